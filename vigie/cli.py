@@ -1,0 +1,54 @@
+"""The ``vigie`` command.
+
+``vigie X …`` runs the Django management command ``X`` with Vigie's settings, so every feature's
+command lives with its app (``vigie/<app>/management/commands/X.py``) and can be tested with
+``call_command``. Without arguments it lists Vigie's own commands.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+VIGIE_COMMANDS = {
+    "serve": "serve the web interface with the embedded scheduler and workers",
+    "worker": "run a Celery worker (scale mode, CELERY_BROKER_URL set)",
+    "beat": "run the Celery beat scheduler for periodic jobs (scale mode)",
+    "migrate": "create or upgrade the database schema",
+    "demo": "load the demo organisation (and serve it unless --no-serve)",
+    "org": "organisations: vigie org create SLUG --name NAME | vigie org list",
+    "user": "users: vigie user create EMAIL --org SLUG --role ROLE",
+    "token": "API tokens: vigie token create EMAIL [--org SLUG] [--name NAME]",
+    "audit": "audit log: vigie audit verify [--org SLUG]",
+    "compiletranslations": "compile the interface translations (done by the set-up)",
+}
+
+
+def _usage() -> str:
+    width = max(len(name) for name in VIGIE_COMMANDS)
+    lines = ["usage: vigie COMMAND [options]", "", "commands:"]
+    lines += [f"  {name.ljust(width)}  {help_text}" for name, help_text in VIGIE_COMMANDS.items()]
+    lines += ["", "`vigie COMMAND --help` describes a command; Django's other commands work too."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``vigie`` console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigie.settings")
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["vigie", *args])
+    except ImproperlyConfigured as exc:
+        # A bad environment value: one line naming the variable, no traceback.
+        print(f"vigie: configuration error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Fixtures shared by every app's tests: two organisations, a member of each role, clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from vigie.core.actions import do_create_api_token, do_create_member, do_create_organisation
+from vigie.core.models import Membership, Organisation
+from vigie.core.roles import Role
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class Tenant:
+    """An organisation with one member of each role."""
+
+    organisation: Organisation
+    admin: Membership
+    manager: Membership
+    agent: Membership
+    viewer: Membership
+
+    def member(self, role: str) -> Membership:
+        return getattr(self, role)  # type: ignore[no-any-return]
+
+
+def make_tenant(slug: str) -> Tenant:
+    organisation = do_create_organisation(slug, slug.capitalize())
+    members = {
+        role.value: do_create_member(organisation, f"{role.value}@{slug}.example", role, password=PASSWORD)
+        for role in Role
+    }
+    return Tenant(organisation, **members)
+
+
+@pytest.fixture
+def tenant(db: None) -> Tenant:
+    """Organisation "acme" with an admin, a manager, an agent and a viewer."""
+    return make_tenant("acme")
+
+
+@pytest.fixture
+def other_tenant(db: None) -> Tenant:
+    """Organisation "globex": another tenant whose data must stay invisible to acme."""
+    return make_tenant("globex")
+
+
+@pytest.fixture
+def login() -> Callable[[Membership], Client]:
+    """Return a browser-like client signed in as the given member."""
+
+    def _login(membership: Membership) -> Client:
+        client = Client()
+        client.force_login(membership.user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_client() -> Callable[[Membership], Client]:
+    """Return a client that sends a fresh API token of the given member."""
+
+    def _api(membership: Membership) -> Client:
+        _, secret = do_create_api_token(membership, "test")
+        return Client(headers={"Authorization": f"Bearer {secret}"})
+
+    return _api

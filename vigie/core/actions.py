@@ -1,0 +1,298 @@
+"""Every write of the core domain. Each function runs in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from vigie.core.audit import GENESIS_HASH, event_hash
+from vigie.core.models import (
+    ApiToken,
+    AuditEvent,
+    Location,
+    LoginThrottle,
+    Membership,
+    Organisation,
+    Team,
+    User,
+)
+from vigie.core.roles import Role
+
+TOKEN_PREFIX = "vigie_"
+
+
+def _actor_label(actor: User | None) -> str:
+    return actor.email if actor is not None else "system"
+
+
+@transaction.atomic
+def do_record_audit_event(
+    organisation: Organisation,
+    verb: str,
+    *,
+    actor: User | None = None,
+    obj: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+    at: Any = None,
+) -> AuditEvent:
+    """Append one event to ``organisation``'s hash-chained log.
+
+    The organisation row is locked first so two concurrent writers cannot both take the same
+    ``seq`` (PostgreSQL); SQLite serialises writers already.
+    """
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    last = AuditEvent.objects.filter(organisation=organisation).order_by("-seq").first()
+    seq = (last.seq + 1) if last else 1
+    prev_hash = last.hash if last else GENESIS_HASH
+    created_at = (at or timezone.now()).replace(microsecond=0)
+    object_type = obj._meta.label_lower if obj is not None else ""
+    object_id = str(obj.pk) if obj is not None else ""
+    payload = data or {}
+    label = _actor_label(actor)
+    event = AuditEvent(
+        organisation=organisation,
+        seq=seq,
+        created_at=created_at,
+        actor=actor,
+        actor_label=label,
+        verb=verb,
+        object_type=object_type,
+        object_id=object_id,
+        data=payload,
+        prev_hash=prev_hash,
+        hash=event_hash(
+            organisation_id=organisation.pk,
+            seq=seq,
+            created_at=created_at,
+            actor_label=label,
+            verb=verb,
+            object_type=object_type,
+            object_id=object_id,
+            data=payload,
+            prev_hash=prev_hash,
+        ),
+    )
+    event.save()
+    return event
+
+
+@transaction.atomic
+def do_create_organisation(
+    slug: str,
+    name: str,
+    *,
+    timezone_name: str = "Europe/Paris",
+    language: str = "fr",
+    actor: User | None = None,
+) -> Organisation:
+    """Create a tenant. Raises ``ValidationError`` on a bad slug, time zone or language."""
+    organisation = Organisation(slug=slug, name=name, timezone=timezone_name, language=language)
+    organisation.full_clean()
+    organisation.save()
+    do_record_audit_event(organisation, "organisation.created", actor=actor, obj=organisation)
+    return organisation
+
+
+@transaction.atomic
+def do_create_member(
+    organisation: Organisation,
+    email: str,
+    role: Role | str,
+    *,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    actor: User | None = None,
+) -> Membership:
+    """Add a person to an organisation with ``role``, creating their user account if needed.
+
+    Without a password the account cannot sign in until a password reset is done.
+    """
+    role = Role(role)
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, first_name=first_name, last_name=last_name)
+        user.full_clean(exclude=["password"])
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    do_record_audit_event(
+        organisation,
+        "member.added" if created else "member.role_changed",
+        actor=actor,
+        obj=membership,
+        data={"email": email, "role": str(role)},
+    )
+    return membership
+
+
+@transaction.atomic
+def do_set_member_role(membership: Membership, role: Role | str, *, actor: User | None = None) -> Membership:
+    """Change a member's role."""
+    role = Role(role)
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    do_record_audit_event(
+        membership.organisation,
+        "member.role_changed",
+        actor=actor,
+        obj=membership,
+        data={"email": membership.user.email, "from": previous, "to": str(role)},
+    )
+    return membership
+
+
+@transaction.atomic
+def do_set_member_active(membership: Membership, active: bool, *, actor: User | None = None) -> Membership:
+    """Suspend or restore a member's access to the organisation."""
+    membership.is_active = active
+    membership.save(update_fields=["is_active"])
+    do_record_audit_event(
+        membership.organisation,
+        "member.restored" if active else "member.suspended",
+        actor=actor,
+        obj=membership,
+        data={"email": membership.user.email},
+    )
+    return membership
+
+
+@transaction.atomic
+def do_create_team(
+    organisation: Organisation, name: str, *, description: str = "", actor: User | None = None
+) -> Team:
+    """Create a team. Raises ``ValidationError`` if the name is taken in the organisation."""
+    team = Team(organisation=organisation, name=name, description=description)
+    team.full_clean()
+    team.save()
+    do_record_audit_event(organisation, "team.created", actor=actor, obj=team, data={"name": name})
+    return team
+
+
+@transaction.atomic
+def do_add_team_member(team: Team, membership: Membership, *, actor: User | None = None) -> None:
+    """Put a member in a team (both must belong to the same organisation)."""
+    if team.organisation_id != membership.organisation_id:
+        raise ValueError("team and member belong to different organisations")
+    team.members.add(membership)
+    do_record_audit_event(
+        team.organisation, "team.member_added", actor=actor, obj=team, data={"email": membership.user.email}
+    )
+
+
+@transaction.atomic
+def do_create_location(
+    organisation: Organisation,
+    name: str,
+    *,
+    kind: str = "agency",
+    address: str = "",
+    city: str = "",
+    postcode: str = "",
+    timezone_name: str | None = None,
+    actor: User | None = None,
+) -> Location:
+    """Create a location (site, agency or shop)."""
+    location = Location(
+        organisation=organisation,
+        name=name,
+        kind=kind,
+        address=address,
+        city=city,
+        postcode=postcode,
+        timezone=timezone_name or organisation.timezone,
+    )
+    location.full_clean()
+    location.save()
+    do_record_audit_event(organisation, "location.created", actor=actor, obj=location, data={"name": name})
+    return location
+
+
+def token_digest(secret: str) -> str:
+    """Digest stored for a token. Tokens are 256-bit random, so a plain SHA-256 is enough."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def do_create_api_token(membership: Membership, name: str, *, actor: User | None = None) -> tuple[ApiToken, str]:
+    """Create an API token; the plaintext is returned once and never stored."""
+    prefix = secrets.token_hex(4)
+    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(membership=membership, name=name, prefix=prefix, digest=token_digest(secret))
+    do_record_audit_event(
+        membership.organisation,
+        "api_token.created",
+        actor=actor or membership.user,
+        obj=token,
+        data={"name": name, "prefix": prefix, "for": membership.user.email},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def do_revoke_api_token(token: ApiToken, *, actor: User | None = None) -> None:
+    """Revoke a token; it stops working at once."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        do_record_audit_event(
+            token.membership.organisation,
+            "api_token.revoked",
+            actor=actor,
+            obj=token,
+            data={"prefix": token.prefix},
+        )
+
+
+def do_touch_api_token(token: ApiToken) -> None:
+    """Record that a token was used (at most once a minute, to spare writes)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+@transaction.atomic
+def do_set_user_language(user: User, language: str) -> None:
+    """Store a user's interface language ("" follows the organisation)."""
+    user.language = language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def do_record_login_failure(keys: list[str]) -> None:
+    """Count one failed sign-in against each key and lock those that reached the limit."""
+    now = timezone.now()
+    for key in keys:
+        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(key=key)
+        if throttle.locked_until is not None and throttle.locked_until <= now:
+            # The lock has run out: start counting afresh.
+            throttle.failures = 0
+            throttle.locked_until = None
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        if throttle.failures >= settings.LOGIN_LOCK_AFTER:
+            throttle.locked_until = now + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+        throttle.save()
+
+
+@transaction.atomic
+def do_clear_login_failures(keys: list[str]) -> None:
+    """Forget failures after a successful sign-in."""
+    LoginThrottle.objects.filter(key__in=keys).delete()

@@ -1,0 +1,41 @@
+"""Attach the signed-in user's current membership to every request, and speak their language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from vigie.core import queries
+
+SESSION_ORG_KEY = "vigie_org_id"
+
+
+class CurrentMembershipMiddleware:
+    """Sets ``request.membership`` (or None) from the session's chosen organisation.
+
+    The interface language is the user's choice, else their organisation's, else what the
+    browser asked for (already resolved by ``LocaleMiddleware``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = None  # type: ignore[attr-defined]
+        user = request.user
+        if user.is_authenticated:
+            membership = queries.membership_for(user, request.session.get(SESSION_ORG_KEY))  # type: ignore[arg-type]
+            if membership is None and request.session.get(SESSION_ORG_KEY) is not None:
+                # The chosen organisation is gone or the access was removed: fall back to another.
+                request.session.pop(SESSION_ORG_KEY, None)
+                membership = queries.membership_for(user, None)  # type: ignore[arg-type]
+            request.membership = membership  # type: ignore[attr-defined]
+            language = user.language or (membership.organisation.language if membership else "")  # type: ignore[union-attr]
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language() or "fr")
+        return response

@@ -1,0 +1,117 @@
+"""Reads of the core domain."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from vigie.core.actions import TOKEN_PREFIX, token_digest
+from vigie.core.audit import GENESIS_HASH, ChainReport, event_hash
+from vigie.core.models import ApiToken, AuditEvent, LoginThrottle, Membership, Organisation, User
+
+
+def active_memberships(user: User) -> QuerySet[Membership]:
+    """The organisations a user may enter, with their role in each."""
+    return (
+        Membership.objects.filter(user=user, is_active=True, user__is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def membership_for(user: User, organisation_id: int | None) -> Membership | None:
+    """The user's active membership in ``organisation_id``, or their first one when it is None."""
+    memberships = active_memberships(user)
+    if organisation_id is not None:
+        return memberships.filter(organisation_id=organisation_id).first()
+    return memberships.first()
+
+
+def get_organisation(slug: str) -> Organisation | None:
+    """The organisation with ``slug``, if any."""
+    return Organisation.objects.filter(slug=slug).first()
+
+
+def token_from_secret(secret: str) -> ApiToken | None:
+    """The active token matching a presented bearer secret, or None."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
+    token = (
+        ApiToken.objects.select_related("membership__organisation", "membership__user")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.digest, token_digest(secret)):
+        return None
+    membership = token.membership
+    if not (membership.is_active and membership.user.is_active):
+        return None
+    return token
+
+
+def login_wait_seconds(keys: list[str], now: datetime | None = None) -> int:
+    """How long a client must wait before its next sign-in attempt is even checked (0: go ahead).
+
+    After ``LOGIN_SLOWDOWN_AFTER`` failures each new attempt waits twice as long as the previous
+    one (1 s, 2 s, 4 s… capped at a minute); after ``LOGIN_LOCK_AFTER`` the key is locked.
+    """
+    now = now or timezone.now()
+    wait = 0.0
+    for throttle in LoginThrottle.objects.filter(key__in=keys):
+        if throttle.locked_until is not None and throttle.locked_until > now:
+            wait = max(wait, (throttle.locked_until - now).total_seconds())
+            continue
+        if throttle.locked_until is not None:
+            continue  # an expired lock: the next failure starts afresh
+        excess = throttle.failures - settings.LOGIN_SLOWDOWN_AFTER
+        if excess >= 0 and throttle.last_failure_at is not None:
+            delay = min(2**excess, 60)
+            remaining = delay - (now - throttle.last_failure_at).total_seconds()
+            wait = max(wait, remaining)
+    return int(wait + 0.999) if wait > 0 else 0
+
+
+def audit_events(organisation: Organisation) -> QuerySet[AuditEvent]:
+    """An organisation's audit log in chain order."""
+    return AuditEvent.objects.for_org(organisation).order_by("seq")
+
+
+def audit_events_for(organisation: Organisation, object_type: str, object_id: str) -> QuerySet[AuditEvent]:
+    """The events about one object: its timeline."""
+    return audit_events(organisation).filter(object_type=object_type, object_id=object_id)
+
+
+def verify_audit_chain(organisation: Organisation) -> ChainReport:
+    """Recompute an organisation's chain and report the first event that breaks it."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    events: Iterator[AuditEvent] = audit_events(organisation).iterator(chunk_size=2000)
+    for event in events:
+        count += 1
+        if event.seq != expected_seq:
+            return ChainReport(organisation.slug, count, False, expected_seq, "missing event (gap in sequence)")
+        if event.prev_hash != expected_prev:
+            return ChainReport(organisation.slug, count, False, event.seq, "previous hash does not match")
+        recomputed = event_hash(
+            organisation_id=organisation.pk,
+            seq=event.seq,
+            created_at=event.created_at,
+            actor_label=event.actor_label,
+            verb=event.verb,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            data=event.data,
+            prev_hash=event.prev_hash,
+        )
+        if recomputed != event.hash:
+            return ChainReport(organisation.slug, count, False, event.seq, "content changed after it was recorded")
+        expected_prev = event.hash
+        expected_seq += 1
+    return ChainReport(organisation.slug, count, True)

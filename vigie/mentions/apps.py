@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MentionsConfig(AppConfig):
+    name = "vigie.mentions"
+    label = "mentions"
