@@ -3,6 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from vigie.api.main import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("inbox/", include("vigie.inbox.urls")),
+    path("dashboard/", include("vigie.insights.urls")),
+    path("alerts/", include("vigie.alerts.urls")),
+    path("sources/", include("vigie.connectors.urls")),
+    path("", include("vigie.core.urls")),
 ]
