@@ -26,7 +26,8 @@ class Tenant:
     viewer: Membership
 
     def member(self, role: str) -> Membership:
-        return getattr(self, role)  # type: ignore[no-any-return]
+        member: Membership = getattr(self, role)
+        return member
 
 
 def make_tenant(slug: str) -> Tenant:

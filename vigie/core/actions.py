@@ -24,7 +24,7 @@ from vigie.core.models import (
 )
 from vigie.core.roles import Role
 
-TOKEN_PREFIX = "vigie_"
+TOKEN_PREFIX = "vigie_"  # noqa: S105 (a public prefix, not a secret)
 
 
 def _actor_label(actor: User | None) -> str:
@@ -230,11 +230,15 @@ def token_digest(secret: str) -> str:
 
 
 @transaction.atomic
-def do_create_api_token(membership: Membership, name: str, *, actor: User | None = None) -> tuple[ApiToken, str]:
+def do_create_api_token(
+    membership: Membership, name: str, *, actor: User | None = None
+) -> tuple[ApiToken, str]:
     """Create an API token; the plaintext is returned once and never stored."""
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(membership=membership, name=name, prefix=prefix, digest=token_digest(secret))
+    token = ApiToken.objects.create(
+        membership=membership, name=name, prefix=prefix, digest=token_digest(secret)
+    )
     do_record_audit_event(
         membership.organisation,
         "api_token.created",
@@ -296,3 +300,62 @@ def do_record_login_failure(keys: list[str]) -> None:
 def do_clear_login_failures(keys: list[str]) -> None:
     """Forget failures after a successful sign-in."""
     LoginThrottle.objects.filter(key__in=keys).delete()
+
+
+@transaction.atomic
+def do_update_user_profile(user: User, *, first_name: str, last_name: str) -> User:
+    """Change the name a user shows to their colleagues."""
+    user.first_name = first_name
+    user.last_name = last_name
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["first_name", "last_name"])
+    return user
+
+
+@transaction.atomic
+def do_set_user_password(user: User, raw_password: str) -> None:
+    """Replace a user's password (already checked against the validators by the caller's form)."""
+    user.set_password(raw_password)
+    user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def do_invite_member(organisation: Organisation, email: str, role: Role | str, *, actor: User) -> Membership:
+    """Add a person to ``organisation`` and e-mail them a link to choose their password.
+
+    The e-mail leaves only once the membership is committed, in the organisation's language; the
+    link is a regular password-reset link, valid ``PASSWORD_RESET_TIMEOUT`` seconds.
+    """
+    membership = do_create_member(organisation, email, role, actor=actor)
+    transaction.on_commit(lambda: _send_invitation(membership.pk, actor.pk))
+    return membership
+
+
+def _send_invitation(membership_id: int, actor_id: int) -> None:
+    # Imported here: mail and templates are only needed when an invitation actually leaves.
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    membership = Membership.objects.select_related("user", "organisation").get(pk=membership_id)
+    actor = User.objects.filter(pk=actor_id).first()
+    user = membership.user
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    with translation.override(user.language or membership.organisation.language):
+        context = {
+            "organisation": membership.organisation,
+            "inviter": actor,
+            "user": user,
+            "role": membership.get_role_display(),
+            "has_password": user.has_usable_password(),
+            "reset_url": settings.BASE_URL + reverse("password_reset_confirm", args=[uid, token]),
+            "login_url": settings.BASE_URL + reverse("login"),
+        }
+        subject = render_to_string("core/emails/invitation_subject.txt", context).strip()
+        body = render_to_string("core/emails/invitation.txt", context)
+        send_mail(" ".join(subject.splitlines()), body, None, [user.email])

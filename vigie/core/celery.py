@@ -36,13 +36,14 @@ def get_celery_app(broker_url: str | None = None) -> Celery:
 
     @app.task(name="vigie.run_job")
     def run_job(name: str, payload: dict[str, Any]) -> None:
-        from django.db import close_old_connections
+        from django.db import close_old_connections, connections
 
         close_old_connections()
         try:
             jobs.run_now(name, payload)
         finally:
-            close_old_connections()
+            # Worker threads are reused and outlive requests: give the connection back each time.
+            connections.close_all()
 
     app.conf.beat_schedule = {
         spec.name: {"task": "vigie.run_job", "schedule": spec.every.total_seconds(), "args": (spec.name, {})}

@@ -7,6 +7,7 @@ a message that names the variable, so a typo never silently falls back to a defa
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,9 @@ def parse_database_url(name: str, url: str, base_dir: Path) -> dict[str, Any]:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": None},
+            # A file, not memory, for tests: background threads and concurrent claims need real
+            # locking. One file per test process so parallel runs never share it.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"vigie-test-{os.getpid()}.sqlite3")},
         }
     if scheme in ("postgres", "postgresql", "pgsql"):
         db_name = unquote(parts.path.lstrip("/"))

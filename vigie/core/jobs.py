@@ -30,7 +30,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -303,6 +303,7 @@ class EmbeddedRunner:
             except Exception:
                 logger.exception("embedded worker loop error")
                 self._stop.wait(self.poll_seconds)
+        connections.close_all()
 
     def _schedule(self) -> None:
         while not self._stop.is_set():
@@ -313,3 +314,4 @@ class EmbeddedRunner:
             except Exception:
                 logger.exception("embedded scheduler loop error")
             self._stop.wait(max(self.poll_seconds, 5.0))
+        connections.close_all()

@@ -26,13 +26,13 @@ class CurrentMembershipMiddleware:
         request.membership = None  # type: ignore[attr-defined]
         user = request.user
         if user.is_authenticated:
-            membership = queries.membership_for(user, request.session.get(SESSION_ORG_KEY))  # type: ignore[arg-type]
+            membership = queries.membership_for(user, request.session.get(SESSION_ORG_KEY))
             if membership is None and request.session.get(SESSION_ORG_KEY) is not None:
                 # The chosen organisation is gone or the access was removed: fall back to another.
                 request.session.pop(SESSION_ORG_KEY, None)
-                membership = queries.membership_for(user, None)  # type: ignore[arg-type]
+                membership = queries.membership_for(user, None)
             request.membership = membership  # type: ignore[attr-defined]
-            language = user.language or (membership.organisation.language if membership else "")  # type: ignore[union-attr]
+            language = user.language or (membership.organisation.language if membership else "")
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language

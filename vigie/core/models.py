@@ -148,9 +148,7 @@ class Location(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="location_unique_name")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="location_unique_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -185,6 +183,9 @@ class LoginThrottle(models.Model):
     failures = models.PositiveIntegerField(default=0)
     last_failure_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures} failure(s)"
 
 
 class AuditEvent(models.Model):
@@ -271,3 +272,6 @@ class PeriodicJobState(models.Model):
     name = models.CharField(max_length=100, unique=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     next_run_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return f"{self.name} (next {self.next_run_at:%Y-%m-%d %H:%M})"

@@ -96,7 +96,9 @@ def verify_audit_chain(organisation: Organisation) -> ChainReport:
     for event in events:
         count += 1
         if event.seq != expected_seq:
-            return ChainReport(organisation.slug, count, False, expected_seq, "missing event (gap in sequence)")
+            return ChainReport(
+                organisation.slug, count, False, expected_seq, "missing event (gap in sequence)"
+            )
         if event.prev_hash != expected_prev:
             return ChainReport(organisation.slug, count, False, event.seq, "previous hash does not match")
         recomputed = event_hash(
@@ -111,7 +113,31 @@ def verify_audit_chain(organisation: Organisation) -> ChainReport:
             prev_hash=event.prev_hash,
         )
         if recomputed != event.hash:
-            return ChainReport(organisation.slug, count, False, event.seq, "content changed after it was recorded")
+            return ChainReport(
+                organisation.slug, count, False, event.seq, "content changed after it was recorded"
+            )
         expected_prev = event.hash
         expected_seq += 1
     return ChainReport(organisation.slug, count, True)
+
+
+def active_admin_count(organisation: Organisation) -> int:
+    """How many people can still administer ``organisation`` (active admins with active accounts)."""
+    return Membership.objects.filter(
+        organisation=organisation, role="admin", is_active=True, user__is_active=True
+    ).count()
+
+
+def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
+    """Every membership of ``organisation``, suspended ones included, for the members list."""
+    return Membership.objects.for_org(organisation).select_related("user").order_by("user__email")
+
+
+def user_api_tokens(membership: Membership) -> QuerySet[ApiToken]:
+    """A member's own API tokens, newest first, revoked ones included so the history stays visible."""
+    return ApiToken.objects.filter(membership=membership).order_by("-created_at")
+
+
+def is_member_email(organisation: Organisation, email: str) -> bool:
+    """True when someone with ``email`` already has a membership (active or not) in ``organisation``."""
+    return Membership.objects.for_org(organisation).filter(user__email__iexact=email).exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -45,5 +46,5 @@ def get_in_org(model: type[M], organisation: Organisation, pk: Any) -> M:
     """The row ``pk`` of ``model`` if it belongs to ``organisation``, else 404."""
     try:
         return scoped(model, organisation).get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -128,7 +128,9 @@ class Reply(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="replies")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
-    template = models.ForeignKey(Template, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    template = models.ForeignKey(
+        Template, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
     channel = models.CharField(max_length=20, choices=ReplyChannel.choices, default=ReplyChannel.PUBLIC)
     body = models.TextField()
     status = models.CharField(max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)

@@ -74,7 +74,9 @@ class Mention(models.Model):
     external_id = models.CharField(max_length=255)
     kind = models.CharField(max_length=16, choices=MentionKind.choices)
     url = models.URLField(max_length=1000, blank=True)
-    author = models.ForeignKey(Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions")
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions"
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
