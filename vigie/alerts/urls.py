@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Pages of the alerts domain, under /alerts/."""
 
-urlpatterns: list = []
+from django.urls import URLPattern, path
+
+from vigie.alerts import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.alert_list, name="alerts"),
+]

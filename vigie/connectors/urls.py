@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Pages of the connectors domain, under /sources/."""
 
-urlpatterns: list = []
+from django.urls import URLPattern, path
+
+from vigie.connectors import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.source_list, name="sources"),
+]

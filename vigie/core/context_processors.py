@@ -5,15 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 import vigie as vigie_package
+from vigie.core.queries import active_memberships
 from vigie.core.roles import ADMINISTER, HANDLE_CASES, MANAGE
 
 
 def vigie(request: HttpRequest) -> dict[str, Any]:
     """The current membership and what its role allows, for navigation and buttons."""
     membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    memberships: Any = (
+        # Only the organisations the user can still enter, fetched in one query, evaluated lazily.
+        SimpleLazyObject(lambda: list(active_memberships(user)))
+        if user is not None and user.is_authenticated
+        else []
+    )
     return {
+        "memberships": memberships,
         "vigie_version": vigie_package.__version__,
         "membership": membership,
         "organisation": membership.organisation if membership else None,

@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from vigie.core.actions import TOKEN_PREFIX, token_digest
 from vigie.core.audit import GENESIS_HASH, ChainReport, event_hash
-from vigie.core.models import ApiToken, AuditEvent, LoginThrottle, Membership, Organisation, User
+from vigie.core.models import (
+    ApiToken,
+    AuditEvent,
+    Location,
+    LoginThrottle,
+    Membership,
+    Organisation,
+    Team,
+    User,
+)
 
 
 def active_memberships(user: User) -> QuerySet[Membership]:
@@ -141,3 +150,13 @@ def user_api_tokens(membership: Membership) -> QuerySet[ApiToken]:
 def is_member_email(organisation: Organisation, email: str) -> bool:
     """True when someone with ``email`` already has a membership (active or not) in ``organisation``."""
     return Membership.objects.for_org(organisation).filter(user__email__iexact=email).exists()
+
+
+def organisation_teams(organisation: Organisation) -> QuerySet[Team]:
+    """The organisation's teams by name."""
+    return Team.objects.for_org(organisation).order_by("name")
+
+
+def organisation_locations(organisation: Organisation) -> QuerySet[Location]:
+    """The organisation's locations (sites, agencies, shops) by name."""
+    return Location.objects.for_org(organisation).order_by("name")

@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8, help="web request threads")
         parser.add_argument("--no-jobs", action="store_true", help="do not run the embedded jobs here")
         parser.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations")
+        parser.add_argument(
+            "--trusted-proxy",
+            default="",
+            help="address of the reverse proxy whose X-Forwarded-For/-Proto headers are believed",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
@@ -45,6 +50,13 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         self.stdout.write(f"Vigie is listening on http://{options['host']}:{options['port']}/")
+        proxy: dict[str, Any] = {}
+        if options["trusted_proxy"]:
+            # The client's address (used by sign-in throttling) is then the one the proxy saw.
+            proxy = {
+                "trusted_proxy": options["trusted_proxy"],
+                "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+            }
         try:
             serve(
                 application,
@@ -53,6 +65,7 @@ class Command(BaseCommand):
                 threads=options["threads"],
                 ident="Vigie",
                 clear_untrusted_proxy_headers=True,
+                **proxy,
             )
         except KeyboardInterrupt:
             pass

@@ -1,0 +1,185 @@
+"""Forms of the web shell: sign-in, password reset, settings.
+
+Forms only validate input; the writes they lead to go through ``vigie.core.actions``.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from vigie.core.models import Language, LocationKind, User
+from vigie.core.roles import Role
+
+
+def normalise_email(value: str) -> str:
+    """The form in which e-mail addresses are stored and throttled: trimmed, lower case."""
+    return value.strip().lower()
+
+
+class LoginForm(forms.Form):
+    """E-mail and password; checking them is the view's job, after the throttle."""
+
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean_email(self) -> str:
+        return normalise_email(self.cleaned_data["email"])
+
+
+def recipient_language(user: User) -> str:
+    """The language to write to ``user`` in: theirs, else their first organisation's, else French."""
+    if user.language:
+        return user.language
+    membership = user.memberships.filter(is_active=True).select_related("organisation").first()
+    if membership is not None:
+        return membership.organisation.language
+    return settings.LANGUAGE_CODE
+
+
+class VigiePasswordResetForm(PasswordResetForm):
+    """Django's reset form, adjusted to Vigie.
+
+    Invited members have no usable password yet, and must still be able to ask for a new link,
+    so every active account is eligible (Django skips unusable passwords for external auth,
+    which Vigie does not have). Each e-mail is written in the recipient's language and links to
+    ``VIGIE_BASE_URL`` rather than to whatever Host header the request carried.
+    """
+
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        return iter(User.objects.filter(email__iexact=normalise_email(email), is_active=True))
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        context["base_url"] = settings.BASE_URL
+        with translation.override(recipient_language(context["user"])):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name,
+            )
+
+
+class ProfileForm(forms.Form):
+    """Name and interface language of the signed-in user."""
+
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Langue de l'interface"),
+        choices=[("", _("Celle de l'organisation")), *Language.choices],
+        required=False,
+    )
+
+
+class InviteMemberForm(forms.Form):
+    """Invite someone by e-mail with a role."""
+
+    email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices, initial=Role.AGENT)
+
+    def clean_email(self) -> str:
+        return normalise_email(self.cleaned_data["email"])
+
+
+class MemberRoleForm(forms.Form):
+    """A new role for an existing member."""
+
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+
+
+class TeamForm(forms.Form):
+    """A new team."""
+
+    name = forms.CharField(label=_("Nom de l'équipe"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LocationForm(forms.Form):
+    """A new site, agency or shop."""
+
+    name = forms.CharField(label=_("Nom du lieu"), max_length=150)
+    kind = forms.ChoiceField(label=_("Type"), choices=LocationKind.choices, initial=LocationKind.AGENCY)
+    address = forms.CharField(label=_("Adresse"), max_length=250, required=False)
+    postcode = forms.CharField(label=_("Code postal"), max_length=12, required=False)
+    city = forms.CharField(label=_("Ville"), max_length=100, required=False)
+    timezone = forms.CharField(
+        label=_("Fuseau horaire"),
+        max_length=64,
+        required=False,
+        help_text=_("Vide : celui de l'organisation."),
+    )
+
+    def clean_timezone(self) -> str:
+        value: str = self.cleaned_data["timezone"].strip()
+        if value:
+            try:
+                zoneinfo.ZoneInfo(value)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValidationError(_("Fuseau horaire inconnu."), code="invalid") from None
+        return value
+
+
+class ApiTokenForm(forms.Form):
+    """A name for a new API token, so its owner recognises it later."""
+
+    name = forms.CharField(label=_("Nom du jeton"), max_length=100)
+
+
+def add_model_errors(form: forms.Form, error: ValidationError, default_field: str | None = None) -> None:
+    """Show a model ``ValidationError`` raised by an action on the form, field by field.
+
+    Unique constraints come back as non-field errors; ``default_field`` puts them next to the
+    field the person has to change.
+    """
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else default_field
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        for item in error.error_list:
+            form.add_error(default_field, item)
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's password change form, without its autofocus: on the settings page the focus must
+    not jump past the profile section."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)

@@ -1,0 +1,445 @@
+"""The settings page and each of its forms: roles, tenancy and the rules they enforce."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from vigie.conftest import PASSWORD, Tenant
+from vigie.core.actions import do_create_api_token, do_set_member_role
+from vigie.core.models import ApiToken, AuditEvent, Location, Membership, Organisation, Team, User
+from vigie.core.queries import token_from_secret
+
+ROLES = ["viewer", "agent", "manager", "admin"]
+
+
+# --- Access ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "settings",
+        "settings_profile",
+        "settings_password",
+        "settings_invite",
+        "settings_team_create",
+        "settings_location_create",
+        "settings_token_create",
+    ],
+)
+def test_anonymous_visitors_are_sent_to_login(db: None, name: str) -> None:
+    url = reverse(name)
+    response = Client().get(url)
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={url}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_member_sees_the_settings_page(tenant: Tenant, login, role: str) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.member(role)).get(reverse("settings"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Acme" in content
+    assert tenant.member(role).user.email in content
+
+
+def test_a_user_without_membership_gets_a_clear_403(db: None) -> None:
+    lonely = User.objects.create_user("lonely@example.org", PASSWORD)
+    client = Client()
+    client.force_login(lonely)
+    response = client.get(reverse("settings"))
+    assert response.status_code == 403
+    assert "appartenez à aucune organisation" in response.content.decode()
+
+
+def test_a_suspended_member_is_treated_as_having_no_organisation(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    Membership.objects.filter(pk=tenant.agent.pk).update(is_active=False)
+    response = login(tenant.agent).get(reverse("settings"))
+    assert response.status_code == 403
+    assert "appartenez à aucune organisation" in response.content.decode()
+
+
+def test_only_admins_see_the_members_section(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    admin_page = login(tenant.admin).get(reverse("settings")).content.decode()
+    manager_page = login(tenant.manager).get(reverse("settings")).content.decode()
+    assert "viewer@acme.example" in admin_page
+    assert 'id="membres"' in admin_page
+    assert 'id="membres"' not in manager_page
+    assert "viewer@acme.example" not in manager_page
+
+
+def test_settings_never_show_another_organisations_members(
+    tenant: Tenant, other_tenant: Tenant, login
+) -> None:  # type: ignore[no-untyped-def]
+    content = login(tenant.admin).get(reverse("settings")).content.decode()
+    assert "globex.example" not in content
+    assert "Globex" not in content
+
+
+# --- Profile and password -------------------------------------------------------------------------
+
+
+def test_profile_saves_names_and_language(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(tenant.viewer)
+    response = client.post(
+        reverse("settings_profile"), {"first_name": "Vera", "last_name": "Lecteur", "language": "en"}
+    )
+    assert response.status_code == 302
+    user = User.objects.get(pk=tenant.viewer.user_id)
+    assert (user.first_name, user.last_name, user.language) == ("Vera", "Lecteur", "en")
+
+
+def test_profile_can_go_back_to_following_the_organisation(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    User.objects.filter(pk=tenant.viewer.user_id).update(language="en")
+    login(tenant.viewer).post(
+        reverse("settings_profile"), {"first_name": "", "last_name": "", "language": ""}
+    )
+    assert User.objects.get(pk=tenant.viewer.user_id).language == ""
+
+
+def test_profile_rejects_an_unknown_language_next_to_the_field(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.viewer).post(reverse("settings_profile"), {"language": "de"})
+    assert response.status_code == 400
+    assert 'id="id_language_error"' in response.content.decode()
+    assert User.objects.get(pk=tenant.viewer.user_id).language == ""
+
+
+def test_password_change_needs_the_current_password(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(tenant.viewer)
+    response = client.post(
+        reverse("settings_password"),
+        {
+            "old_password": "wrong",
+            "new_password1": "another-long-pass-77",
+            "new_password2": "another-long-pass-77",
+        },
+    )
+    assert response.status_code == 400
+    assert 'id="id_old_password_error"' in response.content.decode()
+    assert User.objects.get(pk=tenant.viewer.user_id).check_password(PASSWORD)
+
+
+def test_password_change_keeps_the_session_and_replaces_the_password(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(tenant.viewer)
+    response = client.post(
+        reverse("settings_password"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-pass-77",
+            "new_password2": "another-long-pass-77",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(pk=tenant.viewer.user_id)
+    assert user.check_password("another-long-pass-77")
+    assert client.get(reverse("settings")).status_code == 200
+
+
+def test_password_change_enforces_the_validators(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.viewer).post(
+        reverse("settings_password"),
+        {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
+    )
+    assert response.status_code == 400
+    assert 'id="id_new_password2_error"' in response.content.decode()
+
+
+# --- Members --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent", "manager"])
+def test_only_admins_can_invite(tenant: Tenant, login, role: str) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.member(role)).post(
+        reverse("settings_invite"), {"email": "new@acme.example", "role": "agent"}
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(email="new@acme.example").exists()
+
+
+def test_invitation_creates_a_member_without_password_and_mails_a_link(  # type: ignore[no-untyped-def]
+    tenant: Tenant, login, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    client = login(tenant.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("settings_invite"), {"email": "New.Person@Acme.example", "role": "manager"}
+        )
+    assert response.status_code == 302
+    membership = Membership.objects.get(user__email="new.person@acme.example")
+    assert membership.organisation == tenant.organisation
+    assert membership.role == "manager"
+    assert not membership.user.has_usable_password()
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["new.person@acme.example"]
+    assert "Acme" in message.subject
+    link = re.search(r"https?://[^/\s]+(/password-reset/[^/\s]+/[^/\s]+/)", message.body)
+    assert link is not None
+
+    # The link lets the invited person choose a password and sign in.
+    invited = Client()
+    page = invited.get(link.group(1), follow=True)
+    form_url = page.redirect_chain[-1][0]
+    invited.post(form_url, {"new_password1": "my-chosen-passphrase", "new_password2": "my-chosen-passphrase"})
+    signed_in = Client()
+    response = signed_in.post(
+        reverse("login"), {"email": "new.person@acme.example", "password": "my-chosen-passphrase"}
+    )
+    assert response.status_code == 302
+
+
+def test_invitation_is_written_in_the_organisations_language(  # type: ignore[no-untyped-def]
+    tenant: Tenant, login, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    Organisation.objects.filter(pk=tenant.organisation.pk).update(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        login(tenant.admin).post(reverse("settings_invite"), {"email": "new@acme.example", "role": "agent"})
+    (message,) = mailoutbox
+    assert message.subject == "Vigie: you are invited to join Acme"
+    assert "choose your password" in message.body
+
+
+def test_inviting_someone_already_in_the_organisation_is_refused(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.admin).post(
+        reverse("settings_invite"), {"email": "viewer@acme.example", "role": "admin"}
+    )
+    assert response.status_code == 400
+    assert "déjà partie" in response.content.decode()
+    assert Membership.objects.get(pk=tenant.viewer.pk).role == "viewer"
+
+
+def test_inviting_a_member_of_another_organisation_adds_them_here(  # type: ignore[no-untyped-def]
+    tenant: Tenant, other_tenant: Tenant, login, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        login(tenant.admin).post(
+            reverse("settings_invite"), {"email": "agent@globex.example", "role": "viewer"}
+        )
+    user = other_tenant.agent.user
+    assert Membership.objects.filter(user=user, organisation=tenant.organisation, role="viewer").exists()
+    assert Membership.objects.get(pk=other_tenant.agent.pk).role == "agent"
+    assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+    assert len(mailoutbox) == 1
+
+
+def test_invitation_shows_field_errors(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.admin).post(reverse("settings_invite"), {"email": "not-an-email", "role": "king"})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert 'id="id_email_error"' in content
+    assert 'id="id_role_error"' in content
+
+
+def test_admin_changes_a_role_and_it_is_audited(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("settings_member_role", args=[tenant.viewer.pk])
+    response = login(tenant.admin).post(url, {f"m{tenant.viewer.pk}-role": "agent"})
+    assert response.status_code == 302
+    assert Membership.objects.get(pk=tenant.viewer.pk).role == "agent"
+    event = AuditEvent.objects.filter(organisation=tenant.organisation, verb="member.role_changed").last()
+    assert event is not None
+    assert event.actor == tenant.admin.user
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent", "manager"])
+def test_non_admins_cannot_change_roles(tenant: Tenant, login, role: str) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("settings_member_role", args=[tenant.viewer.pk])
+    response = login(tenant.member(role)).post(url, {f"m{tenant.viewer.pk}-role": "admin"})
+    assert response.status_code == 403
+    assert Membership.objects.get(pk=tenant.viewer.pk).role == "viewer"
+
+
+def test_admin_cannot_change_a_membership_of_another_organisation(  # type: ignore[no-untyped-def]
+    tenant: Tenant, other_tenant: Tenant, login
+) -> None:
+    target = other_tenant.viewer
+    client = login(tenant.admin)
+    role = client.post(reverse("settings_member_role", args=[target.pk]), {f"m{target.pk}-role": "admin"})
+    active = client.post(reverse("settings_member_active", args=[target.pk]), {"active": "0"})
+    assert role.status_code == 404
+    assert active.status_code == 404
+    target.refresh_from_db()
+    assert (target.role, target.is_active) == ("viewer", True)
+
+
+def test_the_last_admin_cannot_demote_themself(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    admin = tenant.admin
+    response = login(admin).post(
+        reverse("settings_member_role", args=[admin.pk]), {f"m{admin.pk}-role": "viewer"}
+    )
+    assert response.status_code == 400
+    assert "au moins un administrateur actif" in response.content.decode()
+    assert Membership.objects.get(pk=admin.pk).role == "admin"
+
+
+def test_the_last_admin_cannot_suspend_themself(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    admin = tenant.admin
+    response = login(admin).post(reverse("settings_member_active", args=[admin.pk]), {"active": "0"})
+    assert response.status_code == 400
+    assert "au moins un administrateur actif" in response.content.decode()
+    assert Membership.objects.get(pk=admin.pk).is_active
+
+
+def test_an_admin_can_step_down_when_another_admin_remains(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    do_set_member_role(tenant.manager, "admin")
+    admin = tenant.admin
+    response = login(admin).post(
+        reverse("settings_member_role", args=[admin.pk]), {f"m{admin.pk}-role": "agent"}
+    )
+    assert response.status_code == 302
+    assert Membership.objects.get(pk=admin.pk).role == "agent"
+
+
+def test_a_suspended_admin_does_not_count_as_the_remaining_admin(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    do_set_member_role(tenant.manager, "admin")
+    Membership.objects.filter(pk=tenant.manager.pk).update(is_active=False)
+    admin = tenant.admin
+    response = login(admin).post(reverse("settings_member_active", args=[admin.pk]), {"active": "0"})
+    assert response.status_code == 400
+    assert Membership.objects.get(pk=admin.pk).is_active
+
+
+def test_admin_suspends_then_restores_a_member(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(tenant.admin)
+    url = reverse("settings_member_active", args=[tenant.agent.pk])
+    assert client.post(url, {"active": "0"}).status_code == 302
+    assert not Membership.objects.get(pk=tenant.agent.pk).is_active
+    # The suspended agent is locked out at once.
+    assert login(tenant.agent).get(reverse("settings")).status_code == 403
+    assert client.post(url, {"active": "1"}).status_code == 302
+    assert Membership.objects.get(pk=tenant.agent.pk).is_active
+
+
+def test_non_admins_cannot_suspend(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("settings_member_active", args=[tenant.agent.pk])
+    assert login(tenant.manager).post(url, {"active": "0"}).status_code == 403
+    assert Membership.objects.get(pk=tenant.agent.pk).is_active
+
+
+def test_member_changes_are_post_only(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(tenant.admin)
+    assert client.get(reverse("settings_member_active", args=[tenant.agent.pk])).status_code == 405
+    assert client.get(reverse("settings_invite")).status_code == 405
+
+
+# --- Teams and locations --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_managers_and_admins_create_teams(tenant: Tenant, login, role: str) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.member(role)).post(
+        reverse("settings_team_create"), {"name": "Service client", "description": "Niveau 1"}
+    )
+    assert response.status_code == 302
+    team = Team.objects.get(organisation=tenant.organisation, name="Service client")
+    assert team.description == "Niveau 1"
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent"])
+def test_viewers_and_agents_cannot_create_teams(tenant: Tenant, login, role: str) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.member(role)).post(reverse("settings_team_create"), {"name": "Pirates"})
+    assert response.status_code == 403
+    assert not Team.objects.filter(name="Pirates").exists()
+
+
+def test_team_names_are_unique_within_the_organisation(tenant: Tenant, other_tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    Team.objects.create(organisation=tenant.organisation, name="Support")
+    Team.objects.create(organisation=other_tenant.organisation, name="Réseaux")
+    client = login(tenant.manager)
+    duplicate = client.post(reverse("settings_team_create"), {"name": "Support"})
+    assert duplicate.status_code == 400
+    assert 'id="id_name_error"' in duplicate.content.decode()
+    # The same name in another organisation is no conflict.
+    assert client.post(reverse("settings_team_create"), {"name": "Réseaux"}).status_code == 302
+
+
+def test_teams_and_locations_are_listed_for_every_member_but_only_this_organisations(  # type: ignore[no-untyped-def]
+    tenant: Tenant, other_tenant: Tenant, login
+) -> None:
+    Team.objects.create(organisation=tenant.organisation, name="Équipe Acme")
+    Team.objects.create(organisation=other_tenant.organisation, name="Équipe Globex")
+    Location.objects.create(organisation=tenant.organisation, name="Agence Lyon")
+    Location.objects.create(organisation=other_tenant.organisation, name="Agence Globex")
+    content = login(tenant.viewer).get(reverse("settings")).content.decode()
+    assert "Équipe Acme" in content
+    assert "Agence Lyon" in content
+    assert "Globex" not in content
+    assert reverse("settings_team_create") not in content  # no create form for a viewer
+
+
+def test_manager_creates_a_location(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.manager).post(
+        reverse("settings_location_create"),
+        {"name": "Boutique Nantes", "kind": "shop", "city": "Nantes", "postcode": "44000", "timezone": ""},
+    )
+    assert response.status_code == 302
+    location = Location.objects.get(organisation=tenant.organisation, name="Boutique Nantes")
+    assert (location.kind, location.city, location.timezone) == ("shop", "Nantes", "Europe/Paris")
+
+
+def test_location_rejects_an_unknown_time_zone(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.manager).post(
+        reverse("settings_location_create"), {"name": "Agence", "kind": "agency", "timezone": "Mars/Olympus"}
+    )
+    assert response.status_code == 400
+    assert 'id="id_timezone_error"' in response.content.decode()
+    assert not Location.objects.filter(name="Agence").exists()
+
+
+def test_agents_cannot_create_locations(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.agent).post(reverse("settings_location_create"), {"name": "X", "kind": "site"})
+    assert response.status_code == 403
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_any_member_creates_a_token_and_sees_it_once(tenant: Tenant, login, role: str) -> None:  # type: ignore[no-untyped-def]
+    client = login(tenant.member(role))
+    response = client.post(reverse("settings_token_create"), {"name": "Script export"})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    secret = re.search(r'value="(vigie_[^"]+)"', response.content.decode())
+    assert secret is not None
+    token = token_from_secret(secret.group(1))
+    assert token is not None
+    assert token.membership == tenant.member(role)
+    assert token.name == "Script export"
+    # Listed afterwards by name and prefix, never with its secret again.
+    page = client.get(reverse("settings")).content.decode()
+    assert "Script export" in page
+    assert token.prefix in page
+    assert secret.group(1) not in page
+
+
+def test_token_needs_a_name(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    response = login(tenant.agent).post(reverse("settings_token_create"), {"name": ""})
+    assert response.status_code == 400
+    assert 'id="id_name_error"' in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_a_member_revokes_their_own_token(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    token, secret = do_create_api_token(tenant.agent, "old")
+    response = login(tenant.agent).post(reverse("settings_token_revoke", args=[token.pk]))
+    assert response.status_code == 302
+    assert token_from_secret(secret) is None
+
+
+def test_tokens_of_others_are_neither_listed_nor_revocable(
+    tenant: Tenant, other_tenant: Tenant, login
+) -> None:  # type: ignore[no-untyped-def]
+    colleague_token, colleague_secret = do_create_api_token(tenant.viewer, "colleague-token")
+    foreign_token, foreign_secret = do_create_api_token(other_tenant.admin, "foreign-token")
+    client = login(tenant.admin)
+    page = client.get(reverse("settings")).content.decode()
+    assert "colleague-token" not in page
+    assert "foreign-token" not in page
+    assert client.post(reverse("settings_token_revoke", args=[colleague_token.pk])).status_code == 404
+    assert client.post(reverse("settings_token_revoke", args=[foreign_token.pk])).status_code == 404
+    assert token_from_secret(colleague_secret) is not None
+    assert token_from_secret(foreign_secret) is not None

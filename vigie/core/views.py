@@ -1,0 +1,431 @@
+"""Pages of the web shell: sign-in and out, password reset, organisation switch, settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from vigie.core import actions, queries
+from vigie.core.decorators import member_required
+from vigie.core.forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    InviteMemberForm,
+    LocationForm,
+    LoginForm,
+    MemberRoleForm,
+    ProfileForm,
+    TeamForm,
+    VigiePasswordResetForm,
+    add_model_errors,
+    normalise_email,
+)
+from vigie.core.middleware import SESSION_ORG_KEY
+from vigie.core.models import Location, Membership, Team, User
+from vigie.core.roles import ADMINISTER, MANAGE, Role
+from vigie.core.tenancy import get_in_org, scoped
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
+    """``candidate`` if it points inside this site, else None (no open redirect)."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return None
+
+
+def _current_user(request: HttpRequest) -> User:
+    # Only called behind member_required or login_required, where the user is signed in.
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _membership(request: HttpRequest) -> Membership:
+    # Only called behind member_required, which guarantees an active membership.
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    return membership
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """``/``: the inbox for a signed-in person, the login page for anyone else."""
+    if request.user.is_authenticated:
+        return redirect("inbox")
+    return redirect("login")
+
+
+def _throttle_keys(request: HttpRequest, email: str) -> list[str]:
+    keys = [f"email:{email}"]
+    address = request.META.get("REMOTE_ADDR")
+    if address:
+        keys.append(f"ip:{address}")
+    return keys
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Sign in by e-mail and password, with throttling of repeated failures.
+
+    The throttle is consulted before the password is even checked, so a locked-out client
+    learns nothing about the password, right or wrong, until the wait is over.
+    """
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if request.user.is_authenticated and request.method == "GET":
+        return HttpResponseRedirect(next_url or reverse("inbox"))
+
+    status = 200
+    wait = 0
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        keys = _throttle_keys(request, email)
+        wait = queries.login_wait_seconds(keys)
+        if wait > 0:
+            form.add_error(
+                None,
+                ngettext(
+                    "Trop de tentatives, réessayez dans %(seconds)d seconde.",
+                    "Trop de tentatives, réessayez dans %(seconds)d secondes.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
+            status = 429
+        else:
+            user = authenticate(request, email=email, password=form.cleaned_data["password"])
+            if user is None:
+                actions.do_record_login_failure(keys)
+                form.add_error(None, _("Adresse e-mail ou mot de passe incorrect."))
+                status = 400
+            else:
+                actions.do_clear_login_failures(keys)
+                auth_login(request, user)
+                return HttpResponseRedirect(next_url or reverse("inbox"))
+    elif request.method == "POST":
+        status = 400
+    response = render(request, "core/login.html", {"form": form, "next": next_url or ""}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """Sign out. POST only, so a link or an image on another site cannot sign anyone out."""
+    auth_logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by e-mail; the answer is the same whether the address exists or not."""
+
+    form_class = VigiePasswordResetForm
+    template_name = "core/password_reset_form.html"
+    email_template_name = "core/emails/password_reset.txt"
+    subject_template_name = "core/emails/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "core/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "core/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        # Whoever proved they own the mailbox may try the new password at once, even if
+        # someone else's guesses had locked the address.
+        actions.do_clear_login_failures([f"email:{normalise_email(form.user.email)}"])
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "core/password_reset_complete.html"
+
+
+@require_POST
+@login_required
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    """Work in another of one's organisations; an organisation one is not an active member of is 404."""
+    try:
+        organisation_id = int(request.POST.get("organisation", ""))
+    except ValueError:
+        raise Http404 from None
+    membership = queries.membership_for(_current_user(request), organisation_id)
+    if membership is None:
+        raise Http404
+    request.session[SESSION_ORG_KEY] = membership.organisation_id
+    messages.success(
+        request, _("Vous travaillez maintenant dans %(name)s.") % {"name": membership.organisation.name}
+    )
+    return HttpResponseRedirect(_safe_next(request, request.POST.get("next")) or reverse("inbox"))
+
+
+# --- Settings -----------------------------------------------------------------------------------
+
+
+def _settings_page(request: HttpRequest, status: int = 200, **overrides: Any) -> HttpResponse:
+    """Render the settings page; ``overrides`` replace parts of the context, such as the bound form
+    of the section that failed, so its errors show next to its fields."""
+    membership = _membership(request)
+    organisation = membership.organisation
+    user = _current_user(request)
+    context: dict[str, Any] = {
+        "nav": "settings",
+        "profile_form": ProfileForm(
+            initial={"first_name": user.first_name, "last_name": user.last_name, "language": user.language}
+        ),
+        "password_form": ChangePasswordForm(user),
+        "token_form": ApiTokenForm(),
+        "tokens": queries.user_api_tokens(membership),
+        "teams": scoped(Team, organisation).prefetch_related("members__user"),
+        "locations": scoped(Location, organisation),
+        "new_token": None,
+    }
+    if membership.can(MANAGE):
+        context["team_form"] = TeamForm()
+        context["location_form"] = LocationForm()
+    if membership.can(ADMINISTER):
+        context["invite_form"] = InviteMemberForm()
+        context["members"] = [
+            (member, MemberRoleForm(initial={"role": member.role}, prefix=f"m{member.pk}"))
+            for member in queries.organisation_members(organisation)
+        ]
+    context.update(overrides)
+    return render(request, "core/settings.html", context, status=status)
+
+
+def _to_settings(anchor: str) -> HttpResponse:
+    return HttpResponseRedirect(f"{reverse('settings')}#{anchor}")
+
+
+@member_required()
+@require_http_methods(["GET"])
+def settings_view(request: HttpRequest) -> HttpResponse:
+    """The settings page: profile, password, organisation, members, teams, locations, API tokens."""
+    return _settings_page(request)
+
+
+@member_required()
+@require_POST
+def settings_profile(request: HttpRequest) -> HttpResponse:
+    """Save one's name and interface language."""
+    form = ProfileForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, 400, profile_form=form)
+    user = _current_user(request)
+    actions.do_update_user_profile(
+        user, first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"]
+    )
+    actions.do_set_user_language(user, form.cleaned_data["language"])
+    messages.success(request, _("Votre profil est enregistré."))
+    return _to_settings("profil")
+
+
+@sensitive_post_parameters()
+@member_required()
+@require_POST
+def settings_password(request: HttpRequest) -> HttpResponse:
+    """Change one's password; the current one is asked first, and this session stays signed in."""
+    user = _current_user(request)
+    form = ChangePasswordForm(user, request.POST)
+    if not form.is_valid():
+        return _settings_page(request, 400, password_form=form)
+    actions.do_set_user_password(user, form.cleaned_data["new_password1"])
+    update_session_auth_hash(request, user)
+    messages.success(request, _("Votre mot de passe est changé."))
+    return _to_settings("mot-de-passe")
+
+
+@member_required(ADMINISTER)
+@require_POST
+def settings_invite(request: HttpRequest) -> HttpResponse:
+    """Invite someone with a role; they receive an e-mail to choose their password."""
+    membership = _membership(request)
+    form = InviteMemberForm(request.POST)
+    if form.is_valid() and queries.is_member_email(membership.organisation, form.cleaned_data["email"]):
+        form.add_error("email", _("Cette personne fait déjà partie de l'organisation."))
+    if not form.is_valid():
+        return _settings_page(request, 400, invite_form=form)
+    try:
+        actions.do_invite_member(
+            membership.organisation,
+            form.cleaned_data["email"],
+            form.cleaned_data["role"],
+            actor=_current_user(request),
+        )
+    except ValidationError as error:
+        add_model_errors(form, error, default_field="email")
+        return _settings_page(request, 400, invite_form=form)
+    messages.success(
+        request,
+        _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]},
+    )
+    return _to_settings("membres")
+
+
+def _would_leave_no_admin(member: Membership, *, new_role: str | None = None, active: bool = True) -> bool:
+    """True when the change takes away the organisation's last active administrator."""
+    if not (member.is_active and member.role == Role.ADMIN and member.user.is_active):
+        return False
+    still_admin = active and (new_role is None or new_role == Role.ADMIN)
+    return not still_admin and queries.active_admin_count(member.organisation) <= 1
+
+
+@member_required(ADMINISTER)
+@require_POST
+def settings_member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a member's role; the last active administrator keeps theirs."""
+    membership = _membership(request)
+    member = get_in_org(Membership, membership.organisation, pk)
+    form = MemberRoleForm(request.POST, prefix=f"m{member.pk}")
+    if form.is_valid() and _would_leave_no_admin(member, new_role=form.cleaned_data["role"]):
+        form.add_error(
+            "role",
+            _("L'organisation doit garder au moins un administrateur actif."),
+        )
+    if not form.is_valid():
+        return _settings_page(request, 400, **_with_member_form(request, member, form))
+    actions.do_set_member_role(member, form.cleaned_data["role"], actor=_current_user(request))
+    messages.success(
+        request,
+        _("Rôle de %(email)s : %(role)s.") % {"email": member.user.email, "role": member.get_role_display()},
+    )
+    return _to_settings("membres")
+
+
+def _with_member_form(request: HttpRequest, member: Membership, form: MemberRoleForm) -> dict[str, Any]:
+    # Rebuild the members list with the failing row's bound form so its error shows in place.
+    rows = [
+        (
+            other,
+            form
+            if other.pk == member.pk
+            else MemberRoleForm(initial={"role": other.role}, prefix=f"m{other.pk}"),
+        )
+        for other in queries.organisation_members(member.organisation)
+    ]
+    return {"members": rows}
+
+
+@member_required(ADMINISTER)
+@require_POST
+def settings_member_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Suspend or restore a member; the last active administrator cannot be suspended."""
+    membership = _membership(request)
+    member = get_in_org(Membership, membership.organisation, pk)
+    active = request.POST.get("active") == "1"
+    if _would_leave_no_admin(member, active=active):
+        messages.error(request, _("L'organisation doit garder au moins un administrateur actif."))
+        return _settings_page(request, 400)
+    actions.do_set_member_active(member, active, actor=_current_user(request))
+    if active:
+        messages.success(request, _("Accès rétabli pour %(email)s.") % {"email": member.user.email})
+    else:
+        messages.success(request, _("Accès suspendu pour %(email)s.") % {"email": member.user.email})
+    return _to_settings("membres")
+
+
+@member_required(MANAGE)
+@require_POST
+def settings_team_create(request: HttpRequest) -> HttpResponse:
+    """Create a team."""
+    membership = _membership(request)
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_create_team(
+                membership.organisation,
+                form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                actor=_current_user(request),
+            )
+        except ValidationError as error:
+            add_model_errors(form, error, default_field="name")
+    if not form.is_valid():
+        return _settings_page(request, 400, team_form=form)
+    messages.success(request, _("Équipe « %(name)s » créée.") % {"name": form.cleaned_data["name"]})
+    return _to_settings("equipes")
+
+
+@member_required(MANAGE)
+@require_POST
+def settings_location_create(request: HttpRequest) -> HttpResponse:
+    """Create a location (site, agency or shop)."""
+    membership = _membership(request)
+    form = LocationForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_create_location(
+                membership.organisation,
+                data["name"],
+                kind=data["kind"],
+                address=data["address"],
+                city=data["city"],
+                postcode=data["postcode"],
+                timezone_name=data["timezone"] or None,
+                actor=_current_user(request),
+            )
+        except ValidationError as error:
+            add_model_errors(form, error, default_field="name")
+    if not form.is_valid():
+        return _settings_page(request, 400, location_form=form)
+    messages.success(request, _("Lieu « %(name)s » créé.") % {"name": form.cleaned_data["name"]})
+    return _to_settings("lieux")
+
+
+@member_required()
+@require_POST
+def settings_token_create(request: HttpRequest) -> HttpResponse:
+    """Create an API token for oneself; its secret is shown on this response only, never again."""
+    membership = _membership(request)
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, 400, token_form=form)
+    token, secret = actions.do_create_api_token(
+        membership, form.cleaned_data["name"], actor=_current_user(request)
+    )
+    # Rendered rather than redirected: the secret must not travel through the session or a URL.
+    response = _settings_page(request, 200, new_token={"token": token, "secret": secret})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@member_required()
+@require_POST
+def settings_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of one's own tokens; someone else's token is 404, even for an admin."""
+    membership = _membership(request)
+    token = queries.user_api_tokens(membership).filter(pk=pk).first()
+    if token is None:
+        raise Http404
+    actions.do_revoke_api_token(token, actor=_current_user(request))
+    messages.success(request, _("Jeton « %(name)s » révoqué.") % {"name": token.name})
+    return _to_settings("jetons")
