@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",
     "vigie.core",
     "vigie.connectors",
     "vigie.mentions",
@@ -156,6 +157,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from here after `collectstatic`, finders before
 # The project-wide assets (stylesheet, vendored htmx) live in the package, outside any app.
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {

@@ -1,16 +1,44 @@
 """The REST API: Django Ninja, versioned under /api/v1/, OpenAPI at /api/docs.
 
-Each app keeps its own router in ``<app>/api.py``; this module only assembles them.
+Each app keeps its own router in ``<app>/api.py``; this module only assembles them. Every route
+needs ``Authorization: Bearer <token>`` (create one with ``vigie token create EMAIL``).
 """
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from vigie.api.auth import BearerAuth
+from vigie.connectors.api import router as sources_router
+from vigie.core.api import router as core_router
+from vigie.inbox.api import router as cases_router
+from vigie.insights.api import router as insights_router
+from vigie.mentions.api import router as mentions_router
 
 api = NinjaAPI(
     title="Vigie API",
     version="1",
-    description="E-reputation and social customer-care desk. Authenticate with `Authorization: Bearer <token>`.",
+    description=(
+        "E-reputation and social customer-care desk. Authenticate with `Authorization: Bearer <token>`.\n\n"
+        "Errors: 401 without a valid token, 403 when the token's role is too low, 404 for an object "
+        "that does not exist in the token's organisation, 422 with the offending fields on bad input. "
+        "Datetimes are ISO 8601 with their UTC offset."
+    ),
     docs_url="/docs",
     urls_namespace="api",
+    auth=BearerAuth(),
 )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    """401 with the challenge header RFC 6750 asks for."""
+    response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="vigie"'
+    return response
+
+
+for router in (core_router, sources_router, mentions_router, cases_router, insights_router):
+    api.add_router("/v1/", router)

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Pages of the insights, under /dashboard/."""
 
-urlpatterns: list = []
+from django.urls import URLPattern, path
+
+from vigie.insights import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.dashboard, name="dashboard"),
+]

@@ -81,3 +81,11 @@ def test_postgres_urls_are_split_into_their_parts(tmp_path: Path) -> None:
 def test_bad_database_urls_are_refused_with_the_variable_name(tmp_path: Path, url: str, message: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=f"DATABASE_URL: .*{message}"):
         parse_database_url("DATABASE_URL", url, tmp_path)
+
+
+def test_passwords_are_hashed_with_argon2_in_production() -> None:
+    from vigie import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert production.SESSION_COOKIE_HTTPONLY
+    assert production.X_FRAME_OPTIONS == "DENY"

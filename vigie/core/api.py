@@ -1,0 +1,199 @@
+"""API routes of the core domain: who am I, the organisation, its teams, locations and members."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from vigie.api.auth import membership, require
+from vigie.api.schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ApiDateTime,
+    ErrorOut,
+    TeamRef,
+    from_django_validation_error,
+)
+from vigie.core.actions import do_create_location, do_create_team
+from vigie.core.models import Location, LocationKind, Membership, Organisation, Team, User
+from vigie.core.queries import organisation_locations, organisation_members, organisation_teams
+from vigie.core.roles import MANAGE, Role
+
+router = Router(tags=["organisation"])
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+
+    @staticmethod
+    def of(user: User) -> UserOut:
+        return UserOut(id=user.pk, email=user.email, first_name=user.first_name, last_name=user.last_name)
+
+
+class OrganisationOut(Schema):
+    id: int
+    slug: str
+    name: str
+    timezone: str = Field(description="IANA time zone used for days, weeks and periods.")
+    language: str
+    created_at: ApiDateTime
+
+    @staticmethod
+    def of(organisation: Organisation) -> OrganisationOut:
+        return OrganisationOut(
+            id=organisation.pk,
+            slug=organisation.slug,
+            name=organisation.name,
+            timezone=organisation.timezone,
+            language=organisation.language,
+            created_at=organisation.created_at,
+        )
+
+
+class MeOut(Schema):
+    user: UserOut
+    organisation: OrganisationOut
+    role: Role = Field(description="viewer < agent < manager < admin; each can do what the ones below can.")
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    description: str
+
+    @staticmethod
+    def of(team: Team) -> TeamOut:
+        return TeamOut(id=team.pk, name=team.name, description=team.description)
+
+
+class TeamIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    description: str = ""
+
+
+class LocationOut(Schema):
+    id: int
+    name: str
+    kind: LocationKind
+    address: str
+    city: str
+    postcode: str
+    timezone: str
+
+    @staticmethod
+    def of(location: Location) -> LocationOut:
+        return LocationOut(
+            id=location.pk,
+            name=location.name,
+            kind=LocationKind(location.kind),
+            address=location.address,
+            city=location.city,
+            postcode=location.postcode,
+            timezone=location.timezone,
+        )
+
+
+class LocationIn(Schema):
+    name: str = Field(min_length=1, max_length=150)
+    kind: LocationKind = LocationKind.AGENCY
+    address: str = Field("", max_length=250)
+    city: str = Field("", max_length=100)
+    postcode: str = Field("", max_length=12)
+    timezone: str | None = Field(None, description="Defaults to the organisation's time zone.")
+
+
+class MemberOut(Schema):
+    id: int = Field(description="The membership id.")
+    email: str
+    first_name: str
+    last_name: str
+    role: Role
+    is_active: bool
+    teams: list[TeamRef]
+    created_at: ApiDateTime
+
+    @staticmethod
+    def of(member: Membership) -> MemberOut:
+        return MemberOut(
+            id=member.pk,
+            email=member.user.email,
+            first_name=member.user.first_name,
+            last_name=member.user.last_name,
+            role=Role(member.role),
+            is_active=member.is_active,
+            teams=[TeamRef(id=t.pk, name=t.name) for t in member.teams.all()],
+            created_at=member.created_at,
+        )
+
+
+@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="The token's user, organisation and role")
+def me(request: HttpRequest) -> MeOut:
+    member = membership(request)
+    return MeOut(
+        user=UserOut.of(member.user),
+        organisation=OrganisationOut.of(member.organisation),
+        role=Role(member.role),
+    )
+
+
+@router.get("/organisation", response={200: OrganisationOut, 401: ErrorOut}, summary="The organisation")
+def organisation(request: HttpRequest) -> OrganisationOut:
+    return OrganisationOut.of(membership(request).organisation)
+
+
+@router.get("/teams", response={200: list[TeamOut], **READ_ERRORS}, summary="List teams")
+def list_teams(request: HttpRequest) -> list[TeamOut]:
+    return [TeamOut.of(team) for team in organisation_teams(membership(request).organisation)]
+
+
+@router.post("/teams", response={201: TeamOut, **WRITE_ERRORS}, summary="Create a team (manager and above)")
+def create_team(request: HttpRequest, payload: TeamIn) -> Status[TeamOut]:
+    member = require(request, MANAGE)
+    try:
+        team = do_create_team(
+            member.organisation, payload.name.strip(), description=payload.description, actor=member.user
+        )
+    except ValidationError as error:
+        # The only rule spanning several columns is "one name per organisation".
+        raise from_django_validation_error(error, non_field="name") from None
+    return Status(201, TeamOut.of(team))
+
+
+@router.get("/locations", response={200: list[LocationOut], **READ_ERRORS}, summary="List locations")
+def list_locations(request: HttpRequest) -> list[LocationOut]:
+    return [LocationOut.of(location) for location in organisation_locations(membership(request).organisation)]
+
+
+@router.post(
+    "/locations", response={201: LocationOut, **WRITE_ERRORS}, summary="Create a location (manager and above)"
+)
+def create_location(request: HttpRequest, payload: LocationIn) -> Status[LocationOut]:
+    member = require(request, MANAGE)
+    try:
+        location = do_create_location(
+            member.organisation,
+            payload.name.strip(),
+            kind=payload.kind.value,
+            address=payload.address,
+            city=payload.city,
+            postcode=payload.postcode,
+            timezone_name=payload.timezone,
+            actor=member.user,
+        )
+    except ValidationError as error:
+        raise from_django_validation_error(error, non_field="name") from None
+    return Status(201, LocationOut.of(location))
+
+
+@router.get(
+    "/members",
+    response={200: list[MemberOut], 401: ErrorOut, 403: ErrorOut},
+    summary="List members (manager+)",
+)
+def list_members(request: HttpRequest) -> list[MemberOut]:
+    member = require(request, MANAGE)
+    return [MemberOut.of(m) for m in organisation_members(member.organisation).prefetch_related("teams")]

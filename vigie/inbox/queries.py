@@ -1,0 +1,262 @@
+"""Reads of the inbox: case lists by view and filter, SLA state, one case in full."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from django.db import models
+from django.db.models import Count, F, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vigie.core.models import AuditEvent, Membership, Organisation
+from vigie.core.queries import audit_events_for
+from vigie.core.roles import HANDLE_CASES, Role, has_role
+from vigie.core.tenancy import scoped
+from vigie.inbox.models import OPEN_STATUSES, Case, CaseStatus, Reply
+from vigie.mentions.queries import MentionWithAuthor, has_theme, other_mentions_by_author
+
+# A case is "due soon" when its deadline falls within this margin: enough to act before it lapses.
+DUE_SOON = timedelta(hours=4)
+
+CLOSED_STATUSES = (CaseStatus.RESOLVED, CaseStatus.NO_ANSWER)
+
+
+class InboxView(models.TextChoices):
+    """The saved views of the inbox's left column, in display order."""
+
+    TODO = "todo", _("À traiter")
+    MINE = "mine", _("Mes dossiers")
+    TEAM = "team", _("Mon équipe")
+    UNASSIGNED = "unassigned", _("Non attribués")
+    AWAITING_APPROVAL = "awaiting_approval", _("En attente de validation")
+    WAITING_CUSTOMER = "waiting_customer", _("En attente du client")
+    RESOLVED = "resolved", _("Résolus")
+    ALL = "all", _("Tous")
+
+
+class SlaState(models.TextChoices):
+    OVERDUE = "overdue", _("En retard")
+    DUE_SOON = "due_soon", _("Échéance proche")
+    OK = "ok", _("Dans les temps")
+
+
+def view_condition(view: InboxView | str, membership: Membership) -> Q:
+    """The condition that selects the cases of ``view`` for ``membership``."""
+    view = InboxView(view)
+    is_open = Q(status__in=OPEN_STATUSES)
+    if view == InboxView.TODO:
+        return is_open
+    if view == InboxView.MINE:
+        return is_open & Q(assignee_id=membership.user_id)
+    if view == InboxView.TEAM:
+        # A subquery rather than a list: it stays correct (and empty) for a member with no team.
+        return is_open & Q(team__in=membership.teams.values("id"))
+    if view == InboxView.UNASSIGNED:
+        return is_open & Q(assignee__isnull=True)
+    if view == InboxView.AWAITING_APPROVAL:
+        return Q(status=CaseStatus.AWAITING_APPROVAL)
+    if view == InboxView.WAITING_CUSTOMER:
+        return Q(status=CaseStatus.WAITING_CUSTOMER)
+    if view == InboxView.RESOLVED:
+        return Q(status__in=CLOSED_STATUSES)
+    return Q()
+
+
+def view_ordering(view: InboxView | str) -> list[models.OrderBy | str]:
+    """Most urgent first in working views; most recent first in the archive views."""
+    view = InboxView(view)
+    if view == InboxView.RESOLVED:
+        return [F("resolved_at").desc(nulls_last=True), "-id"]
+    if view == InboxView.ALL:
+        return ["-created_at", "-id"]
+    return ["-priority", F("sla_due_at").asc(nulls_last=True), "created_at", "id"]
+
+
+def sla_state_expression(now: datetime) -> models.Case:
+    """SQL for the SLA state of a case at ``now``; empty for closed cases and those with no deadline."""
+    return models.Case(
+        When(~Q(status__in=OPEN_STATUSES) | Q(sla_due_at__isnull=True), then=Value("")),
+        When(sla_due_at__lt=now, then=Value(SlaState.OVERDUE.value)),
+        When(sla_due_at__lt=now + DUE_SOON, then=Value(SlaState.DUE_SOON.value)),
+        default=Value(SlaState.OK.value),
+        output_field=models.CharField(),
+    )
+
+
+def sla_state(case: Case, now: datetime | None = None) -> str:
+    """The SLA state of one case, the same rule as ``sla_state_expression``."""
+    now = now or timezone.now()
+    if not case.is_open or case.sla_due_at is None:
+        return ""
+    if case.sla_due_at < now:
+        return SlaState.OVERDUE.value
+    if case.sla_due_at < now + DUE_SOON:
+        return SlaState.DUE_SOON.value
+    return SlaState.OK.value
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """What the inbox can be narrowed by. Empty values mean "no filter"."""
+
+    platform: str = ""
+    location_id: int | None = None
+    sentiment: str = ""
+    mention_type: str = ""
+    status: str = ""
+    assignee_id: int | None = None
+    assignee_email: str = ""
+    unassigned: bool = False
+    team_id: int | None = None
+    theme: str = ""
+    text: str = ""
+    sla: str = ""
+
+
+def _filter_cases(queryset: QuerySet[Any], organisation: Organisation, filters: CaseFilters) -> QuerySet[Any]:
+    # Typed loosely: the queryset carries the ``sla_state`` annotation, which the stubs cannot see.
+    f = filters
+    if f.platform:
+        queryset = queryset.filter(mention__source__platform=f.platform)
+    if f.location_id is not None:
+        queryset = queryset.filter(mention__location_id=f.location_id)
+    if f.sentiment:
+        queryset = queryset.filter(mention__sentiment=f.sentiment)
+    if f.mention_type:
+        queryset = queryset.filter(mention__mention_type=f.mention_type)
+    if f.status:
+        queryset = queryset.filter(status=f.status)
+    if f.unassigned:
+        queryset = queryset.filter(assignee__isnull=True)
+    if f.assignee_id is not None:
+        queryset = queryset.filter(assignee_id=f.assignee_id)
+    if f.assignee_email:
+        queryset = queryset.filter(assignee__email__iexact=f.assignee_email)
+    if f.team_id is not None:
+        queryset = queryset.filter(team_id=f.team_id)
+    if f.theme:
+        queryset = queryset.filter(has_theme(organisation, f.theme, "mention_id"))
+    if f.text:
+        queryset = queryset.filter(
+            Q(mention__title__icontains=f.text)
+            | Q(mention__text__icontains=f.text)
+            | Q(mention__author__display_name__icontains=f.text)
+            | Q(mention__author__handle__icontains=f.text)
+        )
+    if f.sla:
+        queryset = queryset.filter(sla_state=f.sla)
+    return queryset
+
+
+def cases(
+    membership: Membership,
+    view: InboxView | str = InboxView.TODO,
+    filters: CaseFilters | None = None,
+    *,
+    now: datetime | None = None,
+) -> QuerySet[Case]:
+    """The cases of ``view`` in the member's organisation, filtered, with an ``sla_state`` annotation.
+
+    Everything a list row shows is joined in, so rendering a page costs one query.
+    """
+    organisation = membership.organisation
+    queryset: QuerySet[Any] = (
+        scoped(Case, organisation)
+        .select_related(
+            "mention", "mention__source", "mention__author", "mention__location", "assignee", "team"
+        )
+        .annotate(sla_state=sla_state_expression(now or timezone.now()))
+        .filter(view_condition(view, membership))
+    )
+    queryset = _filter_cases(queryset, organisation, filters or CaseFilters())
+    return cast(QuerySet[Case], queryset.order_by(*view_ordering(view)))
+
+
+def view_counts(membership: Membership) -> dict[str, int]:
+    """How many cases each view holds, all in one aggregate query, for the sidebar."""
+    aggregates = {view.value: Count("id", filter=view_condition(view, membership)) for view in InboxView}
+    counts = scoped(Case, membership.organisation).aggregate(**aggregates)
+    return {view.value: counts[view.value] or 0 for view in InboxView}
+
+
+def overdue_count(membership: Membership, *, now: datetime | None = None) -> int:
+    """Open cases whose deadline has passed."""
+    now = now or timezone.now()
+    return scoped(Case, membership.organisation).filter(status__in=OPEN_STATUSES, sla_due_at__lt=now).count()
+
+
+def get_case(organisation: Organisation, pk: int | str) -> Case:
+    """One case of ``organisation`` with its mention, author, source, assignee and team; 404 otherwise."""
+    try:
+        return (
+            scoped(Case, organisation)
+            .select_related(
+                "mention",
+                "mention__source",
+                "mention__author",
+                "mention__location",
+                "assignee",
+                "team",
+            )
+            .get(pk=pk)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def case_replies(case: Case) -> QuerySet[Reply]:
+    """The replies of a case in the order they were written."""
+    return (
+        scoped(Reply, case.organisation)
+        .filter(case=case)
+        .select_related("author", "approved_by", "template")
+        .order_by("created_at", "id")
+    )
+
+
+def case_timeline(case: Case) -> QuerySet[AuditEvent]:
+    """The case's history from the audit log, oldest first."""
+    return audit_events_for(case.organisation, Case._meta.label_lower, str(case.pk)).select_related("actor")
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    """Everything the case page shows."""
+
+    case: Case
+    mention: MentionWithAuthor
+    replies: list[Reply]
+    timeline: list[AuditEvent]
+    sla_state: str
+
+
+def case_detail(organisation: Organisation, pk: int | str, *, now: datetime | None = None) -> CaseDetail:
+    """One case in full: mention, author and their other mentions, replies, timeline; 404 otherwise."""
+    case = get_case(organisation, pk)
+    mention = case.mention
+    return CaseDetail(
+        case=case,
+        mention=MentionWithAuthor(mention, mention.author, other_mentions_by_author(mention)),
+        replies=list(case_replies(case)),
+        timeline=list(case_timeline(case)),
+        sla_state=sla_state(case, now),
+    )
+
+
+def handler_roles() -> list[str]:
+    """The roles allowed to handle cases (and so to be assigned one)."""
+    return [role.value for role in Role if has_role(role, HANDLE_CASES)]
+
+
+def assignable_members(organisation: Organisation) -> QuerySet[Membership]:
+    """Active members who may be given a case, by e-mail."""
+    return (
+        scoped(Membership, organisation)
+        .filter(is_active=True, user__is_active=True, role__in=handler_roles())
+        .select_related("user")
+        .order_by("user__email")
+    )

@@ -1,0 +1,324 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from vigie.conftest import Tenant
+from vigie.core.models import Membership
+from vigie.core.queries import audit_events_for
+from vigie.inbox.models import Case, CaseStatus
+from vigie.mentions.models import Sentiment
+from vigie.mentions.tests.factories import (
+    make_author,
+    make_case,
+    make_location,
+    make_mention,
+    make_reply,
+    make_source,
+)
+
+Login = Callable[[Membership], Client]
+
+
+def case_ids(response: object) -> list[int]:
+    return [case.pk for case in response.context["page"].object_list]  # type: ignore[attr-defined]
+
+
+# --- Access --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda pk: reverse("inbox"),
+        lambda pk: reverse("case_detail", args=[pk]),
+    ],
+)
+def test_anonymous_visitors_are_sent_to_the_login_page(tenant: Tenant, url: Callable[[int], str]) -> None:
+    case = make_case(tenant.organisation)
+    response = Client().get(url(case.pk))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", ["case_assign", "case_status"])
+def test_anonymous_posts_change_nothing(tenant: Tenant, name: str) -> None:
+    case = make_case(tenant.organisation)
+    response = Client().post(reverse(name, args=[case.pk]), {"status": "resolved", "assignee": ""})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.NEW
+
+
+def test_another_organisations_case_is_not_found(tenant: Tenant, other_tenant: Tenant, login: Login) -> None:
+    theirs = make_case(other_tenant.organisation)
+    client = login(tenant.admin)
+    assert client.get(reverse("case_detail", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("case_status", args=[theirs.pk]), {"status": "resolved"}).status_code == 404
+    assert client.post(reverse("case_assign", args=[theirs.pk]), {"assignee": ""}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == CaseStatus.NEW
+
+
+def test_the_inbox_never_lists_another_organisations_cases(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    make_case(other_tenant.organisation, make_mention(other_tenant.organisation, text="Secret de Globex"))
+    response = login(tenant.viewer).get(reverse("inbox"), {"view": "all"})
+    assert response.status_code == 200
+    assert case_ids(response) == []
+    assert "Secret de Globex" not in response.content.decode()
+
+
+# --- Inbox ---------------------------------------------------------------------------------------
+
+
+def test_the_inbox_shows_open_cases_with_their_details(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    overdue = make_case(
+        org,
+        make_mention(
+            org,
+            author=make_author(org, display_name="Jeanne Martin"),
+            location=make_location(org, "Lyon Part-Dieu"),
+            rating=2,
+            sentiment=Sentiment.NEGATIVE,
+            text="Attente de 40 minutes au guichet",
+        ),
+        priority=3,
+        assignee=tenant.agent.user,
+        sla_due_at=timezone.now() - timedelta(hours=2),
+    )
+    make_case(org, status=CaseStatus.RESOLVED)
+
+    response = login(tenant.viewer).get(reverse("inbox"))
+    assert response.status_code == 200
+    assert response.context["nav"] == "inbox"
+    assert case_ids(response) == [overdue.pk]
+    html = response.content.decode()
+    for text in (
+        "Jeanne Martin",
+        "Lyon Part-Dieu",
+        "Attente de 40 minutes",
+        "Retard :",
+        overdue.reference,
+    ):
+        assert text in html, text
+    assert reverse("case_detail", args=[overdue.pk]) in html
+    counts = {view.value: count for view, count in response.context["views"]}
+    assert counts["todo"] == 1
+    assert counts["resolved"] == 1
+
+
+def test_customer_text_is_escaped_in_the_list(tenant: Tenant, login: Login) -> None:
+    make_case(tenant.organisation, make_mention(tenant.organisation, text="<script>alert('x')</script>"))
+    html = login(tenant.viewer).get(reverse("inbox")).content.decode()
+    assert "<script>alert(" not in html
+    assert "&lt;script&gt;alert(" in html
+
+
+def test_inbox_filters_and_views_narrow_the_list(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    lyon = make_location(org, "Lyon")
+    facebook = make_source(org, "facebook")
+    target = make_case(
+        org,
+        make_mention(org, source=facebook, location=lyon, sentiment=Sentiment.NEGATIVE, text="Colis perdu"),
+        assignee=tenant.agent.user,
+    )
+    other = make_case(org, make_mention(org, sentiment=Sentiment.POSITIVE))
+    client = login(tenant.agent)
+
+    def listed(**params: object) -> list[int]:
+        response = client.get(reverse("inbox"), params)
+        assert response.status_code == 200
+        return case_ids(response)
+
+    assert set(listed()) == {target.pk, other.pk}
+    assert listed(platform="facebook") == [target.pk]
+    assert listed(location=lyon.pk) == [target.pk]
+    assert listed(sentiment="negative") == [target.pk]
+    assert listed(q="colis") == [target.pk]
+    assert listed(assignee=tenant.agent.user_id) == [target.pk]
+    assert listed(assignee="none") == [other.pk]
+    assert listed(view="mine") == [target.pk]
+    assert listed(view="unassigned") == [other.pk]
+    # A bad value drops that filter instead of breaking the page.
+    assert set(listed(location="nowhere", view="bogus")) == {target.pk, other.pk}
+
+
+def test_the_inbox_pages_by_fifty(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    source = make_source(org)
+    for _ in range(51):
+        make_case(org, make_mention(org, source=source, with_author=False))
+    client = login(tenant.viewer)
+    first = client.get(reverse("inbox"))
+    assert len(case_ids(first)) == 50
+    assert "page=2" in first.content.decode()
+    assert len(case_ids(client.get(reverse("inbox"), {"page": 2}))) == 1
+
+
+# --- Case page -----------------------------------------------------------------------------------
+
+
+def test_the_case_page_shows_the_mention_author_replies_and_timeline(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    author = make_author(org, display_name="Jeanne Martin", handle="jmartin", followers_count=1234)
+    earlier = make_mention(
+        org, author=author, title="Mon premier avis", created_at=timezone.now() - timedelta(days=9)
+    )
+    case = make_case(
+        org,
+        make_mention(
+            org,
+            author=author,
+            title="Très déçue",
+            text="Personne ne répond <b>au téléphone</b>",
+            rating=1,
+            url="https://maps.example/review/42",
+            sentiment=Sentiment.NEGATIVE,
+            themes=["accueil téléphonique"],
+        ),
+    )
+    make_reply(case, author=tenant.agent.user, body="Nous sommes désolés.")
+    client = login(tenant.agent)
+    client.post(reverse("case_status", args=[case.pk]), {"status": "in_progress"})
+
+    response = client.get(reverse("case_detail", args=[case.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in (
+        "Très déçue",
+        "Personne ne répond &lt;b&gt;au téléphone&lt;/b&gt;",
+        "Jeanne Martin",
+        "@jmartin",
+        "https://maps.example/review/42",
+        "accueil téléphonique",
+        "Nous sommes désolés.",
+        earlier.title,
+        "Statut : À traiter → En cours",
+    ):
+        assert text in html, text
+    assert "<b>au téléphone</b>" not in html
+
+
+def test_a_script_link_from_a_platform_is_not_rendered(tenant: Tenant, login: Login) -> None:
+    case = make_case(tenant.organisation, make_mention(tenant.organisation, url="javascript:alert(1)"))
+    html = login(tenant.viewer).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "javascript:alert" not in html
+
+
+def test_a_viewer_sees_no_forms_and_cannot_post(tenant: Tenant, login: Login) -> None:
+    case = make_case(tenant.organisation)
+    client = login(tenant.viewer)
+    html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert reverse("case_status", args=[case.pk]) not in html
+    assert reverse("case_assign", args=[case.pk]) not in html
+
+    assert client.post(reverse("case_status", args=[case.pk]), {"status": "resolved"}).status_code == 403
+    assert (
+        client.post(reverse("case_assign", args=[case.pk]), {"assignee": tenant.viewer.user_id}).status_code
+        == 403
+    )
+    case.refresh_from_db()
+    assert (case.status, case.assignee) == (CaseStatus.NEW, None)
+
+
+def test_an_agent_resolves_and_assigns_a_case(tenant: Tenant, login: Login) -> None:
+    case = make_case(tenant.organisation)
+    client = login(tenant.agent)
+    assert (
+        reverse("case_status", args=[case.pk])
+        in client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    )
+
+    response = client.post(reverse("case_assign", args=[case.pk]), {"assignee": tenant.agent.user_id})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("case_detail", args=[case.pk])
+    response = client.post(reverse("case_status", args=[case.pk]), {"status": "resolved"})
+    assert response.status_code == 302
+
+    case.refresh_from_db()
+    assert case.assignee == tenant.agent.user
+    assert case.status == CaseStatus.RESOLVED
+    assert case.resolved_at is not None
+    assert [e.verb for e in audit_events_for(tenant.organisation, "inbox.case", str(case.pk))] == [
+        "case.assigned",
+        "case.status_changed",
+    ]
+
+
+def test_an_invalid_assignee_or_status_is_refused_with_the_form(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    case = make_case(tenant.organisation)
+    client = login(tenant.agent)
+    response = client.post(reverse("case_assign", args=[case.pk]), {"assignee": other_tenant.agent.user_id})
+    assert response.status_code == 400
+    assert response.context["assign_form"].errors
+    response = client.post(reverse("case_assign", args=[case.pk]), {"assignee": tenant.viewer.user_id})
+    assert response.status_code == 400
+    response = client.post(reverse("case_status", args=[case.pk]), {"status": "archived"})
+    assert response.status_code == 400
+    assert response.context["status_form"].errors
+    case = Case.objects.get(pk=case.pk)
+    assert (case.status, case.assignee) == (CaseStatus.NEW, None)
+
+
+def test_unassigning_through_the_page(tenant: Tenant, login: Login) -> None:
+    case = make_case(tenant.organisation, assignee=tenant.agent.user)
+    response = login(tenant.manager).post(reverse("case_assign", args=[case.pk]), {"assignee": ""})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.assignee is None
+
+
+def test_pages_only_answer_the_right_methods(tenant: Tenant, login: Login) -> None:
+    case = make_case(tenant.organisation)
+    client = login(tenant.agent)
+    assert client.get(reverse("case_status", args=[case.pk])).status_code == 405
+    assert client.post(reverse("inbox")).status_code == 405
+
+
+def test_a_suspended_member_is_refused_the_pages(tenant: Tenant, login: Login) -> None:
+    from vigie.core.actions import do_set_member_active
+
+    case = make_case(tenant.organisation)
+    client = login(tenant.agent)
+    do_set_member_active(tenant.agent, False)
+    assert client.get(reverse("inbox")).status_code == 403
+    assert client.get(reverse("case_detail", args=[case.pk])).status_code == 403
+    assert client.get(reverse("dashboard")).status_code == 403
+
+
+@pytest.mark.parametrize("page", ["inbox", "case_detail"])
+def test_the_number_of_queries_does_not_grow_with_the_rows(tenant: Tenant, login: Login, page: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    org = tenant.organisation
+    author = make_author(org, handle="same")
+    first = make_case(org, make_mention(org, author=author), assignee=tenant.agent.user)
+    make_reply(first, author=tenant.agent.user)
+    client = login(tenant.agent)
+    url = reverse("inbox") if page == "inbox" else reverse("case_detail", args=[first.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(10):
+        case = make_case(
+            org, make_mention(org, author=author, location=make_location(org)), assignee=tenant.agent.user
+        )
+        make_reply(first, author=tenant.manager.user)
+        make_reply(case, author=tenant.agent.user)
+    assert queries() == few

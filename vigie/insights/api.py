@@ -1,0 +1,163 @@
+"""API route of the insights: the dashboard's KPIs for any period."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from vigie.api.auth import membership
+from vigie.api.schemas import ApiDateTime, ErrorOut, ValidationErrorOut, invalid
+from vigie.insights.queries import (
+    DEFAULT_PERIOD_DAYS,
+    InsightFilters,
+    KpiReport,
+    kpi_report,
+    organisation_today,
+    period_between,
+    top_themes,
+    weekly_volume,
+)
+
+router = Router(tags=["insights"])
+
+# Long enough for year-on-year comparisons, short enough to keep one request cheap.
+MAX_PERIOD_DAYS = 3 * 366
+
+
+class PeriodOut(Schema):
+    first_day: date
+    last_day: date
+    start: ApiDateTime = Field(description="Start of the first day in the organisation's time zone.")
+    end: ApiDateTime = Field(description="End of the last day (exclusive).")
+    days: int
+
+
+class KpiOut(Schema):
+    key: str = Field(examples=["response_rate"])
+    label: str
+    value: float | None = Field(description="None when there is nothing to measure in the period.")
+    target: float
+    unit: str = Field(description="`stars` (1-5), `ratio` (0-1) or `hours`.")
+    higher_is_better: bool
+    met: bool | None
+
+
+class ShareOut(Schema):
+    key: str
+    label: str
+    count: int
+    share: float = Field(description="Share of the total, 0-1.")
+
+
+class WeekOut(Schema):
+    week_start: date = Field(description="The Monday starting the week.")
+    count: int
+
+
+class ThemeOut(Schema):
+    theme: str
+    count: int
+
+
+class KpiReportOut(Schema):
+    period: PeriodOut
+    review_count: int
+    rated_review_count: int
+    average_rating: float | None
+    rating_distribution: list[ShareOut] = Field(description="Reviews per star, 5 first.")
+    mention_volume: int
+    total_reach: int
+    sentiments: list[ShareOut] = Field(description="Shares among the analysed mentions.")
+    cases_needing_answer: int
+    cases_answered: int
+    response_rate: float | None = Field(description="Cases answered / cases needing an answer, 0-1.")
+    median_first_response_seconds: float | None = Field(
+        description="From publication on the platform to the first response."
+    )
+    kpis: list[KpiOut]
+    weekly_volume: list[WeekOut]
+    top_themes: list[ThemeOut]
+
+
+class KpiQuery(Schema):
+    from_: date | None = Field(
+        None, alias="from", description="First day, included. Default: 29 days before `to`."
+    )
+    to: date | None = Field(
+        None, description="Last day, included. Default: today in the organisation's time zone."
+    )
+    location: int | None = None
+    platform: str = ""
+    team: int | None = None
+    theme: str = ""
+
+
+def report_out(report: KpiReport, weeks: list[WeekOut], themes: list[ThemeOut]) -> KpiReportOut:
+    """The API shape of a ``KpiReport``."""
+    period = report.period
+    return KpiReportOut(
+        period=PeriodOut(
+            first_day=period.first_day,
+            last_day=period.last_day,
+            start=period.start,
+            end=period.end,
+            days=period.days,
+        ),
+        review_count=report.review_count,
+        rated_review_count=report.rated_review_count,
+        average_rating=report.average_rating,
+        rating_distribution=[
+            ShareOut(key=s.key, label=str(s.label), count=s.count, share=s.share)
+            for s in report.rating_distribution
+        ],
+        mention_volume=report.mention_volume,
+        total_reach=report.total_reach,
+        sentiments=[
+            ShareOut(key=s.key, label=str(s.label), count=s.count, share=s.share) for s in report.sentiments
+        ],
+        cases_needing_answer=report.cases_needing_answer,
+        cases_answered=report.cases_answered,
+        response_rate=report.response_rate,
+        median_first_response_seconds=report.median_first_response_seconds,
+        kpis=[
+            KpiOut(
+                key=k.key,
+                label=str(k.label),
+                value=k.value,
+                target=k.target,
+                unit=k.unit,
+                higher_is_better=k.higher_is_better,
+                met=k.met,
+            )
+            for k in report.kpis
+        ],
+        weekly_volume=weeks,
+        top_themes=themes,
+    )
+
+
+@router.get(
+    "/kpis",
+    response={200: KpiReportOut, 401: ErrorOut, 422: ValidationErrorOut},
+    summary="KPIs of a period (the dashboard's numbers)",
+)
+def kpis(request: HttpRequest, query: Query[KpiQuery]) -> KpiReportOut:
+    organisation = membership(request).organisation
+    last = query.to or organisation_today(organisation)
+    first = query.from_ or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if last < first:
+        raise invalid(["query", "to"], "'to' must not be before 'from'")
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise invalid(["query", "from"], f"A period covers at most {MAX_PERIOD_DAYS} days.")
+    period = period_between(organisation, first, last)
+    filters = InsightFilters(
+        location_id=query.location, platform=query.platform, team_id=query.team, theme=query.theme
+    )
+    report = kpi_report(organisation, period, filters)
+    weeks = [
+        WeekOut(week_start=w.week_start, count=w.count) for w in weekly_volume(organisation, period, filters)
+    ]
+    themes = [ThemeOut(theme=t.theme, count=t.count) for t in top_themes(organisation, period, filters)]
+    return report_out(report, weeks, themes)

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from vigie.conftest import Tenant
+from vigie.core.models import Membership
+from vigie.insights.queries import WeekVolume
+from vigie.insights.views import chart_bars
+from vigie.mentions.models import Sentiment
+from vigie.mentions.tests.factories import make_case, make_location, make_mention
+
+Login = Callable[[Membership], Client]
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(db: None) -> None:
+    response = Client().get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_dashboard_shows_the_periods_numbers(tenant: Tenant, other_tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    now = timezone.now()
+    answered = make_mention(
+        org, created_at=now - timedelta(days=2), rating=5, sentiment=Sentiment.POSITIVE, themes=["accueil"]
+    )
+    make_case(org, answered, first_response_at=answered.created_at + timedelta(hours=2))
+    make_case(
+        org, make_mention(org, created_at=now - timedelta(days=3), rating=2, sentiment=Sentiment.NEGATIVE)
+    )
+    make_mention(org, created_at=now - timedelta(days=3), rating=4, themes=["accueil", "prix"])
+    make_mention(org, created_at=now - timedelta(days=50), rating=1)  # outside 30 days
+    make_mention(
+        other_tenant.organisation, created_at=now - timedelta(days=1), rating=1, themes=["globex-secret"]
+    )
+
+    response = login(tenant.viewer).get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert response.context["nav"] == "dashboard"
+    assert response.context["days"] == 30
+    report = response.context["report"]
+    # Counted by hand from the rows above.
+    assert report.review_count == 3
+    assert report.average_rating == round((5 + 2 + 4) / 3, 2)
+    assert (report.cases_answered, report.cases_needing_answer) == (1, 2)
+    assert report.response_rate == 0.5
+    assert report.median_first_response_seconds == 2 * 3600
+
+    html = response.content.decode()
+    assert "50 %" in html  # response rate
+    assert "3,67 / 5" in html  # average rating, French decimals
+    assert 'class="card kpi met" data-kpi="first_response_time"' in html  # 2 h <= 24 h
+    assert 'class="card kpi missed" data-kpi="response_rate"' in html  # 50 % < 80 %
+    assert 'class="card kpi missed" data-kpi="average_rating"' in html  # 3.67 < 4
+    assert "accueil" in html
+    assert "globex-secret" not in html
+    assert "<svg" in html
+
+
+@pytest.mark.parametrize(("period", "days"), [("7", 7), ("90", 90), ("12", 30), ("x", 30)])
+def test_the_period_is_7_30_or_90_days(tenant: Tenant, login: Login, period: str, days: int) -> None:
+    response = login(tenant.viewer).get(reverse("dashboard"), {"period": period})
+    assert response.status_code == 200
+    assert response.context["days"] == days
+    assert response.context["period"].days == days
+
+
+def test_the_period_selector_narrows_the_counts(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    now = timezone.now()
+    make_mention(org, created_at=now - timedelta(days=1))
+    make_mention(org, created_at=now - timedelta(days=20))
+    client = login(tenant.viewer)
+    assert client.get(reverse("dashboard"), {"period": 7}).context["report"].mention_volume == 1
+    assert client.get(reverse("dashboard"), {"period": 30}).context["report"].mention_volume == 2
+
+
+def test_the_dashboard_can_focus_on_one_location(tenant: Tenant, other_tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    lyon = make_location(org, "Lyon")
+    theirs = make_location(other_tenant.organisation, "Lille")
+    make_mention(org, location=lyon, rating=1)
+    make_mention(org, rating=5)
+    client = login(tenant.viewer)
+    assert client.get(reverse("dashboard"), {"location": lyon.pk}).context["report"].average_rating == 1.0
+    # Another organisation's location is ignored rather than used.
+    response = client.get(reverse("dashboard"), {"location": theirs.pk})
+    assert response.context["location_id"] is None
+    assert response.context["report"].average_rating == 3.0
+
+
+def test_the_weekly_chart_scales_bars_to_the_busiest_week() -> None:
+    from datetime import date
+
+    weeks = [
+        WeekVolume(date(2025, 3, 3), 10),
+        WeekVolume(date(2025, 3, 10), 5),
+        WeekVolume(date(2025, 3, 17), 0),
+    ]
+    bars, width = chart_bars(weeks)
+    assert [b.height for b in bars] == [120, 60, 0]
+    assert [b.y for b in bars] == [0, 60, 120]
+    assert bars[1].x > bars[0].x
+    assert width > 0
+    assert [b.height for b in chart_bars([WeekVolume(date(2025, 3, 3), 0)])[0]] == [0]
