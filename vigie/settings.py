@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "vigie.connectors",
     "vigie.mentions",
     "vigie.inbox",
+    "vigie.analysis",
     "vigie.insights",
     "vigie.alerts",
 ]

@@ -1,0 +1,177 @@
+"""The connector contract: what a platform plug-in provides. Keep it small.
+
+A connector turns a platform's API (or a file, a feed, a webhook body) into frozen ``MentionIn``
+values and, where the platform allows, publishes replies. It never touches the database: the
+ingestion code upserts what it returns, and only then advances the cursor.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar, Generic, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict
+
+
+class Capability(enum.StrEnum):
+    FETCH = "fetch"
+    WEBHOOK = "webhook"
+    REPLY = "reply"
+    DELETE_REPLY = "delete_reply"
+
+
+@dataclass(frozen=True)
+class AuthorIn:
+    """An author as the platform describes them."""
+
+    external_id: str
+    handle: str = ""
+    display_name: str = ""
+    profile_url: str = ""
+    followers_count: int | None = None
+
+
+@dataclass(frozen=True)
+class MentionIn:
+    """One item read from a platform, normalised.
+
+    ``created_at`` is timezone-aware; ``rating`` is on 1–5 (``rating_raw`` keeps the platform's own
+    value); ``text`` is plain text and ``html`` the sanitised HTML when the platform sends HTML;
+    ``raw`` is the platform's payload for this item, kept as received.
+    """
+
+    external_id: str
+    kind: str  # review / post / comment / reply / article / survey_answer
+    created_at: datetime
+    text: str = ""
+    title: str = ""
+    html: str = ""
+    url: str = ""
+    author: AuthorIn | None = None
+    rating: Decimal | None = None
+    rating_raw: str = ""
+    parent_external_id: str = ""
+    likes: int = 0
+    shares: int = 0
+    replies_count: int = 0
+    reach: int = 0
+    language: str = ""
+    deleted: bool = False
+    # The organisation's own published answer, when the platform returns it with the item.
+    owner_reply_text: str = ""
+    owner_reply_at: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.created_at.tzinfo is None:
+            raise ValueError(f"{self.external_id}: created_at must be timezone-aware")
+        if self.rating is not None and not (Decimal(1) <= self.rating <= Decimal(5)):
+            raise ValueError(f"{self.external_id}: rating {self.rating} is outside 1–5")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a fetch. ``next_cursor`` is what to pass next time; ``has_more`` asks for another
+    page right away (pagination), otherwise the source waits for its next poll."""
+
+    items: list[MentionIn]
+    next_cursor: dict[str, Any]
+    has_more: bool = False
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    """What the platform answered when a reply was published."""
+
+    external_id: str
+    url: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """The parts of an incoming HTTP request a connector may look at: headers (lower-case names)
+    and the raw body bytes, exactly as received (signatures are computed over them)."""
+
+    headers: dict[str, str]
+    body: bytes
+
+
+class ConnectorError(Exception):
+    """A platform call failed. ``permanent`` says a retry would not help (a policy refusal, a
+    deleted resource); ``needs_reauth`` that the credentials were refused or expired."""
+
+    def __init__(self, message: str, *, permanent: bool = False, needs_reauth: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent or needs_reauth
+        self.needs_reauth = needs_reauth
+
+
+class RateLimited(ConnectorError):
+    """The platform asked us to slow down; try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ConnectorConfig(BaseModel):
+    """Base of every connector's configuration. Secret fields are declared with
+    ``Field(json_schema_extra={"secret": True})``: they are stored encrypted, never shown back."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    base_url: str = ""
+
+
+C = TypeVar("C", bound=ConnectorConfig)
+
+
+class Connector(ABC, Generic[C]):
+    """Base class of a platform connector.
+
+    Subclasses set ``slug`` (part of the public interface), ``label``, ``capabilities``, ``Config``
+    and ``default_poll_seconds``, and implement the methods their capabilities promise.
+    """
+
+    slug: ClassVar[str]
+    label: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    Config: ClassVar[type[ConnectorConfig]]
+    default_poll_seconds: ClassVar[int] = 900
+    default_base_url: ClassVar[str] = ""
+
+    def __init__(self, config: C, http: httpx.Client | None = None) -> None:
+        self.config = config
+        self.http = http or httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False)
+
+    @property
+    def base_url(self) -> str:
+        return (self.config.base_url or self.default_base_url).rstrip("/")
+
+    def test_connection(self) -> str:
+        """Check the configuration against the platform; return a one-line description of the
+        account reached, or raise ``ConnectorError`` with the platform's message."""
+        raise ConnectorError(f"{self.slug} cannot test its connection", permanent=True)
+
+    def fetch(self, cursor: dict[str, Any]) -> Page:
+        """Read the next page of items after ``cursor`` (``{}`` the first time)."""
+        raise ConnectorError(f"{self.slug} cannot fetch", permanent=True)
+
+    def parse_webhook(self, request: WebhookRequest) -> list[MentionIn]:
+        """Verify a pushed request (signature, freshness) and turn it into mentions."""
+        raise ConnectorError(f"{self.slug} does not receive webhooks", permanent=True)
+
+    def publish_reply(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:
+        """Publish ``text`` as the organisation's public answer to ``mention``."""
+        raise ConnectorError(f"{self.slug} cannot publish replies", permanent=True)
+
+    def delete_reply(self, mention: MentionIn, reply_external_id: str) -> None:
+        """Remove a reply published earlier."""
+        raise ConnectorError(f"{self.slug} cannot delete replies", permanent=True)

@@ -1,0 +1,85 @@
+"""Run a real `vigie serve` in a subprocess, on its own data directory, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def vigie_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a fresh Vigie on ``data_dir``: SQLite there, embedded jobs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIGIE_", "DATABASE_URL", "CELERY_"))}
+    env["VIGIE_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def vigie(data_dir: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run one `vigie` command to completion and fail loudly if it fails."""
+    result = subprocess.run(
+        [sys.executable, "-m", "vigie.cli", *args],
+        env=vigie_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, f"vigie {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[str]
+    data_dir: Path
+
+
+@contextmanager
+def running_server(data_dir: Path, *extra: str) -> Iterator[Server]:
+    """Start `vigie serve` on a free port, wait until it answers, stop it with SIGTERM afterwards."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vigie.cli", "serve", "--port", str(port), *extra],
+        env=vigie_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"vigie serve exited early:\n{process.stdout.read() if process.stdout else ''}")
+            try:
+                httpx.get(f"{url}/login/", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("vigie serve did not answer within 60 s") from None
+                time.sleep(0.2)
+        yield Server(url, process, data_dir)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
