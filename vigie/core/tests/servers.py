@@ -66,7 +66,9 @@ def running_server(data_dir: Path, *extra: str) -> Iterator[Server]:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise AssertionError(f"vigie serve exited early:\n{process.stdout.read() if process.stdout else ''}")
+                raise AssertionError(
+                    f"vigie serve exited early:\n{process.stdout.read() if process.stdout else ''}"
+                )
             try:
                 httpx.get(f"{url}/login/", timeout=1)
                 break

@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "sqlite":
-            raise fail("vigie backup copies SQLite databases; for PostgreSQL use pg_dump (docs/operations.md)")
+            raise fail(
+                "vigie backup copies SQLite databases; for PostgreSQL use pg_dump (docs/operations.md)"
+            )
         target = Path(options["out"]).expanduser().resolve()
         if target.exists():
             raise fail(f"{target} already exists: choose a new file")
