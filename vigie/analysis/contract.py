@@ -29,6 +29,11 @@ class Item:
     shares: int = 0
     replies_count: int = 0
     reach: int = 0
+    # Who wrote it, as an opaque key (same author, same key), and how many mentions of theirs the
+    # organisation has seen including this one (None: unknown); the suspicious-review analyzer
+    # tells authors apart and spots brand-new accounts with them.
+    author_id: str = ""
+    author_mentions_count: int | None = None
     # Organisation-specific settings an analyzer may use (taxonomy, order-number patterns…).
     context: dict[str, Any] = field(default_factory=dict)
 
@@ -47,10 +52,14 @@ class Analyzer(ABC):
     version: ClassVar[str]
     provides: ClassVar[frozenset[str]]
     requires: ClassVar[frozenset[str]] = frozenset()
+    # Keys used when some analyzer provides them, ignored otherwise: the pipeline runs their
+    # providers first and passes whatever of them exists in ``previous``.
+    uses: ClassVar[frozenset[str]] = frozenset()
 
     def load(self) -> None:  # noqa: B027 - optional hook, most analyzers load lazily or not at all
         """Load models or dictionaries once, before the first batch."""
 
     @abstractmethod
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
-        """Analyse ``batch``; ``previous[i]`` holds the results already computed for ``batch[i]``."""
+        """Analyse ``batch``; ``previous[i]`` holds the results already computed for ``batch[i]``
+        (the keys of ``requires``, and those of ``uses`` that some analyzer provides)."""

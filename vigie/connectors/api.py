@@ -63,5 +63,9 @@ class SourceOut(Schema):
 def list_sources(request: HttpRequest) -> list[SourceOut]:
     member = require(request, MANAGE)
     # Only the listed columns are read: the encrypted credentials never even leave the database.
-    sources = scoped(Source, member.organisation).defer("credentials_encrypted", "config", "cursor")
+    sources = (
+        scoped(Source, member.organisation)
+        .filter(removed_at__isnull=True)
+        .defer("credentials_encrypted", "config", "cursor")
+    )
     return [SourceOut.of(source) for source in sources.order_by("name")]

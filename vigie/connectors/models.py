@@ -42,6 +42,14 @@ class Source(models.Model):
     rate_limited_until = models.DateTimeField(null=True, blank=True)
     items_fetched = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(default=now)
+    # Errors in a row since the last success: drives the exponential backoff.
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    # A fetch job takes the source with a conditional UPDATE on these, so two workers never
+    # read the same source at once; a claim older than the lease is considered abandoned.
+    claimed_by = models.CharField(max_length=200, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # A removed source whose mentions were kept: hidden from the Sources page, never polled.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = OrgScopedManager()
 

@@ -2,18 +2,54 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from datetime import datetime
 
-from vigie.connectors.models import Source
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from vigie.connectors.models import Source, SourceState
 from vigie.core.models import Organisation
 from vigie.core.tenancy import scoped
 
 
 def sources_overview(organisation: Organisation) -> QuerySet[Source]:
-    """The organisation's sources with their location and how many mentions each brought in."""
+    """The organisation's live sources with their location and how many mentions each brought in."""
     return (
         scoped(Source, organisation)
+        .filter(removed_at__isnull=True)
         .select_related("location")
         .annotate(mention_count=Count("mentions"))
         .order_by("name")
+    )
+
+
+def live_sources(organisation: Organisation) -> QuerySet[Source]:
+    """The organisation's sources that were not removed."""
+    return scoped(Source, organisation).filter(removed_at__isnull=True).order_by("name")
+
+
+def source_by_name(organisation: Organisation, name: str) -> Source | None:
+    """The live source called ``name`` in ``organisation``, if any."""
+    return live_sources(organisation).filter(name=name).first()
+
+
+def due_source_ids(now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Sources whose next poll has come, not paused, not waiting for new credentials."""
+    now = now or timezone.now()
+    return list(
+        Source.objects.filter(removed_at__isnull=True, next_poll_at__lte=now)
+        .exclude(state__in=[SourceState.PAUSED, SourceState.NEEDS_REAUTH])
+        .filter(Q(rate_limited_until__isnull=True) | Q(rate_limited_until__lte=now))
+        .order_by("next_poll_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def webhook_source(source_id: int) -> Source | None:
+    """The live source ``source_id`` for an incoming webhook (the signature, not a session,
+    says who may write to it)."""
+    return (
+        Source.objects.filter(pk=source_id, removed_at__isnull=True)
+        .select_related("organisation", "location")
+        .first()
     )

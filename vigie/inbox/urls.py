@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern] = [
     path("cases/<int:pk>/", views.case_page, name="case_detail"),
     path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("cases/<int:pk>/status/", views.case_set_status, name="case_status"),
+    path("cases/<int:pk>/analysis/", views.case_correct_analysis, name="case_correct_analysis"),
 ]

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from vigie.analysis.actions import do_correct_analysis
+from vigie.analysis.queries import MentionAnalysis, mention_analysis, theme_choices
 from vigie.core.decorators import member_required
 from vigie.core.models import AuditEvent, Membership, User
 from vigie.core.queries import organisation_locations, organisation_teams
@@ -36,7 +38,7 @@ from vigie.inbox.queries import (
     sla_state,
     view_counts,
 )
-from vigie.mentions.models import MentionType, Sentiment
+from vigie.mentions.models import Mention, MentionType, Sentiment
 from vigie.mentions.queries import platforms
 
 PER_PAGE = 50
@@ -175,6 +177,59 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Statut"), choices=CaseStatus.choices)
 
 
+class AnalysisCorrectionForm(forms.Form):
+    """An agent's correction of the analysis; only the fields that change are recorded."""
+
+    # A blank choice keeps "not analysed yet" from turning into a correction by accident.
+    sentiment = forms.ChoiceField(
+        label=gettext_lazy("Sentiment"), required=False, choices=[("", "—"), *Sentiment.choices]
+    )
+    type = forms.ChoiceField(
+        label=gettext_lazy("Type"), required=False, choices=[("", "—"), *MentionType.choices]
+    )
+    themes = forms.MultipleChoiceField(
+        label=gettext_lazy("Thèmes"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, mention: Mention, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {"sentiment": mention.sentiment, "type": mention.mention_type, "themes": list(mention.themes)},
+        )
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["themes"]).choices = theme_choices(
+            mention.organisation, extra=mention.themes
+        )
+
+    def changes(self, mention: Mention) -> list[tuple[str, Any]]:
+        """``(field, new value)`` for each field that differs from the current analysis."""
+        data = self.cleaned_data
+        changed: list[tuple[str, Any]] = []
+        if data["sentiment"] and data["sentiment"] != mention.sentiment:
+            changed.append(("sentiment", data["sentiment"]))
+        if data["type"] and data["type"] != mention.mention_type:
+            changed.append(("type", data["type"]))
+        if sorted(data["themes"]) != sorted(mention.themes):
+            changed.append(("themes", list(data["themes"])))
+        return changed
+
+
+PERSONAL_DATA_LABELS = {
+    "email": gettext_lazy("adresse e-mail"),
+    "phone": gettext_lazy("numéro de téléphone"),
+    "iban": gettext_lazy("IBAN"),
+    "card": gettext_lazy("numéro de carte"),
+    "address": gettext_lazy("adresse postale"),
+    "order_number": gettext_lazy("numéro de commande ou de client"),
+}
+
+
+def personal_data_kinds(analysis: MentionAnalysis) -> list[str]:
+    """The kinds of personal data found, worded for people, without repeats."""
+    kinds = dict.fromkeys(str(span.get("kind")) for span in analysis.personal_data)
+    return [str(PERSONAL_DATA_LABELS.get(kind, kind)) for kind in kinds]
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     """One line of a case's history, worded for people."""
@@ -204,7 +259,19 @@ def describe_event(event: AuditEvent) -> str:
         }
     if event.verb == "case.created":
         return _("Dossier créé")
+    if event.verb == "analysis.corrected":
+        return _("Analyse corrigée (%(field)s) : %(old)s → %(new)s") % {
+            "field": data.get("field", ""),
+            "old": _correction_value(data.get("from")),
+            "new": _correction_value(data.get("to")),
+        }
     return event.verb
+
+
+def _correction_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value) if value not in (None, "") else "—"
 
 
 def safe_url(url: str) -> str:
@@ -218,6 +285,7 @@ def _render_case(
     *,
     assign_form: AssignForm | None = None,
     status_form: StatusForm | None = None,
+    correction_form: AnalysisCorrectionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     member = _member(request)
@@ -229,6 +297,9 @@ def _render_case(
         )
         status_form = status_form or StatusForm(initial={"status": case.status})
     mention = detail.mention.mention
+    if can_handle:
+        correction_form = correction_form or AnalysisCorrectionForm(mention=mention)
+    analysis = mention_analysis(mention)
     return render(
         request,
         "inbox/case_detail.html",
@@ -246,6 +317,10 @@ def _render_case(
             "assign_form": assign_form,
             "status_form": status_form,
             "assigned_to_me": case.assignee_id == member.user_id,
+            "analysis": analysis,
+            "personal_data_kinds": personal_data_kinds(analysis),
+            "correction_form": correction_form,
+            "theme_labels": dict(theme_choices(mention.organisation, extra=mention.themes)),
         },
         status=status,
     )
@@ -288,3 +363,26 @@ def case_set_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Statut enregistré."))
         return redirect("case_detail", pk=case.pk)
     return _render_case(request, case_detail(member.organisation, pk), status_form=form, status=400)
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_correct_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the mention's sentiment, type or themes; each change is audited and kept as a
+    training label. Agents and above."""
+    member = _member(request)
+    case = get_case(member.organisation, pk)
+    mention = case.mention
+    form = AnalysisCorrectionForm(request.POST, mention=mention)
+    if form.is_valid():
+        changes = form.changes(mention)
+        for field, value in changes:
+            do_correct_analysis(mention, field, value, actor=member.user)
+        if changes:
+            messages.success(
+                request, _("Correction enregistrée : merci, elle servira à améliorer l'analyse.")
+            )
+        else:
+            messages.info(request, _("Rien n'a changé."))
+        return redirect("case_detail", pk=case.pk)
+    return _render_case(request, case_detail(member.organisation, pk), correction_form=form, status=400)

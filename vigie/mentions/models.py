@@ -121,3 +121,28 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.external_id}"
+
+
+class MentionRevision(models.Model):
+    """A previous version of an edited mention, kept when the platform's copy changed."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    rating = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    rating_raw = models.CharField(max_length=32, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+    # When the version was current, and when Vigie saw it replaced.
+    valid_from = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["mention", "-replaced_at"]
+
+    def __str__(self) -> str:
+        return f"revision of {self.mention_id} replaced {self.replaced_at:%Y-%m-%d %H:%M}"

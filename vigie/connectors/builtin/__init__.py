@@ -1,0 +1,15 @@
+"""The built-in connectors: one dotted path per line, ``module:Class``.
+
+Adding a platform is adding one line here (third-party plug-ins use the ``vigie.connectors``
+entry point group instead). The registry reads this list; order does not matter.
+"""
+
+BUILTIN_CONNECTORS: list[str] = [
+    "vigie.connectors.builtin.feed.connector:FeedConnector",
+    "vigie.connectors.builtin.file.connector:FileConnector",
+    "vigie.connectors.builtin.webhook.connector:WebhookConnector",
+    "vigie.connectors.builtin.google_business.connector:GoogleBusinessConnector",
+    "vigie.connectors.builtin.trustpilot.connector:TrustpilotConnector",
+    "vigie.connectors.builtin.mastodon.connector:MastodonConnector",
+    "vigie.connectors.builtin.bluesky.connector:BlueskyConnector",
+]

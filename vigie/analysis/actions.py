@@ -1,0 +1,561 @@
+"""Every write of the analysis app: storing analyses, the taxonomy, corrections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from vigie.analysis.builtin.suspicious.analyzer import (
+    BURST_MIN_ACCOUNTS,
+    LOW_RATING,
+    REASON_BURST,
+    REASON_DUPLICATE,
+    is_new_account,
+)
+from vigie.analysis.builtin.suspicious.fingerprint import NEAR_DUPLICATE, jaccard, shingles
+from vigie.analysis.contract import Item, Results
+from vigie.analysis.models import (
+    AnalysisResult,
+    AnalysisSettings,
+    CorrectedField,
+    Correction,
+    OrganisationModel,
+    TextSketch,
+    Theme,
+)
+from vigie.analysis.orgmodel import SentimentModel, accuracy, is_held_back, stars_to_label
+from vigie.analysis.pipeline import DEFAULT_BATCH_SIZE, Pipeline, batched, default_pipeline, flatten
+from vigie.analysis.queries import correction_labels
+from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
+from vigie.core.actions import do_record_audit_event
+from vigie.core.models import Organisation, User
+from vigie.core.tenancy import scoped
+from vigie.inbox.models import Case
+from vigie.mentions.models import Author, Mention, MentionType, Sentiment
+
+ORG_SENTIMENT = "org_sentiment"
+
+
+def organisation_context(organisation: Organisation) -> dict[str, Any]:
+    """What the analyzers need to know of ``organisation``: taxonomy, patterns, names."""
+    themes = list(scoped(Theme, organisation).filter(active=True))
+    taxonomy = (
+        [{"slug": t.slug, "label": t.label, "keywords": t.keywords, "examples": t.examples} for t in themes]
+        if themes
+        else [theme.as_dict() for theme in DEFAULT_TAXONOMY]
+    )
+    settings = AnalysisSettings.objects.filter(organisation=organisation).first()
+    return {
+        "taxonomy": taxonomy,
+        "order_patterns": list(settings.order_patterns) if settings else [],
+        "organisation_terms": [organisation.name, *(settings.organisation_terms if settings else [])],
+    }
+
+
+def mention_item(mention: Mention, context: dict[str, Any], author_counts: dict[int, int]) -> Item:
+    """The analyzer's view of a stored mention."""
+    author = mention.author
+    return Item(
+        id=str(mention.pk),
+        text=mention.text,
+        title=mention.title,
+        platform=mention.source.platform,
+        kind=mention.kind,
+        rating=float(mention.rating) if mention.rating is not None else None,
+        language_hint=mention.organisation.language,
+        created_at=mention.created_at,
+        author_followers=author.followers_count if author else None,
+        likes=mention.likes,
+        shares=mention.shares,
+        replies_count=mention.replies_count,
+        reach=mention.reach,
+        author_id=str(author.pk) if author else "",
+        author_mentions_count=author_counts.get(author.pk) if author else None,
+        context=context,
+    )
+
+
+def _denormalised(results: Results) -> dict[str, Any]:
+    """The Mention columns that mirror the latest analysis, for filtering and sorting."""
+    fields: dict[str, Any] = {}
+    if "language" in results:
+        fields["language"] = (results["language"] or "")[:8]
+    sentiment = results.get("sentiment")
+    if isinstance(sentiment, dict) and sentiment.get("label") in Sentiment.values:
+        fields["sentiment"] = sentiment["label"]
+        fields["sentiment_score"] = sentiment.get("score")
+    if results.get("type") in MentionType.values:
+        fields["mention_type"] = results["type"]
+    if isinstance(results.get("themes"), list):
+        fields["themes"] = [t["slug"] if isinstance(t, dict) else str(t) for t in results["themes"]]
+    priority = results.get("priority")
+    if isinstance(priority, dict) and isinstance(priority.get("score"), int):
+        fields["priority"] = priority["score"]
+    return fields
+
+
+def _corrected_fields(mention_ids: Sequence[int]) -> dict[int, set[str]]:
+    # A person's correction outranks any later automatic analysis of the same field.
+    corrected: dict[int, set[str]] = {}
+    for mention_id, field in Correction.objects.filter(mention_id__in=mention_ids).values_list(
+        "mention_id", "field"
+    ):
+        corrected.setdefault(mention_id, set()).add(field)
+    return corrected
+
+
+_CORRECTION_COLUMNS = {
+    CorrectedField.SENTIMENT: ("sentiment", "sentiment_score"),
+    CorrectedField.TYPE: ("mention_type",),
+    CorrectedField.THEMES: ("themes",),
+}
+
+
+def do_analyze_mentions(
+    organisation: Organisation,
+    mention_ids: Iterable[int],
+    *,
+    pipeline: Pipeline | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> int:
+    """Analyse the organisation's mentions ``mention_ids`` and store the results; returns how many.
+
+    One row per (mention, analyzer) is replaced; the denormalised Mention columns and the case's
+    priority follow. Idempotent: running it twice stores the same thing. Ids of another
+    organisation are ignored.
+    """
+    pipeline = pipeline or default_pipeline()
+    context = organisation_context(organisation)
+    versions = {v.name: v.version for v in pipeline.versions}
+    adopted = active_sentiment_model(organisation)
+    if adopted is not None:
+        versions[ORG_SENTIMENT] = f"org-{adopted[0].pk}"
+    analysed = 0
+    for chunk in batched(mention_ids, batch_size):
+        mentions = list(
+            scoped(Mention, organisation)
+            .filter(pk__in=chunk)
+            .select_related("author", "source", "organisation")
+        )
+        if not mentions:
+            continue
+        author_ids = {m.author_id for m in mentions if m.author_id}
+        author_counts = dict(
+            scoped(Mention, organisation)
+            .filter(author_id__in=author_ids)
+            .values_list("author_id")
+            .annotate(n=Count("id"))
+            .values_list("author_id", "n")
+        )
+        items = [mention_item(m, context, author_counts) for m in mentions]
+        per_item = pipeline.run(items)
+        if adopted is not None:
+            # The organisation's own model, adopted because it beat the shipped one on its data,
+            # has the last word on sentiment (stored apart, so both stay visible).
+            for results, answer in zip(per_item, adopted[1].predict([i.text for i in items]), strict=True):
+                results[ORG_SENTIMENT] = {"sentiment": answer}
+        _store(organisation, mentions, items, per_item, versions)
+        analysed += len(mentions)
+    return analysed
+
+
+@transaction.atomic
+def _store(
+    organisation: Organisation,
+    mentions: list[Mention],
+    items: list[Item],
+    per_item: list[dict[str, Results]],
+    versions: dict[str, str],
+) -> None:
+    now = timezone.now()
+    _compare_with_history(organisation, mentions, items, per_item)
+    ids = [m.pk for m in mentions]
+    names = {name for results in per_item for name in results}
+    AnalysisResult.objects.filter(mention_id__in=ids, analyzer__in=names).delete()
+    AnalysisResult.objects.bulk_create(
+        AnalysisResult(
+            organisation=organisation,
+            mention=mention,
+            analyzer=name,
+            version=versions.get(name, "?"),
+            result=result,
+            analysed_at=now,
+        )
+        for mention, results in zip(mentions, per_item, strict=True)
+        for name, result in results.items()
+    )
+    TextSketch.objects.filter(mention_id__in=ids).delete()
+    TextSketch.objects.bulk_create(
+        TextSketch(organisation=organisation, mention=mention, value=value)
+        for mention, results in zip(mentions, per_item, strict=True)
+        for value in set(_sketch(results))
+    )
+    corrected = _corrected_fields(ids)
+    for mention, results in zip(mentions, per_item, strict=True):
+        fields = _denormalised(flatten(results))
+        for field in corrected.get(mention.pk, ()):
+            for column in _CORRECTION_COLUMNS[CorrectedField(field)]:
+                fields.pop(column, None)
+        if not fields:
+            continue
+        # A queryset update on purpose (the one place that writes these columns): it touches
+        # only the analysis columns, so a concurrent ingestion update of the text is not lost.
+        Mention.objects.filter(pk=mention.pk).update(**fields)
+        if "priority" in fields:
+            Case.objects.filter(mention_id=mention.pk).update(priority=fields["priority"])
+
+
+def _suspicious(results: dict[str, Results]) -> dict[str, Any] | None:
+    answer = results.get("suspicious", {}).get("suspicious")
+    return answer if isinstance(answer, dict) else None
+
+
+def _sketch(results: dict[str, Results]) -> list[int]:
+    answer = _suspicious(results)
+    return [int(v) for v in (answer or {}).get("sketch") or []]
+
+
+def _flag(answer: dict[str, Any], reason: str) -> None:
+    if reason not in answer["reasons"]:
+        answer["reasons"].append(reason)
+    answer["suspicious"] = True
+
+
+BURST_HALF_WINDOW = timedelta(hours=12)
+
+
+def _compare_with_history(
+    organisation: Organisation, mentions: list[Mention], items: list[Item], per_item: list[dict[str, Results]]
+) -> None:
+    """Extend the suspicious-review flags of this batch with the organisation's history: texts
+    copied from an earlier mention of another author, and bursts spread over several batches.
+    Earlier mentions found to be copies are flagged too."""
+    if not any(_suspicious(results) is not None for results in per_item):
+        return
+    batch_ids = [m.pk for m in mentions]
+    positions_by_value: dict[int, list[int]] = {}
+    for position, results in enumerate(per_item):
+        for value in _sketch(results):
+            positions_by_value.setdefault(value, []).append(position)
+    candidates: dict[int, set[int]] = {}
+    if positions_by_value:
+        rows = (
+            scoped(TextSketch, organisation)
+            .filter(value__in=list(positions_by_value))
+            .exclude(mention_id__in=batch_ids)
+            .values_list("value", "mention_id")
+        )
+        for value, other_id in rows:
+            for position in positions_by_value[value]:
+                candidates.setdefault(position, set()).add(other_id)
+    others = {
+        m.pk: m
+        for m in scoped(Mention, organisation)
+        .filter(pk__in={pk for ids in candidates.values() for pk in ids})
+        .only("pk", "text", "author_id")
+    }
+    copied: set[int] = set()
+    for position, other_ids in candidates.items():
+        mention, answer = mentions[position], _suspicious(per_item[position])
+        assert answer is not None
+        own = shingles(mention.text)
+        for other_id in other_ids:
+            other = others.get(other_id)
+            if other is None or (mention.author_id and mention.author_id == other.author_id):
+                continue
+            if jaccard(own, shingles(other.text)) >= NEAR_DUPLICATE:
+                _flag(answer, REASON_DUPLICATE)
+                copied.add(other_id)
+    for result in scoped(AnalysisResult, organisation).filter(mention_id__in=copied, analyzer="suspicious"):
+        answer = result.result.get("suspicious")
+        if isinstance(answer, dict) and REASON_DUPLICATE not in answer.get("reasons", []):
+            answer.setdefault("reasons", [])
+            _flag(answer, REASON_DUPLICATE)
+            # Only the stored flag of an earlier mention changes; a queryset update keeps it to that.
+            AnalysisResult.objects.filter(pk=result.pk).update(result=result.result)
+    new_authors = (
+        Author.objects.filter(organisation=organisation).annotate(n=Count("mentions")).filter(n__lte=1)
+    )
+    for position, item in enumerate(items):
+        answer = _suspicious(per_item[position])
+        if (
+            answer is None
+            or item.rating is None
+            or item.rating > LOW_RATING
+            or item.created_at is None
+            or not is_new_account(item)
+            or any(reason.startswith(REASON_BURST.split("(")[0]) for reason in answer["reasons"])
+        ):
+            continue
+        accounts = (
+            scoped(Mention, organisation)
+            .filter(
+                rating__lte=LOW_RATING,
+                created_at__gte=item.created_at - BURST_HALF_WINDOW,
+                created_at__lte=item.created_at + BURST_HALF_WINDOW,
+                author__in=new_authors,
+            )
+            .values("author_id")
+            .distinct()
+            .count()
+        )
+        if accounts >= BURST_MIN_ACCOUNTS:
+            _flag(answer, REASON_BURST.format(count=accounts))
+
+
+@transaction.atomic
+def do_ensure_default_taxonomy(organisation: Organisation) -> list[Theme]:
+    """Give ``organisation`` the default customer-service taxonomy if it has no theme yet."""
+    existing = list(scoped(Theme, organisation))
+    if existing:
+        return existing
+    themes = [
+        Theme.objects.create(
+            organisation=organisation,
+            slug=spec.slug,
+            label=spec.label,
+            keywords=list(spec.keywords),
+            examples=list(spec.examples),
+        )
+        for spec in DEFAULT_TAXONOMY
+    ]
+    do_record_audit_event(
+        organisation, "analysis.taxonomy_created", data={"themes": [t.slug for t in themes]}
+    )
+    return themes
+
+
+@transaction.atomic
+def do_correct_analysis(
+    mention: Mention, field: CorrectedField | str, new_value: Any, *, actor: User
+) -> Correction:
+    """Record an agent's correction of ``field`` (sentiment, type or themes) and apply it.
+
+    The correction is kept as a training label, audited on the mention's case when there is one,
+    and protects the field from being overwritten by a later automatic re-analysis.
+    """
+    field = CorrectedField(field)
+    if field == CorrectedField.SENTIMENT:
+        if new_value not in Sentiment.values:
+            raise ValueError(f"unknown sentiment {new_value!r}")
+        old_value: Any = mention.sentiment or None
+        score = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[new_value]
+        updates: dict[str, Any] = {"sentiment": new_value, "sentiment_score": score}
+    elif field == CorrectedField.TYPE:
+        if new_value not in MentionType.values:
+            raise ValueError(f"unknown type {new_value!r}")
+        old_value = mention.mention_type or None
+        updates = {"mention_type": new_value}
+    else:
+        if not isinstance(new_value, list) or not all(isinstance(v, str) for v in new_value):
+            raise ValueError("themes must be a list of slugs")
+        old_value = list(mention.themes)
+        new_value = sorted(set(new_value))
+        updates = {"themes": new_value}
+    correction = Correction.objects.create(
+        organisation=mention.organisation,
+        mention=mention,
+        field=field,
+        old_value=old_value,
+        new_value=new_value,
+        corrected_by=actor,
+    )
+    Mention.objects.filter(pk=mention.pk).update(**updates)
+    for name, value in updates.items():
+        setattr(mention, name, value)
+    case = Case.objects.filter(mention=mention).first()
+    do_record_audit_event(
+        mention.organisation,
+        "analysis.corrected",
+        actor=actor,
+        obj=case if case is not None else mention,
+        data={"field": field.value, "from": old_value, "to": new_value, "mention": mention.pk},
+    )
+    return correction
+
+
+@transaction.atomic
+def do_save_theme_candidates(
+    organisation: Organisation, clusters: Sequence[Any], mention_ids: Sequence[int]
+) -> list[Any]:
+    """Replace the organisation's unpromoted theme candidates with ``clusters`` (from
+    ``vigie.analysis.discovery``; ``members`` index into ``mention_ids``)."""
+    from vigie.analysis.models import ThemeCandidate
+
+    scoped(ThemeCandidate, organisation).filter(promoted_to__isnull=True).delete()
+    return [
+        ThemeCandidate.objects.create(
+            organisation=organisation,
+            terms=list(cluster.terms),
+            examples=list(cluster.examples),
+            size=cluster.size,
+            mention_ids=[mention_ids[position] for position in cluster.members],
+        )
+        for cluster in clusters
+    ]
+
+
+@transaction.atomic
+def do_promote_theme_candidate(candidate: Any, *, slug: str, label: str, actor: User | None) -> Theme:
+    """Turn a discovered cluster into a theme of the taxonomy (keywords: its terms; examples: its
+    nearest mentions) and tag its mentions with it. Audited."""
+    from vigie.analysis.taxonomy import SLUG_RE
+
+    organisation = candidate.organisation
+    if not SLUG_RE.match(slug):
+        raise ValueError(f"slug must be lowercase letters, digits, _ or - (got {slug!r})")
+    if scoped(Theme, organisation).filter(slug=slug).exists():
+        raise ValueError(f"the theme {slug!r} already exists")
+    if candidate.promoted_to_id is not None:
+        raise ValueError("this cluster is already a theme")
+    do_ensure_default_taxonomy(organisation)  # promoting must not hide the default themes
+    theme = Theme.objects.create(
+        organisation=organisation,
+        slug=slug,
+        label=label.strip() or slug,
+        keywords=list(candidate.terms),
+        examples=list(candidate.examples),
+    )
+    candidate.promoted_to = theme
+    candidate.save(update_fields=["promoted_to"])
+    for mention in scoped(Mention, organisation).filter(pk__in=candidate.mention_ids).only("pk", "themes"):
+        if slug not in mention.themes:
+            Mention.objects.filter(pk=mention.pk).update(themes=[*mention.themes, slug])
+    do_record_audit_event(
+        organisation,
+        "analysis.theme_promoted",
+        actor=actor,
+        obj=theme,
+        data={
+            "slug": slug,
+            "label": theme.label,
+            "terms": theme.keywords,
+            "mentions": len(candidate.mention_ids),
+        },
+    )
+    return theme
+
+
+@dataclass(frozen=True)
+class RetrainReport:
+    """What ``vigie retrain`` measured, on the organisation's held-back slice."""
+
+    examples: int
+    from_ratings: int
+    from_corrections: int
+    held_back: int
+    shipped: str  # "sentiment 1.2", or "" when no sentiment analyzer is installed
+    shipped_accuracy: float | None
+    majority_accuracy: float
+    organisation_accuracy: float
+    adopted: bool
+    model: OrganisationModel
+
+
+MIN_TRAINING = 100
+MIN_HELD_BACK = 30
+
+
+def _labelled_examples(organisation: Organisation) -> tuple[list[Mention], list[str], int, int]:
+    corrected = dict(correction_labels(organisation, CorrectedField.SENTIMENT))
+    mentions = list(
+        scoped(Mention, organisation)
+        .filter(models.Q(rating__isnull=False) | models.Q(pk__in=list(corrected)))
+        .exclude(text="")
+        .select_related("source", "author", "organisation")
+        .order_by("pk")
+    )
+    labels = []
+    for mention in mentions:
+        value = corrected.get(mention.pk)
+        labels.append(str(value) if value is not None else stars_to_label(float(mention.rating or 3)))
+    return mentions, labels, sum(1 for m in mentions if m.pk not in corrected), len(corrected)
+
+
+def do_retrain_sentiment(
+    organisation: Organisation, *, seed: int = 0, pipeline: Pipeline | None = None
+) -> RetrainReport:
+    """Train a sentiment model on the organisation's ratings and corrections; adopt it only when
+    it beats the shipped model (or, with none installed, the majority class) on a held-back slice
+    of the organisation's own data. Both numbers are in the report; the model is stored either way."""
+    mentions, labels, from_ratings, from_corrections = _labelled_examples(organisation)
+    train = [i for i, m in enumerate(mentions) if not is_held_back(m.pk)]
+    test = [i for i, m in enumerate(mentions) if is_held_back(m.pk)]
+    if len(train) < MIN_TRAINING or len(test) < MIN_HELD_BACK:
+        raise ValueError(
+            f"not enough labelled mentions: {len(mentions)} (need about {MIN_TRAINING + MIN_HELD_BACK}"
+            " rated or corrected mentions)"
+        )
+    texts = [f"{m.title}\n{m.text}".strip() for m in mentions]
+    model = SentimentModel.train([texts[i] for i in train], [labels[i] for i in train], seed=seed)
+    truth = [labels[i] for i in test]
+    organisation_accuracy = accuracy([p["label"] for p in model.predict([texts[i] for i in test])], truth)
+    training_labels = [labels[i] for i in train]
+    majority = max(set(training_labels), key=training_labels.count)
+    majority_accuracy = accuracy([majority] * len(test), truth)
+
+    pipeline = pipeline or default_pipeline()
+    shipped = next((a for a in pipeline.analyzers if "sentiment" in a.provides), None)
+    shipped_accuracy = None
+    if shipped is not None:
+        context = organisation_context(organisation)
+        # The rating is withheld: it is the answer, and the shipped model must not read it.
+        items = [replace(mention_item(mentions[i], context, {}), rating=None) for i in test]
+        predicted = [
+            (r.get("sentiment") or {}).get("label") if isinstance(r.get("sentiment"), dict) else None
+            for batch in batched(items)
+            for r in pipeline.analyze(batch)
+        ]
+        shipped_accuracy = accuracy(predicted, truth)
+    reference = shipped_accuracy if shipped_accuracy is not None else majority_accuracy
+    adopted = organisation_accuracy > reference
+    shipped_name = f"{shipped.name} {shipped.version}" if shipped else ""
+    metrics: dict[str, Any] = {
+        "held_back": len(test),
+        "organisation_accuracy": round(organisation_accuracy, 4),
+        "shipped": shipped_name,
+        "shipped_accuracy": round(shipped_accuracy, 4) if shipped_accuracy is not None else None,
+        "majority_accuracy": round(majority_accuracy, 4),
+        "from_ratings": from_ratings,
+        "from_corrections": from_corrections,
+    }
+    with transaction.atomic():
+        if adopted:
+            scoped(OrganisationModel, organisation).filter(task="sentiment", active=True).update(active=False)
+        stored = OrganisationModel.objects.create(
+            organisation=organisation,
+            task="sentiment",
+            examples=len(train),
+            metrics=metrics,
+            weights=model.to_json(),
+            active=adopted,
+        )
+        do_record_audit_event(
+            organisation, "analysis.model_trained", obj=stored, data={**metrics, "adopted": adopted}
+        )
+    return RetrainReport(
+        examples=len(train),
+        from_ratings=from_ratings,
+        from_corrections=from_corrections,
+        held_back=len(test),
+        shipped=shipped_name,
+        shipped_accuracy=shipped_accuracy,
+        majority_accuracy=majority_accuracy,
+        organisation_accuracy=organisation_accuracy,
+        adopted=adopted,
+        model=stored,
+    )
+
+
+def active_sentiment_model(organisation: Organisation) -> tuple[OrganisationModel, SentimentModel] | None:
+    """The organisation's adopted sentiment model, if any."""
+    stored = scoped(OrganisationModel, organisation).filter(task="sentiment", active=True).first()
+    if stored is None:
+        return None
+    return stored, SentimentModel.from_json(stored.weights)

@@ -1,0 +1,1 @@
+"""The sentiment analyzer (see analyzer.py)."""

@@ -1,0 +1,135 @@
+"""Suspicious reviews: flagged with reasons for a person to judge, never deleted nor hidden.
+
+Within a batch it looks for:
+
+* near-duplicate texts from different authors (copy-pasted reviews);
+* a burst of low ratings from brand-new accounts within 24 hours;
+* a review that does not seem to speak of the organisation at all (given the organisation's
+  own terms in ``Item.context["organisation_terms"]``).
+
+Each result carries the text's sketch so that ``vigie.analysis.actions`` can also compare new
+mentions with the organisation's history (the per-organisation store), which one batch cannot see.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from vigie.analysis.builtin.suspicious.fingerprint import NEAR_DUPLICATE, jaccard, shingles, sketch
+from vigie.analysis.contract import Analyzer, Item, Results
+from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
+
+BURST_MIN_ACCOUNTS = 5
+BURST_WINDOW = timedelta(hours=24)
+LOW_RATING = 2.0
+OFF_TOPIC_MIN_WORDS = 15
+# A sketch value shared by this many texts of one batch is boilerplate ("merci pour votre réponse
+# rapide"), not evidence; comparing all its pairs would also make the batch quadratic.
+MAX_BUCKET = 100
+
+REASON_DUPLICATE = "Texte quasi identique à celui d'un autre auteur"
+REASON_BURST = "Vague de notes basses venant de comptes récents ({count} en 24 heures)"
+REASON_OFF_TOPIC = "Avis qui ne semble pas parler de l'organisation"
+
+_DEFAULT_KEYWORDS = tuple(keyword for theme in DEFAULT_TAXONOMY for keyword in theme.keywords)
+
+
+def is_new_account(item: Item) -> bool:
+    """An author of whom this is the first mention and who has (almost) no audience."""
+    return (
+        item.author_mentions_count is not None
+        and item.author_mentions_count <= 1
+        and (item.author_followers is None or item.author_followers < 10)
+    )
+
+
+def _near_duplicates(batch: Sequence[Item], sets: list[frozenset[int]]) -> set[int]:
+    index: dict[int, list[int]] = defaultdict(list)
+    for position, shingle_set in enumerate(sets):
+        for value in sketch(shingle_set):
+            index[value].append(position)
+    flagged: set[int] = set()
+    for positions in index.values():
+        if not 2 <= len(positions) <= MAX_BUCKET:
+            continue
+        for i, first in enumerate(positions):
+            for second in positions[i + 1 :]:
+                if batch[first].author_id and batch[first].author_id == batch[second].author_id:
+                    continue  # the same person posting twice is not a fake-review ring
+                if jaccard(sets[first], sets[second]) >= NEAR_DUPLICATE:
+                    flagged.update((first, second))
+    return flagged
+
+
+def _bursts(batch: Sequence[Item]) -> dict[int, int]:
+    """Positions in a burst of low ratings from new accounts, with the burst's size."""
+    low = sorted(
+        (
+            (item.created_at, position)
+            for position, item in enumerate(batch)
+            if item.created_at is not None
+            and item.rating is not None
+            and item.rating <= LOW_RATING
+            and is_new_account(item)
+        ),
+        key=lambda pair: pair[0],
+    )
+    flagged: dict[int, int] = {}
+    start = 0
+    for end in range(len(low)):
+        while low[end][0] - low[start][0] > BURST_WINDOW:
+            start += 1
+        window = low[start : end + 1]
+        authors = {batch[position].author_id or str(position) for _, position in window}
+        if len(authors) >= BURST_MIN_ACCOUNTS:
+            for _, position in window:
+                flagged[position] = max(flagged.get(position, 0), len(window))
+    return flagged
+
+
+def _off_topic(item: Item, themes: Any) -> bool:
+    terms = [term.casefold() for term in item.context.get("organisation_terms") or () if term]
+    if item.kind != "review" or not terms or len(item.text.split()) < OFF_TOPIC_MIN_WORDS:
+        return False
+    text = f"{item.title} {item.text}".casefold()
+    if any(term in text for term in terms):
+        return False
+    if themes is not None:
+        return not themes
+    return not any(keyword in text for keyword in _DEFAULT_KEYWORDS)
+
+
+class SuspiciousAnalyzer(Analyzer):
+    """``{"suspicious": bool, "reasons": [...], "sketch": [int, ...]}``."""
+
+    name = "suspicious"
+    version = "1.0"
+    provides: ClassVar[frozenset[str]] = frozenset({"suspicious"})
+    uses: ClassVar[frozenset[str]] = frozenset({"themes"})
+
+    def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
+        sets = [shingles(item.text) for item in batch]
+        duplicates = _near_duplicates(batch, sets)
+        bursts = _bursts(batch)
+        answers: list[Results] = []
+        for position, (item, results) in enumerate(zip(batch, previous, strict=True)):
+            reasons = []
+            if position in duplicates:
+                reasons.append(REASON_DUPLICATE)
+            if position in bursts:
+                reasons.append(REASON_BURST.format(count=bursts[position]))
+            if _off_topic(item, results.get("themes")):
+                reasons.append(REASON_OFF_TOPIC)
+            answers.append(
+                {
+                    "suspicious": {
+                        "suspicious": bool(reasons),
+                        "reasons": reasons,
+                        "sketch": sketch(sets[position]),
+                    }
+                }
+            )
+        return answers

@@ -1,0 +1,1 @@
+"""The themes analyzer (see analyzer.py)."""

@@ -1,0 +1,192 @@
+"""Themes analyzer: which of the organisation's themes a mention speaks of.
+
+Matching goes beyond exact keywords: words are accent-folded and lightly stemmed (inflections),
+single-typo variants are matched through a symmetric-deletion index, and each keyword is expanded
+with the words that the shipped distributional model (trained on the review corpora, see
+docs/models.md) finds closest to it (synonyms learned from data).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+from vigie.analysis.contract import Analyzer, Item, Results
+from vigie.analysis.taxonomy import default_taxonomy
+from vigie.analysis.training import runtime
+
+SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "modelfiles" / "synonyms.json"
+_WORD = re.compile(r"[a-z0-9]+")
+_SUFFIXES = (
+    "issements",
+    "issement",
+    "ements",
+    "ement",
+    "ations",
+    "ation",
+    "ateurs",
+    "ateur",
+    "atrices",
+    "atrice",
+    "euses",
+    "euse",
+    "eurs",
+    "eur",
+    "ives",
+    "ive",
+    "ifs",
+    "if",
+    "ees",
+    "ee",
+    "es",
+    "er",
+    "ez",
+    "e",
+    "s",
+    "x",
+)
+MIN_STEM = 4
+MIN_TYPO = 6
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return decomposed.encode("ascii", "ignore").decode()
+
+
+def stem(word: str) -> str:
+    """A light French/English stem: the longest listed suffix is removed if a 4-letter stem remains."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            return word[: -len(suffix)]
+    return word
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@cache
+def synonyms() -> dict[str, list[str]]:
+    """Learned neighbours of frequent word stems (empty when the file is not shipped)."""
+    if not SYNONYMS_FILE.exists():
+        return {}
+    loaded: dict[str, list[str]] = json.loads(SYNONYMS_FILE.read_text())
+    return loaded
+
+
+class ThemeIndex:
+    """A compiled taxonomy: stems, typo variants and phrases mapped to theme slugs."""
+
+    def __init__(self, taxonomy: Sequence[dict[str, Any]], expand: bool = True) -> None:
+        self.slugs = [str(theme["slug"]) for theme in taxonomy]
+        self.stems: dict[str, set[str]] = {}
+        self.typos: dict[str, set[str]] = {}
+        self.phrases: list[tuple[str, str]] = []
+        learned = synonyms() if expand else {}
+        roots: list[tuple[str, str]] = []
+        for theme in taxonomy:
+            slug = str(theme["slug"])
+            for keyword in theme.get("keywords", []):
+                words = _WORD.findall(fold(str(keyword)))
+                if len(words) > 1:
+                    self.phrases.append((" ".join(stem(w) for w in words), slug))
+                elif words:
+                    roots.append((stem(words[0]), slug))
+        for root, slug in roots:
+            self._add(root, slug)
+        # A learned neighbour never overrides a keyword the organisation gave to another theme:
+        # "délai" is close to "livraison", but "livraison" belongs to the delivery theme.
+        direct = set(self.stems)
+        for root, slug in roots:
+            for neighbour in learned.get(root, []):
+                if neighbour not in direct:
+                    self.stems.setdefault(neighbour, set()).add(slug)
+        self._cache: dict[str, tuple[str, frozenset[str]]] = {}
+
+    def _add(self, root: str, slug: str) -> None:
+        self.stems.setdefault(root, set()).add(slug)
+        if len(root) >= MIN_TYPO:
+            for variant in _deletions(root) | {root}:
+                self.typos.setdefault(variant, set()).add(slug)
+
+    def _word(self, word: str) -> tuple[str, frozenset[str]]:
+        found = self._cache.get(word)
+        if found is None:
+            root = stem(word)
+            hits = set(self.stems.get(root, ()))
+            if len(root) >= MIN_TYPO - 1:
+                for variant in _deletions(root) | {root}:
+                    hits |= self.typos.get(variant, set())
+            found = (root, frozenset(hits))
+            if len(self._cache) < 200_000:
+                self._cache[word] = found
+        return found
+
+    def themes(self, text: str) -> list[str]:
+        """The slugs of the themes ``text`` speaks of, in taxonomy order."""
+        hits: set[str] = set()
+        roots: list[str] = []
+        for word in _WORD.findall(fold(text)):
+            root, found = self._word(word)
+            roots.append(root)
+            if found:
+                hits |= found
+        if self.phrases:
+            stemmed = " " + " ".join(roots) + " "
+            hits |= {slug for phrase, slug in self.phrases if f" {phrase} " in stemmed}
+        return [slug for slug in self.slugs if slug in hits]
+
+
+@cache
+def _default_index() -> ThemeIndex:
+    return ThemeIndex(default_taxonomy())
+
+
+def _key(taxonomy: Sequence[dict[str, Any]]) -> str:
+    return json.dumps([[t.get("slug"), list(t.get("keywords", []))] for t in taxonomy], ensure_ascii=False)
+
+
+@cache
+def _index(key: str) -> ThemeIndex:
+    return ThemeIndex([{"slug": slug, "keywords": kws} for slug, kws in json.loads(key)])
+
+
+def index_for(taxonomy: Sequence[dict[str, Any]] | None) -> ThemeIndex:
+    """The compiled index of ``taxonomy`` (the default taxonomy when None), cached."""
+    return _index(_key(taxonomy)) if taxonomy else _default_index()
+
+
+class ThemesAnalyzer(Analyzer):
+    """Themes from the taxonomy in ``Item.context["taxonomy"]`` or ``vigie.analysis.taxonomy``'s
+    default one."""
+
+    name: ClassVar[str] = "themes"
+    version: ClassVar[str] = "1.0"
+    provides: ClassVar[frozenset[str]] = frozenset({"themes"})
+
+    def load(self) -> None:
+        """Compile the default taxonomy and load the learned synonyms."""
+        index_for(None)
+
+    def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
+        """The theme slugs of each item."""
+        # Items of one batch usually share one taxonomy object: compile (or find) it once.
+        indices: dict[int, ThemeIndex] = {}
+        results: list[Results] = []
+        for item in batch:
+            taxonomy = item.context.get("taxonomy")
+            index = indices.get(id(taxonomy))
+            if index is None:
+                index = indices[id(taxonomy)] = index_for(taxonomy)
+            results.append({"themes": index.themes(runtime.item_text(item))})
+        return results

@@ -1,0 +1,1 @@
+"""The toxicity analyzer (see analyzer.py)."""

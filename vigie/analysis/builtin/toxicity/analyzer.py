@@ -1,0 +1,88 @@
+"""Toxicity and legal-risk analyzer: a trained toxic/clean model plus explainable lexical flags for
+insults, threats, hate, accusations of crimes or fraud, and named persons."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+from vigie.analysis.contract import Analyzer, Item, Results
+from vigie.analysis.training import runtime
+
+THRESHOLD = 0.5
+
+# Patterns are matched on lower-cased text; \w* absorbs inflections (escroc, escrocs, escroquerie).
+CATEGORIES: dict[str, re.Pattern[str]] = {
+    "insult": re.compile(
+        r"\b(?:connard|connasse|salop\w*|encul\w*|batard|bâtard|abruti\w*|cr[ée]tin\w*|d[ée]bile\w*|"
+        r"imb[ée]cile\w*|idiot\w*|con|conne|cons|pute\w*|merde\w*|nul(?:le)?s? à chier|bouffon\w*|"
+        r"incomp[ée]tent\w*|t[êe]te de con|ta gueule|fdp|ntm|asshole|idiots?|stupid|moron\w*)\b"
+    ),
+    "threat": re.compile(
+        r"\b(?:je vais (?:vous|te|le|la) (?:tuer|d[ée]foncer|buter|retrouver|casser la gueule)|"
+        r"(?:vous|tu) (?:allez|vas) (?:le )?(?:payer|regretter)|on sait où (?:tu|vous) habit\w*|"
+        r"menace\w*|crever|\bbuter\b|i will kill|gonna kill)"
+    ),
+    "hate": re.compile(
+        r"\b(?:sale (?:arabe|noir|juif|pd|pédé|migrant|bougnoule|negre|nègre)\w*|bougnoul\w*|n[èe]gres?|"
+        r"youpin\w*|p[ée]d[ée]s?|tapette\w*|bicot\w*|rebeu\w* de merde|race inf[ée]rieure)\b"
+    ),
+    "accusation": re.compile(
+        r"\b(?:escro\w*|arnaqu\w*|voleu\w*|vol[ée]s?|fraud\w*|malhonn[êe]t\w*|menteu\w*|mensonge\w*|"
+        r"criminel\w*|mafi\w*|corrompu\w*|corruption|d[ée]tourn\w*|abus de confiance|"
+        r"escroquerie|faux et usage de faux|ill[ée]gal\w*|scam\w*|fraud|thie\w+|crook\w*)\b"
+    ),
+}
+# A person named in the text: civility + capitalised name, or "le conseiller/directeur X".
+NAMED_PERSON = re.compile(
+    r"\b(?:M\.|Mr\.?|Mme|Mlle|Monsieur|Madame|Mademoiselle|Ma[îi]tre|Me|Dr|Docteur)\s+[A-ZÉÈ][\w\-éèëï]+"
+    r"|\b(?:conseill[eè]re?|directeur|directrice|vendeu(?:r|se)|agent|responsable|gérant\w*)\s+[A-ZÉÈ][a-zéèëï]+"
+)
+LEGAL_RISK_CATEGORIES = frozenset({"threat", "hate", "accusation"})
+
+
+def flags(text: str) -> list[str]:
+    """The lexical categories found in ``text`` (``named_person`` included)."""
+    lower = text.lower()
+    found = [name for name, pattern in CATEGORIES.items() if pattern.search(lower)]
+    if NAMED_PERSON.search(text):
+        found.append("named_person")
+    return found
+
+
+class ToxicityAnalyzer(Analyzer):
+    """``toxic``/``score`` from the trained model; ``categories`` and ``legal_risk`` from lexical
+    flags, so a moderator sees why a mention was flagged."""
+
+    name: ClassVar[str] = "toxicity"
+    version: ClassVar[str] = "1.0"
+    provides: ClassVar[frozenset[str]] = frozenset({"toxicity"})
+
+    def load(self) -> None:
+        """Load the shared featurizer and the toxicity model."""
+        runtime.featurizer()
+        runtime.model("toxicity")
+
+    def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
+        """Toxicity verdict, score in [0, 1], categories and legal-risk flag per item."""
+        if not batch:
+            return []
+        scores = runtime.model("toxicity").proba(runtime.features(batch))[:, 1]
+        results: list[Results] = []
+        for item, score in zip(batch, scores, strict=True):
+            categories = flags(runtime.item_text(item))
+            toxic = bool(score >= THRESHOLD) or bool({"threat", "hate"} & set(categories))
+            # Defamation risk needs an accusation or threat/hate; a named person makes it worse.
+            legal_risk = bool(LEGAL_RISK_CATEGORIES & set(categories))
+            results.append(
+                {
+                    "toxicity": {
+                        "toxic": toxic,
+                        "score": round(float(score), 3),
+                        "categories": categories,
+                        "legal_risk": legal_risk,
+                    }
+                }
+            )
+        return results

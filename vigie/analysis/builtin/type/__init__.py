@@ -1,0 +1,1 @@
+"""The type analyzer (see analyzer.py)."""

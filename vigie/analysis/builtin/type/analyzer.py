@@ -1,0 +1,84 @@
+"""Type analyzer: question, complaint, praise, suggestion, troll, spam or other.
+
+No French training set exists for this, so the type is decided by explainable rules over the
+text and the trained sentiment and toxicity results; it is scored on a hand-labelled set of real
+texts (docs/labelling-guide.md, docs/models.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from vigie.analysis.contract import Analyzer, Item, Results
+from vigie.analysis.training import runtime
+
+TYPES = ("question", "complaint", "praise", "suggestion", "troll", "spam", "other")
+
+# An explicit request for information or action: asked for an answer, not rhetorical.
+_REQUEST = re.compile(
+    r"^(?:est-ce que|comment|pourquoi|quand|où|combien|quel(?:le)?s?|pouvez-vous|peut-on|puis-je|"
+    r"avez-vous|how|why|when|where|can you|is there|do you)\b|\b(?:comment (?:faire|puis-je|procéder|"
+    r"mentionner|savoir)|que faire|pourriez-vous|pouvez-vous|est-il possible|serait-il possible|"
+    r"merci de me (?:tenir|confirmer|répondre)|qui doit-on|comment se fait-il)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SUGGESTION = re.compile(
+    r"\b(?:il faudrait|il faut que|ce serait (?:bien|mieux|top)|serait (?:bien|mieux|appréciable|top)|"
+    r"je (?:vous )?(?:suggère|propose|conseille de)|pourriez-vous (?:ajouter|mettre|proposer)|"
+    r"dommage qu(?:e|')|manque (?:juste|seulement)|à améliorer|améliorer|it would be nice|you should|"
+    r"please add|suggestion)\b",
+    re.IGNORECASE,
+)
+_SPAM = re.compile(
+    r"(?:https?://|www\.)\S+[^\n]{0,200}?\b(?:promo|gratuit|gagne[rz]?|bitcoin|crypto|casino|offre|clique[rz]?|follow|abonne)"
+    r"|\b(?:gagnez|cliquez ici|code promo|bitcoin|casino|followers|whatsapp\s*\+?\d|dm me|click here)\b",
+    re.IGNORECASE,
+)
+_LINKS = re.compile(r"https?://|www\.")
+TROLL_SCORE = 0.8
+RHETORICAL = 0.5
+# Long texts with a question in them are reviews first; the question is incidental.
+MAX_QUESTION = 400
+
+
+def classify(text: str, sentiment: dict[str, Any] | None, toxicity: dict[str, Any] | None) -> str:
+    """The type of ``text`` given its sentiment and toxicity results, by the precedence of
+    docs/labelling-guide.md: spam, troll, question, suggestion, complaint, praise, other."""
+    score = float(sentiment["score"]) if sentiment else 0.0
+    label = str(sentiment["label"]) if sentiment else "neutral"
+    toxic_score = float(toxicity.get("score", 0.0)) if toxicity else 0.0
+    categories = set(toxicity.get("categories", [])) if toxicity else set()
+    if _SPAM.search(text) or (("http" in text or "www" in text) and len(_LINKS.findall(text)) >= 3):
+        return "spam"
+    if toxic_score >= TROLL_SCORE or ({"insult", "hate", "threat"} & categories and toxic_score >= 0.5):
+        return "troll"
+    has_question_mark = "?" in text
+    # A "?" in a strongly negative or glowing text is usually rhetorical ("c'est normal ?").
+    asks = _REQUEST.search(text) or (has_question_mark and -RHETORICAL < score < RHETORICAL)
+    if asks and len(text) < MAX_QUESTION:
+        return "question"
+    if _SUGGESTION.search(text) and score > -0.8:
+        return "suggestion"
+    if label == "negative":
+        return "complaint"
+    if label == "positive":
+        return "praise"
+    return "other"
+
+
+class TypeAnalyzer(Analyzer):
+    """Rule-based type over the sentiment and toxicity results."""
+
+    name: ClassVar[str] = "type"
+    version: ClassVar[str] = "1.0"
+    provides: ClassVar[frozenset[str]] = frozenset({"type"})
+    requires: ClassVar[frozenset[str]] = frozenset({"sentiment", "toxicity"})
+
+    def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
+        """The type of each item."""
+        return [
+            {"type": classify(runtime.item_text(item), prior.get("sentiment"), prior.get("toxicity"))}
+            for item, prior in zip(batch, previous, strict=True)
+        ]

@@ -1,0 +1,88 @@
+"""vigie analyze --in FILE.jsonl --out FILE.jsonl [--taxonomy FILE.yaml] [--lang-hint fr]
+
+Analyses a JSON Lines file without any database: one output line per input line, same order and
+ids. The input is checked in full before any analysis, so a bad line fails fast with its number
+and no partial output is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from argparse import ArgumentParser
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from vigie.analysis.jsonl import InputError, output_record, read_items, write_record
+from vigie.analysis.pipeline import DEFAULT_BATCH_SIZE, default_pipeline
+from vigie.analysis.taxonomy import TaxonomyError, load_taxonomy_file
+from vigie.core.management.base import fail
+
+
+class Command(BaseCommand):
+    help = "Analyse a JSON Lines file of texts (no database needed)."
+    # No system checks: they are not needed to analyse a file, and this command must run where
+    # no database is configured or reachable.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--in", dest="input", required=True, help="input JSON Lines file")
+        parser.add_argument("--out", dest="output", required=True, help="output JSON Lines file")
+        parser.add_argument("--taxonomy", help="YAML list of themes (slug, label, keywords, examples)")
+        parser.add_argument("--lang-hint", default="", help="language of short texts, e.g. fr")
+        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="items per batch")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        source = Path(options["input"])
+        target = Path(options["output"])
+        if not source.is_file():
+            raise fail(f"--in: {source} is not a readable file")
+        if not target.parent.resolve().is_dir():
+            raise fail(f"--out: directory {target.parent} does not exist")
+        if options["batch_size"] < 1:
+            raise fail("--batch-size must be at least 1")
+        hint = options["lang_hint"].strip().lower()
+        if hint and not (len(hint) == 2 and hint.isalpha()):
+            raise fail(f"--lang-hint takes a two-letter language code such as fr (got {hint!r})")
+        context: dict[str, Any] = {}
+        if options["taxonomy"]:
+            try:
+                context["taxonomy"] = [
+                    theme.as_dict() for theme in load_taxonomy_file(Path(options["taxonomy"]))
+                ]
+            except TaxonomyError as exc:
+                raise fail(f"--taxonomy: {exc}") from None
+
+        # First pass: validate every line, cheaply, so a bad line 90 000 fails before any work.
+        try:
+            with source.open(encoding="utf-8") as lines:
+                count = sum(1 for _ in read_items(lines))
+        except InputError as exc:
+            raise fail(f"{source}: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise fail(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+        started = time.perf_counter()
+        pipeline = default_pipeline()
+        handle, temporary = tempfile.mkstemp(prefix=".vigie-analyze-", dir=target.parent.resolve())
+        try:
+            with source.open(encoding="utf-8") as lines, os.fdopen(handle, "w", encoding="utf-8") as out:
+                stream = read_items(lines, language_hint=hint, context=context)
+                while chunk := list(islice(stream, options["batch_size"])):
+                    results = pipeline.analyze([item for _, item in chunk])
+                    for (identifier, _), result in zip(chunk, results, strict=True):
+                        write_record(out, output_record(identifier, result))
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        elapsed = time.perf_counter() - started
+        missing = sorted({"sentiment", "stars", "type", "themes", "toxicity"} - pipeline.provides)
+        if missing and options["verbosity"] > 0:
+            self.stderr.write(f"note: no analyzer provides {', '.join(missing)}: written as null/empty")
+        if options["verbosity"] > 0:
+            self.stderr.write(f"{count} items analysed in {elapsed:.1f} s -> {target}")

@@ -1,0 +1,195 @@
+"""Run the registered analyzers on batches of items, in dependency order.
+
+The pipeline is pure (no database): ``Pipeline.run(batch)`` returns, for each item, the results of
+every analyzer keyed by analyzer name; ``analyze_items(items)`` is the flat, one-dict-per-item
+form used by ``vigie analyze`` and by anyone who just wants answers. Storing results is
+``vigie.analysis.actions``' job.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, TypeVar
+
+from vigie.analysis.contract import Analyzer, Item, Results
+
+DEFAULT_BATCH_SIZE = 512
+T = TypeVar("T")
+
+# Every key ``vigie analyze`` writes, with the value it has when no analyzer provides it (yet).
+OUTPUT_DEFAULTS: dict[str, Any] = {
+    "language": None,
+    "sentiment": None,
+    "stars": None,
+    "type": None,
+    "themes": [],
+    "toxicity": None,
+    "personal_data": [],
+    "priority": None,
+}
+
+
+class PipelineError(RuntimeError):
+    """The analyzers cannot be put in order, or one broke the contract."""
+
+
+@dataclass(frozen=True)
+class AnalyzerVersion:
+    name: str
+    version: str
+
+
+def order_analyzers(analyzers: Sequence[Analyzer]) -> list[Analyzer]:
+    """``analyzers`` sorted so that each runs after those providing what it requires.
+
+    Loud on a key provided twice, a required key nobody provides, and a cycle. Ties keep the
+    given order, so the result is deterministic.
+    """
+    provider: dict[str, Analyzer] = {}
+    for analyzer in analyzers:
+        for key in analyzer.provides:
+            if key in provider:
+                raise PipelineError(
+                    f"{key!r} is provided by both {provider[key].name!r} and {analyzer.name!r}"
+                )
+            provider[key] = analyzer
+    for analyzer in analyzers:
+        missing = sorted(key for key in analyzer.requires if key not in provider)
+        if missing:
+            raise PipelineError(
+                f"analyzer {analyzer.name!r} requires {', '.join(missing)}, which no analyzer provides"
+            )
+    ordered: list[Analyzer] = []
+    done: set[str] = set()
+    visiting: set[str] = set()
+
+    def visit(analyzer: Analyzer, path: list[str]) -> None:
+        if analyzer.name in done:
+            return
+        if analyzer.name in visiting:
+            raise PipelineError(
+                f"analyzers depend on each other in a cycle: {' -> '.join([*path, analyzer.name])}"
+            )
+        visiting.add(analyzer.name)
+        for key in sorted(analyzer.requires | {k for k in analyzer.uses if k in provider}):
+            visit(provider[key], [*path, analyzer.name])
+        visiting.discard(analyzer.name)
+        done.add(analyzer.name)
+        ordered.append(analyzer)
+
+    for analyzer in analyzers:
+        visit(analyzer, [])
+    return ordered
+
+
+class Pipeline:
+    """Analyzers in dependency order, each loaded once."""
+
+    def __init__(self, analyzers: Sequence[Analyzer]) -> None:
+        self.analyzers = order_analyzers(analyzers)
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_registry(cls, names: Iterable[str] | None = None) -> Pipeline:
+        """A pipeline of the registered analyzers (all of them, or those named)."""
+        from vigie.analysis.registry import registered_analyzers
+
+        registry = registered_analyzers()
+        chosen = list(registry) if names is None else list(names)
+        unknown = [name for name in chosen if name not in registry]
+        if unknown:
+            raise PipelineError(f"unknown analyzer(s): {', '.join(unknown)}")
+        return cls([registry[name]() for name in chosen])
+
+    @property
+    def versions(self) -> list[AnalyzerVersion]:
+        return [AnalyzerVersion(a.name, a.version) for a in self.analyzers]
+
+    @property
+    def provides(self) -> frozenset[str]:
+        return frozenset().union(*(a.provides for a in self.analyzers))
+
+    def load(self) -> None:
+        """Load every analyzer's models once (thread-safe; later calls do nothing)."""
+        with self._lock:
+            if not self._loaded:
+                for analyzer in self.analyzers:
+                    analyzer.load()
+                self._loaded = True
+
+    def run(self, batch: Sequence[Item]) -> list[dict[str, Results]]:
+        """For each item of ``batch``: ``{analyzer name: the results it returned}``."""
+        self.load()
+        merged: list[Results] = [{} for _ in batch]
+        per_analyzer: list[dict[str, Results]] = [{} for _ in batch]
+        if not batch:
+            return per_analyzer
+        for analyzer in self.analyzers:
+            # Each analyzer sees only what it declared it requires or uses: an undeclared
+            # dependency would make the order of the pipeline silently matter.
+            wanted = analyzer.requires | analyzer.uses
+            previous = [{key: value for key, value in results.items() if key in wanted} for results in merged]
+            answers = analyzer.analyze(batch, previous)
+            if len(answers) != len(batch):
+                raise PipelineError(
+                    f"analyzer {analyzer.name!r} returned {len(answers)} results for {len(batch)} items"
+                )
+            for index, answer in enumerate(answers):
+                if set(answer) != analyzer.provides:
+                    raise PipelineError(
+                        f"analyzer {analyzer.name!r} returned keys {sorted(answer)}, "
+                        f"declared {sorted(analyzer.provides)}"
+                    )
+                merged[index].update(answer)
+                per_analyzer[index][analyzer.name] = answer
+        return per_analyzer
+
+    def analyze(self, batch: Sequence[Item]) -> list[Results]:
+        """One flat dict per item: every key provided by the analyzers."""
+        return [flatten(results) for results in self.run(batch)]
+
+
+def flatten(per_analyzer: dict[str, Results]) -> Results:
+    """Merge one item's per-analyzer results into a single dict of provided keys."""
+    flat: Results = {}
+    for results in per_analyzer.values():
+        flat.update(results)
+    return flat
+
+
+def batched(items: Iterable[T], size: int = DEFAULT_BATCH_SIZE) -> Iterator[list[T]]:
+    """``items`` in lists of at most ``size`` (streaming: holds one batch at a time)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+_default: Pipeline | None = None
+_default_lock = threading.Lock()
+
+
+def default_pipeline() -> Pipeline:
+    """The pipeline of every registered analyzer, built and loaded once per process."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Pipeline.from_registry()
+    _default.load()
+    return _default
+
+
+def analyze_items(items: Iterable[Item], *, batch_size: int = DEFAULT_BATCH_SIZE) -> list[Results]:
+    """Analyse ``items`` with every registered analyzer; one flat result dict per item, in order.
+
+    Works without a database. Keys no registered analyzer provides are absent; see
+    ``OUTPUT_DEFAULTS`` for the complete output shape of ``vigie analyze``.
+    """
+    pipeline = default_pipeline()
+    results: list[Results] = []
+    for batch in batched(items, batch_size):
+        results.extend(pipeline.analyze(batch))
+    return results

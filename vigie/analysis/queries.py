@@ -1,0 +1,107 @@
+"""Reads of the analysis app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from vigie.analysis.models import AnalysisResult, Correction, Theme
+from vigie.core.models import Organisation
+from vigie.core.tenancy import scoped
+from vigie.mentions.models import Mention
+
+
+def mention_ids_since(organisation: Organisation, since: datetime | None = None) -> list[int]:
+    """Ids of the organisation's mentions, oldest first, published at or after ``since``."""
+    mentions = scoped(Mention, organisation)
+    if since is not None:
+        mentions = mentions.filter(created_at__gte=since)
+    return list(mentions.order_by("created_at", "pk").values_list("pk", flat=True))
+
+
+def organisation_themes(organisation: Organisation, *, active_only: bool = True) -> QuerySet[Theme]:
+    themes = scoped(Theme, organisation)
+    return themes.filter(active=True) if active_only else themes
+
+
+@dataclass(frozen=True)
+class MentionAnalysis:
+    """What the case page shows of a mention's analysis."""
+
+    results: dict[str, dict[str, Any]]  # analyzer name -> its stored result
+    versions: dict[str, str]
+    priority_reasons: list[str]
+    personal_data: list[dict[str, Any]]
+    toxicity: dict[str, Any] | None
+    suspicious_reasons: list[str]
+    corrections: list[Correction]
+
+
+def mention_analysis(mention: Mention) -> MentionAnalysis:
+    """The stored analysis of ``mention`` (empty parts when it has not been analysed yet)."""
+    rows = list(scoped(AnalysisResult, mention.organisation).filter(mention=mention))
+    flat: dict[str, Any] = {}
+    for row in rows:
+        flat.update(row.result)
+    priority = flat.get("priority") if isinstance(flat.get("priority"), dict) else {}
+    suspicious = flat.get("suspicious") if isinstance(flat.get("suspicious"), dict) else {}
+    toxicity = flat.get("toxicity") if isinstance(flat.get("toxicity"), dict) else None
+    return MentionAnalysis(
+        results={row.analyzer: row.result for row in rows},
+        versions={row.analyzer: row.version for row in rows},
+        priority_reasons=list((priority or {}).get("reasons") or []),
+        personal_data=list(flat.get("personal_data") or []),
+        toxicity=toxicity,
+        suspicious_reasons=list((suspicious or {}).get("reasons") or []),
+        corrections=list(
+            scoped(Correction, mention.organisation).filter(mention=mention).select_related("corrected_by")
+        ),
+    )
+
+
+def correction_labels(organisation: Organisation, field: str) -> list[tuple[int, Any]]:
+    """``(mention id, corrected value)`` pairs, latest correction per mention: training labels."""
+    latest: dict[int, Any] = {}
+    for mention_id, value in (
+        scoped(Correction, organisation)
+        .filter(field=field)
+        .order_by("corrected_at", "pk")
+        .values_list("mention_id", "new_value")
+    ):
+        latest[mention_id] = value
+    return list(latest.items())
+
+
+def theme_choices(
+    organisation: Organisation, *, extra: list[str] | tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """``(slug, label)`` of the organisation's active themes (the default taxonomy when it has
+    none yet), plus any slug of ``extra`` not among them, labelled by its slug."""
+    from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
+
+    choices = list(organisation_themes(organisation).values_list("slug", "label"))
+    if not choices:
+        choices = [(theme.slug, theme.label) for theme in DEFAULT_TAXONOMY]
+    known = {slug for slug, _ in choices}
+    choices += [(slug, slug) for slug in extra if slug not in known]
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
+def unthemed_mentions(
+    organisation: Organisation, *, since: datetime | None = None, limit: int = 20_000
+) -> list[tuple[int, str]]:
+    """``(id, text)`` of the organisation's latest analysed mentions that fit no theme."""
+    mentions = scoped(Mention, organisation).filter(themes=[]).exclude(text="").exclude(language="")
+    if since is not None:
+        mentions = mentions.filter(created_at__gte=since)
+    return list(mentions.order_by("-created_at").values_list("pk", "text")[:limit])
+
+
+def theme_candidates(organisation: Organisation) -> QuerySet[Any]:
+    """The clusters found by the last discovery that nobody has promoted yet, largest first."""
+    from vigie.analysis.models import ThemeCandidate
+
+    return scoped(ThemeCandidate, organisation).filter(promoted_to__isnull=True)

@@ -1,0 +1,322 @@
+"""Theme taxonomies without a database: the default customer-service taxonomy and the YAML form
+``vigie analyze --taxonomy`` reads.
+
+A taxonomy is a list of ``ThemeSpec``. Analyzers receive it as plain dicts in
+``Item.context["taxonomy"]`` (``slug``, ``label``, ``keywords``, ``examples``); when an item carries
+no taxonomy, ``DEFAULT_TAXONOMY`` applies. Slugs are stable identifiers stored on mentions
+(``Mention.themes``): never rename one. Those shared with the demo generator (attente, facturation,
+remboursement, accueil, competence, joignabilite, demarches, site_app) keep the demo and the
+taxonomy in agreement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+
+
+@dataclass(frozen=True)
+class ThemeSpec:
+    slug: str
+    label: str
+    keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["keywords"] = list(self.keywords)
+        data["examples"] = list(self.examples)
+        return data
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file or entry is malformed."""
+
+
+DEFAULT_TAXONOMY: tuple[ThemeSpec, ...] = (
+    ThemeSpec(
+        "attente",
+        "Attente et délais",
+        (
+            "attente",
+            "attendre",
+            "délai",
+            "retard",
+            "lent",
+            "lenteur",
+            "toujours pas",
+            "depuis des semaines",
+            "file d'attente",
+            "rendez-vous",
+        ),
+        (
+            "Une heure d'attente en agence alors que j'avais rendez-vous.",
+            "Mon dossier est en attente depuis trois semaines.",
+            "Toujours pas de nouvelles après un mois.",
+        ),
+    ),
+    ThemeSpec(
+        "facturation",
+        "Prix et facturation",
+        (
+            "prix",
+            "tarif",
+            "cher",
+            "facture",
+            "facturation",
+            "cotisation",
+            "prélèvement",
+            "augmentation",
+            "hausse",
+            "frais",
+        ),
+        (
+            "Trop cher pour ce que c'est.",
+            "Ma cotisation a encore augmenté de 12 %.",
+            "Prélevé deux fois ce mois-ci.",
+        ),
+    ),
+    ThemeSpec(
+        "remboursement",
+        "Remboursements",
+        (
+            "remboursement",
+            "rembourser",
+            "remboursé",
+            "avoir",
+            "indemnisation",
+            "dédommagement",
+            "geste commercial",
+        ),
+        (
+            "Toujours pas remboursé de ma consultation.",
+            "J'attends le remboursement de ma commande annulée.",
+            "Remboursée en 48 heures, parfait.",
+        ),
+    ),
+    ThemeSpec(
+        "accueil",
+        "Accueil et amabilité",
+        (
+            "accueil",
+            "aimable",
+            "souriant",
+            "poli",
+            "impoli",
+            "désagréable",
+            "mépris",
+            "courtois",
+            "sympathique",
+            "gentil",
+        ),
+        (
+            "Accueil chaleureux, conseillère très souriante.",
+            "Personnel désagréable, on m'a parlé avec mépris.",
+            "Très bon accueil.",
+        ),
+    ),
+    ThemeSpec(
+        "competence",
+        "Compétence des conseillers",
+        (
+            "compétent",
+            "incompétent",
+            "conseiller",
+            "conseil",
+            "expliqué",
+            "professionnel",
+            "mauvaise information",
+            "connaissait",
+        ),
+        (
+            "Le conseiller ne connaissait même pas mon contrat.",
+            "Enfin quelqu'un qui m'a tout expliqué simplement.",
+            "Chacun me donne une information différente.",
+        ),
+    ),
+    ThemeSpec(
+        "joignabilite",
+        "Joignabilité",
+        (
+            "joindre",
+            "injoignable",
+            "téléphone",
+            "appel",
+            "rappel",
+            "répondeur",
+            "standard",
+            "raccroché",
+            "mail sans réponse",
+            "personne ne répond",
+        ),
+        ("Impossible de les joindre par téléphone.", "Dix appels, aucun rappel.", "On m'a raccroché au nez."),
+    ),
+    ThemeSpec(
+        "demarches",
+        "Démarches administratives",
+        (
+            "dossier",
+            "démarche",
+            "formulaire",
+            "justificatif",
+            "papiers",
+            "document",
+            "attestation",
+            "résiliation",
+            "paperasse",
+        ),
+        (
+            "On me redemande les mêmes justificatifs pour la troisième fois.",
+            "Résiliation impossible sans courrier recommandé.",
+            "Mon attestation n'est jamais arrivée.",
+        ),
+    ),
+    ThemeSpec(
+        "livraison",
+        "Livraison",
+        (
+            "livraison",
+            "livré",
+            "colis",
+            "livreur",
+            "expédition",
+            "commande",
+            "transporteur",
+            "point relais",
+            "suivi",
+        ),
+        (
+            "Colis jamais livré.",
+            "Livraison en retard d'une semaine.",
+            "Le livreur a laissé le colis devant la porte.",
+        ),
+    ),
+    ThemeSpec(
+        "qualite",
+        "Qualité du produit ou du service",
+        (
+            "qualité",
+            "défectueux",
+            "cassé",
+            "panne",
+            "abîmé",
+            "fonctionne pas",
+            "médiocre",
+            "excellent produit",
+            "conforme",
+        ),
+        ("Produit arrivé cassé.", "Qualité médiocre pour le prix.", "Service impeccable, rien à redire."),
+    ),
+    ThemeSpec(
+        "site_app",
+        "Site et application",
+        (
+            "site",
+            "application",
+            "appli",
+            "espace client",
+            "espace adhérent",
+            "bug",
+            "connexion",
+            "mot de passe",
+            "en ligne",
+            "mise à jour",
+        ),
+        (
+            "L'application plante à chaque connexion.",
+            "Impossible de me connecter à mon espace client.",
+            "Le site est enfin clair et rapide.",
+        ),
+    ),
+    ThemeSpec(
+        "proprete",
+        "Propreté",
+        ("propre", "propreté", "sale", "saleté", "hygiène", "odeur", "poussière", "toilettes", "nettoyage"),
+        (
+            "Locaux sales et toilettes dégoûtantes.",
+            "Salle d'attente propre et agréable.",
+            "Une odeur désagréable dans l'agence.",
+        ),
+    ),
+    ThemeSpec(
+        "securite",
+        "Sécurité",
+        (
+            "sécurité",
+            "dangereux",
+            "danger",
+            "vol",
+            "agression",
+            "accident",
+            "piratage",
+            "fuite de données",
+            "arnaque",
+            "fraude",
+        ),
+        (
+            "Mes données ont fuité après le piratage.",
+            "Le parking n'est pas éclairé, c'est dangereux.",
+            "Tentative d'arnaque par SMS à votre nom.",
+        ),
+    ),
+)
+
+
+def default_taxonomy() -> list[dict[str, Any]]:
+    """The default taxonomy as the plain dicts analyzers receive."""
+    return [theme.as_dict() for theme in DEFAULT_TAXONOMY]
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TaxonomyError(f"{where} must be a list of strings")
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def parse_taxonomy(data: Any) -> list[ThemeSpec]:
+    """Validate a taxonomy given as a list of mappings (``slug``, ``label``, ``keywords``, ``examples``)."""
+    if not isinstance(data, list) or not data:
+        raise TaxonomyError("a taxonomy is a non-empty YAML list of themes")
+    themes: list[ThemeSpec] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data, start=1):
+        where = f"theme {index}"
+        if not isinstance(entry, dict):
+            raise TaxonomyError(f"{where} must be a mapping with slug, label, keywords, examples")
+        slug = entry.get("slug")
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            raise TaxonomyError(f"{where}: slug must be lowercase letters, digits, _ or - (got {slug!r})")
+        if slug in seen:
+            raise TaxonomyError(f"{where}: slug {slug!r} appears twice")
+        seen.add(slug)
+        unknown = sorted(set(entry) - {"slug", "label", "keywords", "examples"})
+        if unknown:
+            raise TaxonomyError(f"{where} ({slug}): unknown field(s) {', '.join(unknown)}")
+        label = entry.get("label", slug)
+        if not isinstance(label, str):
+            raise TaxonomyError(f"{where} ({slug}): label must be a string")
+        keywords = _strings(entry.get("keywords"), f"{where} ({slug}): keywords")
+        examples = _strings(entry.get("examples"), f"{where} ({slug}): examples")
+        if not keywords and not examples:
+            raise TaxonomyError(f"{where} ({slug}): give at least one keyword or example")
+        themes.append(ThemeSpec(slug, label or slug, keywords, examples))
+    return themes
+
+
+def load_taxonomy_file(path: Path) -> list[ThemeSpec]:
+    """Read and validate a YAML taxonomy file."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TaxonomyError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(f"{path} is not valid YAML: {exc}") from exc
+    return parse_taxonomy(data)

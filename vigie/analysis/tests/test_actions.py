@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from vigie.analysis.actions import (
+    do_analyze_mentions,
+    do_correct_analysis,
+    do_ensure_default_taxonomy,
+    organisation_context,
+)
+from vigie.analysis.models import AnalysisResult, AnalysisSettings, Correction, Theme
+from vigie.analysis.queries import correction_labels, mention_analysis
+from vigie.conftest import Tenant
+from vigie.core.jobs import registered_jobs, run_now
+from vigie.core.models import AuditEvent
+from vigie.mentions.models import Mention
+from vigie.mentions.tests.factories import make_case, make_mention
+
+pytestmark = pytest.mark.django_db
+
+ANGRY = "Une heure d'attente au téléphone et personne ne répond. Rappelez-moi au 06 12 34 56 78."
+
+
+def test_it_stores_one_result_per_analyzer_with_its_version(tenant: Tenant) -> None:
+    mention = make_mention(tenant.organisation, text=ANGRY, rating=1)
+    assert do_analyze_mentions(tenant.organisation, [mention.pk]) == 1
+    rows = {row.analyzer: row for row in AnalysisResult.objects.filter(mention=mention)}
+    assert {"language", "personal_data", "priority", "suspicious"} <= set(rows)
+    assert rows["language"].version == "1.1"
+    assert rows["personal_data"].result == {"personal_data": [{"kind": "phone", "start": 72, "end": 86}]}
+
+
+def test_it_updates_the_mention_and_its_case_priority(tenant: Tenant) -> None:
+    mention = make_mention(
+        tenant.organisation, text=ANGRY, rating=1, created_at=timezone.now() - timedelta(hours=1)
+    )
+    case = make_case(tenant.organisation, mention, priority=0)
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    mention.refresh_from_db()
+    case.refresh_from_db()
+    assert mention.language == "fr"
+    assert mention.priority > 10
+    assert case.priority == mention.priority
+    analysis = mention_analysis(mention)
+    assert "Note très basse (1,0/5)" in analysis.priority_reasons
+    assert analysis.personal_data[0]["kind"] == "phone"
+
+
+def test_analysing_twice_replaces_rather_than_duplicates(tenant: Tenant) -> None:
+    mention = make_mention(tenant.organisation, text=ANGRY)
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    count = AnalysisResult.objects.filter(mention=mention).count()
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    assert AnalysisResult.objects.filter(mention=mention).count() == count
+
+
+def test_another_organisations_mentions_are_left_alone(tenant: Tenant, other_tenant: Tenant) -> None:
+    theirs = make_mention(other_tenant.organisation, text=ANGRY)
+    assert do_analyze_mentions(tenant.organisation, [theirs.pk]) == 0
+    assert not AnalysisResult.objects.filter(mention=theirs).exists()
+
+
+def test_the_organisations_order_patterns_and_name_reach_the_analyzers(tenant: Tenant) -> None:
+    AnalysisSettings.objects.create(organisation=tenant.organisation, order_patterns=[r"CMD-\d{4}"])
+    mention = make_mention(tenant.organisation, text="Ma commande CMD-1234 n'est jamais arrivée")
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    kinds = [span["kind"] for span in mention_analysis(mention).personal_data]
+    assert kinds == ["order_number"]
+    assert organisation_context(tenant.organisation)["organisation_terms"] == ["Acme"]
+
+
+def test_the_job_analyses_the_mentions_it_is_given(tenant: Tenant, other_tenant: Tenant) -> None:
+    assert "analysis.analyze_mentions" in registered_jobs()
+    ours = make_mention(tenant.organisation, text=ANGRY)
+    theirs = make_mention(other_tenant.organisation, text=ANGRY)
+    assert run_now("analysis.analyze_mentions", {"mention_ids": [ours.pk, theirs.pk, 999_999]}) == 2
+    assert AnalysisResult.objects.filter(mention__in=[ours, theirs], analyzer="language").count() == 2
+
+
+def test_the_default_taxonomy_is_created_on_demand_once(tenant: Tenant) -> None:
+    themes = do_ensure_default_taxonomy(tenant.organisation)
+    assert len(themes) == 12
+    assert sorted(do_ensure_default_taxonomy(tenant.organisation), key=str) == sorted(themes, key=str)
+    assert Theme.objects.filter(organisation=tenant.organisation).count() == 12
+    accueil = Theme.objects.get(organisation=tenant.organisation, slug="accueil")
+    assert accueil.label == "Accueil et amabilité"
+    assert accueil.keywords
+    assert accueil.examples
+    assert [t["slug"] for t in organisation_context(tenant.organisation)["taxonomy"]][:1] == ["accueil"]
+
+
+def test_a_correction_is_applied_audited_kept_as_a_label_and_survives_reanalysis(tenant: Tenant) -> None:
+    mention = make_mention(tenant.organisation, text=ANGRY, sentiment="positive", mention_type="praise")
+    case = make_case(tenant.organisation, mention)
+    do_correct_analysis(mention, "sentiment", "negative", actor=tenant.agent.user)
+    do_correct_analysis(mention, "type", "complaint", actor=tenant.agent.user)
+    do_correct_analysis(mention, "themes", ["joignabilite", "attente"], actor=tenant.agent.user)
+    mention.refresh_from_db()
+    assert (mention.sentiment, mention.mention_type, mention.themes) == (
+        "negative",
+        "complaint",
+        ["attente", "joignabilite"],
+    )
+    correction = Correction.objects.get(mention=mention, field="sentiment")
+    assert (correction.old_value, correction.new_value, correction.corrected_by) == (
+        "positive",
+        "negative",
+        tenant.agent.user,
+    )
+    event = AuditEvent.objects.filter(organisation=tenant.organisation, verb="analysis.corrected").first()
+    assert event is not None
+    assert event.object_id == str(case.pk)
+    assert correction_labels(tenant.organisation, "type") == [(mention.pk, "complaint")]
+
+    Mention.objects.filter(pk=mention.pk).update(mention_type="other")  # as if a model had said so
+    do_correct_analysis(mention, "type", "question", actor=tenant.agent.user)
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    mention.refresh_from_db()
+    assert mention.mention_type == "question"
+    assert correction_labels(tenant.organisation, "type") == [(mention.pk, "question")]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("sentiment", "furious", "unknown sentiment"),
+        ("type", "rant", "unknown type"),
+        ("themes", "attente", "list of slugs"),
+    ],
+)
+def test_an_invalid_correction_is_refused(tenant: Tenant, field: str, value: object, message: str) -> None:
+    mention = make_mention(tenant.organisation)
+    with pytest.raises(ValueError, match=message):
+        do_correct_analysis(mention, field, value, actor=tenant.agent.user)
+    assert not Correction.objects.exists()
+
+
+def test_reanalyze_covers_the_organisations_history_since_a_date(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
+    old = make_mention(tenant.organisation, created_at=timezone.now() - timedelta(days=40))
+    recent = make_mention(tenant.organisation, created_at=timezone.now() - timedelta(days=2))
+    theirs = make_mention(other_tenant.organisation)
+    since = (timezone.now() - timedelta(days=10)).date().isoformat()
+    out = io.StringIO()
+    call_command("reanalyze", "--org", "acme", "--since", since, stdout=out)
+    assert "1 mentions of acme analysed again" in out.getvalue()
+    analysed = set(AnalysisResult.objects.filter(analyzer="language").values_list("mention_id", flat=True))
+    assert analysed == {recent.pk}
+    call_command("reanalyze", "--org", "acme", stdout=out)
+    analysed = set(AnalysisResult.objects.filter(analyzer="language").values_list("mention_id", flat=True))
+    assert analysed == {recent.pk, old.pk}
+    assert theirs.pk not in analysed
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--org", "nope"], "unknown organisation"),
+        (["--org", "acme", "--since", "last week"], "is not a date"),
+    ],
+)
+def test_reanalyze_rejects_bad_arguments(tenant: Tenant, arguments: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("reanalyze", *arguments)
+
+
+COPY = "Service client déplorable, personne ne répond jamais au téléphone, je déconseille fortement cette mutuelle"
+
+
+def suspicious_reasons(mention: Mention) -> list[str]:
+    return AnalysisResult.objects.get(mention=mention, analyzer="suspicious").result["suspicious"]["reasons"]
+
+
+def test_a_copy_of_an_earlier_review_by_another_author_is_flagged_in_both(tenant: Tenant) -> None:
+    first = make_mention(tenant.organisation, text=COPY)
+    do_analyze_mentions(tenant.organisation, [first.pk])
+    assert suspicious_reasons(first) == []
+    copy = make_mention(tenant.organisation, text=COPY.replace("fortement", "vivement"))
+    same_author = make_mention(tenant.organisation, text=COPY, author=first.author)
+    do_analyze_mentions(tenant.organisation, [copy.pk])
+    do_analyze_mentions(tenant.organisation, [same_author.pk])
+    assert suspicious_reasons(copy) == ["Texte quasi identique à celui d'un autre auteur"]
+    assert suspicious_reasons(first) == ["Texte quasi identique à celui d'un autre auteur"]
+    assert suspicious_reasons(same_author) == [
+        "Texte quasi identique à celui d'un autre auteur"
+    ]  # copies `copy`
+    assert Mention.objects.count() == 3  # flagged, never deleted
+
+
+def test_another_organisations_history_is_not_compared(tenant: Tenant, other_tenant: Tenant) -> None:
+    theirs = make_mention(other_tenant.organisation, text=COPY)
+    do_analyze_mentions(other_tenant.organisation, [theirs.pk])
+    ours = make_mention(tenant.organisation, text=COPY)
+    do_analyze_mentions(tenant.organisation, [ours.pk])
+    assert suspicious_reasons(ours) == []
+
+
+def test_a_burst_of_low_ratings_from_new_accounts_is_seen_across_batches(tenant: Tenant) -> None:
+    start = timezone.now() - timedelta(hours=6)
+    mentions = []
+    for i in range(5):  # one batch each, as pages arrive
+        mention = make_mention(
+            tenant.organisation, text=f"Nul {i}", rating=1, created_at=start + timedelta(hours=i)
+        )
+        do_analyze_mentions(tenant.organisation, [mention.pk])
+        mentions.append(mention)
+    assert suspicious_reasons(mentions[0]) == []
+    assert suspicious_reasons(mentions[3]) == []
+    assert suspicious_reasons(mentions[-1]) == [
+        "Vague de notes basses venant de comptes récents (5 en 24 heures)"
+    ]

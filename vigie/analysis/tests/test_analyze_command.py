@@ -1,0 +1,152 @@
+"""``vigie analyze``: the exact command line an external evaluation uses. These tests have no
+``db`` fixture: pytest-django makes any database access fail, which proves the command needs none."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+OUTPUT_KEYS = [
+    "id",
+    "language",
+    "sentiment",
+    "stars",
+    "type",
+    "themes",
+    "toxicity",
+    "personal_data",
+    "priority",
+]
+
+
+def write_lines(path: Path, lines: list[object]) -> Path:
+    path.write_text(
+        "".join(
+            (line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n" for line in lines
+        )
+    )
+    return path
+
+
+def run(tmp_path: Path, lines: list[object], *extra: str) -> list[dict]:
+    source = write_lines(tmp_path / "in.jsonl", lines)
+    target = tmp_path / "out.jsonl"
+    call_command("analyze", "--in", str(source), "--out", str(target), *extra, verbosity=0)
+    return [json.loads(line) for line in target.read_text().splitlines()]
+
+
+def test_it_writes_one_complete_line_per_input_line_in_order(tmp_path: Path) -> None:
+    lines = [
+        {
+            "id": "r1",
+            "text": "Une heure d'attente au téléphone, appelez-moi au 06 12 34 56 78",
+            "rating": 1,
+            "platform": "google",
+        },
+        {"id": "r2", "title": "Parfait", "text": "ok"},
+        {"id": 3, "text": "Thank you so much, the advisor was really helpful today!"},
+    ]
+    results = run(tmp_path, lines, "--lang-hint", "fr")
+    assert [r["id"] for r in results] == ["r1", "r2", 3]
+    assert all(list(r) == OUTPUT_KEYS for r in results)
+    first = results[0]
+    assert first["language"] == "fr"
+    assert first["personal_data"] == [{"kind": "phone", "start": 49, "end": 63}]
+    assert set(first["sentiment"]) == {"label", "score"}
+    assert set(first["toxicity"]) == {"toxic", "score"}
+    assert isinstance(first["themes"], list)
+    assert 0 <= first["priority"]["score"] <= 100
+    assert first["priority"]["reasons"]
+    assert results[1]["language"] == "fr"  # too short: the hint
+    assert results[2]["language"] == "en"
+
+
+def test_blank_lines_are_skipped(tmp_path: Path) -> None:
+    assert [r["id"] for r in run(tmp_path, [{"id": "a", "text": "x"}, "", {"id": "b", "text": "y"}])] == [
+        "a",
+        "b",
+    ]
+
+
+def test_it_streams_through_several_batches(tmp_path: Path) -> None:
+    lines = [{"id": f"m{i}", "text": f"Message numéro {i} au service client"} for i in range(1100)]
+    results = run(tmp_path, lines, "--batch-size", "512")
+    assert [r["id"] for r in results] == [f"m{i}" for i in range(1100)]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "line 2: not valid JSON"),
+        ('["a"]', "line 2: expected a JSON object"),
+        ('{"text": "x"}', 'line 2: "id" is required'),
+        ('{"id": "b"}', 'line 2: "text" is required'),
+        ('{"id": "b", "text": "x", "rating": 7}', 'line 2: "rating" must be a number from 1 to 5'),
+        ('{"id": "b", "text": "x", "title": 3}', 'line 2: "title" must be a string'),
+    ],
+)
+def test_a_bad_line_is_a_clear_error_and_leaves_no_output(tmp_path: Path, line: str, message: str) -> None:
+    target = tmp_path / "out.jsonl"
+    source = write_lines(tmp_path / "in.jsonl", [{"id": "a", "text": "x"}, line])
+    with pytest.raises(CommandError, match=message) as caught:
+        call_command("analyze", "--in", str(source), "--out", str(target), verbosity=0)
+    assert caught.value.returncode == 2
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_a_taxonomy_file_is_passed_to_the_analyzers(tmp_path: Path) -> None:
+    taxonomy = tmp_path / "themes.yaml"
+    taxonomy.write_text("- slug: prix\n  label: Prix\n  keywords: [prix, cher, addition]\n")
+    results = run(tmp_path, [{"id": "a", "text": "Trop cher."}], "--taxonomy", str(taxonomy))
+    assert results[0]["id"] == "a"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--taxonomy", "missing.yaml"], "--taxonomy: cannot read"),
+        (["--lang-hint", "french"], "--lang-hint takes a two-letter"),
+    ],
+)
+def test_bad_options_are_one_line_errors(tmp_path: Path, arguments: list[str], message: str) -> None:
+    source = write_lines(tmp_path / "in.jsonl", [{"id": "a", "text": "x"}])
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "analyze", "--in", str(source), "--out", str(tmp_path / "o.jsonl"), *arguments, verbosity=0
+        )
+
+
+def test_a_missing_input_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="is not a readable file"):
+        call_command("analyze", "--in", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "o.jsonl"))
+
+
+def test_the_vigie_command_runs_it_and_exits_2_on_a_bad_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    source = write_lines(
+        tmp_path / "in.jsonl", [{"id": "a", "text": "Bonjour à tous, très bon accueil"}, "{oops"]
+    )
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vigie.cli",
+            "analyze",
+            "--in",
+            str(source),
+            "--out",
+            str(tmp_path / "o.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert process.returncode == 2
+    assert "line 2: not valid JSON" in process.stderr
+    assert "Traceback" not in process.stderr

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from vigie.analysis.builtin.language.analyzer import LanguageAnalyzer, function_word_language
+from vigie.analysis.contract import Item
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> LanguageAnalyzer:
+    language = LanguageAnalyzer()
+    language.load()
+    return language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Une heure d'attente au téléphone pour rien, je suis vraiment déçue.", "fr"),
+        ("Waited two weeks for my refund, nobody answers the phone.", "en"),
+        ("Esperé dos semanas el reembolso y nadie contesta el teléfono.", "es"),
+        ("Ich habe zwei Wochen auf meine Erstattung gewartet.", "de"),
+        ("Ho aspettato due settimane per il rimborso, nessuno risponde.", "it"),
+        ("Ik heb twee weken op mijn terugbetaling gewacht, niemand neemt op.", "nl"),
+        ("Esperei duas semanas pelo reembolso e ninguém atende o telefone.", "pt"),
+    ],
+)
+def test_it_recognises_the_seven_languages(analyzer: LanguageAnalyzer, text: str, expected: str) -> None:
+    assert analyzer.detect(text, hint="") == expected
+
+
+@pytest.mark.parametrize("text", ["ok", "Top 👍", "👏👏👏", ""])
+def test_short_texts_take_the_sources_language(analyzer: LanguageAnalyzer, text: str) -> None:
+    assert analyzer.detect(text, hint="de") == "de"
+
+
+def test_a_short_text_without_hint_has_no_language(analyzer: LanguageAnalyzer) -> None:
+    assert analyzer.detect("ok", hint="") is None
+
+
+def test_a_title_helps_a_short_text(analyzer: LanguageAnalyzer) -> None:
+    item = Item(
+        id="1", title="Service client injoignable depuis des semaines", text="Nul.", language_hint="en"
+    )
+    assert analyzer.analyze([item], [{}]) == [{"language": "fr"}]
+
+
+def test_function_words_settle_clear_cases_without_lingua() -> None:
+    assert (
+        function_word_language("Je ne suis pas du tout content de la mutuelle et de mon conseiller") == "fr"
+    )
+    assert function_word_language("I was not happy with the service and the wait was very long") == "en"
+    assert function_word_language("Un système de ticket en ligne") is None  # too few words: lingua decides

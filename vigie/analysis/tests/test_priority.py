@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from vigie.analysis.builtin.priority.analyzer import PriorityAnalyzer, score_item
+from vigie.analysis.contract import Item
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def test_an_angry_fresh_complaint_from_an_influencer_outranks_mild_praise() -> None:
+    angry = Item(
+        id="1",
+        text="…",
+        rating=1,
+        author_followers=250_000,
+        likes=300,
+        shares=80,
+        created_at=NOW - timedelta(hours=2),
+    )
+    angry_results = {"sentiment": {"label": "negative", "score": -0.9}, "type": "complaint"}
+    mild = Item(id="2", text="…", rating=5, created_at=NOW - timedelta(days=3))
+    mild_results = {"sentiment": {"label": "positive", "score": 0.8}, "type": "praise"}
+    high = score_item(angry, angry_results, NOW)
+    low = score_item(mild, mild_results, NOW)
+    assert high["score"] == 100
+    assert low["score"] < 20
+    assert "Réclamation" in high["reasons"]
+    assert any("Auteur très suivi" in reason for reason in high["reasons"])
+    assert any(reason.startswith("Sentiment négatif") for reason in high["reasons"])
+    assert any("Engagement rapide" in reason for reason in high["reasons"])
+
+
+def test_reasons_explain_the_score_in_french_by_decreasing_weight() -> None:
+    item = Item(id="1", text="…", rating=2, created_at=NOW - timedelta(hours=3))
+    result = score_item(item, {"type": "question"}, NOW)
+    assert result["reasons"] == [
+        "Note basse (2,0/5)",
+        "Question qui attend une réponse",
+        "Publié il y a moins de 6 heures",
+    ]
+    assert result["score"] == 10 + 12 + 12 + 10
+
+
+def test_it_degrades_gracefully_without_the_other_analyzers() -> None:
+    result = score_item(Item(id="1", text="Bonjour"), {}, NOW)
+    assert result == {"score": 10, "reasons": []}
+
+
+def test_estimated_stars_stand_in_for_a_missing_rating() -> None:
+    result = score_item(Item(id="1", text="…"), {"stars": 1.2}, NOW)
+    assert result["reasons"] == ["Note estimée très basse (1,2/5)"]
+
+
+def test_legal_risk_and_old_posts() -> None:
+    risky = score_item(
+        Item(id="1", text="…"), {"toxicity": {"toxic": True, "score": 0.9, "legal_risk": True}}, NOW
+    )
+    assert risky["reasons"][0].startswith("Risque juridique")
+    old = score_item(Item(id="1", text="…", rating=1, created_at=NOW - timedelta(days=60)), {}, NOW)
+    assert old["score"] == 10 + 20 - 15
+    assert "Publication ancienne (60 jours)" in old["reasons"]
+
+
+def test_spam_goes_to_the_bottom() -> None:
+    assert score_item(Item(id="1", text="…", rating=1), {"type": "spam"}, NOW)["score"] == 0
+
+
+def test_the_analyzer_uses_the_reference_time_of_the_context() -> None:
+    item = Item(id="1", text="…", created_at=NOW - timedelta(hours=1), context={"now": NOW.isoformat()})
+    [result] = PriorityAnalyzer().analyze([item], [{}])
+    assert result["priority"]["reasons"] == ["Publié il y a moins de 6 heures"]
+    assert result["priority"]["score"] == 20

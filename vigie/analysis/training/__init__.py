@@ -1,0 +1,1 @@
+"""Training, shared featurisation and evaluation of Vigie's shipped text models."""

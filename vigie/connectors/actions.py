@@ -1,0 +1,463 @@
+"""Writes of the connectors domain: sources (create, edit, pause, remove) and their fetch runs.
+
+A fetch run talks to a platform, so it is not one transaction: each page is stored with its
+cursor by ``vigie.mentions.actions.do_ingest_page`` (one transaction per page) and the health of
+the source is recorded at the end. A source is claimed with a conditional UPDATE before a run, so
+two workers (threads, processes, machines) never read the same source at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from pydantic import BaseModel, ValidationError
+
+from vigie.connectors.contract import Capability, Connector, ConnectorError, RateLimited
+from vigie.connectors.credentials import (
+    CredentialsError,
+    decrypt_secrets,
+    encrypt_secrets,
+    redact,
+    rotate_token,
+    split_config,
+)
+from vigie.connectors.models import Source, SourceState
+from vigie.connectors.registry import get_connector_class
+from vigie.core.actions import do_record_audit_event
+from vigie.core.models import Location, Organisation, User
+from vigie.mentions.actions import IngestCounts, do_ingest_page
+
+logger = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(minutes=30)
+MAX_PAGES_PER_RUN = 50
+BACKOFF_BASE_SECONDS = 60
+BACKOFF_MAX_SECONDS = 6 * 3600
+JITTER = 0.1
+
+
+class SourceConfigError(ValueError):
+    """A configuration does not validate; ``field`` names the first faulty field."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def config_error(exc: ValidationError) -> SourceConfigError:
+    """One readable line naming the field from a pydantic ``ValidationError``."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ())) or "config"
+    return SourceConfigError(f"{where}: {first.get('msg', 'invalid value')}", where)
+
+
+def validate_config(
+    platform: str, data: dict[str, Any], *, keep_secrets: dict[str, Any] | None = None
+) -> BaseModel:
+    """The connector's ``Config`` for ``data``; secrets left empty keep their stored values."""
+    config_class = get_connector_class(platform).Config
+    merged = dict(data)
+    for name, value in (keep_secrets or {}).items():
+        if merged.get(name) in (None, ""):
+            merged[name] = value
+    try:
+        return config_class.model_validate(merged)
+    except ValidationError as exc:
+        raise config_error(exc) from None
+
+
+def source_config(source: Source) -> BaseModel:
+    """The validated configuration of ``source``, secrets decrypted (never show or log it)."""
+    data = {**source.config, **decrypt_secrets(source.credentials_encrypted)}
+    try:
+        return get_connector_class(source.platform).Config.model_validate(data)
+    except ValidationError as exc:
+        raise config_error(exc) from None
+
+
+def build_connector(source: Source) -> Connector[Any]:
+    """A ready connector instance for ``source``."""
+    return get_connector_class(source.platform)(source_config(source))
+
+
+def jittered(seconds: float) -> timedelta:
+    """``seconds`` ± 10 %, so sources created together do not all poll in the same second."""
+    return timedelta(seconds=max(1.0, seconds * random.uniform(1 - JITTER, 1 + JITTER)))  # noqa: S311
+
+
+def backoff_seconds(failures: int) -> float:
+    """Delay after ``failures`` errors in a row: 1 min, 2, 4 … capped at 6 h."""
+    return float(min(BACKOFF_BASE_SECONDS * 2 ** max(failures - 1, 0), BACKOFF_MAX_SECONDS))
+
+
+def _polls(platform: str) -> bool:
+    return Capability.FETCH in get_connector_class(platform).capabilities
+
+
+@transaction.atomic
+def do_create_source(
+    organisation: Organisation,
+    *,
+    platform: str,
+    name: str,
+    config: dict[str, Any],
+    location: Location | None = None,
+    poll_interval_seconds: int | None = None,
+    actor: User | None = None,
+) -> Source:
+    """Create a source after validating ``config``; secret fields are stored encrypted only."""
+    validated = validate_config(platform, config)
+    public, secret = split_config(validated)
+    connector_class = get_connector_class(platform)
+    source = Source.objects.create(
+        organisation=organisation,
+        platform=platform,
+        name=name.strip(),
+        location=location,
+        config=public,
+        credentials_encrypted=encrypt_secrets(secret),
+        poll_interval_seconds=poll_interval_seconds or connector_class.default_poll_seconds,
+        next_poll_at=timezone.now() if _polls(platform) else None,
+    )
+    do_record_audit_event(
+        organisation,
+        "source.created",
+        actor=actor,
+        obj=source,
+        data={"platform": platform, "name": source.name, "config": public},
+    )
+    return source
+
+
+@transaction.atomic
+def do_update_source(
+    source: Source,
+    *,
+    name: str | None = None,
+    config: dict[str, Any] | None = None,
+    location: Location | bool | None = False,
+    poll_interval_seconds: int | None = None,
+    actor: User | None = None,
+) -> Source:
+    """Change a source; secrets left empty in ``config`` keep their stored values.
+
+    New credentials clear a "needs re-authorisation" state and schedule a poll right away.
+    """
+    changed: list[str] = []
+    if name is not None and name.strip() != source.name:
+        source.name = name.strip()
+        changed.append("name")
+    if location is not False:
+        source.location = location if isinstance(location, Location) else None
+        changed.append("location")
+    if poll_interval_seconds:
+        source.poll_interval_seconds = poll_interval_seconds
+        changed.append("poll_interval_seconds")
+    if config is not None:
+        stored = decrypt_secrets(source.credentials_encrypted)
+        validated = validate_config(source.platform, config, keep_secrets=stored)
+        public, secret = split_config(validated)
+        source.config = public
+        source.credentials_encrypted = encrypt_secrets(secret)
+        changed.append("config")
+        if secret != stored:
+            changed.append("credentials")
+        if source.state in (SourceState.NEEDS_REAUTH, SourceState.FAILING):
+            source.state = SourceState.OK
+            source.consecutive_failures = 0
+        if _polls(source.platform) and source.state != SourceState.PAUSED:
+            source.next_poll_at = timezone.now()
+    source.save()
+    do_record_audit_event(
+        source.organisation,
+        "source.updated",
+        actor=actor,
+        obj=source,
+        data={"fields": changed, "config": source.config},
+    )
+    return source
+
+
+@transaction.atomic
+def do_pause_source(source: Source, *, actor: User | None = None) -> Source:
+    """Stop polling ``source`` until it is resumed."""
+    Source.objects.filter(pk=source.pk).update(state=SourceState.PAUSED)
+    source.state = SourceState.PAUSED
+    do_record_audit_event(source.organisation, "source.paused", actor=actor, obj=source)
+    return source
+
+
+@transaction.atomic
+def do_resume_source(source: Source, *, actor: User | None = None) -> Source:
+    """Poll ``source`` again, starting now."""
+    next_poll = timezone.now() if _polls(source.platform) else None
+    Source.objects.filter(pk=source.pk).update(
+        state=SourceState.OK, consecutive_failures=0, next_poll_at=next_poll
+    )
+    source.state, source.next_poll_at = SourceState.OK, next_poll
+    do_record_audit_event(source.organisation, "source.resumed", actor=actor, obj=source)
+    return source
+
+
+@transaction.atomic
+def do_remove_source(source: Source, *, keep_mentions: bool, actor: User | None = None) -> None:
+    """Remove ``source``. With ``keep_mentions`` its mentions stay (the source is retired: hidden,
+    never polled, credentials erased); without, the source and its mentions are deleted."""
+    organisation = source.organisation
+    data = {"name": source.name, "platform": source.platform, "kept_mentions": keep_mentions}
+    if keep_mentions:
+        now = timezone.now()
+        # The name is freed for a new source; the retired one keeps a recognisable label.
+        Source.objects.filter(pk=source.pk).update(
+            removed_at=now,
+            state=SourceState.PAUSED,
+            next_poll_at=None,
+            credentials_encrypted="",
+            name=f"{source.name} [retirée {now:%Y-%m-%d} #{source.pk}]"[:150],
+        )
+        do_record_audit_event(organisation, "source.removed", actor=actor, obj=source, data=data)
+        return
+    do_record_audit_event(organisation, "source.removed", actor=actor, obj=source, data=data)
+    source.delete()
+
+
+def do_rekey_sources() -> int:
+    """Re-encrypt every source's credentials with the current key; returns how many changed."""
+    count = 0
+    for pk, token in Source.objects.exclude(credentials_encrypted="").values_list(
+        "pk", "credentials_encrypted"
+    ):
+        with transaction.atomic():
+            Source.objects.filter(pk=pk, credentials_encrypted=token).update(
+                credentials_encrypted=rotate_token(token)
+            )
+        count += 1
+    return count
+
+
+# --- fetch runs ----------------------------------------------------------------------------------
+
+
+def do_claim_source(source_id: int, claimer: str) -> Source | None:
+    """Take ``source_id`` for a fetch run; None when another worker holds it or it is paused."""
+    now = timezone.now()
+    taken = (
+        Source.objects.filter(pk=source_id, removed_at__isnull=True)
+        .exclude(state=SourceState.PAUSED)
+        .filter(Q(claimed_by="") | Q(claimed_at__lt=now - CLAIM_LEASE))
+        .update(claimed_by=claimer[:200], claimed_at=now)
+    )
+    if not taken:
+        return None
+    return Source.objects.select_related("organisation", "location").get(pk=source_id)
+
+
+def do_release_source(source: Source, claimer: str) -> None:
+    """Give back a claim taken by ``do_claim_source``."""
+    Source.objects.filter(pk=source.pk, claimed_by=claimer[:200]).update(claimed_by="", claimed_at=None)
+
+
+@dataclass
+class FetchReport:
+    """The outcome of one fetch run."""
+
+    counts: IngestCounts = field(default_factory=IngestCounts)
+    pages: int = 0
+    error: str = ""
+    state: str = SourceState.OK
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.counts.as_dict(), "pages": self.pages, "error": self.error, "state": self.state}
+
+
+def _record_success(source: Source, now: datetime) -> None:
+    Source.objects.filter(pk=source.pk).exclude(state=SourceState.PAUSED).update(
+        state=SourceState.OK,
+        consecutive_failures=0,
+        last_success_at=now,
+        rate_limited_until=None,
+        next_poll_at=now + jittered(source.poll_interval_seconds),
+    )
+    Source.objects.filter(pk=source.pk, state=SourceState.PAUSED).update(last_success_at=now)
+
+
+def _record_failure(source: Source, exc: Exception, now: datetime, secrets: dict[str, Any]) -> str:
+    failures = source.consecutive_failures + 1
+    message = exc.message if isinstance(exc, ConnectorError) else f"{type(exc).__name__}: {exc}"
+    message = redact(message, secrets)[:2000]
+    delay = backoff_seconds(failures)
+    values: dict[str, Any] = {
+        "consecutive_failures": failures,
+        "last_error_at": now,
+        "last_error": message,
+        "state": SourceState.FAILING,
+    }
+    if isinstance(exc, RateLimited):
+        values["rate_limited_until"] = now + timedelta(seconds=exc.retry_after)
+        delay = max(delay, exc.retry_after)
+    if (isinstance(exc, ConnectorError) and exc.needs_reauth) or isinstance(exc, CredentialsError):
+        values["state"] = SourceState.NEEDS_REAUTH
+        values["next_poll_at"] = None  # nothing to gain until someone enters new credentials
+    else:
+        values["next_poll_at"] = now + jittered(delay)
+    paused = Source.objects.filter(pk=source.pk, state=SourceState.PAUSED)
+    if paused.exists():
+        values.pop("state")
+    Source.objects.filter(pk=source.pk).update(**values)
+    return str(values.get("state", SourceState.PAUSED))
+
+
+def do_fetch_source(
+    source: Source, *, connector: Connector[Any] | None = None, max_pages: int = MAX_PAGES_PER_RUN
+) -> FetchReport:
+    """Read ``source`` page by page until the platform has nothing more (at most ``max_pages``),
+    storing each page with its cursor, then record the source's health and next poll."""
+    report = FetchReport()
+    secrets: dict[str, Any] = {}
+    try:
+        secrets = decrypt_secrets(source.credentials_encrypted)
+        connector = connector or build_connector(source)
+        cursor = dict(source.cursor)
+        for _ in range(max_pages):
+            page = connector.fetch(cursor)
+            report.counts += do_ingest_page(source, page)
+            report.pages += 1
+            cursor = page.next_cursor
+            if not page.has_more:
+                break
+    except (ConnectorError, CredentialsError, SourceConfigError) as exc:
+        report.error = redact(getattr(exc, "message", str(exc)), secrets)
+        report.state = _record_failure(source, exc, timezone.now(), secrets)
+        logger.warning("source %s (%s) fetch failed: %s", source.pk, source.platform, report.error)
+        return report
+    except Exception as exc:
+        # A bug or an unexpected platform answer: recorded on the source like any failure, so
+        # the run ends cleanly and the source backs off instead of crashing the worker loop.
+        logger.exception("source %s (%s) fetch crashed", source.pk, source.platform)
+        report.error = redact(f"{type(exc).__name__}: {exc}", secrets)
+        report.state = _record_failure(source, exc, timezone.now(), secrets)
+        return report
+    _record_success(source, timezone.now())
+    return report
+
+
+# --- file imports ------------------------------------------------------------------------------
+
+
+IMPORT_BATCH = 1000
+
+
+@dataclass
+class ImportReport:
+    """The outcome of a file import."""
+
+    counts: IngestCounts = field(default_factory=IngestCounts)
+    read: int = 0
+    rejected: int = 0
+    rejects_path: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.counts.as_dict(), "read": self.read, "rejected": self.rejected}
+
+
+def do_import_file(
+    source: Source,
+    path: Any,
+    *,
+    fmt: str = "",
+    preset: str = "",
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    rejects_path: Any = None,
+    progress: Any = None,
+    actor: User | None = None,
+) -> ImportReport:
+    """Import the rows of the file at ``path`` into ``source``, batch by batch.
+
+    The file's settings come from the source's configuration when it is a ``file`` source, then
+    from the arguments. Rows that cannot be read go to ``rejects_path`` (CSV: line, error, the
+    row) and the others are imported; with ``dry_run`` nothing is written to the database.
+    ``progress`` is called with a 0–1 fraction after each batch.
+    """
+    import csv
+    import json
+    from pathlib import Path
+
+    from vigie.connectors.builtin.file.connector import FileConfig, FileConnector
+    from vigie.connectors.contract import MentionIn, Page
+
+    base = dict(source.config) if source.platform == "file" else {}
+    if preset:
+        base["preset"] = preset
+    if mapping:
+        base["mapping"] = {**base.get("mapping", {}), **mapping}
+    base.pop("base_url", None)
+    try:
+        config = FileConfig.model_validate(base)
+    except ValidationError as exc:
+        raise config_error(exc) from None
+    local_zone = source.location.timezone if source.location else source.organisation.timezone
+    rows = FileConnector(config).read(Path(path), fmt=fmt, local_zone=local_zone)
+    report = ImportReport()
+    batch: list[MentionIn] = []
+    rejects_writer: Any = None
+    files = contextlib.ExitStack()
+
+    def flush() -> None:
+        if batch and not dry_run:
+            report.counts += do_ingest_page(
+                source, Page(items=list(batch), next_cursor={}), advance_cursor=False
+            )
+        batch.clear()
+        if progress is not None:
+            progress(rows.reader.progress())
+
+    with files:
+        for row in rows:
+            report.read += 1
+            if row.mention is not None:
+                batch.append(row.mention)
+                if len(batch) >= IMPORT_BATCH:
+                    flush()
+                continue
+            report.rejected += 1
+            if rejects_path is not None:
+                if rejects_writer is None:
+                    # Opened only when a row is rejected; the ExitStack closes it.
+                    handle = Path(rejects_path).open("w", encoding="utf-8", newline="")  # noqa: SIM115
+                    rejects_file = files.enter_context(handle)
+                    rejects_writer = csv.writer(rejects_file)
+                    report.rejects_path = str(rejects_path)
+                    rejects_writer.writerow(["line", "error", "row"])
+                rejects_writer.writerow(
+                    [
+                        row.line,
+                        row.error,
+                        json.dumps(row.record, ensure_ascii=False, default=str) if row.record else "",
+                    ]
+                )
+        flush()
+    if not dry_run:
+        do_record_delivery(source)
+        do_record_audit_event(
+            source.organisation,
+            "source.file_imported",
+            actor=actor,
+            obj=source,
+            data={"file": Path(path).name, **report.as_dict()},
+        )
+    return report
+
+
+def do_record_delivery(source: Source) -> None:
+    """Mark a pushed delivery (webhook, file import) as the source's latest success, its health
+    on the Sources page."""
+    Source.objects.filter(pk=source.pk).update(last_success_at=timezone.now(), consecutive_failures=0)

@@ -1,0 +1,418 @@
+"""Bluesky: authenticated keyword search and mentions of the account; replies.
+
+Everything goes through the account's PDS (``base_url``, ``https://bsky.social`` by default), with a
+session opened from the handle and an app password (``createSession``). The access JWT lives a
+few minutes: it is renewed with ``refreshSession`` before it expires (its ``exp`` claim is read) or
+when the server says ``ExpiredToken``; when the refresh token is refused too, a new session is
+opened once, and only then is the source marked "needs re-authorisation".
+
+One poll walks every stream in turn (mentions, then each keyword), one page per ``fetch`` call,
+``sort=latest``, following the ``cursor``. The cursor keeps per stream the newest ``sortAt`` read;
+the next poll passes it back as ``since`` minus an overlap, because posts are indexed a little
+after they are written (duplicates are harmless: ingestion upserts by uri).
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import hashlib
+import json as json_lib
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from vigie.connectors.builtin.bluesky.schemas import (
+    CreateRecordOutput,
+    PostView,
+    SearchPostsOutput,
+    Session,
+    XrpcError,
+)
+from vigie.connectors.contract import (
+    AuthorIn,
+    Capability,
+    Connector,
+    ConnectorConfig,
+    ConnectorError,
+    MentionIn,
+    Page,
+    RateLimited,
+    ReplyResult,
+)
+from vigie.connectors.normalise import aware_datetime, estimate_reach
+
+M = TypeVar("M", bound=BaseModel)
+SEARCH_LIMIT = 100
+MENTIONS = "mentions"
+POST_COLLECTION = "app.bsky.feed.post"
+REPLY_MAX_CHARS = 300
+# Posts reach the search index some time after they are written: read that much again.
+INDEX_OVERLAP = timedelta(minutes=15)
+# The global window is 3,000 requests per 5 minutes: without a hint, wait for a full window.
+DEFAULT_RETRY_AFTER = 300.0
+# Sessions outlive one run: ``createSession`` is limited to 300 a day per handle, fewer than the
+# runs of a source polled every 5 minutes. Keyed by PDS, handle and a hash of the app password,
+# so a changed password opens a new session. Process-local: each worker opens its own.
+_SESSIONS: dict[tuple[str, str, str], Session] = {}
+_SESSIONS_LOCK = threading.Lock()
+_TOKEN_ERRORS = {"ExpiredToken", "InvalidToken", "AuthMissing", "AuthenticationRequired"}
+
+
+class BlueskyConfig(ConnectorConfig):
+    """The PDS, the organisation's handle and app password, and what to search."""
+
+    handle: str = Field(description="Identifiant du compte, par exemple acme.bsky.social")
+    app_password: str = Field(
+        description="Mot de passe d'application (Réglages → Confidentialité et sécurité)",
+        json_schema_extra={"secret": True},
+    )
+    keywords: list[str] = Field(default_factory=list, description="Mots-clés recherchés")
+    include_mentions: bool = Field(default=True, description="Lire les mentions du compte")
+
+    @field_validator("handle")
+    @classmethod
+    def _handle(cls, value: str) -> str:
+        value = value.strip().lstrip("@")
+        if not value or " " in value:
+            raise ValueError("expected a handle such as acme.bsky.social")
+        return value
+
+    @field_validator("keywords")
+    @classmethod
+    def _clean_terms(cls, values: list[str]) -> list[str]:
+        return [value for value in dict.fromkeys(value.strip() for value in values) if value]
+
+
+class BlueskyConnector(Connector[BlueskyConfig]):
+    """Searches Bluesky posts about the organisation and answers in their thread."""
+
+    slug: ClassVar[str] = "bluesky"
+    label: ClassVar[str] = "Bluesky"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.FETCH, Capability.REPLY, Capability.DELETE_REPLY}
+    )
+    Config: ClassVar[type[ConnectorConfig]] = BlueskyConfig
+    default_poll_seconds: ClassVar[int] = 300
+    default_base_url: ClassVar[str] = "https://bsky.social"
+
+    def __init__(self, config: BlueskyConfig, http: httpx.Client | None = None) -> None:
+        super().__init__(config, http)
+        password_hash = hashlib.sha256(config.app_password.encode()).hexdigest()
+        self._session_key = (self.base_url, config.handle, password_hash)
+        with _SESSIONS_LOCK:
+            self._session: Session | None = _SESSIONS.get(self._session_key)
+
+    # --- contract ---------------------------------------------------------------------------
+
+    def test_connection(self) -> str:
+        """Open a session with the handle and app password; name the account reached."""
+        session = self._create_session()
+        return f"@{session.handle} ({session.did})"
+
+    def fetch(self, cursor: dict[str, Any]) -> Page:
+        """Read one page of the current stream; see the module docstring for the walk."""
+        streams = self._streams()
+        if not streams:
+            return Page(items=[], next_cursor=dict(cursor), has_more=False)
+        index = cursor.get("stream", 0)
+        if not isinstance(index, int) or not 0 <= index < len(streams):
+            index = 0
+        key = streams[index]
+        since: dict[str, str] = dict(cursor.get("since") or {})
+        pending = cursor.get("page") or {}
+        if pending.get("key") != key:
+            pending = {}
+
+        params: dict[str, Any] = {"sort": "latest", "limit": SEARCH_LIMIT}
+        if key == MENTIONS:
+            params.update(q=self.config.handle, mentions=self.config.handle)
+        else:
+            params["q"] = key.removeprefix("q:")
+        known = _optional_time(since.get(key))
+        if known is not None:
+            params["since"] = _zulu(known - INDEX_OVERLAP)
+        if pending.get("cursor"):
+            params["cursor"] = pending["cursor"]
+        data = self._xrpc("GET", "app.bsky.feed.searchPosts", params=params)
+        output = _parse(SearchPostsOutput, data)
+        raw_posts = data.get("posts") or []
+        items = [_to_mention(post, raw) for post, raw in zip(output.posts, raw_posts, strict=True)]
+
+        newest = _optional_time(pending.get("newest"))
+        for post in output.posts:
+            sort_at = _sort_at(post)
+            if sort_at is not None and (newest is None or sort_at > newest):
+                newest = sort_at
+
+        if output.cursor and output.posts:
+            page_state = {"key": key, "cursor": output.cursor, "newest": _iso(newest)}
+            return Page(
+                items=items, next_cursor={"stream": index, "since": since, "page": page_state}, has_more=True
+            )
+        if newest is not None and (known is None or newest > known):
+            since[key] = newest.isoformat()
+        if index + 1 < len(streams):
+            return Page(items=items, next_cursor={"stream": index + 1, "since": since}, has_more=True)
+        return Page(items=items, next_cursor={"stream": 0, "since": since}, has_more=False)
+
+    def publish_reply(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:
+        """Create a post replying to ``mention`` (``reply.parent`` = it, ``reply.root`` = its thread).
+
+        Bluesky has no idempotency key: the outbox must not retry a reply that may have been
+        created (a timeout after sending), only one that was refused.
+        """
+        if len(text) > REPLY_MAX_CHARS:
+            raise ConnectorError(f"Bluesky posts are limited to {REPLY_MAX_CHARS} characters", permanent=True)
+        try:
+            post = PostView.model_validate(mention.raw)
+        except ValidationError:
+            raise ConnectorError(
+                f"cannot reply to {mention.external_id}: its uri and cid were not kept", permanent=True
+            ) from None
+        if post.viewer is not None and post.viewer.replyDisabled:
+            raise ConnectorError(
+                "the author's thread settings do not allow this account to reply", permanent=True
+            )
+        parent = {"uri": post.uri, "cid": post.cid}
+        root = post.record.reply.root.model_dump() if post.record.reply else parent
+        record: dict[str, Any] = {
+            "$type": POST_COLLECTION,
+            "text": text,
+            "createdAt": _zulu(datetime.now(tz=UTC)),
+            "reply": {"root": root, "parent": parent},
+        }
+        if mention.language:
+            record["langs"] = [mention.language]
+        session = self._ensure_session()
+        body = {"repo": session.did, "collection": POST_COLLECTION, "record": record}
+        data = self._xrpc("POST", "com.atproto.repo.createRecord", json=body)
+        created = _parse(CreateRecordOutput, data)
+        handle = self._session.handle if self._session else self.config.handle
+        return ReplyResult(external_id=created.uri, url=_post_url(handle, created.uri), raw=data)
+
+    def delete_reply(self, mention: MentionIn, reply_external_id: str) -> None:
+        """Delete our reply post, named by the record key at the end of its uri."""
+        session = self._ensure_session()
+        body = {
+            "repo": session.did,
+            "collection": POST_COLLECTION,
+            "rkey": reply_external_id.rsplit("/", 1)[-1],
+        }
+        self._xrpc("POST", "com.atproto.repo.deleteRecord", json=body)
+
+    # --- session ----------------------------------------------------------------------------
+
+    def _streams(self) -> list[str]:
+        streams = [MENTIONS] if self.config.include_mentions else []
+        return streams + [f"q:{keyword}" for keyword in self.config.keywords]
+
+    def _ensure_session(self) -> Session:
+        if self._session is None:
+            self._create_session()
+        assert self._session is not None
+        expires = _jwt_expiry(self._session.accessJwt)
+        if expires is not None and expires <= datetime.now(tz=UTC) + timedelta(seconds=30):
+            return self._refresh_session()
+        return self._session
+
+    def _create_session(self) -> Session:
+        body = {"identifier": self.config.handle, "password": self.config.app_password}
+        try:
+            response = self._send("POST", "com.atproto.server.createSession", json=body, auth="")
+        except ConnectorError:
+            self._forget()
+            raise
+        return self._keep(_parse(Session, _decode(response)))
+
+    def _keep(self, session: Session) -> Session:
+        self._session = session
+        with _SESSIONS_LOCK:
+            _SESSIONS[self._session_key] = session
+        return session
+
+    def _forget(self) -> None:
+        self._session = None
+        with _SESSIONS_LOCK:
+            _SESSIONS.pop(self._session_key, None)
+
+    def _refresh_session(self) -> Session:
+        """Renew the access JWT; open a new session when the refresh JWT is refused too."""
+        if self._session is None:
+            return self._create_session()
+        try:
+            response = self._send("POST", "com.atproto.server.refreshSession", auth=self._session.refreshJwt)
+        except ConnectorError as exc:
+            if not exc.needs_reauth:
+                raise
+            return self._create_session()
+        return self._keep(_parse(Session, _decode(response)))
+
+    def _xrpc(
+        self,
+        method: str,
+        nsid: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> Any:
+        for attempt in range(2):
+            session = self._ensure_session() if attempt == 0 else self._refresh_session()
+            try:
+                response = self._send(method, nsid, params=params, json=json, auth=session.accessJwt)
+            except ConnectorError as exc:
+                if exc.needs_reauth and attempt == 0:
+                    continue
+                raise
+            return _decode(response) if response.content.strip() else {}
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(
+        self,
+        method: str,
+        nsid: str,
+        *,
+        auth: str,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        headers = {"Accept": "application/json"}
+        if auth:
+            headers["Authorization"] = f"Bearer {auth}"
+        url = f"{self.base_url}/xrpc/{nsid}"
+        try:
+            response = self.http.request(method, url, params=params, json=json, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ConnectorError(
+                f"Bluesky unreachable at {urlsplit(url).netloc} ({type(exc).__name__})"
+            ) from None
+        if response.status_code >= 400:
+            raise _error_for(response, nsid)
+        return response
+
+
+def _error_for(response: httpx.Response, nsid: str) -> ConnectorError:
+    status = response.status_code
+    error = _xrpc_error(response)
+    detail = ": ".join(part for part in (error.error, error.message) if part)
+    text = f"Bluesky {nsid} HTTP {status}: {detail}" if detail else f"Bluesky {nsid} HTTP {status}"
+    if status == 429:
+        return RateLimited(text, retry_after=_retry_after(response))
+    if status == 401 or error.error in _TOKEN_ERRORS:
+        return ConnectorError(text, needs_reauth=True)
+    if status >= 500:
+        return ConnectorError(text, permanent=False)
+    return ConnectorError(text, permanent=True)
+
+
+def _xrpc_error(response: httpx.Response) -> XrpcError:
+    try:
+        return XrpcError.model_validate(response.json())
+    except (ValueError, ValidationError):
+        return XrpcError()
+
+
+def _retry_after(response: httpx.Response) -> float:
+    header = response.headers.get("retry-after", "").strip()
+    if header.replace(".", "", 1).isdigit():
+        return float(header)
+    if header:
+        try:
+            return max(
+                0.0, (email.utils.parsedate_to_datetime(header) - datetime.now(tz=UTC)).total_seconds()
+            )
+        except (TypeError, ValueError):
+            pass
+    reset = response.headers.get("ratelimit-reset", "").strip()
+    if reset.isdigit():
+        # ``ratelimit-reset`` is the epoch second at which the window opens again.
+        return max(0.0, int(reset) - datetime.now(tz=UTC).timestamp())
+    return DEFAULT_RETRY_AFTER
+
+
+def _decode(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "unknown content type").split(";")[0]
+        raise ConnectorError(
+            f"Bluesky answered HTTP {response.status_code} with a body that is not valid JSON ({kind})"
+        ) from None
+
+
+def _parse(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors()[:3])
+        raise ConnectorError(f"Bluesky sent an unexpected {model.__name__} (fields: {fields})") from None
+
+
+def _jwt_expiry(token: str) -> datetime | None:
+    """The ``exp`` claim of a JWT, read without verifying it (the server does that)."""
+    try:
+        payload = token.split(".")[1]
+        claims = json_lib.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
+    except (IndexError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _optional_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return aware_datetime(value)
+    except ValueError:
+        return None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _zulu(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _sort_at(post: PostView) -> datetime | None:
+    # The AppView sorts on the earlier of createdAt and indexedAt (posts may claim a future date).
+    times = [t for t in (_optional_time(post.record.createdAt), _optional_time(post.indexedAt)) if t]
+    return min(times) if times else None
+
+
+def _post_url(handle: str, uri: str) -> str:
+    return f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
+
+
+def _to_mention(post: PostView, raw: dict[str, Any]) -> MentionIn:
+    """A Bluesky ``postView`` as a ``MentionIn``."""
+    created_at = _optional_time(post.record.createdAt) or _optional_time(post.indexedAt)
+    if created_at is None:
+        raise ConnectorError(f"Bluesky post {post.uri}: no readable date")
+    author = AuthorIn(
+        external_id=post.author.did,
+        handle=post.author.handle,
+        display_name=post.author.displayName or post.author.handle,
+        profile_url=f"https://bsky.app/profile/{post.author.handle}",
+    )
+    shares = post.repostCount + post.quoteCount
+    return MentionIn(
+        external_id=post.uri,
+        kind="reply" if post.record.reply else "post",
+        created_at=created_at,
+        text=post.record.text,
+        url=_post_url(post.author.handle, post.uri),
+        author=author,
+        parent_external_id=post.record.reply.parent.uri if post.record.reply else "",
+        likes=post.likeCount,
+        shares=shares,
+        replies_count=post.replyCount,
+        reach=estimate_reach(None, post.likeCount, shares, post.replyCount),
+        language=post.record.langs[0] if post.record.langs else "",
+        raw=raw,
+    )

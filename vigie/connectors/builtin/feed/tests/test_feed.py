@@ -1,0 +1,136 @@
+"""The feed connector against a local HTTP server serving real feed shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vigie.connectors.builtin.feed.connector import FeedConfig, FeedConnector, unwrap_google_redirect
+from vigie.connectors.contract import ConnectorError, RateLimited
+from vigie.connectors.tests.servers import LocalServer, local_server
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
+RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
+
+
+@pytest.fixture
+def server() -> LocalServer:
+    with local_server() as running:
+        yield running  # type: ignore[misc]
+
+
+def connector(server: LocalServer, preset: str = "generic", path: str = "/feed") -> FeedConnector:
+    return FeedConnector(FeedConfig(url=server.url(path), preset=preset))  # type: ignore[arg-type]
+
+
+def test_google_alerts_entries_point_to_the_real_article(server: LocalServer) -> None:
+    server.add("GET", "/feed", 200, (FIXTURES / "google_alerts.xml").read_bytes(), ATOM)
+    page = connector(server, "google_alerts").fetch({})
+    first, second = page.items
+    assert first.url == "https://news.example.com/2024/05/13/acme-air-tarmac/"
+    assert second.url == "https://www.journal.example.fr/eco/acme-air-retards.html?utm_source=rss&id=42"
+    assert first.external_id == "tag:google.com,2013:googlealerts/feed:12501224780620368192"
+    assert first.title == "Acme Air passengers stuck on tarmac for three hours"
+    assert first.kind == "article"
+    assert first.author is None
+    assert first.created_at.isoformat() == "2024-05-13T14:26:15+00:00"
+    assert "<b>Acme Air</b>" in first.html
+
+
+def test_html_is_sanitised_and_text_is_plain(server: LocalServer) -> None:
+    server.add("GET", "/feed", 200, (FIXTURES / "google_alerts.xml").read_bytes(), ATOM)
+    second = connector(server, "google_alerts").fetch({}).items[1]
+    assert "<script" not in second.html
+    assert "alert(1)" not in second.html
+    assert second.text.startswith("La compagnie Acme Air")
+    assert "<" not in second.text
+
+
+def test_talkwalker_rss2_items_take_their_publication_as_author(server: LocalServer) -> None:
+    server.add("GET", "/feed", 200, (FIXTURES / "talkwalker.xml").read_bytes(), RSS)
+    (entry,) = connector(server, "talkwalker").fetch({}).items
+    assert entry.external_id == "tw-5f3e2a91c7"
+    assert entry.url == "https://www.presse.example.fr/sante/mutuelle-horizon-cotisations"
+    assert entry.created_at.isoformat() == "2024-05-14T05:45:00+00:00"
+    assert entry.author is not None
+    assert entry.author.display_name == "La Presse Exemple"
+    assert entry.text == "Les adhérents de Mutuelle Horizon verront leurs cotisations augmenter."
+
+
+def test_rss_1_0_and_rss_0_91_are_read(server: LocalServer) -> None:
+    server.add(
+        "GET", "/rdf", 200, (FIXTURES / "rss10.rdf").read_bytes(), {"Content-Type": "application/rdf+xml"}
+    )
+    server.add("GET", "/old", 200, (FIXTURES / "rss091.xml").read_bytes(), RSS)
+    (rdf,) = connector(server, path="/rdf").fetch({}).items
+    assert rdf.author is not None
+    assert rdf.author.display_name == "voyageur42"
+    assert rdf.created_at.isoformat() == "2024-05-12T16:00:00+00:00"
+    assert rdf.language == "fr"
+    (old,) = connector(server, path="/old").fetch({}).items
+    assert old.external_id == "https://blog.example.net/2024/05/acme"
+    assert old.text == "Vol correct, personnel aimable."
+
+
+def test_conditional_get_sends_the_validators_and_a_304_is_an_empty_page(server: LocalServer) -> None:
+    body = (FIXTURES / "talkwalker.xml").read_bytes()
+    server.add(
+        "GET", "/feed", 200, body, {**RSS, "ETag": '"v1"', "Last-Modified": "Tue, 14 May 2024 06:00:00 GMT"}
+    )
+    server.add("GET", "/feed", 304)
+    feed = connector(server)
+    first = feed.fetch({})
+    assert first.next_cursor == {"etag": '"v1"', "last_modified": "Tue, 14 May 2024 06:00:00 GMT"}
+    second = feed.fetch(first.next_cursor)
+    assert second.items == []
+    assert second.next_cursor == first.next_cursor
+    assert server.requests[1].headers["if-none-match"] == '"v1"'
+    assert server.requests[1].headers["if-modified-since"] == "Tue, 14 May 2024 06:00:00 GMT"
+
+
+def test_a_broken_feed_is_a_connector_error_not_a_crash(server: LocalServer) -> None:
+    server.add("GET", "/feed", 200, (FIXTURES / "broken.html").read_bytes(), {"Content-Type": "text/html"})
+    with pytest.raises(ConnectorError, match="broken feed"):
+        connector(server).fetch({})
+
+
+def test_429_with_retry_after_is_rate_limited(server: LocalServer) -> None:
+    server.add("GET", "/feed", 429, b"slow down", {"Retry-After": "120"})
+    with pytest.raises(RateLimited) as excinfo:
+        connector(server).fetch({})
+    assert excinfo.value.retry_after == 120
+
+
+def test_server_errors_are_retryable_and_404_is_permanent(server: LocalServer) -> None:
+    server.add("GET", "/down", 502, b"bad gateway")
+    with pytest.raises(ConnectorError) as down:
+        connector(server, path="/down").fetch({})
+    assert not down.value.permanent
+    assert "HTTP 502" in down.value.message
+    with pytest.raises(ConnectorError) as gone:
+        connector(server, path="/missing").fetch({})
+    assert gone.value.permanent
+
+
+def test_test_connection_describes_the_feed(server: LocalServer) -> None:
+    server.add("GET", "/feed", 200, (FIXTURES / "google_alerts.xml").read_bytes(), ATOM)
+    assert connector(server).test_connection() == '« Google Alert - "Acme Air" » : 2 entrée(s)'
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("https://example.com/a?b=c", "https://example.com/a?b=c"),
+        ("https://www.google.com/url?q=https://x.example/y&sa=U", "https://x.example/y"),
+        ("https://www.google.com/url?rct=j&url=https%3A%2F%2Fx.example%2Fz&ct=ga", "https://x.example/z"),
+    ],
+)
+def test_google_redirects_are_unwrapped(link: str, expected: str) -> None:
+    assert unwrap_google_redirect(link) == expected
+
+
+def test_the_config_requires_an_http_url() -> None:
+    with pytest.raises(ValueError, match="url"):
+        FeedConfig(url="file:///etc/passwd")

@@ -1,0 +1,217 @@
+"""The ``file`` connector: reviews and mentions imported from CSV, XLSX, JSON and JSONL files.
+
+What has no API (employer review sites, survey tools, exports of platforms Vigie does not poll)
+comes in through files. Columns are matched to Vigie fields by a preset (``generic``,
+``trustpilot``, ``google_takeout``, ``skeepers``, ``employer``) and explicit ``COL=FIELD``
+mappings; a row that cannot be read is rejected with its line number and the others import.
+The file is read as a stream (``vigie import``): memory stays flat whatever its size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, field_validator
+
+from vigie.connectors.builtin.file.reader import FileReader, guess_format
+from vigie.connectors.builtin.file.schemas import (
+    PRESET_TIMEZONES,
+    PRESETS,
+    TARGET_FIELDS,
+    MappedRow,
+    normalise_header,
+)
+from vigie.connectors.contract import AuthorIn, Capability, Connector, ConnectorConfig, MentionIn
+from vigie.connectors.normalise import aware_datetime, rating_to_five, raw_rating, text_and_html, zone
+
+KINDS = ("review", "post", "comment", "reply", "article", "survey_answer")
+
+
+class FileConfig(ConnectorConfig):
+    """Defaults for files imported into this source (each ``vigie import`` may override them)."""
+
+    preset: Literal["generic", "trustpilot", "google_takeout", "skeepers", "employer"] = Field(
+        "generic", description="Préréglage des colonnes"
+    )
+    format: Literal["", "csv", "xlsx", "json", "jsonl"] = Field(
+        "", description="Format (vide : d'après l'extension du fichier)"
+    )
+    mapping: dict[str, str] = Field(
+        default_factory=dict, description="Correspondances colonne → champ Vigie, en plus du préréglage"
+    )
+    kind: Literal["review", "post", "comment", "reply", "article", "survey_answer"] = Field(
+        "review", description="Type des mentions importées"
+    )
+    rating_scale_max: int = Field(5, ge=2, le=100, description="Note maximale de l'échelle du fichier")
+    timezone: str = Field(
+        "", description="Fuseau des dates sans fuseau (vide : celui du lieu de la source, sinon Europe/Paris)"
+    )
+
+    @field_validator("mapping")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        for column, target in value.items():
+            if target not in TARGET_FIELDS:
+                raise ValueError(
+                    f"{column!r} maps to unknown field {target!r} (known: {', '.join(TARGET_FIELDS)})"
+                )
+        return value
+
+
+class RowError(ValueError):
+    """One row cannot become a mention; the message names the field."""
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """A row read from a file: a mention, or the reason it was rejected."""
+
+    line: int
+    mention: MentionIn | None
+    error: str
+    record: dict[str, Any] | None
+
+
+def resolve_columns(headers: list[str], preset: str, mapping: dict[str, str]) -> dict[str, str]:
+    """Vigie field → column name, from the preset's aliases then the explicit ``mapping``."""
+    by_normal = {normalise_header(h): h for h in headers}
+    resolved: dict[str, str] = {}
+    for target, aliases in PRESETS[preset].items():
+        for alias in aliases:
+            column = by_normal.get(normalise_header(alias))
+            if column is not None:
+                resolved[target] = column
+                break
+    for column, target in mapping.items():
+        resolved[target] = by_normal.get(normalise_header(column), column)
+    return resolved
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class FileConnector(Connector[FileConfig]):
+    """Turns rows of a file into mentions; it has no API to poll."""
+
+    slug: ClassVar[str] = "file"
+    label: ClassVar[str] = "Import de fichiers"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    Config: ClassVar[type[ConnectorConfig]] = FileConfig
+
+    def test_connection(self) -> str:
+        """Nothing to reach: the configuration is valid once it got here."""
+        return f"préréglage {self.config.preset}, mentions de type {self.config.kind}"
+
+    def read(self, path: Path, *, fmt: str = "", local_zone: str = "") -> FileRows:
+        """A stream of ``ParsedRow`` for ``path`` (see ``FileRows``)."""
+        return FileRows(self.config, path, fmt or self.config.format or guess_format(path), local_zone)
+
+
+class FileRows:
+    """Iterates a file as ``ParsedRow`` values; ``reader.progress()`` tells how far it got."""
+
+    def __init__(self, config: FileConfig, path: Path, fmt: str, local_zone: str) -> None:
+        self.config = config
+        self.reader = FileReader(path, fmt)
+        self.zone: tzinfo = zone(
+            config.timezone or PRESET_TIMEZONES.get(config.preset) or local_zone or "Europe/Paris"
+        )
+        self._columns: dict[str, str] | None = None
+        self._headers: tuple[str, ...] = ()
+
+    def __iter__(self) -> Iterator[ParsedRow]:
+        for line, record, error in self.reader:
+            if record is None:
+                yield ParsedRow(line, None, error, None)
+                continue
+            try:
+                yield ParsedRow(line, self.mention(record), "", record)
+            except RowError as exc:
+                yield ParsedRow(line, None, str(exc), record)
+
+    def columns(self, record: dict[str, Any]) -> dict[str, str]:
+        headers = tuple(record)
+        # JSON records may differ in keys; CSV/XLSX resolve once.
+        if self._columns is None or headers != self._headers:
+            self._columns = resolve_columns(list(headers), self.config.preset, self.config.mapping)
+            self._headers = headers
+        return self._columns
+
+    def mention(self, record: dict[str, Any]) -> MentionIn:
+        """The mention for one record, or ``RowError`` naming the faulty field."""
+        columns = self.columns(record)
+        values = {field: record.get(column) for field, column in columns.items()}
+        row = MappedRow.model_validate(
+            {k: _cell(v) if k not in ("created_at", "rating") else v for k, v in values.items()}
+        )
+        created = self._created_at(row.created_at)
+        rating = None
+        raw_value = row.rating
+        if raw_value not in (None, ""):
+            rating = rating_to_five(raw_value, scale_max=self.config.rating_scale_max)
+            if rating is None:
+                raise RowError(f"rating: unreadable value {str(raw_value)[:40]!r}")
+        text = row.text
+        extras = [
+            f"{label} : {value}"
+            for label, value in (("Avantages", row.pros), ("Inconvénients", row.cons))
+            if value
+        ]
+        if extras:
+            text = "\n".join([text, *extras]).strip()
+        plain, html = text_and_html(text)
+        if not (plain or row.title or rating is not None):
+            raise RowError("text: the row has no text, title or rating")
+        kind = row.kind.lower() if row.kind.lower() in KINDS else self.config.kind
+        author = None
+        if row.author_id or row.author_name or row.author_handle:
+            author = AuthorIn(
+                external_id=row.author_id or row.author_handle or row.author_name,
+                handle=row.author_handle,
+                display_name=row.author_name,
+            )
+        external_id = (
+            row.external_id
+            or "row:"
+            + hashlib.sha256(
+                "|".join([created.isoformat(), row.author_name, row.title, plain]).encode("utf-8")
+            ).hexdigest()[:32]
+        )
+        return MentionIn(
+            external_id=external_id,
+            kind=kind,
+            created_at=created,
+            title=row.title,
+            text=plain,
+            html=html,
+            url=row.url if row.url.startswith(("http://", "https://")) else "",
+            author=author,
+            rating=rating,
+            rating_raw=raw_rating(raw_value) if rating is not None else "",
+            parent_external_id=row.parent_id,
+            language=row.language[:8].lower(),
+            raw={key: _cell(value) for key, value in record.items()},
+        )
+
+    def _created_at(self, value: Any) -> datetime:
+        if value in (None, ""):
+            raise RowError("created_at: missing date")
+        if isinstance(value, date) and not isinstance(value, datetime):
+            value = datetime.combine(value, time(12, 0))
+        if isinstance(value, Decimal):
+            value = float(value)
+        try:
+            return aware_datetime(value, self.zone)
+        except ValueError:
+            raise RowError(f"created_at: unreadable date {str(value)[:40]!r}") from None

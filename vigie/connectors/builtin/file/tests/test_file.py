@@ -1,0 +1,136 @@
+"""The file connector: formats, presets, bad rows reported with their line number."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from vigie.connectors.builtin.file.connector import FileConfig, FileConnector
+from vigie.connectors.builtin.file.reader import FileFormatError, FileReader
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def rows(name: str | Path, **config: object) -> list:  # type: ignore[type-arg]
+    path = name if isinstance(name, Path) else FIXTURES / name
+    return list(FileConnector(FileConfig.model_validate(config)).read(path, local_zone="Europe/Paris"))
+
+
+def test_a_trustpilot_export_imports_with_its_preset() -> None:
+    first, second, bad = rows("trustpilot_export.csv", preset="trustpilot")
+    assert first.mention.external_id == "65f1c2a9e4b0a1d2c3f4e5a6"
+    assert first.mention.title == "Livraison rapide"
+    assert first.mention.rating == Decimal(5)
+    assert first.mention.author.display_name == "Marie L."
+    assert first.mention.language == "fr"
+    # The export's columns are documented in UTC, whatever the source's timezone.
+    assert first.mention.created_at.isoformat() == "2024-03-13T10:21:45+00:00"
+    assert second.mention.text == "Le SAV ne répond pas.\nJ'attends depuis trois semaines."
+    assert (bad.mention, bad.line) == (None, 5)  # the multi-line row before it counts two lines
+    assert bad.error == "created_at: unreadable date 'pas une date'"
+
+
+def test_a_google_takeout_json_maps_star_words_and_reviewers() -> None:
+    first, second = rows("google_takeout_reviews.json", format="json", preset="google_takeout")
+    assert first.mention.external_id == "AbFvOqnQ1"
+    assert first.mention.rating == Decimal(4)
+    assert first.mention.rating_raw == "FOUR"
+    assert first.mention.author.display_name == "Julie Martin"
+    assert first.mention.created_at.isoformat() == "2024-04-02T09:15:21.123456+00:00"
+    assert second.mention.rating == Decimal(1)
+    assert second.mention.text == ""
+
+
+def test_a_skeepers_export_in_cp1252_with_semicolons_is_read() -> None:
+    first, second, bad = rows("skeepers_export.csv", preset="skeepers")
+    assert first.mention.external_id == "AV-1001"
+    assert first.mention.author.display_name == "Camille"
+    assert first.mention.created_at.isoformat() == "2026-11-22T14:05:00+01:00"
+    assert second.mention.text == "Colis abîmé"
+    assert bad.line == 4
+    assert bad.error.startswith("rating: unreadable value")
+
+
+def test_jsonl_reports_bad_lines_and_keeps_the_good_ones() -> None:
+    good, html, broken, undated = rows("generic.jsonl", format="jsonl")
+    assert good.mention.author.display_name == "Léa"
+    assert html.mention.text == "Très bien"
+    assert "<b>bien</b>" in html.mention.html
+    assert html.mention.rating == Decimal("4.50")
+    assert html.mention.created_at.year == 2026
+    assert (broken.line, broken.error[:12]) == (3, "invalid JSON")
+    assert (undated.line, undated.error) == (4, "created_at: missing date")
+
+
+def test_employer_reviews_from_a_spreadsheet_join_pros_and_cons(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Date", "Titre", "Note globale", "Poste", "Avantages", "Inconvénients"])
+    sheet.append(
+        [datetime(2026, 10, 3), "Bonne ambiance", 4, "Conseiller clientèle", "Équipe soudée", "Salaires"]
+    )
+    sheet.append([None, None, None, None, None, None])
+    sheet.append(["hier", "Bof", 2, "Technicien", "", "Management"])
+    path = tmp_path / "glassdoor.xlsx"
+    workbook.save(path)
+    first, bad = rows(path, preset="employer")
+    mention = first.mention
+    assert mention.title == "Bonne ambiance"
+    assert mention.rating == Decimal(4)
+    assert mention.text == "Avantages : Équipe soudée\nInconvénients : Salaires"
+    assert mention.author.display_name == "Conseiller clientèle"
+    assert mention.external_id.startswith("row:")
+    assert rows(path, preset="employer")[0].mention.external_id == mention.external_id  # stable
+    assert bad.line == 4
+    assert bad.error.startswith("created_at")
+
+
+def test_an_explicit_mapping_and_a_rating_scale(tmp_path: Path) -> None:
+    path = tmp_path / "nps.csv"
+    path.write_text(
+        "ref,quand,verbatim,score\nA1,2026-01-05T08:00:00Z,Super,10\nA2,2026-01-05T08:00:00Z,Nul,0\n"
+    )
+    good, low = rows(
+        path,
+        mapping={"ref": "external_id", "quand": "created_at", "verbatim": "text", "score": "rating"},
+        rating_scale_max=10,
+        kind="survey_answer",
+    )
+    assert (good.mention.rating, good.mention.kind) == (Decimal(5), "survey_answer")
+    assert low.mention.rating == Decimal(1)  # 0 is clamped to the bottom of a 1–10 scale
+
+
+def test_the_config_refuses_a_mapping_to_an_unknown_field() -> None:
+    with pytest.raises(ValueError, match="unknown field 'body'"):
+        FileConfig(mapping={"x": "body"})
+
+
+def test_a_json_file_without_a_list_of_records_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('{"hello": "world"}')
+    with pytest.raises(FileFormatError):
+        list(FileReader(path, "json"))
+
+
+def test_a_large_json_array_is_read_in_chunks(tmp_path: Path) -> None:
+    import json
+
+    from vigie.connectors.builtin.file import reader
+
+    path = tmp_path / "big.json"
+    records = [{"id": str(n), "date": "2026-01-01", "text": "é" * 50 + "\n"} for n in range(3000)]
+    path.write_text(json.dumps(records, indent=1, ensure_ascii=False))
+    old = reader.CHUNK
+    reader.CHUNK = 4096  # many chunk boundaries in a small file
+    try:
+        read = list(FileReader(path, "json"))
+    finally:
+        reader.CHUNK = old
+    assert [r[1]["id"] for r in read] == [str(n) for n in range(3000)]
+    assert read[1][0] == 7  # line numbers follow the file

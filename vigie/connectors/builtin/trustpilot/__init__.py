@@ -1,0 +1,1 @@
+"""trustpilot connector."""

@@ -1,0 +1,338 @@
+"""Trustpilot: the service reviews of one business unit; company replies.
+
+Reviews are read newest first with the API key (``page`` + ``perPage``). Each poll reads back to
+the newest review of the previous poll minus a re-scan window (``rescan_days``), so that replies
+and edits on recent reviews are picked up again; older reviews are not re-read.
+
+Replies use the private API with a business-user OAuth token obtained with the client-credentials
+grant (API key + secret); the token is kept in memory for its lifetime and renewed once on a 401.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, Field, ValidationError
+
+from vigie.connectors.builtin.trustpilot.schemas import (
+    AccessToken,
+    BusinessUnit,
+    Review,
+    ReviewsPage,
+)
+from vigie.connectors.contract import (
+    AuthorIn,
+    Capability,
+    Connector,
+    ConnectorConfig,
+    ConnectorError,
+    MentionIn,
+    Page,
+    RateLimited,
+    ReplyResult,
+)
+from vigie.connectors.normalise import aware_datetime, rating_to_five, raw_rating
+
+M = TypeVar("M", bound=BaseModel)
+TOKEN_PATH = "/v1/oauth/oauth-business-users-for-applications/accesstoken"  # noqa: S105 - a URL path
+PUBLIC_REVIEW_URL = "https://www.trustpilot.com/reviews/{id}"
+PROFILE_URL = "https://www.trustpilot.com/users/{id}"
+# Trustpilot recommends at most 833 calls per 5 minutes: without a hint, wait a minute.
+DEFAULT_RETRY_AFTER = 60.0
+
+
+class TrustpilotConfig(ConnectorConfig):
+    """The business unit to read and, for replies, the OAuth client and the replying user."""
+
+    api_key: str = Field(description="Clé d'API (API key)", json_schema_extra={"secret": True})
+    business_unit_id: str = Field(description="Identifiant de l'entreprise (business unit id)")
+    api_secret: str = Field(
+        default="",
+        description="Secret d'API, nécessaire pour répondre",
+        json_schema_extra={"secret": True},
+    )
+    business_user_id: str = Field(
+        default="", description="Identifiant de l'utilisateur qui signe les réponses"
+    )
+    token_url: str = Field(default="", description="Adresse du jeton OAuth (vide : celle de Trustpilot)")
+    per_page: int = Field(default=100, ge=1, le=100)
+    rescan_days: int = Field(default=7, ge=0, le=90, description="Jours relus à chaque passage")
+
+
+class TrustpilotConnector(Connector[TrustpilotConfig]):
+    """Reads a business unit's service reviews; publishes and deletes the company reply."""
+
+    slug: ClassVar[str] = "trustpilot"
+    label: ClassVar[str] = "Trustpilot"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.FETCH, Capability.REPLY, Capability.DELETE_REPLY}
+    )
+    Config: ClassVar[type[ConnectorConfig]] = TrustpilotConfig
+    default_poll_seconds: ClassVar[int] = 1800
+    default_base_url: ClassVar[str] = "https://api.trustpilot.com"
+
+    def __init__(self, config: TrustpilotConfig, http: httpx.Client | None = None) -> None:
+        super().__init__(config, http)
+        self._token: str = ""
+        self._token_expires_at: float = 0.0
+
+    # --- contract ---------------------------------------------------------------------------
+
+    def test_connection(self) -> str:
+        """Read the business unit with the API key, and get a token when replies are configured."""
+        unit = _parse(BusinessUnit, self._public("GET", f"/v1/business-units/{self.config.business_unit_id}"))
+        description = f"{unit.displayName or unit.id} ({unit.id})"
+        if self.config.api_secret:
+            self._access_token(renew=True)
+            description += ", replies enabled"
+        return description
+
+    def fetch(self, cursor: dict[str, Any]) -> Page:
+        """Read one page of reviews, newest first, down to the re-scan window."""
+        since = _optional_time(cursor.get("since"))
+        run_newest = _optional_time(cursor.get("run_newest"))
+        page_number = cursor.get("page")
+        if not isinstance(page_number, int) or page_number < 1:
+            page_number = 1
+        floor = since - timedelta(days=self.config.rescan_days) if since else None
+
+        data = self._public(
+            "GET",
+            f"/v1/business-units/{self.config.business_unit_id}/reviews",
+            params={"page": page_number, "perPage": self.config.per_page, "orderBy": "createdat.desc"},
+        )
+        page = _parse(ReviewsPage, data)
+        raw_reviews = data.get("reviews") or []
+        items: list[MentionIn] = []
+        reached_floor = False
+        for review, raw in zip(page.reviews, raw_reviews, strict=True):
+            mention = _to_mention(review, raw)
+            if floor is not None and mention.created_at < floor:
+                reached_floor = True
+                continue
+            items.append(mention)
+            run_newest = max(run_newest, mention.created_at) if run_newest else mention.created_at
+
+        has_next_link = any(link.rel == "next-page" for link in page.links)
+        more = (
+            bool(page.reviews)
+            and not reached_floor
+            and (has_next_link or len(page.reviews) >= self.config.per_page)
+        )
+        if more:
+            state: dict[str, Any] = {
+                "page": page_number + 1,
+                "since": _iso(since),
+                "run_newest": _iso(run_newest),
+            }
+            return Page(items=items, next_cursor=state, has_more=True)
+        newest = max(filter(None, [since, run_newest])) if (since or run_newest) else None
+        return Page(items=items, next_cursor={"since": _iso(newest)}, has_more=False)
+
+    def publish_reply(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:
+        """Publish (or replace) the company reply; a review holds one reply, so a retry is harmless."""
+        if not self.config.business_user_id:
+            raise ConnectorError(
+                "Trustpilot replies need business_user_id in the configuration", permanent=True
+            )
+        body = {"authorBusinessUserId": self.config.business_user_id, "message": text}
+        data = self._private("POST", f"/v1/private/reviews/{mention.external_id}/reply", json=body)
+        return ReplyResult(
+            external_id=mention.external_id,
+            url=PUBLIC_REVIEW_URL.format(id=mention.external_id),
+            raw=data if isinstance(data, dict) else {},
+        )
+
+    def delete_reply(self, mention: MentionIn, reply_external_id: str) -> None:
+        """Remove the company reply; one already gone counts as deleted."""
+        try:
+            self._private("DELETE", f"/v1/private/reviews/{mention.external_id}/reply")
+        except ConnectorError as exc:
+            if "HTTP 404" not in exc.message:
+                raise
+
+    # --- HTTP -------------------------------------------------------------------------------
+
+    def _public(self, method: str, path: str, *, params: dict[str, Any] | None = None) -> Any:
+        response = self._send(
+            method, f"{self.base_url}{path}", params=params, headers={"apikey": self.config.api_key}
+        )
+        return _decode(response)
+
+    def _private(self, method: str, path: str, *, json: dict[str, Any] | None = None) -> Any:
+        if not self.config.api_secret:
+            raise ConnectorError("Trustpilot replies need api_secret in the configuration", permanent=True)
+        for attempt in range(2):
+            token = self._access_token(renew=attempt > 0)
+            headers = {"Authorization": f"Bearer {token}"}
+            try:
+                response = self._send(method, f"{self.base_url}{path}", json=json, headers=headers)
+            except ConnectorError as exc:
+                # A token revoked or expired early: get a fresh one once, then give up.
+                if exc.needs_reauth and attempt == 0:
+                    continue
+                raise
+            return _decode(response) if response.content.strip() else {}
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _access_token(self, *, renew: bool = False) -> str:
+        if self._token and not renew and time.monotonic() < self._token_expires_at:
+            return self._token
+        url = self.config.token_url or f"{self.base_url}{TOKEN_PATH}"
+        response = self._send(
+            "POST",
+            url,
+            data={"grant_type": "client_credentials"},
+            auth=(self.config.api_key, self.config.api_secret),
+            token_request=True,
+        )
+        token = _parse(AccessToken, _decode(response))
+        self._token = token.access_token
+        try:
+            lifetime = float(token.expires_in or 3600)
+        except ValueError:
+            lifetime = 3600.0
+        # Renew a minute early so a token never expires between the check and the call.
+        self._token_expires_at = time.monotonic() + max(lifetime - 60, 0)
+        return self._token
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        token_request: bool = False,
+    ) -> httpx.Response:
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        try:
+            response = self.http.request(
+                method, url, params=params, json=json, data=data, headers=all_headers, auth=auth
+            )
+        except httpx.HTTPError as exc:
+            host = urlsplit(url).netloc
+            raise ConnectorError(f"Trustpilot unreachable at {host} ({type(exc).__name__})") from None
+        if response.status_code >= 400:
+            raise _error_for(response, token_request=token_request)
+        return response
+
+
+def _error_for(response: httpx.Response, *, token_request: bool) -> ConnectorError:
+    status = response.status_code
+    message = _platform_message(response)
+    text = f"Trustpilot HTTP {status}: {message}" if message else f"Trustpilot HTTP {status}"
+    if status == 429:
+        return RateLimited(text, retry_after=_retry_after(response))
+    if status == 401 or (token_request and status in {400, 403}):
+        return ConnectorError(text, needs_reauth=True)
+    if status >= 500:
+        return ConnectorError(text, permanent=False)
+    return ConnectorError(text, permanent=True)
+
+
+def _platform_message(response: httpx.Response) -> str:
+    """The human message of Trustpilot's error bodies (their API gateway and their API differ)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    fault = body.get("fault")
+    if isinstance(fault, dict) and fault.get("faultstring"):
+        return str(fault["faultstring"])[:500]
+    for key in ("message", "error_description", "details", "error"):
+        if isinstance(body.get(key), str) and body[key]:
+            return str(body[key])[:500]
+    return ""
+
+
+def _retry_after(response: httpx.Response) -> float:
+    header = response.headers.get("retry-after", "").strip()
+    if header.replace(".", "", 1).isdigit():
+        return float(header)
+    if header:
+        try:
+            return max(
+                0.0, (email.utils.parsedate_to_datetime(header) - datetime.now(tz=UTC)).total_seconds()
+            )
+        except (TypeError, ValueError):
+            pass
+    return DEFAULT_RETRY_AFTER
+
+
+def _decode(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "unknown content type").split(";")[0]
+        raise ConnectorError(
+            f"Trustpilot answered HTTP {response.status_code} with a body that is not valid JSON ({kind})"
+        ) from None
+
+
+def _parse(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors()[:3])
+        raise ConnectorError(f"Trustpilot sent an unexpected {model.__name__} (fields: {fields})") from None
+
+
+def _optional_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return aware_datetime(value)
+    except ValueError:
+        return None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _to_mention(review: Review, raw: dict[str, Any]) -> MentionIn:
+    """A Trustpilot service review as a ``MentionIn`` (times without offset are UTC)."""
+    consumer = review.consumer
+    author = (
+        AuthorIn(
+            external_id=consumer.id,
+            handle=consumer.id,
+            display_name=consumer.displayName,
+            profile_url=PROFILE_URL.format(id=consumer.id) if consumer.id else "",
+        )
+        if consumer is not None and (consumer.id or consumer.displayName)
+        else None
+    )
+    reply = review.companyReply
+    reply_at = (reply.updatedAt or reply.createdAt) if reply else None
+    try:
+        created_at = aware_datetime(review.createdAt)
+    except ValueError:
+        raise ConnectorError(f"Trustpilot review {review.id}: unreadable createdAt") from None
+    return MentionIn(
+        external_id=review.id,
+        kind="review",
+        created_at=created_at,
+        title=review.title or "",
+        text=review.text or "",
+        url=PUBLIC_REVIEW_URL.format(id=review.id),
+        author=author,
+        rating=rating_to_five(review.stars),
+        rating_raw=raw_rating(review.stars),
+        likes=review.numberOfLikes,
+        language=review.language or "",
+        owner_reply_text=reply.text if reply else "",
+        owner_reply_at=_optional_time(reply_at),
+        raw=raw,
+    )

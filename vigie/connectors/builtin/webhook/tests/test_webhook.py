@@ -1,0 +1,154 @@
+"""The webhook connector and its endpoint: signatures, replay window, 202/401/422, idempotency."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from vigie.conftest import Tenant
+from vigie.connectors.actions import do_create_source, do_pause_source
+from vigie.connectors.builtin.webhook.connector import (
+    PayloadError,
+    SignatureError,
+    WebhookConfig,
+    WebhookConnector,
+    sign,
+)
+from vigie.connectors.contract import WebhookRequest
+from vigie.connectors.models import Source
+from vigie.mentions.models import Mention
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SECRET = "whsec-0123456789abcdef"
+DELIVERY = (FIXTURES / "delivery.json").read_bytes()
+
+
+def signed(body: bytes, secret: str = SECRET, at: float | None = None) -> dict[str, str]:
+    timestamp = str(int(at if at is not None else time.time()))
+    return {"x-vigie-timestamp": timestamp, "x-vigie-signature": sign(secret, timestamp, body)}
+
+
+def connector() -> WebhookConnector:
+    return WebhookConnector(WebhookConfig(secret=SECRET))
+
+
+def test_a_signed_delivery_becomes_mentions() -> None:
+    first, second = connector().parse_webhook(WebhookRequest(signed(DELIVERY), DELIVERY))
+    assert (first.external_id, first.kind) == ("crm-4711", "comment")
+    assert first.created_at.isoformat() == "2026-11-20T16:45:00+01:00"
+    assert first.author is not None
+    assert first.author.followers_count == 120
+    assert first.raw["ticket_priority"] == "high"  # unknown fields kept in raw, ignored otherwise
+    assert second.rating == Decimal("4.56")
+    assert second.rating_raw == "9"
+    assert second.created_at.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({}, "missing"),
+        (signed(DELIVERY, secret="another-secret-value"), "bad signature"),
+        (signed(DELIVERY, at=time.time() - 600), "5-minute window"),
+        (signed(DELIVERY, at=time.time() + 600), "5-minute window"),
+        ({"x-vigie-timestamp": "soon", "x-vigie-signature": "sha256=00"}, "Unix time"),
+    ],
+)
+def test_unsigned_stale_or_forged_requests_are_refused(headers: dict[str, str], message: str) -> None:
+    with pytest.raises(SignatureError, match=message):
+        connector().parse_webhook(WebhookRequest(headers, DELIVERY))
+
+
+def test_the_replay_window_is_five_minutes_either_way() -> None:
+    headers = signed(DELIVERY, at=1_800_000_000)
+    request = WebhookRequest(headers, DELIVERY)
+    connector().verify(request, now=1_800_000_300)
+    connector().verify(request, now=1_799_999_700)
+    with pytest.raises(SignatureError):
+        connector().verify(request, now=1_800_000_301)
+
+
+def test_the_signature_covers_the_raw_body() -> None:
+    headers = signed(DELIVERY)
+    tampered = DELIVERY.replace(b"jamais", b"toujours")
+    with pytest.raises(SignatureError):
+        connector().parse_webhook(WebhookRequest(headers, tampered))
+
+
+def test_invalid_items_are_reported_one_by_one() -> None:
+    body = (FIXTURES / "invalid_items.json").read_bytes()
+    with pytest.raises(PayloadError) as excinfo:
+        connector().parse_webhook(WebhookRequest(signed(body), body))
+    fields = {(e["index"], e["field"]) for e in excinfo.value.errors}
+    assert {(1, "id"), (1, "kind"), (1, "created_at"), (2, "created_at")} <= fields
+    assert not any(e["index"] == 0 for e in excinfo.value.errors)
+
+
+# --- the endpoint --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def source(tenant: Tenant) -> Source:
+    return do_create_source(tenant.organisation, platform="webhook", name="CRM", config={"secret": SECRET})
+
+
+def post(source: Source, body: bytes, headers: dict[str, str]) -> tuple[int, dict]:  # type: ignore[type-arg]
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("source_webhook", args=[source.pk]),
+        data=body,
+        content_type="application/json",
+        headers={k.title(): v for k, v in headers.items()},
+    )
+    return response.status_code, response.json()
+
+
+def test_the_endpoint_answers_202_with_counts_and_is_idempotent(source: Source) -> None:
+    status, body = post(source, DELIVERY, signed(DELIVERY))
+    assert (status, body) == (202, {"received": 2, "new": 2, "updated": 0, "unchanged": 0})
+    status, body = post(source, DELIVERY, signed(DELIVERY))
+    assert (status, body["new"], body["unchanged"]) == (202, 0, 2)
+    assert Mention.objects.filter(source=source).count() == 2
+    source.refresh_from_db()
+    assert source.last_success_at is not None
+
+
+def test_the_endpoint_answers_401_on_a_bad_signature(source: Source) -> None:
+    status, body = post(source, DELIVERY, signed(DELIVERY, secret="wrong-secret-wrong-secret"))
+    assert (status, body["error"]) == (401, "bad signature")
+    assert not Mention.objects.exists()
+
+
+def test_the_endpoint_answers_422_with_per_item_errors_and_stores_nothing(source: Source) -> None:
+    payload = (FIXTURES / "invalid_items.json").read_bytes()
+    status, body = post(source, payload, signed(payload))
+    assert status == 422
+    assert {"index": 2, "field": "created_at", "message": "unreadable date"} in body["errors"]
+    assert not Mention.objects.exists()
+
+
+def test_the_endpoint_is_404_for_unknown_or_non_webhook_sources(tenant: Tenant) -> None:
+    feed = do_create_source(
+        tenant.organisation, platform="feed", name="F", config={"url": "https://x.example"}
+    )
+    assert post(feed, DELIVERY, signed(DELIVERY))[0] == 404
+    assert (
+        Client()
+        .post(reverse("source_webhook", args=[999999]), data=b"{}", content_type="application/json")
+        .status_code
+        == 404
+    )
+
+
+def test_a_paused_source_refuses_deliveries(source: Source) -> None:
+    do_pause_source(source)
+    assert post(source, DELIVERY, signed(DELIVERY))[0] == 409
+
+
+def test_the_endpoint_accepts_only_post(source: Source) -> None:
+    assert Client().get(reverse("source_webhook", args=[source.pk])).status_code == 405

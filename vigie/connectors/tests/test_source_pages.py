@@ -1,0 +1,246 @@
+"""The Sources pages: add/edit forms from the connector's config, secrets write-only, test,
+sync, pause/resume, remove; managers and admins only; another organisation's source is a 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from vigie.conftest import Tenant
+from vigie.connectors.actions import do_create_source, source_config
+from vigie.connectors.models import Source, SourceState
+from vigie.connectors.tasks import FETCH_JOB
+from vigie.connectors.tests.servers import LocalServer, local_server
+from vigie.core.models import AuditEvent, Job, Membership
+from vigie.mentions.models import Mention
+from vigie.mentions.tests.factories import make_location, make_mention
+
+Login = Callable[[Membership], Client]
+SECRET = "hook-secret-0123456789abcdef"
+FEED = (Path(__file__).parents[1] / "builtin" / "feed" / "tests" / "fixtures" / "talkwalker.xml").read_bytes()
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    with local_server() as running:
+        yield running
+
+
+def hook(tenant: Tenant, name: str = "Hook") -> Source:
+    return do_create_source(tenant.organisation, platform="webhook", name=name, config={"secret": SECRET})
+
+
+def feed(tenant: Tenant, url: str = "https://feeds.example.org/rss", name: str = "Presse") -> Source:
+    return do_create_source(tenant.organisation, platform="feed", name=name, config={"url": url})
+
+
+def routes(source: Source) -> list[tuple[str, str]]:
+    return [
+        ("get", reverse("source_edit", args=[source.pk])),
+        ("post", reverse("source_edit", args=[source.pk])),
+        ("post", reverse("source_test", args=[source.pk])),
+        ("post", reverse("source_sync", args=[source.pk])),
+        ("post", reverse("source_pause", args=[source.pk])),
+        ("post", reverse("source_resume", args=[source.pk])),
+        ("get", reverse("source_remove", args=[source.pk])),
+        ("post", reverse("source_remove", args=[source.pk])),
+    ]
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent"])
+def test_viewers_and_agents_are_refused_every_route(tenant: Tenant, login: Login, role: str) -> None:
+    source = hook(tenant)
+    client = login(tenant.member(role))
+    for method, url in [*routes(source), ("get", reverse("source_add", args=["feed"]))]:
+        assert getattr(client, method)(url).status_code == 403, url
+    assert Source.objects.filter(pk=source.pk, state=SourceState.OK, removed_at__isnull=True).exists()
+
+
+def test_another_organisations_source_is_a_404_on_every_route(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    theirs = hook(other_tenant, "Globex hook")
+    client = login(tenant.admin)
+    for method, url in routes(theirs):
+        assert getattr(client, method)(url).status_code == 404, url
+    theirs.refresh_from_db()
+    assert theirs.state == SourceState.OK
+    assert theirs.removed_at is None
+
+
+def test_anonymous_visitors_are_sent_to_login(tenant: Tenant) -> None:
+    source = hook(tenant)
+    for method, url in routes(source):
+        assert getattr(Client(), method)(url).status_code == 302
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_a_manager_adds_a_feed_from_the_generated_form(tenant: Tenant, login: Login, role: str) -> None:
+    lyon = make_location(tenant.organisation, name="Lyon")
+    client = login(tenant.member(role))
+    page = client.get(reverse("source_add", args=["feed"])).content.decode()
+    assert 'name="config-url"' in page
+    assert 'name="config-preset"' in page
+    response = client.post(
+        reverse("source_add", args=["feed"]),
+        {
+            "source-name": "Alertes Google",
+            "source-location": lyon.pk,
+            "source-poll_interval_minutes": "20",
+            "config-url": "https://www.google.com/alerts/feeds/1/2",
+            "config-preset": "google_alerts",
+        },
+    )
+    assert response.status_code == 302
+    source = Source.objects.get(name="Alertes Google")
+    assert (source.platform, source.location, source.poll_interval_seconds) == ("feed", lyon, 1200)
+    assert source.config["preset"] == "google_alerts"
+    assert AuditEvent.objects.filter(verb="source.created", actor=tenant.member(role).user).exists()
+
+
+def test_a_bad_config_is_shown_on_its_field(tenant: Tenant, login: Login) -> None:
+    response = login(tenant.manager).post(
+        reverse("source_add", args=["feed"]),
+        {"source-name": "X", "config-url": "ftp://nope", "config-preset": "generic"},
+    )
+    assert response.status_code == 400
+    assert "must be an http" in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_a_location_of_another_organisation_cannot_be_chosen(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    theirs = make_location(other_tenant.organisation, name="Globex HQ")
+    response = login(tenant.manager).post(
+        reverse("source_add", args=["feed"]),
+        {
+            "source-name": "X",
+            "source-location": theirs.pk,
+            "config-url": "https://x.example",
+            "config-preset": "generic",
+        },
+    )
+    assert response.status_code == 400
+    assert not Source.objects.exists()
+
+
+def test_an_unknown_platform_is_a_404(tenant: Tenant, login: Login) -> None:
+    assert login(tenant.manager).get(reverse("source_add", args=["myspace"])).status_code == 404
+
+
+def test_secrets_are_write_only(tenant: Tenant, login: Login) -> None:
+    source = hook(tenant)
+    client = login(tenant.manager)
+    for url in (reverse("sources"), reverse("source_edit", args=[source.pk])):
+        assert SECRET not in client.get(url).content.decode()
+    edit = client.get(reverse("source_edit", args=[source.pk])).content.decode()
+    assert 'type="password"' in edit
+    assert reverse("source_webhook", args=[source.pk]) in edit
+    # Saving without retyping the secret keeps it; typing a new one replaces it.
+    client.post(reverse("source_edit", args=[source.pk]), {"source-name": "Hook 2", "config-secret": ""})
+    source.refresh_from_db()
+    assert source.name == "Hook 2"
+    assert source_config(source).secret == SECRET  # type: ignore[attr-defined]
+    client.post(
+        reverse("source_edit", args=[source.pk]), {"source-name": "Hook 2", "config-secret": "n" * 20}
+    )
+    source.refresh_from_db()
+    assert source_config(source).secret == "n" * 20  # type: ignore[attr-defined]
+    assert SECRET not in str(AuditEvent.objects.values_list("data", flat=True)[::1])
+
+
+def test_test_connection_reports_success_and_failure(
+    tenant: Tenant, login: Login, server: LocalServer
+) -> None:
+    server.add("GET", "/ok", 200, FEED, {"Content-Type": "application/rss+xml"})
+    server.add("GET", "/ko", 503, b"")
+    good = feed(tenant, server.url("/ok"), "Bon")
+    bad = feed(tenant, server.url("/ko"), "Mauvais")
+    client = login(tenant.manager)
+    ok = client.post(reverse("source_test", args=[good.pk]), follow=True).content.decode()
+    assert "Connexion réussie pour « Bon »" in ok
+    ko = client.post(reverse("source_test", args=[bad.pk]), follow=True).content.decode()
+    assert "Échec du test de « Mauvais » : feed answered HTTP 503" in ko
+
+
+def test_sync_now_enqueues_one_fetch(tenant: Tenant, login: Login) -> None:
+    source = feed(tenant)
+    client = login(tenant.manager)
+    client.post(reverse("source_sync", args=[source.pk]))
+    client.post(reverse("source_sync", args=[source.pk]))
+    assert Job.objects.filter(name=FETCH_JOB, payload={"source_id": source.pk}).count() == 1
+
+
+def test_pause_and_resume(tenant: Tenant, login: Login) -> None:
+    source = feed(tenant)
+    client = login(tenant.manager)
+    client.post(reverse("source_pause", args=[source.pk]))
+    source.refresh_from_db()
+    assert source.state == SourceState.PAUSED
+    assert "Reprendre" in client.get(reverse("sources")).content.decode()
+    client.post(reverse("source_resume", args=[source.pk]))
+    source.refresh_from_db()
+    assert source.state == SourceState.OK
+
+
+def test_remove_keeping_the_mentions(tenant: Tenant, login: Login) -> None:
+    source = hook(tenant)
+    make_mention(tenant.organisation, source=source)
+    client = login(tenant.manager)
+    assert "1 mention" in client.get(reverse("source_remove", args=[source.pk])).content.decode()
+    client.post(reverse("source_remove", args=[source.pk]), {"keep_mentions": "1"})
+    source.refresh_from_db()
+    assert source.removed_at is not None
+    assert source.credentials_encrypted == ""
+    assert Mention.objects.filter(source=source).count() == 1
+    listing = client.get(reverse("sources")).content.decode()
+    assert "Source « Hook » retirée." in listing  # the message, once
+    assert "<strong>Hook" not in listing
+    hook(tenant)  # the name is free again
+
+
+def test_remove_with_the_mentions(tenant: Tenant, login: Login) -> None:
+    source = hook(tenant)
+    make_mention(tenant.organisation, source=source)
+    login(tenant.admin).post(reverse("source_remove", args=[source.pk]), {"keep_mentions": "0"})
+    assert not Source.objects.filter(pk=source.pk).exists()
+    assert not Mention.objects.exists()
+    assert AuditEvent.objects.filter(verb="source.removed").exists()
+
+
+def test_saving_can_test_the_connection_at_once(tenant: Tenant, login: Login, server: LocalServer) -> None:
+    server.add("GET", "/feed", 404, b"")
+    response = login(tenant.manager).post(
+        reverse("source_add", args=["feed"]),
+        {
+            "source-name": "Presse",
+            "source-test_after_save": "on",
+            "config-url": server.url("/feed"),
+            "config-preset": "generic",
+        },
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "Source « Presse » ajoutée." in content
+    assert "Échec du test de « Presse » : feed answered HTTP 404" in content
+    assert [r.path for r in server.requests] == ["/feed"]
+
+
+def test_every_registered_platform_gets_an_add_form(tenant: Tenant, login: Login) -> None:
+    from vigie.connectors.credentials import secret_fields
+    from vigie.connectors.registry import all_connectors
+
+    client = login(tenant.manager)
+    for slug, connector_class in all_connectors().items():
+        response = client.get(reverse("source_add", args=[slug]))
+        assert response.status_code == 200, slug
+        content = response.content.decode()
+        for name in connector_class.Config.model_fields:
+            assert f'name="config-{name}"' in content, (slug, name)
+        for name in secret_fields(connector_class.Config):
+            assert f'type="password" name="config-{name}"' in content, (slug, name)

@@ -1,0 +1,98 @@
+"""The Sources page in a real browser: a manager adds a feed from the generated form, tests it,
+asks for a sync, and sees the mentions arrive through the embedded job runner.
+
+Drives Debian's Chromium through Playwright against a real `vigie serve`; the feed is served by
+a local HTTP server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vigie.connectors.tests.servers import LocalServer, local_server
+from vigie.core.tests.servers import Server, running_server, vigie, vigie_env
+from vigie.core.tests.test_browser_smoke import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "browser-test-passphrase-42"
+FEED = (
+    Path(__file__).parents[1] / "builtin" / "feed" / "tests" / "fixtures" / "google_alerts.xml"
+).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def feed_server() -> Iterator[LocalServer]:
+    with local_server() as running:
+        running.add("GET", "/alerts", 200, FEED, {"Content-Type": "application/atom+xml"})
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("sources")
+    vigie(data_dir, "migrate", "-v0")
+    vigie(data_dir, "org", "create", "acme", "--name", "Acme")
+    subprocess.run(
+        [sys.executable, "-m", "vigie.cli", "user", "create", "manager@acme.example", "--org", "acme",
+         "--role", "manager", "--password-stdin"],
+        input=PASSWORD + "\n", env=vigie_env(data_dir), check=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    with running_server(data_dir) as running:
+        yield running
+
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+def test_a_manager_adds_tests_and_syncs_a_feed(server: Server, feed_server: LocalServer, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server.url}/sources/")
+    page.get_by_label("Adresse e-mail").fill("manager@acme.example")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/sources/")
+    assert "Aucune source pour l'instant" in page.content()
+
+    page.get_by_role("link", name="Flux RSS / Atom").click()
+    page.get_by_label("Nom").fill("Alertes Google")
+    page.get_by_label("Adresse du flux RSS ou Atom").fill(feed_server.url("/alerts"))
+    page.get_by_label("Préréglage : générique, Google Alerts ou Talkwalker Alerts").select_option(
+        "google_alerts"
+    )
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/sources/")
+    assert "Source « Alertes Google » ajoutée." in page.content()
+
+    page.get_by_role("button", name="Tester la connexion").click()
+    assert "Connexion réussie pour « Alertes Google »" in page.content()
+
+    page.get_by_role("button", name="Relever maintenant").click()
+    assert "Relève de « Alertes Google » demandée." in page.content()
+    deadline = time.monotonic() + 30
+    while '<td class="num">2</td>' not in page.content():
+        assert time.monotonic() < deadline, "the embedded worker did not fetch the feed in 30 s"
+        time.sleep(0.5)
+        page.reload()
+    assert "Opérationnelle" in page.content()
+
+    page.get_by_role("button", name="Mettre en pause").click()
+    assert "En pause" in page.content()

@@ -1,0 +1,93 @@
+"""The smoke test a person would do: sign in as the demo agent, open the inbox and the dashboard.
+
+Drives Debian's Chromium through Playwright against a real `vigie serve` loaded with the demo.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vigie.core.tests.servers import Server, running_server, vigie
+from vigie.demo import DEMO_PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("demo")
+    vigie(data_dir, "demo", "--no-serve", "--size", "600")
+    with running_server(data_dir) as server:
+        yield server
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+def top_open_case(data_dir: Path) -> tuple[str, str]:
+    """The author and text of the agent's organisation's highest-priority open case, read directly."""
+    db = sqlite3.connect(data_dir / "vigie.sqlite3")
+    try:
+        row = db.execute(
+            """
+            SELECT coalesce(nullif(a.display_name, ''), a.handle), m.text
+            FROM inbox_case c JOIN mentions_mention m ON m.id = c.mention_id
+            LEFT JOIN mentions_author a ON a.id = m.author_id
+            WHERE c.status = 'new'
+            ORDER BY c.priority DESC, c.sla_due_at ASC LIMIT 1
+            """
+        ).fetchone()
+    finally:
+        db.close()
+    assert row is not None, "the demo has open cases"
+    return row[0], row[1]
+
+
+def test_the_demo_agent_signs_in_and_sees_the_inbox_and_the_dashboard(demo_server: Server, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{demo_server.url}/inbox/")
+    assert "/login/" in page.url, "an anonymous visitor is sent to the sign-in page"
+    page.get_by_label("Adresse e-mail").fill("agent@demo.example")
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/inbox/**")
+
+    author, text = top_open_case(demo_server.data_dir)
+    body = page.locator("main").inner_text()
+    assert author in body, "the top case of the demo's queue is listed with its author"
+    assert text.split()[0] in body
+    assert page.locator("main table tbody tr, main [data-case]").count() >= 10
+
+    page.get_by_role("link", name="Tableau de bord").click()
+    page.wait_for_url("**/dashboard/**")
+    dashboard = page.locator("main").inner_text()
+    assert "Note moyenne" in dashboard
+    assert "Taux de réponse" in dashboard
+    page.screenshot(path=str(demo_server.data_dir / "dashboard.png"), full_page=True)

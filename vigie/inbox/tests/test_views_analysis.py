@@ -1,0 +1,121 @@
+"""The analysis on the case page: reasons shown to everyone, corrections by agents and above."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from vigie.analysis.actions import do_analyze_mentions
+from vigie.analysis.models import Correction
+from vigie.conftest import Tenant
+from vigie.core.models import Membership
+from vigie.core.queries import audit_events_for
+from vigie.inbox.models import Case
+from vigie.mentions.tests.factories import make_case, make_mention
+
+pytestmark = pytest.mark.django_db
+
+Login = Callable[[Membership], Client]
+
+ANGRY = "Une heure d'attente au téléphone, rappelez-moi au 06 12 34 56 78 <script>alert(1)</script>"
+
+
+def analysed_case(tenant: Tenant) -> Case:
+    mention = make_mention(
+        tenant.organisation,
+        text=ANGRY,
+        rating=1,
+        sentiment="positive",
+        mention_type="praise",
+        themes=["garanties"],
+    )
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    return make_case(tenant.organisation, mention)
+
+
+def test_the_case_page_shows_the_priority_reasons_and_personal_data(tenant: Tenant, login: Login) -> None:
+    case = analysed_case(tenant)
+    html = login(tenant.viewer).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Pourquoi cette priorité" in html
+    assert "Note très basse (1,0/5)" in html
+    assert "numéro de téléphone" in html
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_a_viewer_sees_the_analysis_but_no_correction_form(tenant: Tenant, login: Login) -> None:
+    case = analysed_case(tenant)
+    client = login(tenant.viewer)
+    html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Corriger l'analyse" not in html
+    response = client.post(reverse("case_correct_analysis", args=[case.pk]), {"sentiment": "negative"})
+    assert response.status_code == 403
+    assert not Correction.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["agent", "manager", "admin"])
+def test_agents_and_above_correct_sentiment_type_and_themes(tenant: Tenant, login: Login, role: str) -> None:
+    case = analysed_case(tenant)
+    client = login(tenant.member(role))
+    assert "Corriger l'analyse" in client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    response = client.post(
+        reverse("case_correct_analysis", args=[case.pk]),
+        {"sentiment": "negative", "type": "complaint", "themes": ["attente", "joignabilite"]},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("case_detail", args=[case.pk])
+    mention = case.mention
+    mention.refresh_from_db()
+    assert (mention.sentiment, mention.mention_type, mention.themes) == (
+        "negative",
+        "complaint",
+        ["attente", "joignabilite"],
+    )
+    fields = sorted(Correction.objects.filter(mention=mention).values_list("field", flat=True))
+    assert fields == ["sentiment", "themes", "type"]
+    events = [
+        e
+        for e in audit_events_for(tenant.organisation, "inbox.case", str(case.pk))
+        if e.verb == "analysis.corrected"
+    ]
+    assert len(events) == 3
+    html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Analyse corrigée (sentiment) : positive → negative" in html
+    assert "Attente et délais" in html
+
+
+def test_submitting_the_form_unchanged_records_nothing(tenant: Tenant, login: Login) -> None:
+    case = analysed_case(tenant)
+    response = login(tenant.agent).post(
+        reverse("case_correct_analysis", args=[case.pk]),
+        {"sentiment": "positive", "type": "praise", "themes": ["garanties"]},
+    )
+    assert response.status_code == 302
+    assert not Correction.objects.exists()
+
+
+def test_an_invalid_correction_is_refused_with_the_form(tenant: Tenant, login: Login) -> None:
+    case = analysed_case(tenant)
+    response = login(tenant.agent).post(
+        reverse("case_correct_analysis", args=[case.pk]), {"sentiment": "furious"}
+    )
+    assert response.status_code == 400
+    assert not Correction.objects.exists()
+
+
+def test_another_organisations_case_cannot_be_corrected(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    theirs = analysed_case(other_tenant)
+    response = login(tenant.admin).post(
+        reverse("case_correct_analysis", args=[theirs.pk]), {"sentiment": "negative"}
+    )
+    assert response.status_code == 404
+    assert not Correction.objects.exists()
+
+
+def test_the_correction_page_only_accepts_posts(tenant: Tenant, login: Login) -> None:
+    case = analysed_case(tenant)
+    assert login(tenant.agent).get(reverse("case_correct_analysis", args=[case.pk])).status_code == 405

@@ -1,0 +1,306 @@
+"""Writes of the mentions domain: ingestion of what connectors return.
+
+``do_ingest_page`` is the one door in for connector output. It upserts a page of ``MentionIn``
+values by ``(source, external_id)`` and advances the source's cursor in the same transaction, so
+the cursor never runs ahead of what is stored: a crash before the commit replays the page, a crash
+after it starts from the next one, and re-reading a page never duplicates anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from vigie.connectors.contract import AuthorIn, MentionIn, Page
+from vigie.connectors.models import Source
+from vigie.connectors.normalise import estimate_reach
+from vigie.core import jobs
+from vigie.mentions.models import Author, Mention, MentionRevision
+
+logger = logging.getLogger(__name__)
+
+ANALYSIS_JOB = "analysis.analyze_mentions"
+# Fields whose change makes an edited version worth keeping in the revision history.
+CONTENT_FIELDS = ("title", "text", "html", "url", "rating", "rating_raw")
+# Fields refreshed on every read without keeping a revision (engagement moves all the time).
+LIVE_FIELDS = ("likes", "shares", "replies_count", "reach")
+EXTERNAL_ID_MAX = 255
+
+
+@dataclass
+class IngestCounts:
+    """What ingested pages did. ``changed_ids`` (the mentions to (re)analyse) is filled for one
+    page; sums made with ``+=`` keep the counts only."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed_ids: list[int] = field(default_factory=list)
+
+    def __iadd__(self, other: IngestCounts) -> IngestCounts:
+        # Totals only: a long import or fetch must not keep every id it touched in memory.
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+    def as_dict(self) -> dict[str, int]:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def storable_external_id(external_id: str) -> str:
+    """The id as stored: platform ids longer than the column are replaced by a stable digest."""
+    if len(external_id) <= EXTERNAL_ID_MAX:
+        return external_id
+    return "sha256:" + hashlib.sha256(external_id.encode("utf-8")).hexdigest()
+
+
+def _clip(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _url(value: str) -> str:
+    # A clipped URL would be a broken link: drop it instead.
+    return value if len(value) <= 1000 else ""
+
+
+def do_ingest_page(source: Source, page: Page, *, advance_cursor: bool = True) -> IngestCounts:
+    """Store ``page``'s items for ``source`` and move its cursor to ``page.next_cursor``, atomically.
+
+    New items are created, changed ones updated (the previous content kept as a
+    ``MentionRevision``), items the platform reports deleted are marked ``deleted_at`` and never
+    removed. After the commit the new and changed mentions are handed to the analysis job when one
+    is registered.
+    """
+    with transaction.atomic():
+        counts = upsert_mentions(source, page.items)
+        if advance_cursor:
+            Source.objects.filter(pk=source.pk).update(
+                cursor=page.next_cursor, items_fetched=F("items_fetched") + len(page.items)
+            )
+            source.cursor = page.next_cursor
+        elif page.items:
+            Source.objects.filter(pk=source.pk).update(items_fetched=F("items_fetched") + len(page.items))
+        if counts.changed_ids:
+            ids = list(counts.changed_ids)
+            transaction.on_commit(lambda: enqueue_analysis(ids))
+    return counts
+
+
+def enqueue_analysis(mention_ids: list[int]) -> str | None:
+    """Ask the analysis job to look at ``mention_ids``, if such a job is installed."""
+    if not mention_ids or ANALYSIS_JOB not in jobs.registered_jobs():
+        return None
+    return jobs.enqueue(ANALYSIS_JOB, {"mention_ids": mention_ids})
+
+
+def _upsert_authors(source: Source, items: Sequence[MentionIn]) -> dict[str, Author]:
+    wanted: dict[str, AuthorIn] = {}
+    for item in items:
+        if item.author is not None and item.author.external_id:
+            wanted[_clip(item.author.external_id, 200)] = item.author
+    if not wanted:
+        return {}
+    existing = {
+        author.external_id: author
+        for author in Author.objects.filter(
+            organisation_id=source.organisation_id, platform=source.platform, external_id__in=list(wanted)
+        )
+    }
+    to_create, to_update = [], []
+    for external_id, data in wanted.items():
+        values = {
+            "handle": _clip(data.handle, 200),
+            "display_name": _clip(data.display_name, 200),
+            "profile_url": data.profile_url if len(data.profile_url) <= 500 else "",
+        }
+        author = existing.get(external_id)
+        if author is None:
+            to_create.append(
+                Author(
+                    organisation_id=source.organisation_id,
+                    platform=source.platform,
+                    external_id=external_id,
+                    followers_count=data.followers_count,
+                    **values,
+                )
+            )
+            continue
+        changed = False
+        for name, value in values.items():
+            # An empty value from one platform call does not erase what another call told us.
+            if value and getattr(author, name) != value:
+                setattr(author, name, value)
+                changed = True
+        if data.followers_count is not None and author.followers_count != data.followers_count:
+            author.followers_count = data.followers_count
+            changed = True
+        if changed:
+            to_update.append(author)
+    if to_create:
+        Author.objects.bulk_create(to_create, ignore_conflicts=True)
+        existing.update(
+            {
+                author.external_id: author
+                for author in Author.objects.filter(
+                    organisation_id=source.organisation_id,
+                    platform=source.platform,
+                    external_id__in=[a.external_id for a in to_create],
+                )
+            }
+        )
+    if to_update:
+        Author.objects.bulk_update(
+            to_update, ["handle", "display_name", "profile_url", "followers_count"], batch_size=500
+        )
+    return existing
+
+
+def _values(item: MentionIn) -> dict[str, Any]:
+    # Platforms rarely give an audience figure: estimate one from followers and engagement.
+    followers = item.author.followers_count if item.author else None
+    reach = item.reach or estimate_reach(followers, item.likes, item.shares, item.replies_count)
+    return {
+        "kind": item.kind,
+        "url": _url(item.url),
+        "title": _clip(item.title, 500),
+        "text": item.text,
+        "html": item.html,
+        "rating": item.rating,
+        "rating_raw": _clip(item.rating_raw, 32),
+        "likes": max(item.likes, 0),
+        "shares": max(item.shares, 0),
+        "replies_count": max(item.replies_count, 0),
+        "reach": max(reach, 0),
+    }
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        return (old is None and new is None) or (
+            old is not None and new is not None and Decimal(old) == Decimal(new)
+        )
+    return bool(old == new)
+
+
+def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
+    """Create or update ``items`` of ``source`` (call inside a transaction); see ``do_ingest_page``."""
+    counts = IngestCounts()
+    # The last copy of an id wins when a page repeats it.
+    by_id: dict[str, MentionIn] = {storable_external_id(item.external_id): item for item in items}
+    if not by_id:
+        return counts
+    authors = _upsert_authors(source, list(by_id.values()))
+    existing = {m.external_id: m for m in Mention.objects.filter(source=source, external_id__in=list(by_id))}
+    parents_wanted = {
+        storable_external_id(item.parent_external_id) for item in by_id.values() if item.parent_external_id
+    }
+    parents = dict(
+        Mention.objects.filter(source=source, external_id__in=list(parents_wanted)).values_list(
+            "external_id", "pk"
+        )
+    )
+    now = timezone.now()
+    to_create: list[Mention] = []
+    to_update: list[Mention] = []
+    revisions: list[MentionRevision] = []
+    update_fields: set[str] = set()
+    for external_id, item in by_id.items():
+        author = authors.get(_clip(item.author.external_id, 200)) if item.author else None
+        values = _values(item)
+        mention = existing.get(external_id)
+        if mention is None:
+            to_create.append(
+                Mention(
+                    organisation_id=source.organisation_id,
+                    source=source,
+                    location_id=source.location_id,
+                    external_id=external_id,
+                    author=author,
+                    parent_id=parents.get(storable_external_id(item.parent_external_id)),
+                    created_at=item.created_at,
+                    fetched_at=now,
+                    updated_at=now,
+                    deleted_at=now if item.deleted else None,
+                    language=item.language[:8],
+                    raw=item.raw,
+                    **values,
+                )
+            )
+            continue
+        changed = [name for name, value in values.items() if not _same(getattr(mention, name), value)]
+        content_changed = [name for name in changed if name in CONTENT_FIELDS]
+        if item.deleted and mention.deleted_at is None:
+            # A deleted item usually comes back empty: keep the content we had, just mark it.
+            mention.deleted_at = now
+            changed, content_changed = ["deleted_at"], []
+        elif not item.deleted and mention.deleted_at is not None:
+            mention.deleted_at = None
+            changed.append("deleted_at")
+        elif item.deleted:
+            changed, content_changed = [], []
+        if author is not None and mention.author_id != author.pk:
+            mention.author = author
+            changed.append("author")
+        if not changed:
+            counts.unchanged += 1
+            continue
+        if content_changed:
+            revisions.append(
+                MentionRevision(
+                    organisation_id=source.organisation_id,
+                    mention=mention,
+                    title=mention.title,
+                    text=mention.text,
+                    html=mention.html,
+                    url=mention.url,
+                    rating=mention.rating,
+                    rating_raw=mention.rating_raw,
+                    raw=mention.raw,
+                    valid_from=mention.updated_at,
+                    replaced_at=now,
+                )
+            )
+            mention.raw = item.raw
+            update_fields.add("raw")
+        for name in changed:
+            if name in values:
+                setattr(mention, name, values[name])
+        if item.language and not mention.language:
+            mention.language = item.language[:8]
+            update_fields.add("language")
+        mention.updated_at = now
+        update_fields.update(changed)
+        update_fields.add("updated_at")
+        to_update.append(mention)
+    if to_create:
+        Mention.objects.bulk_create(to_create, batch_size=500)
+        if to_create[0].pk is None:  # backends without RETURNING ids
+            created = dict(
+                Mention.objects.filter(
+                    source=source, external_id__in=[m.external_id for m in to_create]
+                ).values_list("external_id", "pk")
+            )
+            for mention in to_create:
+                mention.pk = created[mention.external_id]
+        counts.new = len(to_create)
+        counts.changed_ids.extend(m.pk for m in to_create)
+    if to_update:
+        Mention.objects.bulk_update(to_update, sorted(update_fields), batch_size=500)
+        counts.updated = len(to_update)
+        counts.changed_ids.extend(m.pk for m in to_update)
+    if revisions:
+        MentionRevision.objects.bulk_create(revisions, batch_size=500)
+    return counts
