@@ -20,6 +20,15 @@ VIGIE_COMMANDS = {
     "user": "users: vigie user create EMAIL --org SLUG --role ROLE",
     "token": "API tokens: vigie token create EMAIL [--org SLUG] [--name NAME]",
     "audit": "audit log: vigie audit verify [--org SLUG]",
+    "backup": "copy the SQLite database safely while Vigie runs: vigie backup --out FILE",
+    "source": "sources: vigie source add|list|rekey …",
+    "fetch": "fetch sources now: vigie fetch --org SLUG [--source NAME]",
+    "import": "import a file: vigie import FILE --org SLUG --source NAME [--preset NAME]",
+    "export": "export: vigie export mentions --org SLUG --format jsonl|csv",
+    "analyze": "analyse a JSONL file without a database: vigie analyze --in F --out F",
+    "reanalyze": "re-analyse an organisation's mentions: vigie reanalyze --org SLUG",
+    "retrain": "train an organisation-specific sentiment model: vigie retrain --org SLUG",
+    "themes": "themes: vigie themes list|discover|promote --org SLUG",
     "compiletranslations": "compile the interface translations (done by the set-up)",
 }
 

@@ -50,6 +50,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Previous keys, newest first: sessions and stored credentials signed or encrypted with them still
+# open during a key rotation (docs/connectors.md).
+SECRET_KEY_FALLBACKS = env_list("VIGIE_SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list("VIGIE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 BASE_URL = env_str("VIGIE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

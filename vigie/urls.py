@@ -11,6 +11,7 @@ urlpatterns = [
     path("inbox/", include("vigie.inbox.urls")),
     path("dashboard/", include("vigie.insights.urls")),
     path("alerts/", include("vigie.alerts.urls")),
+    path("sources/google/", include("vigie.connectors.builtin.google_business.urls")),
     path("sources/", include("vigie.connectors.urls")),
     path("", include("vigie.core.urls")),
 ]

@@ -307,7 +307,8 @@ def _record_failure(source: Source, exc: Exception, now: datetime, secrets: dict
         values["state"] = SourceState.NEEDS_REAUTH
         values["next_poll_at"] = None  # nothing to gain until someone enters new credentials
     else:
-        values["next_poll_at"] = now + jittered(delay)
+        # Jitter spreads retries, but never earlier than the platform's own Retry-After.
+        values["next_poll_at"] = max(now + jittered(delay), values.get("rate_limited_until", now))
     paused = Source.objects.filter(pk=source.pk, state=SourceState.PAUSED)
     if paused.exists():
         values.pop("state")

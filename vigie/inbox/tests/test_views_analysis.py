@@ -24,15 +24,9 @@ ANGRY = "Une heure d'attente au téléphone, rappelez-moi au 06 12 34 56 78 <scr
 
 
 def analysed_case(tenant: Tenant) -> Case:
-    mention = make_mention(
-        tenant.organisation,
-        text=ANGRY,
-        rating=1,
-        sentiment="positive",
-        mention_type="praise",
-        themes=["garanties"],
-    )
+    mention = make_mention(tenant.organisation, text=ANGRY, rating=1)
     do_analyze_mentions(tenant.organisation, [mention.pk])
+    mention.refresh_from_db()
     return make_case(tenant.organisation, mention)
 
 
@@ -58,19 +52,22 @@ def test_a_viewer_sees_the_analysis_but_no_correction_form(tenant: Tenant, login
 @pytest.mark.parametrize("role", ["agent", "manager", "admin"])
 def test_agents_and_above_correct_sentiment_type_and_themes(tenant: Tenant, login: Login, role: str) -> None:
     case = analysed_case(tenant)
+    analysed = case.mention.sentiment
+    assert analysed == "negative", "the angry text is read as negative by the shipped model"
     client = login(tenant.member(role))
     assert "Corriger l'analyse" in client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    # The agent disagrees with every field: each change is a correction.
     response = client.post(
         reverse("case_correct_analysis", args=[case.pk]),
-        {"sentiment": "negative", "type": "complaint", "themes": ["attente", "joignabilite"]},
+        {"sentiment": "neutral", "type": "suggestion", "themes": ["attente", "joignabilite"]},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("case_detail", args=[case.pk])
     mention = case.mention
     mention.refresh_from_db()
     assert (mention.sentiment, mention.mention_type, mention.themes) == (
-        "negative",
-        "complaint",
+        "neutral",
+        "suggestion",
         ["attente", "joignabilite"],
     )
     fields = sorted(Correction.objects.filter(mention=mention).values_list("field", flat=True))
@@ -82,15 +79,16 @@ def test_agents_and_above_correct_sentiment_type_and_themes(tenant: Tenant, logi
     ]
     assert len(events) == 3
     html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
-    assert "Analyse corrigée (sentiment) : positive → negative" in html
+    assert "Analyse corrigée (sentiment) : negative → neutral" in html
     assert "Attente et délais" in html
 
 
 def test_submitting_the_form_unchanged_records_nothing(tenant: Tenant, login: Login) -> None:
     case = analysed_case(tenant)
+    mention = case.mention
     response = login(tenant.agent).post(
         reverse("case_correct_analysis", args=[case.pk]),
-        {"sentiment": "positive", "type": "praise", "themes": ["garanties"]},
+        {"sentiment": mention.sentiment, "type": mention.mention_type, "themes": mention.themes},
     )
     assert response.status_code == 302
     assert not Correction.objects.exists()
