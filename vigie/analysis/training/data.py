@@ -1,4 +1,4 @@
-"""Loaders of the labelled public sets in ``/work/shared/data`` (or ``$VIGIE_DATA``), and the
+"""Loaders of the labelled public sets in ``../shared/data`` beside the repository (or ``$VIGIE_DATA``), and the
 seeded train/validation splits every model and every reported number uses."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from pathlib import Path
 
 csv.field_size_limit(10_000_000)
 
-DATA = Path(os.environ.get("VIGIE_DATA", "/work/shared/data"))
+# The repository's checkout sits next to ``shared/`` (…/main and …/shared): look there by default.
+DATA = Path(os.environ.get("VIGIE_DATA", Path(__file__).resolve().parents[4] / "shared" / "data"))
 VALIDATION_SHARE = 0.15
 
 

@@ -23,4 +23,6 @@ def test_placeholders_survive_translation() -> None:
     placeholder = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
     for entry in polib.pofile(str(CATALOGUE)):
         if entry.msgstr:
-            assert sorted(placeholder.findall(entry.msgid)) == sorted(placeholder.findall(entry.msgstr)), entry.msgid
+            assert sorted(placeholder.findall(entry.msgid)) == sorted(placeholder.findall(entry.msgstr)), (
+                entry.msgid
+            )
