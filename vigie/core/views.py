@@ -148,6 +148,27 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "core/emails/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
 
+    def form_valid(self, form: VigiePasswordResetForm) -> HttpResponse:  # type: ignore[override]
+        # Each request counts like a failed sign-in, so nobody can flood an inbox with reset
+        # e-mails: past a few requests per address or client, they must wait, then are locked.
+        keys = ["reset:" + key for key in _throttle_keys(self.request, form.cleaned_data["email"].lower())]
+        wait = queries.login_wait_seconds(keys)
+        if wait > 0:
+            form.add_error(
+                None,
+                ngettext(
+                    "Trop de tentatives, réessayez dans %(seconds)d seconde.",
+                    "Trop de tentatives, réessayez dans %(seconds)d secondes.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        actions.do_record_login_failure(keys)
+        return super().form_valid(form)
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "core/password_reset_done.html"

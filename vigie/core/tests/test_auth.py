@@ -269,3 +269,17 @@ def test_reset_email_is_written_in_the_recipients_language(tenant: Tenant, mailo
     assert "To choose your new password" in english.body
     assert french.subject == "Vigie : choisir un nouveau mot de passe"
     assert "Pour choisir votre nouveau mot de passe" in french.body
+
+
+def test_repeated_reset_requests_are_slowed_down_then_refused(tenant: Tenant, settings, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    settings.LOGIN_SLOWDOWN_AFTER = 2
+    settings.LOGIN_LOCK_AFTER = 4
+    client = Client()
+    for _ in range(2):
+        assert client.post(reverse("password_reset"), {"email": "agent@acme.example"}).status_code == 302
+    assert len(mailoutbox) == 2
+    flooded = client.post(reverse("password_reset"), {"email": "agent@acme.example"})
+    assert flooded.status_code == 429
+    assert int(flooded["Retry-After"]) >= 1
+    assert "Trop de tentatives" in flooded.content.decode()
+    assert len(mailoutbox) == 2, "no e-mail is sent while the client must wait"
