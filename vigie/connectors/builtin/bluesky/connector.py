@@ -15,7 +15,6 @@ after they are written (duplicates are harmless: ingestion upserts by uri).
 from __future__ import annotations
 
 import base64
-import email.utils
 import hashlib
 import json as json_lib
 import threading
@@ -44,6 +43,7 @@ from vigie.connectors.contract import (
     RateLimited,
     ReplyResult,
 )
+from vigie.connectors.http import decode_json, parse_payload, retry_after
 from vigie.connectors.normalise import aware_datetime, estimate_reach
 
 M = TypeVar("M", bound=BaseModel)
@@ -139,7 +139,7 @@ class BlueskyConnector(Connector[BlueskyConfig]):
         if pending.get("cursor"):
             params["cursor"] = pending["cursor"]
         data = self._xrpc("GET", "app.bsky.feed.searchPosts", params=params)
-        output = _parse(SearchPostsOutput, data)
+        output = _model(SearchPostsOutput, data)
         raw_posts = data.get("posts") or []
         items = [_to_mention(post, raw) for post, raw in zip(output.posts, raw_posts, strict=True)]
 
@@ -191,7 +191,7 @@ class BlueskyConnector(Connector[BlueskyConfig]):
         session = self._ensure_session()
         body = {"repo": session.did, "collection": POST_COLLECTION, "record": record}
         data = self._xrpc("POST", "com.atproto.repo.createRecord", json=body)
-        created = _parse(CreateRecordOutput, data)
+        created = _model(CreateRecordOutput, data)
         handle = self._session.handle if self._session else self.config.handle
         return ReplyResult(external_id=created.uri, url=_post_url(handle, created.uri), raw=data)
 
@@ -227,7 +227,7 @@ class BlueskyConnector(Connector[BlueskyConfig]):
         except ConnectorError:
             self._forget()
             raise
-        return self._keep(_parse(Session, _decode(response)))
+        return self._keep(_model(Session, _json(response)))
 
     def _keep(self, session: Session) -> Session:
         self._session = session
@@ -250,7 +250,7 @@ class BlueskyConnector(Connector[BlueskyConfig]):
             if not exc.needs_reauth:
                 raise
             return self._create_session()
-        return self._keep(_parse(Session, _decode(response)))
+        return self._keep(_model(Session, _json(response)))
 
     def _xrpc(
         self,
@@ -268,7 +268,7 @@ class BlueskyConnector(Connector[BlueskyConfig]):
                 if exc.needs_reauth and attempt == 0:
                     continue
                 raise
-            return _decode(response) if response.content.strip() else {}
+            return _json(response) if response.content.strip() else {}
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _send(
@@ -301,7 +301,9 @@ def _error_for(response: httpx.Response, nsid: str) -> ConnectorError:
     detail = ": ".join(part for part in (error.error, error.message) if part)
     text = f"Bluesky {nsid} HTTP {status}: {detail}" if detail else f"Bluesky {nsid} HTTP {status}"
     if status == 429:
-        return RateLimited(text, retry_after=_retry_after(response))
+        return RateLimited(
+            text, retry_after=retry_after(response, DEFAULT_RETRY_AFTER, reset_header="ratelimit-reset")
+        )
     if status == 401 or error.error in _TOKEN_ERRORS:
         return ConnectorError(text, needs_reauth=True)
     if status >= 500:
@@ -314,42 +316,6 @@ def _xrpc_error(response: httpx.Response) -> XrpcError:
         return XrpcError.model_validate(response.json())
     except (ValueError, ValidationError):
         return XrpcError()
-
-
-def _retry_after(response: httpx.Response) -> float:
-    header = response.headers.get("retry-after", "").strip()
-    if header.replace(".", "", 1).isdigit():
-        return float(header)
-    if header:
-        try:
-            return max(
-                0.0, (email.utils.parsedate_to_datetime(header) - datetime.now(tz=UTC)).total_seconds()
-            )
-        except (TypeError, ValueError):
-            pass
-    reset = response.headers.get("ratelimit-reset", "").strip()
-    if reset.isdigit():
-        # ``ratelimit-reset`` is the epoch second at which the window opens again.
-        return max(0.0, int(reset) - datetime.now(tz=UTC).timestamp())
-    return DEFAULT_RETRY_AFTER
-
-
-def _decode(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        kind = response.headers.get("content-type", "unknown content type").split(";")[0]
-        raise ConnectorError(
-            f"Bluesky answered HTTP {response.status_code} with a body that is not valid JSON ({kind})"
-        ) from None
-
-
-def _parse(model: type[M], data: Any) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors()[:3])
-        raise ConnectorError(f"Bluesky sent an unexpected {model.__name__} (fields: {fields})") from None
 
 
 def _jwt_expiry(token: str) -> datetime | None:
@@ -416,3 +382,11 @@ def _to_mention(post: PostView, raw: dict[str, Any]) -> MentionIn:
         language=post.record.langs[0] if post.record.langs else "",
         raw=raw,
     )
+
+
+def _json(response: httpx.Response) -> Any:
+    return decode_json(response, "Bluesky")
+
+
+def _model(model: type[M], data: Any) -> M:
+    return parse_payload(model, data, "Bluesky")

@@ -12,7 +12,6 @@ it once when the API answers 401.
 
 from __future__ import annotations
 
-import email.utils
 import time
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
@@ -40,6 +39,7 @@ from vigie.connectors.contract import (
     RateLimited,
     ReplyResult,
 )
+from vigie.connectors.http import decode_json, parse_payload, retry_after
 from vigie.connectors.normalise import aware_datetime, rating_to_five
 
 M = TypeVar("M", bound=BaseModel)
@@ -124,7 +124,7 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
         """Read one review of each location: proves the grant, the project's access and the ids."""
         total = 0
         for location in self.config.location_ids:
-            listing = _parse(
+            listing = _model(
                 ListReviewsResponse,
                 self._api("GET", f"{self._location_path(location)}/reviews", params={"pageSize": 1}),
             )
@@ -148,7 +148,7 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
         if page_token:
             params["pageToken"] = page_token
         data = self._api("GET", f"{self._location_path(location)}/reviews", params=params)
-        listing = _parse(ListReviewsResponse, data)
+        listing = _model(ListReviewsResponse, data)
         raw_reviews = data.get("reviews") or []
         items: list[MentionIn] = []
         caught_up = False
@@ -181,7 +181,7 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
         if len(text.encode("utf-8")) > REPLY_MAX_BYTES:
             raise ConnectorError(f"Google replies are limited to {REPLY_MAX_BYTES} bytes", permanent=True)
         data = self._api("PUT", f"/v4/{self._review_name(mention)}/reply", json={"comment": text})
-        _parse(ReviewReply, data)
+        _model(ReviewReply, data)
         return ReplyResult(
             external_id=f"{self._review_name(mention)}/reply",
             url=str(mention.raw.get("reviewReplyUrl") or mention.url),
@@ -297,7 +297,7 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
                 if exc.needs_reauth and attempt == 0:
                     continue
                 raise
-            return _decode(response) if response.content.strip() else {}
+            return _json(response) if response.content.strip() else {}
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _access_token(self, *, renew: bool = False) -> str:
@@ -323,7 +323,7 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
 
     def _token_request(self, form: dict[str, str]) -> TokenResponse:
         response = self._send("POST", self.config.token_url, data=form, token_request=True)
-        return _parse(TokenResponse, _decode(response))
+        return _model(TokenResponse, _json(response))
 
     def _send(
         self,
@@ -360,7 +360,7 @@ def _error_for(response: httpx.Response, *, token_request: bool) -> ConnectorErr
     detail = ": ".join(part for part in (code, message) if part)
     text = f"Google HTTP {status}: {detail}" if detail else f"Google HTTP {status}"
     if status == 429:
-        return RateLimited(text, retry_after=_retry_after(response))
+        return RateLimited(text, retry_after=retry_after(response, DEFAULT_RETRY_AFTER))
     if status == 401 or (token_request and status == 400 and code in {"invalid_grant", "invalid_client"}):
         return ConnectorError(text, needs_reauth=True)
     if status >= 500:
@@ -377,38 +377,6 @@ def _platform_error(response: httpx.Response) -> tuple[str, str]:
     if isinstance(envelope.error, ErrorDetail):
         return envelope.error.status, envelope.error.message[:500]
     return envelope.error or "", envelope.error_description[:500]
-
-
-def _retry_after(response: httpx.Response) -> float:
-    header = response.headers.get("retry-after", "").strip()
-    if header.replace(".", "", 1).isdigit():
-        return float(header)
-    if header:
-        try:
-            return max(
-                0.0, (email.utils.parsedate_to_datetime(header) - datetime.now(tz=UTC)).total_seconds()
-            )
-        except (TypeError, ValueError):
-            pass
-    return DEFAULT_RETRY_AFTER
-
-
-def _decode(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        kind = response.headers.get("content-type", "unknown content type").split(";")[0]
-        raise ConnectorError(
-            f"Google answered HTTP {response.status_code} with a body that is not valid JSON ({kind})"
-        ) from None
-
-
-def _parse(model: type[M], data: Any) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors()[:3])
-        raise ConnectorError(f"Google sent an unexpected {model.__name__} (fields: {fields})") from None
 
 
 def _review_time(value: str, review_id: str) -> datetime:
@@ -436,3 +404,11 @@ def _original_text(comment: str) -> str:
     if comment.startswith(_TRANSLATED) and f"\n{_ORIGINAL}\n" in comment:
         return comment.split(f"\n{_ORIGINAL}\n", 1)[1].strip()
     return comment
+
+
+def _json(response: httpx.Response) -> Any:
+    return decode_json(response, "Google")
+
+
+def _model(model: type[M], data: Any) -> M:
+    return parse_payload(model, data, "Google")

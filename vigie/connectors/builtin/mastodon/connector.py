@@ -8,9 +8,7 @@ items (``since_id`` for notifications, ``min_id`` for search).
 
 from __future__ import annotations
 
-import email.utils
 import re
-from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -35,6 +33,7 @@ from vigie.connectors.contract import (
     RateLimited,
     ReplyResult,
 )
+from vigie.connectors.http import decode_json, parse_payload, retry_after
 from vigie.connectors.normalise import aware_datetime, estimate_reach, html_to_text, sanitise_html
 
 NOTIFICATIONS_LIMIT = 40
@@ -97,7 +96,7 @@ class MastodonConnector(Connector[MastodonConfig]):
     def test_connection(self) -> str:
         """Check the token with ``verify_credentials`` and name the account reached."""
         data = self._call("GET", "/api/v1/accounts/verify_credentials")
-        account = _parse(Account, data)
+        account = _model(Account, data)
         followers = f", {account.followers_count} followers" if account.followers_count is not None else ""
         return f"@{account.acct or account.username} on {self._host}{followers}"
 
@@ -147,7 +146,7 @@ class MastodonConnector(Connector[MastodonConfig]):
         if mention.language:
             body["language"] = mention.language[:2]
         data = self._call("POST", "/api/v1/statuses", json=body, headers={"Idempotency-Key": idempotency_key})
-        status = _parse(Status, data)
+        status = _model(Status, data)
         return ReplyResult(external_id=status.id, url=status.url or status.uri, raw=data)
 
     def delete_reply(self, mention: MentionIn, reply_external_id: str) -> None:
@@ -175,10 +174,10 @@ class MastodonConnector(Connector[MastodonConfig]):
         if pending.get("max_id"):
             params.append(("max_id", pending["max_id"]))
         response = self._send("GET", "/api/v1/notifications", params=params)
-        data = _decode(response)
+        data = _json(response)
         if not isinstance(data, list):
             raise ConnectorError("Mastodon notifications: expected a JSON list")
-        notifications = [_parse(Notification, entry) for entry in data]
+        notifications = [_model(Notification, entry) for entry in data]
         items = [
             _to_mention(note.status, raw, note.account)
             for note, raw in zip(notifications, data, strict=True)
@@ -203,8 +202,8 @@ class MastodonConnector(Connector[MastodonConfig]):
         ]
         if since_id:
             params.append(("min_id", since_id))
-        data = _decode(self._send("GET", "/api/v2/search", params=params))
-        results = _parse(SearchResults, data)
+        data = _json(self._send("GET", "/api/v2/search", params=params))
+        results = _model(SearchResults, data)
         raw_statuses = (data.get("statuses") or []) if isinstance(data, dict) else []
         items = [_to_mention(status, raw) for status, raw in zip(results.statuses, raw_statuses, strict=True)]
         newest = _newest_id(None, *(status.id for status in results.statuses))
@@ -232,7 +231,7 @@ class MastodonConnector(Connector[MastodonConfig]):
         json: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> Any:
-        return _decode(self._send(method, path, json=json, headers=headers))
+        return _json(self._send(method, path, json=json, headers=headers))
 
     def _send(
         self,
@@ -265,7 +264,9 @@ def _error_for(response: httpx.Response) -> ConnectorError:
     message = _platform_message(response)
     text = f"Mastodon HTTP {status}: {message}" if message else f"Mastodon HTTP {status}"
     if status == 429:
-        return RateLimited(text, retry_after=_retry_after(response))
+        return RateLimited(
+            text, retry_after=retry_after(response, DEFAULT_RETRY_AFTER, reset_header="x-ratelimit-reset")
+        )
     if status == 401:
         return ConnectorError(text, needs_reauth=True)
     if status >= 500:
@@ -279,43 +280,6 @@ def _platform_message(response: httpx.Response) -> str:
     except (ValueError, ValidationError):
         return ""
     return (error.error_description or error.error)[:500]
-
-
-def _retry_after(response: httpx.Response) -> float:
-    header = response.headers.get("retry-after", "").strip()
-    if header:
-        if header.replace(".", "", 1).isdigit():
-            return float(header)
-        try:
-            when = email.utils.parsedate_to_datetime(header)
-            return max(0.0, (when - datetime.now(tz=UTC)).total_seconds())
-        except (TypeError, ValueError):
-            pass
-    reset = response.headers.get("x-ratelimit-reset", "").strip()
-    if reset:
-        try:
-            return max(0.0, (aware_datetime(reset) - datetime.now(tz=UTC)).total_seconds())
-        except ValueError:
-            pass
-    return DEFAULT_RETRY_AFTER
-
-
-def _decode(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        kind = response.headers.get("content-type", "unknown content type").split(";")[0]
-        raise ConnectorError(
-            f"Mastodon answered HTTP {response.status_code} with a body that is not valid JSON ({kind})"
-        ) from None
-
-
-def _parse(model: type[M], data: Any) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors()[:3])
-        raise ConnectorError(f"Mastodon sent an unexpected {model.__name__} (fields: {fields})") from None
 
 
 def _link_param(link_header: str, rel: str, name: str) -> str | None:
@@ -378,3 +342,11 @@ def _to_mention(status: Status, raw: dict[str, Any], sender: Account | None = No
         language=status.language or "",
         raw=raw,
     )
+
+
+def _json(response: httpx.Response) -> Any:
+    return decode_json(response, "Mastodon")
+
+
+def _model(model: type[M], data: Any) -> M:
+    return parse_payload(model, data, "Mastodon")

@@ -10,14 +10,13 @@ grant (API key + secret); the token is kept in memory for its lifetime and renew
 
 from __future__ import annotations
 
-import email.utils
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from vigie.connectors.builtin.trustpilot.schemas import (
     AccessToken,
@@ -36,6 +35,7 @@ from vigie.connectors.contract import (
     RateLimited,
     ReplyResult,
 )
+from vigie.connectors.http import decode_json, parse_payload, retry_after
 from vigie.connectors.normalise import aware_datetime, rating_to_five, raw_rating
 
 M = TypeVar("M", bound=BaseModel)
@@ -85,7 +85,7 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
 
     def test_connection(self) -> str:
         """Read the business unit with the API key, and get a token when replies are configured."""
-        unit = _parse(BusinessUnit, self._public("GET", f"/v1/business-units/{self.config.business_unit_id}"))
+        unit = _model(BusinessUnit, self._public("GET", f"/v1/business-units/{self.config.business_unit_id}"))
         description = f"{unit.displayName or unit.id} ({unit.id})"
         if self.config.api_secret:
             self._access_token(renew=True)
@@ -106,7 +106,7 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
             f"/v1/business-units/{self.config.business_unit_id}/reviews",
             params={"page": page_number, "perPage": self.config.per_page, "orderBy": "createdat.desc"},
         )
-        page = _parse(ReviewsPage, data)
+        page = _model(ReviewsPage, data)
         raw_reviews = data.get("reviews") or []
         items: list[MentionIn] = []
         reached_floor = False
@@ -162,7 +162,7 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
         response = self._send(
             method, f"{self.base_url}{path}", params=params, headers={"apikey": self.config.api_key}
         )
-        return _decode(response)
+        return _json(response)
 
     def _private(self, method: str, path: str, *, json: dict[str, Any] | None = None) -> Any:
         if not self.config.api_secret:
@@ -177,7 +177,7 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
                 if exc.needs_reauth and attempt == 0:
                     continue
                 raise
-            return _decode(response) if response.content.strip() else {}
+            return _json(response) if response.content.strip() else {}
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _access_token(self, *, renew: bool = False) -> str:
@@ -191,7 +191,7 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
             auth=(self.config.api_key, self.config.api_secret),
             token_request=True,
         )
-        token = _parse(AccessToken, _decode(response))
+        token = _model(AccessToken, _json(response))
         self._token = token.access_token
         try:
             lifetime = float(token.expires_in or 3600)
@@ -231,7 +231,7 @@ def _error_for(response: httpx.Response, *, token_request: bool) -> ConnectorErr
     message = _platform_message(response)
     text = f"Trustpilot HTTP {status}: {message}" if message else f"Trustpilot HTTP {status}"
     if status == 429:
-        return RateLimited(text, retry_after=_retry_after(response))
+        return RateLimited(text, retry_after=retry_after(response, DEFAULT_RETRY_AFTER))
     if status == 401 or (token_request and status in {400, 403}):
         return ConnectorError(text, needs_reauth=True)
     if status >= 500:
@@ -254,38 +254,6 @@ def _platform_message(response: httpx.Response) -> str:
         if isinstance(body.get(key), str) and body[key]:
             return str(body[key])[:500]
     return ""
-
-
-def _retry_after(response: httpx.Response) -> float:
-    header = response.headers.get("retry-after", "").strip()
-    if header.replace(".", "", 1).isdigit():
-        return float(header)
-    if header:
-        try:
-            return max(
-                0.0, (email.utils.parsedate_to_datetime(header) - datetime.now(tz=UTC)).total_seconds()
-            )
-        except (TypeError, ValueError):
-            pass
-    return DEFAULT_RETRY_AFTER
-
-
-def _decode(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        kind = response.headers.get("content-type", "unknown content type").split(";")[0]
-        raise ConnectorError(
-            f"Trustpilot answered HTTP {response.status_code} with a body that is not valid JSON ({kind})"
-        ) from None
-
-
-def _parse(model: type[M], data: Any) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors()[:3])
-        raise ConnectorError(f"Trustpilot sent an unexpected {model.__name__} (fields: {fields})") from None
 
 
 def _optional_time(value: Any) -> datetime | None:
@@ -336,3 +304,11 @@ def _to_mention(review: Review, raw: dict[str, Any]) -> MentionIn:
         owner_reply_at=_optional_time(reply_at),
         raw=raw,
     )
+
+
+def _json(response: httpx.Response) -> Any:
+    return decode_json(response, "Trustpilot")
+
+
+def _model(model: type[M], data: Any) -> M:
+    return parse_payload(model, data, "Trustpilot")
