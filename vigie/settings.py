@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "vigie.analysis",
     "vigie.insights",
     "vigie.alerts",
+    "vigie.charter",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,137 @@
+"""The charter's content, as a typed document.
+
+Stored as JSON on each version so that a new section never needs a migration; read through
+``CharterDocument`` so every consumer gets validated values and French defaults for what an
+organisation has not written yet.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CommentType = Literal["question", "complaint", "praise", "suggestion", "troll", "spam", "other"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+CrisisRole = Literal["lead", "spokesperson", "customer_service", "marketing", "legal", "management"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChannelPolicy(_Section):
+    """Whether the organisation answers on a platform, and why."""
+
+    platform: str
+    engaged: bool = True
+    why: str = ""
+    tone: str = ""
+    max_length: int | None = Field(default=None, ge=1)
+
+
+class ResponsePolicy(_Section):
+    """How a comment type is handled: answered or not, and how fast (business hours)."""
+
+    type: CommentType
+    answer: bool = True
+    first_response_hours: float = Field(default=24, gt=0)
+    approach: str = ""
+
+
+class BusinessHours(_Section):
+    """Opening hours used by SLA clocks, in each location's time zone."""
+
+    days: dict[Weekday, list[tuple[str, str]]] = Field(
+        default_factory=lambda: {day: [("09:00", "18:00")] for day in ("mon", "tue", "wed", "thu", "fri")}
+    )
+    holidays_country: str = "FR"
+
+
+class SlaPolicy(_Section):
+    first_response_hours: float = Field(default=24, gt=0)
+    resolution_hours: float = Field(default=72, gt=0)
+    warn_before_hours: float = Field(default=4, ge=0)
+    per_platform_hours: dict[str, float] = Field(default_factory=dict)
+    business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    pause_while_waiting_customer: bool = True
+
+
+class ApprovalPolicy(_Section):
+    """When a reply needs a supervisor before it goes public."""
+
+    stars_at_most: int | None = Field(default=2, ge=1, le=5)
+    legal_risk: bool = True
+    # Share of a pre-approved template an agent may change before approval is needed (0-1).
+    template_edit_threshold: float = Field(default=0.3, ge=0, le=1)
+
+
+class KpiTargets(_Section):
+    average_rating: float = Field(default=4.0, ge=1, le=5)
+    response_rate: float = Field(default=0.8, ge=0, le=1)
+    first_response_hours: float = Field(default=24, gt=0)
+    sla_compliance: float = Field(default=0.9, ge=0, le=1)
+
+
+class PlaybookStep(_Section):
+    title: str
+    role: CrisisRole = "lead"
+    detail: str = ""
+
+
+def _default_responses() -> list[ResponsePolicy]:
+    return [
+        ResponsePolicy(type="praise", approach="Remercier personnellement."),
+        ResponsePolicy(type="question", approach="Répondre ou orienter vers l'équipe experte."),
+        ResponsePolicy(
+            type="complaint",
+            approach="Accuser réception, s'excuser, proposer une solution concrète et un canal privé.",
+        ),
+        ResponsePolicy(type="suggestion", approach="Remercier et dire ce qui en sera fait."),
+        ResponsePolicy(type="troll", answer=False, approach="Ne pas nourrir le troll ; surveiller."),
+        ResponsePolicy(type="spam", answer=False, approach="Masquer ou ignorer."),
+        ResponsePolicy(type="other", approach="Répondre si une réponse apporte quelque chose."),
+    ]
+
+
+def _default_playbook() -> list[PlaybookStep]:
+    return [
+        PlaybookStep(title="Réunir la cellule de crise et nommer un porte-parole", role="lead"),
+        PlaybookStep(title="Qualifier les faits et le périmètre", role="lead"),
+        PlaybookStep(title="Publier une déclaration d'attente", role="spokesperson"),
+        PlaybookStep(title="Briefer le service client avec les éléments de réponse", role="customer_service"),
+        PlaybookStep(title="Vérifier les risques juridiques et capturer les preuves", role="legal"),
+        PlaybookStep(title="Informer la direction", role="management"),
+        PlaybookStep(title="Tenir le public informé des actions menées", role="marketing"),
+    ]
+
+
+class CharterDocument(_Section):
+    """Everything an organisation's charter says. Defaults are Vigie's recommended practice."""
+
+    purpose: str = ""
+    channels: list[ChannelPolicy] = Field(default_factory=list)
+    responses: list[ResponsePolicy] = Field(default_factory=_default_responses)
+    public_or_private: str = (
+        "En public : remercier, reconnaître le problème, annoncer la suite. En privé : toute donnée "
+        "personnelle, numéro de contrat ou de dossier, détail d'un remboursement."
+    )
+    signature: str = "{agent_first_name}, service client {organisation}"
+    sla: SlaPolicy = Field(default_factory=SlaPolicy)
+    approval: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
+    kpi_targets: KpiTargets = Field(default_factory=KpiTargets)
+    internal_jargon: list[str] = Field(default_factory=list)
+    crisis_playbook: list[PlaybookStep] = Field(default_factory=_default_playbook)
+
+    def response_for(self, comment_type: str) -> ResponsePolicy:
+        """The policy for ``comment_type``; an unknown type is answered within the SLA."""
+        for policy in self.responses:
+            if policy.type == comment_type:
+                return policy
+        return ResponsePolicy(type="other", first_response_hours=self.sla.first_response_hours)
+
+    def channel(self, platform: str) -> ChannelPolicy | None:
+        for policy in self.channels:
+            if policy.platform == platform:
+                return policy
+        return None
