@@ -39,12 +39,15 @@ class ResponsePolicy(_Section):
     approach: str = ""
 
 
+def _weekdays_nine_to_six() -> dict[Weekday, list[tuple[str, str]]]:
+    weekdays: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+    return {day: [("09:00", "18:00")] for day in weekdays}
+
+
 class BusinessHours(_Section):
     """Opening hours used by SLA clocks, in each location's time zone."""
 
-    days: dict[Weekday, list[tuple[str, str]]] = Field(
-        default_factory=lambda: {day: [("09:00", "18:00")] for day in ("mon", "tue", "wed", "thu", "fri")}
-    )
+    days: dict[Weekday, list[tuple[str, str]]] = Field(default_factory=lambda: _weekdays_nine_to_six())
     holidays_country: str = "FR"
 
 
