@@ -18,6 +18,7 @@ from vigie.core.models import (
     Location,
     LoginThrottle,
     Membership,
+    Notification,
     Organisation,
     Team,
     User,
@@ -457,3 +458,40 @@ def do_record_audit_events(organisation: Organisation, events: list[dict[str, An
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
     return len(rows)
+
+
+@transaction.atomic
+def do_notify(
+    organisation: Organisation,
+    recipient: User,
+    event: str,
+    title: str,
+    *,
+    body: str = "",
+    url: str = "",
+    data: dict[str, Any] | None = None,
+) -> Notification:
+    """Leave an in-app notification for ``recipient``.
+
+    ``event`` is a dotted name (``reply.sent_back``, ``alert.opened``) that delivery preferences
+    and channel routing key on.
+    """
+    return Notification.objects.create(
+        organisation=organisation,
+        recipient=recipient,
+        event=event,
+        title=title[:300],
+        body=body,
+        url=url,
+        data=data or {},
+    )
+
+
+def do_mark_notifications_read(
+    organisation: Organisation, recipient: User, ids: list[int] | None = None
+) -> int:
+    """Mark ``recipient``'s notifications (all, or those in ``ids``) as read; returns how many changed."""
+    rows = Notification.objects.filter(organisation=organisation, recipient=recipient, read_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    return rows.update(read_at=timezone.now())

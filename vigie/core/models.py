@@ -275,3 +275,30 @@ class PeriodicJobState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (next {self.next_run_at:%Y-%m-%d %H:%M})"
+
+
+class Notification(models.Model):
+    """An in-app message to one person in one organisation (approval asked, reply sent back, alert…).
+
+    Other channels (e-mail, chat webhooks) are chosen per user by the alerts app; this row is the
+    one that always exists, so nothing is lost when a channel fails.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=60)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "organisation", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -18,6 +18,7 @@ from vigie.core.models import (
     Location,
     LoginThrottle,
     Membership,
+    Notification,
     Organisation,
     Team,
     User,
@@ -160,3 +161,8 @@ def organisation_teams(organisation: Organisation) -> QuerySet[Team]:
 def organisation_locations(organisation: Organisation) -> QuerySet[Location]:
     """The organisation's locations (sites, agencies, shops) by name."""
     return Location.objects.for_org(organisation).order_by("name")
+
+
+def unread_notifications(organisation: Organisation, recipient: User) -> QuerySet[Notification]:
+    """``recipient``'s unread notifications in ``organisation``, newest first."""
+    return Notification.objects.filter(organisation=organisation, recipient=recipient, read_at__isnull=True)
