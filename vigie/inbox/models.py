@@ -44,6 +44,14 @@ class Case(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     tags = models.JSONField(default=list, blank=True)
+    # Set by the comment-handling scheme (routing); read by the reply flow and the SLA clock.
+    routing_rule = models.CharField(max_length=150, blank=True)
+    approval_required = models.BooleanField(default=False)
+    suggested_template_ids = models.JSONField(default=list, blank=True)
+    sla_warned_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
 
