@@ -91,9 +91,9 @@ class Thresholds:
     min_dispersion: float = 0.01
     # Hours before the widest window that tell how busy today is compared with the baseline.
     level_lookback: timedelta = timedelta(hours=6)
-    # CUSUM dating the episode start: each bucket adds value - (k x expected + h).
-    cusum_k: float = 1.5
-    cusum_h: float = 0.25
+    # CUSUM dating the episode start: each bucket adds value - (k x expected + h x (1 + sqrt(expected))).
+    cusum_k: float = 1.3
+    cusum_h: float = 0.75
     cusum_lookback: timedelta = timedelta(hours=24)
     # Robust z-score needed by the "mean", "share" and "sum" series.
     z: float = 4.5
@@ -237,7 +237,7 @@ def fit_baseline(
         dow = np.where(dow_n > 0, s7.sum(axis=2) / np.maximum(dow_n, 1.0), level[:, None])
         product = (hod[:, None, :] * dow[:, :, None] / safe_level[:, :, None]).reshape(n, SLOTS)
         rate = (slot_sum + shrink * product) / (slot_n + shrink)
-        rate = np.maximum(rate, np.maximum(0.05 * level, level_floor)[:, None])
+        rate = np.maximum(rate, np.maximum(0.002 * level, level_floor)[:, None])
         if round_ == 0:
             expected = rate[:, hour_slot] * hour_buckets
             limit = expected + 4.0 * np.sqrt(expected + 0.1 * expected**2) + 2.0
@@ -352,7 +352,8 @@ def _best(
     per_window: list[FloatArray], observed: list[FloatArray], expected: list[FloatArray]
 ) -> WindowScores:
     stacked = np.stack(per_window)
-    best = np.argmax(stacked, axis=0)
+    # Ties (typically: nothing unusual anywhere) go to the widest window, the most telling one.
+    best = len(per_window) - 1 - np.argmax(stacked[::-1], axis=0)
     pick = best[None]
     return WindowScores(
         score=np.take_along_axis(stacked, pick, axis=0)[0],
@@ -450,8 +451,11 @@ def _cusum_start(values: FloatArray, expected: FloatArray, k: float, h: float) -
     n, length = values.shape
     s = np.zeros(n)
     start = np.zeros(n, dtype=np.int64)
+    # The allowance grows with the noise (sqrt of the expectation), so that one stray mention
+    # at night does not pull the start of the next episode back.
+    allowance = k * expected + h * (1.0 + np.sqrt(expected))
     for t in range(length):
-        s = np.maximum(s + values[:, t] - k * expected[:, t] - h, 0.0)
+        s = np.maximum(s + values[:, t] - allowance[:, t], 0.0)
         start = np.where(s == 0.0, t + 1, start)
     return np.minimum(start, length - 1)
 
@@ -710,9 +714,10 @@ def _detect_chunk(
             thresholds.cusum_k,
             thresholds.cusum_h,
         )
-        # Never later than the start of the window that fired.
+        # Where the CUSUM has no run (the window fired on a level it tolerates), the start of
+        # the window that fired stands in.
         window_start = np.array([length - chosen[r] for r in rows])
-        since_index[rows] = np.minimum(length - lookback + start, window_start)
+        since_index[rows] = np.where(start < lookback - 1, length - lookback + start, window_start)
     elif fired.any():
         for row in np.flatnonzero(fired):
             since_index[row] = length - chosen[int(row)]
@@ -746,15 +751,17 @@ def _grid(config: SeriesConfig, history: Sequence[SeriesPoint], now: datetime) -
     """The history as evenly spaced buckets up to the one holding ``now`` (missing ones are 0)."""
     step = int(config.bucket.total_seconds())
     empty = math.nan if config.kind in ("mean", "share") else 0.0
-    points = [p for p in history if p.start <= now]
-    if not points:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    for point in points:
+    for point in history:
         if point.start.tzinfo is None:
             raise ValueError("series points need timezone-aware starts")
+    # A bucket starting at ``now`` has not begun: the last one is the one that holds the
+    # second before ``now``.
+    points = [p for p in history if p.start < now]
+    if not points:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     epochs = np.array([int(p.start.timestamp()) for p in points], dtype=np.int64)
     first = int(epochs.min())
-    last = first + ((int(now.timestamp()) - first) // step) * step
+    last = first + ((int(now.timestamp()) - 1 - first) // step) * step
     count = (last - first) // step + 1
     values = np.full(count, empty)
     index = (epochs - first) // step
