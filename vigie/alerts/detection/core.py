@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +27,7 @@ LN10 = math.log(10.0)
 # Bounds the memory of the vectorised path: a chunk of 1,000 series x 28 days of 5-minute
 # buckets is 64 MB of float64, whatever the number of series asked for.
 CHUNK = 1000
+WORKERS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -641,6 +644,7 @@ def detect_matrix(
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, config in enumerate(configs):
         groups[(config.kind, config.timezone)].append(i)
+    jobs = []
     for (kind, timezone), indices in groups.items():
         calendar = _calendar(timezone, int(starts[0]), length, step)
         for begin in range(0, len(indices), CHUNK):
@@ -648,12 +652,21 @@ def detect_matrix(
             contiguous = chunk[-1] - chunk[0] == len(chunk) - 1
             # A slice is a view (nothing here writes to it); a list index copies the rows.
             rows = matrix[chunk[0] : chunk[-1] + 1] if contiguous else matrix[chunk]
-            for i, detection in zip(
-                chunk,
-                _detect_chunk(rows, starts, calendar, [configs[i] for i in chunk], kind, now, thresholds),
-                strict=True,
-            ):
-                results[i] = detection
+            jobs.append((chunk, rows, calendar, kind))
+
+    def run(job: tuple[list[int], FloatArray, Calendar, str]) -> None:
+        chunk, rows, calendar, kind = job
+        detections = _detect_chunk(rows, starts, calendar, [configs[i] for i in chunk], kind, now, thresholds)
+        for i, detection in zip(chunk, detections, strict=True):
+            results[i] = detection
+
+    if len(jobs) > 1 and WORKERS > 1:
+        # numpy releases the GIL in its loops, so chunks on two threads use two cores.
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            list(pool.map(run, jobs))
+    else:
+        for job in jobs:
+            run(job)
     return [d for d in results if d is not None]
 
 
