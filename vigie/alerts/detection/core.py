@@ -89,8 +89,8 @@ class Thresholds:
     # Weight of the product model (level x hour-of-day x day-of-week) against the raw
     # hour-of-week means, as a fraction of the buckets each slot has.
     shrink: float = 0.5
-    # Smallest overdispersion (squared coefficient of variation of a window's rate) assumed,
-    # whatever the history says: the baseline itself is an estimate.
+    # Smallest day-to-day dispersion (squared coefficient of variation of the rate) assumed,
+    # whatever the history and today's level say: the hourly shape varies too.
     min_dispersion: float = 0.01
     # Hours before the widest window that tell how busy today is compared with the baseline.
     level_lookback: timedelta = timedelta(hours=6)
@@ -519,6 +519,14 @@ def _quiet_nan() -> Iterator[None]:
 # --------------------------------------------------------------------------------------------
 
 
+_SINGULAR = {
+    "mentions négatives": "mention négative",
+    "negative mentions": "negative mention",
+    "mentions": "mention",
+    "1★ reviews": "1★ review",
+}
+
+
 def _labels(config: SeriesConfig) -> tuple[str, str, bool]:
     if config.label:
         return config.label, config.label_en or config.label, True
@@ -581,10 +589,11 @@ def _explain(
         ratio = observed / expected if expected > 0 else float("inf")
         ratio_fr = f" (x{_number_fr(ratio)})" if fired and math.isfinite(ratio) else ""
         ratio_en = f" (x{_number_en(ratio)})" if fired and math.isfinite(ratio) else ""
-        fr = (
-            f"{_number_fr(observed, 0)} {label_fr} en {win_fr}, {_number_fr(expected)} {participle}{ratio_fr}"
-        )
-        en = f"{_number_en(observed, 0)} {label_en} in {win_en}, {_number_en(expected)} expected{ratio_en}"
+        # French puts 0 and 1 in the singular, English only 1.
+        unit_fr = _SINGULAR.get(label_fr, label_fr) if round(observed) <= 1 else label_fr
+        unit_en = _SINGULAR.get(label_en, label_en) if round(observed) == 1 else label_en
+        fr = f"{_number_fr(observed, 0)} {unit_fr} en {win_fr}, {_number_fr(expected)} {participle}{ratio_fr}"
+        en = f"{_number_en(observed, 0)} {unit_en} in {win_en}, {_number_en(expected)} expected{ratio_en}"
     if fired and since is not None:
         fr += " " + _since_text(since, now, zone, "fr")
         en += " " + _since_text(since, now, zone, "en")

@@ -153,6 +153,8 @@ def test_a_quiet_sunday_is_not_a_crisis() -> None:
     detection = detect(NEGATIVE, quiet, sunday)
     assert not detection.fired
     assert detection.score == 0
+    assert detection.explanation.startswith("1 mention négative en ")
+    assert detection.explanation_en.startswith("1 negative mention in ")
 
 
 def dead_nights(local: datetime) -> float:
