@@ -340,3 +340,28 @@ def test_influential_authors() -> None:
     assert not influential_author(9_999)
     assert not influential_author(None)
     assert influential_author(600, threshold=500)
+
+
+def test_detect_matrix_keeps_the_order_of_mixed_kinds_and_zones_and_leaves_the_input_alone() -> None:
+    points = set_last(history(MONDAY_3AM), [3.0, 4.0, 5.0])
+    counts = np.array([p.value for p in points])
+    values = np.stack([counts, counts, np.full(len(counts), 4.2), counts])
+    before = values.copy()
+    configs = [
+        SeriesConfig(key="org:1:negative", kind="count"),
+        # The same counts in Montreal's calendar: the whole history shifts with it, so the burst
+        # is still abnormal, and the explanation speaks Montreal's local time.
+        SeriesConfig(key="org:2:negative", kind="count", timezone="America/Montreal"),
+        SeriesConfig(key="org:3:rating", kind="mean"),
+        SeriesConfig(key="org:4:negative", kind="count", sensitivity=0.1),
+    ]
+    detections = detect_matrix(values, [p.start for p in points], configs, now=MONDAY_3AM)
+    assert [d.series_key for d in detections] == [
+        "org:1:negative",
+        "org:2:negative",
+        "org:3:rating",
+        "org:4:negative",
+    ]
+    assert [d.fired for d in detections] == [True, True, False, False]
+    assert "depuis 21:15" in detections[1].explanation  # Montreal local time
+    assert np.array_equal(values, before)
