@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -363,5 +364,51 @@ def test_detect_matrix_keeps_the_order_of_mixed_kinds_and_zones_and_leaves_the_i
         "org:4:negative",
     ]
     assert [d.fired for d in detections] == [True, True, False, False]
-    assert "depuis 21:15" in detections[1].explanation  # Montreal local time
+    # Montreal local time (03:15 in Paris); a stray mention just before may date it 5 min earlier.
+    assert re.search(r"depuis 21:1[05]$", detections[1].explanation), detections[1].explanation
     assert np.array_equal(values, before)
+
+
+def busy_rhythm(local: datetime) -> float:
+    """Three times the office rhythm: about 100 negative mentions an hour in the afternoon."""
+    return 3.0 * office_rhythm(local)
+
+
+def test_a_doubling_sustained_for_an_hour_fires_on_a_busy_series() -> None:
+    # Issue 7: a 2x rise must be found within the hour where an hour holds ~100 mentions.
+    start = paris(2026, 4, 6, 15, 0)
+    now = start + timedelta(hours=1)
+    normal = history(now, rhythm=busy_rhythm, seed=5)
+    rng = np.random.default_rng(21)
+    doubled = [
+        SeriesPoint(p.start, float(rng.poisson(2 * busy_rhythm(p.start.astimezone(PARIS)))))
+        if p.start >= start
+        else p
+        for p in normal
+    ]
+    assert sum(p.value for p in doubled[-12:]) > 1.6 * sum(p.value for p in normal[-12:])
+    assert not detect(NEGATIVE, normal, now).fired
+    detection = detect(NEGATIVE, doubled, now)
+    assert detection.fired
+    assert detection.since is not None
+    assert start - timedelta(minutes=30) <= detection.since <= now
+
+
+def test_points_sharing_a_bucket_add_up_for_counts_and_average_for_levels() -> None:
+    points = history(MONDAY_3AM)
+    split = [
+        half
+        for p in points
+        for half in (
+            SeriesPoint(p.start, p.value / 2),
+            SeriesPoint(p.start + timedelta(minutes=2), p.value / 2),
+        )
+    ]
+    assert detect(NEGATIVE, split, MONDAY_3AM) == detect(NEGATIVE, points, MONDAY_3AM)
+    rating = SeriesConfig(key="org:12:rating", kind="mean")
+    ratings = [SeriesPoint(p.start, 4.0 + (p.value % 2) / 2) for p in points]
+    twice = [q for p in ratings for q in (p, SeriesPoint(p.start + timedelta(minutes=1), p.value))]
+    with_nan = ratings + [SeriesPoint(p.start + timedelta(minutes=3), math.nan) for p in ratings[::7]]
+    expected = detect(rating, ratings, MONDAY_3AM)
+    assert detect(rating, twice, MONDAY_3AM) == expected
+    assert detect(rating, with_nan, MONDAY_3AM) == expected
