@@ -81,7 +81,7 @@ class Thresholds:
 
     # -log10 of the tail probability (after the correction for looking at several windows)
     # needed to fire at sensitivity 1; the threshold is divided by the series' sensitivity.
-    score: float = 4.5
+    score: float = 4.0
     min_count: float = 3.0  # fewer than this many in a window never fires
     min_ratio: float = 1.5  # nor less than 1.5 times the expected value
     windows_minutes: tuple[int, ...] = (5, 15, 30, 60)
