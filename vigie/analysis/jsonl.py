@@ -25,6 +25,13 @@ def parse_line(
     line: str, number: int, *, language_hint: str = "", context: dict[str, Any] | None = None
 ) -> Item:
     """The item of input line ``number`` (1-based), or ``InputError`` saying what is wrong."""
+    return _parse(line, number, language_hint=language_hint, context=context)[1]
+
+
+def _parse(
+    line: str, number: int, *, language_hint: str = "", context: dict[str, Any] | None = None
+) -> tuple[Any, Item]:
+    """``(original id, item)`` of input line ``number``, decoding the JSON once."""
     where = f"line {number}"
     try:
         data = json.loads(line)
@@ -46,7 +53,7 @@ def parse_line(
         if isinstance(rating, bool) or not isinstance(rating, int | float) or not 1 <= rating <= 5:
             raise InputError(f'{where}: "rating" must be a number from 1 to 5 (got {rating!r})')
         rating = float(rating)
-    return Item(
+    return identifier, Item(
         id=str(identifier),
         text=text,
         title=data.get("title") or "",
@@ -65,8 +72,7 @@ def read_items(
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        item = parse_line(line, number, language_hint=language_hint, context=context)
-        yield json.loads(line)["id"], item
+        yield _parse(line, number, language_hint=language_hint, context=context)
 
 
 def _pick(value: Any, keys: tuple[str, ...]) -> dict[str, Any]:

@@ -33,7 +33,9 @@ def draw() -> list[data.Example]:
     rng = random.Random(SEED)  # noqa: S311 - a reproducible sample, not a secret
     taken: set[tuple[str, str]] = set(used)
 
-    def pick(pool: list[data.Example], count: int, keep: Callable[[data.Example], bool]) -> list[data.Example]:
+    def pick(
+        pool: list[data.Example], count: int, keep: Callable[[data.Example], bool]
+    ) -> list[data.Example]:
         candidates = [e for e in pool if (e.dataset, e.row) not in taken and keep(e)]
         rng.shuffle(candidates)
         chosen = candidates[:count]
@@ -55,7 +57,9 @@ def draw() -> list[data.Example]:
 
 def main(argv: list[str] | None = None) -> None:
     """Write the drawn texts, one JSON object per line, for labelling."""
-    parser = argparse.ArgumentParser(prog="python -m vigie.analysis.training.sample_type", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m vigie.analysis.training.sample_type", description=__doc__
+    )
     parser.add_argument("--out", type=Path, required=True)
     options = parser.parse_args(argv)
     with options.out.open("w", encoding="utf-8") as handle:
