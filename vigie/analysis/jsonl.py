@@ -106,3 +106,22 @@ def output_record(identifier: Any, results: Results) -> dict[str, Any]:
 
 def write_record(stream: IO[str], record: dict[str, Any]) -> None:
     stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def analyze_lines(
+    lines: list[str], *, language_hint: str = "", context: dict[str, Any] | None = None
+) -> list[str]:
+    """The output lines (newline-terminated) of already validated, non-blank input ``lines``,
+    analysed with the process's default pipeline. A worker process of ``vigie analyze --workers``
+    runs this on its share of the file."""
+    from vigie.analysis.pipeline import default_pipeline
+
+    parsed = [
+        _parse(line, number, language_hint=language_hint, context=context)
+        for number, line in enumerate(lines, 1)
+    ]
+    results = default_pipeline().analyze([item for _, item in parsed])
+    return [
+        json.dumps(output_record(identifier, result), ensure_ascii=False) + "\n"
+        for (identifier, _), result in zip(parsed, results, strict=True)
+    ]
