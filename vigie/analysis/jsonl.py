@@ -25,6 +25,13 @@ def parse_line(
     line: str, number: int, *, language_hint: str = "", context: dict[str, Any] | None = None
 ) -> Item:
     """The item of input line ``number`` (1-based), or ``InputError`` saying what is wrong."""
+    return _parse(line, number, language_hint=language_hint, context=context)[1]
+
+
+def _parse(
+    line: str, number: int, *, language_hint: str = "", context: dict[str, Any] | None = None
+) -> tuple[Any, Item]:
+    """``(original id, item)`` of input line ``number``, decoding the JSON once."""
     where = f"line {number}"
     try:
         data = json.loads(line)
@@ -46,7 +53,7 @@ def parse_line(
         if isinstance(rating, bool) or not isinstance(rating, int | float) or not 1 <= rating <= 5:
             raise InputError(f'{where}: "rating" must be a number from 1 to 5 (got {rating!r})')
         rating = float(rating)
-    return Item(
+    return identifier, Item(
         id=str(identifier),
         text=text,
         title=data.get("title") or "",
@@ -65,8 +72,7 @@ def read_items(
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        item = parse_line(line, number, language_hint=language_hint, context=context)
-        yield json.loads(line)["id"], item
+        yield _parse(line, number, language_hint=language_hint, context=context)
 
 
 def _pick(value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -100,3 +106,22 @@ def output_record(identifier: Any, results: Results) -> dict[str, Any]:
 
 def write_record(stream: IO[str], record: dict[str, Any]) -> None:
     stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def analyze_lines(
+    lines: list[str], *, language_hint: str = "", context: dict[str, Any] | None = None
+) -> list[str]:
+    """The output lines (newline-terminated) of already validated, non-blank input ``lines``,
+    analysed with the process's default pipeline. A worker process of ``vigie analyze --workers``
+    runs this on its share of the file."""
+    from vigie.analysis.pipeline import default_pipeline
+
+    parsed = [
+        _parse(line, number, language_hint=language_hint, context=context)
+        for number, line in enumerate(lines, 1)
+    ]
+    results = default_pipeline().analyze([item for _, item in parsed])
+    return [
+        json.dumps(output_record(identifier, result), ensure_ascii=False) + "\n"
+        for (identifier, _), result in zip(parsed, results, strict=True)
+    ]

@@ -77,6 +77,25 @@ def test_it_streams_through_several_batches(tmp_path: Path) -> None:
     assert [r["id"] for r in results] == [f"m{i}" for i in range(1100)]
 
 
+def test_workers_write_the_same_lines_in_the_same_order(tmp_path: Path) -> None:
+    texts = [
+        "Une heure d'attente au téléphone, appelez-moi au 06 12 34 56 78",
+        "Parfait, livraison rapide et bon accueil !",
+        "Comment résilier mon contrat ?",
+        "Thank you so much, the advisor was really helpful today!",
+        "Bande d'escrocs, je vais porter plainte",
+    ]
+    lines: list[object] = []
+    for i in range(60):
+        lines.append({"id": f"m{i}", "text": texts[i % len(texts)] + f" ({i})", "rating": 1 + i % 5})
+        if i % 13 == 0:
+            lines.append("")
+    alone = run(tmp_path, lines, "--batch-size", "7")
+    shared = run(tmp_path, lines, "--batch-size", "7", "--workers", "2")
+    assert [r["id"] for r in shared] == [f"m{i}" for i in range(60)]
+    assert shared == alone
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
@@ -110,6 +129,7 @@ def test_a_taxonomy_file_is_passed_to_the_analyzers(tmp_path: Path) -> None:
     [
         (["--taxonomy", "missing.yaml"], "--taxonomy: cannot read"),
         (["--lang-hint", "french"], "--lang-hint takes a two-letter"),
+        (["--workers", "0"], "--workers takes a number from 1 to 64"),
     ],
 )
 def test_bad_options_are_one_line_errors(tmp_path: Path, arguments: list[str], message: str) -> None:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 csv.field_size_limit(10_000_000)
 
-# The repository's checkout sits next to ``shared/`` (…/main and …/shared): look there by default.
-DATA = Path(os.environ.get("VIGIE_DATA", Path(__file__).resolve().parents[4] / "shared" / "data"))
+# The repository's checkout sits next to ``shared/`` (…/main and …/shared), or one level deeper
+# for a git worktree (…/wt/NAME): look there by default.
+_BESIDE = [Path(__file__).resolve().parents[depth] / "shared" / "data" for depth in (4, 5)]
+DATA = Path(os.environ.get("VIGIE_DATA", next((p for p in _BESIDE if p.is_dir()), _BESIDE[0])))
 VALIDATION_SHARE = 0.15
 
 

@@ -2,8 +2,12 @@
 
 Hashing keeps the shipped models small (no vocabulary to store) and the vectoriser stateless;
 only an IDF vector and linear coefficients are saved, as ``.npz`` arrays plus a JSON header.
-Character n-grams are computed once per distinct token and memoised: real text is Zipfian, so
-almost every token is a cache hit and featurisation costs a few dictionary look-ups per word.
+
+The hashing is vectorised over a whole batch: the tokens of every text are joined, space-padded,
+into one string, read as an array of code points, and every character n-gram and word is hashed
+with numpy (polynomial hashes, then a 64-bit finaliser). The only per-text Python work left is a
+few C-level regular-expression calls, so long reviews cost little more than short posts. The
+module imports neither scikit-learn nor anything slow, which keeps model loading fast.
 """
 
 from __future__ import annotations
@@ -13,40 +17,50 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
-from sklearn.utils import murmurhash3_32  # type: ignore[import-untyped]
 
 N_FEATURES = 2**18
-_MASK = N_FEATURES - 1
-_CACHE_LIMIT = 400_000
+_MASK = np.uint32(N_FEATURES - 1)
+# Texts hashed together: bounds the temporary arrays (a few bytes per character) during training.
+_CHUNK = 4096
 
 _URL = re.compile(r"https?://\S*|www\.\S+")
 _USER = re.compile(r"@\w+")
 _REPEAT = re.compile(r"(.)\1{3,}")
 _TOKEN = re.compile(r"\w+|[!?]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 # A negation flips the word features of the few tokens that follow it ("pas bon" ≠ "bon").
-_NEGATORS = frozenset(
-    [
-        "ne",
-        "n",
-        "pas",
-        "jamais",
-        "plus",
-        "aucun",
-        "aucune",
-        "rien",
-        "sans",
-        "ni",
-        "not",
-        "never",
-        "no",
-        "don",
-        "didn",
-        "isn",
-        "wasn",
-        "nothing",
-    ]
-)
+NEGATORS = [
+    "ne",
+    "n",
+    "pas",
+    "jamais",
+    "plus",
+    "aucun",
+    "aucune",
+    "rien",
+    "sans",
+    "ni",
+    "not",
+    "never",
+    "no",
+    "don",
+    "didn",
+    "isn",
+    "wasn",
+    "nothing",
+]
 _NEGATION_SCOPE = 3
+
+# Hashing constants: an odd multiplier (invertible modulo 2**64) and one salt per feature family,
+# so that a word, its negated form, a bigram and a character n-gram never share a hash by design.
+# 32-bit arithmetic: the hashes are folded into 2**18 columns anyway, and it halves the memory
+# traffic of the vectorised loops.
+_P = np.uint32(1_000_003)
+_P_INVERSE = np.uint32(pow(1_000_003, -1, 2**32))
+_SALT_WORD = np.uint32(0x9E3779B9)
+_SALT_NEGATED = np.uint32(0xC2B2AE3D)
+_SALT_BIGRAM = np.uint32(0x165667B1)
+_SALT_CHARS = np.uint32(0x27D4EB2F)
+_SPACE = 32
 
 
 def normalise(text: str) -> str:
@@ -61,8 +75,138 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalise(text))
 
 
-def _hash(key: str) -> int:
-    return int(murmurhash3_32(key, positive=True))
+def _finalise(values: np.ndarray, salt: np.uint32) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser of ``values ^ salt``: spreads polynomial hashes over all bits."""
+    h = values ^ salt
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
+
+
+def _word_hashes(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Polynomial hash of each ``codes[start:end]``, from prefix sums (all arithmetic mod 2**32)."""
+    powers = np.empty(len(codes), dtype=np.uint32)
+    powers[0] = 1
+    if len(codes) > 1:
+        powers[1:] = _P
+        np.cumprod(powers, out=powers)
+    prefix = np.zeros(len(codes) + 1, dtype=np.uint32)
+    np.cumsum(codes * powers, out=prefix[1:])
+    inverse = np.empty(len(codes), dtype=np.uint32)
+    inverse[0] = 1
+    if len(codes) > 1:
+        inverse[1:] = _P_INVERSE
+        np.cumprod(inverse, out=inverse)
+    # Shift each segment's sum back to position 0, so equal words hash equally wherever they are.
+    return (prefix[ends] - prefix[starts]) * inverse[starts]
+
+
+def _negator_hashes() -> np.ndarray:
+    text = " " + " ".join(NEGATORS) + " "
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint32)
+    space = codes == _SPACE
+    starts = np.flatnonzero(~space[1:] & space[:-1]) + 1
+    ends = np.flatnonzero(~space[:-1] & space[1:]) + 1
+    return np.unique(_word_hashes(codes, starts, ends))
+
+
+_NEGATOR_HASHES = _negator_hashes()
+
+
+_WORD, _PUNCT, _EMOJI = 1, 2, 3
+_SEPARATOR = "\x00"
+# The class of each code point of the Basic Multilingual Plane: ``\w`` (str.isalnum or "_"), "!"/"?",
+# emoji, or other; the rarer code points above it are classified when met (_classes).
+_BMP = np.array([_WORD if (chr(i).isalnum() or i == 95) else 0 for i in range(65536)], dtype=np.uint8)
+_BMP[[33, 63]] = _PUNCT
+_EMOJI_RANGES = ((0x2600, 0x27BF), (0x1F300, 0x1FAFF))
+for _low, _high in _EMOJI_RANGES[:1]:
+    _span = _BMP[_low : _high + 1]
+    _span[_span == 0] = _EMOJI
+_BMP[0] = 0
+_ASTRAL: dict[int, int] = {}
+_URL_JOINED = re.compile(r"https?://[^\s\x00]*|www\.[^\s\x00]+")
+
+
+def _classes(codes: np.ndarray) -> np.ndarray:
+    classes = _BMP[np.minimum(codes, 65535)]
+    astral = np.flatnonzero(codes > 65535)
+    if len(astral):
+        for code in np.unique(codes[astral]).tolist():
+            if code not in _ASTRAL:
+                char = chr(code)
+                low, high = _EMOJI_RANGES[1]
+                _ASTRAL[code] = _WORD if char.isalnum() else _EMOJI if low <= code <= high else 0
+        classes[astral] = [_ASTRAL[code] for code in codes[astral].tolist()]
+    return classes
+
+
+def _padded_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of the tokens of all ``texts`` (as :func:`tokens` finds them), one space before
+    each token and one at the end, and the document of each code point."""
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):
+        joined = _SEPARATOR.join(text.replace(_SEPARATOR, " ") for text in texts)
+    joined = _USER.sub(" @user ", _URL_JOINED.sub(" url ", joined.lower()))
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    doc_of = np.cumsum(codes == 0, dtype=np.int32)
+    # Runs of more than three equal characters are cut to three ("trooop" = "trooooooop").
+    same = codes[1:] == codes[:-1]
+    repeated = np.zeros(len(codes), dtype=bool)
+    repeated[3:] = same[2:] & same[1:-1] & same[:-2] & (codes[3:] != 0)
+    codes, doc_of = codes[~repeated], doc_of[~repeated]
+    classes = _classes(codes)
+    starts = np.zeros(len(codes), dtype=bool)
+    if len(codes):
+        starts[0] = classes[0] > 0
+        starts[1:] = (classes[1:] > 0) & ((classes[1:] != classes[:-1]) | (classes[1:] == _EMOJI))
+    kept = np.flatnonzero(classes > 0)
+    position = np.arange(len(kept)) + np.cumsum(starts[kept])
+    padded = np.full(len(kept) + int(starts.sum()) + 1, _SPACE, dtype=np.uint32)
+    padded[position] = codes[kept]
+    padded_doc = np.zeros(len(padded), dtype=np.int32)
+    padded_doc[position] = doc_of[kept]
+    return padded, padded_doc
+
+
+def hashed_ngrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, columns)`` of every feature occurrence in ``texts``: word unigrams (negation-marked
+    for the tokens after a negator), word bigrams, and character 2–5-grams of each space-padded
+    word, all hashed into ``N_FEATURES`` columns."""
+    codes, doc_of = _padded_tokens(texts)
+    space = codes == _SPACE
+    # Tokens are the runs between single spaces; the sequence starts and ends with a space.
+    starts = np.flatnonzero(~space[1:] & space[:-1]) + 1
+    ends = np.flatnonzero(~space[:-1] & space[1:]) + 1
+    words = _word_hashes(codes, starts, ends)
+    token_doc = doc_of[starts]
+
+    negator = np.isin(words, _NEGATOR_HASHES)
+    negated = np.zeros(len(words), dtype=bool)
+    for shift in range(1, _NEGATION_SCOPE + 1):
+        negated[shift:] |= negator[:-shift] & (token_doc[shift:] == token_doc[:-shift])
+    unigrams = np.where(negated, _finalise(words, _SALT_NEGATED), _finalise(words, _SALT_WORD))
+    pair = np.flatnonzero(token_doc[1:] == token_doc[:-1]) + 1
+    bigrams = _finalise(words[pair - 1] * _P ^ _finalise(words[pair], _SALT_BIGRAM), _SALT_BIGRAM)
+
+    columns = [unigrams, bigrams]
+    rows = [token_doc, token_doc[pair]]
+    spaces_before = np.zeros(len(codes) + 1, dtype=np.int32)
+    np.cumsum(space, out=spaces_before[1:])
+    rolling = codes
+    for n in range(2, 6):
+        if len(codes) < n:
+            break
+        rolling = rolling[:-1] * _P + codes[n - 1 :]
+        # A window of one padded token has spaces only at its ends (none from its second to its
+        # last-but-one character); the token starts at ``begin`` or, after a space, ``begin + 1``.
+        kept = np.flatnonzero(spaces_before[n - 1 : len(codes)] == spaces_before[1 : len(codes) - n + 2])
+        columns.append(_finalise(rolling[kept], _SALT_CHARS + np.uint32(n)))
+        rows.append(doc_of[kept + space[kept]])
+    return np.concatenate(rows), (np.concatenate(columns) & _MASK).astype(np.int32)
 
 
 class Featurizer:
@@ -71,64 +215,25 @@ class Featurizer:
 
     def __init__(self, idf: np.ndarray | None = None) -> None:
         self.idf = idf
-        self._chars: dict[str, tuple[int, ...]] = {}
-        self._words: dict[str, int] = {}
-
-    def _word(self, token: str) -> int:
-        value = self._words.get(token)
-        if value is None:
-            if len(self._words) > _CACHE_LIMIT:
-                self._words.clear()
-            value = self._words[token] = _hash("w" + token)
-        return value
-
-    def _char_grams(self, token: str) -> tuple[int, ...]:
-        value = self._chars.get(token)
-        if value is None:
-            if len(self._chars) > _CACHE_LIMIT:
-                self._chars.clear()
-            padded = f" {token} "
-            grams = [padded[i : i + n] for n in (2, 3, 4, 5) for i in range(len(padded) - n + 1)]
-            value = tuple(_hash(g) & _MASK for g in grams)
-            self._chars[token] = value
-        return value
-
-    def _document(self, toks: list[str]) -> list[int]:
-        indices: list[int] = []
-        previous = 0
-        negated = 0
-        for token in toks:
-            word = self._word(token)
-            if negated:
-                indices.append(self._word("¬" + token) & _MASK)
-                negated -= 1
-            else:
-                indices.append(word & _MASK)
-            if token in _NEGATORS:
-                negated = _NEGATION_SCOPE
-            if previous:
-                indices.append(((previous * 1_000_003) ^ word) & _MASK)
-            previous = word
-        return indices
 
     def raw(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Sublinear term frequencies of the hashed n-grams of ``texts``."""
-        cols: list[int] = []
-        lengths: list[int] = []
-        for text in texts:
-            toks = tokens(text)
-            indices = self._document(toks)
-            for token in toks:
-                indices.extend(self._char_grams(token))
-            cols.extend(indices)
-            lengths.append(len(indices))
-        col = np.array(cols, dtype=np.int32)
-        row_index = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
-        data = np.ones(len(col), dtype=np.float32)
-        matrix = sp.csr_matrix((data, (row_index, col)), shape=(len(texts), N_FEATURES))
-        matrix.sum_duplicates()
-        np.log1p(matrix.data, out=matrix.data)
-        return matrix
+        parts = []
+        for start in range(0, max(len(texts), 1), _CHUNK):
+            chunk = texts[start : start + _CHUNK]
+            rows, cols = hashed_ngrams(chunk)
+            # Sorting (row, column) keys once counts the terms and yields canonical CSR order.
+            key_type = np.uint32 if len(chunk) < 2**32 // N_FEATURES else np.uint64
+            keys, counts = np.unique(rows.astype(key_type) * N_FEATURES + cols, return_counts=True)
+            indptr = np.zeros(len(chunk) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(keys // N_FEATURES, minlength=len(chunk)), out=indptr[1:])
+            matrix = sp.csr_matrix(
+                (np.log1p(counts).astype(np.float32), (keys % N_FEATURES).astype(np.int32), indptr),
+                shape=(len(chunk), N_FEATURES),
+            )
+            matrix.has_sorted_indices = True
+            parts.append(matrix)
+        return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
 
     def fit_idf(self, texts: Sequence[str]) -> np.ndarray:
         """Compute (smoothed) inverse document frequencies on ``texts``."""

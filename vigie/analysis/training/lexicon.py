@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from vigie.analysis.training.features import _NEGATORS, tokens
+from vigie.analysis.training.features import NEGATORS, tokens
+
+# "plus" negates only after "ne" ("plus de stock" is not a negation).
+_NEGATORS = frozenset(NEGATORS) - {"plus"}
 
 POSITIVE = frozenset(
     [
@@ -115,7 +118,7 @@ def score(text: str) -> float:
             sign = -sign
             negated -= 1
         # "plus" is ambiguous ("ne … plus" / "plus rapide"), so it does not negate here.
-        if token in _NEGATORS - {"plus"}:
+        if token in _NEGATORS:
             negated = 3
         positive += sign > 0
         negative += sign < 0

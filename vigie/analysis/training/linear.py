@@ -23,9 +23,14 @@ class LinearModel:
     intercept: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # The product reads one row of the transposed coefficients per non-zero feature: keep it
+        # contiguous once, instead of letting scipy copy the transposed view on every batch.
+        self.coef_t = np.ascontiguousarray(self.coef.T)
+
     def decision(self, matrix: sp.csr_matrix) -> np.ndarray:
         """Raw linear scores, shape (n, rows of coef)."""
-        return np.asarray(matrix @ self.coef.T, dtype=np.float32) + self.intercept
+        return np.asarray(matrix @ self.coef_t, dtype=np.float32) + self.intercept
 
     def proba(self, matrix: sp.csr_matrix) -> np.ndarray:
         """Class probabilities, shape (n, len(classes)) (sigmoid for binary, softmax otherwise)."""

@@ -62,8 +62,19 @@ def function_word_language(text: str) -> str | None:
     return None
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+# MIN_LETTERS letters, anything between them: the scan stops as soon as there are enough.
+_ENOUGH_LETTERS = re.compile(r"(?:[^\W\d_][\W\d_]*){" + str(MIN_LETTERS) + "}")
+
+
 def letter_count(text: str) -> int:
-    return sum(1 for char in text if char.isalpha())
+    """The number of letters of ``text`` (one C-level scan)."""
+    return len(_LETTER.findall(text))
+
+
+def has_enough_letters(text: str) -> bool:
+    """Whether ``text`` has at least MIN_LETTERS letters (it stops counting there)."""
+    return _ENOUGH_LETTERS.search(text) is not None
 
 
 class LanguageAnalyzer(Analyzer):
@@ -102,7 +113,7 @@ class LanguageAnalyzer(Analyzer):
         detected: dict[int, str] = {}
         long_enough = []
         for index, text in enumerate(texts):
-            if letter_count(text) < MIN_LETTERS:
+            if not has_enough_letters(text):
                 continue
             fast = function_word_language(text)
             if fast is not None:

@@ -125,8 +125,12 @@ def _compiled(pattern: str) -> re.Pattern[str] | None:
         return None
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _digit_count(text: str) -> int:
-    return sum(1 for char in text if char.isdigit())
+    # One C-level scan; a generator over characters cost more than the detection itself.
+    return len(_DIGIT.findall(text))
 
 
 def find_personal_data(text: str, patterns: Iterable[str] = ()) -> list[Span]:

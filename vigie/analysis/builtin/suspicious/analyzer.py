@@ -46,10 +46,12 @@ def is_new_account(item: Item) -> bool:
     )
 
 
-def _near_duplicates(batch: Sequence[Item], sets: list[frozenset[int]]) -> set[int]:
+def _near_duplicates(
+    batch: Sequence[Item], sets: list[frozenset[int]], sketches: list[list[int]]
+) -> set[int]:
     index: dict[int, list[int]] = defaultdict(list)
-    for position, shingle_set in enumerate(sets):
-        for value in sketch(shingle_set):
+    for position, values in enumerate(sketches):
+        for value in values:
             index[value].append(position)
     flagged: set[int] = set()
     for positions in index.values():
@@ -112,7 +114,8 @@ class SuspiciousAnalyzer(Analyzer):
 
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
         sets = [shingles(item.text) for item in batch]
-        duplicates = _near_duplicates(batch, sets)
+        sketches = [sketch(shingle_set) for shingle_set in sets]
+        duplicates = _near_duplicates(batch, sets, sketches)
         bursts = _bursts(batch)
         answers: list[Results] = []
         for position, (item, results) in enumerate(zip(batch, previous, strict=True)):
@@ -128,7 +131,7 @@ class SuspiciousAnalyzer(Analyzer):
                     "suspicious": {
                         "suspicious": bool(reasons),
                         "reasons": reasons,
-                        "sketch": sketch(sets[position]),
+                        "sketch": sketches[position],
                     }
                 }
             )

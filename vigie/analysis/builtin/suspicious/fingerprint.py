@@ -9,7 +9,6 @@ confirms them. Hashes are CRC-32, stable across processes, so sketches can be st
 
 from __future__ import annotations
 
-import heapq
 import re
 import zlib
 
@@ -35,7 +34,8 @@ def shingles(text: str) -> frozenset[int]:
 
 def sketch(shingle_set: frozenset[int]) -> list[int]:
     """The ``SKETCH_SIZE`` smallest hashes: a one-permutation MinHash of the set."""
-    return heapq.nsmallest(SKETCH_SIZE, shingle_set)
+    # Sorting a few dozen hashes in C beats heapq's Python-level selection (same result).
+    return sorted(shingle_set)[:SKETCH_SIZE]
 
 
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:

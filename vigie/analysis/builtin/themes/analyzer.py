@@ -135,14 +135,15 @@ class ThemeIndex:
     def themes(self, text: str) -> list[str]:
         """The slugs of the themes ``text`` speaks of, in taxonomy order."""
         hits: set[str] = set()
-        roots: list[str] = []
-        for word in _WORD.findall(fold(text)):
-            root, found = self._word(word)
-            roots.append(root)
-            if found:
-                hits |= found
+        words = _WORD.findall(fold(text))
+        cache = self._cache
+        # Each distinct word once: a long review repeats its words, and most are cache hits.
+        for word in set(words):
+            found = cache.get(word) or self._word(word)
+            if found[1]:
+                hits |= found[1]
         if self.phrases:
-            stemmed = " " + " ".join(roots) + " "
+            stemmed = " " + " ".join((cache.get(word) or self._word(word))[0] for word in words) + " "
             hits |= {slug for phrase, slug in self.phrases if f" {phrase} " in stemmed}
         return [slug for slug in self.slugs if slug in hits]
 

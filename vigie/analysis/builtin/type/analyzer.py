@@ -31,12 +31,59 @@ _SUGGESTION = re.compile(
     r"please add|suggestion)\b",
     re.IGNORECASE,
 )
-_SPAM = re.compile(
-    r"(?:https?://|www\.)\S+[^\n]{0,200}?\b(?:promo|gratuit|gagne[rz]?|bitcoin|crypto|casino|offre|clique[rz]?|follow|abonne)"
-    r"|\b(?:gagnez|cliquez ici|code promo|bitcoin|casino|followers|whatsapp\s*\+?\d|dm me|click here)\b",
+# Split in two so that the costlier link pattern runs only on texts with a link in them.
+_SPAM_LINK = re.compile(
+    r"(?:https?://|www\.)\S+[^\n]{0,200}?\b(?:promo|gratuit|gagne[rz]?|bitcoin|crypto|casino|offre|clique[rz]?|follow|abonne)",
+    re.IGNORECASE,
+)
+_SPAM_WORDS = re.compile(
+    r"\b(?:gagnez|cliquez ici|code promo|bitcoin|casino|followers|whatsapp\s*\+?\d|dm me|click here)\b",
     re.IGNORECASE,
 )
 _LINKS = re.compile(r"https?://|www\.")
+# Literal words without which _REQUEST / _SUGGESTION cannot match: a substring test is far cheaper
+# than a case-insensitive regular-expression scan, and most texts contain none of them.
+_REQUEST_WORDS = (
+    "est-ce que",
+    "comment",
+    "pourquoi",
+    "quand",
+    "où",
+    "combien",
+    "quel",
+    "pouvez-vous",
+    "peut-on",
+    "puis-je",
+    "avez-vous",
+    "how",
+    "why",
+    "when",
+    "where",
+    "can you",
+    "is there",
+    "do you",
+    "que faire",
+    "pourriez-vous",
+    "est-il possible",
+    "serait-il possible",
+    "merci de me",
+    "qui doit-on",
+)
+_SUGGESTION_WORDS = (
+    "faudrait",
+    "il faut que",
+    "serait",
+    "sugg",
+    "propose",
+    "conseille de",
+    "pourriez",
+    "dommage qu",
+    "manque",
+    "améliorer",
+    "would be nice",
+    "you should",
+    "please add",
+)
 TROLL_SCORE = 0.8
 RHETORICAL = 0.5
 # Long texts with a question in them are reviews first; the question is incidental.
@@ -50,16 +97,20 @@ def classify(text: str, sentiment: dict[str, Any] | None, toxicity: dict[str, An
     label = str(sentiment["label"]) if sentiment else "neutral"
     toxic_score = float(toxicity.get("score", 0.0)) if toxicity else 0.0
     categories = set(toxicity.get("categories", [])) if toxicity else set()
-    if _SPAM.search(text) or (("http" in text or "www" in text) and len(_LINKS.findall(text)) >= 3):
+    lower = text.lower()
+    linked = "http" in lower or "www" in lower
+    if (linked and (_SPAM_LINK.search(text) or len(_LINKS.findall(text)) >= 3)) or _SPAM_WORDS.search(text):
         return "spam"
     if toxic_score >= TROLL_SCORE or ({"insult", "hate", "threat"} & categories and toxic_score >= 0.5):
         return "troll"
     has_question_mark = "?" in text
     # A "?" in a strongly negative or glowing text is usually rhetorical ("c'est normal ?").
-    asks = _REQUEST.search(text) or (has_question_mark and -RHETORICAL < score < RHETORICAL)
+    asks = (any(word in lower for word in _REQUEST_WORDS) and _REQUEST.search(text)) or (
+        has_question_mark and -RHETORICAL < score < RHETORICAL
+    )
     if asks and len(text) < MAX_QUESTION:
         return "question"
-    if _SUGGESTION.search(text) and score > -0.8:
+    if score > -0.8 and any(word in lower for word in _SUGGESTION_WORDS) and _SUGGESTION.search(text):
         return "suggestion"
     if label == "negative":
         return "complaint"

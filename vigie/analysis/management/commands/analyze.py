@@ -1,8 +1,9 @@
-"""vigie analyze --in FILE.jsonl --out FILE.jsonl [--taxonomy FILE.yaml] [--lang-hint fr]
+"""vigie analyze --in FILE.jsonl --out FILE.jsonl [--taxonomy FILE.yaml] [--lang-hint fr] [--workers N]
 
 Analyses a JSON Lines file without any database: one output line per input line, same order and
 ids. The input is checked in full before any analysis, so a bad line fails fast with its number
-and no partial output is left behind.
+and no partial output is left behind. ``--workers N`` spreads the batches over N processes (each
+loads the models once); the output is the same, in the same order.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.core.management.base import BaseCommand
 from vigie.analysis.jsonl import InputError, output_record, read_items, write_record
 from vigie.analysis.pipeline import DEFAULT_BATCH_SIZE, default_pipeline
 from vigie.analysis.taxonomy import TaxonomyError, load_taxonomy_file
+from vigie.analysis.workers import analyze_in_workers
 from vigie.core.management.base import fail
 
 
@@ -35,6 +37,12 @@ class Command(BaseCommand):
         parser.add_argument("--taxonomy", help="YAML list of themes (slug, label, keywords, examples)")
         parser.add_argument("--lang-hint", default="", help="language of short texts, e.g. fr")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="items per batch")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes to analyse with (default 1; e.g. the number of cores)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = Path(options["input"])
@@ -45,6 +53,8 @@ class Command(BaseCommand):
             raise fail(f"--out: directory {target.parent} does not exist")
         if options["batch_size"] < 1:
             raise fail("--batch-size must be at least 1")
+        if not 1 <= options["workers"] <= 64:
+            raise fail("--workers takes a number from 1 to 64")
         hint = options["lang_hint"].strip().lower()
         if hint and not (len(hint) == 2 and hint.isalpha()):
             raise fail(f"--lang-hint takes a two-letter language code such as fr (got {hint!r})")
@@ -67,21 +77,27 @@ class Command(BaseCommand):
             raise fail(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
         started = time.perf_counter()
-        pipeline = default_pipeline()
         handle, temporary = tempfile.mkstemp(prefix=".vigie-analyze-", dir=target.parent.resolve())
         try:
             with source.open(encoding="utf-8") as lines, os.fdopen(handle, "w", encoding="utf-8") as out:
-                stream = read_items(lines, language_hint=hint, context=context)
-                while chunk := list(islice(stream, options["batch_size"])):
-                    results = pipeline.analyze([item for _, item in chunk])
-                    for (identifier, _), result in zip(chunk, results, strict=True):
-                        write_record(out, output_record(identifier, result))
+                if options["workers"] > 1:
+                    provides = analyze_in_workers(
+                        lines, out, options["workers"], options["batch_size"], hint, context
+                    )
+                else:
+                    pipeline = default_pipeline()
+                    provides = pipeline.provides
+                    stream = read_items(lines, language_hint=hint, context=context)
+                    while chunk := list(islice(stream, options["batch_size"])):
+                        results = pipeline.analyze([item for _, item in chunk])
+                        for (identifier, _), result in zip(chunk, results, strict=True):
+                            write_record(out, output_record(identifier, result))
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
         elapsed = time.perf_counter() - started
-        missing = sorted({"sentiment", "stars", "type", "themes", "toxicity"} - pipeline.provides)
+        missing = sorted({"sentiment", "stars", "type", "themes", "toxicity"} - provides)
         if missing and options["verbosity"] > 0:
             self.stderr.write(f"note: no analyzer provides {', '.join(missing)}: written as null/empty")
         if options["verbosity"] > 0:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from vigie.analysis.training import lexicon
-from vigie.analysis.training.features import N_FEATURES, Featurizer
+from vigie.analysis.training.features import (
+    N_FEATURES,
+    NEGATORS,
+    Featurizer,
+    _padded_tokens,
+    hashed_ngrams,
+    tokens,
+)
 from vigie.analysis.training.linear import MODEL_DIR, LinearModel
 
 
@@ -23,6 +31,64 @@ def test_features_are_deterministic_normalised_and_negation_aware() -> None:
     assert norms[2] == 0
     bon = featurizer.transform(["bon"]).indices
     assert not set(featurizer.transform(["pas bon"]).indices[:2]) <= set(bon)
+
+
+TRICKY = [
+    "Pas bon du tout !!! 😀😀 je ne reviendrai plus jamais",
+    "",
+    "a",
+    "Très   bien, rien à dire http://x.y/z?a=1 @bob_42 SUPERRRRR trooooop",
+    "ok ok ok",
+    "İstanbul ÉTÉ straße 𝐁𝐎𝐍 ❶ ☀️ l'accueil?!",
+    "texte\x00avec un octet nul",
+    "!!!???",
+    "4444 chiffres 2024",
+]
+
+
+def _reference(text: str) -> Counter[tuple[str, ...]]:
+    """The features of docs/models.md computed one by one, as strings."""
+    found: Counter[tuple[str, ...]] = Counter()
+    toks = tokens(text)
+    for i, token in enumerate(toks):
+        negated = any(t in NEGATORS for t in toks[max(0, i - 3) : i])
+        found["w", "¬" if negated else "", token] += 1
+        if i:
+            found["b", toks[i - 1], token] += 1
+        padded = f" {token} "
+        for n in (2, 3, 4, 5):
+            for start in range(len(padded) - n + 1):
+                found["c", padded[start : start + n]] += 1
+    return found
+
+
+def test_vectorised_tokens_are_the_regular_expression_tokens() -> None:
+    codes, doc_of = _padded_tokens(TRICKY)
+    text = "".join(map(chr, codes.tolist()))
+    per_doc: list[list[str]] = [[] for _ in TRICKY]
+    position = 0
+    for token in text.split(" "):
+        if token:
+            per_doc[int(doc_of[text.index(token, position)])].append(token)
+            position = text.index(token, position) + len(token)
+    assert per_doc == [tokens(t.replace("\x00", " ")) for t in TRICKY]
+
+
+def test_vectorised_hashing_counts_every_feature_once_and_only_within_its_text() -> None:
+    rows, columns = hashed_ngrams(TRICKY)
+    for index, text in enumerate(TRICKY):
+        expected = _reference(text.replace("\x00", " "))
+        mine = Counter(columns[rows == index].tolist())
+        assert sum(mine.values()) == sum(expected.values())
+        # No collision among a text's few hundred features in 2**18 columns: same multiset of counts.
+        assert sorted(mine.values()) == sorted(expected.values())
+
+
+def test_a_text_gets_the_same_features_whatever_batch_it_is_in() -> None:
+    featurizer = Featurizer()
+    alone = featurizer.transform(["Livraison rapide, très bon accueil"])
+    batched = featurizer.transform(["pas bon", "Livraison rapide, très bon accueil", ""])
+    assert (alone != batched[1]).nnz == 0
 
 
 def test_a_linear_model_round_trips_through_npz_and_json_without_pickles(tmp_path: Path) -> None:
