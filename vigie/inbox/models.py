@@ -159,3 +159,46 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"Reply {self.pk} to {self.case}"
+
+
+class Note(models.Model):
+    """An internal note on a case, never shown to the customer; ``@email`` mentions notify members."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    # Ids of the members notified by this note, kept so the page can show who was called in.
+    mentioned_user_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on {self.case}"
+
+
+class SavedView(models.Model):
+    """A named inbox view (a base view plus filters), private to its owner or shared with a team."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    # The inbox's own query string (view and filters), re-validated by the filter form on every use.
+    query = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "owner", "name"], name="saved_view_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, F, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +18,8 @@ from vigie.core.models import AuditEvent, Membership, Organisation
 from vigie.core.queries import audit_events_for
 from vigie.core.roles import HANDLE_CASES, Role, has_role
 from vigie.core.tenancy import scoped
-from vigie.inbox.models import OPEN_STATUSES, Case, CaseStatus, Reply
+from vigie.inbox.models import OPEN_STATUSES, Case, CaseStatus, Note, Reply, ReplyStatus, SavedView
+from vigie.mentions.models import Author, Mention
 from vigie.mentions.queries import MentionWithAuthor, has_theme, other_mentions_by_author
 
 # A case is "due soon" when its deadline falls within this margin: enough to act before it lapses.
@@ -115,6 +118,11 @@ class CaseFilters:
     theme: str = ""
     text: str = ""
     sla: str = ""
+    source_id: int | None = None
+    stars: int | None = None
+    language: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 def _filter_cases(queryset: QuerySet[Any], organisation: Organisation, filters: CaseFilters) -> QuerySet[Any]:
@@ -140,16 +148,61 @@ def _filter_cases(queryset: QuerySet[Any], organisation: Organisation, filters: 
         queryset = queryset.filter(team_id=f.team_id)
     if f.theme:
         queryset = queryset.filter(has_theme(organisation, f.theme, "mention_id"))
+    if f.source_id is not None:
+        queryset = queryset.filter(mention__source_id=f.source_id)
+    if f.stars is not None:
+        # A rating of 4.5 counts as 4 stars: the filter reads "4 stars and a bit".
+        queryset = queryset.filter(mention__rating__gte=f.stars, mention__rating__lt=f.stars + 1)
+    if f.language:
+        queryset = queryset.filter(mention__language=f.language)
+    if f.since is not None:
+        queryset = queryset.filter(mention__created_at__gte=f.since)
+    if f.until is not None:
+        queryset = queryset.filter(mention__created_at__lt=f.until)
     if f.text:
-        queryset = queryset.filter(
-            Q(mention__title__icontains=f.text)
-            | Q(mention__text__icontains=f.text)
-            | Q(mention__author__display_name__icontains=f.text)
-            | Q(mention__author__handle__icontains=f.text)
-        )
+        queryset = queryset.filter(search_condition(organisation, f.text))
     if f.sla:
         queryset = queryset.filter(sla_state=f.sla)
     return queryset
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts5_query(text: str) -> str:
+    """The FTS5 query for what a person typed: every word must appear, each as a prefix.
+
+    Words are quoted, so operators and punctuation typed in the search box are never parsed as
+    FTS5 syntax (a stray ``"`` or ``NEAR`` cannot raise a syntax error).
+    """
+    return " ".join(f'"{word}"*' for word in _WORD.findall(text)[:12])
+
+
+def search_condition(organisation: Organisation, text: str) -> Q:
+    """Cases whose mention's title or text matches ``text`` (full-text), or whose author's name does.
+
+    SQLite reads the FTS5 table the migration keeps in sync; PostgreSQL uses the French
+    ``tsvector`` expression its GIN index was built on (the expression must stay identical).
+    """
+    table = Mention._meta.db_table
+    authors = scoped(Author, organisation).filter(Q(display_name__icontains=text) | Q(handle__icontains=text))
+    by_author = Q(mention__author_id__in=authors.values("id"))
+    if connection.vendor == "sqlite":
+        query = fts5_query(text)
+        if not query:
+            return by_author
+        # Table names are ours; the user's words are a bound parameter.
+        matches = RawSQL("SELECT rowid FROM inbox_mention_fts WHERE inbox_mention_fts MATCH %s", [query])
+        return Q(mention_id__in=matches) | by_author
+    if connection.vendor == "postgresql":
+        matches = RawSQL(  # noqa: S611
+            f'SELECT id FROM "{table}" WHERE organisation_id = %s AND '  # noqa: S608
+            "to_tsvector('french', coalesce(title, '') || ' ' || coalesce(text, '')) "
+            "@@ websearch_to_tsquery('french', %s)",
+            [organisation.pk, text],
+        )
+        return Q(mention_id__in=matches) | by_author
+    return Q(mention__title__icontains=text) | Q(mention__text__icontains=text) | by_author
 
 
 def cases(
@@ -223,6 +276,38 @@ def case_timeline(case: Case) -> QuerySet[AuditEvent]:
     return audit_events_for(case.organisation, Case._meta.label_lower, str(case.pk)).select_related("actor")
 
 
+def case_notes(case: Case) -> QuerySet[Note]:
+    """The internal notes of a case, oldest first."""
+    return (
+        scoped(Note, case.organisation)
+        .filter(case=case)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def thread_of(mention: Mention) -> list[Mention]:
+    """The conversation around ``mention``: its parent post first, then the parent's other replies.
+
+    Bounded so a viral post with thousands of comments cannot blow up the case page.
+    """
+    parent = mention.parent
+    if parent is None:
+        return list(
+            scoped(Mention, mention.organisation)
+            .filter(parent=mention)
+            .select_related("author")
+            .order_by("created_at", "id")[:20]
+        )
+    siblings = (
+        scoped(Mention, mention.organisation)
+        .filter(parent_id=parent.pk)
+        .select_related("author")
+        .order_by("created_at", "id")[:20]
+    )
+    return [parent, *siblings]
+
+
 @dataclass(frozen=True)
 class CaseDetail:
     """Everything the case page shows."""
@@ -232,6 +317,8 @@ class CaseDetail:
     replies: list[Reply]
     timeline: list[AuditEvent]
     sla_state: str
+    notes: list[Note] = field(default_factory=list)
+    thread: list[Mention] = field(default_factory=list)
 
 
 def case_detail(organisation: Organisation, pk: int | str, *, now: datetime | None = None) -> CaseDetail:
@@ -244,7 +331,74 @@ def case_detail(organisation: Organisation, pk: int | str, *, now: datetime | No
         replies=list(case_replies(case)),
         timeline=list(case_timeline(case)),
         sla_state=sla_state(case, now),
+        notes=list(case_notes(case)),
+        thread=thread_of(mention),
     )
+
+
+def new_cases_count(membership: Membership, view: InboxView | str, since: datetime) -> int:
+    """How many cases of ``view`` arrived after ``since``: the inbox's "N new" banner.
+
+    One indexed count, cheap enough to poll every few seconds.
+    """
+    return (
+        scoped(Case, membership.organisation)
+        .filter(view_condition(view, membership), created_at__gt=since)
+        .count()
+    )
+
+
+def saved_views_for(membership: Membership) -> QuerySet[SavedView]:
+    """The member's own saved views and those shared with one of their teams."""
+    return (
+        scoped(SavedView, membership.organisation)
+        .filter(Q(owner_id=membership.user_id) | Q(team__in=membership.teams.values("id")))
+        .select_related("owner", "team")
+        .order_by("name", "id")
+    )
+
+
+def replies_awaiting_approval(organisation: Organisation) -> QuerySet[Reply]:
+    """Replies waiting for a supervisor, oldest first."""
+    return (
+        scoped(Reply, organisation)
+        .filter(status=ReplyStatus.AWAITING_APPROVAL)
+        .select_related("case", "author", "case__mention")
+        .order_by("submitted_at", "id")
+    )
+
+
+def open_draft(case: Case) -> Reply | None:
+    """The reply being written on ``case`` (a draft, or one sent back for correction), if any."""
+    return (
+        scoped(Reply, case.organisation)
+        .filter(case=case, status__in=[ReplyStatus.DRAFT, ReplyStatus.SENT_BACK])
+        .select_related("template")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def members_by_mention(organisation: Organisation, text: str) -> list[Membership]:
+    """Active members named in ``text`` as ``@email`` (or ``@local-part`` when it is unambiguous)."""
+    handles = {h.lower().rstrip(".,;:!?") for h in re.findall(r"@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)", text)}
+    if not handles:
+        return []
+    members = list(
+        scoped(Membership, organisation).filter(is_active=True, user__is_active=True).select_related("user")
+    )
+    by_local: dict[str, list[Membership]] = {}
+    for member in members:
+        by_local.setdefault(member.user.email.lower().split("@")[0], []).append(member)
+    found: dict[int, Membership] = {}
+    for handle in handles:
+        for member in members:
+            if member.user.email.lower() == handle:
+                found[member.user_id] = member
+        same_local = by_local.get(handle, [])
+        if len(same_local) == 1:
+            found[same_local[0].user_id] = same_local[0]
+    return list(found.values())
 
 
 def handler_roles() -> list[str]:
