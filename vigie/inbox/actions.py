@@ -477,6 +477,7 @@ def gate_findings(reply: Reply, membership: Membership | None) -> list[Any]:
             mention=mention,
             membership=membership,
             template_body=reply.template.body if reply.template is not None else None,
+            channel=reply.channel,
         )
     )
 
