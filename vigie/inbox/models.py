@@ -161,6 +161,177 @@ class Reply(models.Model):
         return f"Reply {self.pk} to {self.case}"
 
 
+# --- Publishing outbox and private channel (see docs/publishing-and-private-channel.md) ----------
+
+
+class PublicationState(models.TextChoices):
+    QUEUED = "queued", _("En file d'attente")
+    SENDING = "sending", _("Envoi en cours")
+    PUBLISHED = "published", _("Publiée")
+    FAILED = "failed", _("Échec de publication")
+    UNKNOWN = "unknown", _("Incertaine : à vérifier sur la plateforme")
+    MANUAL = "manual", _("À publier à la main")
+    POSTED_BY_HAND = "posted_by_hand", _("Publiée à la main")
+    DELETED = "deleted", _("Supprimée")
+
+
+class Publication(models.Model):
+    """The outbox row of one reply: where its platform call stands.
+
+    A worker claims the row with a conditional UPDATE (queued -> sending) before calling the
+    platform, so a reply is never sent by two workers, and a row found "sending" after a crash is
+    only sent again where the platform deduplicates (see ``vigie.inbox.publishing``).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    reply = models.OneToOneField(Reply, on_delete=models.CASCADE, related_name="publication")
+    platform = models.SlugField(max_length=40)
+    state = models.CharField(max_length=20, choices=PublicationState.choices, default=PublicationState.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    queued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "state"])]
+
+    def __str__(self) -> str:
+        return f"Publication of reply {self.reply_id} ({self.state})"
+
+
+class PrivateChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    DIRECT_MESSAGE = "direct_message", _("Message privé sur la plateforme")
+
+
+class PrivateThread(models.Model):
+    """A conversation moved out of public view, by e-mail (or a platform's direct messages).
+
+    ``token`` names the thread in the reply address and the subject, so an answer finds its case
+    even when the customer's mail client drops the threading headers.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="private_threads")
+    channel = models.CharField(max_length=20, choices=PrivateChannel.choices, default=PrivateChannel.EMAIL)
+    address = models.EmailField(max_length=254, blank=True)
+    subject = models.CharField(max_length=200)
+    token = models.CharField(max_length=32, unique=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=now)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} thread {self.token}"
+
+
+class MessageDirection(models.TextChoices):
+    OUTBOUND = "out", _("Envoyé")
+    INBOUND = "in", _("Reçu")
+
+
+class MessageState(models.TextChoices):
+    QUEUED = "queued", _("En file d'attente")
+    SENDING = "sending", _("Envoi en cours")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec d'envoi")
+    RECEIVED = "received", _("Reçu")
+
+
+class PrivateMessage(models.Model):
+    """One e-mail sent or received in a private thread. Unique on (organisation, Message-ID): a
+    message polled twice, or posted twice to the webhook, is stored once."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(PrivateThread, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=MessageDirection.choices)
+    state = models.CharField(max_length=10, choices=MessageState.choices)
+    message_id = models.CharField(max_length=255)
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    sender = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "message_id"], name="private_message_unique_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.message_id
+
+
+class CallbackOutcome(models.TextChoices):
+    REACHED = "reached", _("Client joint")
+    NO_ANSWER = "no_answer", _("Pas de réponse")
+    VOICEMAIL = "voicemail", _("Message laissé")
+    WRONG_NUMBER = "wrong_number", _("Mauvais numéro")
+
+
+class CallbackLog(models.Model):
+    """A phone call back to the customer. The number stays here, never on a public page or log."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="callbacks")
+    phone = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=20, choices=CallbackOutcome.choices)
+    notes = models.TextField(blank=True)
+    called_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    called_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["called_at"]
+
+    def __str__(self) -> str:
+        return f"Callback on {self.case_id} ({self.outcome})"
+
+
+class ExternalTicket(models.Model):
+    """A ticket in another tool (helpdesk, CRM) that follows the case."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="external_tickets")
+    reference = models.CharField(max_length=100)
+    url = models.URLField(max_length=1000, blank=True)
+    linked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "reference"], name="external_ticket_unique_reference")
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
 class Note(models.Model):
     """An internal note on a case, never shown to the customer; ``@email`` mentions notify members."""
 
