@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("inbox/", include("vigie.inbox.urls")),
+    path("routing/", include("vigie.inbox.urls_routing")),
+    path("charter/", include("vigie.charter.urls")),
     path("dashboard/", include("vigie.insights.urls")),
     path("alerts/", include("vigie.alerts.urls")),
     path("sources/google/", include("vigie.connectors.builtin.google_business.urls")),

@@ -373,3 +373,58 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoutingRule(models.Model):
+    """One line of the comment-handling scheme: when a mention matches ``conditions``, its case gets
+    ``actions``. Rules are tried in ``position`` order and the first enabled match wins.
+
+    Conditions and actions are JSON validated by ``vigie.inbox.routing.RuleConditions`` and
+    ``RuleActions``, so a new criterion needs no migration.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="routing_rules")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    enabled = models.BooleanField(default=True)
+    conditions = models.JSONField(default=dict, blank=True)
+    actions = models.JSONField(default=dict, blank=True)
+    # Round-robin cursor: the person this rule gave a case to last.
+    last_assignee = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["organisation", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="routing_rule_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberAvailability(models.Model):
+    """A member away (holiday, sick leave, training) until a date: automatic assignment skips them."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    unavailable_until = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["organisation", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="availability_unique_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} away until {self.unavailable_until}"

@@ -10,7 +10,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0002_notification'),
-        ('inbox', '0002_case_routing_and_sla'),
+        ('inbox', '0003_publishing_and_private_channel'),
+        ('inbox', '0003_routing_rules_and_availability'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

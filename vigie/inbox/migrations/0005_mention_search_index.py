@@ -50,7 +50,7 @@ def _run(statements: dict[str, list[str]]) -> Any:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inbox", "0003_notes_saved_views"),
+        ("inbox", "0004_notes_saved_views"),
         ("mentions", "0002_mentionrevision"),
     ]
 
