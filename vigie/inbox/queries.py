@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core.models import AuditEvent, Membership, Organisation
-from vigie.core.queries import audit_events_for
+from vigie.core.queries import audit_events
 from vigie.core.roles import HANDLE_CASES, Role, has_role
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import (
@@ -282,7 +282,18 @@ def case_replies(case: Case) -> QuerySet[Reply]:
 
 def case_timeline(case: Case) -> QuerySet[AuditEvent]:
     """The case's history from the audit log, oldest first."""
-    return audit_events_for(case.organisation, Case._meta.label_lower, str(case.pk)).select_related("actor")
+    # Publishing records its steps on the reply itself; they belong to the case's story too.
+    reply_ids = [
+        str(pk) for pk in scoped(Reply, case.organisation).filter(case=case).values_list("pk", flat=True)
+    ]
+    return (
+        audit_events(case.organisation)
+        .filter(
+            Q(object_type=Case._meta.label_lower, object_id=str(case.pk))
+            | Q(object_type=Reply._meta.label_lower, object_id__in=reply_ids)
+        )
+        .select_related("actor")
+    )
 
 
 def case_notes(case: Case) -> QuerySet[Note]:

@@ -510,6 +510,14 @@ def _describe_work(verb: str, data: dict[str, Any]) -> str:
         return _("Réponse envoyée à la publication")
     if verb == "reply.approved":
         return _("Réponse validée")
+    if verb == "reply.publication_queued":
+        return _("Réponse mise en file de publication (%(platform)s)") % {
+            "platform": data.get("platform", "")
+        }
+    if verb == "reply.publication_manual":
+        return _("Réponse à publier à la main sur %(platform)s") % {"platform": data.get("platform", "")}
+    if verb == "reply.published":
+        return _("Réponse publiée sur la plateforme")
     if verb == "reply.sent_back":
         return _("Réponse renvoyée pour correction : %(comment)s") % {"comment": data.get("comment", "")}
     return ""
@@ -741,7 +749,7 @@ class ReplyForm(forms.Form):
     body = forms.CharField(label=gettext_lazy("Votre réponse"), max_length=10000, required=False)
     template = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     channel = forms.ChoiceField(
-        label=gettext_lazy("Canal"), choices=ReplyChannel.choices, initial=ReplyChannel.PUBLIC
+        label=gettext_lazy("Canal"), choices=ReplyChannel.choices, initial=ReplyChannel.PUBLIC, required=False
     )
     overrides = forms.MultipleChoiceField(required=False)
     override_reason = forms.CharField(
@@ -757,6 +765,10 @@ class ReplyForm(forms.Form):
         # Warning codes are the gate's; any short code may be confirmed, unknown ones are ignored.
         raw = self.data.getlist("overrides") if hasattr(self.data, "getlist") else []
         cast(forms.ChoiceField, self.fields["overrides"]).choices = [(c, c) for c in raw if len(c) <= 60]
+
+    def clean_channel(self) -> str:
+        # A public answer unless said otherwise: the most common case needs no choice.
+        return str(self.cleaned_data.get("channel") or ReplyChannel.PUBLIC)
 
     def chosen_template(self) -> Template | None:
         return self.templates.get(self.cleaned_data.get("template") or 0)
