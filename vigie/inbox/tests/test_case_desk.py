@@ -64,7 +64,8 @@ def test_a_viewer_cannot_write_on_a_case(tenant: Tenant, login: Login, name: str
     case = make_case(tenant.organisation)
     response = login(tenant.viewer).post(reverse(name, args=[case.pk]), {"body": "x", "intent": "save"})
     assert response.status_code == 403
-    assert not Note.objects.exists() and not Reply.objects.exists()
+    assert not Note.objects.exists()
+    assert not Reply.objects.exists()
 
 
 @pytest.mark.parametrize("name", ROUTES_FOR_AGENTS)
@@ -228,7 +229,7 @@ def test_suggested_templates_come_first_in_the_composer(tenant: Tenant, login: L
     suggested = template(tenant)
     Case.objects.filter(pk=case.pk).update(suggested_template_ids=[suggested.pk])
     response = login(tenant.agent).get(reverse("case_detail", args=[case.pk]))
-    assert list(response.context["reply_form"].templates)[0] == suggested.pk
+    assert next(iter(response.context["reply_form"].templates)) == suggested.pk
 
 
 # --- Approval ------------------------------------------------------------------------------------
@@ -282,7 +283,8 @@ def test_a_reply_sent_back_returns_to_its_author_with_the_comment(tenant: Tenant
     [notification] = Notification.objects.filter(recipient=tenant.agent.user, event="reply.sent_back")
     assert notification.body == "Plus chaleureux"
     page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
-    assert "Plus chaleureux" in page and "Reprendre la réponse" in page
+    assert "Plus chaleureux" in page
+    assert "Reprendre la réponse" in page
 
 
 def test_sending_back_without_a_comment_is_refused(tenant: Tenant) -> None:
