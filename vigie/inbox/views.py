@@ -9,7 +9,8 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vigie.analysis.actions import do_correct_analysis
 from vigie.analysis.queries import MentionAnalysis, mention_analysis, theme_choices
-from vigie.connectors.queries import sources_overview
+from vigie.connectors.queries import live_sources
 from vigie.core.decorators import forbidden, member_required
 from vigie.core.models import AuditEvent, Membership, User
 from vigie.core.queries import organisation_locations, organisation_teams
@@ -139,7 +140,7 @@ class InboxFilterForm(forms.Form):
         ]
         cast(forms.ChoiceField, fields["sla"]).choices = _blank(_("Toutes")) + list(SlaState.choices)
         cast(forms.ChoiceField, fields["source"]).choices = _blank(every) + [
-            (str(source.pk), source.name) for source in sources_overview(organisation)
+            (str(source.pk), source.name) for source in live_sources(organisation)
         ]
         cast(forms.ChoiceField, fields["theme"]).choices = _blank(_("Tous")) + list(
             theme_choices(organisation)
@@ -177,6 +178,19 @@ class InboxFilterForm(forms.Form):
         return sum(1 for name in self.fields if self.data.get(name))
 
 
+def page_of_cases(listing: QuerySet[Case], number: str | None) -> Page:
+    """One page of ``listing``, fetched in two steps so the database sorts narrow rows.
+
+    Sorting every matching case with its joined mention text is what made a 100k-case inbox slow:
+    the ids are sorted and sliced first, then only the page's 50 cases are read in full.
+    """
+    page = Paginator(listing.values_list("pk", flat=True), PER_PAGE).get_page(number)
+    ids = list(page.object_list)
+    by_id = {case.pk: case for case in listing.filter(pk__in=ids)}
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    return page
+
+
 def _day_start(day: date | None, *, next_day: bool = False) -> datetime | None:
     # "Until the 3rd" includes the whole 3rd: the bound is the start of the next day, exclusive.
     if day is None:
@@ -209,7 +223,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         view = InboxView.TODO.value
     form = InboxFilterForm(request.GET, member)
     now = timezone.now()
-    page = Paginator(cases(member, view, form.filters(), now=now), PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of_cases(cases(member, view, form.filters(), now=now), request.GET.get("page"))
     counts = view_counts(member)
     views = [(choice, counts[choice.value]) for choice in InboxView]
     rows = [(case, sla_delay(case, now)) for case in page.object_list]

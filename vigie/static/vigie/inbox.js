@@ -53,8 +53,10 @@
   function act(row, kind) {
     var layout = document.querySelector("[data-me]");
     if (!row || !layout) return;
-    var url = kind === "assign" ? row.dataset.assignUrl : row.dataset.statusUrl;
-    if (!url) return;
+    // The layout carries the URLs of case 0; the row's id takes its place.
+    var template = kind === "assign" ? layout.dataset.assignUrl : layout.dataset.statusUrl;
+    if (!template) return;
+    var url = template.replace("/0/", "/" + row.dataset.case + "/");
     var data = kind === "assign" ? { assignee: layout.dataset.me } : { status: "resolved" };
     post(url, data).then(function () {
       window.location.reload();
