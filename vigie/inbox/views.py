@@ -187,7 +187,7 @@ def page_of_cases(listing: QuerySet[Case], number: str | None) -> Page:
     page = Paginator(listing.values_list("pk", flat=True), PER_PAGE).get_page(number)
     ids = list(page.object_list)
     by_id = {case.pk: case for case in listing.filter(pk__in=ids)}
-    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    page.object_list = cast(Any, [by_id[pk] for pk in ids if pk in by_id])
     return page
 
 
