@@ -709,6 +709,11 @@ class NoteForm(forms.Form):
         help_text=gettext_lazy("Visible de l'équipe seulement. @adresse pour prévenir un collègue."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the composer on the same page has a "body" field too.
+        kwargs.setdefault("auto_id", "note_%s")
+        super().__init__(*args, **kwargs)
+
 
 class AuthorFlagsForm(forms.Form):
     flags = forms.MultipleChoiceField(
