@@ -94,9 +94,27 @@ def _candidates(text: str, protected: set[str]) -> list[_Word]:
     return words
 
 
-def _known(spell: SpellChecker, word: str) -> bool:
-    lowered = word.lower()
-    if spell.known([lowered]):
+def _variants(lowered: str, language: str) -> list[str]:
+    # The dictionaries write "coeur" and American English: accept "cœur" and "apologise" too.
+    variants = [lowered.replace("œ", "oe").replace("æ", "ae")]
+    if language != "en":
+        return variants
+    if re.search(r"(is|ys)(e|es|ed|ing|ation|ations)$", lowered):
+        variants.append(re.sub(r"(i|y)s(e|es|ed|ing|ation|ations)$", r"\1z\2", lowered))
+    if "our" in lowered:
+        variants.append(lowered.replace("our", "or"))
+    if lowered.endswith(("tre", "tres")):
+        variants.append(re.sub(r"tre(s?)$", r"ter\1", lowered))
+    if "ll" in lowered:
+        variants.append(lowered.replace("ll", "l"))
+    if lowered.endswith("mme"):
+        variants.append(lowered[:-2])
+    return variants
+
+
+def _known(spell: SpellChecker, word: str, language: str) -> bool:
+    lowered = word.lower().replace("’", "'")
+    if spell.known([lowered]) or spell.known(_variants(lowered, language)):
         return True
     if "-" in lowered or "’" in lowered or "'" in lowered:
         parts = [part for part in re.split(r"[-'’]", lowered) if part]
@@ -126,7 +144,7 @@ def check_spelling(text: str, language: str, protected: Iterable[str] = ()) -> l
     protected_words = {word.lower() for term in protected for word in _WORD_RE.findall(term)}
     findings = []
     for word in _candidates(text, protected_words):
-        if len(word.text) < 3 or _known(spell, word.text):
+        if len(word.text) < 3 or _known(spell, word.text, language):
             continue
         suggestion = _suggest(language, word.text)
         message = (

@@ -114,7 +114,9 @@ _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
         "fr": _compile(
             r"\b(nous|je) (allons|vais|revenons|reviendrons|reviens|regardons|vérifions|transmettons|"
             r"rappelons|rappellerons|contactons|contacterons|traitons|relançons|avons transmis|avons relancé)\b",
-            r"\brevenir vers vous\b",
+            r"\b(revenir|reviendra|reviendrons|revient|reviennent|revenons) vers vous\b",
+            r"\bvous rappel\w*",
+            r"\b(rapidement|dès que possible|au plus vite|au plus tard)\b",
             r"\bsous \d+ ?(h|heures?|jours?)\b",
             rf"\b(dès|d{_APOS}ici) (aujourd{_APOS}hui|demain|ce soir|lundi|mardi|mercredi|jeudi|vendredi|réception)\b",
             r"\best (transmis|en cours|pris en charge)\b",
@@ -124,6 +126,8 @@ _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
             r"\b(we|i)(?: wi|')ll\b",
             r"\b(we|i) (will|are (looking|checking)|have (passed|escalated|forwarded))\b",
             r"\bget back to you\b",
+            r"\bcall you back\b",
+            r"\b(shortly|as soon as possible|at the latest)\b",
             r"\bwithin \d+ ?(h|hours?|days?|working days?)\b",
             r"\b(by|before) (today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday)\b",
             r"\b(has been|is being) (passed|escalated|forwarded|handled)\b",
