@@ -29,6 +29,7 @@ VIGIE_COMMANDS = {
     "reanalyze": "re-analyse an organisation's mentions: vigie reanalyze --org SLUG",
     "retrain": "train an organisation-specific sentiment model: vigie retrain --org SLUG",
     "themes": "themes: vigie themes list|discover|promote --org SLUG",
+    "reply": "quality gate: vigie reply check --platform SLUG --lang fr|en --text-file FILE [--org SLUG]",
     "compiletranslations": "compile the interface translations (done by the set-up)",
 }
 
