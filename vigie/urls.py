@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("inbox/", include("vigie.inbox.urls")),
+    path("templates/", include("vigie.inbox.urls_templates")),
     path("dashboard/", include("vigie.insights.urls")),
     path("alerts/", include("vigie.alerts.urls")),
     path("sources/google/", include("vigie.connectors.builtin.google_business.urls")),
