@@ -83,8 +83,6 @@ class TemplateCategory(models.TextChoices):
     INFORMATION = "information", _("Information")
     PRIVATE_CHANNEL = "private_channel", _("Passage en privé")
     FOLLOW_UP = "follow_up", _("Relance")
-    CLOSING = "closing", _("Formule de fin")
-    OTHER = "other", _("Autre")
 
 
 class Template(models.Model):

@@ -335,7 +335,7 @@ DEFAULT_LIBRARY: tuple[TemplateSpec, ...] = (
     TemplateSpec(
         "closing-resolved",
         "Clôture — problème résolu",
-        "closing",
+        "follow_up",
         "fr",
         "Bonjour {{customer_name}},\n\nMerci pour votre patience : votre demande {{case_reference}} est "
         "désormais traitée. [[à compléter : ce qui a été fait]] N'hésitez pas à revenir vers nous si "
@@ -344,7 +344,7 @@ DEFAULT_LIBRARY: tuple[TemplateSpec, ...] = (
     TemplateSpec(
         "closing-resolved",
         "Closing — issue resolved",
-        "closing",
+        "follow_up",
         "en",
         "Hello {{customer_name}},\n\nThank you for your patience: your request {{case_reference}} has now "
         "been handled. [[to complete: what was done]] Do not hesitate to come back to us if needed.\n\n"
@@ -403,7 +403,7 @@ DEFAULT_LIBRARY: tuple[TemplateSpec, ...] = (
     TemplateSpec(
         "snippet-signature",
         "Bloc — signature",
-        "closing",
+        "thanks",
         "fr",
         "Belle journée,\n{{signature}}",
         is_snippet=True,
@@ -411,7 +411,7 @@ DEFAULT_LIBRARY: tuple[TemplateSpec, ...] = (
     TemplateSpec(
         "snippet-signature",
         "Snippet — signature",
-        "closing",
+        "thanks",
         "en",
         "Have a good day,\n{{signature}}",
         is_snippet=True,
