@@ -26,6 +26,9 @@ SUPPORTED = ("fr", "en")
 
 _SKIP_RES = (
     re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE),
+    re.compile(
+        r"\b[\w\-]+(?:\.[\w\-]+)*\.(?:com|fr|net|org|eu|io|be|ch|ca|co\.uk|de|es|it)\b", re.IGNORECASE
+    ),
     re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"),
     re.compile(r"[@#][\w.\-]+"),
     VARIABLE_RE,
@@ -41,7 +44,12 @@ _EXTRA_WORDS = {
     "fr": "mutuelle adhérent adhérente adhérents adhérentes e-mail email mail mails sms appli application "
     "tiers-payant remboursements réclamation réclamations désagrément désagréments "
     "joignable joignables recontacter recontactons rappeler rappelons espace-adhérent "
-    "mp dm rdv ok covid wifi wi-fi internet en ligne",
+    "mp dm rdv ok covid wifi wi-fi internet en ligne svp stp etc info infos promo promos dispo dispos "
+    "cgu cgv sav faq hyper url urls cliquer cliquant cliquez cliqué cliquée impacter impacté impactée "
+    "impactés impactées impacte calendaires calendaire investiguer recréditer recrédité recréditée "
+    "rétractation réexpédier réexpédition réexpédié réexpédiée désabonner désabonnement traçabilité "
+    "livreur livreurs transporteur transporteurs reconditionné reconditionnés colis relais hashtag hashtags "
+    "bug bugs cashback smartphone smartphones newsletter newsletters mailing",
     "en": "e-mail email emails app dm dms ok wifi online website customer-care",
 }
 
@@ -97,6 +105,13 @@ def _candidates(text: str, protected: set[str]) -> list[_Word]:
 def _variants(lowered: str, language: str) -> list[str]:
     # The dictionaries write "coeur" and American English: accept "cœur" and "apologise" too.
     variants = [lowered.replace("œ", "oe").replace("æ", "ae")]
+    if language == "fr":
+        # The 1990 spelling reform drops the circumflex on i and u ("apparait", "abimé", "surement").
+        for plain, accented in (("i", "î"), ("u", "û")):
+            variants += [
+                lowered[:i] + accented + lowered[i + 1 :] for i, c in enumerate(lowered) if c == plain
+            ]
+        return variants
     if language != "en":
         return variants
     if re.search(r"(is|ys)(e|es|ed|ing|ation|ations)$", lowered):
@@ -116,10 +131,22 @@ def _known(spell: SpellChecker, word: str, language: str) -> bool:
     lowered = word.lower().replace("’", "'")
     if spell.known([lowered]) or spell.known(_variants(lowered, language)):
         return True
+    # French customer care borrows English words ("marketplace", "cashback", "bug"): accept them.
+    if (
+        language == "fr"
+        and len(lowered) > 3
+        and not _has_french_letters(lowered)
+        and checker("en").known([lowered])
+    ):
+        return True
     if "-" in lowered or "’" in lowered or "'" in lowered:
         parts = [part for part in re.split(r"[-'’]", lowered) if part]
         return all(spell.known([part]) or len(part) < 3 for part in parts)
     return False
+
+
+def _has_french_letters(word: str) -> bool:
+    return any(char in "àâçéèêëîïôûùüÿœ" for char in word)
 
 
 @lru_cache(maxsize=4096)
@@ -173,8 +200,13 @@ def _rule(pattern: str, replacement: str, group: int = 1) -> _Rule:
 # English homophones. Each rule says which group is wrong and what to write instead.
 _GRAMMAR: dict[str, tuple[_Rule, ...]] = {
     "fr": (
-        _rule(
-            r"\b(a) (bientôt|votre disposition|vous lire|partir d|cet égard|nouveau|savoir|noter|très vite|demain|tout moment)\b",
+        # Lower case only: "A bientôt" without the accent on the capital is common and accepted.
+        _Rule(
+            re.compile(
+                r"\b(a) (bientôt|votre disposition|vous lire|partir d|cet égard|nouveau|savoir|noter|très vite|"
+                r"demain|tout moment)\b"
+            ),
+            1,
             "à",
         ),
         _rule(r"\b(?:il|elle|on|qui) (à)\b", "a"),

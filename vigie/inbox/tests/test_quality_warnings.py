@@ -297,3 +297,56 @@ def test_a_reply_in_another_language_than_the_mention_is_flagged(
     mention = make_mention(tenant.organisation, language=mention_language)
     findings = check_reply(text, platform="facebook", language=mention_language, mention=mention)
     assert [f.code for f in findings] == ["wrong_language"]
+
+
+# --- No crying wolf: cases found by running the gate on real customer-service replies ---------
+
+
+def test_loanwords_reformed_spelling_and_domains_are_accepted_but_real_typos_are_not() -> None:
+    accepted = (
+        "Ce produit est vendu sur notre marketplace avec du cashback ; le bug qui apparait sur "
+        "www.exemple-boutique.com est corrigé, et le colis abimé sera remplacé."
+    )
+    assert by_code(check_reply(accepted, platform="trustpilot", language="fr"), "spelling") == []
+    typos = "Merci, c'est trés gentil, a bientot et bonne journée de toute facon."
+    flagged = [
+        typos[f.start : f.end]
+        for f in by_code(check_reply(typos, platform="trustpilot", language="fr"), "spelling")
+    ]
+    assert flagged == ["trés", "bientot", "facon"]
+
+
+def test_a_capital_a_without_its_accent_is_not_a_grammar_slip() -> None:
+    assert (
+        by_code(check_reply("Merci pour votre message. A bientôt !", platform="x", language="fr"), "grammar")
+        == []
+    )
+
+
+def test_the_organisations_service_numbers_are_not_personal_data() -> None:
+    text = "Notre service client répond au 0892 78 33 34 et au 0800 12 34 56, du lundi au samedi."
+    assert check_reply(text, platform="trustpilot", language="fr") == []
+    mobile = "Notre conseillère vous rappelle au 06 12 34 56 78 demain."
+    assert [f.code for f in check_reply(mobile, platform="trustpilot", language="fr")] == ["personal_data"]
+
+
+def test_naming_a_voucher_is_not_promising_one() -> None:
+    described = "Le bon d'achat de bienvenue est envoyé dès réception de la carte."
+    assert by_code(check_reply(described, platform="trustpilot", language="fr"), "unauthorised_promise") == []
+    promised = "Pour nous excuser, nous vous offrons un bon d'achat de 20 euros."
+    [finding] = by_code(check_reply(promised, platform="trustpilot", language="fr"), "unauthorised_promise")
+    assert promised[finding.start : finding.end] == "nous vous offrons un bon d'achat"
+
+
+def test_mentioning_the_customers_problem_kindly_is_not_defensive() -> None:
+    text = "Je suis ravie que votre problème soit réglé, je reste à votre disposition."
+    assert by_code(check_reply(text, platform="trustpilot", language="fr"), "defensive_tone") == []
+
+
+def test_a_short_name_heavy_reply_is_not_judged_on_its_language(tenant: Tenant) -> None:
+    mention = make_mention(tenant.organisation, language="fr")
+    text = "Bonjour Caroline, j'en prends note. Bien à vous, Léa"
+    assert (
+        by_code(check_reply(text, platform="trustpilot", language="fr", mention=mention), "wrong_language")
+        == []
+    )
