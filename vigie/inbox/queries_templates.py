@@ -107,7 +107,7 @@ def templates_for(
     suggested_keys = []
     by_pk = {t.pk: t for t in rows}
     for pk in case.suggested_template_ids or []:
-        suggested = by_pk.get(pk) if isinstance(pk, int) else None
+        suggested = by_pk.get(int(pk)) if str(pk).isdigit() else None
         if suggested is not None:
             key = suggested.key or f"#{suggested.pk}"
             if key not in suggested_keys:

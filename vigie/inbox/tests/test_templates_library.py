@@ -100,7 +100,7 @@ def test_templates_for_a_case_put_routings_suggestions_first_then_its_themes(ten
         org, source=source, language="en", themes=["livraison"], sentiment=Sentiment.NEGATIVE
     )
     follow_up = Template.objects.get(organisation=org, key="follow-up", language="en")
-    case = make_case(org, mention, suggested_template_ids=[follow_up.pk])
+    case = make_case(org, mention, suggested_template_ids=[str(follow_up.pk), "not-an-id"])
     found = templates_for(case, tenant.agent)
     assert found[0] == follow_up
     assert found[1].key == "apology-delay"
