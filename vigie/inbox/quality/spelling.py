@@ -141,6 +141,9 @@ def _known(word: str, language: str) -> bool:
     # French customer care borrows English words ("marketplace", "cashback", "bug"): accept them.
     if language == "fr" and len(lowered) > 3 and not _has_french_letters(lowered) and lowered in _words("en"):
         return True
+    # "recontactera", "réexpédions": the prefix makes a word the frequency lists rarely hold.
+    if language == "fr" and lowered.startswith(("re", "ré")) and len(lowered) > 6 and lowered[2:] in words:
+        return True
     if "-" in lowered or "'" in lowered:
         parts = [part for part in re.split(r"[-']", lowered) if part]
         return all(part in words or len(part) < 3 for part in parts)

@@ -350,3 +350,24 @@ def test_a_short_name_heavy_reply_is_not_judged_on_its_language(tenant: Tenant) 
         by_code(check_reply(text, platform="trustpilot", language="fr", mention=mention), "wrong_language")
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "en",
+            "We're sorry you didn't receive your parcel; we've checked and it's on its way. You'll get it "
+            "tomorrow. We apologise for the inconvenience: our colleagues at the centre will be in touch.",
+        ),
+        (
+            "fr",
+            "Bonjour Mme Durand, nous vous prions de nous excuser pour ce contretemps. Votre dossier est "
+            "désormais pris en charge par un gestionnaire qui vous recontactera sous 48 h. À très bientôt.",
+        ),
+    ],
+)
+def test_contractions_british_spelling_and_prefixed_verbs_are_not_misspellings(
+    language: str, text: str
+) -> None:
+    assert check_reply(text, platform="facebook", language=language) == []
