@@ -15,5 +15,6 @@ urlpatterns = [
     path("alerts/", include("vigie.alerts.urls")),
     path("sources/google/", include("vigie.connectors.builtin.google_business.urls")),
     path("sources/", include("vigie.connectors.urls")),
+    path("templates/", include("vigie.inbox.urls_templates")),
     path("", include("vigie.core.urls")),
 ]

@@ -93,16 +93,29 @@ class TemplateCategory(models.TextChoices):
 
 
 class Template(models.Model):
-    """A pre-written answer agents start from."""
+    """A pre-written answer agents start from, or a snippet they add to one.
+
+    Variants of one answer (French and English, a shorter one for X, a formal one for LinkedIn)
+    share a ``key``; the composer picks the variant for the case's language and platform. Bodies
+    use ``{{variables}}`` and ``[[à compléter : …]]`` fill-ins (see ``vigie.inbox.templating``).
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="templates")
     name = models.CharField(max_length=150)
+    key = models.SlugField(
+        max_length=80, blank=True, help_text=_("Identifiant commun aux variantes d'une même réponse.")
+    )
     category = models.CharField(max_length=20, choices=TemplateCategory.choices)
     language = models.CharField(max_length=5, default="fr")
     platform = models.SlugField(max_length=40, blank=True, help_text=_("Vide : toutes les plateformes."))
     body = models.TextField()
+    is_snippet = models.BooleanField(
+        default=False, help_text=_("Un morceau de réponse à combiner avec d'autres.")
+    )
+    themes = models.JSONField(default=list, blank=True)
     pre_approved = models.BooleanField(default=False)
     usage_count = models.PositiveIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(default=now)
 
@@ -110,6 +123,7 @@ class Template(models.Model):
 
     class Meta:
         ordering = ["category", "name"]
+        indexes = [models.Index(fields=["organisation", "key"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "name", "language", "platform"], name="template_unique_variant"

@@ -9,6 +9,7 @@ quality gate refuses to send a reply that still holds one.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -63,7 +64,7 @@ class Rendered:
     fill_ins: list[str] = field(default_factory=list)
 
 
-def render_template(body: str, context: dict[str, str | None]) -> Rendered:
+def render_template(body: str, context: Mapping[str, str | None]) -> Rendered:
     """Fill the variables of ``body`` from ``context``.
 
     A variable whose value is None or absent stays as written and is listed in ``missing``; an
@@ -88,7 +89,7 @@ def render_template(body: str, context: dict[str, str | None]) -> Rendered:
     return Rendered(text=text, missing=missing, fill_ins=fill_ins)
 
 
-def _drop_empty(body: str, context: dict[str, str | None]) -> str:
+def _drop_empty(body: str, context: Mapping[str, str | None]) -> str:
     empty = {name for name, value in context.items() if value == ""}
     if not empty:
         return body

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import phonenumbers
 from django.utils.translation import gettext as _
 
 from vigie.analysis.builtin.personal_data import find_personal_data
@@ -19,6 +20,23 @@ _ROLE_MAILBOXES = re.compile(
     r"relation-client|relationclient|sav|reclamation|reclamations|noreply|no-reply|dpo|rgpd|presse|press)@",
     re.IGNORECASE,
 )
+
+
+# Numbers that reach a company, never a person: 08 service numbers, toll-free, shared cost.
+_SERVICE_NUMBER_TYPES = {
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.PREMIUM_RATE,
+    phonenumbers.PhoneNumberType.SHARED_COST,
+    phonenumbers.PhoneNumberType.UAN,
+}
+
+
+def _is_service_number(value: str) -> bool:
+    try:
+        number = phonenumbers.parse(value, "FR")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in _SERVICE_NUMBER_TYPES
 
 
 def check_empty(text: str) -> list[Finding]:
@@ -100,7 +118,8 @@ def check_personal_data(
 
     Private channels (e-mail, phone, direct message) are where such data belongs, so they are not
     checked. ``allowed`` are strings the organisation publishes on purpose (its own contact details
-    written into an approved template); shared mailboxes such as contact@ are allowed too.
+    written into an approved template); shared mailboxes such as contact@ and service numbers
+    (toll-free, 08…) are allowed too.
     """
     if channel != "public":
         return []
@@ -111,6 +130,8 @@ def check_personal_data(
         if value.strip() in allowed_set:
             continue
         if span.kind == EMAIL and _ROLE_MAILBOXES.match(value):
+            continue
+        if span.kind == PHONE and _is_service_number(value):
             continue
         findings.append(
             Finding(

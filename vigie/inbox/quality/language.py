@@ -12,6 +12,9 @@ from vigie.inbox.quality.findings import WARN, Finding
 
 # Shorter replies ("Merci !", "Thanks!") are the same in many languages: no verdict on them.
 MIN_LETTERS = 25
+# Without clear function words, lingua alone judges only texts this long: on a short, name-heavy
+# reply ("Bonjour Caroline, j'en prends note. Léa") it guesses.
+LINGUA_MIN_LETTERS = 60
 _lock = threading.Lock()
 
 
@@ -28,7 +31,12 @@ def detect_language(text: str) -> str | None:
     if letter_count(text) < MIN_LETTERS:
         return None
     # Function words settle most replies at once; lingua (the analysis' detector) does the rest.
-    return function_word_language(text) or _analyzer().detect(text) or None
+    fast = function_word_language(text)
+    if fast is not None:
+        return fast
+    if letter_count(text) < LINGUA_MIN_LETTERS:
+        return None
+    return _analyzer().detect(text) or None
 
 
 def language_name(code: str) -> str:

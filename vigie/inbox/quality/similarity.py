@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -20,8 +21,12 @@ RECENT_REPLIES = 50
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
+@lru_cache(maxsize=2048)
 def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
-    """The set of ``size``-word sequences of ``text``, lowercased."""
+    """The set of ``size``-word sequences of ``text``, lowercased.
+
+    Cached: the same recent replies are compared with every draft the agents check.
+    """
     words = _WORD_RE.findall(text.lower())
     if len(words) < size:
         return frozenset([tuple(words)]) if words else frozenset()
@@ -32,7 +37,8 @@ def jaccard(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> flo
     """Shared over total shingles (0 when both are empty)."""
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
 
 
 def most_similar(text: str, previous: Iterable[str]) -> float:

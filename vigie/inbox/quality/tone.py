@@ -31,7 +31,7 @@ _DEFENSIVE = {
         r"\bvous auriez dû\b",
         r"\bil (vous )?suffisait de\b",
         rf"\bvous n{_APOS}avez (qu{_APOS}à|qu{_APOS}a) \w+\b",
-        r"\bvotre (faute|problème)\b",
+        rf"\bc{_APOS}est (de )?votre faute\b",
         r"\bmalhonnête\b",
         r"\bde mauvaise foi\b",
         r"\binadmissible\b",
@@ -45,7 +45,7 @@ _DEFENSIVE = {
         r"\bas (we )?(already|previously) (said|stated|explained|mentioned)\b",
         r"\byou should have\b",
         r"\ball you (had|have|need) to do\b",
-        r"\byour (fault|problem)\b",
+        r"\b(it's|it is) your (own )?fault\b",
         r"\bdishonest\b",
         r"\bin bad faith\b",
         r"\bunacceptable behaviou?r\b",
@@ -55,25 +55,25 @@ _DEFENSIVE = {
 # Commitments that cost money: agents pass them to a manager (charter's approval rule).
 _PROMISES = {
     "fr": _compile(
-        r"\b(nous|on) (allons |va |vous )?(vous )?rembourse(r|rons|ra|ons)\b",
+        r"\b(nous|on|je) (allons |va |vais )?(vous )?rembourse(r|rons|ra|rai|ons)\b",
         r"\bvous (serez|allez être) (intégralement |entièrement )?remboursée?s?\b",
-        r"\bremboursement (intégral|total|complet)\b",
-        r"\bgeste commercial\b",
-        r"\bdédommag\w*",
-        r"\bindemnis\w*",
-        rf"\bbons? d{_APOS}achat\b",
-        r"\bcompensation\b",
-        r"\bà titre gracieux\b",
-        r"\b(offert|offerte|offerts|gratuitement)\b",
+        r"\b(nous|je) (vous )?(offrons|offre|accordons|accorde|proposons|propose|ferons|ferai|envoyons|envoie|"
+        r"allons vous (offrir|accorder|proposer|faire|envoyer)|vais vous (offrir|accorder|proposer|faire|envoyer))"
+        rf" (un |une |le |la )?(geste commercial|bons? d{_APOS}achat|avoir|dédommagement|compensation|indemnisation|"
+        r"remboursement|code promo)",
+        r"\bvous (recevrez|allez recevoir|bénéficierez|allez bénéficier) (d{a})?(un |une )?(geste commercial|bons? d{a}achat|"
+        r"avoir|dédommagement|compensation|indemnisation|remboursement)".replace("{a}", _APOS),
+        r"\b(nous|je) (vous )?(dédommag|indemnis)\w+",
+        r"\bà titre (gracieux|exceptionnel)\b",
     ),
     "en": _compile(
         r"\bwe(?: wi|')ll (fully )?refund\b",
         r"\bwe (are|'re) (going to )?refund(ing)?\b",
         r"\byou(?: wi|')ll (be (fully )?refunded|get (a|your) (full )?refund)\b",
-        r"\bfull refund\b",
-        r"\bcompensat\w+",
-        r"\bvouchers?\b",
-        r"\bgoodwill (gesture|payment)\b",
+        r"\b(we|i)(?: wi|')ll (offer|give|send|issue) you (a |an )?(voucher|compensation|refund|credit|goodwill)",
+        r"\b(we|i) (are|am) (offering|giving|sending|issuing) you (a |an )?(voucher|compensation|refund|credit|goodwill)",
+        r"\byou(?: wi|')ll (receive|get) (a |an )?(voucher|compensation|credit|goodwill)",
+        r"\b(we|i)(?: wi|')ll compensate\b",
         r"\bfree of charge\b",
         r"\bon the house\b",
     ),
@@ -83,10 +83,19 @@ _PROMISES = {
 _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
     "acknowledgement": {
         "fr": _compile(
-            r"\bmerci\b",
+            r"\bmerci",
+            r"\bremerci\w*",
             r"\bnous (comprenons|entendons|avons bien (pris note|lu|reçu|noté))\b",
+            r"\b(mauvaise|triste|désagréable) expérience\b",
+            r"\b(prends|prenons|pris|tiendrons|tenons|tiens) (bien )?(en )?(compte|note)\b",
+            rf"\b(n{_APOS}est|ne sont) pas (normale?s?|acceptables?|à la hauteur)\b",
+            r"\bne correspond pas\b",
+            r"\bdommage\b",
+            r"\b(déçue?s?|décevante?s?)\b",
+            r"\bvotre (réaction|impatience|agacement|inquiétude)\b",
             r"\bje (comprends|entends)\b",
-            r"\bvotre (retour|message|avis|colère|mécontentement|frustration|déception)\b",
+            r"\b(votre|vos) (retours?|messages?|avis|colère|mécontentement|frustration|déception|remarques?|"
+            r"expérience|réclamation|souci|situation)\b",
             r"\bpris (bonne )?note\b",
             r"\bcompréhensible\b",
         ),
@@ -95,7 +104,9 @@ _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
             r"\bthank you\b",
             r"\bwe (understand|hear you|have (read|noted|received))\b",
             r"\bi (understand|hear you)\b",
-            r"\byour (feedback|message|review|frustration|disappointment)\b",
+            r"\byour (feedback|message|review|frustration|disappointment|experience|comments?)\b",
+            r"\b(bad|poor|disappointing) experience\b",
+            r"\b(isn't|is not|wasn't|was not) (acceptable|good enough|what we)\b",
             r"\bunderstandabl[ey]\b",
         ),
     },
@@ -114,7 +125,18 @@ _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
         "fr": _compile(
             r"\b(nous|je) (allons|vais|revenons|reviendrons|reviens|regardons|vérifions|transmettons|"
             r"rappelons|rappellerons|contactons|contacterons|traitons|relançons|avons transmis|avons relancé)\b",
-            r"\brevenir vers vous\b",
+            r"\b(je|nous) (vous )?(contacte|contactons|envoie|envoyons|transmets|transmettons|fais suivre|faisons suivre|"
+            r"invite|invitons|propose|proposons|relance|relançons|vérifie|vérifions|regarde|regardons|"
+            r"recontacte|recontactons)\b",
+            rf"\b(j{_APOS}ai|nous avons) (transmis|fait suivre|relancé|demandé|signalé|remonté)\b",
+            r"\b(faire|fera|feront|fait) le nécessaire\b",
+            r"\bvous (sera|seront) (communiquée?s?|envoyée?s?|transmise?s?|proposée?s?)\b",
+            r"\bvous (proposera|proposeront|contactera|contacteront|recontactera|rappellera|répondra)\b",
+            r"\b(dites-moi|dites-nous)\b",
+            r"\bmerci de (me|nous) (fournir|transmettre|communiquer|donner|préciser|indiquer|envoyer)\b",
+            r"\b(revenir|reviendra|reviendrons|revient|reviennent|revenons) vers vous\b",
+            r"\bvous rappel\w*",
+            r"\b(rapidement|dès que possible|au plus vite|au plus tard)\b",
             r"\bsous \d+ ?(h|heures?|jours?)\b",
             rf"\b(dès|d{_APOS}ici) (aujourd{_APOS}hui|demain|ce soir|lundi|mardi|mercredi|jeudi|vendredi|réception)\b",
             r"\best (transmis|en cours|pris en charge)\b",
@@ -124,10 +146,15 @@ _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
             r"\b(we|i)(?: wi|')ll\b",
             r"\b(we|i) (will|are (looking|checking)|have (passed|escalated|forwarded))\b",
             r"\bget back to you\b",
+            r"\bcall you back\b",
+            r"\b(shortly|as soon as possible|at the latest)\b",
             r"\bwithin \d+ ?(h|hours?|days?|working days?)\b",
             r"\b(by|before) (today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday)\b",
             r"\b(has been|is being) (passed|escalated|forwarded|handled)\b",
             r"\b(you can|could you|please|feel free)\b",
+            r"\b(i|we) (have )?(passed|forwarded|escalated|raised|flagged)\b",
+            r"\b(i|we)('m| am|'re| are) (sending|contacting|checking|looking into|passing)\b",
+            r"\blet (me|us) know\b",
         ),
     },
     "private_channel": {
@@ -141,6 +168,12 @@ _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
             r"\b(écrivez|contactez|appelez)[- ]nous\b",
             r"\bespace (adhérent|client)\b",
             r"\bnous vous (rappelons|rappellerons|contactons|contacterons|écrivons)\b",
+            r"\b(je|nous) (vous )?(contacte|contacterai|contacterons|contactons|recontacte|recontactons|écris|"
+            r"écrirai|écrivons)\b",
+            r"\b(je vais|nous allons) vous (contacter|recontacter|écrire|appeler|rappeler)\b",
+            r"\b(je|nous) vous envo\w+ (un|une) (message|mail|e-mail|courriel|demande)\b",
+            r"\bpar (téléphone|messagerie|courrier)\b",
+            r"\bréseaux sociaux\b",
         ),
         "en": _compile(
             r"\b(private|direct) message\b",
@@ -149,7 +182,8 @@ _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
             r"\bprivately\b",
             r"\bby (e-?mail|phone)\b",
             r"\b(email|call|contact|message|write to) us\b",
-            r"\bwe(?: wi|')ll (call|email|contact) you\b",
+            r"\b(we|i)(?: wi|')ll (call|email|e-mail|contact|message|write to) you\b",
+            r"\b(i|we)('m| am|'re| are) (contacting|emailing|messaging|calling) you\b",
         ),
     },
 }
@@ -270,13 +304,13 @@ def missing_elements(text: str, language: str, *, private_offer: bool) -> list[s
     """The parts of a good answer to a complaint that ``text`` lacks, in the order they should come."""
     if language not in ("fr", "en"):
         return []
-    missing = []
-    for element, patterns in _ELEMENTS.items():
-        if element == "private_channel" and not private_offer:
-            continue
-        if not patterns[language].search(text):
-            missing.append(element)
-    return missing
+    present = {element for element, patterns in _ELEMENTS.items() if patterns[language].search(text)}
+    if "apology" in present:
+        # Apologising for the problem is acknowledging it.
+        present.add("acknowledgement")
+    if not private_offer:
+        present.add("private_channel")
+    return [element for element in _ELEMENTS if element not in present]
 
 
 def check_answer_elements(text: str, language: str, *, private_offer: bool) -> list[Finding]:
