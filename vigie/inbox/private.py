@@ -23,7 +23,7 @@ import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage as ParsedMessage
-from email.utils import getaddresses, make_msgid, parseaddr
+from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -161,7 +161,8 @@ def do_send_email(
         thread=thread,
         direction=MessageDirection.OUTBOUND,
         state=MessageState.QUEUED,
-        message_id=make_msgid(idstring=f"vigie.{thread.token}", domain=domain),
+        # Short enough to stay on one header line (folded ids trip some mail clients).
+        message_id=f"<{secrets.token_hex(10)}.{thread.token}@{domain}>",
         in_reply_to=last.message_id if last else "",
         sender=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
         subject=thread_subject(thread),
