@@ -21,7 +21,7 @@ import re
 import secrets
 import smtplib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage as ParsedMessage
 from email.utils import getaddresses, parseaddr
 
@@ -271,6 +271,27 @@ def send_private_email(message_pk: int) -> str:
     return MessageState.SENT
 
 
+def sweep_private_emails(now: datetime | None = None) -> int:
+    """Hand back to the job every e-mail whose job was lost; returns how many.
+
+    Queued messages long past their time are enqueued again; messages left ``sending`` past the
+    lease are enqueued so the claim marks them failed (SMTP cannot tell whether they left).
+    """
+    cutoff = (now or timezone.now()) - SEND_LEASE
+    stuck = list(
+        PrivateMessage.objects.filter(
+            direction=MessageDirection.OUTBOUND, state=MessageState.QUEUED, created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    ) + list(
+        PrivateMessage.objects.filter(
+            direction=MessageDirection.OUTBOUND, state=MessageState.SENDING, claimed_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for pk in stuck:
+        enqueue(SEND_JOB, {"message_pk": pk}, dedupe_key=f"private-email:{pk}:sweep")
+    return len(stuck)
+
+
 def _record_send_error(message: PrivateMessage, exc: Exception) -> str:
     # The server's answer names the problem (refused recipient, auth); it holds no secret.
     reason = f"{type(exc).__name__}: {exc}"[:2000]
@@ -462,7 +483,8 @@ def _store_inbound(thread: PrivateThread, inbound: InboundEmail) -> PrivateMessa
         obj=case,
         data={"thread": thread.pk, "message": message.pk},
     )
-    if case.status == CaseStatus.WAITING_CUSTOMER:
+    # The customer wrote: the case is back with the agent, reopened if it had been resolved.
+    if case.status in (CaseStatus.WAITING_CUSTOMER, CaseStatus.RESOLVED):
         do_set_case_status(case, CaseStatus.IN_PROGRESS, actor=None)
     if case.assignee is not None and case.assignee.is_active:
         do_notify(

@@ -323,15 +323,23 @@ def run_publication(reply_id: int, claimer: str) -> str:
     mention = reply.case.mention
     try:
         connector = build_connector(mention.source)
-    except (SourceConfigError, UnknownPlatform) as exc:
+        target = mention_in(mention)
+    except (SourceConfigError, UnknownPlatform, ValueError) as exc:
+        # Nothing was sent: the source's configuration or the stored mention is unusable.
         _record_failure(claim, str(exc))
         return PublicationState.FAILED
     try:
-        result = connector.publish_reply(
-            mention_in(mention), reply.body, idempotency_key=str(reply.idempotency_key)
-        )
+        result = connector.publish_reply(target, reply.body, idempotency_key=str(reply.idempotency_key))
     except ConnectorError as exc:
         return _record_error(claim, exc)
+    except Exception as exc:
+        logger.exception(
+            "publishing reply %s: unexpected error from the %s connector", reply_id, mention.source.platform
+        )
+        # Whether the platform got the request is unknown: treat it as an ambiguous transient error.
+        return _record_error(
+            claim, ConnectorError(f"unexpected error in the connector ({type(exc).__name__})")
+        )
     _record_success(claim, result)
     return PublicationState.PUBLISHED
 
@@ -446,6 +454,30 @@ def _tell_author(reply: Reply, event: str, title: str, body: str) -> None:
         url=_case_url(reply.case),
         data={"reply": reply.pk, "case": reply.case_id},
     )
+
+
+def sweep_outbox(now: datetime | None = None) -> int:
+    """Hand back to the job every publication whose job was lost; returns how many.
+
+    A row still ``sending`` after the claim lease (its worker died and the jobs seam gave up on
+    the job) and a row ``queued`` long past its time (a broker lost the message) are enqueued
+    again; the claim decides whether sending is still safe. Run by the periodic job
+    ``inbox.sweep_outbox``.
+    """
+    now = now or timezone.now()
+    cutoff = now - CLAIM_LEASE
+    stuck = list(
+        Publication.objects.filter(state=PublicationState.SENDING, claimed_at__lt=cutoff).values_list(
+            "reply_id", flat=True
+        )
+    ) + list(
+        Publication.objects.filter(state=PublicationState.QUEUED, next_attempt_at__lt=cutoff).values_list(
+            "reply_id", flat=True
+        )
+    )
+    for reply_id in stuck:
+        enqueue(PUBLISH_JOB, {"reply_id": reply_id}, dedupe_key=f"publish-reply:{reply_id}:sweep")
+    return len(stuck)
 
 
 # --- people closing the loop --------------------------------------------------------------------

@@ -230,6 +230,36 @@ def test_a_customers_answer_posted_to_the_webhook_lands_in_its_case_once(
     )
 
 
+def test_an_answer_on_a_resolved_case_reopens_it(tenant: Tenant, case: Case, webhook_secret: str) -> None:
+    from vigie.inbox.actions import do_set_case_status
+
+    thread = open_thread(case, tenant)
+    do_send_email(thread, "Bonjour", actor=tenant.agent.user)
+    do_set_case_status(case, CaseStatus.RESOLVED, actor=tenant.agent.user)
+    assert post_raw(customer_answer(thread)).status_code == 201
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROGRESS
+    assert case.resolved_at is None
+
+
+def test_the_sweeper_resends_a_queued_email_whose_job_was_lost(
+    tenant: Tenant, case: Case, smtp: SmtpServer
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vigie.inbox.private import SEND_LEASE, sweep_private_emails
+
+    message = do_send_email(open_thread(case, tenant), "Bonjour", actor=tenant.agent.user)
+    Job.objects.all().delete()
+    assert sweep_private_emails(now=timezone.now() + SEND_LEASE + timedelta(minutes=1)) == 1
+    run_pending()
+    message.refresh_from_db()
+    assert message.state == MessageState.SENT
+    assert len(smtp.received) == 1
+
+
 def test_the_answer_is_found_by_its_headers_when_the_address_lost_its_token(
     tenant: Tenant, case: Case, webhook_secret: str
 ) -> None:

@@ -30,6 +30,7 @@ from vigie.inbox.publishing import (
     do_queue_publication,
     do_resolve_unknown_publication,
     do_retry_publication,
+    sweep_outbox,
 )
 from vigie.mentions.models import MentionType, Sentiment
 from vigie.mentions.tests.factories import make_author, make_case, make_mention, make_reply, make_source
@@ -492,3 +493,51 @@ def test_a_reply_posted_by_hand_cannot_be_deleted_through_the_api(tenant: Tenant
         do_delete_published_reply(reply, actor=tenant.agent.user)
     with pytest.raises(PublishingError):
         do_edit_published_reply(reply, "x", actor=tenant.agent.user)
+
+
+# --- lost jobs ------------------------------------------------------------------------------------
+
+
+def test_the_sweeper_hands_a_publication_whose_job_was_lost_back_to_a_worker(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    platform.add("POST", STATUSES, json=fixture("mastodon", "status_created.json"))
+    reply = approved(mastodon_case(tenant, platform), tenant)
+    do_queue_publication(reply, actor=tenant.agent.user)
+    Job.objects.all().delete()  # the broker lost the message
+    assert sweep_outbox() == 0  # not yet late
+    assert sweep_outbox(now=timezone.now() + CLAIM_LEASE + timedelta(minutes=1)) == 1
+    run_pending()
+    assert publication(reply).state == PublicationState.PUBLISHED
+    assert len(platform.requests_to("POST", STATUSES)) == 1
+
+
+def test_the_sweeper_turns_a_bluesky_reply_stuck_mid_call_into_a_check(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    reply = approved(bluesky_case(tenant, platform), tenant)
+    do_queue_publication(reply, actor=tenant.agent.user)
+    claim_publication(reply.pk, "worker-that-dies")
+    Job.objects.all().delete()  # its job was given up on
+    assert sweep_outbox(now=timezone.now() + CLAIM_LEASE + timedelta(minutes=1)) == 1
+    Publication.objects.filter(reply=reply).update(
+        claimed_at=timezone.now() - CLAIM_LEASE - timedelta(minutes=1)
+    )
+    run_pending()
+    assert publication(reply).state == PublicationState.UNKNOWN
+    assert platform.requests_to("POST", BSKY_CREATE) == []
+
+
+def test_a_garbled_answer_on_a_retry_safe_platform_is_retried(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    # A body that is not JSON: the request arrived, the outcome is unclear; Mastodon dedupes by key.
+    platform.add("POST", STATUSES, body="<html>proxy error</html>", status=200)
+    platform.add("POST", STATUSES, json=fixture("mastodon", "status_created.json"))
+    reply = approved(mastodon_case(tenant, platform), tenant)
+    do_queue_publication(reply, actor=tenant.agent.user)
+    run_pending()
+    assert publication(reply).state == PublicationState.QUEUED
+    make_queued_jobs_due()
+    run_pending()
+    assert publication(reply).state == PublicationState.PUBLISHED
