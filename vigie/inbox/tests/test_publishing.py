@@ -528,9 +528,7 @@ def test_the_sweeper_turns_a_bluesky_reply_stuck_mid_call_into_a_check(
     assert platform.requests_to("POST", BSKY_CREATE) == []
 
 
-def test_a_garbled_answer_on_a_retry_safe_platform_is_retried(
-    tenant: Tenant, platform: FakePlatform
-) -> None:
+def test_a_garbled_answer_on_a_retry_safe_platform_is_retried(tenant: Tenant, platform: FakePlatform) -> None:
     # A body that is not JSON: the request arrived, the outcome is unclear; Mastodon dedupes by key.
     platform.add("POST", STATUSES, body="<html>proxy error</html>", status=200)
     platform.add("POST", STATUSES, json=fixture("mastodon", "status_created.json"))
