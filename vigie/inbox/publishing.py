@@ -189,6 +189,12 @@ def do_queue_publication(reply: Reply, *, actor: User | None) -> Publication:
         from vigie.inbox.private import do_send_reply_by_email
 
         return do_send_reply_by_email(current, actor=actor)
+    if current.channel == ReplyChannel.DIRECT_MESSAGE:
+        # No connector sends direct messages yet (see vigie.inbox.private.direct_messages_available).
+        raise PublishingError(
+            _("Cette plateforme ne permet pas d'envoyer un message privé depuis Vigie : écrivez par e-mail."),
+            code="no_direct_messages",
+        )
     if current.channel != ReplyChannel.PUBLIC:
         raise PublishingError(
             _("Ce canal ne se publie pas : consignez l'appel ou écrivez par e-mail."), code="bad_channel"

@@ -539,3 +539,13 @@ def test_a_garbled_answer_on_a_retry_safe_platform_is_retried(tenant: Tenant, pl
     make_queued_jobs_due()
     run_pending()
     assert publication(reply).state == PublicationState.PUBLISHED
+
+
+def test_a_direct_message_reply_is_refused_while_no_connector_sends_them(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    case = mastodon_case(tenant, platform)
+    reply = make_reply(case, author=tenant.agent.user, status=ReplyStatus.APPROVED, channel="direct_message")
+    with pytest.raises(PublishingError, match="message privé"):
+        do_queue_publication(reply, actor=tenant.agent.user)
+    assert platform.requests == []
