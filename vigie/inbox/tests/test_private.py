@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 
 from vigie.conftest import Tenant
 from vigie.core.jobs import run_pending
@@ -402,3 +403,50 @@ def test_an_external_ticket_is_linked_once_and_only_with_a_web_link(tenant: Tena
     with pytest.raises(ValidationError):
         do_link_external_ticket(case, reference="ZD-9", url="javascript:alert(1)", actor=None)
     assert case.external_tickets.count() == 1
+
+
+# --- reading inbound messages ---------------------------------------------------------------------
+
+
+def test_an_html_only_message_in_latin_1_is_read_as_plain_text() -> None:
+    from vigie.inbox.private import parse_email
+
+    raw = (
+        b"From: =?iso-8859-1?q?H=E9l=E8ne?= <helene@client.example>\r\n"
+        b"To: reponses+0123456789abcdef@acme.example\r\n"
+        b"Subject: =?iso-8859-1?q?R=E9ponse?=\r\n"
+        b"Message-ID: <m1@client.example>\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b"Content-Type: text/html; charset=iso-8859-1\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        b"<p>Le colis est arriv=E9 <b>ab=EEm=E9</b> &amp; ouvert.</p>\r\n"
+    )
+    inbound = parse_email(raw)
+    assert inbound.sender == "helene@client.example"
+    assert inbound.subject == "Réponse"
+    assert inbound.body == "Le colis est arrivé abîmé & ouvert."
+    assert inbound.recipients == ("reponses+0123456789abcdef@acme.example",)
+
+
+def test_a_message_without_message_id_gets_the_same_id_each_time() -> None:
+    from vigie.inbox.private import parse_email
+
+    raw = b"From: a@client.example\r\nSubject: x\r\n\r\nBonjour\r\n"
+    assert parse_email(raw).message_id == parse_email(raw).message_id
+    assert parse_email(raw).message_id != parse_email(raw + b"!").message_id
+
+
+def test_customer_text_is_escaped_in_the_private_channel(
+    tenant: Tenant, case: Case, webhook_secret: str, login: Any
+) -> None:
+    thread = open_thread(case, tenant)
+    answer = EmailMessage()
+    answer["From"] = "mira@client.example"
+    answer["To"] = f"reponses+{thread.token}@acme.example"
+    answer["Subject"] = "<img src=x onerror=alert(1)>"
+    answer["Message-ID"] = "<x1@client.example>"
+    answer.set_content("<script>alert('vol de session')</script>")
+    assert post_raw(bytes(answer)).status_code == 201
+    page = login(tenant.viewer).get(reverse("case_private", args=[case.pk])).content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert" in page
