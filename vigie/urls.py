@@ -8,6 +8,7 @@ from vigie.api.main import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("inbox/", include("vigie.inbox.urls_publishing")),
     path("inbox/", include("vigie.inbox.urls")),
     path("dashboard/", include("vigie.insights.urls")),
     path("alerts/", include("vigie.alerts.urls")),

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from vigie.inbox import views, views_private
+from vigie.inbox import views
 
 urlpatterns: list[URLPattern] = [
     path("", views.inbox, name="inbox"),
@@ -10,25 +10,4 @@ urlpatterns: list[URLPattern] = [
     path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("cases/<int:pk>/status/", views.case_set_status, name="case_status"),
     path("cases/<int:pk>/analysis/", views.case_correct_analysis, name="case_correct_analysis"),
-    # Publishing outbox and private channel (views_private).
-    path("cases/<int:pk>/publication/", views_private.case_publication, name="case_publication"),
-    path("cases/<int:pk>/replies/<int:reply_pk>/retry/", views_private.reply_retry, name="reply_retry"),
-    path(
-        "cases/<int:pk>/replies/<int:reply_pk>/posted-by-hand/",
-        views_private.reply_posted_by_hand,
-        name="reply_posted_by_hand",
-    ),
-    path("cases/<int:pk>/replies/<int:reply_pk>/check/", views_private.reply_check, name="reply_check"),
-    path("cases/<int:pk>/replies/<int:reply_pk>/edit/", views_private.reply_edit, name="reply_edit"),
-    path("cases/<int:pk>/replies/<int:reply_pk>/delete/", views_private.reply_delete, name="reply_delete"),
-    path("cases/<int:pk>/private/", views_private.case_private, name="case_private"),
-    path("cases/<int:pk>/private/email/", views_private.private_email_open, name="private_email_open"),
-    path(
-        "cases/<int:pk>/private/email/<int:thread_pk>/",
-        views_private.private_email_send,
-        name="private_email_send",
-    ),
-    path("cases/<int:pk>/private/callback/", views_private.private_callback, name="private_callback"),
-    path("cases/<int:pk>/private/ticket/", views_private.private_ticket, name="private_ticket"),
-    path("inbound-email/", views_private.inbound_email_webhook, name="inbound_email_webhook"),
 ]
