@@ -205,6 +205,24 @@ def do_send_reply_by_email(reply: Reply, *, actor: User | None) -> Publication:
     return publication
 
 
+def requeue_failed_email(reply: Reply) -> PrivateMessage:
+    """Queue again the failed e-mail that carries ``reply`` (same Message-ID: one message)."""
+    message = (
+        PrivateMessage.objects.select_for_update()
+        .filter(reply=reply, direction=MessageDirection.OUTBOUND, state=MessageState.FAILED)
+        .order_by("-pk")
+        .first()
+    )
+    if message is None:
+        raise PrivateChannelError(
+            _("Aucun e-mail en échec à renvoyer pour cette réponse."), code="nothing_failed"
+        )
+    PrivateMessage.objects.filter(pk=message.pk).update(state=MessageState.QUEUED, attempts=0, error="")
+    enqueue(SEND_JOB, {"message_pk": message.pk}, dedupe_key=f"private-email:{message.pk}:retry")
+    Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.APPROVED, error="")
+    return message
+
+
 def _claim_message(message_pk: int) -> PrivateMessage | None:
     now = timezone.now()
     taken = PrivateMessage.objects.filter(

@@ -230,7 +230,16 @@ def do_retry_publication(reply: Reply, *, actor: User | None) -> Publication:
     publication = _locked_publication(reply)
     if publication.state != PublicationState.FAILED:
         raise PublishingError(_("Seule une publication en échec peut être relancée."), code="not_failed")
-    _requeue(publication, delay=timedelta(0), reset_attempts=True)
+    if reply.channel == ReplyChannel.EMAIL:
+        # An e-mail reply is sent again as the same e-mail, never posted on the platform.
+        from vigie.inbox.private import requeue_failed_email
+
+        requeue_failed_email(reply)
+        Publication.objects.filter(pk=publication.pk).update(
+            state=PublicationState.QUEUED, last_error="", updated_at=timezone.now()
+        )
+    else:
+        _requeue(publication, delay=timedelta(0), reset_attempts=True)
     Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.APPROVED, error="")
     do_record_audit_event(reply.organisation, "reply.publication_retried", actor=actor, obj=reply)
     return publication
@@ -326,6 +335,10 @@ def run_publication(reply_id: int, claimer: str) -> str:
     if claim is None:
         return "skipped"
     reply = Reply.objects.select_related("case__mention__source", "case__mention__author").get(pk=reply_id)
+    if reply.channel != ReplyChannel.PUBLIC:
+        # Only public replies go to the platform; anything else reaching here is a mistake.
+        _record_failure(claim, f"a {reply.channel} reply is not posted on the platform")
+        return PublicationState.FAILED
     mention = reply.case.mention
     try:
         connector = build_connector(mention.source)

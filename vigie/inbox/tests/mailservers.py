@@ -42,6 +42,14 @@ class _Handler:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
 
+    async def handle_RCPT(
+        self, smtp: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.server.unknown_recipients:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, smtp: SMTP, session: Session, envelope: Envelope) -> str:
         if self.server.refuse_next:
             self.server.refuse_next -= 1
@@ -58,11 +66,13 @@ def _free_port() -> int:
 
 
 class SmtpServer:
-    """aiosmtpd on a free loopback port; ``refuse_next`` answers that many messages with a 451."""
+    """aiosmtpd on a free loopback port; ``refuse_next`` answers that many messages with a 451,
+    ``unknown_recipients`` are refused with a 550."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.refuse_next = 0
+        self.unknown_recipients: set[str] = set()
         # aiosmtpd connects to its own port to check it started, so it needs a real port number.
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=_free_port())
 

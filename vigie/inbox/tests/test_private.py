@@ -176,6 +176,32 @@ def test_an_email_reply_goes_through_the_outbox_into_the_thread(
     assert Publication.objects.get(reply=reply).state == PublicationState.PUBLISHED
 
 
+def test_a_refused_email_reply_is_retried_by_email_never_on_the_platform(
+    tenant: Tenant, case: Case, smtp: SmtpServer
+) -> None:
+    from vigie.inbox.publishing import do_retry_publication
+
+    open_thread(case, tenant)
+    smtp.unknown_recipients.add("mira@client.example")
+    reply = make_reply(
+        case, author=tenant.agent.user, channel=ReplyChannel.EMAIL, status=ReplyStatus.APPROVED
+    )
+    do_queue_publication(reply, actor=tenant.agent.user)
+    run_pending()
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.FAILED
+    assert "No such user" in reply.error
+    assert Publication.objects.get(reply=reply).state == PublicationState.FAILED
+
+    smtp.unknown_recipients.clear()  # the address was fixed on the server side
+    do_retry_publication(reply, actor=tenant.agent.user)
+    run_pending()
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.PUBLISHED
+    assert len(smtp.received) == 1
+    assert PrivateMessage.objects.filter(reply=reply).count() == 1  # the same message, sent once
+
+
 def test_an_email_reply_without_a_thread_is_refused(tenant: Tenant, case: Case) -> None:
     reply = make_reply(
         case, author=tenant.agent.user, channel=ReplyChannel.EMAIL, status=ReplyStatus.APPROVED
