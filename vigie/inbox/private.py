@@ -208,8 +208,9 @@ def do_send_reply_by_email(reply: Reply, *, actor: User | None) -> Publication:
 def requeue_failed_email(reply: Reply) -> PrivateMessage:
     """Queue again the failed e-mail that carries ``reply`` (same Message-ID: one message)."""
     message = (
-        PrivateMessage.objects.select_for_update()
-        .filter(reply=reply, direction=MessageDirection.OUTBOUND, state=MessageState.FAILED)
+        PrivateMessage.objects.filter(
+            reply=reply, direction=MessageDirection.OUTBOUND, state=MessageState.FAILED
+        )
         .order_by("-pk")
         .first()
     )
@@ -217,10 +218,29 @@ def requeue_failed_email(reply: Reply) -> PrivateMessage:
         raise PrivateChannelError(
             _("Aucun e-mail en échec à renvoyer pour cette réponse."), code="nothing_failed"
         )
-    PrivateMessage.objects.filter(pk=message.pk).update(state=MessageState.QUEUED, attempts=0, error="")
-    enqueue(SEND_JOB, {"message_pk": message.pk}, dedupe_key=f"private-email:{message.pk}:retry")
-    Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.APPROVED, error="")
-    return message
+    return do_resend_email(message, actor=None)
+
+
+@transaction.atomic
+def do_resend_email(message: PrivateMessage, *, actor: User | None) -> PrivateMessage:
+    """Send a failed e-mail again, as the same message (same Message-ID), after a person checked
+    it did not leave (an interrupted send) or fixed the cause (a refused address)."""
+    current = PrivateMessage.objects.select_for_update().select_related("thread__case").get(pk=message.pk)
+    if current.direction != MessageDirection.OUTBOUND or current.state != MessageState.FAILED:
+        raise PrivateChannelError(_("Seul un e-mail en échec peut être renvoyé."), code="not_failed")
+    PrivateMessage.objects.filter(pk=current.pk).update(state=MessageState.QUEUED, attempts=0, error="")
+    enqueue(SEND_JOB, {"message_pk": current.pk}, dedupe_key=f"private-email:{current.pk}:resend")
+    if current.reply_id:
+        Reply.objects.filter(pk=current.reply_id).update(status=ReplyStatus.APPROVED, error="")
+        Publication.objects.filter(reply_id=current.reply_id).update(
+            state=PublicationState.QUEUED, last_error="", updated_at=timezone.now()
+        )
+    case = current.thread.case
+    do_record_audit_event(
+        case.organisation, "case.private_email_resent", actor=actor, obj=case, data={"message": current.pk}
+    )
+    current.refresh_from_db()
+    return current
 
 
 def _claim_message(message_pk: int) -> PrivateMessage | None:

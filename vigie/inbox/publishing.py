@@ -235,9 +235,6 @@ def do_retry_publication(reply: Reply, *, actor: User | None) -> Publication:
         from vigie.inbox.private import requeue_failed_email
 
         requeue_failed_email(reply)
-        Publication.objects.filter(pk=publication.pk).update(
-            state=PublicationState.QUEUED, last_error="", updated_at=timezone.now()
-        )
     else:
         _requeue(publication, delay=timedelta(0), reset_attempts=True)
     Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.APPROVED, error="")

@@ -22,6 +22,11 @@ urlpatterns: list[URLPattern] = [
         views_private.private_email_send,
         name="private_email_send",
     ),
+    path(
+        "cases/<int:pk>/private/messages/<int:message_pk>/resend/",
+        views_private.private_email_resend,
+        name="private_email_resend",
+    ),
     path("cases/<int:pk>/private/callback/", views_private.private_callback, name="private_callback"),
     path("cases/<int:pk>/private/ticket/", views_private.private_ticket, name="private_ticket"),
     path("inbound-email/", views_private.inbound_email_webhook, name="inbound_email_webhook"),

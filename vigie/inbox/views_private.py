@@ -36,6 +36,7 @@ from vigie.inbox.models import (
     Case,
     ExternalTicket,
     PrivateChannel,
+    PrivateMessage,
     PrivateThread,
     Publication,
     PublicationState,
@@ -49,6 +50,7 @@ from vigie.inbox.private import (
     do_link_external_ticket,
     do_log_callback,
     do_open_email_thread,
+    do_resend_email,
     do_send_email,
     ingest_email,
     parse_email,
@@ -307,6 +309,22 @@ def private_email_send(request: HttpRequest, pk: int, thread_pk: int) -> HttpRes
         raise Http404
     try:
         do_send_email(thread, request.POST.get("body", ""), actor=member.user)
+    except ValidationError as error:
+        return _after_private_step(request, member, case, "", error)
+    return _after_private_step(request, member, case, _("E-mail en cours d'envoi."), None)
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def private_email_resend(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    """Send a failed e-mail again (same message)."""
+    member = _member(request)
+    case = get_case(member.organisation, pk)
+    message = get_in_org(PrivateMessage, member.organisation, message_pk)
+    if message.thread.case_id != case.pk:
+        raise Http404
+    try:
+        do_resend_email(message, actor=member.user)
     except ValidationError as error:
         return _after_private_step(request, member, case, "", error)
     return _after_private_step(request, member, case, _("E-mail en cours d'envoi."), None)

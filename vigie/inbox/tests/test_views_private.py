@@ -15,6 +15,7 @@ from vigie.inbox.models import (
     CallbackLog,
     Case,
     ExternalTicket,
+    MessageState,
     PrivateMessage,
     PrivateThread,
     Publication,
@@ -22,7 +23,7 @@ from vigie.inbox.models import (
     Reply,
     ReplyStatus,
 )
-from vigie.inbox.private import do_open_email_thread
+from vigie.inbox.private import do_open_email_thread, do_send_email
 from vigie.inbox.publishing import do_queue_publication
 from vigie.mentions.tests.factories import make_case, make_mention, make_reply, make_source
 
@@ -113,6 +114,35 @@ def test_sending_on_another_organisations_thread_is_not_found(
         == 403
     )
     assert not PrivateMessage.objects.exists()
+
+
+def test_resending_an_email_needs_an_agent_of_the_same_organisation(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    case = make_case(tenant.organisation)
+    message = do_send_email(thread_of(case), "Bonjour", actor=None)
+    PrivateMessage.objects.filter(pk=message.pk).update(state=MessageState.FAILED, error="interrupted")
+    url = reverse("private_email_resend", args=[case.pk, message.pk])
+    assert login(tenant.viewer).post(url).status_code == 403
+    assert login(other_tenant.admin).post(url).status_code == 404
+    other_case = make_case(tenant.organisation)
+    assert (
+        login(tenant.agent)
+        .post(reverse("private_email_resend", args=[other_case.pk, message.pk]))
+        .status_code
+        == 404
+    )
+    message.refresh_from_db()
+    assert message.state == MessageState.FAILED
+
+    page = login(tenant.agent).get(reverse("case_private", args=[case.pk])).content.decode()
+    assert url in page
+    assert login(tenant.agent).post(url).status_code == 302
+    message.refresh_from_db()
+    assert message.state == MessageState.QUEUED
+    assert (
+        login(tenant.agent).post(url, headers={"HX-Request": "true"}).status_code == 400
+    )  # not failed any more
 
 
 @pytest.mark.parametrize("name", ["case_publication", "case_private"])
