@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -549,3 +551,60 @@ def test_a_direct_message_reply_is_refused_while_no_connector_sends_them(
     with pytest.raises(PublishingError, match="message privé"):
         do_queue_publication(reply, actor=tenant.agent.user)
     assert platform.requests == []
+
+
+class _DropsReplies(BaseHTTPRequestHandler):
+    """A Bluesky PDS that opens sessions but hangs up on createRecord after reading it: the post
+    may or may not exist, exactly like a timeout after the request left."""
+
+    protocol_version = "HTTP/1.1"
+    record_calls = 0
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.endswith("createSession"):
+            payload = json.dumps(fixture("bluesky", "session.json")).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        assert body
+        type(self).record_calls += 1
+        self.close_connection = True  # no answer at all
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def test_a_bluesky_request_left_unanswered_is_left_to_a_person(tenant: Tenant) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _DropsReplies)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        org = tenant.organisation
+        source = do_create_source(
+            org,
+            platform="bluesky",
+            name="Bluesky",
+            config={
+                "base_url": f"http://127.0.0.1:{server.server_address[1]}",
+                "handle": "acme.com",
+                "app_password": "x",
+            },
+        )
+        post = fixture("bluesky", "search_page1.json")["posts"][0]
+        reply = approved(
+            make_case(org, make_mention(org, source=source, external_id=post["uri"], raw=post)), tenant
+        )
+        do_queue_publication(reply, actor=tenant.agent.user)
+        run_pending()
+        make_queued_jobs_due()
+        run_pending()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _DropsReplies.record_calls == 1
+    assert publication(reply).state == PublicationState.UNKNOWN
+    assert "RemoteProtocolError" in publication(reply).last_error
