@@ -218,6 +218,8 @@ def requeue_failed_email(reply: Reply) -> PrivateMessage:
         raise PrivateChannelError(
             _("Aucun e-mail en échec à renvoyer pour cette réponse."), code="nothing_failed"
         )
+    if message.body != reply.body:  # the reply was corrected after the failure
+        PrivateMessage.objects.filter(pk=message.pk).update(body=reply.body)
     return do_resend_email(message, actor=None)
 
 

@@ -179,11 +179,15 @@ def do_queue_publication(reply: Reply, *, actor: User | None) -> Publication:
     carry it.
     """
     current = _locked_reply(reply)
-    existing = Publication.objects.filter(reply=current).first()
-    if existing is not None:
-        return existing
     if current.status in NOT_PUBLISHABLE:
         raise PublishingError(_("Cette réponse attend encore sa validation."), code="not_approved")
+    existing = Publication.objects.select_for_update().filter(reply=current).first()
+    if existing is not None:
+        if existing.state == PublicationState.FAILED:
+            # Submitted again after a refusal (the text was corrected and went through the gate
+            # and approval again): a new attempt, with the same idempotency key.
+            return do_retry_publication(current, actor=actor)
+        return existing
     case = current.case
     if current.channel == ReplyChannel.EMAIL:
         from vigie.inbox.private import do_send_reply_by_email
@@ -231,14 +235,15 @@ def do_retry_publication(reply: Reply, *, actor: User | None) -> Publication:
     if publication.state != PublicationState.FAILED:
         raise PublishingError(_("Seule une publication en échec peut être relancée."), code="not_failed")
     if reply.channel == ReplyChannel.EMAIL:
-        # An e-mail reply is sent again as the same e-mail, never posted on the platform.
+        # An e-mail reply is sent again by e-mail (with its current text), never on the platform.
         from vigie.inbox.private import requeue_failed_email
 
-        requeue_failed_email(reply)
+        requeue_failed_email(Reply.objects.get(pk=reply.pk))
     else:
         _requeue(publication, delay=timedelta(0), reset_attempts=True)
     Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.APPROVED, error="")
     do_record_audit_event(reply.organisation, "reply.publication_retried", actor=actor, obj=reply)
+    publication.refresh_from_db()
     return publication
 
 

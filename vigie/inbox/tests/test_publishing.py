@@ -608,3 +608,24 @@ def test_a_bluesky_request_left_unanswered_is_left_to_a_person(tenant: Tenant) -
     assert _DropsReplies.record_calls == 1
     assert publication(reply).state == PublicationState.UNKNOWN
     assert "RemoteProtocolError" in publication(reply).last_error
+
+
+def test_a_refused_reply_corrected_and_submitted_again_is_sent_again(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    platform.add("POST", GOOGLE_TOKEN, json=fixture("google_business", "token.json"))
+    path = f"/v4/{GOOGLE_REVIEW}/reply"
+    platform.add("PUT", path, status=400, json=fixture("google_business", "error_reply_refused.json"))
+    platform.add("PUT", path, json=fixture("google_business", "reply.json"))
+    reply = approved(google_case(tenant, platform), tenant)
+    do_queue_publication(reply, actor=tenant.agent.user)
+    run_pending()
+    assert publication(reply).state == PublicationState.FAILED
+
+    # The desk lets the agent correct the text; the gate and approval run; it is submitted again.
+    Reply.objects.filter(pk=reply.pk).update(body="Texte corrigé.", status=ReplyStatus.APPROVED)
+    assert do_queue_publication(reply, actor=tenant.agent.user).state == PublicationState.QUEUED
+    run_pending()
+    assert [r.json()["comment"] for r in platform.requests_to("PUT", path)][-1] == "Texte corrigé."
+    assert publication(reply).state == PublicationState.PUBLISHED
+    assert "reply.publication_retried" in verbs(reply)
