@@ -8,6 +8,7 @@ from vigie.api.main import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("inbox/", include("vigie.inbox.urls_publishing")),
     path("inbox/", include("vigie.inbox.urls")),
     path("routing/", include("vigie.inbox.urls_routing")),
     path("charter/", include("vigie.charter.urls")),

@@ -21,9 +21,9 @@ import re
 import secrets
 import smtplib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage as ParsedMessage
-from email.utils import getaddresses, make_msgid, parseaddr
+from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -161,7 +161,8 @@ def do_send_email(
         thread=thread,
         direction=MessageDirection.OUTBOUND,
         state=MessageState.QUEUED,
-        message_id=make_msgid(idstring=f"vigie.{thread.token}", domain=domain),
+        # Short enough to stay on one header line (folded ids trip some mail clients).
+        message_id=f"<{secrets.token_hex(10)}.{thread.token}@{domain}>",
         in_reply_to=last.message_id if last else "",
         sender=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
         subject=thread_subject(thread),
@@ -202,6 +203,46 @@ def do_send_reply_by_email(reply: Reply, *, actor: User | None) -> Publication:
         )
         do_send_email(thread, reply.body, actor=actor, reply=reply)
     return publication
+
+
+def requeue_failed_email(reply: Reply) -> PrivateMessage:
+    """Queue again the failed e-mail that carries ``reply`` (same Message-ID: one message)."""
+    message = (
+        PrivateMessage.objects.filter(
+            reply=reply, direction=MessageDirection.OUTBOUND, state=MessageState.FAILED
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if message is None:
+        raise PrivateChannelError(
+            _("Aucun e-mail en échec à renvoyer pour cette réponse."), code="nothing_failed"
+        )
+    if message.body != reply.body:  # the reply was corrected after the failure
+        PrivateMessage.objects.filter(pk=message.pk).update(body=reply.body)
+    return do_resend_email(message, actor=None)
+
+
+@transaction.atomic
+def do_resend_email(message: PrivateMessage, *, actor: User | None) -> PrivateMessage:
+    """Send a failed e-mail again, as the same message (same Message-ID), after a person checked
+    it did not leave (an interrupted send) or fixed the cause (a refused address)."""
+    current = PrivateMessage.objects.select_for_update().select_related("thread__case").get(pk=message.pk)
+    if current.direction != MessageDirection.OUTBOUND or current.state != MessageState.FAILED:
+        raise PrivateChannelError(_("Seul un e-mail en échec peut être renvoyé."), code="not_failed")
+    PrivateMessage.objects.filter(pk=current.pk).update(state=MessageState.QUEUED, attempts=0, error="")
+    enqueue(SEND_JOB, {"message_pk": current.pk}, dedupe_key=f"private-email:{current.pk}:resend")
+    if current.reply_id:
+        Reply.objects.filter(pk=current.reply_id).update(status=ReplyStatus.APPROVED, error="")
+        Publication.objects.filter(reply_id=current.reply_id).update(
+            state=PublicationState.QUEUED, last_error="", updated_at=timezone.now()
+        )
+    case = current.thread.case
+    do_record_audit_event(
+        case.organisation, "case.private_email_resent", actor=actor, obj=case, data={"message": current.pk}
+    )
+    current.refresh_from_db()
+    return current
 
 
 def _claim_message(message_pk: int) -> PrivateMessage | None:
@@ -268,6 +309,27 @@ def send_private_email(message_pk: int) -> str:
             data={"thread": thread.pk, "message": message.pk, "message_id": message.message_id},
         )
     return MessageState.SENT
+
+
+def sweep_private_emails(now: datetime | None = None) -> int:
+    """Hand back to the job every e-mail whose job was lost; returns how many.
+
+    Queued messages long past their time are enqueued again; messages left ``sending`` past the
+    lease are enqueued so the claim marks them failed (SMTP cannot tell whether they left).
+    """
+    cutoff = (now or timezone.now()) - SEND_LEASE
+    stuck = list(
+        PrivateMessage.objects.filter(
+            direction=MessageDirection.OUTBOUND, state=MessageState.QUEUED, created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    ) + list(
+        PrivateMessage.objects.filter(
+            direction=MessageDirection.OUTBOUND, state=MessageState.SENDING, claimed_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for pk in stuck:
+        enqueue(SEND_JOB, {"message_pk": pk}, dedupe_key=f"private-email:{pk}:sweep")
+    return len(stuck)
 
 
 def _record_send_error(message: PrivateMessage, exc: Exception) -> str:
@@ -461,7 +523,8 @@ def _store_inbound(thread: PrivateThread, inbound: InboundEmail) -> PrivateMessa
         obj=case,
         data={"thread": thread.pk, "message": message.pk},
     )
-    if case.status == CaseStatus.WAITING_CUSTOMER:
+    # The customer wrote: the case is back with the agent, reopened if it had been resolved.
+    if case.status in (CaseStatus.WAITING_CUSTOMER, CaseStatus.RESOLVED):
         do_set_case_status(case, CaseStatus.IN_PROGRESS, actor=None)
     if case.assignee is not None and case.assignee.is_active:
         do_notify(

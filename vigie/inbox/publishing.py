@@ -179,16 +179,26 @@ def do_queue_publication(reply: Reply, *, actor: User | None) -> Publication:
     carry it.
     """
     current = _locked_reply(reply)
-    existing = Publication.objects.filter(reply=current).first()
-    if existing is not None:
-        return existing
     if current.status in NOT_PUBLISHABLE:
         raise PublishingError(_("Cette réponse attend encore sa validation."), code="not_approved")
+    existing = Publication.objects.select_for_update().filter(reply=current).first()
+    if existing is not None:
+        if existing.state == PublicationState.FAILED:
+            # Submitted again after a refusal (the text was corrected and went through the gate
+            # and approval again): a new attempt, with the same idempotency key.
+            return do_retry_publication(current, actor=actor)
+        return existing
     case = current.case
     if current.channel == ReplyChannel.EMAIL:
         from vigie.inbox.private import do_send_reply_by_email
 
         return do_send_reply_by_email(current, actor=actor)
+    if current.channel == ReplyChannel.DIRECT_MESSAGE:
+        # No connector sends direct messages yet (see vigie.inbox.private.direct_messages_available).
+        raise PublishingError(
+            _("Cette plateforme ne permet pas d'envoyer un message privé depuis Vigie : écrivez par e-mail."),
+            code="no_direct_messages",
+        )
     if current.channel != ReplyChannel.PUBLIC:
         raise PublishingError(
             _("Ce canal ne se publie pas : consignez l'appel ou écrivez par e-mail."), code="bad_channel"
@@ -224,9 +234,16 @@ def do_retry_publication(reply: Reply, *, actor: User | None) -> Publication:
     publication = _locked_publication(reply)
     if publication.state != PublicationState.FAILED:
         raise PublishingError(_("Seule une publication en échec peut être relancée."), code="not_failed")
-    _requeue(publication, delay=timedelta(0), reset_attempts=True)
+    if reply.channel == ReplyChannel.EMAIL:
+        # An e-mail reply is sent again by e-mail (with its current text), never on the platform.
+        from vigie.inbox.private import requeue_failed_email
+
+        requeue_failed_email(Reply.objects.get(pk=reply.pk))
+    else:
+        _requeue(publication, delay=timedelta(0), reset_attempts=True)
     Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.APPROVED, error="")
     do_record_audit_event(reply.organisation, "reply.publication_retried", actor=actor, obj=reply)
+    publication.refresh_from_db()
     return publication
 
 
@@ -320,18 +337,30 @@ def run_publication(reply_id: int, claimer: str) -> str:
     if claim is None:
         return "skipped"
     reply = Reply.objects.select_related("case__mention__source", "case__mention__author").get(pk=reply_id)
+    if reply.channel != ReplyChannel.PUBLIC:
+        # Only public replies go to the platform; anything else reaching here is a mistake.
+        _record_failure(claim, f"a {reply.channel} reply is not posted on the platform")
+        return PublicationState.FAILED
     mention = reply.case.mention
     try:
         connector = build_connector(mention.source)
-    except (SourceConfigError, UnknownPlatform) as exc:
+        target = mention_in(mention)
+    except (SourceConfigError, UnknownPlatform, ValueError) as exc:
+        # Nothing was sent: the source's configuration or the stored mention is unusable.
         _record_failure(claim, str(exc))
         return PublicationState.FAILED
     try:
-        result = connector.publish_reply(
-            mention_in(mention), reply.body, idempotency_key=str(reply.idempotency_key)
-        )
+        result = connector.publish_reply(target, reply.body, idempotency_key=str(reply.idempotency_key))
     except ConnectorError as exc:
         return _record_error(claim, exc)
+    except Exception as exc:
+        logger.exception(
+            "publishing reply %s: unexpected error from the %s connector", reply_id, mention.source.platform
+        )
+        # Whether the platform got the request is unknown: treat it as an ambiguous transient error.
+        return _record_error(
+            claim, ConnectorError(f"unexpected error in the connector ({type(exc).__name__})")
+        )
     _record_success(claim, result)
     return PublicationState.PUBLISHED
 
@@ -446,6 +475,30 @@ def _tell_author(reply: Reply, event: str, title: str, body: str) -> None:
         url=_case_url(reply.case),
         data={"reply": reply.pk, "case": reply.case_id},
     )
+
+
+def sweep_outbox(now: datetime | None = None) -> int:
+    """Hand back to the job every publication whose job was lost; returns how many.
+
+    A row still ``sending`` after the claim lease (its worker died and the jobs seam gave up on
+    the job) and a row ``queued`` long past its time (a broker lost the message) are enqueued
+    again; the claim decides whether sending is still safe. Run by the periodic job
+    ``inbox.sweep_outbox``.
+    """
+    now = now or timezone.now()
+    cutoff = now - CLAIM_LEASE
+    stuck = list(
+        Publication.objects.filter(state=PublicationState.SENDING, claimed_at__lt=cutoff).values_list(
+            "reply_id", flat=True
+        )
+    ) + list(
+        Publication.objects.filter(state=PublicationState.QUEUED, next_attempt_at__lt=cutoff).values_list(
+            "reply_id", flat=True
+        )
+    )
+    for reply_id in stuck:
+        enqueue(PUBLISH_JOB, {"reply_id": reply_id}, dedupe_key=f"publish-reply:{reply_id}:sweep")
+    return len(stuck)
 
 
 # --- people closing the loop --------------------------------------------------------------------

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.conf import settings
 
 from vigie.core.jobs import job, periodic, worker_id
-from vigie.inbox.private import SEND_JOB, poll_imap, send_private_email
-from vigie.inbox.publishing import PUBLISH_JOB, run_publication
+from vigie.inbox.private import SEND_JOB, poll_imap, send_private_email, sweep_private_emails
+from vigie.inbox.publishing import PUBLISH_JOB, run_publication, sweep_outbox
 
 
 # Retries are scheduled by the outbox itself (it knows when a retry could post twice), so the
@@ -23,6 +23,12 @@ def publish_reply(reply_id: int) -> str:
 def send_email(message_pk: int) -> str:
     """Send one queued private e-mail."""
     return send_private_email(message_pk)
+
+
+@periodic("inbox.sweep_outbox", every=timedelta(minutes=5))
+def sweep() -> int:
+    """Re-enqueue publications and e-mails whose job was lost (a dead worker, a lost message)."""
+    return sweep_outbox() + sweep_private_emails()
 
 
 def poll_mailbox() -> dict[str, int]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from vigie.inbox.publishing import (
     do_queue_publication,
     do_resolve_unknown_publication,
     do_retry_publication,
+    sweep_outbox,
 )
 from vigie.mentions.models import MentionType, Sentiment
 from vigie.mentions.tests.factories import make_author, make_case, make_mention, make_reply, make_source
@@ -492,3 +495,137 @@ def test_a_reply_posted_by_hand_cannot_be_deleted_through_the_api(tenant: Tenant
         do_delete_published_reply(reply, actor=tenant.agent.user)
     with pytest.raises(PublishingError):
         do_edit_published_reply(reply, "x", actor=tenant.agent.user)
+
+
+# --- lost jobs ------------------------------------------------------------------------------------
+
+
+def test_the_sweeper_hands_a_publication_whose_job_was_lost_back_to_a_worker(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    platform.add("POST", STATUSES, json=fixture("mastodon", "status_created.json"))
+    reply = approved(mastodon_case(tenant, platform), tenant)
+    do_queue_publication(reply, actor=tenant.agent.user)
+    Job.objects.all().delete()  # the broker lost the message
+    assert sweep_outbox() == 0  # not yet late
+    assert sweep_outbox(now=timezone.now() + CLAIM_LEASE + timedelta(minutes=1)) == 1
+    run_pending()
+    assert publication(reply).state == PublicationState.PUBLISHED
+    assert len(platform.requests_to("POST", STATUSES)) == 1
+
+
+def test_the_sweeper_turns_a_bluesky_reply_stuck_mid_call_into_a_check(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    reply = approved(bluesky_case(tenant, platform), tenant)
+    do_queue_publication(reply, actor=tenant.agent.user)
+    claim_publication(reply.pk, "worker-that-dies")
+    Job.objects.all().delete()  # its job was given up on
+    assert sweep_outbox(now=timezone.now() + CLAIM_LEASE + timedelta(minutes=1)) == 1
+    Publication.objects.filter(reply=reply).update(
+        claimed_at=timezone.now() - CLAIM_LEASE - timedelta(minutes=1)
+    )
+    run_pending()
+    assert publication(reply).state == PublicationState.UNKNOWN
+    assert platform.requests_to("POST", BSKY_CREATE) == []
+
+
+def test_a_garbled_answer_on_a_retry_safe_platform_is_retried(tenant: Tenant, platform: FakePlatform) -> None:
+    # A body that is not JSON: the request arrived, the outcome is unclear; Mastodon dedupes by key.
+    platform.add("POST", STATUSES, body="<html>proxy error</html>", status=200)
+    platform.add("POST", STATUSES, json=fixture("mastodon", "status_created.json"))
+    reply = approved(mastodon_case(tenant, platform), tenant)
+    do_queue_publication(reply, actor=tenant.agent.user)
+    run_pending()
+    assert publication(reply).state == PublicationState.QUEUED
+    make_queued_jobs_due()
+    run_pending()
+    assert publication(reply).state == PublicationState.PUBLISHED
+
+
+def test_a_direct_message_reply_is_refused_while_no_connector_sends_them(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    case = mastodon_case(tenant, platform)
+    reply = make_reply(case, author=tenant.agent.user, status=ReplyStatus.APPROVED, channel="direct_message")
+    with pytest.raises(PublishingError, match="message privé"):
+        do_queue_publication(reply, actor=tenant.agent.user)
+    assert platform.requests == []
+
+
+class _DropsReplies(BaseHTTPRequestHandler):
+    """A Bluesky PDS that opens sessions but hangs up on createRecord after reading it: the post
+    may or may not exist, exactly like a timeout after the request left."""
+
+    protocol_version = "HTTP/1.1"
+    record_calls = 0
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.endswith("createSession"):
+            payload = json.dumps(fixture("bluesky", "session.json")).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        assert body
+        type(self).record_calls += 1
+        self.close_connection = True  # no answer at all
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def test_a_bluesky_request_left_unanswered_is_left_to_a_person(tenant: Tenant) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _DropsReplies)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        org = tenant.organisation
+        source = do_create_source(
+            org,
+            platform="bluesky",
+            name="Bluesky",
+            config={
+                "base_url": f"http://127.0.0.1:{server.server_address[1]}",
+                "handle": "acme.com",
+                "app_password": "x",
+            },
+        )
+        post = fixture("bluesky", "search_page1.json")["posts"][0]
+        reply = approved(
+            make_case(org, make_mention(org, source=source, external_id=post["uri"], raw=post)), tenant
+        )
+        do_queue_publication(reply, actor=tenant.agent.user)
+        run_pending()
+        make_queued_jobs_due()
+        run_pending()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _DropsReplies.record_calls == 1
+    assert publication(reply).state == PublicationState.UNKNOWN
+    assert "RemoteProtocolError" in publication(reply).last_error
+
+
+def test_a_refused_reply_corrected_and_submitted_again_is_sent_again(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    platform.add("POST", GOOGLE_TOKEN, json=fixture("google_business", "token.json"))
+    path = f"/v4/{GOOGLE_REVIEW}/reply"
+    platform.add("PUT", path, status=400, json=fixture("google_business", "error_reply_refused.json"))
+    platform.add("PUT", path, json=fixture("google_business", "reply.json"))
+    reply = approved(google_case(tenant, platform), tenant)
+    do_queue_publication(reply, actor=tenant.agent.user)
+    run_pending()
+    assert publication(reply).state == PublicationState.FAILED
+
+    # The desk lets the agent correct the text; the gate and approval run; it is submitted again.
+    Reply.objects.filter(pk=reply.pk).update(body="Texte corrigé.", status=ReplyStatus.APPROVED)
+    assert do_queue_publication(reply, actor=tenant.agent.user).state == PublicationState.QUEUED
+    run_pending()
+    assert [r.json()["comment"] for r in platform.requests_to("PUT", path)][-1] == "Texte corrigé."
+    assert publication(reply).state == PublicationState.PUBLISHED
+    assert "reply.publication_retried" in verbs(reply)
