@@ -651,3 +651,24 @@ def test_the_analysis_job_creates_the_case(tenant: Tenant) -> None:
     assert case.sla_due_at is not None
     analyze_mentions([mention.pk])  # re-analysis: still one case, nothing undone
     assert Case.objects.filter(mention=mention).count() == 1
+
+
+# --- the demo ------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_ships_the_default_scheme_fitted_to_its_teams(db: None) -> None:
+    from vigie.core.queries import verify_audit_chain
+    from vigie.demo import DEMO_SLUG
+    from vigie.demo.loader import do_load_demo
+    from vigie.inbox.routing import rule_actions
+
+    do_load_demo(seed=5, size=60)
+    org = Organisation.objects.get(slug=DEMO_SLUG)
+    teams = {team.pk: team.name for team in Team.objects.filter(organisation=org)}
+    actions = {rule.name: rule_actions(rule) for rule in ordered_rules(org)}
+    assert len(actions) == 8
+    assert teams[actions["Menaces et diffamation possible"].team_id or 0] == "Juridique"
+    assert teams[actions["Question"].team_id or 0] == "Experts remboursements"
+    assert teams[actions["Troll"].team_id or 0] == "Community management"
+    assert teams[actions["Compliment"].team_id or 0] == "Service client"
+    assert verify_audit_chain(org).ok
