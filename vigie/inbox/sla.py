@@ -234,7 +234,7 @@ def do_pause_sla(case: Case, *, at: datetime | None = None) -> Case:
 def do_resume_sla(case: Case, *, at: datetime | None = None) -> Case:
     """Restart ``case``'s SLA clock; the deadline moves by the business time spent paused. Idempotent."""
     at = at or timezone.now()
-    current = Case.objects.select_for_update().select_related("mention__location", "organisation")
+    current = Case.objects.select_for_update(of=("self",)).select_related("mention__location", "organisation")
     locked = current.get(pk=case.pk)
     if locked.sla_paused_at is None:
         return locked
