@@ -318,6 +318,7 @@ def decide(
     language: str = "",
     charter: CharterDocument | None = None,
     rules: Sequence[RoutingRule] | None = None,
+    teams: dict[int, Team] | None = None,
 ) -> Decision:
     """What the scheme and the charter say for a mention with ``facts``. Reads only."""
     charter = charter or current_charter(organisation)
@@ -354,7 +355,12 @@ def decide(
         approval_reasons.append(_("note de %(stars)s étoile(s) ou moins") % {"stars": threshold})
     if charter.approval.legal_risk and facts.legal_risk:
         approval_reasons.append(_("risque juridique"))
-    team = scoped(Team, organisation).filter(pk=actions.team_id).first() if actions.team_id else None
+    team = None
+    if actions.team_id is not None:
+        if teams is None:
+            team = scoped(Team, organisation).filter(pk=actions.team_id).first()
+        else:
+            team = teams.get(actions.team_id)
     return Decision(
         rule=rule,
         actions=actions,
@@ -492,22 +498,45 @@ def _deadline(
     return deadline
 
 
+@dataclass(frozen=True)
+class Scheme:
+    """What routing reads once per batch: the charter, the ordered rules and the teams."""
+
+    charter: CharterDocument
+    rules: list[RoutingRule]
+    teams: dict[int, Team]
+
+    @classmethod
+    def load(cls, organisation: Organisation) -> Scheme:
+        return cls(
+            current_charter(organisation),
+            ordered_rules(organisation),
+            {team.pk: team for team in scoped(Team, organisation)},
+        )
+
+
 def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) -> int:
-    """Route each of the organisation's mentions ``mention_ids``; returns how many cases exist for them."""
-    routed = 0
+    """Route each of the organisation's mentions ``mention_ids``; returns how many cases exist for them.
+
+    The charter and the rules are read once for the batch, and the batch is one transaction.
+    """
     mentions = (
         scoped(Mention, organisation)
         .filter(pk__in=list(mention_ids))
         .select_related("source", "author", "location", "organisation")
         .order_by("created_at", "pk")
     )
-    for mention in mentions:
-        if do_route_mention(mention) is not None:
-            routed += 1
+    do_seed_default_routing(organisation)
+    scheme = Scheme.load(organisation)
+    routed = 0
+    with transaction.atomic():
+        for mention in mentions:
+            if do_route_mention(mention, scheme=scheme) is not None:
+                routed += 1
     return routed
 
 
-def do_route_mention(mention: Mention) -> Case | None:
+def do_route_mention(mention: Mention, *, scheme: Scheme | None = None) -> Case | None:
     """Create or update the case of an analysed ``mention`` from the scheme and the charter.
 
     Idempotent: routing the same mention twice changes nothing the second time. On re-analysis,
@@ -518,25 +547,29 @@ def do_route_mention(mention: Mention) -> Case | None:
     organisation = mention.organisation
     if mention.deleted_at is not None or _is_own_post(mention):
         return Case.objects.filter(mention=mention).first()
-    do_seed_default_routing(organisation)
+    if scheme is None:
+        do_seed_default_routing(organisation)
+        scheme = Scheme.load(organisation)
     try:
         with transaction.atomic():
-            return _route(mention)
+            return _route(mention, scheme)
     except IntegrityError:
         # Another worker created the case between our read and our insert: update it instead.
         with transaction.atomic():
-            return _route(mention)
+            return _route(mention, scheme)
 
 
-def _route(mention: Mention) -> Case:
+def _route(mention: Mention, scheme: Scheme) -> Case:
     organisation = mention.organisation
-    charter = current_charter(organisation)
+    charter = scheme.charter
     decision = decide(
         organisation,
         facts_for(mention),
         mention_priority=mention.priority,
         language=mention.language,
         charter=charter,
+        rules=scheme.rules,
+        teams=scheme.teams,
     )
     now = timezone.now()
     existing = Case.objects.select_for_update().filter(mention=mention).first()
