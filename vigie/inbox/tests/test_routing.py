@@ -672,3 +672,19 @@ def test_the_demo_ships_the_default_scheme_fitted_to_its_teams(db: None) -> None
     assert teams[actions["Troll"].team_id or 0] == "Community management"
     assert teams[actions["Compliment"].team_id or 0] == "Service client"
     assert verify_audit_chain(org).ok
+
+
+def test_routing_events_read_as_sentences_on_the_timeline(tenant: Tenant, teams: dict[str, Team]) -> None:
+    from vigie.inbox.routing import describe_routing_event
+
+    org = tenant.organisation
+    mention = analysed(org, "Vous êtes des escrocs", type=MentionType.COMPLAINT, legal_risk=True)
+    case = do_route_mention(mention)
+    assert case is not None
+    events = AuditEvent.objects.filter(object_type="inbox.case", object_id=str(case.pk)).order_by("seq")
+    sentences = [describe_routing_event(event) for event in events]
+    assert sentences[0] == "Aiguillé — règle « Menaces et diffamation possible »"
+    assert sentences[1] is not None
+    assert sentences[1].startswith("Escaladé : ")
+    other = AuditEvent.objects.filter(verb="routing.scheme_seeded").get()
+    assert describe_routing_event(other) is None
