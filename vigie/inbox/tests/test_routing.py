@@ -688,3 +688,16 @@ def test_routing_events_read_as_sentences_on_the_timeline(tenant: Tenant, teams:
     assert sentences[1].startswith("Escaladé : ")
     other = AuditEvent.objects.filter(verb="routing.scheme_seeded").get()
     assert describe_routing_event(other) is None
+
+
+def test_the_route_mentions_job_routes_each_organisations_mentions(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
+    from vigie.core.jobs import run_now
+
+    ours = analysed(tenant.organisation, "Merci !", type=MentionType.PRAISE)
+    theirs = analysed(other_tenant.organisation, "Une question ?", type=MentionType.QUESTION)
+    assert run_now("inbox.route_mentions", {"mention_ids": [ours.pk, theirs.pk]}) == 2
+    assert Case.objects.get(mention=ours).organisation == tenant.organisation
+    assert Case.objects.get(mention=theirs).organisation == other_tenant.organisation
+    assert Case.objects.get(mention=theirs).routing_rule == "Question"
