@@ -226,7 +226,15 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
         for index, item in enumerate(value):
             flat |= _flatten(item, f"{prefix}[{index + 1}]")
         return flat
-    return {prefix: ", ".join(map(str, value)) if isinstance(value, list) else str(value)}
+    return {prefix: ", ".join(map(_shown, value)) if isinstance(value, list) else _shown(value)}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from vigie.demo.organisation import (
     TEMPLATES,
 )
 from vigie.inbox.models import Case, Reply, Template
+from vigie.inbox.routing import do_seed_default_routing
 from vigie.mentions.models import Author, Mention
 
 BATCH_SIZE = 5000
@@ -659,6 +660,8 @@ def do_load_demo(
             progress(report.mentions)
     writer.finish(now)
     _add_members(setup)
+    # The recommended comment-handling scheme, fitted to the demo's teams, for new mentions.
+    do_seed_default_routing(setup.organisation)
     report.seconds = clock.perf_counter() - started
     return report
 

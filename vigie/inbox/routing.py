@@ -141,14 +141,26 @@ class Facts:
     toxicity_categories: tuple[str, ...] = ()
 
 
-def facts_for(mention: Mention) -> Facts:
-    """The facts of a stored mention: its denormalised analysis plus the toxicity and stars results."""
-    results: dict[str, Any] = {}
-    for row in scoped(AnalysisResult, mention.organisation).filter(
-        mention=mention, analyzer__in=("toxicity", "sentiment")
-    ):
-        if isinstance(row.result, dict):
-            results.update(row.result)
+FACT_ANALYZERS = ("toxicity", "sentiment")
+
+
+def analysis_results(organisation: Organisation, mention_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The toxicity and sentiment results of many mentions in one query, merged per mention."""
+    merged: dict[int, dict[str, Any]] = {}
+    rows = scoped(AnalysisResult, organisation).filter(
+        mention_id__in=list(mention_ids), analyzer__in=FACT_ANALYZERS
+    )
+    for mention_id, result in rows.values_list("mention_id", "result"):
+        if isinstance(result, dict):
+            merged.setdefault(mention_id, {}).update(result)
+    return merged
+
+
+def facts_for(mention: Mention, results: dict[str, Any] | None = None) -> Facts:
+    """The facts of a stored mention: its denormalised analysis plus the toxicity and stars results
+    (read here unless ``results`` already holds them)."""
+    if results is None:
+        results = analysis_results(mention.organisation, [mention.pk]).get(mention.pk, {})
     toxicity = results.get("toxicity") if isinstance(results.get("toxicity"), dict) else {}
     stars: float | None = float(mention.rating) if mention.rating is not None else None
     if stars is None and isinstance(results.get("stars"), int | float):
@@ -318,6 +330,8 @@ def decide(
     language: str = "",
     charter: CharterDocument | None = None,
     rules: Sequence[RoutingRule] | None = None,
+    teams: dict[int, Team] | None = None,
+    template_cache: dict[tuple[Any, ...], list[int]] | None = None,
 ) -> Decision:
     """What the scheme and the charter say for a mention with ``facts``. Reads only."""
     charter = charter or current_charter(organisation)
@@ -354,7 +368,12 @@ def decide(
         approval_reasons.append(_("note de %(stars)s étoile(s) ou moins") % {"stars": threshold})
     if charter.approval.legal_risk and facts.legal_risk:
         approval_reasons.append(_("risque juridique"))
-    team = scoped(Team, organisation).filter(pk=actions.team_id).first() if actions.team_id else None
+    team = None
+    if actions.team_id is not None:
+        if teams is None:
+            team = scoped(Team, organisation).filter(pk=actions.team_id).first()
+        else:
+            team = teams.get(actions.team_id)
     return Decision(
         rule=rule,
         actions=actions,
@@ -363,12 +382,28 @@ def decide(
         priority=max(mention_priority, actions.priority or 0),
         approval_required=bool(approval_reasons),
         approval_reasons=approval_reasons,
-        template_ids=suggested_templates(organisation, actions, language=language, platform=facts.platform),
+        template_ids=_templates(organisation, rule, actions, language, facts.platform, template_cache),
         tags=list(dict.fromkeys(t.strip() for t in actions.tags if t.strip())),
         team=team,
         reasons=reasons,
         evaluations=evaluations,
     )
+
+
+def _templates(
+    organisation: Organisation,
+    rule: RoutingRule | None,
+    actions: RuleActions,
+    language: str,
+    platform: str,
+    cache: dict[tuple[Any, ...], list[int]] | None,
+) -> list[int]:
+    if cache is None:
+        return suggested_templates(organisation, actions, language=language, platform=platform)
+    key = (rule.pk if rule else None, language, platform)
+    if key not in cache:
+        cache[key] = suggested_templates(organisation, actions, language=language, platform=platform)
+    return list(cache[key])
 
 
 def suggested_templates(
@@ -492,22 +527,57 @@ def _deadline(
     return deadline
 
 
+@dataclass(frozen=True)
+class Scheme:
+    """What routing reads once per batch: the charter, the ordered rules and the teams, plus what
+    it looks up along the way (templates per rule, assignment pools per team, analysis results)."""
+
+    charter: CharterDocument
+    rules: list[RoutingRule]
+    teams: dict[int, Team]
+    templates: dict[tuple[Any, ...], list[int]] = field(default_factory=dict)
+    pools: dict[int | None, list[Membership]] = field(default_factory=dict)
+    analysis: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, organisation: Organisation) -> Scheme:
+        return cls(
+            current_charter(organisation),
+            ordered_rules(organisation),
+            {team.pk: team for team in scoped(Team, organisation)},
+        )
+
+    def pool(self, organisation: Organisation, team: Team | None, at: datetime) -> list[Membership]:
+        key = team.pk if team else None
+        if key not in self.pools:
+            self.pools[key] = assignment_pool(organisation, team, at)
+        return self.pools[key]
+
+
 def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) -> int:
-    """Route each of the organisation's mentions ``mention_ids``; returns how many cases exist for them."""
-    routed = 0
+    """Route each of the organisation's mentions ``mention_ids``; returns how many cases exist for them.
+
+    The charter and the rules are read once for the batch, and the batch is one transaction.
+    """
     mentions = (
         scoped(Mention, organisation)
         .filter(pk__in=list(mention_ids))
         .select_related("source", "author", "location", "organisation")
         .order_by("created_at", "pk")
     )
-    for mention in mentions:
-        if do_route_mention(mention) is not None:
-            routed += 1
+    do_seed_default_routing(organisation)
+    scheme = Scheme.load(organisation)
+    batch = list(mentions)
+    scheme.analysis.update(analysis_results(organisation, [m.pk for m in batch]))
+    routed = 0
+    with transaction.atomic():
+        for mention in batch:
+            if do_route_mention(mention, scheme=scheme) is not None:
+                routed += 1
     return routed
 
 
-def do_route_mention(mention: Mention) -> Case | None:
+def do_route_mention(mention: Mention, *, scheme: Scheme | None = None) -> Case | None:
     """Create or update the case of an analysed ``mention`` from the scheme and the charter.
 
     Idempotent: routing the same mention twice changes nothing the second time. On re-analysis,
@@ -518,31 +588,37 @@ def do_route_mention(mention: Mention) -> Case | None:
     organisation = mention.organisation
     if mention.deleted_at is not None or _is_own_post(mention):
         return Case.objects.filter(mention=mention).first()
-    do_seed_default_routing(organisation)
+    if scheme is None:
+        do_seed_default_routing(organisation)
+        scheme = Scheme.load(organisation)
     try:
         with transaction.atomic():
-            return _route(mention)
+            return _route(mention, scheme)
     except IntegrityError:
         # Another worker created the case between our read and our insert: update it instead.
         with transaction.atomic():
-            return _route(mention)
+            return _route(mention, scheme)
 
 
-def _route(mention: Mention) -> Case:
+def _route(mention: Mention, scheme: Scheme) -> Case:
     organisation = mention.organisation
-    charter = current_charter(organisation)
+    charter = scheme.charter
+    results = scheme.analysis.get(mention.pk, {}) if scheme.analysis else None
     decision = decide(
         organisation,
-        facts_for(mention),
+        facts_for(mention, results),
         mention_priority=mention.priority,
         language=mention.language,
         charter=charter,
+        rules=scheme.rules,
+        teams=scheme.teams,
+        template_cache=scheme.templates,
     )
     now = timezone.now()
     existing = Case.objects.select_for_update().filter(mention=mention).first()
     if existing is None:
-        return _create_case(mention, decision, charter, now)
-    return _update_case(existing, mention, decision, charter, now)
+        return _create_case(mention, decision, scheme, now)
+    return _update_case(existing, mention, decision, scheme, now)
 
 
 def _decision_data(decision: Decision) -> dict[str, Any]:
@@ -555,11 +631,11 @@ def _decision_data(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _create_case(mention: Mention, decision: Decision, charter: CharterDocument, now: datetime) -> Case:
+def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: datetime) -> Case:
     organisation = mention.organisation
     assignee = None
     if decision.rule is not None and decision.needs_answer:
-        pool = assignment_pool(organisation, decision.team, now)
+        pool = scheme.pool(organisation, decision.team, now)
         assignee = pick_assignee(decision.rule, decision.actions.assign, pool, commit=True)
     status = CaseStatus.NEW if decision.needs_answer else CaseStatus.NO_ANSWER
     case = Case.objects.create(
@@ -570,7 +646,7 @@ def _create_case(mention: Mention, decision: Decision, charter: CharterDocument,
         assignee=assignee,
         priority=decision.priority,
         needs_answer=decision.needs_answer,
-        sla_due_at=_deadline(mention, decision, charter, 0),
+        sla_due_at=_deadline(mention, decision, scheme.charter, 0),
         resolved_at=None if decision.needs_answer else now,
         tags=decision.tags,
         routing_rule=decision.rule_name,
@@ -592,9 +668,7 @@ def _create_case(mention: Mention, decision: Decision, charter: CharterDocument,
     return case
 
 
-def _update_case(
-    case: Case, mention: Mention, decision: Decision, charter: CharterDocument, now: datetime
-) -> Case:
+def _update_case(case: Case, mention: Mention, decision: Decision, scheme: Scheme, now: datetime) -> Case:
     human = _human_decisions(case)
     changes: dict[str, Any] = {}
     if case.routing_rule != decision.rule_name:
@@ -620,7 +694,7 @@ def _update_case(
     may_assign = "assignee" not in human and decision.rule is not None and decision.needs_answer
     if may_assign and case.is_open and (team_changed or case.assignee_id is None):
         assert decision.rule is not None
-        pool = assignment_pool(case.organisation, decision.team, now)
+        pool = scheme.pool(case.organisation, decision.team, now)
         assignee = pick_assignee(decision.rule, decision.actions.assign, pool, commit=True)
         if assignee is not None and assignee.pk != case.assignee_id:
             changes["assignee"] = assignee
@@ -634,7 +708,7 @@ def _update_case(
         if case.needs_answer != decision.needs_answer:
             changes["needs_answer"] = decision.needs_answer
     if case.first_response_at is None:
-        deadline = _deadline(mention, decision, charter, case.sla_paused_seconds)
+        deadline = _deadline(mention, decision, scheme.charter, case.sla_paused_seconds)
         if deadline != case.sla_due_at and (decision.needs_answer or "status" not in human):
             changes["sla_due_at"] = deadline
     if not changes:
@@ -1082,3 +1156,34 @@ def do_seed_default_routing(
         ]
         do_record_audit_event(organisation, SEEDED_VERB, actor=actor, data={"rules": [r.name for r in rules]})
     return rules
+
+
+# --- the case timeline ----------------------------------------------------------------------------------------
+
+
+def describe_routing_event(event: AuditEvent) -> str | None:
+    """A sentence for the case timeline for the events routing and the SLA clock record; None for
+    other verbs (the case page's own ``describe_event`` can fall back on it)."""
+    data = event.data or {}
+    if event.verb in ("case.routed", "case.rerouted"):
+        rule = data.get("rule") or ""
+        if event.verb == "case.rerouted":
+            text = _("Aiguillage revu après une nouvelle analyse")
+        else:
+            text = _("Aiguillé")
+        if rule:
+            text += " — " + _("règle « %(name)s »") % {"name": rule}
+        else:
+            text += " — " + _("valeurs par défaut de la charte")
+        if data.get("kept"):
+            text += " " + _("(décisions conservées : %(fields)s)") % {"fields": ", ".join(data["kept"])}
+        return text
+    if event.verb == "case.escalated":
+        return _("Escaladé : %(reason)s") % {"reason": data.get("reason") or "—"}
+    if event.verb == "case.sla_warning":
+        return _("Alerte : échéance proche")
+    if event.verb == "case.sla_paused":
+        return _("Délai suspendu : en attente du client")
+    if event.verb == "case.sla_resumed":
+        return _("Délai repris")
+    return None

@@ -204,14 +204,16 @@ def calendar_for(case: Case, charter: CharterDocument | None = None) -> Calendar
 def first_response_hours(charter: CharterDocument, *, platform: str, comment_type: str) -> float:
     """The first-answer delay the charter sets for a platform and comment type (business hours).
 
-    A per-platform delay wins over the per-type one, which wins over the general one.
+    The shortest that applies: the general commitment, the comment type's delay and the platform's
+    delay. The general delay is a ceiling, so shortening it shortens every type's.
     """
-    if platform in charter.sla.per_platform_hours:
-        return charter.sla.per_platform_hours[platform]
+    delays = [charter.sla.first_response_hours]
     for policy in charter.responses:
         if policy.type == comment_type:
-            return policy.first_response_hours
-    return charter.sla.first_response_hours
+            delays.append(policy.first_response_hours)
+    if platform in charter.sla.per_platform_hours:
+        delays.append(charter.sla.per_platform_hours[platform])
+    return min(delays)
 
 
 # --- pause while waiting for the customer ----------------------------------------------------------
@@ -234,7 +236,7 @@ def do_pause_sla(case: Case, *, at: datetime | None = None) -> Case:
 def do_resume_sla(case: Case, *, at: datetime | None = None) -> Case:
     """Restart ``case``'s SLA clock; the deadline moves by the business time spent paused. Idempotent."""
     at = at or timezone.now()
-    current = Case.objects.select_for_update().select_related("mention__location", "organisation")
+    current = Case.objects.select_for_update(of=("self",)).select_related("mention__location", "organisation")
     locked = current.get(pk=case.pk)
     if locked.sla_paused_at is None:
         return locked

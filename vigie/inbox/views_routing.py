@@ -31,6 +31,7 @@ from vigie.inbox.routing import (
     Facts,
     RuleActions,
     RuleConditions,
+    check_conditions,
     do_create_routing_rule,
     do_delete_routing_rule,
     do_move_routing_rule,
@@ -329,16 +330,15 @@ def _rule_rows(organisation: Organisation) -> list[dict[str, Any]]:
         actions = rule_actions(rule)
         when = None
         if conditions is not None:
-            when = [
-                (key, ", ".join(map(str, value)) if isinstance(value, list) else str(value))
-                for key, value in conditions.model_dump(mode="json", exclude_defaults=True).items()
-            ]
+            # The dry-run's checks against no facts: each condition with its label and wanted values.
+            when = [(check.label, check.expected) for check in check_conditions(conditions, Facts())]
         rows.append(
             {
                 "rule": rule,
                 "when": when,
                 "actions": actions,
                 "assign_label": dict(ASSIGN_CHOICES).get(actions.assign, ""),
+                "categories": ", ".join(str(TemplateCategory(c).label) for c in actions.template_categories),
                 "team": teams.get(actions.team_id or 0, ""),
             }
         )

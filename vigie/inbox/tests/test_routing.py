@@ -651,3 +651,53 @@ def test_the_analysis_job_creates_the_case(tenant: Tenant) -> None:
     assert case.sla_due_at is not None
     analyze_mentions([mention.pk])  # re-analysis: still one case, nothing undone
     assert Case.objects.filter(mention=mention).count() == 1
+
+
+# --- the demo ------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_ships_the_default_scheme_fitted_to_its_teams(db: None) -> None:
+    from vigie.core.queries import verify_audit_chain
+    from vigie.demo import DEMO_SLUG
+    from vigie.demo.loader import do_load_demo
+    from vigie.inbox.routing import rule_actions
+
+    do_load_demo(seed=5, size=60)
+    org = Organisation.objects.get(slug=DEMO_SLUG)
+    teams = {team.pk: team.name for team in Team.objects.filter(organisation=org)}
+    actions = {rule.name: rule_actions(rule) for rule in ordered_rules(org)}
+    assert len(actions) == 8
+    assert teams[actions["Menaces et diffamation possible"].team_id or 0] == "Juridique"
+    assert teams[actions["Question"].team_id or 0] == "Experts remboursements"
+    assert teams[actions["Troll"].team_id or 0] == "Community management"
+    assert teams[actions["Compliment"].team_id or 0] == "Service client"
+    assert verify_audit_chain(org).ok
+
+
+def test_routing_events_read_as_sentences_on_the_timeline(tenant: Tenant, teams: dict[str, Team]) -> None:
+    from vigie.inbox.routing import describe_routing_event
+
+    org = tenant.organisation
+    mention = analysed(org, "Vous êtes des escrocs", type=MentionType.COMPLAINT, legal_risk=True)
+    case = do_route_mention(mention)
+    assert case is not None
+    events = AuditEvent.objects.filter(object_type="inbox.case", object_id=str(case.pk)).order_by("seq")
+    sentences = [describe_routing_event(event) for event in events]
+    assert sentences[0] == "Aiguillé — règle « Menaces et diffamation possible »"
+    assert sentences[1] is not None
+    assert sentences[1].startswith("Escaladé : ")
+    other = AuditEvent.objects.filter(verb="routing.scheme_seeded").get()
+    assert describe_routing_event(other) is None
+
+
+def test_the_route_mentions_job_routes_each_organisations_mentions(
+    tenant: Tenant, other_tenant: Tenant
+) -> None:
+    from vigie.core.jobs import run_now
+
+    ours = analysed(tenant.organisation, "Merci !", type=MentionType.PRAISE)
+    theirs = analysed(other_tenant.organisation, "Une question ?", type=MentionType.QUESTION)
+    assert run_now("inbox.route_mentions", {"mention_ids": [ours.pk, theirs.pk]}) == 2
+    assert Case.objects.get(mention=ours).organisation == tenant.organisation
+    assert Case.objects.get(mention=theirs).organisation == other_tenant.organisation
+    assert Case.objects.get(mention=theirs).routing_rule == "Question"

@@ -140,13 +140,16 @@ def test_a_calendar_with_no_opening_hours_runs_round_the_clock() -> None:
     assert due_at(paris(2026, 3, 7, 22), 5, calendar) == paris(2026, 3, 8, 3)
 
 
-def test_first_response_delay_prefers_platform_then_type_then_general() -> None:
+def test_first_response_delay_is_the_shortest_of_general_type_and_platform() -> None:
     charter = CharterDocument(sla=SlaPolicy(first_response_hours=24, per_platform_hours={"twitter": 2}))
     charter.responses[1].first_response_hours = 8  # questions
     assert charter.responses[1].type == "question"
     assert first_response_hours(charter, platform="twitter", comment_type="question") == 2
     assert first_response_hours(charter, platform="google", comment_type="question") == 8
     assert first_response_hours(charter, platform="google", comment_type="unknown") == 24
+    charter.sla.first_response_hours = 6  # the general commitment is a ceiling for every type
+    assert first_response_hours(charter, platform="google", comment_type="question") == 6
+    assert first_response_hours(charter, platform="twitter", comment_type="question") == 2
 
 
 # --- with the database: the case's calendar, pause and resume ------------------------------------------
