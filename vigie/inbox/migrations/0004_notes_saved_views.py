@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
         ('core', '0002_notification'),
         ('inbox', '0003_publishing_and_private_channel'),
         ('inbox', '0003_routing_rules_and_availability'),
+        ('inbox', '0003_template_library'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
