@@ -65,7 +65,16 @@ class Case(models.Model):
             models.Index(fields=["organisation", "sla_due_at"]),
             # Covers the inbox's sort and its sidebar counts, so neither reads the table itself.
             models.Index(
-                fields=["organisation", "status", "priority", "sla_due_at", "created_at", "assignee", "team"],
+                fields=[
+                    "organisation",
+                    "status",
+                    "priority",
+                    "sla_due_at",
+                    "created_at",
+                    "assignee",
+                    "team",
+                    "mention",
+                ],
                 name="case_inbox_list",
             ),
             models.Index(fields=["organisation", "created_at"], name="case_org_created"),

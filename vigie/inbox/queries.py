@@ -134,17 +134,41 @@ class CaseFilters:
     until: datetime | None = None
 
 
+def _mention_condition(filters: CaseFilters) -> Q:
+    # Everything about the mention, gathered so it becomes one "mention_id IN (...)" subquery: the
+    # case list then never joins the (wide) mention rows while filtering and sorting.
+    f = filters
+    q = Q()
+    if f.platform:
+        q &= Q(source__platform=f.platform)
+    if f.source_id is not None:
+        q &= Q(source_id=f.source_id)
+    if f.location_id is not None:
+        q &= Q(location_id=f.location_id)
+    if f.sentiment:
+        q &= Q(sentiment=f.sentiment)
+    if f.mention_type:
+        q &= Q(mention_type=f.mention_type)
+    if f.stars is not None:
+        # A rating of 4.5 counts as 4 stars: the filter reads "4 stars and a bit".
+        q &= Q(rating__gte=f.stars, rating__lt=f.stars + 1)
+    if f.language:
+        q &= Q(language=f.language)
+    if f.since is not None:
+        q &= Q(created_at__gte=f.since)
+    if f.until is not None:
+        q &= Q(created_at__lt=f.until)
+    return q
+
+
 def _filter_cases(queryset: QuerySet[Any], organisation: Organisation, filters: CaseFilters) -> QuerySet[Any]:
     # Typed loosely: the queryset carries the ``sla_state`` annotation, which the stubs cannot see.
     f = filters
-    if f.platform:
-        queryset = queryset.filter(mention__source__platform=f.platform)
-    if f.location_id is not None:
-        queryset = queryset.filter(mention__location_id=f.location_id)
-    if f.sentiment:
-        queryset = queryset.filter(mention__sentiment=f.sentiment)
-    if f.mention_type:
-        queryset = queryset.filter(mention__mention_type=f.mention_type)
+    about_mention = _mention_condition(f)
+    if about_mention:
+        queryset = queryset.filter(
+            mention_id__in=scoped(Mention, organisation).filter(about_mention).values("id")
+        )
     if f.status:
         queryset = queryset.filter(status=f.status)
     if f.unassigned:
@@ -157,17 +181,6 @@ def _filter_cases(queryset: QuerySet[Any], organisation: Organisation, filters: 
         queryset = queryset.filter(team_id=f.team_id)
     if f.theme:
         queryset = queryset.filter(has_theme(organisation, f.theme, "mention_id"))
-    if f.source_id is not None:
-        queryset = queryset.filter(mention__source_id=f.source_id)
-    if f.stars is not None:
-        # A rating of 4.5 counts as 4 stars: the filter reads "4 stars and a bit".
-        queryset = queryset.filter(mention__rating__gte=f.stars, mention__rating__lt=f.stars + 1)
-    if f.language:
-        queryset = queryset.filter(mention__language=f.language)
-    if f.since is not None:
-        queryset = queryset.filter(mention__created_at__gte=f.since)
-    if f.until is not None:
-        queryset = queryset.filter(mention__created_at__lt=f.until)
     if f.text:
         queryset = queryset.filter(search_condition(organisation, f.text))
     if f.sla:
@@ -195,7 +208,7 @@ def search_condition(organisation: Organisation, text: str) -> Q:
     """
     table = Mention._meta.db_table
     authors = scoped(Author, organisation).filter(Q(display_name__icontains=text) | Q(handle__icontains=text))
-    by_author = Q(mention__author_id__in=authors.values("id"))
+    by_author = Q(mention_id__in=scoped(Mention, organisation).filter(author__in=authors).values("id"))
     if connection.vendor == "sqlite":
         query = fts5_query(text)
         if not query:

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(fields=['organisation', 'status', 'priority', 'sla_due_at', 'created_at', 'assignee', 'team'], name='case_inbox_list'),
+            index=models.Index(fields=['organisation', 'status', 'priority', 'sla_due_at', 'created_at', 'assignee', 'team', 'mention'], name='case_inbox_list'),
         ),
         migrations.AddIndex(
             model_name='case',
@@ -25,5 +25,12 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='case',
             index=models.Index(fields=['organisation', 'team', 'status'], name='case_org_team_status'),
+        ),
+        # The inbox's mention filters read this index only, never the wide mention rows. It lives
+        # here because the inbox is its only reader (see vigie.inbox.queries._mention_condition).
+        migrations.RunSQL(
+            "CREATE INDEX IF NOT EXISTS inbox_mention_filters ON mentions_mention "
+            "(organisation_id, sentiment, rating, language, mention_type, source_id, location_id, created_at)",
+            "DROP INDEX IF EXISTS inbox_mention_filters",
         ),
     ]
