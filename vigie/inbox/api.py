@@ -46,10 +46,10 @@ from vigie.inbox.queries import (
     case_detail,
     case_notes,
     cases,
-    composer_templates,
     get_case,
     open_draft,
 )
+from vigie.inbox.queries_templates import templates_for
 from vigie.mentions.api import MAX_LIMIT, MentionOut
 from vigie.mentions.models import MentionType, Sentiment
 
@@ -380,7 +380,7 @@ def write_reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> tuple[i
     case = get_case(member.organisation, case_id)
     template = None
     if payload.template_id is not None:
-        template = next((t for t in composer_templates(case) if t.pk == payload.template_id), None)
+        template = next((t for t in templates_for(case, member) if t.pk == payload.template_id), None)
         if template is None:
             raise invalid(["body", "payload", "template_id"], "Unknown template for this case.")
     try:

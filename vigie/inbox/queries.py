@@ -26,7 +26,6 @@ from vigie.inbox.models import (
     Reply,
     ReplyStatus,
     SavedView,
-    Template,
 )
 from vigie.mentions.models import Author, Mention
 from vigie.mentions.queries import MentionWithAuthor, has_theme, other_mentions_by_author
@@ -467,20 +466,3 @@ def assignable_members(organisation: Organisation) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("user__email")
     )
-
-
-def composer_templates(case: Case) -> list[Template]:
-    """Templates an agent may start a reply from: those routing suggested first, then the others
-    in the mention's language for its platform (or for every platform)."""
-    mention = case.mention
-    language = mention.language or "fr"
-    candidates = list(
-        scoped(Template, case.organisation)
-        .filter(Q(platform="") | Q(platform=mention.source.platform))
-        .order_by("category", "name", "id")
-    )
-    suggested_ids = [int(pk) for pk in case.suggested_template_ids or [] if str(pk).isdigit()]
-    by_id = {template.pk: template for template in candidates}
-    suggested = [by_id[pk] for pk in suggested_ids if pk in by_id]
-    others = [t for t in candidates if t.pk not in set(suggested_ids) and t.language == language]
-    return suggested + others

@@ -56,7 +56,6 @@ from vigie.inbox.queries import (
     assignable_members,
     case_detail,
     cases,
-    composer_templates,
     get_case,
     new_cases_count,
     open_draft,
@@ -64,6 +63,7 @@ from vigie.inbox.queries import (
     sla_state,
     view_counts,
 )
+from vigie.inbox.queries_templates import templates_for
 from vigie.inbox.templating import render_template, template_context
 from vigie.mentions.models import Mention, MentionType, Sentiment
 from vigie.mentions.queries import platforms
@@ -577,6 +577,7 @@ def _render_case(
                 "channel": draft.channel if draft else ReplyChannel.PUBLIC,
             },
             case=case,
+            membership=member,
         )
     sent_back = None
     if draft is not None and draft.status == ReplyStatus.SENT_BACK:
@@ -780,11 +781,12 @@ class ReplyForm(forms.Form):
         label=gettext_lazy("Pourquoi passer outre ces avertissements ?"), required=False, max_length=500
     )
 
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.templates = {template.pk: template for template in composer_templates(case)}
+        self.templates = {template.pk: template for template in templates_for(case, membership)}
+        self.snippets = {template.pk: template for template in templates_for(case, membership, snippets=True)}
         cast(forms.ChoiceField, self.fields["template"]).choices = _blank("—") + [
-            (str(pk), template.name) for pk, template in self.templates.items()
+            (str(pk), template.name) for pk, template in {**self.templates, **self.snippets}.items()
         ]
         # Warning codes are the gate's; any short code may be confirmed, unknown ones are ignored.
         raw = self.data.getlist("overrides") if hasattr(self.data, "getlist") else []
@@ -797,6 +799,9 @@ class ReplyForm(forms.Form):
     def chosen_template(self) -> Template | None:
         return self.templates.get(self.cleaned_data.get("template") or 0)
 
+    def chosen_snippet(self) -> Template | None:
+        return self.snippets.get(self.cleaned_data.get("template") or 0)
+
 
 def _draft(case: Case) -> Reply | None:
     return open_draft(case)
@@ -808,7 +813,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the draft, or submit it: the gate runs, then approval or publishing. Agents and above."""
     member = _member(request)
     case = get_case(member.organisation, pk)
-    form = ReplyForm(request.POST, case=case)
+    form = ReplyForm(request.POST, case=case, membership=member)
     submit = request.POST.get("intent") == "submit"
     findings: list[Any] = []
     if form.is_valid():
@@ -858,7 +863,7 @@ def case_reply_check(request: HttpRequest, pk: int) -> HttpResponse:
     """The gate's findings on the text being typed, for the composer (HTMX, debounced)."""
     member = _member(request)
     case = get_case(member.organisation, pk)
-    form = ReplyForm(request.POST, case=case)
+    form = ReplyForm(request.POST, case=case, membership=member)
     form.is_valid()
     data = form.cleaned_data
     body = (data.get("body") or "").strip()
@@ -891,17 +896,15 @@ def case_reply_template(request: HttpRequest, pk: int) -> HttpResponse:
     """The composer's text area filled from a template: replacing the text, or appended to it."""
     member = _member(request)
     case = get_case(member.organisation, pk)
-    form = ReplyForm(request.GET, case=case)
+    form = ReplyForm(request.GET, case=case, membership=member)
     form.is_valid()
-    template = form.chosen_template()
+    append = request.GET.get("mode") == "append"
+    template = form.chosen_snippet() if append else form.chosen_template()
     body = request.GET.get("body", "")[:10000]
     if template is not None:
         rendered = render_template(template.body, template_context(case, member)).text
-        body = (
-            f"{body.rstrip()}\n\n{rendered}"
-            if request.GET.get("mode") == "append" and body.strip()
-            else rendered
-        )
+        # A snippet is added at the end of what is written; a template replaces it.
+        body = f"{body.rstrip()}\n\n{rendered}" if append and body.strip() else rendered
     return render(request, "inbox/_reply_body.html", {"case": case, "body": body})
 
 

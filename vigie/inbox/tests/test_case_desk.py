@@ -341,3 +341,22 @@ def test_edit_ratio_is_zero_untouched_and_grows_with_changes() -> None:
     assert template_edit_ratio("Bonjour Anne", "Bonjour Anne") == 0
     assert 0 < template_edit_ratio("Bonjour Anne", "Bonjour Anne !") < 0.2
     assert template_edit_ratio("Bonjour Anne", "Tout autre texte") > 0.5
+
+
+def test_a_snippet_is_appended_to_what_is_written(tenant: Tenant, login: Login) -> None:
+    case = low_rated_case(tenant)
+    snippet = Template.objects.create(
+        organisation=tenant.organisation,
+        name="Horaires",
+        category="information",
+        body="Nous sommes ouverts de 9 h à 18 h.",
+        is_snippet=True,
+    )
+    response = login(tenant.agent).get(
+        reverse("case_reply_template", args=[case.pk]),
+        {"template": snippet.pk, "mode": "append", "body": "Bonjour,"},
+    )
+    assert "Bonjour,\n\nNous sommes ouverts de 9 h à 18 h." in response.content.decode()
+    page = login(tenant.agent).get(reverse("case_detail", args=[case.pk]))
+    assert list(page.context["reply_form"].snippets) == [snippet.pk]
+    assert snippet.pk not in page.context["reply_form"].templates
