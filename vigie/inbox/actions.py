@@ -347,7 +347,7 @@ def _membership(case: Case, user: User) -> Membership | None:
 
 
 def _locked_reply(reply: Reply) -> Reply:
-    return Reply.objects.select_for_update().select_related("template").get(pk=reply.pk)
+    return Reply.objects.select_for_update(of=("self",)).select_related("template").get(pk=reply.pk)
 
 
 def _check_body(body: str) -> str:

@@ -199,6 +199,14 @@ def fts5_query(text: str) -> str:
     return " ".join(f'"{word}"*' for word in _WORD.findall(text)[:12])
 
 
+def tsquery_prefixes(text: str) -> str:
+    """The PostgreSQL ``to_tsquery`` text for what a person typed: every word, each as a prefix.
+
+    Only word characters reach the query, so nothing typed can be parsed as tsquery syntax.
+    """
+    return " & ".join(f"{word}:*" for word in _WORD.findall(text)[:12])
+
+
 def search_condition(organisation: Organisation, text: str) -> Q:
     """Cases whose mention's title or text matches ``text`` (full-text), or whose author's name does.
 
@@ -219,10 +227,10 @@ def search_condition(organisation: Organisation, text: str) -> Q:
         matches = RawSQL(  # noqa: S611
             f'SELECT id FROM "{table}" WHERE organisation_id = %s AND '  # noqa: S608
             "to_tsvector('french', coalesce(title, '') || ' ' || coalesce(text, '')) "
-            "@@ websearch_to_tsquery('french', %s)",
-            [organisation.pk, text],
+            "@@ to_tsquery('french', %s)",
+            [organisation.pk, tsquery_prefixes(text)],
         )
-        return Q(mention_id__in=matches) | by_author
+        return Q(mention_id__in=matches) | by_author if tsquery_prefixes(text) else by_author
     return Q(mention__title__icontains=text) | Q(mention__text__icontains=text) | by_author
 
 
