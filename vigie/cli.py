@@ -25,10 +25,12 @@ VIGIE_COMMANDS = {
     "fetch": "fetch sources now: vigie fetch --org SLUG [--source NAME]",
     "import": "import a file: vigie import FILE --org SLUG --source NAME [--preset NAME]",
     "export": "export: vigie export mentions --org SLUG --format jsonl|csv",
+    "reply": "quality gate: vigie reply check --platform SLUG --lang fr|en --text-file FILE [--org SLUG]",
     "analyze": "analyse a JSONL file without a database: vigie analyze --in F --out F",
     "reanalyze": "re-analyse an organisation's mentions: vigie reanalyze --org SLUG",
     "retrain": "train an organisation-specific sentiment model: vigie retrain --org SLUG",
     "themes": "themes: vigie themes list|discover|promote --org SLUG",
+    "routing": "comment-handling scheme: vigie routing list|seed|dry-run --org SLUG [--mention ID]",
     "compiletranslations": "compile the interface translations (done by the set-up)",
 }
 

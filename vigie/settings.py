@@ -192,6 +192,20 @@ else:
 DEFAULT_FROM_EMAIL = env_str("VIGIE_DEFAULT_FROM_EMAIL", "Vigie <vigie@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Private channel by e-mail (docs/publishing-and-private-channel.md). Customers answer to
+# VIGIE_REPLY_ADDRESS plus-addressed with the thread's token (support+token@example.com); answers
+# come back by IMAP polling (when VIGIE_IMAP_HOST is set) or the signed inbound-mail webhook
+# (enabled when VIGIE_INBOUND_EMAIL_SECRET is set).
+REPLY_ADDRESS = env_str("VIGIE_REPLY_ADDRESS")
+INBOUND_EMAIL_SECRET = env_str("VIGIE_INBOUND_EMAIL_SECRET")
+IMAP_HOST = env_str("VIGIE_IMAP_HOST")
+IMAP_PORT = env_int("VIGIE_IMAP_PORT", 993, minimum=1, maximum=65535)
+IMAP_USER = env_str("VIGIE_IMAP_USER")
+IMAP_PASSWORD = env_str("VIGIE_IMAP_PASSWORD")
+IMAP_FOLDER = env_str("VIGIE_IMAP_FOLDER", "INBOX")
+IMAP_SSL = env_bool("VIGIE_IMAP_SSL", True)
+IMAP_POLL_SECONDS = env_int("VIGIE_IMAP_POLL_SECONDS", 60, minimum=10)
+
 # Jobs: unset CELERY_BROKER_URL = embedded mode (in-process scheduler and worker threads).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 JOBS_MODE = "celery" if CELERY_BROKER_URL else "embedded"

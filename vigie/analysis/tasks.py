@@ -5,6 +5,7 @@ from __future__ import annotations
 from vigie.analysis.actions import do_analyze_mentions
 from vigie.core.jobs import job
 from vigie.core.models import Organisation
+from vigie.inbox.routing import do_route_mentions
 from vigie.mentions.models import Mention
 
 
@@ -19,4 +20,6 @@ def analyze_mentions(mention_ids: list[int]) -> int:
     done = 0
     for organisation in Organisation.objects.filter(pk__in=by_organisation):
         done += do_analyze_mentions(organisation, by_organisation[organisation.pk])
+        # Analysed mentions become cases through the organisation's comment-handling scheme.
+        do_route_mentions(organisation, by_organisation[organisation.pk])
     return done

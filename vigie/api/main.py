@@ -13,7 +13,9 @@ from ninja.errors import AuthenticationError
 from vigie.api.auth import BearerAuth
 from vigie.connectors.api import router as sources_router
 from vigie.core.api import router as core_router
+from vigie.inbox import api_publishing
 from vigie.inbox.api import router as cases_router
+from vigie.inbox.api_replies import router as replies_check_router
 from vigie.insights.api import router as insights_router
 from vigie.mentions.api import router as mentions_router
 
@@ -40,5 +42,7 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     return response
 
 
+api.add_router("/v1/", api_publishing.router)
 for router in (core_router, sources_router, mentions_router, cases_router, insights_router):
     api.add_router("/v1/", router)
+api.add_router("/v1/", replies_check_router)

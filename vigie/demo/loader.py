@@ -42,6 +42,7 @@ from vigie.demo.organisation import (
     TEMPLATES,
 )
 from vigie.inbox.models import Case, Reply, Template
+from vigie.inbox.routing import do_seed_default_routing
 from vigie.mentions.models import Author, Mention
 
 BATCH_SIZE = 5000
@@ -302,11 +303,13 @@ def _create_setup(now: datetime, days: int) -> _Setup:
         template = Template(
             organisation=organisation,
             name=template_spec.name,
+            key=template_spec.key,
             category=template_spec.category,
             language=template_spec.language,
             platform=template_spec.platform,
             body=template_spec.body,
             pre_approved=template_spec.pre_approved,
+            themes=list(template_spec.themes),
             created_by=manager,
             updated_at=at,
         )
@@ -314,6 +317,29 @@ def _create_setup(now: datetime, days: int) -> _Setup:
         templates[template_spec.key] = template.pk
         events.append(_event(at, "template.created", template, {"name": template.name}, manager))
         at += timedelta(minutes=11)
+    # Vigie's default library too (French and English, per-platform variants, snippets).
+    from vigie.inbox.template_library import DEFAULT_LIBRARY
+
+    demo_names = {(spec.name, spec.language, spec.platform) for spec in TEMPLATES}
+    for library_spec in DEFAULT_LIBRARY:
+        if (library_spec.name, library_spec.language, library_spec.platform) in demo_names:
+            continue
+        template = Template(
+            organisation=organisation,
+            name=library_spec.name,
+            key=library_spec.key,
+            category=library_spec.category,
+            language=library_spec.language,
+            platform=library_spec.platform,
+            body=library_spec.body,
+            pre_approved=library_spec.pre_approved,
+            is_snippet=library_spec.is_snippet,
+            themes=list(library_spec.themes),
+            created_by=manager,
+            updated_at=at,
+        )
+        template.save()
+        events.append(_event(at, "template.created", template, {"name": template.name}, manager))
     do_record_audit_events(organisation, events)
     return _Setup(
         organisation,
@@ -634,6 +660,8 @@ def do_load_demo(
             progress(report.mentions)
     writer.finish(now)
     _add_members(setup)
+    # The recommended comment-handling scheme, fitted to the demo's teams, for new mentions.
+    do_seed_default_routing(setup.organisation)
     report.seconds = clock.perf_counter() - started
     return report
 

@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from vigie.core.actions import do_record_audit_event
-from vigie.core.models import Membership, User
-from vigie.core.roles import HANDLE_CASES
+from vigie.core.actions import do_notify, do_record_audit_event
+from vigie.core.models import Membership, Organisation, Team, User
+from vigie.core.roles import HANDLE_CASES, Role
 from vigie.core.tenancy import scoped
-from vigie.inbox.models import Case, CaseStatus
+from vigie.inbox.models import (
+    Case,
+    CaseStatus,
+    Note,
+    Reply,
+    ReplyChannel,
+    ReplyStatus,
+    SavedView,
+    Template,
+)
+from vigie.inbox.queries import members_by_mention
+from vigie.mentions.models import Author
 
 # Statuses that close a case: both stamp ``resolved_at`` so "resolved in" KPIs see them.
 CLOSING_STATUSES = (CaseStatus.RESOLVED, CaseStatus.NO_ANSWER)
+TAG_MAX_LENGTH = 40
+NOTE_MAX_LENGTH = 5000
+REPLY_MAX_LENGTH = 10000
+# Bulk "mark as spam" tags the case so spam can still be counted and reviewed later.
+SPAM_TAG = "spam"
 
 
 def _locked(case: Case) -> Case:
@@ -96,3 +119,526 @@ def do_set_case_status(case: Case, status: CaseStatus | str, *, actor: User | No
         },
     )
     return case
+
+
+@transaction.atomic
+def do_tag_case(case: Case, tag: str, *, actor: User | None) -> Case:
+    """Add ``tag`` to the case's tags (once). Tags are short labels: 1 to 40 characters."""
+    tag = (tag or "").strip()
+    if not tag or len(tag) > TAG_MAX_LENGTH:
+        raise ValidationError({"tag": _("Une étiquette fait de 1 à 40 caractères.")}, code="invalid_tag")
+    current = _locked(case)
+    tags = [str(t) for t in current.tags or []]
+    if tag in tags:
+        case.tags = tags
+        return case
+    tags.append(tag)
+    now = timezone.now()
+    Case.objects.filter(pk=case.pk).update(tags=tags, updated_at=now)
+    case.tags = tags
+    case.updated_at = now
+    do_record_audit_event(case.organisation, "case.tagged", actor=actor, obj=case, data={"tag": tag})
+    return case
+
+
+# --- Bulk actions ----------------------------------------------------------------------------------
+
+
+class BulkAction(models.TextChoices):
+    ASSIGN_TO_ME = "assign_to_me", gettext_lazy("M'attribuer")
+    ASSIGN = "assign", gettext_lazy("Attribuer à")
+    TAG = "tag", gettext_lazy("Étiqueter")
+    CLOSE = "close", gettext_lazy("Clore (résolu)")
+    SPAM = "spam", gettext_lazy("Marquer comme indésirable")
+    NO_ANSWER = "no_answer", gettext_lazy("Sans réponse nécessaire")
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """What happened to one case of a bulk action."""
+
+    case_id: int
+    ok: bool
+    message: str
+
+
+def do_bulk_update_cases(
+    organisation: Organisation,
+    case_ids: Iterable[int],
+    action: BulkAction | str,
+    *,
+    actor: User,
+    assignee: User | None = None,
+    tag: str = "",
+) -> list[BulkResult]:
+    """Apply ``action`` to each case, each in its own transaction, and say how each one went.
+
+    One failing case (another organisation's id, an invalid assignee) never stops the others.
+    """
+    action = BulkAction(action)
+    ids = list(dict.fromkeys(int(pk) for pk in case_ids))
+    found = {case.pk: case for case in scoped(Case, organisation).filter(pk__in=ids)}
+    results: list[BulkResult] = []
+    for pk in ids:
+        case = found.get(pk)
+        if case is None:
+            results.append(BulkResult(pk, False, _("Dossier introuvable.")))
+            continue
+        try:
+            with transaction.atomic():
+                if action == BulkAction.ASSIGN_TO_ME:
+                    do_assign_case(case, actor, actor=actor)
+                elif action == BulkAction.ASSIGN:
+                    do_assign_case(case, assignee, actor=actor)
+                elif action == BulkAction.TAG:
+                    do_tag_case(case, tag, actor=actor)
+                elif action == BulkAction.CLOSE:
+                    do_set_case_status(case, CaseStatus.RESOLVED, actor=actor)
+                elif action == BulkAction.SPAM:
+                    do_tag_case(case, SPAM_TAG, actor=actor)
+                    do_set_case_status(case, CaseStatus.NO_ANSWER, actor=actor)
+                else:
+                    do_set_case_status(case, CaseStatus.NO_ANSWER, actor=actor)
+        except ValidationError as error:
+            results.append(BulkResult(pk, False, " ".join(error.messages)))
+        else:
+            results.append(BulkResult(pk, True, _("Fait.")))
+    return results
+
+
+# --- Author flags ----------------------------------------------------------------------------------
+
+
+class AuthorFlag(models.TextChoices):
+    CUSTOMER = "customer", gettext_lazy("Client")
+    EMPLOYEE = "employee", gettext_lazy("Salarié")
+    INFLUENCER = "influencer", gettext_lazy("Influenceur")
+    COMPETITOR = "competitor", gettext_lazy("Concurrent présumé")
+
+
+@transaction.atomic
+def do_set_author_flags(
+    author: Author, flags: Iterable[str], *, actor: User | None, case: Case | None = None
+) -> Author:
+    """Replace the author's flags (customer, employee, influencer, competitor).
+
+    Lives in the inbox because the case page is where agents edit them; the change is audited on
+    the case when one is given, so it shows on its timeline.
+    """
+    wanted = list(dict.fromkeys(str(flag) for flag in flags))
+    unknown = [flag for flag in wanted if flag not in AuthorFlag.values]
+    if unknown:
+        raise ValidationError({"flags": _("Qualification inconnue.")}, code="invalid_flag")
+    previous = list(author.flags or [])
+    if sorted(previous) == sorted(wanted):
+        return author
+    Author.objects.filter(pk=author.pk).update(flags=wanted)
+    author.flags = wanted
+    do_record_audit_event(
+        author.organisation,
+        "author.flags_changed",
+        actor=actor,
+        obj=case if case is not None else author,
+        data={"author": author.pk, "from": previous, "to": wanted},
+    )
+    return author
+
+
+# --- Notes ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_add_note(case: Case, body: str, *, author: User) -> Note:
+    """Add an internal note to ``case``; each member named as ``@email`` is notified in the app."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("La note est vide.")}, code="empty_note")
+    if len(body) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"body": _("La note est trop longue (5 000 caractères au plus).")}, code="long_note"
+        )
+    mentioned = [m for m in members_by_mention(case.organisation, body) if m.user_id != author.pk]
+    note = Note.objects.create(
+        organisation=case.organisation,
+        case=case,
+        author=author,
+        body=body,
+        mentioned_user_ids=[m.user_id for m in mentioned],
+    )
+    do_record_audit_event(
+        case.organisation,
+        "case.note_added",
+        actor=author,
+        obj=case,
+        data={"note": note.pk, "mentioned": [m.user.email for m in mentioned]},
+    )
+    for member in mentioned:
+        do_notify(
+            case.organisation,
+            member.user,
+            "case.mentioned",
+            _("%(who)s vous a mentionné sur le dossier %(case)s") % {"who": author, "case": case.reference},
+            body=body[:500],
+            url=reverse("case_detail", args=[case.pk]),
+            data={"case": case.pk, "note": note.pk},
+        )
+    return note
+
+
+# --- Saved views -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_save_view(membership: Membership, name: str, query: str, *, team: Team | None = None) -> SavedView:
+    """Save the inbox's current view and filters under ``name`` for the member (or their ``team``).
+
+    Saving again under the same name replaces the filters. A team must be one of the member's.
+    """
+    name = (name or "").strip()[:80]
+    if not name:
+        raise ValidationError({"name": _("Donnez un nom à la vue.")}, code="empty_name")
+    if team is not None and not membership.teams.filter(pk=team.pk).exists():
+        raise ValidationError({"team": _("Vous ne faites pas partie de cette équipe.")}, code="invalid_team")
+    view, _created = SavedView.objects.update_or_create(
+        organisation=membership.organisation,
+        owner=membership.user,
+        name=name,
+        defaults={"query": query[:1000], "team": team},
+    )
+    do_record_audit_event(
+        membership.organisation,
+        "inbox.view_saved",
+        actor=membership.user,
+        obj=view,
+        data={"name": name, "team": team.pk if team else None},
+    )
+    return view
+
+
+@transaction.atomic
+def do_delete_saved_view(view: SavedView, *, actor: User) -> None:
+    """Delete a saved view; only its owner may."""
+    if view.owner_id != actor.pk:
+        raise ValidationError(_("Seul l'auteur de cette vue peut la supprimer."), code="not_owner")
+    do_record_audit_event(
+        view.organisation, "inbox.view_deleted", actor=actor, obj=view, data={"name": view.name}
+    )
+    view.delete()
+
+
+# --- Replies: drafting, the quality gate, approval --------------------------------------------------
+
+EDITABLE_REPLY_STATUSES = (ReplyStatus.DRAFT, ReplyStatus.SENT_BACK)
+
+
+class ReplyRefused(ValidationError):
+    """The quality gate refused a reply: blocking findings, or warnings nobody confirmed.
+
+    ``findings`` holds the gate's findings so the composer can show them where they are.
+    """
+
+    def __init__(self, message: str, findings: list[Any], code: str) -> None:
+        super().__init__(message, code=code)
+        self.findings = findings
+
+
+def _membership(case: Case, user: User) -> Membership | None:
+    return scoped(Membership, case.organisation).filter(user=user, is_active=True).first()
+
+
+def _locked_reply(reply: Reply) -> Reply:
+    return Reply.objects.select_for_update(of=("self",)).select_related("template").get(pk=reply.pk)
+
+
+def _check_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("La réponse est vide.")}, code="empty_reply")
+    if len(body) > REPLY_MAX_LENGTH:
+        raise ValidationError({"body": _("La réponse est trop longue.")}, code="long_reply")
+    return body
+
+
+@transaction.atomic
+def do_create_reply(
+    case: Case,
+    body: str,
+    *,
+    author: User,
+    channel: ReplyChannel | str = ReplyChannel.PUBLIC,
+    template: Template | None = None,
+) -> Reply:
+    """Start a draft reply on ``case`` (optionally from ``template``)."""
+    body = _check_body(body)
+    if channel not in ReplyChannel.values:
+        raise ValidationError({"channel": _("Canal inconnu.")}, code="invalid_channel")
+    if template is not None and template.organisation_id != case.organisation_id:
+        raise ValidationError({"template": _("Modèle inconnu.")}, code="invalid_template")
+    reply = Reply.objects.create(
+        organisation=case.organisation,
+        case=case,
+        author=author,
+        template=template,
+        channel=channel,
+        body=body,
+    )
+    do_record_audit_event(
+        case.organisation,
+        "reply.drafted",
+        actor=author,
+        obj=case,
+        data={"reply": reply.pk, "channel": str(channel), "template": template.pk if template else None},
+    )
+    return reply
+
+
+@transaction.atomic
+def do_update_reply(reply: Reply, body: str, *, actor: User, template: Template | None = None) -> Reply:
+    """Change the text of a reply still being written (a draft, or one sent back)."""
+    body = _check_body(body)
+    current = _locked_reply(reply)
+    if current.status not in EDITABLE_REPLY_STATUSES:
+        raise ValidationError(_("Cette réponse ne peut plus être modifiée."), code="not_editable")
+    if template is not None and template.organisation_id != reply.organisation_id:
+        raise ValidationError({"template": _("Modèle inconnu.")}, code="invalid_template")
+    fields: dict[str, Any] = {"body": body}
+    if template is not None:
+        fields["template"] = template
+    Reply.objects.filter(pk=reply.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(reply, name, value)
+    reply.status = current.status
+    return reply
+
+
+def template_edit_ratio(rendered: str, body: str) -> float:
+    """How much of the rendered template the agent changed, from 0 (untouched) to 1 (rewritten)."""
+    if not rendered:
+        return 1.0 if body else 0.0
+    return round(1.0 - SequenceMatcher(None, rendered, body, autojunk=False).ratio(), 3)
+
+
+def approval_reasons(reply: Reply, membership: Membership | None) -> list[str]:
+    """Why ``reply`` must be approved by a supervisor before it goes out; empty when it need not.
+
+    The charter decides: low ratings, legal risk, a pre-approved template edited too far; the
+    comment-handling scheme may also require approval for the whole case.
+    """
+    from vigie.analysis.queries import mention_analysis
+    from vigie.charter.queries import current_charter
+
+    case = reply.case
+    mention = case.mention
+    policy = current_charter(case.organisation).approval
+    reasons: list[str] = []
+    if case.approval_required:
+        reasons.append(_("le schéma de traitement demande une validation pour ce dossier"))
+    if (
+        policy.stars_at_most is not None
+        and mention.rating is not None
+        and mention.rating <= policy.stars_at_most
+    ):
+        reasons.append(_("avis de %(stars)s étoiles ou moins") % {"stars": policy.stars_at_most})
+    if policy.legal_risk:
+        toxicity = mention_analysis(mention).toxicity or {}
+        if toxicity.get("legal_risk"):
+            reasons.append(_("risque juridique détecté"))
+    template = reply.template
+    if template is not None and template.pre_approved:
+        ratio = template_edit_ratio(rendered_template(reply, membership), reply.body)
+        if ratio > policy.template_edit_threshold:
+            reasons.append(
+                _("modèle pré-approuvé modifié à %(ratio)d %% (seuil %(limit)d %%)")
+                % {"ratio": round(ratio * 100), "limit": round(policy.template_edit_threshold * 100)}
+            )
+    return reasons
+
+
+def rendered_template(reply: Reply, membership: Membership | None) -> str:
+    """The reply's template with the case's variables filled in: the baseline edits are measured on."""
+    from vigie.inbox.templating import render_template, template_context
+
+    if reply.template is None:
+        return ""
+    return render_template(reply.template.body, template_context(reply.case, membership)).text
+
+
+def gate_findings(reply: Reply, membership: Membership | None) -> list[Any]:
+    """The quality gate's findings on the reply's current text."""
+    from vigie.inbox.quality import check_reply
+
+    mention = reply.case.mention
+    return list(
+        check_reply(
+            reply.body,
+            platform=mention.source.platform,
+            language=mention.language or "fr",
+            organisation=reply.organisation,
+            mention=mention,
+            membership=membership,
+            template_body=reply.template.body if reply.template is not None else None,
+            channel=reply.channel,
+        )
+    )
+
+
+def _notify_approvers(reply: Reply, actor: User, reasons: list[str]) -> None:
+    case = reply.case
+    approvers = (
+        scoped(Membership, case.organisation)
+        .filter(is_active=True, user__is_active=True, role__in=[Role.MANAGER, Role.ADMIN])
+        .exclude(user=actor)
+        .select_related("user")
+    )
+    for member in approvers:
+        do_notify(
+            case.organisation,
+            member.user,
+            "reply.approval_requested",
+            _("Réponse à valider sur le dossier %(case)s") % {"case": case.reference},
+            body="; ".join(reasons),
+            url=reverse("case_detail", args=[case.pk]),
+            data={"case": case.pk, "reply": reply.pk},
+        )
+
+
+@transaction.atomic
+def do_submit_reply(
+    reply: Reply, *, actor: User, overrides: Iterable[str] = (), override_reason: str = ""
+) -> Reply:
+    """Run the quality gate, then ask for approval when the charter wants it, else publish.
+
+    Blocking findings refuse the reply; warnings must each be overridden (by code) with a reason,
+    which is logged. A supervisor's own reply needs no approval. Raises ``ReplyRefused``.
+    """
+    from vigie.inbox.publishing import do_queue_publication
+    from vigie.inbox.quality import is_blocked
+
+    current = _locked_reply(reply)
+    if current.status not in EDITABLE_REPLY_STATUSES:
+        raise ValidationError(_("Cette réponse a déjà été envoyée."), code="not_editable")
+    reply.body, reply.template = current.body, current.template
+    case = reply.case
+    membership = _membership(case, actor)
+    if membership is None or not membership.can(HANDLE_CASES):
+        raise ValidationError(_("Votre rôle ne permet pas de répondre."), code="forbidden")
+    findings = gate_findings(reply, membership)
+    if is_blocked(findings):
+        raise ReplyRefused(_("La réponse contient un problème bloquant."), findings, "blocked")
+    overridden = set(overrides)
+    warnings = [f for f in findings if f.severity == "warn"]
+    unconfirmed = [f for f in warnings if f.code not in overridden]
+    if unconfirmed:
+        raise ReplyRefused(
+            _("Confirmez chaque avertissement ou corrigez la réponse."), unconfirmed, "warnings"
+        )
+    if warnings:
+        reason = (override_reason or "").strip()
+        if not reason:
+            raise ReplyRefused(
+                _("Indiquez pourquoi vous passez outre les avertissements."), warnings, "reason"
+            )
+        do_record_audit_event(
+            case.organisation,
+            "reply.warnings_overridden",
+            actor=actor,
+            obj=case,
+            data={"reply": reply.pk, "codes": sorted(f.code for f in warnings), "reason": reason[:500]},
+        )
+    now = timezone.now()
+    reasons = approval_reasons(reply, membership)
+    if reasons and not membership.can(Role.MANAGER):
+        Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.AWAITING_APPROVAL, submitted_at=now)
+        reply.status, reply.submitted_at = ReplyStatus.AWAITING_APPROVAL, now
+        do_record_audit_event(
+            case.organisation,
+            "reply.submitted",
+            actor=actor,
+            obj=case,
+            data={"reply": reply.pk, "approval": True, "reasons": reasons},
+        )
+        do_set_case_status(case, CaseStatus.AWAITING_APPROVAL, actor=actor)
+        _notify_approvers(reply, actor, reasons)
+        return reply
+    Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.APPROVED, submitted_at=now, approved_at=now)
+    reply.status, reply.submitted_at, reply.approved_at = ReplyStatus.APPROVED, now, now
+    do_record_audit_event(
+        case.organisation,
+        "reply.submitted",
+        actor=actor,
+        obj=case,
+        data={"reply": reply.pk, "approval": False, "reasons": reasons},
+    )
+    do_queue_publication(reply, actor=actor)
+    return reply
+
+
+def _approver(reply: Reply, actor: User) -> Membership:
+    membership = _membership(reply.case, actor)
+    if membership is None or not membership.can(Role.MANAGER):
+        raise ValidationError(_("Seul un responsable peut valider une réponse."), code="forbidden")
+    return membership
+
+
+@transaction.atomic
+def do_approve_reply(reply: Reply, *, actor: User) -> Reply:
+    """A supervisor approves a reply waiting for them; it is handed over to publishing."""
+    from vigie.inbox.publishing import do_queue_publication
+
+    _approver(reply, actor)
+    current = _locked_reply(reply)
+    if current.status != ReplyStatus.AWAITING_APPROVAL:
+        raise ValidationError(_("Cette réponse n'attend pas de validation."), code="not_awaiting")
+    now = timezone.now()
+    Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.APPROVED, approved_by=actor, approved_at=now)
+    reply.status, reply.approved_by, reply.approved_at = ReplyStatus.APPROVED, actor, now
+    case = reply.case
+    do_record_audit_event(
+        case.organisation, "reply.approved", actor=actor, obj=case, data={"reply": reply.pk}
+    )
+    do_set_case_status(case, CaseStatus.IN_PROGRESS, actor=actor)
+    if reply.author is not None and reply.author_id != actor.pk:
+        do_notify(
+            case.organisation,
+            reply.author,
+            "reply.approved",
+            _("Votre réponse sur le dossier %(case)s a été validée") % {"case": case.reference},
+            url=reverse("case_detail", args=[case.pk]),
+            data={"case": case.pk, "reply": reply.pk},
+        )
+    do_queue_publication(reply, actor=actor)
+    return reply
+
+
+@transaction.atomic
+def do_send_back_reply(reply: Reply, *, actor: User, comment: str) -> Reply:
+    """A supervisor sends a reply back to its author with a comment saying what to change."""
+    _approver(reply, actor)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Dites à l'agent ce qu'il faut changer.")}, code="empty_comment")
+    current = _locked_reply(reply)
+    if current.status != ReplyStatus.AWAITING_APPROVAL:
+        raise ValidationError(_("Cette réponse n'attend pas de validation."), code="not_awaiting")
+    Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.SENT_BACK)
+    reply.status = ReplyStatus.SENT_BACK
+    case = reply.case
+    do_record_audit_event(
+        case.organisation,
+        "reply.sent_back",
+        actor=actor,
+        obj=case,
+        data={"reply": reply.pk, "comment": comment[:2000]},
+    )
+    do_set_case_status(case, CaseStatus.IN_PROGRESS, actor=actor)
+    if reply.author is not None:
+        do_notify(
+            case.organisation,
+            reply.author,
+            "reply.sent_back",
+            _("Votre réponse sur le dossier %(case)s est à reprendre") % {"case": case.reference},
+            body=comment[:500],
+            url=reverse("case_detail", args=[case.pk]),
+            data={"case": case.pk, "reply": reply.pk},
+        )
+    return reply

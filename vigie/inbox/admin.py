@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from vigie.inbox.models import Case, Reply, Template
 
@@ -51,4 +52,33 @@ class TemplateAdmin(admin.ModelAdmin):
     list_display = ("name", "organisation", "category", "language", "platform", "pre_approved", "usage_count")
     list_filter = ("category", "language", "pre_approved", "organisation")
     search_fields = ("name", "body")
+    list_select_related = ("organisation",)
+
+
+# --- Publishing outbox and private channel: read-only, states move only through the actions ---
+
+from vigie.inbox.models import PrivateMessage, Publication  # noqa: E402
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Publication)
+class PublicationAdmin(_ReadOnlyAdmin):
+    list_display = ("__str__", "organisation", "platform", "state", "attempts", "updated_at")
+    list_filter = ("state", "platform", "organisation")
+    search_fields = ("last_error", "reply__external_id")
+    list_select_related = ("organisation",)
+
+
+@admin.register(PrivateMessage)
+class PrivateMessageAdmin(_ReadOnlyAdmin):
+    list_display = ("message_id", "organisation", "direction", "state", "created_at")
+    list_filter = ("direction", "state", "organisation")
+    search_fields = ("message_id",)
     list_select_related = ("organisation",)

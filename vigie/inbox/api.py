@@ -21,19 +21,35 @@ from vigie.api.schemas import (
     from_django_validation_error,
     invalid,
 )
-from vigie.core.models import User
-from vigie.core.roles import HANDLE_CASES
-from vigie.inbox.actions import do_assign_case, do_set_case_status
-from vigie.inbox.models import Case, CaseStatus, Reply, ReplyChannel, ReplyStatus
+from vigie.core.models import Membership, User
+from vigie.core.roles import HANDLE_CASES, MANAGE
+from vigie.core.tenancy import get_in_org
+from vigie.inbox.actions import (
+    BulkAction,
+    ReplyRefused,
+    do_add_note,
+    do_approve_reply,
+    do_assign_case,
+    do_bulk_update_cases,
+    do_create_reply,
+    do_send_back_reply,
+    do_set_case_status,
+    do_submit_reply,
+    do_update_reply,
+)
+from vigie.inbox.models import Case, CaseStatus, Note, Reply, ReplyChannel, ReplyStatus
 from vigie.inbox.queries import (
     CaseFilters,
     InboxView,
     SlaState,
     assignable_members,
     case_detail,
+    case_notes,
     cases,
     get_case,
+    open_draft,
 )
+from vigie.inbox.queries_templates import templates_for
 from vigie.mentions.api import MAX_LIMIT, MentionOut
 from vigie.mentions.models import MentionType, Sentiment
 
@@ -135,7 +151,12 @@ class CaseQuery(Schema):
     team: int | None = None
     theme: str = ""
     sla: SlaState | None = None
-    q: str = Field("", description="Words to find in the mention or its author's name.")
+    q: str = Field("", description="Words to find in the mention (full-text) or its author's name.")
+    source: int | None = None
+    stars: int | None = Field(None, ge=1, le=5, description="Rating rounded down, 1 to 5.")
+    language: str = ""
+    since: ApiDateTime | None = Field(None, description="Mentions published at or after this time.")
+    until: ApiDateTime | None = Field(None, description="Mentions published before this time.")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0)
 
@@ -170,6 +191,11 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> CasePage:
             theme=filters.theme,
             sla=filters.sla.value if filters.sla else "",
             text=filters.q.strip(),
+            source_id=filters.source,
+            stars=filters.stars,
+            language=filters.language,
+            since=filters.since,
+            until=filters.until,
         ),
     )
     page = queryset[filters.offset : filters.offset + filters.limit]
@@ -228,3 +254,187 @@ def update_case(request: HttpRequest, case_id: int, payload: CasePatch) -> CaseD
     except ValidationError as error:
         raise from_django_validation_error(error, field_names={"assignee": "assignee_email"}) from None
     return _detail(request, case.pk)
+
+
+# --- Notes, bulk actions, replies and approval ------------------------------------------------------
+
+
+class NoteIn(Schema):
+    body: str = Field(min_length=1, max_length=5000, description="`@email` notifies that member.")
+
+
+class NoteOut(Schema):
+    id: int
+    author: UserRef | None
+    body: str
+    mentioned_user_ids: list[int]
+    created_at: ApiDateTime
+
+    @staticmethod
+    def of(note: Note) -> NoteOut:
+        return NoteOut(
+            id=note.pk,
+            author=UserRef.of(note.author),
+            body=note.body,
+            mentioned_user_ids=[int(pk) for pk in note.mentioned_user_ids or []],
+            created_at=note.created_at,
+        )
+
+
+@router.get("/cases/{case_id}/notes", response={200: list[NoteOut], **READ_ERRORS}, summary="A case's notes")
+def list_notes(request: HttpRequest, case_id: int) -> list[NoteOut]:
+    case = get_case(membership(request).organisation, case_id)
+    return [NoteOut.of(note) for note in case_notes(case)]
+
+
+@router.post(
+    "/cases/{case_id}/notes",
+    response={201: NoteOut, **WRITE_ERRORS},
+    summary="Add an internal note (agent and above)",
+)
+def add_note(request: HttpRequest, case_id: int, payload: NoteIn) -> tuple[int, NoteOut]:
+    member = require(request, HANDLE_CASES)
+    case = get_case(member.organisation, case_id)
+    try:
+        note = do_add_note(case, payload.body, author=member.user)
+    except ValidationError as error:
+        raise from_django_validation_error(error) from None
+    return 201, NoteOut.of(note)
+
+
+class BulkIn(Schema):
+    ids: list[int] = Field(min_length=1, max_length=500)
+    action: BulkAction
+    assignee_email: str = Field("", max_length=254, description="For `assign`; empty unassigns.")
+    tag: str = Field("", max_length=40, description="For `tag`.")
+
+
+class BulkResultOut(Schema):
+    case_id: int
+    ok: bool
+    message: str
+
+
+@router.post(
+    "/bulk/cases",
+    response={200: list[BulkResultOut], **WRITE_ERRORS},
+    summary="Apply one action to many cases, with one result per case (agent and above)",
+)
+def bulk_cases(request: HttpRequest, payload: BulkIn) -> list[BulkResultOut]:
+    member = require(request, HANDLE_CASES)
+    assignee: User | None = None
+    if payload.action == BulkAction.ASSIGN and payload.assignee_email:
+        found = (
+            assignable_members(member.organisation).filter(user__email__iexact=payload.assignee_email).first()
+        )
+        if found is None:
+            raise invalid(
+                ["body", "payload", "assignee_email"],
+                "No member who may handle cases has this e-mail address.",
+            )
+        assignee = found.user
+    results = do_bulk_update_cases(
+        member.organisation,
+        payload.ids,
+        payload.action,
+        actor=member.user,
+        assignee=assignee,
+        tag=payload.tag,
+    )
+    return [BulkResultOut(case_id=r.case_id, ok=r.ok, message=r.message) for r in results]
+
+
+class ReplyIn(Schema):
+    body: str = Field(min_length=1, max_length=10000)
+    channel: ReplyChannel = ReplyChannel.PUBLIC
+    template_id: int | None = None
+    submit: bool = Field(False, description="Run the quality gate and send (or ask approval); else a draft.")
+    overrides: list[str] = Field(default_factory=list, description="Warning codes the author confirms.")
+    override_reason: str = Field("", max_length=500)
+
+
+class FindingOut(Schema):
+    code: str
+    severity: str
+    message: str
+    start: int | None = None
+    end: int | None = None
+    suggestion: str | None = None
+
+
+class RefusedOut(Schema):
+    detail: str
+    findings: list[FindingOut]
+
+
+@router.post(
+    "/cases/{case_id}/replies",
+    response={201: ReplyOut, 409: RefusedOut, **WRITE_ERRORS},
+    summary="Write (and optionally submit) the case's reply (agent and above)",
+    description="The case's open draft is updated if there is one. With `submit`, the quality gate "
+    "runs: blocking findings, or warnings not listed in `overrides` with a reason, answer 409 with "
+    "the findings; otherwise the reply waits for approval or goes to publishing.",
+)
+def write_reply(request: HttpRequest, case_id: int, payload: ReplyIn) -> tuple[int, ReplyOut | RefusedOut]:
+    member = require(request, HANDLE_CASES)
+    case = get_case(member.organisation, case_id)
+    template = None
+    if payload.template_id is not None:
+        template = next((t for t in templates_for(case, member) if t.pk == payload.template_id), None)
+        if template is None:
+            raise invalid(["body", "payload", "template_id"], "Unknown template for this case.")
+    try:
+        draft = open_draft(case)
+        if draft is None:
+            draft = do_create_reply(
+                case, payload.body, author=member.user, channel=payload.channel, template=template
+            )
+        else:
+            draft = do_update_reply(draft, payload.body, actor=member.user, template=template)
+        if payload.submit:
+            draft = do_submit_reply(
+                draft, actor=member.user, overrides=payload.overrides, override_reason=payload.override_reason
+            )
+    except ReplyRefused as refused:
+        findings = [FindingOut(**f.as_dict()) for f in refused.findings]
+        return 409, RefusedOut(detail=" ".join(refused.messages), findings=findings)
+    except ValidationError as error:
+        raise from_django_validation_error(error) from None
+    return 201, ReplyOut.of(draft)
+
+
+class SendBackIn(Schema):
+    comment: str = Field(min_length=1, max_length=2000)
+
+
+def _reply(request: HttpRequest, reply_id: int) -> tuple[Membership, Reply]:
+    member = require(request, MANAGE)
+    return member, get_in_org(Reply, member.organisation, reply_id)
+
+
+@router.post(
+    "/replies/{reply_id}/approve",
+    response={200: ReplyOut, **WRITE_ERRORS},
+    summary="Approve a reply waiting for a supervisor; it goes to publishing (manager and above)",
+)
+def approve_reply(request: HttpRequest, reply_id: int) -> ReplyOut:
+    member, reply = _reply(request, reply_id)
+    try:
+        do_approve_reply(reply, actor=member.user)
+    except ValidationError as error:
+        raise from_django_validation_error(error) from None
+    return ReplyOut.of(reply)
+
+
+@router.post(
+    "/replies/{reply_id}/send-back",
+    response={200: ReplyOut, **WRITE_ERRORS},
+    summary="Send a reply back to its author with a comment (manager and above)",
+)
+def send_back_reply(request: HttpRequest, reply_id: int, payload: SendBackIn) -> ReplyOut:
+    member, reply = _reply(request, reply_id)
+    try:
+        do_send_back_reply(reply, actor=member.user, comment=payload.comment)
+    except ValidationError as error:
+        raise from_django_validation_error(error) from None
+    return ReplyOut.of(reply)

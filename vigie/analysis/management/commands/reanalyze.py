@@ -39,6 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from vigie.analysis.actions import do_analyze_mentions
+        from vigie.inbox.routing import do_route_mentions
 
         organisation = organisation_or_fail(options["org"])
         since = parse_since(options["since"]) if options["since"] else None
@@ -48,6 +49,8 @@ class Command(BaseCommand):
         done = 0
         for start in range(0, total, CHUNK):
             done += do_analyze_mentions(organisation, ids[start : start + CHUNK])
+            # Cases follow the new analysis; what people decided on them stays.
+            do_route_mentions(organisation, ids[start : start + CHUNK])
             if interactive:
                 self.stderr.write(_bar(done, total), ending="\r")
         if interactive:

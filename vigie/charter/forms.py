@@ -1,0 +1,339 @@
+"""One form per charter section. Each form reads its part of the document and gives back the
+dictionary that replaces it; the whole document is then validated by ``CharterDocument``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, get_args
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import formset_factory
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from vigie.charter.document import CharterDocument, CommentType, CrisisRole, Weekday
+
+WEEKDAY_LABELS = {
+    "mon": gettext_lazy("Lundi"),
+    "tue": gettext_lazy("Mardi"),
+    "wed": gettext_lazy("Mercredi"),
+    "thu": gettext_lazy("Jeudi"),
+    "fri": gettext_lazy("Vendredi"),
+    "sat": gettext_lazy("Samedi"),
+    "sun": gettext_lazy("Dimanche"),
+}
+TYPE_LABELS = {
+    "question": gettext_lazy("Question"),
+    "complaint": gettext_lazy("Réclamation"),
+    "praise": gettext_lazy("Compliment"),
+    "suggestion": gettext_lazy("Suggestion"),
+    "troll": gettext_lazy("Troll"),
+    "spam": gettext_lazy("Spam"),
+    "other": gettext_lazy("Autre"),
+}
+ROLE_LABELS = {
+    "lead": gettext_lazy("Pilote de la cellule"),
+    "spokesperson": gettext_lazy("Porte-parole"),
+    "customer_service": gettext_lazy("Service client"),
+    "marketing": gettext_lazy("Marketing"),
+    "legal": gettext_lazy("Juridique"),
+    "management": gettext_lazy("Direction"),
+}
+_SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def parse_spans(value: str) -> list[tuple[str, str]]:
+    """``"09:00-12:00, 14:00-18:00"`` into pairs; ValidationError on anything else."""
+    spans = []
+    for part in [p for p in re.split(r"[,;]", value) if p.strip()]:
+        match = _SPAN.match(part)
+        if not match:
+            raise ValidationError(_("Écrivez des plages comme « 09:00-12:00, 14:00-18:00 »."))
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if not (0 <= h1 <= 23 and 0 <= h2 <= 24 and m1 < 60 and m2 < 60) or (h2 == 24 and m2):
+            raise ValidationError(_("Heure invalide : %(span)s") % {"span": part.strip()})
+        if (h2, m2) <= (h1, m1):
+            raise ValidationError(_("La fin doit suivre le début : %(span)s") % {"span": part.strip()})
+        spans.append((f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"))
+    return spans
+
+
+class GeneralForm(forms.Form):
+    purpose = forms.CharField(
+        label=gettext_lazy("Pourquoi nous répondons"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    public_or_private = forms.CharField(
+        label=gettext_lazy("Ce qui se dit en public, ce qui passe en privé"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    signature = forms.CharField(
+        label=gettext_lazy("Signature des agents"),
+        required=False,
+        max_length=300,
+        help_text=gettext_lazy("Variables : {agent_first_name}, {organisation}."),
+    )
+    internal_jargon = forms.CharField(
+        label=gettext_lazy("Jargon interne à éviter en public"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Un terme par ligne."),
+    )
+
+    @staticmethod
+    def initial_from(document: CharterDocument) -> dict[str, Any]:
+        return {
+            "purpose": document.purpose,
+            "public_or_private": document.public_or_private,
+            "signature": document.signature,
+            "internal_jargon": "\n".join(document.internal_jargon),
+        }
+
+    def patch(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "purpose": data["purpose"],
+            "public_or_private": data["public_or_private"],
+            "signature": data["signature"],
+            "internal_jargon": _lines(data["internal_jargon"]),
+        }
+
+
+class ChannelForm(forms.Form):
+    platform = forms.SlugField(label=gettext_lazy("Plateforme"), required=False, max_length=40)
+    engaged = forms.BooleanField(label=gettext_lazy("Nous y répondons"), required=False)
+    why = forms.CharField(label=gettext_lazy("Pourquoi"), required=False, max_length=500)
+    tone = forms.CharField(label=gettext_lazy("Ton"), required=False, max_length=300)
+    max_length = forms.IntegerField(label=gettext_lazy("Longueur maximale"), required=False, min_value=1)
+
+
+class ResponseForm(forms.Form):
+    type = forms.ChoiceField(choices=list(TYPE_LABELS.items()), widget=forms.HiddenInput)
+    answer = forms.BooleanField(label=gettext_lazy("Répondre"), required=False)
+    first_response_hours = forms.FloatField(
+        label=gettext_lazy("Délai (heures ouvrées)"), min_value=0.25, max_value=24 * 30
+    )
+    approach = forms.CharField(label=gettext_lazy("Conduite à tenir"), required=False, max_length=500)
+
+
+class PlaybookStepForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Étape"), required=False, max_length=300)
+    role = forms.ChoiceField(label=gettext_lazy("Rôle"), choices=list(ROLE_LABELS.items()))
+    detail = forms.CharField(label=gettext_lazy("Détail"), required=False, max_length=1000)
+
+
+ChannelFormSet = formset_factory(ChannelForm, extra=3)
+ResponseFormSet = formset_factory(ResponseForm, extra=0)
+PlaybookFormSet = formset_factory(PlaybookStepForm, extra=2)
+
+
+class SlaForm(forms.Form):
+    first_response_hours = forms.FloatField(
+        label=gettext_lazy("Première réponse (heures ouvrées)"), min_value=0.25, max_value=24 * 30
+    )
+    resolution_hours = forms.FloatField(
+        label=gettext_lazy("Résolution (heures ouvrées)"), min_value=0.25, max_value=24 * 90
+    )
+    warn_before_hours = forms.FloatField(
+        label=gettext_lazy("Alerter avant l'échéance (heures ouvrées)"), min_value=0, max_value=24 * 7
+    )
+    per_platform_hours = forms.CharField(
+        label=gettext_lazy("Délais par plateforme"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Une ligne par plateforme : « twitter = 2 »."),
+    )
+    pause_while_waiting_customer = forms.BooleanField(
+        label=gettext_lazy("Suspendre le délai quand on attend le client"), required=False
+    )
+    holidays_country = forms.ChoiceField(
+        label=gettext_lazy("Jours fériés"),
+        choices=[("FR", gettext_lazy("France")), ("", gettext_lazy("Aucun"))],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for day, label in WEEKDAY_LABELS.items():
+            self.fields[f"hours_{day}"] = forms.CharField(
+                label=label, required=False, max_length=100, help_text=gettext_lazy("Vide : fermé.")
+            )
+
+    def day_fields(self) -> list[forms.BoundField]:
+        return [self[f"hours_{day}"] for day in WEEKDAY_LABELS]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [field for field in self if not field.name.startswith("hours_")]
+
+    @staticmethod
+    def initial_from(document: CharterDocument) -> dict[str, Any]:
+        sla = document.sla
+        days: dict[str, Any] = {str(day): spans for day, spans in sla.business_hours.days.items()}
+        initial: dict[str, Any] = {
+            "first_response_hours": sla.first_response_hours,
+            "resolution_hours": sla.resolution_hours,
+            "warn_before_hours": sla.warn_before_hours,
+            "per_platform_hours": "\n".join(f"{p} = {h:g}" for p, h in sla.per_platform_hours.items()),
+            "pause_while_waiting_customer": sla.pause_while_waiting_customer,
+            "holidays_country": sla.business_hours.holidays_country,
+        }
+        for day in WEEKDAY_LABELS:
+            initial[f"hours_{day}"] = ", ".join(f"{a}-{b}" for a, b in days.get(day, []))
+        return initial
+
+    def clean_per_platform_hours(self) -> dict[str, float]:
+        result: dict[str, float] = {}
+        for line in _lines(self.cleaned_data["per_platform_hours"]):
+            platform, sep, hours = line.partition("=")
+            try:
+                value = float(hours.strip().replace(",", "."))
+            except ValueError:
+                value = -1
+            if not sep or not platform.strip() or value <= 0:
+                raise ValidationError(
+                    _("Ligne illisible : « %(line)s » (attendu : plateforme = heures).") % {"line": line}
+                )
+            result[platform.strip()] = value
+        return result
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for day in WEEKDAY_LABELS:
+            name = f"hours_{day}"
+            if name in data:
+                try:
+                    data[name] = parse_spans(data[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+    def patch(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        days: dict[Weekday, list[tuple[str, str]]] = {}
+        for day in get_args(Weekday):
+            if data[f"hours_{day}"]:
+                days[day] = data[f"hours_{day}"]
+        return {
+            "sla": {
+                "first_response_hours": data["first_response_hours"],
+                "resolution_hours": data["resolution_hours"],
+                "warn_before_hours": data["warn_before_hours"],
+                "per_platform_hours": data["per_platform_hours"],
+                "pause_while_waiting_customer": data["pause_while_waiting_customer"],
+                "business_hours": {"days": days, "holidays_country": data["holidays_country"] or ""},
+            }
+        }
+
+
+class ApprovalForm(forms.Form):
+    stars_at_most = forms.IntegerField(
+        label=gettext_lazy("Valider les réponses aux avis de N étoiles ou moins"),
+        required=False,
+        min_value=1,
+        max_value=5,
+        help_text=gettext_lazy("Vide : pas de validation liée à la note."),
+    )
+    legal_risk = forms.BooleanField(
+        label=gettext_lazy("Valider quand il y a un risque juridique"), required=False
+    )
+    template_edit_threshold = forms.IntegerField(
+        label=gettext_lazy("Part d'un modèle pré-approuvé modifiable sans validation (%)"),
+        min_value=0,
+        max_value=100,
+    )
+
+    @staticmethod
+    def initial_from(document: CharterDocument) -> dict[str, Any]:
+        approval = document.approval
+        return {
+            "stars_at_most": approval.stars_at_most,
+            "legal_risk": approval.legal_risk,
+            "template_edit_threshold": round(approval.template_edit_threshold * 100),
+        }
+
+    def patch(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "approval": {
+                "stars_at_most": data["stars_at_most"],
+                "legal_risk": data["legal_risk"],
+                "template_edit_threshold": data["template_edit_threshold"] / 100,
+            }
+        }
+
+
+class KpiForm(forms.Form):
+    average_rating = forms.FloatField(label=gettext_lazy("Note moyenne visée"), min_value=1, max_value=5)
+    response_rate = forms.IntegerField(
+        label=gettext_lazy("Taux de réponse visé (%)"), min_value=0, max_value=100
+    )
+    first_response_hours = forms.FloatField(
+        label=gettext_lazy("Délai de première réponse visé (heures)"), min_value=0.25
+    )
+    sla_compliance = forms.IntegerField(
+        label=gettext_lazy("Respect des délais visé (%)"), min_value=0, max_value=100
+    )
+
+    @staticmethod
+    def initial_from(document: CharterDocument) -> dict[str, Any]:
+        kpi = document.kpi_targets
+        return {
+            "average_rating": kpi.average_rating,
+            "response_rate": round(kpi.response_rate * 100),
+            "first_response_hours": kpi.first_response_hours,
+            "sla_compliance": round(kpi.sla_compliance * 100),
+        }
+
+    def patch(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "kpi_targets": {
+                "average_rating": data["average_rating"],
+                "response_rate": data["response_rate"] / 100,
+                "first_response_hours": data["first_response_hours"],
+                "sla_compliance": data["sla_compliance"] / 100,
+            }
+        }
+
+
+def channels_initial(document: CharterDocument) -> list[dict[str, Any]]:
+    return [channel.model_dump() for channel in document.channels]
+
+
+def channels_patch(formset: Any) -> dict[str, Any]:
+    rows = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("platform")]
+    return {"channels": [{k: v for k, v in row.items() if k != "DELETE"} for row in rows]}
+
+
+def responses_initial(document: CharterDocument) -> list[dict[str, Any]]:
+    return [document.response_for(kind).model_dump() for kind in get_args(CommentType)]
+
+
+def responses_patch(formset: Any) -> dict[str, Any]:
+    return {"responses": [f.cleaned_data for f in formset.forms if f.cleaned_data.get("type")]}
+
+
+def playbook_initial(document: CharterDocument) -> list[dict[str, Any]]:
+    return [step.model_dump() for step in document.crisis_playbook]
+
+
+def playbook_patch(formset: Any) -> dict[str, Any]:
+    return {"crisis_playbook": [f.cleaned_data for f in formset.forms if f.cleaned_data.get("title")]}
+
+
+ROLE_CHOICES: tuple[CrisisRole, ...] = get_args(CrisisRole)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("Ce qui change, et pourquoi"),
+        required=False,
+        max_length=300,
+    )

@@ -1,0 +1,223 @@
+"""Pages of the charter: everyone reads, admins edit section by section, history and print."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from vigie.charter.actions import do_update_charter
+from vigie.charter.document import CharterDocument
+from vigie.charter.models import CharterVersion
+from vigie.charter.queries import current_charter
+from vigie.charter.views import SECTIONS, charter_diff
+from vigie.conftest import Tenant
+from vigie.core.models import Membership
+
+Login = Callable[[Membership], Client]
+
+
+def sla_form(**extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "first_response_hours": "8",
+        "resolution_hours": "48",
+        "warn_before_hours": "2",
+        "per_platform_hours": "twitter = 2\nfacebook = 4",
+        "pause_while_waiting_customer": "on",
+        "holidays_country": "FR",
+        "hours_mon": "09:00-12:00, 14:00-18:00",
+        "hours_tue": "09:00-18:00",
+        "hours_wed": "09:00-18:00",
+        "hours_thu": "09:00-18:00",
+        "hours_fri": "09:00-17:00",
+        "hours_sat": "10:00-12:00",
+        "hours_sun": "",
+        "comment": "horaires d'hiver",
+    }
+    data.update(extra)
+    return data
+
+
+# --- access --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["charter", "charter_print", "charter_history"])
+def test_a_viewer_can_read_the_charter(tenant: Tenant, login: Login, name: str) -> None:
+    response = login(tenant.viewer).get(reverse(name))
+    assert response.status_code == 200
+    assert ("Plan de crise" if name != "charter_history" else "Historique") in response.content.decode()
+
+
+def test_only_admins_see_edit_links(tenant: Tenant, login: Login) -> None:
+    edit = reverse("charter_edit", args=["sla"])
+    assert edit not in login(tenant.manager).get(reverse("charter")).content.decode()
+    assert edit in login(tenant.admin).get(reverse("charter")).content.decode()
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent", "manager"])
+def test_below_admin_the_charter_cannot_be_edited(tenant: Tenant, login: Login, role: str) -> None:
+    client = login(tenant.member(role))
+    assert client.get(reverse("charter_edit", args=["sla"])).status_code == 403
+    assert client.post(reverse("charter_edit", args=["sla"]), sla_form()).status_code == 403
+    assert not CharterVersion.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(tenant: Tenant) -> None:
+    response = Client().get(reverse("charter"))
+    assert response.status_code == 302
+
+
+def test_another_organisations_version_is_not_found(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    do_update_charter(other_tenant.organisation, CharterDocument(purpose="Secret de Globex"), comment="v1")
+    response = login(tenant.admin).get(reverse("charter_version", args=[1]))
+    assert response.status_code == 404
+    page = login(tenant.admin).get(reverse("charter")).content.decode()
+    assert "Secret de Globex" not in page
+
+
+def test_an_unknown_section_is_not_found(tenant: Tenant, login: Login) -> None:
+    assert login(tenant.admin).get(reverse("charter_edit", args=["nope"])).status_code == 404
+
+
+# --- editing --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_every_section_form_opens_with_the_current_values(tenant: Tenant, login: Login, section: str) -> None:
+    response = login(tenant.admin).get(reverse("charter_edit", args=[section]))
+    assert response.status_code == 200
+
+
+def test_an_admin_changes_the_sla_section_and_a_new_version_is_made(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    response = login(tenant.admin).post(reverse("charter_edit", args=["sla"]), sla_form())
+    assert response.status_code == 302
+    charter = current_charter(org)
+    assert charter.sla.first_response_hours == 8
+    assert charter.sla.per_platform_hours == {"twitter": 2, "facebook": 4}
+    assert charter.sla.business_hours.days["mon"] == [("09:00", "12:00"), ("14:00", "18:00")]
+    assert "sun" not in charter.sla.business_hours.days
+    assert charter.sla.business_hours.days["sat"] == [("10:00", "12:00")]
+    version = CharterVersion.objects.get(organisation=org)
+    assert version.author == tenant.admin.user
+    assert version.comment == "horaires d'hiver"
+    assert charter.approval.stars_at_most == 2  # other sections untouched
+
+
+def test_bad_opening_hours_are_refused_with_a_clear_error(tenant: Tenant, login: Login) -> None:
+    response = login(tenant.admin).post(
+        reverse("charter_edit", args=["sla"]), sla_form(hours_tue="18:00-09:00", per_platform_hours="twitter")
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "La fin doit suivre le début" in str(errors["hours_tue"])
+    assert "plateforme = heures" in str(errors["per_platform_hours"])
+    assert not CharterVersion.objects.exists()
+
+
+def test_the_response_table_sets_answers_and_delays_per_type(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    client = login(tenant.admin)
+    initial = client.get(reverse("charter_edit", args=["responses"])).context["form"].initial
+    data: dict[str, Any] = {
+        "responses-TOTAL_FORMS": str(len(initial)),
+        "responses-INITIAL_FORMS": str(len(initial)),
+        "responses-MIN_NUM_FORMS": "0",
+        "responses-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(initial):
+        data[f"responses-{i}-type"] = row["type"]
+        data[f"responses-{i}-first_response_hours"] = (
+            "4" if row["type"] == "question" else str(row["first_response_hours"])
+        )
+        data[f"responses-{i}-approach"] = row["approach"]
+        if row["answer"] and row["type"] != "praise":
+            data[f"responses-{i}-answer"] = "on"
+    response = client.post(reverse("charter_edit", args=["responses"]), data)
+    assert response.status_code == 302
+    charter = current_charter(org)
+    assert charter.response_for("question").first_response_hours == 4
+    assert charter.response_for("praise").answer is False
+    assert charter.response_for("troll").answer is False
+
+
+def test_channels_and_playbook_rows_are_added_from_blank_lines(tenant: Tenant, login: Login) -> None:
+    client = login(tenant.admin)
+    response = client.post(
+        reverse("charter_edit", args=["channels"]),
+        {
+            "channels-TOTAL_FORMS": "3",
+            "channels-INITIAL_FORMS": "0",
+            "channels-MIN_NUM_FORMS": "0",
+            "channels-MAX_NUM_FORMS": "1000",
+            "channels-0-platform": "twitter",
+            "channels-0-engaged": "on",
+            "channels-0-tone": "Bref, tutoiement interdit",
+            "channels-0-max_length": "280",
+            "channels-1-platform": "reddit",
+            "channels-1-why": "Veille seulement",
+            "channels-2-platform": "",
+        },
+    )
+    assert response.status_code == 302
+    charter = current_charter(tenant.organisation)
+    twitter, reddit = charter.channels
+    assert (twitter.platform, twitter.engaged, twitter.max_length) == ("twitter", True, 280)
+    assert (reddit.platform, reddit.engaged) == ("reddit", False)
+
+
+def test_saving_without_change_makes_no_version(tenant: Tenant, login: Login) -> None:
+    client = login(tenant.admin)
+    initial = client.get(reverse("charter_edit", args=["kpi"])).context["form"].initial
+    response = client.post(reverse("charter_edit", args=["kpi"]), initial)
+    assert response.status_code == 302
+    assert not CharterVersion.objects.exists()
+
+
+def test_customer_facing_text_is_escaped(tenant: Tenant, login: Login) -> None:
+    do_update_charter(tenant.organisation, CharterDocument(purpose="<script>alert(1)</script>"))
+    html = login(tenant.viewer).get(reverse("charter")).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+# --- history ---------------------------------------------------------------------------------------------------
+
+
+def test_history_lists_versions_and_a_version_shows_its_changes(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    first = CharterDocument()
+    do_update_charter(org, first, author=tenant.admin.user, comment="départ")
+    do_update_charter(
+        org,
+        first.model_copy(update={"signature": "L'équipe Acme"}),
+        author=tenant.admin.user,
+        comment="signature",
+    )
+    client = login(tenant.viewer)
+    history = client.get(reverse("charter_history")).content.decode()
+    assert "départ" in history
+    assert reverse("charter_version", args=[2]) in history
+    response = client.get(reverse("charter_version", args=[2]))
+    assert response.status_code == 200
+    assert [(c.path, c.after) for c in response.context["changes"]] == [("signature", "L'équipe Acme")]
+
+
+def test_the_diff_reads_field_by_field() -> None:
+    before = CharterDocument().model_dump(mode="json")
+    after = CharterDocument(internal_jargon=["GED"]).model_dump(mode="json")
+    after["sla"]["first_response_hours"] = 12
+    changes = {c.path: (c.before, c.after) for c in charter_diff(before, after)}
+    assert changes == {"internal_jargon": ("", "GED"), "sla.first_response_hours": ("24", "12")}
+
+
+def test_the_print_page_has_a_print_stylesheet_and_no_navigation(tenant: Tenant, login: Login) -> None:
+    html = login(tenant.viewer).get(reverse("charter_print")).content.decode()
+    assert "@media print" in html
+    assert 'class="mainnav"' not in html
+    assert "Réponse par type de commentaire" in html

@@ -1,0 +1,274 @@
+"""Pages of the charter: read (everyone), print (training new agents), edit by section (admins),
+history of versions with the changes of each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+from pydantic import ValidationError as PydanticValidationError
+
+from vigie.charter import forms as charter_forms
+from vigie.charter.actions import do_update_charter
+from vigie.charter.document import CharterDocument
+from vigie.charter.models import CharterVersion
+from vigie.charter.queries import charter_history, current_charter, current_version
+from vigie.core.decorators import member_required
+from vigie.core.models import Membership
+from vigie.core.roles import ADMINISTER, READ
+from vigie.core.tenancy import scoped
+
+
+def _member(request: HttpRequest) -> Membership:
+    return cast(Membership, request.membership)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: Any
+    form: type[Any]
+    kind: str  # "form" or "formset"
+    initial: Callable[[CharterDocument], Any]
+    patch: Callable[[Any], dict[str, Any]]
+
+
+def _form_patch(form: Any) -> dict[str, Any]:
+    return cast(dict[str, Any], form.patch())
+
+
+SECTIONS: dict[str, Section] = {
+    s.key: s
+    for s in (
+        Section(
+            "general",
+            gettext_lazy("Principes, public ou privé, signature"),
+            charter_forms.GeneralForm,
+            "form",
+            charter_forms.GeneralForm.initial_from,
+            _form_patch,
+        ),
+        Section(
+            "channels",
+            gettext_lazy("Canaux et ton"),
+            charter_forms.ChannelFormSet,
+            "formset",
+            charter_forms.channels_initial,
+            charter_forms.channels_patch,
+        ),
+        Section(
+            "responses",
+            gettext_lazy("Réponse par type de commentaire"),
+            charter_forms.ResponseFormSet,
+            "formset",
+            charter_forms.responses_initial,
+            charter_forms.responses_patch,
+        ),
+        Section(
+            "sla",
+            gettext_lazy("Délais et heures ouvrées"),
+            charter_forms.SlaForm,
+            "form",
+            charter_forms.SlaForm.initial_from,
+            _form_patch,
+        ),
+        Section(
+            "approval",
+            gettext_lazy("Validation par un superviseur"),
+            charter_forms.ApprovalForm,
+            "form",
+            charter_forms.ApprovalForm.initial_from,
+            _form_patch,
+        ),
+        Section(
+            "kpi",
+            gettext_lazy("Objectifs"),
+            charter_forms.KpiForm,
+            "form",
+            charter_forms.KpiForm.initial_from,
+            _form_patch,
+        ),
+        Section(
+            "playbook",
+            gettext_lazy("Plan de crise"),
+            charter_forms.PlaybookFormSet,
+            "formset",
+            charter_forms.playbook_initial,
+            charter_forms.playbook_patch,
+        ),
+    )
+}
+
+
+def _context(document: CharterDocument) -> dict[str, Any]:
+    return {
+        "document": document,
+        "responses": [(charter_forms.TYPE_LABELS.get(r.type, r.type), r) for r in document.responses],
+        "days": [
+            (label, document.sla.business_hours.days.get(day, []))  # type: ignore[call-overload]
+            for day, label in charter_forms.WEEKDAY_LABELS.items()
+        ],
+        "playbook": [(charter_forms.ROLE_LABELS.get(s.role, s.role), s) for s in document.crisis_playbook],
+        "sections": SECTIONS.values(),
+    }
+
+
+@member_required(READ)
+@require_GET
+def charter_page(request: HttpRequest) -> HttpResponse:
+    """The charter in force, readable by every member."""
+    member = _member(request)
+    organisation = member.organisation
+    context = _context(current_charter(organisation)) | {
+        "nav": "charter",
+        "version": current_version(organisation),
+        "can_edit": member.can(ADMINISTER),
+    }
+    return render(request, "charter/charter.html", context)
+
+
+@member_required(READ)
+@require_GET
+def charter_print(request: HttpRequest) -> HttpResponse:
+    """The charter laid out for paper: what a new agent takes home."""
+    organisation = _member(request).organisation
+    context = _context(current_charter(organisation)) | {"version": current_version(organisation)}
+    return render(request, "charter/print.html", context)
+
+
+def _pydantic_errors(error: PydanticValidationError) -> list[str]:
+    return [
+        "{}: {}".format(" › ".join(str(part) for part in item["loc"]) or _("charte"), item["msg"])
+        for item in error.errors()
+    ]
+
+
+@member_required(ADMINISTER)
+@require_http_methods(["GET", "POST"])
+def charter_edit(request: HttpRequest, section: str) -> HttpResponse:
+    """Edit one section; saving makes a new version (validated as a whole document)."""
+    spec = SECTIONS.get(section)
+    if spec is None:
+        raise Http404
+    member = _member(request)
+    organisation = member.organisation
+    document = current_charter(organisation)
+    errors: list[str] = []
+    comment_form = charter_forms.CommentForm(request.POST or None)
+    if spec.kind == "formset":
+        form = spec.form(request.POST or None, initial=spec.initial(document), prefix=section)
+    else:
+        form = spec.form(request.POST or None, initial=spec.initial(document))
+    if request.method == "POST" and form.is_valid() and comment_form.is_valid():
+        merged = document.model_dump(mode="json")
+        for key, value in spec.patch(form).items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = merged[key] | value
+            else:
+                merged[key] = value
+        try:
+            new_document = CharterDocument.model_validate(merged)
+        except PydanticValidationError as error:
+            errors = _pydantic_errors(error)
+        else:
+            if new_document == document:
+                messages.info(request, _("Aucun changement : la charte reste à la même version."))
+                return redirect("charter")
+            version = do_update_charter(
+                organisation, new_document, author=member.user, comment=comment_form.cleaned_data["comment"]
+            )
+            messages.success(
+                request, _("Charte enregistrée (version %(number)s).") % {"number": version.number}
+            )
+            return redirect("charter")
+    return render(
+        request,
+        "charter/edit.html",
+        {
+            "nav": "charter",
+            "section": spec,
+            "form": form,
+            "comment_form": comment_form,
+            "errors": errors,
+            "is_formset": spec.kind == "formset",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@member_required(READ)
+@require_GET
+def charter_history_page(request: HttpRequest) -> HttpResponse:
+    """Every version, newest first, with author and date."""
+    organisation = _member(request).organisation
+    return render(
+        request,
+        "charter/history.html",
+        {"nav": "charter", "versions": list(charter_history(organisation).order_by("-number"))},
+    )
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
+    if isinstance(value, dict):
+        flat: dict[str, str] = {}
+        for key, item in value.items():
+            flat |= _flatten(item, f"{prefix}.{key}" if prefix else str(key))
+        return flat
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        flat = {}
+        for index, item in enumerate(value):
+            flat |= _flatten(item, f"{prefix}[{index + 1}]")
+        return flat
+    return {prefix: ", ".join(map(_shown, value)) if isinstance(value, list) else _shown(value)}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    before: str | None
+    after: str | None
+
+
+def charter_diff(before: dict[str, Any] | None, after: dict[str, Any]) -> list[Change]:
+    """What changed between two documents, field by field (defaults filled in on both sides)."""
+    old = _flatten(CharterDocument.model_validate(before or {}).model_dump(mode="json"))
+    new = _flatten(CharterDocument.model_validate(after).model_dump(mode="json"))
+    return [
+        Change(path, old.get(path), new.get(path))
+        for path in sorted(old.keys() | new.keys())
+        if old.get(path) != new.get(path)
+    ]
+
+
+@member_required(READ)
+@require_GET
+def charter_version_page(request: HttpRequest, number: int) -> HttpResponse:
+    """One past version as it read then, and what it changed from the one before."""
+    organisation = _member(request).organisation
+    version = scoped(CharterVersion, organisation).filter(number=number).select_related("author").first()
+    if version is None:
+        raise Http404
+    previous = scoped(CharterVersion, organisation).filter(number__lt=number).order_by("-number").first()
+    document = CharterDocument.model_validate(version.document)
+    context = _context(document) | {
+        "nav": "charter",
+        "version": version,
+        "previous": previous,
+        "changes": charter_diff(previous.document if previous else None, version.document),
+    }
+    return render(request, "charter/version.html", context)

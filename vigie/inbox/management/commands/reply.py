@@ -1,0 +1,96 @@
+"""vigie reply check --platform SLUG --lang fr|en --text-file FILE [--org SLUG] [--mention ID] [--as EMAIL]
+
+Prints the quality gate's findings on a draft as a JSON list (empty when the draft is clean).
+Exit status: 0 when nothing blocks sending (warnings alone still exit 0), 1 when at least one
+finding blocks it, 2 on a usage error (unknown organisation, mention or file).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils import translation
+
+from vigie.core.management.base import fail, membership_or_fail, organisation_or_fail, user_or_fail
+from vigie.core.models import Membership, Organisation
+from vigie.core.tenancy import scoped
+from vigie.inbox.models import ReplyChannel
+from vigie.inbox.quality import check_reply, is_blocked
+from vigie.mentions.models import Mention
+
+BLOCKED = 1
+
+
+class Command(BaseCommand):
+    help = "Check a draft reply with the quality gate."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="what", required=True)
+        check = sub.add_parser(
+            "check",
+            help="print the gate's findings as JSON; exit 1 when one blocks sending, 0 otherwise",
+        )
+        check.add_argument(
+            "--platform", required=True, help="platform slug, e.g. google_business, x, bluesky"
+        )
+        check.add_argument(
+            "--lang", required=True, choices=["fr", "en"], help="language the reply is written in"
+        )
+        check.add_argument(
+            "--text-file", required=True, help="file holding the draft ('-' for standard input)"
+        )
+        check.add_argument(
+            "--org", default="", help="organisation slug: its jargon, patterns and recent replies"
+        )
+        check.add_argument(
+            "--mention", type=int, default=None, help="id of the answered mention (needs --org)"
+        )
+        check.add_argument(
+            "--as", dest="as_email", default="", help="check as this member (role for promises)"
+        )
+        check.add_argument("--channel", default=ReplyChannel.PUBLIC.value, choices=ReplyChannel.values)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        text = self._read(options["text_file"])
+        organisation: Organisation | None = None
+        membership: Membership | None = None
+        mention: Mention | None = None
+        if options["org"]:
+            organisation = organisation_or_fail(options["org"])
+        if options["as_email"]:
+            membership = membership_or_fail(user_or_fail(options["as_email"]), options["org"] or None)
+            organisation = membership.organisation
+        if options["mention"] is not None:
+            if organisation is None:
+                raise fail("--mention needs --org SLUG (mention ids are checked against the organisation)")
+            # Another organisation's mention reads as unknown: its existence is not disclosed.
+            mention = scoped(Mention, organisation).filter(pk=options["mention"]).first()
+            if mention is None:
+                raise fail(f"unknown mention {options['mention']} in {organisation.slug!r}")
+        language = organisation.language if organisation is not None else translation.get_language() or "fr"
+        with translation.override(language):
+            findings = check_reply(
+                text,
+                platform=options["platform"],
+                language=options["lang"],
+                organisation=organisation,
+                mention=mention,
+                membership=membership,
+                channel=options["channel"],
+            )
+        self.stdout.write(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
+        if is_blocked(findings):
+            sys.exit(BLOCKED)
+
+    def _read(self, name: str) -> str:
+        if name == "-":
+            return sys.stdin.read()
+        try:
+            return Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise fail(f"--text-file {name}: {getattr(exc, 'strerror', None) or exc}") from None

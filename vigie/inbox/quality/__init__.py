@@ -1,0 +1,11 @@
+"""The reply quality gate: what an agent's draft must pass before it goes out.
+
+``check_reply(text, platform=, language=, ...)`` returns ``Finding`` values; ``is_blocked`` says
+whether one of them forbids sending. See docs/templates-and-quality-gate.md.
+"""
+
+from vigie.inbox.quality.findings import BLOCK, WARN, Finding, is_blocked
+from vigie.inbox.quality.gate import check_reply
+from vigie.inbox.quality.limits import PLATFORM_LIMITS, LengthLimit
+
+__all__ = ["BLOCK", "PLATFORM_LIMITS", "WARN", "Finding", "LengthLimit", "check_reply", "is_blocked"]

@@ -1,0 +1,97 @@
+"""What the gate reads from the database about the organisation and the answered mention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vigie.core.models import Location, Membership, Organisation, Team
+from vigie.core.roles import MANAGE
+from vigie.core.tenancy import scoped
+from vigie.inbox.models import Reply, ReplyStatus
+from vigie.inbox.quality.similarity import RECENT_REPLIES
+from vigie.mentions.models import Mention, MentionType, Sentiment
+
+PUBLISHED = (ReplyStatus.PUBLISHED, ReplyStatus.POSTED_BY_HAND)
+
+
+@dataclass(frozen=True)
+class GateContext:
+    """Everything the checks need besides the draft itself. Empty when nothing is known."""
+
+    order_patterns: list[str] = field(default_factory=list)
+    protected_terms: list[str] = field(default_factory=list)
+    jargon: list[str] = field(default_factory=list)
+    recent_replies: list[str] = field(default_factory=list)
+    mention_language: str = ""
+    unhappy_customer: bool = False
+    may_promise: bool = False
+
+
+def recent_reply_bodies(
+    organisation: Organisation,
+    platform: str,
+    *,
+    exclude_mention_id: int | None = None,
+    limit: int = RECENT_REPLIES,
+) -> list[str]:
+    """The bodies of the organisation's last published public replies on ``platform``, newest first."""
+    queryset = scoped(Reply, organisation).filter(
+        status__in=PUBLISHED, channel="public", case__mention__source__platform=platform
+    )
+    if exclude_mention_id is not None:
+        queryset = queryset.exclude(case__mention_id=exclude_mention_id)
+    return list(queryset.order_by("-published_at", "-id").values_list("body", flat=True)[:limit])
+
+
+def is_unhappy(mention: Mention) -> bool:
+    """A complaint, a negative mention or a review of two stars or fewer."""
+    return (
+        mention.sentiment == Sentiment.NEGATIVE
+        or mention.mention_type == MentionType.COMPLAINT
+        or (mention.rating is not None and mention.rating <= 2)
+    )
+
+
+def gate_context(
+    organisation: Organisation | None,
+    *,
+    platform: str,
+    mention: Mention | None = None,
+    membership: Membership | None = None,
+) -> GateContext:
+    """Read what the checks need for one draft (a handful of small queries)."""
+    if organisation is None and mention is not None:
+        organisation = mention.organisation
+    protected: list[str] = []
+    patterns: list[str] = []
+    jargon: list[str] = []
+    recent: list[str] = []
+    if organisation is not None:
+        from vigie.analysis.actions import organisation_context
+        from vigie.charter.queries import current_charter
+
+        analysis = organisation_context(organisation)
+        patterns = list(analysis.get("order_patterns", []))
+        protected += [str(term) for term in analysis.get("organisation_terms", [])]
+        protected += list(scoped(Location, organisation).values_list("name", flat=True))
+        protected += list(scoped(Location, organisation).values_list("city", flat=True))
+        protected += list(scoped(Team, organisation).values_list("name", flat=True))
+        charter = current_charter(organisation)
+        jargon = list(charter.internal_jargon)
+        protected.append(charter.signature)
+        recent = recent_reply_bodies(
+            organisation, platform, exclude_mention_id=mention.pk if mention else None
+        )
+    if mention is not None and mention.author is not None:
+        protected += [mention.author.display_name, mention.author.handle]
+    if membership is not None:
+        protected += [membership.user.first_name, membership.user.last_name]
+    return GateContext(
+        order_patterns=patterns,
+        protected_terms=[term for term in protected if term],
+        jargon=jargon,
+        recent_replies=recent,
+        mention_language=(mention.language or "")[:2].lower() if mention is not None else "",
+        unhappy_customer=is_unhappy(mention) if mention is not None else False,
+        may_promise=membership is not None and membership.can(MANAGE),
+    )

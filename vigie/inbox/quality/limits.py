@@ -1,0 +1,108 @@
+"""How long a reply may be on each platform, counted the way the platform counts.
+
+Sources: the platforms' API documentation (see docs/templates-and-quality-gate.md for the table):
+X counts 280 characters with every link worth 23; Bluesky 300 graphemes; Mastodon 500 characters
+by default (an instance may allow more; links count 23); a Google Business Profile reply is 4096
+bytes of UTF-8; a Google Play reply about 350 characters; an App Store response about 5,970
+characters; a Facebook comment 8,000 characters; an Instagram comment 2,200; a YouTube comment
+10,000; a Reddit comment 10,000; a LinkedIn comment 1,250. Trustpilot documents no limit for the
+company reply, so none is enforced there.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+Unit = Literal["characters", "graphemes", "bytes"]
+
+
+@dataclass(frozen=True)
+class LengthLimit:
+    """At most ``maximum`` ``unit`` on a platform; ``url_weight`` is what one link counts, if fixed."""
+
+    maximum: int
+    unit: Unit = "characters"
+    url_weight: int | None = None
+
+
+PLATFORM_LIMITS: dict[str, LengthLimit] = {
+    "x": LengthLimit(280, "characters", url_weight=23),
+    "twitter": LengthLimit(280, "characters", url_weight=23),
+    "bluesky": LengthLimit(300, "graphemes"),
+    "mastodon": LengthLimit(500, "characters", url_weight=23),
+    "google_business": LengthLimit(4096, "bytes"),
+    "google_play": LengthLimit(350, "characters"),
+    "app_store": LengthLimit(5970, "characters"),
+    "facebook": LengthLimit(8000, "characters"),
+    "instagram": LengthLimit(2200, "characters"),
+    "youtube": LengthLimit(10000, "characters"),
+    "reddit": LengthLimit(10000, "characters"),
+    "linkedin": LengthLimit(1250, "characters"),
+}
+
+_URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
+_ZWJ = "\u200d"
+
+
+def _joins_previous(char: str) -> bool:
+    """Whether ``char`` belongs to the grapheme cluster before it (combining marks, variation
+    selectors, emoji skin tones, tag characters); a close approximation of UAX #29."""
+    code = ord(char)
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Mc"):
+        return True
+    return (
+        0xFE00 <= code <= 0xFE0F
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+        or 0xE0100 <= code <= 0xE01EF
+    )
+
+
+def grapheme_count(text: str) -> int:
+    """User-perceived characters: "é" written e + accent is one, a family emoji is one."""
+    count = 0
+    previous = ""
+    regional_pending = False
+    for char in text:
+        code = ord(char)
+        regional = 0x1F1E6 <= code <= 0x1F1FF
+        if previous == _ZWJ or char == _ZWJ or _joins_previous(char) or (previous == "\r" and char == "\n"):
+            pass
+        elif regional and regional_pending:
+            regional_pending = False  # the second letter of a flag
+        else:
+            count += 1
+            regional_pending = regional
+        previous = char
+    return count
+
+
+def measure(text: str, limit: LengthLimit) -> int:
+    """``text``'s length in the unit of ``limit``."""
+    if limit.url_weight is not None:
+        text = _URL_RE.sub("x" * limit.url_weight, text)
+    if limit.unit == "bytes":
+        return len(text.encode("utf-8"))
+    if limit.unit == "graphemes":
+        return grapheme_count(text)
+    return len(text)
+
+
+def limit_for(platform: str) -> LengthLimit | None:
+    """The platform's reply length limit, or None when it has none we know of."""
+    return PLATFORM_LIMITS.get(platform)
+
+
+def cut_offset(text: str, limit: LengthLimit) -> int:
+    """The first character index of ``text`` past the limit (where the excess starts)."""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if measure(text[:middle], limit) <= limit.maximum:
+            low = middle
+        else:
+            high = middle - 1
+    return low

@@ -1,0 +1,132 @@
+// Keyboard shortcuts of the inbox, the composer's submit guard and the SLA countdown.
+// Everything here is an extra: links and forms work the same without JavaScript.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) return input.value;
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function post(url, data) {
+    var body = new URLSearchParams(data);
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() },
+    });
+  }
+
+  function typing(target) {
+    return target.closest && target.closest("input, select, textarea, [contenteditable], dialog");
+  }
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("#inbox-results tr[data-case]"));
+  }
+
+  function currentRow() {
+    var active = document.activeElement;
+    return active && active.closest ? active.closest("tr[data-case]") : null;
+  }
+
+  function move(step) {
+    var list = rows();
+    if (!list.length) return;
+    var index = list.indexOf(currentRow());
+    index = index < 0 ? 0 : Math.max(0, Math.min(list.length - 1, index + step));
+    var link = list[index].querySelector("a.case-link");
+    if (link) link.focus();
+  }
+
+  function help() {
+    var dialog = document.getElementById("shortcuts-help");
+    if (dialog && dialog.showModal && !dialog.open) dialog.showModal();
+  }
+
+  function act(row, kind) {
+    var layout = document.querySelector("[data-me]");
+    if (!row || !layout) return;
+    // The layout carries the URLs of case 0; the row's id takes its place.
+    var template = kind === "assign" ? layout.dataset.assignUrl : layout.dataset.statusUrl;
+    if (!template) return;
+    var url = template.replace("/0/", "/" + row.dataset.case + "/");
+    var data = kind === "assign" ? { assignee: layout.dataset.me } : { status: "resolved" };
+    post(url, data).then(function () {
+      window.location.reload();
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var key = event.key;
+    if (key === "?") {
+      help();
+    } else if (key === "/") {
+      var search = document.querySelector("input[type=search][name=q]");
+      if (!search) return;
+      search.focus();
+    } else if (!rows().length) {
+      return;
+    } else if (key === "j") {
+      move(1);
+    } else if (key === "k") {
+      move(-1);
+    } else if (key === "o" || key === "Enter") {
+      var row = currentRow();
+      var link = row && row.querySelector("a.case-link");
+      if (!link) return;
+      window.location.href = link.href;
+    } else if (key === "a") {
+      act(currentRow(), "assign");
+    } else if (key === "e") {
+      act(currentRow(), "close");
+    } else if (key === "x") {
+      var box = currentRow() && currentRow().querySelector("input[name=ids]");
+      if (!box) return;
+      box.checked = !box.checked;
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-shortcuts-help]")) help();
+    var all = event.target.closest("[data-select-all]");
+    if (all) {
+      document.querySelectorAll("#inbox-results input[name=ids]").forEach(function (box) {
+        box.checked = all.checked;
+      });
+    }
+  });
+
+  // The composer: blocking findings disable the submit button (the server refuses them anyway).
+  document.addEventListener("htmx:afterSwap", function () {
+    var submit = document.getElementById("reply-submit");
+    if (!submit) return;
+    submit.disabled = !!document.querySelector("#reply-findings [data-blocked]");
+  });
+
+  // The SLA countdown on the case page, refreshed every minute.
+  function countdown() {
+    document.querySelectorAll(".sla-countdown[data-due]").forEach(function (element) {
+      var due = new Date(element.dataset.due);
+      if (isNaN(due)) return;
+      var minutes = Math.round((due - new Date()) / 60000);
+      var late = minutes < 0;
+      minutes = Math.abs(minutes);
+      var text = Math.floor(minutes / 60) + " h " + String(minutes % 60).padStart(2, "0");
+      element.textContent = (late ? "−" : "") + text;
+      element.classList.toggle("late", late);
+    });
+  }
+  countdown();
+  window.setInterval(countdown, 60000);
+})();
