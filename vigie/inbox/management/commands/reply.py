@@ -87,7 +87,12 @@ class Command(BaseCommand):
             mention = scoped(Mention, organisation).filter(pk=options["mention"]).first()
             if mention is None:
                 raise fail(f"unknown mention {options['mention']} in {organisation.slug!r}")
-        language = organisation.language if organisation is not None else translation.get_language() or "fr"
+        # Messages in the member's interface language, else the organisation's, else French.
+        language = (
+            (membership.user.language if membership is not None else "")
+            or (organisation.language if organisation is not None else "")
+            or "fr"
+        )
         with translation.override(language):
             findings = check_reply(
                 text,
