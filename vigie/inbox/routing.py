@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
@@ -621,6 +621,14 @@ def _route(mention: Mention, scheme: Scheme) -> Case:
     return _update_case(existing, mention, decision, scheme, now)
 
 
+# An escalation pages people: it is for what is happening now, not for an imported backlog.
+ESCALATE_WITHIN = timedelta(days=7)
+
+
+def _recent(mention: Mention, now: datetime) -> bool:
+    return mention.created_at > now - ESCALATE_WITHIN
+
+
 def _decision_data(decision: Decision) -> dict[str, Any]:
     return {
         "rule": decision.rule_name,
@@ -663,7 +671,7 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         "tags": case.tags,
     }
     do_record_audit_event(organisation, "case.routed", obj=case, data=data, at=now)
-    if decision.actions.escalate:
+    if decision.actions.escalate and _recent(mention, now):
         do_escalate_case(case, reason=_("règle « %(name)s »") % {"name": decision.rule_name}, at=now)
     return case
 
@@ -735,7 +743,7 @@ def _update_case(case: Case, mention: Mention, decision: Decision, scheme: Schem
         data=_decision_data(decision) | {"changes": shown, "kept": sorted(human)},
         at=now,
     )
-    if decision.actions.escalate and case.escalated_at is None:
+    if decision.actions.escalate and case.escalated_at is None and _recent(mention, now):
         do_escalate_case(case, reason=_("règle « %(name)s »") % {"name": decision.rule_name}, at=now)
     return case
 
