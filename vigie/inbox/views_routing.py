@@ -22,7 +22,7 @@ from vigie.connectors.models import Source
 from vigie.core.decorators import forbidden, member_required
 from vigie.core.models import Membership, Organisation, Team
 from vigie.core.queries import organisation_locations, organisation_teams
-from vigie.core.roles import MANAGE, READ
+from vigie.core.roles import HANDLE_CASES, MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.models import MemberAvailability, RoutingRule, Template, TemplateCategory
 from vigie.inbox.queries import assignable_members
@@ -545,22 +545,26 @@ class AvailabilityForm(forms.Form):
     )
     note = forms.CharField(label=gettext_lazy("Motif"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["member"]).choices = [
-            (m.user_id, str(m.user)) for m in assignable_members(organisation)
-        ]
+        members = assignable_members(membership.organisation)
+        if not membership.can(MANAGE):
+            # Agents declare their own absences; managers set anyone's.
+            members = members.filter(user_id=membership.user_id)
+        cast(forms.ChoiceField, self.fields["member"]).choices = [(m.user_id, str(m.user)) for m in members]
 
 
 @member_required(READ)
 @require_http_methods(["GET", "POST"])
 def availability_page(request: HttpRequest) -> HttpResponse:
-    """Who is away: automatic assignment skips them until the date given. Managers change it."""
+    """Who is away: automatic assignment skips them until the date given. Managers set anyone's,
+    agents their own; viewers only read."""
     member = _member(request)
     organisation = member.organisation
-    form = AvailabilityForm(request.POST or None, organisation=organisation)
+    form = AvailabilityForm(request.POST or None, membership=member)
     if request.method == "POST":
-        if not member.can(MANAGE):
+        target_id = request.POST.get("member", "")
+        if not member.can(HANDLE_CASES) or (not member.can(MANAGE) and target_id != str(member.user_id)):
             return forbidden(
                 request, _("Votre rôle dans cette organisation ne permet pas d'ouvrir cette page.")
             )
@@ -582,6 +586,6 @@ def availability_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inbox/routing/availability.html",
-        {"nav": "routing", "form": form, "rows": rows, "can_edit": member.can(MANAGE)},
+        {"nav": "routing", "form": form, "rows": rows, "can_edit": member.can(HANDLE_CASES)},
         status=400 if request.method == "POST" else 200,
     )
