@@ -38,6 +38,7 @@ def _out(organisation: Organisation) -> CharterOut:
 
 @router.get("/charter", response={200: CharterOut, **READ_ERRORS}, summary="The charter in force")
 def get_charter(request: HttpRequest) -> CharterOut:
+    """The charter in force (Vigie's recommended values until someone saves one)."""
     return _out(membership(request).organisation)
 
 
@@ -47,6 +48,7 @@ def get_charter(request: HttpRequest) -> CharterOut:
     summary="Replace the charter with a new version (admin)",
 )
 def put_charter(request: HttpRequest, payload: CharterIn) -> CharterOut:
+    """Store ``document`` as the organisation's next charter version (admins)."""
     member = require(request, ADMINISTER)
     do_update_charter(member.organisation, payload.document, author=member.user, comment=payload.comment)
     return _out(member.organisation)

@@ -61,6 +61,7 @@ class DryRunOut(Schema):
     "/routing/rules", response={200: list[RuleOut], **READ_ERRORS}, summary="The rules, in the order tried"
 )
 def list_rules(request: HttpRequest) -> list[RuleOut]:
+    """The organisation's rules in the order tried, with their conditions and actions."""
     rules = []
     for rule in ordered_rules(membership(request).organisation):
         conditions = rule_conditions(rule)
@@ -84,6 +85,7 @@ def list_rules(request: HttpRequest) -> list[RuleOut]:
     summary="Which rule a mention would hit, and why; writes nothing",
 )
 def dry_run(request: HttpRequest, mention_id: int) -> DryRunOut:
+    """Which rule the mention would hit, every rule's checks, and the outcome; writes nothing."""
     mention = get_in_org(Mention, membership(request).organisation, mention_id)
     result = explain_mention(mention)
     decision = result.decision

@@ -110,6 +110,7 @@ def rule_conditions(rule: RoutingRule) -> RuleConditions | None:
 
 
 def rule_actions(rule: RoutingRule) -> RuleActions:
+    """The rule's actions; a row edited by hand into nonsense does nothing rather than crash."""
     try:
         return RuleActions.model_validate(rule.actions or {})
     except ValidationError:
@@ -300,6 +301,7 @@ class Decision:
 
 
 def ordered_rules(organisation: Organisation) -> list[RoutingRule]:
+    """The organisation's rules in the order routing tries them."""
     return list(scoped(RoutingRule, organisation).order_by("position", "id"))
 
 
@@ -548,6 +550,7 @@ class Scheme:
 
     @classmethod
     def load(cls, organisation: Organisation) -> Scheme:
+        """Read the organisation's charter, rules and teams."""
         return cls(
             current_charter(organisation),
             ordered_rules(organisation),
@@ -555,6 +558,7 @@ class Scheme:
         )
 
     def pool(self, organisation: Organisation, team: Team | None, at: datetime) -> list[Membership]:
+        """``assignment_pool`` for ``team``, read once per batch."""
         key = team.pk if team else None
         if key not in self.pools:
             self.pools[key] = assignment_pool(organisation, team, at)
@@ -787,6 +791,7 @@ def supervisors(case: Case) -> list[User]:
 
 
 def case_url(case: Case) -> str:
+    """The case page's address, for notifications (empty when the page is not installed)."""
     from django.urls import NoReverseMatch, reverse
 
     try:

@@ -118,6 +118,7 @@ class Calendar:
         return not any(self.hours)
 
     def is_holiday(self, day: date) -> bool:
+        """True when ``day`` is a public holiday of the calendar's country (and zone)."""
         if self.holidays_country.upper() == "FR":
             return day in french_holidays(day.year, self.tz_name)
         return False

@@ -230,6 +230,7 @@ class RuleForm(forms.Form):
 
     @staticmethod
     def initial_from(rule: RoutingRule) -> dict[str, Any]:
+        """The form's values for an existing rule."""
         c = rule_conditions(rule) or RuleConditions()
         a = rule_actions(rule)
         return {
@@ -365,6 +366,7 @@ def routing_page(request: HttpRequest) -> HttpResponse:
 @member_required(MANAGE)
 @require_http_methods(["GET", "POST"])
 def rule_create(request: HttpRequest) -> HttpResponse:
+    """A new rule, added at the end of the scheme (managers)."""
     member = _member(request)
     form = RuleForm(request.POST or None, organisation=member.organisation)
     if request.method == "POST" and form.is_valid():
@@ -390,6 +392,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 @member_required(MANAGE)
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a rule's name, conditions and actions (managers)."""
     member = _member(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     form = RuleForm(request.POST or None, organisation=member.organisation, rule=rule)
@@ -416,6 +419,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(MANAGE)
 @require_POST
 def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a rule one place up or down (managers)."""
     member = _member(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     offset = -1 if request.POST.get("direction") == "up" else 1
@@ -426,6 +430,7 @@ def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(MANAGE)
 @require_POST
 def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enable or disable a rule (managers)."""
     member = _member(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     do_set_routing_rule_enabled(rule, not rule.enabled, actor=member.user)
@@ -435,6 +440,7 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(MANAGE)
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a rule (managers); cases it routed keep what it decided."""
     member = _member(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     name = rule.name
@@ -486,6 +492,7 @@ class DryRunForm(forms.Form):
     legal_risk = forms.BooleanField(label=gettext_lazy("Risque juridique"), required=False)
 
     def facts(self) -> Facts:
+        """The facts of the described mention, for the dry-run."""
         data = self.cleaned_data
         return Facts(
             type=data["type"],
