@@ -12,7 +12,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vigie.charter.document import CharterDocument, CommentType, CrisisRole, Weekday
+from vigie.charter.document import CharterDocument, CommentType, Weekday
 
 WEEKDAY_LABELS = {
     "mon": gettext_lazy("Lundi"),
@@ -340,9 +340,6 @@ def playbook_initial(document: CharterDocument) -> list[dict[str, Any]]:
 def playbook_patch(formset: Any) -> dict[str, Any]:
     """The crisis playbook from the formset's rows that have a title."""
     return {"crisis_playbook": [f.cleaned_data for f in formset.forms if f.cleaned_data.get("title")]}
-
-
-ROLE_CHOICES: tuple[CrisisRole, ...] = get_args(CrisisRole)
 
 
 class CommentForm(forms.Form):

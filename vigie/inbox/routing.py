@@ -50,7 +50,6 @@ logger = logging.getLogger(__name__)
 
 SEEDED_VERB = "routing.scheme_seeded"
 AssignMode = Literal["none", "round_robin", "least_loaded"]
-AUTHOR_FLAGS = ("customer", "employee", "influencer", "competitor")
 
 
 # --- the rule's two halves -------------------------------------------------------------------------
@@ -78,9 +77,6 @@ class RuleConditions(_Strict):
     author_flags: list[str] = Field(default_factory=list)
     toxic: bool | None = None
     legal_risk: bool | None = None
-
-    def is_empty(self) -> bool:
-        return self == RuleConditions()
 
 
 class RuleActions(_Strict):
