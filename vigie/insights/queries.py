@@ -11,22 +11,28 @@ in the organisation's time zone; a case by its mention's publication time.
 
 from __future__ import annotations
 
+import math
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import TruncDay, TruncWeek
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from vigie.core.models import Organisation
+from vigie.analysis.models import Theme
+from vigie.charter.queries import current_charter
+from vigie.core.models import Location, Organisation, Team, User
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case
+from vigie.insights.business_hours import BusinessCalendar, business_calendar
+from vigie.insights.models import ActionPlan
+from vigie.insights.verbatims import masked, order_patterns
 from vigie.mentions.models import Mention, MentionKind, Sentiment
 from vigie.mentions.queries import has_theme
 
@@ -78,18 +84,51 @@ class InsightFilters:
     platform: str = ""
     team_id: int | None = None
     theme: str = ""
+    agent_id: int | None = None
+    source_id: int | None = None
+    language: str = ""
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as GET parameters (for drill-down links and exports)."""
+        params = {
+            "location": self.location_id,
+            "platform": self.platform,
+            "team": self.team_id,
+            "theme": self.theme,
+            "agent": self.agent_id,
+            "source": self.source_id,
+            "language": self.language,
+        }
+        return {key: str(value) for key, value in params.items() if value not in (None, "")}
 
 
 @dataclass(frozen=True)
 class Targets:
-    """The commitments KPIs are measured against (the charter will override these defaults)."""
+    """The commitments KPIs are measured against; ``targets_for`` reads them from the charter."""
 
     average_rating: float = 4.0
     response_rate: float = 0.8
     first_response_hours: float = 24.0
+    sla_compliance: float = 0.9
 
 
 DEFAULT_TARGETS = Targets()
+
+
+def targets_for(organisation: Organisation) -> Targets:
+    """The KPI targets of the organisation's charter in force."""
+    t = current_charter(organisation).kpi_targets
+    return Targets(
+        average_rating=t.average_rating,
+        response_rate=t.response_rate,
+        first_response_hours=t.first_response_hours,
+        sla_compliance=t.sla_compliance,
+    )
+
+
+def calendar_for(organisation: Organisation) -> BusinessCalendar:
+    """The charter's business hours in the organisation's time zone."""
+    return business_calendar(current_charter(organisation).sla.business_hours, organisation.timezone)
 
 
 @dataclass(frozen=True)
@@ -102,12 +141,20 @@ class Kpi:
     target: float
     unit: str  # "stars", "ratio" or "hours"
     higher_is_better: bool
+    previous: float | None = None
 
     @property
     def met(self) -> bool | None:
         if self.value is None:
             return None
         return self.value >= self.target if self.higher_is_better else self.value <= self.target
+
+    @property
+    def change(self) -> float | None:
+        """Value minus the previous period's value (None when either is missing)."""
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
 
 
 @dataclass(frozen=True)
@@ -135,6 +182,31 @@ class ThemeCount:
 
 
 @dataclass(frozen=True)
+class ThemeShare:
+    """A theme's mentions in the period, its share of the volume and the previous period's count."""
+
+    theme: str
+    count: int
+    share: float
+    previous_count: int
+
+    @property
+    def change(self) -> int:
+        return self.count - self.previous_count
+
+
+# First-response delay buckets of the distribution chart, in business hours: (key, upper bound).
+RESPONSE_BUCKETS: tuple[tuple[str, float], ...] = (
+    ("<1h", 1),
+    ("1-4h", 4),
+    ("4-8h", 8),
+    ("8-24h", 24),
+    ("24-48h", 48),
+    (">48h", float("inf")),
+)
+
+
+@dataclass(frozen=True)
 class KpiReport:
     """Every number of the dashboard for one period."""
 
@@ -153,6 +225,23 @@ class KpiReport:
     response_rate: float | None
     median_first_response_seconds: float | None
     kpis: list[Kpi] = field(default_factory=list)
+    engagement: int = 0
+    net_sentiment: float | None = None
+    median_first_response_business_seconds: float | None = None
+    p90_first_response_business_seconds: float | None = None
+    response_time_distribution: list[Share] = field(default_factory=list)
+    sla_met: int = 0
+    sla_missed: int = 0
+    sla_compliance: float | None = None
+    resolved_count: int = 0
+    median_resolution_seconds: float | None = None
+    survey_answer_count: int = 0
+    csat: float | None = None
+    nps: float | None = None
+    nps_answer_count: int = 0
+
+    def kpi(self, key: str) -> Kpi | None:
+        return next((k for k in self.kpis if k.key == key), None)
 
 
 def period_mentions(
@@ -167,8 +256,14 @@ def period_mentions(
         queryset = queryset.filter(location_id=f.location_id)
     if f.platform:
         queryset = queryset.filter(source__platform=f.platform)
+    if f.source_id is not None:
+        queryset = queryset.filter(source_id=f.source_id)
+    if f.language:
+        queryset = queryset.filter(language=f.language)
     if f.team_id is not None:
         queryset = queryset.filter(case__team_id=f.team_id)
+    if f.agent_id is not None:
+        queryset = queryset.filter(case__assignee_id=f.agent_id)
     if f.theme:
         queryset = queryset.filter(has_theme(organisation, f.theme))
     return queryset
@@ -196,8 +291,28 @@ _RATING_BUCKETS = {
 }
 
 
+def median(values: list[float]) -> float | None:
+    """The median of ``values`` (mean of the two middle ones for an even count)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """The nearest-rank percentile: the smallest value with at least ``fraction`` of values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(math.ceil(fraction * len(ordered)), 1)
+    return float(ordered[rank - 1])
+
+
 def _median_first_response_seconds(cases: QuerySet[Case], answered: int) -> float | None:
-    """The median delay between publication and first response, taken by the database.
+    """The median calendar delay between publication and first response, taken by the database.
 
     Neither SQLite nor Django has a portable MEDIAN, so the answered cases are ordered by delay
     and the middle one (or two) read with an offset: at most two rows ever leave the database.
@@ -222,24 +337,52 @@ def _median_first_response_seconds(cases: QuerySet[Case], answered: int) -> floa
     return sum(value.total_seconds() for value in values) / len(values)
 
 
+def _nps_score(raw: str) -> int | None:
+    """A 0-10 recommendation score read from a survey answer's raw rating ("9", "9/10"), else None."""
+    text = raw.strip()
+    if "/" in text:
+        text, _sep, scale = text.partition("/")
+        if scale.strip() != "10":
+            return None
+    try:
+        score = int(text.strip())
+    except ValueError:
+        return None
+    return score if 0 <= score <= 10 else None
+
+
 def kpi_report(
     organisation: Organisation,
     period: Period,
     filters: InsightFilters | None = None,
     *,
-    targets: Targets = DEFAULT_TARGETS,
+    targets: Targets | None = None,
+    calendar: BusinessCalendar | None = None,
+    compare: bool = False,
 ) -> KpiReport:
-    """The dashboard's numbers for ``period`` (five small aggregate queries)."""
+    """The dashboard's numbers for ``period``.
+
+    Counts and sums are conditional aggregates in the database; the business-hours delays need
+    the organisation's calendar, so the (publication, first response) pairs of the answered cases
+    are read (two timestamps a case) and measured here. ``compare`` also computes the previous
+    period of the same length so each KPI carries its ``previous`` value.
+    """
     filters = filters or InsightFilters()
+    targets = targets or targets_for(organisation)
+    calendar = calendar or calendar_for(organisation)
     mentions = period_mentions(organisation, period, filters)
     is_review = Q(kind=MentionKind.REVIEW)
     rated = is_review & Q(rating__isnull=False)
+    survey = Q(kind=MentionKind.SURVEY_ANSWER, rating__isnull=False)
     aggregates: dict[str, Any] = {
         "volume": Count("id"),
         "reach": Sum("reach"),
+        "engagement": Sum(F("likes") + F("shares") + F("replies_count")),
         "reviews": Count("id", filter=is_review),
         "rated": Count("id", filter=rated),
         "average_rating": Avg("rating", filter=rated),
+        "surveys": Count("id", filter=survey),
+        "satisfied": Count("id", filter=survey & Q(rating__gte=4)),
     }
     for stars, condition in _RATING_BUCKETS.items():
         aggregates[f"stars_{stars}"] = Count("id", filter=rated & condition)
@@ -247,13 +390,65 @@ def kpi_report(
         aggregates[f"sentiment_{sentiment.value}"] = Count("id", filter=Q(sentiment=sentiment.value))
     m = mentions.aggregate(**aggregates)
 
+    now = timezone.now()
     cases = period_cases(organisation, period, filters)
+    with_sla = Q(needs_answer=True, sla_due_at__isnull=False)
     c = cases.aggregate(
         needing=Count("id", filter=Q(needs_answer=True)),
         answered=Count("id", filter=Q(needs_answer=True, first_response_at__isnull=False)),
         any_answered=Count("id", filter=Q(first_response_at__isnull=False)),
+        sla_met=Count("id", filter=with_sla & Q(first_response_at__lte=F("sla_due_at"))),
+        sla_missed=Count(
+            "id",
+            filter=with_sla
+            & (
+                Q(first_response_at__gt=F("sla_due_at"))
+                | Q(first_response_at__isnull=True, sla_due_at__lt=now)
+            ),
+        ),
     )
-    median = _median_first_response_seconds(cases, c["any_answered"])
+    median_calendar = _median_first_response_seconds(cases, c["any_answered"])
+    pairs = cases.filter(first_response_at__isnull=False).values_list(
+        "mention__created_at", "first_response_at"
+    )
+    delays = [
+        float(calendar.seconds_between(published, answered))
+        for published, answered in pairs
+        if answered is not None
+    ]
+    buckets = [0] * len(RESPONSE_BUCKETS)
+    for delay in delays:
+        hours = delay / 3600
+        index = next(i for i, (_key, bound) in enumerate(RESPONSE_BUCKETS) if hours < bound)
+        buckets[index] += 1
+    response_distribution = [
+        Share(key, key, count, _share(count, len(delays)))
+        for (key, _bound), count in zip(RESPONSE_BUCKETS, buckets, strict=True)
+    ]
+    median_business = median(delays)
+    p90_business = percentile(delays, 0.9)
+    resolutions = [
+        (resolved - published).total_seconds()
+        for published, resolved in cases.filter(resolved_at__isnull=False).values_list(
+            "mention__created_at", "resolved_at"
+        )
+        if resolved is not None
+    ]
+    nps_scores = [
+        score
+        for score in (
+            _nps_score(raw)
+            for raw in mentions.filter(kind=MentionKind.SURVEY_ANSWER)
+            .exclude(rating_raw="")
+            .values_list("rating_raw", flat=True)
+        )
+        if score is not None
+    ]
+    nps = (
+        100 * (sum(s >= 9 for s in nps_scores) - sum(s <= 6 for s in nps_scores)) / len(nps_scores)
+        if nps_scores
+        else None
+    )
 
     rated_count: int = m["rated"]
     rating_distribution = [
@@ -265,18 +460,62 @@ def kpi_report(
         Share(s.value, s.label, m[f"sentiment_{s.value}"], _share(m[f"sentiment_{s.value}"], analysed))
         for s in Sentiment
     ]
+    net_sentiment = (
+        (m[f"sentiment_{Sentiment.POSITIVE.value}"] - m[f"sentiment_{Sentiment.NEGATIVE.value}"]) / analysed
+        if analysed
+        else None
+    )
     average_rating = round(float(m["average_rating"]), 2) if m["average_rating"] is not None else None
     response_rate = c["answered"] / c["needing"] if c["needing"] else None
+    sla_judged = c["sla_met"] + c["sla_missed"]
+    sla_compliance = c["sla_met"] / sla_judged if sla_judged else None
+
+    previous: KpiReport | None = None
+    if compare:
+        previous = kpi_report(
+            organisation, previous_period(organisation, period), filters, targets=targets, calendar=calendar
+        )
+
+    def before(key: str) -> float | None:
+        kpi = previous.kpi(key) if previous is not None else None
+        return kpi.value if kpi is not None else None
+
     kpis = [
-        Kpi("average_rating", _("Note moyenne"), average_rating, targets.average_rating, "stars", True),
-        Kpi("response_rate", _("Taux de réponse"), response_rate, targets.response_rate, "ratio", True),
+        Kpi(
+            "average_rating",
+            _("Note moyenne"),
+            average_rating,
+            targets.average_rating,
+            "stars",
+            True,
+            before("average_rating"),
+        ),
+        Kpi(
+            "response_rate",
+            _("Taux de réponse"),
+            response_rate,
+            targets.response_rate,
+            "ratio",
+            True,
+            before("response_rate"),
+        ),
         Kpi(
             "first_response_time",
-            _("Délai médian de première réponse"),
-            median / 3600 if median is not None else None,
+            _("Délai médian de première réponse (heures ouvrées)"),
+            median_business / 3600 if median_business is not None else None,
             targets.first_response_hours,
             "hours",
             False,
+            before("first_response_time"),
+        ),
+        Kpi(
+            "sla_compliance",
+            _("Respect des délais (SLA)"),
+            sla_compliance,
+            targets.sla_compliance,
+            "ratio",
+            True,
+            before("sla_compliance"),
         ),
     ]
     return KpiReport(
@@ -293,9 +532,29 @@ def kpi_report(
         cases_needing_answer=c["needing"],
         cases_answered=c["answered"],
         response_rate=response_rate,
-        median_first_response_seconds=median,
+        median_first_response_seconds=median_calendar,
         kpis=kpis,
+        engagement=m["engagement"] or 0,
+        net_sentiment=net_sentiment,
+        median_first_response_business_seconds=median_business,
+        p90_first_response_business_seconds=p90_business,
+        response_time_distribution=response_distribution,
+        sla_met=c["sla_met"],
+        sla_missed=c["sla_missed"],
+        sla_compliance=sla_compliance,
+        resolved_count=len(resolutions),
+        median_resolution_seconds=median(resolutions),
+        survey_answer_count=m["surveys"],
+        csat=m["satisfied"] / m["surveys"] if m["surveys"] else None,
+        nps=nps,
+        nps_answer_count=len(nps_scores),
     )
+
+
+def previous_period(organisation: Organisation, period: Period) -> Period:
+    """The period of the same length just before ``period``."""
+    last = period.first_day - timedelta(days=1)
+    return period_between(organisation, last - timedelta(days=period.days - 1), last)
 
 
 def weekly_volume(
@@ -350,3 +609,424 @@ def top_themes(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*ids_params, limit])
         return [ThemeCount(str(theme), int(count)) for theme, count in cursor.fetchall()]
+
+
+def theme_shares(
+    organisation: Organisation,
+    period: Period,
+    filters: InsightFilters | None = None,
+    *,
+    limit: int = TOP_THEMES,
+    volume: int | None = None,
+) -> list[ThemeShare]:
+    """The top themes of ``period``, their share of the volume and their count in the previous period."""
+    current = top_themes(organisation, period, filters, limit=limit)
+    if not current:
+        return []
+    if volume is None:
+        volume = period_mentions(organisation, period, filters).count()
+    before = previous_period(organisation, period)
+    previous = {t.theme: t.count for t in top_themes(organisation, before, filters, limit=10_000)}
+    return [ThemeShare(t.theme, t.count, _share(t.count, volume), previous.get(t.theme, 0)) for t in current]
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One bucket (a day or a week) of the time series."""
+
+    start: date
+    end: date  # last day included
+    volume: int
+    positive: int
+    neutral: int
+    negative: int
+    rated: int
+    average_rating: float | None
+
+
+def series_step_days(period: Period) -> int:
+    """Days per bucket: a day for periods up to a month, else a week."""
+    return 1 if period.days <= 31 else 7
+
+
+def time_series(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[SeriesPoint]:
+    """Volume, sentiment counts and average rating per day (or week), empty buckets included."""
+    tz = zoneinfo.ZoneInfo(organisation.timezone)
+    step = series_step_days(period)
+    trunc = TruncDay("created_at", tzinfo=tz) if step == 1 else TruncWeek("created_at", tzinfo=tz)
+    rated = Q(kind=MentionKind.REVIEW, rating__isnull=False)
+    rows = (
+        period_mentions(organisation, period, filters)
+        .annotate(bucket=trunc)
+        .values("bucket")
+        .annotate(
+            volume=Count("id"),
+            positive=Count("id", filter=Q(sentiment=Sentiment.POSITIVE)),
+            neutral=Count("id", filter=Q(sentiment=Sentiment.NEUTRAL)),
+            negative=Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)),
+            rated=Count("id", filter=rated),
+            rating_sum=Sum("rating", filter=rated),
+        )
+        .order_by("bucket")
+    )
+    found: dict[date, dict[str, Any]] = {}
+    for found_row in rows:  # one row per bucket
+        bucket = found_row["bucket"]
+        day = bucket.astimezone(tz).date() if isinstance(bucket, datetime) else bucket
+        found[day] = dict(found_row)
+    first = period.first_day if step == 1 else period.first_day - timedelta(days=period.first_day.weekday())
+    points = []
+    day = first
+    while day <= period.last_day:
+        row: dict[str, Any] = found.get(day, {})
+        rated_count = row.get("rated", 0)
+        points.append(
+            SeriesPoint(
+                start=max(day, period.first_day),
+                end=min(day + timedelta(days=step - 1), period.last_day),
+                volume=row.get("volume", 0),
+                positive=row.get("positive", 0),
+                neutral=row.get("neutral", 0),
+                negative=row.get("negative", 0),
+                rated=rated_count,
+                average_rating=round(float(row["rating_sum"]) / rated_count, 2) if rated_count else None,
+            )
+        )
+        day += timedelta(days=step)
+    return points
+
+
+@dataclass(frozen=True)
+class ThemeTrend:
+    theme: str
+    counts: list[int]  # one per bucket of ``time_series``
+
+
+def theme_trends(
+    organisation: Organisation,
+    period: Period,
+    filters: InsightFilters | None = None,
+    *,
+    themes: list[str],
+) -> list[ThemeTrend]:
+    """Mentions per bucket of each of ``themes`` (one query per theme)."""
+    trends = []
+    for theme in themes:
+        narrowed = replace(filters or InsightFilters(), theme=theme)
+        trends.append(ThemeTrend(theme, [p.volume for p in time_series(organisation, period, narrowed)]))
+    return trends
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Numbers of one value of a dimension (a platform, a location…)."""
+
+    key: str
+    label: str
+    volume: int
+    negative: int
+    rated: int
+    average_rating: float | None
+
+    @property
+    def negative_share(self) -> float:
+        return _share(self.negative, self.volume)
+
+
+def _breakdown(queryset: QuerySet[Mention], field_name: str, labels: dict[Any, str]) -> list[Breakdown]:
+    rated = Q(kind=MentionKind.REVIEW, rating__isnull=False)
+    rows = (
+        queryset.values(field_name)
+        .annotate(
+            volume=Count("id"),
+            negative=Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)),
+            rated=Count("id", filter=rated),
+            average=Avg("rating", filter=rated),
+        )
+        .order_by("-volume", field_name)
+    )
+    return [
+        Breakdown(
+            key="" if row[field_name] is None else str(row[field_name]),
+            label=labels.get(row[field_name], str(row[field_name] or "—")),
+            volume=row["volume"],
+            negative=row["negative"],
+            rated=row["rated"],
+            average_rating=round(float(row["average"]), 2) if row["average"] is not None else None,
+        )
+        for row in rows
+    ]
+
+
+def platform_split(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[Breakdown]:
+    """Volume, negativity and rating per platform."""
+    return _breakdown(period_mentions(organisation, period, filters), "source__platform", {})
+
+
+def location_split(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[Breakdown]:
+    """Volume, negativity and rating per location (mentions without a location last, as "—")."""
+    labels: dict[Any, str] = {loc.pk: loc.name for loc in scoped(Location, organisation)}
+    return _breakdown(period_mentions(organisation, period, filters), "location_id", labels)
+
+
+BREAKDOWN_DIMENSIONS = ("location", "platform", "team", "agent", "theme")
+
+
+def kpi_breakdown(
+    organisation: Organisation, period: Period, filters: InsightFilters | None, by: str
+) -> list[tuple[str, str, KpiReport]]:
+    """One ``KpiReport`` per value of dimension ``by``: (key, label, report)."""
+    base = filters or InsightFilters()
+    mentions = period_mentions(organisation, period, base)
+    values: list[tuple[str, str, InsightFilters]] = []
+    if by == "location":
+        for loc in scoped(Location, organisation).filter(pk__in=mentions.values("location_id")):
+            values.append((str(loc.pk), loc.name, replace(base, location_id=loc.pk)))
+    elif by == "platform":
+        for platform in sorted(set(mentions.values_list("source__platform", flat=True))):
+            values.append((platform, platform, replace(base, platform=platform)))
+    elif by == "team":
+        for team in scoped(Team, organisation).filter(pk__in=mentions.values("case__team_id")):
+            values.append((str(team.pk), team.name, replace(base, team_id=team.pk)))
+    elif by == "agent":
+        agent_ids = set(mentions.exclude(case__assignee=None).values_list("case__assignee_id", flat=True))
+        for user in User.objects.filter(pk__in=agent_ids).order_by("email"):
+            values.append((str(user.pk), str(user), replace(base, agent_id=user.pk)))
+    elif by == "theme":
+        for theme in top_themes(organisation, period, base, limit=50):
+            values.append((theme.theme, theme.theme, replace(base, theme=theme.theme)))
+    else:
+        raise ValueError(f"unknown dimension {by!r}; choose one of {', '.join(BREAKDOWN_DIMENSIONS)}")
+    targets = targets_for(organisation)
+    calendar = calendar_for(organisation)
+    return [
+        (key, label, kpi_report(organisation, period, f, targets=targets, calendar=calendar))
+        for key, label, f in values
+    ]
+
+
+def drilldown_mentions(
+    organisation: Organisation,
+    period: Period,
+    filters: InsightFilters | None = None,
+    *,
+    sentiment: str = "",
+    stars: int | None = None,
+    kind: str = "",
+) -> QuerySet[Mention]:
+    """The mentions behind a number of the dashboard, newest first."""
+    queryset = period_mentions(organisation, period, filters).select_related("source", "location", "author")
+    if sentiment:
+        queryset = queryset.filter(sentiment=sentiment)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if stars is not None and stars in _RATING_BUCKETS:
+        queryset = queryset.filter(_RATING_BUCKETS[stars], kind=MentionKind.REVIEW)
+    return queryset.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """A quote of a mention, personal data masked."""
+
+    mention_id: int
+    created_at: datetime
+    platform: str
+    location: str
+    rating: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class ThemeBoardRow:
+    """One problem of the theme board."""
+
+    theme: str
+    label: str
+    volume: int
+    negative: int
+    previous_volume: int
+    previous_negative: int
+    average_rating: float | None
+    verbatims: list[Verbatim]
+    locations: list[tuple[str, int]]
+    action_plans: list[ActionPlan]
+
+    @property
+    def negativity(self) -> float:
+        return _share(self.negative, self.volume)
+
+    @property
+    def score(self) -> float:
+        """Volume x negativity: the ranking of the board."""
+        return self.volume * self.negativity
+
+    @property
+    def change(self) -> int:
+        return self.volume - self.previous_volume
+
+
+# A mention counts as negative for the board when its analysed sentiment is negative or, for a
+# rated review, when it has 1 or 2 stars (a terse "bof" review may be analysed as neutral).
+NEGATIVE_FOR_BOARD = Q(sentiment=Sentiment.NEGATIVE) | Q(kind=MentionKind.REVIEW, rating__lt=Decimal("2.5"))
+
+
+def _verbatim(mention: Mention, patterns: list[str]) -> Verbatim:
+    return Verbatim(
+        mention_id=mention.pk,
+        created_at=mention.created_at,
+        platform=mention.source.platform,
+        location=mention.location.name if mention.location else "",
+        rating=float(mention.rating) if mention.rating is not None else None,
+        text=masked(" ".join(p for p in (mention.title, mention.text) if p), patterns),
+    )
+
+
+def theme_board(
+    organisation: Organisation,
+    period: Period,
+    filters: InsightFilters | None = None,
+    *,
+    limit: int = TOP_THEMES,
+    verbatims: int = 3,
+) -> list[ThemeBoardRow]:
+    """The most frequent problems of ``period`` ranked by volume x negativity.
+
+    Each row carries the previous period's numbers (the trend), a few of the most recent
+    negative quotes with personal data masked, the most affected locations and the theme's
+    action plans.
+    """
+    base = filters or InsightFilters()
+    before = previous_period(organisation, period)
+    labels = {t.slug: t.label for t in scoped(Theme, organisation)}
+    location_names = {loc.pk: loc.name for loc in scoped(Location, organisation)}
+    patterns = order_patterns(organisation)
+    rows = []
+    for theme in top_themes(organisation, period, base, limit=max(limit * 3, 30)):
+        narrowed = replace(base, theme=theme.theme)
+        mentions = period_mentions(organisation, period, narrowed)
+        now_counts = mentions.aggregate(
+            volume=Count("id"),
+            negative=Count("id", filter=NEGATIVE_FOR_BOARD),
+            average=Avg("rating", filter=Q(kind=MentionKind.REVIEW, rating__isnull=False)),
+        )
+        if not now_counts["negative"]:
+            continue
+        then_counts = period_mentions(organisation, before, narrowed).aggregate(
+            volume=Count("id"), negative=Count("id", filter=NEGATIVE_FOR_BOARD)
+        )
+        quotes = [
+            _verbatim(m, patterns)
+            for m in mentions.filter(NEGATIVE_FOR_BOARD)
+            .select_related("source", "location")
+            .order_by("-created_at", "-id")[:verbatims]
+        ]
+        locations = [
+            (location_names.get(row["location_id"], "—"), row["n"])
+            for row in mentions.filter(NEGATIVE_FOR_BOARD, location__isnull=False)
+            .values("location_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "location_id")[:3]
+        ]
+        rows.append(
+            ThemeBoardRow(
+                theme=theme.theme,
+                label=labels.get(theme.theme, theme.theme),
+                volume=now_counts["volume"],
+                negative=now_counts["negative"],
+                previous_volume=then_counts["volume"],
+                previous_negative=then_counts["negative"],
+                average_rating=round(float(now_counts["average"]), 2) if now_counts["average"] else None,
+                verbatims=quotes,
+                locations=locations,
+                action_plans=list(
+                    scoped(ActionPlan, organisation).filter(theme=theme.theme).select_related("owner")
+                ),
+            )
+        )
+    rows.sort(key=lambda r: (-r.score, -r.volume, r.theme))
+    return rows[:limit]
+
+
+@dataclass(frozen=True)
+class ThemeWindow:
+    """A theme's numbers over a window of days."""
+
+    period: Period
+    volume: int
+    negative: int
+    average_rating: float | None
+
+    @property
+    def negativity(self) -> float:
+        return _share(self.negative, self.volume)
+
+
+@dataclass(frozen=True)
+class PlanEffect:
+    """A theme before and after an action plan started: same number of days on each side."""
+
+    plan: ActionPlan
+    before: ThemeWindow
+    after: ThemeWindow | None  # None until the plan has started
+
+
+def _theme_window(organisation: Organisation, theme: str, period: Period) -> ThemeWindow:
+    counts = period_mentions(organisation, period, InsightFilters(theme=theme)).aggregate(
+        volume=Count("id"),
+        negative=Count("id", filter=NEGATIVE_FOR_BOARD),
+        average=Avg("rating", filter=Q(kind=MentionKind.REVIEW, rating__isnull=False)),
+    )
+    average = round(float(counts["average"]), 2) if counts["average"] is not None else None
+    return ThemeWindow(period, counts["volume"], counts["negative"], average)
+
+
+def plan_effect(plan: ActionPlan, *, window_days: int = 30, today: date | None = None) -> PlanEffect:
+    """The theme's volume and negativity in the ``window_days`` before the start and as many days
+    after it (fewer when the plan started recently, the same count on both sides)."""
+    organisation = plan.organisation
+    today = today or organisation_today(organisation)
+    elapsed = (today - plan.started_on).days
+    days = min(window_days, elapsed) if elapsed > 0 else window_days
+    before_period = period_between(
+        organisation, plan.started_on - timedelta(days=days), plan.started_on - timedelta(days=1)
+    )
+    before = _theme_window(organisation, plan.theme, before_period)
+    if elapsed <= 0:
+        return PlanEffect(plan, before, None)
+    after_period = period_between(organisation, plan.started_on, plan.started_on + timedelta(days=days - 1))
+    return PlanEffect(plan, before, _theme_window(organisation, plan.theme, after_period))
+
+
+def action_plans(organisation: Organisation, theme: str = "") -> QuerySet[ActionPlan]:
+    """The organisation's action plans, newest start first, optionally of one theme."""
+    queryset = scoped(ActionPlan, organisation).select_related("owner")
+    return queryset.filter(theme=theme) if theme else queryset
+
+
+def theme_labels(organisation: Organisation) -> dict[str, str]:
+    """Slug -> label of the organisation's theme taxonomy."""
+    return {t.slug: t.label for t in scoped(Theme, organisation)}
+
+
+def consented_testimonials(organisation: Organisation, period: Period, *, limit: int = 10) -> list[Verbatim]:
+    """Positive mentions of ``period`` whose author consented to be quoted, personal data masked.
+
+    Without a recorded consent a mention is never quoted, however glowing; the author's name is
+    left out.
+    """
+    patterns = order_patterns(organisation)
+    rows = (
+        period_mentions(organisation, period)
+        .filter(testimonial_consent__granted=True)
+        .filter(Q(sentiment=Sentiment.POSITIVE) | Q(rating__gte=Decimal("4")))
+        .select_related("source", "location")
+        .order_by("-rating", "-created_at")[:limit]
+    )
+    return [_verbatim(m, patterns) for m in rows]
