@@ -20,9 +20,9 @@ from vigie.core.tenancy import scoped
 from vigie.insights.models import (
     ActionPlan,
     ActionPlanStatus,
+    QuoteConsent,
     ReportFrequency,
     ScheduledReport,
-    TestimonialConsent,
 )
 from vigie.mentions.models import Mention
 
@@ -126,11 +126,11 @@ def do_delete_action_plan(plan: ActionPlan, *, actor: User | None) -> None:
 
 
 @transaction.atomic
-def do_record_testimonial_consent(
+def do_record_quote_consent(
     mention: Mention, *, granted: bool, actor: User | None, note: str = ""
-) -> TestimonialConsent:
+) -> QuoteConsent:
     """Record whether ``mention``'s author agreed to be quoted as a testimonial."""
-    consent, _created = TestimonialConsent.objects.update_or_create(
+    consent, _created = QuoteConsent.objects.update_or_create(
         mention=mention,
         defaults={
             "organisation": mention.organisation,

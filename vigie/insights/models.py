@@ -50,7 +50,7 @@ class ActionPlan(models.Model):
         return self.title
 
 
-class TestimonialConsent(models.Model):
+class QuoteConsent(models.Model):
     """The author of a mention agreed (or refused) that it be quoted in reports as a testimonial."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")

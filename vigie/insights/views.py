@@ -320,7 +320,7 @@ def testimonial_consent(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     mention = get_in_org(Mention, member.organisation, pk)
     granted = request.POST.get("granted") == "1"
-    actions.do_record_testimonial_consent(
+    actions.do_record_quote_consent(
         mention, granted=granted, actor=member.user, note=request.POST.get("note", "")[:300]
     )
     messages.success(request, _("Consentement enregistré.") if granted else _("Refus enregistré."))
