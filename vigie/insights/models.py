@@ -93,3 +93,89 @@ class ScheduledReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.frequency} report of {self.organisation}"
+
+
+class DailyRollup(models.Model):
+    """Counts of one day's mentions and their cases for one combination of dimensions.
+
+    ``theme`` is "" on the rows that count every mention once; a mention with themes is also
+    counted once on a row per theme, so "everything" and "one theme" are both a plain filter.
+    Derived data: ``vigie rollup`` rebuilds it from the mentions and cases at any time.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    theme = models.CharField(max_length=50, blank=True)
+    location_id = models.IntegerField(null=True)
+    platform = models.CharField(max_length=40)
+    team_id = models.IntegerField(null=True)
+    kind = models.CharField(max_length=16)
+    sentiment = models.CharField(max_length=10, blank=True)
+    stars = models.PositiveSmallIntegerField(default=0)  # 0: not a rated review
+    mentions = models.PositiveIntegerField(default=0)
+    reach = models.BigIntegerField(default=0)
+    engagement = models.BigIntegerField(default=0)
+    rating_sum = models.FloatField(default=0)
+    board_negative = models.PositiveIntegerField(default=0)
+    surveys = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    nps_answers = models.PositiveIntegerField(default=0)
+    nps_promoters = models.PositiveIntegerField(default=0)
+    nps_detractors = models.PositiveIntegerField(default=0)
+    needing = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    any_answered = models.PositiveIntegerField(default=0)
+    sla_met = models.PositiveIntegerField(default=0)
+    sla_late = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "theme", "day"])]
+
+    def __str__(self) -> str:
+        return f"rollup {self.day} {self.theme or '*'}"
+
+
+class DelayMetric(models.TextChoices):
+    FIRST_RESPONSE = "first_response", "first response (business hours)"
+    FIRST_RESPONSE_CALENDAR = "first_response_calendar", "first response (calendar)"
+    RESOLUTION = "resolution", "resolution (calendar)"
+
+
+class DelayRollup(models.Model):
+    """How many cases of one day had a delay in one histogram bucket (see ``rollup.delay_bucket``)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    theme = models.CharField(max_length=50, blank=True)
+    location_id = models.IntegerField(null=True)
+    platform = models.CharField(max_length=40)
+    team_id = models.IntegerField(null=True)
+    metric = models.CharField(max_length=24, choices=DelayMetric.choices)
+    bucket = models.PositiveIntegerField()
+    cases = models.PositiveIntegerField(default=0)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "theme", "metric", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.metric} bucket {self.bucket} on {self.day}"
+
+
+class RollupState(models.Model):
+    """Which days the rollup covers: ``covered_from`` <= day < ``covered_until``; later days are
+    read from the mentions themselves. ``scanned_at``: changes before it are in the rollup."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    covered_from = models.DateField()
+    covered_until = models.DateField()
+    scanned_at = models.DateTimeField()
+
+    objects = OrgScopedManager()
+
+    def __str__(self) -> str:
+        return f"rollup of {self.organisation_id}: {self.covered_from}..{self.covered_until}"

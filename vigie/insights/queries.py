@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 import zoneinfo
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncWeek
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -311,33 +312,7 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return float(ordered[rank - 1])
 
 
-def _median_first_response_seconds(cases: QuerySet[Case], answered: int) -> float | None:
-    """The median calendar delay between publication and first response, taken by the database.
-
-    Neither SQLite nor Django has a portable MEDIAN, so the answered cases are ordered by delay
-    and the middle one (or two) read with an offset: at most two rows ever leave the database.
-    """
-    if answered == 0:
-        return None
-    delays = (
-        cases.filter(first_response_at__isnull=False)
-        .annotate(
-            delay=ExpressionWrapper(
-                F("first_response_at") - F("mention__created_at"), output_field=DurationField()
-            )
-        )
-        .order_by("delay", "id")
-        .values_list("delay", flat=True)
-    )
-    middle = answered // 2
-    # An odd count has one middle value; an even count averages the two around the middle.
-    values = list(delays[middle : middle + 1] if answered % 2 else delays[middle - 1 : middle + 1])
-    if not values:
-        return None
-    return sum(value.total_seconds() for value in values) / len(values)
-
-
-def _nps_score(raw: str) -> int | None:
+def nps_score(raw: str) -> int | None:
     """A 0-10 recommendation score read from a survey answer's raw rating ("9", "9/10"), else None."""
     text = raw.strip()
     if "/" in text:
@@ -351,25 +326,96 @@ def _nps_score(raw: str) -> int | None:
     return score if 0 <= score <= 10 else None
 
 
-def kpi_report(
+DELAY_METRICS: tuple[str, ...] = ("first_response", "first_response_calendar", "resolution")
+
+
+@dataclass
+class Totals:
+    """Additive measures of a period, from the rows themselves or from the rollup."""
+
+    volume: int = 0
+    reach: int = 0
+    engagement: int = 0
+    reviews: int = 0
+    rating_sum: float = 0.0
+    stars: Counter[int] = field(default_factory=Counter)
+    sentiments: Counter[str] = field(default_factory=Counter)
+    surveys: int = 0
+    satisfied: int = 0
+    nps_answers: int = 0
+    nps_promoters: int = 0
+    nps_detractors: int = 0
+    needing: int = 0
+    answered: int = 0
+    sla_met: int = 0
+    sla_missed: int = 0
+    resolved: int = 0
+    # Exact delays (rows read directly) and histograms (rollup); see ``rollup``.
+    delays: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in DELAY_METRICS})
+    histograms: dict[str, Counter[int]] = field(default_factory=lambda: {m: Counter() for m in DELAY_METRICS})
+
+    @property
+    def rated(self) -> int:
+        return sum(self.stars.values())
+
+    @property
+    def exact(self) -> bool:
+        return not any(self.histograms.values())
+
+    def add(self, other: Totals) -> None:
+        for name in (
+            "volume", "reach", "engagement", "reviews", "rating_sum", "surveys", "satisfied", "nps_answers",
+            "nps_promoters", "nps_detractors", "needing", "answered", "sla_met", "sla_missed", "resolved",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.stars.update(other.stars)
+        self.sentiments.update(other.sentiments)
+        for metric in DELAY_METRICS:
+            self.delays[metric].extend(other.delays[metric])
+            self.histograms[metric].update(other.histograms[metric])
+
+    def delay_stat(self, metric: str, fraction: float) -> float | None:
+        """Median (``fraction`` 0.5) or percentile of a delay: exact when every row was read."""
+        from vigie.insights.rollup import delay_bucket, histogram_percentile
+
+        values = self.delays[metric]
+        if self.exact:
+            return median(values) if fraction == 0.5 else percentile(values, fraction)
+        histogram = Counter(self.histograms[metric])
+        histogram.update(delay_bucket(value) for value in values)
+        return histogram_percentile(histogram, fraction)
+
+    def delay_count(self, metric: str) -> int:
+        return len(self.delays[metric]) + sum(self.histograms[metric].values())
+
+    def delay_distribution(self, metric: str) -> list[int]:
+        """Counts per ``RESPONSE_BUCKETS`` bucket (hour bounds fall on histogram bucket bounds)."""
+        from vigie.insights.rollup import bucket_seconds
+
+        counts = [0] * len(RESPONSE_BUCKETS)
+
+        def place(seconds: float, n: int) -> None:
+            hours = seconds / 3600
+            counts[next(i for i, (_key, bound) in enumerate(RESPONSE_BUCKETS) if hours < bound)] += n
+
+        for value in self.delays[metric]:
+            place(value, 1)
+        for bucket, n in self.histograms[metric].items():
+            place(bucket_seconds(bucket)[0], n)
+        return counts
+
+
+ROLLUP_FILTERS_UNSUPPORTED = ("agent_id", "source_id", "language")
+
+
+def _raw_totals(
     organisation: Organisation,
     period: Period,
-    filters: InsightFilters | None = None,
-    *,
-    targets: Targets | None = None,
-    calendar: BusinessCalendar | None = None,
-    compare: bool = False,
-) -> KpiReport:
-    """The dashboard's numbers for ``period``.
-
-    Counts and sums are conditional aggregates in the database; the business-hours delays need
-    the organisation's calendar, so the (publication, first response) pairs of the answered cases
-    are read (two timestamps a case) and measured here. ``compare`` also computes the previous
-    period of the same length so each KPI carries its ``previous`` value.
-    """
-    filters = filters or InsightFilters()
-    targets = targets or targets_for(organisation)
-    calendar = calendar or calendar_for(organisation)
+    filters: InsightFilters,
+    calendar: BusinessCalendar,
+    now: datetime,
+) -> Totals:
+    """Totals read from the mentions and cases themselves (a few aggregate queries)."""
     mentions = period_mentions(organisation, period, filters)
     is_review = Q(kind=MentionKind.REVIEW)
     rated = is_review & Q(rating__isnull=False)
@@ -379,8 +425,7 @@ def kpi_report(
         "reach": Sum("reach"),
         "engagement": Sum(F("likes") + F("shares") + F("replies_count")),
         "reviews": Count("id", filter=is_review),
-        "rated": Count("id", filter=rated),
-        "average_rating": Avg("rating", filter=rated),
+        "rating_sum": Sum("rating", filter=rated),
         "surveys": Count("id", filter=survey),
         "satisfied": Count("id", filter=survey & Q(rating__gte=4)),
     }
@@ -389,14 +434,11 @@ def kpi_report(
     for sentiment in Sentiment:
         aggregates[f"sentiment_{sentiment.value}"] = Count("id", filter=Q(sentiment=sentiment.value))
     m = mentions.aggregate(**aggregates)
-
-    now = timezone.now()
     cases = period_cases(organisation, period, filters)
     with_sla = Q(needs_answer=True, sla_due_at__isnull=False)
     c = cases.aggregate(
         needing=Count("id", filter=Q(needs_answer=True)),
         answered=Count("id", filter=Q(needs_answer=True, first_response_at__isnull=False)),
-        any_answered=Count("id", filter=Q(first_response_at__isnull=False)),
         sla_met=Count("id", filter=with_sla & Q(first_response_at__lte=F("sla_due_at"))),
         sla_missed=Count(
             "id",
@@ -407,73 +449,175 @@ def kpi_report(
             ),
         ),
     )
-    median_calendar = _median_first_response_seconds(cases, c["any_answered"])
-    pairs = cases.filter(first_response_at__isnull=False).values_list(
-        "mention__created_at", "first_response_at"
+    totals = Totals(
+        volume=m["volume"],
+        reach=m["reach"] or 0,
+        engagement=m["engagement"] or 0,
+        reviews=m["reviews"],
+        rating_sum=float(m["rating_sum"] or 0),
+        stars=Counter({stars: m[f"stars_{stars}"] for stars in _RATING_BUCKETS}),
+        sentiments=Counter({s.value: m[f"sentiment_{s.value}"] for s in Sentiment}),
+        surveys=m["surveys"],
+        satisfied=m["satisfied"],
+        needing=c["needing"],
+        answered=c["answered"],
+        sla_met=c["sla_met"],
+        sla_missed=c["sla_missed"],
     )
-    delays = [
-        float(calendar.seconds_between(published, answered))
-        for published, answered in pairs
-        if answered is not None
-    ]
-    buckets = [0] * len(RESPONSE_BUCKETS)
-    for delay in delays:
-        hours = delay / 3600
-        index = next(i for i, (_key, bound) in enumerate(RESPONSE_BUCKETS) if hours < bound)
-        buckets[index] += 1
-    response_distribution = [
-        Share(key, key, count, _share(count, len(delays)))
-        for (key, _bound), count in zip(RESPONSE_BUCKETS, buckets, strict=True)
-    ]
-    median_business = median(delays)
-    p90_business = percentile(delays, 0.9)
-    resolutions = [
-        (resolved - published).total_seconds()
-        for published, resolved in cases.filter(resolved_at__isnull=False).values_list(
-            "mention__created_at", "resolved_at"
-        )
-        if resolved is not None
-    ]
-    nps_scores = [
-        score
-        for score in (
-            _nps_score(raw)
-            for raw in mentions.filter(kind=MentionKind.SURVEY_ANSWER)
-            .exclude(rating_raw="")
-            .values_list("rating_raw", flat=True)
-        )
-        if score is not None
-    ]
-    nps = (
-        100 * (sum(s >= 9 for s in nps_scores) - sum(s <= 6 for s in nps_scores)) / len(nps_scores)
-        if nps_scores
-        else None
+    for published, answered_at in cases.filter(first_response_at__isnull=False).values_list(
+        "mention__created_at", "first_response_at"
+    ):
+        if answered_at is not None:
+            totals.delays["first_response"].append(float(calendar.seconds_between(published, answered_at)))
+            totals.delays["first_response_calendar"].append((answered_at - published).total_seconds())
+    for published, resolved_at in cases.filter(resolved_at__isnull=False).values_list(
+        "mention__created_at", "resolved_at"
+    ):
+        if resolved_at is not None:
+            totals.delays["resolution"].append((resolved_at - published).total_seconds())
+    totals.resolved = len(totals.delays["resolution"])
+    surveys_raw = mentions.filter(kind=MentionKind.SURVEY_ANSWER).exclude(rating_raw="")
+    for raw in surveys_raw.values_list("rating_raw", flat=True):
+        score = nps_score(raw)
+        if score is not None:
+            totals.nps_answers += 1
+            totals.nps_promoters += score >= 9
+            totals.nps_detractors += score <= 6
+    return totals
+
+
+def _rollup_totals(
+    organisation: Organisation, first: date, last: date, filters: InsightFilters, now: datetime
+) -> Totals:
+    """Totals of whole days read from the rollup, plus the SLA misses of cases still unanswered
+    (they depend on the current time, so they are counted from the cases)."""
+    from vigie.insights.rollup import rollup_sums
+
+    sums, histograms = rollup_sums(
+        organisation,
+        first,
+        last,
+        theme=filters.theme,
+        location_id=filters.location_id,
+        platform=filters.platform,
+        team_id=filters.team_id,
+    )
+    open_missed = (
+        period_cases(organisation, period_between(organisation, first, last), filters)
+        .filter(needs_answer=True, first_response_at__isnull=True, sla_due_at__lt=now)
+        .count()
+    )
+    return Totals(
+        volume=sums["mentions"],
+        reach=sums["reach"],
+        engagement=sums["engagement"],
+        reviews=sums["reviews"],
+        rating_sum=float(sums["rating_sum"]),
+        stars=Counter({stars: sums[f"stars_{stars}"] for stars in range(1, 6)}),
+        sentiments=Counter({s.value: sums[f"sentiment_{s.value}"] for s in Sentiment}),
+        surveys=sums["surveys"],
+        satisfied=sums["satisfied"],
+        nps_answers=sums["nps_answers"],
+        nps_promoters=sums["nps_promoters"],
+        nps_detractors=sums["nps_detractors"],
+        needing=sums["needing"],
+        answered=sums["answered"],
+        sla_met=sums["sla_met"],
+        sla_missed=sums["sla_late"] + open_missed,
+        resolved=sums["resolved"],
+        histograms=histograms,
     )
 
-    rated_count: int = m["rated"]
+
+def period_totals(
+    organisation: Organisation,
+    period: Period,
+    filters: InsightFilters,
+    calendar: BusinessCalendar,
+    *,
+    use_rollup: bool = True,
+) -> Totals:
+    """Totals of ``period``: the days the rollup covers from it, the others from the rows."""
+    from vigie.insights.rollup import coverage
+
+    now = timezone.now()
+    covered = coverage(organisation) if use_rollup else None
+    if covered is None or any(getattr(filters, name) for name in ROLLUP_FILTERS_UNSUPPORTED):
+        return _raw_totals(organisation, period, filters, calendar, now)
+    first = max(period.first_day, covered.first)
+    last = min(period.last_day, covered.until - timedelta(days=1))
+    if first > last:
+        return _raw_totals(organisation, period, filters, calendar, now)
+    totals = _rollup_totals(organisation, first, last, filters, now)
+    if period.first_day < first:
+        before = period_between(organisation, period.first_day, first - timedelta(days=1))
+        totals.add(_raw_totals(organisation, before, filters, calendar, now))
+    if last < period.last_day:
+        after = period_between(organisation, last + timedelta(days=1), period.last_day)
+        totals.add(_raw_totals(organisation, after, filters, calendar, now))
+    return totals
+
+
+def kpi_report(
+    organisation: Organisation,
+    period: Period,
+    filters: InsightFilters | None = None,
+    *,
+    targets: Targets | None = None,
+    calendar: BusinessCalendar | None = None,
+    compare: bool = False,
+    use_rollup: bool = True,
+) -> KpiReport:
+    """The dashboard's numbers for ``period``.
+
+    Whole past days come from the daily rollup when it exists (see ``vigie.insights.rollup``),
+    the rest from the rows: counts are exact either way; delays are exact from rows and within
+    half a histogram bucket from the rollup. ``compare`` also computes the previous period of the
+    same length so each KPI carries its ``previous`` value.
+    """
+    filters = filters or InsightFilters()
+    targets = targets or targets_for(organisation)
+    calendar = calendar or calendar_for(organisation)
+    t = period_totals(organisation, period, filters, calendar, use_rollup=use_rollup)
+    rated_count = t.rated
     rating_distribution = [
-        Share(str(stars), f"{stars} ★", m[f"stars_{stars}"], _share(m[f"stars_{stars}"], rated_count))
+        Share(str(stars), f"{stars} ★", t.stars[stars], _share(t.stars[stars], rated_count))
         for stars in sorted(_RATING_BUCKETS, reverse=True)
     ]
-    analysed = sum(m[f"sentiment_{s.value}"] for s in Sentiment)
+    analysed = sum(t.sentiments[s.value] for s in Sentiment)
     sentiments = [
-        Share(s.value, s.label, m[f"sentiment_{s.value}"], _share(m[f"sentiment_{s.value}"], analysed))
+        Share(s.value, s.label, t.sentiments[s.value], _share(t.sentiments[s.value], analysed))
         for s in Sentiment
     ]
     net_sentiment = (
-        (m[f"sentiment_{Sentiment.POSITIVE.value}"] - m[f"sentiment_{Sentiment.NEGATIVE.value}"]) / analysed
+        (t.sentiments[Sentiment.POSITIVE.value] - t.sentiments[Sentiment.NEGATIVE.value]) / analysed
         if analysed
         else None
     )
-    average_rating = round(float(m["average_rating"]), 2) if m["average_rating"] is not None else None
-    response_rate = c["answered"] / c["needing"] if c["needing"] else None
-    sla_judged = c["sla_met"] + c["sla_missed"]
-    sla_compliance = c["sla_met"] / sla_judged if sla_judged else None
+    average_rating = round(t.rating_sum / rated_count, 2) if rated_count else None
+    response_rate = t.answered / t.needing if t.needing else None
+    sla_judged = t.sla_met + t.sla_missed
+    sla_compliance = t.sla_met / sla_judged if sla_judged else None
+    responded = t.delay_count("first_response")
+    distribution = t.delay_distribution("first_response")
+    response_distribution = [
+        Share(key, key, count, _share(count, responded))
+        for (key, _bound), count in zip(RESPONSE_BUCKETS, distribution, strict=True)
+    ]
+    median_business = t.delay_stat("first_response", 0.5)
+    p90_business = t.delay_stat("first_response", 0.9)
+    median_calendar = t.delay_stat("first_response_calendar", 0.5)
+    nps = 100 * (t.nps_promoters - t.nps_detractors) / t.nps_answers if t.nps_answers else None
 
     previous: KpiReport | None = None
     if compare:
         previous = kpi_report(
-            organisation, previous_period(organisation, period), filters, targets=targets, calendar=calendar
+            organisation,
+            previous_period(organisation, period),
+            filters,
+            targets=targets,
+            calendar=calendar,
+            use_rollup=use_rollup,
         )
 
     def before(key: str) -> float | None:
@@ -522,32 +666,32 @@ def kpi_report(
         period=period,
         filters=filters,
         targets=targets,
-        review_count=m["reviews"],
+        review_count=t.reviews,
         rated_review_count=rated_count,
         average_rating=average_rating,
         rating_distribution=rating_distribution,
-        mention_volume=m["volume"],
-        total_reach=m["reach"] or 0,
+        mention_volume=t.volume,
+        total_reach=t.reach,
         sentiments=sentiments,
-        cases_needing_answer=c["needing"],
-        cases_answered=c["answered"],
+        cases_needing_answer=t.needing,
+        cases_answered=t.answered,
         response_rate=response_rate,
         median_first_response_seconds=median_calendar,
         kpis=kpis,
-        engagement=m["engagement"] or 0,
+        engagement=t.engagement,
         net_sentiment=net_sentiment,
         median_first_response_business_seconds=median_business,
         p90_first_response_business_seconds=p90_business,
         response_time_distribution=response_distribution,
-        sla_met=c["sla_met"],
-        sla_missed=c["sla_missed"],
+        sla_met=t.sla_met,
+        sla_missed=t.sla_missed,
         sla_compliance=sla_compliance,
-        resolved_count=len(resolutions),
-        median_resolution_seconds=median(resolutions),
-        survey_answer_count=m["surveys"],
-        csat=m["satisfied"] / m["surveys"] if m["surveys"] else None,
+        resolved_count=t.resolved,
+        median_resolution_seconds=t.delay_stat("resolution", 0.5),
+        survey_answer_count=t.surveys,
+        csat=t.satisfied / t.surveys if t.surveys else None,
         nps=nps,
-        nps_answer_count=len(nps_scores),
+        nps_answer_count=t.nps_answers,
     )
 
 

@@ -78,3 +78,11 @@ def send_scheduled_reports() -> int:
     if failures:
         logger.warning("%s scheduled report(s) failed; they will be retried", failures)
     return sent
+
+
+@periodic("insights.refresh_rollup", every=timedelta(minutes=5))
+def refresh_rollup() -> int:
+    """Bring every organisation's daily rollup up to date; returns how many days were recomputed."""
+    from vigie.insights.rollup import do_refresh_rollup
+
+    return sum(do_refresh_rollup(organisation) for organisation in Organisation.objects.all())
