@@ -100,11 +100,14 @@ class DailyRollup(models.Model):
 
     ``theme`` is "" on the rows that count every mention once; a mention with themes is also
     counted once on a row per theme, so "everything" and "one theme" are both a plain filter.
+    Each mention is counted at two grains: "coarse" rows leave location, platform and team out
+    (few rows: what the unfiltered dashboard sums), "fine" rows keep them (for those filters).
     Derived data: ``vigie rollup`` rebuilds it from the mentions and cases at any time.
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
+    grain = models.CharField(max_length=6)
     theme = models.CharField(max_length=50, blank=True)
     location_id = models.IntegerField(null=True)
     platform = models.CharField(max_length=40)
@@ -132,7 +135,7 @@ class DailyRollup(models.Model):
     objects = OrgScopedManager()
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "theme", "day"])]
+        indexes = [models.Index(fields=["organisation", "grain", "theme", "day"])]
 
     def __str__(self) -> str:
         return f"rollup {self.day} {self.theme or '*'}"
@@ -145,14 +148,14 @@ class DelayMetric(models.TextChoices):
 
 
 class DelayRollup(models.Model):
-    """How many cases of one day had a delay in one histogram bucket (see ``rollup.delay_bucket``)."""
+    """How many cases of one day had a delay in one histogram bucket (see ``rollup.delay_bucket``).
+
+    Only for all mentions (no theme, location, platform or team): a filtered dashboard reads its
+    delays from the cases themselves, which keeps this table small.
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    theme = models.CharField(max_length=50, blank=True)
-    location_id = models.IntegerField(null=True)
-    platform = models.CharField(max_length=40)
-    team_id = models.IntegerField(null=True)
     metric = models.CharField(max_length=24, choices=DelayMetric.choices)
     bucket = models.PositiveIntegerField()
     cases = models.PositiveIntegerField(default=0)
@@ -160,7 +163,7 @@ class DelayRollup(models.Model):
     objects = OrgScopedManager()
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "theme", "metric", "day"])]
+        indexes = [models.Index(fields=["organisation", "day"])]
 
     def __str__(self) -> str:
         return f"{self.metric} bucket {self.bucket} on {self.day}"

@@ -5,7 +5,7 @@ rows costs milliseconds. What is exact and what is not:
 
 - every count and sum (volumes, ratings, sentiments, response rate, SLA...) is exact;
 - medians and the 90th percentile come from histograms whose buckets widen with the delay
-  (1 minute under an hour, 5 minutes up to 8 h, 15 minutes up to 48 h, then 1 hour up to 30 days):
+  (5 minutes under an hour, 15 minutes up to 8 h, 1 hour up to 48 h, then 6 hours up to 30 days):
   the value is the bucket's middle, so within half a bucket of the exact delay.
 
 The rollup covers whole days before today (``RollupState``); today, and any filter the rollup has
@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -37,7 +37,7 @@ from vigie.insights.models import DailyRollup, DelayMetric, DelayRollup, RollupS
 from vigie.mentions.models import Mention, MentionKind, Sentiment
 
 # (upper bound in minutes, bucket width in minutes), in increasing order; beyond: one bucket.
-_SCHEME = ((60, 1), (8 * 60, 5), (48 * 60, 15), (30 * 24 * 60, 60))
+_SCHEME = ((60, 5), (8 * 60, 15), (48 * 60, 60), (30 * 24 * 60, 360))
 
 
 def _scheme_starts() -> list[tuple[int, int, int]]:
@@ -132,15 +132,51 @@ _MENTION_FIELDS = (
 )
 
 
+MEASURES = (
+    "mentions",
+    "reach",
+    "engagement",
+    "rating_sum",
+    "board_negative",
+    "surveys",
+    "satisfied",
+    "nps_answers",
+    "nps_promoters",
+    "nps_detractors",
+    "needing",
+    "answered",
+    "any_answered",
+    "sla_met",
+    "sla_late",
+    "resolved",
+)
+DAILY_COLUMNS = (
+    "organisation_id",
+    "day",
+    "grain",
+    "location_id",
+    "platform",
+    "team_id",
+    "theme",
+    "kind",
+    "sentiment",
+    "stars",
+    *MEASURES,
+)
+DELAY_COLUMNS = ("organisation_id", "day", "metric", "bucket", "cases")
+
+
 def compute_days(
     organisation: Organisation, first: date, last: date, calendar: BusinessCalendar
-) -> tuple[list[DailyRollup], list[DelayRollup]]:
-    """The rollup rows of days ``first``..``last`` computed from the mentions and cases."""
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rollup rows (as ``DAILY_COLUMNS`` and ``DELAY_COLUMNS`` tuples) of days ``first``..``last``,
+    computed from the mentions and cases."""
     from vigie.insights.queries import nps_score, period_between, period_mentions
 
     tz = calendar.tz
-    daily: dict[tuple[Any, ...], dict[str, float]] = {}
+    daily: dict[tuple[Any, ...], list[float]] = {}
     delays: Counter[tuple[Any, ...]] = Counter()
+    index = {name: i for i, name in enumerate(MEASURES)}
     period = period_between(organisation, first, last)
     rows = period_mentions(organisation, period).values_list(*_MENTION_FIELDS).order_by()
     for row in rows.iterator(chunk_size=5000):
@@ -150,96 +186,74 @@ def compute_days(
         rating = record["rating"]
         stars = star_bucket(kind, rating)
         themes = {t for t in (record["themes"] or []) if isinstance(t, str)}
-        base = (day, record["location_id"], record["source__platform"], record["case__team_id"])
-        measures: dict[str, float] = {
-            "mentions": 1,
-            "reach": record["reach"],
-            "engagement": record["likes"] + record["shares"] + record["replies_count"],
-            "rating_sum": float(rating) if stars else 0.0,
-            "board_negative": int(
-                record["sentiment"] == Sentiment.NEGATIVE or (stars and rating < Decimal("2.5"))
-            ),
-        }
+        values = [0.0] * len(MEASURES)
+        values[index["mentions"]] = 1
+        values[index["reach"]] = record["reach"]
+        values[index["engagement"]] = record["likes"] + record["shares"] + record["replies_count"]
+        values[index["rating_sum"]] = float(rating) if stars else 0.0
+        values[index["board_negative"]] = int(
+            record["sentiment"] == Sentiment.NEGATIVE or bool(stars and rating < Decimal("2.5"))
+        )
         if kind == MentionKind.SURVEY_ANSWER:
             if rating is not None:
-                measures["surveys"] = 1
-                measures["satisfied"] = int(rating >= 4)
+                values[index["surveys"]] = 1
+                values[index["satisfied"]] = int(rating >= 4)
             score = nps_score(record["rating_raw"]) if record["rating_raw"] else None
             if score is not None:
-                measures["nps_answers"] = 1
-                measures["nps_promoters"] = int(score >= 9)
-                measures["nps_detractors"] = int(score <= 6)
-        answered_at: datetime | None = record["case__first_response_at"]
-        due: datetime | None = record["case__sla_due_at"]
-        resolved_at: datetime | None = record["case__resolved_at"]
-        delay_values: list[tuple[str, int]] = []
+                values[index["nps_answers"]] = 1
+                values[index["nps_promoters"]] = int(score >= 9)
+                values[index["nps_detractors"]] = int(score <= 6)
         if record["case__id"] is not None:
+            answered_at: datetime | None = record["case__first_response_at"]
+            due: datetime | None = record["case__sla_due_at"]
+            resolved_at: datetime | None = record["case__resolved_at"]
+            published: datetime = record["created_at"]
             needs = bool(record["case__needs_answer"])
-            measures["needing"] = int(needs)
-            measures["answered"] = int(needs and answered_at is not None)
-            measures["any_answered"] = int(answered_at is not None)
+            values[index["needing"]] = int(needs)
+            values[index["answered"]] = int(needs and answered_at is not None)
+            values[index["any_answered"]] = int(answered_at is not None)
             if needs and due is not None and answered_at is not None:
-                measures["sla_met"] = int(answered_at <= due)
-                measures["sla_late"] = int(answered_at > due)
+                values[index["sla_met"]] = int(answered_at <= due)
+                values[index["sla_late"]] = int(answered_at > due)
             if answered_at is not None:
-                published = record["created_at"]
-                delay_values.append(
-                    (
-                        DelayMetric.FIRST_RESPONSE,
-                        delay_bucket(calendar.seconds_between(published, answered_at)),
-                    )
-                )
-                delay_values.append(
-                    (
-                        DelayMetric.FIRST_RESPONSE_CALENDAR,
-                        delay_bucket((answered_at - published).total_seconds()),
-                    )
-                )
+                business = calendar.seconds_between(published, answered_at)
+                delays[(day, DelayMetric.FIRST_RESPONSE.value, delay_bucket(business))] += 1
+                calendar_delay = (answered_at - published).total_seconds()
+                delays[(day, DelayMetric.FIRST_RESPONSE_CALENDAR.value, delay_bucket(calendar_delay))] += 1
             if resolved_at is not None:
-                measures["resolved"] = 1
-                delay_values.append(
-                    (
-                        DelayMetric.RESOLUTION,
-                        delay_bucket((resolved_at - record["created_at"]).total_seconds()),
-                    )
-                )
+                values[index["resolved"]] = 1
+                resolution = (resolved_at - published).total_seconds()
+                delays[(day, DelayMetric.RESOLUTION.value, delay_bucket(resolution))] += 1
+        fine = (day, "fine", record["location_id"], record["source__platform"], record["case__team_id"])
+        coarse = (day, "coarse", None, "", None)
         for theme in ("", *sorted(themes)):
-            key = (*base, theme, kind, record["sentiment"], stars)
-            target = daily.setdefault(key, {})
-            for name, value in measures.items():
-                target[name] = target.get(name, 0) + value
-            for metric, bucket in delay_values:
-                delays[(*base, theme, metric, bucket)] += 1
+            for base in (coarse, fine):
+                key = (*base, theme, kind, record["sentiment"], stars)
+                target = daily.get(key)
+                if target is None:
+                    daily[key] = list(values)
+                else:
+                    for i, value in enumerate(values):
+                        target[i] += value
+    rating_at = index["rating_sum"]
     daily_rows = [
-        DailyRollup(
-            organisation=organisation,
-            day=key[0],
-            location_id=key[1],
-            platform=key[2],
-            team_id=key[3],
-            theme=key[4],
-            kind=key[5],
-            sentiment=key[6],
-            stars=key[7],
-            **{name: (value if name == "rating_sum" else int(value)) for name, value in measures_.items()},
-        )
-        for key, measures_ in daily.items()
+        (organisation.pk, *key, *(v if i == rating_at else int(v) for i, v in enumerate(values)))
+        for key, values in daily.items()
     ]
-    delay_rows = [
-        DelayRollup(
-            organisation=organisation,
-            day=key[0],
-            location_id=key[1],
-            platform=key[2],
-            team_id=key[3],
-            theme=key[4],
-            metric=key[5],
-            bucket=key[6],
-            cases=count,
-        )
-        for key, count in delays.items()
-    ]
+    delay_rows = [(organisation.pk, *key, count) for key, count in delays.items()]
     return daily_rows, delay_rows
+
+
+def _insert(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    # Plain INSERTs: building a model instance per rollup row costs more than computing it.
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 - our own names only
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 @transaction.atomic
@@ -253,8 +267,8 @@ def do_refresh_rollup_days(
     daily_rows, delay_rows = compute_days(organisation, first, last, calendar)
     scoped(DailyRollup, organisation).filter(day__gte=first, day__lte=last).delete()
     scoped(DelayRollup, organisation).filter(day__gte=first, day__lte=last).delete()
-    DailyRollup.objects.bulk_create(daily_rows, batch_size=2000)
-    DelayRollup.objects.bulk_create(delay_rows, batch_size=2000)
+    _insert(DailyRollup._meta.db_table, DAILY_COLUMNS, daily_rows)
+    _insert(DelayRollup._meta.db_table, DELAY_COLUMNS, delay_rows)
     return len(daily_rows) + len(delay_rows)
 
 
@@ -345,9 +359,11 @@ def rollup_sums(
     location_id: int | None,
     platform: str,
     team_id: int | None,
-) -> tuple[dict[str, Any], dict[str, Counter[int]]]:
-    """Summed measures and delay histograms of days ``first``..``last`` for the given filters."""
-    condition = Q(day__gte=first, day__lte=last, theme=theme)
+) -> tuple[dict[str, Any], dict[str, Counter[int]] | None]:
+    """Summed measures of days ``first``..``last`` for the given filters, and the delay histograms
+    (None when filtered: the histograms only exist for all mentions)."""
+    narrowed = location_id is not None or bool(platform) or team_id is not None
+    condition = Q(day__gte=first, day__lte=last, theme=theme, grain="fine" if narrowed else "coarse")
     if location_id is not None:
         condition &= Q(location_id=location_id)
     if platform:
@@ -355,26 +371,7 @@ def rollup_sums(
     if team_id is not None:
         condition &= Q(team_id=team_id)
     review = Q(kind=MentionKind.REVIEW)
-    aggregates: dict[str, Any] = {
-        f"total_{name}": Sum(name)
-        for name in (
-            "mentions",
-            "reach",
-            "engagement",
-            "rating_sum",
-            "surveys",
-            "satisfied",
-            "nps_answers",
-            "nps_promoters",
-            "nps_detractors",
-            "needing",
-            "answered",
-            "any_answered",
-            "sla_met",
-            "sla_late",
-            "resolved",
-        )
-    }
+    aggregates: dict[str, Any] = {f"total_{name}": Sum(name) for name in MEASURES}
     aggregates["total_reviews"] = Sum("mentions", filter=review)
     for stars in range(1, 6):
         aggregates[f"total_stars_{stars}"] = Sum("mentions", filter=review & Q(stars=stars))
@@ -385,10 +382,12 @@ def rollup_sums(
     # Aliases differ from the field names: Django refuses an aggregate named like a field it sums.
     found = scoped(DailyRollup, organisation).filter(condition).aggregate(**aggregates)
     sums = {key.removeprefix("total_"): (value or 0) for key, value in found.items()}
+    if narrowed or theme:
+        return sums, None
     histograms: dict[str, Counter[int]] = {metric: Counter() for metric in DelayMetric.values}
     rows = (
         scoped(DelayRollup, organisation)
-        .filter(condition)
+        .filter(day__gte=first, day__lte=last)
         .values("metric", "bucket")
         .annotate(n=Sum("cases"))
         .order_by()

@@ -28,10 +28,10 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def test_delay_buckets_widen_with_the_delay() -> None:
     assert delay_bucket(0) == 0
-    assert delay_bucket(59 * 60 + 59) == 59
-    assert bucket_seconds(delay_bucket(90 * 60)) == (90 * 60.0, 5 * 60.0)
-    assert bucket_seconds(delay_bucket(10 * 3600 + 7 * 60)) == (10 * 3600.0, 15 * 60.0)
-    assert bucket_seconds(delay_bucket(3 * 86400 + 1800)) == (3 * 86400.0, 3600.0)
+    assert delay_bucket(59 * 60 + 59) == 11
+    assert bucket_seconds(delay_bucket(90 * 60)) == (90 * 60.0, 15 * 60.0)
+    assert bucket_seconds(delay_bucket(10 * 3600 + 7 * 60)) == (10 * 3600.0, 3600.0)
+    assert bucket_seconds(delay_bucket(3 * 86400 + 1800)) == (3 * 86400.0, 6 * 3600.0)
     assert bucket_seconds(delay_bucket(90 * 86400))[1] == 0
     for seconds in (0, 61, 3599, 3600, 7 * 3600, 30 * 3600, 5 * 86400, 29 * 86400):
         lower, width = bucket_seconds(delay_bucket(seconds))
@@ -43,10 +43,10 @@ def test_a_histogram_percentile_falls_in_the_bucket_of_the_exact_value() -> None
 
     values = [60.0 * m for m in (5, 7, 30, 200, 900, 2000)]
     histogram = Counter(delay_bucket(v) for v in values)
-    # Even count: the mean of the middles of the 30-minute (1-minute wide) and 200-minute (5-minute
-    # wide) buckets; the 90th percentile is the 6th value, 2000 minutes, in the 1995-2010 bucket.
-    assert histogram_percentile(histogram, 0.5) == ((30 * 60 + 30) + (200 * 60 + 150)) / 2
-    assert histogram_percentile(histogram, 0.9) == 2002.5 * 60
+    # Even count: the mean of the middles of the 30-35 and 195-210 minute buckets; the 90th
+    # percentile is the 6th value, 2000 minutes, in the 1980-2040 minute bucket.
+    assert histogram_percentile(histogram, 0.5) == (32.5 + 202.5) / 2 * 60
+    assert histogram_percentile(histogram, 0.9) == 2010 * 60
     assert histogram_percentile(Counter(), 0.5) is None
 
 
@@ -164,7 +164,7 @@ def test_the_rollup_command_rebuilds_and_refreshes(tenant: object) -> None:
     out = io.StringIO()
     call_command("rollup", "--org", org.slug, stdout=out)
     assert "rebuilt" in out.getvalue()
-    assert DailyRollup.objects.filter(organisation=org, theme="").count() == 1
+    assert DailyRollup.objects.filter(organisation=org, theme="", grain="coarse").count() == 1
     out = io.StringIO()
     call_command("rollup", "--org", org.slug, "--refresh", stdout=out)
     assert "0 day(s) recomputed" in out.getvalue()
