@@ -129,7 +129,8 @@ class DailyRollup(models.Model):
     answered = models.PositiveIntegerField(default=0)
     any_answered = models.PositiveIntegerField(default=0)
     sla_met = models.PositiveIntegerField(default=0)
-    sla_late = models.PositiveIntegerField(default=0)
+    # Answered after the deadline, or still unanswered past it when the day was last computed.
+    sla_missed = models.PositiveIntegerField(default=0)
     resolved = models.PositiveIntegerField(default=0)
 
     objects = OrgScopedManager()

@@ -273,28 +273,14 @@ def period_mentions(
 def period_cases(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> QuerySet[Case]:
-    """The cases whose mention is one of ``period_mentions`` (a join, not an IN over the mentions)."""
-    f = filters or InsightFilters()
-    queryset = scoped(Case, organisation).filter(
-        mention__created_at__gte=period.start,
-        mention__created_at__lt=period.end,
-        mention__deleted_at__isnull=True,
+    """The cases whose mention is one of ``period_mentions``.
+
+    An ``IN`` over the period's mentions: SQLite then walks the mentions' (organisation, created_at)
+    index, where a join would scan every case of the organisation.
+    """
+    return scoped(Case, organisation).filter(
+        mention__in=period_mentions(organisation, period, filters).values("id")
     )
-    if f.location_id is not None:
-        queryset = queryset.filter(mention__location_id=f.location_id)
-    if f.platform:
-        queryset = queryset.filter(mention__source__platform=f.platform)
-    if f.source_id is not None:
-        queryset = queryset.filter(mention__source_id=f.source_id)
-    if f.language:
-        queryset = queryset.filter(mention__language=f.language)
-    if f.team_id is not None:
-        queryset = queryset.filter(team_id=f.team_id)
-    if f.agent_id is not None:
-        queryset = queryset.filter(assignee_id=f.agent_id)
-    if f.theme:
-        queryset = queryset.filter(has_theme(organisation, f.theme, field="mention_id"))
-    return queryset
 
 
 def _share(count: int, total: int) -> float:
@@ -454,18 +440,19 @@ def _raw_totals(
     for sentiment in Sentiment:
         aggregates[f"sentiment_{sentiment.value}"] = Count("id", filter=Q(sentiment=sentiment.value))
     m = mentions.aggregate(**aggregates)
-    cases = period_cases(organisation, period, filters)
-    with_sla = Q(needs_answer=True, sla_due_at__isnull=False)
-    c = cases.aggregate(
-        needing=Count("id", filter=Q(needs_answer=True)),
-        answered=Count("id", filter=Q(needs_answer=True, first_response_at__isnull=False)),
-        sla_met=Count("id", filter=with_sla & Q(first_response_at__lte=F("sla_due_at"))),
+    # Cases are reached from the period's mentions (a join on the case's unique mention_id), so
+    # the database walks the mentions' date index rather than every case of the organisation.
+    with_sla = Q(case__needs_answer=True, case__sla_due_at__isnull=False)
+    c = mentions.aggregate(
+        needing=Count("case", filter=Q(case__needs_answer=True)),
+        answered=Count("case", filter=Q(case__needs_answer=True, case__first_response_at__isnull=False)),
+        sla_met=Count("case", filter=with_sla & Q(case__first_response_at__lte=F("case__sla_due_at"))),
         sla_missed=Count(
-            "id",
+            "case",
             filter=with_sla
             & (
-                Q(first_response_at__gt=F("sla_due_at"))
-                | Q(first_response_at__isnull=True, sla_due_at__lt=now)
+                Q(case__first_response_at__gt=F("case__sla_due_at"))
+                | Q(case__first_response_at__isnull=True, case__sla_due_at__lt=now)
             ),
         ),
     )
@@ -484,7 +471,7 @@ def _raw_totals(
         sla_met=c["sla_met"],
         sla_missed=c["sla_missed"],
     )
-    _add_raw_delays(totals, cases, calendar)
+    _add_raw_delays(totals, mentions, calendar)
     totals.resolved = len(totals.delays["resolution"])
     surveys_raw = mentions.filter(kind=MentionKind.SURVEY_ANSWER).exclude(rating_raw="")
     for raw in surveys_raw.values_list("rating_raw", flat=True):
@@ -496,16 +483,16 @@ def _raw_totals(
     return totals
 
 
-def _add_raw_delays(totals: Totals, cases: QuerySet[Case], calendar: BusinessCalendar) -> None:
-    """Append the exact delays of ``cases`` (two timestamps read per case)."""
-    for published, answered_at in cases.filter(first_response_at__isnull=False).values_list(
-        "mention__created_at", "first_response_at"
+def _add_raw_delays(totals: Totals, mentions: QuerySet[Mention], calendar: BusinessCalendar) -> None:
+    """Append the exact delays of the cases of ``mentions`` (two timestamps read per case)."""
+    for published, answered_at in mentions.filter(case__first_response_at__isnull=False).values_list(
+        "created_at", "case__first_response_at"
     ):
         if answered_at is not None:
             totals.delays["first_response"].append(float(calendar.seconds_between(published, answered_at)))
             totals.delays["first_response_calendar"].append((answered_at - published).total_seconds())
-    for published, resolved_at in cases.filter(resolved_at__isnull=False).values_list(
-        "mention__created_at", "resolved_at"
+    for published, resolved_at in mentions.filter(case__resolved_at__isnull=False).values_list(
+        "created_at", "case__resolved_at"
     ):
         if resolved_at is not None:
             totals.delays["resolution"].append((resolved_at - published).total_seconds())
@@ -517,10 +504,8 @@ def _rollup_totals(
     last: date,
     filters: InsightFilters,
     calendar: BusinessCalendar,
-    now: datetime,
 ) -> Totals:
-    """Totals of whole days read from the rollup, plus the SLA misses of cases still unanswered
-    (they depend on the current time, so they are counted from the cases)."""
+    """Totals of whole days read from the rollup (as of its last refresh, see ``rollup``)."""
     from vigie.insights.rollup import rollup_sums
 
     sums, histograms = rollup_sums(
@@ -531,12 +516,6 @@ def _rollup_totals(
         location_id=filters.location_id,
         platform=filters.platform,
         team_id=filters.team_id,
-    )
-    covered = period_between(organisation, first, last)
-    open_missed = (
-        period_cases(organisation, covered, filters)
-        .filter(needs_answer=True, first_response_at__isnull=True, sla_due_at__lt=now)
-        .count()
     )
     totals = Totals(
         volume=sums["mentions"],
@@ -554,13 +533,14 @@ def _rollup_totals(
         needing=sums["needing"],
         answered=sums["answered"],
         sla_met=sums["sla_met"],
-        sla_missed=sums["sla_late"] + open_missed,
+        sla_missed=sums["sla_missed"],
         resolved=sums["resolved"],
     )
     if histograms is not None:
         totals.histograms = histograms
     else:
-        _add_raw_delays(totals, period_cases(organisation, covered, filters), calendar)
+        covered = period_between(organisation, first, last)
+        _add_raw_delays(totals, period_mentions(organisation, covered, filters), calendar)
     return totals
 
 
@@ -583,7 +563,7 @@ def period_totals(
     last = min(period.last_day, covered.until - timedelta(days=1))
     if first > last:
         return _raw_totals(organisation, period, filters, calendar, now)
-    totals = _rollup_totals(organisation, first, last, filters, calendar, now)
+    totals = _rollup_totals(organisation, first, last, filters, calendar)
     if period.first_day < first:
         before = period_between(organisation, period.first_day, first - timedelta(days=1))
         totals.add(_raw_totals(organisation, before, filters, calendar, now))

@@ -8,9 +8,9 @@ rows costs milliseconds. What is exact and what is not:
   (5 minutes under an hour, 15 minutes up to 8 h, 1 hour up to 48 h, then 6 hours up to 30 days):
   the value is the bucket's middle, so within half a bucket of the exact delay.
 
-The rollup covers whole days before today (``RollupState``); today, and any filter the rollup has
-no dimension for (agent, source, language), is read from the mentions directly, so numbers are
-never older than the last refresh of a past day. ``insights.refresh_rollup`` (every 5 minutes)
+The rollup covers whole days before today (``RollupState``) as of its last refresh (an unanswered
+case counts as an SLA miss once its deadline had passed then); today, and any filter the rollup
+has no dimension for (agent, source, language), is read from the mentions directly. ``insights.refresh_rollup`` (every 5 minutes)
 re-computes the past days touched since its last scan (new or edited mentions, analyses, case
 changes); ``vigie rollup --org SLUG`` rebuilds everything.
 """
@@ -147,7 +147,7 @@ MEASURES = (
     "answered",
     "any_answered",
     "sla_met",
-    "sla_late",
+    "sla_missed",
     "resolved",
 )
 DAILY_COLUMNS = (
@@ -174,6 +174,7 @@ def compute_days(
     from vigie.insights.queries import nps_score, period_between, period_mentions
 
     tz = calendar.tz
+    computed_at = timezone.now()
     daily: dict[tuple[Any, ...], list[float]] = {}
     delays: Counter[tuple[Any, ...]] = Counter()
     index = {name: i for i, name in enumerate(MEASURES)}
@@ -212,9 +213,12 @@ def compute_days(
             values[index["needing"]] = int(needs)
             values[index["answered"]] = int(needs and answered_at is not None)
             values[index["any_answered"]] = int(answered_at is not None)
-            if needs and due is not None and answered_at is not None:
-                values[index["sla_met"]] = int(answered_at <= due)
-                values[index["sla_late"]] = int(answered_at > due)
+            if needs and due is not None:
+                if answered_at is not None:
+                    values[index["sla_met"]] = int(answered_at <= due)
+                    values[index["sla_missed"]] = int(answered_at > due)
+                else:
+                    values[index["sla_missed"]] = int(due < computed_at)
             if answered_at is not None:
                 business = calendar.seconds_between(published, answered_at)
                 delays[(day, DelayMetric.FIRST_RESPONSE.value, delay_bucket(business))] += 1
@@ -304,11 +308,17 @@ def touched_days(organisation: Organisation, since: datetime, tz: Any) -> set[da
             id__in=scoped(AnalysisResult, organisation).filter(analysed_at__gte=since).values("mention_id")
         ).values_list("created_at", flat=True)
     )
+    cases = scoped(Case, organisation)
     stamps |= set(
-        scoped(Case, organisation)
-        .filter(Q(updated_at__gte=since) | Q(created_at__gte=since))
-        .values_list("mention__created_at", flat=True)
+        cases.filter(Q(updated_at__gte=since) | Q(created_at__gte=since)).values_list(
+            "mention__created_at", flat=True
+        )
     )
+    # Unanswered cases whose deadline passed since: their day now counts one more SLA miss.
+    overdue = cases.filter(
+        sla_due_at__gte=since, sla_due_at__lt=timezone.now(), first_response_at__isnull=True
+    )
+    stamps |= set(overdue.values_list("mention__created_at", flat=True))
     return {stamp.astimezone(tz).date() for stamp in stamps}
 
 
