@@ -750,6 +750,32 @@ def top_themes(
     limit: int = TOP_THEMES,
 ) -> list[ThemeCount]:
     """The themes most mentioned in ``period``, most frequent first (ties by name)."""
+    counts = grouped(organisation, period, filters, "theme")
+    ranked = sorted(
+        ((int(v.get("volume", 0)), t) for t, v in counts.items() if v.get("volume")),
+        key=lambda x: (-x[0], x[1]),
+    )
+    return [ThemeCount(str(theme), count) for count, theme in ranked[:limit]]
+
+
+def _raw_top_themes(
+    organisation: Organisation,
+    period: Period,
+    filters: InsightFilters | None = None,
+    *,
+    limit: int = TOP_THEMES,
+) -> list[ThemeCount]:
+    """``top_themes`` counted from the mentions' JSON theme lists."""
+    counts = _raw_theme_counts(organisation, period, filters or InsightFilters())
+    ranked = sorted(((int(v["volume"]), t) for t, v in counts.items()), key=lambda x: (-x[0], x[1]))
+    return [ThemeCount(str(theme), count) for count, theme in ranked[:limit]]
+
+
+def _raw_theme_counts(
+    organisation: Organisation, period: Period, filters: InsightFilters
+) -> dict[Any, dict[str, float]]:
+    """Per theme: volume, negative mentions (as the board counts them) and ratings, in one query
+    that expands each mention's JSON theme list in the database."""
     ids_sql, ids_params = period_mentions(organisation, period, filters).values("id").query.sql_with_params()
     table = Mention._meta.db_table
     if connection.vendor == "postgresql":
@@ -759,15 +785,93 @@ def top_themes(
     else:
         join = ", json_each(m.themes) j"
         text_only = "AND j.type = 'text'"
-    # Only our own table name and SQL compiled by the ORM are interpolated; values are parameters.
+    rated = "m.kind = 'review' AND m.rating IS NOT NULL"
+    negative = "m.sentiment = 'negative' OR (m.kind = 'review' AND m.rating < 2.5)"
+    # Only our own table name, constants and SQL compiled by the ORM are interpolated.
     sql = (
-        f'SELECT j.value, COUNT(*) AS n FROM "{table}" m {join} '  # noqa: S608
-        f"WHERE m.id IN ({ids_sql}) {text_only} "
-        "GROUP BY j.value ORDER BY n DESC, j.value LIMIT %s"
+        f"SELECT j.value, COUNT(*), SUM(CASE WHEN {negative} THEN 1 ELSE 0 END), "  # noqa: S608
+        f"SUM(CASE WHEN {rated} THEN 1 ELSE 0 END), SUM(CASE WHEN {rated} THEN m.rating ELSE 0 END) "
+        f'FROM "{table}" m {join} WHERE m.id IN ({ids_sql}) {text_only} GROUP BY j.value'
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids_params, limit])
-        return [ThemeCount(str(theme), int(count)) for theme, count in cursor.fetchall()]
+        cursor.execute(sql, ids_params)
+        return {
+            str(theme): {
+                "volume": float(volume),
+                "board_negative": float(negatives or 0),
+                "rated": float(rated_count or 0),
+                "rating_sum": float(rating_sum or 0),
+            }
+            for theme, volume, negatives, rated_count, rating_sum in cursor.fetchall()
+        }
+
+
+GROUP_FIELDS = ("volume", "positive", "neutral", "negative", "rated", "rating_sum", "board_negative")
+
+
+def _raw_grouped(
+    organisation: Organisation, period: Period, filters: InsightFilters, by: str
+) -> dict[Any, dict[str, float]]:
+    """Counts per day, platform or location read from the mentions themselves."""
+    if by == "theme":
+        return _raw_theme_counts(organisation, period, filters)
+    tz = zoneinfo.ZoneInfo(organisation.timezone)
+    queryset = period_mentions(organisation, period, filters)
+    field_name = {"platform": "source__platform", "location_id": "location_id", "day": "bucket"}[by]
+    if by == "day":
+        queryset = queryset.annotate(bucket=TruncDay("created_at", tzinfo=tz))
+    rated = Q(kind=MentionKind.REVIEW, rating__isnull=False)
+    rows = (
+        queryset.values(field_name)
+        .annotate(
+            volume=Count("id"),
+            positive=Count("id", filter=Q(sentiment=Sentiment.POSITIVE)),
+            neutral=Count("id", filter=Q(sentiment=Sentiment.NEUTRAL)),
+            negative=Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)),
+            rated=Count("id", filter=rated),
+            rating_sum=Sum("rating", filter=rated),
+            board_negative=Count("id", filter=NEGATIVE_FOR_BOARD),
+        )
+        .order_by()
+    )
+    found: dict[Any, dict[str, float]] = {}
+    for row in rows:
+        key = row[field_name]
+        if by == "day":
+            key = key.astimezone(tz).date() if isinstance(key, datetime) else key
+        found[key] = {name: float(row[name] or 0) for name in GROUP_FIELDS}
+    return found
+
+
+def grouped(
+    organisation: Organisation, period: Period, filters: InsightFilters | None, by: str
+) -> dict[Any, dict[str, float]]:
+    """Volume, sentiment counts and ratings of ``period`` per ``by`` (day, theme, platform or
+    location_id): whole past days from the rollup, the rest from the rows."""
+    from vigie.insights.rollup import coverage, rollup_grouped
+
+    f = filters or InsightFilters()
+    covered = coverage(organisation)
+    # Themes that co-occur with a chosen theme need each mention's theme list: rows only.
+    co_occurrence = by == "theme" and bool(f.theme)
+    if covered is None or co_occurrence or any(getattr(f, name) for name in ROLLUP_FILTERS_UNSUPPORTED):
+        return _raw_grouped(organisation, period, f, by)
+    first = max(period.first_day, covered.first)
+    last = min(period.last_day, covered.until - timedelta(days=1))
+    if first > last:
+        return _raw_grouped(organisation, period, f, by)
+    found = rollup_grouped(organisation, first, last, f, by)
+    parts = []
+    if period.first_day < first:
+        parts.append(period_between(organisation, period.first_day, first - timedelta(days=1)))
+    if last < period.last_day:
+        parts.append(period_between(organisation, last + timedelta(days=1), period.last_day))
+    for part in parts:
+        for key, values in _raw_grouped(organisation, part, f, by).items():
+            target = found.setdefault(key, {})
+            for name, value in values.items():
+                target[name] = target.get(name, 0) + value
+    return found
 
 
 def theme_shares(
@@ -812,43 +916,28 @@ def time_series(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> list[SeriesPoint]:
     """Volume, sentiment counts and average rating per day (or week), empty buckets included."""
-    tz = zoneinfo.ZoneInfo(organisation.timezone)
     step = series_step_days(period)
-    trunc = TruncDay("created_at", tzinfo=tz) if step == 1 else TruncWeek("created_at", tzinfo=tz)
-    rated = Q(kind=MentionKind.REVIEW, rating__isnull=False)
-    rows = (
-        period_mentions(organisation, period, filters)
-        .annotate(bucket=trunc)
-        .values("bucket")
-        .annotate(
-            volume=Count("id"),
-            positive=Count("id", filter=Q(sentiment=Sentiment.POSITIVE)),
-            neutral=Count("id", filter=Q(sentiment=Sentiment.NEUTRAL)),
-            negative=Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)),
-            rated=Count("id", filter=rated),
-            rating_sum=Sum("rating", filter=rated),
-        )
-        .order_by("bucket")
-    )
-    found: dict[date, dict[str, Any]] = {}
-    for found_row in rows:  # one row per bucket
-        bucket = found_row["bucket"]
-        day = bucket.astimezone(tz).date() if isinstance(bucket, datetime) else bucket
-        found[day] = dict(found_row)
+    found: dict[date, dict[str, float]] = {}
+    for day, values in grouped(organisation, period, filters, "day").items():
+        # Weeks start on Monday; each day's counts go to its week's bucket.
+        bucket = day if step == 1 else day - timedelta(days=day.weekday())
+        target = found.setdefault(bucket, {})
+        for name, value in values.items():
+            target[name] = target.get(name, 0) + value
     first = period.first_day if step == 1 else period.first_day - timedelta(days=period.first_day.weekday())
     points = []
     day = first
     while day <= period.last_day:
-        row: dict[str, Any] = found.get(day, {})
-        rated_count = row.get("rated", 0)
+        row: dict[str, float] = found.get(day, {})
+        rated_count = int(row.get("rated", 0))
         points.append(
             SeriesPoint(
                 start=max(day, period.first_day),
                 end=min(day + timedelta(days=step - 1), period.last_day),
-                volume=row.get("volume", 0),
-                positive=row.get("positive", 0),
-                neutral=row.get("neutral", 0),
-                negative=row.get("negative", 0),
+                volume=int(row.get("volume", 0)),
+                positive=int(row.get("positive", 0)),
+                neutral=int(row.get("neutral", 0)),
+                negative=int(row.get("negative", 0)),
                 rated=rated_count,
                 average_rating=round(float(row["rating_sum"]) / rated_count, 2) if rated_count else None,
             )
@@ -894,28 +983,19 @@ class Breakdown:
         return _share(self.negative, self.volume)
 
 
-def _breakdown(queryset: QuerySet[Mention], field_name: str, labels: dict[Any, str]) -> list[Breakdown]:
-    rated = Q(kind=MentionKind.REVIEW, rating__isnull=False)
-    rows = (
-        queryset.values(field_name)
-        .annotate(
-            volume=Count("id"),
-            negative=Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)),
-            rated=Count("id", filter=rated),
-            average=Avg("rating", filter=rated),
-        )
-        .order_by("-volume", field_name)
-    )
+def _breakdown(counts: dict[Any, dict[str, float]], labels: dict[Any, str]) -> list[Breakdown]:
+    rows = sorted(counts.items(), key=lambda item: (-item[1].get("volume", 0), str(item[0])))
     return [
         Breakdown(
-            key="" if row[field_name] is None else str(row[field_name]),
-            label=labels.get(row[field_name], str(row[field_name] or "—")),
-            volume=row["volume"],
-            negative=row["negative"],
-            rated=row["rated"],
-            average_rating=round(float(row["average"]), 2) if row["average"] is not None else None,
+            key="" if key is None else str(key),
+            label=labels.get(key, str(key or "—")),
+            volume=int(values.get("volume", 0)),
+            negative=int(values.get("negative", 0)),
+            rated=int(values.get("rated", 0)),
+            average_rating=round(values["rating_sum"] / values["rated"], 2) if values.get("rated") else None,
         )
-        for row in rows
+        for key, values in rows
+        if values.get("volume")
     ]
 
 
@@ -923,15 +1003,15 @@ def platform_split(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> list[Breakdown]:
     """Volume, negativity and rating per platform."""
-    return _breakdown(period_mentions(organisation, period, filters), "source__platform", {})
+    return _breakdown(grouped(organisation, period, filters, "platform"), {})
 
 
 def location_split(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> list[Breakdown]:
-    """Volume, negativity and rating per location (mentions without a location last, as "—")."""
+    """Volume, negativity and rating per location (mentions without a location as "—")."""
     labels: dict[Any, str] = {loc.pk: loc.name for loc in scoped(Location, organisation)}
-    return _breakdown(period_mentions(organisation, period, filters), "location_id", labels)
+    return _breakdown(grouped(organisation, period, filters, "location_id"), labels)
 
 
 BREAKDOWN_DIMENSIONS = ("location", "platform", "team", "agent", "theme")
@@ -1062,55 +1142,74 @@ def theme_board(
     action plans.
     """
     base = filters or InsightFilters()
-    before = previous_period(organisation, period)
+    now_counts = grouped(organisation, period, base, "theme")
+    then_counts = grouped(organisation, previous_period(organisation, period), base, "theme")
     labels = {t.slug: t.label for t in scoped(Theme, organisation)}
     location_names = {loc.pk: loc.name for loc in scoped(Location, organisation)}
-    patterns = order_patterns(organisation)
+    # Volume x negativity (negative / volume) is the number of negative mentions.
+    ranked = sorted(
+        ((theme, counts) for theme, counts in now_counts.items() if counts.get("board_negative")),
+        key=lambda item: (-item[1]["board_negative"], -item[1]["volume"], item[0]),
+    )[:limit]
+    quotes = _recent_negative_quotes(organisation, period, base, [theme for theme, _c in ranked], verbatims)
     rows = []
-    for theme in top_themes(organisation, period, base, limit=max(limit * 3, 30)):
-        narrowed = replace(base, theme=theme.theme)
-        mentions = period_mentions(organisation, period, narrowed)
-        now_counts = mentions.aggregate(
-            volume=Count("id"),
-            negative=Count("id", filter=NEGATIVE_FOR_BOARD),
-            average=Avg("rating", filter=Q(kind=MentionKind.REVIEW, rating__isnull=False)),
+    for theme, counts in ranked:
+        by_location = grouped(organisation, period, replace(base, theme=theme), "location_id")
+        locations = sorted(
+            (
+                (location_names.get(key, "—"), int(v.get("board_negative", 0)))
+                for key, v in by_location.items()
+                if key
+            ),
+            key=lambda item: (-item[1], item[0]),
         )
-        if not now_counts["negative"]:
-            continue
-        then_counts = period_mentions(organisation, before, narrowed).aggregate(
-            volume=Count("id"), negative=Count("id", filter=NEGATIVE_FOR_BOARD)
-        )
-        quotes = [
-            _verbatim(m, patterns)
-            for m in mentions.filter(NEGATIVE_FOR_BOARD)
-            .select_related("source", "location")
-            .order_by("-created_at", "-id")[:verbatims]
-        ]
-        locations = [
-            (location_names.get(row["location_id"], "—"), row["n"])
-            for row in mentions.filter(NEGATIVE_FOR_BOARD, location__isnull=False)
-            .values("location_id")
-            .annotate(n=Count("id"))
-            .order_by("-n", "location_id")[:3]
-        ]
+        then = then_counts.get(theme, {})
         rows.append(
             ThemeBoardRow(
-                theme=theme.theme,
-                label=labels.get(theme.theme, theme.theme),
-                volume=now_counts["volume"],
-                negative=now_counts["negative"],
-                previous_volume=then_counts["volume"],
-                previous_negative=then_counts["negative"],
-                average_rating=round(float(now_counts["average"]), 2) if now_counts["average"] else None,
-                verbatims=quotes,
-                locations=locations,
+                theme=theme,
+                label=labels.get(theme, theme),
+                volume=int(counts["volume"]),
+                negative=int(counts["board_negative"]),
+                previous_volume=int(then.get("volume", 0)),
+                previous_negative=int(then.get("board_negative", 0)),
+                average_rating=round(counts["rating_sum"] / counts["rated"], 2)
+                if counts.get("rated")
+                else None,
+                verbatims=quotes[theme],
+                locations=[loc for loc in locations if loc[1]][:3],
                 action_plans=list(
-                    scoped(ActionPlan, organisation).filter(theme=theme.theme).select_related("owner")
+                    scoped(ActionPlan, organisation).filter(theme=theme).select_related("owner")
                 ),
             )
         )
-    rows.sort(key=lambda r: (-r.score, -r.volume, r.theme))
-    return rows[:limit]
+    return rows
+
+
+def _recent_negative_quotes(
+    organisation: Organisation, period: Period, filters: InsightFilters, themes: list[str], per_theme: int
+) -> dict[str, list[Verbatim]]:
+    """The most recent negative mentions of each theme, read in one pass from the newest."""
+    patterns = order_patterns(organisation)
+    found: dict[str, list[Verbatim]] = {theme: [] for theme in themes}
+    if not themes:
+        return found
+    queryset = (
+        period_mentions(organisation, period, filters)
+        .filter(NEGATIVE_FOR_BOARD)
+        .select_related("source", "location")
+        .only("id", "created_at", "title", "text", "rating", "themes", "source__platform", "location__name")
+        .order_by("-created_at", "-id")
+    )
+    missing = set(themes)
+    for mention in queryset.iterator(chunk_size=500):
+        for theme in mention.themes or []:
+            if theme in missing:
+                found[theme].append(_verbatim(mention, patterns))
+                if len(found[theme]) >= per_theme:
+                    missing.discard(theme)
+        if not missing:
+            break
+    return found
 
 
 @dataclass(frozen=True)

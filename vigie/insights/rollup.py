@@ -405,3 +405,46 @@ def rollup_sums(
     for row in rows:
         histograms[row["metric"]][row["bucket"]] += row["n"]
     return sums, histograms
+
+
+def rollup_grouped(
+    organisation: Organisation, first: date, last: date, filters: Any, by: str
+) -> dict[Any, dict[str, float]]:
+    """Volume, sentiment counts and ratings of days ``first``..``last`` per ``by`` (day, theme,
+    platform or location_id), narrowed by ``filters`` (location, platform, team, theme)."""
+    narrowed = filters.location_id is not None or bool(filters.platform) or filters.team_id is not None
+    fine = narrowed or by in ("platform", "location_id")
+    condition = Q(day__gte=first, day__lte=last, grain="fine" if fine else "coarse")
+    if by == "theme":
+        condition &= ~Q(theme="")
+    else:
+        condition &= Q(theme=filters.theme)
+    if filters.location_id is not None:
+        condition &= Q(location_id=filters.location_id)
+    if filters.platform:
+        condition &= Q(platform=filters.platform)
+    if filters.team_id is not None:
+        condition &= Q(team_id=filters.team_id)
+    review = Q(kind=MentionKind.REVIEW)
+    rows = (
+        scoped(DailyRollup, organisation)
+        .filter(condition)
+        .values(by)
+        .annotate(
+            n_volume=Sum("mentions"),
+            n_positive=Sum("mentions", filter=Q(sentiment=Sentiment.POSITIVE)),
+            n_neutral=Sum("mentions", filter=Q(sentiment=Sentiment.NEUTRAL)),
+            n_negative=Sum("mentions", filter=Q(sentiment=Sentiment.NEGATIVE)),
+            n_rated=Sum("mentions", filter=review & Q(stars__gt=0)),
+            n_rating_sum=Sum("rating_sum"),
+            n_board_negative=Sum("board_negative"),
+        )
+        .order_by()
+    )
+    return {
+        row[by]: {
+            name: float(row[f"n_{name}"] or 0)
+            for name in ("volume", "positive", "neutral", "negative", "rated", "rating_sum", "board_negative")
+        }
+        for row in rows
+    }

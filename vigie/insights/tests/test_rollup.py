@@ -177,3 +177,29 @@ def test_the_periodic_job_builds_the_rollup_of_every_organisation(
 
     refresh_rollup()
     assert RollupState.objects.count() == 2
+
+
+def test_series_themes_and_splits_are_the_same_from_the_rollup(seeded: Organisation) -> None:  # noqa: F811
+    from vigie.insights.queries import (
+        location_split,
+        platform_split,
+        theme_board,
+        theme_shares,
+        time_series,
+        top_themes,
+    )
+
+    org = seeded
+    do_rebuild_rollup(org)
+    period = period_between(org, date(2025, 2, 20), date(2025, 3, 31))  # weekly buckets
+    filters = [InsightFilters(), InsightFilters(platform="google"), InsightFilters(theme="prix")]
+
+    def everything() -> list[object]:
+        return [
+            (time_series(org, period, f), top_themes(org, period, f), theme_shares(org, period, f))
+            for f in filters
+        ] + [platform_split(org, period), location_split(org, period), theme_board(org, period)]
+
+    from_rollup = everything()
+    RollupState.objects.filter(organisation=org).delete()
+    assert everything() == from_rollup
