@@ -29,6 +29,9 @@ VIGIE_COMMANDS = {
     "reanalyze": "re-analyse an organisation's mentions: vigie reanalyze --org SLUG",
     "retrain": "train an organisation-specific sentiment model: vigie retrain --org SLUG",
     "themes": "themes: vigie themes list|discover|promote --org SLUG",
+    "kpis": "KPIs of a period: vigie kpis --org SLUG --from DATE --to DATE [--by DIM] [--format json|csv]",
+    "report": "management report: vigie report --org SLUG --period YYYY-MM --format pdf|html --out FILE",
+    "rollup": "rebuild the KPIs' daily rollup: vigie rollup --org SLUG [--refresh]",
     "compiletranslations": "compile the interface translations (done by the set-up)",
 }
 
