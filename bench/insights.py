@@ -112,7 +112,6 @@ def run(
         time_series,
     )
     from vigie.insights.reports import build_report, render
-
     from vigie.insights.rollup import coverage, do_rebuild_rollup
 
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
