@@ -203,3 +203,20 @@ def test_series_themes_and_splits_are_the_same_from_the_rollup(seeded: Organisat
     from_rollup = everything()
     RollupState.objects.filter(organisation=org).delete()
     assert everything() == from_rollup
+
+
+def test_a_deadline_passing_after_the_refresh_is_counted_at_the_next_one(tenant: object) -> None:
+    org: Organisation = tenant.organisation  # type: ignore[attr-defined]
+    now = timezone.now()
+    mention = make_mention(org, created_at=now - timedelta(days=2))
+    case = make_case(org, mention, sla_due_at=now + timedelta(hours=1))
+    do_refresh_rollup(org)
+    period = period_between(
+        org, timezone.localdate() - timedelta(days=6), timezone.localdate() - timedelta(days=1)
+    )
+    assert kpi_report(org, period).sla_missed == 0
+    # The deadline passes (moved into the past here), nothing else changes on the case.
+    RollupState.objects.filter(organisation=org).update(scanned_at=timezone.now())
+    Case.objects.filter(pk=case.pk).update(sla_due_at=timezone.now())
+    do_refresh_rollup(org)
+    assert kpi_report(org, period).sla_missed == kpi_report(org, period, use_rollup=False).sla_missed == 1
