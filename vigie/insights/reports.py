@@ -2,10 +2,9 @@
 a crisis summary when there was one, and consented testimonials; as HTML or PDF, French or English.
 
 The HTML is a self-contained page (inline CSS and SVG, nothing fetched). The PDF is drawn with
-fpdf2, pure Python; it uses the PDF core font Helvetica, whose encoding is Latin-1 (cp1252 for
-the euro sign is not available in fpdf2's core fonts), so characters outside Latin-1 (``€``,
-``œ``, emoji…) are replaced by close equivalents (``EUR``, ``oe``) or ``?``. Shipping a TTF would
-remove this limit; none is shipped yet.
+fpdf2, pure Python, in DejaVu Sans, shipped in ``vigie/insights/fonts`` (Bitstream Vera licence,
+which allows redistribution; see LICENSE-DejaVu.txt there): accents, ``€``, ``œ`` and typographic
+quotes print as they are, with no system font needed. fpdf2 embeds only the glyphs used.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -162,30 +162,8 @@ def render_html(report: ManagementReport) -> str:
         return render_to_string("insights/report.html", {"r": report})
 
 
-_REPLACEMENTS = {
-    "€": "EUR",
-    "œ": "oe",
-    "Œ": "OE",
-    "’": "'",
-    "‘": "'",
-    "“": '"',
-    "”": '"',
-    "–": "-",
-    "—": "-",
-    "…": "...",
-    "★": "*",
-    "≥": ">=",
-    "≤": "<=",
-    "\u202f": " ",
-    "\u00a0": " ",
-}
-
-
-def latin1(text: str) -> str:
-    """``text`` in what the PDF core fonts can draw (see the module docstring)."""
-    for char, replacement in _REPLACEMENTS.items():
-        text = text.replace(char, replacement)
-    return text.encode("latin-1", "replace").decode("latin-1")
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
 
 
 def _fmt(value: float | None, unit: str) -> str:
@@ -205,18 +183,21 @@ def render_pdf(report: ManagementReport) -> bytes:
     r = report
     with translation.override(r.language):
         pdf = FPDF(format="A4")
+        pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
+        pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        pdf.add_font(FONT, "I", str(FONTS / "DejaVuSans-Oblique.ttf"))
         pdf.set_auto_page_break(auto=True, margin=15)
         pdf.add_page()
         width = pdf.epw
 
         def heading(text: str, size: int = 14) -> None:
             pdf.ln(3)
-            pdf.set_font("Helvetica", "B", size)
-            pdf.multi_cell(width, 8, latin1(text), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("Helvetica", "", 10)
+            pdf.set_font(FONT, "B", size)
+            pdf.multi_cell(width, 8, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FONT, "", 10)
 
         def line(text: str) -> None:
-            pdf.multi_cell(width, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, 5, text, new_x="LMARGIN", new_y="NEXT")
 
         heading(_("Rapport de direction : %(org)s") % {"org": r.organisation.name}, 18)
         line(_("Du %(first)s au %(last)s") % {"first": r.period.first_day, "last": r.period.last_day})
@@ -254,15 +235,15 @@ def render_pdf(report: ManagementReport) -> bytes:
         if not r.problems:
             line(_("Aucun thème négatif sur la période."))
         for row in r.problems:
-            pdf.set_font("Helvetica", "B", 11)
+            pdf.set_font(FONT, "B", 11)
             line(
                 f"{row.label} : {row.volume} ({row.change:+d}), "
                 + _("%(p).0f %% négatif") % {"p": row.negativity * 100}
             )
-            pdf.set_font("Helvetica", "I", 9)
+            pdf.set_font(FONT, "I", 9)
             for quote in row.verbatims:
                 line(f"« {quote.text} »")
-            pdf.set_font("Helvetica", "", 10)
+            pdf.set_font(FONT, "", 10)
             for plan in row.action_plans:
                 line(f"- {plan.title} ({plan.get_status_display()})")
 
@@ -296,7 +277,7 @@ def _pdf_bars(pdf: Any, points: list[tuple[str, int]]) -> None:
     highest = max(count for _label, count in points) or 1
     step = pdf.epw / len(points)
     pdf.set_fill_color(60, 110, 170)
-    pdf.set_font("Helvetica", "", 6)
+    pdf.set_font(FONT, "", 6)
     for index, (label, count) in enumerate(points):
         bar = height * count / highest
         x = pdf.l_margin + index * step
@@ -305,7 +286,7 @@ def _pdf_bars(pdf: Any, points: list[tuple[str, int]]) -> None:
         if len(points) <= 16 or index % max(len(points) // 8, 1) == 0:
             pdf.text(x, top + height + 4, label)
     pdf.set_y(top + height + 7)
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(FONT, "", 10)
 
 
 def render(report: ManagementReport, fmt: str) -> bytes:

@@ -21,7 +21,7 @@ from django.core.management.base import CommandError
 from vigie.conftest import Tenant
 from vigie.insights.actions import do_create_action_plan, do_create_scheduled_report, do_record_quote_consent
 from vigie.insights.models import ScheduledReport
-from vigie.insights.reports import build_report, latin1, parse_period, render
+from vigie.insights.reports import build_report, parse_period, render
 from vigie.insights.tasks import last_complete_period, send_scheduled_report, send_scheduled_reports
 from vigie.mentions.models import Sentiment
 from vigie.mentions.tests.factories import make_case, make_mention, make_team
@@ -102,8 +102,20 @@ def test_the_report_gathers_kpis_problems_sla_and_consented_testimonials(tenant:
     assert pdf.startswith(b"%PDF-")
 
 
-def test_pdf_text_falls_back_to_latin1_equivalents() -> None:
-    assert latin1("Coût : 12 € — très « bien » œuvre ★") == "Coût : 12 EUR - très « bien » oeuvre *"
+def test_the_pdf_embeds_its_own_font_so_euro_signs_and_ligatures_print(tenant: Tenant) -> None:
+    org = tenant.organisation
+    praise = make_mention(
+        org,
+        created_at=datetime(2025, 3, 12, 10, tzinfo=PARIS),
+        rating=5,
+        sentiment=Sentiment.POSITIVE,
+        text="Remboursé 12 € en une heure, un vrai cœur d’équipe",
+    )
+    do_record_quote_consent(praise, granted=True, actor=None)
+    pdf = render(build_report(org, parse_period(org, "2025-03")), "pdf")
+    assert b"/FontFile2" in pdf  # a TrueType font travels inside the file
+    assert b"DejaVu" in pdf
+    assert b"/Helvetica" not in pdf
 
 
 def test_the_report_command_writes_a_pdf_and_rejects_a_bad_period(tenant: Tenant, tmp_path: Path) -> None:
