@@ -31,6 +31,9 @@ VIGIE_COMMANDS = {
     "retrain": "train an organisation-specific sentiment model: vigie retrain --org SLUG",
     "themes": "themes: vigie themes list|discover|promote --org SLUG",
     "routing": "comment-handling scheme: vigie routing list|seed|dry-run --org SLUG [--mention ID]",
+    "kpis": "KPIs of a period: vigie kpis --org SLUG --from DATE --to DATE [--by DIM] [--format json|csv]",
+    "report": "management report: vigie report --org SLUG --period YYYY-MM --format pdf|html --out FILE",
+    "rollup": "rebuild the KPIs' daily rollup: vigie rollup --org SLUG [--refresh]",
     "compiletranslations": "compile the interface translations (done by the set-up)",
 }
 

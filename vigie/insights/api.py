@@ -42,6 +42,7 @@ class KpiOut(Schema):
     unit: str = Field(description="`stars` (1-5), `ratio` (0-1) or `hours`.")
     higher_is_better: bool
     met: bool | None
+    previous: float | None = Field(None, description="The value over the previous period of the same length.")
 
 
 class ShareOut(Schema):
@@ -76,6 +77,23 @@ class KpiReportOut(Schema):
     median_first_response_seconds: float | None = Field(
         description="From publication on the platform to the first response."
     )
+    median_first_response_business_seconds: float | None = Field(
+        description="Median first-response delay counted in the charter's business hours."
+    )
+    p90_first_response_business_seconds: float | None = Field(
+        description="90th percentile (nearest rank) of the same delays."
+    )
+    response_time_distribution: list[ShareOut]
+    sla_met: int
+    sla_missed: int
+    sla_compliance: float | None = Field(description="Met / (met + missed); cases not yet due are left out.")
+    resolved_count: int
+    median_resolution_seconds: float | None
+    engagement: int = Field(description="Likes + shares + replies.")
+    net_sentiment: float | None = Field(description="(positive - negative) / analysed, -1..1.")
+    survey_answer_count: int
+    csat: float | None = Field(description="Share of survey answers rated 4 or 5 out of 5.")
+    nps: float | None = Field(description="Net promoter score from 0-10 survey answers, -100..100.")
     kpis: list[KpiOut]
     weekly_volume: list[WeekOut]
     top_themes: list[ThemeOut]
@@ -92,6 +110,7 @@ class KpiQuery(Schema):
     platform: str = ""
     team: int | None = None
     theme: str = ""
+    agent: int | None = Field(None, description="User id of the assignee of the cases.")
 
 
 def report_out(report: KpiReport, weeks: list[WeekOut], themes: list[ThemeOut]) -> KpiReportOut:
@@ -121,6 +140,22 @@ def report_out(report: KpiReport, weeks: list[WeekOut], themes: list[ThemeOut]) 
         cases_answered=report.cases_answered,
         response_rate=report.response_rate,
         median_first_response_seconds=report.median_first_response_seconds,
+        median_first_response_business_seconds=report.median_first_response_business_seconds,
+        p90_first_response_business_seconds=report.p90_first_response_business_seconds,
+        response_time_distribution=[
+            ShareOut(key=s.key, label=str(s.label), count=s.count, share=s.share)
+            for s in report.response_time_distribution
+        ],
+        sla_met=report.sla_met,
+        sla_missed=report.sla_missed,
+        sla_compliance=report.sla_compliance,
+        resolved_count=report.resolved_count,
+        median_resolution_seconds=report.median_resolution_seconds,
+        engagement=report.engagement,
+        net_sentiment=report.net_sentiment,
+        survey_answer_count=report.survey_answer_count,
+        csat=report.csat,
+        nps=report.nps,
         kpis=[
             KpiOut(
                 key=k.key,
@@ -130,6 +165,7 @@ def report_out(report: KpiReport, weeks: list[WeekOut], themes: list[ThemeOut]) 
                 unit=k.unit,
                 higher_is_better=k.higher_is_better,
                 met=k.met,
+                previous=k.previous,
             )
             for k in report.kpis
         ],
@@ -153,9 +189,13 @@ def kpis(request: HttpRequest, query: Query[KpiQuery]) -> KpiReportOut:
         raise invalid(["query", "from"], f"A period covers at most {MAX_PERIOD_DAYS} days.")
     period = period_between(organisation, first, last)
     filters = InsightFilters(
-        location_id=query.location, platform=query.platform, team_id=query.team, theme=query.theme
+        location_id=query.location,
+        platform=query.platform,
+        team_id=query.team,
+        theme=query.theme,
+        agent_id=query.agent,
     )
-    report = kpi_report(organisation, period, filters)
+    report = kpi_report(organisation, period, filters, compare=True)
     weeks = [
         WeekOut(week_start=w.week_start, count=w.count) for w in weekly_volume(organisation, period, filters)
     ]

@@ -1,127 +1,412 @@
-"""The dashboard: KPIs of the last 7, 30 or 90 days against their targets, drawn without JavaScript."""
+"""Pages of the insights: the dashboard, its drill-down list, the theme board, action plans,
+reports, scheduled reports and exports.
+
+Roles: every member (viewer and up) reads the dashboard, the drill-down list, the theme board and
+downloads reports (aggregates and masked quotes). Exports carry raw customer text and personal
+data: managers and up. Action plans, testimonial consent and scheduled reports: managers and up.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vigie.core.decorators import member_required
+from vigie.core.decorators import forbidden, member_required
 from vigie.core.models import Membership
-from vigie.core.queries import organisation_locations
-from vigie.core.roles import READ
-from vigie.insights.queries import (
-    DEFAULT_PERIOD_DAYS,
-    PERIOD_CHOICES,
-    InsightFilters,
-    Kpi,
-    WeekVolume,
-    kpi_report,
-    last_days,
-    top_themes,
-    weekly_volume,
+from vigie.core.roles import MANAGE, READ
+from vigie.core.tenancy import get_in_org, scoped
+from vigie.insights import actions, exports
+from vigie.insights.charts import bar_chart, line_chart, stacked_chart
+from vigie.insights.forms import (
+    ActionPlanForm,
+    InsightFilterForm,
+    ReportForm,
+    ScheduledReportForm,
+    period_query,
 )
-from vigie.mentions.queries import platforms
-
-# Geometry of the weekly volume chart (SVG user units; the SVG scales to its container).
-CHART_HEIGHT = 120
-CHART_BAR_WIDTH = 28
-CHART_GAP = 10
-
-
-@dataclass(frozen=True)
-class ChartBar:
-    """One bar of the weekly volume chart, already placed."""
-
-    week: WeekVolume
-    x: int
-    y: int
-    height: int
-    label_x: int
-
-
-def chart_bars(weeks: list[WeekVolume]) -> tuple[list[ChartBar], int]:
-    """Place the weekly bars; returns them and the chart's width."""
-    highest = max((w.count for w in weeks), default=0) or 1
-    bars = []
-    for index, week in enumerate(weeks):
-        height = round(week.count / highest * CHART_HEIGHT)
-        x = index * (CHART_BAR_WIDTH + CHART_GAP)
-        bars.append(ChartBar(week, x, CHART_HEIGHT - height, height, x + CHART_BAR_WIDTH // 2))
-    width = max(len(weeks) * (CHART_BAR_WIDTH + CHART_GAP) - CHART_GAP, CHART_BAR_WIDTH)
-    return bars, width
+from vigie.insights.models import ActionPlan, ScheduledReport
+from vigie.insights.queries import (
+    PERIOD_CHOICES,
+    Kpi,
+    drilldown_mentions,
+    kpi_report,
+    location_split,
+    period_between,
+    plan_effect,
+    platform_split,
+    series_step_days,
+    theme_board,
+    theme_labels,
+    theme_shares,
+    theme_trends,
+    time_series,
+)
+from vigie.insights.reports import build_report, parse_period, period_key
+from vigie.insights.reports import render as render_report
+from vigie.mentions.models import Mention, Sentiment
 
 
 def kpi_display(kpi: Kpi) -> dict[str, object]:
-    """A KPI's value and target in the units people read: stars, percent, hours."""
+    """A KPI's value, target and change in the units people read: stars, percent, hours."""
     value: float | None = kpi.value
     target: float = kpi.target
+    change = kpi.change
     if kpi.unit == "ratio":
         value = round(kpi.value * 100) if kpi.value is not None else None
         target = round(kpi.target * 100)
-    return {"kpi": kpi, "value": value, "target": target}
+        change = round(change * 100) if change is not None else None
+    improved = None
+    if change:
+        improved = change > 0 if kpi.higher_is_better else change < 0
+    return {"kpi": kpi, "value": value, "target": target, "change": change, "improved": improved}
 
 
-def _int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
+def _member(request: HttpRequest) -> Membership:
+    return cast(Membership, request.membership)  # type: ignore[attr-defined]
+
+
+def _drill(period: Any, filters: Any, **extra: Any) -> str:
+    return reverse("insights-mentions") + "?" + urlencode(period_query(period, filters, **extra))
 
 
 @member_required(READ)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """KPI cards, sentiment shares, ratings, weekly volume and top themes of the chosen period."""
-    member = cast(Membership, request.membership)  # type: ignore[attr-defined]
+    """KPI cards against targets with the previous period, charts that drill down to mentions."""
+    member = _member(request)
     organisation = member.organisation
-    days = _int_or_none(request.GET.get("period"))
-    if days not in PERIOD_CHOICES:
-        days = DEFAULT_PERIOD_DAYS
-    location_id = _int_or_none(request.GET.get("location"))
-    locations = list(organisation_locations(organisation))
-    if location_id not in {loc.pk for loc in locations}:
-        location_id = None
-    known_platforms = platforms(organisation)
-    platform = request.GET.get("platform", "")
-    if platform not in known_platforms:
-        platform = ""
+    form = InsightFilterForm(request.GET, member)
+    period = form.get_period()
+    filters = form.get_filters()
+    report = kpi_report(organisation, period, filters, compare=True)
+    series = time_series(organisation, period, filters)
+    step = series_step_days(period)
 
-    period = last_days(organisation, days)
-    filters = InsightFilters(location_id=location_id, platform=platform)
-    report = kpi_report(organisation, period, filters)
-    weeks = weekly_volume(organisation, period, filters)
-    bars, chart_width = chart_bars(weeks)
-    rating_max = max((share.count for share in report.rating_distribution), default=0)
+    def label(point: Any) -> str:
+        return point.start.strftime("%d/%m")
+
+    def point_url(point: Any, **extra: Any) -> str:
+        return _drill(period_between(organisation, point.start, point.end), filters, **extra)
+
+    sentiment_series = [(Sentiment.NEGATIVE, "neg"), (Sentiment.NEUTRAL, "neu"), (Sentiment.POSITIVE, "pos")]
+    sentiment_chart = stacked_chart(
+        [(label(p), (p.negative, p.neutral, p.positive)) for p in series],
+        title=_("Volume et sentiment dans le temps"),
+        series=[(str(s.label), css) for s, css in sentiment_series],
+        urls=[[point_url(p, sentiment=s.value) for s, _css in sentiment_series] for p in series],
+    )
+    volume_chart = bar_chart(
+        [(label(p), p.volume) for p in series],
+        title=_("Mentions dans le temps"),
+        urls=[point_url(p) for p in series],
+    )
+    rating_chart = line_chart(
+        [(label(p), p.average_rating) for p in series], title=_("Évolution de la note moyenne"), low=1, high=5
+    )
+    response_chart = bar_chart(
+        [(str(s.label), s.count) for s in report.response_time_distribution],
+        title=_("Délais de première réponse (heures ouvrées)"),
+    )
+    themes = theme_shares(organisation, period, filters, volume=report.mention_volume)
+    labels = theme_labels(organisation)
+    trends = theme_trends(organisation, period, filters, themes=[t.theme for t in themes[:5]])
+    platforms_rows = platform_split(organisation, period, filters)
+    locations_rows = location_split(organisation, period, filters)
+    query = period_query(period, filters)
     return render(
         request,
         "insights/dashboard.html",
         {
             "nav": "dashboard",
-            "days": days,
+            "form": form,
+            "days": form.days,
+            "custom": form.custom,
             "period_choices": PERIOD_CHOICES,
             "period": period,
-            "locations": locations,
-            "location_id": location_id,
-            "platforms": known_platforms,
-            "platform": platform,
+            "step": step,
             "report": report,
             "kpis": [kpi_display(kpi) for kpi in report.kpis],
-            "response_rate_percent": round(report.response_rate * 100)
-            if report.response_rate is not None
-            else None,
-            "sentiments": [(share, round(share.share * 100)) for share in report.sentiments],
+            "sentiments": [
+                (share, round(share.share * 100), _drill(period, filters, sentiment=share.key))
+                for share in report.sentiments
+            ],
             "ratings": [
-                (share, round(share.share * 100), round(share.count / rating_max * 100) if rating_max else 0)
+                (share, round(share.share * 100), _drill(period, filters, stars=share.key, kind="review"))
                 for share in report.rating_distribution
             ],
-            "bars": bars,
-            "chart_width": chart_width,
-            "chart_height": CHART_HEIGHT,
-            "chart_bar_width": CHART_BAR_WIDTH,
-            "themes": top_themes(organisation, period, filters),
+            "series": series,
+            "series_links": [point_url(p) for p in series],
+            "sentiment_chart": sentiment_chart,
+            "volume_chart": volume_chart,
+            "rating_chart": rating_chart,
+            "response_chart": response_chart,
+            "themes": [
+                (t, labels.get(t.theme, t.theme), _drill(period, filters, theme=t.theme)) for t in themes
+            ],
+            "trends": [(t, labels.get(t.theme, t.theme)) for t in trends],
+            "platform_rows": [(row, _drill(period, filters, platform=row.key)) for row in platforms_rows],
+            "location_rows": [
+                (row, _drill(period, filters, location=row.key) if row.key else "") for row in locations_rows
+            ],
+            "drill_all": _drill(period, filters),
+            "export_query": urlencode(query),
+            "can_export": member.can(MANAGE),
         },
+    )
+
+
+@member_required(READ)
+@require_GET
+def mention_list(request: HttpRequest) -> HttpResponse:
+    """The mentions behind a number of the dashboard (same period and filters, plus the slice)."""
+    member = _member(request)
+    form = InsightFilterForm(request.GET, member)
+    period = form.get_period()
+    filters = form.get_filters()
+    queryset = drilldown_mentions(member.organisation, period, filters, **form.slice())
+    page = Paginator(queryset.select_related("case"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "insights/mentions.html",
+        {
+            "nav": "dashboard",
+            "form": form,
+            "period": period,
+            "page": page,
+            "dashboard_query": urlencode(period_query(period, filters)),
+            "can_consent": member.can(MANAGE),
+        },
+    )
+
+
+@member_required(READ)
+@require_GET
+def theme_board_page(request: HttpRequest) -> HttpResponse:
+    """The most frequent problems of the period, their trend, quotes, places and action plans."""
+    member = _member(request)
+    form = InsightFilterForm(request.GET, member)
+    period = form.get_period()
+    filters = form.get_filters()
+    rows = theme_board(member.organisation, period, filters)
+    return render(
+        request,
+        "insights/themes.html",
+        {
+            "nav": "dashboard",
+            "form": form,
+            "period": period,
+            "days": form.days,
+            "period_choices": PERIOD_CHOICES,
+            "rows": [(row, _drill(period, filters, theme=row.theme)) for row in rows],
+            "can_manage": member.can(MANAGE),
+        },
+    )
+
+
+@member_required(READ)
+@require_GET
+def action_plan_list(request: HttpRequest) -> HttpResponse:
+    """Every action plan with its theme's numbers before and after its start."""
+    member = _member(request)
+    organisation = member.organisation
+    plans = list(scoped(ActionPlan, organisation).select_related("owner"))
+    labels = theme_labels(organisation)
+    return render(
+        request,
+        "insights/action_plans.html",
+        {
+            "nav": "dashboard",
+            "effects": [(plan_effect(plan), labels.get(plan.theme, plan.theme)) for plan in plans],
+            "can_manage": member.can(MANAGE),
+        },
+    )
+
+
+def _plan_form_page(request: HttpRequest, plan: ActionPlan | None) -> HttpResponse:
+    member = _member(request)
+    organisation = member.organisation
+    initial: dict[str, Any] = {"theme": request.GET.get("theme", "")}
+    if plan is not None:
+        initial = {
+            "theme": plan.theme,
+            "title": plan.title,
+            "description": plan.description,
+            "owner": plan.owner_id,
+            "status": plan.status,
+            "started_on": plan.started_on,
+            "due_on": plan.due_on,
+        }
+    form = ActionPlanForm(request.POST if request.method == "POST" else None, member, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if plan is None:
+                actions.do_create_action_plan(
+                    organisation,
+                    theme=data["theme"],
+                    title=data["title"],
+                    description=data["description"],
+                    owner=form.owner_user(),
+                    status=data["status"],
+                    started_on=data["started_on"],
+                    due_on=data["due_on"],
+                    actor=member.user,
+                )
+                messages.success(request, _("Plan d'action créé."))
+            else:
+                actions.do_update_action_plan(
+                    plan,
+                    actor=member.user,
+                    title=data["title"],
+                    description=data["description"],
+                    owner=form.owner_user(),
+                    status=data["status"],
+                    started_on=data["started_on"],
+                    due_on=data["due_on"],
+                )
+                messages.success(request, _("Plan d'action enregistré."))
+        except ValidationError as exc:
+            for field_name, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field_name if field_name in form.fields else None, error)
+        else:
+            return redirect("insights-action-plans")
+    return render(
+        request,
+        "insights/action_plan_form.html",
+        {"nav": "dashboard", "form": form, "plan": plan, "effect": plan_effect(plan) if plan else None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@member_required(MANAGE)
+@require_http_methods(["GET", "POST"])
+def action_plan_create(request: HttpRequest) -> HttpResponse:
+    """Record a new action plan (managers)."""
+    return _plan_form_page(request, None)
+
+
+@member_required(MANAGE)
+@require_http_methods(["GET", "POST"])
+def action_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an action plan (managers); another organisation's plan is a 404."""
+    plan = get_in_org(ActionPlan, _member(request).organisation, pk)
+    return _plan_form_page(request, plan)
+
+
+@member_required(MANAGE)
+@require_POST
+def action_plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    plan = get_in_org(ActionPlan, member.organisation, pk)
+    actions.do_delete_action_plan(plan, actor=member.user)
+    messages.success(request, _("Plan d'action supprimé."))
+    return redirect("insights-action-plans")
+
+
+@member_required(MANAGE)
+@require_POST
+def testimonial_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that a mention's author agreed (or not) to be quoted as a testimonial (managers)."""
+    member = _member(request)
+    mention = get_in_org(Mention, member.organisation, pk)
+    granted = request.POST.get("granted") == "1"
+    actions.do_record_quote_consent(
+        mention, granted=granted, actor=member.user, note=request.POST.get("note", "")[:300]
+    )
+    messages.success(request, _("Consentement enregistré.") if granted else _("Refus enregistré."))
+    back = request.POST.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("insights-mentions")
+    return redirect(back)
+
+
+@member_required(READ)
+@require_http_methods(["GET", "POST"])
+def report_page(request: HttpRequest) -> HttpResponse:
+    """Download the management report of a period; managers also schedule it by e-mail."""
+    member = _member(request)
+    organisation = member.organisation
+    form = ReportForm(request.GET or None)
+    if request.GET and form.is_valid():
+        try:
+            period = parse_period(organisation, form.cleaned_data["period"])
+        except ValueError:
+            form.add_error("period", _("Période invalide : AAAA-MM, AAAA-Wss ou AAAA-MM-JJ:AAAA-MM-JJ."))
+        else:
+            fmt = form.cleaned_data["report_format"]
+            report = build_report(organisation, period, language=form.cleaned_data["language"])
+            content = render_report(report, fmt)
+            response = HttpResponse(content, content_type="application/pdf" if fmt == "pdf" else "text/html")
+            filename = f"vigie-report-{organisation.slug}-{period_key(period)}.{fmt}"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+    schedule_form = ScheduledReportForm(request.POST or None)
+    if request.method == "POST":
+        if not member.can(MANAGE):
+            return forbidden(
+                request, _("Votre rôle dans cette organisation ne permet pas d'ouvrir cette page.")
+            )
+        if schedule_form.is_valid():
+            try:
+                actions.do_create_scheduled_report(
+                    organisation,
+                    frequency=schedule_form.cleaned_data["frequency"],
+                    recipients=schedule_form.recipient_list(),
+                    language=schedule_form.cleaned_data["language"],
+                    report_format=schedule_form.cleaned_data["report_format"],
+                    actor=member.user,
+                )
+            except ValidationError as exc:
+                for errors in exc.message_dict.values():
+                    for error in errors:
+                        schedule_form.add_error(None, error)
+            else:
+                messages.success(request, _("Rapport programmé."))
+                return redirect("insights-reports")
+    return render(
+        request,
+        "insights/reports.html",
+        {
+            "nav": "dashboard",
+            "form": form,
+            "schedule_form": schedule_form,
+            "schedules": scoped(ScheduledReport, organisation),
+            "can_manage": member.can(MANAGE),
+        },
+        status=400 if form.errors or schedule_form.errors else 200,
+    )
+
+
+@member_required(MANAGE)
+@require_POST
+def scheduled_report_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    schedule = get_in_org(ScheduledReport, member.organisation, pk)
+    actions.do_delete_scheduled_report(schedule, actor=member.user)
+    messages.success(request, _("Rapport programmé supprimé."))
+    return redirect("insights-reports")
+
+
+@member_required(MANAGE)
+@require_GET
+def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
+    """Mentions, cases or replies of the period and filters, as CSV or XLSX, streamed (managers)."""
+    member = _member(request)
+    if what not in exports.EXPORTS or fmt not in exports.FORMATS:
+        raise Http404
+    form = InsightFilterForm(request.GET, member)
+    period = form.get_period()
+    # Streamed responses are not HttpResponse subclasses; the decorators pass them through untouched.
+    return cast(
+        HttpResponse, exports.export_response(member.organisation, what, fmt, period, form.get_filters())
     )

@@ -121,3 +121,35 @@ def test_kpis_never_count_another_organisations_rows(
     make_mention(other_tenant.organisation, created_at=at(3), rating=1, reach=99)
     body = kpis(api_client(tenant.viewer), **{"from": "2025-03-01", "to": "2025-03-31"})
     assert (body["mention_volume"], body["total_reach"], body["average_rating"]) == (0, 0, None)
+
+
+def test_the_api_gives_the_same_numbers_as_the_dashboard_with_an_agent_filter(
+    tenant: Tenant, api_client: ApiClient, login: Callable[[Membership], Client]
+) -> None:
+    from django.urls import reverse
+    from django.utils import timezone
+
+    org = tenant.organisation
+    now = timezone.now()
+    for hours, assignee in ((1, tenant.agent.user), (5, tenant.agent.user), (3, tenant.manager.user)):
+        mention = make_mention(org, created_at=now - timedelta(days=2), rating=4)
+        make_case(
+            org, mention, assignee=assignee, first_response_at=mention.created_at + timedelta(hours=hours)
+        )
+    query = {
+        "agent": tenant.agent.user_id,
+        "from": (now - timedelta(days=6)).date().isoformat(),
+        "to": now.date().isoformat(),
+    }
+    api = api_client(tenant.viewer).get("/api/v1/kpis", query).json()
+    page = login(tenant.viewer).get(reverse("dashboard"), query).context["report"]
+    assert api["cases_answered"] == page.cases_answered == 2
+    assert api["mention_volume"] == page.mention_volume == 2
+    assert api["p90_first_response_business_seconds"] == page.p90_first_response_business_seconds
+    assert api["sla_compliance"] is None  # no deadline on these cases
+    assert {k["key"] for k in api["kpis"]} == {
+        "average_rating",
+        "response_rate",
+        "first_response_time",
+        "sla_compliance",
+    }

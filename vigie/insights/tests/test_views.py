@@ -10,8 +10,6 @@ from django.utils import timezone
 
 from vigie.conftest import Tenant
 from vigie.core.models import Membership
-from vigie.insights.queries import WeekVolume
-from vigie.insights.views import chart_bars
 from vigie.mentions.models import Sentiment
 from vigie.mentions.tests.factories import make_case, make_location, make_mention
 
@@ -91,21 +89,5 @@ def test_the_dashboard_can_focus_on_one_location(tenant: Tenant, other_tenant: T
     assert client.get(reverse("dashboard"), {"location": lyon.pk}).context["report"].average_rating == 1.0
     # Another organisation's location is ignored rather than used.
     response = client.get(reverse("dashboard"), {"location": theirs.pk})
-    assert response.context["location_id"] is None
+    assert response.context["report"].filters.location_id is None
     assert response.context["report"].average_rating == 3.0
-
-
-def test_the_weekly_chart_scales_bars_to_the_busiest_week() -> None:
-    from datetime import date
-
-    weeks = [
-        WeekVolume(date(2025, 3, 3), 10),
-        WeekVolume(date(2025, 3, 10), 5),
-        WeekVolume(date(2025, 3, 17), 0),
-    ]
-    bars, width = chart_bars(weeks)
-    assert [b.height for b in bars] == [120, 60, 0]
-    assert [b.y for b in bars] == [0, 60, 120]
-    assert bars[1].x > bars[0].x
-    assert width > 0
-    assert [b.height for b in chart_bars([WeekVolume(date(2025, 3, 3), 0)])[0]] == [0]

@@ -1,0 +1,122 @@
+"""Business hours for the insights' delays: opening hours per weekday and public holidays.
+
+The routing engineer builds ``vigie.inbox.sla`` with the same notion for SLA deadlines; until it
+lands, the KPIs use this small calendar built from the charter (``sla.business_hours``) so a
+review posted on Friday evening and answered on Monday morning counts as a short delay. Only
+French public holidays are known (the charter's default, ``holidays_country="FR"``); another
+country code means "no holidays".
+
+Delays are computed as ``B(end) - B(start)`` where ``B(t)`` is the number of business seconds
+from a fixed origin to ``t``; per-day totals are cached, so each delay costs O(1) after warm-up.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from vigie.charter.document import BusinessHours
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def easter_sunday(year: int) -> date:
+    """Gregorian Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+@lru_cache(maxsize=64)
+def french_holidays(year: int) -> frozenset[date]:
+    """The eleven public holidays of metropolitan France in ``year``."""
+    easter = easter_sunday(year)
+    fixed = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)]
+    movable = [easter + timedelta(days=1), easter + timedelta(days=39), easter + timedelta(days=50)]
+    return frozenset([date(year, month, day) for month, day in fixed] + movable)
+
+
+def _seconds(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 3600 + int(minutes) * 60
+
+
+class BusinessCalendar:
+    """Opening hours in one time zone; answers "how many business seconds between a and b"."""
+
+    def __init__(self, hours: BusinessHours, tz_name: str) -> None:
+        self.tz = zoneinfo.ZoneInfo(tz_name)
+        self.country = hours.holidays_country.upper()
+        self.windows: list[list[tuple[int, int]]] = [
+            sorted((_seconds(start), _seconds(end)) for start, end in hours.days.get(day, []))  # type: ignore[call-overload]
+            for day in WEEKDAYS
+        ]
+        # Cumulated business seconds before each day, from an origin day, filled lazily.
+        self._origin = date(2000, 1, 3)
+        self._before: dict[int, int] = {}
+
+    def is_holiday(self, day: date) -> bool:
+        return self.country == "FR" and day in french_holidays(day.year)
+
+    def day_seconds(self, day: date) -> int:
+        """Business seconds in the whole of ``day``."""
+        if self.is_holiday(day):
+            return 0
+        return sum(end - start for start, end in self.windows[day.weekday()])
+
+    def _seconds_before(self, day: date) -> int:
+        """Business seconds from the origin to the start of ``day`` (negative before the origin)."""
+        ordinal = day.toordinal()
+        cached = self._before.get(ordinal)
+        if cached is not None:
+            return cached
+        # Walk from the nearest cached day so a run of nearby delays costs a few steps each.
+        origin = self._origin.toordinal()
+        nearest = max((o for o in self._before if o <= ordinal), default=None) if self._before else None
+        if nearest is None:
+            start, total = origin, 0
+            if ordinal < origin:
+                total = -sum(self.day_seconds(date.fromordinal(o)) for o in range(ordinal, origin))
+                self._before[ordinal] = total
+                return total
+        else:
+            start, total = nearest, self._before[nearest]
+        for o in range(start, ordinal):
+            total += self.day_seconds(date.fromordinal(o))
+            self._before[o + 1] = total
+        self._before[ordinal] = total
+        return total
+
+    def position(self, moment: datetime) -> int:
+        """Business seconds from the origin to ``moment``."""
+        local = moment.astimezone(self.tz)
+        day = local.date()
+        total = self._seconds_before(day)
+        if self.is_holiday(day):
+            return total
+        now_s = local.hour * 3600 + local.minute * 60 + local.second
+        for start, end in self.windows[day.weekday()]:
+            if now_s <= start:
+                break
+            total += min(now_s, end) - start
+        return total
+
+    def seconds_between(self, start: datetime, end: datetime) -> int:
+        """Business seconds from ``start`` to ``end`` (0 when ``end`` is not after ``start``)."""
+        if end <= start:
+            return 0
+        return max(self.position(end) - self.position(start), 0)
+
+
+def business_calendar(hours: BusinessHours, tz_name: str) -> BusinessCalendar:
+    """A calendar for the charter's business hours in the organisation's time zone."""
+    return BusinessCalendar(hours, tz_name)

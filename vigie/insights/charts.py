@@ -1,0 +1,184 @@
+"""Charts drawn on the server as inline SVG: no JavaScript, no CDN, readable by screen readers.
+
+Every chart has a ``<title>`` and a ``<desc>`` listing its values, each mark has its own
+``<title>`` tooltip, and marks given a URL are links (the drill-down to the mentions behind
+them). Pages also print the same numbers as a table under the chart. Every text is escaped.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+HEIGHT = 140
+BAR = 22
+GAP = 6
+TOP = 16
+BOTTOM = 18
+
+_ids = itertools.count(1)
+
+
+def _frame(title: str, desc: str, width: float, body: Sequence[str]) -> SafeString:
+    uid = next(_ids)
+    head = format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-t{} chart-d{}" '
+        'xmlns="http://www.w3.org/2000/svg"><title id="chart-t{}">{}</title><desc id="chart-d{}">{}</desc>',
+        round(width),
+        HEIGHT + TOP + BOTTOM,
+        uid,
+        uid,
+        uid,
+        title,
+        uid,
+        desc,
+    )
+    # ``body`` parts are built with format_html below, so they are already escaped.
+    return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308
+
+
+def _link(url: str | None, inner: str) -> str:
+    if not url:
+        return inner
+    return format_html('<a href="{}">', url) + inner + "</a>"
+
+
+def bar_chart(
+    points: Sequence[tuple[str, int]], *, title: str, urls: Sequence[str | None] | None = None
+) -> SafeString:
+    """Vertical bars, one per (label, value); ``urls`` makes each bar a link."""
+    highest = max((value for _label, value in points), default=0) or 1
+    width = max(len(points) * (BAR + GAP), BAR)
+    every = max(len(points) // 12, 1)
+    body = []
+    for index, (label, value) in enumerate(points):
+        x = index * (BAR + GAP)
+        h = round(value / highest * HEIGHT)
+        y = TOP + HEIGHT - h
+        mark = format_html(
+            '<g><title>{} : {}</title><rect x="{}" y="{}" width="{}" height="{}" rx="2"></rect>'
+            '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
+            label,
+            value,
+            x,
+            y,
+            BAR,
+            max(h, 0),
+            x + BAR // 2,
+            y - 3,
+            value,
+        )
+        body.append(_link(urls[index] if urls else None, mark))
+        if index % every == 0:
+            body.append(
+                format_html(
+                    '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    x + BAR // 2,
+                    TOP + HEIGHT + 13,
+                    label,
+                )
+            )
+    desc = " ; ".join(f"{label} : {value}" for label, value in points)
+    return _frame(title, desc, width, body)
+
+
+def stacked_chart(
+    points: Sequence[tuple[str, Sequence[int]]],
+    *,
+    title: str,
+    series: Sequence[tuple[str, str]],
+    urls: Sequence[Sequence[str | None]] | None = None,
+) -> SafeString:
+    """Stacked bars: each point has one value per series (``series`` = (label, css class))."""
+    highest = max((sum(values) for _label, values in points), default=0) or 1
+    width = max(len(points) * (BAR + GAP), BAR)
+    every = max(len(points) // 12, 1)
+    body = []
+    for index, (label, values) in enumerate(points):
+        x = index * (BAR + GAP)
+        y = TOP + HEIGHT
+        for s_index, ((s_label, s_class), value) in enumerate(zip(series, values, strict=True)):
+            h = round(value / highest * HEIGHT)
+            y -= h
+            if h <= 0:
+                continue
+            mark = format_html(
+                '<g><title>{} — {} : {}</title><rect class="{}" x="{}" y="{}" width="{}" height="{}"></rect></g>',
+                label,
+                s_label,
+                value,
+                s_class,
+                x,
+                y,
+                BAR,
+                h,
+            )
+            body.append(_link(urls[index][s_index] if urls else None, mark))
+        if index % every == 0:
+            body.append(
+                format_html(
+                    '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    x + BAR // 2,
+                    TOP + HEIGHT + 13,
+                    label,
+                )
+            )
+    desc = " ; ".join(
+        f"{label} : " + ", ".join(f"{s[0]} {v}" for s, v in zip(series, values, strict=True))
+        for label, values in points
+    )
+    return _frame(title, desc, width, body)
+
+
+def line_chart(
+    points: Sequence[tuple[str, float | None]], *, title: str, low: float, high: float
+) -> SafeString:
+    """A line through the values (gaps where a value is None) on a fixed ``low``..``high`` scale."""
+    width = max(len(points) * (BAR + GAP), BAR)
+    span = (high - low) or 1
+    every = max(len(points) // 12, 1)
+    body = [
+        format_html(
+            '<line class="grid" x1="0" x2="{}" y1="{}" y2="{}"></line>',
+            width,
+            TOP + HEIGHT - round((v - low) / span * HEIGHT),
+            TOP + HEIGHT - round((v - low) / span * HEIGHT),
+        )
+        for v in (low, (low + high) / 2, high)
+    ]
+    segment: list[str] = []
+    segments: list[list[str]] = []
+    for index, (label, value) in enumerate(points):
+        x = index * (BAR + GAP) + BAR // 2
+        if value is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+        else:
+            y = TOP + HEIGHT - round((value - low) / span * HEIGHT)
+            segment.append(f"{x},{y}")
+            body.append(
+                format_html(
+                    '<g><title>{} : {}</title><circle cx="{}" cy="{}" r="3"></circle></g>', label, value, x, y
+                )
+            )
+        if index % every == 0:
+            body.append(
+                format_html(
+                    '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    x,
+                    TOP + HEIGHT + 13,
+                    label,
+                )
+            )
+    if segment:
+        segments.append(segment)
+    for seg in segments:
+        body.insert(
+            0, format_html('<polyline class="line" fill="none" points="{}"></polyline>', " ".join(seg))
+        )
+    desc = " ; ".join(f"{label} : {'—' if value is None else value}" for label, value in points)
+    return _frame(title, desc, width, body)

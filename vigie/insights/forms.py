@@ -1,0 +1,196 @@
+"""Forms of the insights pages: the shared period and filter bar, action plans, schedules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vigie.core.models import Membership, User
+from vigie.core.queries import organisation_locations, organisation_members, organisation_teams
+from vigie.insights.models import ActionPlanStatus, ReportFrequency
+from vigie.insights.queries import (
+    DEFAULT_PERIOD_DAYS,
+    PERIOD_CHOICES,
+    InsightFilters,
+    Period,
+    last_days,
+    organisation_today,
+    period_between,
+    theme_labels,
+)
+from vigie.mentions.models import MentionKind, Sentiment
+from vigie.mentions.queries import platforms
+
+MAX_PERIOD_DAYS = 3 * 366
+
+
+def _by_label(item: tuple[str, str]) -> str:
+    return item[1].lower()
+
+
+def _blank(label: Any) -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+class InsightFilterForm(forms.Form):
+    """The GET parameters shared by the dashboard, the drill-down list, the theme board and exports.
+
+    An invalid value drops that one filter rather than failing the page; ``from``/``to`` win
+    over ``period`` (7, 30 or 90 days ending today).
+    """
+
+    period = forms.TypedChoiceField(
+        label=_("Période"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(str(d), str(d)) for d in PERIOD_CHOICES],
+    )
+    start = forms.DateField(label=_("Du"), required=False)
+    end = forms.DateField(label=_("Au"), required=False)
+    location = forms.TypedChoiceField(label=_("Lieu"), required=False, coerce=int, empty_value=None)
+    platform = forms.ChoiceField(label=_("Plateforme"), required=False)
+    team = forms.TypedChoiceField(label=_("Équipe"), required=False, coerce=int, empty_value=None)
+    theme = forms.ChoiceField(label=_("Thème"), required=False)
+    agent = forms.TypedChoiceField(label=_("Agent"), required=False, coerce=int, empty_value=None)
+    # Drill-down only: which slice of a chart was clicked.
+    sentiment = forms.ChoiceField(label=_("Sentiment"), required=False)
+    stars = forms.TypedChoiceField(
+        label=_("Note"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "")] + [(str(i), str(i)) for i in range(1, 6)],
+    )
+    kind = forms.ChoiceField(label=_("Type de contenu"), required=False)
+
+    def __init__(self, data: Any, membership: Membership) -> None:
+        # The form reads ``from``/``to`` (the API's and the inbox's names) as well as start/end.
+        data = data.copy() if data is not None else {}
+        for alias, name in (("from", "start"), ("to", "end")):
+            if data.get(alias) and not data.get(name):
+                data[name] = data.get(alias)
+        super().__init__(data)
+        self.organisation = membership.organisation
+        org = self.organisation
+        fields = self.fields
+        cast(forms.ChoiceField, fields["location"]).choices = _blank(_("Tous")) + [
+            (str(loc.pk), loc.name) for loc in organisation_locations(org)
+        ]
+        cast(forms.ChoiceField, fields["platform"]).choices = _blank(_("Toutes")) + [
+            (p, p) for p in platforms(org)
+        ]
+        cast(forms.ChoiceField, fields["team"]).choices = _blank(_("Toutes")) + [
+            (str(t.pk), t.name) for t in organisation_teams(org)
+        ]
+        labels = theme_labels(org)
+        cast(forms.ChoiceField, fields["theme"]).choices = _blank(_("Tous")) + sorted(
+            labels.items(), key=_by_label
+        )
+        cast(forms.ChoiceField, fields["agent"]).choices = _blank(_("Tout le monde")) + [
+            (str(m.user_id), str(m.user)) for m in organisation_members(org).select_related("user")
+        ]
+        cast(forms.ChoiceField, fields["sentiment"]).choices = _blank(_("Tous")) + list(Sentiment.choices)
+        cast(forms.ChoiceField, fields["kind"]).choices = _blank(_("Tous")) + list(MentionKind.choices)
+        self.is_valid()
+
+    def _value(self, name: str) -> Any:
+        if name in self.errors:
+            return None
+        return self.cleaned_data.get(name)
+
+    def get_period(self) -> Period:
+        start, end = self._value("start"), self._value("end")
+        if start or end:
+            end = end or organisation_today(self.organisation)
+            start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+            if start <= end and (end - start).days < MAX_PERIOD_DAYS:
+                return period_between(self.organisation, start, end)
+        return last_days(self.organisation, self.days)
+
+    @property
+    def days(self) -> int:
+        days = self._value("period")
+        return days if days in PERIOD_CHOICES else DEFAULT_PERIOD_DAYS
+
+    @property
+    def custom(self) -> bool:
+        return bool(self._value("start") or self._value("end"))
+
+    def get_filters(self) -> InsightFilters:
+        return InsightFilters(
+            location_id=self._value("location"),
+            platform=self._value("platform") or "",
+            team_id=self._value("team"),
+            theme=self._value("theme") or "",
+            agent_id=self._value("agent"),
+        )
+
+    def slice(self) -> dict[str, Any]:
+        """The drill-down's extra narrowing: sentiment, stars, kind."""
+        return {
+            "sentiment": self._value("sentiment") or "",
+            "stars": self._value("stars"),
+            "kind": self._value("kind") or "",
+        }
+
+
+def period_query(period: Period, filters: InsightFilters, **extra: Any) -> dict[str, str]:
+    """GET parameters reproducing ``period`` and ``filters`` (plus ``extra``) on another page."""
+    params = {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(), **filters.as_query()}
+    params.update({key: str(value) for key, value in extra.items() if value not in (None, "")})
+    return params
+
+
+class ActionPlanForm(forms.Form):
+    theme = forms.ChoiceField(label=_("Thème"))
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = forms.TypedChoiceField(label=_("Responsable"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Statut"), choices=ActionPlanStatus.choices)
+    started_on = forms.DateField(label=_("Début"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        label=_("Échéance"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, data: Any, membership: Membership, *, initial: dict[str, Any] | None = None) -> None:
+        super().__init__(data, initial=initial)
+        org = membership.organisation
+        theme_choices: list[tuple[str, str]] = sorted(theme_labels(org).items(), key=_by_label)
+        cast(forms.ChoiceField, self.fields["theme"]).choices = theme_choices
+        self.members = {m.user_id: m.user for m in organisation_members(org).select_related("user")}
+        cast(forms.ChoiceField, self.fields["owner"]).choices = _blank(_("Personne")) + [
+            (str(pk), str(user)) for pk, user in self.members.items()
+        ]
+
+    def owner_user(self) -> User | None:
+        owner_id = self.cleaned_data.get("owner")
+        return self.members.get(owner_id) if owner_id is not None else None
+
+
+class ScheduledReportForm(forms.Form):
+    frequency = forms.ChoiceField(label=_("Fréquence"), choices=ReportFrequency.choices)
+    recipients = forms.CharField(
+        label=_("Destinataires"),
+        help_text=_("Une adresse par ligne ou séparées par des virgules."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    language = forms.ChoiceField(label=_("Langue"), choices=[("fr", "Français"), ("en", "English")])
+    report_format = forms.ChoiceField(label=_("Format"), choices=[("pdf", "PDF"), ("html", "HTML")])
+
+    def recipient_list(self) -> list[str]:
+        raw = self.cleaned_data.get("recipients", "")
+        return [part for chunk in raw.splitlines() for part in chunk.split(",") if part.strip()]
+
+
+class ReportForm(forms.Form):
+    period = forms.CharField(
+        label=_("Période"), max_length=30, help_text=_("AAAA-MM, AAAA-Wss ou AAAA-MM-JJ:AAAA-MM-JJ")
+    )
+    language = forms.ChoiceField(label=_("Langue"), choices=[("fr", "Français"), ("en", "English")])
+    report_format = forms.ChoiceField(label=_("Format"), choices=[("pdf", "PDF"), ("html", "HTML")])

@@ -1,0 +1,450 @@
+"""The daily rollup: per day and dimension combination, the counts the KPIs add up.
+
+Why: on a million mentions, reading 90 days of rows costs seconds; summing a few thousand rollup
+rows costs milliseconds. What is exact and what is not:
+
+- every count and sum (volumes, ratings, sentiments, response rate, SLA...) is exact;
+- medians and the 90th percentile come from histograms whose buckets widen with the delay
+  (5 minutes under an hour, 15 minutes up to 8 h, 1 hour up to 48 h, then 6 hours up to 30 days):
+  the value is the bucket's middle, so within half a bucket of the exact delay.
+
+The rollup covers whole days before today (``RollupState``) as of its last refresh (an unanswered
+case counts as an SLA miss once its deadline had passed then); today, and any filter the rollup
+has no dimension for (agent, source, language), is read from the mentions directly. ``insights.refresh_rollup`` (every 5 minutes)
+re-computes the past days touched since its last scan (new or edited mentions, analyses, case
+changes); ``vigie rollup --org SLUG`` rebuilds everything.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from vigie.analysis.models import AnalysisResult
+from vigie.core.models import Organisation
+from vigie.core.tenancy import scoped
+from vigie.inbox.models import Case
+from vigie.insights.business_hours import BusinessCalendar
+from vigie.insights.models import DailyRollup, DelayMetric, DelayRollup, RollupState
+from vigie.mentions.models import Mention, MentionKind, Sentiment
+
+# (upper bound in minutes, bucket width in minutes), in increasing order; beyond: one bucket.
+_SCHEME = ((60, 5), (8 * 60, 15), (48 * 60, 60), (30 * 24 * 60, 360))
+
+
+def _scheme_starts() -> list[tuple[int, int, int]]:
+    starts = []
+    lower, index = 0, 0
+    for upper, width in _SCHEME:
+        starts.append((index, lower, width))
+        index += (upper - lower) // width
+        lower = upper
+    starts.append((index, lower, 0))
+    return starts
+
+
+_STARTS = _scheme_starts()
+OVERFLOW_BUCKET = _STARTS[-1][0]
+
+
+def delay_bucket(seconds: float) -> int:
+    """The histogram bucket of a delay."""
+    minutes = max(seconds, 0) / 60
+    lower = 0
+    index = 0
+    for upper, width in _SCHEME:
+        if minutes < upper:
+            return index + int((minutes - lower) // width)
+        index += (upper - lower) // width
+        lower = upper
+    return OVERFLOW_BUCKET
+
+
+def bucket_seconds(bucket: int) -> tuple[float, float]:
+    """(lower bound, width) of a bucket in seconds; the overflow bucket has width 0."""
+    for first, lower, width in reversed(_STARTS):
+        if bucket >= first:
+            return (lower + (bucket - first) * width) * 60.0, width * 60.0
+    raise ValueError(bucket)
+
+
+def _value_at_rank(histogram: Counter[int], rank: int) -> float:
+    seen = 0
+    for bucket in sorted(histogram):
+        seen += histogram[bucket]
+        if seen >= rank:
+            lower, width = bucket_seconds(bucket)
+            return lower + width / 2
+    raise ValueError(rank)
+
+
+def histogram_percentile(histogram: Counter[int], fraction: float) -> float | None:
+    """A percentile read from a histogram: the middle of the bucket holding it.
+
+    Same definitions as the exact values: the median of an even count averages the two middle
+    values; other percentiles are nearest-rank.
+    """
+    total = sum(histogram.values())
+    if not total:
+        return None
+    if fraction == 0.5:
+        if total % 2:
+            return _value_at_rank(histogram, total // 2 + 1)
+        return (_value_at_rank(histogram, total // 2) + _value_at_rank(histogram, total // 2 + 1)) / 2
+    return _value_at_rank(histogram, max(math.ceil(fraction * total), 1))
+
+
+def star_bucket(kind: str, rating: Decimal | None) -> int:
+    """1-5 for a rated review (halves rounding up), 0 otherwise."""
+    if kind != MentionKind.REVIEW or rating is None:
+        return 0
+    return min(max(int(rating + Decimal("0.5")), 1), 5)
+
+
+_MENTION_FIELDS = (
+    "id",
+    "location_id",
+    "source__platform",
+    "kind",
+    "sentiment",
+    "rating",
+    "rating_raw",
+    "reach",
+    "likes",
+    "shares",
+    "replies_count",
+    "themes",
+    "created_at",
+    "case__id",
+    "case__team_id",
+    "case__needs_answer",
+    "case__first_response_at",
+    "case__sla_due_at",
+    "case__resolved_at",
+)
+
+
+MEASURES = (
+    "mentions",
+    "reach",
+    "engagement",
+    "rating_sum",
+    "board_negative",
+    "surveys",
+    "satisfied",
+    "nps_answers",
+    "nps_promoters",
+    "nps_detractors",
+    "needing",
+    "answered",
+    "any_answered",
+    "sla_met",
+    "sla_missed",
+    "resolved",
+)
+DAILY_COLUMNS = (
+    "organisation_id",
+    "day",
+    "grain",
+    "location_id",
+    "platform",
+    "team_id",
+    "theme",
+    "kind",
+    "sentiment",
+    "stars",
+    *MEASURES,
+)
+DELAY_COLUMNS = ("organisation_id", "day", "metric", "bucket", "cases")
+
+
+def compute_days(
+    organisation: Organisation, first: date, last: date, calendar: BusinessCalendar
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rollup rows (as ``DAILY_COLUMNS`` and ``DELAY_COLUMNS`` tuples) of days ``first``..``last``,
+    computed from the mentions and cases."""
+    from vigie.insights.queries import nps_score, period_between, period_mentions
+
+    tz = calendar.tz
+    computed_at = timezone.now()
+    daily: dict[tuple[Any, ...], list[float]] = {}
+    delays: Counter[tuple[Any, ...]] = Counter()
+    index = {name: i for i, name in enumerate(MEASURES)}
+    period = period_between(organisation, first, last)
+    rows = period_mentions(organisation, period).values_list(*_MENTION_FIELDS).order_by()
+    for row in rows.iterator(chunk_size=5000):
+        record = dict(zip(_MENTION_FIELDS, row, strict=True))
+        day = record["created_at"].astimezone(tz).date()
+        kind = record["kind"]
+        rating = record["rating"]
+        stars = star_bucket(kind, rating)
+        themes = {t for t in (record["themes"] or []) if isinstance(t, str)}
+        values = [0.0] * len(MEASURES)
+        values[index["mentions"]] = 1
+        values[index["reach"]] = record["reach"]
+        values[index["engagement"]] = record["likes"] + record["shares"] + record["replies_count"]
+        values[index["rating_sum"]] = float(rating) if stars else 0.0
+        values[index["board_negative"]] = int(
+            record["sentiment"] == Sentiment.NEGATIVE or bool(stars and rating < Decimal("2.5"))
+        )
+        if kind == MentionKind.SURVEY_ANSWER:
+            if rating is not None:
+                values[index["surveys"]] = 1
+                values[index["satisfied"]] = int(rating >= 4)
+            score = nps_score(record["rating_raw"]) if record["rating_raw"] else None
+            if score is not None:
+                values[index["nps_answers"]] = 1
+                values[index["nps_promoters"]] = int(score >= 9)
+                values[index["nps_detractors"]] = int(score <= 6)
+        if record["case__id"] is not None:
+            answered_at: datetime | None = record["case__first_response_at"]
+            due: datetime | None = record["case__sla_due_at"]
+            resolved_at: datetime | None = record["case__resolved_at"]
+            published: datetime = record["created_at"]
+            needs = bool(record["case__needs_answer"])
+            values[index["needing"]] = int(needs)
+            values[index["answered"]] = int(needs and answered_at is not None)
+            values[index["any_answered"]] = int(answered_at is not None)
+            if needs and due is not None:
+                if answered_at is not None:
+                    values[index["sla_met"]] = int(answered_at <= due)
+                    values[index["sla_missed"]] = int(answered_at > due)
+                else:
+                    values[index["sla_missed"]] = int(due < computed_at)
+            if answered_at is not None:
+                business = calendar.seconds_between(published, answered_at)
+                delays[(day, DelayMetric.FIRST_RESPONSE.value, delay_bucket(business))] += 1
+                calendar_delay = (answered_at - published).total_seconds()
+                delays[(day, DelayMetric.FIRST_RESPONSE_CALENDAR.value, delay_bucket(calendar_delay))] += 1
+            if resolved_at is not None:
+                values[index["resolved"]] = 1
+                resolution = (resolved_at - published).total_seconds()
+                delays[(day, DelayMetric.RESOLUTION.value, delay_bucket(resolution))] += 1
+        fine = (day, "fine", record["location_id"], record["source__platform"], record["case__team_id"])
+        coarse = (day, "coarse", None, "", None)
+        for theme in ("", *sorted(themes)):
+            for base in (coarse, fine):
+                key = (*base, theme, kind, record["sentiment"], stars)
+                target = daily.get(key)
+                if target is None:
+                    daily[key] = list(values)
+                else:
+                    for i, value in enumerate(values):
+                        target[i] += value
+    rating_at = index["rating_sum"]
+    daily_rows = [
+        (organisation.pk, *key, *(v if i == rating_at else int(v) for i, v in enumerate(values)))
+        for key, values in daily.items()
+    ]
+    delay_rows = [(organisation.pk, *key, count) for key, count in delays.items()]
+    return daily_rows, delay_rows
+
+
+def _insert(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    # Plain INSERTs: building a model instance per rollup row costs more than computing it.
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608 - our own names only
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+@transaction.atomic
+def do_refresh_rollup_days(
+    organisation: Organisation, first: date, last: date, calendar: BusinessCalendar
+) -> int:
+    """Replace the rollup rows of days ``first``..``last``; returns how many rows were written.
+
+    Derived data, rebuilt from the audited rows at will: no audit event of its own.
+    """
+    daily_rows, delay_rows = compute_days(organisation, first, last, calendar)
+    scoped(DailyRollup, organisation).filter(day__gte=first, day__lte=last).delete()
+    scoped(DelayRollup, organisation).filter(day__gte=first, day__lte=last).delete()
+    _insert(DailyRollup._meta.db_table, DAILY_COLUMNS, daily_rows)
+    _insert(DelayRollup._meta.db_table, DELAY_COLUMNS, delay_rows)
+    return len(daily_rows) + len(delay_rows)
+
+
+def do_rebuild_rollup(organisation: Organisation, *, chunk_days: int = 7) -> RollupState:
+    """Recompute the whole rollup of ``organisation`` up to yesterday, a few days per transaction."""
+    from vigie.insights.queries import calendar_for, organisation_today
+
+    calendar = calendar_for(organisation)
+    today = organisation_today(organisation)
+    scanned_at = timezone.now()
+    oldest = scoped(Mention, organisation).order_by("created_at").values_list("created_at", flat=True).first()
+    first = oldest.astimezone(calendar.tz).date() if oldest else today
+    day = first
+    while day < today:
+        last = min(day + timedelta(days=chunk_days - 1), today - timedelta(days=1))
+        do_refresh_rollup_days(organisation, day, last, calendar)
+        day = last + timedelta(days=1)
+    state, _created = RollupState.objects.update_or_create(
+        organisation=organisation,
+        defaults={"covered_from": first, "covered_until": today, "scanned_at": scanned_at},
+    )
+    return state
+
+
+def touched_days(organisation: Organisation, since: datetime, tz: Any) -> set[date]:
+    """Publication days (local) of the mentions changed since ``since``: fetched, edited, deleted,
+    analysed again, or whose case changed."""
+    mentions = scoped(Mention, organisation)
+    changed = Q(fetched_at__gte=since) | Q(updated_at__gte=since) | Q(deleted_at__gte=since)
+    stamps = set(mentions.filter(changed).values_list("created_at", flat=True))
+    stamps |= set(
+        mentions.filter(
+            id__in=scoped(AnalysisResult, organisation).filter(analysed_at__gte=since).values("mention_id")
+        ).values_list("created_at", flat=True)
+    )
+    cases = scoped(Case, organisation)
+    stamps |= set(
+        cases.filter(Q(updated_at__gte=since) | Q(created_at__gte=since)).values_list(
+            "mention__created_at", flat=True
+        )
+    )
+    # Unanswered cases whose deadline passed since: their day now counts one more SLA miss.
+    overdue = cases.filter(
+        sla_due_at__gte=since, sla_due_at__lt=timezone.now(), first_response_at__isnull=True
+    )
+    stamps |= set(overdue.values_list("mention__created_at", flat=True))
+    return {stamp.astimezone(tz).date() for stamp in stamps}
+
+
+def do_refresh_rollup(organisation: Organisation) -> int:
+    """Bring the rollup up to date: past days touched since the last scan, and the days that have
+    ended since. Builds it the first time. Returns how many days were recomputed."""
+    from vigie.insights.queries import calendar_for, organisation_today
+
+    state = scoped(RollupState, organisation).first()
+    if state is None:
+        state = do_rebuild_rollup(organisation)
+        return (state.covered_until - state.covered_from).days
+    calendar = calendar_for(organisation)
+    today = organisation_today(organisation)
+    scanned_at = timezone.now()
+    days = {d for d in touched_days(organisation, state.scanned_at, calendar.tz) if d < state.covered_until}
+    day = state.covered_until
+    while day < today:
+        days.add(day)
+        day += timedelta(days=1)
+    for day in sorted(days):
+        do_refresh_rollup_days(organisation, day, day, calendar)
+    RollupState.objects.filter(pk=state.pk).update(
+        covered_from=min([state.covered_from, *days]) if days else state.covered_from,
+        covered_until=max(today, state.covered_until),
+        scanned_at=scanned_at,
+    )
+    return len(days)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    first: date
+    until: date  # exclusive
+
+
+def coverage(organisation: Organisation) -> Coverage | None:
+    state = scoped(RollupState, organisation).first()
+    return Coverage(state.covered_from, state.covered_until) if state else None
+
+
+def rollup_sums(
+    organisation: Organisation,
+    first: date,
+    last: date,
+    *,
+    theme: str,
+    location_id: int | None,
+    platform: str,
+    team_id: int | None,
+) -> tuple[dict[str, Any], dict[str, Counter[int]] | None]:
+    """Summed measures of days ``first``..``last`` for the given filters, and the delay histograms
+    (None when filtered: the histograms only exist for all mentions)."""
+    narrowed = location_id is not None or bool(platform) or team_id is not None
+    condition = Q(day__gte=first, day__lte=last, theme=theme, grain="fine" if narrowed else "coarse")
+    if location_id is not None:
+        condition &= Q(location_id=location_id)
+    if platform:
+        condition &= Q(platform=platform)
+    if team_id is not None:
+        condition &= Q(team_id=team_id)
+    review = Q(kind=MentionKind.REVIEW)
+    aggregates: dict[str, Any] = {f"total_{name}": Sum(name) for name in MEASURES}
+    aggregates["total_reviews"] = Sum("mentions", filter=review)
+    for stars in range(1, 6):
+        aggregates[f"total_stars_{stars}"] = Sum("mentions", filter=review & Q(stars=stars))
+    for sentiment in Sentiment:
+        aggregates[f"total_sentiment_{sentiment.value}"] = Sum(
+            "mentions", filter=Q(sentiment=sentiment.value)
+        )
+    # Aliases differ from the field names: Django refuses an aggregate named like a field it sums.
+    found = scoped(DailyRollup, organisation).filter(condition).aggregate(**aggregates)
+    sums = {key.removeprefix("total_"): (value or 0) for key, value in found.items()}
+    if narrowed or theme:
+        return sums, None
+    histograms: dict[str, Counter[int]] = {metric: Counter() for metric in DelayMetric.values}
+    rows = (
+        scoped(DelayRollup, organisation)
+        .filter(day__gte=first, day__lte=last)
+        .values("metric", "bucket")
+        .annotate(n=Sum("cases"))
+        .order_by()
+    )
+    for row in rows:
+        histograms[row["metric"]][row["bucket"]] += row["n"]
+    return sums, histograms
+
+
+def rollup_grouped(
+    organisation: Organisation, first: date, last: date, filters: Any, by: str
+) -> dict[Any, dict[str, float]]:
+    """Volume, sentiment counts and ratings of days ``first``..``last`` per ``by`` (day, theme,
+    platform or location_id), narrowed by ``filters`` (location, platform, team, theme)."""
+    narrowed = filters.location_id is not None or bool(filters.platform) or filters.team_id is not None
+    fine = narrowed or by in ("platform", "location_id")
+    condition = Q(day__gte=first, day__lte=last, grain="fine" if fine else "coarse")
+    if by == "theme":
+        condition &= ~Q(theme="")
+    else:
+        condition &= Q(theme=filters.theme)
+    if filters.location_id is not None:
+        condition &= Q(location_id=filters.location_id)
+    if filters.platform:
+        condition &= Q(platform=filters.platform)
+    if filters.team_id is not None:
+        condition &= Q(team_id=filters.team_id)
+    review = Q(kind=MentionKind.REVIEW)
+    rows = (
+        scoped(DailyRollup, organisation)
+        .filter(condition)
+        .values(by)
+        .annotate(
+            n_volume=Sum("mentions"),
+            n_positive=Sum("mentions", filter=Q(sentiment=Sentiment.POSITIVE)),
+            n_neutral=Sum("mentions", filter=Q(sentiment=Sentiment.NEUTRAL)),
+            n_negative=Sum("mentions", filter=Q(sentiment=Sentiment.NEGATIVE)),
+            n_rated=Sum("mentions", filter=review & Q(stars__gt=0)),
+            n_rating_sum=Sum("rating_sum"),
+            n_board_negative=Sum("board_negative"),
+        )
+        .order_by()
+    )
+    return {
+        row[by]: {
+            name: float(row[f"n_{name}"] or 0)
+            for name in ("volume", "positive", "neutral", "negative", "rated", "rating_sum", "board_negative")
+        }
+        for row in rows
+    }

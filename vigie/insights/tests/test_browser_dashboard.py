@@ -1,0 +1,61 @@
+"""A manager opens the dashboard of the demo in a real browser and drills down to the mentions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vigie.core.tests.servers import Server, running_server, vigie
+from vigie.core.tests.test_browser_smoke import page  # noqa: F401 - fixture
+from vigie.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("insights-demo")
+    vigie(data_dir, "demo", "--no-serve", "--size", "600")
+    with running_server(data_dir) as server:
+        yield server
+
+
+def negative_count_last_30_days(data_dir: Path) -> int:
+    db = sqlite3.connect(data_dir / "vigie.sqlite3")
+    try:
+        (count,) = db.execute(
+            "SELECT count(*) FROM mentions_mention WHERE sentiment = 'negative' AND deleted_at IS NULL "
+            "AND created_at >= datetime('now', '-40 days')"
+        ).fetchone()
+    finally:
+        db.close()
+    return int(count)
+
+
+def test_the_dashboard_drills_down_to_the_negative_mentions(demo_server: Server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    assert negative_count_last_30_days(demo_server.data_dir) > 0, "the demo has negative mentions"
+    page.goto(f"{demo_server.url}/dashboard/")
+    page.get_by_label("Adresse e-mail").fill("manager@demo.example")
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/dashboard/**")
+
+    assert page.locator("svg.chart").count() >= 3, "charts are drawn inline"
+    assert page.locator("svg.chart title").first.text_content()
+    page.screenshot(path=str(demo_server.data_dir / "dashboard.png"), full_page=True)
+    # The "Négatif" line of the sentiment card is a link to the mentions behind it.
+    sentiment_card = page.locator("section[aria-labelledby=sentiment-title]")
+    line = sentiment_card.locator("li").filter(has_text="Négatif")
+    expected = int(line.locator(".num .small").inner_text().strip("()"))
+    line.get_by_role("link", name="Négatif").click()
+    page.wait_for_url("**/dashboard/mentions/**")
+    assert "sentiment=negative" in page.url
+    heading = page.locator("main h1").inner_text()
+    assert heading == "Mentions derrière les chiffres"
+    rows = page.locator("#drilldown tbody tr[data-mention]")
+    assert min(expected, 50) == rows.count()
+    assert rows.first.locator(".badge").inner_text() == "Négatif"
+    page.screenshot(path=str(demo_server.data_dir / "drilldown.png"), full_page=True)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from vigie.charter.document import BusinessHours
+from vigie.insights.business_hours import BusinessCalendar, easter_sunday, french_holidays
+
+PARIS = ZoneInfo("Europe/Paris")
+# Written out by hand from the official calendar, not computed.
+HOLIDAYS_2025 = {
+    date(2025, 1, 1),
+    date(2025, 4, 21),
+    date(2025, 5, 1),
+    date(2025, 5, 8),
+    date(2025, 5, 29),
+    date(2025, 6, 9),
+    date(2025, 7, 14),
+    date(2025, 8, 15),
+    date(2025, 11, 1),
+    date(2025, 11, 11),
+    date(2025, 12, 25),
+}
+
+
+def minute_by_minute(start: datetime, end: datetime) -> int:
+    """Business seconds counted the slow, obvious way: every minute, Mon-Fri 9:00-18:00 in Paris."""
+    total = 0
+    moment = start.astimezone(PARIS).replace(second=0, microsecond=0)
+    end = end.astimezone(PARIS)
+    while moment < end:
+        local = moment.astimezone(PARIS)
+        open_day = local.weekday() < 5 and local.date() not in HOLIDAYS_2025
+        if open_day and 9 <= local.hour < 18:
+            total += 60
+        moment += timedelta(minutes=1)
+    return total
+
+
+def test_easter_and_french_holidays_match_the_calendar() -> None:
+    assert easter_sunday(2024) == date(2024, 3, 31)
+    assert easter_sunday(2025) == date(2025, 4, 20)
+    assert easter_sunday(2026) == date(2026, 4, 5)
+    assert french_holidays(2025) == HOLIDAYS_2025
+
+
+def test_a_weekend_and_a_holiday_count_no_business_time() -> None:
+    calendar = BusinessCalendar(BusinessHours(), "Europe/Paris")
+    friday_evening = datetime(2025, 3, 7, 17, 0, tzinfo=PARIS)
+    monday_morning = datetime(2025, 3, 10, 10, 0, tzinfo=PARIS)
+    assert calendar.seconds_between(friday_evening, monday_morning) == 2 * 3600
+    # Easter Monday 21 April 2025 is a holiday.
+    assert (
+        calendar.seconds_between(
+            datetime(2025, 4, 21, 9, tzinfo=PARIS), datetime(2025, 4, 21, 18, tzinfo=PARIS)
+        )
+        == 0
+    )
+    assert calendar.seconds_between(monday_morning, friday_evening) == 0
+
+
+def test_business_seconds_equal_a_minute_by_minute_count() -> None:
+    calendar = BusinessCalendar(BusinessHours(), "Europe/Paris")
+    rng = random.Random(7)
+    base = datetime(2025, 3, 20, tzinfo=PARIS)  # spans the DST change of 30 March and Easter
+    for _ in range(40):
+        start = base + timedelta(minutes=rng.randrange(0, 60 * 24 * 40))
+        end = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 9))
+        assert calendar.seconds_between(start, end) == minute_by_minute(start, end), (start, end)

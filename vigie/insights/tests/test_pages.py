@@ -1,0 +1,369 @@
+"""The insights pages: roles, tenancy, drill-down, theme board, action plans, exports, reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from vigie.analysis.models import Theme
+from vigie.conftest import Tenant
+from vigie.core.models import Membership
+from vigie.insights.actions import do_create_action_plan, do_create_scheduled_report
+from vigie.insights.models import ActionPlan, ActionPlanStatus, QuoteConsent, ScheduledReport
+from vigie.mentions.models import Sentiment
+from vigie.mentions.tests.factories import make_case, make_location, make_mention
+
+Login = Callable[[Membership], Client]
+
+READ_PAGES = [
+    "dashboard",
+    "insights-mentions",
+    "insights-themes",
+    "insights-action-plans",
+    "insights-reports",
+]
+
+
+def make_plan(tenant: Tenant, theme: str = "attente") -> ActionPlan:
+    return do_create_action_plan(
+        tenant.organisation,
+        theme=theme,
+        title="Renfort en caisse le samedi",
+        started_on=timezone.localdate() - timedelta(days=10),
+        actor=tenant.manager.user,
+        owner=tenant.manager.user,
+        due_on=timezone.localdate() + timedelta(days=20),
+    )
+
+
+@pytest.mark.parametrize("name", READ_PAGES)
+def test_every_member_reads_the_insights_pages(tenant: Tenant, login: Login, name: str) -> None:
+    assert login(tenant.viewer).get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", READ_PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(db: None, name: str) -> None:
+    assert Client().get(reverse(name)).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "args"),
+    [
+        ("get", "insights-action-plan-create", []),
+        ("post", "insights-action-plan-create", []),
+        ("get", "insights-export", ["mentions", "csv"]),
+        ("get", "insights-export", ["cases", "xlsx"]),
+    ],
+)
+def test_agents_cannot_manage_plans_or_export(
+    tenant: Tenant, login: Login, method: str, name: str, args: list[str]
+) -> None:
+    client = login(tenant.agent)
+    response = getattr(client, method)(reverse(name, args=args))
+    assert response.status_code == 403
+
+
+def test_agents_cannot_edit_plans_record_consent_or_schedule_reports(tenant: Tenant, login: Login) -> None:
+    plan = make_plan(tenant)
+    mention = make_mention(tenant.organisation)
+    schedule = do_create_scheduled_report(
+        tenant.organisation, frequency="weekly", recipients=["boss@acme.example"], actor=None
+    )
+    client = login(tenant.agent)
+    assert client.get(reverse("insights-action-plan-edit", args=[plan.pk])).status_code == 403
+    assert client.post(reverse("insights-action-plan-delete", args=[plan.pk])).status_code == 403
+    assert client.post(reverse("insights-consent", args=[mention.pk]), {"granted": "1"}).status_code == 403
+    assert client.post(reverse("insights-schedule-delete", args=[schedule.pk])).status_code == 403
+    response = client.post(
+        reverse("insights-reports"),
+        {"frequency": "weekly", "recipients": "x@acme.example", "language": "fr", "report_format": "pdf"},
+    )
+    assert response.status_code == 403
+    assert ActionPlan.objects.filter(pk=plan.pk).exists()
+    assert ScheduledReport.objects.count() == 1
+    assert not QuoteConsent.objects.exists()
+
+
+def test_another_organisations_objects_are_not_found(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    theirs_plan = make_plan(other_tenant)
+    theirs_mention = make_mention(other_tenant.organisation)
+    theirs_schedule = do_create_scheduled_report(
+        other_tenant.organisation, frequency="monthly", recipients=["ceo@globex.example"], actor=None
+    )
+    client = login(tenant.admin)
+    assert client.get(reverse("insights-action-plan-edit", args=[theirs_plan.pk])).status_code == 404
+    assert client.post(reverse("insights-action-plan-delete", args=[theirs_plan.pk])).status_code == 404
+    assert (
+        client.post(reverse("insights-consent", args=[theirs_mention.pk]), {"granted": "1"}).status_code
+        == 404
+    )
+    assert client.post(reverse("insights-schedule-delete", args=[theirs_schedule.pk])).status_code == 404
+    assert ActionPlan.objects.filter(pk=theirs_plan.pk).exists()
+    # Their plans and schedules never show on our pages.
+    assert "Renfort" not in client.get(reverse("insights-action-plans")).content.decode()
+    assert "ceo@globex.example" not in client.get(reverse("insights-reports")).content.decode()
+
+
+def test_the_dashboard_drills_down_to_the_mentions_behind_a_number(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    org = tenant.organisation
+    now = timezone.now()
+    make_mention(
+        org, created_at=now - timedelta(days=1), sentiment=Sentiment.NEGATIVE, text="Attente interminable"
+    )
+    make_mention(org, created_at=now - timedelta(days=2), sentiment=Sentiment.POSITIVE, text="Parfait merci")
+    make_mention(
+        other_tenant.organisation,
+        created_at=now - timedelta(days=1),
+        sentiment=Sentiment.NEGATIVE,
+        text="Globex",
+    )
+    client = login(tenant.viewer)
+    dashboard = client.get(reverse("dashboard"), {"period": 7})
+    html = dashboard.content.decode()
+    # The "Négatif" line of the sentiment card links to the list with the same period.
+    links = [
+        link for _share, _percent, link in dashboard.context["sentiments"] if "sentiment=negative" in link
+    ]
+    assert len(links) == 1
+    assert links[0].replace("&", "&amp;") in html
+    listing = client.get(links[0])
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "Attente interminable" in text
+    assert "Parfait merci" not in text
+    assert "Globex" not in text
+    assert listing.context["page"].paginator.count == 1
+
+
+def test_the_drilldown_list_escapes_customer_text(tenant: Tenant, login: Login) -> None:
+    make_mention(tenant.organisation, text="<script>alert(1)</script>")
+    html = login(tenant.viewer).get(reverse("insights-mentions"), {"period": 7}).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_theme_board_ranks_problems_and_masks_personal_data(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    org = tenant.organisation
+    Theme.objects.create(organisation=org, slug="attente", label="Temps d'attente")
+    lyon = make_location(org, "Lyon Part-Dieu")
+    now = timezone.now()
+    for day in range(3):
+        make_mention(
+            org,
+            created_at=now - timedelta(days=day + 1),
+            sentiment=Sentiment.NEGATIVE,
+            themes=["attente"],
+            location=lyon,
+            text="Une heure d'attente, rappelez-moi au 06 12 34 56 78 ou jean.dupont@example.com",
+        )
+    make_mention(
+        org,
+        created_at=now - timedelta(days=1),
+        sentiment=Sentiment.NEGATIVE,
+        themes=["prix"],
+        text="Trop cher",
+    )
+    make_mention(org, created_at=now - timedelta(days=1), sentiment=Sentiment.POSITIVE, themes=["accueil"])
+    make_mention(
+        other_tenant.organisation, created_at=now, sentiment=Sentiment.NEGATIVE, themes=["globex-theme"]
+    )
+    make_plan(tenant)
+
+    response = login(tenant.viewer).get(reverse("insights-themes"), {"period": 30})
+    assert response.status_code == 200
+    rows = [row for row, _url in response.context["rows"]]
+    assert [r.theme for r in rows] == ["attente", "prix"]  # "accueil" has nothing negative
+    assert (rows[0].volume, rows[0].negative) == (3, 3)
+    assert rows[0].label == "Temps d'attente"
+    assert rows[0].locations == [("Lyon Part-Dieu", 3)]
+    assert [p.title for p in rows[0].action_plans] == ["Renfort en caisse le samedi"]
+    html = response.content.decode()
+    assert "jean.dupont@example.com" not in html
+    assert "06 12 34 56 78" not in html
+    assert "[…]" in html
+    assert "globex-theme" not in html
+
+
+def test_managers_create_edit_and_delete_action_plans(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    Theme.objects.create(organisation=org, slug="attente", label="Attente")
+    client = login(tenant.manager)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("insights-action-plan-create"),
+        {
+            "theme": "attente",
+            "title": "Deux caisses de plus",
+            "description": "",
+            "owner": str(tenant.agent.user_id),
+            "status": ActionPlanStatus.IN_PROGRESS,
+            "started_on": (today - timedelta(days=3)).isoformat(),
+            "due_on": (today + timedelta(days=30)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    plan = ActionPlan.objects.get()
+    assert (plan.organisation, plan.owner, plan.created_by) == (org, tenant.agent.user, tenant.manager.user)
+
+    bad = client.post(
+        reverse("insights-action-plan-edit", args=[plan.pk]),
+        {
+            "theme": "attente",
+            "title": "Deux caisses de plus",
+            "status": ActionPlanStatus.DONE,
+            "started_on": today.isoformat(),
+            "due_on": (today - timedelta(days=5)).isoformat(),
+        },
+    )
+    assert bad.status_code == 400
+    plan.refresh_from_db()
+    assert plan.status == ActionPlanStatus.IN_PROGRESS
+
+    ok = client.post(
+        reverse("insights-action-plan-edit", args=[plan.pk]),
+        {
+            "theme": "attente",
+            "title": "Deux caisses",
+            "status": ActionPlanStatus.DONE,
+            "started_on": today.isoformat(),
+        },
+    )
+    assert ok.status_code == 302
+    plan.refresh_from_db()
+    assert (plan.title, plan.status, plan.owner) == ("Deux caisses", ActionPlanStatus.DONE, None)
+    assert client.post(reverse("insights-action-plan-delete", args=[plan.pk])).status_code == 302
+    assert not ActionPlan.objects.exists()
+
+
+def test_an_action_plan_shows_its_theme_before_and_after_it_started(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    start = timezone.localdate() - timedelta(days=10)
+    # 10 days before: 4 negative mentions; 10 days since: 1 negative out of 2.
+    for days_before in (1, 2, 5, 9):
+        make_mention(
+            org,
+            created_at=timezone.now() - timedelta(days=10 + days_before),
+            sentiment=Sentiment.NEGATIVE,
+            themes=["attente"],
+        )
+    make_mention(
+        org, created_at=timezone.now() - timedelta(days=3), sentiment=Sentiment.NEGATIVE, themes=["attente"]
+    )
+    make_mention(
+        org, created_at=timezone.now() - timedelta(days=2), sentiment=Sentiment.POSITIVE, themes=["attente"]
+    )
+    make_mention(
+        org, created_at=timezone.now() - timedelta(days=12), sentiment=Sentiment.NEGATIVE, themes=["prix"]
+    )
+    do_create_action_plan(org, theme="attente", title="Plan", started_on=start, actor=None)
+    response = login(tenant.viewer).get(reverse("insights-action-plans"))
+    effect, _label = response.context["effects"][0]
+    assert effect.before.period.days == effect.after.period.days == 10
+    assert (effect.before.volume, effect.before.negative) == (4, 4)
+    assert (effect.after.volume, effect.after.negative) == (2, 1)
+
+
+def test_exports_follow_the_filters_and_neutralise_formulas(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    org = tenant.organisation
+    now = timezone.now()
+    lyon = make_location(org, "Lyon")
+    inside = make_mention(
+        org, created_at=now - timedelta(days=1), location=lyon, text='=HYPERLINK("http://evil")'
+    )
+    make_case(org, inside, first_response_at=now, sla_due_at=now + timedelta(hours=1))
+    make_mention(org, created_at=now - timedelta(days=1), text="ailleurs")
+    make_mention(other_tenant.organisation, created_at=now - timedelta(days=1), text="globex")
+    client = login(tenant.manager)
+    query = {"period": 7, "location": lyon.pk}
+    response = client.get(reverse("insights-export", args=["mentions", "csv"]), query)
+    assert response.status_code == 200
+    assert response.streaming
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[arg-type]
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [r["id"] for r in rows] == [str(inside.pk)]
+    assert rows[0]["text"].startswith("'=")
+    cases = client.get(reverse("insights-export", args=["cases", "csv"]), query)
+    case_rows = list(csv.DictReader(io.StringIO(b"".join(cases.streaming_content).decode("utf-8-sig"))))  # type: ignore[arg-type]
+    assert len(case_rows) == 1
+    assert case_rows[0]["first_response_at"]
+    assert case_rows[0]["sla_due_at"]
+    assert case_rows[0]["published_at"]
+
+    xlsx = client.get(reverse("insights-export", args=["replies", "xlsx"]), query)
+    assert xlsx.status_code == 200
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))  # type: ignore[arg-type]
+    assert next(workbook.active.iter_rows(values_only=True))[0] == "reply_id"
+    assert client.get(reverse("insights-export", args=["secrets", "csv"])).status_code == 404
+
+
+def test_members_download_the_report_as_pdf_or_html(tenant: Tenant, login: Login) -> None:
+    make_mention(tenant.organisation, created_at=timezone.now() - timedelta(days=1), rating=5)
+    client = login(tenant.viewer)
+    month = timezone.localdate().strftime("%Y-%m")
+    pdf = client.get(reverse("insights-reports"), {"period": month, "language": "fr", "report_format": "pdf"})
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    html = client.get(
+        reverse("insights-reports"), {"period": month, "language": "en", "report_format": "html"}
+    )
+    assert html.status_code == 200
+    assert b"Management report" in html.content
+    bad = client.get(
+        reverse("insights-reports"), {"period": "2025-13", "language": "fr", "report_format": "pdf"}
+    )
+    assert bad.status_code == 400
+
+
+def test_managers_schedule_reports_with_valid_recipients_only(tenant: Tenant, login: Login) -> None:
+    client = login(tenant.manager)
+    data = {"frequency": "monthly", "language": "fr", "report_format": "pdf"}
+    assert (
+        client.post(reverse("insights-reports"), {**data, "recipients": "pas-une-adresse"}).status_code == 400
+    )
+    assert not ScheduledReport.objects.exists()
+    response = client.post(
+        reverse("insights-reports"), {**data, "recipients": "a@acme.example, b@acme.example"}
+    )
+    assert response.status_code == 302
+    schedule = ScheduledReport.objects.get()
+    assert schedule.recipients == ["a@acme.example", "b@acme.example"]
+    assert client.post(reverse("insights-schedule-delete", args=[schedule.pk])).status_code == 302
+    assert not ScheduledReport.objects.exists()
+
+
+def test_consent_makes_a_positive_review_a_testimonial(tenant: Tenant, login: Login) -> None:
+    from vigie.insights.queries import consented_testimonials, last_days
+
+    org = tenant.organisation
+    glowing = make_mention(
+        org, rating=5, sentiment=Sentiment.POSITIVE, text="Super équipe, écrivez-moi à marie@example.org"
+    )
+    make_mention(org, rating=5, sentiment=Sentiment.POSITIVE, text="Sans consentement")
+    period = last_days(org, 7)
+    assert consented_testimonials(org, period) == []
+    response = login(tenant.manager).post(
+        reverse("insights-consent", args=[glowing.pk]), {"granted": "1", "next": "//evil.example/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("insights-mentions")
+    quotes = consented_testimonials(org, period)
+    assert [q.mention_id for q in quotes] == [glowing.pk]
+    assert "marie@example.org" not in quotes[0].text

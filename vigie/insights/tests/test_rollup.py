@@ -1,0 +1,222 @@
+"""The daily rollup gives the same KPIs as the rows, and follows changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from vigie.core.models import Organisation
+from vigie.inbox.models import Case
+from vigie.insights.models import DailyRollup, RollupState
+from vigie.insights.queries import InsightFilters, KpiReport, kpi_report, period_between
+from vigie.insights.rollup import (
+    bucket_seconds,
+    delay_bucket,
+    do_rebuild_rollup,
+    do_refresh_rollup,
+    histogram_percentile,
+)
+from vigie.insights.tests.test_kpis_from_rows import seeded  # noqa: F401 - fixture
+from vigie.mentions.models import Sentiment
+from vigie.mentions.tests.factories import make_case, make_mention
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_delay_buckets_widen_with_the_delay() -> None:
+    assert delay_bucket(0) == 0
+    assert delay_bucket(59 * 60 + 59) == 11
+    assert bucket_seconds(delay_bucket(90 * 60)) == (90 * 60.0, 15 * 60.0)
+    assert bucket_seconds(delay_bucket(10 * 3600 + 7 * 60)) == (10 * 3600.0, 3600.0)
+    assert bucket_seconds(delay_bucket(3 * 86400 + 1800)) == (3 * 86400.0, 6 * 3600.0)
+    assert bucket_seconds(delay_bucket(90 * 86400))[1] == 0
+    for seconds in (0, 61, 3599, 3600, 7 * 3600, 30 * 3600, 5 * 86400, 29 * 86400):
+        lower, width = bucket_seconds(delay_bucket(seconds))
+        assert lower <= seconds < lower + width
+
+
+def test_a_histogram_percentile_falls_in_the_bucket_of_the_exact_value() -> None:
+    from collections import Counter
+
+    values = [60.0 * m for m in (5, 7, 30, 200, 900, 2000)]
+    histogram = Counter(delay_bucket(v) for v in values)
+    # Even count: the mean of the middles of the 30-35 and 195-210 minute buckets; the 90th
+    # percentile is the 6th value, 2000 minutes, in the 1980-2040 minute bucket.
+    assert histogram_percentile(histogram, 0.5) == (32.5 + 202.5) / 2 * 60
+    assert histogram_percentile(histogram, 0.9) == 2010 * 60
+    assert histogram_percentile(Counter(), 0.5) is None
+
+
+def assert_same(rollup: KpiReport, rows: KpiReport) -> None:
+    for name in (
+        "mention_volume",
+        "review_count",
+        "rated_review_count",
+        "average_rating",
+        "total_reach",
+        "engagement",
+        "cases_needing_answer",
+        "cases_answered",
+        "response_rate",
+        "sla_met",
+        "sla_missed",
+        "resolved_count",
+        "survey_answer_count",
+        "csat",
+        "nps",
+        "net_sentiment",
+    ):
+        assert getattr(rollup, name) == pytest.approx(getattr(rows, name)), name
+    assert [(s.key, s.count) for s in rollup.rating_distribution] == [
+        (s.key, s.count) for s in rows.rating_distribution
+    ]
+    assert [(s.key, s.count) for s in rollup.sentiments] == [(s.key, s.count) for s in rows.sentiments]
+    assert [s.count for s in rollup.response_time_distribution] == [
+        s.count for s in rows.response_time_distribution
+    ]
+    for name in (
+        "median_first_response_business_seconds",
+        "p90_first_response_business_seconds",
+        "median_first_response_seconds",
+        "median_resolution_seconds",
+    ):
+        exact = getattr(rows, name)
+        if exact is None:
+            assert getattr(rollup, name) is None
+            continue
+        # Within the histogram bucket of the exact value (an even count's median may average two).
+        _lower, width = bucket_seconds(delay_bucket(exact))
+        assert abs(getattr(rollup, name) - exact) <= max(width, 60) * 1.5, name
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        InsightFilters(),
+        InsightFilters(platform="google"),
+        InsightFilters(theme="prix"),
+        InsightFilters(theme="attente", platform="facebook"),
+    ],
+)
+def test_rollup_kpis_equal_the_kpis_read_from_the_rows(seeded: Organisation, filters: InsightFilters) -> None:  # noqa: F811
+    org = seeded
+    state = do_rebuild_rollup(org)
+    assert state.covered_until == timezone.localdate()
+    assert DailyRollup.objects.filter(organisation=org).exists()
+    for first, last in ((date(2025, 3, 1), date(2025, 3, 31)), (date(2025, 2, 10), date(2025, 3, 5))):
+        period = period_between(org, first, last)
+        assert_same(kpi_report(org, period, filters), kpi_report(org, period, filters, use_rollup=False))
+
+
+def test_location_and_team_filters_read_the_rollup_too(seeded: Organisation) -> None:  # noqa: F811
+    org = seeded
+    do_rebuild_rollup(org)
+    period = period_between(org, date(2025, 3, 1), date(2025, 3, 31))
+    case = Case.objects.filter(organisation=org, team__isnull=False).select_related("mention").first()
+    assert case is not None
+    for filters in (
+        InsightFilters(team_id=case.team_id),
+        InsightFilters(location_id=case.mention.location_id),
+    ):
+        assert_same(kpi_report(org, period, filters), kpi_report(org, period, filters, use_rollup=False))
+
+
+def test_the_refresh_job_follows_new_mentions_and_answered_cases(tenant: object) -> None:
+    org: Organisation = tenant.organisation  # type: ignore[attr-defined]
+    now = timezone.now()
+    old = make_mention(org, created_at=now - timedelta(days=20), rating=2, sentiment=Sentiment.NEGATIVE)
+    case = make_case(org, old, sla_due_at=now - timedelta(days=19))
+    do_refresh_rollup(org)  # first run builds it
+    period = period_between(org, timezone.localdate() - timedelta(days=29), timezone.localdate())
+    before = kpi_report(org, period)
+    assert (before.cases_answered, before.sla_missed) == (0, 1)
+
+    # A late answer to the 20-day-old case, and a new mention from 3 days ago.
+    Case.objects.filter(pk=case.pk).update(first_response_at=timezone.now(), updated_at=timezone.now())
+    make_mention(org, created_at=now - timedelta(days=3), rating=5)
+    assert do_refresh_rollup(org) >= 2
+    after = kpi_report(org, period)
+    rows = kpi_report(org, period, use_rollup=False)
+    assert (after.cases_answered, after.mention_volume, after.sla_missed) == (1, 2, 1)
+    assert_same(after, rows)
+    assert RollupState.objects.get(organisation=org).covered_until == timezone.localdate()
+
+
+def test_today_is_always_read_from_the_rows(tenant: object) -> None:
+    org: Organisation = tenant.organisation  # type: ignore[attr-defined]
+    do_rebuild_rollup(org)
+    make_mention(org, created_at=timezone.now(), rating=4)
+    period = period_between(org, timezone.localdate() - timedelta(days=6), timezone.localdate())
+    assert kpi_report(org, period).mention_volume == 1
+    assert datetime.now(tz=PARIS)
+
+
+def test_the_rollup_command_rebuilds_and_refreshes(tenant: object) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    org: Organisation = tenant.organisation  # type: ignore[attr-defined]
+    make_mention(org, created_at=timezone.now() - timedelta(days=2), rating=3)
+    out = io.StringIO()
+    call_command("rollup", "--org", org.slug, stdout=out)
+    assert "rebuilt" in out.getvalue()
+    assert DailyRollup.objects.filter(organisation=org, theme="", grain="coarse").count() == 1
+    out = io.StringIO()
+    call_command("rollup", "--org", org.slug, "--refresh", stdout=out)
+    assert "0 day(s) recomputed" in out.getvalue()
+
+
+def test_the_periodic_job_builds_the_rollup_of_every_organisation(
+    tenant: object, other_tenant: object
+) -> None:
+    from vigie.insights.tasks import refresh_rollup
+
+    refresh_rollup()
+    assert RollupState.objects.count() == 2
+
+
+def test_series_themes_and_splits_are_the_same_from_the_rollup(seeded: Organisation) -> None:  # noqa: F811
+    from vigie.insights.queries import (
+        location_split,
+        platform_split,
+        theme_board,
+        theme_shares,
+        time_series,
+        top_themes,
+    )
+
+    org = seeded
+    do_rebuild_rollup(org)
+    period = period_between(org, date(2025, 2, 20), date(2025, 3, 31))  # weekly buckets
+    filters = [InsightFilters(), InsightFilters(platform="google"), InsightFilters(theme="prix")]
+
+    def everything() -> list[object]:
+        return [
+            (time_series(org, period, f), top_themes(org, period, f), theme_shares(org, period, f))
+            for f in filters
+        ] + [platform_split(org, period), location_split(org, period), theme_board(org, period)]
+
+    from_rollup = everything()
+    RollupState.objects.filter(organisation=org).delete()
+    assert everything() == from_rollup
+
+
+def test_a_deadline_passing_after_the_refresh_is_counted_at_the_next_one(tenant: object) -> None:
+    org: Organisation = tenant.organisation  # type: ignore[attr-defined]
+    now = timezone.now()
+    mention = make_mention(org, created_at=now - timedelta(days=2))
+    case = make_case(org, mention, sla_due_at=now + timedelta(hours=1))
+    do_refresh_rollup(org)
+    period = period_between(
+        org, timezone.localdate() - timedelta(days=6), timezone.localdate() - timedelta(days=1)
+    )
+    assert kpi_report(org, period).sla_missed == 0
+    # The deadline passes (moved into the past here), nothing else changes on the case.
+    RollupState.objects.filter(organisation=org).update(scanned_at=timezone.now())
+    Case.objects.filter(pk=case.pk).update(sla_due_at=timezone.now())
+    do_refresh_rollup(org)
+    assert kpi_report(org, period).sla_missed == kpi_report(org, period, use_rollup=False).sla_missed == 1
