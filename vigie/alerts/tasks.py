@@ -80,17 +80,41 @@ def _series_finding(series: WatchedSeries, detection: Detection) -> Finding:
     )
 
 
+def _redundant(key: str, detection: Detection, firing: dict[str, tuple[WatchedSeries, Detection]]) -> bool:
+    """One spike moves several series at once; open the alert that says the most.
+
+    A rise of the total volume is not reported where the negative volume of the same scope rose
+    too, and a source, location or theme whose rise makes most of the organisation's rise of the
+    same metric is not reported apart from it.
+    """
+    metric, _sep, scope = key.partition(":")
+    if metric == AlertRule.TOTAL_VOLUME and f"{AlertRule.NEGATIVE_VOLUME}:{scope}" in firing:
+        return True
+    if scope != "org":
+        whole = firing.get(f"{metric}:org")
+        if whole is not None and metric in (
+            AlertRule.NEGATIVE_VOLUME,
+            AlertRule.TOTAL_VOLUME,
+            AlertRule.REACH,
+        ):
+            return detection.observed >= 0.8 * whole[1].observed
+        if whole is not None:
+            return True
+    return False
+
+
 def detect_series(organisation: Organisation, now: datetime) -> list[str]:
     """Run the detector over every series of ``organisation``; returns the keys that fired."""
     watched = watched_series(organisation, now)
     if not watched:
         return []
     detections = detect_many([(w.config, w.history) for w in watched], now)
+    firing = {s.config.key: (s, d) for s, d in zip(watched, detections, strict=True) if d.fired}
     fired = []
-    for series, detection in zip(watched, detections, strict=True):
-        if detection.fired:
+    for key, (series, detection) in firing.items():
+        if not _redundant(key, detection, firing):
             do_record_finding(organisation, _series_finding(series, detection), now=now)
-            fired.append(series.config.key)
+        fired.append(key)
     do_resolve_quiet_alerts(organisation, fired, now)
     return fired
 

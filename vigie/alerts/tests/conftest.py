@@ -18,6 +18,7 @@ from django.utils import timezone
 from vigie.connectors.models import Source
 from vigie.connectors.testing import FakePlatform
 from vigie.core.models import Organisation
+from vigie.core.tests.servers import free_port
 from vigie.mentions.models import Mention, MentionKind, Sentiment
 from vigie.mentions.tests.factories import make_source
 
@@ -37,12 +38,13 @@ class _Inbox:
 def smtp_server(settings: Any) -> Iterator[_Inbox]:
     """A real SMTP server on 127.0.0.1; Django sends its mail there."""
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = controller.server.sockets[0].getsockname()[1]
+        settings.EMAIL_PORT = port
         settings.EMAIL_USE_TLS = False
         settings.EMAIL_USE_SSL = False
         settings.EMAIL_HOST_USER = ""
