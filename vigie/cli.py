@@ -29,6 +29,7 @@ VIGIE_COMMANDS = {
     "reanalyze": "re-analyse an organisation's mentions: vigie reanalyze --org SLUG",
     "retrain": "train an organisation-specific sentiment model: vigie retrain --org SLUG",
     "themes": "themes: vigie themes list|discover|promote --org SLUG",
+    "demo_spike": "inject a spike of negative mentions and run alert detection: vigie demo_spike [--org demo] [--now]",
     "compiletranslations": "compile the interface translations (done by the set-up)",
 }
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from vigie.alerts.actions import (
     ActionIn,
@@ -60,7 +61,11 @@ def make_world(tenant: Tenant) -> World:
         causes="Une mise à jour",
         what_worked="La réactivité",
         what_did_not="Le délai de la déclaration",
-        actions=[ActionIn("Tester les mises à jour", tenant.agent.user.pk, date.today() - timedelta(days=1))],
+        actions=[
+            ActionIn(
+                "Tester les mises à jour", tenant.agent.user.pk, timezone.localdate() - timedelta(days=1)
+            )
+        ],
     )
     channel = do_add_channel(
         org, actor=tenant.admin.user, kind="slack", name="Slack", url="https://chat.example/hook/abc"
