@@ -262,9 +262,8 @@ def escalate() -> int:
 
 def _send(delivery: Delivery) -> None:
     notice_data = dict(delivery.notice)
-    language = "fr"
-    if delivery.recipient is not None:
-        language = delivery.recipient.language or delivery.organisation.language or "fr"
+    own = delivery.recipient.language if delivery.recipient is not None else ""
+    language = own or delivery.organisation.language or "fr"
     body = (
         notice_data.get("body_en")
         if language == "en" and notice_data.get("body_en")
@@ -279,7 +278,7 @@ def _send(delivery: Delivery) -> None:
         data=notice_data.get("data", {}),
     )
     if delivery.recipient is not None:
-        channels.send_email(notice, delivery.recipient.email, language)
+        channels.send_email(notice, [delivery.recipient.email], language)
         return
     channel = delivery.channel
     if channel is None:
@@ -287,13 +286,14 @@ def _send(delivery: Delivery) -> None:
     secrets = decrypt_secrets(channel.secrets_encrypted)
     url = secrets["url"]
     if channel.kind == ChannelKind.SLACK:
-        channels.send_slack(notice, url)
+        channels.send_slack(notice, url, language)
     elif channel.kind == ChannelKind.MATTERMOST:
-        channels.send_mattermost(notice, url)
+        channels.send_mattermost(notice, url, language)
     elif channel.kind == ChannelKind.TEAMS:
-        channels.send_teams(notice, url)
+        channels.send_teams(notice, url, language)
     else:
-        channels.send_webhook(notice, url, secrets.get("secret", ""))
+        # The delivery's id is stable across retries, so the receiver can drop duplicates.
+        channels.send_webhook(notice, url, secrets.get("secret", ""), delivery_id=f"vigie-{delivery.pk}")
 
 
 @jobs.job(DELIVER_JOB, max_attempts=1)
