@@ -81,7 +81,16 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 
 def _members(request: HttpRequest) -> list[tuple[int, str]]:
     rows = Membership.objects.filter(organisation=_org(request), is_active=True).select_related("user")
-    return [(m.user_id, f"{m.user} ({m.get_role_display()})") for m in rows.order_by("user__email")]
+    labels = []
+    for m in rows.order_by("user__email"):
+        name = m.user.get_full_name()
+        who = (
+            f"{name} ({m.user.email}, {m.get_role_display()})"
+            if name
+            else f"{m.user.email} ({m.get_role_display()})"
+        )
+        labels.append((m.user_id, who))
+    return labels
 
 
 # --- alerts -----------------------------------------------------------------------------------
