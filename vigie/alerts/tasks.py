@@ -160,7 +160,7 @@ def _item_findings(organisation: Organisation, mention: Mention, legal: bool, no
     engagement = mention.likes + mention.shares + mention.replies_count
     # No engagement history is kept per mention: the publication time (0 interactions) and now
     # make the two snapshots, i.e. the average pace since it was posted.
-    seen = max(mention.updated_at, mention.fetched_at)
+    seen = min(max(mention.updated_at, mention.fetched_at), now)
     if engagement and seen > mention.created_at:
         viral = viral_check(
             [(mention.created_at, 0.0), (seen, float(engagement))],
