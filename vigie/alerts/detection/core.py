@@ -1,0 +1,813 @@
+"""The series detector: seasonal baseline, overdispersion, tail probabilities, episode start."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats  # type: ignore[import-untyped]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+KINDS = ("count", "mean", "share", "sum")
+SLOTS = 168  # local hours in a week
+LN10 = math.log(10.0)
+# Bounds the memory of the vectorised path: a chunk of 1,000 series x 28 days of 5-minute
+# buckets is 64 MB of float64, whatever the number of series asked for.
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One time bucket of one series."""
+
+    start: datetime  # aware, UTC
+    value: float
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The verdict on one series at one moment, with what was seen and what was expected."""
+
+    series_key: str
+    fired: bool
+    observed: float
+    expected: float
+    since: datetime | None
+    score: float
+    explanation: str
+    explanation_en: str
+
+
+@dataclass(frozen=True)
+class SeriesConfig:
+    """What a series measures and how it is bucketed; ``sensitivity`` > 1 fires more easily."""
+
+    key: str
+    kind: str  # "count", "mean", "share" or "sum"
+    bucket: timedelta = timedelta(minutes=5)
+    sensitivity: float = 1.0
+    timezone: str = "Europe/Paris"
+    # What one unit is, for the explanation; derived from the key's last part when empty.
+    label: str = ""
+    label_en: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown series kind {self.kind!r}; expected one of {', '.join(KINDS)}")
+        if self.bucket <= timedelta(0):
+            raise ValueError("bucket must be a positive duration")
+        if not (self.sensitivity > 0 and math.isfinite(self.sensitivity)):
+            raise ValueError("sensitivity must be a positive number")
+        ZoneInfo(self.timezone)  # raises on an unknown zone
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The detector's tuning. The defaults are the ones measured in ``bench/alerts.py``."""
+
+    # -log10 of the tail probability (after the correction for looking at several windows)
+    # needed to fire at sensitivity 1; the threshold is divided by the series' sensitivity.
+    score: float = 4.5
+    min_count: float = 3.0  # fewer than this many in a window never fires
+    min_ratio: float = 1.5  # nor less than 1.5 times the expected value
+    windows_minutes: tuple[int, ...] = (5, 15, 30, 60)
+    short_window_penalty: float = 1.0  # subtracted from the score of windows under 10 minutes
+    # Weight of the product model (level x hour-of-day x day-of-week) against the raw
+    # hour-of-week means, as a fraction of the buckets each slot has.
+    shrink: float = 0.5
+    # Smallest overdispersion (squared coefficient of variation of a window's rate) assumed,
+    # whatever the history says: the baseline itself is an estimate.
+    min_dispersion: float = 0.01
+    # Hours before the widest window that tell how busy today is compared with the baseline.
+    level_lookback: timedelta = timedelta(hours=6)
+    # CUSUM dating the episode start: each bucket adds value - (k x expected + h x (1 + sqrt(expected))).
+    cusum_k: float = 1.3
+    cusum_h: float = 0.75
+    cusum_lookback: timedelta = timedelta(hours=24)
+    # Robust z-score needed by the "mean", "share" and "sum" series.
+    z: float = 4.5
+    min_mean_drop: float = 0.5  # stars
+    min_share_rise: float = 0.15  # fraction
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+_LABELS: dict[str, tuple[str, str, bool]] = {
+    # last part of the key: (French, English, French noun is feminine)
+    "negative": ("mentions négatives", "negative mentions", True),
+    "volume": ("mentions", "mentions", True),
+    "mentions": ("mentions", "mentions", True),
+    "one_star": ("avis 1★", "1★ reviews", False),
+    "1star": ("avis 1★", "1★ reviews", False),
+    "rating": ("note moyenne", "average rating", True),
+    "share_one_star": ("part d'avis 1★", "share of 1★ reviews", True),
+    "reach": ("audience", "reach", True),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Calendar
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Where each bucket falls in the local week, for one time zone and one bucket grid."""
+
+    slots: IntArray  # local hour-of-week (Monday 00h = 0)
+    hour_ids: IntArray  # local hours since the epoch (consecutive buckets of one hour share it)
+    neighbour: IntArray  # the slot before or after, whichever the bucket's middle is closer to
+    blend: FloatArray  # weight of that neighbour (0 at the middle of the hour, 0.5 at its edge)
+
+    def __getitem__(self, part: slice) -> Calendar:
+        return Calendar(self.slots[part], self.hour_ids[part], self.neighbour[part], self.blend[part])
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def expected(self, rate: FloatArray) -> FloatArray:
+        """(n, buckets) expected values from (n, 168) slot rates, interpolated between hours.
+
+        A flat rate per hour would be wrong by a factor of two in the morning rise; the error
+        would pass for noise and blunt the detector.
+        """
+        return np.asarray(
+            rate[:, self.slots] * (1.0 - self.blend) + rate[:, self.neighbour] * self.blend, dtype=np.float64
+        )
+
+
+@lru_cache(maxsize=64)
+def _calendar(timezone: str, first: int, count: int, step: int) -> Calendar:
+    """The local calendar of ``count`` buckets of ``step`` seconds from epoch second ``first``."""
+    starts = first + step * np.arange(count, dtype=np.int64)
+    zone = ZoneInfo(timezone)
+    hours = starts // 3600
+    unique_hours, inverse = np.unique(hours, return_inverse=True)
+    # Offsets change on whole UTC hours in every zone we care about, so one lookup per hour.
+    offsets = np.array(
+        [
+            int(datetime.fromtimestamp(int(h) * 3600, UTC).astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+            for h in unique_hours
+        ],
+        dtype=np.int64,
+    )
+    local = starts + offsets[inverse]
+    day = local // 86400
+    slots = ((day + 3) % 7) * 24 + (local % 86400) // 3600  # 1970-01-01 was a Thursday
+    # Where the bucket's middle sits in its hour: -0.5 .. 0.5 around the hour's middle.
+    position = ((local % 3600) + step / 2) / 3600 - 0.5 if step < 3600 else np.zeros(count)
+    neighbour = (slots + np.where(position < 0, -1, 1)) % SLOTS
+    return Calendar(
+        slots=slots.astype(np.int64),
+        hour_ids=(local // 3600).astype(np.int64),
+        neighbour=neighbour.astype(np.int64),
+        blend=np.abs(position).astype(np.float64),
+    )
+
+
+def _windows(bucket_seconds: int, thresholds: Thresholds) -> list[int]:
+    """Window sizes in buckets (at least one bucket each, no duplicates)."""
+    return sorted({max(1, round(m * 60 / bucket_seconds)) for m in thresholds.windows_minutes})
+
+
+# --------------------------------------------------------------------------------------------
+# Seasonal baseline (count and sum series)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Per series: expected value per bucket for each local hour-of-week, and dispersion per window."""
+
+    rate: FloatArray  # (n, 168) expected value of one bucket in each slot
+    scale: FloatArray  # (n, len(windows)) variance/mean ratio of the Poisson-like part
+    dispersion: FloatArray  # (n, len(windows)) squared coefficient of variation of the day's level
+    estimate_error: FloatArray  # (n,) squared relative error of the baseline itself
+    windows: tuple[int, ...]  # window sizes, in buckets
+    log_spread: FloatArray  # (n, len(windows)) robust spread of log1p residuals (sum series)
+
+
+def fit_baseline(
+    values: FloatArray,
+    calendar: Calendar,
+    bucket_seconds: int,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    spread: bool = False,
+) -> Baseline:
+    """Fit the seasonal baseline of ``values`` (n series x T buckets, all in the past).
+
+    Hour-of-week means are noisy with four weeks of history (four values per slot), so they are
+    shrunk towards level x hour-of-day x day-of-week, which pools 28 or 4 x 7 of them. Hours
+    far above the first fit are then replaced by their expectation and the fit is redone, so a
+    past episode does not inflate the baseline.
+    """
+    n, length = values.shape
+    slots, hour_ids = calendar.slots, calendar.hour_ids
+    boundaries = np.flatnonzero(np.r_[True, hour_ids[1:] != hour_ids[:-1]])
+    hourly = np.add.reduceat(values, boundaries, axis=1)
+    hour_slot = slots[boundaries]
+    hour_buckets = np.diff(np.r_[boundaries, length]).astype(np.float64)
+    onehot = np.zeros((len(boundaries), SLOTS))
+    onehot[np.arange(len(boundaries)), hour_slot] = 1.0
+    slot_n = hour_buckets @ onehot  # buckets seen per slot
+    seen = slot_n > 0
+    shrink = thresholds.shrink * float(slot_n[seen].mean()) if seen.any() else 1.0
+    level_floor = bucket_seconds / (7 * 86400)  # about one per week
+
+    rate = np.zeros((n, SLOTS))
+    for round_ in range(2):
+        slot_sum = hourly @ onehot
+        level = hourly.sum(axis=1) / max(float(hour_buckets.sum()), 1.0)
+        safe_level = np.maximum(level, 1e-12)[:, None]
+        n7 = slot_n.reshape(7, 24)
+        s7 = slot_sum.reshape(n, 7, 24)
+        hod_n, dow_n = n7.sum(axis=0), n7.sum(axis=1)
+        hod = np.where(hod_n > 0, s7.sum(axis=1) / np.maximum(hod_n, 1.0), level[:, None])
+        dow = np.where(dow_n > 0, s7.sum(axis=2) / np.maximum(dow_n, 1.0), level[:, None])
+        product = (hod[:, None, :] * dow[:, :, None] / safe_level[:, :, None]).reshape(n, SLOTS)
+        rate = (slot_sum + shrink * product) / (slot_n + shrink)
+        rate = np.maximum(rate, np.maximum(0.002 * level, level_floor)[:, None])
+        if round_ == 0:
+            expected = rate[:, hour_slot] * hour_buckets
+            limit = expected + 4.0 * np.sqrt(expected + 0.1 * expected**2) + 2.0
+            hourly = np.where(hourly > limit, expected, hourly)
+
+    windows = tuple(_windows(bucket_seconds, thresholds))
+    # The baseline of a slot is estimated from about (slot_n + shrink) x rate events; its own
+    # relative error adds to the window's dispersion (large for quiet series).
+    history_events = np.maximum(((slot_n + shrink) * rate).mean(axis=1), 1.0)
+    estimate_error = np.minimum(1.0 / history_events, 0.25)
+
+    recent = min(length, max(7 * 86400 // bucket_seconds, max(windows) * 8))
+    # Contiguous copies, so that the window sums below are reshapes of views.
+    x = np.ascontiguousarray(values[:, length - recent :])
+    m = calendar[length - recent :].expected(rate)
+    scale = np.ones((n, len(windows)))
+    dispersion = np.empty((n, len(windows)))
+    log_spread = np.ones((n, len(windows)))
+    # Variance = scale x mean + dispersion x mean^2. Clustered mentions (a reply thread, a wave
+    # of retweets) inflate the first term, the day's mood the second. Both come from moments
+    # of the non-overlapping windows of the last week: first a least-squares fit of (o - e)^2 on
+    # e and e^2, pooling all window sizes so that e spans a wide range; that fit is dominated
+    # by large expectations, where the quadratic term hides the linear one, yet the linear one
+    # is what matters at night. So the scale is then re-estimated on single buckets (sum of
+    # (o - e)^2 - c2 e^2 over sum of e), where the quadratic term is small, and the dispersion
+    # refitted given that scale. Only sums are kept, hence one pass over the data.
+    moments = np.zeros((len(windows), 8, n))  # sum of e, e2, e3, e4, y, y e, y e2; usable flag
+    spread_data: list[tuple[FloatArray, FloatArray] | None] = []
+    for j, w in enumerate(windows):
+        k = recent // w
+        if k < 4:
+            spread_data.append(None)
+            continue
+        if w == 1:
+            o, e = x, np.maximum(m, 1e-9)
+        else:
+            o = x[:, recent - k * w :].reshape(n, k, w).sum(axis=2)
+            e = np.maximum(m[:, recent - k * w :].reshape(n, k, w).sum(axis=2), 1e-9)
+        e2 = e * e
+        # Winsorised, so that an episode in the last week does not pass for noise.
+        d = np.minimum(o - e, 6.0 * np.sqrt(2.0 * e + 0.2 * e2) + 3.0)
+        y = d * d
+        moments[j] = (
+            e.sum(axis=1),
+            e2.sum(axis=1),
+            (e2 * e).sum(axis=1),
+            (e2 * e2).sum(axis=1),
+            y.sum(axis=1),
+            (y * e).sum(axis=1),
+            (y * e2).sum(axis=1),
+            np.ones(n),
+        )
+        spread_data.append((o, e) if spread else None)
+    _, s2, s3, s4, _, b1, b2, _ = moments.sum(axis=0)
+    det = s2 * s4 - s3**2
+    ok = det > 1e-6 * s2 * s4
+    safe = np.where(ok, det, 1.0)
+    phi = np.where(ok, (b1 * s4 - b2 * s3) / safe, b1 / np.maximum(s2, 1e-12))
+    c2 = np.clip(np.where(ok, (s2 * b2 - s3 * b1) / safe, 0.0), 0.0, 0.5)
+    single = moments[0]
+    if single[7].any():
+        phi = (single[4] - c2 * single[1]) / np.maximum(single[0], 1e-12)
+    phi = np.clip(phi, 1.0, 5.0)
+    c2 = np.where(s4 > 0, (b2 - phi * s3) / np.maximum(s4, 1e-300), c2)
+    c2 = np.clip(c2, thresholds.min_dispersion, 0.5)
+    for j, pair in enumerate(spread_data):
+        dispersion[:, j] = c2
+        scale[:, j] = phi if moments[j, 7].any() else 2.0
+        if pair is not None:
+            o, e = pair
+            resid = np.log1p(o) - np.log1p(e)
+            mad = np.median(np.abs(resid - np.median(resid, axis=1, keepdims=True)), axis=1)
+            log_spread[:, j] = np.maximum(1.4826 * mad, 0.1)
+    return Baseline(
+        rate=rate,
+        scale=scale,
+        dispersion=dispersion,
+        estimate_error=estimate_error,
+        windows=windows,
+        log_spread=log_spread,
+    )
+
+
+def _rolling(values: FloatArray, w: int, positions: int) -> FloatArray:
+    """Sums of ``w`` consecutive buckets ending at each of the last ``positions`` buckets."""
+    n, length = values.shape
+    # Only the columns the windows need: a cumulative sum over four weeks would dominate.
+    tail = values[:, max(length - positions - w, 0) :]
+    csum = np.concatenate([np.zeros((n, 1)), np.cumsum(tail, axis=1)], axis=1)
+    size = tail.shape[1]
+    ends = np.arange(size - positions + 1, size + 1)
+    starts = np.maximum(ends - w, 0)
+    return np.asarray(csum[:, ends] - csum[:, starts], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class WindowScores:
+    """Scores at each evaluated position: best window's score, index, observed and expected."""
+
+    score: FloatArray  # (n, positions)
+    window: IntArray  # (n, positions) index into Baseline.windows
+    observed: FloatArray
+    expected: FloatArray
+
+
+def _expected_tail(baseline: Baseline, calendar: Calendar, columns: int) -> FloatArray:
+    """Expected value of each of the last ``columns`` buckets, per series."""
+    return calendar[len(calendar) - columns :].expected(baseline.rate)
+
+
+def _best(
+    per_window: list[FloatArray], observed: list[FloatArray], expected: list[FloatArray]
+) -> WindowScores:
+    stacked = np.stack(per_window)
+    # Ties (typically: nothing unusual anywhere) go to the widest window, the most telling one.
+    best = len(per_window) - 1 - np.argmax(stacked[::-1], axis=0)
+    pick = best[None]
+    return WindowScores(
+        score=np.take_along_axis(stacked, pick, axis=0)[0],
+        window=best.astype(np.int64),
+        observed=np.take_along_axis(np.stack(observed), pick, axis=0)[0],
+        expected=np.take_along_axis(np.stack(expected), pick, axis=0)[0],
+    )
+
+
+def score_counts(
+    baseline: Baseline,
+    values: FloatArray,
+    calendar: Calendar,
+    positions: int,
+    bucket_seconds: int,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> WindowScores:
+    """Negative-binomial surprise of the recent windows, at each of the last ``positions`` buckets.
+
+    ``values`` must hold at least the largest window before the first evaluated position. The
+    score is -log10 of the upper tail probability P(X >= observed) of the best window, minus
+    log10(number of windows) (Bonferroni), and 0 when the window has fewer than ``min_count``
+    events or less than ``min_ratio`` times the expectation.
+    """
+    widest = max(baseline.windows)
+    before = int(thresholds.level_lookback.total_seconds()) // bucket_seconds
+    columns = min(values.shape[1], positions + widest + before)
+    tail = values[:, values.shape[1] - columns :]
+    expected_buckets = _expected_tail(baseline, calendar, columns)
+    # Today's level: the hours just before the widest window, against the baseline. A gamma
+    # prior on the day's factor (variance = the fitted dispersion) and the counts of those
+    # hours give its posterior mean and variance; a calm or busy day then moves the
+    # expectation, and only what is left of the day-to-day variance widens the tail.
+    phi = baseline.scale[:, :1]
+    prior = 1.0 / baseline.dispersion[:, :1]
+    seen = _rolling(tail[:, : columns - widest], before, positions) / phi
+    due = _rolling(expected_buckets[:, : columns - widest], before, positions) / phi
+    level = np.clip((prior + seen) / (prior + due), 1 / 3, 3.0)
+    remaining = np.maximum(1.0 / (prior + seen), thresholds.min_dispersion) + baseline.estimate_error[:, None]
+    per_window, observed, expected = [], [], []
+    for j, w in enumerate(baseline.windows):
+        o = _rolling(tail, w, positions)
+        e = _rolling(expected_buckets, w, positions) * level
+        # A negative binomial of mean e and variance scale x e + dispersion x e^2: close to a
+        # cluster process for small e (one thread of three replies at night is not rare), to a
+        # gamma-mixed Poisson (the day's mood) for large e.
+        extra = np.maximum(baseline.scale[:, j : j + 1] - 1.0 + remaining * e, 1e-6)
+        size = e / extra
+        with np.errstate(divide="ignore"):
+            logsf = stats.nbinom.logsf(np.ceil(o) - 1.0, size, size / (size + e))
+        s = np.minimum(-logsf / LN10, 300.0)
+        if w * bucket_seconds < 600:
+            # One bucket is where clusters (one angry author, one thread) and the baseline's
+            # errors show most: it must be more surprising to fire on its own.
+            s = s - thresholds.short_window_penalty
+        ok = (o >= thresholds.min_count) & (o >= thresholds.min_ratio * e)
+        per_window.append(np.where(ok, s, 0.0))
+        observed.append(o)
+        expected.append(e)
+    best = _best(per_window, observed, expected)
+    correction = math.log10(len(baseline.windows))
+    return WindowScores(
+        score=np.maximum(best.score - correction, 0.0),
+        window=best.window,
+        observed=best.observed,
+        expected=best.expected,
+    )
+
+
+def score_sums(
+    baseline: Baseline,
+    values: FloatArray,
+    calendar: Calendar,
+    positions: int,
+    bucket_seconds: int,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> WindowScores:
+    """Robust z of log1p(observed) - log1p(expected) for continuous totals such as reach."""
+    columns = min(values.shape[1], positions + max(baseline.windows))
+    tail = values[:, values.shape[1] - columns :]
+    expected_buckets = _expected_tail(baseline, calendar, columns)
+    per_window, observed, expected = [], [], []
+    for j, w in enumerate(baseline.windows):
+        o = _rolling(tail, w, positions)
+        e = _rolling(expected_buckets, w, positions)
+        z = (np.log1p(o) - np.log1p(e)) / baseline.log_spread[:, j : j + 1]
+        per_window.append(np.where(o >= thresholds.min_ratio * e, np.maximum(z, 0.0), 0.0))
+        observed.append(o)
+        expected.append(e)
+    return _best(per_window, observed, expected)
+
+
+def _cusum_start(values: FloatArray, expected: FloatArray, k: float, h: float) -> IntArray:
+    """Index of the first bucket after the CUSUM last stood at zero (0 if it never did)."""
+    n, length = values.shape
+    s = np.zeros(n)
+    start = np.zeros(n, dtype=np.int64)
+    # The allowance grows with the noise (sqrt of the expectation), so that one stray mention
+    # at night does not pull the start of the next episode back.
+    allowance = k * expected + h * (1.0 + np.sqrt(expected))
+    for t in range(length):
+        s = np.maximum(s + values[:, t] - allowance[:, t], 0.0)
+        start = np.where(s == 0.0, t + 1, start)
+    return np.minimum(start, length - 1)
+
+
+# --------------------------------------------------------------------------------------------
+# Level series (mean rating, share of 1-star)
+# --------------------------------------------------------------------------------------------
+
+
+def _score_levels(
+    values: FloatArray, windows: Sequence[int], kind: str, thresholds: Thresholds
+) -> WindowScores:
+    """Robust z of the recent window's mean against the history's windows (NaN = empty bucket)."""
+    n, length = values.shape
+    direction = -1.0 if kind == "mean" else 1.0
+    floor = 0.1 if kind == "mean" else 0.02
+    min_change = thresholds.min_mean_drop if kind == "mean" else thresholds.min_share_rise
+    per_window, observed, expected = [], [], []
+    for w in windows:
+        recent = values[:, length - w :]
+        with np.errstate(invalid="ignore"), _quiet_nan():
+            obs = np.nanmean(recent, axis=1)
+        k = (length - w) // w
+        if k >= 2:
+            past = values[:, length - w - k * w : length - w].reshape(n, k, w)
+            with _quiet_nan():
+                past_means = np.nanmean(past, axis=2)
+                centre = np.nanmedian(past_means, axis=1)
+                mad = np.nanmedian(np.abs(past_means - centre[:, None]), axis=1)
+        else:
+            centre = np.full(n, np.nan)
+            mad = np.full(n, np.nan)
+        scale = np.maximum(np.nan_to_num(1.4826 * mad, nan=floor), floor)
+        change = direction * (obs - centre)
+        z = np.where(np.isfinite(change) & (change >= min_change), change / scale, 0.0)
+        per_window.append(z)
+        observed.append(np.nan_to_num(obs))
+        expected.append(np.nan_to_num(centre))
+    best = _best(per_window, observed, expected)
+    return WindowScores(
+        score=best.score[:, None],
+        window=best.window[:, None],
+        observed=best.observed[:, None],
+        expected=best.expected[:, None],
+    )
+
+
+@contextmanager
+def _quiet_nan() -> Iterator[None]:
+    """Silence numpy's "mean of empty slice" warnings: an all-empty window is a normal case."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        yield
+
+
+# --------------------------------------------------------------------------------------------
+# Explanations
+# --------------------------------------------------------------------------------------------
+
+
+def _labels(config: SeriesConfig) -> tuple[str, str, bool]:
+    if config.label:
+        return config.label, config.label_en or config.label, True
+    suffix = config.key.rsplit(":", 1)[-1]
+    return _LABELS.get(suffix, ("mentions", "mentions", True))
+
+
+def _number_fr(value: float, decimals: int = 1) -> str:
+    if abs(value) >= 10 or decimals == 0:
+        return f"{round(value):d}"
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def _number_en(value: float, decimals: int = 1) -> str:
+    if abs(value) >= 10 or decimals == 0:
+        return f"{round(value):d}"
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def _duration(seconds: int, language: str) -> str:
+    minutes = seconds // 60
+    if minutes < 60 or minutes % 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h"
+
+
+def _since_text(since: datetime, now: datetime, zone: ZoneInfo, language: str) -> str:
+    local, local_now = since.astimezone(zone), now.astimezone(zone)
+    if local.date() == local_now.date():
+        return f"depuis {local:%H:%M}" if language == "fr" else f"since {local:%H:%M}"
+    if language == "fr":
+        return f"depuis le {local:%d/%m} à {local:%H:%M}"
+    return f"since {local:%d %b} {local:%H:%M}"
+
+
+def _explain(
+    config: SeriesConfig,
+    fired: bool,
+    observed: float,
+    expected: float,
+    window_seconds: int,
+    since: datetime | None,
+    now: datetime,
+) -> tuple[str, str]:
+    label_fr, label_en, feminine = _labels(config)
+    zone = ZoneInfo(config.timezone)
+    win_fr, win_en = _duration(window_seconds, "fr"), _duration(window_seconds, "en")
+    if config.kind in ("mean", "share"):
+        if config.kind == "mean":
+            obs_fr, exp_fr = _number_fr(observed, 2), _number_fr(expected, 2)
+            obs_en, exp_en = _number_en(observed, 2), _number_en(expected, 2)
+        else:
+            obs_fr, exp_fr = f"{round(observed * 100)} %", f"{round(expected * 100)} %"
+            obs_en, exp_en = f"{round(observed * 100)}%", f"{round(expected * 100)}%"
+        fr = f"{label_fr} : {obs_fr} sur {win_fr}, {exp_fr} d'habitude"
+        en = f"{label_en}: {obs_en} over {win_en}, usually {exp_en}"
+    else:
+        participle = "attendues" if feminine else "attendus"
+        ratio = observed / expected if expected > 0 else float("inf")
+        ratio_fr = f" (x{_number_fr(ratio)})" if fired and math.isfinite(ratio) else ""
+        ratio_en = f" (x{_number_en(ratio)})" if fired and math.isfinite(ratio) else ""
+        fr = (
+            f"{_number_fr(observed, 0)} {label_fr} en {win_fr}, {_number_fr(expected)} {participle}{ratio_fr}"
+        )
+        en = f"{_number_en(observed, 0)} {label_en} in {win_en}, {_number_en(expected)} expected{ratio_en}"
+    if fired and since is not None:
+        fr += " " + _since_text(since, now, zone, "fr")
+        en += " " + _since_text(since, now, zone, "en")
+    elif not fired:
+        fr += " : dans la normale"
+        en += ": within the normal range"
+    return fr, en
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points
+# --------------------------------------------------------------------------------------------
+
+
+def _epoch_seconds(bucket_starts: Sequence[datetime] | np.ndarray) -> IntArray:
+    if isinstance(bucket_starts, np.ndarray) and bucket_starts.dtype.kind == "M":
+        return np.asarray(bucket_starts.astype("datetime64[s]").astype(np.int64))
+    if isinstance(bucket_starts, np.ndarray) and bucket_starts.dtype.kind in "iu":
+        return np.asarray(bucket_starts, dtype=np.int64)
+    out = []
+    for start in bucket_starts:
+        if not isinstance(start, datetime) or start.tzinfo is None:
+            raise ValueError("bucket starts must be timezone-aware datetimes")
+        out.append(int(start.timestamp()))
+    return np.asarray(out, dtype=np.int64)
+
+
+def detect_matrix(
+    values: np.ndarray,
+    bucket_starts: Sequence[datetime] | np.ndarray,
+    configs: Sequence[SeriesConfig],
+    now: datetime | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> list[Detection]:
+    """Evaluate many series sharing the same buckets at once (the fast path of the alert job).
+
+    ``values`` is (n_series, n_buckets), one row per config, oldest bucket first, zero buckets
+    present (NaN for an empty bucket of a "mean" or "share" series). ``bucket_starts`` are the
+    aware start times (or epoch seconds) of the columns, evenly spaced by every config's
+    ``bucket``. ``now`` defaults to the end of the last bucket; it is only used for the text.
+    """
+    matrix = np.asarray(values, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[0] != len(configs):
+        raise ValueError("values must be a (len(configs), n_buckets) matrix")
+    starts = _epoch_seconds(bucket_starts)
+    length = matrix.shape[1]
+    if len(starts) != length or length == 0:
+        raise ValueError("one bucket start per column is required")
+    step = int(configs[0].bucket.total_seconds()) if configs else 300
+    if length > 1 and np.any(np.diff(starts) != step):
+        raise ValueError("bucket starts must be evenly spaced by the series' bucket")
+    if any(int(c.bucket.total_seconds()) != step for c in configs):
+        raise ValueError("all series of one matrix must share the same bucket")
+    now = now or datetime.fromtimestamp(int(starts[-1]) + step, UTC)
+
+    results: list[Detection | None] = [None] * len(configs)
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, config in enumerate(configs):
+        groups[(config.kind, config.timezone)].append(i)
+    for (kind, timezone), indices in groups.items():
+        calendar = _calendar(timezone, int(starts[0]), length, step)
+        for begin in range(0, len(indices), CHUNK):
+            chunk = indices[begin : begin + CHUNK]
+            contiguous = chunk[-1] - chunk[0] == len(chunk) - 1
+            # A slice is a view (nothing here writes to it); a list index copies the rows.
+            rows = matrix[chunk[0] : chunk[-1] + 1] if contiguous else matrix[chunk]
+            for i, detection in zip(
+                chunk,
+                _detect_chunk(rows, starts, calendar, [configs[i] for i in chunk], kind, now, thresholds),
+                strict=True,
+            ):
+                results[i] = detection
+    return [d for d in results if d is not None]
+
+
+def _detect_chunk(
+    values: FloatArray,
+    starts: IntArray,
+    calendar: Calendar,
+    configs: list[SeriesConfig],
+    kind: str,
+    now: datetime,
+    thresholds: Thresholds,
+) -> list[Detection]:
+    n, length = values.shape
+    step = int(configs[0].bucket.total_seconds())
+    windows = _windows(step, thresholds)
+    sensitivity = np.array([c.sensitivity for c in configs])
+    limit = thresholds.z if kind != "count" else thresholds.score
+    need = max(windows) + 2
+    if length < need:
+        return [
+            Detection(
+                c.key,
+                False,
+                0.0,
+                0.0,
+                None,
+                0.0,
+                "historique trop court pour juger",
+                "history too short to judge",
+            )
+            for c in configs
+        ]
+    expected_buckets: FloatArray | None = None
+    if kind in ("count", "sum"):
+        clean = np.nan_to_num(values) if np.isnan(values).any() else values
+        fit_end = length - max(windows)
+        baseline = fit_baseline(
+            clean[:, :fit_end], calendar[:fit_end], step, thresholds, spread=kind == "sum"
+        )
+        scorer = score_counts if kind == "count" else score_sums
+        scores = scorer(baseline, clean, calendar, 1, step, thresholds)
+        lookback = min(length, max(int(thresholds.cusum_lookback.total_seconds()) // step, max(windows)))
+        expected_buckets = _expected_tail(baseline, calendar, lookback)
+        chosen = [baseline.windows[int(j)] for j in scores.window[:, 0]]
+    else:
+        clean = values
+        scores = _score_levels(values, windows, kind, thresholds)
+        chosen = [windows[int(j)] for j in scores.window[:, 0]]
+    fired = scores.score[:, 0] >= limit / sensitivity
+
+    since_index = np.full(n, -1, dtype=np.int64)
+    if fired.any() and expected_buckets is not None:
+        lookback = expected_buckets.shape[1]
+        rows = np.flatnonzero(fired)
+        start = _cusum_start(
+            clean[rows, length - lookback :],
+            expected_buckets[rows],
+            thresholds.cusum_k,
+            thresholds.cusum_h,
+        )
+        # Where the CUSUM has no run (the window fired on a level it tolerates), the start of
+        # the window that fired stands in.
+        window_start = np.array([length - chosen[r] for r in rows])
+        since_index[rows] = np.where(start < lookback - 1, length - lookback + start, window_start)
+    elif fired.any():
+        for row in np.flatnonzero(fired):
+            since_index[row] = length - chosen[int(row)]
+
+    out = []
+    for r, config in enumerate(configs):
+        since = (
+            datetime.fromtimestamp(int(starts[since_index[r]]), UTC)
+            if fired[r] and since_index[r] >= 0
+            else None
+        )
+        observed = float(scores.observed[r, 0])
+        expected = float(scores.expected[r, 0])
+        fr, en = _explain(config, bool(fired[r]), observed, expected, chosen[r] * step, since, now)
+        out.append(
+            Detection(
+                series_key=config.key,
+                fired=bool(fired[r]),
+                observed=observed,
+                expected=expected,
+                since=since,
+                score=round(float(scores.score[r, 0]), 3),
+                explanation=fr,
+                explanation_en=en,
+            )
+        )
+    return out
+
+
+def _grid(config: SeriesConfig, history: Sequence[SeriesPoint], now: datetime) -> tuple[IntArray, FloatArray]:
+    """The history as evenly spaced buckets up to the one holding ``now`` (missing ones are 0)."""
+    step = int(config.bucket.total_seconds())
+    empty = math.nan if config.kind in ("mean", "share") else 0.0
+    for point in history:
+        if point.start.tzinfo is None:
+            raise ValueError("series points need timezone-aware starts")
+    # A bucket starting at ``now`` has not begun: the last one is the one that holds the
+    # second before ``now``.
+    points = [p for p in history if p.start < now]
+    if not points:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    epochs = np.array([int(p.start.timestamp()) for p in points], dtype=np.int64)
+    first = int(epochs.min())
+    last = first + ((int(now.timestamp()) - 1 - first) // step) * step
+    count = (last - first) // step + 1
+    values = np.full(count, empty)
+    index = (epochs - first) // step
+    for i, point in zip(index, points, strict=True):
+        values[i] = point.value if empty == 0.0 or math.isnan(values[i]) else values[i] + point.value
+    return first + step * np.arange(count, dtype=np.int64), values
+
+
+def detect(
+    config: SeriesConfig,
+    history: Sequence[SeriesPoint],
+    now: datetime,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Detection:
+    """Is the recent part of this series abnormal? ``history`` is its buckets up to ``now``.
+
+    Give about 28 days so both the daily and the weekly rhythm are learnt; the last bucket may
+    be still filling (it then only makes firing less likely).
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    starts, values = _grid(config, history, now)
+    if len(starts) == 0:
+        return Detection(config.key, False, 0.0, 0.0, None, 0.0, "aucune donnée", "no data")
+    return detect_matrix(values[None, :], starts, [config], now=now, thresholds=thresholds)[0]
+
+
+def detect_many(
+    items: Iterable[tuple[SeriesConfig, Sequence[SeriesPoint]]],
+    now: datetime,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> list[Detection]:
+    """``detect`` over many series, in the order given, batching those that share their buckets."""
+    prepared = [(config, *_grid(config, history, now)) for config, history in items]
+    results: list[Detection | None] = [None] * len(prepared)
+    groups: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for i, (config, starts, _values) in enumerate(prepared):
+        if len(starts) == 0:
+            results[i] = Detection(config.key, False, 0.0, 0.0, None, 0.0, "aucune donnée", "no data")
+            continue
+        groups[(int(config.bucket.total_seconds()), int(starts[0]), len(starts))].append(i)
+    for indices in groups.values():
+        matrix = np.stack([prepared[i][2] for i in indices])
+        detections = detect_matrix(
+            matrix, prepared[indices[0]][1], [prepared[i][0] for i in indices], now=now, thresholds=thresholds
+        )
+        for i, detection in zip(indices, detections, strict=True):
+            results[i] = detection
+    return [d for d in results if d is not None]

@@ -1,0 +1,340 @@
+"""The spike detector on series with a known daily and weekly rhythm (no timing assertions)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from vigie.alerts.detection import (
+    Detection,
+    SeriesConfig,
+    SeriesPoint,
+    detect,
+    detect_many,
+    detect_matrix,
+    influential_author,
+    viral_check,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+BUCKET = timedelta(minutes=5)
+NEGATIVE = SeriesConfig(key="org:12:negative", kind="count")
+
+
+# Negative mentions per 5 minutes at each local hour of a weekday: dead nights, a morning rise,
+# a busy lunchtime, a calmer afternoon and evening. Weekends are at 30 %.
+WEEKDAY = [0.15] * 6 + [
+    0.5,
+    1.5,
+    2.0,
+    2.5,
+    4.0,
+    6.0,
+    8.0,
+    8.0,
+    4.0,
+    3.0,
+    3.0,
+    3.0,
+    2.0,
+    1.5,
+    1.0,
+    0.8,
+    0.5,
+    0.3,
+]
+
+
+def office_rhythm(local: datetime) -> float:
+    """Rate at ``local`` time, linear between the middles of the hours (rhythms are smooth)."""
+    position = local.hour + local.minute / 60 + 2.5 / 60 - 0.5
+    low = int(np.floor(position)) % 24
+    fraction = position - np.floor(position)
+    rate = WEEKDAY[low] * (1 - fraction) + WEEKDAY[(low + 1) % 24] * fraction
+    return rate * (0.3 if local.weekday() >= 5 else 1.0)
+
+
+def history(
+    now: datetime,
+    rhythm: Callable[[datetime], float] = office_rhythm,
+    days: int = 28,
+    seed: int = 1,
+    override: dict[datetime, float] | None = None,
+) -> list[SeriesPoint]:
+    """``days`` of 5-minute buckets up to ``now`` (excluded): Poisson counts around ``rhythm``."""
+    rng = np.random.default_rng(seed)
+    start = now - timedelta(days=days)
+    points = []
+    t = start
+    while t < now:
+        value = float(rng.poisson(rhythm(t.astimezone(PARIS))))
+        points.append(SeriesPoint(t, value))
+        t += BUCKET
+    if override:
+        points = [SeriesPoint(p.start, override.get(p.start, p.value)) for p in points]
+    return points
+
+
+def paris(*args: int) -> datetime:
+    return datetime(*args, tzinfo=PARIS).astimezone(UTC)  # type: ignore[misc]
+
+
+def set_last(points: list[SeriesPoint], values: list[float]) -> list[SeriesPoint]:
+    """Replace the values of the last buckets (oldest first)."""
+    head = points[: len(points) - len(values)]
+    tail = points[len(points) - len(values) :]
+    return head + [SeriesPoint(p.start, v) for p, v in zip(tail, values, strict=True)]
+
+
+# Monday 6 April 2026: after the spring DST change, so the history crosses it.
+MONDAY_NOON = paris(2026, 4, 6, 13, 0)
+MONDAY_3AM = paris(2026, 4, 6, 3, 30)
+
+
+def test_a_normal_busy_monday_lunchtime_does_not_fire() -> None:
+    points = history(MONDAY_NOON)
+    # The last hour is ordinary lunchtime traffic: about 8 per bucket, four times the day's mean,
+    # which a detector blind to the daily rhythm would call a spike.
+    daily_mean = float(np.mean([p.value for p in points[-288:]]))
+    last_hour = sum(p.value for p in points[-12:])
+    assert last_hour > 2.5 * daily_mean * 12
+
+    detection = detect(NEGATIVE, points, MONDAY_NOON)
+
+    assert not detection.fired
+    assert detection.since is None
+    assert "dans la normale" in detection.explanation
+    assert "within the normal range" in detection.explanation_en
+
+
+def test_the_baseline_follows_the_local_hour_across_the_dst_change() -> None:
+    # 11:30 in Paris is lunchtime (8 per bucket). Three of the four weeks of history are in
+    # winter time: a baseline kept in UTC would take them for 10:30 (2 per bucket) and fire.
+    now = paris(2026, 4, 6, 11, 30)
+    detection = detect(NEGATIVE, history(now), now)
+    assert not detection.fired
+    assert 0.75 <= detection.observed / detection.expected <= 1.33
+
+
+def test_a_burst_at_3am_fires_and_says_since_when() -> None:
+    # 3:15, 3:20, 3:25: twelve complaints where about half of one is usual.
+    points = set_last(history(MONDAY_3AM), [3.0, 4.0, 5.0])
+
+    detection = detect(NEGATIVE, points, MONDAY_3AM)
+
+    assert detection.fired
+    assert detection.observed >= 12
+    assert detection.expected < 1.5
+    assert detection.since == paris(2026, 4, 6, 3, 15)
+    assert detection.explanation.startswith(f"{int(detection.observed)} mentions négatives en ")
+    assert "attendues" in detection.explanation
+    assert "depuis 03:15" in detection.explanation
+    assert "since 03:15" in detection.explanation_en
+    assert "negative mentions" in detection.explanation_en
+
+
+def test_the_same_burst_at_lunchtime_is_normal() -> None:
+    points = history(MONDAY_NOON)
+    base = [p.value for p in points[-3:]]
+    detection = detect(NEGATIVE, set_last(points, [base[0] + 3, base[1] + 4, base[2] + 5]), MONDAY_NOON)
+    assert not detection.fired
+
+
+def test_a_quiet_sunday_is_not_a_crisis() -> None:
+    sunday = paris(2026, 4, 5, 16, 0)
+    points = history(sunday)
+    # A whole Sunday afternoon without a single mention, then one.
+    quiet = set_last(points, [0.0] * 47 + [1.0])
+    detection = detect(NEGATIVE, quiet, sunday)
+    assert not detection.fired
+    assert detection.score == 0
+
+
+def dead_nights(local: datetime) -> float:
+    """The office rhythm, but nobody writes at night (one mention every 16 hours)."""
+    return 0.005 if 1 <= local.hour < 6 else office_rhythm(local)
+
+
+def test_three_complaints_at_3am_fire_when_nights_are_dead() -> None:
+    points = history(MONDAY_3AM, dead_nights)
+    assert not detect(NEGATIVE, set_last(points, [0.0, 0.0, 1.0]), MONDAY_3AM).fired
+    assert not detect(NEGATIVE, set_last(points, [1.0, 0.0, 1.0]), MONDAY_3AM).fired
+    three = detect(NEGATIVE, set_last(points, [1.0, 0.0, 2.0]), MONDAY_3AM)
+    assert three.fired
+    assert three.observed == 3
+    assert three.explanation.startswith("3 mentions négatives en 15 min")
+    assert three.since == paris(2026, 4, 6, 3, 15)
+
+
+def test_three_complaints_at_3am_are_ordinary_when_nights_are_not_dead() -> None:
+    # About two mentions per night hour: three in a quarter of an hour is not unusual enough.
+    points = history(MONDAY_3AM)
+    assert not detect(NEGATIVE, set_last(points, [1.0, 0.0, 2.0]), MONDAY_3AM).fired
+
+
+def test_sensitivity_moves_the_threshold_not_the_score() -> None:
+    # Four at once at 3 a.m. where nights see about two an hour: suspicious, not conclusive.
+    points = set_last(history(MONDAY_3AM), [0.0, 0.0, 4.0])
+    results = {
+        s: detect(SeriesConfig(key="org:12:negative", kind="count", sensitivity=s), points, MONDAY_3AM)
+        for s in (0.5, 1.0, 3.0)
+    }
+    assert len({d.score for d in results.values()}) == 1
+    score = results[1.0].score
+    assert 4.5 / 3.0 <= score < 4.5, score
+    assert not results[0.5].fired
+    assert not results[1.0].fired
+    assert results[3.0].fired
+
+
+def test_since_stays_the_same_while_an_episode_goes_on() -> None:
+    # A step at 15:00 on a Monday: five times the usual rate.
+    start = paris(2026, 4, 6, 15, 0)
+    base = history(start + timedelta(hours=1), seed=3)
+    rng = np.random.default_rng(9)
+    episode = {start + i * BUCKET: float(rng.poisson(15.0)) for i in range(12)}
+    points = [SeriesPoint(p.start, episode.get(p.start, p.value)) for p in base]
+    detections = [
+        detect(NEGATIVE, [p for p in points if p.start < start + i * BUCKET], start + i * BUCKET)
+        for i in range(2, 13)
+    ]
+    assert all(d.fired for d in detections)
+    # One value, so one alert: the caller dedups on (series_key, since).
+    (since,) = {d.since for d in detections}
+    assert since is not None
+    assert start - 2 * BUCKET <= since <= start
+
+
+def test_an_old_episode_does_not_blind_the_detector() -> None:
+    # Two weeks ago, at the same hour, there was a burst: it must not raise the expectation.
+    past = paris(2026, 3, 23, 3, 15)
+    override = {past + i * BUCKET: 6.0 for i in range(3)}
+    points = set_last(history(MONDAY_3AM, override=override), [3.0, 4.0, 5.0])
+    assert detect(NEGATIVE, points, MONDAY_3AM).fired
+
+
+def test_detect_many_and_detect_matrix_agree_with_detect() -> None:
+    quiet = history(MONDAY_3AM)
+    burst = set_last(quiet, [3.0, 4.0, 5.0])
+    configs = [SeriesConfig(key=f"org:{i}:negative", kind="count") for i in range(2)]
+    one_by_one = [detect(configs[0], quiet, MONDAY_3AM), detect(configs[1], burst, MONDAY_3AM)]
+    many = detect_many([(configs[0], quiet), (configs[1], burst)], MONDAY_3AM)
+    matrix = detect_matrix(
+        np.array([[p.value for p in quiet], [p.value for p in burst]]),
+        [p.start for p in quiet],
+        configs,
+        now=MONDAY_3AM,
+    )
+    assert [d.fired for d in many] == [False, True]
+    assert many == one_by_one == matrix
+    assert [d.series_key for d in many] == ["org:0:negative", "org:1:negative"]
+
+
+def test_missing_buckets_count_as_zero() -> None:
+    points = history(MONDAY_NOON)
+    sparse = [p for p in points if p.value > 0]
+    assert len(sparse) < len(points)
+    assert detect(NEGATIVE, sparse, MONDAY_NOON) == detect(NEGATIVE, points, MONDAY_NOON)
+
+
+def test_a_short_history_is_not_judged() -> None:
+    points = history(MONDAY_3AM, days=0)
+    detection = detect(NEGATIVE, points[-5:] if points else [], MONDAY_3AM)
+    assert not detection.fired
+
+
+def test_a_falling_average_rating_fires() -> None:
+    rating = SeriesConfig(key="org:12:rating", kind="mean", bucket=timedelta(hours=1))
+    now = paris(2026, 4, 6, 18, 0)
+    rng = np.random.default_rng(2)
+    points = [
+        SeriesPoint(now - timedelta(hours=h), float(np.clip(rng.normal(4.2, 0.25), 1, 5)))
+        for h in range(28 * 24, 0, -1)
+    ]
+    assert not detect(rating, points, now).fired
+    dropped = set_last(points, [1.6])
+    detection = detect(rating, dropped, now)
+    assert detection.fired
+    assert detection.explanation.startswith("note moyenne : 1,6 sur 1 h")
+    assert "average rating: 1.6 over 1 h" in detection.explanation_en
+
+
+def test_a_rising_share_of_one_star_reviews_fires_and_empty_buckets_are_skipped() -> None:
+    share = SeriesConfig(key="org:12:share_one_star", kind="share", bucket=timedelta(hours=1))
+    now = paris(2026, 4, 6, 18, 0)
+    rng = np.random.default_rng(3)
+    points = [
+        SeriesPoint(now - timedelta(hours=h), float(rng.uniform(0.05, 0.15)) if h % 3 else math.nan)
+        for h in range(28 * 24, 0, -1)
+    ]
+    assert not detect(share, points, now).fired
+    assert detect(share, set_last(points, [0.6]), now).fired
+
+
+def test_a_reach_surge_fires() -> None:
+    reach = SeriesConfig(key="org:12:reach", kind="sum", bucket=timedelta(minutes=15))
+    now = paris(2026, 4, 6, 18, 0)
+    rng = np.random.default_rng(5)
+    points = [
+        SeriesPoint(now - i * reach.bucket, float(rng.lognormal(7, 0.4))) for i in range(28 * 96, 0, -1)
+    ]
+    assert not detect(reach, points, now).fired
+    assert detect(reach, set_last(points, [3e5, 4e5]), now).fired
+
+
+def test_bad_input_is_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="kind"):
+        SeriesConfig(key="x", kind="median")
+    with pytest.raises(ValueError, match="sensitivity"):
+        SeriesConfig(key="x", kind="count", sensitivity=0)
+    with pytest.raises(ValueError, match="aware"):
+        detect(NEGATIVE, [SeriesPoint(datetime(2026, 4, 6, 3), 1.0)], MONDAY_3AM)
+    with pytest.raises(ValueError, match="aware"):
+        detect(NEGATIVE, [], datetime(2026, 4, 6, 3))
+    with pytest.raises(ValueError, match="same bucket"):
+        detect_matrix(
+            np.zeros((2, 3)),
+            [MONDAY_3AM + i * BUCKET for i in range(3)],
+            [NEGATIVE, SeriesConfig(key="x", kind="count", bucket=timedelta(hours=1))],
+        )
+
+
+# --- single-item rules --------------------------------------------------------------------------
+
+
+def test_a_post_gaining_hundreds_of_interactions_an_hour_is_viral() -> None:
+    now = paris(2026, 4, 6, 18, 0)
+    snapshots = [(now - timedelta(minutes=m), float(v)) for m, v in ((90, 10), (60, 20), (30, 180), (0, 420))]
+    detection = viral_check(snapshots, reach=None, now=now)
+    assert isinstance(detection, Detection)
+    assert detection.fired
+    assert detection.observed == pytest.approx(400.0)
+    assert detection.explanation.startswith("400 interactions par heure (420 au total)")
+    assert detection.explanation_en.startswith("400 interactions per hour (420 in total)")
+    assert detection.since == now - timedelta(minutes=60)
+
+
+def test_a_slow_post_is_not_viral_unless_its_reach_is_huge() -> None:
+    now = paris(2026, 4, 6, 18, 0)
+    snapshots = [(now - timedelta(hours=2), 5.0), (now - timedelta(hours=1), 9.0), (now, 12.0)]
+    slow = viral_check(snapshots, reach=2_000, now=now)
+    assert slow is not None
+    assert not slow.fired
+    wide = viral_check(snapshots, reach=250_000, now=now)
+    assert wide is not None
+    assert wide.fired
+    assert "audience 250 000" in wide.explanation
+    assert viral_check(snapshots[:1], reach=None, now=now) is None
+
+
+def test_influential_authors() -> None:
+    assert influential_author(25_000)
+    assert influential_author(10_000)
+    assert not influential_author(9_999)
+    assert not influential_author(None)
+    assert influential_author(600, threshold=500)
