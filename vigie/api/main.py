@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from vigie.alerts.api import router as alerts_router
 from vigie.api.auth import BearerAuth
 from vigie.connectors.api import router as sources_router
 from vigie.core.api import router as core_router
@@ -40,5 +41,5 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     return response
 
 
-for router in (core_router, sources_router, mentions_router, cases_router, insights_router):
+for router in (core_router, sources_router, mentions_router, cases_router, insights_router, alerts_router):
     api.add_router("/v1/", router)
