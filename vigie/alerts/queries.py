@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMinute
+from django.db.models import Count, Func, IntegerField, Q, QuerySet, Sum
 from django.utils import timezone
 
 from vigie.alerts.detection import SeriesConfig, SeriesPoint
@@ -85,6 +84,29 @@ def series_sensitivities(organisation: Organisation) -> dict[str, AlertSeriesSet
     return {s.key: s for s in scoped(AlertSeriesSetting, organisation)}
 
 
+class EpochBucket(Func):
+    """The start (epoch seconds) of the 5-minute bucket holding a datetime column, computed by the
+    database itself: Django's ``Trunc`` on SQLite calls back into Python once per row."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        step = int(BUCKET.total_seconds())
+        # julianday() rather than strftime('%s'): a percent sign would be read as a parameter.
+        # Rounded to the millisecond so float noise never pushes a boundary into the previous bucket.
+        epoch = "CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 86400.0, 3) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=f"({epoch} / {step} * {step})", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        step = int(BUCKET.total_seconds())
+        return self.as_sql(
+            compiler,
+            connection,
+            template=f"(FLOOR(EXTRACT(EPOCH FROM %(expressions)s) / {step}) * {step})::bigint",
+            **extra,
+        )
+
+
 def _epoch_bucket(moment: datetime) -> int:
     step = int(BUCKET.total_seconds())
     return int(moment.timestamp()) // step * step
@@ -93,7 +115,7 @@ def _epoch_bucket(moment: datetime) -> int:
 def watched_series(organisation: Organisation, now: datetime | None = None) -> list[WatchedSeries]:
     """Every series of ``organisation`` over the last 28 days, in 5-minute buckets.
 
-    One aggregate query grouped by minute, source and location gives the organisation, source and
+    One aggregate query grouped by 5-minute bucket, source and location gives the organisation, source and
     location series; a second one, over negative mentions only, gives the negative volume per
     theme (themes are a JSON list, so they are counted here rather than grouped in SQL).
     """
@@ -103,8 +125,8 @@ def watched_series(organisation: Organisation, now: datetime | None = None) -> l
         created_at__gte=start, created_at__lte=now, deleted_at__isnull=True
     )
     rows = (
-        mentions.annotate(minute=TruncMinute("created_at", tzinfo=UTC))
-        .values("minute", "source_id", "location_id")
+        mentions.annotate(bucket=EpochBucket("created_at"))
+        .values("bucket", "source_id", "location_id")
         .annotate(
             total=Count("id"),
             negative=Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)),
@@ -119,7 +141,7 @@ def watched_series(organisation: Organisation, now: datetime | None = None) -> l
     locations = dict(scoped(Location, organisation).values_list("id", "name"))
     scopes: dict[str, _Scope] = {"org": _Scope("Organisation")}
     for row in rows:
-        bucket = _epoch_bucket(row["minute"])
+        bucket = int(row["bucket"])
         keys = ["org", f"source:{row['source_id']}"]
         scopes.setdefault(keys[1], _Scope(f"Source {sources.get(row['source_id'], row['source_id'])}"))
         if row["location_id"] is not None:
@@ -144,6 +166,7 @@ def watched_series(organisation: Organisation, now: datetime | None = None) -> l
 
     settings = series_sensitivities(organisation)
     result: list[WatchedSeries] = []
+    starts: dict[int, datetime] = {}  # one datetime per bucket, shared by every series
 
     def add(scope_key: str, scope: _Scope, metric: str) -> None:
         kind, label, label_en = METRICS[metric]
@@ -153,7 +176,7 @@ def watched_series(organisation: Organisation, now: datetime | None = None) -> l
             return
         points: list[SeriesPoint] = []
         for epoch, b in sorted(scope.buckets.items()):
-            at = datetime.fromtimestamp(epoch, tz=UTC)
+            at = starts.get(epoch) or starts.setdefault(epoch, datetime.fromtimestamp(epoch, tz=UTC))
             if metric == AlertRule.NEGATIVE_VOLUME:
                 points.append(SeriesPoint(at, b.negative))
             elif metric == AlertRule.TOTAL_VOLUME:
