@@ -402,6 +402,17 @@ def claim_delivery(delivery_id: int) -> Delivery | None:
     return Delivery.objects.select_related("channel", "recipient", "organisation").get(pk=delivery_id)
 
 
+def do_requeue_stale_deliveries(now: datetime) -> list[int]:
+    """Deliveries a lost job left behind: due and still pending five minutes later, or claimed
+    ("sending") half an hour ago by a worker that died. Returns the ids to enqueue again; a
+    duplicate job is harmless since sending claims the row first."""
+    Delivery.objects.filter(
+        status=DeliveryStatus.SENDING, not_before__lte=now - timedelta(minutes=30)
+    ).update(status=DeliveryStatus.PENDING)
+    stale = Delivery.objects.filter(status=DeliveryStatus.PENDING, not_before__lte=now - timedelta(minutes=5))
+    return list(stale.values_list("pk", flat=True)[:500])
+
+
 def do_finish_delivery(
     delivery: Delivery, *, error: str = "", permanent: bool = False, max_attempts: int = 5
 ) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
@@ -34,7 +34,8 @@ def _latin1(text: str) -> str:
 
 
 def _date(value: Any) -> str:
-    return formats.date_format(value, "SHORT_DATETIME_FORMAT") if value else ""
+    # Shown in the server's time zone, as the pages do (the datetime is stored in UTC).
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
 
 
 def postmortem_pdf(context: dict[str, Any]) -> bytes:

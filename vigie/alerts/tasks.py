@@ -4,8 +4,8 @@
   the mentions of the last 28 days, asks the detector which ones are abnormal, opens or updates
   one alert per episode, and looks at newly analysed mentions for single-item alerts (viral post,
   influential author, legal risk or threat, optional 1★ review).
-* ``alerts.escalate`` (every minute): escalates alerts nobody acknowledged in time and wakes
-  snoozed alerts whose snooze ended.
+* ``alerts.escalate`` (every minute): escalates alerts nobody acknowledged in time, wakes
+  snoozed alerts whose snooze ended, and re-queues deliveries a lost job left behind.
 * ``alerts.deliver``: sends one delivery (e-mail, chat, webhook), retrying transient failures.
 """
 
@@ -27,6 +27,7 @@ from vigie.alerts.actions import (
     do_finish_delivery,
     do_mark_items_scanned,
     do_record_finding,
+    do_requeue_stale_deliveries,
     do_resolve_quiet_alerts,
     do_wake_snoozed_alerts,
 )
@@ -257,6 +258,8 @@ def escalate() -> int:
     for alert in alerts_to_escalate(now):
         do_escalate_alert(alert)
         count += 1
+    for delivery_id in do_requeue_stale_deliveries(now):
+        jobs.enqueue(DELIVER_JOB, {"delivery_id": delivery_id}, dedupe_key=f"alerts.deliver:{delivery_id}")
     return count
 
 

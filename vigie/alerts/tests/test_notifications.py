@@ -243,3 +243,18 @@ def test_quiet_hours_over_midnight(tenant: Tenant) -> None:
     assert in_quiet_hours(preference, late) == datetime(2026, 3, 4, 7, 0, tzinfo=paris)
     assert in_quiet_hours(preference, early) == datetime(2026, 3, 4, 7, 0, tzinfo=paris)
     assert in_quiet_hours(preference, day) is None
+
+
+def test_a_delivery_whose_job_was_lost_is_sent_by_the_sweep(
+    tenant: Tenant, smtp_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    do_record_finding(tenant.organisation, _finding())  # its delivery jobs are never enqueued (no commit)
+    Delivery.objects.update(not_before=timezone.now() - timedelta(minutes=10))
+    assert not Job.objects.filter(name="alerts.deliver").exists()
+    escalate()
+    jobs.run_pending()
+    assert {m["X-Rcpt-To"] for m in smtp_server.messages} >= {"manager@acme.example", "viewer@acme.example"}
+    assert not Delivery.objects.exclude(status=DeliveryStatus.SENT).exists()
+    escalate()
+    jobs.run_pending()
+    assert len(smtp_server.messages) == 4, "each message once"

@@ -293,3 +293,14 @@ def test_the_header_bell_counts_unread_notifications(tenant: Tenant, login) -> N
     assert 'class="bell-count">1<' in content
     client.post(reverse("notifications_read"))
     assert 'class="bell-count">0<' in client.get(reverse("crises")).content.decode()
+
+
+def test_opening_a_crisis_from_another_organisations_alert_is_404(
+    tenant: Tenant, other_tenant: Tenant, login
+) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(tenant)
+    url = reverse("crisis_new") + f"?alert={world.alert.pk}"
+    assert login(other_tenant.manager).get(url).status_code == 404
+    assert login(other_tenant.manager).post(url, {"title": "x", "severity": "warning"}).status_code == 404
+    page = login(tenant.manager).get(url).content.decode()
+    assert "Pic de mentions négatives" in page
