@@ -258,3 +258,19 @@ def test_a_delivery_whose_job_was_lost_is_sent_by_the_sweep(
     escalate()
     jobs.run_pending()
     assert len(smtp_server.messages) == 4, "each message once"
+
+
+@pytest.mark.parametrize("kind", ["slack", "mattermost", "teams"])
+def test_chat_channels_receive_the_alert(
+    tenant: Tenant, kind: str, webhook_server: FakePlatform, django_capture_on_commit_callbacks: Any
+) -> None:
+    do_add_channel(
+        tenant.organisation, actor=tenant.admin.user, kind=kind, name=kind, url=f"{webhook_server.url}/chat"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        do_record_finding(tenant.organisation, _finding())
+    _run_jobs(django_capture_on_commit_callbacks)
+    chats = [r for r in webhook_server.requests if r.path == "/chat"]
+    assert len(chats) == 1
+    assert "Pic de mentions négatives" in chats[0].body.decode()
+    assert Delivery.objects.get(channel__isnull=False).status == DeliveryStatus.SENT

@@ -304,3 +304,21 @@ def test_opening_a_crisis_from_another_organisations_alert_is_404(
     assert login(other_tenant.manager).post(url, {"title": "x", "severity": "warning"}).status_code == 404
     page = login(tenant.manager).get(url).content.decode()
     assert "Pic de mentions négatives" in page
+
+
+def test_the_live_view_shows_the_scope_and_escapes_customer_text(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    from vigie.mentions.tests.factories import make_mention
+
+    crisis = do_open_crisis(tenant.organisation, actor=tenant.manager.user, title="Panne", keywords=["panne"])
+    make_mention(
+        tenant.organisation,
+        text="<script>alert(1)</script> panne totale",
+        created_at=timezone.now(),
+        sentiment="negative",
+    )
+    make_mention(tenant.organisation, text="Rien à voir", created_at=timezone.now())
+    content = login(tenant.viewer).get(reverse("crisis_live", args=[crisis.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; panne totale" in content
+    assert "<script>alert(1)" not in content
+    assert "Rien à voir" not in content
+    assert 'hx-trigger="every 30s"' in content
