@@ -66,6 +66,7 @@ class Finding:
     rule: str
     title: str
     severity: str
+    title_en: str = ""
     explanation: str = ""
     explanation_en: str = ""
     observed: float = 0.0
@@ -93,6 +94,7 @@ def do_record_finding(
     values = {
         "rule": finding.rule,
         "title": finding.title[:300],
+        "title_en": finding.title_en[:300],
         "explanation": finding.explanation,
         "explanation_en": finding.explanation_en,
         "observed": finding.observed,
@@ -260,13 +262,14 @@ def do_resolve_alert(alert: Alert, *, actor: User) -> Alert:
 
 
 def _notice_payload(alert: Alert, event: str) -> dict[str, Any]:
-    prefix = {
-        "alert.escalated": "[Escalade] ",
-        "alert.severity_raised": "[Aggravation] ",
-        "alert.woken": "[Rappel] ",
-    }.get(event, "")
+    prefix, prefix_en = {
+        "alert.escalated": ("[Escalade] ", "[Escalated] "),
+        "alert.severity_raised": ("[Aggravation] ", "[Worse] "),
+        "alert.woken": ("[Rappel] ", "[Reminder] "),
+    }.get(event, ("", ""))
     return {
         "title": f"{prefix}{alert.title}",
+        "title_en": f"{prefix_en}{alert.title_in('en')}",
         "body": alert.explanation,
         "body_en": alert.explanation_en,
         "url": settings.BASE_URL + _alert_url(alert),

@@ -61,6 +61,7 @@ class Alert(models.Model):
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
     status = models.CharField(max_length=14, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     title = models.CharField(max_length=300)
+    title_en = models.CharField(max_length=300, blank=True)
     explanation = models.TextField(blank=True)
     explanation_en = models.TextField(blank=True)
     observed = models.FloatField(default=0)
@@ -99,6 +100,13 @@ class Alert(models.Model):
     @property
     def is_ongoing(self) -> bool:
         return self.status in ONGOING_STATUSES
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language`` (English when asked and known, French otherwise)."""
+        return self.title_en if language == "en" and self.title_en else self.title
+
+    def explanation_in(self, language: str) -> str:
+        return self.explanation_en if language == "en" and self.explanation_en else self.explanation
 
 
 class AlertSettings(models.Model):

@@ -52,13 +52,21 @@ DETECT_JOB = "alerts.detect"
 CRITICAL_SCORE = 10.0
 RETRY_DELAYS = (30, 120, 600, 1800)
 
-TITLES: dict[str, str] = {
-    AlertRule.NEGATIVE_VOLUME: "Pic de mentions négatives",
-    AlertRule.TOTAL_VOLUME: "Pic de mentions",
-    AlertRule.REACH: "Hausse de l'audience",
-    AlertRule.AVERAGE_RATING: "Baisse de la note moyenne",
-    AlertRule.ONE_STAR_SHARE: "Hausse des avis 1★",
+# Alert titles are stored in French and English (they go into e-mails and chat messages).
+TITLES: dict[str, tuple[str, str]] = {
+    AlertRule.NEGATIVE_VOLUME: ("Pic de mentions négatives", "Spike of negative mentions"),
+    AlertRule.TOTAL_VOLUME: ("Pic de mentions", "Spike of mentions"),
+    AlertRule.REACH: ("Hausse de l'audience", "Reach rising"),
+    AlertRule.AVERAGE_RATING: ("Baisse de la note moyenne", "Average rating falling"),
+    AlertRule.ONE_STAR_SHARE: ("Hausse des avis 1★", "More 1★ reviews"),
 }
+
+
+def _scope_en(label: str) -> str:
+    for french, english in (("Lieu ", "Location "), ("Thème ", "Theme ")):
+        if label.startswith(french):
+            return english + label[len(french) :]
+    return label
 
 
 def _series_finding(series: WatchedSeries, detection: Detection) -> Finding:
@@ -69,7 +77,8 @@ def _series_finding(series: WatchedSeries, detection: Detection) -> Finding:
     return Finding(
         key=series.config.key,
         rule=series.rule,
-        title=f"{TITLES[series.rule]} · {series.scope_label}",
+        title=f"{TITLES[series.rule][0]} · {series.scope_label}",
+        title_en=f"{TITLES[series.rule][1]} · {_scope_en(series.scope_label)}",
         severity=Severity.CRITICAL if critical else Severity.WARNING,
         explanation=detection.explanation,
         explanation_en=detection.explanation_en,
@@ -132,6 +141,7 @@ def _item_findings(organisation: Organisation, mention: Mention, legal: bool, no
                 key=f"legal_risk:mention:{mention.pk}",
                 rule=AlertRule.LEGAL_RISK,
                 title=f"Message à risque juridique ou menaçant · {author}",
+                title_en=f"Legal risk or threatening message · {author}",
                 severity=Severity.CRITICAL,
                 explanation=f"« {excerpt} »",
                 explanation_en=f"“{excerpt}”",
@@ -148,6 +158,7 @@ def _item_findings(organisation: Organisation, mention: Mention, legal: bool, no
                 key=f"influencer:mention:{mention.pk}",
                 rule=AlertRule.INFLUENCER,
                 title=f"Auteur influent ({followers} abonnés) · {author}",
+                title_en=f"Influential author ({followers} followers) · {author}",
                 severity=Severity.WARNING if negative else Severity.INFO,
                 explanation=f"{followers} abonnés : « {excerpt} »",
                 explanation_en=f"{followers} followers: “{excerpt}”",
@@ -175,6 +186,7 @@ def _item_findings(organisation: Organisation, mention: Mention, legal: bool, no
                     key=viral.series_key,
                     rule=AlertRule.VIRAL,
                     title=f"Publication virale · {author}",
+                    title_en=f"Viral post · {author}",
                     severity=Severity.CRITICAL
                     if mention.sentiment == Sentiment.NEGATIVE
                     else Severity.WARNING,
@@ -200,6 +212,7 @@ def _item_findings(organisation: Organisation, mention: Mention, legal: bool, no
                 key=f"one_star_review:mention:{mention.pk}",
                 rule=AlertRule.ONE_STAR_REVIEW,
                 title=f"Avis 1★ · {where}",
+                title_en=f"1★ review · {where}",
                 severity=Severity.INFO,
                 explanation=f"« {excerpt} »",
                 explanation_en=f"“{excerpt}”",
@@ -272,8 +285,13 @@ def _send(delivery: Delivery) -> None:
         if language == "en" and notice_data.get("body_en")
         else notice_data.get("body", "")
     )
+    title = (
+        notice_data.get("title_en")
+        if language == "en" and notice_data.get("title_en")
+        else notice_data.get("title")
+    )
     notice = channels.Notice(
-        title=notice_data.get("title", ""),
+        title=title or "",
         body=body or "",
         url=notice_data.get("url", ""),
         severity=notice_data.get("severity", Severity.WARNING),

@@ -70,6 +70,10 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+def _language(request: HttpRequest) -> str:
+    return str(getattr(request, "LANGUAGE_CODE", "fr"))
+
+
 def _org(request: HttpRequest) -> Any:
     return _membership(request).organisation
 
@@ -101,13 +105,19 @@ def _members(request: HttpRequest) -> list[tuple[int, str]]:
 def alert_list(request: HttpRequest) -> HttpResponse:
     """Ongoing alerts first, then the latest finished ones; open crises and overdue actions."""
     organisation = _org(request)
+    language = _language(request)
+    ongoing = list(queries.alerts(organisation, ongoing=True)[:100])
+    finished = list(queries.alerts(organisation, ongoing=False)[:30])
+    for alert in [*ongoing, *finished]:
+        alert.shown_title = alert.title_in(language)  # type: ignore[attr-defined]
+        alert.shown_explanation = alert.explanation_in(language)  # type: ignore[attr-defined]
     return render(
         request,
         "alerts/alert_list.html",
         {
             "nav": "alerts",
-            "ongoing": queries.alerts(organisation, ongoing=True)[:100],
-            "finished": queries.alerts(organisation, ongoing=False)[:30],
+            "ongoing": ongoing,
+            "finished": finished,
             "open_crises": queries.crises(organisation).filter(status=CrisisStatus.OPEN),
             "open_actions": queries.corrective_actions(organisation).count(),
         },
@@ -119,14 +129,15 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One alert: why it fired (observed vs expected, since when), the mentions behind it."""
     alert = get_in_org(Alert, _org(request), pk)
-    use_en = getattr(request, "LANGUAGE_CODE", "fr") == "en" and alert.explanation_en
+    language = _language(request)
     return render(
         request,
         "alerts/alert_detail.html",
         {
             "nav": "alerts",
             "alert": alert,
-            "explanation": alert.explanation_en if use_en else alert.explanation,
+            "title": alert.title_in(language),
+            "explanation": alert.explanation_in(language),
             "mentions": queries.alert_mentions(alert),
             "crises": alert.crises.all(),
             "snooze_form": SnoozeForm(),

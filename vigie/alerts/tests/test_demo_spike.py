@@ -55,13 +55,15 @@ def test_an_injected_spike_reaches_the_smtp_server_and_the_webhook(
 
 def test_the_spike_command_refuses_an_unknown_organisation_or_one_without_sources() -> None:
     from django.core.management.base import CommandError
+    from django.utils import translation
 
     from vigie.core.actions import do_create_organisation
 
-    with pytest.raises(CommandError, match="inconnue"):
-        call_command("demo_spike", "--org", "nowhere")
     do_create_organisation("empty", "Empty")
-    with pytest.raises(CommandError, match="aucune source"):
-        call_command("demo_spike", "--org", "empty")
-    with pytest.raises(CommandError, match="--count"):
-        call_command("demo_spike", "--org", "empty", "--count", "0")
+    with translation.override("fr"):
+        with pytest.raises(CommandError, match="inconnue"):
+            call_command("demo_spike", "--org", "nowhere")
+        with pytest.raises(CommandError, match="aucune source"):
+            call_command("demo_spike", "--org", "empty")
+        with pytest.raises(CommandError, match="--count"):
+            call_command("demo_spike", "--org", "empty", "--count", "0")

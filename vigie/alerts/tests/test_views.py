@@ -322,3 +322,22 @@ def test_the_live_view_shows_the_scope_and_escapes_customer_text(tenant: Tenant,
     assert "<script>alert(1)" not in content
     assert "Rien à voir" not in content
     assert 'hx-trigger="every 30s"' in content
+
+
+def test_an_english_speaking_member_reads_alerts_in_english(tenant: Tenant, login, now) -> None:  # type: ignore[no-untyped-def]
+    from vigie.alerts.tasks import detect
+    from vigie.alerts.tests.conftest import add_spike, build_history
+
+    source = build_history(tenant.organisation, now)
+    add_spike(tenant.organisation, source, now)
+    detect(tenant.organisation.pk)
+    alert = Alert.objects.get(organisation=tenant.organisation, key="negative_volume:org")
+    user = tenant.viewer.user
+    user.language = "en"
+    user.save()
+    client = login(tenant.viewer)
+    page = client.get(
+        reverse("alert_detail", args=[alert.pk]), headers={"accept-language": "en"}
+    ).content.decode()
+    assert "Spike of negative mentions" in page
+    assert alert.explanation_en.split()[0] in page
