@@ -10,9 +10,10 @@ A stream is the count of negative mentions per 5-minute bucket of one organisati
 * a slow trend (up to +/-10 % over the period);
 * in a third of the streams, one past episode (x3 for one to three hours) in the history, to
   check that old episodes do not blind the detector;
-* optionally one episode to detect: a step (x rise for three hours), a ramp (from x1 to x rise
-  in 30 minutes, then three hours) or a burst (x rise for 30 minutes), starting at a time drawn
-  in proportion to the organisation's activity (people complain when they are awake).
+* optionally one episode to detect: a step (x rise for three hours), a ramp (from x1, reaching
+  x rise ``ramp_minutes`` after the start, then three hours at x rise) or a burst (x rise for
+  30 minutes), starting at a time drawn in proportion to the organisation's activity (people
+  complain when they are awake).
 """
 
 from __future__ import annotations
@@ -91,8 +92,14 @@ def simulate(
     shape: str = "step",
     rise: float = 1.0,
     timezone: str = "Europe/Paris",
+    ramp_minutes: int = 15,
 ) -> Streams:
-    """``n`` streams of ``days`` days from ``first``; one episode on ``episode_day`` if given."""
+    """``n`` streams of ``days`` days from ``first``; one episode on ``episode_day`` if given.
+
+    A ramp climbs linearly from the normal rate and reaches ``rise`` in its bucket ending
+    ``ramp_minutes`` after the start (the benchmark uses 15 minutes for x5 and 30 for x2, so
+    the nominal rise is reached inside the detection window), then holds for three hours.
+    """
     low, high = SIZES[size]
     length = days * PER_DAY
     first_epoch = int(first.astimezone(UTC).timestamp())
@@ -121,7 +128,8 @@ def simulate(
             if shape == "step":
                 multiplier = np.full(36, rise)
             elif shape == "ramp":
-                multiplier = np.r_[np.linspace(1.0, rise, 7)[1:], np.full(36, rise)]
+                climb = max(1, ramp_minutes * 60 // STEP)
+                multiplier = np.r_[np.linspace(1.0, rise, climb + 1)[1:], np.full(36, rise)]
             elif shape == "burst":
                 multiplier = np.full(6, rise)
             else:

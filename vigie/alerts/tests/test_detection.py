@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -153,6 +154,8 @@ def test_a_quiet_sunday_is_not_a_crisis() -> None:
     detection = detect(NEGATIVE, quiet, sunday)
     assert not detection.fired
     assert detection.score == 0
+    assert detection.explanation.startswith("1 mention négative en ")
+    assert detection.explanation_en.startswith("1 negative mention in ")
 
 
 def dead_nights(local: datetime) -> float:
@@ -338,3 +341,74 @@ def test_influential_authors() -> None:
     assert not influential_author(9_999)
     assert not influential_author(None)
     assert influential_author(600, threshold=500)
+
+
+def test_detect_matrix_keeps_the_order_of_mixed_kinds_and_zones_and_leaves_the_input_alone() -> None:
+    points = set_last(history(MONDAY_3AM), [3.0, 4.0, 5.0])
+    counts = np.array([p.value for p in points])
+    values = np.stack([counts, counts, np.full(len(counts), 4.2), counts])
+    before = values.copy()
+    configs = [
+        SeriesConfig(key="org:1:negative", kind="count"),
+        # The same counts in Montreal's calendar: the whole history shifts with it, so the burst
+        # is still abnormal, and the explanation speaks Montreal's local time.
+        SeriesConfig(key="org:2:negative", kind="count", timezone="America/Montreal"),
+        SeriesConfig(key="org:3:rating", kind="mean"),
+        SeriesConfig(key="org:4:negative", kind="count", sensitivity=0.1),
+    ]
+    detections = detect_matrix(values, [p.start for p in points], configs, now=MONDAY_3AM)
+    assert [d.series_key for d in detections] == [
+        "org:1:negative",
+        "org:2:negative",
+        "org:3:rating",
+        "org:4:negative",
+    ]
+    assert [d.fired for d in detections] == [True, True, False, False]
+    # Montreal local time (03:15 in Paris); a stray mention just before may date it 5 min earlier.
+    assert re.search(r"depuis 21:1[05]$", detections[1].explanation), detections[1].explanation
+    assert np.array_equal(values, before)
+
+
+def busy_rhythm(local: datetime) -> float:
+    """Three times the office rhythm: about 100 negative mentions an hour in the afternoon."""
+    return 3.0 * office_rhythm(local)
+
+
+def test_a_doubling_sustained_for_an_hour_fires_on_a_busy_series() -> None:
+    # Issue 7: a 2x rise must be found within the hour where an hour holds ~100 mentions.
+    start = paris(2026, 4, 6, 15, 0)
+    now = start + timedelta(hours=1)
+    normal = history(now, rhythm=busy_rhythm, seed=5)
+    rng = np.random.default_rng(21)
+    doubled = [
+        SeriesPoint(p.start, float(rng.poisson(2 * busy_rhythm(p.start.astimezone(PARIS)))))
+        if p.start >= start
+        else p
+        for p in normal
+    ]
+    assert sum(p.value for p in doubled[-12:]) > 1.6 * sum(p.value for p in normal[-12:])
+    assert not detect(NEGATIVE, normal, now).fired
+    detection = detect(NEGATIVE, doubled, now)
+    assert detection.fired
+    assert detection.since is not None
+    assert start - timedelta(minutes=30) <= detection.since <= now
+
+
+def test_points_sharing_a_bucket_add_up_for_counts_and_average_for_levels() -> None:
+    points = history(MONDAY_3AM)
+    split = [
+        half
+        for p in points
+        for half in (
+            SeriesPoint(p.start, p.value / 2),
+            SeriesPoint(p.start + timedelta(minutes=2), p.value / 2),
+        )
+    ]
+    assert detect(NEGATIVE, split, MONDAY_3AM) == detect(NEGATIVE, points, MONDAY_3AM)
+    rating = SeriesConfig(key="org:12:rating", kind="mean")
+    ratings = [SeriesPoint(p.start, 4.0 + (p.value % 2) / 2) for p in points]
+    twice = [q for p in ratings for q in (p, SeriesPoint(p.start + timedelta(minutes=1), p.value))]
+    with_nan = ratings + [SeriesPoint(p.start + timedelta(minutes=3), math.nan) for p in ratings[::7]]
+    expected = detect(rating, ratings, MONDAY_3AM)
+    assert detect(rating, twice, MONDAY_3AM) == expected
+    assert detect(rating, with_nan, MONDAY_3AM) == expected
