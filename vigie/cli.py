@@ -34,6 +34,7 @@ VIGIE_COMMANDS = {
     "kpis": "KPIs of a period: vigie kpis --org SLUG --from DATE --to DATE [--by DIM] [--format json|csv]",
     "report": "management report: vigie report --org SLUG --period YYYY-MM --format pdf|html --out FILE",
     "rollup": "rebuild the KPIs' daily rollup: vigie rollup --org SLUG [--refresh]",
+    "demo_spike": "inject a spike of negative mentions and run alert detection: vigie demo_spike [--org demo] [--now]",
     "compiletranslations": "compile the interface translations (done by the set-up)",
 }
 

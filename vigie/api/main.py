@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from vigie.alerts.api import router as alerts_router
 from vigie.api.auth import BearerAuth
 from vigie.charter.api import router as charter_router
 from vigie.connectors.api import router as sources_router
@@ -45,7 +46,7 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
 
 
 api.add_router("/v1/", api_publishing.router)
-for router in (core_router, sources_router, mentions_router, cases_router, insights_router):
+for router in (core_router, sources_router, mentions_router, cases_router, insights_router, alerts_router):
     api.add_router("/v1/", router)
 api.add_router("/v1/", replies_check_router)
 api.add_router("/v1/", charter_router)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 import vigie as vigie_package
-from vigie.core.queries import active_memberships
+from vigie.core.queries import active_memberships, unread_notifications
 from vigie.core.roles import ADMINISTER, HANDLE_CASES, MANAGE
 
 
@@ -22,8 +22,15 @@ def vigie(request: HttpRequest) -> dict[str, Any]:
         if user is not None and user.is_authenticated
         else []
     )
+    unread: Any = (
+        # The header's bell: counted only when a page renders it.
+        SimpleLazyObject(lambda: unread_notifications(membership.organisation, user).count())
+        if membership is not None and user is not None and user.is_authenticated
+        else 0
+    )
     return {
         "memberships": memberships,
+        "unread_notifications": unread,
         "vigie_version": vigie_package.__version__,
         "membership": membership,
         "organisation": membership.organisation if membership else None,

@@ -1,28 +1,163 @@
-"""The Alerts page: open to every member, honest about the engine not being there yet."""
+"""Pages of the alerts domain: who may read and do what, and another organisation sees nothing."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from vigie.alerts.actions import (
+    ActionIn,
+    Finding,
+    do_add_channel,
+    do_close_crisis,
+    do_draft_statement,
+    do_open_crisis,
+    do_record_finding,
+)
+from vigie.alerts.models import Alert, AlertStatus, CorrectiveAction, Crisis, Statement, StatementStatus
 from vigie.conftest import PASSWORD, Tenant
 from vigie.core.models import User
+from vigie.core.roles import Role, has_role
 
 
-def test_anonymous_visitors_are_sent_to_login(db: None) -> None:
-    response = Client().get(reverse("alerts"))
+@dataclass
+class World:
+    alert: Alert
+    crisis: Crisis
+    closed: Crisis
+    statement: Statement
+    action: CorrectiveAction
+    channel_id: int
+
+
+def make_world(tenant: Tenant) -> World:
+    org = tenant.organisation
+    alert, _ = do_record_finding(
+        org,
+        Finding(
+            key="negative_volume:org",
+            rule="negative_volume",
+            title="Pic de mentions négatives · Organisation",
+            severity="warning",
+            explanation="30 mentions négatives <b>en 15 min</b>",
+            observed=30,
+            expected=2,
+        ),
+    )
+    crisis = do_open_crisis(
+        org, actor=tenant.manager.user, title="Panne", cell={"spokesperson": tenant.agent.user.pk}
+    )
+    statement = do_draft_statement(crisis, "Nous travaillons à rétablir le service.", actor=tenant.agent.user)
+    closed = do_open_crisis(org, actor=tenant.manager.user, title="Ancienne crise")
+    do_close_crisis(
+        closed,
+        actor=tenant.manager.user,
+        causes="Une mise à jour",
+        what_worked="La réactivité",
+        what_did_not="Le délai de la déclaration",
+        actions=[
+            ActionIn(
+                "Tester les mises à jour", tenant.agent.user.pk, timezone.localdate() - timedelta(days=1)
+            )
+        ],
+    )
+    channel = do_add_channel(
+        org, actor=tenant.admin.user, kind="slack", name="Slack", url="https://chat.example/hook/abc"
+    )
+    return World(alert, crisis, closed, statement, CorrectiveAction.objects.get(crisis=closed), channel.pk)
+
+
+# (url name, args from the world, method, minimum role)
+ROUTES: list[tuple[str, Any, str, Role]] = [
+    ("alerts", lambda w: [], "get", Role.VIEWER),
+    ("alert_detail", lambda w: [w.alert.pk], "get", Role.VIEWER),
+    ("alert_acknowledge", lambda w: [w.alert.pk], "post", Role.AGENT),
+    ("alert_snooze", lambda w: [w.alert.pk], "post", Role.AGENT),
+    ("alert_escalate", lambda w: [w.alert.pk], "post", Role.AGENT),
+    ("alert_resolve", lambda w: [w.alert.pk], "post", Role.AGENT),
+    ("alert_settings", lambda w: [], "get", Role.MANAGER),
+    ("alert_series_tune", lambda w: [], "post", Role.MANAGER),
+    ("alert_channel_add", lambda w: [], "post", Role.MANAGER),
+    ("alert_channel_delete", lambda w: [w.channel_id], "post", Role.MANAGER),
+    ("alert_preferences", lambda w: [], "get", Role.VIEWER),
+    ("notifications", lambda w: [], "get", Role.VIEWER),
+    ("notifications_read", lambda w: [], "post", Role.VIEWER),
+    ("crises", lambda w: [], "get", Role.VIEWER),
+    ("crisis_new", lambda w: [], "get", Role.MANAGER),
+    ("crisis_detail", lambda w: [w.crisis.pk], "get", Role.VIEWER),
+    ("crisis_live", lambda w: [w.crisis.pk], "get", Role.VIEWER),
+    ("crisis_timeline_add", lambda w: [w.crisis.pk], "post", Role.AGENT),
+    ("crisis_playbook_tick", lambda w: [w.crisis.pk, w.crisis.playbook.first().pk], "post", Role.AGENT),
+    ("crisis_role", lambda w: [w.crisis.pk], "post", Role.MANAGER),
+    ("crisis_statement_add", lambda w: [w.crisis.pk], "post", Role.AGENT),
+    ("crisis_close", lambda w: [w.crisis.pk], "get", Role.MANAGER),
+    ("crisis_report", lambda w: [w.closed.pk, "html"], "get", Role.VIEWER),
+    ("crisis_report", lambda w: [w.closed.pk, "pdf"], "get", Role.VIEWER),
+    ("corrective_actions", lambda w: [], "get", Role.VIEWER),
+]
+
+
+def _call(client: Client, method: str, url: str) -> Any:
+    return client.post(url, {}) if method == "post" else client.get(url)
+
+
+@pytest.mark.parametrize(("name", "args", "method", "minimum"), ROUTES)
+def test_anonymous_visitors_are_sent_to_login(
+    tenant: Tenant, name: str, args: Any, method: str, minimum: Role
+) -> None:
+    world = make_world(tenant)
+    response = _call(Client(), method, reverse(name, args=args(world)))
     assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={reverse('alerts')}"
+    assert reverse("login") in response.url
 
 
-@pytest.mark.parametrize("role", ["viewer", "agent", "manager", "admin"])
-def test_every_member_sees_the_alerts_page(tenant: Tenant, login, role: str) -> None:  # type: ignore[no-untyped-def]
-    response = login(tenant.member(role)).get(reverse("alerts"))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Les alertes apparaîtront ici" in content
-    assert "pas encore disponible" in content
+@pytest.mark.parametrize(("name", "args", "method", "minimum"), ROUTES)
+def test_roles_below_the_minimum_are_refused(
+    tenant: Tenant, login, name: str, args: Any, method: str, minimum: Role
+) -> None:  # type: ignore[no-untyped-def]
+    for role in Role:
+        url = reverse(
+            name, args=args(make_world(tenant))
+        )  # fresh objects: the previous role may have changed them
+        response = _call(login(tenant.member(role.value)), method, url)
+        if has_role(role.value, minimum):
+            assert response.status_code in (200, 302), f"{role} on {name}"
+        else:
+            assert response.status_code == 403, f"{role} on {name}"
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "method", "minimum"),
+    [
+        r
+        for r in ROUTES
+        if r[0]
+        not in {
+            "alerts",
+            "alert_settings",
+            "alert_series_tune",
+            "alert_channel_add",
+            "alert_preferences",
+            "notifications",
+            "notifications_read",
+            "crises",
+            "crisis_new",
+            "corrective_actions",
+        }
+    ],
+)
+def test_another_organisations_objects_answer_404(  # type: ignore[no-untyped-def]
+    tenant: Tenant, other_tenant: Tenant, login, name: str, args: Any, method: str, minimum: Role
+) -> None:
+    world = make_world(tenant)
+    response = _call(login(other_tenant.admin), method, reverse(name, args=args(world)))
+    assert response.status_code == 404
 
 
 def test_someone_without_an_organisation_is_refused(db: None) -> None:
@@ -31,7 +166,178 @@ def test_someone_without_an_organisation_is_refused(db: None) -> None:
     assert client.get(reverse("alerts")).status_code == 403
 
 
-def test_the_page_shows_the_members_own_organisation(tenant: Tenant, other_tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+def test_the_alerts_page_lists_ongoing_alerts_and_escapes_their_text(
+    tenant: Tenant, other_tenant: Tenant, login
+) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(tenant)
     content = login(tenant.viewer).get(reverse("alerts")).content.decode()
-    assert "Acme" in content
-    assert "Globex" not in content
+    assert "Pic de mentions négatives" in content
+    detail = login(tenant.viewer).get(reverse("alert_detail", args=[world.alert.pk])).content.decode()
+    assert "&lt;b&gt;en 15 min&lt;/b&gt;" in detail
+    assert "Pic de mentions" not in login(other_tenant.viewer).get(reverse("alerts")).content.decode()
+
+
+def test_an_agent_acknowledges_and_snoozes_an_alert(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(tenant)
+    client = login(tenant.agent)
+    client.post(reverse("alert_snooze", args=[world.alert.pk]), {"hours": "2"})
+    world.alert.refresh_from_db()
+    assert world.alert.status == AlertStatus.SNOOZED
+    assert world.alert.snoozed_until is not None
+    client.post(reverse("alert_acknowledge", args=[world.alert.pk]))
+    world.alert.refresh_from_db()
+    assert world.alert.status == AlertStatus.ACKNOWLEDGED
+    assert world.alert.acknowledged_by == tenant.agent.user
+
+
+def test_only_the_spokesperson_or_an_admin_approves_a_statement(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(tenant)
+    url = reverse("statement_approve", args=[world.crisis.pk, world.statement.pk])
+    assert login(tenant.manager).post(url).status_code == 403
+    assert login(tenant.viewer).post(url).status_code == 403
+    world.statement.refresh_from_db()
+    assert world.statement.status == StatementStatus.DRAFT
+    assert login(tenant.agent).post(url).status_code == 302  # the agent is this crisis' spokesperson
+    world.statement.refresh_from_db()
+    assert world.statement.status == StatementStatus.APPROVED
+    assert world.statement.approved_by == tenant.agent.user
+
+
+def test_an_admin_may_approve_too_and_another_org_gets_404(
+    tenant: Tenant, other_tenant: Tenant, login
+) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(tenant)
+    url = reverse("statement_approve", args=[world.crisis.pk, world.statement.pk])
+    assert login(other_tenant.admin).post(url).status_code == 404
+    assert login(tenant.admin).post(url).status_code == 302
+    publish = reverse("statement_publish", args=[world.crisis.pk, world.statement.pk])
+    assert login(other_tenant.admin).post(publish).status_code == 404
+    assert login(tenant.viewer).post(publish).status_code == 403
+    assert login(tenant.manager).post(publish, {"where": "X, LinkedIn"}).status_code == 302
+    world.statement.refresh_from_db()
+    assert world.statement.status == StatementStatus.PUBLISHED
+
+
+def test_a_statement_cannot_be_published_before_approval(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(tenant)
+    login(tenant.manager).post(reverse("statement_publish", args=[world.crisis.pk, world.statement.pk]))
+    world.statement.refresh_from_db()
+    assert world.statement.status == StatementStatus.DRAFT
+
+
+def test_closing_requires_a_complete_post_mortem(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(tenant)
+    url = reverse("crisis_close", args=[world.crisis.pk])
+    response = login(tenant.manager).post(url, {"causes": "x", "what_worked": "y", "what_did_not": "z"})
+    assert response.status_code == 400
+    assert "action corrective" in response.content.decode()
+    world.crisis.refresh_from_db()
+    assert world.crisis.status == "open"
+    response = login(tenant.manager).post(
+        url,
+        {
+            "causes": "x",
+            "what_worked": "y",
+            "what_did_not": "z",
+            "action0-title": "Former l'équipe",
+            "action0-owner": str(tenant.agent.user.pk),
+            "action0-due_on": "2030-01-31",
+        },
+    )
+    assert response.status_code == 302
+    world.crisis.refresh_from_db()
+    assert world.crisis.status == "closed"
+
+
+def test_the_post_mortem_exports_as_pdf_and_html(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(tenant)
+    client = login(tenant.viewer)
+    pdf = client.get(reverse("crisis_report", args=[world.closed.pk, "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    html = client.get(reverse("crisis_report", args=[world.closed.pk, "html"])).content.decode()
+    assert "Le délai de la déclaration" in html
+    assert "Tester les mises à jour" in html
+    assert client.get(reverse("crisis_report", args=[world.crisis.pk, "pdf"])).status_code == 404, (
+        "open: no report"
+    )
+
+
+def test_overdue_corrective_actions_are_flagged_and_their_owner_closes_them(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(tenant)
+    content = login(tenant.viewer).get(reverse("corrective_actions")).content.decode()
+    assert "Tester les mises à jour" in content
+    assert "en retard" in content
+    assert (
+        login(tenant.viewer).post(reverse("corrective_action_done", args=[world.action.pk])).status_code
+        == 403
+    )
+    assert (
+        login(tenant.agent).post(reverse("corrective_action_done", args=[world.action.pk])).status_code == 302
+    )
+    world.action.refresh_from_db()
+    assert world.action.done_at is not None
+
+
+def test_the_settings_page_never_shows_a_channel_url(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    make_world(tenant)
+    content = login(tenant.manager).get(reverse("alert_settings")).content.decode()
+    assert "Slack" in content
+    assert "/hook/abc" not in content
+
+
+def test_the_header_bell_counts_unread_notifications(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    make_world(tenant)  # the alert notified every member
+    client = login(tenant.viewer)
+    content = client.get(reverse("crises")).content.decode()
+    assert 'class="bell-count">1<' in content
+    client.post(reverse("notifications_read"))
+    assert 'class="bell-count">0<' in client.get(reverse("crises")).content.decode()
+
+
+def test_opening_a_crisis_from_another_organisations_alert_is_404(
+    tenant: Tenant, other_tenant: Tenant, login
+) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(tenant)
+    url = reverse("crisis_new") + f"?alert={world.alert.pk}"
+    assert login(other_tenant.manager).get(url).status_code == 404
+    assert login(other_tenant.manager).post(url, {"title": "x", "severity": "warning"}).status_code == 404
+    page = login(tenant.manager).get(url).content.decode()
+    assert "Pic de mentions négatives" in page
+
+
+def test_the_live_view_shows_the_scope_and_escapes_customer_text(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    from vigie.mentions.tests.factories import make_mention
+
+    crisis = do_open_crisis(tenant.organisation, actor=tenant.manager.user, title="Panne", keywords=["panne"])
+    make_mention(
+        tenant.organisation,
+        text="<script>alert(1)</script> panne totale",
+        created_at=timezone.now(),
+        sentiment="negative",
+    )
+    make_mention(tenant.organisation, text="Rien à voir", created_at=timezone.now())
+    content = login(tenant.viewer).get(reverse("crisis_live", args=[crisis.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; panne totale" in content
+    assert "<script>alert(1)" not in content
+    assert "Rien à voir" not in content
+    assert 'hx-trigger="every 30s"' in content
+
+
+def test_an_english_speaking_member_reads_alerts_in_english(tenant: Tenant, login, now) -> None:  # type: ignore[no-untyped-def]
+    from vigie.alerts.tasks import detect
+    from vigie.alerts.tests.conftest import add_spike, build_history
+
+    source = build_history(tenant.organisation, now)
+    add_spike(tenant.organisation, source, now)
+    detect(tenant.organisation.pk)
+    alert = Alert.objects.get(organisation=tenant.organisation, key="negative_volume:org")
+    user = tenant.viewer.user
+    user.language = "en"
+    user.save()
+    client = login(tenant.viewer)
+    page = client.get(
+        reverse("alert_detail", args=[alert.pk]), headers={"accept-language": "en"}
+    ).content.decode()
+    assert "Spike of negative mentions" in page
+    assert alert.explanation_en.split()[0] in page

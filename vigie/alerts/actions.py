@@ -1,0 +1,896 @@
+"""Every write of the alerts domain: alerts and their life, notification settings and deliveries,
+crisis rooms and post-mortems. Each function runs in one transaction and records an audit event."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vigie.alerts.models import (
+    ONGOING_STATUSES,
+    Alert,
+    AlertRule,
+    AlertSeriesSetting,
+    AlertSettings,
+    AlertStatus,
+    ChannelKind,
+    CorrectiveAction,
+    Crisis,
+    CrisisMember,
+    CrisisRole,
+    CrisisStatus,
+    Delivery,
+    DeliveryStatus,
+    NotificationChannel,
+    NotificationPreference,
+    PlaybookItem,
+    PostMortem,
+    Severity,
+    Statement,
+    StatementStatus,
+    TimelineEntry,
+    severity_rank,
+)
+from vigie.alerts.queries import in_quiet_hours, preference_for
+from vigie.connectors.credentials import encrypt_secrets
+from vigie.core import jobs
+from vigie.core.actions import do_notify, do_record_audit_event
+from vigie.core.models import Membership, Organisation, User
+from vigie.core.roles import MANAGE, Role
+from vigie.core.tenancy import scoped
+from vigie.inbox.models import Template
+
+logger = logging.getLogger(__name__)
+
+DELIVER_JOB = "alerts.deliver"
+# Rules whose episode ends by itself: after this long without firing, the alert is resolved.
+SERIES_QUIET_AFTER = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a detector or a single-item rule found, ready to become (or update) an alert."""
+
+    key: str
+    rule: str
+    title: str
+    severity: str
+    title_en: str = ""
+    explanation: str = ""
+    explanation_en: str = ""
+    observed: float = 0.0
+    expected: float = 0.0
+    score: float = 0.0
+    since: datetime | None = None
+    scope_label: str = ""
+    mention_id: int | None = None
+
+
+def _alert_url(alert: Alert) -> str:
+    return reverse("alert_detail", args=[alert.pk])
+
+
+@transaction.atomic
+def do_record_finding(
+    organisation: Organisation, finding: Finding, *, now: datetime | None = None
+) -> tuple[Alert, bool]:
+    """Open an alert for ``finding``, or update the ongoing one with the same key.
+
+    Returns ``(alert, created)``. Only a new alert is notified; a repeated detection of the same
+    episode refreshes the figures. A snoozed alert stays quiet until its snooze ends.
+    """
+    now = now or timezone.now()
+    values = {
+        "rule": finding.rule,
+        "title": finding.title[:300],
+        "title_en": finding.title_en[:300],
+        "explanation": finding.explanation,
+        "explanation_en": finding.explanation_en,
+        "observed": finding.observed,
+        "expected": finding.expected,
+        "score": finding.score,
+        "scope_label": finding.scope_label[:200],
+        "last_seen_at": now,
+    }
+    ongoing = (
+        Alert.objects.select_for_update()
+        .filter(organisation=organisation, key=finding.key, status__in=ONGOING_STATUSES)
+        .first()
+    )
+    if ongoing is None:
+        try:
+            with transaction.atomic():
+                alert = Alert.objects.create(
+                    organisation=organisation,
+                    key=finding.key,
+                    severity=finding.severity,
+                    since=finding.since,
+                    mention_id=finding.mention_id,
+                    opened_at=now,
+                    **values,
+                )
+        except IntegrityError:
+            # Another worker opened it between our read and our insert: update theirs.
+            ongoing = Alert.objects.select_for_update().get(
+                organisation=organisation, key=finding.key, status__in=ONGOING_STATUSES
+            )
+        else:
+            do_record_audit_event(
+                organisation, "alert.opened", obj=alert, data={"key": alert.key, "severity": alert.severity}
+            )
+            do_dispatch_alert(alert, "alert.opened")
+            return alert, True
+    raised = severity_rank(finding.severity) > severity_rank(ongoing.severity)
+    for name, value in values.items():
+        setattr(ongoing, name, value)
+    ongoing.detections += 1
+    if raised:
+        ongoing.severity = finding.severity
+    ongoing.save()
+    if raised:
+        do_record_audit_event(
+            organisation, "alert.severity_raised", obj=ongoing, data={"severity": ongoing.severity}
+        )
+        do_dispatch_alert(ongoing, "alert.severity_raised")
+    return ongoing, False
+
+
+@transaction.atomic
+def do_resolve_quiet_alerts(organisation: Organisation, firing_keys: Iterable[str], now: datetime) -> int:
+    """End the episodes of series alerts that stopped firing a while ago; returns how many."""
+    firing = set(firing_keys)
+    series_rules = [
+        AlertRule.NEGATIVE_VOLUME,
+        AlertRule.TOTAL_VOLUME,
+        AlertRule.REACH,
+        AlertRule.AVERAGE_RATING,
+        AlertRule.ONE_STAR_SHARE,
+    ]
+    quiet = scoped(Alert, organisation).filter(
+        status__in=ONGOING_STATUSES, rule__in=series_rules, last_seen_at__lt=now - SERIES_QUIET_AFTER
+    )
+    count = 0
+    for alert in quiet:
+        if alert.key in firing:
+            continue
+        alert.status = AlertStatus.RESOLVED
+        alert.resolved_at = now
+        alert.save(update_fields=["status", "resolved_at"])
+        do_record_audit_event(organisation, "alert.resolved", obj=alert, data={"automatic": True})
+        count += 1
+    return count
+
+
+def _locked(alert: Alert) -> Alert:
+    return Alert.objects.select_for_update().get(pk=alert.pk)
+
+
+@transaction.atomic
+def do_acknowledge_alert(alert: Alert, *, actor: User) -> Alert:
+    """Someone takes the alert in hand: it stops escalating."""
+    alert = _locked(alert)
+    if alert.status not in ONGOING_STATUSES:
+        raise ValidationError(_("Cette alerte est terminée."))
+    alert.status = AlertStatus.ACKNOWLEDGED
+    alert.acknowledged_by = actor
+    alert.acknowledged_at = timezone.now()
+    alert.snoozed_until = None
+    alert.save()
+    do_record_audit_event(alert.organisation, "alert.acknowledged", actor=actor, obj=alert)
+    return alert
+
+
+@transaction.atomic
+def do_snooze_alert(alert: Alert, *, actor: User, until: datetime) -> Alert:
+    """Silence an alert until ``until``; it comes back (open, notified) afterwards if still there."""
+    if until <= timezone.now():
+        raise ValidationError(_("La fin de la mise en sommeil doit être dans le futur."))
+    alert = _locked(alert)
+    if alert.status not in ONGOING_STATUSES:
+        raise ValidationError(_("Cette alerte est terminée."))
+    alert.status = AlertStatus.SNOOZED
+    alert.snoozed_until = until
+    alert.save()
+    do_record_audit_event(
+        alert.organisation, "alert.snoozed", actor=actor, obj=alert, data={"until": until.isoformat()}
+    )
+    return alert
+
+
+@transaction.atomic
+def do_wake_snoozed_alerts(now: datetime) -> int:
+    """Reopen alerts whose snooze ended, and tell people again."""
+    count = 0
+    for alert in Alert.objects.select_for_update().filter(status=AlertStatus.SNOOZED, snoozed_until__lte=now):
+        alert.status = AlertStatus.OPEN
+        alert.snoozed_until = None
+        alert.save()
+        do_record_audit_event(alert.organisation, "alert.woken", obj=alert)
+        do_dispatch_alert(alert, "alert.woken", dedupe_suffix=now.isoformat())
+        count += 1
+    return count
+
+
+@transaction.atomic
+def do_escalate_alert(alert: Alert, *, actor: User | None = None) -> Alert:
+    """Hand the alert to managers and admins: by a person, or by the job when nobody acknowledged it."""
+    alert = _locked(alert)
+    if alert.status not in ONGOING_STATUSES:
+        raise ValidationError(_("Cette alerte est terminée."))
+    if alert.escalated_at is not None:
+        return alert
+    alert.escalated_at = timezone.now()
+    alert.save(update_fields=["escalated_at"])
+    do_record_audit_event(
+        alert.organisation, "alert.escalated", actor=actor, obj=alert, data={"automatic": actor is None}
+    )
+    managers = Membership.objects.filter(
+        organisation=alert.organisation,
+        is_active=True,
+        user__is_active=True,
+        role__in=[Role.MANAGER, Role.ADMIN],
+    ).select_related("user", "organisation")
+    do_dispatch_alert(alert, "alert.escalated", memberships=list(managers), force=True)
+    return alert
+
+
+@transaction.atomic
+def do_resolve_alert(alert: Alert, *, actor: User) -> Alert:
+    """Declare the episode over."""
+    alert = _locked(alert)
+    if alert.status == AlertStatus.RESOLVED:
+        return alert
+    alert.status = AlertStatus.RESOLVED
+    alert.resolved_at = timezone.now()
+    alert.save()
+    do_record_audit_event(alert.organisation, "alert.resolved", actor=actor, obj=alert)
+    return alert
+
+
+# --- notification delivery ----------------------------------------------------------------------
+
+
+def _notice_payload(alert: Alert, event: str) -> dict[str, Any]:
+    prefix, prefix_en = {
+        "alert.escalated": ("[Escalade] ", "[Escalated] "),
+        "alert.severity_raised": ("[Aggravation] ", "[Worse] "),
+        "alert.woken": ("[Rappel] ", "[Reminder] "),
+    }.get(event, ("", ""))
+    return {
+        "title": f"{prefix}{alert.title}",
+        "title_en": f"{prefix_en}{alert.title_in('en')}",
+        "body": alert.explanation,
+        "body_en": alert.explanation_en,
+        "url": settings.BASE_URL + _alert_url(alert),
+        "severity": alert.severity,
+        "event": event,
+        "data": {
+            "alert_id": alert.pk,
+            "key": alert.key,
+            "rule": alert.rule,
+            "observed": alert.observed,
+            "expected": alert.expected,
+            "since": alert.since.isoformat() if alert.since else None,
+            "organisation": alert.organisation.slug,
+        },
+    }
+
+
+def _wants(events: list[str], minimum: str, event: str, severity: str) -> bool:
+    if events and event not in events and not (event.startswith("alert.") and "alert.*" in events):
+        return False
+    return severity_rank(severity) >= severity_rank(minimum)
+
+
+def do_dispatch_alert(
+    alert: Alert,
+    event: str,
+    *,
+    memberships: list[Membership] | None = None,
+    force: bool = False,
+    dedupe_suffix: str = "",
+) -> list[Delivery]:
+    """Tell people and channels about ``alert``: in-app for each member whose preferences accept
+    it, e-mail deliveries (held until the end of quiet hours unless critical), and the
+    organisation's chat and webhook channels. ``force`` skips members' event and severity filters
+    (escalations reach managers whatever they chose). Deliveries run as jobs after commit."""
+    organisation = alert.organisation
+    payload = _notice_payload(alert, event)
+    now = timezone.now()
+    created: list[Delivery] = []
+    if memberships is None:
+        memberships = list(
+            Membership.objects.filter(
+                organisation=organisation, is_active=True, user__is_active=True
+            ).select_related("user", "organisation")
+        )
+    suffix = f":{dedupe_suffix}" if dedupe_suffix else ""
+    for membership in memberships:
+        preference = preference_for(membership)
+        if not force and not _wants(preference.events, preference.minimum_severity, event, alert.severity):
+            continue
+        do_notify(
+            organisation,
+            membership.user,
+            event,
+            payload["title"],
+            body=alert.explanation,
+            url=_alert_url(alert),
+            data={"alert_id": alert.pk},
+        )
+        if not (preference.email and membership.user.email):
+            continue
+        not_before = now
+        quiet_end = in_quiet_hours(preference, now)
+        if quiet_end is not None and alert.severity != Severity.CRITICAL:
+            not_before = quiet_end
+        delivery = _create_delivery(
+            organisation,
+            f"{event}:{alert.pk}:user:{membership.user_id}{suffix}",
+            event,
+            payload,
+            alert=alert,
+            recipient=membership.user,
+            not_before=not_before,
+        )
+        if delivery is not None:
+            created.append(delivery)
+    for channel in scoped(NotificationChannel, organisation).filter(enabled=True):
+        if not _wants(channel.events, channel.minimum_severity, event, alert.severity):
+            continue
+        delivery = _create_delivery(
+            organisation,
+            f"{event}:{alert.pk}:channel:{channel.pk}{suffix}",
+            event,
+            payload,
+            alert=alert,
+            channel=channel,
+            not_before=now,
+        )
+        if delivery is not None:
+            created.append(delivery)
+    return created
+
+
+def _create_delivery(
+    organisation: Organisation,
+    dedupe_key: str,
+    event: str,
+    payload: dict[str, Any],
+    *,
+    alert: Alert | None = None,
+    channel: NotificationChannel | None = None,
+    recipient: User | None = None,
+    not_before: datetime,
+) -> Delivery | None:
+    try:
+        with transaction.atomic():
+            delivery = Delivery.objects.create(
+                organisation=organisation,
+                dedupe_key=dedupe_key[:200],
+                event=event,
+                alert=alert,
+                channel=channel,
+                recipient=recipient,
+                notice=payload,
+                not_before=not_before,
+            )
+    except IntegrityError:
+        return None  # already dispatched: never send twice
+    delay = max(not_before - timezone.now(), timedelta(0))
+    pk = delivery.pk
+    transaction.on_commit(lambda: jobs.enqueue(DELIVER_JOB, {"delivery_id": pk}, delay=delay or None))
+    return delivery
+
+
+def claim_delivery(delivery_id: int) -> Delivery | None:
+    """Take a pending, due delivery for sending (conditional UPDATE: two workers never both send)."""
+    now = timezone.now()
+    taken = Delivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, not_before__lte=now
+    ).update(status=DeliveryStatus.SENDING)
+    if not taken:
+        return None
+    return Delivery.objects.select_related("channel", "recipient", "organisation").get(pk=delivery_id)
+
+
+def do_requeue_stale_deliveries(now: datetime) -> list[int]:
+    """Deliveries a lost job left behind: due and still pending five minutes later, or claimed
+    ("sending") half an hour ago by a worker that died. Returns the ids to enqueue again; a
+    duplicate job is harmless since sending claims the row first."""
+    Delivery.objects.filter(
+        status=DeliveryStatus.SENDING, not_before__lte=now - timedelta(minutes=30)
+    ).update(status=DeliveryStatus.PENDING)
+    stale = Delivery.objects.filter(status=DeliveryStatus.PENDING, not_before__lte=now - timedelta(minutes=5))
+    return list(stale.values_list("pk", flat=True)[:500])
+
+
+def do_finish_delivery(
+    delivery: Delivery, *, error: str = "", permanent: bool = False, max_attempts: int = 5
+) -> str:
+    """Record the outcome of one sending attempt; returns the new status."""
+    attempts = delivery.attempts + 1
+    if not error:
+        status = DeliveryStatus.SENT
+    elif permanent or attempts >= max_attempts:
+        status = DeliveryStatus.FAILED
+    else:
+        status = DeliveryStatus.PENDING
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
+        status=status,
+        attempts=attempts,
+        error=error[:2000],
+        sent_at=timezone.now() if status == DeliveryStatus.SENT else None,
+    )
+    return status
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_update_alert_settings(
+    organisation: Organisation,
+    *,
+    actor: User,
+    escalate_after_minutes: int,
+    one_star_reviews: bool,
+    influencer_followers: int,
+) -> AlertSettings:
+    """Change the organisation's escalation delay and single-item rules."""
+    row, _created = AlertSettings.objects.get_or_create(organisation=organisation)
+    row.escalate_after_minutes = escalate_after_minutes
+    row.one_star_reviews = one_star_reviews
+    row.influencer_followers = influencer_followers
+    row.save()
+    do_record_audit_event(
+        organisation,
+        "alert.settings_updated",
+        actor=actor,
+        obj=row,
+        data={
+            "escalate_after_minutes": escalate_after_minutes,
+            "one_star_reviews": one_star_reviews,
+            "influencer_followers": influencer_followers,
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def do_mark_items_scanned(organisation: Organisation, until: datetime) -> None:
+    """Move the single-item scan's watermark (not an audit-worthy change: bookkeeping)."""
+    row, _created = AlertSettings.objects.get_or_create(organisation=organisation)
+    AlertSettings.objects.filter(pk=row.pk).update(items_scanned_until=until)
+
+
+@transaction.atomic
+def do_set_series_sensitivity(
+    organisation: Organisation, key: str, *, sensitivity: float, enabled: bool, actor: User
+) -> AlertSeriesSetting:
+    """Make one series more (> 1) or less (< 1) sensitive, or switch it off."""
+    if not (0.1 <= sensitivity <= 10):
+        raise ValidationError(_("La sensibilité doit être comprise entre 0,1 et 10."))
+    row, _created = AlertSeriesSetting.objects.update_or_create(
+        organisation=organisation, key=key, defaults={"sensitivity": sensitivity, "enabled": enabled}
+    )
+    do_record_audit_event(
+        organisation,
+        "alert.series_tuned",
+        actor=actor,
+        obj=row,
+        data={"key": key, "sensitivity": sensitivity, "enabled": enabled},
+    )
+    return row
+
+
+def _validate_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValidationError(_("Adresse invalide : une URL http ou https est attendue."))
+    return url.strip()
+
+
+@transaction.atomic
+def do_add_channel(
+    organisation: Organisation,
+    *,
+    actor: User,
+    kind: str,
+    name: str,
+    url: str,
+    secret: str = "",
+    minimum_severity: str = Severity.WARNING,
+    events: list[str] | None = None,
+) -> NotificationChannel:
+    """Add a chat or webhook channel; its URL and secret are stored encrypted, never shown back."""
+    if kind not in ChannelKind.values:
+        raise ValidationError(_("Type de canal inconnu."))
+    if minimum_severity not in Severity.values:
+        raise ValidationError(_("Gravité inconnue."))
+    url = _validate_url(url)
+    if kind == ChannelKind.WEBHOOK and len(secret) < 16:
+        raise ValidationError(_("Un webhook signé demande un secret d'au moins 16 caractères."))
+    parts = urlsplit(url)
+    channel = NotificationChannel.objects.create(
+        organisation=organisation,
+        kind=kind,
+        name=name.strip()[:100] or kind,
+        url_hint=f"{parts.scheme}://{parts.netloc}/…",
+        secrets_encrypted=encrypt_secrets({"url": url, "secret": secret}),
+        minimum_severity=minimum_severity,
+        events=events or [],
+    )
+    # The audit event names the channel, never its URL (it embeds a token).
+    do_record_audit_event(
+        organisation,
+        "alert.channel_added",
+        actor=actor,
+        obj=channel,
+        data={"kind": kind, "name": channel.name},
+    )
+    return channel
+
+
+@transaction.atomic
+def do_delete_channel(channel: NotificationChannel, *, actor: User) -> None:
+    """Remove a channel (its pending deliveries go with it)."""
+    do_record_audit_event(
+        channel.organisation, "alert.channel_deleted", actor=actor, obj=channel, data={"name": channel.name}
+    )
+    channel.delete()
+
+
+@transaction.atomic
+def do_update_preferences(
+    membership: Membership,
+    *,
+    events: list[str],
+    email: bool,
+    minimum_severity: str,
+    quiet_start: time | None,
+    quiet_end: time | None,
+) -> NotificationPreference:
+    """Save a member's own notification preferences."""
+    if minimum_severity not in Severity.values:
+        raise ValidationError(_("Gravité inconnue."))
+    if (quiet_start is None) != (quiet_end is None):
+        raise ValidationError(_("Indiquez le début et la fin des heures calmes, ou aucun des deux."))
+    row, _created = NotificationPreference.objects.update_or_create(
+        membership=membership,
+        defaults={
+            "organisation": membership.organisation,
+            "events": events,
+            "email": email,
+            "minimum_severity": minimum_severity,
+            "quiet_start": quiet_start,
+            "quiet_end": quiet_end,
+        },
+    )
+    do_record_audit_event(
+        membership.organisation, "notification.preferences_updated", actor=membership.user, obj=row
+    )
+    return row
+
+
+# --- crisis room --------------------------------------------------------------------------------
+
+
+def _member_user(organisation: Organisation, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    membership = Membership.objects.filter(organisation=organisation, user_id=user_id, is_active=True).first()
+    if membership is None:
+        raise ValidationError(_("Cette personne n'est pas membre de l'organisation."))
+    return membership.user
+
+
+def _clean_list(values: Iterable[Any]) -> list[Any]:
+    return list(dict.fromkeys(v.strip() if isinstance(v, str) else v for v in values if v not in ("", None)))
+
+
+@transaction.atomic
+def do_open_crisis(
+    organisation: Organisation,
+    *,
+    actor: User,
+    title: str,
+    severity: str = Severity.WARNING,
+    keywords: list[str] | None = None,
+    themes: list[str] | None = None,
+    source_ids: list[int] | None = None,
+    location_ids: list[int] | None = None,
+    alert: Alert | None = None,
+    cell: dict[str, int] | None = None,
+) -> Crisis:
+    """Open a crisis room, by hand or from an alert; the charter's playbook becomes its checklist."""
+    from vigie.charter.queries import current_charter
+    from vigie.connectors.models import Source
+    from vigie.core.models import Location
+
+    if not title.strip():
+        raise ValidationError(_("Donnez un titre à la crise."))
+    if severity not in Severity.values:
+        raise ValidationError(_("Gravité inconnue."))
+    source_ids = _clean_list(source_ids or [])
+    location_ids = _clean_list(location_ids or [])
+    if scoped(Source, organisation).filter(pk__in=source_ids).count() != len(source_ids):
+        raise ValidationError(_("Source inconnue."))
+    if scoped(Location, organisation).filter(pk__in=location_ids).count() != len(location_ids):
+        raise ValidationError(_("Lieu inconnu."))
+    if alert is not None and alert.organisation_id != organisation.pk:
+        raise ValidationError(_("Alerte inconnue."))
+    crisis = Crisis.objects.create(
+        organisation=organisation,
+        title=title.strip()[:200],
+        severity=severity,
+        keywords=_clean_list(keywords or []),
+        themes=_clean_list(themes or []),
+        source_ids=source_ids,
+        location_ids=location_ids,
+        alert=alert,
+        started_at=(alert.since or alert.opened_at) if alert is not None else timezone.now(),
+        opened_by=actor,
+    )
+    for position, step in enumerate(current_charter(organisation).crisis_playbook):
+        PlaybookItem.objects.create(
+            organisation=organisation,
+            crisis=crisis,
+            position=position,
+            title=step.title,
+            role=step.role,
+            detail=step.detail,
+        )
+    do_record_audit_event(
+        organisation,
+        "crisis.opened",
+        actor=actor,
+        obj=crisis,
+        data={"title": crisis.title, "alert_id": alert.pk if alert else None},
+    )
+    for role, user_id in (cell or {}).items():
+        do_assign_crisis_role(crisis, role, user_id, actor=actor)
+    if alert is not None and alert.status == AlertStatus.OPEN:
+        do_acknowledge_alert(alert, actor=actor)
+    return crisis
+
+
+def _open(crisis: Crisis) -> None:
+    if crisis.status != CrisisStatus.OPEN:
+        raise ValidationError(_("Cette crise est close."))
+
+
+@transaction.atomic
+def do_assign_crisis_role(
+    crisis: Crisis, role: str, user_id: int | None, *, actor: User
+) -> CrisisMember | None:
+    """Give a role of the cell to a member (or free it with ``user_id=None``)."""
+    _open(crisis)
+    if role not in CrisisRole.values:
+        raise ValidationError(_("Rôle inconnu."))
+    user = _member_user(crisis.organisation, user_id)
+    CrisisMember.objects.filter(crisis=crisis, role=role).delete()
+    holder = None
+    if user is not None:
+        holder = CrisisMember.objects.create(
+            organisation=crisis.organisation, crisis=crisis, role=role, user=user
+        )
+    do_record_audit_event(
+        crisis.organisation,
+        "crisis.role_assigned",
+        actor=actor,
+        obj=crisis,
+        data={"role": role, "user": user.email if user else None},
+    )
+    return holder
+
+
+@transaction.atomic
+def do_tick_playbook_item(item: PlaybookItem, *, actor: User, done: bool = True) -> PlaybookItem:
+    """Tick (or untick) a playbook step, remembering who and when."""
+    _open(item.crisis)
+    item.done_at = timezone.now() if done else None
+    item.done_by = actor if done else None
+    item.save(update_fields=["done_at", "done_by"])
+    do_record_audit_event(
+        item.organisation,
+        "crisis.playbook_ticked",
+        actor=actor,
+        obj=item.crisis,
+        data={"step": item.title, "done": done},
+    )
+    return item
+
+
+@transaction.atomic
+def do_add_timeline_entry(
+    crisis: Crisis, text: str, *, actor: User, at: datetime | None = None
+) -> TimelineEntry:
+    """Add a manual entry to a crisis' timeline."""
+    _open(crisis)
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("L'entrée est vide."))
+    if len(text) > 5000:
+        raise ValidationError(_("L'entrée est trop longue (5 000 caractères au plus)."))
+    entry = TimelineEntry.objects.create(
+        organisation=crisis.organisation, crisis=crisis, text=text, author=actor, at=at or timezone.now()
+    )
+    do_record_audit_event(
+        crisis.organisation, "crisis.timeline_entry", actor=actor, obj=crisis, data={"entry_id": entry.pk}
+    )
+    return entry
+
+
+@transaction.atomic
+def do_draft_statement(
+    crisis: Crisis, body: str, *, actor: User, template: Template | None = None
+) -> Statement:
+    """Draft a holding statement or public update (from a template or free text)."""
+    _open(crisis)
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("La déclaration est vide."))
+    if template is not None and template.organisation_id != crisis.organisation_id:
+        raise ValidationError(_("Modèle inconnu."))
+    statement = Statement.objects.create(
+        organisation=crisis.organisation, crisis=crisis, body=body, template=template, author=actor
+    )
+    do_record_audit_event(
+        crisis.organisation,
+        "crisis.statement_drafted",
+        actor=actor,
+        obj=crisis,
+        data={"statement_id": statement.pk},
+    )
+    return statement
+
+
+@transaction.atomic
+def do_approve_statement(statement: Statement, *, actor: User) -> Statement:
+    """The spokesperson (or an admin: the caller checks who) approves a draft."""
+    from vigie.alerts.queries import can_approve_statement
+
+    statement = Statement.objects.select_for_update().select_related("crisis").get(pk=statement.pk)
+    _open(statement.crisis)
+    membership = Membership.objects.filter(
+        organisation=statement.organisation, user=actor, is_active=True
+    ).first()
+    if membership is None or not can_approve_statement(statement.crisis, membership):
+        raise PermissionError("only the spokesperson or an admin approves statements")
+    if statement.status != StatementStatus.DRAFT:
+        raise ValidationError(_("Seul un brouillon peut être approuvé."))
+    statement.status = StatementStatus.APPROVED
+    statement.approved_by = actor
+    statement.approved_at = timezone.now()
+    statement.save()
+    do_record_audit_event(
+        statement.organisation,
+        "crisis.statement_approved",
+        actor=actor,
+        obj=statement.crisis,
+        data={"statement_id": statement.pk},
+    )
+    return statement
+
+
+@transaction.atomic
+def do_publish_statement(statement: Statement, *, actor: User, where: str = "") -> Statement:
+    """Record that an approved statement went public (the log of public updates)."""
+    statement = Statement.objects.select_for_update().select_related("crisis").get(pk=statement.pk)
+    _open(statement.crisis)
+    if statement.status == StatementStatus.PUBLISHED:
+        return statement  # publishing twice is a no-op, never a second entry
+    if statement.status != StatementStatus.APPROVED:
+        raise ValidationError(_("La déclaration doit être approuvée par le porte-parole avant publication."))
+    statement.status = StatementStatus.PUBLISHED
+    statement.published_at = timezone.now()
+    statement.published_where = where.strip()[:300]
+    statement.save()
+    do_record_audit_event(
+        statement.organisation,
+        "crisis.statement_published",
+        actor=actor,
+        obj=statement.crisis,
+        data={"statement_id": statement.pk, "where": statement.published_where},
+    )
+    return statement
+
+
+@dataclass(frozen=True)
+class ActionIn:
+    title: str
+    owner_id: int | None
+    due_on: date
+
+
+@transaction.atomic
+def do_close_crisis(
+    crisis: Crisis,
+    *,
+    actor: User,
+    causes: str,
+    what_worked: str,
+    what_did_not: str,
+    actions: list[ActionIn],
+) -> Crisis:
+    """Close a crisis; a post-mortem (causes, what worked, what did not, corrective actions with
+    owners and due dates) is required."""
+    crisis = Crisis.objects.select_for_update().get(pk=crisis.pk)
+    _open(crisis)
+    missing = [
+        label
+        for label, value in (
+            (_("causes"), causes),
+            (_("ce qui a fonctionné"), what_worked),
+            (_("ce qui n'a pas fonctionné"), what_did_not),
+        )
+        if not value.strip()
+    ]
+    if missing:
+        raise ValidationError(_("Post-mortem incomplet : %(fields)s.") % {"fields": ", ".join(missing)})
+    if not actions:
+        raise ValidationError(
+            _("Indiquez au moins une action corrective, avec un responsable et une échéance.")
+        )
+    for action in actions:
+        if not action.title.strip():
+            raise ValidationError(_("Chaque action corrective a un intitulé."))
+        if action.owner_id is None:
+            raise ValidationError(_("Chaque action corrective a un responsable."))
+    PostMortem.objects.create(
+        organisation=crisis.organisation,
+        crisis=crisis,
+        causes=causes.strip(),
+        what_worked=what_worked.strip(),
+        what_did_not=what_did_not.strip(),
+        written_by=actor,
+    )
+    for action in actions:
+        CorrectiveAction.objects.create(
+            organisation=crisis.organisation,
+            crisis=crisis,
+            title=action.title.strip()[:300],
+            owner=_member_user(crisis.organisation, action.owner_id),
+            due_on=action.due_on,
+        )
+    crisis.status = CrisisStatus.CLOSED
+    crisis.closed_at = timezone.now()
+    crisis.closed_by = actor
+    crisis.save()
+    do_record_audit_event(
+        crisis.organisation, "crisis.closed", actor=actor, obj=crisis, data={"actions": len(actions)}
+    )
+    return crisis
+
+
+@transaction.atomic
+def do_complete_corrective_action(action: CorrectiveAction, *, actor: User) -> CorrectiveAction:
+    """Mark a corrective action done (its owner or a manager; the caller checks)."""
+    if action.done_at is None:
+        action.done_at = timezone.now()
+        action.done_by = actor
+        action.save(update_fields=["done_at", "done_by"])
+        do_record_audit_event(
+            action.organisation,
+            "crisis.action_done",
+            actor=actor,
+            obj=action.crisis,
+            data={"action": action.title},
+        )
+    return action
+
+
+def can_complete_action(action: CorrectiveAction, membership: Membership) -> bool:
+    return membership.can(MANAGE) or action.owner_id == membership.user_id

@@ -1,0 +1,482 @@
+"""Reads of the alerts domain: the series the detector watches, alerts, preferences, crises."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Func, IntegerField, Q, QuerySet, Sum
+from django.utils import timezone
+
+from vigie.alerts.detection import SeriesConfig, SeriesPoint
+from vigie.alerts.models import (
+    ONGOING_STATUSES,
+    Alert,
+    AlertRule,
+    AlertSeriesSetting,
+    AlertSettings,
+    CorrectiveAction,
+    Crisis,
+    NotificationChannel,
+    NotificationPreference,
+    PlaybookItem,
+    Statement,
+    StatementStatus,
+    TimelineEntry,
+)
+from vigie.connectors.models import Source
+from vigie.core.models import Location, Membership, Organisation, User
+from vigie.core.tenancy import scoped
+from vigie.mentions.models import Mention, Sentiment
+from vigie.mentions.queries import has_theme
+
+BUCKET = timedelta(minutes=5)
+HISTORY = timedelta(days=28)
+
+# metric -> (detector kind, French unit label, English unit label)
+METRICS: dict[str, tuple[str, str, str]] = {
+    AlertRule.NEGATIVE_VOLUME: ("count", "mentions négatives", "negative mentions"),
+    AlertRule.TOTAL_VOLUME: ("count", "mentions", "mentions"),
+    AlertRule.REACH: ("sum", "personnes touchées", "people reached"),
+    AlertRule.AVERAGE_RATING: ("mean", "note moyenne", "average rating"),
+    AlertRule.ONE_STAR_SHARE: ("share", "part des avis 1★", "share of 1★ reviews"),
+}
+
+
+@dataclass
+class _Bucket:
+    total: float = 0
+    negative: float = 0
+    reach: float = 0
+    rated: float = 0
+    rating_sum: float = 0
+    one_star: float = 0
+
+
+@dataclass(frozen=True)
+class WatchedSeries:
+    """One series handed to the detector, with what an alert on it should say."""
+
+    config: SeriesConfig
+    history: list[SeriesPoint]
+    rule: str
+    scope_label: str
+
+
+@dataclass
+class _Scope:
+    label: str
+    buckets: dict[int, _Bucket] = field(default_factory=lambda: defaultdict(_Bucket))
+
+
+def alert_settings(organisation: Organisation) -> AlertSettings:
+    """The organisation's alert settings (defaults when never edited; the row is not created here)."""
+    found = AlertSettings.objects.filter(organisation=organisation).first()
+    return found or AlertSettings(organisation=organisation)
+
+
+def series_sensitivities(organisation: Organisation) -> dict[str, AlertSeriesSetting]:
+    """The per-series settings a manager changed, by series key."""
+    return {s.key: s for s in scoped(AlertSeriesSetting, organisation)}
+
+
+class EpochBucket(Func):
+    """The start (epoch seconds) of the 5-minute bucket holding a datetime column, computed by the
+    database itself: Django's ``Trunc`` on SQLite calls back into Python once per row."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        step = int(BUCKET.total_seconds())
+        # julianday() rather than strftime('%s'): a percent sign would be read as a parameter.
+        # Rounded to the millisecond so float noise never pushes a boundary into the previous bucket.
+        epoch = "CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 86400.0, 3) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=f"({epoch} / {step} * {step})", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        step = int(BUCKET.total_seconds())
+        return self.as_sql(
+            compiler,
+            connection,
+            template=f"(FLOOR(EXTRACT(EPOCH FROM %(expressions)s) / {step}) * {step})::bigint",
+            **extra,
+        )
+
+
+def _epoch_bucket(moment: datetime) -> int:
+    step = int(BUCKET.total_seconds())
+    return int(moment.timestamp()) // step * step
+
+
+def watched_series(organisation: Organisation, now: datetime | None = None) -> list[WatchedSeries]:
+    """Every series of ``organisation`` over the last 28 days, in 5-minute buckets.
+
+    One aggregate query grouped by 5-minute bucket, source and location gives the organisation, source and
+    location series; a second one, over negative mentions only, gives the negative volume per
+    theme (themes are a JSON list, so they are counted here rather than grouped in SQL).
+    """
+    now = now or timezone.now()
+    start = now - HISTORY
+    mentions = scoped(Mention, organisation).filter(
+        created_at__gte=start, created_at__lte=now, deleted_at__isnull=True
+    )
+    rows = (
+        mentions.annotate(bucket=EpochBucket("created_at"))
+        .values("bucket", "source_id", "location_id")
+        .annotate(
+            total=Count("id"),
+            negative=Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)),
+            reach_sum=Sum("reach"),
+            rated=Count("id", filter=Q(rating__isnull=False)),
+            rating_sum=Sum("rating"),
+            one_star=Count("id", filter=Q(rating__lte=1)),
+        )
+        .order_by()
+    )
+    sources = dict(scoped(Source, organisation).values_list("id", "name"))
+    locations = dict(scoped(Location, organisation).values_list("id", "name"))
+    scopes: dict[str, _Scope] = {"org": _Scope("Organisation")}
+    for row in rows:
+        bucket = int(row["bucket"])
+        keys = ["org", f"source:{row['source_id']}"]
+        scopes.setdefault(keys[1], _Scope(f"Source {sources.get(row['source_id'], row['source_id'])}"))
+        if row["location_id"] is not None:
+            keys.append(f"location:{row['location_id']}")
+            scopes.setdefault(
+                keys[2], _Scope(f"Lieu {locations.get(row['location_id'], row['location_id'])}")
+            )
+        for key in keys:
+            b = scopes[key].buckets[bucket]
+            b.total += row["total"]
+            b.negative += row["negative"]
+            b.reach += row["reach_sum"] or 0
+            b.rated += row["rated"]
+            b.rating_sum += float(row["rating_sum"] or 0)
+            b.one_star += row["one_star"]
+    theme_scopes: dict[str, _Scope] = {}
+    negatives = mentions.filter(sentiment=Sentiment.NEGATIVE).exclude(themes=[])
+    for created_at, themes in negatives.values_list("created_at", "themes").iterator(chunk_size=5000):
+        for theme in themes if isinstance(themes, list) else []:
+            scope = theme_scopes.setdefault(f"theme:{theme}", _Scope(f"Thème {theme}"))
+            scope.buckets[_epoch_bucket(created_at)].negative += 1
+
+    settings = series_sensitivities(organisation)
+    result: list[WatchedSeries] = []
+    starts: dict[int, datetime] = {}  # one datetime per bucket, shared by every series
+
+    def add(scope_key: str, scope: _Scope, metric: str) -> None:
+        kind, label, label_en = METRICS[metric]
+        key = f"{metric}:{scope_key}"
+        setting = settings.get(key)
+        if setting is not None and not setting.enabled:
+            return
+        points: list[SeriesPoint] = []
+        for epoch, b in sorted(scope.buckets.items()):
+            at = starts.get(epoch) or starts.setdefault(epoch, datetime.fromtimestamp(epoch, tz=UTC))
+            if metric == AlertRule.NEGATIVE_VOLUME:
+                points.append(SeriesPoint(at, b.negative))
+            elif metric == AlertRule.TOTAL_VOLUME:
+                points.append(SeriesPoint(at, b.total))
+            elif metric == AlertRule.REACH:
+                points.append(SeriesPoint(at, b.reach))
+            elif b.rated:
+                value = b.rating_sum / b.rated if metric == AlertRule.AVERAGE_RATING else b.one_star / b.rated
+                points.append(SeriesPoint(at, value))
+        if not points:
+            return
+        config = SeriesConfig(
+            key=key,
+            kind=kind,
+            bucket=BUCKET,
+            sensitivity=setting.sensitivity if setting is not None else 1.0,
+            timezone=organisation.timezone,
+            label=label,
+            label_en=label_en,
+        )
+        result.append(WatchedSeries(config, points, metric, scope.label))
+
+    for scope_key, scope in scopes.items():
+        for metric in METRICS:
+            add(scope_key, scope, metric)
+    for scope_key, scope in theme_scopes.items():
+        add(scope_key, scope, AlertRule.NEGATIVE_VOLUME)
+    return result
+
+
+def series_keys_for_settings(organisation: Organisation) -> list[tuple[str, str]]:
+    """(key, label) of the series a manager may tune: the organisation's and each source's."""
+    keys: list[tuple[str, str]] = []
+    scopes = [("org", "Organisation")]
+    scopes += [
+        (f"source:{pk}", f"Source {name}")
+        for pk, name in scoped(Source, organisation).values_list("id", "name")
+    ]
+    scopes += [
+        (f"location:{pk}", f"Lieu {name}")
+        for pk, name in scoped(Location, organisation).values_list("id", "name")
+    ]
+    for scope_key, label in scopes:
+        for metric in METRICS:
+            keys.append((f"{metric}:{scope_key}", f"{AlertRule(metric).label} · {label}"))
+    return keys
+
+
+# --- single items -------------------------------------------------------------------------------
+
+
+def mentions_to_scan(
+    organisation: Organisation, since: datetime | None, until: datetime
+) -> QuerySet[Mention]:
+    """Mentions fetched or updated in (since, until]: the single-item rules look at each once."""
+    queryset = scoped(Mention, organisation).filter(updated_at__lte=until, deleted_at__isnull=True)
+    if since is not None:
+        queryset = queryset.filter(updated_at__gt=since)
+    else:
+        queryset = queryset.filter(updated_at__gt=until - timedelta(hours=1))
+    return queryset.select_related("author", "source", "location")
+
+
+def legal_risk_mention_ids(organisation: Organisation, mention_ids: Iterable[int]) -> set[int]:
+    """Which of ``mention_ids`` the toxicity analyzer flagged as a legal risk or a threat."""
+    from vigie.analysis.models import AnalysisResult
+
+    rows = scoped(AnalysisResult, organisation).filter(mention_id__in=list(mention_ids), analyzer="toxicity")
+    flagged: set[int] = set()
+    for mention_id, result in rows.values_list("mention_id", "result"):
+        if isinstance(result, dict) and (
+            result.get("legal_risk") or "threat" in (result.get("categories") or [])
+        ):
+            flagged.add(mention_id)
+    return flagged
+
+
+# --- alerts -------------------------------------------------------------------------------------
+
+
+def alerts(organisation: Organisation, *, ongoing: bool | None = None) -> QuerySet[Alert]:
+    """The organisation's alerts, most recently seen first."""
+    queryset = scoped(Alert, organisation).select_related("mention", "acknowledged_by")
+    if ongoing is True:
+        queryset = queryset.filter(status__in=ONGOING_STATUSES)
+    elif ongoing is False:
+        queryset = queryset.exclude(status__in=ONGOING_STATUSES)
+    return queryset.order_by("-last_seen_at", "-pk")
+
+
+def alert_mentions(alert: Alert, limit: int = 20) -> list[Mention]:
+    """The mentions behind an alert: its own mention, or the series' mentions since the episode began."""
+    if alert.mention_id is not None:
+        return [alert.mention] if alert.mention is not None else []
+    since = alert.since or alert.opened_at - timedelta(hours=1)
+    queryset = scoped(Mention, alert.organisation).filter(created_at__gte=since, deleted_at__isnull=True)
+    metric, _, scope = alert.key.partition(":")
+    kind, _, value = scope.partition(":")
+    if kind == "source":
+        queryset = queryset.filter(source_id=value)
+    elif kind == "location":
+        queryset = queryset.filter(location_id=value)
+    elif kind == "theme":
+        queryset = queryset.filter(has_theme(alert.organisation, value))
+    if metric == AlertRule.NEGATIVE_VOLUME:
+        queryset = queryset.filter(sentiment=Sentiment.NEGATIVE)
+    elif metric in (AlertRule.AVERAGE_RATING, AlertRule.ONE_STAR_SHARE):
+        queryset = queryset.filter(rating__isnull=False).order_by("rating")
+    return list(queryset.select_related("source", "author").order_by("-priority", "-created_at")[:limit])
+
+
+def alerts_to_escalate(now: datetime) -> list[Alert]:
+    """Open alerts nobody acknowledged within their organisation's escalation delay."""
+    found = []
+    for alert in Alert.objects.filter(status="open", escalated_at__isnull=True).select_related(
+        "organisation"
+    ):
+        minutes = alert_settings(alert.organisation).escalate_after_minutes
+        if minutes and alert.opened_at <= now - timedelta(minutes=minutes):
+            found.append(alert)
+    return found
+
+
+# --- notification preferences and channels ------------------------------------------------------
+
+
+def preference_for(membership: Membership) -> NotificationPreference:
+    """A member's preferences, or the defaults (not saved) when they never set any."""
+    found = NotificationPreference.objects.filter(membership=membership).first()
+    return found or NotificationPreference(organisation=membership.organisation, membership=membership)
+
+
+def in_quiet_hours(preference: NotificationPreference, moment: datetime) -> datetime | None:
+    """When ``moment`` falls in the member's quiet hours (org time zone), the end of them; else None."""
+    start, end = preference.quiet_start, preference.quiet_end
+    if start is None or end is None or start == end:
+        return None
+    zone = zoneinfo.ZoneInfo(preference.organisation.timezone)
+    local = moment.astimezone(zone)
+    today = local.date()
+
+    def at(day: date, t: time) -> datetime:
+        return datetime.combine(day, t, tzinfo=zone)
+
+    if start < end:  # e.g. 12:00-14:00
+        if at(today, start) <= local < at(today, end):
+            return at(today, end).astimezone(UTC)
+        return None
+    # Over midnight, e.g. 22:00-07:00.
+    if local >= at(today, start):
+        return at(today + timedelta(days=1), end).astimezone(UTC)
+    if local < at(today, end):
+        return at(today, end).astimezone(UTC)
+    return None
+
+
+def channels(organisation: Organisation) -> QuerySet[NotificationChannel]:
+    return scoped(NotificationChannel, organisation).order_by("name")
+
+
+def notifications(organisation: Organisation, user: User, limit: int = 100) -> QuerySet[Any]:
+    """A member's latest notifications, read or not."""
+    from vigie.core.models import Notification
+
+    return scoped(Notification, organisation).filter(recipient=user).order_by("-created_at")[:limit]
+
+
+# --- crises ---------------------------------------------------------------------------------------
+
+
+def crises(organisation: Organisation) -> QuerySet[Crisis]:
+    return scoped(Crisis, organisation).order_by("status", "-started_at")
+
+
+def scope_mentions(crisis: Crisis) -> QuerySet[Mention]:
+    """The mentions in a crisis' scope since it started (keywords OR themes, narrowed by sources
+    and locations when given)."""
+    organisation = crisis.organisation
+    queryset = scoped(Mention, organisation).filter(
+        created_at__gte=crisis.started_at, deleted_at__isnull=True
+    )
+    if crisis.closed_at is not None:
+        queryset = queryset.filter(created_at__lte=crisis.closed_at)
+    match = Q()
+    for keyword in crisis.keywords:
+        match |= Q(text__icontains=keyword) | Q(title__icontains=keyword)
+    for theme in crisis.themes:
+        match |= has_theme(organisation, theme)
+    if match:
+        queryset = queryset.filter(match)
+    if crisis.source_ids:
+        queryset = queryset.filter(source_id__in=crisis.source_ids)
+    if crisis.location_ids:
+        queryset = queryset.filter(location_id__in=crisis.location_ids)
+    return queryset
+
+
+@dataclass(frozen=True)
+class ScopeMetrics:
+    mentions: int
+    negative: int
+    reach: int
+    last_hour: int
+
+
+def scope_metrics(crisis: Crisis, now: datetime | None = None) -> ScopeMetrics:
+    """Live figures of a crisis' scope, in one aggregate query."""
+    now = now or timezone.now()
+    figures = scope_mentions(crisis).aggregate(
+        mentions=Count("id"),
+        negative=Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)),
+        reach=Sum("reach"),
+        last_hour=Count("id", filter=Q(created_at__gte=now - timedelta(hours=1))),
+    )
+    return ScopeMetrics(figures["mentions"], figures["negative"], figures["reach"] or 0, figures["last_hour"])
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime
+    kind: str  # alert, mention, statement, reply, manual, playbook
+    text: str
+    who: str = ""
+    url: str = ""
+
+
+def crisis_timeline(crisis: Crisis, *, key_mentions: int = 10) -> list[TimelineItem]:
+    """Automatic events (alerts, key mentions, published statements and replies, playbook steps
+    ticked) and manual entries, newest first."""
+    from django.urls import reverse
+
+    from vigie.inbox.models import Reply
+
+    organisation = crisis.organisation
+    items: list[TimelineItem] = []
+    end = crisis.closed_at or timezone.now()
+    alert_rows = scoped(Alert, organisation).filter(opened_at__gte=crisis.started_at, opened_at__lte=end)
+    if crisis.alert_id is not None:
+        alert_rows = alert_rows | scoped(Alert, organisation).filter(pk=crisis.alert_id)
+    for alert in alert_rows.distinct():
+        items.append(
+            TimelineItem(alert.opened_at, "alert", alert.title, url=reverse("alert_detail", args=[alert.pk]))
+        )
+    mentions = list(
+        scope_mentions(crisis).select_related("author").order_by("-priority", "-reach")[:key_mentions]
+    )
+    for mention in mentions:
+        who = str(mention.author) if mention.author else ""
+        items.append(
+            TimelineItem(
+                mention.created_at, "mention", (mention.title or mention.text)[:280], who, mention.url
+            )
+        )
+    for statement in scoped(Statement, organisation).filter(crisis=crisis, status=StatementStatus.PUBLISHED):
+        who = str(statement.approved_by) if statement.approved_by else ""
+        assert statement.published_at is not None
+        items.append(TimelineItem(statement.published_at, "statement", statement.body[:500], who))
+    mention_ids = scope_mentions(crisis).values("id")
+    replies = (
+        scoped(Reply, organisation)
+        .filter(case__mention_id__in=mention_ids, published_at__isnull=False)
+        .select_related("author")[:50]
+    )
+    for reply in replies:
+        assert reply.published_at is not None
+        items.append(TimelineItem(reply.published_at, "reply", reply.body[:280], str(reply.author or "")))
+    for step in (
+        scoped(PlaybookItem, organisation)
+        .filter(crisis=crisis, done_at__isnull=False)
+        .select_related("done_by")
+    ):
+        assert step.done_at is not None
+        items.append(TimelineItem(step.done_at, "playbook", step.title, str(step.done_by or "")))
+    for entry in scoped(TimelineEntry, organisation).filter(crisis=crisis).select_related("author"):
+        items.append(TimelineItem(entry.at, "manual", entry.text, str(entry.author or "")))
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items
+
+
+def crisis_role_holders(crisis: Crisis) -> dict[str, User]:
+    """Who holds each role of the cell."""
+    return {m.role: m.user for m in crisis.cell.select_related("user")}
+
+
+def can_approve_statement(crisis: Crisis, membership: Membership) -> bool:
+    """Only the crisis' spokesperson, or an admin, approves statements."""
+    from vigie.core.roles import ADMINISTER
+
+    if membership.can(ADMINISTER):
+        return True
+    holder = crisis_role_holders(crisis).get("spokesperson")
+    return holder is not None and holder.pk == membership.user_id
+
+
+def corrective_actions(organisation: Organisation, *, open_only: bool = True) -> QuerySet[CorrectiveAction]:
+    queryset = scoped(CorrectiveAction, organisation).select_related("owner", "crisis")
+    if open_only:
+        queryset = queryset.filter(done_at__isnull=True)
+    return queryset.order_by("due_on", "pk")
+
+
+def organisation_today(organisation: Organisation, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(organisation.timezone)).date()

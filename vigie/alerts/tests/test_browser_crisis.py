@@ -1,0 +1,108 @@
+"""Done-when of the crisis room, in a real browser against a real `vigie serve` on the demo: a
+spike is injected, the manager opens a crisis from the alert it raised, adds a timeline entry,
+approves a holding statement as spokesperson, and closes the crisis with its post-mortem."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vigie.core.tests.servers import Server, running_server, vigie
+from vigie.core.tests.test_browser_smoke import page  # noqa: F401 (a fixture)
+from vigie.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def spiked_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("crisis")
+    vigie(data_dir, "demo", "--no-serve", "--size", "800")
+    result = vigie(data_dir, "demo_spike", "--count", "40", "--now")
+    assert "négatives" in result.stdout
+    with running_server(data_dir) as server:
+        yield server
+
+
+def _crisis_state(data_dir: Path) -> tuple[str, int, int, int]:
+    db = sqlite3.connect(data_dir / "vigie.sqlite3")
+    try:
+        status, crisis_id = db.execute(
+            "SELECT status, id FROM alerts_crisis ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        entries = db.execute(
+            "SELECT count(*) FROM alerts_timelineentry WHERE crisis_id = ?", [crisis_id]
+        ).fetchone()[0]
+        approved = db.execute(
+            "SELECT count(*) FROM alerts_statement WHERE crisis_id = ? AND approved_by_id IS NOT NULL",
+            [crisis_id],
+        ).fetchone()[0]
+        actions = db.execute(
+            "SELECT count(*) FROM alerts_correctiveaction WHERE crisis_id = ?", [crisis_id]
+        ).fetchone()[0]
+    finally:
+        db.close()
+    return status, entries, approved, actions
+
+
+def test_the_manager_runs_a_crisis_from_the_spike_alert_to_its_post_mortem(spiked_demo: Server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    page.goto(f"{spiked_demo.url}/alerts/")
+    page.get_by_label("Adresse e-mail").fill("manager@demo.example")
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/alerts/")
+
+    page.get_by_role("link", name="Pic de mentions négatives · Organisation").first.click()
+    assert "attendu" in page.locator("main").inner_text().lower()
+    page.get_by_role("link", name="Ouvrir une crise").click()
+    page.wait_for_url("**/alerts/crises/new/**")
+    page.get_by_label("Mots-clés").fill("panne, service client")
+    spokesperson = page.get_by_label("Porte-parole")
+    manager_option = spokesperson.locator("option", has_text="manager@demo.example")
+    spokesperson.select_option(value=manager_option.get_attribute("value"))
+    page.get_by_role("button", name="Ouvrir la cellule de crise").click()
+    page.wait_for_url("**/alerts/crises/*/")
+    room = page.locator("main").inner_text()
+    assert "Publier une déclaration d'attente" in room, "the charter's playbook is the checklist"
+    assert "Mentions dans le périmètre" in room
+
+    page.get_by_label("Nouvelle entrée").fill("Cellule réunie ; l'équipe technique confirme la panne.")
+    page.get_by_role("button", name="Ajouter au fil").click()
+    page.wait_for_url("**#timeline")
+    assert "Cellule réunie" in page.locator("#timeline").inner_text()
+
+    page.get_by_label("Texte de la déclaration").fill(
+        "Nous rencontrons une panne de notre espace client. Nos équipes sont mobilisées ; prochain point à 14 h."
+    )
+    page.get_by_role("button", name="Soumettre au porte-parole").click()
+    page.wait_for_url("**#statements")
+    page.locator("#statements").get_by_role("button", name="Approuver").click()
+    page.wait_for_url("**#statements")
+    assert "Approuvée" in page.locator("#statements").inner_text()
+    page.locator("#statements").get_by_role("button", name="Consigner la publication").click()
+    page.wait_for_url("**#statements")
+    assert "prochain point à 14 h" in page.locator("#statements").inner_text()
+
+    page.get_by_role("link", name="Clore la crise (post-mortem)").click()
+    page.get_by_label("Causes").fill("Mise à jour défaillante du portail.")
+    page.get_by_label("Ce qui a fonctionné").fill("Déclaration d'attente en moins d'une heure.")
+    page.get_by_label("Ce qui n'a pas fonctionné").fill("Le service client a été briefé tard.")
+    page.locator("#id_action0-title").fill("Tester les mises à jour en préproduction")
+    owner = page.locator("#id_action0-owner")
+    owner.select_option(index=1)
+    page.locator("#id_action0-due_on").fill("2030-01-31")
+    page.get_by_role("button", name="Clore la crise").click()
+    page.wait_for_url("**/alerts/crises/*/")
+    assert "Post-mortem" in page.locator("main").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Post-mortem (PDF)").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+
+    status, entries, approved, actions = _crisis_state(spiked_demo.data_dir)
+    assert status == "closed"
+    assert entries == 1
+    assert approved == 1
+    assert actions == 1
