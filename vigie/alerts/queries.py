@@ -480,3 +480,49 @@ def corrective_actions(organisation: Organisation, *, open_only: bool = True) ->
 
 def organisation_today(organisation: Organisation, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(organisation.timezone)).date()
+
+
+def crisis_report_lines(organisation: Organisation, start: datetime, end: datetime) -> list[str]:
+    """One line per crisis that was open at some point in ``[start, end)``, for the management report.
+
+    Written in the active language: the report renders under ``translation.override``.
+    """
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    rows = (
+        crises(organisation)
+        .filter(started_at__lt=end)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+        .annotate(
+            published=Count("statements", filter=Q(statements__published_at__isnull=False), distinct=True),
+            actions=Count("corrective_actions", distinct=True),
+            actions_done=Count(
+                "corrective_actions", filter=Q(corrective_actions__done_at__isnull=False), distinct=True
+            ),
+        )
+        .order_by("started_at")
+    )
+    lines = []
+    for crisis in rows:
+        opened = date_format(timezone.localtime(crisis.started_at), "SHORT_DATE_FORMAT")
+        if crisis.closed_at is None:
+            span = _("ouverte depuis le %(date)s") % {"date": opened}
+        else:
+            closed = date_format(timezone.localtime(crisis.closed_at), "SHORT_DATE_FORMAT")
+            span = _("du %(start)s au %(end)s") % {"start": opened, "end": closed}
+        lines.append(
+            _(
+                "%(title)s (%(severity)s), %(span)s : %(published)s déclaration(s) publiée(s), "
+                "%(done)s/%(actions)s action(s) corrective(s) terminée(s)"
+            )
+            % {
+                "title": crisis.title,
+                "severity": crisis.get_severity_display(),
+                "span": span,
+                "published": crisis.published,
+                "done": crisis.actions_done,
+                "actions": crisis.actions,
+            }
+        )
+    return lines

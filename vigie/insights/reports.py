@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from vigie.alerts.queries import crisis_report_lines
 from vigie.core.models import Organisation
 from vigie.insights.charts import bar_chart, line_chart
 from vigie.insights.queries import (
@@ -105,20 +106,8 @@ class ManagementReport:
 
 
 def crisis_summary(organisation: Organisation, period: Period) -> CrisisSummary | None:
-    """The crises of the period, or None when there were none or no crisis module is installed.
-
-    The crisis room is built on another branch; this reads it through its public query
-    ``vigie.alerts.queries.crisis_report_lines(organisation, start, end) -> list[str]`` when it
-    exists, so the report works (without the section) before and after it lands.
-    """
-    try:
-        from vigie.alerts import queries as alert_queries  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    reader = getattr(alert_queries, "crisis_report_lines", None)
-    if reader is None:
-        return None
-    lines = [str(line) for line in reader(organisation, period.start, period.end)]
+    """The crises open at some point in the period, or None when there were none."""
+    lines = crisis_report_lines(organisation, period.start, period.end)
     return CrisisSummary(lines) if lines else None
 
 

@@ -91,7 +91,7 @@ def test_the_report_gathers_kpis_problems_sla_and_consented_testimonials(tenant:
     assert [plan.title for plan in report.problems[0].action_plans] == ["Caisse rapide"]
     assert "06 11 22 33 44" not in report.problems[0].verbatims[0].text
     assert [(t.team, t.met, t.missed) for t in report.team_sla] == [("Service client", 5, 0)]
-    assert report.crisis is None  # no crisis module on this branch
+    assert report.crisis is None  # no crisis in March 2025
     assert len(report.testimonials) == 1
     assert "lea.fan@example.com" not in report.testimonials[0].text
     html = render(report, "html").decode()
@@ -282,3 +282,21 @@ def test_the_periodic_job_sends_every_due_schedule(tenant: Tenant, other_tenant:
     assert sorted(m["To"] for m in smtp.messages) == ["a@acme.example", "b@globex.example"]
     assert send_scheduled_reports() == 0
     assert ScheduledReport.objects.exclude(last_period_sent="").count() == 2
+
+
+def test_the_report_summarises_the_crises_of_its_period_only(tenant: Tenant, other_tenant: Tenant) -> None:
+    from django.utils import timezone
+
+    from vigie.alerts.actions import do_open_crisis
+
+    org = tenant.organisation
+    do_open_crisis(org, actor=tenant.manager.user, title="Remboursements bloqués")
+    do_open_crisis(other_tenant.organisation, actor=other_tenant.manager.user, title="Crise d'un autre")
+    this_month = timezone.localdate().strftime("%Y-%m")
+
+    report = build_report(org, parse_period(org, this_month))
+    assert report.crisis is not None
+    assert len(report.crisis.lines) == 1
+    assert "Remboursements bloqués" in report.crisis.lines[0]
+    assert "Remboursements bloqués" in render(report, "html").decode()
+    assert build_report(org, parse_period(org, "2025-03")).crisis is None
