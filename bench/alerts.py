@@ -44,8 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def oracle_recall(rng: np.random.Generator, draws: int = 1_000_000) -> dict[str, dict[str, float]]:
     """Recall of an ideal test that knows the expected count exactly (no baseline error, no
     day-to-day mood), for one window holding ``e`` expected mentions, clustered as in the
-    simulation, firing at a tail probability of 1e-5 (about one false alarm per series-month
-    over 8,640 evaluations of four windows). No detector can beat it; it shows which volume
+    simulation, firing at a tail probability of 1e-5 (at most about 0.35 false alarms per
+    series-month over 8,640 evaluations of four windows). No detector can beat it; it shows which volume
     the targets need."""
     from vigie.alerts.detection.simulation import CLUSTER
 
