@@ -13,6 +13,7 @@ from vigie.analysis.actions import (
     do_ensure_default_taxonomy,
     organisation_context,
 )
+from vigie.analysis.builtin.language.analyzer import LanguageAnalyzer
 from vigie.analysis.models import AnalysisResult, AnalysisSettings, Correction, Theme
 from vigie.analysis.queries import correction_labels, mention_analysis
 from vigie.conftest import Tenant
@@ -31,7 +32,7 @@ def test_it_stores_one_result_per_analyzer_with_its_version(tenant: Tenant) -> N
     assert do_analyze_mentions(tenant.organisation, [mention.pk]) == 1
     rows = {row.analyzer: row for row in AnalysisResult.objects.filter(mention=mention)}
     assert {"language", "personal_data", "priority", "suspicious"} <= set(rows)
-    assert rows["language"].version == "1.1"
+    assert rows["language"].version == LanguageAnalyzer.version
     assert rows["personal_data"].result == {"personal_data": [{"kind": "phone", "start": 72, "end": 86}]}
 
 

@@ -97,10 +97,27 @@ def polarity_and_stars() -> dict[str, Any]:
         name: round(float(np.mean([c for c, e in zip(correct, polar, strict=True) if e.dataset == name])), 4)
         for name in sorted({e.dataset for e in polar})
     }
+    all_stars = run_all(_items([e.text for e in rows]))
     marc = [e for e in rows if e.dataset == "amazon_marc_fr"]
-    estimated = np.array([r["stars"] for r in run_all(_items([e.text for e in marc]))])
+    estimated = np.array(
+        [r["stars"] for r, e in zip(all_stars, rows, strict=True) if e.dataset == "amazon_marc_fr"]
+    )
     gold = np.array([int(e.label) for e in marc])
     rounded = np.clip(np.rint(estimated), 1, 5)
+    # The other sets (not balanced: mostly 5 and 1 stars) show how the MARC-trained model travels.
+    other_sets = {}
+    for name in sorted({e.dataset for e in rows} - {"amazon_marc_fr"}):
+        pairs = [
+            (r["stars"], int(e.label)) for r, e in zip(all_stars, rows, strict=True) if e.dataset == name
+        ]
+        guess = np.clip(np.rint([p for p, _ in pairs]), 1, 5)
+        truth = np.array([t for _, t in pairs])
+        other_sets[name] = {
+            "rows": len(pairs),
+            "exact": round(float(np.mean(guess == truth)), 4),
+            "off_by_one": round(float(np.mean(np.abs(guess - truth) <= 1)), 4),
+            "mae_rounded": round(float(np.mean(np.abs(guess - truth))), 4),
+        }
     return {
         "polarity": {
             "rows": len(polar),
@@ -115,6 +132,7 @@ def polarity_and_stars() -> dict[str, Any]:
             "mae_rounded": round(float(np.mean(np.abs(rounded - gold))), 4),
             "mae_continuous": round(float(np.mean(np.abs(estimated - gold))), 4),
         },
+        "stars_other_sets": other_sets,
     }
 
 

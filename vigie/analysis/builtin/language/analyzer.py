@@ -29,13 +29,20 @@ MAX_CHARS = 240
 # except where lingua was wrong. Words shared by two languages count for both.
 _FUNCTION_WORDS = {
     "fr": "le la les des une est pas que qui pour dans avec sur mais très je vous nous ce cette mon ma mes du "
-    "au aux et ne plus été",
-    "en": "the and is was for with this that you have not but are they it my very our your of to in on at be",
-    "es": "el los las una es por para con pero muy que del lo su mi se no y en al fue",
+    "au aux et ne plus été de "
+    # Frequent words of French reviews: short reviews ("Très bien. Merci", "super site je
+    # recommande") have too few function words, and lingua's trigrams often call them Spanish or
+    # Dutch. Of 6,260 texts that went to lingua (reviews, tweets, English reviews), these settle 2,495;
+    # the 31 disagreements with lingua are all French texts that lingua got wrong.
+    "bien bon bonne merci produit produits commande livraison rapide parfait toujours rien tout tous jamais "
+    "aussi déçu déçue recommande prix qualité conseiller sinistre assurance colis reçu site être fait",
+    "en": "the and is was for with this that you have not but are they it my very our your of to in on at be "
+    "good great thanks delivery quick recommend product price quality would really just",
+    "es": "el los las una es por para con pero muy que del lo su mi se no y en al fue de",
     "de": "der die das und ist nicht ein eine mit für auf ich sie wir sehr zu den dem von es",
     "it": "il lo gli della che non per con una sono è molto del di da ma ho mi si",
     "nl": "de het een en is niet van met voor op ik ze wij zeer dat zijn maar heb ook",
-    "pt": "o os as uma não com para por que muito do da dos em mas eu é foi se",
+    "pt": "o os as uma não com para por que muito do da dos em mas eu é foi se de",
 }
 _LANGUAGES_OF_WORD: dict[str, tuple[str, ...]] = {}
 for _code, _words in _FUNCTION_WORDS.items():
@@ -79,7 +86,7 @@ def has_enough_letters(text: str) -> bool:
 
 class LanguageAnalyzer(Analyzer):
     name = "language"
-    version = "1.1"
+    version = "1.2"
     provides: ClassVar[frozenset[str]] = frozenset({"language"})
 
     def __init__(self) -> None:

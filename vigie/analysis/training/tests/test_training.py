@@ -104,7 +104,7 @@ def test_the_shipped_model_files_are_small_and_pickle_free() -> None:
     files = list(MODEL_DIR.iterdir())
     assert {f.suffix for f in files} <= {".npz", ".json", ".py"}
     assert sum(f.stat().st_size for f in files) < 30 * 1024 * 1024
-    for name in ("polarity", "stars", "tweets", "toxicity"):
+    for name in ("polarity", "stars", "stars_marc", "tweets", "toxicity"):
         assert LinearModel.load(name).coef.shape[1] == N_FEATURES
 
 
