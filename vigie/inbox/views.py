@@ -64,6 +64,7 @@ from vigie.inbox.queries import (
     view_counts,
 )
 from vigie.inbox.queries_templates import templates_for
+from vigie.inbox.routing import describe_routing_event
 from vigie.inbox.templating import render_template, template_context
 from vigie.mentions.models import Mention, MentionType, Sentiment
 from vigie.mentions.queries import platforms
@@ -497,7 +498,7 @@ def describe_event(event: AuditEvent) -> str:
         }
     if event.verb == "case.created":
         return _("Dossier créé")
-    text = _describe_work(event.verb, data)
+    text = _describe_work(event.verb, data) or describe_routing_event(event)
     if text:
         return text
     if event.verb == "analysis.corrected":
@@ -547,7 +548,29 @@ def _describe_work(verb: str, data: dict[str, Any]) -> str:
         return _("Réponse publiée sur la plateforme")
     if verb == "reply.sent_back":
         return _("Réponse renvoyée pour correction : %(comment)s") % {"comment": data.get("comment", "")}
-    return ""
+    step = _PLAIN_STEPS.get(verb)
+    return str(step) if step is not None else ""
+
+
+# Steps recorded by publishing and the private channel, told in one sentence each.
+_PLAIN_STEPS = {
+    "reply.publication_failed": gettext_lazy("Échec de publication de la réponse"),
+    "reply.publication_unknown": gettext_lazy("Publication incertaine : à vérifier sur la plateforme"),
+    "reply.publication_retried": gettext_lazy("Publication relancée"),
+    "reply.publication_confirmed": gettext_lazy("Publication confirmée sur la plateforme"),
+    "reply.publication_absent": gettext_lazy("Réponse introuvable sur la plateforme"),
+    "reply.posted_by_hand": gettext_lazy("Réponse publiée à la main"),
+    "reply.edited_on_platform": gettext_lazy("Réponse modifiée sur la plateforme"),
+    "reply.deleted_on_platform": gettext_lazy("Réponse supprimée sur la plateforme"),
+    "case.private_thread_opened": gettext_lazy("Échange privé ouvert"),
+    "case.private_email_queued": gettext_lazy("E-mail au client en file d'envoi"),
+    "case.private_email_sent": gettext_lazy("E-mail envoyé au client"),
+    "case.private_email_resent": gettext_lazy("E-mail renvoyé au client"),
+    "case.private_email_failed": gettext_lazy("Échec d'envoi de l'e-mail au client"),
+    "case.private_email_received": gettext_lazy("E-mail reçu du client"),
+    "case.callback_logged": gettext_lazy("Rappel téléphonique consigné"),
+    "case.external_ticket_linked": gettext_lazy("Ticket externe lié"),
+}
 
 
 def _correction_value(value: Any) -> str:

@@ -360,3 +360,15 @@ def test_a_snippet_is_appended_to_what_is_written(tenant: Tenant, login: Login) 
     page = login(tenant.agent).get(reverse("case_detail", args=[case.pk]))
     assert list(page.context["reply_form"].snippets) == [snippet.pk]
     assert snippet.pk not in page.context["reply_form"].templates
+
+
+def test_the_timeline_tells_publishing_steps_in_words(tenant: Tenant, login: Login) -> None:
+    from vigie.core.actions import do_record_audit_event
+
+    case = low_rated_case(tenant)
+    reply = do_create_reply(case, CLEAN, author=tenant.agent.user)
+    # Publishing records its steps on the reply, not the case: the case page gathers both.
+    do_record_audit_event(tenant.organisation, "reply.publication_failed", obj=reply, data={"case": case.pk})
+    page = login(tenant.viewer).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Brouillon de réponse commencé" in page
+    assert "Échec de publication de la réponse" in page
