@@ -25,7 +25,7 @@ VIGIE_COMMANDS = {
     "fetch": "fetch sources now: vigie fetch --org SLUG [--source NAME]",
     "import": "import a file: vigie import FILE --org SLUG --source NAME [--preset NAME]",
     "export": "export: vigie export mentions --org SLUG --format jsonl|csv",
-    "reply": "quality gate: vigie reply check --platform SLUG --lang fr|en --text-file FILE [--org SLUG]",
+    "reply": "vigie reply check --platform SLUG --lang fr|en --text-file FILE | templates --org SLUG",
     "analyze": "analyse a JSONL file without a database: vigie analyze --in F --out F",
     "reanalyze": "re-analyse an organisation's mentions: vigie reanalyze --org SLUG",
     "retrain": "train an organisation-specific sentiment model: vigie retrain --org SLUG",

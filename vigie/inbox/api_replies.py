@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Field, Router, Schema
 
 from vigie.api.auth import require
@@ -49,7 +50,8 @@ class FindingOut(Schema):
     exclude_none=True,
     description=(
         "Returns every finding, blocking first; an empty list means the draft may be sent. Messages are "
-        "in the language of `Accept-Language` (French by default). Needs the agent role or above."
+        "in the token owner's interface language, else that of `Accept-Language` (French by default). "
+        "Needs the agent role or above."
     ),
 )
 def check_draft(request: HttpRequest, payload: ReplyCheckIn) -> list[dict[str, object]]:
@@ -61,14 +63,16 @@ def check_draft(request: HttpRequest, payload: ReplyCheckIn) -> list[dict[str, o
     template = (
         get_in_org(Template, organisation, payload.template_id) if payload.template_id is not None else None
     )
-    findings = check_reply(
-        payload.text,
-        platform=payload.platform,
-        language=payload.language,
-        organisation=organisation,
-        mention=mention,
-        membership=member,
-        template_body=template.body if template is not None else None,
-        channel=payload.channel.value,
-    )
+    # The token owner's interface language, else the request's (Accept-Language), as on the pages.
+    with translation.override(member.user.language or translation.get_language()):
+        findings = check_reply(
+            payload.text,
+            platform=payload.platform,
+            language=payload.language,
+            organisation=organisation,
+            mention=mention,
+            membership=member,
+            template_body=template.body if template is not None else None,
+            channel=payload.channel.value,
+        )
     return [finding.as_dict() for finding in findings]

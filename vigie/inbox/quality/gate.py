@@ -72,8 +72,9 @@ def check_with_context(
         allowed=blocking.template_contacts(template_body, context.order_patterns),
     )
     detected = detect_language(text)
-    expected = context.mention_language or language
-    findings += check_language(text, expected) if detected is not None and detected != expected else []
+    findings += check_language(
+        detected, context.mention_language or language, customer_language=bool(context.mention_language)
+    )
     # Checking French words against an English dictionary would flag every word: the language
     # finding above already says what is wrong.
     written_in = detected or language

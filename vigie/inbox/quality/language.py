@@ -52,18 +52,19 @@ def language_name(code: str) -> str:
     return str(names.get(code, code))
 
 
-def check_language(text: str, expected: str) -> list[Finding]:
-    """A warning when the reply's language is not ``expected`` (the mention's language)."""
-    if not expected:
+def check_language(detected: str | None, expected: str, *, customer_language: bool) -> list[Finding]:
+    """A warning when the reply's ``detected`` language is not ``expected``.
+
+    ``customer_language`` says whether ``expected`` is the answered mention's language (else it is
+    the language the reply was declared in), so that the message says which.
+    """
+    expected = expected[:2].lower()
+    if not expected or detected is None or detected == expected:
         return []
-    detected = detect_language(text)
-    if detected is None or detected == expected[:2].lower():
-        return []
-    return [
-        Finding(
-            "wrong_language",
-            WARN,
-            _("La réponse semble écrite en %(detected)s alors que le message du client est en %(expected)s.")
-            % {"detected": language_name(detected), "expected": language_name(expected[:2].lower())},
-        )
-    ]
+    values = {"detected": language_name(detected), "expected": language_name(expected)}
+    message = (
+        _("La réponse semble écrite en %(detected)s alors que le message du client est en %(expected)s.")
+        if customer_language
+        else _("La réponse semble écrite en %(detected)s et non en %(expected)s comme indiqué.")
+    )
+    return [Finding("wrong_language", WARN, message % values)]

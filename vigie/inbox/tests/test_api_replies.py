@@ -140,3 +140,18 @@ def test_bad_input_is_refused_with_the_offending_field(tenant: Tenant, api_clien
 
 def test_without_a_token_the_answer_is_401(db: None) -> None:
     assert Client().post(URL, "{}", content_type="application/json").status_code == 401
+
+
+def test_messages_are_in_the_token_owners_interface_language(tenant: Tenant, api_client: ApiClient) -> None:
+    user = tenant.agent.user
+    user.language = "en"
+    user.save()
+    status, body = post(api_client(tenant.agent), {"text": "", "platform": "x", "language": "fr"})
+    assert status == 200
+    assert body == [
+        {
+            "code": "empty",
+            "severity": "block",
+            "message": "The reply is empty: write a message before sending it.",
+        }
+    ]

@@ -12,6 +12,8 @@ from django.core.management.base import CommandError
 
 from vigie.conftest import Tenant
 from vigie.core.tests.test_settings_startup import run_vigie
+from vigie.inbox.models import Template
+from vigie.inbox.template_library import DEFAULT_LIBRARY
 from vigie.mentions.models import MentionType, Sentiment
 from vigie.mentions.tests.factories import make_mention
 
@@ -101,3 +103,15 @@ def test_the_console_script_exits_1_on_personal_data_and_2_on_a_missing_file(tmp
     missing = run_vigie(tmp_path, *args, "--text-file", str(tmp_path / "nope.txt"))
     assert missing.returncode == 2
     assert "Traceback" not in missing.stderr
+
+
+def test_the_default_library_is_loaded_for_an_organisation_once(tenant: Tenant) -> None:
+    out = StringIO()
+    call_command("reply", "templates", "--org", "acme", stdout=out)
+    assert out.getvalue().strip() == f"{len(DEFAULT_LIBRARY)} template(s) added"
+    again = StringIO()
+    call_command("reply", "templates", "--org", "acme", stdout=again)
+    assert again.getvalue().strip() == "0 template(s) added"
+    assert Template.objects.filter(organisation=tenant.organisation).count() == len(DEFAULT_LIBRARY)
+    with pytest.raises(CommandError, match="unknown organisation"):
+        call_command("reply", "templates", "--org", "nope")

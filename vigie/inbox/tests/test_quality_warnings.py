@@ -371,3 +371,11 @@ def test_contractions_british_spelling_and_prefixed_verbs_are_not_misspellings(
     language: str, text: str
 ) -> None:
     assert check_reply(text, platform="facebook", language=language) == []
+
+
+def test_without_a_mention_the_declared_language_is_expected() -> None:
+    text = "Hello, thank you for your message. We are looking into your order and will get back to you."
+    with translation.override("en"):
+        [finding] = check_reply(text, platform="facebook", language="fr")
+    assert finding.code == "wrong_language"
+    assert finding.message == "The reply seems to be written in English, not in French as declared."

@@ -1,8 +1,11 @@
 """vigie reply check --platform SLUG --lang fr|en --text-file FILE [--org SLUG] [--mention ID] [--as EMAIL]
+vigie reply templates --org SLUG
 
-Prints the quality gate's findings on a draft as a JSON list (empty when the draft is clean).
-Exit status: 0 when nothing blocks sending (warnings alone still exit 0), 1 when at least one
-finding blocks it, 2 on a usage error (unknown organisation, mention or file).
+``check`` prints the quality gate's findings on a draft as a JSON list (empty when the draft is
+clean). Exit status: 0 when nothing blocks sending (warnings alone still exit 0), 1 when at least
+one finding blocks it, 2 on a usage error (unknown organisation, mention or file).
+``templates`` adds Vigie's default French and English template library to the organisation
+(templates it already has are kept) and prints how many were added.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.utils import translation
 from vigie.core.management.base import fail, membership_or_fail, organisation_or_fail, user_or_fail
 from vigie.core.models import Membership, Organisation
 from vigie.core.tenancy import scoped
+from vigie.inbox.actions_templates import do_load_default_templates
 from vigie.inbox.models import ReplyChannel
 from vigie.inbox.quality import check_reply, is_blocked
 from vigie.mentions.models import Mention
@@ -54,8 +58,19 @@ class Command(BaseCommand):
             "--as", dest="as_email", default="", help="check as this member (role for promises)"
         )
         check.add_argument("--channel", default=ReplyChannel.PUBLIC.value, choices=ReplyChannel.values)
+        templates = sub.add_parser(
+            "templates", help="add Vigie's default template library to an organisation"
+        )
+        templates.add_argument("--org", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "templates":
+            added = do_load_default_templates(organisation_or_fail(options["org"]), actor=None)
+            self.stdout.write(f"{added} template(s) added")
+            return
+        self._check(options)
+
+    def _check(self, options: dict[str, Any]) -> None:
         text = self._read(options["text_file"])
         organisation: Organisation | None = None
         membership: Membership | None = None
@@ -72,7 +87,12 @@ class Command(BaseCommand):
             mention = scoped(Mention, organisation).filter(pk=options["mention"]).first()
             if mention is None:
                 raise fail(f"unknown mention {options['mention']} in {organisation.slug!r}")
-        language = organisation.language if organisation is not None else translation.get_language() or "fr"
+        # Messages in the member's interface language, else the organisation's, else French.
+        language = (
+            (membership.user.language if membership is not None else "")
+            or (organisation.language if organisation is not None else "")
+            or "fr"
+        )
         with translation.override(language):
             findings = check_reply(
                 text,
