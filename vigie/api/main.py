@@ -11,11 +11,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from vigie.api.auth import BearerAuth
+from vigie.charter.api import router as charter_router
 from vigie.connectors.api import router as sources_router
 from vigie.core.api import router as core_router
 from vigie.inbox import api_publishing
 from vigie.inbox.api import router as cases_router
 from vigie.inbox.api_replies import router as replies_check_router
+from vigie.inbox.api_routing import router as routing_router
 from vigie.insights.api import router as insights_router
 from vigie.mentions.api import router as mentions_router
 
@@ -46,3 +48,5 @@ api.add_router("/v1/", api_publishing.router)
 for router in (core_router, sources_router, mentions_router, cases_router, insights_router):
     api.add_router("/v1/", router)
 api.add_router("/v1/", replies_check_router)
+api.add_router("/v1/", charter_router)
+api.add_router("/v1/", routing_router)

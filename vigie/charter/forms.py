@@ -12,7 +12,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vigie.charter.document import CharterDocument, CommentType, CrisisRole, Weekday
+from vigie.charter.document import CharterDocument, CommentType, Weekday
 
 WEEKDAY_LABELS = {
     "mon": gettext_lazy("Lundi"),
@@ -89,6 +89,7 @@ class GeneralForm(forms.Form):
 
     @staticmethod
     def initial_from(document: CharterDocument) -> dict[str, Any]:
+        """The form's values from ``document``."""
         return {
             "purpose": document.purpose,
             "public_or_private": document.public_or_private,
@@ -97,6 +98,7 @@ class GeneralForm(forms.Form):
         }
 
     def patch(self) -> dict[str, Any]:
+        """The part of the document this form replaces."""
         data = self.cleaned_data
         return {
             "purpose": data["purpose"],
@@ -174,6 +176,7 @@ class SlaForm(forms.Form):
 
     @staticmethod
     def initial_from(document: CharterDocument) -> dict[str, Any]:
+        """The form's values from ``document``."""
         sla = document.sla
         days: dict[str, Any] = {str(day): spans for day, spans in sla.business_hours.days.items()}
         initial: dict[str, Any] = {
@@ -215,6 +218,7 @@ class SlaForm(forms.Form):
         return data
 
     def patch(self) -> dict[str, Any]:
+        """The part of the document this form replaces."""
         data = self.cleaned_data
         days: dict[Weekday, list[tuple[str, str]]] = {}
         for day in get_args(Weekday):
@@ -251,6 +255,7 @@ class ApprovalForm(forms.Form):
 
     @staticmethod
     def initial_from(document: CharterDocument) -> dict[str, Any]:
+        """The form's values from ``document``."""
         approval = document.approval
         return {
             "stars_at_most": approval.stars_at_most,
@@ -259,6 +264,7 @@ class ApprovalForm(forms.Form):
         }
 
     def patch(self) -> dict[str, Any]:
+        """The part of the document this form replaces."""
         data = self.cleaned_data
         return {
             "approval": {
@@ -283,6 +289,7 @@ class KpiForm(forms.Form):
 
     @staticmethod
     def initial_from(document: CharterDocument) -> dict[str, Any]:
+        """The form's values from ``document``."""
         kpi = document.kpi_targets
         return {
             "average_rating": kpi.average_rating,
@@ -292,6 +299,7 @@ class KpiForm(forms.Form):
         }
 
     def patch(self) -> dict[str, Any]:
+        """The part of the document this form replaces."""
         data = self.cleaned_data
         return {
             "kpi_targets": {
@@ -304,31 +312,34 @@ class KpiForm(forms.Form):
 
 
 def channels_initial(document: CharterDocument) -> list[dict[str, Any]]:
+    """The channels section as formset rows."""
     return [channel.model_dump() for channel in document.channels]
 
 
 def channels_patch(formset: Any) -> dict[str, Any]:
+    """The channels section from the formset's filled rows."""
     rows = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("platform")]
     return {"channels": [{k: v for k, v in row.items() if k != "DELETE"} for row in rows]}
 
 
 def responses_initial(document: CharterDocument) -> list[dict[str, Any]]:
+    """One row per comment type, with the charter's policy for it."""
     return [document.response_for(kind).model_dump() for kind in get_args(CommentType)]
 
 
 def responses_patch(formset: Any) -> dict[str, Any]:
+    """The responses section from the formset."""
     return {"responses": [f.cleaned_data for f in formset.forms if f.cleaned_data.get("type")]}
 
 
 def playbook_initial(document: CharterDocument) -> list[dict[str, Any]]:
+    """The crisis playbook as formset rows."""
     return [step.model_dump() for step in document.crisis_playbook]
 
 
 def playbook_patch(formset: Any) -> dict[str, Any]:
+    """The crisis playbook from the formset's rows that have a title."""
     return {"crisis_playbook": [f.cleaned_data for f in formset.forms if f.cleaned_data.get("title")]}
-
-
-ROLE_CHOICES: tuple[CrisisRole, ...] = get_args(CrisisRole)
 
 
 class CommentForm(forms.Form):

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
@@ -50,7 +50,6 @@ logger = logging.getLogger(__name__)
 
 SEEDED_VERB = "routing.scheme_seeded"
 AssignMode = Literal["none", "round_robin", "least_loaded"]
-AUTHOR_FLAGS = ("customer", "employee", "influencer", "competitor")
 
 
 # --- the rule's two halves -------------------------------------------------------------------------
@@ -78,9 +77,6 @@ class RuleConditions(_Strict):
     author_flags: list[str] = Field(default_factory=list)
     toxic: bool | None = None
     legal_risk: bool | None = None
-
-    def is_empty(self) -> bool:
-        return self == RuleConditions()
 
 
 class RuleActions(_Strict):
@@ -110,6 +106,7 @@ def rule_conditions(rule: RoutingRule) -> RuleConditions | None:
 
 
 def rule_actions(rule: RoutingRule) -> RuleActions:
+    """The rule's actions; a row edited by hand into nonsense does nothing rather than crash."""
     try:
         return RuleActions.model_validate(rule.actions or {})
     except ValidationError:
@@ -300,6 +297,7 @@ class Decision:
 
 
 def ordered_rules(organisation: Organisation) -> list[RoutingRule]:
+    """The organisation's rules in the order routing tries them."""
     return list(scoped(RoutingRule, organisation).order_by("position", "id"))
 
 
@@ -494,14 +492,18 @@ HUMAN_VERBS = {
 }
 
 
-def _human_decisions(case: Case) -> set[str]:
-    verbs = (
-        scoped(AuditEvent, case.organisation)
-        .filter(object_type=Case._meta.label_lower, object_id=str(case.pk), actor__isnull=False)
-        .filter(verb__in=list(HUMAN_VERBS))
-        .values_list("verb", flat=True)
+def human_decisions(organisation: Organisation, case_ids: Iterable[int]) -> dict[int, set[str]]:
+    """Per case, the fields a person decided (from the audit log), for many cases in one query."""
+    decided: dict[int, set[str]] = {}
+    rows = scoped(AuditEvent, organisation).filter(
+        object_type=Case._meta.label_lower,
+        object_id__in=[str(pk) for pk in case_ids],
+        actor__isnull=False,
+        verb__in=list(HUMAN_VERBS),
     )
-    return {HUMAN_VERBS[verb] for verb in verbs}
+    for object_id, verb in rows.values_list("object_id", "verb"):
+        decided.setdefault(int(object_id), set()).add(HUMAN_VERBS[verb])
+    return decided
 
 
 def _is_own_post(mention: Mention) -> bool:
@@ -538,9 +540,13 @@ class Scheme:
     templates: dict[tuple[Any, ...], list[int]] = field(default_factory=dict)
     pools: dict[int | None, list[Membership]] = field(default_factory=dict)
     analysis: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Preloaded for a batch (mention id -> its case, locked); None: read each case when needed.
+    cases: dict[int, Case] | None = None
+    human: dict[int, set[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, organisation: Organisation) -> Scheme:
+        """Read the organisation's charter, rules and teams."""
         return cls(
             current_charter(organisation),
             ordered_rules(organisation),
@@ -548,6 +554,7 @@ class Scheme:
         )
 
     def pool(self, organisation: Organisation, team: Team | None, at: datetime) -> list[Membership]:
+        """``assignment_pool`` for ``team``, read once per batch."""
         key = team.pk if team else None
         if key not in self.pools:
             self.pools[key] = assignment_pool(organisation, team, at)
@@ -571,6 +578,16 @@ def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) ->
     scheme.analysis.update(analysis_results(organisation, [m.pk for m in batch]))
     routed = 0
     with transaction.atomic():
+        # The batch's existing cases and what people decided on them, in two queries.
+        existing = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .filter(mention_id__in=[m.pk for m in batch])
+        )
+        cases = {case.mention_id: case for case in existing}
+        scheme = replace(
+            scheme, cases=cases, human=human_decisions(organisation, [c.pk for c in cases.values()])
+        )
         for mention in batch:
             if do_route_mention(mention, scheme=scheme) is not None:
                 routed += 1
@@ -597,7 +614,7 @@ def do_route_mention(mention: Mention, *, scheme: Scheme | None = None) -> Case 
     except IntegrityError:
         # Another worker created the case between our read and our insert: update it instead.
         with transaction.atomic():
-            return _route(mention, scheme)
+            return _route(mention, replace(scheme, cases=None))
 
 
 def _route(mention: Mention, scheme: Scheme) -> Case:
@@ -615,10 +632,21 @@ def _route(mention: Mention, scheme: Scheme) -> Case:
         template_cache=scheme.templates,
     )
     now = timezone.now()
-    existing = Case.objects.select_for_update().filter(mention=mention).first()
+    if scheme.cases is not None:
+        existing = scheme.cases.get(mention.pk)
+    else:
+        existing = Case.objects.select_for_update().filter(mention=mention).first()
     if existing is None:
         return _create_case(mention, decision, scheme, now)
     return _update_case(existing, mention, decision, scheme, now)
+
+
+# An escalation pages people: it is for what is happening now, not for an imported backlog.
+ESCALATE_WITHIN = timedelta(days=7)
+
+
+def _recent(mention: Mention, now: datetime) -> bool:
+    return mention.created_at > now - ESCALATE_WITHIN
 
 
 def _decision_data(decision: Decision) -> dict[str, Any]:
@@ -663,13 +691,16 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         "tags": case.tags,
     }
     do_record_audit_event(organisation, "case.routed", obj=case, data=data, at=now)
-    if decision.actions.escalate:
+    if decision.actions.escalate and _recent(mention, now):
         do_escalate_case(case, reason=_("règle « %(name)s »") % {"name": decision.rule_name}, at=now)
     return case
 
 
 def _update_case(case: Case, mention: Mention, decision: Decision, scheme: Scheme, now: datetime) -> Case:
-    human = _human_decisions(case)
+    if scheme.cases is not None:
+        human = scheme.human.get(case.pk, set())
+    else:
+        human = human_decisions(case.organisation, [case.pk]).get(case.pk, set())
     changes: dict[str, Any] = {}
     if case.routing_rule != decision.rule_name:
         changes["routing_rule"] = decision.rule_name
@@ -735,7 +766,7 @@ def _update_case(case: Case, mention: Mention, decision: Decision, scheme: Schem
         data=_decision_data(decision) | {"changes": shown, "kept": sorted(human)},
         at=now,
     )
-    if decision.actions.escalate and case.escalated_at is None:
+    if decision.actions.escalate and case.escalated_at is None and _recent(mention, now):
         do_escalate_case(case, reason=_("règle « %(name)s »") % {"name": decision.rule_name}, at=now)
     return case
 
@@ -756,6 +787,7 @@ def supervisors(case: Case) -> list[User]:
 
 
 def case_url(case: Case) -> str:
+    """The case page's address, for notifications (empty when the page is not installed)."""
     from django.urls import NoReverseMatch, reverse
 
     try:

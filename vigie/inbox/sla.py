@@ -118,6 +118,7 @@ class Calendar:
         return not any(self.hours)
 
     def is_holiday(self, day: date) -> bool:
+        """True when ``day`` is a public holiday of the calendar's country (and zone)."""
         if self.holidays_country.upper() == "FR":
             return day in french_holidays(day.year, self.tz_name)
         return False
@@ -245,10 +246,15 @@ def do_resume_sla(case: Case, *, at: datetime | None = None) -> Case:
     due = locked.sla_due_at
     new_due = add_business_seconds(due, paused, calendar) if due is not None and paused > 0 else due
     total = locked.sla_paused_seconds + round(paused)
-    Case.objects.filter(pk=case.pk).update(sla_paused_at=None, sla_paused_seconds=total, sla_due_at=new_due)
+    # A deadline pushed back deserves a fresh warning when it nears again.
+    warned_at = None if new_due != due else locked.sla_warned_at
+    Case.objects.filter(pk=case.pk).update(
+        sla_paused_at=None, sla_paused_seconds=total, sla_due_at=new_due, sla_warned_at=warned_at
+    )
     case.sla_paused_at = None
     case.sla_paused_seconds = total
     case.sla_due_at = new_due
+    case.sla_warned_at = warned_at
     do_record_audit_event(
         case.organisation,
         "case.sla_resumed",

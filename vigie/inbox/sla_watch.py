@@ -29,6 +29,9 @@ from vigie.inbox.sla import business_seconds_between, calendar_for, do_pause_sla
 # Business hours can leave days between two moments a few working hours apart (a long weekend with a
 # holiday); candidates for a warning are read within this wall-clock horizon, then checked exactly.
 WARNING_HORIZON = timedelta(days=5)
+# Deadlines missed longer ago than this are history (an import of last year's reviews, a server
+# that was off): the inbox shows them overdue, but nobody is paged for each of them.
+ESCALATION_LOOKBACK = timedelta(days=7)
 
 
 @dataclass
@@ -119,7 +122,9 @@ def watch_organisation(
         do_resume_sla(case, at=now)
         report.resumed += 1
     for case in (
-        _running(organisation).filter(escalated_at__isnull=True, sla_due_at__lte=now).select_related(*related)
+        _running(organisation)
+        .filter(escalated_at__isnull=True, sla_due_at__lte=now, sla_due_at__gt=now - ESCALATION_LOOKBACK)
+        .select_related(*related)
     ):
         if do_escalate_case(case, reason=_("délai de première réponse dépassé"), at=now):
             report.escalated += 1

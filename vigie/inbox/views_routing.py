@@ -22,7 +22,7 @@ from vigie.connectors.models import Source
 from vigie.core.decorators import forbidden, member_required
 from vigie.core.models import Membership, Organisation, Team
 from vigie.core.queries import organisation_locations, organisation_teams
-from vigie.core.roles import MANAGE, READ
+from vigie.core.roles import HANDLE_CASES, MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.models import MemberAvailability, RoutingRule, Template, TemplateCategory
 from vigie.inbox.queries import assignable_members
@@ -230,6 +230,7 @@ class RuleForm(forms.Form):
 
     @staticmethod
     def initial_from(rule: RoutingRule) -> dict[str, Any]:
+        """The form's values for an existing rule."""
         c = rule_conditions(rule) or RuleConditions()
         a = rule_actions(rule)
         return {
@@ -365,6 +366,7 @@ def routing_page(request: HttpRequest) -> HttpResponse:
 @member_required(MANAGE)
 @require_http_methods(["GET", "POST"])
 def rule_create(request: HttpRequest) -> HttpResponse:
+    """A new rule, added at the end of the scheme (managers)."""
     member = _member(request)
     form = RuleForm(request.POST or None, organisation=member.organisation)
     if request.method == "POST" and form.is_valid():
@@ -390,6 +392,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 @member_required(MANAGE)
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a rule's name, conditions and actions (managers)."""
     member = _member(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     form = RuleForm(request.POST or None, organisation=member.organisation, rule=rule)
@@ -416,6 +419,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(MANAGE)
 @require_POST
 def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a rule one place up or down (managers)."""
     member = _member(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     offset = -1 if request.POST.get("direction") == "up" else 1
@@ -426,6 +430,7 @@ def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(MANAGE)
 @require_POST
 def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enable or disable a rule (managers)."""
     member = _member(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     do_set_routing_rule_enabled(rule, not rule.enabled, actor=member.user)
@@ -435,6 +440,7 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(MANAGE)
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a rule (managers); cases it routed keep what it decided."""
     member = _member(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     name = rule.name
@@ -486,6 +492,7 @@ class DryRunForm(forms.Form):
     legal_risk = forms.BooleanField(label=gettext_lazy("Risque juridique"), required=False)
 
     def facts(self) -> Facts:
+        """The facts of the described mention, for the dry-run."""
         data = self.cleaned_data
         return Facts(
             type=data["type"],
@@ -545,22 +552,26 @@ class AvailabilityForm(forms.Form):
     )
     note = forms.CharField(label=gettext_lazy("Motif"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["member"]).choices = [
-            (m.user_id, str(m.user)) for m in assignable_members(organisation)
-        ]
+        members = assignable_members(membership.organisation)
+        if not membership.can(MANAGE):
+            # Agents declare their own absences; managers set anyone's.
+            members = members.filter(user_id=membership.user_id)
+        cast(forms.ChoiceField, self.fields["member"]).choices = [(m.user_id, str(m.user)) for m in members]
 
 
 @member_required(READ)
 @require_http_methods(["GET", "POST"])
 def availability_page(request: HttpRequest) -> HttpResponse:
-    """Who is away: automatic assignment skips them until the date given. Managers change it."""
+    """Who is away: automatic assignment skips them until the date given. Managers set anyone's,
+    agents their own; viewers only read."""
     member = _member(request)
     organisation = member.organisation
-    form = AvailabilityForm(request.POST or None, organisation=organisation)
+    form = AvailabilityForm(request.POST or None, membership=member)
     if request.method == "POST":
-        if not member.can(MANAGE):
+        target_id = request.POST.get("member", "")
+        if not member.can(HANDLE_CASES) or (not member.can(MANAGE) and target_id != str(member.user_id)):
             return forbidden(
                 request, _("Votre rôle dans cette organisation ne permet pas d'ouvrir cette page.")
             )
@@ -582,6 +593,6 @@ def availability_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inbox/routing/availability.html",
-        {"nav": "routing", "form": form, "rows": rows, "can_edit": member.can(MANAGE)},
+        {"nav": "routing", "form": form, "rows": rows, "can_edit": member.can(HANDLE_CASES)},
         status=400 if request.method == "POST" else 200,
     )

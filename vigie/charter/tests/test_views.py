@@ -221,3 +221,31 @@ def test_the_print_page_has_a_print_stylesheet_and_no_navigation(tenant: Tenant,
     assert "@media print" in html
     assert 'class="mainnav"' not in html
     assert "Réponse par type de commentaire" in html
+
+
+def test_the_charter_lists_the_pre_approved_templates(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    from vigie.inbox.models import Template
+
+    Template.objects.create(
+        organisation=tenant.organisation,
+        name="Merci standard",
+        category="thanks",
+        body="Merci",
+        pre_approved=True,
+    )
+    Template.objects.create(
+        organisation=tenant.organisation, name="Brouillon libre", category="thanks", body="…"
+    )
+    Template.objects.create(
+        organisation=other_tenant.organisation,
+        name="Modèle Globex",
+        category="thanks",
+        body="…",
+        pre_approved=True,
+    )
+    html = login(tenant.viewer).get(reverse("charter")).content.decode()
+    assert "Merci standard" in html
+    assert "Brouillon libre" not in html
+    assert "Modèle Globex" not in html

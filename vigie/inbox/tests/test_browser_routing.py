@@ -77,6 +77,12 @@ def test_a_manager_reorders_the_scheme_and_runs_a_dry_run(demo_server: Server, p
     result = page.locator("#result").inner_text()
     assert "Règle déclenchée" in result
     assert "Question" in result
+    page.screenshot(path=str(demo_server.data_dir / "dry-run.png"), full_page=True)
+
+    page.goto(f"{demo_server.url}/routing/")
+    page.get_by_role("link", name="Modifier Question").click()
+    assert page.get_by_label("Nom").input_value() == "Question"
+    page.screenshot(path=str(demo_server.data_dir / "rule-form.png"), full_page=True)
 
 
 def test_the_admin_edits_the_charter_and_prints_it(demo_server: Server, page) -> None:  # type: ignore[no-untyped-def]

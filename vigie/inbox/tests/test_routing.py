@@ -701,3 +701,21 @@ def test_the_route_mentions_job_routes_each_organisations_mentions(
     assert Case.objects.get(mention=ours).organisation == tenant.organisation
     assert Case.objects.get(mention=theirs).organisation == other_tenant.organisation
     assert Case.objects.get(mention=theirs).routing_rule == "Question"
+
+
+def test_an_old_threat_from_an_import_is_routed_but_not_paged(tenant: Tenant, teams: dict[str, Team]) -> None:
+    org = tenant.organisation
+    mention = analysed(
+        org,
+        "Je vais vous retrouver",
+        type=MentionType.COMPLAINT,
+        toxic=True,
+        legal_risk=True,
+        created_at=timezone.now() - timedelta(days=90),
+    )
+    case = do_route_mention(mention)
+    assert case is not None
+    assert case.routing_rule == "Menaces et diffamation possible"
+    assert case.team == teams["legal"]
+    assert case.escalated_at is None
+    assert not Notification.objects.filter(event="case.escalated").exists()

@@ -177,7 +177,7 @@ def test_a_cases_calendar_follows_the_charters_opening_hours(tenant: Tenant) -> 
 
 def test_pausing_overnight_pushes_the_deadline_by_the_business_time_paused(tenant: Tenant) -> None:
     org = tenant.organisation
-    case = make_case(org, sla_due_at=paris(2026, 3, 4, 12))
+    case = make_case(org, sla_due_at=paris(2026, 3, 4, 12), sla_warned_at=paris(2026, 3, 2, 16))
     do_pause_sla(case, at=paris(2026, 3, 2, 17))
     do_pause_sla(case, at=paris(2026, 3, 2, 17, 30))  # twice: the first pause stands
     case = do_resume_sla(case, at=paris(2026, 3, 3, 11))  # 1 h Monday + 2 h Tuesday
@@ -185,6 +185,7 @@ def test_pausing_overnight_pushes_the_deadline_by_the_business_time_paused(tenan
     assert stored.sla_paused_at is None
     assert stored.sla_paused_seconds == 3 * 3600
     assert stored.sla_due_at == paris(2026, 3, 4, 15)
+    assert stored.sla_warned_at is None  # the pushed-back deadline will be warned about again
     assert do_resume_sla(stored, at=paris(2026, 3, 3, 12)).sla_due_at == paris(2026, 3, 4, 15)
     verbs = list(AuditEvent.objects.filter(object_id=str(case.pk)).values_list("verb", flat=True))
     assert verbs.count("case.sla_paused") == 1

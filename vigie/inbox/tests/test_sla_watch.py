@@ -5,6 +5,8 @@ from __future__ import annotations
 import zoneinfo
 from datetime import datetime, timedelta
 
+from django.utils import timezone
+
 from vigie.charter.actions import do_update_charter
 from vigie.charter.document import BusinessHours, CharterDocument, SlaPolicy
 from vigie.conftest import Tenant
@@ -133,7 +135,20 @@ def test_the_charter_can_keep_the_clock_running_while_waiting(tenant: Tenant) ->
 def test_the_job_runs_through_the_jobs_seam(tenant: Tenant) -> None:
     org = tenant.organisation
     do_update_charter(org, CharterDocument(sla=SlaPolicy(business_hours=BusinessHours(days={}))))
-    case = make_case(org, sla_due_at=datetime(2020, 1, 1, tzinfo=PARIS))
+    case = make_case(org, sla_due_at=timezone.now() - timedelta(hours=1))
     result = run_now("inbox.sla_watch")
     assert result["escalated"] == 1
     assert Case.objects.get(pk=case.pk).escalated_at is not None
+
+
+def test_long_missed_deadlines_are_not_paged(tenant: Tenant) -> None:
+    """An import of old reviews must not page the managers once per review."""
+    org = tenant.organisation
+    old = make_case(org, sla_due_at=paris(2026, 1, 5, 12))
+    recent = make_case(org, sla_due_at=paris(2026, 3, 1, 12))
+    report = watch_slas(paris(2026, 3, 2, 10))
+    assert report.escalated == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.escalated_at is None
+    assert recent.escalated_at is not None

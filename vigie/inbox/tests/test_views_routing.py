@@ -84,12 +84,32 @@ def test_an_agent_cannot_create_a_rule_or_reset_the_scheme(tenant: Tenant, login
     assert not RoutingRule.objects.exists()
 
 
-def test_an_agent_cannot_change_availability(tenant: Tenant, login: Login) -> None:
+def test_an_agent_cannot_change_someone_elses_availability(tenant: Tenant, login: Login) -> None:
     response = login(tenant.agent).post(
+        reverse("routing_availability"), {"member": tenant.manager.user_id, "unavailable_until": "2030-01-01"}
+    )
+    assert response.status_code == 403
+    assert not MemberAvailability.objects.exists()
+
+
+def test_a_viewer_cannot_change_availability(tenant: Tenant, login: Login) -> None:
+    response = login(tenant.viewer).post(
         reverse("routing_availability"), {"member": tenant.agent.user_id, "unavailable_until": "2030-01-01"}
     )
     assert response.status_code == 403
     assert not MemberAvailability.objects.exists()
+
+
+def test_an_agent_declares_their_own_absence(tenant: Tenant, login: Login) -> None:
+    client = login(tenant.agent)
+    assert [
+        c[0] for c in client.get(reverse("routing_availability")).context["form"].fields["member"].choices
+    ] == [tenant.agent.user_id]
+    response = client.post(
+        reverse("routing_availability"), {"member": tenant.agent.user_id, "unavailable_until": "2030-01-01"}
+    )
+    assert response.status_code == 302
+    assert MemberAvailability.objects.get().user == tenant.agent.user
 
 
 @pytest.mark.parametrize("name", RULE_POSTS)
