@@ -145,13 +145,15 @@ def test_agent_answers_supervisor_approves_and_the_reply_is_published(
 def test_keyboard_shortcuts_move_assign_search_and_show_help(server: Server, browser: Any) -> None:
     agent = sign_in(browser, server, "agent@acme.example")
     agent.goto(f"{server.url}/inbox/")
+    agent.wait_for_load_state("load")
     agent.keyboard.press("?")
-    assert agent.locator("#shortcuts-help").is_visible()
+    agent.locator("#shortcuts-help").wait_for(state="visible")
     agent.keyboard.press("Escape")
+    agent.locator("#shortcuts-help").wait_for(state="hidden")
 
     agent.keyboard.press("j")
     first = agent.locator("tr[data-case]").first
-    assert agent.evaluate("document.activeElement.classList.contains('case-link')")
+    agent.wait_for_function("document.activeElement.classList.contains('case-link')")
     assert "personne" in first.inner_text()
     with agent.expect_navigation():
         agent.keyboard.press("a")
