@@ -666,6 +666,9 @@ def _render_case(
             "sent_back": sent_back,
             "suggested_ids": {int(i) for i in case.suggested_template_ids or [] if str(i).isdigit()},
             "can_approve": member.can(MANAGE),
+            # One answer at a time: while a reply waits for a supervisor, no second one is started.
+            "reply_pending": draft is None
+            and any(reply.status == ReplyStatus.AWAITING_APPROVAL for reply in detail.replies),
             "send_back_form": SendBackForm() if member.can(MANAGE) else None,
             **_findings_context(findings or [], "x" if findings else ""),
         },

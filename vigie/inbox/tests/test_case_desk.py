@@ -252,6 +252,9 @@ def test_a_low_rating_sends_the_reply_to_approval_and_notifies_supervisors(
     )
     assert recipients == {tenant.manager.user_id, tenant.admin.user_id}
     assert not Publication.objects.exists(), "nothing goes out before approval"
+    page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "attend la validation" in page
+    assert 'id="reply-form"' not in page, "no second reply while one waits"
 
 
 def test_a_supervisor_approves_and_the_reply_goes_to_the_outbox_once(tenant: Tenant, login: Login) -> None:
