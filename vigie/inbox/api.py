@@ -37,6 +37,7 @@ from vigie.inbox.actions import (
     do_submit_reply,
     do_update_reply,
 )
+from vigie.inbox.api_replies import FindingOut
 from vigie.inbox.models import Case, CaseStatus, Note, Reply, ReplyChannel, ReplyStatus
 from vigie.inbox.queries import (
     CaseFilters,
@@ -351,15 +352,6 @@ class ReplyIn(Schema):
     submit: bool = Field(False, description="Run the quality gate and send (or ask approval); else a draft.")
     overrides: list[str] = Field(default_factory=list, description="Warning codes the author confirms.")
     override_reason: str = Field("", max_length=500)
-
-
-class FindingOut(Schema):
-    code: str
-    severity: str
-    message: str
-    start: int | None = None
-    end: int | None = None
-    suggestion: str | None = None
 
 
 class RefusedOut(Schema):

@@ -64,6 +64,7 @@ from vigie.inbox.queries import (
     view_counts,
 )
 from vigie.inbox.queries_templates import templates_for
+from vigie.inbox.routing import describe_routing_event
 from vigie.inbox.templating import render_template, template_context
 from vigie.mentions.models import Mention, MentionType, Sentiment
 from vigie.mentions.queries import platforms
@@ -178,14 +179,20 @@ class InboxFilterForm(forms.Form):
         return sum(1 for name in self.fields if self.data.get(name))
 
 
-def page_of_cases(listing: QuerySet[Case], rows: QuerySet[Case], number: str | None) -> Page:
+def page_of_cases(
+    listing: QuerySet[Case], rows: QuerySet[Case], number: str | None, *, filtered: bool = True
+) -> Page:
     """One page of ``listing``, fetched in two steps so the database sorts narrow rows.
 
     Sorting every matching case with its joined mention text is what made a 100k-case inbox slow:
     the ids are filtered, sorted and sliced first, then only the page's 50 cases are read in full
     from ``rows`` (the same organisation's cases, unfiltered, with everything a row shows).
     """
-    page = Paginator(listing.values_list("pk", flat=True), PER_PAGE).get_page(number)
+    ids_query = listing.values_list("pk", flat=True)
+    # With filters, all matching ids in one query: the filters (a full-text match, a mention
+    # subquery) run once instead of once for the count and again for the page. Without, the count
+    # is an index count and cheaper than reading every id.
+    page = Paginator(list(ids_query) if filtered else ids_query, PER_PAGE).get_page(number)
     ids = list(page.object_list)
     by_id = {case.pk: case for case in rows.filter(pk__in=ids)}
     page.object_list = cast(Any, [by_id[pk] for pk in ids if pk in by_id])
@@ -224,10 +231,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         view = InboxView.TODO.value
     form = InboxFilterForm(request.GET, member)
     now = timezone.now()
+    filters = form.filters()
     page = page_of_cases(
-        cases(member, view, form.filters(), now=now),
+        cases(member, view, filters, now=now),
         cases(member, InboxView.ALL, now=now),
         request.GET.get("page"),
+        filtered=filters != CaseFilters(),
     )
     counts = view_counts(member)
     views = [(choice, counts[choice.value]) for choice in InboxView]
@@ -489,7 +498,7 @@ def describe_event(event: AuditEvent) -> str:
         }
     if event.verb == "case.created":
         return _("Dossier créé")
-    text = _describe_work(event.verb, data)
+    text = _describe_work(event.verb, data) or describe_routing_event(event)
     if text:
         return text
     if event.verb == "analysis.corrected":
@@ -539,7 +548,29 @@ def _describe_work(verb: str, data: dict[str, Any]) -> str:
         return _("Réponse publiée sur la plateforme")
     if verb == "reply.sent_back":
         return _("Réponse renvoyée pour correction : %(comment)s") % {"comment": data.get("comment", "")}
-    return ""
+    step = _PLAIN_STEPS.get(verb)
+    return str(step) if step is not None else ""
+
+
+# Steps recorded by publishing and the private channel, told in one sentence each.
+_PLAIN_STEPS = {
+    "reply.publication_failed": gettext_lazy("Échec de publication de la réponse"),
+    "reply.publication_unknown": gettext_lazy("Publication incertaine : à vérifier sur la plateforme"),
+    "reply.publication_retried": gettext_lazy("Publication relancée"),
+    "reply.publication_confirmed": gettext_lazy("Publication confirmée sur la plateforme"),
+    "reply.publication_absent": gettext_lazy("Réponse introuvable sur la plateforme"),
+    "reply.posted_by_hand": gettext_lazy("Réponse publiée à la main"),
+    "reply.edited_on_platform": gettext_lazy("Réponse modifiée sur la plateforme"),
+    "reply.deleted_on_platform": gettext_lazy("Réponse supprimée sur la plateforme"),
+    "case.private_thread_opened": gettext_lazy("Échange privé ouvert"),
+    "case.private_email_queued": gettext_lazy("E-mail au client en file d'envoi"),
+    "case.private_email_sent": gettext_lazy("E-mail envoyé au client"),
+    "case.private_email_resent": gettext_lazy("E-mail renvoyé au client"),
+    "case.private_email_failed": gettext_lazy("Échec d'envoi de l'e-mail au client"),
+    "case.private_email_received": gettext_lazy("E-mail reçu du client"),
+    "case.callback_logged": gettext_lazy("Rappel téléphonique consigné"),
+    "case.external_ticket_linked": gettext_lazy("Ticket externe lié"),
+}
 
 
 def _correction_value(value: Any) -> str:
@@ -635,6 +666,9 @@ def _render_case(
             "sent_back": sent_back,
             "suggested_ids": {int(i) for i in case.suggested_template_ids or [] if str(i).isdigit()},
             "can_approve": member.can(MANAGE),
+            # One answer at a time: while a reply waits for a supervisor, no second one is started.
+            "reply_pending": draft is None
+            and any(reply.status == ReplyStatus.AWAITING_APPROVAL for reply in detail.replies),
             "send_back_form": SendBackForm() if member.can(MANAGE) else None,
             **_findings_context(findings or [], "x" if findings else ""),
         },

@@ -8,6 +8,7 @@ fake platform, a 1-star review (the top case), a lower-priority case, and a pre-
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import timedelta
 
@@ -21,6 +22,8 @@ TEMPLATE_BODY = (
 
 def main(platform_url: str) -> None:
     import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigie.settings")
 
     django.setup()
     from django.core.management import call_command

@@ -140,3 +140,24 @@ def test_agent_answers_supervisor_approves_and_the_reply_is_published(
     for step in ("Réponse soumise à validation", "Réponse validée", "Réponse publiée sur la plateforme"):
         assert step in timeline
     assert "50 %" in response_rate(agent, server), "one of the two cases needing an answer got one"
+
+
+def test_keyboard_shortcuts_move_assign_search_and_show_help(server: Server, browser: Any) -> None:
+    agent = sign_in(browser, server, "agent@acme.example")
+    agent.goto(f"{server.url}/inbox/")
+    agent.wait_for_load_state("load")
+    agent.keyboard.press("?")
+    agent.locator("#shortcuts-help").wait_for(state="visible")
+    agent.keyboard.press("Escape")
+    agent.locator("#shortcuts-help").wait_for(state="hidden")
+
+    agent.keyboard.press("j")
+    first = agent.locator("tr[data-case]").first
+    agent.wait_for_function("document.activeElement.classList.contains('case-link')")
+    assert "personne" in first.inner_text()
+    with agent.expect_navigation():
+        agent.keyboard.press("a")
+    assert "Alice" in agent.locator("tr[data-case]").first.inner_text()
+
+    agent.keyboard.press("/")
+    assert agent.evaluate("document.activeElement.name") == "q"

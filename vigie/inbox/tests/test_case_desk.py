@@ -252,6 +252,9 @@ def test_a_low_rating_sends_the_reply_to_approval_and_notifies_supervisors(
     )
     assert recipients == {tenant.manager.user_id, tenant.admin.user_id}
     assert not Publication.objects.exists(), "nothing goes out before approval"
+    page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "attend la validation" in page
+    assert 'id="reply-form"' not in page, "no second reply while one waits"
 
 
 def test_a_supervisor_approves_and_the_reply_goes_to_the_outbox_once(tenant: Tenant, login: Login) -> None:
@@ -360,3 +363,15 @@ def test_a_snippet_is_appended_to_what_is_written(tenant: Tenant, login: Login) 
     page = login(tenant.agent).get(reverse("case_detail", args=[case.pk]))
     assert list(page.context["reply_form"].snippets) == [snippet.pk]
     assert snippet.pk not in page.context["reply_form"].templates
+
+
+def test_the_timeline_tells_publishing_steps_in_words(tenant: Tenant, login: Login) -> None:
+    from vigie.core.actions import do_record_audit_event
+
+    case = low_rated_case(tenant)
+    reply = do_create_reply(case, CLEAN, author=tenant.agent.user)
+    # Publishing records its steps on the reply, not the case: the case page gathers both.
+    do_record_audit_event(tenant.organisation, "reply.publication_failed", obj=reply, data={"case": case.pk})
+    page = login(tenant.viewer).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Brouillon de réponse commencé" in page
+    assert "Échec de publication de la réponse" in page
