@@ -407,13 +407,26 @@ def rollup_sums(
     return sums, histograms
 
 
+GROUPED = (
+    "volume",
+    "positive",
+    "neutral",
+    "negative",
+    "rated",
+    "rating_sum",
+    "board_negative",
+    "sla_met",
+    "sla_missed",
+)
+
+
 def rollup_grouped(
     organisation: Organisation, first: date, last: date, filters: Any, by: str
 ) -> dict[Any, dict[str, float]]:
     """Volume, sentiment counts and ratings of days ``first``..``last`` per ``by`` (day, theme,
     platform or location_id), narrowed by ``filters`` (location, platform, team, theme)."""
     narrowed = filters.location_id is not None or bool(filters.platform) or filters.team_id is not None
-    fine = narrowed or by in ("platform", "location_id")
+    fine = narrowed or by in ("platform", "location_id", "team_id")
     condition = Q(day__gte=first, day__lte=last, grain="fine" if fine else "coarse")
     if by == "theme":
         condition &= ~Q(theme="")
@@ -438,13 +451,9 @@ def rollup_grouped(
             n_rated=Sum("mentions", filter=review & Q(stars__gt=0)),
             n_rating_sum=Sum("rating_sum"),
             n_board_negative=Sum("board_negative"),
+            n_sla_met=Sum("sla_met"),
+            n_sla_missed=Sum("sla_missed"),
         )
         .order_by()
     )
-    return {
-        row[by]: {
-            name: float(row[f"n_{name}"] or 0)
-            for name in ("volume", "positive", "neutral", "negative", "rated", "rating_sum", "board_negative")
-        }
-        for row in rows
-    }
+    return {row[by]: {name: float(row[f"n_{name}"] or 0) for name in GROUPED} for row in rows}
