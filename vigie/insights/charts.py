@@ -25,9 +25,9 @@ _ids = itertools.count(1)
 def _frame(title: str, desc: str, width: float, body: Sequence[str]) -> SafeString:
     uid = next(_ids)
     head = format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-t{} chart-d{}" '
+        '<svg class="chart" viewBox="-24 0 {} {}" role="img" aria-labelledby="chart-t{} chart-d{}" '
         'xmlns="http://www.w3.org/2000/svg"><title id="chart-t{}">{}</title><desc id="chart-d{}">{}</desc>',
-        round(width),
+        round(width) + 24,  # room on the left for the value axis
         HEIGHT + TOP + BOTTOM,
         uid,
         uid,
@@ -140,15 +140,13 @@ def line_chart(
     width = max(len(points) * (BAR + GAP), BAR)
     span = (high - low) or 1
     every = max(len(points) // 12, 1)
-    body = [
-        format_html(
-            '<line class="grid" x1="0" x2="{}" y1="{}" y2="{}"></line>',
-            width,
-            TOP + HEIGHT - round((v - low) / span * HEIGHT),
-            TOP + HEIGHT - round((v - low) / span * HEIGHT),
+    body = []
+    for v in (low, (low + high) / 2, high):
+        y = TOP + HEIGHT - round((v - low) / span * HEIGHT)
+        body.append(format_html('<line class="grid" x1="0" x2="{}" y1="{}" y2="{}"></line>', width, y, y))
+        body.append(
+            format_html('<text class="axis" x="-3" y="{}" text-anchor="end">{}</text>', y + 3, f"{v:g}")
         )
-        for v in (low, (low + high) / 2, high)
-    ]
     segment: list[str] = []
     segments: list[list[str]] = []
     for index, (label, value) in enumerate(points):

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDay, TruncWeek
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -266,8 +267,25 @@ def period_mentions(
     if f.agent_id is not None:
         queryset = queryset.filter(case__assignee_id=f.agent_id)
     if f.theme:
-        queryset = queryset.filter(has_theme(organisation, f.theme))
+        queryset = queryset.filter(_has_theme_in_period(organisation, f.theme, period))
     return queryset
+
+
+def _has_theme_in_period(organisation: Organisation, theme: str, period: Period) -> Q:
+    """Mentions of ``period`` tagged ``theme``. On SQLite the JSON lists are expanded only for the
+    period's mentions (found through the date index), not for the whole organisation."""
+    if connection.vendor != "sqlite":
+        return has_theme(organisation, theme)
+    in_period = scoped(Mention, organisation).filter(created_at__gte=period.start, created_at__lt=period.end)
+    ids_sql, ids_params = in_period.values("id").query.sql_with_params()
+    table = Mention._meta.db_table
+    # Only our table name and SQL compiled by the ORM are interpolated; values are parameters.
+    subquery = RawSQL(  # noqa: S611
+        f'SELECT m.id FROM "{table}" m, json_each(m.themes) j '  # noqa: S608
+        f"WHERE m.id IN ({ids_sql}) AND j.type = 'text' AND j.value = %s",
+        [*ids_params, theme],
+    )
+    return Q(id__in=subquery)
 
 
 def period_cases(
@@ -806,7 +824,17 @@ def _raw_theme_counts(
         }
 
 
-GROUP_FIELDS = ("volume", "positive", "neutral", "negative", "rated", "rating_sum", "board_negative")
+GROUP_FIELDS = (
+    "volume",
+    "positive",
+    "neutral",
+    "negative",
+    "rated",
+    "rating_sum",
+    "board_negative",
+    "sla_met",
+    "sla_missed",
+)
 
 
 def _raw_grouped(
@@ -817,10 +845,16 @@ def _raw_grouped(
         return _raw_theme_counts(organisation, period, filters)
     tz = zoneinfo.ZoneInfo(organisation.timezone)
     queryset = period_mentions(organisation, period, filters)
-    field_name = {"platform": "source__platform", "location_id": "location_id", "day": "bucket"}[by]
+    field_name = {
+        "platform": "source__platform",
+        "location_id": "location_id",
+        "team_id": "case__team_id",
+        "day": "bucket",
+    }[by]
     if by == "day":
         queryset = queryset.annotate(bucket=TruncDay("created_at", tzinfo=tz))
     rated = Q(kind=MentionKind.REVIEW, rating__isnull=False)
+    with_sla = Q(case__needs_answer=True, case__sla_due_at__isnull=False)
     rows = (
         queryset.values(field_name)
         .annotate(
@@ -831,6 +865,15 @@ def _raw_grouped(
             rated=Count("id", filter=rated),
             rating_sum=Sum("rating", filter=rated),
             board_negative=Count("id", filter=NEGATIVE_FOR_BOARD),
+            sla_met=Count("case", filter=with_sla & Q(case__first_response_at__lte=F("case__sla_due_at"))),
+            sla_missed=Count(
+                "case",
+                filter=with_sla
+                & (
+                    Q(case__first_response_at__gt=F("case__sla_due_at"))
+                    | Q(case__first_response_at__isnull=True, case__sla_due_at__lt=timezone.now())
+                ),
+            ),
         )
         .order_by()
     )

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -327,20 +327,42 @@ def do_refresh_rollup(organisation: Organisation) -> int:
     ended since. Builds it the first time. Returns how many days were recomputed."""
     from vigie.insights.queries import calendar_for, organisation_today
 
-    state = scoped(RollupState, organisation).first()
-    if state is None:
-        state = do_rebuild_rollup(organisation)
-        return (state.covered_until - state.covered_from).days
-    calendar = calendar_for(organisation)
     today = organisation_today(organisation)
     scanned_at = timezone.now()
-    days = {d for d in touched_days(organisation, state.scanned_at, calendar.tz) if d < state.covered_until}
-    day = state.covered_until
-    while day < today:
-        days.add(day)
-        day += timedelta(days=1)
-    for day in sorted(days):
-        do_refresh_rollup_days(organisation, day, day, calendar)
+    state = scoped(RollupState, organisation).first()
+    if state is None:
+        # Creating the (unique) state row claims the first build: a second worker gives up. Until
+        # the build ends it covers no day, so the KPIs keep reading the rows.
+        try:
+            with transaction.atomic():
+                RollupState.objects.create(
+                    organisation=organisation, covered_from=today, covered_until=today, scanned_at=scanned_at
+                )
+        except IntegrityError:
+            return 0
+        state = do_rebuild_rollup(organisation)
+        return (state.covered_until - state.covered_from).days
+    # Claim this round: only the worker whose UPDATE moves ``scanned_at`` forward goes on.
+    claimed = RollupState.objects.filter(pk=state.pk, scanned_at=state.scanned_at).update(
+        scanned_at=scanned_at
+    )
+    if not claimed:
+        return 0
+    calendar = calendar_for(organisation)
+    try:
+        days = {
+            d for d in touched_days(organisation, state.scanned_at, calendar.tz) if d < state.covered_until
+        }
+        day = state.covered_until
+        while day < today:
+            days.add(day)
+            day += timedelta(days=1)
+        for day in sorted(days):
+            do_refresh_rollup_days(organisation, day, day, calendar)
+    except Exception:
+        # Give the round back so the next run looks at the same changes again.
+        RollupState.objects.filter(pk=state.pk).update(scanned_at=state.scanned_at)
+        raise
     RollupState.objects.filter(pk=state.pk).update(
         covered_from=min([state.covered_from, *days]) if days else state.covered_from,
         covered_until=max(today, state.covered_until),
@@ -407,13 +429,26 @@ def rollup_sums(
     return sums, histograms
 
 
+GROUPED = (
+    "volume",
+    "positive",
+    "neutral",
+    "negative",
+    "rated",
+    "rating_sum",
+    "board_negative",
+    "sla_met",
+    "sla_missed",
+)
+
+
 def rollup_grouped(
     organisation: Organisation, first: date, last: date, filters: Any, by: str
 ) -> dict[Any, dict[str, float]]:
     """Volume, sentiment counts and ratings of days ``first``..``last`` per ``by`` (day, theme,
     platform or location_id), narrowed by ``filters`` (location, platform, team, theme)."""
     narrowed = filters.location_id is not None or bool(filters.platform) or filters.team_id is not None
-    fine = narrowed or by in ("platform", "location_id")
+    fine = narrowed or by in ("platform", "location_id", "team_id")
     condition = Q(day__gte=first, day__lte=last, grain="fine" if fine else "coarse")
     if by == "theme":
         condition &= ~Q(theme="")
@@ -438,13 +473,9 @@ def rollup_grouped(
             n_rated=Sum("mentions", filter=review & Q(stars__gt=0)),
             n_rating_sum=Sum("rating_sum"),
             n_board_negative=Sum("board_negative"),
+            n_sla_met=Sum("sla_met"),
+            n_sla_missed=Sum("sla_missed"),
         )
         .order_by()
     )
-    return {
-        row[by]: {
-            name: float(row[f"n_{name}"] or 0)
-            for name in ("volume", "positive", "neutral", "negative", "rated", "rating_sum", "board_negative")
-        }
-        for row in rows
-    }
+    return {row[by]: {name: float(row[f"n_{name}"] or 0) for name in GROUPED} for row in rows}

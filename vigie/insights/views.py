@@ -160,6 +160,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "drill_all": _drill(period, filters),
             "export_query": urlencode(query),
             "can_export": member.can(MANAGE),
+            "filter_query": urlencode(filters.as_query()),
         },
     )
 
@@ -207,6 +208,7 @@ def theme_board_page(request: HttpRequest) -> HttpResponse:
             "days": form.days,
             "period_choices": PERIOD_CHOICES,
             "rows": [(row, _drill(period, filters, theme=row.theme)) for row in rows],
+            "filter_query": urlencode(filters.as_query()),
             "can_manage": member.can(MANAGE),
         },
     )

@@ -188,6 +188,7 @@ def test_series_themes_and_splits_are_the_same_from_the_rollup(seeded: Organisat
         time_series,
         top_themes,
     )
+    from vigie.insights.reports import team_sla_rows
 
     org = seeded
     do_rebuild_rollup(org)
@@ -198,7 +199,12 @@ def test_series_themes_and_splits_are_the_same_from_the_rollup(seeded: Organisat
         return [
             (time_series(org, period, f), top_themes(org, period, f), theme_shares(org, period, f))
             for f in filters
-        ] + [platform_split(org, period), location_split(org, period), theme_board(org, period)]
+        ] + [
+            platform_split(org, period),
+            location_split(org, period),
+            theme_board(org, period),
+            team_sla_rows(org, period),
+        ]
 
     from_rollup = everything()
     RollupState.objects.filter(organisation=org).delete()
