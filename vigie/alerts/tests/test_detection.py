@@ -412,3 +412,22 @@ def test_points_sharing_a_bucket_add_up_for_counts_and_average_for_levels() -> N
     expected = detect(rating, ratings, MONDAY_3AM)
     assert detect(rating, twice, MONDAY_3AM) == expected
     assert detect(rating, with_nan, MONDAY_3AM) == expected
+
+
+def test_the_level_look_back_knows_how_much_of_it_is_yesterday() -> None:
+    from vigie.alerts.detection.core import _calendar, _previous_day_share
+
+    # 5-minute buckets, Paris time, ending with the bucket 00:25-00:30 then 12:55-13:00 local.
+    for end_local, share in ((paris(2026, 4, 7, 0, 30), 1.0), (paris(2026, 4, 6, 13, 0), 0.0)):
+        columns = 12 + 72 + 1
+        first = int(end_local.timestamp()) - columns * 300
+        calendar = _calendar("Europe/Paris", first, columns, 300)
+        # Six hours (72 buckets) ending one hour (12 buckets) before the last bucket.
+        assert _previous_day_share(calendar, 72, 12, 1)[0] == share
+    # At 09:00 the six hours end at 08:00 and start at 02:00: none of them is yesterday; at
+    # 07:00 they start at 00:00 exactly; at 06:00, one sixth of them is yesterday.
+    for hour, share in ((9, 0.0), (7, 0.0), (6, 1 / 6)):
+        end_local = paris(2026, 4, 6, hour, 0)
+        first = int(end_local.timestamp()) - 85 * 300
+        calendar = _calendar("Europe/Paris", first, 85, 300)
+        assert _previous_day_share(calendar, 72, 12, 1)[0] == pytest.approx(share)
