@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vigie.alerts.models import (
@@ -685,6 +685,19 @@ def do_assign_crisis_role(
     if user is not None:
         holder = CrisisMember.objects.create(
             organisation=crisis.organisation, crisis=crisis, role=role, user=user
+        )
+        with translation.override(user.language or crisis.organisation.language):
+            title = _("Vous êtes %(role)s de la crise « %(title)s »") % {
+                "role": CrisisRole(role).label,
+                "title": crisis.title,
+            }
+        do_notify(
+            crisis.organisation,
+            user,
+            "crisis.role_assigned",
+            title,
+            url=reverse("crisis_detail", args=[crisis.pk]),
+            data={"crisis_id": crisis.pk, "role": role},
         )
     do_record_audit_event(
         crisis.organisation,

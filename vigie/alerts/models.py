@@ -47,7 +47,6 @@ class AlertRule(models.TextChoices):
     INFLUENCER = "influencer", _("Auteur influent")
     LEGAL_RISK = "legal_risk", _("Risque juridique ou menace")
     ONE_STAR_REVIEW = "one_star_review", _("Avis 1★")
-    MANUAL = "manual", _("Manuelle")
 
 
 class Alert(models.Model):

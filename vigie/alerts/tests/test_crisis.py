@@ -117,3 +117,14 @@ def test_a_closed_crisis_keeps_its_post_mortem_and_accepts_no_more_entries(tenan
     assert crisis.postmortem.causes == "c"
     with pytest.raises(ValidationError):
         do_add_timeline_entry(crisis, "Trop tard", actor=tenant.agent.user)
+
+
+def test_a_member_given_a_role_in_the_cell_is_told_in_app(tenant: Tenant) -> None:
+    from vigie.core.models import Notification
+
+    crisis = do_open_crisis(
+        tenant.organisation, actor=tenant.manager.user, title="Panne", cell={"legal": tenant.agent.user.pk}
+    )
+    notice = Notification.objects.get(recipient=tenant.agent.user, event="crisis.role_assigned")
+    assert notice.title == "Vous êtes Juridique de la crise « Panne »"
+    assert notice.url.endswith(f"/alerts/crises/{crisis.pk}/")
