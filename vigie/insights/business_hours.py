@@ -1,10 +1,9 @@
 """Business hours for the insights' delays: opening hours per weekday and public holidays.
 
-The routing engineer builds ``vigie.inbox.sla`` with the same notion for SLA deadlines; until it
-lands, the KPIs use this small calendar built from the charter (``sla.business_hours``) so a
-review posted on Friday evening and answered on Monday morning counts as a short delay. Only
-French public holidays are known (the charter's default, ``holidays_country="FR"``); another
-country code means "no holidays".
+The rules are those of the SLA clock (``vigie.inbox.sla``: the charter's opening hours, French
+public holidays including the overseas ones of the time zone), so a review posted on Friday
+evening and answered on Monday morning counts as a short delay on the dashboard exactly as it does
+for the SLA. This module only changes the arithmetic, because KPIs sum millions of delays.
 
 Delays are computed as ``B(end) - B(start)`` where ``B(t)`` is the number of business seconds
 from a fixed origin to ``t``; per-day totals are cached, so each delay costs O(1) after warm-up.
@@ -13,36 +12,14 @@ from a fixed origin to ``t``; per-day totals are cached, so each delay costs O(1
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime
 
 from vigie.charter.document import BusinessHours
+from vigie.inbox.sla import easter_sunday, french_holidays
+
+__all__ = ["BusinessCalendar", "business_calendar", "easter_sunday", "french_holidays"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def easter_sunday(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    ell = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * ell) // 451
-    month, day = divmod(h + ell - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-@lru_cache(maxsize=64)
-def french_holidays(year: int) -> frozenset[date]:
-    """The eleven public holidays of metropolitan France in ``year``."""
-    easter = easter_sunday(year)
-    fixed = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)]
-    movable = [easter + timedelta(days=1), easter + timedelta(days=39), easter + timedelta(days=50)]
-    return frozenset([date(year, month, day) for month, day in fixed] + movable)
 
 
 def _seconds(hhmm: str) -> int:
@@ -55,6 +32,7 @@ class BusinessCalendar:
 
     def __init__(self, hours: BusinessHours, tz_name: str) -> None:
         self.tz = zoneinfo.ZoneInfo(tz_name)
+        self.tz_name = tz_name
         self.country = hours.holidays_country.upper()
         self.windows: list[list[tuple[int, int]]] = [
             sorted((_seconds(start), _seconds(end)) for start, end in hours.days.get(day, []))  # type: ignore[call-overload]
@@ -65,7 +43,7 @@ class BusinessCalendar:
         self._before: dict[int, int] = {}
 
     def is_holiday(self, day: date) -> bool:
-        return self.country == "FR" and day in french_holidays(day.year)
+        return self.country == "FR" and day in french_holidays(day.year, self.tz_name)
 
     def day_seconds(self, day: date) -> int:
         """Business seconds in the whole of ``day``."""

@@ -4,7 +4,10 @@ import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from vigie.charter.document import BusinessHours
+from vigie.inbox.sla import Calendar, business_seconds_between
 from vigie.insights.business_hours import BusinessCalendar, easter_sunday, french_holidays
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -68,3 +71,19 @@ def test_business_seconds_equal_a_minute_by_minute_count() -> None:
         start = base + timedelta(minutes=rng.randrange(0, 60 * 24 * 40))
         end = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 9))
         assert calendar.seconds_between(start, end) == minute_by_minute(start, end), (start, end)
+
+
+@pytest.mark.parametrize("tz_name", ["Europe/Paris", "America/Martinique"])
+def test_dashboard_delays_agree_with_the_sla_clock(tz_name: str) -> None:
+    """The KPIs' fast calendar and the SLA engine must count the same business time."""
+    hours = BusinessHours()
+    fast = BusinessCalendar(hours, tz_name)
+    reference = Calendar.from_business_hours(hours, tz_name)
+    rng = random.Random(7)
+    origin = datetime(2025, 4, 1, tzinfo=ZoneInfo("UTC"))
+    for _ in range(300):
+        start = origin + timedelta(minutes=rng.randrange(0, 60 * 24 * 120))
+        end = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 10))
+        assert fast.seconds_between(start, end) == pytest.approx(
+            business_seconds_between(start, end, reference)
+        )
