@@ -28,6 +28,7 @@ from vigie.alerts.models import (
     StatementStatus,
     TimelineEntry,
 )
+from vigie.analysis.queries import theme_choices
 from vigie.connectors.models import Source
 from vigie.core.models import Location, Membership, Organisation, User
 from vigie.core.tenancy import scoped
@@ -158,10 +159,13 @@ def watched_series(organisation: Organisation, now: datetime | None = None) -> l
             b.rating_sum += float(row["rating_sum"] or 0)
             b.one_star += row["one_star"]
     theme_scopes: dict[str, _Scope] = {}
+    theme_labels = dict(theme_choices(organisation))
     negatives = mentions.filter(sentiment=Sentiment.NEGATIVE).exclude(themes=[])
     for created_at, themes in negatives.values_list("created_at", "themes").iterator(chunk_size=5000):
         for theme in themes if isinstance(themes, list) else []:
-            scope = theme_scopes.setdefault(f"theme:{theme}", _Scope(f"Thème {theme}"))
+            scope = theme_scopes.setdefault(
+                f"theme:{theme}", _Scope(f"Thème {theme_labels.get(theme, theme)}")
+            )
             scope.buckets[_epoch_bucket(created_at)].negative += 1
 
     settings = series_sensitivities(organisation)
