@@ -131,8 +131,8 @@ class Pipeline:
         for analyzer in self.analyzers:
             # Each analyzer sees only what it declared it requires or uses: an undeclared
             # dependency would make the order of the pipeline silently matter.
-            wanted = analyzer.requires | analyzer.uses
-            previous = [{key: value for key, value in results.items() if key in wanted} for results in merged]
+            wanted = tuple(analyzer.requires | analyzer.uses)
+            previous = [{key: results[key] for key in wanted if key in results} for results in merged]
             answers = analyzer.analyze(batch, previous)
             if len(answers) != len(batch):
                 raise PipelineError(

@@ -77,18 +77,24 @@ class SentimentAnalyzer(Analyzer):
             (runtime.model("stars").proba(matrix) + runtime.model("stars_marc").proba(matrix)) / 2
         )
         tweet = runtime.model("tweets").proba(matrix)
+        # Whole-batch arithmetic, then plain Python floats: numpy scalars per item cost more
+        # than the rest of the loop.
+        review_scores = (2 * positive - 1).tolist()
+        tweet_scores = (tweet[:, 2] - tweet[:, 0]).tolist()
+        tweet_labels = tweet.argmax(axis=1).tolist()
+        star_values = np.clip(stars, 1.0, 5.0).tolist()
         results: list[Results] = []
         for i, item in enumerate(batch):
             if _is_social(item):
-                score = float(tweet[i, 2] - tweet[i, 0])
-                label = ("negative", "neutral", "positive")[int(tweet[i].argmax())]
+                score = tweet_scores[i]
+                label = ("negative", "neutral", "positive")[tweet_labels[i]]
             else:
-                score = float(2 * positive[i] - 1)
+                score = review_scores[i]
                 label = "neutral" if abs(score) < NEUTRAL_BAND else ("positive" if score > 0 else "negative")
             results.append(
                 {
                     "sentiment": {"label": label, "score": round(score, 3)},
-                    "stars": round(float(np.clip(stars[i], 1.0, 5.0)), 2),
+                    "stars": round(star_values[i], 2),
                 }
             )
         return results

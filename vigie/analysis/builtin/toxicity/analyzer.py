@@ -68,18 +68,19 @@ class ToxicityAnalyzer(Analyzer):
         """Toxicity verdict, score in [0, 1], categories and legal-risk flag per item."""
         if not batch:
             return []
-        scores = runtime.model("toxicity").proba(runtime.features(batch))[:, 1]
+        # Plain floats: per-item numpy scalars cost more than the rest of the loop.
+        scores = runtime.model("toxicity").proba(runtime.features(batch))[:, 1].tolist()
         results: list[Results] = []
         for item, score in zip(batch, scores, strict=True):
             categories = flags(runtime.item_text(item))
-            toxic = bool(score >= THRESHOLD) or bool({"threat", "hate"} & set(categories))
+            toxic = score >= THRESHOLD or bool({"threat", "hate"} & set(categories))
             # Defamation risk needs an accusation or threat/hate; a named person makes it worse.
             legal_risk = bool(LEGAL_RISK_CATEGORIES & set(categories))
             results.append(
                 {
                     "toxicity": {
                         "toxic": toxic,
-                        "score": round(float(score), 3),
+                        "score": round(score, 3),
                         "categories": categories,
                         "legal_risk": legal_risk,
                     }
