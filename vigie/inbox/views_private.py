@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -140,17 +141,40 @@ def _reply_of(member: Membership, pk: int, reply_pk: int) -> tuple[Case, Reply]:
     return case, reply
 
 
-def _after_publication_step(
-    request: HttpRequest, member: Membership, case: Case, done: str, error: ValidationError | None
+def _after_step(
+    request: HttpRequest,
+    member: Membership,
+    case: Case,
+    done: str,
+    error: ValidationError | None,
+    *,
+    partial: str,
+    context_of: Callable[..., dict[str, Any]],
 ) -> HttpResponse:
+    """HTMX gets the refreshed ``partial`` (400 on error); a plain form post gets a message and
+    the case page."""
     if _is_htmx(request):
-        context = publication_context(case, member, error=_error_text(error) if error else "")
-        return render(request, "inbox/_publication_status.html", context, status=400 if error else 200)
+        context = context_of(case, member, error=_error_text(error) if error else "")
+        return render(request, partial, context, status=400 if error else 200)
     if error is not None:
         messages.error(request, _error_text(error))
     else:
         messages.success(request, done)
     return redirect("case_detail", pk=case.pk)
+
+
+def _after_publication_step(
+    request: HttpRequest, member: Membership, case: Case, done: str, error: ValidationError | None
+) -> HttpResponse:
+    return _after_step(
+        request,
+        member,
+        case,
+        done,
+        error,
+        partial="inbox/_publication_status.html",
+        context_of=publication_context,
+    )
 
 
 @member_required(HANDLE_CASES)
@@ -269,14 +293,15 @@ def case_private(request: HttpRequest, pk: int) -> HttpResponse:
 def _after_private_step(
     request: HttpRequest, member: Membership, case: Case, done: str, error: ValidationError | None
 ) -> HttpResponse:
-    if _is_htmx(request):
-        context = private_channel_context(case, member, error=_error_text(error) if error else "")
-        return render(request, "inbox/_private_channel.html", context, status=400 if error else 200)
-    if error is not None:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, done)
-    return redirect("case_detail", pk=case.pk)
+    return _after_step(
+        request,
+        member,
+        case,
+        done,
+        error,
+        partial="inbox/_private_channel.html",
+        context_of=private_channel_context,
+    )
 
 
 @member_required(HANDLE_CASES)
