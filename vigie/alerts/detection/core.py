@@ -81,7 +81,7 @@ class Thresholds:
 
     # -log10 of the tail probability (after the correction for looking at several windows)
     # needed to fire at sensitivity 1; the threshold is divided by the series' sensitivity.
-    score: float = 4.0
+    score: float = 3.75
     min_count: float = 3.0  # fewer than this many in a window never fires
     min_ratio: float = 1.5  # nor less than 1.5 times the expected value
     windows_minutes: tuple[int, ...] = (5, 15, 30, 60)
@@ -93,6 +93,10 @@ class Thresholds:
     # Smallest day-to-day dispersion (squared coefficient of variation of the rate) assumed,
     # whatever the history and today's level say: the hourly shape varies too.
     min_dispersion: float = 0.01
+    # Weight of the shape-mismatch variance: where a slot's own mean and the shrunk rate differ
+    # by more than the slot's noise explains, the product model misses that hour's shape
+    # (weekend evenings, typically), and the squared relative gap widens the tail there.
+    mismatch: float = 1.0
     # Hours before the widest window that tell how busy today is compared with the baseline.
     level_lookback: timedelta = timedelta(hours=6)
     # CUSUM dating the episode start: each bucket adds value - (k x expected + h x (1 + sqrt(expected))).
@@ -197,7 +201,7 @@ class Baseline:
     rate: FloatArray  # (n, 168) expected value of one bucket in each slot
     scale: FloatArray  # (n, len(windows)) variance/mean ratio of the Poisson-like part
     dispersion: FloatArray  # (n, len(windows)) squared coefficient of variation of the day's level
-    estimate_error: FloatArray  # (n,) squared relative error of the baseline itself
+    estimate_error: FloatArray  # (n, 168) squared relative error of the baseline itself
     windows: tuple[int, ...]  # window sizes, in buckets
     log_spread: FloatArray  # (n, len(windows)) robust spread of log1p residuals (sum series)
 
@@ -242,6 +246,7 @@ def fit_baseline(
         product = (hod[:, None, :] * dow[:, :, None] / safe_level[:, :, None]).reshape(n, SLOTS)
         rate = (slot_sum + shrink * product) / (slot_n + shrink)
         rate = np.maximum(rate, np.maximum(0.002 * level, level_floor)[:, None])
+        slot_mean = slot_sum / np.maximum(slot_n, 1.0)
         if round_ == 0:
             expected = rate[:, hour_slot] * hour_buckets
             limit = expected + 4.0 * np.sqrt(expected + 0.1 * expected**2) + 2.0
@@ -250,8 +255,9 @@ def fit_baseline(
     windows = tuple(_windows(bucket_seconds, thresholds))
     # The baseline of a slot is estimated from about (slot_n + shrink) x rate events; its own
     # relative error adds to the window's dispersion (large for quiet series).
-    history_events = np.maximum(((slot_n + shrink) * rate).mean(axis=1), 1.0)
-    estimate_error = np.minimum(1.0 / history_events, 0.25)
+    # Per slot, not per series: a night slot of a large series rests on a few dozen events,
+    # its midday slot on thousands.
+    estimate_error = np.minimum(1.0 / np.maximum((slot_n + shrink) * rate, 1.0), 0.25)
 
     recent = min(length, max(7 * 86400 // bucket_seconds, max(windows) * 8))
     # Contiguous copies, so that the window sums below are reshapes of views.
@@ -323,6 +329,15 @@ def fit_baseline(
             resid = np.log1p(o) - np.log1p(e)
             mad = np.median(np.abs(resid - np.median(resid, axis=1, keepdims=True)), axis=1)
             log_spread[:, j] = np.maximum(1.4826 * mad, 0.1)
+    if thresholds.mismatch:
+        # The gap the shrinkage made, less what the slot mean's own noise (clusters over its
+        # events, the day's mood over its weeks) would give if the product model were right.
+        pull = shrink / (slot_n + shrink)
+        d2 = ((rate - slot_mean) / rate) ** 2
+        weeks = np.maximum(slot_n / max(3600 // bucket_seconds, 1), 1.0)
+        noise = phi[:, None] / np.maximum(slot_n * rate, 1e-9) + c2[:, None] / weeks
+        excess = np.where(seen, np.maximum(d2 - pull**2 * noise, 0.0), 0.0)
+        estimate_error = estimate_error + thresholds.mismatch * excess
     return Baseline(
         rate=rate,
         scale=scale,
@@ -429,7 +444,7 @@ def score_counts(
     remaining = (
         np.maximum(1.0 / (prior + seen), thresholds.min_dispersion)
         + yesterday[None, :] * baseline.dispersion[:, :1]
-        + baseline.estimate_error[:, None]
+        + calendar[len(calendar) - positions :].expected(baseline.estimate_error)
     )
     per_window, observed, expected = [], [], []
     for j, w in enumerate(baseline.windows):

@@ -431,3 +431,41 @@ def test_the_level_look_back_knows_how_much_of_it_is_yesterday() -> None:
         first = int(end_local.timestamp()) - 85 * 300
         calendar = _calendar("Europe/Paris", first, 85, 300)
         assert _previous_day_share(calendar, 72, 12, 1)[0] == pytest.approx(share)
+
+
+def late_sunday_rhythm(local: datetime) -> float:
+    """A busy office rhythm whose Sunday evenings, from 20:00, are four times livelier: a shape
+    that level x hour-of-day x day-of-week cannot represent."""
+    rate = 20 * office_rhythm(local)
+    return rate * 4.0 if local.weekday() == 6 and local.hour >= 20 else rate
+
+
+def test_an_hour_whose_shape_the_product_model_misses_is_not_a_false_alarm() -> None:
+    from vigie.alerts.detection.core import Thresholds
+
+    without_mismatch = []
+    for day in (19, 26):
+        # 21:00 on an ordinary Sunday, every previous Sunday evening just as lively.
+        now = paris(2026, 4, day, 21, 0)
+        points = history(now, rhythm=late_sunday_rhythm, seed=day + 21)
+        detection = detect(NEGATIVE, points, now)
+        assert not detection.fired
+        assert detection.score < 2.0
+        without_mismatch.append(detect(NEGATIVE, points, now, thresholds=Thresholds(mismatch=0.0)))
+    # What it protects from: with the shrunk rate taken at face value, these evenings look
+    # like a rise (scores of about 4, at the threshold).
+    assert any(d.fired for d in without_mismatch)
+    assert min(d.score for d in without_mismatch) > 3.0
+
+    # A real doubling on such an evening still fires.
+    start = paris(2026, 4, 26, 20, 0)
+    now = start + timedelta(hours=1)
+    normal = history(now, rhythm=late_sunday_rhythm, seed=47)
+    rng = np.random.default_rng(3)
+    doubled = [
+        SeriesPoint(p.start, float(rng.poisson(2 * late_sunday_rhythm(p.start.astimezone(PARIS)))))
+        if p.start >= start
+        else p
+        for p in normal
+    ]
+    assert detect(NEGATIVE, doubled, now).fired
