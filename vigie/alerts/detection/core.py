@@ -613,6 +613,10 @@ def _since_text(since: datetime, now: datetime, zone: ZoneInfo, language: str) -
     return f"since {local:%d %b} {local:%H:%M}"
 
 
+# Ratios above this are shown as "x20+": the precise multiple of a tiny baseline is noise.
+MAX_SHOWN_RATIO = 20
+
+
 def _explain(
     config: SeriesConfig,
     fired: bool,
@@ -637,13 +641,22 @@ def _explain(
     else:
         participle = "attendues" if feminine else "attendus"
         ratio = observed / expected if expected > 0 else float("inf")
-        ratio_fr = f" (x{_number_fr(ratio)})" if fired and math.isfinite(ratio) else ""
-        ratio_en = f" (x{_number_en(ratio)})" if fired and math.isfinite(ratio) else ""
+        # Below one expected item a ratio such as "x898" says nothing a reader can use.
+        if not fired or not math.isfinite(ratio) or expected < 1:
+            ratio_fr = ratio_en = ""
+        elif ratio >= MAX_SHOWN_RATIO:
+            ratio_fr = ratio_en = f" (x{MAX_SHOWN_RATIO}+)"
+        else:
+            ratio_fr, ratio_en = f" (x{_number_fr(ratio)})", f" (x{_number_en(ratio)})"
+        if 0 < expected < 0.1:
+            expected_fr, expected_en = "moins de 0,1", "under 0.1"
+        else:
+            expected_fr, expected_en = _number_fr(expected), _number_en(expected)
         # French puts 0 and 1 in the singular, English only 1.
         unit_fr = _SINGULAR.get(label_fr, label_fr) if round(observed) <= 1 else label_fr
         unit_en = _SINGULAR.get(label_en, label_en) if round(observed) == 1 else label_en
-        fr = f"{_number_fr(observed, 0)} {unit_fr} en {win_fr}, {_number_fr(expected)} {participle}{ratio_fr}"
-        en = f"{_number_en(observed, 0)} {unit_en} in {win_en}, {_number_en(expected)} expected{ratio_en}"
+        fr = f"{_number_fr(observed, 0)} {unit_fr} en {win_fr}, {expected_fr} {participle}{ratio_fr}"
+        en = f"{_number_en(observed, 0)} {unit_en} in {win_en}, {expected_en} expected{ratio_en}"
     if fired and since is not None:
         fr += " " + _since_text(since, now, zone, "fr")
         en += " " + _since_text(since, now, zone, "en")

@@ -174,6 +174,18 @@ def test_three_complaints_at_3am_fire_when_nights_are_dead() -> None:
     assert three.since == paris(2026, 4, 6, 3, 15)
 
 
+def test_a_tiny_baseline_is_not_turned_into_a_huge_multiple() -> None:
+    # Dead nights expect a few hundredths of a mention in 15 min: "x100" would be noise.
+    points = history(MONDAY_3AM, dead_nights)
+    burst = detect(NEGATIVE, set_last(points, [4.0, 4.0, 4.0]), MONDAY_3AM)
+    assert burst.fired
+    assert burst.expected < 0.1
+    assert "(x" not in burst.explanation
+    assert "(x" not in burst.explanation_en
+    assert "moins de 0,1 attendues" in burst.explanation
+    assert "under 0.1 expected" in burst.explanation_en
+
+
 def test_three_complaints_at_3am_are_ordinary_when_nights_are_not_dead() -> None:
     # About two mentions per night hour: three in a quarter of an hour is not unusual enough.
     points = history(MONDAY_3AM)
