@@ -118,7 +118,22 @@ def do_set_case_status(case: Case, status: CaseStatus | str, *, actor: User | No
             "reopened": previous in CLOSING_STATUSES and status not in CLOSING_STATUSES,
         },
     )
+    _follow_sla_clock(case, previous, status, now)
     return case
+
+
+def _follow_sla_clock(case: Case, previous: str, status: CaseStatus, now: Any) -> None:
+    """Pause the SLA clock the moment a case starts waiting for the customer, resume it when it
+    stops; the SLA watcher does the same every five minutes, as a safety net."""
+    from vigie.charter.queries import current_charter
+    from vigie.inbox.sla import do_pause_sla, do_resume_sla
+
+    if status == CaseStatus.WAITING_CUSTOMER:
+        if current_charter(case.organisation).sla.pause_while_waiting_customer:
+            do_pause_sla(case, at=now)
+    elif previous == CaseStatus.WAITING_CUSTOMER:
+        resumed = do_resume_sla(case, at=now)
+        case.sla_due_at, case.sla_paused_at = resumed.sla_due_at, resumed.sla_paused_at
 
 
 @transaction.atomic

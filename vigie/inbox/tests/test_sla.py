@@ -200,3 +200,29 @@ def test_a_pause_over_a_weekend_costs_nothing(tenant: Tenant) -> None:
     case.refresh_from_db()
     assert case.sla_due_at == paris(2026, 3, 9, 12)
     assert case.sla_paused_seconds == 0
+
+
+def test_the_clock_stops_as_soon_as_the_case_waits_for_the_customer(tenant: Tenant) -> None:
+    from vigie.inbox.actions import do_set_case_status
+    from vigie.inbox.models import CaseStatus
+
+    case = make_case(tenant.organisation, sla_due_at=paris(2026, 3, 4, 12))
+    do_set_case_status(case, CaseStatus.WAITING_CUSTOMER, actor=tenant.agent.user)
+    assert Case.objects.get(pk=case.pk).sla_paused_at is not None  # not five minutes later
+
+    do_set_case_status(case, CaseStatus.IN_PROGRESS, actor=tenant.agent.user)
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.sla_paused_at is None
+    verbs = list(AuditEvent.objects.filter(object_id=str(case.pk)).values_list("verb", flat=True))
+    assert verbs.count("case.sla_paused") == 1
+    assert verbs.count("case.sla_resumed") == 1
+
+
+def test_a_charter_without_pause_keeps_the_clock_running(tenant: Tenant) -> None:
+    from vigie.inbox.actions import do_set_case_status
+    from vigie.inbox.models import CaseStatus
+
+    do_update_charter(tenant.organisation, CharterDocument(sla=SlaPolicy(pause_while_waiting_customer=False)))
+    case = make_case(tenant.organisation, sla_due_at=paris(2026, 3, 4, 12))
+    do_set_case_status(case, CaseStatus.WAITING_CUSTOMER, actor=tenant.agent.user)
+    assert Case.objects.get(pk=case.pk).sla_paused_at is None
