@@ -142,7 +142,10 @@ class CasePage(Schema):
 class CaseQuery(Schema):
     """The inbox's views and filters."""
 
-    view: InboxView = Field(InboxView.TODO, description="Which inbox view; `todo` holds every open case.")
+    view: InboxView = Field(
+        InboxView.TODO,
+        description="Which inbox view; `todo` holds the open cases whose next move is the team's (new or in progress).",
+    )
     platform: str = ""
     location: int | None = None
     sentiment: Sentiment | None = None

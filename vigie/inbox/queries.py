@@ -37,6 +37,10 @@ DUE_SOON = timedelta(hours=4)
 CLOSED_STATUSES = (CaseStatus.RESOLVED, CaseStatus.NO_ANSWER)
 
 
+# The statuses in which the next move is the team's (the "À traiter" queue).
+ACTIONABLE_STATUSES = (CaseStatus.NEW, CaseStatus.IN_PROGRESS)
+
+
 class InboxView(models.TextChoices):
     """The saved views of the inbox's left column, in display order."""
 
@@ -61,7 +65,9 @@ def view_condition(view: InboxView | str, membership: Membership) -> Q:
     view = InboxView(view)
     is_open = Q(status__in=OPEN_STATUSES)
     if view == InboxView.TODO:
-        return is_open
+        # What is ours to move: a case waiting for the customer or for a supervisor's approval
+        # has its own view and would only push the next case to answer down the queue.
+        return Q(status__in=ACTIONABLE_STATUSES)
     if view == InboxView.MINE:
         return is_open & Q(assignee_id=membership.user_id)
     if view == InboxView.TEAM:
@@ -91,7 +97,11 @@ def view_ordering(view: InboxView | str) -> list[models.OrderBy | str]:
 def sla_state_expression(now: datetime) -> models.Case:
     """SQL for the SLA state of a case at ``now``; empty for closed cases and those with no deadline."""
     return models.Case(
-        When(~Q(status__in=OPEN_STATUSES) | Q(sla_due_at__isnull=True), then=Value("")),
+        # A paused clock (waiting for the customer) is neither late nor due.
+        When(
+            ~Q(status__in=OPEN_STATUSES) | Q(sla_due_at__isnull=True) | Q(sla_paused_at__isnull=False),
+            then=Value(""),
+        ),
         When(sla_due_at__lt=now, then=Value(SlaState.OVERDUE.value)),
         When(sla_due_at__lt=now + DUE_SOON, then=Value(SlaState.DUE_SOON.value)),
         default=Value(SlaState.OK.value),
@@ -102,7 +112,7 @@ def sla_state_expression(now: datetime) -> models.Case:
 def sla_state(case: Case, now: datetime | None = None) -> str:
     """The SLA state of one case, the same rule as ``sla_state_expression``."""
     now = now or timezone.now()
-    if not case.is_open or case.sla_due_at is None:
+    if not case.is_open or case.sla_due_at is None or case.sla_paused_at is not None:
         return ""
     if case.sla_due_at < now:
         return SlaState.OVERDUE.value
@@ -276,7 +286,7 @@ def view_counts(membership: Membership) -> dict[str, int]:
         cases_of_org.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
     counts = {
-        InboxView.TODO.value: sum(by_status.get(s, 0) for s in OPEN_STATUSES),
+        InboxView.TODO.value: sum(by_status.get(s, 0) for s in ACTIONABLE_STATUSES),
         InboxView.AWAITING_APPROVAL.value: by_status.get(CaseStatus.AWAITING_APPROVAL, 0),
         InboxView.WAITING_CUSTOMER.value: by_status.get(CaseStatus.WAITING_CUSTOMER, 0),
         InboxView.RESOLVED.value: sum(by_status.get(s, 0) for s in CLOSED_STATUSES),

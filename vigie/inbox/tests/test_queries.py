@@ -34,16 +34,20 @@ def ids(queryset: object) -> list[int]:
     return [c.pk for c in queryset]  # type: ignore[attr-defined]
 
 
-def test_todo_holds_open_cases_most_urgent_first(tenant: Tenant) -> None:
+def test_todo_holds_the_cases_to_move_most_urgent_first(tenant: Tenant) -> None:
     org = tenant.organisation
     now = timezone.now()
     low = make_case(org, priority=1, sla_due_at=now + timedelta(hours=1))
     high_late = make_case(org, priority=3, sla_due_at=now + timedelta(hours=10))
     high_soon = make_case(org, priority=3, sla_due_at=now + timedelta(hours=2))
     make_case(org, status=CaseStatus.RESOLVED, priority=5)
-    waiting = make_case(org, status=CaseStatus.WAITING_CUSTOMER, priority=0)
+    in_progress = make_case(org, status=CaseStatus.IN_PROGRESS, priority=0)
+    # Waiting for the customer or for approval: someone else's move, each in its own view.
+    make_case(org, status=CaseStatus.WAITING_CUSTOMER, priority=9)
+    make_case(org, status=CaseStatus.AWAITING_APPROVAL, priority=9)
 
-    assert ids(cases(tenant.agent, InboxView.TODO)) == [high_soon.pk, high_late.pk, low.pk, waiting.pk]
+    assert ids(cases(tenant.agent, InboxView.TODO)) == [high_soon.pk, high_late.pk, low.pk, in_progress.pk]
+    assert view_counts(tenant.agent)["todo"] == 4
 
 
 def test_views_split_cases_by_assignee_team_and_status(tenant: Tenant) -> None:
@@ -175,3 +179,16 @@ def test_only_active_handlers_are_assignable(tenant: Tenant, other_tenant: Tenan
     do_set_member_active(tenant.manager, False)
     emails = [m.user.email for m in assignable_members(tenant.organisation)]
     assert emails == [tenant.admin.user.email, tenant.agent.user.email]
+
+
+def test_a_paused_clock_is_neither_late_nor_due(tenant: Tenant) -> None:
+    now = timezone.now()
+    case = make_case(
+        tenant.organisation,
+        status=CaseStatus.WAITING_CUSTOMER,
+        sla_due_at=now - timedelta(hours=3),
+        sla_paused_at=now - timedelta(hours=5),
+    )
+    assert sla_state(case, now) == ""
+    listed = cases(tenant.agent, InboxView.WAITING_CUSTOMER, now=now).get(pk=case.pk)
+    assert listed.sla_state == ""  # type: ignore[attr-defined]
