@@ -14,7 +14,10 @@ alarm per run), on rise=1 streams over 7 days, and on episode streams outside th
 ``detect_matrix`` on 10,000 series of 28 days (1,000 distinct streams, each used ten times).
 Ramps reach the nominal rise inside the detection window (after 15 min for x5, 30 min for x2).
 Recall is also reported per size, pooled over busy and large streams, and against the expected
-volume of the hour the episode starts, beside an ideal test that knows the expectation.
+volume of the hour the episode starts, beside an ideal test that knows the expectation. Every
+scenario also carries ``ideal_recall``: on the very same streams, a detector that knows each
+bucket's true expected count (``Streams.expected``) and scores it the same way, at the same
+threshold; it is the ceiling that the history's information allows.
 """
 
 from __future__ import annotations
@@ -70,6 +73,36 @@ def oracle_recall(rng: np.random.Generator, draws: int = 1_000_000) -> dict[str,
     return table
 
 
+def ideal_fired(values: np.ndarray, expected: np.ndarray, positions: int, threshold: float) -> np.ndarray:
+    """Fired (n, positions) for an ideal detector that knows each bucket's true expected count
+    without the episode (the rhythm, the day's mood and the trend; ``Streams.expected``) and
+    the cluster variance, scored exactly as the production detector scores its windows (same
+    windows, negative-binomial tail, minimum count and ratio, short-window penalty and
+    correction for the number of windows, same threshold). What it misses, no detector that
+    must estimate the expectation from the history can catch at that threshold."""
+    from scipy import stats  # type: ignore[import-untyped]
+
+    from vigie.alerts.detection.core import DEFAULT_THRESHOLDS, _rolling, _windows
+    from vigie.alerts.detection.simulation import CLUSTER_VARIANCE_RATIO, STEP
+
+    t = DEFAULT_THRESHOLDS
+    windows = _windows(STEP, t)
+    best = np.zeros((values.shape[0], positions))
+    for w in windows:
+        o = _rolling(values, w, positions)
+        e = np.maximum(_rolling(expected, w, positions), 1e-9)
+        size = e / (CLUSTER_VARIANCE_RATIO - 1.0)
+        with np.errstate(divide="ignore"):
+            score = np.minimum(
+                -stats.nbinom.logsf(np.ceil(o) - 1.0, size, size / (size + e)) / np.log(10), 300
+            )
+        if w * STEP < 600:
+            score = score - t.short_window_penalty
+        ok = (o >= t.min_count) & (o >= t.min_ratio * e)
+        best = np.maximum(best, np.where(ok, score, 0.0))
+    return np.asarray(best - np.log10(len(windows)) >= threshold)
+
+
 def _runs(fired: np.ndarray) -> np.ndarray:
     """Boolean (n, T): True where a run of firing buckets starts."""
     previous = np.zeros_like(fired)
@@ -111,10 +144,12 @@ def run(
 
     scenarios: list[dict[str, Any]] = []
     pooled: dict[tuple[float, str], list[float]] = {}
+    ideal_pooled: dict[tuple[float, str], list[float]] = {}
     for size in SIZES:
         streams = simulate(rng, normal_series, size, history_days + 7, first)
         fired = evaluate(streams.values, streams.first, 7)[0]
         alarms = int(_runs(fired).sum())
+        ideal_alarms = int(_runs(ideal_fired(streams.values, streams.expected, 7 * PER_DAY, threshold)).sum())
         scenarios.append(
             {
                 "name": f"{size}/normal",
@@ -125,6 +160,8 @@ def run(
                 "recall": None,
                 "detection_delay_minutes_median": None,
                 "false_alarms_per_series_month": round(alarms / (normal_series * 7 / 30), 3),
+                "ideal_recall": None,
+                "ideal_false_alarms_per_series_month": round(ideal_alarms / (normal_series * 7 / 30), 3),
             }
         )
     # (expected per hour at the episode start, detected) per rise, over every size and shape.
@@ -147,15 +184,18 @@ def run(
                     ramp_minutes=ramp_minutes,
                 )
                 fired, expected = evaluate(streams.values, streams.first, 1)
+                ideal = ideal_fired(streams.values, streams.expected, PER_DAY, threshold)
                 offset = history_days * PER_DAY
                 start = streams.episode_start - offset
                 end = streams.episode_end - offset
                 delays: list[float] = []
                 detected = 0
+                ideal_detected = 0
                 outside = 0
                 run_starts = _runs(fired)
                 for i in range(series):
                     hits = np.flatnonzero(fired[i, start[i] : start[i] + window])
+                    ideal_detected += int(ideal[i, start[i] : start[i] + window].any())
                     hourly = float(expected[i, start[i] : start[i] + 3600 // STEP].sum())
                     by_volume.setdefault(rise, []).append((hourly, bool(hits.size)))
                     if hits.size:
@@ -168,6 +208,9 @@ def run(
                     pooled.setdefault((rise, group), []).extend(
                         [1.0] * detected + [0.0] * (series - detected)
                     )
+                    ideal_pooled.setdefault((rise, group), []).extend(
+                        [1.0] * ideal_detected + [0.0] * (series - ideal_detected)
+                    )
                 scenarios.append(
                     {
                         "name": f"{size}/{shape}/x{rise:g}",
@@ -179,6 +222,7 @@ def run(
                         "recall": round(recall, 3),
                         "detection_delay_minutes_median": float(np.median(delays)) if delays else None,
                         "false_alarms_per_series_month": round(outside / (series / 30), 3),
+                        "ideal_recall": round(ideal_detected / series, 3),
                     }
                 )
     evaluation_seconds = time.perf_counter() - started
@@ -199,6 +243,10 @@ def run(
 
     summary = {
         f"x{rise:g} {group}": round(float(np.mean(hits)), 3) for (rise, group), hits in sorted(pooled.items())
+    }
+    ideal_summary = {
+        f"x{rise:g} {group}": round(float(np.mean(hits)), 3)
+        for (rise, group), hits in sorted(ideal_pooled.items())
     }
     normal = [s for s in scenarios if s["rise"] == 1]
     volume_table: dict[str, dict[str, Any]] = {}
@@ -223,6 +271,8 @@ def run(
         "load_average_before": round(load_before, 2),
         "throughput_series": throughput_series,
         "recall_pooled": summary,
+        # The same pools for the ideal detector (``ideal_fired``): the ceiling at this threshold.
+        "ideal_recall_pooled": ideal_summary,
         # Recall against the expected count of the hour starting with the episode (from the
         # fitted baseline, without the rise), every size and shape together: where the
         # targets can hold does not depend on the size class but on this volume.

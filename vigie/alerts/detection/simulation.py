@@ -39,6 +39,9 @@ SIZES: dict[str, tuple[float, float]] = {
 }
 SHAPES = ("step", "ramp", "burst")
 CLUSTER = 1.3
+# Variance / mean of a count made of such clusters: E[size^2] / E[size], with a size of one plus
+# a geometric number of extras of mean CLUSTER - 1.
+CLUSTER_VARIANCE_RATIO = 2 * CLUSTER - 1
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ class Streams:
     first: int  # epoch seconds of the first bucket
     episode_start: NDArray[np.int64]  # (n,) bucket index of the episode start, -1 if none
     episode_end: NDArray[np.int64]  # (n,) first bucket after the episode, -1 if none
+    # (n, buckets) expected count of each bucket without the episode to detect: the true
+    # rhythm, today's mood and trend included. Only an ideal detector may look at it.
+    expected: NDArray[np.float64]
 
     @property
     def starts(self) -> NDArray[np.int64]:
@@ -118,6 +124,7 @@ def simulate(
         start = int(rng.integers(0, history_end - 36))
         rate[row, start : start + int(rng.integers(12, 37))] *= 3.0
 
+    expected = rate.copy()
     episode_start = np.full(n, -1, dtype=np.int64)
     episode_end = np.full(n, -1, dtype=np.int64)
     if episode_day is not None and rise != 1.0:
@@ -145,4 +152,10 @@ def simulate(
     busy = events > 0
     extra[busy] = rng.negative_binomial(events[busy], 1 / CLUSTER)
     values = (events + extra).astype(np.float64)
-    return Streams(values=values, first=first_epoch, episode_start=episode_start, episode_end=episode_end)
+    return Streams(
+        values=values,
+        first=first_epoch,
+        episode_start=episode_start,
+        episode_end=episode_end,
+        expected=expected,
+    )

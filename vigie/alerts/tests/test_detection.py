@@ -481,3 +481,25 @@ def test_an_hour_whose_shape_the_product_model_misses_is_not_a_false_alarm() -> 
         for p in normal
     ]
     assert detect(NEGATIVE, doubled, now).fired
+
+
+def test_the_simulator_knows_the_expectation_of_its_counts_and_leaves_the_episode_out() -> None:
+    # bench.alerts' ideal detector scores against Streams.expected: it must be the mean of the
+    # counts (rhythm, mood and trend included) and must not contain the injected rise.
+    from vigie.alerts.detection.simulation import CLUSTER_VARIANCE_RATIO, PER_DAY, simulate
+
+    rng = np.random.default_rng(5)
+    streams = simulate(
+        rng, 400, "large", 2, datetime(2026, 3, 2, tzinfo=UTC), episode_day=1, shape="step", rise=3.0
+    )
+    outside = np.ones_like(streams.values, dtype=bool)
+    for i, (start, end) in enumerate(zip(streams.episode_start, streams.episode_end, strict=True)):
+        outside[i, start:end] = False
+        inside = streams.values[i, start:end].sum() / streams.expected[i, start:end].sum()
+        assert inside > 2.0  # the counts rose, the expectation did not
+    residual = streams.values[outside] - streams.expected[outside]
+    assert abs(residual.sum() / streams.expected[outside].sum()) < 0.01
+    # Clustered arrivals: variance about CLUSTER_VARIANCE_RATIO times the mean.
+    ratio = float((residual**2).sum() / streams.expected[outside].sum())
+    assert abs(ratio - CLUSTER_VARIANCE_RATIO) < 0.05
+    assert streams.expected.shape == (400, 2 * PER_DAY)
