@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test install install-dev translations chromium lint typecheck pytest bench serve clean
+.PHONY: demo test test-hf install install-dev translations chromium lint typecheck pytest bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ pytest: install-dev chromium
 	bash scripts/pytest.sh $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The optional Hugging Face analyzer's tests need torch. Only a CPU build that pip already has
+# locally is installed (see the script); without one the tests are skipped, as in `make test`.
+test-hf: install-dev
+	bash scripts/install-hf-cpu.sh
+	bash scripts/pytest.sh -p no:cacheprovider --no-cov vigie/analysis/tests/test_hf_model.py
 
 bench: install-dev
 	$(BIN)/python -m bench

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from vigie.analysis.builtin.hf_model.analyzer import HuggingFaceAnalyzer, HuggingFaceModelError
+from vigie.analysis.builtin.hf_model.analyzer import (
+    MAX_TOKENS,
+    HuggingFaceAnalyzer,
+    HuggingFaceModelError,
+    max_length,
+)
 from vigie.analysis.contract import Item
 
 
@@ -26,7 +32,8 @@ def test_a_directory_without_a_model_is_a_clear_error(tmp_path: Path) -> None:
 
 def tiny_model(directory: Path) -> None:
     # Not in the dev set on purpose: torch from PyPI pulls about 20 CUDA wheels (several GB) on
-    # Linux. `pip install -e '.[hf]'` (or a CPU torch) runs this test.
+    # Linux. `make test-hf` installs the extra from a local CPU torch wheel when pip has one (CI
+    # does), and `pip install -e '.[hf]'` works anywhere.
     reason = "the optional 'hf' extra (transformers + torch, several GB from PyPI) is not installed"
     transformers = pytest.importorskip("transformers", reason=reason)
     pytest.importorskip("torch", reason=reason)
@@ -51,7 +58,8 @@ def tiny_model(directory: Path) -> None:
 
 def test_it_classifies_with_a_local_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tiny_model(tmp_path)
-    assert json.loads((tmp_path / "config.json").read_text())["num_labels"] == 3
+    # Recent transformers write id2label and no num_labels: the labels are what the analyzer reads.
+    assert len(json.loads((tmp_path / "config.json").read_text())["id2label"]) == 3
     monkeypatch.setenv("VIGIE_HF_MODEL_DIR", str(tmp_path))
     analyzer = HuggingFaceAnalyzer()
     items = [
@@ -64,3 +72,16 @@ def test_it_classifies_with_a_local_model(tmp_path: Path, monkeypatch: pytest.Mo
         assert answer["label"] in {"negative", "neutral", "positive"}
         assert 1 / 3 <= answer["score"] <= 1
         assert answer["model"] == tmp_path.name
+
+
+def test_texts_are_cut_to_what_the_model_can_take() -> None:
+    unlimited = SimpleNamespace(model_max_length=int(1e30))
+    # A small BERT: its position table is the limit.
+    assert max_length(unlimited, SimpleNamespace(model_type="bert", max_position_embeddings=64)) == 64
+    # CamemBERT numbers positions from padding_idx + 1: 514 positions hold 512 tokens.
+    camembert = SimpleNamespace(model_type="camembert", max_position_embeddings=66, pad_token_id=1)
+    assert max_length(unlimited, camembert) == 64
+    # A large model: Vigie's own cap, for speed.
+    large = SimpleNamespace(model_type="camembert", max_position_embeddings=514, pad_token_id=1)
+    assert max_length(SimpleNamespace(model_max_length=512), large) == MAX_TOKENS
+    assert max_length(SimpleNamespace(model_max_length=128), large) == 128

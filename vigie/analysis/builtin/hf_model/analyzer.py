@@ -23,6 +23,25 @@ ENV_VAR = "VIGIE_HF_MODEL_DIR"
 MAX_TOKENS = 256
 
 
+# RoBERTa-style models number positions from padding_idx + 1, so two positions are unusable.
+_OFFSET_POSITIONS = {"roberta", "camembert", "xlm-roberta", "flaubert"}
+
+
+def max_length(tokenizer: Any, config: Any) -> int:
+    """Tokens per text: MAX_TOKENS, or less when the model or its tokenizer cannot take that many
+    (a small model's position table, a tokenizer's own limit)."""
+    limits = [MAX_TOKENS]
+    tokenizer_limit = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tokenizer_limit, int) and 0 < tokenizer_limit < 1_000_000:
+        limits.append(tokenizer_limit)
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 0:
+        if getattr(config, "model_type", "") in _OFFSET_POSITIONS:
+            positions -= (getattr(config, "pad_token_id", None) or 1) + 1
+        limits.append(positions)
+    return max(min(limits), 2)
+
+
 class HuggingFaceModelError(RuntimeError):
     """The configured model cannot be used (missing directory or missing libraries)."""
 
@@ -39,6 +58,7 @@ class HuggingFaceAnalyzer(Analyzer):
         self._torch: Any = None
         self._tokenizer: Any = None
         self._model: Any = None
+        self._max_length = MAX_TOKENS
 
     def load(self) -> None:
         if self.model_dir is None or self._model is not None:
@@ -62,6 +82,7 @@ class HuggingFaceAnalyzer(Analyzer):
             str(self.model_dir), local_files_only=True
         )
         self._model.eval()
+        self._max_length = max_length(self._tokenizer, self._model.config)
 
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
         if self.model_dir is None:
@@ -76,7 +97,7 @@ class HuggingFaceAnalyzer(Analyzer):
                 [item.text for item in chunk],
                 padding=True,
                 truncation=True,
-                max_length=MAX_TOKENS,
+                max_length=self._max_length,
                 return_tensors="pt",
             )
             with torch.no_grad():
