@@ -12,6 +12,7 @@ from django.test import Client
 from vigie.core.actions import do_create_api_token, do_create_member, do_create_organisation
 from vigie.core.models import Membership, Organisation
 from vigie.core.roles import Role
+from vigie.core.tests.browser import browser, browser_context, page  # noqa: F401 (fixtures)
 
 PASSWORD = "correct-horse-battery-staple"
 

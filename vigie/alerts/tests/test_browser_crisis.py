@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from vigie.core.tests.servers import Server, running_server, vigie
-from vigie.core.tests.test_browser_smoke import page  # noqa: F401 (a fixture)
 from vigie.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -48,7 +47,7 @@ def _crisis_state(data_dir: Path) -> tuple[str, int, int, int]:
     return status, entries, approved, actions
 
 
-def test_the_manager_runs_a_crisis_from_the_spike_alert_to_its_post_mortem(spiked_demo: Server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_manager_runs_a_crisis_from_the_spike_alert_to_its_post_mortem(spiked_demo: Server, page) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{spiked_demo.url}/alerts/")
     page.get_by_label("Adresse e-mail").fill("manager@demo.example")
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)

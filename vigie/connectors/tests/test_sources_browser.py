@@ -17,7 +17,6 @@ import pytest
 
 from vigie.connectors.tests.servers import LocalServer, local_server
 from vigie.core.tests.servers import Server, running_server, vigie, vigie_env
-from vigie.core.tests.test_browser_smoke import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -46,22 +45,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )  # fmt: skip
     with running_server(data_dir) as running:
         yield running
-
-
-@pytest.fixture
-def page() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
 
 
 def test_a_manager_adds_tests_and_syncs_a_feed(server: Server, feed_server: LocalServer, page) -> None:  # type: ignore[no-untyped-def]

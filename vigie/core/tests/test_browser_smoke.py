@@ -14,17 +14,6 @@ import pytest
 from vigie.core.tests.servers import Server, running_server, vigie
 from vigie.demo import DEMO_PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = pytest.mark.browser
 
 
@@ -34,22 +23,6 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     vigie(data_dir, "demo", "--no-serve", "--size", "600")
     with running_server(data_dir) as server:
         yield server
-
-
-@pytest.fixture
-def page(tmp_path: Path) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
 
 
 def top_open_case(data_dir: Path) -> tuple[str, str]:

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from vigie.connectors.testing import FakePlatform
+from vigie.core.tests.browser import new_context
 from vigie.core.tests.servers import Server, running_server, vigie_env
-from vigie.core.tests.test_browser_smoke import CHROMIUM, CHROMIUM_ARGS
 from vigie.inbox.tests.journey_setup import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -51,25 +51,8 @@ def server(tmp_path: Path, platform: FakePlatform) -> Iterator[Server]:
         yield running
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 def sign_in(browser: Any, server: Server, email: str) -> Any:
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
+    page = new_context(browser).new_page()
     page.goto(f"{server.url}/inbox/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from vigie.core.tests.servers import Server, running_server, vigie
-from vigie.core.tests.test_browser_smoke import CHROMIUM, CHROMIUM_ARGS
 from vigie.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -22,22 +21,6 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     vigie(data_dir, "demo", "--no-serve", "--size", "200")
     with running_server(data_dir) as server:
         yield server
-
-
-@pytest.fixture
-def page() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
 
 
 def sign_in(page, server: Server, role: str) -> None:  # type: ignore[no-untyped-def]

@@ -13,12 +13,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from vigie.connectors.testing import FakePlatform
 from vigie.core.tests.servers import Server, running_server, vigie, vigie_env
-from vigie.core.tests.test_browser_smoke import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -92,20 +92,10 @@ def served(
 
 
 @pytest.fixture
-def context() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
-        context.grant_permissions(["clipboard-read", "clipboard-write"])
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
+def context(browser_context: Any) -> Any:
+    # "Copier et ouvrir" writes the reply to the clipboard.
+    browser_context.grant_permissions(["clipboard-read", "clipboard-write"])
+    return browser_context
 
 
 def test_the_outbox_publishes_and_an_agent_copies_opens_and_confirms(

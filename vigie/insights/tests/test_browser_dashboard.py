@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from vigie.core.tests.servers import Server, running_server, vigie
-from vigie.core.tests.test_browser_smoke import page  # noqa: F401 - fixture
 from vigie.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -35,7 +34,7 @@ def negative_count_last_30_days(data_dir: Path) -> int:
     return int(count)
 
 
-def test_the_dashboard_drills_down_to_the_negative_mentions(demo_server: Server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_dashboard_drills_down_to_the_negative_mentions(demo_server: Server, page) -> None:  # type: ignore[no-untyped-def]
     assert negative_count_last_30_days(demo_server.data_dir) > 0, "the demo has negative mentions"
     page.goto(f"{demo_server.url}/dashboard/")
     page.get_by_label("Adresse e-mail").fill("manager@demo.example")
