@@ -357,7 +357,8 @@ class ReplyRefused(ValidationError):
         self.findings = findings
 
 
-def _membership(case: Case, user: User) -> Membership | None:
+def member_of(case: Case, user: User) -> Membership | None:
+    """The active membership of ``user`` in the case's organisation, if any."""
     return scoped(Membership, case.organisation).filter(user=user, is_active=True).first()
 
 
@@ -497,6 +498,46 @@ def gate_findings(reply: Reply, membership: Membership | None) -> list[Any]:
     )
 
 
+def enforce_gate(
+    reply: Reply,
+    membership: Membership | None,
+    *,
+    actor: User,
+    overrides: Iterable[str] = (),
+    override_reason: str = "",
+) -> None:
+    """Let ``reply``'s text through the quality gate, or raise ``ReplyRefused``.
+
+    Blocking findings refuse it; each warning must be overridden (by code) with a reason, which
+    is logged. Used before a first publication and before a published reply is changed.
+    """
+    from vigie.inbox.quality import is_blocked
+
+    findings = gate_findings(reply, membership)
+    if is_blocked(findings):
+        raise ReplyRefused(_("La réponse contient un problème bloquant."), findings, "blocked")
+    overridden = set(overrides)
+    warnings = [f for f in findings if f.severity == "warn"]
+    unconfirmed = [f for f in warnings if f.code not in overridden]
+    if unconfirmed:
+        raise ReplyRefused(
+            _("Confirmez chaque avertissement ou corrigez la réponse."), unconfirmed, "warnings"
+        )
+    if warnings:
+        reason = (override_reason or "").strip()
+        if not reason:
+            raise ReplyRefused(
+                _("Indiquez pourquoi vous passez outre les avertissements."), warnings, "reason"
+            )
+        do_record_audit_event(
+            reply.organisation,
+            "reply.warnings_overridden",
+            actor=actor,
+            obj=reply.case,
+            data={"reply": reply.pk, "codes": sorted(f.code for f in warnings), "reason": reason[:500]},
+        )
+
+
 def _notify_approvers(reply: Reply, actor: User, reasons: list[str]) -> None:
     case = reply.case
     approvers = (
@@ -527,39 +568,16 @@ def do_submit_reply(
     which is logged. A supervisor's own reply needs no approval. Raises ``ReplyRefused``.
     """
     from vigie.inbox.publishing import do_queue_publication
-    from vigie.inbox.quality import is_blocked
 
     current = _locked_reply(reply)
     if current.status not in EDITABLE_REPLY_STATUSES:
         raise ValidationError(_("Cette réponse a déjà été envoyée."), code="not_editable")
     reply.body, reply.template = current.body, current.template
     case = reply.case
-    membership = _membership(case, actor)
+    membership = member_of(case, actor)
     if membership is None or not membership.can(HANDLE_CASES):
         raise ValidationError(_("Votre rôle ne permet pas de répondre."), code="forbidden")
-    findings = gate_findings(reply, membership)
-    if is_blocked(findings):
-        raise ReplyRefused(_("La réponse contient un problème bloquant."), findings, "blocked")
-    overridden = set(overrides)
-    warnings = [f for f in findings if f.severity == "warn"]
-    unconfirmed = [f for f in warnings if f.code not in overridden]
-    if unconfirmed:
-        raise ReplyRefused(
-            _("Confirmez chaque avertissement ou corrigez la réponse."), unconfirmed, "warnings"
-        )
-    if warnings:
-        reason = (override_reason or "").strip()
-        if not reason:
-            raise ReplyRefused(
-                _("Indiquez pourquoi vous passez outre les avertissements."), warnings, "reason"
-            )
-        do_record_audit_event(
-            case.organisation,
-            "reply.warnings_overridden",
-            actor=actor,
-            obj=case,
-            data={"reply": reply.pk, "codes": sorted(f.code for f in warnings), "reason": reason[:500]},
-        )
+    enforce_gate(reply, membership, actor=actor, overrides=overrides, override_reason=override_reason)
     now = timezone.now()
     reasons = approval_reasons(reply, membership)
     if reasons and not membership.can(Role.MANAGER):
@@ -589,7 +607,7 @@ def do_submit_reply(
 
 
 def _approver(reply: Reply, actor: User) -> Membership:
-    membership = _membership(reply.case, actor)
+    membership = member_of(reply.case, actor)
     if membership is None or not membership.can(Role.MANAGER):
         raise ValidationError(_("Seul un responsable peut valider une réponse."), code="forbidden")
     return membership

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,6 +44,7 @@ from vigie.connectors.registry import UnknownPlatform, get_connector_class
 from vigie.core.actions import do_notify, do_record_audit_event
 from vigie.core.jobs import enqueue
 from vigie.core.models import User
+from vigie.core.roles import HANDLE_CASES, Role
 from vigie.inbox.actions import do_set_case_status
 from vigie.inbox.models import (
     Case,
@@ -584,20 +586,53 @@ def _published_for_platform(reply: Reply) -> tuple[Publication, Mention]:
     return publication, mention
 
 
-def do_edit_published_reply(reply: Reply, body: str, *, actor: User | None) -> Publication:
+def do_edit_published_reply(
+    reply: Reply,
+    body: str,
+    *,
+    actor: User,
+    overrides: Iterable[str] = (),
+    override_reason: str = "",
+) -> Publication:
     """Change the text of a reply already on the platform.
 
-    Where the platform keeps one owner reply (Google, Trustpilot) the new text replaces it in one
-    call. Where replies are posts (Mastodon, Bluesky) the old post is deleted and the new text goes
-    through the outbox with a fresh idempotency key. Platform errors raise ``PublishingError``
-    with the platform's message and leave the reply as it was.
+    The new text goes through the same quality gate as a first publication (``ReplyRefused``
+    on a blocking finding or an unconfirmed warning), and where the charter asks for approval on
+    this case only a supervisor may change it. Where the platform keeps one owner reply (Google,
+    Trustpilot) the new text replaces it in one call. Where replies are posts (Mastodon,
+    Bluesky) the old post is deleted and the new text goes through the outbox with a fresh
+    idempotency key. Platform errors raise ``PublishingError`` with the platform's message and
+    leave the reply as it was.
     """
+    from vigie.inbox.actions import approval_reasons, enforce_gate, member_of
+
     body = body.strip()
     if not body:
         raise PublishingError(_("Le texte de la réponse est vide."), code="empty")
     publication, mention = _published_for_platform(reply)
     if not can_edit(publication.platform):
         raise PublishingError(_("Cette plateforme ne permet pas de modifier une réponse."), code="no_edit")
+    membership = member_of(reply.case, actor)
+    if membership is None or not membership.can(HANDLE_CASES):
+        raise PublishingError(_("Votre rôle ne permet pas de répondre."), code="forbidden")
+    # The gate and the charter judge the new text as if it were a first answer: a correction
+    # must not be the way around them.
+    edited = Reply(
+        pk=reply.pk,
+        organisation=reply.organisation,
+        case=reply.case,
+        template=reply.template,
+        channel=reply.channel,
+        body=body,
+    )
+    enforce_gate(edited, membership, actor=actor, overrides=overrides, override_reason=override_reason)
+    reasons = approval_reasons(edited, membership)
+    if reasons and not membership.can(Role.MANAGER):
+        raise PublishingError(
+            _("Sur ce dossier, seul un responsable peut modifier une réponse publiée (%(reasons)s).")
+            % {"reasons": "; ".join(reasons)},
+            code="approval_required",
+        )
     previous = reply.body
     # The platform call runs outside any transaction: a slow platform must not hold a lock.
     try:

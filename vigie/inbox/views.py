@@ -670,7 +670,7 @@ def _render_case(
             "reply_pending": draft is None
             and any(reply.status == ReplyStatus.AWAITING_APPROVAL for reply in detail.replies),
             "send_back_form": SendBackForm() if member.can(MANAGE) else None,
-            **_findings_context(findings or [], "x" if findings else ""),
+            **findings_context(findings or [], "x" if findings else ""),
         },
         status=status,
     )
@@ -911,10 +911,10 @@ def case_reply_check(request: HttpRequest, pk: int) -> HttpResponse:
             channel=data.get("channel") or ReplyChannel.PUBLIC,
         )
         findings = gate_findings(probe, member)
-    return render(request, "inbox/_findings.html", _findings_context(findings, body, data.get("overrides")))
+    return render(request, "inbox/_findings.html", findings_context(findings, body, data.get("overrides")))
 
 
-def _findings_context(findings: list[Any], body: str, confirmed: Any = None) -> dict[str, Any]:
+def findings_context(findings: list[Any], body: str, confirmed: Any = None) -> dict[str, Any]:
     return {
         "findings": findings,
         "blocked": any(f.severity == "block" for f in findings),

@@ -31,6 +31,7 @@ from vigie.core.decorators import member_required
 from vigie.core.models import Membership
 from vigie.core.roles import HANDLE_CASES, READ
 from vigie.core.tenancy import get_in_org, scoped
+from vigie.inbox.actions import ReplyRefused
 from vigie.inbox.models import (
     CallbackLog,
     CallbackOutcome,
@@ -66,6 +67,7 @@ from vigie.inbox.publishing import (
     do_retry_publication,
 )
 from vigie.inbox.queries import get_case
+from vigie.inbox.views import findings_context
 
 SIGNATURE_HEADER = "X-Vigie-Signature"
 
@@ -99,9 +101,23 @@ class PublicationRow:
     url: str
     can_edit: bool
     can_delete: bool
+    # The text a person tried to put instead, with the gate's findings on it, when it was refused.
+    edit: dict[str, Any] | None = None
 
 
-def publication_context(case: Case, membership: Membership, *, error: str = "") -> dict[str, Any]:
+@dataclass(frozen=True)
+class RefusedEdit:
+    """A refused change of a published reply: the text tried and why it was refused."""
+
+    reply_pk: int
+    body: str
+    refused: ReplyRefused
+    confirmed: list[str]
+
+
+def publication_context(
+    case: Case, membership: Membership, *, error: str = "", refused_edit: RefusedEdit | None = None
+) -> dict[str, Any]:
     """What ``inbox/_publication_status.html`` needs for ``case``."""
     publications = scoped(Publication, case.organisation).filter(reply__case=case).select_related("reply")
     rows = [
@@ -111,6 +127,16 @@ def publication_context(case: Case, membership: Membership, *, error: str = "") 
             url=_safe_url(publication.url),
             can_edit=publication.state == PublicationState.PUBLISHED and can_edit(publication.platform),
             can_delete=publication.state == PublicationState.PUBLISHED and can_delete(publication.platform),
+            edit=(
+                {
+                    "body": refused_edit.body,
+                    **findings_context(
+                        refused_edit.refused.findings, refused_edit.body, refused_edit.confirmed
+                    ),
+                }
+                if refused_edit is not None and refused_edit.reply_pk == publication.reply_id
+                else None
+            ),
         )
         for publication in publications.order_by("created_at", "pk")
     ]
@@ -229,8 +255,23 @@ def reply_edit(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
     """Change the text of a reply already published through the platform's API."""
     member = _member(request)
     case, reply = _reply_of(member, pk, reply_pk)
+    body = request.POST.get("body", "")[:10_000]
+    overrides = request.POST.getlist("overrides")
     try:
-        do_edit_published_reply(reply, request.POST.get("body", "")[:10_000], actor=member.user)
+        do_edit_published_reply(
+            reply,
+            body,
+            actor=member.user,
+            overrides=overrides,
+            override_reason=request.POST.get("override_reason", "")[:500],
+        )
+    except ReplyRefused as refused:
+        if _is_htmx(request):
+            attempt = RefusedEdit(reply.pk, body, refused, overrides)
+            context = publication_context(case, member, error=_error_text(refused), refused_edit=attempt)
+            return render(request, "inbox/_publication_status.html", context, status=400)
+        messages.error(request, " ".join([*refused.messages, *(f.message for f in refused.findings)]))
+        return redirect("case_detail", pk=case.pk)
     except ValidationError as error:
         return _after_publication_step(request, member, case, "", error)
     return _after_publication_step(request, member, case, _("Réponse modifiée sur la plateforme."), None)

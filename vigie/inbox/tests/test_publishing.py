@@ -20,6 +20,7 @@ from vigie.connectors.testing import FakePlatform
 from vigie.core.jobs import run_now, run_pending
 from vigie.core.models import Job, JobStatus, Notification
 from vigie.core.queries import audit_events_for
+from vigie.inbox.actions import ReplyRefused
 from vigie.inbox.models import Case, CaseStatus, Publication, PublicationState, Reply, ReplyStatus
 from vigie.inbox.publishing import (
     CLAIM_LEASE,
@@ -410,6 +411,14 @@ def test_a_platform_without_a_reply_api_waits_for_a_person_to_post_by_hand(tenan
 # --- edit and delete ------------------------------------------------------------------------------------
 
 
+# A correction that passes the gate for an unhappy customer: apology, next step, private channel.
+CORRECTED = (
+    "Bonjour, nous sommes désolés pour ce retard et nous comprenons votre agacement. Votre "
+    "commande repart dès aujourd'hui ; écrivez-nous en message privé pour recevoir son suivi. "
+    "Merci de votre patience."
+)
+
+
 def published(tenant: Tenant, case: Case) -> Reply:
     reply = approved(case, tenant)
     do_queue_publication(reply, actor=tenant.agent.user)
@@ -424,14 +433,15 @@ def test_a_google_reply_is_edited_in_place(tenant: Tenant, platform: FakePlatfor
     platform.add("PUT", f"/v4/{GOOGLE_REVIEW}/reply", json=fixture("google_business", "reply.json"))
     reply = published(tenant, google_case(tenant, platform))
 
-    do_edit_published_reply(reply, "Texte corrigé.", actor=tenant.agent.user)
+    # A 2-star review: the charter wants a supervisor on it, for a correction too.
+    do_edit_published_reply(reply, CORRECTED, actor=tenant.manager.user)
     puts = platform.requests_to("PUT", f"/v4/{GOOGLE_REVIEW}/reply")
     assert [p.json()["comment"] for p in puts] == [
         "Nous sommes désolés, nous regardons votre commande.",
-        "Texte corrigé.",
+        CORRECTED,
     ]
     reply.refresh_from_db()
-    assert reply.body == "Texte corrigé."
+    assert reply.body == CORRECTED
     assert publication(reply).state == PublicationState.PUBLISHED
     event = events(reply).get(verb="reply.edited_on_platform")
     assert event.data["from"].startswith("Nous sommes désolés")
@@ -445,12 +455,12 @@ def test_a_mastodon_reply_is_edited_by_deleting_and_posting_again(
     reply = published(tenant, mastodon_case(tenant, platform))
     first_key = reply.idempotency_key
 
-    do_edit_published_reply(reply, "Texte corrigé.", actor=tenant.agent.user)
+    do_edit_published_reply(reply, CORRECTED, actor=tenant.agent.user)
     assert len(platform.requests_to("DELETE", f"{STATUSES}/112383000000000042")) == 1
     run_pending()
     sent = platform.requests_to("POST", STATUSES)
     assert len(sent) == 2
-    assert sent[1].json()["status"].endswith("Texte corrigé.")
+    assert sent[1].json()["status"].endswith(CORRECTED)
     assert sent[1].headers["idempotency-key"] != str(first_key)  # a new post, not a replay
     assert publication(reply).state == PublicationState.PUBLISHED
 
@@ -466,9 +476,64 @@ def test_a_platform_error_on_edit_leaves_the_reply_as_it_was(tenant: Tenant, pla
         json=fixture("google_business", "error_reply_refused.json"),
     )
     with pytest.raises(PublishingError, match="prohibited content"):
-        do_edit_published_reply(reply, "Texte interdit.", actor=tenant.agent.user)
+        do_edit_published_reply(reply, CORRECTED, actor=tenant.manager.user)
     reply.refresh_from_db()
     assert reply.body.startswith("Nous sommes désolés")
+
+
+def test_a_correction_goes_through_the_quality_gate_before_the_platform(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    platform.add("POST", STATUSES, json=fixture("mastodon", "status_created.json"))
+    platform.add("DELETE", f"{STATUSES}/112383000000000042", json={})
+    reply = published(tenant, mastodon_case(tenant, platform))
+    original = reply.body
+
+    # A phone number in a public reply blocks, whoever writes it; the platform hears nothing.
+    with pytest.raises(ReplyRefused) as refused:
+        do_edit_published_reply(
+            reply, CORRECTED + " Appelez Julie au 06 12 34 56 78.", actor=tenant.agent.user
+        )
+    assert refused.value.code == "blocked"
+    assert any(f.severity == "block" for f in refused.value.findings)
+    # A warning (here: no apology, no next step for an unhappy customer) must be confirmed, with a reason.
+    with pytest.raises(ReplyRefused) as refused:
+        do_edit_published_reply(reply, "Voilà, c'est corrigé.", actor=tenant.agent.user)
+    assert refused.value.code == "warnings"
+    codes = [f.code for f in refused.value.findings]
+    with pytest.raises(ReplyRefused) as refused:
+        do_edit_published_reply(reply, "Voilà, c'est corrigé.", actor=tenant.agent.user, overrides=codes)
+    assert refused.value.code == "reason"
+    assert platform.requests_to("DELETE", f"{STATUSES}/112383000000000042") == []
+    reply.refresh_from_db()
+    assert reply.body == original
+
+    do_edit_published_reply(
+        reply,
+        "Voilà, c'est corrigé.",
+        actor=tenant.agent.user,
+        overrides=codes,
+        override_reason="le client a reçu sa commande entre-temps",
+    )
+    assert len(platform.requests_to("DELETE", f"{STATUSES}/112383000000000042")) == 1
+    overridden = events(reply.case).get(verb="reply.warnings_overridden")
+    assert overridden.data["reason"] == "le client a reçu sa commande entre-temps"
+    assert overridden.actor == tenant.agent.user
+
+
+def test_where_the_charter_wants_approval_an_agent_cannot_change_a_published_reply(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    platform.add("POST", GOOGLE_TOKEN, json=fixture("google_business", "token.json"))
+    platform.add("PUT", f"/v4/{GOOGLE_REVIEW}/reply", json=fixture("google_business", "reply.json"))
+    reply = published(tenant, google_case(tenant, platform))  # a 2-star review
+
+    with pytest.raises(PublishingError, match="seul un responsable") as refused:
+        do_edit_published_reply(reply, CORRECTED, actor=tenant.agent.user)
+    assert refused.value.code == "approval_required"
+    assert len(platform.requests_to("PUT", f"/v4/{GOOGLE_REVIEW}/reply")) == 1  # the first answer only
+    with pytest.raises(PublishingError):
+        do_edit_published_reply(reply, CORRECTED, actor=tenant.viewer.user)
 
 
 def test_a_published_reply_is_deleted_on_the_platform(tenant: Tenant, platform: FakePlatform) -> None:
@@ -623,9 +688,9 @@ def test_a_refused_reply_corrected_and_submitted_again_is_sent_again(
     assert publication(reply).state == PublicationState.FAILED
 
     # The desk lets the agent correct the text; the gate and approval run; it is submitted again.
-    Reply.objects.filter(pk=reply.pk).update(body="Texte corrigé.", status=ReplyStatus.APPROVED)
+    Reply.objects.filter(pk=reply.pk).update(body=CORRECTED, status=ReplyStatus.APPROVED)
     assert do_queue_publication(reply, actor=tenant.agent.user).state == PublicationState.QUEUED
     run_pending()
-    assert [r.json()["comment"] for r in platform.requests_to("PUT", path)][-1] == "Texte corrigé."
+    assert [r.json()["comment"] for r in platform.requests_to("PUT", path)][-1] == CORRECTED
     assert publication(reply).state == PublicationState.PUBLISHED
     assert "reply.publication_retried" in verbs(reply)

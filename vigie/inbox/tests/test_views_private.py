@@ -241,3 +241,47 @@ def test_an_agent_opens_an_email_thread_and_a_bad_address_is_explained(tenant: T
     assert ok.status_code == 302
     thread = PrivateThread.objects.get(case=case)
     assert thread.messages.get().body == "Bonjour"
+
+
+def published_on_mastodon(tenant: Tenant) -> tuple[Case, Reply]:
+    """A reply already on Mastodon (set up in the database: the platform is never called here)."""
+    org = tenant.organisation
+    mention = make_mention(org, source=make_source(org, platform="mastodon"), kind="post")
+    case = make_case(org, mention)
+    reply = make_reply(case, author=tenant.agent.user, status=ReplyStatus.APPROVED, body="Merci, c'est noté.")
+    do_queue_publication(reply, actor=tenant.agent.user)
+    Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.PUBLISHED, external_id="1123")
+    Publication.objects.filter(reply=reply).update(state=PublicationState.PUBLISHED)
+    return case, reply
+
+
+def test_a_refused_correction_keeps_the_text_and_shows_why_beside_it(tenant: Tenant, login: Login) -> None:
+    case, reply = published_on_mastodon(tenant)
+    tried = "<b>Rappelez</b> Julie au 06 12 34 56 78."
+    response = login(tenant.agent).post(
+        reverse("reply_edit", args=[case.pk, reply.pk]), {"body": tried}, headers={"HX-Request": "true"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "problème bloquant" in page
+    assert 'data-code="personal_data' in page
+    # The text tried stays in the form, escaped, so the agent corrects it instead of retyping.
+    assert "&lt;b&gt;Rappelez&lt;/b&gt; Julie au 06 12 34 56 78." in page
+    assert "<b>Rappelez" not in page
+    assert "<details open>" in page
+    reply.refresh_from_db()
+    assert reply.body == "Merci, c'est noté."
+    assert Publication.objects.get(reply=reply).state == PublicationState.PUBLISHED
+
+
+def test_a_refused_correction_without_htmx_says_why_on_the_case_page(tenant: Tenant, login: Login) -> None:
+    case, reply = published_on_mastodon(tenant)
+    client = login(tenant.agent)
+    response = client.post(
+        reverse("reply_edit", args=[case.pk, reply.pk]), {"body": "Appelez le 06 12 34 56 78."}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "problème bloquant" in page
+    reply.refresh_from_db()
+    assert reply.body == "Merci, c'est noté."
