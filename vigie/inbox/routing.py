@@ -519,9 +519,7 @@ def _deadline(
     if not decision.needs_answer or decision.sla_hours is None:
         return None
     calendar = calendar_for_organisation(
-        charter,
-        mention.organisation.timezone,
-        location_tz=mention.location.timezone if mention.location_id and mention.location else None,
+        charter, mention.organisation.timezone, location=mention.location if mention.location_id else None
     )
     deadline = due_at(mention.created_at, decision.sla_hours, calendar)
     if paused_seconds:
@@ -875,10 +873,8 @@ def _dry_run(
         assignee = pick_assignee(decision.rule, decision.actions.assign, pool, commit=False)
     deadline = None
     if decision.needs_answer and decision.sla_hours is not None:
-        location_tz = None
-        if mention is not None and mention.location_id and mention.location:
-            location_tz = mention.location.timezone
-        calendar = calendar_for_organisation(charter, organisation.timezone, location_tz=location_tz)
+        location = mention.location if mention is not None and mention.location_id else None
+        calendar = calendar_for_organisation(charter, organisation.timezone, location=location)
         deadline = due_at(mention.created_at if mention else (start or now), decision.sla_hours, calendar)
     existing = Case.objects.filter(mention=mention).first() if mention is not None else None
     return DryRun(facts, decision, assignee, deadline, existing)

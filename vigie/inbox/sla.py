@@ -23,6 +23,7 @@ from django.utils import timezone
 from vigie.charter.document import BusinessHours, CharterDocument
 from vigie.charter.queries import current_charter
 from vigie.core.actions import do_record_audit_event
+from vigie.core.models import Location
 from vigie.inbox.models import Case
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -55,9 +56,24 @@ def easter_sunday(year: int) -> date:
     return date(year, month, day + 1)
 
 
+# Alsace and Moselle keep two more public holidays from their local law (Bas-Rhin, Haut-Rhin,
+# Moselle: postcodes 67, 68 and 57).
+ALSACE_MOSELLE = "alsace-moselle"
+_ALSACE_MOSELLE_DEPARTMENTS = ("57", "67", "68")
+
+
+def holiday_region(postcode: str) -> str:
+    """The local holiday rule of a French postcode: ``"alsace-moselle"`` or ``""``."""
+    postcode = postcode.strip().replace(" ", "")
+    if len(postcode) == 5 and postcode.isdigit() and postcode[:2] in _ALSACE_MOSELLE_DEPARTMENTS:
+        return ALSACE_MOSELLE
+    return ""
+
+
 @lru_cache(maxsize=256)
-def french_holidays(year: int, tz_name: str = "Europe/Paris") -> frozenset[date]:
-    """Public holidays of France in ``year``; overseas ones are added for their time zone."""
+def french_holidays(year: int, tz_name: str = "Europe/Paris", region: str = "") -> frozenset[date]:
+    """Public holidays of France in ``year``; overseas ones are added for their time zone, and
+    Good Friday and 26 December in Alsace-Moselle (``region``)."""
     easter = easter_sunday(year)
     days = {
         date(year, 1, 1),  # Jour de l'an
@@ -75,6 +91,9 @@ def french_holidays(year: int, tz_name: str = "Europe/Paris") -> frozenset[date]
     if tz_name in _OVERSEAS_ABOLITION:
         month, day = _OVERSEAS_ABOLITION[tz_name]
         days.add(date(year, month, day))
+    if region == ALSACE_MOSELLE:
+        days.add(easter - timedelta(days=2))  # Vendredi saint
+        days.add(date(year, 12, 26))  # Saint-Étienne
     return frozenset(days)
 
 
@@ -95,9 +114,10 @@ class Calendar:
         default_factory=lambda: tuple(((time(9), time(18)),) if i < 5 else () for i in range(7))
     )
     holidays_country: str = "FR"
+    region: str = ""  # a local holiday rule inside the country (see ``holiday_region``)
 
     @classmethod
-    def from_business_hours(cls, business_hours: BusinessHours, tz_name: str) -> Calendar:
+    def from_business_hours(cls, business_hours: BusinessHours, tz_name: str, region: str = "") -> Calendar:
         """The calendar the charter's opening hours describe, in ``tz_name``."""
         days = []
         for name in WEEKDAYS:
@@ -107,7 +127,12 @@ class Calendar:
                 if closing > opening:
                     spans.append((opening, closing))
             days.append(tuple(sorted(spans)))
-        return cls(tz_name=tz_name, hours=tuple(days), holidays_country=business_hours.holidays_country)
+        return cls(
+            tz_name=tz_name,
+            hours=tuple(days),
+            holidays_country=business_hours.holidays_country,
+            region=region,
+        )
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -120,7 +145,7 @@ class Calendar:
     def is_holiday(self, day: date) -> bool:
         """True when ``day`` is a public holiday of the calendar's country (and zone)."""
         if self.holidays_country.upper() == "FR":
-            return day in french_holidays(day.year, self.tz_name)
+            return day in french_holidays(day.year, self.tz_name, self.region)
         return False
 
     def spans(self, day: date) -> list[tuple[datetime, datetime]]:
@@ -187,10 +212,15 @@ def due_at(start: datetime, hours: float, calendar: Calendar) -> datetime:
 
 
 def calendar_for_organisation(
-    charter: CharterDocument, tz_name: str, *, location_tz: str | None = None
+    charter: CharterDocument, tz_name: str, *, location: Location | None = None
 ) -> Calendar:
-    """The calendar of a place: the charter's opening hours in the location's (or organisation's) zone."""
-    return Calendar.from_business_hours(charter.sla.business_hours, location_tz or tz_name)
+    """The calendar of a place: the charter's opening hours in the location's (or organisation's)
+    zone, with the location's local holidays."""
+    if location is None:
+        return Calendar.from_business_hours(charter.sla.business_hours, tz_name)
+    return Calendar.from_business_hours(
+        charter.sla.business_hours, location.timezone or tz_name, holiday_region(location.postcode)
+    )
 
 
 def calendar_for(case: Case, charter: CharterDocument | None = None) -> Calendar:
@@ -198,8 +228,8 @@ def calendar_for(case: Case, charter: CharterDocument | None = None) -> Calendar
     mention = case.mention
     organisation = case.organisation
     charter = charter or current_charter(organisation)
-    location_tz = mention.location.timezone if mention.location_id and mention.location else None
-    return calendar_for_organisation(charter, organisation.timezone, location_tz=location_tz)
+    location = mention.location if mention.location_id else None
+    return calendar_for_organisation(charter, organisation.timezone, location=location)
 
 
 def first_response_hours(charter: CharterDocument, *, platform: str, comment_type: str) -> float:

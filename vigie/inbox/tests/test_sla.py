@@ -22,6 +22,7 @@ from vigie.inbox.sla import (
     easter_sunday,
     first_response_hours,
     french_holidays,
+    holiday_region,
 )
 from vigie.mentions.tests.factories import make_case, make_location, make_mention
 
@@ -163,6 +164,33 @@ def test_a_cases_calendar_uses_its_locations_time_zone(tenant: Tenant) -> None:
     assert calendar_for(case).tz_name == "America/Martinique"
     other = make_case(org, make_mention(org))
     assert calendar_for(other).tz_name == org.timezone
+
+
+@pytest.mark.parametrize(
+    ("postcode", "region"),
+    [("67000", "alsace-moselle"), ("68 100", "alsace-moselle"), ("57000", "alsace-moselle"),
+     ("75011", ""), ("06700", ""), ("", ""), ("6700", ""), ("B-6700", "")],
+)  # fmt: skip
+def test_alsace_and_moselle_are_told_by_their_postcode(postcode: str, region: str) -> None:
+    assert holiday_region(postcode) == region
+
+
+def test_good_friday_and_saint_stephens_day_close_alsace_moselle_only() -> None:
+    # Thursday 25 March 2027 17:00 + 2 h: Good Friday is a holiday in Strasbourg, not in Paris.
+    strasbourg = Calendar.from_business_hours(BusinessHours(), "Europe/Paris", "alsace-moselle")
+    assert due_at(paris(2027, 3, 25, 17), 2, nine_to_six()) == paris(2027, 3, 26, 10)
+    # Then the weekend and Easter Monday: Tuesday 30 March.
+    assert due_at(paris(2027, 3, 25, 17), 2, strasbourg) == paris(2027, 3, 30, 10)
+    assert date(2026, 12, 26) in french_holidays(2026, "Europe/Paris", "alsace-moselle")
+    assert date(2026, 12, 26) not in french_holidays(2026)
+
+
+def test_a_cases_calendar_knows_its_locations_local_holidays(tenant: Tenant) -> None:
+    org = tenant.organisation
+    case = make_case(org, make_mention(org, location=make_location(org, "Strasbourg", postcode="67000")))
+    assert calendar_for(case).is_holiday(date(2027, 3, 26))
+    other = make_case(org, make_mention(org, location=make_location(org, "Lyon", postcode="69003")))
+    assert not calendar_for(other).is_holiday(date(2027, 3, 26))
 
 
 def test_a_cases_calendar_follows_the_charters_opening_hours(tenant: Tenant) -> None:
