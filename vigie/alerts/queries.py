@@ -189,7 +189,8 @@ def watched_series(organisation: Organisation, now: datetime | None = None) -> l
                 points.append(SeriesPoint(at, b.reach))
             elif b.rated:
                 value = b.rating_sum / b.rated if metric == AlertRule.AVERAGE_RATING else b.one_star / b.rated
-                points.append(SeriesPoint(at, value))
+                # The number of reviews behind the figure: a lone 1-star review is no trend.
+                points.append(SeriesPoint(at, value, weight=b.rated))
         if not points:
             return
         config = SeriesConfig(

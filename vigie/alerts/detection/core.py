@@ -36,6 +36,10 @@ class SeriesPoint:
 
     start: datetime  # aware, UTC
     value: float
+    # For "mean" and "share" series: how many observations (rated reviews) the value averages.
+    # Given, a window must hold ``Thresholds.min_level_count`` of them, and its sampling error
+    # widens the tail: one 1-star review in a quiet hour is a 100 % share, not a signal.
+    weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,8 @@ class Thresholds:
     z: float = 4.5
     min_mean_drop: float = 0.5  # stars
     min_share_rise: float = 0.15  # fraction
+    # Observations a "mean" or "share" window needs when the series says how many it has.
+    min_level_count: float = 3.0
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -519,23 +525,48 @@ def _cusum_start(values: FloatArray, expected: FloatArray, k: float, h: float) -
 
 
 def _score_levels(
-    values: FloatArray, windows: Sequence[int], kind: str, thresholds: Thresholds
-) -> WindowScores:
-    """Robust z of the recent window's mean against the history's windows (NaN = empty bucket)."""
+    values: FloatArray,
+    windows: Sequence[int],
+    kind: str,
+    thresholds: Thresholds,
+    weights: FloatArray | None = None,
+) -> tuple[WindowScores, FloatArray]:
+    """Robust z of the recent window's mean against the history's windows (NaN = empty bucket),
+    and how many observations each chosen window holds (NaN when the series does not say).
+
+    With ``weights`` (observations per bucket), window means are weighted, a window needs
+    ``min_level_count`` observations, and the spread is at least the sampling error of the
+    window's mean (the per-observation variance measured on the history, over the window's
+    count): a few reviews cannot make a share or an average move "significantly" on their own.
+    """
     n, length = values.shape
     direction = -1.0 if kind == "mean" else 1.0
     floor = 0.1 if kind == "mean" else 0.02
     min_change = thresholds.min_mean_drop if kind == "mean" else thresholds.min_share_rise
-    per_window, observed, expected = [], [], []
-    for w in windows:
-        recent = values[:, length - w :]
-        with np.errstate(invalid="ignore"), _quiet_nan():
-            obs = np.nanmean(recent, axis=1)
-        k = (length - w) // w
+    present = ~np.isnan(values)
+    weighted = weights is not None
+    w = np.where(present, np.nan_to_num(weights) if weights is not None else 1.0, 0.0)
+    vw = np.where(present, values, 0.0) * w
+    per_observation = np.zeros(n)
+    if weighted:
+        # Var(bucket mean) = s^2 / weight, so weight x (mean - pooled)^2 estimates s^2 (more,
+        # if the level itself moves from bucket to bucket: then the tail is only wider).
+        total = w.sum(axis=1)
+        pooled = vw.sum(axis=1) / np.maximum(total, 1e-12)
+        squares = np.where(present, w * (np.nan_to_num(values) - pooled[:, None]) ** 2, 0.0)
+        per_observation = squares.sum(axis=1) / np.maximum(present.sum(axis=1), 1)
+    per_window, observed, expected, counts = [], [], [], []
+    for win in windows:
+        count = w[:, length - win :].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            obs = np.where(count > 0, vw[:, length - win :].sum(axis=1) / count, np.nan)
+        k = (length - win) // win
         if k >= 2:
-            past = values[:, length - w - k * w : length - w].reshape(n, k, w)
+            past_w = w[:, length - win - k * win : length - win].reshape(n, k, win).sum(axis=2)
+            past_vw = vw[:, length - win - k * win : length - win].reshape(n, k, win).sum(axis=2)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                past_means = np.where(past_w > 0, past_vw / past_w, np.nan)
             with _quiet_nan():
-                past_means = np.nanmean(past, axis=2)
                 centre = np.nanmedian(past_means, axis=1)
                 mad = np.nanmedian(np.abs(past_means - centre[:, None]), axis=1)
         else:
@@ -543,17 +574,26 @@ def _score_levels(
             mad = np.full(n, np.nan)
         scale = np.maximum(np.nan_to_num(1.4826 * mad, nan=floor), floor)
         change = direction * (obs - centre)
-        z = np.where(np.isfinite(change) & (change >= min_change), change / scale, 0.0)
+        ok = np.isfinite(change) & (change >= min_change)
+        if weighted:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sampling = np.sqrt(per_observation / np.maximum(count, 1e-12))
+            scale = np.maximum(scale, np.nan_to_num(sampling))
+            ok &= count >= thresholds.min_level_count
+        z = np.where(ok, change / scale, 0.0)
         per_window.append(z)
         observed.append(np.nan_to_num(obs))
         expected.append(np.nan_to_num(centre))
+        counts.append(count if weighted else np.full(n, np.nan))
     best = _best(per_window, observed, expected)
-    return WindowScores(
+    chosen_counts = np.take_along_axis(np.stack(counts), best.window[None], axis=0)[0]
+    scores = WindowScores(
         score=best.score[:, None],
         window=best.window[:, None],
         observed=best.observed[:, None],
         expected=best.expected[:, None],
     )
+    return scores, chosen_counts
 
 
 @contextmanager
@@ -625,6 +665,7 @@ def _explain(
     window_seconds: int,
     since: datetime | None,
     now: datetime,
+    count: float = math.nan,
 ) -> tuple[str, str]:
     label_fr, label_en, feminine = _labels(config)
     zone = ZoneInfo(config.timezone)
@@ -636,6 +677,11 @@ def _explain(
         else:
             obs_fr, exp_fr = f"{round(observed * 100)} %", f"{round(expected * 100)} %"
             obs_en, exp_en = f"{round(observed * 100)}%", f"{round(expected * 100)}%"
+        if math.isfinite(count) and count > 0:
+            # How many reviews the figure rests on: 100 % of 2 is not 100 % of 40.
+            number = round(count)
+            obs_fr += f" ({number} avis)"
+            obs_en += f" ({number} review{'s' if number != 1 else ''})"
         fr = f"{label_fr} : {obs_fr} sur {win_fr}, {exp_fr} d'habitude"
         en = f"{label_en}: {obs_en} over {win_en}, usually {exp_en}"
     else:
@@ -690,6 +736,7 @@ def detect_matrix(
     configs: Sequence[SeriesConfig],
     now: datetime | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    weights: np.ndarray | None = None,
 ) -> list[Detection]:
     """Evaluate many series sharing the same buckets at once (the fast path of the alert job).
 
@@ -697,10 +744,15 @@ def detect_matrix(
     present (NaN for an empty bucket of a "mean" or "share" series). ``bucket_starts`` are the
     aware start times (or epoch seconds) of the columns, evenly spaced by every config's
     ``bucket``. ``now`` defaults to the end of the last bucket; it is only used for the text.
+    ``weights``, the same shape, gives the observations behind each value of the "mean" and
+    "share" series (NaN on a row: not known for that series); counts and sums ignore it.
     """
     matrix = np.asarray(values, dtype=np.float64)
     if matrix.ndim != 2 or matrix.shape[0] != len(configs):
         raise ValueError("values must be a (len(configs), n_buckets) matrix")
+    weight_matrix = None if weights is None else np.asarray(weights, dtype=np.float64)
+    if weight_matrix is not None and weight_matrix.shape != matrix.shape:
+        raise ValueError("weights must have the shape of values")
     starts = _epoch_seconds(bucket_starts)
     length = matrix.shape[1]
     if len(starts) != length or length == 0:
@@ -724,11 +776,16 @@ def detect_matrix(
             contiguous = chunk[-1] - chunk[0] == len(chunk) - 1
             # A slice is a view (nothing here writes to it); a list index copies the rows.
             rows = matrix[chunk[0] : chunk[-1] + 1] if contiguous else matrix[chunk]
-            jobs.append((chunk, rows, calendar, kind))
+            row_weights = None
+            if weight_matrix is not None and kind in ("mean", "share"):
+                row_weights = weight_matrix[chunk]
+            jobs.append((chunk, rows, calendar, kind, row_weights))
 
-    def run(job: tuple[list[int], FloatArray, Calendar, str]) -> None:
-        chunk, rows, calendar, kind = job
-        detections = _detect_chunk(rows, starts, calendar, [configs[i] for i in chunk], kind, now, thresholds)
+    def run(job: tuple[list[int], FloatArray, Calendar, str, FloatArray | None]) -> None:
+        chunk, rows, calendar, kind, row_weights = job
+        detections = _detect_chunk(
+            rows, starts, calendar, [configs[i] for i in chunk], kind, now, thresholds, row_weights
+        )
         for i, detection in zip(chunk, detections, strict=True):
             results[i] = detection
 
@@ -750,6 +807,7 @@ def _detect_chunk(
     kind: str,
     now: datetime,
     thresholds: Thresholds,
+    weights: FloatArray | None = None,
 ) -> list[Detection]:
     n, length = values.shape
     step = int(configs[0].bucket.total_seconds())
@@ -772,6 +830,7 @@ def _detect_chunk(
             for c in configs
         ]
     expected_buckets: FloatArray | None = None
+    counts = np.full(n, np.nan)
     if kind in ("count", "sum"):
         clean = np.nan_to_num(values) if np.isnan(values).any() else values
         fit_end = length - max(windows)
@@ -785,7 +844,7 @@ def _detect_chunk(
         chosen = [baseline.windows[int(j)] for j in scores.window[:, 0]]
     else:
         clean = values
-        scores = _score_levels(values, windows, kind, thresholds)
+        scores, counts = _score_levels(values, windows, kind, thresholds, _known_weights(values, weights))
         chosen = [windows[int(j)] for j in scores.window[:, 0]]
     fired = scores.score[:, 0] >= limit / sensitivity
 
@@ -816,7 +875,9 @@ def _detect_chunk(
         )
         observed = float(scores.observed[r, 0])
         expected = float(scores.expected[r, 0])
-        fr, en = _explain(config, bool(fired[r]), observed, expected, chosen[r] * step, since, now)
+        fr, en = _explain(
+            config, bool(fired[r]), observed, expected, chosen[r] * step, since, now, float(counts[r])
+        )
         out.append(
             Detection(
                 series_key=config.key,
@@ -832,18 +893,31 @@ def _detect_chunk(
     return out
 
 
-def _grid(config: SeriesConfig, history: Sequence[SeriesPoint], now: datetime) -> tuple[IntArray, FloatArray]:
-    """The history as evenly spaced buckets up to the one holding ``now``.
+def _known_weights(values: FloatArray, weights: FloatArray | None) -> FloatArray | None:
+    """The weights of a chunk of level series, or None when no row of it has any: then every
+    row is judged unweighted. (Rows without weights among weighted ones count one per bucket.)"""
+    if weights is None or np.isnan(weights).all():
+        return None
+    return np.asarray(np.where(np.isnan(weights), np.where(np.isnan(values), 0.0, 1.0), weights))
+
+
+def _grid(
+    config: SeriesConfig, history: Sequence[SeriesPoint], now: datetime
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """The history as evenly spaced buckets up to the one holding ``now``, and the weight of each.
 
     Points falling in the same bucket add up ("count", "sum") or are averaged ("mean",
-    "share"). A missing bucket is 0 for "count" and "sum" series and NaN (empty) for "mean"
-    and "share" ones; a point whose value is NaN counts as missing.
+    "share", weighted by their ``weight`` when given). A missing bucket is 0 for "count" and
+    "sum" series and NaN (empty) for "mean" and "share" ones; a point whose value is NaN counts
+    as missing. The weights are the observations per bucket of a level series whose points say
+    how many they average, else NaN.
     """
     step = int(config.bucket.total_seconds())
     level = config.kind in ("mean", "share")
     cutoff = now.timestamp()
     epochs_list: list[int] = []
     values_list: list[float] = []
+    weights_list: list[float] = []
     for point in history:
         start = point.start
         if start.tzinfo is None:
@@ -854,20 +928,34 @@ def _grid(config: SeriesConfig, history: Sequence[SeriesPoint], now: datetime) -
         if stamp < cutoff:
             epochs_list.append(int(stamp))
             values_list.append(float(point.value))
+            weights_list.append(math.nan if point.weight is None else float(point.weight))
     if not epochs_list:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
     epochs = np.array(epochs_list, dtype=np.int64)
     point_values = np.array(values_list, dtype=np.float64)
+    point_weights = np.array(weights_list, dtype=np.float64)
     first = int(epochs.min())
     last = first + ((int(cutoff) - 1 - first) // step) * step
     count = (last - first) // step + 1
     index = (epochs - first) // step
     present = ~np.isnan(point_values)
-    values = np.bincount(index[present], weights=point_values[present], minlength=count)[:count]
-    if level:
-        seen = np.bincount(index[present], minlength=count)[:count]
-        values = np.where(seen > 0, values / np.maximum(seen, 1), np.nan)
-    return first + step * np.arange(count, dtype=np.int64), np.asarray(values, dtype=np.float64)
+    weighted = level and not np.isnan(point_weights).all()
+    if weighted:
+        # A point that does not say how many it averages counts as one observation.
+        present &= np.nan_to_num(point_weights, nan=1.0) > 0
+        w = np.nan_to_num(point_weights, nan=1.0)[present]
+        totals = np.bincount(index[present], weights=w, minlength=count)[:count]
+        sums = np.bincount(index[present], weights=point_values[present] * w, minlength=count)[:count]
+        values = np.where(totals > 0, sums / np.maximum(totals, 1e-12), np.nan)
+        weights = totals
+    else:
+        values = np.bincount(index[present], weights=point_values[present], minlength=count)[:count]
+        if level:
+            seen = np.bincount(index[present], minlength=count)[:count]
+            values = np.where(seen > 0, values / np.maximum(seen, 1), np.nan)
+        weights = np.full(count, np.nan)
+    starts = first + step * np.arange(count, dtype=np.int64)
+    return starts, np.asarray(values, dtype=np.float64), np.asarray(weights, dtype=np.float64)
 
 
 def detect(
@@ -883,10 +971,12 @@ def detect(
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    starts, values = _grid(config, history, now)
+    starts, values, weights = _grid(config, history, now)
     if len(starts) == 0:
         return Detection(config.key, False, 0.0, 0.0, None, 0.0, "aucune donnée", "no data")
-    return detect_matrix(values[None, :], starts, [config], now=now, thresholds=thresholds)[0]
+    return detect_matrix(
+        values[None, :], starts, [config], now=now, thresholds=thresholds, weights=weights[None, :]
+    )[0]
 
 
 def detect_many(
@@ -898,15 +988,21 @@ def detect_many(
     prepared = [(config, *_grid(config, history, now)) for config, history in items]
     results: list[Detection | None] = [None] * len(prepared)
     groups: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    for i, (config, starts, _values) in enumerate(prepared):
+    for i, (config, starts, _values, _weights) in enumerate(prepared):
         if len(starts) == 0:
             results[i] = Detection(config.key, False, 0.0, 0.0, None, 0.0, "aucune donnée", "no data")
             continue
         groups[(int(config.bucket.total_seconds()), int(starts[0]), len(starts))].append(i)
     for indices in groups.values():
         matrix = np.stack([prepared[i][2] for i in indices])
+        weights = np.stack([prepared[i][3] for i in indices])
         detections = detect_matrix(
-            matrix, prepared[indices[0]][1], [prepared[i][0] for i in indices], now=now, thresholds=thresholds
+            matrix,
+            prepared[indices[0]][1],
+            [prepared[i][0] for i in indices],
+            now=now,
+            thresholds=thresholds,
+            weights=weights,
         )
         for i, detection in zip(indices, detections, strict=True):
             results[i] = detection

@@ -503,3 +503,31 @@ def test_the_simulator_knows_the_expectation_of_its_counts_and_leaves_the_episod
     ratio = float((residual**2).sum() / streams.expected[outside].sum())
     assert abs(ratio - CLUSTER_VARIANCE_RATIO) < 0.05
     assert streams.expected.shape == (400, 2 * PER_DAY)
+
+
+def test_a_share_counts_the_reviews_behind_it() -> None:
+    share = SeriesConfig(key="org:12:share_one_star", kind="share", bucket=timedelta(hours=1))
+    now = paris(2026, 4, 6, 18, 0)
+    rng = np.random.default_rng(8)
+    points = []
+    for h in range(28 * 24, 1, -1):
+        reviews = int(rng.poisson(6))
+        if reviews:
+            ones = int(rng.binomial(reviews, 0.08))
+            points.append(SeriesPoint(now - timedelta(hours=h), ones / reviews, weight=reviews))
+
+    def last_hour(ones: int, reviews: int) -> list[SeriesPoint]:
+        return [*points, SeriesPoint(now - timedelta(hours=1), ones / reviews, weight=reviews)]
+
+    assert not detect(share, last_hour(0, 6), now).fired
+    # One review, and it is a 1-star one: a share of 100 %, but of one review.
+    lone = detect(share, last_hour(1, 1), now)
+    assert not lone.fired
+    assert "(1 avis)" in lone.explanation
+    assert "(1 review)" in lone.explanation_en
+    wave = detect(share, last_hour(6, 8), now)
+    assert wave.fired
+    assert wave.explanation.startswith("part d'avis 1★ : 75 % (8 avis) sur 1 h")
+    # Without the counts, the lone review is taken at face value.
+    unweighted = [SeriesPoint(p.start, p.value) for p in last_hour(1, 1)]
+    assert detect(share, unweighted, now).fired

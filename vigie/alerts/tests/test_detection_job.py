@@ -75,3 +75,24 @@ def test_other_organisations_are_not_affected(tenant: Tenant, other_tenant: Tena
     jobs.run_now("alerts.detect")
     assert Alert.objects.filter(organisation=tenant.organisation, key="negative_volume:org").exists()
     assert not Alert.objects.filter(organisation=other_tenant.organisation, rule="negative_volume").exists()
+
+
+def test_one_lone_one_star_review_is_not_a_surge_of_one_star_reviews(tenant: Tenant, now: datetime) -> None:
+    source = build_history(tenant.organisation, now)
+    add_spike(tenant.organisation, source, now, count=1, minutes=10)
+    report = detect(tenant.organisation.pk)
+    # 100 % of one review is a 1-star share of 100 %, and an average of 1: no trend either way.
+    assert "one_star_share:org" not in report["acme"]["fired"]
+    assert "average_rating:org" not in report["acme"]["fired"]
+
+
+def test_a_wave_of_one_star_reviews_moves_the_share_and_says_how_many_reviews(
+    tenant: Tenant, now: datetime
+) -> None:
+    source = build_history(tenant.organisation, now)
+    add_spike(tenant.organisation, source, now, count=12, minutes=30)
+    report = detect(tenant.organisation.pk)
+    assert "one_star_share:org" in report["acme"]["fired"]
+    alert = Alert.objects.get(organisation=tenant.organisation, key="one_star_share:org")
+    assert "(12 avis)" in alert.explanation
+    assert "(12 reviews)" in alert.explanation_en
