@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "vigie.core.context_processors.vigie",
             ],
+            "builtins": ["vigie.core.templatetags.vigie_tags"],
         },
     }
 ]

@@ -1,0 +1,39 @@
+"""Filters every page uses (registered as a built-in library in settings: no ``{% load %}``)."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+# How platforms spell a whole-star rating in words (Google's starRating enum): nothing a person
+# needs to see beside the stars.
+_RATING_WORDS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
+
+
+@register.filter
+def platform_label(slug: str) -> str:
+    """The connector's name for a platform slug ("google_business" -> "Google Business Profile");
+    the slug itself for a platform no installed connector knows."""
+    from vigie.connectors.registry import UnknownPlatform, get_connector_class
+
+    try:
+        return str(get_connector_class(slug).label)
+    except UnknownPlatform:
+        return slug
+
+
+@register.filter
+def informative_raw_rating(raw: str, rating: float | None) -> str:
+    """The platform's own rating text when it says more than the stars shown ("9,2/10"), else ""."""
+    text = (raw or "").strip()
+    if not text or rating is None:
+        return text
+    if _RATING_WORDS.get(text.upper()) == rating:
+        return ""
+    try:
+        if float(text.replace(",", ".")) == float(rating):
+            return ""
+    except ValueError:
+        pass
+    return text

@@ -1,0 +1,25 @@
+"""The filters every page uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from vigie.core.templatetags.vigie_tags import informative_raw_rating, platform_label
+
+
+def test_platforms_are_shown_by_their_connectors_name() -> None:
+    assert platform_label("google_business") == "Google Business Profile"
+    assert platform_label("mastodon") == "Mastodon"
+    # A platform no installed connector knows (a removed plug-in, an import): its slug.
+    assert platform_label("myspace") == "myspace"
+
+
+@pytest.mark.parametrize(
+    ("raw", "rating", "shown"),
+    [("ONE", 1.0, ""), ("FIVE", 5.0, ""), ("4", 4.0, ""), ("4,0", 4.0, ""), ("9,2/10", 4.6, "9,2/10"),
+     ("TWO", 4.0, "TWO"), ("", 3.0, ""), ("8", None, "8")],
+)  # fmt: skip
+def test_the_platforms_own_rating_is_shown_only_when_it_says_more(
+    raw: str, rating: float | None, shown: str
+) -> None:
+    assert informative_raw_rating(raw, rating) == shown
