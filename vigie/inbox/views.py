@@ -28,6 +28,7 @@ from vigie.core.decorators import forbidden, member_required
 from vigie.core.models import AuditEvent, Membership, User
 from vigie.core.queries import organisation_locations, organisation_teams
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
+from vigie.core.templatetags.vigie_tags import platform_label
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.actions import (
     AuthorFlag,
@@ -123,7 +124,7 @@ class InboxFilterForm(forms.Form):
         every = _("Toutes")
         fields = self.fields
         cast(forms.ChoiceField, fields["platform"]).choices = _blank(every) + [
-            (p, p) for p in platforms(organisation)
+            (p, platform_label(p)) for p in platforms(organisation)
         ]
         cast(forms.ChoiceField, fields["location"]).choices = _blank(_("Tous")) + [
             (str(loc.pk), loc.name) for loc in organisation_locations(organisation)
@@ -177,6 +178,21 @@ class InboxFilterForm(forms.Form):
     @property
     def active_count(self) -> int:
         return sum(1 for name in self.fields if self.data.get(name))
+
+    # Always in view: what an agent narrows the queue by several times a day. The others fold
+    # away, so the cases come first on the screen.
+    PRIMARY = ("q", "sla", "sentiment", "type", "platform")
+
+    def primary_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.PRIMARY]
+
+    def more_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.PRIMARY]
+
+    @property
+    def more_active(self) -> int:
+        """How many of the folded filters are set (the fold then opens by itself)."""
+        return sum(1 for name in self.fields if name not in self.PRIMARY and self.data.get(name))
 
 
 def page_of_cases(

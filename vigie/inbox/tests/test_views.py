@@ -122,6 +122,23 @@ def test_customer_text_is_escaped_in_the_list(tenant: Tenant, login: Login) -> N
     assert "&lt;script&gt;alert(" in html
 
 
+def test_the_less_used_filters_fold_away_until_one_is_set(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    lyon = make_location(org, "Lyon")
+    make_case(org, make_mention(org, source=make_source(org, "google_business"), location=lyon))
+    client = login(tenant.agent)
+
+    page = client.get(reverse("inbox")).content.decode()
+    assert '<details class="more-filters">' in page  # folded
+    assert 'name="q"' in page  # search and the daily filters stay in view
+    # Platforms are offered by name.
+    assert '<option value="google_business">Google Business Profile</option>' in page
+
+    page = client.get(reverse("inbox"), {"location": lyon.pk, "stars": 1}).content.decode()
+    assert '<details class="more-filters" open>' in page
+    assert "Plus de filtres (2 actifs)" in page
+
+
 def test_inbox_filters_and_views_narrow_the_list(tenant: Tenant, login: Login) -> None:
     org = tenant.organisation
     lyon = make_location(org, "Lyon")
