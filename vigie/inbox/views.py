@@ -179,9 +179,9 @@ class InboxFilterForm(forms.Form):
     def active_count(self) -> int:
         return sum(1 for name in self.fields if self.data.get(name))
 
-    # Always in view: what an agent narrows the queue by several times a day. The others fold
-    # away, so the cases come first on the screen.
-    PRIMARY = ("q", "sla", "sentiment", "type", "platform")
+    # Always in view (one row on a laptop): what an agent narrows the queue by several times a
+    # day. The others fold away, so the cases come first on the screen.
+    PRIMARY = ("q", "sla", "sentiment", "type")
 
     def primary_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.PRIMARY]
