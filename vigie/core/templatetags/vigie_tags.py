@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -37,3 +38,12 @@ def informative_raw_rating(raw: str, rating: float | None) -> str:
     except ValueError:
         pass
     return text
+
+
+@register.filter
+def actor_name(label: str) -> str:
+    """Who did something, as the audit log recorded it: a person's address, or Vigie itself
+    (routing, the SLA watch, a job), which the log records as "system"."""
+    if not label or label == "system":
+        return _("Vigie (automatique)")
+    return label

@@ -23,3 +23,10 @@ def test_the_platforms_own_rating_is_shown_only_when_it_says_more(
     raw: str, rating: float | None, shown: str
 ) -> None:
     assert informative_raw_rating(raw, rating) == shown
+
+
+def test_what_vigie_did_by_itself_is_signed_vigie_not_system() -> None:
+    from vigie.core.templatetags.vigie_tags import actor_name
+
+    assert actor_name("system") == "Vigie (automatique)"
+    assert actor_name("ines.moreau@demo.example") == "ines.moreau@demo.example"
