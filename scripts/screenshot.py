@@ -7,8 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from vigie.core.tests.servers import running_server, vigie
 from vigie.core.tests.browser import CHROMIUM, CHROMIUM_ARGS
+from vigie.core.tests.servers import running_server, vigie
 from vigie.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"

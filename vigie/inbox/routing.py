@@ -16,7 +16,7 @@ mention hit, and why", and writes nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -196,23 +196,42 @@ def _fmt(values: Iterable[Any]) -> str:
     return ", ".join(str(v) for v in values) or "—"
 
 
-def check_conditions(conditions: RuleConditions, facts: Facts) -> list[Check]:
-    """Every non-empty condition, with whether the facts satisfy it."""
+def _shown(choices: Iterable[tuple[str, Any]]) -> Callable[[str], str]:
+    """Show a stored value by its label among ``choices`` (itself when unknown)."""
+    labels = dict(choices)
+    return lambda value: str(labels.get(value, value))
+
+
+def check_conditions(
+    conditions: RuleConditions, facts: Facts, names: Mapping[str, Mapping[str, str]] | None = None
+) -> list[Check]:
+    """Every non-empty condition, with whether the facts satisfy it.
+
+    Values are compared as stored (slugs, ids) and shown by their labels: types, sentiments,
+    platforms and author profiles always; sources, locations and themes when ``names`` gives
+    the organisation's (``{"source": {id: name}, "location": {...}, "theme": {slug: label}}``).
+    """
+    from vigie.core.templatetags.vigie_tags import platform_label
+    from vigie.inbox.actions import AuthorFlag
+
     checks: list[Check] = []
 
-    def one_of(label: str, wanted: Sequence[Any], actual: str) -> None:
+    def one_of(label: str, wanted: Sequence[Any], actual: str, shown: Callable[[str], str] = str) -> None:
         if wanted:
             values = [str(v) for v in wanted]
-            checks.append(Check(label, _fmt(values), actual or "—", actual in values))
+            display = shown(actual) if actual else "—"
+            checks.append(Check(label, _fmt(shown(v) for v in values), display, actual in values))
 
-    def any_of(label: str, wanted: Sequence[str], actual: Sequence[str]) -> None:
+    def any_of(
+        label: str, wanted: Sequence[str], actual: Sequence[str], shown: Callable[[str], str] = str
+    ) -> None:
         if wanted:
             ok = bool({w.casefold() for w in wanted} & {a.casefold() for a in actual})
-            checks.append(Check(label, _fmt(wanted), _fmt(actual), ok))
+            checks.append(Check(label, _fmt(shown(w) for w in wanted), _fmt(shown(a) for a in actual), ok))
 
     c = conditions
-    one_of(_("Type"), c.types, facts.type)
-    one_of(_("Sentiment"), c.sentiments, facts.sentiment)
+    one_of(_("Type"), c.types, facts.type, _shown(MentionType.choices))
+    one_of(_("Sentiment"), c.sentiments, facts.sentiment, _shown(Sentiment.choices))
     stars = "—" if facts.stars is None else f"{facts.stars:g}"
     if c.stars_min is not None:
         checks.append(
@@ -232,10 +251,11 @@ def check_conditions(conditions: RuleConditions, facts: Facts) -> list[Check]:
                 facts.stars is not None and facts.stars <= c.stars_max,
             )
         )
-    any_of(_("Thèmes"), c.themes, facts.themes)
-    one_of(_("Plateforme"), c.platforms, facts.platform)
-    one_of(_("Source"), c.source_ids, str(facts.source_id or ""))
-    one_of(_("Lieu"), c.location_ids, str(facts.location_id or ""))
+    names = names or {}
+    any_of(_("Thèmes"), c.themes, facts.themes, _shown(names.get("theme", {}).items()))
+    one_of(_("Plateforme"), c.platforms, facts.platform, platform_label)
+    one_of(_("Source"), c.source_ids, str(facts.source_id or ""), _shown(names.get("source", {}).items()))
+    one_of(_("Lieu"), c.location_ids, str(facts.location_id or ""), _shown(names.get("location", {}).items()))
     one_of(_("Langue"), c.languages, facts.language)
     if c.keywords:
         text = facts.text.casefold()
@@ -245,7 +265,7 @@ def check_conditions(conditions: RuleConditions, facts: Facts) -> list[Check]:
         checks.append(
             Check(_("Audience au moins"), str(c.reach_min), str(facts.reach), facts.reach >= c.reach_min)
         )
-    any_of(_("Profil de l'auteur"), c.author_flags, facts.author_flags)
+    any_of(_("Profil de l'auteur"), c.author_flags, facts.author_flags, _shown(AuthorFlag.choices))
     if c.toxic is not None:
         checks.append(Check(_("Toxique"), _yes_no(c.toxic), _yes_no(facts.toxic), facts.toxic == c.toxic))
     if c.legal_risk is not None:

@@ -325,6 +325,11 @@ class RuleForm(forms.Form):
 
 def _rule_rows(organisation: Organisation) -> list[dict[str, Any]]:
     teams = {t.pk: t.name for t in organisation_teams(organisation)}
+    names = {
+        "source": {str(s.pk): s.name for s in scoped(Source, organisation)},
+        "location": {str(loc.pk): loc.name for loc in organisation_locations(organisation)},
+        "theme": dict(theme_choices(organisation)),
+    }
     rows = []
     for rule in ordered_rules(organisation):
         conditions = rule_conditions(rule)
@@ -332,7 +337,8 @@ def _rule_rows(organisation: Organisation) -> list[dict[str, Any]]:
         when = None
         if conditions is not None:
             # The dry-run's checks against no facts: each condition with its label and wanted values.
-            when = [(check.label, check.expected) for check in check_conditions(conditions, Facts())]
+            checks = check_conditions(conditions, Facts(), names)
+            when = [(check.label, check.expected) for check in checks]
         rows.append(
             {
                 "rule": rule,

@@ -612,7 +612,8 @@ def test_dry_run_explains_and_writes_nothing(tenant: Tenant, teams: dict[str, Te
     assert result.existing_case is None
     spam_rule = next(e for e in result.decision.evaluations if e.rule.name == "Spam")
     assert not spam_rule.matched
-    assert [(c.expected, c.actual, c.ok) for c in spam_rule.checks] == [("spam", "question", False)]
+    # Shown by their labels, not their slugs.
+    assert [(c.expected, c.actual, c.ok) for c in spam_rule.checks] == [("Spam", "Question", False)]
     assert (AuditEvent.objects.count(), Case.objects.count(), Notification.objects.count()) == counts
     assert {r.pk: r.last_assignee_id for r in ordered_rules(org)} == cursor
 

@@ -22,7 +22,7 @@ from vigie.inbox.routing import (
     ordered_rules,
 )
 from vigie.mentions.models import MentionType
-from vigie.mentions.tests.factories import make_mention
+from vigie.mentions.tests.factories import make_location, make_mention
 
 Login = Callable[[Membership], Client]
 
@@ -307,3 +307,25 @@ def test_availability_cannot_name_another_organisations_member(
     )
     assert response.status_code == 400
     assert not MemberAvailability.objects.exists()
+
+
+def test_the_scheme_shows_conditions_by_their_names(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    lyon = make_location(org, "Agence Lyon Part-Dieu")
+    do_create_routing_rule(
+        org,
+        name="Lyon, réclamations Google",
+        conditions=RuleConditions(
+            types=["complaint"],
+            platforms=["google_business"],
+            location_ids=[lyon.pk],
+            themes=["remboursement"],
+        ),
+        actions=RuleActions(priority=60),
+    )
+    page = login(tenant.agent).get(reverse("routing")).content.decode()
+    assert "Réclamation" in page
+    assert "Google Business Profile" in page
+    assert "Agence Lyon Part-Dieu" in page
+    assert "Remboursements" in page
+    assert "<strong>complaint</strong>" not in page
