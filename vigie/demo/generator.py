@@ -27,6 +27,8 @@ from email.utils import format_datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from vigie.analysis.builtin.priority.analyzer import score_item
+from vigie.analysis.contract import Item
 from vigie.demo import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_SIZE, corpus
 from vigie.demo.noise import STYLES, add_noise, strip_accents
 from vigie.demo.organisation import (
@@ -174,6 +176,8 @@ class MentionRecord:
     legal_risk: bool = False
     # Removed from the platform after Vigie read it (spam taken down): marked, never lost.
     deleted_at: datetime | None = None
+    # Why the priority analyzer ranked it so (shown on the case page).
+    priority_reasons: list[str] = field(default_factory=list)
 
 
 # --- tables of weights ----------------------------------------------------------------------------
@@ -876,7 +880,7 @@ class _Generator:
             removed = fetched + _seconds(rng, 3600, 2 * 86400)
             mention.deleted_at = removed if removed <= self.now else None
         self._identity(mention, person, location)
-        mention.priority = self._priority(mention, person)
+        mention.priority, mention.priority_reasons = self._priority(mention)
         if kind in ("post", "comment") and platform in _THREAD_PLATFORMS and mtype != "spam":
             entry = (mention.external_id, themes, author.handle if author else "")
             self._threads.setdefault(source_key, deque(maxlen=40)).append(entry)
@@ -1205,36 +1209,30 @@ class _Generator:
             return likes, shares, replies, reach
         return 0, 0, 0, 0
 
-    def _priority(self, mention: MentionRecord, person: _Person) -> int:
-        rng = self.rng
-        base = {
-            "complaint": 45,
-            "question": 35,
-            "suggestion": 20,
-            "praise": 12,
-            "troll": 25,
-            "spam": 5,
-            "other": 8,
-        }[mention.mention_type]
-        if mention.crisis:
-            base += 15
-        if mention.reach > 100_000:
-            base += 30
-        elif mention.reach > 20_000:
-            base += 20
-        elif mention.reach > 5_000:
-            base += 10
-        if mention.rating is not None and mention.rating <= 1 and mention.kind == "review":
-            base += 8
-        if mention.legal_risk:
-            base += 40
-        if person.role in ("influencer", "journalist"):
-            base += 10
-        if mention.kind == "article" and mention.sentiment == "negative":
-            base += 25
-        if mention.sentiment == "negative" and person.style == "enerve":
-            base += 5
-        return max(0, min(100, base + _randint(rng, -5, 5)))
+    def _priority(self, mention: MentionRecord) -> tuple[int, list[str]]:
+        """The priority analyzer's score and reasons, from the generator's labels, as Vigie would
+        have computed them when it read the mention (``fetched_at``)."""
+        author = mention.author
+        item = Item(
+            id=str(mention.ref),
+            text=mention.text,
+            title=mention.title,
+            kind=mention.kind,
+            rating=float(mention.rating) if mention.rating is not None else None,
+            created_at=mention.created_at,
+            author_followers=author.followers_count if author is not None else None,
+            likes=mention.likes,
+            shares=mention.shares,
+            replies_count=mention.replies_count,
+            reach=mention.reach,
+        )
+        results = {
+            "sentiment": {"label": mention.sentiment, "score": mention.sentiment_score},
+            "type": mention.mention_type,
+            "toxicity": {"legal_risk": mention.legal_risk, "toxic": mention.legal_risk},
+        }
+        answer = score_item(item, results, mention.fetched_at)
+        return int(answer["score"]), list(answer["reasons"])
 
     # -- identity: ids, urls, payloads --
 

@@ -26,6 +26,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from vigie.analysis.builtin.priority.analyzer import PriorityAnalyzer
+from vigie.analysis.models import AnalysisResult
 from vigie.connectors.models import Source
 from vigie.core.actions import do_add_team_member, do_create_member, do_record_audit_events
 from vigie.core.models import AuditEvent, Location, Membership, Organisation, Team, User
@@ -371,6 +373,7 @@ class _Writer:
         self.mention_rows = _Inserter(Mention)
         self.case_rows = _Inserter(Case)
         self.reply_rows = _Inserter(Reply)
+        self.analysis_rows = _Inserter(AnalysisResult)
 
     @transaction.atomic
     def write(self, batch: list[MentionRecord]) -> None:
@@ -418,6 +421,20 @@ class _Writer:
                 }
             )
         mention_ids = self.mention_rows.insert(rows)
+        # The priority's reasons, as the analysis pipeline stores them: the case page shows them.
+        self.analysis_rows.insert(
+            [
+                {
+                    "organisation_id": org_id,
+                    "mention_id": mention_id,
+                    "analyzer": PriorityAnalyzer.name,
+                    "version": PriorityAnalyzer.version,
+                    "result": {"priority": {"score": m.priority, "reasons": m.priority_reasons}},
+                    "analysed_at": m.fetched_at,
+                }
+                for m, mention_id in zip(batch, mention_ids, strict=True)
+            ]
+        )
         for m, mention_id in zip(batch, mention_ids, strict=True):
             if m.kind in ("post", "comment"):
                 self._remember(self.threads, (sources[m.source_key], m.external_id), mention_id, THREAD_CACHE)

@@ -11,6 +11,7 @@ from django.db.models import Count, F
 from django.test import Client
 from django.utils import timezone
 
+from vigie.analysis.models import AnalysisResult
 from vigie.connectors.models import Source
 from vigie.core.actions import do_create_organisation, do_record_audit_events
 from vigie.core.models import AuditEvent, Location, Membership, Organisation, Team, User
@@ -122,6 +123,24 @@ def test_every_row_belongs_to_the_demo_organisation() -> None:
     assert not Reply.objects.exclude(case__organisation=demo).exists()
     assert not Mention.objects.filter(author__isnull=False).exclude(author__organisation=demo).exists()
     assert not Mention.objects.filter(parent__isnull=False).exclude(parent__organisation=demo).exists()
+
+
+def test_every_demo_case_says_why_it_has_its_priority() -> None:
+    from vigie.analysis.queries import mention_analysis
+
+    run_demo()
+    demo = Organisation.objects.get(slug=DEMO_SLUG)
+    top = Case.objects.filter(organisation=demo).select_related("mention").order_by("-priority").first()
+    assert top is not None
+    analysis = mention_analysis(top.mention)
+    # The score the inbox sorts by is the priority analyzer's, with its reasons.
+    assert analysis.results["priority"]["priority"]["score"] == top.mention.priority
+    assert analysis.priority_reasons
+    assert (
+        not Mention.objects.filter(organisation=demo)
+        .exclude(pk__in=AnalysisResult.objects.filter(analyzer="priority").values("mention_id"))
+        .exists()
+    )
 
 
 def test_external_ids_are_unique_and_replies_are_linked_to_their_parent() -> None:
