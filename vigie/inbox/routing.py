@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from vigie.analysis.models import AnalysisResult
 from vigie.charter.document import CharterDocument
 from vigie.charter.queries import current_charter
-from vigie.core.actions import do_notify, do_record_audit_event
+from vigie.core.actions import do_notify, do_record_audit_event, do_record_audit_events
 from vigie.core.models import AuditEvent, Membership, Organisation, Team, User
 from vigie.core.roles import HANDLE_CASES, MANAGE, Role, has_role
 from vigie.core.tenancy import scoped
@@ -97,21 +97,36 @@ class RuleActions(_Strict):
 
 
 def rule_conditions(rule: RoutingRule) -> RuleConditions | None:
-    """The rule's conditions; None for a row edited by hand into nonsense, which then matches nothing."""
+    """The rule's conditions; None for a row edited by hand into nonsense, which then matches nothing.
+
+    Parsed once per rule object and JSON value: routing asks for every rule of every mention.
+    """
+    raw = rule.conditions
+    cached = rule.__dict__.get("_parsed_conditions")
+    if cached is not None and cached[0] is raw:
+        return cast(RuleConditions | None, cached[1])
     try:
-        return RuleConditions.model_validate(rule.conditions or {})
+        parsed: RuleConditions | None = RuleConditions.model_validate(raw or {})
     except ValidationError:
         logger.warning("routing rule %s has invalid conditions; it is skipped", rule.pk)
-        return None
+        parsed = None
+    rule.__dict__["_parsed_conditions"] = (raw, parsed)
+    return parsed
 
 
 def rule_actions(rule: RoutingRule) -> RuleActions:
     """The rule's actions; a row edited by hand into nonsense does nothing rather than crash."""
+    raw = rule.actions
+    cached = rule.__dict__.get("_parsed_actions")
+    if cached is not None and cached[0] is raw:
+        return cast(RuleActions, cached[1])
     try:
-        return RuleActions.model_validate(rule.actions or {})
+        parsed = RuleActions.model_validate(raw or {})
     except ValidationError:
         logger.warning("routing rule %s has invalid actions; none applied", rule.pk)
-        return RuleActions()
+        parsed = RuleActions()
+    rule.__dict__["_parsed_actions"] = (raw, parsed)
+    return parsed
 
 
 # --- what a rule sees of a mention -------------------------------------------------------------------
@@ -280,6 +295,39 @@ def check_conditions(
     return checks
 
 
+def conditions_hold(conditions: RuleConditions, facts: Facts) -> bool:
+    """Whether every condition holds: ``check_conditions`` without the explanations, for the
+    routing of each new mention (a test keeps the two in agreement)."""
+    c = conditions
+
+    def one_of(wanted: Sequence[Any], actual: str) -> bool:
+        return not wanted or actual in [str(v) for v in wanted]
+
+    def any_of(wanted: Sequence[str], actual: Sequence[str]) -> bool:
+        return not wanted or bool({w.casefold() for w in wanted} & {a.casefold() for a in actual})
+
+    stars = facts.stars
+    return (
+        one_of(c.types, facts.type)
+        and one_of(c.sentiments, facts.sentiment)
+        and (c.stars_min is None or (stars is not None and stars >= c.stars_min))
+        and (c.stars_max is None or (stars is not None and stars <= c.stars_max))
+        and any_of(c.themes, facts.themes)
+        and one_of(c.platforms, facts.platform)
+        and one_of(c.source_ids, str(facts.source_id or ""))
+        and one_of(c.location_ids, str(facts.location_id or ""))
+        and one_of(c.languages, facts.language)
+        and (
+            not c.keywords
+            or any(k.strip() and k.strip().casefold() in facts.text.casefold() for k in c.keywords)
+        )
+        and (c.reach_min is None or facts.reach >= c.reach_min)
+        and any_of(c.author_flags, facts.author_flags)
+        and (c.toxic is None or facts.toxic == c.toxic)
+        and (c.legal_risk is None or facts.legal_risk == c.legal_risk)
+    )
+
+
 def _yes_no(value: bool) -> str:
     return _("oui") if value else _("non")
 
@@ -322,11 +370,18 @@ def ordered_rules(organisation: Organisation) -> list[RoutingRule]:
 
 
 def evaluate_rules(
-    rules: Sequence[RoutingRule], facts: Facts
+    rules: Sequence[RoutingRule], facts: Facts, *, explain: bool = True
 ) -> tuple[RoutingRule | None, list[RuleEvaluation]]:
-    """First-match: the first enabled rule whose conditions all hold, and how every rule fared."""
+    """First-match: the first enabled rule whose conditions all hold, and how every rule fared
+    (only the first when ``explain`` is false: routing needs no explanation of the others)."""
     chosen: RoutingRule | None = None
     evaluations = []
+    if not explain:
+        for rule in rules:
+            conditions = rule_conditions(rule)
+            if rule.enabled and conditions is not None and conditions_hold(conditions, facts):
+                return rule, []
+        return None, []
     for rule in rules:
         conditions = rule_conditions(rule)
         if conditions is None:
@@ -350,11 +405,15 @@ def decide(
     rules: Sequence[RoutingRule] | None = None,
     teams: dict[int, Team] | None = None,
     template_cache: dict[tuple[Any, ...], list[int]] | None = None,
+    explain: bool = True,
 ) -> Decision:
-    """What the scheme and the charter say for a mention with ``facts``. Reads only."""
+    """What the scheme and the charter say for a mention with ``facts``. Reads only.
+
+    ``explain`` false leaves out how each rule fared (``evaluations``), which only the dry-run
+    shows."""
     charter = charter or current_charter(organisation)
     rules = ordered_rules(organisation) if rules is None else rules
-    rule, evaluations = evaluate_rules(rules, facts)
+    rule, evaluations = evaluate_rules(rules, facts, explain=explain)
     actions = rule_actions(rule) if rule else RuleActions()
     reasons: list[str] = []
     if rule is not None:
@@ -470,33 +529,71 @@ def assignment_pool(organisation: Organisation, team: Team | None, at: datetime)
     return [m for m in members.select_related("user").order_by("user_id") if m.user_id not in away]
 
 
+@dataclass
+class AssignmentState:
+    """What assignment reads once per routing batch instead of once per case: each round-robin
+    rule's cursor (locked for the batch, written back by ``save``) and everyone's open cases."""
+
+    cursors: dict[int, int | None] = field(default_factory=dict)  # rule id -> last assignee id
+    loads: dict[int, int] | None = None  # user id -> open cases, counting this batch's
+    moved: set[int] = field(default_factory=set)
+
+    def save(self) -> None:
+        """Write back the cursors the batch moved."""
+        for rule_id in sorted(self.moved):
+            RoutingRule.objects.filter(pk=rule_id).update(last_assignee_id=self.cursors[rule_id])
+        self.moved.clear()
+
+
+def _open_loads(organisation: Organisation, user_ids: Iterable[int] | None = None) -> dict[int, int]:
+    cases = scoped(Case, organisation).filter(status__in=OPEN_STATUSES, assignee_id__isnull=False)
+    if user_ids is not None:
+        cases = cases.filter(assignee_id__in=list(user_ids))
+    return dict(cases.values_list("assignee_id").annotate(n=Count("id")).values_list("assignee_id", "n"))
+
+
 def pick_assignee(
-    rule: RoutingRule, mode: AssignMode, pool: Sequence[Membership], *, commit: bool
+    rule: RoutingRule,
+    mode: AssignMode,
+    pool: Sequence[Membership],
+    *,
+    commit: bool,
+    state: AssignmentState | None = None,
 ) -> User | None:
-    """The next person under ``mode``. Round-robin moves the rule's cursor only when ``commit``."""
+    """The next person under ``mode``. Round-robin moves the rule's cursor only when ``commit``;
+    with a batch's ``state``, the cursor and the loads are read once and kept there."""
     if mode == "none" or not pool:
         return None
     if mode == "least_loaded":
-        loads = dict(
-            scoped(Case, rule.organisation)
-            .filter(status__in=OPEN_STATUSES, assignee_id__in=[m.user_id for m in pool])
-            .values_list("assignee_id")
-            .annotate(n=Count("id"))
-            .values_list("assignee_id", "n")
-        )
-        return min(pool, key=lambda m: (loads.get(m.user_id, 0), m.user_id)).user
+        if state is None:
+            loads = _open_loads(rule.organisation, [m.user_id for m in pool])
+        else:
+            if state.loads is None:
+                state.loads = _open_loads(rule.organisation)
+            loads = state.loads
+        chosen = min(pool, key=lambda m: (loads.get(m.user_id, 0), m.user_id))
+        if commit and state is not None:
+            loads[chosen.user_id] = loads.get(chosen.user_id, 0) + 1
+        return chosen.user
     last = rule.last_assignee_id
     if commit:
-        last = (
-            RoutingRule.objects.select_for_update()
-            .filter(pk=rule.pk)
-            .values_list("last_assignee_id", flat=True)
-            .first()
-        )
+        if state is not None and rule.pk in state.cursors:
+            last = state.cursors[rule.pk]
+        else:
+            last = (
+                RoutingRule.objects.select_for_update()
+                .filter(pk=rule.pk)
+                .values_list("last_assignee_id", flat=True)
+                .first()
+            )
     following = [m for m in pool if last is None or m.user_id > last]
     chosen = (following or list(pool))[0]
     if commit:
-        RoutingRule.objects.filter(pk=rule.pk).update(last_assignee=chosen.user)
+        if state is None:
+            RoutingRule.objects.filter(pk=rule.pk).update(last_assignee=chosen.user)
+        else:
+            state.cursors[rule.pk] = chosen.user_id
+            state.moved.add(rule.pk)
         rule.last_assignee_id = chosen.user_id
     return chosen.user
 
@@ -561,6 +658,33 @@ class Scheme:
     # Preloaded for a batch (mention id -> its case, locked); None: read each case when needed.
     cases: dict[int, Case] | None = None
     human: dict[int, set[str]] = field(default_factory=dict)
+    # A batch's audit events, appended to the log in one go by ``flush`` (None: one at a time),
+    # and its assignment cursors and loads.
+    events: list[dict[str, Any]] | None = None
+    assignment: AssignmentState | None = None
+
+    def record(
+        self, organisation: Organisation, verb: str, case: Case, data: dict[str, Any], at: datetime
+    ) -> None:
+        """Log ``verb`` on ``case``: now, or with the batch."""
+        if self.events is None:
+            do_record_audit_event(organisation, verb, obj=case, data=data, at=at)
+            return
+        self.events.append(
+            {
+                "verb": verb,
+                "at": at,
+                "object_type": case._meta.label_lower,
+                "object_id": str(case.pk),
+                "data": data,
+            }
+        )
+
+    def flush(self, organisation: Organisation) -> None:
+        """Append the batch's pending events to the log (before anything else writes to it)."""
+        if self.events:
+            do_record_audit_events(organisation, self.events)
+            self.events.clear()
 
     @classmethod
     def load(cls, organisation: Organisation) -> Scheme:
@@ -596,6 +720,10 @@ def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) ->
     scheme.analysis.update(analysis_results(organisation, [m.pk for m in batch]))
     routed = 0
     with transaction.atomic():
+        # The batch's audit events are appended at its end: hold the organisation's log (the
+        # lock every audit writer takes) from now on, so none can slip in between and the log
+        # stays in the order things happened.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         # The batch's existing cases and what people decided on them, in two queries.
         existing = (
             Case.objects.select_for_update(of=("self",))
@@ -604,11 +732,18 @@ def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) ->
         )
         cases = {case.mention_id: case for case in existing}
         scheme = replace(
-            scheme, cases=cases, human=human_decisions(organisation, [c.pk for c in cases.values()])
+            scheme,
+            cases=cases,
+            human=human_decisions(organisation, [c.pk for c in cases.values()]),
+            events=[],
+            assignment=AssignmentState(),
         )
         for mention in batch:
             if do_route_mention(mention, scheme=scheme) is not None:
                 routed += 1
+        scheme.flush(organisation)
+        assert scheme.assignment is not None
+        scheme.assignment.save()
     return routed
 
 
@@ -626,11 +761,15 @@ def do_route_mention(mention: Mention, *, scheme: Scheme | None = None) -> Case 
     if scheme is None:
         do_seed_default_routing(organisation)
         scheme = Scheme.load(organisation)
+    pending = len(scheme.events) if scheme.events is not None else 0
     try:
         with transaction.atomic():
             return _route(mention, scheme)
     except IntegrityError:
-        # Another worker created the case between our read and our insert: update it instead.
+        # Another worker created the case between our read and our insert: update it instead
+        # (and forget what the rolled-back attempt meant to log).
+        if scheme.events is not None:
+            del scheme.events[pending:]
         with transaction.atomic():
             return _route(mention, replace(scheme, cases=None))
 
@@ -648,6 +787,7 @@ def _route(mention: Mention, scheme: Scheme) -> Case:
         rules=scheme.rules,
         teams=scheme.teams,
         template_cache=scheme.templates,
+        explain=False,
     )
     now = timezone.now()
     if scheme.cases is not None:
@@ -682,7 +822,9 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
     assignee = None
     if decision.rule is not None and decision.needs_answer:
         pool = scheme.pool(organisation, decision.team, now)
-        assignee = pick_assignee(decision.rule, decision.actions.assign, pool, commit=True)
+        assignee = pick_assignee(
+            decision.rule, decision.actions.assign, pool, commit=True, state=scheme.assignment
+        )
     status = CaseStatus.NEW if decision.needs_answer else CaseStatus.NO_ANSWER
     case = Case.objects.create(
         organisation=organisation,
@@ -708,8 +850,9 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         "sla_due_at": case.sla_due_at.isoformat() if case.sla_due_at else None,
         "tags": case.tags,
     }
-    do_record_audit_event(organisation, "case.routed", obj=case, data=data, at=now)
+    scheme.record(organisation, "case.routed", case, data, now)
     if decision.actions.escalate and _recent(mention, now):
+        scheme.flush(organisation)  # the escalation's own event comes after this one
         do_escalate_case(case, reason=_("règle « %(name)s »") % {"name": decision.rule_name}, at=now)
     return case
 
@@ -744,7 +887,9 @@ def _update_case(case: Case, mention: Mention, decision: Decision, scheme: Schem
     if may_assign and case.is_open and (team_changed or case.assignee_id is None):
         assert decision.rule is not None
         pool = scheme.pool(case.organisation, decision.team, now)
-        assignee = pick_assignee(decision.rule, decision.actions.assign, pool, commit=True)
+        assignee = pick_assignee(
+            decision.rule, decision.actions.assign, pool, commit=True, state=scheme.assignment
+        )
         if assignee is not None and assignee.pk != case.assignee_id:
             changes["assignee"] = assignee
         elif team_changed and assignee is None and case.assignee_id is not None:
@@ -777,14 +922,15 @@ def _update_case(case: Case, mention: Mention, decision: Decision, scheme: Schem
         for name, value in changes.items()
         if name != "updated_at"
     }
-    do_record_audit_event(
+    scheme.record(
         case.organisation,
         "case.rerouted",
-        obj=case,
-        data=_decision_data(decision) | {"changes": shown, "kept": sorted(human)},
-        at=now,
+        case,
+        _decision_data(decision) | {"changes": shown, "kept": sorted(human)},
+        now,
     )
     if decision.actions.escalate and case.escalated_at is None and _recent(mention, now):
+        scheme.flush(case.organisation)  # the escalation's own event comes after this one
         do_escalate_case(case, reason=_("règle « %(name)s »") % {"name": decision.rule_name}, at=now)
     return case
 

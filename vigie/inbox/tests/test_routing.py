@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -19,8 +20,11 @@ from vigie.core.roles import Role
 from vigie.inbox.actions import do_assign_case, do_set_case_status
 from vigie.inbox.models import Case, CaseStatus, RoutingRule, Template
 from vigie.inbox.routing import (
+    Facts,
     RuleActions,
     RuleConditions,
+    check_conditions,
+    conditions_hold,
     do_create_routing_rule,
     do_delete_routing_rule,
     do_move_routing_rule,
@@ -33,7 +37,7 @@ from vigie.inbox.routing import (
     ordered_rules,
 )
 from vigie.mentions.models import Mention, MentionType, Sentiment
-from vigie.mentions.tests.factories import make_author, make_mention, make_source
+from vigie.mentions.tests.factories import make_author, make_case, make_mention, make_source
 
 
 def analysed(
@@ -720,3 +724,113 @@ def test_an_old_threat_from_an_import_is_routed_but_not_paged(tenant: Tenant, te
     assert case.team == teams["legal"]
     assert case.escalated_at is None
     assert not Notification.objects.filter(event="case.escalated").exists()
+
+
+def test_the_fast_check_and_the_explained_check_always_agree() -> None:
+    # Routing decides with conditions_hold; the dry-run explains with check_conditions.
+    rng = random.Random(11)
+
+    def some(values: list[Any]) -> list[Any]:
+        return rng.sample(values, rng.choice([0, 0, 1, 2]))
+
+    for _ in range(3000):
+        conditions = RuleConditions(
+            types=some(list(MentionType.values)),
+            sentiments=some(list(Sentiment.values)),
+            stars_min=rng.choice([None, 1, 2.5, 4]),
+            stars_max=rng.choice([None, 2, 3, 5]),
+            themes=some(["delai", "Prix", "accueil"]),
+            platforms=some(["google_business", "mastodon"]),
+            source_ids=some([1, 2, 3]),
+            location_ids=some([7, 8]),
+            languages=some(["fr", "en"]),
+            keywords=some(["remboursement", " Avocat ", "  "]),
+            reach_min=rng.choice([None, 0, 1000]),
+            author_flags=some(["influencer", "Customer"]),
+            toxic=rng.choice([None, True, False]),
+            legal_risk=rng.choice([None, True, False]),
+        )
+        facts = Facts(
+            type=rng.choice([*MentionType.values, ""]),
+            sentiment=rng.choice([*Sentiment.values, ""]),
+            stars=rng.choice([None, 1, 2, 3.5, 5]),
+            themes=tuple(some(["delai", "prix", "Accueil", "autre"])),
+            platform=rng.choice(["google_business", "mastodon", "feed"]),
+            source_id=rng.choice([None, 1, 2, 3]),
+            location_id=rng.choice([None, 7, 8]),
+            language=rng.choice(["fr", "en", ""]),
+            text=rng.choice(["Je veux un REMBOURSEMENT", "mon avocat vous écrira", "Merci"]),
+            reach=rng.choice([0, 999, 5000]),
+            author_flags=tuple(some(["customer", "influencer"])),
+            toxic=rng.random() < 0.5,
+            legal_risk=rng.random() < 0.5,
+        )
+        explained = all(check.ok for check in check_conditions(conditions, facts))
+        assert conditions_hold(conditions, facts) == explained, (conditions, facts)
+
+
+# --- batches (what ingestion and re-analysis hand over) ------------------------------------------------
+
+
+def test_a_batch_takes_turns_like_one_by_one_and_the_next_batch_carries_on(tenant: Tenant) -> None:
+    org = tenant.organisation
+    team = do_create_team(org, "Équipe R")
+    a, b, c = _agents(tenant, team, 3)
+    rule = _only(org, ("Tout", RuleConditions(), RuleActions(team_id=team.pk, assign="round_robin")))[0]
+    first = [analysed(org, f"lot un {i}") for i in range(4)]
+    assert do_route_mentions(org, [m.pk for m in first]) == 4
+    assignees = [Case.objects.get(mention=m).assignee for m in first]
+    assert assignees == [a.user, b.user, c.user, a.user]
+    rule.refresh_from_db()
+    assert rule.last_assignee == a.user  # the cursor is saved at the end of the batch
+    second = [analysed(org, f"lot deux {i}") for i in range(2)]
+    do_route_mentions(org, [m.pk for m in second])
+    assert [Case.objects.get(mention=m).assignee for m in second] == [b.user, c.user]
+
+
+def test_a_batch_spreads_the_load_as_it_assigns(tenant: Tenant) -> None:
+    org = tenant.organisation
+    team = do_create_team(org, "Équipe L")
+    a, b = _agents(tenant, team, 2)
+    _only(org, ("Tout", RuleConditions(), RuleActions(team_id=team.pk, assign="least_loaded")))
+    for i in range(3):  # a already holds three open cases
+        make_case(org, make_mention(org, text=f"ancien {i}"), assignee=a.user)
+    batch = [analysed(org, f"nouveau {i}") for i in range(5)]
+    do_route_mentions(org, [m.pk for m in batch])
+    assignees = [Case.objects.get(mention=m).assignee for m in batch]
+    assert assignees == [b.user, b.user, b.user, a.user, b.user]
+
+
+def test_a_batch_logs_each_case_before_its_escalation_and_keeps_the_chain(
+    tenant: Tenant, teams: dict[str, Team]
+) -> None:
+    from vigie.core.queries import verify_audit_chain
+
+    org = tenant.organisation
+    batch = [
+        analysed(org, "Merci !", type=MentionType.PRAISE),
+        analysed(
+            org,
+            "Le directeur Dupont est un escroc !",
+            type=MentionType.COMPLAINT,
+            sentiment=Sentiment.NEGATIVE,
+            legal_risk=True,
+        ),
+        analysed(org, "Quels horaires ?", type=MentionType.QUESTION),
+    ]
+    assert do_route_mentions(org, [m.pk for m in batch]) == 3
+    escalated = Case.objects.get(mention=batch[1])
+    assert escalated.escalated_at is not None
+    verbs = list(
+        AuditEvent.objects.filter(organisation=org, verb__in=["case.routed", "case.escalated"])
+        .order_by("seq")
+        .values_list("verb", "object_id")
+    )
+    cases = [str(Case.objects.get(mention=m).pk) for m in batch]
+    assert verbs == [
+        ("case.routed", cases[0]),
+        ("case.routed", cases[1]),
+        ("case.escalated", cases[1]),
+        ("case.routed", cases[2]),
+    ]
+    assert verify_audit_chain(org).ok
