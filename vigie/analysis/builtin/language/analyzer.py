@@ -8,6 +8,7 @@ language), and to "" when there is none.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
@@ -55,10 +56,14 @@ FAST_MARGIN = 3
 
 def function_word_language(text: str) -> str | None:
     """The language whose function words clearly dominate ``text``, else None (ask lingua)."""
+    # Counting the words (Counter counts in C) and keeping the function words among them (a set
+    # intersection, also in C) leaves a Python loop over a handful of distinct words, not over
+    # every word of the text.
+    words = Counter(_WORD_RE.findall(text.lower()))
     counts: dict[str, int] = {}
-    for word in _WORD_RE.findall(text.lower()):
-        for code in _LANGUAGES_OF_WORD.get(word, ()):
-            counts[code] = counts.get(code, 0) + 1
+    for word in words.keys() & _LANGUAGES_OF_WORD.keys():
+        for code in _LANGUAGES_OF_WORD[word]:
+            counts[code] = counts.get(code, 0) + words[word]
     if not counts:
         return None
     ranked = sorted(counts.values(), reverse=True)

@@ -42,10 +42,19 @@ NAMED_PERSON = re.compile(
 LEGAL_RISK_CATEGORIES = frozenset({"threat", "hate", "accusation"})
 
 
+# Every category at once: most texts match none, and one scan of the alternation costs about half
+# the four scans; only a text it finds something in is searched category by category.
+_ANY_CATEGORY = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in CATEGORIES.values()))
+
+
 def flags(text: str) -> list[str]:
     """The lexical categories found in ``text`` (``named_person`` included)."""
     lower = text.lower()
-    found = [name for name, pattern in CATEGORIES.items() if pattern.search(lower)]
+    found = (
+        [name for name, pattern in CATEGORIES.items() if pattern.search(lower)]
+        if _ANY_CATEGORY.search(lower)
+        else []
+    )
     if NAMED_PERSON.search(text):
         found.append("named_person")
     return found
