@@ -7,6 +7,7 @@ language), and to "" when there is none.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -96,6 +97,7 @@ class LanguageAnalyzer(Analyzer):
 
     def __init__(self) -> None:
         self._detector: LanguageDetector | None = None
+        self._loaded_in = 0  # the process that built the detector
 
     def load(self) -> None:
         if self._detector is not None:
@@ -111,6 +113,7 @@ class LanguageAnalyzer(Analyzer):
             .with_preloaded_language_models()
             .build()
         )
+        self._loaded_in = os.getpid()
 
     def detect(self, text: str, hint: str = "") -> str:
         """ISO 639-1 code of ``text``'s language, or ``hint`` when the text is too short to tell."""
@@ -133,8 +136,16 @@ class LanguageAnalyzer(Analyzer):
             else:
                 long_enough.append(index)
         if long_enough:
-            # Parallel detection releases the GIL in lingua's Rust core.
-            found = self._detector.detect_languages_in_parallel_of([texts[i] for i in long_enough])
+            asked = [texts[i] for i in long_enough]
+            if os.getpid() == self._loaded_in:
+                # Parallel detection releases the GIL in lingua's Rust core.
+                found = self._detector.detect_languages_in_parallel_of(asked)
+            else:
+                # A process forked after loading (``vigie analyze --workers``, a pre-forking
+                # server) has lingua's memory but not its thread pool, whose threads were not
+                # copied: parallel detection would wait for them for ever. One by one, same answers.
+                detect = self._detector.detect_language_of
+                found = [detect(text) for text in asked]
             for index, language in zip(long_enough, found, strict=True):
                 if language is not None:
                     detected[index] = language.iso_code_639_1.name.lower()
