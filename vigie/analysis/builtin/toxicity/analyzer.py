@@ -78,7 +78,7 @@ class ToxicityAnalyzer(Analyzer):
         if not batch:
             return []
         # Plain floats: per-item numpy scalars cost more than the rest of the loop.
-        scores = runtime.model("toxicity").proba(runtime.features(batch))[:, 1].tolist()
+        scores = runtime.proba("toxicity", batch)[:, 1].tolist()
         results: list[Results] = []
         for item, score in zip(batch, scores, strict=True):
             categories = flags(runtime.item_text(item))
