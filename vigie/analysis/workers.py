@@ -9,6 +9,7 @@ Django up.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -69,9 +70,31 @@ def analyze_in_workers(
         context_of_workers = multiprocessing.get_context("spawn")
         initializer = start_worker
     work = partial(analyze_lines, language_hint=hint, context=context)
+    # Out of the collector's sight while the workers run: a collection in a forked worker would
+    # otherwise write to every object inherited from the parent (the models' included), copying
+    # their memory pages. Undone afterwards, for a parent that lives on (tests, a server).
+    gc.freeze()
+    try:
+        return _run(lines, out, workers, batch_size, work, context_of_workers, initializer, keys)
+    finally:
+        gc.unfreeze()
+
+
+def _run(
+    lines: Iterator[str],
+    out: IO[str],
+    workers: int,
+    batch_size: int,
+    work: Callable[[list[str]], list[str]],
+    context_of_workers: BaseContext,
+    initializer: Callable[[], None] | None,
+    keys: frozenset[str],
+) -> frozenset[str]:
+    """The executor's part of :func:`analyze_in_workers`."""
     pending: deque[Future[list[str]]] = deque()
     with warnings.catch_warnings():
-        # Python 3.12+ warns on any fork of a process with threads; see above for why these are safe.
+        # Python 3.12+ warns on any fork of a process with threads; analyze_in_workers says why
+        # those of a loaded pipeline are safe.
         warnings.filterwarnings(
             "ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning
         )
