@@ -44,6 +44,12 @@ def model(name: str) -> LinearModel:
     return found
 
 
+def prepare() -> None:
+    """Put the loaded models' coefficients side by side now, at load time: not in the first batch,
+    and before ``vigie analyze`` forks its workers, which then share them."""
+    _stacked()
+
+
 def _stacked() -> tuple[np.ndarray, dict[str, slice]]:
     global _stack
     with _lock:

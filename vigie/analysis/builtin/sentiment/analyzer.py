@@ -63,6 +63,7 @@ class SentimentAnalyzer(Analyzer):
         runtime.featurizer()
         for name in ("polarity", "stars", "stars_marc", "tweets"):
             runtime.model(name)
+        runtime.prepare()
 
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
         """Label, score and stars for each item."""

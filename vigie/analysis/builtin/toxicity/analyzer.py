@@ -72,6 +72,7 @@ class ToxicityAnalyzer(Analyzer):
         """Load the shared featurizer and the toxicity model."""
         runtime.featurizer()
         runtime.model("toxicity")
+        runtime.prepare()
 
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
         """Toxicity verdict, score in [0, 1], categories and legal-risk flag per item."""
