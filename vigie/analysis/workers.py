@@ -34,10 +34,22 @@ def chunks(lines: Iterator[str], size: int) -> Iterator[list[str]]:
 
 
 def usable_cpus() -> int:
-    """The CPUs this process may run on (its affinity where the system tells it)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    """The CPUs this process may run on: its affinity where the system tells it, and no more than
+    a container's CPU quota (cgroup v2 ``cpu.max``, e.g. ``docker run --cpus 2`` on a larger host)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cpus, _cpu_quota() or cpus))
+
+
+def _cpu_quota(path: str = "/sys/fs/cgroup/cpu.max") -> int | None:
+    """Whole CPUs allowed by the cgroup's quota (rounded up), or None when unlimited or unknown."""
+    try:
+        with open(path, encoding="ascii") as handle:
+            quota, period = handle.read().split()[:2]
+    except (OSError, ValueError):
+        return None
+    if quota == "max" or not quota.isdigit() or not period.isdigit() or int(period) == 0:
+        return None
+    return max(1, -(-int(quota) // int(period)))
 
 
 def forks_loaded_workers() -> bool:

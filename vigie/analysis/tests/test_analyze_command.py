@@ -122,6 +122,18 @@ def test_by_default_a_large_file_is_shared_between_the_cpus_with_the_same_output
     assert [json.loads(line)["id"] for line in outputs[0].splitlines()] == [f"m{i}" for i in range(30)]
 
 
+@pytest.mark.parametrize(
+    ("cpu_max", "cpus"), [("150000 100000", 2), ("50000 100000", 1), ("max 100000", None), ("", None)]
+)
+def test_a_containers_cpu_quota_bounds_the_automatic_workers(
+    tmp_path: Path, cpu_max: str, cpus: int | None
+) -> None:
+    from vigie.analysis.workers import _cpu_quota
+
+    (tmp_path / "cpu.max").write_text(cpu_max + "\n")
+    assert _cpu_quota(str(tmp_path / "cpu.max")) == cpus
+
+
 def test_a_small_file_is_analysed_in_one_process() -> None:
     from vigie.analysis.management.commands.analyze import auto_workers
 
