@@ -7,7 +7,13 @@ Runs every registered analyzer, without a database, on three workloads:
 * ``demo``: mentions from the demo generator (short social posts and reviews mixed);
 * ``reviews``: real customer reviews from the labelled public sets (``$VIGIE_DATA``), longer;
 * ``analyze_command``: ``vigie analyze`` end to end on the same reviews, in a fresh process
-  (start-up, imports and model loading included).
+  (start-up, imports and model loading included), with one process (``--workers 1``) and with
+  two (``--workers 2``: the workers are forked from the loaded parent on Linux).
+
+The throughput target is answered by ``vigie analyze --workers 2`` end to end on the real reviews
+(``target_met_by`` in the output says so, with the figure and the load average of its run): it is
+what a user runs on this 2-core machine, start-up and JSON included. The in-process figures use
+one core and show the analyzers' own speed.
 
 ``lexicon_baseline`` compares, on the pooled polarity validation rows, the trained sentiment model
 with the hand-written lexicon (accuracy and texts/s). Wall times on a shared machine vary with its
@@ -124,13 +130,14 @@ def _reviews(count: int) -> list[Any]:
 # The child reports its own peak resident memory (VmHWM, which starts afresh at exec; ru_maxrss
 # and RUSAGE_CHILDREN would still count the fork of this bigger process).
 _REPORT_PEAK = (
-    "import sys\n"
+    "import resource, sys\n"
     "from vigie.cli import main\n"
     "try:\n"
     "    main(sys.argv[1:])\n"
     "finally:\n"
     "    status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
-    "    print(status, file=sys.stderr)\n"
+    "    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "    print(status, workers, file=sys.stderr)\n"
 )
 
 
@@ -140,6 +147,7 @@ def _analyze_command(reviews: Sequence[Any], workers: int) -> dict[str, Any]:
         with source.open("w", encoding="utf-8") as handle:
             for i, review in enumerate(reviews):
                 handle.write(json.dumps({"id": i, "text": review.text}, ensure_ascii=False) + "\n")
+        load_before = os.getloadavg()[0]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         process = subprocess.run(  # noqa: S603 - our own interpreter running our own command
@@ -163,17 +171,24 @@ def _analyze_command(reviews: Sequence[Any], workers: int) -> dict[str, Any]:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         lines = sum(1 for _ in target.open(encoding="utf-8"))
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    peak_kb = int(process.stderr.strip().splitlines()[-1])
-    return {
+    peak_kb, workers_peak_kb = (int(value) for value in process.stderr.strip().splitlines()[-1].split())
+    measured = {
         "workers": workers,
         "mentions": lines,
         "seconds_end_to_end": round(seconds, 3),
         "mentions_per_second_end_to_end": round(lines / seconds),
+        # Every process of the command: the parent and its workers.
         "cpu_seconds": round(cpu, 3),
         "mentions_per_cpu_second": round(lines / cpu),
-        # With workers, the parent only reads and writes; each worker holds the models.
+        # Wall time depends on what else runs on the machine: the load just before and after.
+        "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        # The parent loads the models (and, with workers, forks them: they share its memory).
         "peak_rss_mb_of_parent": round(peak_kb / 1024, 1),
     }
+    if workers > 1:
+        # Resident memory counts the pages a forked worker still shares with its parent.
+        measured["peak_rss_mb_of_a_worker"] = round(workers_peak_kb / 1024, 1)
+    return measured
 
 
 def _lexicon_baseline() -> dict[str, Any]:
@@ -238,6 +253,16 @@ def run(
         measured["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         measured["analyze_command"] = _analyze_command(sample, 1)
         measured["analyze_command_2_workers"] = _analyze_command(sample, 2)
+        answer = measured["analyze_command_2_workers"]
+        measured["target_met_by"] = {
+            "measure": "analyze_command_2_workers.mentions_per_second_end_to_end",
+            "what": f"vigie analyze --workers 2, end to end, {len(sample):,} real reviews",
+            "mentions_per_second": answer["mentions_per_second_end_to_end"],
+            "target": 3000,
+            "met": answer["mentions_per_second_end_to_end"] >= 3000,
+            "load_average_1min_before_after": answer["load_average_1min_before_after"],
+            "cpus": os.cpu_count(),
+        }
         measured["lexicon_baseline"] = _lexicon_baseline()
     else:
         measured["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

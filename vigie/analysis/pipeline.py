@@ -124,6 +124,9 @@ class Pipeline:
     def run(self, batch: Sequence[Item]) -> list[dict[str, Results]]:
         """For each item of ``batch``: ``{analyzer name: the results it returned}``."""
         self.load()
+        # Every key provided so far is present in every item's results (the contract is checked
+        # below), so the keys an analyzer may see are known for the whole batch.
+        provided: set[str] = set()
         merged: list[Results] = [{} for _ in batch]
         per_analyzer: list[dict[str, Results]] = [{} for _ in batch]
         if not batch:
@@ -131,21 +134,26 @@ class Pipeline:
         for analyzer in self.analyzers:
             # Each analyzer sees only what it declared it requires or uses: an undeclared
             # dependency would make the order of the pipeline silently matter.
-            wanted = tuple(analyzer.requires | analyzer.uses)
-            previous = [{key: results[key] for key in wanted if key in results} for results in merged]
+            wanted = tuple(key for key in sorted(analyzer.requires | analyzer.uses) if key in provided)
+            if wanted:
+                previous = [{key: results[key] for key in wanted} for results in merged]
+            else:
+                previous = [{} for _ in batch]
             answers = analyzer.analyze(batch, previous)
             if len(answers) != len(batch):
                 raise PipelineError(
                     f"analyzer {analyzer.name!r} returned {len(answers)} results for {len(batch)} items"
                 )
-            for index, answer in enumerate(answers):
-                if set(answer) != analyzer.provides:
+            name, declared = analyzer.name, analyzer.provides
+            for answer, results, by_analyzer in zip(answers, merged, per_analyzer, strict=True):
+                # A keys view compares with a set in C, without building one per item.
+                if answer.keys() != declared:
                     raise PipelineError(
-                        f"analyzer {analyzer.name!r} returned keys {sorted(answer)}, "
-                        f"declared {sorted(analyzer.provides)}"
+                        f"analyzer {name!r} returned keys {sorted(answer)}, declared {sorted(declared)}"
                     )
-                merged[index].update(answer)
-                per_analyzer[index][analyzer.name] = answer
+                results.update(answer)
+                by_analyzer[name] = answer
+            provided |= declared
         return per_analyzer
 
     def analyze(self, batch: Sequence[Item]) -> list[Results]:

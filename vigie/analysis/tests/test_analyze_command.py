@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,50 @@ def test_workers_write_the_same_lines_in_the_same_order(tmp_path: Path) -> None:
     assert shared == alone
 
 
+def test_by_default_a_large_file_is_shared_between_the_cpus_with_the_same_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vigie.analysis.management.commands import analyze
+
+    if not analyze.forks_loaded_workers():
+        pytest.skip("workers are forked from the loaded models on Linux only")
+    monkeypatch.setattr(analyze, "usable_cpus", lambda: 2)
+    lines = [
+        {"id": f"m{i}", "text": f"Toujours pas remboursé après {i} jours, bande d'escrocs"} for i in range(30)
+    ]
+    source = write_lines(tmp_path / "in.jsonl", lines)
+    outputs = []
+    for extra in ([], ["--workers", "1"]):
+        target = tmp_path / f"out{len(extra)}.jsonl"
+        errors = StringIO()
+        call_command(
+            "analyze", "--in", str(source), "--out", str(target), "--batch-size", "7", *extra, stderr=errors
+        )
+        outputs.append(target.read_text())
+        assert ("by 2 processes" in errors.getvalue()) == (not extra)
+    assert outputs[0] == outputs[1]
+    assert [json.loads(line)["id"] for line in outputs[0].splitlines()] == [f"m{i}" for i in range(30)]
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "cpus"), [("150000 100000", 2), ("50000 100000", 1), ("max 100000", None), ("", None)]
+)
+def test_a_containers_cpu_quota_bounds_the_automatic_workers(
+    tmp_path: Path, cpu_max: str, cpus: int | None
+) -> None:
+    from vigie.analysis.workers import _cpu_quota
+
+    (tmp_path / "cpu.max").write_text(cpu_max + "\n")
+    assert _cpu_quota(str(tmp_path / "cpu.max")) == cpus
+
+
+def test_a_small_file_is_analysed_in_one_process() -> None:
+    from vigie.analysis.management.commands.analyze import auto_workers
+
+    assert auto_workers(511, 512) == 1
+    assert auto_workers(0, 512) == 1
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
@@ -129,7 +174,8 @@ def test_a_taxonomy_file_is_passed_to_the_analyzers(tmp_path: Path) -> None:
     [
         (["--taxonomy", "missing.yaml"], "--taxonomy: cannot read"),
         (["--lang-hint", "french"], "--lang-hint takes a two-letter"),
-        (["--workers", "0"], "--workers takes a number from 1 to 64"),
+        (["--workers", "0"], "--workers takes a number from 1 to 64, or auto"),
+        (["--workers", "many"], "--workers takes a number from 1 to 64, or auto"),
     ],
 )
 def test_bad_options_are_one_line_errors(tmp_path: Path, arguments: list[str], message: str) -> None:

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import json
+import os
+import select
+import signal
+
 import pytest
 
 from vigie.analysis.builtin.language.analyzer import LanguageAnalyzer, function_word_language
@@ -51,3 +56,37 @@ def test_function_words_settle_clear_cases_without_lingua() -> None:
     )
     assert function_word_language("I was not happy with the service and the wait was very long") == "en"
     assert function_word_language("Un système de ticket en ligne") is None  # too few words: lingua decides
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system")
+def test_a_process_forked_after_loading_still_detects(analyzer: LanguageAnalyzer) -> None:
+    # The parent has used lingua's thread pool; a forked child has lingua's memory but not the
+    # pool's threads (vigie analyze --workers forks its workers after loading the models).
+    texts = [
+        "Ho aspettato due settimane per il rimborso, nessuno risponde.",
+        "Esperei duas semanas pelo reembolso e ninguém atende o telefone.",
+    ]
+    batch = [Item(id=str(i), text=text) for i, text in enumerate(texts)]
+
+    def detect() -> list[str]:
+        return [result["language"] for result in analyzer.analyze(batch, [{} for _ in batch])]
+
+    expected = detect()
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child, which exits without returning
+        try:
+            os.write(writing, json.dumps(detect()).encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    try:
+        ready, _, _ = select.select([reading], [], [], 30)
+        answer = os.read(reading, 1000) if ready else b""
+    finally:
+        os.close(reading)
+        if not ready:
+            os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+    assert ready, "language detection hung in a forked process"
+    assert json.loads(answer) == expected == ["it", "pt"]

@@ -34,7 +34,10 @@ class LinearModel:
 
     def proba(self, matrix: sp.csr_matrix) -> np.ndarray:
         """Class probabilities, shape (n, len(classes)) (sigmoid for binary, softmax otherwise)."""
-        scores = self.decision(matrix)
+        return self.probabilities(self.decision(matrix))
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        """Class probabilities from raw linear scores (those of :meth:`decision`)."""
         if len(self.classes) == 2 and scores.shape[1] == 1:
             positive = 1 / (1 + np.exp(-scores[:, 0]))
             return np.stack([1 - positive, positive], axis=1)

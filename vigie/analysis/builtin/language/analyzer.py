@@ -7,7 +7,9 @@ language), and to "" when there is none.
 
 from __future__ import annotations
 
+import os
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
@@ -55,10 +57,14 @@ FAST_MARGIN = 3
 
 def function_word_language(text: str) -> str | None:
     """The language whose function words clearly dominate ``text``, else None (ask lingua)."""
+    # Counting the words (Counter counts in C) and keeping the function words among them (a set
+    # intersection, also in C) leaves a Python loop over a handful of distinct words, not over
+    # every word of the text.
+    words = Counter(_WORD_RE.findall(text.lower()))
     counts: dict[str, int] = {}
-    for word in _WORD_RE.findall(text.lower()):
-        for code in _LANGUAGES_OF_WORD.get(word, ()):
-            counts[code] = counts.get(code, 0) + 1
+    for word in words.keys() & _LANGUAGES_OF_WORD.keys():
+        for code in _LANGUAGES_OF_WORD[word]:
+            counts[code] = counts.get(code, 0) + words[word]
     if not counts:
         return None
     ranked = sorted(counts.values(), reverse=True)
@@ -91,6 +97,7 @@ class LanguageAnalyzer(Analyzer):
 
     def __init__(self) -> None:
         self._detector: LanguageDetector | None = None
+        self._loaded_in = 0  # the process that built the detector
 
     def load(self) -> None:
         if self._detector is not None:
@@ -106,6 +113,7 @@ class LanguageAnalyzer(Analyzer):
             .with_preloaded_language_models()
             .build()
         )
+        self._loaded_in = os.getpid()
 
     def detect(self, text: str, hint: str = "") -> str:
         """ISO 639-1 code of ``text``'s language, or ``hint`` when the text is too short to tell."""
@@ -128,8 +136,16 @@ class LanguageAnalyzer(Analyzer):
             else:
                 long_enough.append(index)
         if long_enough:
-            # Parallel detection releases the GIL in lingua's Rust core.
-            found = self._detector.detect_languages_in_parallel_of([texts[i] for i in long_enough])
+            asked = [texts[i] for i in long_enough]
+            if os.getpid() == self._loaded_in:
+                # Parallel detection releases the GIL in lingua's Rust core.
+                found = self._detector.detect_languages_in_parallel_of(asked)
+            else:
+                # A process forked after loading (``vigie analyze --workers``, a pre-forking
+                # server) has lingua's memory but not its thread pool, whose threads were not
+                # copied: parallel detection would wait for them for ever. One by one, same answers.
+                detect = self._detector.detect_language_of
+                found = [detect(text) for text in asked]
             for index, language in zip(long_enough, found, strict=True):
                 if language is not None:
                     detected[index] = language.iso_code_639_1.name.lower()

@@ -63,20 +63,18 @@ class SentimentAnalyzer(Analyzer):
         runtime.featurizer()
         for name in ("polarity", "stars", "stars_marc", "tweets"):
             runtime.model(name)
+        runtime.prepare()
 
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
         """Label, score and stars for each item."""
         if not batch:
             return []
-        matrix = runtime.features(batch)
-        positive = runtime.model("polarity").proba(matrix)[:, 1]
+        positive = runtime.proba("polarity", batch)[:, 1]
         # Two stars models, averaged: one-vs-rest on every review set (balanced per set) and
         # multinomial on MARC; together they beat each alone on MARC and stay close to the first
         # on the other sets (docs/models.md).
-        stars = estimated_stars(
-            (runtime.model("stars").proba(matrix) + runtime.model("stars_marc").proba(matrix)) / 2
-        )
-        tweet = runtime.model("tweets").proba(matrix)
+        stars = estimated_stars((runtime.proba("stars", batch) + runtime.proba("stars_marc", batch)) / 2)
+        tweet = runtime.proba("tweets", batch)
         # Whole-batch arithmetic, then plain Python floats: numpy scalars per item cost more
         # than the rest of the loop.
         review_scores = (2 * positive - 1).tolist()

@@ -52,6 +52,9 @@ _SUFFIXES = (
 )
 MIN_STEM = 4
 MIN_TYPO = 6
+# Distinct words remembered per index (their stems and themes): enough for a large vocabulary,
+# bounded for a long-running worker.
+_MAX_KNOWN = 200_000
 
 
 def fold(text: str) -> str:
@@ -111,7 +114,17 @@ class ThemeIndex:
             for neighbour in learned.get(root, []):
                 if neighbour not in direct:
                     self.stems.setdefault(neighbour, set()).add(slug)
-        self._cache: dict[str, tuple[str, frozenset[str]]] = {}
+        # What is known of each word met so far, kept as sets and dicts that a text's distinct
+        # words are intersected with in C: most words of a review name no theme, and a Python
+        # loop over them was the analyzer's main cost.
+        self._known: set[str] = set()
+        self._root_of: dict[str, str] = {}
+        self._slugs_of: dict[str, frozenset[str]] = {}  # only the words that name a theme
+        self._naming: set[str] = set()  # the keys of _slugs_of
+        # A phrase can only match a text holding a word of each of its stems.
+        self._phrase_stems = [frozenset(phrase.split()) for phrase, _ in self.phrases]
+        self._in_phrases: frozenset[str] = frozenset().union(*self._phrase_stems)
+        self._phrase_words: set[str] = set()  # known words whose stem is in a phrase
 
     def _add(self, root: str, slug: str) -> None:
         self.stems.setdefault(root, set()).add(slug)
@@ -120,31 +133,50 @@ class ThemeIndex:
                 self.typos.setdefault(variant, set()).add(slug)
 
     def _word(self, word: str) -> tuple[str, frozenset[str]]:
-        found = self._cache.get(word)
-        if found is None:
-            root = stem(word)
-            hits = set(self.stems.get(root, ()))
-            if len(root) >= MIN_TYPO - 1:
-                for variant in _deletions(root) | {root}:
-                    hits |= self.typos.get(variant, set())
-            found = (root, frozenset(hits))
-            if len(self._cache) < 200_000:
-                self._cache[word] = found
-        return found
+        """The stem of ``word`` and the themes it names, remembered for the next texts."""
+        root = stem(word)
+        hits = set(self.stems.get(root, ()))
+        if len(root) >= MIN_TYPO - 1:
+            for variant in _deletions(root) | {root}:
+                hits |= self.typos.get(variant, set())
+        found = frozenset(hits)
+        if len(self._known) < _MAX_KNOWN:
+            self._known.add(word)
+            self._root_of[word] = root
+            if found:
+                self._slugs_of[word] = found
+                self._naming.add(word)
+            if root in self._in_phrases:
+                self._phrase_words.add(word)
+        return root, found
 
     def themes(self, text: str) -> list[str]:
         """The slugs of the themes ``text`` speaks of, in taxonomy order."""
-        hits: set[str] = set()
         words = _WORD.findall(fold(text))
-        cache = self._cache
-        # Each distinct word once: a long review repeats its words, and most are cache hits.
-        for word in set(words):
-            found = cache.get(word) or self._word(word)
-            if found[1]:
-                hits |= found[1]
+        # Each distinct word once: a long review repeats its words, and most were seen before.
+        distinct = set(words)
+        hits: set[str] = set()
+        roots: dict[str, str] = {}  # the stems of words not remembered (the memory is full)
+        for word in distinct - self._known:
+            root, found = self._word(word)
+            hits |= found
+            roots[word] = root
+        slugs_of = self._slugs_of
+        for word in distinct & self._naming:
+            hits |= slugs_of[word]
         if self.phrases:
-            stemmed = " " + " ".join((cache.get(word) or self._word(word))[0] for word in words) + " "
-            hits |= {slug for phrase, slug in self.phrases if f" {phrase} " in stemmed}
+            root_of = self._root_of
+            present = {root_of[word] for word in distinct & self._phrase_words} | {
+                root for root in roots.values() if root in self._in_phrases
+            }
+            candidates = [
+                (phrase, slug)
+                for (phrase, slug), needed in zip(self.phrases, self._phrase_stems, strict=True)
+                if needed <= present
+            ]
+            if candidates:
+                stemmed = " " + " ".join(roots.get(word) or root_of[word] for word in words) + " "
+                hits |= {slug for phrase, slug in candidates if f" {phrase} " in stemmed}
         return [slug for slug in self.slugs if slug in hits]
 
 

@@ -84,6 +84,31 @@ _SUGGESTION_WORDS = (
     "you should",
     "please add",
 )
+# Literal words without which _SPAM_WORDS cannot match, looked for in the lower-cased text. The
+# test is exact: the only characters that a case-insensitive pattern matches with an ASCII letter
+# but that ``str.lower`` does not turn into it are "İ", "ı" and "ſ"; a text holding one is searched
+# with the pattern itself.
+_SPAM_LITERALS = (
+    "gagnez",
+    "cliquez ici",
+    "code promo",
+    "bitcoin",
+    "casino",
+    "followers",
+    "whatsapp",
+    "dm me",
+    "click here",
+)
+_CASE_TRAPS = ("\u0130", "\u0131", "\u017f")
+
+
+def _spam_words(text: str, lower: str) -> bool:
+    """Whether ``_SPAM_WORDS`` matches ``text`` (``lower`` is ``text.lower()``)."""
+    if not any(word in lower for word in _SPAM_LITERALS) and not any(c in text for c in _CASE_TRAPS):
+        return False
+    return _SPAM_WORDS.search(text) is not None
+
+
 TROLL_SCORE = 0.8
 RHETORICAL = 0.5
 # Long texts with a question in them are reviews first; the question is incidental.
@@ -99,7 +124,7 @@ def classify(text: str, sentiment: dict[str, Any] | None, toxicity: dict[str, An
     categories = set(toxicity.get("categories", [])) if toxicity else set()
     lower = text.lower()
     linked = "http" in lower or "www" in lower
-    if (linked and (_SPAM_LINK.search(text) or len(_LINKS.findall(text)) >= 3)) or _SPAM_WORDS.search(text):
+    if (linked and (_SPAM_LINK.search(text) or len(_LINKS.findall(text)) >= 3)) or _spam_words(text, lower):
         return "spam"
     if toxic_score >= TROLL_SCORE or ({"insult", "hate", "threat"} & categories and toxic_score >= 0.5):
         return "troll"
