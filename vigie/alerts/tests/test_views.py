@@ -343,3 +343,19 @@ def test_an_english_speaking_member_reads_alerts_in_english(tenant: Tenant, logi
     ).content.decode()
     assert "Spike of negative mentions" in page
     assert alert.explanation_en.split()[0] in page
+
+
+def test_a_share_alert_shows_percentages_and_a_rating_alert_stars(tenant: Tenant, login, now) -> None:  # type: ignore[no-untyped-def]
+    from vigie.alerts.tasks import detect
+    from vigie.alerts.tests.conftest import add_spike, build_history
+
+    source = build_history(tenant.organisation, now)
+    add_spike(tenant.organisation, source, now, count=12, minutes=30)
+    detect(tenant.organisation.pk)
+    client = login(tenant.viewer)
+    share = Alert.objects.get(organisation=tenant.organisation, key="one_star_share:org")
+    page = client.get(reverse("alert_detail", args=[share.pk])).content.decode()
+    assert f"<dd>{round(share.observed * 100)} %</dd>" in page
+    rating = Alert.objects.get(organisation=tenant.organisation, key="average_rating:org")
+    page = client.get(reverse("alert_detail", args=[rating.pk])).content.decode()
+    assert " ★</dd>" in page
