@@ -57,6 +57,21 @@ def star_reviews() -> list[Example]:
     return [e for e in found if e.text.strip() and e.label in {"1", "2", "3", "4", "5"}]
 
 
+def amazon_fr_reviews() -> list[Example]:
+    """Amazon.fr book, DVD and music reviews of Webis-CLS-10 (1, 2, 4 or 5 stars: the corpus has no
+    3), title then text, each text kept once (the set repeats a few hundred)."""
+    found: list[Example] = []
+    seen: set[str] = set()
+    for i, r in enumerate(_rows(DATA / "webis_cls10_fr/webis_cls10_fr_train.csv")):
+        text = f"{r['summary']}. {r['text']}".strip(". ")
+        key = text.strip().lower()
+        if key in seen or not text.strip() or r["stars"] not in {"1", "2", "4", "5"}:
+            continue
+        seen.add(key)
+        found.append(Example("webis_cls10_fr", f"{r['domain']}:{i}", text, r["stars"]))
+    return found
+
+
 def tweets() -> tuple[list[Example], list[Example]]:
     """UMSAB French tweets (0 negative, 1 neutral, 2 positive): its own train and val splits."""
     folder = DATA / "umsab_tweets/french"

@@ -112,3 +112,25 @@ def test_the_lexicon_baseline_handles_negation() -> None:
     assert lexicon.score("très bon produit") > 0
     assert lexicon.score("pas bon du tout") < 0
     assert lexicon.score("le colis") == 0
+
+
+def test_naive_bayes_one_vs_rest_reads_each_star_from_its_words_with_a_plain_linear_product() -> None:
+    from vigie.analysis.training.train import _nb_one_vs_rest
+
+    words = {
+        1: "nul arnaque",
+        2: "décevant moyen",
+        3: "correct sans plus",
+        4: "bien pratique",
+        5: "parfait génial",
+    }
+    texts = [
+        f"{words[star]} produit {filler}" for star in words for filler in ("reçu", "acheté", "livré", "")
+    ]
+    target = np.array([star for star in words for _ in range(4)])
+    featurizer = Featurizer()
+    featurizer.fit_idf(texts)
+    coef, intercept = _nb_one_vs_rest(featurizer.transform(texts), target, np.ones(len(texts)), c=4.0)
+    model = LinearModel("toy", ["1", "2", "3", "4", "5"], coef, intercept)
+    unseen = featurizer.transform([f"{words[star]} commande" for star in words])
+    assert model.proba(unseen).argmax(axis=1).tolist() == [0, 1, 2, 3, 4]
