@@ -10,7 +10,8 @@ from vigie.core.templatetags.vigie_tags import informative_raw_rating, platform_
 def test_platforms_are_shown_by_their_connectors_name() -> None:
     assert platform_label("google_business") == "Google Business Profile"
     assert platform_label("mastodon") == "Mastodon"
-    # A platform no installed connector knows (a removed plug-in, an import): its slug.
+    # Platforms without a connector (imports, webhooks): their usual name, else the slug.
+    assert platform_label("facebook") == "Facebook"
     assert platform_label("myspace") == "myspace"
 
 
