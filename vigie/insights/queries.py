@@ -1045,15 +1045,19 @@ def _breakdown(counts: dict[Any, dict[str, float]], labels: dict[Any, str]) -> l
 def platform_split(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> list[Breakdown]:
-    """Volume, negativity and rating per platform."""
-    return _breakdown(grouped(organisation, period, filters, "platform"), {})
+    """Volume, negativity and rating per platform (named as the pages name them)."""
+    from vigie.core.templatetags.vigie_tags import platform_label
+
+    counts = grouped(organisation, period, filters, "platform")
+    return _breakdown(counts, {key: platform_label(str(key)) for key in counts if key})
 
 
 def location_split(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> list[Breakdown]:
-    """Volume, negativity and rating per location (mentions without a location as "—")."""
+    """Volume, negativity and rating per location (mentions without one as "Sans lieu")."""
     labels: dict[Any, str] = {loc.pk: loc.name for loc in scoped(Location, organisation)}
+    labels[None] = str(_("Sans lieu"))
     return _breakdown(grouped(organisation, period, filters, "location_id"), labels)
 
 
@@ -1312,8 +1316,13 @@ def action_plans(organisation: Organisation, theme: str = "") -> QuerySet[Action
 
 
 def theme_labels(organisation: Organisation) -> dict[str, str]:
-    """Slug -> label of the organisation's theme taxonomy."""
-    return {t.slug: t.label for t in scoped(Theme, organisation)}
+    """Slug -> label of the organisation's themes, and of the default taxonomy's for the slugs
+    an organisation without its own taxonomy is analysed with."""
+    from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
+
+    labels = {theme.slug: theme.label for theme in DEFAULT_TAXONOMY}
+    labels.update({t.slug: t.label for t in scoped(Theme, organisation)})
+    return labels
 
 
 def consented_testimonials(organisation: Organisation, period: Period, *, limit: int = 10) -> list[Verbatim]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from vigie.conftest import Tenant
 from vigie.core.models import Membership
 from vigie.mentions.models import Sentiment
-from vigie.mentions.tests.factories import make_case, make_location, make_mention
+from vigie.mentions.tests.factories import make_case, make_location, make_mention, make_source
 
 Login = Callable[[Membership], Client]
 
@@ -91,3 +91,18 @@ def test_the_dashboard_can_focus_on_one_location(tenant: Tenant, other_tenant: T
     response = client.get(reverse("dashboard"), {"location": theirs.pk})
     assert response.context["report"].filters.location_id is None
     assert response.context["report"].average_rating == 3.0
+
+
+def test_the_dashboard_names_themes_platforms_and_the_missing_location(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    now = timezone.now()
+    google = make_source(org, "google_business")
+    make_mention(org, source=google, created_at=now - timedelta(days=1), themes=["remboursement"], rating=2)
+    make_mention(org, source=google, created_at=now - timedelta(days=2), themes=["remboursement"])
+    page = login(tenant.viewer).get(reverse("dashboard")).content.decode()
+    # The default taxonomy's label for an organisation that kept it, the connector's name, and a
+    # readable row for mentions that no location claims.
+    assert ">Remboursements</a>" in page
+    assert ">Google Business Profile</a>" in page
+    assert "Sans lieu" in page
+    assert ">remboursement</a>" not in page
