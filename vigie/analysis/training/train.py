@@ -17,7 +17,7 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from vigie.analysis.training import data, synonyms
+from vigie.analysis.training import data, synonyms, type_model
 from vigie.analysis.training.features import Featurizer
 from vigie.analysis.training.linear import MODEL_DIR, LinearModel, save_idf
 
@@ -49,7 +49,7 @@ def _capped(examples: Sequence[data.Example]) -> list[data.Example]:
 
 
 def train(directory: Path = MODEL_DIR, log: bool = True) -> None:
-    """Train and save the IDF vector and the polarity, stars, tweet and toxicity models."""
+    """Train and save the IDF vector, the polarity, stars, tweet, toxicity and type models."""
     started = time.perf_counter()
 
     def say(message: str) -> None:
@@ -148,7 +148,10 @@ def train(directory: Path = MODEL_DIR, log: bool = True) -> None:
     synonyms.save(
         synonyms.learn([t for t in corpus if not data.is_validation(t)], SEED), directory / "synonyms.json"
     )
-    say("synonyms; done")
+    say("synonyms")
+
+    # Last: its features are the results of the sentiment and toxicity models just saved.
+    say(f"type, CV macro-F1 {type_model.train(directory, log)['cv_macro_f1']}; done")
 
 
 def main(argv: list[str] | None = None) -> None:
