@@ -43,6 +43,7 @@ DENSE = (
     "request_words",
     "suggestion_words",
     "log_length",
+    "social_post",
 )
 # Grid searched by cross-validation: regularisation, weight of the dense block against the
 # TF-IDF block (whose rows have unit norm), and class balancing.
@@ -53,11 +54,15 @@ FOLDS = 5
 MIN_ROWS = 2
 
 
-def dense_features(texts: Sequence[str], previous: Sequence[Results], rules: Sequence[str]) -> np.ndarray:
-    """The dense block, shape (n, len(DENSE)), from the text, the sentiment and toxicity results
-    and the rules' answer."""
-    # Imported here: the analyzer imports this module to load the model.
+def dense_features(items: Sequence[Item], previous: Sequence[Results], rules: Sequence[str]) -> np.ndarray:
+    """The dense block, shape (n, len(DENSE)), from the item (its text, whether it is a social
+    post), its sentiment and toxicity results and the rules' answer."""
+    # Imported here: the analyzers import this module to load the model.
+    from vigie.analysis.builtin.sentiment.analyzer import _is_social
     from vigie.analysis.builtin.type import analyzer as type_rules
+    from vigie.analysis.training.runtime import item_text
+
+    texts = [item_text(item) for item in items]
 
     rows = np.zeros((len(texts), len(DENSE)), dtype=np.float32)
     base = len(TYPES)
@@ -81,6 +86,9 @@ def dense_features(texts: Sequence[str], previous: Sequence[Results], rules: Seq
             and bool(type_rules._SUGGESTION.search(text))
         )
         rows[i, base + 10] = math.log1p(len(text)) / 6.0
+    # A review platform or a social network: the same negative words are a complaint in a review
+    # and often a remark about someone else in a tweet.
+    rows[:, base + 11] = [float(_is_social(item)) for item in items]
     return rows
 
 
@@ -97,10 +105,10 @@ class TypeModel:
         self.dense_weight = float(model.meta["dense_weight"])
 
     def predict(
-        self, tfidf: sp.csr_matrix, texts: Sequence[str], previous: Sequence[Results], rules: Sequence[str]
+        self, tfidf: sp.csr_matrix, items: Sequence[Item], previous: Sequence[Results], rules: Sequence[str]
     ) -> list[str]:
-        """The type of each text; the rules' spam verdict is kept (4 spam examples are too few to learn)."""
-        dense = dense_features(texts, previous, rules) * self.dense_weight
+        """The type of each item; the rules' spam verdict is kept (4 spam examples are too few to learn)."""
+        dense = dense_features(items, previous, rules) * self.dense_weight
         width = tfidf.shape[1]
         # The two blocks are multiplied apart: stacking them would copy the sparse matrix per batch.
         coef_t = self.model.coef_t
@@ -159,7 +167,7 @@ def _inputs(items: Sequence[Item]) -> tuple[sp.csr_matrix, np.ndarray]:
             row.update(new)
     texts = [runtime.item_text(item) for item in items]
     rules = [classify(t, p.get("sentiment"), p.get("toxicity")) for t, p in zip(texts, previous, strict=True)]
-    return runtime.featurizer().transform(texts), dense_features(texts, previous, rules)
+    return runtime.featurizer().transform(texts), dense_features(items, previous, rules)
 
 
 def _macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:

@@ -141,5 +141,5 @@ class TypeAnalyzer(Analyzer):
         ]
         model = type_model.shipped()
         if model is not None and texts:
-            types = model.predict(runtime.features(batch), texts, previous, types)
+            types = model.predict(runtime.features(batch), batch, previous, types)
         return [{"type": answer} for answer in types]
