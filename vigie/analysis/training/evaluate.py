@@ -2,7 +2,9 @@
 
 Prints one JSON object: polarity, stars, tweets, toxicity, themes and type metrics, the lexicon
 baseline, and the speed, load time and peak memory of the four trained analyzers. Never scores
-on what the models were trained on (same hashed split as the training script).
+on what the models were trained on (same hashed split as the training script), except
+``type_tuning_set``: kept to compare with the rules tuned on it, it is part of the type model's
+training data (``type_heldout`` is the honest type measure).
 """
 
 from __future__ import annotations
