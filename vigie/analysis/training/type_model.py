@@ -107,12 +107,23 @@ class TypeModel:
     def predict(
         self, tfidf: sp.csr_matrix, items: Sequence[Item], previous: Sequence[Results], rules: Sequence[str]
     ) -> list[str]:
-        """The type of each item; the rules' spam verdict is kept (4 spam examples are too few to learn)."""
+        """The type of each item; the rules' spam verdict is kept (4 spam examples are too few to learn),
+        and a rated review is a troll only when the rules say so."""
         dense = dense_features(items, previous, rules) * self.dense_weight
         width = tfidf.shape[1]
         # The two blocks are multiplied apart: stacking them would copy the sparse matrix per batch.
         coef_t = self.model.coef_t
         scores = np.asarray(tfidf @ coef_t[:width]) + dense @ coef_t[width:] + self.model.intercept
+        # Every troll of the training data is a tweet or a forum message, every complaint a review:
+        # on a review with a rating (feedback to the organisation by construction) the model's troll
+        # mostly means "short, negative, toxicity model fooled" ("Attente de 45 minutes… Très
+        # déçue." scores 0.57 toxic). There the rules' stricter troll evidence decides.
+        if "troll" in self.model.classes:
+            troll = self.model.classes.index("troll")
+            rated = [
+                item.rating is not None and rule != "troll" for item, rule in zip(items, rules, strict=True)
+            ]
+            scores[np.array(rated, dtype=bool), troll] = -np.inf
         answers = [self.model.classes[k] for k in scores.argmax(axis=1).tolist()]
         return ["spam" if rule == "spam" else answer for answer, rule in zip(answers, rules, strict=True)]
 

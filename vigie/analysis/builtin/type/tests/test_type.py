@@ -87,3 +87,11 @@ def test_an_answer_does_not_depend_on_the_batch_or_the_run() -> None:
     alone = [run_all([item])[0]["type"] for item in items]
     reversed_batch = [r["type"] for r in run_all(items[::-1])][::-1]
     assert together == alone == reversed_batch
+
+
+def test_a_rated_review_is_a_troll_only_on_the_rules_evidence() -> None:
+    text = "Attente de 45 minutes au guichet et personne pour nous renseigner. Très déçue."
+    rated = run_all([Item(id="1", text=text, platform="google_business", rating=1.0)])[0]
+    assert rated["type"] != "troll"
+    abusive = run_all([Item(id="2", text="Bande de connards, allez vous faire foutre", rating=1.0)])[0]
+    assert abusive["type"] == "troll"
