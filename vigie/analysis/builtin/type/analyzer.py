@@ -1,8 +1,9 @@
 """Type analyzer: question, complaint, praise, suggestion, troll, spam or other.
 
-No French training set exists for this, so the type is decided by explainable rules over the
-text and the trained sentiment and toxicity results; it is scored on a hand-labelled set of real
-texts (docs/labelling-guide.md, docs/models.md).
+Explainable rules over the text and the trained sentiment and toxicity results give a first
+answer; a model trained on hand-labelled real texts (vigie.analysis.training.type_model) reads it
+with the text and decides, keeping the rules' spam verdict. Without the model file the rules
+answer alone. Scored on a held-out hand-labelled slice (docs/labelling-guide.md, docs/models.md).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from vigie.analysis.contract import Analyzer, Item, Results
-from vigie.analysis.training import runtime
+from vigie.analysis.training import runtime, type_model
 
 TYPES = ("question", "complaint", "praise", "suggestion", "troll", "spam", "other")
 
@@ -145,16 +146,25 @@ def classify(text: str, sentiment: dict[str, Any] | None, toxicity: dict[str, An
 
 
 class TypeAnalyzer(Analyzer):
-    """Rule-based type over the sentiment and toxicity results."""
+    """Type by the trained model over the text and the rules' answer (the rules alone without it)."""
 
     name: ClassVar[str] = "type"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "2.0"
     provides: ClassVar[frozenset[str]] = frozenset({"type"})
     requires: ClassVar[frozenset[str]] = frozenset({"sentiment", "toxicity"})
 
+    def load(self) -> None:
+        """Load the trained type model once per process."""
+        type_model.shipped()
+
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
         """The type of each item."""
-        return [
-            {"type": classify(runtime.item_text(item), prior.get("sentiment"), prior.get("toxicity"))}
-            for item, prior in zip(batch, previous, strict=True)
+        texts = [runtime.item_text(item) for item in batch]
+        types = [
+            classify(text, prior.get("sentiment"), prior.get("toxicity"))
+            for text, prior in zip(texts, previous, strict=True)
         ]
+        model = type_model.shipped()
+        if model is not None and texts:
+            types = model.predict(runtime.features(batch), batch, previous, types)
+        return [{"type": answer} for answer in types]
