@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import sys
 
+# Django's own command options; ``vigie analyze`` given one of them goes through Django.
+DJANGO_OPTIONS = ("--settings", "--pythonpath", "--traceback", "--no-color", "--force-color", "--skip-checks")
+
 VIGIE_COMMANDS = {
     "serve": "serve the web interface with the embedded scheduler and workers",
     "worker": "run a Celery worker (scale mode, CELERY_BROKER_URL set)",
@@ -53,6 +56,11 @@ def main(argv: list[str] | None = None) -> None:
     if not args or args[0] in ("-h", "--help", "help"):
         print(_usage())
         return
+    if args[0] == "analyze" and not any(arg.split("=")[0] in DJANGO_OPTIONS for arg in args):
+        # Analysing a file needs neither a database nor Django: skip setting Django up.
+        from vigie.analysis.analyze_file import main as analyze_main
+
+        sys.exit(analyze_main(args[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigie.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

@@ -100,7 +100,7 @@ def test_workers_write_the_same_lines_in_the_same_order(tmp_path: Path) -> None:
 def test_by_default_a_large_file_is_shared_between_the_cpus_with_the_same_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vigie.analysis.management.commands import analyze
+    from vigie.analysis import analyze_file as analyze
 
     if not analyze.forks_loaded_workers():
         pytest.skip("workers are forked from the loaded models on Linux only")
@@ -135,7 +135,7 @@ def test_a_containers_cpu_quota_bounds_the_automatic_workers(
 
 
 def test_a_small_file_is_analysed_in_one_process() -> None:
-    from vigie.analysis.management.commands.analyze import auto_workers
+    from vigie.analysis.analyze_file import auto_workers
 
     assert auto_workers(511, 512) == 1
     assert auto_workers(0, 512) == 1
@@ -216,3 +216,41 @@ def test_the_vigie_command_runs_it_and_exits_2_on_a_bad_line(tmp_path: Path) -> 
     assert process.returncode == 2
     assert "line 2: not valid JSON" in process.stderr
     assert "Traceback" not in process.stderr
+
+
+def test_the_vigie_command_analyses_without_setting_django_up(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    source = write_lines(tmp_path / "in.jsonl", [{"id": "a", "text": "Bonjour, très bon accueil"}])
+    target = tmp_path / "out.jsonl"
+    script = (
+        "import sys, vigie.cli\n"
+        "try:\n"
+        f"    vigie.cli.main(['analyze', '--in', {str(source)!r}, '--out', {str(target)!r}, '-v', '0'])\n"
+        "except SystemExit as done:\n"
+        "    print(done.code, 'django.apps' in sys.modules)\n"
+    )
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    # Exit status 0, and Django was never imported: no settings, no database, 0.6 s less.
+    assert process.stdout.split() == ["0", "False"]
+    assert json.loads(target.read_text())["id"] == "a"
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vigie.cli",
+            "analyze",
+            "--in",
+            str(source),
+            "--out",
+            str(target),
+            "--workers",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "CommandError: --workers takes a number from 1 to 64, or auto"
