@@ -55,17 +55,22 @@ def draw() -> list[data.Example]:
     ]
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Write the drawn texts, one JSON object per line, for labelling."""
-    parser = argparse.ArgumentParser(
-        prog="python -m vigie.analysis.training.sample_type", description=__doc__
-    )
+def write_for_labelling(
+    prog: str, description: str | None, draw_texts: Callable[[], list[data.Example]], argv: list[str] | None
+) -> None:
+    """The samplers' command line: write the drawn texts, one JSON object per line, to ``--out``."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--out", type=Path, required=True)
     options = parser.parse_args(argv)
     with options.out.open("w", encoding="utf-8") as handle:
-        for example in draw():
+        for example in draw_texts():
             record = {"dataset": example.dataset, "row": example.row, "text": example.text}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Write the drawn texts, one JSON object per line, for labelling."""
+    write_for_labelling("python -m vigie.analysis.training.sample_type", __doc__, draw, argv)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,13 @@ output holds the texts for the person labelling; ``evaldata/type_train.jsonl`` k
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 from collections.abc import Callable
 from pathlib import Path
 
 from vigie.analysis.training import data
+from vigie.analysis.training.sample_type import write_for_labelling
 
 SEED = 20261201
 EVALDATA = Path(__file__).resolve().parent.parent / "evaldata"
@@ -100,15 +100,7 @@ def draw() -> list[data.Example]:
 
 def main(argv: list[str] | None = None) -> None:
     """Write the drawn texts, one JSON object per line, for labelling."""
-    parser = argparse.ArgumentParser(
-        prog="python -m vigie.analysis.training.sample_type_train", description=__doc__
-    )
-    parser.add_argument("--out", type=Path, required=True)
-    options = parser.parse_args(argv)
-    with options.out.open("w", encoding="utf-8") as handle:
-        for example in draw():
-            record = {"dataset": example.dataset, "row": example.row, "text": example.text}
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    write_for_labelling("python -m vigie.analysis.training.sample_type_train", __doc__, draw, argv)
 
 
 if __name__ == "__main__":
