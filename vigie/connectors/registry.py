@@ -117,3 +117,31 @@ def get_connector_class(slug: str) -> type[Connector[Any]]:
     except KeyError:
         known = ", ".join(sorted(_load()))
         raise UnknownPlatform(f"unknown platform {slug!r} (known: {known})") from None
+
+
+# Platforms Vigie may hold mentions of without a connector of its own (imported files, webhooks,
+# a plug-in since removed): their usual spelling.
+KNOWN_PLATFORMS = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X",
+    "twitter": "X (Twitter)",
+    "linkedin": "LinkedIn",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "google": "Google",
+    "tripadvisor": "Tripadvisor",
+    "glassdoor": "Glassdoor",
+    "indeed": "Indeed",
+    "reddit": "Reddit",
+    "press": "Presse",
+}
+
+
+def platform_label(slug: str) -> str:
+    """The connector's name for a platform slug ("google_business" -> "Google Business Profile"),
+    else the platform's usual name, else the slug itself."""
+    try:
+        return str(get_connector_class(slug).label)
+    except UnknownPlatform:
+        return KNOWN_PLATFORMS.get(slug, slug)

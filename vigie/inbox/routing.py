@@ -226,7 +226,7 @@ def check_conditions(
     platforms and author profiles always; sources, locations and themes when ``names`` gives
     the organisation's (``{"source": {id: name}, "location": {...}, "theme": {slug: label}}``).
     """
-    from vigie.core.templatetags.vigie_tags import platform_label
+    from vigie.connectors.registry import platform_label
     from vigie.inbox.actions import AuthorFlag
 
     checks: list[Check] = []

@@ -24,11 +24,11 @@ from django.views.decorators.http import require_GET, require_POST
 from vigie.analysis.actions import do_correct_analysis
 from vigie.analysis.queries import MentionAnalysis, mention_analysis, theme_choices
 from vigie.connectors.queries import live_sources
+from vigie.connectors.registry import platform_label
 from vigie.core.decorators import forbidden, member_required
 from vigie.core.models import AuditEvent, Membership, User
 from vigie.core.queries import organisation_locations, organisation_teams
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
-from vigie.core.templatetags.vigie_tags import platform_label
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.actions import (
     AuthorFlag,

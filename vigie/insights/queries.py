@@ -1046,7 +1046,7 @@ def platform_split(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> list[Breakdown]:
     """Volume, negativity and rating per platform (named as the pages name them)."""
-    from vigie.core.templatetags.vigie_tags import platform_label
+    from vigie.connectors.registry import platform_label
 
     counts = grouped(organisation, period, filters, "platform")
     return _breakdown(counts, {key: platform_label(str(key)) for key in counts if key})

@@ -12,35 +12,12 @@ register = template.Library()
 _RATING_WORDS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
 
 
-# Platforms Vigie may hold mentions of without a connector of its own (imported files, webhooks,
-# a plug-in since removed): their usual spelling.
-KNOWN_PLATFORMS = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "x": "X",
-    "twitter": "X (Twitter)",
-    "linkedin": "LinkedIn",
-    "youtube": "YouTube",
-    "tiktok": "TikTok",
-    "google": "Google",
-    "tripadvisor": "Tripadvisor",
-    "glassdoor": "Glassdoor",
-    "indeed": "Indeed",
-    "reddit": "Reddit",
-    "press": "Presse",
-}
-
-
 @register.filter
 def platform_label(slug: str) -> str:
-    """The connector's name for a platform slug ("google_business" -> "Google Business Profile"),
-    else the platform's usual name, else the slug itself."""
-    from vigie.connectors.registry import UnknownPlatform, get_connector_class
+    """A platform's name for people ("google_business" -> "Google Business Profile")."""
+    from vigie.connectors.registry import platform_label as label
 
-    try:
-        return str(get_connector_class(slug).label)
-    except UnknownPlatform:
-        return KNOWN_PLATFORMS.get(slug, slug)
+    return label(slug)
 
 
 @register.filter
