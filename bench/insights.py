@@ -100,11 +100,11 @@ def run(
     seed_seconds = _seed(size, seed, database)
 
     from vigie.core.models import Organisation
+    from vigie.core.periods import last_days
     from vigie.demo import DEMO_SLUG
     from vigie.insights.queries import (
         InsightFilters,
         kpi_report,
-        last_days,
         location_split,
         period_mentions,
         platform_split,
@@ -156,7 +156,7 @@ def run(
     }
     if not no_report:
         month = period.last_day - timedelta(days=30)
-        from vigie.insights.queries import period_between
+        from vigie.core.periods import period_between
 
         report_period = period_between(organisation, month, period.last_day)
         started = time.perf_counter()

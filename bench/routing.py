@@ -49,9 +49,9 @@ def run(size: int = 5_000, seed: int = 42) -> dict[str, Any]:
         )
         from vigie.core.roles import Role
         from vigie.inbox.models import Case
-        from vigie.inbox.routing import do_route_mentions, do_seed_default_routing
-        from vigie.inbox.sla import Calendar, due_at
-        from vigie.inbox.sla_watch import watch_slas
+        from vigie.inbox.routing.engine import do_route_mentions, do_seed_default_routing
+        from vigie.inbox.sla.clock import Calendar, due_at
+        from vigie.inbox.sla.watch import watch_slas
         from vigie.mentions.models import Mention
 
         rng = random.Random(seed)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "vigie.insights",
     "vigie.alerts",
     "vigie.charter",
+    "vigie.demo",  # no tables: the `vigie demo` and `vigie demo_spike` commands
 ]
 
 MIDDLEWARE = [
@@ -106,7 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "vigie.core.context_processors.vigie",
             ],
-            "builtins": ["vigie.core.templatetags.vigie_tags"],
+            "builtins": ["vigie.core.templatetags.vigie_tags", "vigie.connectors.templatetags.platforms"],
         },
     }
 ]

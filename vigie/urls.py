@@ -8,14 +8,14 @@ from vigie.api.main import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("inbox/", include("vigie.inbox.urls_publishing")),
+    path("inbox/", include("vigie.inbox.outbox.urls")),
     path("inbox/", include("vigie.inbox.urls")),
-    path("routing/", include("vigie.inbox.urls_routing")),
+    path("routing/", include("vigie.inbox.routing.urls")),
     path("charter/", include("vigie.charter.urls")),
     path("dashboard/", include("vigie.insights.urls")),
     path("alerts/", include("vigie.alerts.urls")),
     path("sources/google/", include("vigie.connectors.builtin.google_business.urls")),
     path("sources/", include("vigie.connectors.urls")),
-    path("templates/", include("vigie.inbox.urls_templates")),
+    path("templates/", include("vigie.inbox.templating.urls")),
     path("", include("vigie.core.urls")),
 ]

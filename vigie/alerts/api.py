@@ -12,8 +12,8 @@ from ninja import Field, Query, Router, Schema
 from vigie.alerts.actions import do_acknowledge_alert, do_snooze_alert
 from vigie.alerts.models import Alert, AlertRule, AlertStatus, Crisis, CrisisStatus, Severity
 from vigie.alerts.queries import alerts, crises
-from vigie.api.auth import membership, require
-from vigie.api.schemas import READ_ERRORS, WRITE_ERRORS, ApiDateTime, invalid
+from vigie.core.api_auth import membership, require
+from vigie.core.api_schemas import READ_ERRORS, WRITE_ERRORS, ApiDateTime, invalid
 from vigie.core.roles import HANDLE_CASES
 from vigie.core.tenancy import get_in_org
 

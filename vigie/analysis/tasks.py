@@ -5,7 +5,7 @@ from __future__ import annotations
 from vigie.analysis.actions import do_analyze_mentions
 from vigie.core.jobs import job
 from vigie.core.models import Organisation
-from vigie.inbox.routing import do_route_mentions
+from vigie.inbox.routing.engine import do_route_mentions
 from vigie.mentions.models import Mention
 
 

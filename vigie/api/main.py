@@ -11,14 +11,14 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from vigie.alerts.api import router as alerts_router
-from vigie.api.auth import BearerAuth
 from vigie.charter.api import router as charter_router
 from vigie.connectors.api import router as sources_router
 from vigie.core.api import router as core_router
-from vigie.inbox import api_publishing
+from vigie.core.api_auth import BearerAuth
 from vigie.inbox.api import router as cases_router
-from vigie.inbox.api_replies import router as replies_check_router
-from vigie.inbox.api_routing import router as routing_router
+from vigie.inbox.outbox import api as api_publishing
+from vigie.inbox.quality.api import router as replies_check_router
+from vigie.inbox.routing.api import router as routing_router
 from vigie.insights.api import router as insights_router
 from vigie.mentions.api import router as mentions_router
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from vigie.api.auth import membership, require
-from vigie.api.schemas import READ_ERRORS, WRITE_ERRORS, ApiDateTime
 from vigie.charter.actions import do_update_charter
 from vigie.charter.document import CharterDocument
 from vigie.charter.queries import current_charter, current_version
+from vigie.core.api_auth import membership, require
+from vigie.core.api_schemas import READ_ERRORS, WRITE_ERRORS, ApiDateTime
 from vigie.core.models import Organisation
 from vigie.core.roles import ADMINISTER
 

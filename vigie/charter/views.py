@@ -21,10 +21,9 @@ from vigie.charter.document import CharterDocument
 from vigie.charter.models import CharterVersion
 from vigie.charter.queries import charter_history, current_charter, current_version
 from vigie.core.decorators import member_required
-from vigie.core.models import Membership, Organisation
+from vigie.core.models import Membership
 from vigie.core.roles import ADMINISTER, READ
 from vigie.core.tenancy import scoped
-from vigie.inbox.models import Template
 
 
 def _member(request: HttpRequest) -> Membership:
@@ -131,14 +130,8 @@ def charter_page(request: HttpRequest) -> HttpResponse:
         "nav": "charter",
         "version": current_version(organisation),
         "can_edit": member.can(ADMINISTER),
-        "pre_approved": _pre_approved_templates(organisation),
     }
     return render(request, "charter/charter.html", context)
-
-
-def _pre_approved_templates(organisation: Organisation) -> list[Template]:
-    # The charter says which templates agents may send as they are; the flag lives on each template.
-    return list(scoped(Template, organisation).filter(pre_approved=True).order_by("category", "name"))
 
 
 @member_required(READ)
@@ -148,7 +141,6 @@ def charter_print(request: HttpRequest) -> HttpResponse:
     organisation = _member(request).organisation
     context = _context(current_charter(organisation)) | {
         "version": current_version(organisation),
-        "pre_approved": _pre_approved_templates(organisation),
     }
     return render(request, "charter/print.html", context)
 

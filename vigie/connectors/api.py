@@ -8,9 +8,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from vigie.api.auth import require
-from vigie.api.schemas import ApiDateTime, ErrorOut
 from vigie.connectors.models import Source, SourceState
+from vigie.core.api_auth import require
+from vigie.core.api_schemas import ApiDateTime, ErrorOut
 from vigie.core.roles import MANAGE
 from vigie.core.tenancy import scoped
 

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from vigie.api.auth import membership, require
-from vigie.api.schemas import (
+from vigie.core.actions import do_create_location, do_create_team
+from vigie.core.api_auth import membership, require
+from vigie.core.api_schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
     ApiDateTime,
@@ -15,7 +16,6 @@ from vigie.api.schemas import (
     TeamRef,
     from_django_validation_error,
 )
-from vigie.core.actions import do_create_location, do_create_team
 from vigie.core.models import Location, LocationKind, Membership, Organisation, Team, User
 from vigie.core.queries import organisation_locations, organisation_members, organisation_teams
 from vigie.core.roles import MANAGE, Role

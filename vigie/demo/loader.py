@@ -44,7 +44,7 @@ from vigie.demo.organisation import (
     TEMPLATES,
 )
 from vigie.inbox.models import Case, Reply, Template
-from vigie.inbox.routing import do_seed_default_routing
+from vigie.inbox.routing.engine import do_seed_default_routing
 from vigie.mentions.models import Author, Mention
 
 BATCH_SIZE = 5000
@@ -320,7 +320,7 @@ def _create_setup(now: datetime, days: int) -> _Setup:
         events.append(_event(at, "template.created", template, {"name": template.name}, manager))
         at += timedelta(minutes=11)
     # Vigie's default library too (French and English, per-platform variants, snippets).
-    from vigie.inbox.template_library import DEFAULT_LIBRARY
+    from vigie.inbox.templating.library import DEFAULT_LIBRARY
 
     demo_names = {(spec.name, spec.language, spec.platform) for spec in TEMPLATES}
     for library_spec in DEFAULT_LIBRARY:

@@ -126,7 +126,7 @@ def _follow_sla_clock(case: Case, previous: str, status: CaseStatus, now: Any) -
     """Pause the SLA clock the moment a case starts waiting for the customer, resume it when it
     stops; the SLA watcher does the same every five minutes, as a safety net."""
     from vigie.charter.queries import current_charter
-    from vigie.inbox.sla import do_pause_sla, do_resume_sla
+    from vigie.inbox.sla.clock import do_pause_sla, do_resume_sla
 
     if status == CaseStatus.WAITING_CUSTOMER:
         if current_charter(case.organisation).sla.pause_while_waiting_customer:
@@ -472,7 +472,7 @@ def approval_reasons(reply: Reply, membership: Membership | None) -> list[str]:
 
 def rendered_template(reply: Reply, membership: Membership | None) -> str:
     """The reply's template with the case's variables filled in: the baseline edits are measured on."""
-    from vigie.inbox.templating import render_template, template_context
+    from vigie.inbox.templating.render import render_template, template_context
 
     if reply.template is None:
         return ""
@@ -567,7 +567,7 @@ def do_submit_reply(
     Blocking findings refuse the reply; warnings must each be overridden (by code) with a reason,
     which is logged. A supervisor's own reply needs no approval. Raises ``ReplyRefused``.
     """
-    from vigie.inbox.publishing import do_queue_publication
+    from vigie.inbox.outbox.publishing import do_queue_publication
 
     current = _locked_reply(reply)
     if current.status not in EDITABLE_REPLY_STATUSES:
@@ -616,7 +616,7 @@ def _approver(reply: Reply, actor: User) -> Membership:
 @transaction.atomic
 def do_approve_reply(reply: Reply, *, actor: User) -> Reply:
     """A supervisor approves a reply waiting for them; it is handed over to publishing."""
-    from vigie.inbox.publishing import do_queue_publication
+    from vigie.inbox.outbox.publishing import do_queue_publication
 
     _approver(reply, actor)
     current = _locked_reply(reply)

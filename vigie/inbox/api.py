@@ -9,8 +9,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from vigie.api.auth import membership, require
-from vigie.api.schemas import (
+from vigie.core.api_auth import membership, require
+from vigie.core.api_schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
     ApiDateTime,
@@ -37,8 +37,8 @@ from vigie.inbox.actions import (
     do_submit_reply,
     do_update_reply,
 )
-from vigie.inbox.api_replies import FindingOut
 from vigie.inbox.models import Case, CaseStatus, Note, Reply, ReplyChannel, ReplyStatus
+from vigie.inbox.quality.api import FindingOut
 from vigie.inbox.queries import (
     CaseFilters,
     InboxView,
@@ -50,7 +50,7 @@ from vigie.inbox.queries import (
     get_case,
     open_draft,
 )
-from vigie.inbox.queries_templates import templates_for
+from vigie.inbox.templating.queries import templates_for
 from vigie.mentions.api import MAX_LIMIT, MentionOut
 from vigie.mentions.models import MentionType, Sentiment
 

@@ -106,7 +106,7 @@ class Template(models.Model):
 
     Variants of one answer (French and English, a shorter one for X, a formal one for LinkedIn)
     share a ``key``; the composer picks the variant for the case's language and platform. Bodies
-    use ``{{variables}}`` and ``[[à compléter : …]]`` fill-ins (see ``vigie.inbox.templating``).
+    use ``{{variables}}`` and ``[[à compléter : …]]`` fill-ins (see ``vigie.inbox.templating.render``).
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="templates")
@@ -210,7 +210,7 @@ class Publication(models.Model):
 
     A worker claims the row with a conditional UPDATE (queued -> sending) before calling the
     platform, so a reply is never sent by two workers, and a row found "sending" after a crash is
-    only sent again where the platform deduplicates (see ``vigie.inbox.publishing``).
+    only sent again where the platform deduplicates (see ``vigie.inbox.outbox.publishing``).
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -409,7 +409,7 @@ class RoutingRule(models.Model):
     """One line of the comment-handling scheme: when a mention matches ``conditions``, its case gets
     ``actions``. Rules are tried in ``position`` order and the first enabled match wins.
 
-    Conditions and actions are JSON validated by ``vigie.inbox.routing.RuleConditions`` and
+    Conditions and actions are JSON validated by ``vigie.inbox.routing.engine.RuleConditions`` and
     ``RuleActions``, so a new criterion needs no migration.
     """
 

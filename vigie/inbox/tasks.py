@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from vigie.core.jobs import job, periodic
 from vigie.core.models import Organisation
-from vigie.inbox import tasks_publishing  # noqa: F401  (registers the outbox and e-mail jobs)
+from vigie.inbox.outbox import tasks as outbox_tasks  # noqa: F401  (registers the outbox and e-mail jobs)
 from vigie.mentions.models import Mention
 
 # --- routing and SLA (comment-handling scheme) ---
@@ -16,7 +16,7 @@ from vigie.mentions.models import Mention
 @job("inbox.route_mentions")
 def route_mentions(mention_ids: list[int]) -> int:
     """Create or update the cases of these analysed mentions. Idempotent; returns how many cases."""
-    from vigie.inbox.routing import do_route_mentions
+    from vigie.inbox.routing.engine import do_route_mentions
 
     by_organisation: dict[int, list[int]] = {}
     for pk, organisation_id in Mention.objects.filter(pk__in=mention_ids).values_list(
@@ -32,6 +32,6 @@ def route_mentions(mention_ids: list[int]) -> int:
 @periodic("inbox.sla_watch", every=timedelta(minutes=5))
 def sla_watch() -> dict[str, int]:
     """Pause and resume SLA clocks, warn before deadlines, escalate breaches. Idempotent."""
-    from vigie.inbox.sla_watch import watch_slas
+    from vigie.inbox.sla.watch import watch_slas
 
     return asdict(watch_slas())

@@ -64,9 +64,9 @@ from vigie.inbox.queries import (
     sla_state,
     view_counts,
 )
-from vigie.inbox.queries_templates import templates_for
-from vigie.inbox.routing import describe_routing_event
-from vigie.inbox.templating import render_template, template_context
+from vigie.inbox.routing.engine import describe_routing_event
+from vigie.inbox.templating.queries import templates_for
+from vigie.inbox.templating.render import render_template, template_context
 from vigie.mentions.models import Mention, MentionType, Sentiment
 from vigie.mentions.queries import platforms
 

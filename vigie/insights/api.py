@@ -7,15 +7,14 @@ from datetime import date, timedelta
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from vigie.api.auth import membership
-from vigie.api.schemas import ApiDateTime, ErrorOut, ValidationErrorOut, invalid
+from vigie.core.api_auth import membership
+from vigie.core.api_schemas import ApiDateTime, ErrorOut, ValidationErrorOut, invalid
+from vigie.core.periods import organisation_today, period_between
 from vigie.insights.queries import (
     DEFAULT_PERIOD_DAYS,
     InsightFilters,
     KpiReport,
     kpi_report,
-    organisation_today,
-    period_between,
     top_themes,
     weekly_volume,
 )

@@ -19,9 +19,10 @@ from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 
 from vigie.core.models import Organisation
+from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case, Reply
-from vigie.insights.queries import InsightFilters, Period, period_mentions
+from vigie.insights.queries import InsightFilters, period_mentions
 
 EXPORTS = ("mentions", "cases", "replies")
 FORMATS = ("csv", "xlsx")

@@ -9,18 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core.models import Membership, User
+from vigie.core.periods import Period, last_days, organisation_today, period_between
 from vigie.core.queries import organisation_locations, organisation_members, organisation_teams
 from vigie.insights.models import ActionPlanStatus, ReportFrequency
-from vigie.insights.queries import (
-    DEFAULT_PERIOD_DAYS,
-    PERIOD_CHOICES,
-    InsightFilters,
-    Period,
-    last_days,
-    organisation_today,
-    period_between,
-    theme_labels,
-)
+from vigie.insights.queries import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, InsightFilters, theme_labels
 from vigie.mentions.models import MentionKind, Sentiment
 from vigie.mentions.queries import platforms
 

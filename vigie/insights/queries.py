@@ -15,7 +15,7 @@ import math
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from vigie.analysis.models import Theme
 from vigie.charter.queries import current_charter
 from vigie.core.models import Location, Organisation, Team, User
+from vigie.core.periods import Period, organisation_today, period_between
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case
 from vigie.insights.business_hours import BusinessCalendar, business_calendar
@@ -41,41 +42,6 @@ from vigie.mentions.queries import has_theme
 PERIOD_CHOICES = (7, 30, 90)
 DEFAULT_PERIOD_DAYS = 30
 TOP_THEMES = 10
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole days ``first_day``..``last_day`` in the organisation's time zone; ``end`` is exclusive."""
-
-    first_day: date
-    last_day: date
-    start: datetime
-    end: datetime
-
-    @property
-    def days(self) -> int:
-        return (self.last_day - self.first_day).days + 1
-
-
-def organisation_today(organisation: Organisation) -> date:
-    """Today's date where the organisation is."""
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(organisation.timezone)).date()
-
-
-def period_between(organisation: Organisation, first_day: date, last_day: date) -> Period:
-    """The period from the start of ``first_day`` to the end of ``last_day``, both included."""
-    if last_day < first_day:
-        raise ValueError("last_day is before first_day")
-    tz = zoneinfo.ZoneInfo(organisation.timezone)
-    start = datetime.combine(first_day, time.min, tzinfo=tz)
-    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz)
-    return Period(first_day, last_day, start, end)
-
-
-def last_days(organisation: Organisation, days: int, *, today: date | None = None) -> Period:
-    """The last ``days`` days, today included."""
-    today = today or organisation_today(organisation)
-    return period_between(organisation, today - timedelta(days=days - 1), today)
 
 
 @dataclass(frozen=True)

@@ -22,18 +22,17 @@ from django.utils.translation import gettext as _
 
 from vigie.alerts.queries import crisis_report_lines
 from vigie.core.models import Organisation, Team
+from vigie.core.periods import Period, period_between
 from vigie.core.tenancy import scoped
 from vigie.insights.charts import bar_chart, line_chart
 from vigie.insights.queries import (
     InsightFilters,
     KpiReport,
-    Period,
     ThemeBoardRow,
     Verbatim,
     consented_testimonials,
     grouped,
     kpi_report,
-    period_between,
     theme_board,
     time_series,
 )

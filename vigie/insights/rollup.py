@@ -171,7 +171,8 @@ def compute_days(
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The rollup rows (as ``DAILY_COLUMNS`` and ``DELAY_COLUMNS`` tuples) of days ``first``..``last``,
     computed from the mentions and cases."""
-    from vigie.insights.queries import nps_score, period_between, period_mentions
+    from vigie.core.periods import period_between
+    from vigie.insights.queries import nps_score, period_mentions
 
     tz = calendar.tz
     computed_at = timezone.now()
@@ -278,7 +279,8 @@ def do_refresh_rollup_days(
 
 def do_rebuild_rollup(organisation: Organisation, *, chunk_days: int = 7) -> RollupState:
     """Recompute the whole rollup of ``organisation`` up to yesterday, a few days per transaction."""
-    from vigie.insights.queries import calendar_for, organisation_today
+    from vigie.core.periods import organisation_today
+    from vigie.insights.queries import calendar_for
 
     calendar = calendar_for(organisation)
     today = organisation_today(organisation)
@@ -325,7 +327,8 @@ def touched_days(organisation: Organisation, since: datetime, tz: Any) -> set[da
 def do_refresh_rollup(organisation: Organisation) -> int:
     """Bring the rollup up to date: past days touched since the last scan, and the days that have
     ended since. Builds it the first time. Returns how many days were recomputed."""
-    from vigie.insights.queries import calendar_for, organisation_today
+    from vigie.core.periods import organisation_today
+    from vigie.insights.queries import calendar_for
 
     today = organisation_today(organisation)
     scanned_at = timezone.now()

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from vigie.core.jobs import periodic
 from vigie.core.models import Organisation
+from vigie.core.periods import Period, organisation_today, period_between
 from vigie.insights.actions import do_claim_scheduled_report, do_release_scheduled_report
 from vigie.insights.models import ReportFrequency, ScheduledReport
-from vigie.insights.queries import Period, organisation_today, period_between
 from vigie.insights.reports import build_report, period_key, render
 
 logger = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vigie.core.decorators import forbidden, member_required
 from vigie.core.models import Membership
+from vigie.core.periods import period_between
 from vigie.core.roles import MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.insights import actions, exports
@@ -40,7 +41,6 @@ from vigie.insights.queries import (
     drilldown_mentions,
     kpi_report,
     location_split,
-    period_between,
     plan_effect,
     platform_split,
     series_step_days,

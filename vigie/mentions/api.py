@@ -8,10 +8,10 @@ from typing import Any, Literal, Self
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from vigie.api.auth import membership
-from vigie.api.schemas import READ_ERRORS, ApiDateTime, ErrorOut, ValidationErrorOut, invalid
+from vigie.core.api_auth import membership
+from vigie.core.api_schemas import READ_ERRORS, ApiDateTime, ErrorOut, ValidationErrorOut, invalid
 from vigie.core.models import Organisation
-from vigie.insights.queries import period_between
+from vigie.core.periods import period_between
 from vigie.mentions.models import Author, Mention, MentionKind, MentionType, Sentiment
 from vigie.mentions.queries import MentionFilters, mention_with_author, mentions
 

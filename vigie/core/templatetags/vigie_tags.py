@@ -13,14 +13,6 @@ _RATING_WORDS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
 
 
 @register.filter
-def platform_label(slug: str) -> str:
-    """A platform's name for people ("google_business" -> "Google Business Profile")."""
-    from vigie.connectors.registry import platform_label as label
-
-    return label(slug)
-
-
-@register.filter
 def informative_raw_rating(raw: str, rating: float | None) -> str:
     """The platform's own rating text when it says more than the stars shown ("9,2/10"), else ""."""
     text = (raw or "").strip()

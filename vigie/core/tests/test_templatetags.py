@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vigie.core.templatetags.vigie_tags import informative_raw_rating, platform_label
+from vigie.connectors.templatetags.platforms import platform_label
+from vigie.core.templatetags.vigie_tags import informative_raw_rating
 
 
 def test_platforms_are_shown_by_their_connectors_name() -> None:

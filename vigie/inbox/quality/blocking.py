@@ -12,7 +12,7 @@ from vigie.analysis.builtin.personal_data import find_personal_data
 from vigie.analysis.builtin.personal_data.detect import ADDRESS, CARD, EMAIL, IBAN, ORDER_NUMBER, PHONE
 from vigie.inbox.quality.findings import BLOCK, Finding
 from vigie.inbox.quality.limits import cut_offset, limit_for, measure
-from vigie.inbox.templating import unfilled_placeholders
+from vigie.inbox.templating.render import unfilled_placeholders
 
 # Shared mailboxes an organisation publishes on purpose: writing them is not exposing a person.
 _ROLE_MAILBOXES = re.compile(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from vigie.inbox.quality.findings import WARN, Finding
-from vigie.inbox.templating import FILL_IN_RE, LEGACY_VARIABLE_RE, VARIABLE_RE
+from vigie.inbox.templating.render import FILL_IN_RE, LEGACY_VARIABLE_RE, VARIABLE_RE
 
 if TYPE_CHECKING:
     from spellchecker import SpellChecker

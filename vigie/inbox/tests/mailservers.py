@@ -4,7 +4,7 @@
 server (LOGIN, SELECT, UID SEARCH/FETCH/STORE, LOGOUT) over a real socket, enough for
 ``imaplib`` to poll a mailbox exactly as it polls a real one. aiosmtpd has no IMAP counterpart and
 no pure-Python IMAP server is packaged for tests, hence this one; it speaks the wire protocol, so
-``vigie.inbox.private.poll_imap`` runs unchanged against it.
+``vigie.inbox.outbox.private.poll_imap`` runs unchanged against it.
 """
 
 from __future__ import annotations

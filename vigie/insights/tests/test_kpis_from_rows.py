@@ -13,13 +13,13 @@ import pytest
 
 from vigie.conftest import Tenant
 from vigie.core.models import Organisation
+from vigie.core.periods import period_between
 from vigie.inbox.models import Case
 from vigie.insights.queries import (
     InsightFilters,
     kpi_breakdown,
     kpi_report,
     location_split,
-    period_between,
     platform_split,
     theme_shares,
     time_series,

@@ -8,15 +8,8 @@ import pytest
 
 from vigie.conftest import Tenant
 from vigie.core.models import Organisation
-from vigie.insights.queries import (
-    InsightFilters,
-    Period,
-    kpi_report,
-    last_days,
-    period_between,
-    top_themes,
-    weekly_volume,
-)
+from vigie.core.periods import Period, last_days, period_between
+from vigie.insights.queries import InsightFilters, kpi_report, top_themes, weekly_volume
 from vigie.mentions.models import MentionKind, Sentiment
 from vigie.mentions.tests.factories import make_case, make_location, make_mention, make_source, make_team
 

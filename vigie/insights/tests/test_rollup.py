@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from vigie.core.models import Organisation
+from vigie.core.periods import period_between
 from vigie.inbox.models import Case
 from vigie.insights.models import DailyRollup, RollupState
-from vigie.insights.queries import InsightFilters, KpiReport, kpi_report, period_between
+from vigie.insights.queries import InsightFilters, KpiReport, kpi_report
 from vigie.insights.rollup import (
     bucket_seconds,
     delay_bucket,

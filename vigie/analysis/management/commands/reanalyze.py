@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from vigie.analysis.actions import do_analyze_mentions
-        from vigie.inbox.routing import do_route_mentions
+        from vigie.inbox.routing.engine import do_route_mentions
 
         organisation = organisation_or_fail(options["org"])
         since = parse_since(options["since"]) if options["since"] else None

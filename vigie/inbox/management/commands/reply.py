@@ -22,9 +22,9 @@ from django.utils import translation
 from vigie.core.management.base import fail, membership_or_fail, organisation_or_fail, user_or_fail
 from vigie.core.models import Membership, Organisation
 from vigie.core.tenancy import scoped
-from vigie.inbox.actions_templates import do_load_default_templates
 from vigie.inbox.models import ReplyChannel
 from vigie.inbox.quality import check_reply, is_blocked
+from vigie.inbox.templating.actions import do_load_default_templates
 from vigie.mentions.models import Mention
 
 BLOCKED = 1

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from vigie.core.management.base import fail, organisation_or_fail
+from vigie.core.periods import organisation_today, period_between
 from vigie.insights.queries import (
     BREAKDOWN_DIMENSIONS,
     DEFAULT_PERIOD_DAYS,
@@ -18,8 +19,6 @@ from vigie.insights.queries import (
     KpiReport,
     kpi_breakdown,
     kpi_report,
-    organisation_today,
-    period_between,
 )
 
 CSV_COLUMNS = [

@@ -1,0 +1,78 @@
+"""API route of the reply quality gate: check a draft without saving anything."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils import translation
+from ninja import Field, Router, Schema
+
+from vigie.core.api_auth import require
+from vigie.core.api_schemas import ErrorOut, ValidationErrorOut
+from vigie.core.roles import HANDLE_CASES
+from vigie.core.tenancy import get_in_org
+from vigie.inbox.models import ReplyChannel, Template
+from vigie.inbox.quality import check_reply
+from vigie.mentions.models import Mention
+
+router = Router(tags=["replies"])
+
+MAX_TEXT = 20_000
+
+
+class ReplyCheckIn(Schema):
+    """A draft to check. ``mention_id`` (optional) is the mention it answers, in your organisation."""
+
+    text: str = Field(max_length=MAX_TEXT)
+    platform: str = Field(pattern=r"^[a-z0-9_\-]{1,40}$", examples=["google_business"])
+    language: Literal["fr", "en"]
+    mention_id: int | None = None
+    channel: ReplyChannel = ReplyChannel.PUBLIC
+    template_id: int | None = Field(None, description="The template the draft started from, if any.")
+
+
+class FindingOut(Schema):
+    """One problem of the draft. A ``block`` forbids sending; a ``warn`` may be overridden."""
+
+    code: str = Field(examples=["personal_data"])
+    severity: Literal["block", "warn"]
+    message: str
+    start: int | None = Field(None, description="First character of the problem in `text`.")
+    end: int | None = Field(None, description="Character after the problem in `text`.")
+    suggestion: str | None = None
+
+
+@router.post(
+    "/replies/check",
+    response={200: list[FindingOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Run the reply quality gate on a draft",
+    exclude_none=True,
+    description=(
+        "Returns every finding, blocking first; an empty list means the draft may be sent. Messages are "
+        "in the token owner's interface language, else that of `Accept-Language` (French by default). "
+        "Needs the agent role or above."
+    ),
+)
+def check_draft(request: HttpRequest, payload: ReplyCheckIn) -> list[dict[str, object]]:
+    member = require(request, HANDLE_CASES)
+    organisation = member.organisation
+    mention = (
+        get_in_org(Mention, organisation, payload.mention_id) if payload.mention_id is not None else None
+    )
+    template = (
+        get_in_org(Template, organisation, payload.template_id) if payload.template_id is not None else None
+    )
+    # The token owner's interface language, else the request's (Accept-Language), as on the pages.
+    with translation.override(member.user.language or translation.get_language()):
+        findings = check_reply(
+            payload.text,
+            platform=payload.platform,
+            language=payload.language,
+            organisation=organisation,
+            mention=mention,
+            membership=member,
+            template_body=template.body if template is not None else None,
+            channel=payload.channel.value,
+        )
+    return [finding.as_dict() for finding in findings]
