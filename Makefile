@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test test-hf install install-dev translations chromium lint typecheck pytest bench serve clean
+.PHONY: demo test test-hf install install-dev translations chromium lint architecture typecheck pytest bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ serve: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory architecture
+
+# The layers and the apps' public modules (pyproject.toml, [tool.importlinter]; docs/architecture.md).
+architecture: install-dev
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 
 typecheck: install-dev
 	$(BIN)/mypy vigie

@@ -8,8 +8,7 @@ from collections.abc import Iterable
 import phonenumbers
 from django.utils.translation import gettext as _
 
-from vigie.analysis.builtin.personal_data import find_personal_data
-from vigie.analysis.builtin.personal_data.detect import ADDRESS, CARD, EMAIL, IBAN, ORDER_NUMBER, PHONE
+from vigie.analysis.detectors import ADDRESS, CARD, EMAIL, IBAN, ORDER_NUMBER, PHONE, find_personal_data
 from vigie.inbox.quality.findings import BLOCK, Finding
 from vigie.inbox.quality.limits import cut_offset, limit_for, measure
 from vigie.inbox.templating.render import unfilled_placeholders

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
-from vigie.analysis.builtin.language.analyzer import LanguageAnalyzer, function_word_language, letter_count
+from vigie.analysis.detectors import LanguageAnalyzer, function_word_language, letter_count
 from vigie.inbox.quality.findings import WARN, Finding
 
 # Shorter replies ("Merci !", "Thanks!") are the same in many languages: no verdict on them.
