@@ -14,7 +14,6 @@ urlpatterns = [
     path("charter/", include("vigie.charter.urls")),
     path("dashboard/", include("vigie.insights.urls")),
     path("alerts/", include("vigie.alerts.urls")),
-    path("sources/google/", include("vigie.connectors.builtin.google_business.urls")),
     path("sources/", include("vigie.connectors.urls")),
     path("templates/", include("vigie.inbox.templating.urls")),
     path("", include("vigie.core.urls")),

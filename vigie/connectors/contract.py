@@ -7,7 +7,6 @@ ingestion code upserts what it returns, and only then advances the cursor.
 
 from __future__ import annotations
 
-import enum
 from abc import ABC
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,12 +16,32 @@ from typing import Any, ClassVar, Generic, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict
 
+from vigie.connectors.platforms import (
+    Capability,
+    Item,
+    LengthLimit,
+    PlatformFacts,
+    PlatformKind,
+    ReplyFormat,
+)
 
-class Capability(enum.StrEnum):
-    FETCH = "fetch"
-    WEBHOOK = "webhook"
-    REPLY = "reply"
-    DELETE_REPLY = "delete_reply"
+__all__ = [
+    "AuthorIn",
+    "Capability",
+    "Connector",
+    "ConnectorConfig",
+    "ConnectorError",
+    "Item",
+    "LengthLimit",
+    "MentionIn",
+    "Page",
+    "PlatformFacts",
+    "PlatformKind",
+    "RateLimited",
+    "ReplyFormat",
+    "ReplyResult",
+    "WebhookRequest",
+]
 
 
 @dataclass(frozen=True)
@@ -138,6 +157,13 @@ class Connector(ABC, Generic[C]):
 
     Subclasses set ``slug`` (part of the public interface), ``label``, ``capabilities``, ``Config``
     and ``default_poll_seconds``, and implement the methods their capabilities promise.
+
+    The class is the one place that says what its platform is and does (see
+    ``vigie.connectors.platforms``): ``kind``; ``reply_replaces`` when a reply replaces the
+    previous one (one owner reply per review) rather than adding one; ``reply_idempotent`` when
+    sending the same reply twice cannot make two (an idempotency key, or a replacing reply);
+    ``reply_limit`` and ``reply_format``; ``urls``, the dotted path of a URL module with the
+    connector's own pages (included under /sources/); ``item_url`` for the link that opens an item.
     """
 
     slug: ClassVar[str]
@@ -146,6 +172,32 @@ class Connector(ABC, Generic[C]):
     Config: ClassVar[type[ConnectorConfig]]
     default_poll_seconds: ClassVar[int] = 900
     default_base_url: ClassVar[str] = ""
+    kind: ClassVar[PlatformKind] = PlatformKind.OTHER
+    reply_replaces: ClassVar[bool] = False
+    reply_idempotent: ClassVar[bool] = False
+    reply_limit: ClassVar[LengthLimit | None] = None
+    reply_format: ClassVar[ReplyFormat] = ReplyFormat.PLAIN_TEXT
+    urls: ClassVar[str | None] = None
+
+    @classmethod
+    def facts(cls) -> PlatformFacts:
+        """What this connector declares about its platform, as every other app reads it."""
+        return PlatformFacts(
+            slug=cls.slug,
+            label=cls.label,
+            kind=cls.kind,
+            capabilities=cls.capabilities,
+            reply_replaces=cls.reply_replaces,
+            reply_idempotent=cls.reply_idempotent,
+            reply_limit=cls.reply_limit,
+            reply_format=cls.reply_format,
+            connected=True,
+        )
+
+    @classmethod
+    def item_url(cls, item: Item) -> str:
+        """The link that opens ``item`` on the platform (by default the URL it was read with)."""
+        return item.url
 
     def __init__(self, config: C, http: httpx.Client | None = None) -> None:
         self.config = config

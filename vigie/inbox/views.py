@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vigie.analysis.actions import do_correct_analysis
 from vigie.analysis.queries import MentionAnalysis, mention_analysis, theme_choices
+from vigie.connectors.platforms import item_url, platform_label
 from vigie.connectors.queries import live_sources
-from vigie.connectors.registry import platform_label
 from vigie.core.decorators import forbidden, member_required
 from vigie.core.models import AuditEvent, Membership, User
 from vigie.core.queries import organisation_locations, organisation_teams
@@ -655,7 +655,7 @@ def _render_case(
             "mention": mention,
             "author": detail.mention.author,
             "other_mentions": detail.mention.other_mentions,
-            "mention_url": safe_url(mention.url),
+            "mention_url": safe_url(item_url(mention.source.platform, mention)),
             "author_url": safe_url(detail.mention.author.profile_url) if detail.mention.author else "",
             "timeline": [TimelineEntry(event, describe_event(event)) for event in detail.timeline],
             "can_handle": can_handle,
@@ -686,7 +686,7 @@ def _render_case(
             "reply_pending": draft is None
             and any(reply.status == ReplyStatus.AWAITING_APPROVAL for reply in detail.replies),
             "send_back_form": SendBackForm() if member.can(MANAGE) else None,
-            **findings_context(findings or [], "x" if findings else ""),
+            **findings_context(findings or [], "checked" if findings else ""),
         },
         status=status,
     )

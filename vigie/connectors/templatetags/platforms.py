@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from vigie.connectors.registry import platform_label as _platform_label
+from vigie.connectors.platforms import platform_label as _platform_label
 
 register = template.Library()
 

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from vigie.connectors.registry import UnknownPlatform, get_connector_class
+from vigie.connectors.platforms import platform_facts
 from vigie.core.actions import do_notify, do_record_audit_event
 from vigie.core.jobs import enqueue
 from vigie.core.models import User
@@ -90,11 +90,7 @@ def direct_messages_available(platform: str) -> bool:
     None of the built-in connectors does today (their public APIs keep DMs out of reach of a
     business account, or need an app review Vigie cannot pass for its users); the page says so.
     """
-    try:
-        capabilities = get_connector_class(platform).capabilities
-    except UnknownPlatform:
-        return False
-    return "direct_message" in {str(capability) for capability in capabilities}
+    return platform_facts(platform).direct_messages
 
 
 # --- threads and outgoing e-mail ------------------------------------------------------------------

@@ -34,13 +34,12 @@ from django.utils.translation import gettext as _
 from vigie.connectors.actions import SourceConfigError, build_connector
 from vigie.connectors.contract import (
     AuthorIn,
-    Capability,
     ConnectorError,
     MentionIn,
     RateLimited,
     ReplyResult,
 )
-from vigie.connectors.registry import UnknownPlatform, get_connector_class
+from vigie.connectors.platforms import UnknownPlatform, platform_facts
 from vigie.core.actions import do_notify, do_record_audit_event
 from vigie.core.jobs import enqueue
 from vigie.core.models import User
@@ -66,14 +65,6 @@ RETRY_MAX_SECONDS = 3600
 # A claim older than this belongs to a worker that died (the connectors time out after 30 s).
 CLAIM_LEASE = timedelta(minutes=10)
 
-# Platforms where sending the same reply twice cannot create two replies: Google and Trustpilot
-# keep one owner reply per review (a second call replaces it), Mastodon honours the
-# Idempotency-Key header for an hour. A third-party connector declares it with a class
-# attribute ``reply_idempotent = True``.
-RETRY_SAFE_PLATFORMS = frozenset({"google_business", "trustpilot", "mastodon"})
-# Platforms whose ``publish_reply`` replaces the existing owner reply: an edit is a new call.
-REPLACING_PLATFORMS = frozenset({"google_business", "trustpilot"})
-
 # Replies that may not be published yet: they wait for (or were refused) approval.
 NOT_PUBLISHABLE = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.SENT_BACK)
 DONE_STATES = (PublicationState.PUBLISHED, PublicationState.POSTED_BY_HAND)
@@ -83,38 +74,29 @@ class PublishingError(ValidationError):
     """A publishing step that cannot be done now; the message says why, for the agent."""
 
 
-# --- platform facts -----------------------------------------------------------------------------
-
-
-def _capabilities(platform: str) -> frozenset[Capability]:
-    try:
-        return get_connector_class(platform).capabilities
-    except UnknownPlatform:
-        return frozenset()
+# --- platform facts (declared by each connector, see vigie.connectors.platforms) -----------------
 
 
 def can_publish(platform: str) -> bool:
     """True when the platform's connector publishes replies through its API."""
-    return Capability.REPLY in _capabilities(platform)
+    return platform_facts(platform).can_publish
 
 
 def can_delete(platform: str) -> bool:
     """True when a published reply can be deleted through the API."""
-    return Capability.DELETE_REPLY in _capabilities(platform)
+    return platform_facts(platform).can_delete_reply
 
 
 def can_edit(platform: str) -> bool:
     """True when a published reply can be changed: replaced in place, or deleted and re-sent."""
-    return can_publish(platform) and (platform in REPLACING_PLATFORMS or can_delete(platform))
+    return platform_facts(platform).can_edit_reply
 
 
 def retry_safe(platform: str) -> bool:
-    """True when sending a reply twice cannot make two replies on ``platform``."""
-    try:
-        declared = getattr(get_connector_class(platform), "reply_idempotent", None)
-    except UnknownPlatform:
-        return False
-    return bool(declared) if declared is not None else platform in RETRY_SAFE_PLATFORMS
+    """True when sending a reply twice cannot make two replies on ``platform`` (the connector
+    declares ``reply_idempotent``: Google and Trustpilot keep one owner reply per review, Mastodon
+    honours the Idempotency-Key header; Bluesky does not)."""
+    return platform_facts(platform).retry_safe
 
 
 def surely_not_sent(exc: ConnectorError) -> bool:
@@ -637,7 +619,7 @@ def do_edit_published_reply(
     # The platform call runs outside any transaction: a slow platform must not hold a lock.
     try:
         connector = build_connector(mention.source)
-        if publication.platform in REPLACING_PLATFORMS:
+        if platform_facts(publication.platform).reply_replaces:
             result = connector.publish_reply(mention_in(mention), body, idempotency_key=str(uuid.uuid4()))
         else:
             connector.delete_reply(mention_in(mention), reply.external_id)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
+from vigie.connectors.platforms import item_url
 from vigie.core.decorators import member_required
 from vigie.core.models import Membership
 from vigie.core.roles import HANDLE_CASES, READ
@@ -143,7 +144,7 @@ def publication_context(
     return {
         "case": case,
         "publication_rows": rows,
-        "mention_url": _safe_url(case.mention.url),
+        "mention_url": _safe_url(item_url(case.mention.source.platform, case.mention)),
         "can_handle": membership.can(HANDLE_CASES),
         "publication_error": error,
         "states": PublicationState,

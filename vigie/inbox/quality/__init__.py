@@ -6,6 +6,6 @@ whether one of them forbids sending. See docs/templates-and-quality-gate.md.
 
 from vigie.inbox.quality.findings import BLOCK, WARN, Finding, is_blocked
 from vigie.inbox.quality.gate import check_reply
-from vigie.inbox.quality.limits import PLATFORM_LIMITS, LengthLimit
+from vigie.inbox.quality.limits import LengthLimit
 
-__all__ = ["BLOCK", "PLATFORM_LIMITS", "WARN", "Finding", "LengthLimit", "check_reply", "is_blocked"]
+__all__ = ["BLOCK", "WARN", "Finding", "LengthLimit", "check_reply", "is_blocked"]

@@ -1,5 +1,7 @@
 """How long a reply may be on each platform, counted the way the platform counts.
 
+The limits are platform facts: each connector declares its ``reply_limit``, and the platforms
+Vigie has no connector for have theirs in ``vigie.connectors.platforms``; this module only counts.
 Sources: the platforms' API documentation (see docs/templates-and-quality-gate.md for the table):
 X counts 280 characters with every link worth 23; Bluesky 300 graphemes; Mastodon 500 characters
 by default (an instance may allow more; links count 23); a Google Business Profile reply is 4096
@@ -13,35 +15,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Literal
 
-Unit = Literal["characters", "graphemes", "bytes"]
+from vigie.connectors.platforms import LengthLimit, platform_facts
 
-
-@dataclass(frozen=True)
-class LengthLimit:
-    """At most ``maximum`` ``unit`` on a platform; ``url_weight`` is what one link counts, if fixed."""
-
-    maximum: int
-    unit: Unit = "characters"
-    url_weight: int | None = None
-
-
-PLATFORM_LIMITS: dict[str, LengthLimit] = {
-    "x": LengthLimit(280, "characters", url_weight=23),
-    "twitter": LengthLimit(280, "characters", url_weight=23),
-    "bluesky": LengthLimit(300, "graphemes"),
-    "mastodon": LengthLimit(500, "characters", url_weight=23),
-    "google_business": LengthLimit(4096, "bytes"),
-    "google_play": LengthLimit(350, "characters"),
-    "app_store": LengthLimit(5970, "characters"),
-    "facebook": LengthLimit(8000, "characters"),
-    "instagram": LengthLimit(2200, "characters"),
-    "youtube": LengthLimit(10000, "characters"),
-    "reddit": LengthLimit(10000, "characters"),
-    "linkedin": LengthLimit(1250, "characters"),
-}
+__all__ = ["LengthLimit", "cut_offset", "grapheme_count", "limit_for", "measure"]
 
 _URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 _ZWJ = "\u200d"
@@ -93,7 +70,7 @@ def measure(text: str, limit: LengthLimit) -> int:
 
 def limit_for(platform: str) -> LengthLimit | None:
     """The platform's reply length limit, or None when it has none we know of."""
-    return PLATFORM_LIMITS.get(platform)
+    return platform_facts(platform).reply_limit
 
 
 def cut_offset(text: str, limit: LengthLimit) -> int:

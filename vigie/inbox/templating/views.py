@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vigie.connectors.platforms import all_platforms
 from vigie.core.decorators import member_required
 from vigie.core.models import Membership, User
 from vigie.core.roles import MANAGE, READ
 from vigie.inbox.models import Template, TemplateCategory
-from vigie.inbox.quality import PLATFORM_LIMITS, check_reply
+from vigie.inbox.quality import check_reply
 from vigie.inbox.templating.actions import (
     LANGUAGES,
     TemplateFields,
@@ -29,10 +30,11 @@ from vigie.inbox.templating.actions import (
 from vigie.inbox.templating.queries import LibraryFilters, get_template, library, recent_uses
 from vigie.inbox.templating.render import VARIABLES, render_template
 
-# Platforms a variant can target: those whose length rules the gate knows, plus the review sites.
-PLATFORMS = sorted(
-    {*PLATFORM_LIMITS, "trustpilot", "tripadvisor", "google_business", "app_store", "google_play"}
-)
+
+def _platforms() -> list[tuple[str, str]]:
+    """Platforms a variant can target: every platform Vigie knows (its connectors and the table of
+    the others), read when a form is built so a plug-in's platform is there too."""
+    return [(slug, slug) for slug in all_platforms()]
 
 
 def _member(request: HttpRequest) -> Membership:
@@ -64,7 +66,7 @@ class LibraryFilterForm(forms.Form):
     platform = forms.ChoiceField(
         label=gettext_lazy("Plateforme"),
         required=False,
-        choices=_blank(gettext_lazy("Toutes")) + [(p, p) for p in PLATFORMS],
+        choices=lambda: _blank(gettext_lazy("Toutes")) + _platforms(),
     )
     kind = forms.ChoiceField(
         label=gettext_lazy("Type"),
@@ -105,7 +107,7 @@ class TemplateForm(forms.Form):
     platform = forms.ChoiceField(
         label=gettext_lazy("Plateforme"),
         required=False,
-        choices=_blank(gettext_lazy("Toutes les plateformes")) + [(p, p) for p in PLATFORMS],
+        choices=lambda: _blank(gettext_lazy("Toutes les plateformes")) + _platforms(),
     )
     body = forms.CharField(
         label=gettext_lazy("Texte"),
@@ -194,6 +196,9 @@ SAMPLE_CONTEXT = {
         "agent_name": "Julie",
     },
 }
+# A sample value like the ones above: a template for every platform is previewed (and checked)
+# as a reply on this one.
+SAMPLE_PLATFORM = "google_business"
 
 
 @member_required(READ)
@@ -202,7 +207,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One template: its text, a preview with sample values and what the quality gate says of it."""
     member = _member(request)
     template = get_template(member.organisation, pk)
-    platform = template.platform or "google_business"
+    platform = template.platform or SAMPLE_PLATFORM
     context = {
         **SAMPLE_CONTEXT.get(template.language, SAMPLE_CONTEXT["fr"]),
         "platform": platform,

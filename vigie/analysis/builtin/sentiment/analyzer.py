@@ -9,30 +9,17 @@ import numpy as np
 
 from vigie.analysis.contract import Analyzer, Item, Results
 from vigie.analysis.training import runtime
+from vigie.connectors.platforms import is_social
 
-# Platforms whose mentions are short social posts: the tweet model (3 classes, trained on
-# tweets) reads them better than the review model.
-SOCIAL_PLATFORMS = frozenset(
-    {
-        "twitter",
-        "x",
-        "facebook",
-        "instagram",
-        "tiktok",
-        "linkedin",
-        "reddit",
-        "youtube",
-        "mastodon",
-        "bluesky",
-    }
-)
 SHORT_POST = 280
 # |score| below this is "neutral" for reviews (the review model is binary).
 NEUTRAL_BAND = 0.35
 
 
 def _is_social(item: Item) -> bool:
-    if item.platform.lower() in SOCIAL_PLATFORMS:
+    """Short social posts (a social network's items, or what looks like one): the tweet model
+    (3 classes, trained on tweets) reads them better than the review model."""
+    if is_social(item.platform.lower()):
         return True
     return item.rating is None and not item.title and len(item.text) <= SHORT_POST and "@" in item.text
 

@@ -38,8 +38,10 @@ from vigie.connectors.contract import (
     Connector,
     ConnectorConfig,
     ConnectorError,
+    LengthLimit,
     MentionIn,
     Page,
+    PlatformKind,
     RateLimited,
     ReplyResult,
 )
@@ -94,11 +96,15 @@ class BlueskyConnector(Connector[BlueskyConfig]):
     slug: ClassVar[str] = "bluesky"
     label: ClassVar[str] = "Bluesky"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.FETCH, Capability.REPLY, Capability.DELETE_REPLY}
+        {Capability.FETCH, Capability.REPLY, Capability.EDIT_REPLY, Capability.DELETE_REPLY}
     )
     Config: ClassVar[type[ConnectorConfig]] = BlueskyConfig
     default_poll_seconds: ClassVar[int] = 300
     default_base_url: ClassVar[str] = "https://bsky.social"
+    kind: ClassVar[PlatformKind] = PlatformKind.SOCIAL
+    # A reply is a new post (an edit deletes it and posts again) and createRecord takes no
+    # idempotency key: not retry-safe, so reply_idempotent stays False.
+    reply_limit: ClassVar[LengthLimit | None] = LengthLimit(REPLY_MAX_CHARS, "graphemes")
 
     def __init__(self, config: BlueskyConfig, http: httpx.Client | None = None) -> None:
         super().__init__(config, http)

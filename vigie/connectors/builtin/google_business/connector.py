@@ -34,8 +34,10 @@ from vigie.connectors.contract import (
     Connector,
     ConnectorConfig,
     ConnectorError,
+    LengthLimit,
     MentionIn,
     Page,
+    PlatformKind,
     RateLimited,
     ReplyResult,
 )
@@ -97,11 +99,17 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
     slug: ClassVar[str] = "google_business"
     label: ClassVar[str] = "Google Business Profile"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.FETCH, Capability.REPLY, Capability.DELETE_REPLY}
+        {Capability.FETCH, Capability.REPLY, Capability.EDIT_REPLY, Capability.DELETE_REPLY}
     )
     Config: ClassVar[type[ConnectorConfig]] = GoogleBusinessConfig
     default_poll_seconds: ClassVar[int] = 1800
     default_base_url: ClassVar[str] = "https://mybusiness.googleapis.com"
+    kind: ClassVar[PlatformKind] = PlatformKind.REVIEWS
+    # One owner reply per review: a second PUT replaces the first, so a retry is harmless.
+    reply_replaces: ClassVar[bool] = True
+    reply_idempotent: ClassVar[bool] = True
+    reply_limit: ClassVar[LengthLimit | None] = LengthLimit(REPLY_MAX_BYTES, "bytes")
+    urls: ClassVar[str | None] = "vigie.connectors.builtin.google_business.urls"
 
     def __init__(self, config: GoogleBusinessConfig, http: httpx.Client | None = None) -> None:
         super().__init__(config, http)

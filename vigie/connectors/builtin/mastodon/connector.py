@@ -28,8 +28,10 @@ from vigie.connectors.contract import (
     Connector,
     ConnectorConfig,
     ConnectorError,
+    LengthLimit,
     MentionIn,
     Page,
+    PlatformKind,
     RateLimited,
     ReplyResult,
 )
@@ -86,10 +88,16 @@ class MastodonConnector(Connector[MastodonConfig]):
     slug: ClassVar[str] = "mastodon"
     label: ClassVar[str] = "Mastodon"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.FETCH, Capability.REPLY, Capability.DELETE_REPLY}
+        {Capability.FETCH, Capability.REPLY, Capability.EDIT_REPLY, Capability.DELETE_REPLY}
     )
     Config: ClassVar[type[ConnectorConfig]] = MastodonConfig
     default_poll_seconds: ClassVar[int] = 300
+    kind: ClassVar[PlatformKind] = PlatformKind.SOCIAL
+    # A reply is a new status (an edit deletes it and posts again); the instance keeps the
+    # Idempotency-Key for an hour, so a retry with the same key cannot post twice.
+    reply_idempotent: ClassVar[bool] = True
+    # The instance default (an instance may allow more); every link counts 23.
+    reply_limit: ClassVar[LengthLimit | None] = LengthLimit(500, "characters", url_weight=23)
 
     # --- contract ---------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from vigie.connectors.contract import (
     ConnectorError,
     MentionIn,
     Page,
+    PlatformKind,
     RateLimited,
     ReplyResult,
 )
@@ -70,11 +71,16 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
     slug: ClassVar[str] = "trustpilot"
     label: ClassVar[str] = "Trustpilot"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.FETCH, Capability.REPLY, Capability.DELETE_REPLY}
+        {Capability.FETCH, Capability.REPLY, Capability.EDIT_REPLY, Capability.DELETE_REPLY}
     )
     Config: ClassVar[type[ConnectorConfig]] = TrustpilotConfig
     default_poll_seconds: ClassVar[int] = 1800
     default_base_url: ClassVar[str] = "https://api.trustpilot.com"
+    kind: ClassVar[PlatformKind] = PlatformKind.REVIEWS
+    # A review holds one company reply: a second call replaces it, so a retry is harmless.
+    # Trustpilot documents no length limit for it, so none is declared.
+    reply_replaces: ClassVar[bool] = True
+    reply_idempotent: ClassVar[bool] = True
 
     def __init__(self, config: TrustpilotConfig, http: httpx.Client | None = None) -> None:
         super().__init__(config, http)

@@ -78,7 +78,10 @@ class WebhookConnector(Connector[WebhookConfig]):
 
     slug: ClassVar[str] = "webhook"
     label: ClassVar[str] = "Webhook signé"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.WEBHOOK})
+    # A pushed item may say it was deleted (``deleted: true``).
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.WEBHOOK, Capability.DETECTS_DELETIONS}
+    )
     Config: ClassVar[type[ConnectorConfig]] = WebhookConfig
 
     def test_connection(self) -> str:

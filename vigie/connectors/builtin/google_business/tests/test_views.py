@@ -18,8 +18,6 @@ from vigie.connectors.testing import FakePlatform
 from vigie.core.models import Organisation
 from vigie.mentions.tests.factories import make_source
 
-pytestmark = pytest.mark.urls("vigie.connectors.builtin.google_business.tests.urls")
-
 CLIENT_SECRET = "GOCSPX-client-SECRET"
 
 

@@ -1,0 +1,232 @@
+"""What Vigie knows about each platform, in one place: the facts every other app reads.
+
+A platform Vigie connects to is described by its connector class (``vigie.connectors.contract``:
+``capabilities``, ``reply_replaces``, ``reply_idempotent``, ``reply_limit``, ``reply_format``,
+``kind``, ``label``, ``item_url``). A platform Vigie holds mentions of without a connector of its
+own (imported files, webhooks, the demo's Facebook page) is a row of ``UNCONNECTED`` below, with
+"copy and open" as its only way to answer. Any other slug gets safe defaults: copy and open, no
+length limit, the slug as its name.
+
+Other apps call ``platform_facts(slug)`` (or the small helpers at the end); none keeps a list of
+platform slugs of its own.
+
+This module imports neither Django nor httpx: ``vigie analyze`` reads ``is_social`` without Django
+set up. The registry (and so the connector classes) is loaded the first time a slug that is not in
+the table is asked about, never at import time.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from vigie.connectors.contract import Connector
+
+Unit = Literal["characters", "graphemes", "bytes"]
+
+
+class UnknownPlatform(LookupError):
+    """No connector is registered under that slug."""
+
+
+class Capability(enum.StrEnum):
+    """What a connector can do on its platform."""
+
+    FETCH = "fetch"
+    WEBHOOK = "webhook"
+    REPLY = "reply"
+    # A published reply can be changed: in place where a reply replaces the previous one,
+    # otherwise by deleting it and sending the new text.
+    EDIT_REPLY = "edit_reply"
+    DELETE_REPLY = "delete_reply"
+    HIDE_COMMENT = "hide_comment"
+    DELETE_COMMENT = "delete_comment"
+    DIRECT_MESSAGE = "direct_message"
+    # Items deleted on the platform come back marked deleted (``MentionIn.deleted``).
+    DETECTS_DELETIONS = "detects_deletions"
+
+
+class PlatformKind(enum.StrEnum):
+    """What the platform's items read like (the analysis picks its models by it)."""
+
+    SOCIAL = "social"  # short public posts and comments
+    REVIEWS = "reviews"  # ratings with a text
+    OTHER = "other"  # articles, forum posts, feeds, files, survey answers
+
+
+class ReplyFormat(enum.StrEnum):
+    """What a reply may contain."""
+
+    PLAIN_TEXT = "plain_text"  # plain text; a link is written out and works
+    PLAIN_TEXT_NO_LINKS = "plain_text_no_links"  # plain text; links are not clickable there
+
+
+@dataclass(frozen=True)
+class LengthLimit:
+    """At most ``maximum`` ``unit`` on a platform; ``url_weight`` is what one link counts, if fixed."""
+
+    maximum: int
+    unit: Unit = "characters"
+    url_weight: int | None = None
+
+
+@dataclass(frozen=True)
+class PlatformFacts:
+    """Everything Vigie knows about one platform. ``connected`` says a registered connector
+    declared these facts (else they come from the table of unconnected platforms, or defaults)."""
+
+    slug: str
+    label: str
+    kind: PlatformKind = PlatformKind.OTHER
+    capabilities: frozenset[Capability] = frozenset()
+    reply_replaces: bool = False
+    reply_idempotent: bool = False
+    reply_limit: LengthLimit | None = None
+    reply_format: ReplyFormat = ReplyFormat.PLAIN_TEXT
+    connected: bool = False
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    @property
+    def can_publish(self) -> bool:
+        """Replies go out through the platform's API (else: copy the text and open the item)."""
+        return Capability.REPLY in self.capabilities
+
+    @property
+    def can_edit_reply(self) -> bool:
+        return self.can_publish and Capability.EDIT_REPLY in self.capabilities
+
+    @property
+    def can_delete_reply(self) -> bool:
+        return Capability.DELETE_REPLY in self.capabilities
+
+    @property
+    def retry_safe(self) -> bool:
+        """Sending the same reply twice cannot make two replies (the outbox may retry blindly)."""
+        return self.can_publish and self.reply_idempotent
+
+    @property
+    def direct_messages(self) -> bool:
+        return Capability.DIRECT_MESSAGE in self.capabilities
+
+    @property
+    def is_social(self) -> bool:
+        return self.kind is PlatformKind.SOCIAL
+
+
+class Item(Protocol):
+    """What ``item_url`` needs of a mention (a stored ``Mention`` or a ``MentionIn``)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def external_id(self) -> str: ...
+
+
+def _unconnected(
+    slug: str,
+    label: str,
+    kind: PlatformKind,
+    limit: LengthLimit | None = None,
+    reply_format: ReplyFormat = ReplyFormat.PLAIN_TEXT,
+) -> PlatformFacts:
+    return PlatformFacts(slug=slug, label=label, kind=kind, reply_limit=limit, reply_format=reply_format)
+
+
+_SOCIAL, _REVIEWS, _OTHER = PlatformKind.SOCIAL, PlatformKind.REVIEWS, PlatformKind.OTHER
+_X_LIMIT = LengthLimit(280, "characters", url_weight=23)
+
+# Platforms Vigie holds mentions of without a connector of its own: answered by "copy and open".
+# The limits are the platforms' documented reply (comment) lengths; see
+# docs/templates-and-quality-gate.md. A built-in connector's platform is never listed here.
+UNCONNECTED: dict[str, PlatformFacts] = {
+    facts.slug: facts
+    for facts in (
+        _unconnected("facebook", "Facebook", _SOCIAL, LengthLimit(8000)),
+        _unconnected("instagram", "Instagram", _SOCIAL, LengthLimit(2200), ReplyFormat.PLAIN_TEXT_NO_LINKS),
+        _unconnected("x", "X", _SOCIAL, _X_LIMIT),
+        _unconnected("twitter", "X (Twitter)", _SOCIAL, _X_LIMIT),
+        _unconnected("linkedin", "LinkedIn", _SOCIAL, LengthLimit(1250)),
+        _unconnected("youtube", "YouTube", _SOCIAL, LengthLimit(10000)),
+        _unconnected("tiktok", "TikTok", _SOCIAL),
+        _unconnected("reddit", "Reddit", _SOCIAL, LengthLimit(10000)),
+        _unconnected("google", "Google", _REVIEWS),
+        _unconnected("google_play", "Google Play", _REVIEWS, LengthLimit(350)),
+        _unconnected("app_store", "App Store", _REVIEWS, LengthLimit(5970)),
+        _unconnected("tripadvisor", "Tripadvisor", _REVIEWS),
+        _unconnected("glassdoor", "Glassdoor", _REVIEWS),
+        _unconnected("indeed", "Indeed", _REVIEWS),
+        _unconnected("press", "Presse", _OTHER),
+        _unconnected("forum", "Forum", _OTHER),
+    )
+}
+
+_facts: dict[str, PlatformFacts] = {}
+
+
+def _connector_class(slug: str) -> type[Connector[Any]] | None:
+    from vigie.connectors.registry import UnknownPlatform, get_connector_class
+
+    try:
+        return get_connector_class(slug)
+    except UnknownPlatform:
+        return None
+
+
+def platform_facts(slug: str) -> PlatformFacts:
+    """The facts of ``slug``: its connector's declarations, else its row of ``UNCONNECTED``, else
+    safe defaults (copy and open, no length limit, the slug as its name)."""
+    known = _facts.get(slug)
+    if known is not None:
+        return known
+    connector = _connector_class(slug) if slug else None
+    if connector is not None:
+        found = connector.facts()
+    else:
+        found = UNCONNECTED.get(slug) or PlatformFacts(slug=slug, label=slug)
+    _facts[slug] = found
+    return found
+
+
+def forget() -> None:
+    """Drop what was read from the connectors (the registry calls it when it is reset)."""
+    _facts.clear()
+
+
+def all_platforms() -> dict[str, PlatformFacts]:
+    """Every platform Vigie knows of (registered connectors and the table), sorted by slug."""
+    from vigie.connectors.registry import all_connectors
+
+    slugs = {*UNCONNECTED, *all_connectors()}
+    return {slug: platform_facts(slug) for slug in sorted(slugs)}
+
+
+def platform_label(slug: str) -> str:
+    """A platform's name for people ("google_business" -> "Google Business Profile")."""
+    return platform_facts(slug).label
+
+
+def platform_kind(slug: str) -> PlatformKind:
+    """What ``slug``'s items read like. A platform of the table is answered without loading any
+    connector (the registry refuses a connector that would disagree with its row)."""
+    row = UNCONNECTED.get(slug)
+    if row is not None:
+        return row.kind
+    if not slug:
+        return PlatformKind.OTHER
+    return platform_facts(slug).kind
+
+
+def is_social(slug: str) -> bool:
+    """Whether ``slug`` is a social network (short public posts and comments)."""
+    return platform_kind(slug) is PlatformKind.SOCIAL
+
+
+def item_url(slug: str, item: Item) -> str:
+    """The link that opens ``item`` on its platform (its own URL unless the connector says better)."""
+    connector = _connector_class(slug) if slug else None
+    return connector.item_url(item) if connector is not None else item.url

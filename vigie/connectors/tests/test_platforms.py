@@ -1,0 +1,309 @@
+"""Platform facts: each connector declares what its platform does, the platforms without a
+connector are one table, and everything else reads ``platform_facts``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, ClassVar, cast
+
+import pytest
+
+from vigie.connectors import platforms, registry
+from vigie.connectors.contract import (
+    Capability,
+    Connector,
+    ConnectorConfig,
+    LengthLimit,
+    MentionIn,
+    PlatformKind,
+    ReplyFormat,
+)
+from vigie.connectors.platforms import (
+    UNCONNECTED,
+    all_platforms,
+    is_social,
+    item_url,
+    platform_facts,
+    platform_label,
+)
+from vigie.connectors.registry import RegistryError, build_registry
+
+
+class IdempotentForum(Connector[ConnectorConfig]):
+    """A third-party connector whose platform deduplicates replies and keeps them as posts."""
+
+    slug: ClassVar[str] = "acme-forum"
+    label: ClassVar[str] = "Forum Acme"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.FETCH, Capability.REPLY, Capability.DELETE_REPLY, Capability.DIRECT_MESSAGE}
+    )
+    Config: ClassVar[type[ConnectorConfig]] = ConnectorConfig
+    reply_idempotent: ClassVar[bool] = True
+    reply_limit: ClassVar[LengthLimit | None] = LengthLimit(1000)
+
+    @classmethod
+    def item_url(cls, item: Any) -> str:
+        return f"https://forum.acme.example/t/{item.external_id}"
+
+
+@pytest.fixture
+def plugin(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Connector[Any]]]:
+    monkeypatch.setattr(registry, "_entry_point_plugins", lambda: [("acme = acme:Forum", IdempotentForum)])
+    registry.reset()
+    yield IdempotentForum
+    monkeypatch.undo()
+    registry.reset()
+
+
+def mention(url: str = "https://example.org/p/1") -> MentionIn:
+    return MentionIn(external_id="42", kind="post", created_at=datetime(2026, 1, 5, tzinfo=UTC), url=url)
+
+
+# --- what the built-in connectors declare ------------------------------------------------------
+
+
+def test_a_google_reply_replaces_the_previous_one_and_may_be_retried() -> None:
+    google = platform_facts("google_business")
+    assert google.connected
+    assert google.label == "Google Business Profile"
+    assert google.can_publish
+    assert google.reply_replaces
+    assert google.retry_safe
+    assert google.can_edit_reply
+    assert google.can_delete_reply
+    assert google.reply_limit == LengthLimit(4096, "bytes")
+    assert google.kind is PlatformKind.REVIEWS
+
+
+def test_trustpilot_keeps_one_company_reply_with_no_documented_limit() -> None:
+    trustpilot = platform_facts("trustpilot")
+    assert trustpilot.reply_replaces
+    assert trustpilot.retry_safe
+    assert trustpilot.reply_limit is None
+
+
+def test_mastodon_adds_replies_and_is_retry_safe_through_its_idempotency_key() -> None:
+    mastodon = platform_facts("mastodon")
+    assert not mastodon.reply_replaces
+    assert mastodon.retry_safe
+    assert mastodon.can_edit_reply
+    assert mastodon.can_delete_reply
+    assert mastodon.reply_limit == LengthLimit(500, "characters", url_weight=23)
+
+
+def test_bluesky_is_not_retry_safe() -> None:
+    bluesky = platform_facts("bluesky")
+    assert bluesky.can_publish
+    assert not bluesky.retry_safe
+    assert not bluesky.reply_replaces
+    assert bluesky.reply_limit == LengthLimit(300, "graphemes")
+
+
+def test_feeds_files_and_webhooks_are_answered_by_copy_and_open() -> None:
+    for slug in ("feed", "file", "webhook"):
+        facts = platform_facts(slug)
+        assert facts.connected, slug
+        assert not facts.can_publish, slug
+    assert platform_facts("webhook").can(Capability.DETECTS_DELETIONS)
+    assert not platform_facts("feed").can(Capability.DETECTS_DELETIONS)
+
+
+def test_no_built_in_connector_sends_direct_messages() -> None:
+    assert not any(facts.direct_messages for facts in all_platforms().values())
+
+
+# --- platforms without a connector --------------------------------------------------------------
+
+
+def test_x_counts_280_characters_with_every_link_worth_23() -> None:
+    x = platform_facts("x")
+    assert x.reply_limit == LengthLimit(280, "characters", url_weight=23)
+    assert platform_facts("twitter").reply_limit == x.reply_limit
+    assert not x.connected
+    assert not x.can_publish
+    assert x.capabilities == frozenset()
+
+
+def test_the_documented_limits_of_the_other_platforms() -> None:
+    limits = {slug: facts.reply_limit for slug, facts in UNCONNECTED.items() if facts.reply_limit}
+    assert limits == {
+        "x": LengthLimit(280, "characters", url_weight=23),
+        "twitter": LengthLimit(280, "characters", url_weight=23),
+        "google_play": LengthLimit(350),
+        "app_store": LengthLimit(5970),
+        "facebook": LengthLimit(8000),
+        "instagram": LengthLimit(2200),
+        "youtube": LengthLimit(10000),
+        "reddit": LengthLimit(10000),
+        "linkedin": LengthLimit(1250),
+    }
+
+
+def test_the_demo_platforms_without_a_connector_are_declared() -> None:
+    for slug, label in (("facebook", "Facebook"), ("x", "X"), ("instagram", "Instagram")):
+        assert slug in UNCONNECTED
+        assert platform_label(slug) == label
+
+
+def test_an_unknown_platform_is_copy_and_open_with_no_limit_and_its_slug_as_name() -> None:
+    facts = platform_facts("myspace")
+    assert (facts.label, facts.capabilities, facts.reply_limit) == ("myspace", frozenset(), None)
+    assert not facts.can_publish
+    assert not facts.retry_safe
+    assert not facts.can_edit_reply
+    assert facts.kind is PlatformKind.OTHER
+    assert facts.reply_format is ReplyFormat.PLAIN_TEXT
+    assert platform_label("") == ""
+
+
+def test_the_social_networks_are_those_the_sentiment_model_reads_as_posts() -> None:
+    social = {slug for slug, facts in all_platforms().items() if facts.is_social}
+    assert social == {
+        "twitter",
+        "x",
+        "facebook",
+        "instagram",
+        "tiktok",
+        "linkedin",
+        "reddit",
+        "youtube",
+        "mastodon",
+        "bluesky",
+    }
+    assert is_social("mastodon")
+    assert is_social("x")
+    assert not is_social("google_business")
+    assert not is_social("")
+    assert not is_social("myspace")
+
+
+def test_the_link_to_open_an_item_is_its_url_unless_the_connector_says_better(
+    plugin: type[Connector[Any]],
+) -> None:
+    assert item_url("mastodon", mention()) == "https://example.org/p/1"
+    assert item_url("facebook", mention("https://facebook.com/p/1")) == "https://facebook.com/p/1"
+    assert item_url("acme-forum", mention()) == "https://forum.acme.example/t/42"
+
+
+def test_platform_facts_can_be_read_without_django_or_an_http_client() -> None:
+    code = (
+        "import sys, vigie.analysis.builtin.sentiment.analyzer\n"
+        "from vigie.connectors.platforms import is_social\n"
+        "assert is_social('x') and not is_social('')\n"
+        "assert 'django' not in sys.modules and 'httpx' not in sys.modules, 'heavy import'\n"
+        "assert is_social('bluesky')\n"  # a connector's fact: the registry loads, without Django
+        "assert 'django' not in sys.modules, 'django imported'\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+
+
+# --- third-party connectors and the registry's checks --------------------------------------------
+
+
+def test_a_third_party_connector_declaring_reply_idempotent_is_retry_safe(
+    plugin: type[Connector[Any]],
+) -> None:
+    from vigie.inbox.outbox.private import direct_messages_available
+    from vigie.inbox.outbox.publishing import can_delete, can_edit, can_publish, retry_safe
+
+    facts = platform_facts("acme-forum")
+    assert facts.connected
+    assert facts.label == "Forum Acme"
+    assert facts.reply_limit == LengthLimit(1000)
+    assert can_publish("acme-forum")
+    assert retry_safe("acme-forum")
+    assert can_delete("acme-forum")
+    assert not can_edit("acme-forum")  # it did not declare EDIT_REPLY
+    assert direct_messages_available("acme-forum")
+    assert "acme-forum" in all_platforms()
+
+
+def test_a_reset_registry_forgets_the_facts_it_gave(plugin: type[Connector[Any]]) -> None:
+    assert platform_facts("acme-forum").connected
+    registry.reset()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(registry, "_entry_point_plugins", list)
+        assert not platform_facts("acme-forum").connected
+        registry.reset()
+
+
+def declaring(**facts: Any) -> type[Connector[Any]]:
+    attributes: dict[str, Any] = {"slug": "declared", "label": "Declared", "Config": ConnectorConfig, **facts}
+    return cast(type[Connector[Any]], type("Declared", (Connector,), attributes))
+
+
+@pytest.mark.parametrize(
+    ("facts", "message"),
+    [
+        ({"label": ""}, "has no label"),
+        ({"capabilities": frozenset({"reply"})}, "frozenset of Capability"),
+        ({"capabilities": {Capability.REPLY}}, "frozenset of Capability"),
+        ({"capabilities": frozenset({Capability.REPLY}), "reply_idempotent": 1}, "True or False"),
+        ({"reply_replaces": True}, "reply_replaces but not Capability.REPLY"),
+        ({"reply_idempotent": True}, "reply_idempotent but not Capability.REPLY"),
+        ({"reply_limit": 280}, "LengthLimit"),
+        ({"reply_format": "plain"}, "ReplyFormat"),
+        ({"kind": "social"}, "PlatformKind"),
+        ({"urls": ""}, "dotted module path"),
+        ({"capabilities": frozenset({Capability.REPLY, Capability.EDIT_REPLY})}, "EDIT_REPLY"),
+        ({"capabilities": frozenset({Capability.EDIT_REPLY, Capability.DELETE_REPLY})}, "EDIT_REPLY"),
+    ],
+)
+def test_a_badly_declared_fact_fails_loudly(facts: dict[str, Any], message: str) -> None:
+    with pytest.raises(RegistryError, match=message):
+        build_registry([], [("declared = x:Declared", declaring(**facts))])
+
+
+def test_a_connector_may_edit_by_replacing_or_by_deleting_and_resending() -> None:
+    replacing = declaring(
+        capabilities=frozenset({Capability.REPLY, Capability.EDIT_REPLY}), reply_replaces=True
+    )
+    assert build_registry([], [("r = x:R", replacing)])["declared"] is replacing
+    resending = declaring(
+        capabilities=frozenset({Capability.REPLY, Capability.EDIT_REPLY, Capability.DELETE_REPLY})
+    )
+    assert build_registry([], [("d = x:D", resending)])["declared"] is resending
+
+
+def test_a_plugin_for_a_platform_of_the_table_must_agree_on_its_kind() -> None:
+    facebook = declaring(slug="facebook", kind=PlatformKind.SOCIAL)
+    assert build_registry([], [("fb = x:Facebook", facebook)])["facebook"] is facebook
+    with pytest.raises(RegistryError, match="lists as 'social'"):
+        build_registry([], [("fb = x:Facebook", declaring(slug="facebook"))])
+
+
+def test_a_built_in_connector_is_never_also_a_row_of_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(platforms.UNCONNECTED, "feed", platforms.PlatformFacts("feed", "Feed"))
+    with pytest.raises(RegistryError, match="also listed"):
+        build_registry(["vigie.connectors.builtin.feed.connector:FeedConnector"])
+
+
+def test_a_plugin_connector_for_a_table_platform_wins_over_the_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    facebook = declaring(
+        slug="facebook",
+        label="Facebook (Acme)",
+        kind=PlatformKind.SOCIAL,
+        capabilities=frozenset({Capability.REPLY}),
+    )
+    monkeypatch.setattr(registry, "_entry_point_plugins", lambda: [("fb = x:Facebook", facebook)])
+    registry.reset()
+    try:
+        assert platform_facts("facebook").can_publish
+        assert platform_label("facebook") == "Facebook (Acme)"
+    finally:
+        monkeypatch.undo()
+        registry.reset()
+    assert not platform_facts("facebook").can_publish
+
+
+def test_every_connector_page_module_is_included_under_sources() -> None:
+    from django.urls import reverse
+
+    assert registry.url_modules() == ["vigie.connectors.builtin.google_business.urls"]
+    assert reverse("google_business_callback") == "/sources/google/callback/"
+    assert reverse("google_business_connect", args=[7]) == "/sources/google/7/connect/"
