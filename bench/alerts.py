@@ -82,8 +82,9 @@ def ideal_fired(values: np.ndarray, expected: np.ndarray, positions: int, thresh
     must estimate the expectation from the history can catch at that threshold."""
     from scipy import stats  # type: ignore[import-untyped]
 
-    from vigie.alerts.detection.core import DEFAULT_THRESHOLDS, _rolling, _windows
+    from vigie.alerts.detection.scoring import _rolling
     from vigie.alerts.detection.simulation import CLUSTER_VARIANCE_RATIO, STEP
+    from vigie.alerts.detection.thresholds import DEFAULT_THRESHOLDS, _windows
 
     t = DEFAULT_THRESHOLDS
     windows = _windows(STEP, t)
@@ -119,8 +120,11 @@ def run(
     **_: Any,
 ) -> dict[str, Any]:
     from vigie.alerts.detection import SeriesConfig, detect_matrix
-    from vigie.alerts.detection.core import DEFAULT_THRESHOLDS, _calendar, fit_baseline, score_counts
+    from vigie.alerts.detection.baseline import fit_baseline
+    from vigie.alerts.detection.calendar import _calendar
+    from vigie.alerts.detection.scoring import score_counts
     from vigie.alerts.detection.simulation import PER_DAY, SHAPES, SIZES, STEP, simulate
+    from vigie.alerts.detection.thresholds import DEFAULT_THRESHOLDS
 
     rng = np.random.default_rng(seed)
     # The history crosses the spring DST change (29 March 2026) on purpose.

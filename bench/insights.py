@@ -102,15 +102,11 @@ def run(
     from vigie.core.models import Organisation
     from vigie.core.periods import last_days
     from vigie.demo import DEMO_SLUG
-    from vigie.insights.queries import (
-        InsightFilters,
-        kpi_report,
-        location_split,
-        period_mentions,
-        platform_split,
-        theme_shares,
-        time_series,
-    )
+    from vigie.insights.queries.breakdowns import location_split, platform_split
+    from vigie.insights.queries.filters import InsightFilters, period_mentions
+    from vigie.insights.queries.kpis import kpi_report
+    from vigie.insights.queries.themes import theme_shares
+    from vigie.insights.queries.trends import time_series
     from vigie.insights.reports import build_report, render
     from vigie.insights.rollup import coverage, do_rebuild_rollup
 

@@ -1,8 +1,10 @@
-"""Pages of the alerts domain, under /alerts/."""
+"""Pages of the alerts domain, under /alerts/: alerts, settings and notifications (``views``), crisis
+rooms and corrective actions (``crisis.views``)."""
 
 from django.urls import URLPattern, path
 
 from vigie.alerts import views
+from vigie.alerts.crisis import views as crisis_views
 
 urlpatterns: list[URLPattern] = [
     path("", views.alert_list, name="alerts"),
@@ -18,26 +20,28 @@ urlpatterns: list[URLPattern] = [
     path("preferences/", views.preferences, name="alert_preferences"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
-    path("crises/", views.crisis_list, name="crises"),
-    path("crises/new/", views.crisis_new, name="crisis_new"),
-    path("crises/<int:pk>/", views.crisis_detail, name="crisis_detail"),
-    path("crises/<int:pk>/live/", views.crisis_live, name="crisis_live"),
-    path("crises/<int:pk>/timeline/", views.crisis_timeline_add, name="crisis_timeline_add"),
-    path("crises/<int:pk>/playbook/<int:item>/", views.crisis_playbook_tick, name="crisis_playbook_tick"),
-    path("crises/<int:pk>/cell/", views.crisis_role, name="crisis_role"),
-    path("crises/<int:pk>/statements/", views.crisis_statement_add, name="crisis_statement_add"),
+    path("crises/", crisis_views.crisis_list, name="crises"),
+    path("crises/new/", crisis_views.crisis_new, name="crisis_new"),
+    path("crises/<int:pk>/", crisis_views.crisis_detail, name="crisis_detail"),
+    path("crises/<int:pk>/live/", crisis_views.crisis_live, name="crisis_live"),
+    path("crises/<int:pk>/timeline/", crisis_views.crisis_timeline_add, name="crisis_timeline_add"),
+    path(
+        "crises/<int:pk>/playbook/<int:item>/", crisis_views.crisis_playbook_tick, name="crisis_playbook_tick"
+    ),
+    path("crises/<int:pk>/cell/", crisis_views.crisis_role, name="crisis_role"),
+    path("crises/<int:pk>/statements/", crisis_views.crisis_statement_add, name="crisis_statement_add"),
     path(
         "crises/<int:pk>/statements/<int:statement_id>/approve/",
-        views.statement_approve,
+        crisis_views.statement_approve,
         name="statement_approve",
     ),
     path(
         "crises/<int:pk>/statements/<int:statement_id>/publish/",
-        views.statement_publish,
+        crisis_views.statement_publish,
         name="statement_publish",
     ),
-    path("crises/<int:pk>/close/", views.crisis_close, name="crisis_close"),
-    path("crises/<int:pk>/post-mortem.<str:fmt>", views.crisis_report, name="crisis_report"),
-    path("actions/", views.corrective_action_list, name="corrective_actions"),
-    path("actions/<int:pk>/done/", views.corrective_action_done, name="corrective_action_done"),
+    path("crises/<int:pk>/close/", crisis_views.crisis_close, name="crisis_close"),
+    path("crises/<int:pk>/post-mortem.<str:fmt>", crisis_views.crisis_report, name="crisis_report"),
+    path("actions/", crisis_views.corrective_action_list, name="corrective_actions"),
+    path("actions/<int:pk>/done/", crisis_views.corrective_action_done, name="corrective_action_done"),
 ]

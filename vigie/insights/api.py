@@ -10,14 +10,10 @@ from ninja import Field, Query, Router, Schema
 from vigie.core.api_auth import membership
 from vigie.core.api_schemas import ApiDateTime, ErrorOut, ValidationErrorOut, invalid
 from vigie.core.periods import organisation_today, period_between
-from vigie.insights.queries import (
-    DEFAULT_PERIOD_DAYS,
-    InsightFilters,
-    KpiReport,
-    kpi_report,
-    top_themes,
-    weekly_volume,
-)
+from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, InsightFilters
+from vigie.insights.queries.kpis import KpiReport, kpi_report
+from vigie.insights.queries.themes import top_themes
+from vigie.insights.queries.trends import weekly_volume
 
 router = Router(tags=["insights"])
 

@@ -22,7 +22,7 @@ from vigie.core.models import Organisation
 from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case, Reply
-from vigie.insights.queries import InsightFilters, period_mentions
+from vigie.insights.queries.filters import InsightFilters, period_mentions
 
 EXPORTS = ("mentions", "cases", "replies")
 FORMATS = ("csv", "xlsx")

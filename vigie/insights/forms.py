@@ -12,7 +12,8 @@ from vigie.core.models import Membership, User
 from vigie.core.periods import Period, last_days, organisation_today, period_between
 from vigie.core.queries import organisation_locations, organisation_members, organisation_teams
 from vigie.insights.models import ActionPlanStatus, ReportFrequency
-from vigie.insights.queries import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, InsightFilters, theme_labels
+from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, InsightFilters
+from vigie.insights.queries.themes import theme_labels
 from vigie.mentions.models import MentionKind, Sentiment
 from vigie.mentions.queries import platforms
 

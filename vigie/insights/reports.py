@@ -25,17 +25,12 @@ from vigie.core.models import Organisation, Team
 from vigie.core.periods import Period, period_between
 from vigie.core.tenancy import scoped
 from vigie.insights.charts import bar_chart, line_chart
-from vigie.insights.queries import (
-    InsightFilters,
-    KpiReport,
-    ThemeBoardRow,
-    Verbatim,
-    consented_testimonials,
-    grouped,
-    kpi_report,
-    theme_board,
-    time_series,
-)
+from vigie.insights.queries.filters import InsightFilters
+from vigie.insights.queries.grouping import grouped
+from vigie.insights.queries.kpis import KpiReport, kpi_report
+from vigie.insights.queries.quotes import Verbatim, consented_testimonials
+from vigie.insights.queries.theme_board import ThemeBoardRow, theme_board
+from vigie.insights.queries.trends import time_series
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")

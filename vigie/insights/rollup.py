@@ -34,6 +34,9 @@ from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case
 from vigie.insights.business_hours import BusinessCalendar
 from vigie.insights.models import DailyRollup, DelayMetric, DelayRollup, RollupState
+from vigie.insights.queries.filters import period_mentions
+from vigie.insights.queries.stats import nps_score
+from vigie.insights.queries.targets import calendar_for
 from vigie.mentions.models import Mention, MentionKind, Sentiment
 
 # (upper bound in minutes, bucket width in minutes), in increasing order; beyond: one bucket.
@@ -172,7 +175,6 @@ def compute_days(
     """The rollup rows (as ``DAILY_COLUMNS`` and ``DELAY_COLUMNS`` tuples) of days ``first``..``last``,
     computed from the mentions and cases."""
     from vigie.core.periods import period_between
-    from vigie.insights.queries import nps_score, period_mentions
 
     tz = calendar.tz
     computed_at = timezone.now()
@@ -280,7 +282,6 @@ def do_refresh_rollup_days(
 def do_rebuild_rollup(organisation: Organisation, *, chunk_days: int = 7) -> RollupState:
     """Recompute the whole rollup of ``organisation`` up to yesterday, a few days per transaction."""
     from vigie.core.periods import organisation_today
-    from vigie.insights.queries import calendar_for
 
     calendar = calendar_for(organisation)
     today = organisation_today(organisation)
@@ -328,7 +329,6 @@ def do_refresh_rollup(organisation: Organisation) -> int:
     """Bring the rollup up to date: past days touched since the last scan, and the days that have
     ended since. Builds it the first time. Returns how many days were recomputed."""
     from vigie.core.periods import organisation_today
-    from vigie.insights.queries import calendar_for
 
     today = organisation_today(organisation)
     scanned_at = timezone.now()

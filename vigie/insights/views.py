@@ -35,21 +35,14 @@ from vigie.insights.forms import (
     period_query,
 )
 from vigie.insights.models import ActionPlan, ScheduledReport
-from vigie.insights.queries import (
-    PERIOD_CHOICES,
-    Kpi,
-    drilldown_mentions,
-    kpi_report,
-    location_split,
-    plan_effect,
-    platform_split,
-    series_step_days,
-    theme_board,
-    theme_labels,
-    theme_shares,
-    theme_trends,
-    time_series,
-)
+from vigie.insights.queries.action_plans import plan_effect
+from vigie.insights.queries.breakdowns import location_split, platform_split
+from vigie.insights.queries.drilldown import drilldown_mentions
+from vigie.insights.queries.filters import PERIOD_CHOICES
+from vigie.insights.queries.kpis import Kpi, kpi_report
+from vigie.insights.queries.theme_board import theme_board
+from vigie.insights.queries.themes import theme_labels, theme_shares
+from vigie.insights.queries.trends import series_step_days, theme_trends, time_series
 from vigie.insights.reports import build_report, parse_period, period_key
 from vigie.insights.reports import render as render_report
 from vigie.mentions.models import Mention, Sentiment

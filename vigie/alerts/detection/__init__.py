@@ -15,20 +15,30 @@ time buckets, and asks this package whether the recent buckets are abnormal. The
 
 ``docs/alerts-detection.md`` documents the parameters and the measured figures
 (``python -m bench alerts``).
+
+The modules, in the order the data flows (this package's public names are re-exported here, for
+the alert job and the bench):
+
+* ``series``: ``SeriesConfig``, ``SeriesPoint``, ``Detection``, and the points as an even grid
+  of buckets;
+* ``thresholds``: ``Thresholds``, the tuning, and the window sizes it implies;
+* ``calendar``: where each bucket falls in the local week;
+* ``baseline``: the seasonal baseline and the overdispersion (``fit_baseline``);
+* ``scoring``: tail probabilities and robust z-scores of the recent windows;
+* ``episodes``: the CUSUM that dates an episode's start;
+* ``explanations``: the French and English texts;
+* ``detector``: the decision rule and the entry points ``detect``, ``detect_many``,
+  ``detect_matrix``;
+* ``rules``: the single-item rules (viral post, influential author);
+* ``simulation``: seeded synthetic streams for the tests and the bench.
 """
 
 from __future__ import annotations
 
-from vigie.alerts.detection.core import (
-    Detection,
-    SeriesConfig,
-    SeriesPoint,
-    Thresholds,
-    detect,
-    detect_many,
-    detect_matrix,
-)
+from vigie.alerts.detection.detector import detect, detect_many, detect_matrix
 from vigie.alerts.detection.rules import influential_author, viral_check
+from vigie.alerts.detection.series import Detection, SeriesConfig, SeriesPoint
+from vigie.alerts.detection.thresholds import Thresholds
 
 __all__ = [
     "Detection",

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from vigie.alerts.detection.core import Detection
+from vigie.alerts.detection.series import Detection
 
 # Interactions (likes + shares + replies) per hour that make a post viral on their own, or once
 # it has already gathered VIRAL_TOTAL of them; and the reach that makes any growth worth a look.

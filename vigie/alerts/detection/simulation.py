@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from vigie.alerts.detection.core import _calendar
+from vigie.alerts.detection.calendar import _calendar
 
 BUCKET = timedelta(minutes=5)
 STEP = 300

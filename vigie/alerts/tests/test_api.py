@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from vigie.alerts.actions import Finding, do_open_crisis, do_record_finding
+from vigie.alerts.actions import Finding, do_record_finding
+from vigie.alerts.crisis.actions import do_open_crisis
 from vigie.alerts.models import Alert, AlertStatus
 from vigie.conftest import Tenant
 

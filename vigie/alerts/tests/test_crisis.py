@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from vigie.alerts.actions import (
+from vigie.alerts.actions import Finding, do_record_finding
+from vigie.alerts.crisis.actions import (
     ActionIn,
-    Finding,
     do_add_timeline_entry,
     do_approve_statement,
     do_assign_crisis_role,
@@ -20,7 +20,6 @@ from vigie.alerts.actions import (
     do_draft_statement,
     do_open_crisis,
     do_publish_statement,
-    do_record_finding,
     do_tick_playbook_item,
 )
 from vigie.alerts.models import AlertStatus, CrisisStatus, StatementStatus

@@ -427,7 +427,8 @@ def test_points_sharing_a_bucket_add_up_for_counts_and_average_for_levels() -> N
 
 
 def test_the_level_look_back_knows_how_much_of_it_is_yesterday() -> None:
-    from vigie.alerts.detection.core import _calendar, _previous_day_share
+    from vigie.alerts.detection.calendar import _calendar
+    from vigie.alerts.detection.scoring import _previous_day_share
 
     # 5-minute buckets, Paris time, ending with the bucket 00:25-00:30 then 12:55-13:00 local.
     for end_local, share in ((paris(2026, 4, 7, 0, 30), 1.0), (paris(2026, 4, 6, 13, 0), 0.0)):
@@ -453,7 +454,7 @@ def late_sunday_rhythm(local: datetime) -> float:
 
 
 def test_an_hour_whose_shape_the_product_model_misses_is_not_a_false_alarm() -> None:
-    from vigie.alerts.detection.core import Thresholds
+    from vigie.alerts.detection.thresholds import Thresholds
 
     without_mismatch = []
     for day in (19, 26):

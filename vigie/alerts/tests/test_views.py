@@ -11,15 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from vigie.alerts.actions import (
-    ActionIn,
-    Finding,
-    do_add_channel,
-    do_close_crisis,
-    do_draft_statement,
-    do_open_crisis,
-    do_record_finding,
-)
+from vigie.alerts.actions import Finding, do_add_channel, do_record_finding
+from vigie.alerts.crisis.actions import ActionIn, do_close_crisis, do_draft_statement, do_open_crisis
 from vigie.alerts.models import Alert, AlertStatus, CorrectiveAction, Crisis, Statement, StatementStatus
 from vigie.conftest import PASSWORD, Tenant
 from vigie.core.models import User

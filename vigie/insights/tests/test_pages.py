@@ -351,7 +351,7 @@ def test_managers_schedule_reports_with_valid_recipients_only(tenant: Tenant, lo
 
 def test_consent_makes_a_positive_review_a_testimonial(tenant: Tenant, login: Login) -> None:
     from vigie.core.periods import last_days
-    from vigie.insights.queries import consented_testimonials
+    from vigie.insights.queries.quotes import consented_testimonials
 
     org = tenant.organisation
     glowing = make_mention(

@@ -9,7 +9,10 @@ import pytest
 from vigie.conftest import Tenant
 from vigie.core.models import Organisation
 from vigie.core.periods import Period, last_days, period_between
-from vigie.insights.queries import InsightFilters, kpi_report, top_themes, weekly_volume
+from vigie.insights.queries.filters import InsightFilters
+from vigie.insights.queries.kpis import kpi_report
+from vigie.insights.queries.themes import top_themes
+from vigie.insights.queries.trends import weekly_volume
 from vigie.mentions.models import MentionKind, Sentiment
 from vigie.mentions.tests.factories import make_case, make_location, make_mention, make_source, make_team
 

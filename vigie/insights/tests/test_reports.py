@@ -287,7 +287,7 @@ def test_the_periodic_job_sends_every_due_schedule(tenant: Tenant, other_tenant:
 def test_the_report_summarises_the_crises_of_its_period_only(tenant: Tenant, other_tenant: Tenant) -> None:
     from django.utils import timezone
 
-    from vigie.alerts.actions import do_open_crisis
+    from vigie.alerts.crisis.actions import do_open_crisis
 
     org = tenant.organisation
     do_open_crisis(org, actor=tenant.manager.user, title="Remboursements bloqués")

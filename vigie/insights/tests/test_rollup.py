@@ -12,7 +12,8 @@ from vigie.core.models import Organisation
 from vigie.core.periods import period_between
 from vigie.inbox.models import Case
 from vigie.insights.models import DailyRollup, RollupState
-from vigie.insights.queries import InsightFilters, KpiReport, kpi_report
+from vigie.insights.queries.filters import InsightFilters
+from vigie.insights.queries.kpis import KpiReport, kpi_report
 from vigie.insights.rollup import (
     bucket_seconds,
     delay_bucket,
@@ -181,14 +182,10 @@ def test_the_periodic_job_builds_the_rollup_of_every_organisation(
 
 
 def test_series_themes_and_splits_are_the_same_from_the_rollup(seeded: Organisation) -> None:  # noqa: F811
-    from vigie.insights.queries import (
-        location_split,
-        platform_split,
-        theme_board,
-        theme_shares,
-        time_series,
-        top_themes,
-    )
+    from vigie.insights.queries.breakdowns import location_split, platform_split
+    from vigie.insights.queries.theme_board import theme_board
+    from vigie.insights.queries.themes import theme_shares, top_themes
+    from vigie.insights.queries.trends import time_series
     from vigie.insights.reports import team_sla_rows
 
     org = seeded

@@ -12,14 +12,9 @@ from django.core.management.base import BaseCommand
 
 from vigie.core.management.base import fail, organisation_or_fail
 from vigie.core.periods import organisation_today, period_between
-from vigie.insights.queries import (
-    BREAKDOWN_DIMENSIONS,
-    DEFAULT_PERIOD_DAYS,
-    InsightFilters,
-    KpiReport,
-    kpi_breakdown,
-    kpi_report,
-)
+from vigie.insights.queries.breakdowns import BREAKDOWN_DIMENSIONS, kpi_breakdown
+from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, InsightFilters
+from vigie.insights.queries.kpis import KpiReport, kpi_report
 
 CSV_COLUMNS = [
     "group",

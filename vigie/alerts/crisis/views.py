@@ -1,0 +1,443 @@
+"""Pages of the crisis rooms: the list, opening a crisis, the room itself (cell, playbook, timeline,
+statements), closing it with its post-mortem, the post-mortem report and the corrective actions.
+
+Who may do what (documented in docs/alerts-and-crisis.md):
+
+* every member (viewer and up) reads crises, timelines and post-mortems;
+* agents tick playbook steps, add timeline entries and draft statements;
+* managers open and close crises and assign the cell's roles;
+* only the crisis' spokesperson (or an admin) approves statements; the spokesperson or a manager
+  records their publication.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from vigie.alerts import queries
+from vigie.alerts.crisis import actions
+from vigie.alerts.crisis.report import postmortem_pdf
+from vigie.alerts.forms import (
+    ActionForm,
+    CloseForm,
+    CrisisForm,
+    PublishForm,
+    RoleForm,
+    StatementForm,
+    TimelineForm,
+)
+from vigie.alerts.models import (
+    Alert,
+    CorrectiveAction,
+    Crisis,
+    CrisisRole,
+    CrisisStatus,
+    PlaybookItem,
+    Statement,
+)
+from vigie.core.decorators import forbidden, member_required
+from vigie.core.models import Membership, User
+from vigie.core.queries import organisation_locations
+from vigie.core.roles import HANDLE_CASES, MANAGE, READ
+from vigie.core.tenancy import get_in_org, scoped
+
+ACTIONS_IN_FORM = 3
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _org(request: HttpRequest) -> Any:
+    return _membership(request).organisation
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _members(request: HttpRequest) -> list[tuple[int, str]]:
+    rows = Membership.objects.filter(organisation=_org(request), is_active=True).select_related("user")
+    labels = []
+    for m in rows.order_by("user__email"):
+        name = m.user.get_full_name()
+        who = (
+            f"{name} ({m.user.email}, {m.get_role_display()})"
+            if name
+            else f"{m.user.email} ({m.get_role_display()})"
+        )
+        labels.append((m.user_id, who))
+    return labels
+
+
+@member_required(READ)
+@require_http_methods(["GET"])
+def crisis_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "alerts/crisis_list.html", {"nav": "alerts", "crises": queries.crises(_org(request))}
+    )
+
+
+def _crisis_form(request: HttpRequest, data: Any = None, initial: dict[str, Any] | None = None) -> CrisisForm:
+    from vigie.analysis.queries import organisation_themes
+    from vigie.connectors.models import Source
+
+    organisation = _org(request)
+    return CrisisForm(
+        data,
+        initial=initial,
+        themes=[(t.slug, t.label) for t in organisation_themes(organisation)],
+        sources=list(scoped(Source, organisation).values_list("id", "name")),
+        locations=[(loc.pk, loc.name) for loc in organisation_locations(organisation)],
+        members=_members(request),
+    )
+
+
+@member_required(MANAGE)
+@require_http_methods(["GET", "POST"])
+def crisis_new(request: HttpRequest) -> HttpResponse:
+    """Open a crisis, by hand or from an alert (``?alert=ID`` pre-fills the scope)."""
+    organisation = _org(request)
+    alert = None
+    alert_id = request.GET.get("alert") or request.POST.get("alert")
+    if alert_id:
+        alert = get_in_org(Alert, organisation, alert_id)
+    initial: dict[str, Any] = {"role_lead": str(request.user.pk)}
+    if alert is not None:
+        initial.update({"title": alert.title, "severity": alert.severity})
+        kind, _sep, value = alert.key.partition(":")[2].partition(":")
+        if kind == "source":
+            initial["sources"] = [value]
+        elif kind == "location":
+            initial["locations"] = [value]
+        elif kind == "theme":
+            initial["themes"] = [value]
+        elif alert.mention is not None and alert.mention.themes:
+            initial["themes"] = list(alert.mention.themes)
+    form = _crisis_form(request, request.POST or None, initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            crisis = actions.do_open_crisis(
+                organisation,
+                actor=_user(request),
+                title=data["title"],
+                severity=data["severity"],
+                keywords=form.keyword_list(),
+                themes=data["themes"],
+                source_ids=[int(v) for v in data["sources"]],
+                location_ids=[int(v) for v in data["locations"]],
+                alert=alert,
+                cell=form.cell(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Cellule de crise ouverte."))
+            return redirect("crisis_detail", pk=crisis.pk)
+    return render(
+        request,
+        "alerts/crisis_new.html",
+        {
+            "nav": "alerts",
+            "form": form,
+            "alert": alert,
+            "roles": [form[f"role_{r}"] for r in CrisisRole.values],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _crisis(request: HttpRequest, pk: int) -> Crisis:
+    return get_in_org(Crisis, _org(request), pk)
+
+
+@member_required(READ)
+@require_http_methods(["GET"])
+def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The crisis room."""
+    from vigie.inbox.models import Template
+
+    crisis = _crisis(request, pk)
+    organisation = crisis.organisation
+    membership = _membership(request)
+    templates = scoped(Template, organisation).order_by("name")
+    statement_body = ""
+    template_id = request.GET.get("template", "")
+    if template_id.isdigit():
+        template = templates.filter(pk=template_id).first()
+        if template is not None:
+            statement_body = template.body
+    holders = queries.crisis_role_holders(crisis)
+    return render(
+        request,
+        "alerts/crisis_detail.html",
+        {
+            "nav": "alerts",
+            "crisis": crisis,
+            "is_open": crisis.status == CrisisStatus.OPEN,
+            "metrics": queries.scope_metrics(crisis),
+            "recent_mentions": queries.scope_mentions(crisis)
+            .select_related("author", "source")
+            .order_by("-created_at")[:15],
+            "timeline": queries.crisis_timeline(crisis),
+            "playbook": crisis.playbook.select_related("done_by"),
+            "cell": [(value, label, holders.get(value)) for value, label in CrisisRole.choices],
+            "members": _members(request),
+            "statements": crisis.statements.select_related("author", "approved_by"),
+            "public_updates": crisis.statements.filter(status="published").order_by("published_at"),
+            "templates": templates,
+            "statement_form": StatementForm(initial={"body": statement_body}),
+            "timeline_form": TimelineForm(),
+            "publish_form": PublishForm(),
+            "can_approve": queries.can_approve_statement(crisis, membership),
+            "can_publish": membership.can(MANAGE) or queries.can_approve_statement(crisis, membership),
+            "postmortem": getattr(crisis, "postmortem", None)
+            if crisis.status == CrisisStatus.CLOSED
+            else None,
+            "corrective_actions": crisis.corrective_actions.select_related("owner"),
+        },
+    )
+
+
+@member_required(READ)
+@require_http_methods(["GET"])
+def crisis_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live part of the room (metrics, latest mentions), polled by HTMX."""
+    crisis = _crisis(request, pk)
+    return render(
+        request,
+        "alerts/_crisis_live.html",
+        {
+            "crisis": crisis,
+            "metrics": queries.scope_metrics(crisis),
+            "recent_mentions": queries.scope_mentions(crisis)
+            .select_related("author", "source")
+            .order_by("-created_at")[:15],
+        },
+    )
+
+
+def _back(crisis: Crisis, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("crisis_detail", args=[crisis.pk]) + anchor)
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def crisis_timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
+    crisis = _crisis(request, pk)
+    form = TimelineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("L'entrée est vide ou trop longue."))
+        return _back(crisis, "#timeline")
+    try:
+        actions.do_add_timeline_entry(crisis, form.cleaned_data["text"], actor=_user(request))
+        messages.success(request, _("Entrée ajoutée au fil."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(crisis, "#timeline")
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def crisis_playbook_tick(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    crisis = _crisis(request, pk)
+    step = get_in_org(PlaybookItem, crisis.organisation, item)
+    if step.crisis_id != crisis.pk:
+        raise Http404
+    try:
+        actions.do_tick_playbook_item(step, actor=_user(request), done=request.POST.get("done") != "0")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(crisis, "#playbook")
+
+
+@member_required(MANAGE)
+@require_POST
+def crisis_role(request: HttpRequest, pk: int) -> HttpResponse:
+    crisis = _crisis(request, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Rôle invalide."))
+        return _back(crisis, "#cell")
+    try:
+        actions.do_assign_crisis_role(
+            crisis, form.cleaned_data["role"], form.cleaned_data["user"], actor=_user(request)
+        )
+        messages.success(request, _("Cellule mise à jour."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(crisis, "#cell")
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def crisis_statement_add(request: HttpRequest, pk: int) -> HttpResponse:
+    from vigie.inbox.models import Template
+
+    crisis = _crisis(request, pk)
+    form = StatementForm(request.POST)
+    template = None
+    template_id = request.POST.get("template", "")
+    if template_id.isdigit():
+        template = get_in_org(Template, crisis.organisation, template_id)
+    if not form.is_valid():
+        messages.error(request, _("La déclaration est vide ou trop longue."))
+        return _back(crisis, "#statements")
+    try:
+        actions.do_draft_statement(crisis, form.cleaned_data["body"], actor=_user(request), template=template)
+        messages.success(request, _("Déclaration enregistrée : le porte-parole doit l'approuver."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(crisis, "#statements")
+
+
+def _statement(request: HttpRequest, pk: int, statement_id: int) -> Statement:
+    crisis = _crisis(request, pk)
+    statement = get_in_org(Statement, crisis.organisation, statement_id)
+    if statement.crisis_id != crisis.pk:
+        raise Http404
+    return statement
+
+
+@member_required(READ)
+@require_POST
+def statement_approve(request: HttpRequest, pk: int, statement_id: int) -> HttpResponse:
+    """Only the crisis' spokesperson, or an admin."""
+    statement = _statement(request, pk, statement_id)
+    if not queries.can_approve_statement(statement.crisis, _membership(request)):
+        return forbidden(
+            request, _("Seul le porte-parole de la crise (ou un administrateur) approuve les déclarations.")
+        )
+    try:
+        actions.do_approve_statement(statement, actor=_user(request))
+        messages.success(request, _("Déclaration approuvée."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(statement.crisis, "#statements")
+
+
+@member_required(READ)
+@require_POST
+def statement_publish(request: HttpRequest, pk: int, statement_id: int) -> HttpResponse:
+    """The spokesperson or a manager records that an approved statement went public."""
+    statement = _statement(request, pk, statement_id)
+    membership = _membership(request)
+    if not (membership.can(MANAGE) or queries.can_approve_statement(statement.crisis, membership)):
+        return forbidden(request, _("Seul le porte-parole ou un responsable publie les déclarations."))
+    form = PublishForm(request.POST)
+    where = form.cleaned_data["where"] if form.is_valid() else ""
+    try:
+        actions.do_publish_statement(statement, actor=_user(request), where=where)
+        messages.success(request, _("Publication consignée dans le journal des informations au public."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(statement.crisis, "#statements")
+
+
+@member_required(MANAGE)
+@require_http_methods(["GET", "POST"])
+def crisis_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close the crisis with its post-mortem (required)."""
+    crisis = _crisis(request, pk)
+    if crisis.status != CrisisStatus.OPEN:
+        return _back(crisis)
+    members = _members(request)
+    data = request.POST if request.method == "POST" else None
+    form = CloseForm(data)
+    action_forms = [ActionForm(data, prefix=f"action{i}", members=members) for i in range(ACTIONS_IN_FORM)]
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in action_forms):
+        planned = [
+            actions.ActionIn(f.cleaned_data["title"], f.cleaned_data["owner"], f.cleaned_data["due_on"])
+            for f in action_forms
+            if f.cleaned_data.get("title")
+        ]
+        try:
+            actions.do_close_crisis(crisis, actor=_user(request), actions=planned, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Crise close. Le post-mortem est enregistré."))
+            return _back(crisis)
+    return render(
+        request,
+        "alerts/crisis_close.html",
+        {"nav": "alerts", "crisis": crisis, "form": form, "action_forms": action_forms},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _report_context(crisis: Crisis) -> dict[str, Any]:
+    return {
+        "crisis": crisis,
+        "postmortem": crisis.postmortem,
+        "corrective_actions": crisis.corrective_actions.select_related("owner"),
+        "timeline": queries.crisis_timeline(crisis),
+        "public_updates": crisis.statements.filter(status="published").order_by("published_at"),
+        "cell": [
+            (label, holder)
+            for value, label in CrisisRole.choices
+            if (holder := queries.crisis_role_holders(crisis).get(value))
+        ],
+    }
+
+
+@member_required(READ)
+@require_http_methods(["GET"])
+def crisis_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The post-mortem, as a standalone HTML page or a PDF."""
+    crisis = _crisis(request, pk)
+    if (
+        fmt not in ("html", "pdf")
+        or crisis.status != CrisisStatus.CLOSED
+        or not hasattr(crisis, "postmortem")
+    ):
+        raise Http404
+    context = _report_context(crisis)
+    filename = f"post-mortem-{crisis.pk}"
+    if fmt == "pdf":
+        response = HttpResponse(postmortem_pdf(context), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        return response
+    response = render(request, "alerts/postmortem_report.html", context)
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{filename}.html"'
+    return response
+
+
+@member_required(READ)
+@require_http_methods(["GET"])
+def corrective_action_list(request: HttpRequest) -> HttpResponse:
+    """Open corrective actions of every post-mortem, overdue ones flagged."""
+    organisation = _org(request)
+    today = queries.organisation_today(organisation)
+    rows = list(queries.corrective_actions(organisation, open_only=request.GET.get("all") != "1"))
+    membership = _membership(request)
+    for row in rows:
+        row.overdue = row.done_at is None and row.due_on < today  # type: ignore[attr-defined]
+        row.can_complete = row.done_at is None and actions.can_complete_action(row, membership)  # type: ignore[attr-defined]
+    return render(request, "alerts/corrective_actions.html", {"nav": "alerts", "rows": rows, "today": today})
+
+
+@member_required(READ)
+@require_POST
+def corrective_action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_in_org(CorrectiveAction, _org(request), pk)
+    if not actions.can_complete_action(action, _membership(request)):
+        return forbidden(request, _("Seul le responsable de l'action ou un manager peut la clore."))
+    actions.do_complete_corrective_action(action, actor=_user(request))
+    messages.success(request, _("Action corrective terminée."))
+    return redirect("corrective_actions")

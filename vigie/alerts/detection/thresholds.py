@@ -1,0 +1,50 @@
+"""The detector's tuning (``Thresholds``) and the window sizes it implies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The detector's tuning. The defaults are the ones measured in ``bench/alerts.py``."""
+
+    # -log10 of the tail probability (after the correction for looking at several windows)
+    # needed to fire at sensitivity 1; the threshold is divided by the series' sensitivity.
+    score: float = 3.75
+    min_count: float = 3.0  # fewer than this many in a window never fires
+    min_ratio: float = 1.5  # nor less than 1.5 times the expected value
+    windows_minutes: tuple[int, ...] = (5, 15, 30, 60)
+    short_window_penalty: float = 1.0  # subtracted from the score of windows under 10 minutes
+    # Weight of the product model (level x hour-of-day x day-of-week) against the raw
+    # hour-of-week means, as a fraction of the buckets each slot has. (2.0, and an empirical
+    # Bayes weight per series, were measured: no better recall at equal false alarms.)
+    shrink: float = 0.5
+    # Smallest day-to-day dispersion (squared coefficient of variation of the rate) assumed,
+    # whatever the history and today's level say: the hourly shape varies too.
+    min_dispersion: float = 0.01
+    # Weight of the shape-mismatch variance: where a slot's own mean and the shrunk rate differ
+    # by more than the slot's noise explains, the product model misses that hour's shape
+    # (weekend evenings, typically), and the squared relative gap widens the tail there.
+    mismatch: float = 1.0
+    # Hours before the widest window that tell how busy today is compared with the baseline.
+    level_lookback: timedelta = timedelta(hours=6)
+    # CUSUM dating the episode start: each bucket adds value - (k x expected + h x (1 + sqrt(expected))).
+    cusum_k: float = 1.3
+    cusum_h: float = 0.75
+    cusum_lookback: timedelta = timedelta(hours=24)
+    # Robust z-score needed by the "mean", "share" and "sum" series.
+    z: float = 4.5
+    min_mean_drop: float = 0.5  # stars
+    min_share_rise: float = 0.15  # fraction
+    # Observations a "mean" or "share" window needs when the series says how many it has.
+    min_level_count: float = 3.0
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+def _windows(bucket_seconds: int, thresholds: Thresholds) -> list[int]:
+    """Window sizes in buckets (at least one bucket each, no duplicates)."""
+    return sorted({max(1, round(m * 60 / bucket_seconds)) for m in thresholds.windows_minutes})

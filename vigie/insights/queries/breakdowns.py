@@ -1,0 +1,105 @@
+"""Numbers per value of a dimension: volume, negativity and rating per platform or location, and one KPI report per location, platform, team, agent or theme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from vigie.core.models import Location, Organisation, Team, User
+from vigie.core.periods import Period
+from vigie.core.tenancy import scoped
+from vigie.insights.queries.filters import InsightFilters, period_mentions
+from vigie.insights.queries.grouping import grouped
+from vigie.insights.queries.kpis import KpiReport, kpi_report
+from vigie.insights.queries.stats import _share
+from vigie.insights.queries.targets import calendar_for, targets_for
+from vigie.insights.queries.themes import top_themes
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Numbers of one value of a dimension (a platform, a location…)."""
+
+    key: str
+    label: str
+    volume: int
+    negative: int
+    rated: int
+    average_rating: float | None
+
+    @property
+    def negative_share(self) -> float:
+        return _share(self.negative, self.volume)
+
+
+def _breakdown(counts: dict[Any, dict[str, float]], labels: dict[Any, str]) -> list[Breakdown]:
+    rows = sorted(counts.items(), key=lambda item: (-item[1].get("volume", 0), str(item[0])))
+    return [
+        Breakdown(
+            key="" if key is None else str(key),
+            label=labels.get(key, str(key or "—")),
+            volume=int(values.get("volume", 0)),
+            negative=int(values.get("negative", 0)),
+            rated=int(values.get("rated", 0)),
+            average_rating=round(values["rating_sum"] / values["rated"], 2) if values.get("rated") else None,
+        )
+        for key, values in rows
+        if values.get("volume")
+    ]
+
+
+def platform_split(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[Breakdown]:
+    """Volume, negativity and rating per platform (named as the pages name them)."""
+    from vigie.connectors.registry import platform_label
+
+    counts = grouped(organisation, period, filters, "platform")
+    return _breakdown(counts, {key: platform_label(str(key)) for key in counts if key})
+
+
+def location_split(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[Breakdown]:
+    """Volume, negativity and rating per location (mentions without one as "Sans lieu")."""
+    labels: dict[Any, str] = {loc.pk: loc.name for loc in scoped(Location, organisation)}
+    labels[None] = str(_("Sans lieu"))
+    return _breakdown(grouped(organisation, period, filters, "location_id"), labels)
+
+
+BREAKDOWN_DIMENSIONS = ("location", "platform", "team", "agent", "theme")
+
+
+def kpi_breakdown(
+    organisation: Organisation, period: Period, filters: InsightFilters | None, by: str
+) -> list[tuple[str, str, KpiReport]]:
+    """One ``KpiReport`` per value of dimension ``by``: (key, label, report)."""
+    base = filters or InsightFilters()
+    mentions = period_mentions(organisation, period, base)
+    values: list[tuple[str, str, InsightFilters]] = []
+    if by == "location":
+        for loc in scoped(Location, organisation).filter(pk__in=mentions.values("location_id")):
+            values.append((str(loc.pk), loc.name, replace(base, location_id=loc.pk)))
+    elif by == "platform":
+        for platform in sorted(set(mentions.values_list("source__platform", flat=True))):
+            values.append((platform, platform, replace(base, platform=platform)))
+    elif by == "team":
+        for team in scoped(Team, organisation).filter(pk__in=mentions.values("case__team_id")):
+            values.append((str(team.pk), team.name, replace(base, team_id=team.pk)))
+    elif by == "agent":
+        agent_ids = set(mentions.exclude(case__assignee=None).values_list("case__assignee_id", flat=True))
+        for user in User.objects.filter(pk__in=agent_ids).order_by("email"):
+            values.append((str(user.pk), str(user), replace(base, agent_id=user.pk)))
+    elif by == "theme":
+        for theme in top_themes(organisation, period, base, limit=50):
+            values.append((theme.theme, theme.theme, replace(base, theme=theme.theme)))
+    else:
+        raise ValueError(f"unknown dimension {by!r}; choose one of {', '.join(BREAKDOWN_DIMENSIONS)}")
+    targets = targets_for(organisation)
+    calendar = calendar_for(organisation)
+    return [
+        (key, label, kpi_report(organisation, period, f, targets=targets, calendar=calendar))
+        for key, label, f in values
+    ]

@@ -1,0 +1,133 @@
+"""Which mentions a number covers: the period choices, ``InsightFilters`` and the mentions
+and cases they select, the previous period, and the conditions shared by several counts (rating
+buckets, "negative" as the theme board counts it, filters the rollup cannot answer).
+
+A mention belongs to a period by its publication time on the platform (``Mention.created_at``),
+in the organisation's time zone; a case by its mention's publication time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from vigie.core.models import Organisation
+from vigie.core.periods import Period, period_between
+from vigie.core.tenancy import scoped
+from vigie.inbox.models import Case
+from vigie.mentions.models import Mention, MentionKind, Sentiment
+from vigie.mentions.queries import has_theme
+
+PERIOD_CHOICES = (7, 30, 90)
+DEFAULT_PERIOD_DAYS = 30
+
+
+@dataclass(frozen=True)
+class InsightFilters:
+    """Optional narrowing of every KPI. Empty values mean "no filter"."""
+
+    location_id: int | None = None
+    platform: str = ""
+    team_id: int | None = None
+    theme: str = ""
+    agent_id: int | None = None
+    source_id: int | None = None
+    language: str = ""
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as GET parameters (for drill-down links and exports)."""
+        params = {
+            "location": self.location_id,
+            "platform": self.platform,
+            "team": self.team_id,
+            "theme": self.theme,
+            "agent": self.agent_id,
+            "source": self.source_id,
+            "language": self.language,
+        }
+        return {key: str(value) for key, value in params.items() if value not in (None, "")}
+
+
+def period_mentions(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> QuerySet[Mention]:
+    """The organisation's live (not deleted) mentions published in ``period``, narrowed by ``filters``."""
+    f = filters or InsightFilters()
+    queryset = scoped(Mention, organisation).filter(
+        created_at__gte=period.start, created_at__lt=period.end, deleted_at__isnull=True
+    )
+    if f.location_id is not None:
+        queryset = queryset.filter(location_id=f.location_id)
+    if f.platform:
+        queryset = queryset.filter(source__platform=f.platform)
+    if f.source_id is not None:
+        queryset = queryset.filter(source_id=f.source_id)
+    if f.language:
+        queryset = queryset.filter(language=f.language)
+    if f.team_id is not None:
+        queryset = queryset.filter(case__team_id=f.team_id)
+    if f.agent_id is not None:
+        queryset = queryset.filter(case__assignee_id=f.agent_id)
+    if f.theme:
+        queryset = queryset.filter(_has_theme_in_period(organisation, f.theme, period))
+    return queryset
+
+
+def _has_theme_in_period(organisation: Organisation, theme: str, period: Period) -> Q:
+    """Mentions of ``period`` tagged ``theme``. On SQLite the JSON lists are expanded only for the
+    period's mentions (found through the date index), not for the whole organisation."""
+    if connection.vendor != "sqlite":
+        return has_theme(organisation, theme)
+    in_period = scoped(Mention, organisation).filter(created_at__gte=period.start, created_at__lt=period.end)
+    ids_sql, ids_params = in_period.values("id").query.sql_with_params()
+    table = Mention._meta.db_table
+    # Only our table name and SQL compiled by the ORM are interpolated; values are parameters.
+    subquery = RawSQL(  # noqa: S611
+        f'SELECT m.id FROM "{table}" m, json_each(m.themes) j '  # noqa: S608
+        f"WHERE m.id IN ({ids_sql}) AND j.type = 'text' AND j.value = %s",
+        [*ids_params, theme],
+    )
+    return Q(id__in=subquery)
+
+
+def period_cases(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> QuerySet[Case]:
+    """The cases whose mention is one of ``period_mentions``.
+
+    An ``IN`` over the period's mentions: SQLite then walks the mentions' (organisation, created_at)
+    index, where a join would scan every case of the organisation.
+    """
+    return scoped(Case, organisation).filter(
+        mention__in=period_mentions(organisation, period, filters).values("id")
+    )
+
+
+# Ratings are normalised to 1..5 but may be fractional (a 10-point scale): each bucket takes the
+# ratings that round to it, halves rounding up.
+_RATING_BUCKETS = {
+    1: Q(rating__lt=Decimal("1.5")),
+    2: Q(rating__gte=Decimal("1.5"), rating__lt=Decimal("2.5")),
+    3: Q(rating__gte=Decimal("2.5"), rating__lt=Decimal("3.5")),
+    4: Q(rating__gte=Decimal("3.5"), rating__lt=Decimal("4.5")),
+    5: Q(rating__gte=Decimal("4.5")),
+}
+
+
+ROLLUP_FILTERS_UNSUPPORTED = ("agent_id", "source_id", "language")
+
+
+def previous_period(organisation: Organisation, period: Period) -> Period:
+    """The period of the same length just before ``period``."""
+    last = period.first_day - timedelta(days=1)
+    return period_between(organisation, last - timedelta(days=period.days - 1), last)
+
+
+# A mention counts as negative for the board when its analysed sentiment is negative or, for a
+# rated review, when it has 1 or 2 stars (a terse "bof" review may be analysed as neutral).
+NEGATIVE_FOR_BOARD = Q(sentiment=Sentiment.NEGATIVE) | Q(kind=MentionKind.REVIEW, rating__lt=Decimal("2.5"))

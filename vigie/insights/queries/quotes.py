@@ -1,0 +1,55 @@
+"""Quotes of mentions with personal data masked (``Verbatim``), and consented testimonials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Q
+
+from vigie.core.models import Organisation
+from vigie.core.periods import Period
+from vigie.insights.queries.filters import period_mentions
+from vigie.insights.verbatims import masked, order_patterns
+from vigie.mentions.models import Mention, Sentiment
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """A quote of a mention, personal data masked."""
+
+    mention_id: int
+    created_at: datetime
+    platform: str
+    location: str
+    rating: float | None
+    text: str
+
+
+def _verbatim(mention: Mention, patterns: list[str]) -> Verbatim:
+    return Verbatim(
+        mention_id=mention.pk,
+        created_at=mention.created_at,
+        platform=mention.source.platform,
+        location=mention.location.name if mention.location else "",
+        rating=float(mention.rating) if mention.rating is not None else None,
+        text=masked(" ".join(p for p in (mention.title, mention.text) if p), patterns),
+    )
+
+
+def consented_testimonials(organisation: Organisation, period: Period, *, limit: int = 10) -> list[Verbatim]:
+    """Positive mentions of ``period`` whose author consented to be quoted, personal data masked.
+
+    Without a recorded consent a mention is never quoted, however glowing; the author's name is
+    left out.
+    """
+    patterns = order_patterns(organisation)
+    rows = (
+        period_mentions(organisation, period)
+        .filter(testimonial_consent__granted=True)
+        .filter(Q(sentiment=Sentiment.POSITIVE) | Q(rating__gte=Decimal("4")))
+        .select_related("source", "location")
+        .order_by("-rating", "-created_at")[:limit]
+    )
+    return [_verbatim(m, patterns) for m in rows]

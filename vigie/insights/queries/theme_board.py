@@ -1,0 +1,136 @@
+"""The theme board: the recurring problems of a period ranked by volume x negativity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from vigie.analysis.models import Theme
+from vigie.core.models import Location, Organisation
+from vigie.core.periods import Period
+from vigie.core.tenancy import scoped
+from vigie.insights.models import ActionPlan
+from vigie.insights.queries.filters import (
+    NEGATIVE_FOR_BOARD,
+    InsightFilters,
+    period_mentions,
+    previous_period,
+)
+from vigie.insights.queries.grouping import grouped
+from vigie.insights.queries.quotes import Verbatim, _verbatim
+from vigie.insights.queries.stats import _share
+from vigie.insights.queries.themes import TOP_THEMES
+from vigie.insights.verbatims import order_patterns
+
+
+@dataclass(frozen=True)
+class ThemeBoardRow:
+    """One problem of the theme board."""
+
+    theme: str
+    label: str
+    volume: int
+    negative: int
+    previous_volume: int
+    previous_negative: int
+    average_rating: float | None
+    verbatims: list[Verbatim]
+    locations: list[tuple[str, int]]
+    action_plans: list[ActionPlan]
+
+    @property
+    def negativity(self) -> float:
+        return _share(self.negative, self.volume)
+
+    @property
+    def score(self) -> float:
+        """Volume x negativity: the ranking of the board."""
+        return self.volume * self.negativity
+
+    @property
+    def change(self) -> int:
+        return self.volume - self.previous_volume
+
+
+def theme_board(
+    organisation: Organisation,
+    period: Period,
+    filters: InsightFilters | None = None,
+    *,
+    limit: int = TOP_THEMES,
+    verbatims: int = 3,
+) -> list[ThemeBoardRow]:
+    """The most frequent problems of ``period`` ranked by volume x negativity.
+
+    Each row carries the previous period's numbers (the trend), a few of the most recent
+    negative quotes with personal data masked, the most affected locations and the theme's
+    action plans.
+    """
+    base = filters or InsightFilters()
+    now_counts = grouped(organisation, period, base, "theme")
+    then_counts = grouped(organisation, previous_period(organisation, period), base, "theme")
+    labels = {t.slug: t.label for t in scoped(Theme, organisation)}
+    location_names = {loc.pk: loc.name for loc in scoped(Location, organisation)}
+    # Volume x negativity (negative / volume) is the number of negative mentions.
+    ranked = sorted(
+        ((theme, counts) for theme, counts in now_counts.items() if counts.get("board_negative")),
+        key=lambda item: (-item[1]["board_negative"], -item[1]["volume"], item[0]),
+    )[:limit]
+    quotes = _recent_negative_quotes(organisation, period, base, [theme for theme, _c in ranked], verbatims)
+    rows = []
+    for theme, counts in ranked:
+        by_location = grouped(organisation, period, replace(base, theme=theme), "location_id")
+        locations = sorted(
+            (
+                (location_names.get(key, "—"), int(v.get("board_negative", 0)))
+                for key, v in by_location.items()
+                if key
+            ),
+            key=lambda item: (-item[1], item[0]),
+        )
+        then = then_counts.get(theme, {})
+        rows.append(
+            ThemeBoardRow(
+                theme=theme,
+                label=labels.get(theme, theme),
+                volume=int(counts["volume"]),
+                negative=int(counts["board_negative"]),
+                previous_volume=int(then.get("volume", 0)),
+                previous_negative=int(then.get("board_negative", 0)),
+                average_rating=round(counts["rating_sum"] / counts["rated"], 2)
+                if counts.get("rated")
+                else None,
+                verbatims=quotes[theme],
+                locations=[loc for loc in locations if loc[1]][:3],
+                action_plans=list(
+                    scoped(ActionPlan, organisation).filter(theme=theme).select_related("owner")
+                ),
+            )
+        )
+    return rows
+
+
+def _recent_negative_quotes(
+    organisation: Organisation, period: Period, filters: InsightFilters, themes: list[str], per_theme: int
+) -> dict[str, list[Verbatim]]:
+    """The most recent negative mentions of each theme, read in one pass from the newest."""
+    patterns = order_patterns(organisation)
+    found: dict[str, list[Verbatim]] = {theme: [] for theme in themes}
+    if not themes:
+        return found
+    queryset = (
+        period_mentions(organisation, period, filters)
+        .filter(NEGATIVE_FOR_BOARD)
+        .select_related("source", "location")
+        .only("id", "created_at", "title", "text", "rating", "themes", "source__platform", "location__name")
+        .order_by("-created_at", "-id")
+    )
+    missing = set(themes)
+    for mention in queryset.iterator(chunk_size=500):
+        for theme in mention.themes or []:
+            if theme in missing:
+                found[theme].append(_verbatim(mention, patterns))
+                if len(found[theme]) >= per_theme:
+                    missing.discard(theme)
+        if not missing:
+            break
+    return found
