@@ -163,9 +163,10 @@ def run(size: int = 100_000, api_items: int = 20_000, page_size: int = 100, seed
 
         call_command("migrate", interactive=False, verbosity=0)
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per page would drown the result
-        from vigie.connectors.actions import do_create_source, do_fetch_source, do_import_file
+        from vigie.connectors.actions import do_create_source
         from vigie.connectors.contract import ConnectorConfig
         from vigie.core.actions import do_create_organisation
+        from vigie.mentions.ingest import do_fetch_source, do_import_file
         from vigie.mentions.models import Mention
 
         organisation = do_create_organisation("bench", "Bench")

@@ -49,7 +49,8 @@ def run(size: int = 5_000, seed: int = 42) -> dict[str, Any]:
         )
         from vigie.core.roles import Role
         from vigie.inbox.models import Case
-        from vigie.inbox.routing.engine import do_route_mentions, do_seed_default_routing
+        from vigie.inbox.routing.actions import do_seed_default_routing
+        from vigie.inbox.routing.route import do_route_mentions
         from vigie.inbox.sla.clock import Calendar, due_at
         from vigie.inbox.sla.watch import watch_slas
         from vigie.mentions.models import Mention

@@ -36,7 +36,7 @@ from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
 from vigie.core.actions import do_record_audit_event
 from vigie.core.models import Organisation, User
 from vigie.core.tenancy import scoped
-from vigie.inbox.models import Case
+from vigie.mentions.actions import do_set_mention_analysis
 from vigie.mentions.models import Author, Mention, MentionType, Sentiment
 
 ORG_SENTIMENT = "org_sentiment"
@@ -126,9 +126,9 @@ def do_analyze_mentions(
 ) -> int:
     """Analyse the organisation's mentions ``mention_ids`` and store the results; returns how many.
 
-    One row per (mention, analyzer) is replaced; the denormalised Mention columns and the case's
-    priority follow. Idempotent: running it twice stores the same thing. Ids of another
-    organisation are ignored.
+    One row per (mention, analyzer) is replaced; the denormalised Mention columns follow (the
+    case's priority and deadline follow when the route step reads them, ``vigie.core.pipeline``).
+    Idempotent: running it twice stores the same thing. Ids of another organisation are ignored.
     """
     pipeline = pipeline or default_pipeline()
     context = organisation_context(organisation)
@@ -204,11 +204,7 @@ def _store(
                 fields.pop(column, None)
         if not fields:
             continue
-        # A queryset update on purpose (the one place that writes these columns): it touches
-        # only the analysis columns, so a concurrent ingestion update of the text is not lost.
-        Mention.objects.filter(pk=mention.pk).update(**fields)
-        if "priority" in fields:
-            Case.objects.filter(mention_id=mention.pk).update(priority=fields["priority"])
+        do_set_mention_analysis(mention.pk, **fields)
 
 
 def _suspicious(results: dict[str, Results]) -> dict[str, Any] | None:
@@ -333,12 +329,18 @@ def do_ensure_default_taxonomy(organisation: Organisation) -> list[Theme]:
 
 @transaction.atomic
 def do_correct_analysis(
-    mention: Mention, field: CorrectedField | str, new_value: Any, *, actor: User
+    mention: Mention,
+    field: CorrectedField | str,
+    new_value: Any,
+    *,
+    actor: User,
+    audit_on: models.Model | None = None,
 ) -> Correction:
     """Record an agent's correction of ``field`` (sentiment, type or themes) and apply it.
 
-    The correction is kept as a training label, audited on the mention's case when there is one,
-    and protects the field from being overwritten by a later automatic re-analysis.
+    The correction is kept as a training label, audited on ``audit_on`` (the mention's case, when
+    corrected from the case page, so it shows on its timeline) or else on the mention, and
+    protects the field from being overwritten by a later automatic re-analysis.
     """
     field = CorrectedField(field)
     if field == CorrectedField.SENTIMENT:
@@ -366,15 +368,14 @@ def do_correct_analysis(
         new_value=new_value,
         corrected_by=actor,
     )
-    Mention.objects.filter(pk=mention.pk).update(**updates)
+    do_set_mention_analysis(mention.pk, **updates)
     for name, value in updates.items():
         setattr(mention, name, value)
-    case = Case.objects.filter(mention=mention).first()
     do_record_audit_event(
         mention.organisation,
         "analysis.corrected",
         actor=actor,
-        obj=case if case is not None else mention,
+        obj=audit_on if audit_on is not None else mention,
         data={"field": field.value, "from": old_value, "to": new_value, "mention": mention.pk},
     )
     return correction
@@ -426,7 +427,7 @@ def do_promote_theme_candidate(candidate: Any, *, slug: str, label: str, actor: 
     candidate.save(update_fields=["promoted_to"])
     for mention in scoped(Mention, organisation).filter(pk__in=candidate.mention_ids).only("pk", "themes"):
         if slug not in mention.themes:
-            Mention.objects.filter(pk=mention.pk).update(themes=[*mention.themes, slug])
+            do_set_mention_analysis(mention.pk, themes=[*mention.themes, slug])
     do_record_audit_event(
         organisation,
         "analysis.theme_promoted",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,21 @@ def mention_ids_since(organisation: Organisation, since: datetime | None = None)
     if since is not None:
         mentions = mentions.filter(created_at__gte=since)
     return list(mentions.order_by("created_at", "pk").values_list("pk", flat=True))
+
+
+def results_by_mention(
+    organisation: Organisation, mention_ids: Iterable[int], analyzers: Iterable[str]
+) -> dict[int, dict[str, Any]]:
+    """The stored results of ``analyzers`` for many mentions in one query, merged per mention
+    (what the route step's rules look at: toxicity, legal risk, stars)."""
+    merged: dict[int, dict[str, Any]] = {}
+    rows = scoped(AnalysisResult, organisation).filter(
+        mention_id__in=list(mention_ids), analyzer__in=analyzers
+    )
+    for mention_id, result in rows.values_list("mention_id", "result"):
+        if isinstance(result, dict):
+            merged.setdefault(mention_id, {}).update(result)
+    return merged
 
 
 def organisation_themes(organisation: Organisation, *, active_only: bool = True) -> QuerySet[Theme]:

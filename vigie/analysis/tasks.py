@@ -1,17 +1,18 @@
-"""Jobs of the analysis app."""
+"""Jobs of the analysis app: the analyse step of the pipeline (``vigie.core.pipeline``)."""
 
 from __future__ import annotations
 
 from vigie.analysis.actions import do_analyze_mentions
+from vigie.core import pipeline
 from vigie.core.jobs import job
 from vigie.core.models import Organisation
-from vigie.inbox.routing.engine import do_route_mentions
 from vigie.mentions.models import Mention
 
 
-@job("analysis.analyze_mentions")
+@job(pipeline.job_name(pipeline.ANALYSE))
 def analyze_mentions(mention_ids: list[int]) -> int:
-    """Analyse these mentions (ingestion enqueues it after each page). Idempotent; returns how many."""
+    """Analyse these mentions (ingestion hands them on after each page), then hand them on to
+    the route step. Idempotent; returns how many were analysed."""
     by_organisation: dict[int, list[int]] = {}
     for pk, organisation_id in Mention.objects.filter(pk__in=mention_ids).values_list(
         "pk", "organisation_id"
@@ -21,5 +22,5 @@ def analyze_mentions(mention_ids: list[int]) -> int:
     for organisation in Organisation.objects.filter(pk__in=by_organisation):
         done += do_analyze_mentions(organisation, by_organisation[organisation.pk])
         # Analysed mentions become cases through the organisation's comment-handling scheme.
-        do_route_mentions(organisation, by_organisation[organisation.pk])
+        pipeline.hand_on(pipeline.ANALYSE, by_organisation[organisation.pk])
     return done

@@ -1,25 +1,30 @@
-"""Writes of the connectors domain: sources (create, edit, pause, remove) and their fetch runs.
+"""Writes of the connectors domain: sources (create, edit, pause, remove), their cursor and health.
 
-A fetch run talks to a platform, so it is not one transaction: each page is stored with its
-cursor by ``vigie.mentions.actions.do_ingest_page`` (one transaction per page) and the health of
-the source is recorded at the end. A source is claimed with a conditional UPDATE before a run, so
-two workers (threads, processes, machines) never read the same source at once.
+A fetch run is the ingest step of the pipeline (``vigie.core.pipeline``), run by the mentions app
+(``vigie.mentions.ingest``): it claims the source here, reads pages through ``build_connector``,
+stores each page and advances the cursor in one transaction (``do_advance_source_cursor``, called
+by the page's upsert), then records the source's health here. A source is claimed with a
+conditional UPDATE before a run, so two workers (threads, processes, machines) never read the
+same source at once. This app imports nothing above it: ``do_fetch_source`` runs the ingest job
+by name.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
+from vigie.connectors.builtin.file.reader import FORMATS
+from vigie.connectors.builtin.file.reader import FileFormatError as FileFormatError  # re-exported
+from vigie.connectors.builtin.file.schemas import PRESETS, TARGET_FIELDS
 from vigie.connectors.contract import Capability, Connector, ConnectorError, RateLimited
 from vigie.connectors.credentials import (
     CredentialsError,
@@ -30,10 +35,13 @@ from vigie.connectors.credentials import (
     split_config,
 )
 from vigie.connectors.models import Source, SourceState
-from vigie.connectors.registry import get_connector_class
+from vigie.connectors.registry import UnknownPlatform, get_connector_class
+from vigie.core import jobs, pipeline
 from vigie.core.actions import do_record_audit_event
 from vigie.core.models import Location, Organisation, User
-from vigie.mentions.actions import IngestCounts, do_ingest_page
+
+if TYPE_CHECKING:
+    from vigie.connectors.builtin.file.connector import FileRows
 
 logger = logging.getLogger(__name__)
 
@@ -245,6 +253,10 @@ def do_rekey_sources() -> int:
 
 # --- fetch runs ----------------------------------------------------------------------------------
 
+# What a fetch run may meet and records on the source as an ordinary failure (with a warning);
+# anything else is recorded too, as a crash (with the trace in the log).
+FETCH_ERRORS = (ConnectorError, CredentialsError, SourceConfigError)
+
 
 def do_claim_source(source_id: int, claimer: str) -> Source | None:
     """Take ``source_id`` for a fetch run; None when another worker holds it or it is paused."""
@@ -265,20 +277,26 @@ def do_release_source(source: Source, claimer: str) -> None:
     Source.objects.filter(pk=source.pk, claimed_by=claimer[:200]).update(claimed_by="", claimed_at=None)
 
 
-@dataclass
-class FetchReport:
-    """The outcome of one fetch run."""
+def do_advance_source_cursor(source: Source, next_cursor: dict[str, Any] | None, items: int) -> None:
+    """Move ``source``'s cursor to ``next_cursor`` (None keeps it: a webhook, a file) and count
+    ``items`` more read.
 
-    counts: IngestCounts = field(default_factory=IngestCounts)
-    pages: int = 0
-    error: str = ""
-    state: str = SourceState.OK
+    Call it inside the transaction that stores those items, so the cursor never runs ahead of
+    what is stored: a crash before the commit replays the page, a crash after it starts from the
+    next one.
+    """
+    if next_cursor is not None:
+        Source.objects.filter(pk=source.pk).update(
+            cursor=next_cursor, items_fetched=F("items_fetched") + items
+        )
+        source.cursor = next_cursor
+    elif items:
+        Source.objects.filter(pk=source.pk).update(items_fetched=F("items_fetched") + items)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {**self.counts.as_dict(), "pages": self.pages, "error": self.error, "state": self.state}
 
-
-def _record_success(source: Source, now: datetime) -> None:
+def do_record_fetch_success(source: Source, now: datetime | None = None) -> None:
+    """A fetch run ended well: the source is healthy and polls again after its interval."""
+    now = now or timezone.now()
     Source.objects.filter(pk=source.pk).exclude(state=SourceState.PAUSED).update(
         state=SourceState.OK,
         consecutive_failures=0,
@@ -289,15 +307,36 @@ def _record_success(source: Source, now: datetime) -> None:
     Source.objects.filter(pk=source.pk, state=SourceState.PAUSED).update(last_success_at=now)
 
 
-def _record_failure(source: Source, exc: Exception, now: datetime, secrets: dict[str, Any]) -> str:
+def _stored_secrets(source: Source) -> dict[str, Any]:
+    try:
+        return decrypt_secrets(source.credentials_encrypted)
+    except CredentialsError:
+        return {}
+
+
+def do_record_fetch_failure(source: Source, exc: Exception, now: datetime | None = None) -> tuple[str, str]:
+    """A fetch run failed with ``exc``: record it on the source (error, backoff, the platform's
+    Retry-After, "needs re-authorisation") and return ``(message, state)`` for the run's report.
+
+    Call it from the ``except`` block: an unexpected error (a bug, a strange answer) is logged
+    with its trace. No secret of the source appears in the message, the log or the source.
+    """
+    now = now or timezone.now()
+    secrets = _stored_secrets(source)
+    if isinstance(exc, FETCH_ERRORS):
+        message = redact(getattr(exc, "message", str(exc)), secrets)
+        logger.warning("source %s (%s) fetch failed: %s", source.pk, source.platform, message)
+    else:
+        logger.exception("source %s (%s) fetch crashed", source.pk, source.platform)
+        message = redact(f"{type(exc).__name__}: {exc}", secrets)
     failures = source.consecutive_failures + 1
-    message = exc.message if isinstance(exc, ConnectorError) else f"{type(exc).__name__}: {exc}"
-    message = redact(message, secrets)[:2000]
+    stored = exc.message if isinstance(exc, ConnectorError) else f"{type(exc).__name__}: {exc}"
+    stored = redact(stored, secrets)[:2000]
     delay = backoff_seconds(failures)
     values: dict[str, Any] = {
         "consecutive_failures": failures,
         "last_error_at": now,
-        "last_error": message,
+        "last_error": stored,
         "state": SourceState.FAILING,
     }
     if isinstance(exc, RateLimited):
@@ -313,89 +352,93 @@ def _record_failure(source: Source, exc: Exception, now: datetime, secrets: dict
     if paused.exists():
         values.pop("state")
     Source.objects.filter(pk=source.pk).update(**values)
-    return str(values.get("state", SourceState.PAUSED))
+    return message, str(values.get("state", SourceState.PAUSED))
 
 
-def do_fetch_source(
-    source: Source, *, connector: Connector[Any] | None = None, max_pages: int = MAX_PAGES_PER_RUN
-) -> FetchReport:
-    """Read ``source`` page by page until the platform has nothing more (at most ``max_pages``),
-    storing each page with its cursor, then record the source's health and next poll."""
-    report = FetchReport()
-    secrets: dict[str, Any] = {}
-    try:
-        secrets = decrypt_secrets(source.credentials_encrypted)
-        connector = connector or build_connector(source)
-        cursor = dict(source.cursor)
-        for _ in range(max_pages):
-            page = connector.fetch(cursor)
-            report.counts += do_ingest_page(source, page)
-            report.pages += 1
-            cursor = page.next_cursor
-            if not page.has_more:
-                break
-    except (ConnectorError, CredentialsError, SourceConfigError) as exc:
-        report.error = redact(getattr(exc, "message", str(exc)), secrets)
-        report.state = _record_failure(source, exc, timezone.now(), secrets)
-        logger.warning("source %s (%s) fetch failed: %s", source.pk, source.platform, report.error)
-        return report
-    except Exception as exc:
-        # A bug or an unexpected platform answer: recorded on the source like any failure, so
-        # the run ends cleanly and the source backs off instead of crashing the worker loop.
-        logger.exception("source %s (%s) fetch crashed", source.pk, source.platform)
-        report.error = redact(f"{type(exc).__name__}: {exc}", secrets)
-        report.state = _record_failure(source, exc, timezone.now(), secrets)
-        return report
-    _record_success(source, timezone.now())
-    return report
+def do_record_delivery(source: Source) -> None:
+    """Mark a pushed delivery (webhook, file import) as the source's latest success, its health
+    on the Sources page."""
+    Source.objects.filter(pk=source.pk).update(last_success_at=timezone.now(), consecutive_failures=0)
 
 
-# --- file imports ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FetchCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
-IMPORT_BATCH = 1000
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What ``do_fetch_source`` read and how the source fared; ``skipped`` when another worker
+    held the source or it is paused."""
+
+    counts: FetchCounts = field(default_factory=FetchCounts)
+    pages: int = 0
+    error: str = ""
+    state: str = SourceState.OK
+    skipped: bool = False
 
 
-@dataclass
-class ImportReport:
-    """The outcome of a file import."""
+def do_fetch_source(source: Source, *, max_pages: int = MAX_PAGES_PER_RUN, claimer: str = "") -> FetchOutcome:
+    """Fetch ``source`` now, in this process, and wait for the outcome (``vigie fetch``).
 
-    counts: IngestCounts = field(default_factory=IngestCounts)
-    read: int = 0
-    rejected: int = 0
-    rejects_path: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**self.counts.as_dict(), "read": self.read, "rejected": self.rejected}
-
-
-def do_import_file(
-    source: Source,
-    path: Any,
-    *,
-    fmt: str = "",
-    preset: str = "",
-    mapping: dict[str, str] | None = None,
-    dry_run: bool = False,
-    rejects_path: Any = None,
-    progress: Any = None,
-    actor: User | None = None,
-) -> ImportReport:
-    """Import the rows of the file at ``path`` into ``source``, batch by batch.
-
-    The file's settings come from the source's configuration when it is a ``file`` source, then
-    from the arguments. Rows that cannot be read go to ``rejects_path`` (CSV: line, error, the
-    row) and the others are imported; with ``dry_run`` nothing is written to the database.
-    ``progress`` is called with a 0–1 fraction after each batch.
+    This is the ingest step's job (``vigie.core.pipeline``) run by name: the mentions app claims
+    the source (as ``claimer``), stores what the connector reads, records the source's health and
+    hands the new mentions on to the analysis.
     """
-    import csv
-    import json
+    payload: dict[str, Any] = {"source_id": source.pk, "max_pages": max_pages}
+    if claimer:
+        payload["claimer"] = claimer
+    answer = jobs.run_now(pipeline.FETCH_SOURCE_JOB, payload)
+    if answer.get("skipped"):
+        return FetchOutcome(skipped=True)
+    return FetchOutcome(
+        counts=FetchCounts(answer["new"], answer["updated"], answer["unchanged"]),
+        pages=answer["pages"],
+        error=answer["error"],
+        state=answer["state"],
+    )
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+
+def webhook_connector(source: Source) -> Connector[Any] | None:
+    """The connector that reads ``source``'s signed deliveries; None when its platform receives
+    no webhooks or its configuration cannot be read."""
+    try:
+        connector = build_connector(source)
+    except (UnknownPlatform, CredentialsError, SourceConfigError):
+        return None
+    if Capability.WEBHOOK not in connector.capabilities:
+        return None
+    return connector
+
+
+# --- file imports --------------------------------------------------------------------------------
+
+# What a file import accepts (the command line's choices).
+FILE_FORMATS: tuple[str, ...] = tuple(FORMATS)
+FILE_PRESETS: tuple[str, ...] = tuple(PRESETS)
+FILE_FIELDS: tuple[str, ...] = tuple(TARGET_FIELDS)
+
+
+def file_rows(
+    source: Source, path: Any, *, fmt: str = "", preset: str = "", mapping: dict[str, str] | None = None
+) -> FileRows:
+    """The rows of the file at ``path`` for ``source``, read lazily (``reader.progress()`` says how
+    far): each a mention, or the reason it was rejected.
+
+    The file's settings come from the source's configuration when it is a file source, then
+    from ``preset`` and ``mapping``; ``SourceConfigError`` when they do not validate, and
+    ``FileFormatError`` while reading a file that is not what it claims to be.
+    """
     from pathlib import Path
 
     from vigie.connectors.builtin.file.connector import FileConfig, FileConnector
-    from vigie.connectors.contract import MentionIn, Page
 
-    base = dict(source.config) if source.platform == "file" else {}
+    base = dict(source.config) if source.platform == FileConnector.slug else {}
     if preset:
         base["preset"] = preset
     if mapping:
@@ -406,59 +449,4 @@ def do_import_file(
     except ValidationError as exc:
         raise config_error(exc) from None
     local_zone = source.location.timezone if source.location else source.organisation.timezone
-    rows = FileConnector(config).read(Path(path), fmt=fmt, local_zone=local_zone)
-    report = ImportReport()
-    batch: list[MentionIn] = []
-    rejects_writer: Any = None
-    files = contextlib.ExitStack()
-
-    def flush() -> None:
-        if batch and not dry_run:
-            report.counts += do_ingest_page(
-                source, Page(items=list(batch), next_cursor={}), advance_cursor=False
-            )
-        batch.clear()
-        if progress is not None:
-            progress(rows.reader.progress())
-
-    with files:
-        for row in rows:
-            report.read += 1
-            if row.mention is not None:
-                batch.append(row.mention)
-                if len(batch) >= IMPORT_BATCH:
-                    flush()
-                continue
-            report.rejected += 1
-            if rejects_path is not None:
-                if rejects_writer is None:
-                    # Opened only when a row is rejected; the ExitStack closes it.
-                    handle = Path(rejects_path).open("w", encoding="utf-8", newline="")  # noqa: SIM115
-                    rejects_file = files.enter_context(handle)
-                    rejects_writer = csv.writer(rejects_file)
-                    report.rejects_path = str(rejects_path)
-                    rejects_writer.writerow(["line", "error", "row"])
-                rejects_writer.writerow(
-                    [
-                        row.line,
-                        row.error,
-                        json.dumps(row.record, ensure_ascii=False, default=str) if row.record else "",
-                    ]
-                )
-        flush()
-    if not dry_run:
-        do_record_delivery(source)
-        do_record_audit_event(
-            source.organisation,
-            "source.file_imported",
-            actor=actor,
-            obj=source,
-            data={"file": Path(path).name, **report.as_dict()},
-        )
-    return report
-
-
-def do_record_delivery(source: Source) -> None:
-    """Mark a pushed delivery (webhook, file import) as the source's latest success, its health
-    on the Sources page."""
-    Source.objects.filter(pk=source.pk).update(last_success_at=timezone.now(), consecutive_failures=0)
+    return FileConnector(config).read(Path(path), fmt=fmt, local_zone=local_zone)

@@ -7,6 +7,7 @@ Secrets are write-only: no page ever renders a stored credential.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.contrib import messages
@@ -23,24 +24,22 @@ from vigie.connectors.actions import (
     build_connector,
     do_create_source,
     do_pause_source,
-    do_record_delivery,
     do_remove_source,
     do_resume_source,
     do_update_source,
 )
-from vigie.connectors.contract import Capability, ConnectorError, Page, WebhookRequest
+from vigie.connectors.contract import Capability, ConnectorError
 from vigie.connectors.credentials import CredentialsError, decrypt_secrets, redact
 from vigie.connectors.forms import RemoveForm, SourceForm, config_data, config_form_class, initial_config
 from vigie.connectors.models import Source, SourceState
-from vigie.connectors.queries import live_sources, sources_overview, webhook_source
+from vigie.connectors.queries import live_sources, sources_overview
 from vigie.connectors.registry import UnknownPlatform, all_connectors, get_connector_class
-from vigie.connectors.tasks import FETCH_JOB
-from vigie.core import jobs
+from vigie.connectors.tasks import enqueue_fetch
+from vigie.core import jobs, pipeline
 from vigie.core.decorators import member_required
 from vigie.core.queries import organisation_locations
 from vigie.core.roles import MANAGE
 from vigie.core.tenancy import get_in_org
-from vigie.mentions.actions import do_ingest_page
 
 
 def _membership(request: HttpRequest) -> Any:
@@ -229,7 +228,7 @@ def source_sync(request: HttpRequest, source_id: int) -> HttpResponse:
     elif source.state == SourceState.PAUSED:
         messages.error(request, _("« %(name)s » est en pause.") % {"name": source.name})
     else:
-        jobs.enqueue(FETCH_JOB, {"source_id": source.pk}, dedupe_key=f"fetch-source:{source.pk}")
+        enqueue_fetch(source.pk)
         messages.success(request, _("Relève de « %(name)s » demandée.") % {"name": source.name})
     return redirect("sources")
 
@@ -276,27 +275,20 @@ def source_remove(request: HttpRequest, source_id: int) -> HttpResponse:
 @require_POST
 def webhook_receive(request: HttpRequest, source_id: int) -> JsonResponse:
     """Receive signed mentions for a webhook source: 202 with counts, 401 on a bad signature,
-    422 with per-item errors. Re-delivering the same items changes nothing."""
-    source = webhook_source(source_id)
-    if source is None:
-        return JsonResponse({"error": "unknown source"}, status=404)
-    try:
-        connector = build_connector(source)
-    except (UnknownPlatform, CredentialsError, SourceConfigError):
-        return JsonResponse({"error": "source cannot receive webhooks"}, status=404)
-    if Capability.WEBHOOK not in connector.capabilities:
-        return JsonResponse({"error": "source cannot receive webhooks"}, status=404)
-    if source.state == SourceState.PAUSED:
-        return JsonResponse({"error": "source is paused"}, status=409)
-    incoming = WebhookRequest(headers={k.lower(): v for k, v in request.headers.items()}, body=request.body)
-    try:
-        items = connector.parse_webhook(incoming)
-    except ConnectorError as exc:
-        status = int(getattr(exc, "http_status", 400))
-        return JsonResponse({"error": exc.message, "errors": getattr(exc, "errors", [])}, status=status)
-    counts = do_ingest_page(source, Page(items=items, next_cursor=source.cursor), advance_cursor=False)
-    do_record_delivery(source)
-    return JsonResponse({"received": len(items), **counts.as_dict()}, status=202)
+    422 with per-item errors. Re-delivering the same items changes nothing.
+
+    The ingest step (``vigie.core.pipeline``, run by the mentions app) checks the source and the
+    signature and stores the items: its job runs here, by name, so the sender gets the outcome.
+    """
+    answer = jobs.run_now(
+        pipeline.RECEIVE_WEBHOOK_JOB,
+        {
+            "source_id": source_id,
+            "headers": {k.lower(): v for k, v in request.headers.items()},
+            "body": base64.b64encode(request.body).decode("ascii"),
+        },
+    )
+    return JsonResponse(answer["body"], status=answer["status"])
 
 
 def webhook_url(request: HttpRequest, source: Source) -> str:

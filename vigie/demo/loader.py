@@ -44,7 +44,7 @@ from vigie.demo.organisation import (
     TEMPLATES,
 )
 from vigie.inbox.models import Case, Reply, Template
-from vigie.inbox.routing.engine import do_seed_default_routing
+from vigie.inbox.routing.actions import do_seed_default_routing
 from vigie.mentions.models import Author, Mention
 
 BATCH_SIZE = 5000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -29,7 +30,7 @@ from vigie.inbox.models import (
     Template,
 )
 from vigie.inbox.queries import members_by_mention
-from vigie.mentions.models import Author
+from vigie.mentions.models import Author, Mention
 
 # Statuses that close a case: both stamp ``resolved_at`` so "resolved in" KPIs see them.
 CLOSING_STATUSES = (CaseStatus.RESOLVED, CaseStatus.NO_ANSWER)
@@ -52,6 +53,45 @@ def _check_assignee(case: Case, assignee: User) -> None:
             {"assignee": _("Cette personne ne peut pas traiter les dossiers de cette organisation.")},
             code="invalid_assignee",
         )
+
+
+def do_open_case(
+    mention: Mention,
+    *,
+    needs_answer: bool,
+    team: Team | None,
+    assignee: User | None,
+    priority: int,
+    sla_due_at: datetime | None,
+    tags: list[str],
+    routing_rule: str,
+    approval_required: bool,
+    suggested_template_ids: list[int],
+    at: datetime,
+) -> Case:
+    """Open the case of ``mention`` as routing decided it (``vigie.inbox.routing.route``); a case
+    that needs no answer is opened closed (``no_answer``, resolved at once).
+
+    Called inside routing's transaction, which logs why the case was opened (``case.routed``,
+    with the rest of its batch's events). ``IntegrityError`` when the mention already has a case.
+    """
+    return Case.objects.create(
+        organisation=mention.organisation,
+        mention=mention,
+        status=CaseStatus.NEW if needs_answer else CaseStatus.NO_ANSWER,
+        team=team,
+        assignee=assignee,
+        priority=priority,
+        needs_answer=needs_answer,
+        sla_due_at=sla_due_at,
+        resolved_at=None if needs_answer else at,
+        tags=tags,
+        routing_rule=routing_rule,
+        approval_required=approval_required,
+        suggested_template_ids=suggested_template_ids,
+        created_at=at,
+        updated_at=at,
+    )
 
 
 @transaction.atomic

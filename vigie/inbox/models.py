@@ -409,7 +409,7 @@ class RoutingRule(models.Model):
     """One line of the comment-handling scheme: when a mention matches ``conditions``, its case gets
     ``actions``. Rules are tried in ``position`` order and the first enabled match wins.
 
-    Conditions and actions are JSON validated by ``vigie.inbox.routing.engine.RuleConditions`` and
+    Conditions and actions are JSON validated by ``vigie.inbox.routing.rules.RuleConditions`` and
     ``RuleActions``, so a new criterion needs no migration.
     """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import timedelta
 
+from vigie.core import pipeline
 from vigie.core.jobs import job, periodic
 from vigie.core.models import Organisation
 from vigie.inbox.outbox import tasks as outbox_tasks  # noqa: F401  (registers the outbox and e-mail jobs)
@@ -13,10 +14,11 @@ from vigie.mentions.models import Mention
 # --- routing and SLA (comment-handling scheme) ---
 
 
-@job("inbox.route_mentions")
+@job(pipeline.job_name(pipeline.ROUTE))
 def route_mentions(mention_ids: list[int]) -> int:
-    """Create or update the cases of these analysed mentions. Idempotent; returns how many cases."""
-    from vigie.inbox.routing.engine import do_route_mentions
+    """The route step of the pipeline: create or update the cases of these analysed mentions (the
+    analysis hands them on). Idempotent; returns how many cases."""
+    from vigie.inbox.routing.route import do_route_mentions
 
     by_organisation: dict[int, list[int]] = {}
     for pk, organisation_id in Mention.objects.filter(pk__in=mention_ids).values_list(

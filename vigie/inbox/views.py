@@ -64,7 +64,7 @@ from vigie.inbox.queries import (
     sla_state,
     view_counts,
 )
-from vigie.inbox.routing.engine import describe_routing_event
+from vigie.inbox.routing.timeline import describe_routing_event
 from vigie.inbox.templating.queries import templates_for
 from vigie.inbox.templating.render import render_template, template_context
 from vigie.mentions.models import Mention, MentionType, Sentiment
@@ -743,7 +743,7 @@ def case_correct_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         changes = form.changes(mention)
         for field, value in changes:
-            do_correct_analysis(mention, field, value, actor=member.user)
+            do_correct_analysis(mention, field, value, actor=member.user, audit_on=case)
         if changes:
             messages.success(
                 request, _("Correction enregistrée : merci, elle servira à améliorer l'analyse.")

@@ -1,9 +1,11 @@
-"""Writes of the mentions domain: ingestion of what connectors return.
+"""Writes of the mentions domain: ingestion of what connectors return, and the columns that
+mirror a mention's analysis.
 
-``do_ingest_page`` is the one door in for connector output. It upserts a page of ``MentionIn``
-values by ``(source, external_id)`` and advances the source's cursor in the same transaction, so
-the cursor never runs ahead of what is stored: a crash before the commit replays the page, a crash
-after it starts from the next one, and re-reading a page never duplicates anything.
+``do_ingest_page`` is the one door in for connector output (``vigie.mentions.ingest`` reads the
+pages). It upserts a page of ``MentionIn`` values by ``(source, external_id)`` and has the
+connectors advance the source's cursor in the same transaction, so the cursor never runs ahead of
+what is stored: a crash before the commit replays the page, a crash after it starts from the next
+one, and re-reading a page never duplicates anything.
 """
 
 from __future__ import annotations
@@ -16,18 +18,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
+from vigie.connectors.actions import do_advance_source_cursor
 from vigie.connectors.contract import AuthorIn, MentionIn, Page
 from vigie.connectors.models import Source
 from vigie.connectors.normalise import estimate_reach
-from vigie.core import jobs
+from vigie.core import pipeline
 from vigie.mentions.models import Author, Mention, MentionRevision
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_JOB = "analysis.analyze_mentions"
 # Fields whose change makes an edited version worth keeping in the revision history.
 CONTENT_FIELDS = ("title", "text", "html", "url", "rating", "rating_raw")
 # Fields refreshed on every read without keeping a revision (engagement moves all the time).
@@ -81,29 +82,36 @@ def do_ingest_page(source: Source, page: Page, *, advance_cursor: bool = True) -
 
     New items are created, changed ones updated (the previous content kept as a
     ``MentionRevision``), items the platform reports deleted are marked ``deleted_at`` and never
-    removed. After the commit the new and changed mentions are handed to the analysis job when one
-    is registered.
+    removed. After the commit the new and changed mentions are handed on to the pipeline's next
+    step, the analysis (``vigie.core.pipeline``), when it is installed.
     """
     with transaction.atomic():
         counts = upsert_mentions(source, page.items)
-        if advance_cursor:
-            Source.objects.filter(pk=source.pk).update(
-                cursor=page.next_cursor, items_fetched=F("items_fetched") + len(page.items)
-            )
-            source.cursor = page.next_cursor
-        elif page.items:
-            Source.objects.filter(pk=source.pk).update(items_fetched=F("items_fetched") + len(page.items))
+        do_advance_source_cursor(source, page.next_cursor if advance_cursor else None, len(page.items))
         if counts.changed_ids:
             ids = list(counts.changed_ids)
-            transaction.on_commit(lambda: enqueue_analysis(ids))
+            transaction.on_commit(lambda: pipeline.hand_on(pipeline.INGEST, ids))
     return counts
 
 
-def enqueue_analysis(mention_ids: list[int]) -> str | None:
-    """Ask the analysis job to look at ``mention_ids``, if such a job is installed."""
-    if not mention_ids or ANALYSIS_JOB not in jobs.registered_jobs():
-        return None
-    return jobs.enqueue(ANALYSIS_JOB, {"mention_ids": mention_ids})
+# The Mention columns that mirror its latest analysis (for filtering and sorting), written by the
+# analysis app through ``do_set_mention_analysis``.
+ANALYSIS_COLUMNS = frozenset(
+    {"language", "sentiment", "sentiment_score", "mention_type", "themes", "priority"}
+)
+
+
+def do_set_mention_analysis(mention_id: int, **columns: Any) -> None:
+    """Write the analysis columns ``columns`` of mention ``mention_id`` (see ``ANALYSIS_COLUMNS``).
+
+    A queryset update on purpose: it touches only these columns, so a concurrent ingestion
+    update of the text is not lost. Call it inside the analysis' own transaction.
+    """
+    unknown = set(columns) - ANALYSIS_COLUMNS
+    if unknown:
+        raise ValueError(f"not analysis columns: {', '.join(sorted(unknown))}")
+    if columns:
+        Mention.objects.filter(pk=mention_id).update(**columns)
 
 
 def _upsert_authors(source: Source, items: Sequence[MentionIn]) -> dict[str, Author]:

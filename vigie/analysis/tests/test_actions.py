@@ -17,8 +17,8 @@ from vigie.analysis.builtin.language.analyzer import LanguageAnalyzer
 from vigie.analysis.models import AnalysisResult, AnalysisSettings, Correction, Theme
 from vigie.analysis.queries import correction_labels, mention_analysis
 from vigie.conftest import Tenant
-from vigie.core.jobs import registered_jobs, run_now
-from vigie.core.models import AuditEvent
+from vigie.core.jobs import registered_jobs, run_now, run_pending
+from vigie.core.models import AuditEvent, Job
 from vigie.mentions.models import Mention
 from vigie.mentions.tests.factories import make_case, make_mention
 
@@ -41,11 +41,16 @@ def test_it_updates_the_mention_and_its_case_priority(tenant: Tenant) -> None:
         tenant.organisation, text=ANGRY, rating=1, created_at=timezone.now() - timedelta(hours=1)
     )
     case = make_case(tenant.organisation, mention, priority=0)
-    do_analyze_mentions(tenant.organisation, [mention.pk])
+    run_now("analysis.analyze_mentions", {"mention_ids": [mention.pk]})
     mention.refresh_from_db()
     case.refresh_from_db()
     assert mention.language == "fr"
     assert mention.priority > 10
+    # The case is the inbox's: the analysis hands the mention on to the route step, which sets it.
+    assert case.priority == 0
+    assert Job.objects.get(name="inbox.route_mentions").payload == {"mention_ids": [mention.pk]}
+    run_pending()
+    case.refresh_from_db()
     assert case.priority == mention.priority
     analysis = mention_analysis(mention)
     assert "Note très basse (1,0/5)" in analysis.priority_reasons
@@ -98,9 +103,11 @@ def test_the_default_taxonomy_is_created_on_demand_once(tenant: Tenant) -> None:
 def test_a_correction_is_applied_audited_kept_as_a_label_and_survives_reanalysis(tenant: Tenant) -> None:
     mention = make_mention(tenant.organisation, text=ANGRY, sentiment="positive", mention_type="praise")
     case = make_case(tenant.organisation, mention)
-    do_correct_analysis(mention, "sentiment", "negative", actor=tenant.agent.user)
-    do_correct_analysis(mention, "type", "complaint", actor=tenant.agent.user)
-    do_correct_analysis(mention, "themes", ["joignabilite", "attente"], actor=tenant.agent.user)
+    do_correct_analysis(mention, "sentiment", "negative", actor=tenant.agent.user, audit_on=case)
+    do_correct_analysis(mention, "type", "complaint", actor=tenant.agent.user, audit_on=case)
+    do_correct_analysis(
+        mention, "themes", ["joignabilite", "attente"], actor=tenant.agent.user, audit_on=case
+    )
     mention.refresh_from_db()
     assert (mention.sentiment, mention.mention_type, mention.themes) == (
         "negative",
@@ -115,7 +122,7 @@ def test_a_correction_is_applied_audited_kept_as_a_label_and_survives_reanalysis
     )
     event = AuditEvent.objects.filter(organisation=tenant.organisation, verb="analysis.corrected").first()
     assert event is not None
-    assert event.object_id == str(case.pk)
+    assert (event.object_type, event.object_id) == ("inbox.case", str(case.pk))
     assert correction_labels(tenant.organisation, "type") == [(mention.pk, "complaint")]
 
     Mention.objects.filter(pk=mention.pk).update(mention_type="other")  # as if a model had said so

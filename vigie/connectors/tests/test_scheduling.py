@@ -10,21 +10,24 @@ from typing import Any, ClassVar
 import pytest
 from django.utils import timezone
 
+from vigie.analysis.models import AnalysisResult
 from vigie.conftest import Tenant
 from vigie.connectors.actions import (
     backoff_seconds,
     do_create_source,
-    do_fetch_source,
     do_pause_source,
     do_resume_source,
 )
 from vigie.connectors.contract import Capability, Connector, ConnectorConfig, ConnectorError, Page
 from vigie.connectors.models import Source, SourceState
 from vigie.connectors.queries import due_source_ids
-from vigie.connectors.tasks import FETCH_JOB, schedule_fetches
+from vigie.connectors.tasks import schedule_fetches
 from vigie.connectors.tests.servers import LocalServer, local_server
-from vigie.core import jobs
-from vigie.core.models import Job
+from vigie.core import jobs, pipeline
+from vigie.core.models import AuditEvent, Job, JobStatus
+from vigie.core.pipeline import FETCH_SOURCE_JOB, FETCH_SOURCE_JOB_FORMER_NAME
+from vigie.inbox.models import Case
+from vigie.mentions.ingest import do_fetch_source
 from vigie.mentions.models import Mention
 
 FEED = (Path(__file__).parents[1] / "builtin" / "feed" / "tests" / "fixtures" / "talkwalker.xml").read_bytes()
@@ -66,11 +69,12 @@ def test_the_scheduler_enqueues_one_fetch_per_due_source_with_a_dedupe_key(
     source = feed_source(tenant, server)
     schedule_fetches()
     schedule_fetches()
-    queued = Job.objects.filter(name=FETCH_JOB)
+    queued = Job.objects.filter(name=FETCH_SOURCE_JOB)
     assert queued.count() == 1
     assert queued.get().payload == {"source_id": source.pk}
 
 
+@pytest.mark.django_db(transaction=True)  # each job commits, as in `vigie serve`: hand-ons follow
 def test_a_scheduled_fetch_reads_the_feed_and_records_health(tenant: Tenant, server: LocalServer) -> None:
     server.add("GET", "/feed", 200, FEED, {"Content-Type": "application/rss+xml"})
     source = feed_source(tenant, server)
@@ -85,6 +89,21 @@ def test_a_scheduled_fetch_reads_the_feed_and_records_health(tenant: Tenant, ser
     interval = timedelta(seconds=source.poll_interval_seconds)
     assert source.next_poll_at is not None
     assert interval * 0.85 < source.next_poll_at - timezone.now() < interval * 1.15
+
+    # The pipeline of named jobs: the fetch (ingest) handed the new mention on to the analysis,
+    # which handed it on to routing, each through the jobs seam: it ends as an analysed, routed case.
+    ran = list(Job.objects.order_by("created_at", "run_after").values_list("name", "status"))
+    assert ran == [
+        (pipeline.job_name(pipeline.INGEST), JobStatus.DONE),
+        (pipeline.job_name(pipeline.ANALYSE), JobStatus.DONE),
+        (pipeline.job_name(pipeline.ROUTE), JobStatus.DONE),
+    ]
+    mention = Mention.objects.get(source=source)
+    assert mention.language == "fr"
+    assert AnalysisResult.objects.filter(mention=mention, analyzer="priority").exists()
+    case = Case.objects.get(mention=mention)
+    assert case.priority >= mention.priority
+    assert AuditEvent.objects.filter(verb="case.routed", object_id=str(case.pk)).exists()
 
 
 def test_a_server_error_backs_off_exponentially_with_the_platform_message(
@@ -160,5 +179,7 @@ def test_an_expired_token_asks_for_reauthorisation_and_never_stores_the_secret(t
 def test_a_fetch_job_skips_a_source_another_worker_holds(tenant: Tenant, server: LocalServer) -> None:
     source = feed_source(tenant, server)
     Source.objects.filter(pk=source.pk).update(claimed_by="other", claimed_at=timezone.now())
-    assert jobs.run_now(FETCH_JOB, {"source_id": source.pk}) == {"skipped": True}
+    assert jobs.run_now(FETCH_SOURCE_JOB, {"source_id": source.pk}) == {"skipped": True}
+    # Jobs queued under the fetch job's former name still run.
+    assert jobs.run_now(FETCH_SOURCE_JOB_FORMER_NAME, {"source_id": source.pk}) == {"skipped": True}
     assert not server.requests

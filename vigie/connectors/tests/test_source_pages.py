@@ -13,9 +13,9 @@ from django.urls import reverse
 from vigie.conftest import Tenant
 from vigie.connectors.actions import do_create_source, source_config
 from vigie.connectors.models import Source, SourceState
-from vigie.connectors.tasks import FETCH_JOB
 from vigie.connectors.tests.servers import LocalServer, local_server
 from vigie.core.models import AuditEvent, Job, Membership
+from vigie.core.pipeline import FETCH_SOURCE_JOB
 from vigie.mentions.models import Mention
 from vigie.mentions.tests.factories import make_location, make_mention
 
@@ -173,7 +173,7 @@ def test_sync_now_enqueues_one_fetch(tenant: Tenant, login: Login) -> None:
     client = login(tenant.manager)
     client.post(reverse("source_sync", args=[source.pk]))
     client.post(reverse("source_sync", args=[source.pk]))
-    assert Job.objects.filter(name=FETCH_JOB, payload={"source_id": source.pk}).count() == 1
+    assert Job.objects.filter(name=FETCH_SOURCE_JOB, payload={"source_id": source.pk}).count() == 1
 
 
 def test_pause_and_resume(tenant: Tenant, login: Login) -> None:

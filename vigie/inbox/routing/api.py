@@ -10,7 +10,8 @@ from ninja import Router, Schema
 from vigie.core.api_auth import membership
 from vigie.core.api_schemas import READ_ERRORS, ApiDateTime
 from vigie.core.tenancy import get_in_org
-from vigie.inbox.routing.engine import explain_mention, ordered_rules, rule_actions, rule_conditions
+from vigie.inbox.routing.dryrun import explain_mention
+from vigie.inbox.routing.rules import ordered_rules, rule_actions, rule_conditions
 from vigie.mentions.models import Mention
 
 router = Router(tags=["routing"])

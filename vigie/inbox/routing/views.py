@@ -26,12 +26,7 @@ from vigie.core.roles import HANDLE_CASES, MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.models import MemberAvailability, RoutingRule, Template, TemplateCategory
 from vigie.inbox.queries import assignable_members
-from vigie.inbox.routing.engine import (
-    DryRun,
-    Facts,
-    RuleActions,
-    RuleConditions,
-    check_conditions,
+from vigie.inbox.routing.actions import (
     do_create_routing_rule,
     do_delete_routing_rule,
     do_move_routing_rule,
@@ -39,8 +34,13 @@ from vigie.inbox.routing.engine import (
     do_set_member_availability,
     do_set_routing_rule_enabled,
     do_update_routing_rule,
-    explain_facts,
-    explain_mention,
+)
+from vigie.inbox.routing.dryrun import DryRun, explain_facts, explain_mention
+from vigie.inbox.routing.rules import (
+    Facts,
+    RuleActions,
+    RuleConditions,
+    check_conditions,
     ordered_rules,
     rule_actions,
     rule_conditions,

@@ -23,7 +23,7 @@ from vigie.core.models import Membership, Organisation, User
 from vigie.core.roles import HANDLE_CASES, Role, has_role
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import OPEN_STATUSES, Case, CaseStatus
-from vigie.inbox.routing.engine import case_url, do_escalate_case
+from vigie.inbox.routing.escalation import case_url, do_escalate_case
 from vigie.inbox.sla.clock import business_seconds_between, calendar_for, do_pause_sla, do_resume_sla
 
 # Business hours can leave days between two moments a few working hours apart (a long weekend with a

@@ -9,11 +9,13 @@ from typing import Any, ClassVar
 import pytest
 
 from vigie.conftest import Tenant
-from vigie.connectors.actions import do_claim_source, do_fetch_source, do_release_source
+from vigie.connectors.actions import do_claim_source, do_release_source
 from vigie.connectors.contract import AuthorIn, Capability, Connector, ConnectorConfig, MentionIn, Page
 from vigie.connectors.models import Source
+from vigie.core import pipeline
 from vigie.core.models import Job
-from vigie.mentions.actions import do_ingest_page, enqueue_analysis
+from vigie.mentions.actions import do_ingest_page
+from vigie.mentions.ingest import do_fetch_source
 from vigie.mentions.models import Author, Mention, MentionRevision
 from vigie.mentions.tests.factories import make_location, make_source
 
@@ -140,7 +142,7 @@ def test_analysis_is_skipped_when_no_job_is_installed(
     from vigie.core import jobs
 
     monkeypatch.setattr(jobs, "registered_jobs", dict)
-    assert enqueue_analysis([1, 2]) is None
+    assert pipeline.hand_on(pipeline.INGEST, [1, 2]) is None
     do_ingest_page(source, Page([item("1")], {}))
     assert Mention.objects.count() == 1
 

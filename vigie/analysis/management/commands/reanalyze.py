@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from vigie.analysis.queries import mention_ids_since
+from vigie.core import pipeline
 from vigie.core.management.base import fail, organisation_or_fail
 
 CHUNK = 2000
@@ -38,9 +39,6 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="only mentions published since this date (YYYY-MM-DD)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from vigie.analysis.actions import do_analyze_mentions
-        from vigie.inbox.routing.engine import do_route_mentions
-
         organisation = organisation_or_fail(options["org"])
         since = parse_since(options["since"]) if options["since"] else None
         ids = mention_ids_since(organisation, since)
@@ -48,9 +46,9 @@ class Command(BaseCommand):
         interactive = sys.stderr.isatty() and options["verbosity"] > 0
         done = 0
         for start in range(0, total, CHUNK):
-            done += do_analyze_mentions(organisation, ids[start : start + CHUNK])
-            # Cases follow the new analysis; what people decided on them stays.
-            do_route_mentions(organisation, ids[start : start + CHUNK])
+            # The analyse step, then (handed on, here and now) the route step: cases follow the
+            # new analysis; what people decided on them stays.
+            done += pipeline.run_now(pipeline.ANALYSE, ids[start : start + CHUNK])
             if interactive:
                 self.stderr.write(_bar(done, total), ending="\r")
         if interactive:

@@ -1,4 +1,5 @@
-"""vigie fetch --org SLUG [--source NAME]: read sources now, synchronously."""
+"""vigie fetch --org SLUG [--source NAME]: read sources now, synchronously (each source's fetch
+run is the ingest step's job, run here by name)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from vigie.connectors.actions import do_claim_source, do_fetch_source, do_release_source
+from vigie.connectors.actions import do_fetch_source
 from vigie.connectors.contract import Capability
 from vigie.connectors.queries import live_sources
 from vigie.connectors.registry import UnknownPlatform, get_connector_class
@@ -42,14 +43,10 @@ class Command(BaseCommand):
                 if options["source"]:
                     raise fail(f"source {source.name!r} ({source.platform}) has nothing to fetch")
                 continue
-            claimed = do_claim_source(source.pk, claimer)
-            if claimed is None:
+            report = do_fetch_source(source, claimer=claimer)
+            if report.skipped:
                 self.stdout.write(f"{source.name}: skipped (paused or being fetched elsewhere)")
                 continue
-            try:
-                report = do_fetch_source(claimed)
-            finally:
-                do_release_source(claimed, claimer)
             counts = report.counts
             line = f"{source.name}: new={counts.new} updated={counts.updated} unchanged={counts.unchanged}"
             if report.error:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from vigie.alerts.models import Alert
 from vigie.alerts.tasks import DETECT_JOB
-from vigie.core import jobs
+from vigie.core import jobs, pipeline
 from vigie.core.management.base import fail
 from vigie.core.queries import get_organisation
 from vigie.core.tenancy import scoped
@@ -46,9 +46,9 @@ class Command(BaseCommand):
             ids = do_inject_spike(organisation, count=options["count"], minutes=options["minutes"])
         except NoSourceError:
             raise fail(_("L'organisation n'a aucune source à laquelle rattacher les mentions.")) from None
-        # Analysis first (sentiment, themes…), as ingestion would have queued it, so detection sees
-        # the spike as negative.
-        jobs.run_now("analysis.analyze_mentions", {"mention_ids": ids})
+        # Analysis first (sentiment, themes…), as ingestion would have queued it, then routing, so
+        # detection sees the spike as negative.
+        pipeline.run_now(pipeline.ANALYSE, ids)
         jobs.enqueue(DETECT_JOB, {"organisation_id": organisation.pk})
         self.stdout.write(
             _("%(count)s mentions injectées ; détection d'alertes en file.") % {"count": len(ids)}

@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand
 
 from vigie.core.management.base import fail, organisation_or_fail
 from vigie.core.tenancy import scoped
-from vigie.inbox.routing.engine import do_seed_default_routing, explain_mention, ordered_rules, rule_actions
+from vigie.inbox.routing.actions import do_seed_default_routing
+from vigie.inbox.routing.dryrun import explain_mention
+from vigie.inbox.routing.rules import ordered_rules, rule_actions
 from vigie.mentions.models import Mention
 
 

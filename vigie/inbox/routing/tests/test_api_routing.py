@@ -12,7 +12,7 @@ from vigie.charter.queries import current_charter
 from vigie.conftest import Tenant
 from vigie.core.models import AuditEvent, Membership
 from vigie.inbox.models import Case
-from vigie.inbox.routing.engine import do_seed_default_routing
+from vigie.inbox.routing.actions import do_seed_default_routing
 from vigie.mentions.models import MentionType
 from vigie.mentions.tests.factories import make_mention
 

@@ -19,22 +19,24 @@ from vigie.core.models import AuditEvent, Membership, Notification, Organisation
 from vigie.core.roles import Role
 from vigie.inbox.actions import do_assign_case, do_set_case_status
 from vigie.inbox.models import Case, CaseStatus, RoutingRule, Template
-from vigie.inbox.routing.engine import (
+from vigie.inbox.routing.actions import (
+    do_create_routing_rule,
+    do_delete_routing_rule,
+    do_move_routing_rule,
+    do_seed_default_routing,
+    do_set_member_availability,
+    do_set_routing_rule_enabled,
+)
+from vigie.inbox.routing.dryrun import explain_mention
+from vigie.inbox.routing.route import do_route_mention, do_route_mentions
+from vigie.inbox.routing.rules import (
     Facts,
     RuleActions,
     RuleConditions,
     check_conditions,
     conditions_hold,
-    do_create_routing_rule,
-    do_delete_routing_rule,
-    do_move_routing_rule,
-    do_route_mention,
-    do_route_mentions,
-    do_seed_default_routing,
-    do_set_member_availability,
-    do_set_routing_rule_enabled,
-    explain_mention,
     ordered_rules,
+    rule_actions,
 )
 from vigie.mentions.models import Mention, MentionType, Sentiment
 from vigie.mentions.tests.factories import make_author, make_case, make_mention, make_source
@@ -594,6 +596,18 @@ def test_deleted_mentions_and_own_posts_get_no_case(tenant: Tenant) -> None:
     assert not Case.objects.filter(organisation=org).exists()
 
 
+def test_the_case_of_a_mention_deleted_since_keeps_following_the_analysis_priority(tenant: Tenant) -> None:
+    org = tenant.organisation
+    mention = analysed(org, "Question ?", type=MentionType.QUESTION)
+    case = do_route_mention(mention)
+    assert case is not None
+    Mention.objects.filter(pk=mention.pk).update(deleted_at=timezone.now(), priority=77)
+    again = do_route_mention(Mention.objects.get(pk=mention.pk))
+    assert again is not None
+    assert (again.pk, again.routing_rule) == (case.pk, case.routing_rule)
+    assert Case.objects.get(pk=case.pk).priority == 77
+
+
 def test_route_mentions_ignores_another_organisations_ids(tenant: Tenant, other_tenant: Tenant) -> None:
     theirs = analysed(other_tenant.organisation, "Bonjour", type=MentionType.QUESTION)
     assert do_route_mentions(tenant.organisation, [theirs.pk]) == 0
@@ -640,8 +654,10 @@ def test_dry_run_command_prints_the_rule(tenant: Tenant, capsys: pytest.CaptureF
 
 @pytest.mark.django_db(transaction=False)
 def test_the_analysis_job_creates_the_case(tenant: Tenant) -> None:
-    """End to end with the shipped models: ingestion's job analyses, then routes."""
+    """End to end with the shipped models: ingestion's job analyses, then hands on to routing."""
     from vigie.analysis.tasks import analyze_mentions
+    from vigie.core.jobs import run_pending
+    from vigie.core.models import Job
 
     org = tenant.organisation
     mention = make_mention(
@@ -650,11 +666,20 @@ def test_the_analysis_job_creates_the_case(tenant: Tenant) -> None:
         rating=1,
     )
     analyze_mentions([mention.pk])
+    # The analysis does not route: it queues the route step's job, by name.
+    assert not Case.objects.filter(mention=mention).exists()
+    assert Job.objects.get(name="inbox.route_mentions").payload == {"mention_ids": [mention.pk]}
+    assert run_pending() == 1
     case = Case.objects.get(mention=mention)
+    mention.refresh_from_db()
     assert case.routing_rule  # a rule of the default scheme matched
     assert case.approval_required is True  # one star: the charter wants a supervisor
     assert case.sla_due_at is not None
+    # The analysis' priority, raised to the rule's floor.
+    rule = next(r for r in ordered_rules(org) if r.name == case.routing_rule)
+    assert case.priority == max(mention.priority, rule_actions(rule).priority or 0)
     analyze_mentions([mention.pk])  # re-analysis: still one case, nothing undone
+    assert run_pending() == 1
     assert Case.objects.filter(mention=mention).count() == 1
 
 
@@ -665,7 +690,7 @@ def test_the_demo_ships_the_default_scheme_fitted_to_its_teams(db: None) -> None
     from vigie.core.queries import verify_audit_chain
     from vigie.demo import DEMO_SLUG
     from vigie.demo.loader import do_load_demo
-    from vigie.inbox.routing.engine import rule_actions
+    from vigie.inbox.routing.rules import rule_actions
 
     do_load_demo(seed=5, size=60)
     org = Organisation.objects.get(slug=DEMO_SLUG)
@@ -680,7 +705,7 @@ def test_the_demo_ships_the_default_scheme_fitted_to_its_teams(db: None) -> None
 
 
 def test_routing_events_read_as_sentences_on_the_timeline(tenant: Tenant, teams: dict[str, Team]) -> None:
-    from vigie.inbox.routing.engine import describe_routing_event
+    from vigie.inbox.routing.timeline import describe_routing_event
 
     org = tenant.organisation
     mention = analysed(org, "Vous êtes des escrocs", type=MentionType.COMPLAINT, legal_risk=True)

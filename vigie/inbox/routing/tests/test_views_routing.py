@@ -14,13 +14,8 @@ from vigie.conftest import Tenant
 from vigie.core.actions import do_create_team
 from vigie.core.models import AuditEvent, Membership
 from vigie.inbox.models import Case, MemberAvailability, RoutingRule
-from vigie.inbox.routing.engine import (
-    RuleActions,
-    RuleConditions,
-    do_create_routing_rule,
-    do_seed_default_routing,
-    ordered_rules,
-)
+from vigie.inbox.routing.actions import do_create_routing_rule, do_seed_default_routing
+from vigie.inbox.routing.rules import RuleActions, RuleConditions, ordered_rules
 from vigie.mentions.models import MentionType
 from vigie.mentions.tests.factories import make_location, make_mention
 

@@ -10,11 +10,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from vigie.connectors.actions import SourceConfigError, do_import_file
-from vigie.connectors.builtin.file.reader import FORMATS, FileFormatError
-from vigie.connectors.builtin.file.schemas import PRESETS, TARGET_FIELDS
+from vigie.connectors.actions import (
+    FILE_FIELDS,
+    FILE_FORMATS,
+    FILE_PRESETS,
+    FileFormatError,
+    SourceConfigError,
+)
 from vigie.connectors.queries import source_by_name
 from vigie.core.management.base import fail, organisation_or_fail
+from vigie.mentions.ingest import do_import_file
 
 
 class Command(BaseCommand):
@@ -24,8 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--org", required=True)
         parser.add_argument("--source", required=True, help="the source's name")
-        parser.add_argument("--format", default="", choices=["", *FORMATS])
-        parser.add_argument("--preset", default="", choices=["", *PRESETS])
+        parser.add_argument("--format", default="", choices=["", *FILE_FORMATS])
+        parser.add_argument("--preset", default="", choices=["", *FILE_PRESETS])
         parser.add_argument("--map", action="append", default=[], metavar="COL=FIELD")
         parser.add_argument("--dry-run", action="store_true", help="read and check, write nothing")
         parser.add_argument(
@@ -45,8 +50,8 @@ class Command(BaseCommand):
             column, sep, target = item.partition("=")
             if not sep or not column.strip():
                 raise fail(f"--map {item!r}: expected COL=FIELD")
-            if target.strip() not in TARGET_FIELDS:
-                raise fail(f"--map {item!r}: unknown field {target!r} (known: {', '.join(TARGET_FIELDS)})")
+            if target.strip() not in FILE_FIELDS:
+                raise fail(f"--map {item!r}: unknown field {target!r} (known: {', '.join(FILE_FIELDS)})")
             mapping[column.strip()] = target.strip()
         rejects = (
             Path(options["rejects"]) if options["rejects"] else path.with_name(path.name + ".rejects.csv")

@@ -1,0 +1,69 @@
+"""Escalation: a case marked escalated once, and its supervisors told (by a routing rule, or by
+the SLA watcher when a deadline is missed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vigie.core.actions import do_notify, do_record_audit_event
+from vigie.core.models import Membership, User
+from vigie.core.roles import MANAGE, Role, has_role
+from vigie.core.tenancy import scoped
+from vigie.inbox.models import Case
+
+
+def supervisors(case: Case) -> list[User]:
+    """Who hears of an escalation: the team's managers, else the organisation's managers and admins."""
+    managers = scoped(Membership, case.organisation).filter(
+        is_active=True, user__is_active=True, role__in=[r.value for r in Role if has_role(r, MANAGE)]
+    )
+    if case.team_id:
+        in_team = [m.user for m in managers.filter(teams=case.team_id).select_related("user")]
+        if in_team:
+            return in_team
+    return [m.user for m in managers.select_related("user").order_by("user__email")]
+
+
+def case_url(case: Case) -> str:
+    """The case page's address, for notifications (empty when the page is not installed)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("case_detail", args=[case.pk])
+    except NoReverseMatch:
+        return ""
+
+
+@transaction.atomic
+def do_escalate_case(
+    case: Case, *, reason: str, at: datetime | None = None, actor: User | None = None
+) -> bool:
+    """Mark ``case`` escalated and tell the supervisors; False if it was already escalated."""
+    at = at or timezone.now()
+    claimed = Case.objects.filter(pk=case.pk, escalated_at__isnull=True).update(escalated_at=at)
+    if not claimed:
+        return False
+    case.escalated_at = at
+    recipients = supervisors(case)
+    for user in recipients:
+        do_notify(
+            case.organisation,
+            user,
+            "case.escalated",
+            _("Dossier %(ref)s escaladé : %(reason)s") % {"ref": case.reference, "reason": reason},
+            url=case_url(case),
+            data={"case_id": case.pk},
+        )
+    do_record_audit_event(
+        case.organisation,
+        "case.escalated",
+        actor=actor,
+        obj=case,
+        data={"reason": reason, "notified": [u.email for u in recipients]},
+        at=at,
+    )
+    return True
