@@ -39,6 +39,7 @@ def run(size: int = 5_000, seed: int = 42) -> dict[str, Any]:
         from django.db import connection
 
         from vigie.analysis.models import AnalysisResult
+        from vigie.charter.calendar import Calendar, due_at
         from vigie.charter.document import BusinessHours
         from vigie.connectors.models import Source
         from vigie.core.actions import (
@@ -51,7 +52,6 @@ def run(size: int = 5_000, seed: int = 42) -> dict[str, Any]:
         from vigie.inbox.models import Case
         from vigie.inbox.routing.actions import do_seed_default_routing
         from vigie.inbox.routing.route import do_route_mentions
-        from vigie.inbox.sla.clock import Calendar, due_at
         from vigie.inbox.sla.watch import watch_slas
         from vigie.mentions.models import Mention
 

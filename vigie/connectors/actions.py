@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +35,6 @@ from vigie.connectors.credentials import (
 )
 from vigie.connectors.models import Source, SourceState
 from vigie.connectors.registry import UnknownPlatform, get_connector_class
-from vigie.core import jobs, pipeline
 from vigie.core.actions import do_record_audit_event
 from vigie.core.models import Location, Organisation, User
 
@@ -359,46 +357,6 @@ def do_record_delivery(source: Source) -> None:
     """Mark a pushed delivery (webhook, file import) as the source's latest success, its health
     on the Sources page."""
     Source.objects.filter(pk=source.pk).update(last_success_at=timezone.now(), consecutive_failures=0)
-
-
-@dataclass(frozen=True)
-class FetchCounts:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass(frozen=True)
-class FetchOutcome:
-    """What ``do_fetch_source`` read and how the source fared; ``skipped`` when another worker
-    held the source or it is paused."""
-
-    counts: FetchCounts = field(default_factory=FetchCounts)
-    pages: int = 0
-    error: str = ""
-    state: str = SourceState.OK
-    skipped: bool = False
-
-
-def do_fetch_source(source: Source, *, max_pages: int = MAX_PAGES_PER_RUN, claimer: str = "") -> FetchOutcome:
-    """Fetch ``source`` now, in this process, and wait for the outcome (``vigie fetch``).
-
-    This is the ingest step's job (``vigie.core.pipeline``) run by name: the mentions app claims
-    the source (as ``claimer``), stores what the connector reads, records the source's health and
-    hands the new mentions on to the analysis.
-    """
-    payload: dict[str, Any] = {"source_id": source.pk, "max_pages": max_pages}
-    if claimer:
-        payload["claimer"] = claimer
-    answer = jobs.run_now(pipeline.FETCH_SOURCE_JOB, payload)
-    if answer.get("skipped"):
-        return FetchOutcome(skipped=True)
-    return FetchOutcome(
-        counts=FetchCounts(answer["new"], answer["updated"], answer["unchanged"]),
-        pages=answer["pages"],
-        error=answer["error"],
-        state=answer["state"],
-    )
 
 
 # --- webhooks ------------------------------------------------------------------------------------

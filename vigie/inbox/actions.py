@@ -30,7 +30,7 @@ from vigie.inbox.models import (
     Template,
 )
 from vigie.inbox.queries import members_by_mention
-from vigie.mentions.models import Author, Mention
+from vigie.mentions.models import Mention
 
 # Statuses that close a case: both stamp ``resolved_at`` so "resolved in" KPIs see them.
 CLOSING_STATUSES = (CaseStatus.RESOLVED, CaseStatus.NO_ANSWER)
@@ -262,41 +262,6 @@ def do_bulk_update_cases(
 
 
 # --- Author flags ----------------------------------------------------------------------------------
-
-
-class AuthorFlag(models.TextChoices):
-    CUSTOMER = "customer", gettext_lazy("Client")
-    EMPLOYEE = "employee", gettext_lazy("Salarié")
-    INFLUENCER = "influencer", gettext_lazy("Influenceur")
-    COMPETITOR = "competitor", gettext_lazy("Concurrent présumé")
-
-
-@transaction.atomic
-def do_set_author_flags(
-    author: Author, flags: Iterable[str], *, actor: User | None, case: Case | None = None
-) -> Author:
-    """Replace the author's flags (customer, employee, influencer, competitor).
-
-    Lives in the inbox because the case page is where agents edit them; the change is audited on
-    the case when one is given, so it shows on its timeline.
-    """
-    wanted = list(dict.fromkeys(str(flag) for flag in flags))
-    unknown = [flag for flag in wanted if flag not in AuthorFlag.values]
-    if unknown:
-        raise ValidationError({"flags": _("Qualification inconnue.")}, code="invalid_flag")
-    previous = list(author.flags or [])
-    if sorted(previous) == sorted(wanted):
-        return author
-    Author.objects.filter(pk=author.pk).update(flags=wanted)
-    author.flags = wanted
-    do_record_audit_event(
-        author.organisation,
-        "author.flags_changed",
-        actor=actor,
-        obj=case if case is not None else author,
-        data={"author": author.pk, "from": previous, "to": wanted},
-    )
-    return author
 
 
 # --- Notes ------------------------------------------------------------------------------------------

@@ -51,8 +51,8 @@ from vigie.inbox.queries import (
     open_draft,
 )
 from vigie.inbox.templating.queries import templates_for
-from vigie.mentions.api import MAX_LIMIT, MentionOut
 from vigie.mentions.models import MentionType, Sentiment
+from vigie.mentions.schemas import MAX_LIMIT, MentionOut
 
 router = Router(tags=["cases"])
 

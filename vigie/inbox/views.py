@@ -31,7 +31,6 @@ from vigie.core.queries import organisation_locations, organisation_teams
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.actions import (
-    AuthorFlag,
     BulkAction,
     ReplyRefused,
     do_add_note,
@@ -42,7 +41,6 @@ from vigie.inbox.actions import (
     do_delete_saved_view,
     do_save_view,
     do_send_back_reply,
-    do_set_author_flags,
     do_set_case_status,
     do_submit_reply,
     do_update_reply,
@@ -67,7 +65,8 @@ from vigie.inbox.queries import (
 from vigie.inbox.routing.timeline import describe_routing_event
 from vigie.inbox.templating.queries import templates_for
 from vigie.inbox.templating.render import render_template, template_context
-from vigie.mentions.models import Mention, MentionType, Sentiment
+from vigie.mentions.actions import do_set_author_flags
+from vigie.mentions.models import AuthorFlag, Mention, MentionType, Sentiment
 from vigie.mentions.queries import platforms
 
 PER_PAGE = 50
@@ -809,7 +808,7 @@ def case_author_flags(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = AuthorFlagsForm(request.POST)
     if form.is_valid():
-        do_set_author_flags(author, form.cleaned_data["flags"], actor=member.user, case=case)
+        do_set_author_flags(author, form.cleaned_data["flags"], actor=member.user, audit_on=case)
         messages.success(request, _("Qualification de l'auteur enregistrée."))
         return redirect("case_detail", pk=case.pk)
     return _render_case(request, case_detail(member.organisation, pk), status=400)

@@ -1,6 +1,6 @@
 """Business hours for the insights' delays: opening hours per weekday and public holidays.
 
-The rules are those of the SLA clock (``vigie.inbox.sla.clock``: the charter's opening hours, French
+The rules are those of the SLA clock (``vigie.charter.calendar``: the charter's opening hours, French
 public holidays including the overseas ones of the time zone), so a review posted on Friday
 evening and answered on Monday morning counts as a short delay on the dashboard exactly as it does
 for the SLA. This module only changes the arithmetic, because KPIs sum millions of delays.
@@ -14,8 +14,8 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date, datetime
 
+from vigie.charter.calendar import easter_sunday, french_holidays
 from vigie.charter.document import BusinessHours
-from vigie.inbox.sla.clock import easter_sunday, french_holidays
 
 __all__ = ["BusinessCalendar", "business_calendar", "easter_sunday", "french_holidays"]
 

@@ -7,7 +7,7 @@ quote leaves the database layer, whatever page or file shows it.
 
 from __future__ import annotations
 
-from vigie.analysis.builtin.personal_data.detect import find_personal_data
+from vigie.analysis.detectors import find_personal_data
 from vigie.analysis.models import AnalysisSettings
 from vigie.core.models import Organisation
 from vigie.core.tenancy import scoped

@@ -17,15 +17,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vigie.connectors.actions import do_advance_source_cursor
 from vigie.connectors.contract import AuthorIn, MentionIn, Page
 from vigie.connectors.models import Source
 from vigie.connectors.normalise import estimate_reach
 from vigie.core import pipeline
-from vigie.mentions.models import Author, Mention, MentionRevision
+from vigie.core.actions import do_record_audit_event
+from vigie.core.models import User
+from vigie.mentions.models import Author, AuthorFlag, Mention, MentionRevision
 
 logger = logging.getLogger(__name__)
 
@@ -312,3 +316,31 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
     if revisions:
         MentionRevision.objects.bulk_create(revisions, batch_size=500)
     return counts
+
+
+@transaction.atomic
+def do_set_author_flags(
+    author: Author, flags: Iterable[str], *, actor: User | None, audit_on: models.Model | None = None
+) -> Author:
+    """Replace the author's flags (customer, employee, influencer, competitor).
+
+    Agents edit them on the case page, so the change is audited on ``audit_on`` (the case) when
+    given, and shows on its timeline; otherwise on the author.
+    """
+    wanted = list(dict.fromkeys(str(flag) for flag in flags))
+    unknown = [flag for flag in wanted if flag not in AuthorFlag.values]
+    if unknown:
+        raise ValidationError({"flags": _("Qualification inconnue.")}, code="invalid_flag")
+    previous = list(author.flags or [])
+    if sorted(previous) == sorted(wanted):
+        return author
+    Author.objects.filter(pk=author.pk).update(flags=wanted)
+    author.flags = wanted
+    do_record_audit_event(
+        author.organisation,
+        "author.flags_changed",
+        actor=actor,
+        obj=audit_on if audit_on is not None else author,
+        data={"author": author.pk, "from": previous, "to": wanted},
+    )
+    return author

@@ -146,3 +146,12 @@ class MentionRevision(models.Model):
 
     def __str__(self) -> str:
         return f"revision of {self.mention_id} replaced {self.replaced_at:%Y-%m-%d %H:%M}"
+
+
+class AuthorFlag(models.TextChoices):
+    """How the organisation qualifies an author (``Author.flags``), set by agents on the case page."""
+
+    CUSTOMER = "customer", _("Client")
+    EMPLOYEE = "employee", _("Salarié")
+    INFLUENCER = "influencer", _("Influenceur")
+    COMPETITOR = "competitor", _("Concurrent présumé")

@@ -8,13 +8,13 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from vigie.charter.calendar import calendar_for_organisation, due_at
 from vigie.charter.document import CharterDocument
 from vigie.charter.queries import current_charter
 from vigie.core.models import Organisation, User
 from vigie.inbox.models import Case
 from vigie.inbox.routing.assign import assignment_pool, pick_assignee
 from vigie.inbox.routing.rules import Decision, Facts, decide, facts_for
-from vigie.inbox.sla.clock import calendar_for_organisation, due_at
 from vigie.mentions.models import Mention
 
 

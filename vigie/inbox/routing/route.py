@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vigie.charter.calendar import calendar_for_organisation, due_at
 from vigie.charter.document import CharterDocument
 from vigie.charter.queries import current_charter
 from vigie.core.actions import do_record_audit_event, do_record_audit_events
@@ -30,7 +31,6 @@ from vigie.inbox.routing.actions import do_seed_default_routing
 from vigie.inbox.routing.assign import AssignmentState, assignment_pool, pick_assignee
 from vigie.inbox.routing.escalation import do_escalate_case
 from vigie.inbox.routing.rules import Decision, analysis_results, decide, facts_for, ordered_rules
-from vigie.inbox.sla.clock import calendar_for_organisation, due_at
 from vigie.mentions.models import Mention
 
 # Audit verbs by which a person takes a decision routing must not undo, and the field each guards.

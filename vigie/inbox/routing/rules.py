@@ -203,7 +203,7 @@ def check_conditions(
     platforms and author profiles always; sources, locations and themes when ``names`` gives
     the organisation's (``{"source": {id: name}, "location": {...}, "theme": {slug: label}}``).
     """
-    from vigie.inbox.actions import AuthorFlag
+    from vigie.mentions.models import AuthorFlag
 
     checks: list[Check] = []
 

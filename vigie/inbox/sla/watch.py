@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vigie.charter.calendar import business_seconds_between
 from vigie.charter.document import CharterDocument
 from vigie.charter.queries import current_charter
 from vigie.core.actions import do_notify, do_record_audit_event
@@ -24,7 +25,7 @@ from vigie.core.roles import HANDLE_CASES, Role, has_role
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import OPEN_STATUSES, Case, CaseStatus
 from vigie.inbox.routing.escalation import case_url, do_escalate_case
-from vigie.inbox.sla.clock import business_seconds_between, calendar_for, do_pause_sla, do_resume_sla
+from vigie.inbox.sla.clock import calendar_for, do_pause_sla, do_resume_sla
 
 # Business hours can leave days between two moments a few working hours apart (a long weekend with a
 # holiday); candidates for a warning are read within this wall-clock horizon, then checked exactly.

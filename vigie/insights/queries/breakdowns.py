@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from vigie.connectors.platforms import platform_label
 from vigie.core.models import Location, Organisation, Team, User
 from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
@@ -54,8 +55,6 @@ def platform_split(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> list[Breakdown]:
     """Volume, negativity and rating per platform (named as the pages name them)."""
-    from vigie.connectors.registry import platform_label
-
     counts = grouped(organisation, period, filters, "platform")
     return _breakdown(counts, {key: platform_label(str(key)) for key in counts if key})
 

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from vigie.charter.calendar import Calendar, business_seconds_between
 from vigie.charter.document import BusinessHours
-from vigie.inbox.sla.clock import Calendar, business_seconds_between
 from vigie.insights.business_hours import BusinessCalendar, easter_sunday, french_holidays
 
 PARIS = ZoneInfo("Europe/Paris")

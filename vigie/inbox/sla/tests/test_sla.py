@@ -8,22 +8,19 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from vigie.charter.actions import do_update_charter
+from vigie.charter.calendar import (
+    Calendar,
+    business_seconds_between,
+    due_at,
+    easter_sunday,
+    french_holidays,
+    holiday_region,
+)
 from vigie.charter.document import BusinessHours, CharterDocument, SlaPolicy
 from vigie.conftest import Tenant
 from vigie.core.models import AuditEvent
 from vigie.inbox.models import Case
-from vigie.inbox.sla.clock import (
-    Calendar,
-    business_seconds_between,
-    calendar_for,
-    do_pause_sla,
-    do_resume_sla,
-    due_at,
-    easter_sunday,
-    first_response_hours,
-    french_holidays,
-    holiday_region,
-)
+from vigie.inbox.sla.clock import calendar_for, do_pause_sla, do_resume_sla, first_response_hours
 from vigie.mentions.tests.factories import make_case, make_location, make_mention
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")

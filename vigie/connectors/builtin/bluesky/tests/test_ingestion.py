@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from vigie.conftest import Tenant
-from vigie.connectors.actions import do_create_source, do_fetch_source
+from vigie.connectors.actions import do_create_source
 from vigie.connectors.builtin.bluesky.tests.conftest import load
 from vigie.connectors.models import SourceState
 from vigie.connectors.testing import FakePlatform
+from vigie.mentions.ingest import do_fetch_source
 from vigie.mentions.models import Mention
 
 PASSWORD = "abcd-efgh-ijkl-SECRET"

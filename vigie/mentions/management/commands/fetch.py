@@ -1,5 +1,6 @@
-"""vigie fetch --org SLUG [--source NAME]: read sources now, synchronously (each source's fetch
-run is the ingest step's job, run here by name)."""
+"""vigie fetch --org SLUG [--source NAME]: read sources now, synchronously. Each source's fetch run
+is the ingest step's job (``vigie.core.pipeline``), run here in this process: it claims the source,
+stores what the connector reads, records the source's health and hands the new mentions on."""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from vigie.connectors.actions import do_fetch_source
-from vigie.connectors.contract import Capability
+from vigie.connectors.platforms import Capability, platform_facts
 from vigie.connectors.queries import live_sources
-from vigie.connectors.registry import UnknownPlatform, get_connector_class
-from vigie.core.jobs import worker_id
+from vigie.core import jobs, pipeline
 from vigie.core.management.base import fail, organisation_or_fail
 
 
@@ -33,29 +32,23 @@ class Command(BaseCommand):
             if not sources.exists():
                 raise fail(f"unknown source {options['source']!r} in {organisation.slug}")
         totals = {"new": 0, "updated": 0, "unchanged": 0, "errors": 0}
-        claimer = f"cli:{worker_id()}"
+        claimer = f"cli:{jobs.worker_id()}"
         for source in sources:
-            try:
-                pollable = Capability.FETCH in get_connector_class(source.platform).capabilities
-            except UnknownPlatform:
-                pollable = False
-            if not pollable:
+            if not platform_facts(source.platform).can(Capability.FETCH):
                 if options["source"]:
                     raise fail(f"source {source.name!r} ({source.platform}) has nothing to fetch")
                 continue
-            report = do_fetch_source(source, claimer=claimer)
-            if report.skipped:
+            report = jobs.run_now(pipeline.FETCH_SOURCE_JOB, {"source_id": source.pk, "claimer": claimer})
+            if report.get("skipped"):
                 self.stdout.write(f"{source.name}: skipped (paused or being fetched elsewhere)")
                 continue
-            counts = report.counts
-            line = f"{source.name}: new={counts.new} updated={counts.updated} unchanged={counts.unchanged}"
-            if report.error:
+            line = f"{source.name}: new={report['new']} updated={report['updated']} unchanged={report['unchanged']}"
+            if report["error"]:
                 totals["errors"] += 1
-                line += f" error={report.error}"
+                line += f" error={report['error']}"
             self.stdout.write(line)
-            totals["new"] += counts.new
-            totals["updated"] += counts.updated
-            totals["unchanged"] += counts.unchanged
+            for key in ("new", "updated", "unchanged"):
+                totals[key] += report[key]
         self.stdout.write(
             f"total: new={totals['new']} updated={totals['updated']} unchanged={totals['unchanged']} errors={totals['errors']}"
         )
