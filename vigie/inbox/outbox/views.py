@@ -68,7 +68,7 @@ from vigie.inbox.outbox.publishing import (
     do_retry_publication,
 )
 from vigie.inbox.queries import get_case
-from vigie.inbox.views import findings_context
+from vigie.inbox.views.case import findings_context
 
 SIGNATURE_HEADER = "X-Vigie-Signature"
 

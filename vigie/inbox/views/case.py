@@ -1,0 +1,383 @@
+"""One case's page: the item, its analysis and corrections, the timeline, assignment, status,
+notes and the author's flags."""
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from vigie.analysis.actions import do_correct_analysis
+from vigie.analysis.queries import MentionAnalysis, mention_analysis, theme_choices
+from vigie.connectors.platforms import item_url
+from vigie.core.decorators import member_required
+from vigie.core.models import AuditEvent, Membership
+from vigie.core.roles import HANDLE_CASES, MANAGE, READ
+from vigie.inbox.actions import (
+    do_add_note,
+    do_assign_case,
+    do_set_case_status,
+)
+from vigie.inbox.forms import (
+    AnalysisCorrectionForm,
+    AssignForm,
+    AuthorFlagsForm,
+    NoteForm,
+    ReplyForm,
+    SendBackForm,
+    StatusForm,
+)
+from vigie.inbox.models import CaseStatus, ReplyChannel, ReplyStatus
+from vigie.inbox.queries import (
+    CaseDetail,
+    case_detail,
+    get_case,
+    open_draft,
+)
+from vigie.inbox.routing.timeline import describe_routing_event
+from vigie.mentions.actions import do_set_author_flags
+from vigie.mentions.models import AuthorFlag
+
+
+def _member(request: HttpRequest) -> Membership:
+    # Set by CurrentMembershipMiddleware; ``member_required`` has already checked it.
+    return cast(Membership, request.membership)  # type: ignore[attr-defined]
+
+
+PERSONAL_DATA_LABELS = {
+    "email": gettext_lazy("adresse e-mail"),
+    "phone": gettext_lazy("numéro de téléphone"),
+    "iban": gettext_lazy("IBAN"),
+    "card": gettext_lazy("numéro de carte"),
+    "address": gettext_lazy("adresse postale"),
+    "order_number": gettext_lazy("numéro de commande ou de client"),
+}
+
+
+def personal_data_kinds(analysis: MentionAnalysis) -> list[str]:
+    """The kinds of personal data found, worded for people, without repeats."""
+    kinds = dict.fromkeys(str(span.get("kind")) for span in analysis.personal_data)
+    return [str(PERSONAL_DATA_LABELS.get(kind, kind)) for kind in kinds]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a case's history, worded for people."""
+
+    event: AuditEvent
+    text: str
+
+
+def _status_label(value: Any) -> str:
+    try:
+        return str(CaseStatus(value).label)
+    except ValueError:
+        return str(value)
+
+
+def describe_event(event: AuditEvent) -> str:
+    """A sentence for an audit event of a case; unknown verbs are shown as they are."""
+    data = event.data or {}
+    if event.verb == "case.assigned":
+        if data.get("to"):
+            return _("Attribué à %(who)s") % {"who": data["to"]}
+        return _("Attribution retirée (était %(who)s)") % {"who": data.get("from") or "—"}
+    if event.verb == "case.status_changed":
+        return _("Statut : %(old)s → %(new)s") % {
+            "old": _status_label(data.get("from")),
+            "new": _status_label(data.get("to")),
+        }
+    if event.verb == "case.created":
+        return _("Dossier créé")
+    text = _describe_work(event.verb, data) or describe_routing_event(event)
+    if text:
+        return text
+    if event.verb == "analysis.corrected":
+        return _("Analyse corrigée (%(field)s) : %(old)s → %(new)s") % {
+            "field": data.get("field", ""),
+            "old": _correction_value(data.get("from")),
+            "new": _correction_value(data.get("to")),
+        }
+    return event.verb
+
+
+def _describe_work(verb: str, data: dict[str, Any]) -> str:
+    # Replies, notes and tags: the steps of answering a case, in the words agents use.
+    if verb == "case.note_added":
+        if data.get("mentioned"):
+            return _("Note interne ajoutée (mentionne %(who)s)") % {"who": ", ".join(data["mentioned"])}
+        return _("Note interne ajoutée")
+    if verb == "case.tagged":
+        return _("Étiquette ajoutée : %(tag)s") % {"tag": data.get("tag", "")}
+    if verb == "author.flags_changed":
+        return _("Qualification de l'auteur : %(flags)s") % {
+            "flags": ", ".join(str(AuthorFlag(f).label) for f in data.get("to", []) if f in AuthorFlag.values)
+            or "—"
+        }
+    if verb == "reply.drafted":
+        return _("Brouillon de réponse commencé")
+    if verb == "reply.warnings_overridden":
+        return _("Avertissements ignorés (%(codes)s) : %(reason)s") % {
+            "codes": ", ".join(data.get("codes", [])),
+            "reason": data.get("reason", ""),
+        }
+    if verb == "reply.submitted":
+        if data.get("approval"):
+            return _("Réponse soumise à validation : %(reasons)s") % {
+                "reasons": "; ".join(data.get("reasons", []))
+            }
+        return _("Réponse envoyée à la publication")
+    if verb == "reply.approved":
+        return _("Réponse validée")
+    if verb == "reply.publication_queued":
+        return _("Réponse mise en file de publication (%(platform)s)") % {
+            "platform": data.get("platform", "")
+        }
+    if verb == "reply.publication_manual":
+        return _("Réponse à publier à la main sur %(platform)s") % {"platform": data.get("platform", "")}
+    if verb == "reply.published":
+        return _("Réponse publiée sur la plateforme")
+    if verb == "reply.sent_back":
+        return _("Réponse renvoyée pour correction : %(comment)s") % {"comment": data.get("comment", "")}
+    step = _PLAIN_STEPS.get(verb)
+    return str(step) if step is not None else ""
+
+
+# Steps recorded by publishing and the private channel, told in one sentence each.
+_PLAIN_STEPS = {
+    "reply.publication_failed": gettext_lazy("Échec de publication de la réponse"),
+    "reply.publication_unknown": gettext_lazy("Publication incertaine : à vérifier sur la plateforme"),
+    "reply.publication_retried": gettext_lazy("Publication relancée"),
+    "reply.publication_confirmed": gettext_lazy("Publication confirmée sur la plateforme"),
+    "reply.publication_absent": gettext_lazy("Réponse introuvable sur la plateforme"),
+    "reply.posted_by_hand": gettext_lazy("Réponse publiée à la main"),
+    "reply.edited_on_platform": gettext_lazy("Réponse modifiée sur la plateforme"),
+    "reply.deleted_on_platform": gettext_lazy("Réponse supprimée sur la plateforme"),
+    "case.private_thread_opened": gettext_lazy("Échange privé ouvert"),
+    "case.private_email_queued": gettext_lazy("E-mail au client en file d'envoi"),
+    "case.private_email_sent": gettext_lazy("E-mail envoyé au client"),
+    "case.private_email_resent": gettext_lazy("E-mail renvoyé au client"),
+    "case.private_email_failed": gettext_lazy("Échec d'envoi de l'e-mail au client"),
+    "case.private_email_received": gettext_lazy("E-mail reçu du client"),
+    "case.callback_logged": gettext_lazy("Rappel téléphonique consigné"),
+    "case.external_ticket_linked": gettext_lazy("Ticket externe lié"),
+}
+
+
+def _correction_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value) if value not in (None, "") else "—"
+
+
+def safe_url(url: str) -> str:
+    """``url`` if it is a web address, else "": a platform's link must never run script."""
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+def _render_case(
+    request: HttpRequest,
+    detail: CaseDetail,
+    *,
+    assign_form: AssignForm | None = None,
+    status_form: StatusForm | None = None,
+    correction_form: AnalysisCorrectionForm | None = None,
+    note_form: NoteForm | None = None,
+    reply_form: ReplyForm | None = None,
+    findings: list[Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    member = _member(request)
+    case = detail.case
+    can_handle = member.can(HANDLE_CASES)
+    draft = open_draft(case) if can_handle else None
+    if can_handle and reply_form is None:
+        reply_form = ReplyForm(
+            initial={
+                "body": draft.body if draft else "",
+                "template": draft.template_id if draft else None,
+                "channel": draft.channel if draft else ReplyChannel.PUBLIC,
+            },
+            case=case,
+            membership=member,
+        )
+    sent_back = None
+    if draft is not None and draft.status == ReplyStatus.SENT_BACK:
+        sent_back = next(
+            (
+                e
+                for e in reversed(detail.timeline)
+                if e.verb == "reply.sent_back" and e.data.get("reply") == draft.pk
+            ),
+            None,
+        )
+    if can_handle:
+        assign_form = assign_form or AssignForm(
+            initial={"assignee": str(case.assignee_id or "")}, membership=member
+        )
+        status_form = status_form or StatusForm(initial={"status": case.status})
+    mention = detail.mention.mention
+    if can_handle:
+        correction_form = correction_form or AnalysisCorrectionForm(mention=mention)
+    analysis = mention_analysis(mention)
+    return render(
+        request,
+        "inbox/case_detail.html",
+        {
+            "nav": "inbox",
+            "detail": detail,
+            "case": case,
+            "mention": mention,
+            "author": detail.mention.author,
+            "other_mentions": detail.mention.other_mentions,
+            "mention_url": safe_url(item_url(mention.source.platform, mention)),
+            "author_url": safe_url(detail.mention.author.profile_url) if detail.mention.author else "",
+            "timeline": [TimelineEntry(event, describe_event(event)) for event in detail.timeline],
+            "can_handle": can_handle,
+            "assign_form": assign_form,
+            "status_form": status_form,
+            "assigned_to_me": case.assignee_id == member.user_id,
+            "analysis": analysis,
+            "personal_data_kinds": personal_data_kinds(analysis),
+            "correction_form": correction_form,
+            "theme_labels": dict(theme_choices(mention.organisation, extra=mention.themes)),
+            "notes": detail.notes,
+            "thread": detail.thread,
+            "note_form": note_form or (NoteForm() if can_handle else None),
+            "flags_form": AuthorFlagsForm(initial={"flags": list(detail.mention.author.flags or [])})
+            if can_handle and detail.mention.author
+            else None,
+            "author_flags": [
+                AuthorFlag(f).label for f in (detail.mention.author.flags or []) if f in AuthorFlag.values
+            ]
+            if detail.mention.author
+            else [],
+            "reply_form": reply_form,
+            "draft": draft,
+            "sent_back": sent_back,
+            "suggested_ids": {int(i) for i in case.suggested_template_ids or [] if str(i).isdigit()},
+            "can_approve": member.can(MANAGE),
+            # One answer at a time: while a reply waits for a supervisor, no second one is started.
+            "reply_pending": draft is None
+            and any(reply.status == ReplyStatus.AWAITING_APPROVAL for reply in detail.replies),
+            "send_back_form": SendBackForm() if member.can(MANAGE) else None,
+            **findings_context(findings or [], "checked" if findings else ""),
+        },
+        status=status,
+    )
+
+
+@member_required(READ)
+@require_GET
+def case_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One case in full: the mention, its author, the analysis, replies, forms and timeline."""
+    return _render_case(request, case_detail(_member(request).organisation, pk))
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the case to someone (or to nobody). Agents and above."""
+    member = _member(request)
+    case = get_case(member.organisation, pk)
+    form = AssignForm(request.POST, membership=member)
+    if form.is_valid():
+        try:
+            do_assign_case(case, form.chosen_assignee(), actor=member.user)
+        except ValidationError as error:
+            form.add_error("assignee", error.message_dict.get("assignee", error.messages))
+        else:
+            messages.success(request, _("Attribution enregistrée."))
+            return redirect("case_detail", pk=case.pk)
+    return _render_case(request, case_detail(member.organisation, pk), assign_form=form, status=400)
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the case to another status. Agents and above."""
+    member = _member(request)
+    case = get_case(member.organisation, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        do_set_case_status(case, form.cleaned_data["status"], actor=member.user)
+        messages.success(request, _("Statut enregistré."))
+        return redirect("case_detail", pk=case.pk)
+    return _render_case(request, case_detail(member.organisation, pk), status_form=form, status=400)
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_correct_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the mention's sentiment, type or themes; each change is audited and kept as a
+    training label. Agents and above."""
+    member = _member(request)
+    case = get_case(member.organisation, pk)
+    mention = case.mention
+    form = AnalysisCorrectionForm(request.POST, mention=mention)
+    if form.is_valid():
+        changes = form.changes(mention)
+        for field, value in changes:
+            do_correct_analysis(mention, field, value, actor=member.user, audit_on=case)
+        if changes:
+            messages.success(
+                request, _("Correction enregistrée : merci, elle servira à améliorer l'analyse.")
+            )
+        else:
+            messages.info(request, _("Rien n'a changé."))
+        return redirect("case_detail", pk=case.pk)
+    return _render_case(request, case_detail(member.organisation, pk), correction_form=form, status=400)
+
+
+# --- Case page: notes, author flags ------------------------------------------------------------------
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an internal note; members named ``@email`` are notified. Agents and above."""
+    member = _member(request)
+    case = get_case(member.organisation, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            do_add_note(case, form.cleaned_data["body"], author=member.user)
+        except ValidationError as error:
+            form.add_error("body", error.message_dict.get("body", error.messages))
+        else:
+            messages.success(request, _("Note ajoutée."))
+            return redirect(f"{reverse('case_detail', args=[case.pk])}#notes")
+    return _render_case(request, case_detail(member.organisation, pk), note_form=form, status=400)
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_author_flags(request: HttpRequest, pk: int) -> HttpResponse:
+    """Qualify the case's author (customer, employee, influencer, suspected competitor)."""
+    member = _member(request)
+    case = get_case(member.organisation, pk)
+    author = case.mention.author
+    if author is None:
+        raise Http404
+    form = AuthorFlagsForm(request.POST)
+    if form.is_valid():
+        do_set_author_flags(author, form.cleaned_data["flags"], actor=member.user, audit_on=case)
+        messages.success(request, _("Qualification de l'auteur enregistrée."))
+        return redirect("case_detail", pk=case.pk)
+    return _render_case(request, case_detail(member.organisation, pk), status=400)
+
+
+def findings_context(findings: list[Any], body: str, confirmed: Any = None) -> dict[str, Any]:
+    return {
+        "findings": findings,
+        "blocked": any(f.severity == "block" for f in findings),
+        "warnings": [f for f in findings if f.severity == "warn"],
+        "confirmed": set(confirmed or []),
+        "checked": bool(body),
+    }

@@ -1,0 +1,175 @@
+"""The reply composer on a case page (draft, gate check, template) and supervisors' approval."""
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from vigie.core.decorators import member_required
+from vigie.core.models import Membership
+from vigie.core.roles import HANDLE_CASES, MANAGE
+from vigie.core.tenancy import get_in_org
+from vigie.inbox.actions import (
+    ReplyRefused,
+    do_approve_reply,
+    do_create_reply,
+    do_send_back_reply,
+    do_submit_reply,
+    do_update_reply,
+    gate_findings,
+)
+from vigie.inbox.forms import ReplyForm, SendBackForm
+from vigie.inbox.models import Case, Reply, ReplyChannel, ReplyStatus
+from vigie.inbox.queries import (
+    case_detail,
+    get_case,
+    open_draft,
+)
+from vigie.inbox.templating.render import render_template, template_context
+from vigie.inbox.views.case import _render_case, findings_context
+
+
+def _member(request: HttpRequest) -> Membership:
+    # Set by CurrentMembershipMiddleware; ``member_required`` has already checked it.
+    return cast(Membership, request.membership)  # type: ignore[attr-defined]
+
+
+# --- Case page: the reply composer and approval --------------------------------------------------------
+
+
+def _draft(case: Case) -> Reply | None:
+    return open_draft(case)
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the draft, or submit it: the gate runs, then approval or publishing. Agents and above."""
+    member = _member(request)
+    case = get_case(member.organisation, pk)
+    form = ReplyForm(request.POST, case=case, membership=member)
+    submit = request.POST.get("intent") == "submit"
+    findings: list[Any] = []
+    if form.is_valid():
+        data = form.cleaned_data
+        draft = _draft(case)
+        try:
+            if draft is None:
+                draft = do_create_reply(
+                    case,
+                    data["body"],
+                    author=member.user,
+                    channel=data["channel"],
+                    template=form.chosen_template(),
+                )
+            else:
+                draft = do_update_reply(
+                    draft, data["body"], actor=member.user, template=form.chosen_template()
+                )
+            if submit:
+                draft = do_submit_reply(
+                    draft,
+                    actor=member.user,
+                    overrides=data["overrides"],
+                    override_reason=data["override_reason"],
+                )
+        except ReplyRefused as refused:
+            findings = refused.findings
+            form.add_error(None, refused.messages)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            if not submit:
+                messages.success(request, _("Brouillon enregistré."))
+            elif draft.status == ReplyStatus.AWAITING_APPROVAL:
+                messages.success(request, _("Réponse envoyée pour validation."))
+            else:
+                messages.success(request, _("Réponse envoyée à la publication."))
+            return redirect(f"{reverse('case_detail', args=[case.pk])}#replies")
+    return _render_case(
+        request, case_detail(member.organisation, pk), reply_form=form, findings=findings, status=400
+    )
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_reply_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """The gate's findings on the text being typed, for the composer (HTMX, debounced)."""
+    member = _member(request)
+    case = get_case(member.organisation, pk)
+    form = ReplyForm(request.POST, case=case, membership=member)
+    form.is_valid()
+    data = form.cleaned_data
+    body = (data.get("body") or "").strip()
+    findings: list[Any] = []
+    if body:
+        probe = Reply(
+            organisation=case.organisation,
+            case=case,
+            body=body,
+            template=form.chosen_template(),
+            channel=data.get("channel") or ReplyChannel.PUBLIC,
+        )
+        findings = gate_findings(probe, member)
+    return render(request, "inbox/_findings.html", findings_context(findings, body, data.get("overrides")))
+
+
+@member_required(HANDLE_CASES)
+@require_GET
+def case_reply_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """The composer's text area filled from a template: replacing the text, or appended to it."""
+    member = _member(request)
+    case = get_case(member.organisation, pk)
+    form = ReplyForm(request.GET, case=case, membership=member)
+    form.is_valid()
+    append = request.GET.get("mode") == "append"
+    template = form.chosen_snippet() if append else form.chosen_template()
+    body = request.GET.get("body", "")[:10000]
+    if template is not None:
+        rendered = render_template(template.body, template_context(case, member)).text
+        # A snippet is added at the end of what is written; a template replaces it.
+        body = f"{body.rstrip()}\n\n{rendered}" if append and body.strip() else rendered
+    return render(request, "inbox/_reply_body.html", {"case": case, "body": body})
+
+
+def _reply_of(member: Membership, pk: int) -> Reply:
+    return get_in_org(Reply, member.organisation, pk)
+
+
+@member_required(MANAGE)
+@require_POST
+def reply_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor approves a reply; it goes to publishing and its author is told. Managers."""
+    member = _member(request)
+    reply = _reply_of(member, pk)
+    try:
+        do_approve_reply(reply, actor=member.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Réponse validée."))
+    return redirect("case_detail", pk=reply.case_id)
+
+
+@member_required(MANAGE)
+@require_POST
+def reply_send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor sends a reply back with a comment; its author is told. Managers."""
+    member = _member(request)
+    reply = _reply_of(member, pk)
+    form = SendBackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Dites à l'agent ce qu'il faut changer."))
+        return redirect("case_detail", pk=reply.case_id)
+    try:
+        do_send_back_reply(reply, actor=member.user, comment=form.cleaned_data["comment"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Réponse renvoyée à son auteur."))
+    return redirect("case_detail", pk=reply.case_id)
