@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _demo_items(size: int, seed: int) -> list[Any]:
     from vigie.analysis.contract import Item
-    from vigie.demo.generator import generate
+    from vigie.demo.generator.mentions import generate
 
     now = datetime(2026, 3, 1, tzinfo=UTC)
     return [

@@ -35,7 +35,7 @@ def run(size: int = 100_000, seed: int = 42, keep: bool = False) -> dict[str, An
 
         call_command("migrate", interactive=False, verbosity=0)
         from vigie.core.queries import verify_audit_chain
-        from vigie.demo.generator import generate
+        from vigie.demo.generator.mentions import generate
         from vigie.demo.loader import do_load_demo
 
         step = max(size // 10, 1)

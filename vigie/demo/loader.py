@@ -32,7 +32,8 @@ from vigie.connectors.models import Source
 from vigie.core.actions import do_add_team_member, do_create_member, do_record_audit_events
 from vigie.core.models import AuditEvent, Location, Membership, Organisation, Team, User
 from vigie.demo import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_SIZE, DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
-from vigie.demo.generator import VERB_CASE_CREATED, AuthorRecord, MentionRecord, generate
+from vigie.demo.generator.mentions import generate
+from vigie.demo.generator.records import VERB_CASE_CREATED, AuthorRecord, MentionRecord
 from vigie.demo.organisation import (
     LOCATIONS,
     ORG_LANGUAGE,

@@ -11,7 +11,9 @@ import pytest
 
 from vigie.demo import DEFAULT_DAYS, DEFAULT_SIZE
 from vigie.demo.corpus import THEMES
-from vigie.demo.generator import CRISIS_DAYS, MentionRecord, generate
+from vigie.demo.generator.mentions import generate
+from vigie.demo.generator.records import MentionRecord
+from vigie.demo.generator.timeline import CRISIS_DAYS
 from vigie.demo.organisation import SOURCES_BY_KEY, TEMPLATES
 from vigie.inbox.models import CaseStatus, ReplyStatus, TemplateCategory
 from vigie.mentions.models import MentionKind, MentionType, Sentiment
