@@ -1,7 +1,9 @@
-"""vigie analyze --in FILE.jsonl --out FILE.jsonl [--taxonomy FILE.yaml] [--lang-hint fr] [--workers N|auto]
+"""vigie analyze --in FILE.jsonl --out FILE.jsonl [--taxonomy FILE.yaml] [--patterns FILE.yaml] [--lang-hint fr] [--workers N|auto]
 
 Analyses a JSON Lines file without any database: one output line per input line, same order and
-ids. The input is checked in full before any analysis, so a bad line fails fast with its number
+ids. ``--patterns`` gives the organisation's order and customer number patterns (a YAML list of
+``{kind: order_number | customer_number, pattern: REGEX}``) to the personal-data analyzer; they
+travel to the worker processes with the items' context. The input is checked in full before any analysis, so a bad line fails fast with its number
 and no partial output is left behind. ``--workers N`` spreads the batches over N processes; the
 output is the same, in the same order. The default, ``auto``, uses every usable CPU (at most
 ``AUTO_MAX_WORKERS``) for a file of at least two batches on Linux, where workers are forked from
@@ -23,6 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
+from vigie.analysis.builtin.personal_data.patterns import PatternsError, load_patterns_file
 from vigie.analysis.jsonl import InputError, output_record, read_items, write_record
 from vigie.analysis.pipeline import DEFAULT_BATCH_SIZE, default_pipeline
 from vigie.analysis.taxonomy import TaxonomyError, load_taxonomy_file
@@ -51,6 +54,11 @@ def add_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--in", dest="input", required=True, help="input JSON Lines file")
     parser.add_argument("--out", dest="output", required=True, help="output JSON Lines file")
     parser.add_argument("--taxonomy", help="YAML list of themes (slug, label, keywords, examples)")
+    parser.add_argument(
+        "--patterns",
+        help="YAML list of the organisation's order and customer number patterns "
+        "({kind: order_number | customer_number, pattern: REGEX})",
+    )
     parser.add_argument("--lang-hint", default="", help="language of short texts, e.g. fr")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="items per batch")
     parser.add_argument(
@@ -84,6 +92,13 @@ def analyze_file(options: dict[str, Any], stderr: TextIO) -> None:
             context["taxonomy"] = [theme.as_dict() for theme in load_taxonomy_file(Path(options["taxonomy"]))]
         except TaxonomyError as exc:
             raise AnalyzeFileError(f"--taxonomy: {exc}") from None
+    if options.get("patterns"):
+        try:
+            pairs = load_patterns_file(Path(options["patterns"]))
+        except PatternsError as exc:
+            raise AnalyzeFileError(f"--patterns: {exc}") from None
+        # Plain lists of strings: the context is pickled to the worker processes with each batch.
+        context["number_patterns"] = [list(pair) for pair in pairs]
 
     # First pass: validate every line, cheaply, so a bad line 90 000 fails before any work.
     try:
