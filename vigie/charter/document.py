@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 CommentType = Literal["question", "complaint", "praise", "suggestion", "troll", "spam", "other"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 CrisisRole = Literal["lead", "spokesperson", "customer_service", "marketing", "legal", "management"]
+# What a reply may commit the organisation to only with a supervisor's approval (quality gate).
+ApprovalTopic = Literal["refund", "gesture", "money", "fault", "liability", "deadline"]
+APPROVAL_TOPICS: tuple[ApprovalTopic, ...] = ("refund", "gesture", "money", "fault", "liability", "deadline")
 
 
 class _Section(BaseModel):
@@ -67,6 +70,12 @@ class ApprovalPolicy(_Section):
     legal_risk: bool = True
     # Share of a pre-approved template an agent may change before approval is needed (0-1).
     template_edit_threshold: float = Field(default=0.3, ge=0, le=1)
+    # What an agent's reply may not promise without approval: refunds, commercial gestures, money,
+    # admissions of fault, legal liability, and deadlines shorter than ``shortest_deadline_hours``.
+    reply_commitments: list[ApprovalTopic] = Field(default_factory=lambda: list(APPROVAL_TOPICS))
+    # The shortest delay an agent may promise on their own ("sous 48 h" is fine, "dans l'heure" is
+    # not); None: any delay. Counted in hours, a day being 24.
+    shortest_deadline_hours: float | None = Field(default=24, ge=0)
 
 
 class KpiTargets(_Section):

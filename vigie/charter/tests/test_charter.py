@@ -43,3 +43,20 @@ def test_charters_are_kept_apart_per_organisation() -> None:
 def test_an_invalid_document_is_refused() -> None:
     with pytest.raises(ValidationError):
         CharterDocument.model_validate({"kpi_targets": {"response_rate": 1.5}})
+
+
+def test_a_version_saved_before_the_reply_commitments_setting_loads_with_its_defaults() -> None:
+    """Which commitments need approval is a charter setting added later: old versions keep loading."""
+    from vigie.charter.models import CharterVersion
+
+    org = do_create_organisation("acme", "Acme")
+    do_update_charter(org, CharterDocument(), comment="avant")
+    version = CharterVersion.objects.get(organisation=org)
+    for key in ("reply_commitments", "shortest_deadline_hours"):
+        del version.document["approval"][key]
+    version.save()
+    approval = current_charter(org).approval
+    assert approval.reply_commitments == ["refund", "gesture", "money", "fault", "liability", "deadline"]
+    assert approval.shortest_deadline_hours == 24
+    with pytest.raises(ValidationError):
+        CharterDocument.model_validate({"approval": {"reply_commitments": ["apology"]}})

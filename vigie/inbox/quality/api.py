@@ -41,6 +41,14 @@ class FindingOut(Schema):
     start: int | None = Field(None, description="First character of the problem in `text`.")
     end: int | None = Field(None, description="Character after the problem in `text`.")
     suggestion: str | None = None
+    needs_approval: bool | None = Field(
+        None,
+        description="True when the charter wants a supervisor to approve a reply that says this "
+        "(a `warn` whose commitment is reserved to supervisors).",
+    )
+    approval_topic: Literal["refund", "gesture", "money", "fault", "liability", "deadline"] | None = Field(
+        None, description="What the draft commits to, when `needs_approval`."
+    )
 
 
 @router.post(

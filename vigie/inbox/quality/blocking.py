@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import phonenumbers
@@ -45,10 +46,61 @@ def check_empty(text: str) -> list[Finding]:
     return [Finding("empty", BLOCK, _("La réponse est vide : écrivez un message avant de l'envoyer."))]
 
 
+# Placeholder words, accents and case aside: "[NOM]", "<prénom>", "{PRENOM}", "[date du rappel]".
+_PLACEHOLDER_WORDS_TEXT = (
+    "nom prenom prenoms name names firstname surname lastname first last client cliente customer "
+    "date heure time numero number num montant amount agence ville city adresse address email mail "
+    "telephone tel phone reference ref lien link url signature produit product commande order magasin "
+    "store societe company entreprise agent conseiller conseillere destinataire interlocuteur todo tbd "
+    "completer complete insert inserer variable xxx pseudo handle delai"
+)
+_PLACEHOLDER_WORDS = frozenset(_PLACEHOLDER_WORDS_TEXT.split())
+_WORD_RE = re.compile(r"[^\W\d_]+")
+# Variable syntaxes the template language does not know, or placeholders typed by hand.
+_STRAY_PLACEHOLDER_RES = (
+    re.compile(r"\{\{[^{}\n]{0,60}\}\}"),  # {{ client.nom }}, {{prénom client}}
+    re.compile(r"(?<!\{)\{\s*[a-zà-ÿ_][\wÀ-ÿ .'’-]{0,40}\}(?!\})"),  # {prenom}, {name}, {first name}
+    re.compile(r"\$\{[^{}\n]{1,40}\}"),  # ${name}
+    re.compile(r"%\([A-Za-z_]\w*\)[sd]|(?<![\w%])%[sd](?!\w)|%[A-Z_]{2,30}%"),  # %(name)s, %s, %NOM%
+    re.compile(r"(?<!\w)(?:X{2,8}|x{3,8})(?!\w)"),  # XXX, XX (a long run of x is text, not a placeholder)
+    re.compile(r"_{3,}"),  # ___
+    re.compile(r"<\s*[^\W\d][\w .'’-]{0,40}>"),  # <prénom>, <NOM DU CLIENT>
+)
+# Brackets and uppercase braces hold a placeholder only when they name one ("[NOM]", not "[sic]",
+# "{ETE}" a promo code).
+_BRACKETED_RE = re.compile(r"\[\s*([^\[\]\n]{1,40}?)\s*\]|(?<!\{)\{\s*([^{}\n]{1,40}?)\s*\}(?!\})")
+
+
+def _plain(word: str) -> str:
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+
+
+def _names_a_placeholder(content: str) -> bool:
+    return any(_plain(word) in _PLACEHOLDER_WORDS for word in _WORD_RE.findall(content))
+
+
+def stray_placeholders(text: str) -> list[tuple[int, int]]:
+    """Placeholders outside the template language: ``{name}``, ``[NOM]``, ``XXX``, ``<prénom>``…"""
+    spans = [(m.start(), m.end()) for pattern in _STRAY_PLACEHOLDER_RES for m in pattern.finditer(text)]
+    spans += [
+        (m.start(), m.end())
+        for m in _BRACKETED_RE.finditer(text)
+        if _names_a_placeholder(m.group(1) or m.group(2) or "")
+    ]
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept
+
+
 def check_placeholders(text: str) -> list[Finding]:
-    """Variables the case could not fill and ``[[à compléter : …]]`` the agent has not written."""
+    """Variables the case could not fill, ``[[à compléter : …]]`` the agent has not written, and
+    any other placeholder syntax left in the text (``{prenom}``, ``[NOM]``, ``XXX``, ``<prénom>``)."""
     findings = []
-    for start, end, _label in unfilled_placeholders(text):
+    known = [(start, end) for start, end, _label in unfilled_placeholders(text)]
+    for start, end in known:
         findings.append(
             Finding(
                 "placeholder",
@@ -59,7 +111,23 @@ def check_placeholders(text: str) -> list[Finding]:
                 end,
             )
         )
-    return findings
+    for start, end in stray_placeholders(text):
+        if any(k_start < end and start < k_end for k_start, k_end in known):
+            continue
+        findings.append(
+            Finding(
+                "placeholder",
+                BLOCK,
+                _(
+                    "« %(placeholder)s » ressemble à une variable ou à un champ à remplir oublié : "
+                    "remplacez-le par le texte voulu avant d'envoyer."
+                )
+                % {"placeholder": text[start:end]},
+                start,
+                end,
+            )
+        )
+    return sorted(findings, key=lambda finding: finding.start or 0)
 
 
 def check_length(text: str, platform: str) -> list[Finding]:

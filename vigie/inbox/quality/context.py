@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vigie.charter.document import APPROVAL_TOPICS
 from vigie.core.models import Location, Membership, Organisation, Team
 from vigie.core.roles import MANAGE
 from vigie.core.tenancy import scoped
@@ -25,6 +26,10 @@ class GateContext:
     mention_language: str = ""
     unhappy_customer: bool = False
     may_promise: bool = False
+    # The charter's approval rule for commitments: which need a supervisor, and the shortest delay
+    # an agent may promise alone (``vigie.charter.document.ApprovalPolicy``).
+    approval_topics: frozenset[str] = frozenset(APPROVAL_TOPICS)
+    shortest_deadline_hours: float | None = 24
 
 
 def recent_reply_bodies(
@@ -66,6 +71,8 @@ def gate_context(
     patterns: list[str] = []
     jargon: list[str] = []
     recent: list[str] = []
+    topics: frozenset[str] = frozenset(APPROVAL_TOPICS)
+    shortest_deadline: float | None = 24
     if organisation is not None:
         from vigie.analysis.actions import organisation_context
         from vigie.charter.queries import current_charter
@@ -79,6 +86,8 @@ def gate_context(
         charter = current_charter(organisation)
         jargon = list(charter.internal_jargon)
         protected.append(charter.signature)
+        topics = frozenset(charter.approval.reply_commitments)
+        shortest_deadline = charter.approval.shortest_deadline_hours
         recent = recent_reply_bodies(
             organisation, platform, exclude_mention_id=mention.pk if mention else None
         )
@@ -94,4 +103,6 @@ def gate_context(
         mention_language=(mention.language or "")[:2].lower() if mention is not None else "",
         unhappy_customer=is_unhappy(mention) if mention is not None else False,
         may_promise=membership is not None and membership.can(MANAGE),
+        approval_topics=topics,
+        shortest_deadline_hours=shortest_deadline,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vigie.inbox.quality import blocking, similarity, spelling, tone
+from vigie.inbox.quality import blocking, commitments, respect, similarity, spelling, tone
 from vigie.inbox.quality.context import GateContext, gate_context
 from vigie.inbox.quality.findings import BLOCK, Finding
 from vigie.inbox.quality.language import check_language, detect_language
@@ -34,6 +34,10 @@ def check_reply(
     manager's promise); ``template_body`` the template the draft started from (contact details a
     manager wrote there are the organisation's, not personal data); ``channel`` is "public" or a
     private channel, where personal data is expected. Messages are in the active language.
+
+    Insults, contempt and sarcasm block. Commitments the charter reserves to a supervisor
+    (refunds, gestures, money, fault, liability, short deadlines: ``approval.reply_commitments``)
+    are warnings with ``needs_approval``: ``approval_findings`` picks them out for the approval step.
     """
     findings = blocking.check_empty(text)
     if findings:
@@ -64,6 +68,7 @@ def check_with_context(
         return findings
     language = (language or "")[:2].lower()
     findings += blocking.check_placeholders(text)
+    findings += respect.check_respect(text)
     findings += blocking.check_length(text, platform)
     findings += blocking.check_personal_data(
         text,
@@ -85,7 +90,13 @@ def check_with_context(
     findings += tone.check_shouting(text, context.protected_terms)
     findings += tone.check_jargon(text, context.jargon)
     if not context.may_promise:
-        findings += tone.check_promises(text, written_in)
+        # A supervisor's own reply needs no approval: their commitments are theirs to make.
+        findings += commitments.check_commitments(
+            text,
+            written_in,
+            topics=context.approval_topics,
+            shortest_deadline_hours=context.shortest_deadline_hours,
+        )
     if context.unhappy_customer:
         findings += tone.check_answer_elements(text, written_in, private_offer=channel == "public")
     findings += similarity.check_similarity(text, context.recent_replies, platform)

@@ -1,4 +1,6 @@
-"""Warnings on how a reply reads: defensive wording, shouting, jargon, promises, missing parts."""
+"""Warnings on how a reply reads: defensive wording, shouting, jargon, missing parts.
+
+Promises live in ``commitments`` (they need approval), insults in ``respect`` (they block)."""
 
 from __future__ import annotations
 
@@ -49,33 +51,6 @@ _DEFENSIVE = {
         r"\bdishonest\b",
         r"\bin bad faith\b",
         r"\bunacceptable behaviou?r\b",
-    ),
-}
-
-# Commitments that cost money: agents pass them to a manager (charter's approval rule).
-_PROMISES = {
-    "fr": _compile(
-        r"\b(nous|on|je) (allons |va |vais )?(vous )?rembourse(r|rons|ra|rai|ons)\b",
-        r"\bvous (serez|allez être) (intégralement |entièrement )?remboursée?s?\b",
-        r"\b(nous|je) (vous )?(offrons|offre|accordons|accorde|proposons|propose|ferons|ferai|envoyons|envoie|"
-        r"allons vous (offrir|accorder|proposer|faire|envoyer)|vais vous (offrir|accorder|proposer|faire|envoyer))"
-        rf" (un |une |le |la )?(geste commercial|bons? d{_APOS}achat|avoir|dédommagement|compensation|indemnisation|"
-        r"remboursement|code promo)",
-        r"\bvous (recevrez|allez recevoir|bénéficierez|allez bénéficier) (d{a})?(un |une )?(geste commercial|bons? d{a}achat|"
-        r"avoir|dédommagement|compensation|indemnisation|remboursement)".replace("{a}", _APOS),
-        r"\b(nous|je) (vous )?(dédommag|indemnis)\w+",
-        r"\bà titre (gracieux|exceptionnel)\b",
-    ),
-    "en": _compile(
-        r"\bwe(?: wi|')ll (fully )?refund\b",
-        r"\bwe (are|'re) (going to )?refund(ing)?\b",
-        r"\byou(?: wi|')ll (be (fully )?refunded|get (a|your) (full )?refund)\b",
-        r"\b(we|i)(?: wi|')ll (offer|give|send|issue) you (a |an )?(voucher|compensation|refund|credit|goodwill)",
-        r"\b(we|i) (are|am) (offering|giving|sending|issuing) you (a |an )?(voucher|compensation|refund|credit|goodwill)",
-        r"\byou(?: wi|')ll (receive|get) (a |an )?(voucher|compensation|credit|goodwill)",
-        r"\b(we|i)(?: wi|')ll compensate\b",
-        r"\bfree of charge\b",
-        r"\bon the house\b",
     ),
 }
 
@@ -278,26 +253,6 @@ def check_jargon(text: str, jargon: Iterable[str]) -> list[Finding]:
             for m in pattern.finditer(text)
         ]
     return findings
-
-
-def check_promises(text: str, language: str) -> list[Finding]:
-    """Refunds or compensation promised in writing: only a manager may commit to them."""
-    pattern = _PROMISES.get(language)
-    if pattern is None:
-        return []
-    return [
-        Finding(
-            "unauthorised_promise",
-            WARN,
-            _(
-                "« %(words)s » engage l'organisation (remboursement, compensation) : seul un manager peut le promettre. Faites valider la réponse."
-            )
-            % {"words": text[start:end]},
-            start,
-            end,
-        )
-        for start, end in _spans(pattern, text)
-    ]
 
 
 def missing_elements(text: str, language: str, *, private_offer: bool) -> list[str]:

@@ -134,7 +134,7 @@ DEFAULT_LIBRARY: tuple[TemplateSpec, ...] = (
         "apology",
         "fr",
         "{{customer_name}}, merci de nous avoir alertés et désolés pour ce retard. Écrivez-nous en message "
-        "privé avec la référence {{case_reference}} : nous revenons vers vous aujourd'hui. {{signature}}",
+        "privé avec la référence {{case_reference}} : nous revenons vers vous rapidement. {{signature}}",
         platform="x",
         themes=("remboursement", "delai", "livraison", "attente"),
     ),
@@ -144,7 +144,7 @@ DEFAULT_LIBRARY: tuple[TemplateSpec, ...] = (
         "apology",
         "en",
         "{{customer_name}}, thanks for flagging this and sorry for the delay. Please send us a direct "
-        "message quoting {{case_reference}}: we will get back to you today. {{signature}}",
+        "message quoting {{case_reference}}: we will get back to you shortly. {{signature}}",
         platform="x",
         themes=("remboursement", "delai", "livraison", "attente"),
     ),
@@ -154,7 +154,7 @@ DEFAULT_LIBRARY: tuple[TemplateSpec, ...] = (
         "apology",
         "fr",
         "{{customer_name}}, merci de nous avoir alertés et désolés pour ce retard. Écrivez-nous en message "
-        "privé avec la référence {{case_reference}} : nous revenons vers vous aujourd'hui. {{signature}}",
+        "privé avec la référence {{case_reference}} : nous revenons vers vous rapidement. {{signature}}",
         platform="bluesky",
         themes=("remboursement", "delai", "livraison", "attente"),
     ),
