@@ -67,6 +67,7 @@ def _publication(reply: Reply) -> Publication:
 
 @router.get(
     "/cases/{case_id}/publications",
+    operation_id="vigie_inbox_api_publishing_list_publications",
     response={200: list[PublicationOut], **READ_ERRORS},
     summary="Where each reply of a case stands in the outbox",
 )
@@ -84,6 +85,7 @@ def _reply(request: HttpRequest, reply_id: int) -> tuple[Membership, Reply]:
 
 @router.post(
     "/replies/{reply_id}/posted-by-hand",
+    operation_id="vigie_inbox_api_publishing_posted_by_hand",
     response={200: PublicationOut, **WRITE_ERRORS},
     summary="Confirm a reply was posted on the platform by hand (agent and above)",
 )
@@ -101,6 +103,7 @@ def posted_by_hand(request: HttpRequest, reply_id: int, payload: PostedByHandIn)
 
 @router.post(
     "/replies/{reply_id}/retry",
+    operation_id="vigie_inbox_api_publishing_retry",
     response={200: PublicationOut, **WRITE_ERRORS},
     summary="Queue a failed publication again (agent and above)",
 )
@@ -115,6 +118,7 @@ def retry(request: HttpRequest, reply_id: int) -> PublicationOut:
 
 @router.post(
     "/replies/{reply_id}/check",
+    operation_id="vigie_inbox_api_publishing_check",
     response={200: PublicationOut, **WRITE_ERRORS},
     summary="Say whether an uncertain publication is on the platform (agent and above)",
 )

@@ -53,6 +53,7 @@ class FindingOut(Schema):
 
 @router.post(
     "/replies/check",
+    operation_id="vigie_inbox_api_replies_check_draft",
     response={200: list[FindingOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Run the reply quality gate on a draft",
     exclude_none=True,

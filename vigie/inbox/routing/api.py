@@ -59,7 +59,10 @@ class DryRunOut(Schema):
 
 
 @router.get(
-    "/routing/rules", response={200: list[RuleOut], **READ_ERRORS}, summary="The rules, in the order tried"
+    "/routing/rules",
+    response={200: list[RuleOut], **READ_ERRORS},
+    summary="The rules, in the order tried",
+    operation_id="vigie_inbox_api_routing_list_rules",
 )
 def list_rules(request: HttpRequest) -> list[RuleOut]:
     """The organisation's rules in the order tried, with their conditions and actions."""
@@ -82,6 +85,7 @@ def list_rules(request: HttpRequest) -> list[RuleOut]:
 
 @router.get(
     "/routing/dry-run/{mention_id}",
+    operation_id="vigie_inbox_api_routing_dry_run",
     response={200: DryRunOut, **READ_ERRORS},
     summary="Which rule a mention would hit, and why; writes nothing",
 )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vigie.connectors.platforms import all_platforms
+from vigie.connectors.platforms import PlatformKind, all_platforms
 from vigie.core.decorators import member_required
 from vigie.core.models import Membership, User
 from vigie.core.roles import MANAGE, READ
@@ -32,9 +32,14 @@ from vigie.inbox.templating.render import VARIABLES, render_template
 
 
 def _platforms() -> list[tuple[str, str]]:
-    """Platforms a variant can target: every platform Vigie knows (its connectors and the table of
-    the others), read when a form is built so a plug-in's platform is there too."""
-    return [(slug, slug) for slug in all_platforms()]
+    """Platforms a variant can target: the social networks and review sites Vigie knows (its
+    connectors and the table of the others; not feeds, files or webhooks, which carry other
+    platforms' items), read when a form is built so a plug-in's platform is there too."""
+    return [
+        (slug, slug)
+        for slug, facts in all_platforms().items()
+        if facts.kind in (PlatformKind.SOCIAL, PlatformKind.REVIEWS)
+    ]
 
 
 def _member(request: HttpRequest) -> Membership:
