@@ -15,12 +15,11 @@ from vigie.analysis.actions import (
 )
 from vigie.analysis.builtin.language.analyzer import LanguageAnalyzer
 from vigie.analysis.models import AnalysisResult, AnalysisSettings, Correction, Theme
-from vigie.analysis.queries import correction_labels, mention_analysis
+from vigie.analysis.queries import mention_analysis
 from vigie.conftest import Tenant
-from vigie.core.jobs import registered_jobs, run_now, run_pending
-from vigie.core.models import AuditEvent, Job
+from vigie.core.jobs import registered_jobs, run_now
 from vigie.mentions.models import Mention
-from vigie.mentions.tests.factories import make_case, make_mention
+from vigie.mentions.tests.factories import make_mention
 
 pytestmark = pytest.mark.django_db
 
@@ -34,27 +33,6 @@ def test_it_stores_one_result_per_analyzer_with_its_version(tenant: Tenant) -> N
     assert {"language", "personal_data", "priority", "suspicious"} <= set(rows)
     assert rows["language"].version == LanguageAnalyzer.version
     assert rows["personal_data"].result == {"personal_data": [{"kind": "phone", "start": 72, "end": 86}]}
-
-
-def test_it_updates_the_mention_and_its_case_priority(tenant: Tenant) -> None:
-    mention = make_mention(
-        tenant.organisation, text=ANGRY, rating=1, created_at=timezone.now() - timedelta(hours=1)
-    )
-    case = make_case(tenant.organisation, mention, priority=0)
-    run_now("analysis.analyze_mentions", {"mention_ids": [mention.pk]})
-    mention.refresh_from_db()
-    case.refresh_from_db()
-    assert mention.language == "fr"
-    assert mention.priority > 10
-    # The case is the inbox's: the analysis hands the mention on to the route step, which sets it.
-    assert case.priority == 0
-    assert Job.objects.get(name="inbox.route_mentions").payload == {"mention_ids": [mention.pk]}
-    run_pending()
-    case.refresh_from_db()
-    assert case.priority == mention.priority
-    analysis = mention_analysis(mention)
-    assert "Note très basse (1,0/5)" in analysis.priority_reasons
-    assert analysis.personal_data[0]["kind"] == "phone"
 
 
 def test_analysing_twice_replaces_rather_than_duplicates(tenant: Tenant) -> None:
@@ -98,39 +76,6 @@ def test_the_default_taxonomy_is_created_on_demand_once(tenant: Tenant) -> None:
     assert accueil.keywords
     assert accueil.examples
     assert [t["slug"] for t in organisation_context(tenant.organisation)["taxonomy"]][:1] == ["accueil"]
-
-
-def test_a_correction_is_applied_audited_kept_as_a_label_and_survives_reanalysis(tenant: Tenant) -> None:
-    mention = make_mention(tenant.organisation, text=ANGRY, sentiment="positive", mention_type="praise")
-    case = make_case(tenant.organisation, mention)
-    do_correct_analysis(mention, "sentiment", "negative", actor=tenant.agent.user, audit_on=case)
-    do_correct_analysis(mention, "type", "complaint", actor=tenant.agent.user, audit_on=case)
-    do_correct_analysis(
-        mention, "themes", ["joignabilite", "attente"], actor=tenant.agent.user, audit_on=case
-    )
-    mention.refresh_from_db()
-    assert (mention.sentiment, mention.mention_type, mention.themes) == (
-        "negative",
-        "complaint",
-        ["attente", "joignabilite"],
-    )
-    correction = Correction.objects.get(mention=mention, field="sentiment")
-    assert (correction.old_value, correction.new_value, correction.corrected_by) == (
-        "positive",
-        "negative",
-        tenant.agent.user,
-    )
-    event = AuditEvent.objects.filter(organisation=tenant.organisation, verb="analysis.corrected").first()
-    assert event is not None
-    assert (event.object_type, event.object_id) == ("inbox.case", str(case.pk))
-    assert correction_labels(tenant.organisation, "type") == [(mention.pk, "complaint")]
-
-    Mention.objects.filter(pk=mention.pk).update(mention_type="other")  # as if a model had said so
-    do_correct_analysis(mention, "type", "question", actor=tenant.agent.user)
-    do_analyze_mentions(tenant.organisation, [mention.pk])
-    mention.refresh_from_db()
-    assert mention.mention_type == "question"
-    assert correction_labels(tenant.organisation, "type") == [(mention.pk, "question")]
 
 
 @pytest.mark.parametrize(

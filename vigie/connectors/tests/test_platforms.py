@@ -208,19 +208,17 @@ def test_platform_facts_can_be_read_without_django_or_an_http_client() -> None:
 def test_a_third_party_connector_declaring_reply_idempotent_is_retry_safe(
     plugin: type[Connector[Any]],
 ) -> None:
-    from vigie.inbox.outbox.private import direct_messages_available
-    from vigie.inbox.outbox.publishing import can_delete, can_edit, can_publish, retry_safe
-
     facts = platform_facts("acme-forum")
     assert facts.connected
     assert facts.label == "Forum Acme"
     assert facts.reply_limit == LengthLimit(1000)
-    assert can_publish("acme-forum")
-    assert retry_safe("acme-forum")
-    assert can_delete("acme-forum")
-    assert not can_edit("acme-forum")  # it did not declare EDIT_REPLY
-    assert direct_messages_available("acme-forum")
+    assert facts.can_publish
+    assert facts.retry_safe
+    assert facts.can_delete_reply
+    assert not facts.can_edit_reply  # it did not declare EDIT_REPLY
+    assert facts.direct_messages
     assert "acme-forum" in all_platforms()
+    # The outbox reads these same facts: vigie/inbox/outbox/tests/test_platform_facts.py.
 
 
 def test_a_reset_registry_forgets_the_facts_it_gave(plugin: type[Connector[Any]]) -> None:

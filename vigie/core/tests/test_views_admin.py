@@ -9,7 +9,8 @@ from django.urls import reverse
 from vigie.conftest import Tenant
 from vigie.core.actions import do_create_api_token
 from vigie.core.models import AuditEvent, User
-from vigie.mentions.tests.factories import make_case, make_source
+from vigie.inbox.tests.factories import make_case
+from vigie.mentions.tests.factories import make_source
 
 MODELS = [
     "core/organisation",

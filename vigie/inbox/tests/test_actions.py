@@ -8,7 +8,7 @@ from vigie.core.actions import do_set_member_active
 from vigie.core.queries import audit_events_for
 from vigie.inbox.actions import do_assign_case, do_set_case_status
 from vigie.inbox.models import Case, CaseStatus
-from vigie.mentions.tests.factories import make_case
+from vigie.inbox.tests.factories import make_case
 
 
 def timeline(case: Case) -> list[tuple[str, dict[str, object]]]:

@@ -11,8 +11,9 @@ from django.test import Client
 from vigie.conftest import Tenant
 from vigie.core.models import Membership, Notification
 from vigie.inbox.models import CaseStatus, Note, Publication, Reply, ReplyStatus
+from vigie.inbox.tests.factories import make_case
 from vigie.inbox.tests.test_case_desk import CLEAN, PHONE, low_rated_case
-from vigie.mentions.tests.factories import make_case, make_mention
+from vigie.mentions.tests.factories import make_mention
 
 ApiClient = Callable[[Membership], Client]
 

@@ -25,8 +25,9 @@ from vigie.inbox.actions import (
 )
 from vigie.inbox.models import Case, CaseStatus, Note, Publication, Reply, ReplyStatus, Template
 from vigie.inbox.queries import case_timeline
+from vigie.inbox.tests.factories import make_case
 from vigie.mentions.models import Author
-from vigie.mentions.tests.factories import make_case, make_mention
+from vigie.mentions.tests.factories import make_mention
 
 Login = Callable[[Membership], Client]
 

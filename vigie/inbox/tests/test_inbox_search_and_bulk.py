@@ -17,8 +17,9 @@ from vigie.core.models import Membership
 from vigie.inbox.actions import do_bulk_update_cases
 from vigie.inbox.models import Case, CaseStatus, SavedView
 from vigie.inbox.queries import CaseFilters, cases, fts5_query
+from vigie.inbox.tests.factories import make_case
 from vigie.mentions.models import Mention
-from vigie.mentions.tests.factories import make_author, make_case, make_mention, make_source, make_team
+from vigie.mentions.tests.factories import make_author, make_mention, make_source, make_team
 
 Login = Callable[[Membership], Client]
 

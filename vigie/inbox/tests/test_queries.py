@@ -18,16 +18,9 @@ from vigie.inbox.queries import (
     sla_state,
     view_counts,
 )
+from vigie.inbox.tests.factories import make_case, make_reply
 from vigie.mentions.models import MentionType, Sentiment
-from vigie.mentions.tests.factories import (
-    make_author,
-    make_case,
-    make_location,
-    make_mention,
-    make_reply,
-    make_source,
-    make_team,
-)
+from vigie.mentions.tests.factories import make_author, make_location, make_mention, make_source, make_team
 
 
 def ids(queryset: object) -> list[int]:

@@ -12,15 +12,9 @@ from vigie.conftest import Tenant
 from vigie.core.models import Membership
 from vigie.core.queries import audit_events_for
 from vigie.inbox.models import Case, CaseStatus
+from vigie.inbox.tests.factories import make_case, make_reply
 from vigie.mentions.models import Sentiment
-from vigie.mentions.tests.factories import (
-    make_author,
-    make_case,
-    make_location,
-    make_mention,
-    make_reply,
-    make_source,
-)
+from vigie.mentions.tests.factories import make_author, make_location, make_mention, make_source
 
 Login = Callable[[Membership], Client]
 

@@ -14,7 +14,8 @@ from vigie.conftest import Tenant
 from vigie.core.models import Membership
 from vigie.core.queries import audit_events_for
 from vigie.inbox.models import Case
-from vigie.mentions.tests.factories import make_case, make_mention
+from vigie.inbox.tests.factories import make_case
+from vigie.mentions.tests.factories import make_mention
 
 pytestmark = pytest.mark.django_db
 

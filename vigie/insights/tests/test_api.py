@@ -10,9 +10,10 @@ from django.test import Client
 from vigie.conftest import Tenant
 from vigie.core.models import Membership
 from vigie.core.periods import period_between
+from vigie.inbox.tests.factories import make_case
 from vigie.insights.queries.kpis import kpi_report
 from vigie.mentions.models import Sentiment
-from vigie.mentions.tests.factories import make_case, make_location, make_mention
+from vigie.mentions.tests.factories import make_location, make_mention
 
 ApiClient = Callable[[Membership], Client]
 PARIS = ZoneInfo("Europe/Paris")

@@ -15,6 +15,7 @@ from vigie.conftest import Tenant
 from vigie.core.models import Organisation
 from vigie.core.periods import period_between
 from vigie.inbox.models import Case
+from vigie.inbox.tests.factories import make_case
 from vigie.insights.queries.breakdowns import kpi_breakdown, location_split, platform_split
 from vigie.insights.queries.filters import InsightFilters
 from vigie.insights.queries.kpis import kpi_report
@@ -22,7 +23,7 @@ from vigie.insights.queries.themes import theme_shares
 from vigie.insights.queries.trends import time_series
 from vigie.insights.tests.test_business_hours import minute_by_minute
 from vigie.mentions.models import Mention, MentionKind, Sentiment
-from vigie.mentions.tests.factories import make_case, make_location, make_mention, make_source, make_team
+from vigie.mentions.tests.factories import make_location, make_mention, make_source, make_team
 
 PARIS = ZoneInfo("Europe/Paris")
 THEMES = ["accueil", "prix", "attente", "livraison"]

@@ -15,10 +15,11 @@ from django.utils import timezone
 from vigie.analysis.models import Theme
 from vigie.conftest import Tenant
 from vigie.core.models import Membership
+from vigie.inbox.tests.factories import make_case
 from vigie.insights.actions import do_create_action_plan, do_create_scheduled_report
 from vigie.insights.models import ActionPlan, ActionPlanStatus, QuoteConsent, ScheduledReport
 from vigie.mentions.models import Sentiment
-from vigie.mentions.tests.factories import make_case, make_location, make_mention
+from vigie.mentions.tests.factories import make_location, make_mention
 
 Login = Callable[[Membership], Client]
 

@@ -9,12 +9,13 @@ import pytest
 from vigie.conftest import Tenant
 from vigie.core.models import Organisation
 from vigie.core.periods import Period, last_days, period_between
+from vigie.inbox.tests.factories import make_case
 from vigie.insights.queries.filters import InsightFilters
 from vigie.insights.queries.kpis import kpi_report
 from vigie.insights.queries.themes import top_themes
 from vigie.insights.queries.trends import weekly_volume
 from vigie.mentions.models import MentionKind, Sentiment
-from vigie.mentions.tests.factories import make_case, make_location, make_mention, make_source, make_team
+from vigie.mentions.tests.factories import make_location, make_mention, make_source, make_team
 
 PARIS = ZoneInfo("Europe/Paris")
 

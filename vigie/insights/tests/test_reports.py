@@ -19,12 +19,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from vigie.conftest import Tenant
+from vigie.inbox.tests.factories import make_case
 from vigie.insights.actions import do_create_action_plan, do_create_scheduled_report, do_record_quote_consent
 from vigie.insights.models import ScheduledReport
 from vigie.insights.reports import build_report, parse_period, render
 from vigie.insights.tasks import last_complete_period, send_scheduled_report, send_scheduled_reports
 from vigie.mentions.models import Sentiment
-from vigie.mentions.tests.factories import make_case, make_mention, make_team
+from vigie.mentions.tests.factories import make_mention, make_team
 
 PARIS = ZoneInfo("Europe/Paris")
 

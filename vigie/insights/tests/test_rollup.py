@@ -11,6 +11,7 @@ from django.utils import timezone
 from vigie.core.models import Organisation
 from vigie.core.periods import period_between
 from vigie.inbox.models import Case
+from vigie.inbox.tests.factories import make_case
 from vigie.insights.models import DailyRollup, RollupState
 from vigie.insights.queries.filters import InsightFilters
 from vigie.insights.queries.kpis import KpiReport, kpi_report
@@ -23,7 +24,7 @@ from vigie.insights.rollup import (
 )
 from vigie.insights.tests.test_kpis_from_rows import seeded  # noqa: F401 - fixture
 from vigie.mentions.models import Sentiment
-from vigie.mentions.tests.factories import make_case, make_mention
+from vigie.mentions.tests.factories import make_mention
 
 PARIS = ZoneInfo("Europe/Paris")
 

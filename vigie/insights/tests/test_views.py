@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from vigie.conftest import Tenant
 from vigie.core.models import Membership
+from vigie.inbox.tests.factories import make_case
 from vigie.mentions.models import Sentiment
-from vigie.mentions.tests.factories import make_case, make_location, make_mention, make_source
+from vigie.mentions.tests.factories import make_location, make_mention, make_source
 
 Login = Callable[[Membership], Client]
 

@@ -1,4 +1,5 @@
-"""Small builders of sources, authors, mentions, cases and replies for tests.
+"""Small builders of sources, locations, teams, authors and mentions for tests (cases and replies:
+``vigie.inbox.tests.factories``).
 
 Plain functions with sensible defaults: each test states only what matters to it.
 """
@@ -13,8 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from vigie.connectors.models import Source
-from vigie.core.models import Location, Organisation, Team, User
-from vigie.inbox.models import Case, CaseStatus, Reply, ReplyStatus
+from vigie.core.models import Location, Organisation, Team
 from vigie.mentions.models import Author, Mention, MentionKind
 
 _seq = itertools.count(1)
@@ -65,21 +65,3 @@ def make_mention(
         rating=Decimal(str(rating)) if rating is not None else None,
         **fields,
     )
-
-
-def make_case(
-    organisation: Organisation,
-    mention: Mention | None = None,
-    *,
-    status: str = CaseStatus.NEW,
-    **fields: Any,
-) -> Case:
-    """A case on ``mention`` (a new mention when not given)."""
-    mention = mention or make_mention(organisation)
-    return Case.objects.create(organisation=organisation, mention=mention, status=status, **fields)
-
-
-def make_reply(case: Case, *, author: User | None = None, **fields: Any) -> Reply:
-    fields.setdefault("body", "Merci pour votre retour.")
-    fields.setdefault("status", ReplyStatus.DRAFT)
-    return Reply.objects.create(organisation=case.organisation, case=case, author=author, **fields)

@@ -12,7 +12,8 @@ from vigie.conftest import Tenant
 from vigie.core.models import Membership
 from vigie.inbox.models import Case, Publication, PublicationState, Reply, ReplyStatus
 from vigie.inbox.outbox.publishing import do_queue_publication
-from vigie.mentions.tests.factories import make_case, make_mention, make_reply, make_source
+from vigie.inbox.tests.factories import make_case, make_reply
+from vigie.mentions.tests.factories import make_mention, make_source
 
 ApiClient = Callable[[Membership], Client]
 

@@ -40,8 +40,8 @@ from vigie.inbox.outbox.private import (
     poll_imap,
 )
 from vigie.inbox.outbox.publishing import do_queue_publication
+from vigie.inbox.tests.factories import make_case, make_reply
 from vigie.inbox.tests.mailservers import ImapServer, SmtpServer
-from vigie.mentions.tests.factories import make_case, make_reply
 
 SECRET = "inbound-secret-for-tests"
 WEBHOOK = "/inbox/inbound-email/"

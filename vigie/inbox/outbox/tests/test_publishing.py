@@ -35,8 +35,9 @@ from vigie.inbox.outbox.publishing import (
     do_retry_publication,
     sweep_outbox,
 )
+from vigie.inbox.tests.factories import make_case, make_reply
 from vigie.mentions.models import MentionType, Sentiment
-from vigie.mentions.tests.factories import make_author, make_case, make_mention, make_reply, make_source
+from vigie.mentions.tests.factories import make_author, make_mention, make_source
 
 BUILTIN = Path(__file__).resolve().parents[3] / "connectors" / "builtin"
 STATUSES = "/api/v1/statuses"

@@ -14,7 +14,7 @@ from vigie.core.tests.test_celery import celery_mode, needs_redis, wait_for  # n
 from vigie.inbox.models import Publication, PublicationState, ReplyStatus
 from vigie.inbox.outbox.publishing import do_queue_publication
 from vigie.inbox.outbox.tests.test_publishing import STATUSES, fixture, mastodon_case
-from vigie.mentions.tests.factories import make_reply
+from vigie.inbox.tests.factories import make_reply
 
 pytestmark = pytest.mark.celery
 

@@ -25,7 +25,8 @@ from vigie.inbox.models import (
 )
 from vigie.inbox.outbox.private import do_open_email_thread, do_send_email
 from vigie.inbox.outbox.publishing import do_queue_publication
-from vigie.mentions.tests.factories import make_case, make_mention, make_reply, make_source
+from vigie.inbox.tests.factories import make_case, make_reply
+from vigie.mentions.tests.factories import make_mention, make_source
 
 Login = Callable[[Membership], Client]
 

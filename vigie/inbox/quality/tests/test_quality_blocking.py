@@ -157,3 +157,12 @@ def test_the_organisations_order_number_patterns_are_personal_data(tenant: Tenan
     text = "Votre commande CMD-123456 est repartie ce matin."
     findings = check_reply(text, platform="facebook", language="fr", organisation=tenant.organisation)
     assert [text[f.start : f.end] for f in findings if f.code == "personal_data"] == ["CMD-123456"]
+
+
+def test_the_quality_gate_blocks_a_card_but_not_a_company_number() -> None:
+    from vigie.inbox.quality.blocking import check_personal_data
+
+    card = "Votre carte 4111 1111 1111 1111 a bien été remboursée."
+    assert [f.code for f in check_personal_data(card, channel="public")] == ["personal_data"]
+    siret = "Notre SIRET est le 732 829 320 00074, notre SIREN 732 829 320."
+    assert check_personal_data(siret, channel="public") == []

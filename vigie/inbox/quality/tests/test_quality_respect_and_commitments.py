@@ -19,8 +19,9 @@ from vigie.inbox.quality import Finding, approval_findings, check_reply, is_bloc
 from vigie.inbox.quality.blocking import stray_placeholders
 from vigie.inbox.templating.library import DEFAULT_LIBRARY
 from vigie.inbox.templating.render import FILL_IN_RE, LEGACY_VARIABLE_RE, VARIABLE_RE, render_template
+from vigie.inbox.tests.factories import make_case
 from vigie.mentions.models import Sentiment
-from vigie.mentions.tests.factories import make_author, make_case, make_location, make_mention, make_source
+from vigie.mentions.tests.factories import make_author, make_location, make_mention, make_source
 
 
 def check(text: str, language: str = "fr", platform: str = "trustpilot") -> list[Finding]:

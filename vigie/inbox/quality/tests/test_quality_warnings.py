@@ -12,8 +12,9 @@ from vigie.conftest import Tenant
 from vigie.core.models import Membership
 from vigie.inbox.models import ReplyStatus
 from vigie.inbox.quality import Finding, check_reply, is_blocked
+from vigie.inbox.tests.factories import make_case, make_reply
 from vigie.mentions.models import MentionType, Sentiment
-from vigie.mentions.tests.factories import make_case, make_mention, make_reply, make_source
+from vigie.mentions.tests.factories import make_mention, make_source
 
 GOOD_FR = (
     "Bonjour Sophie,\n\nMerci d'avoir pris le temps de nous écrire, et toutes nos excuses pour ce délai de "

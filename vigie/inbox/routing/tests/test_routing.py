@@ -38,8 +38,9 @@ from vigie.inbox.routing.rules import (
     ordered_rules,
     rule_actions,
 )
+from vigie.inbox.tests.factories import make_case
 from vigie.mentions.models import Mention, MentionType, Sentiment
-from vigie.mentions.tests.factories import make_author, make_case, make_mention, make_source
+from vigie.mentions.tests.factories import make_author, make_mention, make_source
 
 
 def analysed(

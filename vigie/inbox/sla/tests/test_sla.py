@@ -21,7 +21,8 @@ from vigie.conftest import Tenant
 from vigie.core.models import AuditEvent
 from vigie.inbox.models import Case
 from vigie.inbox.sla.clock import calendar_for, do_pause_sla, do_resume_sla, first_response_hours
-from vigie.mentions.tests.factories import make_case, make_location, make_mention
+from vigie.inbox.tests.factories import make_case
+from vigie.mentions.tests.factories import make_location, make_mention
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 MARTINIQUE = zoneinfo.ZoneInfo("America/Martinique")

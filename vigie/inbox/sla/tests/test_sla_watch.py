@@ -15,7 +15,7 @@ from vigie.core.jobs import periodic_jobs, run_now
 from vigie.core.models import AuditEvent, Notification
 from vigie.inbox.models import Case, CaseStatus
 from vigie.inbox.sla.watch import watch_slas
-from vigie.mentions.tests.factories import make_case
+from vigie.inbox.tests.factories import make_case
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 

@@ -20,8 +20,9 @@ from vigie.inbox.templating.actions import (
 from vigie.inbox.templating.library import DEFAULT_LIBRARY
 from vigie.inbox.templating.queries import LibraryFilters, library, templates_for, variant_for
 from vigie.inbox.templating.render import FILL_IN_RE, render_template, template_context
+from vigie.inbox.tests.factories import make_case
 from vigie.mentions.models import Sentiment
-from vigie.mentions.tests.factories import make_author, make_case, make_location, make_mention, make_source
+from vigie.mentions.tests.factories import make_author, make_location, make_mention, make_source
 
 
 def fields(**overrides: object) -> TemplateFields:

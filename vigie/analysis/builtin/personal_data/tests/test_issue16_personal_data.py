@@ -227,12 +227,3 @@ def test_the_held_out_texts_meet_the_targets() -> None:
     overall = score(gold, predicted)["all"]
     assert overall["precision"] >= 0.95
     assert overall["recall"] >= 0.95
-
-
-def test_the_quality_gate_blocks_a_card_but_not_a_company_number() -> None:
-    from vigie.inbox.quality.blocking import check_personal_data
-
-    card = "Votre carte 4111 1111 1111 1111 a bien été remboursée."
-    assert [f.code for f in check_personal_data(card, channel="public")] == ["personal_data"]
-    siret = "Notre SIRET est le 732 829 320 00074, notre SIREN 732 829 320."
-    assert check_personal_data(siret, channel="public") == []
