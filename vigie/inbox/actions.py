@@ -447,6 +447,7 @@ def approval_reasons(reply: Reply, membership: Membership | None) -> list[str]:
     """
     from vigie.analysis.queries import mention_analysis
     from vigie.charter.queries import current_charter
+    from vigie.inbox.quality import approval_findings
 
     case = reply.case
     mention = case.mention
@@ -472,6 +473,9 @@ def approval_reasons(reply: Reply, membership: Membership | None) -> list[str]:
                 _("modèle pré-approuvé modifié à %(ratio)d %% (seuil %(limit)d %%)")
                 % {"ratio": round(ratio * 100), "limit": round(policy.template_edit_threshold * 100)}
             )
+    # What the reply commits the organisation to (a refund, a gesture, an admission of fault, a
+    # deadline shorter than the charter allows): the charter's ``reply_commitments`` say which.
+    reasons.extend(finding.message for finding in approval_findings(gate_findings(reply, membership)))
     return reasons
 
 
@@ -522,7 +526,9 @@ def enforce_gate(
     if is_blocked(findings):
         raise ReplyRefused(_("La réponse contient un problème bloquant."), findings, "blocked")
     overridden = set(overrides)
-    warnings = [f for f in findings if f.severity == "warn"]
+    # A commitment that needs approval is not the agent's to override: the reply waits for a
+    # supervisor instead (``approval_reasons``).
+    warnings = [f for f in findings if f.severity == "warn" and not f.needs_approval]
     unconfirmed = [f for f in warnings if f.code not in overridden]
     if unconfirmed:
         raise ReplyRefused(

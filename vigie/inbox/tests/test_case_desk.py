@@ -21,6 +21,7 @@ from vigie.inbox.actions import (
     do_create_reply,
     do_send_back_reply,
     do_submit_reply,
+    gate_findings,
     template_edit_ratio,
 )
 from vigie.inbox.models import Case, CaseStatus, Note, Publication, Reply, ReplyStatus, Template
@@ -197,13 +198,13 @@ def test_a_blocked_reply_is_not_submitted(tenant: Tenant, login: Login) -> None:
 
 def test_a_warning_needs_a_confirmation_and_a_reason_which_are_logged(tenant: Tenant) -> None:
     case = low_rated_case(tenant)
-    promise = CLEAN.replace("Nous allons revoir", "Nous vous rembourserons et allons revoir")
-    reply = do_create_reply(case, promise, author=tenant.agent.user)
+    shouting = CLEAN.replace("Nous allons revoir", "NOUS ALLONS REVOIR")
+    reply = do_create_reply(case, shouting, author=tenant.agent.user)
     with pytest.raises(ReplyRefused) as refused:
         do_submit_reply(reply, actor=tenant.agent.user)
     codes = sorted(f.code for f in refused.value.findings)
-    assert "unauthorised_promise" in codes
-    assert all(f.severity == "warn" for f in refused.value.findings)
+    assert codes
+    assert all(f.severity == "warn" and not f.needs_approval for f in refused.value.findings)
     with pytest.raises(ReplyRefused):
         do_submit_reply(reply, actor=tenant.agent.user, overrides=codes)
     do_submit_reply(reply, actor=tenant.agent.user, overrides=codes, override_reason="Accord du manager")
@@ -256,6 +257,24 @@ def test_a_low_rating_sends_the_reply_to_approval_and_notifies_supervisors(
     page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
     assert "attend la validation" in page
     assert 'id="reply-form"' not in page, "no second reply while one waits"
+
+
+def test_an_agents_refund_promise_waits_for_a_supervisor_instead_of_a_confirmation(
+    tenant: Tenant, login: Login
+) -> None:
+    org = tenant.organisation
+    case = make_case(org, make_mention(org, rating=4, text="Colis arrivé abîmé", language="fr"))
+    promise = CLEAN.replace("Nous allons revoir", "Nous vous rembourserons et allons revoir")
+    reply = do_create_reply(case, promise, author=tenant.agent.user)
+    assert any(f.needs_approval for f in gate_findings(reply, tenant.agent))
+    reasons = approval_reasons(reply, tenant.agent)
+    assert any("rembours" in reason.lower() for reason in reasons), reasons
+    do_submit_reply(reply, actor=tenant.agent.user)  # no override asked: a supervisor decides
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.AWAITING_APPROVAL
+    assert not AuditEvent.objects.filter(verb="reply.warnings_overridden").exists()
+    check = login(tenant.agent).post(reverse("case_reply_check", args=[case.pk]), {"body": promise})
+    assert "À valider" in check.content.decode()
 
 
 def test_a_supervisor_approves_and_the_reply_goes_to_the_outbox_once(tenant: Tenant, login: Login) -> None:

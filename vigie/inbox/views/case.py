@@ -377,7 +377,8 @@ def findings_context(findings: list[Any], body: str, confirmed: Any = None) -> d
     return {
         "findings": findings,
         "blocked": any(f.severity == "block" for f in findings),
-        "warnings": [f for f in findings if f.severity == "warn"],
+        "warnings": [f for f in findings if f.severity == "warn" and not f.needs_approval],
+        "needs_approval": [f for f in findings if f.needs_approval],
         "confirmed": set(confirmed or []),
         "checked": bool(body),
     }
