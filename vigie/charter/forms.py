@@ -236,6 +236,18 @@ class SlaForm(forms.Form):
         }
 
 
+# The commitments the quality gate recognises (``vigie.inbox.quality.commitments``), in the
+# charter's order.
+COMMITMENT_CHOICES = [
+    ("refund", gettext_lazy("un remboursement")),
+    ("gesture", gettext_lazy("un geste commercial")),
+    ("money", gettext_lazy("une somme d'argent, une indemnité")),
+    ("fault", gettext_lazy("la reconnaissance d'une faute")),
+    ("liability", gettext_lazy("une responsabilité juridique")),
+    ("deadline", gettext_lazy("un délai plus court que le seuil des délais")),
+]
+
+
 class ApprovalForm(forms.Form):
     stars_at_most = forms.IntegerField(
         label=gettext_lazy("Valider les réponses aux avis de N étoiles ou moins"),
@@ -252,6 +264,21 @@ class ApprovalForm(forms.Form):
         min_value=0,
         max_value=100,
     )
+    reply_commitments = forms.MultipleChoiceField(
+        label=gettext_lazy("Engagements qu'un agent ne prend pas sans validation"),
+        required=False,
+        choices=COMMITMENT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Une réponse d'agent qui promet l'un d'eux part en validation auprès d'un superviseur."
+        ),
+    )
+    shortest_deadline_hours = forms.FloatField(
+        label=gettext_lazy("Délai le plus court qu'un agent peut promettre seul (heures)"),
+        required=False,
+        min_value=0,
+        help_text=gettext_lazy("Vide : tout délai. « Dans l'heure » promet 1 heure."),
+    )
 
     @staticmethod
     def initial_from(document: CharterDocument) -> dict[str, Any]:
@@ -261,6 +288,8 @@ class ApprovalForm(forms.Form):
             "stars_at_most": approval.stars_at_most,
             "legal_risk": approval.legal_risk,
             "template_edit_threshold": round(approval.template_edit_threshold * 100),
+            "reply_commitments": list(approval.reply_commitments),
+            "shortest_deadline_hours": approval.shortest_deadline_hours,
         }
 
     def patch(self) -> dict[str, Any]:
@@ -271,6 +300,8 @@ class ApprovalForm(forms.Form):
                 "stars_at_most": data["stars_at_most"],
                 "legal_risk": data["legal_risk"],
                 "template_edit_threshold": data["template_edit_threshold"] / 100,
+                "reply_commitments": list(data["reply_commitments"]),
+                "shortest_deadline_hours": data["shortest_deadline_hours"],
             }
         }
 

@@ -116,6 +116,11 @@ def _context(document: CharterDocument) -> dict[str, Any]:
             for day, label in charter_forms.WEEKDAY_LABELS.items()
         ],
         "playbook": [(charter_forms.ROLE_LABELS.get(s.role, s.role), s) for s in document.crisis_playbook],
+        "commitments": [
+            label
+            for topic, label in charter_forms.COMMITMENT_CHOICES
+            if topic in document.approval.reply_commitments
+        ],
         "sections": SECTIONS.values(),
     }
 

@@ -249,3 +249,39 @@ def test_the_charter_lists_the_pre_approved_templates(
     assert "Merci standard" in html
     assert "Brouillon libre" not in html
     assert "Modèle Globex" not in html
+
+
+def test_an_admin_chooses_which_commitments_need_approval(tenant: Tenant, login: Login) -> None:
+    client = login(tenant.admin)
+    form = client.get(reverse("charter_edit", args=["approval"])).content.decode()
+    assert 'name="reply_commitments" value="refund"' in form
+    response = client.post(
+        reverse("charter_edit", args=["approval"]),
+        {
+            "stars_at_most": "2",
+            "legal_risk": "on",
+            "template_edit_threshold": "30",
+            "reply_commitments": ["fault", "liability", "deadline"],
+            "shortest_deadline_hours": "48",
+            "comment": "les agents peuvent rembourser",
+        },
+    )
+    assert response.status_code == 302
+    approval = current_charter(tenant.organisation).approval
+    assert approval.reply_commitments == ["fault", "liability", "deadline"]
+    assert approval.shortest_deadline_hours == 48
+    page = client.get(reverse("charter")).content.decode()
+    assert "Réponse d'un agent qui promet la reconnaissance d&#x27;une faute" in page
+    assert "Seuil des délais : 48 h." in page
+    assert "promet un remboursement" not in page
+
+
+def test_any_deadline_when_the_threshold_is_left_empty(tenant: Tenant, login: Login) -> None:
+    client = login(tenant.admin)
+    client.post(
+        reverse("charter_edit", args=["approval"]),
+        {"stars_at_most": "", "template_edit_threshold": "30", "shortest_deadline_hours": "", "comment": "x"},
+    )
+    approval = current_charter(tenant.organisation).approval
+    assert approval.shortest_deadline_hours is None
+    assert approval.reply_commitments == []
