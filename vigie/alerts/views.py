@@ -27,14 +27,10 @@ from vigie.alerts import actions, queries
 from vigie.alerts.forms import ChannelForm, PreferencesForm, SeriesForm, SettingsForm, SnoozeForm
 from vigie.alerts.models import Alert, CrisisStatus, NotificationChannel
 from vigie.core.actions import do_mark_notifications_read
-from vigie.core.decorators import member_required
-from vigie.core.models import Membership, User
+from vigie.core.decorators import current_membership, member_required
+from vigie.core.models import User
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
 from vigie.core.tenancy import get_in_org
-
-
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
 
 
 def _user(request: HttpRequest) -> User:
@@ -46,7 +42,7 @@ def _language(request: HttpRequest) -> str:
 
 
 def _org(request: HttpRequest) -> Any:
-    return _membership(request).organisation
+    return current_membership(request).organisation
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -249,7 +245,7 @@ def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     """The member's own notification preferences."""
-    membership = _membership(request)
+    membership = current_membership(request)
     current = queries.preference_for(membership)
     form = PreferencesForm(
         request.POST or None,
@@ -280,7 +276,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @member_required(READ)
 @require_http_methods(["GET"])
 def notification_list(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = current_membership(request)
     return render(
         request,
         "alerts/notifications.html",
@@ -294,7 +290,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @member_required(READ)
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = current_membership(request)
     ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
     do_mark_notifications_read(membership.organisation, membership.user, ids)
     return redirect("notifications")

@@ -12,7 +12,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vigie.charter.document import CharterDocument, CommentType, Weekday
+from vigie.charter.document import APPROVAL_TOPICS, CharterDocument, CommentType, Weekday
 
 WEEKDAY_LABELS = {
     "mon": gettext_lazy("Lundi"),
@@ -236,16 +236,17 @@ class SlaForm(forms.Form):
         }
 
 
-# The commitments the quality gate recognises (``vigie.inbox.quality.commitments``), in the
-# charter's order.
-COMMITMENT_CHOICES = [
-    ("refund", gettext_lazy("un remboursement")),
-    ("gesture", gettext_lazy("un geste commercial")),
-    ("money", gettext_lazy("une somme d'argent, une indemnité")),
-    ("fault", gettext_lazy("la reconnaissance d'une faute")),
-    ("liability", gettext_lazy("une responsabilité juridique")),
-    ("deadline", gettext_lazy("un délai plus court que le seuil des délais")),
-]
+# How the charter names each commitment the quality gate recognises (``APPROVAL_TOPICS``); a new
+# topic without a label here fails at import rather than showing a code to an admin.
+_COMMITMENT_LABELS = {
+    "refund": gettext_lazy("un remboursement"),
+    "gesture": gettext_lazy("un geste commercial"),
+    "money": gettext_lazy("une somme d'argent, une indemnité"),
+    "fault": gettext_lazy("la reconnaissance d'une faute"),
+    "liability": gettext_lazy("une responsabilité juridique"),
+    "deadline": gettext_lazy("un délai plus court que le seuil des délais"),
+}
+COMMITMENT_CHOICES = [(topic, _COMMITMENT_LABELS[topic]) for topic in APPROVAL_TOPICS]
 
 
 class ApprovalForm(forms.Form):

@@ -20,14 +20,9 @@ from vigie.charter.actions import do_update_charter
 from vigie.charter.document import CharterDocument
 from vigie.charter.models import CharterVersion
 from vigie.charter.queries import charter_history, current_charter, current_version
-from vigie.core.decorators import member_required
-from vigie.core.models import Membership
+from vigie.core.decorators import current_membership, member_required
 from vigie.core.roles import ADMINISTER, READ
 from vigie.core.tenancy import scoped
-
-
-def _member(request: HttpRequest) -> Membership:
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -129,7 +124,7 @@ def _context(document: CharterDocument) -> dict[str, Any]:
 @require_GET
 def charter_page(request: HttpRequest) -> HttpResponse:
     """The charter in force, readable by every member."""
-    member = _member(request)
+    member = current_membership(request)
     organisation = member.organisation
     context = _context(current_charter(organisation)) | {
         "nav": "charter",
@@ -143,7 +138,7 @@ def charter_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def charter_print(request: HttpRequest) -> HttpResponse:
     """The charter laid out for paper: what a new agent takes home."""
-    organisation = _member(request).organisation
+    organisation = current_membership(request).organisation
     context = _context(current_charter(organisation)) | {
         "version": current_version(organisation),
     }
@@ -164,7 +159,7 @@ def charter_edit(request: HttpRequest, section: str) -> HttpResponse:
     spec = SECTIONS.get(section)
     if spec is None:
         raise Http404
-    member = _member(request)
+    member = current_membership(request)
     organisation = member.organisation
     document = current_charter(organisation)
     errors: list[str] = []
@@ -214,7 +209,7 @@ def charter_edit(request: HttpRequest, section: str) -> HttpResponse:
 @require_GET
 def charter_history_page(request: HttpRequest) -> HttpResponse:
     """Every version, newest first, with author and date."""
-    organisation = _member(request).organisation
+    organisation = current_membership(request).organisation
     return render(
         request,
         "charter/history.html",
@@ -266,7 +261,7 @@ def charter_diff(before: dict[str, Any] | None, after: dict[str, Any]) -> list[C
 @require_GET
 def charter_version_page(request: HttpRequest, number: int) -> HttpResponse:
     """One past version as it read then, and what it changed from the one before."""
-    organisation = _member(request).organisation
+    organisation = current_membership(request).organisation
     version = scoped(CharterVersion, organisation).filter(number=number).select_related("author").first()
     if version is None:
         raise Http404

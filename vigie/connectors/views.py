@@ -36,18 +36,14 @@ from vigie.connectors.queries import live_sources, sources_overview
 from vigie.connectors.registry import UnknownPlatform, all_connectors, get_connector_class
 from vigie.connectors.tasks import enqueue_fetch
 from vigie.core import jobs, pipeline
-from vigie.core.decorators import member_required
+from vigie.core.decorators import current_membership, member_required
 from vigie.core.queries import organisation_locations
 from vigie.core.roles import MANAGE
 from vigie.core.tenancy import get_in_org
 
 
-def _membership(request: HttpRequest) -> Any:
-    return request.membership  # type: ignore[attr-defined]
-
-
 def _live_source(request: HttpRequest, source_id: int) -> Source:
-    source = get_in_org(Source, _membership(request).organisation, source_id)
+    source = get_in_org(Source, current_membership(request).organisation, source_id)
     if source.removed_at is not None:
         raise Http404
     return source
@@ -57,7 +53,7 @@ def _live_source(request: HttpRequest, source_id: int) -> Source:
 @require_http_methods(["GET"])
 def source_list(request: HttpRequest) -> HttpResponse:
     """Every source of the organisation with its state, last success, last error and volume."""
-    organisation = _membership(request).organisation
+    organisation = current_membership(request).organisation
     connectors = all_connectors()
     sources = list(sources_overview(organisation))
     for source in sources:
@@ -76,7 +72,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
 
 
 def _forms(request: HttpRequest, platform: str, source: Source | None) -> tuple[SourceForm, Any, type[Any]]:
-    organisation = _membership(request).organisation
+    organisation = current_membership(request).organisation
     config_class = get_connector_class(platform).Config
     config_form = config_form_class(config_class, editing=source is not None)
     locations = organisation_locations(organisation)
@@ -101,7 +97,7 @@ def _forms(request: HttpRequest, platform: str, source: Source | None) -> tuple[
 
 
 def _save(request: HttpRequest, platform: str, source: Source | None) -> HttpResponse:
-    membership = _membership(request)
+    membership = current_membership(request)
     organisation = membership.organisation
     source_form, config_form, config_class = _forms(request, platform, source)
     if request.method == "POST" and source_form.is_valid() and config_form.is_valid():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -18,6 +18,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from vigie.core.roles import READ, Role
+
+if TYPE_CHECKING:
+    from vigie.core.models import Membership
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
@@ -62,3 +65,9 @@ def member_required(minimum: Role = READ) -> Callable[[V], V]:
         return cast(V, wrapper)
 
     return decorator
+
+
+def current_membership(request: HttpRequest) -> Membership:
+    """The signed-in member's membership in the organisation they chose, in a page behind
+    ``member_required`` (which has checked it is active and its role high enough)."""
+    return cast("Membership", request.membership)  # type: ignore[attr-defined]

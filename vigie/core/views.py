@@ -25,7 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vigie.core import actions, queries
-from vigie.core.decorators import member_required
+from vigie.core.decorators import current_membership, member_required
 from vigie.core.forms import (
     ApiTokenForm,
     ChangePasswordForm,
@@ -59,12 +59,6 @@ def _current_user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _membership(request: HttpRequest) -> Membership:
-    # Only called behind member_required, which guarantees an active membership.
-    membership: Membership = request.membership  # type: ignore[attr-defined]
-    return membership
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -214,7 +208,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
 def _settings_page(request: HttpRequest, status: int = 200, **overrides: Any) -> HttpResponse:
     """Render the settings page; ``overrides`` replace parts of the context, such as the bound form
     of the section that failed, so its errors show next to its fields."""
-    membership = _membership(request)
+    membership = current_membership(request)
     organisation = membership.organisation
     user = _current_user(request)
     context: dict[str, Any] = {
@@ -288,7 +282,7 @@ def settings_password(request: HttpRequest) -> HttpResponse:
 @require_POST
 def settings_invite(request: HttpRequest) -> HttpResponse:
     """Invite someone with a role; they receive an e-mail to choose their password."""
-    membership = _membership(request)
+    membership = current_membership(request)
     form = InviteMemberForm(request.POST)
     if form.is_valid() and queries.is_member_email(membership.organisation, form.cleaned_data["email"]):
         form.add_error("email", _("Cette personne fait déjà partie de l'organisation."))
@@ -323,7 +317,7 @@ def _would_leave_no_admin(member: Membership, *, new_role: str | None = None, ac
 @require_POST
 def settings_member_role(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a member's role; the last active administrator keeps theirs."""
-    membership = _membership(request)
+    membership = current_membership(request)
     member = get_in_org(Membership, membership.organisation, pk)
     form = MemberRoleForm(request.POST, prefix=f"m{member.pk}")
     if form.is_valid() and _would_leave_no_admin(member, new_role=form.cleaned_data["role"]):
@@ -359,7 +353,7 @@ def _with_member_form(request: HttpRequest, member: Membership, form: MemberRole
 @require_POST
 def settings_member_active(request: HttpRequest, pk: int) -> HttpResponse:
     """Suspend or restore a member; the last active administrator cannot be suspended."""
-    membership = _membership(request)
+    membership = current_membership(request)
     member = get_in_org(Membership, membership.organisation, pk)
     active = request.POST.get("active") == "1"
     if _would_leave_no_admin(member, active=active):
@@ -377,7 +371,7 @@ def settings_member_active(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def settings_team_create(request: HttpRequest) -> HttpResponse:
     """Create a team."""
-    membership = _membership(request)
+    membership = current_membership(request)
     form = TeamForm(request.POST)
     if form.is_valid():
         try:
@@ -399,7 +393,7 @@ def settings_team_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def settings_location_create(request: HttpRequest) -> HttpResponse:
     """Create a location (site, agency or shop)."""
-    membership = _membership(request)
+    membership = current_membership(request)
     form = LocationForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -426,7 +420,7 @@ def settings_location_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def settings_token_create(request: HttpRequest) -> HttpResponse:
     """Create an API token for oneself; its secret is shown on this response only, never again."""
-    membership = _membership(request)
+    membership = current_membership(request)
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, 400, token_form=form)
@@ -443,7 +437,7 @@ def settings_token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def settings_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """Revoke one of one's own tokens; someone else's token is 404, even for an admin."""
-    membership = _membership(request)
+    membership = current_membership(request)
     token = queries.user_api_tokens(membership).filter(pk=pk).first()
     if token is None:
         raise Http404

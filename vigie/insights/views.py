@@ -20,8 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vigie.core.decorators import forbidden, member_required
-from vigie.core.models import Membership
+from vigie.core.decorators import current_membership, forbidden, member_required
 from vigie.core.periods import period_between
 from vigie.core.roles import MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
@@ -63,10 +62,6 @@ def kpi_display(kpi: Kpi) -> dict[str, object]:
     return {"kpi": kpi, "value": value, "target": target, "change": change, "improved": improved}
 
 
-def _member(request: HttpRequest) -> Membership:
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
-
-
 def _drill(period: Any, filters: Any, **extra: Any) -> str:
     return reverse("insights-mentions") + "?" + urlencode(period_query(period, filters, **extra))
 
@@ -75,7 +70,7 @@ def _drill(period: Any, filters: Any, **extra: Any) -> str:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """KPI cards against targets with the previous period, charts that drill down to mentions."""
-    member = _member(request)
+    member = current_membership(request)
     organisation = member.organisation
     form = InsightFilterForm(request.GET, member)
     period = form.get_period()
@@ -162,7 +157,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def mention_list(request: HttpRequest) -> HttpResponse:
     """The mentions behind a number of the dashboard (same period and filters, plus the slice)."""
-    member = _member(request)
+    member = current_membership(request)
     form = InsightFilterForm(request.GET, member)
     period = form.get_period()
     filters = form.get_filters()
@@ -186,7 +181,7 @@ def mention_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def theme_board_page(request: HttpRequest) -> HttpResponse:
     """The most frequent problems of the period, their trend, quotes, places and action plans."""
-    member = _member(request)
+    member = current_membership(request)
     form = InsightFilterForm(request.GET, member)
     period = form.get_period()
     filters = form.get_filters()
@@ -211,7 +206,7 @@ def theme_board_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def action_plan_list(request: HttpRequest) -> HttpResponse:
     """Every action plan with its theme's numbers before and after its start."""
-    member = _member(request)
+    member = current_membership(request)
     organisation = member.organisation
     plans = list(scoped(ActionPlan, organisation).select_related("owner"))
     labels = theme_labels(organisation)
@@ -227,7 +222,7 @@ def action_plan_list(request: HttpRequest) -> HttpResponse:
 
 
 def _plan_form_page(request: HttpRequest, plan: ActionPlan | None) -> HttpResponse:
-    member = _member(request)
+    member = current_membership(request)
     organisation = member.organisation
     initial: dict[str, Any] = {"theme": request.GET.get("theme", "")}
     if plan is not None:
@@ -294,14 +289,14 @@ def action_plan_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def action_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an action plan (managers); another organisation's plan is a 404."""
-    plan = get_in_org(ActionPlan, _member(request).organisation, pk)
+    plan = get_in_org(ActionPlan, current_membership(request).organisation, pk)
     return _plan_form_page(request, plan)
 
 
 @member_required(MANAGE)
 @require_POST
 def action_plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request)
+    member = current_membership(request)
     plan = get_in_org(ActionPlan, member.organisation, pk)
     actions.do_delete_action_plan(plan, actor=member.user)
     messages.success(request, _("Plan d'action supprimé."))
@@ -312,7 +307,7 @@ def action_plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def testimonial_consent(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that a mention's author agreed (or not) to be quoted as a testimonial (managers)."""
-    member = _member(request)
+    member = current_membership(request)
     mention = get_in_org(Mention, member.organisation, pk)
     granted = request.POST.get("granted") == "1"
     actions.do_record_quote_consent(
@@ -329,7 +324,7 @@ def testimonial_consent(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_page(request: HttpRequest) -> HttpResponse:
     """Download the management report of a period; managers also schedule it by e-mail."""
-    member = _member(request)
+    member = current_membership(request)
     organisation = member.organisation
     form = ReportForm(request.GET or None)
     if request.GET and form.is_valid():
@@ -385,7 +380,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
 @member_required(MANAGE)
 @require_POST
 def scheduled_report_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request)
+    member = current_membership(request)
     schedule = get_in_org(ScheduledReport, member.organisation, pk)
     actions.do_delete_scheduled_report(schedule, actor=member.user)
     messages.success(request, _("Rapport programmé supprimé."))
@@ -396,7 +391,7 @@ def scheduled_report_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     """Mentions, cases or replies of the period and filters, as CSV or XLSX, streamed (managers)."""
-    member = _member(request)
+    member = current_membership(request)
     if what not in exports.EXPORTS or fmt not in exports.FORMATS:
         raise Http404
     form = InsightFilterForm(request.GET, member)

@@ -43,7 +43,7 @@ from vigie.alerts.models import (
     PlaybookItem,
     Statement,
 )
-from vigie.core.decorators import forbidden, member_required
+from vigie.core.decorators import current_membership, forbidden, member_required
 from vigie.core.models import Membership, User
 from vigie.core.queries import organisation_locations
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
@@ -52,16 +52,12 @@ from vigie.core.tenancy import get_in_org, scoped
 ACTIONS_IN_FORM = 3
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined]
-
-
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
 def _org(request: HttpRequest) -> Any:
-    return _membership(request).organisation
+    return current_membership(request).organisation
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -173,7 +169,7 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     crisis = _crisis(request, pk)
     organisation = crisis.organisation
-    membership = _membership(request)
+    membership = current_membership(request)
     templates = scoped(Template, organisation).order_by("name")
     statement_body = ""
     template_id = request.GET.get("template", "")
@@ -318,7 +314,7 @@ def _statement(request: HttpRequest, pk: int, statement_id: int) -> Statement:
 def statement_approve(request: HttpRequest, pk: int, statement_id: int) -> HttpResponse:
     """Only the crisis' spokesperson, or an admin."""
     statement = _statement(request, pk, statement_id)
-    if not queries.can_approve_statement(statement.crisis, _membership(request)):
+    if not queries.can_approve_statement(statement.crisis, current_membership(request)):
         return forbidden(
             request, _("Seul le porte-parole de la crise (ou un administrateur) approuve les déclarations.")
         )
@@ -335,7 +331,7 @@ def statement_approve(request: HttpRequest, pk: int, statement_id: int) -> HttpR
 def statement_publish(request: HttpRequest, pk: int, statement_id: int) -> HttpResponse:
     """The spokesperson or a manager records that an approved statement went public."""
     statement = _statement(request, pk, statement_id)
-    membership = _membership(request)
+    membership = current_membership(request)
     if not (membership.can(MANAGE) or queries.can_approve_statement(statement.crisis, membership)):
         return forbidden(request, _("Seul le porte-parole ou un responsable publie les déclarations."))
     form = PublishForm(request.POST)
@@ -425,7 +421,7 @@ def corrective_action_list(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     today = queries.organisation_today(organisation)
     rows = list(queries.corrective_actions(organisation, open_only=request.GET.get("all") != "1"))
-    membership = _membership(request)
+    membership = current_membership(request)
     for row in rows:
         row.overdue = row.done_at is None and row.due_on < today  # type: ignore[attr-defined]
         row.can_complete = row.done_at is None and actions.can_complete_action(row, membership)  # type: ignore[attr-defined]
@@ -436,7 +432,7 @@ def corrective_action_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def corrective_action_done(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_in_org(CorrectiveAction, _org(request), pk)
-    if not actions.can_complete_action(action, _membership(request)):
+    if not actions.can_complete_action(action, current_membership(request)):
         return forbidden(request, _("Seul le responsable de l'action ou un manager peut la clore."))
     actions.do_complete_corrective_action(action, actor=_user(request))
     messages.success(request, _("Action corrective terminée."))

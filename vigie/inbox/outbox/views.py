@@ -14,7 +14,7 @@ import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from vigie.connectors.platforms import item_url
-from vigie.core.decorators import member_required
+from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import Membership
 from vigie.core.roles import HANDLE_CASES, READ
 from vigie.core.tenancy import get_in_org, scoped
@@ -71,10 +71,6 @@ from vigie.inbox.queries import get_case
 from vigie.inbox.views.case import findings_context
 
 SIGNATURE_HEADER = "X-Vigie-Signature"
-
-
-def _member(request: HttpRequest) -> Membership:
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
 
 
 def _safe_url(url: str) -> str:
@@ -155,7 +151,7 @@ def publication_context(
 @require_GET
 def case_publication(request: HttpRequest, pk: int) -> HttpResponse:
     """The outbox state of the case's replies (fragment)."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     return render(request, "inbox/_publication_status.html", publication_context(case, member))
 
@@ -208,7 +204,7 @@ def _after_publication_step(
 @require_POST
 def reply_retry(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
     """Queue a failed publication again."""
-    member = _member(request)
+    member = current_membership(request)
     case, reply = _reply_of(member, pk, reply_pk)
     try:
         do_retry_publication(reply, actor=member.user)
@@ -221,7 +217,7 @@ def reply_retry(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
 @require_POST
 def reply_posted_by_hand(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
     """Confirm that the reply was posted on the platform by hand ("copy and open")."""
-    member = _member(request)
+    member = current_membership(request)
     case, reply = _reply_of(member, pk, reply_pk)
     url = request.POST.get("url", "").strip()[:1000]
     try:
@@ -237,7 +233,7 @@ def reply_posted_by_hand(request: HttpRequest, pk: int, reply_pk: int) -> HttpRe
 @require_POST
 def reply_check(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
     """Say what was found on the platform for a reply whose publication is uncertain."""
-    member = _member(request)
+    member = current_membership(request)
     case, reply = _reply_of(member, pk, reply_pk)
     found = request.POST.get("found")
     try:
@@ -254,7 +250,7 @@ def reply_check(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
 @require_POST
 def reply_edit(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
     """Change the text of a reply already published through the platform's API."""
-    member = _member(request)
+    member = current_membership(request)
     case, reply = _reply_of(member, pk, reply_pk)
     body = request.POST.get("body", "")[:10_000]
     overrides = request.POST.getlist("overrides")
@@ -282,7 +278,7 @@ def reply_edit(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
 @require_POST
 def reply_delete(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
     """Delete a published reply from the platform."""
-    member = _member(request)
+    member = current_membership(request)
     case, reply = _reply_of(member, pk, reply_pk)
     try:
         do_delete_published_reply(reply, actor=member.user)
@@ -327,7 +323,7 @@ def private_channel_context(case: Case, membership: Membership, *, error: str = 
 @require_GET
 def case_private(request: HttpRequest, pk: int) -> HttpResponse:
     """The private channel of the case: e-mail threads, callbacks, external tickets (fragment)."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     return render(request, "inbox/_private_channel.html", private_channel_context(case, member))
 
@@ -350,7 +346,7 @@ def _after_private_step(
 @require_POST
 def private_email_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open an e-mail thread with the customer and send its first message."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     try:
         thread = do_open_email_thread(
@@ -369,7 +365,7 @@ def private_email_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def private_email_send(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
     """Send the next e-mail of an open thread."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     thread = get_in_org(PrivateThread, member.organisation, thread_pk)
     if thread.case_id != case.pk or thread.channel != PrivateChannel.EMAIL:
@@ -385,7 +381,7 @@ def private_email_send(request: HttpRequest, pk: int, thread_pk: int) -> HttpRes
 @require_POST
 def private_email_resend(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
     """Send a failed e-mail again (same message)."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     message = get_in_org(PrivateMessage, member.organisation, message_pk)
     if message.thread.case_id != case.pk:
@@ -401,7 +397,7 @@ def private_email_resend(request: HttpRequest, pk: int, message_pk: int) -> Http
 @require_POST
 def private_callback(request: HttpRequest, pk: int) -> HttpResponse:
     """Log a phone call back to the customer."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     try:
         do_log_callback(
@@ -420,7 +416,7 @@ def private_callback(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def private_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     """Link a ticket of another tool to the case."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     try:
         do_link_external_ticket(

@@ -19,7 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from vigie.analysis.queries import theme_choices
 from vigie.connectors.models import Source
-from vigie.core.decorators import forbidden, member_required
+from vigie.core.decorators import current_membership, forbidden, member_required
 from vigie.core.models import Membership, Organisation, Team
 from vigie.core.queries import organisation_locations, organisation_teams
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
@@ -60,10 +60,6 @@ FLAG_LABELS = {
     "influencer": gettext_lazy("Influenceur"),
     "competitor": gettext_lazy("Concurrent"),
 }
-
-
-def _member(request: HttpRequest) -> Membership:
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
 
 
 def _words(value: str) -> list[str]:
@@ -356,7 +352,7 @@ def _rule_rows(organisation: Organisation) -> list[dict[str, Any]]:
 @require_GET
 def routing_page(request: HttpRequest) -> HttpResponse:
     """The scheme in order: first matching rule wins."""
-    member = _member(request)
+    member = current_membership(request)
     organisation = member.organisation
     return render(
         request,
@@ -373,7 +369,7 @@ def routing_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule_create(request: HttpRequest) -> HttpResponse:
     """A new rule, added at the end of the scheme (managers)."""
-    member = _member(request)
+    member = current_membership(request)
     form = RuleForm(request.POST or None, organisation=member.organisation)
     if request.method == "POST" and form.is_valid():
         rule = do_create_routing_rule(
@@ -399,7 +395,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a rule's name, conditions and actions (managers)."""
-    member = _member(request)
+    member = current_membership(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     form = RuleForm(request.POST or None, organisation=member.organisation, rule=rule)
     if request.method == "POST" and form.is_valid():
@@ -426,7 +422,7 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a rule one place up or down (managers)."""
-    member = _member(request)
+    member = current_membership(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     offset = -1 if request.POST.get("direction") == "up" else 1
     do_move_routing_rule(rule, offset, actor=member.user)
@@ -437,7 +433,7 @@ def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """Enable or disable a rule (managers)."""
-    member = _member(request)
+    member = current_membership(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     do_set_routing_rule_enabled(rule, not rule.enabled, actor=member.user)
     return redirect("routing")
@@ -447,7 +443,7 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete a rule (managers); cases it routed keep what it decided."""
-    member = _member(request)
+    member = current_membership(request)
     rule = get_in_org(RoutingRule, member.organisation, pk)
     name = rule.name
     do_delete_routing_rule(rule, actor=member.user)
@@ -459,7 +455,7 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def routing_seed(request: HttpRequest) -> HttpResponse:
     """Restore Vigie's default scheme into an empty scheme."""
-    member = _member(request)
+    member = current_membership(request)
     rules = do_seed_default_routing(member.organisation, actor=member.user, force=True)
     if rules:
         messages.success(request, _("Schéma par défaut installé (%(count)s règles).") % {"count": len(rules)})
@@ -519,7 +515,7 @@ class DryRunForm(forms.Form):
 @require_GET
 def routing_dry_run(request: HttpRequest) -> HttpResponse:
     """Which rule a mention would hit, and why; nothing is written (GET only)."""
-    member = _member(request)
+    member = current_membership(request)
     organisation = member.organisation
     form = DryRunForm(request.GET or None)
     result: DryRun | None = None
@@ -572,7 +568,7 @@ class AvailabilityForm(forms.Form):
 def availability_page(request: HttpRequest) -> HttpResponse:
     """Who is away: automatic assignment skips them until the date given. Managers set anyone's,
     agents their own; viewers only read."""
-    member = _member(request)
+    member = current_membership(request)
     organisation = member.organisation
     form = AvailabilityForm(request.POST or None, membership=member)
     if request.method == "POST":

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vigie.connectors.platforms import PlatformKind, all_platforms
-from vigie.core.decorators import member_required
-from vigie.core.models import Membership, User
+from vigie.core.decorators import current_membership, member_required
+from vigie.core.models import User
 from vigie.core.roles import MANAGE, READ
 from vigie.inbox.models import Template, TemplateCategory
 from vigie.inbox.quality import check_reply
@@ -40,10 +40,6 @@ def _platforms() -> list[tuple[str, str]]:
         for slug, facts in all_platforms().items()
         if facts.kind in (PlatformKind.SOCIAL, PlatformKind.REVIEWS)
     ]
-
-
-def _member(request: HttpRequest) -> Membership:
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
 
 
 def _user(request: HttpRequest) -> User:
@@ -167,7 +163,7 @@ class TemplateForm(forms.Form):
 @require_GET
 def template_library(request: HttpRequest) -> HttpResponse:
     """The library: every template and snippet, filtered, with how often each is used."""
-    member = _member(request)
+    member = current_membership(request)
     form = LibraryFilterForm(request.GET or None)
     filters = form.filters() if request.GET else LibraryFilters()
     rows = list(library(member.organisation, filters))
@@ -210,7 +206,7 @@ SAMPLE_PLATFORM = "google_business"
 @require_GET
 def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One template: its text, a preview with sample values and what the quality gate says of it."""
-    member = _member(request)
+    member = current_membership(request)
     template = get_template(member.organisation, pk)
     platform = template.platform or SAMPLE_PLATFORM
     context = {
@@ -249,7 +245,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edit(request: HttpRequest, template: Template | None) -> HttpResponse:
-    member = _member(request)
+    member = current_membership(request)
     if request.method == "POST":
         form = TemplateForm(request.POST)
         if form.is_valid():
@@ -286,14 +282,14 @@ def template_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a template (managers)."""
-    return _edit(request, get_template(_member(request).organisation, pk))
+    return _edit(request, get_template(current_membership(request).organisation, pk))
 
 
 @member_required(MANAGE)
 @require_POST
 def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove a template (managers); replies written from it keep their text."""
-    template = get_template(_member(request).organisation, pk)
+    template = get_template(current_membership(request).organisation, pk)
     name = template.name
     do_delete_template(template, actor=_user(request))
     messages.success(request, _("Modèle « %(name)s » supprimé.") % {"name": name})
@@ -304,7 +300,7 @@ def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def template_load_defaults(request: HttpRequest) -> HttpResponse:
     """Add Vigie's default French and English library; templates already there are kept."""
-    added = do_load_default_templates(_member(request).organisation, actor=_user(request))
+    added = do_load_default_templates(current_membership(request).organisation, actor=_user(request))
     messages.success(
         request, _("%(count)d modèle(s) ajouté(s) depuis la bibliothèque de Vigie.") % {"count": added}
     )

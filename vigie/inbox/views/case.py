@@ -2,7 +2,7 @@
 notes and the author's flags."""
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from vigie.analysis.actions import do_correct_analysis
 from vigie.analysis.queries import MentionAnalysis, mention_analysis, theme_choices
 from vigie.connectors.platforms import item_url
-from vigie.core.decorators import member_required
-from vigie.core.models import AuditEvent, Membership
+from vigie.core.decorators import current_membership, member_required
+from vigie.core.models import AuditEvent
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
 from vigie.inbox.actions import (
     do_add_note,
@@ -43,12 +43,6 @@ from vigie.inbox.queries import (
 from vigie.inbox.routing.timeline import describe_routing_event
 from vigie.mentions.actions import do_set_author_flags
 from vigie.mentions.models import AuthorFlag
-
-
-def _member(request: HttpRequest) -> Membership:
-    # Set by CurrentMembershipMiddleware; ``member_required`` has already checked it.
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
-
 
 PERSONAL_DATA_LABELS = {
     "email": gettext_lazy("adresse e-mail"),
@@ -193,7 +187,7 @@ def _render_case(
     findings: list[Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    member = _member(request)
+    member = current_membership(request)
     case = detail.case
     can_handle = member.can(HANDLE_CASES)
     draft = open_draft(case) if can_handle else None
@@ -277,14 +271,14 @@ def _render_case(
 @require_GET
 def case_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One case in full: the mention, its author, the analysis, replies, forms and timeline."""
-    return _render_case(request, case_detail(_member(request).organisation, pk))
+    return _render_case(request, case_detail(current_membership(request).organisation, pk))
 
 
 @member_required(HANDLE_CASES)
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Give the case to someone (or to nobody). Agents and above."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     form = AssignForm(request.POST, membership=member)
     if form.is_valid():
@@ -302,7 +296,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_set_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the case to another status. Agents and above."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     form = StatusForm(request.POST)
     if form.is_valid():
@@ -317,7 +311,7 @@ def case_set_status(request: HttpRequest, pk: int) -> HttpResponse:
 def case_correct_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the mention's sentiment, type or themes; each change is audited and kept as a
     training label. Agents and above."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     mention = case.mention
     form = AnalysisCorrectionForm(request.POST, mention=mention)
@@ -342,7 +336,7 @@ def case_correct_analysis(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_add_note(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an internal note; members named ``@email`` are notified. Agents and above."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
@@ -360,7 +354,7 @@ def case_add_note(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_author_flags(request: HttpRequest, pk: int) -> HttpResponse:
     """Qualify the case's author (customer, employee, influencer, suspected competitor)."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     author = case.mention.author
     if author is None:

@@ -16,8 +16,7 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from vigie.core.decorators import forbidden, member_required
-from vigie.core.models import Membership
+from vigie.core.decorators import current_membership, forbidden, member_required
 from vigie.core.roles import HANDLE_CASES, READ
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.actions import (
@@ -41,11 +40,6 @@ from vigie.inbox.queries import (
 
 PER_PAGE = 50
 # Languages offered by the filter menu: those the analysis recognises most often.
-
-
-def _member(request: HttpRequest) -> Membership:
-    # Set by CurrentMembershipMiddleware; ``member_required`` has already checked it.
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
 
 
 def page_of_cases(
@@ -85,7 +79,7 @@ def sla_delay(case: Case, now: datetime) -> str:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """The case list of one view, filtered, 50 per page, with the views and their counts beside it."""
-    member = _member(request)
+    member = current_membership(request)
     view = request.GET.get("view", InboxView.TODO.value)
     if view not in InboxView.values:
         view = InboxView.TODO.value
@@ -127,7 +121,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def inbox_new_count(request: HttpRequest) -> HttpResponse:
     """The "N new cases" banner, polled by the inbox; empty when nothing arrived since ``since``."""
-    member = _member(request)
+    member = current_membership(request)
     view = request.GET.get("view", InboxView.TODO.value)
     if view not in InboxView.values:
         view = InboxView.TODO.value
@@ -142,7 +136,7 @@ def inbox_new_count(request: HttpRequest) -> HttpResponse:
 @require_POST
 def inbox_bulk(request: HttpRequest) -> HttpResponse:
     """Apply one action to the ticked cases and show, case by case, how it went. Agents and above."""
-    member = _member(request)
+    member = current_membership(request)
     form = BulkForm(request.POST, membership=member)
     if not form.is_valid():
         return render(
@@ -178,7 +172,7 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
 @require_POST
 def saved_view_create(request: HttpRequest) -> HttpResponse:
     """Save the current view and filters under a name, for oneself or one's team."""
-    member = _member(request)
+    member = current_membership(request)
     form = SavedViewForm(request.POST, membership=member)
     if form.is_valid():
         data = form.cleaned_data
@@ -198,7 +192,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete one of one's own saved views."""
-    member = _member(request)
+    member = current_membership(request)
     view = get_in_org(SavedView, member.organisation, pk)
     try:
         do_delete_saved_view(view, actor=member.user)

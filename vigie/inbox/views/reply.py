@@ -1,6 +1,6 @@
 """The reply composer on a case page (draft, gate check, template) and supervisors' approval."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from vigie.core.decorators import member_required
+from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import Membership
 from vigie.core.roles import HANDLE_CASES, MANAGE
 from vigie.core.tenancy import get_in_org
@@ -33,12 +33,6 @@ from vigie.inbox.queries import (
 from vigie.inbox.templating.render import render_template, template_context
 from vigie.inbox.views.case import _render_case, findings_context
 
-
-def _member(request: HttpRequest) -> Membership:
-    # Set by CurrentMembershipMiddleware; ``member_required`` has already checked it.
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
-
-
 # --- Case page: the reply composer and approval --------------------------------------------------------
 
 
@@ -50,7 +44,7 @@ def _draft(case: Case) -> Reply | None:
 @require_POST
 def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the draft, or submit it: the gate runs, then approval or publishing. Agents and above."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     form = ReplyForm(request.POST, case=case, membership=member)
     submit = request.POST.get("intent") == "submit"
@@ -100,7 +94,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_reply_check(request: HttpRequest, pk: int) -> HttpResponse:
     """The gate's findings on the text being typed, for the composer (HTMX, debounced)."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     form = ReplyForm(request.POST, case=case, membership=member)
     form.is_valid()
@@ -123,7 +117,7 @@ def case_reply_check(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def case_reply_template(request: HttpRequest, pk: int) -> HttpResponse:
     """The composer's text area filled from a template: replacing the text, or appended to it."""
-    member = _member(request)
+    member = current_membership(request)
     case = get_case(member.organisation, pk)
     form = ReplyForm(request.GET, case=case, membership=member)
     form.is_valid()
@@ -145,7 +139,7 @@ def _reply_of(member: Membership, pk: int) -> Reply:
 @require_POST
 def reply_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """A supervisor approves a reply; it goes to publishing and its author is told. Managers."""
-    member = _member(request)
+    member = current_membership(request)
     reply = _reply_of(member, pk)
     try:
         do_approve_reply(reply, actor=member.user)
@@ -160,7 +154,7 @@ def reply_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reply_send_back(request: HttpRequest, pk: int) -> HttpResponse:
     """A supervisor sends a reply back with a comment; its author is told. Managers."""
-    member = _member(request)
+    member = current_membership(request)
     reply = _reply_of(member, pk)
     form = SendBackForm(request.POST)
     if not form.is_valid():

@@ -136,13 +136,18 @@ def test_loading_the_default_library_twice_adds_nothing_and_keeps_edits(tenant: 
     assert edited.body == "Texte maison. {{signature}}"
 
 
-def test_every_default_template_fits_its_platform_and_passes_the_gate_once_filled(tenant: Tenant) -> None:
+@pytest.mark.parametrize("customer", ["Sophie Martin", "Élodie", ""])
+def test_every_default_template_fits_its_platform_and_passes_the_gate_once_filled(
+    tenant: Tenant, customer: str
+) -> None:
+    """Filled as the case fills them (an unknown customer too) and checked as an agent's reply:
+    nothing to fix, nothing to approve; with its fill-in left, it is blocked."""
     org = tenant.organisation
     location = make_location(org, "Agence de Lyon")
     for spec in DEFAULT_LIBRARY:
         platform = spec.platform or "google_business"
         source = make_source(org, platform=platform)
-        author = make_author(org, platform=platform, display_name="Sophie Martin")
+        author = make_author(org, platform=platform, display_name=customer) if customer else None
         mention = make_mention(
             org,
             source=source,
@@ -167,7 +172,7 @@ def test_every_default_template_fits_its_platform_and_passes_the_gate_once_fille
             mention=None if spec.is_snippet else mention,
             membership=tenant.agent,
         )
-        assert findings == [], (spec.name, spec.platform, [f.as_dict() for f in findings])
+        assert findings == [], (spec.name, spec.platform, customer, [f.as_dict() for f in findings])
         if rendered.fill_ins:
             assert is_blocked(check_reply(rendered.text, platform=platform, language=spec.language))
 
