@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[3]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -69,21 +67,18 @@ def _lint(tmp_path: Path, files: dict[str, str]) -> subprocess.CompletedProcess[
     )
 
 
-@pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter is a dev dependency")
 def test_reading_another_app_through_its_queries_keeps_the_contract(tmp_path: Path) -> None:
     result = _lint(tmp_path, {"shop/billing/invoices.py": "from shop.orders import queries\n"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout
 
 
-@pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter is a dev dependency")
 def test_reaching_into_another_apps_private_module_breaks_the_contract(tmp_path: Path) -> None:
     result = _lint(tmp_path, {"shop/billing/invoices.py": "from shop.orders import pricing\n"})
     assert result.returncode == 1
     assert "shop.billing.invoices -> shop.orders.pricing (l.1)" in result.stdout
 
 
-@pytest.mark.skipif(not LINT_IMPORTS.exists(), reason="import-linter is a dev dependency")
 def test_tests_may_reach_anywhere(tmp_path: Path) -> None:
     result = _lint(tmp_path, {"shop/billing/tests/test_it.py": "from shop.orders import pricing\n"})
     assert result.returncode == 0, result.stdout + result.stderr
