@@ -24,7 +24,9 @@
   }
 
   function typing(target) {
-    return target.closest && target.closest("input, select, textarea, [contenteditable], dialog");
+    // A closed dialog may keep the focus until the browser's next focus fix-up: keys pressed
+    // right after Escape must still move through the queue, so only an open dialog counts.
+    return target.closest && target.closest("input, select, textarea, [contenteditable], dialog[open]");
   }
 
   function rows() {
