@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "vigie.insights",
     "vigie.alerts",
     "vigie.charter",
+    "vigie.outreach",
+    "vigie.evidence",
+    "vigie.privacy",
     "vigie.demo",  # no tables: the `vigie demo` and `vigie demo_spike` commands
 ]
 

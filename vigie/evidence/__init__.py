@@ -1,0 +1,1 @@
+"""Evidence of defamatory or insulting posts: captures, signed manifests, timestamps, legal file, legal hold."""

@@ -1,0 +1,1 @@
+"""Outreach: review requests after a resolved case, satisfaction surveys (CSAT, NPS), testimonials."""
