@@ -1,16 +1,20 @@
-"""Mastodon: mention notifications, hashtag and keyword search on any instance; replies.
+"""Mastodon: mention notifications, hashtag timelines and keyword search on any instance; replies.
 
 One poll walks every stream in turn (mentions, then each hashtag, then each keyword), one page per
 ``fetch`` call, and asks for the next page right away (``has_more``) until the last stream is done.
 The cursor keeps, per stream, the newest id already read, so the next poll asks only for newer
-items (``since_id`` for notifications, ``min_id`` for search).
+items (``since_id`` for notifications and hashtag timelines, ``min_id`` for search).
+
+Hashtags are read from the hashtag timeline (``/api/v1/timelines/tag/:hashtag``), which holds every
+public status of the tag the instance knows. ``/api/v2/search`` only covers the statuses of
+accounts that opted in to search: on a real instance it returned 1 of 6 tagged posts.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -40,6 +44,9 @@ from vigie.connectors.normalise import aware_datetime, estimate_reach, html_to_t
 
 NOTIFICATIONS_LIMIT = 40
 SEARCH_LIMIT = 40
+TIMELINE_LIMIT = 40
+# A stream read for the first time goes back this many pages, not to the beginning of the tag.
+FIRST_READ_PAGES = 5
 # Mastodon's default window is 300 requests per 5 minutes: without a hint, wait for a full window.
 DEFAULT_RETRY_AFTER = 300.0
 MENTIONS = "mentions"
@@ -124,6 +131,8 @@ class MastodonConnector(Connector[MastodonConfig]):
 
         if key == MENTIONS:
             items, page_newest, next_state = self._mentions_page(since.get(key), pending)
+        elif key.startswith("#"):
+            items, page_newest, next_state = self._tag_page(key[1:], since.get(key), pending)
         else:
             items, page_newest, next_state = self._search_page(key, since.get(key), pending)
         newest = _newest_id(pending.get("newest"), page_newest)
@@ -192,9 +201,24 @@ class MastodonConnector(Connector[MastodonConfig]):
             if note.type == "mention" and note.status is not None
         ]
         newest = _newest_id(None, *(note.id for note in notifications))
-        next_max_id = _link_param(response.headers.get("link", ""), "next", "max_id")
-        more = bool(notifications) and next_max_id is not None
-        return items, newest, ({"max_id": next_max_id} if more else None)
+        return items, newest, _next_page(response, bool(notifications), since_id, pending)
+
+    def _tag_page(
+        self, tag: str, since_id: str | None, pending: dict[str, Any]
+    ) -> tuple[list[MentionIn], str | None, dict[str, Any] | None]:
+        params: _Params = [("limit", TIMELINE_LIMIT)]
+        if since_id:
+            params.append(("since_id", since_id))
+        if pending.get("max_id"):
+            params.append(("max_id", pending["max_id"]))
+        response = self._send("GET", f"/api/v1/timelines/tag/{quote(tag, safe='')}", params=params)
+        data = _json(response)
+        if not isinstance(data, list):
+            raise ConnectorError("Mastodon hashtag timeline: expected a JSON list")
+        statuses = [_model(Status, entry) for entry in data]
+        items = [_to_mention(status, raw) for status, raw in zip(statuses, data, strict=True)]
+        newest = _newest_id(None, *(status.id for status in statuses))
+        return items, newest, _next_page(response, bool(statuses), since_id, pending)
 
     def _search_page(
         self, key: str, since_id: str | None, pending: dict[str, Any]
@@ -288,6 +312,23 @@ def _platform_message(response: httpx.Response) -> str:
     except (ValueError, ValidationError):
         return ""
     return (error.error_description or error.error)[:500]
+
+
+def _next_page(
+    response: httpx.Response, got_items: bool, since_id: str | None, pending: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The state of the next page of a ``Link``-paged list, or None when the walk is over.
+
+    A stream read for the first time stops after ``FIRST_READ_PAGES`` pages: a popular hashtag's
+    whole history is not what a desk needs, and the next poll goes on from the newest id.
+    """
+    next_max_id = _link_param(response.headers.get("link", ""), "next", "max_id")
+    if not got_items or next_max_id is None:
+        return None
+    pages = int(pending.get("pages") or 1)
+    if since_id is None and pages >= FIRST_READ_PAGES:
+        return None
+    return {"max_id": next_max_id, "pages": pages + 1}
 
 
 def _link_param(link_header: str, rel: str, name: str) -> str | None:

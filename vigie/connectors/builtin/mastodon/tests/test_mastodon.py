@@ -16,6 +16,7 @@ from vigie.connectors.testing import FakePlatform
 TOKEN = "mastodon-secret-token-123"
 NOTIFICATIONS = "/api/v1/notifications"
 SEARCH = "/api/v2/search"
+TAG = "/api/v1/timelines/tag/acmebistro"
 
 
 def connector(platform: FakePlatform, **config: Any) -> MastodonConnector:
@@ -108,9 +109,9 @@ def test_html_content_is_sanitised_to_text_and_safe_html(platform: FakePlatform)
     assert mention.author.display_name == "paul"  # empty display name falls back to the username
 
 
-def test_hashtags_then_keywords_are_searched_after_the_mentions(platform: FakePlatform) -> None:
+def test_hashtags_are_read_from_the_tag_timeline_then_keywords_searched(platform: FakePlatform) -> None:
     platform.add("GET", NOTIFICATIONS, json=[])
-    platform.add("GET", SEARCH, json=load("search_hashtag.json"), query={"q": "#acmebistro"})
+    platform.add("GET", TAG, json=load("timeline_tag.json"))
     platform.add("GET", SEARCH, json=load("search_empty.json"), query={"q": "acme bistro"})
     source = connector(platform, hashtags=["#acmebistro"], keywords=["acme bistro"])
 
@@ -120,16 +121,53 @@ def test_hashtags_then_keywords_are_searched_after_the_mentions(platform: FakePl
         page = source.fetch(cursor)
         pages.append(page)
         cursor = page.next_cursor
-    assert [len(p.items) for p in pages] == [0, 1, 0]
+    # Every tagged status arrives, not only those of accounts that opted in to search.
+    assert [len(p.items) for p in pages] == [0, 3, 0]
     assert [p.has_more for p in pages] == [True, True, False]
-    assert pages[1].items[0].text == "Nouvelle carte chez #acmebistro, top !"
-    assert cursor["since"] == {"#acmebistro": "112390000000000001"}
+    assert pages[1].items[2].text == "Nouvelle carte chez #acmebistro, top !"
+    assert pages[1].items[0].author is not None
+    assert pages[1].items[0].author.handle == "julie@fosstodon.org"
+    assert cursor["since"] == {"#acmebistro": "112390000000000006"}
+    assert not [call for call in platform.requests_to("GET", SEARCH) if call.param("q") == "#acmebistro"]
 
+    [timeline] = platform.requests_to("GET", TAG)
+    assert timeline.param("since_id") is None
+    assert timeline.param("limit") == "40"
+    source.fetch({"stream": 1, "since": cursor["since"]})
+    assert platform.requests_to("GET", TAG)[-1].param("since_id") == "112390000000000006"
     search = platform.requests_to("GET", SEARCH)
     assert search[0].param("type") == "statuses"
     assert search[0].param("min_id") is None
-    source.fetch({"stream": 1, "since": cursor["since"]})
-    assert platform.requests_to("GET", SEARCH)[-1].param("min_id") == "112390000000000001"
+
+
+def test_a_tag_timeline_follows_its_link_header_and_a_first_read_stops_after_five_pages(
+    platform: FakePlatform,
+) -> None:
+    status = load("timeline_tag.json")[0]
+    for page in range(8):
+        newest = 112390000000009000 - 40 * page
+        platform.add(
+            "GET",
+            TAG,
+            json=[{**status, "id": str(newest - n)} for n in range(40)],
+            query={"max_id": str(newest + 1)} if page else None,
+            headers={"Link": f'<{platform.url}{TAG}?max_id={newest - 39}>; rel="next"'},
+        )
+    source = connector(platform, include_mentions=False, hashtags=["acmebistro"])
+    cursor: dict[str, Any] = {}
+    read = 0
+    for _ in range(6):
+        page = source.fetch(cursor)
+        read += len(page.items)
+        cursor = page.next_cursor
+        if not page.has_more:
+            break
+    assert read == 200
+    assert not page.has_more
+    assert cursor["since"] == {"#acmebistro": "112390000000009000"}
+    assert [call.param("max_id") for call in platform.requests_to("GET", TAG)][1:] == [
+        str(112390000000009000 - 40 * n - 39) for n in range(4)
+    ]
 
 
 def test_a_full_search_page_asks_for_the_next_offset(platform: FakePlatform) -> None:
