@@ -7,9 +7,15 @@ when the server says ``ExpiredToken``; when the refresh token is refused too, a 
 opened once, and only then is the source marked "needs re-authorisation".
 
 One poll walks every stream in turn (mentions, then each keyword), one page per ``fetch`` call,
-``sort=latest``, following the ``cursor``. The cursor keeps per stream the newest ``sortAt`` read;
-the next poll passes it back as ``since`` minus an overlap, because posts are indexed a little
-after they are written (duplicates are harmless: ingestion upserts by uri).
+following the ``cursor``. Mentions are the account's notifications of reason ``mention``, ``reply``
+and ``quote``: search only finds posts that spell out the handle, so a reply in the account's
+threads or a quote of its post would be missed. Keywords go through ``searchPosts`` with
+``sort=latest``. The cursor keeps per stream the newest time read: notifications are read down to
+it, searches pass it back as ``since`` minus an overlap, because posts are indexed a little after
+they are written (duplicates are harmless: ingestion upserts by uri).
+
+A post's text shows links shortened ("example.com/offre-ete…"); the full address is in the link
+facet over that byte range, and Vigie puts it back in the text.
 """
 
 from __future__ import annotations
@@ -26,7 +32,11 @@ import httpx
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from vigie.connectors.builtin.bluesky.schemas import (
+    Author,
     CreateRecordOutput,
+    ListNotificationsOutput,
+    Notification,
+    PostRecord,
     PostView,
     SearchPostsOutput,
     Session,
@@ -50,6 +60,12 @@ from vigie.connectors.normalise import aware_datetime, estimate_reach
 
 M = TypeVar("M", bound=BaseModel)
 SEARCH_LIMIT = 100
+NOTIFICATIONS_LIMIT = 50
+# What someone says to or about the account: a mention, a reply in its threads, a quote of its post.
+NOTIFICATION_REASONS = ("mention", "reply", "quote")
+# Notifications read for the first time go back this many pages, not through the account's history.
+FIRST_READ_PAGES = 5
+LINK_FEATURE = "app.bsky.richtext.facet#link"
 MENTIONS = "mentions"
 POST_COLLECTION = "app.bsky.feed.post"
 REPLY_MAX_CHARS = 300
@@ -134,12 +150,10 @@ class BlueskyConnector(Connector[BlueskyConfig]):
         if pending.get("key") != key:
             pending = {}
 
-        params: dict[str, Any] = {"sort": "latest", "limit": SEARCH_LIMIT}
-        if key == MENTIONS:
-            params.update(q=self.config.handle, mentions=self.config.handle)
-        else:
-            params["q"] = key.removeprefix("q:")
         known = _optional_time(since.get(key))
+        if key == MENTIONS:
+            return self._notifications_page(index, len(streams), since, known, pending)
+        params: dict[str, Any] = {"sort": "latest", "limit": SEARCH_LIMIT, "q": key.removeprefix("q:")}
         if known is not None:
             params["since"] = _zulu(known - INDEX_OVERLAP)
         if pending.get("cursor"):
@@ -160,11 +174,50 @@ class BlueskyConnector(Connector[BlueskyConfig]):
             return Page(
                 items=items, next_cursor={"stream": index, "since": since, "page": page_state}, has_more=True
             )
-        if newest is not None and (known is None or newest > known):
-            since[key] = newest.isoformat()
-        if index + 1 < len(streams):
-            return Page(items=items, next_cursor={"stream": index + 1, "since": since}, has_more=True)
-        return Page(items=items, next_cursor={"stream": 0, "since": since}, has_more=False)
+        return _stream_done(items, index, len(streams), since, key, known, newest)
+
+    def _notifications_page(
+        self,
+        index: int,
+        stream_count: int,
+        since: dict[str, str],
+        known: datetime | None,
+        pending: dict[str, Any],
+    ) -> Page:
+        """One page of mention, reply and quote notifications, newest first, down to ``known``."""
+        params: dict[str, Any] = {"limit": NOTIFICATIONS_LIMIT, "reasons": list(NOTIFICATION_REASONS)}
+        if pending.get("cursor"):
+            params["cursor"] = pending["cursor"]
+        data = self._xrpc("GET", "app.bsky.notification.listNotifications", params=params)
+        output = _model(ListNotificationsOutput, data)
+        raw_notes = data.get("notifications") or []
+        items: list[MentionIn] = []
+        newest = _optional_time(pending.get("newest"))
+        reached_known = False
+        for note, raw in zip(output.notifications, raw_notes, strict=True):
+            indexed = _optional_time(note.indexedAt)
+            if known is not None and indexed is not None and indexed <= known:
+                reached_known = True
+                break
+            if indexed is not None and (newest is None or indexed > newest):
+                newest = indexed
+            # A server that ignores ``reasons`` also sends likes, follows and reposts.
+            if note.reason in NOTIFICATION_REASONS:
+                items.append(_notification_to_mention(note, raw))
+
+        pages = int(pending.get("pages") or 1)
+        first_read_done = known is None and pages >= FIRST_READ_PAGES
+        if output.cursor and output.notifications and not reached_known and not first_read_done:
+            page_state = {
+                "key": MENTIONS,
+                "cursor": output.cursor,
+                "newest": _iso(newest),
+                "pages": pages + 1,
+            }
+            return Page(
+                items=items, next_cursor={"stream": index, "since": since, "page": page_state}, has_more=True
+            )
+        return _stream_done(items, index, stream_count, since, MENTIONS, known, newest)
 
     def publish_reply(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:
         """Create a post replying to ``mention`` (``reply.parent`` = it, ``reply.root`` = its thread).
@@ -301,6 +354,23 @@ class BlueskyConnector(Connector[BlueskyConfig]):
         return response
 
 
+def _stream_done(
+    items: list[MentionIn],
+    index: int,
+    stream_count: int,
+    since: dict[str, str],
+    key: str,
+    known: datetime | None,
+    newest: datetime | None,
+) -> Page:
+    """The page that ends stream ``index``: remember its newest time, move on to the next stream."""
+    if newest is not None and (known is None or newest > known):
+        since[key] = newest.isoformat()
+    if index + 1 < stream_count:
+        return Page(items=items, next_cursor={"stream": index + 1, "since": since}, has_more=True)
+    return Page(items=items, next_cursor={"stream": 0, "since": since}, has_more=False)
+
+
 def _error_for(response: httpx.Response, nsid: str) -> ConnectorError:
     status = response.status_code
     error = _xrpc_error(response)
@@ -361,23 +431,71 @@ def _post_url(handle: str, uri: str) -> str:
     return f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
 
 
+def full_text(record: PostRecord) -> str:
+    """The post's text with each shortened link replaced by the full address of its link facet.
+
+    Facets index UTF-8 bytes, not characters; a facet outside the text or overlapping another one
+    is ignored (the text is then kept as written).
+    """
+    data = record.text.encode("utf-8")
+    links = sorted(
+        (facet.index.byteStart, facet.index.byteEnd, feature.uri)
+        for facet in record.facets
+        for feature in facet.features
+        if feature.type == LINK_FEATURE and feature.uri.startswith(("https://", "http://"))
+    )
+    kept: list[tuple[int, int, str]] = []
+    for start, end, uri in links:
+        if 0 <= start < end <= len(data) and (not kept or start >= kept[-1][1]):
+            kept.append((start, end, uri))
+    for start, end, uri in reversed(kept):
+        data = data[:start] + uri.encode("utf-8") + data[end:]
+    return data.decode("utf-8", errors="replace")
+
+
+def _author(author: Author) -> AuthorIn:
+    return AuthorIn(
+        external_id=author.did,
+        handle=author.handle,
+        display_name=author.displayName or author.handle,
+        profile_url=f"https://bsky.app/profile/{author.handle}",
+    )
+
+
+def _notification_to_mention(note: Notification, raw: dict[str, Any]) -> MentionIn:
+    """A mention, reply or quote notification as a ``MentionIn`` (notifications carry no counts).
+
+    ``raw`` keeps the notification: its ``uri``, ``cid``, ``author`` and ``record`` are what a
+    reply needs, as for a post read by search.
+    """
+    created_at = _optional_time(note.record.createdAt) or _optional_time(note.indexedAt)
+    if created_at is None:
+        raise ConnectorError(f"Bluesky post {note.uri}: no readable date")
+    return MentionIn(
+        external_id=note.uri,
+        kind="reply" if note.record.reply else "post",
+        created_at=created_at,
+        text=full_text(note.record),
+        url=_post_url(note.author.handle, note.uri),
+        author=_author(note.author),
+        parent_external_id=note.record.reply.parent.uri if note.record.reply else "",
+        language=note.record.langs[0] if note.record.langs else "",
+        raw=raw,
+    )
+
+
 def _to_mention(post: PostView, raw: dict[str, Any]) -> MentionIn:
     """A Bluesky ``postView`` as a ``MentionIn``."""
     created_at = _optional_time(post.record.createdAt) or _optional_time(post.indexedAt)
     if created_at is None:
         raise ConnectorError(f"Bluesky post {post.uri}: no readable date")
-    author = AuthorIn(
-        external_id=post.author.did,
-        handle=post.author.handle,
-        display_name=post.author.displayName or post.author.handle,
-        profile_url=f"https://bsky.app/profile/{post.author.handle}",
-    )
+    author = _author(post.author)
     shares = post.repostCount + post.quoteCount
     return MentionIn(
         external_id=post.uri,
         kind="reply" if post.record.reply else "post",
         created_at=created_at,
-        text=post.record.text,
+        text=full_text(post.record),
         url=_post_url(post.author.handle, post.uri),
         author=author,
         parent_external_id=post.record.reply.parent.uri if post.record.reply else "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Lenient(BaseModel):
@@ -28,11 +28,33 @@ class ReplyRef(_Lenient):
     parent: StrongRef
 
 
+class ByteSlice(_Lenient):
+    byteStart: int
+    byteEnd: int
+
+
+class FacetFeature(_Lenient):
+    """A facet's feature: ``#link`` carries ``uri``, ``#mention`` a ``did``, ``#tag`` a ``tag``."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    type: str = Field(default="", alias="$type")
+    uri: str = ""
+
+
+class Facet(_Lenient):
+    """Rich text annotation: the UTF-8 byte range of the text it decorates and what it means."""
+
+    index: ByteSlice
+    features: list[FacetFeature] = []
+
+
 class PostRecord(_Lenient):
     text: str = ""
     createdAt: str = ""
     langs: list[str] = []
     reply: ReplyRef | None = None
+    facets: list[Facet] = []
 
 
 class Author(_Lenient):
@@ -59,6 +81,26 @@ class PostView(_Lenient):
     quoteCount: int = 0
     indexedAt: str = ""
     viewer: Viewer | None = None
+
+
+class Notification(_Lenient):
+    """``app.bsky.notification.listNotifications``: an item of ``notifications``.
+
+    For ``mention``, ``reply`` and ``quote`` the ``record`` is the post itself, and ``uri``/``cid``
+    name it, so a notification reads as a post (without its counts, which notifications lack).
+    """
+
+    uri: str
+    cid: str
+    author: Author
+    reason: str
+    record: PostRecord
+    indexedAt: str = ""
+
+
+class ListNotificationsOutput(_Lenient):
+    notifications: list[Notification] = []
+    cursor: str | None = None
 
 
 class SearchPostsOutput(_Lenient):

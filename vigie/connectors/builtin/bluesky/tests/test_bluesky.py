@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from vigie.connectors.builtin.bluesky.connector import BlueskyConfig, BlueskyConnector
+from vigie.connectors.builtin.bluesky.connector import BlueskyConfig, BlueskyConnector, full_text
+from vigie.connectors.builtin.bluesky.schemas import PostRecord
 from vigie.connectors.builtin.bluesky.tests.conftest import load
 from vigie.connectors.contract import ConnectorError, MentionIn, RateLimited
 from vigie.connectors.testing import FakePlatform
@@ -18,15 +19,19 @@ PASSWORD = "abcd-efgh-ijkl-SECRET"
 CREATE_SESSION = "/xrpc/com.atproto.server.createSession"
 REFRESH_SESSION = "/xrpc/com.atproto.server.refreshSession"
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
+NOTIFICATIONS = "/xrpc/app.bsky.notification.listNotifications"
 CREATE_RECORD = "/xrpc/com.atproto.repo.createRecord"
 DELETE_RECORD = "/xrpc/com.atproto.repo.deleteRecord"
 
 
 def connector(platform: FakePlatform, **config: Any) -> BlueskyConnector:
+    # Unless a test says otherwise, one keyword search and no notifications.
     values: dict[str, Any] = {
         "base_url": platform.url,
         "handle": "@acme.com",
         "app_password": PASSWORD,
+        "include_mentions": False,
+        "keywords": ["acme.com"],
         **config,
     }
     return BlueskyConnector(BlueskyConfig(**values))
@@ -49,14 +54,17 @@ def test_test_connection_opens_a_session_with_the_app_password(platform: FakePla
     assert "authorization" not in platform.requests[0].headers
 
 
-def test_mentions_are_searched_across_pages_then_keywords(platform: FakePlatform) -> None:
+def test_mentions_replies_and_quotes_come_from_notifications_then_keywords(platform: FakePlatform) -> None:
     platform.add("POST", CREATE_SESSION, json=load("session.json"))
-    platform.add("GET", SEARCH, json=load("search_page1.json"), query={"mentions": "acme.com"})
+    platform.add("GET", NOTIFICATIONS, json=load("notifications_page1.json"))
     platform.add(
-        "GET", SEARCH, json=load("search_page2.json"), query={"mentions": "acme.com", "cursor": "25"}
+        "GET",
+        NOTIFICATIONS,
+        json=load("notifications_page2.json"),
+        query={"cursor": "2024-05-13T20:40:02.250Z"},
     )
     platform.add("GET", SEARCH, json=load("search_empty.json"), query={"q": "acme checkout"})
-    source = connector(platform, keywords=["acme checkout"])
+    source = connector(platform, include_mentions=True, keywords=["acme checkout"])
 
     pages = []
     cursor: dict[str, Any] = {}
@@ -64,27 +72,74 @@ def test_mentions_are_searched_across_pages_then_keywords(platform: FakePlatform
         page = source.fetch(cursor)
         pages.append(page)
         cursor = page.next_cursor
-    assert [len(p.items) for p in pages] == [2, 1, 0]
+    # The like is not a mention; the reply and the quote never spell out the handle.
+    assert [[m.external_id.rsplit("/", 1)[-1] for m in p.items] for p in pages] == [
+        ["3kt2reply000b", "3kt1quote000d"],
+        ["3kt0ment000e"],
+        [],
+    ]
     assert [p.has_more for p in pages] == [True, True, False]
-    assert cursor == {"stream": 0, "since": {"mentions": "2024-05-13T18:02:11.512000+00:00"}}
+    assert cursor == {"stream": 0, "since": {"mentions": "2024-05-14T09:12:31.512000+00:00"}}
 
-    calls = platform.requests_to("GET", SEARCH)
-    assert calls[0].param("q") == "acme.com"
-    assert calls[0].param("sort") == "latest"
-    assert calls[0].param("since") is None
-    assert calls[1].param("cursor") == "25"
-    assert calls[2].param("q") == "acme checkout"
+    calls = platform.requests_to("GET", NOTIFICATIONS)
+    assert calls[0].query["reasons"] == ["mention", "reply", "quote"]
+    assert calls[0].param("cursor") is None
+    assert calls[1].param("cursor") == "2024-05-13T20:40:02.250Z"
     assert all(c.headers["authorization"] == bearer("session.json") for c in calls)
+    assert platform.requests_to("GET", SEARCH)[0].param("q") == "acme checkout"
     assert len(platform.requests_to("POST", CREATE_SESSION)) == 1
+
+
+def test_notifications_are_read_down_to_the_newest_already_seen(platform: FakePlatform) -> None:
+    platform.add("POST", CREATE_SESSION, json=load("session.json"))
+    platform.add("GET", NOTIFICATIONS, json=load("notifications_page1.json"))
+    seen = {"mentions": "2024-05-14T08:00:01+00:00"}
+    page = connector(platform, include_mentions=True, keywords=[]).fetch({"since": seen})
+    assert [m.external_id.rsplit("/", 1)[-1] for m in page.items] == ["3kt2reply000b"]
+    assert not page.has_more  # the rest is older than what was read: no second page
+    assert page.next_cursor["since"] == {"mentions": "2024-05-14T09:12:31.512000+00:00"}
+    assert len(platform.requests_to("GET", NOTIFICATIONS)) == 1
+
+
+def test_a_reply_notification_reads_as_a_post_with_its_links_in_full(platform: FakePlatform) -> None:
+    platform.add("POST", CREATE_SESSION, json=load("session.json"))
+    platform.add("GET", NOTIFICATIONS, json=load("notifications_page1.json"))
+    reply, quote = connector(platform, include_mentions=True, keywords=[]).fetch({}).items
+    assert reply.kind == "reply"
+    assert reply.text == (
+        "Déçu : la page https://acme.com/promo-ete-2024-livraison-offerte?utm_source=bsky"
+        " renvoie une erreur 404"
+    )
+    assert reply.parent_external_id == "at://did:plc:ourbrand123/app.bsky.feed.post/3ksroot0000a"
+    assert reply.created_at == datetime(2024, 5, 14, 9, 12, 30, 100000, tzinfo=UTC)
+    assert reply.url == "https://bsky.app/profile/lea.bsky.social/post/3kt2reply000b"
+    assert reply.author is not None
+    assert (reply.author.external_id, reply.author.display_name) == ("did:plc:cust0001", "Léa")
+    assert reply.language == "fr"
+    assert quote.kind == "post"
+    assert quote.author is not None
+    assert quote.author.display_name == "nico.example.org"
+
+
+def test_a_reply_to_a_notification_names_its_thread(platform: FakePlatform) -> None:
+    platform.add("POST", CREATE_SESSION, json=load("session.json"))
+    platform.add("GET", NOTIFICATIONS, json=load("notifications_page1.json"))
+    platform.add("POST", CREATE_RECORD, json=load("create_record.json"))
+    source = connector(platform, include_mentions=True, keywords=[])
+    reply = source.fetch({}).items[0]
+    source.publish_reply(reply, "Bonjour Léa, le lien est réparé.", idempotency_key="k")
+    record = platform.requests_to("POST", CREATE_RECORD)[0].json()["record"]
+    assert record["reply"]["parent"]["uri"] == "at://did:plc:cust0001/app.bsky.feed.post/3kt2reply000b"
+    assert record["reply"]["root"]["uri"] == "at://did:plc:ourbrand123/app.bsky.feed.post/3ksroot0000a"
 
 
 def test_the_next_poll_asks_only_for_posts_since_the_newest_minus_an_overlap(platform: FakePlatform) -> None:
     platform.add("POST", CREATE_SESSION, json=load("session.json"))
     platform.add("GET", SEARCH, json=load("search_empty.json"))
-    page = connector(platform).fetch({"since": {"mentions": "2024-05-13T18:02:11.512000+00:00"}})
+    page = connector(platform).fetch({"since": {"q:acme.com": "2024-05-13T18:02:11.512000+00:00"}})
     assert page.items == []
     assert not page.has_more
-    assert page.next_cursor["since"] == {"mentions": "2024-05-13T18:02:11.512000+00:00"}
+    assert page.next_cursor["since"] == {"q:acme.com": "2024-05-13T18:02:11.512000+00:00"}
     assert platform.requests_to("GET", SEARCH)[0].param("since") == "2024-05-13T17:47:11.512Z"
 
 
@@ -280,3 +335,25 @@ def test_a_session_is_reused_by_the_next_run(platform: FakePlatform) -> None:
     assert len(platform.requests_to("POST", CREATE_SESSION)) == 1
     connector(platform, app_password="another-password").fetch({})
     assert len(platform.requests_to("POST", CREATE_SESSION)) == 2
+
+
+def test_link_facets_out_of_range_or_overlapping_leave_the_text_as_written() -> None:
+    def link(start: int, end: int, uri: str) -> dict[str, Any]:
+        return {
+            "index": {"byteStart": start, "byteEnd": end},
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": uri}],
+        }
+
+    text = "voir a.fr/x... et b.fr/y..."
+    record = PostRecord.model_validate(
+        {
+            "text": text,
+            "facets": [
+                link(5, 14, "https://a.fr/xyz"),
+                link(9, 20, "https://overlap.example"),  # overlaps the first: ignored
+                link(18, 99, "https://b.fr/yyy"),  # beyond the text: ignored
+                link(18, 27, "javascript:alert(1)"),  # not a web address: ignored
+            ],
+        }
+    )
+    assert full_text(record) == "voir https://a.fr/xyz et b.fr/y..."

@@ -15,9 +15,13 @@ PASSWORD = "abcd-efgh-ijkl-SECRET"
 
 def test_a_fetch_run_stores_threads_once(tenant: Tenant, platform: FakePlatform) -> None:
     platform.add("POST", "/xrpc/com.atproto.server.createSession", json=load("session.json"))
-    platform.add("GET", "/xrpc/app.bsky.feed.searchPosts", json=load("search_page1.json"))
+    notifications = "/xrpc/app.bsky.notification.listNotifications"
+    platform.add("GET", notifications, json=load("notifications_page1.json"))
     platform.add(
-        "GET", "/xrpc/app.bsky.feed.searchPosts", json=load("search_empty.json"), query={"cursor": "25"}
+        "GET",
+        notifications,
+        json=load("notifications_page2.json"),
+        query={"cursor": "2024-05-13T20:40:02.250Z"},
     )
     source = do_create_source(
         tenant.organisation,
@@ -26,9 +30,9 @@ def test_a_fetch_run_stores_threads_once(tenant: Tenant, platform: FakePlatform)
         config={"base_url": platform.url, "handle": "acme.com", "app_password": PASSWORD},
     )
     report = do_fetch_source(source)
-    assert (report.counts.new, report.pages, report.error) == (2, 2, "")
+    assert (report.counts.new, report.pages, report.error) == (3, 2, "")
     assert do_fetch_source(source).counts.new == 0
-    assert Mention.objects.filter(source=source).count() == 2
+    assert Mention.objects.filter(source=source).count() == 3
 
 
 def test_a_wrong_app_password_needs_reauthorisation(tenant: Tenant, platform: FakePlatform) -> None:
