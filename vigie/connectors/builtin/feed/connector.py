@@ -1,15 +1,22 @@
 """The ``feed`` connector: RSS 0.9x/2.0, RSS 1.0 and Atom feeds (press, blogs, forums, alerts).
 
-Presets adapt it to alert services: ``google_alerts`` unwraps the ``google.com/url`` redirect of
-each link to the real article URL; ``talkwalker`` reads the ``<source>`` element as the publisher.
+Every preset reads an item's ``<source>`` element as its publisher (Google News, Talkwalker and
+aggregators set it). Links that are Google redirects are unwrapped to the real article: the
+``google.com/url`` redirect of Google Alerts, and the ``news.google.com/rss/articles/…`` links of
+Google News whose article id still carries the address (the older ids; newer ones can only be
+resolved by asking Google, so they stay as they are and still open the article in a browser).
+An item with neither title, text nor link is not a mention and is skipped.
 Polls use conditional GET: the ``ETag`` and ``Last-Modified`` of the last answer are kept in the
 cursor, so an unchanged feed costs one 304.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import calendar
 import hashlib
+import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -71,6 +78,50 @@ def unwrap_google_redirect(link: str) -> str:
         return unquote(inner) if inner.lower().startswith(("http%3a", "https%3a")) else inner
     values = parse_qs(query).get("url") or parse_qs(query).get("q")
     return values[0] if values else link
+
+
+_GOOGLE_NEWS_ARTICLE = re.compile(r"^/(?:rss/)?articles/([A-Za-z0-9_-]+)$")
+
+
+def unwrap_google_news(link: str) -> str:
+    """The article URL carried by a Google News ``/rss/articles/<id>`` link, when the id holds it.
+
+    The id is URL-safe base64 of a small protobuf message whose field 4 holds the article's URL in
+    the ids Google News issued until 2024 (``CBMi…``). Newer ids hold an opaque token there that
+    only Google can resolve: the link is then returned unchanged.
+    """
+    parts = urlsplit(link)
+    match = _GOOGLE_NEWS_ARTICLE.match(parts.path)
+    if parts.netloc != "news.google.com" or match is None:
+        return link
+    token = match.group(1)
+    try:
+        data = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (ValueError, binascii.Error):
+        return link
+    start = data.find(b"\x22")  # field 4, length-delimited
+    if start < 0:
+        return link
+    length, shift, position = 0, 0, start + 1
+    while position < len(data):
+        byte = data[position]
+        length |= (byte & 0x7F) << shift
+        position += 1
+        if not byte & 0x80:
+            break
+        shift += 7
+    candidate = data[position : position + length]
+    try:
+        url = candidate.decode("ascii")
+    except UnicodeDecodeError:
+        return link
+    if len(candidate) != length or not re.match(r"^https?://[^\s/]+", url) or any(c.isspace() for c in url):
+        return link
+    return url
+
+
+def _real_link(link: str) -> str:
+    return unwrap_google_news(unwrap_google_redirect(link)) if link else ""
 
 
 def _entry_time(entry: FeedEntry) -> datetime | None:
@@ -149,34 +200,50 @@ class FeedConnector(Connector[FeedConfig]):
             if value
         }
         language = (parsed.feed.get("language") or "")[:2].lower()
+        # An undated item takes the feed's own date, not the time of this poll: read again
+        # tomorrow, it must not look new.
+        try:
+            feed_time = _entry_time(FeedEntry.model_validate(dict(parsed.feed)))
+        except ValidationError:
+            feed_time = None
+        feed_time = feed_time or datetime.now(tz=UTC)
         items = []
         for raw in parsed.entries:
-            item = self._mention(raw, language)
+            item = self._mention(raw, language, feed_time)
             if item is not None:
                 items.append(item)
         return Page(items=items, next_cursor=next_cursor)
 
-    def _mention(self, raw: Any, feed_language: str) -> MentionIn | None:
+    def _mention(self, raw: Any, feed_language: str, feed_time: datetime) -> MentionIn | None:
         try:
             entry = FeedEntry.model_validate(dict(raw))
         except ValidationError:
             return None
-        link = unwrap_google_redirect(entry.link) if entry.link else ""
+        link = _real_link(entry.link)
         body = entry.content[0].value if entry.content else entry.summary
-        title = html_to_text(entry.title)
+        title = html_to_text(entry.title).strip()
+        text = html_to_text(body).strip()
+        if not (title or text or link):
+            return None  # an empty <item>: nothing anybody wrote
+        publisher = entry.source.title.strip() if entry.source else ""
+        if publisher and title.endswith(f" - {publisher}"):
+            # Google News appends the publisher to every title.
+            title = title[: -len(publisher) - 3].rstrip()
         external_id = entry.id or link or hashlib.sha256(f"{title}|{body}".encode()).hexdigest()
         author = None
-        name = entry.author.strip()
-        if self.config.preset == "talkwalker" and entry.source and entry.source.title:
-            name = name or entry.source.title
+        name = entry.author.strip() or publisher
         if name:
-            author = AuthorIn(external_id=name, display_name=name)
+            author = AuthorIn(
+                external_id=name,
+                display_name=name,
+                profile_url=entry.source.href if entry.source and name == publisher else "",
+            )
         return MentionIn(
             external_id=external_id,
             kind="article",
-            created_at=_entry_time(entry) or datetime.now(tz=UTC),
+            created_at=_entry_time(entry) or feed_time,
             title=title,
-            text=html_to_text(body),
+            text=text,
             html=sanitise_html(body),
             url=link,
             author=author,
@@ -189,5 +256,6 @@ class FeedConnector(Connector[FeedConfig]):
                 "published": entry.published,
                 "updated": entry.updated,
                 "author": entry.author,
+                "source": entry.source.model_dump() if entry.source else None,
             },
         )

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from vigie.connectors.builtin.feed.connector import FeedConfig, FeedConnector, unwrap_google_redirect
+from vigie.connectors.builtin.feed.connector import (
+    FeedConfig,
+    FeedConnector,
+    unwrap_google_news,
+    unwrap_google_redirect,
+)
 from vigie.connectors.contract import ConnectorError, RateLimited
 from vigie.connectors.tests.servers import LocalServer, local_server
 
@@ -134,3 +139,48 @@ def test_google_redirects_are_unwrapped(link: str, expected: str) -> None:
 def test_the_config_requires_an_http_url() -> None:
     with pytest.raises(ValueError, match="url"):
         FeedConfig(url="file:///etc/passwd")
+
+
+def test_google_news_items_point_to_the_article_and_name_their_publisher(server: LocalServer) -> None:
+    server.add("GET", "/feed", 200, (FIXTURES / "google_news.xml").read_bytes(), RSS)
+    # The generic preset: nobody has to know that a Google News feed needs special care.
+    lemonde, ouest = connector(server).fetch({}).items  # the empty items are not mentions
+    assert lemonde.url == (
+        "https://www.lemonde.fr/economie/article/2024/05/14/mutuelle-horizon-les-remboursements-en-retard_6233.html"
+    )
+    assert lemonde.title == "Mutuelle Horizon : les remboursements en retard"
+    assert lemonde.author is not None
+    assert (lemonde.author.display_name, lemonde.author.profile_url) == ("Le Monde", "https://www.lemonde.fr")
+    assert lemonde.created_at.isoformat() == "2024-05-14T06:30:00+00:00"
+    assert lemonde.language == "fr"
+    # A newer article id holds no address: the Google link stays, it still opens the article.
+    assert ouest.url.startswith("https://news.google.com/rss/articles/CBMi")
+    assert ouest.author is not None
+    assert ouest.author.display_name == "Ouest-France"
+    assert ouest.raw["source"] == {"title": "Ouest-France", "href": "https://www.ouest-france.fr"}
+
+
+def test_an_undated_item_takes_the_feed_date_not_the_time_of_the_poll(server: LocalServer) -> None:
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title>'
+        "<lastBuildDate>Mon, 13 May 2024 10:00:00 GMT</lastBuildDate>"
+        "<item><title>Sujet sans date</title><link>https://forum.example.fr/t/1</link></item>"
+        "</channel></rss>"
+    )
+    server.add("GET", "/feed", 200, feed.encode(), RSS)
+    (item,) = connector(server).fetch({}).items
+    assert item.created_at.isoformat() == "2024-05-13T10:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://news.google.com/rss/articles/%%%?oc=5",
+        "https://news.google.com/rss/articles/CBMiAA?oc=5",  # field 4 empty
+        "https://news.google.com/rss/articles/Zm9vYmFy",  # no field 4
+        "https://news.google.com/search?q=acme",
+        "https://example.com/rss/articles/CBMi",
+    ],
+)
+def test_google_news_links_that_hold_no_address_stay_as_they_are(link: str) -> None:
+    assert unwrap_google_news(link) == link
