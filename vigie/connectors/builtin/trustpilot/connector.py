@@ -1,8 +1,11 @@
 """Trustpilot: the service reviews of one business unit; company replies.
 
-Reviews are read newest first with the API key (``page`` + ``perPage``). Each poll reads back to
-the newest review of the previous poll minus a re-scan window (``rescan_days``), so that replies
-and edits on recent reviews are picked up again; older reviews are not re-read.
+Reviews are read newest first with the API key (``page`` + ``perPage``); the API cannot order or
+filter them by update time. Each poll reads back to the newest review of the previous poll minus a
+re-scan window (``rescan_days``), so that replies and edits on recent reviews are picked up again.
+A review edited later than that (a customer who changes 2 stars to 4 a month after, once the
+problem is solved) would never be read again: so once every ``deep_rescan_hours`` a poll reads back
+``deep_rescan_days`` (0: every review), and edits of older reviews arrive within a day.
 
 Replies use the private API with a business-user OAuth token obtained with the client-credentials
 grant (API key + secret); the token is kept in memory for its lifetime and renewed once on a 401.
@@ -11,7 +14,7 @@ grant (API key + secret); the token is kept in memory for its lifetime and renew
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -63,6 +66,12 @@ class TrustpilotConfig(ConnectorConfig):
     token_url: str = Field(default="", description="Adresse du jeton OAuth (vide : celle de Trustpilot)")
     per_page: int = Field(default=100, ge=1, le=100)
     rescan_days: int = Field(default=7, ge=0, le=90, description="Jours relus à chaque passage")
+    deep_rescan_days: int = Field(
+        default=365, ge=0, le=3650, description="Jours relus lors de la relecture profonde (0 : tout)"
+    )
+    deep_rescan_hours: int = Field(
+        default=24, ge=1, le=24 * 30, description="Heures entre deux relectures profondes"
+    )
 
 
 class TrustpilotConnector(Connector[TrustpilotConfig]):
@@ -105,7 +114,10 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
         page_number = cursor.get("page")
         if not isinstance(page_number, int) or page_number < 1:
             page_number = 1
-        floor = since - timedelta(days=self.config.rescan_days) if since else None
+        deep_at = _optional_time(cursor.get("deep_at"))
+        now = datetime.now(tz=UTC)
+        deep = bool(cursor.get("deep")) if page_number > 1 else _deep_due(deep_at, now, self.config)
+        floor = self._floor(since, deep)
 
         data = self._public(
             "GET",
@@ -135,10 +147,22 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
                 "page": page_number + 1,
                 "since": _iso(since),
                 "run_newest": _iso(run_newest),
+                "deep": deep,
+                "deep_at": _iso(deep_at),
             }
             return Page(items=items, next_cursor=state, has_more=True)
         newest = max(filter(None, [since, run_newest])) if (since or run_newest) else None
-        return Page(items=items, next_cursor={"since": _iso(newest)}, has_more=False)
+        done = {"since": _iso(newest), "deep_at": _iso(now if deep else deep_at)}
+        return Page(items=items, next_cursor=done, has_more=False)
+
+    def _floor(self, since: datetime | None, deep: bool) -> datetime | None:
+        """The oldest creation time this run reads back to (None: every review)."""
+        if since is None:
+            return None
+        if deep:
+            days = self.config.deep_rescan_days
+            return since - timedelta(days=days) if days else None
+        return since - timedelta(days=self.config.rescan_days)
 
     def publish_reply(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:
         """Publish (or replace) the company reply; a review holds one reply, so a retry is harmless."""
@@ -260,6 +284,10 @@ def _platform_message(response: httpx.Response) -> str:
         if isinstance(body.get(key), str) and body[key]:
             return str(body[key])[:500]
     return ""
+
+
+def _deep_due(deep_at: datetime | None, now: datetime, config: TrustpilotConfig) -> bool:
+    return deep_at is None or now - deep_at >= timedelta(hours=config.deep_rescan_hours)
 
 
 def _optional_time(value: Any) -> datetime | None:

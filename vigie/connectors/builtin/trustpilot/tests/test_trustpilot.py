@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -60,7 +60,9 @@ def test_reviews_are_read_across_pages_until_an_empty_or_short_page(platform: Fa
     second = source.fetch(first.next_cursor)
     assert [m.external_id for m in second.items] == ["65d000000000000000000001"]
     assert not second.has_more
-    assert second.next_cursor == {"since": "2024-03-05T10:15:22+00:00"}
+    assert second.next_cursor["since"] == "2024-03-05T10:15:22+00:00"
+    # The first read went back to the first review: it counts as the day's deep re-scan.
+    assert datetime.fromisoformat(second.next_cursor["deep_at"]) > datetime.now(tz=UTC) - timedelta(minutes=1)
     calls = platform.requests_to("GET", REVIEWS)
     assert [c.param("page") for c in calls] == ["1", "2"]
     assert calls[0].param("orderBy") == "createdat.desc"
@@ -72,17 +74,48 @@ def test_an_empty_page_ends_the_poll(platform: FakePlatform) -> None:
     page = connector(platform).fetch({})
     assert page.items == []
     assert not page.has_more
-    assert page.next_cursor == {"since": None}
+    assert page.next_cursor["since"] is None
+
+
+def an_hour_ago() -> str:
+    return (datetime.now(tz=UTC) - timedelta(hours=1)).isoformat()
 
 
 def test_the_next_poll_stops_at_the_rescan_window(platform: FakePlatform) -> None:
     platform.add("GET", REVIEWS, json=load("reviews_page1.json"), query={"page": "1"})
-    page = connector(platform, rescan_days=2).fetch({"since": "2024-03-05T10:15:22+00:00"})
+    deep_at = an_hour_ago()
+    page = connector(platform, rescan_days=2).fetch(
+        {"since": "2024-03-05T10:15:22+00:00", "deep_at": deep_at}
+    )
     # The review of 1 March is older than 5 March minus 2 days: it and older pages are not read.
     assert [m.external_id for m in page.items] == [REVIEW_ID]
     assert not page.has_more
-    assert page.next_cursor == {"since": "2024-03-05T10:15:22+00:00"}
+    assert page.next_cursor == {"since": "2024-03-05T10:15:22+00:00", "deep_at": deep_at}
     assert len(platform.requests) == 1
+
+
+def test_once_a_day_a_poll_reads_far_back_so_late_edits_arrive(platform: FakePlatform) -> None:
+    edited = load("reviews_page1.json")
+    edited["reviews"][1] = {**edited["reviews"][1], "stars": 4, "updatedAt": "2024-04-20T08:00:00Z"}
+    platform.add("GET", REVIEWS, json=edited, query={"page": "1"})
+    platform.add("GET", REVIEWS, json=load("reviews_page2.json"), query={"page": "2"})
+    source = connector(platform, rescan_days=2)
+    yesterday = (datetime.now(tz=UTC) - timedelta(hours=25)).isoformat()
+
+    first = source.fetch({"since": "2024-03-05T10:15:22+00:00", "deep_at": yesterday})
+    # The review of 1 March, edited seven weeks later, is read again with its new rating.
+    assert [m.external_id for m in first.items] == [REVIEW_ID, "65e0a1b2c3d4e5f6a7b8c9d0"]
+    assert first.items[1].rating == Decimal(4)
+    assert first.has_more
+    second = source.fetch(first.next_cursor)
+    assert not second.has_more
+    assert second.next_cursor["deep_at"] > yesterday
+
+    # The next poll of the day is a short one again.
+    platform.add("GET", REVIEWS, json=load("reviews_page1.json"), query={"page": "1"})
+    short = source.fetch(second.next_cursor)
+    assert [m.external_id for m in short.items] == [REVIEW_ID]
+    assert short.next_cursor["deep_at"] == second.next_cursor["deep_at"]
 
 
 def test_a_review_is_mapped_with_rating_author_and_company_reply(platform: FakePlatform) -> None:
