@@ -28,7 +28,10 @@ from django.utils import timezone
 
 from vigie.analysis.builtin.priority.analyzer import PriorityAnalyzer
 from vigie.analysis.models import AnalysisResult
+from vigie.connectors.actions import validate_config
+from vigie.connectors.credentials import encrypt_secrets, split_config
 from vigie.connectors.models import Source
+from vigie.connectors.registry import UnknownPlatform
 from vigie.core.actions import do_add_team_member, do_create_member, do_record_audit_events
 from vigie.core.models import AuditEvent, Location, Membership, Organisation, Team, User
 from vigie.demo import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_SIZE, DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
@@ -43,6 +46,7 @@ from vigie.demo.organisation import (
     STAFF,
     TEAMS,
     TEMPLATES,
+    SourceSpec,
 )
 from vigie.inbox.models import Case, Reply, Template
 from vigie.inbox.routing.actions import do_seed_default_routing
@@ -229,6 +233,18 @@ def _event(
     }
 
 
+def _source_config(spec: SourceSpec) -> tuple[dict[str, Any], str]:
+    """The public configuration and encrypted credentials of a demo source, as the sources page
+    would store them: validated by its connector, secrets encrypted. A platform without a
+    connector (the "copy and open" ones) keeps its descriptive settings as they are."""
+    try:
+        validated = validate_config(spec.platform, dict(spec.config))
+    except UnknownPlatform:
+        return dict(spec.config), ""
+    public, secret = split_config(validated)
+    return public, encrypt_secrets(secret) if secret else ""
+
+
 def _demo_user(spec_email: str, first_name: str, last_name: str, password_hash: str) -> User:
     user = User.objects.filter(email=spec_email).first()
     if user is None:
@@ -283,6 +299,7 @@ def _create_setup(now: datetime, days: int) -> _Setup:
     sources: dict[str, int] = {}
     at = founded + timedelta(days=1)
     for source_spec in SOURCES:
+        config, credentials = _source_config(source_spec)
         source = Source(
             organisation=organisation,
             platform=source_spec.platform,
@@ -290,7 +307,8 @@ def _create_setup(now: datetime, days: int) -> _Setup:
             location_id=locations[source_spec.location_key] if source_spec.location_key else None,
             account_handle=source_spec.account_handle,
             language=source_spec.language,
-            config=source_spec.config,
+            config=config,
+            credentials_encrypted=credentials,
             poll_interval_seconds=source_spec.poll_interval_seconds,
             created_at=at,
         )

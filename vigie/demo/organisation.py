@@ -228,6 +228,18 @@ class SourceSpec:
     location_key: str | None = None
 
 
+# The demo's connected sources talk to the platforms' stand-ins that `vigie demo` serves in process
+# (vigie/demo/sandbox/). Until it runs, they point at a closed port of loopback, so a source
+# polled without it says "unreachable" rather than reaching a real platform with fake credentials.
+SANDBOX_OFFLINE = "http://127.0.0.1:9"
+SANDBOX_SECRET = "demo-sandbox-credential"  # noqa: S105 - not a secret: only the sandbox reads it
+
+
+def sandbox_url(platform: str, base: str = SANDBOX_OFFLINE) -> str:
+    """The address of ``platform``'s stand-in on the sandbox served at ``base``."""
+    return f"{base}/{platform}"
+
+
 def _google_sources() -> tuple[SourceSpec, ...]:
     return tuple(
         SourceSpec(
@@ -237,10 +249,13 @@ def _google_sources() -> tuple[SourceSpec, ...]:
             account_handle=f"accounts/{ORG_GBP_ACCOUNT_ID}/locations/{loc.gbp_location_id}",
             language="fr",
             config={
+                "base_url": sandbox_url("google"),
+                "token_url": sandbox_url("google") + "/token",
                 "account_id": ORG_GBP_ACCOUNT_ID,
-                "location_id": loc.gbp_location_id,
-                "place_id": loc.gbp_place_id,
-                "page_size": 50,
+                "location_ids": [loc.gbp_location_id],
+                "client_id": "vigie-demo.apps.googleusercontent.com",
+                "client_secret": SANDBOX_SECRET,
+                "refresh_token": SANDBOX_SECRET,
             },
             poll_interval_seconds=1800,
             location_key=loc.key,
@@ -257,7 +272,15 @@ SOURCES: tuple[SourceSpec, ...] = (
         "Trustpilot",
         "mutuelle-horizon.example",
         "fr",
-        {"business_unit_id": ORG_TRUSTPILOT_BUSINESS_UNIT, "per_page": 100, "rescan_days": 7},
+        {
+            "base_url": sandbox_url("trustpilot"),
+            "business_unit_id": ORG_TRUSTPILOT_BUSINESS_UNIT,
+            "api_key": SANDBOX_SECRET,
+            "api_secret": SANDBOX_SECRET,
+            "business_user_id": "5f3c8a91d2e4b70001a6c3f0",
+            "per_page": 100,
+            "rescan_days": 7,
+        },
         1800,
     ),
     SourceSpec(
@@ -294,7 +317,8 @@ SOURCES: tuple[SourceSpec, ...] = (
         f"@{ORG_MASTODON_ACCT}",
         "fr",
         {
-            "base_url": "https://mastodon.social",
+            "base_url": sandbox_url("mastodon"),
+            "access_token": SANDBOX_SECRET,
             "keywords": ["Mutuelle Horizon"],
             "hashtags": ["MutuelleHorizon", "remboursementsbloqués"],
             "include_mentions": True,
@@ -308,7 +332,12 @@ SOURCES: tuple[SourceSpec, ...] = (
         f"Bluesky — @{ORG_BLUESKY_HANDLE}",
         f"@{ORG_BLUESKY_HANDLE}",
         "fr",
-        {"handle": ORG_BLUESKY_HANDLE, "query": '"Mutuelle Horizon"', "service": "https://bsky.social"},
+        {
+            "base_url": sandbox_url("bluesky"),
+            "handle": ORG_BLUESKY_HANDLE,
+            "app_password": SANDBOX_SECRET,
+            "keywords": ['"Mutuelle Horizon"'],
+        },
         900,
     ),
     SourceSpec(
@@ -317,10 +346,7 @@ SOURCES: tuple[SourceSpec, ...] = (
         "Presse et blogs (Google Alerts)",
         "",
         "fr",
-        {
-            "url": "https://www.google.com/alerts/feeds/17849810695950872924/9183302761154082213",
-            "preset": "google_alerts",
-        },
+        {"url": sandbox_url("feeds") + "/press", "preset": "google_alerts"},
         3600,
     ),
     SourceSpec(
@@ -329,7 +355,7 @@ SOURCES: tuple[SourceSpec, ...] = (
         "Forum Conso Entraide — Assurances et mutuelles",
         "",
         "fr",
-        {"url": "https://forum.conso-entraide.example/c/assurances-mutuelles/18.rss", "preset": "generic"},
+        {"url": sandbox_url("feeds") + "/forum", "preset": "generic"},
         3600,
     ),
     SourceSpec(
@@ -353,7 +379,8 @@ SOURCES: tuple[SourceSpec, ...] = (
         "Enquête de satisfaction (après contact)",
         "",
         "fr",
-        {},  # the webhook's only setting is its signing secret: a credential, left empty
+        # The webhook's only setting is its signing secret (stored encrypted, as any credential).
+        {"secret": SANDBOX_SECRET},
         0,
     ),
 )

@@ -1,0 +1,247 @@
+"""What each platform's stand-in answers: the routes Vigie's connectors call, shaped as the platform.
+
+Reads answer "nothing new" (the demo's history is already loaded), so a poll succeeds and the
+source's health is true. Writes (a reply, its edit, its deletion) are answered as the platform
+answers them and kept in the sandbox's journal, which its home page shows: a user who publishes
+from the demo sees the reply arrive "on the platform".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+JSON = dict[str, Any] | list[Any]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer: a status, and a JSON body or a text one with its content type."""
+
+    status: int = 200
+    json: JSON | None = None
+    text: str = ""
+    content_type: str = "application/json; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write the sandbox received: what a platform would now show."""
+
+    at: datetime
+    platform: str
+    action: str  # reply / delete
+    target: str
+    text: str
+
+
+Journal = Callable[[Write], None]
+Handler = Callable[[re.Match[str], dict[str, Any], Journal], Answer]
+
+
+def _now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+def _z(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+# --- Google Business Profile ------------------------------------------------------------------
+
+
+def google_token(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(json={"access_token": "sandbox-google", "expires_in": 3599, "token_type": "Bearer"})
+
+
+def google_reviews(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(json={"reviews": [], "averageRating": 0, "totalReviewCount": 0})
+
+
+def google_reply(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    comment = str(body.get("comment") or "")
+    journal(Write(_now(), "Google", "reply", match.group("review"), comment))
+    return Answer(json={"comment": comment, "updateTime": _z(_now())})
+
+
+def google_delete(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    journal(Write(_now(), "Google", "delete", match.group("review"), ""))
+    return Answer(json={})
+
+
+# --- Trustpilot -------------------------------------------------------------------------------
+
+
+def trustpilot_token(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    # Trustpilot sends ``expires_in`` as a string.
+    return Answer(json={"access_token": "sandbox-trustpilot", "expires_in": "359999", "token_type": "Bearer"})
+
+
+def trustpilot_reviews(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(json={"reviews": [], "links": []})
+
+
+def trustpilot_reply(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    journal(Write(_now(), "Trustpilot", "reply", match.group("review"), str(body.get("message") or "")))
+    return Answer(status=201, json={})
+
+
+def trustpilot_delete(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    journal(Write(_now(), "Trustpilot", "delete", match.group("review"), ""))
+    return Answer(status=204, text="", content_type="text/plain")
+
+
+# --- Mastodon ---------------------------------------------------------------------------------
+
+_MASTODON_ACCOUNT = {
+    "id": "109000000000000001",
+    "username": "mutuellehorizon",
+    "acct": "mutuellehorizon",
+    "display_name": "Mutuelle Horizon",
+    "url": "https://mastodon.social/@mutuellehorizon",
+    "followers_count": 1280,
+}
+
+
+def mastodon_empty_list(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(json=[])
+
+
+def mastodon_search(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(json={"accounts": [], "statuses": [], "hashtags": []})
+
+
+def mastodon_account(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(json=_MASTODON_ACCOUNT)
+
+
+def mastodon_post(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    text = str(body.get("status") or "")
+    target = str(body.get("in_reply_to_id") or "")
+    journal(Write(_now(), "Mastodon", "reply", target, text))
+    status_id = str(113_000_000_000_000_000 + int(_digest(target, text)[:12], 16) % 10**15)
+    return Answer(
+        json={
+            "id": status_id,
+            "uri": f"https://mastodon.social/users/mutuellehorizon/statuses/{status_id}",
+            "url": f"https://mastodon.social/@mutuellehorizon/{status_id}",
+            "created_at": _z(_now()),
+            "content": f"<p>{text}</p>",
+            "visibility": str(body.get("visibility") or "public"),
+            "in_reply_to_id": target,
+            "account": _MASTODON_ACCOUNT,
+        }
+    )
+
+
+def mastodon_delete(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    journal(Write(_now(), "Mastodon", "delete", match.group("status"), ""))
+    return Answer(json={})
+
+
+# --- Bluesky ----------------------------------------------------------------------------------
+
+_BLUESKY_DID = "did:plc:mhorizon7q2xk4vd3wz5ylbe"
+
+
+def bluesky_session(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(
+        json={
+            "did": _BLUESKY_DID,
+            "handle": str(body.get("identifier") or "mutuellehorizon.bsky.social"),
+            "accessJwt": "sandbox-access",
+            "refreshJwt": "sandbox-refresh",
+        }
+    )
+
+
+def bluesky_notifications(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(json={"notifications": []})
+
+
+def bluesky_search(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(json={"posts": []})
+
+
+def bluesky_create(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    record = body.get("record") or {}
+    parent = ((record.get("reply") or {}).get("parent") or {}).get("uri", "")
+    text = str(record.get("text") or "")
+    journal(Write(_now(), "Bluesky", "reply", str(parent), text))
+    rkey = "3l" + _digest(str(parent), text)[:11]
+    return Answer(
+        json={"uri": f"at://{_BLUESKY_DID}/app.bsky.feed.post/{rkey}", "cid": "bafyrei" + _digest(rkey)[:40]}
+    )
+
+
+def bluesky_delete(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    journal(Write(_now(), "Bluesky", "delete", str(body.get("rkey") or ""), ""))
+    return Answer(json={})
+
+
+# --- Feeds ------------------------------------------------------------------------------------
+
+
+def feed(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    title = {"press": "Alertes Google — Mutuelle Horizon", "forum": "Forum Conso Entraide"}.get(
+        match.group("name"), "Flux"
+    )
+    rss = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><link>https://www.mutuelle-horizon.example</link>"
+        "<description>Flux de démonstration</description><language>fr</language>"
+        "</channel></rss>"
+    )
+    return Answer(text=rss, content_type="application/rss+xml; charset=utf-8")
+
+
+_SEGMENT = r"[^/]+"
+ROUTES: tuple[tuple[str, str, Handler], ...] = (
+    ("POST", r"/google/token", google_token),
+    ("GET", rf"/google/v4/accounts/{_SEGMENT}/locations/{_SEGMENT}/reviews", google_reviews),
+    (
+        "PUT",
+        rf"/google/v4/accounts/{_SEGMENT}/locations/{_SEGMENT}/reviews/(?P<review>{_SEGMENT})/reply",
+        google_reply,
+    ),
+    (
+        "DELETE",
+        rf"/google/v4/accounts/{_SEGMENT}/locations/{_SEGMENT}/reviews/(?P<review>{_SEGMENT})/reply",
+        google_delete,
+    ),
+    ("POST", r"/trustpilot/v1/oauth/oauth-business-users-for-applications/accesstoken", trustpilot_token),
+    ("GET", rf"/trustpilot/v1/business-units/{_SEGMENT}/reviews", trustpilot_reviews),
+    ("POST", rf"/trustpilot/v1/private/reviews/(?P<review>{_SEGMENT})/reply", trustpilot_reply),
+    ("DELETE", rf"/trustpilot/v1/private/reviews/(?P<review>{_SEGMENT})/reply", trustpilot_delete),
+    ("GET", r"/mastodon/api/v1/notifications", mastodon_empty_list),
+    ("GET", rf"/mastodon/api/v1/timelines/tag/{_SEGMENT}", mastodon_empty_list),
+    ("GET", r"/mastodon/api/v2/search", mastodon_search),
+    ("GET", r"/mastodon/api/v1/accounts/verify_credentials", mastodon_account),
+    ("POST", r"/mastodon/api/v1/statuses", mastodon_post),
+    ("DELETE", rf"/mastodon/api/v1/statuses/(?P<status>{_SEGMENT})", mastodon_delete),
+    ("POST", r"/bluesky/xrpc/com\.atproto\.server\.(?:createSession|refreshSession)", bluesky_session),
+    ("GET", r"/bluesky/xrpc/app\.bsky\.notification\.listNotifications", bluesky_notifications),
+    ("GET", r"/bluesky/xrpc/app\.bsky\.feed\.searchPosts", bluesky_search),
+    ("POST", r"/bluesky/xrpc/com\.atproto\.repo\.createRecord", bluesky_create),
+    ("POST", r"/bluesky/xrpc/com\.atproto\.repo\.deleteRecord", bluesky_delete),
+    ("GET", r"/feeds/(?P<name>[a-z]+)", feed),
+)
+_COMPILED = tuple((method, re.compile(pattern + r"/?"), handler) for method, pattern, handler in ROUTES)
+
+
+def route(method: str, path: str) -> tuple[Handler, re.Match[str]] | None:
+    """The handler of ``method path``, with the path's named parts, or None."""
+    for route_method, pattern, handler in _COMPILED:
+        if route_method == method:
+            match = pattern.fullmatch(path)
+            if match is not None:
+                return handler, match
+    return None

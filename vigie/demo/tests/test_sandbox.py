@@ -1,0 +1,91 @@
+"""The demo's sources against the platforms' stand-ins: valid configurations, polls that succeed,
+replies that arrive "on the platform" through the real connectors and the real outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from vigie.connectors.actions import validate_config
+from vigie.connectors.credentials import decrypt_secrets
+from vigie.connectors.models import Source, SourceState
+from vigie.connectors.registry import UnknownPlatform, get_connector_class
+from vigie.core.models import Organisation
+from vigie.demo import DEMO_SLUG
+from vigie.demo.loader import do_load_demo
+from vigie.demo.sandbox import Sandbox, point_demo_sources, start_sandbox
+from vigie.inbox.models import Case, ReplyStatus
+from vigie.inbox.outbox.publishing import do_queue_publication, run_publication
+from vigie.inbox.tests.factories import make_reply
+from vigie.mentions.ingest import do_fetch_source
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    running = start_sandbox()
+    yield running
+    running.stop()
+
+
+def connected_sources() -> list[Source]:
+    sources = []
+    for source in Source.objects.filter(organisation__slug=DEMO_SLUG).order_by("pk"):
+        try:
+            get_connector_class(source.platform)
+        except UnknownPlatform:
+            continue
+        sources.append(source)
+    return sources
+
+
+def sandboxed_sources() -> list[Source]:
+    """The sources that read a platform over HTTP (not the file import nor the pushed webhook)."""
+    return [source for source in connected_sources() if source.platform not in {"file", "webhook"}]
+
+
+def test_every_connected_demo_source_has_a_configuration_its_connector_accepts() -> None:
+    do_load_demo(size=120)
+    sources = connected_sources()
+    assert {source.platform for source in sources} >= {"google_business", "trustpilot", "mastodon", "bluesky"}
+    for source in sources:
+        # Raises SourceConfigError with the connector's message otherwise.
+        validate_config(source.platform, {**source.config, **decrypt_secrets(source.credentials_encrypted)})
+        assert "demo-sandbox-credential" not in str(source.config), "secrets are stored encrypted"
+
+
+def test_the_demo_sources_poll_the_sandbox_and_say_they_are_healthy(sandbox: Sandbox) -> None:
+    do_load_demo(size=120)
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    assert point_demo_sources(organisation, sandbox.url) == len(sandboxed_sources()) == 11
+    assert point_demo_sources(organisation, sandbox.url) == 0, "pointing twice changes nothing"
+
+    for source in sandboxed_sources():
+        report = do_fetch_source(source)
+        source.refresh_from_db()
+        assert report.error == "", f"{source.name}: {report.error}"
+        assert source.state == SourceState.OK
+
+
+@pytest.mark.parametrize("platform", ["google_business", "trustpilot", "mastodon", "bluesky"])
+def test_a_reply_published_in_the_demo_arrives_on_the_platform(sandbox: Sandbox, platform: str) -> None:
+    do_load_demo(size=300)
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    point_demo_sources(organisation, sandbox.url)
+    case = Case.objects.filter(organisation=organisation, mention__source__platform=platform).first()
+    assert case is not None
+    text = f"Bonjour, nous revenons vers vous <b>aujourd'hui</b> ({platform})."
+    reply = make_reply(case, body=text, status=ReplyStatus.APPROVED)
+
+    do_queue_publication(reply, actor=None)
+    assert run_publication(reply.pk, "test") == "published"
+
+    [write] = [write for write in sandbox.writes if platform.split("_")[0] in write.platform.lower()]
+    assert write.action == "reply"
+    assert text in write.text
+    page = httpx.get(f"{sandbox.url}/").text
+    assert "Réponse publiée" in page
+    assert "&lt;b&gt;aujourd&#x27;hui&lt;/b&gt;" in page  # customer-facing text is escaped
