@@ -137,11 +137,34 @@ def _parse_text_datetime(text: str) -> datetime:
             f"T{int(match['H'] or 0):02d}:{int(match['M'] or 0):02d}:{int(match['S'] or 0):02d}"
         )
     try:
+        # The X archive's form: "Wed Oct 10 20:19:24 +0000 2018".
+        return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
+    except ValueError:
+        pass
+    try:
         from email.utils import parsedate_to_datetime
 
         return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         raise ValueError(f"unreadable date {text!r}") from None
+
+
+# X (Twitter) ids since 2010 are "snowflakes": the top bits are milliseconds since this epoch.
+_SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
+
+
+def snowflake_time(identifier: str) -> datetime | None:
+    """The creation time an X id carries, or None when it is not a snowflake.
+
+    The X API returns only ``id`` and ``text`` unless fields are requested: a post without
+    ``created_at`` takes its time from its id, never from "now".
+    """
+    if not identifier.isdigit() or len(identifier) > 20:
+        return None
+    milliseconds = (int(identifier) >> 22) + _SNOWFLAKE_EPOCH_MS
+    if int(identifier) >> 22 == 0:
+        return None
+    return datetime.fromtimestamp(milliseconds / 1000, tz=UTC)
 
 
 def sanitise_html(markup: str) -> str:

@@ -2,8 +2,10 @@
 
 What has no API (employer review sites, survey tools, exports of platforms Vigie does not poll)
 comes in through files. Columns are matched to Vigie fields by a preset (``generic``,
-``trustpilot``, ``google_takeout``, ``skeepers``, ``employer``) and explicit ``COL=FIELD``
-mappings; a row that cannot be read is rejected with its line number and the others import.
+``trustpilot``, ``google_takeout``, ``skeepers``, ``employer``, and the exports of ``x``,
+``youtube``, ``reddit``, ``linkedin``, ``glassdoor`` and ``indeed``, with their likes, shares and
+replies) and explicit ``COL=FIELD`` mappings; a row that cannot be read is rejected with its line
+number and the others import.
 The file is read as a stream (``vigie import``): memory stays flat whatever its size.
 """
 
@@ -22,13 +24,22 @@ from pydantic import Field, field_validator
 from vigie.connectors.builtin.file.reader import FileReader, guess_format
 from vigie.connectors.builtin.file.schemas import (
     PRESET_TIMEZONES,
+    PRESET_URL_BASES,
     PRESETS,
+    SNOWFLAKE_PRESETS,
     TARGET_FIELDS,
     MappedRow,
     normalise_header,
 )
 from vigie.connectors.contract import AuthorIn, Capability, Connector, ConnectorConfig, MentionIn
-from vigie.connectors.normalise import aware_datetime, rating_to_five, raw_rating, text_and_html, zone
+from vigie.connectors.normalise import (
+    aware_datetime,
+    rating_to_five,
+    raw_rating,
+    snowflake_time,
+    text_and_html,
+    zone,
+)
 
 KINDS = ("review", "post", "comment", "reply", "article", "survey_answer")
 
@@ -36,9 +47,19 @@ KINDS = ("review", "post", "comment", "reply", "article", "survey_answer")
 class FileConfig(ConnectorConfig):
     """Defaults for files imported into this source (each ``vigie import`` may override them)."""
 
-    preset: Literal["generic", "trustpilot", "google_takeout", "skeepers", "employer"] = Field(
-        "generic", description="Préréglage des colonnes"
-    )
+    preset: Literal[
+        "generic",
+        "trustpilot",
+        "google_takeout",
+        "skeepers",
+        "employer",
+        "x",
+        "youtube",
+        "reddit",
+        "linkedin",
+        "glassdoor",
+        "indeed",
+    ] = Field("generic", description="Préréglage des colonnes")
     format: Literal["", "csv", "xlsx", "json", "jsonl"] = Field(
         "", description="Format (vide : d'après l'extension du fichier)"
     )
@@ -101,6 +122,20 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+def _count(value: str, field: str) -> int:
+    """An engagement count (likes, shares, replies): empty is 0, anything else a whole number ≥ 0."""
+    text = value.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if not text:
+        return 0
+    try:
+        number = int(Decimal(text))
+    except (ArithmeticError, ValueError):
+        raise RowError(f"{field}: not a number {value[:40]!r}") from None
+    if number < 0 or number > 2**62:
+        raise RowError(f"{field}: out of range {value[:40]!r}")
+    return number
+
+
 class FileConnector(Connector[FileConfig]):
     """Turns rows of a file into mentions; it has no API to poll."""
 
@@ -155,7 +190,7 @@ class FileRows:
         row = MappedRow.model_validate(
             {k: _cell(v) if k not in ("created_at", "rating") else v for k, v in values.items()}
         )
-        created = self._created_at(row.created_at)
+        created = self._created_at(row.created_at, row.external_id)
         rating = None
         raw_value = row.rating
         if raw_value not in (None, ""):
@@ -195,17 +230,29 @@ class FileRows:
             title=row.title,
             text=plain,
             html=html,
-            url=row.url if row.url.startswith(("http://", "https://")) else "",
+            url=self._url(row.url),
             author=author,
             rating=rating,
             rating_raw=raw_rating(raw_value) if rating is not None else "",
             parent_external_id=row.parent_id,
+            likes=_count(row.likes, "likes"),
+            shares=_count(row.shares, "shares"),
+            replies_count=_count(row.replies_count, "replies_count"),
             language=row.language[:8].lower(),
             raw={key: _cell(value) for key, value in record.items()},
         )
 
-    def _created_at(self, value: Any) -> datetime:
+    def _url(self, value: str) -> str:
+        base = PRESET_URL_BASES.get(self.config.preset)
+        if base and value.startswith("/"):
+            value = base + value
+        return value if value.startswith(("http://", "https://")) else ""
+
+    def _created_at(self, value: Any, external_id: str = "") -> datetime:
         if value in (None, ""):
+            carried = snowflake_time(external_id) if self.config.preset in SNOWFLAKE_PRESETS else None
+            if carried is not None:
+                return carried
             raise RowError("created_at: missing date")
         if isinstance(value, date) and not isinstance(value, datetime):
             value = datetime.combine(value, time(12, 0))

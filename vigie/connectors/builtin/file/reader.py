@@ -19,7 +19,9 @@ from typing import Any
 CHUNK = 1 << 20
 FORMATS = ("csv", "xlsx", "json", "jsonl")
 Record = tuple[int, dict[str, Any] | None, str]
-_ARRAY_KEY = re.compile(r'"(reviews|features|items|data|mentions)"\s*:\s*\[')
+_ARRAY_KEY = re.compile(r'"(reviews|features|items|data|mentions|children)"\s*:\s*\[')
+# The X archive's files are JavaScript: ``window.YTD.tweets.part0 = [ … ]``.
+_X_ARCHIVE = re.compile(r"\s*window\.YTD\.\w+\.part\d+\s*=\s*\[")
 
 # A CSV field can hold a whole review; the default 128 KiB limit is too small for long ones.
 csv.field_size_limit(16 * 1024 * 1024)
@@ -174,7 +176,7 @@ class FileReader:
         with self._text() as handle:
             buffer, eof = handle.read(CHUNK), False
             lines_before = 0
-            match = re.match(r"\s*\[", buffer)
+            match = re.match(r"\s*\[", buffer) or _X_ARCHIVE.match(buffer)
             while match is None:
                 match = _ARRAY_KEY.search(buffer)
                 if match is not None:

@@ -28,6 +28,9 @@ TARGET_FIELDS = (
     "parent_id",
     "pros",
     "cons",
+    "likes",
+    "shares",
+    "replies_count",
 )
 
 PRESETS: dict[str, dict[str, list[str]]] = {
@@ -92,8 +95,130 @@ PRESETS: dict[str, dict[str, list[str]]] = {
     },
 }
 
+# Exports of social platforms and employer sites. Nested JSON is flattened to dotted names first.
+PRESETS.update(
+    {
+        # X: an API answer saved as JSON ({"data": [...]}: only id and text unless fields were
+        # requested) or the account archive's tweets.js (window.YTD.tweets.part0 = [{"tweet": …}]).
+        "x": {
+            "external_id": ["id", "tweet.id_str", "tweet.id", "tweet id", "tweet_id"],
+            "created_at": ["created_at", "tweet.created_at", "time", "date"],
+            "text": ["text", "tweet.full_text", "tweet.text", "note_tweet.text", "tweet text"],
+            "author_id": ["author_id", "user_id"],
+            "author_handle": ["username", "author_username", "screen_name"],
+            "author_name": ["name", "author_name"],
+            "url": ["url", "permalink", "tweet permalink"],
+            "language": ["lang", "tweet.lang", "language"],
+            "parent_id": ["in_reply_to_status_id", "tweet.in_reply_to_status_id_str"],
+            "likes": ["public_metrics.like_count", "like_count", "tweet.favorite_count", "likes"],
+            "shares": [
+                "public_metrics.retweet_count",
+                "retweet_count",
+                "tweet.retweet_count",
+                "retweets",
+                "reposts",
+            ],
+            "replies_count": ["public_metrics.reply_count", "reply_count", "replies"],
+        },
+        # YouTube: commentThreads.list answers saved as JSON ({"items": [...]}) or a CSV of them.
+        "youtube": {
+            "external_id": ["id", "comment id", "comment_id"],
+            "created_at": [
+                "snippet.toplevelcomment.snippet.publishedat",
+                "publishedat",
+                "published at",
+                "date",
+            ],
+            "text": [
+                "snippet.toplevelcomment.snippet.textoriginal",
+                "snippet.toplevelcomment.snippet.textdisplay",
+                "textoriginal",
+                "comment",
+                "text",
+            ],
+            "author_name": [
+                "snippet.toplevelcomment.snippet.authordisplayname",
+                "authordisplayname",
+                "author",
+            ],
+            "author_id": [
+                "snippet.toplevelcomment.snippet.authorchannelid.value",
+                "authorchannelid",
+                "channel id",
+            ],
+            "url": ["url", "link"],
+            "parent_id": ["snippet.parentid", "parent comment id", "parent_id"],
+            "likes": ["snippet.toplevelcomment.snippet.likecount", "likecount", "likes"],
+            "replies_count": ["snippet.totalreplycount", "totalreplycount", "replies"],
+        },
+        # Reddit: a listing saved as JSON ({"data": {"children": [{"kind": "t3", "data": …}]}}).
+        "reddit": {
+            "external_id": ["data.name", "name", "id"],
+            "created_at": ["data.created_utc", "created_utc", "date"],
+            "title": ["data.title", "title"],
+            "text": ["data.selftext", "data.body", "selftext", "body", "text"],
+            "author_name": ["data.author", "author"],
+            "author_id": ["data.author_fullname", "author_fullname"],
+            "url": ["data.permalink", "permalink", "url"],
+            "parent_id": ["data.parent_id", "parent_id"],
+            "likes": ["data.score", "score", "data.ups", "ups"],
+            "replies_count": ["data.num_comments", "num_comments"],
+        },
+        # LinkedIn: the page's comments and shares as LinkedIn's data export writes them
+        # (Comments.csv: Date, Link, Message; Shares.csv: Date, ShareLink, ShareCommentary).
+        "linkedin": {
+            "external_id": ["id", "link", "sharelink"],
+            "created_at": ["date", "created at"],
+            "text": ["message", "sharecommentary", "comment", "text"],
+            "author_name": ["author", "name", "member"],
+            "url": ["link", "sharelink", "url"],
+            "likes": ["likes", "reactions", "likes count"],
+            "shares": ["reposts", "shares"],
+            "replies_count": ["comments", "comments count", "replies"],
+        },
+        # Glassdoor and Indeed: no official export; spreadsheets from their review pages (or tools
+        # that copy them), English or French headings. "Helpful" votes count as likes.
+        "glassdoor": {
+            "external_id": ["review_id", "review id", "id", "url"],
+            "created_at": ["review_date", "date", "review date", "date de l'avis"],
+            "title": ["headline", "title", "summary", "titre"],
+            "text": ["review", "review_text", "avis", "comment"],
+            "rating": ["rating_overall", "overall rating", "rating", "note", "note globale"],
+            "author_name": ["job_title", "job title", "poste", "author"],
+            "url": ["url", "link", "lien"],
+            "pros": ["pros", "avantages"],
+            "cons": ["cons", "inconvenients"],
+            "likes": ["helpful_count", "helpful", "utile", "count_helpful"],
+        },
+        "indeed": {
+            "external_id": ["review_id", "review id", "id", "url"],
+            "created_at": ["date", "review_date", "review date", "date de l'avis"],
+            "title": ["title", "review_title", "titre"],
+            "text": ["text", "review", "review_text", "avis"],
+            "rating": ["rating", "overall rating", "note"],
+            "author_name": ["job_title", "job title", "poste", "author"],
+            "url": ["url", "link", "lien"],
+            "pros": ["pros", "avantages"],
+            "cons": ["cons", "inconvenients"],
+            "likes": ["helpful", "helpful_count", "yes votes", "utile"],
+        },
+    }
+)
+
 # Presets whose dates are documented in a fixed timezone (Trustpilot's columns say "(UTC)").
-PRESET_TIMEZONES = {"trustpilot": "UTC", "google_takeout": "UTC"}
+PRESET_TIMEZONES = {
+    "trustpilot": "UTC",
+    "google_takeout": "UTC",
+    "x": "UTC",
+    "youtube": "UTC",
+    "reddit": "UTC",
+}
+
+# Presets whose links are relative to the platform (Reddit's ``permalink`` is "/r/…/comments/…").
+PRESET_URL_BASES = {"reddit": "https://www.reddit.com"}
+
+# Presets whose ids carry their creation time (X snowflakes).
+SNOWFLAKE_PRESETS = frozenset({"x"})
 
 
 def normalise_header(name: str) -> str:
@@ -122,3 +247,6 @@ class MappedRow(BaseModel):
     parent_id: str = ""
     pros: str = ""
     cons: str = ""
+    likes: str = ""
+    shares: str = ""
+    replies_count: str = ""

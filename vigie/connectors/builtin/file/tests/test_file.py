@@ -134,3 +134,58 @@ def test_a_large_json_array_is_read_in_chunks(tmp_path: Path) -> None:
         reader.CHUNK = old
     assert [r[1]["id"] for r in read] == [str(n) for n in range(3000)]
     assert read[1][0] == 7  # line numbers follow the file
+
+
+def test_an_x_api_answer_without_dates_takes_each_time_from_its_id() -> None:
+    undated, metrics = rows("x_api_search.json", format="json", preset="x")
+    # The API sends only id and text unless fields are asked for: the snowflake id carries the time.
+    assert undated.error == ""
+    assert undated.mention.created_at.isoformat() == "2024-11-11T16:53:11.712000+00:00"
+    assert undated.mention.text.startswith("@MutuelleHorizon 3 semaines")
+    assert (metrics.mention.likes, metrics.mention.shares, metrics.mention.replies_count) == (14, 2, 1)
+
+
+def test_the_x_archive_tweets_js_is_read() -> None:
+    (tweet,) = rows("tweets.js", format="json", preset="x")
+    assert tweet.mention.external_id == "1855991234567890123"
+    assert tweet.mention.created_at.isoformat() == "2024-11-11T09:41:22+00:00"
+    assert tweet.mention.parent_external_id == "1855980000000000000"
+    assert tweet.mention.likes == 3  # the archive writes counts as strings
+    assert tweet.mention.language == "fr"
+
+
+def test_a_reddit_listing_is_read_from_data_children() -> None:
+    post, deleted_author = rows("reddit_listing.json", format="json", preset="reddit")
+    assert post.mention.external_id == "t3_1gq3a1b"
+    assert post.mention.title == "Mutuelle Horizon : carte tiers payant refusée"
+    assert post.mention.text.startswith("Quelqu'un a eu des soucis")
+    assert post.mention.url == (
+        "https://www.reddit.com/r/france/comments/1gq3a1b/mutuelle_horizon_carte_tiers_payant_refusee/"
+    )
+    assert post.mention.created_at.isoformat() == "2024-11-12T08:26:40+00:00"
+    assert (post.mention.likes, post.mention.replies_count) == (41, 17)
+    assert post.mention.author.external_id == "t2_8f3kd"
+    assert deleted_author.mention.title == "Avis sur Mutuelle Horizon vs autres mutuelles ?"
+
+
+def test_youtube_comment_threads_keep_likes_and_reply_counts() -> None:
+    (comment,) = rows("youtube_comment_threads.json", format="json", preset="youtube")
+    assert comment.mention.external_id == "UgxKREWxIgDrw8w2e_Z4AaABAg"
+    assert comment.mention.text == "La pub dit remboursement en 48 h, j'attends depuis un mois\nvraiment ?"
+    assert comment.mention.author.external_id == "UClfzT4CU_yaZjJaI4pKqSjQ"
+    assert comment.mention.author.display_name == "@hieunguyen"
+    assert (comment.mention.likes, comment.mention.replies_count) == (5, 2)
+
+
+def test_linkedin_and_glassdoor_exports() -> None:
+    (comment,) = rows("linkedin_comments.csv", preset="linkedin", kind="comment")
+    assert comment.mention.kind == "comment"
+    assert comment.mention.url.startswith("https://www.linkedin.com/feed/update/urn:li:activity:7260689511122345984")
+    assert comment.mention.text.startswith("Toujours aucune réponse")
+
+    good, bad = rows("glassdoor_reviews.csv", preset="glassdoor")
+    assert good.mention.rating == Decimal(3)
+    assert good.mention.likes == 7
+    assert "Avantages : Équipe soudée" in good.mention.text
+    assert bad.mention is None
+    assert bad.error == "likes: not a number 'beaucoup'"
