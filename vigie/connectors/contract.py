@@ -227,3 +227,18 @@ class Connector(ABC, Generic[C]):
     def delete_reply(self, mention: MentionIn, reply_external_id: str) -> None:
         """Remove a reply published earlier."""
         raise ConnectorError(f"{self.slug} cannot delete replies", permanent=True)
+
+    # --- moderation and the private channel (declared by HIDE_COMMENT, DELETE_COMMENT and
+    # DIRECT_MESSAGE; the inbox offers them only where the capability is declared) -------------
+
+    def hide_item(self, mention: MentionIn, *, hidden: bool = True) -> None:
+        """Hide ``mention`` from the public on the platform (``hidden=False`` shows it again)."""
+        raise ConnectorError(f"{self.slug} cannot hide items", permanent=True)
+
+    def delete_item(self, mention: MentionIn) -> None:
+        """Delete ``mention`` (a comment on the organisation's own page) on the platform."""
+        raise ConnectorError(f"{self.slug} cannot delete items", permanent=True)
+
+    def send_direct_message(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:
+        """Send ``text`` privately to ``mention``'s author (Messenger, Instagram Direct, X DM)."""
+        raise ConnectorError(f"{self.slug} cannot send direct messages", permanent=True)
