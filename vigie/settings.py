@@ -217,11 +217,16 @@ JOBS_MODE = "celery" if CELERY_BROKER_URL else "embedded"
 JOBS_WORKER_THREADS = env_int("VIGIE_WORKER_THREADS", 2, minimum=1, maximum=64)
 
 LOG_LEVEL = env_choice("VIGIE_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
+# "json": one JSON object a line (vigie.core.logs), for log collectors.
+LOG_FORMAT = env_choice("VIGIE_LOG_FORMAT", "plain", {"plain", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "vigie.core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from vigie.connectors.models import Source, SourceState
+from vigie.core.metrics import Sample
 from vigie.core.models import Organisation
 from vigie.core.tenancy import scoped
 
@@ -53,3 +54,26 @@ def webhook_source(source_id: int) -> Source | None:
         .select_related("organisation", "location")
         .first()
     )
+
+
+def metric_samples() -> list[Sample]:
+    """``/metrics``: sources by platform and state, and those whose last poll failed."""
+    samples: list[Sample] = []
+    rows = (
+        Source.objects.filter(removed_at__isnull=True)
+        .values("platform", "state")
+        .annotate(count=Count("id"), failing=Count("id", filter=~Q(last_error="")))
+        .order_by("platform", "state")
+    )
+    for row in rows:
+        labels = {"platform": row["platform"], "state": row["state"]}
+        samples.append(Sample("vigie_sources", "Sources, by platform and state.", row["count"], labels))
+        samples.append(
+            Sample(
+                "vigie_sources_with_error",
+                "Sources whose last poll or delivery ended with an error, by platform and state.",
+                row["failing"],
+                labels,
+            )
+        )
+    return samples

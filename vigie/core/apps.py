@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "vigie.core"
     label = "core"
     verbose_name = "Vigie"
+
+    def ready(self) -> None:
+        from vigie.core.metrics import job_samples, register_collector
+
+        register_collector(job_samples)

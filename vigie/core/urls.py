@@ -2,10 +2,13 @@
 
 from django.urls import URLPattern, path
 
-from vigie.core import views
+from vigie.core import health, metrics, views
 
 urlpatterns: list[URLPattern] = [
     path("", views.home, name="home"),
+    path("health/", health.health, name="health"),
+    path("ready/", health.ready, name="ready"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

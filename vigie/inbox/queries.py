@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.connectors.models import Source
+from vigie.core.metrics import Sample
 from vigie.core.models import AuditEvent, Membership, Organisation
 from vigie.core.queries import audit_events
 from vigie.core.roles import HANDLE_CASES, Role, has_role
@@ -24,6 +25,7 @@ from vigie.inbox.models import (
     Case,
     CaseStatus,
     Note,
+    Publication,
     Reply,
     ReplyStatus,
     SavedView,
@@ -486,3 +488,21 @@ def assignable_members(organisation: Organisation) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("user__email")
     )
+
+
+def metric_samples() -> list[Sample]:
+    """``/metrics``: publications by platform and state (``failed`` and ``unknown`` need a person)."""
+    rows = (
+        Publication.objects.values("platform", "state")
+        .annotate(count=Count("id"))
+        .order_by("platform", "state")
+    )
+    return [
+        Sample(
+            "vigie_publications",
+            "Replies handed to the outbox, by platform and state.",
+            row["count"],
+            {"platform": row["platform"], "state": row["state"]},
+        )
+        for row in rows
+    ]

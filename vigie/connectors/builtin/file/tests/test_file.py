@@ -180,7 +180,9 @@ def test_youtube_comment_threads_keep_likes_and_reply_counts() -> None:
 def test_linkedin_and_glassdoor_exports() -> None:
     (comment,) = rows("linkedin_comments.csv", preset="linkedin", kind="comment")
     assert comment.mention.kind == "comment"
-    assert comment.mention.url.startswith("https://www.linkedin.com/feed/update/urn:li:activity:7260689511122345984")
+    assert comment.mention.url.startswith(
+        "https://www.linkedin.com/feed/update/urn:li:activity:7260689511122345984"
+    )
     assert comment.mention.text.startswith("Toujours aucune réponse")
 
     good, bad = rows("glassdoor_reviews.csv", preset="glassdoor")
