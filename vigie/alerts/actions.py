@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from vigie.alerts.models import (
     ONGOING_STATUSES,
+    SERIES_RULES,
     Alert,
     AlertRule,
     AlertSeriesSetting,
@@ -28,12 +29,14 @@ from vigie.alerts.models import (
     ChannelKind,
     Delivery,
     DeliveryStatus,
+    Incident,
+    IncidentStatus,
     NotificationChannel,
     NotificationPreference,
     Severity,
     severity_rank,
 )
-from vigie.alerts.queries import in_quiet_hours, preference_for
+from vigie.alerts.queries import Breakdown, in_quiet_hours, incident_breakdown, preference_for
 from vigie.connectors.credentials import encrypt_secrets
 from vigie.core import jobs
 from vigie.core.actions import do_notify, do_record_audit_event
@@ -73,7 +76,7 @@ def _alert_url(alert: Alert) -> str:
 
 @transaction.atomic
 def do_record_finding(
-    organisation: Organisation, finding: Finding, *, now: datetime | None = None
+    organisation: Organisation, finding: Finding, *, now: datetime | None = None, announce: bool = True
 ) -> tuple[Alert, bool]:
     """Open an alert for ``finding``, or update the ongoing one with the same key.
 
@@ -119,7 +122,16 @@ def do_record_finding(
             do_record_audit_event(
                 organisation, "alert.opened", obj=alert, data={"key": alert.key, "severity": alert.severity}
             )
-            do_dispatch_alert(alert, "alert.opened")
+            if alert.rule not in SERIES_RULES:
+                do_dispatch_alert(alert, "alert.opened")
+                return alert, True
+            # A series alert is one face of an incident: people hear of the incident once.
+            incident, opened = _join_incident(organisation, alert, now)
+            raised = do_refresh_incident(incident, now)
+            if announce:
+                do_announce_incidents(organisation, now)
+            if raised and not opened and incident.announced_at is not None:
+                _dispatch_incident(incident, "alert.severity_raised")
             return alert, True
     raised = severity_rank(finding.severity) > severity_rank(ongoing.severity)
     for name, value in values.items():
@@ -132,8 +144,201 @@ def do_record_finding(
         do_record_audit_event(
             organisation, "alert.severity_raised", obj=ongoing, data={"severity": ongoing.severity}
         )
+    if ongoing.incident_id is not None:
+        incident = Incident.objects.select_for_update().get(pk=ongoing.incident_id)
+        if incident.status == IncidentStatus.OPEN and do_refresh_incident(incident, now):
+            _dispatch_incident(incident, "alert.severity_raised")
+    elif raised:
         do_dispatch_alert(ongoing, "alert.severity_raised")
     return ongoing, False
+
+
+# --- incidents -------------------------------------------------------------------------------
+
+
+def _join_incident(organisation: Organisation, alert: Alert, now: datetime) -> tuple[Incident, bool]:
+    """Attach ``alert`` to the organisation's open incident, opening one when there is none.
+
+    Returns ``(incident, opened)``; the alert that opens an incident leads it (it carries the
+    incident's notifications, acknowledgement and escalation).
+    """
+    incident = (
+        Incident.objects.select_for_update()
+        .filter(organisation=organisation, status=IncidentStatus.OPEN)
+        .first()
+    )
+    opened = False
+    if incident is None:
+        try:
+            with transaction.atomic():
+                incident = Incident.objects.create(
+                    organisation=organisation,
+                    severity=alert.severity,
+                    title=alert.title,
+                    title_en=alert.title_en,
+                    since=alert.since,
+                    opened_at=now,
+                    last_seen_at=now,
+                )
+                opened = True
+        except IntegrityError:
+            incident = Incident.objects.select_for_update().get(
+                organisation=organisation, status=IncidentStatus.OPEN
+            )
+    alert.incident = incident
+    alert.leads_incident = opened
+    alert.save(update_fields=["incident", "leads_incident"])
+    if opened:
+        do_record_audit_event(organisation, "incident.opened", obj=incident, data={"alert": alert.pk})
+    else:
+        do_record_audit_event(
+            organisation, "incident.grew", obj=incident, data={"alert": alert.pk, "key": alert.key}
+        )
+    return incident, opened
+
+
+def _french_number(value: float, decimals: int = 1) -> str:
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:.0f}"
+    return text.replace(".", ",")
+
+
+def incident_headline(lead: Alert, minutes: int) -> tuple[str, str]:
+    """What happened, in figures: "+420 % de mentions négatives en 45 min" (and in English)."""
+    observed, expected = lead.observed, lead.expected
+    nouns: dict[str, tuple[str, str]] = {
+        AlertRule.NEGATIVE_VOLUME.value: ("mentions négatives", "negative mentions"),
+        AlertRule.TOTAL_VOLUME.value: ("mentions", "mentions"),
+    }
+    if lead.rule in nouns:
+        noun, noun_en = nouns[lead.rule]
+        if expected > 0:
+            rise = round((observed / expected - 1) * 100)
+            return f"+{rise} % de {noun} en {minutes} min", f"+{rise}% {noun_en} in {minutes} min"
+        count = round(observed)
+        return f"{count} {noun} en {minutes} min", f"{count} {noun_en} in {minutes} min"
+    if lead.rule == AlertRule.REACH and expected > 0:
+        factor = observed / expected
+        return (
+            f"Audience estimée ×{_french_number(factor)} en {minutes} min",
+            f"Estimated reach ×{factor:.1f} in {minutes} min",
+        )
+    if lead.rule == AlertRule.AVERAGE_RATING:
+        return (
+            f"Note moyenne à {_french_number(observed)} au lieu de {_french_number(expected)}",
+            f"Average rating at {observed:.1f} instead of {expected:.1f}",
+        )
+    if lead.rule == AlertRule.ONE_STAR_SHARE:
+        return (
+            f"Avis 1★ : {round(observed * 100)} % au lieu de {round(expected * 100)} %",
+            f"1★ reviews: {round(observed * 100)}% instead of {round(expected * 100)}%",
+        )
+    return lead.title, lead.title_en or lead.title
+
+
+def incident_explanation(headline: tuple[str, str], breakdown: Breakdown, alerts: int) -> tuple[str, str]:
+    """The headline, then what dominates: "…, surtout Remboursements, à Lyon, surtout sur Facebook"."""
+    french, english = headline
+    if breakdown.theme:
+        french += f", surtout {breakdown.theme}"
+        english += f", mostly {breakdown.theme}"
+    if breakdown.location:
+        french += f", à {breakdown.location}"
+        english += f", in {breakdown.location}"
+    if breakdown.platform:
+        french += f", surtout sur {breakdown.platform}"
+        english += f", mostly on {breakdown.platform}"
+    if alerts > 1:
+        french += f" ({alerts} séries en hausse regroupées)"
+        english += f" ({alerts} rising series grouped)"
+    return french + ".", english + "."
+
+
+def do_refresh_incident(incident: Incident, now: datetime) -> bool:
+    """Recompute the incident from its alerts: severity, start, headline and explanation.
+
+    Returns True when its severity rose (people are told once per aggravation).
+    """
+    members = list(incident.alerts.filter(status__in=ONGOING_STATUSES))
+    if not members:
+        return False
+    # The organisation's negative volume says the most; otherwise the strongest deviation.
+    lead = min(
+        members,
+        key=lambda alert: (
+            alert.key != f"{AlertRule.NEGATIVE_VOLUME}:org",
+            alert.key.count(":"),
+            -alert.score,
+        ),
+    )
+    starts = [alert.since for alert in members if alert.since is not None]
+    since = min(starts) if starts else incident.opened_at
+    minutes = max(5, round((now - since).total_seconds() / 60 / 5) * 5)
+    headline = incident_headline(lead, minutes)
+    breakdown = incident_breakdown(incident.organisation, since, now)
+    explanation = incident_explanation(headline, breakdown, len(members))
+    severity = max((alert.severity for alert in members), key=severity_rank)
+    raised = severity_rank(severity) > severity_rank(incident.severity)
+    # The title names what moved (the lead series); the explanation gives the figures and what
+    # the negative mentions have in common.
+    incident.title, incident.title_en = lead.title, lead.title_en or lead.title
+    incident.explanation, incident.explanation_en = explanation
+    incident.severity = severity
+    incident.since = since
+    incident.last_seen_at = now
+    incident.save()
+    if raised:
+        do_record_audit_event(
+            incident.organisation, "incident.severity_raised", obj=incident, data={"severity": severity}
+        )
+    return raised
+
+
+def _incident_lead(incident: Incident) -> Alert | None:
+    return incident.alerts.filter(leads_incident=True).first()
+
+
+def _dispatch_incident(incident: Incident, event: str) -> None:
+    lead = _incident_lead(incident)
+    if lead is not None:
+        do_dispatch_alert(lead, event, dedupe_suffix=f"{incident.severity}")
+
+
+def do_announce_incidents(organisation: Organisation, now: datetime) -> int:
+    """Tell people about the incidents opened and not announced yet, once each; returns how many.
+
+    The detection job records every series of a run first, then announces: the notice then says
+    everything that moved together, not just the first series found.
+    """
+    count = 0
+    pending = Incident.objects.select_for_update().filter(
+        organisation=organisation, status=IncidentStatus.OPEN, announced_at__isnull=True
+    )
+    for incident in pending:
+        do_refresh_incident(incident, now)
+        incident.announced_at = now
+        incident.save(update_fields=["announced_at"])
+        lead = _incident_lead(incident)
+        if lead is not None:
+            do_dispatch_alert(lead, "alert.opened")
+        count += 1
+    return count
+
+
+def do_close_quiet_incidents(organisation: Organisation, now: datetime) -> int:
+    """Close the open incidents none of whose alerts is still ongoing; returns how many."""
+    quiet = (
+        Incident.objects.select_for_update()
+        .filter(organisation=organisation, status=IncidentStatus.OPEN)
+        .exclude(alerts__status__in=ONGOING_STATUSES)
+    )
+    count = 0
+    for incident in quiet:
+        incident.status = IncidentStatus.CLOSED
+        incident.closed_at = now
+        incident.save(update_fields=["status", "closed_at"])
+        do_record_audit_event(organisation, "incident.closed", obj=incident)
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -159,6 +364,7 @@ def do_resolve_quiet_alerts(organisation: Organisation, firing_keys: Iterable[st
         alert.save(update_fields=["status", "resolved_at"])
         do_record_audit_event(organisation, "alert.resolved", obj=alert, data={"automatic": True})
         count += 1
+    do_close_quiet_incidents(organisation, now)
     return count
 
 
@@ -178,6 +384,19 @@ def do_acknowledge_alert(alert: Alert, *, actor: User) -> Alert:
     alert.snoozed_until = None
     alert.save()
     do_record_audit_event(alert.organisation, "alert.acknowledged", actor=actor, obj=alert)
+    if alert.incident_id is not None and alert.leads_incident:
+        # Taking the incident in hand takes every series of it in hand.
+        others = (
+            Alert.objects.select_for_update()
+            .filter(incident_id=alert.incident_id, status=AlertStatus.OPEN)
+            .exclude(pk=alert.pk)
+        )
+        for other in others:
+            other.status = AlertStatus.ACKNOWLEDGED
+            other.acknowledged_by = actor
+            other.acknowledged_at = alert.acknowledged_at
+            other.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+            do_record_audit_event(alert.organisation, "alert.acknowledged", actor=actor, obj=other)
     return alert
 
 
@@ -245,6 +464,8 @@ def do_resolve_alert(alert: Alert, *, actor: User) -> Alert:
     alert.resolved_at = timezone.now()
     alert.save()
     do_record_audit_event(alert.organisation, "alert.resolved", actor=actor, obj=alert)
+    if alert.incident_id is not None:
+        do_close_quiet_incidents(alert.organisation, alert.resolved_at)
     return alert
 
 
@@ -257,13 +478,26 @@ def _notice_payload(alert: Alert, event: str) -> dict[str, Any]:
         "alert.severity_raised": ("[Aggravation] ", "[Worse] "),
         "alert.woken": ("[Rappel] ", "[Reminder] "),
     }.get(event, ("", ""))
+    title, title_en, body, body_en = (
+        alert.title,
+        alert.title_in("en"),
+        alert.explanation,
+        alert.explanation_en,
+    )
+    severity = alert.severity
+    incident = alert.incident if alert.leads_incident else None
+    if incident is not None:
+        # The alert that leads an incident speaks for it: one notice for the whole episode.
+        title, title_en = f"Incident : {incident.title}", f"Incident: {incident.title_in('en')}"
+        body, body_en = incident.explanation, incident.explanation_in("en")
+        severity = incident.severity
     return {
-        "title": f"{prefix}{alert.title}",
-        "title_en": f"{prefix_en}{alert.title_in('en')}",
-        "body": alert.explanation,
-        "body_en": alert.explanation_en,
+        "title": f"{prefix}{title}",
+        "title_en": f"{prefix_en}{title_en}",
+        "body": body,
+        "body_en": body_en,
         "url": settings.BASE_URL + _alert_url(alert),
-        "severity": alert.severity,
+        "severity": severity,
         "event": event,
         "data": {
             "alert_id": alert.pk,
@@ -273,6 +507,7 @@ def _notice_payload(alert: Alert, event: str) -> dict[str, Any]:
             "expected": alert.expected,
             "since": alert.since.isoformat() if alert.since else None,
             "organisation": alert.organisation.slug,
+            "incident_id": alert.incident_id,
         },
     }
 
@@ -308,14 +543,16 @@ def do_dispatch_alert(
     suffix = f":{dedupe_suffix}" if dedupe_suffix else ""
     for membership in memberships:
         preference = preference_for(membership)
-        if not force and not _wants(preference.events, preference.minimum_severity, event, alert.severity):
+        if not force and not _wants(
+            preference.events, preference.minimum_severity, event, payload["severity"]
+        ):
             continue
         do_notify(
             organisation,
             membership.user,
             event,
             payload["title"],
-            body=alert.explanation,
+            body=payload["body"],
             url=_alert_url(alert),
             data={"alert_id": alert.pk},
         )
@@ -323,7 +560,7 @@ def do_dispatch_alert(
             continue
         not_before = now
         quiet_end = in_quiet_hours(preference, now)
-        if quiet_end is not None and alert.severity != Severity.CRITICAL:
+        if quiet_end is not None and payload["severity"] != Severity.CRITICAL:
             not_before = quiet_end
         delivery = _create_delivery(
             organisation,
@@ -337,7 +574,7 @@ def do_dispatch_alert(
         if delivery is not None:
             created.append(delivery)
     for channel in scoped(NotificationChannel, organisation).filter(enabled=True):
-        if not _wants(channel.events, channel.minimum_severity, event, alert.severity):
+        if not _wants(channel.events, channel.minimum_severity, event, payload["severity"]):
             continue
         delivery = _create_delivery(
             organisation,

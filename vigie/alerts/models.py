@@ -49,6 +49,62 @@ class AlertRule(models.TextChoices):
     ONE_STAR_REVIEW = "one_star_review", _("Avis 1★")
 
 
+# The rules that watch a series (a volume, a rating, a share): several of them move together in one
+# incident. The others (one viral post, one legal threat) are alerts of their own.
+SERIES_RULES = (
+    AlertRule.NEGATIVE_VOLUME,
+    AlertRule.TOTAL_VOLUME,
+    AlertRule.REACH,
+    AlertRule.AVERAGE_RATING,
+    AlertRule.ONE_STAR_SHARE,
+)
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("En cours")
+    CLOSED = "closed", _("Terminé")
+
+
+class Incident(models.Model):
+    """What the series alerts of one episode are together: one spike moves the volume, the negative
+    share, the rating, a theme and a location at once. People are told once per incident (and once
+    per aggravation or escalation); the inbox shows a banner while it is open."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="incidents")
+    status = models.CharField(max_length=8, choices=IncidentStatus.choices, default=IncidentStatus.OPEN)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    title = models.CharField(max_length=300)
+    title_en = models.CharField(max_length=300, blank=True)
+    explanation = models.TextField(blank=True)
+    explanation_en = models.TextField(blank=True)
+    since = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(default=now)
+    last_seen_at = models.DateTimeField(default=now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # When people were told: after every series of the detection run that opened it had joined.
+    announced_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            # One open incident per organisation: a detection race cannot open a second one.
+            models.UniqueConstraint(
+                fields=["organisation"], condition=models.Q(status="open"), name="incident_one_open_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def title_in(self, language: str) -> str:
+        return self.title_en if language == "en" and self.title_en else self.title
+
+    def explanation_in(self, language: str) -> str:
+        return self.explanation_en if language == "en" and self.explanation_en else self.explanation
+
+
 class Alert(models.Model):
     """One episode worth a look. ``key`` names what is watched (a series or one mention); while an
     alert with that key is ongoing, new detections update it rather than opening another."""
@@ -78,6 +134,11 @@ class Alert(models.Model):
     snoozed_until = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The incident a series alert belongs to; its first alert ("lead") carries the notifications.
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+    )
+    leads_incident = models.BooleanField(default=False)
 
     objects = OrgScopedManager()
 

@@ -21,6 +21,8 @@ from vigie.alerts.models import (
     AlertSettings,
     CorrectiveAction,
     Crisis,
+    Incident,
+    IncidentStatus,
     NotificationChannel,
     NotificationPreference,
     PlaybookItem,
@@ -30,6 +32,7 @@ from vigie.alerts.models import (
 )
 from vigie.analysis.queries import theme_choices
 from vigie.connectors.models import Source
+from vigie.connectors.platforms import platform_facts
 from vigie.core.models import Location, Membership, Organisation, User
 from vigie.core.tenancy import scoped
 from vigie.mentions.models import Mention, Sentiment
@@ -294,11 +297,15 @@ def alert_mentions(alert: Alert, limit: int = 20) -> list[Mention]:
 
 
 def alerts_to_escalate(now: datetime) -> list[Alert]:
-    """Open alerts nobody acknowledged within their organisation's escalation delay."""
+    """Open alerts nobody acknowledged within their organisation's escalation delay.
+
+    Of an incident only its lead alert escalates: the incident is escalated once, not per series.
+    """
     found = []
-    for alert in Alert.objects.filter(status="open", escalated_at__isnull=True).select_related(
-        "organisation"
-    ):
+    candidates = Alert.objects.filter(status="open", escalated_at__isnull=True).exclude(
+        incident__isnull=False, leads_incident=False
+    )
+    for alert in candidates.select_related("organisation"):
         minutes = alert_settings(alert.organisation).escalate_after_minutes
         if minutes and alert.opened_at <= now - timedelta(minutes=minutes):
             found.append(alert)
@@ -531,3 +538,72 @@ def crisis_report_lines(organisation: Organisation, start: datetime, end: dateti
             }
         )
     return lines
+
+
+# --- incidents ------------------------------------------------------------------------------------
+
+# A theme, location or platform "dominates" an incident when it holds this share of its negative
+# mentions (and at least a few of them): then the explanation names it.
+DOMINANT_SHARE = 0.4
+DOMINANT_MINIMUM = 3
+
+
+def open_incident(organisation: Organisation) -> Incident | None:
+    return scoped(Incident, organisation).filter(status=IncidentStatus.OPEN).first()
+
+
+def incidents(organisation: Organisation) -> QuerySet[Incident]:
+    return scoped(Incident, organisation).order_by("-opened_at", "-pk")
+
+
+def incident_alerts(incident: Incident) -> QuerySet[Alert]:
+    return incident.alerts.order_by("-leads_incident", "-score", "pk")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """What the negative mentions of an episode have most in common (labels, not slugs)."""
+
+    negative: int
+    theme: str = ""
+    location: str = ""
+    platform: str = ""
+
+
+def incident_breakdown(organisation: Organisation, since: datetime, now: datetime) -> Breakdown:
+    """The theme, location and platform that dominate the negative mentions since ``since``."""
+    negatives = scoped(Mention, organisation).filter(
+        created_at__gte=since, created_at__lte=now, deleted_at__isnull=True, sentiment=Sentiment.NEGATIVE
+    )
+    total = negatives.count()
+    if not total:
+        return Breakdown(0)
+
+    def dominant(counts: dict[Any, int]) -> Any:
+        if not counts:
+            return None
+        key, count = max(counts.items(), key=lambda item: (item[1], str(item[0])))
+        return key if count >= DOMINANT_MINIMUM and count >= DOMINANT_SHARE * total else None
+
+    themes: dict[str, int] = defaultdict(int)
+    for values in negatives.values_list("themes", flat=True).iterator(chunk_size=5000):
+        for theme in values if isinstance(values, list) else []:
+            themes[theme] += 1
+    locations = dict(
+        negatives.filter(location_id__isnull=False)
+        .values_list("location_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    platforms = dict(negatives.values_list("source__platform").annotate(n=Count("id")).order_by())
+    theme = dominant(themes)
+    location_id = dominant(locations)
+    platform = dominant(platforms)
+    labels = dict(theme_choices(organisation))
+    location = scoped(Location, organisation).filter(pk=location_id).values_list("name", flat=True).first()
+    return Breakdown(
+        negative=total,
+        theme=str(labels.get(theme, theme)) if theme else "",
+        location=location or "",
+        platform=platform_facts(platform).label if platform else "",
+    )

@@ -23,6 +23,7 @@ from vigie.alerts.actions import (
     DELIVER_JOB,
     Finding,
     claim_delivery,
+    do_announce_incidents,
     do_escalate_alert,
     do_finish_delivery,
     do_mark_items_scanned,
@@ -123,8 +124,10 @@ def detect_series(organisation: Organisation, now: datetime) -> list[str]:
     fired = []
     for key, (series, detection) in firing.items():
         if not _redundant(key, detection, firing):
-            do_record_finding(organisation, _series_finding(series, detection), now=now)
+            do_record_finding(organisation, _series_finding(series, detection), now=now, announce=False)
         fired.append(key)
+    # Every series of this run has joined its incident: people hear of it once, with all of it.
+    do_announce_incidents(organisation, now)
     do_resolve_quiet_alerts(organisation, fired, now)
     return fired
 

@@ -94,6 +94,9 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mentions": queries.alert_mentions(alert),
             "crises": alert.crises.all(),
             "snooze_form": SnoozeForm(),
+            "incident": alert.incident,
+            "incident_explanation": alert.incident.explanation_in(language) if alert.incident else "",
+            "incident_members": list(queries.incident_alerts(alert.incident)) if alert.incident else [],
         },
     )
 
