@@ -19,7 +19,13 @@ def load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
 
 
+# The Business Information API's list of the account's locations.
+LOCATIONS = "/v1/accounts/1122334455/locations"
+
+
 @pytest.fixture
 def platform() -> Iterator[FakePlatform]:
+    """A fake Google that lists the account's two locations (Paris, Lyon) whenever asked."""
     with FakePlatform() as fake:
+        fake.add("GET", LOCATIONS, json=load("locations.json"))
         yield fake
