@@ -453,7 +453,8 @@ def do_file_places(source: Source, places: Iterable[PlaceIn]) -> dict[str, int |
     if not wanted:
         return {}
     stored = {
-        row.external_id: row for row in SourcePlace.objects.filter(source=source, external_id__in=list(wanted))
+        row.external_id: row
+        for row in SourcePlace.objects.filter(source=source, external_id__in=list(wanted))
     }
     changed: list[SourcePlace] = []
     for external_id, row in stored.items():
@@ -498,4 +499,3 @@ def do_file_places(source: Source, places: Iterable[PlaceIn]) -> dict[str, int |
                     **_place_values(place),
                 )
     return {external_id: stored[external_id].location_id for external_id in wanted}
-

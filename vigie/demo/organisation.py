@@ -22,6 +22,7 @@ ORG_BLUESKY_HANDLE = "mutuellehorizon.bsky.social"
 ORG_BLUESKY_DID = "did:plc:mhorizon7q2xk4vd3wz5ylbe"
 ORG_FACEBOOK_PAGE_ID = "104729583310562"
 ORG_GBP_ACCOUNT_ID = "118274650093341276512"
+ORG_GBP_OAUTH_CLIENT_ID = "204981736152-demo.apps.googleusercontent.com"
 ORG_TRUSTPILOT_BUSINESS_UNIT = "5f3c8a91d2e4b70001a6c3e2"
 
 
@@ -226,6 +227,10 @@ class SourceSpec:
     config: dict[str, object]
     poll_interval_seconds: int
     location_key: str | None = None
+    # The health shown on the Sources page when the demo cannot read the platform (no account,
+    # no sandbox): "needs_reauth" with the reason rather than a false "Opérationnelle".
+    state: str = "ok"
+    last_error: str = ""
 
 
 def _google_sources() -> tuple[SourceSpec, ...]:
@@ -236,14 +241,17 @@ def _google_sources() -> tuple[SourceSpec, ...]:
             name=f"Google — {loc.name}",
             account_handle=f"accounts/{ORG_GBP_ACCOUNT_ID}/locations/{loc.gbp_location_id}",
             language="fr",
+            # The keys of GoogleBusinessConfig; the secrets (OAuth client secret, refresh token)
+            # are absent: the demo has no Google account, so the source waits for a connection.
             config={
                 "account_id": ORG_GBP_ACCOUNT_ID,
-                "location_id": loc.gbp_location_id,
-                "place_id": loc.gbp_place_id,
-                "page_size": 50,
+                "location_ids": [loc.gbp_location_id],
+                "client_id": ORG_GBP_OAUTH_CLIENT_ID,
             },
             poll_interval_seconds=1800,
             location_key=loc.key,
+            state="needs_reauth",
+            last_error="Compte Google non connecté : la démonstration n'a pas d'accès à Google Business Profile.",
         )
         for loc in LOCATIONS
     )

@@ -23,6 +23,12 @@ def load(name: str) -> Any:
 LOCATIONS = "/v1/accounts/1122334455/locations"
 
 
+@pytest.fixture(autouse=True)
+def loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake Google listens on 127.0.0.1, which the egress policy refuses unless allowed."""
+    monkeypatch.setenv("VIGIE_EGRESS_ALLOW", "127.0.0.1")
+
+
 @pytest.fixture
 def platform() -> Iterator[FakePlatform]:
     """A fake Google that lists the account's two locations (Paris, Lyon) whenever asked."""
