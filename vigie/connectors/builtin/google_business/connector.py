@@ -1,9 +1,13 @@
 """Google Business Profile: the reviews of every location of an account; owner replies.
 
-Reviews are listed per location, most recently updated first (``orderBy=updateTime desc``,
-``pageSize`` ≤ 50, ``pageToken``). The cursor keeps, per location, the newest ``updateTime`` read:
-the next poll stops at the first review not updated since, so new and edited reviews (and their
-replies) are read again and nothing else is.
+The account's locations are listed by the Business Information API (title, store code, address,
+place id) once a day; each review carries its location as a ``PlaceIn`` so ingestion files it
+under its own Vigie location. Reviews are listed per location, most recently updated first
+(``orderBy=updateTime desc``, ``pageSize`` ≤ 50, ``pageToken``). The cursor keeps, per location,
+the newest ``updateTime`` read: the next poll stops at the first review not updated since, so new
+and edited reviews (and their replies) are read again and nothing else is. Google's list omits a
+deleted review, so once every ``reconcile_hours`` a location is read in full and the page says
+which reviews it still lists (``Page.complete_ids``).
 
 Authentication is an OAuth 2.0 user grant: the "connect Google account" page stores a refresh
 token; each run exchanges it for an access token (kept in memory for its hour of life) and renews
