@@ -402,3 +402,18 @@ def test_a_place_is_never_matched_to_another_organisations_location(
     filed = set(Mention.objects.filter(source=source).values_list("location__organisation_id", flat=True))
     assert filed == {tenant.organisation.pk}
     assert not Mention.objects.filter(location=theirs).exists()
+
+
+def test_a_store_code_entered_on_the_settings_page_maps_the_google_location(
+    tenant: Tenant, login: Any, platform: FakePlatform
+) -> None:
+    answer = login(tenant.admin).post(
+        "/settings/locations/",
+        {"name": "Lyon centre", "kind": "shop", "store_code": "LYON-BELLECOUR", "timezone": ""},
+    )
+    assert answer.status_code == 302
+    lyon = Location.objects.get(organisation=tenant.organisation, name="Lyon centre")
+    assert lyon.store_code == "LYON-BELLECOUR"
+    both_locations(platform)
+    do_fetch_source(google_source(tenant, platform))
+    assert Mention.objects.get(external_id__endswith="/BJf0_Lyon1").location == lyon
