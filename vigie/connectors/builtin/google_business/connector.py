@@ -284,12 +284,14 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
         link = (places.get(location) or {}).get("url", "")
         items: list[MentionIn] = []
         page_token: str | None = None
+        announced = 0
         for _ in range(MAX_RECONCILE_PAGES):
             params: dict[str, Any] = {"pageSize": PAGE_SIZE, "orderBy": "updateTime desc"}
             if page_token:
                 params["pageToken"] = page_token
             data = self._api("GET", f"{self._location_path(location)}/reviews", params=params)
             listing = _model(ListReviewsResponse, data)
+            announced = max(announced, listing.totalReviewCount or 0)
             for review, raw in zip(listing.reviews, data.get("reviews") or [], strict=True):
                 items.append(self._to_mention(review, raw, location, place, link))
             page_token = listing.nextPageToken
@@ -297,6 +299,9 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
                 break
         else:
             # Too many reviews to list in one go: no claim of completeness rather than a wrong one.
+            return Page(items=items, next_cursor={"location": index, **state}, has_more=True)
+        if not items and announced:
+            # An empty list that announces reviews is not a listing to delete everything by.
             return Page(items=items, next_cursor={"location": index, **state}, has_more=True)
         return Page(
             items=items,

@@ -417,3 +417,28 @@ def test_a_store_code_entered_on_the_settings_page_maps_the_google_location(
     both_locations(platform)
     do_fetch_source(google_source(tenant, platform))
     assert Mention.objects.get(external_id__endswith="/BJf0_Lyon1").location == lyon
+
+
+def test_an_empty_listing_that_announces_reviews_deletes_nothing(platform: FakePlatform) -> None:
+    platform.add("POST", "/token", json=load("token.json"))
+    platform.add("GET", PARIS, json={"averageRating": 4.3, "totalReviewCount": 212})
+    connector = GoogleBusinessConnector(
+        GoogleBusinessConfig(
+            base_url=platform.url,
+            token_url=f"{platform.url}/token",
+            account_id="1122334455",
+            location_ids=["9988776655"],
+            client_id="c",
+            client_secret="s",
+            refresh_token="r",
+        )
+    )
+    day_ago = (datetime.now(tz=UTC) - timedelta(days=1)).isoformat()
+    page = connector.fetch({"reconciled": {"9988776655": day_ago}})
+    assert page.complete_ids is None
+    assert page.has_more  # the usual read of the location follows
+    # A location with no review at all lists nothing and announces nothing: that is complete.
+    platform.add("GET", PARIS, json={})
+    page = connector.fetch({"reconciled": {"9988776655": day_ago}})
+    assert page.complete_ids == frozenset()
+    assert page.complete_prefix == "accounts/1122334455/locations/9988776655/reviews/"
