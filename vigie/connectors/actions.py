@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from vigie.connectors.builtin.file.reader import FORMATS
 from vigie.connectors.builtin.file.reader import FileFormatError as FileFormatError  # re-exported
 from vigie.connectors.builtin.file.schemas import PRESETS, TARGET_FIELDS
-from vigie.connectors.contract import Capability, Connector, ConnectorError, RateLimited
+from vigie.connectors.contract import Capability, Connector, ConnectorError, PlaceIn, RateLimited
 from vigie.connectors.credentials import (
     CredentialsError,
     decrypt_secrets,
@@ -33,9 +34,10 @@ from vigie.connectors.credentials import (
     rotate_token,
     split_config,
 )
-from vigie.connectors.models import Source, SourceState
+from vigie.connectors.models import Source, SourcePlace, SourceState
+from vigie.connectors.queries import match_location
 from vigie.connectors.registry import UnknownPlatform, get_connector_class
-from vigie.core.actions import do_record_audit_event
+from vigie.core.actions import do_create_location, do_record_audit_event
 from vigie.core.models import Location, Organisation, User
 
 if TYPE_CHECKING:
@@ -408,3 +410,92 @@ def file_rows(
         raise config_error(exc) from None
     local_zone = source.location.timezone if source.location else source.organisation.timezone
     return FileConnector(config).read(Path(path), fmt=fmt, local_zone=local_zone)
+
+
+# --- places of a multi-location source -----------------------------------------------------------
+
+_PLACE_FIELDS = ("name", "store_code", "address", "postcode", "city")
+
+
+def _place_values(place: PlaceIn) -> dict[str, str]:
+    return {
+        "name": place.name.strip()[:200],
+        "store_code": place.store_code.strip()[:64],
+        "address": place.address.strip()[:250],
+        "postcode": place.postcode.strip()[:12],
+        "city": place.city.strip()[:100],
+    }
+
+
+def _free_location_name(place: PlaceIn, taken: set[str]) -> str:
+    """The place's name as on the platform, told apart from an existing location of the same name
+    (a chain's places often share one) by its city, then its store code, then its id."""
+    base = (place.name.strip() or place.city.strip() or place.external_id)[:150]
+    for qualifier in ("", place.city.strip(), place.store_code.strip(), place.external_id):
+        candidate = f"{base} ({qualifier})"[:150] if qualifier else base
+        if candidate.lower() not in taken:
+            return candidate
+    return f"{base} #{len(taken) + 1}"[:150]
+
+
+def do_file_places(source: Source, places: Iterable[PlaceIn]) -> dict[str, int | None]:
+    """The Vigie location id each of ``places`` is filed under (by external id), mapping the new
+    ones: an existing mapping of the source; else a location of the organisation with the same
+    store code, or the same address and postcode; else a new location named as on the platform.
+
+    Call it inside the transaction that stores the items: one query for a batch whose places are
+    all known, a few more (never one per item) the first time a place is seen.
+    """
+    wanted: dict[str, PlaceIn] = {}
+    for place in places:
+        if place.external_id:
+            wanted[place.external_id[:200]] = place
+    if not wanted:
+        return {}
+    stored = {
+        row.external_id: row
+        for row in SourcePlace.objects.filter(source=source, external_id__in=list(wanted))
+    }
+    changed: list[SourcePlace] = []
+    for external_id, row in stored.items():
+        values = _place_values(wanted[external_id])
+        if any(value and getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                if value:
+                    setattr(row, name, value)
+            changed.append(row)
+    if changed:
+        SourcePlace.objects.bulk_update(changed, list(_PLACE_FIELDS))
+    unmapped = [external_id for external_id, row in stored.items() if row.location_id is None]
+    new = [external_id for external_id in wanted if external_id not in stored]
+    if new or unmapped:
+        locations = list(Location.objects.filter(organisation_id=source.organisation_id))
+        taken = {location.name.lower() for location in locations}
+        for external_id in [*new, *unmapped]:
+            place = wanted[external_id]
+            location = match_location(place, locations)
+            if location is None:
+                values = _place_values(place)
+                location = do_create_location(
+                    source.organisation,
+                    _free_location_name(place, taken),
+                    address=values["address"],
+                    city=values["city"],
+                    postcode=values["postcode"],
+                    store_code=values["store_code"],
+                )
+                locations.append(location)
+                taken.add(location.name.lower())
+            if external_id in stored:
+                row = stored[external_id]
+                row.location = location
+                SourcePlace.objects.filter(pk=row.pk).update(location=location)
+            else:
+                stored[external_id] = SourcePlace.objects.create(
+                    organisation_id=source.organisation_id,
+                    source=source,
+                    external_id=external_id,
+                    location=location,
+                    **_place_values(place),
+                )
+    return {external_id: stored[external_id].location_id for external_id in wanted}

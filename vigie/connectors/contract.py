@@ -35,6 +35,7 @@ __all__ = [
     "LengthLimit",
     "MentionIn",
     "Page",
+    "PlaceIn",
     "PlatformFacts",
     "PlatformKind",
     "RateLimited",
@@ -53,6 +54,20 @@ class AuthorIn:
     display_name: str = ""
     profile_url: str = ""
     followers_count: int | None = None
+
+
+@dataclass(frozen=True)
+class PlaceIn:
+    """A place of the organisation on the platform (a Google location, a shop, an agency) that an
+    item belongs to. Ingestion files the item under the Vigie location mapped to it (by
+    ``store_code``, else by address and postcode, else a new location named ``name``)."""
+
+    external_id: str
+    name: str
+    store_code: str = ""
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,8 @@ class MentionIn:
     owner_reply_text: str = ""
     owner_reply_at: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    # Where the item belongs when one source covers several places (None: the source's location).
+    place: PlaceIn | None = None
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None:
@@ -101,6 +118,12 @@ class Page:
     items: list[MentionIn]
     next_cursor: dict[str, Any]
     has_more: bool = False
+    # A full reconciliation: when set, every external id the platform still lists among the
+    # source's items whose id starts with ``complete_prefix`` ("" = all of them). Stored items of
+    # that scope not listed are marked deleted (kept, never erased); listed ones marked deleted
+    # earlier are restored.
+    complete_ids: frozenset[str] | None = None
+    complete_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +201,8 @@ class Connector(ABC, Generic[C]):
     reply_limit: ClassVar[LengthLimit | None] = None
     reply_format: ClassVar[ReplyFormat] = ReplyFormat.PLAIN_TEXT
     urls: ClassVar[str | None] = None
+    # The configuration field (a list of ids) that ``list_places`` offers choices for, if any.
+    places_field: ClassVar[str] = ""
 
     @classmethod
     def facts(cls) -> PlatformFacts:
@@ -215,6 +240,10 @@ class Connector(ABC, Generic[C]):
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read the next page of items after ``cursor`` (``{}`` the first time)."""
         raise ConnectorError(f"{self.slug} cannot fetch", permanent=True)
+
+    def list_places(self) -> list[PlaceIn]:
+        """The places of the account this source can read (to choose them in ``places_field``)."""
+        raise ConnectorError(f"{self.slug} cannot list places", permanent=True)
 
     def parse_webhook(self, request: WebhookRequest) -> list[MentionIn]:
         """Verify a pushed request (signature, freshness) and turn it into mentions."""

@@ -48,8 +48,16 @@ def _kind(info: FieldInfo) -> str:
     return "text"
 
 
-def config_form_class(config_class: type[BaseModel], *, editing: bool) -> type[forms.Form]:
-    """A Django form class with one field per configuration field of ``config_class``."""
+def config_form_class(
+    config_class: type[BaseModel],
+    *,
+    editing: bool,
+    choices: dict[str, list[tuple[str, str]]] | None = None,
+) -> type[forms.Form]:
+    """A Django form class with one field per configuration field of ``config_class``.
+
+    ``choices`` turns a list field into boxes to tick (the places a connector discovered on the
+    account, for instance); no box ticked leaves the list empty."""
     secrets = secret_fields(config_class)
     fields: dict[str, forms.Field] = {}
     # base_url (tests and proxies) goes last: most users never touch it.
@@ -71,14 +79,22 @@ def config_form_class(config_class: type[BaseModel], *, editing: bool) -> type[f
                 help_text=_("Laisser vide pour conserver la valeur enregistrée.") if editing else help_text,
             )
         elif kind == "choice":
-            choices = [(str(value), str(value) or "—") for value in typing.get_args(_base(info.annotation))]
-            field = forms.ChoiceField(label=label, choices=choices, required=required, help_text=help_text)
+            options = [(str(value), str(value) or "—") for value in typing.get_args(_base(info.annotation))]
+            field = forms.ChoiceField(label=label, choices=options, required=required, help_text=help_text)
         elif kind == "bool":
             field = forms.BooleanField(label=label, required=False, help_text=help_text)
         elif kind == "int":
             field = forms.IntegerField(label=label, required=required, help_text=help_text)
         elif kind == "float":
             field = forms.FloatField(label=label, required=required, help_text=help_text)
+        elif kind == "list" and choices and name in choices:
+            field = forms.MultipleChoiceField(
+                label=label,
+                required=False,
+                choices=choices[name],
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Aucune case cochée : tous."),
+            )
         elif kind == "list":
             field = forms.CharField(
                 label=label,
@@ -132,6 +148,9 @@ def config_data(
         kind = _kind(info)
         if kind == "bool":
             data[name] = bool(value)
+            continue
+        if isinstance(value, list):  # boxes ticked
+            data[name] = [str(v) for v in value]
             continue
         if value in (None, ""):
             continue

@@ -59,3 +59,32 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.platform})"
+
+
+class SourcePlace(models.Model):
+    """A place of a source's account on its platform (a Google location) and the Vigie location
+    its items are filed under. Written only by ``vigie.connectors.actions``."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="places")
+    external_id = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, blank=True)
+    store_code = models.CharField(max_length=64, blank=True)
+    address = models.CharField(max_length=250, blank=True)
+    postcode = models.CharField(max_length=12, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="source_places"
+    )
+    first_seen_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["source", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="source_place_unique_external_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.external_id} ({self.source_id})"

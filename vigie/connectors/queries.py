@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from vigie.connectors.models import Source, SourceState
+from vigie.connectors.contract import PlaceIn
+from vigie.connectors.models import Source, SourcePlace, SourceState
 from vigie.core.metrics import Sample
-from vigie.core.models import Organisation
+from vigie.core.models import Location, Organisation
 from vigie.core.tenancy import scoped
 
 
@@ -77,3 +82,85 @@ def metric_samples() -> list[Sample]:
             )
         )
     return samples
+
+
+# --- places of a multi-location source -----------------------------------------------------------
+
+_ABBREVIATIONS = {
+    "av": "avenue",
+    "ave": "avenue",
+    "bd": "boulevard",
+    "bld": "boulevard",
+    "boul": "boulevard",
+    "pl": "place",
+    "fg": "faubourg",
+    "fbg": "faubourg",
+    "st": "saint",
+    "ste": "sainte",
+    "chem": "chemin",
+    "rte": "route",
+    "imp": "impasse",
+}
+
+
+def normalised_address(address: str) -> str:
+    """``address`` compared loosely: no accents, case or punctuation, usual French abbreviations
+    written out ("12, Av. de l'Opéra" and "12 avenue de l opera" are the same)."""
+    decomposed = unicodedata.normalize("NFKD", address)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    words = re.sub(r"[^a-z0-9]+", " ", plain).split()
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
+def normalised_postcode(postcode: str) -> str:
+    return re.sub(r"\s+", "", postcode).upper()
+
+
+def match_location(place: PlaceIn, locations: Iterable[Location]) -> Location | None:
+    """The organisation's location that ``place`` is: same store code, else same address and
+    postcode (compared loosely); None when nothing matches."""
+    candidates = list(locations)
+    code = place.store_code.strip().lower()
+    if code:
+        for location in candidates:
+            if location.store_code.strip().lower() == code:
+                return location
+    address, postcode = normalised_address(place.address), normalised_postcode(place.postcode)
+    if address and postcode:
+        for location in candidates:
+            if (
+                normalised_postcode(location.postcode) == postcode
+                and normalised_address(location.address) == address
+            ):
+                return location
+    return None
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """A discovered place with the Vigie location it is (or would be) filed under."""
+
+    place: PlaceIn
+    location: Location | None
+    mapped: bool  # True: the source's mapping; False: what the first review would be matched to
+
+
+def place_rows(source: Source, places: Iterable[PlaceIn]) -> list[PlaceRow]:
+    """``places`` with the Vigie location each is mapped to (stored mapping first, else the match
+    store code / address would make; None: a new location will be created on first sight)."""
+    wanted = list(places)
+    stored = {
+        row.external_id: row
+        for row in SourcePlace.objects.filter(
+            source=source, external_id__in=[p.external_id for p in wanted]
+        ).select_related("location")
+    }
+    locations = list(scoped(Location, source.organisation))
+    rows = []
+    for place in wanted:
+        mapping = stored.get(place.external_id)
+        if mapping is not None and mapping.location is not None:
+            rows.append(PlaceRow(place, mapping.location, True))
+        else:
+            rows.append(PlaceRow(place, match_location(place, locations), False))
+    return rows

@@ -32,7 +32,7 @@ from vigie.connectors.contract import Capability, ConnectorError
 from vigie.connectors.credentials import CredentialsError, decrypt_secrets, redact
 from vigie.connectors.forms import RemoveForm, SourceForm, config_data, config_form_class, initial_config
 from vigie.connectors.models import Source, SourceState
-from vigie.connectors.queries import live_sources, sources_overview
+from vigie.connectors.queries import live_sources, place_rows, sources_overview
 from vigie.connectors.registry import UnknownPlatform, all_connectors, get_connector_class
 from vigie.connectors.tasks import enqueue_fetch
 from vigie.core import jobs, pipeline
@@ -71,16 +71,56 @@ def source_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _forms(request: HttpRequest, platform: str, source: Source | None) -> tuple[SourceForm, Any, type[Any]]:
+def _place_choices(source: Source | None, platform: str) -> tuple[dict[str, list[tuple[str, str]]], str]:
+    """The places the source's account has on its platform, as choices of the connector's
+    ``places_field`` (each with the Vigie location it goes under), and a note for the page."""
+    connector_class = get_connector_class(platform)
+    field = connector_class.places_field
+    if not field:
+        return {}, ""
+    if source is None:
+        return {}, _(
+            "Une fois la source enregistrée et le compte connecté, ses établissements seront proposés ici."
+        )
+    secrets: dict[str, Any] = {}
+    try:
+        secrets = decrypt_secrets(source.credentials_encrypted)
+        places = build_connector(source).list_places()
+    except (ConnectorError, CredentialsError, SourceConfigError) as exc:
+        message = redact(getattr(exc, "message", str(exc)), secrets)
+        return {}, _("Établissements du compte indisponibles : %(error)s") % {"error": message}
+    choices: list[tuple[str, str]] = []
+    for row in place_rows(source, places):
+        place = row.place
+        parts = [place.name, place.store_code, ", ".join(p for p in (place.address, place.city) if p)]
+        label = " — ".join(part for part in parts if part)
+        if row.location is not None:
+            label += " → " + _("lieu Vigie « %(name)s »") % {"name": row.location.name}
+        else:
+            label += " → " + _("nouveau lieu Vigie à la première lecture")
+        choices.append((place.external_id, label))
+    known = {value for value, _label in choices}
+    # A chosen place the account no longer lists stays visible, so saving does not drop it silently.
+    for value in source.config.get(field) or []:
+        if str(value) not in known:
+            choices.append((str(value), str(value)))
+    return {field: choices}, ""
+
+
+def _forms(
+    request: HttpRequest, platform: str, source: Source | None
+) -> tuple[SourceForm, Any, type[Any], str]:
     organisation = current_membership(request).organisation
     config_class = get_connector_class(platform).Config
-    config_form = config_form_class(config_class, editing=source is not None)
+    choices, places_note = _place_choices(source, platform)
+    config_form = config_form_class(config_class, editing=source is not None, choices=choices)
     locations = organisation_locations(organisation)
     if request.method == "POST":
         return (
             SourceForm(request.POST, locations=locations, source=source, prefix="source"),
             config_form(request.POST, prefix="config"),
             config_class,
+            places_note,
         )
     initial: dict[str, Any] = {}
     if source is not None:
@@ -89,17 +129,21 @@ def _forms(request: HttpRequest, platform: str, source: Source | None) -> tuple[
             "location": source.location_id,
             "poll_interval_minutes": source.poll_interval_seconds // 60,
         }
+    config_initial = initial_config(config_class, source.config if source else {})
+    for name in choices:
+        config_initial[name] = [str(v) for v in (source.config.get(name) or [])] if source else []
     return (
         SourceForm(initial=initial, locations=locations, source=source, prefix="source"),
-        config_form(initial=initial_config(config_class, source.config if source else {}), prefix="config"),
+        config_form(initial=config_initial, prefix="config"),
         config_class,
+        places_note,
     )
 
 
 def _save(request: HttpRequest, platform: str, source: Source | None) -> HttpResponse:
     membership = current_membership(request)
     organisation = membership.organisation
-    source_form, config_form, config_class = _forms(request, platform, source)
+    source_form, config_form, config_class, places_note = _forms(request, platform, source)
     if request.method == "POST" and source_form.is_valid() and config_form.is_valid():
         data = config_data(config_class, config_form.cleaned_data, config_form)
         name = source_form.cleaned_data["name"].strip()
@@ -151,6 +195,7 @@ def _save(request: HttpRequest, platform: str, source: Source | None) -> HttpRes
             "platform_label": connector_class.label,
             "source_form": source_form,
             "config_form": config_form,
+            "places_note": places_note,
             "webhook_url": webhook_url(request, source)
             if source is not None and Capability.WEBHOOK in connector_class.capabilities
             else "",

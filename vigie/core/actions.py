@@ -207,6 +207,7 @@ def do_create_location(
     city: str = "",
     postcode: str = "",
     timezone_name: str | None = None,
+    store_code: str = "",
     actor: User | None = None,
 ) -> Location:
     """Create a location (site, agency or shop)."""
@@ -217,6 +218,7 @@ def do_create_location(
         address=address,
         city=city,
         postcode=postcode,
+        store_code=store_code,
         timezone=timezone_name or organisation.timezone,
     )
     location.full_clean()

@@ -137,6 +137,12 @@ class LocationForm(forms.Form):
     address = forms.CharField(label=_("Adresse"), max_length=250, required=False)
     postcode = forms.CharField(label=_("Code postal"), max_length=12, required=False)
     city = forms.CharField(label=_("Ville"), max_length=100, required=False)
+    store_code = forms.CharField(
+        label=_("Code magasin"),
+        max_length=64,
+        required=False,
+        help_text=_("Le code du lieu sur Google Business Profile : ses avis Google y sont rangés."),
+    )
     timezone = forms.CharField(
         label=_("Fuseau horaire"),
         max_length=64,

@@ -143,6 +143,9 @@ class Location(models.Model):
     city = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=12, blank=True)
     timezone = models.CharField(max_length=64, default="Europe/Paris", validators=[validate_timezone])
+    # The organisation's own code for the place (Google's "store code"): how a platform's place is
+    # matched to this location.
+    store_code = models.CharField(max_length=64, blank=True, default="")
 
     objects = OrgScopedManager()
 

@@ -405,6 +405,7 @@ def settings_location_create(request: HttpRequest) -> HttpResponse:
                 address=data["address"],
                 city=data["city"],
                 postcode=data["postcode"],
+                store_code=data["store_code"],
                 timezone_name=data["timezone"] or None,
                 actor=_current_user(request),
             )

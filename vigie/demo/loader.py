@@ -311,6 +311,9 @@ def _create_setup(now: datetime, days: int) -> _Setup:
             credentials_encrypted=credentials,
             poll_interval_seconds=source_spec.poll_interval_seconds,
             created_at=at,
+            state=source_spec.state,
+            last_error=source_spec.last_error,
+            last_error_at=at if source_spec.last_error else None,
         )
         source.save()
         sources[source_spec.key] = source.pk

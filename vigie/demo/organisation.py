@@ -22,6 +22,7 @@ ORG_BLUESKY_HANDLE = "mutuellehorizon.bsky.social"
 ORG_BLUESKY_DID = "did:plc:mhorizon7q2xk4vd3wz5ylbe"
 ORG_FACEBOOK_PAGE_ID = "104729583310562"
 ORG_GBP_ACCOUNT_ID = "118274650093341276512"
+ORG_GBP_OAUTH_CLIENT_ID = "204981736152-demo.apps.googleusercontent.com"
 ORG_TRUSTPILOT_BUSINESS_UNIT = "5f3c8a91d2e4b70001a6c3e2"
 
 
@@ -226,6 +227,10 @@ class SourceSpec:
     config: dict[str, object]
     poll_interval_seconds: int
     location_key: str | None = None
+    # The health shown on the Sources page when the demo cannot read the platform (no account,
+    # no sandbox): "needs_reauth" with the reason rather than a false "Opérationnelle".
+    state: str = "ok"
+    last_error: str = ""
 
 
 # The demo's connected sources talk to the platforms' stand-ins that `vigie demo` serves in process
@@ -253,7 +258,7 @@ def _google_sources() -> tuple[SourceSpec, ...]:
                 "token_url": sandbox_url("google") + "/token",
                 "account_id": ORG_GBP_ACCOUNT_ID,
                 "location_ids": [loc.gbp_location_id],
-                "client_id": "vigie-demo.apps.googleusercontent.com",
+                "client_id": ORG_GBP_OAUTH_CLIENT_ID,
                 "client_secret": SANDBOX_SECRET,
                 "refresh_token": SANDBOX_SECRET,
             },

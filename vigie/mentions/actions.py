@@ -22,7 +22,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vigie.connectors.actions import do_advance_source_cursor
+from vigie.connectors.actions import do_advance_source_cursor, do_file_places
 from vigie.connectors.contract import AuthorIn, MentionIn, Page
 from vigie.connectors.models import Source
 from vigie.connectors.normalise import estimate_reach
@@ -91,11 +91,41 @@ def do_ingest_page(source: Source, page: Page, *, advance_cursor: bool = True) -
     """
     with transaction.atomic():
         counts = upsert_mentions(source, page.items)
+        if page.complete_ids is not None:
+            _reconcile_deletions(source, page.complete_ids, page.complete_prefix, counts)
         do_advance_source_cursor(source, page.next_cursor if advance_cursor else None, len(page.items))
         if counts.changed_ids:
             ids = list(counts.changed_ids)
             transaction.on_commit(lambda: pipeline.hand_on(pipeline.INGEST, ids))
     return counts
+
+
+RECONCILE_CHUNK = 500
+
+
+def _reconcile_deletions(source: Source, listed: frozenset[str], prefix: str, counts: IngestCounts) -> None:
+    """Apply a full listing of a scope (``Page.complete_ids``): stored mentions of ``source`` whose
+    external id starts with ``prefix`` and that the platform no longer lists are marked deleted
+    (kept, never erased); listed ones marked deleted before are restored. Counted as updated."""
+    listed_ids = {storable_external_id(external_id) for external_id in listed}
+    scope = Mention.objects.filter(source=source)
+    if prefix:
+        scope = scope.filter(external_id__startswith=prefix)
+    gone: list[int] = []
+    back: list[int] = []
+    for pk, external_id, deleted_at in scope.values_list("pk", "external_id", "deleted_at").iterator():
+        if external_id in listed_ids:
+            if deleted_at is not None:
+                back.append(pk)
+        elif deleted_at is None:
+            gone.append(pk)
+    now = timezone.now()
+    for ids, deleted_at in ((gone, now), (back, None)):
+        for start in range(0, len(ids), RECONCILE_CHUNK):
+            chunk = ids[start : start + RECONCILE_CHUNK]
+            Mention.objects.filter(pk__in=chunk).update(deleted_at=deleted_at, updated_at=now)
+        counts.updated += len(ids)
+        counts.changed_ids.extend(ids)
 
 
 # The Mention columns that mirror its latest analysis (for filtering and sorting), written by the
@@ -215,6 +245,8 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
     if not by_id:
         return counts
     authors = _upsert_authors(source, list(by_id.values()))
+    # Items of a multi-location source go under their own place's location (one query a batch).
+    place_locations = do_file_places(source, [item.place for item in by_id.values() if item.place])
     existing = {m.external_id: m for m in Mention.objects.filter(source=source, external_id__in=list(by_id))}
     parents_wanted = {
         storable_external_id(item.parent_external_id) for item in by_id.values() if item.parent_external_id
@@ -232,13 +264,16 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
     for external_id, item in by_id.items():
         author = authors.get(_clip(item.author.external_id, 200)) if item.author else None
         values = _values(item)
+        location_id = source.location_id
+        if item.place is not None and item.place.external_id:
+            location_id = place_locations.get(item.place.external_id[:200], location_id)
         mention = existing.get(external_id)
         if mention is None:
             to_create.append(
                 Mention(
                     organisation_id=source.organisation_id,
                     source=source,
-                    location_id=source.location_id,
+                    location_id=location_id,
                     external_id=external_id,
                     author=author,
                     parent_id=parents.get(storable_external_id(item.parent_external_id)),
@@ -266,6 +301,9 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
         if author is not None and mention.author_id != author.pk:
             mention.author = author
             changed.append("author")
+        if item.place is not None and location_id is not None and mention.location_id != location_id:
+            mention.location_id = location_id
+            changed.append("location")
         if not changed:
             counts.unchanged += 1
             continue

@@ -17,8 +17,9 @@ import threading
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from django.db import connections
 from django.utils import timezone
 
 from vigie.connectors.actions import do_update_source
@@ -117,7 +118,10 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 return
             length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
             raw = self.rfile.read(length) if length else b""
-            body: dict[str, Any] = {}
+            # A read's parameters come in its query string; a write's in its JSON body.
+            body: dict[str, Any] = {
+                key: values[0] for key, values in parse_qs(urlsplit(self.path).query).items()
+            }
             if raw and "json" in (self.headers.get("Content-Type") or ""):
                 try:
                     decoded = json.loads(raw)
@@ -129,7 +133,11 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 self._answer(Answer(status=404, json={"error": "NotFound", "message": "no such route"}))
                 return
             handler, match = found
-            self._answer(handler(match, body, sandbox.record))
+            try:
+                self._answer(handler(match, body, sandbox.record))
+            finally:
+                # Handlers that read the demo's data use this thread's own database connection.
+                connections.close_all()
 
         do_GET = do_POST = do_PUT = do_DELETE = _dispatch
 

@@ -62,8 +62,56 @@ def google_token(match: re.Match[str], body: dict[str, Any], journal: Journal) -
     return Answer(json={"access_token": "sandbox-google", "expires_in": 3599, "token_type": "Bearer"})
 
 
+def google_locations(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    """The Business Information API's list of the account's locations: the demo's agencies, with
+    the address and postcode Vigie maps them by."""
+    from vigie.demo.organisation import LOCATIONS
+
+    return Answer(
+        json={
+            "locations": [
+                {
+                    "name": f"locations/{loc.gbp_location_id}",
+                    "title": loc.name,
+                    "storefrontAddress": {
+                        "regionCode": "FR",
+                        "postalCode": loc.postcode,
+                        "locality": loc.city,
+                        "addressLines": [loc.address],
+                    },
+                    "metadata": {
+                        "placeId": loc.gbp_place_id,
+                        "mapsUri": f"https://maps.google.com/maps?cid={loc.gbp_location_id}",
+                        "newReviewUri": f"https://search.google.com/local/writereview?placeid={loc.gbp_place_id}",
+                    },
+                }
+                for loc in LOCATIONS
+            ],
+            "totalSize": len(LOCATIONS),
+        }
+    )
+
+
 def google_reviews(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
-    return Answer(json={"reviews": [], "averageRating": 0, "totalReviewCount": 0})
+    """The location's reviews as Google lists them (most recently updated first), read back from
+    what the demo stored: a full read by the connector finds every review still there."""
+    from vigie.mentions.models import Mention
+
+    prefix = f"accounts/{match.group('account')}/locations/{match.group('location')}/reviews/"
+    reviews = Mention.objects.filter(external_id__startswith=prefix, deleted_at__isnull=True)
+    try:
+        size = max(1, min(int(body.get("pageSize") or 50), 50))
+        offset = max(0, int(body.get("pageToken") or 0))
+    except ValueError:
+        return Answer(
+            status=400, json={"error": {"code": 400, "message": "bad page", "status": "INVALID_ARGUMENT"}}
+        )
+    total = reviews.count()
+    page = list(reviews.order_by("-updated_at", "-pk").values_list("raw", flat=True)[offset : offset + size])
+    answer: dict[str, Any] = {"reviews": page, "totalReviewCount": total}
+    if offset + size < total:
+        answer["nextPageToken"] = str(offset + size)
+    return Answer(json=answer)
 
 
 def google_reply(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
@@ -206,7 +254,12 @@ def feed(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer
 _SEGMENT = r"[^/]+"
 ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("POST", r"/google/token", google_token),
-    ("GET", rf"/google/v4/accounts/{_SEGMENT}/locations/{_SEGMENT}/reviews", google_reviews),
+    ("GET", rf"/google/v1/accounts/{_SEGMENT}/locations", google_locations),
+    (
+        "GET",
+        rf"/google/v4/accounts/(?P<account>{_SEGMENT})/locations/(?P<location>{_SEGMENT})/reviews",
+        google_reviews,
+    ),
     (
         "PUT",
         rf"/google/v4/accounts/{_SEGMENT}/locations/{_SEGMENT}/reviews/(?P<review>{_SEGMENT})/reply",

@@ -43,6 +43,40 @@ class ListReviewsResponse(_Lenient):
     nextPageToken: str | None = None
 
 
+class PostalAddress(_Lenient):
+    """``google.type.PostalAddress`` as the Business Information API sends it."""
+
+    regionCode: str = ""
+    languageCode: str = ""
+    postalCode: str = ""
+    administrativeArea: str = ""
+    locality: str = ""
+    sublocality: str = ""
+    addressLines: list[str] = []
+
+
+class LocationMetadata(_Lenient):
+    placeId: str = ""
+    mapsUri: str = ""
+    newReviewUri: str = ""
+
+
+class Location(_Lenient):
+    """One location of the Business Information API (``name`` is ``locations/{id}``)."""
+
+    name: str
+    title: str = ""
+    storeCode: str = ""
+    storefrontAddress: PostalAddress | None = None
+    metadata: LocationMetadata = LocationMetadata()
+
+
+class ListLocationsResponse(_Lenient):
+    locations: list[Location] = []
+    nextPageToken: str | None = None
+    totalSize: int | None = None
+
+
 class TokenResponse(_Lenient):
     """Google's OAuth token answer (``refresh_token`` only on the first consent)."""
 

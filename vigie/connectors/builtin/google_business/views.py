@@ -137,4 +137,5 @@ def callback(request: HttpRequest) -> HttpResponse:
         )
     do_update_source(source, config={**source.config, "refresh_token": refresh_token}, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("Compte Google connecté à la source « %(name)s ».") % {"name": source.name})
-    return redirect("sources")
+    # Next step: choose the account's locations to read, now that they can be listed.
+    return redirect("source_edit", source.pk)

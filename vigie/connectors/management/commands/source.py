@@ -1,5 +1,6 @@
 """vigie source add --org SLUG --platform SLUG --name NAME [--location NAME] --config JSON
 vigie source list --org SLUG
+vigie source locations --org SLUG --source NAME
 vigie source rekey"""
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from vigie.connectors.actions import SourceConfigError, do_create_source, do_rekey_sources
-from vigie.connectors.credentials import CredentialsError
-from vigie.connectors.queries import live_sources, source_by_name
+from vigie.connectors.actions import SourceConfigError, build_connector, do_create_source, do_rekey_sources
+from vigie.connectors.contract import ConnectorError
+from vigie.connectors.credentials import CredentialsError, decrypt_secrets, redact
+from vigie.connectors.queries import live_sources, place_rows, source_by_name
 from vigie.connectors.registry import UnknownPlatform, get_connector_class
 from vigie.core.management.base import fail, organisation_or_fail
 from vigie.core.models import Location
@@ -37,6 +39,11 @@ class Command(BaseCommand):
         add.add_argument("--interval", type=int, default=0, help="poll interval in seconds")
         listing = sub.add_parser("list", help="list sources with their health")
         listing.add_argument("--org", required=True)
+        places = sub.add_parser(
+            "locations", help="list the locations of a source's account and the Vigie location of each"
+        )
+        places.add_argument("--org", required=True)
+        places.add_argument("--source", required=True, help="the source's name")
         sub.add_parser("rekey", help="re-encrypt every credential with the current VIGIE_SECRET_KEY")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -64,6 +71,9 @@ class Command(BaseCommand):
                         ]
                     )
                 )
+            return
+        if action == "locations":
+            self._locations(organisation, options["source"])
             return
         try:
             get_connector_class(options["platform"])
@@ -97,3 +107,39 @@ class Command(BaseCommand):
         except SourceConfigError as exc:
             raise fail(f"invalid config: {exc}") from None
         self.stdout.write(f"created source {source.name} ({source.platform}) #{source.pk}")
+
+    def _locations(self, organisation: Any, name: str) -> None:
+        """One line per location of the source's account: id, title, store code, address, and the
+        Vigie location its reviews go under (or that a new one is created at the first review)."""
+        source = source_by_name(organisation, name)
+        if source is None:
+            raise fail(f"no source named {name!r} in {organisation.slug}")
+        secrets: dict[str, Any] = {}
+        try:
+            secrets = decrypt_secrets(source.credentials_encrypted)
+            connector = build_connector(source)
+            if not connector.places_field:
+                raise fail(f"{source.platform} sources have no locations to list")
+            places = connector.list_places()
+        except (ConnectorError, CredentialsError, SourceConfigError) as exc:
+            raise fail(
+                f"cannot list the locations: {redact(getattr(exc, 'message', str(exc)), secrets)}"
+            ) from None
+        chosen = set(getattr(connector.config, connector.places_field, None) or [])
+        for row in place_rows(source, places):
+            place = row.place
+            address = ", ".join(
+                part for part in (place.address, f"{place.postcode} {place.city}".strip()) if part
+            )
+            if row.location is None:
+                vigie = "(new location at the first review)"
+            elif row.mapped:
+                vigie = row.location.name
+            else:
+                vigie = f"{row.location.name} (matched by store code or address)"
+            read = "read" if not chosen or place.external_id in chosen else "not read"
+            self.stdout.write(
+                "\t".join(
+                    [place.external_id, place.name, place.store_code or "-", address or "-", vigie, read]
+                )
+            )

@@ -19,7 +19,19 @@ def load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
 
 
+# The Business Information API's list of the account's locations.
+LOCATIONS = "/v1/accounts/1122334455/locations"
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake Google listens on 127.0.0.1, which the egress policy refuses unless allowed."""
+    monkeypatch.setenv("VIGIE_EGRESS_ALLOW", "127.0.0.1")
+
+
 @pytest.fixture
 def platform() -> Iterator[FakePlatform]:
+    """A fake Google that lists the account's two locations (Paris, Lyon) whenever asked."""
     with FakePlatform() as fake:
+        fake.add("GET", LOCATIONS, json=load("locations.json"))
         yield fake

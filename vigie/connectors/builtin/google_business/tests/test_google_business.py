@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from vigie.connectors.builtin.google_business.connector import GoogleBusinessConfig, GoogleBusinessConnector
-from vigie.connectors.builtin.google_business.tests.conftest import load
+from vigie.connectors.builtin.google_business.tests.conftest import LOCATIONS, load
 from vigie.connectors.contract import ConnectorError, MentionIn, RateLimited
 from vigie.connectors.testing import FakePlatform
 
@@ -72,13 +72,17 @@ def test_reviews_are_read_across_pages_and_locations(platform: FakePlatform) -> 
     assert [len(p.items) for p in pages] == [2, 2, 1]
     assert [p.has_more for p in pages] == [True, True, False]
     assert pages[2].items[0].external_id == "accounts/1122334455/locations/5544332211/reviews/BJf0_Lyon1"
-    assert cursor == {
-        "location": 0,
-        "since": {
-            "9988776655": "2024-05-01T09:12:44.123456+00:00",
-            "5544332211": "2024-05-03T18:30:00+00:00",
-        },
+    assert cursor["location"] == 0
+    assert cursor["since"] == {
+        "9988776655": "2024-05-01T09:12:44.123456+00:00",
+        "5544332211": "2024-05-03T18:30:00+00:00",
     }
+    # Each review belongs to its own location, named as on Google.
+    assert {item.place.external_id for item in pages[0].items if item.place} == {"9988776655"}
+    assert pages[2].items[0].place is not None
+    assert pages[2].items[0].place.store_code == "LYON-BELLECOUR"
+    # The locations were listed once, at the start of the round.
+    assert len(platform.requests_to("GET", LOCATIONS)) == 1
     calls = platform.requests_to("GET", PARIS)
     assert calls[0].param("pageSize") == "50"
     assert calls[0].param("orderBy") == "updateTime desc"
@@ -102,7 +106,7 @@ def test_an_empty_location_answers_an_empty_page(platform: FakePlatform) -> None
     page = connector(platform).fetch({})
     assert page.items == []
     assert not page.has_more
-    assert page.next_cursor == {"location": 0, "since": {}}
+    assert (page.next_cursor["location"], page.next_cursor["since"]) == (0, {})
 
 
 def test_a_review_is_mapped_with_star_enum_reviewer_and_owner_reply(platform: FakePlatform) -> None:
@@ -130,11 +134,12 @@ def test_a_review_is_mapped_with_star_enum_reviewer_and_owner_reply(platform: Fa
     assert anonymous.text == ""  # rating-only reviews have no comment at all
     assert anonymous.rating == Decimal(5)
     assert anonymous.author is not None
-    assert anonymous.author.external_id == "anonymous"
+    assert anonymous.author.external_id == "review:AIe9_Zk2Pp"  # no reviewer id at Google
 
     assert translated.text == "Comida fría"  # the original, not Google's translation
     assert translated.created_at == datetime(2024, 4, 20, 12, 0, 0, 123456, tzinfo=UTC)
-    assert translated.url == "https://business.google.com/reviews/reply/AIe9_Tr4Ns"
+    # No permalink per review: the location's reviews on Google (its place id from discovery).
+    assert translated.url == "https://search.google.com/local/reviews?placeid=ChIJLU7jZClu5kcR4PcOOO6p3I0"
     assert unrated.rating is None
     assert unrated.rating_raw == "STAR_RATING_UNSPECIFIED"
 
@@ -289,8 +294,10 @@ def test_the_config_normalises_ids_and_marks_secrets() -> None:
         client_secret="s",
     )
     assert (config.account_id, config.location_ids) == ("1", ["2", "3"])
+    # No location chosen: every location of the account.
+    assert GoogleBusinessConfig(account_id="1", client_id="c").location_ids == []
     with pytest.raises(ValidationError):
-        GoogleBusinessConfig(account_id="1", location_ids=[], client_id="c", client_secret="s")
+        GoogleBusinessConfig(account_id="1", location_ids=["accounts/1/other/2"], client_id="c")
     properties = GoogleBusinessConfig.model_json_schema()["properties"]
     assert {name for name, field in properties.items() if field.get("secret")} == {
         "client_secret",

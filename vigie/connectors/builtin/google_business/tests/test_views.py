@@ -115,7 +115,8 @@ def test_the_callback_stores_the_refresh_token_encrypted(
     state = start(client, source)
     response = client.get(reverse("google_business_callback"), {"state": state, "code": "4/0Adeu5B"})
     assert response.status_code == 302
-    assert response.url == reverse("sources")
+    # On to the source's form, where the account's locations are now listed to choose.
+    assert response.url == reverse("source_edit", args=[source.pk])
     source.refresh_from_db()
     stored = decrypt_secrets(source.credentials_encrypted)
     assert stored["refresh_token"] == "1//0gFAKErefresh-new"
