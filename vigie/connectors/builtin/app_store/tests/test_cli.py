@@ -1,0 +1,44 @@
+"""An App Store source added and fetched from the command line, as a user would."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from vigie.conftest import Tenant
+from vigie.connectors.builtin.app_store.tests.conftest import load
+from vigie.connectors.models import Source
+from vigie.connectors.testing import FakePlatform
+from vigie.mentions.models import Mention
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_source_add_then_fetch(
+    tenant: Tenant, platform: FakePlatform, p8: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIGIE_EGRESS_ALLOW", "127.0.0.1")
+    platform.add("GET", "/v1/apps/1234567890/customerReviews", json=load("reviews_page2.json"))
+    config = {
+        "base_url": platform.url,
+        "app_id": "1234567890",
+        "issuer_id": "57246542-96fe-1a63-e053-0824d011072a",
+        "key_id": "2X9R4HXF34",
+        "private_key": p8,
+    }
+    output = run(
+        "source", "add", "--org", "acme", "--platform", "app_store", "--name", "Appli iOS",
+        "--config", json.dumps(config),
+    )  # fmt: skip
+    assert output.startswith("created source Appli iOS (app_store)")
+    source = Source.objects.get(name="Appli iOS")
+    assert "private_key" not in source.config
+    assert "Appli iOS: new=1 updated=0 unchanged=0" in run("fetch", "--org", "acme")
+    assert Mention.objects.get(source=source).raw["vigie"]["country"] == "FRA"
