@@ -22,6 +22,7 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
+from django.utils.translation import gettext, gettext_noop
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from vigie.connectors.builtin.google_play.jwt import load_rsa_key, sign_rs256
@@ -66,9 +67,12 @@ _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+")
 class GooglePlayConfig(ConnectorConfig):
     """The app to read and the service account allowed to read and answer its reviews."""
 
-    package_name: str = Field(description="Nom du paquet de l'application (par exemple com.exemple.app)")
+    package_name: str = Field(
+        description=gettext_noop("Nom du paquet de l'application (par exemple com.exemple.app)")
+    )
     service_account_json: str = Field(
-        description="Clé JSON du compte de service Google Cloud", json_schema_extra={"secret": True}
+        description=gettext_noop("Clé JSON du compte de service Google Cloud"),
+        json_schema_extra={"secret": True},
     )
 
     @field_validator("package_name")
@@ -123,10 +127,11 @@ class GooglePlayConnector(Connector[GooglePlayConfig]):
     def test_connection(self) -> str:
         """Read one review: proves the key, the app and the account's permission on it."""
         self._api("GET", "/reviews", params={"maxResults": 1})
-        return (
-            f"{self.config.package_name} as {self._account.client_email}; Google Play keeps only "
-            "the last 7 days of reviews in its API: poll at least daily"
-        )
+        # The health text says what the API forgets: a source left paused a week loses reviews.
+        return gettext(
+            "%(package)s (compte %(account)s) : l'API de Google Play ne garde que les avis des "
+            "7 derniers jours ; relevez-les au moins une fois par jour."
+        ) % {"package": self.config.package_name, "account": self._account.client_email}
 
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read one page of the week of reviews the API keeps; a poll reads every page."""

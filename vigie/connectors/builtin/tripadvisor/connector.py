@@ -13,6 +13,7 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
+from django.utils.translation import gettext, gettext_noop
 from pydantic import BaseModel, Field, field_validator
 
 from vigie.connectors.builtin.tripadvisor.schemas import LocationDetails, Review, ReviewsResponse
@@ -38,9 +39,11 @@ DEFAULT_RETRY_AFTER = 60.0
 class TripadvisorConfig(ConnectorConfig):
     """The location whose reviews are read, the Content API key and the language asked for."""
 
-    api_key: str = Field(description="Clé de l'API Content Tripadvisor", json_schema_extra={"secret": True})
-    location_id: str = Field(description="Identifiant Tripadvisor du lieu (locationId)")
-    language: str = Field(default="fr", description="Langue des avis lus (fr, en…)")
+    api_key: str = Field(
+        description=gettext_noop("Clé de l'API Content Tripadvisor"), json_schema_extra={"secret": True}
+    )
+    location_id: str = Field(description=gettext_noop("Identifiant Tripadvisor du lieu (locationId)"))
+    language: str = Field(default="fr", description=gettext_noop("Langue des avis lus (fr, en…)"))
 
     @field_validator("location_id")
     @classmethod
@@ -71,9 +74,10 @@ class TripadvisorConnector(Connector[TripadvisorConfig]):
 
     def test_connection(self) -> str:
         details = _model(LocationDetails, self._get(f"/api/v1/location/{self._location()}/details"))
-        return (
-            f"{details.name or details.location_id} ({details.location_id}; the 5 most recent reviews only)"
-        )
+        return gettext(
+            "%(name)s : l'API Content ne donne que les 5 avis les plus récents (l'import de fichier "
+            "reprend l'historique) ; les réponses s'écrivent sur Tripadvisor (copier puis ouvrir)."
+        ) % {"name": details.name or details.location_id}
 
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read the (at most five) most recent reviews; there is nothing further to page to."""

@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
+from django.utils.translation import gettext, gettext_noop
 from pydantic import BaseModel, Field, field_validator
 
 from vigie.connectors.builtin.yelp.schemas import Business, Review, ReviewsResponse
@@ -42,11 +43,14 @@ MAX_OFFSET = 200
 class YelpConfig(ConnectorConfig):
     """The business whose review excerpts are read, and the API key."""
 
-    api_key: str = Field(description="Clé d'API Yelp Fusion", json_schema_extra={"secret": True})
-    business_id: str = Field(description="Identifiant ou alias de l'établissement Yelp")
-    locale: str = Field(default="fr_FR", description="Langue des avis lus (par exemple fr_FR)")
+    api_key: str = Field(
+        description=gettext_noop("Clé d'API Yelp Fusion"), json_schema_extra={"secret": True}
+    )
+    business_id: str = Field(description=gettext_noop("Identifiant ou alias de l'établissement Yelp"))
+    locale: str = Field(default="fr_FR", description=gettext_noop("Langue des avis lus (par exemple fr_FR)"))
     timezone: str = Field(
-        default="Europe/Paris", description="Fuseau horaire de l'établissement (dates Yelp sans fuseau)"
+        default="Europe/Paris",
+        description=gettext_noop("Fuseau horaire de l'établissement (dates Yelp sans fuseau)"),
     )
 
     @field_validator("business_id")
@@ -85,8 +89,10 @@ class YelpConnector(Connector[YelpConfig]):
 
     def test_connection(self) -> str:
         business = _model(Business, self._get(f"/v3/businesses/{self._business_path()}"))
-        count = f", {business.review_count} reviews" if business.review_count is not None else ""
-        return f"{business.name or business.id} ({business.alias or business.id}{count}; excerpts only)"
+        return gettext(
+            "%(name)s (%(count)s avis) : l'API ne donne que des extraits (3 avis au plus, texte "
+            "tronqué) ; les réponses s'écrivent sur Yelp (copier puis ouvrir)."
+        ) % {"name": business.name or business.alias or business.id, "count": business.review_count or 0}
 
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read the excerpts the plan allows (usually three), one page per call."""

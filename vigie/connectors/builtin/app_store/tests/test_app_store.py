@@ -228,7 +228,9 @@ def test_the_hourly_limit_is_honoured(platform: FakePlatform, p8: str) -> None:
 
 def test_test_connection_names_the_app(platform: FakePlatform, p8: str) -> None:
     platform.add("GET", f"/v1/apps/{APP}", json=load("app.json"))
-    assert connector(platform, p8).test_connection() == "Carnet (fr.exemple.carnet), responses enabled"
+    assert connector(platform, p8).test_connection() == (
+        "Carnet (fr.exemple.carnet) : réponses activées ; une nouvelle réponse remplace la précédente."
+    )
 
 
 def test_a_key_pasted_without_its_line_breaks_still_works(p8: str) -> None:

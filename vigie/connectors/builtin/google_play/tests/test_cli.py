@@ -47,3 +47,38 @@ def test_source_add_then_fetch(
     assert "Appli Android: new=1 updated=0 unchanged=0" in run("fetch", "--org", "acme")
     mention = Mention.objects.get(source=source)
     assert mention.raw["vigie"]["app_version"] == "5.1.9"
+
+
+def test_an_edited_review_updates_its_mention(
+    tenant: Tenant, platform: FakePlatform, service_account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIGIE_EGRESS_ALLOW", "127.0.0.1")
+    reviews = "/androidpublisher/v3/applications/fr.exemple.boutique/reviews"
+    platform.add("POST", "/token", json=load("token.json"))
+    platform.add("GET", reviews, json=load("reviews_page2.json"))
+    edited = load("reviews_page2.json")
+    comment = edited["reviews"][0]["comments"][0]["userComment"]
+    comment.update({"text": "Plus lent du tout depuis la 5.2.0, merci !", "starRating": 5})
+    comment["lastModified"] = {"seconds": "1715700000", "nanos": 0}
+    platform.add("GET", reviews, json=edited)
+    config = {
+        "base_url": platform.url,
+        "package_name": "fr.exemple.boutique",
+        "service_account_json": service_account,
+    }
+    run(
+        "source",
+        "add",
+        "--org",
+        "acme",
+        "--platform",
+        "google_play",
+        "--name",
+        "Appli",
+        "--config",
+        json.dumps(config),
+    )
+    run("fetch", "--org", "acme")
+    assert "Appli: new=0 updated=1 unchanged=0" in run("fetch", "--org", "acme")
+    mention = Mention.objects.get(source__name="Appli")
+    assert (mention.text, str(mention.rating)) == ("Plus lent du tout depuis la 5.2.0, merci !", "5.00")

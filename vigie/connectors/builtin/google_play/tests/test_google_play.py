@@ -227,8 +227,8 @@ def test_test_connection_says_the_api_keeps_one_week(platform: FakePlatform, ser
     script_token(platform)
     platform.add("GET", REVIEWS, json=load("reviews_page2.json"))
     description = connector(platform, service_account).test_connection()
-    assert description.startswith(f"{PACKAGE} as vigie-reviews@")
-    assert "last 7 days" in description
+    assert description.startswith(f"{PACKAGE} (compte vigie-reviews@")
+    assert "7 derniers jours" in description
 
 
 def test_the_configuration_checks_the_package_and_the_key(service_account: str) -> None:

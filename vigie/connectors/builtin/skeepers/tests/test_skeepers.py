@@ -181,3 +181,12 @@ def test_legacy_key_names_are_read_too(platform: FakePlatform) -> None:
     mention = connector(platform).fetch({}).items[0]
     assert (mention.external_id, mention.rating, mention.text) == ("legacy-1", Decimal(4), "Très bien")
     assert mention.owner_reply_text == "Merci Anne"
+
+
+def test_test_connection_reads_one_site_review_and_says_where_answers_go(platform: FakePlatform) -> None:
+    platform.add("POST", TOKEN, json=load("token.json"))
+    platform.add("GET", BRANDS, json=load("brands_page1.json"))
+    description = connector(platform).test_connection()
+    assert description.startswith(f"site {WEBSITE} : avis produits et avis sur le site")
+    assert "espace Skeepers" in description
+    assert platform.requests_to("GET", BRANDS)[0].param("limit") == "1"

@@ -70,8 +70,10 @@ def test_the_location_id_may_be_pasted_from_an_address() -> None:
 
 def test_test_connection_says_only_five_reviews_are_read(platform: FakePlatform) -> None:
     platform.add("GET", f"/api/v1/location/{LOCATION}/details", json=load("location_details.json"))
-    assert connector(platform).test_connection() == (
-        "Hôtel Lumière (1234567; the 5 most recent reviews only)"
+    assert (
+        connector(platform)
+        .test_connection()
+        .startswith("Hôtel Lumière : l'API Content ne donne que les 5 avis les plus récents")
     )
 
 

@@ -70,7 +70,9 @@ def test_an_excerpt_is_mapped_in_the_business_timezone(platform: FakePlatform) -
 def test_test_connection_names_the_business_and_says_excerpts_only(platform: FakePlatform) -> None:
     platform.add("GET", f"/v3/businesses/{BUSINESS}", json=load("business.json"))
     assert (
-        connector(platform).test_connection() == "Casa Bella (casa-bella-paris, 187 reviews; excerpts only)"
+        connector(platform).test_connection()
+        == "Casa Bella (187 avis) : l'API ne donne que des extraits (3 avis au plus, texte tronqué) ; "
+        "les réponses s'écrivent sur Yelp (copier puis ouvrir)."
     )
 
 
