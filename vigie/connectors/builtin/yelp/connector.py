@@ -34,8 +34,9 @@ from vigie.connectors.normalise import aware_datetime, rating_to_five, raw_ratin
 
 M = TypeVar("M", bound=BaseModel)
 PLATFORM = "Yelp"
-# Yelp's per-second limit clears quickly; the daily one is answered with its reset time.
+# Yelp's per-second limit clears quickly; the daily one comes with its reset time.
 DEFAULT_RETRY_AFTER = 60.0
+DAILY_RETRY_AFTER = 3600.0
 PAGE_LIMIT = 50
 MAX_OFFSET = 200
 
@@ -164,11 +165,11 @@ def _error_for(response: httpx.Response) -> ConnectorError:
     code, description = _platform_error(response)
     detail = ": ".join(part for part in (code, description) if part)
     text = f"Yelp HTTP {status}: {detail}" if detail else f"Yelp HTTP {status}"
-    if status == 429 or code in {"TOO_MANY_REQUESTS_PER_SECOND", "ACCESS_LIMIT_REACHED"}:
-        # The daily cap resets at the time Yelp gives in RateLimit-ResetTime.
-        return RateLimited(
-            text, retry_after=retry_after(response, DEFAULT_RETRY_AFTER, "RateLimit-ResetTime")
-        )
+    if code == "ACCESS_LIMIT_REACHED":
+        # The daily cap: wait for the reset time Yelp gives (midnight UTC), not a minute.
+        return RateLimited(text, retry_after=retry_after(response, DAILY_RETRY_AFTER, "RateLimit-ResetTime"))
+    if status == 429 or code == "TOO_MANY_REQUESTS_PER_SECOND":
+        return RateLimited(text, retry_after=retry_after(response, DEFAULT_RETRY_AFTER))
     if status == 401 or code in {"TOKEN_INVALID", "TOKEN_MISSING", "UNAUTHORIZED_ACCESS_TOKEN"}:
         return ConnectorError(text, needs_reauth=True)
     if status >= 500:

@@ -115,3 +115,21 @@ def test_a_bad_timezone_or_business_is_refused_in_the_configuration() -> None:
         YelpConfig(api_key="k", business_id=BUSINESS, timezone="Mars/Olympus")
     with pytest.raises(ValueError, match="business"):
         YelpConfig(api_key="k", business_id="a/b")
+
+
+def test_the_per_second_limit_waits_a_minute_not_until_the_daily_reset(platform: FakePlatform) -> None:
+    platform.add(
+        "GET",
+        REVIEWS,
+        status=429,
+        json={
+            "error": {
+                "code": "TOO_MANY_REQUESTS_PER_SECOND",
+                "description": "You have exceeded the queries-per-second limit for this endpoint. Try reducing the rate at which you make queries.",
+            }
+        },
+        headers={"RateLimit-ResetTime": "2999-01-01T00:00:00+00:00"},
+    )
+    with pytest.raises(RateLimited) as caught:
+        connector(platform).fetch({})
+    assert caught.value.retry_after == 60
