@@ -58,7 +58,7 @@ def config_form_class(config_class: type[BaseModel], *, editing: bool) -> type[f
         info = config_class.model_fields.get(name)
         if info is None:
             continue
-        # Descriptions are French msgids (marked with gettext_noop where declared).
+        # A description is a French msgid of the catalogue (connectors load without Django).
         label = _(info.description) if info.description else name
         help_text = _("Clé « %(name)s ».") % {"name": name}
         required = info.is_required()

@@ -21,7 +21,6 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
-from django.utils.translation import gettext, gettext_noop
 from pydantic import BaseModel, Field, field_validator
 
 from vigie.connectors.builtin.app_store.jwt import load_ec_key, normalise_pem, sign_es256
@@ -64,11 +63,11 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 class AppStoreConfig(ConnectorConfig):
     """The app to read and the App Store Connect API key that reads and answers its reviews."""
 
-    app_id: str = Field(description=gettext_noop("Identifiant Apple de l'application (Apple ID, chiffres)"))
-    issuer_id: str = Field(description=gettext_noop("Identifiant de l'émetteur (Issuer ID) des clés d'API"))
-    key_id: str = Field(description=gettext_noop("Identifiant de la clé d'API (Key ID)"))
+    app_id: str = Field(description="Identifiant Apple de l'application (Apple ID, chiffres)")
+    issuer_id: str = Field(description="Identifiant de l'émetteur (Issuer ID) des clés d'API")
+    key_id: str = Field(description="Identifiant de la clé d'API (Key ID)")
     private_key: str = Field(
-        description=gettext_noop("Clé privée .p8 de l'API App Store Connect"),
+        description="Clé privée .p8 de l'API App Store Connect",
         json_schema_extra={"secret": True},
     )
 
@@ -126,6 +125,8 @@ class AppStoreConnector(Connector[AppStoreConfig]):
     # --- contract ---------------------------------------------------------------------------
 
     def test_connection(self) -> str:
+        from django.utils.translation import gettext  # connectors load without Django
+
         app = _model(AppDocument, self._api("GET", f"/v1/apps/{self._app()}")).data
         name = str(app.attributes.get("name") or app.id)
         bundle = str(app.attributes.get("bundleId") or "")

@@ -22,7 +22,6 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
-from django.utils.translation import gettext, gettext_noop
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from vigie.connectors.builtin.google_play.jwt import load_rsa_key, sign_rs256
@@ -67,11 +66,9 @@ _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+")
 class GooglePlayConfig(ConnectorConfig):
     """The app to read and the service account allowed to read and answer its reviews."""
 
-    package_name: str = Field(
-        description=gettext_noop("Nom du paquet de l'application (par exemple com.exemple.app)")
-    )
+    package_name: str = Field(description="Nom du paquet de l'application (par exemple com.exemple.app)")
     service_account_json: str = Field(
-        description=gettext_noop("Clé JSON du compte de service Google Cloud"),
+        description="Clé JSON du compte de service Google Cloud",
         json_schema_extra={"secret": True},
     )
 
@@ -126,6 +123,8 @@ class GooglePlayConnector(Connector[GooglePlayConfig]):
 
     def test_connection(self) -> str:
         """Read one review: proves the key, the app and the account's permission on it."""
+        from django.utils.translation import gettext  # connectors load without Django
+
         self._api("GET", "/reviews", params={"maxResults": 1})
         # The health text says what the API forgets: a source left paused a week loses reviews.
         return gettext(

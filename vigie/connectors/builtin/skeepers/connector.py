@@ -23,7 +23,6 @@ from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from django.utils.translation import gettext, gettext_noop
 from pydantic import BaseModel, Field, field_validator
 
 from vigie.connectors.builtin.skeepers.schemas import Comment, Review, TokenResponse
@@ -63,11 +62,9 @@ _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 class SkeepersConfig(ConnectorConfig):
     """The website whose reviews are read, and the API account created in the back office."""
 
-    client_id: str = Field(description=gettext_noop("Identifiant client de l'API (Client ID)"))
-    client_secret: str = Field(
-        description=gettext_noop("Secret client de l'API"), json_schema_extra={"secret": True}
-    )
-    website_id: str = Field(description=gettext_noop("Identifiant du site (website ID)"))
+    client_id: str = Field(description="Identifiant client de l'API (Client ID)")
+    client_secret: str = Field(description="Secret client de l'API", json_schema_extra={"secret": True})
+    website_id: str = Field(description="Identifiant du site (website ID)")
 
     @field_validator("website_id")
     @classmethod
@@ -102,6 +99,8 @@ class SkeepersConnector(Connector[SkeepersConfig]):
     # --- contract ---------------------------------------------------------------------------
 
     def test_connection(self) -> str:
+        from django.utils.translation import gettext  # connectors load without Django
+
         self._api("GET", "/brands/reviews", params=self._params(limit=1))
         return gettext(
             "site %(website)s : avis produits et avis sur le site ; les réponses s'écrivent dans "

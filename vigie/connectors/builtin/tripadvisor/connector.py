@@ -13,7 +13,6 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
-from django.utils.translation import gettext, gettext_noop
 from pydantic import BaseModel, Field, field_validator
 
 from vigie.connectors.builtin.tripadvisor.schemas import LocationDetails, Review, ReviewsResponse
@@ -39,11 +38,9 @@ DEFAULT_RETRY_AFTER = 60.0
 class TripadvisorConfig(ConnectorConfig):
     """The location whose reviews are read, the Content API key and the language asked for."""
 
-    api_key: str = Field(
-        description=gettext_noop("Clé de l'API Content Tripadvisor"), json_schema_extra={"secret": True}
-    )
-    location_id: str = Field(description=gettext_noop("Identifiant Tripadvisor du lieu (locationId)"))
-    language: str = Field(default="fr", description=gettext_noop("Langue des avis lus (fr, en…)"))
+    api_key: str = Field(description="Clé de l'API Content Tripadvisor", json_schema_extra={"secret": True})
+    location_id: str = Field(description="Identifiant Tripadvisor du lieu (locationId)")
+    language: str = Field(default="fr", description="Langue des avis lus (fr, en…)")
 
     @field_validator("location_id")
     @classmethod
@@ -73,6 +70,8 @@ class TripadvisorConnector(Connector[TripadvisorConfig]):
         super().__init__(config, http)
 
     def test_connection(self) -> str:
+        from django.utils.translation import gettext  # connectors load without Django
+
         details = _model(LocationDetails, self._get(f"/api/v1/location/{self._location()}/details"))
         return gettext(
             "%(name)s : l'API Content ne donne que les 5 avis les plus récents (l'import de fichier "

@@ -14,7 +14,6 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
-from django.utils.translation import gettext, gettext_noop
 from pydantic import BaseModel, Field, field_validator
 
 from vigie.connectors.builtin.yelp.schemas import Business, Review, ReviewsResponse
@@ -44,14 +43,12 @@ MAX_OFFSET = 200
 class YelpConfig(ConnectorConfig):
     """The business whose review excerpts are read, and the API key."""
 
-    api_key: str = Field(
-        description=gettext_noop("Clé d'API Yelp Fusion"), json_schema_extra={"secret": True}
-    )
-    business_id: str = Field(description=gettext_noop("Identifiant ou alias de l'établissement Yelp"))
-    locale: str = Field(default="fr_FR", description=gettext_noop("Langue des avis lus (par exemple fr_FR)"))
+    api_key: str = Field(description="Clé d'API Yelp Fusion", json_schema_extra={"secret": True})
+    business_id: str = Field(description="Identifiant ou alias de l'établissement Yelp")
+    locale: str = Field(default="fr_FR", description="Langue des avis lus (par exemple fr_FR)")
     timezone: str = Field(
         default="Europe/Paris",
-        description=gettext_noop("Fuseau horaire de l'établissement (dates Yelp sans fuseau)"),
+        description="Fuseau horaire de l'établissement (dates Yelp sans fuseau)",
     )
 
     @field_validator("business_id")
@@ -89,6 +86,8 @@ class YelpConnector(Connector[YelpConfig]):
         super().__init__(config, http)
 
     def test_connection(self) -> str:
+        from django.utils.translation import gettext  # connectors load without Django
+
         business = _model(Business, self._get(f"/v3/businesses/{self._business_path()}"))
         return gettext(
             "%(name)s (%(count)s avis) : l'API ne donne que des extraits (3 avis au plus, texte "
