@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -101,3 +102,13 @@ def test_an_unknown_location_is_permanent_with_the_platforms_message(platform: F
         connector(platform).fetch({})
     assert caught.value.permanent
     assert caught.value.message == "Tripadvisor HTTP 404: Location not found"
+
+
+def test_the_key_in_the_query_never_reaches_the_logs(
+    platform: FakePlatform, caplog: pytest.LogCaptureFixture
+) -> None:
+    platform.add("GET", REVIEWS, json=load("reviews.json"))
+    with caplog.at_level(logging.DEBUG):
+        connector(platform).fetch({})
+    assert platform.requests[0].param("key") == API_KEY
+    assert API_KEY not in caplog.text
