@@ -234,6 +234,8 @@ def test_test_connection_says_the_api_keeps_one_week(platform: FakePlatform, ser
 def test_the_configuration_checks_the_package_and_the_key(service_account: str) -> None:
     as_object = GooglePlayConfig(package_name=PACKAGE, service_account_json=json.loads(service_account))  # type: ignore[arg-type]
     assert json.loads(as_object.service_account_json)["client_email"].endswith("gserviceaccount.com")
+    # Pasted in the form's one-line input, the key file loses its line breaks: still a valid key.
+    GooglePlayConfig(package_name=PACKAGE, service_account_json=service_account.replace("\n", ""))
     with pytest.raises(ValueError, match="Android package name"):
         GooglePlayConfig(package_name="boutique", service_account_json=service_account)
     with pytest.raises(ValueError, match="client_email and private_key"):
