@@ -231,6 +231,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "waitress.queue": {"level": "ERROR"},
+        # httpx logs every request's full address at INFO: some platforms take their key in the
+        # query (Tripadvisor's Content API) and secret feed addresses are whole URLs.
+        "httpx": {"level": "WARNING"},
     },
 }
 

@@ -66,7 +66,8 @@ def config_form_class(
         info = config_class.model_fields.get(name)
         if info is None:
             continue
-        label = info.description or name
+        # A description is a French msgid of the catalogue (connectors load without Django).
+        label = _(info.description) if info.description else name
         help_text = _("Clé « %(name)s ».") % {"name": name}
         required = info.is_required()
         kind = _kind(info)

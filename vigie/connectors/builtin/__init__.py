@@ -12,4 +12,9 @@ BUILTIN_CONNECTORS: list[str] = [
     "vigie.connectors.builtin.trustpilot.connector:TrustpilotConnector",
     "vigie.connectors.builtin.mastodon.connector:MastodonConnector",
     "vigie.connectors.builtin.bluesky.connector:BlueskyConnector",
+    "vigie.connectors.builtin.google_play.connector:GooglePlayConnector",
+    "vigie.connectors.builtin.app_store.connector:AppStoreConnector",
+    "vigie.connectors.builtin.skeepers.connector:SkeepersConnector",
+    "vigie.connectors.builtin.yelp.connector:YelpConnector",
+    "vigie.connectors.builtin.tripadvisor.connector:TripadvisorConnector",
 ]

@@ -133,8 +133,6 @@ def test_the_documented_limits_of_the_other_platforms() -> None:
     assert limits == {
         "x": LengthLimit(280, "characters", url_weight=23),
         "twitter": LengthLimit(280, "characters", url_weight=23),
-        "google_play": LengthLimit(350),
-        "app_store": LengthLimit(5970),
         "facebook": LengthLimit(8000),
         "instagram": LengthLimit(2200),
         "youtube": LengthLimit(10000),

@@ -1,0 +1,1 @@
+"""App Store Connect: the customer reviews of one iOS app; developer responses."""

@@ -1,0 +1,1 @@
+"""Google Play: the reviews of one Android app; developer replies."""

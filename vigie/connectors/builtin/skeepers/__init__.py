@@ -1,0 +1,1 @@
+"""Skeepers (Avis Vérifiés): product and site reviews of one website."""

@@ -1,0 +1,1 @@
+"""Tripadvisor Content API: the most recent reviews of one location."""

@@ -1,0 +1,1 @@
+"""Yelp Fusion: the review excerpts of one business."""
