@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from vigie.core.audit import GENESIS_HASH, event_hash
+from vigie.core.audit import CURRENT_VERSION, GENESIS_HASH, audit_keys, event_hash
 from vigie.core.models import (
     ApiToken,
     AuditEvent,
@@ -67,6 +67,7 @@ def do_record_audit_event(
         object_id=object_id,
         data=payload,
         prev_hash=prev_hash,
+        hash_version=CURRENT_VERSION,
         hash=event_hash(
             organisation_id=organisation.pk,
             seq=seq,
@@ -383,6 +384,7 @@ def do_record_audit_events(organisation: Organisation, events: list[dict[str, An
     seq = last.seq if last else 0
     prev_hash = last.hash if last else GENESIS_HASH
     previous_at = last.created_at if last else None
+    key = audit_keys()[0]  # derived once for the whole batch
     connection = transaction.get_connection()
     ops = connection.ops
     fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
@@ -422,6 +424,8 @@ def do_record_audit_events(organisation: Organisation, events: list[dict[str, An
             object_id=object_id,
             data=payload,
             prev_hash=prev_hash,
+            version=CURRENT_VERSION,
+            key=key,
         )
         values = {
             **defaults,
@@ -436,6 +440,7 @@ def do_record_audit_events(organisation: Organisation, events: list[dict[str, An
             "data": payload,
             "prev_hash": prev_hash,
             "hash": digest,
+            "hash_version": CURRENT_VERSION,
         }
         row = []
         for attname, kind, encoder in kinds:
