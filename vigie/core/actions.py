@@ -500,3 +500,37 @@ def do_mark_notifications_read(
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     return rows.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def do_prune_audit_events(organisation: Organisation, before: Any, *, batch_size: int = 5000) -> int:
+    """Remove the events recorded before ``before`` (audit retention, set in the charter).
+
+    Only a prefix of the chain can go (events are in time order). An ``audit.pruned`` event,
+    keyed like every other, records the last removed ``seq`` and hash, so verification starts
+    from the first remaining event and a removal by anyone else still shows as a break.
+    """
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    events = AuditEvent.objects.filter(organisation=organisation)
+    last_pruned = events.filter(created_at__lt=before).order_by("-seq").first()
+    if last_pruned is None:
+        return 0
+    newest = events.order_by("-seq").values_list("seq", flat=True).first()
+    if newest == last_pruned.seq:
+        # The newest event is never removed: it anchors the chain that continues after it.
+        last_pruned = events.filter(seq__lt=last_pruned.seq).order_by("-seq").first()
+        if last_pruned is None:
+            return 0
+    first_seq = events.order_by("seq").values_list("seq", flat=True).first() or 1
+    removed = 0
+    for start in range(first_seq, last_pruned.seq + 1, batch_size):
+        # QuerySet.delete, not AuditEvent.delete: the model refuses single deletions on purpose.
+        removed += events.filter(
+            seq__gte=start, seq__lt=min(start + batch_size, last_pruned.seq + 1)
+        ).delete()[0]
+    do_record_audit_event(
+        organisation,
+        "audit.pruned",
+        data={"through_seq": last_pruned.seq, "last_hash": last_pruned.hash, "events": removed},
+    )
+    return removed

@@ -105,6 +105,16 @@ def verify_audit_chain(organisation: Organisation) -> ChainReport:
     """
     expected_prev = GENESIS_HASH
     expected_seq = 1
+    first = audit_events(organisation).first()
+    if first is not None and first.seq != 1:
+        # Retention removed the oldest events: the newest ``audit.pruned`` event (itself checked
+        # below, keyed) says where the chain now starts and which hash it continues from.
+        pruned = audit_events(organisation).filter(verb="audit.pruned").order_by("-seq").first()
+        data = pruned.data if pruned is not None else {}
+        if data.get("through_seq") != first.seq - 1 or data.get("last_hash") != first.prev_hash:
+            return ChainReport(organisation.slug, 0, False, first.seq - 1, "missing event (gap in sequence)")
+        expected_prev = first.prev_hash
+        expected_seq = first.seq
     count = 0
     unkeyed = 0
     last_version = UNKEYED

@@ -188,3 +188,28 @@ def test_a_rotated_audit_key_keeps_old_events_valid_through_its_fallback(
     monkeypatch.setenv("VIGIE_AUDIT_KEY_FALLBACKS", "old-audit-key-" + "o" * 30)
     do_record_audit_event(tenant.organisation, "test.under-new-key")
     assert verify_audit_chain(tenant.organisation).ok
+
+
+def test_retention_prunes_the_oldest_events_and_the_chain_still_verifies(tenant: Tenant) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vigie.core.actions import do_prune_audit_events
+
+    long_ago = timezone.now() - timedelta(days=4000)
+    AuditEvent.objects.filter(organisation=tenant.organisation).delete()  # a fresh chain for the test
+    for n in range(5):
+        do_record_audit_event(tenant.organisation, f"old.{n}", at=long_ago + timedelta(minutes=n))
+    do_record_audit_event(tenant.organisation, "recent.one")
+    assert (
+        do_prune_audit_events(tenant.organisation, timezone.now() - timedelta(days=1825), batch_size=2) == 5
+    )
+    events = list(AuditEvent.objects.for_org(tenant.organisation).order_by("seq"))
+    assert [e.verb for e in events] == ["recent.one", "audit.pruned"]
+    assert events[-1].data["events"] == 5
+    report = verify_audit_chain(tenant.organisation)
+    assert report.ok, report.reason
+    # Someone removing one more event at the start is still caught.
+    tamper("DELETE FROM core_auditevent WHERE id = %s", [events[0].pk])
+    assert not verify_audit_chain(tenant.organisation).ok
