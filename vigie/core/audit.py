@@ -111,7 +111,8 @@ def hash_matches(event_fields: dict[str, Any], version: int, stored: str) -> boo
     if version != KEYED:
         return False
     return any(
-        hmac.compare_digest(event_hash(**event_fields, version=KEYED, key=key), stored) for key in audit_keys()
+        hmac.compare_digest(event_hash(**event_fields, version=KEYED, key=key), stored)
+        for key in audit_keys()
     )
 
 
