@@ -32,7 +32,7 @@ from vigie.inbox.actions import (
     do_erase_person_from_cases,
     do_pseudonymise_private_messages,
 )
-from vigie.inbox.models import Case, PrivateMessage, PrivateThread
+from vigie.inbox.models import CallbackLog, Case, PrivateMessage, PrivateThread
 from vigie.mentions.actions import (
     do_delete_authors,
     do_delete_mentions,
@@ -102,13 +102,20 @@ def do_erase_subject(
             .exclude(case_id__in=held_cases)
             .values_list("pk", flat=True)
         )
+    callbacks = findings.callback_ids
+    if held_cases:
+        callbacks = list(
+            CallbackLog.objects.filter(organisation=organisation, pk__in=callbacks)
+            .exclude(case_id__in=held_cases)
+            .values_list("pk", flat=True)
+        )
     counts: dict[str, int] = {
         "mentions_pseudonymised": len(authored),
         "mentions_redacted": len(naming),
         "authors_deleted": len(authors),
         "cases_cleaned": len(cases),
         "private_threads_erased": len(threads),
-        "callbacks_erased": len(findings.callback_ids),
+        "callbacks_erased": len(callbacks),
         "mentions_kept_for_legal_hold": len(held.intersection(findings.mention_ids)),
         "authors_kept_for_legal_hold": len(held_authors),
     }
@@ -125,7 +132,7 @@ def do_erase_subject(
         )
         do_delete_authors(organisation, authors)
         erased = do_erase_person_from_cases(
-            organisation, cases, findings.needles, thread_ids=threads, callback_ids=findings.callback_ids
+            organisation, cases, findings.needles, thread_ids=threads, callback_ids=callbacks
         )
         counts["replies_redacted"] = erased.replies
         counts["notes_redacted"] = erased.notes

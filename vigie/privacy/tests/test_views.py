@@ -114,3 +114,31 @@ def test_the_records_of_processing_follow_the_charter(tenant: Tenant, login: Log
     html = client.get(reverse("privacy_records")).content.decode()
     assert "400 jours, puis supprimé" in html
     assert "Journal d&#x27;audit" in html or "Journal d'audit" in html
+
+
+ApiClient = Callable[[Membership], Client]
+
+
+def test_the_api_exports_and_erases_for_the_dpo_only(
+    person: Person, tenant: Tenant, api_client: ApiClient
+) -> None:
+    manager = api_client(tenant.manager)
+    body = {"subject": "@marie_d"}
+    assert manager.post("/api/v1/privacy/export", body, content_type="application/json").status_code == 403
+    assert manager.post("/api/v1/privacy/erase", body, content_type="application/json").status_code == 403
+    admin = api_client(tenant.admin)
+    export = admin.post("/api/v1/privacy/export", body, content_type="application/json").json()
+    assert any(m["text"] == "@acme colis perdu, encore !" for m in export["mentions"])
+    dry = admin.post(
+        "/api/v1/privacy/erase", {**body, "dry_run": True}, content_type="application/json"
+    ).json()
+    assert dry["counts"]["mentions_pseudonymised"] == 1
+    assert Mention.objects.get(pk=person.tweet.pk).text != ""
+    bad = admin.post("/api/v1/privacy/erase", {"subject": "@"}, content_type="application/json")
+    assert bad.status_code == 422
+    done = admin.post("/api/v1/privacy/erase", body, content_type="application/json").json()
+    assert done["counts"]["authors_deleted"] == 1
+    assert Mention.objects.get(pk=person.tweet.pk).text == ""
+    retention = admin.post("/api/v1/retention/run", {"dry_run": True}, content_type="application/json")
+    assert retention.status_code == 200
+    assert set(retention.json()["counts"]) >= {"mentions", "authors", "audit_events"}
