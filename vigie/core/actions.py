@@ -534,3 +534,17 @@ def do_prune_audit_events(organisation: Organisation, before: Any, *, batch_size
         data={"through_seq": last_pruned.seq, "last_hash": last_pruned.hash, "events": removed},
     )
     return removed
+
+
+@transaction.atomic
+def do_forget_notification_texts(organisation: Organisation, replacements: dict[str, str]) -> int:
+    """Rewrite members' notifications whose title or body is a key of ``replacements`` (copies of
+    an alert's text about a person whose data is erased or past retention) with its value.
+    Returns how many notifications changed."""
+    notifications = Notification.objects.filter(organisation=organisation)
+    count = 0
+    for old, new in replacements.items():
+        if old and old != new:
+            count += notifications.filter(title=old).update(title=new[:300])
+            count += notifications.filter(body=old).update(body=new)
+    return count

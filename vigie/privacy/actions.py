@@ -21,10 +21,11 @@ from django.conf import settings
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from vigie.alerts.actions import do_forget_alert_texts
 from vigie.charter.document import RETENTION_KINDS, RetentionPolicy
 from vigie.charter.queries import current_charter
 from vigie.connectors.models import Source
-from vigie.core.actions import do_prune_audit_events, do_record_audit_event
+from vigie.core.actions import do_forget_notification_texts, do_prune_audit_events, do_record_audit_event
 from vigie.core.models import AuditEvent, Organisation, User
 from vigie.evidence.queries import held_mention_ids
 from vigie.inbox.actions import (
@@ -45,6 +46,11 @@ from vigie.privacy.holders import hooks
 from vigie.privacy.queries import Findings
 
 BATCH_SIZE = 500
+
+
+def _forget_alerts(organisation: Organisation, mention_ids: list[int]) -> None:
+    """Alerts quote a mention's author and text, and members' notifications copy the alert."""
+    do_forget_notification_texts(organisation, do_forget_alert_texts(organisation, mention_ids))
 
 
 def subject_fingerprint(findings: Findings) -> str:
@@ -122,6 +128,7 @@ def do_erase_subject(
     keep = set(held)
     identifiers = findings.identifiers or findings.subject.identifiers()
     if not dry_run:
+        _forget_alerts(organisation, [*authored, *naming])
         for start in range(0, len(authored), BATCH_SIZE):
             do_pseudonymise_mentions(organisation, authored[start : start + BATCH_SIZE])
         # Counted again: a mention found by the database may not change (the match was in a
@@ -198,6 +205,7 @@ def _apply_mentions(
         for ids in id_batches(due, batch, held):
             count += len(ids)
             if not dry_run:
+                _forget_alerts(organisation, ids)
                 (do_pseudonymise_mentions if rule.action == "pseudonymise" else do_delete_mentions)(
                     organisation, ids
                 )

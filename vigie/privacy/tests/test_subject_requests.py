@@ -162,3 +162,36 @@ def test_a_legal_hold_mention_stays_through_export_erasure_and_retention(
     Mention.objects.filter(pk=person.tweet.pk).update(created_at=tweet.created_at.replace(year=2000))
     run("retention", "run", "--org", "acme")
     assert Mention.objects.get(pk=person.tweet.pk).text == "@acme colis perdu, encore !"
+
+
+def test_erasure_clears_what_alerts_and_notifications_quote(person: Person, tenant: Tenant) -> None:
+    from vigie.alerts.models import Alert, AlertRule, Delivery
+    from vigie.core.actions import do_notify
+    from vigie.core.models import Notification
+
+    alert = Alert.objects.create(
+        organisation=tenant.organisation,
+        key=f"influencer:mention:{person.tweet.pk}",
+        rule=AlertRule.INFLUENCER,
+        title="Auteur influent (20000 abonnés) · Marie Dupont",
+        title_en="Influential author (20000 followers) · Marie Dupont",
+        explanation="20000 abonnés : « @acme colis perdu, encore ! »",
+        mention=person.tweet,
+    )
+    Delivery.objects.create(
+        organisation=tenant.organisation,
+        dedupe_key="d1",
+        event="alert.opened",
+        alert=alert,
+        recipient=tenant.manager.user,
+        notice={"title": alert.title, "body": alert.explanation, "url": "/alerts/1/"},
+    )
+    do_notify(tenant.organisation, tenant.manager.user, "alert.opened", alert.title, body=alert.explanation)
+    run("privacy", "erase", "--org", "acme", "--subject", "@marie_d")
+    alert.refresh_from_db()
+    assert (alert.title, alert.explanation) == ("Auteur influent (20000 abonnés)", "")
+    notice = Delivery.objects.get(alert=alert).notice
+    assert "Marie" not in json.dumps(notice)
+    assert notice["url"] == "/alerts/1/"
+    notification = Notification.objects.get(recipient=tenant.manager.user, event="alert.opened")
+    assert (notification.title, notification.body) == ("Auteur influent (20000 abonnés)", "")
