@@ -763,3 +763,30 @@ def do_erase_person_from_cases(
         phone="", notes=""
     )
     return ErasedCaseTexts(replies, notes, thread_count, message_count, callbacks)
+
+
+@transaction.atomic
+def do_pseudonymise_cases_of_mentions(organisation: Organisation, mention_ids: Sequence[int]) -> int:
+    """Clear the texts of the cases of these mentions (retention): replies, notes, private
+    threads and their messages, callbacks. Status, dates, assignee and the timeline stay, so the
+    KPIs keep counting; returns how many cases were touched."""
+    case_ids = list(
+        Case.objects.filter(organisation=organisation, mention_id__in=mention_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    if not case_ids:
+        return 0
+    Reply.objects.filter(organisation=organisation, case_id__in=case_ids).exclude(body=ERASED).update(
+        body=ERASED
+    )
+    Note.objects.filter(organisation=organisation, case_id__in=case_ids).exclude(body=ERASED).update(
+        body=ERASED
+    )
+    threads = PrivateThread.objects.filter(organisation=organisation, case_id__in=case_ids)
+    PrivateMessage.objects.filter(organisation=organisation, thread__in=threads).update(
+        sender="", subject="", body=ERASED, error=""
+    )
+    threads.update(address="", subject=ERASED)
+    CallbackLog.objects.filter(organisation=organisation, case_id__in=case_ids).update(phone="", notes="")
+    return len(case_ids)

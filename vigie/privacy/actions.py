@@ -31,6 +31,7 @@ from vigie.evidence.queries import held_mention_ids
 from vigie.inbox.actions import (
     do_delete_private_messages,
     do_erase_person_from_cases,
+    do_pseudonymise_cases_of_mentions,
     do_pseudonymise_private_messages,
 )
 from vigie.inbox.models import CallbackLog, Case, PrivateMessage, PrivateThread
@@ -206,6 +207,8 @@ def _apply_mentions(
             count += len(ids)
             if not dry_run:
                 _forget_alerts(organisation, ids)
+                if rule.action == "pseudonymise":
+                    do_pseudonymise_cases_of_mentions(organisation, ids)
                 (do_pseudonymise_mentions if rule.action == "pseudonymise" else do_delete_mentions)(
                     organisation, ids
                 )

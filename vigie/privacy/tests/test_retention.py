@@ -19,7 +19,8 @@ from vigie.core.actions import do_record_audit_event
 from vigie.core.jobs import run_now
 from vigie.core.models import AuditEvent
 from vigie.core.queries import verify_audit_chain
-from vigie.inbox.models import PrivateMessage
+from vigie.inbox.models import PrivateMessage, Reply
+from vigie.inbox.tests.factories import make_case, make_reply
 from vigie.mentions.models import Author, Mention, MentionKind, MentionRevision
 from vigie.mentions.tests.factories import make_author, make_mention, make_source
 from vigie.privacy.actions import do_apply_retention
@@ -50,7 +51,10 @@ def test_old_mentions_are_pseudonymised_per_source_and_recent_ones_kept(tenant: 
     MentionRevision.objects.create(
         organisation=org, mention=old_review, text="Vieux avis v1", valid_from=now - 401 * DAY
     )
+    old_case = make_case(org, old_review)
+    make_reply(old_case, body="Bonjour Jeanne, désolés pour ce retard.")
     recent_review = make_mention(org, source=google, created_at=now - 10 * DAY, text="Avis récent")
+    recent_reply = make_reply(make_case(org, recent_review), body="Merci Paul !")
     forum_post = make_mention(org, source=forum, created_at=now - 40 * DAY, text="Sur le forum")
     retention(tenant, mentions=RetentionRule(days=365), mentions_per_source={str(forum.pk): 30})
     counts = do_apply_retention(org)
@@ -59,6 +63,9 @@ def test_old_mentions_are_pseudonymised_per_source_and_recent_ones_kept(tenant: 
     assert (old_review.text, old_review.url, old_review.author_id) == ("", "", None)
     assert old_review.rating == 2  # the KPIs keep counting it
     assert not MentionRevision.objects.filter(mention=old_review).exists()
+    # Its case keeps its status and dates; the texts about the person go.
+    assert Reply.objects.get(case=old_case).body == "[effacé]"
+    assert Reply.objects.get(pk=recent_reply.pk).body == "Merci Paul !"
     assert Mention.objects.get(pk=forum_post.pk).text == ""
     assert Mention.objects.get(pk=recent_review.pk).text == "Avis récent"
     # Idempotent: nothing is due the next day.

@@ -45,9 +45,13 @@ class Command(BaseCommand):
                 raise fail(f"--out: no such directory {str(out.parent)!r}")
             document = export_subject(organisation, findings)
             out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            out.with_suffix(".html").write_text(render_html(document), encoding="utf-8")
+            # The readable page beside it: FILE.json gives FILE.html (never over the JSON itself).
+            page = out.with_suffix(".html") if out.suffix != ".html" else out.with_name(out.name + ".html")
+            page.write_text(render_html(document), encoding="utf-8")
             do_record_subject_export(organisation, findings, actor=None)
-            self.stdout.write(json.dumps({"out": str(out), "found": findings.counts()}, sort_keys=True))
+            self.stdout.write(
+                json.dumps({"out": str(out), "html": str(page), "found": findings.counts()}, sort_keys=True)
+            )
             return
         counts = do_erase_subject(organisation, findings, actor=None, dry_run=options["dry_run"])
         self.stdout.write(json.dumps({"dry_run": options["dry_run"], "counts": counts}, sort_keys=True))
