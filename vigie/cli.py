@@ -24,6 +24,8 @@ VIGIE_COMMANDS = {
     "token": "API tokens: vigie token create EMAIL [--org SLUG] [--name NAME]",
     "audit": "audit log: vigie audit verify [--org SLUG]",
     "backup": "copy the SQLite database safely while Vigie runs: vigie backup --out FILE",
+    "privacy": "GDPR requests: vigie privacy export|erase --org SLUG --subject HANDLE_OR_EMAIL [--out F] [--dry-run]",
+    "retention": "apply the charter's retention now: vigie retention run --org SLUG [--dry-run]",
     "source": "sources: vigie source add|list|rekey …",
     "fetch": "fetch sources now: vigie fetch --org SLUG [--source NAME]",
     "import": "import a file: vigie import FILE --org SLUG --source NAME [--preset NAME]",

@@ -16,5 +16,6 @@ urlpatterns = [
     path("alerts/", include("vigie.alerts.urls")),
     path("sources/", include("vigie.connectors.urls")),
     path("templates/", include("vigie.inbox.templating.urls")),
+    path("privacy/", include("vigie.privacy.urls")),
     path("", include("vigie.core.urls")),
 ]

@@ -809,3 +809,47 @@ def do_update_preferences(
         membership.organisation, "notification.preferences_updated", actor=membership.user, obj=row
     )
     return row
+
+
+# --- GDPR: retention and erasure (called by vigie.privacy, which audits what it did) -------------------
+
+
+@transaction.atomic
+def do_forget_alert_texts(organisation: Organisation, mention_ids: Iterable[int]) -> dict[str, str]:
+    """Clear what alerts about these mentions quote: the author in the title, the excerpt in the
+    explanation, and the copies in their deliveries (members' notifications: core's
+    ``do_forget_notification_texts``). The alert itself (rule,
+    figures, dates, status) stays for the history of the desk. Returns the texts replaced, old to
+    new, so the caller can rewrite the copies other apps keep."""
+    replaced: dict[str, str] = {}
+    alerts = Alert.objects.filter(organisation=organisation, mention_id__in=list(mention_ids))
+    for alert in alerts.only("pk", "title", "title_en", "explanation", "explanation_en"):
+        title = alert.title.split(" · ")[0]
+        title_en = alert.title_en.split(" · ")[0]
+        if (title, title_en, alert.explanation) == (alert.title, alert.title_en, ""):
+            continue
+        Alert.objects.filter(pk=alert.pk).update(
+            title=title, title_en=title_en, explanation="", explanation_en=""
+        )
+        replaced |= {
+            alert.title: title,
+            alert.title_en: title_en,
+            alert.explanation: "",
+            alert.explanation_en: "",
+        }
+        for prefix in ("[Escalade] ", "[Aggravation] ", "[Rappel] "):  # see _notice_payload
+            replaced[prefix + alert.title] = prefix + title
+        for delivery in Delivery.objects.filter(organisation=organisation, alert_id=alert.pk).only(
+            "pk", "notice"
+        ):
+            # A pending delivery still goes out, with the cleared texts.
+            notice = {
+                **(delivery.notice or {}),
+                "title": title,
+                "title_en": title_en,
+                "body": "",
+                "body_en": "",
+            }
+            Delivery.objects.filter(pk=delivery.pk).update(notice=notice)
+    replaced.pop("", None)
+    return replaced

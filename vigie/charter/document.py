@@ -7,7 +7,7 @@ organisation has not written yet.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -91,6 +91,52 @@ class PlaybookStep(_Section):
     detail: str = ""
 
 
+RetentionKind = Literal["mentions", "authors", "private_messages", "attachments", "audit_events"]
+RETENTION_KINDS: tuple[RetentionKind, ...] = (
+    "mentions",
+    "authors",
+    "private_messages",
+    "attachments",
+    "audit_events",
+)
+# What happens to an item past its retention: its personal content is cleared and the row kept
+# for the statistics (pseudonymise), or the row goes (delete).
+RetentionAction = Literal["pseudonymise", "delete"]
+
+
+class RetentionRule(_Section):
+    """How long one kind of data is kept, in days (None: kept until someone erases it)."""
+
+    days: int | None = Field(default=None, ge=1, le=36500)
+    action: RetentionAction = "pseudonymise"
+
+
+class RetentionPolicy(_Section):
+    """How long Vigie keeps what it stores (GDPR storage limitation), applied by a daily job.
+
+    ``mentions_per_source`` overrides the mentions' delay for one source (key: the source's id).
+    Held mentions (legal hold) are kept whatever these say.
+    """
+
+    # Three years after publication: the CNIL's usual reference for customer relations.
+    mentions: RetentionRule = Field(default_factory=lambda: RetentionRule(days=1095))
+    mentions_per_source: dict[str, Annotated[int, Field(ge=1, le=36500)]] = Field(default_factory=dict)
+    # An author is pseudonymised when nothing they wrote was published within the delay.
+    authors: RetentionRule = Field(default_factory=lambda: RetentionRule(days=1095))
+    private_messages: RetentionRule = Field(default_factory=lambda: RetentionRule(days=1095, action="delete"))
+    attachments: RetentionRule = Field(default_factory=lambda: RetentionRule(days=365, action="delete"))
+    # The audit log proves what was done: five years, then the oldest events are removed.
+    audit_events: RetentionRule = Field(default_factory=lambda: RetentionRule(days=1825, action="delete"))
+
+    def rule(self, kind: str) -> RetentionRule:
+        rule: RetentionRule = getattr(self, kind)
+        return rule
+
+    def mention_days(self, source_id: int) -> int | None:
+        """The delay for mentions of one source: its own, else the mentions' one."""
+        return self.mentions_per_source.get(str(source_id), self.mentions.days)
+
+
 def _default_responses() -> list[ResponsePolicy]:
     return [
         ResponsePolicy(type="praise", approach="Remercier personnellement."),
@@ -134,6 +180,7 @@ class CharterDocument(_Section):
     kpi_targets: KpiTargets = Field(default_factory=KpiTargets)
     internal_jargon: list[str] = Field(default_factory=list)
     crisis_playbook: list[PlaybookStep] = Field(default_factory=_default_playbook)
+    retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
 
     def response_for(self, comment_type: str) -> ResponsePolicy:
         """The policy for ``comment_type``; an unknown type is answered within the SLA."""

@@ -343,6 +343,82 @@ class KpiForm(forms.Form):
         }
 
 
+RETENTION_LABELS = {
+    "mentions": gettext_lazy("Mentions (avis, commentaires, messages publics)"),
+    "authors": gettext_lazy("Auteurs (pseudo, nom, profil)"),
+    "private_messages": gettext_lazy("Messages privés"),
+    "attachments": gettext_lazy("Pièces jointes"),
+    "audit_events": gettext_lazy("Journal d'audit"),
+}
+RETENTION_ACTION_LABELS = {
+    "pseudonymise": gettext_lazy("Pseudonymiser (garder les chiffres)"),
+    "delete": gettext_lazy("Supprimer"),
+}
+
+
+class RetentionForm(forms.Form):
+    """Delays per kind of data, and per source for mentions. Empty: kept until erased."""
+
+    # The view passes the organisation: the form has one field per source.
+    per_organisation = True
+
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from vigie.connectors.models import Source
+
+        initial = self.initial or {}
+        for kind, label in RETENTION_LABELS.items():
+            self.fields[f"{kind}_days"] = forms.IntegerField(
+                label=_("%(kind)s : durée de conservation (jours)") % {"kind": label},
+                required=False,
+                min_value=1,
+                max_value=36500,
+                help_text=_("Vide : conservé jusqu'à un effacement."),
+            )
+            if kind != "audit_events":  # the audit log is append-only: its oldest events go
+                self.fields[f"{kind}_action"] = forms.ChoiceField(
+                    label=_("%(kind)s : à échéance") % {"kind": label},
+                    choices=list(RETENTION_ACTION_LABELS.items()),
+                )
+        self.source_fields: list[str] = []
+        sources = Source.objects.filter(organisation=organisation).order_by("name") if organisation else []
+        per_source = initial.get("mentions_per_source", {})
+        for source in sources:
+            name = f"source_{source.pk}"
+            self.fields[name] = forms.IntegerField(
+                label=_("Mentions de « %(source)s » (jours)") % {"source": source.name},
+                required=False,
+                min_value=1,
+                max_value=36500,
+                help_text=_("Vide : la durée des mentions ci-dessus."),
+            )
+            self.initial.setdefault(name, per_source.get(str(source.pk)))
+            self.source_fields.append(name)
+
+    @staticmethod
+    def initial_from(document: CharterDocument) -> dict[str, Any]:
+        """The form's values from ``document``."""
+        retention = document.retention
+        values: dict[str, Any] = {"mentions_per_source": dict(retention.mentions_per_source)}
+        for kind in RETENTION_LABELS:
+            rule = getattr(retention, kind)
+            values[f"{kind}_days"] = rule.days
+            values[f"{kind}_action"] = rule.action
+        return values
+
+    def patch(self) -> dict[str, Any]:
+        """The part of the document this form replaces."""
+        data = self.cleaned_data
+        retention: dict[str, Any] = {
+            kind: {"days": data[f"{kind}_days"], "action": data.get(f"{kind}_action") or "delete"}
+            for kind in RETENTION_LABELS
+        }
+        retention["mentions_per_source"] = {
+            name.removeprefix("source_"): data[name] for name in self.source_fields if data.get(name)
+        }
+        return {"retention": retention}
+
+
 def channels_initial(document: CharterDocument) -> list[dict[str, Any]]:
     """The channels section as formset rows."""
     return [channel.model_dump() for channel in document.channels]

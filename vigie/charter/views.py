@@ -91,6 +91,14 @@ SECTIONS: dict[str, Section] = {
             _form_patch,
         ),
         Section(
+            "retention",
+            gettext_lazy("Durées de conservation (RGPD)"),
+            charter_forms.RetentionForm,
+            "form",
+            charter_forms.RetentionForm.initial_from,
+            _form_patch,
+        ),
+        Section(
             "playbook",
             gettext_lazy("Plan de crise"),
             charter_forms.PlaybookFormSet,
@@ -117,6 +125,16 @@ def _context(document: CharterDocument) -> dict[str, Any]:
             if topic in document.approval.reply_commitments
         ],
         "sections": SECTIONS.values(),
+        "retention": [
+            (
+                label,
+                document.retention.rule(kind).days,
+                charter_forms.RETENTION_ACTION_LABELS[
+                    "delete" if kind == "audit_events" else document.retention.rule(kind).action
+                ],
+            )
+            for kind, label in charter_forms.RETENTION_LABELS.items()
+        ],
     }
 
 
@@ -166,6 +184,8 @@ def charter_edit(request: HttpRequest, section: str) -> HttpResponse:
     comment_form = charter_forms.CommentForm(request.POST or None)
     if spec.kind == "formset":
         form = spec.form(request.POST or None, initial=spec.initial(document), prefix=section)
+    elif getattr(spec.form, "per_organisation", False):
+        form = spec.form(request.POST or None, initial=spec.initial(document), organisation=organisation)
     else:
         form = spec.form(request.POST or None, initial=spec.initial(document))
     if request.method == "POST" and form.is_valid() and comment_form.is_valid():

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from vigie.core.audit import GENESIS_HASH, event_hash
+from vigie.core.audit import CURRENT_VERSION, GENESIS_HASH, audit_keys, event_hash
 from vigie.core.models import (
     ApiToken,
     AuditEvent,
@@ -67,6 +67,7 @@ def do_record_audit_event(
         object_id=object_id,
         data=payload,
         prev_hash=prev_hash,
+        hash_version=CURRENT_VERSION,
         hash=event_hash(
             organisation_id=organisation.pk,
             seq=seq,
@@ -385,6 +386,7 @@ def do_record_audit_events(organisation: Organisation, events: list[dict[str, An
     seq = last.seq if last else 0
     prev_hash = last.hash if last else GENESIS_HASH
     previous_at = last.created_at if last else None
+    key = audit_keys()[0]  # derived once for the whole batch
     connection = transaction.get_connection()
     ops = connection.ops
     fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
@@ -424,6 +426,8 @@ def do_record_audit_events(organisation: Organisation, events: list[dict[str, An
             object_id=object_id,
             data=payload,
             prev_hash=prev_hash,
+            version=CURRENT_VERSION,
+            key=key,
         )
         values = {
             **defaults,
@@ -438,6 +442,7 @@ def do_record_audit_events(organisation: Organisation, events: list[dict[str, An
             "data": payload,
             "prev_hash": prev_hash,
             "hash": digest,
+            "hash_version": CURRENT_VERSION,
         }
         row = []
         for attname, kind, encoder in kinds:
@@ -497,3 +502,51 @@ def do_mark_notifications_read(
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     return rows.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def do_prune_audit_events(organisation: Organisation, before: Any, *, batch_size: int = 5000) -> int:
+    """Remove the events recorded before ``before`` (audit retention, set in the charter).
+
+    Only a prefix of the chain can go (events are in time order). An ``audit.pruned`` event,
+    keyed like every other, records the last removed ``seq`` and hash, so verification starts
+    from the first remaining event and a removal by anyone else still shows as a break.
+    """
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    events = AuditEvent.objects.filter(organisation=organisation)
+    last_pruned = events.filter(created_at__lt=before).order_by("-seq").first()
+    if last_pruned is None:
+        return 0
+    newest = events.order_by("-seq").values_list("seq", flat=True).first()
+    if newest == last_pruned.seq:
+        # The newest event is never removed: it anchors the chain that continues after it.
+        last_pruned = events.filter(seq__lt=last_pruned.seq).order_by("-seq").first()
+        if last_pruned is None:
+            return 0
+    first_seq = events.order_by("seq").values_list("seq", flat=True).first() or 1
+    removed = 0
+    for start in range(first_seq, last_pruned.seq + 1, batch_size):
+        # QuerySet.delete, not AuditEvent.delete: the model refuses single deletions on purpose.
+        removed += events.filter(
+            seq__gte=start, seq__lt=min(start + batch_size, last_pruned.seq + 1)
+        ).delete()[0]
+    do_record_audit_event(
+        organisation,
+        "audit.pruned",
+        data={"through_seq": last_pruned.seq, "last_hash": last_pruned.hash, "events": removed},
+    )
+    return removed
+
+
+@transaction.atomic
+def do_forget_notification_texts(organisation: Organisation, replacements: dict[str, str]) -> int:
+    """Rewrite members' notifications whose title or body is a key of ``replacements`` (copies of
+    an alert's text about a person whose data is erased or past retention) with its value.
+    Returns how many notifications changed."""
+    notifications = Notification.objects.filter(organisation=organisation)
+    count = 0
+    for old, new in replacements.items():
+        if old and old != new:
+            count += notifications.filter(title=old).update(title=new[:300])
+            count += notifications.filter(body=old).update(body=new)
+    return count

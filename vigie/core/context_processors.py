@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject
 
 import vigie as vigie_package
 from vigie.core.queries import active_memberships, unread_notifications
-from vigie.core.roles import ADMINISTER, HANDLE_CASES, MANAGE
+from vigie.core.roles import ADMINISTER, HANDLE_CASES, MANAGE, PROTECT_DATA
 
 
 def vigie(request: HttpRequest) -> dict[str, Any]:
@@ -37,4 +37,5 @@ def vigie(request: HttpRequest) -> dict[str, Any]:
         "can_handle_cases": bool(membership and membership.can(HANDLE_CASES)),
         "can_manage": bool(membership and membership.can(MANAGE)),
         "can_administer": bool(membership and membership.can(ADMINISTER)),
+        "can_protect_data": bool(membership and membership.can(PROTECT_DATA)),
     }

@@ -209,6 +209,8 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # 1: plain SHA-256 (events recorded before the chain was keyed); 2: HMAC-SHA256 (core.audit).
+    hash_version = models.PositiveSmallIntegerField(default=2)
 
     objects = OrgScopedManager()
 

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from vigie.core.actions import TOKEN_PREFIX, token_digest
-from vigie.core.audit import GENESIS_HASH, ChainReport, event_hash
+from vigie.core.audit import GENESIS_HASH, KEYED, UNKEYED, ChainReport, hash_matches
 from vigie.core.models import (
     ApiToken,
     AuditEvent,
@@ -98,10 +98,26 @@ def audit_events_for(organisation: Organisation, object_type: str, object_id: st
 
 
 def verify_audit_chain(organisation: Organisation) -> ChainReport:
-    """Recompute an organisation's chain and report the first event that breaks it."""
+    """Recompute an organisation's chain and report the first event that breaks it.
+
+    Keyed events are checked with the audit key (``core.audit``); unkeyed ones (recorded before
+    keying) are accepted only at the start of the chain and only when a keyed event follows them.
+    """
     expected_prev = GENESIS_HASH
     expected_seq = 1
+    first = audit_events(organisation).first()
+    if first is not None and first.seq != 1:
+        # Retention removed the oldest events: the newest ``audit.pruned`` event (itself checked
+        # below, keyed) says where the chain now starts and which hash it continues from.
+        pruned = audit_events(organisation).filter(verb="audit.pruned").order_by("-seq").first()
+        data = pruned.data if pruned is not None else {}
+        if data.get("through_seq") != first.seq - 1 or data.get("last_hash") != first.prev_hash:
+            return ChainReport(organisation.slug, 0, False, first.seq - 1, "missing event (gap in sequence)")
+        expected_prev = first.prev_hash
+        expected_seq = first.seq
     count = 0
+    unkeyed = 0
+    last_version = UNKEYED
     events: Iterator[AuditEvent] = audit_events(organisation).iterator(chunk_size=2000)
     for event in events:
         count += 1
@@ -111,24 +127,36 @@ def verify_audit_chain(organisation: Organisation) -> ChainReport:
             )
         if event.prev_hash != expected_prev:
             return ChainReport(organisation.slug, count, False, event.seq, "previous hash does not match")
-        recomputed = event_hash(
-            organisation_id=organisation.pk,
-            seq=event.seq,
-            created_at=event.created_at,
-            actor_label=event.actor_label,
-            verb=event.verb,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            data=event.data,
-            prev_hash=event.prev_hash,
-        )
-        if recomputed != event.hash:
+        if event.hash_version == UNKEYED and last_version == KEYED:
+            return ChainReport(
+                organisation.slug, count, False, event.seq, "unkeyed event after keyed ones (rewritten)"
+            )
+        fields = {
+            "organisation_id": organisation.pk,
+            "seq": event.seq,
+            "created_at": event.created_at,
+            "actor_label": event.actor_label,
+            "verb": event.verb,
+            "object_type": event.object_type,
+            "object_id": event.object_id,
+            "data": event.data,
+            "prev_hash": event.prev_hash,
+        }
+        if not hash_matches(fields, event.hash_version, event.hash):
             return ChainReport(
                 organisation.slug, count, False, event.seq, "content changed after it was recorded"
             )
+        unkeyed += event.hash_version == UNKEYED
+        last_version = event.hash_version
         expected_prev = event.hash
         expected_seq += 1
-    return ChainReport(organisation.slug, count, True)
+    if count and last_version == UNKEYED:
+        # Keying appended a keyed event to every chain that existed: a chain that ends unkeyed
+        # was rewritten without the key.
+        return ChainReport(
+            organisation.slug, count, False, expected_seq - 1, "chain ends with unkeyed events (rewritten)"
+        )
+    return ChainReport(organisation.slug, count, True, unkeyed=unkeyed)
 
 
 def active_admin_count(organisation: Organisation) -> int:

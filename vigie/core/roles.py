@@ -38,3 +38,7 @@ READ = Role.VIEWER  # see the organisation's data
 HANDLE_CASES = Role.AGENT  # assign, answer, change the status of a case
 MANAGE = Role.MANAGER  # sources, teams, locations, templates, routing
 ADMINISTER = Role.ADMIN  # members, roles, organisation settings
+# The data protection officer's duties (GDPR: data subject requests, records of processing). Held
+# by admins: an organisation names its DPO an admin of Vigie rather than Vigie adding a role
+# outside the viewer < agent < manager < admin order.
+PROTECT_DATA = Role.ADMIN

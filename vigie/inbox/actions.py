@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -20,9 +21,12 @@ from vigie.core.models import Membership, Organisation, Team, User
 from vigie.core.roles import HANDLE_CASES, Role
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import (
+    CallbackLog,
     Case,
     CaseStatus,
     Note,
+    PrivateMessage,
+    PrivateThread,
     Reply,
     ReplyChannel,
     ReplyStatus,
@@ -686,3 +690,103 @@ def do_send_back_reply(reply: Reply, *, actor: User, comment: str) -> Reply:
             data={"case": case.pk, "reply": reply.pk},
         )
     return reply
+
+
+# --- GDPR: retention and erasure (called by vigie.privacy, which audits what it did) -------------------
+
+ERASED = "[effacé]"
+
+
+def _redact(value: str, needles: Sequence[str]) -> str:
+    for needle in needles:
+        if needle:
+            value = re.sub(re.escape(needle), ERASED, value, flags=re.IGNORECASE)
+    return value
+
+
+@transaction.atomic
+def do_pseudonymise_private_messages(organisation: Organisation, message_ids: Sequence[int]) -> int:
+    """Clear the sender, subject and body of these private messages; the rows (and the fact a
+    message was sent or received, for the case's history) stay."""
+    return PrivateMessage.objects.filter(organisation=organisation, pk__in=message_ids).update(
+        sender="", subject="", body=ERASED, error=""
+    )
+
+
+@transaction.atomic
+def do_delete_private_messages(organisation: Organisation, message_ids: Sequence[int]) -> int:
+    """Delete these private messages."""
+    _deleted, per_model = PrivateMessage.objects.filter(
+        organisation=organisation, pk__in=message_ids
+    ).delete()
+    return per_model.get(PrivateMessage._meta.label, 0)
+
+
+@dataclass(frozen=True)
+class ErasedCaseTexts:
+    replies: int
+    notes: int
+    private_threads: int
+    private_messages: int
+    callbacks: int
+
+
+@transaction.atomic
+def do_erase_person_from_cases(
+    organisation: Organisation,
+    case_ids: Sequence[int],
+    needles: Sequence[str],
+    *,
+    thread_ids: Sequence[int] = (),
+    callback_ids: Sequence[int] = (),
+) -> ErasedCaseTexts:
+    """Erase one person from the inbox (a data subject's erasure request).
+
+    In replies and notes of ``case_ids``, each of ``needles`` (their e-mail, phone, handle, name)
+    becomes « [effacé] ». The private threads ``thread_ids`` lose their address and subject and
+    their messages are pseudonymised; the callbacks ``callback_ids`` lose the phone and notes.
+    """
+    replies = notes = 0
+    for reply in Reply.objects.filter(organisation=organisation, case_id__in=case_ids).only("pk", "body"):
+        body = _redact(reply.body, needles)
+        if body != reply.body:
+            replies += Reply.objects.filter(pk=reply.pk).update(body=body)
+    for note in Note.objects.filter(organisation=organisation, case_id__in=case_ids).only("pk", "body"):
+        body = _redact(note.body, needles)
+        if body != note.body:
+            notes += Note.objects.filter(pk=note.pk).update(body=body)
+    threads = PrivateThread.objects.filter(organisation=organisation, pk__in=thread_ids)
+    messages = PrivateMessage.objects.filter(organisation=organisation, thread_id__in=thread_ids)
+    message_count = messages.update(sender="", subject="", body=ERASED, error="")
+    thread_count = threads.update(address="", subject=ERASED)
+    callbacks = CallbackLog.objects.filter(organisation=organisation, pk__in=callback_ids).update(
+        phone="", notes=""
+    )
+    return ErasedCaseTexts(replies, notes, thread_count, message_count, callbacks)
+
+
+@transaction.atomic
+def do_pseudonymise_cases_of_mentions(organisation: Organisation, mention_ids: Sequence[int]) -> int:
+    """Clear the texts of the cases of these mentions (retention): replies, notes, private
+    threads and their messages, callbacks. Status, dates, assignee and the timeline stay, so the
+    KPIs keep counting; returns how many cases were touched."""
+    case_ids = list(
+        Case.objects.filter(organisation=organisation, mention_id__in=mention_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    if not case_ids:
+        return 0
+    Reply.objects.filter(organisation=organisation, case_id__in=case_ids).exclude(body=ERASED).update(
+        body=ERASED
+    )
+    Note.objects.filter(organisation=organisation, case_id__in=case_ids).exclude(body=ERASED).update(
+        body=ERASED
+    )
+    threads = PrivateThread.objects.filter(organisation=organisation, case_id__in=case_ids)
+    PrivateMessage.objects.filter(organisation=organisation, thread__in=threads).update(
+        sender="", subject="", body=ERASED, error=""
+    )
+    threads.update(address="", subject=ERASED)
+    CallbackLog.objects.filter(organisation=organisation, case_id__in=case_ids).update(phone="", notes="")
+    return len(case_ids)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,7 +29,7 @@ from vigie.connectors.models import Source
 from vigie.connectors.normalise import estimate_reach
 from vigie.core import pipeline
 from vigie.core.actions import do_record_audit_event
-from vigie.core.models import User
+from vigie.core.models import Organisation, User
 from vigie.mentions.models import Author, AuthorFlag, Mention, MentionRevision
 
 logger = logging.getLogger(__name__)
@@ -382,3 +383,86 @@ def do_set_author_flags(
         data={"author": author.pk, "from": previous, "to": wanted},
     )
     return author
+
+
+# --- GDPR: retention and erasure (called by vigie.privacy, which audits what it did) -------------------
+
+ERASED = "[effacé]"
+
+
+def _redact(value: str, needles: Sequence[str]) -> str:
+    for needle in needles:
+        if needle:
+            value = re.sub(re.escape(needle), ERASED, value, flags=re.IGNORECASE)
+    return value
+
+
+@transaction.atomic
+def do_pseudonymise_mentions(organisation: Organisation, mention_ids: Sequence[int]) -> int:
+    """Clear what these mentions say and who wrote them; keep the rows for the statistics.
+
+    Date, platform, rating, sentiment, type and themes stay (the KPIs count them); title, text,
+    HTML, link, raw payload and author go, and so do the earlier revisions (they hold the text).
+    The privacy app records the fact (counts) in the audit log; no event per mention here, as a
+    retention run may touch millions.
+    """
+    MentionRevision.objects.filter(organisation=organisation, mention_id__in=mention_ids).delete()
+    return Mention.objects.filter(organisation=organisation, pk__in=mention_ids).update(
+        title="", text="", html="", url="", raw={}, author=None
+    )
+
+
+@transaction.atomic
+def do_delete_mentions(organisation: Organisation, mention_ids: Sequence[int]) -> int:
+    """Delete these mentions, with what hangs on them (revisions, analysis, their cases)."""
+    _deleted, per_model = Mention.objects.filter(organisation=organisation, pk__in=mention_ids).delete()
+    return per_model.get(Mention._meta.label, 0)
+
+
+@transaction.atomic
+def do_pseudonymise_authors(organisation: Organisation, author_ids: Sequence[int]) -> int:
+    """Clear who these authors are (handle, name, profile, flags); the row stays, its mentions too.
+
+    The platform's id is replaced by a meaningless one, so the row can no longer be tied back to
+    the person; if they write again, ingestion creates a new author.
+    """
+    count = 0
+    for pk in Author.objects.filter(organisation=organisation, pk__in=author_ids).values_list(
+        "pk", flat=True
+    ):
+        count += Author.objects.filter(pk=pk).update(
+            external_id=f"pseudonymised-{pk}",
+            handle="",
+            display_name="",
+            profile_url="",
+            followers_count=None,
+            flags=[],
+        )
+    return count
+
+
+@transaction.atomic
+def do_delete_authors(organisation: Organisation, author_ids: Sequence[int]) -> int:
+    """Delete these authors; their mentions stay, without an author."""
+    _deleted, per_model = Author.objects.filter(organisation=organisation, pk__in=author_ids).delete()
+    return per_model.get(Author._meta.label, 0)
+
+
+@transaction.atomic
+def do_redact_mentions(organisation: Organisation, mention_ids: Sequence[int], needles: Sequence[str]) -> int:
+    """Replace each of ``needles`` (an e-mail, a phone, a handle…) by « [effacé] » in these
+    mentions' title and text; the earlier revisions, which hold the old text, are deleted."""
+    count = 0
+    for mention in Mention.objects.filter(organisation=organisation, pk__in=mention_ids).only(
+        "pk", "title", "text", "html"
+    ):
+        redacted = {
+            "title": _redact(mention.title, needles),
+            "text": _redact(mention.text, needles),
+            "html": _redact(mention.html, needles),
+        }
+        if any(getattr(mention, name) != value for name, value in redacted.items()):
+            Mention.objects.filter(pk=mention.pk).update(**redacted)
+            count += 1
+    MentionRevision.objects.filter(organisation=organisation, mention_id__in=mention_ids).delete()
+    return count

@@ -285,3 +285,51 @@ def test_any_deadline_when_the_threshold_is_left_empty(tenant: Tenant, login: Lo
     approval = current_charter(tenant.organisation).approval
     assert approval.shortest_deadline_hours is None
     assert approval.reply_commitments == []
+
+
+# --- retention -------------------------------------------------------------------------------------------------
+
+
+def test_retention_is_set_per_kind_and_per_source(tenant: Tenant, other_tenant: Tenant, login: Login) -> None:
+    from vigie.mentions.tests.factories import make_source
+
+    google = make_source(tenant.organisation, name="Google Paris")
+    elsewhere = make_source(other_tenant.organisation, name="Ailleurs")
+    client = login(tenant.admin)
+    page = client.get(reverse("charter_edit", args=["retention"])).content.decode()
+    assert "Google Paris" in page
+    assert "Ailleurs" not in page  # another organisation's sources are not offered
+    data = {
+        "mentions_days": "730",
+        "mentions_action": "pseudonymise",
+        "authors_days": "730",
+        "authors_action": "delete",
+        "private_messages_days": "",
+        "private_messages_action": "delete",
+        "attachments_days": "90",
+        "attachments_action": "delete",
+        "audit_events_days": "3650",
+        f"source_{google.pk}": "30",
+        f"source_{elsewhere.pk}": "5",
+        "comment": "RGPD",
+    }
+    assert client.post(reverse("charter_edit", args=["retention"]), data).status_code == 302
+    retention = current_charter(tenant.organisation).retention
+    assert retention.mentions.days == 730
+    assert retention.authors.action == "delete"
+    assert retention.private_messages.days is None
+    assert retention.mention_days(google.pk) == 30
+    assert retention.mentions_per_source == {str(google.pk): 30}
+    html = client.get(reverse("charter")).content.decode()
+    assert "Durées de conservation" in html
+    assert "730 jours" in html
+
+
+def test_a_negative_retention_is_refused_and_nothing_is_saved(tenant: Tenant, login: Login) -> None:
+    client = login(tenant.admin)
+    initial = client.get(reverse("charter_edit", args=["retention"])).context["form"].initial
+    data = {k: v for k, v in initial.items() if v is not None and k != "mentions_per_source"}
+    data["mentions_days"] = "-3"
+    response = client.post(reverse("charter_edit", args=["retention"]), data)
+    assert response.status_code == 400
+    assert not CharterVersion.objects.exists()

@@ -29,7 +29,8 @@ class Command(BaseCommand):
         for organisation in organisations:
             report = verify_audit_chain(organisation)
             if report.ok:
-                self.stdout.write(f"{report.organisation_slug}: ok ({report.events} events)")
+                legacy = f", {report.unkeyed} unkeyed from before keying" if report.unkeyed else ""
+                self.stdout.write(f"{report.organisation_slug}: ok ({report.events} events{legacy})")
             else:
                 broken += 1
                 self.stdout.write(

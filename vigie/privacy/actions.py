@@ -1,0 +1,329 @@
+"""The privacy app's writes: erasing a data subject and applying the charter's retention.
+
+Privacy owns no table: each deletion or pseudonymisation goes through the actions of the app that
+owns the rows (``mentions.actions``, ``inbox.actions``, ``core.actions`` for the audit log, and the
+holder apps of ``privacy.holders``). Privacy records what it did in the audit log: counts and a
+keyed fingerprint of the subject, never the subject or any content.
+
+Mentions under legal hold (``evidence.queries.held_mention_ids``) are spared by both: their text,
+their author and their case stay as they are until the hold is lifted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from vigie.alerts.actions import do_forget_alert_texts
+from vigie.charter.document import RETENTION_KINDS, RetentionPolicy
+from vigie.charter.queries import current_charter
+from vigie.connectors.models import Source
+from vigie.core.actions import do_forget_notification_texts, do_prune_audit_events, do_record_audit_event
+from vigie.core.models import AuditEvent, Organisation, User
+from vigie.evidence.queries import held_mention_ids
+from vigie.inbox.actions import (
+    do_delete_private_messages,
+    do_erase_person_from_cases,
+    do_pseudonymise_cases_of_mentions,
+    do_pseudonymise_private_messages,
+)
+from vigie.inbox.models import CallbackLog, Case, PrivateMessage, PrivateThread
+from vigie.mentions.actions import (
+    do_delete_authors,
+    do_delete_mentions,
+    do_pseudonymise_authors,
+    do_pseudonymise_mentions,
+    do_redact_mentions,
+)
+from vigie.mentions.models import Author, Mention
+from vigie.privacy.holders import hooks
+from vigie.privacy.queries import Findings
+
+BATCH_SIZE = 500
+
+
+def _forget_alerts(organisation: Organisation, mention_ids: list[int]) -> None:
+    """Alerts quote a mention's author and text, and members' notifications copy the alert."""
+    do_forget_notification_texts(organisation, do_forget_alert_texts(organisation, mention_ids))
+
+
+def subject_fingerprint(findings: Findings) -> str:
+    """A keyed fingerprint of the subject: lets the DPO show later that a request about a given
+    person was handled (by recomputing it), without the audit log naming them."""
+    key = hashlib.sha256(b"vigie.privacy.subject:" + settings.SECRET_KEY.encode("utf-8")).digest()
+    return hmac.new(key, findings.subject.raw.casefold().encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def do_record_subject_export(organisation: Organisation, findings: Findings, *, actor: User | None) -> None:
+    """Audit that someone exported a subject's data (the fact and the counts)."""
+    do_record_audit_event(
+        organisation,
+        "privacy.subject_exported",
+        actor=actor,
+        data={
+            "subject": subject_fingerprint(findings),
+            "kind": findings.subject.kind,
+            "counts": findings.counts(),
+        },
+    )
+
+
+def do_erase_subject(
+    organisation: Organisation, findings: Findings, *, actor: User | None, dry_run: bool = False
+) -> dict[str, int]:
+    """Erase or pseudonymise what ``findings`` found, sparing mentions under legal hold.
+
+    * the subject's mentions are pseudonymised (text, link, payload and author cleared; date,
+      rating and analysis stay for the statistics);
+    * in other people's mentions, and in the replies and notes of the subject's cases, their
+      e-mail, phone, handle and full name become « [effacé] »;
+    * their private threads and callbacks lose address, phone and messages;
+    * their author rows are deleted, unless one of their mentions is held.
+
+    With ``dry_run`` nothing is written and the counts say what would be done.
+    """
+    held = held_mention_ids(organisation)
+    authored = [pk for pk in findings.authored_mention_ids if pk not in held]
+    naming = [pk for pk in findings.mentioning_mention_ids if pk not in held]
+    held_authors = set(
+        Mention.objects.filter(organisation=organisation, pk__in=held, author_id__in=findings.author_ids)
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+    authors = [pk for pk in findings.author_ids if pk not in held_authors]
+    held_cases = set(
+        Case.objects.filter(organisation=organisation, mention_id__in=held).values_list("pk", flat=True)
+    )
+    cases = [pk for pk in findings.case_ids if pk not in held_cases]
+    threads = findings.thread_ids
+    if held_cases:
+        threads = list(
+            PrivateThread.objects.filter(organisation=organisation, pk__in=findings.thread_ids)
+            .exclude(case_id__in=held_cases)
+            .values_list("pk", flat=True)
+        )
+    callbacks = findings.callback_ids
+    if held_cases:
+        callbacks = list(
+            CallbackLog.objects.filter(organisation=organisation, pk__in=callbacks)
+            .exclude(case_id__in=held_cases)
+            .values_list("pk", flat=True)
+        )
+    counts: dict[str, int] = {
+        "mentions_pseudonymised": len(authored),
+        "mentions_redacted": len(naming),
+        "authors_deleted": len(authors),
+        "cases_cleaned": len(cases),
+        "private_threads_erased": len(threads),
+        "callbacks_erased": len(callbacks),
+        "mentions_kept_for_legal_hold": len(held.intersection(findings.mention_ids)),
+        "authors_kept_for_legal_hold": len(held_authors),
+    }
+    keep = set(held)
+    identifiers = findings.identifiers or findings.subject.identifiers()
+    if not dry_run:
+        _forget_alerts(organisation, [*authored, *naming])
+        for start in range(0, len(authored), BATCH_SIZE):
+            do_pseudonymise_mentions(organisation, authored[start : start + BATCH_SIZE])
+        # Counted again: a mention found by the database may not change (the match was in a
+        # part of the text that another needle already replaced).
+        counts["mentions_redacted"] = sum(
+            do_redact_mentions(organisation, naming[start : start + BATCH_SIZE], findings.needles)
+            for start in range(0, len(naming), BATCH_SIZE)
+        )
+        do_delete_authors(organisation, authors)
+        erased = do_erase_person_from_cases(
+            organisation, cases, findings.needles, thread_ids=threads, callback_ids=callbacks
+        )
+        counts["replies_redacted"] = erased.replies
+        counts["notes_redacted"] = erased.notes
+        counts["private_messages_erased"] = erased.private_messages
+    for app, erase in hooks("actions", "do_erase_personal_data"):
+        for name, value in erase(organisation, identifiers, keep_mention_ids=keep, dry_run=dry_run).items():
+            counts[f"{app}.{name}"] = int(value)
+    if not dry_run:
+        do_record_audit_event(
+            organisation,
+            "privacy.subject_erased",
+            actor=actor,
+            data={"subject": subject_fingerprint(findings), "kind": findings.subject.kind, "counts": counts},
+        )
+    return counts
+
+
+# --- retention -------------------------------------------------------------------------------------------
+
+
+def id_batches(
+    queryset: QuerySet[Any], batch_size: int, skip: set[int] | frozenset[int] = frozenset()
+) -> Iterator[list[int]]:
+    """The ids of ``queryset`` in ascending batches, read one id range at a time (never all).
+
+    Each batch is fetched after the previous one was handled, so rows that a batch deletes or
+    changes are simply not seen again; ``skip`` (held mentions) is filtered out.
+    """
+    last = 0
+    while True:
+        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return
+        last = ids[-1]
+        wanted = [pk for pk in ids if pk not in skip]
+        if wanted:
+            yield wanted
+
+
+def _not_pseudonymised_mentions() -> Q:
+    return ~Q(title="", text="", html="", url="", raw={}, author=None)
+
+
+def _apply_mentions(
+    organisation: Organisation,
+    policy: RetentionPolicy,
+    now: datetime,
+    held: set[int],
+    dry_run: bool,
+    batch: int,
+) -> int:
+    rule = policy.mentions
+    count = 0
+    for source_id in Source.objects.filter(organisation=organisation).values_list("pk", flat=True):
+        days = policy.mention_days(source_id)
+        if not days:
+            continue
+        due = Mention.objects.filter(
+            organisation=organisation, source_id=source_id, created_at__lt=now - timedelta(days=days)
+        )
+        if rule.action == "pseudonymise":
+            due = due.filter(_not_pseudonymised_mentions())
+        for ids in id_batches(due, batch, held):
+            count += len(ids)
+            if not dry_run:
+                _forget_alerts(organisation, ids)
+                if rule.action == "pseudonymise":
+                    do_pseudonymise_cases_of_mentions(organisation, ids)
+                (do_pseudonymise_mentions if rule.action == "pseudonymise" else do_delete_mentions)(
+                    organisation, ids
+                )
+    return count
+
+
+def _apply_authors(
+    organisation: Organisation,
+    policy: RetentionPolicy,
+    now: datetime,
+    held: set[int],
+    dry_run: bool,
+    batch: int,
+) -> int:
+    rule = policy.authors
+    if not rule.days:
+        return 0
+    held_authors = set(
+        Mention.objects.filter(organisation=organisation, pk__in=held).values_list("author_id", flat=True)
+    )
+    # Due: nothing they wrote is more recent than the delay (or nothing of theirs is left).
+    due = (
+        Author.objects.filter(organisation=organisation)
+        .annotate(last_written=Max("mentions__created_at"))
+        .filter(Q(last_written__lt=now - timedelta(days=rule.days)) | Q(last_written__isnull=True))
+    )
+    if rule.action == "pseudonymise":
+        due = due.exclude(external_id__startswith="pseudonymised-")
+    count = 0
+    for ids in id_batches(due, batch, held_authors):
+        count += len(ids)
+        if not dry_run:
+            (do_pseudonymise_authors if rule.action == "pseudonymise" else do_delete_authors)(
+                organisation, ids
+            )
+    return count
+
+
+def _apply_private_messages(
+    organisation: Organisation,
+    policy: RetentionPolicy,
+    now: datetime,
+    held: set[int],
+    dry_run: bool,
+    batch: int,
+) -> int:
+    rule = policy.private_messages
+    if not rule.days:
+        return 0
+    due = PrivateMessage.objects.filter(
+        organisation=organisation, created_at__lt=now - timedelta(days=rule.days)
+    )
+    if held:
+        due = due.exclude(thread__case__mention_id__in=held)
+    if rule.action == "pseudonymise":
+        due = due.exclude(sender="", subject="", body="[effacé]")
+    count = 0
+    for ids in id_batches(due, batch):
+        count += len(ids)
+        if not dry_run:
+            (
+                do_pseudonymise_private_messages
+                if rule.action == "pseudonymise"
+                else do_delete_private_messages
+            )(organisation, ids)
+    return count
+
+
+def _apply_audit_events(
+    organisation: Organisation, policy: RetentionPolicy, now: datetime, dry_run: bool
+) -> int:
+    days = policy.audit_events.days
+    if not days:
+        return 0
+    before = now - timedelta(days=days)
+    if dry_run:
+        due = AuditEvent.objects.filter(organisation=organisation, created_at__lt=before).count()
+        newest = AuditEvent.objects.filter(organisation=organisation).order_by("-seq").first()
+        return due - (1 if newest is not None and newest.created_at < before else 0)
+    return do_prune_audit_events(organisation, before)
+
+
+def do_apply_retention(
+    organisation: Organisation,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> dict[str, int]:
+    """Delete or pseudonymise what is past the charter's retention; return counts per kind.
+
+    Memory stays bounded whatever the organisation's size: rows are handled in batches of
+    ``batch_size`` ids, each read by id range. Held mentions are spared. The run is recorded in
+    the audit log (counts only) unless ``dry_run``, which writes nothing.
+    """
+    now = now or timezone.now()
+    policy = current_charter(organisation).retention
+    held = held_mention_ids(organisation)
+    counts: dict[str, int] = dict.fromkeys(RETENTION_KINDS, 0)
+    counts["mentions"] = _apply_mentions(organisation, policy, now, held, dry_run, batch_size)
+    counts["authors"] = _apply_authors(organisation, policy, now, held, dry_run, batch_size)
+    counts["private_messages"] = _apply_private_messages(organisation, policy, now, held, dry_run, batch_size)
+    retention = policy.model_dump(mode="json")
+    for app, apply in hooks("actions", "do_apply_retention"):
+        for name, value in apply(
+            organisation, retention, now=now, keep_mention_ids=held, dry_run=dry_run
+        ).items():
+            key = name if name in counts else f"{app}.{name}"
+            counts[key] = counts.get(key, 0) + int(value)
+    # Last, so the pruning never removes this run's own record, and the record is not pruned.
+    counts["audit_events"] = _apply_audit_events(organisation, policy, now, dry_run)
+    if not dry_run:
+        do_record_audit_event(
+            organisation,
+            "privacy.retention_applied",
+            data={"counts": counts, "actions": {k: policy.rule(k).action for k in RETENTION_KINDS}},
+        )
+    return counts

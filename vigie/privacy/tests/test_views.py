@@ -1,0 +1,144 @@
+"""The DPO's pages: only admins (the DPO capability) open them; another organisation's people are
+not found; export downloads JSON and HTML; erasure needs a confirmation; the records of processing
+follow the charter."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from vigie.charter.actions import do_update_charter
+from vigie.charter.document import CharterDocument, RetentionPolicy, RetentionRule
+from vigie.conftest import Tenant
+from vigie.core.models import AuditEvent, Membership
+from vigie.mentions.models import Author, Mention
+from vigie.privacy.tests.worlds import Person, marie
+
+Login = Callable[[Membership], Client]
+
+
+@pytest.fixture
+def person(tenant: Tenant) -> Person:
+    return marie(tenant.organisation)
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent", "manager"])
+@pytest.mark.parametrize("name", ["privacy", "privacy_records", "privacy_export"])
+def test_only_the_dpo_capability_opens_the_pages(tenant: Tenant, login: Login, role: str, name: str) -> None:
+    response = login(tenant.member(role)).get(reverse(name), {"subject": "@marie_d"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent", "manager"])
+def test_only_the_dpo_capability_erases(person: Person, tenant: Tenant, login: Login, role: str) -> None:
+    response = login(tenant.member(role)).post(
+        reverse("privacy_erase"), {"subject": "@marie_d", "confirm": "on"}
+    )
+    assert response.status_code == 403
+    assert Author.objects.filter(pk=person.twitter_author.pk).exists()
+
+
+def test_the_navigation_links_the_page_for_admins_only(tenant: Tenant, login: Login) -> None:
+    assert reverse("privacy") in login(tenant.admin).get(reverse("charter")).content.decode()
+    assert reverse("privacy") not in login(tenant.manager).get(reverse("charter")).content.decode()
+
+
+def test_a_search_shows_what_is_held_and_what_erasure_would_do(
+    person: Person, tenant: Tenant, login: Login
+) -> None:
+    events = AuditEvent.objects.count()
+    response = login(tenant.admin).get(reverse("privacy"), {"subject": "@marie_d"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "colis perdu" in html
+    assert "Très bon accueil" not in html
+    assert "Effacer les données de cette personne" in html
+    assert AuditEvent.objects.count() == events  # looking (and the preview) writes nothing
+
+
+def test_another_organisations_person_is_not_found(
+    person: Person, tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    html = login(other_tenant.admin).get(reverse("privacy"), {"subject": "@marie_d"}).content.decode()
+    assert "Rien n'a été trouvé" in html
+    assert "colis perdu" not in html
+    export = login(other_tenant.admin).get(reverse("privacy_export"), {"subject": "@marie_d"})
+    assert json.loads(export.content)["mentions"] == []
+
+
+def test_an_invalid_subject_is_refused(tenant: Tenant, login: Login) -> None:
+    response = login(tenant.admin).get(reverse("privacy"), {"subject": "@"})
+    assert response.status_code == 400
+    assert login(tenant.admin).get(reverse("privacy_export"), {"subject": ""}).status_code == 400
+
+
+def test_export_downloads_json_and_a_readable_page_and_is_audited(
+    person: Person, tenant: Tenant, login: Login
+) -> None:
+    client = login(tenant.admin)
+    response = client.get(reverse("privacy_export"), {"subject": "marie.dupont@example.com"})
+    assert response["Content-Disposition"].startswith("attachment")
+    data = json.loads(response.content)
+    assert data["private_threads"][0]["address"] == "marie.dupont@example.com"
+    page = client.get(reverse("privacy_export"), {"subject": "marie.dupont@example.com", "format": "html"})
+    assert "rue des Lilas" in page.content.decode()
+    event = AuditEvent.objects.for_org(tenant.organisation).filter(verb="privacy.subject_exported").last()
+    assert event is not None
+    assert event.actor == tenant.admin.user
+    assert "marie" not in json.dumps(event.data).lower()
+
+
+def test_erasure_needs_the_confirmation(person: Person, tenant: Tenant, login: Login) -> None:
+    client = login(tenant.admin)
+    response = client.post(reverse("privacy_erase"), {"subject": "@marie_d"})
+    assert response.status_code == 302
+    assert Mention.objects.get(pk=person.tweet.pk).text != ""
+    response = client.post(reverse("privacy_erase"), {"subject": "@marie_d", "confirm": "on"}, follow=True)
+    assert "Effacement fait" in response.content.decode()
+    assert Mention.objects.get(pk=person.tweet.pk).text == ""
+    assert not Author.objects.filter(pk=person.twitter_author.pk).exists()
+
+
+def test_the_records_of_processing_follow_the_charter(tenant: Tenant, login: Login) -> None:
+    client = login(tenant.admin)
+    html = client.get(reverse("privacy_records")).content.decode()
+    assert "1095 jours, puis pseudonymisé" in html
+    do_update_charter(
+        tenant.organisation,
+        CharterDocument(retention=RetentionPolicy(mentions=RetentionRule(days=400, action="delete"))),
+    )
+    html = client.get(reverse("privacy_records")).content.decode()
+    assert "400 jours, puis supprimé" in html
+    assert "Journal d&#x27;audit" in html or "Journal d'audit" in html
+
+
+ApiClient = Callable[[Membership], Client]
+
+
+def test_the_api_exports_and_erases_for_the_dpo_only(
+    person: Person, tenant: Tenant, api_client: ApiClient
+) -> None:
+    manager = api_client(tenant.manager)
+    body = {"subject": "@marie_d"}
+    assert manager.post("/api/v1/privacy/export", body, content_type="application/json").status_code == 403
+    assert manager.post("/api/v1/privacy/erase", body, content_type="application/json").status_code == 403
+    admin = api_client(tenant.admin)
+    export = admin.post("/api/v1/privacy/export", body, content_type="application/json").json()
+    assert any(m["text"] == "@acme colis perdu, encore !" for m in export["mentions"])
+    dry = admin.post(
+        "/api/v1/privacy/erase", {**body, "dry_run": True}, content_type="application/json"
+    ).json()
+    assert dry["counts"]["mentions_pseudonymised"] == 1
+    assert Mention.objects.get(pk=person.tweet.pk).text != ""
+    bad = admin.post("/api/v1/privacy/erase", {"subject": "@"}, content_type="application/json")
+    assert bad.status_code == 422
+    done = admin.post("/api/v1/privacy/erase", body, content_type="application/json").json()
+    assert done["counts"]["authors_deleted"] == 1
+    assert Mention.objects.get(pk=person.tweet.pk).text == ""
+    retention = admin.post("/api/v1/retention/run", {"dry_run": True}, content_type="application/json")
+    assert retention.status_code == 200
+    assert set(retention.json()["counts"]) >= {"mentions", "authors", "audit_events"}

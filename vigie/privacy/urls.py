@@ -1,0 +1,12 @@
+"""Pages of the DPO, under /privacy/."""
+
+from django.urls import URLPattern, path
+
+from vigie.privacy import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.privacy_page, name="privacy"),
+    path("export/", views.privacy_export, name="privacy_export"),
+    path("erase/", views.privacy_erase, name="privacy_erase"),
+    path("records/", views.privacy_records, name="privacy_records"),
+]

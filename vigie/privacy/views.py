@@ -1,0 +1,145 @@
+"""The DPO's pages: find a person's data, export it, erase it; the records of processing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from vigie.charter.queries import current_charter
+from vigie.core.decorators import current_membership, member_required
+from vigie.core.roles import PROTECT_DATA
+from vigie.mentions.models import Author, Mention
+from vigie.privacy.actions import do_erase_subject, do_record_subject_export
+from vigie.privacy.export import render_html
+from vigie.privacy.forms import EraseForm, SubjectForm
+from vigie.privacy.queries import export_subject, find_subject
+from vigie.privacy.records import processing_records
+
+
+def _labels() -> dict[str, str]:
+    # Resolved per request: the labels follow the reader's language.
+    return {
+        "authors": _("Comptes sur les plateformes"),
+        "mentions_by_subject": _("Publications de la personne"),
+        "mentions_naming_subject": _("Publications qui la citent"),
+        "cases": _("Dossiers"),
+        "private_threads": _("Échanges privés"),
+        "callbacks": _("Rappels téléphoniques"),
+        "mentions_on_legal_hold": _("Publications sous conservation judiciaire (gardées)"),
+        "mentions_pseudonymised": _("Publications de la personne pseudonymisées"),
+        "mentions_redacted": _("Publications où son nom est effacé"),
+        "authors_deleted": _("Comptes supprimés"),
+        "cases_cleaned": _("Dossiers nettoyés"),
+        "private_threads_erased": _("Échanges privés effacés"),
+        "callbacks_erased": _("Rappels effacés"),
+        "mentions_kept_for_legal_hold": _("Publications gardées (conservation judiciaire)"),
+        "authors_kept_for_legal_hold": _("Comptes gardés (conservation judiciaire)"),
+        "replies_redacted": _("Réponses où son nom est effacé"),
+        "notes_redacted": _("Notes où son nom est effacé"),
+        "private_messages_erased": _("Messages privés effacés"),
+    }
+
+
+def _labelled(counts: dict[str, int]) -> list[tuple[str, int]]:
+    labels = _labels()
+    return [(labels.get(key, key), value) for key, value in counts.items()]
+
+
+@member_required(PROTECT_DATA)
+@require_GET
+def privacy_page(request: HttpRequest) -> HttpResponse:
+    """Search a person; see what Vigie holds about them and what erasing would do."""
+    organisation = current_membership(request).organisation
+    form = SubjectForm(request.GET if "subject" in request.GET else None)
+    context: dict[str, Any] = {"nav": "privacy", "form": form}
+    if form.is_valid():
+        subject = form.cleaned_data["subject"]
+        findings = find_subject(organisation, subject)
+        context |= {
+            "subject": subject.raw,
+            "found": not findings.empty,
+            "counts": _labelled(findings.counts()),
+            "preview": _labelled(do_erase_subject(organisation, findings, actor=None, dry_run=True)),
+            "authors": Author.objects.filter(organisation=organisation, pk__in=findings.author_ids)[:50],
+            "mentions": Mention.objects.filter(organisation=organisation, pk__in=findings.mention_ids)
+            .select_related("source")
+            .order_by("-created_at")[:50],
+            "held": findings.held_ids,
+            "erase_form": EraseForm(initial={"subject": subject.raw}),
+            "query": urlencode({"subject": subject.raw}),
+        }
+    return render(
+        request, "privacy/privacy.html", context, status=400 if form.is_bound and not form.is_valid() else 200
+    )
+
+
+@member_required(PROTECT_DATA)
+@require_GET
+def privacy_export(request: HttpRequest) -> HttpResponse:
+    """Download a person's data: ``?subject=…&format=json`` (default) or ``format=html``."""
+    member = current_membership(request)
+    organisation = member.organisation
+    form = SubjectForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            _("Personne concernée invalide."), status=400, content_type="text/plain; charset=utf-8"
+        )
+    findings = find_subject(organisation, form.cleaned_data["subject"])
+    document = export_subject(organisation, findings)
+    do_record_subject_export(organisation, findings, actor=member.user)
+    if request.GET.get("format") == "html":
+        response = HttpResponse(render_html(document), content_type="text/html; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="donnees-personnelles.html"'
+        return response
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="donnees-personnelles.json"'
+    return response
+
+
+@member_required(PROTECT_DATA)
+@require_POST
+def privacy_erase(request: HttpRequest) -> HttpResponse:
+    """Erase a person's data (confirmed); mentions under legal hold stay."""
+    member = current_membership(request)
+    organisation = member.organisation
+    form = EraseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Rien n'a été effacé : cochez la confirmation et indiquez la personne."))
+        subject = request.POST.get("subject", "")[:254]
+        return redirect(f"{reverse('privacy')}?{urlencode({'subject': subject})}")
+    subject = form.cleaned_data["subject"]
+    findings = find_subject(organisation, subject)
+    counts = do_erase_subject(organisation, findings, actor=member.user)
+    kept = counts.get("mentions_kept_for_legal_hold", 0)
+    messages.success(
+        request,
+        _("Effacement fait ; %(kept)s publication(s) sous conservation judiciaire gardée(s).")
+        % {"kept": kept},
+    )
+    return redirect(f"{reverse('privacy')}?{urlencode({'subject': subject.raw})}")
+
+
+@member_required(PROTECT_DATA)
+@require_GET
+def privacy_records(request: HttpRequest) -> HttpResponse:
+    """The records of processing (article 30), with the delays of the charter in force."""
+    organisation = current_membership(request).organisation
+    document = current_charter(organisation)
+    return render(
+        request,
+        "privacy/records.html",
+        {
+            "nav": "privacy",
+            "records": processing_records(document),
+            "per_source": bool(document.retention.mentions_per_source),
+        },
+    )
