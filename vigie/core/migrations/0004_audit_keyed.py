@@ -44,7 +44,7 @@ def append_keyed_event(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0002_notification"),
+        ("core", "0003_location_store_code"),
     ]
 
     operations = [
