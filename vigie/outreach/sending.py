@@ -13,6 +13,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from vigie.connectors.platforms import platform_label
 from vigie.core.egress import EgressRefused, check_url
 from vigie.outreach.links import click_link, optout_link, survey_link
 from vigie.outreach.models import Invitation
@@ -39,8 +40,11 @@ def invitation_texts(invitation: Invitation, *, reminder: bool = False, with_sur
     context = {
         "organisation": invitation.organisation.name,
         "name": invitation.contact.name,
-        "platform": _platform_label(invitation.platform),
-        "review_link": click_link(invitation.token),
+        "platform": platform_label(invitation.platform),
+        # The platform's own link in the plain text; the HTML button goes through Vigie's redirect,
+        # which counts the click (no tracking pixel anywhere).
+        "review_link": invitation.review_url,
+        "click_link": click_link(invitation.token),
         "survey_link": survey_link(invitation.token) if with_survey else "",
         "optout_link": optout_link(invitation.token),
         "reminder": reminder,
@@ -53,12 +57,6 @@ def invitation_texts(invitation: Invitation, *, reminder: bool = False, with_sur
             html=render_to_string("outreach/mail/invitation.html", context),
             sms=" ".join(render_to_string("outreach/mail/sms.txt", context).split()),
         )
-
-
-def _platform_label(slug: str) -> str:
-    from vigie.connectors.platforms import platform_label
-
-    return platform_label(slug)
 
 
 def send_email(invitation: Invitation, texts: Texts) -> None:
