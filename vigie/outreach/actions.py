@@ -66,7 +66,6 @@ def campaign_for(organisation: Organisation) -> Campaign:
     return campaign
 
 
-@transaction.atomic
 def do_update_campaign(
     organisation: Organisation, *, actor: User | None, population: Any = None, **fields: Any
 ) -> Campaign:
@@ -87,19 +86,27 @@ def do_update_campaign(
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"not campaign fields: {', '.join(sorted(unknown))}")
-    campaign = campaign_for(organisation)
+    rules = None
     if population is not None:
         try:
             rules = parse_rules(population)
         except ValidationError as exc:
-            do_record_audit_event(
-                organisation,
-                "outreach.rule_refused",
-                actor=actor,
-                obj=campaign,
-                data={"reason": " ".join(exc.messages)[:500], "code": exc.code or ""},
-            )
+            # The refusal is on the record (its own transaction), and nothing else changes.
+            with transaction.atomic():
+                do_record_audit_event(
+                    organisation,
+                    "outreach.rule_refused",
+                    actor=actor,
+                    data={"reason": " ".join(exc.messages)[:500], "code": exc.code or ""},
+                )
             raise ValidationError({"population": exc.messages}, code=exc.code) from None
+    with transaction.atomic():
+        return _save_campaign(organisation, actor, rules, fields)
+
+
+def _save_campaign(organisation: Organisation, actor: User | None, rules: Any, fields: dict[str, Any]) -> Campaign:
+    campaign = campaign_for(organisation)
+    if rules is not None:
         campaign.population = [rule.as_dict() for rule in rules]
     if fields.get("legal_basis") not in (None, "") and fields["legal_basis"] not in LegalBasis.values:
         raise ValidationError({"legal_basis": _("Base légale inconnue.")}, code="invalid")

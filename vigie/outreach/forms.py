@@ -65,7 +65,7 @@ class ReviewSitesForm(forms.Form):
                 )
             location, platform, ident = parts
             data: dict[str, Any] = {"location": location, "platform": platform.lower()}
-            if ident.startswith("https://"):
+            if "://" in ident:
                 data["url"] = ident
             elif platform.lower() == "trustpilot":
                 data["domain"] = ident
