@@ -684,7 +684,7 @@ def do_import_survey_results(
                 raise ValueError(_("lieu inconnu"))
         except (ValueError, ValidationError) as exc:
             message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            report.rejected.append(f"{_('ligne')} {number}: {message}"[:200])
+            report.rejected.append((_("Ligne %(n)s : %(error)s") % {"n": number, "error": message})[:200])
             continue
         external = (row.get("id") or "").strip()[:100]
         if (
