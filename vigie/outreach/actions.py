@@ -104,7 +104,9 @@ def do_update_campaign(
         return _save_campaign(organisation, actor, rules, fields)
 
 
-def _save_campaign(organisation: Organisation, actor: User | None, rules: Any, fields: dict[str, Any]) -> Campaign:
+def _save_campaign(
+    organisation: Organisation, actor: User | None, rules: Any, fields: dict[str, Any]
+) -> Campaign:
     campaign = campaign_for(organisation)
     if rules is not None:
         campaign.population = [rule.as_dict() for rule in rules]

@@ -38,7 +38,9 @@ def configure(tenant: Tenant, **campaign: Any) -> World:
         ReviewSite(platform="trustpilot", domain="acme.example"),
     ]
     charter = current_charter(organisation)
-    do_update_charter(organisation, charter.model_copy(update={"outreach": OutreachPolicy(review_sites=sites)}))
+    do_update_charter(
+        organisation, charter.model_copy(update={"outreach": OutreachPolicy(review_sites=sites)})
+    )
     settings: dict[str, Any] = {
         "enabled": True,
         "legal_basis": LegalBasis.LEGITIMATE_INTEREST,

@@ -7,7 +7,6 @@ demo."""
 from __future__ import annotations
 
 import json
-
 import re
 import signal
 import subprocess
@@ -102,7 +101,10 @@ def test_resolved_case_invitation_survey_answer_dashboard_and_gating_refused(
 ) -> None:
     manager = sign_in(browser, server, DEMO_LOGINS["manager"])
     manager.goto(f"{server}/dashboard/")
-    assert "Aucune réponse à l'enquête de satisfaction" in manager.locator('[data-outreach="satisfaction"]').inner_text()
+    assert (
+        "Aucune réponse à l'enquête de satisfaction"
+        in manager.locator('[data-outreach="satisfaction"]').inner_text()
+    )
 
     # Resolving the case queues the invitation; the embedded worker mails it.
     manager.goto(f"{server}/inbox/cases/{demo['case']}/")
@@ -117,7 +119,8 @@ def test_resolved_case_invitation_survey_answer_dashboard_and_gating_refused(
     text = mail.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "https://search.google.com/local/writereview?placeid=" in text
     survey = re.search(rf"{re.escape(server)}/o/s/\S+/", text)
-    assert survey and re.search(rf"{re.escape(server)}/o/u/\S+/", text)
+    assert survey
+    assert re.search(rf"{re.escape(server)}/o/u/\S+/", text)
 
     # The customer answers on a phone.
     customer = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}).new_page()
@@ -134,8 +137,10 @@ def test_resolved_case_invitation_survey_answer_dashboard_and_gating_refused(
 
     manager.goto(f"{server}/dashboard/")
     section = manager.locator('[data-outreach="satisfaction"]').inner_text()
-    assert "Total" in section and "0 %" in section, "CSAT: the one answer is 2 out of 5"
-    assert "2,0/5" in section and "-100" in section, "average 2/5, NPS -100 (one detractor)"
+    assert "Total" in section
+    assert "0 %" in section, "CSAT: the one answer is 2 out of 5"
+    assert "2,0/5" in section, "average CSAT 2/5"
+    assert "-100" in section, "NPS -100 (one detractor)"
     assert "100 %" in section, "response rate: one answer to one invitation"
     assert "Agence" in section, "per location"
 
@@ -147,4 +152,3 @@ def test_resolved_case_invitation_survey_answer_dashboard_and_gating_refused(
     refusal.wait_for()
     assert "Règle refusée" in refusal.inner_text()
     assert "review gating" in refusal.inner_text()
-

@@ -78,12 +78,18 @@ def test_cli_prints_json_writes_mails_to_the_folder_and_a_second_run_sends_nothi
     assert f"placeid={PLACE_ID}" in text
     assert "https://www.trustpilot.com/evaluate/acme.example" in text
     found = links(text)
-    assert found["survey"] and found["optout"]
+    assert found["survey"]
+    assert found["optout"]
     assert "List-Unsubscribe" in text
 
     assert invite_cli(path) == {
         "sent": 0,
-        "skipped": {"already_invited": 2, "duplicate_in_file": 1, "invalid_address": 1, "unknown_location": 1},
+        "skipped": {
+            "already_invited": 2,
+            "duplicate_in_file": 1,
+            "invalid_address": 1,
+            "unknown_location": 1,
+        },
     }
     assert len(list((tmp_path / "mail").iterdir())) == len(mails), "the second run sent nothing"
 
@@ -92,7 +98,8 @@ def test_dry_run_writes_and_sends_nothing(world: World, tmp_path: Path, smtp: Sm
     path = write_csv(tmp_path, ["a@client.example,A,,", "b@client.example,B,Agence Lyon,"])
     assert invite_cli(path, "--dry-run") == {"sent": 2, "skipped": {}}
     assert smtp.received == []
-    assert not Invitation.objects.exists() and not Contact.objects.exists()
+    assert not Invitation.objects.exists()
+    assert not Contact.objects.exists()
     assert invite_cli(path) == {"sent": 2, "skipped": {}}
     assert len(smtp.received) == 2
 
@@ -112,21 +119,25 @@ def test_nothing_is_sent_without_a_legal_basis(world: World, smtp: SmtpServer) -
     do_update_campaign(world.tenant.organisation, actor=None, legal_basis="")
     outcome = do_invite(world.tenant.organisation, InviteRequest(email="x@client.example", name="X"))
     assert outcome == "no_legal_basis"
-    assert smtp.received == [] and not Invitation.objects.exists()
+    assert smtp.received == []
+    assert not Invitation.objects.exists()
     # A basis given with the customer (consent collected at checkout) is recorded with them.
     outcome = do_invite(
         world.tenant.organisation, InviteRequest(email="x@client.example", name="X", legal_basis="consent")
     )
     assert outcome == "sent"
     contact = Contact.objects.get(email="x@client.example")
-    assert contact.legal_basis == "consent" and contact.legal_basis_at is not None
+    assert contact.legal_basis == "consent"
+    assert contact.legal_basis_at is not None
 
 
 def test_quiet_hours_hold_the_invitation_until_they_end(world: World, smtp: SmtpServer) -> None:
     organisation = world.tenant.organisation
     do_update_campaign(organisation, actor=None, quiet_start=time(20, 0), quiet_end=time(9, 0))
     late = datetime(2026, 3, 2, 22, 30, tzinfo=PARIS)
-    outcome = do_invite(organisation, InviteRequest(email="night@client.example", location="Agence Lyon"), now=late)
+    outcome = do_invite(
+        organisation, InviteRequest(email="night@client.example", location="Agence Lyon"), now=late
+    )
     assert outcome == "quiet_hours"
     invitation = Invitation.objects.get()
     assert invitation.state == InvitationState.SCHEDULED
@@ -136,7 +147,9 @@ def test_quiet_hours_hold_the_invitation_until_they_end(world: World, smtp: Smtp
     assert do_send_due(now=datetime(2026, 3, 3, 9, 1, tzinfo=PARIS))["sent"] == 1
     assert len(smtp.received) == 1
     # Counted within the period already: a second request the same night sends nothing more.
-    again = do_invite(organisation, InviteRequest(email="night@client.example"), now=late + timedelta(minutes=5))
+    again = do_invite(
+        organisation, InviteRequest(email="night@client.example"), now=late + timedelta(minutes=5)
+    )
     assert again == "already_invited"
 
 
@@ -237,6 +250,7 @@ def test_resolving_a_case_sends_the_same_invitation_whatever_the_sentiment(
         r.rcpt_tos[0]: r.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
         for r in smtp.received
     }
+
     # The same text for both, but for the links that name each invitation.
     def strip(text: str) -> str:
         return re.sub(r"Bonjour .*,", "Bonjour NAME,", re.sub(r"/o/[a-z]/\S+/", "/o/LINK/", text))
@@ -244,7 +258,8 @@ def test_resolving_a_case_sends_the_same_invitation_whatever_the_sentiment(
     assert strip(bodies["happy@client.example"]) == strip(bodies["unhappy@client.example"])
     assert f"placeid={PLACE_ID}" in bodies["unhappy@client.example"]
     invitations = {i.case_id: i for i in Invitation.objects.all()}
-    assert invitations[unhappy.pk].trigger == "case" and invitations[happy.pk].location == world.lyon
+    assert invitations[unhappy.pk].trigger == "case"
+    assert invitations[happy.pk].location == world.lyon
     assert invitations[unhappy.pk].agent is None or invitations[unhappy.pk].agent_id
 
 
@@ -262,10 +277,13 @@ def test_a_case_without_a_known_address_invites_nobody(world: World, smtp: SmtpS
     case = make_case(organisation, make_mention(organisation), status=CaseStatus.IN_PROGRESS)
     do_set_case_status(case, CaseStatus.RESOLVED, actor=None)
     run_pending()
-    assert smtp.received == [] and not Invitation.objects.exists()
+    assert smtp.received == []
+    assert not Invitation.objects.exists()
 
 
 def test_a_switched_off_campaign_sends_nothing(tenant: Any, smtp: SmtpServer) -> None:
     world = configure(tenant, enabled=False)
-    assert do_invite(world.tenant.organisation, InviteRequest(email="x@client.example")) == "campaign_disabled"
+    assert (
+        do_invite(world.tenant.organisation, InviteRequest(email="x@client.example")) == "campaign_disabled"
+    )
     assert smtp.received == []

@@ -5,7 +5,6 @@ dashboard's CSAT / NPS per location with the response rate."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,7 +18,8 @@ from vigie.insights.reports import build_report
 from vigie.mentions.models import Sentiment
 from vigie.mentions.tests.factories import make_mention
 from vigie.outreach.actions import InviteRequest, do_answer_survey, do_invite
-from vigie.outreach.models import Campaign, Invitation, SurveyResponse, Testimonial
+from vigie.outreach import models as outreach_models
+from vigie.outreach.models import Campaign, Invitation, SurveyResponse
 from vigie.outreach.tests.conftest import World, configure
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,9 @@ def test_pages_are_for_managers(world: World, login: Callable[[Membership], Clie
     assert client.post("/outreach/", {"section": "campaign", "enabled": "on"}).status_code == 403
 
 
-def test_managers_reach_the_pages_from_the_navigation(world: World, login: Callable[[Membership], Client]) -> None:
+def test_managers_reach_the_pages_from_the_navigation(
+    world: World, login: Callable[[Membership], Client]
+) -> None:
     client = login(world.tenant.manager)
     inbox = client.get("/inbox/").content.decode()
     assert 'href="/outreach/"' in inbox
@@ -54,8 +56,13 @@ def test_another_organisations_testimonials_and_answers_answer_404(
     answer = SurveyResponse.objects.get()
     client = login(world.tenant.manager)
     assert client.post("/outreach/testimonials/select/", {"mention": mention.pk}).status_code == 404
-    assert client.post("/outreach/testimonials/select/", {"response": answer.pk, "consent_note": "x"}).status_code == 404
-    testimonial = Testimonial.objects.create(
+    assert (
+        client.post(
+            "/outreach/testimonials/select/", {"response": answer.pk, "consent_note": "x"}
+        ).status_code
+        == 404
+    )
+    testimonial = outreach_models.Testimonial.objects.create(
         organisation=other.tenant.organisation, text="x", platform="google", said_at=mention.created_at
     )
     assert client.post(f"/outreach/testimonials/{testimonial.pk}/delete/").status_code == 404
@@ -82,7 +89,9 @@ def test_a_gating_rule_is_refused_with_its_reason_on_the_page_and_the_api(
     )
     assert page.status_code == 422
     html = page.content.decode()
-    assert "Règle refusée" in html and "review gating" in html and "le sentiment du client" in html
+    assert "Règle refusée" in html
+    assert "review gating" in html
+    assert "le sentiment du client" in html
     assert Campaign.objects.get(organisation=world.tenant.organisation).population == []
     assert AuditEvent.objects.filter(verb="outreach.rule_refused").exists()
 
@@ -100,9 +109,12 @@ def test_a_gating_rule_is_refused_with_its_reason_on_the_page_and_the_api(
         content_type="application/json",
     )
     assert allowed.json() == {"rules": [{"field": "location", "value": "Agence Lyon"}]}
-    assert api_client(world.tenant.agent).put(
-        "/api/v1/outreach/population", {"rules": []}, content_type="application/json"
-    ).status_code == 403
+    assert (
+        api_client(world.tenant.agent)
+        .put("/api/v1/outreach/population", {"rules": []}, content_type="application/json")
+        .status_code
+        == 403
+    )
 
 
 def test_the_api_invites_customers_with_the_cli_summary(
@@ -120,7 +132,10 @@ def test_review_sites_are_kept_in_the_charter(world: World, login: Callable[[Mem
     client = login(world.tenant.manager)
     client.post(
         "/outreach/",
-        {"section": "sites", "sites": "Agence Lyon | google_business | ChIJnewPlace\n | trustpilot | acme.example"},
+        {
+            "section": "sites",
+            "sites": "Agence Lyon | google_business | ChIJnewPlace\n | trustpilot | acme.example",
+        },
     )
     sites = current_charter(world.tenant.organisation).outreach.review_sites
     assert [(s.location, s.platform, s.place_id, s.domain) for s in sites] == [
@@ -135,30 +150,39 @@ def test_testimonials_need_consent_unless_public_and_feed_the_report(
     world: World, login: Callable[[Membership], Client]
 ) -> None:
     organisation = world.tenant.organisation
-    review = make_mention(organisation, rating="5", text="Accueil parfait à Lyon", sentiment=Sentiment.POSITIVE)
+    review = make_mention(
+        organisation, rating="5", text="Accueil parfait à Lyon", sentiment=Sentiment.POSITIVE
+    )
     negative = make_mention(organisation, rating="1", text="Nul", sentiment=Sentiment.NEGATIVE)
     do_invite(organisation, InviteRequest(email="t@client.example", location="Agence Lyon"))
     do_answer_survey(Invitation.objects.get(), csat=5, nps=10, comment="Merci à Julie, <b>top</b>")
     answer = SurveyResponse.objects.get()
     client = login(world.tenant.manager)
     page = client.get("/outreach/testimonials/").content.decode()
-    assert "Accueil parfait à Lyon" in page and "Nul" not in page
+    assert "Accueil parfait à Lyon" in page
+    assert "Nul" not in page
     assert "&lt;b&gt;top&lt;/b&gt;" in page, "customer text is escaped"
 
     client.post("/outreach/testimonials/select/", {"mention": review.pk, "featured": "on"})
     client.post("/outreach/testimonials/select/", {"mention": negative.pk})
     no_consent = client.post("/outreach/testimonials/select/", {"response": answer.pk}, follow=True)
     assert "notez le consentement" in no_consent.content.decode()
-    client.post("/outreach/testimonials/select/", {"response": answer.pk, "consent_note": "Accord par e-mail le 3 mars"})
-    rows = {t.text: t for t in Testimonial.objects.all()}
+    client.post(
+        "/outreach/testimonials/select/",
+        {"response": answer.pk, "consent_note": "Accord par e-mail le 3 mars"},
+    )
+    rows = {t.text: t for t in outreach_models.Testimonial.objects.all()}
     assert set(rows) == {"Accueil parfait à Lyon", "Merci à Julie, <b>top</b>"}
-    assert rows["Accueil parfait à Lyon"].public and rows["Accueil parfait à Lyon"].featured
-    assert not rows["Merci à Julie, <b>top</b>"].public and rows["Merci à Julie, <b>top</b>"].consent_at
+    assert rows["Accueil parfait à Lyon"].public
+    assert rows["Accueil parfait à Lyon"].featured
+    assert not rows["Merci à Julie, <b>top</b>"].public
+    assert rows["Merci à Julie, <b>top</b>"].consent_at
 
     export = client.get("/outreach/testimonials/?format=csv")
     assert export["Content-Type"].startswith("text/csv")
     text = export.content.decode()
-    assert "Accueil parfait à Lyon" in text and "Accord par e-mail le 3 mars" in text
+    assert "Accueil parfait à Lyon" in text
+    assert "Accord par e-mail le 3 mars" in text
 
     report = build_report(organisation, last_days(organisation, 30))
     assert [q.text for q in report.testimonials] == ["Accueil parfait à Lyon"], "only the chosen few"
@@ -169,7 +193,9 @@ def test_survey_results_import_from_csv(world: World, login: Callable[[Membershi
     data = "id,date,csat,nps,comment,location\nr1,2026-03-01T10:00,4,9,Bien,Agence Lyon\nr2,,7,,Trop,\n"
     upload = SimpleUploadedFile("survey.csv", data.encode(), content_type="text/csv")
     client.post("/outreach/surveys/import/", {"file": upload})
-    assert list(SurveyResponse.objects.values_list("csat", "nps", "location__name")) == [(4, 9, "Agence Lyon")]
+    assert list(SurveyResponse.objects.values_list("csat", "nps", "location__name")) == [
+        (4, 9, "Agence Lyon")
+    ]
     again = SimpleUploadedFile("survey.csv", data.encode(), content_type="text/csv")
     client.post("/outreach/surveys/import/", {"file": again})
     assert SurveyResponse.objects.count() == 1, "the same id is not imported twice"
@@ -188,8 +214,10 @@ def test_the_dashboard_shows_csat_and_nps_per_location_team_and_agent(
     assert "Agence Lyon" in section
     assert "50 %" in section, "CSAT: one of two answers is 4 or 5"
     assert ">0<" in section, "NPS: one promoter, one detractor"
-    assert "67 %" in section and "(2/3)" in section, "response rate: two answers to three invitations"
+    assert "67 %" in section, "response rate: two answers to three invitations"
+    assert "(2/3)" in section
     card = page.split('data-kpi="csat"')[1].split("</article>")[0]
-    assert "NPS 0" in card and "2 réponses" in card
+    assert "NPS 0" in card
+    assert "2 réponses" in card
     measures = page.split('data-outreach="measures"')[1].split("</section>")[0]
     assert "non mesuré" in measures
