@@ -17,8 +17,8 @@ from vigie.core.periods import last_days
 from vigie.insights.reports import build_report
 from vigie.mentions.models import Sentiment
 from vigie.mentions.tests.factories import make_mention
-from vigie.outreach.actions import InviteRequest, do_answer_survey, do_invite
 from vigie.outreach import models as outreach_models
+from vigie.outreach.actions import InviteRequest, do_answer_survey, do_invite
 from vigie.outreach.models import Campaign, Invitation, SurveyResponse
 from vigie.outreach.tests.conftest import World, configure
 
