@@ -378,12 +378,9 @@ def do_invite(
             author_id=request.author_id,
             location=location,
         )
-        if (
-            Contact.objects.select_for_update().filter(pk=contact.pk).exists()
-            and contact.invitations.filter(
-                created_at__gte=now - timedelta(days=campaign.period_days)
-            ).exists()
-        ):
+        # Checked again under the contact's lock: two runs at once still invite once per period.
+        list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk"))
+        if contact.invitations.filter(created_at__gte=now - timedelta(days=campaign.period_days)).exists():
             return "already_invited"
         send_after = (
             quiet_hours_end(_local(organisation, location, now), campaign.quiet_start, campaign.quiet_end)

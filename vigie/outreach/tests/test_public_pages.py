@@ -107,9 +107,11 @@ def test_posting_without_the_csrf_token_is_refused(world: World) -> None:
 def test_bad_scores_are_refused_and_lose_nothing(world: World) -> None:
     inv = invitation(world)
     client = Client()
-    page = client.post(survey_url(inv), {"csat": "9", "nps": "11", "comment": "Bien"})
+    page = client.post(survey_url(inv), {"csat": "9", "nps": "11", "comment": "Bien <script>x()</script>"})
     assert page.status_code == 422
-    assert "Bien" in page.content.decode(), "what was typed is kept"
+    html = page.content.decode()
+    assert "Bien &lt;script&gt;x()&lt;/script&gt;" in html, "what was typed is kept, escaped"
+    assert "<script>x()" not in html
     assert not SurveyResponse.objects.exists()
     assert Invitation.objects.get().answered_at is None
 
@@ -146,3 +148,10 @@ def test_a_negative_answer_is_analysed_and_routed_like_any_mention(
     mention = Mention.objects.get(kind=MentionKind.SURVEY_ANSWER)
     assert mention.sentiment == "negative"
     assert hasattr(mention, "case"), "the negative answer opened a case"
+    # The survey source has no connector: the Sources page and the case page still open.
+    manager = Client()
+    manager.force_login(world.tenant.manager.user)
+    assert manager.get("/sources/").status_code == 200
+    case_page = manager.get(f"/inbox/cases/{mention.case.pk}/")
+    assert case_page.status_code == 200
+    assert "Enquête de satisfaction" in case_page.content.decode()
