@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import time
 
 from vigie.charter.actions import do_update_charter
 from vigie.charter.document import OutreachPolicy, ReviewSite
@@ -36,7 +37,9 @@ def do_configure_demo_outreach(organisation: Organisation) -> int:
         if spec.name in names
     ]
     domain = ORG_WEBSITE.removeprefix("https://www.")
+    # Customers of no agency: Trustpilot; a list asking for Google gets the head agency's page.
     sites.append(ReviewSite(platform="trustpilot", domain=domain))
+    sites.append(ReviewSite(platform="google_business", place_id=LOCATIONS[0].gbp_place_id))
     charter = current_charter(organisation)
     do_update_charter(
         organisation,
@@ -51,6 +54,8 @@ def do_configure_demo_outreach(organisation: Organisation) -> int:
         legal_basis=LegalBasis.LEGITIMATE_INTEREST,
         period_days=90,
         reminder_after_days=7,
+        quiet_start=time(22, 0),
+        quiet_end=time(7, 0),
     )
     open_cases = (
         scoped(Case, organisation)

@@ -53,6 +53,9 @@ from vigie.outreach.rules import in_population, in_quiet_hours, parse_rules, qui
 from vigie.outreach.sending import SendError, invitation_texts, send_email, send_sms
 
 SURVEY_PLATFORM = "survey"
+# What a customer list may call a platform the charter names otherwise ("google" for the Google
+# Business Profile connector's "google_business").
+_SAME_PLATFORMS = {"google": ("google_business",), "google_business": ("google",)}
 COMMENT_MAX = 2000
 TESTIMONIAL_MAX = 2000
 
@@ -356,11 +359,13 @@ def do_invite(
         if request.location
         else None
     )
-    if request.location and location is None:
-        return "unknown_location"
-    site = current_charter(organisation).outreach.review_site(
-        location.name if location else "", request.platform
-    )
+    # A location name Vigie does not know gets the charter's default platform (the invitation is
+    # still the right one; only the per-location measures lose it).
+    policy = current_charter(organisation).outreach
+    place = location.name if location else ""
+    site = None
+    for platform in dict.fromkeys([request.platform, *_SAME_PLATFORMS.get(request.platform, ())]):
+        site = site or policy.review_site(place, platform)
     if site is None:
         return "no_review_platform"
     if dry_run:

@@ -67,11 +67,13 @@ def test_cli_prints_json_writes_mails_to_the_folder_and_a_second_run_sends_nothi
             "not-an-address,Zoé,,",
             "marie@client.example,Marie Durand,Agence Lyon,",
             "luc@client.example,Luc,Agence Inconnue,",
+            "eve@client.example,Eve,Agence Lyon,google",
+            "max@client.example,Max,,tripadvisor",
         ],
     )
     assert invite_cli(path) == {
-        "sent": 2,
-        "skipped": {"duplicate_in_file": 1, "invalid_address": 1, "unknown_location": 1},
+        "sent": 4,
+        "skipped": {"duplicate_in_file": 1, "invalid_address": 1, "no_review_platform": 1},
     }
     mails = sorted((tmp_path / "mail").iterdir())
     text = "".join(m.read_text(encoding="utf-8") for m in mails)
@@ -81,14 +83,17 @@ def test_cli_prints_json_writes_mails_to_the_folder_and_a_second_run_sends_nothi
     assert found["survey"]
     assert found["optout"]
     assert "List-Unsubscribe" in text
+    lyon = Invitation.objects.get(contact__email="eve@client.example")
+    assert (lyon.platform, lyon.location) == ("google_business", world.lyon), "google is Google Business"
+    assert Invitation.objects.get(contact__email="luc@client.example").location is None
 
     assert invite_cli(path) == {
         "sent": 0,
         "skipped": {
-            "already_invited": 2,
+            "already_invited": 4,
             "duplicate_in_file": 1,
             "invalid_address": 1,
-            "unknown_location": 1,
+            "no_review_platform": 1,
         },
     }
     assert len(list((tmp_path / "mail").iterdir())) == len(mails), "the second run sent nothing"
