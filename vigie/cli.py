@@ -40,6 +40,7 @@ VIGIE_COMMANDS = {
     "report": "management report: vigie report --org SLUG --period YYYY-MM --format pdf|html --out FILE",
     "rollup": "rebuild the KPIs' daily rollup: vigie rollup --org SLUG [--refresh]",
     "demo_spike": "inject a spike of negative mentions and run alert detection: vigie demo_spike [--org demo] [--now]",
+    "outreach": "review requests: vigie outreach invite --org SLUG --csv FILE [--dry-run] | bounce EMAIL --org SLUG",
     "compiletranslations": "compile the interface translations (done by the set-up)",
 }
 

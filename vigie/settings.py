@@ -211,6 +211,11 @@ IMAP_FOLDER = env_str("VIGIE_IMAP_FOLDER", "INBOX")
 IMAP_SSL = env_bool("VIGIE_IMAP_SSL", True)
 IMAP_POLL_SECONDS = env_int("VIGIE_IMAP_POLL_SECONDS", 60, minimum=10)
 
+# Review requests by SMS (docs/outreach.md): an HTTP provider taking {"to", "text"} as JSON.
+SMS_URL = env_str("VIGIE_SMS_URL")
+SMS_TOKEN = env_str("VIGIE_SMS_TOKEN")
+SMS_SENDER = env_str("VIGIE_SMS_SENDER", "Vigie")
+
 # Jobs: unset CELERY_BROKER_URL = embedded mode (in-process scheduler and worker threads).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 JOBS_MODE = "celery" if CELERY_BROKER_URL else "embedded"

@@ -17,5 +17,8 @@ urlpatterns = [
     path("sources/", include("vigie.connectors.urls")),
     path("templates/", include("vigie.inbox.templating.urls")),
     path("privacy/", include("vigie.privacy.urls")),
+    path("outreach/", include("vigie.outreach.urls")),
+    # The customers' pages of outreach (survey, review link, opt-out): public, no login.
+    path("o/", include("vigie.outreach.public_urls")),
     path("", include("vigie.core.urls")),
 ]

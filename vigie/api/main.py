@@ -21,6 +21,7 @@ from vigie.inbox.quality.api import router as replies_check_router
 from vigie.inbox.routing.api import router as routing_router
 from vigie.insights.api import router as insights_router
 from vigie.mentions.api import router as mentions_router
+from vigie.outreach.api import router as outreach_router
 from vigie.privacy.api import router as privacy_router
 
 api = NinjaAPI(
@@ -53,3 +54,4 @@ api.add_router("/v1/", replies_check_router)
 api.add_router("/v1/", charter_router)
 api.add_router("/v1/", routing_router)
 api.add_router("/v1/", privacy_router)
+api.add_router("/v1/", outreach_router)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CommentType = Literal["question", "complaint", "praise", "suggestion", "troll", "spam", "other"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -137,6 +137,40 @@ class RetentionPolicy(_Section):
         return self.mentions_per_source.get(str(source_id), self.mentions.days)
 
 
+class ReviewSite(_Section):
+    """Where the customers of one location (or of every location without a line of its own) are
+    invited to review: the platform and what its own review link needs (outreach builds the link)."""
+
+    location: str = Field(default="", max_length=150)  # a location's name; empty: the default
+    platform: str = Field(min_length=1, max_length=40)
+    place_id: str = Field(default="", max_length=200)  # Google: the place id of the business
+    domain: str = Field(default="", max_length=200)  # Trustpilot: the reviewed domain
+    url: str = Field(default="", max_length=1000)  # any platform: its own review page (https)
+
+    @model_validator(mode="after")
+    def _has_a_link(self) -> ReviewSite:
+        if not (self.place_id or self.domain or self.url):
+            raise ValueError("a review site needs a place_id, a domain or a url")
+        if self.url and not self.url.startswith("https://"):
+            raise ValueError("a review site's url must start with https://")
+        return self
+
+
+class OutreachPolicy(_Section):
+    """Review requests: the platform each location's customers are invited to review on."""
+
+    review_sites: list[ReviewSite] = Field(default_factory=list)
+
+    def review_site(self, location: str = "", platform: str = "") -> ReviewSite | None:
+        """The site for ``location`` (its own line, else the default line), on ``platform`` when
+        one is asked for."""
+        for wanted in (location, ""):
+            for site in self.review_sites:
+                if site.location == wanted and (not platform or site.platform == platform):
+                    return site
+        return None
+
+
 def _default_responses() -> list[ResponsePolicy]:
     return [
         ResponsePolicy(type="praise", approach="Remercier personnellement."),
@@ -181,6 +215,7 @@ class CharterDocument(_Section):
     internal_jargon: list[str] = Field(default_factory=list)
     crisis_playbook: list[PlaybookStep] = Field(default_factory=_default_playbook)
     retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
+    outreach: OutreachPolicy = Field(default_factory=OutreachPolicy)
 
     def response_for(self, comment_type: str) -> ResponsePolicy:
         """The policy for ``comment_type``; an unknown type is answered within the SLA."""

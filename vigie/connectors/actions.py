@@ -36,7 +36,7 @@ from vigie.connectors.credentials import (
 )
 from vigie.connectors.models import Source, SourcePlace, SourceState
 from vigie.connectors.queries import match_location
-from vigie.connectors.registry import UnknownPlatform, get_connector_class
+from vigie.connectors.registry import UnknownPlatform, all_connectors, get_connector_class
 from vigie.core.actions import do_create_location, do_record_audit_event
 from vigie.core.models import Location, Organisation, User
 
@@ -141,6 +141,26 @@ def do_create_source(
         actor=actor,
         obj=source,
         data={"platform": platform, "name": source.name, "config": public},
+    )
+    return source
+
+
+@transaction.atomic
+def do_ensure_receiving_source(
+    organisation: Organisation, *, platform: str, name: str, location: Location | None = None
+) -> Source:
+    """The source that items of ``platform`` Vigie receives itself (survey answers) are stored in,
+    created on first use. It has no connector: never polled, nothing to configure."""
+    if platform in all_connectors():
+        raise ValueError(f"{platform} has a connector: create its source with do_create_source")
+    source = Source.objects.filter(organisation=organisation, platform=platform, name=name).first()
+    if source is not None:
+        return source
+    source = Source.objects.create(
+        organisation=organisation, platform=platform, name=name, location=location, next_poll_at=None
+    )
+    do_record_audit_event(
+        organisation, "source.created", obj=source, data={"platform": platform, "name": name, "config": {}}
     )
     return source
 

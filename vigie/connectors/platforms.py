@@ -159,6 +159,8 @@ UNCONNECTED: dict[str, PlatformFacts] = {
         _unconnected("indeed", "Indeed", _REVIEWS),
         _unconnected("press", "Presse", _OTHER),
         _unconnected("forum", "Forum", _OTHER),
+        # Answers to Vigie's own satisfaction surveys (vigie.outreach): no platform to answer on.
+        _unconnected("survey", "Enquête de satisfaction", _OTHER),
     )
 }
 

@@ -48,6 +48,7 @@ from vigie.demo.organisation import (
     TEMPLATES,
     SourceSpec,
 )
+from vigie.demo.outreach import do_configure_demo_outreach
 from vigie.inbox.models import Case, Reply, Template
 from vigie.inbox.routing.actions import do_seed_default_routing
 from vigie.mentions.models import Author, Mention
@@ -701,6 +702,8 @@ def do_load_demo(
     _add_members(setup)
     # The recommended comment-handling scheme, fitted to the demo's teams, for new mentions.
     do_seed_default_routing(setup.organisation)
+    # Review requests after a resolved case (vigie/demo/outreach.py).
+    do_configure_demo_outreach(setup.organisation)
     report.seconds = clock.perf_counter() - started
     return report
 

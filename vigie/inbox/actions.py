@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,11 @@ from vigie.inbox.models import (
 )
 from vigie.inbox.queries import members_by_mention
 from vigie.mentions.models import Mention
+
+# Sent inside the transaction when a case becomes resolved (not when it is reopened or closed as
+# needing no answer), with ``case`` and ``actor``: higher apps (outreach) react without the inbox
+# importing them.
+case_resolved = Signal()
 
 # Statuses that close a case: both stamp ``resolved_at`` so "resolved in" KPIs see them.
 CLOSING_STATUSES = (CaseStatus.RESOLVED, CaseStatus.NO_ANSWER)
@@ -163,6 +169,8 @@ def do_set_case_status(case: Case, status: CaseStatus | str, *, actor: User | No
         },
     )
     _follow_sla_clock(case, previous, status, now)
+    if status == CaseStatus.RESOLVED:
+        case_resolved.send(sender=Case, case=case, actor=actor)
     return case
 
 

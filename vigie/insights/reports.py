@@ -31,6 +31,8 @@ from vigie.insights.queries.kpis import KpiReport, kpi_report
 from vigie.insights.queries.quotes import Verbatim, consented_testimonials
 from vigie.insights.queries.theme_board import ThemeBoardRow, theme_board
 from vigie.insights.queries.trends import time_series
+from vigie.insights.verbatims import masked, order_patterns
+from vigie.outreach.queries import featured_testimonials
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -119,6 +121,28 @@ def team_sla_rows(organisation: Organisation, period: Period) -> list[TeamSla]:
     return sorted(rows, key=lambda row: row.team.lower())
 
 
+def chosen_testimonials(organisation: Organisation, period: Period, *, limit: int = 10) -> list[Verbatim]:
+    """The testimonials a manager chose for the report (outreach), then the period's consented
+    positive mentions, personal data masked, without repeating a mention."""
+    patterns = order_patterns(organisation)
+    chosen = [
+        Verbatim(
+            mention_id=t.mention_id or 0,
+            created_at=t.said_at,
+            platform=t.platform,
+            location=t.location.name if t.location else "",
+            rating=None,
+            text=masked(t.text, patterns),
+        )
+        for t in featured_testimonials(organisation, limit=5)
+    ]
+    quoted = {v.mention_id for v in chosen if v.mention_id}
+    rest = [
+        v for v in consented_testimonials(organisation, period, limit=limit) if v.mention_id not in quoted
+    ]
+    return (chosen + rest)[:limit]
+
+
 def build_report(organisation: Organisation, period: Period, *, language: str = "fr") -> ManagementReport:
     """Gather every number and quote of the management report for ``period``."""
     filters = InsightFilters()
@@ -144,7 +168,7 @@ def build_report(organisation: Organisation, period: Period, *, language: str = 
             problems=theme_board(organisation, period, filters, limit=5),
             team_sla=team_sla,
             crisis=crisis_summary(organisation, period),
-            testimonials=consented_testimonials(organisation, period),
+            testimonials=chosen_testimonials(organisation, period),
             volume_chart=volume_chart,
             rating_chart=rating_chart,
         )

@@ -45,6 +45,7 @@ from vigie.insights.queries.trends import series_step_days, theme_trends, time_s
 from vigie.insights.reports import build_report, parse_period, period_key
 from vigie.insights.reports import render as render_report
 from vigie.mentions.models import Mention, Sentiment
+from vigie.outreach.queries import invitation_measures, satisfaction_by
 
 
 def kpi_display(kpi: Kpi) -> dict[str, object]:
@@ -110,10 +111,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     platforms_rows = platform_split(organisation, period, filters)
     locations_rows = location_split(organisation, period, filters)
     query = period_query(period, filters)
+    satisfaction_groups = [
+        (_("Par lieu"), satisfaction_by(organisation, period, "location")),
+        (_("Par équipe"), satisfaction_by(organisation, period, "team")),
+        (_("Par agent"), satisfaction_by(organisation, period, "agent")),
+    ]
     return render(
         request,
         "insights/dashboard.html",
         {
+            "satisfaction_groups": satisfaction_groups,
+            "any_survey_answer": any(rows for _title, rows in satisfaction_groups),
+            "outreach_measures": invitation_measures(organisation, period),
             "nav": "dashboard",
             "form": form,
             "days": form.days,

@@ -1,0 +1,899 @@
+"""Every write of outreach: the campaign, contacts and their marks, invitations and their sending,
+survey answers (stored, and handed to the mentions' ingest as ``survey`` mentions), testimonials.
+
+The invitation rules, in the order they are checked (``do_invite``): the campaign is on; a legal
+basis is recorded; the address is valid; the contact has not opted out, bounced or complained; the
+contact is in the population (never narrowed by sentiment, rating or outcome: see ``rules``); no
+invitation was made to them within the period; the charter names a review platform for the
+location. Then the invitation is sent now, or at the end of the quiet hours.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import zoneinfo
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vigie.charter.queries import current_charter
+from vigie.connectors.actions import do_ensure_receiving_source
+from vigie.connectors.contract import AuthorIn, MentionIn, Page
+from vigie.core.actions import do_record_audit_event
+from vigie.core.models import Location, Organisation, Team, User
+from vigie.core.tenancy import scoped
+from vigie.inbox.models import Case, PrivateChannel, PrivateThread
+from vigie.mentions.actions import do_ingest_page
+from vigie.mentions.models import Mention, MentionKind
+from vigie.outreach.links import review_url
+from vigie.outreach.models import (
+    Campaign,
+    Channel,
+    Contact,
+    Invitation,
+    InvitationState,
+    LegalBasis,
+    PublicHit,
+    ResponseOrigin,
+    SurveyResponse,
+    Testimonial,
+    Trigger,
+)
+from vigie.outreach.rules import in_population, in_quiet_hours, parse_rules, quiet_hours_end
+from vigie.outreach.sending import SendError, invitation_texts, send_email, send_sms
+
+SURVEY_PLATFORM = "survey"
+# What a customer list may call a platform the charter names otherwise ("google" for the Google
+# Business Profile connector's "google_business").
+_SAME_PLATFORMS = {"google": ("google_business",), "google_business": ("google",)}
+COMMENT_MAX = 2000
+TESTIMONIAL_MAX = 2000
+
+
+# --- the campaign --------------------------------------------------------------------------------
+
+
+def campaign_for(organisation: Organisation) -> Campaign:
+    """The organisation's campaign (created, switched off, on first use)."""
+    campaign, _created = Campaign.objects.get_or_create(organisation=organisation)
+    return campaign
+
+
+def do_update_campaign(
+    organisation: Organisation, *, actor: User | None, population: Any = None, **fields: Any
+) -> Campaign:
+    """Change the campaign. ``population`` (lines ``champ = valeur`` or a list of rules) is checked
+    by ``rules.parse_rules``: a rule on sentiment, rating or outcome raises ``ValidationError``
+    keyed ``population`` with the reason, and nothing is changed."""
+    allowed = {
+        "enabled",
+        "after_resolved_case",
+        "legal_basis",
+        "period_days",
+        "reminder_after_days",
+        "quiet_start",
+        "quiet_end",
+        "with_survey",
+        "sms",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not campaign fields: {', '.join(sorted(unknown))}")
+    rules = None
+    if population is not None:
+        try:
+            rules = parse_rules(population)
+        except ValidationError as exc:
+            # The refusal is on the record (its own transaction), and nothing else changes.
+            with transaction.atomic():
+                do_record_audit_event(
+                    organisation,
+                    "outreach.rule_refused",
+                    actor=actor,
+                    data={"reason": " ".join(exc.messages)[:500], "code": exc.code or ""},
+                )
+            raise ValidationError({"population": exc.messages}, code=exc.code) from None
+    with transaction.atomic():
+        return _save_campaign(organisation, actor, rules, fields)
+
+
+def _save_campaign(
+    organisation: Organisation, actor: User | None, rules: Any, fields: dict[str, Any]
+) -> Campaign:
+    campaign = campaign_for(organisation)
+    if rules is not None:
+        campaign.population = [rule.as_dict() for rule in rules]
+    if fields.get("legal_basis") not in (None, "") and fields["legal_basis"] not in LegalBasis.values:
+        raise ValidationError({"legal_basis": _("Base légale inconnue.")}, code="invalid")
+    if "period_days" in fields and not 1 <= int(fields["period_days"]) <= 3650:
+        raise ValidationError({"period_days": _("Entre 1 et 3650 jours.")}, code="invalid")
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+    campaign.updated_at = timezone.now()
+    campaign.save()
+    do_record_audit_event(
+        organisation,
+        "outreach.campaign_updated",
+        actor=actor,
+        obj=campaign,
+        data={
+            **{k: str(v) for k, v in fields.items()},
+            "population": campaign.population,
+        },
+    )
+    return campaign
+
+
+# --- contacts ------------------------------------------------------------------------------------
+
+
+def _normal_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _find_contact(organisation: Organisation, email: str, phone: str) -> Contact | None:
+    contacts = scoped(Contact, organisation)
+    if email:
+        return contacts.filter(email=email).first()
+    if phone:
+        return contacts.filter(phone=phone).first()
+    return None
+
+
+def _contact(
+    organisation: Organisation,
+    *,
+    email: str,
+    phone: str,
+    name: str,
+    legal_basis: str,
+    legal_basis_note: str,
+    author_id: int | None = None,
+    location: Location | None = None,
+) -> Contact:
+    contact = _find_contact(organisation, email, phone)
+    now = timezone.now()
+    if contact is None:
+        return Contact.objects.create(
+            organisation=organisation,
+            email=email,
+            phone=phone,
+            name=name[:200],
+            author_id=author_id,
+            location=location,
+            legal_basis=legal_basis,
+            legal_basis_note=legal_basis_note[:300],
+            legal_basis_at=now if legal_basis else None,
+        )
+    changed = []
+    if name and not contact.name:
+        contact.name = name[:200]
+        changed.append("name")
+    if legal_basis and not contact.legal_basis:
+        contact.legal_basis, contact.legal_basis_note, contact.legal_basis_at = (
+            legal_basis,
+            legal_basis_note[:300],
+            now,
+        )
+        changed += ["legal_basis", "legal_basis_note", "legal_basis_at"]
+    if author_id and not contact.author_id:
+        contact.author_id = author_id
+        changed.append("author")
+    if changed:
+        contact.save(update_fields=changed)
+    return contact
+
+
+@transaction.atomic
+def do_add_contacts(
+    organisation: Organisation,
+    rows: list[dict[str, Any]],
+    *,
+    legal_basis: str,
+    note: str,
+) -> int:
+    """Record customers known with an address (a CRM export, the demo): ``email``, ``name`` and
+    optionally ``author_id`` (their account on a platform) and ``location``."""
+    count = 0
+    for row in rows:
+        email = _normal_email(str(row.get("email", "")))
+        if not email:
+            continue
+        _contact(
+            organisation,
+            email=email,
+            phone="",
+            name=str(row.get("name", "")),
+            legal_basis=legal_basis,
+            legal_basis_note=note,
+            author_id=row.get("author_id"),
+            location=row.get("location"),
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def do_opt_out(contact: Contact, *, via: str = "link") -> Contact:
+    """Mark ``contact`` opted out, for good: no later import or setting clears it."""
+    if contact.opted_out_at is None:
+        contact.opted_out_at = timezone.now()
+        contact.save(update_fields=["opted_out_at"])
+        do_record_audit_event(contact.organisation, "outreach.opted_out", obj=contact, data={"via": via})
+    return contact
+
+
+@transaction.atomic
+def do_mark_address(organisation: Organisation, address: str, *, kind: str, actor: User | None = None) -> int:
+    """Mark an address as bounced (``kind="bounce"``) or complaining (``"complaint"``): the mail
+    server's report. Nothing is sent to it again. Returns how many contacts were marked (0 or 1);
+    an unknown address is recorded as a new contact so a later import cannot invite it."""
+    if kind not in {"bounce", "complaint"}:
+        raise ValueError("kind must be bounce or complaint")
+    email = _normal_email(address)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Adresse e-mail invalide.")}, code="invalid") from None
+    contact = _find_contact(organisation, email, "") or Contact.objects.create(
+        organisation=organisation, email=email
+    )
+    column = "bounced_at" if kind == "bounce" else "complained_at"
+    if getattr(contact, column) is None:
+        setattr(contact, column, timezone.now())
+        contact.save(update_fields=[column])
+    do_record_audit_event(organisation, f"outreach.address_{kind}", actor=actor, obj=contact, data={})
+    return 1
+
+
+# --- invitations ---------------------------------------------------------------------------------
+
+
+@dataclass
+class InviteRequest:
+    """One customer to invite (a CSV row, an API call, a resolved case)."""
+
+    email: str = ""
+    phone: str = ""
+    name: str = ""
+    location: str = ""
+    platform: str = ""
+    trigger: str = Trigger.IMPORT
+    legal_basis: str = ""
+    legal_basis_note: str = ""
+    language: str = ""
+    case: Case | None = None
+    team: Team | None = None
+    agent: User | None = None
+    author_id: int | None = None
+
+
+@dataclass
+class InviteSummary:
+    """What a run did: invitations sent, and the others by reason."""
+
+    sent: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def add(self, outcome: str) -> None:
+        if outcome == "sent":
+            self.sent += 1
+        else:
+            self.skipped[outcome] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sent": self.sent, "skipped": dict(sorted(self.skipped.items()))}
+
+
+def _local(organisation: Organisation, location: Location | None, moment: datetime) -> datetime:
+    zone = location.timezone if location is not None else organisation.timezone
+    return moment.astimezone(zoneinfo.ZoneInfo(zone))
+
+
+def _check(organisation: Organisation, campaign: Campaign, request: InviteRequest, now: datetime) -> str:
+    """The reason not to invite, or "" when the request may go on."""
+    if not campaign.enabled:
+        return "campaign_disabled"
+    if request.email:
+        try:
+            validate_email(request.email)
+        except ValidationError:
+            return "invalid_address"
+    elif not request.phone:
+        return "no_address"
+    elif not campaign.sms:
+        return "sms_disabled"
+    contact = _find_contact(organisation, request.email, request.phone)
+    if contact is not None:
+        if contact.opted_out_at is not None:
+            return "opted_out"
+        if contact.bounced_at is not None:
+            return "bounced"
+        if contact.complained_at is not None:
+            return "complained"
+        since = now - timedelta(days=campaign.period_days)
+        if contact.invitations.filter(created_at__gte=since).exists():
+            return "already_invited"
+    if not (request.legal_basis or campaign.legal_basis or (contact and contact.legal_basis)):
+        return "no_legal_basis"
+    facts = {
+        "location": request.location,
+        "team": request.team.name if request.team else "",
+        "platform": request.case.mention.source.platform if request.case else "",
+        "trigger": request.trigger,
+    }
+    if not in_population(campaign.population, facts):
+        return "outside_population"
+    return ""
+
+
+def do_invite(
+    organisation: Organisation,
+    request: InviteRequest,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    campaign: Campaign | None = None,
+) -> str:
+    """Invite one customer; returns "sent", "quiet_hours" (sent when they end) or the reason it
+    was not (see the module's docstring). With ``dry_run`` nothing is written or sent."""
+    now = now or timezone.now()
+    campaign = campaign or campaign_for(organisation)
+    request.email = _normal_email(request.email)
+    request.phone = "".join(c for c in request.phone if c.isdigit() or c == "+")[:20]
+    reason = _check(organisation, campaign, request, now)
+    if reason:
+        return reason
+    location = (
+        scoped(Location, organisation).filter(name__iexact=request.location).first()
+        if request.location
+        else None
+    )
+    # A location name Vigie does not know gets the charter's default platform (the invitation is
+    # still the right one; only the per-location measures lose it).
+    policy = current_charter(organisation).outreach
+    place = location.name if location else ""
+    site = None
+    for platform in dict.fromkeys([request.platform, *_SAME_PLATFORMS.get(request.platform, ())]):
+        site = site or policy.review_site(place, platform)
+    if site is None:
+        return "no_review_platform"
+    if dry_run:
+        return "sent"
+    quiet = in_quiet_hours(_local(organisation, location, now), campaign.quiet_start, campaign.quiet_end)
+    with transaction.atomic():
+        basis = request.legal_basis or campaign.legal_basis
+        contact = _contact(
+            organisation,
+            email=request.email,
+            phone=request.phone if not request.email else "",
+            name=request.name,
+            legal_basis=basis,
+            legal_basis_note=request.legal_basis_note or str(Trigger(request.trigger).label),
+            author_id=request.author_id,
+            location=location,
+        )
+        # Checked again under the contact's lock: two runs at once still invite once per period.
+        list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk"))
+        if contact.invitations.filter(created_at__gte=now - timedelta(days=campaign.period_days)).exists():
+            return "already_invited"
+        send_after = (
+            quiet_hours_end(_local(organisation, location, now), campaign.quiet_start, campaign.quiet_end)
+            if quiet
+            else now
+        )
+        invitation = Invitation.objects.create(
+            organisation=organisation,
+            contact=contact,
+            case=request.case,
+            location=location,
+            team=request.team,
+            agent=request.agent,
+            trigger=request.trigger,
+            channel=Channel.EMAIL if contact.email else Channel.SMS,
+            platform=site.platform,
+            review_url=review_url(site),
+            language=request.language or organisation.language or "fr",
+            token=secrets.token_urlsafe(24)[:32],
+            state=InvitationState.SCHEDULED,
+            created_at=now,
+            send_after=send_after,
+        )
+        do_record_audit_event(
+            organisation,
+            "outreach.invited",
+            obj=invitation,
+            data={
+                "trigger": request.trigger,
+                "platform": site.platform,
+                "legal_basis": basis,
+                "quiet": quiet,
+            },
+        )
+    if quiet:
+        return "quiet_hours"
+    return "sent" if do_send_invitation(invitation, now=now) else "send_failed"
+
+
+def do_send_invitation(
+    invitation: Invitation, *, reminder: bool = False, now: datetime | None = None
+) -> bool:
+    """Send ``invitation`` (or its one reminder); True when it went out. A permanent refusal marks
+    the address bounced."""
+    now = now or timezone.now()
+    contact = invitation.contact
+    if contact.opted_out_at or contact.bounced_at or contact.complained_at:
+        return False
+    campaign = campaign_for(invitation.organisation)
+    texts = invitation_texts(invitation, reminder=reminder, with_survey=campaign.with_survey)
+    try:
+        if invitation.channel == Channel.SMS:
+            send_sms(invitation, texts)
+        else:
+            send_email(invitation, texts)
+    except SendError as exc:
+        with transaction.atomic():
+            if not reminder:
+                Invitation.objects.filter(pk=invitation.pk).update(
+                    state=InvitationState.FAILED, error=str(exc)[:300]
+                )
+            if exc.permanent and contact.email:
+                do_mark_address(invitation.organisation, contact.email, kind="bounce")
+        return False
+    with transaction.atomic():
+        if reminder:
+            Invitation.objects.filter(pk=invitation.pk).update(reminder_sent_at=now)
+            invitation.reminder_sent_at = now
+        else:
+            Invitation.objects.filter(pk=invitation.pk).update(
+                state=InvitationState.SENT, sent_at=now, error=""
+            )
+            invitation.state, invitation.sent_at = InvitationState.SENT, now
+        do_record_audit_event(
+            invitation.organisation,
+            "outreach.reminder_sent" if reminder else "outreach.sent",
+            obj=invitation,
+            data={"channel": invitation.channel},
+        )
+    return True
+
+
+def do_send_due(now: datetime | None = None) -> dict[str, int]:
+    """Send the invitations whose quiet hours are over, and the one reminder of those sent
+    ``reminder_after_days`` ago whose customer has neither clicked nor answered."""
+    now = now or timezone.now()
+    sent = reminded = 0
+    due = Invitation.objects.filter(state=InvitationState.SCHEDULED, send_after__lte=now).select_related(
+        "contact", "organisation", "location"
+    )
+    for invitation in due[:500]:
+        sent += do_send_invitation(invitation, now=now)
+    for campaign in Campaign.objects.filter(enabled=True, reminder_after_days__isnull=False).select_related(
+        "organisation"
+    ):
+        assert campaign.reminder_after_days is not None
+        candidates = scoped(Invitation, campaign.organisation).filter(
+            state=InvitationState.SENT,
+            reminder_sent_at__isnull=True,
+            clicked_at__isnull=True,
+            answered_at__isnull=True,
+            sent_at__lte=now - timedelta(days=campaign.reminder_after_days),
+            # Beyond the period a reminder would be a new invitation in disguise.
+            sent_at__gte=now - timedelta(days=campaign.period_days),
+        )
+        for invitation in candidates.select_related("contact", "organisation", "location")[:500]:
+            local = _local(invitation.organisation, invitation.location, now)
+            if in_quiet_hours(local, campaign.quiet_start, campaign.quiet_end):
+                continue
+            reminded += do_send_invitation(invitation, reminder=True, now=now)
+    return {"sent": sent, "reminded": reminded}
+
+
+def case_request(case: Case) -> InviteRequest | None:
+    """Who to invite after ``case`` is resolved: the address of its private e-mail thread, else a
+    known contact who is the author of its mention; None when no address is known."""
+    mention = case.mention
+    thread = (
+        scoped(PrivateThread, case.organisation)
+        .filter(case=case, channel=PrivateChannel.EMAIL)
+        .exclude(address="")
+        .order_by("-created_at")
+        .first()
+    )
+    name = (mention.author.display_name if mention.author else "") or ""
+    email = thread.address if thread else ""
+    if not email and mention.author_id:
+        contact = (
+            scoped(Contact, case.organisation).filter(author_id=mention.author_id).exclude(email="").first()
+        )
+        email = contact.email if contact else ""
+    if not email:
+        return None
+    return InviteRequest(
+        email=email,
+        name=name,
+        location=mention.location.name if mention.location else "",
+        trigger=Trigger.CASE,
+        legal_basis_note=_("Dossier %(ref)s") % {"ref": case.reference},
+        case=case,
+        team=case.team,
+        agent=case.assignee,
+        author_id=mention.author_id,
+    )
+
+
+def do_invite_after_case(case: Case, *, now: datetime | None = None) -> str:
+    """Invite the customer of a resolved ``case``: the same invitation whatever its sentiment."""
+    campaign = campaign_for(case.organisation)
+    if not campaign.after_resolved_case:
+        return "campaign_disabled"
+    request = case_request(case)
+    if request is None:
+        return "no_address"
+    return do_invite(case.organisation, request, now=now, campaign=campaign)
+
+
+# --- clicks, survey answers ----------------------------------------------------------------------
+
+
+def do_record_click(invitation: Invitation) -> None:
+    if invitation.clicked_at is None:
+        Invitation.objects.filter(pk=invitation.pk, clicked_at__isnull=True).update(clicked_at=timezone.now())
+
+
+def do_record_survey_opened(invitation: Invitation) -> None:
+    if invitation.survey_opened_at is None:
+        Invitation.objects.filter(pk=invitation.pk, survey_opened_at__isnull=True).update(
+            survey_opened_at=timezone.now()
+        )
+
+
+def do_hit(key: str, *, limit: int, now: datetime | None = None) -> bool:
+    """Count one public request by ``key`` (a digest of the client address) in this minute; False
+    once ``limit`` is passed."""
+    now = now or timezone.now()
+    window = now.replace(second=0, microsecond=0)
+    with transaction.atomic():
+        hit, _created = PublicHit.objects.select_for_update().get_or_create(key=key, window=window)
+        hit.count += 1
+        hit.save(update_fields=["count"])
+        if _created:
+            PublicHit.objects.filter(window__lt=window - timedelta(hours=1)).delete()
+    return hit.count <= limit
+
+
+def _survey_source(organisation: Organisation, location: Location | None) -> Any:
+    name = _("Enquête de satisfaction")
+    if location is not None:
+        name = f"{name} · {location.name}"
+    return do_ensure_receiving_source(
+        organisation, platform=SURVEY_PLATFORM, name=name[:150], location=location
+    )
+
+
+def _ingest_answer(
+    response: SurveyResponse, author_id: str, author_name: str, *, external_id: str = ""
+) -> Mention | None:
+    """Store ``response`` as a mention of the ``survey`` source (rating: the CSAT; raw rating: the
+    NPS "n/10"), so it is analysed, routed when negative and counted like any mention."""
+    source = _survey_source(response.organisation, response.location)
+    item = MentionIn(
+        external_id=external_id or f"survey-{response.pk}",
+        kind=MentionKind.SURVEY_ANSWER,
+        created_at=response.answered_at,
+        text=response.comment,
+        author=AuthorIn(external_id=author_id, display_name=author_name[:200]) if author_id else None,
+        rating=Decimal(response.csat) if response.csat is not None else None,
+        rating_raw=f"{response.nps}/10" if response.nps is not None else "",
+        raw={"csat": response.csat, "nps": response.nps, "origin": response.origin},
+    )
+    do_ingest_page(source, Page(items=[item], next_cursor={}), advance_cursor=False)
+    mention: Mention | None = Mention.objects.filter(source=source, external_id=item.external_id).first()
+    if mention is not None:
+        SurveyResponse.objects.filter(pk=response.pk).update(mention=mention)
+        response.mention = mention
+    return mention
+
+
+def _check_scores(csat: int | None, nps: int | None, comment: str) -> None:
+    errors = {}
+    if csat is not None and not 1 <= csat <= 5:
+        errors["csat"] = _("La satisfaction se note de 1 à 5.")
+    if nps is not None and not 0 <= nps <= 10:
+        errors["nps"] = _("La recommandation se note de 0 à 10.")
+    if csat is None and nps is None and not comment.strip():
+        errors["csat"] = _("Répondez au moins à une question.")
+    if len(comment) > COMMENT_MAX:
+        errors["comment"] = _("2000 caractères au plus.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+
+
+def do_answer_survey(invitation: Invitation, *, csat: int | None, nps: int | None, comment: str) -> bool:
+    """Record the customer's answer to ``invitation``'s survey, once: False when it was already
+    answered (the public page then gives its neutral answer)."""
+    _check_scores(csat, nps, comment)
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(pk=invitation.pk, answered_at__isnull=True).update(
+            answered_at=now
+        )
+        if not claimed:
+            return False
+        response = SurveyResponse.objects.create(
+            organisation=invitation.organisation,
+            invitation=invitation,
+            location=invitation.location,
+            team=invitation.team,
+            agent=invitation.agent,
+            csat=csat,
+            nps=nps,
+            comment=comment.strip(),
+            origin=ResponseOrigin.LINK,
+            answered_at=now,
+        )
+        do_record_audit_event(
+            invitation.organisation, "outreach.survey_answered", obj=response, data={"csat": csat, "nps": nps}
+        )
+        contact = invitation.contact
+        _ingest_answer(response, f"contact-{contact.pk}", contact.name)
+    return True
+
+
+@dataclass
+class SurveyImport:
+    imported: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"imported": self.imported, "rejected": len(self.rejected), "errors": self.rejected[:20]}
+
+
+def _int_or_none(value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    return int(value)
+
+
+def do_import_survey_results(
+    organisation: Organisation, rows: list[dict[str, str]], *, actor: User | None = None
+) -> SurveyImport:
+    """Import survey answers collected elsewhere: columns ``date`` (ISO), ``csat``, ``nps``,
+    ``comment``, ``location``, optionally ``id`` (re-importing the same id changes nothing)."""
+    report = SurveyImport()
+    locations = {loc.name.casefold(): loc for loc in scoped(Location, organisation)}
+    for number, row in enumerate(rows, start=2):
+        try:
+            csat, nps = _int_or_none(row.get("csat", "")), _int_or_none(row.get("nps", ""))
+            comment = row.get("comment", "") or ""
+            _check_scores(csat, nps, comment)
+            when_text = (row.get("date") or "").strip()
+            when = datetime.fromisoformat(when_text) if when_text else timezone.now()
+            if timezone.is_naive(when):
+                when = timezone.make_aware(when, zoneinfo.ZoneInfo(organisation.timezone))
+            location_name = (row.get("location") or "").strip()
+            location = locations.get(location_name.casefold()) if location_name else None
+            if location_name and location is None:
+                raise ValueError(_("lieu inconnu"))
+        except (ValueError, ValidationError) as exc:
+            message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            report.rejected.append((_("Ligne %(n)s : %(error)s") % {"n": number, "error": message})[:200])
+            continue
+        external = (row.get("id") or "").strip()[:100]
+        if (
+            external
+            and Mention.objects.filter(
+                organisation=organisation,
+                source__platform=SURVEY_PLATFORM,
+                external_id=f"survey-import-{external}",
+            ).exists()
+        ):
+            continue
+        with transaction.atomic():
+            response = SurveyResponse.objects.create(
+                organisation=organisation,
+                location=location,
+                csat=csat,
+                nps=nps,
+                comment=comment.strip(),
+                origin=ResponseOrigin.IMPORT,
+                answered_at=when,
+            )
+            _ingest_answer(response, "", "", external_id=f"survey-import-{external}" if external else "")
+        report.imported += 1
+    do_record_audit_event(organisation, "outreach.survey_imported", actor=actor, data=report.as_dict())
+    return report
+
+
+# --- testimonials --------------------------------------------------------------------------------
+
+
+def _positive_answer(response: SurveyResponse) -> bool:
+    if response.csat is not None:
+        return response.csat >= 4
+    return response.nps is not None and response.nps >= 9
+
+
+@transaction.atomic
+def do_select_testimonial(
+    organisation: Organisation,
+    *,
+    actor: User,
+    mention: Mention | None = None,
+    response: SurveyResponse | None = None,
+    consent_note: str = "",
+    featured: bool = False,
+) -> Testimonial:
+    """Keep a positive review or survey answer as a testimonial. A public review may be quoted as
+    published; a survey answer (not public) needs the customer's consent, recorded here."""
+    if (mention is None) == (response is None):
+        raise ValueError("a testimonial quotes one mention or one survey answer")
+    if response is not None:
+        if not consent_note.strip():
+            raise ValidationError(
+                {
+                    "consent_note": _(
+                        "Une réponse à l'enquête n'est pas publique : notez le consentement du client."
+                    )
+                },
+                code="consent_required",
+            )
+        if not _positive_answer(response):
+            raise ValidationError({"response": _("Seules les réponses positives font des témoignages.")})
+        text = response.comment
+        platform, location, said_at = SURVEY_PLATFORM, response.location, response.answered_at
+        public = False
+        author_name = response.invitation.contact.name if response.invitation else ""
+    else:
+        assert mention is not None
+        if mention.organisation_id != organisation.pk:
+            raise ValueError("another organisation's mention")
+        positive = mention.sentiment == "positive" or (mention.rating is not None and mention.rating >= 4)
+        if not positive:
+            raise ValidationError({"mention": _("Seuls les avis positifs font des témoignages.")})
+        text = " ".join(p for p in (mention.title, mention.text) if p)
+        platform, location, said_at = mention.source.platform, mention.location, mention.created_at
+        public = mention.kind != MentionKind.SURVEY_ANSWER
+        author_name = mention.author.display_name if mention.author else ""
+        if not public and not consent_note.strip():
+            raise ValidationError(
+                {
+                    "consent_note": _(
+                        "Une réponse à l'enquête n'est pas publique : notez le consentement du client."
+                    )
+                },
+                code="consent_required",
+            )
+    if not text.strip():
+        raise ValidationError({"text": _("Ce témoignage n'a pas de texte.")})
+    testimonial = Testimonial.objects.create(
+        organisation=organisation,
+        mention=mention,
+        response=response,
+        text=text.strip()[:TESTIMONIAL_MAX],
+        author_name=author_name[:200],
+        platform=platform,
+        location=location,
+        said_at=said_at,
+        public=public,
+        consent_at=timezone.now() if consent_note.strip() else None,
+        consent_note=consent_note.strip()[:300],
+        featured=featured,
+        selected_by=actor,
+    )
+    do_record_audit_event(
+        organisation,
+        "outreach.testimonial_selected",
+        actor=actor,
+        obj=testimonial,
+        data={"public": public, "consent": bool(consent_note.strip())},
+    )
+    return testimonial
+
+
+@transaction.atomic
+def do_feature_testimonial(testimonial: Testimonial, featured: bool, *, actor: User) -> Testimonial:
+    Testimonial.objects.filter(pk=testimonial.pk).update(featured=featured)
+    testimonial.featured = featured
+    do_record_audit_event(
+        testimonial.organisation,
+        "outreach.testimonial_featured",
+        actor=actor,
+        obj=testimonial,
+        data={"featured": featured},
+    )
+    return testimonial
+
+
+@transaction.atomic
+def do_delete_testimonial(testimonial: Testimonial, *, actor: User) -> None:
+    do_record_audit_event(
+        testimonial.organisation, "outreach.testimonial_removed", actor=actor, obj=testimonial
+    )
+    Testimonial.objects.filter(pk=testimonial.pk).delete()
+
+
+# --- lists of customers (CSV) --------------------------------------------------------------------
+
+INVITE_COLUMNS = ("email", "name", "location", "platform")
+MAX_CSV_ROWS = 10000
+
+
+class CsvError(ValueError):
+    """The file cannot be read as a list of customers (the message says why)."""
+
+
+def read_csv_rows(text: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a CSV text (comma or semicolon, header first); ``CsvError`` when a required
+    column is missing or the file is too long."""
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise CsvError(_("Colonnes manquantes : %(columns)s.") % {"columns": ", ".join(missing)})
+    reader.fieldnames = header
+    rows: list[dict[str, str]] = []
+    for row in reader:
+        if len(rows) >= MAX_CSV_ROWS:
+            raise CsvError(_("Trop de lignes (10 000 au plus par fichier)."))
+        rows.append({key: (value or "").strip() for key, value in row.items() if isinstance(key, str)})
+    return rows
+
+
+def do_invite_rows(
+    organisation: Organisation,
+    rows: list[dict[str, str]],
+    *,
+    dry_run: bool = False,
+    trigger: str = Trigger.IMPORT,
+) -> InviteSummary:
+    """Invite each customer of ``rows`` (columns ``email``, ``name``, ``location``, ``platform``;
+    optional ``phone``, ``legal_basis``). A customer listed twice in one file is invited once."""
+    summary = InviteSummary()
+    campaign = (
+        campaign_for(organisation)
+        if not dry_run
+        else (
+            Campaign.objects.filter(organisation=organisation).first() or Campaign(organisation=organisation)
+        )
+    )
+    seen: set[str] = set()
+    for row in rows:
+        key = _normal_email(row.get("email", "")) or row.get("phone", "")
+        if key and key in seen:
+            summary.add("duplicate_in_file")
+            continue
+        seen.add(key)
+        basis = row.get("legal_basis", "")
+        if basis and basis not in LegalBasis.values:
+            summary.add("invalid_legal_basis")
+            continue
+        request = InviteRequest(
+            email=row.get("email", ""),
+            phone=row.get("phone", ""),
+            name=row.get("name", "")[:200],
+            location=row.get("location", "")[:150],
+            platform=row.get("platform", "")[:40].lower(),
+            trigger=trigger,
+            legal_basis=basis,
+        )
+        summary.add(do_invite(organisation, request, dry_run=dry_run, campaign=campaign))
+    if not dry_run:
+        do_record_audit_event(organisation, "outreach.list_invited", data=summary.as_dict())
+    return summary

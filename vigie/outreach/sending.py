@@ -1,0 +1,125 @@
+"""Sending an invitation: the e-mail (Django's mail backend: SMTP when VIGIE_EMAIL_HOST is set,
+files under VIGIE_DATA_DIR/mail otherwise) or the SMS through a provider behind ``SmsProvider``."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from vigie.connectors.platforms import platform_label
+from vigie.core.egress import EgressRefused, check_url
+from vigie.outreach.links import click_link, optout_link, survey_link
+from vigie.outreach.models import Invitation
+
+
+class SendError(Exception):
+    """The message could not be sent; ``permanent`` marks the address (a refused recipient)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Texts:
+    subject: str
+    text: str
+    html: str
+    sms: str
+
+
+def invitation_texts(invitation: Invitation, *, reminder: bool = False, with_survey: bool = True) -> Texts:
+    """The invitation's texts in its language, from the templates under ``outreach/mail/``."""
+    context = {
+        "organisation": invitation.organisation.name,
+        "name": invitation.contact.name,
+        "platform": platform_label(invitation.platform),
+        # The platform's own link in the plain text; the HTML button goes through Vigie's redirect,
+        # which counts the click (no tracking pixel anywhere).
+        "review_link": invitation.review_url,
+        "click_link": click_link(invitation.token),
+        "survey_link": survey_link(invitation.token) if with_survey else "",
+        "optout_link": optout_link(invitation.token),
+        "reminder": reminder,
+    }
+    with translation.override(invitation.language if invitation.language in {"fr", "en"} else "fr"):
+        subject = render_to_string("outreach/mail/subject.txt", context)
+        return Texts(
+            subject=" ".join(subject.split())[:200],
+            text=render_to_string("outreach/mail/invitation.txt", context),
+            html=render_to_string("outreach/mail/invitation.html", context),
+            sms=" ".join(render_to_string("outreach/mail/sms.txt", context).split()),
+        )
+
+
+def send_email(invitation: Invitation, texts: Texts) -> None:
+    message = EmailMultiAlternatives(texts.subject, texts.text, None, [invitation.contact.email])
+    message.attach_alternative(texts.html, "text/html")
+    # Mail clients show an unsubscribe button; one click opens the opt-out page.
+    message.extra_headers["List-Unsubscribe"] = f"<{optout_link(invitation.token)}>"
+    message.extra_headers["Auto-Submitted"] = "auto-generated"
+    try:
+        get_connection(fail_silently=False).send_messages([message])
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        raise SendError(f"recipient refused ({min(codes)})", permanent=all(c >= 500 for c in codes)) from None
+    except smtplib.SMTPResponseException as exc:
+        raise SendError(f"SMTP server answered {exc.smtp_code}") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise SendError(f"SMTP server unreachable ({type(exc).__name__})") from None
+
+
+class SmsProvider(Protocol):
+    """What Vigie needs of an SMS provider: send ``text`` to the number ``to``."""
+
+    def send(self, to: str, text: str) -> None: ...
+
+
+class HttpSmsProvider:
+    """A provider with an HTTP API: ``POST url`` with ``{"to", "text", "sender"}`` as JSON and a
+    bearer token; any 2xx is a success. Most SMS gateways accept this shape or sit behind a small
+    relay that does."""
+
+    def __init__(self, url: str, token: str, sender: str = "Vigie") -> None:
+        self.url, self.token, self.sender = url, token, sender
+
+    def send(self, to: str, text: str) -> None:
+        try:
+            check_url(self.url)
+        except EgressRefused as exc:
+            raise SendError(f"SMS provider: {exc}", permanent=False) from None
+        try:
+            response = httpx.post(
+                self.url,
+                json={"to": to, "text": text, "sender": self.sender},
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=15,
+                follow_redirects=False,
+            )
+        except httpx.HTTPError as exc:
+            raise SendError(f"SMS provider unreachable ({type(exc).__name__})") from None
+        if response.status_code >= 300:
+            raise SendError(
+                f"SMS provider answered {response.status_code}", permanent=400 <= response.status_code < 500
+            )
+
+
+def sms_provider() -> SmsProvider | None:
+    """The configured provider (VIGIE_SMS_URL, VIGIE_SMS_TOKEN), or None."""
+    if not settings.SMS_URL:
+        return None
+    return HttpSmsProvider(settings.SMS_URL, settings.SMS_TOKEN, settings.SMS_SENDER)
+
+
+def send_sms(invitation: Invitation, texts: Texts) -> None:
+    provider = sms_provider()
+    if provider is None:
+        raise SendError("no SMS provider configured (VIGIE_SMS_URL)")
+    provider.send(invitation.contact.phone, texts.sms)

@@ -1,0 +1,154 @@
+"""Done when: on the demo, resolving a case sends an invitation e-mail to a real SMTP server on
+loopback, the customer's survey answer (submitted in a real browser, on a phone-sized screen)
+appears in the dashboard's CSAT and NPS, and a rule that would gate by sentiment is refused with
+its reason. A real `vigie serve` (embedded worker) runs against a data directory seeded with the
+demo."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from vigie.core.tests.browser import new_context
+from vigie.core.tests.servers import free_port, vigie_env
+from vigie.demo import DEMO_LOGINS, DEMO_PASSWORD
+from vigie.inbox.tests.mailservers import SmtpServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-m", "vigie.outreach.tests.demo_setup"],
+        env=vigie_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    seeded: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return seeded
+
+
+@pytest.fixture
+def server(tmp_path: Path, demo: dict[str, Any], smtp: SmtpServer) -> Iterator[str]:
+    """`vigie serve` on the demo, sending its mail to the loopback SMTP server."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **vigie_env(tmp_path),
+        "VIGIE_EMAIL_HOST": "127.0.0.1",
+        "VIGIE_EMAIL_PORT": str(smtp.port),
+        "VIGIE_EMAIL_USE_TLS": "false",
+        "VIGIE_BASE_URL": url,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vigie.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, "vigie serve exited early"
+            try:
+                httpx.get(f"{url}/login/", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "vigie serve did not answer within 60 s"
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def sign_in(browser: Any, url: str, email: str) -> Any:
+    page = new_context(browser).new_page()
+    page.goto(f"{url}/inbox/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/inbox/**")
+    return page
+
+
+def test_resolved_case_invitation_survey_answer_dashboard_and_gating_refused(
+    server: str, demo: dict[str, Any], smtp: SmtpServer, browser: Any
+) -> None:
+    manager = sign_in(browser, server, DEMO_LOGINS["manager"])
+    manager.goto(f"{server}/dashboard/")
+    assert (
+        "Aucune réponse à l'enquête de satisfaction"
+        in manager.locator('[data-outreach="satisfaction"]').inner_text()
+    )
+
+    # Resolving the case queues the invitation; the embedded worker mails it.
+    manager.goto(f"{server}/inbox/cases/{demo['case']}/")
+    manager.locator("#id_status").select_option("resolved")
+    manager.get_by_role("button", name="Changer le statut").click()
+    manager.wait_for_load_state()
+    deadline = time.monotonic() + 60
+    while not smtp.received and time.monotonic() < deadline:
+        time.sleep(0.25)
+    [mail] = smtp.received
+    assert mail.rcpt_tos == [demo["email"]]
+    text = mail.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "https://search.google.com/local/writereview?placeid=" in text
+    survey = re.search(rf"{re.escape(server)}/o/s/\S+/", text)
+    assert survey
+    assert re.search(rf"{re.escape(server)}/o/u/\S+/", text)
+
+    # The customer answers on a phone.
+    customer = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}).new_page()
+    customer.goto(survey.group(0))
+    questions = customer.locator("fieldset")
+    questions.nth(0).get_by_role("radio", name="2", exact=True).check()
+    questions.nth(1).get_by_role("radio", name="3", exact=True).check()
+    customer.get_by_label("Voulez-vous nous en dire plus ?").fill("L'attente était trop longue.")
+    customer.get_by_role("button", name="Envoyer ma réponse").click()
+    customer.get_by_text("Merci pour votre réponse").wait_for()
+    # The link served once.
+    customer.goto(survey.group(0))
+    customer.get_by_text("Ce lien n'est plus valable").wait_for()
+
+    manager.goto(f"{server}/dashboard/")
+    section = manager.locator('[data-outreach="satisfaction"]').inner_text()
+    assert "Total" in section
+    assert "0 %" in section, "CSAT: the one answer is 2 out of 5"
+    assert "2,0/5" in section, "average CSAT 2/5"
+    assert "-100" in section, "NPS -100 (one detractor)"
+    assert "100 %" in section, "response rate: one answer to one invitation"
+    assert "Agence" in section, "per location"
+
+    # A rule that would invite only the happy customers is refused, with its reason.
+    manager.goto(f"{server}/outreach/")
+    manager.get_by_label("Population invitée", exact=False).fill("sentiment = positif")
+    manager.get_by_role("button", name="Enregistrer", exact=True).click()
+    refusal = manager.locator('[data-field="population"]')
+    refusal.wait_for()
+    assert "Règle refusée" in refusal.inner_text()
+    assert "review gating" in refusal.inner_text()

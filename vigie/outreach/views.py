@@ -1,0 +1,394 @@
+"""Pages of outreach: the managers' pages (campaign, invitations, testimonials) under /outreach/,
+and the customers' public pages under /o/ (review link, survey, opt-out), which need no login."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vigie.charter.actions import do_update_charter
+from vigie.charter.document import OutreachPolicy
+from vigie.charter.queries import current_charter
+from vigie.core.decorators import current_membership, member_required
+from vigie.core.periods import last_days
+from vigie.core.roles import MANAGE
+from vigie.core.tenancy import get_in_org
+from vigie.mentions.models import Mention
+from vigie.outreach import actions, forms, queries
+from vigie.outreach.models import InvitationState, SurveyResponse, Testimonial
+
+# Requests per minute one client may make to the public pages.
+PUBLIC_RATE_LIMIT = 20
+
+
+# --- managers' pages -----------------------------------------------------------------------------
+
+
+@member_required(MANAGE)
+@require_http_methods(["GET", "POST"])
+def campaign(request: HttpRequest) -> HttpResponse:
+    """The campaign's rules and each location's review platform (the charter's outreach section)."""
+    member = current_membership(request)
+    organisation = member.organisation
+    current = queries.campaign_of(organisation)
+    charter = current_charter(organisation)
+    initial = {
+        "enabled": current.enabled,
+        "after_resolved_case": current.after_resolved_case,
+        "legal_basis": current.legal_basis,
+        "period_days": current.period_days,
+        "reminder_after_days": current.reminder_after_days,
+        "quiet_start": current.quiet_start,
+        "quiet_end": current.quiet_end,
+        "with_survey": current.with_survey,
+        "sms": current.sms,
+        "population": "\n".join(f"{r['field']} = {r['value']}" for r in current.population),
+    }
+    form = forms.CampaignForm(
+        request.POST if request.POST.get("section") == "campaign" else None, initial=initial
+    )
+    sites_form = forms.ReviewSitesForm(
+        request.POST if request.POST.get("section") == "sites" else None,
+        initial={"sites": forms.sites_text(charter.outreach.review_sites)},
+    )
+    if request.method == "POST" and request.POST.get("section") == "campaign" and form.is_valid():
+        data = dict(form.cleaned_data)
+        population = data.pop("population")
+        try:
+            actions.do_update_campaign(organisation, actor=member.user, population=population, **data)
+        except ValidationError as exc:
+            for field_name, errors in exc.message_dict.items():
+                form.add_error(field_name if field_name in form.fields else None, errors)
+        else:
+            messages.success(request, _("Réglages des invitations enregistrés."))
+            return redirect("outreach")
+    if request.method == "POST" and request.POST.get("section") == "sites" and sites_form.is_valid():
+        document = charter.model_copy(
+            update={
+                "outreach": OutreachPolicy.model_validate({"review_sites": sites_form.cleaned_data["sites"]})
+            }
+        )
+        do_update_charter(
+            organisation, document, author=member.user, comment=_("Plateformes d'avis par lieu")
+        )
+        messages.success(request, _("Plateformes d'avis enregistrées dans la charte."))
+        return redirect("outreach")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "outreach/campaign.html",
+        {
+            "nav": "outreach",
+            "form": form,
+            "sites_form": sites_form,
+            "campaign": current,
+            "upload_form": forms.CsvUploadForm(),
+            "survey_form": forms.CsvUploadForm(),
+            "address_form": forms.AddressForm(),
+        },
+        status=status,
+    )
+
+
+def _form_errors(form: Any) -> str:
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+
+def _upload_text(upload: Any) -> str:
+    raw = upload.read(forms.CSV_MAX_BYTES + 1)
+    return str(raw.decode("utf-8-sig", errors="replace"))
+
+
+@member_required(MANAGE)
+@require_POST
+def invite_upload(request: HttpRequest) -> HttpResponse:
+    """Invite the customers of an uploaded CSV (email, name, location, platform)."""
+    member = current_membership(request)
+    form = forms.CsvUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("outreach")
+    try:
+        rows = actions.read_csv_rows(_upload_text(form.cleaned_data["file"]), actions.INVITE_COLUMNS)
+    except actions.CsvError as exc:
+        messages.error(request, str(exc))
+        return redirect("outreach")
+    summary = actions.do_invite_rows(member.organisation, rows, dry_run=form.cleaned_data["dry_run"])
+    skipped = ", ".join(f"{reason} : {count}" for reason, count in sorted(summary.skipped.items()))
+    messages.success(
+        request,
+        (
+            _("Essai à blanc : %(sent)s invitation(s) partiraient.")
+            if form.cleaned_data["dry_run"]
+            else _("%(sent)s invitation(s) envoyée(s).")
+        )
+        % {"sent": summary.sent}
+        + (" " + _("Non envoyées : %(skipped)s.") % {"skipped": skipped} if skipped else ""),
+    )
+    return redirect("outreach_invitations")
+
+
+@member_required(MANAGE)
+@require_POST
+def survey_upload(request: HttpRequest) -> HttpResponse:
+    """Import survey results collected elsewhere (date, csat, nps, comment, location, id)."""
+    member = current_membership(request)
+    form = forms.CsvUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("outreach")
+    try:
+        rows = actions.read_csv_rows(_upload_text(form.cleaned_data["file"]), ("csat", "nps"))
+    except actions.CsvError as exc:
+        messages.error(request, str(exc))
+        return redirect("outreach")
+    report = actions.do_import_survey_results(member.organisation, rows, actor=member.user)
+    messages.success(
+        request,
+        _("%(n)s réponse(s) importée(s), %(r)s refusée(s).")
+        % {"n": report.imported, "r": len(report.rejected)},
+    )
+    for line in report.rejected[:5]:
+        messages.warning(request, line)
+    return redirect("outreach")
+
+
+@member_required(MANAGE)
+@require_POST
+def mark_address(request: HttpRequest) -> HttpResponse:
+    """Mark an address bounced or complaining, from the mail server's report."""
+    member = current_membership(request)
+    form = forms.AddressForm(request.POST)
+    if form.is_valid():
+        actions.do_mark_address(
+            member.organisation, form.cleaned_data["email"], kind=form.cleaned_data["kind"], actor=member.user
+        )
+        messages.success(request, _("Adresse marquée : plus rien ne lui sera envoyé."))
+    else:
+        messages.error(request, _("Adresse e-mail invalide."))
+    return redirect("outreach")
+
+
+@member_required(MANAGE)
+@require_GET
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    member = current_membership(request)
+    state = request.GET.get("state", "")
+    if state not in InvitationState.values:
+        state = ""
+    return render(
+        request,
+        "outreach/invitations.html",
+        {
+            "nav": "outreach",
+            "rows": queries.invitations(member.organisation, state=state),
+            "state": state,
+            "states": InvitationState.choices,
+            "measures": queries.invitation_measures(member.organisation, last_days(member.organisation, 30)),
+        },
+    )
+
+
+@member_required(MANAGE)
+@require_GET
+def testimonial_list(request: HttpRequest) -> HttpResponse:
+    member = current_membership(request)
+    organisation = member.organisation
+    if request.GET.get("format") == "csv":
+        return _testimonials_csv(organisation)
+    return render(
+        request,
+        "outreach/testimonials.html",
+        {
+            "nav": "outreach",
+            "rows": queries.kept_testimonials(organisation),
+            "candidates": queries.quote_candidates(organisation),
+            "form": forms.TestimonialForm(),
+        },
+    )
+
+
+def _testimonials_csv(organisation: Any) -> HttpResponse:
+    from vigie.connectors.platforms import platform_label
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["date", "platform", "location", "author", "text", "public", "consent", "featured"])
+    for row in queries.kept_testimonials(organisation):
+        writer.writerow(
+            [
+                row.said_at.date().isoformat(),
+                platform_label(row.platform),
+                row.location.name if row.location else "",
+                row.author_name,
+                # A cell starting with = + - @ would be run as a formula by a spreadsheet.
+                ("'" + row.text) if row.text[:1] in "=+-@" else row.text,
+                "yes" if row.public else "no",
+                row.consent_note,
+                "yes" if row.featured else "no",
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="testimonials.csv"'
+    return response
+
+
+@member_required(MANAGE)
+@require_POST
+def testimonial_select(request: HttpRequest) -> HttpResponse:
+    """Keep a positive review (``mention``) or survey answer (``response``) as a testimonial."""
+    member = current_membership(request)
+    organisation = member.organisation
+    form = forms.TestimonialForm(request.POST)
+    form.is_valid()
+    mention = response = None
+    if request.POST.get("mention"):
+        mention = get_in_org(Mention, organisation, _int(request.POST["mention"]))
+    elif request.POST.get("response"):
+        response = get_in_org(SurveyResponse, organisation, _int(request.POST["response"]))
+    else:
+        raise Http404
+    try:
+        actions.do_select_testimonial(
+            organisation,
+            actor=member.user,
+            mention=mention,
+            response=response,
+            consent_note=form.cleaned_data.get("consent_note", ""),
+            featured=bool(form.cleaned_data.get("featured")),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Témoignage ajouté."))
+    return redirect("outreach_testimonials")
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise Http404 from None
+
+
+@member_required(MANAGE)
+@require_POST
+def testimonial_feature(request: HttpRequest, pk: int) -> HttpResponse:
+    member = current_membership(request)
+    testimonial = get_in_org(Testimonial, member.organisation, pk)
+    actions.do_feature_testimonial(testimonial, request.POST.get("featured") == "1", actor=member.user)
+    return redirect("outreach_testimonials")
+
+
+@member_required(MANAGE)
+@require_POST
+def testimonial_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    member = current_membership(request)
+    testimonial = get_in_org(Testimonial, member.organisation, pk)
+    actions.do_delete_testimonial(testimonial, actor=member.user)
+    messages.success(request, _("Témoignage retiré."))
+    return redirect("outreach_testimonials")
+
+
+# --- customers' public pages ---------------------------------------------------------------------
+
+
+def _client_key(request: HttpRequest) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(f"outreach:{address}".encode()).hexdigest()[:64]
+
+
+def _neutral(request: HttpRequest, *, status: int = 200) -> HttpResponse:
+    """The one answer to a link that is forged, altered, expired, used or names nothing: it never
+    says which, nor whether a customer or a case exists."""
+    return render(request, "outreach/public/neutral.html", status=status)
+
+
+def _limited(request: HttpRequest) -> HttpResponse | None:
+    if actions.do_hit(_client_key(request), limit=PUBLIC_RATE_LIMIT):
+        return None
+    response = render(request, "outreach/public/slow_down.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+@never_cache
+@require_GET
+def click(request: HttpRequest, signed: str) -> HttpResponse:
+    """The review link of a mail: count the click, then open the platform's own review page."""
+    limited = _limited(request)
+    if limited:
+        return limited
+    invitation = queries.invitation_for_link("review", signed)
+    if invitation is None:
+        return _neutral(request)
+    actions.do_record_click(invitation)
+    return HttpResponseRedirect(invitation.review_url)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, signed: str) -> HttpResponse:
+    """The satisfaction survey: CSAT 1–5, NPS 0–10 and a comment, answered once per link."""
+    limited = _limited(request)
+    if limited:
+        return limited
+    invitation = queries.invitation_for_link("survey", signed)
+    if invitation is None or invitation.answered_at is not None or invitation.contact.opted_out_at:
+        return _neutral(request)
+    with translation.override(invitation.language):
+        form = forms.SurveyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                answered = actions.do_answer_survey(
+                    invitation,
+                    csat=form.cleaned_data["csat"],
+                    nps=form.cleaned_data["nps"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                if not answered:
+                    return _neutral(request)
+                return render(
+                    request, "outreach/public/thanks.html", {"organisation": invitation.organisation.name}
+                )
+        elif request.method == "GET":
+            actions.do_record_survey_opened(invitation)
+        return render(
+            request,
+            "outreach/public/survey.html",
+            {"form": form, "organisation": invitation.organisation.name},
+            status=422 if request.method == "POST" else 200,
+        )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def optout(request: HttpRequest, signed: str) -> HttpResponse:
+    """The opt-out link: a button (so a mail scanner following links does not opt anyone out)."""
+    limited = _limited(request)
+    if limited:
+        return limited
+    invitation = queries.invitation_for_link("optout", signed)
+    if invitation is None:
+        return _neutral(request)
+    with translation.override(invitation.language):
+        if request.method == "POST":
+            actions.do_opt_out(invitation.contact)
+            return render(
+                request, "outreach/public/opted_out.html", {"organisation": invitation.organisation.name}
+            )
+        return render(request, "outreach/public/optout.html", {"organisation": invitation.organisation.name})
