@@ -12,4 +12,6 @@ BUILTIN_CONNECTORS: list[str] = [
     "vigie.connectors.builtin.trustpilot.connector:TrustpilotConnector",
     "vigie.connectors.builtin.mastodon.connector:MastodonConnector",
     "vigie.connectors.builtin.bluesky.connector:BlueskyConnector",
+    "vigie.connectors.builtin.facebook.connector:FacebookConnector",
+    "vigie.connectors.builtin.instagram.connector:InstagramConnector",
 ]
