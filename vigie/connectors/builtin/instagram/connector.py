@@ -183,7 +183,7 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
         for raw in entries:
             media = self.graph.model(IgMedia, raw)
             queued = {entry["id"] for entry in queue}
-            if seen.get(media.id) != media.comments_count and media.id not in queued:
+            if media.comments_count and seen.get(media.id) != media.comments_count and media.id not in queued:
                 queue.append({"id": media.id, "permalink": media.permalink, "owner": media.username})
             seen[media.id] = media.comments_count
         base = {"seen": _trim(seen), "tags_newest": cursor.get("tags_newest", "")}

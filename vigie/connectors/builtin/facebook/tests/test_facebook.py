@@ -36,7 +36,9 @@ POST_3 = "104365123456789_559900112233"
 
 def script_full_walk(platform: FakePlatform) -> None:
     platform.add("GET", f"{V}/{PAGE_ID}/feed", json=load("feed_page1.json"))
-    platform.add("GET", f"{V}/{PAGE_ID}/feed", json=load("feed_page2.json"), query={"after": "QVFIUlB3ZA0JtNzBz"})
+    platform.add(
+        "GET", f"{V}/{PAGE_ID}/feed", json=load("feed_page2.json"), query={"after": "QVFIUlB3ZA0JtNzBz"}
+    )
     platform.add("GET", f"{V}/{POST_1}/comments", json=load("comments_post1_page1.json"))
     platform.add(
         "GET",
@@ -154,7 +156,9 @@ def test_ratings_that_the_graph_version_no_longer_serves_are_skipped_and_said(
 ) -> None:
     platform.add("GET", "/v22.0/104365123456789", json=load("page.json"))
     platform.add("GET", "/v22.0/debug_token", json=load("debug_token_never.json"))
-    newer = FacebookConnector(FacebookConfig.model_validate(config(platform, base_url=f"{platform.url}/v22.0")))
+    newer = FacebookConnector(
+        FacebookConfig.model_validate(config(platform, base_url=f"{platform.url}/v22.0"))
+    )
     assert newer.test_connection() == f"Page « Mutuelle Horizon » ({PAGE_ID}), 4512 abonnés ; {RATINGS_GONE}"
 
     # An older version answering error 12 (deprecated): the rest of the poll goes on.
@@ -180,7 +184,17 @@ def test_a_token_expiring_soon_is_announced_before_it_fails(
 def test_a_throttled_answer_is_rate_limited_for_the_time_meta_gives(
     platform: FakePlatform, connector: FacebookConnector
 ) -> None:
-    usage = {PAGE_ID: [{"type": "pages", "call_count": 100, "total_cputime": 12, "total_time": 20, "estimated_time_to_regain_access": 12}]}
+    usage = {
+        PAGE_ID: [
+            {
+                "type": "pages",
+                "call_count": 100,
+                "total_cputime": 12,
+                "total_time": 20,
+                "estimated_time_to_regain_access": 12,
+            }
+        ]
+    }
     platform.add(
         "GET",
         f"{V}/{PAGE_ID}/feed",
@@ -276,7 +290,9 @@ def test_a_reply_is_a_comment_under_the_comment_and_a_reply_to_a_reply_joins_its
     assert result.external_id == "560011223344_998877669000"
     assert platform.requests[-1].json() == {"message": "Bonjour Priya, c'est réglé."}
 
-    nested = mention("reply", external_id="560011223344_998877665702", parent={"id": "560011223344_998877665544"})
+    nested = mention(
+        "reply", external_id="560011223344_998877665702", parent={"id": "560011223344_998877665544"}
+    )
     connector.publish_reply(nested, "Nous regardons.", idempotency_key="k2")
     assert platform.requests[-1].path == f"{V}/560011223344_998877665544/comments"
 
@@ -329,7 +345,9 @@ def test_a_messenger_answer_inside_the_24_hour_window_is_sent(
     platform: FakePlatform, connector: FacebookConnector
 ) -> None:
     platform.add("POST", f"{V}/{PAGE_ID}/messages", json=load("message_sent.json"))
-    result = connector.send_direct_message(messenger_mention(timedelta(hours=23)), "Bonjour", idempotency_key="k")
+    result = connector.send_direct_message(
+        messenger_mention(timedelta(hours=23)), "Bonjour", idempotency_key="k"
+    )
     assert result.external_id.startswith("m_")
     assert platform.requests[-1].json() == {
         "recipient": {"id": "24501234567890123"},
