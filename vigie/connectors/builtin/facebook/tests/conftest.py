@@ -16,8 +16,8 @@ from vigie.connectors.testing import FakePlatform
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGE_ID = "104365123456789"
-TOKEN = "EAAGm0PX4ZCpsBAPageToken123"  # noqa: S105 - a test value
-APP_SECRET = "3f9b1c0d2e8a4b7c9d1e2f3a4b5c6d7e"  # noqa: S105 - a test value
+TOKEN = "EAAGm0PX4ZCpsBAPageToken123"
+APP_SECRET = "3f9b1c0d2e8a4b7c9d1e2f3a4b5c6d7e"
 
 
 def load(name: str) -> Any:

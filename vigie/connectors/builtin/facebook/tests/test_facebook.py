@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from vigie.connectors.builtin.facebook.connector import RATINGS_GONE, FacebookConfig, FacebookConnector
 from vigie.connectors.builtin.facebook.graph import (
@@ -112,9 +113,10 @@ def test_a_poll_reads_visitor_posts_comments_replies_and_ratings_page_by_page(
 
     negative = by_id["10160123456789012"]
     assert (negative.kind, negative.rating, negative.rating_raw) == ("review", None, "negative")
-    assert negative.author is not None and negative.author.external_id == "7120045599887766"
+    assert negative.author is not None
+    assert negative.author.external_id == "7120045599887766"
 
-    # Feed 2 pages, post 1's comments 2 pages, post 3's 1 page (post 2 has none), ratings 1 page.
+    # Feed 2 pages, post 1's comments 2 pages, post 3's 1 page with ratings' start, ratings 1 page.
     assert calls == 6
     assert platform.requests_to("GET", f"{V}/{POST_2}/comments") == []
     comments_call = platform.requests_to("GET", f"{V}/{POST_1}/comments")[0]
@@ -135,7 +137,8 @@ def test_the_token_travels_in_a_header_with_its_appsecret_proof_never_in_the_url
     assert first.param("appsecret_proof") == appsecret_proof(APP_SECRET, TOKEN)
     # Only debug_token names the token in its query, as Meta's API requires.
     others = [request for request in platform.requests if not request.path.endswith("/debug_token")]
-    assert others and all(TOKEN not in json.dumps(request.query) for request in others)
+    assert others
+    assert all(TOKEN not in json.dumps(request.query) for request in others)
 
 
 def test_the_next_poll_reads_only_posts_with_new_comments_and_new_ratings(
@@ -226,7 +229,8 @@ def test_a_signed_comment_delivery_becomes_a_mention(connector: FacebookConnecto
     [item] = connector.parse_webhook(delivery(raw("webhook_comment_add.json")))
     assert item.external_id == "560011223344_998877667777"
     assert (item.kind, item.parent_external_id, item.deleted) == ("comment", POST_1, False)
-    assert item.author is not None and item.author.external_id == "6543210987654321"
+    assert item.author is not None
+    assert item.author.external_id == "6543210987654321"
     assert item.created_at == datetime.fromtimestamp(1764930530, tz=UTC)
     assert item.text.startswith("Toujours aucune nouvelle")
 
@@ -310,7 +314,8 @@ def test_a_refused_reply_is_a_permanent_error_with_metas_reason(
     )
     with pytest.raises(ConnectorError) as caught:
         connector.publish_reply(mention(), "Bonjour", idempotency_key="k")
-    assert caught.value.permanent and not caught.value.needs_reauth
+    assert caught.value.permanent
+    assert not caught.value.needs_reauth
     assert "Requires pages_manage_engagement" in caught.value.message
 
 
@@ -388,8 +393,9 @@ def test_the_platforms_own_window_refusal_is_permanent(
 def test_the_configuration_refuses_what_it_cannot_use() -> None:
     good = {"page_id": PAGE_ID, "page_access_token": TOKEN, "app_secret": APP_SECRET}
     FacebookConfig.model_validate(good)
-    for wrong in ({"page_id": "Mutuelle"}, {"graph_version": "21"}, {"base_url": "graph.facebook.com"}):
-        with pytest.raises(ValueError):
-            FacebookConfig.model_validate({**good, **wrong})
-    with pytest.raises(ValueError):
+    wrongs = {"page_id": "Mutuelle", "graph_version": "21", "base_url": "graph.facebook.com"}
+    for key, wrong in wrongs.items():
+        with pytest.raises(ValidationError, match=key):
+            FacebookConfig.model_validate({**good, key: wrong})
+    with pytest.raises(ValidationError, match="app_secret"):
         FacebookConfig.model_validate({"page_id": PAGE_ID, "page_access_token": TOKEN})

@@ -28,7 +28,8 @@ def test_source_add_then_fetch_from_the_command_line(tenant: Tenant, platform: F
     )  # fmt: skip
     assert out.getvalue().startswith("created source Page Facebook (facebook)")
     source = Source.objects.get(name="Page Facebook")
-    assert TOKEN not in json.dumps(source.config) and APP_SECRET not in json.dumps(source.config)
+    assert TOKEN not in json.dumps(source.config)
+    assert APP_SECRET not in json.dumps(source.config)
     call_command("fetch", "--org", "acme", stdout=io.StringIO(), stderr=io.StringIO())
     assert Mention.objects.filter(source=source).count() == 6
     call_command("fetch", "--org", "acme", stdout=io.StringIO(), stderr=io.StringIO())

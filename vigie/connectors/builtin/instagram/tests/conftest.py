@@ -14,8 +14,8 @@ from vigie.connectors.testing import FakePlatform
 
 FIXTURES = Path(__file__).parent / "fixtures"
 IG_USER_ID = "17841405829374651"
-TOKEN = "IGQWRPa1ZAkTokenForTests"  # noqa: S105 - a test value
-APP_SECRET = "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"  # noqa: S105 - a test value
+TOKEN = "IGQWRPa1ZAkTokenForTests"
+APP_SECRET = "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"
 
 
 def load(name: str) -> Any:

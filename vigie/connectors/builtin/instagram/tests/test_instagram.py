@@ -91,7 +91,8 @@ def test_rate_limit_and_expired_token(platform: FakePlatform, connector: Instagr
     platform.add("GET", f"{V}/{IG_USER_ID}/tags", status=400, json=load("error_token_expired.json"))
     with pytest.raises(ConnectorError) as expired:
         connector.fetch({"phase": "tags"})
-    assert expired.value.needs_reauth and "the password was changed" in expired.value.message
+    assert expired.value.needs_reauth
+    assert "the password was changed" in expired.value.message
 
 
 def test_webhooks_comments_and_mentions_with_good_and_bad_signatures(
@@ -101,7 +102,8 @@ def test_webhooks_comments_and_mentions_with_good_and_bad_signatures(
     assert (item.external_id, item.kind, item.parent_external_id) == (
         "17865799348089039", "reply", "17892250648466172",
     )  # fmt: skip
-    assert item.author is not None and item.author.external_id == "17841400000000777"
+    assert item.author is not None
+    assert item.author.external_id == "17841400000000777"
 
     platform.add("GET", f"{V}/{IG_USER_ID}", json=load("mentioned_comment.json"))
     [mentioned] = connector.parse_webhook(delivery(raw("webhook_mentions.json")))
