@@ -163,7 +163,8 @@ class Connector(ABC, Generic[C]):
     previous one (one owner reply per review) rather than adding one; ``reply_idempotent`` when
     sending the same reply twice cannot make two (an idempotency key, or a replacing reply);
     ``reply_limit`` and ``reply_format``; ``urls``, the dotted path of a URL module with the
-    connector's own pages (included under /sources/); ``item_url`` for the link that opens an item.
+    connector's own pages (included under /sources/); ``item_url`` for the link that opens an item;
+    ``webhook_url_name``, the URL name (taking the source id) a platform's webhooks are sent to.
     """
 
     slug: ClassVar[str]
@@ -178,6 +179,7 @@ class Connector(ABC, Generic[C]):
     reply_limit: ClassVar[LengthLimit | None] = None
     reply_format: ClassVar[ReplyFormat] = ReplyFormat.PLAIN_TEXT
     urls: ClassVar[str | None] = None
+    webhook_url_name: ClassVar[str] = "source_webhook"
 
     @classmethod
     def facts(cls) -> PlatformFacts:

@@ -105,6 +105,7 @@ class FacebookConnector(MetaConnector[FacebookConfig]):
     # A comment holds at most 8,000 characters.
     reply_limit: ClassVar[LengthLimit | None] = LengthLimit(8000)
     urls: ClassVar[str | None] = "vigie.connectors.builtin.facebook.urls"
+    webhook_url_name: ClassVar[str] = "meta_webhook"
     webhook_object: ClassVar[str] = "page"
 
     @property
@@ -130,7 +131,7 @@ class FacebookConnector(MetaConnector[FacebookConfig]):
         line = f"Page « {page.name or page.id} » ({page.id}){followers}"
         if self.config.read_ratings and not self.ratings_served:
             line += f" ; {RATINGS_GONE}"
-        return line + self.expiry_warning()
+        return line + self.expiry_warning() + self.verify_token_line()
 
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read one Graph page of the current phase; see the module docstring for the walk."""

@@ -116,6 +116,12 @@ class MetaConnector(Connector[MC]):
         """What to type as "Verify token" in the App Dashboard for this source."""
         return self.config.verify_token or default_verify_token(self.config.app_secret)
 
+    def verify_token_line(self) -> str:
+        """The derived verify token, for "test the connection" (one typed in is not repeated)."""
+        if self.config.verify_token:
+            return ""
+        return f" ; jeton de vérification du webhook : {self.verify_token}"
+
     def verify_challenge(self, params: dict[str, str]) -> str | None:
         """The ``hub.challenge`` to answer Meta's subscription check with, or None (403)."""
         return challenge_answer(params, self.verify_token)

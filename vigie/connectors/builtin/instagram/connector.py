@@ -94,6 +94,7 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
     reply_format: ClassVar[ReplyFormat] = ReplyFormat.PLAIN_TEXT_NO_LINKS
     # Meta's webhook callback is served by the Facebook connector's module, for both platforms.
     urls: ClassVar[str | None] = None
+    webhook_url_name: ClassVar[str] = "meta_webhook"
     webhook_object: ClassVar[str] = "instagram"
 
     @property
@@ -111,7 +112,8 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
         data = self.graph.call("GET", f"/{self.account_id}", {"fields": "id,username,name,followers_count"})
         account = self.graph.model(IgAccount, data)
         followers = f", {account.followers_count} abonnés" if account.followers_count is not None else ""
-        return f"@{account.username or account.id} ({account.id}){followers}" + self.expiry_warning()
+        reached = f"@{account.username or account.id} ({account.id}){followers}"
+        return reached + self.expiry_warning() + self.verify_token_line()
 
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read one Graph page of the current phase; see the module docstring for the walk."""

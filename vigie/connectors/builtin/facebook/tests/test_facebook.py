@@ -162,7 +162,10 @@ def test_ratings_that_the_graph_version_no_longer_serves_are_skipped_and_said(
     newer = FacebookConnector(
         FacebookConfig.model_validate(config(platform, base_url=f"{platform.url}/v22.0"))
     )
-    assert newer.test_connection() == f"Page « Mutuelle Horizon » ({PAGE_ID}), 4512 abonnés ; {RATINGS_GONE}"
+    assert newer.test_connection() == (
+        f"Page « Mutuelle Horizon » ({PAGE_ID}), 4512 abonnés ; {RATINGS_GONE}"
+        f" ; jeton de vérification du webhook : {default_verify_token(APP_SECRET)}"
+    )
 
     # An older version answering error 12 (deprecated): the rest of the poll goes on.
     platform.add("GET", f"{V}/{PAGE_ID}/ratings", status=400, json=load("error_ratings_deprecated.json"))

@@ -72,6 +72,15 @@ def test_metas_callback_verifies_then_stores_and_marks_removals_deleted(
     assert mention.text.startswith("Toujours aucune nouvelle")  # kept, marked
 
 
+def test_the_source_page_shows_metas_callback_address(tenant: Tenant, platform: FakePlatform) -> None:
+    source = do_create_source(tenant.organisation, platform="facebook", name="Page", config=config(platform))
+    client = Client()
+    client.force_login(tenant.manager.user)
+    page = client.get(f"/sources/{source.pk}/edit/")
+    assert f"/sources/meta/{source.pk}/webhook/" in page.content.decode()
+    assert APP_SECRET not in page.content.decode()
+
+
 def test_the_callback_is_404_for_a_source_that_is_not_metas(tenant: Tenant) -> None:
     other = do_create_source(
         tenant.organisation, platform="webhook", name="Hook", config={"secret": "s" * 20}
