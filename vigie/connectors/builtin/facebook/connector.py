@@ -137,10 +137,10 @@ class FacebookConnector(MetaConnector[FacebookConfig]):
         """Read one Graph page of the current phase; see the module docstring for the walk."""
         phase = cursor.get("phase") or "feed"
         if phase == "comments":
-            return self._comments_page(cursor)
+            return self.paced(self._comments_page(cursor))
         if phase == "ratings":
-            return self._ratings_page(cursor)
-        return self._feed_page(cursor)
+            return self.paced(self._ratings_page(cursor))
+        return self.paced(self._feed_page(cursor))
 
     def parse_webhook(self, request: WebhookRequest) -> list[MentionIn]:
         """Check the signature, then read the ``feed`` changes about this Page: comments and

@@ -22,11 +22,15 @@ from vigie.connectors.contract import (
     ConnectorConfig,
     ConnectorError,
     MentionIn,
+    Page,
     ReplyResult,
 )
 
 # A token expiring within this many days is announced by "test the connection".
 EXPIRY_WARNING_DAYS = 7
+# Past this share of a rate-limit window (``X-App-Usage``, ``X-Business-Use-Case-Usage``), a poll
+# stops asking for more pages at once: the cursor keeps its place for the next poll.
+USAGE_CEILING_PERCENT = 90
 _VERSION = re.compile(r"/v(\d+)(?:\.\d+)?(?:/|$)")
 
 
@@ -108,6 +112,14 @@ class MetaConnector(Connector[MC]):
             f"/{self.config.graph_version}/" if self.config.graph_version else self.base_url
         )
         return int(found.group(1)) if found else None
+
+    def paced(self, page: Page) -> Page:
+        """``page``, not asking for the next one right away when Meta says the window is nearly
+        used: throttling (codes 4, 17, 32, 613) would block every call of the app for a while."""
+        usage = self.graph.usage_percent
+        if page.has_more and usage is not None and usage >= USAGE_CEILING_PERCENT:
+            return Page(page.items, page.next_cursor, has_more=False)
+        return page
 
     # --- webhooks ---------------------------------------------------------------------------
 

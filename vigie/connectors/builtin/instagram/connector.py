@@ -119,10 +119,10 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
         """Read one Graph page of the current phase; see the module docstring for the walk."""
         phase = cursor.get("phase") or "media"
         if phase == "comments":
-            return self._comments_page(cursor)
+            return self.paced(self._comments_page(cursor))
         if phase == "tags":
-            return self._tags_page(cursor)
-        return self._media_page(cursor)
+            return self.paced(self._tags_page(cursor))
+        return self.paced(self._media_page(cursor))
 
     def parse_webhook(self, request: WebhookRequest) -> list[MentionIn]:
         """Check the signature, then read the ``comments`` and ``mentions`` changes about this

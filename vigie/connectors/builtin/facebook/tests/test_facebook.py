@@ -402,3 +402,15 @@ def test_the_configuration_refuses_what_it_cannot_use() -> None:
             FacebookConfig.model_validate({**good, key: wrong})
     with pytest.raises(ValidationError, match="app_secret"):
         FacebookConfig.model_validate({"page_id": PAGE_ID, "page_access_token": TOKEN})
+
+
+def test_a_poll_pauses_when_meta_says_the_window_is_nearly_used(
+    platform: FakePlatform, connector: FacebookConnector
+) -> None:
+    usage = {"call_count": 93, "total_cputime": 20, "total_time": 41}
+    platform.add(
+        "GET", f"{V}/{PAGE_ID}/feed", json=load("feed_page1.json"), headers={"X-App-Usage": json.dumps(usage)}
+    )
+    page = connector.fetch({})
+    assert not page.has_more  # the next poll goes on from here
+    assert page.next_cursor["after"] == "QVFIUlB3ZA0JtNzBz"
