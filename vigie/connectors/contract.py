@@ -186,7 +186,8 @@ class Connector(ABC, Generic[C]):
     previous one (one owner reply per review) rather than adding one; ``reply_idempotent`` when
     sending the same reply twice cannot make two (an idempotency key, or a replacing reply);
     ``reply_limit`` and ``reply_format``; ``urls``, the dotted path of a URL module with the
-    connector's own pages (included under /sources/); ``item_url`` for the link that opens an item.
+    connector's own pages (included under /sources/); ``item_url`` for the link that opens an item;
+    ``webhook_url_name``, the URL name (taking the source id) a platform's webhooks are sent to.
     """
 
     slug: ClassVar[str]
@@ -203,6 +204,7 @@ class Connector(ABC, Generic[C]):
     urls: ClassVar[str | None] = None
     # The configuration field (a list of ids) that ``list_places`` offers choices for, if any.
     places_field: ClassVar[str] = ""
+    webhook_url_name: ClassVar[str] = "source_webhook"
 
     @classmethod
     def facts(cls) -> PlatformFacts:

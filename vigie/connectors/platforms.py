@@ -3,7 +3,7 @@
 A platform Vigie connects to is described by its connector class (``vigie.connectors.contract``:
 ``capabilities``, ``reply_replaces``, ``reply_idempotent``, ``reply_limit``, ``reply_format``,
 ``kind``, ``label``, ``item_url``). A platform Vigie holds mentions of without a connector of its
-own (imported files, webhooks, the demo's Facebook page) is a row of ``UNCONNECTED`` below, with
+own (imported files, webhooks, the demo's X account) is a row of ``UNCONNECTED`` below, with
 "copy and open" as its only way to answer. Any other slug gets safe defaults: copy and open, no
 length limit, the slug as its name.
 
@@ -146,8 +146,6 @@ _X_LIMIT = LengthLimit(280, "characters", url_weight=23)
 UNCONNECTED: dict[str, PlatformFacts] = {
     facts.slug: facts
     for facts in (
-        _unconnected("facebook", "Facebook", _SOCIAL, LengthLimit(8000)),
-        _unconnected("instagram", "Instagram", _SOCIAL, LengthLimit(2200), ReplyFormat.PLAIN_TEXT_NO_LINKS),
         _unconnected("x", "X", _SOCIAL, _X_LIMIT),
         _unconnected("twitter", "X (Twitter)", _SOCIAL, _X_LIMIT),
         _unconnected("linkedin", "LinkedIn", _SOCIAL, LengthLimit(1250)),

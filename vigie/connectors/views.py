@@ -333,5 +333,7 @@ def webhook_receive(request: HttpRequest, source_id: int) -> JsonResponse:
 
 
 def webhook_url(request: HttpRequest, source: Source) -> str:
-    """The absolute address a sender posts to for ``source``."""
-    return request.build_absolute_uri(reverse("source_webhook", args=[source.pk]))
+    """The absolute address a sender posts to for ``source`` (its connector may name its own
+    route, as Meta's, which also answers a verification GET)."""
+    name = get_connector_class(source.platform).webhook_url_name
+    return request.build_absolute_uri(reverse(name, args=[source.pk]))

@@ -294,7 +294,13 @@ SOURCES: tuple[SourceSpec, ...] = (
         "Facebook — Mutuelle Horizon",
         ORG_FACEBOOK_PAGE_ID,
         "fr",
-        {"page_id": ORG_FACEBOOK_PAGE_ID, "graph_version": "v21.0", "read_visitor_posts": True},
+        {
+            "base_url": sandbox_url("meta") + "/v21.0",
+            "page_id": ORG_FACEBOOK_PAGE_ID,
+            "page_access_token": SANDBOX_SECRET,
+            "app_secret": SANDBOX_SECRET,
+            "read_visitor_posts": True,
+        },
         600,
     ),
     SourceSpec(
@@ -312,7 +318,12 @@ SOURCES: tuple[SourceSpec, ...] = (
         f"Instagram — @{ORG_INSTAGRAM_HANDLE}",
         f"@{ORG_INSTAGRAM_HANDLE}",
         "fr",
-        {"ig_user_id": "17841405829374651", "graph_version": "v21.0"},
+        {
+            "base_url": sandbox_url("meta") + "/v21.0",
+            "ig_user_id": "17841405829374651",
+            "access_token": SANDBOX_SECRET,
+            "app_secret": SANDBOX_SECRET,
+        },
         900,
     ),
     SourceSpec(

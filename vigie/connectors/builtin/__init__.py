@@ -17,4 +17,6 @@ BUILTIN_CONNECTORS: list[str] = [
     "vigie.connectors.builtin.skeepers.connector:SkeepersConnector",
     "vigie.connectors.builtin.yelp.connector:YelpConnector",
     "vigie.connectors.builtin.tripadvisor.connector:TripadvisorConnector",
+    "vigie.connectors.builtin.facebook.connector:FacebookConnector",
+    "vigie.connectors.builtin.instagram.connector:InstagramConnector",
 ]

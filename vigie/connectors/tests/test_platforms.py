@@ -112,8 +112,9 @@ def test_feeds_files_and_webhooks_are_answered_by_copy_and_open() -> None:
     assert not platform_facts("feed").can(Capability.DETECTS_DELETIONS)
 
 
-def test_no_built_in_connector_sends_direct_messages() -> None:
-    assert not any(facts.direct_messages for facts in all_platforms().values())
+def test_only_the_meta_connectors_send_direct_messages() -> None:
+    senders = {slug for slug, facts in all_platforms().items() if facts.direct_messages}
+    assert senders == {"facebook", "instagram"}
 
 
 # --- platforms without a connector --------------------------------------------------------------
@@ -133,8 +134,6 @@ def test_the_documented_limits_of_the_other_platforms() -> None:
     assert limits == {
         "x": LengthLimit(280, "characters", url_weight=23),
         "twitter": LengthLimit(280, "characters", url_weight=23),
-        "facebook": LengthLimit(8000),
-        "instagram": LengthLimit(2200),
         "youtube": LengthLimit(10000),
         "reddit": LengthLimit(10000),
         "linkedin": LengthLimit(1250),
@@ -142,9 +141,20 @@ def test_the_documented_limits_of_the_other_platforms() -> None:
 
 
 def test_the_demo_platforms_without_a_connector_are_declared() -> None:
-    for slug, label in (("facebook", "Facebook"), ("x", "X"), ("instagram", "Instagram")):
+    for slug, label in (("x", "X"), ("linkedin", "LinkedIn")):
         assert slug in UNCONNECTED
         assert platform_label(slug) == label
+
+
+def test_facebook_and_instagram_are_declared_by_their_connectors_only() -> None:
+    for slug, label, limit in (("facebook", "Facebook", 8000), ("instagram", "Instagram", 2200)):
+        facts = platform_facts(slug)
+        assert slug not in UNCONNECTED
+        assert (facts.label, facts.connected, facts.can_publish) == (label, True, True)
+        assert facts.reply_limit == LengthLimit(limit)
+        assert facts.direct_messages
+        assert not facts.retry_safe  # Graph takes no idempotency key
+    assert platform_facts("instagram").reply_format is ReplyFormat.PLAIN_TEXT_NO_LINKS
 
 
 def test_an_unknown_platform_is_copy_and_open_with_no_limit_and_its_slug_as_name() -> None:
@@ -267,10 +277,10 @@ def test_a_connector_may_edit_by_replacing_or_by_deleting_and_resending() -> Non
 
 
 def test_a_plugin_for_a_platform_of_the_table_must_agree_on_its_kind() -> None:
-    facebook = declaring(slug="facebook", kind=PlatformKind.SOCIAL)
-    assert build_registry([], [("fb = x:Facebook", facebook)])["facebook"] is facebook
+    tiktok = declaring(slug="tiktok", kind=PlatformKind.SOCIAL)
+    assert build_registry([], [("tt = x:TikTok", tiktok)])["tiktok"] is tiktok
     with pytest.raises(RegistryError, match="lists as 'social'"):
-        build_registry([], [("fb = x:Facebook", declaring(slug="facebook"))])
+        build_registry([], [("tt = x:TikTok", declaring(slug="tiktok"))])
 
 
 def test_a_built_in_connector_is_never_also_a_row_of_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -280,26 +290,30 @@ def test_a_built_in_connector_is_never_also_a_row_of_the_table(monkeypatch: pyte
 
 
 def test_a_plugin_connector_for_a_table_platform_wins_over_the_row(monkeypatch: pytest.MonkeyPatch) -> None:
-    facebook = declaring(
-        slug="facebook",
-        label="Facebook (Acme)",
+    tiktok = declaring(
+        slug="tiktok",
+        label="TikTok (Acme)",
         kind=PlatformKind.SOCIAL,
         capabilities=frozenset({Capability.REPLY}),
     )
-    monkeypatch.setattr(registry, "_entry_point_plugins", lambda: [("fb = x:Facebook", facebook)])
+    monkeypatch.setattr(registry, "_entry_point_plugins", lambda: [("tt = x:TikTok", tiktok)])
     registry.reset()
     try:
-        assert platform_facts("facebook").can_publish
-        assert platform_label("facebook") == "Facebook (Acme)"
+        assert platform_facts("tiktok").can_publish
+        assert platform_label("tiktok") == "TikTok (Acme)"
     finally:
         monkeypatch.undo()
         registry.reset()
-    assert not platform_facts("facebook").can_publish
+    assert not platform_facts("tiktok").can_publish
 
 
 def test_every_connector_page_module_is_included_under_sources() -> None:
     from django.urls import reverse
 
-    assert registry.url_modules() == ["vigie.connectors.builtin.google_business.urls"]
+    assert registry.url_modules() == [
+        "vigie.connectors.builtin.facebook.urls",
+        "vigie.connectors.builtin.google_business.urls",
+    ]
+    assert reverse("meta_webhook", args=[7]) == "/sources/meta/7/webhook/"
     assert reverse("google_business_callback") == "/sources/google/callback/"
     assert reverse("google_business_connect", args=[7]) == "/sources/google/7/connect/"

@@ -33,6 +33,13 @@ __all__ = ["Sandbox", "point_demo_sources", "start_sandbox"]
 MAX_BODY = 1024 * 1024
 JOURNAL_SIZE = 200
 _LOOPBACK_BASE = re.compile(r"^http://127\.0\.0\.1:\d+/")
+ACTION_LABELS = {
+    "reply": "Réponse publiée",
+    "delete": "Supprimé",
+    "hide": "Commentaire masqué",
+    "show": "Commentaire réaffiché",
+    "message": "Message privé envoyé",
+}
 
 
 class Sandbox:
@@ -69,7 +76,7 @@ class Sandbox:
             "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>".format(
                 html.escape(timezone.localtime(write.at).strftime("%d/%m/%Y %H:%M:%S")),
                 html.escape(write.platform),
-                "Réponse publiée" if write.action == "reply" else "Réponse supprimée",
+                ACTION_LABELS.get(write.action, write.action),
                 html.escape(write.target[-40:]),
                 html.escape(write.text).replace("\n", "<br>"),
             )

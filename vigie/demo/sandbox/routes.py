@@ -1,7 +1,8 @@
 """What each platform's stand-in answers: the routes Vigie's connectors call, shaped as the platform.
 
 Reads answer "nothing new" (the demo's history is already loaded), so a poll succeeds and the
-source's health is true. Writes (a reply, its edit, its deletion) are answered as the platform
+source's health is true; Google's reviews are served from what the demo stored, so that its daily
+full read finds them all. Writes (a reply, its edit, its deletion) are answered as the platform
 answers them and kept in the sandbox's journal, which its home page shows: a user who publishes
 from the demo sees the reply arrive "on the platform".
 """
@@ -34,7 +35,7 @@ class Write:
 
     at: datetime
     platform: str
-    action: str  # reply / delete
+    action: str  # reply / delete / hide / show / message
     target: str
     text: str
 
@@ -235,6 +236,48 @@ def bluesky_delete(match: re.Match[str], body: dict[str, Any], journal: Journal)
     return Answer(json={})
 
 
+# --- Meta (Facebook, Instagram) ---------------------------------------------------------------
+
+
+def meta_list(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(json={"data": [], "paging": {}})
+
+
+def meta_node(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(
+        json={"id": match.group("node"), "name": "Mutuelle Horizon", "username": "mutuelle.horizon"}
+    )
+
+
+def meta_reply(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    target = match.group("node")
+    text = str(body.get("message") or "")
+    platform = "Instagram" if match.group("edge") == "replies" else "Facebook"
+    journal(Write(_now(), platform, "reply", target, text))
+    return Answer(json={"id": f"{target}_{_digest(target, text)[:15]}"})
+
+
+def meta_message(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    text = str((body.get("message") or {}).get("text") or "") if isinstance(body.get("message"), dict) else ""
+    recipient = body.get("recipient") or {}
+    target = (
+        str(recipient.get("comment_id") or recipient.get("id") or "") if isinstance(recipient, dict) else ""
+    )
+    journal(Write(_now(), "Messenger / Direct", "message", target, text))
+    return Answer(json={"recipient_id": target, "message_id": "m_" + _digest(target, text)[:30]})
+
+
+def meta_moderate(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    hidden = str(body.get("is_hidden", body.get("hide", ""))).lower() in {"true", "1"}
+    journal(Write(_now(), "Meta", "hide" if hidden else "show", match.group("node"), ""))
+    return Answer(json={"success": True})
+
+
+def meta_delete(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    journal(Write(_now(), "Meta", "delete", match.group("node"), ""))
+    return Answer(json={"success": True})
+
+
 # --- Feeds ------------------------------------------------------------------------------------
 
 
@@ -286,6 +329,12 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("POST", r"/bluesky/xrpc/com\.atproto\.repo\.createRecord", bluesky_create),
     ("POST", r"/bluesky/xrpc/com\.atproto\.repo\.deleteRecord", bluesky_delete),
     ("GET", r"/feeds/(?P<name>[a-z]+)", feed),
+    ("GET", rf"/meta/v[\d.]+/{_SEGMENT}/(?:feed|comments|ratings|media|tags)", meta_list),
+    ("GET", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})", meta_node),
+    ("POST", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})/(?P<edge>comments|replies)", meta_reply),
+    ("POST", rf"/meta/v[\d.]+/{_SEGMENT}/messages", meta_message),
+    ("POST", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})", meta_moderate),
+    ("DELETE", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})", meta_delete),
 )
 _COMPILED = tuple((method, re.compile(pattern + r"/?"), handler) for method, pattern, handler in ROUTES)
 

@@ -50,7 +50,14 @@ def sandboxed_sources() -> list[Source]:
 def test_every_connected_demo_source_has_a_configuration_its_connector_accepts() -> None:
     do_load_demo(size=120)
     sources = connected_sources()
-    assert {source.platform for source in sources} >= {"google_business", "trustpilot", "mastodon", "bluesky"}
+    assert {source.platform for source in sources} >= {
+        "google_business",
+        "trustpilot",
+        "mastodon",
+        "bluesky",
+        "facebook",
+        "instagram",
+    }
     for source in sources:
         # Raises SourceConfigError with the connector's message otherwise.
         validate_config(source.platform, {**source.config, **decrypt_secrets(source.credentials_encrypted)})
@@ -60,7 +67,7 @@ def test_every_connected_demo_source_has_a_configuration_its_connector_accepts()
 def test_the_demo_sources_poll_the_sandbox_and_say_they_are_healthy(sandbox: Sandbox) -> None:
     do_load_demo(size=120)
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
-    assert point_demo_sources(organisation, sandbox.url) == len(sandboxed_sources()) == 11
+    assert point_demo_sources(organisation, sandbox.url) == len(sandboxed_sources()) == 13
     assert point_demo_sources(organisation, sandbox.url) == 0, "pointing twice changes nothing"
 
     for source in sandboxed_sources():
@@ -70,7 +77,9 @@ def test_the_demo_sources_poll_the_sandbox_and_say_they_are_healthy(sandbox: San
         assert source.state == SourceState.OK
 
 
-@pytest.mark.parametrize("platform", ["google_business", "trustpilot", "mastodon", "bluesky"])
+@pytest.mark.parametrize(
+    "platform", ["google_business", "trustpilot", "mastodon", "bluesky", "facebook", "instagram"]
+)
 def test_a_reply_published_in_the_demo_arrives_on_the_platform(sandbox: Sandbox, platform: str) -> None:
     do_load_demo(size=300)
     organisation = Organisation.objects.get(slug=DEMO_SLUG)

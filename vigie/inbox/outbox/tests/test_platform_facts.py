@@ -21,6 +21,6 @@ def test_a_third_party_connectors_declarations_drive_publishing_and_the_private_
 
 
 def test_a_platform_without_a_connector_is_answered_by_hand() -> None:
-    assert not can_publish("facebook")
-    assert not retry_safe("facebook")
-    assert not direct_messages_available("facebook")
+    assert not can_publish("tiktok")
+    assert not retry_safe("tiktok")
+    assert not direct_messages_available("tiktok")

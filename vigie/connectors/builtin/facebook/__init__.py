@@ -1,0 +1,1 @@
+"""facebook connector: Page comments, visitor posts, ratings, Messenger; Meta webhooks."""

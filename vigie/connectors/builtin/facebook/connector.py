@@ -1,0 +1,422 @@
+"""Facebook Pages: comments and replies on the Page's posts, visitors' posts, ratings; answers,
+moderation and Messenger private replies; Meta webhooks (``feed``) beside polling.
+
+One poll walks three phases, one Graph page per ``fetch`` call, asking for the next at once
+(``has_more``):
+
+1. ``feed``: ``/{page-id}/feed`` for posts created within ``lookback_days``. Visitors' posts are
+   mentions; every post whose ``updated_time`` moved since the last poll (Meta moves it when a
+   comment is added) is queued for its comments.
+2. ``comments``: ``/{post-id}/comments?filter=stream`` for each queued post: comments and replies
+   in one flat list (a reply names its ``parent``), paged by ``paging.cursors.after``.
+3. ``ratings``: ``/{page-id}/ratings`` (recommendations), newest first down to the newest already
+   read. Graph v22.0 and later no longer serve them (error 12): the phase is then skipped and
+   "test the connection" says so.
+
+The Page's own posts and comments are not mentions (they are the organisation's own words).
+Deletions come by webhook (``verb: remove``): the mention is kept and marked deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from pydantic import Field, field_validator
+
+from vigie.connectors.builtin.facebook.graph import PayloadError, graph_time, verify_signature
+from vigie.connectors.builtin.facebook.meta import MetaConfig, MetaConnector
+from vigie.connectors.builtin.facebook.schemas import Comment, PageInfo, Post, Rating, Sender
+from vigie.connectors.contract import (
+    AuthorIn,
+    Capability,
+    ConnectorConfig,
+    ConnectorError,
+    LengthLimit,
+    MentionIn,
+    Page,
+    PlatformKind,
+    ReplyResult,
+    WebhookRequest,
+)
+from vigie.connectors.normalise import estimate_reach
+
+PAGE_SIZE = 25
+# Ratings are no longer served from this Graph version on (the edge answers error 12).
+RATINGS_LAST_VERSION = 21
+RATINGS_GONE = "avis et recommandations non lus : l'API Graph ne les sert plus à partir de la version 22.0"
+POST_FIELDS = (
+    "id,message,story,created_time,updated_time,permalink_url,from,shares,"
+    "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
+)
+COMMENT_FIELDS = "id,from,message,created_time,like_count,comment_count,permalink_url,parent{id},is_hidden,can_reply_privately"
+RATING_FIELDS = (
+    "created_time,recommendation_type,review_text,reviewer,rating,has_rating,has_review,open_graph_story"
+)
+# How many posts' last-seen update times the cursor remembers.
+SEEN_POSTS = 300
+FACEBOOK = "https://www.facebook.com"
+
+
+class FacebookConfig(MetaConfig):
+    """The Page, its long-lived Page access token and the Meta app's secret."""
+
+    page_id: str = Field(description="Identifiant numérique de la page Facebook")
+    page_access_token: str = Field(
+        min_length=8,
+        description="Jeton d'accès de page longue durée",
+        json_schema_extra={"secret": True},
+    )
+    read_visitor_posts: bool = Field(default=True, description="Lire les publications des visiteurs")
+    read_ratings: bool = Field(default=True, description="Lire les avis et recommandations")
+
+    @field_validator("page_id")
+    @classmethod
+    def _numeric(cls, value: str) -> str:
+        if not value.isdigit():
+            raise ValueError("a Page id is a number, e.g. 104365123456789")
+        return value
+
+
+class FacebookConnector(MetaConnector[FacebookConfig]):
+    """Reads a Facebook Page's conversations; answers, moderates and writes on Messenger."""
+
+    slug: ClassVar[str] = "facebook"
+    label: ClassVar[str] = "Facebook"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {
+            Capability.FETCH,
+            Capability.WEBHOOK,
+            Capability.REPLY,
+            Capability.EDIT_REPLY,
+            Capability.DELETE_REPLY,
+            Capability.HIDE_COMMENT,
+            Capability.DELETE_COMMENT,
+            Capability.DIRECT_MESSAGE,
+            Capability.DETECTS_DELETIONS,
+        }
+    )
+    Config: ClassVar[type[ConnectorConfig]] = FacebookConfig
+    default_poll_seconds: ClassVar[int] = 600
+    kind: ClassVar[PlatformKind] = PlatformKind.SOCIAL
+    # Graph takes no idempotency key: a retried comment after a timeout could appear twice.
+    reply_idempotent: ClassVar[bool] = False
+    # A comment holds at most 8,000 characters.
+    reply_limit: ClassVar[LengthLimit | None] = LengthLimit(8000)
+    urls: ClassVar[str | None] = "vigie.connectors.builtin.facebook.urls"
+    webhook_url_name: ClassVar[str] = "meta_webhook"
+    webhook_object: ClassVar[str] = "page"
+
+    @property
+    def token(self) -> str:
+        return self.config.page_access_token
+
+    @property
+    def account_id(self) -> str:
+        return self.config.page_id
+
+    @property
+    def ratings_served(self) -> bool:
+        version = self.graph_major_version
+        return version is None or version <= RATINGS_LAST_VERSION
+
+    # --- contract ---------------------------------------------------------------------------
+
+    def test_connection(self) -> str:
+        """Name the Page reached, say whether ratings are served, warn of a token expiring."""
+        data = self.graph.call("GET", f"/{self.config.page_id}", {"fields": "id,name,link,followers_count"})
+        page = self.graph.model(PageInfo, data)
+        followers = f", {page.followers_count} abonnés" if page.followers_count is not None else ""
+        line = f"Page « {page.name or page.id} » ({page.id}){followers}"
+        if self.config.read_ratings and not self.ratings_served:
+            line += f" ; {RATINGS_GONE}"
+        return line + self.expiry_warning() + self.verify_token_line()
+
+    def fetch(self, cursor: dict[str, Any]) -> Page:
+        """Read one Graph page of the current phase; see the module docstring for the walk."""
+        phase = cursor.get("phase") or "feed"
+        if phase == "comments":
+            return self.paced(self._comments_page(cursor))
+        if phase == "ratings":
+            return self.paced(self._ratings_page(cursor))
+        return self.paced(self._feed_page(cursor))
+
+    def parse_webhook(self, request: WebhookRequest) -> list[MentionIn]:
+        """Check the signature, then read the ``feed`` changes about this Page: comments and
+        visitors' posts added, edited or removed (removed ones come back marked deleted).
+
+        Messenger's ``messaging`` events are not read as mentions (a private conversation is not
+        a public mention): they are acknowledged and ignored.
+        """
+        data = verify_signature(self.config.app_secret, request)
+        mentions: list[MentionIn] = []
+        for entry in self.delivery_entries(data):
+            changes = entry.get("changes") or []
+            for change in changes if isinstance(changes, list) else []:
+                if not isinstance(change, dict) or change.get("field") != "feed":
+                    continue
+                value = change.get("value")
+                if isinstance(value, dict):
+                    mention = self._from_feed_change(value, entry.get("time"))
+                    if mention is not None:
+                        mentions.append(mention)
+        return mentions
+
+    def publish_reply(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:
+        """Comment under ``mention``: a reply to a reply goes to its thread (Facebook nests one
+        level), a rating is answered on its story."""
+        return self._comment(_reply_target(mention), "comments", text)
+
+    def hide_item(self, mention: MentionIn, *, hidden: bool = True) -> None:
+        """Hide the comment from everyone but its author and their friends (or show it again)."""
+        self.graph.call("POST", f"/{mention.external_id}", json_body={"is_hidden": hidden})
+
+    # --- phases -----------------------------------------------------------------------------
+
+    def _feed_page(self, cursor: dict[str, Any]) -> Page:
+        seen: dict[str, str] = dict(cursor.get("seen") or {})
+        queue: list[str] = list(cursor.get("queue") or [])
+        since = int((datetime.now(tz=UTC) - timedelta(days=self.config.lookback_days)).timestamp())
+        params = {"fields": POST_FIELDS, "limit": PAGE_SIZE, "since": since}
+        entries, after = self.graph.list_page(f"/{self.config.page_id}/feed", params, cursor.get("after"))
+        items: list[MentionIn] = []
+        for raw in entries:
+            post = self.graph.model(Post, _with_sender(raw))
+            by_visitor = post.from_ is not None and post.from_.id and post.from_.id != self.config.page_id
+            if by_visitor and self.config.read_visitor_posts:
+                items.append(self._post_mention(post, raw))
+            stamp = post.updated_time or post.created_time
+            comments = post.comments.summary.total_count if post.comments and post.comments.summary else None
+            if seen.get(post.id) != stamp and comments != 0 and post.id not in queue:
+                queue.append(post.id)
+            seen[post.id] = stamp
+        base = {"seen": _trim(seen), "ratings_newest": cursor.get("ratings_newest", "")}
+        if after:
+            return Page(items, {**base, "phase": "feed", "after": after, "queue": queue}, has_more=True)
+        return Page(items, {**base, "phase": "comments", "queue": queue}, has_more=True)
+
+    def _comments_page(self, cursor: dict[str, Any]) -> Page:
+        queue: list[str] = list(cursor.get("queue") or [])
+        base = {"seen": cursor.get("seen") or {}, "ratings_newest": cursor.get("ratings_newest", "")}
+        if not queue:
+            return self._after_comments(base)
+        post_id = queue[0]
+        params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological", "limit": PAGE_SIZE}
+        try:
+            entries, after = self.graph.list_page(f"/{post_id}/comments", params, cursor.get("after"))
+        except ConnectorError as exc:
+            # A post deleted since the feed was read: nothing left to read under it.
+            if "subcode 33)" not in exc.message:
+                raise
+            entries, after = [], None
+        comments = [(self.graph.model(Comment, _with_sender(raw)), raw) for raw in entries]
+        items = [
+            self._comment_mention(comment, raw, post_id)
+            for comment, raw in comments
+            if not _by_page(comment, self.config.page_id)
+        ]
+        if after:
+            return Page(items, {**base, "phase": "comments", "queue": queue, "after": after}, has_more=True)
+        rest = queue[1:]
+        if rest:
+            return Page(items, {**base, "phase": "comments", "queue": rest}, has_more=True)
+        page = self._after_comments(base)
+        return Page(items, page.next_cursor, has_more=page.has_more)
+
+    def _after_comments(self, base: dict[str, Any]) -> Page:
+        if self.config.read_ratings and self.ratings_served:
+            return Page([], {**base, "phase": "ratings"}, has_more=True)
+        return Page([], {**base, "phase": "feed"}, has_more=False)
+
+    def _ratings_page(self, cursor: dict[str, Any]) -> Page:
+        newest_read = str(cursor.get("ratings_newest") or "")
+        # The newest rating of this walk, kept aside until the walk ends.
+        walk_newest = str(cursor.get("walk_newest") or newest_read)
+        base = {"seen": cursor.get("seen") or {}, "phase": "feed"}
+        try:
+            entries, after = self.graph.list_page(
+                f"/{self.config.page_id}/ratings",
+                {"fields": RATING_FIELDS, "limit": PAGE_SIZE},
+                cursor.get("after"),
+            )
+        except ConnectorError as exc:
+            # Error 12: deprecated for this version. Fetching the rest goes on without ratings.
+            if "(code 12" not in exc.message:
+                raise
+            return Page([], {**base, "ratings_newest": newest_read, "ratings": RATINGS_GONE})
+        items: list[MentionIn] = []
+        reached_known = False
+        for raw in entries:
+            rating = self.graph.model(Rating, raw)
+            stamp = graph_time(rating.created_time).isoformat()
+            if newest_read and stamp <= newest_read:
+                reached_known = True
+                break
+            walk_newest = max(walk_newest, stamp)
+            items.append(_rating_mention(rating, raw, self.config.page_id))
+        if after and not reached_known:
+            next_cursor = {**base, "phase": "ratings", "after": after, "ratings_newest": newest_read}
+            return Page(items, {**next_cursor, "walk_newest": walk_newest}, has_more=True)
+        return Page(items, {**base, "ratings_newest": walk_newest})
+
+    # --- mapping ----------------------------------------------------------------------------
+
+    def _post_mention(self, post: Post, raw: dict[str, Any]) -> MentionIn:
+        likes = post.reactions.summary.total_count if post.reactions and post.reactions.summary else 0
+        replies = post.comments.summary.total_count if post.comments and post.comments.summary else 0
+        shares = post.shares.count if post.shares else 0
+        return MentionIn(
+            external_id=post.id,
+            kind="post",
+            created_at=graph_time(post.created_time),
+            text=post.message or post.story,
+            url=post.permalink_url or f"{FACEBOOK}/{post.id}",
+            author=_author(post.from_, post.id),
+            likes=likes,
+            shares=shares,
+            replies_count=replies,
+            reach=estimate_reach(None, likes, shares, replies),
+            raw=raw,
+        )
+
+    def _comment_mention(self, comment: Comment, raw: dict[str, Any], post_id: str) -> MentionIn:
+        parent = comment.parent.id if comment.parent and comment.parent.id else ""
+        return MentionIn(
+            external_id=comment.id,
+            kind="reply" if parent else "comment",
+            created_at=graph_time(comment.created_time),
+            text=comment.message,
+            url=comment.permalink_url or f"{FACEBOOK}/{post_id}",
+            author=_author(comment.from_, comment.id),
+            parent_external_id=parent or post_id,
+            likes=comment.like_count,
+            replies_count=comment.comment_count,
+            reach=estimate_reach(None, comment.like_count, 0, comment.comment_count),
+            raw={**raw, "post_id": post_id},
+        )
+
+    def _from_feed_change(self, value: dict[str, Any], entry_time: Any) -> MentionIn | None:
+        """A mention from one ``feed`` change, or None for what is not one (reactions, the
+        Page's own words, hide/unhide, a shape Vigie does not know)."""
+        item, verb = value.get("item"), value.get("verb")
+        if verb not in {"add", "edited", "edit", "remove"}:
+            return None
+        sender = _sender(value.get("from"))
+        if sender is not None and sender.id == self.config.page_id:
+            return None
+        created_at = _webhook_time(value.get("created_time"), entry_time)
+        post_id = str(value.get("post_id") or "")
+        if item == "comment":
+            comment_id = str(value.get("comment_id") or "")
+            if not comment_id:
+                raise PayloadError("a feed comment change without comment_id")
+            parent = str(value.get("parent_id") or "")
+            is_reply = bool(parent) and parent != post_id
+            return MentionIn(
+                external_id=comment_id,
+                kind="reply" if is_reply else "comment",
+                created_at=created_at,
+                text=str(value.get("message") or ""),
+                url=f"{FACEBOOK}/{post_id}" if post_id else "",
+                author=_author(sender, comment_id),
+                parent_external_id=parent or post_id,
+                deleted=verb == "remove",
+                raw=value,
+            )
+        if (
+            item in {"post", "status", "photo", "video", "share"}
+            and self.config.read_visitor_posts
+            and post_id
+        ):
+            if sender is None:  # the Page's own post when the sender is left out
+                return None
+            return MentionIn(
+                external_id=post_id,
+                kind="post",
+                created_at=created_at,
+                text=str(value.get("message") or ""),
+                url=str(value.get("link") or "") or f"{FACEBOOK}/{post_id}",
+                author=_author(sender, post_id),
+                deleted=verb == "remove",
+                raw=value,
+            )
+        return None
+
+
+def _with_sender(raw: dict[str, Any]) -> dict[str, Any]:
+    # ``from`` is a Python keyword: the models call the field ``from_``.
+    return {**raw, "from_": raw.get("from")}
+
+
+def _sender(value: Any) -> Sender | None:
+    if not isinstance(value, dict) or not value.get("id"):
+        return None
+    return Sender.model_validate(value)
+
+
+def _author(sender: Sender | None, item_id: str) -> AuthorIn:
+    """The author by Meta's stable id. Graph leaves ``from`` out unless the token may moderate
+    the Page, and for people who did not grant it: the item's own id then stands in, so the
+    author is never merged with another by a name."""
+    if sender is None or not sender.id:
+        return AuthorIn(external_id=f"comment:{item_id}", display_name="")
+    return AuthorIn(external_id=sender.id, display_name=sender.name)
+
+
+def _by_page(comment: Comment, page_id: str) -> bool:
+    return comment.from_ is not None and comment.from_.id == page_id
+
+
+def _rating_mention(rating: Rating, raw: dict[str, Any], page_id: str) -> MentionIn:
+    story = rating.open_graph_story.id if rating.open_graph_story else ""
+    reviewer = rating.reviewer.id if rating.reviewer else ""
+    created = graph_time(rating.created_time)
+    external_id = story or f"rating:{reviewer or 'anonymous'}:{int(created.timestamp())}"
+    stars = rating.rating if rating.has_rating and rating.rating and 1 <= rating.rating <= 5 else None
+    return MentionIn(
+        external_id=external_id,
+        kind="review",
+        created_at=created,
+        text=rating.review_text,
+        url=f"{FACEBOOK}/{story}" if story else f"{FACEBOOK}/{page_id}/reviews",
+        author=_author(rating.reviewer, external_id),
+        # Since 2018 a Page is recommended or not; a star rating only exists on older ones.
+        rating=Decimal(stars) if stars else None,
+        rating_raw=rating.recommendation_type or (str(rating.rating) if rating.rating else ""),
+        raw=raw,
+    )
+
+
+def _reply_target(mention: MentionIn) -> str:
+    """The object a comment answering ``mention`` is posted under."""
+    raw = mention.raw
+    if mention.kind == "review":
+        story = raw.get("open_graph_story")
+        if isinstance(story, dict) and story.get("id"):
+            return str(story["id"])
+        raise ConnectorError("this recommendation has no story to comment on", permanent=True)
+    parent = raw.get("parent")
+    if isinstance(parent, dict) and parent.get("id"):
+        return str(parent["id"])  # read by polling: answer in the thread of the top comment
+    post_id, parent_id = str(raw.get("post_id") or ""), str(raw.get("parent_id") or "")
+    if parent_id and parent_id != post_id and "comment_id" in raw:
+        return parent_id  # read from a webhook: its parent is a comment
+    return mention.external_id
+
+
+def _webhook_time(value: Any, fallback: Any) -> datetime:
+    for candidate in (value, fallback):
+        if candidate not in (None, ""):
+            try:
+                return graph_time(candidate)
+            except ValueError:
+                continue
+    return datetime.now(tz=UTC)
+
+
+def _trim(seen: dict[str, str]) -> dict[str, str]:
+    if len(seen) <= SEEN_POSTS:
+        return seen
+    newest = sorted(seen.items(), key=lambda pair: pair[1], reverse=True)[:SEEN_POSTS]
+    return dict(newest)
