@@ -42,7 +42,9 @@ def do_ensure_signing_key(organisation: Organisation) -> SigningKey:
         private_key_encrypted=encrypt_secrets({"ed25519": raw}),
         fingerprint=signing.fingerprint(pem),
     )
-    do_record_audit_event(organisation, "evidence.key_created", obj=record, data={"fingerprint": record.fingerprint})
+    do_record_audit_event(
+        organisation, "evidence.key_created", obj=record, data={"fingerprint": record.fingerprint}
+    )
     return record
 
 
@@ -87,7 +89,8 @@ def _append_link(
         "status": status,
         "trigger": trigger,
         "files": {
-            name: {"sha256": signing.sha256_hex(data), "bytes": len(data)} for name, data in sorted(files.items())
+            name: {"sha256": signing.sha256_hex(data), "bytes": len(data)}
+            for name, data in sorted(files.items())
         },
         "previous": {"seq": seq - 1, "sha256": previous},
         "key_fingerprint": record.fingerprint,
@@ -97,7 +100,7 @@ def _append_link(
     directory = f"{organisation.pk}/{seq:06d}-{uuid.uuid4().hex[:12]}" if files else ""
     if files:
         storage.write_files(directory, files)
-    capture = Capture.objects.create(
+    return Capture.objects.create(
         organisation=organisation,
         seq=seq,
         kind=kind,
@@ -114,7 +117,6 @@ def _append_link(
         prev_manifest_sha256=previous,
         signature=signing.sign(_private_key(record), text),
     )
-    return capture
 
 
 def do_record_capture(
@@ -147,7 +149,12 @@ def do_record_capture(
             "evidence.captured",
             actor=actor,
             obj=mention,
-            data={"capture": capture.pk, "seq": capture.seq, "status": capture.status, "sha256": capture.manifest_sha256},
+            data={
+                "capture": capture.pk,
+                "seq": capture.seq,
+                "status": capture.status,
+                "sha256": capture.manifest_sha256,
+            },
         )
         do_place_legal_hold(mention, actor=actor)
     return capture
@@ -157,7 +164,9 @@ def do_anchor_audit_head(organisation: Organisation, head: dict[str, Any]) -> Ca
     """Record the audit log's head (``{"seq", "hash"}``) in the evidence chain, unless it is already
     the last one anchored (nothing happened since)."""
     last_anchor = (
-        Capture.objects.filter(organisation=organisation, kind=CaptureKind.AUDIT_ANCHOR).order_by("-seq").first()
+        Capture.objects.filter(organisation=organisation, kind=CaptureKind.AUDIT_ANCHOR)
+        .order_by("-seq")
+        .first()
     )
     if last_anchor is not None and signing_body(last_anchor).get("audit_head") == head:
         return None
@@ -224,3 +233,14 @@ def do_mark_limitation_warned(hold: LegalHold, days: int) -> None:
     """Remember that the legal team was told the limit is ``days`` away (30 or 7)."""
     field = "warned_30_at" if days == 30 else "warned_7_at"
     LegalHold.objects.filter(pk=hold.pk).update(**{field: timezone.now()})
+
+
+def do_record_export(mention: Mention, *, actor: User | None, sha256: str, case_id: int | None) -> None:
+    """Exporting a legal file is a fact of the record: who took it, and which file (its SHA-256)."""
+    do_record_audit_event(
+        mention.organisation,
+        "evidence.exported",
+        actor=actor,
+        obj=mention,
+        data={"sha256": sha256, "case": case_id},
+    )

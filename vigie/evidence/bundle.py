@@ -148,7 +148,8 @@ def build_bundle(mention: Mention, case: Case | None = None) -> Bundle:
         "key_fingerprint": signing.fingerprint(public_pem),
         "limitation_expires_on": limitation.expires_on.isoformat(),
         "files": {
-            name: {"sha256": signing.sha256_hex(data), "bytes": len(data)} for name, data in sorted(files.items())
+            name: {"sha256": signing.sha256_hex(data), "bytes": len(data)}
+            for name, data in sorted(files.items())
         },
     }
     index_bytes = signing.canonical_json(index)

@@ -17,7 +17,6 @@ from vigie.evidence import exchange, render
 from vigie.mentions.models import Mention
 
 
-
 def utc_now() -> datetime:
     """The machine clock in UTC, to the millisecond (what the manifest says)."""
     return datetime.now(UTC)

@@ -71,7 +71,9 @@ class CoverNote:
                     "previous_sha256": capture.prev_manifest_sha256,
                     "timestamped": bool(capture.timestamp_token),
                     "timestamp_error": capture.timestamp_error,
-                    "files": sorted((name, facts["sha256"], facts["bytes"]) for name, facts in manifest["files"].items()),
+                    "files": sorted(
+                        (name, facts["sha256"], facts["bytes"]) for name, facts in manifest["files"].items()
+                    ),
                 }
             )
         return {
@@ -114,27 +116,44 @@ class CoverNote:
         text("Note de couverture - preuve d'une publication en ligne", 15, "B")
         text(f"{data['organisation']} - dossier établi le {data['generated']}", 9)
         text("Ce qui a été capturé", 12, "B")
-        text(f"Publication sur {data['platform']} par {data['author']} ({data['author_handle']}), "
-             f"publiée le {data['published']}.")
+        text(
+            f"Publication sur {data['platform']} par {data['author']} ({data['author_handle']}), "
+            f"publiée le {data['published']}."
+        )
         text(f"Adresse : {data['url'] or '-'}", 9)
         text(f"Texte : {data['text']}", 9)
         text("Délai de prescription", 12, "B")
-        text(f"Le délai de trois mois expire le {data['expires']} ({data['days_left']} jour(s) restant(s)).", 10, "B")
+        text(
+            f"Le délai de trois mois expire le {data['expires']} ({data['days_left']} jour(s) restant(s)).",
+            10,
+            "B",
+        )
         text(data["limitation_text"], 9)
         text("Comment", 12, "B")
         text(data["method"], 9)
         for capture in data["captures"]:
-            text(f"Capture n° {capture['seq']} - {capture['when']} (UTC : {capture['when_utc']}) - {capture['status']}", 11, "B")
+            text(
+                f"Capture n° {capture['seq']} - {capture['when']} (UTC : {capture['when_utc']}) - {capture['status']}",
+                11,
+                "B",
+            )
             for reason in capture["reasons"]:
                 text(f"Remarque : {reason}", 9)
             text(f"Manifeste SHA-256 : {capture['manifest_sha256']}", 8)
             text(f"Maillon précédent : {capture['previous_sha256']}", 8)
-            text("Horodatage RFC 3161 : " + ("oui" if capture["timestamped"] else f"non {capture['timestamp_error']}"), 8)
+            text(
+                "Horodatage RFC 3161 : "
+                + ("oui" if capture["timestamped"] else f"non {capture['timestamp_error']}"),
+                8,
+            )
             for name, digest, size in capture["files"]:
                 text(f"{name} ({size} octets) : {digest}", 8)
         text("Vérifier", 12, "B")
-        text("La commande « vigie evidence verify dossier.zip » contrôle hors ligne le sceau de l'archive, "
-             "chaque empreinte, les signatures, la chaîne et les horodatages.", 9)
+        text(
+            "La commande « vigie evidence verify dossier.zip » contrôle hors ligne le sceau de l'archive, "
+            "chaque empreinte, les signatures, la chaîne et les horodatages.",
+            9,
+        )
         text("Avertissement", 12, "B")
         text(data["disclaimer"], 9)
         return bytes(pdf.output())
@@ -143,7 +162,13 @@ class CoverNote:
 def _latin1(value: str) -> str:
     """The PDF's core font covers Latin-1: typographic quotes and dashes are written plainly."""
     replaced = (
-        value.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-        .replace("\u2013", "-").replace("\u2014", "-").replace("\u2026", "...").replace("\u202f", " ")
+        value.replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+        .replace("\u2013", "-")
+        .replace("\u2014", "-")
+        .replace("\u2026", "...")
+        .replace("\u202f", " ")
     )
     return replaced.encode("latin-1", "replace").decode("latin-1")

@@ -84,7 +84,7 @@ def _one_hop(url: str, verify: bool) -> tuple[dict[str, Any], http.client.HTTPRe
         chain, verified = _chain_pem(wrapped)
         tls = {
             "version": wrapped.version(),
-            "cipher": wrapped.cipher()[0] if wrapped.cipher() else "",
+            "cipher": (wrapped.cipher() or ("",))[0],
             "certificate_verified": verified,
             "certificate_chain_pem": chain,
         }

@@ -76,7 +76,9 @@ class Capture(models.Model):
 
     class Meta:
         ordering = ["organisation", "seq"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "seq"], name="evidence_capture_unique_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "seq"], name="evidence_capture_unique_seq")
+        ]
         indexes = [models.Index(fields=["organisation", "mention"])]
 
     def __str__(self) -> str:
@@ -103,7 +105,9 @@ class LegalHold(models.Model):
         ordering = ["-placed_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["mention"], condition=models.Q(lifted_at__isnull=True), name="evidence_one_active_hold"
+                fields=["mention"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="evidence_one_active_hold",
             )
         ]
 

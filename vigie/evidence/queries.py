@@ -22,9 +22,7 @@ from vigie.mentions.models import Mention
 
 def held_mention_ids(tenant: Organisation) -> set[int]:
     """The ids of ``tenant``'s mentions under an active legal hold (exempt from retention and erasure)."""
-    return set(
-        scoped(LegalHold, tenant).filter(lifted_at__isnull=True).values_list("mention_id", flat=True)
-    )
+    return set(scoped(LegalHold, tenant).filter(lifted_at__isnull=True).values_list("mention_id", flat=True))
 
 
 def is_held(mention: Mention) -> bool:

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import ViewportSize
+
 from vigie.core.egress import EgressRefused, check_url
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 NAVIGATION_TIMEOUT_MS = 30_000
-VIEWPORT = {"width": 1366, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1366, "height": 900}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -78,7 +80,9 @@ def _render(url: str) -> Rendering:
 
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            )
             try:
                 context = browser.new_context(locale="fr-FR", viewport=VIEWPORT, service_workers="block")
                 context.route("**/*", guard)
@@ -124,7 +128,9 @@ def _render(url: str) -> Rendering:
                     height = page.evaluate("document.documentElement.scrollHeight") or 0
                     clip = int(height) > MAX_PAGE_HEIGHT
                     if clip:
-                        result.problems.append(f"page très longue : capture limitée à {MAX_PAGE_HEIGHT} pixels")
+                        result.problems.append(
+                            f"page très longue : capture limitée à {MAX_PAGE_HEIGHT} pixels"
+                        )
                         result.files["screenshot.png"] = page.screenshot(
                             clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": MAX_PAGE_HEIGHT},
                             full_page=True,

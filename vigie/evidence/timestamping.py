@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
-from asn1crypto import algos, cms, tsp, x509
+from asn1crypto import algos, cms, tsp, x509  # type: ignore[import-untyped]
 from cryptography import x509 as crypto_x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -171,7 +171,7 @@ def verify_token(response_der: bytes, digest: bytes) -> TimestampCheck:
         for attribute in signed_attrs:
             if attribute["type"].native == "message_digest":
                 message_digest = bytes(attribute["values"][0].native)
-        expected = hashlib.new(hash_class.name, tst_der).digest()
+        expected = hashlib.new(hash_class().name, tst_der).digest()
         if message_digest != expected:
             return TimestampCheck(False, "le contenu horodaté a été modifié")
         certificate = _signer_certificate(signed_data, signer)

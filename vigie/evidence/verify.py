@@ -51,7 +51,9 @@ def _check_seal(data: bytes, public_pem: bytes, report: Report) -> None:
         report.problems.append("sceau de l'archive invalide : un octet de l'archive a changé")
 
 
-def _check_capture(folder: str, contents: dict[str, bytes], public_pem: bytes, fingerprint: str, report: Report) -> None:
+def _check_capture(
+    folder: str, contents: dict[str, bytes], public_pem: bytes, fingerprint: str, report: Report
+) -> None:
     manifest_bytes = contents.get(f"{folder}/manifest.json")
     signature = contents.get(f"{folder}/manifest.sig", b"").decode("ascii", "replace")
     if manifest_bytes is None:
@@ -125,7 +127,9 @@ def verify_bundle(data: bytes) -> Report:
     if index_bytes is None:
         report.problems.append("bundle.json absent")
         return report
-    if not signing.signature_valid(public_pem, index_bytes, contents.get("bundle.sig", b"").decode("ascii", "replace")):
+    if not signing.signature_valid(
+        public_pem, index_bytes, contents.get("bundle.sig", b"").decode("ascii", "replace")
+    ):
         report.problems.append("bundle.json : signature invalide")
     try:
         index: dict[str, Any] = json.loads(index_bytes)

@@ -33,10 +33,17 @@ def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePlatform]:
     monkeypatch.setenv("VIGIE_EGRESS_ALLOW", "127.0.0.1")
     with FakePlatform() as fake:
         fake.add("GET", "/post/1", body=POST_HTML, headers={"Content-Type": "text/html; charset=utf-8"})
-        fake.add("GET", "/style.css", body="body{font-family:sans-serif}", headers={"Content-Type": "text/css"})
+        fake.add(
+            "GET", "/style.css", body="body{font-family:sans-serif}", headers={"Content-Type": "text/css"}
+        )
         fake.add("GET", "/pixel.png", body=b"", status=404)
-        fake.add("GET", "/gone", body="<h1>Cette publication n'existe plus</h1>", status=404,
-                 headers={"Content-Type": "text/html"})
+        fake.add(
+            "GET",
+            "/gone",
+            body="<h1>Cette publication n'existe plus</h1>",
+            status=404,
+            headers={"Content-Type": "text/html"},
+        )
         fake.add("GET", "/private/9", status=302, headers={"Location": "/login?next=/private/9"})
         fake.add("GET", "/login", body=LOGIN_HTML, headers={"Content-Type": "text/html"})
         yield fake

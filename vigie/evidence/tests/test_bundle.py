@@ -33,16 +33,22 @@ def bundle(tenant: Tenant, site: FakePlatform, tsa: LocalTSA, tmp_path: Path) ->
     organisation = tenant.organisation
     author = make_author(organisation, handle="jdupont", display_name="Jean Dupont")
     published = timezone.now() - timedelta(days=10)
-    mention = make_mention(organisation, author=author, url=f"{site.url}/post/1", created_at=published,
-                           text="Cette entreprise est une bande d'escrocs.")
+    mention = make_mention(
+        organisation,
+        author=author,
+        url=f"{site.url}/post/1",
+        created_at=published,
+        text="Cette entreprise est une bande d'escrocs.",
+    )
     make_mention(organisation, author=author, text="Encore eux, des voleurs.", source=mention.source)
     # Another capture first, so the case's capture is a link with a predecessor in the chain.
     capture_mention(make_mention(organisation, url=f"{site.url}/gone"))
     case = make_case(organisation, mention)
     out = tmp_path / "dossier.zip"
     call_command("evidence", "capture", "--org", "acme", "--mention", str(mention.pk), stdout=io.StringIO())
-    call_command("evidence", "export", "--org", "acme", "--case", str(case.pk), "--out", str(out),
-                 stdout=io.StringIO())
+    call_command(
+        "evidence", "export", "--org", "acme", "--case", str(case.pk), "--out", str(out), stdout=io.StringIO()
+    )
     return out
 
 
@@ -60,7 +66,8 @@ def test_capture_prints_its_id_and_sha256(tenant: Tenant, site: FakePlatform) ->
     stdout = io.StringIO()
     call_command("evidence", "capture", "--org", "acme", "--mention", str(mention.pk), stdout=stdout)
     printed = json.loads(stdout.getvalue())
-    assert printed["capture"] > 0 and len(printed["sha256"]) == 64
+    assert printed["capture"] > 0
+    assert len(printed["sha256"]) == 64
 
 
 def test_capture_of_another_organisations_mention_is_refused(
@@ -73,20 +80,31 @@ def test_capture_of_another_organisations_mention_is_refused(
 
 def test_the_bundle_holds_the_legal_file_and_verifies(bundle: Path) -> None:
     names = set(zipfile.ZipFile(bundle).namelist())
-    assert {"bundle.json", "bundle.sig", "public_key.pem", "case/timeline.json", "author/other_posts.json",
-            "note/note_de_couverture.html", "note/note_de_couverture.pdf",
-            "captures/000002/manifest.json", "captures/000002/timestamp.tsr",
-            "captures/000002/previous_manifest.json", "captures/000002/files/screenshot.png"} <= names
+    assert {
+        "bundle.json",
+        "bundle.sig",
+        "public_key.pem",
+        "case/timeline.json",
+        "author/other_posts.json",
+        "note/note_de_couverture.html",
+        "note/note_de_couverture.pdf",
+        "captures/000002/manifest.json",
+        "captures/000002/timestamp.tsr",
+        "captures/000002/previous_manifest.json",
+        "captures/000002/files/screenshot.png",
+    } <= names
     archive = zipfile.ZipFile(bundle)
     note = archive.read("note/note_de_couverture.html").decode()
-    expires = (timezone.localdate() - timedelta(days=10))
-    assert "Le délai de trois mois expire le" in note and "NF Z67-147" in note
+    expires = timezone.localdate() - timedelta(days=10)
+    assert "Le délai de trois mois expire le" in note
+    assert "NF Z67-147" in note
     assert str(expires.year) in note
     others = json.loads(archive.read("author/other_posts.json"))
     assert [post["text"] for post in others] == ["Encore eux, des voleurs."]
     code, output = verify(bundle)
     assert code == 0, output
-    assert "intact" in output and "horodaté le" in output
+    assert "intact" in output
+    assert "horodaté le" in output
 
 
 def _member_offset(path: Path, name: str) -> int:
@@ -144,17 +162,36 @@ def test_a_repacked_archive_with_one_changed_file_names_the_file(bundle: Path, t
 def test_export_without_a_capture_says_so(tenant: Tenant, tmp_path: Path) -> None:
     mention = make_mention(tenant.organisation)
     with pytest.raises(CommandError, match="capture"):
-        call_command("evidence", "export", "--org", "acme", "--mention", str(mention.pk),
-                     "--out", str(tmp_path / "x.zip"))
+        call_command(
+            "evidence",
+            "export",
+            "--org",
+            "acme",
+            "--mention",
+            str(mention.pk),
+            "--out",
+            str(tmp_path / "x.zip"),
+        )
 
 
 def test_a_capture_without_files_is_still_a_signed_link(tenant: Tenant, tmp_path: Path) -> None:
     mention = make_mention(tenant.organisation)
-    collected = Collected(url="", started_at=utc_now(), files={"payload.json": b"{}"}, reasons=["aucune adresse"])
+    collected = Collected(
+        url="", started_at=utc_now(), files={"payload.json": b"{}"}, reasons=["aucune adresse"]
+    )
     do_record_capture(mention, collected)
     out = tmp_path / "m.zip"
-    call_command("evidence", "export", "--org", "acme", "--mention", str(mention.pk), "--out", str(out),
-                 stdout=io.StringIO())
+    call_command(
+        "evidence",
+        "export",
+        "--org",
+        "acme",
+        "--mention",
+        str(mention.pk),
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
     code, output = verify(out)
     assert code == 0, output
     assert "non horodaté" in output

@@ -33,8 +33,17 @@ def test_a_page_is_captured_whole_signed_chained_and_timestamped(
     first = capture_mention(mention)
     assert first.status == "partial"  # the tracker on a private address was refused: said so
     manifest = json.loads(first.manifest)
-    assert {"screenshot.png", "page.pdf", "page.html", "page.mhtml", "rendered.html", "served.html",
-            "http.json", "payload.json", "environment.json"} <= set(manifest["files"])
+    assert {
+        "screenshot.png",
+        "page.pdf",
+        "page.html",
+        "page.mhtml",
+        "rendered.html",
+        "served.html",
+        "http.json",
+        "payload.json",
+        "environment.json",
+    } <= set(manifest["files"])
     assert _files(first, evidence_dir) == set(manifest["files"])
     for name, facts in manifest["files"].items():
         assert signing.sha256_hex((evidence_dir / first.directory / name).read_bytes()) == facts["sha256"]
@@ -47,26 +56,33 @@ def test_a_page_is_captured_whole_signed_chained_and_timestamped(
     assert exchange["hops"][0]["resolved_ip"] == "127.0.0.1"
     assert exchange["hops"][0]["response"]["status"] == 200
     environment = json.loads((folder / "environment.json").read_text())
-    assert environment["browser"]["version"] and "Chrome" in environment["browser"]["user_agent"]
+    assert environment["browser"]["version"]
+    assert "Chrome" in environment["browser"]["user_agent"]
     assert environment["blocked_requests"] == ["http://10.0.0.1/tracker.gif"]
     assert site.requests_to("GET", "/post/1")  # the direct fetch and the browser both asked
     assert json.loads((folder / "payload.json").read_text())["raw"] == {"id": "p1", "likes": 3}
     # Signed with the organisation's key, first link of the chain, dated by the authority.
-    pem = tenant.organisation and __import__("vigie.evidence.queries", fromlist=["x"]).signing_key(
+    pem = (
         tenant.organisation
-    ).public_key_pem
+        and __import__("vigie.evidence.queries", fromlist=["x"])
+        .signing_key(tenant.organisation)
+        .public_key_pem
+    )
     assert signing.signature_valid(pem, first.manifest.encode(), first.signature)
     assert manifest["previous"] == {"seq": 0, "sha256": "0" * 64}
-    assert first.timestamp_token is not None and tsa.requests == 1
+    assert first.timestamp_token is not None
+    assert tsa.requests == 1
     import hashlib
 
     assert verify_token(bytes(first.timestamp_token), hashlib.sha256(first.manifest.encode()).digest()).ok
     second = capture_mention(mention)
     assert json.loads(second.manifest)["previous"] == {"seq": 1, "sha256": first.manifest_sha256}
     # The mention is now under legal hold, and both facts are in the audit log.
-    assert is_held(mention) and held_mention_ids(tenant.organisation) == {mention.pk}
+    assert is_held(mention)
+    assert held_mention_ids(tenant.organisation) == {mention.pk}
     verbs = list(audit_events(tenant.organisation).values_list("verb", flat=True))
-    assert verbs.count("evidence.captured") == 2 and verbs.count("evidence.hold_placed") == 1
+    assert verbs.count("evidence.captured") == 2
+    assert verbs.count("evidence.hold_placed") == 1
 
 
 def test_a_removed_post_records_why_and_keeps_what_it_has(tenant: Tenant, site: FakePlatform) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from asn1crypto import algos, cms, tsp, x509
+from asn1crypto import algos, cms, tsp, x509  # type: ignore[import-untyped]
 from cryptography import x509 as crypto_x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -84,7 +84,10 @@ class LocalTSA:
                 "sid": cms.SignerIdentifier(
                     {
                         "issuer_and_serial_number": cms.IssuerAndSerialNumber(
-                            {"issuer": self.certificate.issuer, "serial_number": self.certificate.serial_number}
+                            {
+                                "issuer": self.certificate.issuer,
+                                "serial_number": self.certificate.serial_number,
+                            }
                         )
                     }
                 ),
@@ -115,7 +118,7 @@ class LocalTSA:
         tsa = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = tsa.respond(self.rfile.read(length))
                 tsa.requests += 1
@@ -125,7 +128,7 @@ class LocalTSA:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 return
 
         return Handler
