@@ -87,6 +87,12 @@ def collect(mention: Mention) -> Collected:
             collected.files["http.json"] = _pretty(fetched.as_record())
             if fetched.body:
                 collected.files["served.html"] = fetched.body
+            for hop in fetched.hops:
+                problem = (hop.get("tls") or {}).get("verification_error")
+                if problem:
+                    collected.reasons.append(
+                        f"certificat TLS non vérifié ({hop['request']['url']}) : {problem}"
+                    )
             if fetched.error:
                 collected.reasons.append(f"requête directe : {fetched.error}")
             elif fetched.status is not None and fetched.status >= 400:
@@ -107,6 +113,7 @@ def collect(mention: Mention) -> Collected:
                     "server_address": rendering.server_address,
                     "security_details": rendering.security_details,
                     "blocked_requests": rendering.blocked,
+                    "refused_connections": rendering.refused_connections,
                 }
             )
     collected.finished_at = utc_now()

@@ -18,6 +18,7 @@ from typing import Any
 from playwright.sync_api import ViewportSize
 
 from vigie.core.egress import EgressRefused, check_url
+from vigie.evidence.proxy import EgressProxy
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 NAVIGATION_TIMEOUT_MS = 30_000
@@ -30,6 +31,12 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Keep the browser's own background calls to a minimum: the capture is about the page.
+    "--no-default-browser-check",
+    "--disable-client-side-phishing-detection",
+    "--disable-domain-reliability",
+    "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication",
+    "--metrics-recording-only",
 ]
 # What a login wall looks like: a sign-in address after redirects, or a password field on the page.
 _LOGIN_PATH = re.compile(r"/(login|signin|sign-in|connexion|auth|accounts/login|checkpoint)\b", re.I)
@@ -48,6 +55,9 @@ class Rendering:
     files: dict[str, bytes] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
+    # Connections the browser opened that the proxy refused: redirect hops to forbidden addresses,
+    # and the browser's own background calls (updates, safe browsing) where those are not allowed.
+    refused_connections: list[str] = field(default_factory=list)
     final_url: str = ""
     status: int | None = None
     browser: dict[str, Any] = field(default_factory=dict)
@@ -79,12 +89,16 @@ def _render(url: str) -> Rendering:
         route.continue_()
 
     try:
-        with sync_playwright() as playwright:
+        with EgressProxy() as proxy, sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+                executable_path=executable, headless=True, args=[*CHROMIUM_ARGS, *proxy.chromium_args]
             )
             try:
-                context = browser.new_context(locale="fr-FR", viewport=VIEWPORT, service_workers="block")
+                # A page behind a certificate that does not verify is still shown and kept: the direct
+                # fetch records the chain and says it did not verify, so the reader can weigh it.
+                context = browser.new_context(
+                    locale="fr-FR", viewport=VIEWPORT, service_workers="block", ignore_https_errors=True
+                )
                 context.route("**/*", guard)
                 page = context.new_page()
                 result.browser = {
@@ -146,6 +160,7 @@ def _render(url: str) -> Rendering:
                 context.close()
             finally:
                 browser.close()
+                result.refused_connections = list(proxy.blocked)
     except PlaywrightError as exc:
         result.problems.append(f"le navigateur a échoué : {str(exc).splitlines()[0][:300]}")
     return result

@@ -122,3 +122,33 @@ def test_no_browser_still_gives_a_signed_capture_that_says_why(
     assert capture.status == "failed"
     assert "navigateur absent" in capture.reason
     assert "served.html" in json.loads(capture.manifest)["files"]
+
+
+def test_https_keeps_the_certificate_chain_and_says_it_did_not_verify(tenant: Tenant, tls_site: str) -> None:
+    mention = make_mention(tenant.organisation, url=tls_site)
+    capture = capture_mention(mention)
+    assert "certificat TLS non vérifié" in capture.reason
+    folder = (
+        Path(str(__import__("django.conf", fromlist=["settings"]).settings.EVIDENCE_DIR)) / capture.directory
+    )
+    hop = json.loads((folder / "http.json").read_text())["hops"][0]
+    assert hop["resolved_ip"] == "127.0.0.1"
+    assert hop["tls"]["version"].startswith("TLS")
+    assert len(hop["tls"]["certificate_chain_pem"]) == 2  # the leaf and its authority, as presented
+    assert all(pem.startswith("-----BEGIN CERTIFICATE-----") for pem in hop["tls"]["certificate_chain_pem"])
+    assert b"bande d'escrocs" in (folder / "page.html").read_bytes()  # rendered all the same
+    environment = json.loads((folder / "environment.json").read_text())
+    assert environment["security_details"]["protocol"].startswith("TLS")
+
+
+def test_a_redirect_to_a_private_address_is_refused_at_each_hop(tenant: Tenant, site: FakePlatform) -> None:
+    site.add("GET", "/jump", status=302, headers={"Location": "http://10.0.0.1/internal"})
+    mention = make_mention(tenant.organisation, url=f"{site.url}/jump")
+    capture = capture_mention(mention)
+    folder = (
+        Path(str(__import__("django.conf", fromlist=["settings"]).settings.EVIDENCE_DIR)) / capture.directory
+    )
+    exchange = json.loads((folder / "http.json").read_text())
+    assert "adresse non autorisée (http://10.0.0.1/internal)" in exchange["error"]
+    environment = json.loads((folder / "environment.json").read_text())
+    assert "http://10.0.0.1/internal" in environment["refused_connections"]
