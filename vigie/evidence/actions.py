@@ -244,3 +244,32 @@ def do_record_export(mention: Mention, *, actor: User | None, sha256: str, case_
         obj=mention,
         data={"sha256": sha256, "case": case_id},
     )
+
+
+class StillHeld(ValueError):
+    """The mention is under legal hold: its evidence cannot be erased until the hold is lifted."""
+
+
+@transaction.atomic
+def do_purge_evidence_of_mention(mention: Mention, *, actor: User | None = None) -> int:
+    """Delete the files of ``mention``'s captures (screenshots, pages, payload: personal data) once
+    its hold is lifted, for an erasure request or retention. The signed manifests stay, so the
+    chain keeps its links; returns how many captures were purged. ``StillHeld`` while held."""
+    if LegalHold.objects.filter(mention=mention, lifted_at__isnull=True).exists():
+        raise StillHeld("mention under legal hold")
+    captures = list(Capture.objects.select_for_update().filter(mention=mention, purged_at__isnull=True))
+    for capture in captures:
+        if capture.directory:
+            storage.delete_folder(capture.directory)
+    Capture.objects.filter(pk__in=[capture.pk for capture in captures]).update(
+        purged_at=timezone.now(), directory=""
+    )
+    if captures:
+        do_record_audit_event(
+            mention.organisation,
+            "evidence.purged",
+            actor=actor,
+            obj=mention,
+            data={"captures": len(captures)},
+        )
+    return len(captures)

@@ -71,6 +71,9 @@ class Capture(models.Model):
     signature = models.CharField(max_length=128)
     timestamp_token = models.BinaryField(null=True, blank=True)
     timestamp_error = models.CharField(max_length=300, blank=True)
+    # When the capture's files were deleted (erasure after its hold was lifted); the signed manifest
+    # stays so the chain keeps every link.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     objects = OrgScopedManager()
 

@@ -49,8 +49,12 @@ def active_holds(organisation: Organisation) -> QuerySet[LegalHold]:
 
 
 def captures_of(mention: Mention) -> QuerySet[Capture]:
-    """A mention's captures, oldest first."""
-    return scoped(Capture, mention.organisation).filter(mention_id=mention.pk).order_by("seq")
+    """A mention's captures whose files are still held, oldest first."""
+    return (
+        scoped(Capture, mention.organisation)
+        .filter(mention_id=mention.pk, purged_at__isnull=True)
+        .order_by("seq")
+    )
 
 
 def chain(organisation: Organisation) -> QuerySet[Capture]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -30,3 +31,7 @@ def write_files(directory: str, files: dict[str, bytes]) -> None:
 
 def read_file(directory: str, name: str) -> bytes:
     return (capture_path(directory) / name).read_bytes()
+
+
+def delete_folder(directory: str) -> None:
+    shutil.rmtree(capture_path(directory), ignore_errors=True)

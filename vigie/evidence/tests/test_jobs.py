@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -17,7 +18,12 @@ from vigie.core.actions import do_record_audit_event
 from vigie.core.jobs import periodic_jobs
 from vigie.core.models import Job, Notification
 from vigie.evidence import tasks
-from vigie.evidence.actions import do_lift_legal_hold, do_record_capture
+from vigie.evidence.actions import (
+    StillHeld,
+    do_lift_legal_hold,
+    do_purge_evidence_of_mention,
+    do_record_capture,
+)
 from vigie.evidence.capture import Collected, utc_now
 from vigie.evidence.models import Capture, CaptureKind
 from vigie.evidence.queries import held_mention_ids, is_held
@@ -96,3 +102,34 @@ def test_privacy_skips_held_mentions_until_the_hold_is_lifted(tenant: Tenant, ot
     do_lift_legal_hold(held.legal_holds.get(), actor=tenant.admin.user, reason="classé")
     assert held_mention_ids(tenant.organisation) == set()
     assert not is_held(held)
+
+
+def test_evidence_files_are_purged_only_once_the_hold_is_lifted(tenant: Tenant, evidence_dir: Path) -> None:
+    mention = make_mention(tenant.organisation)
+    capture = _captured(mention)
+    folder = evidence_dir / capture.directory
+    assert folder.is_dir()
+    with pytest.raises(StillHeld):
+        do_purge_evidence_of_mention(mention)
+    do_lift_legal_hold(mention.legal_holds.get(), actor=tenant.admin.user, reason="demande d'effacement")
+    assert do_purge_evidence_of_mention(mention) == 1
+    assert not folder.exists()
+    capture.refresh_from_db()
+    assert capture.purged_at is not None
+    assert capture.manifest  # the link stays in the chain
+    mention.delete()  # erasure of the mention itself is not blocked by its former captures
+    capture.refresh_from_db()
+    assert capture.mention_id is None
+
+
+def test_a_held_mention_cannot_be_deleted_even_by_a_forgetful_caller(tenant: Tenant) -> None:
+    from django.db import transaction
+    from django.db.models import ProtectedError
+
+    mention = make_mention(tenant.organisation)
+    _captured(mention)
+    with pytest.raises(ProtectedError), transaction.atomic():
+        mention.delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Mention.objects.filter(pk=mention.pk).delete()
+    assert Mention.objects.filter(pk=mention.pk).exists()
