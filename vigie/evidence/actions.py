@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -17,6 +19,8 @@ from vigie.evidence import signing, storage
 from vigie.evidence.capture import Collected, iso, mention_description, utc_now
 from vigie.evidence.formats import CAPTURE_FORMAT, GENESIS
 from vigie.evidence.models import Capture, CaptureKind, CaptureTrigger, LegalHold, SigningKey
+from vigie.evidence.queries import audit_head
+from vigie.evidence.timestamping import TimestampError, request_timestamp, tsa_url
 from vigie.mentions.models import Mention
 
 METHOD = (
@@ -168,7 +172,7 @@ def do_anchor_audit_head(organisation: Organisation, head: dict[str, Any]) -> Ca
         .order_by("-seq")
         .first()
     )
-    if last_anchor is not None and signing_body(last_anchor).get("audit_head") == head:
+    if last_anchor is not None and json.loads(last_anchor.manifest).get("audit_head") == head:
         return None
     return _append_link(
         organisation,
@@ -179,13 +183,6 @@ def do_anchor_audit_head(organisation: Organisation, head: dict[str, Any]) -> Ca
         status="complete",
         trigger=CaptureTrigger.SCHEDULE,
     )
-
-
-def signing_body(capture: Capture) -> dict[str, Any]:
-    import json
-
-    value: dict[str, Any] = json.loads(capture.manifest)
-    return value
 
 
 def do_attach_timestamp(capture: Capture, *, token: bytes | None, error: str = "") -> Capture:
@@ -273,3 +270,30 @@ def do_purge_evidence_of_mention(mention: Mention, *, actor: User | None = None)
             data={"captures": len(captures)},
         )
     return len(captures)
+
+
+def timestamp_capture(capture: Capture) -> Capture:
+    """Ask the configured authority to date the capture's manifest; no authority, no timestamp."""
+    url = tsa_url()
+    if not url:
+        return capture
+    digest = hashlib.sha256(capture.manifest.encode("utf-8")).digest()
+    try:
+        token = request_timestamp(url, digest)
+    except (TimestampError, ValueError) as exc:
+        # EgressRefused is a ValueError: an authority on a forbidden address is refused like any page.
+        return do_attach_timestamp(capture, token=None, error=str(exc))
+    return do_attach_timestamp(capture, token=token)
+
+
+def do_anchor_audit_log(organisation: Organisation) -> Capture | None:
+    """Write the audit log's current head into the signed (and, with an authority, timestamped)
+    evidence chain; None when it is already the last anchor. The privacy app may call it right after
+    re-keying the audit chain."""
+    # Made first: making the key is itself an audit event, which would move the head.
+    do_ensure_signing_key(organisation)
+    head = audit_head(organisation)
+    if head is None:
+        return None
+    capture = do_anchor_audit_head(organisation, head)
+    return timestamp_capture(capture) if capture is not None else None

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from vigie.core.models import Organisation
+from vigie.core.queries import audit_events
 from vigie.core.tenancy import scoped
 from vigie.evidence.legal import days_left, limitation_date
 from vigie.evidence.models import Capture, CaptureKind, LegalHold, SigningKey
@@ -68,6 +70,13 @@ def capture_before(capture: Capture) -> Capture | None:
 
 def signing_key(organisation: Organisation) -> SigningKey | None:
     return scoped(SigningKey, organisation).first()
+
+
+def audit_head(organisation: Organisation) -> dict[str, Any] | None:
+    """The head of the organisation's audit log, read through core: ``{"seq", "hash"}`` of its last
+    event; None when the log is empty."""
+    last = audit_events(organisation).order_by("-seq").values("seq", "hash").first()
+    return {"seq": last["seq"], "hash": last["hash"]} if last else None
 
 
 def last_audit_anchor(organisation: Organisation) -> Capture | None:

@@ -25,11 +25,11 @@ from vigie.charter.queries import current_charter
 from vigie.core.actions import do_notify
 from vigie.core.jobs import enqueue, job, periodic
 from vigie.core.models import Organisation
-from vigie.core.queries import audit_events, organisation_members
+from vigie.core.queries import organisation_members
 from vigie.core.roles import MANAGE
 from vigie.core.tenancy import scoped
 from vigie.evidence import queries
-from vigie.evidence.actions import do_anchor_audit_head, do_ensure_signing_key, do_mark_limitation_warned
+from vigie.evidence.actions import do_anchor_audit_log, do_mark_limitation_warned
 from vigie.evidence.legal import WARNING_DAYS
 from vigie.evidence.models import Capture, CaptureTrigger
 from vigie.evidence.service import capture_mention
@@ -88,20 +88,11 @@ def auto_capture() -> dict[str, int]:
     return {"queued": queued}
 
 
-def audit_head(organisation: Organisation) -> dict[str, Any] | None:
-    """The last event of the organisation's audit log: ``{"seq", "hash"}``; None when it is empty."""
-    last = audit_events(organisation).order_by("-seq").values("seq", "hash").first()
-    return {"seq": last["seq"], "hash": last["hash"]} if last else None
-
-
 @periodic("evidence.anchor_audit_head", every=timedelta(hours=1))
 def anchor_audit_head() -> dict[str, int]:
     anchored = 0
     for organisation in Organisation.objects.order_by("pk"):
-        # Made first: making the key is itself an audit event, which would move the head.
-        do_ensure_signing_key(organisation)
-        head = audit_head(organisation)
-        if head is not None and do_anchor_audit_head(organisation, head) is not None:
+        if do_anchor_audit_log(organisation) is not None:
             anchored += 1
     return {"anchored": anchored}
 

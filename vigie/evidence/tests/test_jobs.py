@@ -26,7 +26,8 @@ from vigie.evidence.actions import (
 )
 from vigie.evidence.capture import Collected, utc_now
 from vigie.evidence.models import Capture, CaptureKind
-from vigie.evidence.queries import held_mention_ids, is_held
+from vigie.evidence.queries import audit_head, held_mention_ids, is_held
+from vigie.evidence.tests.tsa import LocalTSA
 from vigie.mentions.models import Mention
 from vigie.mentions.tests.factories import make_mention
 
@@ -43,11 +44,14 @@ def test_the_jobs_are_registered_as_periodic() -> None:
     )
 
 
-def test_the_audit_head_is_anchored_in_the_signed_chain_once_per_change(tenant: Tenant) -> None:
+def test_the_audit_head_is_anchored_in_the_signed_chain_once_per_change(
+    tenant: Tenant, tsa: LocalTSA
+) -> None:
     assert tasks.anchor_audit_head() == {"anchored": 1}
     anchor = Capture.objects.get(kind=CaptureKind.AUDIT_ANCHOR)
-    head = tasks.audit_head(tenant.organisation)
+    head = audit_head(tenant.organisation)
     assert json.loads(anchor.manifest)["audit_head"] == head
+    assert anchor.timestamp_token is not None  # dated by the authority like any capture
     assert tasks.anchor_audit_head() == {"anchored": 0}  # nothing happened since
     do_record_audit_event(tenant.organisation, "something.happened")
     assert tasks.anchor_audit_head() == {"anchored": 1}
