@@ -3,6 +3,7 @@ fetch records the exchange, the manifest is signed, chained and timestamped by a
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from vigie.connectors.testing import FakePlatform
 from vigie.core.queries import audit_events
 from vigie.evidence import signing
 from vigie.evidence.models import Capture
-from vigie.evidence.queries import held_mention_ids, is_held
+from vigie.evidence.queries import held_mention_ids, is_held, signing_key
 from vigie.evidence.service import capture_mention
 from vigie.evidence.tests.tsa import LocalTSA
 from vigie.evidence.timestamping import verify_token
@@ -62,18 +63,13 @@ def test_a_page_is_captured_whole_signed_chained_and_timestamped(
     assert site.requests_to("GET", "/post/1")  # the direct fetch and the browser both asked
     assert json.loads((folder / "payload.json").read_text())["raw"] == {"id": "p1", "likes": 3}
     # Signed with the organisation's key, first link of the chain, dated by the authority.
-    pem = (
-        tenant.organisation
-        and __import__("vigie.evidence.queries", fromlist=["x"])
-        .signing_key(tenant.organisation)
-        .public_key_pem
-    )
+    key = signing_key(tenant.organisation)
+    assert key is not None
+    pem = key.public_key_pem
     assert signing.signature_valid(pem, first.manifest.encode(), first.signature)
     assert manifest["previous"] == {"seq": 0, "sha256": "0" * 64}
     assert first.timestamp_token is not None
     assert tsa.requests == 1
-    import hashlib
-
     assert verify_token(bytes(first.timestamp_token), hashlib.sha256(first.manifest.encode()).digest()).ok
     second = capture_mention(mention)
     assert json.loads(second.manifest)["previous"] == {"seq": 1, "sha256": first.manifest_sha256}
@@ -124,13 +120,13 @@ def test_no_browser_still_gives_a_signed_capture_that_says_why(
     assert "served.html" in json.loads(capture.manifest)["files"]
 
 
-def test_https_keeps_the_certificate_chain_and_says_it_did_not_verify(tenant: Tenant, tls_site: str) -> None:
+def test_https_keeps_the_certificate_chain_and_says_it_did_not_verify(
+    tenant: Tenant, tls_site: str, evidence_dir: Path
+) -> None:
     mention = make_mention(tenant.organisation, url=tls_site)
     capture = capture_mention(mention)
     assert "certificat TLS non vérifié" in capture.reason
-    folder = (
-        Path(str(__import__("django.conf", fromlist=["settings"]).settings.EVIDENCE_DIR)) / capture.directory
-    )
+    folder = evidence_dir / capture.directory
     hop = json.loads((folder / "http.json").read_text())["hops"][0]
     assert hop["resolved_ip"] == "127.0.0.1"
     assert hop["tls"]["version"].startswith("TLS")
@@ -141,13 +137,13 @@ def test_https_keeps_the_certificate_chain_and_says_it_did_not_verify(tenant: Te
     assert environment["security_details"]["protocol"].startswith("TLS")
 
 
-def test_a_redirect_to_a_private_address_is_refused_at_each_hop(tenant: Tenant, site: FakePlatform) -> None:
+def test_a_redirect_to_a_private_address_is_refused_at_each_hop(
+    tenant: Tenant, site: FakePlatform, evidence_dir: Path
+) -> None:
     site.add("GET", "/jump", status=302, headers={"Location": "http://10.0.0.1/internal"})
     mention = make_mention(tenant.organisation, url=f"{site.url}/jump")
     capture = capture_mention(mention)
-    folder = (
-        Path(str(__import__("django.conf", fromlist=["settings"]).settings.EVIDENCE_DIR)) / capture.directory
-    )
+    folder = evidence_dir / capture.directory
     exchange = json.loads((folder / "http.json").read_text())
     assert "adresse non autorisée (http://10.0.0.1/internal)" in exchange["error"]
     environment = json.loads((folder / "environment.json").read_text())
