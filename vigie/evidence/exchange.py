@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -19,6 +20,8 @@ from vigie.core.egress import EgressRefused, check_url
 MAX_BODY_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
 TIMEOUT_SECONDS = 20.0
+# A server that drips its answer cannot hold a capture longer than this.
+TOTAL_SECONDS = 60.0
 # _ssl.ENCODING_PEM: the format argument of the certificates the chain getters return.
 _ENCODING_PEM = 1
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) VigieEvidence/1.0"
@@ -116,10 +119,27 @@ def _one_hop(url: str, verify: bool) -> tuple[dict[str, Any], http.client.HTTPRe
     return hop, response, sock
 
 
+def _read_body(response: http.client.HTTPResponse, deadline: float) -> tuple[bytes, bool, bool]:
+    """``(body, truncated, complete)``: read in chunks, up to the size cap and the deadline."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() > deadline:
+            return b"".join(chunks), False, False
+        chunk = response.read1(65536)
+        if not chunk:
+            return b"".join(chunks), False, True
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return b"".join(chunks)[:MAX_BODY_BYTES], True, True
+
+
 def fetch(url: str) -> Exchange:
     """Fetch ``url`` directly and record the exchange; never raises (errors go to ``error``)."""
     exchange = Exchange()
     current = url
+    deadline = time.monotonic() + TOTAL_SECONDS
     for _hop in range(MAX_REDIRECTS + 1):
         try:
             try:
@@ -140,9 +160,9 @@ def fetch(url: str) -> Exchange:
             if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
                 current = urljoin(current, response.getheader("Location", ""))
                 continue
-            body = response.read(MAX_BODY_BYTES + 1)
-            exchange.truncated = len(body) > MAX_BODY_BYTES
-            exchange.body = body[:MAX_BODY_BYTES]
+            exchange.body, exchange.truncated, complete = _read_body(response, deadline)
+            if not complete:
+                exchange.error = "la page n'a pas fini d'arriver dans le délai"
             return exchange
         except (OSError, http.client.HTTPException) as exc:
             exchange.error = f"lecture interrompue : {type(exc).__name__}"
