@@ -195,3 +195,11 @@ def test_a_capture_without_files_is_still_a_signed_link(tenant: Tenant, tmp_path
     code, output = verify(out)
     assert code == 0, output
     assert "non horodaté" in output
+
+
+def test_verify_of_a_missing_or_foreign_file_exits_1(tmp_path: Path) -> None:
+    assert verify(tmp_path / "absent.zip")[0] == 1
+    (tmp_path / "not-a-zip.zip").write_bytes(b"hello")
+    code, output = verify(tmp_path / "not-a-zip.zip")
+    assert code == 1
+    assert "illisible" in output

@@ -95,7 +95,8 @@ class Command(BaseCommand):
     def _verify(self, path: str) -> None:
         file = Path(path)
         if not file.is_file():
-            raise fail(f"no such file: {path}")
+            # Not intact is the answer for anything that cannot be checked (exit 1, with the reason).
+            raise CommandError(f"no such file: {path}", returncode=1)
         if file.stat().st_size > MAX_BUNDLE_BYTES:
             raise CommandError("bundle too large", returncode=1)
         report = verify_bundle(file.read_bytes())
