@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -121,7 +121,7 @@ def limitation_warnings() -> dict[str, int]:
                         body = _(
                             "Le délai de trois mois pour agir (loi du 29 juillet 1881, art. 65) expire le "
                             "%(day)s. Le dossier de preuve est prêt à être téléchargé."
-                        ) % {"day": limitation.expires_on.strftime("%d/%m/%Y")}
+                        ) % {"day": formats.date_format(limitation.expires_on, "DATE_FORMAT")}
                     do_notify(
                         organisation,
                         membership.user,

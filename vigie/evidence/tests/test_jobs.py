@@ -25,6 +25,7 @@ from vigie.evidence.actions import (
     do_record_capture,
 )
 from vigie.evidence.capture import Collected, utc_now
+from vigie.evidence.legal import limitation_date
 from vigie.evidence.models import Capture, CaptureKind
 from vigie.evidence.queries import audit_head, held_mention_ids, is_held
 from vigie.evidence.tests.tsa import LocalTSA
@@ -72,7 +73,10 @@ def test_the_legal_team_is_warned_30_then_7_days_before_the_limit(tenant: Tenant
     assert tasks.limitation_warnings() == {"sent": 0}  # once
     Mention.objects.filter(pk=mention.pk).update(created_at=timezone.now() - timedelta(days=88))
     assert tasks.limitation_warnings() == {"sent": 2}
-    assert "Prescription dans" in Notification.objects.filter(event="evidence.limitation").first().title
+    latest = Notification.objects.filter(event="evidence.limitation").first()
+    assert latest is not None
+    assert "Prescription dans" in latest.title
+    assert str(limitation_date(mention.created_at, "Europe/Paris").year) in latest.body
 
 
 def test_legal_risk_is_captured_only_when_the_charter_says_so(tenant: Tenant) -> None:
