@@ -23,6 +23,7 @@ VIGIE_COMMANDS = {
     "user": "users: vigie user create EMAIL --org SLUG --role ROLE",
     "token": "API tokens: vigie token create EMAIL [--org SLUG] [--name NAME]",
     "audit": "audit log: vigie audit verify [--org SLUG]",
+    "evidence": "evidence: vigie evidence capture --org SLUG --mention ID | export … --out FILE.zip | verify FILE.zip",
     "backup": "copy the SQLite database safely while Vigie runs: vigie backup --out FILE",
     "privacy": "GDPR requests: vigie privacy export|erase --org SLUG --subject HANDLE_OR_EMAIL [--out F] [--dry-run]",
     "retention": "apply the charter's retention now: vigie retention run --org SLUG [--dry-run]",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("charter/", include("vigie.charter.urls")),
     path("dashboard/", include("vigie.insights.urls")),
     path("alerts/", include("vigie.alerts.urls")),
+    path("evidence/", include("vigie.evidence.urls")),
     path("sources/", include("vigie.connectors.urls")),
     path("templates/", include("vigie.inbox.templating.urls")),
     path("privacy/", include("vigie.privacy.urls")),

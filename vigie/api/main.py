@@ -15,6 +15,7 @@ from vigie.charter.api import router as charter_router
 from vigie.connectors.api import router as sources_router
 from vigie.core.api import router as core_router
 from vigie.core.api_auth import BearerAuth
+from vigie.evidence.api import router as evidence_router
 from vigie.inbox.api import router as cases_router
 from vigie.inbox.outbox import api as api_publishing
 from vigie.inbox.quality.api import router as replies_check_router
@@ -55,3 +56,4 @@ api.add_router("/v1/", charter_router)
 api.add_router("/v1/", routing_router)
 api.add_router("/v1/", privacy_router)
 api.add_router("/v1/", outreach_router)
+api.add_router("/v1/", evidence_router)

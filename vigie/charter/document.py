@@ -68,6 +68,9 @@ class ApprovalPolicy(_Section):
 
     stars_at_most: int | None = Field(default=2, ge=1, le=5)
     legal_risk: bool = True
+    # Capture the page of a message the analysis flags as a legal risk as evidence, at once (the
+    # evidence app's job reads it); off until the legal team asks for it.
+    capture_legal_risk: bool = False
     # Share of a pre-approved template an agent may change before approval is needed (0-1).
     template_edit_threshold: float = Field(default=0.3, ge=0, le=1)
     # What an agent's reply may not promise without approval: refunds, commercial gestures, money,

@@ -260,6 +260,9 @@ class ApprovalForm(forms.Form):
     legal_risk = forms.BooleanField(
         label=gettext_lazy("Valider quand il y a un risque juridique"), required=False
     )
+    capture_legal_risk = forms.BooleanField(
+        label=gettext_lazy("Capturer comme preuve la page d'un message à risque juridique"), required=False
+    )
     template_edit_threshold = forms.IntegerField(
         label=gettext_lazy("Part d'un modèle pré-approuvé modifiable sans validation (%)"),
         min_value=0,
@@ -288,6 +291,7 @@ class ApprovalForm(forms.Form):
         return {
             "stars_at_most": approval.stars_at_most,
             "legal_risk": approval.legal_risk,
+            "capture_legal_risk": approval.capture_legal_risk,
             "template_edit_threshold": round(approval.template_edit_threshold * 100),
             "reply_commitments": list(approval.reply_commitments),
             "shortest_deadline_hours": approval.shortest_deadline_hours,
@@ -300,6 +304,7 @@ class ApprovalForm(forms.Form):
             "approval": {
                 "stars_at_most": data["stars_at_most"],
                 "legal_risk": data["legal_risk"],
+                "capture_legal_risk": data["capture_legal_risk"],
                 "template_edit_threshold": data["template_edit_threshold"] / 100,
                 "reply_commitments": list(data["reply_commitments"]),
                 "shortest_deadline_hours": data["shortest_deadline_hours"],

@@ -1,21 +1,106 @@
-"""Reads of the evidence app: which mentions are under legal hold.
+"""Reads of the evidence domain.
 
-Placeholder until the evidence branch lands: no hold exists yet, so nothing is held. The privacy
-app calls these two functions so that retention and erasure spare held mentions once holds exist.
+``held_mention_ids`` and ``is_held`` are the stable door the privacy app uses: retention and erasure
+skip every mention under an active legal hold.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from vigie.core.models import Organisation
+from vigie.core.queries import audit_events
+from vigie.core.tenancy import scoped
+from vigie.evidence.legal import days_left, limitation_date
+from vigie.evidence.models import Capture, CaptureKind, LegalHold, SigningKey
+from vigie.mentions.models import Mention
 
 
 def held_mention_ids(tenant: Organisation) -> set[int]:
-    """Ids of ``tenant``'s mentions under legal hold (placeholder until the evidence branch lands)."""
-    return set()
+    """The ids of ``tenant``'s mentions under an active legal hold (exempt from retention and erasure)."""
+    return set(scoped(LegalHold, tenant).filter(lifted_at__isnull=True).values_list("mention_id", flat=True))
 
 
-def is_held(mention: Any) -> bool:
-    """Whether ``mention`` is under legal hold (placeholder until the evidence branch lands)."""
-    return False
+def is_held(mention: Mention) -> bool:
+    """True while ``mention`` is under an active legal hold."""
+    return LegalHold.objects.filter(mention_id=mention.pk, lifted_at__isnull=True).exists()
+
+
+def active_hold(mention: Mention) -> LegalHold | None:
+    return (
+        scoped(LegalHold, mention.organisation)
+        .filter(mention_id=mention.pk, lifted_at__isnull=True)
+        .select_related("placed_by")
+        .first()
+    )
+
+
+def active_holds(organisation: Organisation) -> QuerySet[LegalHold]:
+    return (
+        scoped(LegalHold, organisation)
+        .filter(lifted_at__isnull=True)
+        .select_related("mention", "mention__source", "mention__author")
+        .order_by("mention__created_at")
+    )
+
+
+def captures_of(mention: Mention) -> QuerySet[Capture]:
+    """A mention's captures whose files are still held, oldest first."""
+    return (
+        scoped(Capture, mention.organisation)
+        .filter(mention_id=mention.pk, purged_at__isnull=True)
+        .order_by("seq")
+    )
+
+
+def chain(organisation: Organisation) -> QuerySet[Capture]:
+    return scoped(Capture, organisation).order_by("seq")
+
+
+def capture_before(capture: Capture) -> Capture | None:
+    """The previous link of the chain (None for the first)."""
+    return scoped(Capture, capture.organisation).filter(seq=capture.seq - 1).first()
+
+
+def signing_key(organisation: Organisation) -> SigningKey | None:
+    return scoped(SigningKey, organisation).first()
+
+
+def audit_head(organisation: Organisation) -> dict[str, Any] | None:
+    """The head of the organisation's audit log, read through core: ``{"seq", "hash"}`` of its last
+    event; None when the log is empty."""
+    last = audit_events(organisation).order_by("-seq").values("seq", "hash").first()
+    return {"seq": last["seq"], "hash": last["hash"]} if last else None
+
+
+def last_audit_anchor(organisation: Organisation) -> Capture | None:
+    return scoped(Capture, organisation).filter(kind=CaptureKind.AUDIT_ANCHOR).order_by("-seq").first()
+
+
+@dataclass(frozen=True)
+class Limitation:
+    """The three-month limit of a post: the day it expires and how many days are left."""
+
+    expires_on: date
+    days_left: int
+
+    @property
+    def expired(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def urgent(self) -> bool:
+        return 0 <= self.days_left <= 7
+
+
+def limitation_of(mention: Mention, today: date | None = None) -> Limitation:
+    expires = limitation_date(mention.created_at, mention.organisation.timezone)
+    if today is None:
+        today = timezone.now().astimezone(ZoneInfo(mention.organisation.timezone)).date()
+    return Limitation(expires, days_left(expires, today))

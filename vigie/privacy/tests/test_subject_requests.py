@@ -132,22 +132,13 @@ def test_an_unusable_subject_is_refused_with_a_clear_error(person: Person, subje
     assert Author.objects.filter(pk=person.twitter_author.pk).exists()
 
 
-def _evidence_hold_api() -> Any:
-    try:
-        from vigie.evidence import actions
-    except ImportError:
-        return None
-    return getattr(actions, "do_place_hold", None)
-
-
-@pytest.mark.skipif(
-    _evidence_hold_api() is None, reason="evidence.actions.do_place_hold lands with the evidence branch"
-)
 def test_a_legal_hold_mention_stays_through_export_erasure_and_retention(
     person: Person, tenant: Tenant, tmp_path: Path
 ) -> None:
     # A hold placed through the evidence app's own action: the one path a legal team uses.
-    _evidence_hold_api()(person.tweet, actor=tenant.admin.user)
+    from vigie.evidence.actions import do_place_legal_hold
+
+    do_place_legal_hold(person.tweet, actor=tenant.admin.user)
     out = tmp_path / "marie.json"
     run("privacy", "export", "--org", "acme", "--subject", "@marie_d", "--out", str(out))
     held = [m for m in json.loads(out.read_text(encoding="utf-8"))["mentions"] if m["legal_hold"]]

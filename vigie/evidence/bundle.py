@@ -1,0 +1,168 @@
+"""The legal file: one ZIP per case (or mention) with everything a lawyer or a bailiff needs.
+
+Layout::
+
+    bundle.json, bundle.sig          index of every other file with its SHA-256, signed (Ed25519)
+    public_key.pem                   the organisation's public key
+    captures/NNNNNN/manifest.json    each capture's signed manifest (.sig), its timestamp (.tsr),
+    captures/NNNNNN/files/…          its files, and the previous link's manifest (the chain)
+    case/timeline.json               the case's history from the audit log
+    author/other_posts.json          the author's other public posts held by Vigie
+    note/note_de_couverture.html|pdf the French cover note
+
+The archive's comment is a seal: the Ed25519 signature of every byte before it, so changing any
+byte of the file, or rebuilding it, is detected (``vigie evidence verify``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from vigie.core.models import Organisation
+from vigie.core.queries import audit_events_for
+from vigie.evidence import cover, signing, storage
+from vigie.evidence.actions import sign_bytes
+from vigie.evidence.capture import iso
+from vigie.evidence.formats import BUNDLE_FORMAT, SEAL_LENGTH, SEAL_PREFIX
+from vigie.evidence.models import Capture
+from vigie.evidence.queries import capture_before, captures_of, limitation_of
+from vigie.inbox.models import Case
+from vigie.inbox.queries import case_timeline
+from vigie.mentions.models import Mention, MentionKind
+from vigie.mentions.queries import same_person_authors
+
+MAX_OTHER_POSTS = 500
+
+
+class NothingToExport(ValueError):
+    """The mention has no capture yet."""
+
+
+def capture_folder(capture: Capture) -> str:
+    return f"captures/{capture.seq:06d}"
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+
+def _timeline(mention: Mention, case: Case | None) -> list[dict[str, Any]]:
+    events = list(case_timeline(case)) if case is not None else []
+    events += list(audit_events_for(mention.organisation, "mentions.mention", str(mention.pk)))
+    events.sort(key=lambda event: event.seq)
+    return [
+        {
+            "seq": event.seq,
+            "at": iso(event.created_at),
+            "actor": event.actor_label,
+            "verb": event.verb,
+            "object": f"{event.object_type}:{event.object_id}",
+            "data": event.data,
+            "hash": event.hash,
+        }
+        for event in events
+    ]
+
+
+def _other_posts(mention: Mention) -> list[dict[str, Any]]:
+    if mention.author is None:
+        return []
+    rows = (
+        Mention.objects.filter(
+            organisation=mention.organisation,
+            author__in=same_person_authors(mention.author),
+            deleted_at__isnull=True,
+        )
+        .exclude(pk=mention.pk)
+        .exclude(kind=MentionKind.SURVEY_ANSWER)  # answers to a survey are not public
+        .select_related("source")
+        .order_by("-created_at", "-id")[:MAX_OTHER_POSTS]
+    )
+    return [
+        {
+            "id": row.pk,
+            "platform": row.source.platform,
+            "kind": row.kind,
+            "url": row.url,
+            "published_at": iso(row.created_at),
+            "title": row.title,
+            "text": row.text,
+        }
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    data: bytes
+    filename: str
+
+
+def build_bundle(mention: Mention, case: Case | None = None) -> Bundle:
+    """The sealed legal file of ``mention`` (and its case); NothingToExport without a capture."""
+    organisation: Organisation = mention.organisation
+    captures = list(captures_of(mention))
+    if not captures:
+        raise NothingToExport("aucune capture de cette mention")
+    files: dict[str, bytes] = {}
+    for capture in captures:
+        folder = capture_folder(capture)
+        files[f"{folder}/manifest.json"] = capture.manifest.encode("utf-8")
+        files[f"{folder}/manifest.sig"] = capture.signature.encode("ascii")
+        if capture.timestamp_token:
+            files[f"{folder}/timestamp.tsr"] = bytes(capture.timestamp_token)
+        for name in json.loads(capture.manifest)["files"]:
+            files[f"{folder}/files/{name}"] = storage.read_file(capture.directory, name)
+        previous = capture_before(capture)
+        if previous is not None:
+            files[f"{folder}/previous_manifest.json"] = previous.manifest.encode("utf-8")
+            files[f"{folder}/previous_manifest.sig"] = previous.signature.encode("ascii")
+    files["case/timeline.json"] = _json(_timeline(mention, case))
+    files["author/other_posts.json"] = _json(_other_posts(mention))
+    limitation = limitation_of(mention)
+    generated_at = datetime.now(UTC)
+    note = cover.CoverNote(
+        organisation=organisation,
+        mention=mention,
+        case=case,
+        captures=captures,
+        limitation=limitation,
+        generated_at=generated_at,
+    )
+    files["note/note_de_couverture.html"] = note.html().encode("utf-8")
+    files["note/note_de_couverture.pdf"] = note.pdf()
+    _signature, public_pem = sign_bytes(organisation, b"")
+    files["public_key.pem"] = public_pem.encode("ascii")
+    index = {
+        "format": BUNDLE_FORMAT,
+        "organisation": {"slug": organisation.slug, "name": organisation.name},
+        "generated_at": iso(generated_at),
+        "mention": mention.pk,
+        "case": case.pk if case is not None else None,
+        "captures": [capture.seq for capture in captures],
+        "key_fingerprint": signing.fingerprint(public_pem),
+        "limitation_expires_on": limitation.expires_on.isoformat(),
+        "files": {
+            name: {"sha256": signing.sha256_hex(data), "bytes": len(data)}
+            for name, data in sorted(files.items())
+        },
+    }
+    index_bytes = signing.canonical_json(index)
+    index_signature, _pem = sign_bytes(organisation, index_bytes)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bundle.json", index_bytes)
+        archive.writestr("bundle.sig", index_signature)
+        for name, data in sorted(files.items()):
+            archive.writestr(name, data)
+        archive.comment = SEAL_PREFIX + b"0" * 128
+    raw = buffer.getvalue()
+    body = raw[: len(raw) - SEAL_LENGTH]
+    seal, _pem = sign_bytes(organisation, body)
+    subject = f"dossier-{case.pk}" if case is not None else f"mention-{mention.pk}"
+    return Bundle(body + SEAL_PREFIX + seal.encode("ascii"), f"preuves-{organisation.slug}-{subject}.zip")

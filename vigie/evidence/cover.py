@@ -1,0 +1,174 @@
+"""The French cover note of a legal file, for a lawyer or a commissaire de justice: what was captured,
+when, how, the hashes, and the day the three-month limit expires. HTML and PDF say the same thing.
+
+The note is always in French (it is written for French proceedings) and its dates in the
+organisation's time zone.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+
+from vigie.core.models import Organisation
+from vigie.evidence.models import Capture
+from vigie.evidence.queries import Limitation
+from vigie.inbox.models import Case
+from vigie.mentions.models import Mention
+
+STATUS_FR = {"complete": "complète", "partial": "partielle", "failed": "rendu impossible"}
+DISCLAIMER = (
+    "Ce dossier ne remplace pas un procès-verbal de constat dressé par un commissaire de justice selon "
+    "la norme NF Z67-147. Il rassemble les éléments techniques (captures, empreintes, signatures, "
+    "horodatages) qui permettent d'agir vite et d'établir l'intégrité et la date des pièces."
+)
+LIMITATION_TEXT = (
+    "Loi du 29 juillet 1881, article 65 : l'action publique et l'action civile en diffamation ou "
+    "injure publiques se prescrivent par trois mois révolus à compter de la première publication. "
+    "La date ci-dessous est calculée à partir de la date de publication indiquée par la plateforme ; "
+    "elle est à confirmer par votre conseil."
+)
+
+
+@dataclass(frozen=True)
+class CoverNote:
+    organisation: Organisation
+    mention: Mention
+    case: Case | None
+    captures: list[Capture]
+    limitation: Limitation
+    generated_at: datetime
+
+    def _when(self, moment: datetime) -> str:
+        local = moment.astimezone(ZoneInfo(self.organisation.timezone))
+        with translation.override("fr"):
+            return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({self.organisation.timezone})"
+
+    def _day(self) -> str:
+        with translation.override("fr"):
+            return str(formats.date_format(self.limitation.expires_on, "DATE_FORMAT"))
+
+    def context(self) -> dict[str, Any]:
+        mention = self.mention
+        author = mention.author
+        captures = []
+        for capture in self.captures:
+            manifest = json.loads(capture.manifest)
+            captures.append(
+                {
+                    "seq": capture.seq,
+                    "when": self._when(capture.captured_at),
+                    "when_utc": manifest.get("captured_at", ""),
+                    "status": STATUS_FR.get(capture.status, capture.status),
+                    "reasons": manifest.get("reasons", []),
+                    "manifest_sha256": capture.manifest_sha256,
+                    "previous_sha256": capture.prev_manifest_sha256,
+                    "timestamped": bool(capture.timestamp_token),
+                    "timestamp_error": capture.timestamp_error,
+                    "files": sorted(
+                        (name, facts["sha256"], facts["bytes"]) for name, facts in manifest["files"].items()
+                    ),
+                }
+            )
+        return {
+            "organisation": self.organisation.name,
+            "generated": self._when(self.generated_at),
+            "case": self.case.pk if self.case is not None else None,
+            "platform": mention.source.platform,
+            "url": mention.url,
+            "author": (author.display_name or author.handle) if author is not None else "inconnu",
+            "author_handle": author.handle if author is not None else "",
+            "published": self._when(mention.created_at),
+            "text": mention.text[:3000],
+            "captures": captures,
+            "expires": self._day(),
+            "days_left": self.limitation.days_left,
+            "limitation_text": LIMITATION_TEXT,
+            "disclaimer": DISCLAIMER,
+            "method": json.loads(self.captures[-1].manifest).get("method", "") if self.captures else "",
+        }
+
+    def html(self) -> str:
+        with translation.override("fr"):
+            return render_to_string("evidence/cover_note.html", self.context())
+
+    def pdf(self) -> bytes:
+        from fpdf import FPDF
+
+        data = self.context()
+        pdf = FPDF(format="A4")
+        pdf.set_auto_page_break(True, margin=15)
+        pdf.add_page()
+        width = pdf.w - pdf.l_margin - pdf.r_margin
+
+        def text(value: str, size: int = 10, style: str = "") -> None:
+            pdf.set_font("Helvetica", style, size)
+            pdf.set_x(pdf.l_margin)
+            pdf.multi_cell(width, size * 0.5, _latin1(value))
+            pdf.ln(1)
+
+        text("Note de couverture - preuve d'une publication en ligne", 15, "B")
+        text(f"{data['organisation']} - dossier établi le {data['generated']}", 9)
+        text("Ce qui a été capturé", 12, "B")
+        text(
+            f"Publication sur {data['platform']} par {data['author']} ({data['author_handle']}), "
+            f"publiée le {data['published']}."
+        )
+        text(f"Adresse : {data['url'] or '-'}", 9)
+        text(f"Texte : {data['text']}", 9)
+        text("Délai de prescription", 12, "B")
+        text(
+            f"Le délai de trois mois expire le {data['expires']} ({data['days_left']} jour(s) restant(s)).",
+            10,
+            "B",
+        )
+        text(data["limitation_text"], 9)
+        text("Comment", 12, "B")
+        text(data["method"], 9)
+        for capture in data["captures"]:
+            text(
+                f"Capture n° {capture['seq']} - {capture['when']} (UTC : {capture['when_utc']}) - {capture['status']}",
+                11,
+                "B",
+            )
+            for reason in capture["reasons"]:
+                text(f"Remarque : {reason}", 9)
+            text(f"Manifeste SHA-256 : {capture['manifest_sha256']}", 8)
+            text(f"Maillon précédent : {capture['previous_sha256']}", 8)
+            text(
+                "Horodatage RFC 3161 : "
+                + ("oui" if capture["timestamped"] else f"non {capture['timestamp_error']}"),
+                8,
+            )
+            for name, digest, size in capture["files"]:
+                text(f"{name} ({size} octets) : {digest}", 8)
+        text("Vérifier", 12, "B")
+        text(
+            "La commande « vigie evidence verify dossier.zip » contrôle hors ligne le sceau de l'archive, "
+            "chaque empreinte, les signatures, la chaîne et les horodatages.",
+            9,
+        )
+        text("Avertissement", 12, "B")
+        text(data["disclaimer"], 9)
+        return bytes(pdf.output())
+
+
+def _latin1(value: str) -> str:
+    """The PDF's core font covers Latin-1: typographic quotes and dashes are written plainly."""
+    replaced = (
+        value.replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+        .replace("\u2013", "-")
+        .replace("\u2014", "-")
+        .replace("\u2026", "...")
+        .replace("\u202f", " ")
+    )
+    return replaced.encode("latin-1", "replace").decode("latin-1")

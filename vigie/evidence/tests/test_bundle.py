@@ -1,0 +1,205 @@
+"""The legal file: exported by the command, accepted intact by `vigie evidence verify`, refused after
+any single byte changes (in a capture file, a manifest, a timestamp, the cover note, the archive)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from vigie.conftest import Tenant
+from vigie.connectors.testing import FakePlatform
+from vigie.evidence.actions import do_record_capture
+from vigie.evidence.capture import Collected, utc_now
+from vigie.evidence.formats import SEAL_LENGTH
+from vigie.evidence.service import capture_mention
+from vigie.evidence.tests.tsa import LocalTSA
+from vigie.evidence.verify import verify_bundle
+from vigie.inbox.tests.factories import make_case
+from vigie.mentions.tests.factories import make_author, make_mention
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bundle(tenant: Tenant, site: FakePlatform, tsa: LocalTSA, tmp_path: Path) -> Path:
+    organisation = tenant.organisation
+    author = make_author(organisation, handle="jdupont", display_name="Jean Dupont")
+    published = timezone.now() - timedelta(days=10)
+    mention = make_mention(
+        organisation,
+        author=author,
+        url=f"{site.url}/post/1",
+        created_at=published,
+        text="Cette entreprise est une bande d'escrocs.",
+    )
+    make_mention(organisation, author=author, text="Encore eux, des voleurs.", source=mention.source)
+    # Another capture first, so the case's capture is a link with a predecessor in the chain.
+    capture_mention(make_mention(organisation, url=f"{site.url}/gone"))
+    case = make_case(organisation, mention)
+    out = tmp_path / "dossier.zip"
+    call_command("evidence", "capture", "--org", "acme", "--mention", str(mention.pk), stdout=io.StringIO())
+    call_command(
+        "evidence", "export", "--org", "acme", "--case", str(case.pk), "--out", str(out), stdout=io.StringIO()
+    )
+    return out
+
+
+def verify(path: Path) -> tuple[int, str]:
+    stdout = io.StringIO()
+    try:
+        call_command("evidence", "verify", str(path), stdout=stdout)
+    except CommandError as exc:
+        return exc.returncode, stdout.getvalue() + str(exc)
+    return 0, stdout.getvalue()
+
+
+def test_capture_prints_its_id_and_sha256(tenant: Tenant, site: FakePlatform) -> None:
+    mention = make_mention(tenant.organisation, url=f"{site.url}/post/1")
+    stdout = io.StringIO()
+    call_command("evidence", "capture", "--org", "acme", "--mention", str(mention.pk), stdout=stdout)
+    printed = json.loads(stdout.getvalue())
+    assert printed["capture"] > 0
+    assert len(printed["sha256"]) == 64
+
+
+def test_capture_of_another_organisations_mention_is_refused(
+    tenant: Tenant, other_tenant: Tenant, site: FakePlatform
+) -> None:
+    mention = make_mention(other_tenant.organisation, url=f"{site.url}/post/1")
+    with pytest.raises(CommandError, match="no mention"):
+        call_command("evidence", "capture", "--org", "acme", "--mention", str(mention.pk))
+
+
+def test_the_bundle_holds_the_legal_file_and_verifies(bundle: Path) -> None:
+    names = set(zipfile.ZipFile(bundle).namelist())
+    assert {
+        "bundle.json",
+        "bundle.sig",
+        "public_key.pem",
+        "case/timeline.json",
+        "author/other_posts.json",
+        "note/note_de_couverture.html",
+        "note/note_de_couverture.pdf",
+        "captures/000002/manifest.json",
+        "captures/000002/timestamp.tsr",
+        "captures/000002/previous_manifest.json",
+        "captures/000002/files/screenshot.png",
+    } <= names
+    archive = zipfile.ZipFile(bundle)
+    note = archive.read("note/note_de_couverture.html").decode()
+    expires = timezone.localdate() - timedelta(days=10)
+    assert "Le délai de trois mois expire le" in note
+    assert "NF Z67-147" in note
+    assert str(expires.year) in note
+    others = json.loads(archive.read("author/other_posts.json"))
+    assert [post["text"] for post in others] == ["Encore eux, des voleurs."]
+    code, output = verify(bundle)
+    assert code == 0, output
+    assert "intact" in output
+    assert "horodaté le" in output
+
+
+def _member_offset(path: Path, name: str) -> int:
+    """Where ``name``'s (compressed) bytes start in the archive."""
+    data = path.read_bytes()
+    info = zipfile.ZipFile(path).getinfo(name)
+    header = info.header_offset
+    name_length = int.from_bytes(data[header + 26 : header + 28], "little")
+    extra_length = int.from_bytes(data[header + 28 : header + 30], "little")
+    return header + 30 + name_length + extra_length
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        "captures/000002/files/screenshot.png",
+        "captures/000002/manifest.json",
+        "captures/000002/timestamp.tsr",
+        "note/note_de_couverture.pdf",
+        "central directory",
+        "seal",
+    ],
+)
+def test_any_changed_byte_is_refused(bundle: Path, position: str, tmp_path: Path) -> None:
+    data = bytearray(bundle.read_bytes())
+    if position == "central directory":
+        offset = len(data) - SEAL_LENGTH - 30  # inside the end records, before the comment
+    elif position == "seal":
+        offset = len(data) - 5
+    else:
+        offset = _member_offset(bundle, position) + 3
+    data[offset] ^= 0x01
+    tampered = tmp_path / "tampered.zip"
+    tampered.write_bytes(bytes(data))
+    code, output = verify(tampered)
+    assert code == 1, output
+    assert "ÉCHEC" in output or "illisible" in output
+
+
+def test_a_repacked_archive_with_one_changed_file_names_the_file(bundle: Path, tmp_path: Path) -> None:
+    source = zipfile.ZipFile(bundle)
+    repacked = io.BytesIO()
+    with zipfile.ZipFile(repacked, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "captures/000002/files/page.html":
+                content = content.replace(b"escrocs", b"amis")
+            target.writestr(name, content)
+    report = verify_bundle(repacked.getvalue())
+    assert not report.ok
+    assert any("captures/000002/files/page.html" in problem for problem in report.problems)
+    assert any("sceau" in problem for problem in report.problems)
+
+
+def test_export_without_a_capture_says_so(tenant: Tenant, tmp_path: Path) -> None:
+    mention = make_mention(tenant.organisation)
+    with pytest.raises(CommandError, match="capture"):
+        call_command(
+            "evidence",
+            "export",
+            "--org",
+            "acme",
+            "--mention",
+            str(mention.pk),
+            "--out",
+            str(tmp_path / "x.zip"),
+        )
+
+
+def test_a_capture_without_files_is_still_a_signed_link(tenant: Tenant, tmp_path: Path) -> None:
+    mention = make_mention(tenant.organisation)
+    collected = Collected(
+        url="", started_at=utc_now(), files={"payload.json": b"{}"}, reasons=["aucune adresse"]
+    )
+    do_record_capture(mention, collected)
+    out = tmp_path / "m.zip"
+    call_command(
+        "evidence",
+        "export",
+        "--org",
+        "acme",
+        "--mention",
+        str(mention.pk),
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    code, output = verify(out)
+    assert code == 0, output
+    assert "non horodaté" in output
+
+
+def test_verify_of_a_missing_or_foreign_file_exits_1(tmp_path: Path) -> None:
+    assert verify(tmp_path / "absent.zip")[0] == 1
+    (tmp_path / "not-a-zip.zip").write_bytes(b"hello")
+    code, output = verify(tmp_path / "not-a-zip.zip")
+    assert code == 1
+    assert "illisible" in output
