@@ -897,3 +897,27 @@ def do_invite_rows(
     if not dry_run:
         do_record_audit_event(organisation, "outreach.list_invited", data=summary.as_dict())
     return summary
+
+
+@transaction.atomic
+def do_erase_personal_data(
+    organisation: Organisation,
+    identifiers: dict[str, list[str]],
+    *,
+    keep_mention_ids: set[int] | frozenset[int] = frozenset(),
+    dry_run: bool = False,
+) -> dict[str, int]:
+    """Erase a data subject's outreach records (a GDPR hook of ``vigie.privacy``): their contacts
+    and the invitations sent to them. Survey answers are mentions: privacy erases them with the
+    other mentions. Counts only."""
+    from vigie.outreach.queries import subject_contacts
+
+    contacts = subject_contacts(organisation, identifiers)
+    counts = {
+        "outreach_contacts": contacts.count(),
+        "outreach_invitations": Invitation.objects.filter(contact__in=contacts).count(),
+    }
+    if not dry_run and counts["outreach_contacts"]:
+        # Invitations go with their contact (on_delete=CASCADE).
+        contacts.delete()
+    return counts

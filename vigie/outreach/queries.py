@@ -16,7 +16,7 @@ from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
 from vigie.mentions.models import Mention, MentionKind, Sentiment
 from vigie.outreach.links import SURVEY_MAX_AGE, unsign
-from vigie.outreach.models import Campaign, Invitation, InvitationState, SurveyResponse, Testimonial
+from vigie.outreach.models import Campaign, Contact, Invitation, InvitationState, SurveyResponse, Testimonial
 
 # A review on the invited platform and location this soon after a click counts as "after invitation".
 ATTRIBUTION_DAYS = 14
@@ -314,3 +314,83 @@ def quote_candidates(organisation: Organisation, *, limit: int = 30) -> dict[str
 
 def survey_response_in_org(organisation: Organisation, pk: int) -> SurveyResponse | None:
     return scoped(SurveyResponse, organisation).filter(pk=pk).first()
+
+
+# --- the GDPR hooks that vigie.privacy looks up by name (vigie/privacy/holders.py) ---------------
+
+
+def _digits(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    # +33 6 12 34 56 78 and 06 12 34 56 78 are the same French number.
+    return "0" + digits[2:] if digits.startswith("33") and len(digits) == 11 else digits
+
+
+def subject_contacts(organisation: Organisation, identifiers: dict[str, list[str]]) -> QuerySet[Contact]:
+    """The outreach contacts of a data subject: by e-mail, phone (compared as digits) or name."""
+    emails = [email.strip().lower() for email in identifiers.get("emails", []) if email.strip()]
+    names = [name.strip() for name in identifiers.get("names", []) if name.strip()]
+    wanted_phones = {_digits(phone) for phone in identifiers.get("phones", []) if _digits(phone)}
+    query = Q(pk__in=[])
+    for email in emails:
+        query |= Q(email__iexact=email)
+    for name in names:
+        query |= Q(name__iexact=name)
+    contacts = scoped(Contact, organisation)
+    phone_ids = [
+        pk
+        for pk, phone in contacts.exclude(phone="").values_list("pk", "phone").iterator(chunk_size=2000)
+        if _digits(phone) in wanted_phones
+    ]
+    return contacts.filter(query | Q(pk__in=phone_ids)).order_by("pk")
+
+
+def personal_data(
+    organisation: Organisation, identifiers: dict[str, list[str]]
+) -> dict[str, list[dict[str, Any]]]:
+    """What outreach holds about the person: their contact records and the invitations sent."""
+    contacts = list(subject_contacts(organisation, identifiers))
+
+    def moment(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "outreach_contacts": [
+            {
+                "email": contact.email,
+                "phone": contact.phone,
+                "name": contact.name,
+                "legal_basis": contact.legal_basis,
+                "legal_basis_note": contact.legal_basis_note,
+                "legal_basis_at": moment(contact.legal_basis_at),
+                "opted_out_at": moment(contact.opted_out_at),
+                "bounced_at": moment(contact.bounced_at),
+                "created_at": moment(contact.created_at),
+            }
+            for contact in contacts
+        ],
+        "outreach_invitations": [
+            {
+                "created_at": moment(invitation.created_at),
+                "channel": invitation.channel,
+                "platform": invitation.platform,
+                "state": invitation.state,
+                "sent_at": moment(invitation.sent_at),
+                "clicked_at": moment(invitation.clicked_at),
+                "answered_at": moment(invitation.answered_at),
+            }
+            for invitation in Invitation.objects.filter(contact__in=contacts).order_by("created_at")
+        ],
+    }
+
+
+def processing_records() -> list[dict[str, str]]:
+    return [
+        {
+            "what": "Contacts invités à donner leur avis ou à répondre à une enquête : e-mail, téléphone, nom, "
+            "base légale, désinscription",
+            "why": "Demander un avis après un contact et mesurer la satisfaction (CSAT, NPS)",
+            "basis": "Base légale enregistrée pour chaque contact (consentement ou intérêt légitime)",
+            "where": "Base de données de Vigie (outreach.Contact, outreach.Invitation)",
+            "kind": "",
+        }
+    ]
