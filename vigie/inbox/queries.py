@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -486,3 +487,13 @@ def assignable_members(organisation: Organisation) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("user__email")
     )
+
+
+def replies_version(case: Case) -> str:
+    """A short fingerprint of the case's replies (ids, states, texts): the composer sends back the
+    one it was loaded with, so a reply changed by a colleague meanwhile is noticed, not overwritten."""
+    digest = hashlib.sha256()
+    rows = scoped(Reply, case.organisation).filter(case=case).order_by("pk").values_list("pk", "status", "body")
+    for pk, status, body in rows:
+        digest.update(f"{pk}\x1f{status}\x1f{body}\x1e".encode())
+    return digest.hexdigest()[:16]

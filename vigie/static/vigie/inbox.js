@@ -116,6 +116,32 @@
     submit.disabled = !!document.querySelector("#reply-findings [data-blocked]");
   });
 
+  // The composer remembers where the cursor is, so a snippet goes there (never after the
+  // signature: the server moves it back), and tells the presence heartbeat when unsaved text
+  // is being written.
+  function rememberCursor(event) {
+    if (!event.target || event.target.id !== "id_body") return;
+    var cursor = document.getElementById("id_cursor");
+    if (cursor) cursor.value = String(event.target.selectionStart);
+    var writing = document.getElementById("presence-writing");
+    if (writing) writing.value = event.target.value !== event.target.defaultValue ? "1" : "0";
+  }
+  ["keyup", "click", "input", "select"].forEach(function (name) {
+    document.addEventListener(name, rememberCursor);
+  });
+
+  // Bulk actions that close cases or mark them as spam ask first.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || form.id !== "bulk-form") return;
+    var action = form.querySelector("[name=action]");
+    var option = action && action.selectedOptions ? action.selectedOptions[0] : null;
+    var question = option && option.dataset.confirm;
+    if (!question) return;
+    var count = document.querySelectorAll("#inbox-results input[name=ids]:checked").length;
+    if (!window.confirm(question.replace("%(count)s", String(count)))) event.preventDefault();
+  });
+
   // The SLA countdown on the case page, refreshed every minute.
   function countdown() {
     document.querySelectorAll(".sla-countdown[data-due]").forEach(function (element) {
