@@ -83,9 +83,7 @@ def do_redecide_case(case: Case, *, actor: User | None, cause: str = "correction
 
 
 @transaction.atomic
-def do_correct_case_analysis(
-    case: Case, changes: list[tuple[str, Any]], *, actor: User
-) -> Redecision | None:
+def do_correct_case_analysis(case: Case, changes: list[tuple[str, Any]], *, actor: User) -> Redecision | None:
     """Apply a person's corrections of the case's analysis (each kept as a training label and
     audited), then re-decide the case. None when nothing changed."""
     if not changes:

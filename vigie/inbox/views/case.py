@@ -23,16 +23,6 @@ from vigie.inbox.actions import (
     do_assign_case,
     do_set_case_status,
 )
-from vigie.inbox.handling import (
-    Closing,
-    Moderation,
-    do_close_case,
-    do_correct_case_analysis,
-    do_moderate_case,
-    no_answer_label,
-    platform_moderation,
-)
-from vigie.inbox.presence import HEARTBEAT_SECONDS, beat
 from vigie.inbox.forms import (
     AnalysisCorrectionForm,
     AssignForm,
@@ -42,7 +32,17 @@ from vigie.inbox.forms import (
     SendBackForm,
     StatusForm,
 )
+from vigie.inbox.handling import (
+    Closing,
+    Moderation,
+    do_close_case,
+    do_correct_case_analysis,
+    do_moderate_case,
+    no_answer_label,
+    platform_moderation,
+)
 from vigie.inbox.models import CaseStatus, ReplyChannel, ReplyStatus
+from vigie.inbox.presence import HEARTBEAT_SECONDS, beat
 from vigie.inbox.queries import (
     CaseDetail,
     case_detail,
@@ -194,7 +194,8 @@ def _describe_handling(verb: str, data: dict[str, Any]) -> str:
         parts = [_("Dossier réévalué après correction de l'analyse")]
         if before.get("priority") != after.get("priority"):
             parts.append(
-                _("priorité %(old)s → %(new)s") % {"old": before.get("priority"), "new": after.get("priority")}
+                _("priorité %(old)s → %(new)s")
+                % {"old": before.get("priority"), "new": after.get("priority")}
             )
         if before.get("sla_due_at") != after.get("sla_due_at"):
             parts.append(_("échéance recalculée") if after.get("sla_due_at") else _("plus d'échéance"))
@@ -203,7 +204,7 @@ def _describe_handling(verb: str, data: dict[str, Any]) -> str:
         return " · ".join(str(part) for part in parts)
     if verb == "case.moderated":
         try:
-            text = str(_MODERATION_WORDS[Moderation(data.get("action"))])
+            text = str(_MODERATION_WORDS[Moderation(str(data.get("action")))])
         except (ValueError, KeyError):
             return ""
         return f"{text} : {data['note']}" if data.get("note") else text

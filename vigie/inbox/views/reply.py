@@ -147,7 +147,9 @@ def case_reply_template(request: HttpRequest, pk: int) -> HttpResponse:
         if append and body.strip():
             # A snippet goes where the cursor is, never after the signature; a template replaces
             # the text.
-            body = insert_snippet(body, rendered, _cursor(request.GET.get("cursor")), str(context["signature"]))
+            body = insert_snippet(
+                body, rendered, _cursor(request.GET.get("cursor")), str(context["signature"])
+            )
         else:
             body = rendered
     return render(request, "inbox/_reply_body.html", {"case": case, "body": body})
