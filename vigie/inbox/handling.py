@@ -90,7 +90,12 @@ def do_correct_case_analysis(case: Case, changes: list[tuple[str, Any]], *, acto
         return None
     for field, value in changes:
         do_correct_analysis(case.mention, field, value, actor=actor, audit_on=case)
-    return do_redecide_case(case, actor=actor)
+    redecision = do_redecide_case(case, actor=actor)
+    if redecision.case.needs_answer and redecision.case.status == CaseStatus.NO_ANSWER:
+        # Closed as needing no answer, now read as needing one: back to the queue.
+        do_set_case_status(case, CaseStatus.NEW, actor=actor)
+        redecision.case.status = CaseStatus.NEW
+    return redecision
 
 
 class Moderation(enum.StrEnum):

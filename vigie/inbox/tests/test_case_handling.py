@@ -211,6 +211,11 @@ def test_the_case_page_surfaces_publication_private_channel_moderation_and_closi
         reverse("case_moderate", args=[case.pk]),
         reverse("case_close", args=[case.pk]),
         'href="#private-channel"',
+        'name="how" value="resolved"',
+        'name="how" value="answered_elsewhere"',
+        'name="action" value="troll"',
+        'name="action" value="reported"',
+        'name="replies_version" value="',
     ):
         assert needle in page
     viewer_page = login(tenant.viewer).get(reverse("case_detail", args=[case.pk])).content.decode()

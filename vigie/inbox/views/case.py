@@ -326,8 +326,6 @@ def _render_case(
             "conflict": conflict,
             "heartbeat_seconds": HEARTBEAT_SECONDS,
             "moderation_steps": platform_moderation(mention.source.platform) if can_handle else [],
-            "moderation": Moderation,
-            "closing": Closing,
             **publication_context(case, member),
             **private_channel_context(case, member),
         },
