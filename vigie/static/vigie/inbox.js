@@ -139,7 +139,7 @@
     var question = option && option.dataset.confirm;
     if (!question) return;
     var count = document.querySelectorAll("#inbox-results input[name=ids]:checked").length;
-    if (!window.confirm(question.replace("%(count)s", String(count)))) event.preventDefault();
+    if (!window.confirm(question.replace("{n}", String(count)))) event.preventDefault();
   });
 
   // The SLA countdown on the case page, refreshed every minute.
