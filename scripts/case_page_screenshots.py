@@ -20,7 +20,9 @@ VIEWPORT = {"width": 1366, "height": 900}
 
 def main(base: str) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"]
+        )
         page = browser.new_context(locale="fr-FR", viewport=VIEWPORT).new_page()
         page.goto(f"{base}/inbox/")
         page.get_by_label("Adresse e-mail").fill("agent@demo.example")
