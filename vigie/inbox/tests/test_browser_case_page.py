@@ -178,6 +178,16 @@ def test_agent_answers_by_hand_moves_to_email_and_closes(
 def test_moderating_correcting_and_two_sessions_on_one_case(server: Server, browser: Any) -> None:
     agent = sign_in(browser, server, AGENT)
 
+    # A bulk close asks first; dismissing it changes nothing.
+    questions: list[str] = []
+    agent.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    agent.locator("#inbox-results input[name=ids]").first.check()
+    agent.locator("#bulk-action").select_option("close")
+    agent.locator("#bulk-form").get_by_role("button", name="Appliquer").click()
+    wait_for(lambda: bool(questions), 10)
+    assert questions == ["Clore les 1 dossiers cochés ?"]
+    assert "/inbox/bulk/" not in agent.url
+
     # Moderate a troll: report it to the platform (Facebook lets a page hide nothing by API here).
     open_first_case(agent, view="Tous", platform="Facebook", mention_type="Troll")
     assert "Pas de réponse attendue" in agent.locator("h1").inner_text()
