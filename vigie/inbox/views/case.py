@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from vigie.analysis.queries import MentionAnalysis, mention_analysis, theme_choices
-from vigie.connectors.platforms import item_url
+from vigie.connectors.platforms import item_url, platform_label
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import AuditEvent
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
@@ -145,10 +145,12 @@ def _describe_work(verb: str, data: dict[str, Any]) -> str:
         return _("Réponse validée")
     if verb == "reply.publication_queued":
         return _("Réponse mise en file de publication (%(platform)s)") % {
-            "platform": data.get("platform", "")
+            "platform": platform_label(str(data.get("platform", "")))
         }
     if verb == "reply.publication_manual":
-        return _("Réponse à publier à la main sur %(platform)s") % {"platform": data.get("platform", "")}
+        return _("Réponse à publier à la main sur %(platform)s") % {
+            "platform": platform_label(str(data.get("platform", "")))
+        }
     if verb == "reply.published":
         return _("Réponse publiée sur la plateforme")
     if verb == "reply.sent_back":
