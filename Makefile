@@ -40,10 +40,10 @@ chromium:
 
 demo: install
 	$(BIN)/vigie migrate --noinput -v0
-	$(BIN)/vigie demo --host $(HOST) --port $(PORT)
+	VIGIE_BASE_URL=$${VIGIE_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/vigie demo --host $(HOST) --port $(PORT)
 
 serve: install
-	$(BIN)/vigie serve --host $(HOST) --port $(PORT)
+	VIGIE_BASE_URL=$${VIGIE_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/vigie serve --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .
