@@ -183,17 +183,19 @@ def do_close_case(case: Case, how: Closing | str, *, actor: User, at: datetime |
     if how == Closing.RESOLVED:
         do_set_case_status(case, CaseStatus.RESOLVED, actor=actor)
         return case
-    reason = NoAnswerReason.ANSWERED_ELSEWHERE if how == Closing.ANSWERED_ELSEWHERE else ""
+    reason = (
+        NoAnswerReason.ANSWERED_ELSEWHERE if how == Closing.ANSWERED_ELSEWHERE else NoAnswerReason.NOT_NEEDED
+    )
     now = at or timezone.now()
-    update: dict[str, Any] = {"updated_at": now}
-    if reason:
-        update["no_answer_reason"] = reason
-    Case.objects.filter(pk=case.pk).update(**update)
-    if reason:
-        case.no_answer_reason = reason
+    Case.objects.filter(pk=case.pk).update(no_answer_reason=reason, updated_at=now)
+    case.no_answer_reason = reason
     do_set_case_status(case, CaseStatus.NO_ANSWER, actor=actor)
     do_record_audit_event(
-        case.organisation, "case.closed", actor=actor, obj=case, data={"how": how.value, "reason": reason}
+        case.organisation,
+        "case.closed",
+        actor=actor,
+        obj=case,
+        data={"how": how.value, "reason": reason.value},
     )
     return case
 

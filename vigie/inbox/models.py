@@ -28,6 +28,7 @@ class NoAnswerReason(models.TextChoices):
     TROLL = "troll", _("Troll : à modérer, ne pas nourrir la conversation")
     SPAM = "spam", _("Indésirable : à masquer, pas à traiter")
     ANSWERED_ELSEWHERE = "answered_elsewhere", _("Déjà répondu ailleurs")
+    NOT_NEEDED = "not_needed", _("Pas de réponse nécessaire, selon l'agent")
     RULE = "rule", _("La règle de traitement dit : pas de réponse")
     CHARTER = "charter", _("La charte ne prévoit pas de réponse pour ce type de message")
     CHANNEL = "channel", _("La charte n'engage pas la conversation sur cette plateforme")

@@ -180,6 +180,10 @@ def test_closing_as_answered_elsewhere_says_so(tenant: Tenant, login: Login) -> 
     assert case.status == CaseStatus.NO_ANSWER
     assert no_answer_label(case) == "Déjà répondu ailleurs"
     assert events(case, "case.closed")[0].actor == tenant.agent.user
+    other = routed(tenant, "facebook", "question")
+    login(tenant.agent).post(reverse("case_close", args=[other.pk]), {"how": "no_answer"})
+    other.refresh_from_db()
+    assert no_answer_label(other) == "Pas de réponse nécessaire, selon l'agent"
 
 
 @pytest.mark.parametrize(
