@@ -407,3 +407,84 @@ def test_editing_a_reply_not_published_through_the_api_is_refused(
     ).status_code
     assert status in (404, 422)
     assert agent.post(f"/api/v1/replies/{reply.pk}/delete-on-platform").status_code in (404, 422)
+
+
+# --- suggested replies --------------------------------------------------------------------------------------
+
+
+def test_suggestions_rank_the_scheme_s_template_and_a_similar_published_reply(
+    tenant: Tenant, login: Login
+) -> None:
+    from django.utils import timezone
+
+    from vigie.inbox.models import Template
+    from vigie.inbox.suggestions import suggest_replies
+    from vigie.mentions.tests.factories import make_author
+
+    org = tenant.organisation
+    source = make_source(org, "facebook")
+    old_author = make_author(org, platform="facebook", display_name="Camille Martin")
+    past = make_case(
+        org,
+        make_mention(
+            org,
+            source=source,
+            author=old_author,
+            mention_type="complaint",
+            themes=["remboursement"],
+            text="Mon remboursement de lunettes est bloqué depuis trois semaines",
+        ),
+    )
+    published = (
+        "Bonjour Camille, nous sommes désolés pour ce délai de remboursement. Écrivez-nous en "
+        "message privé avec la référence du dossier pour que nous regardions. Bien cordialement, l'équipe"
+    )
+    Reply.objects.create(
+        organisation=org,
+        case=past,
+        body=published,
+        status="published",
+        approved_at=timezone.now(),
+        published_at=timezone.now(),
+    )
+    unrelated = make_case(org, make_mention(org, source=source, mention_type="praise", text="Super accueil"))
+    Reply.objects.create(
+        organisation=org,
+        case=unrelated,
+        body="Merci beaucoup !",
+        status="published",
+        published_at=timezone.now(),
+    )
+    author = make_author(org, platform="facebook", display_name="Jeanne Petit")
+    case = make_case(
+        org,
+        make_mention(
+            org,
+            source=source,
+            author=author,
+            mention_type="complaint",
+            themes=["remboursement"],
+            text="Remboursement bloqué depuis deux semaines, toujours rien",
+        ),
+    )
+    template = Template.objects.create(
+        organisation=org, name="Excuses délai", category="apology", body=CLEAN, pre_approved=True
+    )
+    Case.objects.filter(pk=case.pk).update(suggested_template_ids=[template.pk])
+    case.refresh_from_db()
+
+    found = suggest_replies(case, tenant.agent)
+    assert "Excuses délai" in [s.label for s in found]
+    assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+    [from_past] = [s for s in found if s.kind == "past_reply"]
+    assert from_past.body.startswith("Bonjour Jeanne, nous sommes désolés")
+    assert "même type" in from_past.reasons
+    assert "Merci beaucoup" not in " ".join(s.body for s in found)
+    assert all(not s.blocked for s in found)
+    page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Réponses suggérées" in page
+    assert "data-use-suggestion" in page
+    assert (
+        "Réponses suggérées"
+        not in login(tenant.viewer).get(reverse("case_detail", args=[case.pk])).content.decode()
+    )

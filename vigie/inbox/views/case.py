@@ -51,6 +51,7 @@ from vigie.inbox.queries import (
     replies_version,
 )
 from vigie.inbox.routing.timeline import describe_routing_event
+from vigie.inbox.suggestions import suggest_replies
 from vigie.inbox.views.conversation import conversation
 from vigie.mentions.actions import do_set_author_flags
 from vigie.mentions.models import AuthorFlag
@@ -322,6 +323,7 @@ def _render_case(
             and any(reply.status == ReplyStatus.AWAITING_APPROVAL for reply in detail.replies),
             "send_back_form": SendBackForm() if member.can(MANAGE) else None,
             **findings_context(findings or [], "checked" if findings else ""),
+            "suggestions": suggest_replies(case, member) if can_handle and case.is_open else [],
             "conversation": conversation(detail, describe_event),
             "no_answer_label": no_answer_label(case),
             "replies_version": replies_version(case),

@@ -130,6 +130,19 @@
     document.addEventListener(name, rememberCursor);
   });
 
+  // A suggested reply fills the reply box (the gate checks it as if typed).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-use-suggestion]");
+    if (!button) return;
+    var source = document.getElementById(button.dataset.useSuggestion);
+    var body = document.getElementById("id_body");
+    if (!source || !body) return;
+    body.value = source.value;
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+    body.dispatchEvent(new Event("keyup", { bubbles: true }));
+    body.focus();
+  });
+
   // Bulk actions that close cases or mark them as spam ask first.
   document.addEventListener("submit", function (event) {
     var form = event.target;
