@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern] = [
     path("cases/<int:pk>/reply/", reply.case_reply, name="case_reply"),
     path("cases/<int:pk>/reply/check/", reply.case_reply_check, name="case_reply_check"),
     path("cases/<int:pk>/reply/template/", reply.case_reply_template, name="case_reply_template"),
+    path("cases/<int:pk>/reply/draft/", reply.case_reply_draft, name="case_reply_draft"),
     path("replies/<int:pk>/approve/", reply.reply_approve, name="reply_approve"),
     path("replies/<int:pk>/send-back/", reply.reply_send_back, name="reply_send_back"),
     path("new/", queue.inbox_new_count, name="inbox_new_count"),

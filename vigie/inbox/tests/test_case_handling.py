@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -488,3 +489,49 @@ def test_suggestions_rank_the_scheme_s_template_and_a_similar_published_reply(
         "Réponses suggérées"
         not in login(tenant.viewer).get(reverse("case_detail", args=[case.pk])).content.decode()
     )
+
+
+# --- a draft from a language model (a local stand-in server) ----------------------------------------------
+
+
+def test_without_a_language_model_there_is_no_draft_button(
+    tenant: Tenant, login: Login, settings: Any
+) -> None:
+    settings.LLM_BASE_URL = ""
+    case = routed(tenant, "facebook", "complaint")
+    page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Proposer un brouillon" not in page
+    assert login(tenant.agent).post(reverse("case_reply_draft", args=[case.pk])).status_code == 404
+
+
+def test_a_language_model_drafts_into_the_reply_box(
+    tenant: Tenant, login: Login, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vigie.connectors.testing import FakePlatform
+
+    monkeypatch.setenv("VIGIE_EGRESS_ALLOW", "127.0.0.1")
+    draft = "Bonjour, merci pour votre message. Écrivez-nous en message privé pour en parler. L'équipe"
+    with FakePlatform() as llm:
+        llm.add("POST", "/v1/chat/completions", json={"choices": [{"message": {"content": draft}}]})
+        settings.LLM_BASE_URL = f"{llm.url}/v1"
+        settings.LLM_MODEL = "local-model"
+        settings.LLM_API_KEY = "sk-test"
+        case = routed(tenant, "facebook", "complaint", text="Remboursement bloqué <script>")
+        client = login(tenant.agent)
+        assert "Proposer un brouillon" in client.get(reverse("case_detail", args=[case.pk])).content.decode()
+        assert login(tenant.viewer).post(reverse("case_reply_draft", args=[case.pk])).status_code == 403
+        response = client.post(reverse("case_reply_draft", args=[case.pk]))
+        assert response.status_code == 200
+        assert "Écrivez-nous en message privé" in response.content.decode()
+        [sent] = llm.requests_to("POST", "/v1/chat/completions")
+        assert sent.headers["authorization"] == "Bearer sk-test"
+        payload = sent.json()
+        assert payload["model"] == "local-model"
+        assert "Remboursement bloqué" in payload["messages"][1]["content"]
+
+        llm.add("POST", "/v1/chat/completions", status=500, body=b"boom")
+        failed = client.post(
+            reverse("case_reply_draft", args=[case.pk]), {"body": "mon texte"}
+        ).content.decode()
+        assert "n&#x27;a pas répondu correctement" in failed
+        assert "mon texte" in failed, "the text being written is kept"

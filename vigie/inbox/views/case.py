@@ -23,6 +23,7 @@ from vigie.inbox.actions import (
     do_assign_case,
     do_set_case_status,
 )
+from vigie.inbox.drafting import llm_available
 from vigie.inbox.forms import (
     AnalysisCorrectionForm,
     AssignForm,
@@ -324,6 +325,7 @@ def _render_case(
             "send_back_form": SendBackForm() if member.can(MANAGE) else None,
             **findings_context(findings or [], "checked" if findings else ""),
             "suggestions": suggest_replies(case, member) if can_handle and case.is_open else [],
+            "llm_available": llm_available(),
             "conversation": conversation(detail, describe_event),
             "no_answer_label": no_answer_label(case),
             "replies_version": replies_version(case),

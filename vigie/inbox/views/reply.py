@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from vigie.inbox.actions import (
     do_update_reply,
     gate_findings,
 )
+from vigie.inbox.drafting import draft_reply, llm_available
 from vigie.inbox.forms import ReplyForm, SendBackForm
 from vigie.inbox.models import Case, Reply, ReplyChannel, ReplyStatus
 from vigie.inbox.queries import (
@@ -153,6 +154,24 @@ def case_reply_template(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             body = rendered
     return render(request, "inbox/_reply_body.html", {"case": case, "body": body})
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_reply_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft from the configured language model, put in the reply box (HTMX); the gate checks it
+    when the box loads. Without a model configured: 404."""
+    member = current_membership(request)
+    case = get_case(member.organisation, pk)
+    if not llm_available():
+        raise Http404
+    body = request.POST.get("body", "")[:10000]
+    error = ""
+    try:
+        body = draft_reply(case, member)
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    return render(request, "inbox/_reply_body.html", {"case": case, "body": body, "draft_error": error})
 
 
 def _cursor(value: str | None) -> int | None:
