@@ -81,8 +81,11 @@ def similarity(current: Mention, past: Mention) -> tuple[float, list[str]]:
     return score, reasons
 
 
-def _personalised(body: str, past: Mention, customer: str) -> str:
-    """A past reply with the former customer's first name replaced by this one's."""
+def _personalised(body: str, past_case: Case, case: Case, customer: str) -> str:
+    """A past reply with the former customer's first name and case reference replaced by this
+    case's."""
+    body = body.replace(past_case.reference, case.reference)
+    past = past_case.mention
     author = past.author
     former = (author.display_name or "").split()[0] if author is not None and author.display_name else ""
     if former and len(former) > 1:
@@ -130,7 +133,7 @@ def _past_suggestions(case: Case, context: dict[str, Any]) -> list[Suggestion]:
         if score < MIN_PAST_SCORE or reply.body in seen:
             continue
         seen.add(reply.body)
-        body = _personalised(reply.body, past, str(context.get("customer_name") or ""))
+        body = _personalised(reply.body, reply.case, case, str(context.get("customer_name") or ""))
         label = _("Réponse publiée au dossier %(reference)s") % {"reference": reply.case.reference}
         found.append(Suggestion("past_reply", label, body, score, reasons))
     return found

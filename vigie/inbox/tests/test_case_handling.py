@@ -438,7 +438,7 @@ def test_suggestions_rank_the_scheme_s_template_and_a_similar_published_reply(
     )
     published = (
         "Bonjour Camille, nous sommes désolés pour ce délai de remboursement. Écrivez-nous en "
-        "message privé avec la référence du dossier pour que nous regardions. Bien cordialement, l'équipe"
+        f"message privé avec la référence {past.reference} pour que nous regardions. Bien cordialement, l'équipe"
     )
     Reply.objects.create(
         organisation=org,
@@ -480,6 +480,8 @@ def test_suggestions_rank_the_scheme_s_template_and_a_similar_published_reply(
     [from_past] = [s for s in found if s.kind == "past_reply"]
     assert from_past.body.startswith("Bonjour Jeanne, nous sommes désolés")
     assert "même type" in from_past.reasons
+    assert case.reference in from_past.body
+    assert past.reference not in from_past.body
     assert "Merci beaucoup" not in " ".join(s.body for s in found)
     assert all(not s.blocked for s in found)
     page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
