@@ -8,17 +8,20 @@ CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: demo test test-hf install install-dev translations chromium lint architecture typecheck pytest bench serve clean
 
+# Quiet installs: no version nag, no root-user warning (containers), no resolver chatter.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(PIP_INSTALL) --upgrade pip
 
 # Runtime dependencies only, pinned by constraints.txt; re-run when either file changes.
 $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	$(PIP_INSTALL) -c constraints.txt -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml constraints.txt $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(PIP_INSTALL) -c constraints.txt -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed translations
@@ -37,10 +40,10 @@ chromium:
 
 demo: install
 	$(BIN)/vigie migrate --noinput -v0
-	$(BIN)/vigie demo --host $(HOST) --port $(PORT)
+	VIGIE_BASE_URL=$${VIGIE_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/vigie demo --host $(HOST) --port $(PORT)
 
 serve: install
-	$(BIN)/vigie serve --host $(HOST) --port $(PORT)
+	VIGIE_BASE_URL=$${VIGIE_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/vigie serve --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -178,6 +178,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# A draft reply from a language model, through an OpenAI-compatible endpoint. Unset: no such button,
+# nothing leaves the machine (see docs/agent-guide.md).
+LLM_BASE_URL = env_str("VIGIE_LLM_BASE_URL").rstrip("/")
+LLM_MODEL = env_str("VIGIE_LLM_MODEL")
+LLM_API_KEY = env_str("VIGIE_LLM_API_KEY")
+
 # E-mail: SMTP when VIGIE_EMAIL_HOST is set, otherwise messages are written as files under
 # VIGIE_DATA_DIR/mail so a demo's password reset can still be read.
 EMAIL_HOST = env_str("VIGIE_EMAIL_HOST")

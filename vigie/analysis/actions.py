@@ -560,3 +560,46 @@ def active_sentiment_model(organisation: Organisation) -> tuple[OrganisationMode
     if stored is None:
         return None
     return stored, SentimentModel.from_json(stored.weights)
+
+
+PRIORITY_ANALYZER = "priority"
+
+
+@transaction.atomic
+def do_rescore_priority(mention: Mention) -> dict[str, Any]:
+    """Score ``mention``'s priority again, with its corrected sentiment and type standing in for
+    what the analysers said, and store it (result row and ``Mention.priority``).
+
+    Called after an agent's correction, so priority and its reasons follow the person's reading.
+    The reference time is the original scoring's, so "published less than 6 hours ago" keeps the
+    weight it had: only the corrected fields move the score.
+    """
+    from vigie.analysis.builtin.priority.analyzer import score_item
+
+    rows = {row.analyzer: row for row in AnalysisResult.objects.filter(mention=mention)}
+    inputs: dict[str, Any] = {}
+    for name, row in rows.items():
+        if name != PRIORITY_ANALYZER and isinstance(row.result, dict):
+            inputs.update(row.result)
+    if mention.sentiment:
+        inputs["sentiment"] = {"label": mention.sentiment, "score": mention.sentiment_score}
+    if mention.mention_type:
+        inputs["type"] = mention.mention_type
+    previous = rows.get(PRIORITY_ANALYZER)
+    at = previous.analysed_at if previous is not None else timezone.now()
+    item = mention_item(mention, organisation_context(mention.organisation), {})
+    scored = score_item(item, inputs, at)
+    if previous is not None:
+        AnalysisResult.objects.filter(pk=previous.pk).update(result={"priority": scored})
+    else:
+        AnalysisResult.objects.create(
+            organisation=mention.organisation,
+            mention=mention,
+            analyzer=PRIORITY_ANALYZER,
+            version="corrected",
+            result={"priority": scored},
+            analysed_at=at,
+        )
+    do_set_mention_analysis(mention.pk, priority=scored["score"])
+    mention.priority = scored["score"]
+    return scored

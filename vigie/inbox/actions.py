@@ -78,6 +78,7 @@ def do_open_case(
     approval_required: bool,
     suggested_template_ids: list[int],
     at: datetime,
+    no_answer_reason: str = "",
 ) -> Case:
     """Open the case of ``mention`` as routing decided it (``vigie.inbox.routing.route``); a case
     that needs no answer is opened closed (``no_answer``, resolved at once).
@@ -93,6 +94,7 @@ def do_open_case(
         assignee=assignee,
         priority=priority,
         needs_answer=needs_answer,
+        no_answer_reason="" if needs_answer else no_answer_reason,
         sla_due_at=sla_due_at,
         resolved_at=None if needs_answer else at,
         tags=tags,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from vigie.analysis.queries import theme_choices
 from vigie.core.api_auth import membership, require
 from vigie.core.api_schemas import (
     READ_ERRORS,
@@ -37,7 +38,14 @@ from vigie.inbox.actions import (
     do_submit_reply,
     do_update_reply,
 )
-from vigie.inbox.models import Case, CaseStatus, Note, Reply, ReplyChannel, ReplyStatus
+from vigie.inbox.handling import (
+    Closing,
+    Moderation,
+    do_close_case,
+    do_correct_case_analysis,
+    do_moderate_case,
+)
+from vigie.inbox.models import Case, CaseStatus, NoAnswerReason, Note, Reply, ReplyChannel, ReplyStatus
 from vigie.inbox.quality.api import FindingOut
 from vigie.inbox.queries import (
     CaseFilters,
@@ -63,6 +71,9 @@ class CaseOut(Schema):
     status: CaseStatus
     priority: int
     needs_answer: bool
+    no_answer_reason: NoAnswerReason | None = Field(
+        None, description="Why no answer is due (troll, spam, answered elsewhere…); null when one is."
+    )
     sla_due_at: ApiDateTime | None = Field(description="When the answer is due.")
     sla_state: SlaState | None = Field(description="None for closed cases and cases without a deadline.")
     first_response_at: ApiDateTime | None
@@ -75,6 +86,16 @@ class CaseOut(Schema):
     mention: MentionOut
 
 
+def _no_answer_reason(case: Case) -> NoAnswerReason | None:
+    if case.needs_answer and case.status != CaseStatus.NO_ANSWER:
+        return None
+    if case.no_answer_reason in NoAnswerReason.values:
+        return NoAnswerReason(case.no_answer_reason)
+    if case.mention.mention_type in (MentionType.TROLL, MentionType.SPAM):
+        return NoAnswerReason(case.mention.mention_type)
+    return NoAnswerReason.CHARTER
+
+
 def case_fields(case: Case, state: str) -> dict[str, Any]:
     """The values of ``CaseOut`` for one case (mention, source, author, team, assignee joined)."""
     return {
@@ -83,6 +104,7 @@ def case_fields(case: Case, state: str) -> dict[str, Any]:
         "status": CaseStatus(case.status),
         "priority": case.priority,
         "needs_answer": case.needs_answer,
+        "no_answer_reason": _no_answer_reason(case),
         "sla_due_at": case.sla_due_at,
         "sla_state": SlaState(state) if state else None,
         "first_response_at": case.first_response_at,
@@ -433,3 +455,89 @@ def send_back_reply(request: HttpRequest, reply_id: int, payload: SendBackIn) ->
     except ValidationError as error:
         raise from_django_validation_error(error) from None
     return ReplyOut.of(reply)
+
+
+# --- Correcting the analysis, moderating, closing -----------------------------------------------------
+
+
+class AnalysisCorrectionIn(Schema):
+    """The corrected fields; leave a field out to keep the analysis' value."""
+
+    sentiment: Sentiment | None = None
+    type: MentionType | None = None
+    themes: list[str] | None = Field(None, max_length=20, description="Theme slugs of the taxonomy.")
+
+
+@router.post(
+    "/cases/{case_id}/analysis",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="Correct a case's analysis; the case is re-decided (agent and above)",
+    description=(
+        "Each change is kept as a training label (`vigie retrain`) and audited; priority, deadline, "
+        "team and whether an answer is due are decided again."
+    ),
+)
+def correct_analysis(request: HttpRequest, case_id: int, payload: AnalysisCorrectionIn) -> CaseDetailOut:
+    member = require(request, HANDLE_CASES)
+    case = get_case(member.organisation, case_id)
+    mention = case.mention
+    changes: list[tuple[str, Any]] = []
+    if payload.sentiment is not None and payload.sentiment != mention.sentiment:
+        changes.append(("sentiment", payload.sentiment.value))
+    if payload.type is not None and payload.type != mention.mention_type:
+        changes.append(("type", payload.type.value))
+    if payload.themes is not None:
+        known = {slug for slug, _label in theme_choices(member.organisation, extra=mention.themes)}
+        unknown = sorted(set(payload.themes) - known)
+        if unknown:
+            raise invalid(["body", "payload", "themes"], f"Unknown themes: {', '.join(unknown)}.")
+        if sorted(set(payload.themes)) != sorted(mention.themes or []):
+            changes.append(("themes", list(payload.themes)))
+    do_correct_case_analysis(case, changes, actor=member.user)
+    return _detail(request, case.pk)
+
+
+class ModerationIn(Schema):
+    action: Moderation = Field(
+        description="`spam` or `troll` (the type is corrected, the case re-decided and closed when no "
+        "answer is due), or a step done by hand on the platform: `hidden`, `deleted`, `reported`."
+    )
+    url: str = Field("", max_length=1000)
+    note: str = Field("", max_length=500)
+
+
+@router.post(
+    "/cases/{case_id}/moderate",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="Moderate a case's item (agent and above)",
+)
+def moderate_case(request: HttpRequest, case_id: int, payload: ModerationIn) -> CaseDetailOut:
+    member = require(request, HANDLE_CASES)
+    case = get_case(member.organisation, case_id)
+    try:
+        do_moderate_case(case, payload.action, actor=member.user, url=payload.url, note=payload.note)
+    except ValidationError as error:
+        raise from_django_validation_error(error) from None
+    return _detail(request, case.pk)
+
+
+class CloseIn(Schema):
+    how: Closing = Field(
+        Closing.RESOLVED,
+        description="`resolved`, `answered_elsewhere` or `no_answer` (the last two say why no answer is due).",
+    )
+
+
+@router.post(
+    "/cases/{case_id}/close",
+    response={200: CaseDetailOut, **WRITE_ERRORS},
+    summary="Close a case, saying how (agent and above)",
+)
+def close_case(request: HttpRequest, case_id: int, payload: CloseIn) -> CaseDetailOut:
+    member = require(request, HANDLE_CASES)
+    case = get_case(member.organisation, case_id)
+    try:
+        do_close_case(case, payload.how, actor=member.user)
+    except ValidationError as error:
+        raise from_django_validation_error(error) from None
+    return _detail(request, case.pk)

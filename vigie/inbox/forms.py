@@ -25,6 +25,7 @@ from vigie.inbox.queries import (
     CaseFilters,
     SlaState,
     assignable_members,
+    platform_filter_choices,
 )
 from vigie.inbox.templating.queries import templates_for
 from vigie.mentions.models import AuthorFlag, Mention, MentionType, Sentiment
@@ -77,7 +78,7 @@ class InboxFilterForm(forms.Form):
         every = _("Toutes")
         fields = self.fields
         cast(forms.ChoiceField, fields["platform"]).choices = _blank(every) + [
-            (p, platform_label(p)) for p in platforms(organisation)
+            (p, platform_label(p)) for p in platform_filter_choices(platforms(organisation))
         ]
         cast(forms.ChoiceField, fields["location"]).choices = _blank(_("Tous")) + [
             (str(loc.pk), loc.name) for loc in organisation_locations(organisation)

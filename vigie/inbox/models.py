@@ -22,6 +22,18 @@ class CaseStatus(models.TextChoices):
     NO_ANSWER = "no_answer", _("Sans réponse nécessaire")
 
 
+class NoAnswerReason(models.TextChoices):
+    """Why a case needs no answer, shown where its deadline would be."""
+
+    TROLL = "troll", _("Troll : à modérer, ne pas nourrir la conversation")
+    SPAM = "spam", _("Indésirable : à masquer, pas à traiter")
+    ANSWERED_ELSEWHERE = "answered_elsewhere", _("Déjà répondu ailleurs")
+    NOT_NEEDED = "not_needed", _("Pas de réponse nécessaire, selon l'agent")
+    RULE = "rule", _("La règle de traitement dit : pas de réponse")
+    CHARTER = "charter", _("La charte ne prévoit pas de réponse pour ce type de message")
+    CHANNEL = "channel", _("La charte n'engage pas la conversation sur cette plateforme")
+
+
 OPEN_STATUSES = (
     CaseStatus.NEW,
     CaseStatus.IN_PROGRESS,
@@ -40,6 +52,8 @@ class Case(models.Model):
     assignee = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     priority = models.PositiveSmallIntegerField(default=0)
     needs_answer = models.BooleanField(default=True)
+    # Why no answer is due, when none is (routing's decision, or a person's moderation or closing).
+    no_answer_reason = models.CharField(max_length=20, choices=NoAnswerReason.choices, blank=True)
     sla_due_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

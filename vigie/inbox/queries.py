@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -146,6 +147,26 @@ class CaseFilters:
     until: datetime | None = None
 
 
+# Slugs naming one platform under another name (X was Twitter): filters offer the platform once.
+PLATFORM_ALIASES = {"twitter": "x"}
+
+
+def canonical_platform(slug: str) -> str:
+    """The slug a platform is filtered by ("twitter" -> "x")."""
+    return PLATFORM_ALIASES.get(slug, slug)
+
+
+def same_platform(slug: str) -> list[str]:
+    """Every slug of the platform ``slug`` names ("x" -> ["x", "twitter"])."""
+    canonical = canonical_platform(slug)
+    return [canonical, *(alias for alias, target in PLATFORM_ALIASES.items() if target == canonical)]
+
+
+def platform_filter_choices(slugs: list[str]) -> list[str]:
+    """``slugs`` with aliases folded into their platform, each platform once, in order."""
+    return list(dict.fromkeys(canonical_platform(slug) for slug in slugs))
+
+
 def _mention_condition(filters: CaseFilters) -> Q:
     # Everything about the mention, gathered so it becomes one "mention_id IN (...)" subquery: the
     # case list then never joins the (wide) mention rows while filtering and sorting.
@@ -153,7 +174,7 @@ def _mention_condition(filters: CaseFilters) -> Q:
     q = Q()
     if f.platform:
         # Through the few source ids of that platform, so the mention index answers alone.
-        q &= Q(source_id__in=Source.objects.filter(platform=f.platform).values("id"))
+        q &= Q(source_id__in=Source.objects.filter(platform__in=same_platform(f.platform)).values("id"))
     if f.source_id is not None:
         q &= Q(source_id=f.source_id)
     if f.location_id is not None:
@@ -506,3 +527,15 @@ def metric_samples() -> list[Sample]:
         )
         for row in rows
     ]
+
+
+def replies_version(case: Case) -> str:
+    """A short fingerprint of the case's replies (ids, states, texts): the composer sends back the
+    one it was loaded with, so a reply changed by a colleague meanwhile is noticed, not overwritten."""
+    digest = hashlib.sha256()
+    rows = (
+        scoped(Reply, case.organisation).filter(case=case).order_by("pk").values_list("pk", "status", "body")
+    )
+    for pk, status, body in rows:
+        digest.update(f"{pk}\x1f{status}\x1f{body}\x1e".encode())
+    return digest.hexdigest()[:16]

@@ -122,6 +122,9 @@ class Cases(_State):
         answerable = m.mention_type not in ("troll", "spam") and m.kind != "article" and not m.legal_risk
         if m.mention_type == "troll" and rng.random() < 0.1:
             answerable = True
+        # A one-star review always gets an answer, even when it reads like a troll's (routing's rule).
+        if m.mention_type == "troll" and m.rating is not None and m.rating <= 1:
+            answerable = True
         case = CaseRecord(
             status="new",
             team_key=team,

@@ -251,6 +251,7 @@ def _decision_data(decision: Decision) -> dict[str, Any]:
         "rule_id": decision.rule.pk if decision.rule else None,
         "reasons": decision.reasons,
         "needs_answer": decision.needs_answer,
+        "no_answer_reason": decision.no_answer_reason,
         "approval_reasons": decision.approval_reasons,
     }
 
@@ -275,6 +276,7 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         approval_required=decision.approval_required,
         suggested_template_ids=decision.template_ids,
         at=now,
+        no_answer_reason=decision.no_answer_reason,
     )
     data = _decision_data(decision) | {
         "team": decision.team.name if decision.team else None,
@@ -334,6 +336,8 @@ def _update_case(case: Case, mention: Mention, decision: Decision, scheme: Schem
             changes |= {"status": CaseStatus.NEW, "resolved_at": None}
         if case.needs_answer != decision.needs_answer:
             changes["needs_answer"] = decision.needs_answer
+        if case.no_answer_reason != decision.no_answer_reason:
+            changes["no_answer_reason"] = decision.no_answer_reason
     if case.first_response_at is None:
         deadline = _deadline(mention, decision, scheme.charter, case.sla_paused_seconds)
         if deadline != case.sla_due_at and (decision.needs_answer or "status" not in human):

@@ -24,10 +24,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from vigie.analysis.queries import results_by_mention
 from vigie.charter.document import CharterDocument
 from vigie.charter.queries import current_charter
-from vigie.connectors.platforms import platform_label
+from vigie.connectors.platforms import PlatformKind, platform_facts, platform_label
 from vigie.core.models import Organisation, Team
 from vigie.core.tenancy import scoped
-from vigie.inbox.models import RoutingRule, Template, TemplateCategory
+from vigie.inbox.models import NoAnswerReason, RoutingRule, Template, TemplateCategory
 from vigie.inbox.sla.clock import first_response_hours
 from vigie.mentions.models import Mention, MentionType, Sentiment
 
@@ -308,6 +308,10 @@ def _yes_no(value: bool) -> str:
     return _("oui") if value else _("non")
 
 
+# A review rated this low always needs an answer, whatever its type.
+ALWAYS_ANSWER_STARS = 1.0
+
+
 # --- the decision ----------------------------------------------------------------------------------
 
 
@@ -325,6 +329,7 @@ class Decision:
     rule: RoutingRule | None
     actions: RuleActions
     needs_answer: bool
+    no_answer_reason: str
     sla_hours: float | None
     priority: int
     approval_required: bool
@@ -399,19 +404,37 @@ def decide(
     policy = charter.response_for(facts.type or "other")
     channel = charter.channel(facts.platform)
     needs_answer = policy.answer and not actions.no_answer
+    no_answer_reason = ""
     if actions.no_answer:
         reasons.append(_("La règle dit : pas de réponse"))
+        no_answer_reason = NoAnswerReason.RULE
     elif not policy.answer:
         reasons.append(_("La charte ne prévoit pas de réponse pour ce type"))
+        no_answer_reason = NoAnswerReason.CHARTER
+    if no_answer_reason and facts.type in (MentionType.TROLL, MentionType.SPAM):
+        no_answer_reason = NoAnswerReason(facts.type)
+    # A one-star review is read by every future customer: it always gets an answer, even when
+    # its tone reads like a troll's (spam excepted: a fake review is reported, not answered).
+    one_star_review = (
+        facts.stars is not None
+        and facts.stars <= ALWAYS_ANSWER_STARS
+        and platform_facts(facts.platform).kind == PlatformKind.REVIEWS
+    )
+    answer_type = facts.type or "other"
+    if not needs_answer and one_star_review and facts.type != MentionType.SPAM:
+        needs_answer, no_answer_reason = True, ""
+        answer_type = MentionType.COMPLAINT
+        reasons.append(_("Avis 1★ : une réponse est toujours due"))
     if channel is not None and not channel.engaged:
         needs_answer = False
+        no_answer_reason = NoAnswerReason.CHANNEL
         reasons.append(
             _("La charte n'engage pas la conversation sur %(platform)s") % {"platform": facts.platform}
         )
     sla_hours: float | None = None
     if needs_answer:
         sla_hours = actions.sla_hours or first_response_hours(
-            charter, platform=facts.platform, comment_type=facts.type or "other"
+            charter, platform=facts.platform, comment_type=answer_type
         )
     approval_reasons: list[str] = []
     if actions.approval_required:
@@ -431,6 +454,7 @@ def decide(
         rule=rule,
         actions=actions,
         needs_answer=needs_answer,
+        no_answer_reason="" if needs_answer else str(no_answer_reason or NoAnswerReason.CHARTER),
         sla_hours=sla_hours,
         priority=max(mention_priority, actions.priority or 0),
         approval_required=bool(approval_reasons),

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from vigie.analysis.actions import do_correct_analysis
 from vigie.analysis.queries import MentionAnalysis, mention_analysis, theme_choices
-from vigie.connectors.platforms import item_url
+from vigie.connectors.platforms import item_url, platform_facts, platform_label
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import AuditEvent
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
@@ -24,6 +23,7 @@ from vigie.inbox.actions import (
     do_assign_case,
     do_set_case_status,
 )
+from vigie.inbox.drafting import llm_available
 from vigie.inbox.forms import (
     AnalysisCorrectionForm,
     AssignForm,
@@ -33,14 +33,27 @@ from vigie.inbox.forms import (
     SendBackForm,
     StatusForm,
 )
+from vigie.inbox.handling import (
+    Closing,
+    Moderation,
+    do_close_case,
+    do_correct_case_analysis,
+    do_moderate_case,
+    no_answer_label,
+    platform_moderation,
+)
 from vigie.inbox.models import CaseStatus, ReplyChannel, ReplyStatus
+from vigie.inbox.presence import HEARTBEAT_SECONDS, beat
 from vigie.inbox.queries import (
     CaseDetail,
     case_detail,
     get_case,
     open_draft,
+    replies_version,
 )
 from vigie.inbox.routing.timeline import describe_routing_event
+from vigie.inbox.suggestions import suggest_replies
+from vigie.inbox.views.conversation import conversation
 from vigie.mentions.actions import do_set_author_flags
 from vigie.mentions.models import AuthorFlag
 
@@ -89,6 +102,9 @@ def describe_event(event: AuditEvent) -> str:
         }
     if event.verb == "case.created":
         return _("Dossier créé")
+    handled = _describe_handling(event.verb, data)
+    if handled:
+        return handled
     text = _describe_work(event.verb, data) or describe_routing_event(event)
     if text:
         return text
@@ -131,10 +147,12 @@ def _describe_work(verb: str, data: dict[str, Any]) -> str:
         return _("Réponse validée")
     if verb == "reply.publication_queued":
         return _("Réponse mise en file de publication (%(platform)s)") % {
-            "platform": data.get("platform", "")
+            "platform": platform_label(str(data.get("platform", "")))
         }
     if verb == "reply.publication_manual":
-        return _("Réponse à publier à la main sur %(platform)s") % {"platform": data.get("platform", "")}
+        return _("Réponse à publier à la main sur %(platform)s") % {
+            "platform": platform_label(str(data.get("platform", "")))
+        }
     if verb == "reply.published":
         return _("Réponse publiée sur la plateforme")
     if verb == "reply.sent_back":
@@ -153,6 +171,9 @@ _PLAIN_STEPS = {
     "reply.posted_by_hand": gettext_lazy("Réponse publiée à la main"),
     "reply.edited_on_platform": gettext_lazy("Réponse modifiée sur la plateforme"),
     "reply.deleted_on_platform": gettext_lazy("Réponse supprimée sur la plateforme"),
+    "reply.failed": gettext_lazy("Échec de publication de la réponse"),
+    "case.resolved": gettext_lazy("Dossier résolu"),
+    "case.no_answer": gettext_lazy("Clos : pas de réponse nécessaire"),
     "case.private_thread_opened": gettext_lazy("Échange privé ouvert"),
     "case.private_email_queued": gettext_lazy("E-mail au client en file d'envoi"),
     "case.private_email_sent": gettext_lazy("E-mail envoyé au client"),
@@ -162,6 +183,50 @@ _PLAIN_STEPS = {
     "case.callback_logged": gettext_lazy("Rappel téléphonique consigné"),
     "case.external_ticket_linked": gettext_lazy("Ticket externe lié"),
 }
+
+
+_MODERATION_WORDS = {
+    Moderation.SPAM: gettext_lazy("Marqué comme indésirable (spam)"),
+    Moderation.TROLL: gettext_lazy("Marqué comme troll"),
+    Moderation.HIDDEN: gettext_lazy("Message masqué sur la plateforme (à la main)"),
+    Moderation.DELETED: gettext_lazy("Message supprimé sur la plateforme (à la main)"),
+    Moderation.REPORTED: gettext_lazy("Message signalé à la plateforme"),
+}
+_ON_PLATFORM_WORDS = {
+    Moderation.HIDDEN: gettext_lazy("Message masqué sur la plateforme par Vigie"),
+    Moderation.DELETED: gettext_lazy("Message supprimé sur la plateforme par Vigie"),
+}
+
+
+def _describe_handling(verb: str, data: dict[str, Any]) -> str:
+    # Re-decisions, moderation and closing (vigie.inbox.handling).
+    if verb == "case.redecided":
+        before, after = data.get("before") or {}, data.get("after") or {}
+        parts = [_("Dossier réévalué après correction de l'analyse")]
+        if before.get("priority") != after.get("priority"):
+            parts.append(
+                _("priorité %(old)s → %(new)s")
+                % {"old": before.get("priority"), "new": after.get("priority")}
+            )
+        if before.get("sla_due_at") != after.get("sla_due_at"):
+            parts.append(_("échéance recalculée") if after.get("sla_due_at") else _("plus d'échéance"))
+        if before.get("team") != after.get("team"):
+            parts.append(_("équipe : %(team)s") % {"team": after.get("team") or "—"})
+        return " · ".join(str(part) for part in parts)
+    if verb == "case.moderated":
+        try:
+            action = Moderation(str(data.get("action")))
+            text = str(_MODERATION_WORDS[action])
+        except (ValueError, KeyError):
+            return ""
+        if data.get("by_hand") is False:
+            text = str(_ON_PLATFORM_WORDS.get(action, text))
+        return f"{text} : {data['note']}" if data.get("note") else text
+    if verb == "case.closed":
+        if data.get("how") == Closing.ANSWERED_ELSEWHERE:
+            return _("Clos : déjà répondu ailleurs")
+        return _("Clos : pas de réponse nécessaire")
+    return ""
 
 
 def _correction_value(value: Any) -> str:
@@ -185,8 +250,12 @@ def _render_case(
     note_form: NoteForm | None = None,
     reply_form: ReplyForm | None = None,
     findings: list[Any] | None = None,
+    conflict: Any = None,
     status: int = 200,
 ) -> HttpResponse:
+    # The outbox's views import this module (findings_context): imported here, not at the top.
+    from vigie.inbox.outbox.views import private_channel_context, publication_context
+
     member = current_membership(request)
     case = detail.case
     can_handle = member.can(HANDLE_CASES)
@@ -262,6 +331,18 @@ def _render_case(
             and any(reply.status == ReplyStatus.AWAITING_APPROVAL for reply in detail.replies),
             "send_back_form": SendBackForm() if member.can(MANAGE) else None,
             **findings_context(findings or [], "checked" if findings else ""),
+            "suggestions": suggest_replies(case, member) if can_handle and case.is_open else [],
+            "llm_available": llm_available(),
+            "conversation": conversation(detail, describe_event),
+            "no_answer_label": no_answer_label(case),
+            "replies_version": replies_version(case),
+            "conflict": conflict,
+            "heartbeat_seconds": HEARTBEAT_SECONDS,
+            "moderation_steps": platform_moderation(mention.source.platform) if can_handle else [],
+            # Hide and delete go through the connector where there is one, else are done by hand.
+            "moderation_by_connector": platform_facts(mention.source.platform).connected,
+            **publication_context(case, member),
+            **private_channel_context(case, member),
         },
         status=status,
     )
@@ -316,12 +397,14 @@ def case_correct_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     mention = case.mention
     form = AnalysisCorrectionForm(request.POST, mention=mention)
     if form.is_valid():
-        changes = form.changes(mention)
-        for field, value in changes:
-            do_correct_analysis(mention, field, value, actor=member.user, audit_on=case)
-        if changes:
+        redecision = do_correct_case_analysis(case, form.changes(mention), actor=member.user)
+        if redecision is not None:
             messages.success(
-                request, _("Correction enregistrée : merci, elle servira à améliorer l'analyse.")
+                request,
+                _(
+                    "Correction enregistrée : le dossier a été réévalué (priorité, échéance, équipe) "
+                    "et la correction servira à améliorer l'analyse."
+                ),
             )
         else:
             messages.info(request, _("Rien n'a changé."))
@@ -376,3 +459,55 @@ def findings_context(findings: list[Any], body: str, confirmed: Any = None) -> d
         "confirmed": set(confirmed or []),
         "checked": bool(body),
     }
+
+
+# --- Case page: moderation, closing, presence --------------------------------------------------------
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the item as spam or troll, or record that it was hidden, deleted or reported on the
+    platform. Agents and above; audited."""
+    member = current_membership(request)
+    case = get_case(member.organisation, pk)
+    try:
+        do_moderate_case(
+            case,
+            request.POST.get("action", ""),
+            actor=member.user,
+            url=request.POST.get("url", "")[:2000],
+            note=request.POST.get("note", "")[:500],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(f"{reverse('case_detail', args=[case.pk])}#moderation")
+    messages.success(request, _("Modération enregistrée."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close the case: resolved, answered elsewhere, or no answer needed. Agents and above."""
+    member = current_membership(request)
+    case = get_case(member.organisation, pk)
+    try:
+        do_close_case(case, request.POST.get("how", ""), actor=member.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("case_detail", pk=case.pk)
+    messages.success(request, _("Dossier clos."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@member_required(READ)
+@require_POST
+def case_presence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The heartbeat of an open case page (HTMX, every 15 s): records this person, says who else
+    is on the case and who is writing (fragment)."""
+    member = current_membership(request)
+    case = get_case(member.organisation, pk)
+    writing = request.POST.get("writing") == "1" and member.can(HANDLE_CASES)
+    others = beat(case, member.user, writing=writing)
+    return render(request, "inbox/_presence.html", {"case": case, "others": others})

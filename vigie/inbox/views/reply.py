@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,12 +23,15 @@ from vigie.inbox.actions import (
     do_update_reply,
     gate_findings,
 )
+from vigie.inbox.drafting import draft_reply, llm_available
 from vigie.inbox.forms import ReplyForm, SendBackForm
 from vigie.inbox.models import Case, Reply, ReplyChannel, ReplyStatus
 from vigie.inbox.queries import (
     case_detail,
+    case_replies,
     get_case,
     open_draft,
+    replies_version,
 )
 from vigie.inbox.templating.render import render_template, template_context
 from vigie.inbox.views.case import _render_case, findings_context
@@ -49,6 +52,21 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST, case=case, membership=member)
     submit = request.POST.get("intent") == "submit"
     findings: list[Any] = []
+    loaded = request.POST.get("replies_version", "")
+    if form.is_valid() and loaded and loaded != replies_version(case):
+        # A colleague saved or sent a reply since this form was loaded: keep this text, show
+        # theirs, and let the person choose rather than overwrite it.
+        form.add_error(
+            None,
+            _(
+                "Un collègue a modifié la réponse de ce dossier depuis que vous avez ouvert la page. "
+                "Votre texte est conservé ci-dessous ; relisez sa version avant d'enregistrer à nouveau."
+            ),
+        )
+        latest = case_replies(case).last()
+        return _render_case(
+            request, case_detail(member.organisation, pk), reply_form=form, conflict=latest, status=409
+        )
     if form.is_valid():
         data = form.cleaned_data
         draft = _draft(case)
@@ -125,10 +143,66 @@ def case_reply_template(request: HttpRequest, pk: int) -> HttpResponse:
     template = form.chosen_snippet() if append else form.chosen_template()
     body = request.GET.get("body", "")[:10000]
     if template is not None:
-        rendered = render_template(template.body, template_context(case, member)).text
-        # A snippet is added at the end of what is written; a template replaces it.
-        body = f"{body.rstrip()}\n\n{rendered}" if append and body.strip() else rendered
+        context = template_context(case, member)
+        rendered = render_template(template.body, context).text
+        if append and body.strip():
+            # A snippet goes where the cursor is, never after the signature; a template replaces
+            # the text.
+            body = insert_snippet(
+                body, rendered, _cursor(request.GET.get("cursor")), str(context["signature"])
+            )
+        else:
+            body = rendered
     return render(request, "inbox/_reply_body.html", {"case": case, "body": body})
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def case_reply_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft from the configured language model, put in the reply box (HTMX); the gate checks it
+    when the box loads. Without a model configured: 404."""
+    member = current_membership(request)
+    case = get_case(member.organisation, pk)
+    if not llm_available():
+        raise Http404
+    body = request.POST.get("body", "")[:10000]
+    error = ""
+    try:
+        body = draft_reply(case, member)
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    return render(request, "inbox/_reply_body.html", {"case": case, "body": body, "draft_error": error})
+
+
+def _cursor(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _signature_start(body: str, signature: str) -> int | None:
+    """Where the closing block begins: the paragraph holding the signature, if it is there."""
+    signature = signature.strip()
+    if not signature:
+        return None
+    at = body.rfind(signature)
+    if at < 0:
+        return None
+    paragraph = body.rfind("\n\n", 0, at)
+    return paragraph + 2 if paragraph >= 0 else at
+
+
+def insert_snippet(body: str, snippet: str, cursor: int | None, signature: str) -> str:
+    """``body`` with ``snippet`` inserted at ``cursor`` (a character offset), moved back before the
+    signature's paragraph when it falls after it; without a cursor, as a paragraph before the
+    signature, else at the end."""
+    limit = _signature_start(body, signature)
+    if cursor is None or cursor >= len(body) or (limit is not None and cursor >= limit):
+        if limit is None:
+            return f"{body.rstrip()}\n\n{snippet}"
+        return f"{body[:limit].rstrip()}\n\n{snippet}\n\n{body[limit:]}".lstrip("\n")
+    before, after = body[:cursor], body[cursor:]
+    left = " " if before and not before[-1].isspace() else ""
+    right = " " if after and not after[0].isspace() else ""
+    return f"{before}{left}{snippet}{right}{after}"
 
 
 def _reply_of(member: Membership, pk: int) -> Reply:

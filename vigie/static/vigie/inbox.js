@@ -116,6 +116,51 @@
     submit.disabled = !!document.querySelector("#reply-findings [data-blocked]");
   });
 
+  // The composer remembers where the cursor is, so a snippet goes there (never after the
+  // signature: the server moves it back), and tells the presence heartbeat when unsaved text
+  // is being written.
+  function rememberCursor(event) {
+    if (!event.target || event.target.id !== "id_body") return;
+    var cursor = document.getElementById("id_cursor");
+    if (cursor) cursor.value = String(event.target.selectionStart);
+    var writing = document.getElementById("presence-writing");
+    if (writing) writing.value = event.target.value !== event.target.defaultValue ? "1" : "0";
+  }
+  ["keyup", "click", "input", "select"].forEach(function (name) {
+    document.addEventListener(name, rememberCursor);
+  });
+
+  // A suggested reply fills the reply box (the gate checks it as if typed).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-use-suggestion]");
+    if (!button) return;
+    var source = document.getElementById(button.dataset.useSuggestion);
+    var body = document.getElementById("id_body");
+    if (!source || !body) return;
+    body.value = source.value;
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+    body.dispatchEvent(new Event("keyup", { bubbles: true }));
+    body.focus();
+  });
+
+  // Bulk actions that close cases or mark them as spam ask first.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || form.id !== "bulk-form") return;
+    var action = form.querySelector("[name=action]");
+    var option = action && action.selectedOptions ? action.selectedOptions[0] : null;
+    var question = option && option.dataset.confirm;
+    if (!question) return;
+    var count = document.querySelectorAll("#inbox-results input[name=ids]:checked").length;
+    if (!window.confirm(question.replace("{n}", String(count)))) event.preventDefault();
+  });
+
+  // A button that does something irreversible on a platform (delete a comment) asks first.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+
   // The SLA countdown on the case page, refreshed every minute.
   function countdown() {
     document.querySelectorAll(".sla-countdown[data-due]").forEach(function (element) {

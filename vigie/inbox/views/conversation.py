@@ -1,0 +1,134 @@
+"""One case's conversation, in order: the customer's item, its replies on the platform, our public
+replies, the private messages (e-mail, callbacks, tickets), internal notes and the case's events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from vigie.core.models import AuditEvent
+from vigie.core.tenancy import scoped
+from vigie.inbox.models import CallbackLog, ExternalTicket, PrivateMessage
+from vigie.inbox.queries import CaseDetail
+
+# Events already told by an entry of their own (the note, the message, the call, the ticket).
+_TOLD_BY_AN_ENTRY = {
+    "case.note_added",
+    "case.callback_logged",
+    "case.external_ticket_linked",
+    "case.private_email_received",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the conversation."""
+
+    kind: str  # item, platform, reply, email_out, email_in, callback, ticket, note, event
+    at: datetime
+    who: str
+    text: str
+    label: str
+    obj: Any = None
+    # The item's parent post on the platform, shown as context before the item.
+    is_parent: bool = False
+
+
+def _author_name(author: Any) -> str:
+    if author is None:
+        return _("auteur inconnu")
+    return str(author.display_name or author.handle or author.external_id)
+
+
+def _person(user: Any) -> str:
+    if user is None:
+        return _("système")
+    return str(user.get_full_name() or user.email)
+
+
+def conversation(detail: CaseDetail, describe: Callable[[AuditEvent], str]) -> list[Entry]:
+    """Every entry of the case's story, oldest first; the customer's item first of its instant."""
+    case = detail.case
+    mention = detail.mention.mention
+    entries: list[Entry] = [
+        Entry("item", mention.created_at, _author_name(mention.author), mention.text, _("Message du client"))
+    ]
+    for item in detail.thread:
+        if item.pk == mention.pk:
+            continue
+        is_parent = item.pk == mention.parent_id
+        entries.append(
+            Entry(
+                "platform",
+                item.created_at,
+                _author_name(item.author),
+                str(item.title or item.text),
+                _("Publication d'origine") if is_parent else _("Sur la plateforme"),
+                is_parent=is_parent,
+            )
+        )
+    for reply in detail.replies:
+        entries.append(
+            Entry(
+                "reply",
+                reply.published_at or reply.submitted_at or reply.created_at,
+                _person(reply.author),
+                reply.body,
+                str(reply.get_channel_display()),
+                obj=reply,
+            )
+        )
+    organisation = case.organisation
+    messages = (
+        scoped(PrivateMessage, organisation)
+        .filter(thread__case=case)
+        .select_related("thread", "author")
+        .order_by("created_at", "pk")
+    )
+    for message in messages:
+        inbound = message.direction == "in"
+        entries.append(
+            Entry(
+                "email_in" if inbound else "email_out",
+                message.created_at,
+                message.sender if inbound else _person(message.author),
+                message.body,
+                _("E-mail reçu") if inbound else _("E-mail au client"),
+                obj=message,
+            )
+        )
+    for callback in scoped(CallbackLog, organisation).filter(case=case).select_related("called_by"):
+        entries.append(
+            Entry(
+                "callback",
+                callback.called_at,
+                _person(callback.called_by),
+                callback.notes,
+                _("Rappel : %(outcome)s") % {"outcome": callback.get_outcome_display()},
+            )
+        )
+    for ticket in scoped(ExternalTicket, organisation).filter(case=case).select_related("linked_by"):
+        entries.append(
+            Entry(
+                "ticket",
+                ticket.created_at,
+                _person(ticket.linked_by),
+                ticket.reference,
+                _("Ticket externe"),
+                obj=ticket,
+            )
+        )
+    for note in detail.notes:
+        entries.append(Entry("note", note.created_at, _person(note.author), note.body, _("Note interne")))
+    for event in detail.timeline:
+        if event.verb in _TOLD_BY_AN_ENTRY:
+            continue
+        entries.append(Entry("event", event.created_at, event.actor_label, describe(event), "", obj=event))
+    order = {"item": 1, "platform": 0}
+    # Stable: entries of one instant keep the order above (the parent post, then the item).
+    entries.sort(key=lambda entry: (entry.at, order.get(entry.kind, 2)))
+    return entries
