@@ -1,7 +1,7 @@
 """The case page closes every case, in a real browser, on the demo, without typing a case URL.
 
 One real `vigie serve` on a freshly loaded demo, with its mail going to an SMTP server on loopback.
-The agent answers a Facebook comment by hand (copy, open, confirm with the link), moves the case
+The agent answers a forum post by hand (copy, open, confirm with the link), moves the case
 to e-mail (the message reaches the SMTP server) and closes it; then reports a troll, corrects
 another troll into a complaint and sees the deadline appear, while the manager has the same case
 open and each sees the other (presence heartbeat).
@@ -118,13 +118,15 @@ def test_agent_answers_by_hand_moves_to_email_and_closes(
     server: Server, smtp: SmtpServer, browser: Any
 ) -> None:
     agent = sign_in(browser, server, AGENT)
-    open_first_case(agent, view="À traiter", platform="Facebook")
+    open_first_case(agent, view="À traiter", platform="Flux RSS / Atom")
     case_url = agent.url.split("#")[0]
 
-    # Answer publicly: Facebook has no reply API in Vigie, so the reply waits to be posted by hand.
+    # Answer publicly: a press or forum feed has no reply API, so the reply waits to be posted by hand.
     # A shipped, pre-approved template passes the quality gate as it is.
-    agent.locator("#id_template").select_option(label="Passage en message privé (pré-approuvé)")
-    agent.wait_for_function("document.querySelector('#id_body').value.length > 40")
+    # The template fills the body, which the quality gate then checks: wait for that check's answer.
+    with agent.expect_response(lambda r: "/check" in r.url and r.request.method == "POST"):
+        agent.locator("#id_template").select_option(label="Passage en message privé (pré-approuvé)")
+    agent.wait_for_load_state("networkidle")
     agent.locator("#reply-findings .finding-ok, #reply-findings .finding").first.wait_for()
     # A warning (a text much like a recent reply, say) is confirmed with a reason, as a person would.
     overrides = agent.locator("#reply-findings input[name=overrides]")
@@ -146,7 +148,7 @@ def test_agent_answers_by_hand_moves_to_email_and_closes(
     wait_for(lambda: "À publier à la main" in publication.inner_text(), 30)
     assert agent.locator("#publication-status [data-copy-from]").count() == 1
     agent.locator("#publication-status input[name=url]").fill(
-        "https://www.facebook.com/mutuelle/posts/1?comment=2"
+        "https://forum.conso-entraide.example/t/mutuelle-horizon/42"
     )
     agent.get_by_role("button", name="J'ai publié la réponse à la main").click()
     agent.locator("#publication-status", has_text="Publiée à la main").wait_for()
@@ -188,8 +190,8 @@ def test_moderating_correcting_and_two_sessions_on_one_case(server: Server, brow
     assert questions == ["Clore les 1 dossiers cochés ?"]
     assert "/inbox/bulk/" not in agent.url
 
-    # Moderate a troll: report it to the platform (Facebook lets a page hide nothing by API here).
-    open_first_case(agent, view="Tous", platform="Facebook", mention_type="Troll")
+    # Moderate a troll: report it to the platform (Bluesky lets an account hide nothing by API).
+    open_first_case(agent, view="Tous", platform="Bluesky", mention_type="Troll")
     assert "Pas de réponse attendue" in agent.locator("h1").inner_text()
     agent.locator("#moderation summary", has_text="Sur la plateforme").click()
     agent.locator("#moderation-note").fill("insultes envers l'équipe")
