@@ -26,6 +26,8 @@ def vigie_env(data_dir: Path) -> dict[str, str]:
     """The environment of a fresh Vigie on ``data_dir``: SQLite there, embedded jobs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIGIE_", "DATABASE_URL", "CELERY_"))}
     env["VIGIE_DATA_DIR"] = str(data_dir)
+    # The platforms and feeds these servers talk to in tests listen on loopback.
+    env["VIGIE_EGRESS_ALLOW"] = "127.0.0.1,::1,localhost"
     return env
 
 
