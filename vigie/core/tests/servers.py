@@ -53,12 +53,14 @@ class Server:
 
 
 @contextmanager
-def running_server(data_dir: Path, *extra: str) -> Iterator[Server]:
-    """Start `vigie serve` on a free port, wait until it answers, stop it with SIGTERM afterwards."""
+def running_server(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Start `vigie serve` on a free port, wait until it answers, stop it with SIGTERM afterwards.
+
+    ``env`` adds settings (``VIGIE_…`` variables) to the fresh environment."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "vigie.cli", "serve", "--port", str(port), *extra],
-        env=vigie_env(data_dir),
+        env={**vigie_env(data_dir), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
