@@ -36,7 +36,9 @@ from vigie.connectors.contract import Connector, ConnectorError, MentionIn, Page
 from vigie.connectors.models import Source, SourceState
 from vigie.connectors.queries import webhook_source
 from vigie.core.actions import do_record_audit_event
+from vigie.core.db import retry_when_locked, yield_writer
 from vigie.core.models import User
+from vigie.core.safe_text import neutralise_cell
 from vigie.mentions.actions import IngestCounts, do_ingest_page
 
 # --- fetch runs ----------------------------------------------------------------------------------
@@ -86,7 +88,9 @@ def do_fetch_source(
 # --- file imports --------------------------------------------------------------------------------
 
 
-IMPORT_BATCH = 1000
+# Each batch is one short transaction, after which the import steps aside on SQLite, so a webhook
+# or a page waiting for the write lock gets it (see vigie.core.db).
+IMPORT_BATCH = 500
 
 
 @dataclass
@@ -129,10 +133,11 @@ def do_import_file(
 
     def flush() -> None:
         if batch and not dry_run:
-            report.counts += do_ingest_page(
-                source, Page(items=list(batch), next_cursor={}), advance_cursor=False
-            )
+            page = Page(items=list(batch), next_cursor={})
+            report.counts += retry_when_locked(lambda: do_ingest_page(source, page, advance_cursor=False))
         batch.clear()
+        if not dry_run:
+            yield_writer()
         if progress is not None:
             progress(rows.reader.progress())
 
@@ -156,8 +161,10 @@ def do_import_file(
                 rejects_writer.writerow(
                     [
                         row.line,
-                        row.error,
-                        json.dumps(row.record, ensure_ascii=False, default=str) if row.record else "",
+                        neutralise_cell(row.error),
+                        neutralise_cell(
+                            json.dumps(row.record, ensure_ascii=False, default=str) if row.record else ""
+                        ),
                     ]
                 )
         flush()
@@ -194,6 +201,7 @@ def do_receive_webhook(source_id: int, request: WebhookRequest) -> tuple[int, di
     except ConnectorError as exc:
         status = int(getattr(exc, "http_status", 400))
         return status, {"error": exc.message, "errors": getattr(exc, "errors", [])}
-    counts = do_ingest_page(source, Page(items=items, next_cursor=source.cursor), advance_cursor=False)
+    page = Page(items=items, next_cursor=source.cursor)
+    counts = retry_when_locked(lambda: do_ingest_page(source, page, advance_cursor=False))
     do_record_delivery(source)
     return 202, {"received": len(items), **counts.as_dict()}
