@@ -45,6 +45,13 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     return response
 
 
+@api.exception_handler(OverflowError)
+def out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """A number past 64 bits where an id is expected (a path like ``/cases/99999999999999999999``):
+    no object can have it. Query and body ids are refused earlier, with 422 (``ObjectId``)."""
+    return api.create_response(request, {"detail": "Not Found"}, status=404)
+
+
 api.add_router("/v1/", api_publishing.router)
 for router in (core_router, sources_router, mentions_router, cases_router, insights_router, alerts_router):
     api.add_router("/v1/", router)
