@@ -34,7 +34,7 @@ from vigie.connectors.normalise import (
     sanitise_html,
     text_and_html,
 )
-from vigie.core.safe_text import MAX_JSON_DEPTH, json_too_deep
+from vigie.core.safe_text import MAX_JSON_DEPTH, clean_json, json_too_deep
 
 TIMESTAMP_HEADER = "x-vigie-timestamp"
 SIGNATURE_HEADER = "x-vigie-signature"
@@ -130,6 +130,8 @@ class WebhookConnector(Connector[WebhookConfig]):
             too_deep = json_too_deep(data, MAX_JSON_DEPTH)
         if too_deep:
             raise BodyTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        # NUL, control characters and lone surrogates ("\ud800") go before anything reads them.
+        data = clean_json(data)
         try:
             body = WebhookBody.model_validate({"items": data} if isinstance(data, list) else data)
         except ValidationError:
