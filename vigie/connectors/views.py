@@ -169,7 +169,8 @@ def _report_test(request: HttpRequest, source: Source) -> None:
     except EgressRefused as exc:
         # The same words whatever was (or was not) listening there: no port scanner.
         messages.error(
-            request, _("Échec du test de « %(name)s » : %(error)s") % {"name": source.name, "error": str(exc)}
+            request,
+            _("Échec du test de « %(name)s » : %(error)s") % {"name": source.name, "error": _(str(exc))},
         )
     except (ConnectorError, CredentialsError, SourceConfigError) as exc:
         message = redact(getattr(exc, "message", str(exc)), secrets)

@@ -252,7 +252,7 @@ class GuardedTransport(httpx.HTTPTransport):
             and request.url.scheme == "http"
             and not self._plain_http_allowed(request.url.host)
         ):
-            raise EgressRefused("adresse non autorisée : https:// est exigé pour envoyer des identifiants")
+            raise EgressRefused("adresse non autorisée : https:// exigé pour envoyer des identifiants")
         response = super().handle_request(request)
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > self._max_bytes:
