@@ -10,9 +10,11 @@ from django.urls import reverse
 
 from vigie.conftest import Tenant
 from vigie.connectors.actions import do_create_source, do_update_source
+from vigie.connectors.contract import ConnectorError
 from vigie.connectors.models import Source, SourceState
 from vigie.connectors.queries import due_source_ids
 from vigie.connectors.tests.servers import LocalServer, local_server
+from vigie.core.egress import EgressRefused
 from vigie.core.models import Membership
 from vigie.mentions.ingest import do_fetch_source
 from vigie.mentions.models import Mention
@@ -78,3 +80,16 @@ def test_a_refused_feed_says_why_and_is_not_polled_again_until_changed(
     assert source.pk in due_source_ids()
     assert do_fetch_source(source).error == ""
     assert Mention.objects.filter(source=source).count() == 1
+
+
+def test_a_source_with_a_token_never_sends_it_over_plain_http(tenant: Tenant, server: LocalServer) -> None:
+    from vigie.connectors.builtin.mastodon.connector import MastodonConfig, MastodonConnector
+
+    public = MastodonConnector(MastodonConfig(base_url="http://93.184.215.14", access_token="tok-secret"))
+    with pytest.raises(EgressRefused, match="https"):
+        public.test_connection()
+    # The test servers are allowed by VIGIE_EGRESS_ALLOW, so http:// reaches them.
+    allowed = MastodonConnector(MastodonConfig(base_url=server.url(), access_token="tok-secret"))
+    with pytest.raises(ConnectorError):
+        allowed.test_connection()  # the local server knows no Mastodon route: an answer, not a refusal
+    assert server.requests
