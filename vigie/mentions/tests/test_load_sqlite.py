@@ -1,6 +1,11 @@
 """The embedded mode under load: a 30,000-row import while the live server takes webhook
 batches and serves pages, all on one SQLite file. Every batch is accepted, nothing answers 500,
-the import completes. (Slow: about a minute; it is the issue's probe, kept as a test.)"""
+the import completes, every row stored. It is the issue's probe kept as a test, and slow: the
+server analyses the 30,000 mentions while they arrive (minutes on a loaded 2-core machine). It
+prints its figures (run with -s).
+
+Without the waits of the embedded mode (vigie.core.db) the same run met "database is locked".
+"""
 
 from __future__ import annotations
 
@@ -117,7 +122,7 @@ def test_an_import_while_serving_webhooks_and_pages_loses_nothing_and_never_500s
                 statuses.append(status)
                 if n % 4 == 3:
                     time.sleep(0.1)
-        output, _ = importing.communicate(timeout=600)
+        output, _ = importing.communicate(timeout=1800)  # a loaded shared CI machine is slow
         print(
             f"import of {ROWS} rows: {time.monotonic() - started:.1f} s; {BATCHES} webhook batches, "
             f"slowest {max(latencies):.2f} s; {len(pages)} pages"
