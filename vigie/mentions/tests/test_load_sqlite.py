@@ -4,7 +4,8 @@ the import completes, every row stored. It is the issue's probe kept as a test, 
 server analyses the 30,000 mentions while they arrive (minutes on a loaded 2-core machine). It
 prints its figures (run with -s).
 
-Without the waits of the embedded mode (vigie.core.db) the same run met "database is locked".
+Before the embedded worker stepped aside between jobs and locked batches were replayed
+(vigie.core.db), the same run ended with the import dying on "database is locked".
 """
 
 from __future__ import annotations
