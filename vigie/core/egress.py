@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import ssl
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -220,6 +221,7 @@ class GuardedTransport(httpx.HTTPTransport):
         max_bytes: int = DEFAULT_MAX_BYTES,
         require_tls: bool = False,
         policy: EgressPolicy | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__(trust_env=False)
         self._policy = policy
@@ -227,7 +229,7 @@ class GuardedTransport(httpx.HTTPTransport):
         self._require_tls = require_tls
         # Environment proxies are not used: a proxy would resolve the name where no check runs.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
             max_connections=20,
             max_keepalive_connections=10,
             keepalive_expiry=5.0,
@@ -271,6 +273,7 @@ def egress_client(
     follow_redirects: bool = False,
     headers: dict[str, str] | None = None,
     policy: EgressPolicy | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> httpx.Client:
     """The HTTP client for any request that leaves the server on a user's behalf.
 
@@ -278,9 +281,12 @@ def egress_client(
     otherwise, before any byte is sent); answers larger than ``max_bytes`` raise
     ``ResponseTooLarge`` while they download; ``require_tls`` refuses plain ``http://`` (a client
     that sends a token or a password) unless the host is allowed by ``VIGIE_EGRESS_ALLOW``.
+    ``ssl_context`` replaces the system's trusted certificates (tests, an internal CA).
     """
     return httpx.Client(
-        transport=GuardedTransport(max_bytes=max_bytes, require_tls=require_tls, policy=policy),
+        transport=GuardedTransport(
+            max_bytes=max_bytes, require_tls=require_tls, policy=policy, ssl_context=ssl_context
+        ),
         timeout=timeout,
         follow_redirects=follow_redirects,
         max_redirects=MAX_REDIRECTS,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -194,3 +197,56 @@ def test_refused_closed_and_silent_addresses_read_the_same() -> None:
             messages.add(str(refused.value))
         assert messages == {"adresse non autorisée"}
         assert listening.hits == 0
+
+
+def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for ``name``: (certificate, key) files."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(tz=UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize(("certified", "works"), [("localhost", True), ("autre.example", False)])
+def test_tls_checks_the_name_although_the_checked_address_is_dialled(
+    tmp_path: Path, certified: str, works: bool
+) -> None:
+    """The socket goes to 127.0.0.1 (the checked address), the certificate is still verified
+    against the URL's name: a certificate for another name fails."""
+    cert, key = _certificate(tmp_path, certified)
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert, key)
+    client_context = ssl.create_default_context(cafile=str(cert))
+    with _Server() as server:
+        server._server.socket = server_context.wrap_socket(server._server.socket, server_side=True)
+        with egress_client(timeout=5.0, ssl_context=client_context) as client:
+            url = f"https://localhost:{server.port}/"
+            if works:
+                assert client.get(url).text == "internal secret answer"
+            else:
+                with pytest.raises(httpx.ConnectError, match="certificate"):
+                    client.get(url)
