@@ -181,3 +181,15 @@ def test_an_import_reports_the_rows_whose_text_it_cut(tenant: Tenant, tmp_path: 
     assert lines[1][0] == "2"
     assert "text cut at 20000 characters" in lines[1][1]
     assert len(Mention.objects.get(external_id="long").text) == MAX_MENTION_TEXT
+
+
+def test_a_nul_byte_in_one_row_costs_nothing_to_the_others(tenant: Tenant, tmp_path: Path) -> None:
+    """The probe that stored 0 of 50 rows on PostgreSQL: now 50 of 50 (run with DATABASE_URL)."""
+    path = tmp_path / "avis.csv"
+    rows = "".join(
+        f"n{n},2026-11-02,3,Client {n},Avis {n}{chr(0) if n == 25 else ''} fin\n" for n in range(50)
+    )
+    path.write_text(HEADER + rows)
+    report = do_import_file(_file_source(tenant), path, rejects_path=tmp_path / "rejets.csv")
+    assert (report.counts.new, report.rejected) == (50, 0)
+    assert Mention.objects.get(external_id="n25").text == "Avis 25 fin"
