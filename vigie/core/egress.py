@@ -223,13 +223,14 @@ class GuardedTransport(httpx.HTTPTransport):
         policy: EgressPolicy | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        super().__init__(trust_env=False)
+        context = ssl_context or httpx.create_ssl_context(trust_env=False)
+        super().__init__(verify=context, trust_env=False)
         self._policy = policy
         self._max_bytes = max_bytes
         self._require_tls = require_tls
         # Environment proxies are not used: a proxy would resolve the name where no check runs.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
+            ssl_context=context,
             max_connections=20,
             max_keepalive_connections=10,
             keepalive_expiry=5.0,
