@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,10 @@ from vigie.core.roles import Role
 from vigie.core.tests.browser import browser, browser_context, page  # noqa: F401 (fixtures)
 
 PASSWORD = "correct-horse-battery-staple"
+
+# The tests' platforms, feeds and webhooks are servers on loopback, which the egress policy refuses
+# to anyone else; the egress tests remove this allowance to prove the refusal.
+os.environ["VIGIE_EGRESS_ALLOW"] = "127.0.0.1,::1,localhost"
 
 
 @dataclass

@@ -4,6 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from vigie.api.main import api
+from vigie.core.views import admin_login
+
+# The admin signs in through Vigie's own page, with its throttling of repeated guesses.
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("admin/", admin.site.urls),

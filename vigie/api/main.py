@@ -6,15 +6,20 @@ needs ``Authorization: Bearer <token>`` (create one with ``vigie token create EM
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.parser import Parser
 
 from vigie.alerts.api import router as alerts_router
 from vigie.charter.api import router as charter_router
 from vigie.connectors.api import router as sources_router
 from vigie.core.api import router as core_router
 from vigie.core.api_auth import BearerAuth
+from vigie.core.safe_text import MAX_JSON_DEPTH, clean_json, json_too_deep
 from vigie.evidence.api import router as evidence_router
 from vigie.inbox.api import router as cases_router
 from vigie.inbox.outbox import api as api_publishing
@@ -25,7 +30,31 @@ from vigie.mentions.api import router as mentions_router
 from vigie.outreach.api import router as outreach_router
 from vigie.privacy.api import router as privacy_router
 
+
+class SafeParser(Parser):
+    """Ninja's parser, plus the ingest rules for text from outside: JSON nested deeper than
+    ``MAX_JSON_DEPTH`` is refused (400), NUL and control characters are removed from bodies and
+    query strings before any field sees them (PostgreSQL refuses NUL in text)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data = super().parse_body(request)
+        except RecursionError:
+            raise ValueError("JSON nested too deep") from None
+        if json_too_deep(data, MAX_JSON_DEPTH):
+            raise ValueError("JSON nested too deep")
+        cleaned: dict[str, Any] = clean_json(data)
+        return cleaned
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        parsed = super().parse_querydict(data, list_fields, request)
+        return {key: clean_json(value) for key, value in parsed.items()}
+
+
 api = NinjaAPI(
+    parser=SafeParser(),
     title="Vigie API",
     version="1",
     description=(
@@ -46,6 +75,13 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="vigie"'
     return response
+
+
+@api.exception_handler(OverflowError)
+def out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """A number past 64 bits where an id is expected (a path like ``/cases/99999999999999999999``):
+    no object can have it. Query and body ids are refused earlier, with 422 (``ObjectId``)."""
+    return api.create_response(request, {"detail": "Not Found"}, status=404)
 
 
 api.add_router("/v1/", api_publishing.router)

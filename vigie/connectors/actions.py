@@ -38,6 +38,7 @@ from vigie.connectors.models import Source, SourcePlace, SourceState
 from vigie.connectors.queries import match_location
 from vigie.connectors.registry import UnknownPlatform, all_connectors, get_connector_class
 from vigie.core.actions import do_create_location, do_record_audit_event
+from vigie.core.egress import EgressRefused
 from vigie.core.models import Location, Organisation, User
 
 if TYPE_CHECKING:
@@ -275,7 +276,7 @@ def do_rekey_sources() -> int:
 
 # What a fetch run may meet and records on the source as an ordinary failure (with a warning);
 # anything else is recorded too, as a crash (with the trace in the log).
-FETCH_ERRORS = (ConnectorError, CredentialsError, SourceConfigError)
+FETCH_ERRORS = (ConnectorError, CredentialsError, SourceConfigError, EgressRefused)
 
 
 def do_claim_source(source_id: int, claimer: str) -> Source | None:
@@ -351,6 +352,10 @@ def do_record_fetch_failure(source: Source, exc: Exception, now: datetime | None
         message = redact(f"{type(exc).__name__}: {exc}", secrets)
     failures = source.consecutive_failures + 1
     stored = exc.message if isinstance(exc, ConnectorError) else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, EgressRefused):
+        # The policy will refuse the same address next time: say why, and poll no more until
+        # someone changes the source (editing or resuming it schedules a poll again).
+        message = stored = f"{exc} (politique de sortie : relancée seulement après modification)"
     stored = redact(stored, secrets)[:2000]
     delay = backoff_seconds(failures)
     values: dict[str, Any] = {
@@ -365,6 +370,8 @@ def do_record_fetch_failure(source: Source, exc: Exception, now: datetime | None
     if (isinstance(exc, ConnectorError) and exc.needs_reauth) or isinstance(exc, CredentialsError):
         values["state"] = SourceState.NEEDS_REAUTH
         values["next_poll_at"] = None  # nothing to gain until someone enters new credentials
+    elif isinstance(exc, EgressRefused):
+        values["next_poll_at"] = None
     else:
         # Jitter spreads retries, but never earlier than the platform's own Retry-After.
         values["next_poll_at"] = max(now + jittered(delay), values.get("rate_limited_until", now))

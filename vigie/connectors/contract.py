@@ -24,6 +24,7 @@ from vigie.connectors.platforms import (
     PlatformKind,
     ReplyFormat,
 )
+from vigie.core.egress import DEFAULT_MAX_BYTES, egress_client
 
 __all__ = [
     "AuthorIn",
@@ -42,6 +43,7 @@ __all__ = [
     "ReplyFormat",
     "ReplyResult",
     "WebhookRequest",
+    "sends_credentials",
 ]
 
 
@@ -175,6 +177,15 @@ class ConnectorConfig(BaseModel):
 C = TypeVar("C", bound=ConnectorConfig)
 
 
+def sends_credentials(config: ConnectorConfig) -> bool:
+    """Whether ``config`` holds a secret (a token, a password) that requests will carry."""
+    for name, spec in type(config).model_fields.items():
+        extra = spec.json_schema_extra
+        if isinstance(extra, dict) and extra.get("secret") and getattr(config, name, None):
+            return True
+    return False
+
+
 class Connector(ABC, Generic[C]):
     """Base class of a platform connector.
 
@@ -226,9 +237,18 @@ class Connector(ABC, Generic[C]):
         """The link that opens ``item`` on the platform (by default the URL it was read with)."""
         return item.url
 
+    # The largest answer the connector reads; a larger one is cut off while it downloads.
+    max_response_bytes: ClassVar[int] = DEFAULT_MAX_BYTES
+
     def __init__(self, config: C, http: httpx.Client | None = None) -> None:
         self.config = config
-        self.http = http or httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False)
+        # Every request goes through the egress policy (public addresses only, at every redirect);
+        # a source that sends a credential never sends it over plain http:// to a public host.
+        self.http = http or egress_client(
+            timeout=httpx.Timeout(30.0, connect=10.0),
+            max_bytes=self.max_response_bytes,
+            require_tls=sends_credentials(config),
+        )
 
     @property
     def base_url(self) -> str:

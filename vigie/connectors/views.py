@@ -37,6 +37,7 @@ from vigie.connectors.registry import UnknownPlatform, all_connectors, get_conne
 from vigie.connectors.tasks import enqueue_fetch
 from vigie.core import jobs, pipeline
 from vigie.core.decorators import current_membership, member_required
+from vigie.core.egress import EgressRefused
 from vigie.core.queries import organisation_locations
 from vigie.core.roles import MANAGE
 from vigie.core.tenancy import get_in_org
@@ -210,6 +211,12 @@ def _report_test(request: HttpRequest, source: Source) -> None:
     try:
         secrets = decrypt_secrets(source.credentials_encrypted)
         description = build_connector(source).test_connection()
+    except EgressRefused as exc:
+        # The same words whatever was (or was not) listening there: no port scanner.
+        messages.error(
+            request,
+            _("Échec du test de « %(name)s » : %(error)s") % {"name": source.name, "error": _(str(exc))},
+        )
     except (ConnectorError, CredentialsError, SourceConfigError) as exc:
         message = redact(getattr(exc, "message", str(exc)), secrets)
         messages.error(

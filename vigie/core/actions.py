@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +24,7 @@ from vigie.core.models import (
     User,
 )
 from vigie.core.roles import Role
+from vigie.core.throttle import throttle_wait
 
 TOKEN_PREFIX = "vigie_"  # noqa: S105 (a public prefix, not a secret)
 
@@ -284,20 +285,42 @@ def do_set_user_language(user: User, language: str) -> None:
 
 
 @transaction.atomic
+def do_claim_login_attempt(keys: list[str]) -> int:
+    """Take one sign-in attempt for ``keys``, or return how many seconds they must wait first.
+
+    The attempt is counted as a failure *before* the password is checked (a success clears it),
+    with the throttle rows locked for the check and the count together: a burst of parallel
+    guesses cannot all read "go ahead" before any of them is counted. On SQLite the transaction
+    begins IMMEDIATE (settings), which serialises writers the same way.
+    """
+    now = timezone.now()
+    throttles = [LoginThrottle.objects.select_for_update().get_or_create(key=key)[0] for key in sorted(keys)]
+    wait = max((throttle_wait(throttle, now) for throttle in throttles), default=0.0)
+    if wait > 0:
+        return int(wait + 0.999)
+    for throttle in throttles:
+        _count_failure(throttle, now)
+    return 0
+
+
+def _count_failure(throttle: LoginThrottle, now: datetime) -> None:
+    if throttle.locked_until is not None and throttle.locked_until <= now:
+        # The lock has run out: start counting afresh.
+        throttle.failures = 0
+        throttle.locked_until = None
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    if throttle.failures >= settings.LOGIN_LOCK_AFTER:
+        throttle.locked_until = now + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    throttle.save()
+
+
+@transaction.atomic
 def do_record_login_failure(keys: list[str]) -> None:
     """Count one failed sign-in against each key and lock those that reached the limit."""
     now = timezone.now()
-    for key in keys:
-        throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(key=key)
-        if throttle.locked_until is not None and throttle.locked_until <= now:
-            # The lock has run out: start counting afresh.
-            throttle.failures = 0
-            throttle.locked_until = None
-        throttle.failures += 1
-        throttle.last_failure_at = now
-        if throttle.failures >= settings.LOGIN_LOCK_AFTER:
-            throttle.locked_until = now + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-        throttle.save()
+    for key in sorted(keys):
+        _count_failure(LoginThrottle.objects.select_for_update().get_or_create(key=key)[0], now)
 
 
 @transaction.atomic

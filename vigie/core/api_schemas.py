@@ -27,6 +27,16 @@ ApiDateTime = Annotated[
 ]
 """A datetime written as ISO 8601 with its UTC offset."""
 
+MAX_ID = 2**63 - 1
+MAX_OFFSET = 1_000_000_000
+
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""The id of a stored object: a positive 64-bit integer (a larger one is refused with 422 instead of
+overflowing the database driver)."""
+
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+"""How many results to skip."""
+
 
 class ErrorOut(Schema):
     """What 401, 403 and 404 answers carry."""

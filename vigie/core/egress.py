@@ -17,11 +17,26 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
-from collections.abc import Iterable
+import ssl
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["EgressPolicy", "EgressRefused", "check_url", "current_policy", "resolve_allowed"]
+import httpcore
+import httpx
+
+__all__ = [
+    "EgressPolicy",
+    "EgressRefused",
+    "GuardedBackend",
+    "GuardedTransport",
+    "ResponseTooLarge",
+    "check_url",
+    "current_policy",
+    "egress_client",
+    "resolve_allowed",
+]
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -119,3 +134,163 @@ def check_url(url: str, policy: EgressPolicy | None = None) -> list[Address]:
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise EgressRefused("adresse invalide")
     return resolve_allowed(parts.hostname, port or (443 if parts.scheme == "https" else 80), policy)
+
+
+# --- the one HTTP client for everything that leaves the server ------------------------------------
+
+# A platform's API page or a feed is a few hundred kilobytes; anything past this is refused while
+# it downloads, before it fills the memory of a worker.
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+MAX_REDIRECTS = 5
+
+
+class ResponseTooLarge(httpx.TransportError):
+    """The answer grew past the client's cap while it was being read."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"réponse trop volumineuse (plus de {limit // (1024 * 1024) or 1} Mo)")
+        self.limit = limit
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """Opens TCP connections only to addresses the policy allows.
+
+    The name is resolved here, every address checked, and the socket opened to the checked address
+    itself: nothing can answer a different address between the check and the connection (DNS
+    rebinding). TLS still verifies the certificate against the name: httpcore passes the origin's
+    host name to ``start_tls`` as the SNI and verified host name, whatever address was dialled.
+    """
+
+    def __init__(self, policy: EgressPolicy | None = None) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._policy = policy
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = resolve_allowed(host, port, self._policy or current_policy())
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return self._inner.connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None  # resolve_allowed never returns an empty list
+        raise failure
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise EgressRefused()
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _CappedStream(httpx.SyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream, limit: int) -> None:
+        self._inner = inner
+        self._limit = limit
+
+    def __iter__(self) -> Iterator[bytes]:
+        received = 0
+        for chunk in self._inner:
+            received += len(chunk)
+            if received > self._limit:
+                self._inner.close()
+                raise ResponseTooLarge(self._limit)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """``httpx.HTTPTransport`` over ``GuardedBackend``, with a streamed size cap and, for a client
+    that sends a credential, no plain ``http://`` unless ``VIGIE_EGRESS_ALLOW`` names the host."""
+
+    def __init__(
+        self,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        require_tls: bool = False,
+        policy: EgressPolicy | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        context = ssl_context or httpx.create_ssl_context(trust_env=False)
+        super().__init__(verify=context, trust_env=False)
+        self._policy = policy
+        self._max_bytes = max_bytes
+        self._require_tls = require_tls
+        # Environment proxies are not used: a proxy would resolve the name where no check runs.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=context,
+            max_connections=20,
+            max_keepalive_connections=10,
+            keepalive_expiry=5.0,
+            network_backend=GuardedBackend(policy),
+        )
+
+    def _plain_http_allowed(self, host: str) -> bool:
+        policy = self._policy or current_policy()
+        if policy.host_allowed(host):
+            return True
+        try:
+            address = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return False
+        return any(address in network for network in policy.networks)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme not in ("http", "https"):
+            raise EgressRefused("adresse invalide")
+        if (
+            self._require_tls
+            and request.url.scheme == "http"
+            and not self._plain_http_allowed(request.url.host)
+        ):
+            raise EgressRefused("adresse non autorisée : https:// exigé pour envoyer des identifiants")
+        response = super().handle_request(request)
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self._max_bytes:
+            response.close()
+            raise ResponseTooLarge(self._max_bytes)
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        response.stream = _CappedStream(response.stream, self._max_bytes)
+        return response
+
+
+def egress_client(
+    *,
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    require_tls: bool = False,
+    follow_redirects: bool = False,
+    headers: dict[str, str] | None = None,
+    policy: EgressPolicy | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+) -> httpx.Client:
+    """The HTTP client for any request that leaves the server on a user's behalf.
+
+    Every connection, redirects included, goes to an address the policy allows (``EgressRefused``
+    otherwise, before any byte is sent); answers larger than ``max_bytes`` raise
+    ``ResponseTooLarge`` while they download; ``require_tls`` refuses plain ``http://`` (a client
+    that sends a token or a password) unless the host is allowed by ``VIGIE_EGRESS_ALLOW``.
+    ``ssl_context`` replaces the system's trusted certificates (tests, an internal CA).
+    """
+    return httpx.Client(
+        transport=GuardedTransport(
+            max_bytes=max_bytes, require_tls=require_tls, policy=policy, ssl_context=ssl_context
+        ),
+        timeout=timeout,
+        follow_redirects=follow_redirects,
+        max_redirects=MAX_REDIRECTS,
+        headers=headers,
+        trust_env=False,
+    )

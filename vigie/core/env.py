@@ -112,13 +112,14 @@ def parse_database_url(name: str, url: str, base_dir: Path) -> dict[str, Any]:
             "NAME": path,
             "OPTIONS": {
                 # WAL lets readers work while the in-process worker writes; IMMEDIATE avoids the
-                # "database is locked" upgrade deadlock between two writers.
+                # "database is locked" upgrade deadlock between two writers; a writer waits up to
+                # VIGIE_SQLITE_BUSY_TIMEOUT seconds for the lock (an import's batch, a webhook)
+                # rather than failing.
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                    "PRAGMA busy_timeout=10000;"
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": env_int("VIGIE_SQLITE_BUSY_TIMEOUT", 60, minimum=1),
             },
             # A file, not memory, for tests: background threads and concurrent claims need real
             # locking. One file per test process so parallel runs never share it.

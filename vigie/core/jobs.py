@@ -35,6 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from vigie.core.db import yield_writer
 from vigie.core.models import Job, JobStatus, PeriodicJobState
 
 logger = logging.getLogger(__name__)
@@ -300,6 +301,9 @@ class EmbeddedRunner:
                     self._stop.wait(self.poll_seconds)
                     continue
                 execute(job_row)
+                # Jobs come back to back after an import: step aside so the importer, a webhook
+                # or a page gets SQLite's write lock in between (vigie.core.db).
+                yield_writer()
             except Exception:
                 logger.exception("embedded worker loop error")
                 self._stop.wait(self.poll_seconds)

@@ -6,7 +6,6 @@ import hmac
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from vigie.core.models import (
     Team,
     User,
 )
+from vigie.core.throttle import throttle_wait
 
 
 def active_memberships(user: User) -> QuerySet[Membership]:
@@ -66,24 +66,9 @@ def token_from_secret(secret: str) -> ApiToken | None:
 
 
 def login_wait_seconds(keys: list[str], now: datetime | None = None) -> int:
-    """How long a client must wait before its next sign-in attempt is even checked (0: go ahead).
-
-    After ``LOGIN_SLOWDOWN_AFTER`` failures each new attempt waits twice as long as the previous
-    one (1 s, 2 s, 4 s… capped at a minute); after ``LOGIN_LOCK_AFTER`` the key is locked.
-    """
+    """How long a client must wait before its next sign-in attempt is even checked (0: go ahead)."""
     now = now or timezone.now()
-    wait = 0.0
-    for throttle in LoginThrottle.objects.filter(key__in=keys):
-        if throttle.locked_until is not None and throttle.locked_until > now:
-            wait = max(wait, (throttle.locked_until - now).total_seconds())
-            continue
-        if throttle.locked_until is not None:
-            continue  # an expired lock: the next failure starts afresh
-        excess = throttle.failures - settings.LOGIN_SLOWDOWN_AFTER
-        if excess >= 0 and throttle.last_failure_at is not None:
-            delay = min(2**excess, 60)
-            remaining = delay - (now - throttle.last_failure_at).total_seconds()
-            wait = max(wait, remaining)
+    wait = max((throttle_wait(t, now) for t in LoginThrottle.objects.filter(key__in=keys)), default=0.0)
     return int(wait + 0.999) if wait > 0 else 0
 
 

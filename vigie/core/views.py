@@ -12,7 +12,8 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -96,7 +97,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         keys = _throttle_keys(request, email)
-        wait = queries.login_wait_seconds(keys)
+        # Taken and counted in one locked step, so parallel guesses cannot overtake the count.
+        wait = actions.do_claim_login_attempt(keys)
         if wait > 0:
             form.add_error(
                 None,
@@ -111,7 +113,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
-                actions.do_record_login_failure(keys)
                 form.add_error(None, _("Adresse e-mail ou mot de passe incorrect."))
                 status = 400
             else:
@@ -146,7 +147,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         # Each request counts like a failed sign-in, so nobody can flood an inbox with reset
         # e-mails: past a few requests per address or client, they must wait, then are locked.
         keys = ["reset:" + key for key in _throttle_keys(self.request, form.cleaned_data["email"].lower())]
-        wait = queries.login_wait_seconds(keys)
+        wait = actions.do_claim_login_attempt(keys)
         if wait > 0:
             form.add_error(
                 None,
@@ -160,7 +161,6 @@ class PasswordResetView(auth_views.PasswordResetView):
             response = self.render_to_response(self.get_context_data(form=form), status=429)
             response["Retry-After"] = str(wait)
             return response
-        actions.do_record_login_failure(keys)
         return super().form_valid(form)
 
 
@@ -445,3 +445,15 @@ def settings_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     actions.do_revoke_api_token(token, actor=_current_user(request))
     messages.success(request, _("Jeton « %(name)s » révoqué.") % {"name": token.name})
     return _to_settings("jetons")
+
+
+def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The admin's own sign-in page is replaced by Vigie's, which throttles guesses.
+
+    A signed-in person without staff rights is refused rather than sent back to the sign-in page
+    (which would send them back to the admin: a loop).
+    """
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    next_url = _safe_next(request, request.GET.get("next")) or reverse("admin:index")
+    return redirect_to_login(next_url, reverse("login"))

@@ -16,6 +16,8 @@ from vigie.core.api_schemas import (
     WRITE_ERRORS,
     ApiDateTime,
     ErrorOut,
+    ObjectId,
+    Offset,
     TeamRef,
     UserRef,
     ValidationErrorOut,
@@ -169,22 +171,22 @@ class CaseQuery(Schema):
         description="Which inbox view; `todo` holds the open cases whose next move is the team's (new or in progress).",
     )
     platform: str = ""
-    location: int | None = None
+    location: ObjectId | None = None
     sentiment: Sentiment | None = None
     type: MentionType | None = None
     status: CaseStatus | None = None
     assignee: str = Field("", description="An assignee's e-mail, or `none` for unassigned cases.")
-    team: int | None = None
+    team: ObjectId | None = None
     theme: str = ""
     sla: SlaState | None = None
     q: str = Field("", description="Words to find in the mention (full-text) or its author's name.")
-    source: int | None = None
+    source: ObjectId | None = None
     stars: int | None = Field(None, ge=1, le=5, description="Rating rounded down, 1 to 5.")
     language: str = ""
     since: ApiDateTime | None = Field(None, description="Mentions published at or after this time.")
     until: ApiDateTime | None = Field(None, description="Mentions published before this time.")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class CasePatch(Schema):
@@ -329,7 +331,7 @@ def add_note(request: HttpRequest, case_id: int, payload: NoteIn) -> tuple[int, 
 
 
 class BulkIn(Schema):
-    ids: list[int] = Field(min_length=1, max_length=500)
+    ids: list[ObjectId] = Field(min_length=1, max_length=500)
     action: BulkAction
     assignee_email: str = Field("", max_length=254, description="For `assign`; empty unassigns.")
     tag: str = Field("", max_length=40, description="For `tag`.")

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from vigie.core.api_auth import membership
-from vigie.core.api_schemas import ApiDateTime, ErrorOut, ValidationErrorOut, invalid
+from vigie.core.api_schemas import ApiDateTime, ErrorOut, ObjectId, ValidationErrorOut, invalid
 from vigie.core.periods import organisation_today, period_between
 from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, InsightFilters
 from vigie.insights.queries.kpis import KpiReport, kpi_report
@@ -101,11 +101,11 @@ class KpiQuery(Schema):
     to: date | None = Field(
         None, description="Last day, included. Default: today in the organisation's time zone."
     )
-    location: int | None = None
+    location: ObjectId | None = None
     platform: str = ""
-    team: int | None = None
+    team: ObjectId | None = None
     theme: str = ""
-    agent: int | None = Field(None, description="User id of the assignee of the cases.")
+    agent: ObjectId | None = Field(None, description="User id of the assignee of the cases.")
 
 
 def report_out(report: KpiReport, weeks: list[WeekOut], themes: list[ThemeOut]) -> KpiReportOut:

@@ -20,6 +20,7 @@ from django.http import FileResponse, StreamingHttpResponse
 
 from vigie.core.models import Organisation
 from vigie.core.periods import Period
+from vigie.core.safe_text import neutralise_cell
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case, Reply
 from vigie.insights.queries.filters import InsightFilters, period_mentions
@@ -109,8 +110,8 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    if isinstance(value, str):
+        return neutralise_cell(value)
     if value is None:
         return ""
     return value

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from vigie.connectors.normalise import estimate_reach
 from vigie.core import pipeline
 from vigie.core.actions import do_record_audit_event
 from vigie.core.models import Organisation, User
+from vigie.core.safe_text import MAX_MENTION_TEXT, clean_json, clean_text
 from vigie.mentions.models import Author, AuthorFlag, Mention, MentionRevision
 
 logger = logging.getLogger(__name__)
@@ -238,11 +239,63 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
+# Counters beyond this are a platform's error (or an attack), not an audience.
+MAX_COUNT = 2**31 - 1
+
+
+def _count(value: int) -> int:
+    return min(max(value, 0), MAX_COUNT)
+
+
+def safe_item(item: MentionIn) -> MentionIn:
+    """``item`` as it may be stored: no control characters anywhere (PostgreSQL refuses NUL, an
+    XLSX export any C0 control), counters within range, and the text cut at
+    ``MAX_MENTION_TEXT`` characters, the whole text kept in the raw payload as ``full_text``."""
+    text = clean_text(item.text)
+    raw = clean_json(item.raw)
+    html = clean_text(item.html)
+    if len(text) > MAX_MENTION_TEXT:
+        raw = {**raw, "full_text": text} if isinstance(raw, dict) else {"payload": raw, "full_text": text}
+        text = text[:MAX_MENTION_TEXT]
+        html = ""  # a cut in the middle of the HTML would break it; the plain text is shown instead
+    author = item.author
+    if author is not None:
+        author = replace(
+            author,
+            external_id=clean_text(author.external_id),
+            handle=clean_text(author.handle),
+            display_name=clean_text(author.display_name),
+            profile_url=clean_text(author.profile_url),
+            followers_count=None if author.followers_count is None else _count(author.followers_count),
+        )
+    return replace(
+        item,
+        external_id=clean_text(item.external_id),
+        kind=clean_text(item.kind),
+        text=text,
+        title=clean_text(item.title),
+        html=html,
+        url=clean_text(item.url),
+        author=author,
+        rating_raw=clean_text(item.rating_raw),
+        parent_external_id=clean_text(item.parent_external_id),
+        likes=_count(item.likes),
+        shares=_count(item.shares),
+        replies_count=_count(item.replies_count),
+        reach=_count(item.reach),
+        language=clean_text(item.language),
+        owner_reply_text=clean_text(item.owner_reply_text),
+        raw=raw,
+    )
+
+
 def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
     """Create or update ``items`` of ``source`` (call inside a transaction); see ``do_ingest_page``."""
     counts = IngestCounts()
     # The last copy of an id wins when a page repeats it.
-    by_id: dict[str, MentionIn] = {storable_external_id(item.external_id): item for item in items}
+    by_id: dict[str, MentionIn] = {
+        storable_external_id(item.external_id): item for item in map(safe_item, items)
+    }
     if not by_id:
         return counts
     authors = _upsert_authors(source, list(by_id.values()))

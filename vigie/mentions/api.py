@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from vigie.core.api_auth import membership
-from vigie.core.api_schemas import READ_ERRORS, ErrorOut, ValidationErrorOut, invalid
+from vigie.core.api_schemas import READ_ERRORS, ErrorOut, ObjectId, Offset, ValidationErrorOut, invalid
 from vigie.core.models import Organisation
 from vigie.core.periods import period_between
 from vigie.mentions.models import MentionKind, MentionType, Sentiment
@@ -30,8 +30,8 @@ class MentionQuery(Schema):
     """Filters of ``GET /mentions``; dates are whole days in the organisation's time zone."""
 
     platform: str = ""
-    source: int | None = None
-    location: int | None = None
+    source: ObjectId | None = None
+    location: ObjectId | None = None
     kind: MentionKind | None = None
     sentiment: Sentiment | None = None
     type: MentionType | None = None
@@ -42,7 +42,7 @@ class MentionQuery(Schema):
     q: str = Field("", description="Words to find in the title or text (ignoring case).")
     deleted: Literal["exclude", "include", "only"] = "exclude"
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 def date_bounds(

@@ -36,7 +36,9 @@ from vigie.connectors.contract import Connector, ConnectorError, MentionIn, Page
 from vigie.connectors.models import Source, SourceState
 from vigie.connectors.queries import webhook_source
 from vigie.core.actions import do_record_audit_event
+from vigie.core.db import retry_when_locked, yield_writer
 from vigie.core.models import User
+from vigie.core.safe_text import MAX_MENTION_TEXT, neutralise_cell
 from vigie.mentions.actions import IngestCounts, do_ingest_page
 
 # --- fetch runs ----------------------------------------------------------------------------------
@@ -86,7 +88,9 @@ def do_fetch_source(
 # --- file imports --------------------------------------------------------------------------------
 
 
-IMPORT_BATCH = 1000
+# Each batch is one short transaction, after which the import steps aside on SQLite, so a webhook
+# or a page waiting for the write lock gets it (see vigie.core.db).
+IMPORT_BATCH = 500
 
 
 @dataclass
@@ -96,10 +100,16 @@ class ImportReport:
     counts: IngestCounts = field(default_factory=IngestCounts)
     read: int = 0
     rejected: int = 0
+    clamped: int = 0  # imported with their text cut at MAX_MENTION_TEXT characters
     rejects_path: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.counts.as_dict(), "read": self.read, "rejected": self.rejected}
+        return {
+            **self.counts.as_dict(),
+            "read": self.read,
+            "rejected": self.rejected,
+            "clamped": self.clamped,
+        }
 
 
 def do_import_file(
@@ -129,37 +139,51 @@ def do_import_file(
 
     def flush() -> None:
         if batch and not dry_run:
-            report.counts += do_ingest_page(
-                source, Page(items=list(batch), next_cursor={}), advance_cursor=False
-            )
+            page = Page(items=list(batch), next_cursor={})
+            report.counts += retry_when_locked(lambda: do_ingest_page(source, page, advance_cursor=False))
         batch.clear()
+        if not dry_run:
+            yield_writer()
         if progress is not None:
             progress(rows.reader.progress())
+
+    def note(line: int, error: str, record: Any) -> None:
+        nonlocal rejects_writer
+        if rejects_path is None:
+            return
+        if rejects_writer is None:
+            # Opened only when a row is rejected or changed; the ExitStack closes it.
+            handle = Path(rejects_path).open("w", encoding="utf-8", newline="")  # noqa: SIM115
+            rejects_file = files.enter_context(handle)
+            rejects_writer = csv.writer(rejects_file)
+            report.rejects_path = str(rejects_path)
+            rejects_writer.writerow(["line", "error", "row"])
+        rejects_writer.writerow(
+            [
+                line,
+                neutralise_cell(error),
+                neutralise_cell(json.dumps(record, ensure_ascii=False, default=str) if record else ""),
+            ]
+        )
 
     with files:
         for row in rows:
             report.read += 1
             if row.mention is not None:
+                if len(row.mention.text) > MAX_MENTION_TEXT:
+                    report.clamped += 1
+                    note(
+                        row.line,
+                        f"imported, text cut at {MAX_MENTION_TEXT} characters (the whole text is kept "
+                        "in the raw payload)",
+                        None,
+                    )
                 batch.append(row.mention)
                 if len(batch) >= IMPORT_BATCH:
                     flush()
                 continue
             report.rejected += 1
-            if rejects_path is not None:
-                if rejects_writer is None:
-                    # Opened only when a row is rejected; the ExitStack closes it.
-                    handle = Path(rejects_path).open("w", encoding="utf-8", newline="")  # noqa: SIM115
-                    rejects_file = files.enter_context(handle)
-                    rejects_writer = csv.writer(rejects_file)
-                    report.rejects_path = str(rejects_path)
-                    rejects_writer.writerow(["line", "error", "row"])
-                rejects_writer.writerow(
-                    [
-                        row.line,
-                        row.error,
-                        json.dumps(row.record, ensure_ascii=False, default=str) if row.record else "",
-                    ]
-                )
+            note(row.line, row.error, row.record)
         flush()
     if not dry_run:
         do_record_delivery(source)
@@ -194,6 +218,7 @@ def do_receive_webhook(source_id: int, request: WebhookRequest) -> tuple[int, di
     except ConnectorError as exc:
         status = int(getattr(exc, "http_status", 400))
         return status, {"error": exc.message, "errors": getattr(exc, "errors", [])}
-    counts = do_ingest_page(source, Page(items=items, next_cursor=source.cursor), advance_cursor=False)
+    page = Page(items=items, next_cursor=source.cursor)
+    counts = retry_when_locked(lambda: do_ingest_page(source, page, advance_cursor=False))
     do_record_delivery(source)
     return 202, {"received": len(items), **counts.as_dict()}

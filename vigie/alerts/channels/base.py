@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from vigie.core.egress import EgressRefused, egress_client
+
 logger = logging.getLogger("vigie.alerts.channels")
 
 SEVERITIES = ("info", "warning", "critical")
@@ -41,6 +43,7 @@ def _quiet_httpx() -> Iterator[None]:
 # Chat platforms answer in well under a second; a webhook that takes longer is down for us.
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 USER_AGENT = "Vigie-Alerts/1"
+MAX_ANSWER_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,14 @@ def post_json(
     sent_headers.update(headers or {})
     where = redact_url(url)
     try:
-        with _quiet_httpx(), httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
+        # The egress policy checks the address actually connected to (never loopback, private or
+        # link-local unless VIGIE_EGRESS_ALLOW says so), so the excerpt below is never an internal
+        # service's answer; an answer is read up to 1 MB.
+        with _quiet_httpx(), egress_client(timeout=TIMEOUT, max_bytes=MAX_ANSWER_BYTES) as client:
             response = client.post(url, content=content, headers=sent_headers)
+    except EgressRefused as exc:
+        # The same words whether something listens there or not: the channel test is no port scanner.
+        raise DeliveryError(f"{channel}: {exc}", permanent=True) from None
     except httpx.TimeoutException:
         raise DeliveryError(f"{channel}: {where} did not answer in time", permanent=False) from None
     except httpx.HTTPError as exc:

@@ -26,6 +26,8 @@ def vigie_env(data_dir: Path) -> dict[str, str]:
     """The environment of a fresh Vigie on ``data_dir``: SQLite there, embedded jobs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIGIE_", "DATABASE_URL", "CELERY_"))}
     env["VIGIE_DATA_DIR"] = str(data_dir)
+    # The platforms and feeds these servers talk to in tests listen on loopback.
+    env["VIGIE_EGRESS_ALLOW"] = "127.0.0.1,::1,localhost"
     return env
 
 
@@ -51,12 +53,14 @@ class Server:
 
 
 @contextmanager
-def running_server(data_dir: Path, *extra: str) -> Iterator[Server]:
-    """Start `vigie serve` on a free port, wait until it answers, stop it with SIGTERM afterwards."""
+def running_server(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Start `vigie serve` on a free port, wait until it answers, stop it with SIGTERM afterwards.
+
+    ``env`` adds settings (``VIGIE_…`` variables) to the fresh environment."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "vigie.cli", "serve", "--port", str(port), *extra],
-        env=vigie_env(data_dir),
+        env={**vigie_env(data_dir), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -41,6 +41,7 @@ from vigie.connectors.contract import (
 )
 from vigie.connectors.platforms import UnknownPlatform, platform_facts
 from vigie.core.actions import do_notify, do_record_audit_event
+from vigie.core.egress import EgressRefused
 from vigie.core.jobs import enqueue
 from vigie.core.models import User
 from vigie.core.roles import HANDLE_CASES, Role
@@ -335,6 +336,10 @@ def run_publication(reply_id: int, claimer: str) -> str:
         return PublicationState.FAILED
     try:
         result = connector.publish_reply(target, reply.body, idempotency_key=str(reply.idempotency_key))
+    except EgressRefused as exc:
+        # Refused before any byte left: nothing was published and a retry would be refused too.
+        _record_failure(claim, str(exc))
+        return PublicationState.FAILED
     except ConnectorError as exc:
         return _record_error(claim, exc)
     except Exception as exc:
@@ -624,7 +629,7 @@ def do_edit_published_reply(
         else:
             connector.delete_reply(mention_in(mention), reply.external_id)
             result = None
-    except (ConnectorError, SourceConfigError) as exc:
+    except (ConnectorError, SourceConfigError, EgressRefused) as exc:
         raise PublishingError(str(exc), code="platform") from exc
     with transaction.atomic():
         now = timezone.now()
@@ -657,7 +662,7 @@ def do_delete_published_reply(reply: Reply, *, actor: User | None) -> Publicatio
         raise PublishingError(_("Cette plateforme ne permet pas de supprimer une réponse."), code="no_delete")
     try:
         build_connector(mention.source).delete_reply(mention_in(mention), reply.external_id)
-    except (ConnectorError, SourceConfigError) as exc:
+    except (ConnectorError, SourceConfigError, EgressRefused) as exc:
         raise PublishingError(str(exc), code="platform") from exc
     with transaction.atomic():
         Publication.objects.filter(pk=publication.pk).update(

@@ -37,6 +37,7 @@ from vigie.connectors.contract import (
     RateLimited,
 )
 from vigie.connectors.normalise import aware_datetime, html_to_text, retry_after_seconds, sanitise_html
+from vigie.core.egress import ResponseTooLarge
 
 USER_AGENT = "Vigie feed reader (+https://github.com/vigie)"
 MAX_FEED_BYTES = 20 * 1024 * 1024
@@ -145,6 +146,7 @@ class FeedConnector(Connector[FeedConfig]):
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.FETCH})
     Config: ClassVar[type[ConnectorConfig]] = FeedConfig
     default_poll_seconds: ClassVar[int] = 1800
+    max_response_bytes: ClassVar[int] = MAX_FEED_BYTES
 
     def _get(self, cursor: dict[str, Any]) -> httpx.Response:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/atom+xml, application/rss+xml, */*"}
@@ -153,7 +155,10 @@ class FeedConnector(Connector[FeedConfig]):
         if cursor.get("last_modified"):
             headers["If-Modified-Since"] = cursor["last_modified"]
         try:
+            # Each redirect is a new connection, checked by the egress policy like the first.
             response = self.http.get(self.config.url, headers=headers, follow_redirects=True)
+        except ResponseTooLarge:
+            raise ConnectorError("feed is larger than 20 MB", permanent=True) from None
         except httpx.HTTPError as exc:
             raise ConnectorError(f"feed unreachable: {type(exc).__name__}") from exc
         if response.status_code == 429 or (response.status_code == 503 and "retry-after" in response.headers):
@@ -166,8 +171,6 @@ class FeedConnector(Connector[FeedConfig]):
                 f"feed answered HTTP {response.status_code} {response.reason_phrase}",
                 permanent=response.status_code in (404, 410),
             )
-        if len(response.content) > MAX_FEED_BYTES:
-            raise ConnectorError("feed is larger than 20 MB", permanent=True)
         return response
 
     def _parse(self, response: httpx.Response) -> Any:

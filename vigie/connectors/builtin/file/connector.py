@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -197,6 +197,12 @@ class FileRows:
             rating = rating_to_five(raw_value, scale_max=self.config.rating_scale_max)
             if rating is None:
                 raise RowError(f"rating: unreadable value {str(raw_value)[:40]!r}")
+            number = _rating_number(raw_value)
+            if number is not None and not (0 <= number <= self.config.rating_scale_max):
+                # Refused, not clamped: a 99 on a 1–5 scale is a wrong column or a typo, not a 5.
+                raise RowError(
+                    f"rating: {str(raw_value)[:40]} is outside the scale 1–{self.config.rating_scale_max}"
+                )
         text = row.text
         extras = [
             f"{label} : {value}"
@@ -262,3 +268,13 @@ class FileRows:
             return aware_datetime(value, self.zone)
         except ValueError:
             raise RowError(f"created_at: unreadable date {str(value)[:40]!r}") from None
+
+
+def _rating_number(value: Any) -> Decimal | None:
+    """The number a rating cell holds (``"4,5"``, ``"4/5"`` too), None for a star word."""
+    text = str(value).strip().replace(",", ".").split("/")[0].strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None

@@ -8,6 +8,7 @@ JSON) or row (XLSX) where the record starts, for the reject file.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -73,14 +74,39 @@ def flatten(value: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def _encoding(path: Path) -> str:
-    # Spreadsheet software on Windows still writes CP1252 CSV files; UTF-8 (with BOM) otherwise.
+    """The text encoding of ``path``: a byte-order mark says it (UTF-8, UTF-16, UTF-32); UTF-16
+    without one shows as a NUL byte in every other place; then UTF-8 if it decodes, else the
+    Windows code page spreadsheets still write (CP1252), else Latin-1 (which decodes anything)."""
     with path.open("rb") as handle:
         sample = handle.read(CHUNK)
+    for bom, encoding in _BOMS:
+        if sample.startswith(bom):
+            return encoding
+    pairs = sample[: len(sample) - len(sample) % 2]
+    if len(pairs) >= 4:
+        odd_nuls, even_nuls = pairs[1::2].count(0), pairs[0::2].count(0)
+        if odd_nuls > len(pairs) // 4 and even_nuls == 0:
+            return "utf-16-le"
+        if even_nuls > len(pairs) // 4 and odd_nuls == 0:
+            return "utf-16-be"
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(sample) - 4:  # not just a character cut by the sample's end
+            try:
+                sample.decode("cp1252")
+            except UnicodeDecodeError:
+                return "latin-1"
             return "cp1252"
     return "utf-8-sig"
 
@@ -155,7 +181,7 @@ class FileReader:
                 yield start, dict(zip(headers, row, strict=False)), ""
 
     def _jsonl(self) -> Iterator[Record]:
-        with self._text() as handle:
+        with self._text(_encoding(self.path)) as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
@@ -173,7 +199,7 @@ class FileReader:
         """A top-level array, or the first array under ``reviews``/``features``/``items``/``data``,
         decoded one element at a time so memory stays flat whatever the file size."""
         decoder = json.JSONDecoder()
-        with self._text() as handle:
+        with self._text(_encoding(self.path)) as handle:
             buffer, eof = handle.read(CHUNK), False
             lines_before = 0
             match = re.match(r"\s*\[", buffer) or _X_ARCHIVE.match(buffer)
@@ -218,6 +244,22 @@ class FileReader:
                     lines_before += buffer.count("\n", 0, position)
                     buffer, position = buffer[position:], 0
 
+    @staticmethod
+    def _other_sheets(workbook: Any) -> Iterator[Record]:
+        """Only the first sheet is imported: each other sheet holding data is reported, not skipped
+        in silence."""
+        for other in workbook.worksheets[1:]:
+            other.reset_dimensions()
+            filled = sum(
+                1 for row in other.iter_rows(values_only=True) if any(c not in (None, "") for c in row)
+            )
+            if filled:
+                yield (
+                    0,
+                    None,
+                    f"sheet {other.title!r} ({filled} rows) not imported: only the first sheet is read",
+                )
+
     def _xlsx(self) -> Iterator[Record]:
         from openpyxl import load_workbook  # type: ignore[import-untyped]
 
@@ -228,6 +270,10 @@ class FileReader:
         try:
             sheet = workbook.worksheets[0]
             self._rows_total = sheet.max_row or 0
+            # Some programs write a wrong "dimension" in the file, and read-only mode would stop
+            # there: forget it and read every row that is actually present.
+            sheet.reset_dimensions()
+            yield from self._other_sheets(workbook)
             rows = sheet.iter_rows(values_only=True)
             try:
                 headers = [str(h).strip() if h is not None else "" for h in next(rows)]
@@ -236,6 +282,15 @@ class FileReader:
             for number, row in enumerate(rows, start=2):
                 self._rows_done = number
                 if all(cell is None or str(cell).strip() == "" for cell in row):
+                    continue
+                stray = [
+                    index
+                    for index, cell in enumerate(row)
+                    if (index >= len(headers) or not headers[index]) and cell not in (None, "")
+                ]
+                if stray:
+                    # Like a CSV row longer than its header: refused and reported, not half-read.
+                    yield number, None, f"a value in column {stray[0] + 1}, which has no header"
                     continue
                 yield number, {h: v for h, v in zip(headers, row, strict=False) if h}, ""
         finally:

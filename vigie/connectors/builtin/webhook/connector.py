@@ -34,6 +34,7 @@ from vigie.connectors.normalise import (
     sanitise_html,
     text_and_html,
 )
+from vigie.core.safe_text import MAX_JSON_DEPTH, clean_json, json_too_deep
 
 TIMESTAMP_HEADER = "x-vigie-timestamp"
 SIGNATURE_HEADER = "x-vigie-signature"
@@ -65,6 +66,15 @@ class PayloadError(ConnectorError):
     def __init__(self, message: str, errors: list[dict[str, Any]]) -> None:
         super().__init__(message, permanent=True)
         self.errors = errors
+
+
+class BodyTooDeep(ConnectorError):
+    """JSON nested beyond ``MAX_JSON_DEPTH``: answered 400 before anything reads it."""
+
+    http_status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -109,10 +119,19 @@ class WebhookConnector(Connector[WebhookConfig]):
         self.verify(request)
         try:
             data = json.loads(request.body)
+        except RecursionError:
+            data = None
+            too_deep = True
         except (ValueError, UnicodeDecodeError):
             raise PayloadError(
                 "body is not JSON", [{"index": None, "field": "", "message": "invalid JSON"}]
             ) from None
+        else:
+            too_deep = json_too_deep(data, MAX_JSON_DEPTH)
+        if too_deep:
+            raise BodyTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        # NUL, control characters and lone surrogates ("\ud800") go before anything reads them.
+        data = clean_json(data)
         try:
             body = WebhookBody.model_validate({"items": data} if isinstance(data, list) else data)
         except ValidationError:

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 
 from vigie.core.management.base import fail, organisation_or_fail
 from vigie.core.periods import organisation_today, period_between
+from vigie.core.safe_text import neutralise_cell
 from vigie.insights.queries.breakdowns import BREAKDOWN_DIMENSIONS, kpi_breakdown
 from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, InsightFilters
 from vigie.insights.queries.kpis import KpiReport, kpi_report
@@ -111,4 +112,4 @@ class Command(BaseCommand):
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for record in records:
-            writer.writerow(record)
+            writer.writerow({key: neutralise_cell(value) for key, value in record.items()})

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from vigie.connectors.normalise import zone
 from vigie.core.management.base import fail, organisation_or_fail
 from vigie.core.models import Organisation
+from vigie.core.safe_text import neutralise_cell
 from vigie.core.tenancy import scoped
 from vigie.mentions.models import Mention
 
@@ -148,6 +149,7 @@ class Command(BaseCommand):
             record["author_name"], record["author_handle"] = author["name"], author["handle"]
             record["rating"] = "" if record["rating"] is None else record["rating"]
             record["deleted"] = "true" if record["deleted"] else "false"
-            writer.writerow([record[column] for column in CSV_COLUMNS])
+            # The same neutralising as the web export: no cell runs as a formula in a spreadsheet.
+            writer.writerow([neutralise_cell(record[column]) for column in CSV_COLUMNS])
             count += 1
         return count

@@ -89,6 +89,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"read={report.read} new={counts.new} updated={counts.updated} "
                 f"unchanged={counts.unchanged} rejected={report.rejected}"
+                + (f" clamped={report.clamped}" if report.clamped else "")
             )
-        if report.rejected:
+        if report.rejected or report.clamped:
             self.stdout.write(f"rejected rows written to {report.rejects_path}")
