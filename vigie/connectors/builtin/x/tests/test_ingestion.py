@@ -1,0 +1,30 @@
+"""X through the framework: the CLI adds the source and fetches it."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from django.core.management import call_command
+
+from vigie.conftest import Tenant
+from vigie.connectors.builtin.x.tests.conftest import BEARER, config, script_walk
+from vigie.connectors.models import Source
+from vigie.connectors.testing import FakePlatform
+from vigie.mentions.models import Mention
+
+
+def test_source_add_then_fetch_from_the_command_line(tenant: Tenant, platform: FakePlatform) -> None:
+    script_walk(platform)
+    out = io.StringIO()
+    call_command(
+        "source", "add", "--org", "acme", "--platform", "x", "--name", "Compte X",
+        "--config", json.dumps(config(platform)), stdout=out, stderr=io.StringIO(),
+    )  # fmt: skip
+    assert out.getvalue().startswith("created source Compte X (x)")
+    source = Source.objects.get(name="Compte X")
+    assert BEARER not in json.dumps(source.config)
+    call_command("fetch", "--org", "acme", stdout=io.StringIO(), stderr=io.StringIO())
+    assert Mention.objects.filter(source=source).count() == 5
+    call_command("fetch", "--org", "acme", stdout=io.StringIO(), stderr=io.StringIO())
+    assert Mention.objects.filter(source=source).count() == 5
