@@ -188,7 +188,7 @@ class YoutubeConnector(Connector[YoutubeConfig]):
 
     def publish_reply(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:
         """Answer the thread: YouTube replies only to top-level comments (50 units)."""
-        parent = mention.parent_external_id if mention.kind == "reply" else mention.external_id
+        parent = _thread_of(mention)
         body = {"snippet": {"parentId": parent, "textOriginal": text}}
         data = _json(self._oauth("POST", "/comments", params={"part": "snippet"}, json=body))
         comment = _model(Comment, data)
@@ -458,6 +458,16 @@ def _reasons(response: httpx.Response) -> tuple[list[str], str]:
         # Google's messages may carry markup (a link to the quota page): keep the words.
         return [item.reason for item in body.errors if item.reason], html.unescape(body.message)[:300]
     return [envelope.error] if envelope.error else [], envelope.error_description[:300]
+
+
+def _thread_of(mention: MentionIn) -> str:
+    """The top-level comment of ``mention``'s thread (the outbox's copy of a stored mention may lack
+    ``parent_external_id``: the raw comment names its parent, and a reply's id starts with it)."""
+    snippet = mention.raw.get("snippet") if isinstance(mention.raw.get("snippet"), dict) else {}
+    parent = str((snippet or {}).get("parentId") or mention.parent_external_id or "")
+    if parent:
+        return parent
+    return mention.external_id.split(".", 1)[0]
 
 
 def _to_mention(comment: Comment, raw: dict[str, Any], replies: int = 0) -> MentionIn:

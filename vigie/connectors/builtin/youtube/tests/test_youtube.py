@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -168,6 +169,14 @@ def test_a_reply_goes_to_the_top_level_comment_with_the_channels_token(platform:
     assert sent.param("part") == "snippet"
     assert sent.json() == {"snippet": {"parentId": THREAD_A, "textOriginal": "Bonjour Marc !"}}
     assert result.url == f"https://www.youtube.com/watch?v=dQ7xK2mLp9A&lc={result.external_id}"
+    # The outbox's copy of a stored reply carries no parent id: its raw comment and its id say it.
+    stored = replace(mentions[f"{THREAD_A}.A1bCdEfGhNp"], parent_external_id="")
+    connector.publish_reply(stored, "Bonjour Marc !", idempotency_key="k2")
+    again = replace(stored, raw={})
+    connector.publish_reply(again, "Bonjour Marc !", idempotency_key="k3")
+    assert [r.json()["snippet"]["parentId"] for r in platform.requests_to("POST", f"{V3}/comments")] == [
+        THREAD_A
+    ] * 3
 
 
 def test_a_refused_reply_says_why_and_an_expired_token_is_renewed(platform: FakePlatform) -> None:
