@@ -76,8 +76,12 @@ class XConfig(ConnectorConfig):
     """The app's bearer token, the account and the search query; OAuth 2.0 user tokens to reply."""
 
     base_url: str = Field(default="", description="Adresse de l'API X (par défaut https://api.x.com)")
+    # Optional for the form's sake (a source may be saved before its app exists): without it the
+    # source reads nothing and says it needs re-authorisation.
     bearer_token: str = Field(
-        description="Jeton « Bearer » de l'application (lecture)", json_schema_extra={"secret": True}
+        default="",
+        description="Jeton « Bearer » de l'application (lecture)",
+        json_schema_extra={"secret": True},
     )
     user_id: str = Field(description="Identifiant numérique du compte de l'organisation")
     query: str = Field(default="", description="Requête de recherche récente (7 derniers jours)")
@@ -173,7 +177,16 @@ class XConnector(Connector[XConfig]):
             params["sort_order"] = "recency"
             if pending.get("token"):
                 params["next_token"] = pending["token"]
-        data = _json(self._send("GET", path, params=params, token=self.config.bearer_token))
+        try:
+            data = _json(self._send("GET", path, params=params, token=self.config.bearer_token))
+        except ConnectorError as exc:
+            # Recent search covers 7 days: after a longer pause the stored since_id is refused
+            # ("must be a tweet id created after …"). Start again from the newest posts.
+            if key != SEARCH or "since_id" not in exc.message or "since_id" not in params:
+                raise
+            params.pop("since_id")
+            since.pop(key, None)
+            data = _json(self._send("GET", path, params=params, token=self.config.bearer_token))
         listing = _model(PostList, data)
         raw_posts = data.get("data") or [] if isinstance(data, dict) else []
         items = self._mentions(listing, raw_posts, key)
@@ -303,6 +316,8 @@ class XConnector(Connector[XConfig]):
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         url = f"{self.base_url}{path}"
+        if token == "" and path != "/2/oauth2/token":
+            raise ConnectorError("X: aucun jeton « Bearer » configuré pour lire", needs_reauth=True)
         try:
             check_url(url)
         except EgressRefused as exc:

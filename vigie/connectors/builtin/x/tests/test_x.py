@@ -215,3 +215,39 @@ def test_a_reply_to_a_deleted_post_fails_for_good_with_xs_reason(platform: FakeP
 def test_the_account_id_must_be_a_number() -> None:
     with pytest.raises(ValueError, match="number"):
         XConfig.model_validate({"bearer_token": "b", "user_id": "@AcmeRail"})
+
+
+def test_a_source_without_a_bearer_token_reads_nothing_and_needs_one(platform: FakePlatform) -> None:
+    connector = XConnector(XConfig.model_validate({"base_url": platform.url, "user_id": ACCOUNT_ID}))
+    with pytest.raises(ConnectorError) as caught:
+        connector.fetch({})
+    assert caught.value.needs_reauth
+    assert platform.requests == []
+
+
+def test_a_search_since_id_older_than_seven_days_starts_again_from_the_newest(
+    platform: FakePlatform, connector: XConnector
+) -> None:
+    old_id = "1990000000000000000"
+    platform.add(
+        "GET",
+        "/2/tweets/search/recent",
+        status=400,
+        json={
+            "errors": [
+                {
+                    "parameters": {"since_id": [old_id]},
+                    "message": f"Invalid 'since_id':'{old_id}'. 'since_id' must be a tweet id created after 2026-11-28T10:00:00Z.",
+                }
+            ],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        },
+        query={"since_id": old_id},
+    )
+    platform.add("GET", "/2/tweets/search/recent", json=load("search_recent.json"))
+    page = connector.fetch({"stream": 1, "since": {"mentions": MENTION_A, "search": old_id}})
+    assert {item.external_id for item in page.items} == {QUOTE, NO_MENTION}
+    assert page.next_cursor["since"]["search"] == NO_MENTION
+    assert platform.requests_to("GET", "/2/tweets/search/recent")[-1].param("since_id") is None
