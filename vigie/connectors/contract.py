@@ -8,6 +8,7 @@ ingestion code upserts what it returns, and only then advances the cursor.
 from __future__ import annotations
 
 from abc import ABC
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -229,6 +230,14 @@ class Connector(ABC, Generic[C]):
     def __init__(self, config: C, http: httpx.Client | None = None) -> None:
         self.config = config
         self.http = http or httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False)
+        # Set by whoever built the connector for a stored source (``build_connector``): where
+        # secrets the platform renewed on its own (a rotated refresh token) are stored.
+        self.on_secrets_renewed: Callable[[dict[str, str]], None] | None = None
+
+    def secrets_renewed(self, secrets: dict[str, str]) -> None:
+        """Hand renewed secrets (configuration keys) to be stored encrypted with the source's."""
+        if self.on_secrets_renewed is not None:
+            self.on_secrets_renewed(secrets)
 
     @property
     def base_url(self) -> str:

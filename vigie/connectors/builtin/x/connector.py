@@ -133,7 +133,7 @@ class XConnector(Connector[XConfig]):
 
     def __init__(self, config: XConfig, http: httpx.Client | None = None) -> None:
         super().__init__(config, http)
-        # X rotates refresh tokens: the renewed pair lives in this object (see doc.md).
+        # X rotates refresh tokens: the renewed pair is used from here on and handed to be stored.
         self._user_token = config.access_token
         self._refresh_token = config.refresh_token
         self._username = ""
@@ -303,6 +303,8 @@ class XConnector(Connector[XConfig]):
         token = _model(TokenAnswer, _json(response))
         self._user_token = token.access_token
         self._refresh_token = token.refresh_token or self._refresh_token
+        # X's refresh tokens are single-use: the new pair must replace the stored one.
+        self.secrets_renewed({"access_token": self._user_token, "refresh_token": self._refresh_token})
 
     def _send(
         self,
