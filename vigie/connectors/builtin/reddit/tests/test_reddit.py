@@ -179,3 +179,14 @@ def test_a_subreddit_name_is_checked() -> None:
     assert config_ok.subreddits == ["france", "AskFrance"]
     with pytest.raises(ValueError, match="subreddit"):
         RedditConfig.model_validate({"client_id": "c", "client_secret": "s", "subreddits": ["no spaces"]})
+
+
+def test_the_connection_test_names_the_account_or_says_it_only_reads(platform: FakePlatform) -> None:
+    platform.add("POST", "/api/v1/access_token", json=load("user_token.json"))
+    platform.add("GET", "/api/v1/me", json=load("me.json"))
+    with_account = RedditConnector(
+        RedditConfig.model_validate(config(platform, username="AcmeRail_officiel", password=PASSWORD))
+    )
+    assert with_account.test_connection() == "u/AcmeRail_officiel (1 subreddit(s), 1 recherche(s))"
+    read_only = RedditConnector(RedditConfig.model_validate(config(platform)))
+    assert "lecture seule" in read_only.test_connection()
