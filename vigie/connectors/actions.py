@@ -32,6 +32,7 @@ from vigie.connectors.credentials import (
     encrypt_secrets,
     redact,
     rotate_token,
+    secret_fields,
     split_config,
 )
 from vigie.connectors.models import Source, SourcePlace, SourceState
@@ -93,8 +94,31 @@ def source_config(source: Source) -> BaseModel:
 
 
 def build_connector(source: Source) -> Connector[Any]:
-    """A ready connector instance for ``source``."""
-    return get_connector_class(source.platform)(source_config(source))
+    """A ready connector instance for ``source``; secrets it renews are stored with the source."""
+    connector = get_connector_class(source.platform)(source_config(source))
+    source_id = source.pk
+    connector.on_secrets_renewed = lambda secrets: do_store_renewed_secrets(source_id, secrets)
+    return connector
+
+
+def do_store_renewed_secrets(source_id: int, secrets: dict[str, str]) -> None:
+    """Store secrets a connector renewed on its own (X rotates its refresh token at each use) with
+    the source's other secrets, encrypted. Only secret fields of the connector's configuration
+    are taken; nothing is logged or audited with a value."""
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        return
+    allowed = secret_fields(get_connector_class(source.platform).Config)
+    updates = {
+        key: value for key, value in secrets.items() if key in allowed and isinstance(value, str) and value
+    }
+    if not updates:
+        return
+    with transaction.atomic():
+        locked = Source.objects.select_for_update().get(pk=source_id)
+        stored = _stored_secrets(locked)
+        stored.update(updates)
+        Source.objects.filter(pk=source_id).update(credentials_encrypted=encrypt_secrets(stored))
 
 
 def jittered(seconds: float) -> timedelta:

@@ -8,6 +8,7 @@ ingestion code upserts what it returns, and only then advances the cursor.
 from __future__ import annotations
 
 from abc import ABC
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -249,6 +250,14 @@ class Connector(ABC, Generic[C]):
             max_bytes=self.max_response_bytes,
             require_tls=sends_credentials(config),
         )
+        # Set by whoever built the connector for a stored source (``build_connector``): where
+        # secrets the platform renewed on its own (a rotated refresh token) are stored.
+        self.on_secrets_renewed: Callable[[dict[str, str]], None] | None = None
+
+    def secrets_renewed(self, secrets: dict[str, str]) -> None:
+        """Hand renewed secrets (configuration keys) to be stored encrypted with the source's."""
+        if self.on_secrets_renewed is not None:
+            self.on_secrets_renewed(secrets)
 
     @property
     def base_url(self) -> str:

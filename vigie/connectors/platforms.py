@@ -146,12 +146,10 @@ _X_LIMIT = LengthLimit(280, "characters", url_weight=23)
 UNCONNECTED: dict[str, PlatformFacts] = {
     facts.slug: facts
     for facts in (
-        _unconnected("x", "X", _SOCIAL, _X_LIMIT),
+        # The older slug of X (imported files, archives): same limits, answered by copy and open.
         _unconnected("twitter", "X (Twitter)", _SOCIAL, _X_LIMIT),
         _unconnected("linkedin", "LinkedIn", _SOCIAL, LengthLimit(1250)),
-        _unconnected("youtube", "YouTube", _SOCIAL, LengthLimit(10000)),
         _unconnected("tiktok", "TikTok", _SOCIAL),
-        _unconnected("reddit", "Reddit", _SOCIAL, LengthLimit(10000)),
         _unconnected("google", "Google", _REVIEWS),
         _unconnected("glassdoor", "Glassdoor", _REVIEWS),
         _unconnected("indeed", "Indeed", _REVIEWS),

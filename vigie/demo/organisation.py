@@ -309,7 +309,16 @@ SOURCES: tuple[SourceSpec, ...] = (
         f"X — @{ORG_X_HANDLE}",
         f"@{ORG_X_HANDLE}",
         "fr",
-        {"user_id": "1287346650192384001", "query": '"Mutuelle Horizon" OR @MutuelleHorizon -is:retweet'},
+        {
+            "base_url": sandbox_url("x"),
+            "bearer_token": SANDBOX_SECRET,
+            "user_id": "1287346650192384001",
+            "query": '"Mutuelle Horizon" OR @MutuelleHorizon -is:retweet',
+            "access_token": SANDBOX_SECRET,
+            "refresh_token": SANDBOX_SECRET,
+            "client_id": "vigie-demo",
+            "client_secret": SANDBOX_SECRET,
+        },
         300,
     ),
     SourceSpec(

@@ -19,4 +19,7 @@ BUILTIN_CONNECTORS: list[str] = [
     "vigie.connectors.builtin.tripadvisor.connector:TripadvisorConnector",
     "vigie.connectors.builtin.facebook.connector:FacebookConnector",
     "vigie.connectors.builtin.instagram.connector:InstagramConnector",
+    "vigie.connectors.builtin.x.connector:XConnector",
+    "vigie.connectors.builtin.youtube.connector:YoutubeConnector",
+    "vigie.connectors.builtin.reddit.connector:RedditConnector",
 ]

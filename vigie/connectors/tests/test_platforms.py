@@ -123,27 +123,37 @@ def test_only_the_meta_connectors_send_direct_messages() -> None:
 def test_x_counts_280_characters_with_every_link_worth_23() -> None:
     x = platform_facts("x")
     assert x.reply_limit == LengthLimit(280, "characters", url_weight=23)
+    # "twitter" (imported archives) stays a copy-and-open row with X's limits.
     assert platform_facts("twitter").reply_limit == x.reply_limit
-    assert not x.connected
-    assert not x.can_publish
-    assert x.capabilities == frozenset()
+    assert (x.connected, x.can_publish) == (True, True)
+    assert not platform_facts("twitter").connected
+    assert not x.retry_safe  # X takes no idempotency key
 
 
 def test_the_documented_limits_of_the_other_platforms() -> None:
     limits = {slug: facts.reply_limit for slug, facts in UNCONNECTED.items() if facts.reply_limit}
     assert limits == {
-        "x": LengthLimit(280, "characters", url_weight=23),
         "twitter": LengthLimit(280, "characters", url_weight=23),
-        "youtube": LengthLimit(10000),
-        "reddit": LengthLimit(10000),
         "linkedin": LengthLimit(1250),
     }
+    for slug in ("youtube", "reddit"):
+        assert slug not in UNCONNECTED
+        assert platform_facts(slug).reply_limit == LengthLimit(10000)
 
 
 def test_the_demo_platforms_without_a_connector_are_declared() -> None:
-    for slug, label in (("x", "X"), ("linkedin", "LinkedIn")):
-        assert slug in UNCONNECTED
-        assert platform_label(slug) == label
+    assert "linkedin" in UNCONNECTED
+    assert platform_label("linkedin") == "LinkedIn"
+    assert platform_label("x") == "X"
+
+
+def test_youtube_moderates_and_reddit_and_youtube_detect_deletions() -> None:
+    youtube, reddit = platform_facts("youtube"), platform_facts("reddit")
+    assert youtube.can(Capability.HIDE_COMMENT)
+    assert youtube.can(Capability.DELETE_COMMENT)
+    assert youtube.can(Capability.DETECTS_DELETIONS)
+    assert reddit.can(Capability.DETECTS_DELETIONS)
+    assert not reddit.can(Capability.HIDE_COMMENT)
 
 
 def test_facebook_and_instagram_are_declared_by_their_connectors_only() -> None:
@@ -201,7 +211,7 @@ def test_platform_facts_can_be_read_without_django_or_an_http_client() -> None:
     code = (
         "import sys, vigie.analysis.builtin.sentiment.analyzer\n"
         "from vigie.connectors.platforms import is_social\n"
-        "assert is_social('x') and not is_social('')\n"
+        "assert is_social('twitter') and not is_social('')\n"
         "assert 'django' not in sys.modules and 'httpx' not in sys.modules, 'heavy import'\n"
         "assert is_social('bluesky')\n"  # a connector's fact: the registry loads, without Django
         "assert 'django' not in sys.modules, 'django imported'\n"

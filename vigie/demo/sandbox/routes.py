@@ -278,6 +278,48 @@ def meta_delete(match: re.Match[str], body: dict[str, Any], journal: Journal) ->
     return Answer(json={"success": True})
 
 
+# --- X ---------------------------------------------------------------------------------------
+
+_X_USER = {"id": "1287346650192384001", "username": "MutuelleHorizon", "name": "Mutuelle Horizon"}
+
+
+def x_token(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    # X rotates its refresh tokens: each renewal hands a new one.
+    return Answer(
+        json={
+            "token_type": "bearer",
+            "expires_in": 7200,
+            "access_token": "sandbox-x-access",
+            "refresh_token": "sandbox-x-refresh-" + _digest(_z(_now()))[:8],
+            "scope": "tweet.read tweet.write users.read offline.access",
+        }
+    )
+
+
+def x_empty(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(json={"meta": {"result_count": 0}})
+
+
+def x_user(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    return Answer(json={"data": {**_X_USER, "public_metrics": {"followers_count": 5400}}})
+
+
+def x_post(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    text = str(body.get("text") or "")
+    reply = body.get("reply") or {}
+    target = str(reply.get("in_reply_to_tweet_id") or "") if isinstance(reply, dict) else ""
+    journal(Write(_now(), "X", "reply", target, text))
+    post_id = str(1_860_000_000_000_000_000 + int(_digest(target, text)[:12], 16) % 10**15)
+    return Answer(
+        status=201, json={"data": {"id": post_id, "text": text, "edit_history_tweet_ids": [post_id]}}
+    )
+
+
+def x_delete(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    journal(Write(_now(), "X", "delete", match.group("post"), ""))
+    return Answer(json={"data": {"deleted": True}})
+
+
 # --- Feeds ------------------------------------------------------------------------------------
 
 
@@ -329,6 +371,12 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("POST", r"/bluesky/xrpc/com\.atproto\.repo\.createRecord", bluesky_create),
     ("POST", r"/bluesky/xrpc/com\.atproto\.repo\.deleteRecord", bluesky_delete),
     ("GET", r"/feeds/(?P<name>[a-z]+)", feed),
+    ("POST", r"/x/2/oauth2/token", x_token),
+    ("GET", rf"/x/2/users/{_SEGMENT}/mentions", x_empty),
+    ("GET", r"/x/2/tweets/search/recent", x_empty),
+    ("GET", rf"/x/2/users/{_SEGMENT}", x_user),
+    ("POST", r"/x/2/tweets", x_post),
+    ("DELETE", rf"/x/2/tweets/(?P<post>{_SEGMENT})", x_delete),
     ("GET", rf"/meta/v[\d.]+/{_SEGMENT}/(?:feed|comments|ratings|media|tags)", meta_list),
     ("GET", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})", meta_node),
     ("POST", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})/(?P<edge>comments|replies)", meta_reply),

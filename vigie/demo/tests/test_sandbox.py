@@ -16,7 +16,7 @@ from vigie.core.models import Organisation
 from vigie.demo import DEMO_SLUG
 from vigie.demo.loader import do_load_demo
 from vigie.demo.sandbox import Sandbox, point_demo_sources, start_sandbox
-from vigie.inbox.models import Case, ReplyStatus
+from vigie.inbox.models import Case, Publication, ReplyStatus
 from vigie.inbox.outbox.publishing import do_queue_publication, run_publication
 from vigie.inbox.tests.factories import make_reply
 from vigie.mentions.ingest import do_fetch_source
@@ -57,6 +57,7 @@ def test_every_connected_demo_source_has_a_configuration_its_connector_accepts()
         "bluesky",
         "facebook",
         "instagram",
+        "x",
     }
     for source in sources:
         # Raises SourceConfigError with the connector's message otherwise.
@@ -67,7 +68,7 @@ def test_every_connected_demo_source_has_a_configuration_its_connector_accepts()
 def test_the_demo_sources_poll_the_sandbox_and_say_they_are_healthy(sandbox: Sandbox) -> None:
     do_load_demo(size=120)
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
-    assert point_demo_sources(organisation, sandbox.url) == len(sandboxed_sources()) == 13
+    assert point_demo_sources(organisation, sandbox.url) == len(sandboxed_sources()) == 14
     assert point_demo_sources(organisation, sandbox.url) == 0, "pointing twice changes nothing"
 
     for source in sandboxed_sources():
@@ -78,13 +79,17 @@ def test_the_demo_sources_poll_the_sandbox_and_say_they_are_healthy(sandbox: San
 
 
 @pytest.mark.parametrize(
-    "platform", ["google_business", "trustpilot", "mastodon", "bluesky", "facebook", "instagram"]
+    "platform", ["google_business", "trustpilot", "mastodon", "bluesky", "facebook", "instagram", "x"]
 )
 def test_a_reply_published_in_the_demo_arrives_on_the_platform(sandbox: Sandbox, platform: str) -> None:
     do_load_demo(size=300)
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
     point_demo_sources(organisation, sandbox.url)
-    case = Case.objects.filter(organisation=organisation, mention__source__platform=platform).first()
+    cases = Case.objects.filter(organisation=organisation, mention__source__platform=platform)
+    if platform == "x":
+        # X allows an API reply only to a post that mentions (or quotes) the account.
+        cases = cases.filter(mention__text__icontains="@MutuelleHorizon")
+    case = cases.first()
     assert case is not None
     text = f"Bonjour, nous revenons vers vous <b>aujourd'hui</b> ({platform})."
     reply = make_reply(case, body=text, status=ReplyStatus.APPROVED)
@@ -98,3 +103,22 @@ def test_a_reply_published_in_the_demo_arrives_on_the_platform(sandbox: Sandbox,
     page = httpx.get(f"{sandbox.url}/").text
     assert "Réponse publiée" in page
     assert "&lt;b&gt;aujourd&#x27;hui&lt;/b&gt;" in page  # customer-facing text is escaped
+
+
+def test_x_refuses_before_sending_a_reply_to_a_post_that_does_not_mention_the_account(
+    sandbox: Sandbox,
+) -> None:
+    do_load_demo(size=300)
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    point_demo_sources(organisation, sandbox.url)
+    case = (
+        Case.objects.filter(organisation=organisation, mention__source__platform="x")
+        .exclude(mention__text__icontains="@MutuelleHorizon")
+        .first()
+    )
+    assert case is not None
+    reply = make_reply(case, body="Bonjour, écrivez-nous en message privé.", status=ReplyStatus.APPROVED)
+    do_queue_publication(reply, actor=None)
+    assert run_publication(reply.pk, "test") == "failed"
+    assert not [write for write in sandbox.writes if write.platform == "X"]
+    assert "février 2026" in Publication.objects.get(reply=reply).last_error

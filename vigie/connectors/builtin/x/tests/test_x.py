@@ -1,0 +1,253 @@
+"""The X connector against a local stand-in of the X API v2 replaying X's payloads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from vigie.connectors.builtin.x.connector import XConfig, XConnector
+from vigie.connectors.builtin.x.tests.conftest import (
+    ACCOUNT_ID,
+    BEARER,
+    MENTION_A,
+    MENTION_B,
+    MENTION_C,
+    NO_MENTION,
+    QUOTE,
+    REFRESH,
+    USER_TOKEN,
+    config,
+    load,
+    script_walk,
+)
+from vigie.connectors.contract import ConnectorError, MentionIn, RateLimited
+from vigie.connectors.testing import FakePlatform
+
+MENTIONS = f"/2/users/{ACCOUNT_ID}/mentions"
+
+
+def walk(connector: XConnector, cursor: dict[str, Any]) -> tuple[list[MentionIn], dict[str, Any], int]:
+    items: list[MentionIn] = []
+    for calls in range(1, 20):
+        page = connector.fetch(cursor)
+        items.extend(page.items)
+        cursor = page.next_cursor
+        if not page.has_more:
+            return items, cursor, calls
+    raise AssertionError("the walk never ended")
+
+
+def test_a_poll_reads_mentions_page_by_page_then_the_search(
+    platform: FakePlatform, connector: XConnector
+) -> None:
+    script_walk(platform)
+    items, cursor, calls = walk(connector, {})
+    by_id = {item.external_id: item for item in items}
+    # The account's own reply is recognised and left out.
+    assert set(by_id) == {MENTION_A, MENTION_B, MENTION_C, QUOTE, NO_MENTION}
+    assert calls == 3
+
+    first = by_id[MENTION_A]
+    assert first.created_at == datetime(2026, 12, 5, 9, 14, 2, tzinfo=UTC)
+    assert first.author is not None
+    assert (first.author.external_id, first.author.handle, first.author.display_name) == (
+        "1520098765432109056",
+        "camille_rx",
+        "Camille Roux",
+    )
+    assert first.author.followers_count == 412
+    assert (first.likes, first.shares, first.replies_count) == (14, 4, 2)
+    assert first.reach >= 2210
+    assert first.url == f"https://x.com/camille_rx/status/{MENTION_A}"
+    assert first.language == "fr"
+
+    # X sent only id and text: the time comes from the snowflake id, not from "now".
+    bare = by_id[MENTION_C]
+    assert bare.created_at.replace(microsecond=0) == datetime(2026, 12, 5, 7, 30, 11, tzinfo=UTC)
+    assert bare.author is None
+
+    quote = by_id[QUOTE]
+    assert quote.raw["quoted_tweets"][0]["author_id"] == ACCOUNT_ID
+
+    request = platform.requests_to("GET", MENTIONS)[0]
+    assert request.headers["authorization"] == f"Bearer {BEARER}"
+    assert request.param("tweet.fields") == (
+        "created_at,author_id,public_metrics,conversation_id,in_reply_to_user_id,referenced_tweets,lang"
+    )
+    assert "author_id" in (request.param("expansions") or "")
+    assert request.param("user.fields") == "username,name,public_metrics"
+    search = platform.requests_to("GET", "/2/tweets/search/recent")[0]
+    assert search.param("query") == '"acme rail" -is:retweet lang:fr'
+    assert cursor["since"] == {"mentions": "2129143740625846371", "search": NO_MENTION}
+
+    # The next poll asks only for newer posts.
+    items, cursor, _ = walk(connector, cursor)
+    assert items == []
+    assert platform.requests_to("GET", MENTIONS)[-1].param("since_id") == "2129143740625846371"
+    assert platform.requests_to("GET", "/2/tweets/search/recent")[-1].param("since_id") == NO_MENTION
+
+
+def test_an_edited_post_keeps_the_id_of_its_first_version(
+    platform: FakePlatform, connector: XConnector
+) -> None:
+    edited = load("mentions_page2.json")
+    post = edited["data"][0]
+    post["edit_history_tweet_ids"] = [MENTION_C, "2129116999999999999"]
+    post["id"] = "2129116999999999999"
+    post["text"] = "@AcmeRail wifi en panne dans le TGV (corrigé : le 6211)"
+    platform.add("GET", MENTIONS, json=edited)
+    page = XConnector(XConfig.model_validate(config(platform, query=""))).fetch({})
+    assert [item.external_id for item in page.items] == [MENTION_C]
+    assert page.items[0].url.endswith("/status/2129116999999999999")
+
+
+def test_a_rate_limit_answer_waits_until_xs_reset(platform: FakePlatform, connector: XConnector) -> None:
+    reset = int(datetime.now(tz=UTC).timestamp()) + 600
+    platform.add(
+        "GET",
+        MENTIONS,
+        status=429,
+        json=load("too_many_requests.json"),
+        headers={"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)},
+    )
+    with pytest.raises(RateLimited) as caught:
+        connector.fetch({})
+    assert 590 <= caught.value.retry_after <= 600
+
+
+def test_a_refused_bearer_token_needs_reauthorisation(platform: FakePlatform, connector: XConnector) -> None:
+    platform.add("GET", MENTIONS, status=401, json=load("unauthorized.json"))
+    with pytest.raises(ConnectorError) as caught:
+        connector.fetch({})
+    assert caught.value.needs_reauth
+    assert BEARER not in caught.value.message
+
+
+def test_the_connection_test_names_the_account(platform: FakePlatform, connector: XConnector) -> None:
+    platform.add("GET", f"/2/users/{ACCOUNT_ID}", json=load("user.json"))
+    assert connector.test_connection() == "@AcmeRail (Acme Rail), 48211 abonnés"
+
+
+def _mentions_by_id(platform: FakePlatform) -> dict[str, MentionIn]:
+    script_walk(platform)
+    items, _, _ = walk(XConnector(XConfig.model_validate(config(platform))), {})
+    return {item.external_id: item for item in items}
+
+
+def test_a_reply_to_a_post_that_mentions_the_account_is_sent_with_the_user_token(
+    platform: FakePlatform,
+) -> None:
+    mentions = _mentions_by_id(platform)
+    platform.add("POST", "/2/tweets", status=201, json=load("tweet_created.json"))
+    connector = XConnector(XConfig.model_validate(config(platform, access_token=USER_TOKEN)))
+    result = connector.publish_reply(
+        mentions[MENTION_A], "Bonjour Camille, écrivez-nous en privé ?", idempotency_key="k"
+    )
+    sent = platform.requests_to("POST", "/2/tweets")[0]
+    assert sent.headers["authorization"] == f"Bearer {USER_TOKEN}"
+    assert sent.json()["reply"] == {"in_reply_to_tweet_id": MENTION_A}
+    assert result.external_id == load("tweet_created.json")["data"]["id"]
+    assert result.url == f"https://x.com/AcmeRail/status/{result.external_id}"
+
+
+def test_a_reply_to_a_quote_of_the_account_is_allowed(platform: FakePlatform) -> None:
+    mentions = _mentions_by_id(platform)
+    platform.add("POST", "/2/tweets", status=201, json=load("tweet_created.json"))
+    connector = XConnector(XConfig.model_validate(config(platform, access_token=USER_TOKEN)))
+    connector.publish_reply(mentions[QUOTE], "Bonjour, quelle ligne ?", idempotency_key="k")
+    assert platform.requests_to("POST", "/2/tweets")[0].json()["reply"]["in_reply_to_tweet_id"] == QUOTE
+
+
+def test_a_reply_to_a_post_that_neither_mentions_nor_quotes_is_refused_before_sending(
+    platform: FakePlatform,
+) -> None:
+    mentions = _mentions_by_id(platform)
+    connector = XConnector(XConfig.model_validate(config(platform, access_token=USER_TOKEN)))
+    with pytest.raises(ConnectorError) as caught:
+        connector.publish_reply(mentions[NO_MENTION], "Bonjour !", idempotency_key="k")
+    assert caught.value.permanent
+    assert "@AcmeRail" in caught.value.message
+    assert "février 2026" in caught.value.message
+    assert platform.requests_to("POST", "/2/tweets") == []
+
+
+def test_an_expired_user_token_is_renewed_once_with_the_refresh_token(platform: FakePlatform) -> None:
+    mentions = _mentions_by_id(platform)
+    platform.add("POST", "/2/tweets", status=401, json=load("unauthorized.json"))
+    platform.add("POST", "/2/tweets", status=201, json=load("tweet_created.json"))
+    platform.add("POST", "/2/oauth2/token", json=load("oauth2_token.json"))
+    connector = XConnector(
+        XConfig.model_validate(
+            config(
+                platform, access_token=USER_TOKEN, refresh_token=REFRESH, client_id="cid", client_secret="cs"
+            )
+        )
+    )
+    connector.publish_reply(mentions[MENTION_B], "Merci Léo !", idempotency_key="k")
+    renewal = platform.requests_to("POST", "/2/oauth2/token")[0]
+    assert renewal.form() == {"grant_type": "refresh_token", "refresh_token": REFRESH}
+    assert renewal.headers["authorization"].startswith("Basic ")
+    retried = platform.requests_to("POST", "/2/tweets")[1]
+    assert retried.headers["authorization"] == f"Bearer {load('oauth2_token.json')['access_token']}"
+
+
+def test_a_reply_without_a_user_token_needs_the_account_connected(platform: FakePlatform) -> None:
+    mentions = _mentions_by_id(platform)
+    with pytest.raises(ConnectorError) as caught:
+        XConnector(XConfig.model_validate(config(platform))).publish_reply(
+            mentions[MENTION_A], "Bonjour", idempotency_key="k"
+        )
+    assert caught.value.needs_reauth
+
+
+def test_a_reply_to_a_deleted_post_fails_for_good_with_xs_reason(platform: FakePlatform) -> None:
+    mentions = _mentions_by_id(platform)
+    platform.add("POST", "/2/tweets", status=400, json=load("reply_to_deleted.json"))
+    connector = XConnector(XConfig.model_validate(config(platform, access_token=USER_TOKEN)))
+    with pytest.raises(ConnectorError) as caught:
+        connector.publish_reply(mentions[MENTION_A], "Bonjour", idempotency_key="k")
+    assert caught.value.permanent
+    assert "deleted or not visible" in caught.value.message
+
+
+def test_the_account_id_must_be_a_number() -> None:
+    with pytest.raises(ValueError, match="number"):
+        XConfig.model_validate({"bearer_token": "b", "user_id": "@AcmeRail"})
+
+
+def test_a_source_without_a_bearer_token_reads_nothing_and_needs_one(platform: FakePlatform) -> None:
+    connector = XConnector(XConfig.model_validate({"base_url": platform.url, "user_id": ACCOUNT_ID}))
+    with pytest.raises(ConnectorError) as caught:
+        connector.fetch({})
+    assert caught.value.needs_reauth
+    assert platform.requests == []
+
+
+def test_a_search_since_id_older_than_seven_days_starts_again_from_the_newest(
+    platform: FakePlatform, connector: XConnector
+) -> None:
+    old_id = "1990000000000000000"
+    platform.add(
+        "GET",
+        "/2/tweets/search/recent",
+        status=400,
+        json={
+            "errors": [
+                {
+                    "parameters": {"since_id": [old_id]},
+                    "message": f"Invalid 'since_id':'{old_id}'. 'since_id' must be a tweet id created after 2026-11-28T10:00:00Z.",
+                }
+            ],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        },
+        query={"since_id": old_id},
+    )
+    platform.add("GET", "/2/tweets/search/recent", json=load("search_recent.json"))
+    page = connector.fetch({"stream": 1, "since": {"mentions": MENTION_A, "search": old_id}})
+    assert {item.external_id for item in page.items} == {QUOTE, NO_MENTION}
+    assert page.next_cursor["since"]["search"] == NO_MENTION
+    assert platform.requests_to("GET", "/2/tweets/search/recent")[-1].param("since_id") is None
