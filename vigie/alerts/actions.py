@@ -303,6 +303,7 @@ def _dispatch_incident(incident: Incident, event: str) -> None:
         do_dispatch_alert(lead, event, dedupe_suffix=f"{incident.severity}")
 
 
+@transaction.atomic
 def do_announce_incidents(organisation: Organisation, now: datetime) -> int:
     """Tell people about the incidents opened and not announced yet, once each; returns how many.
 
@@ -324,6 +325,7 @@ def do_announce_incidents(organisation: Organisation, now: datetime) -> int:
     return count
 
 
+@transaction.atomic
 def do_close_quiet_incidents(organisation: Organisation, now: datetime) -> int:
     """Close the open incidents none of whose alerts is still ongoing; returns how many."""
     quiet = (
