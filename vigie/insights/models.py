@@ -183,3 +183,19 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"rollup of {self.organisation_id}: {self.covered_from}..{self.covered_until}"
+
+
+class ReportBranding(models.Model):
+    """The organisation's colour and logo on the management report's cover and page headers."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    colour = models.CharField(max_length=7, default="#1f4e79")  # "#rrggbb"
+    # PNG or JPEG, at most 300 kB (checked by the form): small enough to travel in every report.
+    logo = models.BinaryField(blank=True, default=b"")
+    logo_type = models.CharField(max_length=20, blank=True)
+    updated_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    def __str__(self) -> str:
+        return f"report branding of {self.organisation_id}"
