@@ -44,7 +44,7 @@ def valid_colour(text: str) -> bool:
 
 
 def logo_type(content: bytes) -> str | None:
-    """"image/png" or "image/jpeg" from the file's first bytes, None for anything else."""
+    """ "image/png" or "image/jpeg" from the file's first bytes, None for anything else."""
     for mime, magic in LOGO_TYPES.items():
         if content.startswith(magic):
             return mime

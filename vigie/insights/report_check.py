@@ -26,6 +26,18 @@ _GEOMETRY = """
   const pages = [...document.querySelectorAll('section.page')];
   return pages.map((page) => {
     const box = page.getBoundingClientRect();
+    const pad = getComputedStyle(page);
+    const left = box.left + parseFloat(pad.paddingLeft), right = box.right - parseFloat(pad.paddingRight);
+    const outside = [];
+    for (const el of page.querySelectorAll('*')) {
+      // The running head and foot sit in the margins by design; everything else stays inside.
+      if (el.closest('.head, .foot')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width && (r.left < left - 1 || r.right > right + 1)) {
+        outside.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ' (' +
+                     Math.round(r.left - box.left) + '..' + Math.round(r.right - box.left) + ' px)');
+      }
+    }
     const texts = [];
     const clipped = [];
     const walker = document.createTreeWalker(page, NodeFilter.SHOW_TEXT);
@@ -49,7 +61,7 @@ _GEOMETRY = """
         clipped.push(el.tagName.toLowerCase() + '.' + el.className + ' (' + el.scrollWidth + ' > ' + el.clientWidth + ')');
       }
     }
-    return {width: box.width, height: box.height, scrollHeight: page.scrollHeight, texts, clipped};
+    return {width: box.width, height: box.height, scrollHeight: page.scrollHeight, texts, clipped, outside};
   });
 }
 """
@@ -98,7 +110,9 @@ def check_pages(html: str) -> list[PageCheck]:
             png = sheets.nth(index).screenshot(type="png")
             check = PageCheck(index + 1, png, ink_ratio(png))
             if sheet["scrollHeight"] > sheet["height"] + 1:
-                check.problems.append(f"contenu coupé en bas ({sheet['scrollHeight']} > {sheet['height']:.0f} px)")
+                check.problems.append(
+                    f"contenu coupé en bas ({sheet['scrollHeight']} > {sheet['height']:.0f} px)"
+                )
             for text in sheet["texts"]:
                 if (
                     text["x"] < -0.5
@@ -108,6 +122,7 @@ def check_pages(html: str) -> list[PageCheck]:
                 ):
                     check.problems.append(f"texte hors de la page : « {text['text']} »")
             check.problems += [f"boîte débordante : {c}" for c in sheet["clipped"]]
+            check.problems += [f"dépasse la marge : {c}" for c in sheet["outside"][:5]]
             check.problems += _overlaps(sheet["texts"])
             if check.ink < MIN_INK:
                 check.problems.append(f"page presque vide (encre {check.ink:.1%})")

@@ -16,7 +16,12 @@ from vigie.core.models import Organisation
 from vigie.core.periods import Period
 from vigie.insights.queries.action_plans import action_plans, plan_effect
 from vigie.insights.queries.breakdowns import kpi_breakdown, platform_split
-from vigie.insights.queries.filters import NEGATIVE_FOR_BOARD, InsightFilters, period_mentions, previous_period
+from vigie.insights.queries.filters import (
+    NEGATIVE_FOR_BOARD,
+    InsightFilters,
+    period_mentions,
+    previous_period,
+)
 from vigie.insights.queries.grouping import grouped
 from vigie.insights.queries.quotes import Verbatim, _verbatim
 from vigie.insights.queries.themes import theme_labels
@@ -258,7 +263,9 @@ def plan_rows(organisation: Organisation, period: Period) -> list[PlanRow]:
     return rows[:12]
 
 
-def alert_rows(organisation: Organisation, period: Period, language: str, *, limit: int = 12) -> list[AlertRow]:
+def alert_rows(
+    organisation: Organisation, period: Period, language: str, *, limit: int = 12
+) -> list[AlertRow]:
     """Alerts opened during the period, most severe and most recent first, in the report's language."""
     english = language.startswith("en")
     rows = (
@@ -271,7 +278,9 @@ def alert_rows(organisation: Organisation, period: Period, language: str, *, lim
             opened_at=alert.opened_at.astimezone(period.start.tzinfo).date(),
             title=(alert.title_en if english and alert.title_en else alert.title),
             severity=str(alert.get_severity_display()),
-            explanation=(alert.explanation_en if english and alert.explanation_en else alert.explanation)[:240],
+            explanation=(alert.explanation_en if english and alert.explanation_en else alert.explanation)[
+                :240
+            ],
         )
         for alert in rows
     ]

@@ -72,7 +72,7 @@ def _tidy(value: float) -> str:
 
 
 def long_date(day: date) -> str:
-    """"6 décembre 2026", "1er décembre 2026"; "December 6, 2026" in English."""
+    """ "6 décembre 2026", "1er décembre 2026"; "December 6, 2026" in English."""
     if _french():
         text = formats.date_format(day, "j F Y")
         return ("1er" + text[1:]) if day.day == 1 else text
@@ -85,7 +85,7 @@ def short_day(day: date) -> str:
 
 
 def period_title(first: date, last: date) -> str:
-    """"Novembre 2026" for a whole month, "Semaine du 23 au 29 novembre 2026" for an ISO week,
+    """ "Novembre 2026" for a whole month, "Semaine du 23 au 29 novembre 2026" for an ISO week,
     "Du 1er octobre au 31 décembre 2026" otherwise."""
     following = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
     if first.day == 1 and (following - last).days == 1 and first.month == last.month:

@@ -55,36 +55,46 @@ def report_pages(r: ManagementReport) -> list[dict[str, Any]]:
         pages.append(page)
     if r.themes or r.platforms:
         pages.append({"kind": "themes", "title": _("Thèmes et plateformes")})
-    for chunk in spread(r.problems, PROBLEMS_PER_PAGE):
+    problem_rows = [(row, r.problem_quotes.get(row.theme, [])) for row in r.problems]
+    crises = r.crisis.lines if r.crisis else []
+    has_follow_up = bool(r.plans or r.alerts or crises or r.testimonials)
+    short = len(r.plans) <= 4 and len(r.alerts) + len(crises) <= 5 and len(r.testimonials) <= 2
+    tiny = len(r.plans) <= 2 and len(r.alerts) + len(crises) <= 2 and len(r.testimonials) <= 1
+    chunks = spread(problem_rows, PROBLEMS_PER_PAGE) or [[]]
+    # A last sheet of problems with one or two cards would stand half empty: the follow-up (plans,
+    # alerts, testimonials) joins it when both are short.
+    merge = has_follow_up and ((len(chunks[-1]) <= 1 and short) or (len(chunks[-1]) <= 2 and tiny))
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
         pages.append(
             {
                 "kind": "problems",
-                "title": _("Sujets récurrents"),
-                "rows": [(row, r.problem_quotes.get(row.theme, [])) for row in chunk],
+                "title": _("Sujets récurrents") if not (last and merge) else _("Sujets récurrents et suivi"),
+                "rows": chunk,
+                "follow_up": last and merge,
+                "plans": r.plans,
+                "quotes": r.testimonials,
             }
         )
-    if not r.problems:
-        pages.append({"kind": "problems", "title": _("Sujets récurrents"), "rows": []})
-    crises = r.crisis.lines if r.crisis else []
-    if r.plans or r.alerts or crises or r.testimonials:
-        short = len(r.plans) <= 4 and len(r.alerts) + len(crises) <= 5 and len(r.testimonials) <= 2
+    if has_follow_up and not merge:
         if short:
             # Plans, alerts and testimonials share one follow-up sheet when all are short.
             pages.append(
                 {
                     "kind": "follow_up",
                     "title": _("Plans d'action, alertes et témoignages"),
-                    "rows": r.plans,
+                    "follow_up": True,
+                    "plans": r.plans,
                     "quotes": r.testimonials,
                 }
             )
         else:
             for chunk in spread(r.plans, PLANS_PER_PAGE) or [[]]:
-                pages.append({"kind": "plans", "title": _("Plans d'action et effet mesuré"), "rows": chunk})
+                pages.append({"kind": "plans", "title": _("Plans d'action et effet mesuré"), "plans": chunk})
             pages.append({"kind": "alerts", "title": _("Alertes et crises de la période")})
             for chunk in spread(r.testimonials, TESTIMONIALS_PER_PAGE):
-                pages.append({"kind": "testimonials", "title": _("Témoignages choisis"), "rows": chunk})
-    # Otherwise the summary says in one sentence that there was none of them.
+                pages.append({"kind": "testimonials", "title": _("Témoignages choisis"), "quotes": chunk})
+    # Without any follow-up, the summary says in one sentence that there was none.
     total = len(pages)
     for number, page in enumerate(pages, start=1):
         page["number"] = number

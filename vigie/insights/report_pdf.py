@@ -57,7 +57,9 @@ def with_report_page(html: str, work: Callable[[Any], T]) -> T:
             route.abort("blockedbyclient")
 
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+            )
             try:
                 context = browser.new_context(locale="fr-FR", viewport={"width": 900, "height": 1200})
                 context.route("**/*", answer)

@@ -60,7 +60,10 @@ def rating_sentence(kpis: KpiReport, locations: list[LocationRow], themes: list[
     place = _rating_driver(locations, falling)
     theme = _theme_driver(themes, falling)
     if place and theme:
-        sentence += _(", portée par %(place)s et le thème %(theme)s") % {"place": place.name, "theme": theme.label}
+        sentence += _(", portée par %(place)s et le thème %(theme)s") % {
+            "place": place.name,
+            "theme": theme.label,
+        }
     elif place:
         sentence += _(", portée par %(place)s") % {"place": place.name}
     elif theme:
@@ -82,7 +85,9 @@ def volume_sentence(kpis: KpiReport, previous_volume: int | None) -> str:
         elif change > 0:
             text = _("%(n)s mentions, %(change)s de plus que la période précédente ; %(neg)s sont négatives.")
         else:
-            text = _("%(n)s mentions, %(change)s de moins que la période précédente ; %(neg)s sont négatives.")
+            text = _(
+                "%(n)s mentions, %(change)s de moins que la période précédente ; %(neg)s sont négatives."
+            )
         return text % values
     return _("%(n)s mentions sur la période ; %(neg)s sont négatives.") % values
 
@@ -111,9 +116,11 @@ def problem_sentence(themes: list[SentimentRow]) -> str | None:
     worst = max(themes, key=lambda t: (t.negative, t.volume), default=None)
     if worst is None or not worst.negative:
         return None
-    return _(
-        "Premier sujet de mécontentement : %(theme)s, %(n)s mentions dont %(neg)s négatives."
-    ) % {"theme": worst.label, "n": number(worst.volume), "neg": percent(worst.negative_share)}
+    return _("Premier sujet de mécontentement : %(theme)s, %(n)s mentions dont %(neg)s négatives.") % {
+        "theme": worst.label,
+        "n": number(worst.volume),
+        "neg": percent(worst.negative_share),
+    }
 
 
 def locations_sentence(locations: list[LocationRow]) -> str | None:

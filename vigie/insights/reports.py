@@ -29,8 +29,8 @@ from vigie.insights.queries.filters import InsightFilters, previous_period
 from vigie.insights.queries.grouping import grouped
 from vigie.insights.queries.kpis import KpiReport, kpi_report
 from vigie.insights.queries.quotes import Verbatim, consented_testimonials, mention_languages
-from vigie.insights.queries.themes import theme_labels
 from vigie.insights.queries.theme_board import ThemeBoardRow, theme_board
+from vigie.insights.queries.themes import theme_labels
 from vigie.insights.queries.trends import time_series
 from vigie.insights.report_branding import Branding, branding_for
 from vigie.insights.report_content import (
@@ -184,9 +184,7 @@ def chosen_testimonials(
     ]
     quoted = {v.mention_id for v in chosen if v.mention_id}
     rest = [
-        v
-        for v in consented_testimonials(organisation, period, limit=limit * 3)
-        if v.mention_id not in quoted
+        v for v in consented_testimonials(organisation, period, limit=limit * 3) if v.mention_id not in quoted
     ]
     found = [replace(v, text=printable(v.text)) for v in chosen + rest]
     if language:
@@ -196,7 +194,7 @@ def chosen_testimonials(
 
 
 def report_title(period: Period) -> str:
-    """"Rapport mensuel", "Rapport hebdomadaire", "Rapport trimestriel" or "Rapport de période"."""
+    """ "Rapport mensuel", "Rapport hebdomadaire", "Rapport trimestriel" or "Rapport de période"."""
     first, last = period.first_day, period.last_day
     following = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
     whole_months = first.day == 1 and (following - last).days == 1
@@ -246,7 +244,13 @@ def build_report(organisation: Organisation, period: Period, *, language: str = 
         plans = plan_rows(organisation, period)
         testimonials = chosen_testimonials(organisation, period, language=language)
         summary = summary_sentences(
-            kpis, previous.mention_volume, locations, themes, total_alerts, crisis.lines if crisis else [], shown_alerts
+            kpis,
+            previous.mention_volume,
+            locations,
+            themes,
+            total_alerts,
+            crisis.lines if crisis else [],
+            shown_alerts,
         )
         if closing := follow_up_sentence(len(plans), len(testimonials)):
             summary.append(closing)
