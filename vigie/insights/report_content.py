@@ -111,16 +111,18 @@ class AlertRow:
     explanation: str
 
 
-def location_rows(organisation: Organisation, period: Period) -> list[LocationRow]:
+def location_rows(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[LocationRow]:
     """Every location with mentions in the period, best average rating first (unrated last)."""
     before = {
         key: report
         for key, _label, report in kpi_breakdown(
-            organisation, previous_period(organisation, period), None, "location"
+            organisation, previous_period(organisation, period), filters, "location"
         )
     }
     rows = []
-    for key, label, report in kpi_breakdown(organisation, period, None, "location"):
+    for key, label, report in kpi_breakdown(organisation, period, filters, "location"):
         negative = next((s.share for s in report.sentiments if s.key == "negative"), None)
         previous = before.get(key)
         rows.append(
@@ -138,11 +140,14 @@ def location_rows(organisation: Organisation, period: Period) -> list[LocationRo
     return sorted(rows, key=lambda r: (r.average_rating is None, -(r.average_rating or 0), r.name.lower()))
 
 
-def theme_rows(organisation: Organisation, period: Period, *, limit: int = 10) -> list[SentimentRow]:
+def theme_rows(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None, *, limit: int = 10
+) -> list[SentimentRow]:
     """The period's most mentioned themes with their sentiment split, labels not slugs."""
     labels = theme_labels(organisation)
-    now = grouped(organisation, period, InsightFilters(), "theme")
-    then = grouped(organisation, previous_period(organisation, period), InsightFilters(), "theme")
+    base = filters or InsightFilters()
+    now = grouped(organisation, period, base, "theme")
+    then = grouped(organisation, previous_period(organisation, period), base, "theme")
     ranked = sorted(
         ((theme, counts) for theme, counts in now.items() if theme and counts.get("volume")),
         key=lambda item: (-item[1]["volume"], str(item[0])),
@@ -151,7 +156,7 @@ def theme_rows(organisation: Organisation, period: Period, *, limit: int = 10) -
     for theme, counts in ranked:
         # Counts per theme carry no sentiment split; the theme's counts per platform do.
         split = {"positive": 0.0, "neutral": 0.0, "negative": 0.0}
-        for values in grouped(organisation, period, InsightFilters(theme=str(theme)), "platform").values():
+        for values in grouped(organisation, period, replace(base, theme=str(theme)), "platform").values():
             for name in split:
                 split[name] += values.get(name, 0)
         rows.append(
@@ -167,9 +172,11 @@ def theme_rows(organisation: Organisation, period: Period, *, limit: int = 10) -
     return rows
 
 
-def platform_rows(organisation: Organisation, period: Period) -> list[SentimentRow]:
+def platform_rows(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[SentimentRow]:
     """Sentiment per platform, most mentioned first, named as the pages name them."""
-    counts = grouped(organisation, period, InsightFilters(), "platform")
+    counts = grouped(organisation, period, filters, "platform")
     return [
         SentimentRow(
             label=split.label,
@@ -178,7 +185,7 @@ def platform_rows(organisation: Organisation, period: Period) -> list[SentimentR
             neutral=int(counts.get(split.key, {}).get("neutral", 0)),
             negative=int(counts.get(split.key, {}).get("negative", 0)),
         )
-        for split in platform_split(organisation, period)
+        for split in platform_split(organisation, period, filters)
     ]
 
 
@@ -196,7 +203,13 @@ def _quotable(text: str) -> bool:
 
 
 def quotes_in_language(
-    organisation: Organisation, period: Period, themes: list[str], language: str, *, per_theme: int = 2
+    organisation: Organisation,
+    period: Period,
+    themes: list[str],
+    language: str,
+    filters: InsightFilters | None = None,
+    *,
+    per_theme: int = 2,
 ) -> dict[str, list[Verbatim]]:
     """Representative negative quotes of each theme written in the report's ``language``.
 
@@ -209,7 +222,7 @@ def quotes_in_language(
     if not themes:
         return candidates
     queryset = (
-        period_mentions(organisation, period)
+        period_mentions(organisation, period, filters)
         .filter(NEGATIVE_FOR_BOARD, language=language)
         .select_related("source", "location")
         .order_by("-created_at", "-id")

@@ -21,7 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from vigie.alerts.queries import crisis_report_lines
-from vigie.core.models import Organisation, Team
+from vigie.core.models import Location, Organisation, Team
 from vigie.core.periods import Period, organisation_today, period_between
 from vigie.core.tenancy import scoped
 from vigie.insights.charts import bar_chart, line_chart
@@ -54,11 +54,13 @@ from vigie.outreach.queries import featured_testimonials
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-[QT]([1-4])$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$")
 
 
 def parse_period(organisation: Organisation, text: str) -> Period:
-    """``YYYY-MM`` (a month), ``YYYY-Www`` (an ISO week) or ``YYYY-MM-DD:YYYY-MM-DD`` (both included).
+    """``YYYY-MM`` (a month), ``YYYY-Www`` (an ISO week), ``YYYY-Qn`` (a quarter) or
+    ``YYYY-MM-DD:YYYY-MM-DD`` (both included).
 
     Raises ``ValueError`` with a readable message on anything else.
     """
@@ -76,6 +78,11 @@ def parse_period(organisation: Organisation, text: str) -> Period:
         except ValueError as exc:
             raise ValueError(f"no such ISO week: {text!r}") from exc
         return period_between(organisation, first, first + timedelta(days=6))
+    if match := _QUARTER.match(text):
+        year, quarter = int(match[1]), int(match[2])
+        first = date(year, 3 * quarter - 2, 1)
+        following = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+        return period_between(organisation, first, following - timedelta(days=1))
     if match := _RANGE.match(text):
         try:
             first, last = date.fromisoformat(match[1]), date.fromisoformat(match[2])
@@ -84,7 +91,7 @@ def parse_period(organisation: Organisation, text: str) -> Period:
         if last < first:
             raise ValueError(f"the period ends before it starts: {text!r}")
         return period_between(organisation, first, last)
-    raise ValueError(f"period {text!r} is not YYYY-MM, YYYY-Www or YYYY-MM-DD:YYYY-MM-DD")
+    raise ValueError(f"period {text!r} is not YYYY-MM, YYYY-Www, YYYY-Qn or YYYY-MM-DD:YYYY-MM-DD")
 
 
 def period_key(period: Period) -> str:
@@ -131,6 +138,7 @@ class ManagementReport:
     alerts: list[AlertRow] = field(default_factory=list)
     alert_total: int = 0
     generated_on: date | None = None
+    scope: str = ""  # the location the report is about; "" for the whole organisation
 
     @property
     def pages(self) -> list[dict[str, Any]]:
@@ -152,11 +160,13 @@ def crisis_summary(organisation: Organisation, period: Period) -> CrisisSummary 
     return CrisisSummary(lines) if lines else None
 
 
-def team_sla_rows(organisation: Organisation, period: Period) -> list[TeamSla]:
+def team_sla_rows(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[TeamSla]:
     """SLA kept and missed per team over ``period`` (teams with at least one judged case)."""
     names = {team.pk: team.name for team in scoped(Team, organisation)}
     rows = []
-    for team_id, counts in grouped(organisation, period, InsightFilters(), "team_id").items():
+    for team_id, counts in grouped(organisation, period, filters or InsightFilters(), "team_id").items():
         met, missed = int(counts.get("sla_met", 0)), int(counts.get("sla_missed", 0))
         if team_id is None or not met + missed:
             continue
@@ -212,13 +222,16 @@ def _chart_points(series: list[Any]) -> list[str]:
     return [short_day(p.start) for p in series]
 
 
-def build_report(organisation: Organisation, period: Period, *, language: str = "fr") -> ManagementReport:
-    """Gather every number and quote of the management report for ``period``."""
-    filters = InsightFilters()
+def build_report(
+    organisation: Organisation, period: Period, *, language: str = "fr", location: Location | None = None
+) -> ManagementReport:
+    """Gather every number and quote of the management report for ``period``, about the whole
+    organisation or about one ``location`` (the report a site director receives)."""
+    filters = InsightFilters(location_id=location.pk if location is not None else None)
     with translation.override(language):
         kpis = kpi_report(organisation, period, filters, compare=True)
         series = time_series(organisation, period, filters)
-        team_sla = team_sla_rows(organisation, period)
+        team_sla = team_sla_rows(organisation, period, filters)
         labels = _chart_points(series)
         volume_chart = bar_chart(
             [(label, p.volume) for label, p in zip(labels, series, strict=True)],
@@ -235,14 +248,16 @@ def build_report(organisation: Organisation, period: Period, *, language: str = 
             replace(row, label=names.get(row.theme, row.label))
             for row in theme_board(organisation, period, filters, limit=5)
         ]
-        locations = location_rows(organisation, period)
-        themes = theme_rows(organisation, period)
+        locations = location_rows(organisation, period, filters)
+        themes = theme_rows(organisation, period, filters)
         crisis = crisis_summary(organisation, period)
         shown_alerts = alert_rows(organisation, period, language)
         total_alerts = alert_count(organisation, period)
         previous = kpi_report(organisation, previous_period(organisation, period), filters)
         plans = plan_rows(organisation, period)
         testimonials = chosen_testimonials(organisation, period, language=language)
+        if location is not None:
+            testimonials = [t for t in testimonials if t.location == location.name]
         summary = summary_sentences(
             kpis,
             previous.mention_volume,
@@ -271,8 +286,11 @@ def build_report(organisation: Organisation, period: Period, *, language: str = 
             branding=branding_for(organisation),
             locations=locations,
             themes=themes,
-            platforms=platform_rows(organisation, period),
-            problem_quotes=quotes_in_language(organisation, period, [p.theme for p in problems], language),
+            platforms=platform_rows(organisation, period, filters),
+            problem_quotes=quotes_in_language(
+                organisation, period, [p.theme for p in problems], language, filters
+            ),
+            scope=location.name if location is not None else "",
             plans=plans,
             alerts=shown_alerts,
             alert_total=total_alerts,
