@@ -102,8 +102,8 @@ def report_pages(r: ManagementReport) -> list[dict[str, Any]]:
     return pages
 
 
-def _kpi_value(value: float | None, unit: str) -> str:
-    from vigie.insights.report_format import delay, percent, stars
+def _kpi_value(value: float | None, unit: str, *, target: bool = False) -> str:
+    from vigie.insights.report_format import delay, number, percent, stars
 
     if value is None:
         return "—"
@@ -111,6 +111,9 @@ def _kpi_value(value: float | None, unit: str) -> str:
         return percent(value)
     if unit == "hours":
         return delay(value * 3600)
+    if target and value == round(value):
+        # A target reads "4 / 5", a measured average "3,03 / 5".
+        return stars(value).replace(number(value, 2), number(value))
     return stars(value)
 
 
@@ -129,7 +132,7 @@ def kpi_rows(r: ManagementReport) -> list[dict[str, Any]]:
             {
                 "label": str(kpi.label),
                 "value": _kpi_value(kpi.value, kpi.unit),
-                "target": _kpi_value(kpi.target, kpi.unit),
+                "target": _kpi_value(kpi.target, kpi.unit, target=True),
                 "previous": _kpi_value(kpi.previous, kpi.unit),
                 "trend": trend,
                 "better": better,

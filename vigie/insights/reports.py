@@ -401,8 +401,8 @@ def render_plain_pdf(report: ManagementReport) -> bytes:
                 + _("%(p).0f %% négatif") % {"p": row.negativity * 100}
             )
             pdf.set_font(FONT, "I", 9)
-            for quote in row.verbatims:
-                line(f"« {quote.text} »")
+            for quote in r.problem_quotes.get(row.theme, row.verbatims):
+                line(f"« {printable(quote.text)} »")
             pdf.set_font(FONT, "", 10)
             for plan in row.action_plans:
                 line(f"- {plan.title} ({plan.get_status_display()})")
