@@ -9,19 +9,27 @@ a thread of its own so it never meets the event loop of a caller (a test, a web 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
-
-from vigie.evidence.render import CHROMIUM_ARGS, chromium_path
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 ORIGIN = "https://report.vigie.invalid/"
 FONTS_BASE = ORIGIN + "fonts/"
 PAGE_TIMEOUT_MS = 30_000
 
+# The same browser and environment variable as evidence captures (``vigie.evidence.render``);
+# the report loads nothing from outside, so it needs none of their network guards.
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
 T = TypeVar("T")
+
+
+def chromium_path() -> str:
+    return os.environ.get("VIGIE_CHROMIUM", DEFAULT_CHROMIUM)
 
 
 class ChromiumMissing(RuntimeError):

@@ -1,10 +1,13 @@
-"""The management report: KPIs against targets, charts, top problems with verbatims, SLA per team,
-a crisis summary when there was one, and consented testimonials; as HTML or PDF, French or English.
+"""The management report: a cover, the period in sentences, KPIs against the charter's targets
+with their trend, locations ranked, themes and platforms by sentiment, recurring issues with
+quotes in the report's language, action plans and their effect, alerts and crises, chosen
+testimonials; as HTML or PDF, French or English, about the organisation or one location.
 
-The HTML is a self-contained page (inline CSS and SVG, nothing fetched). The PDF is drawn with
-fpdf2, pure Python, in DejaVu Sans, shipped in ``vigie/insights/fonts`` (Bitstream Vera licence,
-which allows redistribution; see LICENSE-DejaVu.txt there): accents, ``€``, ``œ`` and typographic
-quotes print as they are, with no system font needed. fpdf2 embeds only the glyphs used.
+``build_report`` gathers the numbers (``report_content``, ``report_summary``); the template lays
+them out as fixed A4 sheets (``report_pages``); ``report_pdf`` prints them with the system
+Chromium, in DejaVu Sans shipped in ``vigie/insights/fonts`` (Bitstream Vera licence, which allows
+redistribution; see LICENSE-DejaVu.txt there). Without Chromium, ``render_plain_pdf`` draws the
+same numbers with fpdf2, pure Python.
 """
 
 from __future__ import annotations
