@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
+from vigie.alerts.actions import Finding, do_record_finding
 from vigie.conftest import Tenant
 from vigie.inbox.tests.factories import make_case
 from vigie.insights.actions import do_create_action_plan, do_record_quote_consent
@@ -101,6 +102,27 @@ def seed_network(tenant: Tenant) -> None:
         text="Dossier réglé en une journée 😀 grâce à l'équipe de Paris, bravo !",
     )
     do_record_quote_consent(praise, granted=True, actor=None)
+    for day, title, title_en in (
+        (
+            10,
+            "Pic de mentions négatives : +420 % en 45 min à Lyon",
+            "Negative spike: +420% in 45 min in Lyon",
+        ),
+        (18, "Note moyenne en baisse à Lyon", "Average rating falling in Lyon"),
+    ):
+        do_record_finding(
+            org,
+            Finding(
+                key=f"test:{day}",
+                rule="negative_volume",
+                title=title,
+                title_en=title_en,
+                severity="critical",
+                score=float(day),
+            ),
+            now=datetime(2025, 3, day, 15, tzinfo=PARIS),
+            announce=False,
+        )
     do_create_action_plan(
         org,
         theme="remboursement",
@@ -136,6 +158,9 @@ def test_the_summary_says_what_moved_and_what_drove_it(tenant: Tenant) -> None:
     assert "Agence Lyon" in first
     assert "Remboursements" in first  # the theme's label, not its slug
     assert any("mentions" in s and "négatives" in s for s in report.summary)
+    assert "2 alertes et aucune crise sur la période." in report.summary
+    assert report.alerts[0].title.startswith("Note moyenne en baisse")  # highest score first
+    assert report.alerts[0].opened_at == date(2025, 3, 18)
     assert report.title == "Rapport mensuel"
     assert report.period_label == "Mars 2025"
     assert next(row.name for row in report.locations) == "Agence Paris"  # best rating first
