@@ -123,7 +123,9 @@ def kpi_rows(r: ManagementReport) -> list[dict[str, Any]]:
     for kpi in r.kpis.kpis:
         trend = ""
         better: bool | None = None
-        if kpi.value is not None and kpi.previous is not None and kpi.value != kpi.previous:
+        # Compared as printed: "97 %" against "97 %" is no trend, whatever the decimals say.
+        shown_now, shown_before = _kpi_value(kpi.value, kpi.unit), _kpi_value(kpi.previous, kpi.unit)
+        if kpi.value is not None and kpi.previous is not None and shown_now != shown_before:
             rising = kpi.value > kpi.previous
             trend = "↗" if rising else "↘"
             better = rising == kpi.higher_is_better
