@@ -115,7 +115,8 @@ _OVERLAPS_JS = """
   const problems = [];
   const box = (el) => el.getBoundingClientRect();
   const named = (el) => (el.id ? '#' + el.id : el.tagName.toLowerCase() + '.' + el.className);
-  const blocks = [...document.querySelectorAll('main .page-head, main nav.tabs, .crisis-room .card')];
+  const blocks = [...document.querySelectorAll('main .page-head, main nav.tabs, main .card')];
+  if (blocks.length < 6) problems.push('only ' + blocks.length + ' blocks found');
   for (let i = 0; i < blocks.length; i++) {
     for (let j = i + 1; j < blocks.length; j++) {
       const a = box(blocks[i]), b = box(blocks[j]);
@@ -124,7 +125,7 @@ _OVERLAPS_JS = """
       if (w > 1 && h > 1) problems.push(named(blocks[i]) + ' overlaps ' + named(blocks[j]));
     }
   }
-  for (const card of document.querySelectorAll('.crisis-room .card')) {
+  for (const card of document.querySelectorAll('main .card')) {
     const c = box(card);
     for (const el of card.querySelectorAll('*')) {
       if (el.closest('.visually-hidden, .table-wrap')) continue;
@@ -183,6 +184,20 @@ def test_nothing_overlaps_in_a_busy_crisis_room_on_a_laptop_and_a_phone(spiked_d
             page.reload()
             problems = page.evaluate(_OVERLAPS_JS)
             assert problems == [], f"{width}×{height}: {problems}"
+
+        # The other pages of the crisis rooms, at both sizes too.
+        room = page.url.split("#")[0]
+        for url in (
+            f"{spiked_demo.url}/alerts/crises/",
+            f"{spiked_demo.url}/alerts/crises/new/",
+            f"{room}close/",
+        ):
+            page.goto(url)
+            for width, height in ((1366, 768), (375, 812)):
+                page.set_viewport_size({"width": width, "height": height})
+                problems = page.evaluate(_OVERLAPS_JS.replace("< 6", "< 1"))
+                assert problems == [], f"{url} {width}×{height}: {problems}"
+        page.goto(room)
 
         with page.expect_download() as download:
             page.get_by_role("link", name="Exporter le fil (CSV)").click()
