@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vigie.alerts.models import Crisis
 from vigie.core.actions import do_record_audit_event
 from vigie.core.models import Location, Membership, Organisation, User
 from vigie.core.roles import READ
@@ -51,9 +52,16 @@ def do_create_action_plan(
     owner: User | None = None,
     due_on: date | None = None,
     status: str = ActionPlanStatus.PLANNED,
+    crisis: Crisis | None = None,
 ) -> ActionPlan:
-    """Record an action decided against ``theme``."""
+    """Record an action decided against ``theme`` (``crisis``: the crisis whose post-mortem it
+    carries on; a crisis feeds one plan)."""
     _check_owner(organisation, owner)
+    if crisis is not None:
+        if crisis.organisation_id != organisation.pk:
+            raise ValidationError(_("Crise inconnue."))
+        if ActionPlan.objects.filter(crisis=crisis).exists():
+            raise ValidationError(_("Cette crise a déjà son plan d'action."))
     if due_on is not None and due_on < started_on:
         raise ValidationError({"due_on": _("L'échéance précède la date de début.")})
     plan = ActionPlan.objects.create(
@@ -66,13 +74,19 @@ def do_create_action_plan(
         started_on=started_on,
         due_on=due_on,
         created_by=actor,
+        crisis=crisis,
     )
     do_record_audit_event(
         organisation,
         "insights.action_plan_created",
         actor=actor,
         obj=plan,
-        data={"theme": theme, "title": title, "status": status},
+        data={
+            "theme": theme,
+            "title": title,
+            "status": status,
+            "crisis_id": crisis.pk if crisis is not None else None,
+        },
     )
     return plan
 

@@ -39,6 +39,10 @@ class ActionPlan(models.Model):
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
+    # The crisis whose post-mortem this plan carries on (one plan per crisis), if any.
+    crisis = models.OneToOneField(
+        "alerts.Crisis", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = OrgScopedManager()
 

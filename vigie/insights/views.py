@@ -26,7 +26,7 @@ from vigie.core.periods import period_between
 from vigie.core.queries import organisation_locations
 from vigie.core.roles import MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
-from vigie.insights import actions, exports
+from vigie.insights import actions, crisis_plans, exports
 from vigie.insights.charts import bar_chart, line_chart, stacked_chart
 from vigie.insights.forms import (
     ActionPlanForm,
@@ -238,6 +238,16 @@ def _plan_form_page(request: HttpRequest, plan: ActionPlan | None) -> HttpRespon
     member = current_membership(request)
     organisation = member.organisation
     initial: dict[str, Any] = {"theme": request.GET.get("theme", "")}
+    crisis = None
+    if plan is None and request.GET.get("crisis"):
+        # From a crisis room: its post-mortem is the plan's first draft; a crisis feeds one plan.
+        crisis = crisis_plans.closed_crisis(organisation, request.GET["crisis"])
+        existing = crisis_plans.plan_of(crisis)
+        if existing is not None:
+            messages.info(request, _("Le plan d'action de cette crise existe déjà."))
+            return redirect("insights-action-plan-edit", pk=existing.pk)
+        themes = [slug for slug, _label in ActionPlanForm(None, member).fields["theme"].choices]  # type: ignore[attr-defined]
+        initial = crisis_plans.plan_draft(crisis, themes)
     if plan is not None:
         initial = {
             "theme": plan.theme,
@@ -263,6 +273,7 @@ def _plan_form_page(request: HttpRequest, plan: ActionPlan | None) -> HttpRespon
                     started_on=data["started_on"],
                     due_on=data["due_on"],
                     actor=member.user,
+                    crisis=crisis,
                 )
                 messages.success(request, _("Plan d'action créé."))
             else:
@@ -286,7 +297,13 @@ def _plan_form_page(request: HttpRequest, plan: ActionPlan | None) -> HttpRespon
     return render(
         request,
         "insights/action_plan_form.html",
-        {"nav": "dashboard", "form": form, "plan": plan, "effect": plan_effect(plan) if plan else None},
+        {
+            "nav": "dashboard",
+            "form": form,
+            "plan": plan,
+            "effect": plan_effect(plan) if plan else None,
+            "crisis": crisis or (plan.crisis if plan is not None else None),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
