@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('alerts', '0003_statement_findings_and_publications'),
-        ('insights', '0001_initial'),
+        ('insights', '0002_report_branding_quarterly_and_location'),
     ]
 
     operations = [
