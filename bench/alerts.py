@@ -355,13 +355,13 @@ def run(
     for rise, triples in sorted(by_volume.items()):
         volumes = np.array([volume for volume, _hit, _ideal in triples])
         hit = np.array([detected for _volume, detected, _ideal in triples])
-        ideal_hit = np.array([ideal for _volume, _detected, ideal in triples])
+        ideal_hits = np.array([ideal for _volume, _detected, ideal in triples])
         rows = {}
         for low, high in VOLUME_BINS:
             inside = (volumes >= low) & (volumes < high)
             if inside.any():
                 recall = float(hit[inside].mean())
-                ideal_recall = float(ideal_hit[inside].mean())
+                ideal_recall = float(ideal_hits[inside].mean())
                 rows[f"{low:g}-{high:g}/h"] = {
                     "series": int(inside.sum()),
                     "recall": round(recall, 3),
