@@ -642,7 +642,9 @@ def do_link_external_ticket(
     if url and not _WEB_LINK.match(url):
         raise PrivateChannelError({"url": _("Adresse web invalide.")}, code="invalid_url")
     if ExternalTicket.objects.filter(case=case, reference=reference).exists():
-        raise PrivateChannelError({"reference": _("Ce ticket est déjà lié au dossier.")}, code="duplicate")
+        raise PrivateChannelError(
+            {"reference": ValidationError(_("Ce ticket est déjà lié au dossier."), code="duplicate")}
+        )
     ticket = ExternalTicket.objects.create(
         organisation=case.organisation, case=case, reference=reference, url=url, linked_by=actor
     )
