@@ -96,6 +96,7 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
     urls: ClassVar[str | None] = None
     webhook_url_name: ClassVar[str] = "meta_webhook"
     webhook_object: ClassVar[str] = "instagram"
+    messaging_platform: ClassVar[str] = "instagram"
 
     @property
     def token(self) -> str:
@@ -118,11 +119,13 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read one Graph page of the current phase; see the module docstring for the walk."""
         phase = cursor.get("phase") or "media"
+        if phase == "messages":
+            return self.paced(self.messages_page(cursor))
         if phase == "comments":
-            return self.paced(self._comments_page(cursor))
+            return self.paced(self.then_messages(self._comments_page(cursor), cursor))
         if phase == "tags":
-            return self.paced(self._tags_page(cursor))
-        return self.paced(self._media_page(cursor))
+            return self.paced(self.then_messages(self._tags_page(cursor), cursor))
+        return self.paced(self.then_messages(self._media_page(cursor), cursor))
 
     def parse_webhook(self, request: WebhookRequest) -> list[MentionIn]:
         """Check the signature, then read the ``comments`` and ``mentions`` changes about this
@@ -131,6 +134,8 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
         data = verify_signature(self.config.app_secret, request)
         mentions: list[MentionIn] = []
         for entry in self.delivery_entries(data):
+            # Instagram Direct messages (``messages`` field): private, never answered in public.
+            mentions.extend(self.messaging_items(entry))
             changes = entry.get("changes") or []
             for change in changes if isinstance(changes, list) else []:
                 if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
