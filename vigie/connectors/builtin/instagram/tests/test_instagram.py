@@ -176,3 +176,13 @@ def test_source_add_then_fetch_from_the_command_line(tenant: Tenant, platform: F
     assert TOKEN not in json.dumps(source.config)
     call_command("fetch", "--org", "acme", stdout=io.StringIO(), stderr=io.StringIO())
     assert Mention.objects.filter(source=source).count() == 3
+
+
+def test_an_instagram_direct_message_becomes_a_private_message(connector: InstagramConnector) -> None:
+    [item] = connector.parse_webhook(delivery(raw("webhook_message.json")))
+    assert item.kind == "private_message"
+    assert item.external_id.startswith("aWdfZAG1faXRlbToxOklHTWVzc2FnZA")
+    assert item.author is not None and item.author.external_id == "6789012345678901"
+    assert item.raw["platform"] == "instagram" and item.raw["sender"] == {"id": "6789012345678901"}
+    with pytest.raises(SignatureError):
+        connector.parse_webhook(delivery(raw("webhook_message.json"), secret="not-the-app-secret"))
