@@ -153,7 +153,9 @@ class MetaConnector(Connector[MC]):
         walk_newest = str(cursor.get("walk_newest") or newest_read)
         resume = dict(cursor.get("resume") or {})
         params = {"fields": CONVERSATION_FIELDS, "platform": self.messaging_platform, "limit": 25}
-        entries, after = self.graph.list_page(f"/{self.account_id}/conversations", params, cursor.get("after"))
+        entries, after = self.graph.list_page(
+            f"/{self.account_id}/conversations", params, cursor.get("after")
+        )
         items: list[MentionIn] = []
         reached_known = False
         for conversation in entries:

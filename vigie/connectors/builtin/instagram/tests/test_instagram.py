@@ -182,7 +182,9 @@ def test_an_instagram_direct_message_becomes_a_private_message(connector: Instag
     [item] = connector.parse_webhook(delivery(raw("webhook_message.json")))
     assert item.kind == "private_message"
     assert item.external_id.startswith("aWdfZAG1faXRlbToxOklHTWVzc2FnZA")
-    assert item.author is not None and item.author.external_id == "6789012345678901"
-    assert item.raw["platform"] == "instagram" and item.raw["sender"] == {"id": "6789012345678901"}
+    assert item.author is not None
+    assert item.author.external_id == "6789012345678901"
+    assert item.raw["platform"] == "instagram"
+    assert item.raw["sender"] == {"id": "6789012345678901"}
     with pytest.raises(SignatureError):
         connector.parse_webhook(delivery(raw("webhook_message.json"), secret="not-the-app-secret"))

@@ -322,4 +322,5 @@ def test_a_direct_message_x_refuses_fails_for_good(platform: FakePlatform) -> No
     )
     with pytest.raises(ConnectorError) as caught:
         connector.send_direct_message(target, "Bonjour", idempotency_key="k")
-    assert caught.value.permanent and "not permitted" in caught.value.message
+    assert caught.value.permanent
+    assert "not permitted" in caught.value.message
