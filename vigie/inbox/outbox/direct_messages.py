@@ -311,6 +311,11 @@ def send_queued_direct_message(message_pk: int) -> str:
             values["message_id"] = platform_id
         PrivateMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(**values)
         PrivateThread.objects.filter(pk=message.thread_id).update(last_message_at=now)
+        if case.mention.kind == MentionKind.PRIVATE_MESSAGE:
+            # A private message is answered privately: that answer is the case's first response.
+            Case.objects.filter(pk=case.pk, first_response_at__isnull=True).update(
+                first_response_at=now, updated_at=now
+            )
         if message.reply_id:
             Publication.objects.filter(reply_id=message.reply_id).update(
                 state=PublicationState.PUBLISHED, url=result.url[:1000], updated_at=now

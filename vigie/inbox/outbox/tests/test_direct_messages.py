@@ -237,6 +237,8 @@ def test_the_answer_to_a_private_case_goes_privately_once(tenant: Tenant, platfo
     [outbound] = thread_messages(case)
     assert outbound.state == MessageState.SENT
     assert outbound.message_id.startswith("dm:facebook:m_")
+    case.refresh_from_db()
+    assert case.first_response_at is not None  # the private answer is the case's first response
     # Nothing was posted in public.
     assert not platform.requests_to("POST", f"/v21.0/{case.mention.external_id}/comments")
 
