@@ -1,7 +1,7 @@
 """Facebook Pages: comments and replies on the Page's posts, visitors' posts, ratings; answers,
 moderation and Messenger private replies; Meta webhooks (``feed``) beside polling.
 
-One poll walks three phases, one Graph page per ``fetch`` call, asking for the next at once
+One poll walks its phases, one Graph page per ``fetch`` call, asking for the next at once
 (``has_more``):
 
 1. ``feed``: ``/{page-id}/feed`` for posts created within ``lookback_days``. Visitors' posts are
@@ -13,8 +13,13 @@ One poll walks three phases, one Graph page per ``fetch`` call, asking for the n
    read. Graph v22.0 and later no longer serve them (error 12): the phase is then skipped and
    "test the connection" says so.
 
+4. ``messages`` (only with ``read_messages``): ``/{page-id}/conversations?platform=messenger``,
+   the Messenger messages written to the Page since the last poll (``facebook.messages``).
+
 The Page's own posts and comments are not mentions (they are the organisation's own words).
-Deletions come by webhook (``verb: remove``): the mention is kept and marked deleted.
+Deletions come by webhook (``verb: remove``): the mention is kept and marked deleted. Messenger
+messages also come by webhook (``messages`` field): they are private messages (kind
+``private_message``), routed into their author's open case, never answered in public.
 """
 
 from __future__ import annotations

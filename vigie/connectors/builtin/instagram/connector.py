@@ -1,7 +1,7 @@
 """Instagram (professional account, Graph API): comments and replies on the account's media,
 @mentions and tags; answers, moderation, Instagram Direct private replies; Meta webhooks.
 
-One poll walks three phases, one Graph page per ``fetch`` call (``has_more`` asks for the next):
+One poll walks its phases, one Graph page per ``fetch`` call (``has_more`` asks for the next):
 
 1. ``media``: ``/{ig-user-id}/media`` published within ``lookback_days`` (``since``); every media whose
    ``comments_count`` changed since the last poll is queued for its comments.
@@ -10,7 +10,11 @@ One poll walks three phases, one Graph page per ``fetch`` call (``has_more`` ask
 3. ``tags``: ``/{ig-user-id}/tags``, the media others tagged the account in, newest first down to
    the newest already read.
 
-@mentions of the account in others' captions and comments arrive by webhook only (``mentions``
+4. ``messages`` (only with ``read_messages``): ``/{ig-user-id}/conversations?platform=instagram``,
+   the Direct messages written to the account since the last poll.
+
+Direct messages also arrive by webhook (``messages`` field): private messages, routed into their
+author's open case. @mentions of the account in others' captions and comments arrive by webhook only (``mentions``
 field: ids only, the text is then read with ``mentioned_comment`` / ``mentioned_media``). The
 account's own comments are not mentions.
 """
