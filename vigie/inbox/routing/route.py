@@ -27,11 +27,12 @@ from vigie.core.models import AuditEvent, Membership, Organisation, Team, User
 from vigie.core.tenancy import scoped
 from vigie.inbox.actions import do_open_case
 from vigie.inbox.models import Case, CaseStatus, RoutingRule
+from vigie.inbox.outbox.direct_messages import attach_direct_message
 from vigie.inbox.routing.actions import do_seed_default_routing
 from vigie.inbox.routing.assign import AssignmentState, assignment_pool, pick_assignee
 from vigie.inbox.routing.escalation import do_escalate_case
 from vigie.inbox.routing.rules import Decision, analysis_results, decide, facts_for, ordered_rules
-from vigie.mentions.models import Mention
+from vigie.mentions.models import Mention, MentionKind
 
 # Audit verbs by which a person takes a decision routing must not undo, and the field each guards.
 HUMAN_VERBS = {
@@ -187,7 +188,8 @@ def do_route_mention(mention: Mention, *, scheme: Scheme | None = None) -> Case 
     what routing owns (rule, approval, templates, tags added, deadline before the first answer)
     follows the new analysis, while an assignee, team, status or priority set by a person stays.
     Deleted mentions and the organisation's own posts get no case (None); one opened before is
-    left as it is, but for its priority, which follows the analysis.
+    left as it is, but for its priority, which follows the analysis. A private message of someone
+    with an open case goes into that case's thread (that case is returned) instead of a new one.
     """
     organisation = mention.organisation
     if mention.deleted_at is not None or _is_own_post(mention):
@@ -196,6 +198,11 @@ def do_route_mention(mention: Mention, *, scheme: Scheme | None = None) -> Case 
             Case.objects.filter(pk=case.pk).update(priority=mention.priority)
             case.priority = mention.priority
         return case
+    if mention.kind == MentionKind.PRIVATE_MESSAGE:
+        # A private message of someone whose case is open joins that case's thread.
+        attached = attach_direct_message(mention)
+        if attached is not None:
+            return attached
     if scheme is None:
         do_seed_default_routing(organisation)
         scheme = Scheme.load(organisation)

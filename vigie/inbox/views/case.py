@@ -180,6 +180,10 @@ _PLAIN_STEPS = {
     "case.private_email_resent": gettext_lazy("E-mail renvoyé au client"),
     "case.private_email_failed": gettext_lazy("Échec d'envoi de l'e-mail au client"),
     "case.private_email_received": gettext_lazy("E-mail reçu du client"),
+    "case.private_message_queued": gettext_lazy("Message privé au client en file d'envoi"),
+    "case.private_message_sent": gettext_lazy("Message privé envoyé au client"),
+    "case.private_message_failed": gettext_lazy("Échec d'envoi du message privé au client"),
+    "case.private_message_received": gettext_lazy("Message privé reçu du client"),
     "case.callback_logged": gettext_lazy("Rappel téléphonique consigné"),
     "case.external_ticket_linked": gettext_lazy("Ticket externe lié"),
 }
