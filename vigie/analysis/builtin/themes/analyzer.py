@@ -3,7 +3,14 @@
 Matching goes beyond exact keywords: words are accent-folded and lightly stemmed (inflections),
 single-typo variants are matched through a symmetric-deletion index, and each keyword is expanded
 with the words that the shipped distributional model (trained on the review corpora, see
-docs/models.md) finds closest to it (synonyms learned from data).
+docs/models.md) finds closest to it (synonyms learned from data, filtered and checked by hand:
+``vigie.analysis.training.synonyms``).
+
+The default taxonomy follows the text's language (English keywords for an English text, without
+the French synonyms); an organisation's own taxonomy applies whatever the language. Each theme
+also gets the sentiment of the clauses that name it (``aspects``: "prix: négatif, service:
+positif"): a text naming two themes or more is cut into sentences and contrast clauses ("mais",
+"par contre", "but"), and each clause naming a theme is scored by the sentiment analyzer.
 """
 
 from __future__ import annotations
@@ -181,8 +188,9 @@ class ThemeIndex:
 
 
 @cache
-def _default_index() -> ThemeIndex:
-    return ThemeIndex(default_taxonomy())
+def _default_index(language: str = "fr") -> ThemeIndex:
+    # The learned synonyms come from French reviews: they expand the French keywords only.
+    return ThemeIndex(default_taxonomy(language), expand=language != "en")
 
 
 def _key(taxonomy: Sequence[dict[str, Any]]) -> str:
@@ -194,32 +202,93 @@ def _index(key: str) -> ThemeIndex:
     return ThemeIndex([{"slug": slug, "keywords": kws} for slug, kws in json.loads(key)])
 
 
-def index_for(taxonomy: Sequence[dict[str, Any]] | None) -> ThemeIndex:
-    """The compiled index of ``taxonomy`` (the default taxonomy when None), cached."""
-    return _index(_key(taxonomy)) if taxonomy else _default_index()
+def index_for(taxonomy: Sequence[dict[str, Any]] | None, language: str | None = None) -> ThemeIndex:
+    """The compiled index of ``taxonomy`` (the default taxonomy in ``language`` when None), cached."""
+    if taxonomy:
+        return _index(_key(taxonomy))
+    return _default_index("en" if language == "en" else "fr")
+
+
+# Sentences, lines and contrast clauses: "Prix correct mais accueil glacial" holds two opinions.
+_CLAUSES = re.compile(
+    r"(?<=[.!?…;])\s+|\n+|\s*,?\s+(?=(?:mais|par contre|en revanche|cependant|sauf que|but|however|although)\b)",
+    re.IGNORECASE,
+)
+NEUTRAL_BAND = 0.35
+
+
+def clauses(text: str) -> list[str]:
+    """``text`` cut into sentences and contrast clauses (blank pieces dropped)."""
+    return [piece.strip() for piece in _CLAUSES.split(text) if piece and piece.strip()]
+
+
+def _label(score: float) -> str:
+    return "neutral" if abs(score) < NEUTRAL_BAND else ("positive" if score > 0 else "negative")
+
+
+def _clause_sentiments(clause_items: list[Item], languages: list[str | None]) -> list[float]:
+    """The sentiment analyzer's score of each clause (its public ``analyze``, so that the aspects
+    follow whatever model it ships)."""
+    from vigie.analysis.builtin.sentiment.analyzer import SentimentAnalyzer
+
+    if not clause_items:
+        return []
+    answers = SentimentAnalyzer().analyze(clause_items, [{"language": language} for language in languages])
+    return [float(answer["sentiment"]["score"]) for answer in answers]
 
 
 class ThemesAnalyzer(Analyzer):
     """Themes from the taxonomy in ``Item.context["taxonomy"]`` or ``vigie.analysis.taxonomy``'s
-    default one."""
+    default one in the item's language, and the sentiment of each theme (``aspects``)."""
 
     name: ClassVar[str] = "themes"
-    version: ClassVar[str] = "1.0"
-    provides: ClassVar[frozenset[str]] = frozenset({"themes"})
+    version: ClassVar[str] = "1.1"
+    provides: ClassVar[frozenset[str]] = frozenset({"themes", "aspects"})
+    # language picks the default taxonomy, sentiment is the aspects' fallback. Type and toxicity
+    # are not read: naming them runs this analyzer after every analyzer that featurises the batch,
+    # so that scoring clauses here does not evict the batch's shared feature matrix.
+    uses: ClassVar[frozenset[str]] = frozenset({"language", "sentiment", "toxicity", "type"})
 
     def load(self) -> None:
-        """Compile the default taxonomy and load the learned synonyms."""
-        index_for(None)
+        """Compile the default taxonomies and load the learned synonyms."""
+        index_for(None, "fr")
+        index_for(None, "en")
 
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
-        """The theme slugs of each item."""
+        """The theme slugs of each item and their sentiment."""
         # Items of one batch usually share one taxonomy object: compile (or find) it once.
-        indices: dict[int, ThemeIndex] = {}
-        results: list[Results] = []
-        for item in batch:
+        indices: dict[tuple[int, str | None], ThemeIndex] = {}
+        found: list[tuple[list[str], dict[str, list[int]]]] = []
+        clause_items: list[Item] = []
+        clause_languages: list[str | None] = []
+        for item, prior in zip(batch, previous, strict=True):
             taxonomy = item.context.get("taxonomy")
-            index = indices.get(id(taxonomy))
+            language = None if taxonomy else prior.get("language")
+            index = indices.get((id(taxonomy), language))
             if index is None:
-                index = indices[id(taxonomy)] = index_for(taxonomy)
-            results.append({"themes": index.themes(runtime.item_text(item))})
+                index = indices[(id(taxonomy), language)] = index_for(taxonomy, language)
+            text = runtime.item_text(item)
+            slugs = index.themes(text)
+            scored: dict[str, list[int]] = {}
+            if len(slugs) > 1:
+                # Two themes or more may be judged differently: score the clauses naming them.
+                for clause in clauses(text):
+                    named = [slug for slug in index.themes(clause) if slug in slugs]
+                    if named:
+                        for slug in named:
+                            scored.setdefault(slug, []).append(len(clause_items))
+                        clause_items.append(Item(id=item.id, text=clause, platform=item.platform))
+                        clause_languages.append(prior.get("language"))
+            found.append((slugs, scored))
+        scores = _clause_sentiments(clause_items, clause_languages)
+        results: list[Results] = []
+        for (slugs, scored), prior in zip(found, previous, strict=True):
+            overall = (prior.get("sentiment") or {}).get("label")
+            aspects = {
+                slug: _label(sum(scores[i] for i in scored[slug]) / len(scored[slug]))
+                if slug in scored
+                else overall
+                for slug in slugs
+            }
+            results.append({"themes": slugs, "aspects": {k: v for k, v in aspects.items() if v}})
         return results
