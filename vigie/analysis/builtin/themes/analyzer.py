@@ -57,6 +57,11 @@ _SUFFIXES = (
     "s",
     "x",
 )
+# Words whose stem is a keyword's but whose meaning is not: "à nos attentes" (expectations),
+# "une conseillère attentive" are not waiting.
+_FALSE_FRIENDS = frozenset(
+    ("attentes", "attentif", "attentifs", "attentive", "attentives", "attentivement", "expectations")
+)
 MIN_STEM = 4
 MIN_TYPO = 6
 # Distinct words remembered per index (their stems and themes): enough for a large vocabulary,
@@ -143,7 +148,11 @@ class ThemeIndex:
         """The stem of ``word`` and the themes it names, remembered for the next texts."""
         root = stem(word)
         hits = set(self.stems.get(root, ()))
-        if len(root) >= MIN_TYPO - 1:
+        if word in _FALSE_FRIENDS:
+            hits = set()
+        elif not hits and len(root) >= MIN_TYPO - 1:
+            # A word that is itself a keyword or a learned neighbour is no typo: "attente" is
+            # one deletion-pair away from "attest(ation)", which must not add that theme.
             for variant in _deletions(root) | {root}:
                 hits |= self.typos.get(variant, set())
         found = frozenset(hits)

@@ -80,7 +80,8 @@ def test_each_theme_gets_the_sentiment_of_its_clauses() -> None:
         "Par contre l'accueil est excellent, personnel souriant et très aimable, merci !"
     )
     (result,) = pipeline.analyze([Item(id="1", text=text)])
-    assert result["themes"][:1] == ["facturation"] and "accueil" in result["themes"]
+    assert result["themes"][:1] == ["facturation"]
+    assert "accueil" in result["themes"]
     assert result["aspects"]["facturation"] == "negative"
     assert result["aspects"]["accueil"] == "positive"
     json.dumps(result["aspects"])  # plain JSON for the output line and the stored result
@@ -92,3 +93,21 @@ def test_a_single_theme_takes_the_text_sentiment() -> None:
         [Item(id="1", text="Colis jamais arrivé.")], [{"sentiment": {"label": "negative", "score": -0.9}}]
     )
     assert result == {"themes": ["livraison"], "aspects": {"livraison": "negative"}}
+
+
+def test_a_keyword_is_no_typo_of_another_theme_and_false_friends_are_ignored() -> None:
+    # "attente" and "attest(ation)" differ by one letter: the known word keeps its own theme.
+    assert _default("Une heure d'attente au guichet.") == ["attente"]
+    assert _default("Ils répondent toujours à nos attentes, conseillère attentive.") == ["competence"]
+
+
+def test_the_labelled_theme_sets_name_only_default_themes() -> None:
+    from vigie.analysis.builtin.themes.evaluate import EVALDATA, score
+
+    slugs = {theme.slug for theme in DEFAULT_TAXONOMY}
+    for split in ("dev", "test"):
+        rows = [json.loads(line) for line in (EVALDATA / f"themes_{split}.jsonl").read_text().splitlines()]
+        assert len(rows) == 80
+        assert all(set(row["themes"]) <= slugs for row in rows)
+    table = score([["prix"], ["accueil"], []], [["prix", "accueil"], [], []])
+    assert table["micro"] == {"support": 2, "found": 2, "precision": 0.5, "recall": 0.5, "f1": 0.5}
