@@ -136,6 +136,11 @@ class ThemeIndex:
         # A phrase can only match a text holding a word of each of its stems.
         self._phrase_stems = [frozenset(phrase.split()) for phrase, _ in self.phrases]
         self._in_phrases: frozenset[str] = frozenset().union(*self._phrase_stems)
+        # Each phrase under its longest stem (the rarest, as a rule: "joindr", not "de"): a text
+        # is checked only against the phrases whose key it holds.
+        self._phrases_by_key: dict[str, list[int]] = {}
+        for number, needed in enumerate(self._phrase_stems):
+            self._phrases_by_key.setdefault(max(sorted(needed), key=len), []).append(number)
         self._phrase_words: set[str] = set()  # known words whose stem is in a phrase
 
     def _add(self, root: str, slug: str) -> None:
@@ -185,10 +190,12 @@ class ThemeIndex:
             present = {root_of[word] for word in distinct & self._phrase_words} | {
                 root for root in roots.values() if root in self._in_phrases
             }
+            by_key = self._phrases_by_key
             candidates = [
-                (phrase, slug)
-                for (phrase, slug), needed in zip(self.phrases, self._phrase_stems, strict=True)
-                if needed <= present
+                self.phrases[number]
+                for key in present & by_key.keys()
+                for number in by_key[key]
+                if self._phrase_stems[number] <= present
             ]
             if candidates:
                 stemmed = " " + " ".join(roots.get(word) or root_of[word] for word in words) + " "
@@ -219,16 +226,41 @@ def index_for(taxonomy: Sequence[dict[str, Any]] | None, language: str | None = 
 
 
 # Sentences, lines and contrast clauses: "Prix correct mais accueil glacial" holds two opinions.
-_CLAUSES = re.compile(
-    r"(?<=[.!?…;])\s+|\n+|\s*,?\s+(?=(?:mais|par contre|en revanche|cependant|sauf que|but|however|although)\b)",
-    re.IGNORECASE,
-)
+_SENTENCES = re.compile(r"(?<=[.!?…;])\s+|\n+")
+_CONTRAST_WORDS = ("mais", "par contre", "en revanche", "cependant", "sauf que", "but", "however", "although")
+_CONTRAST_SPLIT = re.compile(r",?\s+(?=(?:" + "|".join(_CONTRAST_WORDS) + r")\b)", re.IGNORECASE)
 NEUTRAL_BAND = 0.35
 
 
 def clauses(text: str) -> list[str]:
     """``text`` cut into sentences and contrast clauses (blank pieces dropped)."""
-    return [piece.strip() for piece in _CLAUSES.split(text) if piece and piece.strip()]
+    pieces: list[str] = []
+    for sentence in _SENTENCES.split(text):
+        lower = sentence.lower()
+        # The contrast split scans every space: only where a contrast word is (a substring test).
+        parts = _CONTRAST_SPLIT.split(sentence) if any(w in lower for w in _CONTRAST_WORDS) else [sentence]
+        pieces += [part.strip() for part in parts if part and part.strip()]
+    return pieces
+
+
+# A text whose sentiment is this strong and that holds no contrast is judged the same way
+# throughout: its themes take its sentiment without scoring clauses (most reviews; the clauses
+# cost as much as the rest of the themes analyzer).
+UNMIXED_SCORE = 0.8
+_CONTRAST = re.compile(
+    r"\b(?:mais|par contre|en revanche|cependant|sauf|pourtant|toutefois|malgré|néanmoins|"
+    r"but|however|although|except|though)\b",
+    re.IGNORECASE,
+)
+
+
+def _may_be_mixed(text: str, prior: Results) -> bool:
+    """Whether ``text`` may judge its themes differently: a contrast word, or a sentiment that is
+    not clear-cut."""
+    sentiment = prior.get("sentiment") or {}
+    if abs(float(sentiment.get("score", 0.0))) < UNMIXED_SCORE:
+        return True
+    return _CONTRAST.search(text) is not None
 
 
 def _label(score: float) -> str:
@@ -279,7 +311,7 @@ class ThemesAnalyzer(Analyzer):
             text = runtime.item_text(item)
             slugs = index.themes(text)
             scored: dict[str, list[int]] = {}
-            if len(slugs) > 1:
+            if len(slugs) > 1 and _may_be_mixed(text, prior):
                 # Two themes or more may be judged differently: score the clauses naming them.
                 for clause in clauses(text):
                     named = [slug for slug in index.themes(clause) if slug in slugs]
