@@ -2,6 +2,7 @@
 insurance and Trustpilot reviews.
 
     python -m vigie.analysis.builtin.themes.evaluate [--split dev|test|all] [--errors]
+    python -m vigie.analysis.builtin.themes.evaluate --aspects
 
 The labels are in ``vigie/analysis/evaldata/themes_{dev,test}.jsonl``: ``{"dataset", "row",
 "themes"}`` (the review texts stay in ``../shared/data``, which may not be redistributed). 160
@@ -9,6 +10,12 @@ reviews were drawn (seed 16) from the validation share of ``fr_insurance_reviews
 ``trustpilot_fr`` and ``cdiscount_trustpilot_fr`` (40–380 characters), read and labelled by hand
 with the default taxonomy; ``dev`` is the half the keywords were checked on, ``test`` was only
 scored. The labelling rules: docs/analysis.md, "Themes: how they are labelled".
+
+``--aspects`` scores the sentiment of each theme (``aspects``) on the SemEval-2016 French
+restaurant reviews (``fr_semeval2016_absa``, sentences joined back into their 335 reviews, the
+4-theme restaurant taxonomy): for each theme found whose labelled opinions in the review all have
+one polarity, whether its aspect label is that polarity, against the text's own label given to
+every theme.
 """
 
 from __future__ import annotations
@@ -74,11 +81,66 @@ def predict(texts: Sequence[str]) -> list[list[str]]:
     return [list(result.get("themes") or []) for result in results]
 
 
+_ABSA_THEMES = {"SERVICE": "service", "FOOD": "food", "DRINKS": "food", "AMBIENCE": "ambiance"}
+
+
+def aspects() -> dict[str, float]:
+    """Aspect-label accuracy on SemEval-2016 French restaurant reviews (see the module's doc)."""
+    import csv
+
+    from vigie.analysis.pipeline import default_pipeline
+    from vigie.analysis.training.data import DATA
+    from vigie.analysis.training.evaluate import THEMES_TAXONOMY
+
+    sentences: dict[str, list[str]] = {}
+    gold: dict[str, dict[str, set[str]]] = {}
+    with (DATA / "fr_semeval2016_absa/sentences_train.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            sentences.setdefault(row["review_id"], []).append(row["text"])
+            for opinion in filter(None, row["opinions"].split("|")):
+                category, polarity = opinion.rsplit(":", 1)
+                entity, attribute = category.split("#")
+                slug = "price" if attribute == "PRICES" else _ABSA_THEMES.get(entity)
+                if slug:
+                    gold.setdefault(row["review_id"], {}).setdefault(slug, set()).add(polarity)
+    ids = sorted(sentences)
+    items = [Item(id=i, text=" ".join(sentences[i]), context={"taxonomy": THEMES_TAXONOMY}) for i in ids]
+    counts: Counter[str] = Counter()
+    for review, result in zip(ids, default_pipeline().analyze(items), strict=True):
+        text_label = (result.get("sentiment") or {}).get("label")
+        differ = len(set(result["aspects"].values())) > 1
+        for slug, label in result["aspects"].items():
+            polarities = gold.get(review, {}).get(slug, set())
+            if len(polarities) != 1:
+                continue
+            (expected,) = polarities
+            counts["pairs"] += 1
+            counts["aspects"] += label == expected
+            counts["text"] += text_label == expected
+            if differ:
+                counts["differ"] += 1
+                counts["differ_aspects"] += label == expected
+                counts["differ_text"] += text_label == expected
+    return {
+        "reviews": len(ids),
+        "pairs": counts["pairs"],
+        "aspect_accuracy": round(counts["aspects"] / counts["pairs"], 3),
+        "text_label_accuracy": round(counts["text"] / counts["pairs"], 3),
+        "pairs_where_aspects_differ": counts["differ"],
+        "aspect_accuracy_there": round(counts["differ_aspects"] / max(1, counts["differ"]), 3),
+        "text_label_accuracy_there": round(counts["differ_text"] / max(1, counts["differ"]), 3),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vigie.analysis.builtin.themes.evaluate")
     parser.add_argument("--split", choices=["dev", "test", "all"], default="test")
     parser.add_argument("--errors", action="store_true", help="list the texts answered wrong")
+    parser.add_argument("--aspects", action="store_true", help="score the aspect sentiment instead")
     options = parser.parse_args(argv)
+    if options.aspects:
+        print(json.dumps(aspects(), indent=1))
+        return 0
     rows = load_split(options.split)
     gold = [row["themes"] for row in rows]
     found = predict([row["text"] for row in rows])
