@@ -3,8 +3,8 @@
 from django import template
 
 from vigie.inbox.handling import no_answer_label
-from vigie.inbox.quality.labels import finding_label as _finding_label
 from vigie.inbox.models import Case
+from vigie.inbox.quality.labels import finding_label as _finding_label
 
 register = template.Library()
 
