@@ -75,7 +75,9 @@ def main(base: str, data_dir: Path) -> None:
         agent.reload()
         agent.locator("#presence [data-presence]").wait_for()
         agent.evaluate("() => window.scrollTo(0, 0)")
-        agent.screenshot(path=str(IMAGES / "two-sessions.png"), clip={"x": 60, "y": 60, "width": 900, "height": 560})
+        agent.screenshot(
+            path=str(IMAGES / "two-sessions.png"), clip={"x": 60, "y": 60, "width": 900, "height": 560}
+        )
 
         # Publish: the agent sends a template on a review; when the charter wants approval, the
         # manager approves; the demo's sandbox platform receives it and the Publication card says so.
@@ -111,7 +113,9 @@ def main(base: str, data_dir: Path) -> None:
         agent.goto(f"{base}/inbox/cases/{troll}/")
         agent.locator("#moderation").screenshot(path=str(IMAGES / "moderate-troll.png"))
         agent.locator("details.correction").first.locator("summary").first.click()
-        agent.locator("details.correction").first.locator("select[name=type]").select_option(label="Réclamation")
+        agent.locator("details.correction").first.locator("select[name=type]").select_option(
+            label="Réclamation"
+        )
         with agent.expect_navigation():
             agent.get_by_role("button", name="Enregistrer la correction").click()
         agent.locator("section[aria-labelledby=analysis-title]").screenshot(
