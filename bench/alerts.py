@@ -1,23 +1,36 @@
-"""Alert detector on simulated mention streams: recall, detection delay, false alarms, throughput.
+"""Alert detector on simulated mention streams, against an ideal detector at the same false-alarm
+rate: recall, share of the ideal, detection delay, false alarms, throughput.
 
-Targets (issue 7): a 5x rise detected within 15 minutes of its start at recall >= 95 %; a 2x
-rise within 60 minutes at recall >= 80 %; <= 1 false alarm per series per month; 10,000 series
-evaluated in <= 5 s on a 2-core machine.
+Targets (issue 20, per expected volume): on every scenario where the ideal detector reaches 50 %
+or more, Vigie reaches at least 90 % of the ideal's recall at the same false-alarm rate; at most
+one false alarm per series-month; 10,000 series evaluated in under 5 s. (Issue 7's absolute
+targets, 95 % of 5x rises within 15 minutes and 80 % of 2x rises within 60, depend on the
+expected volume: the table by expected volume shows where any detector can meet them.)
 
 Streams come from ``vigie.alerts.detection.simulation`` (seeded). Per scenario (organisation
-size x episode shape x rise), each stream has 28 days of history and an episode on day 29; the
-baseline is fitted on the 28 days, then the detector is evaluated at the end of every 5-minute
-bucket of day 29. An episode counts as detected only if a bucket fires within the window (15 min
-for 5x, 60 min for 2x) after its start. False alarms: runs of consecutive firing buckets (one
-alarm per run), on rise=1 streams over 7 days, and on episode streams outside the episode
-(before it, or more than an hour after its end). Throughput: the production entry point
-``detect_matrix`` on 10,000 series of 28 days (1,000 distinct streams, each used ten times).
-Ramps reach the nominal rise inside the detection window (after 15 min for x5, 30 min for x2).
-Recall is also reported per size, pooled over busy and large streams, and against the expected
-volume of the hour the episode starts, beside an ideal test that knows the expectation. Every
-scenario also carries ``ideal_recall``: on the very same streams, a detector that knows each
-bucket's true expected count (``Streams.expected``) and scores it the same way, at the same
-threshold; it is the ceiling that the history's information allows.
+size x episode shape x rise), each stream has ``--history-days`` of history (56 by default:
+eight weeks, the part before its last eight days given as hourly totals, the way a caller
+running every few minutes keeps it, ``vigie.alerts.detection.history``) and an episode the next
+day, 30 March 2026 (the history crosses the spring DST change). The detector is evaluated at the
+end of every 5-minute bucket of that day. An episode counts as detected only if a bucket fires
+within the window (15 min for 5x, 60 min for 2x) after its start. False alarms: runs of
+consecutive firing buckets (one alarm per run), on rise=1 streams over 7 days, and on episode
+streams outside the episode (before it, or more than an hour after its end). Ramps reach the
+nominal rise inside the detection window (after 15 min for x5, 30 min for x2).
+
+The ideal detector knows each bucket's true expected count (``Streams.expected``: the rhythm,
+the day's mood, the trend) and the cluster variance, and scores its windows the way the detector
+does. It is compared **at the same false-alarm rate**: per size, its threshold is the lowest at
+which it raises no more false alarms than Vigie on the same normal streams
+(``ideal_threshold``). Vigie's tuning was calibrated on seeds 3 and 5; the default seed 7 (and
+11) is for reporting.
+
+Throughput: the production entry point ``detect_matrix`` on 10,000 series (1,000 distinct
+streams, each used ten times) with the kept hourly history and the last eight days in 5-minute
+buckets, and the cost of moving the kept history on by one hour.
+
+``python -m bench.alerts`` prints a table, then the JSON line; ``python -m bench alerts`` the
+JSON line only.
 """
 
 from __future__ import annotations
@@ -26,7 +39,7 @@ import argparse
 import json
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -35,7 +48,10 @@ VOLUME_BINS = ((0, 5), (5, 10), (10, 20), (20, 40), (40, 60), (60, 80), (80, 120
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--seed", type=int, default=7, help="7 and 11 report; 3 and 5 calibrated the detector"
+    )
+    parser.add_argument("--history-days", type=int, default=56, help="days of history (default 56)")
     parser.add_argument(
         "--threshold", type=float, default=None, help="score threshold (default: the detector's)"
     )
@@ -73,13 +89,22 @@ def oracle_recall(rng: np.random.Generator, draws: int = 1_000_000) -> dict[str,
     return table
 
 
-def ideal_fired(values: np.ndarray, expected: np.ndarray, positions: int, threshold: float) -> np.ndarray:
-    """Fired (n, positions) for an ideal detector that knows each bucket's true expected count
+TIMEZONE = "Europe/Paris"
+SHARE_TARGET = 0.9  # of the ideal's recall, at the same false-alarm rate
+IDEAL_MIN = 0.5  # ... on every scenario where the ideal reaches this recall
+FALSE_ALARM_TARGET = 1.0  # per series-month
+SECONDS_TARGET = 5.0  # for 10,000 series
+RECENT_DAYS = 8  # kept in 5-minute buckets; the older history as hourly totals
+THRESHOLD_GRID = np.round(np.arange(2.0, 8.0001, 0.05), 2)
+
+
+def ideal_scores(values: np.ndarray, expected: np.ndarray, positions: int) -> np.ndarray:
+    """Scores (n, positions) of an ideal detector that knows each bucket's true expected count
     without the episode (the rhythm, the day's mood and the trend; ``Streams.expected``) and
     the cluster variance, scored exactly as the production detector scores its windows (same
     windows, negative-binomial tail, minimum count and ratio, short-window penalty and
-    correction for the number of windows, same threshold). What it misses, no detector that
-    must estimate the expectation from the history can catch at that threshold."""
+    correction for the number of windows). What it misses at a given false-alarm rate, no
+    detector that must estimate the expectation from the history can catch at that rate."""
     from scipy import stats  # type: ignore[import-untyped]
 
     from vigie.alerts.detection.scoring import _rolling
@@ -101,7 +126,12 @@ def ideal_fired(values: np.ndarray, expected: np.ndarray, positions: int, thresh
             score = score - t.short_window_penalty
         ok = (o >= t.min_count) & (o >= t.min_ratio * e)
         best = np.maximum(best, np.where(ok, score, 0.0))
-    return np.asarray(best - np.log10(len(windows)) >= threshold)
+    return np.asarray(best - np.log10(len(windows)))
+
+
+def ideal_fired(values: np.ndarray, expected: np.ndarray, positions: int, threshold: float) -> np.ndarray:
+    """Fired (n, positions) for the ideal detector (``ideal_scores``) at ``threshold``."""
+    return np.asarray(ideal_scores(values, expected, positions) >= threshold)
 
 
 def _runs(fired: np.ndarray) -> np.ndarray:
@@ -111,15 +141,33 @@ def _runs(fired: np.ndarray) -> np.ndarray:
     return np.asarray(fired & ~previous)
 
 
+def matched_threshold(scores: np.ndarray, months: float, budget: float) -> tuple[float, float]:
+    """The lowest threshold of the grid at which ``scores`` raise at most ``budget`` false alarms
+    per series-month, and that rate: the ideal detector at Vigie's false-alarm rate."""
+    rate = float("inf")
+    for threshold in THRESHOLD_GRID:
+        rate = float(_runs(scores >= threshold).sum()) / months
+        if rate <= budget + 1e-9:
+            return float(threshold), rate
+    return float(THRESHOLD_GRID[-1]), rate
+
+
+def _share(recall: float | None, ideal: float | None) -> float | None:
+    if recall is None or not ideal:
+        return None
+    return round(recall / ideal, 3)
+
+
 def run(
     seed: int = 7,
     series: int = 200,
     normal_series: int = 300,
     throughput_series: int = 10_000,
     threshold: float | None = None,
+    history_days: int = 56,
     **_: Any,
 ) -> dict[str, Any]:
-    from vigie.alerts.detection import SeriesConfig, detect_matrix
+    from vigie.alerts.detection import HourlyHistory, SeriesConfig, compact, detect_matrix
     from vigie.alerts.detection.baseline import fit_baseline
     from vigie.alerts.detection.calendar import _calendar
     from vigie.alerts.detection.scoring import score_counts
@@ -127,33 +175,41 @@ def run(
     from vigie.alerts.detection.thresholds import DEFAULT_THRESHOLDS
 
     rng = np.random.default_rng(seed)
-    # The history crosses the spring DST change (29 March 2026) on purpose.
-    first = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
-    history_days = 28
+    # The day evaluated is always 30 March 2026: the history crosses the spring DST change
+    # (29 March) on purpose.
+    first = datetime(2026, 3, 30, tzinfo=UTC) - timedelta(days=history_days)
     threshold = DEFAULT_THRESHOLDS.score if threshold is None else threshold
     started = time.perf_counter()
 
     def evaluate(values: np.ndarray, first_epoch: int, eval_days: int) -> tuple[np.ndarray, np.ndarray]:
-        """Fired (n, eval buckets) at the end of each bucket after the history, and the
+        """Scores (n, eval buckets) at the end of each bucket after the history, and the
         baseline's expected count of each of those buckets (what the hour would hold without
-        an episode)."""
+        an episode). The history before its last RECENT_DAYS is given as kept hourly totals,
+        the way a caller running every few minutes keeps it."""
         length = values.shape[1]
-        calendar = _calendar("Europe/Paris", first_epoch, length, STEP)
+        calendar = _calendar(TIMEZONE, first_epoch, length, STEP)
         fit_end = history_days * PER_DAY
-        baseline = fit_baseline(values[:, :fit_end], calendar[:fit_end], STEP)
+        recent = max(fit_end - RECENT_DAYS * PER_DAY, 0)
+        kept = compact(values[:, :recent], first_epoch, STEP, TIMEZONE)
+        baseline = fit_baseline(
+            values[:, recent:fit_end], calendar[recent:fit_end], STEP, DEFAULT_THRESHOLDS, history=kept
+        )
         positions = eval_days * PER_DAY
-        scores = score_counts(baseline, values, calendar, positions, STEP)
+        scores = score_counts(baseline, values[:, recent:], calendar[recent:], positions, STEP)
         expected = calendar[length - positions :].expected(baseline.rate)
-        return np.asarray(scores.score >= threshold), expected
+        return scores.score, expected
 
     scenarios: list[dict[str, Any]] = []
+    matched: dict[str, float] = {}
     pooled: dict[tuple[float, str], list[float]] = {}
     ideal_pooled: dict[tuple[float, str], list[float]] = {}
     for size in SIZES:
         streams = simulate(rng, normal_series, size, history_days + 7, first)
-        fired = evaluate(streams.values, streams.first, 7)[0]
-        alarms = int(_runs(fired).sum())
-        ideal_alarms = int(_runs(ideal_fired(streams.values, streams.expected, 7 * PER_DAY, threshold)).sum())
+        scores = evaluate(streams.values, streams.first, 7)[0]
+        months = normal_series * 7 / 30
+        alarms = float(_runs(scores >= threshold).sum()) / months
+        ideal = ideal_scores(streams.values, streams.expected, 7 * PER_DAY)
+        matched[size], ideal_alarms = matched_threshold(ideal, months, alarms)
         scenarios.append(
             {
                 "name": f"{size}/normal",
@@ -163,13 +219,18 @@ def run(
                 "series": normal_series,
                 "recall": None,
                 "detection_delay_minutes_median": None,
-                "false_alarms_per_series_month": round(alarms / (normal_series * 7 / 30), 3),
+                "false_alarms_per_series_month": round(alarms, 3),
                 "ideal_recall": None,
-                "ideal_false_alarms_per_series_month": round(ideal_alarms / (normal_series * 7 / 30), 3),
+                "share_of_ideal": None,
+                "ideal_threshold": matched[size],
+                "ideal_false_alarms_per_series_month": round(ideal_alarms, 3),
+                "ideal_false_alarms_at_vigie_threshold": round(
+                    float(_runs(ideal >= threshold).sum()) / months, 3
+                ),
             }
         )
-    # (expected per hour at the episode start, detected) per rise, over every size and shape.
-    by_volume: dict[float, list[tuple[float, bool]]] = {}
+    # (expected per hour at the episode start, detected, detected by the ideal) per rise.
+    by_volume: dict[float, list[tuple[float, bool, bool]]] = {}
     # A ramp reaches the nominal rise inside the detection window: after 15 min for x5 (the
     # whole window), after 30 min for x2 (half of it).
     for rise, window_minutes, ramp_minutes in ((5.0, 15, 15), (2.0, 60, 30)):
@@ -187,27 +248,31 @@ def run(
                     rise=rise,
                     ramp_minutes=ramp_minutes,
                 )
-                fired, expected = evaluate(streams.values, streams.first, 1)
-                ideal = ideal_fired(streams.values, streams.expected, PER_DAY, threshold)
+                scores, expected = evaluate(streams.values, streams.first, 1)
+                fired = scores >= threshold
+                ideal = ideal_scores(streams.values, streams.expected, PER_DAY)
+                ideal_matched = ideal >= matched[size]
+                ideal_same = ideal >= threshold
                 offset = history_days * PER_DAY
                 start = streams.episode_start - offset
                 end = streams.episode_end - offset
                 delays: list[float] = []
-                detected = 0
-                ideal_detected = 0
-                outside = 0
+                detected = ideal_detected = ideal_same_detected = outside = 0
                 run_starts = _runs(fired)
                 for i in range(series):
                     hits = np.flatnonzero(fired[i, start[i] : start[i] + window])
-                    ideal_detected += int(ideal[i, start[i] : start[i] + window].any())
+                    ideal_hit = bool(ideal_matched[i, start[i] : start[i] + window].any())
+                    ideal_detected += int(ideal_hit)
+                    ideal_same_detected += int(ideal_same[i, start[i] : start[i] + window].any())
                     hourly = float(expected[i, start[i] : start[i] + 3600 // STEP].sum())
-                    by_volume.setdefault(rise, []).append((hourly, bool(hits.size)))
+                    by_volume.setdefault(rise, []).append((hourly, bool(hits.size), ideal_hit))
                     if hits.size:
                         detected += 1
                         delays.append(float((hits[0] + 1) * STEP / 60))
                     starts_i = np.flatnonzero(run_starts[i])
                     outside += int(((starts_i < start[i]) | (starts_i >= end[i] + 12)).sum())
                 recall = detected / series
+                ideal_recall = ideal_detected / series
                 for group in (size, ">=500/day" if size in ("busy", "large") else "<500/day"):
                     pooled.setdefault((rise, group), []).extend(
                         [1.0] * detected + [0.0] * (series - detected)
@@ -215,6 +280,7 @@ def run(
                     ideal_pooled.setdefault((rise, group), []).extend(
                         [1.0] * ideal_detected + [0.0] * (series - ideal_detected)
                     )
+                share = _share(recall, ideal_recall)
                 scenarios.append(
                     {
                         "name": f"{size}/{shape}/x{rise:g}",
@@ -226,24 +292,56 @@ def run(
                         "recall": round(recall, 3),
                         "detection_delay_minutes_median": float(np.median(delays)) if delays else None,
                         "false_alarms_per_series_month": round(outside / (series / 30), 3),
-                        "ideal_recall": round(ideal_detected / series, 3),
+                        # The ideal detector at Vigie's false-alarm rate for this size.
+                        "ideal_recall": round(ideal_recall, 3),
+                        "share_of_ideal": share,
+                        "ideal_threshold": matched[size],
+                        "ideal_recall_at_vigie_threshold": round(ideal_same_detected / series, 3),
+                        "target_applies": ideal_recall >= IDEAL_MIN,
+                        "target_met": None
+                        if ideal_recall < IDEAL_MIN
+                        else bool(share and share >= SHARE_TARGET),
                     }
                 )
     evaluation_seconds = time.perf_counter() - started
 
-    # Throughput of the production entry point: one call, 10,000 series, 28 days + 1 hour.
-    length = history_days * PER_DAY + 12
+    # Throughput of the production entry point: one call, 10,000 series, eight weeks of kept
+    # hourly history and the last eight days (and one hour) in 5-minute buckets.
     distinct = min(1000, throughput_series)
-    base = simulate(rng, distinct, "medium", history_days + 1, first).values[:, :length]
-    values = np.tile(base, (int(np.ceil(throughput_series / distinct)), 1))[:throughput_series]
-    starts = int(first.timestamp()) + STEP * np.arange(length, dtype=np.int64)
+    history_length = history_days * PER_DAY + 12
+    recent = min(RECENT_DAYS * PER_DAY + 12, history_length)
+    cut = history_length - recent
+    first_epoch = int(first.timestamp())
+    parts = [
+        simulate(rng, len(part), "medium", history_days + 1, first).values[:, :history_length]
+        for part in np.array_split(np.arange(distinct), max(1, distinct // 250))
+    ]
+    base = np.concatenate(parts)
+    del parts
+    kept_distinct = compact(base[:, :cut], first_epoch, STEP, TIMEZONE)
+    repeats = int(np.ceil(throughput_series / distinct))
+    kept = HourlyHistory(
+        np.tile(kept_distinct.totals, (repeats, 1))[:throughput_series],
+        kept_distinct.slots,
+        kept_distinct.buckets,
+        kept_distinct.end,
+        TIMEZONE,
+        STEP,
+    )
+    values = np.tile(base[:, cut:], (repeats, 1))[:throughput_series]
+    del base
+    starts = first_epoch + STEP * np.arange(cut, history_length, dtype=np.int64)
     configs = [SeriesConfig(key=f"org:{i}:negative", kind="count") for i in range(throughput_series)]
     _calendar.cache_clear()
     load_before = os.getloadavg()[0]
     tick, cpu_tick = time.perf_counter(), time.process_time()
-    detections = detect_matrix(values, starts, configs)
+    detections = detect_matrix(values, starts, configs, history=kept)
     elapsed, cpu = time.perf_counter() - tick, time.process_time() - cpu_tick
     assert len(detections) == throughput_series
+    # Between two runs the caller moves the hour leaving the recent part into the kept history.
+    tick = time.perf_counter()
+    kept.extend(compact(values[:, :12], int(starts[0]), STEP, TIMEZONE)).last(history_days - RECENT_DAYS)
+    update_seconds = time.perf_counter() - tick
 
     summary = {
         f"x{rise:g} {group}": round(float(np.mean(hits)), 3) for (rise, group), hits in sorted(pooled.items())
@@ -254,28 +352,44 @@ def run(
     }
     normal = [s for s in scenarios if s["rise"] == 1]
     volume_table: dict[str, dict[str, Any]] = {}
-    for rise, pairs in sorted(by_volume.items()):
-        volumes = np.array([volume for volume, _detected in pairs])
-        hit = np.array([detected for _volume, detected in pairs])
+    for rise, triples in sorted(by_volume.items()):
+        volumes = np.array([volume for volume, _hit, _ideal in triples])
+        hit = np.array([detected for _volume, detected, _ideal in triples])
+        ideal_hits = np.array([ideal for _volume, _detected, ideal in triples])
         rows = {}
         for low, high in VOLUME_BINS:
             inside = (volumes >= low) & (volumes < high)
             if inside.any():
+                recall = float(hit[inside].mean())
+                ideal_recall = float(ideal_hits[inside].mean())
                 rows[f"{low:g}-{high:g}/h"] = {
                     "series": int(inside.sum()),
-                    "recall": round(float(hit[inside].mean()), 3),
+                    "recall": round(recall, 3),
+                    "ideal_recall": round(ideal_recall, 3),
+                    "share_of_ideal": _share(recall, ideal_recall),
                 }
         volume_table[f"x{rise:g}"] = rows
+    applies = [s for s in scenarios if s.get("target_applies")]
     return {
         "scenarios": scenarios,
+        "targets": {
+            "share_of_ideal": SHARE_TARGET,
+            "where_ideal_recall_at_least": IDEAL_MIN,
+            "false_alarms_per_series_month": FALSE_ALARM_TARGET,
+            "seconds_for_10000_series": SECONDS_TARGET,
+        },
+        "share_target_met": f"{sum(bool(s['target_met']) for s in applies)}/{len(applies)}",
+        "share_of_ideal_min": min((s["share_of_ideal"] for s in applies), default=None),
         "series_per_second": round(throughput_series / elapsed),
         "seconds_for_throughput_series": round(elapsed, 3),
         # Wall time depends on what else the machine runs; CPU time of this process does not.
         "cpu_seconds_for_throughput_series": round(cpu, 3),
+        "seconds_to_update_kept_history": round(update_seconds, 3),
         "load_average_before": round(load_before, 2),
         "throughput_series": throughput_series,
+        "history_days": history_days,
         "recall_pooled": summary,
-        # The same pools for the ideal detector (``ideal_fired``): the ceiling at this threshold.
+        # The same pools for the ideal detector at Vigie's false-alarm rate.
         "ideal_recall_pooled": ideal_summary,
         # Recall against the expected count of the hour starting with the episode (from the
         # fitted baseline, without the rise), every size and shape together: where the
@@ -290,7 +404,58 @@ def run(
     }
 
 
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f} %"
+
+
+def table(result: dict[str, Any]) -> str:
+    """The result as the text a reader wants: per scenario, Vigie against the ideal, beside targets."""
+    lines = [
+        f"seed {result['seed']}, {result['history_days']} days of history, threshold {result['score_threshold']}"
+        f" (targets: >= {SHARE_TARGET:.0%} of the ideal where it reaches {IDEAL_MIN:.0%},"
+        f" <= {FALSE_ALARM_TARGET:g} false alarm per series-month, 10,000 series < {SECONDS_TARGET:g} s)",
+        "",
+        f"{'scenario':<18} {'Vigie':>8} {'ideal':>8} {'share':>8} {'target':>8} {'FA/s-m':>7} "
+        f"{'ideal thr':>9} {'ideal FA':>8}",
+    ]
+    for s in result["scenarios"]:
+        if s["rise"] == 1:
+            target = "ok" if s["false_alarms_per_series_month"] <= FALSE_ALARM_TARGET else "MISSED"
+            lines.append(
+                f"{s['name']:<18} {'':>8} {'':>8} {'':>8} {target:>8} {s['false_alarms_per_series_month']:>7.2f} "
+                f"{s['ideal_threshold']:>9.2f} {s['ideal_false_alarms_per_series_month']:>8.2f}"
+            )
+            continue
+        target = "–" if not s["target_applies"] else ("ok" if s["target_met"] else "MISSED")
+        share = "–" if s["share_of_ideal"] is None else f"{s['share_of_ideal']:.2f}"
+        lines.append(
+            f"{s['name']:<18} {_percent(s['recall']):>8} {_percent(s['ideal_recall']):>8} {share:>8} "
+            f"{target:>8} {s['false_alarms_per_series_month']:>7.2f}"
+        )
+    lines += [
+        "",
+        f"share of the ideal >= {SHARE_TARGET:.0%} where the ideal reaches {IDEAL_MIN:.0%}: "
+        f"{result['share_target_met']} scenarios (lowest share {result['share_of_ideal_min']})",
+        f"false alarms on normal streams: at most {result['false_alarms_per_series_month_normal_max']:.2f}"
+        f" per series-month (target <= {FALSE_ALARM_TARGET:g})",
+        f"{result['throughput_series']:,} series: {result['seconds_for_throughput_series']:.2f} s wall,"
+        f" {result['cpu_seconds_for_throughput_series']:.2f} s CPU (target < {SECONDS_TARGET:g} s;"
+        f" load average {result['load_average_before']}); kept history moved on by one hour in"
+        f" {result['seconds_to_update_kept_history']:.2f} s",
+        "",
+        "by expected mentions in the hour the episode starts (Vigie / ideal at the same false-alarm rate):",
+    ]
+    for rise, rows in result["recall_by_expected_per_hour"].items():
+        cells = [
+            f"{band} {_percent(r['recall'])} / {_percent(r['ideal_recall'])}" for band, r in rows.items()
+        ]
+        lines.append(f"  {rise}: " + "; ".join(cells))
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     cli = argparse.ArgumentParser(prog="python -m bench.alerts", description=__doc__)
     add_arguments(cli)
-    print(json.dumps(run(**vars(cli.parse_args())), ensure_ascii=False))
+    outcome = run(**vars(cli.parse_args()))
+    print(table(outcome))
+    print(json.dumps(outcome, ensure_ascii=False))

@@ -1,4 +1,5 @@
-"""API routes of the alerts domain: alerts (read, acknowledge, snooze) and crises (read)."""
+"""API routes of the alerts domain: alerts (read, acknowledge, snooze), crises (read) and their
+statements (draft, holding statement, approve, publish)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,27 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from vigie.alerts.actions import do_acknowledge_alert, do_snooze_alert
-from vigie.alerts.models import Alert, AlertRule, AlertStatus, Crisis, CrisisStatus, Severity
-from vigie.alerts.queries import alerts, crises
+from vigie.alerts.crisis import actions as crisis_actions
+from vigie.alerts.crisis.statements import blocked
+from vigie.alerts.models import (
+    Alert,
+    AlertRule,
+    AlertStatus,
+    Crisis,
+    CrisisStatus,
+    Severity,
+    Statement,
+    StatementPublication,
+)
+from vigie.alerts.queries import alerts, can_approve_statement, crises
 from vigie.core.api_auth import membership, require
 from vigie.core.api_schemas import READ_ERRORS, WRITE_ERRORS, ApiDateTime, invalid
-from vigie.core.roles import HANDLE_CASES
+from vigie.core.models import Membership
+from vigie.core.roles import HANDLE_CASES, MANAGE
 from vigie.core.tenancy import get_in_org
 
 router = Router(tags=["alerts"])
@@ -107,3 +121,154 @@ def snooze_alert(request: HttpRequest, alert_id: int, payload: SnoozeIn) -> Aler
 @router.get("/crises", response={200: list[CrisisOut], **READ_ERRORS}, summary="Crises, open ones first")
 def list_crises(request: HttpRequest) -> list[Crisis]:
     return list(crises(membership(request).organisation)[:MAX_LIMIT])
+
+
+# --- Crisis statements: drafted (from a template or the playbook's holding statement) and checked
+# by the quality gate, approved by the spokesperson, published through the statements' outbox. ---
+
+
+class FindingOut(Schema):
+    code: str
+    severity: str = Field(examples=["block"])
+    message: str
+    needs_approval: bool = False
+
+
+class PublicationOut(Schema):
+    id: int
+    source_id: int
+    platform: str
+    status: str = Field(
+        examples=["published"], description="pending, sending, published, failed, by_hand, posted_by_hand"
+    )
+    url: str
+    error: str
+    published_at: ApiDateTime | None
+
+
+class StatementOut(Schema):
+    id: int
+    crisis_id: int
+    body: str
+    status: str = Field(examples=["draft"], description="draft, approved or published")
+    template_id: int | None
+    findings: list[FindingOut]
+    blocked: bool
+    created_at: ApiDateTime
+    approved_at: ApiDateTime | None
+    published_at: ApiDateTime | None
+    published_where: str
+    publications: list[PublicationOut]
+
+    @staticmethod
+    def resolve_blocked(obj: Statement) -> bool:
+        return blocked(obj.findings)
+
+    @staticmethod
+    def resolve_publications(obj: Statement) -> list[StatementPublication]:
+        return list(obj.publications.all())
+
+
+class StatementIn(Schema):
+    body: str = Field(min_length=1, max_length=5000)
+    template_id: int | None = None
+
+
+class PublishIn(Schema):
+    source_ids: list[int] = Field(
+        default_factory=list, max_length=50, description="Connected accounts to post on."
+    )
+    where: str = Field(default="", max_length=300, description="Where else it was said (website, press).")
+
+
+def _crisis(member: Membership, crisis_id: int) -> Crisis:
+    return get_in_org(Crisis, member.organisation, crisis_id)
+
+
+def _statement(member: Membership, crisis_id: int, statement_id: int) -> Statement:
+    crisis = _crisis(member, crisis_id)
+    statement = get_in_org(Statement, member.organisation, statement_id)
+    if statement.crisis_id != crisis.pk:
+        raise HttpError(404, "Not Found")
+    return statement
+
+
+@router.get(
+    "/crises/{crisis_id}/statements",
+    response={200: list[StatementOut], **READ_ERRORS},
+    summary="A crisis' statements, newest first, with their quality findings and publications",
+)
+def list_statements(request: HttpRequest, crisis_id: int) -> list[Statement]:
+    crisis = _crisis(membership(request), crisis_id)
+    return list(crisis.statements.prefetch_related("publications"))
+
+
+@router.post(
+    "/crises/{crisis_id}/statements",
+    response={201: StatementOut, **WRITE_ERRORS},
+    summary="Draft a statement (agent and above); the quality gate's findings come back with it",
+)
+def draft_statement(request: HttpRequest, crisis_id: int, payload: StatementIn) -> Status[StatementOut]:
+    from vigie.inbox.models import Template
+
+    member = require(request, HANDLE_CASES)
+    crisis = _crisis(member, crisis_id)
+    template = get_in_org(Template, member.organisation, payload.template_id) if payload.template_id else None
+    try:
+        statement = crisis_actions.do_draft_statement(
+            crisis, payload.body, actor=member.user, template=template, membership=member
+        )
+    except ValidationError as exc:
+        raise invalid(["body", "payload", "body"], " ".join(exc.messages)) from None
+    return Status(201, StatementOut.from_orm(statement))
+
+
+@router.post(
+    "/crises/{crisis_id}/statements/holding",
+    response={201: StatementOut, **WRITE_ERRORS},
+    summary="Draft the playbook's holding statement in one call (agent and above)",
+)
+def draft_holding_statement(request: HttpRequest, crisis_id: int) -> Status[StatementOut]:
+    member = require(request, HANDLE_CASES)
+    crisis = _crisis(member, crisis_id)
+    try:
+        statement = crisis_actions.do_draft_holding_statement(crisis, actor=member.user, membership=member)
+    except ValidationError as exc:
+        raise invalid(["path", "crisis_id"], " ".join(exc.messages)) from None
+    return Status(201, StatementOut.from_orm(statement))
+
+
+@router.post(
+    "/crises/{crisis_id}/statements/{statement_id}/approve",
+    response={200: StatementOut, **WRITE_ERRORS},
+    summary="Approve a draft (the crisis' spokesperson or an admin); refused while the gate blocks it",
+)
+def approve_statement(request: HttpRequest, crisis_id: int, statement_id: int) -> Statement:
+    member = membership(request)
+    statement = _statement(member, crisis_id, statement_id)
+    if not can_approve_statement(statement.crisis, member):
+        raise HttpError(403, "Only the crisis' spokesperson or an admin approves statements.")
+    try:
+        return crisis_actions.do_approve_statement(statement, actor=member.user)
+    except ValidationError as exc:
+        raise invalid(["path", "statement_id"], " ".join(exc.messages)) from None
+
+
+@router.post(
+    "/crises/{crisis_id}/statements/{statement_id}/publish",
+    response={200: StatementOut, **WRITE_ERRORS},
+    summary="Publish an approved statement on connected accounts, once each (spokesperson or manager)",
+)
+def publish_statement(
+    request: HttpRequest, crisis_id: int, statement_id: int, payload: PublishIn
+) -> Statement:
+    member = membership(request)
+    statement = _statement(member, crisis_id, statement_id)
+    if not (member.can(MANAGE) or can_approve_statement(statement.crisis, member)):
+        raise HttpError(403, "Only the crisis' spokesperson or a manager publishes statements.")
+    try:
+        return crisis_actions.do_publish_statement(
+            statement, actor=member.user, where=payload.where, source_ids=payload.source_ids
+        )
+    except ValidationError as exc:
+        raise invalid(["body", "payload", "source_ids"], " ".join(exc.messages)) from None

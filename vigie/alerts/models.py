@@ -414,6 +414,9 @@ class Statement(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_where = models.CharField(max_length=300, blank=True)
+    # What the quality gate found in the body when it was drafted (``Finding.as_dict`` values, in
+    # the author's language): shown beside the statement; a blocking one forbids approving it.
+    findings = models.JSONField(default=list, blank=True)
 
     objects = OrgScopedManager()
 
@@ -422,6 +425,51 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class StatementPublicationStatus(models.TextChoices):
+    PENDING = "pending", _("En file d'attente")
+    SENDING = "sending", _("Envoi en cours")
+    PUBLISHED = "published", _("Publiée")
+    FAILED = "failed", _("Échec")
+    BY_HAND = "by_hand", _("À publier à la main")
+    POSTED_BY_HAND = "posted_by_hand", _("Publiée à la main")
+
+
+class StatementPublication(models.Model):
+    """One approved statement on one connected account: sent once through the connector's
+    ``publish_post`` (the outbox of statements), or copied and posted by hand where the platform
+    has no API for it. One row per (statement, source): publishing twice never posts twice."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="publications")
+    source = models.ForeignKey("connectors.Source", on_delete=models.CASCADE, related_name="+")
+    platform = models.SlugField(max_length=40)
+    status = models.CharField(
+        max_length=16,
+        choices=StatementPublicationStatus.choices,
+        default=StatementPublicationStatus.PENDING,
+    )
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_by = models.CharField(max_length=80, blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "source"], name="statement_publication_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} → {self.platform}"
 
 
 class PostMortem(models.Model):

@@ -347,3 +347,11 @@ def deliver(delivery_id: int) -> str:
             jobs.enqueue(DELIVER_JOB, {"delivery_id": delivery.pk}, delay=delay)
         return status
     return do_finish_delivery(delivery)
+
+
+@jobs.job("alerts.publish_statement", max_attempts=1)
+def publish_statement(publication_id: int) -> str:
+    """Send one approved crisis statement to one connected account (the statements' outbox)."""
+    from vigie.alerts.crisis.publishing import run_statement_publication
+
+    return run_statement_publication(publication_id, jobs.worker_id())

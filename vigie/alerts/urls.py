@@ -40,6 +40,23 @@ urlpatterns: list[URLPattern] = [
         crisis_views.statement_publish,
         name="statement_publish",
     ),
+    path("crises/<int:pk>/statements/holding/", crisis_views.statement_holding, name="statement_holding"),
+    path(
+        "crises/<int:pk>/statements/<int:statement_id>/edit/",
+        crisis_views.statement_edit,
+        name="statement_edit",
+    ),
+    path(
+        "crises/<int:pk>/publications/<int:publication_id>/retry/",
+        crisis_views.statement_publication_retry,
+        name="statement_publication_retry",
+    ),
+    path(
+        "crises/<int:pk>/publications/<int:publication_id>/posted/",
+        crisis_views.statement_publication_posted,
+        name="statement_publication_posted",
+    ),
+    path("crises/<int:pk>/timeline.csv", crisis_views.crisis_timeline_export, name="crisis_timeline_export"),
     path("crises/<int:pk>/close/", crisis_views.crisis_close, name="crisis_close"),
     path("crises/<int:pk>/post-mortem.<str:fmt>", crisis_views.crisis_report, name="crisis_report"),
     path("actions/", crisis_views.corrective_action_list, name="corrective_actions"),

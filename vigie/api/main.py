@@ -19,6 +19,7 @@ from vigie.charter.api import router as charter_router
 from vigie.connectors.api import router as sources_router
 from vigie.core.api import router as core_router
 from vigie.core.api_auth import BearerAuth
+from vigie.core.api_schemas import ErrorOut, ValidationErrorOut
 from vigie.core.safe_text import MAX_JSON_DEPTH, clean_json, json_too_deep
 from vigie.evidence.api import router as evidence_router
 from vigie.inbox.api import router as cases_router
@@ -43,17 +44,62 @@ class SafeParser(Parser):
             raise ValueError("JSON nested too deep") from None
         if json_too_deep(data, MAX_JSON_DEPTH):
             raise ValueError("JSON nested too deep")
-        cleaned: dict[str, Any] = clean_json(data)
+        if not isinstance(data, dict):
+            # Every body of this API is an object: a list or a bare value is a 400, never read as
+            # "no field given" (which an endpoint whose fields are all optional would accept).
+            raise ValueError("the body must be a JSON object")
+        # Control characters become U+FFFD rather than vanishing: a value keeps the length the
+        # schema checked, so a one-character name never turns into a refused empty one.
+        cleaned: dict[str, Any] = clean_json(data, replacement="\ufffd")
         return cleaned
 
     def parse_querydict(
         self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
     ) -> dict[str, Any]:
         parsed = super().parse_querydict(data, list_fields, request)
-        return {key: clean_json(value) for key, value in parsed.items()}
+        return {key: clean_json(value, replacement="\ufffd") for key, value in parsed.items()}
 
 
-api = NinjaAPI(
+def _error_response(component: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+    }
+
+
+# The errors any operation may answer besides those it declares (each router declares its own
+# successes and the errors particular to it): documented on every operation they can come from, so
+# a client (and Schemathesis's status conformance check) knows every status it may receive.
+_BAD_BODY = _error_response("ErrorOut", "The body is not a JSON object (malformed, nested too deep, a list).")
+_FORBIDDEN = _error_response("ErrorOut", "The token's role is too low for this operation.")
+_CONFLICT = _error_response(
+    "ErrorOut", "The object's current state does not allow this (already done, duplicate name)."
+)
+_INVALID = _error_response("ValidationErrorOut", "Bad input: one entry per offending field.")
+
+
+class VigieAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ErrorOut, ValidationErrorOut):
+            components.setdefault(
+                model.__name__, model.model_json_schema(ref_template="#/components/schemas/{model}")
+            )
+        for methods in schema["paths"].values():
+            for method, operation in methods.items():
+                responses = operation.setdefault("responses", {})
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses.setdefault(422, _INVALID)
+                if operation.get("requestBody"):
+                    responses.setdefault(400, _BAD_BODY)
+                if method != "get":
+                    responses.setdefault(403, _FORBIDDEN)
+                    responses.setdefault(409, _CONFLICT)
+        return schema
+
+
+api = VigieAPI(
     parser=SafeParser(),
     title="Vigie API",
     version="1",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 CommentType = Literal["question", "complaint", "praise", "suggestion", "troll", "spam", "other"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -17,6 +17,13 @@ CrisisRole = Literal["lead", "spokesperson", "customer_service", "marketing", "l
 # What a reply may commit the organisation to only with a supervisor's approval (quality gate).
 ApprovalTopic = Literal["refund", "gesture", "money", "fault", "liability", "deadline"]
 APPROVAL_TOPICS: tuple[ApprovalTopic, ...] = ("refund", "gesture", "money", "fault", "liability", "deadline")
+
+
+# Numbers and switches refuse values of another JSON type (``false`` for a target, ``0`` for a
+# switch) instead of converting them: a charter written by a client means what it says.
+Number = Annotated[float, Strict()]
+WholeNumber = Annotated[int, Strict()]
+Switch = Annotated[bool, Strict()]
 
 
 class _Section(BaseModel):
@@ -27,18 +34,18 @@ class ChannelPolicy(_Section):
     """Whether the organisation answers on a platform, and why."""
 
     platform: str
-    engaged: bool = True
+    engaged: Switch = True
     why: str = ""
     tone: str = ""
-    max_length: int | None = Field(default=None, ge=1)
+    max_length: WholeNumber | None = Field(default=None, ge=1)
 
 
 class ResponsePolicy(_Section):
     """How a comment type is handled: answered or not, and how fast (business hours)."""
 
     type: CommentType
-    answer: bool = True
-    first_response_hours: float = Field(default=24, gt=0)
+    answer: Switch = True
+    first_response_hours: Number = Field(default=24, gt=0)
     approach: str = ""
 
 
@@ -55,37 +62,37 @@ class BusinessHours(_Section):
 
 
 class SlaPolicy(_Section):
-    first_response_hours: float = Field(default=24, gt=0)
-    resolution_hours: float = Field(default=72, gt=0)
-    warn_before_hours: float = Field(default=4, ge=0)
-    per_platform_hours: dict[str, float] = Field(default_factory=dict)
+    first_response_hours: Number = Field(default=24, gt=0)
+    resolution_hours: Number = Field(default=72, gt=0)
+    warn_before_hours: Number = Field(default=4, ge=0)
+    per_platform_hours: dict[str, Number] = Field(default_factory=dict)
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
-    pause_while_waiting_customer: bool = True
+    pause_while_waiting_customer: Switch = True
 
 
 class ApprovalPolicy(_Section):
     """When a reply needs a supervisor before it goes public."""
 
-    stars_at_most: int | None = Field(default=2, ge=1, le=5)
-    legal_risk: bool = True
+    stars_at_most: WholeNumber | None = Field(default=2, ge=1, le=5)
+    legal_risk: Switch = True
     # Capture the page of a message the analysis flags as a legal risk as evidence, at once (the
     # evidence app's job reads it); off until the legal team asks for it.
-    capture_legal_risk: bool = False
+    capture_legal_risk: Switch = False
     # Share of a pre-approved template an agent may change before approval is needed (0-1).
-    template_edit_threshold: float = Field(default=0.3, ge=0, le=1)
+    template_edit_threshold: Number = Field(default=0.3, ge=0, le=1)
     # What an agent's reply may not promise without approval: refunds, commercial gestures, money,
     # admissions of fault, legal liability, and deadlines shorter than ``shortest_deadline_hours``.
     reply_commitments: list[ApprovalTopic] = Field(default_factory=lambda: list(APPROVAL_TOPICS))
     # The shortest delay an agent may promise on their own ("sous 48 h" is fine, "dans l'heure" is
     # not); None: any delay. Counted in hours, a day being 24.
-    shortest_deadline_hours: float | None = Field(default=24, ge=0)
+    shortest_deadline_hours: Number | None = Field(default=24, ge=0)
 
 
 class KpiTargets(_Section):
-    average_rating: float = Field(default=4.0, ge=1, le=5)
-    response_rate: float = Field(default=0.8, ge=0, le=1)
-    first_response_hours: float = Field(default=24, gt=0)
-    sla_compliance: float = Field(default=0.9, ge=0, le=1)
+    average_rating: Number = Field(default=4.0, ge=1, le=5)
+    response_rate: Number = Field(default=0.8, ge=0, le=1)
+    first_response_hours: Number = Field(default=24, gt=0)
+    sla_compliance: Number = Field(default=0.9, ge=0, le=1)
 
 
 class PlaybookStep(_Section):
@@ -110,7 +117,7 @@ RetentionAction = Literal["pseudonymise", "delete"]
 class RetentionRule(_Section):
     """How long one kind of data is kept, in days (None: kept until someone erases it)."""
 
-    days: int | None = Field(default=None, ge=1, le=36500)
+    days: WholeNumber | None = Field(default=None, ge=1, le=36500)
     action: RetentionAction = "pseudonymise"
 
 
@@ -148,7 +155,7 @@ class ReviewSite(_Section):
     platform: str = Field(min_length=1, max_length=40)
     place_id: str = Field(default="", max_length=200)  # Google: the place id of the business
     domain: str = Field(default="", max_length=200)  # Trustpilot: the reviewed domain
-    url: str = Field(default="", max_length=1000)  # any platform: its own review page (https)
+    url: str = Field(default="", max_length=1000, pattern=r"^(?:https://\S*)?$")  # its own review page
 
     @model_validator(mode="after")
     def _has_a_link(self) -> ReviewSite:

@@ -284,6 +284,11 @@ class Connector(ABC, Generic[C]):
         """Publish ``text`` as the organisation's public answer to ``mention``."""
         raise ConnectorError(f"{self.slug} cannot publish replies", permanent=True)
 
+    def publish_post(self, text: str, *, idempotency_key: str) -> ReplyResult:
+        """Publish ``text`` as a post of the organisation's own account (declared by
+        ``Capability.POST``; a crisis statement goes out this way)."""
+        raise ConnectorError(f"{self.slug} cannot publish posts", permanent=True)
+
     def delete_reply(self, mention: MentionIn, reply_external_id: str) -> None:
         """Remove a reply published earlier."""
         raise ConnectorError(f"{self.slug} cannot delete replies", permanent=True)

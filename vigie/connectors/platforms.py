@@ -46,6 +46,8 @@ class Capability(enum.StrEnum):
     DIRECT_MESSAGE = "direct_message"
     # Items deleted on the platform come back marked deleted (``MentionIn.deleted``).
     DETECTS_DELETIONS = "detects_deletions"
+    # A post of the organisation's own on its account (a crisis statement), not an answer.
+    POST = "post"
 
 
 class PlatformKind(enum.StrEnum):
@@ -107,6 +109,12 @@ class PlatformFacts:
     def retry_safe(self) -> bool:
         """Sending the same reply twice cannot make two replies (the outbox may retry blindly)."""
         return self.can_publish and self.reply_idempotent
+
+    @property
+    def can_post(self) -> bool:
+        """The organisation's own posts (crisis statements) go out through the platform's API
+        (else: copy the text and post it by hand)."""
+        return Capability.POST in self.capabilities
 
     @property
     def direct_messages(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -103,7 +105,11 @@ class LocationIn(Schema):
     address: str = Field("", max_length=250)
     city: str = Field("", max_length=100)
     postcode: str = Field("", max_length=12)
-    timezone: str | None = Field(None, description="Defaults to the organisation's time zone.")
+    timezone: str | None = Field(
+        None,
+        description="An IANA time zone; defaults to the organisation's.",
+        json_schema_extra={"enum": [*sorted(available_timezones()), None]},
+    )
 
 
 class MemberOut(Schema):

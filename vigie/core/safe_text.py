@@ -31,24 +31,27 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def clean_text(value: str) -> str:
-    """``value`` without control characters nor lone surrogates."""
+def clean_text(value: str, replacement: str = "") -> str:
+    """``value`` without control characters (or with ``replacement`` in their place) nor lone
+    surrogates."""
     if not value:
         return value
-    value = _CONTROL.sub("", value)
+    value = _CONTROL.sub(replacement, value)
     if _SURROGATE.search(value):
         value = _SURROGATE.sub("\ufffd", value)
     return value
 
 
-def clean_json(value: Any) -> Any:
+def clean_json(value: Any, replacement: str = "") -> Any:
     """A JSON value with every string (keys too) passed through ``clean_text``."""
     if isinstance(value, str):
-        return clean_text(value)
+        return clean_text(value, replacement)
     if isinstance(value, dict):
-        return {clean_text(str(key)): clean_json(item) for key, item in value.items()}
+        return {
+            clean_text(str(key), replacement): clean_json(item, replacement) for key, item in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [clean_json(item) for item in value]
+        return [clean_json(item, replacement) for item in value]
     return value
 
 

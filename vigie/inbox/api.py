@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import StrictBool
 
 from vigie.analysis.queries import theme_choices
 from vigie.core.api_auth import membership, require
 from vigie.core.api_schemas import (
     READ_ERRORS,
+    WEB_LINK,
     WRITE_ERRORS,
     ApiDateTime,
     ErrorOut,
@@ -192,7 +194,7 @@ class CaseQuery(Schema):
 class CasePatch(Schema):
     """Fields to change; leave a field out to keep it. `assignee_email: null` unassigns."""
 
-    status: CaseStatus | None = None
+    status: CaseStatus | None = Field(None, description="The new status; left out or null keeps it.")
     assignee_email: str | None = Field(None, max_length=254, description="A member allowed to handle cases.")
 
 
@@ -259,8 +261,6 @@ def update_case(request: HttpRequest, case_id: int, payload: CasePatch) -> CaseD
     member = require(request, HANDLE_CASES)
     case = get_case(member.organisation, case_id)
     given = payload.model_fields_set
-    if "status" in given and payload.status is None:
-        raise invalid(["body", "payload", "status"], "A case always has a status.")
     assignee: User | None = None
     if "assignee_email" in given and payload.assignee_email is not None:
         found = (
@@ -376,19 +376,22 @@ class ReplyIn(Schema):
     body: str = Field(min_length=1, max_length=10000)
     channel: ReplyChannel = ReplyChannel.PUBLIC
     template_id: int | None = None
-    submit: bool = Field(False, description="Run the quality gate and send (or ask approval); else a draft.")
+    submit: StrictBool = Field(
+        False, description="Run the quality gate and send (or ask approval); else a draft."
+    )
     overrides: list[str] = Field(default_factory=list, description="Warning codes the author confirms.")
     override_reason: str = Field("", max_length=500)
 
 
 class RefusedOut(Schema):
     detail: str
-    findings: list[FindingOut]
+    # Empty when the conflict is the reply's state rather than the quality gate's findings.
+    findings: list[FindingOut] = Field(default_factory=list)
 
 
 @router.post(
     "/cases/{case_id}/replies",
-    response={201: ReplyOut, 409: RefusedOut, **WRITE_ERRORS},
+    response={201: ReplyOut, **WRITE_ERRORS, 409: RefusedOut},
     summary="Write (and optionally submit) the case's reply (agent and above)",
     description="The case's open draft is updated if there is one. With `submit`, the quality gate "
     "runs: blocking findings, or warnings not listed in `overrides` with a reason, answer 409 with "
@@ -504,7 +507,7 @@ class ModerationIn(Schema):
         description="`spam` or `troll` (the type is corrected, the case re-decided and closed when no "
         "answer is due), or a step done by hand on the platform: `hidden`, `deleted`, `reported`."
     )
-    url: str = Field("", max_length=1000)
+    url: str = Field("", max_length=1000, pattern=WEB_LINK)
     note: str = Field("", max_length=500)
 
 

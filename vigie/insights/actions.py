@@ -13,14 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vigie.alerts.models import Crisis
 from vigie.core.actions import do_record_audit_event
-from vigie.core.models import Membership, Organisation, User
+from vigie.core.models import Location, Membership, Organisation, User
 from vigie.core.roles import READ
 from vigie.core.tenancy import scoped
 from vigie.insights.models import (
     ActionPlan,
     ActionPlanStatus,
     QuoteConsent,
+    ReportBranding,
     ReportFrequency,
     ScheduledReport,
 )
@@ -50,9 +52,16 @@ def do_create_action_plan(
     owner: User | None = None,
     due_on: date | None = None,
     status: str = ActionPlanStatus.PLANNED,
+    crisis: Crisis | None = None,
 ) -> ActionPlan:
-    """Record an action decided against ``theme``."""
+    """Record an action decided against ``theme`` (``crisis``: the crisis whose post-mortem it
+    carries on; a crisis feeds one plan)."""
     _check_owner(organisation, owner)
+    if crisis is not None:
+        if crisis.organisation_id != organisation.pk:
+            raise ValidationError(_("Crise inconnue."))
+        if ActionPlan.objects.filter(crisis=crisis).exists():
+            raise ValidationError(_("Cette crise a déjà son plan d'action."))
     if due_on is not None and due_on < started_on:
         raise ValidationError({"due_on": _("L'échéance précède la date de début.")})
     plan = ActionPlan.objects.create(
@@ -65,13 +74,19 @@ def do_create_action_plan(
         started_on=started_on,
         due_on=due_on,
         created_by=actor,
+        crisis=crisis,
     )
     do_record_audit_event(
         organisation,
         "insights.action_plan_created",
         actor=actor,
         obj=plan,
-        data={"theme": theme, "title": title, "status": status},
+        data={
+            "theme": theme,
+            "title": title,
+            "status": status,
+            "crisis_id": crisis.pk if crisis is not None else None,
+        },
     )
     return plan
 
@@ -178,8 +193,12 @@ def do_create_scheduled_report(
     actor: User | None,
     language: str = "fr",
     report_format: str = "pdf",
+    location: Location | None = None,
 ) -> ScheduledReport:
-    """Schedule a weekly or monthly report e-mailed to ``recipients``."""
+    """Schedule a weekly, monthly or quarterly report e-mailed to ``recipients``, about the whole
+    organisation or one of its locations."""
+    if location is not None and location.organisation_id != organisation.pk:
+        raise ValidationError({"location": _("Établissement inconnu.")})
     if frequency not in ReportFrequency.values:
         raise ValidationError({"frequency": _("Fréquence inconnue.")})
     if language not in REPORT_LANGUAGES:
@@ -192,6 +211,7 @@ def do_create_scheduled_report(
         recipients=_clean_recipients(recipients),
         language=language,
         report_format=report_format,
+        location=location,
         created_by=actor,
     )
     do_record_audit_event(
@@ -233,3 +253,44 @@ def do_claim_scheduled_report(schedule: ScheduledReport, period_key: str) -> boo
 def do_release_scheduled_report(schedule: ScheduledReport, previous_key: str) -> None:
     """Give a claimed period back after the e-mail failed, so the next run retries it."""
     ScheduledReport.objects.filter(pk=schedule.pk).update(last_period_sent=previous_key)
+
+
+@transaction.atomic
+def do_set_report_branding(
+    organisation: Organisation,
+    *,
+    colour: str,
+    logo: bytes | None,
+    actor: User | None,
+    remove_logo: bool = False,
+) -> ReportBranding:
+    """Set the colour and logo of the organisation's reports; ``logo`` None keeps the current one.
+
+    Only PNG or JPEG (recognised by their first bytes, whatever the file name says) up to
+    300 kB: the logo travels inside every report and never runs anything.
+    """
+    from vigie.insights.report_branding import MAX_LOGO_BYTES, logo_type, valid_colour
+
+    if not valid_colour(colour):
+        raise ValidationError({"colour": _("Couleur attendue au format #RRGGBB.")})
+    branding, _created = ReportBranding.objects.get_or_create(organisation=organisation)
+    branding.colour = colour.lower()
+    if logo is not None:
+        mime = logo_type(logo)
+        if mime is None:
+            raise ValidationError({"logo": _("Le logo doit être une image PNG ou JPEG.")})
+        if len(logo) > MAX_LOGO_BYTES:
+            raise ValidationError({"logo": _("Le logo dépasse 300 ko.")})
+        branding.logo, branding.logo_type = logo, mime
+    elif remove_logo:
+        branding.logo, branding.logo_type = b"", ""
+    branding.updated_at = timezone.now()
+    branding.save()
+    do_record_audit_event(
+        organisation,
+        "insights.report_branding_changed",
+        actor=actor,
+        obj=branding,
+        data={"colour": branding.colour, "logo": bool(branding.logo)},
+    )
+    return branding

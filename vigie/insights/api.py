@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from vigie.core.api_auth import membership
-from vigie.core.api_schemas import ApiDateTime, ErrorOut, ObjectId, ValidationErrorOut, invalid
+from vigie.core.api_schemas import ApiDate, ApiDateTime, ErrorOut, ObjectId, ValidationErrorOut, invalid
 from vigie.core.periods import organisation_today, period_between
 from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, InsightFilters
 from vigie.insights.queries.kpis import KpiReport, kpi_report
@@ -95,10 +95,10 @@ class KpiReportOut(Schema):
 
 
 class KpiQuery(Schema):
-    from_: date | None = Field(
+    from_: ApiDate | None = Field(
         None, alias="from", description="First day, included. Default: 29 days before `to`."
     )
-    to: date | None = Field(
+    to: ApiDate | None = Field(
         None, description="Last day, included. Default: today in the organisation's time zone."
     )
     location: ObjectId | None = None

@@ -176,6 +176,19 @@ class ScheduledReportForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Langue"), choices=[("fr", "Français"), ("en", "English")])
     report_format = forms.ChoiceField(label=_("Format"), choices=[("pdf", "PDF"), ("html", "HTML")])
+    location = forms.TypedChoiceField(
+        label=_("Établissement"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Vide : toute l'organisation."),
+    )
+
+    def __init__(self, *args: Any, locations: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["location"]).choices = [("", _("Toute l'organisation"))] + [
+            (str(pk), name) for pk, name in (locations or [])
+        ]
 
     def recipient_list(self) -> list[str]:
         raw = self.cleaned_data.get("recipients", "")
@@ -184,7 +197,19 @@ class ScheduledReportForm(forms.Form):
 
 class ReportForm(forms.Form):
     period = forms.CharField(
-        label=_("Période"), max_length=30, help_text=_("AAAA-MM, AAAA-Wss ou AAAA-MM-JJ:AAAA-MM-JJ")
+        label=_("Période"),
+        max_length=30,
+        help_text=_("AAAA-MM, AAAA-Wss, AAAA-Tn (trimestre) ou AAAA-MM-JJ:AAAA-MM-JJ"),
     )
     language = forms.ChoiceField(label=_("Langue"), choices=[("fr", "Français"), ("en", "English")])
     report_format = forms.ChoiceField(label=_("Format"), choices=[("pdf", "PDF"), ("html", "HTML")])
+
+
+class ReportBrandingForm(forms.Form):
+    """The colour and logo of the organisation's reports."""
+
+    colour = forms.CharField(
+        label=_("Couleur"), max_length=7, widget=forms.TextInput(attrs={"type": "color"}), initial="#1f4e79"
+    )
+    logo = forms.FileField(label=_("Logo (PNG ou JPEG, 300 ko au plus)"), required=False)
+    remove_logo = forms.BooleanField(label=_("Retirer le logo"), required=False)

@@ -39,6 +39,10 @@ class ActionPlan(models.Model):
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
+    # The crisis whose post-mortem this plan carries on (one plan per crisis), if any.
+    crisis = models.OneToOneField(
+        "alerts.Crisis", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = OrgScopedManager()
 
@@ -69,16 +73,21 @@ class QuoteConsent(models.Model):
 class ReportFrequency(models.TextChoices):
     WEEKLY = "weekly", _("Hebdomadaire")
     MONTHLY = "monthly", _("Mensuel")
+    QUARTERLY = "quarterly", _("Trimestriel")
 
 
 class ScheduledReport(models.Model):
-    """A management report e-mailed each week or month to chosen recipients."""
+    """A management report e-mailed each week, month or quarter to chosen recipients."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="scheduled_reports")
     frequency = models.CharField(max_length=10, choices=ReportFrequency.choices)
     recipients = models.JSONField(default=list)
     language = models.CharField(max_length=5, default="fr")
     report_format = models.CharField(max_length=4, default="pdf")
+    # A report about one location (its director's), or about the whole organisation when empty.
+    location = models.ForeignKey(
+        "core.Location", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     active = models.BooleanField(default=True)
     # The last period sent ("2026-W47", "2026-10"): the job sends each period once.
     last_period_sent = models.CharField(max_length=20, blank=True)
@@ -183,3 +192,19 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"rollup of {self.organisation_id}: {self.covered_from}..{self.covered_until}"
+
+
+class ReportBranding(models.Model):
+    """The organisation's colour and logo on the management report's cover and page headers."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    colour = models.CharField(max_length=7, default="#1f4e79")  # "#rrggbb"
+    # PNG or JPEG, at most 300 kB (checked by the form): small enough to travel in every report.
+    logo = models.BinaryField(blank=True, default=b"")
+    logo_type = models.CharField(max_length=20, blank=True)
+    updated_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    def __str__(self) -> str:
+        return f"report branding of {self.organisation_id}"

@@ -1,17 +1,20 @@
-"""The management report: KPIs against targets, charts, top problems with verbatims, SLA per team,
-a crisis summary when there was one, and consented testimonials; as HTML or PDF, French or English.
+"""The management report: a cover, the period in sentences, KPIs against the charter's targets
+with their trend, locations ranked, themes and platforms by sentiment, recurring issues with
+quotes in the report's language, action plans and their effect, alerts and crises, chosen
+testimonials; as HTML or PDF, French or English, about the organisation or one location.
 
-The HTML is a self-contained page (inline CSS and SVG, nothing fetched). The PDF is drawn with
-fpdf2, pure Python, in DejaVu Sans, shipped in ``vigie/insights/fonts`` (Bitstream Vera licence,
-which allows redistribution; see LICENSE-DejaVu.txt there): accents, ``€``, ``œ`` and typographic
-quotes print as they are, with no system font needed. fpdf2 embeds only the glyphs used.
+``build_report`` gathers the numbers (``report_content``, ``report_summary``); the template lays
+them out as fixed A4 sheets (``report_pages``); ``report_pdf`` prints them with the system
+Chromium, in DejaVu Sans shipped in ``vigie/insights/fonts`` (Bitstream Vera licence, which allows
+redistribution; see LICENSE-DejaVu.txt there). Without Chromium, ``render_plain_pdf`` draws the
+same numbers with fpdf2, pure Python.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,26 +24,46 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from vigie.alerts.queries import crisis_report_lines
-from vigie.core.models import Organisation, Team
-from vigie.core.periods import Period, period_between
+from vigie.core.models import Location, Organisation, Team
+from vigie.core.periods import Period, organisation_today, period_between
 from vigie.core.tenancy import scoped
 from vigie.insights.charts import bar_chart, line_chart
-from vigie.insights.queries.filters import InsightFilters
+from vigie.insights.queries.filters import InsightFilters, previous_period
 from vigie.insights.queries.grouping import grouped
 from vigie.insights.queries.kpis import KpiReport, kpi_report
-from vigie.insights.queries.quotes import Verbatim, consented_testimonials
+from vigie.insights.queries.quotes import Verbatim, consented_testimonials, mention_languages
 from vigie.insights.queries.theme_board import ThemeBoardRow, theme_board
+from vigie.insights.queries.themes import theme_labels
 from vigie.insights.queries.trends import time_series
+from vigie.insights.report_branding import Branding, branding_for
+from vigie.insights.report_content import (
+    AlertRow,
+    LocationRow,
+    PlanRow,
+    SentimentRow,
+    alert_count,
+    alert_rows,
+    location_rows,
+    plan_rows,
+    platform_rows,
+    printable,
+    quotes_in_language,
+    theme_rows,
+)
+from vigie.insights.report_format import delay, percent, period_title, short_day, stars
+from vigie.insights.report_summary import follow_up_sentence, summary_sentences
 from vigie.insights.verbatims import masked, order_patterns
 from vigie.outreach.queries import featured_testimonials
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-[QT]([1-4])$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$")
 
 
 def parse_period(organisation: Organisation, text: str) -> Period:
-    """``YYYY-MM`` (a month), ``YYYY-Www`` (an ISO week) or ``YYYY-MM-DD:YYYY-MM-DD`` (both included).
+    """``YYYY-MM`` (a month), ``YYYY-Www`` (an ISO week), ``YYYY-Qn`` (a quarter) or
+    ``YYYY-MM-DD:YYYY-MM-DD`` (both included).
 
     Raises ``ValueError`` with a readable message on anything else.
     """
@@ -58,6 +81,11 @@ def parse_period(organisation: Organisation, text: str) -> Period:
         except ValueError as exc:
             raise ValueError(f"no such ISO week: {text!r}") from exc
         return period_between(organisation, first, first + timedelta(days=6))
+    if match := _QUARTER.match(text):
+        year, quarter = int(match[1]), int(match[2])
+        first = date(year, 3 * quarter - 2, 1)
+        following = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+        return period_between(organisation, first, following - timedelta(days=1))
     if match := _RANGE.match(text):
         try:
             first, last = date.fromisoformat(match[1]), date.fromisoformat(match[2])
@@ -66,7 +94,7 @@ def parse_period(organisation: Organisation, text: str) -> Period:
         if last < first:
             raise ValueError(f"the period ends before it starts: {text!r}")
         return period_between(organisation, first, last)
-    raise ValueError(f"period {text!r} is not YYYY-MM, YYYY-Www or YYYY-MM-DD:YYYY-MM-DD")
+    raise ValueError(f"period {text!r} is not YYYY-MM, YYYY-Www, YYYY-Qn or YYYY-MM-DD:YYYY-MM-DD")
 
 
 def period_key(period: Period) -> str:
@@ -101,6 +129,32 @@ class ManagementReport:
     testimonials: list[Verbatim]
     volume_chart: str
     rating_chart: str
+    summary: list[str] = field(default_factory=list)
+    title: str = ""
+    period_label: str = ""
+    branding: Branding = field(default_factory=Branding)
+    locations: list[LocationRow] = field(default_factory=list)
+    themes: list[SentimentRow] = field(default_factory=list)
+    platforms: list[SentimentRow] = field(default_factory=list)
+    problem_quotes: dict[str, list[Verbatim]] = field(default_factory=dict)
+    plans: list[PlanRow] = field(default_factory=list)
+    alerts: list[AlertRow] = field(default_factory=list)
+    alert_total: int = 0
+    generated_on: date | None = None
+    scope: str = ""  # the location the report is about; "" for the whole organisation
+
+    @property
+    def pages(self) -> list[dict[str, Any]]:
+        """The pages of the printed report, each a fixed A4 sheet (see ``report_pages``)."""
+        from vigie.insights.report_pages import report_pages
+
+        return report_pages(self)
+
+    @property
+    def kpi_rows(self) -> list[dict[str, Any]]:
+        from vigie.insights.report_pages import kpi_rows
+
+        return kpi_rows(self)
 
 
 def crisis_summary(organisation: Organisation, period: Period) -> CrisisSummary | None:
@@ -109,11 +163,13 @@ def crisis_summary(organisation: Organisation, period: Period) -> CrisisSummary 
     return CrisisSummary(lines) if lines else None
 
 
-def team_sla_rows(organisation: Organisation, period: Period) -> list[TeamSla]:
+def team_sla_rows(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[TeamSla]:
     """SLA kept and missed per team over ``period`` (teams with at least one judged case)."""
     names = {team.pk: team.name for team in scoped(Team, organisation)}
     rows = []
-    for team_id, counts in grouped(organisation, period, InsightFilters(), "team_id").items():
+    for team_id, counts in grouped(organisation, period, filters or InsightFilters(), "team_id").items():
         met, missed = int(counts.get("sla_met", 0)), int(counts.get("sla_missed", 0))
         if team_id is None or not met + missed:
             continue
@@ -121,9 +177,12 @@ def team_sla_rows(organisation: Organisation, period: Period) -> list[TeamSla]:
     return sorted(rows, key=lambda row: row.team.lower())
 
 
-def chosen_testimonials(organisation: Organisation, period: Period, *, limit: int = 10) -> list[Verbatim]:
+def chosen_testimonials(
+    organisation: Organisation, period: Period, *, limit: int = 8, language: str = ""
+) -> list[Verbatim]:
     """The testimonials a manager chose for the report (outreach), then the period's consented
-    positive mentions, personal data masked, without repeating a mention."""
+    positive mentions, personal data masked, without repeating a mention. With ``language``,
+    only quotes written in it (or of unknown language): a French report quotes French customers."""
     patterns = order_patterns(organisation)
     chosen = [
         Verbatim(
@@ -138,47 +197,121 @@ def chosen_testimonials(organisation: Organisation, period: Period, *, limit: in
     ]
     quoted = {v.mention_id for v in chosen if v.mention_id}
     rest = [
-        v for v in consented_testimonials(organisation, period, limit=limit) if v.mention_id not in quoted
+        v for v in consented_testimonials(organisation, period, limit=limit * 3) if v.mention_id not in quoted
     ]
-    return (chosen + rest)[:limit]
+    found = [replace(v, text=printable(v.text)) for v in chosen + rest]
+    if language:
+        languages = mention_languages(organisation, [v.mention_id for v in found if v.mention_id])
+        found = [v for v in found if languages.get(v.mention_id, "") in ("", language)]
+    return found[:limit]
 
 
-def build_report(organisation: Organisation, period: Period, *, language: str = "fr") -> ManagementReport:
-    """Gather every number and quote of the management report for ``period``."""
-    filters = InsightFilters()
+def report_title(period: Period) -> str:
+    """ "Rapport mensuel", "Rapport hebdomadaire", "Rapport trimestriel" or "Rapport de période"."""
+    first, last = period.first_day, period.last_day
+    following = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    whole_months = first.day == 1 and (following - last).days == 1
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if whole_months and months == 1:
+        return _("Rapport mensuel")
+    if whole_months and months == 3 and first.month in (1, 4, 7, 10):
+        return _("Rapport trimestriel")
+    if period.days == 7 and first.weekday() == 0:
+        return _("Rapport hebdomadaire")
+    return _("Rapport de période")
+
+
+def _chart_points(series: list[Any]) -> list[str]:
+    return [short_day(p.start) for p in series]
+
+
+def build_report(
+    organisation: Organisation, period: Period, *, language: str = "fr", location: Location | None = None
+) -> ManagementReport:
+    """Gather every number and quote of the management report for ``period``, about the whole
+    organisation or about one ``location`` (the report a site director receives)."""
+    filters = InsightFilters(location_id=location.pk if location is not None else None)
     with translation.override(language):
         kpis = kpi_report(organisation, period, filters, compare=True)
         series = time_series(organisation, period, filters)
-        team_sla = team_sla_rows(organisation, period)
+        team_sla = team_sla_rows(organisation, period, filters)
+        labels = _chart_points(series)
         volume_chart = bar_chart(
-            [(p.start.strftime("%d/%m"), p.volume) for p in series],
+            [(label, p.volume) for label, p in zip(labels, series, strict=True)],
             title=_("Mentions par période"),
         )
         rating_chart = line_chart(
-            [(p.start.strftime("%d/%m"), p.average_rating) for p in series],
+            [(label, p.average_rating) for label, p in zip(labels, series, strict=True)],
             title=_("Note moyenne"),
             low=1,
             high=5,
         )
+        names = theme_labels(organisation)
+        problems = [
+            replace(row, label=names.get(row.theme, row.label))
+            for row in theme_board(organisation, period, filters, limit=5)
+        ]
+        locations = location_rows(organisation, period, filters)
+        themes = theme_rows(organisation, period, filters)
+        crisis = crisis_summary(organisation, period)
+        shown_alerts = alert_rows(organisation, period, language)
+        total_alerts = alert_count(organisation, period)
+        previous = kpi_report(organisation, previous_period(organisation, period), filters)
+        plans = plan_rows(organisation, period)
+        testimonials = chosen_testimonials(organisation, period, language=language)
+        if location is not None:
+            testimonials = [t for t in testimonials if t.location == location.name]
+        summary = summary_sentences(
+            kpis,
+            previous.mention_volume,
+            locations,
+            themes,
+            total_alerts,
+            crisis.lines if crisis else [],
+            shown_alerts,
+        )
+        if closing := follow_up_sentence(len(plans), len(testimonials)):
+            summary.append(closing)
         return ManagementReport(
             organisation=organisation,
             period=period,
             language=language,
             kpis=kpis,
-            problems=theme_board(organisation, period, filters, limit=5),
+            problems=problems,
             team_sla=team_sla,
-            crisis=crisis_summary(organisation, period),
-            testimonials=chosen_testimonials(organisation, period),
+            crisis=crisis,
+            testimonials=testimonials,
             volume_chart=volume_chart,
             rating_chart=rating_chart,
+            summary=summary,
+            title=report_title(period),
+            period_label=period_title(period.first_day, period.last_day),
+            branding=branding_for(organisation),
+            locations=locations,
+            themes=themes,
+            platforms=platform_rows(organisation, period, filters),
+            problem_quotes=quotes_in_language(
+                organisation, period, [p.theme for p in problems], language, filters
+            ),
+            scope=location.name if location is not None else "",
+            plans=plans,
+            alerts=shown_alerts,
+            alert_total=total_alerts,
+            generated_on=organisation_today(organisation),
         )
 
 
-def render_html(report: ManagementReport) -> str:
-    """The report as one self-contained HTML page."""
-    with translation.override(report.language):
-        return render_to_string("insights/report.html", {"r": report})
+def render_html(report: ManagementReport, *, fonts_base: str = "") -> str:
+    """The report as one self-contained HTML page, laid out as A4 sheets.
 
+    ``fonts_base`` is where the printing browser finds DejaVu (see ``report_pdf``); the HTML
+    download leaves it empty and uses the reader's own fonts.
+    """
+    with translation.override(report.language):
+        return render_to_string("insights/report.html", {"r": report, "fonts_base": fonts_base})
+
+
+logger = logging.getLogger(__name__)
 
 # fontTools reports each subsetting step at INFO; the report's own log stays readable without it.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -188,17 +321,26 @@ FONT = "DejaVu"
 
 
 def _fmt(value: float | None, unit: str) -> str:
-    if value is None:
-        return "-"
     if unit == "ratio":
-        return f"{value * 100:.0f} %"
+        return percent(value)
     if unit == "hours":
-        return f"{value:.1f} h"
-    return f"{value:.2f} / 5"
+        return "—" if value is None else delay(value * 3600)
+    return stars(value)
 
 
 def render_pdf(report: ManagementReport) -> bytes:
-    """The report as a PDF (A4, core fonts)."""
+    """The designed report printed by Chromium; the plain fpdf2 one where no browser is installed."""
+    from vigie.insights.report_pdf import FONTS_BASE, ChromiumMissing, html_to_pdf
+
+    try:
+        return html_to_pdf(render_html(report, fonts_base=FONTS_BASE))
+    except ChromiumMissing:
+        logger.warning("no Chromium at hand: the management report is printed without its layout")
+        return render_plain_pdf(report)
+
+
+def render_plain_pdf(report: ManagementReport) -> bytes:
+    """The report as a plain PDF (A4, text and one bar chart), drawn with fpdf2 alone."""
     from fpdf import FPDF
 
     r = report
@@ -221,7 +363,7 @@ def render_pdf(report: ManagementReport) -> bytes:
             pdf.multi_cell(width, 5, text, new_x="LMARGIN", new_y="NEXT")
 
         heading(_("Rapport de direction : %(org)s") % {"org": r.organisation.name}, 18)
-        line(_("Du %(first)s au %(last)s") % {"first": r.period.first_day, "last": r.period.last_day})
+        line(r.period_label or period_title(r.period.first_day, r.period.last_day))
 
         heading(_("Indicateurs et objectifs"))
         for kpi in r.kpis.kpis:
@@ -250,7 +392,7 @@ def render_pdf(report: ManagementReport) -> bytes:
             line(_("Satisfaction (CSAT) : %(c).0f %%") % {"c": k.csat * 100})
 
         heading(_("Volume et note dans le temps"))
-        _pdf_bars(pdf, [(p.start.strftime("%d/%m"), p.volume) for p in time_series(r.organisation, r.period)])
+        _pdf_bars(pdf, [(short_day(p.start), p.volume) for p in time_series(r.organisation, r.period)])
 
         heading(_("Principaux problèmes"))
         if not r.problems:
@@ -262,8 +404,8 @@ def render_pdf(report: ManagementReport) -> bytes:
                 + _("%(p).0f %% négatif") % {"p": row.negativity * 100}
             )
             pdf.set_font(FONT, "I", 9)
-            for quote in row.verbatims:
-                line(f"« {quote.text} »")
+            for quote in r.problem_quotes.get(row.theme, row.verbatims):
+                line(f"« {printable(quote.text)} »")
             pdf.set_font(FONT, "", 10)
             for plan in row.action_plans:
                 line(f"- {plan.title} ({plan.get_status_display()})")

@@ -14,7 +14,8 @@ from vigie.core.models import Organisation
 from vigie.core.periods import Period, organisation_today, period_between
 from vigie.insights.actions import do_claim_scheduled_report, do_release_scheduled_report
 from vigie.insights.models import ReportFrequency, ScheduledReport
-from vigie.insights.reports import build_report, period_key, render
+from vigie.insights.report_format import long_date
+from vigie.insights.reports import ManagementReport, build_report, period_key, render
 
 logger = logging.getLogger(__name__)
 
@@ -22,14 +23,37 @@ logger = logging.getLogger(__name__)
 def last_complete_period(
     organisation: Organisation, frequency: str, today: date | None = None
 ) -> tuple[str, Period]:
-    """The last whole week (Monday to Sunday) or month before ``today``, and its key."""
+    """The last whole week (Monday to Sunday), month or quarter before ``today``, and its key."""
     today = today or organisation_today(organisation)
+    if frequency == ReportFrequency.QUARTERLY:
+        this_quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        last = this_quarter - timedelta(days=1)
+        first = date(last.year, last.month - 2, 1)
+        return f"{last.year}-Q{(last.month - 1) // 3 + 1}", period_between(organisation, first, last)
     if frequency == ReportFrequency.WEEKLY:
         monday = today - timedelta(days=today.weekday() + 7)
         year, week, _day = monday.isocalendar()
         return f"{year}-W{week:02d}", period_between(organisation, monday, monday + timedelta(days=6))
     last = today.replace(day=1) - timedelta(days=1)
     return f"{last:%Y-%m}", period_between(organisation, last.replace(day=1), last)
+
+
+def report_email(report: ManagementReport) -> tuple[str, str]:
+    """The subject and body of the e-mail carrying ``report``: its title, whom it is about, its
+    period in words, and the summary's sentences so the reader gets the essentials before opening it."""
+    with translation.override(report.language):
+        about = report.organisation.name + (f" · {report.scope}" if report.scope else "")
+        subject = _("%(title)s %(about)s : %(period)s") % {
+            "title": report.title,
+            "about": about,
+            "period": report.period_label,
+        }
+        intro = _("Veuillez trouver ci-joint le rapport de direction du %(first)s au %(last)s.") % {
+            "first": long_date(report.period.first_day),
+            "last": long_date(report.period.last_day),
+        }
+        essentials = "\n".join(f"- {sentence}" for sentence in report.summary)
+        return subject, f"{intro}\n\n{_('L’essentiel :')}\n{essentials}\n"
 
 
 def send_scheduled_report(schedule: ScheduledReport, *, today: date | None = None) -> bool:
@@ -44,14 +68,9 @@ def send_scheduled_report(schedule: ScheduledReport, *, today: date | None = Non
     if previous_key == key or not do_claim_scheduled_report(schedule, key):
         return False
     try:
-        report = build_report(organisation, period, language=schedule.language)
+        report = build_report(organisation, period, language=schedule.language, location=schedule.location)
         content = render(report, schedule.report_format)
-        with translation.override(schedule.language):
-            subject = _("Rapport Vigie %(org)s : %(period)s") % {"org": organisation.name, "period": key}
-            body = _("Veuillez trouver ci-joint le rapport de direction du %(first)s au %(last)s.") % {
-                "first": period.first_day.isoformat(),
-                "last": period.last_day.isoformat(),
-            }
+        subject, body = report_email(report)
         message = EmailMessage(subject, body, to=list(schedule.recipients))
         mime = "application/pdf" if schedule.report_format == "pdf" else "text/html"
         message.attach(
@@ -70,7 +89,7 @@ def send_scheduled_reports() -> int:
     """Send every scheduled report whose last complete period has not been sent; returns how many."""
     sent = 0
     failures = 0
-    for schedule in ScheduledReport.objects.filter(active=True).select_related("organisation"):
+    for schedule in ScheduledReport.objects.filter(active=True).select_related("organisation", "location"):
         try:
             sent += send_scheduled_report(schedule)
         except Exception:

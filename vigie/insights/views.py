@@ -21,14 +21,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vigie.core.decorators import current_membership, forbidden, member_required
+from vigie.core.models import Location
 from vigie.core.periods import period_between
+from vigie.core.queries import organisation_locations
 from vigie.core.roles import MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
-from vigie.insights import actions, exports
+from vigie.insights import actions, crisis_plans, exports
 from vigie.insights.charts import bar_chart, line_chart, stacked_chart
 from vigie.insights.forms import (
     ActionPlanForm,
     InsightFilterForm,
+    ReportBrandingForm,
     ReportForm,
     ScheduledReportForm,
     period_query,
@@ -42,6 +45,7 @@ from vigie.insights.queries.kpis import Kpi, kpi_report
 from vigie.insights.queries.theme_board import theme_board
 from vigie.insights.queries.themes import theme_labels, theme_shares
 from vigie.insights.queries.trends import series_step_days, theme_trends, time_series
+from vigie.insights.report_branding import MAX_LOGO_BYTES, branding_for
 from vigie.insights.reports import build_report, parse_period, period_key
 from vigie.insights.reports import render as render_report
 from vigie.mentions.models import Mention, Sentiment
@@ -234,6 +238,16 @@ def _plan_form_page(request: HttpRequest, plan: ActionPlan | None) -> HttpRespon
     member = current_membership(request)
     organisation = member.organisation
     initial: dict[str, Any] = {"theme": request.GET.get("theme", "")}
+    crisis = None
+    if plan is None and request.GET.get("crisis"):
+        # From a crisis room: its post-mortem is the plan's first draft; a crisis feeds one plan.
+        crisis = crisis_plans.closed_crisis(organisation, request.GET["crisis"])
+        existing = crisis_plans.plan_of(crisis)
+        if existing is not None:
+            messages.info(request, _("Le plan d'action de cette crise existe déjà."))
+            return redirect("insights-action-plan-edit", pk=existing.pk)
+        themes = [slug for slug, _label in ActionPlanForm(None, member).fields["theme"].choices]  # type: ignore[attr-defined]
+        initial = crisis_plans.plan_draft(crisis, themes)
     if plan is not None:
         initial = {
             "theme": plan.theme,
@@ -259,6 +273,7 @@ def _plan_form_page(request: HttpRequest, plan: ActionPlan | None) -> HttpRespon
                     started_on=data["started_on"],
                     due_on=data["due_on"],
                     actor=member.user,
+                    crisis=crisis,
                 )
                 messages.success(request, _("Plan d'action créé."))
             else:
@@ -282,7 +297,13 @@ def _plan_form_page(request: HttpRequest, plan: ActionPlan | None) -> HttpRespon
     return render(
         request,
         "insights/action_plan_form.html",
-        {"nav": "dashboard", "form": form, "plan": plan, "effect": plan_effect(plan) if plan else None},
+        {
+            "nav": "dashboard",
+            "form": form,
+            "plan": plan,
+            "effect": plan_effect(plan) if plan else None,
+            "crisis": crisis or (plan.crisis if plan is not None else None),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -349,13 +370,42 @@ def report_page(request: HttpRequest) -> HttpResponse:
             filename = f"vigie-report-{organisation.slug}-{period_key(period)}.{fmt}"
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
-    schedule_form = ScheduledReportForm(request.POST or None)
+    locations = list(organisation_locations(organisation).values_list("pk", "name"))
+    branding_post = request.method == "POST" and request.POST.get("form") == "branding"
+    schedule_form = ScheduledReportForm(
+        request.POST if request.method == "POST" and not branding_post else None, locations=locations
+    )
+    current = branding_for(organisation)
+    branding_form = ReportBrandingForm(
+        request.POST if branding_post else None,
+        request.FILES if branding_post else None,
+        initial={"colour": current.colour},
+    )
     if request.method == "POST":
         if not member.can(MANAGE):
             return forbidden(
                 request, _("Votre rôle dans cette organisation ne permet pas d'ouvrir cette page.")
             )
-        if schedule_form.is_valid():
+        if branding_post:
+            if branding_form.is_valid():
+                upload = branding_form.cleaned_data.get("logo")
+                try:
+                    actions.do_set_report_branding(
+                        organisation,
+                        colour=branding_form.cleaned_data["colour"],
+                        logo=upload.read(MAX_LOGO_BYTES + 1) if upload else None,
+                        remove_logo=branding_form.cleaned_data["remove_logo"],
+                        actor=member.user,
+                    )
+                except ValidationError as exc:
+                    for errors in exc.message_dict.values():
+                        for error in errors:
+                            branding_form.add_error(None, error)
+                else:
+                    messages.success(request, _("Couleur et logo des rapports enregistrés."))
+                    return redirect("insights-reports")
+        elif schedule_form.is_valid():
+            location_id = schedule_form.cleaned_data.get("location")
             try:
                 actions.do_create_scheduled_report(
                     organisation,
@@ -363,6 +413,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
                     recipients=schedule_form.recipient_list(),
                     language=schedule_form.cleaned_data["language"],
                     report_format=schedule_form.cleaned_data["report_format"],
+                    location=get_in_org(Location, organisation, pk=location_id) if location_id else None,
                     actor=member.user,
                 )
             except ValidationError as exc:
@@ -379,10 +430,12 @@ def report_page(request: HttpRequest) -> HttpResponse:
             "nav": "dashboard",
             "form": form,
             "schedule_form": schedule_form,
-            "schedules": scoped(ScheduledReport, organisation),
+            "branding_form": branding_form,
+            "branding": current,
+            "schedules": scoped(ScheduledReport, organisation).select_related("location"),
             "can_manage": member.can(MANAGE),
         },
-        status=400 if form.errors or schedule_form.errors else 200,
+        status=400 if form.errors or schedule_form.errors or branding_form.errors else 200,
     )
 
 

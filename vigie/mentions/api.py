@@ -9,7 +9,15 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from vigie.core.api_auth import membership
-from vigie.core.api_schemas import READ_ERRORS, ErrorOut, ObjectId, Offset, ValidationErrorOut, invalid
+from vigie.core.api_schemas import (
+    READ_ERRORS,
+    ApiDate,
+    ErrorOut,
+    ObjectId,
+    Offset,
+    ValidationErrorOut,
+    invalid,
+)
 from vigie.core.models import Organisation
 from vigie.core.periods import period_between
 from vigie.mentions.models import MentionKind, MentionType, Sentiment
@@ -37,8 +45,8 @@ class MentionQuery(Schema):
     type: MentionType | None = None
     language: str = ""
     theme: str = ""
-    from_: date | None = Field(None, alias="from", description="First day, included (YYYY-MM-DD).")
-    to: date | None = Field(None, description="Last day, included (YYYY-MM-DD).")
+    from_: ApiDate | None = Field(None, alias="from", description="First day, included (YYYY-MM-DD).")
+    to: ApiDate | None = Field(None, description="Last day, included (YYYY-MM-DD).")
     q: str = Field("", description="Words to find in the title or text (ignoring case).")
     deleted: Literal["exclude", "include", "only"] = "exclude"
     limit: int = Field(50, ge=1, le=MAX_LIMIT)

@@ -4,14 +4,15 @@ satisfaction per location, team or agent."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import StrictBool, model_validator
 
 from vigie.core.api_auth import membership, require
-from vigie.core.api_schemas import READ_ERRORS, WRITE_ERRORS, from_django_validation_error
+from vigie.core.api_schemas import EMAIL, READ_ERRORS, WRITE_ERRORS, from_django_validation_error
 from vigie.core.periods import last_days
 from vigie.core.roles import MANAGE
 from vigie.outreach.actions import do_invite_rows, do_mark_address, do_update_campaign
@@ -21,6 +22,16 @@ router = Router(tags=["outreach"])
 
 
 class CustomerIn(Schema):
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        # Ninja's schemas read attributes of any object: a list would pass as a customer with
+        # every field empty. A customer is a JSON object.
+        data = getattr(value, "_obj", value)  # Ninja hands its validators a DjangoGetter
+        if data is None or isinstance(data, list | tuple | str | int | float | bool):
+            raise ValueError("Expected a JSON object.")
+        return value
+
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=20)
     name: str = Field("", max_length=200)
@@ -35,7 +46,7 @@ class CustomerIn(Schema):
 
 class InviteIn(Schema):
     customers: list[CustomerIn] = Field(max_length=1000)
-    dry_run: bool = False
+    dry_run: StrictBool = False
 
 
 class InviteOut(Schema):
@@ -59,7 +70,7 @@ class PopulationOut(Schema):
 
 
 class AddressIn(Schema):
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=254, json_schema_extra=EMAIL)
     kind: Literal["bounce", "complaint"]
 
 

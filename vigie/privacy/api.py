@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import StrictBool
 
 from vigie.core.api_auth import require
 from vigie.core.api_schemas import WRITE_ERRORS, invalid
@@ -22,7 +23,7 @@ class SubjectIn(Schema):
 
 
 class EraseIn(SubjectIn):
-    dry_run: bool = False
+    dry_run: StrictBool = False
 
 
 class CountsOut(Schema):
@@ -31,7 +32,7 @@ class CountsOut(Schema):
 
 
 class RetentionIn(Schema):
-    dry_run: bool = False
+    dry_run: StrictBool = False
 
 
 def _subject(value: str) -> Subject:

@@ -197,26 +197,92 @@ def do_add_timeline_entry(
     return entry
 
 
-@transaction.atomic
-def do_draft_statement(
-    crisis: Crisis, body: str, *, actor: User, template: Template | None = None
-) -> Statement:
-    """Draft a holding statement or public update (from a template or free text)."""
-    _open(crisis)
+def _statement_body(body: str) -> str:
     body = body.strip()
     if not body:
         raise ValidationError(_("La déclaration est vide."))
+    if len(body) > 5000:
+        raise ValidationError(_("La déclaration est trop longue (5 000 caractères au plus)."))
+    return body
+
+
+@transaction.atomic
+def do_draft_statement(
+    crisis: Crisis,
+    body: str,
+    *,
+    actor: User,
+    template: Template | None = None,
+    membership: Membership | None = None,
+) -> Statement:
+    """Draft a holding statement or public update (from a template or free text). The quality
+    gate runs on it; its findings are kept with the draft, which is saved even when one blocks
+    (nothing typed is lost), but a blocked draft cannot be approved until it is corrected."""
+    from vigie.alerts.crisis.statements import gate_findings
+
+    _open(crisis)
+    body = _statement_body(body)
     if template is not None and template.organisation_id != crisis.organisation_id:
         raise ValidationError(_("Modèle inconnu."))
     statement = Statement.objects.create(
-        organisation=crisis.organisation, crisis=crisis, body=body, template=template, author=actor
+        organisation=crisis.organisation,
+        crisis=crisis,
+        body=body,
+        template=template,
+        author=actor,
+        findings=gate_findings(body, crisis.organisation, membership=membership, template=template),
     )
     do_record_audit_event(
         crisis.organisation,
         "crisis.statement_drafted",
         actor=actor,
         obj=crisis,
-        data={"statement_id": statement.pk},
+        data={"statement_id": statement.pk, "blocked": _blocked(statement)},
+    )
+    return statement
+
+
+def _blocked(statement: Statement) -> bool:
+    from vigie.alerts.crisis.statements import blocked
+
+    return blocked(statement.findings)
+
+
+def do_draft_holding_statement(
+    crisis: Crisis, *, actor: User, membership: Membership | None = None
+) -> Statement:
+    """The playbook's holding statement in one click: drafted from the organisation's template
+    ``declaration-attente`` (else Vigie's wording), its fill-ins left for the spokesperson."""
+    from vigie.alerts.crisis.statements import holding_statement
+
+    body, template = holding_statement(crisis)
+    return do_draft_statement(crisis, body, actor=actor, template=template, membership=membership)
+
+
+@transaction.atomic
+def do_edit_statement(
+    statement: Statement, body: str, *, actor: User, membership: Membership | None = None
+) -> Statement:
+    """Correct a draft (fill in the next update's time, shorten it); the gate runs again."""
+    from vigie.alerts.crisis.statements import gate_findings
+
+    statement = (
+        Statement.objects.select_for_update().select_related("crisis", "template").get(pk=statement.pk)
+    )
+    _open(statement.crisis)
+    if statement.status != StatementStatus.DRAFT:
+        raise ValidationError(_("Seul un brouillon peut être modifié."))
+    statement.body = _statement_body(body)
+    statement.findings = gate_findings(
+        statement.body, statement.organisation, membership=membership, template=statement.template
+    )
+    statement.save(update_fields=["body", "findings"])
+    do_record_audit_event(
+        statement.organisation,
+        "crisis.statement_edited",
+        actor=actor,
+        obj=statement.crisis,
+        data={"statement_id": statement.pk, "blocked": _blocked(statement)},
     )
     return statement
 
@@ -235,6 +301,10 @@ def do_approve_statement(statement: Statement, *, actor: User) -> Statement:
         raise PermissionError("only the spokesperson or an admin approves statements")
     if statement.status != StatementStatus.DRAFT:
         raise ValidationError(_("Seul un brouillon peut être approuvé."))
+    if _blocked(statement):
+        raise ValidationError(
+            _("Le contrôle qualité bloque cette déclaration : corrigez-la avant de l'approuver.")
+        )
     statement.status = StatementStatus.APPROVED
     statement.approved_by = actor
     statement.approved_at = timezone.now()
@@ -250,24 +320,45 @@ def do_approve_statement(statement: Statement, *, actor: User) -> Statement:
 
 
 @transaction.atomic
-def do_publish_statement(statement: Statement, *, actor: User, where: str = "") -> Statement:
-    """Record that an approved statement went public (the log of public updates)."""
+def do_publish_statement(
+    statement: Statement, *, actor: User, where: str = "", source_ids: Iterable[int] = ()
+) -> Statement:
+    """Publish an approved statement: on each chosen connected account through the statements'
+    outbox (``vigie.alerts.crisis.publishing``; by hand where the platform has no API for posts),
+    and in the log of public updates with ``where`` it was also said (a website, the press).
+    Calling it again adds only the accounts not chosen before: no account ever gets it twice."""
+    from vigie.alerts.crisis.publishing import queue_statement_publications
+
     statement = Statement.objects.select_for_update().select_related("crisis").get(pk=statement.pk)
     _open(statement.crisis)
-    if statement.status == StatementStatus.PUBLISHED:
-        return statement  # publishing twice is a no-op, never a second entry
-    if statement.status != StatementStatus.APPROVED:
+    if statement.status == StatementStatus.DRAFT:
         raise ValidationError(_("La déclaration doit être approuvée par le porte-parole avant publication."))
-    statement.status = StatementStatus.PUBLISHED
-    statement.published_at = timezone.now()
-    statement.published_where = where.strip()[:300]
+    source_ids = _clean_list(source_ids)
+    if not source_ids and not where.strip() and statement.status == StatementStatus.PUBLISHED:
+        return statement  # publishing twice is a no-op, never a second entry
+    if not source_ids and not where.strip():
+        raise ValidationError(
+            _("Choisissez au moins un compte où publier, ou indiquez où elle a été publiée.")
+        )
+    queued = queue_statement_publications(statement, source_ids, actor=actor)
+    first_time = statement.status != StatementStatus.PUBLISHED
+    if first_time:
+        statement.status = StatementStatus.PUBLISHED
+        statement.published_at = timezone.now()
+    if where.strip():
+        places = [p for p in (statement.published_where, where.strip()) if p]
+        statement.published_where = " ; ".join(places)[:300]
     statement.save()
     do_record_audit_event(
         statement.organisation,
         "crisis.statement_published",
         actor=actor,
         obj=statement.crisis,
-        data={"statement_id": statement.pk, "where": statement.published_where},
+        data={
+            "statement_id": statement.pk,
+            "where": statement.published_where,
+            "platforms": [p.platform for p in queued],
+        },
     )
     return statement
 

@@ -7,7 +7,7 @@ Who may do what (documented in docs/alerts-and-crisis.md):
 * agents tick playbook steps, add timeline entries and draft statements;
 * managers open and close crises and assign the cell's roles;
 * only the crisis' spokesperson (or an admin) approves statements; the spokesperson or a manager
-  records their publication.
+  publishes them (to the connected accounts, through the statements' outbox, or by hand).
 """
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vigie.alerts import queries
 from vigie.alerts.crisis import actions
+from vigie.alerts.crisis.export import timeline_csv
+from vigie.alerts.crisis.publishing import (
+    do_confirm_statement_posted_by_hand,
+    do_retry_statement_publication,
+    publishable_sources,
+)
 from vigie.alerts.crisis.report import postmortem_pdf
+from vigie.alerts.crisis.statements import blocked, fill_template, is_holding_step
 from vigie.alerts.forms import (
     ActionForm,
     CloseForm,
@@ -42,6 +49,7 @@ from vigie.alerts.models import (
     CrisisStatus,
     PlaybookItem,
     Statement,
+    StatementPublication,
 )
 from vigie.core.decorators import current_membership, forbidden, member_required
 from vigie.core.models import Membership, User
@@ -170,14 +178,26 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
     crisis = _crisis(request, pk)
     organisation = crisis.organisation
     membership = current_membership(request)
-    templates = scoped(Template, organisation).order_by("name")
+    templates = scoped(Template, organisation).filter(is_snippet=False).order_by("name")
     statement_body = ""
     template_id = request.GET.get("template", "")
     if template_id.isdigit():
         template = templates.filter(pk=template_id).first()
         if template is not None:
-            statement_body = template.body
+            statement_body = fill_template(template.body, organisation)
     holders = queries.crisis_role_holders(crisis)
+    statements = list(
+        crisis.statements.select_related("author", "approved_by").prefetch_related("publications__source")
+    )
+    can_publish = membership.can(MANAGE) or queries.can_approve_statement(crisis, membership)
+    accounts = publishable_sources(statements[0]) if statements and can_publish else []
+    for statement in statements:
+        done = {p.source_id for p in statement.publications.all()}
+        statement.blocked = blocked(statement.findings)  # type: ignore[attr-defined]
+        statement.accounts = [(s, auto) for s, auto in accounts if s.pk not in done]  # type: ignore[attr-defined]
+    playbook = list(crisis.playbook.select_related("done_by"))
+    for step in playbook:
+        step.is_holding = is_holding_step(step)  # type: ignore[attr-defined]
     return render(
         request,
         "alerts/crisis_detail.html",
@@ -190,17 +210,17 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("author", "source")
             .order_by("-created_at")[:15],
             "timeline": queries.crisis_timeline(crisis),
-            "playbook": crisis.playbook.select_related("done_by"),
+            "playbook": playbook,
             "cell": [(value, label, holders.get(value)) for value, label in CrisisRole.choices],
             "members": _members(request),
-            "statements": crisis.statements.select_related("author", "approved_by"),
+            "statements": statements,
             "public_updates": crisis.statements.filter(status="published").order_by("published_at"),
             "templates": templates,
             "statement_form": StatementForm(initial={"body": statement_body}),
             "timeline_form": TimelineForm(),
             "publish_form": PublishForm(),
             "can_approve": queries.can_approve_statement(crisis, membership),
-            "can_publish": membership.can(MANAGE) or queries.can_approve_statement(crisis, membership),
+            "can_publish": can_publish,
             "postmortem": getattr(crisis, "postmortem", None)
             if crisis.status == CrisisStatus.CLOSED
             else None,
@@ -294,11 +314,63 @@ def crisis_statement_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("La déclaration est vide ou trop longue."))
         return _back(crisis, "#statements")
     try:
-        actions.do_draft_statement(crisis, form.cleaned_data["body"], actor=_user(request), template=template)
-        messages.success(request, _("Déclaration enregistrée : le porte-parole doit l'approuver."))
+        statement = actions.do_draft_statement(
+            crisis,
+            form.cleaned_data["body"],
+            actor=_user(request),
+            template=template,
+            membership=current_membership(request),
+        )
+        _drafted_message(request, statement)
     except ValidationError as exc:
         _errors(request, exc)
     return _back(crisis, "#statements")
+
+
+def _drafted_message(request: HttpRequest, statement: Statement) -> None:
+    if blocked(statement.findings):
+        messages.warning(
+            request,
+            _(
+                "Brouillon enregistré, mais le contrôle qualité le bloque : corrigez-le avant son approbation."
+            ),
+        )
+    else:
+        messages.success(request, _("Déclaration enregistrée : le porte-parole doit l'approuver."))
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def statement_holding(request: HttpRequest, pk: int) -> HttpResponse:
+    """The playbook's holding statement, drafted in one click."""
+    crisis = _crisis(request, pk)
+    try:
+        statement = actions.do_draft_holding_statement(
+            crisis, actor=_user(request), membership=current_membership(request)
+        )
+        _drafted_message(request, statement)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(crisis, "#statements")
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def statement_edit(request: HttpRequest, pk: int, statement_id: int) -> HttpResponse:
+    """Correct a draft; the quality gate runs again."""
+    statement = _statement(request, pk, statement_id)
+    form = StatementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("La déclaration est vide ou trop longue."))
+        return _back(statement.crisis, "#statements")
+    try:
+        statement = actions.do_edit_statement(
+            statement, form.cleaned_data["body"], actor=_user(request), membership=current_membership(request)
+        )
+        _drafted_message(request, statement)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(statement.crisis, "#statements")
 
 
 def _statement(request: HttpRequest, pk: int, statement_id: int) -> Statement:
@@ -336,12 +408,72 @@ def statement_publish(request: HttpRequest, pk: int, statement_id: int) -> HttpR
         return forbidden(request, _("Seul le porte-parole ou un responsable publie les déclarations."))
     form = PublishForm(request.POST)
     where = form.cleaned_data["where"] if form.is_valid() else ""
+    source_ids = [int(v) for v in request.POST.getlist("sources") if v.isdigit()]
     try:
-        actions.do_publish_statement(statement, actor=_user(request), where=where)
-        messages.success(request, _("Publication consignée dans le journal des informations au public."))
+        actions.do_publish_statement(statement, actor=_user(request), where=where, source_ids=source_ids)
+        messages.success(
+            request,
+            _("Déclaration confiée à l'envoi : suivez l'état de chaque compte ci-dessous.")
+            if source_ids
+            else _("Publication consignée dans le journal des informations au public."),
+        )
     except ValidationError as exc:
         _errors(request, exc)
     return _back(statement.crisis, "#statements")
+
+
+def _publication(request: HttpRequest, pk: int, publication_id: int) -> StatementPublication | HttpResponse:
+    crisis = _crisis(request, pk)
+    publication = get_in_org(StatementPublication, crisis.organisation, publication_id)
+    if publication.statement.crisis_id != crisis.pk:
+        raise Http404
+    membership = current_membership(request)
+    if not (membership.can(MANAGE) or queries.can_approve_statement(crisis, membership)):
+        return forbidden(request, _("Seul le porte-parole ou un responsable publie les déclarations."))
+    return publication
+
+
+@member_required(READ)
+@require_POST
+def statement_publication_retry(request: HttpRequest, pk: int, publication_id: int) -> HttpResponse:
+    publication = _publication(request, pk, publication_id)
+    if isinstance(publication, HttpResponse):
+        return publication
+    try:
+        do_retry_statement_publication(publication, actor=_user(request))
+        messages.success(request, _("Nouvel envoi demandé."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(publication.statement.crisis, "#statements")
+
+
+@member_required(READ)
+@require_POST
+def statement_publication_posted(request: HttpRequest, pk: int, publication_id: int) -> HttpResponse:
+    """A person posted the statement by hand (copy and open) and says so, with its link."""
+    publication = _publication(request, pk, publication_id)
+    if isinstance(publication, HttpResponse):
+        return publication
+    try:
+        do_confirm_statement_posted_by_hand(
+            publication, actor=_user(request), url=request.POST.get("url", "")[:1000]
+        )
+        messages.success(request, _("Publication à la main consignée."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(publication.statement.crisis, "#statements")
+
+
+@member_required(READ)
+@require_http_methods(["GET"])
+def crisis_timeline_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The timeline as CSV (French headers, the organisation's time zone)."""
+    crisis = _crisis(request, pk)
+    response = HttpResponse(
+        timeline_csv(crisis, absolute=request.build_absolute_uri), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="crise-{crisis.pk}-fil-des-evenements.csv"'
+    return response
 
 
 @member_required(MANAGE)

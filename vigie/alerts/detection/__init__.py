@@ -23,6 +23,7 @@ the alert job and the bench):
   of buckets;
 * ``thresholds``: ``Thresholds``, the tuning, and the window sizes it implies;
 * ``calendar``: where each bucket falls in the local week;
+* ``history``: ``HourlyHistory``, the hourly totals kept between runs (eight weeks cheaply);
 * ``baseline``: the seasonal baseline and the overdispersion (``fit_baseline``);
 * ``scoring``: tail probabilities and robust z-scores of the recent windows;
 * ``episodes``: the CUSUM that dates an episode's start;
@@ -36,15 +37,18 @@ the alert job and the bench):
 from __future__ import annotations
 
 from vigie.alerts.detection.detector import detect, detect_many, detect_matrix
+from vigie.alerts.detection.history import HourlyHistory, compact
 from vigie.alerts.detection.rules import influential_author, viral_check
 from vigie.alerts.detection.series import Detection, SeriesConfig, SeriesPoint
 from vigie.alerts.detection.thresholds import Thresholds
 
 __all__ = [
     "Detection",
+    "HourlyHistory",
     "SeriesConfig",
     "SeriesPoint",
     "Thresholds",
+    "compact",
     "detect",
     "detect_many",
     "detect_matrix",

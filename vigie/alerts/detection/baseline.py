@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vigie.alerts.detection.calendar import SLOTS, Calendar
+from vigie.alerts.detection.history import HourlyHistory
 from vigie.alerts.detection.series import FloatArray
 from vigie.alerts.detection.thresholds import DEFAULT_THRESHOLDS, Thresholds, _windows
 
@@ -24,6 +25,8 @@ class Baseline:
     estimate_error: FloatArray  # (n, 168) squared relative error of the baseline itself
     windows: tuple[int, ...]  # window sizes, in buckets
     log_spread: FloatArray  # (n, len(windows)) robust spread of log1p residuals (sum series)
+    # The smallest relative variance assumed for today's expectation, given the weeks of history.
+    floor: float = DEFAULT_THRESHOLDS.min_dispersion
 
 
 def fit_baseline(
@@ -32,6 +35,7 @@ def fit_baseline(
     bucket_seconds: int,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     spread: bool = False,
+    history: HourlyHistory | None = None,
 ) -> Baseline:
     """Fit the seasonal baseline of ``values`` (n series x T buckets, all in the past).
 
@@ -39,6 +43,11 @@ def fit_baseline(
     shrunk towards level x hour-of-day x day-of-week, which pools 28 or 4 x 7 of them. Hours
     far above the first fit are then replaced by their expectation and the fit is redone, so a
     past episode does not inflate the baseline.
+
+    ``history``, the hourly totals of the same series kept from earlier runs and ending where
+    ``values`` begins, extends the fit backwards at the cost of its hours only: eight weeks of
+    history then cost little more than the last one in buckets (``values`` must still hold the
+    last week, from which the dispersion is measured).
     """
     n, length = values.shape
     slots, hour_ids = calendar.slots, calendar.hour_ids
@@ -46,8 +55,14 @@ def fit_baseline(
     hourly = np.add.reduceat(values, boundaries, axis=1)
     hour_slot = slots[boundaries]
     hour_buckets = np.diff(np.r_[boundaries, length]).astype(np.float64)
-    onehot = np.zeros((len(boundaries), SLOTS))
-    onehot[np.arange(len(boundaries)), hour_slot] = 1.0
+    if history is not None and history.totals.shape[1]:
+        if history.totals.shape[0] != n:
+            raise ValueError("the kept history must have one row per series")
+        hourly = np.concatenate([history.totals, hourly], axis=1)
+        hour_slot = np.r_[history.slots, hour_slot]
+        hour_buckets = np.r_[history.buckets, hour_buckets]
+    onehot = np.zeros((len(hour_slot), SLOTS))
+    onehot[np.arange(len(hour_slot)), hour_slot] = 1.0
     slot_n = hour_buckets @ onehot  # buckets seen per slot
     seen = slot_n > 0
     shrink = thresholds.shrink * float(slot_n[seen].mean()) if seen.any() else 1.0
@@ -73,6 +88,10 @@ def fit_baseline(
             hourly = np.where(hourly > limit, expected, hourly)
 
     windows = tuple(_windows(bucket_seconds, thresholds))
+    weeks = float(hour_buckets.sum()) * bucket_seconds / (7 * 86400)
+    floor = thresholds.min_dispersion * float(
+        np.clip(thresholds.history_weeks / max(weeks, 1e-9), thresholds.least_dispersion_share, 1.0)
+    )
     # The baseline of a slot is estimated from about (slot_n + shrink) x rate events; its own
     # relative error adds to the window's dispersion (large for quiet series).
     # Per slot, not per series: a night slot of a large series rests on a few dozen events,
@@ -140,7 +159,7 @@ def fit_baseline(
         phi = (single[4] - c2 * single[1]) / np.maximum(single[0], 1e-12)
     phi = np.clip(phi, 1.0, 5.0)
     c2 = np.where(s4 > 0, (b2 - phi * s3) / np.maximum(s4, 1e-300), c2)
-    c2 = np.clip(c2, thresholds.min_dispersion, 0.5)
+    c2 = np.clip(c2, floor, 0.5)
     for j, pair in enumerate(spread_data):
         dispersion[:, j] = c2
         scale[:, j] = phi if moments[j, 7].any() else 2.0
@@ -165,6 +184,7 @@ def fit_baseline(
         estimate_error=estimate_error,
         windows=windows,
         log_spread=log_spread,
+        floor=floor,
     )
 
 

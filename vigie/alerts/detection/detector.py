@@ -17,6 +17,7 @@ from vigie.alerts.detection.baseline import _expected_tail, fit_baseline
 from vigie.alerts.detection.calendar import Calendar, _calendar
 from vigie.alerts.detection.episodes import _cusum_start
 from vigie.alerts.detection.explanations import _explain
+from vigie.alerts.detection.history import HourlyHistory
 from vigie.alerts.detection.scoring import _score_levels, score_counts, score_sums
 from vigie.alerts.detection.series import (
     Detection,
@@ -42,6 +43,7 @@ def detect_matrix(
     now: datetime | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     weights: np.ndarray | None = None,
+    history: HourlyHistory | None = None,
 ) -> list[Detection]:
     """Evaluate many series sharing the same buckets at once (the fast path of the alert job).
 
@@ -51,6 +53,9 @@ def detect_matrix(
     ``bucket``. ``now`` defaults to the end of the last bucket; it is only used for the text.
     ``weights``, the same shape, gives the observations behind each value of the "mean" and
     "share" series (NaN on a row: not known for that series); counts and sums ignore it.
+    ``history``, hourly totals of the same rows kept from earlier runs (``history.py``), must end
+    at the first bucket start and be in every series' time zone; the "count" and "sum" series
+    then fit their baseline on it too (eight weeks for the cost of one), the others ignore it.
     """
     matrix = np.asarray(values, dtype=np.float64)
     if matrix.ndim != 2 or matrix.shape[0] != len(configs):
@@ -68,6 +73,13 @@ def detect_matrix(
     if any(int(c.bucket.total_seconds()) != step for c in configs):
         raise ValueError("all series of one matrix must share the same bucket")
     now = now or datetime.fromtimestamp(int(starts[-1]) + step, UTC)
+    if history is not None:
+        if history.totals.shape[0] != len(configs):
+            raise ValueError("the kept history must have one row per series")
+        if history.end != int(starts[0]) or history.bucket_seconds != step:
+            raise ValueError("the kept history must end at the first bucket, in the same buckets")
+        if any(c.timezone != history.timezone for c in configs):
+            raise ValueError("the kept history must be in every series' time zone")
 
     results: list[Detection | None] = [None] * len(configs)
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -84,12 +96,25 @@ def detect_matrix(
             row_weights = None
             if weight_matrix is not None and kind in ("mean", "share"):
                 row_weights = weight_matrix[chunk]
-            jobs.append((chunk, rows, calendar, kind, row_weights))
+            row_history = None
+            if history is not None and kind in ("count", "sum"):
+                row_history = history.rows(slice(chunk[0], chunk[-1] + 1) if contiguous else chunk)
+            jobs.append((chunk, rows, calendar, kind, row_weights, row_history))
 
-    def run(job: tuple[list[int], FloatArray, Calendar, str, FloatArray | None]) -> None:
-        chunk, rows, calendar, kind, row_weights = job
+    def run(
+        job: tuple[list[int], FloatArray, Calendar, str, FloatArray | None, HourlyHistory | None],
+    ) -> None:
+        chunk, rows, calendar, kind, row_weights, row_history = job
         detections = _detect_chunk(
-            rows, starts, calendar, [configs[i] for i in chunk], kind, now, thresholds, row_weights
+            rows,
+            starts,
+            calendar,
+            [configs[i] for i in chunk],
+            kind,
+            now,
+            thresholds,
+            row_weights,
+            row_history,
         )
         for i, detection in zip(chunk, detections, strict=True):
             results[i] = detection
@@ -113,6 +138,7 @@ def _detect_chunk(
     now: datetime,
     thresholds: Thresholds,
     weights: FloatArray | None = None,
+    history: HourlyHistory | None = None,
 ) -> list[Detection]:
     n, length = values.shape
     step = int(configs[0].bucket.total_seconds())
@@ -140,7 +166,7 @@ def _detect_chunk(
         clean = np.nan_to_num(values) if np.isnan(values).any() else values
         fit_end = length - max(windows)
         baseline = fit_baseline(
-            clean[:, :fit_end], calendar[:fit_end], step, thresholds, spread=kind == "sum"
+            clean[:, :fit_end], calendar[:fit_end], step, thresholds, spread=kind == "sum", history=history
         )
         scorer = score_counts if kind == "count" else score_sums
         scores = scorer(baseline, clean, calendar, 1, step, thresholds)

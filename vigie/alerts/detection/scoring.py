@@ -111,7 +111,7 @@ def score_counts(
     # false alarms of large series.)
     yesterday = _previous_day_share(calendar[len(calendar) - columns :], before, widest, positions)
     remaining = (
-        np.maximum(1.0 / (prior + seen), thresholds.min_dispersion)
+        np.maximum(1.0 / (prior + seen), baseline.floor)
         + yesterday[None, :] * baseline.dispersion[:, :1]
         + calendar[len(calendar) - positions :].expected(baseline.estimate_error)
     )

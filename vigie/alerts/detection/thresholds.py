@@ -24,6 +24,13 @@ class Thresholds:
     # Smallest day-to-day dispersion (squared coefficient of variation of the rate) assumed,
     # whatever the history and today's level say: the hourly shape varies too.
     min_dispersion: float = 0.01
+    # ... for four weeks of history. The floor covers the baseline's own shape error, which
+    # falls with the weeks behind it: it scales as history_weeks / weeks, down to
+    # ``least_dispersion_share`` of itself (eight weeks: 0.0075). Calibrated on seeds 3 and 5 of
+    # ``python -m bench.alerts`` (half the floor at eight weeks: the largest series' false alarms
+    # reached 1.2 per series-month, seed 5).
+    history_weeks: float = 4.0
+    least_dispersion_share: float = 0.75
     # Weight of the shape-mismatch variance: where a slot's own mean and the shrunk rate differ
     # by more than the slot's noise explains, the product model misses that hour's shape
     # (weekend evenings, typically), and the squared relative gap widens the tail there.

@@ -81,7 +81,8 @@ def test_the_manager_runs_a_crisis_from_the_spike_alert_to_its_post_mortem(spike
     page.locator("#statements").get_by_role("button", name="Approuver").click()
     page.wait_for_url("**#statements")
     assert "Approuvée" in page.locator("#statements").inner_text()
-    page.locator("#statements").get_by_role("button", name="Consigner la publication").click()
+    page.locator("#statements").get_by_label("Publiée aussi ailleurs ? (site web, presse…)").fill("site web")
+    page.locator("#statements").get_by_role("button", name="Publier", exact=True).click()
     page.wait_for_url("**#statements")
     assert "prochain point à 14 h" in page.locator("#statements").inner_text()
 
@@ -105,3 +106,103 @@ def test_the_manager_runs_a_crisis_from_the_spike_alert_to_its_post_mortem(spike
     assert entries == 1
     assert approved == 1
     assert actions == 1
+
+
+# The layout check: every card of the room, the page head and the tabs, pairwise; and every visible
+# element of a card inside that card (nothing sticks out over its neighbour); and no sideways scroll.
+_OVERLAPS_JS = """
+() => {
+  const problems = [];
+  const box = (el) => el.getBoundingClientRect();
+  const named = (el) => (el.id ? '#' + el.id : el.tagName.toLowerCase() + '.' + el.className);
+  const blocks = [...document.querySelectorAll('main .page-head, main nav.tabs, main .card')];
+  if (blocks.length < 6) problems.push('only ' + blocks.length + ' blocks found');
+  for (let i = 0; i < blocks.length; i++) {
+    for (let j = i + 1; j < blocks.length; j++) {
+      const a = box(blocks[i]), b = box(blocks[j]);
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      if (w > 1 && h > 1) problems.push(named(blocks[i]) + ' overlaps ' + named(blocks[j]));
+    }
+  }
+  for (const card of document.querySelectorAll('main .card')) {
+    const c = box(card);
+    for (const el of card.querySelectorAll('*')) {
+      if (el.closest('.visually-hidden, .table-wrap')) continue;
+      const r = box(el);
+      if (r.width === 0 || r.height === 0) continue;
+      if (r.left < c.left - 1 || r.right > c.right + 1) {
+        problems.push(named(el) + ' sticks out of ' + named(card));
+        break;
+      }
+    }
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+    problems.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + 'px');
+  }
+  return problems;
+}
+"""
+
+
+def test_nothing_overlaps_in_a_busy_crisis_room_on_a_laptop_and_a_phone(spiked_demo: Server, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    try:
+        page.goto(f"{spiked_demo.url}/alerts/crises/new/")
+        page.get_by_label("Adresse e-mail").fill("manager@demo.example")
+        page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url("**/alerts/crises/new/**")
+        page.get_by_label("Titre").fill(
+            "Rupture de stock nationale : clients mécontents dans toutes les agences"
+        )
+        spokesperson = page.get_by_label("Porte-parole")
+        manager_option = spokesperson.locator("option", has_text="manager@demo.example")
+        spokesperson.select_option(value=manager_option.get_attribute("value"))
+        page.get_by_role("button", name="Ouvrir la cellule de crise").click()
+        page.wait_for_url("**/alerts/crises/*/")
+
+        # One click from the playbook drafts the holding statement; the gate's findings show.
+        page.locator("#playbook").get_by_role("button", name="Rédiger la déclaration d'attente").click()
+        page.wait_for_url("**#statements")
+        assert "Bloquant" in page.locator("#statements").inner_text()
+        page.get_by_label("Texte de la déclaration").first.fill(
+            "Nous avons connaissance des difficultés signalées. Nos équipes sont mobilisées ; "
+            "prochain point à 14 heures."
+        )
+        page.locator("#statements").get_by_role("button", name="Enregistrer et vérifier").click()
+        page.wait_for_url("**#statements")
+        page.locator("#statements").get_by_role("button", name="Approuver").click()
+        page.wait_for_url("**#statements")
+        page.get_by_label("Nouvelle entrée").fill("Cellule réunie ; " + "l'équipe logistique confirme. " * 8)
+        page.get_by_role("button", name="Ajouter au fil").click()
+        page.wait_for_url("**#timeline")
+
+        for width, height in ((1366, 768), (375, 812)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.reload()
+            problems = page.evaluate(_OVERLAPS_JS)
+            assert problems == [], f"{width}×{height}: {problems}"
+
+        # The other pages of the crisis rooms, at both sizes too.
+        room = page.url.split("#")[0]
+        for url in (
+            f"{spiked_demo.url}/alerts/crises/",
+            f"{spiked_demo.url}/alerts/crises/new/",
+            f"{room}close/",
+        ):
+            page.goto(url)
+            for width, height in ((1366, 768), (375, 812)):
+                page.set_viewport_size({"width": width, "height": height})
+                problems = page.evaluate(_OVERLAPS_JS.replace("< 6", "< 1"))
+                assert problems == [], f"{url} {width}×{height}: {problems}"
+        page.goto(room)
+
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Exporter le fil (CSV)").click()
+        exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+        assert exported.startswith("Date,Heure (")
+        assert "Cellule réunie" in exported
+    finally:
+        context.close()

@@ -80,8 +80,8 @@ def test_a_team_name_is_required_and_unique(
 
     do_create_team(tenant.organisation, "Avis")
     status, body = post(client, "/api/v1/teams", {"name": "Avis"})
-    assert status == 422
-    assert error_fields(body) == {"name"}
+    assert status == 409  # a duplicate: the request is well formed, the name is taken
+    assert "existe déjà" in body["detail"]
     # The same name in another organisation is fine.
     assert post(api_client(other_tenant.manager), "/api/v1/teams", {"name": "Avis"})[0] == 201
 

@@ -6,10 +6,15 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import StrictBool
 
 from vigie.core.api_auth import require
 from vigie.core.api_schemas import (
+    EMAIL,
+    NON_BLANK,
+    PHONE,
     READ_ERRORS,
+    WEB_LINK,
     WRITE_ERRORS,
     ApiDateTime,
     from_django_validation_error,
@@ -64,11 +69,18 @@ class PublicationOut(Schema):
 
 
 class PostedByHandIn(Schema):
-    url: str = Field(default="", max_length=1000, description="Link to the reply posted by hand (optional).")
+    url: str = Field(
+        default="",
+        max_length=1000,
+        pattern=WEB_LINK,
+        description="Link to the reply posted by hand (optional).",
+    )
 
 
 class CheckIn(Schema):
-    found: bool = Field(description="True: the reply is on the platform. False: it is not; send it again.")
+    found: StrictBool = Field(
+        description="True: the reply is on the platform. False: it is not; send it again."
+    )
 
 
 def _out(publication: Publication) -> PublicationOut:
@@ -165,13 +177,14 @@ class EditIn(Schema):
 
 class EditRefusedOut(Schema):
     detail: str
-    findings: list[FindingOut]
+    # Empty when the conflict is the reply's state rather than the quality gate's findings.
+    findings: list[FindingOut] = Field(default_factory=list)
 
 
 @router.post(
     "/replies/{reply_id}/edit",
     operation_id="vigie_inbox_api_publishing_edit",
-    response={200: PublicationOut, 409: EditRefusedOut, **WRITE_ERRORS},
+    response={200: PublicationOut, **WRITE_ERRORS, 409: EditRefusedOut},
     summary="Change the text of a reply published through the platform's API (agent and above)",
     description="The new text passes the quality gate; 409 with its findings when it is refused.",
 )
@@ -298,9 +311,11 @@ def private(request: HttpRequest, case_id: int) -> PrivateOut:
 
 
 class EmailIn(Schema):
-    address: str = Field(max_length=254, description="The customer's e-mail address.")
+    address: str = Field(
+        max_length=254, description="The customer's e-mail address.", json_schema_extra=EMAIL
+    )
     subject: str = Field("", max_length=200)
-    body: str = Field(min_length=1, max_length=50_000)
+    body: str = Field(min_length=1, max_length=50_000, pattern=NON_BLANK)
 
 
 @router.post(
@@ -345,7 +360,7 @@ def private_send(request: HttpRequest, thread_id: int, payload: MessageIn) -> tu
 
 
 class CallbackIn(Schema):
-    phone: str = Field(max_length=40, description="Kept private: never shown again in full.")
+    phone: str = Field(max_length=30, pattern=PHONE, description="Kept private: never shown again in full.")
     outcome: CallbackOutcome
     notes: str = Field("", max_length=5000)
 
@@ -374,8 +389,8 @@ def private_callback(request: HttpRequest, case_id: int, payload: CallbackIn) ->
 
 
 class TicketIn(Schema):
-    reference: str = Field(min_length=1, max_length=100)
-    url: str = Field("", max_length=1000)
+    reference: str = Field(min_length=1, max_length=100, pattern=NON_BLANK)
+    url: str = Field("", max_length=1000, pattern=WEB_LINK)
 
 
 @router.post(

@@ -7,6 +7,7 @@ from typing import Literal
 from django.http import HttpRequest
 from django.utils import translation
 from ninja import Field, Router, Schema
+from pydantic import StrictBool
 
 from vigie.core.api_auth import require
 from vigie.core.api_schemas import ErrorOut, ValidationErrorOut
@@ -41,7 +42,7 @@ class FindingOut(Schema):
     start: int | None = Field(None, description="First character of the problem in `text`.")
     end: int | None = Field(None, description="Character after the problem in `text`.")
     suggestion: str | None = None
-    needs_approval: bool | None = Field(
+    needs_approval: StrictBool | None = Field(
         None,
         description="True when the charter wants a supervisor to approve a reply that says this "
         "(a `warn` whose commitment is reserved to supervisors).",

@@ -78,7 +78,7 @@ _PATTERNS: dict[str, dict[str, re.Pattern[str]]] = {
             rf"({_GESTURES_FR})",
             r"\bvous (recevrez|allez recevoir|bénéficierez|allez bénéficier|aurez droit à) "
             rf"(d{_APOS}|de |à )?(un |une )?({_GESTURES_FR})",
-            rf"\b({_GESTURES_FR}) de \d[\d  ]*(?:[.,]\d+)? ?(€|euros?)(?! (?:ont|a) été)",
+            rf"\b({_GESTURES_FR}) de \d[\d  ]{{0,15}}(?:[.,]\d+)? ?(€|euros?)(?! (?:ont|a) été)",
             r"\b(nous|je) (vous )?(dédommag|indemnis)\w+",
             r"\bà titre (gracieux|exceptionnel|commercial)\b",
             r"\b(nous|je) vous (l|les|la|le)?{a}?(offrons|offre|offrirons)\b".replace("{a}", _APOS),
@@ -100,7 +100,7 @@ _PATTERNS: dict[str, dict[str, re.Pattern[str]]] = {
             r"créditer|payer))\b",
             r"\bvous (toucherez|percevrez|serez crédité(e)?s?|recevrez (un virement|la somme|\d))",
             r"\bvous (sera|seront) (reversée?s?|versée?s?|virée?s?|créditée?s?|restituée?s?)\b",
-            r"\b\d[\d  ]*(?:[.,]\d+)? ?(€|euros?) (vous )?(seront|sera|vont être) (versés?|virés?|crédités?|"
+            r"\b\d[\d  ]{0,15}(?:[.,]\d+)? ?(€|euros?) (vous )?(seront|sera|vont être) (versés?|virés?|crédités?|"
             r"remboursés?|offerts?)",
         ),
         "en": _compile(

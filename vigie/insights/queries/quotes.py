@@ -53,3 +53,11 @@ def consented_testimonials(organisation: Organisation, period: Period, *, limit:
         .order_by("-rating", "-created_at")[:limit]
     )
     return [_verbatim(m, patterns) for m in rows]
+
+
+def mention_languages(organisation: Organisation, mention_ids: list[int]) -> dict[int, str]:
+    """The detected language of each mention ("fr", "en"; "" when unknown)."""
+    from vigie.core.tenancy import scoped
+
+    rows = scoped(Mention, organisation).filter(pk__in=mention_ids).values_list("pk", "language")
+    return {pk: language or "" for pk, language in rows}

@@ -327,7 +327,7 @@ def test_members_download_the_report_as_pdf_or_html(tenant: Tenant, login: Login
         reverse("insights-reports"), {"period": month, "language": "en", "report_format": "html"}
     )
     assert html.status_code == 200
-    assert b"Management report" in html.content
+    assert b"Monthly report" in html.content
     bad = client.get(
         reverse("insights-reports"), {"period": "2025-13", "language": "fr", "report_format": "pdf"}
     )
@@ -392,3 +392,64 @@ def test_exports_speak_french_and_give_times_in_the_organisations_zone(tenant: T
     )
     assert row["Statut"] in {"À traiter", "En cours", "Résolu"}
     assert row["Réponse attendue"] in {"oui", "non"}
+
+PNG_LOGO = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_a_manager_sets_the_reports_colour_and_logo_and_others_cannot(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vigie.insights.models import ReportBranding
+    from vigie.insights.report_branding import branding_for
+
+    url = reverse("insights-reports")
+    agent = login(tenant.agent)
+    denied = agent.post(url, {"form": "branding", "colour": "#aa0000"})
+    assert denied.status_code == 403
+    assert not ReportBranding.objects.exists()
+
+    manager = login(tenant.manager)
+    bad = manager.post(
+        url, {"form": "branding", "colour": "#aa0000", "logo": SimpleUploadedFile("logo.png", b"<svg></svg>")}
+    )
+    assert bad.status_code == 400
+    assert "PNG ou JPEG" in bad.content.decode()
+    assert not ReportBranding.objects.exists()
+    ok = manager.post(
+        url, {"form": "branding", "colour": "#AA0000", "logo": SimpleUploadedFile("logo.png", PNG_LOGO)}
+    )
+    assert ok.status_code == 302
+    branding = branding_for(tenant.organisation)
+    assert branding.colour == "#aa0000"
+    assert branding.logo_data_uri.startswith("data:image/png;base64,")
+    assert branding_for(other_tenant.organisation).logo_data_uri == ""
+    html = manager.get(url, {"period": "2025-03", "language": "fr", "report_format": "html"}).content.decode()
+    assert "--brand: #aa0000" in html
+    assert "data:image/png;base64," in html
+
+
+def test_a_manager_schedules_a_report_for_one_location(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    lyon = make_location(tenant.organisation, "Agence Lyon")
+    theirs = make_location(other_tenant.organisation, "Agence Globex")
+    client = login(tenant.manager)
+    form = {
+        "frequency": "quarterly",
+        "recipients": "lyon@acme.example",
+        "language": "fr",
+        "report_format": "pdf",
+    }
+    refused = client.post(reverse("insights-reports"), {**form, "location": str(theirs.pk)})
+    assert refused.status_code == 400
+    assert client.post(reverse("insights-reports"), {**form, "location": str(lyon.pk)}).status_code == 302
+    schedule = ScheduledReport.objects.get()
+    assert (schedule.frequency, schedule.location) == ("quarterly", lyon)
+    page = client.get(reverse("insights-reports")).content.decode()
+    assert "Agence Lyon" in page
+    assert "Trimestriel" in page

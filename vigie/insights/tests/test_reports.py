@@ -8,6 +8,7 @@ import json
 import socket
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -241,7 +242,12 @@ def test_scheduled_reports_are_emailed_once_per_period(
     assert len(smtp.messages) == 1
     message = smtp.messages[0]
     assert message["To"] == "direction@acme.example, qualite@acme.example"
-    assert "2025-03" in message["Subject"]
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert subject == "Rapport mensuel Acme : Mars 2025"
+    body = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+    text = body.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "du 1er mars 2025 au 31 mars 2025" in text
+    assert "- 7 mentions" in text  # the summary's sentences travel in the e-mail
     attachments = [part for part in message.walk() if part.get_filename()]
     assert len(attachments) == 1
     assert attachments[0].get_content_type() == "application/pdf"
@@ -301,3 +307,62 @@ def test_the_report_summarises_the_crises_of_its_period_only(tenant: Tenant, oth
     assert "Remboursements bloqués" in report.crisis.lines[0]
     assert "Remboursements bloqués" in render(report, "html").decode()
     assert build_report(org, parse_period(org, "2025-03")).crisis is None
+
+
+def test_quarters_are_periods_and_quarterly_schedules_send_the_last_whole_quarter(tenant: Tenant) -> None:
+    org = tenant.organisation
+    quarter = parse_period(org, "2025-Q1")
+    assert (quarter.first_day, quarter.last_day) == (date(2025, 1, 1), date(2025, 3, 31))
+    assert parse_period(org, "2025-T4").last_day == date(2025, 12, 31)
+    key, period = last_complete_period(org, "quarterly", date(2025, 5, 10))
+    assert key == "2025-Q1"
+    assert (period.first_day, period.last_day) == (date(2025, 1, 1), date(2025, 3, 31))
+    key, period = last_complete_period(org, "quarterly", date(2026, 1, 2))
+    assert key == "2025-Q4"
+    assert period.first_day == date(2025, 10, 1)
+    assert build_report(org, quarter).title == "Rapport trimestriel"
+
+
+def test_a_location_schedule_sends_that_locations_report(tenant: Tenant, smtp: Sink) -> None:
+    from vigie.mentions.tests.factories import make_location
+
+    org = tenant.organisation
+    lyon, paris = make_location(org, "Agence Lyon"), make_location(org, "Agence Paris")
+    for place, count in ((lyon, 3), (paris, 5)):
+        for day in range(count):
+            make_mention(
+                org, location=place, created_at=datetime(2025, 3, 3 + day, 10, tzinfo=PARIS), rating=4
+            )
+    schedule = do_create_scheduled_report(
+        org,
+        frequency="monthly",
+        recipients=["lyon@acme.example"],
+        actor=None,
+        location=lyon,
+        report_format="html",
+    )
+    assert send_scheduled_report(schedule, today=date(2025, 4, 2)) is True
+    message = smtp.messages[0]
+    assert (
+        str(make_header(decode_header(message["Subject"])))
+        == "Rapport mensuel Acme · Agence Lyon : Mars 2025"
+    )
+    html = next(p for p in message.walk() if p.get_filename()).get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "Agence Paris" not in html
+    assert build_report(org, parse_period(org, "2025-03"), location=lyon).kpis.mention_volume == 3
+
+
+def test_a_location_of_another_organisation_cannot_be_scheduled(tenant: Tenant, other_tenant: Tenant) -> None:
+    from django.core.exceptions import ValidationError
+
+    from vigie.mentions.tests.factories import make_location
+
+    elsewhere = make_location(other_tenant.organisation, "Agence Globex")
+    with pytest.raises(ValidationError):
+        do_create_scheduled_report(
+            tenant.organisation,
+            frequency="monthly",
+            recipients=["a@acme.example"],
+            actor=None,
+            location=elsewhere,
+        )

@@ -95,7 +95,13 @@ class MastodonConnector(Connector[MastodonConfig]):
     slug: ClassVar[str] = "mastodon"
     label: ClassVar[str] = "Mastodon"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.FETCH, Capability.REPLY, Capability.EDIT_REPLY, Capability.DELETE_REPLY}
+        {
+            Capability.FETCH,
+            Capability.REPLY,
+            Capability.EDIT_REPLY,
+            Capability.DELETE_REPLY,
+            Capability.POST,
+        }
     )
     Config: ClassVar[type[ConnectorConfig]] = MastodonConfig
     default_poll_seconds: ClassVar[int] = 300
@@ -162,6 +168,14 @@ class MastodonConnector(Connector[MastodonConfig]):
         }
         if mention.language:
             body["language"] = mention.language[:2]
+        data = self._call("POST", "/api/v1/statuses", json=body, headers={"Idempotency-Key": idempotency_key})
+        status = _model(Status, data)
+        return ReplyResult(external_id=status.id, url=status.url or status.uri, raw=data)
+
+    def publish_post(self, text: str, *, idempotency_key: str) -> ReplyResult:
+        """Post a public status of the organisation's account (a crisis statement); the
+        idempotency key makes a retry within the hour return the same status, never a second."""
+        body: dict[str, Any] = {"status": text, "visibility": "public"}
         data = self._call("POST", "/api/v1/statuses", json=body, headers={"Idempotency-Key": idempotency_key})
         status = _model(Status, data)
         return ReplyResult(external_id=status.id, url=status.url or status.uri, raw=data)

@@ -61,7 +61,7 @@ def test_an_agent_confirms_a_reply_posted_by_hand(tenant: Tenant, api_client: Ap
     case.refresh_from_db()
     assert case.first_response_at is not None
     status, body = post(api_client(tenant.agent), f"/api/v1/replies/{reply.pk}/posted-by-hand", {})
-    assert status == 422  # already posted: said, not done twice
+    assert status == 409  # already posted: a conflict with the reply's state, said, not done twice
 
 
 def test_a_script_link_is_refused(tenant: Tenant, api_client: ApiClient) -> None:
@@ -88,8 +88,8 @@ def test_a_viewer_cannot_act_and_another_organisation_cannot_see(
     assert Publication.objects.get(reply=reply).state == PublicationState.MANUAL
 
 
-def test_retrying_what_did_not_fail_is_a_422(tenant: Tenant, api_client: ApiClient) -> None:
+def test_retrying_what_did_not_fail_is_a_409(tenant: Tenant, api_client: ApiClient) -> None:
     _, reply = manual(tenant)
     status, body = post(api_client(tenant.agent), f"/api/v1/replies/{reply.pk}/retry", {})
-    assert status == 422
+    assert status == 409
     assert "échec" in json.dumps(body, ensure_ascii=False)

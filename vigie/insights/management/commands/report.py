@@ -1,4 +1,10 @@
-"""vigie report --org SLUG --period YYYY-MM|YYYY-Www|YYYY-MM-DD:YYYY-MM-DD --format pdf|html --out FILE"""
+"""vigie report --org SLUG --period YYYY-MM|YYYY-Www|YYYY-Qn|YYYY-MM-DD:YYYY-MM-DD --format pdf|html --out FILE
+[--png DIR]
+
+``--png DIR`` also writes each page of the report as a PNG (``page-1.png``...) and prints what a
+reader would frown at on each page: text cut or past the margin, overlapping text, a page nearly
+empty (``vigie.insights.report_check``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from vigie.core.management.base import fail, organisation_or_fail
-from vigie.insights.reports import build_report, parse_period, render
+from vigie.insights.reports import ManagementReport, build_report, parse_period, render, render_html
 
 
 class Command(BaseCommand):
@@ -18,10 +24,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--org", required=True, help="organisation slug")
-        parser.add_argument("--period", required=True, help="YYYY-MM, YYYY-Www or YYYY-MM-DD:YYYY-MM-DD")
+        parser.add_argument(
+            "--period", required=True, help="YYYY-MM, YYYY-Www, YYYY-Qn or YYYY-MM-DD:YYYY-MM-DD"
+        )
         parser.add_argument("--format", choices=("pdf", "html"), default="pdf")
         parser.add_argument("--language", choices=("fr", "en"), default="fr")
         parser.add_argument("--out", required=True, help="file to write")
+        parser.add_argument("--png", help="folder where each page is written as a PNG, and checked")
 
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = organisation_or_fail(options["org"])
@@ -36,3 +45,21 @@ class Command(BaseCommand):
         out.write_bytes(content)
         elapsed = time.perf_counter() - started
         self.stdout.write(f"wrote {out} ({len(content)} bytes) in {elapsed:.2f} s")
+        if options["png"]:
+            self._pages(report, Path(options["png"]))
+
+    def _pages(self, report: ManagementReport, folder: Path) -> None:
+        from vigie.insights.report_check import check_pages
+        from vigie.insights.report_pdf import FONTS_BASE, ChromiumMissing
+
+        try:
+            checks = check_pages(render_html(report, fonts_base=FONTS_BASE))
+        except ChromiumMissing as exc:
+            raise fail(f"no Chromium to render the pages with ({exc})") from exc
+        folder.mkdir(parents=True, exist_ok=True)
+        for check in checks:
+            (folder / f"page-{check.number}.png").write_bytes(check.png)
+            verdict = "; ".join(check.problems) or "ok"
+            self.stdout.write(f"page {check.number}: ink {check.ink:.1%}, {verdict}")
+        if any(check.problems for check in checks):
+            raise fail("some pages need a look (see above)")

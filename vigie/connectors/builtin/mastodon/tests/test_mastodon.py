@@ -323,3 +323,14 @@ def test_the_config_needs_an_instance_and_marks_the_token_secret() -> None:
     schema = MastodonConfig.model_json_schema()
     assert schema["properties"]["access_token"]["secret"] is True
     assert "secret" not in schema["properties"]["base_url"]
+
+
+def test_a_post_of_the_organisation_is_a_public_status_sent_with_an_idempotency_key(
+    platform: FakePlatform,
+) -> None:
+    platform.add("POST", "/api/v1/statuses", json=load("status_created.json"))
+    result = connector(platform).publish_post("Nous sommes mobilisés.", idempotency_key="statement-3-9")
+    assert result.external_id == "112383000000000042"
+    sent = platform.requests_to("POST", "/api/v1/statuses")[0]
+    assert sent.headers["idempotency-key"] == "statement-3-9"
+    assert sent.json() == {"status": "Nous sommes mobilisés.", "visibility": "public"}

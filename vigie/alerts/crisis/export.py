@@ -1,0 +1,66 @@
+"""The crisis timeline as a spreadsheet (CSV): what a crisis cell hands to management, the legal
+team or an insurer. French headers and kinds, times in the organisation's time zone, every cell
+neutralised (a customer's text never runs as a formula in a spreadsheet)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zoneinfo
+from collections.abc import Callable
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from vigie.alerts.models import Crisis
+from vigie.alerts.queries import TimelineItem, crisis_timeline
+from vigie.core.safe_text import neutralise_cell
+
+
+def kind_label(kind: str) -> str:
+    """The name of a timeline item's kind, for people."""
+    return {
+        "alert": _("alerte"),
+        "mention": _("mention clé"),
+        "statement": _("déclaration publiée"),
+        "reply": _("réponse publiée"),
+        "playbook": _("étape du plan"),
+    }.get(kind, _("note"))
+
+
+def timeline_csv(crisis: Crisis, *, absolute: Callable[[str], str] = lambda url: url) -> str:
+    """The timeline, oldest first, as CSV text (with a BOM so spreadsheets read it as UTF-8).
+    ``absolute`` turns Vigie's own links (``/alerts/…``) into full addresses."""
+    organisation = crisis.organisation
+    zone = zoneinfo.ZoneInfo(organisation.timezone)
+    items: list[TimelineItem] = sorted(crisis_timeline(crisis), key=lambda item: item.at)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    with translation.override(organisation.language or "fr"):
+        writer.writerow(
+            [
+                _("Date"),
+                _("Heure (%(zone)s)") % {"zone": organisation.timezone},
+                _("Type"),
+                _("Qui"),
+                _("Texte"),
+                _("Lien"),
+            ]
+        )
+        for item in items:
+            local = item.at.astimezone(zone)
+            url = absolute(item.url) if item.url.startswith("/") else item.url
+            writer.writerow(
+                [
+                    neutralise_cell(cell)
+                    for cell in (
+                        local.strftime("%d/%m/%Y"),
+                        local.strftime("%H:%M"),
+                        kind_label(item.kind),
+                        item.who,
+                        item.text,
+                        url,
+                    )
+                ]
+            )
+    return "\ufeff" + out.getvalue()

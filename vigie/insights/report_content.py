@@ -1,0 +1,303 @@
+"""The parts of the management report beyond the KPIs: locations ranked, themes and platforms by
+sentiment, quotes in the report's language, action plans with their measured effect, alerts.
+
+Each builder returns plain rows the template lays out; numbers stay numbers here and are written
+in the report's language by ``report_format`` at rendering time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from vigie.alerts.queries import alerts
+from vigie.core.models import Organisation
+from vigie.core.periods import Period
+from vigie.insights.queries.action_plans import action_plans, plan_effect
+from vigie.insights.queries.breakdowns import kpi_breakdown, platform_split
+from vigie.insights.queries.filters import (
+    NEGATIVE_FOR_BOARD,
+    InsightFilters,
+    period_mentions,
+    previous_period,
+)
+from vigie.insights.queries.grouping import grouped
+from vigie.insights.queries.quotes import Verbatim, _verbatim
+from vigie.insights.queries.themes import theme_labels
+from vigie.insights.verbatims import order_patterns
+
+# A quote a director reads in one breath: long enough to say something, short enough to fit.
+QUOTE_MIN_CHARS = 40
+QUOTE_MAX_CHARS = 260
+# Quotable mentions read per theme before choosing among them.
+CANDIDATES = 200
+
+
+@dataclass(frozen=True)
+class LocationRow:
+    name: str
+    volume: int
+    average_rating: float | None
+    previous_rating: float | None
+    rated: int
+    response_rate: float | None
+    median_delay_seconds: float | None
+    negative_share: float | None
+
+    @property
+    def rating_change(self) -> float | None:
+        if self.average_rating is None or self.previous_rating is None:
+            return None
+        # Rounded as printed, so that "0,0" is never coloured as a fall.
+        return round(self.average_rating - self.previous_rating, 1)
+
+
+@dataclass(frozen=True)
+class SentimentRow:
+    """Volume of one theme or platform split by sentiment (analysed mentions only)."""
+
+    label: str
+    volume: int
+    positive: int
+    neutral: int
+    negative: int
+    previous_volume: int = 0
+
+    @property
+    def analysed(self) -> int:
+        return self.positive + self.neutral + self.negative
+
+    def share(self, name: str) -> float:
+        return getattr(self, name) / self.analysed if self.analysed else 0.0
+
+    @property
+    def positive_share(self) -> float:
+        return self.share("positive")
+
+    @property
+    def neutral_share(self) -> float:
+        return self.share("neutral")
+
+    @property
+    def negative_share(self) -> float:
+        return self.share("negative")
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    title: str
+    theme: str
+    status: str
+    started_on: date
+    due_on: date | None
+    before_negative_share: float | None
+    after_negative_share: float | None
+    before_volume: int
+    after_volume: int | None
+
+    @property
+    def effect(self) -> float | None:
+        if self.before_negative_share is None or self.after_negative_share is None:
+            return None
+        return self.after_negative_share - self.before_negative_share
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    opened_at: date
+    title: str
+    severity: str
+    explanation: str
+
+
+def location_rows(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[LocationRow]:
+    """Every location with mentions in the period, best average rating first (unrated last)."""
+    before = {
+        key: report
+        for key, _label, report in kpi_breakdown(
+            organisation, previous_period(organisation, period), filters, "location"
+        )
+    }
+    rows = []
+    for key, label, report in kpi_breakdown(organisation, period, filters, "location"):
+        negative = next((s.share for s in report.sentiments if s.key == "negative"), None)
+        previous = before.get(key)
+        rows.append(
+            LocationRow(
+                name=label,
+                volume=report.mention_volume,
+                average_rating=report.average_rating,
+                previous_rating=previous.average_rating if previous else None,
+                rated=report.rated_review_count,
+                response_rate=report.response_rate,
+                median_delay_seconds=report.median_first_response_business_seconds,
+                negative_share=negative if any(s.count for s in report.sentiments) else None,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.average_rating is None, -(r.average_rating or 0), r.name.lower()))
+
+
+def theme_rows(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None, *, limit: int = 10
+) -> list[SentimentRow]:
+    """The period's most mentioned themes with their sentiment split, labels not slugs."""
+    labels = theme_labels(organisation)
+    base = filters or InsightFilters()
+    now = grouped(organisation, period, base, "theme")
+    then = grouped(organisation, previous_period(organisation, period), base, "theme")
+    ranked = sorted(
+        ((theme, counts) for theme, counts in now.items() if theme and counts.get("volume")),
+        key=lambda item: (-item[1]["volume"], str(item[0])),
+    )[:limit]
+    rows = []
+    for theme, counts in ranked:
+        # Counts per theme carry no sentiment split; the theme's counts per platform do.
+        split = {"positive": 0.0, "neutral": 0.0, "negative": 0.0}
+        for values in grouped(organisation, period, replace(base, theme=str(theme)), "platform").values():
+            for name in split:
+                split[name] += values.get(name, 0)
+        rows.append(
+            SentimentRow(
+                label=labels.get(str(theme), str(theme).replace("_", " ").capitalize()),
+                volume=int(counts["volume"]),
+                positive=int(split["positive"]),
+                neutral=int(split["neutral"]),
+                negative=int(split["negative"]),
+                previous_volume=int(then.get(theme, {}).get("volume", 0)),
+            )
+        )
+    return rows
+
+
+def platform_rows(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[SentimentRow]:
+    """Sentiment per platform, most mentioned first, named as the pages name them."""
+    counts = grouped(organisation, period, filters, "platform")
+    return [
+        SentimentRow(
+            label=split.label,
+            volume=split.volume,
+            positive=int(counts.get(split.key, {}).get("positive", 0)),
+            neutral=int(counts.get(split.key, {}).get("neutral", 0)),
+            negative=int(counts.get(split.key, {}).get("negative", 0)),
+        )
+        for split in platform_split(organisation, period, filters)
+    ]
+
+
+# Emoji and pictographs: the report's font has no glyph for most of them (a box would print).
+_PICTOGRAPHS = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d\U0001f3fb-\U0001f3ff]")
+
+
+def printable(text: str) -> str:
+    """``text`` without emoji, spaces tidied: what the report's font can print."""
+    return " ".join(_PICTOGRAPHS.sub("", text).split())
+
+
+def _quotable(text: str) -> bool:
+    return QUOTE_MIN_CHARS <= len(text) <= QUOTE_MAX_CHARS
+
+
+def quotes_in_language(
+    organisation: Organisation,
+    period: Period,
+    themes: list[str],
+    language: str,
+    filters: InsightFilters | None = None,
+    *,
+    per_theme: int = 2,
+) -> dict[str, list[Verbatim]]:
+    """Representative negative quotes of each theme written in the report's ``language``.
+
+    A French report quotes French customers (no English line in the middle of a French page).
+    Quotes of a readable length only, spread over the period (not all from its last busy day),
+    and never the same quote under two themes. Personal data is masked, emoji left out.
+    """
+    patterns = order_patterns(organisation)
+    candidates: dict[str, list[Verbatim]] = {theme: [] for theme in themes}
+    if not themes:
+        return candidates
+    queryset = (
+        period_mentions(organisation, period, filters)
+        .filter(NEGATIVE_FOR_BOARD, language=language)
+        .select_related("source", "location")
+        .order_by("-created_at", "-id")
+    )
+    seen_texts: set[str] = set()
+    for mention in queryset.iterator(chunk_size=500):
+        wanted = [t for t in mention.themes or [] if t in candidates and len(candidates[t]) < CANDIDATES]
+        if not wanted:
+            continue
+        quote = _verbatim(mention, patterns)
+        quote = replace(quote, text=printable(quote.text))
+        if not _quotable(quote.text) or quote.text in seen_texts:
+            continue
+        seen_texts.add(quote.text)
+        for theme in wanted:
+            candidates[theme].append(quote)
+    found: dict[str, list[Verbatim]] = {}
+    used: set[int] = set()
+    for theme in themes:
+        pool = [q for q in candidates[theme] if q.mention_id not in used]
+        # Evenly spaced through the period's candidates (newest first): one recent, one earlier.
+        step = max(len(pool) // per_theme, 1)
+        picked = pool[::step][:per_theme]
+        used.update(q.mention_id for q in picked)
+        found[theme] = picked
+    return found
+
+
+def plan_rows(organisation: Organisation, period: Period) -> list[PlanRow]:
+    """Action plans running during the period (started before its end, not abandoned before its
+    start), with the theme's negative share in equal windows before and after their start."""
+    labels = theme_labels(organisation)
+    rows = []
+    for plan in action_plans(organisation).filter(started_on__lte=period.last_day):
+        # Measured as the report's reader knew it at the end of the period.
+        effect = plan_effect(plan, today=period.last_day + timedelta(days=1))
+        before, after = effect.before, effect.after
+        rows.append(
+            PlanRow(
+                title=plan.title,
+                theme=labels.get(plan.theme, plan.theme),
+                status=str(plan.get_status_display()),
+                started_on=plan.started_on,
+                due_on=plan.due_on,
+                before_negative_share=before.negative / before.volume if before.volume else None,
+                after_negative_share=(after.negative / after.volume) if after and after.volume else None,
+                before_volume=before.volume,
+                after_volume=after.volume if after else None,
+            )
+        )
+    return rows[:12]
+
+
+def alert_rows(
+    organisation: Organisation, period: Period, language: str, *, limit: int = 12
+) -> list[AlertRow]:
+    """Alerts opened during the period, most severe and most recent first, in the report's language."""
+    english = language.startswith("en")
+    rows = (
+        alerts(organisation)
+        .filter(opened_at__gte=period.start, opened_at__lt=period.end)
+        .order_by("-score", "-opened_at")[:limit]
+    )
+    return [
+        AlertRow(
+            opened_at=alert.opened_at.astimezone(period.start.tzinfo).date(),
+            title=(alert.title_en if english and alert.title_en else alert.title),
+            severity=str(alert.get_severity_display()),
+            explanation=(alert.explanation_en if english and alert.explanation_en else alert.explanation)[
+                :240
+            ],
+        )
+        for alert in rows
+    ]
+
+
+def alert_count(organisation: Organisation, period: Period) -> int:
+    return alerts(organisation).filter(opened_at__gte=period.start, opened_at__lt=period.end).count()

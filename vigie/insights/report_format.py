@@ -1,0 +1,96 @@
+"""How the management report writes numbers, dates and delays, in the active language.
+
+French first: "3,03", "1 234" (a narrow no-break space groups digits), "6 décembre 2026",
+"42 %" (a no-break space before the percent sign); English when the report is in English. Every
+function reads the language activated by ``translation.override`` around the rendering.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+NBSP = "\u00a0"
+
+
+def _french() -> bool:
+    return (get_language() or "fr").startswith("fr")
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """``value`` with the language's decimal mark and digit grouping; "—" when unknown."""
+    if value is None:
+        return "—"
+    text = formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
+    # Django's French grouping is a no-break space; keep the narrow one typographers use.
+    return text.replace(NBSP, "\u202f") if _french() else text
+
+
+def signed(value: float | int, decimals: int = 0) -> str:
+    """``value`` with its sign: "+0,3", "−12" (a true minus sign), "0"."""
+    if round(value, decimals) == 0:
+        return number(0, decimals)
+    sign = "+" if value > 0 else "\u2212"
+    return sign + number(abs(value), decimals)
+
+
+def percent(share: float | None, decimals: int = 0) -> str:
+    """A share 0..1 as "42 %" (French) or "42%" (English)."""
+    if share is None:
+        return "—"
+    space = NBSP if _french() else ""
+    return f"{number(share * 100, decimals)}{space}%"
+
+
+def points(delta_share: float, decimals: int = 0) -> str:
+    """A change of a share in percentage points: "+4 pts"."""
+    return f"{signed(delta_share * 100, decimals)}{NBSP}" + _("pts")
+
+
+def stars(value: float | None) -> str:
+    """An average rating out of 5: "3,03 / 5"."""
+    return "—" if value is None else f"{number(value, 2)}{NBSP}/{NBSP}5"
+
+
+def delay(seconds: float | None) -> str:
+    """A delay as people say it: "45 min", "3,5 h", "2,1 j"."""
+    if seconds is None:
+        return "—"
+    if seconds < 3600:
+        return f"{number(seconds / 60)}{NBSP}min"
+    if seconds < 48 * 3600:
+        return f"{_tidy(seconds / 3600)}{NBSP}h"
+    return f"{_tidy(seconds / 86400)}{NBSP}" + _("j")
+
+
+def _tidy(value: float) -> str:
+    """One decimal unless it is zero: "2,9", "24"."""
+    return number(value, 0 if round(value, 1) == round(value) else 1)
+
+
+def long_date(day: date) -> str:
+    """ "6 décembre 2026", "1er décembre 2026"; "December 6, 2026" in English."""
+    if _french():
+        text = formats.date_format(day, "j F Y")
+        return ("1er" + text[1:]) if day.day == 1 else text
+    return formats.date_format(day, "F j, Y")
+
+
+def short_day(day: date) -> str:
+    """An axis label: "6 déc" / "Dec 6"."""
+    return formats.date_format(day, "j b") if _french() else formats.date_format(day, "M j")
+
+
+def period_title(first: date, last: date) -> str:
+    """ "Novembre 2026" for a whole month, "Semaine du 23 au 29 novembre 2026" for an ISO week,
+    "Du 1er octobre au 31 décembre 2026" otherwise."""
+    following = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    if first.day == 1 and (following - last).days == 1 and first.month == last.month:
+        text = formats.date_format(first, "F Y")
+        return text[:1].upper() + text[1:]
+    if (last - first).days == 6 and first.weekday() == 0:
+        return _("Semaine du %(first)s au %(last)s") % {"first": long_date(first), "last": long_date(last)}
+    return _("Du %(first)s au %(last)s") % {"first": long_date(first), "last": long_date(last)}
