@@ -393,6 +393,7 @@ def test_exports_speak_french_and_give_times_in_the_organisations_zone(tenant: T
     assert row["Statut"] in {"À traiter", "En cours", "Résolu"}
     assert row["Réponse attendue"] in {"oui", "non"}
 
+
 PNG_LOGO = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
