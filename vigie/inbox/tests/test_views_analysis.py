@@ -81,7 +81,9 @@ def test_agents_and_above_correct_sentiment_type_and_themes(tenant: Tenant, logi
     ]
     assert len(events) == 3
     html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
-    assert "Analyse corrigée (sentiment) : negative → neutral" in html
+    assert "Analyse corrigée (Sentiment) : Négatif → Neutre" in html, (
+        "the timeline names the field and values"
+    )
     assert "Attente et délais" in html
 
 
