@@ -230,10 +230,12 @@ def lodo_stars(rows: Sequence[data.Example], left_out: str) -> dict[str, Any]:
     return _lodo(rated, fit, score, only=[left_out])
 
 
-def lodo_toxicity(c: float) -> dict[str, Any]:
+def lodo_toxicity(c: float, balanced: bool) -> dict[str, Any]:
     def fit(featurizer: Featurizer, training: list[data.Example]) -> Any:
         target = np.array([int(e.label) for e in training])
-        weights = train.balanced_weights(np.array([e.dataset for e in training]), target)
+        weights = (
+            train.balanced_weights(np.array([e.dataset for e in training]), target) if balanced else None
+        )
         return train._fit(featurizer.transform([e.text for e in training]), target, c=c, weights=weights)
 
     def score(model: Any, featurizer: Featurizer, examples: list[data.Example]) -> dict[str, Any]:
@@ -255,6 +257,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS)
     parser.add_argument("--c", type=float, default=train.POLARITY_C, help="C of the LODO polarity models")
     parser.add_argument("--toxicity-c", type=float, default=train.TOXICITY_C)
+    parser.add_argument(
+        "--toxicity-balanced",
+        action=argparse.BooleanOptionalAction,
+        default=train.TOXICITY_BALANCED,
+        help="classes balanced within each set (as --no-toxicity-balanced: unweighted)",
+    )
     options = parser.parse_args(argv)
     out: dict[str, Any] = {}
     for part in options.parts:
@@ -272,7 +280,11 @@ def main(argv: list[str] | None = None) -> None:
                 "amazon_marc_en": lodo_stars(data.english_reviews(), "amazon_marc_en"),
             }
         else:
-            out[part] = {"C": options.toxicity_c, **lodo_toxicity(options.toxicity_c)}
+            out[part] = {
+                "C": options.toxicity_c,
+                "balanced": options.toxicity_balanced,
+                **lodo_toxicity(options.toxicity_c, options.toxicity_balanced),
+            }
         print(json.dumps({part: out[part]}, ensure_ascii=False), flush=True)
     print(json.dumps(out, ensure_ascii=False, indent=1))
 

@@ -23,6 +23,7 @@ from vigie.analysis.training.linear import MODEL_DIR, LinearModel, save_idf
 SEED = 20261122
 POLARITY_C = 8.0
 TOXICITY_C = 4.0
+TOXICITY_BALANCED = True
 # Cap per review set so the 84k Cdiscount reviews do not drown the others (dataset balancing).
 PER_DATASET_CAP = 30_000
 MARC_WEIGHT = 3.0
@@ -262,7 +263,9 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
             toxic_matrix,
             toxic_target,
             c=TOXICITY_C,
-            weights=balanced_weights(np.array([e.dataset for e in toxic]), toxic_target),
+            weights=balanced_weights(np.array([e.dataset for e in toxic]), toxic_target)
+            if TOXICITY_BALANCED
+            else None,
         )
         LinearModel(
             "toxicity",
@@ -273,7 +276,7 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
                 "trained_on": sorted({e.dataset for e in toxic}),
                 "rows": len(toxic),
                 "C": TOXICITY_C,
-                "weights": "classes balanced within each dataset",
+                "weights": "classes balanced within each dataset" if TOXICITY_BALANCED else "none",
             },
         ).save(directory)
         say("toxicity")
