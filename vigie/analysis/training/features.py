@@ -155,9 +155,10 @@ def _after_contrast(words: np.ndarray, token_doc: np.ndarray) -> np.ndarray:
         same_doc = token_doc[1:] == token_doc[:-1]
         for first, second in zip(_PAIR_FIRST.tolist(), _PAIR_SECOND.tolist(), strict=True):
             marker[1:] |= same_doc & (words[:-1] == first) & (words[1:] == second)
-    before = np.cumsum(marker) - marker  # markers strictly before each token, over the batch
+    # Markers strictly before each token, over the batch, then minus those before its text.
+    before: np.ndarray = np.cumsum(marker, dtype=np.int64) - marker
     doc_start = np.searchsorted(token_doc, token_doc, side="left")
-    return (before - before[doc_start]) > 0
+    return np.asarray((before - before[doc_start]) > 0)
 
 
 _WORD, _PUNCT, _EMOJI = 1, 2, 3

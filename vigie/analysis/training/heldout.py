@@ -84,7 +84,7 @@ def _items(rows: Sequence[data.Example]) -> list[Item]:
     return [Item(id=str(i), text=e.text) for i, e in enumerate(rows)]
 
 
-def _round(value: float) -> float:
+def _round(value: Any) -> float:
     return round(float(value), 4)
 
 

@@ -148,17 +148,17 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
     matrix = featurizer.transform([e.text for e in reviews])
     stars = np.array([int(e.label) for e in reviews])
     datasets = np.array([e.dataset for e in reviews])
-    for name, rows in (("polarity", [*reviews, *more_french]), ("polarity_en", english)):
+    for name, examples in (("polarity", [*reviews, *more_french]), ("polarity_en", english)):
         if name in only:
-            coef, intercept = fit_polarity(featurizer, rows)
+            coef, intercept = fit_polarity(featurizer, examples)
             LinearModel(
                 name,
                 ["negative", "positive"],
                 coef,
                 intercept,
                 {
-                    "trained_on": sorted({e.dataset for e in rows}),
-                    "rows": sum(e.label != "3" for e in rows),
+                    "trained_on": sorted({e.dataset for e in examples}),
+                    "rows": sum(e.label != "3" for e in examples),
                     "C": POLARITY_C,
                     "weights": "classes balanced within each dataset",
                     "seed": SEED,
@@ -238,21 +238,21 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
         ).save(directory)
         say("stars_en")
 
-    for name, rows, source in (
+    for name, posts, source in (
         ("tweets", tweets_train, "umsab_tweets/french train"),
         ("tweets_en", tweets_en, "umsab_tweets/english train"),
     ):
         if name not in only:
             continue
-        tweet_matrix = featurizer.transform([e.text for e in rows])
-        labels = np.array([int(e.label) for e in rows])
+        tweet_matrix = featurizer.transform([e.text for e in posts])
+        labels = np.array([int(e.label) for e in posts])
         fitted = [_fit(tweet_matrix, (labels == k).astype(int), c=2.0) for k in range(3)]
         LinearModel(
             name,
             ["negative", "neutral", "positive"],
             np.vstack([m.coef_ for m in fitted]),
             np.concatenate([m.intercept_ for m in fitted]),
-            {"trained_on": [f"{source} (test split left out)"], "rows": len(rows), "C": 2.0},
+            {"trained_on": [f"{source} (test split left out)"], "rows": len(posts), "C": 2.0},
         ).save(directory)
         say(name)
 
