@@ -239,10 +239,14 @@ def lodo_toxicity(c: float, balanced: bool) -> dict[str, Any]:
         return train._fit(featurizer.transform([e.text for e in training]), target, c=c, weights=weights)
 
     def score(model: Any, featurizer: Featurizer, examples: list[data.Example]) -> dict[str, Any]:
-        predicted = model.predict(featurizer.transform([e.text for e in examples]))
+        toxic = model.predict_proba(featurizer.transform([e.text for e in examples]))[:, 1]
+        gold = np.array([int(e.label) for e in examples])
         return {
             "rows": len(examples),
-            "accuracy": _round(np.mean(predicted == np.array([int(e.label) for e in examples]))),
+            "accuracy": _round(np.mean((toxic >= 0.5) == gold)),
+            "by_threshold": {
+                str(t): _round(np.mean((toxic >= t) == gold)) for t in (0.3, 0.4, 0.5, 0.6, 0.7)
+            },
         }
 
     return _lodo(data.toxicity(), fit, score, only=list(TOXICITY_SETS))
