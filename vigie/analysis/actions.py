@@ -36,7 +36,7 @@ from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
 from vigie.core.actions import do_record_audit_event
 from vigie.core.models import Organisation, User
 from vigie.core.tenancy import scoped
-from vigie.mentions.actions import do_set_mention_analysis
+from vigie.mentions.actions import do_set_mention_analysis, do_set_mentions_analysis
 from vigie.mentions.models import Author, Mention, MentionType, Sentiment
 
 ORG_SENTIMENT = "org_sentiment"
@@ -197,14 +197,16 @@ def _store(
         for value in set(_sketch(results))
     )
     corrected = _corrected_fields(ids)
+    columns: dict[int, dict[str, Any]] = {}
     for mention, results in zip(mentions, per_item, strict=True):
         fields = _denormalised(flatten(results))
         for field in corrected.get(mention.pk, ()):
             for column in _CORRECTION_COLUMNS[CorrectedField(field)]:
                 fields.pop(column, None)
-        if not fields:
-            continue
-        do_set_mention_analysis(mention.pk, **fields)
+        if fields:
+            columns[mention.pk] = fields
+    # The batch's mirrored columns in one UPDATE per set of columns, not one per mention.
+    do_set_mentions_analysis(columns)
 
 
 def _suspicious(results: dict[str, Results]) -> dict[str, Any] | None:

@@ -150,6 +150,21 @@ def do_set_mention_analysis(mention_id: int, **columns: Any) -> None:
         Mention.objects.filter(pk=mention_id).update(**columns)
 
 
+def do_set_mentions_analysis(columns_by_mention: dict[int, dict[str, Any]]) -> None:
+    """``do_set_mention_analysis`` for a whole analysed batch, in one UPDATE per set of columns
+    (usually one) instead of one per mention. Like it, it writes only the analysis columns
+    named, so a concurrent ingestion update of the text is not lost."""
+    groups: dict[tuple[str, ...], list[Mention]] = {}
+    for mention_id, columns in columns_by_mention.items():
+        unknown = set(columns) - ANALYSIS_COLUMNS
+        if unknown:
+            raise ValueError(f"not analysis columns: {', '.join(sorted(unknown))}")
+        if columns:
+            groups.setdefault(tuple(sorted(columns)), []).append(Mention(pk=mention_id, **columns))
+    for names, mentions in groups.items():
+        Mention.objects.bulk_update(mentions, list(names), batch_size=500)
+
+
 def _upsert_authors(source: Source, items: Sequence[MentionIn]) -> dict[str, Author]:
     wanted: dict[str, AuthorIn] = {}
     for item in items:

@@ -25,7 +25,7 @@ from vigie.charter.queries import current_charter
 from vigie.core.actions import do_record_audit_event, do_record_audit_events
 from vigie.core.models import AuditEvent, Membership, Organisation, Team, User
 from vigie.core.tenancy import scoped
-from vigie.inbox.actions import do_open_case
+from vigie.inbox.actions import do_open_case, do_open_cases, new_case
 from vigie.inbox.models import Case, CaseStatus, RoutingRule
 from vigie.inbox.routing.actions import do_seed_default_routing
 from vigie.inbox.routing.assign import AssignmentState, assignment_pool, pick_assignee
@@ -95,6 +95,9 @@ class Scheme:
     # and its assignment cursors and loads.
     events: list[dict[str, Any]] | None = None
     assignment: AssignmentState | None = None
+    # A batch's new cases, inserted in one go by ``flush`` (None: each one at once). Their
+    # events wait in ``events`` with the case itself, its id known once inserted.
+    new_cases: list[Case] | None = None
 
     def record(
         self, organisation: Organisation, verb: str, case: Case, data: dict[str, Any], at: datetime
@@ -108,14 +111,21 @@ class Scheme:
                 "verb": verb,
                 "at": at,
                 "object_type": case._meta.label_lower,
-                "object_id": str(case.pk),
+                "object_id": case,  # its id is read in ``flush``: a new case has none yet
                 "data": data,
             }
         )
 
     def flush(self, organisation: Organisation) -> None:
-        """Append the batch's pending events to the log (before anything else writes to it)."""
+        """Insert the batch's new cases, then append its pending events to the log (before
+        anything else writes to it)."""
+        if self.new_cases:
+            do_open_cases(self.new_cases)
+            self.new_cases.clear()
         if self.events:
+            for event in self.events:
+                if isinstance(event["object_id"], Case):
+                    event["object_id"] = str(event["object_id"].pk)
             do_record_audit_events(organisation, self.events)
             self.events.clear()
 
@@ -170,13 +180,31 @@ def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) ->
             human=human_decisions(organisation, [c.pk for c in cases.values()]),
             events=[],
             assignment=AssignmentState(),
+            new_cases=[],
         )
         for mention in batch:
             if do_route_mention(mention, scheme=scheme) is not None:
                 routed += 1
-        scheme.flush(organisation)
+        try:
+            with transaction.atomic():
+                scheme.flush(organisation)
+        except IntegrityError:
+            # Some case was opened meanwhile outside this batch's lock: route the batch again,
+            # one mention at a time, each reading its case afresh.
+            return _route_one_by_one(organisation, batch, scheme)
         assert scheme.assignment is not None
         scheme.assignment.save()
+    return routed
+
+
+def _route_one_by_one(organisation: Organisation, batch: list[Mention], scheme: Scheme) -> int:
+    """The slow path of ``do_route_mentions``: each mention in its own savepoint, cases read and
+    created one at a time (a conflict on one case then costs only that case a retry)."""
+    assert scheme.assignment is not None
+    scheme = replace(scheme, cases=None, events=[], new_cases=None, assignment=AssignmentState())
+    routed = sum(1 for mention in batch if do_route_mention(mention, scheme=scheme) is not None)
+    scheme.flush(organisation)
+    scheme.assignment.save()
     return routed
 
 
@@ -191,7 +219,10 @@ def do_route_mention(mention: Mention, *, scheme: Scheme | None = None) -> Case 
     """
     organisation = mention.organisation
     if mention.deleted_at is not None or _is_own_post(mention):
-        case = Case.objects.filter(mention=mention).first()
+        if scheme is not None and scheme.cases is not None:
+            case = scheme.cases.get(mention.pk)
+        else:
+            case = Case.objects.filter(mention=mention).first()
         if case is not None and case.priority != mention.priority:
             Case.objects.filter(pk=case.pk).update(priority=mention.priority)
             case.priority = mention.priority
@@ -199,6 +230,10 @@ def do_route_mention(mention: Mention, *, scheme: Scheme | None = None) -> Case 
     if scheme is None:
         do_seed_default_routing(organisation)
         scheme = Scheme.load(organisation)
+    if scheme.new_cases is not None:
+        # A batch holding its organisation's lock, its cases read: no other router can open
+        # one of them meanwhile, and new cases wait for one INSERT (no savepoint per mention).
+        return _route(mention, scheme)
     pending = len(scheme.events) if scheme.events is not None else 0
     try:
         with transaction.atomic():
@@ -264,7 +299,9 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         assignee = pick_assignee(
             decision.rule, decision.actions.assign, pool, commit=True, state=scheme.assignment
         )
-    case = do_open_case(
+    escalate = decision.actions.escalate and _recent(mention, now)
+    open_case = new_case if scheme.new_cases is not None and not escalate else do_open_case
+    case = open_case(
         mention,
         needs_answer=decision.needs_answer,
         team=decision.team,
@@ -278,6 +315,9 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         at=now,
         no_answer_reason=decision.no_answer_reason,
     )
+    if case.pk is None:
+        assert scheme.new_cases is not None
+        scheme.new_cases.append(case)
     data = _decision_data(decision) | {
         "team": decision.team.name if decision.team else None,
         "assignee": assignee.email if assignee else None,
@@ -286,7 +326,7 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         "tags": case.tags,
     }
     scheme.record(organisation, "case.routed", case, data, now)
-    if decision.actions.escalate and _recent(mention, now):
+    if escalate:
         scheme.flush(organisation)  # the escalation's own event comes after this one
         do_escalate_case(case, reason=_("règle « %(name)s »") % {"name": decision.rule_name}, at=now)
     return case
