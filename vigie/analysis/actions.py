@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -314,9 +315,14 @@ def _compare_with_history(
             _flag(answer, REASON_DUPLICATE)
             # Only the stored flag of an earlier mention changes; a queryset update keeps it to that.
             AnalysisResult.objects.filter(pk=result.pk).update(result=result.result)
-    new_authors = (
-        Author.objects.filter(organisation=organisation).annotate(n=Count("mentions")).filter(n__lte=1)
-    )
+    _flag_bursts(organisation, items, per_item)
+
+
+def _flag_bursts(organisation: Organisation, items: list[Item], per_item: list[dict[str, Results]]) -> None:
+    """Flag low ratings from new accounts that come in a wave (``BURST_MIN_ACCOUNTS`` new
+    accounts rating low within ``BURST_HALF_WINDOW`` of the item), counting the waves of the
+    whole organisation's history: one query for the batch, then a search in time per item."""
+    candidates = []
     for position, item in enumerate(items):
         answer = _suspicious(per_item[position])
         if (
@@ -328,18 +334,25 @@ def _compare_with_history(
             or any(reason.startswith(REASON_BURST.split("(")[0]) for reason in answer["reasons"])
         ):
             continue
-        accounts = (
-            scoped(Mention, organisation)
-            .filter(
-                rating__lte=LOW_RATING,
-                created_at__gte=item.created_at - BURST_HALF_WINDOW,
-                created_at__lte=item.created_at + BURST_HALF_WINDOW,
-                author__in=new_authors,
-            )
-            .values("author_id")
-            .distinct()
-            .count()
+        candidates.append((item.created_at, answer))
+    if not candidates:
+        return
+    new_authors = (
+        Author.objects.filter(organisation=organisation).annotate(n=Count("mentions")).filter(n__lte=1)
+    )
+    # A new account has at most one mention, so each row below is a distinct account.
+    times = sorted(
+        scoped(Mention, organisation)
+        .filter(
+            rating__lte=LOW_RATING,
+            created_at__gte=min(at for at, _ in candidates) - BURST_HALF_WINDOW,
+            created_at__lte=max(at for at, _ in candidates) + BURST_HALF_WINDOW,
+            author__in=new_authors,
         )
+        .values_list("created_at", flat=True)
+    )
+    for at, answer in candidates:
+        accounts = bisect_right(times, at + BURST_HALF_WINDOW) - bisect_left(times, at - BURST_HALF_WINDOW)
         if accounts >= BURST_MIN_ACCOUNTS:
             _flag(answer, REASON_BURST.format(count=accounts))
 
