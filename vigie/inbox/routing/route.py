@@ -29,7 +29,7 @@ from vigie.inbox.actions import do_open_case, do_open_cases, new_case
 from vigie.inbox.models import Case, CaseStatus, RoutingRule
 from vigie.inbox.routing.actions import do_seed_default_routing
 from vigie.inbox.routing.assign import AssignmentState, assignment_pool, pick_assignee
-from vigie.inbox.routing.escalation import do_escalate_case
+from vigie.inbox.routing.escalation import do_escalate_case, notify_escalation, supervisors
 from vigie.inbox.routing.rules import Decision, analysis_results, decide, facts_for, ordered_rules
 from vigie.mentions.models import Mention
 
@@ -98,6 +98,10 @@ class Scheme:
     # A batch's new cases, inserted in one go by ``flush`` (None: each one at once). Their
     # events wait in ``events`` with the case itself, its id known once inserted.
     new_cases: list[Case] | None = None
+    # New cases of the batch escalated by their rule: who to tell, once they are inserted; and
+    # each team's supervisors, read once per batch.
+    notices: list[tuple[Case, str, list[User]]] = field(default_factory=list)
+    supervisors: dict[int | None, list[User]] = field(default_factory=dict)
 
     def record(
         self, organisation: Organisation, verb: str, case: Case, data: dict[str, Any], at: datetime
@@ -122,6 +126,9 @@ class Scheme:
         if self.new_cases:
             do_open_cases(self.new_cases)
             self.new_cases.clear()
+        for case, reason, recipients in self.notices:
+            notify_escalation(case, reason, recipients)
+        self.notices.clear()
         if self.events:
             for event in self.events:
                 if isinstance(event["object_id"], Case):
@@ -137,6 +144,12 @@ class Scheme:
             ordered_rules(organisation),
             {team.pk: team for team in scoped(Team, organisation)},
         )
+
+    def supervisors_of(self, case: Case) -> list[User]:
+        """``supervisors`` of ``case``'s team, read once per batch."""
+        if case.team_id not in self.supervisors:
+            self.supervisors[case.team_id] = supervisors(case)
+        return self.supervisors[case.team_id]
 
     def pool(self, organisation: Organisation, team: Team | None, at: datetime) -> list[Membership]:
         """``assignment_pool`` for ``team``, read once per batch."""
@@ -201,7 +214,7 @@ def _route_one_by_one(organisation: Organisation, batch: list[Mention], scheme: 
     """The slow path of ``do_route_mentions``: each mention in its own savepoint, cases read and
     created one at a time (a conflict on one case then costs only that case a retry)."""
     assert scheme.assignment is not None
-    scheme = replace(scheme, cases=None, events=[], new_cases=None, assignment=AssignmentState())
+    scheme = replace(scheme, cases=None, events=[], new_cases=None, notices=[], assignment=AssignmentState())
     routed = sum(1 for mention in batch if do_route_mention(mention, scheme=scheme) is not None)
     scheme.flush(organisation)
     scheme.assignment.save()
@@ -300,8 +313,8 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
             decision.rule, decision.actions.assign, pool, commit=True, state=scheme.assignment
         )
     escalate = decision.actions.escalate and _recent(mention, now)
-    open_case = new_case if scheme.new_cases is not None and not escalate else do_open_case
-    case = open_case(
+    batched = scheme.new_cases is not None
+    case = (new_case if batched else do_open_case)(
         mention,
         needs_answer=decision.needs_answer,
         team=decision.team,
@@ -315,8 +328,10 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         at=now,
         no_answer_reason=decision.no_answer_reason,
     )
-    if case.pk is None:
+    if batched:
         assert scheme.new_cases is not None
+        if escalate:
+            case.escalated_at = now  # a new case: nobody else can have escalated it
         scheme.new_cases.append(case)
     data = _decision_data(decision) | {
         "team": decision.team.name if decision.team else None,
@@ -327,8 +342,22 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
     }
     scheme.record(organisation, "case.routed", case, data, now)
     if escalate:
-        scheme.flush(organisation)  # the escalation's own event comes after this one
-        do_escalate_case(case, reason=_("règle « %(name)s »") % {"name": decision.rule_name}, at=now)
+        reason = _("règle « %(name)s »") % {"name": decision.rule_name}
+        if batched:
+            # As ``do_escalate_case`` does it, with the batch: the event after "routed", the
+            # supervisors told once the case is inserted.
+            recipients = scheme.supervisors_of(case)
+            scheme.record(
+                organisation,
+                "case.escalated",
+                case,
+                {"reason": reason, "notified": [user.email for user in recipients]},
+                now,
+            )
+            scheme.notices.append((case, reason, recipients))
+        else:
+            scheme.flush(organisation)  # the escalation's own event comes after this one
+            do_escalate_case(case, reason=reason, at=now)
     return case
 
 
