@@ -195,15 +195,16 @@ def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) ->
             assignment=AssignmentState(),
             new_cases=[],
         )
-        for mention in batch:
-            if do_route_mention(mention, scheme=scheme) is not None:
-                routed += 1
         try:
             with transaction.atomic():
+                for mention in batch:
+                    if do_route_mention(mention, scheme=scheme) is not None:
+                        routed += 1
                 scheme.flush(organisation)
         except IntegrityError:
-            # Some case was opened meanwhile outside this batch's lock: route the batch again,
-            # one mention at a time, each reading its case afresh.
+            # Some case was opened meanwhile outside this batch's lock: the whole batch is
+            # undone (its updates, events and cases alike) and routed again, one mention at a
+            # time, each reading its case afresh.
             return _route_one_by_one(organisation, batch, scheme)
         assert scheme.assignment is not None
         scheme.assignment.save()
