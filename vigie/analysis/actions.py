@@ -218,11 +218,9 @@ def _insert_results(rows: list[tuple[int, int, str, str, Any]], at: Any) -> None
     building a model instance for each cost more than running the analyzers on it."""
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
-    fields = [
-        AnalysisResult._meta.get_field(name)
-        for name in ("organisation", "mention", "analyzer", "version", "result", "analysed_at")
-    ]
-    columns = ", ".join(quote(field.column) for field in fields)
+    concrete = {field.name: field for field in AnalysisResult._meta.concrete_fields}
+    names = ("organisation", "mention", "analyzer", "version", "result", "analysed_at")
+    columns = ", ".join(quote(concrete[name].column) for name in names)
     json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
     row = f"(%s, %s, %s, %s, %s{json_cast}, %s)"
     encoder = AnalysisResult._meta.get_field("result").encoder

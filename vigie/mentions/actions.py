@@ -172,9 +172,10 @@ def do_set_mentions_analysis(columns_by_mention: dict[int, dict[str, Any]]) -> N
 def _update_from_values(mentions: list[Mention], names: tuple[str, ...]) -> None:
     """PostgreSQL: ``UPDATE ... FROM (VALUES ...)``, one statement per 500 rows. Django's
     ``bulk_update`` builds a CASE per column and row, which costs more than the analysis itself."""
-    fields = [Mention._meta.get_field(name) for name in names]
+    concrete = {column_field.name: column_field for column_field in Mention._meta.concrete_fields}
+    fields = [concrete[name] for name in names]
     table = connection.ops.quote_name(Mention._meta.db_table)
-    columns = [connection.ops.quote_name(field.column) for field in fields]
+    columns = [connection.ops.quote_name(str(column_field.column)) for column_field in fields]
     assignments = ", ".join(
         f"{column} = v.{column}::{column_field.db_type(connection)}"
         for column, column_field in zip(columns, fields, strict=True)

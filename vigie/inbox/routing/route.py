@@ -214,11 +214,11 @@ def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) ->
 def _route_one_by_one(organisation: Organisation, batch: list[Mention], scheme: Scheme) -> int:
     """The slow path of ``do_route_mentions``: each mention in its own savepoint, cases read and
     created one at a time (a conflict on one case then costs only that case a retry)."""
-    assert scheme.assignment is not None
-    scheme = replace(scheme, cases=None, events=[], new_cases=None, notices=[], assignment=AssignmentState())
+    assignment = AssignmentState()
+    scheme = replace(scheme, cases=None, events=[], new_cases=None, notices=[], assignment=assignment)
     routed = sum(1 for mention in batch if do_route_mention(mention, scheme=scheme) is not None)
     scheme.flush(organisation)
-    scheme.assignment.save()
+    assignment.save()
     return routed
 
 
