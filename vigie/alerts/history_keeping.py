@@ -105,7 +105,8 @@ def kept_history(organisation: Organisation, now: datetime, *, store: bool = Tru
     seen = last_mention_id(organisation)  # before reading: a mention added meanwhile is "late"
     existing = kept_history_row(organisation)
     why = _why_rebuild(organisation, existing, now, start)
-    history = None
+    history: HourlyHistory | None = None
+    version: int | None = None
     if existing is not None and why is None:
         try:
             history = HourlyHistory.from_bytes(existing.totals, existing.end, existing.timezone, STEP)
