@@ -203,3 +203,11 @@ def test_one_organisations_history_is_never_used_for_another(
     KeptHistory.objects.filter(organisation=tenant.organisation).delete()
     assert kept_history(tenant.organisation, now).how == "rebuilt: missing"
     assert KeptHistory.objects.get(organisation=other_tenant.organisation).version == 1
+
+
+def test_an_organisation_without_mentions_keeps_an_empty_history(tenant: Tenant, now: datetime) -> None:
+    assert detect_organisation(tenant.organisation, now) == ([], [])
+    kept = kept_history(tenant.organisation, now + timedelta(minutes=5))
+    assert kept.how == "extended"
+    assert kept.keys == []
+    assert kept.history.totals.shape[0] == 0
