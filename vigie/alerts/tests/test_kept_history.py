@@ -19,8 +19,9 @@ from vigie.alerts.history_keeping import (
     kept_history,
     recent_start,
 )
-from vigie.alerts.models import KeptHistory
+from vigie.alerts.models import Alert, KeptHistory
 from vigie.alerts.queries import count_series_buckets, watched_series
+from vigie.alerts.tasks import detect_series
 from vigie.alerts.tests.conftest import add_spike, build_history
 from vigie.conftest import Tenant
 from vigie.mentions.models import Mention, MentionKind, Sentiment
@@ -211,3 +212,19 @@ def test_an_organisation_without_mentions_keeps_an_empty_history(tenant: Tenant,
     assert kept.how == "extended"
     assert kept.keys == []
     assert kept.history.totals.shape[0] == 0
+
+
+def test_the_job_run_twice_at_once_opens_one_alert_and_adds_the_hours_once(
+    tenant: Tenant, now: datetime
+) -> None:
+    source = build_history(tenant.organisation, now, days=30)
+    add_spike(tenant.organisation, source, now)
+    kept_history(tenant.organisation, now - timedelta(hours=1))
+    detect_series(tenant.organisation, now)
+    after_one = HourlyHistory.from_bytes(_row(tenant).totals, _row(tenant).end, "Europe/Paris", STEP)
+    detect_series(tenant.organisation, now)  # a second worker on the same tick
+    row = _row(tenant)
+    again = HourlyHistory.from_bytes(row.totals, row.end, "Europe/Paris", STEP)
+    assert row.end == after_one.end == recent_start(now)
+    assert np.array_equal(again.totals, after_one.totals)
+    assert Alert.objects.filter(organisation=tenant.organisation, key="negative_volume:org").count() == 1
