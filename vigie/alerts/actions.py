@@ -14,10 +14,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vigie.alerts.detection.history import HourlyHistory
 from vigie.alerts.models import (
     ONGOING_STATUSES,
     SERIES_RULES,
@@ -31,6 +33,7 @@ from vigie.alerts.models import (
     DeliveryStatus,
     Incident,
     IncidentStatus,
+    KeptHistory,
     NotificationChannel,
     NotificationPreference,
     Severity,
@@ -855,3 +858,41 @@ def do_forget_alert_texts(organisation: Organisation, mention_ids: Iterable[int]
             Delivery.objects.filter(pk=delivery.pk).update(notice=notice)
     replaced.pop("", None)
     return replaced
+
+
+# --- the kept history of the series job ---------------------------------------------------------
+
+
+@transaction.atomic
+def do_store_kept_history(
+    organisation: Organisation,
+    history: HourlyHistory,
+    keys: list[str],
+    *,
+    last_mention_id: int,
+    built_at: datetime,
+    expected_version: int | None,
+) -> bool:
+    """Store the organisation's kept history if nobody did since it was read (``expected_version``,
+    None when there was no row): a conditional UPDATE (a unique INSERT for the first one), so two
+    workers running the job at once never both extend it. Returns whether this one was stored."""
+    fields = {
+        "timezone": history.timezone,
+        "bucket_seconds": history.bucket_seconds,
+        "keys": list(keys),
+        "totals": history.to_bytes(),
+        "end": history.end,
+        "last_mention_id": last_mention_id,
+        "built_at": built_at,
+    }
+    if expected_version is None:
+        try:
+            with transaction.atomic():
+                KeptHistory.objects.create(organisation=organisation, version=1, **fields)
+        except IntegrityError:
+            return False  # another worker stored its own first
+        return True
+    claimed = KeptHistory.objects.filter(organisation=organisation, version=expected_version).update(
+        version=F("version") + 1, **fields
+    )
+    return claimed == 1

@@ -205,6 +205,34 @@ class AlertSeriesSetting(models.Model):
         return f"{self.key} x{self.sensitivity}"
 
 
+class KeptHistory(models.Model):
+    """The hourly totals of an organisation's count series older than the recent part, kept
+    between runs of the alert job so that eight weeks of history cost it about what one does
+    (``vigie/alerts/history_keeping.py``).
+
+    ``totals`` holds numpy arrays (``totals``, ``slots``, ``buckets``) in the ``.npz`` format,
+    read back with ``allow_pickle=False``: never a pickle. ``keys`` names the rows, ``end`` is the
+    epoch second where the history stops (the recent part begins there). Written only by
+    ``do_store_kept_history``, which claims the row by its ``version`` (two workers never both
+    extend it)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    timezone = models.CharField(max_length=64)
+    bucket_seconds = models.PositiveIntegerField()
+    keys = models.JSONField(default=list)
+    totals = models.BinaryField()
+    end = models.BigIntegerField()
+    # Mentions up to this id were read: a later one dated inside the history makes it stale.
+    last_mention_id = models.BigIntegerField(default=0)
+    built_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=0)
+
+    objects = OrgScopedManager()
+
+    def __str__(self) -> str:
+        return f"kept history of {self.organisation}"
+
+
 class ChannelKind(models.TextChoices):
     SLACK = "slack", "Slack"
     MATTERMOST = "mattermost", "Mattermost"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Func, IntegerField, Q, QuerySet, Sum
+from django.db.models import Count, Func, IntegerField, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from vigie.alerts.detection import SeriesConfig, SeriesPoint
@@ -23,6 +23,7 @@ from vigie.alerts.models import (
     Crisis,
     Incident,
     IncidentStatus,
+    KeptHistory,
     NotificationChannel,
     NotificationPreference,
     PlaybookItem,
@@ -116,17 +117,18 @@ def _epoch_bucket(moment: datetime) -> int:
     return int(moment.timestamp()) // step * step
 
 
-def watched_series(organisation: Organisation, now: datetime | None = None) -> list[WatchedSeries]:
-    """Every series of ``organisation`` over the last 28 days, in 5-minute buckets.
+def _scope_buckets(
+    organisation: Organisation, start: datetime, end: datetime
+) -> tuple[dict[str, _Scope], dict[str, _Scope]]:
+    """The organisation's, sources', locations' and themes' 5-minute buckets of the mentions
+    created in [start, end).
 
-    One aggregate query grouped by 5-minute bucket, source and location gives the organisation, source and
-    location series; a second one, over negative mentions only, gives the negative volume per
-    theme (themes are a JSON list, so they are counted here rather than grouped in SQL).
+    One aggregate query grouped by 5-minute bucket, source and location gives the organisation,
+    source and location series; a second one, over negative mentions only, gives the negative
+    volume per theme (themes are a JSON list, so they are counted here rather than grouped in SQL).
     """
-    now = now or timezone.now()
-    start = now - HISTORY
     mentions = scoped(Mention, organisation).filter(
-        created_at__gte=start, created_at__lte=now, deleted_at__isnull=True
+        created_at__gte=start, created_at__lt=end, deleted_at__isnull=True
     )
     rows = (
         mentions.annotate(bucket=EpochBucket("created_at"))
@@ -170,6 +172,65 @@ def watched_series(organisation: Organisation, now: datetime | None = None) -> l
                 f"theme:{theme}", _Scope(f"Thème {theme_labels.get(theme, theme)}")
             )
             scope.buckets[_epoch_bucket(created_at)].negative += 1
+    return scopes, theme_scopes
+
+
+# The series whose buckets add up into hourly totals (the kept history holds them).
+COUNT_METRICS = (AlertRule.NEGATIVE_VOLUME, AlertRule.TOTAL_VOLUME, AlertRule.REACH)
+
+
+def count_series_buckets(
+    organisation: Organisation, start: datetime, end: datetime
+) -> dict[str, dict[int, float]]:
+    """The count and sum series of the mentions created in [start, end): key -> {bucket epoch:
+    value}, only the series that have a mention there (the disabled ones too: the kept history
+    does not depend on the settings)."""
+    scopes, theme_scopes = _scope_buckets(organisation, start, end)
+    out: dict[str, dict[int, float]] = {}
+    for scope_key, scope in scopes.items():
+        if not scope.buckets:
+            continue
+        out[f"{AlertRule.NEGATIVE_VOLUME}:{scope_key}"] = {e: b.negative for e, b in scope.buckets.items()}
+        out[f"{AlertRule.TOTAL_VOLUME}:{scope_key}"] = {e: b.total for e, b in scope.buckets.items()}
+        out[f"{AlertRule.REACH}:{scope_key}"] = {e: b.reach for e, b in scope.buckets.items()}
+    for scope_key, scope in theme_scopes.items():
+        out[f"{AlertRule.NEGATIVE_VOLUME}:{scope_key}"] = {e: b.negative for e, b in scope.buckets.items()}
+    return out
+
+
+def last_mention_id(organisation: Organisation) -> int:
+    """The highest mention id of the organisation (0 when none): what a reading has seen."""
+    found = scoped(Mention, organisation).aggregate(last=Max("id"))["last"]
+    return int(found or 0)
+
+
+def mentions_arrived_late(organisation: Organisation, start: datetime, end: datetime, after_id: int) -> bool:
+    """Whether a mention created in [start, end) arrived (or was restored) after ``after_id``."""
+    return (
+        scoped(Mention, organisation)
+        .filter(created_at__gte=start, created_at__lt=end, pk__gt=after_id)
+        .exists()
+    )
+
+
+def scope_keys(organisation: Organisation) -> set[str]:
+    """The organisation's existing source and location scopes ("source:3", "location:5")."""
+    keys = {f"source:{pk}" for pk in scoped(Source, organisation).values_list("id", flat=True)}
+    return keys | {f"location:{pk}" for pk in scoped(Location, organisation).values_list("id", flat=True)}
+
+
+def kept_history_row(organisation: Organisation) -> KeptHistory | None:
+    """The organisation's kept history row, never another organisation's."""
+    return scoped(KeptHistory, organisation).first()
+
+
+def watched_series(
+    organisation: Organisation, now: datetime | None = None, history: timedelta = HISTORY
+) -> list[WatchedSeries]:
+    """Every series of ``organisation`` over the last ``history`` (28 days), in 5-minute buckets."""
+    now = now or timezone.now()
+    # Up to ``now`` included, as before (the bucket holding ``now`` is the last one judged).
+    scopes, theme_scopes = _scope_buckets(organisation, now - history, now + timedelta(microseconds=1))
 
     settings = series_sensitivities(organisation)
     result: list[WatchedSeries] = []

@@ -1,7 +1,8 @@
 """Jobs of the alerts domain.
 
 * ``alerts.detect`` (every 5 minutes, or for one organisation on demand): builds each series from
-  the mentions of the last 28 days, asks the detector which ones are abnormal, opens or updates
+  the mentions of the last 8 days and the hourly history kept from earlier runs (eight weeks in
+  all, ``history_keeping.py``), asks the detector which ones are abnormal, opens or updates
   one alert per episode, and looks at newly analysed mentions for single-item alerts (viral post,
   influential author, legal risk or threat, optional 1★ review).
 * ``alerts.escalate`` (every minute): escalates alerts nobody acknowledged in time, wakes
@@ -32,14 +33,14 @@ from vigie.alerts.actions import (
     do_resolve_quiet_alerts,
     do_wake_snoozed_alerts,
 )
-from vigie.alerts.detection import Detection, detect_many, influential_author, viral_check
+from vigie.alerts.detection import Detection, influential_author, viral_check
+from vigie.alerts.history_keeping import detect_organisation
 from vigie.alerts.models import AlertRule, ChannelKind, Delivery, Severity
 from vigie.alerts.queries import (
     WatchedSeries,
     alert_settings,
     alerts_to_escalate,
     legal_risk_mention_ids,
-    watched_series,
 )
 from vigie.connectors.credentials import CredentialsError, decrypt_secrets, redact
 from vigie.core import jobs
@@ -116,10 +117,9 @@ def _redundant(key: str, detection: Detection, firing: dict[str, tuple[WatchedSe
 
 def detect_series(organisation: Organisation, now: datetime) -> list[str]:
     """Run the detector over every series of ``organisation``; returns the keys that fired."""
-    watched = watched_series(organisation, now)
+    watched, detections = detect_organisation(organisation, now)
     if not watched:
         return []
-    detections = detect_many([(w.config, w.history) for w in watched], now)
     firing = {s.config.key: (s, d) for s, d in zip(watched, detections, strict=True) if d.fired}
     fired = []
     for key, (series, detection) in firing.items():

@@ -11,6 +11,7 @@ the windows being judged. A caller that runs the detector every few minutes keep
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,51 @@ class HourlyHistory:
             self.timezone,
             self.bucket_seconds,
         )
+
+    @property
+    def first(self) -> int:
+        """Epoch seconds of the first bucket behind the history."""
+        return self.end - int(self.buckets.sum()) * self.bucket_seconds
+
+    def since_column(self, column: int) -> HourlyHistory:
+        """The same history from its ``column``-th hour on."""
+        return HourlyHistory(
+            self.totals[:, column:],
+            self.slots[column:],
+            self.buckets[column:],
+            self.end,
+            self.timezone,
+            self.bucket_seconds,
+        )
+
+    def with_rows(self, extra: int) -> HourlyHistory:
+        """This history with ``extra`` series appended, zero all along (they had nothing yet)."""
+        zeros = np.zeros((extra, self.totals.shape[1]))
+        return HourlyHistory(
+            np.concatenate([self.totals, zeros], axis=0),
+            self.slots,
+            self.buckets,
+            self.end,
+            self.timezone,
+            self.bucket_seconds,
+        )
+
+    def to_bytes(self) -> bytes:
+        """The arrays in numpy's ``.npz`` format (compressed; no pickle), for a table's column."""
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, totals=self.totals, slots=self.slots, buckets=self.buckets)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, end: int, timezone: str, bucket_seconds: int) -> HourlyHistory:
+        """The history ``to_bytes`` wrote. Never unpickles: stored bytes are data, not code."""
+        with np.load(io.BytesIO(bytes(data)), allow_pickle=False) as arrays:
+            totals = np.asarray(arrays["totals"], dtype=np.float64)
+            slots = np.asarray(arrays["slots"], dtype=np.int64)
+            buckets = np.asarray(arrays["buckets"], dtype=np.float64)
+        if totals.ndim != 2 or slots.shape != buckets.shape or totals.shape[1] != len(slots):
+            raise ValueError("the stored history's arrays do not fit together")
+        return cls(totals, slots, buckets, end, timezone, bucket_seconds)
 
     def last(self, days: float) -> HourlyHistory:
         """The most recent ``days`` of this history (whole hours)."""
