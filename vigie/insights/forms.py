@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.core.models import Membership, User
 from vigie.core.periods import Period, last_days, organisation_today, period_between
-from vigie.core.queries import organisation_locations, organisation_members, organisation_teams
+from vigie.core.queries import (
+    group_location_ids,
+    organisation_location_groups,
+    organisation_locations,
+    organisation_members,
+    organisation_teams,
+)
 from vigie.insights.models import ActionPlanStatus, ReportFrequency
 from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, InsightFilters
 from vigie.insights.queries.themes import theme_labels
@@ -45,6 +51,7 @@ class InsightFilterForm(forms.Form):
     start = forms.DateField(label=_("Du"), required=False)
     end = forms.DateField(label=_("Au"), required=False)
     location = forms.TypedChoiceField(label=_("Lieu"), required=False, coerce=int, empty_value=None)
+    group = forms.TypedChoiceField(label=_("Groupe de lieux"), required=False, coerce=int, empty_value=None)
     platform = forms.ChoiceField(label=_("Plateforme"), required=False)
     team = forms.TypedChoiceField(label=_("Équipe"), required=False, coerce=int, empty_value=None)
     theme = forms.ChoiceField(label=_("Thème"), required=False)
@@ -72,6 +79,10 @@ class InsightFilterForm(forms.Form):
         fields = self.fields
         cast(forms.ChoiceField, fields["location"]).choices = _blank(_("Tous")) + [
             (str(loc.pk), loc.name) for loc in organisation_locations(org)
+        ]
+        self.groups = {group.pk: group for group in organisation_location_groups(org)}
+        cast(forms.ChoiceField, fields["group"]).choices = _blank(_("Tous")) + [
+            (str(pk), group.name) for pk, group in self.groups.items()
         ]
         cast(forms.ChoiceField, fields["platform"]).choices = _blank(_("Toutes")) + [
             (p, p) for p in platforms(org)
@@ -114,8 +125,11 @@ class InsightFilterForm(forms.Form):
         return bool(self._value("start") or self._value("end"))
 
     def get_filters(self) -> InsightFilters:
+        group = self.groups.get(self._value("group"))
         return InsightFilters(
             location_id=self._value("location"),
+            location_ids=group_location_ids(group) if group is not None else None,
+            group_id=group.pk if group is not None else None,
             platform=self._value("platform") or "",
             team_id=self._value("team"),
             theme=self._value("theme") or "",
