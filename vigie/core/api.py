@@ -12,10 +12,10 @@ from ninja import Field, Router, Schema, Status
 from vigie.core.actions import do_create_location, do_create_location_group, do_create_team
 from vigie.core.api_auth import membership, require
 from vigie.core.api_schemas import (
+    NON_BLANK,
     READ_ERRORS,
     WRITE_ERRORS,
     ApiDateTime,
-    NON_BLANK,
     ErrorOut,
     ObjectId,
     TeamRef,

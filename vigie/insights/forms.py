@@ -196,12 +196,36 @@ class ScheduledReportForm(forms.Form):
         empty_value=None,
         help_text=_("Vide : toute l'organisation."),
     )
+    location_group = forms.TypedChoiceField(
+        label=_("Groupe de lieux"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Le rapport additionne les lieux du groupe (à la place d'un établissement)."),
+    )
 
-    def __init__(self, *args: Any, locations: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        locations: list[tuple[int, str]] | None = None,
+        groups: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["location"]).choices = [("", _("Toute l'organisation"))] + [
             (str(pk), name) for pk, name in (locations or [])
         ]
+        cast(forms.ChoiceField, self.fields["location_group"]).choices = [("", _("Aucun"))] + [
+            (str(pk), name) for pk, name in (groups or [])
+        ]
+        if not groups:
+            del self.fields["location_group"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("location") and data.get("location_group"):
+            raise forms.ValidationError(_("Choisissez un établissement ou un groupe de lieux, pas les deux."))
+        return data
 
     def recipient_list(self) -> list[str]:
         raw = self.cleaned_data.get("recipients", "")
