@@ -68,8 +68,12 @@ def period_mentions(
     )
     if f.location_id is not None:
         queryset = queryset.filter(location_id=f.location_id)
-    if f.location_ids is not None:
+    if f.location_ids:
         queryset = queryset.filter(location_id__in=f.location_ids)
+    elif f.location_ids is not None:
+        # A group without locations selects nothing. Ids are positive, so "id < 0" says so in SQL
+        # that compiles (an empty IN does not, and some counts compile their query to raw SQL).
+        queryset = queryset.filter(id__lt=0)
     if f.platform:
         queryset = queryset.filter(source__platform=f.platform)
     if f.source_id is not None:
