@@ -240,6 +240,17 @@ class ReportForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Langue"), choices=[("fr", "Français"), ("en", "English")])
     report_format = forms.ChoiceField(label=_("Format"), choices=[("pdf", "PDF"), ("html", "HTML")])
+    location_group = forms.TypedChoiceField(
+        label=_("Groupe de lieux"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, groups: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["location_group"]).choices = [("", _("Toute l'organisation"))] + [
+            (str(pk), name) for pk, name in (groups or [])
+        ]
+        if not groups:
+            del self.fields["location_group"]
 
 
 class ReportBrandingForm(forms.Form):

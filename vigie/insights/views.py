@@ -356,7 +356,8 @@ def report_page(request: HttpRequest) -> HttpResponse:
     """Download the management report of a period; managers also schedule it by e-mail."""
     member = current_membership(request)
     organisation = member.organisation
-    form = ReportForm(request.GET or None)
+    groups = list(organisation_location_groups(organisation).values_list("pk", "name"))
+    form = ReportForm(request.GET or None, groups=groups)
     if request.GET and form.is_valid():
         try:
             period = parse_period(organisation, form.cleaned_data["period"])
@@ -364,14 +365,19 @@ def report_page(request: HttpRequest) -> HttpResponse:
             form.add_error("period", _("Période invalide : AAAA-MM, AAAA-Wss ou AAAA-MM-JJ:AAAA-MM-JJ."))
         else:
             fmt = form.cleaned_data["report_format"]
-            report = build_report(organisation, period, language=form.cleaned_data["language"])
+            group_id = form.cleaned_data.get("location_group")
+            report = build_report(
+                organisation,
+                period,
+                language=form.cleaned_data["language"],
+                group=get_in_org(LocationGroup, organisation, pk=group_id) if group_id else None,
+            )
             content = render_report(report, fmt)
             response = HttpResponse(content, content_type="application/pdf" if fmt == "pdf" else "text/html")
             filename = f"vigie-report-{organisation.slug}-{period_key(period)}.{fmt}"
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
     locations = list(organisation_locations(organisation).values_list("pk", "name"))
-    groups = list(organisation_location_groups(organisation).values_list("pk", "name"))
     branding_post = request.method == "POST" and request.POST.get("form") == "branding"
     schedule_form = ScheduledReportForm(
         request.POST if request.method == "POST" and not branding_post else None,

@@ -274,3 +274,19 @@ def test_the_dashboard_and_the_api_filter_on_a_group(
     body = api.get("/api/v1/kpis", {**march, "group": group.pk}).json()
     assert body["mention_volume"] == 7
     assert api.get("/api/v1/kpis", {**march, "group": theirs.pk}).status_code == 422
+
+
+def test_a_viewer_downloads_a_groups_report(tenant: Tenant, other_tenant: Tenant, login: Login) -> None:
+    group, _places = seed_regions(tenant.organisation)
+    theirs = do_create_location_group(other_tenant.organisation, "Globex Nord", [])
+    client = login(tenant.viewer)
+    asked = {"period": "2025-03", "language": "fr", "report_format": "html"}
+    response = client.get(reverse("insights-reports"), {**asked, "location_group": group.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Région Sud-Est" in html
+    assert "Agence Nice" in html
+    assert "Agence Lille" not in html
+    refused = client.get(reverse("insights-reports"), {**asked, "location_group": theirs.pk})
+    assert refused.status_code == 400
+    assert "Globex Nord" not in refused.content.decode()
