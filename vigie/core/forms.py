@@ -175,6 +175,8 @@ class LocationGroupForm(forms.Form):
     )
 
     def __init__(self, *args: Any, locations: list[Location], with_name: bool = True, **kwargs: Any) -> None:
+        # Its own ids: the team and location forms of the same page already have an "id_name".
+        kwargs.setdefault("auto_id", "group_%s")
         super().__init__(*args, **kwargs)
         self.known = {location.pk: location for location in locations}
         field = self.fields["locations"]

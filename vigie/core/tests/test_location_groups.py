@@ -54,7 +54,7 @@ def test_a_group_name_is_unique_and_required(tenant: Tenant, login: Login) -> No
     client = login(tenant.manager)
     response = client.post(reverse("settings_location_group_create"), {"name": "Franchisés"})
     assert response.status_code == 400
-    assert 'id="id_name_error"' in response.content.decode()
+    assert 'id="group_name_error"' in response.content.decode()
     response = client.post(reverse("settings_location_group_create"), {"name": "   "})
     assert response.status_code == 400
     assert LocationGroup.objects.filter(organisation=tenant.organisation).count() == 1
