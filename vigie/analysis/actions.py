@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -36,7 +38,7 @@ from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
 from vigie.core.actions import do_record_audit_event
 from vigie.core.models import Organisation, User
 from vigie.core.tenancy import scoped
-from vigie.mentions.actions import do_set_mention_analysis
+from vigie.mentions.actions import do_set_mention_analysis, do_set_mentions_analysis
 from vigie.mentions.models import Author, Mention, MentionType, Sentiment
 
 ORG_SENTIMENT = "org_sentiment"
@@ -178,17 +180,13 @@ def _store(
     ids = [m.pk for m in mentions]
     names = {name for results in per_item for name in results}
     AnalysisResult.objects.filter(mention_id__in=ids, analyzer__in=names).delete()
-    AnalysisResult.objects.bulk_create(
-        AnalysisResult(
-            organisation=organisation,
-            mention=mention,
-            analyzer=name,
-            version=versions.get(name, "?"),
-            result=result,
-            analysed_at=now,
-        )
-        for mention, results in zip(mentions, per_item, strict=True)
-        for name, result in results.items()
+    _insert_results(
+        [
+            (organisation.pk, mention.pk, name, versions.get(name, "?"), result)
+            for mention, results in zip(mentions, per_item, strict=True)
+            for name, result in results.items()
+        ],
+        now,
     )
     TextSketch.objects.filter(mention_id__in=ids).delete()
     TextSketch.objects.bulk_create(
@@ -197,14 +195,54 @@ def _store(
         for value in set(_sketch(results))
     )
     corrected = _corrected_fields(ids)
+    columns: dict[int, dict[str, Any]] = {}
     for mention, results in zip(mentions, per_item, strict=True):
         fields = _denormalised(flatten(results))
         for field in corrected.get(mention.pk, ()):
             for column in _CORRECTION_COLUMNS[CorrectedField(field)]:
                 fields.pop(column, None)
-        if not fields:
-            continue
-        do_set_mention_analysis(mention.pk, **fields)
+        if fields:
+            columns[mention.pk] = fields
+    # The batch's mirrored columns in one UPDATE per set of columns, not one per mention.
+    do_set_mentions_analysis(columns)
+
+
+INSERT_CHUNK = 500
+
+
+def _insert_results(rows: list[tuple[int, int, str, str, Any]], at: Any) -> None:
+    """Insert ``(organisation id, mention id, analyzer, version, result)`` rows as
+    ``AnalysisResult``s analysed ``at``, 500 rows a statement.
+
+    Plain SQL rather than ``bulk_create``: a batch has one row per mention and analyzer, and
+    building a model instance for each cost more than running the analyzers on it."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    concrete = {field.name: field for field in AnalysisResult._meta.concrete_fields}
+    names = ("organisation", "mention", "analyzer", "version", "result", "analysed_at")
+    columns = ", ".join(quote(concrete[name].column) for name in names)
+    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    row = f"(%s, %s, %s, %s, %s{json_cast}, %s)"
+    encoder = AnalysisResult._meta.get_field("result").encoder
+    analysed_at = connection.ops.adapt_datetimefield_value(at)
+    table = quote(AnalysisResult._meta.db_table)
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        params: list[Any] = []
+        for organisation_id, mention_id, analyzer, version, result in chunk:
+            params += [
+                organisation_id,
+                mention_id,
+                analyzer,
+                version,
+                json.dumps(result, cls=encoder),
+                analysed_at,
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))}",  # noqa: S608 - names from the model, values as parameters
+                params,
+            )
 
 
 def _suspicious(results: dict[str, Results]) -> dict[str, Any] | None:
@@ -275,9 +313,14 @@ def _compare_with_history(
             _flag(answer, REASON_DUPLICATE)
             # Only the stored flag of an earlier mention changes; a queryset update keeps it to that.
             AnalysisResult.objects.filter(pk=result.pk).update(result=result.result)
-    new_authors = (
-        Author.objects.filter(organisation=organisation).annotate(n=Count("mentions")).filter(n__lte=1)
-    )
+    _flag_bursts(organisation, items, per_item)
+
+
+def _flag_bursts(organisation: Organisation, items: list[Item], per_item: list[dict[str, Results]]) -> None:
+    """Flag low ratings from new accounts that come in a wave (``BURST_MIN_ACCOUNTS`` new
+    accounts rating low within ``BURST_HALF_WINDOW`` of the item), counting the waves of the
+    whole organisation's history: one query for the batch, then a search in time per item."""
+    candidates = []
     for position, item in enumerate(items):
         answer = _suspicious(per_item[position])
         if (
@@ -289,18 +332,25 @@ def _compare_with_history(
             or any(reason.startswith(REASON_BURST.split("(")[0]) for reason in answer["reasons"])
         ):
             continue
-        accounts = (
-            scoped(Mention, organisation)
-            .filter(
-                rating__lte=LOW_RATING,
-                created_at__gte=item.created_at - BURST_HALF_WINDOW,
-                created_at__lte=item.created_at + BURST_HALF_WINDOW,
-                author__in=new_authors,
-            )
-            .values("author_id")
-            .distinct()
-            .count()
+        candidates.append((item.created_at, answer))
+    if not candidates:
+        return
+    new_authors = (
+        Author.objects.filter(organisation=organisation).annotate(n=Count("mentions")).filter(n__lte=1)
+    )
+    # A new account has at most one mention, so each row below is a distinct account.
+    times = sorted(
+        scoped(Mention, organisation)
+        .filter(
+            rating__lte=LOW_RATING,
+            created_at__gte=min(at for at, _ in candidates) - BURST_HALF_WINDOW,
+            created_at__lte=max(at for at, _ in candidates) + BURST_HALF_WINDOW,
+            author__in=new_authors,
         )
+        .values_list("created_at", flat=True)
+    )
+    for at, answer in candidates:
+        accounts = bisect_right(times, at + BURST_HALF_WINDOW) - bisect_left(times, at - BURST_HALF_WINDOW)
         if accounts >= BURST_MIN_ACCOUNTS:
             _flag(answer, REASON_BURST.format(count=accounts))
 

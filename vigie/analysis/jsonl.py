@@ -86,6 +86,12 @@ def _slugs(value: Any) -> list[str]:
     return [entry["slug"] if isinstance(entry, dict) else str(entry) for entry in value]
 
 
+def _aspects(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(slug): str(label) for slug, label in value.items()}
+
+
 def output_record(identifier: Any, results: Results) -> dict[str, Any]:
     """One output line's object, complete whatever analyzers ran."""
     stars = results.get("stars")
@@ -101,6 +107,9 @@ def output_record(identifier: Any, results: Results) -> dict[str, Any]:
             _pick(span, ("kind", "start", "end")) for span in results.get("personal_data") or []
         ],
         "priority": _pick(results.get("priority"), ("score", "reasons")),
+        # Added last, after the keys the format has always had: the sentiment of each theme
+        # ({"facturation": "negative", "accueil": "positive"}).
+        "aspects": _aspects(results.get("aspects")),
     }
 
 

@@ -43,7 +43,7 @@ DEFAULT_TAXONOMY: tuple[ThemeSpec, ...] = (
         "Attente et délais",
         (
             "attente",
-            "attendre",
+            "fait attendre",
             "délai",
             "retard",
             "lent",
@@ -70,6 +70,9 @@ DEFAULT_TAXONOMY: tuple[ThemeSpec, ...] = (
             "facturation",
             "cotisation",
             "prélèvement",
+            "paiement",
+            "réduction",
+            "promotion",
             "augmentation",
             "hausse",
             "frais",
@@ -85,10 +88,11 @@ DEFAULT_TAXONOMY: tuple[ThemeSpec, ...] = (
         "Remboursements",
         (
             "remboursement",
-            "rembourser",
             "remboursé",
-            "avoir",
+            "un avoir",
+            "bon d'achat",
             "indemnisation",
+            "indemnité",
             "dédommagement",
             "geste commercial",
         ),
@@ -103,6 +107,12 @@ DEFAULT_TAXONOMY: tuple[ThemeSpec, ...] = (
         "Accueil et amabilité",
         (
             "accueil",
+            "amabilité",
+            "gentillesse",
+            "écoute",
+            "sympa",
+            "accueillant",
+            "chaleureux",
             "aimable",
             "souriant",
             "poli",
@@ -142,12 +152,16 @@ DEFAULT_TAXONOMY: tuple[ThemeSpec, ...] = (
         "joignabilite",
         "Joignabilité",
         (
-            "joindre",
+            "impossible de joindre",
+            "pas pu joindre",
+            "réussi à joindre",
             "injoignable",
             "téléphone",
             "appel",
             "rappel",
-            "répondeur",
+            "messagerie",
+            "ne répond pas",
+            "ne répondent pas",
             "standard",
             "raccroché",
             "mail sans réponse",
@@ -187,7 +201,9 @@ DEFAULT_TAXONOMY: tuple[ThemeSpec, ...] = (
             "commande",
             "transporteur",
             "point relais",
-            "suivi",
+            "suivi de colis",
+            "suivi de commande",
+            "numéro de suivi",
         ),
         (
             "Colis jamais livré.",
@@ -207,6 +223,9 @@ DEFAULT_TAXONOMY: tuple[ThemeSpec, ...] = (
             "fonctionne pas",
             "médiocre",
             "excellent produit",
+            "bon produit",
+            "bons produits",
+            "produits de qualité",
             "conforme",
         ),
         ("Produit arrivé cassé.", "Qualité médiocre pour le prix.", "Service impeccable, rien à redire."),
@@ -249,9 +268,11 @@ DEFAULT_TAXONOMY: tuple[ThemeSpec, ...] = (
             "sécurité",
             "dangereux",
             "danger",
-            "vol",
+            "volé",
             "agression",
-            "accident",
+            "accident sur",
+            "accident dans",
+            "blessé",
             "piratage",
             "fuite de données",
             "arnaque",
@@ -266,9 +287,188 @@ DEFAULT_TAXONOMY: tuple[ThemeSpec, ...] = (
 )
 
 
-def default_taxonomy() -> list[dict[str, Any]]:
-    """The default taxonomy as the plain dicts analyzers receive."""
-    return [theme.as_dict() for theme in DEFAULT_TAXONOMY]
+# The same themes (same slugs, so stored mentions and routing rules do not depend on the language)
+# for English texts: English labels and keywords, chosen by the text's detected language.
+ENGLISH_TAXONOMY: tuple[ThemeSpec, ...] = (
+    ThemeSpec(
+        "attente",
+        "Waiting and delays",
+        (
+            "waiting",
+            "wait time",
+            "delay",
+            "delayed",
+            "slow",
+            "still waiting",
+            "queue",
+            "appointment",
+            "on hold",
+        ),
+    ),
+    ThemeSpec(
+        "facturation",
+        "Prices and billing",
+        (
+            "price",
+            "pricey",
+            "expensive",
+            "overpriced",
+            "invoice",
+            "billing",
+            "billed",
+            "charged",
+            "fee",
+            "premium",
+        ),
+    ),
+    ThemeSpec(
+        "remboursement",
+        "Refunds",
+        ("refund", "refunded", "reimbursement", "reimbursed", "money back", "compensation", "store credit"),
+    ),
+    ThemeSpec(
+        "accueil",
+        "Welcome and courtesy",
+        (
+            "welcome",
+            "friendly",
+            "polite",
+            "rude",
+            "unfriendly",
+            "courteous",
+            "helpful staff",
+            "smile",
+            "attitude",
+        ),
+    ),
+    ThemeSpec(
+        "competence",
+        "Staff competence",
+        (
+            "competent",
+            "incompetent",
+            "knowledgeable",
+            "advisor",
+            "adviser",
+            "explained",
+            "professional",
+            "wrong information",
+        ),
+    ),
+    ThemeSpec(
+        "joignabilite",
+        "Reachability",
+        (
+            "phone",
+            "call back",
+            "called",
+            "unreachable",
+            "hung up",
+            "no answer",
+            "voicemail",
+            "get through",
+            "customer service",
+        ),
+    ),
+    ThemeSpec(
+        "demarches",
+        "Paperwork",
+        (
+            "paperwork",
+            "form",
+            "document",
+            "documents",
+            "certificate",
+            "cancellation",
+            "cancel my",
+            "claim form",
+            "proof of",
+        ),
+    ),
+    ThemeSpec(
+        "livraison",
+        "Delivery",
+        (
+            "delivery",
+            "delivered",
+            "parcel",
+            "package",
+            "courier",
+            "shipping",
+            "shipped",
+            "tracking",
+            "dispatch",
+        ),
+    ),
+    ThemeSpec(
+        "qualite",
+        "Product or service quality",
+        (
+            "quality",
+            "defective",
+            "broken",
+            "faulty",
+            "damaged",
+            "poor quality",
+            "stopped working",
+            "cheaply made",
+            "flimsy",
+        ),
+    ),
+    ThemeSpec(
+        "site_app",
+        "Website and app",
+        (
+            "website",
+            "web site",
+            "app",
+            "application",
+            "login",
+            "log in",
+            "password",
+            "online account",
+            "bug",
+            "crashes",
+        ),
+    ),
+    ThemeSpec(
+        "proprete",
+        "Cleanliness",
+        ("clean", "cleanliness", "dirty", "filthy", "hygiene", "smell", "smelly", "dust", "toilets"),
+    ),
+    ThemeSpec(
+        "securite",
+        "Safety and security",
+        (
+            "safety",
+            "unsafe",
+            "dangerous",
+            "theft",
+            "stolen",
+            "assault",
+            "hacked",
+            "data breach",
+            "scam",
+            "fraud",
+        ),
+    ),
+)
+
+TAXONOMY_LANGUAGES = {"fr": DEFAULT_TAXONOMY, "en": ENGLISH_TAXONOMY}
+
+
+def default_taxonomy(language: str = "fr") -> list[dict[str, Any]]:
+    """The default taxonomy as the plain dicts analyzers receive: English for ``language`` "en",
+    French otherwise (Vigie's first language)."""
+    return [theme.as_dict() for theme in TAXONOMY_LANGUAGES.get(language, DEFAULT_TAXONOMY)]
+
+
+def default_label(slug: str, language: str = "fr") -> str:
+    """A default theme's label in ``language`` (French when unknown); the slug for another theme."""
+    for theme in TAXONOMY_LANGUAGES.get(language, DEFAULT_TAXONOMY):
+        if theme.slug == slug:
+            return theme.label
+    return slug
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:

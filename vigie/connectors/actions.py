@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ValidationError
 
 from vigie.connectors.builtin.file.reader import FORMATS
@@ -60,13 +61,50 @@ class SourceConfigError(ValueError):
     def __init__(self, message: str, field: str = "") -> None:
         super().__init__(message)
         self.field = field
+        # What the pages show: French, the field's label (config_error fills it in).
+        self.display = message
 
 
-def config_error(exc: ValidationError) -> SourceConfigError:
-    """One readable line naming the field from a pydantic ``ValidationError``."""
+# pydantic's error types, said in French (its own messages are English and technical).
+_CONFIG_ERRORS = {
+    "missing": "Ce champ est obligatoire.",
+    "url_parsing": "Saisissez une adresse web complète (https://…).",
+    "url_scheme": "L'adresse doit commencer par http:// ou https://.",
+    "url_type": "Saisissez une adresse web complète (https://…).",
+    "string_type": "Saisissez un texte.",
+    "string_too_short": "Ce texte est trop court.",
+    "string_too_long": "Ce texte est trop long.",
+    "string_pattern_mismatch": "Cette valeur n'a pas la forme attendue.",
+    "int_parsing": "Saisissez un nombre entier.",
+    "int_type": "Saisissez un nombre entier.",
+    "float_parsing": "Saisissez un nombre.",
+    "float_type": "Saisissez un nombre.",
+    "bool_parsing": "Répondez par oui ou par non.",
+    "greater_than": "Cette valeur est trop petite.",
+    "greater_than_equal": "Cette valeur est trop petite.",
+    "less_than": "Cette valeur est trop grande.",
+    "less_than_equal": "Cette valeur est trop grande.",
+    "literal_error": "Choisissez une des valeurs proposées.",
+    "enum": "Choisissez une des valeurs proposées.",
+    "list_type": "Saisissez une valeur par ligne.",
+    "dict_type": "Saisissez un objet JSON.",
+    "json_invalid": "Ce JSON n'est pas valide.",
+}
+
+
+def config_error(exc: ValidationError, config_class: type[BaseModel] | None = None) -> SourceConfigError:
+    """One readable line naming the field from a pydantic ``ValidationError`` (for the CLI), and its
+    French wording for the pages (``display``): the field's label and a message a person reads."""
     first = exc.errors()[0]
     where = ".".join(str(part) for part in first.get("loc", ())) or "config"
-    return SourceConfigError(f"{where}: {first.get('msg', 'invalid value')}", where)
+    error = SourceConfigError(f"{where}: {first.get('msg', 'invalid value')}", where)
+    kind = str(first.get("type", ""))
+    # A connector's own check (``value_error``) says in English what it expected.
+    message = _(_CONFIG_ERRORS.get(kind, "Cette valeur n'a pas le format attendu."))
+    field = config_class.model_fields.get(where.split(".")[0]) if config_class is not None else None
+    name = _(field.description) if field is not None and field.description else where
+    error.display = _("%(field)s : %(message)s") % {"field": name, "message": message}
+    return error
 
 
 def validate_config(
@@ -81,7 +119,7 @@ def validate_config(
     try:
         return config_class.model_validate(merged)
     except ValidationError as exc:
-        raise config_error(exc) from None
+        raise config_error(exc, config_class) from None
 
 
 def source_config(source: Source) -> BaseModel:
@@ -90,7 +128,7 @@ def source_config(source: Source) -> BaseModel:
     try:
         return get_connector_class(source.platform).Config.model_validate(data)
     except ValidationError as exc:
-        raise config_error(exc) from None
+        raise config_error(exc, get_connector_class(source.platform).Config) from None
 
 
 def build_connector(source: Source) -> Connector[Any]:
@@ -458,7 +496,7 @@ def file_rows(
     try:
         config = FileConfig.model_validate(base)
     except ValidationError as exc:
-        raise config_error(exc) from None
+        raise config_error(exc, FileConfig) from None
     local_zone = source.location.timezone if source.location else source.organisation.timezone
     return FileConnector(config).read(Path(path), fmt=fmt, local_zone=local_zone)
 

@@ -68,7 +68,7 @@ def config_form_class(
             continue
         # A description is a French msgid of the catalogue (connectors load without Django).
         label = _(info.description) if info.description else name
-        help_text = _("Clé « %(name)s ».") % {"name": name}
+        help_text = ""
         required = info.is_required()
         kind = _kind(info)
         field: forms.Field

@@ -182,7 +182,7 @@ def _save(request: HttpRequest, platform: str, source: Source | None) -> HttpRes
                 return redirect("sources")
             except SourceConfigError as exc:
                 target = exc.field.split(".")[0]
-                config_form.add_error(target if target in config_form.fields else None, str(exc))
+                config_form.add_error(target if target in config_form.fields else None, exc.display)
             except IntegrityError:
                 source_form.add_error("name", _("Une source porte déjà ce nom."))
     connector_class = get_connector_class(platform)

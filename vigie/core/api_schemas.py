@@ -62,7 +62,7 @@ WEB_LINK = r"^(?:https?://\S+)?$"
 """Empty, or an http(s) link without spaces."""
 PHONE = r"^\+?(?:[ .()\-]*[0-9]){6,20}[ .()\-]*$"
 """A phone number as people type it: at least six digits, with spaces, dots, dashes, brackets."""
-EMAIL = {"format": "email"}
+EMAIL: dict[str, Any] = {"format": "email"}
 """The JSON Schema of an e-mail address (checked by Django's ``validate_email``)."""
 
 

@@ -1,11 +1,13 @@
-"""Attach the signed-in user's current membership to every request, and speak their language."""
+"""Attach the signed-in user's current membership to every request, speak their language and
+show times in their organisation's time zone."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from vigie.core import queries
 
@@ -16,7 +18,8 @@ class CurrentMembershipMiddleware:
     """Sets ``request.membership`` (or None) from the session's chosen organisation.
 
     The interface language is the user's choice, else their organisation's, else what the
-    browser asked for (already resolved by ``LocaleMiddleware``).
+    browser asked for (already resolved by ``LocaleMiddleware``). Times are shown in the
+    organisation's time zone (the server's default zone otherwise).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -36,9 +39,22 @@ class CurrentMembershipMiddleware:
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        if request.membership is not None:  # type: ignore[attr-defined]
+            _activate_zone(request.membership.organisation.timezone)  # type: ignore[attr-defined]
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
         response.headers.setdefault("Content-Language", translation.get_language() or "fr")
         return response
+
+
+def _activate_zone(name: str) -> None:
+    """Render times in zone ``name``; an unknown name (the model validates it) keeps the default."""
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
 
 
 # Scripts only from our own static files: no inline <script>, no on…= attribute, no eval (htmx's

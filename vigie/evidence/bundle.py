@@ -79,7 +79,8 @@ def _other_posts(mention: Mention) -> list[dict[str, Any]]:
             deleted_at__isnull=True,
         )
         .exclude(pk=mention.pk)
-        .exclude(kind=MentionKind.SURVEY_ANSWER)  # answers to a survey are not public
+        # Answers to a survey and private messages are not public posts.
+        .exclude(kind__in=[MentionKind.SURVEY_ANSWER, MentionKind.PRIVATE_MESSAGE])
         .select_related("source")
         .order_by("-created_at", "-id")[:MAX_OTHER_POSTS]
     )

@@ -86,7 +86,42 @@ def do_open_case(
     Called inside routing's transaction, which logs why the case was opened (``case.routed``,
     with the rest of its batch's events). ``IntegrityError`` when the mention already has a case.
     """
-    return Case.objects.create(
+    case = new_case(
+        mention,
+        needs_answer=needs_answer,
+        team=team,
+        assignee=assignee,
+        priority=priority,
+        sla_due_at=sla_due_at,
+        tags=tags,
+        routing_rule=routing_rule,
+        approval_required=approval_required,
+        suggested_template_ids=suggested_template_ids,
+        at=at,
+        no_answer_reason=no_answer_reason,
+    )
+    case.save(force_insert=True)
+    return case
+
+
+def new_case(
+    mention: Mention,
+    *,
+    needs_answer: bool,
+    team: Team | None,
+    assignee: User | None,
+    priority: int,
+    sla_due_at: datetime | None,
+    tags: list[str],
+    routing_rule: str,
+    approval_required: bool,
+    suggested_template_ids: list[int],
+    at: datetime,
+    no_answer_reason: str = "",
+) -> Case:
+    """The case ``do_open_case`` opens, not saved yet: routing opens a batch's cases together
+    with ``do_open_cases``."""
+    return Case(
         organisation=mention.organisation,
         mention=mention,
         status=CaseStatus.NEW if needs_answer else CaseStatus.NO_ANSWER,
@@ -104,6 +139,21 @@ def do_open_case(
         created_at=at,
         updated_at=at,
     )
+
+
+def do_open_cases(cases: list[Case]) -> list[Case]:
+    """Insert the cases built by ``new_case`` in one go (routing's batch, inside its
+    transaction); their ids are set. ``IntegrityError`` when one mention already has a case."""
+    Case.objects.bulk_create(cases, batch_size=500)
+    if cases and cases[0].pk is None:  # backends without RETURNING ids
+        ids = dict(
+            Case.objects.filter(mention_id__in=[case.mention_id for case in cases]).values_list(
+                "mention_id", "pk"
+            )
+        )
+        for case in cases:
+            case.pk = ids[case.mention_id]
+    return cases
 
 
 @transaction.atomic

@@ -148,7 +148,12 @@ def do_moderate_case(
         case.mention.source.platform
     ):
         raise ValidationError(
-            {"action": _("Cette plateforme ne permet pas cette action.")}, code="not_supported"
+            # The code on the field's error: a 409 in the API (the platform, not the input, refuses).
+            {
+                "action": ValidationError(
+                    _("Cette plateforme ne permet pas cette action."), code="not_supported"
+                )
+            }
         )
     data: dict[str, Any] = {"action": action.value}
     if (

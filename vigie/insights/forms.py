@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vigie.connectors.platforms import platform_label
 from vigie.core.models import Membership, User
 from vigie.core.periods import Period, last_days, organisation_today, period_between
 from vigie.core.queries import (
@@ -84,9 +85,9 @@ class InsightFilterForm(forms.Form):
         cast(forms.ChoiceField, fields["group"]).choices = _blank(_("Tous")) + [
             (str(pk), group.name) for pk, group in self.groups.items()
         ]
-        cast(forms.ChoiceField, fields["platform"]).choices = _blank(_("Toutes")) + [
-            (p, p) for p in platforms(org)
-        ]
+        cast(forms.ChoiceField, fields["platform"]).choices = _blank(_("Toutes")) + sorted(
+            ((p, platform_label(p)) for p in platforms(org)), key=lambda choice: choice[1].casefold()
+        )
         cast(forms.ChoiceField, fields["team"]).choices = _blank(_("Toutes")) + [
             (str(t.pk), t.name) for t in organisation_teams(org)
         ]

@@ -11,6 +11,7 @@ one, and re-reading a page never duplicates anything.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -19,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,6 +149,52 @@ def do_set_mention_analysis(mention_id: int, **columns: Any) -> None:
         raise ValueError(f"not analysis columns: {', '.join(sorted(unknown))}")
     if columns:
         Mention.objects.filter(pk=mention_id).update(**columns)
+
+
+def do_set_mentions_analysis(columns_by_mention: dict[int, dict[str, Any]]) -> None:
+    """``do_set_mention_analysis`` for a whole analysed batch, in one UPDATE per set of columns
+    (usually one) instead of one per mention. Like it, it writes only the analysis columns
+    named, so a concurrent ingestion update of the text is not lost."""
+    groups: dict[tuple[str, ...], list[Mention]] = {}
+    for mention_id, columns in columns_by_mention.items():
+        unknown = set(columns) - ANALYSIS_COLUMNS
+        if unknown:
+            raise ValueError(f"not analysis columns: {', '.join(sorted(unknown))}")
+        if columns:
+            groups.setdefault(tuple(sorted(columns)), []).append(Mention(pk=mention_id, **columns))
+    for names, mentions in groups.items():
+        if connection.vendor == "postgresql":
+            _update_from_values(mentions, names)
+        else:
+            Mention.objects.bulk_update(mentions, list(names), batch_size=500)
+
+
+def _update_from_values(mentions: list[Mention], names: tuple[str, ...]) -> None:
+    """PostgreSQL: ``UPDATE ... FROM (VALUES ...)``, one statement per 500 rows. Django's
+    ``bulk_update`` builds a CASE per column and row, which costs more than the analysis itself."""
+    concrete = {column_field.name: column_field for column_field in Mention._meta.concrete_fields}
+    fields = [concrete[name] for name in names]
+    table = connection.ops.quote_name(Mention._meta.db_table)
+    columns = [connection.ops.quote_name(str(column_field.column)) for column_field in fields]
+    assignments = ", ".join(
+        f"{column} = v.{column}::{column_field.db_type(connection)}"
+        for column, column_field in zip(columns, fields, strict=True)
+    )
+    for start in range(0, len(mentions), 500):
+        chunk = mentions[start : start + 500]
+        row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+        params: list[Any] = []
+        for mention in chunk:
+            params.append(mention.pk)
+            for column_field in fields:
+                value = getattr(mention, column_field.attname)
+                params.append(json.dumps(value) if isinstance(column_field, models.JSONField) else value)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608 - names from the model, values as parameters
+                f"AS v(id, {', '.join(columns)}) WHERE {table}.id = v.id::bigint",
+                params,
+            )
 
 
 def _upsert_authors(source: Source, items: Sequence[MentionIn]) -> dict[str, Author]:

@@ -45,6 +45,8 @@ class MentionKind(models.TextChoices):
     REPLY = "reply", _("Réponse")
     ARTICLE = "article", _("Article")
     SURVEY_ANSWER = "survey_answer", _("Réponse à une enquête")
+    # Messenger, Instagram Direct, X direct messages: private, never answered in public.
+    PRIVATE_MESSAGE = "private_message", _("Message privé")
 
 
 class Sentiment(models.TextChoices):

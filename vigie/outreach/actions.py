@@ -764,7 +764,8 @@ def do_select_testimonial(
             raise ValidationError({"mention": _("Seuls les avis positifs font des témoignages.")})
         text = " ".join(p for p in (mention.title, mention.text) if p)
         platform, location, said_at = mention.source.platform, mention.location, mention.created_at
-        public = mention.kind != MentionKind.SURVEY_ANSWER
+        # A survey answer or a private message was not said in public: quoting it needs consent.
+        public = mention.kind not in (MentionKind.SURVEY_ANSWER, MentionKind.PRIVATE_MESSAGE)
         author_name = mention.author.display_name if mention.author else ""
         if not public and not consent_note.strip():
             raise ValidationError(

@@ -267,7 +267,9 @@ def do_edit_statement(
     from vigie.alerts.crisis.statements import gate_findings
 
     statement = (
-        Statement.objects.select_for_update().select_related("crisis", "template").get(pk=statement.pk)
+        Statement.objects.select_for_update(of=("self",))
+        .select_related("crisis", "template")
+        .get(pk=statement.pk)
     )
     _open(statement.crisis)
     if statement.status != StatementStatus.DRAFT:
@@ -292,7 +294,9 @@ def do_approve_statement(statement: Statement, *, actor: User) -> Statement:
     """The spokesperson (or an admin: the caller checks who) approves a draft."""
     from vigie.alerts.queries import can_approve_statement
 
-    statement = Statement.objects.select_for_update().select_related("crisis").get(pk=statement.pk)
+    statement = (
+        Statement.objects.select_for_update(of=("self",)).select_related("crisis").get(pk=statement.pk)
+    )
     _open(statement.crisis)
     membership = Membership.objects.filter(
         organisation=statement.organisation, user=actor, is_active=True
@@ -329,7 +333,9 @@ def do_publish_statement(
     Calling it again adds only the accounts not chosen before: no account ever gets it twice."""
     from vigie.alerts.crisis.publishing import queue_statement_publications
 
-    statement = Statement.objects.select_for_update().select_related("crisis").get(pk=statement.pk)
+    statement = (
+        Statement.objects.select_for_update(of=("self",)).select_related("crisis").get(pk=statement.pk)
+    )
     _open(statement.crisis)
     if statement.status == StatementStatus.DRAFT:
         raise ValidationError(_("La déclaration doit être approuvée par le porte-parole avant publication."))

@@ -20,6 +20,7 @@ OUTPUT_KEYS = [
     "toxicity",
     "personal_data",
     "priority",
+    "aspects",  # issue 16: added last, the earlier keys unchanged
 ]
 
 

@@ -90,3 +90,23 @@ def test_a_process_forked_after_loading_still_detects(analyzer: LanguageAnalyzer
         os.waitpid(child, 0)
     assert ready, "language detection hung in a forked process"
     assert json.loads(answer) == expected == ["it", "pt"]
+
+
+# Issue 16: texts of 30 characters or fewer were wrong one time in six.
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        ("Awesome skirt", "fr", "en"),
+        ("Site à recommander.", "", "fr"),
+        ("A recommander!", "", "fr"),
+        ("merci a l'équipe", "en", "fr"),
+        ("Did what it said on the tin", "fr", "en"),
+        ("Sehr gut, danke", "fr", "de"),
+        ("Leonard Cohen rocks", "en", "en"),
+        ("Excellent VFM", "fr", "fr"),  # unsure: the organisation's language
+    ],
+)
+def test_short_texts_are_read_by_word_lists_then_the_hint(
+    analyzer: LanguageAnalyzer, text: str, hint: str, expected: str
+) -> None:
+    assert analyzer.detect(text, hint=hint) == expected

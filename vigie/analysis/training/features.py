@@ -49,6 +49,25 @@ NEGATORS = [
     "nothing",
 ]
 _NEGATION_SCOPE = 3
+# Contrast markers: what follows "mais", "par contre", "sauf que"… usually carries the verdict of a
+# mixed review ("bon produit mais livraison catastrophique"). The words after the first marker of a
+# text get a second, "after contrast" unigram feature, so the model can weigh that clause apart.
+CONTRAST_WORDS = [
+    "mais",
+    "cependant",
+    "pourtant",
+    "toutefois",
+    "néanmoins",
+    "neanmoins",
+    "hélas",
+    "but",
+    "however",
+    "although",
+    "though",
+    "unfortunately",
+]
+# Two-word markers, as (first, second): the second word marks the contrast when the first precedes it.
+CONTRAST_PAIRS = [("par", "contre"), ("sauf", "que"), ("en", "revanche"), ("malgré", "tout")]
 
 # Hashing constants: an odd multiplier (invertible modulo 2**64) and one salt per feature family,
 # so that a word, its negated form, a bigram and a character n-gram never share a hash by design.
@@ -60,6 +79,7 @@ _SALT_WORD = np.uint32(0x9E3779B9)
 _SALT_NEGATED = np.uint32(0xC2B2AE3D)
 _SALT_BIGRAM = np.uint32(0x165667B1)
 _SALT_CHARS = np.uint32(0x27D4EB2F)
+_SALT_CONTRAST = np.uint32(0x61C88647)
 _SPACE = 32
 
 
@@ -113,7 +133,32 @@ def _negator_hashes() -> np.ndarray:
     return np.unique(_word_hashes(codes, starts, ends))
 
 
+def _hashes_of(words: Sequence[str]) -> np.ndarray:
+    text = " " + " ".join(words) + " "
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint32)
+    space = codes == _SPACE
+    starts = np.flatnonzero(~space[1:] & space[:-1]) + 1
+    ends = np.flatnonzero(~space[:-1] & space[1:]) + 1
+    return _word_hashes(codes, starts, ends)
+
+
 _NEGATOR_HASHES = _negator_hashes()
+_CONTRAST_HASHES = np.unique(_hashes_of(CONTRAST_WORDS))
+_PAIR_FIRST = _hashes_of([first for first, _ in CONTRAST_PAIRS])
+_PAIR_SECOND = _hashes_of([second for _, second in CONTRAST_PAIRS])
+
+
+def _after_contrast(words: np.ndarray, token_doc: np.ndarray) -> np.ndarray:
+    """Whether each token follows a contrast marker of its own text."""
+    marker = np.isin(words, _CONTRAST_HASHES)
+    if len(words) > 1:
+        same_doc = token_doc[1:] == token_doc[:-1]
+        for first, second in zip(_PAIR_FIRST.tolist(), _PAIR_SECOND.tolist(), strict=True):
+            marker[1:] |= same_doc & (words[:-1] == first) & (words[1:] == second)
+    # Markers strictly before each token, over the batch, then minus those before its text.
+    before: np.ndarray = np.cumsum(marker, dtype=np.int64) - marker
+    doc_start = np.searchsorted(token_doc, token_doc, side="left")
+    return np.asarray((before - before[doc_start]) > 0)
 
 
 _WORD, _PUNCT, _EMOJI = 1, 2, 3
@@ -174,7 +219,7 @@ def _padded_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def hashed_ngrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """``(rows, columns)`` of every feature occurrence in ``texts``: word unigrams (negation-marked
-    for the tokens after a negator), word bigrams, and character 2–5-grams of each space-padded
+    for the tokens after a negator, and counted again, apart, after a contrast marker), word bigrams, and character 2–5-grams of each space-padded
     word, all hashed into ``N_FEATURES`` columns."""
     codes, doc_of = _padded_tokens(texts)
     space = codes == _SPACE
@@ -191,9 +236,10 @@ def hashed_ngrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     unigrams = np.where(negated, _finalise(words, _SALT_NEGATED), _finalise(words, _SALT_WORD))
     pair = np.flatnonzero(token_doc[1:] == token_doc[:-1]) + 1
     bigrams = _finalise(words[pair - 1] * _P ^ _finalise(words[pair], _SALT_BIGRAM), _SALT_BIGRAM)
+    after = np.flatnonzero(_after_contrast(words, token_doc))
 
-    columns = [unigrams, bigrams]
-    rows = [token_doc, token_doc[pair]]
+    columns = [unigrams, bigrams, _finalise(unigrams[after], _SALT_CONTRAST)]
+    rows = [token_doc, token_doc[pair], token_doc[after]]
     spaces_before = np.zeros(len(codes) + 1, dtype=np.int32)
     np.cumsum(space, out=spaces_before[1:])
     rolling = codes

@@ -1,5 +1,13 @@
 """Synonyms learned from data for theme matching: PPMI word co-occurrence + truncated SVD over the
-review corpora, then each frequent word stem's nearest neighbours, shipped as JSON."""
+review corpora, then each frequent word stem's nearest neighbours, shipped as JSON.
+
+Distributional neighbours are words used in the same places, not words of the same meaning: the
+raw table gave "obtenir" and "faire" for "avoir", "sinistre" and "responsable" for "accident",
+"heure" and "semaine" for "attente". So the table is filtered before it is saved (``filtered``):
+verbs and generic words (``STOP_STEMS``) are dropped everywhere, and the neighbours of the default
+taxonomy's keywords are replaced by the ones a person checked and accepted (``REVIEWED``).
+``python -m vigie.analysis.training.synonyms`` re-filters the shipped file in place.
+"""
 
 from __future__ import annotations
 
@@ -65,6 +73,135 @@ def learn(texts: Sequence[str], seed: int) -> dict[str, list[str]]:
     return found
 
 
+# Stems (``themes.analyzer.stem`` of accent-folded words) that never name a theme by themselves:
+# frequent verbs (any of their forms met in the table), time words, quantities, intensifiers and
+# the vocabulary every review shares. Neither a key nor a neighbour.
+_STOP_WORDS = """
+    avoir obtenir fair faire fait faut etre etait sont etai pouvoir pouvez peut peuvent pourr vouloir
+    veut voulu savoir sait dire dit disent voir vu mettr mis prendr pris donn donnent donner
+    trouv trouver pass passer pass pass venir venu aller allez vont arriv arrive recevoir recu
+    demand demandent envoy envoi mettr attendr faudr semblent sembl rest rester
+    jour jours heur heure minut semain moi mois annee an ans fois temp temps matin soir lundi mardi
+    mercredi jeudi vendredi samedi dimanch quinz huit 1moi 10jour
+    enfin encor toujour deja jamai souvent vraiment tres trop plus moin bien mal beaucoup peu
+    quelquun personn chos truc gen monde tout tou rien autr meme aussi
+    euro 100e 250e paye pay compar rapport respect trait gestion cour lign chang contrat
+    ultra vite rapid rapideproduit livraisonj dexpedition
+    excellent impeccabl irreprochabl parfait super top nul nullissim horribl catastrophiqu
+    lamentabl deplorabl pitoyabl inexistant
+"""
+STOP_STEMS = frozenset(_STOP_WORDS.split())
+
+# The default taxonomy's keyword stems and the learned neighbours a person read and accepted
+# (those not listed were rejected: "attente" ~ "heure", "remboursement" ~ "chèque", "cher" ~
+# "concurrent", "qualité" ~ "expédition"…). A stem absent here keeps its filtered neighbours.
+REVIEWED: dict[str, tuple[str, ...]] = {
+    "attent": ("delai",),
+    "attendr": (),
+    "delai": (),
+    "retard": (),
+    "lent": ("rame",),
+    "prix": ("competit", "attract", "raisonnabl", "abordabl"),
+    "tarif": ("attract", "prix", "competit", "abordabl"),
+    "cher": ("elev",),
+    "factur": ("acquitt",),
+    "cotis": ("prim",),
+    "prelev": ("debit", "prelevent", "mensualit"),
+    "augment": ("augmentent", "hauss", "baiss"),
+    "hauss": ("augment", "augmentent", "baiss"),
+    "frai": ("exorbitant",),
+    "rembours": (),
+    "avoir": (),
+    "indemnis": ("dedommag", "indemnit"),
+    "dedommag": ("indemnis", "compens"),
+    "accueil": ("chaleureu", "acceuil"),
+    "aimabl": ("courtoi", "serviabl"),
+    "souriant": ("accueillant", "bienveillant", "serviabl"),
+    "poli": ("aimabl", "courtoi", "gentill", "gentil"),
+    "impoli": ("hautain", "insolent", "irrespectueu", "arrogant"),
+    "desagreabl": ("hautain", "irrespectu", "arrogant", "agress"),
+    "mepri": ("irrespect", "desinvoltur"),
+    "courtoi": ("aimabl", "bienveillant"),
+    "sympathiqu": ("souriant", "serviabl", "accueillant"),
+    "gentil": ("aimabl", "serviabl"),
+    "competent": (),
+    "incompetent": (),
+    "conseill": ("conseiller", "renseign"),
+    "conseil": (),
+    "expliqu": (),
+    "professionnel": (),
+    "connaissait": ("connait",),
+    "joindr": ("contact",),
+    "injoignabl": (),
+    "telephon": ("telephoniqu",),
+    "appel": ("relanc", "appell", "rappel"),
+    "rappel": ("rappell", "recontact", "appel", "appell"),
+    "repond": ("repondent", "repondu"),
+    "raccroch": ("decroch",),
+    "dossi": ("dossier",),
+    "demarch": ("procedur", "formalit"),
+    "formulair": ("remplir",),
+    "justificat": ("document", "attest", "identit", "relev"),
+    "papier": ("justificat", "document"),
+    "document": ("justificat", "attest", "papier"),
+    "attest": ("certificat", "document", "justificat"),
+    "resili": ("preavi",),
+    "livraison": ("expedition",),
+    "livr": ("expedi",),
+    "coli": ("colissimo", "paquet", "chronopost", "relai"),
+    "expedition": ("livraison",),
+    "command": ("commend",),
+    "transport": ("chronopost", "coli", "relai", "mondial"),
+    "suivi": (),
+    "qualit": (),
+    "defectueu": ("inutilisabl",),
+    "cass": ("abim", "endommag", "inutilisabl"),
+    "pann": (),
+    "abim": ("endommag", "cass", "dechir"),
+    "mediocr": (),
+    "conform": ("conforment",),
+    "site": ("intuit",),
+    "applic": ("mobil", "interfac", "appli"),
+    "appli": ("android", "mobil", "applic"),
+    "connexion": ("connect", "acced"),
+    "sale": (),
+    "salet": ("poussier",),
+    "hygien": (),
+    "odeur": (),
+    "poussier": ("salet",),
+    "securit": (),
+    "dangereu": (),
+    "agression": (),
+    "accident": ("accrochag",),
+    "arnaqu": ("escroqueri", "escroc", "malhonnet"),
+    "fraud": (),
+}
+
+
+def filtered(found: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``found`` without verbs and generic words, with the reviewed neighbours of the default
+    taxonomy's keywords."""
+    kept: dict[str, list[str]] = {}
+    for root, neighbours in found.items():
+        if root in STOP_STEMS:
+            continue
+        close = list(REVIEWED[root]) if root in REVIEWED else [n for n in neighbours if n not in STOP_STEMS]
+        if close:
+            kept[root] = close
+    return kept
+
+
 def save(found: dict[str, list[str]], path: Path) -> None:
-    """Write the neighbour table as compact JSON."""
-    path.write_text(json.dumps(found, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+    """Write the filtered neighbour table as compact JSON."""
+    table = filtered(found)
+    path.write_text(json.dumps(table, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+if __name__ == "__main__":
+    from vigie.analysis.builtin.themes.analyzer import SYNONYMS_FILE
+
+    before = json.loads(SYNONYMS_FILE.read_text())
+    save(before, SYNONYMS_FILE)
+    after = json.loads(SYNONYMS_FILE.read_text())
+    pairs = sum(map(len, before.values())), sum(map(len, after.values()))
+    print(f"{SYNONYMS_FILE.name}: {len(before)} -> {len(after)} stems, {pairs[0]} -> {pairs[1]} neighbours")

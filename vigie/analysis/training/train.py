@@ -21,6 +21,9 @@ from vigie.analysis.training.features import Featurizer
 from vigie.analysis.training.linear import MODEL_DIR, LinearModel, save_idf
 
 SEED = 20261122
+POLARITY_C = 8.0
+TOXICITY_C = 4.0
+TOXICITY_BALANCED = True
 # Cap per review set so the 84k Cdiscount reviews do not drown the others (dataset balancing).
 PER_DATASET_CAP = 30_000
 MARC_WEIGHT = 3.0
@@ -63,6 +66,36 @@ def _nb_one_vs_rest(
     return np.vstack(coef), np.array(intercept)
 
 
+def is_train(text: str) -> bool:
+    """Neither validation nor test (data.split_of)."""
+    return data.split_of(text) == "train"
+
+
+def balanced_weights(datasets: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Sample weights giving every (dataset, class) cell of a dataset the same total weight, and
+    every dataset its number of rows: each set's class prior (Trustpilot is 80 % five stars) no
+    longer leaks into the bias, which is what made "neutral"/positive the default on negatives."""
+    weights = np.ones(len(labels))
+    for name in np.unique(datasets):
+        in_set = datasets == name
+        classes = np.unique(labels[in_set])
+        for label in classes:
+            cell = in_set & (labels == label)
+            weights[cell] = in_set.sum() / len(classes) / cell.sum()
+    return weights
+
+
+def fit_polarity(
+    featurizer: Featurizer, examples: Sequence[data.Example], c: float = POLARITY_C
+) -> tuple[np.ndarray, np.ndarray]:
+    """Binary 1–2 (0) vs 4–5 (1) stars logistic regression, classes balanced per dataset."""
+    polar = [e for e in examples if e.label != "3"]
+    target = np.array([int(e.label) > 3 for e in polar], dtype=int)
+    weights = balanced_weights(np.array([e.dataset for e in polar]), target)
+    model = _fit(featurizer.transform([e.text for e in polar]), target, c=c, weights=weights)
+    return model.coef_, model.intercept_
+
+
 def _capped(examples: Sequence[data.Example]) -> list[data.Example]:
     rng = random.Random(SEED)  # noqa: S311 - reproducible sampling, not a secret
     kept: list[data.Example] = []
@@ -73,7 +106,18 @@ def _capped(examples: Sequence[data.Example]) -> list[data.Example]:
     return kept
 
 
-MODELS = ("polarity", "stars", "stars_marc", "tweets", "toxicity", "synonyms", "type")
+MODELS = (
+    "polarity",
+    "stars",
+    "stars_marc",
+    "tweets",
+    "toxicity",
+    "polarity_en",
+    "stars_en",
+    "tweets_en",
+    "synonyms",
+    "type",
+)
 
 
 def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = MODELS) -> None:
@@ -85,11 +129,18 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
         if log:
             print(f"[{time.perf_counter() - started:6.1f}s] {message}", flush=True)
 
-    reviews = _capped([e for e in data.star_reviews() if not data.is_validation(e.text)])
-    tweets_train, _ = data.tweets()
-    toxic = [e for e in data.toxicity() if not data.is_validation(e.text)]
+    # Validation and test rows are never trained on (data.split_of); the test rows choose nothing.
+    reviews = _capped([e for e in data.star_reviews() if is_train(e.text)])
+    more_french = [e for e in data.more_french_reviews() if is_train(e.text)]
+    english = _capped([e for e in data.english_reviews() if is_train(e.text)])
+    # Tweets: UMSAB's own val file is the validation split; the test rows are carved from train.
+    tweets_train = [e for e in data.tweets()[0] if not data.is_test(e.text)]
+    tweets_en = [e for e in data.tweets("english")[0] if not data.is_test(e.text)]
+    toxic = [e for e in data.toxicity() if is_train(e.text)]
     featurizer = Featurizer()
-    featurizer.fit_idf([e.text for e in reviews] + [e.text for e in tweets_train] + [e.text for e in toxic])
+    featurizer.fit_idf(
+        [e.text for e in [*reviews, *more_french, *english, *tweets_train, *tweets_en, *toxic]]
+    )
     assert featurizer.idf is not None
     save_idf(featurizer.idf, directory)
     say(f"idf on {len(reviews)} reviews, {len(tweets_train)} tweets, {len(toxic)} toxicity rows")
@@ -97,17 +148,23 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
     matrix = featurizer.transform([e.text for e in reviews])
     stars = np.array([int(e.label) for e in reviews])
     datasets = np.array([e.dataset for e in reviews])
-    if "polarity" in only:
-        polar = stars != 3
-        model = _fit(matrix[polar], (stars[polar] > 3).astype(int), c=8.0)
-        LinearModel(
-            "polarity",
-            ["negative", "positive"],
-            model.coef_,
-            model.intercept_,
-            {"trained_on": sorted(set(datasets)), "rows": int(polar.sum()), "C": 8.0, "seed": SEED},
-        ).save(directory)
-        say("polarity")
+    for name, examples in (("polarity", [*reviews, *more_french]), ("polarity_en", english)):
+        if name in only:
+            coef, intercept = fit_polarity(featurizer, examples)
+            LinearModel(
+                name,
+                ["negative", "positive"],
+                coef,
+                intercept,
+                {
+                    "trained_on": sorted({e.dataset for e in examples}),
+                    "rows": sum(e.label != "3" for e in examples),
+                    "C": POLARITY_C,
+                    "weights": "classes balanced within each dataset",
+                    "seed": SEED,
+                },
+            ).save(directory)
+            say(name)
 
     if "stars" in only:
         # One-vs-rest star classes, each dataset's classes balanced, MARC up-weighted (balanced target).
@@ -136,7 +193,7 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
         # (docs/models.md). The analyzer averages the two models' class probabilities and answers
         # the median.
         on_stars = np.isin(datasets, STARS_SETS)
-        amazon = [e for e in data.amazon_fr_reviews() if not data.is_validation(e.text)]
+        amazon = [e for e in data.amazon_fr_reviews() if is_train(e.text)]
         stars_matrix = sp.vstack(
             [matrix[on_stars], featurizer.transform([e.text for e in amazon])], format="csr"
         )
@@ -158,28 +215,69 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
         ).save(directory)
         say("stars_marc")
 
-    if "tweets" in only:
-        tweet_matrix = featurizer.transform([e.text for e in tweets_train])
-        labels = np.array([int(e.label) for e in tweets_train])
-        rows = [_fit(tweet_matrix, (labels == k).astype(int), c=2.0) for k in range(3)]
+    if "stars_en" in only:
+        # English stars: one-vs-rest with naive-Bayes scaling on the English reviews, each set's
+        # classes balanced (the Webis set has no 3-star class; the UK set is two-thirds 5 stars).
+        en_stars = np.array([int(e.label) for e in english])
+        en_weights = balanced_weights(np.array([e.dataset for e in english]), en_stars)
+        coef, intercept = _nb_one_vs_rest(
+            featurizer.transform([e.text for e in english]), en_stars, en_weights, STARS_C
+        )
         LinearModel(
-            "tweets",
-            ["negative", "neutral", "positive"],
-            np.vstack([m.coef_ for m in rows]),
-            np.concatenate([m.intercept_ for m in rows]),
-            {"trained_on": ["umsab_tweets/french train"], "rows": len(tweets_train), "C": 2.0},
+            "stars_en",
+            list(STARS),
+            coef,
+            intercept,
+            {
+                "trained_on": sorted({e.dataset for e in english}),
+                "rows": len(english),
+                "C": STARS_C,
+                "kind": "one-vs-rest, naive-Bayes log-count-ratio scaled features, classes balanced per set",
+                "answer": "median of the class distribution",
+            },
         ).save(directory)
-        say("tweets")
+        say("stars_en")
+
+    for name, posts, source in (
+        ("tweets", tweets_train, "umsab_tweets/french train"),
+        ("tweets_en", tweets_en, "umsab_tweets/english train"),
+    ):
+        if name not in only:
+            continue
+        tweet_matrix = featurizer.transform([e.text for e in posts])
+        labels = np.array([int(e.label) for e in posts])
+        fitted = [_fit(tweet_matrix, (labels == k).astype(int), c=2.0) for k in range(3)]
+        LinearModel(
+            name,
+            ["negative", "neutral", "positive"],
+            np.vstack([m.coef_ for m in fitted]),
+            np.concatenate([m.intercept_ for m in fitted]),
+            {"trained_on": [f"{source} (test split left out)"], "rows": len(posts), "C": 2.0},
+        ).save(directory)
+        say(name)
 
     if "toxicity" in only:
         toxic_matrix = featurizer.transform([e.text for e in toxic])
-        model = _fit(toxic_matrix, np.array([int(e.label) for e in toxic]), c=4.0)
+        toxic_target = np.array([int(e.label) for e in toxic])
+        model = _fit(
+            toxic_matrix,
+            toxic_target,
+            c=TOXICITY_C,
+            weights=balanced_weights(np.array([e.dataset for e in toxic]), toxic_target)
+            if TOXICITY_BALANCED
+            else None,
+        )
         LinearModel(
             "toxicity",
             ["clean", "toxic"],
             model.coef_,
             model.intercept_,
-            {"trained_on": sorted({e.dataset for e in toxic}), "rows": len(toxic), "C": 4.0},
+            {
+                "trained_on": sorted({e.dataset for e in toxic}),
+                "rows": len(toxic),
+                "C": TOXICITY_C,
+                "weights": "classes balanced within each dataset" if TOXICITY_BALANCED else "none",
+            },
         ).save(directory)
         say("toxicity")
 
@@ -187,7 +285,7 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
         # The restaurant reviews are left out: they score the themes (docs/models.md).
         corpus = [e.text for e in data.star_reviews() if e.dataset != "fr_tripadvisor_restaurants"]
         synonyms.save(
-            synonyms.learn([t for t in corpus if not data.is_validation(t)], SEED),
+            synonyms.learn([t for t in corpus if is_train(t)], SEED),
             directory / "synonyms.json",
         )
         say("synonyms")

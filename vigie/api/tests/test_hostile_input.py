@@ -1,6 +1,6 @@
 """Every operation of the OpenAPI, walked with hostile values: no answer is a server error.
 
-A property-style stand-in for Schemathesis (not installed here): for each path and method of
+Hand-picked hostile values beside Schemathesis's generated ones (test_schemathesis.py): for each path and method of
 ``/api/openapi.json`` it sends, one parameter at a time, integers past 64 bits, negative and
 huge numbers, NUL bytes and control characters, very long strings, wrong types, deeply nested
 JSON and bodies that are not JSON at all, with an admin token of a real organisation. Each

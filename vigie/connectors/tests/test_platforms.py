@@ -112,9 +112,9 @@ def test_feeds_files_and_webhooks_are_answered_by_copy_and_open() -> None:
     assert not platform_facts("feed").can(Capability.DETECTS_DELETIONS)
 
 
-def test_only_the_meta_connectors_send_direct_messages() -> None:
+def test_only_messenger_instagram_direct_and_x_carry_direct_messages() -> None:
     senders = {slug for slug, facts in all_platforms().items() if facts.direct_messages}
-    assert senders == {"facebook", "instagram"}
+    assert senders == {"facebook", "instagram", "x"}
 
 
 # --- platforms without a connector --------------------------------------------------------------

@@ -108,7 +108,9 @@ def test_a_bad_config_is_shown_on_its_field(tenant: Tenant, login: Login) -> Non
         {"source-name": "X", "config-url": "ftp://nope", "config-preset": "generic"},
     )
     assert response.status_code == 400
-    assert "must be an http" in response.content.decode()
+    page = response.content.decode()
+    assert "Adresse du flux RSS ou Atom : Cette valeur n&#x27;a pas le format attendu." in page
+    assert "must be an http" not in page, "the connector's English check is not shown"
     assert not Source.objects.exists()
 
 

@@ -35,3 +35,26 @@ def actor_name(label: str) -> str:
     if not label or label == "system":
         return _("Vigie (automatique)")
     return label
+
+
+# Languages the analysis detects, by ISO 639-1 code: people read the language's name, not "fr".
+_LANGUAGE_NAMES = {
+    "fr": "Français",
+    "en": "Anglais",
+    "es": "Espagnol",
+    "de": "Allemand",
+    "it": "Italien",
+    "nl": "Néerlandais",
+    "pt": "Portugais",
+    "ar": "Arabe",
+}
+
+
+@register.filter
+def language_label(code: str) -> str:
+    """A language's name in the interface's language ("fr" -> "Français"); an unknown code is
+    shown in capitals, "—" when there is none."""
+    if not code:
+        return "—"
+    name = _LANGUAGE_NAMES.get(code)
+    return _(name) if name else code.upper()

@@ -1,7 +1,7 @@
 """Stand-ins of the platforms for the demo, served in process on loopback by ``vigie demo``.
 
-The demo organisation's connected sources (Google, Trustpilot, Mastodon, Bluesky, the feeds)
-point here, so that fetching, publishing, editing and deleting replies go through the real
+The demo organisation's connected sources (Google, Trustpilot, Mastodon, Bluesky, Facebook,
+Instagram, X, YouTube, Reddit, the feeds) point here, so that fetching, publishing, editing and deleting replies go through the real
 connectors, the real outbox and real HTTP, exactly as in production, and nothing reaches a real
 platform with the demo's made-up credentials. The sandbox's home page lists every write it
 received: the reply a user published is seen arriving "on the platform".
@@ -95,9 +95,10 @@ class Sandbox:
             "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #d9e2ec;"
             "padding:.4rem;text-align:left;vertical-align:top}.empty{color:#52606d}"
             "</style></head><body><h1>Plateformes simulées de la démo</h1>"
-            "<p>Les sources de la démo (Google, Trustpilot, Mastodon, Bluesky, flux) parlent à ces "
-            "imitations des plateformes. Chaque réponse publiée depuis Vigie apparaît ici, comme elle "
-            "apparaîtrait sur la plateforme.</p>"
+            "<p>Les sources de la démo (Google, Trustpilot, Mastodon, Bluesky, Facebook, Instagram, X, "
+            "YouTube, Reddit, flux) parlent à ces imitations des plateformes. Chaque réponse publiée "
+            "et chaque message privé envoyé depuis Vigie apparaissent ici, comme ils apparaîtraient "
+            "sur la plateforme.</p>"
             f"{table if writes else empty}</body></html>"
         )
 
@@ -129,12 +130,17 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             body: dict[str, Any] = {
                 key: values[0] for key, values in parse_qs(urlsplit(self.path).query).items()
             }
-            if raw and "json" in (self.headers.get("Content-Type") or ""):
+            content_type = self.headers.get("Content-Type") or ""
+            if raw and "json" in content_type:
                 try:
                     decoded = json.loads(raw)
                 except ValueError:
                     decoded = None
                 body = decoded if isinstance(decoded, dict) else {}
+            elif raw and "x-www-form-urlencoded" in content_type:
+                # Reddit's writes (and the OAuth grants) are forms.
+                form = parse_qs(raw.decode("utf-8", "replace"))
+                body = {**body, **{key: values[0] for key, values in form.items()}}
             found = route(self.command, path)
             if found is None:
                 self._answer(Answer(status=404, json={"error": "NotFound", "message": "no such route"}))

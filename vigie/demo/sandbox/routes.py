@@ -384,12 +384,25 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("POST", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})", meta_moderate),
     ("DELETE", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})", meta_delete),
 )
-_COMPILED = tuple((method, re.compile(pattern + r"/?"), handler) for method, pattern, handler in ROUTES)
+_compiled: tuple[tuple[str, re.Pattern[str], Handler], ...] = ()
+
+
+def _table() -> tuple[tuple[str, re.Pattern[str], Handler], ...]:
+    global _compiled
+    if not _compiled:
+        # YouTube, Reddit and the private messages live in their own module (which builds on this one).
+        from vigie.demo.sandbox.social import ROUTES as SOCIAL_ROUTES
+
+        _compiled = tuple(
+            (method, re.compile(pattern + r"/?"), handler)
+            for method, pattern, handler in SOCIAL_ROUTES + ROUTES
+        )
+    return _compiled
 
 
 def route(method: str, path: str) -> tuple[Handler, re.Match[str]] | None:
     """The handler of ``method path``, with the path's named parts, or None."""
-    for route_method, pattern, handler in _COMPILED:
+    for route_method, pattern, handler in _table():
         if route_method == method:
             match = pattern.fullmatch(path)
             if match is not None:

@@ -8,18 +8,28 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from vigie.connectors.actions import validate_config
+from vigie.connectors.actions import build_connector, validate_config
 from vigie.connectors.credentials import decrypt_secrets
 from vigie.connectors.models import Source, SourceState
 from vigie.connectors.registry import UnknownPlatform, get_connector_class
+from vigie.core.jobs import run_pending
 from vigie.core.models import Organisation
 from vigie.demo import DEMO_SLUG
 from vigie.demo.loader import do_load_demo
 from vigie.demo.sandbox import Sandbox, point_demo_sources, start_sandbox
-from vigie.inbox.models import Case, Publication, ReplyStatus
-from vigie.inbox.outbox.publishing import do_queue_publication, run_publication
-from vigie.inbox.tests.factories import make_reply
+from vigie.inbox.models import (
+    OPEN_STATUSES,
+    Case,
+    MessageDirection,
+    PrivateMessage,
+    Publication,
+    ReplyStatus,
+)
+from vigie.inbox.outbox.direct_messages import do_send_direct_message
+from vigie.inbox.outbox.publishing import do_queue_publication, mention_in, run_publication
+from vigie.inbox.tests.factories import make_case, make_reply
 from vigie.mentions.ingest import do_fetch_source
+from vigie.mentions.models import Mention
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,6 +68,8 @@ def test_every_connected_demo_source_has_a_configuration_its_connector_accepts()
         "facebook",
         "instagram",
         "x",
+        "youtube",
+        "reddit",
     }
     for source in sources:
         # Raises SourceConfigError with the connector's message otherwise.
@@ -68,7 +80,7 @@ def test_every_connected_demo_source_has_a_configuration_its_connector_accepts()
 def test_the_demo_sources_poll_the_sandbox_and_say_they_are_healthy(sandbox: Sandbox) -> None:
     do_load_demo(size=120)
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
-    assert point_demo_sources(organisation, sandbox.url) == len(sandboxed_sources()) == 14
+    assert point_demo_sources(organisation, sandbox.url) == len(sandboxed_sources()) == 16
     assert point_demo_sources(organisation, sandbox.url) == 0, "pointing twice changes nothing"
 
     for source in sandboxed_sources():
@@ -122,3 +134,84 @@ def test_x_refuses_before_sending_a_reply_to_a_post_that_does_not_mention_the_ac
     assert run_publication(reply.pk, "test") == "failed"
     assert not [write for write in sandbox.writes if write.platform == "X"]
     assert "février 2026" in Publication.objects.get(reply=reply).last_error
+
+
+# --- YouTube and Reddit -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", ["youtube", "reddit"])
+def test_youtube_and_reddit_items_are_read_and_a_reply_arrives_on_the_platform(
+    sandbox: Sandbox, platform: str
+) -> None:
+    do_load_demo(size=120)
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    point_demo_sources(organisation, sandbox.url)
+    source = Source.objects.get(organisation=organisation, platform=platform)
+    report = do_fetch_source(source)
+    assert report.error == ""
+    mentions = Mention.objects.filter(source=source)
+    assert mentions.count() == 2
+    # Polled again: nothing new, nothing marked deleted.
+    assert do_fetch_source(source).error == ""
+    assert mentions.count() == 2
+    assert not mentions.filter(deleted_at__isnull=False).exists()
+    mention = mentions.order_by("created_at").first()
+    assert mention is not None
+    case = make_case(organisation, mention)
+    text = f"Bonjour, nous regardons votre dossier ({platform})."
+    reply = make_reply(case, body=text, status=ReplyStatus.APPROVED)
+    do_queue_publication(reply, actor=None)
+    assert run_publication(reply.pk, "test") == "published"
+    [write] = [write for write in sandbox.writes if write.platform.lower() == platform]
+    assert (write.action, write.text) == ("reply", text)
+    assert write.target in {mention.external_id, mention.raw.get("name", "")}
+
+
+def test_a_youtube_comment_is_held_for_review_through_the_sandbox(sandbox: Sandbox) -> None:
+    do_load_demo(size=120)
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    point_demo_sources(organisation, sandbox.url)
+    source = Source.objects.get(organisation=organisation, platform="youtube")
+    do_fetch_source(source)
+    mention = Mention.objects.filter(source=source).first()
+    assert mention is not None
+    build_connector(source).hide_item(mention_in(mention))
+    [write] = [write for write in sandbox.writes if write.platform == "YouTube"]
+    assert (write.action, write.target) == ("hide", mention.external_id)
+
+
+# --- private messages ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", ["facebook", "x"])
+def test_a_private_message_from_the_sandbox_lands_in_the_case_thread_and_the_answer_goes_back(
+    sandbox: Sandbox, platform: str
+) -> None:
+    do_load_demo(size=300)
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    point_demo_sources(organisation, sandbox.url)
+    source = Source.objects.get(organisation=organisation, platform=platform)
+    case = (
+        Case.objects.filter(
+            organisation=organisation,
+            status__in=OPEN_STATUSES,
+            mention__source__platform=platform,
+            mention__author__isnull=False,
+        )
+        .exclude(mention__kind="private_message")
+        .order_by("-mention__created_at", "-pk")
+        .first()
+    )
+    assert case is not None
+    for _ in range(2):  # polled twice: stored once
+        assert do_fetch_source(source).error == ""
+        run_pending()
+    [received] = PrivateMessage.objects.filter(thread__case=case, direction=MessageDirection.INBOUND)
+    assert "Je vous écris en privé" in received.body
+    assert not Case.objects.filter(mention__kind="private_message", organisation=organisation).exists()
+
+    do_send_direct_message(case, "Bonjour, nous vous rappelons aujourd'hui.", actor=None)
+    run_pending()
+    [write] = [write for write in sandbox.writes if write.action == "message"]
+    assert write.text == "Bonjour, nous vous rappelons aujourd'hui."
+    assert "Message privé envoyé" in httpx.get(f"{sandbox.url}/").text

@@ -86,11 +86,8 @@ class InboundError(ValueError):
 
 
 def direct_messages_available(platform: str) -> bool:
-    """True when the platform's connector declares it can send direct messages.
-
-    None of the built-in connectors does today (their public APIs keep DMs out of reach of a
-    business account, or need an app review Vigie cannot pass for its users); the page says so.
-    """
+    """True when the platform's connector declares it can send direct messages (Facebook's
+    Messenger, Instagram Direct, X); see ``vigie.inbox.outbox.direct_messages``."""
     return platform_facts(platform).direct_messages
 
 
@@ -227,8 +224,13 @@ def do_resend_email(message: PrivateMessage, *, actor: User | None) -> PrivateMe
     current = PrivateMessage.objects.select_for_update().select_related("thread__case").get(pk=message.pk)
     if current.direction != MessageDirection.OUTBOUND or current.state != MessageState.FAILED:
         raise PrivateChannelError(_("Seul un e-mail en échec peut être renvoyé."), code="not_failed")
-    PrivateMessage.objects.filter(pk=current.pk).update(state=MessageState.QUEUED, attempts=0, error="")
-    enqueue(SEND_JOB, {"message_pk": current.pk}, dedupe_key=f"private-email:{current.pk}:resend")
+    if current.thread.channel == PrivateChannel.DIRECT_MESSAGE:
+        from vigie.inbox.outbox.direct_messages import requeue_direct_message
+
+        requeue_direct_message(current)
+    else:
+        PrivateMessage.objects.filter(pk=current.pk).update(state=MessageState.QUEUED, attempts=0, error="")
+        enqueue(SEND_JOB, {"message_pk": current.pk}, dedupe_key=f"private-email:{current.pk}:resend")
     if current.reply_id:
         Reply.objects.filter(pk=current.reply_id).update(status=ReplyStatus.APPROVED, error="")
         Publication.objects.filter(reply_id=current.reply_id).update(
@@ -244,15 +246,22 @@ def do_resend_email(message: PrivateMessage, *, actor: User | None) -> PrivateMe
 
 def _claim_message(message_pk: int) -> PrivateMessage | None:
     now = timezone.now()
+    # Only e-mails: a direct message is sent by its own job (vigie.inbox.outbox.direct_messages).
     taken = PrivateMessage.objects.filter(
-        pk=message_pk, state=MessageState.QUEUED, direction=MessageDirection.OUTBOUND
+        pk=message_pk,
+        state=MessageState.QUEUED,
+        direction=MessageDirection.OUTBOUND,
+        thread__channel=PrivateChannel.EMAIL,
     ).update(state=MessageState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if taken:
         return PrivateMessage.objects.select_related("thread__case", "author", "reply").get(pk=message_pk)
     # A message left "sending" by a worker that died may or may not have left: SMTP has no
     # idempotency, so it is never re-sent blindly; a person decides.
     PrivateMessage.objects.filter(
-        pk=message_pk, state=MessageState.SENDING, claimed_at__lt=now - SEND_LEASE
+        pk=message_pk,
+        state=MessageState.SENDING,
+        claimed_at__lt=now - SEND_LEASE,
+        thread__channel=PrivateChannel.EMAIL,
     ).update(state=MessageState.FAILED, error="interrupted while sending: check the mailbox before resending")
     return None
 
@@ -315,15 +324,12 @@ def sweep_private_emails(now: datetime | None = None) -> int:
     lease are enqueued so the claim marks them failed (SMTP cannot tell whether they left).
     """
     cutoff = (now or timezone.now()) - SEND_LEASE
-    stuck = list(
-        PrivateMessage.objects.filter(
-            direction=MessageDirection.OUTBOUND, state=MessageState.QUEUED, created_at__lt=cutoff
-        ).values_list("pk", flat=True)
-    ) + list(
-        PrivateMessage.objects.filter(
-            direction=MessageDirection.OUTBOUND, state=MessageState.SENDING, claimed_at__lt=cutoff
-        ).values_list("pk", flat=True)
+    emails = PrivateMessage.objects.filter(
+        direction=MessageDirection.OUTBOUND, thread__channel=PrivateChannel.EMAIL
     )
+    stuck = list(
+        emails.filter(state=MessageState.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
+    ) + list(emails.filter(state=MessageState.SENDING, claimed_at__lt=cutoff).values_list("pk", flat=True))
     for pk in stuck:
         enqueue(SEND_JOB, {"message_pk": pk}, dedupe_key=f"private-email:{pk}:sweep")
     return len(stuck)
@@ -642,7 +648,9 @@ def do_link_external_ticket(
     if url and not _WEB_LINK.match(url):
         raise PrivateChannelError({"url": _("Adresse web invalide.")}, code="invalid_url")
     if ExternalTicket.objects.filter(case=case, reference=reference).exists():
-        raise PrivateChannelError({"reference": _("Ce ticket est déjà lié au dossier.")}, code="duplicate")
+        raise PrivateChannelError(
+            {"reference": ValidationError(_("Ce ticket est déjà lié au dossier."), code="duplicate")}
+        )
     ticket = ExternalTicket.objects.create(
         organisation=case.organisation, case=case, reference=reference, url=url, linked_by=actor
     )

@@ -55,7 +55,7 @@ from vigie.inbox.models import (
     ReplyChannel,
     ReplyStatus,
 )
-from vigie.mentions.models import Mention, MentionType, Sentiment
+from vigie.mentions.models import Mention, MentionKind, MentionType, Sentiment
 
 logger = logging.getLogger(__name__)
 
@@ -178,12 +178,18 @@ def do_queue_publication(reply: Reply, *, actor: User | None) -> Publication:
         from vigie.inbox.outbox.private import do_send_reply_by_email
 
         return do_send_reply_by_email(current, actor=actor)
+    if current.channel == ReplyChannel.PUBLIC and case.mention.kind == MentionKind.PRIVATE_MESSAGE:
+        # A private message is answered privately, never in public.
+        Reply.objects.filter(pk=current.pk).update(channel=ReplyChannel.DIRECT_MESSAGE)
+        current.channel = ReplyChannel.DIRECT_MESSAGE
     if current.channel == ReplyChannel.DIRECT_MESSAGE:
-        # No connector sends direct messages yet (see vigie.inbox.outbox.private.direct_messages_available).
-        raise PublishingError(
-            _("Cette plateforme ne permet pas d'envoyer un message privé depuis Vigie : écrivez par e-mail."),
-            code="no_direct_messages",
-        )
+        from vigie.inbox.outbox.direct_messages import do_send_reply_by_direct_message
+        from vigie.inbox.outbox.private import PrivateChannelError
+
+        try:
+            return do_send_reply_by_direct_message(current, actor=actor)
+        except PrivateChannelError as refused:
+            raise PublishingError(refused.messages, code="no_direct_messages") from None
     if current.channel != ReplyChannel.PUBLIC:
         raise PublishingError(
             _("Ce canal ne se publie pas : consignez l'appel ou écrivez par e-mail."), code="bad_channel"
@@ -219,8 +225,9 @@ def do_retry_publication(reply: Reply, *, actor: User | None) -> Publication:
     publication = _locked_publication(reply)
     if publication.state != PublicationState.FAILED:
         raise PublishingError(_("Seule une publication en échec peut être relancée."), code="not_failed")
-    if reply.channel == ReplyChannel.EMAIL:
-        # An e-mail reply is sent again by e-mail (with its current text), never on the platform.
+    if reply.channel in (ReplyChannel.EMAIL, ReplyChannel.DIRECT_MESSAGE):
+        # An e-mail or a direct message is sent again as the same private message (with the
+        # reply's current text), never posted on the platform.
         from vigie.inbox.outbox.private import requeue_failed_email
 
         requeue_failed_email(Reply.objects.get(pk=reply.pk))
@@ -322,8 +329,9 @@ def run_publication(reply_id: int, claimer: str) -> str:
     if claim is None:
         return "skipped"
     reply = Reply.objects.select_related("case__mention__source", "case__mention__author").get(pk=reply_id)
-    if reply.channel != ReplyChannel.PUBLIC:
-        # Only public replies go to the platform; anything else reaching here is a mistake.
+    if reply.channel != ReplyChannel.PUBLIC or reply.case.mention.kind == MentionKind.PRIVATE_MESSAGE:
+        # Only public replies to public items go to the platform in public; anything else
+        # reaching here is a mistake.
         _record_failure(claim, f"a {reply.channel} reply is not posted on the platform")
         return PublicationState.FAILED
     mention = reply.case.mention
@@ -564,6 +572,8 @@ def do_resolve_unknown_publication(
 
 def _published_for_platform(reply: Reply) -> tuple[Publication, Mention]:
     publication = Publication.objects.filter(reply_id=reply.pk).first()
+    if reply.channel != ReplyChannel.PUBLIC:
+        raise PublishingError(_("Un message privé envoyé ne se modifie ni ne se supprime."), code="private")
     if publication is None or publication.state != PublicationState.PUBLISHED:
         raise PublishingError(
             _("Seule une réponse publiée par Vigie peut être modifiée ou supprimée ici."),

@@ -7,6 +7,11 @@ from datetime import timedelta
 from django.conf import settings
 
 from vigie.core.jobs import job, periodic, worker_id
+from vigie.inbox.outbox.direct_messages import (
+    DM_SEND_JOB,
+    send_queued_direct_message,
+    sweep_direct_messages,
+)
 from vigie.inbox.outbox.private import SEND_JOB, poll_imap, send_private_email, sweep_private_emails
 from vigie.inbox.outbox.publishing import PUBLISH_JOB, run_publication, sweep_outbox
 
@@ -25,10 +30,16 @@ def send_email(message_pk: int) -> str:
     return send_private_email(message_pk)
 
 
+@job(DM_SEND_JOB, max_attempts=1)
+def send_direct_message(message_pk: int) -> str:
+    """Send one queued direct message (Messenger, Instagram Direct, X) once."""
+    return send_queued_direct_message(message_pk)
+
+
 @periodic("inbox.sweep_outbox", every=timedelta(minutes=5))
 def sweep() -> int:
     """Re-enqueue publications and e-mails whose job was lost (a dead worker, a lost message)."""
-    return sweep_outbox() + sweep_private_emails()
+    return sweep_outbox() + sweep_private_emails() + sweep_direct_messages()
 
 
 def poll_mailbox() -> dict[str, int]:

@@ -27,6 +27,11 @@ urlpatterns: list[URLPattern] = [
         views.private_email_resend,
         name="private_email_resend",
     ),
+    path(
+        "cases/<int:pk>/private/direct-message/",
+        views.private_direct_message_send,
+        name="private_direct_message_send",
+    ),
     path("cases/<int:pk>/private/callback/", views.private_callback, name="private_callback"),
     path("cases/<int:pk>/private/ticket/", views.private_ticket, name="private_ticket"),
     path("inbound-email/", views.inbound_email_webhook, name="inbound_email_webhook"),

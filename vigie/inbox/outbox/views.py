@@ -45,6 +45,7 @@ from vigie.inbox.models import (
     PublicationState,
     Reply,
 )
+from vigie.inbox.outbox.direct_messages import do_send_direct_message
 from vigie.inbox.outbox.private import (
     InboundEmail,
     InboundError,
@@ -112,6 +113,11 @@ class RefusedEdit:
     confirmed: list[str]
 
 
+def _on_platform(publication: Publication) -> bool:
+    """A public reply published by Vigie (a private message sent is neither edited nor deleted)."""
+    return publication.state == PublicationState.PUBLISHED and publication.reply.channel == "public"
+
+
 def publication_context(
     case: Case, membership: Membership, *, error: str = "", refused_edit: RefusedEdit | None = None
 ) -> dict[str, Any]:
@@ -122,8 +128,8 @@ def publication_context(
             reply=publication.reply,
             publication=publication,
             url=_safe_url(publication.url),
-            can_edit=publication.state == PublicationState.PUBLISHED and can_edit(publication.platform),
-            can_delete=publication.state == PublicationState.PUBLISHED and can_delete(publication.platform),
+            can_edit=_on_platform(publication) and can_edit(publication.platform),
+            can_delete=_on_platform(publication) and can_delete(publication.platform),
             edit=(
                 {
                     "body": refused_edit.body,
@@ -375,6 +381,19 @@ def private_email_send(request: HttpRequest, pk: int, thread_pk: int) -> HttpRes
     except ValidationError as error:
         return _after_private_step(request, member, case, "", error)
     return _after_private_step(request, member, case, _("E-mail en cours d'envoi."), None)
+
+
+@member_required(HANDLE_CASES)
+@require_POST
+def private_direct_message_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write to the customer privately on the platform (Messenger, Instagram Direct, X)."""
+    member = current_membership(request)
+    case = get_case(member.organisation, pk)
+    try:
+        do_send_direct_message(case, request.POST.get("body", ""), actor=member.user)
+    except ValidationError as error:
+        return _after_private_step(request, member, case, "", error)
+    return _after_private_step(request, member, case, _("Message privé en cours d'envoi."), None)
 
 
 @member_required(HANDLE_CASES)

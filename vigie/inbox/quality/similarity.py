@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
+from vigie.connectors.platforms import platform_label
 from vigie.inbox.quality.findings import WARN, Finding
 
 # Above this share of common phrases two replies read as the same answer. Chosen so a template
@@ -60,6 +61,6 @@ def check_similarity(text: str, previous: Iterable[str], platform: str) -> list[
                 "Cette réponse ressemble à %(percent)d %% à une réponse récente sur %(platform)s : "
                 "personnalisez-la (le prénom ne suffit pas, reprenez un détail du message du client)."
             )
-            % {"percent": round(score * 100), "platform": platform},
+            % {"percent": round(score * 100), "platform": platform_label(platform)},
         )
     ]

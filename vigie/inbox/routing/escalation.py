@@ -38,6 +38,19 @@ def case_url(case: Case) -> str:
         return ""
 
 
+def notify_escalation(case: Case, reason: str, recipients: list[User]) -> None:
+    """Tell ``recipients`` that ``case`` (saved, escalated) was escalated for ``reason``."""
+    for user in recipients:
+        do_notify(
+            case.organisation,
+            user,
+            "case.escalated",
+            _("Dossier %(ref)s escaladé : %(reason)s") % {"ref": case.reference, "reason": reason},
+            url=case_url(case),
+            data={"case_id": case.pk},
+        )
+
+
 @transaction.atomic
 def do_escalate_case(
     case: Case, *, reason: str, at: datetime | None = None, actor: User | None = None
@@ -49,15 +62,7 @@ def do_escalate_case(
         return False
     case.escalated_at = at
     recipients = supervisors(case)
-    for user in recipients:
-        do_notify(
-            case.organisation,
-            user,
-            "case.escalated",
-            _("Dossier %(ref)s escaladé : %(reason)s") % {"ref": case.reference, "reason": reason},
-            url=case_url(case),
-            data={"case_id": case.pk},
-        )
+    notify_escalation(case, reason, recipients)
     do_record_audit_event(
         case.organisation,
         "case.escalated",

@@ -25,13 +25,14 @@ from vigie.charter.queries import current_charter
 from vigie.core.actions import do_record_audit_event, do_record_audit_events
 from vigie.core.models import AuditEvent, Membership, Organisation, Team, User
 from vigie.core.tenancy import scoped
-from vigie.inbox.actions import do_open_case
+from vigie.inbox.actions import do_open_case, do_open_cases, new_case
 from vigie.inbox.models import Case, CaseStatus, RoutingRule
+from vigie.inbox.outbox.direct_messages import attach_direct_message
 from vigie.inbox.routing.actions import do_seed_default_routing
 from vigie.inbox.routing.assign import AssignmentState, assignment_pool, pick_assignee
-from vigie.inbox.routing.escalation import do_escalate_case
+from vigie.inbox.routing.escalation import do_escalate_case, notify_escalation, supervisors
 from vigie.inbox.routing.rules import Decision, analysis_results, decide, facts_for, ordered_rules
-from vigie.mentions.models import Mention
+from vigie.mentions.models import Mention, MentionKind
 
 # Audit verbs by which a person takes a decision routing must not undo, and the field each guards.
 HUMAN_VERBS = {
@@ -95,6 +96,13 @@ class Scheme:
     # and its assignment cursors and loads.
     events: list[dict[str, Any]] | None = None
     assignment: AssignmentState | None = None
+    # A batch's new cases, inserted in one go by ``flush`` (None: each one at once). Their
+    # events wait in ``events`` with the case itself, its id known once inserted.
+    new_cases: list[Case] | None = None
+    # New cases of the batch escalated by their rule: who to tell, once they are inserted; and
+    # each team's supervisors, read once per batch.
+    notices: list[tuple[Case, str, list[User]]] = field(default_factory=list)
+    supervisors: dict[int | None, list[User]] = field(default_factory=dict)
 
     def record(
         self, organisation: Organisation, verb: str, case: Case, data: dict[str, Any], at: datetime
@@ -108,14 +116,24 @@ class Scheme:
                 "verb": verb,
                 "at": at,
                 "object_type": case._meta.label_lower,
-                "object_id": str(case.pk),
+                "object_id": case,  # its id is read in ``flush``: a new case has none yet
                 "data": data,
             }
         )
 
     def flush(self, organisation: Organisation) -> None:
-        """Append the batch's pending events to the log (before anything else writes to it)."""
+        """Insert the batch's new cases, then append its pending events to the log (before
+        anything else writes to it)."""
+        if self.new_cases:
+            do_open_cases(self.new_cases)
+            self.new_cases.clear()
+        for case, reason, recipients in self.notices:
+            notify_escalation(case, reason, recipients)
+        self.notices.clear()
         if self.events:
+            for event in self.events:
+                if isinstance(event["object_id"], Case):
+                    event["object_id"] = str(event["object_id"].pk)
             do_record_audit_events(organisation, self.events)
             self.events.clear()
 
@@ -127,6 +145,12 @@ class Scheme:
             ordered_rules(organisation),
             {team.pk: team for team in scoped(Team, organisation)},
         )
+
+    def supervisors_of(self, case: Case) -> list[User]:
+        """``supervisors`` of ``case``'s team, read once per batch."""
+        if case.team_id not in self.supervisors:
+            self.supervisors[case.team_id] = supervisors(case)
+        return self.supervisors[case.team_id]
 
     def pool(self, organisation: Organisation, team: Team | None, at: datetime) -> list[Membership]:
         """``assignment_pool`` for ``team``, read once per batch."""
@@ -170,13 +194,32 @@ def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) ->
             human=human_decisions(organisation, [c.pk for c in cases.values()]),
             events=[],
             assignment=AssignmentState(),
+            new_cases=[],
         )
-        for mention in batch:
-            if do_route_mention(mention, scheme=scheme) is not None:
-                routed += 1
-        scheme.flush(organisation)
+        try:
+            with transaction.atomic():
+                for mention in batch:
+                    if do_route_mention(mention, scheme=scheme) is not None:
+                        routed += 1
+                scheme.flush(organisation)
+        except IntegrityError:
+            # Some case was opened meanwhile outside this batch's lock: the whole batch is
+            # undone (its updates, events and cases alike) and routed again, one mention at a
+            # time, each reading its case afresh.
+            return _route_one_by_one(organisation, batch, scheme)
         assert scheme.assignment is not None
         scheme.assignment.save()
+    return routed
+
+
+def _route_one_by_one(organisation: Organisation, batch: list[Mention], scheme: Scheme) -> int:
+    """The slow path of ``do_route_mentions``: each mention in its own savepoint, cases read and
+    created one at a time (a conflict on one case then costs only that case a retry)."""
+    assignment = AssignmentState()
+    scheme = replace(scheme, cases=None, events=[], new_cases=None, notices=[], assignment=assignment)
+    routed = sum(1 for mention in batch if do_route_mention(mention, scheme=scheme) is not None)
+    scheme.flush(organisation)
+    assignment.save()
     return routed
 
 
@@ -187,18 +230,31 @@ def do_route_mention(mention: Mention, *, scheme: Scheme | None = None) -> Case 
     what routing owns (rule, approval, templates, tags added, deadline before the first answer)
     follows the new analysis, while an assignee, team, status or priority set by a person stays.
     Deleted mentions and the organisation's own posts get no case (None); one opened before is
-    left as it is, but for its priority, which follows the analysis.
+    left as it is, but for its priority, which follows the analysis. A private message of someone
+    with an open case goes into that case's thread (that case is returned) instead of a new one.
     """
     organisation = mention.organisation
     if mention.deleted_at is not None or _is_own_post(mention):
-        case = Case.objects.filter(mention=mention).first()
+        if scheme is not None and scheme.cases is not None:
+            case = scheme.cases.get(mention.pk)
+        else:
+            case = Case.objects.filter(mention=mention).first()
         if case is not None and case.priority != mention.priority:
             Case.objects.filter(pk=case.pk).update(priority=mention.priority)
             case.priority = mention.priority
         return case
+    if mention.kind == MentionKind.PRIVATE_MESSAGE:
+        # A private message of someone whose case is open joins that case's thread.
+        attached = attach_direct_message(mention)
+        if attached is not None:
+            return attached
     if scheme is None:
         do_seed_default_routing(organisation)
         scheme = Scheme.load(organisation)
+    if scheme.new_cases is not None:
+        # A batch holding its organisation's lock, its cases read: no other router can open
+        # one of them meanwhile, and new cases wait for one INSERT (no savepoint per mention).
+        return _route(mention, scheme)
     pending = len(scheme.events) if scheme.events is not None else 0
     try:
         with transaction.atomic():
@@ -264,7 +320,9 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         assignee = pick_assignee(
             decision.rule, decision.actions.assign, pool, commit=True, state=scheme.assignment
         )
-    case = do_open_case(
+    escalate = decision.actions.escalate and _recent(mention, now)
+    batched = scheme.new_cases is not None
+    case = (new_case if batched else do_open_case)(
         mention,
         needs_answer=decision.needs_answer,
         team=decision.team,
@@ -278,6 +336,11 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         at=now,
         no_answer_reason=decision.no_answer_reason,
     )
+    if batched:
+        assert scheme.new_cases is not None
+        if escalate:
+            case.escalated_at = now  # a new case: nobody else can have escalated it
+        scheme.new_cases.append(case)
     data = _decision_data(decision) | {
         "team": decision.team.name if decision.team else None,
         "assignee": assignee.email if assignee else None,
@@ -286,9 +349,23 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         "tags": case.tags,
     }
     scheme.record(organisation, "case.routed", case, data, now)
-    if decision.actions.escalate and _recent(mention, now):
-        scheme.flush(organisation)  # the escalation's own event comes after this one
-        do_escalate_case(case, reason=_("règle « %(name)s »") % {"name": decision.rule_name}, at=now)
+    if escalate:
+        reason = _("règle « %(name)s »") % {"name": decision.rule_name}
+        if batched:
+            # As ``do_escalate_case`` does it, with the batch: the event after "routed", the
+            # supervisors told once the case is inserted.
+            recipients = scheme.supervisors_of(case)
+            scheme.record(
+                organisation,
+                "case.escalated",
+                case,
+                {"reason": reason, "notified": [user.email for user in recipients]},
+                now,
+            )
+            scheme.notices.append((case, reason, recipients))
+        else:
+            scheme.flush(organisation)  # the escalation's own event comes after this one
+            do_escalate_case(case, reason=reason, at=now)
     return case
 
 

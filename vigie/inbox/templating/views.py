@@ -35,11 +35,15 @@ def _platforms() -> list[tuple[str, str]]:
     """Platforms a variant can target: the social networks and review sites Vigie knows (its
     connectors and the table of the others; not feeds, files or webhooks, which carry other
     platforms' items), read when a form is built so a plug-in's platform is there too."""
-    return [
-        (slug, slug)
-        for slug, facts in all_platforms().items()
-        if facts.kind in (PlatformKind.SOCIAL, PlatformKind.REVIEWS)
-    ]
+    # People read the platform's name; the slug is only the submitted value.
+    return sorted(
+        (
+            (slug, facts.label)
+            for slug, facts in all_platforms().items()
+            if facts.kind in (PlatformKind.SOCIAL, PlatformKind.REVIEWS)
+        ),
+        key=lambda choice: choice[1].casefold(),
+    )
 
 
 def _user(request: HttpRequest) -> User:

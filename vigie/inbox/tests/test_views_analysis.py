@@ -57,10 +57,11 @@ def test_agents_and_above_correct_sentiment_type_and_themes(tenant: Tenant, logi
     assert analysed == "negative", "the angry text is read as negative by the shipped model"
     client = login(tenant.member(role))
     assert "Corriger l'analyse" in client.get(reverse("case_detail", args=[case.pk])).content.decode()
-    # The agent disagrees with every field: each change is a correction.
+    # The agent disagrees with every field: each change is a correction (since issue 16 the
+    # analysis finds attente and joignabilite; the agent says billing, not reachability).
     response = client.post(
         reverse("case_correct_analysis", args=[case.pk]),
-        {"sentiment": "neutral", "type": "suggestion", "themes": ["attente", "joignabilite"]},
+        {"sentiment": "neutral", "type": "suggestion", "themes": ["attente", "facturation"]},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("case_detail", args=[case.pk])
@@ -69,7 +70,7 @@ def test_agents_and_above_correct_sentiment_type_and_themes(tenant: Tenant, logi
     assert (mention.sentiment, mention.mention_type, mention.themes) == (
         "neutral",
         "suggestion",
-        ["attente", "joignabilite"],
+        ["attente", "facturation"],
     )
     fields = sorted(Correction.objects.filter(mention=mention).values_list("field", flat=True))
     assert fields == ["sentiment", "themes", "type"]
@@ -80,7 +81,9 @@ def test_agents_and_above_correct_sentiment_type_and_themes(tenant: Tenant, logi
     ]
     assert len(events) == 3
     html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
-    assert "Analyse corrigée (sentiment) : negative → neutral" in html
+    assert "Analyse corrigée (Sentiment) : Négatif → Neutre" in html, (
+        "the timeline names the field and values"
+    )
     assert "Attente et délais" in html
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from vigie.analysis.models import CorrectedField
 from vigie.analysis.queries import MentionAnalysis, mention_analysis, theme_choices
 from vigie.connectors.platforms import item_url, platform_facts, platform_label
 from vigie.core.decorators import current_membership, member_required
@@ -44,6 +45,7 @@ from vigie.inbox.handling import (
 )
 from vigie.inbox.models import CaseStatus, ReplyChannel, ReplyStatus
 from vigie.inbox.presence import HEARTBEAT_SECONDS, beat
+from vigie.inbox.quality.labels import finding_label
 from vigie.inbox.queries import (
     CaseDetail,
     case_detail,
@@ -55,7 +57,7 @@ from vigie.inbox.routing.timeline import describe_routing_event
 from vigie.inbox.suggestions import suggest_replies
 from vigie.inbox.views.conversation import conversation
 from vigie.mentions.actions import do_set_author_flags
-from vigie.mentions.models import AuthorFlag
+from vigie.mentions.models import AuthorFlag, MentionType, Sentiment
 
 PERSONAL_DATA_LABELS = {
     "email": gettext_lazy("adresse e-mail"),
@@ -109,12 +111,15 @@ def describe_event(event: AuditEvent) -> str:
     if text:
         return text
     if event.verb == "analysis.corrected":
+        field = str(data.get("field", ""))
+        labels = _correction_labels(event, field)
         return _("Analyse corrigée (%(field)s) : %(old)s → %(new)s") % {
-            "field": data.get("field", ""),
-            "old": _correction_value(data.get("from")),
-            "new": _correction_value(data.get("to")),
+            "field": CorrectedField(field).label if field in CorrectedField.values else _("analyse"),
+            "old": _correction_value(data.get("from"), labels),
+            "new": _correction_value(data.get("to"), labels),
         }
-    return event.verb
+    # A step recorded by an app this page does not know yet: said plainly, never its code.
+    return _("Étape enregistrée")
 
 
 def _describe_work(verb: str, data: dict[str, Any]) -> str:
@@ -134,7 +139,7 @@ def _describe_work(verb: str, data: dict[str, Any]) -> str:
         return _("Brouillon de réponse commencé")
     if verb == "reply.warnings_overridden":
         return _("Avertissements ignorés (%(codes)s) : %(reason)s") % {
-            "codes": ", ".join(data.get("codes", [])),
+            "codes": ", ".join(finding_label(str(code)) for code in data.get("codes", [])),
             "reason": data.get("reason", ""),
         }
     if verb == "reply.submitted":
@@ -180,6 +185,10 @@ _PLAIN_STEPS = {
     "case.private_email_resent": gettext_lazy("E-mail renvoyé au client"),
     "case.private_email_failed": gettext_lazy("Échec d'envoi de l'e-mail au client"),
     "case.private_email_received": gettext_lazy("E-mail reçu du client"),
+    "case.private_message_queued": gettext_lazy("Message privé au client en file d'envoi"),
+    "case.private_message_sent": gettext_lazy("Message privé envoyé au client"),
+    "case.private_message_failed": gettext_lazy("Échec d'envoi du message privé au client"),
+    "case.private_message_received": gettext_lazy("Message privé reçu du client"),
     "case.callback_logged": gettext_lazy("Rappel téléphonique consigné"),
     "case.external_ticket_linked": gettext_lazy("Ticket externe lié"),
 }
@@ -229,10 +238,21 @@ def _describe_handling(verb: str, data: dict[str, Any]) -> str:
     return ""
 
 
-def _correction_value(value: Any) -> str:
+def _correction_labels(event: AuditEvent, field: str) -> dict[str, str]:
+    # The corrected values are codes (sentiment, type, theme slugs): people read their labels.
+    if field == CorrectedField.SENTIMENT:
+        return {str(k): str(v) for k, v in Sentiment.choices}
+    if field == CorrectedField.TYPE:
+        return {str(k): str(v) for k, v in MentionType.choices}
+    if field == CorrectedField.THEMES:
+        return dict(theme_choices(event.organisation))
+    return {}
+
+
+def _correction_value(value: Any, labels: dict[str, str]) -> str:
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "—"
-    return str(value) if value not in (None, "") else "—"
+        return ", ".join(labels.get(str(v), str(v)) for v in value) or "—"
+    return labels.get(str(value), str(value)) if value not in (None, "") else "—"
 
 
 def safe_url(url: str) -> str:

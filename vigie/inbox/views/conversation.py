@@ -1,5 +1,6 @@
 """One case's conversation, in order: the customer's item, its replies on the platform, our public
-replies, the private messages (e-mail, callbacks, tickets), internal notes and the case's events."""
+replies, the private messages (e-mail, direct messages on the platform, callbacks, tickets),
+internal notes and the case's events."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from vigie.core.models import AuditEvent
 from vigie.core.tenancy import scoped
-from vigie.inbox.models import CallbackLog, ExternalTicket, PrivateMessage
+from vigie.inbox.models import CallbackLog, ExternalTicket, PrivateChannel, PrivateMessage
 from vigie.inbox.queries import CaseDetail
 
 # Events already told by an entry of their own (the note, the message, the call, the ticket).
@@ -21,6 +22,7 @@ _TOLD_BY_AN_ENTRY = {
     "case.callback_logged",
     "case.external_ticket_linked",
     "case.private_email_received",
+    "case.private_message_received",
 }
 
 
@@ -91,13 +93,17 @@ def conversation(detail: CaseDetail, describe: Callable[[AuditEvent], str]) -> l
     )
     for message in messages:
         inbound = message.direction == "in"
+        if message.thread.channel == PrivateChannel.DIRECT_MESSAGE:
+            label = _("Message privé reçu") if inbound else _("Message privé au client")
+        else:
+            label = _("E-mail reçu") if inbound else _("E-mail au client")
         entries.append(
             Entry(
                 "email_in" if inbound else "email_out",
                 message.created_at,
                 message.sender if inbound else _person(message.author),
                 message.body,
-                _("E-mail reçu") if inbound else _("E-mail au client"),
+                label,
                 obj=message,
             )
         )

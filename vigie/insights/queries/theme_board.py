@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from vigie.analysis.models import Theme
 from vigie.core.models import Location, Organisation
 from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
@@ -18,7 +17,7 @@ from vigie.insights.queries.filters import (
 from vigie.insights.queries.grouping import grouped
 from vigie.insights.queries.quotes import Verbatim, _verbatim
 from vigie.insights.queries.stats import _share
-from vigie.insights.queries.themes import TOP_THEMES
+from vigie.insights.queries.themes import TOP_THEMES, theme_labels
 from vigie.insights.verbatims import order_patterns
 
 
@@ -68,7 +67,8 @@ def theme_board(
     base = filters or InsightFilters()
     now_counts = grouped(organisation, period, base, "theme")
     then_counts = grouped(organisation, previous_period(organisation, period), base, "theme")
-    labels = {t.slug: t.label for t in scoped(Theme, organisation)}
+    # The organisation's labels, else the default taxonomy's: never the slug.
+    labels = theme_labels(organisation)
     location_names = {loc.pk: loc.name for loc in scoped(Location, organisation)}
     # Volume x negativity (negative / volume) is the number of negative mentions.
     ranked = sorted(

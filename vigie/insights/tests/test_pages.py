@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zoneinfo
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -296,21 +297,21 @@ def test_exports_follow_the_filters_and_neutralise_formulas(
     assert response.streaming
     body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[arg-type]
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert [r["id"] for r in rows] == [str(inside.pk)]
-    assert rows[0]["text"].startswith("'=")
+    assert [r["N° de mention"] for r in rows] == [str(inside.pk)]
+    assert rows[0]["Texte"].startswith("'=")
     cases = client.get(reverse("insights-export", args=["cases", "csv"]), query)
     case_rows = list(csv.DictReader(io.StringIO(b"".join(cases.streaming_content).decode("utf-8-sig"))))  # type: ignore[arg-type]
     assert len(case_rows) == 1
-    assert case_rows[0]["first_response_at"]
-    assert case_rows[0]["sla_due_at"]
-    assert case_rows[0]["published_at"]
+    assert case_rows[0]["Première réponse le"]
+    assert case_rows[0]["Échéance"]
+    assert case_rows[0]["Publié le"]
 
     xlsx = client.get(reverse("insights-export", args=["replies", "xlsx"]), query)
     assert xlsx.status_code == 200
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))  # type: ignore[arg-type]
-    assert next(workbook.active.iter_rows(values_only=True))[0] == "reply_id"
+    assert next(workbook.active.iter_rows(values_only=True))[0] == "N° de réponse"
     assert client.get(reverse("insights-export", args=["secrets", "csv"])).status_code == 404
 
 
@@ -369,6 +370,28 @@ def test_consent_makes_a_positive_review_a_testimonial(tenant: Tenant, login: Lo
     quotes = consented_testimonials(org, period)
     assert [q.mention_id for q in quotes] == [glowing.pk]
     assert "marie@example.org" not in quotes[0].text
+
+
+def test_exports_speak_french_and_give_times_in_the_organisations_zone(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    org.timezone = "America/Martinique"  # UTC-4 all year: neither UTC nor the server's zone
+    org.save(update_fields=["timezone"])
+    created = timezone.now() - timedelta(days=1)
+    mention = make_mention(org, created_at=created, text="Bonjour")
+    make_case(org, mention)
+    client = login(tenant.manager)
+    cases = client.get(reverse("insights-export", args=["cases", "csv"]), {"period": 7})
+    body = b"".join(cases.streaming_content).decode("utf-8-sig")  # type: ignore[arg-type]
+    rows = list(csv.DictReader(io.StringIO(body)))
+    header = body.splitlines()[0]
+    assert "_" not in header, "no column is named by its code"
+    row = rows[0]
+    assert row["Publié le"].endswith("-04:00")
+    assert row["Publié le"].startswith(
+        created.astimezone(zoneinfo.ZoneInfo("America/Martinique")).strftime("%Y-%m-%d %H:%M")
+    )
+    assert row["Statut"] in {"À traiter", "En cours", "Résolu"}
+    assert row["Réponse attendue"] in {"oui", "non"}
 
 
 PNG_LOGO = (

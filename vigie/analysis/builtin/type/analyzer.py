@@ -145,11 +145,78 @@ def classify(text: str, sentiment: dict[str, Any] | None, toxicity: dict[str, An
     return "other"
 
 
+# Issue 16: two readings the model gets wrong, applied to its answer (and to the rules' without it).
+# A "why" that argues rather than asks: "Pourquoi payer deux fois plus cher ailleurs ?" (an
+# infinitive), "Pourquoi la livraison est-elle si longue ?" (an intensified complaint), "c'est
+# normal ?", "???", "?!" — unless an explicit request sits beside it ("pouvez-vous", "que faire").
+_EXPLICIT_REQUEST = re.compile(
+    r"\b(?:pouvez[- ]vous|pourriez[- ]vous|merci de me|comment faire|que faire|est-il possible|"
+    r"serait-il possible|comment puis-je|puis-je|svp|s['’]il vous pla[iî]t)\b",
+    re.IGNORECASE,
+)
+_WHY_NOT = re.compile(r"\bpourquoi\s+ne\s+pas\b", re.IGNORECASE)
+_RHETORICAL = re.compile(
+    r"\bpourquoi\s+(?:[a-zéèêàâîôûç]+(?:er|ir)\b|[^?.!]{0,80}\b(?:si|aussi|autant|tant)\s+"
+    r"(?:long|longue|longs|longues|lent|lente|cher|chère|chers|compliqué|compliquée|difficile|mal|peu)\b)"
+    r"|\bc['’]est\s+normal\s*\?|\best[- ]ce\s+normal\b|\?{3,}|\?\s*!|!\s*\?",
+    re.IGNORECASE,
+)
+# Only a glowing text makes a rhetorical question praise ("Pourquoi payer plus cher ailleurs ?").
+RHETORICAL_PRAISE = 0.9
+# A shared headline or link that speaks of no one in particular: a news post, not a complaint,
+# praise or troll ("Les raccordements d'énergies #renouvelables progressent http…"). It names
+# neither the writer nor the reader, and does not answer someone (a leading @).
+_LINK = re.compile(r"https?://|www\.|@url\b|\bhttp\b", re.IGNORECASE)
+_HASHTAG = re.compile(r"(?<!\w)#\w+")
+_PERSON = re.compile(
+    r"\b(?:je|me|moi|mon|ma|mes|tu|te|toi|ton|ta|tes|vous|votre|vos|nous|notre|nos|on|perso|i|my|you|"
+    r"your|we|our)\b|\b[jmt]['’]",
+    re.IGNORECASE,
+)
+NEWS_MAX_TOXICITY = 0.5
+
+
+def rhetorical(text: str) -> str | None:
+    """ "suggestion" for "pourquoi ne pas…", "rhetorical" for a question that argues, else None."""
+    if "?" not in text and "pourquoi" not in text.lower():
+        return None
+    if _EXPLICIT_REQUEST.search(text):
+        return None
+    if _WHY_NOT.search(text):
+        return "suggestion"
+    return "rhetorical" if _RHETORICAL.search(text) else None
+
+
+def reads_as_news(item: Item, text: str) -> bool:
+    """A post sharing a link or hashtags without a person in it (see ``_PERSON``), not a review."""
+    if item.rating is not None or text.lstrip().startswith("@"):
+        return False
+    if not (_LINK.search(text) or len(_HASHTAG.findall(text)) >= 2):
+        return False
+    return _PERSON.search(text) is None
+
+
+def reread(item: Item, text: str, answer: str, prior: Results) -> str:
+    """``answer`` corrected for rhetorical questions and news posts (issue 16)."""
+    if answer == "question":
+        kind = rhetorical(text)
+        if kind == "suggestion":
+            return "suggestion"
+        if kind == "rhetorical":
+            score = float((prior.get("sentiment") or {}).get("score", 0.0))
+            return "praise" if score >= RHETORICAL_PRAISE else "complaint"
+    elif answer in ("complaint", "praise", "troll") and reads_as_news(item, text):
+        toxicity = prior.get("toxicity") or {}
+        if answer != "troll" or float(toxicity.get("score", 0.0)) < NEWS_MAX_TOXICITY:
+            return "other"
+    return answer
+
+
 class TypeAnalyzer(Analyzer):
     """Type by the trained model over the text and the rules' answer (the rules alone without it)."""
 
     name: ClassVar[str] = "type"
-    version: ClassVar[str] = "2.0"
+    version: ClassVar[str] = "2.1"
     provides: ClassVar[frozenset[str]] = frozenset({"type"})
     requires: ClassVar[frozenset[str]] = frozenset({"sentiment", "toxicity"})
 
@@ -167,4 +234,7 @@ class TypeAnalyzer(Analyzer):
         model = type_model.shipped()
         if model is not None and texts:
             types = model.predict(runtime.features(batch), batch, previous, types)
-        return [{"type": answer} for answer in types]
+        return [
+            {"type": reread(item, text, answer, prior)}
+            for item, text, answer, prior in zip(batch, texts, types, previous, strict=True)
+        ]

@@ -10,6 +10,8 @@ import numpy as np
 
 from vigie.analysis.training import lexicon
 from vigie.analysis.training.features import (
+    CONTRAST_PAIRS,
+    CONTRAST_WORDS,
     N_FEATURES,
     NEGATORS,
     Featurizer,
@@ -43,6 +45,10 @@ TRICKY = [
     "texte\x00avec un octet nul",
     "!!!???",
     "4444 chiffres 2024",
+    "Bon produit mais livraison lente, par contre le service est top",
+    "mais",
+    "par contre",
+    "sauf que non",
 ]
 
 
@@ -50,9 +56,14 @@ def _reference(text: str) -> Counter[tuple[str, ...]]:
     """The features of docs/models.md computed one by one, as strings."""
     found: Counter[tuple[str, ...]] = Counter()
     toks = tokens(text)
+    contrast = [
+        i for i, t in enumerate(toks) if t in CONTRAST_WORDS or (i and (toks[i - 1], t) in CONTRAST_PAIRS)
+    ]
     for i, token in enumerate(toks):
         negated = any(t in NEGATORS for t in toks[max(0, i - 3) : i])
         found["w", "¬" if negated else "", token] += 1
+        if contrast and i > contrast[0]:
+            found["a", "¬" if negated else "", token] += 1
         if i:
             found["b", toks[i - 1], token] += 1
         padded = f" {token} "

@@ -1,7 +1,7 @@
 """Facebook Pages: comments and replies on the Page's posts, visitors' posts, ratings; answers,
 moderation and Messenger private replies; Meta webhooks (``feed``) beside polling.
 
-One poll walks three phases, one Graph page per ``fetch`` call, asking for the next at once
+One poll walks its phases, one Graph page per ``fetch`` call, asking for the next at once
 (``has_more``):
 
 1. ``feed``: ``/{page-id}/feed`` for posts created within ``lookback_days``. Visitors' posts are
@@ -13,8 +13,13 @@ One poll walks three phases, one Graph page per ``fetch`` call, asking for the n
    read. Graph v22.0 and later no longer serve them (error 12): the phase is then skipped and
    "test the connection" says so.
 
+4. ``messages`` (only with ``read_messages``): ``/{page-id}/conversations?platform=messenger``,
+   the Messenger messages written to the Page since the last poll (``facebook.messages``).
+
 The Page's own posts and comments are not mentions (they are the organisation's own words).
-Deletions come by webhook (``verb: remove``): the mention is kept and marked deleted.
+Deletions come by webhook (``verb: remove``): the mention is kept and marked deleted. Messenger
+messages also come by webhook (``messages`` field): they are private messages (kind
+``private_message``), routed into their author's open case, never answered in public.
 """
 
 from __future__ import annotations
@@ -107,6 +112,7 @@ class FacebookConnector(MetaConnector[FacebookConfig]):
     urls: ClassVar[str | None] = "vigie.connectors.builtin.facebook.urls"
     webhook_url_name: ClassVar[str] = "meta_webhook"
     webhook_object: ClassVar[str] = "page"
+    messaging_platform: ClassVar[str] = "messenger"
 
     @property
     def token(self) -> str:
@@ -136,22 +142,24 @@ class FacebookConnector(MetaConnector[FacebookConfig]):
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read one Graph page of the current phase; see the module docstring for the walk."""
         phase = cursor.get("phase") or "feed"
+        if phase == "messages":
+            return self.paced(self.messages_page(cursor))
         if phase == "comments":
-            return self.paced(self._comments_page(cursor))
+            return self.paced(self.then_messages(self._comments_page(cursor), cursor))
         if phase == "ratings":
-            return self.paced(self._ratings_page(cursor))
-        return self.paced(self._feed_page(cursor))
+            return self.paced(self.then_messages(self._ratings_page(cursor), cursor))
+        return self.paced(self.then_messages(self._feed_page(cursor), cursor))
 
     def parse_webhook(self, request: WebhookRequest) -> list[MentionIn]:
-        """Check the signature, then read the ``feed`` changes about this Page: comments and
-        visitors' posts added, edited or removed (removed ones come back marked deleted).
-
-        Messenger's ``messaging`` events are not read as mentions (a private conversation is not
-        a public mention): they are acknowledged and ignored.
+        """Check the signature, then read the ``feed`` changes about this Page (comments and
+        visitors' posts added, edited or removed: removed ones come back marked deleted) and the
+        Messenger messages written to it (``messaging`` events of the ``messages`` field), which
+        become private messages: kind ``private_message``, never answered in public.
         """
         data = verify_signature(self.config.app_secret, request)
         mentions: list[MentionIn] = []
         for entry in self.delivery_entries(data):
+            mentions.extend(self.messaging_items(entry))
             changes = entry.get("changes") or []
             for change in changes if isinstance(changes, list) else []:
                 if not isinstance(change, dict) or change.get("field") != "feed":

@@ -15,6 +15,12 @@ from vigie.connectors.builtin.facebook.graph import (
     challenge_answer,
     check_window,
     default_verify_token,
+    graph_time,
+)
+from vigie.connectors.builtin.facebook.messages import (
+    CONVERSATION_FIELDS,
+    conversation_mentions,
+    messaging_mentions,
 )
 from vigie.connectors.builtin.facebook.schemas import Created, MessageSent, TokenData
 from vigie.connectors.contract import (
@@ -55,6 +61,12 @@ class MetaConfig(ConnectorConfig):
     lookback_days: int = Field(
         default=30, ge=1, le=365, description="Publications relues pour leurs commentaires (jours)"
     )
+    # Off by default: reading conversations needs a permission granted through App Review
+    # (pages_messaging, instagram_manage_messages); the ``messages`` webhook brings them anyway.
+    read_messages: bool = Field(
+        default=False,
+        description="Relire aussi les messages privés par interrogation (en plus du webhook « messages »)",
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -80,6 +92,8 @@ class MetaConnector(Connector[MC]):
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
     # The object Meta names in a webhook delivery (``page`` or ``instagram``).
     webhook_object: ClassVar[str] = ""
+    # The conversations edge's ``platform`` parameter (``messenger`` or ``instagram``).
+    messaging_platform: ClassVar[str] = ""
 
     @property
     def token(self) -> str:
@@ -120,6 +134,54 @@ class MetaConnector(Connector[MC]):
         if page.has_more and usage is not None and usage >= USAGE_CEILING_PERCENT:
             return Page(page.items, page.next_cursor, has_more=False)
         return page
+
+    # --- private messages (polled after the public phases of a walk) ----------------------------
+
+    def then_messages(self, page: Page, cursor: dict[str, Any]) -> Page:
+        """``page`` of a public phase, carrying the messages' place along; where it ends the walk,
+        the conversations are read next (when ``read_messages`` is set)."""
+        place = {"messages_newest": str(cursor.get("messages_newest") or "")}
+        following = {**page.next_cursor, **place}
+        if page.has_more or not self.config.read_messages:
+            return Page(page.items, following, has_more=page.has_more)
+        return Page(page.items, {**following, "phase": "messages", "resume": following}, has_more=True)
+
+    def messages_page(self, cursor: dict[str, Any]) -> Page:
+        """One page of ``/{id}/conversations`` (newest first): the messages written to the account
+        since the newest read, down to the first conversation not updated since."""
+        newest_read = str(cursor.get("messages_newest") or "")
+        walk_newest = str(cursor.get("walk_newest") or newest_read)
+        resume = dict(cursor.get("resume") or {})
+        params = {"fields": CONVERSATION_FIELDS, "platform": self.messaging_platform, "limit": 25}
+        entries, after = self.graph.list_page(
+            f"/{self.account_id}/conversations", params, cursor.get("after")
+        )
+        items: list[MentionIn] = []
+        reached_known = False
+        for conversation in entries:
+            updated = str(conversation.get("updated_time") or "")
+            stamp = graph_time(updated).isoformat() if updated else ""
+            if newest_read and stamp and stamp <= newest_read:
+                reached_known = True
+                break
+            walk_newest = max(walk_newest, stamp)
+            items.extend(
+                conversation_mentions(conversation, self.account_id, self.messaging_platform, newest_read)
+            )
+        if after and not reached_known:
+            state = {
+                "phase": "messages",
+                "after": after,
+                "messages_newest": newest_read,
+                "walk_newest": walk_newest,
+                "resume": resume,
+            }
+            return Page(items, state, has_more=True)
+        return Page(items, {**resume, "messages_newest": walk_newest}, has_more=False)
+
+    def messaging_items(self, entry: dict[str, Any]) -> list[MentionIn]:
+        """The private messages of a webhook entry (the ``messages`` field)."""
+        return messaging_mentions(entry, self.account_id, self.messaging_platform)
 
     # --- webhooks ---------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Instagram (professional account, Graph API): comments and replies on the account's media,
 @mentions and tags; answers, moderation, Instagram Direct private replies; Meta webhooks.
 
-One poll walks three phases, one Graph page per ``fetch`` call (``has_more`` asks for the next):
+One poll walks its phases, one Graph page per ``fetch`` call (``has_more`` asks for the next):
 
 1. ``media``: ``/{ig-user-id}/media`` published within ``lookback_days`` (``since``); every media whose
    ``comments_count`` changed since the last poll is queued for its comments.
@@ -10,7 +10,11 @@ One poll walks three phases, one Graph page per ``fetch`` call (``has_more`` ask
 3. ``tags``: ``/{ig-user-id}/tags``, the media others tagged the account in, newest first down to
    the newest already read.
 
-@mentions of the account in others' captions and comments arrive by webhook only (``mentions``
+4. ``messages`` (only with ``read_messages``): ``/{ig-user-id}/conversations?platform=instagram``,
+   the Direct messages written to the account since the last poll.
+
+Direct messages also arrive by webhook (``messages`` field): private messages, routed into their
+author's open case. @mentions of the account in others' captions and comments arrive by webhook only (``mentions``
 field: ids only, the text is then read with ``mentioned_comment`` / ``mentioned_media``). The
 account's own comments are not mentions.
 """
@@ -96,6 +100,7 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
     urls: ClassVar[str | None] = None
     webhook_url_name: ClassVar[str] = "meta_webhook"
     webhook_object: ClassVar[str] = "instagram"
+    messaging_platform: ClassVar[str] = "instagram"
 
     @property
     def token(self) -> str:
@@ -118,11 +123,13 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read one Graph page of the current phase; see the module docstring for the walk."""
         phase = cursor.get("phase") or "media"
+        if phase == "messages":
+            return self.paced(self.messages_page(cursor))
         if phase == "comments":
-            return self.paced(self._comments_page(cursor))
+            return self.paced(self.then_messages(self._comments_page(cursor), cursor))
         if phase == "tags":
-            return self.paced(self._tags_page(cursor))
-        return self.paced(self._media_page(cursor))
+            return self.paced(self.then_messages(self._tags_page(cursor), cursor))
+        return self.paced(self.then_messages(self._media_page(cursor), cursor))
 
     def parse_webhook(self, request: WebhookRequest) -> list[MentionIn]:
         """Check the signature, then read the ``comments`` and ``mentions`` changes about this
@@ -131,6 +138,8 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
         data = verify_signature(self.config.app_secret, request)
         mentions: list[MentionIn] = []
         for entry in self.delivery_entries(data):
+            # Instagram Direct messages (``messages`` field): private, never answered in public.
+            mentions.extend(self.messaging_items(entry))
             changes = entry.get("changes") or []
             for change in changes if isinstance(changes, list) else []:
                 if not isinstance(change, dict) or not isinstance(change.get("value"), dict):

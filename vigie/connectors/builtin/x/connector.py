@@ -27,6 +27,8 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from vigie.connectors.builtin.x.schemas import (
     CreatedAnswer,
+    DmEventList,
+    DmSentAnswer,
     Post,
     PostList,
     Problem,
@@ -64,6 +66,10 @@ FIRST_READ_PAGES = 3
 DEFAULT_RETRY_AFTER = 900.0
 MENTIONS = "mentions"
 SEARCH = "search"
+DMS = "dms"
+DM_FIELDS = "id,text,event_type,created_at,sender_id,dm_conversation_id,participant_ids"
+# The mention kind of a direct message: routed to its author's open case, never answered in public.
+PRIVATE_MESSAGE = "private_message"
 X_WEB = "https://x.com"
 REPLY_RULE = (
     "X refuse depuis février 2026 les réponses par API à un message qui ne mentionne pas @{username} "
@@ -101,6 +107,11 @@ class XConfig(ConnectorConfig):
         description="Secret client OAuth 2.0 (client confidentiel)",
         json_schema_extra={"secret": True},
     )
+    # Off by default: reading DMs needs the user token (scope dm.read) and every event read is billed.
+    read_direct_messages: bool = Field(
+        default=False,
+        description="Lire les messages privés du compte (jeton OAuth 2.0, portée dm.read)",
+    )
 
     @field_validator("user_id")
     @classmethod
@@ -123,7 +134,7 @@ class XConnector(Connector[XConfig]):
     slug: ClassVar[str] = "x"
     label: ClassVar[str] = "X"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.FETCH, Capability.REPLY, Capability.DELETE_REPLY}
+        {Capability.FETCH, Capability.REPLY, Capability.DELETE_REPLY, Capability.DIRECT_MESSAGE}
     )
     Config: ClassVar[type[ConnectorConfig]] = XConfig
     default_poll_seconds: ClassVar[int] = 600
@@ -150,6 +161,7 @@ class XConnector(Connector[XConfig]):
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read one page of the current stream; see the module docstring for the walk."""
         streams = [MENTIONS] + ([SEARCH] if self.config.query else [])
+        streams += [DMS] if self.config.read_direct_messages else []
         index = cursor.get("stream", 0)
         if not isinstance(index, int) or not 0 <= index < len(streams):
             index = 0
@@ -158,6 +170,8 @@ class XConnector(Connector[XConfig]):
         pending = cursor.get("page") or {}
         if pending.get("key") != key:
             pending = {}
+        if key == DMS:
+            return self._dm_page(since, pending, index, len(streams))
 
         params: dict[str, str | int] = {
             "max_results": PAGE_SIZE,
@@ -215,6 +229,22 @@ class XConnector(Connector[XConfig]):
             external_id=created.id, url=f"{X_WEB}/{username}/status/{created.id}", raw=_json(response)
         )
 
+    def send_direct_message(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:
+        """Write privately to ``mention``'s author (``POST /2/dm_conversations/with/:id/messages``,
+        user context, scope dm.write). X takes no idempotency key: the outbox sends it once."""
+        participant = str(mention.raw.get("sender_id") or "") or (
+            mention.author.external_id if mention.author else ""
+        )
+        if not participant.isdigit() or participant == self.config.user_id:
+            raise ConnectorError("X: pas de destinataire pour ce message privé", permanent=True)
+        response = self._user_call(
+            "POST", f"/2/dm_conversations/with/{participant}/messages", json={"text": text}
+        )
+        data = _json(response)
+        sent = _model(DmSentAnswer, data).data
+        url = f"{X_WEB}/messages/{sent.dm_conversation_id}" if sent.dm_conversation_id else ""
+        return ReplyResult(external_id=sent.dm_event_id, url=url, raw=data)
+
     def delete_reply(self, mention: MentionIn, reply_external_id: str) -> None:
         """Delete our reply; one already gone counts as deleted."""
         try:
@@ -237,6 +267,48 @@ class XConnector(Connector[XConfig]):
         raise ConnectorError(REPLY_RULE.format(username=username), permanent=True)
 
     # --- reading ----------------------------------------------------------------------------
+
+    def _dm_page(self, since: dict[str, str], pending: dict[str, Any], index: int, count: int) -> Page:
+        """One page of ``GET /2/dm_events`` (newest first, no ``since_id``): the messages written
+        to the account, down to the newest event read by the last poll."""
+        params: dict[str, str | int] = {
+            "max_results": PAGE_SIZE,
+            "event_types": "MessageCreate",
+            "dm_event.fields": DM_FIELDS,
+            "expansions": "sender_id",
+            "user.fields": USER_FIELDS,
+        }
+        if pending.get("token"):
+            params["pagination_token"] = pending["token"]
+        data = _json(self._user_call("GET", "/2/dm_events", params=params))
+        listing = _model(DmEventList, data)
+        raw_events = data.get("data") or [] if isinstance(data, dict) else []
+        users = {user.id: user for user in listing.includes.users}
+        newest_read = int(since.get(DMS) or 0)
+        newest = int(pending.get("newest") or 0)
+        items: list[MentionIn] = []
+        reached_known = False
+        for event, raw in zip(listing.data, raw_events, strict=False):
+            event_id = int(event.id) if event.id.isdigit() else 0
+            if newest_read and event_id <= newest_read:
+                reached_known = True
+                break
+            newest = max(newest, event_id)
+            if event.event_type not in ("", "MessageCreate") or not event.sender_id:
+                continue
+            if event.sender_id == self.config.user_id:
+                continue  # the account's own message
+            items.append(_dm_mention(event.model_dump(), raw, users))
+        pages = int(pending.get("pages") or 1)
+        token = listing.meta.next_token
+        if token and listing.data and not reached_known and (newest_read or pages < FIRST_READ_PAGES):
+            page_state = {"key": DMS, "token": token, "newest": str(newest), "pages": pages + 1}
+            return Page(items, {"stream": index, "since": since, "page": page_state}, has_more=True)
+        if newest:
+            since[DMS] = str(max(newest, newest_read))
+        if index + 1 < count:
+            return Page(items, {"stream": index + 1, "since": since}, has_more=True)
+        return Page(items, {"stream": 0, "since": since}, has_more=False)
 
     def _mentions(self, listing: PostList, raw_posts: list[Any], stream: str) -> list[MentionIn]:
         users = {user.id: user for user in listing.includes.users}
@@ -270,7 +342,14 @@ class XConnector(Connector[XConfig]):
 
     # --- HTTP -------------------------------------------------------------------------------
 
-    def _user_call(self, method: str, path: str, *, json: dict[str, Any] | None = None) -> httpx.Response:
+    def _user_call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str | int] | None = None,
+    ) -> httpx.Response:
         """A call in the account's name: renew the user token once when X refuses it."""
         if not self._user_token and not self._refresh_token:
             raise ConnectorError(
@@ -280,12 +359,12 @@ class XConnector(Connector[XConfig]):
         if not self._user_token:
             self._renew()
         try:
-            return self._send(method, path, json=json, token=self._user_token)
+            return self._send(method, path, json=json, params=params, token=self._user_token)
         except ConnectorError as exc:
             if not (exc.needs_reauth and self._refresh_token):
                 raise
         self._renew()
-        return self._send(method, path, json=json, token=self._user_token)
+        return self._send(method, path, json=json, params=params, token=self._user_token)
 
     def _renew(self) -> None:
         if not self._refresh_token or not self.config.client_id:
@@ -416,6 +495,30 @@ def _to_mention(post: Post, raw: dict[str, Any], users: dict[str, User]) -> Ment
         reach=max(reach, metrics.impression_count if metrics else 0),
         language="" if post.lang in {None, "und", "qme", "zxx", "qht", "qam", "qst"} else str(post.lang),
         raw=raw,
+    )
+
+
+def _dm_mention(event: dict[str, Any], raw: dict[str, Any], users: dict[str, User]) -> MentionIn:
+    """A direct message written to the account, keyed by its event id."""
+    created = aware_datetime(event["created_at"]) if event.get("created_at") else snowflake_time(event["id"])
+    if created is None:
+        raise ConnectorError(f"X direct message {event['id']}: no creation time")
+    sender_id = str(event.get("sender_id") or "")
+    user = users.get(sender_id)
+    conversation = str(event.get("dm_conversation_id") or "")
+    return MentionIn(
+        external_id=str(event["id"]),
+        kind=PRIVATE_MESSAGE,
+        created_at=created,
+        text=str(event.get("text") or ""),
+        url=f"{X_WEB}/messages/{conversation}" if conversation else "",
+        author=AuthorIn(
+            external_id=sender_id,
+            handle=user.username if user else "",
+            display_name=user.name if user else "",
+            profile_url=f"{X_WEB}/{user.username}" if user and user.username else "",
+        ),
+        raw={**raw, "stream": DMS},
     )
 
 

@@ -102,3 +102,34 @@ class Problem(_Lenient):
     detail: str = ""
     errors: list[ProblemDetail] = []
     error_description: str = ""
+
+
+class DmEvent(_Lenient):
+    """An entry of ``GET /2/dm_events`` (only ``id`` and ``event_type`` unless fields are asked)."""
+
+    id: str
+    event_type: str = ""
+    text: str = ""
+    sender_id: str | None = None
+    dm_conversation_id: str | None = None
+    created_at: str | None = None
+    participant_ids: list[str] = []
+
+
+class DmEventList(_Lenient):
+    """``GET /2/dm_events``: newest first, paged by ``meta.next_token`` (30 days kept)."""
+
+    data: list[DmEvent] = []
+    includes: Includes = Includes()
+    meta: Meta = Meta()
+
+
+class DmSent(_Lenient):
+    dm_conversation_id: str = ""
+    dm_event_id: str
+
+
+class DmSentAnswer(_Lenient):
+    """``POST /2/dm_conversations/with/:participant_id/messages`` (201)."""
+
+    data: DmSent

@@ -860,3 +860,62 @@ def test_a_batch_logs_each_case_before_its_escalation_and_keeps_the_chain(
         ("case.routed", cases[2]),
     ]
     assert verify_audit_chain(org).ok
+
+
+def _crisis_batch(org: Organisation, count: int, start: int) -> list[int]:
+    """``count`` analysed mentions, one in five a possible defamation (escalated by its rule)."""
+    return [
+        analysed(
+            org,
+            f"Le directeur Dupont est un escroc {n}" if n % 5 == 0 else f"Colis jamais arrivé {n}",
+            type=MentionType.COMPLAINT,
+            sentiment=Sentiment.NEGATIVE,
+            toxic=n % 5 == 0,
+            legal_risk=n % 5 == 0,
+            categories=("accusation", "named_person") if n % 5 == 0 else (),
+            rating=1,
+        ).pk
+        for n in range(start, start + count)
+    ]
+
+
+def test_a_batch_is_routed_with_as_many_queries_whatever_its_size(
+    tenant: Tenant, teams: dict[str, Team]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vigie.core.queries import verify_audit_chain
+
+    org = tenant.organisation
+    small, large = _crisis_batch(org, 5, 0), _crisis_batch(org, 40, 100)
+    do_route_mentions(org, _crisis_batch(org, 2, 500))  # the scheme seeded beforehand
+    with CaptureQueriesContext(connection) as few:
+        assert do_route_mentions(org, small) == 5
+    with CaptureQueriesContext(connection) as many:
+        assert do_route_mentions(org, large) == 40
+
+    # No query per mention: 8 times the mentions, the same statements (the cases in one INSERT),
+    # but for the in-app notice (its own save, in a savepoint) each supervisor gets of each
+    # escalation: 1 of 5 mentions here, then 8 of 40.
+    def statements(context: CaptureQueriesContext) -> list[str]:
+        return [
+            query["sql"][:60]
+            for query in context.captured_queries
+            if "core_notification" not in query["sql"] and "SAVEPOINT" not in query["sql"]
+        ]
+
+    assert len(statements(many)) == len(statements(few)), statements(many)
+    cases = Case.objects.filter(mention_id__in=small + large)
+    assert cases.count() == 45
+    escalated = cases.filter(escalated_at__isnull=False)
+    assert escalated.count() == 9
+    # Each escalated case: its manager told, "routed" then "escalated" in the log, chain intact.
+    notices = Notification.objects.filter(recipient=tenant.manager.user, event="case.escalated")
+    assert notices.count() == 9 + 1  # and the one of the first batch
+    for case in escalated:
+        assert case_events(case)[:2] == ["case.routed", "case.escalated"]
+    assert verify_audit_chain(org).ok
+    # Routing the batch again changes nothing and opens nothing.
+    assert do_route_mentions(org, large) == 40
+    assert Case.objects.filter(mention_id__in=large).count() == 40

@@ -227,3 +227,22 @@ def test_the_held_out_texts_meet_the_targets() -> None:
     overall = score(gold, predicted)["all"]
     assert overall["precision"] >= 0.95
     assert overall["recall"] >= 0.95
+
+
+def test_english_customer_texts_are_covered_too() -> None:
+    text = "Call me on +44 7911 123456 or refund to gb82 west 1234 5698 7654 32, order CMD-20261120."
+    kinds = [
+        (span.kind, text[span.start : span.end])
+        for span in find_personal_data(text, [("order_number", r"\bCMD-\d{8}\b")])
+    ]
+    assert kinds == [
+        ("phone", "+44 7911 123456"),
+        ("iban", "gb82 west 1234 5698 7654 32"),
+        ("order_number", "CMD-20261120"),
+    ]
+
+
+def test_the_evaluation_set_holds_two_hundred_texts_in_french_and_english() -> None:
+    rows = load_split("all")
+    assert len(rows) >= 200
+    assert any("refund" in row["text"].lower() for row in rows)

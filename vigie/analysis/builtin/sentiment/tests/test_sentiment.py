@@ -53,3 +53,51 @@ def test_results_keep_the_contract_keys_and_ranges_even_for_empty_text() -> None
         assert 1.0 <= result["stars"] <= 5.0
         assert -1.0 <= result["sentiment"]["score"] <= 1.0
     assert SentimentAnalyzer().analyze([], []) == []
+
+
+def test_english_reviews_go_through_the_english_models() -> None:
+    [angry, happy] = _run(
+        Item(id="1", text="Broke after two days, total waste of money. The seller never answered my emails."),
+        Item(
+            id="2",
+            text="Great quality and fast delivery, my daughter loves it. Highly recommend this seller!",
+        ),
+    )
+    assert angry["sentiment"]["label"] == "negative"
+    assert angry["stars"] < 2.5
+    assert happy["sentiment"]["label"] == "positive"
+    assert happy["stars"] > 3.5
+
+
+def test_the_language_analyzer_answer_chooses_the_model() -> None:
+    from vigie.analysis.builtin.sentiment.analyzer import model_language
+
+    item = Item(id="1", text="ok")
+    assert model_language(item, {"language": "en"}) == "en"
+    assert model_language(item, {"language": "fr"}) == "fr"
+    assert model_language(item, {"language": "de"}) == "fr"
+    assert model_language(Item(id="2", text="ok", language_hint="en"), {}) == "en"
+    assert model_language(Item(id="3", text="The delivery was quick and the product is great"), {}) == "en"
+
+
+def test_a_post_with_a_hashtag_or_link_is_read_as_a_tweet_without_a_platform() -> None:
+    from vigie.analysis.builtin.sentiment.analyzer import _is_social
+
+    assert _is_social(Item(id="1", text="Conférence sur le climat demain #COP21 http"))
+    assert _is_social(Item(id="2", text="@user merci pour l'info"))
+    assert not _is_social(Item(id="3", text="Très bon produit, livraison rapide."))
+    assert not _is_social(Item(id="4", text="#super produit", rating=5.0))
+    long_review = "Très bon produit. " * 20 + "#top"
+    assert not _is_social(Item(id="5", text=long_review))
+
+
+def test_a_mixed_review_is_answered_by_the_clause_after_the_contrast() -> None:
+    [bad_end, good_end] = _run(
+        Item(
+            id="1",
+            text="Le produit est joli mais il est tombé en panne au bout d'une semaine, remboursement refusé.",
+        ),
+        Item(id="2", text="Livraison un peu lente mais produit parfait, très satisfait, je recommande."),
+    )
+    assert bad_end["sentiment"]["label"] == "negative"
+    assert good_end["sentiment"]["label"] == "positive"

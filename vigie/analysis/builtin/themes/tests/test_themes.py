@@ -38,9 +38,11 @@ def test_unrelated_text_has_no_theme() -> None:
 def test_learned_synonyms_extend_a_keyword() -> None:
     plain = ThemeIndex([{"slug": "delay", "keywords": ["attente"]}], expand=False)
     expanded = ThemeIndex([{"slug": "delay", "keywords": ["attente"]}], expand=True)
-    text = "plus de trois semaines sans nouvelles"
+    text = "un délai interminable pour un simple papier"
     assert plain.themes(text) == []
     assert expanded.themes(text) == ["delay"]
+    # A time word is near "attente" in the data, not in meaning: filtered out (issue 16).
+    assert expanded.themes("plus de trois semaines sans nouvelles") == []
 
 
 def test_the_analyzer_uses_the_item_taxonomy_or_the_default_one() -> None:
@@ -53,5 +55,5 @@ def test_the_analyzer_uses_the_item_taxonomy_or_the_default_one() -> None:
         ],
         [{}, {}],
     )
-    assert custom == {"themes": ["delivery"]}
+    assert custom["themes"] == ["delivery"]
     assert default["themes"], "the default taxonomy knows delivery and refunds"

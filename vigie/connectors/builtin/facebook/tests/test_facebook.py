@@ -243,11 +243,86 @@ def test_a_removed_comment_comes_back_marked_deleted(connector: FacebookConnecto
     assert (item.external_id, item.deleted) == ("560011223344_998877665544", True)
 
 
-def test_deliveries_about_another_page_or_reactions_or_messenger_are_ignored(
+def test_deliveries_about_another_page_or_reactions_are_ignored(
     connector: FacebookConnector,
 ) -> None:
     assert connector.parse_webhook(delivery(raw("webhook_other_page.json"))) == []
-    assert connector.parse_webhook(delivery(raw("webhook_message.json"))) == []
+
+
+def test_a_signed_messenger_message_becomes_a_private_message(connector: FacebookConnector) -> None:
+    [item] = connector.parse_webhook(delivery(raw("webhook_message.json")))
+    assert (item.external_id, item.kind) == ("m_1457764197618:41d102a3e1ae206a38", "private_message")
+    assert item.author is not None
+    assert item.author.external_id == "24501234567890123"
+    assert item.created_at == datetime.fromtimestamp(1764932099.876, tz=UTC)
+    assert item.text == "Bonjour, je n'arrive pas à joindre mon conseiller."
+    # The raw event is kept as Meta sent it: the answer goes to its sender.
+    assert item.raw["sender"] == {"id": "24501234567890123"}
+    assert item.raw["platform"] == "messenger"
+
+
+def test_a_messenger_delivery_with_a_bad_signature_is_refused(connector: FacebookConnector) -> None:
+    body = raw("webhook_message.json")
+    with pytest.raises(SignatureError):
+        connector.parse_webhook(delivery(body, secret="another-app-secret-entirely"))
+
+
+def test_echoes_reads_and_deliveries_are_not_messages(connector: FacebookConnector) -> None:
+    body = json.dumps(
+        {
+            "object": "page",
+            "entry": [
+                {
+                    "id": PAGE_ID,
+                    "time": 1764932100123,
+                    "messaging": [
+                        {
+                            "sender": {"id": PAGE_ID},
+                            "recipient": {"id": "24501234567890123"},
+                            "timestamp": 1764932100000,
+                            "message": {"mid": "m_echo", "text": "Notre réponse", "is_echo": True},
+                        },
+                        {
+                            "sender": {"id": "24501234567890123"},
+                            "recipient": {"id": PAGE_ID},
+                            "timestamp": 1764932100001,
+                            "read": {"watermark": 1764932100000},
+                        },
+                    ],
+                }
+            ],
+        }
+    ).encode()
+    assert connector.parse_webhook(delivery(body)) == []
+
+
+def test_conversations_are_polled_after_the_public_phases_when_asked(platform: FakePlatform) -> None:
+    connector = FacebookConnector(
+        FacebookConfig.model_validate(config(platform, read_messages=True, read_ratings=False))
+    )
+    platform.add("GET", f"{V}/{PAGE_ID}/feed", json={"data": []})
+    platform.add("GET", f"{V}/{PAGE_ID}/conversations", json=load("conversations.json"))
+    first = connector.fetch({})
+    assert first.has_more
+    assert first.next_cursor["phase"] == "comments"
+    second = connector.fetch(first.next_cursor)
+    assert second.has_more
+    assert second.next_cursor["phase"] == "messages"
+    third = connector.fetch(second.next_cursor)
+    assert not third.has_more
+    assert third.next_cursor["phase"] == "feed"
+    # The Page's own answer is left out; the customer's two messages are read, newest first.
+    assert [item.external_id for item in third.items] == ["m_conv1_msg3", "m_conv1_msg1"]
+    assert {item.kind for item in third.items} == {"private_message"}
+    assert third.items[0].author is not None
+    assert third.items[0].author.display_name == "Marie Dupont"
+    assert third.items[0].raw["sender"] == {"id": "24501234567890123"}
+    request = platform.requests[-1]
+    assert request.query["platform"] == ["messenger"]
+    # The next poll asks again, and keeps only what is newer than what it read.
+    platform.add("GET", f"{V}/{PAGE_ID}/conversations", json=load("conversations.json"))
+    again = connector.fetch({**third.next_cursor, "phase": "messages", "resume": third.next_cursor})
+    assert again.items == []
 
 
 @pytest.mark.parametrize(

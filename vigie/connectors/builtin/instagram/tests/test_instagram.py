@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from vigie.conftest import Tenant
 from vigie.connectors.builtin.facebook.graph import SignatureError, WindowClosed, sign
-from vigie.connectors.builtin.instagram.connector import InstagramConnector
+from vigie.connectors.builtin.instagram.connector import InstagramConfig, InstagramConnector
 from vigie.connectors.builtin.instagram.tests.conftest import APP_SECRET, IG_USER_ID, TOKEN, config, load, raw
 from vigie.connectors.contract import ConnectorError, MentionIn, RateLimited, WebhookRequest
 from vigie.connectors.models import Source
@@ -176,3 +176,33 @@ def test_source_add_then_fetch_from_the_command_line(tenant: Tenant, platform: F
     assert TOKEN not in json.dumps(source.config)
     call_command("fetch", "--org", "acme", stdout=io.StringIO(), stderr=io.StringIO())
     assert Mention.objects.filter(source=source).count() == 3
+
+
+def test_an_instagram_direct_message_becomes_a_private_message(connector: InstagramConnector) -> None:
+    [item] = connector.parse_webhook(delivery(raw("webhook_message.json")))
+    assert item.kind == "private_message"
+    assert item.external_id.startswith("aWdfZAG1faXRlbToxOklHTWVzc2FnZA")
+    assert item.author is not None
+    assert item.author.external_id == "6789012345678901"
+    assert item.raw["platform"] == "instagram"
+    assert item.raw["sender"] == {"id": "6789012345678901"}
+    with pytest.raises(SignatureError):
+        connector.parse_webhook(delivery(raw("webhook_message.json"), secret="not-the-app-secret"))
+
+
+def test_direct_conversations_are_polled_when_asked(platform: FakePlatform) -> None:
+    connector = InstagramConnector(
+        InstagramConfig.model_validate(config(platform, read_messages=True, read_tags=False))
+    )
+    platform.add("GET", f"/v21.0/{IG_USER_ID}/media", json={"data": []})
+    platform.add("GET", f"/v21.0/{IG_USER_ID}/conversations", json=load("conversations.json"))
+    page = connector.fetch({})
+    while page.has_more:
+        page = connector.fetch(page.next_cursor)
+    [item] = page.items
+    assert item.kind == "private_message"
+    assert item.author is not None
+    assert (item.author.external_id, item.author.handle) == ("6789012345678901", "lea.voyage")
+    [request] = platform.requests_to("GET", f"/v21.0/{IG_USER_ID}/conversations")
+    assert request.query["platform"] == ["instagram"]
+    assert page.next_cursor["messages_newest"] == "2026-12-05T14:03:51+00:00"

@@ -22,7 +22,8 @@ from vigie.connectors.builtin.x.tests.conftest import (
     load,
     script_walk,
 )
-from vigie.connectors.contract import ConnectorError, MentionIn, RateLimited
+from vigie.connectors.contract import AuthorIn, ConnectorError, MentionIn, RateLimited
+from vigie.connectors.normalise import snowflake_time
 from vigie.connectors.testing import FakePlatform
 
 MENTIONS = f"/2/users/{ACCOUNT_ID}/mentions"
@@ -251,3 +252,75 @@ def test_a_search_since_id_older_than_seven_days_starts_again_from_the_newest(
     assert {item.external_id for item in page.items} == {QUOTE, NO_MENTION}
     assert page.next_cursor["since"]["search"] == NO_MENTION
     assert platform.requests_to("GET", "/2/tweets/search/recent")[-1].param("since_id") is None
+
+
+# --- direct messages ------------------------------------------------------------------------------
+
+
+def test_direct_messages_are_read_after_the_public_streams_with_the_user_token(
+    platform: FakePlatform,
+) -> None:
+    connector = XConnector(
+        XConfig.model_validate(config(platform, query="", read_direct_messages=True, access_token=USER_TOKEN))
+    )
+    platform.add("GET", f"/2/users/{ACCOUNT_ID}/mentions", json=load("empty.json"))
+    platform.add("GET", "/2/dm_events", json=load("dm_events.json"))
+    first = connector.fetch({})
+    assert first.has_more
+    page = connector.fetch(first.next_cursor)
+    assert not page.has_more
+    # The account's own message is left out; the one without created_at takes its snowflake's time.
+    assert [item.external_id for item in page.items] == ["2129160000000000001", "2129158000000000003"]
+    first_dm = page.items[0]
+    assert first_dm.kind == "private_message"
+    assert first_dm.author is not None
+    assert (first_dm.author.external_id, first_dm.author.handle) == ("1542887301", "lucie_m")
+    assert page.items[1].created_at == snowflake_time("2129158000000000003")
+    [request] = platform.requests_to("GET", "/2/dm_events")
+    assert request.headers["authorization"] == f"Bearer {USER_TOKEN}"
+    assert request.query["event_types"] == ["MessageCreate"]
+    assert page.next_cursor["since"]["dms"] == "2129160000000000001"
+    # The next poll stops at the newest event already read: nothing again.
+    platform.add("GET", f"/2/users/{ACCOUNT_ID}/mentions", json=load("empty.json"))
+    again = connector.fetch(connector.fetch(page.next_cursor).next_cursor)
+    assert again.items == []
+
+
+def test_a_direct_message_is_sent_once_to_the_author_with_the_user_token(platform: FakePlatform) -> None:
+    connector = XConnector(XConfig.model_validate(config(platform, access_token=USER_TOKEN)))
+    path = "/2/dm_conversations/with/1542887301/messages"
+    platform.add("POST", path, status=201, json=load("dm_sent.json"))
+    target = MentionIn(
+        external_id="2129160000000000001",
+        kind="private_message",
+        created_at=datetime(2026, 12, 5, 11, 2, tzinfo=UTC),
+        author=AuthorIn(external_id="1542887301"),
+        raw={"sender_id": "1542887301"},
+    )
+    result = connector.send_direct_message(target, "Bonjour Lucie, c'est réglé.", idempotency_key="k")
+    assert result.external_id == "2129161111111111111"
+    [sent] = platform.requests_to("POST", path)
+    assert sent.json() == {"text": "Bonjour Lucie, c'est réglé."}
+    assert sent.headers["authorization"] == f"Bearer {USER_TOKEN}"
+
+
+def test_a_direct_message_x_refuses_fails_for_good(platform: FakePlatform) -> None:
+    connector = XConnector(XConfig.model_validate(config(platform, access_token=USER_TOKEN)))
+    path = "/2/dm_conversations/with/1542887301/messages"
+    refusal = {
+        "title": "Forbidden",
+        "detail": "You are not permitted to send a message to this user.",
+        "type": "about:blank",
+        "status": 403,
+    }
+    platform.add("POST", path, status=403, json=refusal)
+    target = MentionIn(
+        external_id="1",
+        kind="post",
+        created_at=datetime(2026, 12, 5, tzinfo=UTC),
+        author=AuthorIn(external_id="1542887301"),
+    )
+    with pytest.raises(ConnectorError) as caught:
+        connector.send_direct_message(target, "Bonjour", idempotency_key="k")
+    assert caught.value.permanent
+    assert "not permitted" in caught.value.message
