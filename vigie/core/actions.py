@@ -8,14 +8,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vigie.core.audit import CURRENT_VERSION, GENESIS_HASH, audit_keys, event_hash
 from vigie.core.models import (
     ApiToken,
     AuditEvent,
     Location,
+    LocationGroup,
     LoginThrottle,
     Membership,
     Notification,
@@ -227,6 +230,59 @@ def do_create_location(
     location.save()
     do_record_audit_event(organisation, "location.created", actor=actor, obj=location, data={"name": name})
     return location
+
+
+def _group_locations(organisation: Organisation, locations: list[Location]) -> list[Location]:
+    """``locations`` once each; a location of another organisation is refused."""
+    if any(location.organisation_id != organisation.pk for location in locations):
+        raise ValidationError({"locations": _("Lieu inconnu.")})
+    return list({location.pk: location for location in locations}.values())
+
+
+@transaction.atomic
+def do_create_location_group(
+    organisation: Organisation, name: str, locations: list[Location], *, actor: User | None = None
+) -> LocationGroup:
+    """Create a group of locations ("Région Sud-Est"). Raises ``ValidationError`` if the name is
+    taken in the organisation or a location belongs to another one."""
+    members = _group_locations(organisation, locations)
+    group = LocationGroup(organisation=organisation, name=name)
+    group.full_clean()
+    group.save()
+    group.locations.set(members)
+    do_record_audit_event(
+        organisation,
+        "location_group.created",
+        actor=actor,
+        obj=group,
+        data={"name": name, "locations": sorted(location.pk for location in members)},
+    )
+    return group
+
+
+@transaction.atomic
+def do_set_location_group_locations(
+    group: LocationGroup, locations: list[Location], *, actor: User | None = None
+) -> None:
+    """Replace the locations of ``group``."""
+    members = _group_locations(group.organisation, locations)
+    group.locations.set(members)
+    do_record_audit_event(
+        group.organisation,
+        "location_group.changed",
+        actor=actor,
+        obj=group,
+        data={"locations": sorted(location.pk for location in members)},
+    )
+
+
+@transaction.atomic
+def do_delete_location_group(group: LocationGroup, *, actor: User | None = None) -> None:
+    """Remove a group; its locations stay. Reports scheduled for it go with it."""
+    do_record_audit_event(
+        group.organisation, "location_group.deleted", actor=actor, obj=group, data={"name": group.name}
+    )
+    group.delete()
 
 
 def token_digest(secret: str) -> str:

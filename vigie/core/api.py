@@ -1,4 +1,5 @@
-"""API routes of the core domain: who am I, the organisation, its teams, locations and members."""
+"""API routes of the core domain: who am I, the organisation, its teams, locations, location groups
+and members."""
 
 from __future__ import annotations
 
@@ -8,18 +9,26 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from vigie.core.actions import do_create_location, do_create_team
+from vigie.core.actions import do_create_location, do_create_location_group, do_create_team
 from vigie.core.api_auth import membership, require
 from vigie.core.api_schemas import (
+    NON_BLANK,
     READ_ERRORS,
     WRITE_ERRORS,
     ApiDateTime,
     ErrorOut,
+    ObjectId,
     TeamRef,
     from_django_validation_error,
+    invalid,
 )
-from vigie.core.models import Location, LocationKind, Membership, Organisation, Team, User
-from vigie.core.queries import organisation_locations, organisation_members, organisation_teams
+from vigie.core.models import Location, LocationGroup, LocationKind, Membership, Organisation, Team, User
+from vigie.core.queries import (
+    organisation_location_groups,
+    organisation_locations,
+    organisation_members,
+    organisation_teams,
+)
 from vigie.core.roles import MANAGE, Role
 
 router = Router(tags=["organisation"])
@@ -112,6 +121,25 @@ class LocationIn(Schema):
     )
 
 
+class LocationGroupOut(Schema):
+    id: int
+    name: str
+    locations: list[int] = Field(description="Ids of the group's locations.")
+
+    @staticmethod
+    def of(group: LocationGroup) -> LocationGroupOut:
+        return LocationGroupOut(
+            id=group.pk, name=group.name, locations=sorted(location.pk for location in group.locations.all())
+        )
+
+
+class LocationGroupIn(Schema):
+    name: str = Field(min_length=1, max_length=150, pattern=NON_BLANK)
+    locations: list[ObjectId] = Field(
+        default_factory=list, max_length=1000, description="Ids of the organisation's locations."
+    )
+
+
 class MemberOut(Schema):
     id: int = Field(description="The membership id.")
     email: str
@@ -193,6 +221,34 @@ def create_location(request: HttpRequest, payload: LocationIn) -> Status[Locatio
     except ValidationError as error:
         raise from_django_validation_error(error, non_field="name") from None
     return Status(201, LocationOut.of(location))
+
+
+@router.get(
+    "/location-groups",
+    response={200: list[LocationGroupOut], **READ_ERRORS},
+    summary="List groups of locations (regions, franchised shops…)",
+)
+def list_location_groups(request: HttpRequest) -> list[LocationGroupOut]:
+    return [LocationGroupOut.of(g) for g in organisation_location_groups(membership(request).organisation)]
+
+
+@router.post(
+    "/location-groups",
+    response={201: LocationGroupOut, **WRITE_ERRORS},
+    summary="Create a group of locations (manager and above)",
+)
+def create_location_group(request: HttpRequest, payload: LocationGroupIn) -> Status[LocationGroupOut]:
+    member = require(request, MANAGE)
+    wanted = set(payload.locations)
+    found = list(organisation_locations(member.organisation).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        # Another organisation's location is as unknown as one that does not exist.
+        raise invalid(["body", "payload", "locations"], "Unknown location.")
+    try:
+        group = do_create_location_group(member.organisation, payload.name.strip(), found, actor=member.user)
+    except ValidationError as error:
+        raise from_django_validation_error(error, non_field="name") from None
+    return Status(201, LocationGroupOut.of(group))
 
 
 @router.get(

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from vigie.core.models import Language, LocationKind, User
+from vigie.core.models import Language, Location, LocationKind, User
 from vigie.core.roles import Role
 
 
@@ -164,6 +164,35 @@ class ApiTokenForm(forms.Form):
     """A name for a new API token, so its owner recognises it later."""
 
     name = forms.CharField(label=_("Nom du jeton"), max_length=100)
+
+
+class LocationGroupForm(forms.Form):
+    """A group of locations: its name (on creation only) and which locations it holds."""
+
+    name = forms.CharField(label=_("Nom du groupe"), max_length=150)
+    locations = forms.TypedMultipleChoiceField(
+        label=_("Lieux du groupe"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, locations: list[Location], with_name: bool = True, **kwargs: Any) -> None:
+        # Its own ids: the team and location forms of the same page already have an "id_name".
+        kwargs.setdefault("auto_id", "group_%s")
+        super().__init__(*args, **kwargs)
+        self.known = {location.pk: location for location in locations}
+        field = self.fields["locations"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(str(pk), location.name) for pk, location in self.known.items()]
+        if not with_name:
+            del self.fields["name"]
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError(_("Donnez un nom au groupe."), code="required")
+        return name
+
+    def chosen_locations(self) -> list[Location]:
+        return [self.known[pk] for pk in self.cleaned_data.get("locations", []) if pk in self.known]
 
 
 def add_model_errors(form: forms.Form, error: ValidationError, default_field: str | None = None) -> None:

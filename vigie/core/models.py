@@ -1,4 +1,5 @@
-"""Organisations (tenants), people, their roles, teams, locations, API tokens and the audit log."""
+"""Organisations (tenants), people, their roles, teams, locations and their groups, API tokens and
+the audit log."""
 
 from __future__ import annotations
 
@@ -152,6 +153,27 @@ class Location(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="location_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocationGroup(models.Model):
+    """A named set of the organisation's locations ("Région Sud-Est", "Franchisés") that the
+    dashboard and the management report sum together. A location may belong to several groups."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="location_groups")
+    name = models.CharField(max_length=150)
+    locations = models.ManyToManyField(Location, blank=True, related_name="groups")
+    created_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="location_group_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -15,6 +15,7 @@ from vigie.core.models import (
     ApiToken,
     AuditEvent,
     Location,
+    LocationGroup,
     LoginThrottle,
     Membership,
     Notification,
@@ -174,6 +175,16 @@ def organisation_teams(organisation: Organisation) -> QuerySet[Team]:
 def organisation_locations(organisation: Organisation) -> QuerySet[Location]:
     """The organisation's locations (sites, agencies, shops) by name."""
     return Location.objects.for_org(organisation).order_by("name")
+
+
+def organisation_location_groups(organisation: Organisation) -> QuerySet[LocationGroup]:
+    """The organisation's groups of locations by name, their locations fetched along."""
+    return LocationGroup.objects.for_org(organisation).order_by("name").prefetch_related("locations")
+
+
+def group_location_ids(group: LocationGroup) -> tuple[int, ...]:
+    """The ids of ``group``'s locations, sorted: what a filter "this group" narrows to."""
+    return tuple(sorted(group.locations.values_list("pk", flat=True)))
 
 
 def unread_notifications(organisation: Organisation, recipient: User) -> QuerySet[Notification]:

@@ -28,6 +28,21 @@ urlpatterns: list[URLPattern] = [
     path("settings/members/<int:pk>/active/", views.settings_member_active, name="settings_member_active"),
     path("settings/teams/", views.settings_team_create, name="settings_team_create"),
     path("settings/locations/", views.settings_location_create, name="settings_location_create"),
+    path(
+        "settings/location-groups/",
+        views.settings_location_group_create,
+        name="settings_location_group_create",
+    ),
+    path(
+        "settings/location-groups/<int:pk>/",
+        views.settings_location_group_update,
+        name="settings_location_group_update",
+    ),
+    path(
+        "settings/location-groups/<int:pk>/delete/",
+        views.settings_location_group_delete,
+        name="settings_location_group_delete",
+    ),
     path("settings/tokens/", views.settings_token_create, name="settings_token_create"),
     path("settings/tokens/<int:pk>/revoke/", views.settings_token_revoke, name="settings_token_revoke"),
 ]

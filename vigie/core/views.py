@@ -32,6 +32,7 @@ from vigie.core.forms import (
     ChangePasswordForm,
     InviteMemberForm,
     LocationForm,
+    LocationGroupForm,
     LoginForm,
     MemberRoleForm,
     ProfileForm,
@@ -41,7 +42,7 @@ from vigie.core.forms import (
     normalise_email,
 )
 from vigie.core.middleware import SESSION_ORG_KEY
-from vigie.core.models import Location, Membership, Team, User
+from vigie.core.models import Location, LocationGroup, Membership, Team, User
 from vigie.core.roles import ADMINISTER, MANAGE, Role
 from vigie.core.tenancy import get_in_org, scoped
 
@@ -221,11 +222,17 @@ def _settings_page(request: HttpRequest, status: int = 200, **overrides: Any) ->
         "tokens": queries.user_api_tokens(membership),
         "teams": scoped(Team, organisation).prefetch_related("members__user"),
         "locations": scoped(Location, organisation),
+        "location_groups": queries.organisation_location_groups(organisation),
         "new_token": None,
     }
     if membership.can(MANAGE):
         context["team_form"] = TeamForm()
         context["location_form"] = LocationForm()
+        locations = list(queries.organisation_locations(organisation))
+        context["location_group_form"] = LocationGroupForm(locations=locations)
+        context["group_forms"] = [
+            (group, _group_form(group, locations)) for group in context["location_groups"]
+        ]
     if membership.can(ADMINISTER):
         context["invite_form"] = InviteMemberForm()
         context["members"] = [
@@ -234,6 +241,17 @@ def _settings_page(request: HttpRequest, status: int = 200, **overrides: Any) ->
         ]
     context.update(overrides)
     return render(request, "core/settings.html", context, status=status)
+
+
+def _group_form(group: LocationGroup, locations: list[Location], data: Any = None) -> LocationGroupForm:
+    """The form changing ``group``'s locations; each group's has its own prefix on the page."""
+    return LocationGroupForm(
+        data,
+        locations=locations,
+        with_name=False,
+        prefix=f"g{group.pk}",
+        initial={"locations": [location.pk for location in group.locations.all()]},
+    )
 
 
 def _to_settings(anchor: str) -> HttpResponse:
@@ -415,6 +433,58 @@ def settings_location_create(request: HttpRequest) -> HttpResponse:
         return _settings_page(request, 400, location_form=form)
     messages.success(request, _("Lieu « %(name)s » créé.") % {"name": form.cleaned_data["name"]})
     return _to_settings("lieux")
+
+
+@member_required(MANAGE)
+@require_POST
+def settings_location_group_create(request: HttpRequest) -> HttpResponse:
+    """Create a group of locations ("Région Sud-Est", "Franchisés")."""
+    membership = current_membership(request)
+    locations = list(queries.organisation_locations(membership.organisation))
+    form = LocationGroupForm(request.POST, locations=locations)
+    if form.is_valid():
+        try:
+            actions.do_create_location_group(
+                membership.organisation,
+                form.cleaned_data["name"],
+                form.chosen_locations(),
+                actor=_current_user(request),
+            )
+        except ValidationError as error:
+            add_model_errors(form, error, default_field="name")
+    if not form.is_valid():
+        return _settings_page(request, 400, location_group_form=form)
+    messages.success(request, _("Groupe « %(name)s » créé.") % {"name": form.cleaned_data["name"]})
+    return _to_settings("groupes-de-lieux")
+
+
+@member_required(MANAGE)
+@require_POST
+def settings_location_group_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change which locations a group holds."""
+    membership = current_membership(request)
+    group = get_in_org(LocationGroup, membership.organisation, pk)
+    locations = list(queries.organisation_locations(membership.organisation))
+    form = _group_form(group, locations, request.POST)
+    if not form.is_valid():
+        groups = queries.organisation_location_groups(membership.organisation)
+        forms = [(g, form if g.pk == group.pk else _group_form(g, locations)) for g in groups]
+        return _settings_page(request, 400, group_forms=forms)
+    actions.do_set_location_group_locations(group, form.chosen_locations(), actor=_current_user(request))
+    messages.success(request, _("Groupe « %(name)s » mis à jour.") % {"name": group.name})
+    return _to_settings("groupes-de-lieux")
+
+
+@member_required(MANAGE)
+@require_POST
+def settings_location_group_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a group (its locations stay)."""
+    membership = current_membership(request)
+    group = get_in_org(LocationGroup, membership.organisation, pk)
+    name = group.name
+    actions.do_delete_location_group(group, actor=_current_user(request))
+    messages.success(request, _("Groupe « %(name)s » supprimé.") % {"name": name})
+    return _to_settings("groupes-de-lieux")
 
 
 @member_required()

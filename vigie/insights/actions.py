@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from vigie.alerts.models import Crisis
 from vigie.core.actions import do_record_audit_event
-from vigie.core.models import Location, Membership, Organisation, User
+from vigie.core.models import Location, LocationGroup, Membership, Organisation, User
 from vigie.core.roles import READ
 from vigie.core.tenancy import scoped
 from vigie.insights.models import (
@@ -194,11 +194,18 @@ def do_create_scheduled_report(
     language: str = "fr",
     report_format: str = "pdf",
     location: Location | None = None,
+    location_group: LocationGroup | None = None,
 ) -> ScheduledReport:
     """Schedule a weekly, monthly or quarterly report e-mailed to ``recipients``, about the whole
-    organisation or one of its locations."""
+    organisation, one of its locations or one of its groups of locations."""
     if location is not None and location.organisation_id != organisation.pk:
         raise ValidationError({"location": _("Établissement inconnu.")})
+    if location_group is not None and location_group.organisation_id != organisation.pk:
+        raise ValidationError({"location_group": _("Groupe de lieux inconnu.")})
+    if location is not None and location_group is not None:
+        raise ValidationError(
+            {"location_group": _("Choisissez un établissement ou un groupe de lieux, pas les deux.")}
+        )
     if frequency not in ReportFrequency.values:
         raise ValidationError({"frequency": _("Fréquence inconnue.")})
     if language not in REPORT_LANGUAGES:
@@ -212,6 +219,7 @@ def do_create_scheduled_report(
         language=language,
         report_format=report_format,
         location=location,
+        location_group=location_group,
         created_by=actor,
     )
     do_record_audit_event(

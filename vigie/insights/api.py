@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from vigie.core.api_auth import membership
 from vigie.core.api_schemas import ApiDate, ApiDateTime, ErrorOut, ObjectId, ValidationErrorOut, invalid
 from vigie.core.periods import organisation_today, period_between
+from vigie.core.queries import group_location_ids, organisation_location_groups
 from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, InsightFilters
 from vigie.insights.queries.kpis import KpiReport, kpi_report
 from vigie.insights.queries.themes import top_themes
@@ -102,6 +103,7 @@ class KpiQuery(Schema):
         None, description="Last day, included. Default: today in the organisation's time zone."
     )
     location: ObjectId | None = None
+    group: ObjectId | None = Field(None, description="A group of locations: the sum of its locations.")
     platform: str = ""
     team: ObjectId | None = None
     theme: str = ""
@@ -183,8 +185,15 @@ def kpis(request: HttpRequest, query: Query[KpiQuery]) -> KpiReportOut:
     if (last - first).days >= MAX_PERIOD_DAYS:
         raise invalid(["query", "from"], f"A period covers at most {MAX_PERIOD_DAYS} days.")
     period = period_between(organisation, first, last)
+    group = None
+    if query.group is not None:
+        group = organisation_location_groups(organisation).filter(pk=query.group).first()
+        if group is None:
+            raise invalid(["query", "group"], "Unknown location group.")
     filters = InsightFilters(
         location_id=query.location,
+        location_ids=group_location_ids(group) if group is not None else None,
+        group_id=query.group,
         platform=query.platform,
         team_id=query.team,
         theme=query.theme,

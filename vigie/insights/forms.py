@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from vigie.connectors.platforms import platform_label
 from vigie.core.models import Membership, User
 from vigie.core.periods import Period, last_days, organisation_today, period_between
-from vigie.core.queries import organisation_locations, organisation_members, organisation_teams
+from vigie.core.queries import (
+    group_location_ids,
+    organisation_location_groups,
+    organisation_locations,
+    organisation_members,
+    organisation_teams,
+)
 from vigie.insights.models import ActionPlanStatus, ReportFrequency
 from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, InsightFilters
 from vigie.insights.queries.themes import theme_labels
@@ -46,6 +52,7 @@ class InsightFilterForm(forms.Form):
     start = forms.DateField(label=_("Du"), required=False)
     end = forms.DateField(label=_("Au"), required=False)
     location = forms.TypedChoiceField(label=_("Lieu"), required=False, coerce=int, empty_value=None)
+    group = forms.TypedChoiceField(label=_("Groupe de lieux"), required=False, coerce=int, empty_value=None)
     platform = forms.ChoiceField(label=_("Plateforme"), required=False)
     team = forms.TypedChoiceField(label=_("Équipe"), required=False, coerce=int, empty_value=None)
     theme = forms.ChoiceField(label=_("Thème"), required=False)
@@ -73,6 +80,10 @@ class InsightFilterForm(forms.Form):
         fields = self.fields
         cast(forms.ChoiceField, fields["location"]).choices = _blank(_("Tous")) + [
             (str(loc.pk), loc.name) for loc in organisation_locations(org)
+        ]
+        self.groups = {group.pk: group for group in organisation_location_groups(org)}
+        cast(forms.ChoiceField, fields["group"]).choices = _blank(_("Tous")) + [
+            (str(pk), group.name) for pk, group in self.groups.items()
         ]
         cast(forms.ChoiceField, fields["platform"]).choices = _blank(_("Toutes")) + sorted(
             ((p, platform_label(p)) for p in platforms(org)), key=lambda choice: choice[1].casefold()
@@ -115,8 +126,11 @@ class InsightFilterForm(forms.Form):
         return bool(self._value("start") or self._value("end"))
 
     def get_filters(self) -> InsightFilters:
+        group = self.groups.get(self._value("group"))
         return InsightFilters(
             location_id=self._value("location"),
+            location_ids=group_location_ids(group) if group is not None else None,
+            group_id=group.pk if group is not None else None,
             platform=self._value("platform") or "",
             team_id=self._value("team"),
             theme=self._value("theme") or "",
@@ -183,12 +197,36 @@ class ScheduledReportForm(forms.Form):
         empty_value=None,
         help_text=_("Vide : toute l'organisation."),
     )
+    location_group = forms.TypedChoiceField(
+        label=_("Groupe de lieux"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Le rapport additionne les lieux du groupe (à la place d'un établissement)."),
+    )
 
-    def __init__(self, *args: Any, locations: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        locations: list[tuple[int, str]] | None = None,
+        groups: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["location"]).choices = [("", _("Toute l'organisation"))] + [
             (str(pk), name) for pk, name in (locations or [])
         ]
+        cast(forms.ChoiceField, self.fields["location_group"]).choices = [("", _("Aucun"))] + [
+            (str(pk), name) for pk, name in (groups or [])
+        ]
+        if not groups:
+            del self.fields["location_group"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("location") and data.get("location_group"):
+            raise forms.ValidationError(_("Choisissez un établissement ou un groupe de lieux, pas les deux."))
+        return data
 
     def recipient_list(self) -> list[str]:
         raw = self.cleaned_data.get("recipients", "")
@@ -203,6 +241,17 @@ class ReportForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Langue"), choices=[("fr", "Français"), ("en", "English")])
     report_format = forms.ChoiceField(label=_("Format"), choices=[("pdf", "PDF"), ("html", "HTML")])
+    location_group = forms.TypedChoiceField(
+        label=_("Groupe de lieux"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, groups: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["location_group"]).choices = [("", _("Toute l'organisation"))] + [
+            (str(pk), name) for pk, name in (groups or [])
+        ]
+        if not groups:
+            del self.fields["location_group"]
 
 
 class ReportBrandingForm(forms.Form):

@@ -88,6 +88,10 @@ class ScheduledReport(models.Model):
     location = models.ForeignKey(
         "core.Location", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # Or about a group of locations (a region's director's); never both.
+    location_group = models.ForeignKey(
+        "core.LocationGroup", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     active = models.BooleanField(default=True)
     # The last period sent ("2026-W47", "2026-10"): the job sends each period once.
     last_period_sent = models.CharField(max_length=20, blank=True)
@@ -99,6 +103,12 @@ class ScheduledReport(models.Model):
 
     class Meta:
         ordering = ["frequency", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(location__isnull=True) | models.Q(location_group__isnull=True),
+                name="scheduled_report_location_or_group",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.frequency} report of {self.organisation}"

@@ -1,7 +1,7 @@
 """The management report: a cover, the period in sentences, KPIs against the charter's targets
 with their trend, locations ranked, themes and platforms by sentiment, recurring issues with
 quotes in the report's language, action plans and their effect, alerts and crises, chosen
-testimonials; as HTML or PDF, French or English, about the organisation or one location.
+testimonials; as HTML or PDF, French or English, about the organisation, one location or a group of locations.
 
 ``build_report`` gathers the numbers (``report_content``, ``report_summary``); the template lays
 them out as fixed A4 sheets (``report_pages``); ``report_pdf`` prints them with the system
@@ -24,8 +24,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from vigie.alerts.queries import crisis_report_lines
-from vigie.core.models import Location, Organisation, Team
+from vigie.core.models import Location, LocationGroup, Organisation, Team
 from vigie.core.periods import Period, organisation_today, period_between
+from vigie.core.queries import group_location_ids
 from vigie.core.tenancy import scoped
 from vigie.insights.charts import bar_chart, line_chart
 from vigie.insights.queries.filters import InsightFilters, previous_period
@@ -141,7 +142,8 @@ class ManagementReport:
     alerts: list[AlertRow] = field(default_factory=list)
     alert_total: int = 0
     generated_on: date | None = None
-    scope: str = ""  # the location the report is about; "" for the whole organisation
+    scope: str = ""  # the location or group the report is about; "" for the whole organisation
+    filters: InsightFilters = field(default_factory=InsightFilters)  # what its numbers count
 
     @property
     def pages(self) -> list[dict[str, Any]]:
@@ -225,12 +227,28 @@ def _chart_points(series: list[Any]) -> list[str]:
     return [short_day(p.start) for p in series]
 
 
+def report_filters(location: Location | None = None, group: LocationGroup | None = None) -> InsightFilters:
+    """What a report about the organisation, one location or one group of locations counts."""
+    if group is not None:
+        return InsightFilters(location_ids=group_location_ids(group), group_id=group.pk)
+    return InsightFilters(location_id=location.pk if location is not None else None)
+
+
 def build_report(
-    organisation: Organisation, period: Period, *, language: str = "fr", location: Location | None = None
+    organisation: Organisation,
+    period: Period,
+    *,
+    language: str = "fr",
+    location: Location | None = None,
+    group: LocationGroup | None = None,
 ) -> ManagementReport:
     """Gather every number and quote of the management report for ``period``, about the whole
-    organisation or about one ``location`` (the report a site director receives)."""
-    filters = InsightFilters(location_id=location.pk if location is not None else None)
+    organisation, about one ``location`` (the report a site director receives) or about one
+    ``group`` of locations (a region's: its figures are the sum over the group's locations, and its
+    per-location pages list only them)."""
+    if location is not None and group is not None:
+        raise ValueError("a report is about one location or one group, not both")
+    filters = report_filters(location, group)
     with translation.override(language):
         kpis = kpi_report(organisation, period, filters, compare=True)
         series = time_series(organisation, period, filters)
@@ -261,6 +279,9 @@ def build_report(
         testimonials = chosen_testimonials(organisation, period, language=language)
         if location is not None:
             testimonials = [t for t in testimonials if t.location == location.name]
+        if group is not None:
+            group_names = set(group.locations.values_list("name", flat=True))
+            testimonials = [t for t in testimonials if t.location in group_names]
         summary = summary_sentences(
             kpis,
             previous.mention_volume,
@@ -293,7 +314,8 @@ def build_report(
             problem_quotes=quotes_in_language(
                 organisation, period, [p.theme for p in problems], language, filters
             ),
-            scope=location.name if location is not None else "",
+            scope=group.name if group is not None else (location.name if location is not None else ""),
+            filters=filters,
             plans=plans,
             alerts=shown_alerts,
             alert_total=total_alerts,
@@ -392,7 +414,9 @@ def render_plain_pdf(report: ManagementReport) -> bytes:
             line(_("Satisfaction (CSAT) : %(c).0f %%") % {"c": k.csat * 100})
 
         heading(_("Volume et note dans le temps"))
-        _pdf_bars(pdf, [(short_day(p.start), p.volume) for p in time_series(r.organisation, r.period)])
+        _pdf_bars(
+            pdf, [(short_day(p.start), p.volume) for p in time_series(r.organisation, r.period, r.filters)]
+        )
 
         heading(_("Principaux problèmes"))
         if not r.problems:

@@ -394,13 +394,16 @@ def rollup_sums(
     location_id: int | None,
     platform: str,
     team_id: int | None,
+    location_ids: tuple[int, ...] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Counter[int]] | None]:
     """Summed measures of days ``first``..``last`` for the given filters, and the delay histograms
     (None when filtered: the histograms only exist for all mentions)."""
-    narrowed = location_id is not None or bool(platform) or team_id is not None
+    narrowed = location_id is not None or location_ids is not None or bool(platform) or team_id is not None
     condition = Q(day__gte=first, day__lte=last, theme=theme, grain="fine" if narrowed else "coarse")
     if location_id is not None:
         condition &= Q(location_id=location_id)
+    if location_ids is not None:
+        condition &= Q(location_id__in=location_ids)
     if platform:
         condition &= Q(platform=platform)
     if team_id is not None:
@@ -450,7 +453,12 @@ def rollup_grouped(
 ) -> dict[Any, dict[str, float]]:
     """Volume, sentiment counts and ratings of days ``first``..``last`` per ``by`` (day, theme,
     platform or location_id), narrowed by ``filters`` (location, platform, team, theme)."""
-    narrowed = filters.location_id is not None or bool(filters.platform) or filters.team_id is not None
+    narrowed = (
+        filters.location_id is not None
+        or filters.location_ids is not None
+        or bool(filters.platform)
+        or filters.team_id is not None
+    )
     fine = narrowed or by in ("platform", "location_id", "team_id")
     condition = Q(day__gte=first, day__lte=last, grain="fine" if fine else "coarse")
     if by == "theme":
@@ -459,6 +467,8 @@ def rollup_grouped(
         condition &= Q(theme=filters.theme)
     if filters.location_id is not None:
         condition &= Q(location_id=filters.location_id)
+    if filters.location_ids is not None:
+        condition &= Q(location_id__in=filters.location_ids)
     if filters.platform:
         condition &= Q(platform=filters.platform)
     if filters.team_id is not None:

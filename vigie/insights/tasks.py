@@ -68,7 +68,13 @@ def send_scheduled_report(schedule: ScheduledReport, *, today: date | None = Non
     if previous_key == key or not do_claim_scheduled_report(schedule, key):
         return False
     try:
-        report = build_report(organisation, period, language=schedule.language, location=schedule.location)
+        report = build_report(
+            organisation,
+            period,
+            language=schedule.language,
+            location=schedule.location,
+            group=schedule.location_group,
+        )
         content = render(report, schedule.report_format)
         subject, body = report_email(report)
         message = EmailMessage(subject, body, to=list(schedule.recipients))
@@ -89,7 +95,9 @@ def send_scheduled_reports() -> int:
     """Send every scheduled report whose last complete period has not been sent; returns how many."""
     sent = 0
     failures = 0
-    for schedule in ScheduledReport.objects.filter(active=True).select_related("organisation", "location"):
+    for schedule in ScheduledReport.objects.filter(active=True).select_related(
+        "organisation", "location", "location_group"
+    ):
         try:
             sent += send_scheduled_report(schedule)
         except Exception:

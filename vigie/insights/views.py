@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vigie.core.decorators import current_membership, forbidden, member_required
-from vigie.core.models import Location
+from vigie.core.models import Location, LocationGroup
 from vigie.core.periods import period_between
-from vigie.core.queries import organisation_locations
+from vigie.core.queries import organisation_location_groups, organisation_locations
 from vigie.core.roles import MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.insights import actions, crisis_plans, exports
@@ -356,7 +356,8 @@ def report_page(request: HttpRequest) -> HttpResponse:
     """Download the management report of a period; managers also schedule it by e-mail."""
     member = current_membership(request)
     organisation = member.organisation
-    form = ReportForm(request.GET or None)
+    groups = list(organisation_location_groups(organisation).values_list("pk", "name"))
+    form = ReportForm(request.GET or None, groups=groups)
     if request.GET and form.is_valid():
         try:
             period = parse_period(organisation, form.cleaned_data["period"])
@@ -364,7 +365,13 @@ def report_page(request: HttpRequest) -> HttpResponse:
             form.add_error("period", _("Période invalide : AAAA-MM, AAAA-Wss ou AAAA-MM-JJ:AAAA-MM-JJ."))
         else:
             fmt = form.cleaned_data["report_format"]
-            report = build_report(organisation, period, language=form.cleaned_data["language"])
+            group_id = form.cleaned_data.get("location_group")
+            report = build_report(
+                organisation,
+                period,
+                language=form.cleaned_data["language"],
+                group=get_in_org(LocationGroup, organisation, pk=group_id) if group_id else None,
+            )
             content = render_report(report, fmt)
             response = HttpResponse(content, content_type="application/pdf" if fmt == "pdf" else "text/html")
             filename = f"vigie-report-{organisation.slug}-{period_key(period)}.{fmt}"
@@ -373,7 +380,9 @@ def report_page(request: HttpRequest) -> HttpResponse:
     locations = list(organisation_locations(organisation).values_list("pk", "name"))
     branding_post = request.method == "POST" and request.POST.get("form") == "branding"
     schedule_form = ScheduledReportForm(
-        request.POST if request.method == "POST" and not branding_post else None, locations=locations
+        request.POST if request.method == "POST" and not branding_post else None,
+        locations=locations,
+        groups=groups,
     )
     current = branding_for(organisation)
     branding_form = ReportBrandingForm(
@@ -406,6 +415,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
                     return redirect("insights-reports")
         elif schedule_form.is_valid():
             location_id = schedule_form.cleaned_data.get("location")
+            group_id = schedule_form.cleaned_data.get("location_group")
             try:
                 actions.do_create_scheduled_report(
                     organisation,
@@ -414,6 +424,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
                     language=schedule_form.cleaned_data["language"],
                     report_format=schedule_form.cleaned_data["report_format"],
                     location=get_in_org(Location, organisation, pk=location_id) if location_id else None,
+                    location_group=get_in_org(LocationGroup, organisation, pk=group_id) if group_id else None,
                     actor=member.user,
                 )
             except ValidationError as exc:
@@ -432,7 +443,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
             "schedule_form": schedule_form,
             "branding_form": branding_form,
             "branding": current,
-            "schedules": scoped(ScheduledReport, organisation).select_related("location"),
+            "schedules": scoped(ScheduledReport, organisation).select_related("location", "location_group"),
             "can_manage": member.can(MANAGE),
         },
         status=400 if form.errors or schedule_form.errors or branding_form.errors else 200,

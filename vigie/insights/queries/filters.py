@@ -32,6 +32,10 @@ class InsightFilters:
     """Optional narrowing of every KPI. Empty values mean "no filter"."""
 
     location_id: int | None = None
+    # A group of locations ("Région Sud-Est"): ``location_ids`` are its locations, resolved when the
+    # filter is read (an empty tuple selects nothing); ``group_id`` only travels in links.
+    location_ids: tuple[int, ...] | None = None
+    group_id: int | None = None
     platform: str = ""
     team_id: int | None = None
     theme: str = ""
@@ -43,6 +47,7 @@ class InsightFilters:
         """The filters as GET parameters (for drill-down links and exports)."""
         params = {
             "location": self.location_id,
+            "group": self.group_id,
             "platform": self.platform,
             "team": self.team_id,
             "theme": self.theme,
@@ -63,6 +68,12 @@ def period_mentions(
     )
     if f.location_id is not None:
         queryset = queryset.filter(location_id=f.location_id)
+    if f.location_ids:
+        queryset = queryset.filter(location_id__in=f.location_ids)
+    elif f.location_ids is not None:
+        # A group without locations selects nothing. Ids are positive, so "id < 0" says so in SQL
+        # that compiles (an empty IN does not, and some counts compile their query to raw SQL).
+        queryset = queryset.filter(id__lt=0)
     if f.platform:
         queryset = queryset.filter(source__platform=f.platform)
     if f.source_id is not None:

@@ -209,6 +209,7 @@ def _rollup_totals(
         last,
         theme=filters.theme,
         location_id=filters.location_id,
+        location_ids=filters.location_ids,
         platform=filters.platform,
         team_id=filters.team_id,
     )

@@ -1,5 +1,8 @@
 """vigie report --org SLUG --period YYYY-MM|YYYY-Www|YYYY-Qn|YYYY-MM-DD:YYYY-MM-DD --format pdf|html --out FILE
-[--png DIR]
+[--location NAME | --group NAME] [--png DIR]
+
+``--location NAME`` writes the report of one location, ``--group NAME`` that of a group of
+locations (the sum over its locations; its per-location pages list only them).
 
 ``--png DIR`` also writes each page of the report as a PNG (``page-1.png``...) and prints what a
 reader would frown at on each page: text cut or past the margin, overlapping text, a page nearly
@@ -16,6 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from vigie.core.management.base import fail, organisation_or_fail
+from vigie.core.queries import organisation_location_groups, organisation_locations
 from vigie.insights.reports import ManagementReport, build_report, parse_period, render, render_html
 
 
@@ -31,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--language", choices=("fr", "en"), default="fr")
         parser.add_argument("--out", required=True, help="file to write")
         parser.add_argument("--png", help="folder where each page is written as a PNG, and checked")
+        scope = parser.add_mutually_exclusive_group()
+        scope.add_argument("--location", help="name of one location: the report about it")
+        scope.add_argument("--group", help="name of a group of locations: the report about its locations")
 
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = organisation_or_fail(options["org"])
@@ -38,8 +45,19 @@ class Command(BaseCommand):
             period = parse_period(organisation, options["period"])
         except ValueError as exc:
             raise fail(str(exc)) from exc
+        location = group = None
+        if options["location"]:
+            location = organisation_locations(organisation).filter(name=options["location"]).first()
+            if location is None:
+                raise fail(f"no location named {options['location']!r} in {organisation.slug}")
+        if options["group"]:
+            group = organisation_location_groups(organisation).filter(name=options["group"]).first()
+            if group is None:
+                raise fail(f"no location group named {options['group']!r} in {organisation.slug}")
         started = time.perf_counter()
-        report = build_report(organisation, period, language=options["language"])
+        report = build_report(
+            organisation, period, language=options["language"], location=location, group=group
+        )
         content = render(report, options["format"])
         out = Path(options["out"])
         out.write_bytes(content)
