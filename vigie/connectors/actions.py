@@ -99,8 +99,15 @@ def config_error(exc: ValidationError, config_class: type[BaseModel] | None = No
     where = ".".join(str(part) for part in first.get("loc", ())) or "config"
     error = SourceConfigError(f"{where}: {first.get('msg', 'invalid value')}", where)
     kind = str(first.get("type", ""))
-    # A connector's own check (``value_error``) says in English what it expected.
     message = _(_CONFIG_ERRORS.get(kind, "Cette valeur n'a pas le format attendu."))
+    if kind == "value_error":
+        # A connector's own check says what it expected (in the platform's terms, in English:
+        # "client_email and private_key"); dropping it would leave the person guessing.
+        detail = str(first.get("msg", "")).removeprefix("Value error, ")
+        message = _("%(message)s Attendu par la plateforme : %(detail)s") % {
+            "message": message,
+            "detail": detail,
+        }
     field = config_class.model_fields.get(where.split(".")[0]) if config_class is not None else None
     name = _(field.description) if field is not None and field.description else where
     error.display = _("%(field)s : %(message)s") % {"field": name, "message": message}

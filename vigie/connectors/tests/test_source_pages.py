@@ -109,8 +109,10 @@ def test_a_bad_config_is_shown_on_its_field(tenant: Tenant, login: Login) -> Non
     )
     assert response.status_code == 400
     page = response.content.decode()
+    # The field by its label, in French, then what the connector's own check expects (in the
+    # platform's terms): without it a person would have to guess.
     assert "Adresse du flux RSS ou Atom : Cette valeur n&#x27;a pas le format attendu." in page
-    assert "must be an http" not in page, "the connector's English check is not shown"
+    assert "Attendu par la plateforme : must be an http:// or https:// URL" in page
     assert not Source.objects.exists()
 
 
