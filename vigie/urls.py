@@ -16,6 +16,7 @@ urlpatterns = [
     path("inbox/", include("vigie.inbox.urls")),
     path("routing/", include("vigie.inbox.routing.urls")),
     path("charter/", include("vigie.charter.urls")),
+    path("analysis/", include("vigie.analysis.urls")),
     path("dashboard/", include("vigie.insights.urls")),
     path("alerts/", include("vigie.alerts.urls")),
     path("evidence/", include("vigie.evidence.urls")),

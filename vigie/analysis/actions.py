@@ -56,6 +56,7 @@ def organisation_context(organisation: Organisation) -> dict[str, Any]:
     return {
         "taxonomy": taxonomy,
         "order_patterns": list(settings.order_patterns) if settings else [],
+        "number_patterns": [["customer_number", p] for p in settings.customer_patterns] if settings else [],
         "organisation_terms": [organisation.name, *(settings.organisation_terms if settings else [])],
     }
 
@@ -653,3 +654,38 @@ def do_rescore_priority(mention: Mention) -> dict[str, Any]:
     do_set_mention_analysis(mention.pk, priority=scored["score"])
     mention.priority = scored["score"]
     return scored
+
+
+@transaction.atomic
+def do_update_analysis_settings(
+    organisation: Organisation,
+    *,
+    actor: User,
+    order_patterns: Sequence[str],
+    customer_patterns: Sequence[str],
+    organisation_terms: Sequence[str],
+) -> AnalysisSettings:
+    """Replace the organisation's order and customer number patterns and the names it goes by.
+
+    The patterns must already be checked (``vigie.analysis.forms.check_number_pattern``): they run
+    on every mention and every reply draft. They apply to mentions analysed from now on
+    (``vigie reanalyze`` applies them to the history). Audited, patterns included (no personal
+    data: they describe numbers, they are not numbers).
+    """
+    row, _created = AnalysisSettings.objects.select_for_update().get_or_create(organisation=organisation)
+    row.order_patterns = list(order_patterns)
+    row.customer_patterns = list(customer_patterns)
+    row.organisation_terms = list(organisation_terms)
+    row.save(update_fields=["order_patterns", "customer_patterns", "organisation_terms"])
+    do_record_audit_event(
+        organisation,
+        "analysis.settings_updated",
+        actor=actor,
+        obj=row,
+        data={
+            "order_patterns": row.order_patterns,
+            "customer_patterns": row.customer_patterns,
+            "organisation_terms": row.organisation_terms,
+        },
+    )
+    return row

@@ -62,8 +62,10 @@ class AnalysisSettings(models.Model):
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="analysis_settings"
     )
-    # Regular expressions of the organisation's order or customer numbers (personal data).
+    # Regular expressions of the organisation's order numbers and of its customer numbers
+    # (personal data: masked in quotes, flagged in replies).
     order_patterns = models.JSONField(default=list, blank=True)
+    customer_patterns = models.JSONField(default=list, blank=True)
     # Names the organisation goes by (brand, agencies…): a review naming none of them may be off-topic.
     organisation_terms = models.JSONField(default=list, blank=True)
 

@@ -16,13 +16,20 @@ MASK = "[…]"
 MAX_QUOTE_CHARS = 400
 
 
-def order_patterns(organisation: Organisation) -> list[str]:
-    """The organisation's customer or order number patterns (personal data too)."""
+# A bare pattern is an order number; a (kind, pattern) pair names its kind.
+NumberPattern = str | tuple[str, str]
+
+
+def order_patterns(organisation: Organisation) -> list[NumberPattern]:
+    """The organisation's order number patterns and its customer number patterns as
+    ``("customer_number", pattern)`` (personal data too)."""
     settings = scoped(AnalysisSettings, organisation).first()
-    return list(settings.order_patterns) if settings is not None else []
+    if settings is None:
+        return []
+    return [*settings.order_patterns, *(("customer_number", p) for p in settings.customer_patterns)]
 
 
-def masked(text: str, patterns: list[str] | None = None, *, limit: int = MAX_QUOTE_CHARS) -> str:
+def masked(text: str, patterns: list[NumberPattern] | None = None, *, limit: int = MAX_QUOTE_CHARS) -> str:
     """``text`` with every detected e-mail, phone, IBAN, card, address or order number replaced by
     ``[…]``, then shortened to ``limit`` characters."""
     spans = sorted(find_personal_data(text, patterns or []), key=lambda s: s.start, reverse=True)

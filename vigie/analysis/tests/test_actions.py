@@ -168,3 +168,27 @@ def test_a_burst_of_low_ratings_from_new_accounts_is_seen_across_batches(tenant:
     assert suspicious_reasons(mentions[-1]) == [
         "Vague de notes basses venant de comptes récents (5 en 24 heures)"
     ]
+
+
+ENGLISH_COMPLAINT = "The refund never arrived: I was charged twice and I am still waiting for my money back."
+
+
+def test_english_mentions_are_read_with_the_english_keywords_in_the_product_too(tenant: Tenant) -> None:
+    # The organisation context always carries a taxonomy (the default one when the organisation
+    # has none): an English mention must still be read with the English keywords of its themes.
+    mention = make_mention(tenant.organisation, text=ENGLISH_COMPLAINT, rating=1)
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    mention.refresh_from_db()
+    assert mention.language == "en"
+    assert {"remboursement", "facturation"} <= set(mention.themes)
+
+
+def test_an_organisations_own_default_themes_keep_their_english_keywords(tenant: Tenant) -> None:
+    do_ensure_default_taxonomy(tenant.organisation)
+    Theme.objects.create(
+        organisation=tenant.organisation, slug="parking", label="Parking", keywords=["parking"]
+    )
+    mention = make_mention(tenant.organisation, text=ENGLISH_COMPLAINT + " No parking either.", rating=1)
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    mention.refresh_from_db()
+    assert {"remboursement", "facturation", "parking"} <= set(mention.themes)

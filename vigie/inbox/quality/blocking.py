@@ -179,7 +179,7 @@ def check_personal_data(
     text: str,
     *,
     channel: str,
-    order_patterns: Iterable[str] = (),
+    order_patterns: Iterable[str | tuple[str, str]] = (),
     allowed: Iterable[str] = (),
 ) -> list[Finding]:
     """Personal data in a public reply, found by the analysis' own detector.
@@ -217,7 +217,9 @@ def check_personal_data(
     return findings
 
 
-def template_contacts(template_body: str | None, order_patterns: Iterable[str] = ()) -> list[str]:
+def template_contacts(
+    template_body: str | None, order_patterns: Iterable[str | tuple[str, str]] = ()
+) -> list[str]:
     """The personal-data-looking strings a manager wrote into a template (the organisation's own)."""
     if not template_body:
         return []

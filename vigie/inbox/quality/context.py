@@ -19,7 +19,8 @@ PUBLISHED = (ReplyStatus.PUBLISHED, ReplyStatus.POSTED_BY_HAND)
 class GateContext:
     """Everything the checks need besides the draft itself. Empty when nothing is known."""
 
-    order_patterns: list[str] = field(default_factory=list)
+    # Bare patterns are order numbers; (kind, pattern) pairs name their kind (customer numbers).
+    order_patterns: list[str | tuple[str, str]] = field(default_factory=list)
     protected_terms: list[str] = field(default_factory=list)
     jargon: list[str] = field(default_factory=list)
     recent_replies: list[str] = field(default_factory=list)
@@ -68,7 +69,7 @@ def gate_context(
     if organisation is None and mention is not None:
         organisation = mention.organisation
     protected: list[str] = []
-    patterns: list[str] = []
+    patterns: list[str | tuple[str, str]] = []
     jargon: list[str] = []
     recent: list[str] = []
     topics: frozenset[str] = frozenset(APPROVAL_TOPICS)
@@ -78,7 +79,10 @@ def gate_context(
         from vigie.charter.queries import current_charter
 
         analysis = organisation_context(organisation)
-        patterns = list(analysis.get("order_patterns", []))
+        patterns = [
+            *analysis.get("order_patterns", []),
+            *((str(kind), str(pattern)) for kind, pattern in analysis.get("number_patterns", [])),
+        ]
         protected += [str(term) for term in analysis.get("organisation_terms", [])]
         protected += list(scoped(Location, organisation).values_list("name", flat=True))
         protected += list(scoped(Location, organisation).values_list("city", flat=True))

@@ -11,7 +11,7 @@ from django.db.models import Q
 from vigie.core.models import Organisation
 from vigie.core.periods import Period
 from vigie.insights.queries.filters import period_mentions
-from vigie.insights.verbatims import masked, order_patterns
+from vigie.insights.verbatims import NumberPattern, masked, order_patterns
 from vigie.mentions.models import Mention, Sentiment
 
 
@@ -27,7 +27,7 @@ class Verbatim:
     text: str
 
 
-def _verbatim(mention: Mention, patterns: list[str]) -> Verbatim:
+def _verbatim(mention: Mention, patterns: list[NumberPattern]) -> Verbatim:
     return Verbatim(
         mention_id=mention.pk,
         created_at=mention.created_at,

@@ -218,10 +218,20 @@ def _index(key: str) -> ThemeIndex:
     return ThemeIndex([{"slug": slug, "keywords": kws} for slug, kws in json.loads(key)])
 
 
+@cache
+def _english_index(key: str) -> ThemeIndex:
+    # An organisation's taxonomy holds French keywords (the default one, or its own copy of it):
+    # a theme with a default slug also takes the default English keywords for English texts.
+    english = {str(theme["slug"]): list(theme["keywords"]) for theme in default_taxonomy("en")}
+    themes = [{"slug": slug, "keywords": [*kws, *english.get(slug, [])]} for slug, kws in json.loads(key)]
+    return ThemeIndex(themes, expand=False)
+
+
 def index_for(taxonomy: Sequence[dict[str, Any]] | None, language: str | None = None) -> ThemeIndex:
-    """The compiled index of ``taxonomy`` (the default taxonomy in ``language`` when None), cached."""
+    """The compiled index of ``taxonomy`` (the default taxonomy when None) for a text in
+    ``language``, cached."""
     if taxonomy:
-        return _index(_key(taxonomy))
+        return _english_index(_key(taxonomy)) if language == "en" else _index(_key(taxonomy))
     return _default_index("en" if language == "en" else "fr")
 
 
@@ -320,7 +330,7 @@ class ThemesAnalyzer(Analyzer):
         clause_languages: list[str | None] = []
         for item, prior in zip(batch, previous, strict=True):
             taxonomy = item.context.get("taxonomy")
-            language = None if taxonomy else prior.get("language")
+            language = "en" if prior.get("language") == "en" else "fr"
             index = indices.get((id(taxonomy), language))
             if index is None:
                 index = indices[(id(taxonomy), language)] = index_for(taxonomy, language)

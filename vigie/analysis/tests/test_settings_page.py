@@ -1,0 +1,112 @@
+"""The analysis settings page: a manager gives the organisation's number patterns and names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from vigie.analysis.actions import do_analyze_mentions
+from vigie.analysis.models import AnalysisSettings
+from vigie.analysis.queries import mention_analysis
+from vigie.conftest import Tenant
+from vigie.core.models import AuditEvent, Membership
+from vigie.insights.verbatims import masked, order_patterns
+from vigie.mentions.tests.factories import make_mention
+
+pytestmark = pytest.mark.django_db
+
+URL = "/analysis/settings/"
+Login = Callable[[Membership], Client]
+
+
+def _post(client: Client, **fields: str) -> object:
+    data = {"order_patterns": "", "customer_patterns": "", "organisation_terms": "", **fields}
+    return client.post(URL, data, HTTP_HOST="127.0.0.1")
+
+
+def test_a_manager_sets_order_and_customer_numbers_and_the_analysis_finds_them(
+    tenant: Tenant, login: Login
+) -> None:
+    client = login(tenant.manager)
+    page = client.get(URL, HTTP_HOST="127.0.0.1")
+    assert page.status_code == 200
+    assert "Numéros de client" in page.content.decode()
+    response = _post(
+        client,
+        order_patterns="CMD-\\d{6}\n\nCMD-\\d{6}\n",
+        customer_patterns="CLI\\d{8}",
+        organisation_terms="Acme Express\nAcmeBox",
+    )
+    assert response.status_code == 302
+    row = AnalysisSettings.objects.get(organisation=tenant.organisation)
+    assert row.order_patterns == ["CMD-\\d{6}"]  # blank and repeated lines dropped
+    assert row.customer_patterns == ["CLI\\d{8}"]
+    assert row.organisation_terms == ["Acme Express", "AcmeBox"]
+    event = AuditEvent.objects.get(organisation=tenant.organisation, verb="analysis.settings_updated")
+    assert event.data["customer_patterns"] == ["CLI\\d{8}"]
+
+    mention = make_mention(
+        tenant.organisation, text="Client CLI12345678, commande CMD-123456 : toujours rien reçu."
+    )
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    kinds = sorted(span["kind"] for span in mention_analysis(mention).personal_data)
+    assert kinds == ["customer_number", "order_number"]
+    # Quotes in the reports and the theme board mask both.
+    quote = masked(mention.text, order_patterns(tenant.organisation))
+    assert "CLI12345678" not in quote
+    assert "CMD-123456" not in quote
+
+    # The page shows what is stored, one per line.
+    assert "CLI\\d{8}" in client.get(URL, HTTP_HOST="127.0.0.1").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "says"),
+    [
+        ("(\\d+)+X", "pourrait bloquer l'analyse"),
+        ("CMD-[0-9", "expression régulière invalide"),
+        ("\\d*", "correspond au texte vide"),
+        ("A" * 201, "au plus 200"),
+    ],
+)
+def test_a_pattern_that_could_hang_or_match_nothing_is_refused_and_nothing_changes(
+    tenant: Tenant, login: Login, pattern: str, says: str
+) -> None:
+    AnalysisSettings.objects.create(organisation=tenant.organisation, order_patterns=["CMD-\\d{6}"])
+    response = _post(
+        login(tenant.manager), order_patterns="CMD-\\d{6}", customer_patterns=f"CLI\\d+\n{pattern}"
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Ligne 2" in body
+    assert says in body.replace("&#x27;", "'")
+    row = AnalysisSettings.objects.get(organisation=tenant.organisation)
+    assert row.customer_patterns == []
+    assert row.order_patterns == ["CMD-\\d{6}"]
+
+
+@pytest.mark.parametrize("role", ["agent", "viewer"])
+def test_only_managers_and_admins_reach_the_page(tenant: Tenant, login: Login, role: str) -> None:
+    client = login(tenant.member(role))
+    assert client.get(URL, HTTP_HOST="127.0.0.1").status_code == 403
+    assert _post(client, order_patterns="X\\d+").status_code == 403
+    assert not AnalysisSettings.objects.filter(organisation=tenant.organisation).exists()
+    assert URL not in client.get("/settings/", HTTP_HOST="127.0.0.1").content.decode()
+    assert URL in login(tenant.admin).get("/settings/", HTTP_HOST="127.0.0.1").content.decode()
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(db: None) -> None:
+    response = Client().get(URL, HTTP_HOST="127.0.0.1")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_a_manager_changes_only_their_own_organisation(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    AnalysisSettings.objects.create(organisation=other_tenant.organisation, order_patterns=["G-\\d+"])
+    assert _post(login(tenant.manager), order_patterns="A-\\d+").status_code == 302
+    assert AnalysisSettings.objects.get(organisation=other_tenant.organisation).order_patterns == ["G-\\d+"]
+    assert AnalysisSettings.objects.get(organisation=tenant.organisation).order_patterns == ["A-\\d+"]
