@@ -33,7 +33,7 @@ from vigie.analysis.models import (
 )
 from vigie.analysis.orgmodel import SentimentModel, accuracy, is_held_back, stars_to_label
 from vigie.analysis.pipeline import DEFAULT_BATCH_SIZE, Pipeline, batched, default_pipeline, flatten
-from vigie.analysis.queries import correction_labels
+from vigie.analysis.queries import correction_labels, free_theme_slug
 from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
 from vigie.core.actions import do_record_audit_event
 from vigie.core.models import Organisation, User
@@ -689,3 +689,58 @@ def do_update_analysis_settings(
         },
     )
     return row
+
+
+@transaction.atomic
+def do_save_theme(
+    organisation: Organisation,
+    *,
+    actor: User,
+    label: str,
+    keywords: Sequence[str],
+    active: bool = True,
+    slug: str | None = None,
+) -> Theme:
+    """Add a theme to the organisation's taxonomy (``slug`` None: made from the label) or change
+    the label, keywords and activity of the theme ``slug``. The slug, stored on mentions, never
+    changes. The default taxonomy is copied first, so the first edit hides none of its themes.
+    Applies to mentions analysed from now on. Audited."""
+    do_ensure_default_taxonomy(organisation)
+    if slug is None:
+        theme = Theme.objects.create(
+            organisation=organisation,
+            slug=free_theme_slug(organisation, label),
+            label=label,
+            keywords=list(keywords),
+            active=active,
+        )
+        verb = "analysis.theme_added"
+    else:
+        theme = scoped(Theme, organisation).select_for_update().get(slug=slug)
+        theme.label, theme.keywords, theme.active = label, list(keywords), active
+        theme.save(update_fields=["label", "keywords", "active"])
+        verb = "analysis.theme_changed"
+    do_record_audit_event(
+        organisation,
+        verb,
+        actor=actor,
+        obj=theme,
+        data={"slug": theme.slug, "label": label, "keywords": list(keywords), "active": active},
+    )
+    return theme
+
+
+def do_discover_themes(
+    organisation: Organisation, *, since: Any = None, clusters: int | None = None
+) -> tuple[int, list[Any]]:
+    """Cluster the analysed mentions that fit no theme and keep the clusters as the
+    organisation's theme candidates (replacing the unpromoted ones). Returns how many mentions fit
+    no theme and the candidates (none when too few mentions fit no theme)."""
+    from vigie.analysis.discovery import MIN_MENTIONS, discover_clusters
+    from vigie.analysis.queries import unthemed_mentions
+
+    rows = unthemed_mentions(organisation, since=since)
+    if len(rows) < MIN_MENTIONS:
+        return len(rows), []
+    found = discover_clusters([text for _, text in rows], clusters=clusters)
+    return len(rows), do_save_theme_candidates(organisation, found, [pk for pk, _ in rows])

@@ -48,13 +48,20 @@ def discover_clusters(
     """Clusters of ``texts``, largest first; empty when there are fewer than ``MIN_MENTIONS``."""
     if len(texts) < MIN_MENTIONS:
         return []
-    vectorizer = _sklearn("feature_extraction.text").TfidfVectorizer(
-        ngram_range=(1, 2), min_df=2, max_df=0.5, stop_words=STOP_WORDS, sublinear_tf=True, strip_accents=None
-    )
-    try:
-        matrix = vectorizer.fit_transform(texts)
-    except ValueError:  # every term was too rare or too common: nothing to cluster on
-        return []
+    # Terms in more than half of the texts say little about which group a text belongs to, unless
+    # the texts are nearly all about the same thing (a wave of one complaint): then they are kept.
+    for max_df in (0.5, 1.0):
+        vectorizer = _sklearn("feature_extraction.text").TfidfVectorizer(
+            ngram_range=(1, 2), min_df=2, max_df=max_df, stop_words=STOP_WORDS, sublinear_tf=True
+        )
+        try:
+            matrix = vectorizer.fit_transform(texts)
+        except ValueError:  # every term was too rare or too common
+            continue
+        if matrix.shape[1] >= 3:
+            break
+    else:
+        return []  # nothing to cluster on
     k = min(clusters or suggested_cluster_count(len(texts)), matrix.shape[0])
     # k-means on raw sparse TF-IDF makes one giant cluster of everything; on a normalised latent
     # semantic space (LSA) the clusters are balanced and about something.

@@ -123,3 +123,51 @@ class AnalysisSettingsForm(forms.Form):
             "n'en cite aucun ni aucun thème peut être signalé hors sujet."
         ),
     )
+
+
+MAX_KEYWORDS = 80
+MAX_KEYWORD_LENGTH = 60
+
+
+class ThemeForm(forms.Form):
+    """A theme of the taxonomy: its label and the words or phrases that name it."""
+
+    label = forms.CharField(label=gettext_lazy("Nom du thème"), max_length=120)
+    keywords = forms.CharField(
+        label=gettext_lazy("Mots-clés"),
+        max_length=MAX_KEYWORDS * (MAX_KEYWORD_LENGTH + 2),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "Séparés par des virgules ou un par ligne : des noms ou expressions (« un avoir », "
+            "« délai de livraison »), pas des verbes seuls. Les variantes (pluriel, fautes) sont reconnues."
+        ),
+    )
+    active = forms.BooleanField(label=gettext_lazy("Actif"), required=False, initial=True)
+
+    def clean_label(self) -> str:
+        label = " ".join(self.cleaned_data["label"].split())
+        if not label:
+            raise ValidationError(_("Donnez un nom au thème."))
+        return label
+
+    def clean_keywords(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for part in re.split(r"[,\n;]", self.cleaned_data["keywords"]):
+            keyword = " ".join(part.split()).lower()
+            if keyword:
+                seen.setdefault(keyword, None)
+        keywords = list(seen)
+        if not keywords:
+            raise ValidationError(_("Donnez au moins un mot-clé."))
+        if len(keywords) > MAX_KEYWORDS:
+            raise ValidationError(
+                _("%(count)d mots-clés : au plus %(limit)d.")
+                % {"count": len(keywords), "limit": MAX_KEYWORDS}
+            )
+        for keyword in keywords:
+            if len(keyword) < 3 or len(keyword) > MAX_KEYWORD_LENGTH:
+                raise ValidationError(
+                    _("« %(keyword)s » : un mot-clé a de 3 à %(limit)d caractères.")
+                    % {"keyword": keyword[:30], "limit": MAX_KEYWORD_LENGTH}
+                )
+        return keywords

@@ -121,3 +121,28 @@ def theme_candidates(organisation: Organisation) -> QuerySet[Any]:
     from vigie.analysis.models import ThemeCandidate
 
     return scoped(ThemeCandidate, organisation).filter(promoted_to__isnull=True)
+
+
+def taxonomy_for_settings(organisation: Organisation) -> list[dict[str, Any]]:
+    """The organisation's themes as the settings page lists them (``slug``, ``label``,
+    ``keywords``, ``active``): its own, or the default taxonomy it uses until it has some."""
+    from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
+
+    own = list(scoped(Theme, organisation).order_by("label"))
+    if own:
+        return [
+            {"slug": t.slug, "label": t.label, "keywords": list(t.keywords), "active": t.active} for t in own
+        ]
+    return [{**spec.as_dict(), "active": True} for spec in sorted(DEFAULT_TAXONOMY, key=lambda s: s.label)]
+
+
+def free_theme_slug(organisation: Organisation, label: str) -> str:
+    """A slug made from ``label`` that none of the organisation's themes has yet."""
+    from django.utils.text import slugify
+
+    base = slugify(label).replace("-", "_")[:40].strip("_") or "theme"
+    taken = set(scoped(Theme, organisation).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}_{number}", number + 1
+    return slug

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vigie.analysis.actions import do_analyze_mentions
+from vigie.analysis.actions import do_analyze_mentions, do_discover_themes
 from vigie.core import pipeline
 from vigie.core.jobs import job
 from vigie.core.models import Organisation
@@ -24,3 +24,16 @@ def analyze_mentions(mention_ids: list[int]) -> int:
         # Analysed mentions become cases through the organisation's comment-handling scheme.
         pipeline.hand_on(pipeline.ANALYSE, by_organisation[organisation.pk])
     return done
+
+
+DISCOVER_THEMES = "analysis.discover_themes"
+
+
+@job(DISCOVER_THEMES, max_attempts=1)
+def discover_themes(organisation_id: int) -> int:
+    """Look for recurring subjects among the organisation's mentions that fit no theme (asked from
+    the analysis settings page); returns how many candidates were found."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return 0
+    return len(do_discover_themes(organisation)[1])

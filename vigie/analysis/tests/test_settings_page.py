@@ -8,11 +8,13 @@ import pytest
 from django.test import Client
 
 from vigie.analysis.actions import do_analyze_mentions
-from vigie.analysis.models import AnalysisSettings
+from vigie.analysis.models import AnalysisSettings, Theme, ThemeCandidate
 from vigie.analysis.queries import mention_analysis
 from vigie.conftest import Tenant
-from vigie.core.models import AuditEvent, Membership
+from vigie.core.jobs import run_now
+from vigie.core.models import AuditEvent, Job, Membership
 from vigie.insights.verbatims import masked, order_patterns
+from vigie.mentions.models import Mention
 from vigie.mentions.tests.factories import make_mention
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +112,139 @@ def test_a_manager_changes_only_their_own_organisation(
     assert _post(login(tenant.manager), order_patterns="A-\\d+").status_code == 302
     assert AnalysisSettings.objects.get(organisation=other_tenant.organisation).order_patterns == ["G-\\d+"]
     assert AnalysisSettings.objects.get(organisation=tenant.organisation).order_patterns == ["A-\\d+"]
+
+
+# --- themes ----------------------------------------------------------------------------------
+
+PARKING = "Impossible de trouver une place sur le stationnement de l'agence, tout est réservé."
+
+
+def _themes_of(tenant: Tenant, text: str) -> list[str]:
+    mention = make_mention(tenant.organisation, text=text)
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    mention.refresh_from_db()
+    return list(mention.themes)
+
+
+def test_the_page_lists_the_default_themes_until_the_organisation_edits_one(
+    tenant: Tenant, login: Login
+) -> None:
+    client = login(tenant.manager)
+    body = client.get(URL, HTTP_HOST="127.0.0.1").content.decode()
+    assert "Accueil et amabilité" in body
+    assert "liste de thèmes par défaut" in body
+    assert not Theme.objects.filter(organisation=tenant.organisation).exists()
+
+    response = client.post(
+        f"{URL}themes/accueil/",
+        {
+            "label": "Accueil en agence",
+            "keywords": "accueil, stationnement\nplace de parking",
+            "active": "on",
+        },
+        HTTP_HOST="127.0.0.1",
+    )
+    assert response.status_code == 302
+    # The first edit made the default list the organisation's own: nothing was lost.
+    assert Theme.objects.filter(organisation=tenant.organisation).count() == 12
+    accueil = Theme.objects.get(organisation=tenant.organisation, slug="accueil")
+    assert accueil.label == "Accueil en agence"
+    assert accueil.keywords == ["accueil", "stationnement", "place de parking"]
+    assert "accueil" in _themes_of(tenant, PARKING)
+    assert AuditEvent.objects.filter(organisation=tenant.organisation, verb="analysis.theme_changed").exists()
+
+
+def test_a_manager_adds_a_theme_and_deactivates_another(tenant: Tenant, login: Login) -> None:
+    client = login(tenant.manager)
+    response = client.post(
+        f"{URL}themes/",
+        {"label": "Parking & accès", "keywords": "stationnement, parking", "active": "on"},
+        HTTP_HOST="127.0.0.1",
+    )
+    assert response.status_code == 302
+    added = Theme.objects.get(organisation=tenant.organisation, label="Parking & accès")
+    assert added.slug == "parking_acces"
+    assert "parking_acces" in _themes_of(tenant, PARKING)
+
+    client.post(
+        f"{URL}themes/parking_acces/",
+        {"label": "Parking & accès", "keywords": "parking"},
+        HTTP_HOST="127.0.0.1",
+    )
+    added.refresh_from_db()
+    assert added.active is False
+    assert "parking_acces" not in _themes_of(tenant, PARKING + " Le parking est plein.")
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"label": "Parking", "keywords": " , ,"}, "au moins un mot-clé"),
+        ({"label": "  ", "keywords": "parking"}, "Ce champ est obligatoire"),
+        ({"label": "Parking", "keywords": "pa"}, "de 3 à 60 caractères"),
+    ],
+)
+def test_a_theme_without_a_name_or_keywords_is_refused(
+    tenant: Tenant, login: Login, fields: dict[str, str], says: str
+) -> None:
+    response = login(tenant.manager).post(f"{URL}themes/", fields, HTTP_HOST="127.0.0.1")
+    assert response.status_code == 400
+    assert says in response.content.decode()
+    assert not Theme.objects.filter(organisation=tenant.organisation).exists()
+
+
+def test_recurring_subjects_are_found_by_a_job_and_promoted_from_the_page(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    for number in range(30):
+        make_mention(
+            tenant.organisation,
+            text=f"La borne de recharge électrique numéro {number} est encore en panne, voiture pas rechargée.",
+            language="fr",
+        )
+    client = login(tenant.manager)
+    assert client.post(f"{URL}discover/", HTTP_HOST="127.0.0.1").status_code == 302
+    job = Job.objects.get(name="analysis.discover_themes")
+    run_now(job.name, job.payload)
+    candidate = ThemeCandidate.objects.filter(organisation=tenant.organisation).order_by("-size").first()
+    assert candidate is not None
+    assert "Sujets récurrents hors thèmes" in client.get(URL, HTTP_HOST="127.0.0.1").content.decode()
+
+    # Another organisation's manager cannot promote it.
+    assert (
+        login(other_tenant.manager)
+        .post(f"{URL}candidates/{candidate.pk}/promote/", {"label": "Bornes"}, HTTP_HOST="127.0.0.1")
+        .status_code
+        == 404
+    )
+    response = client.post(
+        f"{URL}candidates/{candidate.pk}/promote/", {"label": "Bornes de recharge"}, HTTP_HOST="127.0.0.1"
+    )
+    assert response.status_code == 302
+    theme = Theme.objects.get(organisation=tenant.organisation, label="Bornes de recharge")
+    tagged = [m for m in Mention.objects.filter(organisation=tenant.organisation) if theme.slug in m.themes]
+    assert len(tagged) == candidate.size
+
+
+@pytest.mark.parametrize("role", ["agent", "viewer"])
+def test_only_managers_change_themes(tenant: Tenant, login: Login, role: str) -> None:
+    client = login(tenant.member(role))
+    assert (
+        client.post(f"{URL}themes/", {"label": "X", "keywords": "xyz"}, HTTP_HOST="127.0.0.1").status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"{URL}themes/accueil/", {"label": "X", "keywords": "xyz"}, HTTP_HOST="127.0.0.1"
+        ).status_code
+        == 403
+    )
+    assert client.post(f"{URL}discover/", HTTP_HOST="127.0.0.1").status_code == 403
+    assert not Theme.objects.filter(organisation=tenant.organisation).exists()
+
+
+def test_an_unknown_theme_is_not_found(tenant: Tenant, login: Login) -> None:
+    response = login(tenant.manager).post(
+        f"{URL}themes/nope/", {"label": "X", "keywords": "xyz"}, HTTP_HOST="127.0.0.1"
+    )
+    assert response.status_code == 404

@@ -49,20 +49,16 @@ class Command(BaseCommand):
             self.stdout.write(f"{slug:<20} {label}")
 
     def _discover(self, organisation: Any, options: dict[str, Any]) -> None:
-        from vigie.analysis.actions import do_save_theme_candidates
-        from vigie.analysis.discovery import MIN_MENTIONS, discover_clusters
-        from vigie.analysis.queries import unthemed_mentions
+        from vigie.analysis.actions import do_discover_themes
 
         if options["clusters"] is not None and options["clusters"] < 2:
             raise fail("--clusters must be at least 2")
         since = parse_since(options["since"]) if options["since"] else None
-        rows = unthemed_mentions(organisation, since=since)
-        if len(rows) < MIN_MENTIONS:
-            self.stdout.write(f"only {len(rows)} analysed mentions fit no theme: nothing to discover yet")
+        unthemed, candidates = do_discover_themes(organisation, since=since, clusters=options["clusters"])
+        if not candidates:
+            self.stdout.write(f"only {unthemed} analysed mentions fit no theme: nothing to discover yet")
             return
-        clusters = discover_clusters([text for _, text in rows], clusters=options["clusters"])
-        candidates = do_save_theme_candidates(organisation, clusters, [pk for pk, _ in rows])
-        self.stdout.write(f"{len(rows)} mentions fit no theme; {len(candidates)} clusters:")
+        self.stdout.write(f"{unthemed} mentions fit no theme; {len(candidates)} clusters:")
         for candidate in candidates:
             self.stdout.write(
                 f"\n#{candidate.pk}  {candidate.size} mentions  —  {', '.join(candidate.terms)}"
