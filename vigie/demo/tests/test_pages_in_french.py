@@ -213,6 +213,7 @@ def test_thirty_pages_show_no_code_no_english_term_and_no_utc_time(demo: Organis
         "/evidence/",
         "/dashboard/actions/",
         "/alerts/settings/",
+        "/analysis/settings/",
     ]
     agent, manager = signed_in(demo, "agent"), signed_in(demo, "manager")
     pages = [read(agent, url) for url in agent_pages] + [read(manager, url) for url in manager_pages]
@@ -224,7 +225,7 @@ def test_thirty_pages_show_no_code_no_english_term_and_no_utc_time(demo: Organis
             data={"source-name": source.name, "config-url": "ftp://nope", "config-preset": "generic"},
         )
     )
-    assert len(pages) == 30
+    assert len(pages) == 31
 
     codes = forbidden_codes()
     analyzers = {name: cls.version for name, cls in registered_analyzers().items()}
