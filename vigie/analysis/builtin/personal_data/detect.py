@@ -110,6 +110,48 @@ _ADDRESS_RE = re.compile(
     rf"(?P<postcode>,?\s+\d{{5}}(?:\s+{_CAPITALISED}(?:[ \-]+(?i:sur|sous|en|lès|les|le|la|de|d['’])?[ \-]*{_CAPITALISED}){{0,3}})?)?"
 )
 
+# English addresses ("221B Baker Street", "1600 Pennsylvania Avenue NW, Washington, DC 20500",
+# "10 Downing Street, London SW1A 2AA"): a number, a name of capitalised words and a capitalised
+# street type, then a direction, a town and a UK or US postcode when given. Lower-case forms ("3
+# main road issues", "2 way street") are ordinary English: not addresses.
+_EN_STREET_TYPES = (
+    r"Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?|Boulevard|Blvd\.?|Court|Ct\.?|"
+    r"Way|Place|Pl\.?|Terrace|Close|Crescent|Square|Sq\.?|Parkway|Pkwy\.?|Highway|Hwy\.?|Row|"
+    r"Gardens|Grove|Mews|Walk|Hill"
+)
+_EN_NOT_A_NAME = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "My",
+        "Our",
+        "Your",
+        "Their",
+        "His",
+        "Her",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "And",
+        "Or",
+        "But",
+        "For",
+        "Of",
+        "In",
+        "On",
+        "At",
+    ]
+)
+_EN_NAME_WORD = r"(?:[A-Z][a-z'’\-]+|\d{1,3}(?:st|nd|rd|th))"
+_EN_ADDRESS_RE = re.compile(
+    rf"\b(?P<number>\d{{1,5}})[A-Za-z]?,?\s+(?P<name>{_EN_NAME_WORD}(?:\s+{_EN_NAME_WORD}){{0,3}})"
+    rf"\s+(?:{_EN_STREET_TYPES})(?![\w])(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
+    rf"(?P<town>,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?"
+    rf"(?P<postcode>,?\s+(?:[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|[A-Z]{{1,2}}\d[A-Z\d]?\s*\d[A-Z]{{2}}))?"
+)
+
 # ISO 13616 lengths of the countries that issue IBANs; an IBAN of another country is not one.
 _IBAN_LENGTHS = {
     "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
@@ -222,6 +264,19 @@ def _is_address(match: re.Match[str]) -> bool:
     return _ARTICLES.search(match["particles"]) is not None  # "3 place du marché"
 
 
+def _is_english_address(match: re.Match[str]) -> bool:
+    if match["name"].split()[0] in _EN_NOT_A_NAME:
+        return False
+    # "2016 Harley Davidson Road" is a year and a model: a year-like number needs a town or postcode.
+    return not (1900 <= int(match["number"]) <= 2099) or bool(match["town"] or match["postcode"])
+
+
+def _trimmed_end(text: str, match: re.Match[str]) -> int:
+    # "St." ends a sentence as often as it abbreviates: the full stop is not part of the address.
+    end = match.end()
+    return end - 1 if text[end - 1] in ".," else end
+
+
 def unsafe_pattern_reason(pattern: str) -> str | None:
     """Why ``pattern`` could hang a search (a repeated part that can itself match in several
     ways, such as ``(\\d+)+`` or ``(a|ab)*``: catastrophic backtracking), or None."""
@@ -313,6 +368,11 @@ def find_personal_data(text: str, patterns: Iterable[Pattern] = ()) -> list[Span
             ]
     if digits:
         found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS_RE.finditer(text) if _is_address(m)]
+        found += [
+            Span(m.start(), _trimmed_end(text, m), ADDRESS)
+            for m in _EN_ADDRESS_RE.finditer(text)
+            if _is_english_address(m)
+        ]
     bounded = text[:PATTERN_TEXT_LIMIT]
     for entry in patterns:
         kind, pattern = (ORDER_NUMBER, entry) if isinstance(entry, str) else entry

@@ -105,6 +105,40 @@ def test_a_street_type_and_a_plausible_name_make_an_address(text: str, address: 
     assert found(text) == [("address", address)]
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (
+            "Please send it to 221B Baker Street, London NW1 6XE as agreed.",
+            "221B Baker Street, London NW1 6XE",
+        ),
+        (
+            "Returned to 1600 Pennsylvania Avenue NW, Washington, DC 20500.",
+            "1600 Pennsylvania Avenue NW, Washington, DC 20500",
+        ),
+        ("Your store at 350 Fifth Avenue refused my return.", "350 Fifth Avenue"),
+        ("I live at 12 Oak St. The parcel never came.", "12 Oak St"),
+        ("Delivered to 45 West 34th Street instead of my flat.", "45 West 34th Street"),
+    ],
+)
+def test_english_street_addresses_are_found(text: str, address: str) -> None:
+    assert found(text) == [("address", address)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We waited 3 hours on Main Street for nothing.",
+        "This is a 2 way street problem.",
+        "Took 2 The Road trips with this bag.",
+        "Fits my 2016 Harley Davidson Road King perfectly.",
+        "I bought 3 Apple Gift Cards.",
+    ],
+)
+def test_english_texts_without_an_address_have_none(text: str) -> None:
+    assert found(text) == []
+
+
 def test_patterns_name_their_kind_and_bare_patterns_stay_order_numbers() -> None:
     text = "Commande CMD-40029817, client CLI7719304, dossier REF-42"
     patterns = (("order_number", r"CMD-\d{8}"), ("customer_number", r"CLI\d{7}"), r"REF-\d+")
