@@ -55,3 +55,21 @@ def test_a_manager_groups_locations_and_filters_the_dashboard_on_the_group(demo_
     assert shown <= set(chosen), shown
     assert shown, "the group's locations have mentions over 90 days"
     page.screenshot(path=str(demo_server.data_dir / "dashboard-group.png"), full_page=True)
+
+    # Deleting the group asks first (its scheduled reports go with it); dismissed, nothing changes.
+    page.goto(f"{demo_server.url}/settings/#groupes-de-lieux")
+    section = page.locator("#groupes-de-lieux")
+    section.get_by_text("Modifier « Région Sud-Est »").click()
+    questions: list[str] = []
+
+    def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+        questions.append(dialog.message)
+        dialog.dismiss() if len(questions) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    section.get_by_role("button", name="Supprimer le groupe").click()
+    assert questions and "rapports programmés" in questions[0]
+    assert section.locator("tbody tr").filter(has_text="Région Sud-Est").count() == 1
+    section.get_by_role("button", name="Supprimer le groupe").click()
+    page.wait_for_url("**/settings/**")
+    assert "Groupe « Région Sud-Est » supprimé." in page.locator("body").inner_text()

@@ -155,11 +155,7 @@
     if (!window.confirm(question.replace("{n}", String(count)))) event.preventDefault();
   });
 
-  // A button that does something irreversible on a platform (delete a comment) asks first.
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("button[data-confirm]");
-    if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
-  });
+  // Buttons with data-confirm ask first: menu.js, loaded on every page.
 
   // The SLA countdown on the case page, refreshed every minute.
   function countdown() {

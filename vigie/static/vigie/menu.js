@@ -34,3 +34,12 @@
     }
   });
 })();
+
+// A button that does something irreversible (delete a comment on a platform, a group and its
+// scheduled reports) asks first, on every page.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest("button[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
