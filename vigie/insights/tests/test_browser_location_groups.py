@@ -68,7 +68,8 @@ def test_a_manager_groups_locations_and_filters_the_dashboard_on_the_group(demo_
 
     page.on("dialog", answer)
     section.get_by_role("button", name="Supprimer le groupe").click()
-    assert questions and "rapports programmés" in questions[0]
+    assert questions
+    assert "rapports programmés" in questions[0]
     assert section.locator("tbody tr").filter(has_text="Région Sud-Est").count() == 1
     section.get_by_role("button", name="Supprimer le groupe").click()
     page.wait_for_url("**/settings/**")
