@@ -34,7 +34,7 @@ def _latin1(text: str) -> str:
 
 
 def _date(value: Any) -> str:
-    # Shown in the server's time zone, as the pages do (the datetime is stored in UTC).
+    # Stored in UTC, shown in the current zone: the organisation's, activated for the request.
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
 
 
