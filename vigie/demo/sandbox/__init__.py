@@ -35,6 +35,7 @@ JOURNAL_SIZE = 200
 _LOOPBACK_BASE = re.compile(r"^http://127\.0\.0\.1:\d+/")
 ACTION_LABELS = {
     "reply": "Réponse publiée",
+    "post": "Publication du compte",
     "delete": "Supprimé",
     "hide": "Commentaire masqué",
     "show": "Commentaire réaffiché",

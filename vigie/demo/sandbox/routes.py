@@ -35,7 +35,7 @@ class Write:
 
     at: datetime
     platform: str
-    action: str  # reply / delete / hide / show / message
+    action: str  # reply / post / delete / hide / show / message
     target: str
     text: str
 
@@ -175,7 +175,7 @@ def mastodon_account(match: re.Match[str], body: dict[str, Any], journal: Journa
 def mastodon_post(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
     text = str(body.get("status") or "")
     target = str(body.get("in_reply_to_id") or "")
-    journal(Write(_now(), "Mastodon", "reply", target, text))
+    journal(Write(_now(), "Mastodon", "reply" if target else "post", target, text))
     status_id = str(113_000_000_000_000_000 + int(_digest(target, text)[:12], 16) % 10**15)
     return Answer(
         json={
@@ -224,7 +224,7 @@ def bluesky_create(match: re.Match[str], body: dict[str, Any], journal: Journal)
     record = body.get("record") or {}
     parent = ((record.get("reply") or {}).get("parent") or {}).get("uri", "")
     text = str(record.get("text") or "")
-    journal(Write(_now(), "Bluesky", "reply", str(parent), text))
+    journal(Write(_now(), "Bluesky", "reply" if parent else "post", str(parent), text))
     rkey = "3l" + _digest(str(parent), text)[:11]
     return Answer(
         json={"uri": f"at://{_BLUESKY_DID}/app.bsky.feed.post/{rkey}", "cid": "bafyrei" + _digest(rkey)[:40]}
@@ -255,6 +255,13 @@ def meta_reply(match: re.Match[str], body: dict[str, Any], journal: Journal) -> 
     platform = "Instagram" if match.group("edge") == "replies" else "Facebook"
     journal(Write(_now(), platform, "reply", target, text))
     return Answer(json={"id": f"{target}_{_digest(target, text)[:15]}"})
+
+
+def meta_feed_post(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    page = match.group("node")
+    text = str(body.get("message") or "")
+    journal(Write(_now(), "Facebook", "post", page, text))
+    return Answer(json={"id": f"{page}_{_digest(page, text)[:15]}"})
 
 
 def meta_message(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
@@ -308,7 +315,7 @@ def x_post(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answ
     text = str(body.get("text") or "")
     reply = body.get("reply") or {}
     target = str(reply.get("in_reply_to_tweet_id") or "") if isinstance(reply, dict) else ""
-    journal(Write(_now(), "X", "reply", target, text))
+    journal(Write(_now(), "X", "reply" if target else "post", target, text))
     post_id = str(1_860_000_000_000_000_000 + int(_digest(target, text)[:12], 16) % 10**15)
     return Answer(
         status=201, json={"data": {"id": post_id, "text": text, "edit_history_tweet_ids": [post_id]}}
@@ -381,6 +388,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})", meta_node),
     ("POST", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})/(?P<edge>comments|replies)", meta_reply),
     ("POST", rf"/meta/v[\d.]+/{_SEGMENT}/messages", meta_message),
+    ("POST", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})/feed", meta_feed_post),
     ("POST", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})", meta_moderate),
     ("DELETE", rf"/meta/v[\d.]+/(?P<node>{_SEGMENT})", meta_delete),
 )

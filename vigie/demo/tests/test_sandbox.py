@@ -215,3 +215,44 @@ def test_a_private_message_from_the_sandbox_lands_in_the_case_thread_and_the_ans
     [write] = [write for write in sandbox.writes if write.action == "message"]
     assert write.text == "Bonjour, nous vous rappelons aujourd'hui."
     assert "Message privé envoyé" in httpx.get(f"{sandbox.url}/").text
+
+
+def test_a_crisis_statement_is_posted_by_the_demos_social_accounts_through_their_apis(
+    sandbox: Sandbox,
+) -> None:
+    from vigie.alerts.crisis.actions import (
+        do_approve_statement,
+        do_assign_crisis_role,
+        do_draft_statement,
+        do_open_crisis,
+        do_publish_statement,
+    )
+    from vigie.alerts.models import StatementPublicationStatus
+    from vigie.core.models import Membership
+
+    do_load_demo(size=120)
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    point_demo_sources(organisation, sandbox.url)
+    manager = Membership.objects.get(organisation=organisation, user__email="manager@demo.example")
+    crisis = do_open_crisis(organisation, actor=manager.user, title="Panne de l'espace adhérent")
+    do_assign_crisis_role(crisis, "spokesperson", manager.user.pk, actor=manager.user)
+    text = (
+        "Nous avons connaissance des difficultés d'accès à l'espace adhérent. Nos équipes sont "
+        "mobilisées. Prochain point ici à 14 heures."
+    )
+    statement = do_approve_statement(
+        do_draft_statement(crisis, text, actor=manager.user, membership=manager), actor=manager.user
+    )
+    accounts = Source.objects.filter(
+        organisation=organisation, platform__in=["x", "bluesky", "facebook", "mastodon"]
+    )
+    do_publish_statement(statement, actor=manager.user, source_ids=[source.pk for source in accounts])
+    run_pending(limit=20)
+
+    rows = {row.platform: row for row in statement.publications.all()}
+    assert set(rows) == {"x", "bluesky", "facebook", "mastodon"}
+    assert {row.status for row in rows.values()} == {StatementPublicationStatus.PUBLISHED}
+    posted = sorted(write.platform for write in sandbox.writes if write.action == "post")
+    assert posted == ["Bluesky", "Facebook", "Mastodon", "X"], "each account posted it once"
+    assert all(write.text == text for write in sandbox.writes if write.action == "post")
+    assert "Publication du compte" in httpx.get(f"{sandbox.url}/").text

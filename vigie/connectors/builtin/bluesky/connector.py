@@ -112,7 +112,7 @@ class BlueskyConnector(Connector[BlueskyConfig]):
     slug: ClassVar[str] = "bluesky"
     label: ClassVar[str] = "Bluesky"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.FETCH, Capability.REPLY, Capability.EDIT_REPLY, Capability.DELETE_REPLY}
+        {Capability.FETCH, Capability.REPLY, Capability.EDIT_REPLY, Capability.DELETE_REPLY, Capability.POST}
     )
     Config: ClassVar[type[ConnectorConfig]] = BlueskyConfig
     default_poll_seconds: ClassVar[int] = 300
@@ -247,6 +247,23 @@ class BlueskyConnector(Connector[BlueskyConfig]):
         }
         if mention.language:
             record["langs"] = [mention.language]
+        session = self._ensure_session()
+        body = {"repo": session.did, "collection": POST_COLLECTION, "record": record}
+        data = self._xrpc("POST", "com.atproto.repo.createRecord", json=body)
+        created = _model(CreateRecordOutput, data)
+        handle = self._session.handle if self._session else self.config.handle
+        return ReplyResult(external_id=created.uri, url=_post_url(handle, created.uri), raw=data)
+
+    def publish_post(self, text: str, *, idempotency_key: str) -> ReplyResult:
+        """Post from the account (a crisis statement). createRecord takes no idempotency key: the
+        statements' outbox sends once and never retries on its own."""
+        if len(text) > REPLY_MAX_CHARS:
+            raise ConnectorError(f"Bluesky posts are limited to {REPLY_MAX_CHARS} characters", permanent=True)
+        record: dict[str, Any] = {
+            "$type": POST_COLLECTION,
+            "text": text,
+            "createdAt": _zulu(datetime.now(tz=UTC)),
+        }
         session = self._ensure_session()
         body = {"repo": session.did, "collection": POST_COLLECTION, "record": record}
         data = self._xrpc("POST", "com.atproto.repo.createRecord", json=body)

@@ -100,6 +100,7 @@ class FacebookConnector(MetaConnector[FacebookConfig]):
             Capability.DELETE_COMMENT,
             Capability.DIRECT_MESSAGE,
             Capability.DETECTS_DELETIONS,
+            Capability.POST,
         }
     )
     Config: ClassVar[type[ConnectorConfig]] = FacebookConfig
@@ -175,6 +176,14 @@ class FacebookConnector(MetaConnector[FacebookConfig]):
         """Comment under ``mention``: a reply to a reply goes to its thread (Facebook nests one
         level), a rating is answered on its story."""
         return self._comment(_reply_target(mention), "comments", text)
+
+    def publish_post(self, text: str, *, idempotency_key: str) -> ReplyResult:
+        """Publish on the page's feed (a crisis statement) with the page token. The Graph API
+        takes no idempotency key: the statements' outbox sends once and never retries on its own."""
+        published = self._comment(self.config.page_id, "feed", text)
+        return ReplyResult(
+            external_id=published.external_id, url=f"{FACEBOOK}/{published.external_id}", raw=published.raw
+        )
 
     def hide_item(self, mention: MentionIn, *, hidden: bool = True) -> None:
         """Hide the comment from everyone but its author and their friends (or show it again)."""

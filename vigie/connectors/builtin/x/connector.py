@@ -134,7 +134,13 @@ class XConnector(Connector[XConfig]):
     slug: ClassVar[str] = "x"
     label: ClassVar[str] = "X"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.FETCH, Capability.REPLY, Capability.DELETE_REPLY, Capability.DIRECT_MESSAGE}
+        {
+            Capability.FETCH,
+            Capability.REPLY,
+            Capability.DELETE_REPLY,
+            Capability.DIRECT_MESSAGE,
+            Capability.POST,
+        }
     )
     Config: ClassVar[type[ConnectorConfig]] = XConfig
     default_poll_seconds: ClassVar[int] = 600
@@ -223,6 +229,16 @@ class XConnector(Connector[XConfig]):
         target = str(mention.raw.get("id") or mention.external_id)
         body = {"text": text, "reply": {"in_reply_to_tweet_id": target}}
         response = self._user_call("POST", "/2/tweets", json=body)
+        created = _model(CreatedAnswer, _json(response)).data
+        username = self._username or self.config.user_id
+        return ReplyResult(
+            external_id=created.id, url=f"{X_WEB}/{username}/status/{created.id}", raw=_json(response)
+        )
+
+    def publish_post(self, text: str, *, idempotency_key: str) -> ReplyResult:
+        """Post from the account (a crisis statement), with the user token. X takes no
+        idempotency key: the statements' outbox sends once and never retries on its own."""
+        response = self._user_call("POST", "/2/tweets", json={"text": text})
         created = _model(CreatedAnswer, _json(response)).data
         username = self._username or self.config.user_id
         return ReplyResult(

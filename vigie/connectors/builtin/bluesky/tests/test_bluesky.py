@@ -357,3 +357,17 @@ def test_link_facets_out_of_range_or_overlapping_leave_the_text_as_written() -> 
         }
     )
     assert full_text(record) == "voir https://a.fr/xyz et b.fr/y..."
+
+
+def test_a_statement_is_a_post_of_the_account_outside_any_thread(platform: FakePlatform) -> None:
+    platform.add("POST", CREATE_SESSION, json=load("session.json"))
+    platform.add("POST", CREATE_RECORD, json=load("create_record.json"))
+    result = connector(platform).publish_post("Nous sommes mobilisés.", idempotency_key="statement-3-9")
+    assert result.url == "https://bsky.app/profile/acme.com/post/3ksr6abcd2k2y"
+    (sent,) = (request.json() for request in platform.requests_to("POST", CREATE_RECORD))
+    assert sent["repo"] == "did:plc:ourbrand123"
+    assert sent["record"]["text"] == "Nous sommes mobilisés."
+    assert "reply" not in sent["record"]
+    with pytest.raises(ConnectorError) as refused:
+        connector(platform).publish_post("x" * 301, idempotency_key="k")
+    assert refused.value.permanent

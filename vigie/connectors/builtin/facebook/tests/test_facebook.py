@@ -489,3 +489,14 @@ def test_a_poll_pauses_when_meta_says_the_window_is_nearly_used(
     page = connector.fetch({})
     assert not page.has_more  # the next poll goes on from here
     assert page.next_cursor["after"] == "QVFIUlB3ZA0JtNzBz"
+
+
+def test_a_statement_is_published_on_the_pages_feed(
+    platform: FakePlatform, connector: FacebookConnector
+) -> None:
+    platform.add("POST", f"{V}/{PAGE_ID}/feed", json=load("page_post_created.json"))
+    result = connector.publish_post("Nous sommes mobilisés.", idempotency_key="statement-3-9")
+    assert result.external_id == "104365123456789_998877669321"
+    assert result.url == "https://www.facebook.com/104365123456789_998877669321"
+    sent = platform.requests_to("POST", f"{V}/{PAGE_ID}/feed")
+    assert [request.json() for request in sent] == [{"message": "Nous sommes mobilisés."}]

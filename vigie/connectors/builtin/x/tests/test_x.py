@@ -324,3 +324,14 @@ def test_a_direct_message_x_refuses_fails_for_good(platform: FakePlatform) -> No
         connector.send_direct_message(target, "Bonjour", idempotency_key="k")
     assert caught.value.permanent
     assert "not permitted" in caught.value.message
+
+
+def test_a_statement_is_a_post_of_the_account_with_the_user_token(platform: FakePlatform) -> None:
+    platform.add("POST", "/2/tweets", status=201, json=load("tweet_created.json"))
+    connector = XConnector(XConfig.model_validate(config(platform, access_token=USER_TOKEN)))
+    result = connector.publish_post("Nous sommes mobilisés.", idempotency_key="statement-3-9")
+    sent = platform.requests_to("POST", "/2/tweets")
+    assert [request.json() for request in sent] == [{"text": "Nous sommes mobilisés."}]
+    assert sent[0].headers["authorization"] == f"Bearer {USER_TOKEN}"
+    assert result.external_id == load("tweet_created.json")["data"]["id"]
+    assert result.url == f"https://x.com/{ACCOUNT_ID}/status/{result.external_id}"
