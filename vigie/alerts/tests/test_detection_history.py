@@ -82,8 +82,8 @@ def test_the_dispersion_floor_falls_with_the_weeks_of_history() -> None:
     kept = compact(values[:, : 48 * PER_DAY], int(FIRST.timestamp()), STEP, PARIS)
     eight_kept = fit_baseline(values[:, 48 * PER_DAY :], calendar[48 * PER_DAY :], STEP, history=kept)
     assert four.floor == pytest.approx(0.01)
-    assert eight.floor == pytest.approx(0.0075)
-    assert eight_kept.floor == pytest.approx(0.0075)
+    assert eight.floor == pytest.approx(0.006)
+    assert eight_kept.floor == pytest.approx(0.006)
     assert np.allclose(eight.rate, eight_kept.rate)
 
 
