@@ -110,8 +110,8 @@ def test_weekdays_and_weekends_have_their_own_hour_of_day_profile() -> None:
     calendar = _calendar(PARIS, int(FIRST.timestamp()), streams.values.shape[1], STEP)
     # The true rate of each hour of the week, without the days' moods.
     rhythm = streams.expected / np.asarray(streams.day_factor)
-    truth = np.stack([np.bincount(calendar.slots, weights=row, minlength=168) for row in rhythm])
-    truth /= np.bincount(calendar.slots, minlength=168)[None, :]
+    sums = np.stack([np.bincount(calendar.slots, weights=row, minlength=168) for row in rhythm])
+    truth = sums / np.bincount(calendar.slots, minlength=168)[None, :]
     weekday_daytime = np.array([d * 24 + h for d in range(5) for h in range(9, 21)])
 
     def error(thresholds: Thresholds) -> float:
