@@ -79,6 +79,8 @@ def fit_baseline(
         hod = np.where(hod_n > 0, s7.sum(axis=1) / np.maximum(hod_n, 1.0), level[:, None])
         dow = np.where(dow_n > 0, s7.sum(axis=2) / np.maximum(dow_n, 1.0), level[:, None])
         product = (hod[:, None, :] * dow[:, :, None] / safe_level[:, :, None]).reshape(n, SLOTS)
+        if thresholds.day_types:
+            product = _day_type_product(n7, s7, dow, product.reshape(n, 7, 24)).reshape(n, SLOTS)
         rate = (slot_sum + shrink * product) / (slot_n + shrink)
         rate = np.maximum(rate, np.maximum(0.002 * level, level_floor)[:, None])
         slot_mean = slot_sum / np.maximum(slot_n, 1.0)
@@ -186,6 +188,24 @@ def fit_baseline(
         log_spread=log_spread,
         floor=floor,
     )
+
+
+def _day_type_product(n7: FloatArray, s7: FloatArray, dow: FloatArray, fallback: FloatArray) -> FloatArray:
+    """Level x hour-of-day x day-of-week with one hour-of-day profile for weekdays and one for
+    the weekend: Saturday and Sunday mornings start later, so one profile for the seven days
+    is wrong on both kinds of day."""
+    product = fallback.copy()
+    for days in (slice(0, 5), slice(5, 7)):
+        hours_n = n7[days].sum(axis=0)  # (24,)
+        total_n = float(hours_n.sum())
+        if total_n <= 0:
+            continue
+        sums = s7[:, days, :].sum(axis=1)  # (n, 24)
+        level = np.maximum(sums.sum(axis=1) / total_n, 1e-12)  # (n,)
+        profile = sums / np.maximum(hours_n, 1.0)
+        shaped = profile[:, None, :] * dow[:, days, None] / level[:, None, None]
+        product[:, days, :] = np.where(hours_n[None, None, :] > 0, shaped, fallback[:, days, :])
+    return product
 
 
 def _expected_tail(baseline: Baseline, calendar: Calendar, columns: int) -> FloatArray:

@@ -22,20 +22,53 @@ from vigie.alerts.detection.thresholds import DEFAULT_THRESHOLDS, Thresholds
 LN10 = math.log(10.0)
 
 
-def _previous_day_share(calendar: Calendar, before: int, gap: int, positions: int) -> FloatArray:
-    """For each of the last ``positions`` buckets, the share of the ``before`` buckets ending
-    ``gap`` buckets earlier that fall on an earlier local day."""
-    columns = len(calendar)
-    day = calendar.hour_ids // 24
+def _level_lookback(
+    values: FloatArray,
+    expected: FloatArray,
+    calendar: Calendar,
+    before: int,
+    widest: int,
+    positions: int,
+    evidence: float,
+    hour: int,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The counts seen and expected over the look-back of today's level, and the share of it
+    on an earlier local day, per series and for each of the last ``positions`` buckets.
+
+    The look-back ends where the widest window begins and covers ``before`` buckets; where
+    they hold fewer than ``evidence`` counts, it reaches further back, an hour at a time but
+    not past the start of the local day (nor the first column), so that a moderately busy
+    series measures today's level on more of today without mixing in yesterday's mood.
+    """
+    n, columns = values.shape
     index = np.arange(columns)
+    day = calendar.hour_ids // 24
     first_of_day = np.maximum.accumulate(np.where(np.r_[True, day[1:] != day[:-1]], index, 0))
     evaluated = index[columns - positions :]
-    ends = evaluated - gap + 1  # exclusive
-    starts = ends - before
-    earlier = np.clip(first_of_day[evaluated] - starts, 0, before)
-    # Before the first column, the day is unknown: count those buckets as earlier too.
-    earlier = np.where(first_of_day[evaluated] == 0, np.clip(-starts, 0, before), earlier)
-    return np.asarray(earlier / max(before, 1), dtype=np.float64)
+    end = np.maximum(evaluated - widest + 1, 0)  # exclusive
+    counted = np.concatenate([np.zeros((n, 1)), np.cumsum(values, axis=1)], axis=1)
+    due_sum = np.concatenate([np.zeros((n, 1)), np.cumsum(expected, axis=1)], axis=1)
+    # Unclipped: where the look-back starts before the first column, those buckets count as
+    # on an earlier day (below).
+    begin = np.broadcast_to(end - before, (n, positions)).copy()
+    if evidence > 0:
+        today = first_of_day[evaluated]
+        enough = counted[:, end] - np.take_along_axis(counted, np.maximum(begin, 0), axis=1) >= evidence
+        further = end - before - hour
+        while not enough.all() and (further >= today).any():
+            extend = ~enough & (further >= today)[None, :]
+            begin = np.where(extend, further[None, :], begin)
+            enough |= extend & (counted[:, end] - np.take_along_axis(counted, begin, axis=1) >= evidence)
+            further = further - hour
+    rows = np.arange(n)[:, None]
+    start = np.maximum(begin, 0)
+    seen = counted[:, end] - counted[rows, start]
+    due = due_sum[:, end] - due_sum[rows, start]
+    length = np.maximum(end[None, :] - begin, 1)
+    # Before the first column, the day is unknown: those buckets (negative begins) count as
+    # earlier too.
+    earlier = np.clip(first_of_day[evaluated][None, :] - begin, 0, length)
+    return seen, due, np.asarray(earlier / length, dtype=np.float64)
 
 
 def _rolling(values: FloatArray, w: int, positions: int) -> FloatArray:
@@ -92,7 +125,8 @@ def score_counts(
     """
     widest = max(baseline.windows)
     before = int(thresholds.level_lookback.total_seconds()) // bucket_seconds
-    columns = min(values.shape[1], positions + widest + before)
+    longest = max(int(thresholds.level_lookback_max.total_seconds()) // bucket_seconds, before)
+    columns = min(values.shape[1], positions + widest + longest)
     tail = values[:, values.shape[1] - columns :]
     expected_buckets = _expected_tail(baseline, calendar, columns)
     # Today's level: the hours just before the widest window, against the baseline. A gamma
@@ -102,17 +136,25 @@ def score_counts(
     # widest window is left out, so the rise being judged does not raise its own expectation.
     phi = baseline.scale[:, :1]
     prior = 1.0 / baseline.dispersion[:, :1]
-    seen = _rolling(tail[:, : columns - widest], before, positions) / phi
-    due = _rolling(expected_buckets[:, : columns - widest], before, positions) / phi
+    seen, due, yesterday = _level_lookback(
+        tail,
+        expected_buckets,
+        calendar[len(calendar) - columns :],
+        before,
+        widest,
+        positions,
+        thresholds.level_evidence,
+        max(3600 // bucket_seconds, 1),
+    )
+    seen, due = seen / phi, due / phi
     level = np.clip((prior + seen) / (prior + due), 1 / 3, 3.0)
     # Hours of the previous local day still say something (a slow trend shows in them), but
     # the day's own mood may have changed overnight: their share of the look-back brings back
     # that much of the day-to-day variance. (Dropping them instead tripled the night-time
     # false alarms of large series.)
-    yesterday = _previous_day_share(calendar[len(calendar) - columns :], before, widest, positions)
     remaining = (
         np.maximum(1.0 / (prior + seen), baseline.floor)
-        + yesterday[None, :] * baseline.dispersion[:, :1]
+        + yesterday * baseline.dispersion[:, :1]
         + calendar[len(calendar) - positions :].expected(baseline.estimate_error)
     )
     per_window, observed, expected = [], [], []

@@ -39,6 +39,7 @@ SIZES: dict[str, tuple[float, float]] = {
 }
 SHAPES = ("step", "ramp", "burst")
 CLUSTER = 1.3
+DAY_CV = 0.15  # coefficient of variation of the day's mood (a gamma factor per local day)
 # Variance / mean of a count made of such clusters: E[size^2] / E[size], with a size of one plus
 # a geometric number of extras of mean CLUSTER - 1.
 CLUSTER_VARIANCE_RATIO = 2 * CLUSTER - 1
@@ -55,6 +56,9 @@ class Streams:
     # (n, buckets) expected count of each bucket without the episode to detect: the true
     # rhythm, today's mood and trend included. Only an ideal detector may look at it.
     expected: NDArray[np.float64]
+    # (n, buckets) the day's mood alone (the gamma factor of each local day): ``expected`` over
+    # it is what a detector could learn from the history; only the benchmark looks at it.
+    day_factor: NDArray[np.float64] | None = None
 
     @property
     def starts(self) -> NDArray[np.int64]:
@@ -113,7 +117,7 @@ def simulate(
     w = weights(rng, n, timezone, first_epoch, length)
     hour_ids = _calendar(timezone, first_epoch, length, STEP).hour_ids
     local_day = (hour_ids - hour_ids[0]) // 24
-    day_noise = rng.gamma(1 / 0.15**2, 0.15**2, size=(n, int(local_day.max()) + 1))[:, local_day]
+    day_noise = rng.gamma(1 / DAY_CV**2, DAY_CV**2, size=(n, int(local_day.max()) + 1))[:, local_day]
     trend = 1 + rng.uniform(-0.1, 0.1, size=(n, 1)) * np.linspace(0, 1, length)[None, :]
     rate = daily / PER_DAY * w * day_noise * trend
 
@@ -158,4 +162,5 @@ def simulate(
         episode_start=episode_start,
         episode_end=episode_end,
         expected=expected,
+        day_factor=day_noise,
     )
