@@ -10,10 +10,10 @@ transactions (``yield_writer``), and a batch that still met "database is locked"
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 
 T = TypeVar("T")
 
@@ -42,3 +42,20 @@ def retry_when_locked(write: Callable[[], T], retries: int = RETRIES) -> T:
                 raise
             time.sleep(0.5 * 2**attempt)
     raise AssertionError("unreachable")
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL: append ``rows`` (one value per column of ``columns``, JSON already as text) to
+    ``table`` with one ``COPY ... FROM STDIN``, in the caller's transaction.
+
+    For the pipeline's large appends whose ids nobody reads back (analysis results, sketches):
+    a multi-row INSERT of thousands of values costs the client more to bind (psycopg quotes every
+    value and parses every placeholder of the statement in Python) than the server to run, while
+    COPY's rows are formatted by psycopg's C code and parsed by the server as they stream."""
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("copy_rows is PostgreSQL's; insert the rows with SQL elsewhere")
+    quote = connection.ops.quote_name
+    statement = f"COPY {quote(table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
+    with transaction.get_connection().cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
