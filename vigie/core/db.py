@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, models, transaction
 
 T = TypeVar("T")
 
@@ -59,3 +59,49 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     with transaction.get_connection().cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def copy_objects(objects: list[M]) -> list[M]:
+    """PostgreSQL: what ``bulk_create(objects)`` does (ids set on the objects, in their order; no
+    signals), with one query drawing the ids from the table's sequence and one ``COPY``.
+
+    Values go through each field's ``pre_save`` and ``get_db_prep_save`` as with ``bulk_create``;
+    a unique constraint broken raises Django's ``IntegrityError`` as it would. For batches of
+    hundreds of rows, where ``bulk_create``'s single INSERT costs more to build and bind on the
+    client than the server spends running it."""
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("copy_objects is PostgreSQL's; use bulk_create elsewhere")
+    if not objects:
+        return objects
+    meta = objects[0]._meta
+    db = transaction.get_connection()
+    pk = meta.pk
+    assert pk is not None
+    fields = list(meta.concrete_fields)
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, pk.column, len(objects)],
+        )
+        ids = sorted(row[0] for row in cursor.fetchall())
+        for instance, pk_value in zip(objects, ids, strict=True):
+            # As bulk_create: a related object assigned before it was saved is caught here.
+            instance._prepare_related_fields_for_save(operation_name="bulk_create")
+            setattr(instance, pk.attname, pk_value)
+        quote = db.ops.quote_name
+        columns = ", ".join(quote(str(field.column)) for field in fields)
+        with (
+            db.wrap_database_errors,
+            cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
+        ):
+            for instance in objects:
+                copy.write_row(
+                    [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]
+                )
+    for instance in objects:
+        instance._state.adding = False
+        instance._state.db = db.alias
+    return objects

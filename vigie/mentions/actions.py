@@ -30,6 +30,7 @@ from vigie.connectors.models import Source
 from vigie.connectors.normalise import estimate_reach
 from vigie.core import pipeline
 from vigie.core.actions import do_record_audit_event
+from vigie.core.db import copy_objects
 from vigie.core.models import Organisation, User
 from vigie.core.safe_text import MAX_MENTION_TEXT, clean_json, clean_text
 from vigie.mentions.models import Author, AuthorFlag, Mention, MentionRevision
@@ -437,7 +438,10 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
         update_fields.add("updated_at")
         to_update.append(mention)
     if to_create:
-        Mention.objects.bulk_create(to_create, batch_size=500)
+        if connection.vendor == "postgresql":
+            copy_objects(to_create)
+        else:
+            Mention.objects.bulk_create(to_create, batch_size=500)
         if to_create[0].pk is None:  # backends without RETURNING ids
             created = dict(
                 Mention.objects.filter(
