@@ -89,7 +89,7 @@ def copy_objects(objects: list[M]) -> list[M]:
         ids = sorted(row[0] for row in cursor.fetchall())
         for instance, pk_value in zip(objects, ids, strict=True):
             # As bulk_create: a related object assigned before it was saved is caught here.
-            instance._prepare_related_fields_for_save(operation_name="bulk_create")
+            instance._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
             setattr(instance, pk.attname, pk_value)
         quote = db.ops.quote_name
         columns = ", ".join(quote(str(field.column)) for field in fields)
