@@ -63,6 +63,30 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
 
 M = TypeVar("M", bound=models.Model)
 
+# Fields whose conversion for the database is the identity for a value already of this exact
+# type (or None): their values skip it. Exact classes only, so a subclass that converts (an
+# encrypted text, say) keeps its own conversion.
+_PLAIN_FIELDS: dict[type, type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.BooleanField: bool,
+    models.BigAutoField: int,
+    models.AutoField: int,
+}
+
+
+def _plain_type(field: Any) -> type | None:
+    if type(field) is models.ForeignKey:
+        target = type(field.target_field)
+        return _PLAIN_FIELDS[target] if target in (models.BigAutoField, models.AutoField) else None
+    return _PLAIN_FIELDS.get(type(field))
+
 
 def copy_objects(objects: list[M]) -> list[M]:
     """PostgreSQL: what ``bulk_create(objects)`` does (ids set on the objects, in their order; no
@@ -93,14 +117,19 @@ def copy_objects(objects: list[M]) -> list[M]:
             setattr(instance, pk.attname, pk_value)
         quote = db.ops.quote_name
         columns = ", ".join(quote(str(field.column)) for field in fields)
+        plain = [_plain_type(field) for field in fields]
         with (
             db.wrap_database_errors,
             cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
         ):
             for instance in objects:
-                copy.write_row(
-                    [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]
-                )
+                row = []
+                for field, kind in zip(fields, plain, strict=True):
+                    value = field.pre_save(instance, True)
+                    if kind is None or (value is not None and type(value) is not kind):
+                        value = field.get_db_prep_save(value, db)
+                    row.append(value)
+                copy.write_row(row)
     for instance in objects:
         instance._state.adding = False
         instance._state.db = db.alias
