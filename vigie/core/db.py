@@ -104,6 +104,8 @@ def copy_objects(objects: list[M]) -> list[M]:
     db = transaction.get_connection()
     pk = meta.pk
     assert pk is not None
+    if any(instance.pk is not None for instance in objects):
+        raise ValueError("copy_objects draws the ids: give it objects without one")
     fields = list(meta.concrete_fields)
     with db.cursor() as cursor:
         cursor.execute(
