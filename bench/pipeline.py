@@ -123,6 +123,45 @@ def _cpu_seconds(process: subprocess.Popen[bytes]) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class _PostgresCpu:
+    """CPU time of the PostgreSQL backends serving the benchmark's database (not the parent's
+    own), read from /proc when the server runs on this machine: sampled at each poll, so a
+    connection that opens and closes between two samples is missed (a floor, not an exact sum).
+    ``seconds`` is None when the backends' /proc entries cannot be read (a remote server)."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.readable = True
+        self.started = False
+
+    def sample(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                self.readable = False
+                continue
+            used = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            # Backends there before the run count from then; those opened during it, in full.
+            self.first.setdefault(pid, 0.0 if self.started else used)
+            self.last[pid] = used
+        self.started = True
+
+    @property
+    def seconds(self) -> float | None:
+        if not self.readable and not self.last:
+            return None
+        return sum(used - self.first.get(pid, 0.0) for pid, used in self.last.items())
+
+
 def _stop_workers(processes: list[subprocess.Popen[bytes]]) -> None:
     for process in processes:
         process.terminate()
@@ -142,6 +181,8 @@ def _pipeline_run(workers: int, size: int, page_size: int, env: dict[str, str]) 
     organisation, source = _organisation(f"crise{workers}")
     processes = _start_workers(workers, env)
     try:
+        postgres = _PostgresCpu()
+        postgres.sample()
         cpu_before = sum(_cpu_seconds(process) for process in processes)
         started = time.perf_counter()
         for start in range(0, size, page_size):
@@ -153,6 +194,7 @@ def _pipeline_run(workers: int, size: int, page_size: int, env: dict[str, str]) 
         cases = 0
         while time.monotonic() < deadline:
             cases = Case.objects.filter(organisation=organisation).count()
+            postgres.sample()
             if cases >= size:
                 break
             time.sleep(0.1)
@@ -164,6 +206,7 @@ def _pipeline_run(workers: int, size: int, page_size: int, env: dict[str, str]) 
     analysed = Mention.objects.filter(organisation=organisation, sentiment__isnull=False).count()
     if cases < size:
         raise RuntimeError(f"{workers} worker(s): only {cases} cases of {size} after {seconds:.0f} s")
+    postgres_cpu = postgres.seconds
     return {
         "seconds": round(seconds, 2),
         "mentions": stored,
@@ -171,10 +214,17 @@ def _pipeline_run(workers: int, size: int, page_size: int, env: dict[str, str]) 
         "cases": cases,
         "per_s": round(size / seconds),
         "per_s_per_worker": round(size / seconds / workers),
+        "per_s_per_worker_target": PER_WORKER_TARGET,
         # What the workers' own processes spent: the rate one worker would reach with a core to
         # itself (PostgreSQL's and Redis's work not counted), when other work shares the machine.
         "worker_cpu_seconds": round(cpu, 2),
         "per_worker_cpu_s": round(size / cpu) if cpu else None,
+        "per_worker_cpu_s_target": PER_WORKER_TARGET,
+        # What PostgreSQL spent serving them (sampled: a floor), and the rate per CPU-second of
+        # worker and server together: the machine's share of the work, whatever else runs there.
+        "postgres_cpu_seconds": None if postgres_cpu is None else round(postgres_cpu, 2),
+        "per_postgres_cpu_s": round(size / postgres_cpu) if postgres_cpu else None,
+        "per_cpu_s_worker_and_postgres": round(size / (cpu + postgres_cpu)) if postgres_cpu else None,
     }
 
 
@@ -297,6 +347,14 @@ def run(
         "load_average_before": round(load, 1),
         f"scaling_1_vs_{most}_workers": round(runs[most]["per_s"] / runs[counts[0]]["per_s"], 2),
         "scaling_ideal": float(most),
+        # The same ratio in CPU time: whether N workers spend more per mention than one (locks,
+        # waiting on each other), apart from how many free cores the machine had.
+        f"cpu_per_mention_{most}_vs_1_workers": (
+            round(runs[counts[0]]["per_worker_cpu_s"] / runs[most]["per_worker_cpu_s"], 2)
+            if runs[counts[0]]["per_worker_cpu_s"] and runs[most]["per_worker_cpu_s"]
+            else None
+        ),
+        "cpu_per_mention_ideal": 1.0,
     }
     redis.Redis.from_url(redis_url).flushdb()
     result |= _import_vs_plain(import_rows, data_dir)

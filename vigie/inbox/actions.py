@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vigie.core.actions import do_notify, do_record_audit_event
+from vigie.core.db import copy_objects
 from vigie.core.models import Membership, Organisation, Team, User
 from vigie.core.roles import HANDLE_CASES, Role
 from vigie.core.tenancy import scoped
@@ -144,7 +145,10 @@ def new_case(
 def do_open_cases(cases: list[Case]) -> list[Case]:
     """Insert the cases built by ``new_case`` in one go (routing's batch, inside its
     transaction); their ids are set. ``IntegrityError`` when one mention already has a case."""
-    Case.objects.bulk_create(cases, batch_size=500)
+    if connection.vendor == "postgresql":
+        copy_objects(cases)
+    else:
+        Case.objects.bulk_create(cases, batch_size=500)
     if cases and cases[0].pk is None:  # backends without RETURNING ids
         ids = dict(
             Case.objects.filter(mention_id__in=[case.mention_id for case in cases]).values_list(

@@ -30,6 +30,7 @@ from vigie.connectors.models import Source
 from vigie.connectors.normalise import estimate_reach
 from vigie.core import pipeline
 from vigie.core.actions import do_record_audit_event
+from vigie.core.db import copy_objects
 from vigie.core.models import Organisation, User
 from vigie.core.safe_text import MAX_MENTION_TEXT, clean_json, clean_text
 from vigie.mentions.models import Author, AuthorFlag, Mention, MentionRevision
@@ -155,21 +156,22 @@ def do_set_mentions_analysis(columns_by_mention: dict[int, dict[str, Any]]) -> N
     """``do_set_mention_analysis`` for a whole analysed batch, in one UPDATE per set of columns
     (usually one) instead of one per mention. Like it, it writes only the analysis columns
     named, so a concurrent ingestion update of the text is not lost."""
-    groups: dict[tuple[str, ...], list[Mention]] = {}
+    groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
     for mention_id, columns in columns_by_mention.items():
         unknown = set(columns) - ANALYSIS_COLUMNS
         if unknown:
             raise ValueError(f"not analysis columns: {', '.join(sorted(unknown))}")
         if columns:
-            groups.setdefault(tuple(sorted(columns)), []).append(Mention(pk=mention_id, **columns))
-    for names, mentions in groups.items():
+            groups.setdefault(tuple(sorted(columns)), []).append((mention_id, columns))
+    for names, rows in groups.items():
         if connection.vendor == "postgresql":
-            _update_from_values(mentions, names)
+            _update_from_values(rows, names)
         else:
+            mentions = [Mention(pk=mention_id, **columns) for mention_id, columns in rows]
             Mention.objects.bulk_update(mentions, list(names), batch_size=500)
 
 
-def _update_from_values(mentions: list[Mention], names: tuple[str, ...]) -> None:
+def _update_from_values(rows: list[tuple[int, dict[str, Any]]], names: tuple[str, ...]) -> None:
     """PostgreSQL: ``UPDATE ... FROM (VALUES ...)``, one statement per 500 rows. Django's
     ``bulk_update`` builds a CASE per column and row, which costs more than the analysis itself."""
     concrete = {column_field.name: column_field for column_field in Mention._meta.concrete_fields}
@@ -180,15 +182,16 @@ def _update_from_values(mentions: list[Mention], names: tuple[str, ...]) -> None
         f"{column} = v.{column}::{column_field.db_type(connection)}"
         for column, column_field in zip(columns, fields, strict=True)
     )
-    for start in range(0, len(mentions), 500):
-        chunk = mentions[start : start + 500]
+    is_json = [isinstance(column_field, models.JSONField) for column_field in fields]
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
         row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
         params: list[Any] = []
-        for mention in chunk:
-            params.append(mention.pk)
-            for column_field in fields:
-                value = getattr(mention, column_field.attname)
-                params.append(json.dumps(value) if isinstance(column_field, models.JSONField) else value)
+        for mention_id, values in chunk:
+            params.append(mention_id)
+            for name, json_column in zip(names, is_json, strict=True):
+                value = values[name]
+                params.append(json.dumps(value) if json_column else value)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608 - names from the model, values as parameters
@@ -437,7 +440,10 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
         update_fields.add("updated_at")
         to_update.append(mention)
     if to_create:
-        Mention.objects.bulk_create(to_create, batch_size=500)
+        if connection.vendor == "postgresql":
+            copy_objects(to_create)
+        else:
+            Mention.objects.bulk_create(to_create, batch_size=500)
         if to_create[0].pk is None:  # backends without RETURNING ids
             created = dict(
                 Mention.objects.filter(

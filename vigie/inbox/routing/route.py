@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vigie.charter.calendar import calendar_for_organisation, due_at
+from vigie.charter.calendar import Calendar, calendar_for_organisation, due_at
 from vigie.charter.document import CharterDocument
 from vigie.charter.queries import current_charter
 from vigie.core.actions import do_record_audit_event, do_record_audit_events
@@ -64,14 +64,19 @@ def _is_own_post(mention: Mention) -> bool:
     return bool(handle and author and (author.handle or "").strip().lstrip("@").casefold() == handle)
 
 
-def _deadline(
-    mention: Mention, decision: Decision, charter: CharterDocument, paused_seconds: int
-) -> datetime | None:
+def _deadline(mention: Mention, decision: Decision, scheme: Scheme, paused_seconds: int) -> datetime | None:
     if not decision.needs_answer or decision.sla_hours is None:
         return None
-    calendar = calendar_for_organisation(
-        charter, mention.organisation.timezone, location=mention.location if mention.location_id else None
+    location = mention.location if mention.location_id else None
+    # The calendar depends only on the zone and the place's holidays: built once per batch.
+    key = (
+        mention.organisation.timezone,
+        (location.timezone, location.postcode) if location is not None else None,
     )
+    calendar = scheme.calendars.get(key)
+    if calendar is None:
+        calendar = calendar_for_organisation(scheme.charter, mention.organisation.timezone, location=location)
+        scheme.calendars[key] = calendar
     deadline = due_at(mention.created_at, decision.sla_hours, calendar)
     if paused_seconds:
         deadline = due_at(deadline, paused_seconds / 3600, calendar)
@@ -103,6 +108,7 @@ class Scheme:
     # each team's supervisors, read once per batch.
     notices: list[tuple[Case, str, list[User]]] = field(default_factory=list)
     supervisors: dict[int | None, list[User]] = field(default_factory=dict)
+    calendars: dict[tuple[Any, ...], Calendar] = field(default_factory=dict)
 
     def record(
         self, organisation: Organisation, verb: str, case: Case, data: dict[str, Any], at: datetime
@@ -328,7 +334,7 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
         team=decision.team,
         assignee=assignee,
         priority=decision.priority,
-        sla_due_at=_deadline(mention, decision, scheme.charter, 0),
+        sla_due_at=_deadline(mention, decision, scheme, 0),
         tags=decision.tags,
         routing_rule=decision.rule_name,
         approval_required=decision.approval_required,
@@ -416,7 +422,7 @@ def _update_case(case: Case, mention: Mention, decision: Decision, scheme: Schem
         if case.no_answer_reason != decision.no_answer_reason:
             changes["no_answer_reason"] = decision.no_answer_reason
     if case.first_response_at is None:
-        deadline = _deadline(mention, decision, scheme.charter, case.sla_paused_seconds)
+        deadline = _deadline(mention, decision, scheme, case.sla_paused_seconds)
         if deadline != case.sla_due_at and (decision.needs_answer or "status" not in human):
             changes["sla_due_at"] = deadline
     if not changes:
