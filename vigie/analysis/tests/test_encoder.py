@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from vigie.analysis.actions import _denormalised
 from vigie.analysis.builtin.encoder.analyzer import EncoderSentimentAnalyzer
 from vigie.analysis.builtin.sentiment.analyzer import SentimentAnalyzer
 from vigie.analysis.contract import Item, Results
+from vigie.analysis.jsonl import output_record
 from vigie.analysis.registry import registered_analyzers
 
 
@@ -60,3 +62,16 @@ def test_it_answers_the_uncertain_english_reviews_only() -> None:
     sure_previous = _sentiment(sure)
     assert abs(sure_previous[0]["sentiment"]["score"]) >= analyzer._threshold
     assert analyzer.analyze(sure, sure_previous) == [{"sentiment_encoder": None}]
+
+
+def test_its_answer_is_the_sentiment_a_user_sees_where_it_gave_one() -> None:
+    fast = {"label": "positive", "score": 0.3}
+    second = {"label": "negative", "score": -0.2, "fast_score": 0.3}
+    assert output_record("1", {"sentiment": fast, "sentiment_encoder": second})["sentiment"] == {
+        "label": "negative",
+        "score": -0.2,
+    }
+    assert output_record("2", {"sentiment": fast, "sentiment_encoder": None})["sentiment"] == fast
+    assert output_record("3", {"sentiment": fast})["sentiment"] == fast
+    columns = _denormalised({"sentiment": fast, "sentiment_encoder": second})
+    assert (columns["sentiment"], columns["sentiment_score"]) == ("negative", -0.2)

@@ -10,8 +10,10 @@ sets (``modelfiles/encoder_polarity_en``), and answers the mean of both scores. 
 out, that lifts English polarity by about 3 points pooled (5 on MARC-en and Webis-en); on French
 reviews it did not help, so French and social posts get ``None``, as do confident mentions.
 
-Result: ``{"sentiment_encoder": {"label": "negative" | "positive", "score": float, "fast_score":
-float} | None}``; the ``sentiment`` result itself is left as it is.
+Result: ``{"sentiment_encoder": {"label", "score", "fast_score"} | None}`` (label and neutral
+band as the sentiment analyzer's). Where it answers, its label and score are the sentiment a user
+sees (``vigie analyze``'s ``sentiment`` field, the mention's sentiment columns: ``user_sentiment``);
+the fast ``sentiment`` result is kept beside it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from vigie.analysis.builtin.sentiment.analyzer import _is_social, model_language
+from vigie.analysis.builtin.sentiment.analyzer import NEUTRAL_BAND, _is_social, model_language
 from vigie.analysis.contract import Analyzer, Item, Results
 from vigie.analysis.training import runtime
 from vigie.analysis.training.linear import LinearModel
@@ -72,6 +74,11 @@ class EncoderSentimentAnalyzer(Analyzer):
             for i, (item, found) in enumerate(zip(batch, previous, strict=True))
             if found.get("sentiment")
             and abs(found["sentiment"]["score"]) < self._threshold
+            # A "neutral" outside the band is the tweet model's confident neutral: left alone.
+            and not (
+                found["sentiment"]["label"] == "neutral"
+                and abs(found["sentiment"]["score"]) >= NEUTRAL_BAND["en"]
+            )
             and not _is_social(item)
             and model_language(item, found) == "en"
         ]
@@ -85,7 +92,9 @@ class EncoderSentimentAnalyzer(Analyzer):
             score = (fast + encoder_score) / 2
             answers[i] = {
                 "sentiment_encoder": {
-                    "label": "positive" if score > 0 else "negative",
+                    "label": "neutral"
+                    if abs(score) < NEUTRAL_BAND["en"]
+                    else ("positive" if score > 0 else "negative"),
                     "score": round(score, 3),
                     "fast_score": fast,
                 }
