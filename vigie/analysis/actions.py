@@ -22,6 +22,7 @@ from vigie.analysis.builtin.suspicious.analyzer import (
 )
 from vigie.analysis.builtin.suspicious.fingerprint import NEAR_DUPLICATE, jaccard, shingles
 from vigie.analysis.contract import Item, Results
+from vigie.analysis.jsonl import user_sentiment
 from vigie.analysis.models import (
     AnalysisResult,
     AnalysisSettings,
@@ -90,7 +91,7 @@ def _denormalised(results: Results) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if "language" in results:
         fields["language"] = (results["language"] or "")[:8]
-    sentiment = results.get("sentiment")
+    sentiment = user_sentiment(results)
     if isinstance(sentiment, dict) and sentiment.get("label") in Sentiment.values:
         fields["sentiment"] = sentiment["label"]
         fields["sentiment_score"] = sentiment.get("score")
@@ -161,9 +162,10 @@ def do_analyze_mentions(
         per_item = pipeline.run(items)
         if adopted is not None:
             # The organisation's own model, adopted because it beat the shipped one on its data,
-            # has the last word on sentiment (stored apart, so both stay visible).
+            # has the last word on sentiment (stored apart, so both stay visible), over the
+            # optional encoder's second opinion too.
             for results, answer in zip(per_item, adopted[1].predict([i.text for i in items]), strict=True):
-                results[ORG_SENTIMENT] = {"sentiment": answer}
+                results[ORG_SENTIMENT] = {"sentiment": answer, "sentiment_encoder": None}
         _store(organisation, mentions, items, per_item, versions)
         analysed += len(mentions)
     return analysed

@@ -75,6 +75,12 @@ def read_items(
         yield _parse(line, number, language_hint=language_hint, context=context)
 
 
+def user_sentiment(results: Results) -> Any:
+    """The sentiment a user sees: the optional encoder's second opinion where it gave one
+    (``VIGIE_ENCODER``, uncertain English reviews), else the sentiment analyzer's."""
+    return results.get("sentiment_encoder") or results.get("sentiment")
+
+
 def _pick(value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
     source = value if isinstance(value, dict) else {}
     return {key: source.get(key) for key in keys}
@@ -98,7 +104,7 @@ def output_record(identifier: Any, results: Results) -> dict[str, Any]:
     return {
         "id": identifier,
         "language": results.get("language"),
-        "sentiment": _pick(results.get("sentiment"), ("label", "score")),
+        "sentiment": _pick(user_sentiment(results), ("label", "score")),
         "stars": round(float(stars), 2) if isinstance(stars, int | float) else None,
         "type": results.get("type"),
         "themes": _slugs(results.get("themes")),

@@ -23,6 +23,9 @@ ENTRY_POINT_GROUP = "vigie.analyzers"
 # and it would store an empty result for every mention.
 OPTIONAL_ANALYZERS: dict[str, str] = {
     "VIGIE_HF_MODEL_DIR": "vigie.analysis.builtin.hf_model.analyzer.HuggingFaceAnalyzer",
+    # The sentence encoder's second opinion on uncertain English reviews (docs/models.md): off by
+    # default, it costs ~15 ms of CPU per routed mention and needs the 'encoder' extra.
+    "VIGIE_ENCODER": "vigie.analysis.builtin.encoder.analyzer.EncoderSentimentAnalyzer",
 }
 
 

