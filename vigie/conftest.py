@@ -13,7 +13,8 @@ from django.test import Client
 from vigie.core.actions import do_create_api_token, do_create_member, do_create_organisation
 from vigie.core.models import Membership, Organisation
 from vigie.core.roles import Role
-from vigie.core.tests.browser import browser, browser_context, page  # noqa: F401 (fixtures)
+from vigie.core.tests.browser import browser, browser_context, chromium, page  # noqa: F401 (fixtures)
+from vigie.core.tests.servers import DataDirs
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -50,6 +51,12 @@ def make_tenant(slug: str) -> Tenant:
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(scope="session")
+def data_dirs(tmp_path_factory: pytest.TempPathFactory) -> DataDirs:
+    """Data directories (migrated, with the demo…) prepared once per session, copied per server."""
+    return DataDirs(tmp_path_factory.mktemp("data-dir-templates"))
 
 
 @pytest.fixture

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from vigie.core.tests.servers import Server, running_server, vigie
+from vigie.core.tests.servers import DataDirs, Server, demo, running_server, vigie
 from vigie.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def spiked_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def spiked_demo(tmp_path_factory: pytest.TempPathFactory, data_dirs: DataDirs) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("crisis")
-    vigie(data_dir, "demo", "--no-serve", "--size", "800")
+    data_dirs.prepare(data_dir, *demo(800))
     result = vigie(data_dir, "demo_spike", "--count", "40", "--now")
     assert "négatives" in result.stdout
     with running_server(data_dir) as server:

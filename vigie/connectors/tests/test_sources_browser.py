@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from vigie.connectors.tests.servers import LocalServer, local_server
-from vigie.core.tests.servers import Server, running_server, vigie, vigie_env
+from vigie.core.tests.servers import ACME, DataDirs, Server, running_server, vigie_env
 
 pytestmark = pytest.mark.browser
 
@@ -34,10 +34,9 @@ def feed_server() -> Iterator[LocalServer]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, data_dirs: DataDirs) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("sources")
-    vigie(data_dir, "migrate", "-v0")
-    vigie(data_dir, "org", "create", "acme", "--name", "Acme")
+    data_dirs.prepare(data_dir, *ACME)
     subprocess.run(
         [sys.executable, "-m", "vigie.cli", "user", "create", "manager@acme.example", "--org", "acme",
          "--role", "manager", "--password-stdin"],

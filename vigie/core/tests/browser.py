@@ -1,7 +1,8 @@
 """Debian's Chromium driven by Playwright, for the browser tests of every app.
 
-The fixtures are imported by ``vigie/conftest.py``: ``browser`` (a launched Chromium),
-``browser_context`` (French locale, a laptop screen) and ``page`` (a page of that context).
+The fixtures are imported by ``vigie/conftest.py``: ``browser`` (a launched Chromium, one per
+module, without any session left by a previous test), ``browser_context`` (French locale, a laptop
+screen) and ``page`` (a page of that context).
 Playwright never downloads a browser of its own; `make test` installs Debian's.
 """
 
@@ -31,9 +32,14 @@ def new_context(browser: Any) -> Any:
     return browser.new_context(locale="fr-FR", viewport=VIEWPORT)
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """A headless Chromium, closed after the test."""
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """A headless Chromium shared by the tests of one module: launching one costs about a second.
+
+    Not shared by the whole session: while Playwright's sync API is started, an asyncio loop runs
+    in the main thread, and Django refuses database queries there (SynchronousOnlyOperation) — the
+    tests of other modules that use the ORM in-process would fail.
+    """
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -46,6 +52,18 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture
+def browser(chromium: Any) -> Iterator[Any]:
+    """The module's Chromium, with no session open: each context a test opens is closed after it,
+    so that no cookie, storage or cache passes from one test to the next."""
+    assert not chromium.contexts, "a previous test's browser session is still open"
+    try:
+        yield chromium
+    finally:
+        for context in list(chromium.contexts):
+            context.close()
 
 
 @pytest.fixture

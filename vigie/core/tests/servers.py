@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,61 @@ def vigie(data_dir: Path, *args: str, timeout: float = 600) -> subprocess.Comple
     )
     assert result.returncode == 0, f"vigie {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
+
+
+# The steps of `DataDirs.prepare`: argument lists of `python`, run on a fresh data directory.
+MIGRATE = ("-m", "vigie.cli", "migrate", "-v0")
+
+
+# An organisation "acme" and no member yet.
+ACME = (MIGRATE, ("-m", "vigie.cli", "org", "create", "acme", "--name", "Acme"))
+
+
+def demo(size: int) -> tuple[tuple[str, ...], ...]:
+    """The steps of a data directory loaded with the demo of ``size`` mentions (default seed)."""
+    return MIGRATE, ("-m", "vigie.cli", "demo", "--no-serve", "--size", str(size))
+
+
+class DataDirs:
+    """Data directories prepared once per test session, then copied for each server that needs one.
+
+    Migrating a fresh SQLite database and loading the demo cost seconds of CPU per run; copying
+    the resulting directory costs milliseconds. Each copy is the test's own, independent directory
+    (its database file included): what a test's server writes reaches neither the template nor
+    another test. Steps are run in order, each on a copy of the previous steps' template, so that
+    two preparations sharing their first steps (the migrations) run those once.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._templates: dict[tuple[tuple[str, ...], ...], tuple[Path, str]] = {}
+
+    def prepare(self, data_dir: Path, *steps: Sequence[str]) -> str:
+        """Fill ``data_dir`` with what ``python STEP`` for each step leaves in a fresh data
+        directory, and return the last step's standard output (what a setup script printed)."""
+        template, stdout = self._template(tuple(tuple(step) for step in steps))
+        shutil.copytree(template, data_dir, dirs_exist_ok=True)
+        return stdout
+
+    def _template(self, steps: tuple[tuple[str, ...], ...]) -> tuple[Path, str]:
+        if steps not in self._templates:
+            base = self._template(steps[:-1])[0] if len(steps) > 1 else None
+            directory = self._root / f"template-{len(self._templates)}"
+            if base is None:
+                directory.mkdir()
+            else:
+                shutil.copytree(base, directory)
+            result = subprocess.run(
+                [sys.executable, *steps[-1]],
+                env=vigie_env(directory),
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            assert result.returncode == 0, f"{' '.join(steps[-1])} failed:\n{result.stdout}\n{result.stderr}"
+            self._templates[steps] = (directory, result.stdout)
+        return self._templates[steps]
 
 
 @dataclass

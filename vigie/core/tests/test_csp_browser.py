@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from vigie.core.tests.browser import new_context
-from vigie.core.tests.servers import Server, running_server, vigie
+from vigie.core.tests.servers import MIGRATE, DataDirs, Server, running_server, vigie
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +33,9 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, data_dirs: DataDirs) -> Iterator[Server]:
     data_dir: Path = tmp_path_factory.mktemp("csp")
-    vigie(data_dir, "migrate", "-v0")
+    data_dirs.prepare(data_dir, MIGRATE)
     vigie(data_dir, "shell", "-c", SETUP)
     with running_server(data_dir) as running:
         yield running

@@ -12,17 +12,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from vigie.core.tests.servers import Server, running_server, vigie, vigie_env
+from vigie.core.tests.servers import ACME, DataDirs, Server, running_server, vigie_env
 
 PASSWORD = "correct-horse-battery-staple"
 EMAIL = "manager@acme.example"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, data_dirs: DataDirs) -> Iterator[Server]:
     data_dir: Path = tmp_path_factory.mktemp("burst")
-    vigie(data_dir, "migrate", "-v0")
-    vigie(data_dir, "org", "create", "acme", "--name", "Acme")
+    data_dirs.prepare(data_dir, *ACME)
     subprocess.run(
         [sys.executable, "-m", "vigie.cli", "user", "create", EMAIL, "--org", "acme", "--role", "manager",
          "--password-stdin"],

@@ -17,7 +17,7 @@ import pytest
 
 from vigie.connectors.testing import FakePlatform
 from vigie.core.tests.browser import new_context
-from vigie.core.tests.servers import free_port, vigie_env
+from vigie.core.tests.servers import MIGRATE, DataDirs, free_port, vigie_env
 from vigie.evidence.tests.browser_setup import PASSWORD
 from vigie.evidence.tests.conftest import POST_HTML
 from vigie.evidence.tests.tsa import LocalTSA
@@ -48,8 +48,12 @@ def authority() -> Iterator[LocalTSA]:
 
 
 @pytest.fixture
-def served(tmp_path: Path, platform: FakePlatform, authority: LocalTSA) -> Iterator[tuple[str, str]]:
+def served(
+    tmp_path: Path, platform: FakePlatform, authority: LocalTSA, data_dirs: DataDirs
+) -> Iterator[tuple[str, str]]:
     env = _env(tmp_path, authority)
+    # Migrated once for the session: the setup's own `migrate` then has nothing to do.
+    data_dirs.prepare(tmp_path, MIGRATE)
     setup = subprocess.run(
         [sys.executable, "-m", "vigie.evidence.tests.browser_setup", f"{platform.url}/@jdupont/1"],
         env=env,

@@ -21,7 +21,6 @@ import secrets
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +30,6 @@ from vigie.connectors.contract import ConnectorError, RateLimited
 from vigie.connectors.platforms import UnknownPlatform, platform_facts
 from vigie.core.actions import do_notify, do_record_audit_event
 from vigie.core.egress import EgressRefused
-from vigie.core.jobs import enqueue
 from vigie.core.models import User
 from vigie.inbox.actions import do_set_case_status
 from vigie.inbox.models import (
@@ -48,6 +46,7 @@ from vigie.inbox.models import (
     Reply,
     ReplyStatus,
 )
+from vigie.inbox.outbox.sending import Outbound
 from vigie.mentions.models import Mention, MentionKind
 
 logger = logging.getLogger(__name__)
@@ -57,6 +56,14 @@ MAX_DM_ATTEMPTS = 4
 DM_RETRY_BASE_SECONDS = 60
 DM_LEASE = timedelta(minutes=10)
 MAX_DM_CHARS = 10_000
+DIRECT_MESSAGE = Outbound(
+    job=DM_SEND_JOB,
+    dedupe_prefix="direct-message",
+    max_attempts=MAX_DM_ATTEMPTS,
+    retry_base_seconds=DM_RETRY_BASE_SECONDS,
+    lease=DM_LEASE,
+    failed_event="case.private_message_failed",
+)
 
 
 def inbound_message_id(mention: Mention) -> str:
@@ -209,7 +216,7 @@ def do_send_direct_message(
         author=actor,
         reply=reply,
     )
-    enqueue(DM_SEND_JOB, {"message_pk": message.pk}, dedupe_key=f"direct-message:{message.pk}")
+    DIRECT_MESSAGE.enqueue_send(message.pk)
     do_record_audit_event(
         case.organisation,
         "case.private_message_queued",
@@ -257,21 +264,12 @@ def _target(case: Case) -> Mention:
 
 
 def _claim(message_pk: int) -> PrivateMessage | None:
-    now = timezone.now()
-    taken = PrivateMessage.objects.filter(
-        pk=message_pk, state=MessageState.QUEUED, direction=MessageDirection.OUTBOUND
-    ).update(state=MessageState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if taken:
-        return PrivateMessage.objects.select_related(
-            "thread__case__mention__source", "thread__case__mention__author", "author", "reply"
-        ).get(pk=message_pk)
-    # Left "sending" by a worker that died: it may have left, and no platform here deduplicates.
-    PrivateMessage.objects.filter(
-        pk=message_pk, state=MessageState.SENDING, claimed_at__lt=now - DM_LEASE
-    ).update(
-        state=MessageState.FAILED, error=_("Envoi interrompu : vérifiez sur la plateforme avant de renvoyer.")
+    # One left "sending" by a worker that died may have left, and no platform here deduplicates.
+    return DIRECT_MESSAGE.claim(
+        message_pk,
+        related=("thread__case__mention__source", "thread__case__mention__author", "author", "reply"),
+        interrupted=_("Envoi interrompu : vérifiez sur la plateforme avant de renvoyer."),
     )
-    return None
 
 
 def send_queued_direct_message(message_pk: int) -> str:
@@ -333,52 +331,15 @@ def send_queued_direct_message(message_pk: int) -> str:
 
 
 def _record_dm_error(message: PrivateMessage, reason: str, *, retry: bool, delay: float | None = None) -> str:
-    reason = reason[:2000]
-    if retry and message.attempts < MAX_DM_ATTEMPTS:
-        wait = timedelta(seconds=delay or DM_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1))
-        with transaction.atomic():
-            if PrivateMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
-                state=MessageState.QUEUED, error=reason
-            ):
-                enqueue(
-                    DM_SEND_JOB,
-                    {"message_pk": message.pk},
-                    dedupe_key=f"direct-message:{message.pk}:{message.attempts}",
-                    delay=wait,
-                )
-        return MessageState.QUEUED
-    case = message.thread.case
-    with transaction.atomic():
-        PrivateMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
-            state=MessageState.FAILED, error=reason
-        )
-        if message.reply_id:
-            Publication.objects.filter(reply_id=message.reply_id).update(
-                state=PublicationState.FAILED, last_error=reason, updated_at=timezone.now()
-            )
-            Reply.objects.filter(pk=message.reply_id).update(status=ReplyStatus.FAILED, error=reason)
-        do_record_audit_event(
-            case.organisation,
-            "case.private_message_failed",
-            obj=case,
-            data={"message": message.pk, "error": reason},
-        )
-        if message.author is not None and message.author.is_active:
-            do_notify(
-                case.organisation,
-                message.author,
-                "case.private_message_failed",
-                f"{_('Message privé non envoyé')} ({case.reference})",
-                body=reason,
-                url=reverse("case_detail", args=[case.pk]),
-            )
-    return MessageState.FAILED
+    return DIRECT_MESSAGE.record_error(
+        message, reason, retry=retry, delay=delay, notice_title=_("Message privé non envoyé")
+    )
 
 
 def requeue_direct_message(message: PrivateMessage) -> None:
     """Send a failed direct message again (after a person checked it did not leave)."""
     PrivateMessage.objects.filter(pk=message.pk).update(state=MessageState.QUEUED, attempts=0, error="")
-    enqueue(DM_SEND_JOB, {"message_pk": message.pk}, dedupe_key=f"direct-message:{message.pk}:resend")
+    DIRECT_MESSAGE.enqueue_send(message.pk, "resend")
 
 
 def sweep_direct_messages() -> int:
@@ -400,5 +361,5 @@ def sweep_direct_messages() -> int:
         ).values_list("pk", flat=True)
     )
     for pk in stuck:
-        enqueue(DM_SEND_JOB, {"message_pk": pk}, dedupe_key=f"direct-message:{pk}:sweep")
+        DIRECT_MESSAGE.enqueue_send(pk, "sweep")
     return len(stuck)

@@ -30,7 +30,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -38,7 +37,6 @@ from django.utils.translation import gettext as _
 
 from vigie.connectors.platforms import platform_facts
 from vigie.core.actions import do_notify, do_record_audit_event
-from vigie.core.jobs import enqueue
 from vigie.core.models import User
 from vigie.inbox.actions import do_set_case_status
 from vigie.inbox.models import (
@@ -57,6 +55,7 @@ from vigie.inbox.models import (
     Reply,
     ReplyStatus,
 )
+from vigie.inbox.outbox.sending import Outbound
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +64,15 @@ MAX_SEND_ATTEMPTS = 4
 SEND_RETRY_BASE_SECONDS = 60
 SEND_LEASE = timedelta(minutes=10)
 MAX_BODY_CHARS = 50_000
+EMAIL = Outbound(
+    job=SEND_JOB,
+    dedupe_prefix="private-email",
+    max_attempts=MAX_SEND_ATTEMPTS,
+    retry_base_seconds=SEND_RETRY_BASE_SECONDS,
+    lease=SEND_LEASE,
+    failed_event="case.private_email_failed",
+    channel=PrivateChannel.EMAIL,
+)
 
 _THREAD_ID_PATTERN = r"[0-9a-f]{16}"
 _ADDRESS_TOKEN = re.compile(rf"\+({_THREAD_ID_PATTERN})@", re.IGNORECASE)
@@ -164,7 +172,7 @@ def do_send_email(
         author=actor,
         reply=reply,
     )
-    enqueue(SEND_JOB, {"message_pk": message.pk}, dedupe_key=f"private-email:{message.pk}")
+    EMAIL.enqueue_send(message.pk)
     do_record_audit_event(
         thread.organisation,
         "case.private_email_queued",
@@ -230,7 +238,7 @@ def do_resend_email(message: PrivateMessage, *, actor: User | None) -> PrivateMe
         requeue_direct_message(current)
     else:
         PrivateMessage.objects.filter(pk=current.pk).update(state=MessageState.QUEUED, attempts=0, error="")
-        enqueue(SEND_JOB, {"message_pk": current.pk}, dedupe_key=f"private-email:{current.pk}:resend")
+        EMAIL.enqueue_send(current.pk, "resend")
     if current.reply_id:
         Reply.objects.filter(pk=current.reply_id).update(status=ReplyStatus.APPROVED, error="")
         Publication.objects.filter(reply_id=current.reply_id).update(
@@ -245,25 +253,13 @@ def do_resend_email(message: PrivateMessage, *, actor: User | None) -> PrivateMe
 
 
 def _claim_message(message_pk: int) -> PrivateMessage | None:
-    now = timezone.now()
     # Only e-mails: a direct message is sent by its own job (vigie.inbox.outbox.direct_messages).
-    taken = PrivateMessage.objects.filter(
-        pk=message_pk,
-        state=MessageState.QUEUED,
-        direction=MessageDirection.OUTBOUND,
-        thread__channel=PrivateChannel.EMAIL,
-    ).update(state=MessageState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if taken:
-        return PrivateMessage.objects.select_related("thread__case", "author", "reply").get(pk=message_pk)
-    # A message left "sending" by a worker that died may or may not have left: SMTP has no
-    # idempotency, so it is never re-sent blindly; a person decides.
-    PrivateMessage.objects.filter(
-        pk=message_pk,
-        state=MessageState.SENDING,
-        claimed_at__lt=now - SEND_LEASE,
-        thread__channel=PrivateChannel.EMAIL,
-    ).update(state=MessageState.FAILED, error="interrupted while sending: check the mailbox before resending")
-    return None
+    # One left "sending" may or may not have left: SMTP has no idempotency, a person decides.
+    return EMAIL.claim(
+        message_pk,
+        related=("thread__case", "author", "reply"),
+        interrupted="interrupted while sending: check the mailbox before resending",
+    )
 
 
 def send_private_email(message_pk: int) -> str:
@@ -331,53 +327,15 @@ def sweep_private_emails(now: datetime | None = None) -> int:
         emails.filter(state=MessageState.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True)
     ) + list(emails.filter(state=MessageState.SENDING, claimed_at__lt=cutoff).values_list("pk", flat=True))
     for pk in stuck:
-        enqueue(SEND_JOB, {"message_pk": pk}, dedupe_key=f"private-email:{pk}:sweep")
+        EMAIL.enqueue_send(pk, "sweep")
     return len(stuck)
 
 
 def _record_send_error(message: PrivateMessage, exc: Exception) -> str:
     # The server's answer names the problem (refused recipient, auth); it holds no secret.
-    reason = f"{type(exc).__name__}: {exc}"[:2000]
+    reason = f"{type(exc).__name__}: {exc}"
     permanent = isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPAuthenticationError)
-    if not permanent and message.attempts < MAX_SEND_ATTEMPTS:
-        delay = timedelta(seconds=SEND_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1))
-        with transaction.atomic():
-            if PrivateMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
-                state=MessageState.QUEUED, error=reason
-            ):
-                enqueue(
-                    SEND_JOB,
-                    {"message_pk": message.pk},
-                    dedupe_key=f"private-email:{message.pk}:{message.attempts}",
-                    delay=delay,
-                )
-        return MessageState.QUEUED
-    with transaction.atomic():
-        PrivateMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
-            state=MessageState.FAILED, error=reason
-        )
-        if message.reply_id:
-            Publication.objects.filter(reply_id=message.reply_id).update(
-                state=PublicationState.FAILED, last_error=reason, updated_at=timezone.now()
-            )
-            Reply.objects.filter(pk=message.reply_id).update(status=ReplyStatus.FAILED, error=reason)
-        case = message.thread.case
-        do_record_audit_event(
-            case.organisation,
-            "case.private_email_failed",
-            obj=case,
-            data={"message": message.pk, "error": reason},
-        )
-        if message.author is not None and message.author.is_active:
-            do_notify(
-                case.organisation,
-                message.author,
-                "case.private_email_failed",
-                f"{_('E-mail non envoyé')} ({case.reference})",
-                body=reason,
-                url=reverse("case_detail", args=[case.pk]),
-            )
-    return MessageState.FAILED
+    return EMAIL.record_error(message, reason, retry=not permanent, notice_title=_("E-mail non envoyé"))
 
 
 # --- incoming e-mail ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from vigie.core.tests.browser import new_context
-from vigie.core.tests.servers import Server, free_port, vigie_env
+from vigie.core.tests.servers import DataDirs, Server, demo, free_port, vigie_env
 from vigie.inbox.tests.mailservers import SmtpServer
 
 pytestmark = pytest.mark.browser
@@ -39,20 +39,15 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def server(tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
+def server(tmp_path: Path, smtp: SmtpServer, data_dirs: DataDirs) -> Iterator[Server]:
     env = vigie_env(tmp_path) | {
         "VIGIE_EMAIL_HOST": "127.0.0.1",
         "VIGIE_EMAIL_PORT": str(smtp.port),
         "VIGIE_EMAIL_USE_TLS": "0",
         "VIGIE_EGRESS_ALLOW": "127.0.0.1",
     }
-    subprocess.run(
-        [sys.executable, "-m", "vigie.cli", "demo", "--no-serve", "--size", "400"],
-        env=env,
-        check=True,
-        timeout=300,
-        capture_output=True,
-    )
+    # The test's own copy of the demo, loaded once for the session.
+    data_dirs.prepare(tmp_path, *demo(400))
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "vigie.cli", "serve", "--port", str(port)],

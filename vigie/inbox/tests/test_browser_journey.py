@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from vigie.connectors.testing import FakePlatform
 from vigie.core.tests.browser import new_context
-from vigie.core.tests.servers import Server, running_server, vigie_env
+from vigie.core.tests.servers import MIGRATE, DataDirs, Server, running_server, vigie_env
 from vigie.inbox.tests.journey_setup import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,9 @@ def platform() -> Iterator[FakePlatform]:
 
 
 @pytest.fixture
-def server(tmp_path: Path, platform: FakePlatform) -> Iterator[Server]:
+def server(tmp_path: Path, platform: FakePlatform, data_dirs: DataDirs) -> Iterator[Server]:
+    # Migrated once for the session: the setup's own `migrate` then has nothing to do.
+    data_dirs.prepare(tmp_path, MIGRATE)
     subprocess.run(
         [sys.executable, "-m", "vigie.inbox.tests.journey_setup", platform.url],
         env=vigie_env(tmp_path),

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from vigie.core.tests.browser import new_context
-from vigie.core.tests.servers import Server, running_server, vigie
+from vigie.core.tests.servers import DataDirs, Server, demo, running_server
 from vigie.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -88,9 +88,9 @@ STICKING_OUT_JS = """
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def demo_server(tmp_path_factory: pytest.TempPathFactory, data_dirs: DataDirs) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("layout")
-    vigie(data_dir, "demo", "--no-serve", "--size", "300")
+    data_dirs.prepare(data_dir, *demo(300))
     with running_server(data_dir) as server:
         yield server
 

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from vigie.core.tests.servers import Server, running_server, vigie
+from vigie.core.tests.servers import DataDirs, Server, demo, running_server
 from vigie.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def demo_server(tmp_path_factory: pytest.TempPathFactory, data_dirs: DataDirs) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("insights-demo")
-    vigie(data_dir, "demo", "--no-serve", "--size", "600")
+    data_dirs.prepare(data_dir, *demo(600))
     with running_server(data_dir) as server:
         yield server
 

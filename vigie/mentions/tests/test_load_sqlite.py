@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from vigie.connectors.builtin.webhook.connector import sign
-from vigie.core.tests.servers import Server, running_server, vigie, vigie_env
+from vigie.core.tests.servers import MIGRATE, DataDirs, Server, running_server, vigie, vigie_env
 
 PASSWORD = "correct-horse-battery-staple"
 SECRET = "load-secret-0123456789abcdef"
@@ -45,8 +45,8 @@ print(do_create_source(org, platform="webhook", name="Hook", config={{"secret": 
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    vigie(tmp_path, "migrate", "-v0")
+def server(tmp_path: Path, data_dirs: DataDirs) -> Iterator[Server]:
+    data_dirs.prepare(tmp_path, MIGRATE)
     webhook_id = vigie(tmp_path, "shell", "-c", SETUP).stdout.split()[-1]
     (tmp_path / "webhook_id").write_text(webhook_id)
     with running_server(tmp_path) as running:

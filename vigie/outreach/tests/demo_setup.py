@@ -1,9 +1,10 @@
-"""Seed a fresh data directory with the demo for the outreach browser test (run in its own process).
+"""Prepare a data directory loaded with the demo for the outreach browser test (run in its own process).
 
-python -m vigie.outreach.tests.demo_setup
+vigie demo --no-serve --size 300 && python -m vigie.outreach.tests.demo_setup
 
-Loads a small demo (its outreach set up by ``vigie.demo.outreach``), lifts the quiet hours so the
-test runs at any hour, and prints the id of an open case of an agency whose customer has an address.
+On a small demo (its outreach set up by ``vigie.demo.outreach``; the session's copy of it, see
+``DataDirs``), lifts the quiet hours so the test runs at any hour, and prints the id of an open
+case of an agency whose customer has an address.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import os
 from datetime import time
 
-SIZE = 300
+SIZE = 300  # the size of the demo this script expects
 
 
 def main() -> None:
@@ -20,17 +21,12 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigie.settings")
     django.setup()
-    from django.core.management import call_command
-
     from vigie.core.models import Organisation
     from vigie.demo import DEMO_SLUG
-    from vigie.demo.loader import do_load_demo
     from vigie.inbox.models import Case, CaseStatus
     from vigie.outreach.actions import do_update_campaign
     from vigie.outreach.models import Contact
 
-    call_command("migrate", interactive=False, verbosity=0)
-    do_load_demo(size=SIZE)
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
     do_update_campaign(organisation, actor=None, quiet_start=time(0, 0), quiet_end=time(0, 0))
     authors = Contact.objects.filter(organisation=organisation).values_list("author_id", flat=True)

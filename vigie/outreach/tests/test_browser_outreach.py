@@ -20,9 +20,11 @@ import httpx
 import pytest
 
 from vigie.core.tests.browser import new_context
-from vigie.core.tests.servers import free_port, vigie_env
+from vigie.core.tests.servers import DataDirs, free_port, vigie_env
+from vigie.core.tests.servers import demo as load_demo
 from vigie.demo import DEMO_LOGINS, DEMO_PASSWORD
 from vigie.inbox.tests.mailservers import Received, SmtpServer
+from vigie.outreach.tests.demo_setup import SIZE
 
 pytestmark = pytest.mark.browser
 
@@ -34,16 +36,10 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "vigie.outreach.tests.demo_setup"],
-        env=vigie_env(tmp_path),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    seeded: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+def demo(tmp_path: Path, data_dirs: DataDirs) -> dict[str, Any]:
+    # The test's own copy of the seeded demo, prepared once for the session.
+    printed = data_dirs.prepare(tmp_path, *load_demo(SIZE), ("-m", "vigie.outreach.tests.demo_setup"))
+    seeded: dict[str, Any] = json.loads(printed.strip().splitlines()[-1])
     return seeded
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from vigie.connectors.testing import FakePlatform
-from vigie.core.tests.servers import Server, running_server, vigie, vigie_env
+from vigie.core.tests.servers import ACME, DataDirs, Server, running_server, vigie_env
 
 pytestmark = pytest.mark.browser
 
@@ -71,11 +71,10 @@ def mastodon() -> Iterator[FakePlatform]:
 
 @pytest.fixture(scope="module")
 def served(
-    tmp_path_factory: pytest.TempPathFactory, mastodon: FakePlatform
+    tmp_path_factory: pytest.TempPathFactory, mastodon: FakePlatform, data_dirs: DataDirs
 ) -> Iterator[tuple[Server, dict[str, list[int]]]]:
     data_dir = tmp_path_factory.mktemp("outbox")
-    vigie(data_dir, "migrate", "-v0")
-    vigie(data_dir, "org", "create", "acme", "--name", "Acme")
+    data_dirs.prepare(data_dir, *ACME)
     subprocess.run(
         [sys.executable, "-m", "vigie.cli", "user", "create", "agent@acme.example", "--org", "acme",
          "--role", "agent", "--password-stdin"],
