@@ -48,7 +48,14 @@ NEGATORS = [
     "wasn",
     "nothing",
 ]
-_NEGATION_SCOPE = 3
+# The scope of a negation: the tokens after a negator, up to NEGATION_SCOPE of them, and (when
+# NEGATION_CLAUSE) never past a clause break (". , ; : ! ? ( )", a line break) or a contrast word:
+# "pas cher, livraison rapide" negates "cher" only; "jamais déçu mais lent" negates "déçu" only.
+# Off in the shipped models (trained with the fixed 3-token scope): turning it on changes every
+# model's features, so every model must be retrained (docs/models.md gives its measured effect).
+NEGATION_SCOPE = 3
+NEGATION_CLAUSE = False
+_CLAUSE_BREAKS = ".,;:()[]\n"
 # Contrast markers: what follows "mais", "par contre", "sauf que"… usually carries the verdict of a
 # mixed review ("bon produit mais livraison catastrophique"). The words after the first marker of a
 # text get a second, "after contrast" unigram feature, so the model can weigh that clause apart.
@@ -69,6 +76,163 @@ CONTRAST_WORDS = [
 # Two-word markers, as (first, second): the second word marks the contrast when the first precedes it.
 CONTRAST_PAIRS = [("par", "contre"), ("sauf", "que"), ("en", "revanche"), ("malgré", "tout")]
 
+# Toxicity cues that generalise across sources (issue 16): insults whatever their spelling, and
+# insults aimed at the reader ("t'es un connard", "vous êtes des idiots"). Each insult token adds one shared "insult" column, and one "targeted insult" column when
+# a second-person word stands within ``_TARGET_WINDOW`` tokens of it. Tokens mixing letters and
+# digits are also read with the digits as the letters they imitate ("c0nn4rd" → "connard").
+# Off in the shipped models, like NEGATION_CLAUSE and for the same reason (measured in docs/models.md).
+TOXIC_CUES = False
+INSULTS = [
+    "connard",
+    "connards",
+    "connasse",
+    "connasses",
+    "conne",
+    "connes",
+    "salope",
+    "salopes",
+    "salaud",
+    "salauds",
+    "salopard",
+    "enculé",
+    "enculés",
+    "enculée",
+    "encule",
+    "enculer",
+    "batard",
+    "batards",
+    "bâtard",
+    "bâtards",
+    "abruti",
+    "abrutis",
+    "abrutie",
+    "crétin",
+    "crétins",
+    "crétine",
+    "débile",
+    "débiles",
+    "imbécile",
+    "imbéciles",
+    "idiot",
+    "idiots",
+    "idiote",
+    "idiotes",
+    "pute",
+    "putes",
+    "putain",
+    "merde",
+    "merdes",
+    "merdique",
+    "bouffon",
+    "bouffons",
+    "bouffonne",
+    "fdp",
+    "ntm",
+    "pd",
+    "pédé",
+    "pédés",
+    "tapette",
+    "tapettes",
+    "gouine",
+    "négro",
+    "négros",
+    "bougnoule",
+    "bougnoules",
+    "youpin",
+    "youpins",
+    "bicot",
+    "bicots",
+    "chinetoque",
+    "mongol",
+    "mongols",
+    "gogol",
+    "teubé",
+    "teubés",
+    "cassos",
+    "ordure",
+    "ordures",
+    "raclure",
+    "raclures",
+    "pourriture",
+    "vermine",
+    "racaille",
+    "racailles",
+    "chienne",
+    "porc",
+    "porcs",
+    "truie",
+    "truies",
+    "taré",
+    "tarés",
+    "tarée",
+    "stupide",
+    "stupides",
+    "minable",
+    "minables",
+    "boloss",
+    "bolos",
+    "nique",
+    "niquer",
+    "niquez",
+    "crève",
+    "crevez",
+    "suceur",
+    "suceuse",
+    "couillon",
+    "couillons",
+    "trouduc",
+    "tocard",
+    "tocards",
+    "asshole",
+    "assholes",
+    "idiot",
+    "stupid",
+    "moron",
+    "morons",
+    "fuck",
+    "fucking",
+    "fucked",
+    "shit",
+    "bitch",
+    "bitches",
+    "dumb",
+    "retard",
+    "retarded",
+    "whore",
+    "slut",
+    "cunt",
+    "dick",
+    "bastard",
+    "bastards",
+    "faggot",
+    "nigger",
+    "nigga",
+    "loser",
+    "losers",
+    "scum",
+]
+SECOND_PERSON = [
+    "tu",
+    "t",
+    "te",
+    "toi",
+    "ta",
+    "tes",
+    "ton",
+    "vous",
+    "vos",
+    "votre",
+    "espèce",
+    "you",
+    "u",
+    "ur",
+    "your",
+    "yourself",
+]
+_TARGET_WINDOW = 4
+# Digits and symbols read as the letters they imitate in obfuscated words.
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"}
+
 # Hashing constants: an odd multiplier (invertible modulo 2**64) and one salt per feature family,
 # so that a word, its negated form, a bigram and a character n-gram never share a hash by design.
 # 32-bit arithmetic: the hashes are folded into 2**18 columns anyway, and it halves the memory
@@ -80,6 +244,7 @@ _SALT_NEGATED = np.uint32(0xC2B2AE3D)
 _SALT_BIGRAM = np.uint32(0x165667B1)
 _SALT_CHARS = np.uint32(0x27D4EB2F)
 _SALT_CONTRAST = np.uint32(0x61C88647)
+_SALT_CUE = np.uint32(0x7FEB352D)
 _SPACE = 32
 
 
@@ -144,6 +309,15 @@ def _hashes_of(words: Sequence[str]) -> np.ndarray:
 
 _NEGATOR_HASHES = _negator_hashes()
 _CONTRAST_HASHES = np.unique(_hashes_of(CONTRAST_WORDS))
+_INSULT_HASHES = np.unique(_hashes_of(INSULTS))
+_SECOND_HASHES = np.unique(_hashes_of(SECOND_PERSON))
+_LEET_TABLE = np.arange(128, dtype=np.uint32)
+for _digit, _letter in _LEET.items():
+    _LEET_TABLE[ord(_digit)] = ord(_letter)
+_IS_DIGIT = np.zeros(128, dtype=bool)
+_IS_DIGIT[[ord(d) for d in _LEET]] = True
+# The two cue columns ("insult", "targeted insult"), as finalised hashes.
+_CUE_COLUMNS = _finalise(np.array([1, 2], dtype=np.uint32), _SALT_CUE)
 _PAIR_FIRST = _hashes_of([first for first, _ in CONTRAST_PAIRS])
 _PAIR_SECOND = _hashes_of([second for _, second in CONTRAST_PAIRS])
 
@@ -161,6 +335,71 @@ def _after_contrast(words: np.ndarray, token_doc: np.ndarray) -> np.ndarray:
     return np.asarray((before - before[doc_start]) > 0)
 
 
+def _toxic_cues(
+    codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, words: np.ndarray, token_doc: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, columns)`` of the toxicity cues (``TOXIC_CUES``): de-obfuscated words of the
+    tokens that mix letters and imitating digits, an "insult" column per insult (after
+    de-obfuscation), a "targeted insult" column per insult near a second-person word."""
+    small = np.minimum(codes, 127)
+    digit = _IS_DIGIT[small] & (codes < 128)
+    letter = (codes >= 97) & (codes <= 122) | (codes > 191)
+    digits_before = np.zeros(len(codes) + 1, dtype=np.int32)
+    np.cumsum(digit, out=digits_before[1:])
+    letters_before = np.zeros(len(codes) + 1, dtype=np.int32)
+    np.cumsum(letter, out=letters_before[1:])
+    mixed = ((digits_before[ends] - digits_before[starts]) > 0) & (
+        (letters_before[ends] - letters_before[starts]) > 1
+    )
+    read = words
+    if mixed.any():
+        mapped = np.where(codes < 128, _LEET_TABLE[small], codes)
+        read = np.where(mixed, _word_hashes(mapped, starts, ends), words)
+    insult = np.isin(read, _INSULT_HASHES)
+    second = np.isin(words, _SECOND_HASHES)
+    near = np.zeros(len(words), dtype=bool)
+    for shift in range(1, _TARGET_WINDOW + 1):
+        same = token_doc[shift:] == token_doc[:-shift]
+        near[shift:] |= second[:-shift] & same
+        near[:-shift] |= second[shift:] & same
+    fixed = np.flatnonzero(mixed)
+    targeted = np.flatnonzero(insult & near)
+    found = np.flatnonzero(insult)
+    rows = np.concatenate([token_doc[fixed], token_doc[found], token_doc[targeted]])
+    columns = np.concatenate(
+        [
+            _finalise(read[fixed], _SALT_WORD),
+            np.full(len(found), _CUE_COLUMNS[0]),
+            np.full(len(targeted), _CUE_COLUMNS[1]),
+        ]
+    )
+    return rows, columns
+
+
+def _negated(words: np.ndarray, token_doc: np.ndarray, negator: np.ndarray, broken: np.ndarray) -> np.ndarray:
+    """Whether each token lies in the scope of a negator of its own text (module comment)."""
+    negated = np.zeros(len(words), dtype=bool)
+    if not NEGATION_CLAUSE:
+        for shift in range(1, NEGATION_SCOPE + 1):
+            negated[shift:] |= negator[:-shift] & (token_doc[shift:] == token_doc[:-shift])
+        return negated
+    if len(words) < 2:
+        return negated
+    index = np.arange(len(words))
+    # The last negator strictly before each token, and the last barrier at or before it (a clause
+    # break before the token, a "!"/"?" token, a contrast word, the text's first token): the token
+    # is negated when no barrier stands after that negator.
+    last_negator = np.maximum.accumulate(np.where(negator, index, -1))
+    before = np.empty(len(words), dtype=np.int64)
+    before[0] = -1
+    before[1:] = last_negator[:-1]
+    barrier = broken | np.isin(words, _CONTRAST_HASHES)
+    barrier[0] = True
+    barrier[1:] |= token_doc[1:] != token_doc[:-1]
+    last_barrier = np.maximum.accumulate(np.where(barrier, index, -1))
+    return np.asarray((before >= 0) & (before >= last_barrier) & (index - before <= NEGATION_SCOPE))
+
+
 _WORD, _PUNCT, _EMOJI = 1, 2, 3
 _SEPARATOR = "\x00"
 # The class of each code point of the Basic Multilingual Plane: ``\w`` (str.isalnum or "_"), "!"/"?",
@@ -173,6 +412,7 @@ for _low, _high in _EMOJI_RANGES[:1]:
     _span[_span == 0] = _EMOJI
 _BMP[0] = 0
 _ASTRAL: dict[int, int] = {}
+_BREAK_CODES = np.array([ord(c) for c in _CLAUSE_BREAKS], dtype=np.uint32)
 _URL_JOINED = re.compile(r"https?://[^\s\x00]*|www\.[^\s\x00]+")
 
 
@@ -189,9 +429,10 @@ def _classes(codes: np.ndarray) -> np.ndarray:
     return classes
 
 
-def _padded_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _padded_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Code points of the tokens of all ``texts`` (as :func:`tokens` finds them), one space before
-    each token and one at the end, and the document of each code point."""
+    each token and one at the end, the document of each code point, and, at each token's first
+    code point, whether a clause break (``_CLAUSE_BREAKS``) precedes it since the previous token."""
     joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):
         joined = _SEPARATOR.join(text.replace(_SEPARATOR, " ") for text in texts)
@@ -214,14 +455,25 @@ def _padded_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     padded[position] = codes[kept]
     padded_doc = np.zeros(len(padded), dtype=np.int32)
     padded_doc[position] = doc_of[kept]
-    return padded, padded_doc
+    broken = np.zeros(len(padded), dtype=bool)
+    if NEGATION_CLAUSE and len(kept):
+        # Breaks seen before each code point; a token follows a break when that count grew since
+        # the previous token's first code point.
+        seen = np.cumsum(np.isin(codes, _BREAK_CODES) | (classes == _PUNCT))
+        first = kept[starts[kept]]
+        counts = seen[first] - (classes[first] == _PUNCT)
+        grew = np.empty(len(first), dtype=bool)
+        grew[0] = False
+        grew[1:] = counts[1:] > seen[first[:-1]]
+        broken[position[starts[kept]]] = grew
+    return padded, padded_doc, broken
 
 
 def hashed_ngrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """``(rows, columns)`` of every feature occurrence in ``texts``: word unigrams (negation-marked
     for the tokens after a negator, and counted again, apart, after a contrast marker), word bigrams, and character 2–5-grams of each space-padded
     word, all hashed into ``N_FEATURES`` columns."""
-    codes, doc_of = _padded_tokens(texts)
+    codes, doc_of, broken = _padded_tokens(texts)
     space = codes == _SPACE
     # Tokens are the runs between single spaces; the sequence starts and ends with a space.
     starts = np.flatnonzero(~space[1:] & space[:-1]) + 1
@@ -230,9 +482,8 @@ def hashed_ngrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     token_doc = doc_of[starts]
 
     negator = np.isin(words, _NEGATOR_HASHES)
-    negated = np.zeros(len(words), dtype=bool)
-    for shift in range(1, _NEGATION_SCOPE + 1):
-        negated[shift:] |= negator[:-shift] & (token_doc[shift:] == token_doc[:-shift])
+    punctuation = (codes[starts] == 33) | (codes[starts] == 63)
+    negated = _negated(words, token_doc, negator, broken[starts] | punctuation)
     unigrams = np.where(negated, _finalise(words, _SALT_NEGATED), _finalise(words, _SALT_WORD))
     pair = np.flatnonzero(token_doc[1:] == token_doc[:-1]) + 1
     bigrams = _finalise(words[pair - 1] * _P ^ _finalise(words[pair], _SALT_BIGRAM), _SALT_BIGRAM)
@@ -240,6 +491,10 @@ def hashed_ngrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
     columns = [unigrams, bigrams, _finalise(unigrams[after], _SALT_CONTRAST)]
     rows = [token_doc, token_doc[pair], token_doc[after]]
+    if TOXIC_CUES:
+        cue_rows, cue_columns = _toxic_cues(codes, starts, ends, words, token_doc)
+        rows.append(cue_rows)
+        columns.append(cue_columns)
     spaces_before = np.zeros(len(codes) + 1, dtype=np.int32)
     np.cumsum(space, out=spaces_before[1:])
     rolling = codes

@@ -42,6 +42,9 @@ POOLED_FR = (
     "fr_tripadvisor_restaurants",
 )
 TOXICITY_SETS = ("mlma_hate_speech/fr", "fr_toxicity/ToxiFrench")
+TOXICITY_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+# Ordinary customer reviews per French set on which the share called toxic is measured.
+REVIEWS_FOR_TOXICITY = 600
 BANDS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35)
 
 
@@ -162,7 +165,20 @@ def shipped(split: str) -> dict[str, Any]:
         per_toxic[name] = _round(np.mean(correct))
         if name in TOXICITY_SETS:
             correct_all.extend(correct)
-    out["toxicity"] = {"accuracy_hate_and_toxic_prompt": _round(np.mean(correct_all)), "per_set": per_toxic}
+    ordinary = [
+        e
+        for examples in _per_set(
+            [e for e in data.star_reviews() if e.dataset in POOLED_FR and data.split_of(e.text) == split],
+            REVIEWS_FOR_TOXICITY,
+        ).values()
+        for e in examples
+    ]
+    flagged = [r["toxicity"]["toxic"] for r in _analyze(_items(ordinary))]
+    out["toxicity"] = {
+        "accuracy_hate_and_toxic_prompt": _round(np.mean(correct_all)),
+        "per_set": per_toxic,
+        "ordinary_reviews_called_toxic": _round(np.mean(flagged)),
+    }
     return out
 
 
@@ -230,8 +246,22 @@ def lodo_stars(rows: Sequence[data.Example], left_out: str) -> dict[str, Any]:
     return _lodo(rated, fit, score, only=[left_out])
 
 
-def lodo_toxicity(c: float, balanced: bool) -> dict[str, Any]:
+def lodo_toxicity(c: float, balanced: bool, reviews: int = train.TOXICITY_REVIEWS) -> dict[str, Any]:
+    """Train on the toxicity sets but one (plus ``reviews`` ordinary reviews as clean, as the
+    shipped recipe), score on that one by threshold, and the share of ordinary validation reviews
+    (``REVIEWS_FOR_TOXICITY`` per French set) each threshold calls toxic."""
+    french = [e for e in data.star_reviews() if e.dataset in POOLED_FR]
+    clean = train.ordinary_reviews([e for e in french if data.split_of(e.text) == "train"], reviews)
+    ordinary = [
+        e
+        for examples in _per_set(
+            [e for e in french if data.split_of(e.text) == "validation"], REVIEWS_FOR_TOXICITY
+        ).values()
+        for e in examples
+    ]
+
     def fit(featurizer: Featurizer, training: list[data.Example]) -> Any:
+        training = [*training, *clean[:LODO_CAP]]
         target = np.array([int(e.label) for e in training])
         weights = (
             train.balanced_weights(np.array([e.dataset for e in training]), target) if balanced else None
@@ -241,11 +271,13 @@ def lodo_toxicity(c: float, balanced: bool) -> dict[str, Any]:
     def score(model: Any, featurizer: Featurizer, examples: list[data.Example]) -> dict[str, Any]:
         toxic = model.predict_proba(featurizer.transform([e.text for e in examples]))[:, 1]
         gold = np.array([int(e.label) for e in examples])
+        on_reviews = model.predict_proba(featurizer.transform([e.text for e in ordinary]))[:, 1]
         return {
             "rows": len(examples),
-            "accuracy": _round(np.mean((toxic >= 0.5) == gold)),
-            "by_threshold": {
-                str(t): _round(np.mean((toxic >= t) == gold)) for t in (0.3, 0.4, 0.5, 0.6, 0.7)
+            "by_threshold": {str(t): _round(np.mean((toxic >= t) == gold)) for t in TOXICITY_THRESHOLDS},
+            "correct_by_threshold": {str(t): int(np.sum((toxic >= t) == gold)) for t in TOXICITY_THRESHOLDS},
+            "ordinary_reviews_called_toxic": {
+                str(t): _round(np.mean(on_reviews >= t)) for t in TOXICITY_THRESHOLDS
             },
         }
 
@@ -284,10 +316,17 @@ def main(argv: list[str] | None = None) -> None:
                 "amazon_marc_en": lodo_stars(data.english_reviews(), "amazon_marc_en"),
             }
         else:
+            per_set = lodo_toxicity(options.toxicity_c, options.toxicity_balanced)
+            rows = sum(found["rows"] for found in per_set.values())
             out[part] = {
                 "C": options.toxicity_c,
                 "balanced": options.toxicity_balanced,
-                **lodo_toxicity(options.toxicity_c, options.toxicity_balanced),
+                "ordinary_reviews_as_clean": train.TOXICITY_REVIEWS,
+                "pooled_by_threshold": {
+                    str(t): _round(sum(f["correct_by_threshold"][str(t)] for f in per_set.values()) / rows)
+                    for t in TOXICITY_THRESHOLDS
+                },
+                **per_set,
             }
         print(json.dumps({part: out[part]}, ensure_ascii=False), flush=True)
     print(json.dumps(out, ensure_ascii=False, indent=1))

@@ -7,9 +7,11 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from vigie.analysis.training import lexicon
+from vigie.analysis.training import features, lexicon
 from vigie.analysis.training.features import (
+    _CLAUSE_BREAKS,
     CONTRAST_PAIRS,
     CONTRAST_WORDS,
     N_FEATURES,
@@ -17,6 +19,7 @@ from vigie.analysis.training.features import (
     Featurizer,
     _padded_tokens,
     hashed_ngrams,
+    normalise,
     tokens,
 )
 from vigie.analysis.training.linear import MODEL_DIR, LinearModel
@@ -49,6 +52,8 @@ TRICKY = [
     "mais",
     "par contre",
     "sauf que non",
+    "Pas cher, livraison rapide; je ne suis pas du tout déçu mais lent (vraiment) !",
+    "It was not good at all. Never again? no way",
 ]
 
 
@@ -59,8 +64,30 @@ def _reference(text: str) -> Counter[tuple[str, ...]]:
     contrast = [
         i for i, t in enumerate(toks) if t in CONTRAST_WORDS or (i and (toks[i - 1], t) in CONTRAST_PAIRS)
     ]
+    # A barrier ends a negation's scope: a clause break or a "!"/"?" before the token, the token
+    # itself being "!"/"?" or a contrast word, the first token.
+    matches = list(features._TOKEN.finditer(normalise(text)))
+    normalised = normalise(text)
+    barriers = [
+        i == 0
+        or any(c in _CLAUSE_BREAKS for c in normalised[matches[i - 1].end() : m.start()])
+        or toks[i - 1][0] in "!?"
+        or m.group()[0] in "!?"
+        or m.group() in CONTRAST_WORDS
+        for i, m in enumerate(matches)
+    ]
+    last_negator, last_barrier = -1, -1
     for i, token in enumerate(toks):
-        negated = any(t in NEGATORS for t in toks[max(0, i - 3) : i])
+        if features.NEGATION_CLAUSE:
+            last_barrier = i if barriers[i] else last_barrier
+            negated = (
+                last_negator >= 0
+                and last_negator >= last_barrier
+                and i - last_negator <= features.NEGATION_SCOPE
+            )
+            last_negator = i if token in NEGATORS else last_negator
+        else:
+            negated = any(t in NEGATORS for t in toks[max(0, i - features.NEGATION_SCOPE) : i])
         found["w", "¬" if negated else "", token] += 1
         if contrast and i > contrast[0]:
             found["a", "¬" if negated else "", token] += 1
@@ -74,7 +101,7 @@ def _reference(text: str) -> Counter[tuple[str, ...]]:
 
 
 def test_vectorised_tokens_are_the_regular_expression_tokens() -> None:
-    codes, doc_of = _padded_tokens(TRICKY)
+    codes, doc_of, _ = _padded_tokens(TRICKY)
     text = "".join(map(chr, codes.tolist()))
     per_doc: list[list[str]] = [[] for _ in TRICKY]
     position = 0
@@ -145,3 +172,33 @@ def test_naive_bayes_one_vs_rest_reads_each_star_from_its_words_with_a_plain_lin
     model = LinearModel("toy", ["1", "2", "3", "4", "5"], coef, intercept)
     unseen = featurizer.transform([f"{words[star]} commande" for star in words])
     assert model.proba(unseen).argmax(axis=1).tolist() == [0, 1, 2, 3, 4]
+
+
+def _unigram_columns(words: list[str], negated: bool) -> set[int]:
+    salt = features._SALT_NEGATED if negated else features._SALT_WORD
+    return set((features._finalise(features._hashes_of(words), salt) & features._MASK).tolist())
+
+
+def test_a_clause_bounded_negation_scope_stops_at_punctuation_and_contrast(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(features, "NEGATION_CLAUSE", True)
+    monkeypatch.setattr(features, "NEGATION_SCOPE", 6)
+    _, columns = hashed_ngrams(
+        ["Pas cher, livraison rapide. Je ne suis pas du tout satisfait mais service top"]
+    )
+    found = set(columns.tolist())
+    assert _unigram_columns(["cher", "satisfait"], negated=True) <= found
+    assert _unigram_columns(["livraison", "rapide", "service", "top"], negated=False) <= found
+    assert not _unigram_columns(["rapide", "top"], negated=True) & found
+
+
+def test_toxicity_cues_read_obfuscated_insults_and_their_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(features, "TOXIC_CUES", True)
+    rows, columns = hashed_ngrams(["t'es qu'un c0nn4rd", "vous êtes des 1d10ts", "livré en 48h, merci"])
+    insult, targeted = (features._CUE_COLUMNS & features._MASK).tolist()
+    per_text = [set(columns[rows == i].tolist()) for i in range(3)]
+    assert _unigram_columns(["connard"], negated=False) <= per_text[0]
+    assert {insult, targeted} <= per_text[0]
+    assert {insult, targeted} <= per_text[1]
+    assert not {insult, targeted} & per_text[2]

@@ -41,3 +41,15 @@ def test_a_threat_is_flagged_even_when_the_model_score_is_low() -> None:
 def test_flags_absorb_inflections() -> None:
     assert "accusation" in flags("Des arnaqueurs et des escrocs, une vraie escroquerie")
     assert flags("Livraison rapide") == []
+
+
+def test_an_angry_customer_is_not_called_toxic() -> None:
+    angry, fed_up, insult = _run(
+        "Livraison en retard de trois semaines, service client injoignable, je suis furieux et je ne recommande pas.",
+        "Produit arrivé cassé, remboursement refusé, plus jamais chez vous. Honteux !",
+        "t'es vraiment un gros débile",
+    )
+    assert not angry["toxic"]
+    assert not fed_up["toxic"]
+    assert insult["toxic"]
+    assert insult["score"] > 0.5 > max(angry["score"], fed_up["score"])
