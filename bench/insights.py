@@ -166,7 +166,7 @@ def run(
     client = Client()
     client.force_login(manager.user)
     _token, secret = do_create_api_token(manager, f"bench {time.time()}")
-    api_headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    api_headers = {"Authorization": f"Bearer {secret}"}
 
     def page() -> None:
         response = client.get("/dashboard/", {"days": str(days)})
@@ -175,7 +175,7 @@ def run(
 
     def api() -> None:
         params = {"from": period.first_day.isoformat(), "to": period.last_day.isoformat()}
-        response = client.get("/api/v1/kpis", params, **api_headers)
+        response = client.get("/api/v1/kpis", params, headers=api_headers)
         if response.status_code != 200:
             raise RuntimeError(f"KPIs API: HTTP {response.status_code} {response.content[:200]!r}")
 
