@@ -51,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", type=int, default=100_000, help="open cases to seed (default 100000)")
     parser.add_argument("--repeat", type=int, default=15, help="requests per combination")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--only", default="", help="comma-separated combinations to measure (default: all)")
     parser.add_argument(
         "--postgres",
         default="",
@@ -164,7 +165,9 @@ def _stats(values: list[float]) -> dict[str, float]:
     }
 
 
-def run(size: int = 100_000, repeat: int = 15, seed: int = 42, postgres: str = "") -> dict[str, Any]:
+def run(
+    size: int = 100_000, repeat: int = 15, seed: int = 42, postgres: str = "", only: str = ""
+) -> dict[str, Any]:
     temp = Path(tempfile.mkdtemp(prefix="vigie-bench-inbox-"))
     os.environ["VIGIE_DATA_DIR"] = str(temp)
     if postgres:
@@ -224,6 +227,8 @@ def run(size: int = 100_000, repeat: int = 15, seed: int = 42, postgres: str = "
             "search_stem_overdue": {"q": "rembourser", "sla": "overdue"},
             "last_page": {"view": "all", "page": "1000"},
         }
+        if only:
+            combos = {name: combos[name] for name in only.split(",")}
         results: dict[str, Any] = {}
         for name, params in combos.items():
             wall: list[float] = []
