@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 RESULT_PREFIX = "BENCH-RESULT "
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,30 @@ def child(name: str, argv: list[str]) -> int:
     return 0
 
 
+def targets(result: Any, path: str = "") -> list[str]:
+    """One readable line per figure that carries its target (``target_ms`` or
+    ``target_seconds`` beside it, at any depth of the result)."""
+    lines: list[str] = []
+    if not isinstance(result, dict):
+        return lines
+
+    def median(kind: str) -> Any:
+        nested = result.get(kind)
+        return nested.get("median_ms") if isinstance(nested, dict) else result.get(f"{kind}_ms_median")
+
+    for unit, key in (("ms", "target_ms"), ("s", "target_seconds")):
+        value = median("wall") if unit == "ms" else result.get("seconds")
+        if key not in result or value is None:
+            continue
+        cpu = median("cpu")
+        extra = f" (CPU {cpu} ms)" if cpu is not None else ""
+        verdict = "ok" if value <= result[key] else "OVER TARGET"
+        lines.append(f"  {path}: {value} {unit}{extra}, target {result[key]} {unit}: {verdict}")
+    for name, value in result.items():
+        lines.extend(targets(value, f"{path}.{name}" if path else name))
+    return lines
+
+
 def parent(names: list[str], forwarded: list[str]) -> int:
     failed = 0
     for name in names:
@@ -64,7 +89,11 @@ def parent(names: list[str], forwarded: list[str]) -> int:
         )
         lines = [line for line in process.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
         if process.returncode == 0 and lines:
-            print(lines[-1][len(RESULT_PREFIX) :], flush=True)
+            line = lines[-1][len(RESULT_PREFIX) :]
+            print(line, flush=True)
+            # Then each figure beside its target, for people (the JSON line is for tools).
+            for summary in targets(json.loads(line), name):
+                print(summary, file=sys.stderr, flush=True)
             continue
         failed += 1
         elapsed = round(time.perf_counter() - started, 2)

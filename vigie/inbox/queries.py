@@ -112,6 +112,20 @@ def sla_state_expression(now: datetime) -> models.Case:
     )
 
 
+def sla_state_condition(state: str, now: datetime) -> Q:
+    """The cases whose ``sla_state_expression`` is ``state`` at ``now``, as plain comparisons on
+    ``sla_due_at``: the deadline index answers them, where filtering on the CASE expression
+    evaluates it on every open case (over 300 ms of CPU at 100,000 open cases)."""
+    running = Q(status__in=OPEN_STATUSES, sla_due_at__isnull=False, sla_paused_at__isnull=True)
+    if state == SlaState.OVERDUE:
+        return running & Q(sla_due_at__lt=now)
+    if state == SlaState.DUE_SOON:
+        return running & Q(sla_due_at__gte=now, sla_due_at__lt=now + DUE_SOON)
+    if state == SlaState.OK:
+        return running & Q(sla_due_at__gte=now + DUE_SOON)
+    return Q(pk__in=[])
+
+
 def sla_state(case: Case, now: datetime | None = None) -> str:
     """The SLA state of one case, the same rule as ``sla_state_expression``."""
     now = now or timezone.now()
@@ -195,7 +209,9 @@ def _mention_condition(filters: CaseFilters) -> Q:
     return q
 
 
-def _filter_cases(queryset: QuerySet[Any], organisation: Organisation, filters: CaseFilters) -> QuerySet[Any]:
+def _filter_cases(
+    queryset: QuerySet[Any], organisation: Organisation, filters: CaseFilters, now: datetime
+) -> QuerySet[Any]:
     # Typed loosely: the queryset carries the ``sla_state`` annotation, which the stubs cannot see.
     f = filters
     about_mention = _mention_condition(f)
@@ -218,7 +234,7 @@ def _filter_cases(queryset: QuerySet[Any], organisation: Organisation, filters: 
     if f.text:
         queryset = queryset.filter(search_condition(organisation, f.text))
     if f.sla:
-        queryset = queryset.filter(sla_state=f.sla)
+        queryset = queryset.filter(sla_state_condition(f.sla, now))
     return queryset
 
 
@@ -281,15 +297,16 @@ def cases(
     Everything a list row shows is joined in, so rendering a page costs one query.
     """
     organisation = membership.organisation
+    now = now or timezone.now()
     queryset: QuerySet[Any] = (
         scoped(Case, organisation)
         .select_related(
             "mention", "mention__source", "mention__author", "mention__location", "assignee", "team"
         )
-        .annotate(sla_state=sla_state_expression(now or timezone.now()))
+        .annotate(sla_state=sla_state_expression(now))
         .filter(view_condition(view, membership))
     )
-    queryset = _filter_cases(queryset, organisation, filters or CaseFilters())
+    queryset = _filter_cases(queryset, organisation, filters or CaseFilters(), now)
     return cast(QuerySet[Case], queryset.order_by(*view_ordering(view)))
 
 

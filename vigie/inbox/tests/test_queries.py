@@ -145,7 +145,12 @@ def test_sla_state_says_overdue_due_soon_or_ok(tenant: Tenant) -> None:
     }
     for case in (overdue, soon, fine, closed, undated):
         assert sla_state(case, now) == annotated[case.pk]
-    assert ids(cases(tenant.agent, InboxView.ALL, CaseFilters(sla="overdue"), now=now)) == [overdue.pk]
+    make_case(org, sla_due_at=now - timedelta(hours=1), sla_paused_at=now - timedelta(hours=2))
+    # The filter gives exactly the cases the annotation labels so (a paused clock is in none).
+    for state, expected in (("overdue", [overdue.pk]), ("due_soon", [soon.pk]), ("ok", [fine.pk])):
+        found = cases(tenant.agent, InboxView.ALL, CaseFilters(sla=state), now=now)
+        assert ids(found) == expected, state
+        assert {c.sla_state for c in found} == {state}
 
 
 def test_case_detail_gathers_mention_replies_and_timeline(tenant: Tenant, other_tenant: Tenant) -> None:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
-
-from django.db.models import Count
-from django.db.models.functions import TruncWeek
+from datetime import date, timedelta
 
 from vigie.core.models import Organisation
 from vigie.core.periods import Period
-from vigie.insights.queries.filters import InsightFilters, period_mentions
+from vigie.insights.queries.filters import InsightFilters
 from vigie.insights.queries.grouping import grouped
 
 
@@ -26,20 +22,15 @@ class WeekVolume:
 def weekly_volume(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> list[WeekVolume]:
-    """Mentions per week (Monday to Sunday, organisation time) over ``period``, empty weeks included."""
-    tz = zoneinfo.ZoneInfo(organisation.timezone)
-    rows = (
-        period_mentions(organisation, period, filters)
-        .annotate(week=TruncWeek("created_at", tzinfo=tz))
-        .values("week")
-        .annotate(count=Count("id"))
-        .order_by("week")
-    )
+    """Mentions per week (Monday to Sunday, organisation time) over ``period``, empty weeks included.
+
+    Counted per day through ``grouped`` (the daily rollup for the whole past days it covers, the
+    rows for the rest), then added up per week: counting weeks from the rows costs seconds on a
+    million mentions."""
     counts: dict[date, int] = {}
-    for row in rows:  # one row per week, not per mention
-        week = row["week"]
-        week_day = week.astimezone(tz).date() if isinstance(week, datetime) else week
-        counts[week_day] = counts.get(week_day, 0) + row["count"]
+    for day, values in grouped(organisation, period, filters, "day").items():
+        week_day = day - timedelta(days=day.weekday())
+        counts[week_day] = counts.get(week_day, 0) + int(values.get("volume", 0))
     first_week = period.first_day - timedelta(days=period.first_day.weekday())
     weeks = []
     week = first_week

@@ -13,8 +13,9 @@ from vigie.core.periods import period_between
 from vigie.inbox.models import Case
 from vigie.inbox.tests.factories import make_case
 from vigie.insights.models import DailyRollup, RollupState
-from vigie.insights.queries.filters import InsightFilters
+from vigie.insights.queries.filters import InsightFilters, period_mentions
 from vigie.insights.queries.kpis import KpiReport, kpi_report
+from vigie.insights.queries.trends import weekly_volume
 from vigie.insights.rollup import (
     bucket_seconds,
     delay_bucket,
@@ -225,3 +226,17 @@ def test_a_deadline_passing_after_the_refresh_is_counted_at_the_next_one(tenant:
     Case.objects.filter(pk=case.pk).update(sla_due_at=timezone.now())
     do_refresh_rollup(org)
     assert kpi_report(org, period).sla_missed == kpi_report(org, period, use_rollup=False).sla_missed == 1
+
+
+def test_weekly_volume_of_the_api_reads_the_rollup_with_the_same_counts(seeded: Organisation) -> None:  # noqa: F811
+    org = seeded
+    period = period_between(org, date(2025, 2, 10), date(2025, 3, 31))
+    from_rows = weekly_volume(org, period)  # no rollup yet
+    assert sum(w.count for w in from_rows) == period_mentions(org, period).count() > 0
+    do_rebuild_rollup(org)
+    assert weekly_volume(org, period) == from_rows
+    google = InsightFilters(platform="google")
+    assert (
+        sum(w.count for w in weekly_volume(org, period, google))
+        == period_mentions(org, period, google).count()
+    )
