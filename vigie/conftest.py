@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
+from django.utils.translation import trans_real
 
 from vigie.core.actions import do_create_api_token, do_create_member, do_create_organisation
 from vigie.core.models import Membership, Organisation
@@ -45,6 +47,15 @@ def make_tenant(slug: str) -> Tenant:
         for role in Role
     }
     return Tenant(organisation, **members)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile the .po catalogues before any test, so English pages can be tested in any order
+    (.mo files are not committed; a catalogue read before compilation would stay cached)."""
+    call_command("compiletranslations", verbosity=0)
+    trans_real._translations = {}  # type: ignore[attr-defined]
+    trans_real._default = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)
