@@ -766,3 +766,24 @@ def do_discover_themes(
         return len(rows), []
     found = discover_clusters([text for _, text in rows], clusters=clusters)
     return len(rows), do_save_theme_candidates(organisation, found, [pk for pk, _ in rows])
+
+
+REANALYSIS_DAYS = 90
+REANALYSIS_CHUNK = 500
+
+
+def do_request_reanalysis(organisation: Organisation, *, actor: User, days: int = REANALYSIS_DAYS) -> int:
+    """Queue the analyse step (then routing, as for new mentions) for the organisation's mentions of
+    the last ``days`` days, in chunks, after its themes or patterns changed: what people decided on
+    the cases stays. Returns how many mentions were queued. Audited."""
+    from vigie.analysis.queries import mention_ids_since
+    from vigie.core import pipeline
+    from vigie.core.jobs import enqueue
+
+    ids = mention_ids_since(organisation, timezone.now() - timedelta(days=days))
+    for start in range(0, len(ids), REANALYSIS_CHUNK):
+        enqueue(pipeline.job_name(pipeline.ANALYSE), {"mention_ids": ids[start : start + REANALYSIS_CHUNK]})
+    do_record_audit_event(
+        organisation, "analysis.reanalysis_requested", actor=actor, data={"days": days, "mentions": len(ids)}
+    )
+    return len(ids)

@@ -9,9 +9,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from vigie.analysis.actions import do_promote_theme_candidate, do_save_theme, do_update_analysis_settings
+from vigie.analysis.actions import (
+    REANALYSIS_DAYS,
+    do_promote_theme_candidate,
+    do_request_reanalysis,
+    do_save_theme,
+    do_update_analysis_settings,
+)
 from vigie.analysis.forms import AnalysisSettingsForm, ThemeForm
 from vigie.analysis.models import AnalysisSettings, Theme, ThemeCandidate
 from vigie.analysis.queries import free_theme_slug, taxonomy_for_settings, theme_candidates
@@ -138,3 +145,22 @@ def themes_discover(request: HttpRequest) -> HttpResponse:
         request, _("Recherche lancée : les sujets trouvés apparaîtront ici dans quelques minutes.")
     )
     return redirect(reverse("analysis_settings") + "#nouveaux-themes")
+
+
+@member_required(MANAGE)
+@require_http_methods(["POST"])
+def reanalyze_recent(request: HttpRequest) -> HttpResponse:
+    """Analyse the last 90 days again with the current themes and patterns (jobs, in chunks)."""
+    count = do_request_reanalysis(current_membership(request).organisation, actor=cast(User, request.user))
+    messages.success(
+        request,
+        ngettext(
+            "Réanalyse lancée : %(count)d mention des %(days)d derniers jours. Thèmes, sentiments et "
+            "données personnelles se mettent à jour dans les minutes qui viennent.",
+            "Réanalyse lancée : %(count)d mentions des %(days)d derniers jours, par lots. Thèmes, "
+            "sentiments et données personnelles se mettent à jour dans les minutes qui viennent.",
+            count,
+        )
+        % {"count": count, "days": REANALYSIS_DAYS},
+    )
+    return redirect(reverse("analysis_settings") + "#themes")

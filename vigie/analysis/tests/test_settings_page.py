@@ -248,3 +248,35 @@ def test_an_unknown_theme_is_not_found(tenant: Tenant, login: Login) -> None:
         f"{URL}themes/nope/", {"label": "X", "keywords": "xyz"}, HTTP_HOST="127.0.0.1"
     )
     assert response.status_code == 404
+
+
+def test_a_manager_reanalyses_the_last_90_days_after_changing_a_theme(
+    tenant: Tenant, other_tenant: Tenant, login: Login
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vigie.core.jobs import run_pending
+
+    recent = make_mention(tenant.organisation, text=PARKING)
+    old = make_mention(tenant.organisation, text=PARKING, created_at=timezone.now() - timedelta(days=120))
+    theirs = make_mention(other_tenant.organisation, text=PARKING)
+    client = login(tenant.manager)
+    client.post(
+        f"{URL}themes/",
+        {"label": "Parking", "keywords": "stationnement", "active": "on"},
+        HTTP_HOST="127.0.0.1",
+    )
+
+    response = client.post(f"{URL}reanalyze/", HTTP_HOST="127.0.0.1", follow=True)
+    assert "Réanalyse lancée : 1 mention des 90 derniers jours" in response.content.decode()
+    run_pending(limit=20)
+    for mention in (recent, old, theirs):
+        mention.refresh_from_db()
+    assert "parking" in recent.themes
+    assert "parking" not in old.themes, "older than 90 days: left as it was"
+    assert theirs.themes == [], "another organisation's mentions are not touched"
+    event = AuditEvent.objects.get(organisation=tenant.organisation, verb="analysis.reanalysis_requested")
+    assert event.data == {"days": 90, "mentions": 1}
+    assert login(tenant.agent).post(f"{URL}reanalyze/", HTTP_HOST="127.0.0.1").status_code == 403
