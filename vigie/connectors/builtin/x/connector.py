@@ -230,19 +230,19 @@ class XConnector(Connector[XConfig]):
         body = {"text": text, "reply": {"in_reply_to_tweet_id": target}}
         response = self._user_call("POST", "/2/tweets", json=body)
         created = _model(CreatedAnswer, _json(response)).data
-        username = self._username or self.config.user_id
-        return ReplyResult(
-            external_id=created.id, url=f"{X_WEB}/{username}/status/{created.id}", raw=_json(response)
-        )
+        return ReplyResult(external_id=created.id, url=self._post_url(created.id), raw=_json(response))
 
     def publish_post(self, text: str, *, idempotency_key: str) -> ReplyResult:
         """Post from the account (a crisis statement), with the user token. X takes no
         idempotency key: the statements' outbox sends once and never retries on its own."""
         response = self._user_call("POST", "/2/tweets", json={"text": text})
         created = _model(CreatedAnswer, _json(response)).data
-        username = self._username or self.config.user_id
-        return ReplyResult(
-            external_id=created.id, url=f"{X_WEB}/{username}/status/{created.id}", raw=_json(response)
+        return ReplyResult(external_id=created.id, url=self._post_url(created.id), raw=_json(response))
+
+    def _post_url(self, post_id: str) -> str:
+        # Without the account's username (not read in this process), X's own /i/status/ link.
+        return (
+            f"{X_WEB}/{self._username}/status/{post_id}" if self._username else f"{X_WEB}/i/status/{post_id}"
         )
 
     def send_direct_message(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:

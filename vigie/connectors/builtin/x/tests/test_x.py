@@ -334,4 +334,4 @@ def test_a_statement_is_a_post_of_the_account_with_the_user_token(platform: Fake
     assert [request.json() for request in sent] == [{"text": "Nous sommes mobilisés."}]
     assert sent[0].headers["authorization"] == f"Bearer {USER_TOKEN}"
     assert result.external_id == load("tweet_created.json")["data"]["id"]
-    assert result.url == f"https://x.com/{ACCOUNT_ID}/status/{result.external_id}"
+    assert result.url == f"https://x.com/i/status/{result.external_id}"
