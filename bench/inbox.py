@@ -20,30 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-WORDS = [
-    "accueil",
-    "livraison",
-    "colis",
-    "conseiller",
-    "attente",
-    "remboursement",
-    "agence",
-    "rapide",
-    "aimable",
-    "retard",
-    "commande",
-    "service",
-    "client",
-    "produit",
-    "qualité",
-    "prix",
-    "magasin",
-    "application",
-    "facture",
-    "contrat",
-    "appel",
-    "réponse",
-]
+from bench.words import WORDS
+
 THEMES = ["delivery", "price", "staff", "waiting_time", "product_quality", "billing", "app"]
 
 

@@ -21,30 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
-WORDS = [
-    "accueil",
-    "livraison",
-    "colis",
-    "conseiller",
-    "attente",
-    "remboursement",
-    "agence",
-    "rapide",
-    "aimable",
-    "retard",
-    "commande",
-    "service",
-    "client",
-    "produit",
-    "qualité",
-    "prix",
-    "magasin",
-    "application",
-    "facture",
-    "contrat",
-    "appel",
-    "réponse",
-]
+from bench.words import WORDS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

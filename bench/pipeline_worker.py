@@ -15,31 +15,12 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bench.words import WORDS as COMMON_WORDS
+
 DELIVER_JOB = "bench.deliver_page"
 
 WORDS = [
-    "accueil",
-    "livraison",
-    "colis",
-    "conseiller",
-    "attente",
-    "remboursement",
-    "agence",
-    "rapide",
-    "aimable",
-    "retard",
-    "commande",
-    "service",
-    "client",
-    "produit",
-    "qualité",
-    "prix",
-    "magasin",
-    "application",
-    "facture",
-    "contrat",
-    "appel",
-    "réponse",
+    *COMMON_WORDS,
     "merci",
     "toujours",
     "jamais",

@@ -23,32 +23,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bench.words import WORDS
+
 PLATFORMS = ("google", "trustpilot", "facebook", "mastodon")
 THEMES = ("delivery", "price", "staff", "waiting_time", "product_quality", "billing", "app")
-WORDS = [
-    "accueil",
-    "livraison",
-    "colis",
-    "conseiller",
-    "attente",
-    "remboursement",
-    "agence",
-    "rapide",
-    "aimable",
-    "retard",
-    "commande",
-    "service",
-    "client",
-    "produit",
-    "qualité",
-    "prix",
-    "magasin",
-    "application",
-    "facture",
-    "contrat",
-    "appel",
-    "réponse",
-]
 CHUNK = 20_000
 
 

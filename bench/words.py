@@ -1,0 +1,26 @@
+"""French customer-service words the benches build their synthetic mentions from."""
+
+WORDS = [
+    "accueil",
+    "livraison",
+    "colis",
+    "conseiller",
+    "attente",
+    "remboursement",
+    "agence",
+    "rapide",
+    "aimable",
+    "retard",
+    "commande",
+    "service",
+    "client",
+    "produit",
+    "qualité",
+    "prix",
+    "magasin",
+    "application",
+    "facture",
+    "contrat",
+    "appel",
+    "réponse",
+]
