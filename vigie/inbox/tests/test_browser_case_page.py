@@ -46,8 +46,10 @@ def server(tmp_path: Path, smtp: SmtpServer, data_dirs: DataDirs) -> Iterator[Se
         "VIGIE_EMAIL_USE_TLS": "0",
         "VIGIE_EGRESS_ALLOW": "127.0.0.1",
     }
-    # The test's own copy of the demo, loaded once for the session.
-    data_dirs.prepare(tmp_path, *demo(400))
+    # The test's own copy of the demo, loaded once for the session. The demo's cases are resolved
+    # in work time relative to now: with 400 mentions, late in the Paris afternoon no open feed
+    # case was left to open; 800 leaves more open cases of every kind.
+    data_dirs.prepare(tmp_path, *demo(800))
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "vigie.cli", "serve", "--port", str(port)],
