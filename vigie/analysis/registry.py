@@ -23,10 +23,14 @@ ENTRY_POINT_GROUP = "vigie.analyzers"
 # and it would store an empty result for every mention.
 OPTIONAL_ANALYZERS: dict[str, str] = {
     "VIGIE_HF_MODEL_DIR": "vigie.analysis.builtin.hf_model.analyzer.HuggingFaceAnalyzer",
-    # The sentence encoder's second opinion on uncertain English reviews (docs/models.md): off by
-    # default, it costs ~15 ms of CPU per routed mention and needs the 'encoder' extra.
+}
+# Built-ins an operator may switch off with the variable set to 0 (or false, no, off): the sentence
+# encoder's second opinion on social posts and uncertain English reviews (docs/models.md) costs
+# about 3 ms of CPU per text it reads and ~135 MB per worker once loaded.
+SWITCHABLE_ANALYZERS: dict[str, str] = {
     "VIGIE_ENCODER": "vigie.analysis.builtin.encoder.analyzer.EncoderSentimentAnalyzer",
 }
+_OFF = {"0", "false", "no", "off"}
 
 
 class RegistryError(RuntimeError):
@@ -93,11 +97,15 @@ def build_registry(
 
 @cache
 def registered_analyzers() -> dict[str, type[Analyzer]]:
-    """Every analyzer Vigie knows, by name: built-ins, optional ones whose setting is present,
-    then ``vigie.analyzers`` entry points."""
+    """Every analyzer Vigie knows, by name: built-ins (less those switched off), optional ones whose
+    setting is present, then ``vigie.analyzers`` entry points."""
     from vigie.analysis.builtin import BUILTIN_ANALYZERS
 
+    switched_off = {
+        path
+        for variable, path in SWITCHABLE_ANALYZERS.items()
+        if os.environ.get(variable, "").strip().lower() in _OFF
+    }
+    builtin = [path for path in BUILTIN_ANALYZERS if path not in switched_off]
     optional = [path for variable, path in OPTIONAL_ANALYZERS.items() if os.environ.get(variable)]
-    return build_registry(
-        [*BUILTIN_ANALYZERS, *optional], importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
-    )
+    return build_registry([*builtin, *optional], importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))

@@ -14,4 +14,6 @@ BUILTIN_ANALYZERS: list[str] = [
     "vigie.analysis.builtin.themes.analyzer.ThemesAnalyzer",
     "vigie.analysis.builtin.type.analyzer.TypeAnalyzer",
     "vigie.analysis.builtin.suspicious.analyzer.SuspiciousAnalyzer",
+    # Off with VIGIE_ENCODER=0 (registry.SWITCHABLE_ANALYZERS).
+    "vigie.analysis.builtin.encoder.analyzer.EncoderSentimentAnalyzer",
 ]

