@@ -65,6 +65,28 @@ FRESH: dict[str, Fresh] = {
         "troll_x",
         "https://x.com/troll_x/status/1900000000000000001",
     ),
+    # Customers on social platforms, waiting for an answer (and able to write privately).
+    "facebook_complaint": Fresh(
+        "facebook",
+        "comment",
+        "Toujours pas de remboursement pour mes lunettes (dossier 40419), personne ne répond. Très déçue.",
+        "Léa Bernard",
+        "https://www.facebook.com/mutuellehorizon/posts/40419",
+    ),
+    "x_complaint": Fresh(
+        "x",
+        "post",
+        "@MutuelleHorizon toujours pas de remboursement (dossier 40420), personne ne répond. Très déçu.",
+        "hugo_martin",
+        "https://x.com/hugo_martin/status/1900000000000000002",
+    ),
+    "mastodon_question": Fresh(
+        "mastodon",
+        "post",
+        "@mutuellehorizon bonjour, comment obtenir mon attestation de tiers payant ? (dossier 40421)",
+        "nina@mastodon.social",
+        "https://mastodon.social/@nina/40421",
+    ),
     # An agency's customer on Google: a review that needs an answer.
     "google_complaint": Fresh(
         "google_business",
@@ -81,7 +103,7 @@ def do_ingest_fresh_cases(
 ) -> dict[str, int]:
     """Ingest one mention of each of ``kinds`` (keys of ``FRESH``), analyse and route them; return
     each kind's case id. Dated ``now`` (after the whole demo), their cases come first in the
-    newest-first "Tous" view; unique external ids make a second call add new ones."""
+    newest-first "Tous" view."""
     from decimal import Decimal
 
     from django.utils import timezone
@@ -94,7 +116,9 @@ def do_ingest_fresh_cases(
     from vigie.mentions.actions import upsert_mentions
 
     now = now or timezone.now()
-    stamp = f"{now.timestamp():.6f}"
+    # Numeric ids, as X and Meta give (the X connector writes privately only to a numeric user id);
+    # unique to the microsecond, so a second call adds new mentions.
+    stamp = int(now.timestamp() * 1_000_000)
     ids: dict[str, int] = {}
     for index, key in enumerate(kinds):
         fresh = FRESH[key]
@@ -106,7 +130,7 @@ def do_ingest_fresh_cases(
         )
         assert source is not None, f"the demo has a {fresh.platform} source"
         item = MentionIn(
-            external_id=f"fresh-{key}-{stamp}",
+            external_id=f"9{stamp}{index:02d}",
             kind=fresh.kind,
             created_at=now - timedelta(seconds=index),
             text=fresh.text,
@@ -114,7 +138,7 @@ def do_ingest_fresh_cases(
             rating=Decimal(1) if fresh.kind == "review" else None,
             language="fr",
             author=AuthorIn(
-                external_id=f"fresh-author-{key}-{stamp}", handle=fresh.author, display_name=fresh.author
+                external_id=f"8{stamp}{index:02d}", handle=fresh.author, display_name=fresh.author
             ),
         )
         [mention_id] = upsert_mentions(source, [item]).changed_ids
