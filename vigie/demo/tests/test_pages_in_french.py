@@ -27,6 +27,7 @@ from vigie.connectors.models import Source
 from vigie.connectors.platforms import all_platforms
 from vigie.core.models import AuditEvent, Membership, Organisation, User
 from vigie.demo import DEMO_SLUG
+from vigie.demo.tests.fresh_cases import do_ingest_fresh_cases
 from vigie.inbox.models import Case, CaseStatus, Reply, ReplyStatus, Template
 from vigie.inbox.quality.labels import FINDING_LABELS
 from vigie.mentions.models import MentionType, Sentiment
@@ -156,6 +157,9 @@ def demo() -> Organisation:
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
     organisation.timezone = ZONE
     organisation.save(update_fields=["timezone"])
+    # A case waiting for an answer: which demo cases are still "new" depends on the hour the demo
+    # is loaded at (with 300 mentions, none on a Thursday at 09:30).
+    do_ingest_fresh_cases(organisation, ["google_complaint"])
     return organisation
 
 

@@ -44,7 +44,6 @@ from vigie.inbox.models import (
     Publication,
     PublicationState,
     Reply,
-    ReplyStatus,
 )
 from vigie.inbox.outbox.sending import Outbound
 from vigie.mentions.models import Mention, MentionKind
@@ -299,27 +298,25 @@ def send_queued_direct_message(message_pk: int) -> str:
         f"dm:{case.mention.source.platform}:{result.external_id}"[:255] if result.external_id else ""
     )
     with transaction.atomic():
-        values: dict[str, object] = {"state": MessageState.SENT, "sent_at": now, "error": ""}
+        message_values: dict[str, object] = {}
         if (
             platform_id
             and not PrivateMessage.objects.filter(
                 organisation_id=message.organisation_id, message_id=platform_id
             ).exists()
         ):
-            values["message_id"] = platform_id
-        PrivateMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(**values)
-        PrivateThread.objects.filter(pk=message.thread_id).update(last_message_at=now)
+            message_values["message_id"] = platform_id
+        DIRECT_MESSAGE.record_sent(
+            message,
+            now=now,
+            message_values=message_values,
+            publication_values={"url": result.url[:1000]},
+            reply_values={"external_id": result.external_id[:255]},
+        )
         if case.mention.kind == MentionKind.PRIVATE_MESSAGE:
             # A private message is answered privately: that answer is the case's first response.
             Case.objects.filter(pk=case.pk, first_response_at__isnull=True).update(
                 first_response_at=now, updated_at=now
-            )
-        if message.reply_id:
-            Publication.objects.filter(reply_id=message.reply_id).update(
-                state=PublicationState.PUBLISHED, url=result.url[:1000], updated_at=now
-            )
-            Reply.objects.filter(pk=message.reply_id).update(
-                status=ReplyStatus.PUBLISHED, published_at=now, external_id=result.external_id[:255]
             )
         do_record_audit_event(
             case.organisation,

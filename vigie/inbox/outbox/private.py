@@ -293,17 +293,8 @@ def send_private_email(message_pk: int) -> str:
         outgoing.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as exc:
         return _record_send_error(message, exc)
-    now = timezone.now()
     with transaction.atomic():
-        PrivateMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
-            state=MessageState.SENT, sent_at=now, error=""
-        )
-        PrivateThread.objects.filter(pk=thread.pk).update(last_message_at=now)
-        if message.reply_id:
-            Publication.objects.filter(reply_id=message.reply_id).update(
-                state=PublicationState.PUBLISHED, updated_at=now
-            )
-            Reply.objects.filter(pk=message.reply_id).update(status=ReplyStatus.PUBLISHED, published_at=now)
+        EMAIL.record_sent(message, now=timezone.now())
         do_record_audit_event(
             thread.organisation,
             "case.private_email_sent",

@@ -13,7 +13,8 @@ publication fail, with an audit event and a notice to the person who wrote it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -27,6 +28,7 @@ from vigie.inbox.models import (
     MessageState,
     PrivateChannel,
     PrivateMessage,
+    PrivateThread,
     Publication,
     PublicationState,
     Reply,
@@ -66,6 +68,31 @@ class Outbound:
             pk=message_pk, state=MessageState.SENDING, claimed_at__lt=now - self.lease, **of_channel
         ).update(state=MessageState.FAILED, error=interrupted)
         return None
+
+    @staticmethod
+    def record_sent(
+        message: PrivateMessage,
+        *,
+        now: datetime,
+        message_values: dict[str, Any] | None = None,
+        publication_values: dict[str, Any] | None = None,
+        reply_values: dict[str, Any] | None = None,
+    ) -> None:
+        """After the server or the platform took the message: it is sent, its thread's last
+        message is now, and the reply it carried (if any) is published. ``*_values`` add what the
+        channel learnt (the platform's ids and link). Call it inside the transaction that records
+        the channel's audit event."""
+        PrivateMessage.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
+            state=MessageState.SENT, sent_at=now, error="", **(message_values or {})
+        )
+        PrivateThread.objects.filter(pk=message.thread_id).update(last_message_at=now)
+        if message.reply_id:
+            Publication.objects.filter(reply_id=message.reply_id).update(
+                state=PublicationState.PUBLISHED, updated_at=now, **(publication_values or {})
+            )
+            Reply.objects.filter(pk=message.reply_id).update(
+                status=ReplyStatus.PUBLISHED, published_at=now, **(reply_values or {})
+            )
 
     def record_error(
         self,
