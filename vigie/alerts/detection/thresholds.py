@@ -37,6 +37,12 @@ class Thresholds:
     # reached 1.0-1.2 per series-month, seed 5; 0.75 before the day types, issue 20).
     history_weeks: float = 4.0
     least_dispersion_share: float = 0.6
+    # Share of that floor kept where a window's usual rate per bucket is within a factor
+    # exp(alike_log_ratio) (+/-22 %) of the look-back's, today's level then being measured on
+    # hours like the window's (third round of issue 20, seeds 3 and 5: busy x2 shares of the
+    # ideal +1-3 points, the large series' false alarms +0.05 per series-month).
+    alike_floor_share: float = 0.5
+    alike_log_ratio: float = 0.2
     # Weight of the shape-mismatch variance: where a slot's own mean and the shrunk rate differ
     # by more than the slot's noise explains, the product model misses that hour's shape
     # (weekend evenings, typically), and the squared relative gap widens the tail there.
