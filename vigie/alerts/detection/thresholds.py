@@ -44,7 +44,7 @@ class Thresholds:
     history_weeks: float = 4.0
     least_dispersion_share: float = 0.6
     # Share of that floor kept where a window's usual rate per bucket is within a factor
-    # exp(alike_log_ratio) (+/-22 %) of the look-back's, today's level then being measured on
+    # exp(alike_log_ratio) (-18 % to +22 %) of the look-back's, today's level then being measured on
     # hours like the window's (third round of issue 20, seeds 3 and 5: busy x2 shares of the
     # ideal +1-3 points, the large series' false alarms +0.05 per series-month).
     alike_floor_share: float = 0.5
