@@ -65,7 +65,10 @@ def fit_baseline(
     onehot[np.arange(len(hour_slot)), hour_slot] = 1.0
     slot_n = hour_buckets @ onehot  # buckets seen per slot
     seen = slot_n > 0
-    shrink = thresholds.shrink * float(slot_n[seen].mean()) if seen.any() else 1.0
+    # Per slot (168): weekdays pool five days of the same hour, so their product model can
+    # weigh more than the weekend's (``Thresholds.weekday_shrink``).
+    per_bucket = float(slot_n[seen].mean()) if seen.any() else 1.0
+    shrink = per_bucket * np.where(np.arange(SLOTS) < 5 * 24, thresholds.weekday_shrink, thresholds.shrink)
     level_floor = bucket_seconds / (7 * 86400)  # about one per week
 
     rate = np.zeros((n, SLOTS))

@@ -31,9 +31,10 @@ def _level_lookback(
     positions: int,
     evidence: float,
     hour: int,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """The counts seen and expected over the look-back of today's level, and the share of it
-    on an earlier local day, per series and for each of the last ``positions`` buckets.
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The counts seen and expected over the look-back of today's level, the share of it on an
+    earlier local day, and its length in buckets, per series and for each of the last
+    ``positions`` buckets.
 
     The look-back ends where the widest window begins and covers ``before`` buckets; where
     they hold fewer than ``evidence`` counts, it reaches further back, an hour at a time but
@@ -68,7 +69,7 @@ def _level_lookback(
     # Before the first column, the day is unknown: those buckets (negative begins) count as
     # earlier too.
     earlier = np.clip(first_of_day[evaluated][None, :] - begin, 0, length)
-    return seen, due, np.asarray(earlier / length, dtype=np.float64)
+    return seen, due, np.asarray(earlier / length, dtype=np.float64), np.asarray(length, dtype=np.float64)
 
 
 def _rolling(values: FloatArray, w: int, positions: int) -> FloatArray:
@@ -136,7 +137,7 @@ def score_counts(
     # widest window is left out, so the rise being judged does not raise its own expectation.
     phi = baseline.scale[:, :1]
     prior = 1.0 / baseline.dispersion[:, :1]
-    seen, due, yesterday = _level_lookback(
+    seen, due, yesterday, lookback_length = _level_lookback(
         tail,
         expected_buckets,
         calendar[len(calendar) - columns :],
@@ -146,21 +147,32 @@ def score_counts(
         thresholds.level_evidence,
         max(3600 // bucket_seconds, 1),
     )
+    # The look-back's usual rate per bucket, to compare each window's with (the floor, below).
+    lookback_rate = np.maximum(due / lookback_length, 1e-12)
     seen, due = seen / phi, due / phi
     level = np.clip((prior + seen) / (prior + due), 1 / 3, 3.0)
     # Hours of the previous local day still say something (a slow trend shows in them), but
     # the day's own mood may have changed overnight: their share of the look-back brings back
     # that much of the day-to-day variance. (Dropping them instead tripled the night-time
     # false alarms of large series.)
-    remaining = (
-        np.maximum(1.0 / (prior + seen), baseline.floor)
-        + yesterday * baseline.dispersion[:, :1]
-        + calendar[len(calendar) - positions :].expected(baseline.estimate_error)
+    level_variance = 1.0 / (prior + seen)
+    rest = yesterday * baseline.dispersion[:, :1] + calendar[len(calendar) - positions :].expected(
+        baseline.estimate_error
     )
     per_window, observed, expected = [], [], []
     for j, w in enumerate(baseline.windows):
         o = _rolling(tail, w, positions)
-        e = _rolling(expected_buckets, w, positions) * level
+        usual = _rolling(expected_buckets, w, positions)
+        # The floor stands for the baseline's shape error between the hours today's level was
+        # measured on and the window judged. Where the window's usual rate is close to the
+        # look-back's (a busy afternoon judged on the busy hours before it), that error is
+        # small and only part of the floor is kept; where they differ (a night judged on the
+        # evening before it, the morning rise on the night), the whole floor stays: that is
+        # where the false alarms of large series fall (issue 20, third round).
+        alike = np.abs(np.log(np.maximum(usual / w, 1e-12) / lookback_rate)) <= thresholds.alike_log_ratio
+        floor = np.where(alike, thresholds.alike_floor_share * baseline.floor, baseline.floor)
+        remaining = np.maximum(level_variance, floor) + rest
+        e = usual * level
         # A negative binomial of mean e and variance scale x e + dispersion x e^2: close to a
         # cluster process for small e (one thread of three replies at night is not rare), to a
         # gamma-mixed Poisson (the day's mood) for large e.

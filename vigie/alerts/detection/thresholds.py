@@ -24,6 +24,12 @@ class Thresholds:
     # points more on seed 3 but blunted a real doubling on a Sunday evening four times livelier
     # than the model says: test_an_hour_whose_shape_the_product_model_misses...; issue 20.)
     shrink: float = 1.0
+    # The same weight on weekdays (Monday-Friday): their hour-of-day profile pools five days of
+    # each hour, and four times the slot's data there cut the baseline's shape error on
+    # weekday daytime hours by a quarter (busy streams, seed 3: relative variance 0.0011 ->
+    # 0.0008 over 60-minute windows, 9-21 h), with no more false alarms (third round of issue
+    # 20). The weekend keeps ``shrink``: the Sunday-evening test above.
+    weekday_shrink: float = 4.0
     # One hour-of-day profile for weekdays and one for the weekend in that product model:
     # halves the baseline's shape error on weekday daytime hours (seed 3, busy streams).
     day_types: bool = True
@@ -37,6 +43,12 @@ class Thresholds:
     # reached 1.0-1.2 per series-month, seed 5; 0.75 before the day types, issue 20).
     history_weeks: float = 4.0
     least_dispersion_share: float = 0.6
+    # Share of that floor kept where a window's usual rate per bucket is within a factor
+    # exp(alike_log_ratio) (-18 % to +22 %) of the look-back's, today's level then being measured on
+    # hours like the window's (third round of issue 20, seeds 3 and 5: busy x2 shares of the
+    # ideal +1-3 points, the large series' false alarms +0.05 per series-month).
+    alike_floor_share: float = 0.5
+    alike_log_ratio: float = 0.2
     # Weight of the shape-mismatch variance: where a slot's own mean and the shrunk rate differ
     # by more than the slot's noise explains, the product model misses that hour's shape
     # (weekend evenings, typically), and the squared relative gap widens the tail there.

@@ -436,7 +436,7 @@ def _look_back(end_local: datetime, columns: int, evidence: float = 0.0) -> tupl
     calendar = _calendar("Europe/Paris", first, columns, 300)
     ones = np.ones((1, columns))
     # Six hours (72 buckets) ending one hour (12 buckets) before the last bucket.
-    seen, _due, share = _level_lookback(ones, ones, calendar, 72, 12, 1, evidence, 12)
+    seen, _due, share, _length = _level_lookback(ones, ones, calendar, 72, 12, 1, evidence, 12)
     return float(seen[0, 0]), float(share[0, 0])
 
 
