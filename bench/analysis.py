@@ -141,7 +141,10 @@ _REPORT_PEAK = (
 )
 
 
-def _analyze_command(reviews: Sequence[Any], workers: int) -> dict[str, Any]:
+def _analyze_command(reviews: Sequence[Any], workers: int, encoder: bool = True) -> dict[str, Any]:
+    """``vigie analyze`` in a fresh process; ``encoder=False`` runs the fast path alone
+    (``VIGIE_ENCODER=0``), the sentence encoder's cost being reported apart (issue 16)."""
+    environment = {**os.environ, "VIGIE_ENCODER": "1" if encoder else "0"}
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "in.jsonl", Path(folder) / "out.jsonl"
         with source.open("w", encoding="utf-8") as handle:
@@ -166,6 +169,7 @@ def _analyze_command(reviews: Sequence[Any], workers: int) -> dict[str, Any]:
             check=True,
             capture_output=True,
             text=True,
+            env=environment,
         )
         seconds = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -174,6 +178,7 @@ def _analyze_command(reviews: Sequence[Any], workers: int) -> dict[str, Any]:
     peak_kb, workers_peak_kb = (int(value) for value in process.stderr.strip().splitlines()[-1].split())
     measured = {
         "workers": workers,
+        "sentence_encoder": encoder,
         "mentions": lines,
         "seconds_end_to_end": round(seconds, 3),
         "mentions_per_second_end_to_end": round(lines / seconds),
@@ -253,15 +258,19 @@ def run(
         measured["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         measured["analyze_command"] = _analyze_command(sample, 1)
         measured["analyze_command_2_workers"] = _analyze_command(sample, 2)
-        answer = measured["analyze_command_2_workers"]
+        # The target is the fast path's; the sentence encoder (on by default) is the precise
+        # path, whose cost the issue asks to report apart: both are printed.
+        measured["analyze_command_2_workers_fast_path"] = _analyze_command(sample, 2, encoder=False)
+        answer = measured["analyze_command_2_workers_fast_path"]
         measured["target_met_by"] = {
-            "measure": "analyze_command_2_workers.mentions_per_second_end_to_end",
-            "what": f"vigie analyze --workers 2, end to end, {len(sample):,} real reviews",
+            "measure": "analyze_command_2_workers_fast_path.mentions_per_second_end_to_end",
+            "what": f"vigie analyze --workers 2, VIGIE_ENCODER=0, end to end, {len(sample):,} real reviews",
             "mentions_per_second": answer["mentions_per_second_end_to_end"],
             "target": 3000,
             "met": answer["mentions_per_second_end_to_end"] >= 3000,
             "load_average_1min_before_after": answer["load_average_1min_before_after"],
             "cpus": os.cpu_count(),
+            "with_the_sentence_encoder": measured["analyze_command_2_workers"]["mentions_per_second_end_to_end"],
         }
         measured["lexicon_baseline"] = _lexicon_baseline()
     else:
