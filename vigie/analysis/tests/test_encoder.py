@@ -106,10 +106,10 @@ def test_rated_reviews_never_load_the_encoder() -> None:
         ),
         Item(id="2", text="Pas mal du tout, je recommande.", language_hint="fr", rating=4),
     ]
-    encoder_module._encoder.cache_clear()
+    encoder_module._load_encoder.cache_clear()
     _, answers = _answers(items)
     assert answers == [{"sentiment_encoder": None}] * 2
-    assert encoder_module._encoder.cache_info().currsize == 0
+    assert encoder_module._load_encoder.cache_info().currsize == 0
 
 
 def test_vigie_analyze_shows_the_encoders_answer() -> None:

