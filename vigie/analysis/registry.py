@@ -26,7 +26,7 @@ OPTIONAL_ANALYZERS: dict[str, str] = {
 }
 # Built-ins an operator may switch off with the variable set to 0 (or false, no, off): the sentence
 # encoder's second opinion on social posts and uncertain English reviews (docs/models.md) costs
-# about 3 ms of CPU per text it reads and ~135 MB per worker once loaded.
+# about 2 ms of CPU per text it reads and ~135 MB per worker once loaded.
 SWITCHABLE_ANALYZERS: dict[str, str] = {
     "VIGIE_ENCODER": "vigie.analysis.builtin.encoder.analyzer.EncoderSentimentAnalyzer",
 }
