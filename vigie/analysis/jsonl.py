@@ -76,9 +76,19 @@ def read_items(
 
 
 def user_sentiment(results: Results) -> Any:
-    """The sentiment a user sees: the optional encoder's second opinion where it gave one
-    (``VIGIE_ENCODER``, uncertain English reviews), else the sentiment analyzer's."""
+    """The sentiment a user sees: the sentence encoder's where it gave one (social posts,
+    uncertain English reviews), else the sentiment analyzer's."""
     return results.get("sentiment_encoder") or results.get("sentiment")
+
+
+def user_toxicity(results: Results) -> Any:
+    """The toxicity a user sees: the toxicity analyzer's result, its verdict and score replaced by
+    the sentence encoder's where the fast score was doubtful (categories and legal risk stay)."""
+    toxicity = results.get("toxicity")
+    second = results.get("toxicity_encoder")
+    if not isinstance(toxicity, dict) or not isinstance(second, dict):
+        return toxicity
+    return {**toxicity, "toxic": second.get("toxic"), "score": second.get("score")}
 
 
 def _pick(value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -108,7 +118,7 @@ def output_record(identifier: Any, results: Results) -> dict[str, Any]:
         "stars": round(float(stars), 2) if isinstance(stars, int | float) else None,
         "type": results.get("type"),
         "themes": _slugs(results.get("themes")),
-        "toxicity": _pick(results.get("toxicity"), ("toxic", "score")),
+        "toxicity": _pick(user_toxicity(results), ("toxic", "score")),
         "personal_data": [
             _pick(span, ("kind", "start", "end")) for span in results.get("personal_data") or []
         ],

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from vigie.analysis.jsonl import user_toxicity
 from vigie.analysis.models import AnalysisResult, Correction, Theme
 from vigie.core.models import Organisation
 from vigie.core.tenancy import scoped
@@ -64,7 +65,7 @@ def mention_analysis(mention: Mention) -> MentionAnalysis:
         flat.update(row.result)
     priority = flat.get("priority") if isinstance(flat.get("priority"), dict) else {}
     suspicious = flat.get("suspicious") if isinstance(flat.get("suspicious"), dict) else {}
-    toxicity = flat.get("toxicity") if isinstance(flat.get("toxicity"), dict) else None
+    toxicity = user_toxicity(flat) if isinstance(flat.get("toxicity"), dict) else None
     return MentionAnalysis(
         results={row.analyzer: row.result for row in rows},
         versions={row.analyzer: row.version for row in rows},

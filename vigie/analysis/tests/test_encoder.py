@@ -10,8 +10,9 @@ from vigie.analysis.actions import _denormalised
 from vigie.analysis.builtin.encoder import analyzer as encoder_module
 from vigie.analysis.builtin.encoder.analyzer import EncoderSentimentAnalyzer
 from vigie.analysis.builtin.sentiment.analyzer import SentimentAnalyzer
+from vigie.analysis.builtin.toxicity.analyzer import ToxicityAnalyzer
 from vigie.analysis.contract import Item, Results
-from vigie.analysis.jsonl import output_record
+from vigie.analysis.jsonl import output_record, user_toxicity
 from vigie.analysis.pipeline import analyze_items
 from vigie.analysis.registry import registered_analyzers
 
@@ -31,8 +32,9 @@ def test_it_is_registered_unless_switched_off(monkeypatch: pytest.MonkeyPatch, v
 
 def _sentiment(items: list[Item]) -> list[Results]:
     found: list[Results] = [{"language": item.language_hint} for item in items]
-    for row, new in zip(found, SentimentAnalyzer().analyze(items, found), strict=True):
-        row.update(new)
+    for analyzer in (SentimentAnalyzer(), ToxicityAnalyzer()):
+        for row, new in zip(found, analyzer.analyze(items, found), strict=True):
+            row.update(new)
     return found
 
 
@@ -68,7 +70,7 @@ def test_it_answers_the_uncertain_english_reviews_not_the_confident_ones() -> No
     assert answers[1]["sentiment_encoder"]["label"] == "positive"
     # A confident English review is left to the fast model.
     assert abs(previous[2]["sentiment"]["score"]) >= threshold
-    assert answers[2] == {"sentiment_encoder": None}
+    assert answers[2]["sentiment_encoder"] is None
 
 
 def test_it_reads_social_posts_with_three_classes() -> None:
@@ -96,11 +98,11 @@ def test_it_reads_social_posts_with_three_classes() -> None:
     assert all(set(a["sentiment_encoder"]) == {"label", "score", "fast_score"} for a in answers)
 
 
-def test_rated_reviews_never_load_the_encoder() -> None:
+def test_clear_rated_reviews_never_load_the_encoder() -> None:
     items = [
         Item(
             id="1",
-            text="Chambre propre, personnel accueillant. Nous reviendrons.",
+            text="Livraison rapide, merci, je recommande.",
             language_hint="fr",
             rating=5,
         ),
@@ -108,7 +110,7 @@ def test_rated_reviews_never_load_the_encoder() -> None:
     ]
     encoder_module._load_encoder.cache_clear()
     _, answers = _answers(items)
-    assert answers == [{"sentiment_encoder": None}] * 2
+    assert answers == [{"sentiment_encoder": None, "toxicity_encoder": None}] * 2
     assert encoder_module._load_encoder.cache_info().currsize == 0
 
 
@@ -119,6 +121,27 @@ def test_vigie_analyze_shows_the_encoders_answer() -> None:
     (result,) = analyze_items([post])
     assert result["sentiment"]["label"] == "positive"  # the fast model, kept beside
     assert output_record("1", result)["sentiment"]["label"] == "negative"
+
+
+def test_it_settles_doubtful_toxicity_and_leaves_clear_cases_alone() -> None:
+    items = [
+        # Angry, not toxic: the fast model alone calls it toxic.
+        Item(id="1", text="J'ai attendu 2 heures, c'est honteux", language_hint="fr", rating=2),
+        Item(id="2", text="Ce gouvernement de voleurs nous prend pour des idiots", language_hint="fr", rating=1),
+        Item(id="3", text="Ferme ta gueule sale con", language_hint="fr", rating=1),
+        Item(id="4", text="Livraison rapide, merci", language_hint="fr", rating=5),
+    ]
+    previous, answers = _answers(items)
+    assert previous[0]["toxicity"]["toxic"] is True
+    assert answers[0]["toxicity_encoder"]["toxic"] is False
+    assert answers[1]["toxicity_encoder"]["toxic"] is True
+    # Far from the threshold (sure either way), the fast verdict stands.
+    assert answers[2]["toxicity_encoder"] is None
+    assert answers[3]["toxicity_encoder"] is None
+    seen = user_toxicity({**previous[0], **answers[0]})
+    assert seen["toxic"] is False
+    assert seen["categories"] == previous[0]["toxicity"]["categories"]
+    assert output_record("1", {**previous[0], **answers[0]})["toxicity"]["toxic"] is False
 
 
 def test_its_answer_is_the_sentiment_a_user_sees_where_it_gave_one() -> None:

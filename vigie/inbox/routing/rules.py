@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vigie.analysis.queries import results_by_mention
+from vigie.analysis.queries import results_by_mention, user_toxicity
 from vigie.charter.document import CharterDocument
 from vigie.charter.queries import current_charter
 from vigie.connectors.platforms import PlatformKind, platform_facts, platform_label
@@ -137,7 +137,8 @@ class Facts:
     toxicity_categories: tuple[str, ...] = ()
 
 
-FACT_ANALYZERS = ("toxicity", "sentiment")
+# The sentence encoder's result holds the toxicity verdict a user sees where the fast one doubted.
+FACT_ANALYZERS = ("toxicity", "sentiment", "encoder_sentiment")
 
 
 def analysis_results(organisation: Organisation, mention_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -150,7 +151,7 @@ def facts_for(mention: Mention, results: dict[str, Any] | None = None) -> Facts:
     (read here unless ``results`` already holds them)."""
     if results is None:
         results = analysis_results(mention.organisation, [mention.pk]).get(mention.pk, {})
-    toxicity = results.get("toxicity") if isinstance(results.get("toxicity"), dict) else {}
+    toxicity = user_toxicity(results) if isinstance(results.get("toxicity"), dict) else {}
     stars: float | None = float(mention.rating) if mention.rating is not None else None
     if stars is None and isinstance(results.get("stars"), int | float):
         stars = float(results["stars"])
