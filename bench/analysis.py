@@ -270,7 +270,9 @@ def run(
             "met": answer["mentions_per_second_end_to_end"] >= 3000,
             "load_average_1min_before_after": answer["load_average_1min_before_after"],
             "cpus": os.cpu_count(),
-            "with_the_sentence_encoder": measured["analyze_command_2_workers"]["mentions_per_second_end_to_end"],
+            "with_the_sentence_encoder": measured["analyze_command_2_workers"][
+                "mentions_per_second_end_to_end"
+            ],
         }
         measured["lexicon_baseline"] = _lexicon_baseline()
     else:

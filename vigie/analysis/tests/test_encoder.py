@@ -127,7 +127,9 @@ def test_it_settles_doubtful_toxicity_and_leaves_clear_cases_alone() -> None:
     items = [
         # Angry, not toxic: the fast model alone calls it toxic.
         Item(id="1", text="J'ai attendu 2 heures, c'est honteux", language_hint="fr", rating=2),
-        Item(id="2", text="Ce gouvernement de voleurs nous prend pour des idiots", language_hint="fr", rating=1),
+        Item(
+            id="2", text="Ce gouvernement de voleurs nous prend pour des idiots", language_hint="fr", rating=1
+        ),
         Item(id="3", text="Ferme ta gueule sale con", language_hint="fr", rating=1),
         Item(id="4", text="Livraison rapide, merci", language_hint="fr", rating=5),
     ]
