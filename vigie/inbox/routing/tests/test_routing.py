@@ -278,6 +278,36 @@ def test_insults_go_to_moderation_with_evidence(tenant: Tenant, teams: dict[str,
     assert case.escalated_at is None
 
 
+def test_an_angry_complaint_the_encoder_clears_is_not_sent_to_moderation(
+    tenant: Tenant, teams: dict[str, Team]
+) -> None:
+    """Where the fast toxicity model doubted and the sentence encoder settled it, routing follows
+    the verdict a user sees (the encoder's), not the fast one."""
+    org = tenant.organisation
+    mention = analysed(
+        org,
+        "J'ai attendu 2 heures, c'est honteux",
+        type=MentionType.COMPLAINT,
+        sentiment=Sentiment.NEGATIVE,
+        toxic=True,
+        kind="comment",
+    )
+    AnalysisResult.objects.create(
+        organisation=org,
+        mention=mention,
+        analyzer="encoder_sentiment",
+        version="2.0",
+        result={
+            "sentiment_encoder": None,
+            "toxicity_encoder": {"toxic": False, "score": 0.41, "fast_score": 0.66},
+        },
+    )
+    case = do_route_mention(mention)
+    assert case is not None
+    assert case.routing_rule != "Insultes"
+    assert "modération" not in set(case.tags)
+
+
 def test_possible_defamation_goes_to_legal_and_is_escalated(tenant: Tenant, teams: dict[str, Team]) -> None:
     org = tenant.organisation
     case = do_route_mention(
