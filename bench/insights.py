@@ -74,6 +74,8 @@ def _seed(size: int, seed: int, days: int, database: Path | None) -> tuple[Any, 
     slug = f"bench-{size}-{seed}"
     done_name = f"Bench {size} seeded"
     if database is not None and database.exists():
+        # A database cached by an older checkout gets this one's migrations (none to run: instant).
+        call_command("migrate", interactive=False, verbosity=0)
         return Organisation.objects.get(slug=slug), 0.0
     partial = database.with_suffix(".partial") if database is not None else None
     if partial is not None:
@@ -220,6 +222,12 @@ def run(
         "kpis_through_rollup_equal_kpis_from_rows": matches,
     }
 
+    from vigie.core.models import Location, Team
+
+    location_id = (
+        Location.objects.filter(organisation=organisation).order_by("pk").values_list("pk", flat=True)[0]
+    )
+    team_id = Team.objects.filter(organisation=organisation).order_by("pk").values_list("pk", flat=True)[0]
     queries: dict[str, Any] = {
         "kpi_report_compare": lambda: kpi_report(organisation, period, filters, compare=True),
         "time_series": lambda: time_series(organisation, period, filters),
@@ -238,6 +246,12 @@ def run(
         ),
         "kpi_report_theme_filter": lambda: kpi_report(
             organisation, period, InsightFilters(theme="delivery"), compare=True
+        ),
+        "kpi_report_location_filter": lambda: kpi_report(
+            organisation, period, InsightFilters(location_id=location_id), compare=True
+        ),
+        "kpi_report_team_filter": lambda: kpi_report(
+            organisation, period, InsightFilters(team_id=team_id), compare=True
         ),
     }
     result["dashboard_page"] = _judged(_timed(page, repeat))
