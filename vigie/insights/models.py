@@ -170,12 +170,18 @@ class DelayMetric(models.TextChoices):
 class DelayRollup(models.Model):
     """How many cases of one day had a delay in one histogram bucket (see ``rollup.delay_bucket``).
 
-    Only for all mentions (no theme, location, platform or team): a filtered dashboard reads its
-    delays from the cases themselves, which keeps this table small.
+    Same dimensions as ``DailyRollup`` (a "coarse" and a "fine" grain, one row per theme besides
+    the all-mentions row), so a dashboard filtered by a theme, location, platform or team reads its
+    delay medians from here instead of every case of the period.
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
+    grain = models.CharField(max_length=6)
+    theme = models.CharField(max_length=50, blank=True)
+    location_id = models.IntegerField(null=True)
+    platform = models.CharField(max_length=40, blank=True)
+    team_id = models.IntegerField(null=True)
     metric = models.CharField(max_length=24, choices=DelayMetric.choices)
     bucket = models.PositiveIntegerField()
     cases = models.PositiveIntegerField(default=0)
@@ -183,10 +189,10 @@ class DelayRollup(models.Model):
     objects = OrgScopedManager()
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "day"])]
+        indexes = [models.Index(fields=["organisation", "grain", "theme", "day"])]
 
     def __str__(self) -> str:
-        return f"{self.metric} bucket {self.bucket} on {self.day}"
+        return f"{self.metric} bucket {self.bucket} on {self.day} {self.theme or '*'}"
 
 
 class RollupState(models.Model):

@@ -166,7 +166,18 @@ DAILY_COLUMNS = (
     "stars",
     *MEASURES,
 )
-DELAY_COLUMNS = ("organisation_id", "day", "metric", "bucket", "cases")
+DELAY_COLUMNS = (
+    "organisation_id",
+    "day",
+    "grain",
+    "location_id",
+    "platform",
+    "team_id",
+    "theme",
+    "metric",
+    "bucket",
+    "cases",
+)
 
 
 def compute_days(
@@ -207,6 +218,7 @@ def compute_days(
                 values[index["nps_answers"]] = 1
                 values[index["nps_promoters"]] = int(score >= 9)
                 values[index["nps_detractors"]] = int(score <= 6)
+        case_delays: list[tuple[str, int]] = []
         if record["case__id"] is not None:
             answered_at: datetime | None = record["case__first_response_at"]
             due: datetime | None = record["case__sla_due_at"]
@@ -224,13 +236,13 @@ def compute_days(
                     values[index["sla_missed"]] = int(due < computed_at)
             if answered_at is not None:
                 business = calendar.seconds_between(published, answered_at)
-                delays[(day, DelayMetric.FIRST_RESPONSE.value, delay_bucket(business))] += 1
+                case_delays.append((DelayMetric.FIRST_RESPONSE.value, delay_bucket(business)))
                 calendar_delay = (answered_at - published).total_seconds()
-                delays[(day, DelayMetric.FIRST_RESPONSE_CALENDAR.value, delay_bucket(calendar_delay))] += 1
+                case_delays.append((DelayMetric.FIRST_RESPONSE_CALENDAR.value, delay_bucket(calendar_delay)))
             if resolved_at is not None:
                 values[index["resolved"]] = 1
                 resolution = (resolved_at - published).total_seconds()
-                delays[(day, DelayMetric.RESOLUTION.value, delay_bucket(resolution))] += 1
+                case_delays.append((DelayMetric.RESOLUTION.value, delay_bucket(resolution)))
         fine = (day, "fine", record["location_id"], record["source__platform"], record["case__team_id"])
         coarse = (day, "coarse", None, "", None)
         for theme in ("", *sorted(themes)):
@@ -242,6 +254,10 @@ def compute_days(
                 else:
                     for i, value in enumerate(values):
                         target[i] += value
+                # The delay histograms have the same dimensions, so a filtered dashboard reads
+                # its medians from the rollup too.
+                for metric, bucket in case_delays:
+                    delays[(*base, theme, metric, bucket)] += 1
     rating_at = index["rating_sum"]
     daily_rows = [
         (organisation.pk, *key, *(v if i == rating_at else int(v) for i, v in enumerate(values)))
@@ -407,9 +423,9 @@ def rollup_sums(
     platform: str,
     team_id: int | None,
     location_ids: tuple[int, ...] | None = None,
-) -> tuple[dict[str, Any], dict[str, Counter[int]] | None]:
+) -> tuple[dict[str, Any], dict[str, Counter[int]]]:
     """Summed measures of days ``first``..``last`` for the given filters, and the delay histograms
-    (None when filtered: the histograms only exist for all mentions)."""
+    of the same days and filters."""
     narrowed = location_id is not None or location_ids is not None or bool(platform) or team_id is not None
     condition = Q(day__gte=first, day__lte=last, theme=theme, grain="fine" if narrowed else "coarse")
     if location_id is not None:
@@ -432,12 +448,10 @@ def rollup_sums(
     # Aliases differ from the field names: Django refuses an aggregate named like a field it sums.
     found = scoped(DailyRollup, organisation).filter(condition).aggregate(**aggregates)
     sums = {key.removeprefix("total_"): (value or 0) for key, value in found.items()}
-    if narrowed or theme:
-        return sums, None
     histograms: dict[str, Counter[int]] = {metric: Counter() for metric in DelayMetric.values}
     rows = (
         scoped(DelayRollup, organisation)
-        .filter(day__gte=first, day__lte=last)
+        .filter(condition)
         .values("metric", "bucket")
         .annotate(n=Sum("cases"))
         .order_by()
