@@ -243,10 +243,20 @@ def compute_days(
                 values[index["resolved"]] = 1
                 resolution = (resolved_at - published).total_seconds()
                 case_delays.append((DelayMetric.RESOLUTION.value, delay_bucket(resolution)))
-        fine = (day, "fine", record["location_id"], record["source__platform"], record["case__team_id"])
-        coarse = (day, "coarse", None, "", None)
+        location_id, platform, team_id = (
+            record["location_id"],
+            record["source__platform"],
+            record["case__team_id"],
+        )
+        grains = (
+            (day, "coarse", None, "", None),
+            (day, "plat", None, platform, None),
+            (day, "loc", location_id, "", None),
+            (day, "team", None, "", team_id),
+            (day, "fine", location_id, platform, team_id),
+        )
         for theme in ("", *sorted(themes)):
-            for base in (coarse, fine):
+            for base in grains:
                 key = (*base, theme, kind, record["sentiment"], stars)
                 target = daily.get(key)
                 if target is None:
@@ -402,6 +412,16 @@ def do_refresh_rollup(organisation: Organisation) -> int:
     return len(days)
 
 
+def grain_for(*, location: bool, platform: bool, team: bool) -> str:
+    """The grain whose rows hold the dimensions a query filters or groups by: "coarse" for none,
+    "plat", "loc" or "team" for that one alone (far fewer rows than "fine" to add up: a Google-only
+    dashboard or the split per platform need not read every location and team), "fine" for more."""
+    used = [name for name, on in (("plat", platform), ("loc", location), ("team", team)) if on]
+    if not used:
+        return "coarse"
+    return used[0] if len(used) == 1 else "fine"
+
+
 @dataclass(frozen=True)
 class Coverage:
     first: date
@@ -426,8 +446,12 @@ def rollup_sums(
 ) -> tuple[dict[str, Any], dict[str, Counter[int]]]:
     """Summed measures of days ``first``..``last`` for the given filters, and the delay histograms
     of the same days and filters."""
-    narrowed = location_id is not None or location_ids is not None or bool(platform) or team_id is not None
-    condition = Q(day__gte=first, day__lte=last, theme=theme, grain="fine" if narrowed else "coarse")
+    grain = grain_for(
+        location=location_id is not None or location_ids is not None,
+        platform=bool(platform),
+        team=team_id is not None,
+    )
+    condition = Q(day__gte=first, day__lte=last, theme=theme, grain=grain)
     if location_id is not None:
         condition &= Q(location_id=location_id)
     if location_ids is not None:
@@ -479,14 +503,12 @@ def rollup_grouped(
 ) -> dict[Any, dict[str, float]]:
     """Volume, sentiment counts and ratings of days ``first``..``last`` per ``by`` (day, theme,
     platform or location_id), narrowed by ``filters`` (location, platform, team, theme)."""
-    narrowed = (
-        filters.location_id is not None
-        or filters.location_ids is not None
-        or bool(filters.platform)
-        or filters.team_id is not None
+    grain = grain_for(
+        location=filters.location_id is not None or filters.location_ids is not None or by == "location_id",
+        platform=bool(filters.platform) or by == "platform",
+        team=filters.team_id is not None or by == "team_id",
     )
-    fine = narrowed or by in ("platform", "location_id", "team_id")
-    condition = Q(day__gte=first, day__lte=last, grain="fine" if fine else "coarse")
+    condition = Q(day__gte=first, day__lte=last, grain=grain)
     if by == "theme":
         condition &= ~Q(theme="")
     else:

@@ -277,6 +277,7 @@ def test_filtered_delay_medians_come_from_the_histograms_and_follow_the_refresh(
         InsightFilters(location_id=location.pk),
         InsightFilters(location_ids=(location.pk,)),
         InsightFilters(team_id=team.pk),
+        InsightFilters(platform="google", location_id=location.pk, team_id=team.pk, theme="prix"),
     )
     for filters in narrowed:
         rollup, rows = kpi_report(org, period, filters), kpi_report(org, period, filters, use_rollup=False)
