@@ -223,11 +223,39 @@ def run(
     }
 
     from vigie.core.models import Location, Team
+    from vigie.insights.rollup import bucket_seconds, delay_bucket
 
     location_id = (
         Location.objects.filter(organisation=organisation).order_by("pk").values_list("pk", flat=True)[0]
     )
     team_id = Team.objects.filter(organisation=organisation).order_by("pk").values_list("pk", flat=True)[0]
+
+    def same_up_to_buckets(narrowed: InsightFilters) -> bool:
+        """Counts equal, delay medians within their histogram bucket (as the tests check)."""
+        rollup = kpi_report(organisation, period, narrowed)
+        rows = kpi_report(organisation, period, narrowed, use_rollup=False)
+        counts = ("mention_volume", "cases_answered", "average_rating", "sla_met", "sla_missed")
+        if any(getattr(rollup, name) != getattr(rows, name) for name in counts):
+            return False
+        for name in ("median_first_response_business_seconds", "median_resolution_seconds"):
+            exact, read = getattr(rows, name), getattr(rollup, name)
+            if exact is None or read is None:
+                if exact != read:
+                    return False
+                continue
+            if abs(read - exact) > max(bucket_seconds(delay_bucket(exact))[1], 60) * 1.5:
+                return False
+        return True
+
+    result["filtered_kpis_through_rollup_match_rows"] = {
+        label: same_up_to_buckets(narrowed)
+        for label, narrowed in (
+            ("platform", InsightFilters(platform="google")),
+            ("theme", InsightFilters(theme="delivery")),
+            ("location", InsightFilters(location_id=location_id)),
+            ("team", InsightFilters(team_id=team_id)),
+        )
+    }
     queries: dict[str, Any] = {
         "kpi_report_compare": lambda: kpi_report(organisation, period, filters, compare=True),
         "time_series": lambda: time_series(organisation, period, filters),
