@@ -234,7 +234,9 @@ def run(
         """Counts equal, delay medians within their histogram bucket (as the tests check)."""
         rollup = kpi_report(organisation, period, narrowed)
         rows = kpi_report(organisation, period, narrowed, use_rollup=False)
-        counts = ("mention_volume", "cases_answered", "average_rating", "sla_met", "sla_missed")
+        # Not ``sla_missed``: an open case whose deadline passed since the last refresh counts in
+        # the rows at once and in the rollup at the next round (documented), on the check's clock.
+        counts = ("mention_volume", "cases_needing_answer", "cases_answered", "average_rating", "sla_met")
         if any(getattr(rollup, name) != getattr(rows, name) for name in counts):
             return False
         for name in ("median_first_response_business_seconds", "median_resolution_seconds"):
