@@ -166,7 +166,18 @@ DAILY_COLUMNS = (
     "stars",
     *MEASURES,
 )
-DELAY_COLUMNS = ("organisation_id", "day", "metric", "bucket", "cases")
+DELAY_COLUMNS = (
+    "organisation_id",
+    "day",
+    "grain",
+    "location_id",
+    "platform",
+    "team_id",
+    "theme",
+    "metric",
+    "bucket",
+    "cases",
+)
 
 
 def compute_days(
@@ -207,6 +218,7 @@ def compute_days(
                 values[index["nps_answers"]] = 1
                 values[index["nps_promoters"]] = int(score >= 9)
                 values[index["nps_detractors"]] = int(score <= 6)
+        case_delays: list[tuple[str, int]] = []
         if record["case__id"] is not None:
             answered_at: datetime | None = record["case__first_response_at"]
             due: datetime | None = record["case__sla_due_at"]
@@ -224,17 +236,27 @@ def compute_days(
                     values[index["sla_missed"]] = int(due < computed_at)
             if answered_at is not None:
                 business = calendar.seconds_between(published, answered_at)
-                delays[(day, DelayMetric.FIRST_RESPONSE.value, delay_bucket(business))] += 1
+                case_delays.append((DelayMetric.FIRST_RESPONSE.value, delay_bucket(business)))
                 calendar_delay = (answered_at - published).total_seconds()
-                delays[(day, DelayMetric.FIRST_RESPONSE_CALENDAR.value, delay_bucket(calendar_delay))] += 1
+                case_delays.append((DelayMetric.FIRST_RESPONSE_CALENDAR.value, delay_bucket(calendar_delay)))
             if resolved_at is not None:
                 values[index["resolved"]] = 1
                 resolution = (resolved_at - published).total_seconds()
-                delays[(day, DelayMetric.RESOLUTION.value, delay_bucket(resolution))] += 1
-        fine = (day, "fine", record["location_id"], record["source__platform"], record["case__team_id"])
-        coarse = (day, "coarse", None, "", None)
+                case_delays.append((DelayMetric.RESOLUTION.value, delay_bucket(resolution)))
+        location_id, platform, team_id = (
+            record["location_id"],
+            record["source__platform"],
+            record["case__team_id"],
+        )
+        grains = (
+            (day, "coarse", None, "", None),
+            (day, "plat", None, platform, None),
+            (day, "loc", location_id, "", None),
+            (day, "team", None, "", team_id),
+            (day, "fine", location_id, platform, team_id),
+        )
         for theme in ("", *sorted(themes)):
-            for base in (coarse, fine):
+            for base in grains:
                 key = (*base, theme, kind, record["sentiment"], stars)
                 target = daily.get(key)
                 if target is None:
@@ -242,6 +264,10 @@ def compute_days(
                 else:
                     for i, value in enumerate(values):
                         target[i] += value
+                # The delay histograms have the same dimensions, so a filtered dashboard reads
+                # its medians from the rollup too.
+                for metric, bucket in case_delays:
+                    delays[(*base, theme, metric, bucket)] += 1
     rating_at = index["rating_sum"]
     daily_rows = [
         (organisation.pk, *key, *(v if i == rating_at else int(v) for i, v in enumerate(values)))
@@ -386,6 +412,16 @@ def do_refresh_rollup(organisation: Organisation) -> int:
     return len(days)
 
 
+def grain_for(*, location: bool, platform: bool, team: bool) -> str:
+    """The grain whose rows hold the dimensions a query filters or groups by: "coarse" for none,
+    "plat", "loc" or "team" for that one alone (far fewer rows than "fine" to add up: a Google-only
+    dashboard or the split per platform need not read every location and team), "fine" for more."""
+    used = [name for name, on in (("plat", platform), ("loc", location), ("team", team)) if on]
+    if not used:
+        return "coarse"
+    return used[0] if len(used) == 1 else "fine"
+
+
 @dataclass(frozen=True)
 class Coverage:
     first: date
@@ -407,11 +443,15 @@ def rollup_sums(
     platform: str,
     team_id: int | None,
     location_ids: tuple[int, ...] | None = None,
-) -> tuple[dict[str, Any], dict[str, Counter[int]] | None]:
+) -> tuple[dict[str, Any], dict[str, Counter[int]]]:
     """Summed measures of days ``first``..``last`` for the given filters, and the delay histograms
-    (None when filtered: the histograms only exist for all mentions)."""
-    narrowed = location_id is not None or location_ids is not None or bool(platform) or team_id is not None
-    condition = Q(day__gte=first, day__lte=last, theme=theme, grain="fine" if narrowed else "coarse")
+    of the same days and filters."""
+    grain = grain_for(
+        location=location_id is not None or location_ids is not None,
+        platform=bool(platform),
+        team=team_id is not None,
+    )
+    condition = Q(day__gte=first, day__lte=last, theme=theme, grain=grain)
     if location_id is not None:
         condition &= Q(location_id=location_id)
     if location_ids is not None:
@@ -432,12 +472,10 @@ def rollup_sums(
     # Aliases differ from the field names: Django refuses an aggregate named like a field it sums.
     found = scoped(DailyRollup, organisation).filter(condition).aggregate(**aggregates)
     sums = {key.removeprefix("total_"): (value or 0) for key, value in found.items()}
-    if narrowed or theme:
-        return sums, None
     histograms: dict[str, Counter[int]] = {metric: Counter() for metric in DelayMetric.values}
     rows = (
         scoped(DelayRollup, organisation)
-        .filter(day__gte=first, day__lte=last)
+        .filter(condition)
         .values("metric", "bucket")
         .annotate(n=Sum("cases"))
         .order_by()
@@ -465,16 +503,16 @@ def rollup_grouped(
 ) -> dict[Any, dict[str, float]]:
     """Volume, sentiment counts and ratings of days ``first``..``last`` per ``by`` (day, theme,
     platform or location_id), narrowed by ``filters`` (location, platform, team, theme)."""
-    narrowed = (
-        filters.location_id is not None
-        or filters.location_ids is not None
-        or bool(filters.platform)
-        or filters.team_id is not None
+    grain = grain_for(
+        location=filters.location_id is not None or filters.location_ids is not None or by == "location_id",
+        platform=bool(filters.platform) or by == "platform",
+        team=filters.team_id is not None or by == "team_id",
     )
-    fine = narrowed or by in ("platform", "location_id", "team_id")
-    condition = Q(day__gte=first, day__lte=last, grain="fine" if fine else "coarse")
+    condition = Q(day__gte=first, day__lte=last, grain=grain)
     if by == "theme":
-        condition &= ~Q(theme="")
+        # A range rather than "not empty": SQLite then reads the (grain, theme, day) index instead
+        # of every grain's rows of the period through the (organisation, day) one.
+        condition &= Q(theme__gt="")
     else:
         condition &= Q(theme=filters.theme)
     if filters.location_id is not None:

@@ -200,7 +200,6 @@ def _rollup_totals(
     first: date,
     last: date,
     filters: InsightFilters,
-    calendar: BusinessCalendar,
 ) -> Totals:
     """Totals of whole days read from the rollup (as of its last refresh, see ``rollup``)."""
     sums, histograms = rollup_sums(
@@ -232,11 +231,7 @@ def _rollup_totals(
         sla_missed=sums["sla_missed"],
         resolved=sums["resolved"],
     )
-    if histograms is not None:
-        totals.histograms = histograms
-    else:
-        covered = period_between(organisation, first, last)
-        _add_raw_delays(totals, period_mentions(organisation, covered, filters), calendar)
+    totals.histograms = histograms
     return totals
 
 
@@ -257,7 +252,7 @@ def period_totals(
     last = min(period.last_day, covered.until - timedelta(days=1))
     if first > last:
         return _raw_totals(organisation, period, filters, calendar, now)
-    totals = _rollup_totals(organisation, first, last, filters, calendar)
+    totals = _rollup_totals(organisation, first, last, filters)
     if period.first_day < first:
         before = period_between(organisation, period.first_day, first - timedelta(days=1))
         totals.add(_raw_totals(organisation, before, filters, calendar, now))

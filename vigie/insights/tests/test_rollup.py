@@ -240,3 +240,81 @@ def test_weekly_volume_of_the_api_reads_the_rollup_with_the_same_counts(seeded: 
         sum(w.count for w in weekly_volume(org, period, google))
         == period_mentions(org, period, google).count()
     )
+
+
+def test_filtered_delay_medians_come_from_the_histograms_and_follow_the_refresh(
+    tenant: object,
+    other_tenant: object,
+) -> None:
+    from vigie.mentions.tests.factories import make_location, make_source, make_team
+
+    org: Organisation = tenant.organisation  # type: ignore[attr-defined]
+    other: Organisation = other_tenant.organisation  # type: ignore[attr-defined]
+    now = timezone.now()
+    google, facebook = make_source(org, "google"), make_source(org, "facebook")
+    location, team = make_location(org), make_team(org)
+    published = now - timedelta(days=5)
+    price = make_mention(org, source=google, created_at=published, themes=["prix"], location=location)
+    make_case(
+        org,
+        price,
+        team=team,
+        first_response_at=published + timedelta(minutes=7),
+        resolved_at=published + timedelta(minutes=190),
+    )
+    waiting = make_mention(org, source=facebook, created_at=published, themes=["attente"])
+    make_case(org, waiting, first_response_at=published + timedelta(hours=2))
+    # Another organisation's case on the same platform and theme, answered in 40 minutes.
+    theirs = make_mention(other, source=make_source(other, "google"), created_at=published, themes=["prix"])
+    make_case(other, theirs, first_response_at=published + timedelta(minutes=40))
+    do_refresh_rollup(org)
+    do_refresh_rollup(other)
+    today = timezone.localdate()
+    period = period_between(org, today - timedelta(days=7), today - timedelta(days=1))
+    narrowed = (
+        InsightFilters(platform="google"),
+        InsightFilters(theme="prix"),
+        InsightFilters(location_id=location.pk),
+        InsightFilters(location_ids=(location.pk,)),
+        InsightFilters(team_id=team.pk),
+        InsightFilters(platform="google", location_id=location.pk, team_id=team.pk, theme="prix"),
+    )
+    for filters in narrowed:
+        rollup, rows = kpi_report(org, period, filters), kpi_report(org, period, filters, use_rollup=False)
+        # The exact delays from the cases; the middle of their 5- and 15-minute buckets from the
+        # rollup: the filtered dashboard no longer reads the cases of the covered days.
+        assert (rows.median_first_response_seconds, rows.median_resolution_seconds) == (7 * 60, 190 * 60)
+        assert (rollup.median_first_response_seconds, rollup.median_resolution_seconds) == (
+            7.5 * 60,
+            187.5 * 60,
+        ), filters
+        assert_same(rollup, rows)
+    facebook_only = kpi_report(org, period, InsightFilters(platform="facebook"))
+    assert facebook_only.median_first_response_seconds == 127.5 * 60
+    assert facebook_only.median_resolution_seconds is None
+    assert kpi_report(org, period).median_first_response_seconds == (7.5 + 127.5) / 2 * 60
+    assert (
+        kpi_report(other, period, InsightFilters(platform="google")).median_first_response_seconds
+        == 42.5 * 60
+    )
+
+    # A new case on Google 4 days ago, then its answer 50 minutes after publication: each refresh
+    # of the job brings the filtered figures along.
+    later = now - timedelta(days=4)
+    new = make_mention(org, source=google, created_at=later, themes=["prix"], location=location)
+    case = make_case(org, new, team=team)
+    do_refresh_rollup(org)
+    google_only = InsightFilters(platform="google")
+    assert kpi_report(org, period, google_only).cases_needing_answer == 2
+    assert kpi_report(org, period, google_only).median_first_response_seconds == 7.5 * 60
+    Case.objects.filter(pk=case.pk).update(
+        first_response_at=later + timedelta(minutes=50), updated_at=timezone.now()
+    )
+    assert do_refresh_rollup(org) >= 1
+    for filters in narrowed:
+        rollup, rows = kpi_report(org, period, filters), kpi_report(org, period, filters, use_rollup=False)
+        assert rows.median_first_response_seconds == (7 + 50) / 2 * 60
+        assert rollup.median_first_response_seconds == (7.5 + 52.5) / 2 * 60, filters
+        assert_same(rollup, rows)
+    # The other organisation's histograms did not move.
+    assert kpi_report(other, period, InsightFilters(theme="prix")).median_first_response_seconds == 42.5 * 60
