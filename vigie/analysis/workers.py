@@ -74,6 +74,13 @@ def analyze_in_workers(
         # pool, which the language analyzer never uses in a child; ``vigie analyze`` holds no
         # database connection.
         keys = default_pipeline().provides
+        if "sentiment_encoder" in keys:
+            from vigie.analysis.builtin.encoder.analyzer import load_encoder
+
+            # The sentence encoder waits for its first text in a server's worker; here nearly
+            # every file has some (posts, doubtful toxicity): loaded once before the fork, its
+            # 135 MB are shared and its 1 CPU-second paid once instead of once per worker.
+            load_encoder()
         context_of_workers = multiprocessing.get_context("fork")
         initializer = None
     else:

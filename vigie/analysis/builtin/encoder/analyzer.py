@@ -66,6 +66,11 @@ CHUNK = 64
 _load_lock = threading.Lock()
 
 
+def load_encoder() -> None:
+    """Load the sentence encoder now (``vigie analyze`` before forking its workers)."""
+    _encoder()
+
+
 def _encoder() -> Callable[[list[str]], np.ndarray]:
     """The sentence encoder, loaded once per process (1 CPU-second, about 135 MB), even when two
     threads ask for it first at the same time."""
