@@ -9,6 +9,10 @@ output is the same, in the same order. The default, ``auto``, uses every usable 
 ``AUTO_MAX_WORKERS``) for a file of at least two batches on Linux, where workers are forked from
 the loaded models and cost next to nothing to start, and one process otherwise.
 
+The sentence encoder (social posts, uncertain English reviews, doubtful toxicity) runs by
+default; ``VIGIE_ENCODER=0`` leaves it out: the fast models alone, about twice as fast on reviews
+and less accurate on posts and English (docs/models.md).
+
 Nothing here needs Django: ``vigie analyze`` runs it without setting Django up (about 0.6 s of
 start-up saved, which is a sixth of a 10,000-line file's time on two cores), and the management
 command of the same name wraps it for ``call_command``.
@@ -140,7 +144,9 @@ def analyze_file(options: dict[str, Any], stderr: TextIO) -> None:
 
 def main(args: list[str]) -> int:
     """``vigie analyze …`` without setting Django up; the exit status."""
-    parser = ArgumentParser(prog="vigie analyze", description=__doc__.split("\n\n")[1])
+    parser = ArgumentParser(
+        prog="vigie analyze", description=__doc__.split("\n\n")[1], epilog=__doc__.split("\n\n")[2]
+    )
     add_arguments(parser)
     parser.add_argument("-v", "--verbosity", type=int, choices=[0, 1, 2, 3], default=1)
     options = vars(parser.parse_args(args))

