@@ -64,9 +64,15 @@ _FALSE_FRIENDS = frozenset(
 )
 MIN_STEM = 4
 MIN_TYPO = 6
+MIN_TYPO_EN = 8
 # Distinct words remembered per index (their stems and themes): enough for a large vocabulary,
 # bounded for a long-running worker.
 _MAX_KNOWN = 200_000
+
+
+# Typographic apostrophes are apostrophes: dropped with the accents, they glued "l’attente" into
+# one word and "haven’t" into "havent".
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
 def fold(text: str) -> str:
@@ -74,7 +80,7 @@ def fold(text: str) -> str:
     lowered = text.lower()
     if lowered.isascii():
         return lowered
-    decomposed = unicodedata.normalize("NFKD", lowered)
+    decomposed = unicodedata.normalize("NFKD", lowered.translate(_APOSTROPHES))
     return decomposed.encode("ascii", "ignore").decode()
 
 
@@ -83,6 +89,29 @@ def stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
             return word[: -len(suffix)]
+    return word
+
+
+# English inflections (the French suffixes above leave "delivered", "charging" or "damaged" whole):
+# replaced, then a final "e" and a doubled consonant dropped, so that "charge", "charged" and
+# "charging" share "charg", "shipped" and "shipping" share "ship", "deliveries" is "delivery". No
+# "-ly", "-er" nor "-y": "friendly" is not "friend", "faulty" not "fault", "smelly" not "smell".
+_EN_SUFFIXES = (("ings", ""), ("ing", ""), ("ies", "y"), ("ied", "y"), ("ed", ""), ("es", ""), ("s", ""))
+MIN_STEM_EN = 3
+
+
+def stem_en(word: str) -> str:
+    """A light English stem (see ``_EN_SUFFIXES``)."""
+    if word.endswith("ss"):  # "dress", "less": no plural to remove
+        return word
+    for suffix, replacement in _EN_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM_EN:
+            word = word[: -len(suffix)] + replacement
+            break
+    if word.endswith("e") and len(word) > MIN_STEM_EN:
+        word = word[:-1]
+    if len(word) > MIN_STEM_EN and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]
     return word
 
 
@@ -102,8 +131,13 @@ def synonyms() -> dict[str, list[str]]:
 class ThemeIndex:
     """A compiled taxonomy: stems, typo variants and phrases mapped to theme slugs."""
 
-    def __init__(self, taxonomy: Sequence[dict[str, Any]], expand: bool = True) -> None:
+    def __init__(self, taxonomy: Sequence[dict[str, Any]], expand: bool = True, language: str = "fr") -> None:
         self.slugs = [str(theme["slug"]) for theme in taxonomy]
+        # English words are stemmed the English way, and a typo must be of a long word: English
+        # holds many real words one letter apart ("packed"/"hacked", "writing"/"waiting",
+        # "changed"/"charged", "effects"/"defect"), which read as typos of another theme's keyword.
+        self.stem = stem_en if language == "en" else stem
+        self.min_typo = MIN_TYPO_EN if language == "en" else MIN_TYPO
         self.stems: dict[str, set[str]] = {}
         self.typos: dict[str, set[str]] = {}
         self.phrases: list[tuple[str, str]] = []
@@ -114,9 +148,9 @@ class ThemeIndex:
             for keyword in theme.get("keywords", []):
                 words = _WORD.findall(fold(str(keyword)))
                 if len(words) > 1:
-                    self.phrases.append((" ".join(stem(w) for w in words), slug))
+                    self.phrases.append((" ".join(self.stem(w) for w in words), slug))
                 elif words:
-                    roots.append((stem(words[0]), slug))
+                    roots.append((self.stem(words[0]), slug))
         for root, slug in roots:
             self._add(root, slug)
         # A learned neighbour never overrides a keyword the organisation gave to another theme:
@@ -145,17 +179,17 @@ class ThemeIndex:
 
     def _add(self, root: str, slug: str) -> None:
         self.stems.setdefault(root, set()).add(slug)
-        if len(root) >= MIN_TYPO:
+        if len(root) >= self.min_typo:
             for variant in _deletions(root) | {root}:
                 self.typos.setdefault(variant, set()).add(slug)
 
     def _word(self, word: str) -> tuple[str, frozenset[str]]:
         """The stem of ``word`` and the themes it names, remembered for the next texts."""
-        root = stem(word)
+        root = self.stem(word)
         hits = set(self.stems.get(root, ()))
         if word in _FALSE_FRIENDS:
             hits = set()
-        elif not hits and len(root) >= MIN_TYPO - 1:
+        elif not hits and len(root) >= self.min_typo - 1:
             # A word that is itself a keyword or a learned neighbour is no typo: "attente" is
             # one deletion-pair away from "attest(ation)", which must not add that theme.
             for variant in _deletions(root) | {root}:
@@ -206,7 +240,7 @@ class ThemeIndex:
 @cache
 def _default_index(language: str = "fr") -> ThemeIndex:
     # The learned synonyms come from French reviews: they expand the French keywords only.
-    return ThemeIndex(default_taxonomy(language), expand=language != "en")
+    return ThemeIndex(default_taxonomy(language), expand=language != "en", language=language)
 
 
 def _key(taxonomy: Sequence[dict[str, Any]]) -> str:
@@ -224,7 +258,7 @@ def _english_index(key: str) -> ThemeIndex:
     # a theme with a default slug also takes the default English keywords for English texts.
     english = {str(theme["slug"]): list(theme["keywords"]) for theme in default_taxonomy("en")}
     themes = [{"slug": slug, "keywords": [*kws, *english.get(slug, [])]} for slug, kws in json.loads(key)]
-    return ThemeIndex(themes, expand=False)
+    return ThemeIndex(themes, expand=False, language="en")
 
 
 def index_for(taxonomy: Sequence[dict[str, Any]] | None, language: str | None = None) -> ThemeIndex:

@@ -1,7 +1,7 @@
 """Micro-F1 and per-theme precision/recall of the default taxonomy on hand-labelled French
-insurance and Trustpilot reviews.
+insurance and Trustpilot reviews, and on English Amazon and clothing reviews.
 
-    python -m vigie.analysis.builtin.themes.evaluate [--split dev|test|all] [--errors]
+    python -m vigie.analysis.builtin.themes.evaluate [--lang fr|en] [--split dev|test|all] [--errors]
     python -m vigie.analysis.builtin.themes.evaluate --aspects
 
 The labels are in ``vigie/analysis/evaldata/themes_{dev,test}.jsonl``: ``{"dataset", "row",
@@ -9,7 +9,11 @@ The labels are in ``vigie/analysis/evaldata/themes_{dev,test}.jsonl``: ``{"datas
 reviews were drawn (seed 16) from the validation share of ``fr_insurance_reviews``,
 ``trustpilot_fr`` and ``cdiscount_trustpilot_fr`` (40–380 characters), read and labelled by hand
 with the default taxonomy; ``dev`` is the half the keywords were checked on, ``test`` was only
-scored. The labelling rules: docs/analysis.md, "Themes: how they are labelled".
+scored. The labelling rules: docs/analysis.md, "How the evaluation reviews are labelled".
+
+``--lang en`` reads ``themes_en_{dev,test}.jsonl``: 160 English reviews drawn by ``draw_english``
+(seed 16, the validation share, 40–380 characters): 80 MARC-en products, 40 Amazon.co.uk (mostly
+books, music, films and games) and 40 women's clothing; ``dev`` is the first half of each source.
 
 ``--aspects`` scores the sentiment of each theme (``aspects``) on the SemEval-2016 French
 restaurant reviews (``fr_semeval2016_absa``, sentences joined back into their 335 reviews, the
@@ -33,15 +37,52 @@ from vigie.analysis.contract import Item
 EVALDATA = Path(__file__).resolve().parents[2] / "evaldata"
 
 
-def load_split(split: str) -> list[dict[str, Any]]:
-    """The labelled rows of ``split`` with their texts (those whose source row is present)."""
+# The English sources and how many reviews each gives (half to dev, half to test).
+ENGLISH_SOURCES = (("amazon_marc_en", 80), ("amazon_uk_en", 40), ("en_womens_clothing", 40))
+SEED = 16
+
+
+def label_file(split: str, lang: str = "fr") -> Path:
+    """The labels of ``split`` ("dev" or "test") in ``lang``."""
+    return EVALDATA / (f"themes_{split}.jsonl" if lang == "fr" else f"themes_{lang}_{split}.jsonl")
+
+
+def draw_english() -> dict[str, list[tuple[str, str]]]:
+    """The English reviews to label, ``{"dev": [(dataset, row)…], "test": […]}``: per source, a
+    seeded sample of its validation share's reviews of 40–380 characters (sorted by row id, then
+    text, before sampling, so the draw does not depend on the files' order); the first half of
+    each source's sample is dev, the second test."""
+    import random
+
+    from vigie.analysis.training import data
+
+    reviews = data.english_reviews()
+    drawn: dict[str, list[tuple[str, str]]] = {"dev": [], "test": []}
+    for dataset, size in ENGLISH_SOURCES:
+        candidates = sorted(
+            {
+                (e.row, e.text)
+                for e in reviews
+                if e.dataset == dataset and data.is_validation(e.text) and 40 <= len(e.text) <= 380
+            }
+        )
+        sample = random.Random(SEED).sample(candidates, size)  # noqa: S311 (a reproducible draw, not a secret)
+        drawn["dev"] += [(dataset, row) for row, _ in sample[: size // 2]]
+        drawn["test"] += [(dataset, row) for row, _ in sample[size // 2 :]]
+    return drawn
+
+
+def load_split(split: str, lang: str = "fr") -> list[dict[str, Any]]:
+    """The labelled rows of ``split`` in ``lang`` with their texts (those whose source row is
+    present)."""
     from vigie.analysis.training import data
 
     names = ("dev", "test") if split == "all" else (split,)
-    texts = {(e.dataset, e.row): e.text for e in data.star_reviews()}
+    examples = data.english_reviews() if lang == "en" else data.star_reviews()
+    texts = {(e.dataset, e.row): e.text for e in examples}
     rows = []
     for name in names:
-        for line in (EVALDATA / f"themes_{name}.jsonl").read_text(encoding="utf-8").splitlines():
+        for line in label_file(name, lang).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
                 text = texts.get((row["dataset"], row["row"]))
@@ -135,17 +176,18 @@ def aspects() -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vigie.analysis.builtin.themes.evaluate")
     parser.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    parser.add_argument("--lang", choices=["fr", "en"], default="fr", help="which labelled reviews")
     parser.add_argument("--errors", action="store_true", help="list the texts answered wrong")
     parser.add_argument("--aspects", action="store_true", help="score the aspect sentiment instead")
     options = parser.parse_args(argv)
     if options.aspects:
         print(json.dumps(aspects(), indent=1))
         return 0
-    rows = load_split(options.split)
+    rows = load_split(options.split, options.lang)
     gold = [row["themes"] for row in rows]
     found = predict([row["text"] for row in rows])
     table = score(gold, found)
-    print(f"{options.split}: {len(rows)} reviews")
+    print(f"{options.lang} {options.split}: {len(rows)} reviews")
     print("| theme | labelled | found | precision | recall | F1 |")
     print("|---|---|---|---|---|---|")
     for slug, f in table.items():
