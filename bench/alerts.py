@@ -102,7 +102,11 @@ THRESHOLD_GRID = np.round(np.arange(2.0, 8.0001, 0.05), 2)
 
 
 def _reference_scores(
-    values: np.ndarray, expected: np.ndarray, positions: int, level: Any = 1.0, remaining: Any = 0.0
+    values: np.ndarray,
+    expected: np.ndarray,
+    positions: int,
+    level: np.ndarray | float = 1.0,
+    remaining: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Scores (n, positions) of a reference detector that takes ``expected`` (per bucket) times
     ``level`` (per series and position) as the window's expectation and ``remaining`` as the
