@@ -101,13 +101,18 @@ RECENT_DAYS = 8  # kept in 5-minute buckets; the older history as hourly totals
 THRESHOLD_GRID = np.round(np.arange(2.0, 8.0001, 0.05), 2)
 
 
-def ideal_scores(values: np.ndarray, expected: np.ndarray, positions: int) -> np.ndarray:
-    """Scores (n, positions) of an ideal detector that knows each bucket's true expected count
-    without the episode (the rhythm, the day's mood and the trend; ``Streams.expected``) and
-    the cluster variance, scored exactly as the production detector scores its windows (same
-    windows, negative-binomial tail, minimum count and ratio, short-window penalty and
-    correction for the number of windows). What it misses at a given false-alarm rate, no
-    detector that must estimate the expectation from the history can catch at that rate."""
+def _reference_scores(
+    values: np.ndarray,
+    expected: np.ndarray,
+    positions: int,
+    level: np.ndarray | float = 1.0,
+    remaining: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Scores (n, positions) of a reference detector that takes ``expected`` (per bucket) times
+    ``level`` (per series and position) as the window's expectation and ``remaining`` as the
+    relative variance left on it, with the cluster variance of the simulation, scored as the
+    production detector scores its windows (same windows, negative-binomial tail, minimum
+    count and ratio, short-window penalty, correction for the number of windows)."""
     from scipy import stats  # type: ignore[import-untyped]
 
     from vigie.alerts.detection.scoring import _rolling
@@ -119,8 +124,8 @@ def ideal_scores(values: np.ndarray, expected: np.ndarray, positions: int) -> np
     best = np.zeros((values.shape[0], positions))
     for w in windows:
         o = _rolling(values, w, positions)
-        e = np.maximum(_rolling(expected, w, positions), 1e-9)
-        size = e / (CLUSTER_VARIANCE_RATIO - 1.0)
+        e = np.maximum(_rolling(expected, w, positions) * level, 1e-9)
+        size = e / (CLUSTER_VARIANCE_RATIO - 1.0 + remaining * e)
         with np.errstate(divide="ignore"):
             score = np.minimum(
                 -stats.nbinom.logsf(np.ceil(o) - 1.0, size, size / (size + e)) / np.log(10), 300
@@ -130,6 +135,15 @@ def ideal_scores(values: np.ndarray, expected: np.ndarray, positions: int) -> np
         ok = (o >= t.min_count) & (o >= t.min_ratio * e)
         best = np.maximum(best, np.where(ok, score, 0.0))
     return np.asarray(best - np.log10(len(windows)))
+
+
+def ideal_scores(values: np.ndarray, expected: np.ndarray, positions: int) -> np.ndarray:
+    """Scores (n, positions) of an ideal detector that knows each bucket's true expected count
+    without the episode (the rhythm, the day's mood and the trend; ``Streams.expected``) and
+    the cluster variance, scored exactly as the production detector scores its windows. What
+    it misses at a given false-alarm rate, no detector that must estimate the expectation from
+    the history can catch at that rate."""
+    return _reference_scores(values, expected, positions)
 
 
 def causal_ideal_scores(
@@ -142,15 +156,11 @@ def causal_ideal_scores(
     (a gamma-Poisson update; the remaining variance of the mood widens its tail). Scored like
     ``ideal_scores``. The gap between it and the ideal is the price of not knowing today's mood,
     whatever the baseline; the gap between Vigie and it, that of learning the rhythm."""
-    from scipy import stats
-
     from vigie.alerts.detection.calendar import _calendar
-    from vigie.alerts.detection.scoring import _rolling
     from vigie.alerts.detection.simulation import CLUSTER_VARIANCE_RATIO, DAY_CV, STEP
     from vigie.alerts.detection.thresholds import DEFAULT_THRESHOLDS, _windows
 
-    t = DEFAULT_THRESHOLDS
-    windows = _windows(STEP, t)
+    windows = _windows(STEP, DEFAULT_THRESHOLDS)
     n, length = values.shape
     rhythm = expected / day_factor
     hour_ids = _calendar(TIMEZONE, first, length, STEP).hour_ids
@@ -168,21 +178,7 @@ def causal_ideal_scores(
     prior = 1.0 / DAY_CV**2
     observed_today = seen(values)
     level = (prior + observed_today) / (prior + seen(rhythm))
-    remaining = 1.0 / (prior + observed_today)
-    best = np.zeros((n, positions))
-    for w in windows:
-        o = _rolling(values, w, positions)
-        e = np.maximum(_rolling(rhythm, w, positions) * level, 1e-9)
-        size = e / (CLUSTER_VARIANCE_RATIO - 1.0 + remaining * e)
-        with np.errstate(divide="ignore"):
-            score = np.minimum(
-                -stats.nbinom.logsf(np.ceil(o) - 1.0, size, size / (size + e)) / np.log(10), 300
-            )
-        if w * STEP < 600:
-            score = score - t.short_window_penalty
-        ok = (o >= t.min_count) & (o >= t.min_ratio * e)
-        best = np.maximum(best, np.where(ok, score, 0.0))
-    return np.asarray(best - np.log10(len(windows)))
+    return _reference_scores(values, rhythm, positions, level, 1.0 / (prior + observed_today))
 
 
 def _day_factor(streams: Any) -> np.ndarray:
