@@ -86,16 +86,79 @@ def mention_item(mention: Mention, context: dict[str, Any], author_counts: dict[
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What storing a batch's analysis reads of each mention (``_store``, ``_compare_with_history``)."""
+
+    pk: int
+    text: str
+    author_id: int | None
+
+
+_BATCH_COLUMNS = (
+    "pk",
+    "text",
+    "title",
+    "source__platform",
+    "kind",
+    "rating",
+    "created_at",
+    "author__followers_count",
+    "likes",
+    "shares",
+    "replies_count",
+    "reach",
+    "author_id",
+)
+_AUTHOR = _BATCH_COLUMNS.index("author_id")
+
+
+def _batch_item(
+    row: tuple[Any, ...], organisation: Organisation, context: dict[str, Any], author_counts: dict[int, int]
+) -> Item:
+    """``mention_item`` of a mention read as a row of ``_BATCH_COLUMNS``."""
+    pk, text, title, platform, kind, rating, created_at, followers, likes, shares, replies, reach, author = (
+        row
+    )
+    return Item(
+        id=str(pk),
+        text=text,
+        title=title,
+        platform=platform,
+        kind=kind,
+        rating=float(rating) if rating is not None else None,
+        language_hint=organisation.language,
+        created_at=created_at,
+        author_followers=followers if author else None,
+        likes=likes,
+        shares=shares,
+        replies_count=replies,
+        reach=reach,
+        author_id=str(author) if author else "",
+        author_mentions_count=author_counts.get(author) if author else None,
+        context=context,
+    )
+
+
+# ``Choices.values`` builds a new list at each call: once per batch item cost more than the rest.
+_SENTIMENTS = frozenset(Sentiment.values)
+_TYPES = frozenset(MentionType.values)
+
+
 def _denormalised(results: Results) -> dict[str, Any]:
     """The Mention columns that mirror the latest analysis, for filtering and sorting."""
     fields: dict[str, Any] = {}
     if "language" in results:
         fields["language"] = (results["language"] or "")[:8]
     sentiment = user_sentiment(results)
-    if isinstance(sentiment, dict) and sentiment.get("label") in Sentiment.values:
+    if (
+        isinstance(sentiment, dict)
+        and isinstance(sentiment.get("label"), str)
+        and sentiment["label"] in _SENTIMENTS
+    ):
         fields["sentiment"] = sentiment["label"]
         fields["sentiment_score"] = sentiment.get("score")
-    if results.get("type") in MentionType.values:
+    if isinstance(results.get("type"), str) and results["type"] in _TYPES:
         fields["mention_type"] = results["type"]
     if isinstance(results.get("themes"), list):
         fields["themes"] = [t["slug"] if isinstance(t, dict) else str(t) for t in results["themes"]]
@@ -108,7 +171,7 @@ def _denormalised(results: Results) -> dict[str, Any]:
 def _corrected_fields(mention_ids: Sequence[int]) -> dict[int, set[str]]:
     # A person's correction outranks any later automatic analysis of the same field.
     corrected: dict[int, set[str]] = {}
-    for mention_id, field in Correction.objects.filter(mention_id__in=mention_ids).values_list(
+    for mention_id, field in Correction.objects.filter(mention_id__any_of=mention_ids).values_list(
         "mention_id", "field"
     ):
         corrected.setdefault(mention_id, set()).add(field)
@@ -143,22 +206,21 @@ def do_analyze_mentions(
         versions[ORG_SENTIMENT] = f"org-{adopted[0].pk}"
     analysed = 0
     for chunk in batched(mention_ids, batch_size):
-        mentions = list(
-            scoped(Mention, organisation)
-            .filter(pk__in=chunk)
-            .select_related("author", "source", "organisation")
-        )
-        if not mentions:
+        # Tuples rather than model instances (with their author, source and organisation each):
+        # building those cost more than some analyzers; the raw payload is not read at all.
+        rows = list(scoped(Mention, organisation).filter(pk__any_of=chunk).values_list(*_BATCH_COLUMNS))
+        if not rows:
             continue
-        author_ids = {m.author_id for m in mentions if m.author_id}
+        author_ids = {row[_AUTHOR] for row in rows if row[_AUTHOR]}
         author_counts = dict(
             scoped(Mention, organisation)
-            .filter(author_id__in=author_ids)
+            .filter(author_id__any_of=author_ids)
             .values_list("author_id")
             .annotate(n=Count("id"))
             .values_list("author_id", "n")
         )
-        items = [mention_item(m, context, author_counts) for m in mentions]
+        items = [_batch_item(row, organisation, context, author_counts) for row in rows]
+        mentions = [_Stored(row[0], row[1], row[_AUTHOR]) for row in rows]
         per_item = pipeline.run(items)
         if adopted is not None:
             # The organisation's own model, adopted because it beat the shipped one on its data,
@@ -174,7 +236,7 @@ def do_analyze_mentions(
 @transaction.atomic
 def _store(
     organisation: Organisation,
-    mentions: list[Mention],
+    mentions: list[_Stored],
     items: list[Item],
     per_item: list[dict[str, Results]],
     versions: dict[str, str],
@@ -183,7 +245,7 @@ def _store(
     _compare_with_history(organisation, mentions, items, per_item)
     ids = [m.pk for m in mentions]
     names = {name for results in per_item for name in results}
-    AnalysisResult.objects.filter(mention_id__in=ids, analyzer__in=names).delete()
+    AnalysisResult.objects.filter(mention_id__any_of=ids, analyzer__in=names).delete()
     _insert_results(
         [
             (organisation.pk, mention.pk, name, versions.get(name, "?"), result)
@@ -192,7 +254,7 @@ def _store(
         ],
         now,
     )
-    TextSketch.objects.filter(mention_id__in=ids).delete()
+    TextSketch.objects.filter(mention_id__any_of=ids).delete()
     sketches = (
         (organisation.pk, mention.pk, value)
         for mention, results in zip(mentions, per_item, strict=True)
@@ -288,7 +350,7 @@ BURST_HALF_WINDOW = timedelta(hours=12)
 
 
 def _compare_with_history(
-    organisation: Organisation, mentions: list[Mention], items: list[Item], per_item: list[dict[str, Results]]
+    organisation: Organisation, mentions: list[_Stored], items: list[Item], per_item: list[dict[str, Results]]
 ) -> None:
     """Extend the suspicious-review flags of this batch with the organisation's history: texts
     copied from an earlier mention of another author, and bursts spread over several batches.
@@ -304,19 +366,21 @@ def _compare_with_history(
     if positions_by_value:
         rows = (
             scoped(TextSketch, organisation)
-            .filter(value__in=list(positions_by_value))
-            .exclude(mention_id__in=batch_ids)
+            .filter(value__any_of=list(positions_by_value))
+            .exclude(mention_id__any_of=batch_ids)
             .values_list("value", "mention_id")
         )
         for value, other_id in rows:
             for position in positions_by_value[value]:
                 candidates.setdefault(position, set()).add(other_id)
     others = {
-        m.pk: m
-        for m in scoped(Mention, organisation)
-        .filter(pk__in={pk for ids in candidates.values() for pk in ids})
-        .only("pk", "text", "author_id")
+        pk: (text, author_id)
+        for pk, text, author_id in scoped(Mention, organisation)
+        .filter(pk__any_of={pk for ids in candidates.values() for pk in ids})
+        .values_list("pk", "text", "author_id")
     }
+    # An earlier text is a candidate for many of the batch's: cut into shingles once.
+    other_shingles: dict[int, Any] = {}
     copied: set[int] = set()
     for position, other_ids in candidates.items():
         mention, answer = mentions[position], _suspicious(per_item[position])
@@ -324,9 +388,11 @@ def _compare_with_history(
         own = shingles(mention.text)
         for other_id in other_ids:
             other = others.get(other_id)
-            if other is None or (mention.author_id and mention.author_id == other.author_id):
+            if other is None or (mention.author_id and mention.author_id == other[1]):
                 continue
-            if jaccard(own, shingles(other.text)) >= NEAR_DUPLICATE:
+            if other_id not in other_shingles:
+                other_shingles[other_id] = shingles(other[0])
+            if jaccard(own, other_shingles[other_id]) >= NEAR_DUPLICATE:
                 _flag(answer, REASON_DUPLICATE)
                 copied.add(other_id)
     for result in scoped(AnalysisResult, organisation).filter(mention_id__in=copied, analyzer="suspicious"):

@@ -31,7 +31,7 @@ def results_by_mention(
     (what the route step's rules look at: toxicity, legal risk, stars)."""
     merged: dict[int, dict[str, Any]] = {}
     rows = scoped(AnalysisResult, organisation).filter(
-        mention_id__in=list(mention_ids), analyzer__in=analyzers
+        mention_id__any_of=list(mention_ids), analyzer__in=analyzers
     )
     for mention_id, result in rows.values_list("mention_id", "result"):
         if isinstance(result, dict):

@@ -14,7 +14,7 @@ def analyze_mentions(mention_ids: list[int]) -> int:
     """Analyse these mentions (ingestion hands them on after each page), then hand them on to
     the route step. Idempotent; returns how many were analysed."""
     by_organisation: dict[int, list[int]] = {}
-    for pk, organisation_id in Mention.objects.filter(pk__in=mention_ids).values_list(
+    for pk, organisation_id in Mention.objects.filter(pk__any_of=mention_ids).values_list(
         "pk", "organisation_id"
     ):
         by_organisation.setdefault(organisation_id, []).append(pk)

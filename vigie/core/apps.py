@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Vigie"
 
     def ready(self) -> None:
+        from vigie.core import db  # noqa: F401  (registers the ``any_of`` lookup)
         from vigie.core.metrics import job_samples, register_collector
 
         register_collector(job_samples)

@@ -21,7 +21,7 @@ def route_mentions(mention_ids: list[int]) -> int:
     from vigie.inbox.routing.route import do_route_mentions
 
     by_organisation: dict[int, list[int]] = {}
-    for pk, organisation_id in Mention.objects.filter(pk__in=mention_ids).values_list(
+    for pk, organisation_id in Mention.objects.filter(pk__any_of=mention_ids).values_list(
         "pk", "organisation_id"
     ):
         by_organisation.setdefault(organisation_id, []).append(pk)

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -200,19 +200,26 @@ def _update_from_values(rows: list[tuple[int, dict[str, Any]]], names: tuple[str
             )
 
 
-def _upsert_authors(source: Source, items: Sequence[MentionIn]) -> dict[str, Author]:
+_AUTHOR_FIELDS = ("handle", "display_name", "profile_url", "followers_count")
+
+
+def _upsert_authors(source: Source, items: Sequence[MentionIn]) -> dict[str, int]:
+    """Create or refresh the page's authors; their ids by (clipped) external id. Rows are read
+    as tuples, and model instances built only for the authors created or changed."""
     wanted: dict[str, AuthorIn] = {}
     for item in items:
         if item.author is not None and item.author.external_id:
             wanted[_clip(item.author.external_id, 200)] = item.author
     if not wanted:
         return {}
+    mine = Author.objects.filter(organisation_id=source.organisation_id, platform=source.platform)
     existing = {
-        author.external_id: author
-        for author in Author.objects.filter(
-            organisation_id=source.organisation_id, platform=source.platform, external_id__in=list(wanted)
+        row[0]: row[1:]
+        for row in mine.filter(external_id__any_of=list(wanted)).values_list(
+            "external_id", "pk", *_AUTHOR_FIELDS
         )
     }
+    ids = {external_id: row[0] for external_id, row in existing.items()}
     to_create, to_update = [], []
     for external_id, data in wanted.items():
         values = {
@@ -220,8 +227,8 @@ def _upsert_authors(source: Source, items: Sequence[MentionIn]) -> dict[str, Aut
             "display_name": _clip(data.display_name, 200),
             "profile_url": data.profile_url if len(data.profile_url) <= 500 else "",
         }
-        author = existing.get(external_id)
-        if author is None:
+        row = existing.get(external_id)
+        if row is None:
             to_create.append(
                 Author(
                     organisation_id=source.organisation_id,
@@ -232,34 +239,46 @@ def _upsert_authors(source: Source, items: Sequence[MentionIn]) -> dict[str, Aut
                 )
             )
             continue
+        pk, *stored = row
+        current = dict(zip(_AUTHOR_FIELDS, stored, strict=True))
         changed = False
         for name, value in values.items():
             # An empty value from one platform call does not erase what another call told us.
-            if value and getattr(author, name) != value:
-                setattr(author, name, value)
+            if value and current[name] != value:
+                current[name] = value
                 changed = True
-        if data.followers_count is not None and author.followers_count != data.followers_count:
-            author.followers_count = data.followers_count
+        if data.followers_count is not None and current["followers_count"] != data.followers_count:
+            current["followers_count"] = data.followers_count
             changed = True
         if changed:
-            to_update.append(author)
+            to_update.append(Author(pk=pk, **current))
     if to_create:
-        Author.objects.bulk_create(to_create, ignore_conflicts=True)
-        existing.update(
-            {
-                author.external_id: author
-                for author in Author.objects.filter(
-                    organisation_id=source.organisation_id,
-                    platform=source.platform,
-                    external_id__in=[a.external_id for a in to_create],
-                )
-            }
-        )
+        _create_authors(mine, to_create, ids)
     if to_update:
-        Author.objects.bulk_update(
-            to_update, ["handle", "display_name", "profile_url", "followers_count"], batch_size=500
-        )
-    return existing
+        Author.objects.bulk_update(to_update, list(_AUTHOR_FIELDS), batch_size=500)
+    return ids
+
+
+def _create_authors(mine: models.QuerySet[Author], to_create: list[Author], ids: dict[str, int]) -> None:
+    """Insert new authors and add their ids to ``ids``. On PostgreSQL one ``COPY`` that returns
+    the ids, in a savepoint; should another writer have created one of them meanwhile (the
+    unique constraint), the ``INSERT ... ON CONFLICT DO NOTHING`` of ``bulk_create`` instead,
+    then the ids read back, theirs and ours alike."""
+    if connection.vendor == "postgresql":
+        try:
+            with transaction.atomic():
+                copy_objects(to_create)
+        except IntegrityError:
+            for author in to_create:
+                author.pk = None
+                author._state.adding = True
+        else:
+            ids.update((author.external_id, author.pk) for author in to_create)
+            return
+    Author.objects.bulk_create(to_create, ignore_conflicts=True)
+    ids.update(
+        mine.filter(external_id__any_of=[a.external_id for a in to_create]).values_list("external_id", "pk")
+    )
 
 
 def _values(item: MentionIn) -> dict[str, Any]:
@@ -351,12 +370,14 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
     authors = _upsert_authors(source, list(by_id.values()))
     # Items of a multi-location source go under their own place's location (one query a batch).
     place_locations = do_file_places(source, [item.place for item in by_id.values() if item.place])
-    existing = {m.external_id: m for m in Mention.objects.filter(source=source, external_id__in=list(by_id))}
+    existing = {
+        m.external_id: m for m in Mention.objects.filter(source=source, external_id__any_of=list(by_id))
+    }
     parents_wanted = {
         storable_external_id(item.parent_external_id) for item in by_id.values() if item.parent_external_id
     }
     parents = dict(
-        Mention.objects.filter(source=source, external_id__in=list(parents_wanted)).values_list(
+        Mention.objects.filter(source=source, external_id__any_of=list(parents_wanted)).values_list(
             "external_id", "pk"
         )
     )
@@ -366,7 +387,7 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
     revisions: list[MentionRevision] = []
     update_fields: set[str] = set()
     for external_id, item in by_id.items():
-        author = authors.get(_clip(item.author.external_id, 200)) if item.author else None
+        author_id = authors.get(_clip(item.author.external_id, 200)) if item.author else None
         values = _values(item)
         location_id = source.location_id
         if item.place is not None and item.place.external_id:
@@ -379,7 +400,7 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
                     source=source,
                     location_id=location_id,
                     external_id=external_id,
-                    author=author,
+                    author_id=author_id,
                     parent_id=parents.get(storable_external_id(item.parent_external_id)),
                     created_at=item.created_at,
                     fetched_at=now,
@@ -402,8 +423,8 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
             changed.append("deleted_at")
         elif item.deleted:
             changed, content_changed = [], []
-        if author is not None and mention.author_id != author.pk:
-            mention.author = author
+        if author_id is not None and mention.author_id != author_id:
+            mention.author_id = author_id
             changed.append("author")
         if item.place is not None and location_id is not None and mention.location_id != location_id:
             mention.location_id = location_id

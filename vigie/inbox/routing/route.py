@@ -43,12 +43,15 @@ HUMAN_VERBS = {
 }
 
 
+_MENTION_ORGANISATION = Mention._meta.get_field("organisation")
+
+
 def human_decisions(organisation: Organisation, case_ids: Iterable[int]) -> dict[int, set[str]]:
     """Per case, the fields a person decided (from the audit log), for many cases in one query."""
     decided: dict[int, set[str]] = {}
     rows = scoped(AuditEvent, organisation).filter(
         object_type=Case._meta.label_lower,
-        object_id__in=[str(pk) for pk in case_ids],
+        object_id__any_of=[str(pk) for pk in case_ids],
         actor__isnull=False,
         verb__in=list(HUMAN_VERBS),
     )
@@ -171,15 +174,21 @@ def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) ->
 
     The charter and the rules are read once for the batch, and the batch is one transaction.
     """
+    # A batch's mentions share their organisation and a few sources and places: one instance
+    # of each (prefetched), not one per mention; the raw payload and HTML are not read at all.
     mentions = (
         scoped(Mention, organisation)
-        .filter(pk__in=list(mention_ids))
-        .select_related("source", "author", "location", "organisation")
+        .filter(pk__any_of=list(mention_ids))
+        .select_related("author")
+        .prefetch_related("source", "location")
+        .defer("raw", "html")
         .order_by("created_at", "pk")
     )
     do_seed_default_routing(organisation)
     scheme = Scheme.load(organisation)
     batch = list(mentions)
+    for mention in batch:
+        _MENTION_ORGANISATION.set_cached_value(mention, organisation)
     scheme.analysis.update(analysis_results(organisation, [m.pk for m in batch]))
     routed = 0
     with transaction.atomic():
@@ -191,7 +200,7 @@ def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) ->
         existing = (
             Case.objects.select_for_update(of=("self",))
             .select_related("organisation")
-            .filter(mention_id__in=[m.pk for m in batch])
+            .filter(mention_id__any_of=[m.pk for m in batch])
         )
         cases = {case.mention_id: case for case in existing}
         scheme = replace(

@@ -235,3 +235,27 @@ def test_reach_is_estimated_when_the_platform_gives_none(source: Source) -> None
     do_ingest_page(source, Page([item("1", author=author, likes=3, shares=1), item("2", reach=42)], {}))
     assert Mention.objects.get(external_id="1").reach == 1000 + 100 + 30
     assert Mention.objects.get(external_id="2").reach == 42
+
+
+def test_an_author_another_writer_created_meanwhile_is_reused_not_doubled(source: Source) -> None:
+    from django.db import transaction
+
+    from vigie.mentions.actions import _create_authors
+
+    # Between the page's read of its authors and their insert, another worker stored one of them:
+    # the insert (COPY on PostgreSQL) breaks the unique constraint, and is redone skipping it.
+    theirs = Author.objects.create(
+        organisation=source.organisation, platform=source.platform, external_id="a-1", handle="vu"
+    )
+    mine = Author.objects.filter(organisation=source.organisation, platform=source.platform)
+    new = [
+        Author(organisation=source.organisation, platform=source.platform, external_id=external_id)
+        for external_id in ("a-1", "a-2")
+    ]
+    ids: dict[str, int] = {}
+    with transaction.atomic():
+        _create_authors(mine, new, ids)
+    assert ids["a-1"] == theirs.pk
+    assert ids["a-2"] == mine.get(external_id="a-2").pk
+    assert mine.count() == 2
+    assert mine.get(pk=theirs.pk).handle == "vu"
