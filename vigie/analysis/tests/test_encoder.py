@@ -119,7 +119,8 @@ def test_vigie_analyze_shows_the_encoders_answer() -> None:
         id="1", text="@SNCF encore 40 minutes de retard ce matin, merci pour rien #greve", language_hint="fr"
     )
     (result,) = analyze_items([post])
-    assert result["sentiment"]["label"] == "positive"  # the fast model, kept beside
+    # What the user reads: an angry tweet is negative (whatever the fast model alone says of it,
+    # which a retrained fast model may change).
     assert output_record("1", result)["sentiment"]["label"] == "negative"
 
 

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from vigie.analysis.builtin.priority.analyzer import PriorityAnalyzer, score_item
 from vigie.analysis.contract import Item
+from vigie.analysis.jsonl import output_record
+from vigie.analysis.pipeline import analyze_items
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -71,3 +73,31 @@ def test_the_analyzer_uses_the_reference_time_of_the_context() -> None:
     [result] = PriorityAnalyzer().analyze([item], [{}])
     assert result["priority"]["reasons"] == ["Publié il y a moins de 6 heures"]
     assert result["priority"]["score"] == 20
+
+
+def test_its_reasons_follow_the_sentiment_and_toxicity_the_user_sees() -> None:
+    """With the sentence encoder on (the default), priority reads its answers, as the mention's
+    columns, ``vigie analyze``'s output and routing do."""
+    angry_tweet = Item(
+        id="1", text="@SNCF encore 40 minutes de retard ce matin, merci pour rien #greve", language_hint="fr"
+    )
+    # Angry, not toxic: the fast toxicity model alone calls it toxic, the encoder settles it.
+    angry_review = Item(id="2", text="J'ai attendu 2 heures, c'est honteux", language_hint="fr", rating=2)
+    tweet, review = analyze_items([angry_tweet, angry_review])
+    assert output_record("1", tweet)["sentiment"]["label"] == "negative"
+    assert any(reason.startswith("Sentiment négatif") for reason in tweet["priority"]["reasons"])
+    assert output_record("2", review)["toxicity"]["toxic"] is False
+    assert not any(reason.startswith("Propos injurieux") for reason in review["priority"]["reasons"])
+
+
+def test_a_rescoring_keeps_the_sentiment_it_is_given() -> None:
+    # After an agent's correction the corrected sentiment is passed as "sentiment": the encoder's
+    # earlier answer beside it does not override it.
+    results = {
+        "sentiment": {"label": "negative", "score": -0.9},
+        "sentiment_encoder": {"label": "positive", "score": 0.6, "fast_score": -0.1},
+        "toxicity": {"toxic": True, "score": 0.6},
+        "toxicity_encoder": {"toxic": False, "score": 0.4, "fast_score": 0.6},
+    }
+    reasons = score_item(Item(id="1", text="…"), results, NOW)["reasons"]
+    assert reasons == ["Sentiment négatif (-0,90)"]

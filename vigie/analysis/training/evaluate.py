@@ -4,12 +4,14 @@ Prints one JSON object: polarity, stars, tweets, toxicity, themes and type metri
 baseline, and the speed, load time and peak memory of the four trained analyzers. Never scores
 on what the models were trained on (same hashed split as the training script), except
 ``type_tuning_set``: kept to compare with the rules tuned on it, it is part of the type model's
-training data (``type_heldout`` is the honest type measure).
+training data (``type_heldout`` is the honest type measure; ``type_heldout_no_platform`` the same
+slice with no platform given to any item).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import resource
@@ -216,9 +218,10 @@ def _type_scores(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def types(name: str = "type_heldout.jsonl") -> dict[str, Any]:
+def types(name: str = "type_heldout.jsonl", platform: bool = True) -> dict[str, Any]:
     """Per-class precision and recall of the analyzer (and apart, of the rules alone) on a
-    hand-labelled set of ``evaldata``, when it is present.
+    hand-labelled set of ``evaldata``, when it is present. The tweets are given ``platform:
+    twitter`` (``type_model.items_of``) unless ``platform`` is false: then no item has a platform.
 
     ``type_heldout.jsonl`` was labelled after the rules were frozen and is never trained on (the
     honest measure); ``type_eval.jsonl`` is the set the rules were tuned on and, with
@@ -234,6 +237,8 @@ def types(name: str = "type_heldout.jsonl") -> dict[str, Any]:
     texts = type_texts()
     rows = [{**r, "text": texts[(r["dataset"], r["row"])]} for r in rows if (r["dataset"], r["row"]) in texts]
     items = type_model.items_of(rows)
+    if not platform:
+        items = [dataclasses.replace(item, platform="") for item in items]
     results = run_all(items)
     gold = [r["type"] for r in rows]
     rules = [
@@ -283,6 +288,7 @@ def evaluate(size: int = 20_000) -> dict[str, Any]:
     measured["toxicity_fr"] = toxicity()
     measured["themes_restaurants"] = themes()
     measured["type_heldout"] = types("type_heldout.jsonl")
+    measured["type_heldout_no_platform"] = types("type_heldout.jsonl", platform=False)
     measured["type_tuning_set"] = types("type_eval.jsonl")
     return measured
 

@@ -5,6 +5,10 @@ question, a widely followed author, fast engagement, legal risk, a recent post),
 see why a case is on top and a manager can argue with the weights. Every input is optional: when
 an analyzer is missing (no sentiment model, say) its part simply does not count, and the platform
 rating stands in for the estimated stars.
+
+Sentiment and toxicity are those the user sees (``jsonl.user_sentiment`` / ``user_toxicity``): the
+sentence encoder's where it answered, as in the mention's columns, ``vigie analyze``'s output and
+routing, so a reason never says "négatif" or "injurieux" of a mention shown positive or not toxic.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from vigie.analysis.contract import Analyzer, Item, Results
+from vigie.analysis.jsonl import user_sentiment, user_toxicity
 
 BASE = 10
 
@@ -123,7 +128,11 @@ def _recency(hours: float | None) -> Contribution | None:
 
 
 def score_item(item: Item, results: Results, now: datetime) -> Results:
-    """``{"score": 0–100, "reasons": [...]}`` for one item, reasons by decreasing weight."""
+    """``{"score": 0–100, "reasons": [...]}`` for one item, reasons by decreasing weight.
+
+    ``results["sentiment"]`` is taken as given (the analyzer passes the one the user sees; a
+    re-scoring after an agent's correction passes the corrected one); the toxicity is the one the
+    user sees (the encoder's verdict where it answered)."""
     hours = _hours_since(item, now)
     mention_type = results.get("type")
     if mention_type == "spam":
@@ -134,7 +143,7 @@ def score_item(item: Item, results: Results, now: datetime) -> Results:
         _TYPES.get(mention_type) if isinstance(mention_type, str) else None,
         _reach(item),
         _velocity(item, hours),
-        _legal(results.get("toxicity")),
+        _legal(user_toxicity(results)),
         _recency(hours),
     ]
     if results.get("personal_data"):
@@ -150,9 +159,20 @@ class PriorityAnalyzer(Analyzer):
     datetime or ISO string) when given, else the current time."""
 
     name = "priority"
-    version = "1.0"
+    version = "1.1"
     provides: ClassVar[frozenset[str]] = frozenset({"priority"})
-    uses: ClassVar[frozenset[str]] = frozenset({"sentiment", "stars", "type", "toxicity", "personal_data"})
+    uses: ClassVar[frozenset[str]] = frozenset(
+        {
+            "sentiment",
+            "stars",
+            "type",
+            "toxicity",
+            "personal_data",
+            # The sentence encoder's answers, when it runs: what the user sees.
+            "sentiment_encoder",
+            "toxicity_encoder",
+        }
+    )
 
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
         current = datetime.now(UTC)
@@ -161,5 +181,6 @@ class PriorityAnalyzer(Analyzer):
             now = item.context.get("now", current)
             if isinstance(now, str):
                 now = datetime.fromisoformat(now)
-            answers.append({"priority": score_item(item, results, now)})
+            seen = {**results, "sentiment": user_sentiment(results)}
+            answers.append({"priority": score_item(item, seen, now)})
         return answers
