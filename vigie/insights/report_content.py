@@ -12,10 +12,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from vigie.alerts.queries import alerts
-from vigie.core.models import Organisation
+from vigie.core.models import Location, Organisation
 from vigie.core.periods import Period
+from vigie.core.tenancy import scoped
 from vigie.insights.queries.action_plans import action_plans, plan_effect
-from vigie.insights.queries.breakdowns import kpi_breakdown, platform_split
+from vigie.insights.queries.breakdowns import platform_split
 from vigie.insights.queries.filters import (
     NEGATIVE_FOR_BOARD,
     InsightFilters,
@@ -23,7 +24,9 @@ from vigie.insights.queries.filters import (
     previous_period,
 )
 from vigie.insights.queries.grouping import grouped
+from vigie.insights.queries.kpis import kpi_reports_by
 from vigie.insights.queries.quotes import Verbatim, _verbatim
+from vigie.insights.queries.targets import calendar_for, targets_for
 from vigie.insights.queries.themes import theme_labels
 from vigie.insights.verbatims import order_patterns
 
@@ -114,20 +117,32 @@ class AlertRow:
 def location_rows(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> list[LocationRow]:
-    """Every location with mentions in the period, best average rating first (unrated last)."""
-    before = {
-        key: report
-        for key, _label, report in kpi_breakdown(
-            organisation, previous_period(organisation, period), filters, "location"
-        )
-    }
+    """Every location with mentions in the period, best average rating first (unrated last).
+
+    Each location's numbers are its ``kpi_report`` (as ``kpi_breakdown`` gives them), read for all
+    locations at once: a query or two per location and period cost seconds at a million mentions.
+    """
+    names = {location.pk: location.name for location in scoped(Location, organisation)}
+    targets, calendar = targets_for(organisation), calendar_for(organisation)
+    before = kpi_reports_by(
+        organisation,
+        previous_period(organisation, period),
+        filters,
+        "location_id",
+        targets=targets,
+        calendar=calendar,
+    )
     rows = []
-    for key, label, report in kpi_breakdown(organisation, period, filters, "location"):
+    for key, report in kpi_reports_by(
+        organisation, period, filters, "location_id", targets=targets, calendar=calendar
+    ).items():
+        if key not in names:
+            continue
         negative = next((s.share for s in report.sentiments if s.key == "negative"), None)
         previous = before.get(key)
         rows.append(
             LocationRow(
-                name=label,
+                name=names[key],
                 volume=report.mention_volume,
                 average_rating=report.average_rating,
                 previous_rating=previous.average_rating if previous else None,
