@@ -275,7 +275,8 @@ def plan_rows(organisation: Organisation, period: Period) -> list[PlanRow]:
     start), with the theme's negative share in equal windows before and after their start."""
     labels = theme_labels(organisation)
     rows = []
-    for plan in action_plans(organisation).filter(started_on__lte=period.last_day):
+    # The dozen the page shows (newest start first): the effect of the others was never printed.
+    for plan in action_plans(organisation).filter(started_on__lte=period.last_day)[:12]:
         # Measured as the report's reader knew it at the end of the period.
         effect = plan_effect(plan, today=period.last_day + timedelta(days=1))
         before, after = effect.before, effect.after
@@ -292,7 +293,7 @@ def plan_rows(organisation: Organisation, period: Period) -> list[PlanRow]:
                 after_volume=after.volume if after else None,
             )
         )
-    return rows[:12]
+    return rows
 
 
 def alert_rows(
