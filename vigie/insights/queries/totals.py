@@ -364,7 +364,9 @@ def _rollup_totals_by(
         .order_by()
     )
     for row in delays:
-        totals = found.setdefault(row[column], Totals())
+        totals = found.get(row[column])
+        if totals is None:
+            totals = found[row[column]] = Totals()
         totals.histograms.setdefault(row["metric"], Counter())[row["bucket"]] += row["n"]
     return found
 
