@@ -315,7 +315,10 @@ def run(
             "layout_seconds": round(layout, 2),
             "print_seconds": round(ended - gathered - layout, 2),
             "render_cpu_seconds": round(ended_cpu - gathered_cpu, 2),
-            "note": "gather: build_report's queries; layout: the HTML; print: Chromium (its CPU is not in ours)",
+            "note": (
+                "gather: build_report (its queries); layout: the HTML rendered again, template loaded; "
+                "print: the rest of the PDF rendering, Chromium mostly (its CPU is not in ours)"
+            ),
         }
         result["report_pdf_bytes"] = len(pdf)
     if database is not None:
