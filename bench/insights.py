@@ -296,10 +296,30 @@ def run(
     if not no_report:
         month = period.last_day - timedelta(days=30)
         report_period = period_between(organisation, month, period.last_day)
-        started = time.perf_counter()
-        pdf = render(build_report(organisation, report_period), "pdf")
-        seconds = round(time.perf_counter() - started, 2)
-        result["report_pdf_31_days"] = {"seconds": seconds, "target_seconds": 10, "ok": seconds <= 10}
+        started, started_cpu = time.perf_counter(), time.process_time()
+        report = build_report(organisation, report_period)
+        gathered, gathered_cpu = time.perf_counter(), time.process_time()
+        pdf = render(report, "pdf")
+        ended, ended_cpu = time.perf_counter(), time.process_time()
+        seconds = round(ended - started, 2)
+        # The layout alone (the HTML the browser prints), timed apart: printing is the rest.
+        laid_out = time.perf_counter()
+        render(report, "html")
+        layout = time.perf_counter() - laid_out
+        result["report_pdf_31_days"] = {
+            "seconds": seconds,
+            "target_seconds": 10,
+            "ok": seconds <= 10,
+            "gather_seconds": round(gathered - started, 2),
+            "gather_cpu_seconds": round(gathered_cpu - started_cpu, 2),
+            "layout_seconds": round(layout, 2),
+            "print_seconds": round(ended - gathered - layout, 2),
+            "render_cpu_seconds": round(ended_cpu - gathered_cpu, 2),
+            "note": (
+                "gather: build_report (its queries); layout: the HTML rendered again, template loaded; "
+                "print: the rest of the PDF rendering, Chromium mostly (its CPU is not in ours)"
+            ),
+        }
         result["report_pdf_bytes"] = len(pdf)
     if database is not None:
         result["database_file"] = str(database.relative_to(ROOT))

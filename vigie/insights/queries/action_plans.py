@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from vigie.core.models import Organisation
 from vigie.core.periods import Period, organisation_today, period_between
 from vigie.core.tenancy import scoped
 from vigie.insights.models import ActionPlan
-from vigie.insights.queries.filters import NEGATIVE_FOR_BOARD, InsightFilters, period_mentions
+from vigie.insights.queries.filters import InsightFilters
+from vigie.insights.queries.grouping import grouped
 from vigie.insights.queries.stats import _share
-from vigie.mentions.models import MentionKind
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,18 @@ class PlanEffect:
 
 
 def _theme_window(organisation: Organisation, theme: str, period: Period) -> ThemeWindow:
-    counts = period_mentions(organisation, period, InsightFilters(theme=theme)).aggregate(
-        volume=Count("id"),
-        negative=Count("id", filter=NEGATIVE_FOR_BOARD),
-        average=Avg("rating", filter=Q(kind=MentionKind.REVIEW, rating__isnull=False)),
-    )
-    average = round(float(counts["average"]), 2) if counts["average"] is not None else None
-    return ThemeWindow(period, counts["volume"], counts["negative"], average)
+    """The theme's numbers over ``period``: whole past days from the daily rollup, the rest from the
+    rows (``grouped``), as the theme board counts them; a report with a dozen plans reads two
+    windows each, which from the rows alone took seconds apiece at a million mentions."""
+    volume = negative = rated = 0
+    rating_sum = 0.0
+    for counts in grouped(organisation, period, InsightFilters(theme=theme), "platform").values():
+        volume += int(counts.get("volume", 0))
+        negative += int(counts.get("board_negative", 0))
+        rated += int(counts.get("rated", 0))
+        rating_sum += counts.get("rating_sum", 0.0)
+    average = round(rating_sum / rated, 2) if rated else None
+    return ThemeWindow(period, volume, negative, average)
 
 
 def plan_effect(plan: ActionPlan, *, window_days: int = 30, today: date | None = None) -> PlanEffect:

@@ -182,6 +182,27 @@ def test_a_french_report_quotes_french_customers_without_emoji(tenant: Tenant) -
     assert any("refund" in q.text for qs in english.problem_quotes.values() for q in qs)
 
 
+def test_quotes_are_the_same_when_the_reading_is_narrowed_to_the_themes_short_of_quotes(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quotes are read newest first; past a first batch, only the mentions of the themes still
+    short of candidates are read. Whatever the size of that batch, the quotes are the same."""
+    from vigie.insights import report_content
+
+    seed_network(tenant)
+    org = tenant.organisation
+    period = parse_period(org, "2025-03")
+    # The report's problem theme, a theme of few negative mentions and one of none.
+    themes = [row.theme for row in build_report(org, period).problems] + ["accueil", "absent"]
+    for language in ("fr", "en"):
+        everything = report_content.quotes_in_language(org, period, themes, language)
+        assert any(everything.values())
+        for batch in (1, 3):
+            monkeypatch.setattr(report_content, "FIRST_READ", batch)
+            assert report_content.quotes_in_language(org, period, themes, language) == everything
+        monkeypatch.setattr(report_content, "FIRST_READ", 5000)
+
+
 @needs_chromium
 def test_every_page_of_the_report_renders_with_nothing_cut_empty_or_overlapping(tenant: Tenant) -> None:
     seed_network(tenant)

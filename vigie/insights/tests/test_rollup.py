@@ -318,3 +318,64 @@ def test_filtered_delay_medians_come_from_the_histograms_and_follow_the_refresh(
         assert_same(rollup, rows)
     # The other organisation's histograms did not move.
     assert kpi_report(other, period, InsightFilters(theme="prix")).median_first_response_seconds == 42.5 * 60
+
+
+@pytest.mark.parametrize("by", ["location_id", "platform", "team_id"])
+def test_kpis_of_every_location_platform_or_team_read_at_once_equal_one_report_each(
+    seeded: Organisation,  # noqa: F811
+    by: str,
+) -> None:
+    """The report's page of locations reads all of them in a few grouped queries: each location's
+    numbers are those of ``kpi_report`` filtered by it, from the rows as from the rollup."""
+    from dataclasses import replace
+
+    from vigie.insights.queries.kpis import kpi_reports_by
+
+    org = seeded
+    periods = [
+        period_between(org, date(2025, 3, 1), date(2025, 3, 31)),
+        period_between(org, date(2025, 2, 10), date(2025, 3, 5)),
+        # Up to today: whole past days from the rollup, today from the rows.
+        period_between(org, timezone.localdate() - timedelta(days=30), timezone.localdate()),
+    ]
+    for built in (False, True):
+        if built:
+            do_rebuild_rollup(org)
+        for period in periods:
+            reports = kpi_reports_by(org, period, None, by)
+            field = {
+                "location_id": "location_id",
+                "platform": "source__platform",
+                "team_id": "case__team_id",
+            }[by]
+            present = set(period_mentions(org, period).values_list(field, flat=True))
+            assert set(reports) == present
+            named = [key for key in reports if key is not None]
+            assert len(named) >= 2 or period is periods[2]
+            for key in named:
+                assert reports[key] == kpi_report(org, period, replace(InsightFilters(), **{by: key}))
+
+
+def test_an_action_plans_theme_windows_count_as_the_rows_do(seeded: Organisation) -> None:  # noqa: F811
+    """Before and after an action plan: the theme's volume, negatives and average rating, read
+    through the rollup for whole past days, equal the counts over the rows."""
+    from decimal import Decimal
+
+    from vigie.insights.queries.action_plans import _theme_window
+
+    org = seeded
+    do_rebuild_rollup(org)
+    for first, last in ((date(2025, 3, 1), date(2025, 3, 31)), (date(2025, 2, 10), date(2025, 3, 5))):
+        period = period_between(org, first, last)
+        for theme in ("prix", "attente", "absent"):
+            rows = [m for m in period_mentions(org, period) if theme in (m.themes or [])]
+            rated = [m.rating for m in rows if m.kind == "review" and m.rating is not None]
+            negative = [
+                m
+                for m in rows
+                if m.sentiment == Sentiment.NEGATIVE
+                or (m.kind == "review" and m.rating is not None and m.rating < Decimal("2.5"))
+            ]
+            window = _theme_window(org, theme, period)
+            assert (window.volume, window.negative) == (len(rows), len(negative))
+            assert window.average_rating == (round(float(sum(rated)) / len(rated), 2) if rated else None)
