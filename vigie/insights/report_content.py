@@ -255,8 +255,9 @@ def quotes_in_language(
     """Representative negative quotes of each theme written in the report's ``language``.
 
     A French report quotes French customers (no English line in the middle of a French page).
-    Quotes of a readable length only, spread over the period (not all from its last busy day),
-    and never the same quote under two themes. Personal data is masked, emoji left out.
+    Quotes of a readable length only, spaced through the theme's newest candidates (on a quiet
+    organisation that spans the period; on a busy one, its last days), and never the same quote
+    under two themes. Personal data is masked, emoji left out.
     """
     patterns = order_patterns(organisation)
     candidates: dict[str, list[Verbatim]] = {theme: [] for theme in themes}

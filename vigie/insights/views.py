@@ -8,6 +8,7 @@ data: managers and up. Action plans, testimonial consent and scheduled reports: 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vigie.core.decorators import current_membership, forbidden, member_required
 from vigie.core.models import Location, LocationGroup
-from vigie.core.periods import period_between
+from vigie.core.periods import organisation_today, period_between
 from vigie.core.queries import organisation_location_groups, organisation_locations
 from vigie.core.roles import MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
@@ -357,7 +358,13 @@ def report_page(request: HttpRequest) -> HttpResponse:
     member = current_membership(request)
     organisation = member.organisation
     groups = list(organisation_location_groups(organisation).values_list("pk", "name"))
-    form = ReportForm(request.GET or None, groups=groups)
+    # The last complete month is what a manager downloads most: one click, no date to type.
+    last_month = organisation_today(organisation).replace(day=1) - timedelta(days=1)
+    form = ReportForm(
+        request.GET or None,
+        groups=groups,
+        initial={"period": f"{last_month:%Y-%m}", "language": organisation.language},
+    )
     if request.GET and form.is_valid():
         try:
             period = parse_period(organisation, form.cleaned_data["period"])

@@ -16,6 +16,7 @@ from django.utils import timezone
 from vigie.analysis.models import Theme
 from vigie.conftest import Tenant
 from vigie.core.models import Membership
+from vigie.core.periods import organisation_today
 from vigie.inbox.tests.factories import make_case
 from vigie.insights.actions import do_create_action_plan, do_create_scheduled_report
 from vigie.insights.models import ActionPlan, ActionPlanStatus, QuoteConsent, ScheduledReport
@@ -313,6 +314,20 @@ def test_exports_follow_the_filters_and_neutralise_formulas(
     workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))  # type: ignore[arg-type]
     assert next(workbook.active.iter_rows(values_only=True))[0] == "N° de réponse"
     assert client.get(reverse("insights-export", args=["secrets", "csv"])).status_code == 404
+
+
+def test_the_report_form_offers_last_month_so_one_click_downloads_it(tenant: Tenant, login: Login) -> None:
+    client = login(tenant.viewer)
+    first_of_month = organisation_today(tenant.organisation).replace(day=1)
+    last_month = (first_of_month - timedelta(days=1)).strftime("%Y-%m")
+    page = client.get(reverse("insights-reports")).content.decode()
+    assert f'name="period" value="{last_month}"' in page
+    # What the button sends as the form stands: last month's report in French, as a PDF.
+    pdf = client.get(
+        reverse("insights-reports"), {"period": last_month, "language": "fr", "report_format": "pdf"}
+    )
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
 
 
 def test_members_download_the_report_as_pdf_or_html(tenant: Tenant, login: Login) -> None:
