@@ -41,6 +41,17 @@ def period_between(organisation: Organisation, first_day: date, last_day: date) 
     return Period(first_day, last_day, start, end)
 
 
+def outside(organisation: Organisation, period: Period, first_day: date, last_day: date) -> list[Period]:
+    """The parts of ``period`` before ``first_day`` and after ``last_day`` (none, one or two): what
+    a reader of a rollup covering ``first_day``..``last_day`` must still read from the rows."""
+    parts = []
+    if period.first_day < first_day:
+        parts.append(period_between(organisation, period.first_day, first_day - timedelta(days=1)))
+    if last_day < period.last_day:
+        parts.append(period_between(organisation, last_day + timedelta(days=1), period.last_day))
+    return parts
+
+
 def last_days(organisation: Organisation, days: int, *, today: date | None = None) -> Period:
     """The last ``days`` days, today included."""
     today = today or organisation_today(organisation)

@@ -15,7 +15,7 @@ from django.db.models.functions import TruncDay
 from django.utils import timezone
 
 from vigie.core.models import Organisation
-from vigie.core.periods import Period, period_between
+from vigie.core.periods import Period, outside
 from vigie.insights.queries.filters import (
     NEGATIVE_FOR_BOARD,
     ROLLUP_FILTERS_UNSUPPORTED,
@@ -139,12 +139,7 @@ def grouped(
     if first > last:
         return _raw_grouped(organisation, period, f, by)
     found = rollup_grouped(organisation, first, last, f, by)
-    parts = []
-    if period.first_day < first:
-        parts.append(period_between(organisation, period.first_day, first - timedelta(days=1)))
-    if last < period.last_day:
-        parts.append(period_between(organisation, last + timedelta(days=1), period.last_day))
-    for part in parts:
+    for part in outside(organisation, period, first, last):
         for key, values in _raw_grouped(organisation, part, f, by).items():
             target = found.setdefault(key, {})
             for name, value in values.items():

@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from vigie.core.models import Organisation
-from vigie.core.periods import Period, period_between
+from vigie.core.periods import Period, outside, period_between
 from vigie.core.tenancy import scoped
 from vigie.insights.business_hours import BusinessCalendar
 from vigie.insights.models import DailyRollup, DelayRollup
@@ -254,24 +254,9 @@ def _add_raw_delays(totals: Totals, mentions: QuerySet[Mention], calendar: Busin
             totals.delays["resolution"].append((resolved_at - published).total_seconds())
 
 
-def _rollup_totals(
-    organisation: Organisation,
-    first: date,
-    last: date,
-    filters: InsightFilters,
-) -> Totals:
-    """Totals of whole days read from the rollup (as of its last refresh, see ``rollup``)."""
-    sums, histograms = rollup_sums(
-        organisation,
-        first,
-        last,
-        theme=filters.theme,
-        location_id=filters.location_id,
-        location_ids=filters.location_ids,
-        platform=filters.platform,
-        team_id=filters.team_id,
-    )
-    totals = Totals(
+def _rollup_totals_of(sums: dict[str, Any]) -> Totals:
+    """The ``Totals`` of the rollup's summed measures (``rollup_sums``' names)."""
+    return Totals(
         volume=sums["mentions"],
         reach=sums["reach"],
         engagement=sums["engagement"],
@@ -290,6 +275,26 @@ def _rollup_totals(
         sla_missed=sums["sla_missed"],
         resolved=sums["resolved"],
     )
+
+
+def _rollup_totals(
+    organisation: Organisation,
+    first: date,
+    last: date,
+    filters: InsightFilters,
+) -> Totals:
+    """Totals of whole days read from the rollup (as of its last refresh, see ``rollup``)."""
+    sums, histograms = rollup_sums(
+        organisation,
+        first,
+        last,
+        theme=filters.theme,
+        location_id=filters.location_id,
+        location_ids=filters.location_ids,
+        platform=filters.platform,
+        team_id=filters.team_id,
+    )
+    totals = _rollup_totals_of(sums)
     totals.histograms = histograms
     return totals
 
@@ -337,25 +342,7 @@ def _rollup_totals_by(
     )
     for row in rows:
         sums = {key.removeprefix("total_"): (value or 0) for key, value in row.items() if key != column}
-        found[row[column]] = Totals(
-            volume=sums["mentions"],
-            reach=sums["reach"],
-            engagement=sums["engagement"],
-            reviews=sums["reviews"],
-            rating_sum=float(sums["rating_sum"]),
-            stars=Counter({stars: sums[f"stars_{stars}"] for stars in range(1, 6)}),
-            sentiments=Counter({s.value: sums[f"sentiment_{s.value}"] for s in Sentiment}),
-            surveys=sums["surveys"],
-            satisfied=sums["satisfied"],
-            nps_answers=sums["nps_answers"],
-            nps_promoters=sums["nps_promoters"],
-            nps_detractors=sums["nps_detractors"],
-            needing=sums["needing"],
-            answered=sums["answered"],
-            sla_met=sums["sla_met"],
-            sla_missed=sums["sla_missed"],
-            resolved=sums["resolved"],
-        )
+        found[row[column]] = _rollup_totals_of(sums)
     delays = (
         scoped(DelayRollup, organisation)
         .filter(condition)
@@ -391,12 +378,7 @@ def period_totals_by(
     if first > last:
         return _raw_totals_by(organisation, period, filters, calendar, now, field_name)
     found = _rollup_totals_by(organisation, first, last, filters, by)
-    parts = []
-    if period.first_day < first:
-        parts.append(period_between(organisation, period.first_day, first - timedelta(days=1)))
-    if last < period.last_day:
-        parts.append(period_between(organisation, last + timedelta(days=1), period.last_day))
-    for part in parts:
+    for part in outside(organisation, period, first, last):
         for key, totals in _raw_totals_by(organisation, part, filters, calendar, now, field_name).items():
             found.setdefault(key, Totals()).add(totals)
     return found
