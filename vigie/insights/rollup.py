@@ -433,6 +433,41 @@ def coverage(organisation: Organisation) -> Coverage | None:
     return Coverage(state.covered_from, state.covered_until) if state else None
 
 
+def dimension_condition(
+    *,
+    location_id: int | None,
+    location_ids: tuple[int, ...] | None,
+    platform: str,
+    team_id: int | None,
+) -> Q:
+    """The rollup rows of one location (or several), platform and team, where given."""
+    condition = Q()
+    if location_id is not None:
+        condition &= Q(location_id=location_id)
+    if location_ids is not None:
+        condition &= Q(location_id__in=location_ids)
+    if platform:
+        condition &= Q(platform=platform)
+    if team_id is not None:
+        condition &= Q(team_id=team_id)
+    return condition
+
+
+def measure_aggregates() -> dict[str, Any]:
+    """The daily rollup's measures summed, named ``total_<measure>`` (Django refuses an aggregate
+    named like a field it sums), with the reviews, stars and sentiments counted apart."""
+    review = Q(kind=MentionKind.REVIEW)
+    aggregates: dict[str, Any] = {f"total_{name}": Sum(name) for name in MEASURES}
+    aggregates["total_reviews"] = Sum("mentions", filter=review)
+    for stars in range(1, 6):
+        aggregates[f"total_stars_{stars}"] = Sum("mentions", filter=review & Q(stars=stars))
+    for sentiment in Sentiment:
+        aggregates[f"total_sentiment_{sentiment.value}"] = Sum(
+            "mentions", filter=Q(sentiment=sentiment.value)
+        )
+    return aggregates
+
+
 def rollup_sums(
     organisation: Organisation,
     first: date,
@@ -451,26 +486,10 @@ def rollup_sums(
         platform=bool(platform),
         team=team_id is not None,
     )
-    condition = Q(day__gte=first, day__lte=last, theme=theme, grain=grain)
-    if location_id is not None:
-        condition &= Q(location_id=location_id)
-    if location_ids is not None:
-        condition &= Q(location_id__in=location_ids)
-    if platform:
-        condition &= Q(platform=platform)
-    if team_id is not None:
-        condition &= Q(team_id=team_id)
-    review = Q(kind=MentionKind.REVIEW)
-    aggregates: dict[str, Any] = {f"total_{name}": Sum(name) for name in MEASURES}
-    aggregates["total_reviews"] = Sum("mentions", filter=review)
-    for stars in range(1, 6):
-        aggregates[f"total_stars_{stars}"] = Sum("mentions", filter=review & Q(stars=stars))
-    for sentiment in Sentiment:
-        aggregates[f"total_sentiment_{sentiment.value}"] = Sum(
-            "mentions", filter=Q(sentiment=sentiment.value)
-        )
-    # Aliases differ from the field names: Django refuses an aggregate named like a field it sums.
-    found = scoped(DailyRollup, organisation).filter(condition).aggregate(**aggregates)
+    condition = Q(day__gte=first, day__lte=last, theme=theme, grain=grain) & dimension_condition(
+        location_id=location_id, location_ids=location_ids, platform=platform, team_id=team_id
+    )
+    found = scoped(DailyRollup, organisation).filter(condition).aggregate(**measure_aggregates())
     sums = {key.removeprefix("total_"): (value or 0) for key, value in found.items()}
     histograms: dict[str, Counter[int]] = {metric: Counter() for metric in DelayMetric.values}
     rows = (
@@ -515,14 +534,12 @@ def rollup_grouped(
         condition &= Q(theme__gt="")
     else:
         condition &= Q(theme=filters.theme)
-    if filters.location_id is not None:
-        condition &= Q(location_id=filters.location_id)
-    if filters.location_ids is not None:
-        condition &= Q(location_id__in=filters.location_ids)
-    if filters.platform:
-        condition &= Q(platform=filters.platform)
-    if filters.team_id is not None:
-        condition &= Q(team_id=filters.team_id)
+    condition &= dimension_condition(
+        location_id=filters.location_id,
+        location_ids=filters.location_ids,
+        platform=filters.platform,
+        team_id=filters.team_id,
+    )
     review = Q(kind=MentionKind.REVIEW)
     rows = (
         scoped(DailyRollup, organisation)

@@ -25,12 +25,13 @@ from vigie.insights.queries.filters import (
 )
 from vigie.insights.queries.stats import median, nps_score, percentile
 from vigie.insights.rollup import (
-    MEASURES,
     bucket_seconds,
     coverage,
     delay_bucket,
+    dimension_condition,
     grain_for,
     histogram_percentile,
+    measure_aggregates,
     rollup_sums,
 )
 from vigie.mentions.models import Mention, MentionKind, Sentiment
@@ -318,24 +319,13 @@ def _rollup_totals_by(
         platform=bool(filters.platform) or by == "platform",
         team=filters.team_id is not None or by == "team_id",
     )
-    condition = Q(day__gte=first, day__lte=last, theme=filters.theme, grain=grain)
-    if filters.location_id is not None:
-        condition &= Q(location_id=filters.location_id)
-    if filters.location_ids is not None:
-        condition &= Q(location_id__in=filters.location_ids)
-    if filters.platform:
-        condition &= Q(platform=filters.platform)
-    if filters.team_id is not None:
-        condition &= Q(team_id=filters.team_id)
-    review = Q(kind=MentionKind.REVIEW)
-    aggregates: dict[str, Any] = {f"total_{name}": Sum(name) for name in MEASURES}
-    aggregates["total_reviews"] = Sum("mentions", filter=review)
-    for stars in range(1, 6):
-        aggregates[f"total_stars_{stars}"] = Sum("mentions", filter=review & Q(stars=stars))
-    for sentiment in Sentiment:
-        aggregates[f"total_sentiment_{sentiment.value}"] = Sum(
-            "mentions", filter=Q(sentiment=sentiment.value)
-        )
+    condition = Q(day__gte=first, day__lte=last, theme=filters.theme, grain=grain) & dimension_condition(
+        location_id=filters.location_id,
+        location_ids=filters.location_ids,
+        platform=filters.platform,
+        team_id=filters.team_id,
+    )
+    aggregates = measure_aggregates()
     found: dict[Any, Totals] = {}
     rows = (
         scoped(DailyRollup, organisation).filter(condition).values(column).annotate(**aggregates).order_by()
