@@ -31,6 +31,7 @@ def main(platform_url: str) -> None:
 
     from vigie.connectors.actions import do_create_source
     from vigie.core.actions import do_create_member, do_create_organisation
+    from vigie.core.periods import organisation_today, period_between
     from vigie.core.roles import Role
     from vigie.inbox.models import Case, Template
     from vigie.mentions.models import Author, Mention
@@ -55,6 +56,13 @@ def main(platform_url: str) -> None:
         poll_interval_seconds=86400,
     )
     now = timezone.now()
+    # Both reviews are from today where the organisation is: the journey checks that an answer moves
+    # the response rate at once, which holds for today (read from the rows); a past day is read from
+    # the daily rollup, up to 5 minutes behind (docs/insights.md). Just after midnight, "two hours
+    # ago" would be yesterday.
+    since_midnight = now - period_between(org, organisation_today(org), organisation_today(org)).start
+    two_hours_ago = now - min(timedelta(hours=2), since_midnight)
+    three_hours_ago = now - min(timedelta(hours=3), since_midnight)
     author = Author.objects.create(
         organisation=org, platform="google_business", external_id="g-1", display_name="Camille Durand"
     )
@@ -67,7 +75,7 @@ def main(platform_url: str) -> None:
         text="Une heure d'attente à l'accueil, personne pour nous renseigner.",
         rating=1,
         raw={"name": GOOGLE_REVIEW},
-        created_at=now - timedelta(hours=2),
+        created_at=two_hours_ago,
         language="fr",
         sentiment="negative",
         mention_type="complaint",
@@ -79,7 +87,7 @@ def main(platform_url: str) -> None:
         kind="review",
         text="Correct, sans plus.",
         rating=3,
-        created_at=now - timedelta(hours=3),
+        created_at=three_hours_ago,
         language="fr",
     )
     template = Template.objects.create(
