@@ -232,5 +232,14 @@ def test_a_breakdown_has_one_report_per_value_and_they_add_up(seeded: Organisati
     assert sum(r.cases_answered for _k, _l, r in by_platform) == total.cases_answered
     by_team = kpi_breakdown(org, period, InsightFilters(), "team")
     assert sorted(label for _k, label, _r in by_team) == ["N1", "N2"]
+    # Read together, each value's numbers are still those of the dashboard filtered by it.
+    for key, _label, report in by_platform:
+        assert report == kpi_report(org, period, InsightFilters(platform=key))
+    for key, _label, report in by_team:
+        assert report == kpi_report(org, period, InsightFilters(team_id=int(key)))
+    by_location = kpi_breakdown(org, period, InsightFilters(), "location")
+    assert by_location, "the seeded organisation has mentions at its locations"
+    for key, _label, report in by_location:
+        assert report == kpi_report(org, period, InsightFilters(location_id=int(key)))
     with pytest.raises(ValueError, match="unknown dimension"):
         kpi_breakdown(org, period, InsightFilters(), "moon")
