@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 
 from vigie.alerts.queries import alerts
 from vigie.core.models import Location, Organisation
-from vigie.core.periods import Period
+from vigie.core.periods import Period, period_between
 from vigie.core.tenancy import scoped
 from vigie.insights.queries.action_plans import action_plans, plan_effect
 from vigie.insights.queries.breakdowns import platform_split
@@ -32,16 +32,18 @@ from vigie.insights.queries.kpis import kpi_reports_by
 from vigie.insights.queries.quotes import QUOTE_FIELDS, Verbatim, verbatim_of_row
 from vigie.insights.queries.targets import calendar_for, targets_for
 from vigie.insights.queries.themes import theme_labels
-from vigie.insights.verbatims import order_patterns
+from vigie.insights.verbatims import NumberPattern, order_patterns
 from vigie.mentions.models import Mention
 
 # A quote a director reads in one breath: long enough to say something, short enough to fit.
 QUOTE_MIN_CHARS = 40
 QUOTE_MAX_CHARS = 260
-# Quotable mentions read per theme before choosing among them.
+# Quotable mentions read per theme before choosing among them (shared by the period's stretches).
 CANDIDATES = 200
 # Mentions read before the rest of the period is narrowed to the themes still short of quotes.
 FIRST_READ = 5000
+# Stretches of the period the quotes are taken from (about a week each; a quarter has six).
+MAX_STRETCHES = 6
 
 
 @dataclass(frozen=True)
@@ -255,30 +257,83 @@ def quotes_in_language(
     """Representative negative quotes of each theme written in the report's ``language``.
 
     A French report quotes French customers (no English line in the middle of a French page).
-    Quotes of a readable length only, spaced through the theme's newest candidates (on a quiet
-    organisation that spans the period; on a busy one, its last days), and never the same quote
-    under two themes. Personal data is masked, emoji left out.
+    The period is cut into stretches of about a week (at least ``per_theme``, at most
+    ``MAX_STRETCHES``); each theme's quotes come from stretches evenly spaced among those where it
+    has some (a month's two quotes: one from each half, not both from its busy last days), each
+    from the middle of that stretch's candidates. Quotes of a readable length only, never the
+    same quote under two themes. Personal data is masked, emoji left out.
     """
-    patterns = order_patterns(organisation)
-    candidates: dict[str, list[Verbatim]] = {theme: [] for theme in themes}
+    found: dict[str, list[Verbatim]] = {theme: [] for theme in themes}
     if not themes:
-        return candidates
+        return found
+    patterns = order_patterns(organisation)
+    seen_texts: set[str] = set()
+    days = (period.last_day - period.first_day).days + 1
+    stretches = _stretches(organisation, period, min(max(per_theme, days // 7), MAX_STRETCHES))
+    cap = max(CANDIDATES // len(stretches), per_theme)
+    pools = [
+        _quote_candidates(organisation, stretch, themes, language, filters, cap, patterns, seen_texts)
+        for stretch in stretches
+    ]
+    used: set[int] = set()
+    for theme in themes:
+        picked = found[theme]
+        having = [pool[theme] for pool in pools if pool[theme]]
+        wanted = min(per_theme, len(having))
+        # Evenly spaced stretches: of four, the second and the fourth for two quotes.
+        for i in range(wanted):
+            fresh = [q for q in having[(2 * i + 1) * len(having) // (2 * wanted)] if q.mention_id not in used]
+            if fresh:
+                # The middle of the stretch's candidates (newest first).
+                picked.append(fresh[len(fresh) // 2])
+                used.add(picked[-1].mention_id)
+        if len(picked) < per_theme:
+            # Fewer stretches with quotes than quotes wanted: more from them, evenly spaced.
+            rest = [q for pool in having for q in pool if q.mention_id not in used]
+            step = max(len(rest) // (per_theme - len(picked)), 1)
+            extra = rest[::step][: per_theme - len(picked)]
+            picked.extend(extra)
+            used.update(q.mention_id for q in extra)
+        picked.sort(key=lambda q: q.created_at, reverse=True)
+    return found
+
+
+def _stretches(organisation: Organisation, period: Period, count: int) -> list[Period]:
+    """``period`` cut into ``count`` stretches of whole days (fewer when it is shorter), in order."""
+    days = (period.last_day - period.first_day).days + 1
+    count = max(1, min(count, days))
+    bounds = [period.first_day + timedelta(days=days * i // count) for i in range(count + 1)]
+    return [period_between(organisation, bounds[i], bounds[i + 1] - timedelta(days=1)) for i in range(count)]
+
+
+def _quote_candidates(
+    organisation: Organisation,
+    period: Period,
+    themes: list[str],
+    language: str,
+    filters: InsightFilters | None,
+    cap: int,
+    patterns: list[NumberPattern],
+    seen_texts: set[str],
+) -> dict[str, list[Verbatim]]:
+    """Up to ``cap`` quotable negative mentions per theme of ``period``, newest first; a text
+    already in ``seen_texts`` (another stretch's, the same complaint pasted twice) is skipped."""
+    candidates: dict[str, list[Verbatim]] = {theme: [] for theme in themes}
     newest_first = (
         period_mentions(organisation, period, filters)
         .filter(NEGATIVE_FOR_BOARD, language=language)
         .order_by("-created_at", "-id")
     )
-    seen_texts: set[str] = set()
 
     def unfilled() -> list[str]:
-        return [theme for theme, found in candidates.items() if len(found) < CANDIDATES]
+        return [theme for theme, found in candidates.items() if len(found) < cap]
 
     def read(rows: QuerySet[Mention]) -> tuple[datetime, int] | None:
         """Take the candidates of ``rows``; the (created_at, id) of the last row read."""
         last = None
         for row in rows.values_list(*QUOTE_FIELDS, "themes").iterator(chunk_size=500):
             last = (row[1], row[0])
-            wanted = [t for t in row[-1] or [] if t in candidates and len(candidates[t]) < CANDIDATES]
+            wanted = [t for t in row[-1] or [] if t in candidates and len(candidates[t]) < cap]
             if not wanted:
                 continue
             quote = verbatim_of_row(row, patterns)
@@ -296,7 +351,7 @@ def quotes_in_language(
 
     last = read(newest_first[:FIRST_READ])
     if last is not None and (missing := unfilled()):
-        # A theme with few negative mentions in this language: the rest of the period is read
+        # A theme with few negative mentions in this language: the rest of the stretch is read
         # from where the first read stopped, only the mentions of the themes still short of
         # candidates (the others would be skipped anyway), found by the database.
         created_at, mention_id = last
@@ -305,16 +360,7 @@ def quotes_in_language(
                 Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=mention_id)
             ).filter(_tagged_any(missing))
         )
-    found: dict[str, list[Verbatim]] = {}
-    used: set[int] = set()
-    for theme in themes:
-        pool = [q for q in candidates[theme] if q.mention_id not in used]
-        # Evenly spaced through the period's candidates (newest first): one recent, one earlier.
-        step = max(len(pool) // per_theme, 1)
-        picked = pool[::step][:per_theme]
-        used.update(q.mention_id for q in picked)
-        found[theme] = picked
-    return found
+    return candidates
 
 
 def plan_rows(organisation: Organisation, period: Period) -> list[PlanRow]:

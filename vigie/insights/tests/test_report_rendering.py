@@ -203,6 +203,48 @@ def test_quotes_are_the_same_when_the_reading_is_narrowed_to_the_themes_short_of
         monkeypatch.setattr(report_content, "FIRST_READ", 5000)
 
 
+def test_a_months_quotes_come_from_both_halves_even_when_its_last_days_are_busy(tenant: Tenant) -> None:
+    """A month whose last days bring hundreds of complaints (more than the candidates read per
+    theme) still quotes its first half: one quote from each half of the period."""
+    from vigie.insights import report_content
+
+    org = tenant.organisation
+    source = make_source(org, "google")
+    for n in range(report_content.CANDIDATES + 60):
+        make_mention(
+            org,
+            source=source,
+            created_at=datetime(2025, 3, 28 + n % 4, 9 + n % 10, n % 60, tzinfo=PARIS),
+            rating=1,
+            sentiment=Sentiment.NEGATIVE,
+            language="fr",
+            themes=["prix"],
+            # Distinct texts (the same text twice is quoted once), without digits (masked as numbers).
+            text="Tarif augmenté une nouvelle fois sans prévenir, c'est abusif, dossier "
+            + "".join(chr(97 + int(d)) for d in str(n)),
+        )
+    for day in (3, 9):
+        make_mention(
+            org,
+            source=source,
+            created_at=datetime(2025, 3, day, 10, tzinfo=PARIS),
+            rating=1,
+            sentiment=Sentiment.NEGATIVE,
+            language="fr",
+            themes=["prix"],
+            text=f"Le {day} mars on m'a facturé des frais que personne ne m'avait annoncés, inadmissible.",
+        )
+    quotes = report_content.quotes_in_language(org, parse_period(org, "2025-03"), ["prix"], "fr")["prix"]
+    days = sorted(q.created_at.astimezone(PARIS).day for q in quotes)
+    assert len(days) == 2
+    assert days[0] <= 15 < days[1], days
+    # A period of one day has one stretch: both quotes from that day.
+    one_day = report_content.quotes_in_language(
+        org, parse_period(org, "2025-03-03:2025-03-03"), ["prix"], "fr"
+    )
+    assert [q.created_at.astimezone(PARIS).day for q in one_day["prix"]] == [3]
+
+
 @needs_chromium
 def test_every_page_of_the_report_renders_with_nothing_cut_empty_or_overlapping(tenant: Tenant) -> None:
     seed_network(tenant)
