@@ -126,7 +126,7 @@ def test_vigie_analyze_shows_the_encoders_answer() -> None:
 
 def test_it_settles_doubtful_toxicity_and_leaves_clear_cases_alone() -> None:
     items = [
-        # Angry, not toxic: the fast model alone calls it toxic.
+        # Angry, not toxic: the fast model hesitates (its score lies in the band).
         Item(id="1", text="J'ai attendu 2 heures, c'est honteux", language_hint="fr", rating=2),
         Item(
             id="2", text="Ce gouvernement de voleurs nous prend pour des idiots", language_hint="fr", rating=1
@@ -135,8 +135,10 @@ def test_it_settles_doubtful_toxicity_and_leaves_clear_cases_alone() -> None:
         Item(id="4", text="Livraison rapide, merci", language_hint="fr", rating=5),
     ]
     previous, answers = _answers(items)
-    assert previous[0]["toxicity"]["toxic"] is True
+    low, high = encoder_module._head(encoder_module.TOXICITY_HEAD).meta["band"]
+    assert low <= previous[0]["toxicity"]["score"] < high
     assert answers[0]["toxicity_encoder"]["toxic"] is False
+    assert answers[0]["toxicity_encoder"]["fast_score"] == previous[0]["toxicity"]["score"]
     assert answers[1]["toxicity_encoder"]["toxic"] is True
     # Far from the threshold (sure either way), the fast verdict stands.
     assert answers[2]["toxicity_encoder"] is None

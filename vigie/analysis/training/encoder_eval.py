@@ -425,8 +425,8 @@ def toxicity_lodo(cache: Path) -> dict[str, Any]:
 
 
 def train_toxicity_head(cache: Path) -> None:
-    """Ship ``encoder_toxicity``: the shipped toxicity recipe (train rows of the toxicity sets and
-    ordinary train reviews as clean, classes balanced per set, the threshold folded into the
+    """Ship ``encoder_toxicity``: the shipped toxicity recipe (train rows of the toxicity sets,
+    ordinary train reviews and tweets as clean, classes balanced per set, the threshold folded into the
     intercept) on the sentence embeddings."""
     from vigie.analysis.training.linear import LinearModel
 
@@ -435,6 +435,7 @@ def train_toxicity_head(cache: Path) -> None:
         *train.ordinary_reviews(
             train._capped([e for e in data.star_reviews() if data.split_of(e.text) == "train"])
         ),
+        *train.ordinary_tweets(),
     ]
     vectors, _ = embed("use", [e.text for e in rows], cache, "toxicity-train")
     target = np.array([int(e.label) for e in rows])

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -42,7 +43,7 @@ POOLED_FR = (
     "fr_tripadvisor_restaurants",
 )
 TOXICITY_SETS = ("mlma_hate_speech/fr", "fr_toxicity/ToxiFrench")
-TOXICITY_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+TOXICITY_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 # Ordinary customer reviews per French set on which the share called toxic is measured.
 REVIEWS_FOR_TOXICITY = 600
 BANDS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35)
@@ -165,6 +166,8 @@ def shipped(split: str) -> dict[str, Any]:
         out[f"tweets_{language}_no_platform"] = {
             "rows": len(rows),
             "macro_f1": macro_f1([names[e.label] for e in rows], [r["sentiment"]["label"] for r in results]),
+            # Ordinary tweets (news, opinions, complaints) that a user would see flagged toxic.
+            "called_toxic": _round(np.mean([bool(r["toxicity"]["toxic"]) for r in results])),
         }
     toxic = [e for e in data.toxicity() if data.split_of(e.text) == split]
     per_toxic = {}
@@ -257,11 +260,14 @@ def lodo_stars(rows: Sequence[data.Example], left_out: str) -> dict[str, Any]:
 
 
 def lodo_toxicity(c: float, balanced: bool, reviews: int = train.TOXICITY_REVIEWS) -> dict[str, Any]:
-    """Train on the toxicity sets but one (plus ``reviews`` ordinary reviews as clean, as the
-    shipped recipe), score on that one by threshold, and the share of ordinary validation reviews
-    (``REVIEWS_FOR_TOXICITY`` per French set) each threshold calls toxic."""
+    """Train on the toxicity sets but one (plus ``reviews`` ordinary reviews and the ordinary
+    tweets as clean, as the shipped recipe), score on that one by threshold, and the share of
+    ordinary validation reviews (``REVIEWS_FOR_TOXICITY`` per French set) and of UMSAB's validation
+    tweets (French and English) each threshold calls toxic."""
     french = [e for e in data.star_reviews() if e.dataset in POOLED_FR]
     clean = train.ordinary_reviews([e for e in french if data.split_of(e.text) == "train"], reviews)
+    clean_tweets = train.ordinary_tweets()
+    validation_tweets = [e for language in ("french", "english") for e in data.tweets(language)[1]]
     ordinary = [
         e
         for examples in _per_set(
@@ -271,7 +277,7 @@ def lodo_toxicity(c: float, balanced: bool, reviews: int = train.TOXICITY_REVIEW
     ]
 
     def fit(featurizer: Featurizer, training: list[data.Example]) -> Any:
-        training = [*training, *clean[:LODO_CAP]]
+        training = [*training, *clean[:LODO_CAP], *clean_tweets[:LODO_CAP]]
         target = np.array([int(e.label) for e in training])
         weights = (
             train.balanced_weights(np.array([e.dataset for e in training]), target) if balanced else None
@@ -282,6 +288,7 @@ def lodo_toxicity(c: float, balanced: bool, reviews: int = train.TOXICITY_REVIEW
         toxic = model.predict_proba(featurizer.transform([e.text for e in examples]))[:, 1]
         gold = np.array([int(e.label) for e in examples])
         on_reviews = model.predict_proba(featurizer.transform([e.text for e in ordinary]))[:, 1]
+        on_tweets = model.predict_proba(featurizer.transform([e.text for e in validation_tweets]))[:, 1]
         return {
             "rows": len(examples),
             "by_threshold": {str(t): _round(np.mean((toxic >= t) == gold)) for t in TOXICITY_THRESHOLDS},
@@ -289,12 +296,53 @@ def lodo_toxicity(c: float, balanced: bool, reviews: int = train.TOXICITY_REVIEW
             "ordinary_reviews_called_toxic": {
                 str(t): _round(np.mean(on_reviews >= t)) for t in TOXICITY_THRESHOLDS
             },
+            "ordinary_tweets_called_toxic": {
+                str(t): _round(np.mean(on_tweets >= t)) for t in TOXICITY_THRESHOLDS
+            },
         }
 
     return _lodo(data.toxicity(), fit, score, only=list(TOXICITY_SETS))
 
 
-PARTS = ("validation", "test", "lodo_polarity", "lodo_stars", "lodo_toxicity")
+def toxicity_cv(c: float, balanced: bool, folds: int = 5) -> dict[str, Any]:
+    """The shipped toxicity recipe cross-validated on its own training rows (``folds`` folds by a
+    hash of the text): the hate-speech and toxic-prompt sets' pooled accuracy by threshold, and the
+    share of the ordinary reviews and tweets held out in each fold called toxic. The threshold is
+    chosen here: leave-one-dataset-out, leaving the hate-speech tweets out leaves the model with
+    ordinary tweets only as tweets, which says nothing of the same kind of source seen again."""
+    french = [e for e in data.star_reviews() if e.dataset in POOLED_FR]
+    rows = [
+        *(e for e in data.toxicity() if data.split_of(e.text) == "train"),
+        *train.ordinary_reviews([e for e in french if data.split_of(e.text) == "train"]),
+        *train.ordinary_tweets(),
+    ]
+    featurizer = Featurizer(load_idf())
+    matrix = featurizer.transform([e.text for e in rows])
+    target = np.array([int(e.label) for e in rows])
+    sets = np.array([e.dataset for e in rows])
+    fold = np.array([zlib.crc32(e.text.encode()) % folds for e in rows])
+    probability = np.zeros(len(rows))
+    for k in range(folds):
+        inside = fold != k
+        weights = train.balanced_weights(sets[inside], target[inside]) if balanced else None
+        model = train._fit(matrix[inside], target[inside], c=c, weights=weights)
+        probability[~inside] = model.predict_proba(matrix[~inside])[:, 1]
+    scored = np.isin(sets, TOXICITY_SETS)
+    return {
+        str(t): {
+            "accuracy": _round(np.mean((probability[scored] >= t) == target[scored])),
+            "per_set": {
+                name: _round(np.mean((probability[sets == name] >= t) == target[sets == name]))
+                for name in TOXICITY_SETS
+            },
+            "ordinary_reviews_called_toxic": _round(np.mean(probability[sets == "ordinary_reviews"] >= t)),
+            "ordinary_tweets_called_toxic": _round(np.mean(probability[sets == "ordinary_tweets"] >= t)),
+        }
+        for t in TOXICITY_THRESHOLDS
+    }
+
+
+PARTS = ("validation", "test", "lodo_polarity", "lodo_stars", "lodo_toxicity", "toxicity_cv")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -325,6 +373,8 @@ def main(argv: list[str] | None = None) -> None:
                 "amazon_marc_fr": lodo_stars(data.star_reviews(), "amazon_marc_fr"),
                 "amazon_marc_en": lodo_stars(data.english_reviews(), "amazon_marc_en"),
             }
+        elif part == "toxicity_cv":
+            out[part] = toxicity_cv(options.toxicity_c, options.toxicity_balanced)
         else:
             per_set = lodo_toxicity(options.toxicity_c, options.toxicity_balanced)
             rows = sum(found["rows"] for found in per_set.values())

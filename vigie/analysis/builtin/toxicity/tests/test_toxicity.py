@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from vigie.analysis.builtin.toxicity.analyzer import ToxicityAnalyzer, flags
 from vigie.analysis.contract import Item
+from vigie.analysis.training import data
 
 
 def _run(*texts: str) -> list[dict]:
@@ -53,3 +56,41 @@ def test_an_angry_customer_is_not_called_toxic() -> None:
     assert not fed_up["toxic"]
     assert insult["toxic"]
     assert insult["score"] > 0.5 > max(angry["score"], fed_up["score"])
+
+
+def _seen(*texts: str) -> list[dict]:
+    """The toxicity a user sees: the whole pipeline, as ``vigie analyze`` runs it (the sentence
+    encoder settles the fast model's doubtful cases)."""
+    from vigie.analysis.jsonl import output_record
+    from vigie.analysis.pipeline import analyze_items
+
+    results = analyze_items([Item(id=str(i), text=t) for i, t in enumerate(texts)])
+    return [output_record(str(i), r)["toxicity"] for i, r in enumerate(results)]
+
+
+def test_a_customers_tweet_is_not_toxic_for_being_a_tweet() -> None:
+    """The hate-speech training set is tweets: a handle, a hashtag or a link must not be what makes
+    a text toxic (the model called 73 % of ordinary French tweets and 95 % of English ones toxic
+    before ordinary tweets were taught as clean)."""
+    *posts, insult = _seen(
+        "@free_1337 ma box ne marche plus depuis 3 jours, quelqu'un peut m'aider ?",
+        "@orange toujours pas de fibre chez moi, c'est une blague ou quoi",
+        "@AirFrance vol annulé sans explication, aucun remboursement, inadmissible #AF1234",
+        "Nouvelle collection dispo en magasin ! #mode #nouveautés http://t.co/x",
+        "@united lost my bag again, third time this year. Not impressed #travel",
+        "Great chat with @Decathlon support today, sorted in 5 minutes http://t.co/y",
+        "@user ferme ta gueule sale con #balance",
+    )
+    assert [p["toxic"] for p in posts] == [False] * len(posts)
+    assert insult["toxic"]
+
+
+@pytest.mark.skipif(
+    not (data.DATA / "umsab_tweets").is_dir(), reason="the shared data is not beside this checkout"
+)
+def test_ordinary_tweets_are_rarely_called_toxic() -> None:
+    """UMSAB's validation tweets (French and English: news, opinions, complaints), never trained
+    on: at most 3 % called toxic."""
+    tweets = [e.text for language in ("french", "english") for e in data.tweets(language)[1]]
+    results = _seen(*tweets)
+    assert sum(r["toxic"] for r in results) / len(results) <= 0.03
