@@ -178,6 +178,25 @@ def toxicity() -> list[Example]:
     return [e for e in found if e.text.strip()]
 
 
+def toxicity_en() -> list[Example]:
+    """English toxic (``1``) / non-toxic (``0``) messages: the Jigsaw comments' English originals
+    (the French sets hold their machine translations) and MLMA's English hate-speech tweets."""
+    found: list[Example] = []
+    for r in _rows(DATA / "fr_toxicity/JigsawBilingualBalanced.csv"):
+        found.append(Example("jigsaw_en", r["msg_id"], r["original_text"], r["label"]))
+    for r in _rows(DATA / "fr_toxicity/subset_jigsaw.csv"):
+        found.append(
+            Example(
+                "jigsaw_en", f"subset:{r['msg_id']}", r["original_text"], "1" if r["toxic"] == "1" else "0"
+            )
+        )
+    for r in _rows(DATA / "mlma_hate_speech/en_dataset.csv"):
+        found.append(
+            Example("mlma_hate_speech/en", r["HITId"], r["tweet"], "0" if r["sentiment"] == "normal" else "1")
+        )
+    return [e for e in found if e.text.strip()]
+
+
 ASPECTS = ("price", "food", "service", "ambiance")
 
 

@@ -43,6 +43,8 @@ POOLED_FR = (
     "fr_tripadvisor_restaurants",
 )
 TOXICITY_SETS = ("mlma_hate_speech/fr", "fr_toxicity/ToxiFrench")
+# English toxicity (not in the issue's table, measured as its item 4 asks): its own model.
+TOXICITY_EN_SETS = ("mlma_hate_speech/en", "jigsaw_en")
 TOXICITY_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 # Ordinary customer reviews per French set on which the share called toxic is measured.
 REVIEWS_FOR_TOXICITY = 600
@@ -192,6 +194,28 @@ def shipped(split: str) -> dict[str, Any]:
         "per_set": per_toxic,
         "ordinary_reviews_called_toxic": _round(np.mean(flagged)),
     }
+    english_toxic = [e for e in data.toxicity_en() if data.split_of(e.text) == split]
+    per_english: dict[str, float] = {}
+    correct_english: list[bool] = []
+    for name, examples in _per_set(english_toxic, SCORED_CAP).items():
+        results = _analyze(_items(examples))
+        correct = [r["toxicity"]["toxic"] == (e.label == "1") for e, r in zip(examples, results, strict=True)]
+        per_english[name] = _round(np.mean(correct))
+        correct_english.extend(correct)
+    english_reviews = [
+        e
+        for examples in _per_set(
+            [e for e in data.english_reviews() if data.split_of(e.text) == split], REVIEWS_FOR_TOXICITY
+        ).values()
+        for e in examples
+    ]
+    out["toxicity_en"] = {
+        "accuracy": _round(np.mean(correct_english)),
+        "per_set": per_english,
+        "ordinary_reviews_called_toxic": _round(
+            np.mean([r["toxicity"]["toxic"] for r in _analyze(_items(english_reviews))])
+        ),
+    }
     return out
 
 
@@ -304,18 +328,24 @@ def lodo_toxicity(c: float, balanced: bool, reviews: int = train.TOXICITY_REVIEW
     return _lodo(data.toxicity(), fit, score, only=list(TOXICITY_SETS))
 
 
-def toxicity_cv(c: float, balanced: bool, folds: int = 5) -> dict[str, Any]:
-    """The shipped toxicity recipe cross-validated on its own training rows (``folds`` folds by a
-    hash of the text): the hate-speech and toxic-prompt sets' pooled accuracy by threshold, and the
-    share of the ordinary reviews and tweets held out in each fold called toxic. The threshold is
-    chosen here: leave-one-dataset-out, leaving the hate-speech tweets out leaves the model with
-    ordinary tweets only as tweets, which says nothing of the same kind of source seen again."""
-    french = [e for e in data.star_reviews() if e.dataset in POOLED_FR]
-    rows = [
-        *(e for e in data.toxicity() if data.split_of(e.text) == "train"),
-        *train.ordinary_reviews([e for e in french if data.split_of(e.text) == "train"]),
-        *train.ordinary_tweets(),
-    ]
+def toxicity_cv(c: float, balanced: bool, folds: int = 5, language: str = "fr") -> dict[str, Any]:
+    """The shipped toxicity recipe of ``language`` ("fr" or "en") cross-validated on its own
+    training rows (``folds`` folds by a hash of the text): the toxic sets' pooled accuracy by
+    threshold, and the share of the ordinary reviews and tweets held out in each fold called
+    toxic. The thresholds are chosen here: leave-one-dataset-out, leaving the hate-speech tweets
+    out leaves the model with ordinary tweets only as tweets, which says nothing of the same kind
+    of source seen again."""
+    if language == "en":
+        rows = train.toxicity_en_rows()
+        scored_sets: tuple[str, ...] = TOXICITY_EN_SETS
+    else:
+        french = [e for e in data.star_reviews() if e.dataset in POOLED_FR]
+        rows = [
+            *(e for e in data.toxicity() if data.split_of(e.text) == "train"),
+            *train.ordinary_reviews([e for e in french if data.split_of(e.text) == "train"]),
+            *train.ordinary_tweets(),
+        ]
+        scored_sets = TOXICITY_SETS
     featurizer = Featurizer(load_idf())
     matrix = featurizer.transform([e.text for e in rows])
     target = np.array([int(e.label) for e in rows])
@@ -327,22 +357,30 @@ def toxicity_cv(c: float, balanced: bool, folds: int = 5) -> dict[str, Any]:
         weights = train.balanced_weights(sets[inside], target[inside]) if balanced else None
         model = train._fit(matrix[inside], target[inside], c=c, weights=weights)
         probability[~inside] = model.predict_proba(matrix[~inside])[:, 1]
-    scored = np.isin(sets, TOXICITY_SETS)
+    scored = np.isin(sets, scored_sets)
+    ordinary = sorted(name for name in set(sets.tolist()) if name.startswith("ordinary_"))
     return {
         str(t): {
             "accuracy": _round(np.mean((probability[scored] >= t) == target[scored])),
             "per_set": {
                 name: _round(np.mean((probability[sets == name] >= t) == target[sets == name]))
-                for name in TOXICITY_SETS
+                for name in scored_sets
             },
-            "ordinary_reviews_called_toxic": _round(np.mean(probability[sets == "ordinary_reviews"] >= t)),
-            "ordinary_tweets_called_toxic": _round(np.mean(probability[sets == "ordinary_tweets"] >= t)),
+            **{f"{name}_called_toxic": _round(np.mean(probability[sets == name] >= t)) for name in ordinary},
         }
         for t in TOXICITY_THRESHOLDS
     }
 
 
-PARTS = ("validation", "test", "lodo_polarity", "lodo_stars", "lodo_toxicity", "toxicity_cv")
+PARTS = (
+    "validation",
+    "test",
+    "lodo_polarity",
+    "lodo_stars",
+    "lodo_toxicity",
+    "toxicity_cv",
+    "toxicity_cv_en",
+)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -373,8 +411,9 @@ def main(argv: list[str] | None = None) -> None:
                 "amazon_marc_fr": lodo_stars(data.star_reviews(), "amazon_marc_fr"),
                 "amazon_marc_en": lodo_stars(data.english_reviews(), "amazon_marc_en"),
             }
-        elif part == "toxicity_cv":
-            out[part] = toxicity_cv(options.toxicity_c, options.toxicity_balanced)
+        elif part in ("toxicity_cv", "toxicity_cv_en"):
+            language = "en" if part.endswith("_en") else "fr"
+            out[part] = toxicity_cv(options.toxicity_c, options.toxicity_balanced, language=language)
         else:
             per_set = lodo_toxicity(options.toxicity_c, options.toxicity_balanced)
             rows = sum(found["rows"] for found in per_set.values())

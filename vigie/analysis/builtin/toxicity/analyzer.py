@@ -1,5 +1,7 @@
 """Toxicity and legal-risk analyzer: a trained toxic/clean model plus explainable lexical flags for
-insults, threats, hate, accusations of crimes or fraud, and named persons."""
+insults, threats, hate, accusations of crimes or fraud, and named persons. The detected language
+chooses the model: English texts go through ``toxicity_en`` (trained on English toxic sets, with
+English reviews and tweets as clean), the others through the French ``toxicity``."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar
 
+import numpy as np
+
+from vigie.analysis.builtin.sentiment.analyzer import model_language
 from vigie.analysis.contract import Analyzer, Item, Results
 from vigie.analysis.training import runtime
 
@@ -67,13 +72,15 @@ class ToxicityAnalyzer(Analyzer):
     flags, so a moderator sees why a mention was flagged."""
 
     name: ClassVar[str] = "toxicity"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"
     provides: ClassVar[frozenset[str]] = frozenset({"toxicity"})
+    uses: ClassVar[frozenset[str]] = frozenset({"language"})
 
     def load(self) -> None:
-        """Load the shared featurizer and the toxicity model."""
+        """Load the shared featurizer and the French and English toxicity models."""
         runtime.featurizer()
         runtime.model("toxicity")
+        runtime.model("toxicity_en")
         runtime.prepare()
 
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
@@ -81,7 +88,12 @@ class ToxicityAnalyzer(Analyzer):
         if not batch:
             return []
         # Plain floats: per-item numpy scalars cost more than the rest of the loop.
-        scores = runtime.proba("toxicity", batch)[:, 1].tolist()
+        found = previous if len(previous) == len(batch) else [{} for _ in batch]
+        english = np.array([model_language(item, r) == "en" for item, r in zip(batch, found, strict=True)])
+        scores_array = runtime.proba("toxicity", batch)[:, 1]
+        if english.any():
+            scores_array = np.where(english, runtime.proba("toxicity_en", batch)[:, 1], scores_array)
+        scores = scores_array.tolist()
         results: list[Results] = []
         for item, score in zip(batch, scores, strict=True):
             categories = flags(runtime.item_text(item))

@@ -94,3 +94,33 @@ def test_ordinary_tweets_are_rarely_called_toxic() -> None:
     tweets = [e.text for language in ("french", "english") for e in data.tweets(language)[1]]
     results = _seen(*tweets)
     assert sum(r["toxic"] for r in results) / len(results) <= 0.03
+
+
+def test_english_has_its_own_model_insults_are_toxic_angry_customers_are_not() -> None:
+    """English texts go through ``toxicity_en`` (the French model had never read an English toxic
+    text: it missed some insults and called about a fifth of English reviews toxic)."""
+    insults = _seen(
+        "You are a fucking idiot, go to hell",
+        "Shut up you stupid bitch",
+        "I will find you and make you pay for this",
+    )
+    angry = _seen(
+        "Worst customer service ever, total disgrace",
+        "Still waiting for my refund after three weeks, this is ridiculous",
+        "Absolutely useless company, never again. Avoid at all costs!",
+    )
+    assert [r["toxic"] for r in insults] == [True, True, True]
+    assert [r["toxic"] for r in angry] == [False, False, False]
+
+
+@pytest.mark.skipif(
+    not (data.DATA / "amazon_marc_en").is_dir(), reason="the shared data is not beside this checkout"
+)
+def test_ordinary_english_reviews_are_rarely_called_toxic() -> None:
+    """600 English validation reviews of each English set, never trained on: at most 2 % toxic."""
+    import random
+
+    reviews = [e.text for e in data.english_reviews() if data.split_of(e.text) == "validation"]
+    random.Random(16).shuffle(reviews)
+    results = _seen(*reviews[:1200])
+    assert sum(r["toxic"] for r in results) / len(results) <= 0.02
