@@ -11,6 +11,7 @@ import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
@@ -175,6 +176,34 @@ def _capped(examples: Sequence[data.Example]) -> list[data.Example]:
     return kept
 
 
+def _toxicity_model(
+    featurizer: Featurizer, name: str, rows: Sequence[data.Example], threshold: float, meta: dict[str, Any]
+) -> LinearModel:
+    """A toxic/clean model of ``rows`` (classes balanced within each set), with the probability
+    from which a text is toxic folded into the intercept: its score crosses 0.5 exactly there."""
+    target = np.array([int(e.label) for e in rows])
+    model = _fit(
+        featurizer.transform([e.text for e in rows]),
+        target,
+        c=TOXICITY_C,
+        weights=balanced_weights(np.array([e.dataset for e in rows]), target) if TOXICITY_BALANCED else None,
+    )
+    return LinearModel(
+        name,
+        ["clean", "toxic"],
+        model.coef_,
+        model.intercept_ - np.log(threshold / (1 - threshold)),
+        {
+            "trained_on": sorted({e.dataset for e in rows}),
+            "rows": len(rows),
+            "C": TOXICITY_C,
+            "weights": "classes balanced within each dataset" if TOXICITY_BALANCED else "none",
+            **meta,
+            "threshold_folded_into_intercept": threshold,
+        },
+    )
+
+
 MODELS = (
     "polarity",
     "stars",
@@ -328,57 +357,21 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
 
     if "toxicity" in only:
         toxic = [*toxic, *ordinary_reviews(reviews), *ordinary_tweets()]
-        toxic_matrix = featurizer.transform([e.text for e in toxic])
-        toxic_target = np.array([int(e.label) for e in toxic])
-        model = _fit(
-            toxic_matrix,
-            toxic_target,
-            c=TOXICITY_C,
-            weights=balanced_weights(np.array([e.dataset for e in toxic]), toxic_target)
-            if TOXICITY_BALANCED
-            else None,
-        )
-        LinearModel(
-            "toxicity",
-            ["clean", "toxic"],
-            model.coef_,
-            model.intercept_ - np.log(TOXICITY_THRESHOLD / (1 - TOXICITY_THRESHOLD)),
-            {
-                "trained_on": sorted({e.dataset for e in toxic}),
-                "rows": len(toxic),
-                "C": TOXICITY_C,
-                "weights": "classes balanced within each dataset" if TOXICITY_BALANCED else "none",
-                "ordinary_reviews_as_clean": TOXICITY_REVIEWS,
-                "ordinary_tweets_as_clean": "UMSAB French and English train files, test rows out",
-                "threshold_folded_into_intercept": TOXICITY_THRESHOLD,
-            },
-        ).save(directory)
+        meta = {
+            "ordinary_reviews_as_clean": TOXICITY_REVIEWS,
+            "ordinary_tweets_as_clean": "UMSAB French and English train files, test rows out",
+        }
+        _toxicity_model(featurizer, "toxicity", toxic, TOXICITY_THRESHOLD, meta).save(directory)
         say("toxicity")
 
     if "toxicity_en" in only:
-        rows = toxicity_en_rows()
-        target = np.array([int(e.label) for e in rows])
-        model = _fit(
-            featurizer.transform([e.text for e in rows]),
-            target,
-            c=TOXICITY_C,
-            weights=balanced_weights(np.array([e.dataset for e in rows]), target),
+        meta = {
+            "ordinary_reviews_as_clean": TOXICITY_EN_REVIEWS,
+            "ordinary_tweets_as_clean": "UMSAB English train file, test rows out",
+        }
+        _toxicity_model(featurizer, "toxicity_en", toxicity_en_rows(), TOXICITY_EN_THRESHOLD, meta).save(
+            directory
         )
-        LinearModel(
-            "toxicity_en",
-            ["clean", "toxic"],
-            model.coef_,
-            model.intercept_ - np.log(TOXICITY_EN_THRESHOLD / (1 - TOXICITY_EN_THRESHOLD)),
-            {
-                "trained_on": sorted({e.dataset for e in rows}),
-                "rows": len(rows),
-                "C": TOXICITY_C,
-                "weights": "classes balanced within each dataset",
-                "ordinary_reviews_as_clean": TOXICITY_EN_REVIEWS,
-                "ordinary_tweets_as_clean": "UMSAB English train file, test rows out",
-                "threshold_folded_into_intercept": TOXICITY_EN_THRESHOLD,
-            },
-        ).save(directory)
         say("toxicity_en")
 
     if "synonyms" in only:
