@@ -34,6 +34,22 @@ def test_it_recognises_the_seven_languages(analyzer: LanguageAnalyzer, text: str
     assert analyzer.detect(text, hint="") == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La liste noire des plantes invasives s'allonge | @user via @user http",
+        "Refinancement de 5 #centralessolaires dans le Sud de la France - http",
+        "RT @user: Le piège de l’#énergie verte (via @user) http://t.co/x",
+        "l'éolien volant : des éoliennes en altitude https://example.org/eolien",
+    ],
+)
+def test_links_handles_and_hashtag_signs_do_not_decide_a_posts_language(
+    analyzer: LanguageAnalyzer, text: str
+) -> None:
+    # Each was called Portuguese: "http", "@user" and "#" weighed more than the French words.
+    assert analyzer.detect(text) == "fr"
+
+
 @pytest.mark.parametrize("text", ["ok", "Top 👍", "👏👏👏", ""])
 def test_short_texts_take_the_sources_language(analyzer: LanguageAnalyzer, text: str) -> None:
     assert analyzer.detect(text, hint="de") == "de"
