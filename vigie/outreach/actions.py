@@ -559,8 +559,10 @@ def do_record_survey_opened(invitation: Invitation) -> None:
 
 
 def do_hit(key: str, *, limit: int, now: datetime | None = None) -> bool:
-    """Count one public request by ``key`` (a digest of the client address) in this minute; False
-    once ``limit`` is passed."""
+    """Count one public request by ``key`` (a digest of the client address); False once more than
+    ``limit`` were made in the last minute. The minute slides: this minute's count plus the
+    previous minute's, weighted by the share of it still inside the last 60 seconds (with fixed
+    minutes, ``limit`` requests at 12:00:59 and ``limit`` more at 12:01:00 all passed)."""
     now = now or timezone.now()
     window = now.replace(second=0, microsecond=0)
     with transaction.atomic():
@@ -569,7 +571,13 @@ def do_hit(key: str, *, limit: int, now: datetime | None = None) -> bool:
         hit.save(update_fields=["count"])
         if _created:
             PublicHit.objects.filter(window__lt=window - timedelta(hours=1)).delete()
-    return hit.count <= limit
+        previous = (
+            PublicHit.objects.filter(key=key, window=window - timedelta(minutes=1))
+            .values_list("count", flat=True)
+            .first()
+        )
+    still_inside = 1 - (now - window).total_seconds() / 60
+    return hit.count + (previous or 0) * still_inside <= limit
 
 
 def _survey_source(organisation: Organisation, location: Location | None) -> Any:

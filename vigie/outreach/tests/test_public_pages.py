@@ -123,6 +123,21 @@ def test_the_public_pages_are_rate_limited(world: World, settings: Any) -> None:
     assert statuses[20:] == [429] * 5
 
 
+def test_the_limit_holds_across_the_turn_of_a_minute(world: World) -> None:
+    """A burst that straddles 12:00:59 and 12:01:00 gets the limit once, not twice."""
+    from datetime import UTC, datetime
+
+    from vigie.outreach.actions import do_hit
+
+    just_before = datetime(2026, 12, 7, 12, 0, 59, 900_000, tzinfo=UTC)
+    just_after = datetime(2026, 12, 7, 12, 1, 0, 100_000, tzinfo=UTC)
+    assert all(do_hit("burst", limit=20, now=just_before) for _ in range(15))
+    assert [do_hit("burst", limit=20, now=just_after) for _ in range(7)] == [True] * 5 + [False] * 2
+    # A minute later the earlier burst has left the window.
+    a_minute_on = datetime(2026, 12, 7, 12, 2, 0, 200_000, tzinfo=UTC)
+    assert all(do_hit("burst", limit=20, now=a_minute_on) for _ in range(12))
+
+
 def test_the_review_link_counts_the_click_and_opens_the_platform(world: World) -> None:
     inv = invitation(world)
     response = Client().get(f"/o/r/{sign('review', inv.token)}/")
