@@ -60,9 +60,9 @@ def _analyzers() -> list[Any]:
     return [SentimentAnalyzer(), ToxicityAnalyzer(), ThemesAnalyzer(), TypeAnalyzer()]
 
 
-def run_all(items: Sequence[Item], batch_size: int = 512) -> list[Results]:
-    """Run the four trained analyzers over ``items`` in batches, in dependency order."""
-    analyzers = _analyzers()
+def run_analyzers(analyzers: Sequence[Any], items: Sequence[Item], batch_size: int = 512) -> list[Results]:
+    """Run ``analyzers`` (in dependency order) over ``items`` in batches, each seeing the results
+    of those before it; the measurement scripts' one way of running a chosen set of analyzers."""
     results: list[Results] = []
     for start in range(0, len(items), batch_size):
         batch = items[start : start + batch_size]
@@ -72,6 +72,11 @@ def run_all(items: Sequence[Item], batch_size: int = 512) -> list[Results]:
                 row.update(new)
         results.extend(gathered)
     return results
+
+
+def run_all(items: Sequence[Item], batch_size: int = 512) -> list[Results]:
+    """Run the four trained analyzers over ``items`` in batches, in dependency order."""
+    return run_analyzers(_analyzers(), items, batch_size)
 
 
 def _items(texts: Sequence[str], platform: str = "") -> list[Item]:

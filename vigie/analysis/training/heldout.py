@@ -27,6 +27,7 @@ import numpy as np
 
 from vigie.analysis.contract import Item, Results
 from vigie.analysis.training import data, train
+from vigie.analysis.training.evaluate import run_analyzers
 from vigie.analysis.training.features import Featurizer
 from vigie.analysis.training.linear import load_idf
 
@@ -82,17 +83,10 @@ def _analyze(items: Sequence[Item]) -> list[Results]:
     analyzers: list[Any] = [LanguageAnalyzer(), SentimentAnalyzer(), ToxicityAnalyzer()]
     if EncoderSentimentAnalyzer.name in registered_analyzers():
         analyzers.append(EncoderSentimentAnalyzer())
-    results: list[Results] = []
-    for start in range(0, len(items), 512):
-        batch = items[start : start + 512]
-        gathered: list[Results] = [{} for _ in batch]
-        for analyzer in analyzers:
-            for row, new in zip(gathered, analyzer.analyze(batch, gathered), strict=True):
-                row.update(new)
-        for row in gathered:
-            row["sentiment"] = user_sentiment(row)
-            row["toxicity"] = user_toxicity(row)
-        results.extend(gathered)
+    results = run_analyzers(analyzers, items)
+    for row in results:
+        row["sentiment"] = user_sentiment(row)
+        row["toxicity"] = user_toxicity(row)
     return results
 
 

@@ -37,6 +37,7 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from vigie.analysis.contract import Item, Results
 from vigie.analysis.training import type_model
+from vigie.analysis.training.evaluate import run_analyzers
 
 VARIANTS = ("fast", "user", "post", "user+post", "fast+encoder", "user+post+encoder")
 SHORT_POST = 280
@@ -55,15 +56,7 @@ def analyze(items: Sequence[Item]) -> list[Results]:
         ToxicityAnalyzer(),
         EncoderSentimentAnalyzer(),
     ]
-    results: list[Results] = []
-    for start in range(0, len(items), 512):
-        batch = items[start : start + 512]
-        gathered: list[Results] = [{} for _ in batch]
-        for analyzer in analyzers:
-            for row, new in zip(gathered, analyzer.analyze(batch, gathered), strict=True):
-                row.update(new)
-        results.extend(gathered)
-    return results
+    return run_analyzers(analyzers, items)
 
 
 def encoder_post(item: Item, found: Results) -> bool:
