@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from django.db.models import Q
+
 from vigie.core.models import Location, Organisation
 from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
@@ -19,6 +21,9 @@ from vigie.insights.queries.quotes import Verbatim, _verbatim
 from vigie.insights.queries.stats import _share
 from vigie.insights.queries.themes import TOP_THEMES, theme_labels
 from vigie.insights.verbatims import order_patterns
+
+# Negative mentions read per query while looking for each theme's quotes.
+QUOTE_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,14 @@ def theme_board(
         ((theme, counts) for theme, counts in now_counts.items() if counts.get("board_negative")),
         key=lambda item: (-item[1]["board_negative"], -item[1]["volume"], item[0]),
     )[:limit]
-    quotes = _recent_negative_quotes(organisation, period, base, [theme for theme, _c in ranked], verbatims)
+    # A theme with fewer negative mentions than ``verbatims`` asks for only those it has, so the
+    # read can stop as soon as every theme is served instead of running to the period's start.
+    quotes = _recent_negative_quotes(
+        organisation,
+        period,
+        base,
+        {theme: min(verbatims, int(counts["board_negative"])) for theme, counts in ranked},
+    )
     rows = []
     for theme, counts in ranked:
         by_location = grouped(organisation, period, replace(base, theme=theme), "location_id")
@@ -110,27 +122,45 @@ def theme_board(
 
 
 def _recent_negative_quotes(
-    organisation: Organisation, period: Period, filters: InsightFilters, themes: list[str], per_theme: int
+    organisation: Organisation,
+    period: Period,
+    filters: InsightFilters,
+    wanted: dict[str, int],
+    *,
+    page_size: int = QUOTE_PAGE,
 ) -> dict[str, list[Verbatim]]:
-    """The most recent negative mentions of each theme, read in one pass from the newest."""
+    """The most recent negative mentions of each theme (``wanted``: how many per theme), read from
+    the newest a page at a time until every theme has its count.
+
+    Pages, not one cursor over the period: without a LIMIT, PostgreSQL plans the whole period's
+    negative mentions sorted (a sequential scan and an on-disk sort, 1.3 s at a million mentions)
+    where a page walks the (organisation, created_at) index backwards and is done in milliseconds.
+    """
     patterns = order_patterns(organisation)
-    found: dict[str, list[Verbatim]] = {theme: [] for theme in themes}
-    if not themes:
-        return found
-    queryset = (
+    found: dict[str, list[Verbatim]] = {theme: [] for theme in wanted}
+    missing = {theme for theme, count in wanted.items() if count > 0}
+    newest_first = (
         period_mentions(organisation, period, filters)
         .filter(NEGATIVE_FOR_BOARD)
         .select_related("source", "location")
         .only("id", "created_at", "title", "text", "rating", "themes", "source__platform", "location__name")
         .order_by("-created_at", "-id")
     )
-    missing = set(themes)
-    for mention in queryset.iterator(chunk_size=500):
-        for theme in mention.themes or []:
-            if theme in missing:
-                found[theme].append(_verbatim(mention, patterns))
-                if len(found[theme]) >= per_theme:
-                    missing.discard(theme)
-        if not missing:
+    page = newest_first
+    while missing:
+        batch = list(page[:page_size])
+        for mention in batch:
+            for theme in mention.themes or []:
+                if theme in missing:
+                    found[theme].append(_verbatim(mention, patterns))
+                    if len(found[theme]) >= wanted[theme]:
+                        missing.discard(theme)
+            if not missing:
+                break
+        if len(batch) < page_size:
             break
+        last = batch[-1]
+        page = newest_first.filter(
+            Q(created_at__lt=last.created_at) | Q(created_at=last.created_at, pk__lt=last.pk)
+        )
     return found

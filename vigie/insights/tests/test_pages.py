@@ -200,6 +200,48 @@ def test_the_theme_board_ranks_problems_and_masks_personal_data(
     assert "globex-theme" not in html
 
 
+def test_the_theme_board_finds_each_themes_latest_quotes_across_pages(tenant: Tenant) -> None:
+    """The quotes are read newest first a page at a time: a theme whose negative mentions are
+    all older than the first pages still gets its newest ones, in order; a theme asks only for as
+    many as it has."""
+    from vigie.core.periods import last_days
+    from vigie.insights.queries.filters import InsightFilters
+    from vigie.insights.queries.theme_board import _recent_negative_quotes
+
+    org = tenant.organisation
+    now = timezone.now()
+    for hour in range(7):  # "attente" fills the newest pages
+        make_mention(
+            org,
+            created_at=now - timedelta(hours=hour + 1),
+            sentiment=Sentiment.NEGATIVE,
+            themes=["attente"],
+            text=f"Attente numéro {hour}",
+        )
+    for day in (3, 4, 5):
+        make_mention(
+            org,
+            created_at=now - timedelta(days=day),
+            sentiment=Sentiment.NEGATIVE,
+            themes=["prix"],
+            text=f"Trop cher, il y a {day} jours",
+        )
+    make_mention(
+        org,
+        created_at=now - timedelta(days=6),
+        sentiment=Sentiment.POSITIVE,
+        themes=["prix"],
+        text="Bon prix",
+    )
+
+    quotes = _recent_negative_quotes(
+        org, last_days(org, 30), InsightFilters(), {"attente": 1, "prix": 2, "accueil": 0}, page_size=2
+    )
+    assert [q.text for q in quotes["attente"]] == ["Attente numéro 0"]
+    assert [q.text for q in quotes["prix"]] == ["Trop cher, il y a 3 jours", "Trop cher, il y a 4 jours"]
+    assert quotes["accueil"] == []
+
+
 def test_managers_create_edit_and_delete_action_plans(tenant: Tenant, login: Login) -> None:
     org = tenant.organisation
     Theme.objects.create(organisation=org, slug="attente", label="Attente")
