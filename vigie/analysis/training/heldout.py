@@ -231,8 +231,9 @@ def _lodo(
     return out
 
 
-def lodo_polarity(rows: Sequence[data.Example], c: float) -> dict[str, Any]:
-    """Per left-out set: accuracy by sign and the neutral share at each candidate band."""
+def lodo_polarity(rows: Sequence[data.Example], c: float, *, naive_bayes: bool = False) -> dict[str, Any]:
+    """Per left-out set: accuracy by sign and the neutral share at each candidate band (the
+    shipped recipe: ``naive_bayes`` for French, ``train.POLARITY_NAIVE_BAYES``)."""
 
     def score(model: Any, featurizer: Featurizer, examples: list[data.Example]) -> dict[str, Any]:
         polar = [e for e in examples if e.label != "3"]
@@ -252,7 +253,9 @@ def lodo_polarity(rows: Sequence[data.Example], c: float) -> dict[str, Any]:
             }
         return found
 
-    return _lodo(rows, lambda f, training: train.fit_polarity(f, training, c=c), score)
+    return _lodo(
+        rows, lambda f, training: train.fit_polarity(f, training, c=c, naive_bayes=naive_bayes), score
+    )
 
 
 def lodo_stars(rows: Sequence[data.Example], left_out: str) -> dict[str, Any]:
@@ -396,8 +399,12 @@ def main(argv: list[str] | None = None) -> None:
             out[part] = shipped(part)
         elif part == "lodo_polarity":
             out[part] = {
-                "fr": lodo_polarity(french_reviews(), options.c),
-                "en": lodo_polarity(data.english_reviews(), options.c),
+                "fr": lodo_polarity(
+                    french_reviews(), options.c, naive_bayes=train.POLARITY_NAIVE_BAYES["polarity"]
+                ),
+                "en": lodo_polarity(
+                    data.english_reviews(), options.c, naive_bayes=train.POLARITY_NAIVE_BAYES["polarity_en"]
+                ),
                 "C": options.c,
             }
         elif part == "lodo_stars":

@@ -174,6 +174,37 @@ def test_naive_bayes_one_vs_rest_reads_each_star_from_its_words_with_a_plain_lin
     assert model.proba(unseen).argmax(axis=1).tolist() == [0, 1, 2, 3, 4]
 
 
+def test_naive_bayes_polarity_folds_its_scaling_into_the_coefficients() -> None:
+    """The French polarity model is an NB-LR: trained on scaled features, read with the plain
+    product of the analyzer (the scaling folded into the coefficients), and it reads polarity."""
+    from vigie.analysis.training.data import Example
+    from vigie.analysis.training.train import _nb_ratio, _present, fit_polarity
+
+    negative = ["nul arnaque", "décevant cassé", "horrible lent"]
+    positive = ["parfait génial", "excellent rapide", "superbe solide"]
+    examples = [
+        Example(dataset, f"{dataset}{i}", f"{words} produit {filler}", label)
+        for dataset in ("a", "b")
+        for i, (words, label) in enumerate(
+            [(w, "1") for w in negative] + [(w, "5") for w in positive] + [("correct", "3")]
+        )
+        for filler in ("reçu", "livré")
+    ]
+    featurizer = Featurizer()
+    featurizer.fit_idf([e.text for e in examples])
+    coef, intercept = fit_polarity(featurizer, examples, naive_bayes=True)
+    assert coef.shape == (1, features.N_FEATURES) and intercept.shape == (1,)
+
+    polar = [e for e in examples if e.label != "3"]  # 3 stars are neither side
+    matrix = featurizer.transform([e.text for e in polar])
+    ratio = _nb_ratio(_present(matrix), np.array([e.label == "5" for e in polar]), np.ones(len(polar)))
+    scaled_coef = np.divide(coef[0], ratio, out=np.zeros_like(coef[0]), where=ratio != 0)
+    assert np.allclose(matrix.multiply(ratio).tocsr() @ scaled_coef, matrix @ coef[0])
+
+    unseen = featurizer.transform(["arnaque commande", "cassé et lent", "génial commande", "excellent"])
+    assert ((unseen @ coef[0] + intercept[0]) > 0).tolist() == [False, False, True, True]
+
+
 def _unigram_columns(words: list[str], negated: bool) -> set[int]:
     salt = features._SALT_NEGATED if negated else features._SALT_WORD
     return set((features._finalise(features._hashes_of(words), salt) & features._MASK).tolist())
