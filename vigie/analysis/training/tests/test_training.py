@@ -193,7 +193,8 @@ def test_naive_bayes_polarity_folds_its_scaling_into_the_coefficients() -> None:
     featurizer = Featurizer()
     featurizer.fit_idf([e.text for e in examples])
     coef, intercept = fit_polarity(featurizer, examples, naive_bayes=True)
-    assert coef.shape == (1, features.N_FEATURES) and intercept.shape == (1,)
+    assert coef.shape == (1, features.N_FEATURES)
+    assert intercept.shape == (1,)
 
     polar = [e for e in examples if e.label != "3"]  # 3 stars are neither side
     matrix = featurizer.transform([e.text for e in polar])
