@@ -175,10 +175,11 @@ def test_naive_bayes_one_vs_rest_reads_each_star_from_its_words_with_a_plain_lin
 
 
 def test_naive_bayes_polarity_folds_its_scaling_into_the_coefficients() -> None:
-    """The French polarity model is an NB-LR: trained on scaled features, read with the plain
-    product of the analyzer (the scaling folded into the coefficients), and it reads polarity."""
+    """The French polarity model is an NB-LR: trained on scaled features, stored with the scaling
+    folded into its coefficients, so the analyzer's reader (a plain linear product) tells positive
+    from negative reviews it has not seen."""
     from vigie.analysis.training.data import Example
-    from vigie.analysis.training.train import _nb_ratio, _present, fit_polarity
+    from vigie.analysis.training.train import fit_polarity
 
     negative = ["nul arnaque", "décevant cassé", "horrible lent"]
     positive = ["parfait génial", "excellent rapide", "superbe solide"]
@@ -193,17 +194,10 @@ def test_naive_bayes_polarity_folds_its_scaling_into_the_coefficients() -> None:
     featurizer = Featurizer()
     featurizer.fit_idf([e.text for e in examples])
     coef, intercept = fit_polarity(featurizer, examples, naive_bayes=True)
-    assert coef.shape == (1, features.N_FEATURES)
-    assert intercept.shape == (1,)
-
-    polar = [e for e in examples if e.label != "3"]  # 3 stars are neither side
-    matrix = featurizer.transform([e.text for e in polar])
-    ratio = _nb_ratio(_present(matrix), np.array([e.label == "5" for e in polar]), np.ones(len(polar)))
-    scaled_coef = np.divide(coef[0], ratio, out=np.zeros_like(coef[0]), where=ratio != 0)
-    assert np.allclose(matrix.multiply(ratio).tocsr() @ scaled_coef, matrix @ coef[0])
+    model = LinearModel("toy", ["negative", "positive"], coef, intercept)
 
     unseen = featurizer.transform(["arnaque commande", "cassé et lent", "génial commande", "excellent"])
-    assert ((unseen @ coef[0] + intercept[0]) > 0).tolist() == [False, False, True, True]
+    assert model.proba(unseen).argmax(axis=1).tolist() == [0, 0, 1, 1]
 
 
 def _unigram_columns(words: list[str], negated: bool) -> set[int]:
