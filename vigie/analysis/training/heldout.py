@@ -7,7 +7,9 @@ Prints one JSON object with, for every row of issue 16's table, three figures:
   scored on that one (its non-test rows). It predicts the figures on text the models have never
   seen (other companies, other sources) far better than a validation split of the same sets, so
   the choices (hyper-parameters, the neutral band) are made on it;
-- ``test``: the shipped models on each set's test split, which no choice touched.
+- ``test``: the shipped models on each set's test split, which no choice touched;
+- ``tweet_neutral`` (only with ``--parts``): the validation figures the sentiment analyzer's
+  ``TWEET_NEUTRAL`` was chosen on, per threshold.
 
 The shipped figures run the language, sentiment and toxicity analyzers as ``vigie analyze`` does,
 with no platform and no rating given. The LODO models are trained leaner than the shipped ones
@@ -131,8 +133,9 @@ def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
     return _round(np.mean(scores))
 
 
-def shipped(split: str) -> dict[str, Any]:
-    """Every figure of the shipped analyzers on ``split`` ("validation" or "test")."""
+def _review_figures(split: str) -> dict[str, Any]:
+    """Polarity of the French and English rated reviews of ``split`` (label and sign, per set and
+    pooled) and the MARC stars, as a user sees them."""
     out: dict[str, Any] = {}
     for language, rows in (("fr", french_reviews()), ("en", data.english_reviews())):
         rated = _per_set([e for e in rows if data.split_of(e.text) == split], SCORED_CAP)
@@ -154,6 +157,13 @@ def shipped(split: str) -> dict[str, Any]:
             "pooled": _polarity([p[0] for p in pooled], [p[1] for p in pooled], [p[2] for p in pooled]),
             "per_set": per_set,
         }
+    return out
+
+
+def _tweet_figures(split: str) -> dict[str, Any]:
+    """UMSAB's French and English tweets of ``split`` read with no platform: macro-F1 and the share
+    called toxic."""
+    out: dict[str, Any] = {}
     for language in ("french", "english"):
         train_file, val_file = data.tweets(language)
         rows = val_file if split == "validation" else [e for e in train_file if data.is_test(e.text)]
@@ -165,6 +175,36 @@ def shipped(split: str) -> dict[str, Any]:
             # Ordinary tweets (news, opinions, complaints) that a user would see flagged toxic.
             "called_toxic": _round(np.mean([bool(r["toxicity"]["toxic"]) for r in results])),
         }
+    return out
+
+
+TWEET_NEUTRAL_GRID = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7, None)
+
+
+def tweet_neutral(split: str = "validation") -> dict[str, Any]:
+    """How the sentiment analyzer's ``TWEET_NEUTRAL`` was chosen (docs/models.md): per threshold
+    (``None``: the rule off), the pooled review polarity and the tweets' macro-F1, as a user sees
+    them with the analyzers registered now (``VIGIE_ENCODER=0`` for the encoder off)."""
+    from vigie.analysis.builtin.sentiment import analyzer as sentiment
+
+    shipped_threshold = sentiment.TWEET_NEUTRAL
+    out: dict[str, Any] = {}
+    try:
+        for threshold in TWEET_NEUTRAL_GRID:
+            sentiment.TWEET_NEUTRAL = 2.0 if threshold is None else threshold
+            reviews, tweets = _review_figures(split), _tweet_figures(split)
+            out[str(threshold)] = {
+                **{f"reviews_{lang}": reviews[f"polarity_{lang}"]["pooled"] for lang in ("fr", "en")},
+                **{name: found["macro_f1"] for name, found in tweets.items()},
+            }
+    finally:
+        sentiment.TWEET_NEUTRAL = shipped_threshold
+    return out
+
+
+def shipped(split: str) -> dict[str, Any]:
+    """Every figure of the shipped analyzers on ``split`` ("validation" or "test")."""
+    out = {**_review_figures(split), **_tweet_figures(split)}
     toxic = [e for e in data.toxicity() if data.split_of(e.text) == split]
     per_toxic = {}
     correct_all: list[bool] = []
@@ -372,6 +412,7 @@ def toxicity_cv(c: float, balanced: bool, folds: int = 5, language: str = "fr") 
 PARTS = (
     "validation",
     "test",
+    "tweet_neutral",
     "lodo_polarity",
     "lodo_stars",
     "lodo_toxicity",
@@ -383,7 +424,10 @@ PARTS = (
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m vigie.analysis.training.heldout", description=__doc__)
-    parser.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS)
+    # tweet_neutral (a choice already made, about 10 minutes) only when asked for.
+    parser.add_argument(
+        "--parts", nargs="+", choices=PARTS, default=[part for part in PARTS if part != "tweet_neutral"]
+    )
     parser.add_argument("--c", type=float, default=train.POLARITY_C, help="C of the LODO polarity models")
     parser.add_argument("--toxicity-c", type=float, default=train.TOXICITY_C)
     parser.add_argument(
@@ -397,6 +441,8 @@ def main(argv: list[str] | None = None) -> None:
     for part in options.parts:
         if part in ("validation", "test"):
             out[part] = shipped(part)
+        elif part == "tweet_neutral":
+            out[part] = tweet_neutral()
         elif part == "lodo_polarity":
             out[part] = {
                 "fr": lodo_polarity(
