@@ -98,6 +98,30 @@ def test_it_reads_social_posts_with_three_classes() -> None:
     assert all(set(a["sentiment_encoder"]) == {"label", "score", "fast_score"} for a in answers)
 
 
+def test_short_unrated_reviews_keep_their_side_when_the_tweet_model_alone_says_neutral() -> None:
+    # Short, no rating, no title, no handle/hashtag/link: they could be posts, and the fast tweet
+    # model reads them as neutral; the post detectors read them as the reviews they are, so a
+    # user sees the review model's side (with the encoder off, the tweet model's "neutral"
+    # stands: it lifts the English tweets there, docs/models.md).
+    items = [
+        Item(id="1", text="tres satisfait par le site et le moyen de paiement en 4 fois", language_hint="fr"),
+        Item(id="2", text="Le paiement en 4 fois ne m a pas ete proposer"),
+    ]
+    previous, answers = _answers(items)
+    assert [found["sentiment"]["label"] for found in previous] == ["neutral", "neutral"]
+    seen = [
+        output_record("1", {**found, **answer})["sentiment"]
+        for found, answer in zip(previous, answers, strict=True)
+    ]
+    assert [sentiment["label"] for sentiment in seen] == ["positive", "negative"]
+    assert [sentiment["score"] for sentiment in seen] == [found["sentiment"]["score"] for found in previous]
+    # The same through the whole analysis, as `vigie analyze` and the pipeline run it.
+    assert [output_record("1", result)["sentiment"]["label"] for result in analyze_items(items)] == [
+        "positive",
+        "negative",
+    ]
+
+
 def test_clear_rated_reviews_never_load_the_encoder() -> None:
     items = [
         Item(

@@ -49,7 +49,8 @@ HEAD_SHARE = 0.5
 # tweet model's probabilities, both chosen by 5-fold cross-validation on UMSAB's train rows, the
 # fast model refitted in each fold (docs/models.md).
 TWEET_C = 1.0
-TWEET_WEIGHTS = {"fr": 0.5, "en": 0.6}
+TWEET_WEIGHTS = {"fr": 0.5, "en": 0.5}
+FAST_MODELS = {"fr": "tweets", "en": "tweets_en"}
 # The post detector (a short unrated text written as a post rather than as a review): its C and
 # the probability above which a text is read as a post, chosen leave-one-review-set-out so that
 # few reviews are taken for posts (docs/models.md).
@@ -156,15 +157,12 @@ def tweets(language: str, name: str, cache: Path) -> dict[str, Any]:
     fit_part, val_part = slice(0, len(train_rows)), slice(len(train_rows), len(rows))
     featurizer = Featurizer(load_idf())
     matrix = featurizer.transform([e.text for e in rows])
-    # The shipped recipe: one binary model per class, C = 2 (train.py).
-    fast_scores = np.column_stack(
-        [
-            train._fit(matrix[fit_part], (target[fit_part] == k).astype(int), c=2.0).decision_function(
-                matrix[val_part]
-            )
-            for k in range(3)
-        ]
+    # The shipped recipe (train.fit_tweet_matrix).
+    code = "fr" if language == "french" else "en"
+    coef, intercept = train.fit_tweet_matrix(
+        matrix[fit_part], target[fit_part], naive_bayes=train.TWEETS_NAIVE_BAYES[FAST_MODELS[code]]
     )
+    fast_scores = np.asarray(matrix[val_part] @ coef.T) + intercept
     fast_probability = 1 / (1 + np.exp(-fast_scores))
     fast_probability /= fast_probability.sum(axis=1, keepdims=True)
     model = LogisticRegression(C=ENCODER_C, max_iter=2000, class_weight="balanced")
@@ -209,14 +207,10 @@ def tweet_choices(language: str, cache: Path) -> dict[str, Any]:
         for inside, outside in StratifiedKFold(5, shuffle=True, random_state=0).split(vectors, target):
             model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
             deep[outside] = model.fit(vectors[inside], target[inside]).predict_proba(vectors[outside])
-            scores = np.column_stack(
-                [
-                    train._fit(matrix[inside], (target[inside] == k).astype(int), c=2.0).decision_function(
-                        matrix[outside]
-                    )
-                    for k in range(3)
-                ]
+            coef, intercept = train.fit_tweet_matrix(
+                matrix[inside], target[inside], naive_bayes=train.TWEETS_NAIVE_BAYES[FAST_MODELS[code]]
             )
+            scores = np.asarray(matrix[outside] @ coef.T) + intercept
             probability = 1 / (1 + np.exp(-scores))
             fast[outside] = probability / probability.sum(axis=1, keepdims=True)
         found[f"C={c}"] = {

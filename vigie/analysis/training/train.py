@@ -28,6 +28,10 @@ POLARITY_C = 8.0
 # 87.1 -> 88.0 % (docs/models.md, "Polarity: naive-Bayes scaling"). The English one stays a plain
 # LR: NB-LR lost on MARC-en (-1.9) and Webis-en (-0.7), the two sets of the issue's English target.
 POLARITY_NAIVE_BAYES = {"polarity": True, "polarity_en": False}
+# The tweet models: one binary model per class. NB-LR (C 4) against the plain LR (C 2), chosen by
+# 5-fold cross-validation on UMSAB's train rows (docs/models.md, "Tweets: naive-Bayes scaling").
+TWEETS_NAIVE_BAYES = {"tweets": True, "tweets_en": True}
+TWEETS_C = {False: 2.0, True: 4.0}
 TOXICITY_C = 4.0
 TOXICITY_BALANCED = True
 # Ordinary customer reviews (train split of the five French review sets, any star) added to the
@@ -153,6 +157,28 @@ def fit_polarity(
         return coef[np.newaxis, :], np.array([intercept])
     model = _fit(matrix, target, c=c, weights=weights)
     return model.coef_, model.intercept_
+
+
+def fit_tweets(
+    featurizer: Featurizer, posts: Sequence[data.Example], *, naive_bayes: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """The tweet model of ``posts`` (labels "0", "1", "2": negative, neutral, positive)."""
+    matrix = featurizer.transform([e.text for e in posts])
+    return fit_tweet_matrix(matrix, np.array([int(e.label) for e in posts]), naive_bayes=naive_bayes)
+
+
+def fit_tweet_matrix(
+    matrix: sp.csr_matrix, labels: np.ndarray, *, naive_bayes: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """One binary model per class (0, 1, 2), that class against the two others; with
+    ``naive_bayes``, each on features scaled by its own log-count ratio (``_fit_nb``)."""
+    c = TWEETS_C[naive_bayes]
+    if naive_bayes:
+        present, weights = _present(matrix), np.ones(len(labels))
+        fitted_nb = [_fit_nb(matrix, present, labels == k, weights, c) for k in range(3)]
+        return np.vstack([coef for coef, _ in fitted_nb]), np.array([b for _, b in fitted_nb])
+    fitted = [_fit(matrix, (labels == k).astype(int), c=c) for k in range(3)]
+    return np.vstack([m.coef_ for m in fitted]), np.concatenate([m.intercept_ for m in fitted])
 
 
 def ordinary_reviews(examples: Sequence[data.Example], count: int = TOXICITY_REVIEWS) -> list[data.Example]:
@@ -376,15 +402,18 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
     ):
         if name not in only:
             continue
-        tweet_matrix = featurizer.transform([e.text for e in posts])
-        labels = np.array([int(e.label) for e in posts])
-        fitted = [_fit(tweet_matrix, (labels == k).astype(int), c=2.0) for k in range(3)]
+        coef, intercept = fit_tweets(featurizer, posts, naive_bayes=TWEETS_NAIVE_BAYES[name])
         LinearModel(
             name,
             ["negative", "neutral", "positive"],
-            np.vstack([m.coef_ for m in fitted]),
-            np.concatenate([m.intercept_ for m in fitted]),
-            {"trained_on": [f"{source} (test split left out)"], "rows": len(posts), "C": 2.0},
+            coef,
+            intercept,
+            {
+                "trained_on": [f"{source} (test split left out)"],
+                "rows": len(posts),
+                "C": TWEETS_C[TWEETS_NAIVE_BAYES[name]],
+                "naive_bayes_scaling": TWEETS_NAIVE_BAYES[name],
+            },
         ).save(directory)
         say(name)
 

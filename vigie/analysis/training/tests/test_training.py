@@ -200,6 +200,35 @@ def test_naive_bayes_polarity_folds_its_scaling_into_the_coefficients() -> None:
     assert model.proba(unseen).argmax(axis=1).tolist() == [0, 0, 1, 1]
 
 
+def test_naive_bayes_tweet_models_tell_the_three_classes_apart_and_ship_as_trained() -> None:
+    """The tweet models are NB-LRs, one per class (train.TWEETS_NAIVE_BAYES): each reads its class
+    from its words through the plain linear product, and the shipped files say how they were fitted."""
+    from vigie.analysis.training.data import Example
+    from vigie.analysis.training.train import TWEETS_C, TWEETS_NAIVE_BAYES, fit_tweets
+
+    words = {
+        "0": ["nul", "honte", "retard"],
+        "1": ["annonce", "ouvre", "lundi"],
+        "2": ["merci", "bravo", "top"],
+    }
+    examples = [
+        Example("tweets", f"{label}{i}{j}", f"{word} {filler}", label)
+        for label, chosen in words.items()
+        for i, word in enumerate(chosen)
+        for j, filler in enumerate(("ce matin", "à Paris", "la gare"))
+    ]
+    featurizer = Featurizer()
+    featurizer.fit_idf([e.text for e in examples])
+    coef, intercept = fit_tweets(featurizer, examples, naive_bayes=True)
+    model = LinearModel("toy", ["negative", "neutral", "positive"], coef, intercept)
+    unseen = featurizer.transform(["honte aujourd'hui", "ouvre demain", "bravo encore"])
+    assert model.proba(unseen).argmax(axis=1).tolist() == [0, 1, 2]
+
+    for name, naive_bayes in TWEETS_NAIVE_BAYES.items():
+        meta = LinearModel.load(name).meta
+        assert (meta["naive_bayes_scaling"], meta["C"]) == (naive_bayes, TWEETS_C[naive_bayes])
+
+
 def _unigram_columns(words: list[str], negated: bool) -> set[int]:
     salt = features._SALT_NEGATED if negated else features._SALT_WORD
     return set((features._finalise(features._hashes_of(words), salt) & features._MASK).tolist())
