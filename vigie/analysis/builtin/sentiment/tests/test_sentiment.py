@@ -89,6 +89,10 @@ def test_a_post_with_a_hashtag_or_link_is_read_as_a_tweet_without_a_platform() -
     assert not _is_social(Item(id="4", text="#super produit", rating=5.0))
     long_review = "Très bon produit. " * 20 + "#top"
     assert not _is_social(Item(id="5", text=long_review))
+    # A reply made public (".@user") is a post; an e-mail address or a number is no mark.
+    assert _is_social(Item(id="6", text=".@user sur l'écotaxe : on se prive de moyens"))
+    assert not _is_social(Item(id="7", text="J'ai envoyé 2 mails à sav@assureur.fr sans aucune réponse"))
+    assert not _is_social(Item(id="8", text="Reçu le disque #2 en double, il manque le #1"))
 
 
 def test_a_mixed_review_is_answered_by_the_clause_after_the_contrast() -> None:
