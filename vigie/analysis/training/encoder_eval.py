@@ -111,7 +111,9 @@ def polarity(rows: Sequence[data.Example], name: str, cap: int, cache: Path, tag
     for left_out in sorted(by_set):
         inside, outside = sets != left_out, sets == left_out
         coef, intercept = train.fit_polarity(
-            featurizer, [e for e, keep in zip(sample, inside, strict=True) if keep]
+            featurizer,
+            [e for e, keep in zip(sample, inside, strict=True) if keep],
+            naive_bayes=train.POLARITY_NAIVE_BAYES["polarity_en" if tag == "en" else "polarity"],
         )
         fast = 2 / (1 + np.exp(-(matrix[outside] @ coef[0] + intercept[0]))) - 1
         weights = train.balanced_weights(sets[inside], gold[inside])
