@@ -24,6 +24,7 @@ from vigie.insights.queries.breakdowns import platform_split
 from vigie.insights.queries.filters import (
     NEGATIVE_FOR_BOARD,
     InsightFilters,
+    older_than,
     period_mentions,
     previous_period,
 )
@@ -355,11 +356,7 @@ def _quote_candidates(
         # from where the first read stopped, only the mentions of the themes still short of
         # candidates (the others would be skipped anyway), found by the database.
         created_at, mention_id = last
-        read(
-            newest_first.filter(
-                Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=mention_id)
-            ).filter(_tagged_any(missing))
-        )
+        read(newest_first.filter(older_than(created_at, mention_id)).filter(_tagged_any(missing)))
     return candidates
 
 

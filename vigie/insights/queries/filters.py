@@ -9,7 +9,7 @@ in the organisation's time zone; a case by its mention's publication time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -131,6 +131,13 @@ _RATING_BUCKETS = {
 
 
 ROLLUP_FILTERS_UNSUPPORTED = ("agent_id", "source_id", "language")
+
+
+def older_than(created_at: datetime, mention_id: int) -> Q:
+    """The mentions after (``created_at``, ``mention_id``) in newest-first order (``-created_at,
+    -id``): where a read of that order resumes, walking the (organisation, created_at) index
+    instead of sorting the whole period."""
+    return Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=mention_id)
 
 
 def previous_period(organisation: Organisation, period: Period) -> Period:

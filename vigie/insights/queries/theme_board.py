@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from django.db.models import Q
-
 from vigie.core.models import Location, Organisation
 from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
@@ -13,6 +11,7 @@ from vigie.insights.models import ActionPlan
 from vigie.insights.queries.filters import (
     NEGATIVE_FOR_BOARD,
     InsightFilters,
+    older_than,
     period_mentions,
     previous_period,
 )
@@ -160,7 +159,5 @@ def _recent_negative_quotes(
         if len(batch) < page_size:
             break
         last = batch[-1]
-        page = newest_first.filter(
-            Q(created_at__lt=last.created_at) | Q(created_at=last.created_at, pk__lt=last.pk)
-        )
+        page = newest_first.filter(older_than(last.created_at, last.pk))
     return found
