@@ -165,6 +165,21 @@ def location_rows(
     return sorted(rows, key=lambda r: (r.average_rating is None, -(r.average_rating or 0), r.name.lower()))
 
 
+def theme_split(
+    organisation: Organisation, period: Period, theme: str, filters: InsightFilters | None = None
+) -> dict[str, float]:
+    """How many of ``theme``'s mentions of ``period`` are positive, neutral and negative by their
+    analysed sentiment: what the report's theme table shows, and so what every page of the
+    report calls the theme's negative mentions."""
+    # Counts per theme carry no sentiment split; the theme's counts per platform do.
+    split = {"positive": 0.0, "neutral": 0.0, "negative": 0.0}
+    base = filters or InsightFilters()
+    for values in grouped(organisation, period, replace(base, theme=theme), "platform").values():
+        for name in split:
+            split[name] += values.get(name, 0)
+    return split
+
+
 def theme_rows(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None, *, limit: int = 10
 ) -> list[SentimentRow]:
@@ -179,11 +194,7 @@ def theme_rows(
     )[:limit]
     rows = []
     for theme, counts in ranked:
-        # Counts per theme carry no sentiment split; the theme's counts per platform do.
-        split = {"positive": 0.0, "neutral": 0.0, "negative": 0.0}
-        for values in grouped(organisation, period, replace(base, theme=str(theme)), "platform").values():
-            for name in split:
-                split[name] += values.get(name, 0)
+        split = theme_split(organisation, period, str(theme), base)
         rows.append(
             SentimentRow(
                 label=labels.get(str(theme), str(theme).replace("_", " ").capitalize()),

@@ -50,6 +50,7 @@ from vigie.insights.report_content import (
     printable,
     quotes_in_language,
     theme_rows,
+    theme_split,
 )
 from vigie.insights.report_format import delay, percent, period_title, short_day, stars
 from vigie.insights.report_summary import follow_up_sentence, summary_sentences
@@ -265,8 +266,15 @@ def build_report(
             high=5,
         )
         names = theme_labels(organisation)
+        # Ranked as the theme board ranks them (a 1-2★ review counts against its theme there),
+        # but each theme's negative share is the one the theme table shows: one theme, one
+        # figure in the whole report (the board's was 56 % where the table said 53 %).
         problems = [
-            replace(row, label=names.get(row.theme, row.label))
+            replace(
+                row,
+                label=names.get(row.theme, row.label),
+                negative=int(theme_split(organisation, period, row.theme, filters)["negative"]),
+            )
             for row in theme_board(organisation, period, filters, limit=5)
         ]
         locations = location_rows(organisation, period, filters)

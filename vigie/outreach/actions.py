@@ -35,6 +35,7 @@ from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case, PrivateChannel, PrivateThread
 from vigie.mentions.actions import do_ingest_page
 from vigie.mentions.models import Mention, MentionKind
+from vigie.mentions.text import title_and_text
 from vigie.outreach.links import review_url
 from vigie.outreach.models import (
     Campaign,
@@ -770,7 +771,7 @@ def do_select_testimonial(
         positive = mention.sentiment == "positive" or (mention.rating is not None and mention.rating >= 4)
         if not positive:
             raise ValidationError({"mention": _("Seuls les avis positifs font des témoignages.")})
-        text = " ".join(p for p in (mention.title, mention.text) if p)
+        text = title_and_text(mention.title, mention.text)
         platform, location, said_at = mention.source.platform, mention.location, mention.created_at
         # A survey answer or a private message was not said in public: quoting it needs consent.
         public = mention.kind not in (MentionKind.SURVEY_ANSWER, MentionKind.PRIVATE_MESSAGE)

@@ -16,6 +16,7 @@ from vigie.insights.models import QuoteConsent
 from vigie.insights.queries.filters import period_mentions
 from vigie.insights.verbatims import NumberPattern, masked, order_patterns
 from vigie.mentions.models import Mention, Sentiment
+from vigie.mentions.text import title_and_text
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def _verbatim(mention: Mention, patterns: list[NumberPattern]) -> Verbatim:
         platform=mention.source.platform,
         location=mention.location.name if mention.location else "",
         rating=float(mention.rating) if mention.rating is not None else None,
-        text=masked(" ".join(p for p in (mention.title, mention.text) if p), patterns),
+        text=masked(title_and_text(mention.title, mention.text), patterns),
     )
 
 
@@ -55,7 +56,7 @@ def verbatim_of_row(row: tuple[Any, ...], patterns: list[NumberPattern]) -> Verb
         platform=platform,
         location=location or "",
         rating=float(rating) if rating is not None else None,
-        text=masked(" ".join(p for p in (title, text) if p), patterns),
+        text=masked(title_and_text(title, text), patterns),
     )
 
 

@@ -23,6 +23,7 @@ from vigie.conftest import Tenant
 from vigie.inbox.tests.factories import make_case
 from vigie.insights.actions import do_create_action_plan, do_create_scheduled_report, do_record_quote_consent
 from vigie.insights.models import ScheduledReport
+from vigie.insights.report_format import percent
 from vigie.insights.reports import build_report, parse_period, render
 from vigie.insights.tasks import last_complete_period, send_scheduled_report, send_scheduled_reports
 from vigie.mentions.models import Sentiment
@@ -366,3 +367,53 @@ def test_a_location_of_another_organisation_cannot_be_scheduled(tenant: Tenant, 
             actor=None,
             location=elsewhere,
         )
+
+
+def test_a_theme_has_one_negative_share_and_its_quotes_read_well_without_member_numbers(
+    tenant: Tenant,
+) -> None:
+    """A director reading page 5 ("Thèmes et plateformes") and page 6 ("Sujets récurrents") must
+    not see two shares for the same theme, nor a member's number quoted, nor a title run into the
+    text as one garbled sentence."""
+    org = tenant.organisation
+    march = datetime(2025, 3, 10, 10, tzinfo=PARIS)
+    make_mention(
+        org,
+        created_at=march,
+        rating=1,
+        sentiment=Sentiment.NEGATIVE,
+        themes=["remboursement"],
+        language="fr",
+        title="Toujours pas remboursée",
+        text="Mon numéro d'adhérent est le 66679046, trois semaines que j'attends mon virement.",
+    )
+    # A 1★ review whose words read as neutral: the theme board counts it against the theme.
+    make_mention(
+        org,
+        created_at=march + timedelta(hours=1),
+        rating=1,
+        sentiment=Sentiment.NEUTRAL,
+        themes=["remboursement"],
+        language="fr",
+        text="Dossier envoyé le 3 mars.",
+    )
+    for hour in (2, 3):
+        make_mention(
+            org,
+            created_at=march + timedelta(hours=hour),
+            rating=5,
+            sentiment=Sentiment.POSITIVE,
+            themes=["remboursement"],
+            language="fr",
+            text="Remboursé en deux jours, parfait.",
+        )
+    report = build_report(org, parse_period(org, "2025-03"))
+    table = next(t for t in report.themes if t.volume == 4)
+    problem = next(p for p in report.problems if p.theme == "remboursement")
+    assert table.negative_share == problem.negativity == 0.25
+    html = render(report, "html").decode()
+    assert f"dont {percent(0.25)} négatives" in html
+    assert f"dont {percent(0.5)} négatives" not in html
+    quotes = report.problem_quotes["remboursement"]
+    assert quotes[0].text.startswith("Toujours pas remboursée. Mon numéro d'adhérent est le […],")
+    assert "66679046" not in html
