@@ -37,8 +37,11 @@ CATEGORIES: dict[str, re.Pattern[str]] = {
     ),
     "accusation": re.compile(
         r"\b(?:escro\w*|arnaqu\w*|voleu\w*|vol[ée]s?|fraud\w*|malhonn[êe]t\w*|menteu\w*|mensonge\w*|"
-        r"criminel\w*|mafi\w*|corrompu\w*|corruption|d[ée]tourn\w*|abus de confiance|"
-        r"escroquerie|faux et usage de faux|ill[ée]gal\w*|scam\w*|fraud|thie\w+|crook\w*)\b"
+        r"criminel\w*|mafi\w*|corrompu\w*|corruption|abus de confiance|"
+        # Money diverted, not a parcel sent elsewhere ("mes commandes sont détournées vers…").
+        r"d[ée]tournement\w* de fonds|d[ée]tourn\w* (?:de l'argent|l'argent|mon argent|des fonds|les fonds)|"
+        # "thief" and its forms only: "thie\w+" also read "Thierry", "Thiers" and "thier" (their).
+        r"escroquerie|faux et usage de faux|ill[ée]gal\w*|scam\w*|fraud|thie(?:f|ves|very|veries|ving)|crook\w*)\b"
     ),
 }
 # A person named in the text: civility + capitalised name, or "le conseiller/directeur X".
@@ -72,7 +75,7 @@ class ToxicityAnalyzer(Analyzer):
     flags, so a moderator sees why a mention was flagged."""
 
     name: ClassVar[str] = "toxicity"
-    version: ClassVar[str] = "1.1"
+    version: ClassVar[str] = "1.2"
     provides: ClassVar[frozenset[str]] = frozenset({"toxicity"})
     uses: ClassVar[frozenset[str]] = frozenset({"language"})
 

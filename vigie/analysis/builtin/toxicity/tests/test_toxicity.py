@@ -41,6 +41,37 @@ def test_a_threat_is_flagged_even_when_the_model_score_is_low() -> None:
     assert result["legal_risk"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The demo's praise for an agent went to the legal team: "thie\\w+" read "Thierry".
+        "Merci à Thierry pour sa patience et sa gentillesse",
+        "Thierry a trouvé la solution en deux minutes, je reste chez vous",
+        "Agence de Thiers : accueil parfait",
+        "They did thier best, great service",
+        "Mes commandes sont détournées vers des points relais différents",
+        "Le livreur a détourné le colis vers Toulouse",
+    ],
+)
+def test_names_and_diverted_parcels_are_not_accusations(text: str) -> None:
+    [result] = _run(text)
+    assert "accusation" not in result["categories"]
+    assert not result["legal_risk"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bunch of thieves, they kept my deposit",
+        "This company is a thief",
+        "Détournement de fonds par le gérant de l'agence",
+        "Ils ont détourné l'argent des adhérents",
+    ],
+)
+def test_thieves_and_embezzlement_still_are(text: str) -> None:
+    assert "accusation" in flags(text)
+
+
 def test_flags_absorb_inflections() -> None:
     assert "accusation" in flags("Des arnaqueurs et des escrocs, une vraie escroquerie")
     assert flags("Livraison rapide") == []
