@@ -58,6 +58,10 @@ _PATTERNS: dict[str, dict[str, re.Pattern[str]]] = {
             r"\b(votre|le|un) remboursement (intégral |total |complet )?(vous )?(sera|va être|sera bien) "
             r"(effectué|versé|fait|crédité|envoyé|émis)",
             r"\bvous sera (intégralement |entièrement )?remboursée?s?\b",
+            # A guarantee or a pledge is a promise too: "nous vous garantissons un remboursement".
+            r"\b(nous|je) (vous )?(garantissons|garantis|promettons|promets|assurons|certifions) "
+            rf"(un |le |votre |d{_APOS}un |l{_APOS})?(remboursement|rembourser)",
+            r"\b(nous nous engageons|je m'engage|je m’engage) à (vous )?(rembourser|(un |votre )?remboursement)",
         ),
         "en": _compile(
             r"\b(we|i)(?: wi|')ll (fully )?refund\b",
@@ -67,6 +71,7 @@ _PATTERNS: dict[str, dict[str, re.Pattern[str]]] = {
             r"\byour refund (will|is going to) be\b",
             r"\b(we|i)(?: wi|')ll (issue|process|arrange) (you )?(a |your )?(full )?refund\b",
             r"\b(we|i) (are|'re|am|'m) (issuing|processing|arranging) (you )?(a |your )?(full )?refund\b",
+            r"\b(we|i) (guarantee|promise|commit to|pledge) (you )?(a |your |to )?(full )?refund",
         ),
     },
     "gesture": {
@@ -83,6 +88,8 @@ _PATTERNS: dict[str, dict[str, re.Pattern[str]]] = {
             r"\bà titre (gracieux|exceptionnel|commercial)\b",
             r"\b(nous|je) vous (l|les|la|le)?{a}?(offrons|offre|offrirons)\b".replace("{a}", _APOS),
             r"\bvous (sera|seront) (offert|offerte|offerts|offertes|accordée?s?)\b",
+            r"\b(nous|je) (vous )?(garantissons|garantis|promettons|promets) "
+            rf"(un |une |le |la |les |des |d{_APOS})?(?!remboursement)({_GESTURES_FR})",  # a refund: above
         ),
         "en": _compile(
             rf"\b(we|i)(?: wi|')ll (offer|give|send|issue) you (a |an )?({_GESTURES_EN})",

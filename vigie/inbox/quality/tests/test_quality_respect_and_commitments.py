@@ -110,6 +110,21 @@ def test_an_insult_message_is_in_french_then_english() -> None:
             "refund",
             "nous vous remboursons",
         ),
+        # A guarantee or a pledge promises as much (found by a user walking the demo).
+        (
+            "fr",
+            "Bonjour, nous vous garantissons un remboursement sous 24 h.",
+            "refund",
+            "nous vous garantissons un remboursement",
+        ),
+        ("fr", "Nous nous engageons à vous rembourser.", "refund", "Nous nous engageons à vous rembourser"),
+        (
+            "fr",
+            "Nous vous garantissons un geste commercial.",
+            "gesture",
+            "Nous vous garantissons un geste commercial",
+        ),
+        ("en", "We guarantee a full refund.", "refund", "We guarantee a full refund"),
         (
             "fr",
             "Vous serez intégralement remboursé dès réception du colis.",
@@ -191,6 +206,8 @@ def test_the_issue_s_refund_and_gesture_need_approval_twice() -> None:
     [
         # Facts in the past commit to nothing new.
         ("fr", "Bonjour, nous vous avons remboursé le 3 mars : le virement apparaîtra sous peu."),
+        ("fr", "Nous ne pouvons pas vous garantir un remboursement, mais nous étudions votre dossier."),
+        ("fr", "Nous vous garantissons une réponse de notre service dans les meilleurs délais."),
         ("fr", "Votre remboursement a bien été effectué le 12 février."),
         ("en", "Your refund was issued on 3 March, it should show on your statement soon."),
         # Empathy, not an admission of fault.
