@@ -333,3 +333,17 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(tenant: Tenant, login
         make_reply(first, author=tenant.manager.user)
         make_reply(case, author=tenant.agent.user)
     assert queries() == few
+
+
+def test_a_late_case_says_how_late_once_and_a_due_case_shows_its_clock(tenant: Tenant, login: Login) -> None:
+    """The live clock beside an overdue badge read "−4125 h 54" next to "En retard de 5 mois"."""
+    org = tenant.organisation
+    now = timezone.now()
+    late = make_case(org, sla_due_at=now - timedelta(days=150))
+    due = make_case(org, sla_due_at=now + timedelta(hours=3))
+    client = login(tenant.agent)
+    late_page = client.get(reverse("case_detail", args=[late.pk])).content.decode()
+    assert "sla-overdue" in late_page
+    assert "sla-countdown" not in late_page
+    due_page = client.get(reverse("case_detail", args=[due.pk])).content.decode()
+    assert "sla-countdown" in due_page
