@@ -69,7 +69,17 @@ def parse_period(organisation: Organisation, text: str) -> Period:
 
     Raises ``ValueError`` with a readable message on anything else.
     """
-    text = text.strip()
+    period = _parse_period(organisation, text.strip())
+    # A typo such as "1900-01" would build an empty report about a century before any review.
+    if period.first_day.year < FIRST_REPORT_YEAR:
+        raise ValueError(f"the period starts before {FIRST_REPORT_YEAR}: {text!r}")
+    return period
+
+
+FIRST_REPORT_YEAR = 2000
+
+
+def _parse_period(organisation: Organisation, text: str) -> Period:
     if match := _MONTH.match(text):
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:

@@ -369,7 +369,12 @@ def report_page(request: HttpRequest) -> HttpResponse:
         try:
             period = parse_period(organisation, form.cleaned_data["period"])
         except ValueError:
-            form.add_error("period", _("Période invalide : AAAA-MM, AAAA-Wss ou AAAA-MM-JJ:AAAA-MM-JJ."))
+            form.add_error(
+                "period",
+                _(
+                    "Période invalide : AAAA-MM, AAAA-Wss, AAAA-Tn (trimestre) ou AAAA-MM-JJ:AAAA-MM-JJ, à partir de 2000."
+                ),
+            )
         else:
             fmt = form.cleaned_data["report_format"]
             group_id = form.cleaned_data.get("location_group")
