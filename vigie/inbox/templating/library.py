@@ -163,8 +163,8 @@ DEFAULT_LIBRARY: tuple[TemplateSpec, ...] = (
         "Excuses — accueil ou qualité de service",
         "apology",
         "fr",
-        "Bonjour {{customer_name}},\n\nMerci d'avoir pris le temps de nous écrire, et pardon pour cette "
-        "expérience à {{location}} qui ne s'est pas passée comme elle aurait dû. Votre retour a été "
+        "Bonjour {{customer_name}},\n\nMerci d'avoir pris le temps de nous écrire, et pardon pour votre "
+        "expérience ({{location}}), qui ne s'est pas passée comme elle aurait dû. Votre retour a été "
         "partagé avec le responsable, qui souhaite en parler avec vous. Pouvez-vous nous contacter en "
         "message privé en rappelant la référence {{case_reference}} ?\n\n{{signature}}",
         themes=("accueil", "attente", "qualite"),
