@@ -155,10 +155,12 @@ UNCONNECTED: dict[str, PlatformFacts] = {
     facts.slug: facts
     for facts in (
         # The older slug of X (imported files, archives): same limits, answered by copy and open.
-        _unconnected("twitter", "X (Twitter)", _SOCIAL, _X_LIMIT),
+        # Its name says so: beside "X" (the connector's), "X (Twitter)" read as the same thing twice.
+        _unconnected("twitter", "X (Twitter, fichiers importés)", _SOCIAL, _X_LIMIT),
         _unconnected("linkedin", "LinkedIn", _SOCIAL, LengthLimit(1250)),
         _unconnected("tiktok", "TikTok", _SOCIAL),
-        _unconnected("google", "Google", _REVIEWS),
+        # Google reviews from imported files; the connector's are "Google Business Profile".
+        _unconnected("google", "Google (avis importés)", _REVIEWS),
         _unconnected("glassdoor", "Glassdoor", _REVIEWS),
         _unconnected("indeed", "Indeed", _REVIEWS),
         _unconnected("press", "Presse", _OTHER),
