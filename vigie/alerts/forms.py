@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vigie.alerts.crisis.actions import CRISIS_LOOKBACK, check_crisis_start
 from vigie.alerts.models import ChannelKind, CrisisRole, Severity
 
 EVENT_CHOICES = [
@@ -25,9 +27,19 @@ class SnoozeForm(forms.Form):
     hours = forms.IntegerField(label=_("Durée (heures)"), min_value=1, max_value=168, initial=4)
 
 
+# The browser's date-and-time picker sends "2025-03-14T09:30"; typed by hand, the French way works too.
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
 class CrisisForm(forms.Form):
     title = forms.CharField(label=_("Titre"), max_length=200)
     severity = forms.ChoiceField(label=_("Gravité"), choices=Severity.choices, initial=Severity.WARNING)
+    # In the organisation's time zone (activated for the request): Django reads and shows it there.
+    started_at = forms.DateTimeField(
+        label=_("Début de la crise"),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
     keywords = forms.CharField(
         label=_("Mots-clés"), required=False, max_length=1000, help_text=_("Séparés par des virgules.")
     )
@@ -42,9 +54,14 @@ class CrisisForm(forms.Form):
         sources: list[tuple[int, str]],
         locations: list[tuple[int, str]],
         members: list[tuple[int, str]],
+        zone: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["started_at"].help_text = _(
+            "Heure de %(zone)s. Le périmètre compte les mentions publiées depuis ce moment : par "
+            "défaut les %(hours)s dernières heures, ou le début de l'épisode de l'alerte."
+        ) % {"zone": zone or "UTC", "hours": int(CRISIS_LOOKBACK.total_seconds() // 3600)}
         self.fields["themes"].choices = themes  # type: ignore[attr-defined]
         self.fields["sources"].choices = [(str(pk), name) for pk, name in sources]  # type: ignore[attr-defined]
         self.fields["locations"].choices = [(str(pk), name) for pk, name in locations]  # type: ignore[attr-defined]
@@ -53,6 +70,9 @@ class CrisisForm(forms.Form):
             self.fields[f"role_{role}"] = forms.ChoiceField(
                 label=label, required=False, choices=member_choices
             )
+
+    def clean_started_at(self) -> datetime:
+        return check_crisis_start(self.cleaned_data["started_at"])
 
     def keyword_list(self) -> list[str]:
         return _split(self.cleaned_data["keywords"])

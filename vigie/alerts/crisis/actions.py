@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -51,6 +51,35 @@ def _clean_list(values: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(v.strip() if isinstance(v, str) else v for v in values if v not in ("", None)))
 
 
+# A cell opens a room because a wave is already under way: unless the manager says otherwise, the
+# scope of a crisis opened by hand starts this long before it is opened (one opened from an alert
+# starts where the alert's episode started). A start further back than the longest look-back is a
+# typing mistake, not a crisis.
+CRISIS_LOOKBACK = timedelta(hours=24)
+CRISIS_MAX_LOOKBACK_DAYS = 90
+
+
+def default_crisis_start(alert: Alert | None = None, *, now: datetime | None = None) -> datetime:
+    """Where a new crisis' scope starts unless the manager corrects it: the alert's episode, or
+    ``CRISIS_LOOKBACK`` before now for a crisis opened by hand."""
+    if alert is not None:
+        return alert.since or alert.opened_at
+    return (now or timezone.now()) - CRISIS_LOOKBACK
+
+
+def check_crisis_start(started_at: datetime, *, now: datetime | None = None) -> datetime:
+    """A start a manager typed: not in the future, not more than ``CRISIS_MAX_LOOKBACK_DAYS`` back."""
+    now = now or timezone.now()
+    if started_at > now:
+        raise ValidationError(_("Le début de la crise ne peut pas être dans le futur."))
+    if started_at < now - timedelta(days=CRISIS_MAX_LOOKBACK_DAYS):
+        raise ValidationError(
+            _("Le début de la crise ne peut pas remonter à plus de %(days)s jours.")
+            % {"days": CRISIS_MAX_LOOKBACK_DAYS}
+        )
+    return started_at
+
+
 @transaction.atomic
 def do_open_crisis(
     organisation: Organisation,
@@ -64,8 +93,10 @@ def do_open_crisis(
     location_ids: list[int] | None = None,
     alert: Alert | None = None,
     cell: dict[str, int] | None = None,
+    started_at: datetime | None = None,
 ) -> Crisis:
-    """Open a crisis room, by hand or from an alert; the charter's playbook becomes its checklist."""
+    """Open a crisis room, by hand or from an alert; the charter's playbook becomes its checklist.
+    Its scope holds the mentions since ``started_at`` (by default ``default_crisis_start``)."""
     from vigie.charter.queries import current_charter
     from vigie.connectors.models import Source
     from vigie.core.models import Location
@@ -82,6 +113,8 @@ def do_open_crisis(
         raise ValidationError(_("Lieu inconnu."))
     if alert is not None and alert.organisation_id != organisation.pk:
         raise ValidationError(_("Alerte inconnue."))
+    if started_at is not None:
+        check_crisis_start(started_at)
     crisis = Crisis.objects.create(
         organisation=organisation,
         title=title.strip()[:200],
@@ -91,7 +124,7 @@ def do_open_crisis(
         source_ids=source_ids,
         location_ids=location_ids,
         alert=alert,
-        started_at=(alert.since or alert.opened_at) if alert is not None else timezone.now(),
+        started_at=started_at or default_crisis_start(alert),
         opened_by=actor,
     )
     for position, step in enumerate(current_charter(organisation).crisis_playbook):
@@ -108,7 +141,11 @@ def do_open_crisis(
         "crisis.opened",
         actor=actor,
         obj=crisis,
-        data={"title": crisis.title, "alert_id": alert.pk if alert else None},
+        data={
+            "title": crisis.title,
+            "alert_id": alert.pk if alert else None,
+            "started_at": crisis.started_at.isoformat(),
+        },
     )
     for role, user_id in (cell or {}).items():
         do_assign_crisis_role(crisis, role, user_id, actor=actor)

@@ -62,7 +62,7 @@ def postmortem_pdf(context: dict[str, Any]) -> bytes:
 
     heading(f"{_('Post-mortem')} : {crisis.title}", 16)
     paragraph(
-        f"{_('Gravité')} : {crisis.get_severity_display()} · {_('Ouverte le')} {_date(crisis.started_at)} · "
+        f"{_('Gravité')} : {crisis.get_severity_display()} · {_('Débutée le')} {_date(crisis.started_at)} · "
         f"{_('Close le')} {_date(crisis.closed_at)}"
     )
     if context["cell"]:

@@ -107,19 +107,24 @@ def _crisis_form(request: HttpRequest, data: Any = None, initial: dict[str, Any]
         sources=list(scoped(Source, organisation).values_list("id", "name")),
         locations=[(loc.pk, loc.name) for loc in organisation_locations(organisation)],
         members=_members(request),
+        zone=organisation.timezone,
     )
 
 
 @member_required(MANAGE)
 @require_http_methods(["GET", "POST"])
 def crisis_new(request: HttpRequest) -> HttpResponse:
-    """Open a crisis, by hand or from an alert (``?alert=ID`` pre-fills the scope)."""
+    """Open a crisis, by hand or from an alert (``?alert=ID`` pre-fills the scope). Its start is
+    asked for, pre-filled with ``default_crisis_start``: the room opens on a wave already under way."""
     organisation = _org(request)
     alert = None
     alert_id = request.GET.get("alert") or request.POST.get("alert")
     if alert_id:
         alert = get_in_org(Alert, organisation, alert_id)
-    initial: dict[str, Any] = {"role_lead": str(request.user.pk)}
+    initial: dict[str, Any] = {
+        "role_lead": str(request.user.pk),
+        "started_at": actions.default_crisis_start(alert),
+    }
     if alert is not None:
         initial.update({"title": alert.title, "severity": alert.severity})
         kind, _sep, value = alert.key.partition(":")[2].partition(":")
@@ -146,6 +151,7 @@ def crisis_new(request: HttpRequest) -> HttpResponse:
                 location_ids=[int(v) for v in data["locations"]],
                 alert=alert,
                 cell=form.cell(),
+                started_at=data["started_at"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

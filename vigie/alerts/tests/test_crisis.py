@@ -58,6 +58,23 @@ def test_opening_from_an_alert_acknowledges_it_and_starts_at_the_episode(tenant:
     assert AuditEvent.objects.filter(verb="crisis.opened", object_id=str(crisis.pk)).exists()
 
 
+def test_a_crisis_opened_by_hand_looks_back_and_refuses_an_absurd_start(tenant: Tenant) -> None:
+    org = tenant.organisation
+    before = timezone.now()
+    crisis = do_open_crisis(org, actor=tenant.manager.user, title="Vague", keywords=["panne"])
+    assert before - timedelta(hours=24) <= crisis.started_at <= timezone.now() - timedelta(hours=24)
+    make_mention(org, text="La panne dure depuis ce matin", created_at=before - timedelta(hours=6))
+    assert scope_metrics(crisis).mentions == 1, "the wave before the room opened is in scope"
+    for wrong in (timezone.now() + timedelta(minutes=5), timezone.now() - timedelta(days=91)):
+        with pytest.raises(ValidationError):
+            do_open_crisis(org, actor=tenant.manager.user, title="Erreur", started_at=wrong)
+    started = timezone.now() - timedelta(days=89)
+    assert (
+        do_open_crisis(org, actor=tenant.manager.user, title="Longue", started_at=started).started_at
+        == started
+    )
+
+
 def test_the_cell_holds_members_of_the_organisation_only(tenant: Tenant, other_tenant: Tenant) -> None:
     crisis = do_open_crisis(tenant.organisation, actor=tenant.manager.user, title="Crise")
     do_assign_crisis_role(crisis, "spokesperson", tenant.agent.user.pk, actor=tenant.manager.user)

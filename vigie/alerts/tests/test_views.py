@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from vigie.alerts.actions import Finding, do_add_channel, do_record_finding
 from vigie.alerts.crisis.actions import ActionIn, do_close_crisis, do_draft_statement, do_open_crisis
@@ -352,3 +354,79 @@ def test_a_share_alert_shows_percentages_and_a_rating_alert_stars(tenant: Tenant
     rating = Alert.objects.get(organisation=tenant.organisation, key="average_rating:org")
     page = client.get(reverse("alert_detail", args=[rating.pk])).content.decode()
     assert " ★</dd>" in page
+
+
+def _local(moment: Any, organisation: Any) -> str:
+    """A moment as the form's date-and-time picker sends it: minutes, the organisation's zone."""
+    return moment.astimezone(zoneinfo.ZoneInfo(organisation.timezone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _crisis_post(started_at: str) -> dict[str, str]:
+    return {
+        "title": "Remboursements bloqués",
+        "severity": "critical",
+        "started_at": started_at,
+        "keywords": "remboursement, plateforme, #remboursementsbloqués",
+    }
+
+
+def test_a_crisis_opened_by_hand_shows_the_wave_since_the_start_the_manager_gives(
+    tenant: Tenant, login
+) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from vigie.mentions.tests.factories import make_mention
+
+    org = tenant.organisation
+    now = timezone.now()
+    wave = [
+        ("Toujours pas de remboursement, 3 semaines !", now - timedelta(hours=47)),
+        ("La plateforme ne répond plus depuis hier soir", now - timedelta(hours=30)),
+        ("#remboursementsbloqués et personne au téléphone", now - timedelta(hours=3)),
+    ]
+    for text, at in wave:
+        make_mention(org, text=text, created_at=at, sentiment="negative")
+    make_mention(org, text="Mon remboursement de l'an dernier", created_at=now - timedelta(days=3))
+    make_mention(org, text="Très bon accueil en agence.", created_at=now - timedelta(hours=2))
+    client = login(tenant.manager)
+
+    form = client.get(reverse("crisis_new")).content.decode()
+    assert "Début de la crise" in form
+    shown = re.search(r'name="started_at" value="([^"]+)"', form)
+    assert shown is not None
+    zone = zoneinfo.ZoneInfo(org.timezone)
+    default = datetime.strptime(shown.group(1), "%Y-%m-%dT%H:%M").replace(tzinfo=zone)
+    assert abs(default - (now - timedelta(hours=24))) < timedelta(minutes=2), "24 hours back by default"
+
+    start = _local(now - timedelta(days=2), org)
+    response = client.post(reverse("crisis_new"), _crisis_post(start))
+    assert response.status_code == 302
+    crisis = Crisis.objects.get(organisation=org)
+    assert _local(crisis.started_at, org) == start
+    room = client.get(response.url).content.decode()
+    assert re.search(r"Mentions dans le périmètre</span><strong>3</strong>", room)
+    assert "Aucune mention dans le périmètre" not in room
+    for text, _at in wave:
+        assert escape(text) in room
+    assert "an dernier" not in room, "before the start"
+    assert "Très bon accueil" not in room, "out of the keywords"
+    export = client.get(reverse("crisis_timeline_export", args=[crisis.pk])).content.decode()
+    assert "Toujours pas de remboursement" in export, "the export reads the same scope"
+
+
+def test_a_crisis_start_in_the_future_or_too_far_back_is_refused(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    org = tenant.organisation
+    client = login(tenant.manager)
+    future = _local(timezone.now() + timedelta(hours=2), org)
+    response = client.post(reverse("crisis_new"), _crisis_post(future))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Le début de la crise ne peut pas être dans le futur." in page
+    assert f'value="{future}"' in page, "what was typed is kept"
+    assert 'value="Remboursements bloqués"' in page
+    long_ago = _local(timezone.now() - timedelta(days=120), org)
+    response = client.post(reverse("crisis_new"), _crisis_post(long_ago))
+    assert response.status_code == 400
+    assert "ne peut pas remonter à plus de 90 jours" in response.content.decode()
+    assert login(tenant.agent).post(reverse("crisis_new"), _crisis_post(long_ago)).status_code == 403
+    assert not Crisis.objects.filter(organisation=org).exists()
