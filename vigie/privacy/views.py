@@ -18,7 +18,7 @@ from vigie.core.decorators import current_membership, member_required
 from vigie.core.roles import PROTECT_DATA
 from vigie.mentions.models import Author, Mention
 from vigie.privacy.actions import do_erase_subject, do_record_subject_export
-from vigie.privacy.export import render_html
+from vigie.privacy.export import render_html, section_title
 from vigie.privacy.forms import EraseForm, SubjectForm
 from vigie.privacy.queries import export_subject, find_subject
 from vigie.privacy.records import processing_records
@@ -48,9 +48,14 @@ def _labels() -> dict[str, str]:
     }
 
 
+def _label(labels: dict[str, str], key: str) -> str:
+    # A holder app's section is counted as "app.section" (``Findings.counts``): its title instead.
+    return labels.get(key) or (section_title(key) if "." in key else key)
+
+
 def _labelled(counts: dict[str, int]) -> list[tuple[str, int]]:
     labels = _labels()
-    return [(labels.get(key, key), value) for key, value in counts.items()]
+    return [(_label(labels, key), value) for key, value in counts.items()]
 
 
 @member_required(PROTECT_DATA)
@@ -96,7 +101,7 @@ def privacy_export(request: HttpRequest) -> HttpResponse:
     document = export_subject(organisation, findings)
     do_record_subject_export(organisation, findings, actor=member.user)
     if request.GET.get("format") == "html":
-        response = HttpResponse(render_html(document), content_type="text/html; charset=utf-8")
+        response = HttpResponse(render_html(document, organisation), content_type="text/html; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="donnees-personnelles.html"'
         return response
     body = json.dumps(document, ensure_ascii=False, indent=2)

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             # The readable page beside it: FILE.json gives FILE.html (never over the JSON itself).
             page = out.with_suffix(".html") if out.suffix != ".html" else out.with_name(out.name + ".html")
-            page.write_text(render_html(document), encoding="utf-8")
+            page.write_text(render_html(document, organisation), encoding="utf-8")
             do_record_subject_export(organisation, findings, actor=None)
             self.stdout.write(
                 json.dumps({"out": str(out), "html": str(page), "found": findings.counts()}, sort_keys=True)
