@@ -21,6 +21,15 @@ from vigie.connectors.models import Source
 from vigie.core.models import Location
 
 
+def _fallback_label(name: str) -> str:
+    """A label for a configuration field that declares no description."""
+    known = {
+        "base_url": _("Adresse de l'API (vide : celle de la plateforme ; pour un proxy ou un test)"),
+        "per_page": _("Éléments lus par page"),
+    }
+    return str(known.get(name) or name.replace("_", " ").capitalize())
+
+
 def _base(annotation: Any) -> Any:
     """``X`` for ``X | None``."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
@@ -66,8 +75,9 @@ def config_form_class(
         info = config_class.model_fields.get(name)
         if info is None:
             continue
-        # A description is a French msgid of the catalogue (connectors load without Django).
-        label = _(info.description) if info.description else name
+        # A description is a French msgid of the catalogue (connectors load without Django); a
+        # field without one still gets words, never its attribute name ("per_page").
+        label = _(info.description) if info.description else _fallback_label(name)
         help_text = ""
         required = info.is_required()
         kind = _kind(info)

@@ -102,6 +102,15 @@ def test_a_manager_adds_a_feed_from_the_generated_form(tenant: Tenant, login: Lo
     assert AuditEvent.objects.filter(verb="source.created", actor=tenant.member(role).user).exists()
 
 
+@pytest.mark.parametrize("platform", ["trustpilot", "bluesky"])
+def test_every_field_of_a_source_form_is_named_in_words(tenant: Tenant, login: Login, platform: str) -> None:
+    """Found in the demo: "per_page (facultatif)" and "base_url (facultatif)" as labels."""
+    page = login(tenant.manager).get(reverse("source_add", args=[platform])).content.decode()
+    assert "Adresse de l&#x27;API" in page or "Adresse de l'API" in page
+    for attribute in ("per_page", "base_url"):
+        assert f">{attribute}" not in page
+
+
 def test_a_bad_config_is_shown_on_its_field(tenant: Tenant, login: Login) -> None:
     response = login(tenant.manager).post(
         reverse("source_add", args=["feed"]),

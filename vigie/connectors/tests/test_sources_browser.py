@@ -78,3 +78,14 @@ def test_a_manager_adds_tests_and_syncs_a_feed(server: Server, feed_server: Loca
 
     page.get_by_role("button", name="Mettre en pause").click()
     assert "En pause" in page.content()
+
+    # A laptop screen shows every column and every action without scrolling sideways (the ten
+    # columns of before pushed the actions off a 1280-pixel screen), and so does a phone's page.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    wrap = page.locator(".table-wrap")
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth + 1")
+    assert page.get_by_role("button", name="Reprendre").is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
