@@ -19,6 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from vigie.analysis.queries import theme_choices
 from vigie.connectors.models import Source
+from vigie.connectors.platforms import all_platforms, platform_label
 from vigie.core.decorators import current_membership, forbidden, member_required
 from vigie.core.models import Membership, Organisation, Team
 from vigie.core.queries import organisation_locations, organisation_teams
@@ -105,10 +106,9 @@ class RuleForm(forms.Form):
     themes = forms.MultipleChoiceField(
         label=gettext_lazy("Thèmes"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    platforms = forms.CharField(
-        label=gettext_lazy("Plateformes"),
-        required=False,
-        help_text=gettext_lazy("Séparées par des virgules."),
+    # Boxes named as people name the platforms: typing "google_business" was a slug to guess.
+    platforms = forms.MultipleChoiceField(
+        label=gettext_lazy("Plateformes"), required=False, widget=forms.CheckboxSelectMultiple
     )
     sources = forms.MultipleChoiceField(label=gettext_lazy("Sources"), required=False)
     locations = forms.MultipleChoiceField(label=gettext_lazy("Lieux"), required=False)
@@ -218,11 +218,21 @@ class RuleForm(forms.Form):
         cast(forms.MultipleChoiceField, fields["templates"]).choices = [
             (str(t.pk), f"{t.name} ({t.language})") for t in scoped(Template, organisation).order_by("name")
         ]
-        platform_list = platforms(organisation)
-        if platform_list:
-            fields["platforms"].help_text = _("Séparées par des virgules. Vos plateformes : %(list)s.") % {
-                "list": ", ".join(platform_list)
-            }
+        # The organisation's platforms first, then every other one Vigie knows, then any the rule
+        # already names (a plug-in removed since): a saved rule never loses a platform by being edited.
+        own = platforms(organisation)
+        known = sorted(all_platforms(), key=lambda slug: platform_label(slug).casefold())
+        kept = list(conditions.platforms) if conditions else []
+        slugs = list(dict.fromkeys([*own, *known, *kept]))
+        cast(forms.MultipleChoiceField, fields["platforms"]).choices = [
+            (slug, platform_label(slug)) for slug in slugs
+        ]
+        if own:
+            fields["platforms"].help_text = _(
+                "Aucune case cochée : toutes. Vos sources sont sur : %(list)s."
+            ) % {"list": ", ".join(platform_label(slug) for slug in own)}
+        else:
+            fields["platforms"].help_text = _("Aucune case cochée : toutes.")
 
     @staticmethod
     def initial_from(rule: RoutingRule) -> dict[str, Any]:
@@ -238,7 +248,7 @@ class RuleForm(forms.Form):
             "stars_min": c.stars_min,
             "stars_max": c.stars_max,
             "themes": c.themes,
-            "platforms": ", ".join(c.platforms),
+            "platforms": list(c.platforms),
             "sources": [str(pk) for pk in c.source_ids],
             "locations": [str(pk) for pk in c.location_ids],
             "languages": ", ".join(c.languages),
@@ -285,7 +295,7 @@ class RuleForm(forms.Form):
                 stars_min=data["stars_min"],
                 stars_max=data["stars_max"],
                 themes=data["themes"],
-                platforms=[p.lower() for p in _words(data["platforms"])],
+                platforms=list(data["platforms"]),
                 source_ids=[int(pk) for pk in data["sources"]],
                 location_ids=[int(pk) for pk in data["locations"]],
                 languages=[code.lower() for code in _words(data["languages"])],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Callable
 from datetime import date
@@ -324,3 +325,28 @@ def test_the_scheme_shows_conditions_by_their_names(tenant: Tenant, login: Login
     assert "Agence Lyon Part-Dieu" in page
     assert "Remboursements" in page
     assert "<strong>complaint</strong>" not in page
+
+
+def test_platforms_are_boxes_named_as_people_name_them_and_survive_an_edit(
+    tenant: Tenant, login: Login
+) -> None:
+    """Found in the demo: the rule form asked for slugs typed with commas ("google_business")."""
+    org = tenant.organisation
+    client = login(tenant.manager)
+    form = client.get(reverse("routing_rule_create")).content.decode()
+    assert 'type="checkbox" name="platforms" value="google_business"' in form
+    assert "Google Business Profile" in form
+    response = client.post(
+        reverse("routing_rule_create"), rule_form(platforms=["google_business", "trustpilot"])
+    )
+    assert response.status_code == 302
+    rule = RoutingRule.objects.get(organisation=org, name="Presse")
+    assert rule.conditions["platforms"] == ["google_business", "trustpilot"]
+    edit = client.get(reverse("routing_rule_edit", args=[rule.pk])).content.decode()
+    assert re.search(r'name="platforms" value="trustpilot"[^>]*checked', edit)
+    assert not re.search(r'name="platforms" value="facebook"[^>]*checked', edit)
+    # A platform no connector declares any more is still offered, ticked, rather than dropped.
+    rule.conditions = {**rule.conditions, "platforms": ["myspace"]}
+    rule.save()
+    edit = client.get(reverse("routing_rule_edit", args=[rule.pk])).content.decode()
+    assert re.search(r'name="platforms" value="myspace"[^>]*checked', edit)
