@@ -184,3 +184,15 @@ def test_its_answer_is_the_sentiment_a_user_sees_where_it_gave_one() -> None:
     assert output_record("3", {"sentiment": fast})["sentiment"] == fast
     columns = _denormalised({"sentiment": fast, "sentiment_encoder": second})
     assert (columns["sentiment"], columns["sentiment_score"]) == ("negative", -0.2)
+
+
+def test_a_shouted_post_reads_as_the_same_words_written_normally() -> None:
+    """Found in the demo: "BUNCH OF CROOKS 🤡" came out positive, "Bunch of crooks 🤡" negative."""
+    assert encoder_module.unshouted("BUNCH OF CROOKS 🤡") == "bunch of crooks 🤡"
+    assert encoder_module.unshouted("Remboursé en 48 h, MERCI à Léa") == "Remboursé en 48 h, MERCI à Léa"
+    assert encoder_module.unshouted("SNCF") == "SNCF"  # too short to be shouting
+    shouted, written = analyze_items(
+        [Item(id="1", text="ALL INSURERS ARE SCAMS"), Item(id="2", text="All insurers are scams")]
+    )
+    assert shouted["sentiment_encoder"] is not None
+    assert shouted["sentiment_encoder"]["label"] == written["sentiment_encoder"]["label"] == "negative"
