@@ -30,6 +30,13 @@ from vigie.inbox.templating.actions import (
 from vigie.inbox.templating.queries import LibraryFilters, get_template, library, recent_uses
 from vigie.inbox.templating.render import VARIABLES, render_template
 
+# A template's language by its name ("Français"), not its code ("fr").
+_LANGUAGE_NAMES = {"fr": gettext_lazy("Français"), "en": gettext_lazy("Anglais")}
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return [(code, str(_LANGUAGE_NAMES.get(code, code.upper()))) for code in LANGUAGES]
+
 
 def _platforms() -> list[tuple[str, str]]:
     """Platforms a variant can target: the social networks and review sites Vigie knows (its
@@ -66,7 +73,7 @@ class LibraryFilterForm(forms.Form):
     language = forms.ChoiceField(
         label=gettext_lazy("Langue"),
         required=False,
-        choices=_blank(gettext_lazy("Toutes")) + [(c, c) for c in LANGUAGES],
+        choices=lambda: _blank(gettext_lazy("Toutes")) + _language_choices(),
     )
     platform = forms.ChoiceField(
         label=gettext_lazy("Plateforme"),
@@ -108,7 +115,7 @@ class TemplateForm(forms.Form):
         ),
     )
     category = forms.ChoiceField(label=gettext_lazy("Catégorie"), choices=TemplateCategory.choices)
-    language = forms.ChoiceField(label=gettext_lazy("Langue"), choices=[(c, c) for c in LANGUAGES])
+    language = forms.ChoiceField(label=gettext_lazy("Langue"), choices=_language_choices)
     platform = forms.ChoiceField(
         label=gettext_lazy("Plateforme"),
         required=False,

@@ -140,3 +140,12 @@ def test_anonymous_visitors_are_sent_to_the_login_page(tenant: Tenant) -> None:
         assert response["Location"].startswith(reverse("login"))
     assert Client().post(reverse("template_delete", args=[template.pk])).status_code == 302
     assert Template.objects.filter(pk=template.pk).exists()
+
+
+def test_languages_and_platforms_are_offered_by_their_names(tenant: Tenant, login: Login) -> None:
+    """Found in the demo: the language menu offered "fr" and "en", the platform menu "X" twice."""
+    page = login(tenant.manager).get(reverse("template_new")).content.decode()
+    assert '<option value="fr">Français</option>' in page
+    assert '<option value="en">Anglais</option>' in page
+    assert ">X (Twitter)<" not in page
+    assert page.count(">X<") <= 1
