@@ -185,6 +185,11 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = crisis.organisation
     membership = current_membership(request)
     templates = scoped(Template, organisation).filter(is_snippet=False).order_by("name")
+    # A statement speaks the organisation's language: its templates only, when it has some (the
+    # picker mixed the French and English variants of every answer).
+    in_language = templates.filter(language=organisation.language)
+    if in_language.exists():
+        templates = in_language
     statement_body = ""
     template_id = request.GET.get("template", "")
     if template_id.isdigit():

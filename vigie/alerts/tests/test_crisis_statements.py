@@ -129,6 +129,25 @@ def test_the_room_offers_the_holding_statement_from_the_playbook_and_shows_findi
     assert "Modifier le brouillon" in page
 
 
+def test_the_rooms_template_picker_offers_the_organisations_language(
+    tenant: Tenant, crisis: Crisis, login: Any
+) -> None:
+    """Found in the demo: the picker mixed the French and English variants of every answer."""
+    for language, name in (("fr", "Déclaration d'attente"), ("en", "Holding statement")):
+        Template.objects.create(
+            organisation=tenant.organisation,
+            name=name,
+            key="declaration-attente",
+            language=language,
+            category="information",
+            body="{{organisation}} est au courant.",
+        )
+    page = login(tenant.agent).get(reverse("crisis_detail", args=[crisis.pk]), HTTP_HOST="127.0.0.1")
+    html = page.content.decode()
+    assert "Déclaration d&#x27;attente" in html or "Déclaration d'attente" in html
+    assert "Holding statement" not in html
+
+
 # --- publishing through the statements' outbox ------------------------------------------------
 
 
