@@ -38,6 +38,35 @@ def test_abuse_is_a_troll_and_promotions_are_spam() -> None:
     assert classify("Gagnez un iPhone, cliquez ici https://x.example/promo", POSITIVE, CLEAN) == "spam"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The demo's spam, posted as reviews, came out "complaint" and went to the 1-2★ rule.
+        "🔥 Promo 🔥 1000 abonnés pour 5 €, écris-moi en privé",
+        "Cheap health cover from €9/month at compare-health.example",
+        "Get 500 followers for $5 now",
+    ],
+)
+def test_offers_without_a_link_are_spam_even_as_rated_reviews(text: str) -> None:
+    assert classify(text, POSITIVE, CLEAN) == "spam"
+    [result] = TypeAnalyzer().analyze(
+        [Item(id="1", text=text, rating=1.0)], [{"sentiment": NEGATIVE, "toxicity": CLEAN}]
+    )
+    assert result["type"] == "spam"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "J'ai payé 30 € pour 2 mois et la promo n'a jamais été appliquée",
+        "Plus de 1000 avis pour cette agence, et toujours pas de réponse",
+        "Cheap and cheerful, 9€ a month, great value",
+    ],
+)
+def test_customers_talking_prices_are_not_spam(text: str) -> None:
+    assert classify(text, NEGATIVE, CLEAN) != "spam"
+
+
 def test_the_analyzer_reads_previous_results_and_returns_known_types() -> None:
     items = [
         Item(id="1", text="Où en est ma commande ?"),
