@@ -147,3 +147,47 @@ def free_theme_slug(organisation: Organisation, label: str) -> str:
     while slug in taken:
         slug, number = f"{base}_{number}", number + 1
     return slug
+
+
+@dataclass(frozen=True)
+class TextReading:
+    """What the analysis reads in a text nobody stored: the facts routing tests."""
+
+    language: str
+    sentiment: str
+    type: str
+    themes: tuple[str, ...]
+    toxic: bool
+    legal_risk: bool
+
+
+def read_text(
+    organisation: Organisation, text: str, *, platform: str = "", rating: float | None = None
+) -> TextReading:
+    """Analyse ``text`` as a mention of ``organisation`` would be (its taxonomy and patterns), and
+    store nothing: the routing dry-run's "describe a mention" reads a typed text this way."""
+    # Imported here: the pipeline loads the models, which a page that never asks must not pay for.
+    from vigie.analysis.actions import organisation_context
+    from vigie.analysis.contract import Item
+    from vigie.analysis.jsonl import output_record
+    from vigie.analysis.pipeline import analyze_items
+
+    item = Item(
+        id="dry-run",
+        text=text,
+        platform=platform,
+        rating=rating,
+        language_hint=organisation.language,
+        context=organisation_context(organisation),
+    )
+    [results] = analyze_items([item])
+    record = output_record(item.id, results)
+    toxicity = user_toxicity(results) or {}
+    return TextReading(
+        language=str(record.get("language") or ""),
+        sentiment=str((record.get("sentiment") or {}).get("label") or ""),
+        type=str(record.get("type") or ""),
+        themes=tuple(record.get("themes") or ()),
+        toxic=bool(toxicity.get("toxic")),
+        legal_risk=bool(toxicity.get("legal_risk")),
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticValidationError
 
-from vigie.analysis.queries import theme_choices
+from vigie.analysis.queries import read_text, theme_choices
 from vigie.connectors.models import Source
 from vigie.connectors.platforms import all_platforms, platform_label
 from vigie.core.decorators import current_membership, forbidden, member_required
@@ -503,22 +503,41 @@ class DryRunForm(forms.Form):
     toxic = forms.BooleanField(label=gettext_lazy("Toxique"), required=False)
     legal_risk = forms.BooleanField(label=gettext_lazy("Risque juridique"), required=False)
 
-    def facts(self) -> Facts:
-        """The facts of the described mention, for the dry-run."""
+    def facts(self, organisation: Organisation) -> tuple[Facts, list[str]]:
+        """The facts of the described mention, for the dry-run, and the names of those read in its
+        text: what the user leaves blank, the analysis reads in the text as it would in a mention's
+        (a user who types "Bunch of crooks" expects the rules to see an accusation)."""
         data = self.cleaned_data
-        return Facts(
-            type=data["type"],
-            sentiment=data["sentiment"],
+        platform = data["platform"].strip().lower()
+        reading = (
+            read_text(organisation, data["text"], platform=platform, rating=data["stars"])
+            if data["text"].strip()
+            else None
+        )
+        read: list[str] = []
+
+        def typed_or_read(typed: Any, name: str, label: str) -> Any:
+            if typed or reading is None:
+                return typed
+            value = getattr(reading, name)
+            if value:
+                read.append(label)
+            return value
+
+        facts = Facts(
+            type=typed_or_read(data["type"], "type", _("type")),
+            sentiment=typed_or_read(data["sentiment"], "sentiment", _("sentiment")),
             stars=data["stars"],
-            themes=tuple(_words(data["themes"])),
-            platform=data["platform"].strip().lower(),
-            language=data["language"].strip().lower(),
+            themes=typed_or_read(tuple(_words(data["themes"])), "themes", _("thèmes")),
+            platform=platform,
+            language=typed_or_read(data["language"].strip().lower(), "language", _("langue")),
             text=data["text"],
             reach=data["reach"] or 0,
             author_flags=tuple(data["author_flags"]),
-            toxic=data["toxic"],
-            legal_risk=data["legal_risk"],
+            toxic=typed_or_read(data["toxic"], "toxic", _("toxicité")),
+            legal_risk=typed_or_read(data["legal_risk"], "legal_risk", _("risque juridique")),
         )
+        return facts, read
 
 
 @member_required(READ)
@@ -530,12 +549,14 @@ def routing_dry_run(request: HttpRequest) -> HttpResponse:
     form = DryRunForm(request.GET or None)
     result: DryRun | None = None
     mention: Mention | None = None
+    read_in_text: list[str] = []
     if request.GET and form.is_valid():
         if form.cleaned_data["mention"]:
             mention = get_in_org(Mention, organisation, form.cleaned_data["mention"])
             result = explain_mention(mention)
         else:
-            result = explain_facts(organisation, form.facts())
+            facts, read_in_text = form.facts(organisation)
+            result = explain_facts(organisation, facts)
     teams = {t.pk: t.name for t in scoped(Team, organisation)}
     templates = {t.pk: t.name for t in scoped(Template, organisation)}
     return render(
@@ -546,6 +567,7 @@ def routing_dry_run(request: HttpRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "mention": mention,
+            "read_in_text": read_in_text,
             "teams": teams,
             "template_names": [templates[pk] for pk in result.decision.template_ids if pk in templates]
             if result

@@ -276,6 +276,26 @@ def test_the_dry_run_page_explains_typed_facts(tenant: Tenant, login: Login) -> 
     assert "Menaces et diffamation possible" in response.content.decode()
 
 
+def test_the_dry_run_reads_a_typed_text_as_the_analysis_would(tenant: Tenant, login: Login) -> None:
+    """Found in the demo: a text typed alone gave "—" for every fact, so no rule could match it."""
+    do_seed_default_routing(tenant.organisation)
+    response = login(tenant.agent).get(
+        reverse("routing_dry_run"), {"text": "Bande d'escrocs, vous m'avez volé 300 €, je porte plainte"}
+    )
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.facts.legal_risk is True
+    assert result.facts.sentiment == "negative"
+    assert result.decision.rule.name == "Menaces et diffamation possible"
+    page = response.content.decode()
+    assert "Lu dans le texte par l&#x27;analyse" in page or "Lu dans le texte par l'analyse" in page
+    # What the user states wins over what the text reads as.
+    typed = login(tenant.agent).get(
+        reverse("routing_dry_run"), {"text": "Merci pour votre aide, parfait", "sentiment": "negative"}
+    )
+    assert typed.context["result"].facts.sentiment == "negative"
+
+
 # --- availability ----------------------------------------------------------------------------------------------------
 
 
