@@ -3,6 +3,7 @@ history of versions with the changes of each."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -259,11 +260,98 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _segment_labels() -> dict[str, str]:
+    # The words the charter's page and forms use for each field: a change reads "Délais et heures
+    # ouvrées › Première réponse", never "sla.first_response_hours". Resolved per call (language).
+    return {
+        "public_or_private": _("Public ou privé"),
+        "signature": _("Signature des agents"),
+        "internal_jargon": _("Jargon interne à éviter en public"),
+        "channels": _("Canaux et ton"),
+        "platform": _("Plateforme"),
+        "engaged": _("Réponse"),
+        "why": _("Pourquoi"),
+        "tone": _("Ton"),
+        "max_length": _("Longueur maximale"),
+        "responses": _("Réponse par type de commentaire"),
+        "type": _("Type"),
+        "answer": _("Répondre"),
+        "approach": _("Conduite à tenir"),
+        "sla": _("Délais et heures ouvrées"),
+        "first_response_hours": _("Première réponse"),
+        "resolution_hours": _("Résolution"),
+        "warn_before_hours": _("Alerte avant l'échéance"),
+        "pause_while_waiting_customer": _("Attente du client"),
+        "per_platform_hours": _("Délai par plateforme"),
+        "business_hours": _("Heures ouvrées"),
+        "days": _("Jours"),
+        "holidays_country": _("Jours fériés"),
+        "approval": _("Validation par un superviseur"),
+        "stars_at_most": _("Note d'avis à partir de laquelle valider"),
+        "legal_risk": _("Risque juridique"),
+        "capture_legal_risk": _("Capture comme preuve"),
+        "template_edit_threshold": _("Modèles pré-approuvés"),
+        "reply_commitments": _("Engagements qu'un agent ne prend pas sans validation"),
+        "shortest_deadline_hours": _("Délai le plus court qu'un agent peut promettre seul (heures)"),
+        "kpi_targets": _("Objectifs"),
+        "average_rating": _("Note moyenne"),
+        "response_rate": _("Taux de réponse"),
+        "sla_compliance": _("Respect des délais"),
+        "crisis_playbook": _("Plan de crise"),
+        "title": _("Titre"),
+        "detail": _("Détail"),
+        "role": _("Rôle"),
+        "retention": _("Durées de conservation (RGPD)"),
+        "mentions": _("Mentions"),
+        "mentions_per_source": _("Mentions, par source"),
+        "authors": _("Auteurs"),
+        "private_messages": _("Messages privés"),
+        "attachments": _("Pièces jointes"),
+        "audit_events": _("Journal d'audit"),
+        "action": _("Action"),
+        "outreach": _("Demandes d'avis"),
+        "review_sites": _("Sites d'avis"),
+        "location": _("Lieu"),
+        "place_id": _("Identifiant Google du lieu"),
+        "domain": _("Domaine Trustpilot"),
+        "url": _("Adresse de la page d'avis"),
+        "purpose": _("Objet"),
+        "weekdays": _("Jours"),
+        "mon": _("lundi"),
+        "tue": _("mardi"),
+        "wed": _("mercredi"),
+        "thu": _("jeudi"),
+        "fri": _("vendredi"),
+        "sat": _("samedi"),
+        "sun": _("dimanche"),
+    }
+
+
+_INDEXED = re.compile(r"^(?P<name>[^\[]+)\[(?P<index>\d+)\]$")
+
+
+def path_label(path: str) -> str:
+    """A charter field's path in words: "outreach.review_sites[1].place_id" reads "Demandes d'avis ›
+    Sites d'avis 1 › Identifiant Google du lieu"; a segment no table names is shown as it is."""
+    labels = _segment_labels()
+    words = []
+    for segment in path.split("."):
+        indexed = _INDEXED.match(segment)
+        name, index = (indexed["name"], indexed["index"]) if indexed else (segment, "")
+        word = labels.get(name, name.replace("_", " "))
+        words.append(f"{word} {index}" if index else str(word))
+    return " › ".join(words)
+
+
 @dataclass(frozen=True)
 class Change:
     path: str
     before: str | None
     after: str | None
+
+    @property
+    def label(self) -> str:
+        return path_label(self.path)
 
 
 def charter_diff(before: dict[str, Any] | None, after: dict[str, Any]) -> list[Change]:

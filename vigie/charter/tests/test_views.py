@@ -109,6 +109,16 @@ def test_an_admin_changes_the_sla_section_and_a_new_version_is_made(tenant: Tena
     assert charter.approval.stars_at_most == 2  # other sections untouched
 
 
+def test_a_versions_changes_are_named_in_words(tenant: Tenant, login: Login) -> None:
+    """Found in the demo: the version page listed "outreach.review_sites[1].place_id"."""
+    client = login(tenant.admin)
+    client.post(reverse("charter_edit", args=["sla"]), sla_form())
+    page = client.get(reverse("charter_version", args=[1])).content.decode()
+    assert "Délais et heures ouvrées › Première réponse" in page
+    assert "Délais et heures ouvrées › Heures ouvrées › Jours › samedi" in page
+    assert ">sla.first_response_hours<" not in page
+
+
 def test_bad_opening_hours_are_refused_with_a_clear_error(tenant: Tenant, login: Login) -> None:
     response = login(tenant.admin).post(
         reverse("charter_edit", args=["sla"]), sla_form(hours_tue="18:00-09:00", per_platform_hours="twitter")
