@@ -96,14 +96,16 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
 
 
 def _crisis_form(request: HttpRequest, data: Any = None, initial: dict[str, Any] | None = None) -> CrisisForm:
-    from vigie.analysis.queries import organisation_themes
+    from vigie.analysis.queries import theme_choices
     from vigie.connectors.models import Source
 
     organisation = _org(request)
     return CrisisForm(
         data,
         initial=initial,
-        themes=[(t.slug, t.label) for t in organisation_themes(organisation)],
+        # The default taxonomy's themes for an organisation that has not set its own: the list was
+        # empty there (the demo's included), so a crisis could not be scoped to a theme.
+        themes=theme_choices(organisation),
         sources=list(scoped(Source, organisation).values_list("id", "name")),
         locations=[(loc.pk, loc.name) for loc in organisation_locations(organisation)],
         members=_members(request),
