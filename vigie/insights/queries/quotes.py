@@ -29,6 +29,9 @@ class Verbatim:
     location: str
     rating: float | None
     text: str
+    # The customer's language, so that a page in another language marks the quote as such
+    # (screen readers read it in its own language).
+    language: str = ""
 
 
 def _verbatim(mention: Mention, patterns: list[NumberPattern]) -> Verbatim:
@@ -39,17 +42,27 @@ def _verbatim(mention: Mention, patterns: list[NumberPattern]) -> Verbatim:
         location=mention.location.name if mention.location else "",
         rating=float(mention.rating) if mention.rating is not None else None,
         text=masked(title_and_text(mention.title, mention.text), patterns),
+        language=mention.language,
     )
 
 
 # What ``verbatim_of_row`` reads, for ``values_list``: tuples cost far less than model instances
 # when a report walks thousands of mentions to choose a few quotes.
-QUOTE_FIELDS = ("id", "created_at", "title", "text", "rating", "source__platform", "location__name")
+QUOTE_FIELDS = (
+    "id",
+    "created_at",
+    "title",
+    "text",
+    "rating",
+    "source__platform",
+    "location__name",
+    "language",
+)
 
 
 def verbatim_of_row(row: tuple[Any, ...], patterns: list[NumberPattern]) -> Verbatim:
     """The ``Verbatim`` of a mention read as ``QUOTE_FIELDS`` (the same as ``_verbatim`` gives)."""
-    mention_id, created_at, title, text, rating, platform, location = row[: len(QUOTE_FIELDS)]
+    mention_id, created_at, title, text, rating, platform, location, language = row[: len(QUOTE_FIELDS)]
     return Verbatim(
         mention_id=mention_id,
         created_at=created_at,
@@ -57,6 +70,7 @@ def verbatim_of_row(row: tuple[Any, ...], patterns: list[NumberPattern]) -> Verb
         location=location or "",
         rating=float(rating) if rating is not None else None,
         text=masked(title_and_text(title, text), patterns),
+        language=language or "",
     )
 
 

@@ -142,7 +142,17 @@ def _recent_negative_quotes(
         period_mentions(organisation, period, filters)
         .filter(NEGATIVE_FOR_BOARD)
         .select_related("source", "location")
-        .only("id", "created_at", "title", "text", "rating", "themes", "source__platform", "location__name")
+        .only(
+            "id",
+            "created_at",
+            "title",
+            "text",
+            "rating",
+            "themes",
+            "language",
+            "source__platform",
+            "location__name",
+        )
         .order_by("-created_at", "-id")
     )
     page = newest_first

@@ -200,6 +200,24 @@ def test_the_theme_board_ranks_problems_and_masks_personal_data(
     assert "globex-theme" not in html
 
 
+def test_a_quote_in_another_language_is_marked_as_such(tenant: Tenant, login: Login) -> None:
+    """A French page quoting an English customer says so (screen readers read it in English; the
+    French-interface check leaves the customer's own words out)."""
+    make_mention(
+        tenant.organisation,
+        created_at=timezone.now() - timedelta(days=1),
+        sentiment=Sentiment.NEGATIVE,
+        themes=["remboursement"],
+        language="en",
+        text="My refund is still pending after six weeks",
+    )
+    client = login(tenant.viewer)
+    board = client.get(reverse("insights-themes"), {"period": 30}).content.decode()
+    assert '<blockquote class="verbatim" lang="en">' in board
+    listing = client.get(reverse("insights-mentions"), {"period": 30}).content.decode()
+    assert '<td lang="en">' in listing
+
+
 def test_the_theme_board_finds_each_themes_latest_quotes_across_pages(tenant: Tenant) -> None:
     """The quotes are read newest first a page at a time: a theme whose negative mentions are
     all older than the first pages still gets its newest ones, in order; a theme asks only for as
