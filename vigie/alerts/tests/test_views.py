@@ -430,3 +430,12 @@ def test_a_crisis_start_in_the_future_or_too_far_back_is_refused(tenant: Tenant,
     assert "ne peut pas remonter à plus de 90 jours" in response.content.decode()
     assert login(tenant.agent).post(reverse("crisis_new"), _crisis_post(long_ago)).status_code == 403
     assert not Crisis.objects.filter(organisation=org).exists()
+
+
+def test_the_crisis_form_offers_the_default_themes_to_an_organisation_without_its_own(
+    tenant: Tenant, login
+) -> None:  # type: ignore[no-untyped-def]
+    """Found in the demo: the themes list was empty, so a crisis could not be scoped to a theme."""
+    page = login(tenant.manager).get(reverse("crisis_new")).content.decode()
+    assert 'value="remboursement"' in page
+    assert "Remboursements" in page
