@@ -392,8 +392,6 @@ def find_personal_data(text: str, patterns: Iterable[Pattern] = ()) -> list[Span
                 Span(phone.start, phone.end, PHONE)
                 for phone in phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.VALID)
             ]
-    if digits >= _CUSTOMER_NUMBER_MIN_DIGITS:
-        found += _named_customer_numbers(text)
     if digits:
         found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS_RE.finditer(text) if _is_address(m)]
         found += [
@@ -409,6 +407,10 @@ def find_personal_data(text: str, patterns: Iterable[Pattern] = ()) -> list[Span
             found += [
                 Span(m.start(), m.end(), kind) for m in compiled.finditer(bounded) if m.end() > m.start()
             ]
+    # After the organisation's patterns: where both find the same number, the kind the
+    # organisation declared wins (the overlap is settled in list order between equal ranks).
+    if digits >= _CUSTOMER_NUMBER_MIN_DIGITS:
+        found += _named_customer_numbers(text)
     return _without_overlaps(found)
 
 
