@@ -177,6 +177,24 @@ def _crisis(request: HttpRequest, pk: int) -> Crisis:
     return get_in_org(Crisis, _org(request), pk)
 
 
+def _scope_names(crisis: Crisis) -> dict[str, list[str]]:
+    """The crisis' themes, sources and places by their names (the room showed "sources 3, 5")."""
+    from vigie.analysis.queries import theme_choices
+    from vigie.connectors.models import Source
+
+    organisation = crisis.organisation
+    labels = dict(theme_choices(organisation, extra=tuple(crisis.themes or ())))
+    sources = dict(
+        scoped(Source, organisation).filter(pk__in=crisis.source_ids or []).values_list("pk", "name")
+    )
+    places = {loc.pk: loc.name for loc in organisation_locations(organisation)}
+    return {
+        "themes": [labels.get(slug, slug) for slug in crisis.themes or ()],
+        "sources": [sources[pk] for pk in crisis.source_ids or () if pk in sources],
+        "locations": [places[pk] for pk in crisis.location_ids or () if pk in places],
+    }
+
+
 @member_required(READ)
 @require_http_methods(["GET"])
 def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -209,6 +227,7 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
         statement.blocked = blocked(statement.findings)  # type: ignore[attr-defined]
         statement.accounts = [(s, auto) for s, auto in accounts if s.pk not in done]  # type: ignore[attr-defined]
     playbook = list(crisis.playbook.select_related("done_by"))
+    scope = _scope_names(crisis)
     for step in playbook:
         step.is_holding = is_holding_step(step)  # type: ignore[attr-defined]
     return render(
@@ -217,6 +236,7 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "nav": "alerts",
             "crisis": crisis,
+            "scope": scope,
             "is_open": crisis.status == CrisisStatus.OPEN,
             "metrics": queries.scope_metrics(crisis),
             "recent_mentions": queries.scope_mentions(crisis)

@@ -439,3 +439,27 @@ def test_the_crisis_form_offers_the_default_themes_to_an_organisation_without_it
     page = login(tenant.manager).get(reverse("crisis_new")).content.decode()
     assert 'value="remboursement"' in page
     assert "Remboursements" in page
+
+
+def test_the_room_names_its_scope_and_its_tab_title_is_the_crisis(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    """Found in the demo: the scope read "sources 3, 5 ; lieux 2" and the tab title carried the
+    markup of a script."""
+    from vigie.mentions.tests.factories import make_location, make_source
+
+    org = tenant.organisation
+    source = make_source(org, name="Google — Agence de Lyon")
+    lyon = make_location(org, "Agence Lyon Part-Dieu")
+    crisis = do_open_crisis(
+        org,
+        actor=tenant.manager.user,
+        title="Panne de la plateforme",
+        themes=["remboursement"],
+        source_ids=[source.pk],
+        location_ids=[lyon.pk],
+    )
+    page = login(tenant.agent).get(reverse("crisis_detail", args=[crisis.pk])).content.decode()
+    assert "Remboursements" in page
+    assert "Google — Agence de Lyon" in page
+    assert "Agence Lyon Part-Dieu" in page
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == "Panne de la plateforme · Vigie"
