@@ -16,6 +16,8 @@ from vigie.alerts.models import Crisis
 from vigie.alerts.queries import TimelineItem, crisis_timeline
 from vigie.core.safe_text import neutralise_cell
 
+TIMELINE_KINDS = ("alert", "mention", "statement", "reply", "playbook", "manual")
+
 
 def kind_label(kind: str) -> str:
     """The name of a timeline item's kind, for people."""

@@ -8,6 +8,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from vigie.alerts.crisis.export import kind_label
+
 # The PDF core fonts cover Latin-1 only: typographic characters outside it are replaced by their
 # plain equivalents rather than shipping a font file.
 _REPLACEMENTS = str.maketrans(
@@ -88,5 +90,5 @@ def postmortem_pdf(context: dict[str, Any]) -> bytes:
     heading(_("Fil des événements"))
     for item in context["timeline"]:
         who = f" ({item.who})" if item.who else ""
-        paragraph(f"{_date(item.at)} [{item.kind}]{who} {item.text}")
+        paragraph(f"{_date(item.at)} [{kind_label(item.kind)}]{who} {item.text}")
     return bytes(pdf.output())

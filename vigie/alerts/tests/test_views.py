@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -253,6 +254,8 @@ def test_the_post_mortem_exports_as_pdf_and_html(tenant: Tenant, login) -> None:
     html = client.get(reverse("crisis_report", args=[world.closed.pk, "html"])).content.decode()
     assert "Le délai de la déclaration" in html
     assert "Tester les mises à jour" in html
+    # The timeline's kinds by their names, as in the room (it printed "[statement]", "[playbook]").
+    assert not re.search(r"\[(alert|mention|statement|reply|playbook|manual)\]", html)
     assert client.get(reverse("crisis_report", args=[world.crisis.pk, "pdf"])).status_code == 404, (
         "open: no report"
     )
