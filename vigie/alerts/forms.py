@@ -122,7 +122,7 @@ class ActionForm(forms.Form):
         label=_("Responsable"), required=False, coerce=int, empty_value=None, choices=[]
     )
     due_on = forms.DateField(
-        label=_("Échéance"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Échéance"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:

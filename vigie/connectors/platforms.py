@@ -159,8 +159,8 @@ UNCONNECTED: dict[str, PlatformFacts] = {
         _unconnected("twitter", "X (Twitter, fichiers importés)", _SOCIAL, _X_LIMIT),
         _unconnected("linkedin", "LinkedIn", _SOCIAL, LengthLimit(1250)),
         _unconnected("tiktok", "TikTok", _SOCIAL),
-        # Google reviews from imported files; the connector's are "Google Business Profile".
-        _unconnected("google", "Google (avis importés)", _REVIEWS),
+        # Google reviews (imported files, review requests to a place id): customers read "Google".
+        _unconnected("google", "Google", _REVIEWS),
         _unconnected("glassdoor", "Glassdoor", _REVIEWS),
         _unconnected("indeed", "Indeed", _REVIEWS),
         _unconnected("press", "Presse", _OTHER),

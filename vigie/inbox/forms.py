@@ -66,10 +66,14 @@ class InboxFilterForm(forms.Form):
     theme = forms.ChoiceField(label=gettext_lazy("Thème"), required=False)
     language = forms.ChoiceField(label=gettext_lazy("Langue"), required=False)
     since = forms.DateField(
-        label=gettext_lazy("Depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Depuis le"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
-        label=gettext_lazy("Jusqu'au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Jusqu'au"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, data: Any, membership: Membership) -> None:

@@ -161,9 +161,11 @@ class ActionPlanForm(forms.Form):
     )
     owner = forms.TypedChoiceField(label=_("Responsable"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label=_("Statut"), choices=ActionPlanStatus.choices)
-    started_on = forms.DateField(label=_("Début"), widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(
+        label=_("Début"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     due_on = forms.DateField(
-        label=_("Échéance"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Échéance"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, data: Any, membership: Membership, *, initial: dict[str, Any] | None = None) -> None:

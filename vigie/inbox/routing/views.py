@@ -581,7 +581,7 @@ class AvailabilityForm(forms.Form):
     unavailable_until = forms.DateField(
         label=gettext_lazy("Absent jusqu'au (inclus)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("Vide : disponible."),
     )
     note = forms.CharField(label=gettext_lazy("Motif"), required=False, max_length=200)

@@ -280,6 +280,11 @@ def test_managers_create_edit_and_delete_action_plans(tenant: Tenant, login: Log
     assert response.status_code == 302
     plan = ActionPlan.objects.get()
     assert (plan.organisation, plan.owner, plan.created_by) == (org, tenant.agent.user, tenant.manager.user)
+    # The edit form shows the saved dates as a browser's date field reads them (ISO): in the
+    # French format the browser dropped them, and saving erased the due date (found in the demo).
+    form = client.get(reverse("insights-action-plan-edit", args=[plan.pk])).content.decode()
+    assert f'value="{(today - timedelta(days=3)).isoformat()}"' in form
+    assert f'value="{(today + timedelta(days=30)).isoformat()}"' in form
 
     bad = client.post(
         reverse("insights-action-plan-edit", args=[plan.pk]),
