@@ -41,7 +41,7 @@ from vigie.alerts.models import (
 )
 from vigie.alerts.queries import Breakdown, in_quiet_hours, incident_breakdown, preference_for
 from vigie.connectors.credentials import encrypt_secrets
-from vigie.core import jobs
+from vigie.core import egress, jobs
 from vigie.core.actions import do_notify, do_record_audit_event
 from vigie.core.models import Membership, Organisation, User
 from vigie.core.roles import Role
@@ -731,6 +731,16 @@ def _validate_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationError(_("Adresse invalide : une URL http ou https est attendue."))
+    # Refused when it is added, not only when an alert would be sent: a channel pointing inside
+    # (loopback, private, link-local such as 169.254.169.254) was listed as working and never
+    # delivered. A name that does not resolve from here now is checked again at each sending.
+    try:
+        egress.check_url(url.strip())
+    except egress.EgressRefused as exc:
+        if str(exc) != "adresse introuvable":
+            raise ValidationError(
+                _("Adresse non autorisée : les canaux ne peuvent pas viser une adresse interne ou privée.")
+            ) from exc
     return url.strip()
 
 

@@ -6,8 +6,12 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from vigie.alerts.actions import do_add_channel
 from vigie.alerts.channels import DeliveryError, Notice, send_slack, send_webhook
+from vigie.alerts.models import NotificationChannel
+from vigie.conftest import Tenant
 from vigie.connectors.testing import FakePlatform
 
 NOTICE = Notice(title="Pic", body="23 mentions", url=None, severity="warning", event="alert.opened")
@@ -38,3 +42,36 @@ def test_a_channel_pointing_inside_is_refused_and_nothing_is_sent(
         assert str(refused.value).endswith(": adresse non autorisée")
     assert internal.requests == []
     assert "internal answer" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/",
+        "https://localhost/hooks/x",
+        "http://169.254.169.254/latest/",
+        "http://10.0.0.5/hook",
+    ],
+)
+def test_a_channel_pointing_inside_is_refused_when_it_is_added(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    """Found in the demo: such channels were "added" and listed as working, then never delivered."""
+    monkeypatch.delenv("VIGIE_EGRESS_ALLOW")
+    with pytest.raises(ValidationError, match="Adresse non autorisée"):
+        do_add_channel(tenant.organisation, actor=tenant.manager.user, kind="slack", name="Interne", url=url)
+    assert not NotificationChannel.objects.exists()
+
+
+def test_a_channel_on_a_name_not_resolvable_from_here_is_kept_for_its_sending(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VIGIE_EGRESS_ALLOW")
+    do_add_channel(
+        tenant.organisation,
+        actor=tenant.manager.user,
+        kind="slack",
+        name="Slack",
+        url="https://hooks.slack.example/T0/B0/x",
+    )
+    assert NotificationChannel.objects.count() == 1
