@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 
+from vigie.connectors.platforms import platform_label
 from vigie.core.models import Organisation
 from vigie.evidence.models import Capture
 from vigie.evidence.queries import Limitation
@@ -80,7 +81,8 @@ class CoverNote:
             "organisation": self.organisation.name,
             "generated": self._when(self.generated_at),
             "case": self.case.pk if self.case is not None else None,
-            "platform": mention.source.platform,
+            # Its name, as a lawyer reads it ("Google Business Profile", not "google_business").
+            "platform": platform_label(mention.source.platform),
             "url": mention.url,
             "author": (author.display_name or author.handle) if author is not None else "inconnu",
             "author_handle": author.handle if author is not None else "",
@@ -89,10 +91,20 @@ class CoverNote:
             "captures": captures,
             "expires": self._day(),
             "days_left": self.limitation.days_left,
+            "limit_sentence": self._limit_sentence(),
             "limitation_text": LIMITATION_TEXT,
             "disclaimer": DISCLAIMER,
             "method": json.loads(self.captures[-1].manifest).get("method", "") if self.captures else "",
         }
+
+    def _limit_sentence(self) -> str:
+        """When the three months end, or how long ago they ended (never "-90 jour(s) restant(s))."""
+        days = self.limitation.days_left
+        if days < 0:
+            return f"Le délai de trois mois a expiré le {self._day()}, il y a {-days} jour(s)."
+        if days == 0:
+            return f"Le délai de trois mois expire aujourd'hui, le {self._day()}."
+        return f"Le délai de trois mois expire le {self._day()} ({days} jour(s) restant(s))."
 
     def html(self) -> str:
         with translation.override("fr"):
@@ -123,11 +135,7 @@ class CoverNote:
         text(f"Adresse : {data['url'] or '-'}", 9)
         text(f"Texte : {data['text']}", 9)
         text("Délai de prescription", 12, "B")
-        text(
-            f"Le délai de trois mois expire le {data['expires']} ({data['days_left']} jour(s) restant(s)).",
-            10,
-            "B",
-        )
+        text(data["limit_sentence"], 10, "B")
         text(data["limitation_text"], 9)
         text("Comment", 12, "B")
         text(data["method"], 9)

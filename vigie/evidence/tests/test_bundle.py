@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -97,6 +97,7 @@ def test_the_bundle_holds_the_legal_file_and_verifies(bundle: Path) -> None:
     note = archive.read("note/note_de_couverture.html").decode()
     expires = timezone.localdate() - timedelta(days=10)
     assert "Le délai de trois mois expire le" in note
+    assert "google_business" not in note  # the platform by its name
     assert "NF Z67-147" in note
     assert str(expires.year) in note
     others = json.loads(archive.read("author/other_posts.json"))
@@ -203,3 +204,24 @@ def test_verify_of_a_missing_or_foreign_file_exits_1(tmp_path: Path) -> None:
     code, output = verify(tmp_path / "not-a-zip.zip")
     assert code == 1
     assert "illisible" in output
+
+
+def test_a_passed_limit_is_said_so_not_counted_below_zero(tenant: Tenant) -> None:
+    """Found in the demo: "expire le 8 septembre 2026 (-90 jour(s) restant(s))"."""
+    from vigie.evidence.cover import CoverNote
+    from vigie.evidence.queries import Limitation
+
+    def sentence(days_left: int) -> str:
+        note = CoverNote(
+            organisation=tenant.organisation,
+            mention=make_mention(tenant.organisation),
+            case=None,
+            captures=[],
+            limitation=Limitation(date(2026, 9, 8), days_left),
+            generated_at=timezone.now(),
+        )
+        return str(note.context()["limit_sentence"])
+
+    assert sentence(-90) == "Le délai de trois mois a expiré le 8 septembre 2026, il y a 90 jour(s)."
+    assert sentence(0) == "Le délai de trois mois expire aujourd'hui, le 8 septembre 2026."
+    assert sentence(12) == "Le délai de trois mois expire le 8 septembre 2026 (12 jour(s) restant(s))."
