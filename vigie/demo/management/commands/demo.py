@@ -8,10 +8,12 @@ Idempotent: when the demo is already there it is reused as is; ``--reset`` regen
 
 from __future__ import annotations
 
+import os
 import sys
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -70,6 +72,7 @@ class Command(BaseCommand):
                 _("Plateformes simulées (les réponses publiées depuis la démo y arrivent) : %(url)s/")
                 % {"url": sandbox.url}
             )
+            _serve_links_at(options["host"], options["port"])
             try:
                 # Migrations were applied above.
                 call_command("serve", host=options["host"], port=options["port"], no_migrate=True)
@@ -111,3 +114,16 @@ class Command(BaseCommand):
         )
         for role, email in DEMO_LOGINS.items():
             self.stdout.write(f"  {email} / {DEMO_PASSWORD}  ({Role(role).label})")
+
+
+def _serve_links_at(host: str, port: int) -> None:
+    """Links the demo sends (review requests, surveys, unsubscribe) point where it is served:
+    with ``--port 8793`` they pointed at port 8000, the default address. An operator's own
+    ``VIGIE_BASE_URL`` is kept."""
+    if os.environ.get("VIGIE_BASE_URL"):
+        return
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - a name to print, not a bind
+    url = f"http://{shown}:{port}"
+    os.environ["VIGIE_BASE_URL"] = url
+    settings.BASE_URL = url
+    settings.CSRF_TRUSTED_ORIGINS = [*settings.CSRF_TRUSTED_ORIGINS, url]
