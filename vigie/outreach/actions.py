@@ -672,13 +672,38 @@ def _int_or_none(value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    return int(value)
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(
+            _("note illisible « %(value)s » (un nombre entier est attendu)") % {"value": value[:20]}
+        ) from None
+
+
+# The ways a French spreadsheet writes a date, besides ISO ("2026-12-01", "2026-12-01T09:30").
+_SURVEY_DATE_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def _survey_date(text: str) -> datetime:
+    """A survey answer's date as people type it: the error said "Invalid isoformat string"."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for layout in _SURVEY_DATE_FORMATS:
+        try:
+            return datetime.strptime(text, layout)  # noqa: DTZ007 - made aware by the caller
+        except ValueError:
+            continue
+    raise ValueError(
+        _("date illisible « %(value)s » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)") % {"value": text[:30]}
+    )
 
 
 def do_import_survey_results(
     organisation: Organisation, rows: list[dict[str, str]], *, actor: User | None = None
 ) -> SurveyImport:
-    """Import survey answers collected elsewhere: columns ``date`` (ISO), ``csat``, ``nps``,
+    """Import survey answers collected elsewhere: columns ``date`` (ISO or JJ/MM/AAAA), ``csat``, ``nps``,
     ``comment``, ``location``, optionally ``id`` (re-importing the same id changes nothing)."""
     report = SurveyImport()
     locations = {loc.name.casefold(): loc for loc in scoped(Location, organisation)}
@@ -688,7 +713,7 @@ def do_import_survey_results(
             comment = row.get("comment", "") or ""
             _check_scores(csat, nps, comment)
             when_text = (row.get("date") or "").strip()
-            when = datetime.fromisoformat(when_text) if when_text else timezone.now()
+            when = _survey_date(when_text) if when_text else timezone.now()
             if timezone.is_naive(when):
                 when = timezone.make_aware(when, zoneinfo.ZoneInfo(organisation.timezone))
             location_name = (row.get("location") or "").strip()

@@ -4,6 +4,7 @@ dashboard's CSAT / NPS per location with the response rate."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 import pytest
@@ -199,6 +200,29 @@ def test_survey_results_import_from_csv(world: World, login: Callable[[Membershi
     again = SimpleUploadedFile("survey.csv", data.encode(), content_type="text/csv")
     client.post("/outreach/surveys/import/", {"file": again})
     assert SurveyResponse.objects.count() == 1, "the same id is not imported twice"
+
+
+def test_survey_results_import_reads_french_dates_and_explains_in_french(world: World) -> None:
+    """Found in the demo: "Ligne 4 : Invalid isoformat string: '01/12/2026'"."""
+    from vigie.outreach.actions import do_import_survey_results
+
+    report = do_import_survey_results(
+        world.tenant.organisation,
+        [
+            {"id": "f1", "date": "01/12/2026", "csat": "5", "nps": "", "comment": "", "location": ""},
+            {"id": "f2", "date": "01/12/2026 14:30", "csat": "4", "nps": "", "comment": "", "location": ""},
+            {"id": "f3", "date": "le 1er décembre", "csat": "4", "nps": "", "comment": "", "location": ""},
+            {"id": "f4", "date": "", "csat": "cinq", "nps": "", "comment": "", "location": ""},
+        ],
+    )
+    assert report.imported == 2
+    zone = zoneinfo.ZoneInfo(world.tenant.organisation.timezone)
+    dates = sorted(r.answered_at.astimezone(zone).date().isoformat() for r in SurveyResponse.objects.all())
+    assert dates == ["2026-12-01", "2026-12-01"]
+    assert report.rejected == [
+        "Ligne 4 : date illisible « le 1er décembre » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)",
+        "Ligne 5 : note illisible « cinq » (un nombre entier est attendu)",
+    ]
 
 
 def test_the_dashboard_shows_csat_and_nps_per_location_team_and_agent(
