@@ -345,8 +345,13 @@ def survey(request: HttpRequest, signed: str) -> HttpResponse:
     if limited:
         return limited
     invitation = queries.invitation_for_link("survey", signed)
-    if invitation is None or invitation.answered_at is not None or invitation.contact.opted_out_at:
+    if invitation is None:
         return _neutral(request)
+    if invitation.answered_at is not None or invitation.contact.opted_out_at:
+        # The same neutral page, in the language the customer was written to (a French customer
+        # with an English browser read "This link is no longer valid" on reloading the survey).
+        with translation.override(invitation.language):
+            return _neutral(request)
     with translation.override(invitation.language):
         form = forms.SurveyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -386,6 +391,11 @@ def optout(request: HttpRequest, signed: str) -> HttpResponse:
     if invitation is None:
         return _neutral(request)
     with translation.override(invitation.language):
+        if invitation.contact.opted_out_at is not None:
+            # Already done: say so, rather than ask to confirm again.
+            return render(
+                request, "outreach/public/opted_out.html", {"organisation": invitation.organisation.name}
+            )
         if request.method == "POST":
             actions.do_opt_out(invitation.contact)
             return render(

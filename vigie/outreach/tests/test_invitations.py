@@ -189,6 +189,10 @@ def test_opt_out_is_honoured_forever(world: World, smtp: SmtpServer) -> None:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)  # type: ignore[union-attr]
     done = client.post(optout.removeprefix("http://127.0.0.1:8000"), {"csrfmiddlewaretoken": token})
     assert "C'est noté" in done.content.decode()
+    # Opening the link again says it is done, rather than asking to confirm once more.
+    again = client.get(optout.removeprefix("http://127.0.0.1:8000")).content.decode()
+    assert "C'est noté" in again
+    assert "Confirmer" not in again
     far = timezone.now() + timedelta(days=2000)
     assert do_invite(organisation, InviteRequest(email="bye@client.example"), now=far) == "opted_out"
     # Not even a later list with the customer's consent brings them back.

@@ -74,6 +74,10 @@ def test_the_survey_is_answered_once_and_becomes_a_survey_mention(world: World) 
     replay = client.post(url, {"csrfmiddlewaretoken": token, "csat": "5", "nps": "10"})
     assert NEUTRAL in replay.content.decode()
     assert SurveyResponse.objects.count() == 1
+    # In the language the customer was written to, whatever the browser's (it said "This link is
+    # no longer valid" to a French customer with an English browser).
+    english_browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert NEUTRAL in english_browser.get(url).content.decode()
 
 
 def test_every_bad_link_gets_the_same_neutral_answer(world: World) -> None:
