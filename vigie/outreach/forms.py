@@ -11,6 +11,7 @@ from vigie.charter.document import ReviewSite
 from vigie.outreach.models import LegalBasis
 
 CSV_MAX_BYTES = 2 * 1024 * 1024
+HOUR_MINUTE = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class CampaignForm(forms.Form):
@@ -27,8 +28,9 @@ class CampaignForm(forms.Form):
     reminder_after_days = forms.IntegerField(
         label=_("Un rappel après (jours, vide : aucun rappel)"), min_value=1, max_value=60, required=False
     )
-    quiet_start = forms.TimeField(label=_("Heures calmes : de"))
-    quiet_end = forms.TimeField(label=_("à"))
+    # Hours and minutes ("21:00", not "21:00:00"), in the browser's time picker.
+    quiet_start = forms.TimeField(label=_("Heures calmes : de"), widget=HOUR_MINUTE)
+    quiet_end = forms.TimeField(label=_("à"), widget=HOUR_MINUTE)
     with_survey = forms.BooleanField(label=_("Joindre l'enquête de satisfaction"), required=False)
     sms = forms.BooleanField(label=_("Inviter par SMS les clients sans e-mail"), required=False)
     population = forms.CharField(
@@ -126,6 +128,13 @@ class SurveyForm(forms.Form):
         required=False,
         max_length=2000,
     )
+
+    def __init__(self, *args: Any, about_reply: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not about_reply:
+            # A contact from an imported list or the API never wrote to us: there is no reply of
+            # ours to judge, so the question is about their experience.
+            self.fields["csat"].label = _("Êtes-vous satisfait(e) de votre expérience avec nous ?")
 
 
 class TestimonialForm(forms.Form):

@@ -353,7 +353,7 @@ def survey(request: HttpRequest, signed: str) -> HttpResponse:
         with translation.override(invitation.language):
             return _neutral(request)
     with translation.override(invitation.language):
-        form = forms.SurveyForm(request.POST or None)
+        form = forms.SurveyForm(request.POST or None, about_reply=invitation.case_id is not None)
         if request.method == "POST" and form.is_valid():
             try:
                 answered = actions.do_answer_survey(

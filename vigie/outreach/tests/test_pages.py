@@ -75,6 +75,11 @@ def test_a_gating_rule_is_refused_with_its_reason_on_the_page_and_the_api(
     world: World, login: Callable[[Membership], Client], api_client: Callable[[Membership], Client]
 ) -> None:
     client = login(world.tenant.manager)
+    # The saved quiet hours (none: 00:00 to 00:00) in hours and minutes, not "00:00:00".
+    settings_page = client.get("/outreach/").content.decode()
+    assert 'type="time"' in settings_page
+    assert 'value="00:00"' in settings_page
+    assert "00:00:00" not in settings_page
     page = client.post(
         "/outreach/",
         {

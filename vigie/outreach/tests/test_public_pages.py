@@ -10,7 +10,9 @@ import pytest
 from django.test import Client
 
 from vigie.core.jobs import run_pending
+from vigie.inbox.tests.factories import make_case
 from vigie.mentions.models import Mention, MentionKind
+from vigie.mentions.tests.factories import make_mention
 from vigie.outreach.actions import InviteRequest, do_invite
 from vigie.outreach.links import sign
 from vigie.outreach.models import Invitation, SurveyResponse
@@ -174,3 +176,19 @@ def test_a_negative_answer_is_analysed_and_routed_like_any_mention(
     case_page = manager.get(f"/inbox/cases/{mention.case.pk}/")
     assert case_page.status_code == 200
     assert "Enquête de satisfaction" in case_page.content.decode()
+
+
+def test_the_survey_asks_about_our_reply_only_where_we_replied(world: World) -> None:
+    # An imported contact never wrote to us: asking "are you satisfied with our reply?" made no
+    # sense to them; a customer whose case was resolved is asked exactly that.
+    inv = invitation(world)
+    assert inv.case_id is None
+    html = Client().get(survey_url(inv)).content.decode()
+    assert "votre expérience avec nous" in html
+    assert "notre réponse ?" not in html
+
+    organisation = world.tenant.organisation
+    case = make_case(organisation, make_mention(organisation, location=world.lyon))
+    Invitation.objects.filter(pk=inv.pk).update(case=case)
+    html = Client().get(survey_url(inv)).content.decode()
+    assert "Êtes-vous satisfait(e) de notre réponse ?" in html
