@@ -179,8 +179,12 @@ class PreferencesForm(forms.Form):
     email = forms.BooleanField(label=_("Recevoir aussi par e-mail"), required=False)
     minimum_severity = forms.ChoiceField(label=_("Gravité minimale"), choices=Severity.choices)
     quiet_start = forms.TimeField(
-        label=_("Heures calmes : début"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Heures calmes : début"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     quiet_end = forms.TimeField(
-        label=_("Heures calmes : fin"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Heures calmes : fin"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )

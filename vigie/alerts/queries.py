@@ -33,7 +33,7 @@ from vigie.alerts.models import (
 )
 from vigie.analysis.queries import theme_choices
 from vigie.connectors.models import Source
-from vigie.connectors.platforms import platform_facts
+from vigie.connectors.platforms import platform_label
 from vigie.core.models import Location, Membership, Organisation, User
 from vigie.core.tenancy import scoped
 from vigie.mentions.models import Mention, Sentiment
@@ -666,5 +666,5 @@ def incident_breakdown(organisation: Organisation, since: datetime, now: datetim
         negative=total,
         theme=str(labels.get(theme, theme)) if theme else "",
         location=location or "",
-        platform=platform_facts(platform).label if platform else "",
+        platform=platform_label(platform) if platform else "",
     )

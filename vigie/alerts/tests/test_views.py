@@ -466,3 +466,23 @@ def test_the_room_names_its_scope_and_its_tab_title_is_the_crisis(tenant: Tenant
     assert "Agence Lyon Part-Dieu" in page
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title == "Panne de la plateforme · Vigie"
+
+
+def test_quiet_hours_show_hours_and_minutes(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    # The time picker showed "22:00:00" (a seconds box nobody needs) once preferences were saved.
+    from datetime import time
+
+    from vigie.alerts.actions import do_update_preferences
+
+    do_update_preferences(
+        tenant.viewer,
+        events=[],
+        email=True,
+        minimum_severity="warning",
+        quiet_start=time(22, 0),
+        quiet_end=time(7, 0),
+    )
+    page = login(tenant.viewer).get(reverse("alert_preferences")).content.decode()
+    assert 'value="22:00"' in page
+    assert 'value="07:00"' in page
+    assert "22:00:00" not in page
