@@ -145,6 +145,11 @@ def _unconnected(
     return PlatformFacts(slug=slug, label=label, kind=kind, reply_limit=limit, reply_format=reply_format)
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a label for translation (``platform_label`` translates it) without importing Django."""
+    return message
+
+
 _SOCIAL, _REVIEWS, _OTHER = PlatformKind.SOCIAL, PlatformKind.REVIEWS, PlatformKind.OTHER
 _X_LIMIT = LengthLimit(280, "characters", url_weight=23)
 
@@ -156,17 +161,17 @@ UNCONNECTED: dict[str, PlatformFacts] = {
     for facts in (
         # The older slug of X (imported files, archives): same limits, answered by copy and open.
         # Its name says so: beside "X" (the connector's), "X (Twitter)" read as the same thing twice.
-        _unconnected("twitter", "X (Twitter, fichiers importés)", _SOCIAL, _X_LIMIT),
+        _unconnected("twitter", gettext_noop("X (Twitter, fichiers importés)"), _SOCIAL, _X_LIMIT),
         _unconnected("linkedin", "LinkedIn", _SOCIAL, LengthLimit(1250)),
         _unconnected("tiktok", "TikTok", _SOCIAL),
         # Google reviews (imported files, review requests to a place id): customers read "Google".
         _unconnected("google", "Google", _REVIEWS),
         _unconnected("glassdoor", "Glassdoor", _REVIEWS),
         _unconnected("indeed", "Indeed", _REVIEWS),
-        _unconnected("press", "Presse", _OTHER),
+        _unconnected("press", gettext_noop("Presse"), _OTHER),
         _unconnected("forum", "Forum", _OTHER),
         # Answers to Vigie's own satisfaction surveys (vigie.outreach): no platform to answer on.
-        _unconnected("survey", "Enquête de satisfaction", _OTHER),
+        _unconnected("survey", gettext_noop("Enquête de satisfaction"), _OTHER),
     )
 }
 
@@ -211,8 +216,14 @@ def all_platforms() -> dict[str, PlatformFacts]:
 
 
 def platform_label(slug: str) -> str:
-    """A platform's name for people ("google_business" -> "Google Business Profile")."""
-    return platform_facts(slug).label
+    """A platform's name for people ("google_business" -> "Google Business Profile"), in the
+    active language: the declared labels are French msgids ("Presse" reads "Press" in English)."""
+    label = platform_facts(slug).label
+    try:
+        from django.utils.translation import gettext
+    except ImportError:  # vigie analyze without Django: the declared (French) name
+        return label
+    return gettext(label)
 
 
 def platform_kind(slug: str) -> PlatformKind:

@@ -32,6 +32,7 @@ from vigie.connectors.contract import Capability, ConnectorError
 from vigie.connectors.credentials import CredentialsError, decrypt_secrets, redact
 from vigie.connectors.forms import RemoveForm, SourceForm, config_data, config_form_class, initial_config
 from vigie.connectors.models import Source, SourceState
+from vigie.connectors.platforms import platform_label
 from vigie.connectors.queries import live_sources, place_rows, sources_overview
 from vigie.connectors.registry import UnknownPlatform, all_connectors, get_connector_class
 from vigie.connectors.tasks import enqueue_fetch
@@ -67,7 +68,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
         {
             "nav": "sources",
             "sources": sources,
-            "platforms": [(slug, cls.label) for slug, cls in connectors.items()],
+            "platforms": [(slug, platform_label(slug)) for slug in connectors],
         },
     )
 
@@ -193,7 +194,7 @@ def _save(request: HttpRequest, platform: str, source: Source | None) -> HttpRes
             "nav": "sources",
             "source": source,
             "platform": platform,
-            "platform_label": connector_class.label,
+            "platform_label": platform_label(platform),
             "source_form": source_form,
             "config_form": config_form,
             "places_note": places_note,

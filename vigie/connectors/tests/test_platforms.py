@@ -327,3 +327,20 @@ def test_every_connector_page_module_is_included_under_sources() -> None:
     assert reverse("meta_webhook", args=[7]) == "/sources/meta/7/webhook/"
     assert reverse("google_business_callback") == "/sources/google/callback/"
     assert reverse("google_business_connect", args=[7]) == "/sources/google/7/connect/"
+
+
+def test_platform_names_follow_the_interface_language() -> None:
+    # An English-speaking team read "Presse", "Import de fichiers" and "Enquête de satisfaction"
+    # in its inbox filters and source list; brand names stay as they are.
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert platform_label("press") == "Press"
+        assert platform_label("survey") == "Satisfaction survey"
+        assert platform_label("file") == "File import"
+        assert platform_label("webhook") == "Signed webhook"
+        assert platform_label("twitter") == "X (Twitter, imported files)"
+        assert platform_label("google_business") == "Google Business Profile"
+    with translation.override("fr"):
+        assert platform_label("press") == "Presse"
+        assert platform_label("file") == "Import de fichiers"

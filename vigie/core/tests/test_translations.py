@@ -26,3 +26,37 @@ def test_placeholders_survive_translation() -> None:
             assert sorted(placeholder.findall(entry.msgid)) == sorted(placeholder.findall(entry.msgstr)), (
                 entry.msgid
             )
+
+
+def test_every_message_of_the_source_is_in_the_catalogue(tmp_path: Path) -> None:
+    """A message added to the code or a template but never extracted shows French to English
+    readers while the catalogue test above stays green: extract again (``makemessages``, on a
+    copy, so the working tree is untouched) and require a translation for every message found."""
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    if shutil.which("xgettext") is None or shutil.which("msgmerge") is None:
+        pytest.skip("GNU gettext (xgettext, msgmerge) is not installed")
+    source = Path(vigie.__file__).parent
+    shutil.copytree(
+        source,
+        tmp_path / "vigie",
+        ignore=shutil.ignore_patterns("modelfiles", "evaldata", "vendor", "__pycache__", "*.mo", "tests"),
+    )
+    shutil.copy(source.parent / "manage.py", tmp_path / "manage.py")
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(tmp_path)},
+        timeout=300,
+    )
+    extracted = polib.pofile(str(tmp_path / "vigie" / "locale" / "en" / "LC_MESSAGES" / "django.po"))
+    missing = [entry.msgid for entry in extracted.untranslated_entries()]
+    guessed = [entry.msgid for entry in extracted.fuzzy_entries()]
+    assert not missing, f"in the source, not translated in the catalogue: {missing[:10]}"
+    assert not guessed, f"in the source, only a guessed (fuzzy) translation: {guessed[:10]}"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vigie.connectors.platforms import PlatformKind, all_platforms
+from vigie.connectors.platforms import PlatformKind, all_platforms, platform_label
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import User
 from vigie.core.roles import MANAGE, READ
@@ -45,7 +45,7 @@ def _platforms() -> list[tuple[str, str]]:
     # People read the platform's name; the slug is only the submitted value.
     return sorted(
         (
-            (slug, facts.label)
+            (slug, platform_label(slug))
             for slug, facts in all_platforms().items()
             if facts.kind in (PlatformKind.SOCIAL, PlatformKind.REVIEWS)
         ),

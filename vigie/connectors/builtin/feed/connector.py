@@ -37,6 +37,7 @@ from vigie.connectors.contract import (
     RateLimited,
 )
 from vigie.connectors.normalise import aware_datetime, html_to_text, retry_after_seconds, sanitise_html
+from vigie.connectors.platforms import gettext_noop
 from vigie.core.egress import ResponseTooLarge
 
 USER_AGENT = "Vigie feed reader (+https://github.com/vigie)"
@@ -142,7 +143,7 @@ class FeedConnector(Connector[FeedConfig]):
     """Reads an RSS or Atom feed; every entry becomes an ``article`` mention."""
 
     slug: ClassVar[str] = "feed"
-    label: ClassVar[str] = "Flux RSS / Atom"
+    label: ClassVar[str] = gettext_noop("Flux RSS / Atom")
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.FETCH})
     Config: ClassVar[type[ConnectorConfig]] = FeedConfig
     default_poll_seconds: ClassVar[int] = 1800

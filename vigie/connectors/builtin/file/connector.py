@@ -40,6 +40,7 @@ from vigie.connectors.normalise import (
     text_and_html,
     zone,
 )
+from vigie.connectors.platforms import gettext_noop
 
 KINDS = ("review", "post", "comment", "reply", "article", "survey_answer")
 
@@ -140,7 +141,7 @@ class FileConnector(Connector[FileConfig]):
     """Turns rows of a file into mentions; it has no API to poll."""
 
     slug: ClassVar[str] = "file"
-    label: ClassVar[str] = "Import de fichiers"
+    label: ClassVar[str] = gettext_noop("Import de fichiers")
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     Config: ClassVar[type[ConnectorConfig]] = FileConfig
 

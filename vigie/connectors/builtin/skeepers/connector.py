@@ -40,6 +40,7 @@ from vigie.connectors.contract import (
 )
 from vigie.connectors.http import decode_json, parse_payload, retry_after
 from vigie.connectors.normalise import aware_datetime, rating_to_five, raw_rating
+from vigie.connectors.platforms import gettext_noop
 
 M = TypeVar("M", bound=BaseModel)
 Stream = Literal["products", "brands"]
@@ -78,7 +79,7 @@ class SkeepersConnector(Connector[SkeepersConfig]):
     """Reads product and site reviews with the merchant's answer; answers are copied and opened."""
 
     slug: ClassVar[str] = "skeepers"
-    label: ClassVar[str] = "Avis Vérifiés (Skeepers)"
+    label: ClassVar[str] = gettext_noop("Avis Vérifiés (Skeepers)")
     # Read only: the public API offers no way to publish or delete the merchant's answer.
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.FETCH})
     Config: ClassVar[type[ConnectorConfig]] = SkeepersConfig

@@ -34,6 +34,7 @@ from vigie.connectors.normalise import (
     sanitise_html,
     text_and_html,
 )
+from vigie.connectors.platforms import gettext_noop
 from vigie.core.safe_text import MAX_JSON_DEPTH, clean_json, json_too_deep
 
 TIMESTAMP_HEADER = "x-vigie-timestamp"
@@ -87,7 +88,7 @@ class WebhookConnector(Connector[WebhookConfig]):
     """Receives mentions pushed over HTTP; nothing to poll."""
 
     slug: ClassVar[str] = "webhook"
-    label: ClassVar[str] = "Webhook signé"
+    label: ClassVar[str] = gettext_noop("Webhook signé")
     # A pushed item may say it was deleted (``deleted: true``).
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {Capability.WEBHOOK, Capability.DETECTS_DELETIONS}
