@@ -85,6 +85,19 @@ class CrisisForm(forms.Form):
         }
 
 
+class CrisisStartForm(forms.Form):
+    """Correct an open crisis' start (the room's figures, timeline and post-mortem follow it)."""
+
+    started_at = forms.DateTimeField(
+        label=_("Début de la crise"),
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+
+    def clean_started_at(self) -> datetime:
+        return check_crisis_start(self.cleaned_data["started_at"])
+
+
 class TimelineForm(forms.Form):
     text = forms.CharField(
         label=_("Nouvelle entrée"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})

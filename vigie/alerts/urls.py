@@ -29,6 +29,7 @@ urlpatterns: list[URLPattern] = [
         "crises/<int:pk>/playbook/<int:item>/", crisis_views.crisis_playbook_tick, name="crisis_playbook_tick"
     ),
     path("crises/<int:pk>/cell/", crisis_views.crisis_role, name="crisis_role"),
+    path("crises/<int:pk>/start/", crisis_views.crisis_start, name="crisis_start"),
     path("crises/<int:pk>/statements/", crisis_views.crisis_statement_add, name="crisis_statement_add"),
     path(
         "crises/<int:pk>/statements/<int:statement_id>/approve/",

@@ -160,6 +160,28 @@ def _open(crisis: Crisis) -> None:
 
 
 @transaction.atomic
+def do_set_crisis_start(crisis: Crisis, started_at: datetime, *, actor: User) -> Crisis:
+    """Correct where an open crisis' scope starts (the wave began earlier, or later, than was
+    thought when the room was opened): every reading of the scope follows; the audit log keeps
+    the previous start."""
+    _open(crisis)
+    check_crisis_start(started_at)
+    before = crisis.started_at
+    if started_at == before:
+        return crisis
+    crisis.started_at = started_at
+    crisis.save(update_fields=["started_at"])
+    do_record_audit_event(
+        crisis.organisation,
+        "crisis.start_changed",
+        actor=actor,
+        obj=crisis,
+        data={"before": before.isoformat(), "after": started_at.isoformat()},
+    )
+    return crisis
+
+
+@transaction.atomic
 def do_assign_crisis_role(
     crisis: Crisis, role: str, user_id: int | None, *, actor: User
 ) -> CrisisMember | None:

@@ -36,6 +36,7 @@ from vigie.alerts.forms import (
     ActionForm,
     CloseForm,
     CrisisForm,
+    CrisisStartForm,
     PublishForm,
     RoleForm,
     StatementForm,
@@ -251,6 +252,7 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "templates": templates,
             "statement_form": StatementForm(initial={"body": statement_body}),
             "timeline_form": TimelineForm(),
+            "start_form": CrisisStartForm(initial={"started_at": crisis.started_at}),
             "publish_form": PublishForm(),
             "can_approve": queries.can_approve_statement(crisis, membership),
             "can_publish": can_publish,
@@ -312,6 +314,25 @@ def crisis_playbook_tick(request: HttpRequest, pk: int, item: int) -> HttpRespon
     except ValidationError as exc:
         _errors(request, exc)
     return _back(crisis, "#playbook")
+
+
+@member_required(MANAGE)
+@require_POST
+def crisis_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the crisis' start (a manager's form in the room's header)."""
+    crisis = _crisis(request, pk)
+    form = CrisisStartForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(crisis)
+    try:
+        actions.do_set_crisis_start(crisis, form.cleaned_data["started_at"], actor=_user(request))
+        messages.success(request, _("Début de la crise corrigé : le périmètre compte depuis ce moment."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(crisis)
 
 
 @member_required(MANAGE)

@@ -91,6 +91,7 @@ ROUTES: list[tuple[str, Any, str, Role]] = [
     ("crisis_timeline_add", lambda w: [w.crisis.pk], "post", Role.AGENT),
     ("crisis_playbook_tick", lambda w: [w.crisis.pk, w.crisis.playbook.first().pk], "post", Role.AGENT),
     ("crisis_role", lambda w: [w.crisis.pk], "post", Role.MANAGER),
+    ("crisis_start", lambda w: [w.crisis.pk], "post", Role.MANAGER),
     ("crisis_statement_add", lambda w: [w.crisis.pk], "post", Role.AGENT),
     ("crisis_close", lambda w: [w.crisis.pk], "get", Role.MANAGER),
     ("crisis_report", lambda w: [w.closed.pk, "html"], "get", Role.VIEWER),
@@ -433,6 +434,57 @@ def test_a_crisis_start_in_the_future_or_too_far_back_is_refused(tenant: Tenant,
     assert "ne peut pas remonter à plus de 90 jours" in response.content.decode()
     assert login(tenant.agent).post(reverse("crisis_new"), _crisis_post(long_ago)).status_code == 403
     assert not Crisis.objects.filter(organisation=org).exists()
+
+
+def test_a_manager_corrects_the_start_of_an_open_crisis_and_the_room_follows(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    """The start set when the room was opened was wrong (the wave began two days ago): there was
+    no way to correct it but to open another crisis."""
+    import re
+
+    from vigie.alerts.crisis.actions import do_open_crisis
+    from vigie.core.models import AuditEvent
+    from vigie.mentions.tests.factories import make_mention
+
+    org = tenant.organisation
+    now = timezone.now()
+    make_mention(org, text="Remboursement bloqué depuis deux jours", created_at=now - timedelta(hours=40))
+    make_mention(org, text="Toujours pas de remboursement", created_at=now - timedelta(hours=2))
+    crisis = do_open_crisis(
+        org, actor=tenant.manager.user, title="Remboursements", keywords=["remboursement"]
+    )
+    client = login(tenant.manager)
+    room = client.get(reverse("crisis_detail", args=[crisis.pk])).content.decode()
+    assert "Corriger le début de la crise" in room
+    assert re.search(r"Mentions dans le périmètre</span><strong>1</strong>", room)
+
+    start = _local(now - timedelta(days=2), org)
+    response = client.post(reverse("crisis_start", args=[crisis.pk]), {"started_at": start})
+    assert response.status_code == 302
+    crisis.refresh_from_db()
+    assert _local(crisis.started_at, org) == start
+    room = client.get(reverse("crisis_detail", args=[crisis.pk])).content.decode()
+    assert "Début de la crise corrigé" in room
+    assert re.search(r"Mentions dans le périmètre</span><strong>2</strong>", room)
+    assert f'value="{start}"' in room, "the form shows the start now in force"
+    event = AuditEvent.objects.get(organisation=org, verb="crisis.start_changed")
+    assert datetime.fromisoformat(event.data["after"]) == crisis.started_at
+
+    # Refused in the future, with the reason on the page; nothing changes.
+    future = _local(now + timedelta(hours=3), org)
+    client.post(reverse("crisis_start", args=[crisis.pk]), {"started_at": future})
+    room = client.get(reverse("crisis_detail", args=[crisis.pk])).content.decode()
+    assert "Le début de la crise ne peut pas être dans le futur." in room
+    crisis.refresh_from_db()
+    assert _local(crisis.started_at, org) == start
+    # Agents and viewers see no form and are refused.
+    assert (
+        "Corriger le début"
+        not in login(tenant.agent).get(reverse("crisis_detail", args=[crisis.pk])).content.decode()
+    )
+    assert (
+        login(tenant.agent).post(reverse("crisis_start", args=[crisis.pk]), {"started_at": start}).status_code
+        == 403
+    )
 
 
 def test_the_crisis_form_offers_the_default_themes_to_an_organisation_without_its_own(
