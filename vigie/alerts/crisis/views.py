@@ -323,9 +323,8 @@ def crisis_start(request: HttpRequest, pk: int) -> HttpResponse:
     crisis = _crisis(request, pk)
     form = CrisisStartForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        for error in form.errors.get("started_at", []):
+            messages.error(request, str(error))
         return _back(crisis)
     try:
         actions.do_set_crisis_start(crisis, form.cleaned_data["started_at"], actor=_user(request))
