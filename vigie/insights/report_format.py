@@ -13,6 +13,8 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from vigie.core.dates import long_date
+
 NBSP = "\u00a0"
 
 
@@ -69,14 +71,6 @@ def delay(seconds: float | None) -> str:
 def _tidy(value: float) -> str:
     """One decimal unless it is zero: "2,9", "24"."""
     return number(value, 0 if round(value, 1) == round(value) else 1)
-
-
-def long_date(day: date) -> str:
-    """ "6 décembre 2026", "1er décembre 2026"; "December 6, 2026" in English."""
-    if _french():
-        text = formats.date_format(day, "j F Y")
-        return ("1er" + text[1:]) if day.day == 1 else text
-    return formats.date_format(day, "F j, Y")
 
 
 def short_day(day: date) -> str:

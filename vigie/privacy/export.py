@@ -8,7 +8,7 @@ them, choices by their label, platforms by their name, a case by the reference t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,10 +17,10 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from vigie.connectors.platforms import platform_label
+from vigie.core.dates import long_date
 from vigie.core.models import Organisation
 from vigie.inbox.models import Case
 from vigie.outreach.models import Contact, Invitation
@@ -99,15 +99,6 @@ def _is_moment(key: str) -> bool:
     return key.endswith("_at") or key == "at"
 
 
-def _day(day: date) -> str:
-    """ "6 décembre 2026", "1er décembre 2026"; "December 6, 2026" in English. (The management
-    report writes its dates the same way, but insights sits above privacy: it cannot be imported.)"""
-    if (get_language() or "fr").startswith("fr"):
-        text = formats.date_format(day, "j F Y")
-        return ("1er" + text[1:]) if day.day == 1 else text
-    return formats.date_format(day, "F j, Y")
-
-
 def _moment(value: str) -> str:
     """An ISO date of the export, in the active (the organisation's) zone, as people write it:
     "6 décembre 2026 à 14:05". A text that is no date is shown as it is."""
@@ -116,11 +107,14 @@ def _moment(value: str) -> str:
     except ValueError:
         return value
     if len(value) <= len("2026-12-06"):
-        return _day(moment.date())
+        return long_date(moment.date())
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     # "14:05" in both languages: English's "2:05 p.m." would end a sentence with a double stop.
-    return _("%(day)s à %(time)s") % {"day": _day(moment.date()), "time": formats.time_format(moment, "H:i")}
+    return _("%(day)s à %(time)s") % {
+        "day": long_date(moment.date()),
+        "time": formats.time_format(moment, "H:i"),
+    }
 
 
 def _value(name: str, value: Any, field: models.Field[Any, Any] | None) -> str:

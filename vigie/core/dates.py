@@ -1,0 +1,18 @@
+"""How a day reads to people in the active language: "6 décembre 2026", "1er décembre 2026",
+"December 6, 2026". The management report, the GDPR readable export and any other document
+handed to people write their days with this one function."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import formats
+from django.utils.translation import get_language
+
+
+def long_date(day: date) -> str:
+    """ "6 décembre 2026", "1er décembre 2026"; "December 6, 2026" in English."""
+    if (get_language() or "fr").startswith("fr"):
+        text = formats.date_format(day, "j F Y")
+        return ("1er" + text[1:]) if day.day == 1 else text
+    return formats.date_format(day, "F j, Y")
