@@ -34,7 +34,7 @@ from vigie.analysis.models import (
 )
 from vigie.analysis.orgmodel import SentimentModel, accuracy, is_held_back, stars_to_label
 from vigie.analysis.pipeline import DEFAULT_BATCH_SIZE, Pipeline, batched, default_pipeline, flatten
-from vigie.analysis.queries import correction_labels, free_theme_slug
+from vigie.analysis.queries import correction_labels, free_theme_slug, organisation_context
 from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
 from vigie.core.actions import do_record_audit_event
 from vigie.core.db import copy_rows
@@ -44,23 +44,6 @@ from vigie.mentions.actions import do_set_mention_analysis, do_set_mentions_anal
 from vigie.mentions.models import Author, Mention, MentionType, Sentiment
 
 ORG_SENTIMENT = "org_sentiment"
-
-
-def organisation_context(organisation: Organisation) -> dict[str, Any]:
-    """What the analyzers need to know of ``organisation``: taxonomy, patterns, names."""
-    themes = list(scoped(Theme, organisation).filter(active=True))
-    taxonomy = (
-        [{"slug": t.slug, "label": t.label, "keywords": t.keywords, "examples": t.examples} for t in themes]
-        if themes
-        else [theme.as_dict() for theme in DEFAULT_TAXONOMY]
-    )
-    settings = AnalysisSettings.objects.filter(organisation=organisation).first()
-    return {
-        "taxonomy": taxonomy,
-        "order_patterns": list(settings.order_patterns) if settings else [],
-        "number_patterns": [["customer_number", p] for p in settings.customer_patterns] if settings else [],
-        "organisation_terms": [organisation.name, *(settings.organisation_terms if settings else [])],
-    }
 
 
 def mention_item(mention: Mention, context: dict[str, Any], author_counts: dict[int, int]) -> Item:

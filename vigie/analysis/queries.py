@@ -10,7 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from vigie.analysis.jsonl import user_toxicity
-from vigie.analysis.models import AnalysisResult, Correction, Theme
+from vigie.analysis.models import AnalysisResult, AnalysisSettings, Correction, Theme
+from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
 from vigie.core.models import Organisation
 from vigie.core.tenancy import scoped
 from vigie.mentions.models import Mention
@@ -167,7 +168,6 @@ def read_text(
     """Analyse ``text`` as a mention of ``organisation`` would be (its taxonomy and patterns), and
     store nothing: the routing dry-run's "describe a mention" reads a typed text this way."""
     # Imported here: the pipeline loads the models, which a page that never asks must not pay for.
-    from vigie.analysis.actions import organisation_context
     from vigie.analysis.contract import Item
     from vigie.analysis.jsonl import output_record
     from vigie.analysis.pipeline import analyze_items
@@ -191,3 +191,20 @@ def read_text(
         toxic=bool(toxicity.get("toxic")),
         legal_risk=bool(toxicity.get("legal_risk")),
     )
+
+
+def organisation_context(organisation: Organisation) -> dict[str, Any]:
+    """What the analyzers need to know of ``organisation``: taxonomy, patterns, names."""
+    themes = list(scoped(Theme, organisation).filter(active=True))
+    taxonomy = (
+        [{"slug": t.slug, "label": t.label, "keywords": t.keywords, "examples": t.examples} for t in themes]
+        if themes
+        else [theme.as_dict() for theme in DEFAULT_TAXONOMY]
+    )
+    settings = AnalysisSettings.objects.filter(organisation=organisation).first()
+    return {
+        "taxonomy": taxonomy,
+        "order_patterns": list(settings.order_patterns) if settings else [],
+        "number_patterns": [["customer_number", p] for p in settings.customer_patterns] if settings else [],
+        "organisation_terms": [organisation.name, *(settings.organisation_terms if settings else [])],
+    }

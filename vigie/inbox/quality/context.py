@@ -75,7 +75,7 @@ def gate_context(
     topics: frozenset[str] = frozenset(APPROVAL_TOPICS)
     shortest_deadline: float | None = 24
     if organisation is not None:
-        from vigie.analysis.actions import organisation_context
+        from vigie.analysis.queries import organisation_context
         from vigie.charter.queries import current_charter
 
         analysis = organisation_context(organisation)
