@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from vigie.core.models import Location, Organisation, Team, User
 from vigie.core.periods import Period
@@ -380,6 +382,14 @@ def personal_data(
             }
             for invitation in Invitation.objects.filter(contact__in=contacts).order_by("created_at")
         ],
+    }
+
+
+def personal_data_sections() -> dict[str, tuple[str, type[models.Model] | None]]:
+    """The titles of ``personal_data``'s sections for people, and the models of their rows."""
+    return {
+        "outreach_contacts": (_("Contacts pour les demandes d'avis"), Contact),
+        "outreach_invitations": (_("Invitations envoyées"), Invitation),
     }
 
 

@@ -23,23 +23,18 @@ from vigie.connectors.platforms import platform_label
 from vigie.core.dates import long_date
 from vigie.core.models import Organisation
 from vigie.inbox.models import Case
-from vigie.outreach.models import Contact, Invitation
+from vigie.privacy.holders import hooks
 
 EMPTY = "—"
 
-# The model each holder app's section (``holders.py``, keyed ``app.section``) is read from: its
-# fields give the labels of the values' choices, and their verbose names when they declare one.
-_HOLDER_MODELS: dict[str, type[models.Model]] = {
-    "outreach.outreach_contacts": Contact,
-    "outreach.outreach_invitations": Invitation,
-}
 
-
-def _section_titles() -> dict[str, str]:
-    # Resolved per call: the titles follow the language of the page being written.
+def _described_sections() -> dict[str, tuple[str, type[models.Model] | None]]:
+    """Each holder app's sections, keyed ``app.section``: their titles (resolved per call, in the
+    language of the page being written) and the models their rows come from (``holders.py``)."""
     return {
-        "outreach.outreach_contacts": _("Contacts pour les demandes d'avis"),
-        "outreach.outreach_invitations": _("Invitations envoyées"),
+        f"{app}.{name}": described
+        for app, describe in hooks("queries", "personal_data_sections")
+        for name, described in describe().items()
     }
 
 
@@ -75,7 +70,8 @@ def _humanised(name: str) -> str:
 
 def section_title(key: str) -> str:
     """The title of a holder app's section, keyed ``app.section`` (as ``Findings.counts`` are)."""
-    return _section_titles().get(key) or _humanised(key.rpartition(".")[2])
+    described = _described_sections().get(key)
+    return described[0] if described else _humanised(key.rpartition(".")[2])
 
 
 def _model_field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:
@@ -139,9 +135,10 @@ def _value(name: str, value: Any, field: models.Field[Any, Any] | None) -> str:
 def _holder_sections(elsewhere: dict[str, dict[str, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
     """The holder apps' sections as titles and rows of (label, value) pairs, in their order."""
     sections = []
+    described = _described_sections()
     for app, named in elsewhere.items():
         for name, rows in named.items():
-            model = _HOLDER_MODELS.get(f"{app}.{name}")
+            model = described.get(f"{app}.{name}", ("", None))[1]
             lines = []
             for row in rows:
                 fields = {key: _model_field(model, key) for key in row}

@@ -8,6 +8,10 @@ asks each app named in ``HOLDER_APPS`` for these optional functions, by name, th
     What the app holds about the person; ``identifiers`` is ``{"emails": [...], "phones": [...],
     "handles": [...], "names": [...]}``. Each key becomes a section of the export (JSON-ready
     values: strings, numbers, ISO dates).
+``queries.personal_data_sections() -> dict[str, tuple[str, type[Model] | None]]``
+    For each section ``personal_data`` returns (and each count of the same name): its title for
+    people, in the active language, and the model its rows are read from, whose fields' choices
+    and verbose names label the values of the readable export (``None``: the keys as they are).
 ``actions.do_erase_personal_data(organisation, identifiers, *, keep_mention_ids, dry_run) -> dict[str, int]``
     Erase or pseudonymise it (sparing what concerns a mention in ``keep_mention_ids``: legal
     hold) and say how many of each thing; with ``dry_run`` only count.
