@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vigie.alerts import queries
 from vigie.alerts.crisis import actions
-from vigie.alerts.crisis.export import TIMELINE_KINDS, kind_label, timeline_csv
+from vigie.alerts.crisis.export import kind_label, timeline_csv
 from vigie.alerts.crisis.publishing import (
     do_confirm_statement_posted_by_hand,
     do_retry_statement_publication,
@@ -562,13 +562,14 @@ def crisis_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report_context(crisis: Crisis) -> dict[str, Any]:
+    timeline = queries.crisis_timeline(crisis)
     return {
         "crisis": crisis,
         "postmortem": crisis.postmortem,
         "corrective_actions": crisis.corrective_actions.select_related("owner"),
-        "timeline": queries.crisis_timeline(crisis),
-        # The kinds as the room names them ("déclaration publiée"), not their codes ("statement").
-        "kind_labels": {kind: kind_label(kind) for kind in TIMELINE_KINDS},
+        "timeline": timeline,
+        # Each event with its kind as the room names it ("déclaration publiée", not "statement").
+        "timeline_rows": [(item, kind_label(item.kind)) for item in timeline],
         "public_updates": crisis.statements.filter(status="published").order_by("published_at"),
         "cell": [
             (label, holder)
