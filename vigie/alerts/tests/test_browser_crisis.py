@@ -100,6 +100,10 @@ def test_the_manager_runs_a_crisis_from_the_spike_alert_to_its_post_mortem(spike
     with page.expect_download() as download:
         page.get_by_role("link", name="Post-mortem (PDF)").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    page.get_by_role("link", name="Post-mortem (HTML)").click()
+    # The timeline names each event's kind as the room does, not by its code ("statement").
+    assert "[déclaration publiée]" in page.locator("body").inner_text()
+    page.go_back()
 
     status, entries, approved, actions = _crisis_state(spiked_demo.data_dir)
     assert status == "closed"
