@@ -203,6 +203,17 @@ def do_add_team_member(team: Team, membership: Membership, *, actor: User | None
 
 
 @transaction.atomic
+def do_remove_team_member(team: Team, membership: Membership, *, actor: User | None = None) -> None:
+    """Take a member out of a team (the cases assigned to them stay theirs)."""
+    if team.organisation_id != membership.organisation_id:
+        raise ValueError("team and member belong to different organisations")
+    team.members.remove(membership)
+    do_record_audit_event(
+        team.organisation, "team.member_removed", actor=actor, obj=team, data={"email": membership.user.email}
+    )
+
+
+@transaction.atomic
 def do_create_location(
     organisation: Organisation,
     name: str,

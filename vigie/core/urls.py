@@ -27,6 +27,12 @@ urlpatterns: list[URLPattern] = [
     path("settings/members/<int:pk>/role/", views.settings_member_role, name="settings_member_role"),
     path("settings/members/<int:pk>/active/", views.settings_member_active, name="settings_member_active"),
     path("settings/teams/", views.settings_team_create, name="settings_team_create"),
+    path("settings/teams/<int:pk>/members/", views.settings_team_member_add, name="settings_team_member_add"),
+    path(
+        "settings/teams/<int:pk>/members/<int:member>/remove/",
+        views.settings_team_member_remove,
+        name="settings_team_member_remove",
+    ),
     path("settings/locations/", views.settings_location_create, name="settings_location_create"),
     path(
         "settings/location-groups/",

@@ -227,6 +227,15 @@ def _settings_page(request: HttpRequest, status: int = 200, **overrides: Any) ->
     }
     if membership.can(MANAGE):
         context["team_form"] = TeamForm()
+        # Who can join each team: the organisation's active members not in it yet.
+        active = [m for m in queries.organisation_members(organisation) if m.is_active]
+        teams = list(context["teams"])
+        for team in teams:
+            inside = {m.pk for m in team.members.all()}
+            team.candidates = [  # type: ignore[attr-defined]
+                (m.pk, m.user.get_full_name() or m.user.email) for m in active if m.pk not in inside
+            ]
+        context["teams"] = teams
         context["location_form"] = LocationForm()
         locations = list(queries.organisation_locations(organisation))
         context["location_group_form"] = LocationGroupForm(locations=locations)
@@ -404,6 +413,48 @@ def settings_team_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _settings_page(request, 400, team_form=form)
     messages.success(request, _("Équipe « %(name)s » créée.") % {"name": form.cleaned_data["name"]})
+    return _to_settings("equipes")
+
+
+def _team_and_member(request: HttpRequest, pk: int, member_id: int | str | None) -> tuple[Team, Membership]:
+    """The team ``pk`` and the membership ``member_id``, both of the current organisation (404 else)."""
+    organisation = current_membership(request).organisation
+    team = get_in_org(Team, organisation, pk)
+    if not str(member_id or "").isdigit():
+        raise Http404
+    member = get_in_org(Membership, organisation, int(str(member_id)))
+    return team, member
+
+
+@member_required(MANAGE)
+@require_POST
+def settings_team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put an active member of the organisation in a team (routing assigns the team's cases to its
+    members: a team without members gets its cases assigned to nobody)."""
+    team, member = _team_and_member(request, pk, request.POST.get("member"))
+    if not member.is_active:
+        messages.error(request, _("Ce membre est suspendu : réactivez-le d'abord."))
+        return _to_settings("equipes")
+    actions.do_add_team_member(team, member, actor=_current_user(request))
+    messages.success(
+        request,
+        _("%(who)s fait maintenant partie de l'équipe « %(team)s ».")
+        % {"who": member.user.get_full_name() or member.user.email, "team": team.name},
+    )
+    return _to_settings("equipes")
+
+
+@member_required(MANAGE)
+@require_POST
+def settings_team_member_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
+    """Take a member out of a team."""
+    team, membership = _team_and_member(request, pk, member)
+    actions.do_remove_team_member(team, membership, actor=_current_user(request))
+    messages.success(
+        request,
+        _("%(who)s ne fait plus partie de l'équipe « %(team)s ».")
+        % {"who": membership.user.get_full_name() or membership.user.email, "team": team.name},
+    )
     return _to_settings("equipes")
 
 

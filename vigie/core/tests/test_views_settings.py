@@ -356,6 +356,71 @@ def test_team_names_are_unique_within_the_organisation(tenant: Tenant, other_ten
     assert client.post(reverse("settings_team_create"), {"name": "Réseaux"}).status_code == 302
 
 
+def test_managers_put_members_in_teams_and_take_them_out(tenant: Tenant, other_tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    """A team had no way to get members (only the demo loader gave it some), so routing that
+    assigns a team's cases to its members assigned them to nobody."""
+    from vigie.core.actions import do_create_team
+    from vigie.core.models import AuditEvent
+
+    team = do_create_team(tenant.organisation, "Service client")
+    client = login(tenant.manager)
+    page = client.get(reverse("settings")).content.decode()
+    assert reverse("settings_team_member_add", args=[team.pk]) in page
+    assert f'<option value="{tenant.agent.pk}">' in page
+
+    response = client.post(reverse("settings_team_member_add", args=[team.pk]), {"member": tenant.agent.pk})
+    assert response.status_code == 302
+    assert list(team.members.all()) == [tenant.agent]
+    page = client.get(reverse("settings")).content.decode()
+    assert "fait maintenant partie de l&#x27;équipe" in page
+    assert f'<option value="{tenant.agent.pk}">' not in page, (
+        "a member is offered only to teams they are not in"
+    )
+    assert AuditEvent.objects.filter(verb="team.member_added", organisation=tenant.organisation).exists()
+
+    # Tenancy: another organisation's member or team is a 404, and nothing changes.
+    assert (
+        client.post(
+            reverse("settings_team_member_add", args=[team.pk]), {"member": other_tenant.agent.pk}
+        ).status_code
+        == 404
+    )
+    other_team = do_create_team(other_tenant.organisation, "Globex")
+    assert (
+        client.post(
+            reverse("settings_team_member_add", args=[other_team.pk]), {"member": tenant.agent.pk}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("settings_team_member_add", args=[team.pk]), {"member": "x"}).status_code == 404
+    )
+    # Agents cannot change teams.
+    assert (
+        login(tenant.agent)
+        .post(reverse("settings_team_member_add", args=[team.pk]), {"member": tenant.viewer.pk})
+        .status_code
+        == 403
+    )
+    assert list(team.members.all()) == [tenant.agent]
+
+    response = client.post(reverse("settings_team_member_remove", args=[team.pk, tenant.agent.pk]))
+    assert response.status_code == 302
+    assert not team.members.exists()
+    assert AuditEvent.objects.filter(verb="team.member_removed", organisation=tenant.organisation).exists()
+
+
+def test_a_suspended_member_is_not_put_in_a_team(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    from vigie.core.actions import do_create_team
+
+    team = do_create_team(tenant.organisation, "Service client")
+    Membership.objects.filter(pk=tenant.agent.pk).update(is_active=False)
+    client = login(tenant.manager)
+    assert f'<option value="{tenant.agent.pk}">' not in client.get(reverse("settings")).content.decode()
+    client.post(reverse("settings_team_member_add", args=[team.pk]), {"member": tenant.agent.pk})
+    assert not team.members.exists()
+
+
 def test_teams_and_locations_are_listed_for_every_member_but_only_this_organisations(  # type: ignore[no-untyped-def]
     tenant: Tenant, other_tenant: Tenant, login
 ) -> None:
