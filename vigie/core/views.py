@@ -232,7 +232,7 @@ def _settings_page(request: HttpRequest, status: int = 200, **overrides: Any) ->
         teams = list(context["teams"])
         for team in teams:
             inside = {m.pk for m in team.members.all()}
-            team.candidates = [  # type: ignore[attr-defined]
+            team.candidates = [
                 (m.pk, m.user.get_full_name() or m.user.email) for m in active if m.pk not in inside
             ]
         context["teams"] = teams
