@@ -19,7 +19,7 @@ class PersonalDataAnalyzer(Analyzer):
     """
 
     name = "personal_data"
-    version = "1.2"
+    version = "1.3"
     provides: ClassVar[frozenset[str]] = frozenset({"personal_data"})
 
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:

@@ -370,6 +370,12 @@ def _digit_count(text: str) -> int:
 Pattern = str | tuple[str, str]
 
 
+# Numbers written without their country code are read as French, then as British ("07911 123456",
+# "020 7946 0958" were missed in English reviews); international ones (+32, +41, +1…) in any case.
+# A number valid in both is one span (the overlap is settled below).
+PHONE_REGIONS = ("FR", "GB")
+
+
 def find_personal_data(text: str, patterns: Iterable[Pattern] = ()) -> list[Span]:
     """Every piece of personal data in ``text``, as non-overlapping spans in text order.
 
@@ -390,7 +396,10 @@ def find_personal_data(text: str, patterns: Iterable[Pattern] = ()) -> list[Span
         if digits >= 8:
             found += [
                 Span(phone.start, phone.end, PHONE)
-                for phone in phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.VALID)
+                for region in PHONE_REGIONS
+                for phone in phonenumbers.PhoneNumberMatcher(
+                    text, region, leniency=phonenumbers.Leniency.VALID
+                )
             ]
     if digits:
         found += [Span(m.start(), m.end(), ADDRESS) for m in _ADDRESS_RE.finditer(text) if _is_address(m)]

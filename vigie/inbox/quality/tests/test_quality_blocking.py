@@ -166,3 +166,11 @@ def test_the_quality_gate_blocks_a_card_but_not_a_company_number() -> None:
     assert [f.code for f in check_personal_data(card, channel="public")] == ["personal_data"]
     siret = "Notre SIRET est le 732 829 320 00074, notre SIREN 732 829 320."
     assert check_personal_data(siret, channel="public") == []
+
+
+def test_a_british_number_in_a_public_reply_is_personal_data() -> None:
+    # Read as French only, "07911 123456" passed the gate in an English organisation's replies.
+    from vigie.inbox.quality.blocking import check_personal_data
+
+    findings = check_personal_data("We will call you back on 07911 123456 today.", channel="public")
+    assert [f.code for f in findings] == ["personal_data"]

@@ -317,3 +317,19 @@ def test_the_evaluation_set_holds_two_hundred_texts_in_french_and_english() -> N
     rows = load_split("all")
     assert len(rows) >= 200
     assert any("refund" in row["text"].lower() for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("Call me back on 07911 123456 please, nobody answered.", "07911 123456"),
+        ("My landline is 020 7946 0958 if the mobile is off.", "020 7946 0958"),
+        ("Ring 0161 496 0123 after 5pm.", "0161 496 0123"),
+        ("Rappelez-moi au 06 12 34 56 78 svp", "06 12 34 56 78"),
+        ("Mon numéro belge : +32 470 12 34 56", "+32 470 12 34 56"),
+    ],
+)
+def test_british_numbers_written_without_their_country_code_are_phones(text: str, phone: str) -> None:
+    # An English organisation's customers write their numbers the British way: they were missed
+    # (read as French numbers only), so a reply quoting one passed the gate and quotes kept them.
+    assert found(text) == [("phone", phone)]
