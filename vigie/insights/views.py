@@ -395,6 +395,8 @@ def report_page(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" and not branding_post else None,
         locations=locations,
         groups=groups,
+        # The organisation's language, as for the download form (it offered French to everyone).
+        initial={"language": organisation.language},
     )
     current = branding_for(organisation)
     branding_form = ReportBrandingForm(

@@ -534,3 +534,12 @@ def test_a_manager_schedules_a_report_for_one_location(
     page = client.get(reverse("insights-reports")).content.decode()
     assert "Agence Lyon" in page
     assert "Trimestriel" in page
+
+
+def test_both_report_forms_offer_the_organisations_language_first(tenant: Tenant, login: Login) -> None:
+    # The schedule form offered French to an English organisation (the download form did not).
+    from vigie.core.models import Organisation
+
+    Organisation.objects.filter(pk=tenant.organisation.pk).update(language="en")
+    page = login(tenant.manager).get(reverse("insights-reports")).content.decode()
+    assert page.count('<option value="en" selected>') == 2

@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from vigie.conftest import Tenant
+from vigie.core.models import Organisation
 from vigie.inbox.tests.factories import make_case
 from vigie.insights.actions import do_create_action_plan, do_create_scheduled_report, do_record_quote_consent
 from vigie.insights.models import ScheduledReport
@@ -417,3 +418,30 @@ def test_a_theme_has_one_negative_share_and_its_quotes_read_well_without_member_
     quotes = report.problem_quotes["remboursement"]
     assert quotes[0].text.startswith("Toujours pas remboursée. Mon numéro d'adhérent est le […],")
     assert "66679046" not in html
+
+
+def test_the_report_command_writes_in_the_organisations_language_unless_told(
+    tenant: Tenant, tmp_path: Path
+) -> None:
+    # An English organisation got "RAPPORT MENSUEL / Mars 2025" from a command without --language.
+    seed_march(tenant)
+    Organisation.objects.filter(pk=tenant.organisation.pk).update(language="en")
+    html = tmp_path / "r.html"
+    call_command("report", "--org", "acme", "--period", "2025-03", "--format", "html", "--out", str(html))
+    text = html.read_text()
+    assert 'lang="en"' in text
+    assert "March 2025" in text
+    call_command(
+        "report",
+        "--org",
+        "acme",
+        "--period",
+        "2025-03",
+        "--format",
+        "html",
+        "--language",
+        "fr",
+        "--out",
+        str(html),
+    )
+    assert "Mars 2025" in html.read_text()

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             "--period", required=True, help="YYYY-MM, YYYY-Www, YYYY-Qn or YYYY-MM-DD:YYYY-MM-DD"
         )
         parser.add_argument("--format", choices=("pdf", "html"), default="pdf")
-        parser.add_argument("--language", choices=("fr", "en"), default="fr")
+        parser.add_argument("--language", choices=("fr", "en"), help="default: the organisation's language")
         parser.add_argument("--out", required=True, help="file to write")
         parser.add_argument("--png", help="folder where each page is written as a PNG, and checked")
         scope = parser.add_mutually_exclusive_group()
@@ -56,7 +56,11 @@ class Command(BaseCommand):
                 raise fail(f"no location group named {options['group']!r} in {organisation.slug}")
         started = time.perf_counter()
         report = build_report(
-            organisation, period, language=options["language"], location=location, group=group
+            organisation,
+            period,
+            language=options["language"] or organisation.language,
+            location=location,
+            group=group,
         )
         content = render(report, options["format"])
         out = Path(options["out"])
