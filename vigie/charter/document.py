@@ -208,6 +208,54 @@ def _default_playbook() -> list[PlaybookStep]:
     ]
 
 
+# Vigie's recommended practice written for an English-speaking organisation: the texts its agents
+# and customers read (the approach per type, the public/private principle, the signature under
+# every public reply, the crisis playbook). An English organisation's replies were signed
+# "Andy, service client Brightside Coffee".
+_ENGLISH_APPROACHES = {
+    "praise": "Thank the customer personally.",
+    "question": "Answer, or point to the team that knows.",
+    "complaint": "Acknowledge, apologise, offer a concrete solution and a private channel.",
+    "suggestion": "Thank the customer and say what will be done with it.",
+    "troll": "Do not feed the troll; keep an eye on it.",
+    "spam": "Hide or ignore.",
+    "other": "Answer if an answer adds something.",
+}
+_ENGLISH_PLAYBOOK = [
+    "Gather the crisis cell and name a spokesperson",
+    "Establish the facts and the scope",
+    "Publish a holding statement",
+    "Brief customer service with the answers to give",
+    "Check the legal risks and capture the evidence",
+    "Inform the management",
+    "Keep the public informed of the actions taken",
+]
+
+
+def default_charter(language: str = "fr") -> CharterDocument:
+    """The charter an organisation works with until it writes its own, in its language."""
+    document = CharterDocument()
+    if language != "en":
+        return document
+    return document.model_copy(
+        update={
+            "responses": [
+                policy.model_copy(update={"approach": _ENGLISH_APPROACHES[policy.type]})
+                for policy in document.responses
+            ],
+            "public_or_private": (
+                "In public: thank, acknowledge the problem, say what happens next. In private: any "
+                "personal data, contract or file number, the details of a refund."
+            ),
+            "signature": "{agent_first_name}, {organisation} customer care",
+            "crisis_playbook": [
+                step.model_copy(update={"title": title})
+                for step, title in zip(document.crisis_playbook, _ENGLISH_PLAYBOOK, strict=True)
+            ],
+        }
+    )
+
+
 class CharterDocument(_Section):
     """Everything an organisation's charter says. Defaults are Vigie's recommended practice."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from vigie.charter.document import CharterDocument
+from vigie.charter.document import CharterDocument, default_charter
 from vigie.charter.models import CharterVersion
 from vigie.core.models import Organisation
 
@@ -18,7 +18,7 @@ def current_charter(organisation: Organisation) -> CharterDocument:
     """The charter in force: the newest version, or the defaults when none was written."""
     version = current_version(organisation)
     if version is None:
-        return CharterDocument()
+        return default_charter(organisation.language)
     return CharterDocument.model_validate(version.document)
 
 

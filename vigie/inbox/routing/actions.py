@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vigie.core.actions import do_record_audit_event
@@ -212,47 +212,60 @@ def default_scheme(organisation: Organisation) -> list[tuple[str, str, RuleCondi
     experts = _team_named(organisation, "expert")
     service = _team_named(organisation, "service client", "customer", "relation client")
     low_stars = 2.0
+    # In the organisation's language: names, descriptions and tags are what its people read (an
+    # English organisation's case history said "Routed — rule “Avis 1–2 étoiles”").
+    with translation.override(organisation.language):
+        return _scheme_texts(legal, moderation, experts, service, low_stars)
+
+
+def _scheme_texts(
+    legal: int | None, moderation: int | None, experts: int | None, service: int | None, low_stars: float
+) -> list[tuple[str, str, RuleConditions, RuleActions]]:
     return [
         (
-            "Menaces et diffamation possible",
-            "Menace, haine ou accusation : modération, équipe juridique, preuve à capturer, "
-            "validation obligatoire et escalade immédiate.",
+            _("Menaces et diffamation possible"),
+            _(
+                "Menace, haine ou accusation : modération, équipe juridique, preuve à capturer, "
+                "validation obligatoire et escalade immédiate."
+            ),
             RuleConditions(legal_risk=True),
             RuleActions(
                 team_id=legal or moderation,
                 priority=90,
                 approval_required=True,
-                tags=["modération", "juridique", "preuve"],
+                tags=[_("modération"), _("juridique"), _("preuve")],
                 escalate=True,
             ),
         ),
         (
-            "Insultes",
-            "Propos injurieux : modération et preuve ; ne répondre qu'après validation.",
+            _("Insultes"),
+            _("Propos injurieux : modération et preuve ; ne répondre qu'après validation."),
             RuleConditions(toxic=True),
             RuleActions(
                 team_id=moderation,
                 priority=70,
                 approval_required=True,
-                tags=["modération", "preuve"],
+                tags=[_("modération"), _("preuve")],
             ),
         ),
         (
-            "Spam",
-            "Masquer ou ignorer : pas de réponse.",
+            _("Spam"),
+            _("Masquer ou ignorer : pas de réponse."),
             RuleConditions(types=[MentionType.SPAM]),
-            RuleActions(no_answer=True, tags=["spam", "à masquer"]),
+            RuleActions(no_answer=True, tags=[_("spam"), _("à masquer")]),
         ),
         (
-            "Troll",
-            "Ne pas nourrir le troll : pas de réponse, surveiller.",
+            _("Troll"),
+            _("Ne pas nourrir le troll : pas de réponse, surveiller."),
             RuleConditions(types=[MentionType.TROLL]),
-            RuleActions(team_id=moderation, no_answer=True, tags=["troll", "à surveiller"]),
+            RuleActions(team_id=moderation, no_answer=True, tags=[_("troll"), _("à surveiller")]),
         ),
         (
-            "Avis 1–2 étoiles",
-            "Accuser réception, s'excuser, proposer une solution et un canal privé ; "
-            "la réponse est validée par un superviseur.",
+            _("Avis 1–2 étoiles"),
+            _(
+                "Accuser réception, s'excuser, proposer une solution et un canal privé ; "
+                "la réponse est validée par un superviseur."
+            ),
             RuleConditions(stars_max=low_stars),
             RuleActions(
                 team_id=service,
@@ -260,41 +273,41 @@ def default_scheme(organisation: Organisation) -> list[tuple[str, str, RuleCondi
                 priority=50,
                 approval_required=True,
                 template_categories=[TemplateCategory.APOLOGY, TemplateCategory.PRIVATE_CHANNEL],
-                tags=["avis négatif"],
+                tags=[_("avis négatif")],
             ),
         ),
         (
-            "Réclamation",
-            "Accuser réception, s'excuser, proposer une solution concrète et un canal privé.",
+            _("Réclamation"),
+            _("Accuser réception, s'excuser, proposer une solution concrète et un canal privé."),
             RuleConditions(types=[MentionType.COMPLAINT]),
             RuleActions(
                 team_id=service,
                 assign="least_loaded",
                 priority=40,
                 template_categories=[TemplateCategory.APOLOGY, TemplateCategory.PRIVATE_CHANNEL],
-                tags=["réclamation"],
+                tags=[_("réclamation")],
             ),
         ),
         (
-            "Question",
-            "Répondre, ou orienter vers l'équipe experte.",
+            _("Question"),
+            _("Répondre, ou orienter vers l'équipe experte."),
             RuleConditions(types=[MentionType.QUESTION]),
             RuleActions(
                 team_id=experts or service,
                 assign="round_robin",
                 template_categories=[TemplateCategory.INFORMATION],
-                tags=["question"],
+                tags=[_("question")],
             ),
         ),
         (
-            "Compliment",
-            "Remercier personnellement.",
+            _("Compliment"),
+            _("Remercier personnellement."),
             RuleConditions(types=[MentionType.PRAISE]),
             RuleActions(
                 team_id=service,
                 assign="round_robin",
                 template_categories=[TemplateCategory.THANKS],
-                tags=["compliment"],
+                tags=[_("compliment")],
             ),
         ),
     ]

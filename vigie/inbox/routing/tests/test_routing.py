@@ -109,6 +109,38 @@ def teams(tenant: Tenant) -> dict[str, Team]:
 # --- the default scheme ------------------------------------------------------------------------------
 
 
+def test_an_english_organisation_gets_the_default_scheme_and_charter_in_english(tenant: Tenant) -> None:
+    """An English organisation read "Avis 1–2 étoiles" in its case histories and its replies were
+    signed "Andy, service client Brightside Coffee"."""
+    from vigie.charter.queries import current_charter
+
+    org = tenant.organisation
+    Organisation.objects.filter(pk=org.pk).update(language="en")
+    org.refresh_from_db()
+    do_route_mention(
+        analysed(org, "Lovely coffee, thanks!", type=MentionType.PRAISE, sentiment=Sentiment.POSITIVE)
+    )
+    rules = ordered_rules(org)
+    assert [rule.name for rule in rules][:5] == [
+        "Threats and possible defamation",
+        "Insults",
+        "Spam",
+        "Troll",
+        "1–2 star reviews",
+    ]
+    assert rules[4].description.startswith("Acknowledge, apologise")
+    assert rules[4].actions["tags"] == ["negative review"]
+    charter = current_charter(org)
+    assert charter.signature == "{agent_first_name}, {organisation} customer care"
+    assert charter.response_for("complaint").approach.startswith("Acknowledge")
+    assert charter.crisis_playbook[2].title == "Publish a holding statement"
+    assert charter.public_or_private.startswith("In public")
+    # A French organisation keeps the French defaults.
+    Organisation.objects.filter(pk=org.pk).update(language="fr")
+    org.refresh_from_db()
+    assert current_charter(org).signature == "{agent_first_name}, service client {organisation}"
+
+
 def test_the_default_scheme_is_seeded_on_first_routing_and_only_once(tenant: Tenant) -> None:
     org = tenant.organisation
     do_route_mention(
