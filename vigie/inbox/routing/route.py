@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vigie.charter.calendar import Calendar, calendar_for_organisation, due_at
@@ -172,8 +172,14 @@ class Scheme:
 def do_route_mentions(organisation: Organisation, mention_ids: Iterable[int]) -> int:
     """Route each of the organisation's mentions ``mention_ids``; returns how many cases exist for them.
 
-    The charter and the rules are read once for the batch, and the batch is one transaction.
+    The charter and the rules are read once for the batch, and the batch is one transaction. In
+    the organisation's language: the escalation reasons and notifications are read by its people.
     """
+    with translation.override(organisation.language):
+        return _route_mentions(organisation, mention_ids)
+
+
+def _route_mentions(organisation: Organisation, mention_ids: Iterable[int]) -> int:
     # A batch's mentions share their organisation and a few sources and places: one instance
     # of each (prefetched), not one per mention; the raw payload and HTML are not read at all.
     mentions = (

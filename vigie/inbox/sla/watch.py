@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from vigie.charter.calendar import business_seconds_between
@@ -82,7 +82,7 @@ def do_warn_sla(case: Case, *, at: datetime) -> bool:
             user,
             "case.sla_warning",
             _("Dossier %(ref)s : échéance proche (%(due)s)")
-            % {"ref": case.reference, "due": due.strftime("%d/%m %H:%M") if due else ""},
+            % {"ref": case.reference, "due": formats.date_format(due, "j M H:i") if due else ""},
             url=case_url(case),
             data={"case_id": case.pk},
         )
@@ -102,7 +102,14 @@ def do_warn_sla(case: Case, *, at: datetime) -> bool:
 def watch_organisation(
     organisation: Organisation, now: datetime, charter: CharterDocument | None = None
 ) -> WatchReport:
-    """One pass of the watcher over one organisation."""
+    """One pass of the watcher over one organisation, in its language: the escalation reasons it
+    records and the notifications it sends are read by its people (an English organisation got
+    "Dossier C-000003 escaladé : délai de première réponse dépassé")."""
+    with translation.override(organisation.language):
+        return _watch(organisation, now, charter)
+
+
+def _watch(organisation: Organisation, now: datetime, charter: CharterDocument | None) -> WatchReport:
     charter = charter or current_charter(organisation)
     report = WatchReport()
     related = ("mention__location", "organisation", "assignee")

@@ -154,3 +154,22 @@ def test_long_missed_deadlines_are_not_paged(tenant: Tenant) -> None:
     recent.refresh_from_db()
     assert old.escalated_at is None
     assert recent.escalated_at is not None
+
+
+def test_an_english_organisation_is_warned_and_told_of_a_breach_in_english(tenant: Tenant) -> None:
+    # The watcher runs in no request: it wrote "Dossier C-000003 escaladé : délai de première
+    # réponse dépassé" to an English organisation's managers and into its case histories.
+    from vigie.core.models import Organisation
+
+    org = tenant.organisation
+    Organisation.objects.filter(pk=org.pk).update(language="en")
+    late = make_case(org, sla_due_at=paris(2026, 3, 2, 9))
+    make_case(org, assignee=tenant.agent.user, sla_due_at=paris(2026, 3, 2, 12))
+    watch_slas(paris(2026, 3, 2, 10))
+    escalated = Notification.objects.filter(event="case.escalated").first()
+    assert escalated is not None
+    assert escalated.title == f"Case {late.reference} escalated: first-response deadline missed"
+    warning = Notification.objects.get(event="case.sla_warning")
+    assert "Mar 12:00" in warning.title or "2 Mar" in warning.title, warning.title
+    event = AuditEvent.objects.get(object_id=str(late.pk), verb="case.escalated")
+    assert event.data["reason"] == "first-response deadline missed"
