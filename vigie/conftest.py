@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 from django.utils.translation import trans_real
 
 from vigie.core.actions import do_create_api_token, do_create_member, do_create_organisation
@@ -56,6 +58,16 @@ def compiled_translations() -> None:
     call_command("compiletranslations", verbosity=0)
     trans_real._translations = {}  # type: ignore[attr-defined]
     trans_real._default = None  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the default language: a page requested in English leaves English
+    active in the thread (as a request does in a worker), and a later test reading the active
+    language (a report's "25 %") would depend on the order the tests ran in."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
