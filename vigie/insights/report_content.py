@@ -23,6 +23,7 @@ from vigie.insights.queries.action_plans import action_plans, plan_effect
 from vigie.insights.queries.breakdowns import platform_split
 from vigie.insights.queries.filters import (
     NEGATIVE_FOR_BOARD,
+    QUOTABLE,
     InsightFilters,
     older_than,
     period_mentions,
@@ -334,6 +335,7 @@ def _quote_candidates(
     newest_first = (
         period_mentions(organisation, period, filters)
         .filter(NEGATIVE_FOR_BOARD, language=language)
+        .filter(QUOTABLE)
         .order_by("-created_at", "-id")
     )
 

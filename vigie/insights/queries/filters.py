@@ -20,7 +20,7 @@ from vigie.core.models import Organisation
 from vigie.core.periods import Period, period_between
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case
-from vigie.mentions.models import Mention, MentionKind, Sentiment
+from vigie.mentions.models import Mention, MentionKind, MentionType, Sentiment
 from vigie.mentions.queries import has_theme
 
 PERIOD_CHOICES = (7, 30, 90)
@@ -149,3 +149,6 @@ def previous_period(organisation: Organisation, period: Period) -> Period:
 # A mention counts as negative for the board when its analysed sentiment is negative or, for a
 # rated review, when it has 1 or 2 stars (a terse "bof" review may be analysed as neutral).
 NEGATIVE_FOR_BOARD = Q(sentiment=Sentiment.NEGATIVE) | Q(kind=MentionKind.REVIEW, rating__lt=Decimal("2.5"))
+# What may be quoted to management as a customer's voice: not spam ("CHEAP RAY-BAN SUNGLASSES…"
+# headed the quotes of a theme on the board).
+QUOTABLE = ~Q(mention_type=MentionType.SPAM)

@@ -10,6 +10,7 @@ from vigie.core.tenancy import scoped
 from vigie.insights.models import ActionPlan
 from vigie.insights.queries.filters import (
     NEGATIVE_FOR_BOARD,
+    QUOTABLE,
     InsightFilters,
     older_than,
     period_mentions,
@@ -141,6 +142,7 @@ def _recent_negative_quotes(
     newest_first = (
         period_mentions(organisation, period, filters)
         .filter(NEGATIVE_FOR_BOARD)
+        .filter(QUOTABLE)
         .select_related("source", "location")
         .only(
             "id",

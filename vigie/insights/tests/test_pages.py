@@ -20,7 +20,7 @@ from vigie.core.periods import organisation_today
 from vigie.inbox.tests.factories import make_case
 from vigie.insights.actions import do_create_action_plan, do_create_scheduled_report
 from vigie.insights.models import ActionPlan, ActionPlanStatus, QuoteConsent, ScheduledReport
-from vigie.mentions.models import Sentiment
+from vigie.mentions.models import MentionType, Sentiment
 from vigie.mentions.tests.factories import make_location, make_mention
 
 Login = Callable[[Membership], Client]
@@ -216,6 +216,33 @@ def test_a_quote_in_another_language_is_marked_as_such(tenant: Tenant, login: Lo
     assert '<blockquote class="verbatim" lang="en">' in board
     listing = client.get(reverse("insights-mentions"), {"period": 30}).content.decode()
     assert '<td lang="en">' in listing
+
+
+def test_spam_is_never_quoted_as_a_customers_voice(tenant: Tenant) -> None:
+    """ "CHEAP RAY-BAN SUNGLASSES… best-cheap-deals-4u.biz" headed a theme's quotes on the board."""
+    from vigie.core.periods import last_days
+    from vigie.insights.queries.filters import InsightFilters
+    from vigie.insights.queries.theme_board import _recent_negative_quotes
+
+    org = tenant.organisation
+    now = timezone.now()
+    make_mention(
+        org,
+        created_at=now - timedelta(hours=2),
+        sentiment=Sentiment.NEGATIVE,
+        themes=["prix"],
+        text="Facturé deux fois, toujours pas remboursé",
+    )
+    make_mention(
+        org,
+        created_at=now - timedelta(hours=1),
+        sentiment=Sentiment.NEGATIVE,
+        themes=["prix"],
+        mention_type=MentionType.SPAM,
+        text="CHEAP RAY-BAN SUNGLASSES 90% OFF best-cheap-deals-4u.biz",
+    )
+    quotes = _recent_negative_quotes(org, last_days(org, 30), InsightFilters(), {"prix": 2})
+    assert [q.text for q in quotes["prix"]] == ["Facturé deux fois, toujours pas remboursé"]
 
 
 def test_the_theme_board_finds_each_themes_latest_quotes_across_pages(tenant: Tenant) -> None:
