@@ -29,7 +29,7 @@ from vigie.core.models import Organisation, Team
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import NoAnswerReason, RoutingRule, Template, TemplateCategory
 from vigie.inbox.sla.clock import first_response_hours
-from vigie.mentions.models import Mention, MentionType, Sentiment
+from vigie.mentions.models import Mention, MentionKind, MentionType, Sentiment
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +135,9 @@ class Facts:
     toxic: bool = False
     legal_risk: bool = False
     toxicity_categories: tuple[str, ...] = ()
+    # A customer review with its own star rating, whatever brought it in (an imported file's
+    # reviews too, whose source is no review platform).
+    rated_review: bool = False
 
 
 # The sentence encoder's result holds the toxicity verdict a user sees where the fast one doubted.
@@ -172,6 +175,7 @@ def facts_for(mention: Mention, results: dict[str, Any] | None = None) -> Facts:
         toxic=bool((toxicity or {}).get("toxic")),
         legal_risk=bool((toxicity or {}).get("legal_risk")),
         toxicity_categories=tuple(str(c) for c in (toxicity or {}).get("categories") or ()),
+        rated_review=mention.kind == MentionKind.REVIEW and mention.rating is not None,
     )
 
 
@@ -419,7 +423,7 @@ def decide(
     one_star_review = (
         facts.stars is not None
         and facts.stars <= ALWAYS_ANSWER_STARS
-        and platform_facts(facts.platform).kind == PlatformKind.REVIEWS
+        and (facts.rated_review or platform_facts(facts.platform).kind == PlatformKind.REVIEWS)
     )
     answer_type = facts.type or "other"
     if not needs_answer and one_star_review and facts.type != MentionType.SPAM:

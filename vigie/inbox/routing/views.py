@@ -536,6 +536,7 @@ class DryRunForm(forms.Form):
             author_flags=tuple(data["author_flags"]),
             toxic=typed_or_read(data["toxic"], "toxic", _("toxicité")),
             legal_risk=typed_or_read(data["legal_risk"], "legal_risk", _("risque juridique")),
+            rated_review=data["stars"] is not None,
         )
         return facts, read
 

@@ -95,6 +95,15 @@ def test_a_troll_says_why_it_has_no_deadline_but_a_one_star_troll_review_gets_on
     assert not spam_review.needs_answer, "a fake review is reported, not answered"
     assert spam_review.no_answer_reason == NoAnswerReason.SPAM
 
+    # A one-star review brought in by an imported file (its source is no review platform) is
+    # still a one-star review: it had no deadline, against what the agent guide promises.
+    imported = routed(tenant, "file", "troll", rating=1, kind="review")
+    assert imported.needs_answer
+    assert imported.sla_due_at is not None
+    # The estimated stars of an unrated post on such a source do not make it a review.
+    post = routed(tenant, "file", "troll", kind="post")
+    assert not post.needs_answer
+
 
 def test_the_inbox_and_the_case_page_show_the_reason_instead_of_a_deadline(
     tenant: Tenant, login: Login
