@@ -101,3 +101,30 @@ def test_a_rescoring_keeps_the_sentiment_it_is_given() -> None:
     }
     reasons = score_item(Item(id="1", text="…"), results, NOW)["reasons"]
     assert reasons == ["Sentiment négatif (-0,90)"]
+
+
+def test_an_english_organisation_reads_its_reasons_in_english() -> None:
+    # "Sentiment négatif (-0,98)", "Note très basse (1,0/5)" were shown to English agents.
+    item = Item(
+        id="1",
+        text="…",
+        rating=1,
+        author_followers=12_500,
+        created_at=NOW - timedelta(hours=3),
+        language_hint="en",
+    )
+    results = {
+        "sentiment": {"label": "negative", "score": -0.98},
+        "type": "complaint",
+        "personal_data": [{"kind": "phone"}],
+    }
+    reasons = score_item(item, results, NOW)["reasons"]
+    assert "Very low rating (1.0/5)" in reasons
+    assert "Negative sentiment (-0.98)" in reasons
+    assert "Complaint" in reasons
+    assert "Influential author (12,500 followers or audience)" in reasons
+    assert "Posted less than 6 hours ago" in reasons
+    assert "Holds personal data: answer in private" in reasons
+    assert score_item(item, {"type": "spam"}, NOW)["reasons"] == ["Likely spam: hide it, do not handle it"]
+    french = score_item(Item(id="2", text="…", rating=1, created_at=NOW, language_hint="fr"), results, NOW)
+    assert "Note très basse (1,0/5)" in french["reasons"]
