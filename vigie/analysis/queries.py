@@ -98,11 +98,11 @@ def theme_choices(
 ) -> list[tuple[str, str]]:
     """``(slug, label)`` of the organisation's active themes (the default taxonomy when it has
     none yet), plus any slug of ``extra`` not among them, labelled by its slug."""
-    from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
+    from vigie.analysis.taxonomy import default_labels
 
     choices = list(organisation_themes(organisation).values_list("slug", "label"))
     if not choices:
-        choices = [(theme.slug, theme.label) for theme in DEFAULT_TAXONOMY]
+        choices = list(default_labels(organisation.language).items())
     known = {slug for slug, _ in choices}
     choices += [(slug, slug) for slug in extra if slug not in known]
     return sorted(choices, key=lambda choice: choice[1].casefold())
@@ -128,14 +128,17 @@ def theme_candidates(organisation: Organisation) -> QuerySet[Any]:
 def taxonomy_for_settings(organisation: Organisation) -> list[dict[str, Any]]:
     """The organisation's themes as the settings page lists them (``slug``, ``label``,
     ``keywords``, ``active``): its own, or the default taxonomy it uses until it has some."""
-    from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
+    from vigie.analysis.taxonomy import TAXONOMY_LANGUAGES
 
     own = list(scoped(Theme, organisation).order_by("label"))
     if own:
         return [
             {"slug": t.slug, "label": t.label, "keywords": list(t.keywords), "active": t.active} for t in own
         ]
-    return [{**spec.as_dict(), "active": True} for spec in sorted(DEFAULT_TAXONOMY, key=lambda s: s.label)]
+    # The taxonomy its texts in its language are read with (English labels and keywords for an
+    # English organisation).
+    defaults = TAXONOMY_LANGUAGES.get(organisation.language, DEFAULT_TAXONOMY)
+    return [{**spec.as_dict(), "active": True} for spec in sorted(defaults, key=lambda s: s.label)]
 
 
 def free_theme_slug(organisation: Organisation, label: str) -> str:

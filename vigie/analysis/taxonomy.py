@@ -655,3 +655,10 @@ def load_taxonomy_file(path: Path) -> list[ThemeSpec]:
     except yaml.YAMLError as exc:
         raise TaxonomyError(f"{path} is not valid YAML: {exc}") from exc
     return parse_taxonomy(data)
+
+
+def default_labels(language: str = "fr") -> dict[str, str]:
+    """Slug -> label of the default taxonomy's themes in ``language`` (French unless "en"): the
+    names an organisation reads until it writes its own themes (an English organisation read
+    "Prix et facturation" on its dashboard)."""
+    return {theme.slug: theme.label for theme in TAXONOMY_LANGUAGES.get(language, DEFAULT_TAXONOMY)}

@@ -86,8 +86,8 @@ def theme_shares(
 def theme_labels(organisation: Organisation) -> dict[str, str]:
     """Slug -> label of the organisation's themes, and of the default taxonomy's for the slugs
     an organisation without its own taxonomy is analysed with."""
-    from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
+    from vigie.analysis.taxonomy import default_labels
 
-    labels = {theme.slug: theme.label for theme in DEFAULT_TAXONOMY}
+    labels = default_labels(organisation.language)
     labels.update({t.slug: t.label for t in scoped(Theme, organisation)})
     return labels

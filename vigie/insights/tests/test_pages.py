@@ -570,3 +570,21 @@ def test_both_report_forms_offer_the_organisations_language_first(tenant: Tenant
     Organisation.objects.filter(pk=tenant.organisation.pk).update(language="en")
     page = login(tenant.manager).get(reverse("insights-reports")).content.decode()
     assert page.count('<option value="en" selected>') == 2
+
+
+def test_an_english_organisation_reads_the_default_themes_in_english(tenant: Tenant, login: Login) -> None:
+    # "Prix et facturation", "Joignabilité" on an English organisation's dashboard, filters and PDF.
+    from vigie.analysis.queries import theme_choices
+    from vigie.core.models import Organisation
+    from vigie.insights.queries.themes import theme_labels
+
+    Organisation.objects.filter(pk=tenant.organisation.pk).update(language="en")
+    tenant.organisation.refresh_from_db()
+    assert theme_labels(tenant.organisation)["facturation"] == "Prices and billing"
+    assert dict(theme_choices(tenant.organisation))["joignabilite"] == "Reachability"
+    make_mention(
+        tenant.organisation, sentiment=Sentiment.NEGATIVE, themes=["facturation"], text="Charged twice"
+    )
+    page = login(tenant.manager).get(reverse("insights-themes")).content.decode()
+    assert "Prices and billing" in page
+    assert "Prix et facturation" not in page
