@@ -344,3 +344,21 @@ def test_platform_names_follow_the_interface_language() -> None:
     with translation.override("fr"):
         assert platform_label("press") == "Presse"
         assert platform_label("file") == "Import de fichiers"
+
+
+def test_every_connector_setting_has_an_english_label() -> None:
+    """The source forms label each setting with its ``description`` (a French msgid): English
+    users read "Préréglage des colonnes" and "Jeton d'accès de page longue durée" because the
+    descriptions were never in the catalogue (nothing extracts them from ``Field(...)``)."""
+    from django.utils import translation
+
+    from vigie.connectors.registry import all_connectors
+
+    untranslated = []
+    with translation.override("en"):
+        for slug, connector in all_connectors().items():
+            for name, info in connector.Config.model_fields.items():
+                description = info.description
+                if description and translation.gettext(description) == description:
+                    untranslated.append(f"{slug}.{name}: {description}")
+    assert not untranslated, untranslated

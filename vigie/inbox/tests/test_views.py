@@ -347,3 +347,19 @@ def test_a_late_case_says_how_late_once_and_a_due_case_shows_its_clock(tenant: T
     assert "sla-countdown" not in late_page
     due_page = client.get(reverse("case_detail", args=[due.pk])).content.decode()
     assert "sla-countdown" in due_page
+
+
+def test_a_new_organisations_empty_inbox_says_where_cases_come_from(tenant: Tenant, login: Login) -> None:
+    # A new admin landed on "Aucun dossier dans cette vue avec ces filtres." and nothing else.
+    manager = login(tenant.manager).get(reverse("inbox")).content.decode()
+    assert "Aucun dossier pour l'instant." in manager
+    assert f'href="{reverse("sources")}"' in manager
+    assert "vigie import" in manager
+    agent = login(tenant.agent).get(reverse("inbox")).content.decode()
+    assert "Un responsable les branche depuis la page Sources." in agent
+    assert f'href="{reverse("sources")}"' not in agent.split("Aucun dossier pour")[1]
+    # Once a case exists, an empty view is about the view and its filters again.
+    make_case(tenant.organisation, status=CaseStatus.RESOLVED)
+    after = login(tenant.manager).get(reverse("inbox")).content.decode()
+    assert "Aucun dossier dans cette vue avec ces filtres." in after
+    assert "Aucun dossier pour l'instant." not in after

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from vigie.core.decorators import current_membership, forbidden, member_required
-from vigie.core.roles import HANDLE_CASES, READ
+from vigie.core.roles import HANDLE_CASES, MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.actions import (
     BulkAction,
@@ -113,6 +113,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "can_handle": can_handle,
             "bulk_form": BulkForm(membership=member) if can_handle else None,
             "query": request.GET.urlencode(),
+            # No case at all yet (a new organisation): say where cases come from, not "no case
+            # with these filters".
+            "first_run": counts[InboxView.ALL.value] == 0,
+            "can_manage": member.can(MANAGE),
         },
     )
 
