@@ -161,6 +161,8 @@ if HTTPS:
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+# English dates the British way, 24-hour clock ("2 Dec 2026, 14:05"): vigie/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["vigie.formats"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Paris"
