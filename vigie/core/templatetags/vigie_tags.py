@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -58,3 +59,10 @@ def language_label(code: str) -> str:
         return "—"
     name = _LANGUAGE_NAMES.get(code)
     return _(name) if name else code.upper()
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon between a label and its value, as the language writes it: " : " in French (a
+    no-break space before it), ": " in English ("Target : ≥ 4 / 5" read wrong in English)."""
+    return ": " if (get_language() or "fr").startswith("en") else "\u00a0: "

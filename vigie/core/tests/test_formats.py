@@ -17,3 +17,14 @@ def test_english_dates_are_british_and_consistent() -> None:
     with translation.override("fr"):
         assert formats.date_format(moment, "DATE_FORMAT") == "2 décembre 2026"
         assert formats.date_format(moment, "SHORT_DATE_FORMAT") == "02/12/2026"
+
+
+def test_a_label_and_its_value_are_separated_as_the_language_writes_it() -> None:
+    # "Target : ≥ 4 / 5", "Legal risk : yes" read wrong in English.
+    from django.template import Context, Template
+
+    template = Template("{% load i18n %}{% translate 'Objectif' %}{% colon %}4 / 5")
+    with translation.override("en"):
+        assert template.render(Context()) == "Target: 4 / 5"
+    with translation.override("fr"):
+        assert template.render(Context()) == "Objectif\u00a0: 4 / 5"
