@@ -93,6 +93,38 @@ def french_holidays(year: int, tz_name: str = "Europe/Paris", region: str = "") 
     return frozenset(days)
 
 
+def _first_monday(year: int, month: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(7 - first.weekday()) % 7)
+
+
+def _last_monday(year: int, month: int) -> date:
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    last = following - timedelta(days=1)
+    return last - timedelta(days=last.weekday())
+
+
+@lru_cache(maxsize=256)
+def uk_bank_holidays(year: int) -> frozenset[date]:
+    """Bank holidays of England and Wales in ``year``: a fixed holiday on a weekend moves to the
+    next working day (Boxing Day after a Christmas moved to Monday goes to Tuesday). The one-off
+    days proclaimed for a royal event are not known in advance and not included."""
+    easter = easter_sunday(year)
+    days = {
+        easter - timedelta(days=2),  # Good Friday
+        easter + timedelta(days=1),  # Easter Monday
+        _first_monday(year, 5),  # Early May bank holiday
+        _last_monday(year, 5),  # Spring bank holiday
+        _last_monday(year, 8),  # Summer bank holiday
+    }
+    for fixed in (date(year, 1, 1), date(year, 12, 25), date(year, 12, 26)):
+        day = fixed
+        while day.weekday() >= 5 or day in days:
+            day += timedelta(days=1)
+        days.add(day)
+    return frozenset(days)
+
+
 def _parse_hhmm(value: str) -> time:
     hours, minutes = value.split(":")
     if hours == "24" and minutes == "00":
@@ -140,8 +172,11 @@ class Calendar:
 
     def is_holiday(self, day: date) -> bool:
         """True when ``day`` is a public holiday of the calendar's country (and zone)."""
-        if self.holidays_country.upper() == "FR":
+        country = self.holidays_country.upper()
+        if country == "FR":
             return day in french_holidays(day.year, self.tz_name, self.region)
+        if country == "GB":
+            return day in uk_bank_holidays(day.year)
         return False
 
     def spans(self, day: date) -> list[tuple[datetime, datetime]]:

@@ -208,6 +208,11 @@ def _default_playbook() -> list[PlaybookStep]:
     ]
 
 
+def _with_holidays(document: CharterDocument, country: str) -> CharterDocument:
+    hours = document.sla.business_hours.model_copy(update={"holidays_country": country})
+    return document.model_copy(update={"sla": document.sla.model_copy(update={"business_hours": hours})})
+
+
 # Vigie's recommended practice written for an English-speaking organisation: the texts its agents
 # and customers read (the approach per type, the public/private principle, the signature under
 # every public reply, the crisis playbook). An English organisation's replies were signed
@@ -232,9 +237,15 @@ _ENGLISH_PLAYBOOK = [
 ]
 
 
-def default_charter(language: str = "fr") -> CharterDocument:
-    """The charter an organisation works with until it writes its own, in its language."""
+def default_charter(language: str = "fr", timezone: str = "Europe/Paris") -> CharterDocument:
+    """The charter an organisation works with until it writes its own, in its language, with the
+    public holidays of where it is: France's, England and Wales' for an organisation on London
+    time, none for another English-speaking one (its SLA counted Boxing Day as a working day)."""
     document = CharterDocument()
+    if timezone == "Europe/London":
+        document = _with_holidays(document, "GB")
+    elif language == "en" and timezone != "Europe/Paris":
+        document = _with_holidays(document, "")
     if language != "en":
         return document
     return document.model_copy(

@@ -157,7 +157,11 @@ class SlaForm(forms.Form):
     )
     holidays_country = forms.ChoiceField(
         label=gettext_lazy("Jours fériés"),
-        choices=[("FR", gettext_lazy("France")), ("", gettext_lazy("Aucun"))],
+        choices=[
+            ("FR", gettext_lazy("France")),
+            ("GB", gettext_lazy("Royaume-Uni (Angleterre et pays de Galles)")),
+            ("", gettext_lazy("Aucun")),
+        ],
         required=False,
     )
 

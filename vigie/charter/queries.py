@@ -18,7 +18,7 @@ def current_charter(organisation: Organisation) -> CharterDocument:
     """The charter in force: the newest version, or the defaults when none was written."""
     version = current_version(organisation)
     if version is None:
-        return default_charter(organisation.language)
+        return default_charter(organisation.language, organisation.timezone)
     return CharterDocument.model_validate(version.document)
 
 

@@ -15,6 +15,7 @@ from vigie.charter.calendar import (
     easter_sunday,
     french_holidays,
     holiday_region,
+    uk_bank_holidays,
 )
 from vigie.charter.document import BusinessHours, CharterDocument, SlaPolicy
 from vigie.conftest import Tenant
@@ -58,6 +59,37 @@ def test_french_holidays_include_fixed_and_easter_based_days() -> None:
     assert date(2026, 5, 25) in days  # Whit Monday
     assert date(2026, 7, 13) not in days
     assert len(days) == 11
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [
+        # gov.uk's published bank holidays for England and Wales (one-off royal days aside).
+        (2021, ["01-01", "04-02", "04-05", "05-03", "05-31", "08-30", "12-27", "12-28"]),
+        (2026, ["01-01", "04-03", "04-06", "05-04", "05-25", "08-31", "12-25", "12-28"]),
+        (2027, ["01-01", "03-26", "03-29", "05-03", "05-31", "08-30", "12-27", "12-28"]),
+    ],
+)
+def test_uk_bank_holidays_move_off_the_weekend(year: int, expected: list[str]) -> None:
+    assert sorted(day.strftime("%m-%d") for day in uk_bank_holidays(year)) == expected
+
+
+def test_a_london_organisation_does_not_count_boxing_day_as_a_working_day(tenant: Tenant) -> None:
+    """A London coffee shop's SLA counted Boxing Day as a working day: only France's holidays
+    (or none) could be chosen, and France's applied by default."""
+    from vigie.charter.queries import current_charter
+    from vigie.core.models import Organisation
+
+    Organisation.objects.filter(pk=tenant.organisation.pk).update(language="en", timezone="Europe/London")
+    tenant.organisation.refresh_from_db()
+    hours = current_charter(tenant.organisation).sla.business_hours
+    assert hours.holidays_country == "GB"
+    london = Calendar.from_business_hours(hours, "Europe/London")
+    assert london.is_holiday(date(2026, 12, 28))  # Boxing Day, moved from Saturday
+    assert not london.is_holiday(date(2026, 7, 14))  # France's national day is not London's
+    # Christmas Eve 17:00 + 2 working hours: Christmas, the weekend and Boxing Day's Monday skipped.
+    eve = datetime(2026, 12, 24, 17, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+    assert due_at(eve, 2, london) == datetime(2026, 12, 29, 10, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
 
 
 def test_overseas_departments_get_their_abolition_day() -> None:
