@@ -128,3 +128,16 @@ def test_an_english_organisation_reads_its_reasons_in_english() -> None:
     assert score_item(item, {"type": "spam"}, NOW)["reasons"] == ["Likely spam: hide it, do not handle it"]
     french = score_item(Item(id="2", text="…", rating=1, created_at=NOW, language_hint="fr"), results, NOW)
     assert "Note très basse (1,0/5)" in french["reasons"]
+
+
+def test_legal_proceedings_announced_are_for_the_legal_team_not_evidence_of_defamation() -> None:
+    item = Item(id="1", text="…", created_at=NOW - timedelta(days=2))
+    proceedings = {"toxicity": {"toxic": False, "legal_risk": True, "categories": ["legal_threat"]}}
+    defamation = {
+        "toxicity": {"toxic": True, "legal_risk": True, "categories": ["accusation", "legal_threat"]}
+    }
+    assert (
+        "Menace de poursuites : à voir avec le service juridique"
+        in score_item(item, proceedings, NOW)["reasons"]
+    )
+    assert any(r.startswith("Risque juridique") for r in score_item(item, defamation, NOW)["reasons"])

@@ -67,6 +67,10 @@ _REASONS: dict[str, tuple[str, str]] = {
         "Risque juridique : propos possiblement diffamatoires, à conserver comme preuve",
         "Legal risk: possibly defamatory words, to keep as evidence",
     ),
+    "legal_threat": (
+        "Menace de poursuites : à voir avec le service juridique",
+        "Threat of legal action: for the legal team",
+    ),
     "toxic": (
         "Propos injurieux ou menaçants : modération et capture de preuve",
         "Abusive or threatening words: moderation and evidence capture",
@@ -163,7 +167,10 @@ def _legal(toxicity: Any, en: bool) -> Contribution | None:
     if not isinstance(toxicity, dict):
         return None
     if toxicity.get("legal_risk"):
-        return Contribution(20, _say("legal", en))
+        categories = set(toxicity.get("categories") or ())
+        # A customer announcing proceedings is no defamation to keep as evidence.
+        only_proceedings = "legal_threat" in categories and not categories & {"threat", "hate", "accusation"}
+        return Contribution(20, _say("legal_threat" if only_proceedings else "legal", en))
     if toxicity.get("toxic"):
         return Contribution(15, _say("toxic", en))
     return None

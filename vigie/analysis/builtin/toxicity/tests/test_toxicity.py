@@ -155,3 +155,33 @@ def test_ordinary_english_reviews_are_rarely_called_toxic() -> None:
     random.Random(16).shuffle(reviews)
     results = _seen(*reviews[:1200])
     assert sum(r["toxic"] for r in results) / len(results) <= 0.02
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got food poisoning after your sandwich. I will report you to environmental health and speak to my lawyer.",
+        "You are thieves and scammers, I will sue you",
+        "We're going to sue if the deposit is not returned",
+        "Trois mois sans réponse : je vais porter plainte et saisir le médiateur.",
+        "Mise en demeure envoyée en recommandé, prochaine étape le tribunal.",
+        "J'ai pris un avocat, nous irons en justice.",
+    ],
+)
+def test_a_customer_announcing_legal_proceedings_is_a_legal_risk(text: str) -> None:
+    # "...speak to my lawyer" came out with no legal risk: the legal team never saw it.
+    [result] = _run(text)
+    assert result["legal_risk"], result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sue at the front desk was lovely",
+        "The tennis court was spotless",
+        "Merci pour le remboursement rapide, rien à redire",
+        "A bit pricey but worth it",
+    ],
+)
+def test_a_name_or_a_court_for_tennis_is_no_legal_threat(text: str) -> None:
+    assert "legal_threat" not in flags(text)
