@@ -145,6 +145,18 @@ def _unconnected(
     return PlatformFacts(slug=slug, label=label, kind=kind, reply_limit=limit, reply_format=reply_format)
 
 
+def runtime_gettext(message: str) -> str:
+    """``message`` (a French msgid) in the active language when Django is loaded; itself
+    otherwise. Connectors import it as ``_`` for what they say to people at run time (a source's
+    connection test), so the catalogue extracts those messages without connectors importing
+    Django when they load."""
+    try:
+        from django.utils.translation import gettext
+    except ImportError:
+        return message
+    return gettext(message)
+
+
 def gettext_noop(message: str) -> str:
     """Marks a label for translation (``platform_label`` translates it) without importing Django."""
     return message

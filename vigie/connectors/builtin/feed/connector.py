@@ -38,6 +38,7 @@ from vigie.connectors.contract import (
 )
 from vigie.connectors.normalise import aware_datetime, html_to_text, retry_after_seconds, sanitise_html
 from vigie.connectors.platforms import gettext_noop
+from vigie.connectors.platforms import runtime_gettext as _
 from vigie.core.egress import ResponseTooLarge
 
 USER_AGENT = "Vigie feed reader (+https://github.com/vigie)"
@@ -187,7 +188,7 @@ class FeedConnector(Connector[FeedConfig]):
         """Read the feed once; describe it."""
         parsed = self._parse(self._get({}))
         title = parsed.feed.get("title", "") or self.config.url
-        return f"« {title} » : {len(parsed.entries)} entrée(s)"
+        return _("« %(title)s » : %(count)s entrée(s)") % {"title": title, "count": len(parsed.entries)}
 
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """The feed's current entries; an unchanged feed (304) gives an empty page."""

@@ -41,6 +41,7 @@ from vigie.connectors.normalise import (
     zone,
 )
 from vigie.connectors.platforms import gettext_noop
+from vigie.connectors.platforms import runtime_gettext as _
 
 KINDS = ("review", "post", "comment", "reply", "article", "survey_answer")
 
@@ -147,7 +148,10 @@ class FileConnector(Connector[FileConfig]):
 
     def test_connection(self) -> str:
         """Nothing to reach: the configuration is valid once it got here."""
-        return f"préréglage {self.config.preset}, mentions de type {self.config.kind}"
+        return _("préréglage %(preset)s, mentions de type %(kind)s") % {
+            "preset": self.config.preset,
+            "kind": self.config.kind,
+        }
 
     def read(self, path: Path, *, fmt: str = "", local_zone: str = "") -> FileRows:
         """A stream of ``ParsedRow`` for ``path`` (see ``FileRows``)."""

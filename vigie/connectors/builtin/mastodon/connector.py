@@ -41,6 +41,7 @@ from vigie.connectors.contract import (
 )
 from vigie.connectors.http import decode_json, parse_payload, retry_after
 from vigie.connectors.normalise import aware_datetime, estimate_reach, html_to_text, sanitise_html
+from vigie.connectors.platforms import runtime_gettext as _
 
 NOTIFICATIONS_LIMIT = 40
 SEARCH_LIMIT = 40
@@ -118,8 +119,14 @@ class MastodonConnector(Connector[MastodonConfig]):
         """Check the token with ``verify_credentials`` and name the account reached."""
         data = self._call("GET", "/api/v1/accounts/verify_credentials")
         account = _model(Account, data)
-        followers = f", {account.followers_count} followers" if account.followers_count is not None else ""
-        return f"@{account.acct or account.username} on {self._host}{followers}"
+        handle = f"@{account.acct or account.username}"
+        if account.followers_count is None:
+            return _("%(handle)s sur %(host)s") % {"handle": handle, "host": self._host}
+        return _("%(handle)s sur %(host)s, %(followers)s abonnés") % {
+            "handle": handle,
+            "host": self._host,
+            "followers": account.followers_count,
+        }
 
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read one page of the current stream; see the module docstring for the walk."""

@@ -49,6 +49,7 @@ from vigie.connectors.contract import (
 )
 from vigie.connectors.http import decode_json, parse_payload, retry_after
 from vigie.connectors.normalise import estimate_reach, sanitise_html
+from vigie.connectors.platforms import runtime_gettext as _
 from vigie.core.egress import EgressRefused, check_url
 
 PAGE_SIZE = 100
@@ -131,9 +132,15 @@ class RedditConnector(Connector[RedditConfig]):
         """Get a token (and name the account when one is configured)."""
         if self._has_user_grant():
             me = _model(Identity, _json(self._api("GET", "/api/v1/me", user=True)))
-            return f"u/{me.name} ({len(self.config.subreddits)} subreddit(s), {len(self.config.queries)} recherche(s))"
+            return _("u/%(name)s (%(subreddits)s subreddit(s), %(queries)s recherche(s))") % {
+                "name": me.name,
+                "subreddits": len(self.config.subreddits),
+                "queries": len(self.config.queries),
+            }
         self._token(user=False)
-        return f"application {self.config.client_id} (lecture seule : aucun compte pour répondre)"
+        return _("application %(client)s (lecture seule : aucun compte pour répondre)") % {
+            "client": self.config.client_id
+        }
 
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read one listing page of the current stream, then the deletion check at the end."""

@@ -35,6 +35,7 @@ from vigie.connectors.normalise import (
     text_and_html,
 )
 from vigie.connectors.platforms import gettext_noop
+from vigie.connectors.platforms import runtime_gettext as _
 from vigie.core.safe_text import MAX_JSON_DEPTH, clean_json, json_too_deep
 
 TIMESTAMP_HEADER = "x-vigie-timestamp"
@@ -97,7 +98,7 @@ class WebhookConnector(Connector[WebhookConfig]):
 
     def test_connection(self) -> str:
         """Nothing to reach: the sender calls Vigie."""
-        return "prêt à recevoir des requêtes signées"
+        return _("prêt à recevoir des requêtes signées")
 
     def verify(self, request: WebhookRequest, now: float | None = None) -> None:
         """Raise ``SignatureError`` unless the request is signed with our secret and fresh."""

@@ -51,6 +51,7 @@ from vigie.connectors.contract import (
 )
 from vigie.connectors.http import decode_json, parse_payload
 from vigie.connectors.normalise import aware_datetime, estimate_reach
+from vigie.connectors.platforms import runtime_gettext as _
 from vigie.core.egress import EgressRefused, check_url
 
 API = "/youtube/v3"
@@ -152,7 +153,7 @@ class YoutubeConnector(Connector[YoutubeConfig]):
     def test_connection(self) -> str:
         """Read the channel (1 unit) and name it."""
         if not self.config.channel_id:
-            return f"{len(self.config.video_ids)} vidéo(s) suivie(s)"
+            return _("%(count)s vidéo(s) suivie(s)") % {"count": len(self.config.video_ids)}
         data = self._get("/channels", {"part": "snippet", "id": self.config.channel_id})
         channels = _model(ChannelList, data).items
         if not channels:

@@ -34,8 +34,15 @@ def next_link(platform: FakePlatform, max_id: str) -> dict[str, str]:
 def test_test_connection_names_the_account_and_sends_the_token(platform: FakePlatform) -> None:
     platform.add("GET", "/api/v1/accounts/verify_credentials", json=load("verify_credentials.json"))
     description = connector(platform).test_connection()
-    assert description.startswith("@acme on 127.0.0.1")
-    assert "3120 followers" in description
+    assert description.startswith("@acme sur 127.0.0.1")
+    assert description.endswith(", 3120 abonnés")
+    # In the language of the page that asked (it said "on … followers" to French users).
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = connector(platform).test_connection()
+    assert english.startswith("@acme on 127.0.0.1")
+    assert english.endswith(", 3120 followers")
     assert platform.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
 
 
