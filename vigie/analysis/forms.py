@@ -119,8 +119,7 @@ class AnalysisSettingsForm(forms.Form):
         label=gettext_lazy("Noms de l'organisation"),
         help_text=gettext_lazy(
             "Marques, enseignes, produits, un par ligne (le nom de l'organisation est déjà connu). "
-            "La relecture ne les signale pas comme fautes ni comme cris (MAJUSCULES), et un avis qui "
-            "n'en cite aucun ni aucun thème peut être signalé hors sujet."
+            "La relecture ne les signale pas comme fautes ni comme cris (MAJUSCULES)."
         ),
     )
 

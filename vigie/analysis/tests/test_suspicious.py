@@ -61,15 +61,13 @@ def test_low_ratings_from_known_customers_are_not_a_burst() -> None:
     assert not any(r["suspicious"] for r in results)
 
 
-def test_a_review_that_does_not_speak_of_the_organisation_is_flagged() -> None:
-    context = {"organisation_terms": ["Mutuelle Horizon"]}
-    off = "J'ai acheté cette perceuse pour mon garage et elle chauffe au bout de cinq minutes, batterie morte, je la renvoie"
-    on = "Mutuelle Horizon m'a rappelé le lendemain et tout a été réglé, je recommande vivement à tous mes proches"
-    results = analyse(
-        [
-            Item(id="1", text=off, kind="review", context=context),
-            Item(id="2", text=on, kind="review", context=context),
-        ]
-    )
-    assert results[0]["reasons"] == ["Avis qui ne semble pas parler de l'organisation"]
-    assert not results[1]["suspicious"]
+def test_a_review_that_names_neither_the_organisation_nor_a_theme_is_not_suspicious() -> None:
+    """The "off-topic" reason flagged 38-79 % of genuine product reviews (no brand named, no
+    theme of a service taxonomy): "Suspicious review" on most cases meant nothing. Dropped."""
+    context = {"organisation_terms": ["Brightside Coffee"]}
+    texts = [
+        "I got food poisoning after eating your sandwich, I was sick for two days and nobody answered my email",
+        "J'ai acheté cette perceuse pour mon garage et elle chauffe au bout de cinq minutes, batterie morte, je la renvoie",
+    ]
+    results = analyse([Item(id=str(i), text=t, kind="review", context=context) for i, t in enumerate(texts)])
+    assert not any(r["suspicious"] for r in results)
