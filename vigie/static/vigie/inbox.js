@@ -165,7 +165,11 @@
       var minutes = Math.round((due - new Date()) / 60000);
       var late = minutes < 0;
       minutes = Math.abs(minutes);
-      var text = Math.floor(minutes / 60) + " h " + String(minutes % 60).padStart(2, "0");
+      // "52 h 46" in French, "52h 46m" in English (the page's language).
+      var english = (document.documentElement.lang || "").indexOf("en") === 0;
+      var hours = Math.floor(minutes / 60);
+      var rest = String(minutes % 60).padStart(2, "0");
+      var text = english ? hours + "h " + rest + "m" : hours + " h " + rest;
       element.textContent = (late ? "−" : "") + text;
       element.classList.toggle("late", late);
     });
