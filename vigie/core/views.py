@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -232,9 +233,10 @@ def _settings_page(request: HttpRequest, status: int = 200, **overrides: Any) ->
         teams = list(context["teams"])
         for team in teams:
             inside = {m.pk for m in team.members.all()}
-            team.candidates = [
-                (m.pk, m.user.get_full_name() or m.user.email) for m in active if m.pk not in inside
-            ]
+            team.candidates = sorted(
+                ((m.pk, m.user.get_full_name() or m.user.email) for m in active if m.pk not in inside),
+                key=lambda choice: choice[1].casefold(),
+            )
         context["teams"] = teams
         context["location_form"] = LocationForm()
         locations = list(queries.organisation_locations(organisation))
@@ -286,7 +288,10 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
         user, first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"]
     )
     actions.do_set_user_language(user, form.cleaned_data["language"])
-    messages.success(request, _("Votre profil est enregistré."))
+    # Said in the language just chosen: the next page is in it ("Your profile is saved." greeted
+    # someone who had just switched to French).
+    with translation.override(user.language or current_membership(request).organisation.language):
+        messages.success(request, _("Votre profil est enregistré."))
     return _to_settings("profil")
 
 
@@ -416,6 +421,10 @@ def settings_team_create(request: HttpRequest) -> HttpResponse:
     return _to_settings("equipes")
 
 
+# Shown in the Teams section the redirect lands on, not at the top of the page.
+TEAM_MESSAGE = "in-section equipes"
+
+
 def _team_and_member(request: HttpRequest, pk: int, member_id: int | str | None) -> tuple[Team, Membership]:
     """The team ``pk`` and the membership ``member_id``, both of the current organisation (404 else)."""
     organisation = current_membership(request).organisation
@@ -431,15 +440,19 @@ def _team_and_member(request: HttpRequest, pk: int, member_id: int | str | None)
 def settings_team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Put an active member of the organisation in a team (routing assigns the team's cases to its
     members: a team without members gets its cases assigned to nobody)."""
+    if not str(request.POST.get("member") or "").isdigit():
+        messages.error(request, _("Choisissez le membre à ajouter."), extra_tags=TEAM_MESSAGE)
+        return _to_settings("equipes")
     team, member = _team_and_member(request, pk, request.POST.get("member"))
     if not member.is_active:
-        messages.error(request, _("Ce membre est suspendu : réactivez-le d'abord."))
+        messages.error(request, _("Ce membre est suspendu : réactivez-le d'abord."), extra_tags=TEAM_MESSAGE)
         return _to_settings("equipes")
     actions.do_add_team_member(team, member, actor=_current_user(request))
     messages.success(
         request,
         _("%(who)s fait maintenant partie de l'équipe « %(team)s ».")
         % {"who": member.user.get_full_name() or member.user.email, "team": team.name},
+        extra_tags=TEAM_MESSAGE,
     )
     return _to_settings("equipes")
 
@@ -454,6 +467,7 @@ def settings_team_member_remove(request: HttpRequest, pk: int, member: int) -> H
         request,
         _("%(who)s ne fait plus partie de l'équipe « %(team)s ».")
         % {"who": membership.user.get_full_name() or membership.user.email, "team": team.name},
+        extra_tags=TEAM_MESSAGE,
     )
     return _to_settings("equipes")
 

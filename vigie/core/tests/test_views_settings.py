@@ -91,14 +91,17 @@ def test_profile_saves_names_and_language(tenant: Tenant, login) -> None:  # typ
     assert response.status_code == 302
     user = User.objects.get(pk=tenant.viewer.user_id)
     assert (user.first_name, user.last_name, user.language) == ("Vera", "Lecteur", "en")
+    # Confirmed in the language just chosen (it said "Votre profil est enregistré." in English).
+    assert "Your profile is saved." in client.get(reverse("settings")).content.decode()
 
 
 def test_profile_can_go_back_to_following_the_organisation(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
     User.objects.filter(pk=tenant.viewer.user_id).update(language="en")
-    login(tenant.viewer).post(
-        reverse("settings_profile"), {"first_name": "", "last_name": "", "language": ""}
-    )
+    client = login(tenant.viewer)
+    client.post(reverse("settings_profile"), {"first_name": "", "last_name": "", "language": ""})
     assert User.objects.get(pk=tenant.viewer.user_id).language == ""
+    # Back to the organisation's French, and told so in French.
+    assert "Votre profil est enregistré." in client.get(reverse("settings")).content.decode()
 
 
 def test_profile_rejects_an_unknown_language_next_to_the_field(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
@@ -372,7 +375,9 @@ def test_managers_put_members_in_teams_and_take_them_out(tenant: Tenant, other_t
     assert response.status_code == 302
     assert list(team.members.all()) == [tenant.agent]
     page = client.get(reverse("settings")).content.decode()
-    assert "fait maintenant partie de l&#x27;équipe" in page
+    # In the Teams section the redirect lands on, not at the top of the page, out of view.
+    assert "fait maintenant partie de l&#x27;équipe" in page.split('id="equipes-titre"')[1]
+    assert "fait maintenant partie" not in page.split('id="equipes-titre"')[0]
     assert f'<option value="{tenant.agent.pk}">' not in page, (
         "a member is offered only to teams they are not in"
     )
@@ -392,9 +397,10 @@ def test_managers_put_members_in_teams_and_take_them_out(tenant: Tenant, other_t
         ).status_code
         == 404
     )
-    assert (
-        client.post(reverse("settings_team_member_add", args=[team.pk]), {"member": "x"}).status_code == 404
-    )
+    # No member chosen: said in the Teams section, nothing changes.
+    assert client.post(reverse("settings_team_member_add", args=[team.pk]), {"member": ""}).status_code == 302
+    page = client.get(reverse("settings")).content.decode()
+    assert "Choisissez le membre à ajouter." in page.split('id="equipes-titre"')[1]
     # Agents cannot change teams.
     assert (
         login(tenant.agent)

@@ -35,6 +35,7 @@ MAX_BUCKET = 100
 REASON_DUPLICATE = "Texte quasi identique à celui d'un autre auteur"
 REASON_BURST = "Vague de notes basses venant de comptes récents ({count} en 24 heures)"
 
+
 def is_new_account(item: Item) -> bool:
     """An author of whom this is the first mention and who has (almost) no audience."""
     return (
