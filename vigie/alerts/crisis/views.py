@@ -189,11 +189,20 @@ def _scope_names(crisis: Crisis) -> dict[str, list[str]]:
         scoped(Source, organisation).filter(pk__in=crisis.source_ids or []).values_list("pk", "name")
     )
     places = {loc.pk: loc.name for loc in organisation_locations(organisation)}
-    return {
+    names = {
         "themes": [labels.get(slug, slug) for slug in crisis.themes or ()],
         "sources": [sources[pk] for pk in crisis.source_ids or () if pk in sources],
         "locations": [places[pk] for pk in crisis.location_ids or () if pk in places],
     }
+    # One phrase per part of the scope, for the room's header ("mots-clés remboursement ·
+    # thèmes Remboursements"; it ended on a dangling " ;").
+    described = [
+        (_("mots-clés"), list(crisis.keywords or ())),
+        (_("thèmes"), names["themes"]),
+        (_("sources"), names["sources"]),
+        (_("lieux"), names["locations"]),
+    ]
+    return {**names, "parts": [f"{label} {', '.join(values)}" for label, values in described if values]}
 
 
 @member_required(READ)
