@@ -517,7 +517,8 @@ def test_the_room_names_its_scope_and_its_tab_title_is_the_crisis(tenant: Tenant
     assert "Google — Agence de Lyon" in page
     assert "Agence Lyon Part-Dieu" in page
     # One phrase per part, no dangling separator.
-    assert " ;\n" not in page and "; </p>" not in page
+    assert " ;\n" not in page
+    assert "; </p>" not in page
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title == "Panne de la plateforme · Vigie"
 
