@@ -363,3 +363,19 @@ def test_a_new_organisations_empty_inbox_says_where_cases_come_from(tenant: Tena
     after = login(tenant.manager).get(reverse("inbox")).content.decode()
     assert "Aucun dossier dans cette vue avec ces filtres." in after
     assert "Aucun dossier pour l'instant." not in after
+
+
+def test_the_case_header_names_the_location_once(tenant: Tenant, login: Login) -> None:
+    # "Google — Agence Saint-Étienne · Agence Saint-Étienne": a source named after its location.
+    org = tenant.organisation
+    lyon = make_location(org, "Agence Lyon Part-Dieu")
+    named = make_source(org, "google_business", name="Google — Agence Lyon Part-Dieu")
+    case = make_case(org, make_mention(org, source=named, location=lyon))
+    page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert page.count("Agence Lyon Part-Dieu") == page.count("Google — Agence Lyon Part-Dieu")
+    # A source not named after the place still shows where the mention is from.
+    other = make_case(
+        org, make_mention(org, source=make_source(org, "trustpilot", name="Trustpilot"), location=lyon)
+    )
+    page = login(tenant.agent).get(reverse("case_detail", args=[other.pk])).content.decode()
+    assert "Agence Lyon Part-Dieu" in page

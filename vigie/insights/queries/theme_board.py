@@ -138,6 +138,7 @@ def _recent_negative_quotes(
     """
     patterns = order_patterns(organisation)
     found: dict[str, list[Verbatim]] = {theme: [] for theme in wanted}
+    quoted: dict[str, set[str]] = {theme: set() for theme in wanted}
     missing = {theme for theme, count in wanted.items() if count > 0}
     newest_first = (
         period_mentions(organisation, period, filters)
@@ -162,7 +163,9 @@ def _recent_negative_quotes(
         batch = list(page[:page_size])
         for mention in batch:
             for theme in mention.themes or []:
-                if theme in missing:
+                # The same text posted twice (a pasted complaint) is quoted once.
+                if theme in missing and mention.text not in quoted[theme]:
+                    quoted[theme].add(mention.text)
                     found[theme].append(_verbatim(mention, patterns))
                     if len(found[theme]) >= wanted[theme]:
                         missing.discard(theme)

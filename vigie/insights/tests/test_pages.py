@@ -245,6 +245,30 @@ def test_spam_is_never_quoted_as_a_customers_voice(tenant: Tenant) -> None:
     assert [q.text for q in quotes["prix"]] == ["Facturé deux fois, toujours pas remboursé"]
 
 
+def test_a_text_posted_twice_is_quoted_once(tenant: Tenant) -> None:
+    """The same pasted complaint stood twice under one theme on the board."""
+    from vigie.core.periods import last_days
+    from vigie.insights.queries.filters import InsightFilters
+    from vigie.insights.queries.theme_board import _recent_negative_quotes
+
+    org = tenant.organisation
+    now = timezone.now()
+    for hours, text in (
+        (1, "Je vous écris en privé comme demandé"),
+        (2, "Je vous écris en privé comme demandé"),
+        (3, "Injoignable"),
+    ):
+        make_mention(
+            org,
+            created_at=now - timedelta(hours=hours),
+            sentiment=Sentiment.NEGATIVE,
+            themes=["joignabilite"],
+            text=text,
+        )
+    quotes = _recent_negative_quotes(org, last_days(org, 30), InsightFilters(), {"joignabilite": 2})
+    assert [q.text for q in quotes["joignabilite"]] == ["Je vous écris en privé comme demandé", "Injoignable"]
+
+
 def test_the_theme_board_finds_each_themes_latest_quotes_across_pages(tenant: Tenant) -> None:
     """The quotes are read newest first a page at a time: a theme whose negative mentions are
     all older than the first pages still gets its newest ones, in order; a theme asks only for as
@@ -588,3 +612,15 @@ def test_an_english_organisation_reads_the_default_themes_in_english(tenant: Ten
     page = login(tenant.manager).get(reverse("insights-themes")).content.decode()
     assert "Prices and billing" in page
     assert "Prix et facturation" not in page
+
+
+def test_the_theme_board_counts_in_the_singular_too(tenant: Tenant, login: Login) -> None:
+    # "1 mentions dont 1 négatives".
+    make_mention(
+        tenant.organisation, sentiment=Sentiment.NEGATIVE, themes=["facturation"], text="Facturé deux fois"
+    )
+    page = login(tenant.manager).get(reverse("insights-themes")).content.decode()
+    assert "1 mention\n" in page or "1 mention " in page
+    assert "dont 1 négative" in page
+    assert "1 mentions" not in page
+    assert "1 négatives" not in page
