@@ -600,10 +600,7 @@ def default_taxonomy(language: str = "fr") -> list[dict[str, Any]]:
 
 def default_label(slug: str, language: str = "fr") -> str:
     """A default theme's label in ``language`` (French when unknown); the slug for another theme."""
-    for theme in TAXONOMY_LANGUAGES.get(language, DEFAULT_TAXONOMY):
-        if theme.slug == slug:
-            return theme.label
-    return slug
+    return default_labels(language).get(slug, slug)
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:

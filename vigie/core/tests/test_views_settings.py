@@ -410,6 +410,28 @@ def test_managers_put_members_in_teams_and_take_them_out(tenant: Tenant, other_t
     )
     assert list(team.members.all()) == [tenant.agent]
 
+    # Removing: another organisation's team or member is a 404 too, and an agent is refused.
+    other_team = do_create_team(other_tenant.organisation, "Globex support")
+    assert (
+        client.post(reverse("settings_team_member_remove", args=[other_team.pk, tenant.agent.pk])).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("settings_team_member_remove", args=[team.pk, other_tenant.agent.pk])).status_code
+        == 404
+    )
+    assert (
+        login(tenant.agent)
+        .post(reverse("settings_team_member_remove", args=[team.pk, tenant.agent.pk]))
+        .status_code
+        == 403
+    )
+    assert list(team.members.all()) == [tenant.agent]
+    assert (
+        Client().post(reverse("settings_team_member_remove", args=[team.pk, tenant.agent.pk])).status_code
+        == 302
+    )
+    assert list(team.members.all()) == [tenant.agent], "an anonymous visitor is sent to sign in"
     response = client.post(reverse("settings_team_member_remove", args=[team.pk, tenant.agent.pk]))
     assert response.status_code == 302
     assert not team.members.exists()
