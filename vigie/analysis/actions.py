@@ -13,6 +13,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from vigie.analysis.builtin.sentiment.analyzer import rating_led
 from vigie.analysis.builtin.suspicious.analyzer import (
     BURST_MIN_ACCOUNTS,
     LOW_RATING,
@@ -209,8 +210,12 @@ def do_analyze_mentions(
             # The organisation's own model, adopted because it beat the shipped one on its data,
             # has the last word on sentiment (stored apart, so both stay visible), over the
             # optional encoder's second opinion too.
-            for results, answer in zip(per_item, adopted[1].predict([i.text for i in items]), strict=True):
-                results[ORG_SENTIMENT] = {"sentiment": answer, "sentiment_encoder": None}
+            # A rated review's stars still decide its side, as for the shipped model.
+            for item, results, answer in zip(
+                items, per_item, adopted[1].predict([i.text for i in items]), strict=True
+            ):
+                sentiment = rating_led(answer["label"], answer["score"], item.rating) or answer
+                results[ORG_SENTIMENT] = {"sentiment": sentiment, "sentiment_encoder": None}
         _store(organisation, mentions, items, per_item, versions)
         analysed += len(mentions)
     return analysed

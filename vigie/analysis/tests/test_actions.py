@@ -192,3 +192,23 @@ def test_an_organisations_own_default_themes_keep_their_english_keywords(tenant:
     do_analyze_mentions(tenant.organisation, [mention.pk])
     mention.refresh_from_db()
     assert {"remboursement", "facturation", "parking"} <= set(mention.themes)
+
+
+def test_a_one_star_review_in_kind_words_is_stored_negative_and_keeps_its_type(tenant: Tenant) -> None:
+    mention = make_mention(
+        tenant.organisation,
+        text="Livraison rapide, produit conforme, vendeur très aimable. Je recommande !",
+        rating=1,
+    )
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    mention.refresh_from_db()
+    # The queue and its "negative" filter show the customer's side; what the words say stays visible.
+    assert mention.sentiment == "negative"
+    assert mention.sentiment_score is not None
+    assert mention.sentiment_score < 0
+    stored = AnalysisResult.objects.get(mention=mention, analyzer="sentiment").result["sentiment"]
+    assert stored["text_label"] == "positive"
+    # Its type is what the words do, and the stars are counted once in its priority.
+    assert mention.mention_type == "praise"
+    reasons = AnalysisResult.objects.get(mention=mention, analyzer="priority").result["priority"]["reasons"]
+    assert not any(reason.startswith("Sentiment") for reason in reasons)

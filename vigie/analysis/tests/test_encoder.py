@@ -196,3 +196,14 @@ def test_a_shouted_post_reads_as_the_same_words_written_normally() -> None:
     )
     assert shouted["sentiment_encoder"] is not None
     assert shouted["sentiment_encoder"]["label"] == written["sentiment_encoder"]["label"] == "negative"
+
+
+def test_a_rated_english_review_keeps_the_side_of_its_stars() -> None:
+    # Uncertain English text: without stars the encoder would answer; with them, the stars do.
+    text = "The colour is nice but the fabric feels cheap and it shrank after one wash."
+    previous, answers = _answers(
+        [Item(id="1", text=text, language_hint="en", rating=4), Item(id="2", text=text, language_hint="en")]
+    )
+    assert answers[1]["sentiment_encoder"] is not None
+    assert answers[0]["sentiment_encoder"] is None
+    assert _denormalised({**previous[0], **answers[0]})["sentiment"] == "positive"

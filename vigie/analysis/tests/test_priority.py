@@ -141,3 +141,20 @@ def test_legal_proceedings_announced_are_for_the_legal_team_not_evidence_of_defa
         in score_item(item, proceedings, NOW)["reasons"]
     )
     assert any(r.startswith("Risque juridique") for r in score_item(item, defamation, NOW)["reasons"])
+
+
+def test_a_one_star_review_is_not_counted_twice_when_its_stars_set_its_sentiment() -> None:
+    # The sentiment of a rated review follows its stars; the stars already weigh in the priority,
+    # so only what the text itself says adds to it.
+    item = Item(id="1", text="…", rating=1, created_at=NOW - timedelta(days=3))
+    kind_words = {
+        "sentiment": {"label": "negative", "score": -0.2, "text_label": "positive", "text_score": 0.6}
+    }
+    angry_words = {
+        "sentiment": {"label": "negative", "score": -0.9, "text_label": "negative", "text_score": -0.8}
+    }
+    kind = score_item(item, kind_words, NOW)
+    angry = score_item(item, angry_words, NOW)
+    assert kind["reasons"] == ["Note très basse (1,0/5)"]
+    assert "Sentiment négatif (-0,80)" in angry["reasons"]
+    assert angry["score"] > kind["score"]

@@ -87,6 +87,13 @@ def test_an_organisation_model_that_beats_the_shipped_one_is_adopted_and_used(te
     assert fresh.sentiment == "negative"
     row = AnalysisResult.objects.get(mention=fresh, analyzer="org_sentiment")
     assert row.version == f"org-{stored.pk}"
+    # The organisation's model reads the words; a rated review's stars still give its side.
+    rated = make_mention(tenant.organisation, source=source, text="accueil parfait rien à redire", rating=1)
+    do_analyze_mentions(tenant.organisation, [rated.pk])
+    rated.refresh_from_db()
+    assert rated.sentiment == "negative"
+    answer = AnalysisResult.objects.get(mention=rated, analyzer="org_sentiment").result["sentiment"]
+    assert answer["text_label"] == "positive"
 
 
 @pytest.mark.django_db

@@ -125,7 +125,7 @@ def _head(name: str) -> LinearModel:
 
 class EncoderSentimentAnalyzer(Analyzer):
     name = "encoder_sentiment"
-    version = "2.2"
+    version = "2.3"
     provides: ClassVar[frozenset[str]] = frozenset({"sentiment_encoder", "toxicity_encoder"})
     requires: ClassVar[frozenset[str]] = frozenset({"sentiment"})
     uses: ClassVar[frozenset[str]] = frozenset({"language", "toxicity"})
@@ -153,11 +153,16 @@ class EncoderSentimentAnalyzer(Analyzer):
             keep_above = float(runtime.model(POST_FAST).meta["keep_above"])
             maybe_post = (runtime.proba(POST_FAST, batch)[:, 1] > keep_above).tolist()
             short = [s and m for s, m in zip(short, maybe_post, strict=True)]
+        # A rated review's side is its stars' (the sentiment analyzer's ``rating_led``): no second
+        # opinion on its sentiment, only on its toxicity.
+        opinion = [
+            bool(found.get("sentiment")) and item.rating is None
+            for item, found in zip(batch, previous, strict=True)
+        ]
         candidates = [
             i
             for i, (item, found) in enumerate(zip(batch, previous, strict=True))
-            if doubtful[i]
-            or (found.get("sentiment") and (marked[i] or short[i] or self._uncertain_english(item, found)))
+            if doubtful[i] or (opinion[i] and (marked[i] or short[i] or self._uncertain_english(item, found)))
         ]
         if not candidates:
             return answers
@@ -176,7 +181,7 @@ class EncoderSentimentAnalyzer(Analyzer):
         posts: list[tuple[int, int]] = []
         reviews: list[tuple[int, int]] = []
         for row, i in enumerate(candidates):
-            if not previous[i].get("sentiment"):
+            if not opinion[i]:
                 continue
             if marked[i] or (short[i] and post[row] > post_above):
                 posts.append((row, i))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from vigie.analysis.builtin.sentiment.analyzer import text_reading
 from vigie.analysis.contract import Analyzer, Item, Results
 from vigie.analysis.jsonl import user_sentiment, user_toxicity
 
@@ -101,6 +102,9 @@ def _number(value: float, digits: int = 1, english: bool = False) -> str:
 
 
 def _sentiment(value: Any, en: bool) -> Contribution | None:
+    # A rated review's side is its stars', which ``_stars`` already weighs: what counts here is
+    # what the text itself says, so a 1-star review is not counted twice.
+    value = text_reading(value)
     if not isinstance(value, dict) or value.get("label") != "negative":
         return None
     score = value.get("score")

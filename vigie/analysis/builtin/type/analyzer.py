@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from vigie.analysis.builtin.sentiment.analyzer import text_reading
 from vigie.analysis.contract import Analyzer, Item, Results
 from vigie.analysis.training import runtime, type_model
 
@@ -254,6 +255,12 @@ class TypeAnalyzer(Analyzer):
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
         """The type of each item."""
         texts = [runtime.item_text(item) for item in batch]
+        # The type of a text is what its words do: a rated review's type reads the text's own
+        # sentiment, not the side its stars give it (the model was trained on unrated texts).
+        previous = [
+            {**prior, "sentiment": text_reading(prior["sentiment"])} if "sentiment" in prior else prior
+            for prior in previous
+        ]
         types = [
             classify(text, prior.get("sentiment"), prior.get("toxicity"))
             for text, prior in zip(texts, previous, strict=True)

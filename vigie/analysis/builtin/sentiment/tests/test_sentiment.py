@@ -105,3 +105,43 @@ def test_a_mixed_review_is_answered_by_the_clause_after_the_contrast() -> None:
     )
     assert bad_end["sentiment"]["label"] == "negative"
     assert good_end["sentiment"]["label"] == "positive"
+
+
+GLOWING = "Livraison rapide, produit conforme, vendeur très aimable. Je recommande !"
+FURIOUS = "Commande jamais reçue, service client injoignable, je suis furieux. A fuir !"
+
+
+def test_a_rated_review_reads_on_the_side_of_its_stars_and_keeps_what_the_text_says() -> None:
+    # A customer who writes kind words and gives one star (or the reverse) has told us which side
+    # they are on: the queue must not show a 1-star review as "positive".
+    one_star, five_stars = _run(Item(id="1", text=GLOWING, rating=1), Item(id="2", text=FURIOUS, rating=5))
+    assert one_star["sentiment"]["label"] == "negative"
+    assert -1.0 <= one_star["sentiment"]["score"] < 0
+    assert one_star["sentiment"]["text_label"] == "positive"
+    assert one_star["sentiment"]["text_score"] > 0.5
+    assert five_stars["sentiment"]["label"] == "positive"
+    assert 0 < five_stars["sentiment"]["score"] <= 1.0
+    assert five_stars["sentiment"]["text_label"] == "negative"
+
+
+def test_stars_and_text_that_agree_give_a_stronger_score_than_stars_alone() -> None:
+    agreeing, disagreeing = _run(Item(id="1", text=FURIOUS, rating=2), Item(id="2", text=GLOWING, rating=2))
+    assert agreeing["sentiment"]["label"] == disagreeing["sentiment"]["label"] == "negative"
+    assert agreeing["sentiment"]["score"] < disagreeing["sentiment"]["score"]
+
+
+def test_a_three_star_review_is_neutral_unless_its_text_is_clearly_one_sided() -> None:
+    clear, mixed = _run(
+        Item(id="1", text=FURIOUS, rating=3),
+        Item(id="2", text="Le produit est correct, sans plus. Livré dans les délais.", rating=3),
+    )
+    assert clear["sentiment"]["label"] == "negative"
+    assert mixed["sentiment"]["text_label"] == "positive"
+    assert mixed["sentiment"]["label"] == "neutral"
+    assert abs(mixed["sentiment"]["score"]) < 0.05
+
+
+def test_an_unrated_text_is_read_from_its_words_alone() -> None:
+    [unrated] = _run(Item(id="1", text=GLOWING))
+    assert unrated["sentiment"]["label"] == "positive"
+    assert "text_label" not in unrated["sentiment"]
