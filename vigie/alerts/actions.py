@@ -737,7 +737,7 @@ def _validate_url(url: str) -> str:
     try:
         egress.check_url(url.strip())
     except egress.EgressRefused as exc:
-        if str(exc) != "adresse introuvable":
+        if exc.reason != egress.NOT_FOUND:
             raise ValidationError(
                 _("Adresse non autorisée : les canaux ne peuvent pas viser une adresse interne ou privée.")
             ) from exc

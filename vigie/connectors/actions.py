@@ -424,7 +424,9 @@ def do_record_fetch_failure(source: Source, exc: Exception, now: datetime | None
     if isinstance(exc, EgressRefused):
         # The policy will refuse the same address next time: say why, and poll no more until
         # someone changes the source (editing or resuming it schedules a poll again).
-        message = stored = f"{exc} (politique de sortie : relancée seulement après modification)"
+        message = stored = _("%(error)s (politique de sortie : relancée seulement après modification)") % {
+            "error": exc
+        }
     stored = redact(stored, secrets)[:2000]
     delay = backoff_seconds(failures)
     values: dict[str, Any] = {

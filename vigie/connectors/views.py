@@ -216,7 +216,7 @@ def _report_test(request: HttpRequest, source: Source) -> None:
         # The same words whatever was (or was not) listening there: no port scanner.
         messages.error(
             request,
-            _("Échec du test de « %(name)s » : %(error)s") % {"name": source.name, "error": _(str(exc))},
+            _("Échec du test de « %(name)s » : %(error)s") % {"name": source.name, "error": str(exc)},
         )
     except (ConnectorError, CredentialsError, SourceConfigError) as exc:
         message = redact(getattr(exc, "message", str(exc)), secrets)

@@ -8,8 +8,10 @@ the addresses the name resolves to, so a public name pointing at 127.0.0.1 is re
 ``VIGIE_EGRESS_ALLOW`` (comma-separated host names or CIDR ranges) lets an operator allow an internal
 proxy or a test server; the tests and the demo's sandboxes use it for 127.0.0.1.
 
-The refusal never says what answered, or whether anything did: "adresse non autorisée" is all a
-user learns, so the check cannot be used as a port scanner.
+The refusal never says what answered, or whether anything did: "adresse non autorisée" ("address
+not allowed" in English) is all a user learns, so the check cannot be used as a port scanner. A
+refusal keeps its French message id in ``reason`` (compare that, never the text) and reads in the
+language active where it is shown or stored.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ import httpcore
 import httpx
 
 __all__ = [
+    "INVALID",
+    "NOT_ALLOWED",
+    "NOT_FOUND",
+    "TLS_REQUIRED",
     "EgressPolicy",
     "EgressRefused",
     "GuardedBackend",
@@ -42,11 +48,44 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-class EgressRefused(ValueError):
-    """The destination is not allowed. The message is safe to show to the user."""
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalogue; connectors load this module without Django."""
+    return message
 
-    def __init__(self, reason: str = "adresse non autorisée") -> None:
+
+# The refusals' French message ids: the only words a user learns, the same whatever answered.
+NOT_ALLOWED = gettext_noop("adresse non autorisée")
+NOT_FOUND = gettext_noop("adresse introuvable")
+INVALID = gettext_noop("adresse invalide")
+TLS_REQUIRED = gettext_noop("adresse non autorisée : https:// exigé pour envoyer des identifiants")
+TOO_LARGE = gettext_noop("réponse trop volumineuse (plus de %(size)s Mo)")
+
+
+def _translated(message: str) -> str:
+    """``message`` in the active language; itself where Django is not loaded or not set up (the
+    connectors, and so this module, load without Django)."""
+    try:
+        from django.conf import settings
+        from django.utils.translation import gettext
+    except ImportError:
+        return message
+    if not settings.configured:
+        return message
+    return gettext(message)
+
+
+class EgressRefused(ValueError):
+    """The destination is not allowed. The message is safe to show to the user.
+
+    ``reason`` is one of the French message ids above, stable for comparisons; ``str()`` reads it
+    in the active language (the user's in a request, the organisation's in its jobs)."""
+
+    def __init__(self, reason: str = NOT_ALLOWED) -> None:
         super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return _translated(self.reason)
 
 
 def _forbidden(address: Address) -> bool:
@@ -89,7 +128,7 @@ class EgressPolicy:
         (a name that resolves to a public and a private address must not be a way in)."""
         found = list(addresses)
         if not found:
-            raise EgressRefused("adresse introuvable")
+            raise EgressRefused(NOT_FOUND)
         if self.host_allowed(host):
             return found
         if not all(self.address_allowed(address) for address in found):
@@ -115,7 +154,7 @@ def resolve_allowed(host: str, port: int, policy: EgressPolicy | None = None) ->
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise EgressRefused("adresse introuvable") from exc
+        raise EgressRefused(NOT_FOUND) from exc
     addresses: list[Address] = []
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
@@ -130,9 +169,9 @@ def check_url(url: str, policy: EgressPolicy | None = None) -> list[Address]:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise EgressRefused("adresse invalide") from exc
+        raise EgressRefused(INVALID) from exc
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise EgressRefused("adresse invalide")
+        raise EgressRefused(INVALID)
     return resolve_allowed(parts.hostname, port or (443 if parts.scheme == "https" else 80), policy)
 
 
@@ -151,6 +190,9 @@ class ResponseTooLarge(httpx.TransportError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"réponse trop volumineuse (plus de {limit // (1024 * 1024) or 1} Mo)")
         self.limit = limit
+
+    def __str__(self) -> str:
+        return _translated(TOO_LARGE) % {"size": self.limit // (1024 * 1024) or 1}
 
 
 class GuardedBackend(httpcore.NetworkBackend):
@@ -249,13 +291,13 @@ class GuardedTransport(httpx.HTTPTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.scheme not in ("http", "https"):
-            raise EgressRefused("adresse invalide")
+            raise EgressRefused(INVALID)
         if (
             self._require_tls
             and request.url.scheme == "http"
             and not self._plain_http_allowed(request.url.host)
         ):
-            raise EgressRefused("adresse non autorisée : https:// exigé pour envoyer des identifiants")
+            raise EgressRefused(TLS_REQUIRED)
         response = super().handle_request(request)
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > self._max_bytes:

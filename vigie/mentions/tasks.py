@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from django.utils import translation
+
 from vigie.connectors.actions import MAX_PAGES_PER_RUN, do_claim_source, do_release_source
 from vigie.connectors.contract import WebhookRequest
 from vigie.core import jobs, pipeline
@@ -23,7 +25,10 @@ def fetch_source(source_id: int, max_pages: int = MAX_PAGES_PER_RUN, claimer: st
     if source is None:
         return {"skipped": True}
     try:
-        return do_fetch_source(source, max_pages=max_pages).as_dict()
+        # What the source's health keeps (a connector's or the egress policy's error) reads in the
+        # organisation's language: no request says which language to use here.
+        with translation.override(source.organisation.language):
+            return do_fetch_source(source, max_pages=max_pages).as_dict()
     finally:
         do_release_source(source, claimer)
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from vigie.conftest import Tenant
 from vigie.connectors.actions import do_create_source, do_update_source
@@ -14,8 +15,9 @@ from vigie.connectors.contract import ConnectorError
 from vigie.connectors.models import Source, SourceState
 from vigie.connectors.queries import due_source_ids
 from vigie.connectors.tests.servers import LocalServer, local_server
+from vigie.core import jobs, pipeline
 from vigie.core.egress import EgressRefused
-from vigie.core.models import Membership
+from vigie.core.models import Membership, Organisation
 from vigie.mentions.ingest import do_fetch_source
 from vigie.mentions.models import Mention
 
@@ -93,3 +95,39 @@ def test_a_source_with_a_token_never_sends_it_over_plain_http(tenant: Tenant, se
     with pytest.raises(ConnectorError):
         allowed.test_connection()  # the local server knows no Mastodon route: an answer, not a refusal
     assert server.requests
+
+
+@pytest.mark.usefixtures("no_allowance")
+def test_an_english_organisation_reads_the_refusals_in_english(
+    tenant: Tenant, login: Login, server: LocalServer
+) -> None:
+    Organisation.objects.filter(pk=tenant.organisation.pk).update(language="en")
+    client = login(tenant.manager)
+    answers = []
+    for name, url in (("open", server.url("/feed")), ("closed", "http://127.0.0.1:1/feed")):
+        source = feed(tenant, url, name)
+        page = client.post(reverse("source_test", args=[source.pk]), follow=True).content.decode()
+        answers.append(page.count(f"Test of “{name}” failed: address not allowed"))
+    assert answers == [1, 1]
+    assert "adresse" not in page
+    # The poll job has no request: it speaks the organisation's language.
+    source = feed(tenant, server.url("/feed"), "Internal")
+    jobs.run_now(pipeline.FETCH_SOURCE_JOB, {"source_id": source.pk})
+    source.refresh_from_db()
+    assert (
+        source.last_error == "address not allowed (egress policy: retried only after the source is changed)"
+    )
+    assert server.requests == []
+
+
+@pytest.mark.usefixtures("no_allowance")
+def test_a_french_organisation_s_poll_job_keeps_the_french_refusal(
+    tenant: Tenant, server: LocalServer
+) -> None:
+    source = feed(tenant, server.url("/feed"), "Interne")
+    with translation.override("en"):  # whatever language the worker's thread was left in
+        jobs.run_now(pipeline.FETCH_SOURCE_JOB, {"source_id": source.pk})
+    source.refresh_from_db()
+    assert source.last_error == (
+        "adresse non autorisée (politique de sortie : relancée seulement après modification)"
+    )

@@ -14,8 +14,16 @@ from typing import Any
 
 import httpx
 import pytest
+from django.utils import translation
 
-from vigie.core.egress import EgressRefused, ResponseTooLarge, egress_client
+from vigie.core.egress import (
+    NOT_ALLOWED,
+    NOT_FOUND,
+    EgressRefused,
+    ResponseTooLarge,
+    check_url,
+    egress_client,
+)
 
 
 class _Server:
@@ -197,6 +205,34 @@ def test_refused_closed_and_silent_addresses_read_the_same() -> None:
             messages.add(str(refused.value))
         assert messages == {"adresse non autorisée"}
         assert listening.hits == 0
+
+
+@pytest.mark.usefixtures("no_allowance")
+def test_an_english_reader_gets_the_same_one_refusal_in_english() -> None:
+    """The refusal reads in the active language, still the same words for every address, and
+    keeps its French message id in ``reason`` for code that compares it."""
+    with _Server() as listening, translation.override("en"):
+        refusals = []
+        for url in (listening.url(), "http://127.0.0.1:1/", "http://10.255.255.1:81/"):
+            with _client() as client, pytest.raises(EgressRefused) as refused:
+                client.get(url)
+            refusals.append(refused.value)
+        assert {str(refusal) for refusal in refusals} == {"address not allowed"}
+        assert {refusal.reason for refusal in refusals} == {NOT_ALLOWED}
+        assert listening.hits == 0
+        with pytest.raises(EgressRefused) as unknown:
+            check_url("http://nowhere.invalid/")
+        assert (str(unknown.value), unknown.value.reason) == ("address not found", NOT_FOUND)
+        with pytest.raises(EgressRefused) as invalid:
+            check_url("ftp://example.org/")
+        assert str(invalid.value) == "invalid address"
+        with _client(require_tls=True) as client, pytest.raises(EgressRefused) as plain:
+            client.get("http://93.184.215.14/api")
+        assert str(plain.value) == "address not allowed: https:// is required to send credentials"
+        assert str(ResponseTooLarge(2 * 1024 * 1024)) == "response too large (more than 2 MB)"
+    # Read again outside the override, the same refusal is French.
+    assert str(unknown.value) == "adresse introuvable"
+    assert str(ResponseTooLarge(2 * 1024 * 1024)) == "réponse trop volumineuse (plus de 2 Mo)"
 
 
 def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:

@@ -348,7 +348,10 @@ class RedditConnector(Connector[RedditConfig]):
         try:
             check_url(url)
         except EgressRefused as exc:
-            raise ConnectorError(f"Reddit: adresse refusée ({exc})", permanent=True) from None
+            raise ConnectorError(
+                _("%(platform)s: adresse refusée (%(reason)s)") % {"platform": "Reddit", "reason": exc},
+                permanent=True,
+            ) from None
         all_headers = {"Accept": "application/json", "User-Agent": self._user_agent, **headers}
         try:
             response = self.http.request(method, url, params=params, data=data, headers=all_headers)

@@ -420,7 +420,10 @@ class YoutubeConnector(Connector[YoutubeConfig]):
         try:
             check_url(url)
         except EgressRefused as exc:
-            raise ConnectorError(f"YouTube: adresse refusée ({exc})", permanent=True) from None
+            raise ConnectorError(
+                _("%(platform)s: adresse refusée (%(reason)s)") % {"platform": "YouTube", "reason": exc},
+                permanent=True,
+            ) from None
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
