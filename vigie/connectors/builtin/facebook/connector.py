@@ -46,11 +46,16 @@ from vigie.connectors.contract import (
     WebhookRequest,
 )
 from vigie.connectors.normalise import estimate_reach
+from vigie.connectors.platforms import gettext_noop
+from vigie.connectors.platforms import runtime_gettext as _
 
 PAGE_SIZE = 25
 # Ratings are no longer served from this Graph version on (the edge answers error 12).
 RATINGS_LAST_VERSION = 21
-RATINGS_GONE = "avis et recommandations non lus : l'API Graph ne les sert plus à partir de la version 22.0"
+# Kept in French in the cursor; shown in the reader's language by the connection test.
+RATINGS_GONE = gettext_noop(
+    "avis et recommandations non lus : l'API Graph ne les sert plus à partir de la version 22.0"
+)
 POST_FIELDS = (
     "id,message,story,created_time,updated_time,permalink_url,from,shares,"
     "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
@@ -134,10 +139,13 @@ class FacebookConnector(MetaConnector[FacebookConfig]):
         """Name the Page reached, say whether ratings are served, warn of a token expiring."""
         data = self.graph.call("GET", f"/{self.config.page_id}", {"fields": "id,name,link,followers_count"})
         page = self.graph.model(PageInfo, data)
-        followers = f", {page.followers_count} abonnés" if page.followers_count is not None else ""
-        line = f"Page « {page.name or page.id} » ({page.id}){followers}"
+        names = {"name": page.name or page.id, "id": page.id, "followers": page.followers_count}
+        if page.followers_count is not None:
+            line = _("Page « %(name)s » (%(id)s), %(followers)s abonnés") % names
+        else:
+            line = _("Page « %(name)s » (%(id)s)") % names
         if self.config.read_ratings and not self.ratings_served:
-            line += f" ; {RATINGS_GONE}"
+            line += _(" ; %(note)s") % {"note": _(RATINGS_GONE)}
         return line + self.expiry_warning() + self.verify_token_line()
 
     def fetch(self, cursor: dict[str, Any]) -> Page:

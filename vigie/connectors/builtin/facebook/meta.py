@@ -31,6 +31,7 @@ from vigie.connectors.contract import (
     Page,
     ReplyResult,
 )
+from vigie.connectors.platforms import runtime_gettext as _
 
 # A token expiring within this many days is announced by "test the connection".
 EXPIRY_WARNING_DAYS = 7
@@ -194,7 +195,7 @@ class MetaConnector(Connector[MC]):
         """The derived verify token, for "test the connection" (one typed in is not repeated)."""
         if self.config.verify_token:
             return ""
-        return f" ; jeton de vérification du webhook : {self.verify_token}"
+        return _(" ; jeton de vérification du webhook : %(token)s") % {"token": self.verify_token}
 
     def verify_challenge(self, params: dict[str, str]) -> str | None:
         """The ``hub.challenge`` to answer Meta's subscription check with, or None (403)."""
@@ -222,16 +223,16 @@ class MetaConnector(Connector[MC]):
             return ""
         token = self.graph.model(TokenData, (data or {}).get("data") or {})
         if not token.is_valid:
-            return " ; attention : Meta dit ce jeton invalide, reconnectez le compte"
+            return _(" ; attention : Meta dit ce jeton invalide, reconnectez le compte")
         if not token.expires_at:
             return ""
         left = datetime.fromtimestamp(token.expires_at, tz=UTC) - (now or datetime.now(tz=UTC))
         if left.days < EXPIRY_WARNING_DAYS:
             days = max(left.days, 0)
-            return (
-                f" ; attention : ce jeton expire dans {days} jour(s), remplacez-le par un jeton de page "
+            return _(
+                " ; attention : ce jeton expire dans %(days)s jour(s), remplacez-le par un jeton de page "
                 "longue durée (voir la documentation du connecteur)"
-            )
+            ) % {"days": days}
         return ""
 
     # --- moderation, replies, private messages ---------------------------------------------------

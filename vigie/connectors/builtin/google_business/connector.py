@@ -51,6 +51,7 @@ from vigie.connectors.contract import (
 )
 from vigie.connectors.http import decode_json, parse_payload, retry_after
 from vigie.connectors.normalise import aware_datetime, rating_to_five
+from vigie.connectors.platforms import runtime_gettext as _
 
 M = TypeVar("M", bound=BaseModel)
 SCOPE = "https://www.googleapis.com/auth/business.manage"
@@ -180,7 +181,11 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
                 self._api("GET", f"{self._location_path(location)}/reviews", params={"pageSize": 1}),
             )
             total += listing.totalReviewCount or 0
-        return f"account {self.config.account_id}: {len(locations)} location(s), {total} reviews"
+        return _("compte %(account)s : %(locations)s établissement(s), %(reviews)s avis") % {
+            "account": self.config.account_id,
+            "locations": len(locations),
+            "reviews": total,
+        }
 
     def list_places(self) -> list[PlaceIn]:
         """Every location of the account (Business Information API), as places to choose."""
@@ -285,7 +290,7 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
         items: list[MentionIn] = []
         page_token: str | None = None
         announced = 0
-        for _ in range(MAX_RECONCILE_PAGES):
+        for _page in range(MAX_RECONCILE_PAGES):
             params: dict[str, Any] = {"pageSize": PAGE_SIZE, "orderBy": "updateTime desc"}
             if page_token:
                 params["pageToken"] = page_token
@@ -384,7 +389,7 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
         found: dict[str, dict[str, str]] = {}
         page_token: str | None = None
         path = f"{self.information_url}/v1/accounts/{self.config.account_id}/locations"
-        for _ in range(MAX_DISCOVERY_PAGES):
+        for _page in range(MAX_DISCOVERY_PAGES):
             params: dict[str, Any] = {"readMask": READ_MASK, "pageSize": LOCATIONS_PAGE_SIZE}
             if page_token:
                 params["pageToken"] = page_token

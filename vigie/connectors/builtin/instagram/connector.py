@@ -43,6 +43,7 @@ from vigie.connectors.contract import (
     WebhookRequest,
 )
 from vigie.connectors.normalise import estimate_reach
+from vigie.connectors.platforms import runtime_gettext as _
 
 PAGE_SIZE = 25
 MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type,like_count,comments_count"
@@ -116,8 +117,14 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
         """Name the account reached and warn of a token expiring soon."""
         data = self.graph.call("GET", f"/{self.account_id}", {"fields": "id,username,name,followers_count"})
         account = self.graph.model(IgAccount, data)
-        followers = f", {account.followers_count} abonnés" if account.followers_count is not None else ""
-        reached = f"@{account.username or account.id} ({account.id}){followers}"
+        names = {"username": account.username or account.id, "id": account.id}
+        if account.followers_count is not None:
+            reached = _("@%(username)s (%(id)s), %(followers)s abonnés") % {
+                **names,
+                "followers": account.followers_count,
+            }
+        else:
+            reached = "@{username} ({id})".format(**names)
         return reached + self.expiry_warning() + self.verify_token_line()
 
     def fetch(self, cursor: dict[str, Any]) -> Page:

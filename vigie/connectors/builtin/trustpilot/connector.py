@@ -41,6 +41,7 @@ from vigie.connectors.contract import (
 )
 from vigie.connectors.http import decode_json, parse_payload, retry_after
 from vigie.connectors.normalise import aware_datetime, rating_to_five, raw_rating
+from vigie.connectors.platforms import runtime_gettext as _
 
 M = TypeVar("M", bound=BaseModel)
 TOKEN_PATH = "/v1/oauth/oauth-business-users-for-applications/accesstoken"  # noqa: S105 - a URL path
@@ -101,11 +102,11 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
     def test_connection(self) -> str:
         """Read the business unit with the API key, and get a token when replies are configured."""
         unit = _model(BusinessUnit, self._public("GET", f"/v1/business-units/{self.config.business_unit_id}"))
-        description = f"{unit.displayName or unit.id} ({unit.id})"
+        names = {"name": unit.displayName or unit.id, "id": unit.id}
         if self.config.api_secret:
             self._access_token(renew=True)
-            description += ", replies enabled"
-        return description
+            return _("%(name)s (%(id)s), réponses activées") % names
+        return "{name} ({id})".format(**names)
 
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read one page of reviews, newest first, down to the re-scan window."""

@@ -51,6 +51,7 @@ from vigie.connectors.contract import (
 )
 from vigie.connectors.http import decode_json, parse_payload, retry_after
 from vigie.connectors.normalise import aware_datetime, estimate_reach, snowflake_time
+from vigie.connectors.platforms import runtime_gettext as _
 from vigie.core.egress import EgressRefused, check_url
 
 TWEET_FIELDS = (
@@ -161,8 +162,13 @@ class XConnector(Connector[XConfig]):
         """Read the account with the bearer token and name it."""
         user = self._account()
         followers = user.public_metrics.followers_count if user.public_metrics else None
-        suffix = f", {followers} abonnés" if followers is not None else ""
-        return f"@{user.username} ({user.name}){suffix}"
+        if followers is None:
+            return f"@{user.username} ({user.name})"
+        return _("@%(username)s (%(name)s), %(followers)s abonnés") % {
+            "username": user.username,
+            "name": user.name,
+            "followers": followers,
+        }
 
     def fetch(self, cursor: dict[str, Any]) -> Page:
         """Read one page of the current stream; see the module docstring for the walk."""
@@ -418,7 +424,10 @@ class XConnector(Connector[XConfig]):
         try:
             check_url(url)
         except EgressRefused as exc:
-            raise ConnectorError(f"X: adresse refusée ({exc})", permanent=True) from None
+            raise ConnectorError(
+                _("%(platform)s: adresse refusée (%(reason)s)") % {"platform": "X", "reason": exc},
+                permanent=True,
+            ) from None
         all_headers = {"Accept": "application/json"}
         if token:
             all_headers["Authorization"] = f"Bearer {token}"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.utils import translation
 from pydantic import ValidationError
 
 from vigie.connectors.builtin.facebook.connector import RATINGS_GONE, FacebookConfig, FacebookConnector
@@ -182,6 +183,24 @@ def test_a_token_expiring_soon_is_announced_before_it_fails(
     platform.add("GET", f"{V}/{PAGE_ID}", json=load("page.json"))
     platform.add("GET", f"{V}/debug_token", json=soon)
     assert "ce jeton expire dans 3 jour(s)" in connector.test_connection()
+
+
+def test_the_connection_test_speaks_english_to_an_english_reader(platform: FakePlatform) -> None:
+    soon = load("debug_token_never.json")
+    soon["data"]["expires_at"] = int((datetime.now(tz=UTC) + timedelta(days=3, hours=1)).timestamp())
+    platform.add("GET", "/v22.0/104365123456789", json=load("page.json"))
+    platform.add("GET", "/v22.0/debug_token", json=soon)
+    newer = FacebookConnector(
+        FacebookConfig.model_validate(config(platform, base_url=f"{platform.url}/v22.0"))
+    )
+    with translation.override("en"):
+        line = newer.test_connection()
+    assert line == (
+        f"Page “Mutuelle Horizon” ({PAGE_ID}), 4512 followers; reviews and recommendations not read: "
+        "the Graph API no longer serves them from version 22.0; warning: this token expires in 3 day(s), "
+        "replace it with a long-lived Page token (see the connector's documentation)"
+        f"; webhook verify token: {default_verify_token(APP_SECRET)}"
+    )
 
 
 # --- errors ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 from pydantic import ValidationError
 
 from vigie.connectors.builtin.google_business.connector import GoogleBusinessConfig, GoogleBusinessConnector
@@ -47,7 +48,7 @@ def test_test_connection_counts_the_reviews_of_each_location(platform: FakePlatf
     platform.add("GET", PARIS, json=load("reviews_page1.json"))
     platform.add("GET", LYON, json=load("reviews_other_location.json"))
     description = connector(platform, location_ids=["9988776655", "locations/5544332211"]).test_connection()
-    assert description == "account 1122334455: 2 location(s), 230 reviews"
+    assert description == "compte 1122334455 : 2 établissement(s), 230 avis"
     refresh = platform.requests_to("POST", TOKEN)[0].form()
     assert refresh["grant_type"] == "refresh_token"
     assert refresh["refresh_token"] == REFRESH_TOKEN
@@ -304,3 +305,14 @@ def test_the_config_normalises_ids_and_marks_secrets() -> None:
         "refresh_token",
         "access_token",
     }
+
+
+def test_test_connection_speaks_english_to_an_english_reader(platform: FakePlatform) -> None:
+    platform.add("POST", TOKEN, json=load("token.json"))
+    platform.add("GET", PARIS, json=load("reviews_page1.json"))
+    platform.add("GET", LYON, json=load("reviews_other_location.json"))
+    with translation.override("en"):
+        description = connector(
+            platform, location_ids=["9988776655", "locations/5544332211"]
+        ).test_connection()
+    assert description == "account 1122334455: 2 location(s), 230 reviews"

@@ -119,7 +119,7 @@ def test_no_location_chosen_reads_every_location_of_the_account(platform: FakePl
     # in its metadata) on Maps.
     assert {item.url for item in paris.items} == {PARIS_REVIEWS}
     assert lyon.items[0].url == "https://maps.google.com/maps?cid=3720919034458349870"
-    assert connector.test_connection() == "account 1122334455: 2 location(s), 230 reviews"
+    assert connector.test_connection() == "compte 1122334455 : 2 établissement(s), 230 avis"
 
 
 def test_a_reply_edit_is_a_put_that_replaces_never_a_second_reply(platform: FakePlatform) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from vigie.conftest import Tenant
 from vigie.connectors.builtin.facebook.graph import SignatureError, WindowClosed, sign
@@ -21,6 +23,7 @@ from vigie.mentions.models import Mention
 
 V = "/v21.0"
 MEDIA_1 = "17955956875141196"
+FACEBOOK_FIXTURES = Path(__file__).parents[2] / "facebook" / "tests" / "fixtures"
 
 
 def script_walk(platform: FakePlatform) -> None:
@@ -206,3 +209,19 @@ def test_direct_conversations_are_polled_when_asked(platform: FakePlatform) -> N
     [request] = platform.requests_to("GET", f"/v21.0/{IG_USER_ID}/conversations")
     assert request.query["platform"] == ["instagram"]
     assert page.next_cursor["messages_newest"] == "2026-12-05T14:03:51+00:00"
+
+
+def test_the_connection_test_names_the_account_in_the_reader_s_language(
+    platform: FakePlatform, connector: InstagramConnector
+) -> None:
+    never = json.loads((FACEBOOK_FIXTURES / "debug_token_never.json").read_text())
+    for _ in range(2):
+        platform.add("GET", f"{V}/{IG_USER_ID}", json=load("account.json"))
+        platform.add("GET", f"{V}/debug_token", json=never)
+    french = connector.test_connection()
+    with translation.override("en"):
+        english = connector.test_connection()
+    assert french.startswith(
+        f"@mutuelle.horizon ({IG_USER_ID}), 2870 abonnés ; jeton de vérification du webhook : "
+    )
+    assert english.startswith(f"@mutuelle.horizon ({IG_USER_ID}), 2870 followers; webhook verify token: ")

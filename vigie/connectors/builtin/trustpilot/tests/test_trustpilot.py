@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from vigie.connectors.builtin.trustpilot.connector import TrustpilotConfig, TrustpilotConnector
 from vigie.connectors.builtin.trustpilot.tests.conftest import load
@@ -43,7 +44,7 @@ def review(platform: FakePlatform) -> MentionIn:
 def test_test_connection_names_the_business_unit_and_checks_the_oauth_client(platform: FakePlatform) -> None:
     platform.add("GET", f"/v1/business-units/{BU}", json=load("business_unit.json"))
     platform.add("POST", TOKEN, json=load("access_token.json"))
-    assert connector(platform).test_connection() == f"Example Ltd ({BU}), replies enabled"
+    assert connector(platform).test_connection() == f"Example Ltd ({BU}), réponses activées"
     assert platform.requests[0].headers["apikey"] == API_KEY
     token_call = platform.requests_to("POST", TOKEN)[0]
     assert token_call.form() == {"grant_type": "client_credentials"}
@@ -263,3 +264,12 @@ def test_the_config_marks_the_key_and_secret_secret() -> None:
         TrustpilotConnector(TrustpilotConfig(api_key="k", business_unit_id="b")).base_url
         == "https://api.trustpilot.com"
     )
+
+
+def test_test_connection_speaks_english_to_an_english_reader(platform: FakePlatform) -> None:
+    platform.add("GET", f"/v1/business-units/{BU}", json=load("business_unit.json"))
+    platform.add("POST", TOKEN, json=load("access_token.json"))
+    with translation.override("en"):
+        assert connector(platform).test_connection() == f"Example Ltd ({BU}), replies enabled"
+    platform.add("GET", f"/v1/business-units/{BU}", json=load("business_unit.json"))
+    assert connector(platform, api_secret="").test_connection() == f"Example Ltd ({BU})"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from vigie.connectors.builtin.x.connector import XConfig, XConnector
 from vigie.connectors.builtin.x.tests.conftest import (
@@ -129,6 +130,14 @@ def test_a_refused_bearer_token_needs_reauthorisation(platform: FakePlatform, co
 def test_the_connection_test_names_the_account(platform: FakePlatform, connector: XConnector) -> None:
     platform.add("GET", f"/2/users/{ACCOUNT_ID}", json=load("user.json"))
     assert connector.test_connection() == "@AcmeRail (Acme Rail), 48211 abonnés"
+
+
+def test_the_connection_test_speaks_english_to_an_english_reader(
+    platform: FakePlatform, connector: XConnector
+) -> None:
+    platform.add("GET", f"/2/users/{ACCOUNT_ID}", json=load("user.json"))
+    with translation.override("en"):
+        assert connector.test_connection() == "@AcmeRail (Acme Rail), 48211 followers"
 
 
 def _mentions_by_id(platform: FakePlatform) -> dict[str, MentionIn]:
