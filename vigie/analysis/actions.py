@@ -15,11 +15,14 @@ from django.utils import timezone
 
 from vigie.analysis.builtin.sentiment.analyzer import rating_led
 from vigie.analysis.builtin.suspicious.analyzer import (
+    BURST,
     BURST_MIN_ACCOUNTS,
+    DUPLICATE,
     LOW_RATING,
-    REASON_BURST,
-    REASON_DUPLICATE,
     is_new_account,
+    reason,
+    reason_codes,
+    reason_sentence,
 )
 from vigie.analysis.builtin.suspicious.fingerprint import NEAR_DUPLICATE, jaccard, shingles
 from vigie.analysis.contract import Item, Results
@@ -328,9 +331,19 @@ def _sketch(results: dict[str, Results]) -> list[int]:
     return [int(v) for v in (answer or {}).get("sketch") or []]
 
 
-def _flag(answer: dict[str, Any], reason: str) -> None:
-    if reason not in answer["reasons"]:
-        answer["reasons"].append(reason)
+def _has_reason(answer: dict[str, Any], code: str) -> bool:
+    return any(entry["code"] == code for entry in reason_codes(answer))
+
+
+def _flag(answer: dict[str, Any], code: str, **params: int) -> None:
+    """Add the reason ``code`` (once) to a ``suspicious`` answer, in its codes and its French
+    sentences; an answer stored before the codes (version 1.1) gets its codes first."""
+    codes = reason_codes(answer)
+    if not any(entry["code"] == code for entry in codes):
+        entry = reason(code, **params)
+        codes.append(entry)
+        answer["reasons"] = [*(answer.get("reasons") or []), reason_sentence(entry)]
+    answer["reason_codes"] = codes
     answer["suspicious"] = True
 
 
@@ -381,13 +394,12 @@ def _compare_with_history(
             if other_id not in other_shingles:
                 other_shingles[other_id] = shingles(other[0])
             if jaccard(own, other_shingles[other_id]) >= NEAR_DUPLICATE:
-                _flag(answer, REASON_DUPLICATE)
+                _flag(answer, DUPLICATE)
                 copied.add(other_id)
     for result in scoped(AnalysisResult, organisation).filter(mention_id__in=copied, analyzer="suspicious"):
         answer = result.result.get("suspicious")
-        if isinstance(answer, dict) and REASON_DUPLICATE not in answer.get("reasons", []):
-            answer.setdefault("reasons", [])
-            _flag(answer, REASON_DUPLICATE)
+        if isinstance(answer, dict) and not _has_reason(answer, DUPLICATE):
+            _flag(answer, DUPLICATE)
             # Only the stored flag of an earlier mention changes; a queryset update keeps it to that.
             AnalysisResult.objects.filter(pk=result.pk).update(result=result.result)
     _flag_bursts(organisation, items, per_item)
@@ -406,7 +418,7 @@ def _flag_bursts(organisation: Organisation, items: list[Item], per_item: list[d
             or item.rating > LOW_RATING
             or item.created_at is None
             or not is_new_account(item)
-            or any(reason.startswith(REASON_BURST.split("(")[0]) for reason in answer["reasons"])
+            or _has_reason(answer, BURST)
         ):
             continue
         candidates.append((item.created_at, answer))
@@ -429,7 +441,7 @@ def _flag_bursts(organisation: Organisation, items: list[Item], per_item: list[d
     for at, answer in candidates:
         accounts = bisect_right(times, at + BURST_HALF_WINDOW) - bisect_left(times, at - BURST_HALF_WINDOW)
         if accounts >= BURST_MIN_ACCOUNTS:
-            _flag(answer, REASON_BURST.format(count=accounts))
+            _flag(answer, BURST, count=accounts)
 
 
 @transaction.atomic

@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
+from vigie.analysis.builtin.suspicious.analyzer import BURST, DUPLICATE, reason_codes
 from vigie.analysis.jsonl import user_toxicity
 from vigie.analysis.models import AnalysisResult, AnalysisSettings, Correction, Theme
 from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
@@ -54,8 +56,20 @@ class MentionAnalysis:
     priority_reasons: list[str]
     personal_data: list[dict[str, Any]]
     toxicity: dict[str, Any] | None
-    suspicious_reasons: list[str]
+    suspicious_reasons: list[str]  # in the reader's language
     corrections: list[Correction]
+
+
+def suspicious_reason_text(entry: dict[str, Any]) -> str:
+    """One suspicious-review reason (a code of ``reason_codes``) in the active language: the
+    reader's, never the language the analysis ran in."""
+    if entry.get("code") == DUPLICATE:
+        return gettext("Texte quasi identique à celui d'un autre auteur")
+    if entry.get("code") == BURST:
+        return gettext("Vague de notes basses venant de comptes récents (%(count)s en 24 heures)") % {
+            "count": entry.get("count", 0)
+        }
+    return str(entry.get("text") or entry.get("code") or "")
 
 
 def mention_analysis(mention: Mention) -> MentionAnalysis:
@@ -73,7 +87,7 @@ def mention_analysis(mention: Mention) -> MentionAnalysis:
         priority_reasons=list((priority or {}).get("reasons") or []),
         personal_data=list(flat.get("personal_data") or []),
         toxicity=toxicity,
-        suspicious_reasons=list((suspicious or {}).get("reasons") or []),
+        suspicious_reasons=[suspicious_reason_text(entry) for entry in reason_codes(suspicious or {})],
         corrections=list(
             scoped(Correction, mention.organisation).filter(mention=mention).select_related("corrected_by")
         ),

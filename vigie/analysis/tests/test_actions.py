@@ -146,6 +146,35 @@ def test_a_copy_of_an_earlier_review_by_another_author_is_flagged_in_both(tenant
     assert Mention.objects.count() == 3  # flagged, never deleted
 
 
+def test_an_earlier_result_stored_without_codes_is_flagged_once_with_codes(tenant: Tenant) -> None:
+    """Results of version 1.1 (French sentences, no ``reason_codes``) copied by a new review: the
+    unflagged one gets the code and its sentence, the one already flagged keeps its one reason."""
+    clean, flagged = (
+        make_mention(tenant.organisation, text=COPY),
+        make_mention(tenant.organisation, text=COPY),
+    )
+    do_analyze_mentions(tenant.organisation, [clean.pk])
+    do_analyze_mentions(tenant.organisation, [flagged.pk])
+    legacy = {
+        clean: {"suspicious": False, "reasons": []},
+        flagged: {"suspicious": True, "reasons": ["Texte quasi identique à celui d'un autre auteur"]},
+    }
+    for mention, answer in legacy.items():
+        stored = AnalysisResult.objects.get(mention=mention, analyzer="suspicious")
+        AnalysisResult.objects.filter(pk=stored.pk).update(
+            version="1.1", result={"suspicious": {**answer, "sketch": stored.result["suspicious"]["sketch"]}}
+        )
+    copy = make_mention(tenant.organisation, text=COPY.replace("fortement", "vivement"))
+    do_analyze_mentions(tenant.organisation, [copy.pk])
+    for mention in (clean, copy):
+        answer = AnalysisResult.objects.get(mention=mention, analyzer="suspicious").result["suspicious"]
+        assert answer["reasons"] == ["Texte quasi identique à celui d'un autre auteur"]
+        assert answer["reason_codes"] == [{"code": "duplicate"}]
+    kept = AnalysisResult.objects.get(mention=flagged, analyzer="suspicious").result["suspicious"]
+    assert kept["reasons"] == ["Texte quasi identique à celui d'un autre auteur"]
+    assert mention_analysis(flagged).suspicious_reasons == ["Texte quasi identique à celui d'un autre auteur"]
+
+
 def test_another_organisations_history_is_not_compared(tenant: Tenant, other_tenant: Tenant) -> None:
     theirs = make_mention(other_tenant.organisation, text=COPY)
     do_analyze_mentions(other_tenant.organisation, [theirs.pk])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from vigie.analysis.builtin.suspicious.analyzer import SuspiciousAnalyzer
+from vigie.analysis.builtin.suspicious.analyzer import SuspiciousAnalyzer, reason_codes
 from vigie.analysis.contract import Item
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -27,6 +27,8 @@ def test_near_duplicates_from_different_authors_are_flagged() -> None:
     )
     assert [r["suspicious"] for r in results] == [True, True, False]
     assert results[0]["reasons"] == ["Texte quasi identique à celui d'un autre auteur"]
+    assert results[0]["reason_codes"] == [{"code": "duplicate"}]
+    assert results[2]["reason_codes"] == []
 
 
 def test_the_same_author_posting_twice_is_not_flagged() -> None:
@@ -54,6 +56,7 @@ def test_a_burst_of_low_ratings_from_new_accounts_is_flagged() -> None:
     results = analyse([burst_item(i, hours=i) for i in range(5)] + [burst_item(9, hours=80)])
     assert [r["suspicious"] for r in results] == [True] * 5 + [False]
     assert results[0]["reasons"] == ["Vague de notes basses venant de comptes récents (5 en 24 heures)"]
+    assert results[0]["reason_codes"] == [{"code": "burst", "count": 5}]
 
 
 def test_low_ratings_from_known_customers_are_not_a_burst() -> None:
@@ -71,3 +74,20 @@ def test_a_review_that_names_neither_the_organisation_nor_a_theme_is_not_suspici
     ]
     results = analyse([Item(id=str(i), text=t, kind="review", context=context) for i, t in enumerate(texts)])
     assert not any(r["suspicious"] for r in results)
+
+
+def test_a_result_stored_before_the_codes_reads_back_as_codes() -> None:
+    """Version 1.1 stored only French sentences: they are read back into the same codes."""
+    stored = {
+        "suspicious": True,
+        "reasons": [
+            "Texte quasi identique à celui d'un autre auteur",
+            "Vague de notes basses venant de comptes récents (7 en 24 heures)",
+            "Une raison d'un autre temps",
+        ],
+    }
+    assert reason_codes(stored) == [
+        {"code": "duplicate"},
+        {"code": "burst", "count": 7},
+        {"code": "other", "text": "Une raison d'un autre temps"},
+    ]

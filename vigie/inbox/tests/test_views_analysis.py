@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from vigie.analysis.actions import do_analyze_mentions
-from vigie.analysis.models import Correction
+from vigie.analysis.models import AnalysisResult, Correction
 from vigie.conftest import Tenant
-from vigie.core.models import Membership
+from vigie.core.models import Membership, User
 from vigie.core.queries import audit_events_for
 from vigie.inbox.models import Case
 from vigie.inbox.tests.factories import make_case
@@ -121,3 +121,42 @@ def test_another_organisations_case_cannot_be_corrected(
 def test_the_correction_page_only_accepts_posts(tenant: Tenant, login: Login) -> None:
     case = analysed_case(tenant)
     assert login(tenant.agent).get(reverse("case_correct_analysis", args=[case.pk])).status_code == 405
+
+
+COPIED = "Service client déplorable, personne ne répond jamais au téléphone, je déconseille fortement cette mutuelle"
+
+
+def test_suspicious_review_reasons_read_in_the_reader_s_language(tenant: Tenant, login: Login) -> None:
+    """The reasons are stored as codes and said at display time: French to a French reader,
+    English to an English one, and a result stored before the codes (French sentences only)
+    reads the same way."""
+    first = make_mention(tenant.organisation, text=COPIED)
+    copy = make_mention(tenant.organisation, text=COPIED.replace("fortement", "vivement"))
+    do_analyze_mentions(tenant.organisation, [first.pk, copy.pk])
+    case = make_case(tenant.organisation, copy)
+    older = make_mention(tenant.organisation, text="Nul")
+    do_analyze_mentions(tenant.organisation, [older.pk])
+    AnalysisResult.objects.filter(mention=older, analyzer="suspicious").update(
+        version="1.1",
+        result={
+            "suspicious": {
+                "suspicious": True,
+                "reasons": ["Vague de notes basses venant de comptes récents (6 en 24 heures)"],
+                "sketch": [],
+            }
+        },
+    )
+    older_case = make_case(tenant.organisation, older)
+    client = login(tenant.viewer)
+    french = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Texte quasi identique à celui d&#x27;un autre auteur" in french
+    assert "Vague de notes basses venant de comptes récents (6 en 24 heures)" in (
+        client.get(reverse("case_detail", args=[older_case.pk])).content.decode()
+    )
+    User.objects.filter(pk=tenant.viewer.user.pk).update(language="en")
+    english = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Suspicious review" in english
+    assert "Text almost identical to another author&#x27;s" in english
+    assert "Texte quasi identique" not in english
+    older_english = client.get(reverse("case_detail", args=[older_case.pk])).content.decode()
+    assert "Wave of low ratings from new accounts (6 in 24 hours)" in older_english

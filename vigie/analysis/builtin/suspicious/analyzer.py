@@ -17,10 +17,11 @@ mentions with the organisation's history (the per-organisation store), which one
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from vigie.analysis.builtin.suspicious.fingerprint import NEAR_DUPLICATE, jaccard, shingles, sketch
 from vigie.analysis.contract import Analyzer, Item, Results
@@ -32,8 +33,46 @@ LOW_RATING = 2.0
 # rapide"), not evidence; comparing all its pairs would also make the batch quadratic.
 MAX_BUCKET = 100
 
+# The reasons are stored as codes (``reason_codes``: ``{"code": "duplicate"}``,
+# ``{"code": "burst", "count": 7}``), which the case page reads in its reader's language
+# (``vigie.analysis.queries``); ``reasons`` keeps the French sentences that results held before
+# version 1.2, for the readers of the JSON (``vigie analyze``, stored results).
+DUPLICATE = "duplicate"
+BURST = "burst"
 REASON_DUPLICATE = "Texte quasi identique à celui d'un autre auteur"
 REASON_BURST = "Vague de notes basses venant de comptes récents ({count} en 24 heures)"
+_LEGACY_BURST = re.compile(r"^Vague de notes basses venant de comptes récents \((\d+) en 24 heures\)$")
+
+
+def reason(code: str, **params: int) -> dict[str, Any]:
+    """One reason as stored in ``reason_codes``."""
+    return {"code": code, **params}
+
+
+def reason_sentence(entry: dict[str, Any]) -> str:
+    """The French sentence of a reason (what ``reasons`` holds)."""
+    if entry.get("code") == BURST:
+        return REASON_BURST.format(count=entry.get("count", 0))
+    return REASON_DUPLICATE if entry.get("code") == DUPLICATE else str(entry.get("code", ""))
+
+
+def reason_codes(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reasons of a stored ``suspicious`` answer as codes; a result stored before version 1.2
+    has only the French sentences, read back into codes (an unknown sentence keeps its text as
+    ``{"code": "other", "text": ...}``)."""
+    stored = answer.get("reason_codes")
+    if isinstance(stored, list):
+        return [dict(entry) for entry in stored if isinstance(entry, dict) and entry.get("code")]
+    codes: list[dict[str, Any]] = []
+    for sentence in answer.get("reasons") or []:
+        burst = _LEGACY_BURST.match(str(sentence))
+        if sentence == REASON_DUPLICATE:
+            codes.append(reason(DUPLICATE))
+        elif burst:
+            codes.append(reason(BURST, count=int(burst.group(1))))
+        else:
+            codes.append({"code": "other", "text": str(sentence)})
+    return codes
 
 
 def is_new_account(item: Item) -> bool:
@@ -92,10 +131,11 @@ def _bursts(batch: Sequence[Item]) -> dict[int, int]:
 
 
 class SuspiciousAnalyzer(Analyzer):
-    """``{"suspicious": bool, "reasons": [...], "sketch": [int, ...]}``."""
+    """``{"suspicious": bool, "reasons": [French sentence, ...], "reason_codes": [{"code": ...}, ...],
+    "sketch": [int, ...]}``."""
 
     name = "suspicious"
-    version = "1.1"
+    version = "1.2"
     provides: ClassVar[frozenset[str]] = frozenset({"suspicious"})
 
     def analyze(self, batch: Sequence[Item], previous: Sequence[Results]) -> list[Results]:
@@ -105,16 +145,17 @@ class SuspiciousAnalyzer(Analyzer):
         bursts = _bursts(batch)
         answers: list[Results] = []
         for position in range(len(batch)):
-            reasons = []
+            codes = []
             if position in duplicates:
-                reasons.append(REASON_DUPLICATE)
+                codes.append(reason(DUPLICATE))
             if position in bursts:
-                reasons.append(REASON_BURST.format(count=bursts[position]))
+                codes.append(reason(BURST, count=bursts[position]))
             answers.append(
                 {
                     "suspicious": {
-                        "suspicious": bool(reasons),
-                        "reasons": reasons,
+                        "suspicious": bool(codes),
+                        "reasons": [reason_sentence(entry) for entry in codes],
+                        "reason_codes": codes,
                         "sketch": sketches[position],
                     }
                 }
