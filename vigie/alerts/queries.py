@@ -476,10 +476,12 @@ class TimelineItem:
     url: str = ""
 
 
-def crisis_timeline(crisis: Crisis, *, key_mentions: int = 10) -> list[TimelineItem]:
+def crisis_timeline(crisis: Crisis, *, key_mentions: int = 10, language: str = "") -> list[TimelineItem]:
     """Automatic events (alerts, key mentions, published statements and replies, playbook steps
-    ticked) and manual entries, newest first."""
+    ticked) and manual entries, newest first. Alert titles read in ``language`` (the active
+    language by default: the reader's on a page), as the inbox's incident banner reads them."""
     from django.urls import reverse
+    from django.utils.translation import get_language
 
     from vigie.inbox.models import Reply
 
@@ -489,9 +491,15 @@ def crisis_timeline(crisis: Crisis, *, key_mentions: int = 10) -> list[TimelineI
     alert_rows = scoped(Alert, organisation).filter(opened_at__gte=crisis.started_at, opened_at__lte=end)
     if crisis.alert_id is not None:
         alert_rows = alert_rows | scoped(Alert, organisation).filter(pk=crisis.alert_id)
+    language = (language or get_language() or "fr")[:2]
     for alert in alert_rows.distinct():
         items.append(
-            TimelineItem(alert.opened_at, "alert", alert.title, url=reverse("alert_detail", args=[alert.pk]))
+            TimelineItem(
+                alert.opened_at,
+                "alert",
+                alert.title_in(language),
+                url=reverse("alert_detail", args=[alert.pk]),
+            )
         )
     mentions = list(
         scope_mentions(crisis).select_related("author").order_by("-priority", "-reach")[:key_mentions]

@@ -83,6 +83,9 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One alert: why it fired (observed vs expected, since when), the mentions behind it."""
     alert = get_in_org(Alert, _org(request), pk)
     language = _language(request)
+    members = list(queries.incident_alerts(alert.incident)) if alert.incident else []
+    for member in members:
+        member.shown_title = member.title_in(language)  # type: ignore[attr-defined]
     return render(
         request,
         "alerts/alert_detail.html",
@@ -96,7 +99,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "snooze_form": SnoozeForm(),
             "incident": alert.incident,
             "incident_explanation": alert.incident.explanation_in(language) if alert.incident else "",
-            "incident_members": list(queries.incident_alerts(alert.incident)) if alert.incident else [],
+            "incident_members": members,
         },
     )
 

@@ -1,5 +1,5 @@
 """The crisis timeline as a spreadsheet (CSV): what a crisis cell hands to management, the legal
-team or an insurer. French headers and kinds, times in the organisation's time zone, every cell
+team or an insurer. Headers, kinds and alert titles in the organisation's language, times in the organisation's time zone, every cell
 neutralised (a customer's text never runs as a formula in a spreadsheet)."""
 
 from __future__ import annotations
@@ -35,10 +35,11 @@ def timeline_csv(crisis: Crisis, *, absolute: Callable[[str], str] = lambda url:
     ``absolute`` turns Vigie's own links (``/alerts/…``) into full addresses."""
     organisation = crisis.organisation
     zone = zoneinfo.ZoneInfo(organisation.timezone)
-    items: list[TimelineItem] = sorted(crisis_timeline(crisis), key=lambda item: item.at)
+    language = organisation.language or "fr"
+    items: list[TimelineItem] = sorted(crisis_timeline(crisis, language=language), key=lambda item: item.at)
     out = io.StringIO()
     writer = csv.writer(out)
-    with translation.override(organisation.language or "fr"):
+    with translation.override(language):
         writer.writerow(
             [
                 _("Date"),
