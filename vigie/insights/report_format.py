@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from vigie.core.dates import long_date
@@ -23,10 +23,14 @@ def _french() -> bool:
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:
-    """``value`` with the language's decimal mark and digit grouping; "—" when unknown."""
+    """``value`` with the language's decimal mark, digit grouping and a true minus sign ("−3");
+    "—" when unknown."""
     if value is None:
         return "—"
     text = formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
+    # A true minus sign, not a hyphen: "−12".
+    if text.startswith("-"):
+        text = "\u2212" + text[1:] if round(value, decimals) else text[1:]
     # Django's French grouping is a no-break space; keep the narrow one typographers use.
     return text.replace(NBSP, "\u202f") if _french() else text
 
@@ -48,8 +52,14 @@ def percent(share: float | None, decimals: int = 0) -> str:
 
 
 def points(delta_share: float, decimals: int = 0) -> str:
-    """A change of a share in percentage points: "+4 pts"."""
-    return f"{signed(delta_share * 100, decimals)}{NBSP}" + _("pts")
+    """A change of a share in percentage points: "+4 pts", "+1 pt", "−12 pts" (a true minus sign).
+
+    The abbreviation follows the language's plural rule: in French 0 and 1 take the singular."""
+    shown = abs(round(delta_share * 100, decimals))
+    # French is the source language (no catalogue, so gettext's n == 1 rule): below 2 is singular.
+    french_count = 1 if shown < 2 else 2
+    count = french_count if _french() else (int(shown) if shown == int(shown) else 2)
+    return f"{signed(delta_share * 100, decimals)}{NBSP}" + ngettext("pt", "pts", count)
 
 
 def stars(value: float | None) -> str:
@@ -66,6 +76,13 @@ def delay(seconds: float | None) -> str:
     if seconds < 48 * 3600:
         return f"{_tidy(seconds / 3600)}{NBSP}h"
     return f"{_tidy(seconds / 86400)}{NBSP}" + _("j")
+
+
+def signed_delay(seconds: float) -> str:
+    """A change of a delay with its sign and unit: "+35 min", "−2,2 h", "0 min"."""
+    if round(seconds / 60) == 0:
+        return f"{number(0)}{NBSP}min"
+    return ("+" if seconds > 0 else "\u2212") + delay(abs(seconds))
 
 
 def _tidy(value: float) -> str:

@@ -47,6 +47,7 @@ from vigie.insights.queries.theme_board import theme_board
 from vigie.insights.queries.themes import theme_labels, theme_shares
 from vigie.insights.queries.trends import series_step_days, theme_trends, time_series
 from vigie.insights.report_branding import MAX_LOGO_BYTES, branding_for
+from vigie.insights.report_format import points, signed, signed_delay
 from vigie.insights.reports import build_report, parse_period, period_key
 from vigie.insights.reports import render as render_report
 from vigie.mentions.models import Mention, Sentiment
@@ -65,7 +66,24 @@ def kpi_display(kpi: Kpi) -> dict[str, object]:
     improved = None
     if change:
         improved = change > 0 if kpi.higher_is_better else change < 0
-    return {"kpi": kpi, "value": value, "target": target, "change": change, "improved": improved}
+    # The change as people read it, with its unit and a true minus sign: "+1 pt", "−12 pts",
+    # "−2,2 h", "+35 min", "−0,12" (stars).
+    change_text = ""
+    if kpi.change is not None:
+        if kpi.unit == "ratio":
+            change_text = points(kpi.change)
+        elif kpi.unit == "hours":
+            change_text = signed_delay(kpi.change * 3600)
+        else:
+            change_text = signed(kpi.change, 2)
+    return {
+        "kpi": kpi,
+        "value": value,
+        "target": target,
+        "change": change,
+        "change_text": change_text,
+        "improved": improved,
+    }
 
 
 def _drill(period: Any, filters: Any, **extra: Any) -> str:

@@ -107,3 +107,54 @@ def test_the_dashboard_names_themes_platforms_and_the_missing_location(tenant: T
     assert ">Google Business Profile</a>" in page
     assert "Sans lieu" in page
     assert ">remboursement</a>" not in page
+
+
+def test_a_kpis_change_reads_with_its_unit_its_plural_and_a_true_minus_sign() -> None:
+    """Found walking the demo: "+1 pts", "-0.12" with a hyphen, and a response-time change
+    without any unit."""
+    from django.utils import translation
+
+    from vigie.insights.queries.kpis import Kpi
+    from vigie.insights.views import kpi_display
+
+    def change(unit: str, value: float, previous: float) -> str:
+        kpi = Kpi("k", "K", value, 0.5, unit, unit != "hours", previous)
+        return str(kpi_display(kpi)["change_text"])
+
+    with translation.override("fr"):
+        assert change("ratio", 0.51, 0.50) == "+1\u00a0pt"
+        assert change("ratio", 0.50, 0.51) == "\u22121\u00a0pt"
+        assert change("ratio", 0.50, 0.50) == "0\u00a0pt"
+        assert change("ratio", 0.50, 0.62) == "\u221212\u00a0pts"
+        assert change("stars", 3.88, 4.0) == "\u22120,12"
+        assert change("hours", 2.0, 2.0 + 13 / 6) == "\u22122,2\u00a0h"
+        assert change("hours", 1.0, 1.0 - 35 / 60) == "+35\u00a0min"
+    with translation.override("en"):
+        assert change("ratio", 0.51, 0.50) == "+1\u00a0pt"
+        assert change("ratio", 0.50, 0.50) == "0\u00a0pts"
+        assert change("ratio", 0.55, 0.50) == "+5\u00a0pts"
+        assert change("stars", 3.88, 4.0) == "\u22120.12"
+        assert change("hours", 2.0, 2.0 + 13 / 6) == "\u22122.2\u00a0h"
+
+
+def test_the_dashboard_writes_each_change_with_its_unit(tenant: Tenant, login: Login) -> None:
+    import re
+
+    org = tenant.organisation
+    now = timezone.now()
+    # The previous 30 days: one review of 5 answered after 4 h; these 30 days: 4 and 3 stars,
+    # one of the two answered after 1 h.
+    before = make_mention(org, created_at=now - timedelta(days=40), rating=5)
+    make_case(org, before, first_response_at=before.created_at + timedelta(hours=4))
+    answered = make_mention(org, created_at=now - timedelta(days=3), rating=4)
+    make_case(org, answered, first_response_at=answered.created_at + timedelta(hours=1))
+    make_case(org, make_mention(org, created_at=now - timedelta(days=2), rating=3))
+
+    html = login(tenant.viewer).get(reverse("dashboard")).content.decode()
+    changes = dict(
+        re.findall(r'data-kpi="(\w+)">.*?vs période précédente\s*:\s*([^<]*)</p>', html, flags=re.S)
+    )
+    assert changes["average_rating"] == "\u22121,50"
+    assert changes["response_rate"] == "\u221250\u00a0pts"
+    assert re.fullmatch(r"[+\u2212]\d+(,\d)?\u00a0(h|min|j)", changes["first_response_time"]), changes
+    assert not any("-" in text for text in changes.values())
