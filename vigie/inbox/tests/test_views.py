@@ -349,6 +349,37 @@ def test_a_late_case_says_how_late_once_and_a_due_case_shows_its_clock(tenant: T
     assert "sla-countdown" in due_page
 
 
+def test_the_case_page_states_its_deadline_once(tenant: Tenant, login: Login) -> None:
+    """It read "Réponse attendue dans 2 jours, 5 heures" beside a clock "53 h 03": one deadline,
+    said twice in two ways. The badge holds the clock, written at once (not left for JavaScript),
+    and keeps the state's colours."""
+    import re
+
+    org = tenant.organisation
+    due = make_case(org, sla_due_at=timezone.now() + timedelta(hours=53, minutes=3, seconds=30))
+    soon = make_case(org, sla_due_at=timezone.now() + timedelta(minutes=45, seconds=30))
+    client = login(tenant.agent)
+    page = client.get(reverse("case_detail", args=[due.pk])).content.decode()
+    header = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    badge = re.search(r'<span class="badge sla-ok">(.*?)</span></span>', header, flags=re.S)
+    assert badge is not None, header
+    assert re.fullmatch(
+        r'Réponse attendue dans <span class="sla-countdown" data-due="[^"]+" title="[^"]+">53 h 0[23]',
+        badge.group(1),
+    )
+    assert header.count("sla-countdown") == 1
+    assert "jours" not in header
+    assert "heures" not in header
+    soon_header = client.get(reverse("case_detail", args=[soon.pk])).content.decode().split("</h1>", 1)[0]
+    assert '<span class="badge sla-due_soon">Réponse attendue dans <span class="sla-countdown"' in soon_header
+    assert re.search(r">0 h 4[56]</span>", soon_header)
+    user = tenant.agent.user
+    user.language = "en"
+    user.save(update_fields=["language"])
+    english = client.get(reverse("case_detail", args=[due.pk])).content.decode().split("</h1>", 1)[0]
+    assert re.search(r"Answer due in <span class=\"sla-countdown\"[^>]*>53h 0[23]m</span>", english)
+
+
 def test_a_new_organisations_empty_inbox_says_where_cases_come_from(tenant: Tenant, login: Login) -> None:
     # A new admin landed on "Aucun dossier dans cette vue avec ces filtres." and nothing else.
     manager = login(tenant.manager).get(reverse("inbox")).content.decode()
