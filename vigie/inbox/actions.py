@@ -23,6 +23,7 @@ from vigie.core.models import Membership, Organisation, Team, User
 from vigie.core.roles import HANDLE_CASES, Role
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import (
+    OPEN_STATUSES,
     CallbackLog,
     Case,
     CaseStatus,
@@ -448,6 +449,14 @@ def _check_body(body: str) -> str:
     return body
 
 
+def _check_case_open(case_id: int) -> None:
+    """A reply is written on an open case: a resolved one, or one needing no answer, is reopened
+    first (its status read afresh: the page may be older than a colleague's closing)."""
+    status = Case.objects.filter(pk=case_id).values_list("status", flat=True).first()
+    if status not in OPEN_STATUSES:
+        raise ValidationError(_("Ce dossier est clos : rouvrez-le avant d'y répondre."), code="case_closed")
+
+
 @transaction.atomic
 def do_create_reply(
     case: Case,
@@ -457,7 +466,8 @@ def do_create_reply(
     channel: ReplyChannel | str = ReplyChannel.PUBLIC,
     template: Template | None = None,
 ) -> Reply:
-    """Start a draft reply on ``case`` (optionally from ``template``)."""
+    """Start a draft reply on ``case`` (optionally from ``template``); refused on a closed case."""
+    _check_case_open(case.pk)
     body = _check_body(body)
     if channel not in ReplyChannel.values:
         raise ValidationError({"channel": _("Canal inconnu.")}, code="invalid_channel")
@@ -483,7 +493,8 @@ def do_create_reply(
 
 @transaction.atomic
 def do_update_reply(reply: Reply, body: str, *, actor: User, template: Template | None = None) -> Reply:
-    """Change the text of a reply still being written (a draft, or one sent back)."""
+    """Change the text of a reply still being written (a draft, or one sent back) on an open case."""
+    _check_case_open(reply.case_id)
     body = _check_body(body)
     current = _locked_reply(reply)
     if current.status not in EDITABLE_REPLY_STATUSES:
@@ -653,6 +664,7 @@ def do_submit_reply(
         raise ValidationError(_("Cette réponse a déjà été envoyée."), code="not_editable")
     reply.body, reply.template = current.body, current.template
     case = reply.case
+    _check_case_open(case.pk)
     membership = member_of(case, actor)
     if membership is None or not membership.can(HANDLE_CASES):
         raise ValidationError(_("Votre rôle ne permet pas de répondre."), code="forbidden")

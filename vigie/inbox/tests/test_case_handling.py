@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -338,6 +339,46 @@ def test_a_second_submit_on_a_reply_changed_meanwhile_is_warned_and_keeps_the_te
     assert "le texte du collègue." in text
     assert Reply.objects.get(case=case).body == "Bonjour, le texte du collègue."
     assert second  # the colleague's session stays untouched
+
+
+def test_a_resolved_case_offers_reopening_not_a_public_reply(tenant: Tenant, login: Login) -> None:
+    """Found in the demo: a resolved case still offered the reply composer, and a reply sent from
+    it went out on a case everyone thought was done."""
+    from vigie.inbox.actions import do_set_case_status
+
+    case = routed(tenant, "facebook", "complaint")
+    do_set_case_status(case, CaseStatus.RESOLVED, actor=tenant.agent.user)
+    client = login(tenant.agent)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert 'id="id_body"' not in page
+    assert 'id="reply-submit"' not in page
+    assert "Ce dossier est clos : rouvrez-le pour y répondre à nouveau." in page
+    assert "Rouvrir le dossier" in page
+
+    # A reply posted anyway (an old tab, a colleague closed it meanwhile) is refused, and says why.
+    response = client.post(
+        reverse("case_reply", args=[case.pk]), {"body": CLEAN, "channel": "public", "intent": "submit"}
+    )
+    assert response.status_code == 400
+    refused = response.content.decode()
+    assert "Ce dossier est clos : rouvrez-le avant d&#x27;y répondre." in refused
+    assert "toutes nos excuses pour l&#x27;attente" in refused, "the text typed is not lost"
+    assert not Reply.objects.filter(case=case).exists()
+    with pytest.raises(ValidationError, match="Ce dossier est clos"):
+        do_create_reply(case, CLEAN, author=tenant.agent.user)
+
+    # Reopened, the case takes a reply again.
+    client.post(reverse("case_status", args=[case.pk]), {"status": "in_progress"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROGRESS
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert 'id="reply-submit"' in page
+    assert "Rouvrir le dossier" not in page
+    response = client.post(
+        reverse("case_reply", args=[case.pk]), {"body": CLEAN, "channel": "public", "intent": "save"}
+    )
+    assert response.status_code == 302
+    assert Reply.objects.filter(case=case).count() == 1
 
 
 # --- snippets at the cursor ----------------------------------------------------------------------------------
