@@ -258,13 +258,22 @@ def tsquery_prefixes(text: str) -> str:
     return " & ".join(f"{word}:*" for word in _WORD.findall(text)[:12])
 
 
+# The search follows the organisation's language: the index of each language (migrations 0005,
+# French, and 0008, English) and the words typed are read with the same stemming.
+_FTS5_TABLES = {"fr": "inbox_mention_fts", "en": "inbox_mention_fts_en"}
+_TS_CONFIGS = {"fr": "french", "en": "english"}
+
+
 def search_condition(organisation: Organisation, text: str) -> Q:
     """Cases whose mention's title or text matches ``text`` (full-text), or whose author's name does.
 
-    SQLite reads the FTS5 table the migration keeps in sync; PostgreSQL uses the French
-    ``tsvector`` expression its GIN index was built on (the expression must stay identical).
+    The full text is read in the organisation's language. SQLite reads the FTS5 table the
+    migrations keep in sync (``porter``-stemmed for English: "refunds" finds "refund" and
+    "refunded"); PostgreSQL uses the ``french`` or ``english`` ``tsvector`` expression its GIN
+    index was built on (the expression must stay identical).
     """
     table = Mention._meta.db_table
+    language = organisation.language if organisation.language in _TS_CONFIGS else "fr"
     authors = scoped(Author, organisation).filter(Q(display_name__icontains=text) | Q(handle__icontains=text))
     by_author = Q(mention_id__in=scoped(Mention, organisation).filter(author__in=authors).values("id"))
     if connection.vendor == "sqlite":
@@ -272,13 +281,15 @@ def search_condition(organisation: Organisation, text: str) -> Q:
         if not query:
             return by_author
         # Table names are ours; the user's words are a bound parameter.
-        matches = RawSQL("SELECT rowid FROM inbox_mention_fts WHERE inbox_mention_fts MATCH %s", [query])
+        fts = _FTS5_TABLES[language]
+        matches = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [query])  # noqa: S611, S608
         return Q(mention_id__in=matches) | by_author
     if connection.vendor == "postgresql":
+        config = _TS_CONFIGS[language]
         matches = RawSQL(  # noqa: S611
             f'SELECT id FROM "{table}" WHERE organisation_id = %s AND '  # noqa: S608
-            "to_tsvector('french', coalesce(title, '') || ' ' || coalesce(text, '')) "
-            "@@ to_tsquery('french', %s)",
+            f"to_tsvector('{config}', coalesce(title, '') || ' ' || coalesce(text, '')) "
+            f"@@ to_tsquery('{config}', %s)",
             [organisation.pk, tsquery_prefixes(text)],
         )
         return Q(mention_id__in=matches) | by_author if tsquery_prefixes(text) else by_author

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from vigie.conftest import Tenant
 from vigie.core.actions import do_add_team_member
-from vigie.core.models import Membership
+from vigie.core.models import Membership, Organisation
 from vigie.inbox.actions import do_bulk_update_cases
 from vigie.inbox.models import Case, CaseStatus, SavedView
 from vigie.inbox.queries import CaseFilters, cases, fts5_query
@@ -41,6 +41,42 @@ def test_search_finds_words_whatever_their_accents_and_endings(tenant: Tenant) -
         assert found(tenant.agent, text="arrivee") == {delivery.pk}, "accents do not matter"
     assert found(tenant.agent, text="livr") == {delivery.pk}, "a word's beginning is enough"
     assert found(tenant.agent, text="livraison accueil") == set(), "every word must appear"
+
+
+def test_an_english_organisation_s_search_stems_english_words(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    Organisation.objects.filter(pk=org.pk).update(language="en")
+    org.refresh_from_db()
+    refund = make_case(org, make_mention(org, text="I asked for a refund last week."))
+    refunded = make_case(org, make_mention(org, text="They finally refunded me."))
+    companies = make_case(org, make_mention(org, text="Two companies called me."))
+    make_case(org, make_mention(org, text="Lovely staff, thank you."))
+    assert found(tenant.agent, text="refunds") == {refund.pk, refunded.pk}
+    assert found(tenant.agent, text="refunding") == {refund.pk, refunded.pk}
+    assert found(tenant.agent, text="refund") == {refund.pk, refunded.pk}
+    assert found(tenant.agent, text="company") == {companies.pk}
+    assert found(tenant.agent, text="refunds staff") == set(), "every word must appear"
+    # The inbox page's search box reads the same way.
+    page = login(tenant.agent).get(reverse("inbox"), {"q": "refunds", "view": "all"})
+    assert {case.pk for case in page.context["page"].object_list} == {refund.pk, refunded.pk}
+    # It follows edits, as the French search does.
+    Mention.objects.filter(pk=refund.mention_id).update(text="Parcel lost")
+    assert found(tenant.agent, text="refunds") == {refunded.pk}
+    assert found(tenant.agent, text="parcels") == {refund.pk}
+
+
+def test_a_french_organisation_s_search_is_unchanged(tenant: Tenant) -> None:
+    """French reads as before: a word's beginning, whatever its accents (SQLite) or the French
+    stemmer (PostgreSQL); English stemming does not apply."""
+    org = tenant.organisation
+    refund = make_case(org, make_mention(org, text="I asked for a refund last week."))
+    remboursement = make_case(org, make_mention(org, text="Remboursement demandé"))
+    assert found(tenant.agent, text="refund") == {refund.pk}
+    assert found(tenant.agent, text="rembours") == {remboursement.pk}
+    assert found(tenant.agent, text="remboursement") == {remboursement.pk}
+    if connection.vendor == "sqlite":
+        assert found(tenant.agent, text="refunding") == set(), "no English stemming in French"
+        assert found(tenant.agent, text="demande") == {remboursement.pk}, "accents do not matter"
 
 
 def test_search_follows_edits_of_the_mention(tenant: Tenant) -> None:
