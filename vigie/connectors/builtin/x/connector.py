@@ -420,7 +420,7 @@ class XConnector(Connector[XConfig]):
     ) -> httpx.Response:
         url = f"{self.base_url}{path}"
         if token == "" and path != "/2/oauth2/token":
-            raise ConnectorError("X: aucun jeton « Bearer » configuré pour lire", needs_reauth=True)
+            raise ConnectorError(_("X: aucun jeton « Bearer » configuré pour lire"), needs_reauth=True)
         try:
             check_url(url)
         except EgressRefused as exc:

@@ -157,7 +157,9 @@ class YoutubeConnector(Connector[YoutubeConfig]):
         data = self._get("/channels", {"part": "snippet", "id": self.config.channel_id})
         channels = _model(ChannelList, data).items
         if not channels:
-            raise ConnectorError(f"YouTube: aucune chaîne {self.config.channel_id}", permanent=True)
+            raise ConnectorError(
+                _("YouTube: aucune chaîne %(channel)s") % {"channel": self.config.channel_id}, permanent=True
+            )
         snippet = channels[0].snippet
         return f"{snippet.title} ({snippet.customUrl or channels[0].id})"
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from vigie.connectors.builtin.youtube.connector import YoutubeConfig, YoutubeConnector, pacific_day
 from vigie.connectors.builtin.youtube.tests.conftest import (
@@ -148,6 +149,22 @@ def test_an_invalid_api_key_needs_reauthorisation(
 def test_the_connection_test_names_the_channel(platform: FakePlatform, connector: YoutubeConnector) -> None:
     platform.add("GET", f"{V3}/channels", json=load("channel.json"))
     assert connector.test_connection() == "Acme Shop (@acmeshop)"
+
+
+def test_a_channel_not_found_is_said_in_the_reader_s_language(
+    platform: FakePlatform, connector: YoutubeConnector
+) -> None:
+    for _ in range(2):
+        platform.add("GET", f"{V3}/channels", json={"kind": "youtube#channelListResponse", "items": []})
+    with pytest.raises(ConnectorError) as french:
+        connector.test_connection()
+    with translation.override("en"), pytest.raises(ConnectorError) as english:
+        connector.test_connection()
+    channel = connector.config.channel_id
+    assert (french.value.message, english.value.message) == (
+        f"YouTube: aucune chaîne {channel}",
+        f"YouTube: no channel {channel}",
+    )
 
 
 def _thread_a(platform: FakePlatform) -> dict[str, MentionIn]:
