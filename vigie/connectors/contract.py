@@ -200,6 +200,12 @@ class Connector(ABC, Generic[C]):
     ``reply_limit`` and ``reply_format``; ``urls``, the dotted path of a URL module with the
     connector's own pages (included under /sources/); ``item_url`` for the link that opens an item;
     ``webhook_url_name``, the URL name (taking the source id) a platform's webhooks are sent to.
+
+    The Sources page builds a source's form from these declarations: the polling interval only
+    where the connector has ``Capability.FETCH``, the API address only where ``uses_base_url``,
+    one field per ``Config`` field, labelled by its ``description`` (a French msgid); a choice
+    field (a ``Literal``) shows the words of ``Field(json_schema_extra={"labels": {value: msgid}})``
+    rather than its codes.
     """
 
     slug: ClassVar[str]
@@ -216,6 +222,10 @@ class Connector(ABC, Generic[C]):
     urls: ClassVar[str | None] = None
     # The configuration field (a list of ids) that ``list_places`` offers choices for, if any.
     places_field: ClassVar[str] = ""
+    # Whether the connector calls its platform's API at ``base_url`` (``default_base_url`` unless
+    # set: a proxy, a test server). A file import, a feed read at its own address or a webhook
+    # that only receives does not, and its settings do not ask for one.
+    uses_base_url: ClassVar[bool] = True
     webhook_url_name: ClassVar[str] = "source_webhook"
 
     @classmethod

@@ -57,20 +57,29 @@ def _kind(info: FieldInfo) -> str:
     return "text"
 
 
+def _labels(info: FieldInfo) -> dict[str, str]:
+    """The words a choice field shows for its values (``json_schema_extra={"labels": …}``)."""
+    extra = info.json_schema_extra
+    labels = extra.get("labels") if isinstance(extra, dict) else None
+    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+
+
 def config_form_class(
     config_class: type[BaseModel],
     *,
     editing: bool,
     choices: dict[str, list[tuple[str, str]]] | None = None,
+    base_url: bool = True,
 ) -> type[forms.Form]:
     """A Django form class with one field per configuration field of ``config_class``.
 
     ``choices`` turns a list field into boxes to tick (the places a connector discovered on the
-    account, for instance); no box ticked leaves the list empty."""
+    account, for instance); no box ticked leaves the list empty. ``base_url=False`` leaves out the
+    API address, for a connector that calls no API (``Connector.uses_base_url``)."""
     secrets = secret_fields(config_class)
     fields: dict[str, forms.Field] = {}
     # base_url (tests and proxies) goes last: most users never touch it.
-    names = [n for n in config_class.model_fields if n != "base_url"] + ["base_url"]
+    names = [n for n in config_class.model_fields if n != "base_url"] + (["base_url"] if base_url else [])
     for name in names:
         info = config_class.model_fields.get(name)
         if info is None:
@@ -90,7 +99,12 @@ def config_form_class(
                 help_text=_("Laisser vide pour conserver la valeur enregistrée.") if editing else help_text,
             )
         elif kind == "choice":
-            options = [(str(value), str(value) or "—") for value in typing.get_args(_base(info.annotation))]
+            # Words, not codes ("Export Trustpilot", not "trustpilot"), where the connector gives them.
+            words = _labels(info)
+            options = [
+                (str(value), _(words[str(value)]) if str(value) in words else (str(value) or "—"))
+                for value in typing.get_args(_base(info.annotation))
+            ]
             field = forms.ChoiceField(label=label, choices=options, required=required, help_text=help_text)
         elif kind == "bool":
             field = forms.BooleanField(label=label, required=False, help_text=help_text)
@@ -193,10 +207,14 @@ class SourceForm(forms.Form):
         label=_("Tester la connexion après l'enregistrement"), required=False, initial=True
     )
 
-    def __init__(self, *args: Any, locations: Any, source: Source | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, locations: Any, source: Source | None = None, polls: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = locations  # type: ignore[attr-defined]
         self.source = source
+        if not polls:  # a file import, a webhook: nothing is polled, no interval to ask for
+            del self.fields["poll_interval_minutes"]
 
 
 class RemoveForm(forms.Form):

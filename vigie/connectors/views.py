@@ -113,13 +113,18 @@ def _forms(
     request: HttpRequest, platform: str, source: Source | None
 ) -> tuple[SourceForm, Any, type[Any], str]:
     organisation = current_membership(request).organisation
-    config_class = get_connector_class(platform).Config
+    # The form asks only for what the connector declares it uses (capabilities, API address).
+    connector_class = get_connector_class(platform)
+    config_class = connector_class.Config
+    polls = Capability.FETCH in connector_class.capabilities
     choices, places_note = _place_choices(source, platform)
-    config_form = config_form_class(config_class, editing=source is not None, choices=choices)
+    config_form = config_form_class(
+        config_class, editing=source is not None, choices=choices, base_url=connector_class.uses_base_url
+    )
     locations = organisation_locations(organisation)
     if request.method == "POST":
         return (
-            SourceForm(request.POST, locations=locations, source=source, prefix="source"),
+            SourceForm(request.POST, locations=locations, source=source, polls=polls, prefix="source"),
             config_form(request.POST, prefix="config"),
             config_class,
             places_note,
@@ -135,7 +140,7 @@ def _forms(
     for name in choices:
         config_initial[name] = [str(v) for v in (source.config.get(name) or [])] if source else []
     return (
-        SourceForm(initial=initial, locations=locations, source=source, prefix="source"),
+        SourceForm(initial=initial, locations=locations, source=source, polls=polls, prefix="source"),
         config_form(initial=config_initial, prefix="config"),
         config_class,
         places_note,

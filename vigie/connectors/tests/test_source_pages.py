@@ -3,6 +3,7 @@ sync, pause/resume, remove; managers and admins only; another organisation's sou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -245,6 +246,7 @@ def test_saving_can_test_the_connection_at_once(tenant: Tenant, login: Login, se
 
 
 def test_every_registered_platform_gets_an_add_form(tenant: Tenant, login: Login) -> None:
+    from vigie.connectors.contract import Capability
     from vigie.connectors.credentials import secret_fields
     from vigie.connectors.registry import all_connectors
 
@@ -254,6 +256,55 @@ def test_every_registered_platform_gets_an_add_form(tenant: Tenant, login: Login
         assert response.status_code == 200, slug
         content = response.content.decode()
         for name in connector_class.Config.model_fields:
-            assert f'name="config-{name}"' in content, (slug, name)
+            asked = name != "base_url" or connector_class.uses_base_url
+            assert (f'name="config-{name}"' in content) == asked, (slug, name)
+        polls = Capability.FETCH in connector_class.capabilities
+        assert ('name="source-poll_interval_minutes"' in content) == polls, slug
         for name in secret_fields(connector_class.Config):
             assert f'type="password" name="config-{name}"' in content, (slug, name)
+
+
+def test_the_file_import_form_asks_only_what_the_import_uses_in_words(tenant: Tenant, login: Login) -> None:
+    """Found in the demo: the file-import source asked for a polling interval and an API address
+    it never uses, and offered its column presets by their codes ("google_takeout")."""
+    client = login(tenant.manager)
+    page = client.get(reverse("source_add", args=["file"])).content.decode()
+    assert 'name="source-poll_interval_minutes"' not in page
+    assert "Intervalle de relève" not in page
+    assert 'name="config-base_url"' not in page
+    assert "Adresse de l" not in page
+    assert '<option value="trustpilot">Export Trustpilot (CSV ou XLSX)</option>' in page
+    assert '<option value="google_takeout">Google Takeout : avis Google (JSON)</option>' in page
+    assert '<option value="" selected>D&#x27;après l&#x27;extension du fichier</option>' in page
+    assert re.search(r'<option value="review"( selected)?>Avis</option>', page)
+    assert '<option value="survey_answer">Réponse à une enquête</option>' in page
+    for code in ("generic", "google_takeout", "survey_answer", "jsonl"):
+        assert f">{code}<" not in page, code
+    response = client.post(
+        reverse("source_add", args=["file"]),
+        {
+            "source-name": "Exports Trustpilot",
+            "config-preset": "trustpilot",
+            "config-format": "",
+            "config-kind": "review",
+            "config-rating_scale_max": "5",
+        },
+    )
+    assert response.status_code == 302
+    source = Source.objects.get(name="Exports Trustpilot")
+    assert (source.platform, source.config["preset"], source.next_poll_at) == ("file", "trustpilot", None)
+    assert "base_url" not in source.config or source.config["base_url"] == ""
+    edit = client.get(reverse("source_edit", args=[source.pk])).content.decode()
+    assert '<option value="trustpilot" selected>Export Trustpilot (CSV ou XLSX)</option>' in edit
+
+    user = tenant.manager.user
+    user.language = "en"
+    user.save(update_fields=["language"])
+    english = client.get(reverse("source_add", args=["file"])).content.decode()
+    assert '<option value="trustpilot">Trustpilot export (CSV or XLSX)</option>' in english
+    assert re.search(r'<option value="review"( selected)?>Review</option>', english)
+
+    # A platform with an API keeps both.
+    page = client.get(reverse("source_add", args=["trustpilot"])).content.decode()
+    assert 'name="source-poll_interval_minutes"' in page
+    assert 'name="config-base_url"' in page

@@ -50,7 +50,15 @@ class FeedConfig(ConnectorConfig):
 
     url: str = Field(description="Adresse du flux RSS ou Atom")
     preset: Literal["generic", "google_alerts", "talkwalker"] = Field(
-        "generic", description="Préréglage : générique, Google Alerts ou Talkwalker Alerts"
+        "generic",
+        description="Préréglage : générique, Google Alerts ou Talkwalker Alerts",
+        json_schema_extra={
+            "labels": {
+                "generic": gettext_noop("Générique (RSS ou Atom)"),
+                "google_alerts": "Google Alerts",
+                "talkwalker": "Talkwalker Alerts",
+            }
+        },
     )
 
     @field_validator("url")
@@ -146,6 +154,8 @@ class FeedConnector(Connector[FeedConfig]):
     slug: ClassVar[str] = "feed"
     label: ClassVar[str] = gettext_noop("Flux RSS / Atom")
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.FETCH})
+    # The feed is read at its own address (``url``): no API address to ask for.
+    uses_base_url: ClassVar[bool] = False
     Config: ClassVar[type[ConnectorConfig]] = FeedConfig
     default_poll_seconds: ClassVar[int] = 1800
     max_response_bytes: ClassVar[int] = MAX_FEED_BYTES

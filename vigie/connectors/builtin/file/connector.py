@@ -23,6 +23,7 @@ from pydantic import Field, field_validator
 
 from vigie.connectors.builtin.file.reader import FileReader, guess_format
 from vigie.connectors.builtin.file.schemas import (
+    PRESET_LABELS,
     PRESET_TIMEZONES,
     PRESET_URL_BASES,
     PRESETS,
@@ -44,6 +45,22 @@ from vigie.connectors.platforms import gettext_noop
 from vigie.connectors.platforms import runtime_gettext as _
 
 KINDS = ("review", "post", "comment", "reply", "article", "survey_answer")
+# The words the Sources form shows for a mention's kind (the mentions' own labels, French msgids).
+KIND_LABELS = {
+    "review": gettext_noop("Avis"),
+    "post": gettext_noop("Publication"),
+    "comment": gettext_noop("Commentaire"),
+    "reply": gettext_noop("Réponse"),
+    "article": gettext_noop("Article"),
+    "survey_answer": gettext_noop("Réponse à une enquête"),
+}
+FORMAT_LABELS = {
+    "": gettext_noop("D'après l'extension du fichier"),
+    "csv": "CSV",
+    "xlsx": gettext_noop("XLSX (Excel)"),
+    "json": "JSON",
+    "jsonl": gettext_noop("JSONL (un objet JSON par ligne)"),
+}
 
 
 class FileConfig(ConnectorConfig):
@@ -61,15 +78,17 @@ class FileConfig(ConnectorConfig):
         "linkedin",
         "glassdoor",
         "indeed",
-    ] = Field("generic", description="Préréglage des colonnes")
+    ] = Field("generic", description="Préréglage des colonnes", json_schema_extra={"labels": PRESET_LABELS})
     format: Literal["", "csv", "xlsx", "json", "jsonl"] = Field(
-        "", description="Format (vide : d'après l'extension du fichier)"
+        "",
+        description="Format (vide : d'après l'extension du fichier)",
+        json_schema_extra={"labels": FORMAT_LABELS},
     )
     mapping: dict[str, str] = Field(
         default_factory=dict, description="Correspondances colonne → champ Vigie, en plus du préréglage"
     )
     kind: Literal["review", "post", "comment", "reply", "article", "survey_answer"] = Field(
-        "review", description="Type des mentions importées"
+        "review", description="Type des mentions importées", json_schema_extra={"labels": KIND_LABELS}
     )
     rating_scale_max: int = Field(5, ge=2, le=100, description="Note maximale de l'échelle du fichier")
     timezone: str = Field(
@@ -143,7 +162,9 @@ class FileConnector(Connector[FileConfig]):
 
     slug: ClassVar[str] = "file"
     label: ClassVar[str] = gettext_noop("Import de fichiers")
+    # Nothing to poll, no API: its form asks for neither a polling interval nor an API address.
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    uses_base_url: ClassVar[bool] = False
     Config: ClassVar[type[ConnectorConfig]] = FileConfig
 
     def test_connection(self) -> str:

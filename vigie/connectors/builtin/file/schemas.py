@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from vigie.connectors.platforms import gettext_noop
+
 # The Vigie fields a column can feed.
 TARGET_FIELDS = (
     "external_id",
@@ -219,6 +221,22 @@ PRESET_URL_BASES = {"reddit": "https://www.reddit.com"}
 
 # Presets whose ids carry their creation time (X snowflakes).
 SNOWFLAKE_PRESETS = frozenset({"x"})
+
+# What the Sources form shows for each preset (French msgids): where the file comes from, not
+# the preset's code.
+PRESET_LABELS: dict[str, str] = {
+    "generic": gettext_noop("Générique (colonnes id, date, texte, note, auteur…)"),
+    "trustpilot": gettext_noop("Export Trustpilot (CSV ou XLSX)"),
+    "google_takeout": gettext_noop("Google Takeout : avis Google (JSON)"),
+    "skeepers": gettext_noop("Export Avis Vérifiés / Skeepers"),
+    "employer": gettext_noop("Avis employeur recopiés (Glassdoor, Indeed…)"),
+    "x": gettext_noop("X : réponse de l'API ou archive du compte"),
+    "youtube": gettext_noop("YouTube : commentaires (JSON de l'API)"),
+    "reddit": gettext_noop("Reddit : liste enregistrée en JSON"),
+    "linkedin": gettext_noop("LinkedIn : export des données de la page"),
+    "glassdoor": gettext_noop("Glassdoor : avis recopiés"),
+    "indeed": gettext_noop("Indeed : avis recopiés"),
+}
 
 
 def normalise_header(name: str) -> str:

@@ -95,6 +95,8 @@ class WebhookConnector(Connector[WebhookConfig]):
         {Capability.WEBHOOK, Capability.DETECTS_DELETIONS}
     )
     Config: ClassVar[type[ConnectorConfig]] = WebhookConfig
+    # It only receives: no API address to ask for.
+    uses_base_url: ClassVar[bool] = False
 
     def test_connection(self) -> str:
         """Nothing to reach: the sender calls Vigie."""
