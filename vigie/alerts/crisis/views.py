@@ -209,9 +209,16 @@ def _scope_names(crisis: Crisis) -> dict[str, list[str]]:
 @require_http_methods(["GET"])
 def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The crisis room."""
+    return _room(request, _crisis(request, pk))
+
+
+def _room(
+    request: HttpRequest, crisis: Crisis, *, start_form: CrisisStartForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The crisis room; ``start_form`` is a refused correction of the start, shown open with what
+    was typed and why it was refused."""
     from vigie.inbox.models import Template
 
-    crisis = _crisis(request, pk)
     organisation = crisis.organisation
     membership = current_membership(request)
     templates = scoped(Template, organisation).filter(is_snippet=False).order_by("name")
@@ -261,7 +268,7 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "templates": templates,
             "statement_form": StatementForm(initial={"body": statement_body}),
             "timeline_form": TimelineForm(),
-            "start_form": CrisisStartForm(initial={"started_at": crisis.started_at}),
+            "start_form": start_form or CrisisStartForm(initial={"started_at": crisis.started_at}),
             "publish_form": PublishForm(),
             "can_approve": queries.can_approve_statement(crisis, membership),
             "can_publish": can_publish,
@@ -270,6 +277,7 @@ def crisis_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "corrective_actions": crisis.corrective_actions.select_related("owner"),
         },
+        status=status,
     )
 
 
@@ -331,16 +339,17 @@ def crisis_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the crisis' start (a manager's form in the room's header)."""
     crisis = _crisis(request, pk)
     form = CrisisStartForm(request.POST)
-    if not form.is_valid():
-        for error in form.errors.get("started_at", []):
-            messages.error(request, str(error))
-        return _back(crisis)
-    try:
-        actions.do_set_crisis_start(crisis, form.cleaned_data["started_at"], actor=_user(request))
-        messages.success(request, _("Début de la crise corrigé : le périmètre compte depuis ce moment."))
-    except ValidationError as exc:
-        _errors(request, exc)
-    return _back(crisis)
+    if form.is_valid():
+        try:
+            actions.do_set_crisis_start(crisis, form.cleaned_data["started_at"], actor=_user(request))
+        except ValidationError as exc:
+            form.add_error("started_at", exc.messages)
+        else:
+            messages.success(request, _("Début de la crise corrigé : le périmètre compte depuis ce moment."))
+            return _back(crisis)
+    # Refused: the room again, its panel open on what the manager typed and the reason beside it
+    # (a redirect closed the panel and lost the value).
+    return _room(request, crisis, start_form=form, status=400)
 
 
 @member_required(MANAGE)
