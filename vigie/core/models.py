@@ -86,6 +86,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    @property
+    def invitation_pending(self) -> bool:
+        """Invited, and not in yet: never signed in and no password chosen (the invitation's link
+        is where they choose it)."""
+        return self.last_login is None and not self.has_usable_password()
+
 
 class Team(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")

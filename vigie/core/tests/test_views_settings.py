@@ -195,6 +195,45 @@ def test_invitation_creates_a_member_without_password_and_mails_a_link(  # type:
     assert response.status_code == 302
 
 
+def _access_badge(page: str, email: str) -> str:
+    """The text of the "Accès" badge on the members' row of ``email``."""
+    row = next(r for r in page.split("<tr") if email in r and 'name="active"' in r)
+    badge = re.search(r'<span class="badge status-[\w-]+"[^>]*>([^<]+)</span>', row)
+    assert badge is not None, row
+    return badge.group(1)
+
+
+def test_an_invited_member_reads_invitation_sent_until_they_choose_a_password(  # type: ignore[no-untyped-def]
+    tenant: Tenant, login, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    """Found in the demo: an invited person was listed "Actif" before they had ever come in."""
+    admin = login(tenant.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(reverse("settings_invite"), {"email": "new@acme.example", "role": "agent"})
+    page = admin.get(reverse("settings")).content.decode()
+    assert _access_badge(page, "new@acme.example") == "Invitation envoyée"
+    assert _access_badge(page, "agent@acme.example") == "Actif"
+
+    link = re.search(r"https?://[^/\s]+(/password-reset/[^/\s]+/[^/\s]+/)", mailoutbox[0].body)
+    assert link is not None
+    invited = Client()
+    form_url = invited.get(link.group(1), follow=True).redirect_chain[-1][0]
+    invited.post(form_url, {"new_password1": "my-chosen-passphrase", "new_password2": "my-chosen-passphrase"})
+    page = admin.get(reverse("settings")).content.decode()
+    assert _access_badge(page, "new@acme.example") == "Actif"
+
+    # An invited person who was suspended reads "Suspendu", as anyone else.
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(reverse("settings_invite"), {"email": "other@acme.example", "role": "viewer"})
+    other = Membership.objects.get(user__email="other@acme.example")
+    admin.post(reverse("settings_member_active", args=[other.pk]), {"active": "0"})
+    page = admin.get(reverse("settings")).content.decode()
+    assert _access_badge(page, "other@acme.example") == "Suspendu"
+    admin.post(reverse("settings_member_active", args=[other.pk]), {"active": "1"})
+    page = admin.get(reverse("settings")).content.decode()
+    assert _access_badge(page, "other@acme.example") == "Invitation envoyée"
+
+
 def test_invitation_is_written_in_the_organisations_language(  # type: ignore[no-untyped-def]
     tenant: Tenant, login, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
