@@ -78,17 +78,19 @@ class FileConfig(ConnectorConfig):
         "linkedin",
         "glassdoor",
         "indeed",
-    ] = Field("generic", description="Préréglage des colonnes", json_schema_extra={"labels": PRESET_LABELS})
+    ] = Field(
+        "generic", description="Préréglage des colonnes", json_schema_extra={"labels": {**PRESET_LABELS}}
+    )
     format: Literal["", "csv", "xlsx", "json", "jsonl"] = Field(
         "",
         description="Format (vide : d'après l'extension du fichier)",
-        json_schema_extra={"labels": FORMAT_LABELS},
+        json_schema_extra={"labels": {**FORMAT_LABELS}},
     )
     mapping: dict[str, str] = Field(
         default_factory=dict, description="Correspondances colonne → champ Vigie, en plus du préréglage"
     )
     kind: Literal["review", "post", "comment", "reply", "article", "survey_answer"] = Field(
-        "review", description="Type des mentions importées", json_schema_extra={"labels": KIND_LABELS}
+        "review", description="Type des mentions importées", json_schema_extra={"labels": {**KIND_LABELS}}
     )
     rating_scale_max: int = Field(5, ge=2, le=100, description="Note maximale de l'échelle du fichier")
     timezone: str = Field(
