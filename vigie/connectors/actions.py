@@ -453,6 +453,23 @@ def do_record_fetch_failure(source: Source, exc: Exception, now: datetime | None
     return message, str(values.get("state", SourceState.PAUSED))
 
 
+def do_record_connection_test(source: Source, *, error: str = "", now: datetime | None = None) -> None:
+    """Keep the outcome of a connection test on ``source`` (``error``: why it failed, secrets
+    already masked; empty: it passed).
+
+    A failed test makes a working source failing, with its error, until a fetch succeeds; it
+    counts no failure (no backoff) and keeps the poll due, so a transient refusal heals itself. A
+    test that passes clears what a failed test alone had set (failing with no fetch failure)."""
+    now = now or timezone.now()
+    if error:
+        Source.objects.filter(pk=source.pk).update(last_error_at=now, last_error=error[:2000])
+        Source.objects.filter(pk=source.pk, state=SourceState.OK).update(state=SourceState.FAILING)
+    else:
+        Source.objects.filter(pk=source.pk, state=SourceState.FAILING, consecutive_failures=0).update(
+            state=SourceState.OK
+        )
+
+
 def do_record_delivery(source: Source) -> None:
     """Mark a pushed delivery (webhook, file import) as the source's latest success, its health
     on the Sources page."""

@@ -7,11 +7,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from vigie.connectors.contract import PlaceIn
+from vigie.connectors.contract import Capability, Connector, PlaceIn
 from vigie.connectors.models import Source, SourcePlace, SourceState
 from vigie.core.metrics import Sample
 from vigie.core.models import Location, Organisation
@@ -27,6 +29,24 @@ def sources_overview(organisation: Organisation) -> QuerySet[Source]:
         .annotate(mention_count=Count("mentions"))
         .order_by("name")
     )
+
+
+def source_health(source: Source, connector: type[Connector[Any]] | None) -> tuple[str, str]:
+    """``(key, words)`` of the state the Sources page shows for ``source``.
+
+    A source is "working" only once something came in: until then it says it has not been read
+    yet, or that its connection test failed (it read "Opérationnelle" until its first poll,
+    whatever the test had said)."""
+    if source.state == SourceState.FAILING and source.consecutive_failures == 0 and source.last_error_at:
+        # Failing with no fetch failure: only the connection test failed (do_record_connection_test).
+        return "test_failed", _("Échec du test de connexion")
+    if source.state == SourceState.OK and source.last_success_at is None and connector is not None:
+        if Capability.FETCH in connector.capabilities:
+            return "not_fetched", _("Pas encore relevée")
+        if Capability.WEBHOOK in connector.capabilities:
+            return "not_fetched", _("Rien reçu pour l'instant")
+        return "not_fetched", _("Aucun import pour l'instant")
+    return str(source.state), str(source.get_state_display())
 
 
 def live_sources(organisation: Organisation) -> QuerySet[Source]:

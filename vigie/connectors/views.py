@@ -24,6 +24,7 @@ from vigie.connectors.actions import (
     build_connector,
     do_create_source,
     do_pause_source,
+    do_record_connection_test,
     do_remove_source,
     do_resume_source,
     do_update_source,
@@ -33,7 +34,7 @@ from vigie.connectors.credentials import CredentialsError, decrypt_secrets, reda
 from vigie.connectors.forms import RemoveForm, SourceForm, config_data, config_form_class, initial_config
 from vigie.connectors.models import Source, SourceState
 from vigie.connectors.platforms import platform_label
-from vigie.connectors.queries import live_sources, place_rows, sources_overview
+from vigie.connectors.queries import live_sources, place_rows, source_health, sources_overview
 from vigie.connectors.registry import UnknownPlatform, all_connectors, get_connector_class
 from vigie.connectors.tasks import enqueue_fetch
 from vigie.core import jobs, pipeline
@@ -62,6 +63,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
         connector = connectors.get(source.platform)
         source.can_fetch = connector is not None and Capability.FETCH in connector.capabilities  # type: ignore[attr-defined]
         source.can_receive = connector is not None and Capability.WEBHOOK in connector.capabilities  # type: ignore[attr-defined]
+        source.health = source_health(source, connector)  # type: ignore[attr-defined]
     return render(
         request,
         "connectors/source_list.html",
@@ -212,27 +214,24 @@ def _save(request: HttpRequest, platform: str, source: Source | None) -> HttpRes
 
 
 def _report_test(request: HttpRequest, source: Source) -> None:
-    """Run the connector's connection test and tell the user the outcome (never a secret)."""
+    """Run the connector's connection test, tell the user the outcome (never a secret) and keep
+    it on the source: a source whose test failed is not listed as working until a fetch succeeds."""
     secrets: dict[str, Any] = {}
+    error = ""
     try:
         secrets = decrypt_secrets(source.credentials_encrypted)
         description = build_connector(source).test_connection()
     except EgressRefused as exc:
         # The same words whatever was (or was not) listening there: no port scanner.
-        messages.error(
-            request,
-            _("Échec du test de « %(name)s » : %(error)s") % {"name": source.name, "error": str(exc)},
-        )
+        error = str(exc)
     except (ConnectorError, CredentialsError, SourceConfigError) as exc:
-        message = redact(getattr(exc, "message", str(exc)), secrets)
-        messages.error(
-            request, _("Échec du test de « %(name)s » : %(error)s") % {"name": source.name, "error": message}
-        )
+        error = redact(getattr(exc, "message", str(exc)), secrets)
     except Exception as exc:  # a connector bug must not become a 500 with a trace on this page
+        error = type(exc).__name__
+    do_record_connection_test(source, error=error)
+    if error:
         messages.error(
-            request,
-            _("Échec du test de « %(name)s » : %(error)s")
-            % {"name": source.name, "error": type(exc).__name__},
+            request, _("Échec du test de « %(name)s » : %(error)s") % {"name": source.name, "error": error}
         )
     else:
         messages.success(

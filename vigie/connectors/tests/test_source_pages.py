@@ -308,3 +308,68 @@ def test_the_file_import_form_asks_only_what_the_import_uses_in_words(tenant: Te
     page = client.get(reverse("source_add", args=["trustpilot"])).content.decode()
     assert 'name="source-poll_interval_minutes"' in page
     assert 'name="config-base_url"' in page
+
+
+def _badge(page: str, name: str) -> str:
+    """The state badge of the source ``name`` on the Sources page."""
+    row = next(r for r in page.split("<tr") if f"<strong>{name}</strong>" in r)
+    found = re.search(r'<span class="badge state-([\w-]+)">([^<]+)</span>', row)
+    assert found is not None, row
+    return f"{found.group(1)}: {found.group(2)}"
+
+
+def test_a_source_is_not_listed_working_before_anything_came_in(
+    tenant: Tenant, login: Login, server: LocalServer
+) -> None:
+    """Found in the demo: a Trustpilot source whose connection test had just failed was listed
+    "Opérationnelle" until its first poll."""
+    from vigie.connectors.actions import do_record_fetch_failure, do_record_fetch_success
+    from vigie.connectors.contract import ConnectorError
+
+    server.add("GET", "/v1/business-units/bu-1", 401, b'{"message": "Unauthorized"}')
+    client = login(tenant.manager)
+    response = client.post(
+        reverse("source_add", args=["trustpilot"]),
+        {
+            "source-name": "Trustpilot",
+            "source-test_after_save": "on",
+            "config-api_key": "wrong-key-0123",
+            "config-business_unit_id": "bu-1",
+            "config-base_url": server.url(""),
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Échec du test de « Trustpilot »" in page
+    assert _badge(page, "Trustpilot") == "test_failed: Échec du test de connexion"
+    assert "Opérationnelle" not in page
+    source = Source.objects.get(name="Trustpilot")
+    # It still polls as planned, without a backoff: the test counts no fetch failure.
+    assert (source.state, source.consecutive_failures) == (SourceState.FAILING, 0)
+    assert source.next_poll_at is not None
+    assert "wrong-key-0123" not in source.last_error
+
+    # Saved without a test: not read yet, rather than working.
+    feed(tenant, name="Presse")
+    hook(tenant, name="Hook")
+    do_create_source(tenant.organisation, platform="file", name="Exports", config={})
+    page = client.get(reverse("sources")).content.decode()
+    assert _badge(page, "Presse") == "not_fetched: Pas encore relevée"
+    assert _badge(page, "Hook") == "not_fetched: Rien reçu pour l&#x27;instant"
+    assert _badge(page, "Exports") == "not_fetched: Aucun import pour l&#x27;instant"
+
+    # A test that passes clears what the failed test alone had set; the first fetch, "working".
+    server.routes.clear()
+    server.add("GET", "/v1/business-units/bu-1", 200, b'{"id": "bu-1", "displayName": "Acme"}')
+    page = client.post(reverse("source_test", args=[source.pk]), follow=True).content.decode()
+    assert "Connexion réussie pour « Trustpilot »" in page
+    assert _badge(page, "Trustpilot") == "not_fetched: Pas encore relevée"
+    source.refresh_from_db()
+    do_record_fetch_success(source)
+    page = client.get(reverse("sources")).content.decode()
+    assert _badge(page, "Trustpilot") == "ok: Opérationnelle"
+    # A fetch that fails is an error, not a failed test.
+    source.refresh_from_db()
+    do_record_fetch_failure(source, ConnectorError("HTTP 503"))
+    page = client.get(reverse("sources")).content.decode()
+    assert _badge(page, "Trustpilot") == "failing: En erreur"

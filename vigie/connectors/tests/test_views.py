@@ -48,6 +48,7 @@ def test_each_source_shows_its_health_and_mention_count(tenant: Tenant, login) -
         platform="trustpilot",
         name="Trustpilot",
         state=SourceState.FAILING,
+        consecutive_failures=1,  # a fetch failed (a failed connection test alone counts none)
         last_error_at=timezone.now(),
         last_error="HTTP 503 du fournisseur",
     )
