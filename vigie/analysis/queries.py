@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
+from vigie.analysis.builtin.priority.analyzer import reason_text
 from vigie.analysis.builtin.suspicious.analyzer import BURST, DUPLICATE, reason_codes
 from vigie.analysis.jsonl import user_toxicity
 from vigie.analysis.models import AnalysisResult, AnalysisSettings, Correction, Theme
@@ -72,6 +73,17 @@ def suspicious_reason_text(entry: dict[str, Any]) -> str:
     return str(entry.get("text") or entry.get("code") or "")
 
 
+def priority_reason_texts(priority: dict[str, Any]) -> list[str]:
+    """The priority's reasons in the active language (the reader's) where the result stored their
+    codes (priority 1.3 on), else as they were stored (in the organisation's language)."""
+    codes = priority.get("codes")
+    if not isinstance(codes, list):
+        return [str(reason) for reason in priority.get("reasons") or []]
+    english = (get_language() or "fr").startswith("en")
+    texts = [reason_text(entry, english) for entry in codes if isinstance(entry, dict)]
+    return [text for text in texts if text]
+
+
 def mention_analysis(mention: Mention) -> MentionAnalysis:
     """The stored analysis of ``mention`` (empty parts when it has not been analysed yet)."""
     rows = list(scoped(AnalysisResult, mention.organisation).filter(mention=mention))
@@ -84,7 +96,7 @@ def mention_analysis(mention: Mention) -> MentionAnalysis:
     return MentionAnalysis(
         results={row.analyzer: row.result for row in rows},
         versions={row.analyzer: row.version for row in rows},
-        priority_reasons=list((priority or {}).get("reasons") or []),
+        priority_reasons=priority_reason_texts(priority or {}),
         personal_data=list(flat.get("personal_data") or []),
         toxicity=toxicity,
         suspicious_reasons=[suspicious_reason_text(entry) for entry in reason_codes(suspicious or {})],

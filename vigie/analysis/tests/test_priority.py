@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from vigie.analysis.builtin.priority.analyzer import PriorityAnalyzer, score_item
+from vigie.analysis.builtin.priority.analyzer import PriorityAnalyzer, reason_text, score_item
 from vigie.analysis.contract import Item
 from vigie.analysis.jsonl import output_record
 from vigie.analysis.pipeline import analyze_items
@@ -39,14 +39,14 @@ def test_reasons_explain_the_score_in_french_by_decreasing_weight() -> None:
     assert result["reasons"] == [
         "Note basse (2,0/5)",
         "Question qui attend une réponse",
-        "Publié il y a moins de 6 heures",
+        "Récent : moins de 6 heures à son analyse",
     ]
     assert result["score"] == 10 + 12 + 12 + 10
 
 
 def test_it_degrades_gracefully_without_the_other_analyzers() -> None:
     result = score_item(Item(id="1", text="Bonjour"), {}, NOW)
-    assert result == {"score": 10, "reasons": []}
+    assert result == {"score": 10, "reasons": [], "codes": []}
 
 
 def test_estimated_stars_stand_in_for_a_missing_rating() -> None:
@@ -61,7 +61,7 @@ def test_legal_risk_and_old_posts() -> None:
     assert risky["reasons"][0].startswith("Risque juridique")
     old = score_item(Item(id="1", text="…", rating=1, created_at=NOW - timedelta(days=60)), {}, NOW)
     assert old["score"] == 10 + 20 - 15
-    assert "Publication ancienne (60 jours)" in old["reasons"]
+    assert "Publication ancienne (60 jours à son analyse)" in old["reasons"]
 
 
 def test_spam_goes_to_the_bottom() -> None:
@@ -71,7 +71,7 @@ def test_spam_goes_to_the_bottom() -> None:
 def test_the_analyzer_uses_the_reference_time_of_the_context() -> None:
     item = Item(id="1", text="…", created_at=NOW - timedelta(hours=1), context={"now": NOW.isoformat()})
     [result] = PriorityAnalyzer().analyze([item], [{}])
-    assert result["priority"]["reasons"] == ["Publié il y a moins de 6 heures"]
+    assert result["priority"]["reasons"] == ["Récent : moins de 6 heures à son analyse"]
     assert result["priority"]["score"] == 20
 
 
@@ -123,7 +123,7 @@ def test_an_english_organisation_reads_its_reasons_in_english() -> None:
     assert "Negative sentiment (-0.98)" in reasons
     assert "Complaint" in reasons
     assert "Influential author (12,500 followers or audience)" in reasons
-    assert "Posted less than 6 hours ago" in reasons
+    assert "Recent: under 6 hours old when analysed" in reasons
     assert "Holds personal data: answer in private" in reasons
     assert score_item(item, {"type": "spam"}, NOW)["reasons"] == ["Likely spam: hide it, do not handle it"]
     french = score_item(Item(id="2", text="…", rating=1, created_at=NOW, language_hint="fr"), results, NOW)
@@ -156,5 +156,20 @@ def test_a_one_star_review_is_not_counted_twice_when_its_stars_set_its_sentiment
     kind = score_item(item, kind_words, NOW)
     angry = score_item(item, angry_words, NOW)
     assert kind["reasons"] == ["Note très basse (1,0/5)"]
-    assert "Sentiment négatif (-0,80)" in angry["reasons"]
+    assert "Texte négatif (-0,80)" in angry["reasons"]
     assert angry["score"] > kind["score"]
+
+
+def test_the_reasons_are_stored_as_codes_and_said_in_any_language() -> None:
+    # A French organisation's English-speaking agent reads the reasons in English on the case page.
+    item = Item(id="1", text="…", rating=1, author_followers=12_500, created_at=NOW - timedelta(days=40))
+    result = score_item(item, {"sentiment": {"label": "negative", "score": -0.765}}, NOW)
+    assert result["codes"][0] == {"code": "negative", "value": -0.77, "digits": 2}
+    assert result["reasons"] == [reason_text(code) for code in result["codes"]]
+    assert [reason_text(code, english=True) for code in result["codes"]] == [
+        "Negative sentiment (-0.77)",
+        "Very low rating (1.0/5)",
+        "Old post (40 days when analysed)",
+        "Influential author (12,500 followers or audience)",
+    ]
+    assert reason_text({"code": "a reason of a later version"}) == ""

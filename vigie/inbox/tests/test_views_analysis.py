@@ -160,3 +160,18 @@ def test_suspicious_review_reasons_read_in_the_reader_s_language(tenant: Tenant,
     assert "Texte quasi identique" not in english
     older_english = client.get(reverse("case_detail", args=[older_case.pk])).content.decode()
     assert "Wave of low ratings from new accounts (6 in 24 hours)" in older_english
+
+
+def test_priority_reasons_read_in_the_reader_s_language(tenant: Tenant, login: Login) -> None:
+    """An English-speaking agent of a French organisation reads why a case is urgent in English; a
+    result stored before the codes (priority 1.2) keeps its stored sentences."""
+    case = analysed_case(tenant)
+    client = login(tenant.viewer)
+    User.objects.filter(pk=tenant.viewer.user.pk).update(language="en")
+    english = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Very low rating (1.0/5)" in english
+    assert "Note très basse" not in english
+    AnalysisResult.objects.filter(mention=case.mention, analyzer="priority").update(
+        version="1.2", result={"priority": {"score": 60, "reasons": ["Note très basse (1,0/5)"]}}
+    )
+    assert "Note très basse (1,0/5)" in client.get(reverse("case_detail", args=[case.pk])).content.decode()

@@ -29,7 +29,17 @@ BASE = 10
 @dataclass(frozen=True)
 class Contribution:
     points: int
-    reason: str
+    code: str
+    value: float | None = None  # the number the reason quotes, if any
+    digits: int = 0
+
+    def entry(self) -> dict[str, Any]:
+        """The reason as stored (``codes``): said in any language later (``reason_text``)."""
+        entry: dict[str, Any] = {"code": self.code}
+        if self.value is not None:
+            entry["value"] = round(self.value, self.digits) if self.digits else round(self.value)
+            entry["digits"] = self.digits
+        return entry
 
 
 # The reasons in the organisation's language (``Item.language_hint``): the people who read them
@@ -38,6 +48,8 @@ class Contribution:
 # runs without Django.
 _REASONS: dict[str, tuple[str, str]] = {
     "negative": ("Sentiment négatif ({value})", "Negative sentiment ({value})"),
+    # A rated review: its stars count apart (below), this is what its words say.
+    "text_negative": ("Texte négatif ({value})", "Negative wording ({value})"),
     "stars_very_low": ("Note très basse ({value}/5)", "Very low rating ({value}/5)"),
     "stars_low": ("Note basse ({value}/5)", "Low rating ({value}/5)"),
     "estimate_very_low": ("Note estimée très basse ({value}/5)", "Very low estimated rating ({value}/5)"),
@@ -76,9 +88,11 @@ _REASONS: dict[str, tuple[str, str]] = {
         "Propos injurieux ou menaçants : modération et capture de preuve",
         "Abusive or threatening words: moderation and evidence capture",
     ),
-    "recent_6h": ("Publié il y a moins de 6 heures", "Posted less than 6 hours ago"),
-    "recent_24h": ("Publié il y a moins de 24 heures", "Posted less than 24 hours ago"),
-    "old": ("Publication ancienne ({value} jours)", "Old post ({value} days)"),
+    # Said of the moment it was analysed: read a week later, "posted less than 6 hours ago" beside
+    # "overdue by 1 week" contradicted itself.
+    "recent_6h": ("Récent : moins de 6 heures à son analyse", "Recent: under 6 hours old when analysed"),
+    "recent_24h": ("Récent : moins de 24 heures à son analyse", "Recent: under 24 hours old when analysed"),
+    "old": ("Publication ancienne ({value} jours à son analyse)", "Old post ({value} days when analysed)"),
     "spam": ("Spam probable : à masquer, pas à traiter", "Likely spam: hide it, do not handle it"),
     "personal_data": (
         "Contient des données personnelles : répondre en privé",
@@ -91,8 +105,16 @@ def _english(item: Item) -> bool:
     return (item.language_hint or "").startswith("en")
 
 
-def _say(key: str, english: bool, value: str = "") -> str:
-    return _REASONS[key][1 if english else 0].format(value=value)
+def reason_text(entry: dict[str, Any], english: bool = False) -> str:
+    """One stored reason (``codes``) in French or English; "" for a code this version does not know."""
+    texts = _REASONS.get(str(entry.get("code")))
+    if texts is None:
+        return ""
+    value = entry.get("value")
+    number = (
+        _number(float(value), int(entry.get("digits", 0)), english) if isinstance(value, int | float) else ""
+    )
+    return texts[1 if english else 0].format(value=number)
 
 
 def _number(value: float, digits: int = 1, english: bool = False) -> str:
@@ -101,19 +123,20 @@ def _number(value: float, digits: int = 1, english: bool = False) -> str:
     return text if english else text.replace(",", "\u202f").replace(".", ",")
 
 
-def _sentiment(value: Any, en: bool) -> Contribution | None:
+def _sentiment(value: Any) -> Contribution | None:
     # A rated review's side is its stars', which ``_stars`` already weighs: what counts here is
     # what the text itself says, so a 1-star review is not counted twice.
+    rated = isinstance(value, dict) and "text_label" in value
     value = text_reading(value)
     if not isinstance(value, dict) or value.get("label") != "negative":
         return None
     score = value.get("score")
     strength = min(1.0, abs(float(score))) if isinstance(score, int | float) else 0.5
     points = round(10 + 15 * strength)
-    return Contribution(points, _say("negative", en, _number(-strength, 2, en)))
+    return Contribution(points, "text_negative" if rated else "negative", -strength, 2)
 
 
-def _stars(item: Item, estimated: Any, en: bool) -> Contribution | None:
+def _stars(item: Item, estimated: Any) -> Contribution | None:
     if item.rating is not None:
         stars, origin = float(item.rating), "stars"
     elif isinstance(estimated, int | float):
@@ -121,28 +144,28 @@ def _stars(item: Item, estimated: Any, en: bool) -> Contribution | None:
     else:
         return None
     if stars <= 1.5:
-        return Contribution(20, _say(f"{origin}_very_low", en, _number(stars, 1, en)))
+        return Contribution(20, f"{origin}_very_low", stars, 1)
     if stars <= 2.5:
-        return Contribution(12, _say(f"{origin}_low", en, _number(stars, 1, en)))
+        return Contribution(12, f"{origin}_low", stars, 1)
     return None
 
 
 _TYPE_POINTS: dict[str, int] = {"complaint": 15, "question": 12, "suggestion": 3, "troll": -10}
 
 
-def _type(mention_type: Any, en: bool) -> Contribution | None:
+def _type(mention_type: Any) -> Contribution | None:
     points = _TYPE_POINTS.get(mention_type) if isinstance(mention_type, str) else None
-    return Contribution(points, _say(mention_type, en)) if points is not None else None
+    return Contribution(points, mention_type) if points is not None else None
 
 
-def _reach(item: Item, en: bool) -> Contribution | None:
+def _reach(item: Item) -> Contribution | None:
     audience = max(item.author_followers or 0, item.reach)
     if audience >= 100_000:
-        return Contribution(15, _say("reach_huge", en, _number(audience, 0, en)))
+        return Contribution(15, "reach_huge", audience, 0)
     if audience >= 10_000:
-        return Contribution(10, _say("reach_big", en, _number(audience, 0, en)))
+        return Contribution(10, "reach_big", audience, 0)
     if audience >= 1_000:
-        return Contribution(5, _say("reach", en, _number(audience, 0, en)))
+        return Contribution(5, "reach", audience, 0)
     return None
 
 
@@ -152,46 +175,46 @@ def _hours_since(item: Item, now: datetime) -> float | None:
     return max((now - item.created_at).total_seconds() / 3600, 0.0)
 
 
-def _velocity(item: Item, hours: float | None, en: bool) -> Contribution | None:
+def _velocity(item: Item, hours: float | None) -> Contribution | None:
     engagement = item.likes + item.shares * 2 + item.replies_count
     if engagement < 5:
         return None
     # The first hour counts as a whole hour, so one early like is not "60 per hour".
     per_hour = engagement / max(hours if hours is not None else 24.0, 1.0)
     if per_hour >= 50:
-        return Contribution(15, _say("fast", en, _number(per_hour, 0, en)))
+        return Contribution(15, "fast", per_hour, 0)
     if per_hour >= 10:
-        return Contribution(10, _say("steady", en, _number(per_hour, 0, en)))
+        return Contribution(10, "steady", per_hour, 0)
     if per_hour >= 2 or engagement >= 100:
-        return Contribution(5, _say("spreading", en, _number(engagement, 0, en)))
+        return Contribution(5, "spreading", engagement, 0)
     return None
 
 
-def _legal(toxicity: Any, en: bool) -> Contribution | None:
+def _legal(toxicity: Any) -> Contribution | None:
     if not isinstance(toxicity, dict):
         return None
     if toxicity.get("legal_risk"):
         categories = set(toxicity.get("categories") or ())
         # A customer announcing proceedings is no defamation to keep as evidence.
         only_proceedings = "legal_threat" in categories and not categories & {"threat", "hate", "accusation"}
-        return Contribution(20, _say("legal_threat" if only_proceedings else "legal", en))
+        return Contribution(20, "legal_threat" if only_proceedings else "legal")
     if toxicity.get("toxic"):
-        return Contribution(15, _say("toxic", en))
+        return Contribution(15, "toxic")
     return None
 
 
-def _recency(hours: float | None, en: bool) -> Contribution | None:
+def _recency(hours: float | None) -> Contribution | None:
     if hours is None:
         return None
     if hours < 6:
-        return Contribution(10, _say("recent_6h", en))
+        return Contribution(10, "recent_6h")
     if hours < 24:
-        return Contribution(6, _say("recent_24h", en))
+        return Contribution(6, "recent_24h")
     days = hours / 24
     if days > 30:
-        return Contribution(-15, _say("old", en, str(math.floor(days))))
+        return Contribution(-15, "old", math.floor(days))
     if days > 7:
-        return Contribution(-8, _say("old", en, str(math.floor(days))))
+        return Contribution(-8, "old", math.floor(days))
     return None
 
 
@@ -205,22 +228,25 @@ def score_item(item: Item, results: Results, now: datetime) -> Results:
     en = _english(item)
     mention_type = results.get("type")
     if mention_type == "spam":
-        return {"score": 0, "reasons": [_say("spam", en)]}
+        return {"score": 0, "reasons": [reason_text({"code": "spam"}, en)], "codes": [{"code": "spam"}]}
     parts = [
-        _sentiment(results.get("sentiment"), en),
-        _stars(item, results.get("stars"), en),
-        _type(mention_type, en),
-        _reach(item, en),
-        _velocity(item, hours, en),
-        _legal(user_toxicity(results), en),
-        _recency(hours, en),
+        _sentiment(results.get("sentiment")),
+        _stars(item, results.get("stars")),
+        _type(mention_type),
+        _reach(item),
+        _velocity(item, hours),
+        _legal(user_toxicity(results)),
+        _recency(hours),
     ]
     if results.get("personal_data"):
-        parts.append(Contribution(5, _say("personal_data", en)))
+        parts.append(Contribution(5, "personal_data"))
     found = [part for part in parts if part is not None]
     score = max(0, min(100, BASE + sum(part.points for part in found)))
     found.sort(key=lambda part: -abs(part.points))
-    return {"score": score, "reasons": [part.reason for part in found]}
+    codes = [part.entry() for part in found]
+    # ``reasons`` in the organisation's language (``vigie analyze``, the API, exports); ``codes``
+    # let a page say them in its reader's language (``reason_text``).
+    return {"score": score, "reasons": [reason_text(code, en) for code in codes], "codes": codes}
 
 
 class PriorityAnalyzer(Analyzer):
@@ -229,7 +255,7 @@ class PriorityAnalyzer(Analyzer):
     datetime or ISO string) when given, else the current time."""
 
     name = "priority"
-    version = "1.2"
+    version = "1.3"
     provides: ClassVar[frozenset[str]] = frozenset({"priority"})
     uses: ClassVar[frozenset[str]] = frozenset(
         {
