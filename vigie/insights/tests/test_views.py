@@ -144,8 +144,11 @@ def test_the_dashboard_writes_each_change_with_its_unit(tenant: Tenant, login: L
     now = timezone.now()
     # The previous 30 days: one review of 5 answered after 4 h; these 30 days: 4 and 3 stars,
     # one of the two answered after 1 h.
-    before = make_mention(org, created_at=now - timedelta(days=40), rating=5)
+    before = make_mention(org, created_at=now - timedelta(days=40), rating=5, themes=["prix"])
     make_case(org, before, first_response_at=before.created_at + timedelta(hours=4))
+    make_mention(org, created_at=now - timedelta(days=41), themes=["prix"])
+    make_mention(org, created_at=now - timedelta(days=42), themes=["prix"])
+    make_mention(org, created_at=now - timedelta(days=4), themes=["prix"], sentiment=Sentiment.NEGATIVE)
     answered = make_mention(org, created_at=now - timedelta(days=3), rating=4)
     make_case(org, answered, first_response_at=answered.created_at + timedelta(hours=1))
     make_case(org, make_mention(org, created_at=now - timedelta(days=2), rating=3))
@@ -158,3 +161,11 @@ def test_the_dashboard_writes_each_change_with_its_unit(tenant: Tenant, login: L
     assert changes["response_rate"] == "\u221250\u00a0pts"
     assert re.fullmatch(r"[+\u2212]\d+(,\d)?\u00a0(h|min|j)", changes["first_response_time"]), changes
     assert not any("-" in text for text in changes.values())
+    # The themes' changes too: "prix" went from 3 mentions to 1.
+    assert re.search(
+        r'theme=prix">prix</a></td><td class="num">1</td><td class="num">[^<]*</td><td class="num">\u22122</td>',
+        html,
+    )
+    board = login(tenant.viewer).get(reverse("insights-themes")).content.decode()
+    assert "(\u22122)</span>" in board
+    assert "(-2)" not in board
