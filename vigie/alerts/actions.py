@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vigie.alerts.detection.explanations import MAX_SHOWN_RATIO, elapsed, number_en, number_fr
 from vigie.alerts.detection.history import HourlyHistory
 from vigie.alerts.models import (
     ONGOING_STATUSES,
@@ -212,18 +213,28 @@ def incident_headline(lead: Alert, minutes: int) -> tuple[str, str]:
         AlertRule.NEGATIVE_VOLUME.value: ("mentions négatives", "negative mentions"),
         AlertRule.TOTAL_VOLUME.value: ("mentions", "mentions"),
     }
+    during = elapsed(minutes)
     if lead.rule in nouns:
         noun, noun_en = nouns[lead.rule]
         if expected > 0:
             rise = round((observed / expected - 1) * 100)
-            return f"+{rise} % de {noun} en {minutes} min", f"+{rise}% {noun_en} in {minutes} min"
+            return (
+                f"+{number_fr(rise, 0)} % de {noun} en {during}",
+                f"+{number_en(rise, 0)}% {noun_en} in {during}",
+            )
         count = round(observed)
-        return f"{count} {noun} en {minutes} min", f"{count} {noun_en} in {minutes} min"
+        return f"{number_fr(count, 0)} {noun} en {during}", f"{number_en(count, 0)} {noun_en} in {during}"
     if lead.rule == AlertRule.REACH and expected > 0:
         factor = observed / expected
+        if factor >= MAX_SHOWN_RATIO:
+            # The precise multiple of a tiny usual reach is noise (as in the alerts' explanations).
+            return (
+                f"Audience estimée plus de ×{MAX_SHOWN_RATIO} en {during}",
+                f"Estimated reach over ×{MAX_SHOWN_RATIO} in {during}",
+            )
         return (
-            f"Audience estimée ×{_french_number(factor)} en {minutes} min",
-            f"Estimated reach ×{factor:.1f} in {minutes} min",
+            f"Audience estimée ×{_french_number(factor)} en {during}",
+            f"Estimated reach ×{factor:.1f} in {during}",
         )
     if lead.rule == AlertRule.AVERAGE_RATING:
         return (

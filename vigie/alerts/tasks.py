@@ -34,6 +34,7 @@ from vigie.alerts.actions import (
     do_wake_snoozed_alerts,
 )
 from vigie.alerts.detection import Detection, influential_author, viral_check
+from vigie.alerts.detection.explanations import number_en, number_fr
 from vigie.alerts.history_keeping import detect_organisation
 from vigie.alerts.models import AlertRule, ChannelKind, Delivery, Severity
 from vigie.alerts.queries import (
@@ -160,11 +161,11 @@ def _item_findings(organisation: Organisation, mention: Mention, legal: bool, no
             Finding(
                 key=f"influencer:mention:{mention.pk}",
                 rule=AlertRule.INFLUENCER,
-                title=f"Auteur influent ({followers} abonnés) · {author}",
-                title_en=f"Influential author ({followers} followers) · {author}",
+                title=f"Auteur influent ({number_fr(followers or 0, 0)} abonnés) · {author}",
+                title_en=f"Influential author ({number_en(followers or 0, 0)} followers) · {author}",
                 severity=Severity.WARNING if negative else Severity.INFO,
-                explanation=f"{followers} abonnés : « {excerpt} »",
-                explanation_en=f"{followers} followers: “{excerpt}”",
+                explanation=f"{number_fr(followers or 0, 0)} abonnés : « {excerpt} »",
+                explanation_en=f"{number_en(followers or 0, 0)} followers: “{excerpt}”",
                 observed=float(followers or 0),
                 expected=float(settings.influencer_followers),
                 mention_id=mention.pk,

@@ -36,17 +36,22 @@ def _labels(config: SeriesConfig) -> tuple[str, str, bool]:
     return _LABELS.get(suffix, ("mentions", "mentions", True))
 
 
-def _number_fr(value: float, decimals: int = 1) -> str:
+def number_fr(value: float, decimals: int = 1) -> str:
+    """French notation: "3,5", "8 554" (narrow no-break space between thousands)."""
     if abs(value) >= 10 or decimals == 0:
-        return f"{round(value):d}"
+        return f"{round(value):,d}".replace(",", " ")
     text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
 
 
-def _number_en(value: float, decimals: int = 1) -> str:
+def number_en(value: float, decimals: int = 1) -> str:
+    """English notation: "3.5", "8,554"."""
     if abs(value) >= 10 or decimals == 0:
-        return f"{round(value):d}"
+        return f"{round(value):,d}"
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+_number_fr, _number_en = number_fr, number_en
 
 
 def _duration(seconds: int, language: str) -> str:
@@ -54,6 +59,14 @@ def _duration(seconds: int, language: str) -> str:
     if minutes < 60 or minutes % 60:
         return f"{minutes} min"
     return f"{minutes // 60} h"
+
+
+def elapsed(minutes: int) -> str:
+    """A running time as people say it, in both languages: "45 min", "2 h", "2 h 55 min"."""
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
 
 
 def _since_text(since: datetime, now: datetime, zone: ZoneInfo, language: str) -> str:

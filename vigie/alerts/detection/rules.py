@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from vigie.alerts.detection.explanations import elapsed, number_en, number_fr
 from vigie.alerts.detection.series import Detection
 
 # Interactions (likes + shares + replies) per hour that make a post viral on their own, or once
@@ -14,10 +15,11 @@ VIRAL_VELOCITY = 200.0
 VIRAL_TOTAL = 1000.0
 VIRAL_TOTAL_VELOCITY = 50.0
 VIRAL_REACH = 100_000
-
-
-def _format(value: float) -> str:
-    return f"{round(value):d}"
+# A pace is measured over at least this long: two snapshots a minute apart made 9 interactions
+# "220 per hour" (a "critical" viral post) and 8,554 "324,152 per hour".
+MIN_PACE_HOURS = 0.25
+# ... and a post must have gained this many interactions for its pace alone to make it viral.
+VIRAL_MIN_GAIN = 50.0
 
 
 def viral_check(
@@ -48,20 +50,29 @@ def viral_check(
         hours = 1.0
     else:
         t0, reference = points[0]
-        hours = max((last_time - t0).total_seconds() / 3600, 1 / 60)
+        hours = max((last_time - t0).total_seconds() / 3600, MIN_PACE_HOURS)
     gained = max(last_value - reference, 0.0)
     velocity = gained / hours
     growing = gained > 0
     fired = (
-        velocity >= VIRAL_VELOCITY
+        (velocity >= VIRAL_VELOCITY and gained >= VIRAL_MIN_GAIN)
         or (last_value >= VIRAL_TOTAL and velocity >= VIRAL_TOTAL_VELOCITY)
         or (reach is not None and reach >= VIRAL_REACH and growing)
     )
     score = velocity / VIRAL_VELOCITY
-    reach_fr = f", audience {reach:,}".replace(",", " ") if reach else ""
-    reach_en = f", reach {reach:,}" if reach else ""
-    fr = f"{_format(velocity)} interactions par heure ({_format(last_value)} au total{reach_fr})"
-    en = f"{_format(velocity)} interactions per hour ({_format(last_value)} in total{reach_en})"
+    reach_fr = f", audience {number_fr(reach, 0)}" if reach else ""
+    reach_en = f", reach {number_en(reach, 0)}" if reach else ""
+    if before:
+        fr = (
+            f"{number_fr(velocity, 0)} interactions par heure ({number_fr(last_value, 0)} au total{reach_fr})"
+        )
+        en = f"{number_en(velocity, 0)} interactions per hour ({number_en(last_value, 0)} in total{reach_en})"
+    else:
+        # Seen for less than an hour: what it gathered in that time, not a pace extrapolated
+        # from a few minutes (which read higher than the total itself).
+        seen_for = elapsed(max(1, round((last_time - t0).total_seconds() / 60)))
+        fr = f"{number_fr(gained, 0)} interactions en {seen_for}{reach_fr}"
+        en = f"{number_en(gained, 0)} interactions in {seen_for}{reach_en}"
     if fired:
         fr += " : la publication prend de l'ampleur"
         en += ": the post is taking off"

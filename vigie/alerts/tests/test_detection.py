@@ -343,7 +343,7 @@ def test_a_slow_post_is_not_viral_unless_its_reach_is_huge() -> None:
     wide = viral_check(snapshots, reach=250_000, now=now)
     assert wide is not None
     assert wide.fired
-    assert "audience 250 000" in wide.explanation
+    assert "audience 250\u202f000" in wide.explanation
     assert viral_check(snapshots[:1], reach=None, now=now) is None
 
 
@@ -555,3 +555,17 @@ def test_a_share_counts_the_reviews_behind_it() -> None:
     # Without the counts, the lone review is taken at face value.
     unweighted = [SeriesPoint(p.start, p.value) for p in last_hour(1, 1)]
     assert detect(share, unweighted, now).fired
+
+
+def test_a_post_seen_for_minutes_says_what_it_gathered_not_an_hourly_pace() -> None:
+    # Two snapshots two minutes apart made 8,554 interactions "324,152 per hour", more than the
+    # total itself; and 9 interactions in two and a half minutes made a "critical" viral post.
+    now = paris(2026, 4, 6, 18, 0)
+    big = viral_check([(now - timedelta(minutes=2), 0.0), (now, 8554.0)], reach=363_196, now=now)
+    assert big is not None
+    assert big.fired
+    assert big.explanation.startswith("8\u202f554 interactions en 2 min, audience 363\u202f196")
+    assert big.explanation_en.startswith("8,554 interactions in 2 min, reach 363,196")
+    small = viral_check([(now - timedelta(seconds=150), 0.0), (now, 9.0)], reach=400, now=now)
+    assert small is not None
+    assert not small.fired

@@ -113,3 +113,21 @@ def test_acknowledging_the_lead_takes_the_incident_in_hand_and_quiet_series_clos
     agent = Client(HTTP_HOST="127.0.0.1")
     agent.force_login(tenant.agent.user)
     assert "Incident en cours" not in agent.get("/inbox/").content.decode()
+
+
+def test_an_incident_headline_reads_as_people_say_it(tenant: Tenant) -> None:
+    from vigie.alerts.actions import incident_headline
+    from vigie.alerts.models import AlertRule
+
+    reach = Alert(organisation=tenant.organisation, rule=AlertRule.REACH, observed=67_010.0, expected=100.0)
+    assert incident_headline(reach, 175) == (
+        "Audience estimée plus de ×20 en 2 h 55 min",
+        "Estimated reach over ×20 in 2 h 55 min",
+    )
+    negative = Alert(
+        organisation=tenant.organisation, rule=AlertRule.NEGATIVE_VOLUME, observed=1_300.0, expected=10.0
+    )
+    assert incident_headline(negative, 60) == (
+        "+12\u202f900 % de mentions négatives en 1 h",
+        "+12,900% negative mentions in 1 h",
+    )

@@ -52,7 +52,7 @@ def test_an_influential_author_is_flagged_and_a_small_one_is_not(tenant: Tenant)
     _analysed(make_mention(org, author=make_author(org, followers_count=120)))
     scan_items(org, timezone.now())
     alert = Alert.objects.get(organisation=org, rule=AlertRule.INFLUENCER)
-    assert "250000" in alert.title
+    assert "250\u202f000 abonnés" in alert.title
     assert alert.severity == "warning"
 
 
