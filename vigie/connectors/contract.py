@@ -210,6 +210,8 @@ class Connector(ABC, Generic[C]):
 
     slug: ClassVar[str]
     label: ClassVar[str]
+    # The name the platform's users know, if not ``label`` (said to customers in review requests).
+    public_label: ClassVar[str] = ""
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     Config: ClassVar[type[ConnectorConfig]]
     default_poll_seconds: ClassVar[int] = 900
@@ -241,6 +243,7 @@ class Connector(ABC, Generic[C]):
             reply_limit=cls.reply_limit,
             reply_format=cls.reply_format,
             connected=True,
+            public_label=cls.public_label,
         )
 
     @classmethod

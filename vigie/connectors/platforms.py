@@ -88,6 +88,9 @@ class PlatformFacts:
     reply_limit: LengthLimit | None = None
     reply_format: ReplyFormat = ReplyFormat.PLAIN_TEXT
     connected: bool = False
+    # The name the platform's users know it by, where it differs from ``label`` (the business
+    # product "Google Business Profile" is "Google" to a customer writing a review).
+    public_label: str = ""
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
@@ -236,6 +239,19 @@ def platform_label(slug: str) -> str:
     except ImportError:  # vigie analyze without Django: the declared (French) name
         return label
     return gettext(label)
+
+
+def platform_public_label(slug: str) -> str:
+    """The name a customer knows ``slug`` by, in the active language ("google_business" ->
+    "Google"): what review requests say."""
+    facts = platform_facts(slug)
+    if not facts.public_label:
+        return platform_label(slug)
+    try:
+        from django.utils.translation import gettext
+    except ImportError:
+        return facts.public_label
+    return gettext(facts.public_label)
 
 
 def platform_kind(slug: str) -> PlatformKind:

@@ -86,6 +86,7 @@ def do_update_campaign(
         "quiet_end",
         "with_survey",
         "sms",
+        "reply_to",
     }
     unknown = set(fields) - allowed
     if unknown:
@@ -118,6 +119,12 @@ def _save_campaign(
         raise ValidationError({"legal_basis": _("Base légale inconnue.")}, code="invalid")
     if "period_days" in fields and not 1 <= int(fields["period_days"]) <= 3650:
         raise ValidationError({"period_days": _("Entre 1 et 3650 jours.")}, code="invalid")
+    if fields.get("reply_to"):
+        fields["reply_to"] = _normal_email(str(fields["reply_to"]))
+        try:
+            validate_email(fields["reply_to"])
+        except ValidationError:
+            raise ValidationError({"reply_to": _("Adresse e-mail invalide.")}, code="invalid") from None
     for name, value in fields.items():
         setattr(campaign, name, value)
     campaign.updated_at = timezone.now()
@@ -441,7 +448,7 @@ def do_send_invitation(
         if invitation.channel == Channel.SMS:
             send_sms(invitation, texts)
         else:
-            send_email(invitation, texts)
+            send_email(invitation, texts, reply_to=campaign.reply_to)
     except SendError as exc:
         with transaction.atomic():
             if not reminder:

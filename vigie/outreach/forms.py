@@ -33,6 +33,15 @@ class CampaignForm(forms.Form):
     quiet_end = forms.TimeField(label=_("à"), widget=HOUR_MINUTE)
     with_survey = forms.BooleanField(label=_("Joindre l'enquête de satisfaction"), required=False)
     sms = forms.BooleanField(label=_("Inviter par SMS les clients sans e-mail"), required=False)
+    reply_to = forms.EmailField(
+        label=_("Adresse de réponse (Reply-To)"),
+        help_text=_(
+            "L'adresse de l'organisation où arrivent les réponses des clients ; vide : pas de Reply-To. "
+            "L'expéditeur reste l'adresse d'envoi de Vigie, sous le nom de l'organisation."
+        ),
+        required=False,
+        max_length=254,
+    )
     population = forms.CharField(
         label=_("Population invitée (une règle par ligne, « critère = valeur » ; vide : tout le monde)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -129,8 +138,14 @@ class SurveyForm(forms.Form):
         max_length=2000,
     )
 
-    def __init__(self, *args: Any, about_reply: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, about_reply: bool = True, organisation: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The brand the customer knows, in the language active when the form is built.
+        self.fields["nps"].label = (
+            _("Recommanderiez-vous %(organisation)s à un proche ?") % {"organisation": organisation}
+            if organisation
+            else _("Recommanderiez-vous notre organisation à un proche ?")
+        )
         if not about_reply:
             # A contact from an imported list or the API never wrote to us: there is no reply of
             # ours to judge, so the question is about their experience.

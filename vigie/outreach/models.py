@@ -42,6 +42,9 @@ class Campaign(models.Model):
     quiet_end = models.TimeField(default=time(9, 0))
     with_survey = models.BooleanField(default=True)
     sms = models.BooleanField(default=False)
+    # The organisation's own address for customers' answers (the mail's Reply-To); empty: none,
+    # the mail comes from Vigie's sending address under the organisation's name.
+    reply_to = models.EmailField(max_length=254, blank=True)
     # Who is in the population: [{"field": "location", "value": "…"}, …] (see ``rules``).
     population = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(default=now)

@@ -4,7 +4,9 @@ files under VIGIE_DATA_DIR/mail otherwise) or the SMS through a provider behind 
 from __future__ import annotations
 
 import smtplib
+import unicodedata
 from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
 from typing import Protocol
 
 import httpx
@@ -13,7 +15,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from vigie.connectors.platforms import platform_label
+from vigie.connectors.platforms import platform_public_label
 from vigie.core.egress import EgressRefused, check_url
 from vigie.outreach.links import click_link, optout_link, survey_link
 from vigie.outreach.models import Invitation
@@ -40,10 +42,10 @@ def invitation_texts(invitation: Invitation, *, reminder: bool = False, with_sur
     context = {
         "organisation": invitation.organisation.name,
         "name": invitation.contact.name,
-        "platform": platform_label(invitation.platform),
-        # The platform's own link in the plain text; the HTML button goes through Vigie's redirect,
-        # which counts the click (no tracking pixel anywhere).
-        "review_link": invitation.review_url,
+        # The name customers know ("Google", not the business product "Google Business Profile").
+        "platform": platform_public_label(invitation.platform),
+        # Both parts link to Vigie's redirect, which counts the click and opens the platform's own
+        # review page (no tracking pixel anywhere).
         "click_link": click_link(invitation.token),
         "survey_link": survey_link(invitation.token) if with_survey else "",
         "optout_link": optout_link(invitation.token),
@@ -59,12 +61,40 @@ def invitation_texts(invitation: Invitation, *, reminder: bool = False, with_sur
         )
 
 
-def send_email(invitation: Invitation, texts: Texts) -> None:
-    message = EmailMultiAlternatives(texts.subject, texts.text, None, [invitation.contact.email])
+def _display_name(name: str) -> str:
+    """The organisation's name as a mail's display name: one line, no control character (Django
+    refuses a header with a newline; quoting and non-ASCII encoding are left to ``formataddr`` and
+    Django's ``sanitize_address``)."""
+    kept = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in name)
+    return " ".join(kept.split())[:120]
+
+
+def sender(invitation: Invitation) -> str:
+    """``From``: Vigie's sending address (``VIGIE_DEFAULT_FROM_EMAIL``) under the organisation's
+    name, which the customer knows (not "Vigie")."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "vigie@localhost"
+    name = _display_name(invitation.organisation.name)
+    return formataddr((name, address)) if name else address
+
+
+def email_message(invitation: Invitation, texts: Texts, *, reply_to: str = "") -> EmailMultiAlternatives:
+    """The e-mail as the customer receives it (the preview shows this same message)."""
+    message = EmailMultiAlternatives(
+        texts.subject,
+        texts.text,
+        sender(invitation),
+        [invitation.contact.email],
+        reply_to=[reply_to] if reply_to else None,
+    )
     message.attach_alternative(texts.html, "text/html")
     # Mail clients show an unsubscribe button; one click opens the opt-out page.
     message.extra_headers["List-Unsubscribe"] = f"<{optout_link(invitation.token)}>"
     message.extra_headers["Auto-Submitted"] = "auto-generated"
+    return message
+
+
+def send_email(invitation: Invitation, texts: Texts, *, reply_to: str = "") -> None:
+    message = email_message(invitation, texts, reply_to=reply_to)
     try:
         get_connection(fail_silently=False).send_messages([message])
     except smtplib.SMTPRecipientsRefused as exc:

@@ -53,6 +53,7 @@ def campaign(request: HttpRequest) -> HttpResponse:
         "quiet_end": current.quiet_end,
         "with_survey": current.with_survey,
         "sms": current.sms,
+        "reply_to": current.reply_to,
         "population": "\n".join(f"{r['field']} = {r['value']}" for r in current.population),
     }
     form = forms.CampaignForm(
@@ -353,7 +354,11 @@ def survey(request: HttpRequest, signed: str) -> HttpResponse:
         with translation.override(invitation.language):
             return _neutral(request)
     with translation.override(invitation.language):
-        form = forms.SurveyForm(request.POST or None, about_reply=invitation.case_id is not None)
+        form = forms.SurveyForm(
+            request.POST or None,
+            about_reply=invitation.case_id is not None,
+            organisation=invitation.organisation.name,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 answered = actions.do_answer_survey(

@@ -117,7 +117,11 @@ def test_resolved_case_invitation_survey_answer_dashboard_and_gating_refused(
         time.sleep(0.25)
     [mail] = invitations()
     text = mail.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "https://search.google.com/local/writereview?placeid=" in text
+    # The review link is Vigie's tracked one, as in the HTML part; it opens the agency's Google page.
+    review = re.search(rf"{re.escape(server)}/o/r/\S+/", text)
+    assert review
+    assert "google.com" not in text
+    assert "Mutuelle Horizon" in str(mail.message["From"])
     survey = re.search(rf"{re.escape(server)}/o/s/\S+/", text)
     assert survey
     assert re.search(rf"{re.escape(server)}/o/u/\S+/", text)

@@ -48,7 +48,8 @@ def invite_cli(path: Path, *extra: str) -> dict[str, Any]:
 
 def links(text: str) -> dict[str, str]:
     return {
-        "review": re.search(r"https://(search\.google\.com|www\.trustpilot\.com)/\S+", text).group(0),  # type: ignore[union-attr]
+        # The review link goes through Vigie's redirect (the click is counted) in every part.
+        "review": re.search(r"http://\S+/o/r/\S+/", text).group(0),  # type: ignore[union-attr]
         "survey": re.search(r"http://\S+/o/s/\S+/", text).group(0),  # type: ignore[union-attr]
         "optout": re.search(r"http://\S+/o/u/\S+/", text).group(0),  # type: ignore[union-attr]
     }
@@ -77,9 +78,14 @@ def test_cli_prints_json_writes_mails_to_the_folder_and_a_second_run_sends_nothi
     }
     mails = sorted((tmp_path / "mail").iterdir())
     text = "".join(m.read_text(encoding="utf-8") for m in mails)
-    assert f"placeid={PLACE_ID}" in text
-    assert "https://www.trustpilot.com/evaluate/acme.example" in text
+    # The platforms' own links are where the tracked link leads, never in the mail itself.
+    assert "google.com" not in text
+    assert "trustpilot.com" not in text
+    assert f"placeid={PLACE_ID}" in Invitation.objects.get(contact__email="marie@client.example").review_url
+    paul = Invitation.objects.get(contact__email="paul@client.example")
+    assert paul.review_url == "https://www.trustpilot.com/evaluate/acme.example"
     found = links(text)
+    assert found["review"]
     assert found["survey"]
     assert found["optout"]
     assert "List-Unsubscribe" in text
@@ -232,7 +238,8 @@ def test_sms_goes_through_the_provider_and_its_egress_check(
         [sent] = provider.requests_to("POST", "/sms")
     body = json.loads(sent.body)
     assert body["to"] == "+33612345679"
-    assert "https://www.trustpilot.com/evaluate/acme.example" in body["text"]
+    assert "/o/r/" in body["text"], "the review link counts the click, as in the e-mail"
+    assert "trustpilot.com" not in body["text"]
     assert "/o/u/" in body["text"]
     assert sent.headers["authorization"] == "Bearer sms-secret"
 
@@ -265,8 +272,9 @@ def test_resolving_a_case_sends_the_same_invitation_whatever_the_sentiment(
         return re.sub(r"Bonjour .*,", "Bonjour NAME,", re.sub(r"/o/[a-z]/\S+/", "/o/LINK/", text))
 
     assert strip(bodies["happy@client.example"]) == strip(bodies["unhappy@client.example"])
-    assert f"placeid={PLACE_ID}" in bodies["unhappy@client.example"]
+    assert "/o/r/" in bodies["unhappy@client.example"]
     invitations = {i.case_id: i for i in Invitation.objects.all()}
+    assert f"placeid={PLACE_ID}" in invitations[unhappy.pk].review_url
     assert invitations[unhappy.pk].trigger == "case"
     assert invitations[happy.pk].location == world.lyon
     assert invitations[unhappy.pk].agent is None or invitations[unhappy.pk].agent_id

@@ -126,6 +126,8 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
 
     slug: ClassVar[str] = "google_business"
     label: ClassVar[str] = "Google Business Profile"
+    # Customers review "on Google" (Maps, Search): the product's name is the business's side.
+    public_label: ClassVar[str] = "Google"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.FETCH,

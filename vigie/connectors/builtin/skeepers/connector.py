@@ -80,6 +80,8 @@ class SkeepersConnector(Connector[SkeepersConfig]):
 
     slug: ClassVar[str] = "skeepers"
     label: ClassVar[str] = gettext_noop("Avis Vérifiés (Skeepers)")
+    # Customers know the review site, not the company behind it.
+    public_label: ClassVar[str] = "Avis Vérifiés"
     # Read only: the public API offers no way to publish or delete the merchant's answer.
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.FETCH})
     Config: ClassVar[type[ConnectorConfig]] = SkeepersConfig
