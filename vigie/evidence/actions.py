@@ -20,15 +20,9 @@ from vigie.evidence.capture import Collected, iso, mention_description, utc_now
 from vigie.evidence.formats import CAPTURE_FORMAT, GENESIS
 from vigie.evidence.models import Capture, CaptureKind, CaptureTrigger, LegalHold, SigningKey
 from vigie.evidence.queries import audit_head
+from vigie.evidence.steps import method_text, steps_from_files
 from vigie.evidence.timestamping import TimestampError, request_timestamp, tsa_url
 from vigie.mentions.models import Mention
-
-METHOD = (
-    "Page demandée directement (échange HTTP, certificats TLS, adresse IP) puis rendue par Chromium "
-    "sans interface piloté par Playwright (capture pleine page, PDF, HTML, MHTML) ; chaque fichier est "
-    "haché en SHA-256, le manifeste signé Ed25519 par la clé de l'organisation, chaîné au précédent "
-    "et horodaté RFC 3161 quand une autorité est configurée."
-)
 
 
 @transaction.atomic
@@ -128,6 +122,8 @@ def do_record_capture(
 ) -> Capture:
     """Sign and chain a capture of ``mention``, put the mention under legal hold, audit both."""
     organisation = mention.organisation
+    # The manifest says what this capture did and what failed, step by step (never a fixed text).
+    steps = collected.steps or steps_from_files(list(collected.files))
     with transaction.atomic():
         capture = _append_link(
             organisation,
@@ -137,7 +133,8 @@ def do_record_capture(
                 "url": collected.url,
                 "finished_at": iso(collected.finished_at or collected.started_at),
                 "reasons": collected.reasons,
-                "method": METHOD,
+                "steps": steps,
+                "method": method_text(steps, timestamp_requested=bool(tsa_url())),
             },
             files=collected.files,
             captured_at=collected.started_at,

@@ -98,6 +98,37 @@ def _other_posts(mention: Mention) -> list[dict[str, Any]]:
     ]
 
 
+def _contents(
+    captures: list[Capture], files: dict[str, bytes], events: int, posts: int
+) -> tuple[tuple[str, str], ...]:
+    """What the file holds, as the cover note says it: counted from what was put in, not assumed."""
+    rows: list[tuple[str, str]] = []
+    for capture in captures:
+        folder = capture_folder(capture)
+        kept = sum(1 for name in files if name.startswith(f"{folder}/files/"))
+        parts = [
+            f"capture n° {capture.seq} : manifeste signé (manifest.json, manifest.sig)",
+            f"{kept} fichier(s)",
+        ]
+        parts.append(
+            "horodatage (timestamp.tsr)" if f"{folder}/timestamp.tsr" in files else "pas d'horodatage"
+        )
+        if f"{folder}/previous_manifest.json" in files:
+            parts.append("manifeste précédent de la chaîne (previous_manifest.json, .sig)")
+        rows.append((f"{folder}/", ", ".join(parts)))
+    rows += [
+        ("case/timeline.json", f"historique du dossier : {events} événement(s) du journal d'audit"),
+        (
+            "author/other_posts.json",
+            f"{posts} autre(s) publication(s) publique(s) de l'auteur détenue(s) par Vigie",
+        ),
+        ("note/note_de_couverture.html, .pdf", "la présente note"),
+        ("public_key.pem", "clé publique de l'organisation"),
+        ("bundle.json, bundle.sig", "index signé de chaque fichier du dossier et de son empreinte SHA-256"),
+    ]
+    return tuple(rows)
+
+
 @dataclass(frozen=True)
 class Bundle:
     data: bytes
@@ -123,8 +154,10 @@ def build_bundle(mention: Mention, case: Case | None = None) -> Bundle:
         if previous is not None:
             files[f"{folder}/previous_manifest.json"] = previous.manifest.encode("utf-8")
             files[f"{folder}/previous_manifest.sig"] = previous.signature.encode("ascii")
-    files["case/timeline.json"] = _json(_timeline(mention, case))
-    files["author/other_posts.json"] = _json(_other_posts(mention))
+    timeline = _timeline(mention, case)
+    other_posts = _other_posts(mention)
+    files["case/timeline.json"] = _json(timeline)
+    files["author/other_posts.json"] = _json(other_posts)
     limitation = limitation_of(mention)
     generated_at = datetime.now(UTC)
     note = cover.CoverNote(
@@ -134,6 +167,7 @@ def build_bundle(mention: Mention, case: Case | None = None) -> Bundle:
         captures=captures,
         limitation=limitation,
         generated_at=generated_at,
+        contents=_contents(captures, files, len(timeline), len(other_posts)),
     )
     files["note/note_de_couverture.html"] = note.html().encode("utf-8")
     files["note/note_de_couverture.pdf"] = note.pdf()

@@ -14,6 +14,7 @@ from typing import Any
 
 from vigie.core.egress import EgressRefused, check_url
 from vigie.evidence import exchange, render
+from vigie.evidence.steps import step
 from vigie.mentions.models import Mention
 
 
@@ -60,6 +61,9 @@ class Collected:
     files: dict[str, bytes] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     rendered: bool = False
+    # What was done, step by step, and how each step ended (see ``vigie.evidence.steps``): the
+    # manifest and the cover note say exactly this, a failed capture included.
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -74,37 +78,69 @@ def collect(mention: Mention) -> Collected:
     collected.files["payload.json"] = _pretty(
         {"mention": mention_description(mention), "text": mention.text, "raw": mention.raw}
     )
+    collected.steps.append(step("payload", "done", files=["payload.json"]))
     environment: dict[str, Any] = {"system": render.system_description()}
+    not_requested = "la page n'a pas été demandée"
     if not mention.url:
-        collected.reasons.append("la mention n'a pas d'adresse de page à capturer")
+        reason = "la mention n'a pas d'adresse de page à capturer"
+        collected.reasons.append(reason)
+        collected.steps += [
+            step("address", "not_run", reason),
+            step("direct_fetch", "not_run", reason),
+            step("render", "not_run", reason),
+        ]
     else:
         try:
             check_url(mention.url)
         except EgressRefused as exc:
-            collected.reasons.append(f"{exc} : la page n'a pas été demandée")
+            collected.reasons.append(f"{exc} : {not_requested}")
+            collected.steps += [
+                step("address", "refused", str(exc)),
+                step("direct_fetch", "not_run", f"adresse refusée : {not_requested}"),
+                step("render", "not_run", f"adresse refusée : {not_requested}"),
+            ]
         else:
+            collected.steps.append(step("address", "done"))
             fetched = exchange.fetch(mention.url)
             collected.files["http.json"] = _pretty(fetched.as_record())
             if fetched.body:
                 collected.files["served.html"] = fetched.body
+            fetch_notes: list[str] = []
             for hop in fetched.hops:
                 problem = (hop.get("tls") or {}).get("verification_error")
                 if problem:
-                    collected.reasons.append(
-                        f"certificat TLS non vérifié ({hop['request']['url']}) : {problem}"
-                    )
+                    note = f"certificat TLS non vérifié ({hop['request']['url']}) : {problem}"
+                    collected.reasons.append(note)
+                    fetch_notes.append(note)
             if fetched.error:
                 collected.reasons.append(f"requête directe : {fetched.error}")
+                fetch_notes.append(fetched.error)
             elif fetched.status is not None and fetched.status >= 400:
                 collected.reasons.append(f"requête directe : HTTP {fetched.status}")
+            if fetched.status is not None:
+                fetch_notes.insert(0, f"réponse HTTP {fetched.status}")
+            fetch_files = [name for name in ("http.json", "served.html") if name in collected.files]
+            fetch_outcome = "incomplete" if fetched.error else "done"
+            if fetched.error and not fetched.hops:
+                fetch_outcome = "failed"
+            collected.steps.append(step("direct_fetch", fetch_outcome, "; ".join(fetch_notes), fetch_files))
             rendering = render.render(mention.url)
             collected.files.update(rendering.files)
             collected.reasons.extend(rendering.problems)
+            render_notes = list(rendering.problems)
             if rendering.blocked and rendering.rendered:
-                collected.reasons.append(
+                blocked = (
                     f"{len(rendering.blocked)} ressource(s) de la page non chargée(s) : adresse non autorisée"
                 )
+                collected.reasons.append(blocked)
+                render_notes.append(blocked)
             collected.rendered = rendering.rendered
+            render_outcome = "incomplete" if render_notes else "done"
+            if not rendering.rendered:
+                render_outcome = "failed"
+            collected.steps.append(
+                step("render", render_outcome, "; ".join(render_notes), list(rendering.files))
+            )
             environment.update(
                 {
                     "browser": rendering.browser,
@@ -121,4 +157,5 @@ def collect(mention: Mention) -> Collected:
     environment["finished_at"] = iso(collected.finished_at)
     environment["clock"] = "horloge de la machine, UTC"
     collected.files["environment.json"] = _pretty(environment)
+    collected.steps.append(step("environment", "done", files=["environment.json"]))
     return collected

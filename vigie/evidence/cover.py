@@ -20,10 +20,30 @@ from vigie.connectors.platforms import platform_label
 from vigie.core.models import Organisation
 from vigie.evidence.models import Capture
 from vigie.evidence.queries import Limitation
+from vigie.evidence.steps import step_sentence, steps_of
 from vigie.inbox.models import Case
 from vigie.mentions.models import Mention
 
 STATUS_FR = {"complete": "complète", "partial": "partielle", "failed": "rendu impossible"}
+# What a capture of a page can hold, in the order a reader looks for it; the note says which of
+# these each capture actually has and which it could not get.
+EXPECTED_FILES = {
+    "screenshot.png": "capture d'écran pleine page",
+    "page.pdf": "impression PDF de la page",
+    "page.html": "HTML reçu par le navigateur",
+    "rendered.html": "HTML après exécution des scripts",
+    "page.mhtml": "archive MHTML de la page",
+    "http.json": "échange HTTP direct (en-têtes, certificats, adresse IP)",
+    "served.html": "HTML reçu par la requête directe",
+    "payload.json": "données de la publication transmises par la plateforme",
+    "environment.json": "environnement de capture",
+}
+METHOD_INTRO = (
+    "Chaque capture ci-dessous indique les étapes effectuées, celles qui ont échoué ou n'ont pas pu "
+    "être tentées et pourquoi, puis les fichiers réellement conservés. Chaque fichier conservé est "
+    "haché en SHA-256 ; le manifeste de la capture (qui reprend ces étapes et ces empreintes) est "
+    "signé Ed25519 par la clé de l'organisation et chaîné au manifeste précédent."
+)
 DISCLAIMER = (
     "Ce dossier ne remplace pas un procès-verbal de constat dressé par un commissaire de justice selon "
     "la norme NF Z67-147. Il rassemble les éléments techniques (captures, empreintes, signatures, "
@@ -45,6 +65,8 @@ class CoverNote:
     captures: list[Capture]
     limitation: Limitation
     generated_at: datetime
+    # What the legal file holds besides the captures, ``(name, description)``, said in the note.
+    contents: tuple[tuple[str, str], ...] = ()
 
     def _when(self, moment: datetime) -> str:
         local = moment.astimezone(ZoneInfo(self.organisation.timezone))
@@ -61,6 +83,7 @@ class CoverNote:
         captures = []
         for capture in self.captures:
             manifest = json.loads(capture.manifest)
+            held = set(manifest.get("files", {}))
             captures.append(
                 {
                     "seq": capture.seq,
@@ -72,6 +95,9 @@ class CoverNote:
                     "previous_sha256": capture.prev_manifest_sha256,
                     "timestamped": bool(capture.timestamp_token),
                     "timestamp_error": capture.timestamp_error,
+                    "timestamp": _timestamp_sentence(capture),
+                    "steps": [step_sentence(item) for item in steps_of(manifest)],
+                    "missing": [label for name, label in EXPECTED_FILES.items() if name not in held],
                     "files": sorted(
                         (name, facts["sha256"], facts["bytes"]) for name, facts in manifest["files"].items()
                     ),
@@ -94,7 +120,9 @@ class CoverNote:
             "limit_sentence": self._limit_sentence(),
             "limitation_text": LIMITATION_TEXT,
             "disclaimer": DISCLAIMER,
-            "method": json.loads(self.captures[-1].manifest).get("method", "") if self.captures else "",
+            "method": METHOD_INTRO,
+            "verify_text": VERIFY_TEXT,
+            "contents": list(self.contents),
         }
 
     def _limit_sentence(self) -> str:
@@ -145,26 +173,46 @@ class CoverNote:
                 11,
                 "B",
             )
+            for sentence in capture["steps"]:
+                text(f"- {sentence}", 9)
             for reason in capture["reasons"]:
                 text(f"Remarque : {reason}", 9)
+            if capture["missing"]:
+                text("Non obtenu pour cette capture : " + ", ".join(capture["missing"]) + ".", 9)
             text(f"Manifeste SHA-256 : {capture['manifest_sha256']}", 8)
             text(f"Maillon précédent : {capture['previous_sha256']}", 8)
-            text(
-                "Horodatage RFC 3161 : "
-                + ("oui" if capture["timestamped"] else f"non {capture['timestamp_error']}"),
-                8,
-            )
+            text(f"Horodatage RFC 3161 : {capture['timestamp']}", 8)
+            text("Fichiers conservés :", 8)
             for name, digest, size in capture["files"]:
                 text(f"{name} ({size} octets) : {digest}", 8)
+        if data["contents"]:
+            text("Contenu du dossier", 12, "B")
+            for name, description in data["contents"]:
+                text(f"{name} : {description}", 9)
         text("Vérifier", 12, "B")
-        text(
-            "La commande « vigie evidence verify dossier.zip » contrôle hors ligne le sceau de l'archive, "
-            "chaque empreinte, les signatures, la chaîne et les horodatages.",
-            9,
-        )
+        text(VERIFY_TEXT, 9)
         text("Avertissement", 12, "B")
         text(data["disclaimer"], 9)
         return bytes(pdf.output())
+
+
+VERIFY_TEXT = (
+    "La commande « vigie evidence verify dossier.zip », ou la page « Vérifier un dossier de preuve » de Vigie "
+    "(rubrique Preuves), contrôle hors ligne le sceau de l'archive, chaque empreinte, les signatures "
+    "Ed25519 (clé publique jointe : public_key.pem), la chaîne des captures et les horodatages, et dit "
+    "lesquelles des captures sont horodatées."
+)
+
+
+def _timestamp_sentence(capture: Capture) -> str:
+    if capture.timestamp_token:
+        return "oui (timestamp.tsr, jeton de l'autorité d'horodatage)"
+    if capture.timestamp_error:
+        return f"non : la demande à l'autorité d'horodatage a échoué ({capture.timestamp_error})"
+    return (
+        "non : aucune autorité d'horodatage n'était configurée ; l'heure indiquée est celle de "
+        "l'horloge du serveur"
+    )
 
 
 def _latin1(value: str) -> str:
