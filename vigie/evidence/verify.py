@@ -16,24 +16,93 @@ from vigie.evidence.formats import BUNDLE_FORMAT, GENESIS, SEAL_LENGTH, SEAL_PRE
 from vigie.evidence.timestamping import verify_token
 
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
+# What the archive's members may add up to once inflated (their declared sizes bound what is read).
+MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
 
 
 @dataclass
 class Report:
+    """What was checked and what is wrong. Nothing is written to disk: members are read in memory,
+    by name, and their names are only compared (never used as paths)."""
+
     problems: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
+    # Not a legal file at all (not a ZIP, no key, no index): nothing else could be checked.
+    unreadable: bool = False
+    # SHA-256 of the public key the file carries (whose key signed it: compare with the published one).
+    fingerprint: str = ""
+    # Files of the index found with the SHA-256 it lists, out of how many it lists.
+    files_listed: int = 0
+    files_matching: int = 0
+    # Each capture folder checked, and whether it holds a timestamp that verified.
+    captures: list[str] = field(default_factory=list)
+    timestamped: list[str] = field(default_factory=list)
+    not_timestamped: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    def _timestamps(self) -> str:
+        total = len(self.captures)
+        stamped = len(self.timestamped)
+        if total == 0:
+            return "aucune capture"
+        if stamped == total:
+            if total == 1:
+                return "la capture est horodatée (RFC 3161, horodatage vérifié)"
+            return f"les {total} captures sont horodatées (RFC 3161, horodatages vérifiés)"
+        if stamped == 0:
+            if total == 1:
+                return "la capture n'est pas horodatée (date : horloge du serveur)"
+            return f"aucune des {total} captures n'est horodatée (dates : horloge du serveur)"
+        rest = total - stamped
+        unstamped = ", ".join(self.not_timestamped)
+        others = "l'autre non horodatée" if rest == 1 else f"les {rest} autres non horodatées"
+        return (
+            f"{stamped} capture{'s' if stamped > 1 else ''} sur {total} "
+            f"horodatée{'s' if stamped > 1 else ''} (RFC 3161, vérifié), {others} ({unstamped})"
+        )
 
-def _read_all(archive: zipfile.ZipFile, report: Report) -> dict[str, bytes]:
+    @property
+    def verdict(self) -> str:
+        """One line that says exactly what was verified, or what is wrong."""
+        files = f"{self.files_matching} fichiers sur {self.files_listed} conformes à leur empreinte"
+        if self.unreadable:
+            return f"ILLISIBLE : ce fichier n'est pas un dossier de preuve vérifiable ({self.problems[0]})"
+        if self.problems:
+            first = self.problems[0]
+            more = f" (et {_count(len(self.problems) - 1, 'autre problème', 'autres problèmes')})"
+            return f"ALTÉRÉ : {first}{more if len(self.problems) > 1 else ''} ; {files}"
+        return (
+            f"intact : sceau de l'archive et signatures valides ; "
+            f"{_count(self.files_matching, 'fichier conforme', 'fichiers conformes')} à l'empreinte ; "
+            f"chaîne de {_count(len(self.captures), 'capture', 'captures')} vérifiée ; "
+            f"{self._timestamps()}"
+        )
+
+
+def _read_all(archive: zipfile.ZipFile, report: Report, max_total_bytes: int) -> dict[str, bytes]:
+    """Every file of the archive by name, in memory. Folder entries (``captures/``) are not files:
+    some ZIP tools add them; they hold nothing and are left out (one that holds bytes is a problem)."""
     contents: dict[str, bytes] = {}
+    total = 0
     for info in archive.infolist():
+        if info.is_dir():
+            if info.file_size:
+                report.problems.append(f"{info.filename} : entrée de dossier qui contient des données")
+            continue
         if info.file_size > MAX_MEMBER_BYTES:
             report.problems.append(f"{info.filename} : fichier trop grand")
             continue
+        total += info.file_size
+        if total > max_total_bytes:
+            report.problems.append("archive trop volumineuse une fois décompressée")
+            break
         try:
             contents[info.filename] = archive.read(info)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
@@ -94,38 +163,46 @@ def _check_capture(
             report.problems.append(f"{folder}/previous_manifest.json : signature invalide")
     token = contents.get(f"{folder}/timestamp.tsr")
     if token is None:
-        report.facts.append(f"{folder} : non horodaté (aucune autorité configurée lors de la capture)")
+        report.not_timestamped.append(folder)
+        report.facts.append(f"{folder} : non horodaté (aucun jeton d'horodatage dans le dossier)")
         return
     check = verify_token(token, hashlib.sha256(manifest_bytes).digest())
     if not check.ok:
+        report.not_timestamped.append(folder)
         report.problems.append(f"{folder}/timestamp.tsr : {check.reason}")
     else:
+        report.timestamped.append(folder)
         report.facts.append(
             f"{folder} : horodaté le {check.gen_time.isoformat() if check.gen_time else '?'} par {check.tsa_subject}"
         )
 
 
-def verify_bundle(data: bytes) -> Report:
-    """Everything that is wrong with the bundle ``data`` (an empty ``problems`` list: intact)."""
+def verify_bundle(data: bytes, *, max_total_bytes: int = MAX_TOTAL_BYTES) -> Report:
+    """Everything that is wrong with the bundle ``data`` (an empty ``problems`` list: intact), and
+    what was checked (``verdict`` says it in one line). Reads the archive in memory only."""
     report = Report()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         report.problems.append(f"archive ZIP illisible ({exc})")
+        report.unreadable = True
         return report
     with archive:
-        contents = _read_all(archive, report)
+        contents = _read_all(archive, report, max_total_bytes)
     public_pem = contents.get("public_key.pem", b"")
     try:
         fingerprint = signing.fingerprint(public_pem)
     except ValueError:
-        report.problems.append("public_key.pem : clé publique absente ou illisible")
+        report.problems.insert(0, "public_key.pem : clé publique absente ou illisible")
+        report.unreadable = True
         return report
+    report.fingerprint = fingerprint
     report.facts.append(f"clé de l'organisation : empreinte SHA-256 {fingerprint}")
     _check_seal(data, public_pem, report)
     index_bytes = contents.get("bundle.json")
     if index_bytes is None:
-        report.problems.append("bundle.json absent")
+        report.problems.insert(0, "bundle.json absent")
+        report.unreadable = True
         return report
     if not signing.signature_valid(
         public_pem, index_bytes, contents.get("bundle.sig", b"").decode("ascii", "replace")
@@ -137,19 +214,25 @@ def verify_bundle(data: bytes) -> Report:
         captures: list[int] = index["captures"]
     except (ValueError, KeyError, TypeError):
         report.problems.append("bundle.json : illisible")
+        report.unreadable = True
         return report
     if index.get("format") != BUNDLE_FORMAT:
         report.problems.append("bundle.json : format inconnu")
     if index.get("key_fingerprint") != fingerprint:
         report.problems.append("bundle.json : la clé publique du dossier a été remplacée")
+    report.files_listed = len(listed)
     for name, facts in listed.items():
         member = contents.get(name)
         if member is None:
             report.problems.append(f"{name} : absent")
         elif signing.sha256_hex(member) != facts.get("sha256"):
             report.problems.append(f"{name} : empreinte SHA-256 différente (fichier modifié)")
+        else:
+            report.files_matching += 1
     for name in sorted(set(contents) - set(listed) - {"bundle.json", "bundle.sig"}):
         report.problems.append(f"{name} : fichier ajouté, absent de l'index")
     for seq in captures:
-        _check_capture(f"captures/{int(seq):06d}", contents, public_pem, fingerprint, report)
+        folder = f"captures/{int(seq):06d}"
+        report.captures.append(folder)
+        _check_capture(folder, contents, public_pem, fingerprint, report)
     return report

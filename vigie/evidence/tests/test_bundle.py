@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,7 +18,7 @@ from django.utils import timezone
 
 from vigie.conftest import Tenant
 from vigie.connectors.testing import FakePlatform
-from vigie.evidence.actions import do_record_capture
+from vigie.evidence.actions import do_record_capture, timestamp_capture
 from vigie.evidence.capture import Collected, utc_now
 from vigie.evidence.formats import SEAL_LENGTH
 from vigie.evidence.service import capture_mention
@@ -53,12 +55,17 @@ def bundle(tenant: Tenant, site: FakePlatform, tsa: LocalTSA, tmp_path: Path) ->
 
 
 def verify(path: Path) -> tuple[int, str]:
+    """``vigie evidence verify PATH``: its exit status and what it printed."""
     stdout = io.StringIO()
     try:
         call_command("evidence", "verify", str(path), stdout=stdout)
-    except CommandError as exc:
-        return exc.returncode, stdout.getvalue() + str(exc)
+    except SystemExit as exc:
+        return int(exc.code or 0), stdout.getvalue()
     return 0, stdout.getvalue()
+
+
+def verdict(output: str) -> str:
+    return output.strip().splitlines()[-1]
 
 
 def test_capture_prints_its_id_and_sha256(tenant: Tenant, site: FakePlatform) -> None:
@@ -104,8 +111,12 @@ def test_the_bundle_holds_the_legal_file_and_verifies(bundle: Path) -> None:
     assert [post["text"] for post in others] == ["Encore eux, des voleurs."]
     code, output = verify(bundle)
     assert code == 0, output
-    assert "intact" in output
     assert "horodaté le" in output
+    files = len(json.loads(archive.read("bundle.json"))["files"])
+    assert verdict(output) == (
+        f"intact : sceau de l'archive et signatures valides ; {files} fichiers conformes à l'empreinte ; "
+        "chaîne de 1 capture vérifiée ; la capture est horodatée (RFC 3161, horodatage vérifié)"
+    )
 
 
 def _member_offset(path: Path, name: str) -> int:
@@ -142,7 +153,9 @@ def test_any_changed_byte_is_refused(bundle: Path, position: str, tmp_path: Path
     tampered.write_bytes(bytes(data))
     code, output = verify(tampered)
     assert code == 1, output
-    assert "ÉCHEC" in output or "illisible" in output
+    assert "ÉCHEC" in output
+    assert verdict(output).startswith(("ALTÉRÉ : ", "ILLISIBLE : ")), output
+    assert "CommandError" not in output
 
 
 def test_a_repacked_archive_with_one_changed_file_names_the_file(bundle: Path, tmp_path: Path) -> None:
@@ -195,15 +208,115 @@ def test_a_capture_without_files_is_still_a_signed_link(tenant: Tenant, tmp_path
     )
     code, output = verify(out)
     assert code == 0, output
-    assert "non horodaté" in output
+    assert "captures/000001 : non horodaté" in output
+    # Not "… et horodatages vérifiés" after "non horodaté": the verdict says what was verified.
+    assert verdict(output).endswith("; la capture n'est pas horodatée (date : horloge du serveur)")
+    assert "horodatages vérifiés" not in output
 
 
 def test_verify_of_a_missing_or_foreign_file_exits_1(tmp_path: Path) -> None:
-    assert verify(tmp_path / "absent.zip")[0] == 1
+    code, output = verify(tmp_path / "absent.zip")
+    assert code == 1
+    assert verdict(output).startswith("ILLISIBLE : fichier introuvable")
     (tmp_path / "not-a-zip.zip").write_bytes(b"hello")
     code, output = verify(tmp_path / "not-a-zip.zip")
     assert code == 1
-    assert "illisible" in output
+    assert verdict(output).startswith("ILLISIBLE : ce fichier n'est pas un dossier de preuve vérifiable")
+
+
+def test_one_capture_timestamped_and_one_not_is_said_exactly(
+    tenant: Tenant, tsa: LocalTSA, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Found in the demo: "captures/000002 : non horodaté" then "intact : … et horodatages vérifiés"."""
+    mention = make_mention(tenant.organisation)
+
+    def capture() -> None:
+        collected = Collected(url="", started_at=utc_now(), files={"payload.json": b"{}"})
+        timestamp_capture(do_record_capture(mention, collected))
+
+    monkeypatch.delenv("VIGIE_TSA_URL")
+    capture()  # no authority configured: not timestamped
+    monkeypatch.setenv("VIGIE_TSA_URL", tsa.url)
+    capture()
+    out = tmp_path / "m.zip"
+    call_command(
+        "evidence",
+        "export",
+        "--org",
+        "acme",
+        "--mention",
+        str(mention.pk),
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    code, output = verify(out)
+    assert code == 0, output
+    assert "captures/000001 : non horodaté" in output
+    assert "captures/000002 : horodaté le" in output
+    assert verdict(output).endswith(
+        "chaîne de 2 captures vérifiée ; 1 capture sur 2 horodatée (RFC 3161, vérifié), "
+        "l'autre non horodatée (captures/000001)"
+    )
+
+
+def _repacked(bundle: Path, *, folders: bool, change: str = "") -> bytes:
+    """The bundle unzipped and zipped again, as a ZIP tool does (with folder entries if asked)."""
+    source = zipfile.ZipFile(bundle)
+    repacked = io.BytesIO()
+    with zipfile.ZipFile(repacked, "w") as target:
+        written: set[str] = set()
+        for name in source.namelist():
+            parts = name.split("/")[:-1]
+            for depth in range(1, len(parts) + 1):
+                folder = "/".join(parts[:depth]) + "/"
+                if folders and folder not in written:
+                    target.writestr(folder, b"")
+                    written.add(folder)
+            content = source.read(name)
+            if name == change:
+                content = content.replace(b"escrocs", b"amis")
+            target.writestr(name, content)
+    return repacked.getvalue()
+
+
+def test_folder_entries_are_not_files_added(bundle: Path, tmp_path: Path) -> None:
+    """Found in the demo: a re-zipped file listed "captures/ : fichier ajouté" for folder entries."""
+    rebuilt = tmp_path / "rezippe.zip"
+    rebuilt.write_bytes(_repacked(bundle, folders=True))
+    assert "captures/000002/files/" in zipfile.ZipFile(rebuilt).namelist()
+    code, output = verify(rebuilt)
+    assert code == 1
+    assert "fichier ajouté" not in output
+    files = len(json.loads(zipfile.ZipFile(bundle).read("bundle.json"))["files"])
+    # Rebuilt, so the seal is gone: that alone is the problem, and every file is still the signed one.
+    assert verdict(output) == (
+        "ALTÉRÉ : sceau de l'archive absent : l'archive a été reconstruite ou modifiée ; "
+        f"{files} fichiers sur {files} conformes à leur empreinte"
+    )
+
+
+def test_a_tampered_file_ends_with_a_clear_verdict_and_exit_1_from_the_shell(
+    bundle: Path, tmp_path: Path
+) -> None:
+    from vigie.core.tests.servers import vigie_env
+
+    tampered = tmp_path / "modifie.zip"
+    tampered.write_bytes(_repacked(bundle, folders=True, change="captures/000002/files/page.html"))
+    result = subprocess.run(
+        [sys.executable, "-m", "vigie.cli", "evidence", "verify", str(tampered)],
+        env=vigie_env(tmp_path / "data"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "ÉCHEC : captures/000002/files/page.html : empreinte SHA-256 différente" in result.stdout
+    assert verdict(result.stdout).startswith("ALTÉRÉ : ")
+    assert "et 2 autres problèmes" in verdict(result.stdout)
+    assert "CommandError" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_passed_limit_is_said_so_not_counted_below_zero(tenant: Tenant) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from vigie.core.management.base import fail, organisation_or_fail
 from vigie.core.models import Organisation
@@ -93,17 +93,25 @@ class Command(BaseCommand):
         self.stdout.write(f"{options['out']}: {len(bundle.data)} bytes")
 
     def _verify(self, path: str) -> None:
+        """The report on stdout, ending with one verdict line; exit 0 when intact, 1 otherwise
+        (scripts rely on it). A failure is a verdict, not an error of the command: it ends with
+        « ALTÉRÉ : … » (or « ILLISIBLE : … »), not with Django's « CommandError: »."""
         file = Path(path)
         if not file.is_file():
             # Not intact is the answer for anything that cannot be checked (exit 1, with the reason).
-            raise CommandError(f"no such file: {path}", returncode=1)
+            self._not_intact(f"ILLISIBLE : fichier introuvable ({path})")
         if file.stat().st_size > MAX_BUNDLE_BYTES:
-            raise CommandError("bundle too large", returncode=1)
+            self._not_intact("ILLISIBLE : fichier trop volumineux pour un dossier de preuve")
         report = verify_bundle(file.read_bytes())
         for fact in report.facts:
             self.stdout.write(fact)
+        for problem in report.problems:
+            self.stdout.write(f"ÉCHEC : {problem}")
         if not report.ok:
-            for problem in report.problems:
-                self.stdout.write(f"ÉCHEC : {problem}")
-            raise CommandError(report.problems[0], returncode=1)
-        self.stdout.write("intact : sceau, empreintes, signatures, chaîne et horodatages vérifiés")
+            self._not_intact(report.verdict)
+        self.stdout.write(report.verdict)
+
+    def _not_intact(self, verdict: str) -> NoReturn:
+        self.stdout.write(verdict)
+        self.stdout.flush()
+        raise SystemExit(1)
