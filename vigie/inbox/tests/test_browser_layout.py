@@ -170,6 +170,24 @@ def test_on_a_phone_the_menu_is_one_line_that_opens_on_demand(demo_server: Serve
     assert not laptop.locator(".mainnav-menu > summary").is_visible(), "no « Menu » on a laptop"
 
 
+@pytest.mark.parametrize("email", ["admin@demo.example", "manager@demo.example", "agent@demo.example"])
+def test_on_a_laptop_the_account_stays_on_the_first_row_whatever_the_role(
+    demo_server: Server, browser: Any, email: str
+) -> None:
+    # An admin's eleven menu entries pushed the bell, the organisation and the account under the
+    # menu's end at 1280 px; they now stay up right, beside the brand, and the menu has a row.
+    page = signed_in(browser, demo_server, email, {"width": 1280, "height": 800})
+    brand = page.locator("header.topbar .brand").bounding_box()
+    account = page.locator("header.topbar .user-menu > summary").bounding_box()
+    menu = page.locator("nav.mainnav li").last.bounding_box()
+    assert brand is not None
+    assert account is not None
+    assert menu is not None
+    assert abs(account["y"] + account["height"] / 2 - (brand["y"] + brand["height"] / 2)) < 12
+    assert account["x"] + account["width"] <= 1280
+    assert menu["y"] < 120, "the whole menu holds in one more row at most"
+
+
 @pytest.mark.parametrize("screen", SCREENS)
 def test_nothing_overlaps_and_nothing_is_wider_than_the_screen(
     demo_server: Server, browser: Any, screen: str
