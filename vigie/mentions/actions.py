@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,7 @@ from vigie.connectors.actions import do_advance_source_cursor, do_file_places
 from vigie.connectors.contract import AuthorIn, MentionIn, Page
 from vigie.connectors.models import Source
 from vigie.connectors.normalise import estimate_reach
-from vigie.core import pipeline
+from vigie.core import pipeline, redaction
 from vigie.core.actions import do_record_audit_event
 from vigie.core.db import copy_objects
 from vigie.core.models import Organisation, User
@@ -514,14 +514,12 @@ def do_set_author_flags(
 
 # --- GDPR: retention and erasure (called by vigie.privacy, which audits what it did) -------------------
 
-ERASED = "[effacé]"
+ERASED = redaction.ERASED
 
 
 def _redact(value: str, needles: Sequence[str]) -> str:
-    for needle in needles:
-        if needle:
-            value = re.sub(re.escape(needle), ERASED, value, flags=re.IGNORECASE)
-    return value
+    # Whole words, without case nor accents: "@nathalie" is not "@nathalie_moreau66".
+    return redaction.redact(value, needles)
 
 
 @transaction.atomic
@@ -536,6 +534,25 @@ def do_pseudonymise_mentions(organisation: Organisation, mention_ids: Sequence[i
     MentionRevision.objects.filter(organisation=organisation, mention_id__in=mention_ids).delete()
     return Mention.objects.filter(organisation=organisation, pk__in=mention_ids).update(
         title="", text="", html="", url="", raw={}, author=None
+    )
+
+
+@transaction.atomic
+def do_erase_mentions(
+    organisation: Organisation, mention_ids: Sequence[int], *, placeholder: str, erased_at: datetime
+) -> int:
+    """Erase these mentions at their author's request (GDPR): pseudonymised as above, and their
+    text says so (``placeholder``, in the organisation's language) instead of being blank, so a
+    reader of the case or the list sees that something was erased, and when. ``raw`` keeps only
+    the moment (``erased_at``), which retention reads to leave them as they are."""
+    MentionRevision.objects.filter(organisation=organisation, mention_id__in=mention_ids).delete()
+    return Mention.objects.filter(organisation=organisation, pk__in=mention_ids).update(
+        title="",
+        text=placeholder,
+        html="",
+        url="",
+        raw={"erased_at": erased_at.isoformat()},
+        author=None,
     )
 
 
