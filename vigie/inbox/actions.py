@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vigie.core import redaction
 from vigie.core.actions import do_notify, do_record_audit_event
 from vigie.core.db import copy_objects
 from vigie.core.models import Membership, Organisation, Team, User
@@ -27,6 +27,7 @@ from vigie.inbox.models import (
     CallbackLog,
     Case,
     CaseStatus,
+    NoAnswerReason,
     Note,
     PrivateMessage,
     PrivateThread,
@@ -770,14 +771,12 @@ def do_send_back_reply(reply: Reply, *, actor: User, comment: str) -> Reply:
 
 # --- GDPR: retention and erasure (called by vigie.privacy, which audits what it did) -------------------
 
-ERASED = "[effacé]"
+ERASED = redaction.ERASED
 
 
 def _redact(value: str, needles: Sequence[str]) -> str:
-    for needle in needles:
-        if needle:
-            value = re.sub(re.escape(needle), ERASED, value, flags=re.IGNORECASE)
-    return value
+    # Whole words, without case nor accents: "Nathalie" is erased, "Nathaliette" is not.
+    return redaction.redact(value, needles)
 
 
 @transaction.atomic
@@ -815,12 +814,15 @@ def do_erase_person_from_cases(
     *,
     thread_ids: Sequence[int] = (),
     callback_ids: Sequence[int] = (),
+    placeholder: str = ERASED,
 ) -> ErasedCaseTexts:
     """Erase one person from the inbox (a data subject's erasure request).
 
-    In replies and notes of ``case_ids``, each of ``needles`` (their e-mail, phone, handle, name)
-    becomes « [effacé] ». The private threads ``thread_ids`` lose their address and subject and
-    their messages are pseudonymised; the callbacks ``callback_ids`` lose the phone and notes.
+    In replies (drafts and published ones alike) and notes of ``case_ids``, each of ``needles``
+    (their e-mail, phone, handle, full name, first and last names) becomes « [effacé] » where it
+    stands as whole words. The private threads ``thread_ids`` lose their address and subject and
+    their messages say ``placeholder`` (what was erased, and when); the callbacks
+    ``callback_ids`` lose the phone and notes.
     """
     replies = notes = 0
     for reply in Reply.objects.filter(organisation=organisation, case_id__in=case_ids).only("pk", "body"):
@@ -833,12 +835,51 @@ def do_erase_person_from_cases(
             notes += Note.objects.filter(pk=note.pk).update(body=body)
     threads = PrivateThread.objects.filter(organisation=organisation, pk__in=thread_ids)
     messages = PrivateMessage.objects.filter(organisation=organisation, thread_id__in=thread_ids)
-    message_count = messages.update(sender="", subject="", body=ERASED, error="")
+    message_count = messages.update(sender="", subject="", body=placeholder, error="")
     thread_count = threads.update(address="", subject=ERASED)
     callbacks = CallbackLog.objects.filter(organisation=organisation, pk__in=callback_ids).update(
         phone="", notes=""
     )
     return ErasedCaseTexts(replies, notes, thread_count, message_count, callbacks)
+
+
+# Replies not yet out: sent back to their author, so that nothing is published to a person who
+# asked to be erased (the outbox publishes neither a sent-back reply nor one awaiting approval).
+_UNSENT_REPLIES = (ReplyStatus.AWAITING_APPROVAL, ReplyStatus.APPROVED, ReplyStatus.FAILED)
+
+
+@transaction.atomic
+def do_close_cases_for_erasure(
+    organisation: Organisation, case_ids: Sequence[int], *, actor: User | None
+) -> int:
+    """Close the cases of a person whose data was erased (GDPR): there is nobody left to answer.
+
+    An open case becomes "no answer needed" with the reason « données effacées » (the case page
+    then offers reopening, not the reply composer, and says why); replies that were on their way
+    out are sent back, so none is published. Each case's timeline gets a ``case.closed`` event
+    (``how``: ``erased``). Returns how many cases were closed."""
+    closed = 0
+    for case in Case.objects.filter(organisation=organisation, pk__in=case_ids).order_by("pk"):
+        withdrawn = Reply.objects.filter(
+            organisation=organisation, case=case, status__in=_UNSENT_REPLIES
+        ).update(status=ReplyStatus.SENT_BACK, error="")
+        if case.status in CLOSING_STATUSES and not withdrawn:
+            continue
+        if case.status not in CLOSING_STATUSES:
+            Case.objects.filter(pk=case.pk).update(
+                no_answer_reason=NoAnswerReason.ERASED, updated_at=timezone.now()
+            )
+            case.no_answer_reason = NoAnswerReason.ERASED
+            do_set_case_status(case, CaseStatus.NO_ANSWER, actor=actor)
+            closed += 1
+        do_record_audit_event(
+            organisation,
+            "case.closed",
+            actor=actor,
+            obj=case,
+            data={"how": "erased", "reason": NoAnswerReason.ERASED.value, "replies_withdrawn": withdrawn},
+        )
+    return closed
 
 
 @transaction.atomic

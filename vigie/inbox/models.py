@@ -32,6 +32,7 @@ class NoAnswerReason(models.TextChoices):
     RULE = "rule", _("La règle de traitement dit : pas de réponse")
     CHARTER = "charter", _("La charte ne prévoit pas de réponse pour ce type de message")
     CHANNEL = "channel", _("La charte n'engage pas la conversation sur cette plateforme")
+    ERASED = "erased", _("Données effacées à la demande de la personne (RGPD)")
 
 
 OPEN_STATUSES = (

@@ -232,6 +232,8 @@ def _describe_handling(verb: str, data: dict[str, Any]) -> str:
             text = str(_ON_PLATFORM_WORDS.get(action, text))
         return f"{text} : {data['note']}" if data.get("note") else text
     if verb == "case.closed":
+        if data.get("how") == "erased":
+            return _("Clos : données de la personne effacées à sa demande (RGPD)")
         if data.get("how") == Closing.ANSWERED_ELSEWHERE:
             return _("Clos : déjà répondu ailleurs")
         return _("Clos : pas de réponse nécessaire")
