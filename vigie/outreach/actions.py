@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -950,16 +951,33 @@ def do_erase_personal_data(
     dry_run: bool = False,
 ) -> dict[str, int]:
     """Erase a data subject's outreach records (a GDPR hook of ``vigie.privacy``): their contacts
-    and the invitations sent to them. Survey answers are mentions: privacy erases them with the
-    other mentions. Counts only."""
-    from vigie.outreach.queries import subject_contacts
+    and the invitations sent to them are deleted; their survey answers lose their comment and
+    the link to the invitation (the scores, date, location and team stay: the CSAT and NPS keep
+    counting, tied to no one); the testimonials quoting those answers or the person's mentions
+    (``identifiers["mention_ids"]``) are deleted. The mentions the answers became are privacy's
+    to erase, with the other mentions. What concerns a mention of ``keep_mention_ids`` (legal
+    hold) stays. Counts only."""
+    from vigie.outreach.queries import subject_contacts, subject_responses
 
     contacts = subject_contacts(organisation, identifiers)
+    responses = subject_responses(organisation, contacts).exclude(mention_id__in=keep_mention_ids)
+    mention_ids = [
+        int(pk)
+        for pk in identifiers.get("mention_ids", [])
+        if str(pk).isdigit() and int(pk) not in keep_mention_ids
+    ]
+    testimonials = scoped(Testimonial, organisation).filter(
+        Q(response__in=responses) | Q(mention_id__in=mention_ids)
+    )
     counts = {
         "outreach_contacts": contacts.count(),
         "outreach_invitations": Invitation.objects.filter(contact__in=contacts).count(),
+        "outreach_survey_responses": responses.count(),
+        "outreach_testimonials": testimonials.count(),
     }
-    if not dry_run and counts["outreach_contacts"]:
-        # Invitations go with their contact (on_delete=CASCADE).
+    if not dry_run and any(counts.values()):
+        testimonials.delete()
+        responses.update(comment="")
+        # Invitations go with their contact (on_delete=CASCADE); the answers lose the link.
         contacts.delete()
     return counts

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from vigie.core.models import Location, Organisation, Team, User
 from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
-from vigie.mentions.models import Mention, MentionKind, Sentiment
+from vigie.mentions.models import Author, Mention, MentionKind, Sentiment
 from vigie.outreach.links import SURVEY_MAX_AGE, unsign
 from vigie.outreach.models import Campaign, Contact, Invitation, InvitationState, SurveyResponse, Testimonial
 
@@ -346,14 +346,63 @@ def subject_contacts(organisation: Organisation, identifiers: dict[str, list[str
     return contacts.filter(query | Q(pk__in=phone_ids)).order_by("pk")
 
 
+def subject_responses(organisation: Organisation, contacts: QuerySet[Contact]) -> QuerySet[SurveyResponse]:
+    """The survey answers given through the invitations sent to ``contacts``."""
+    return (
+        scoped(SurveyResponse, organisation).filter(invitation__contact__in=contacts).order_by("answered_at")
+    )
+
+
+def personal_links(organisation: Organisation, identifiers: dict[str, list[str]]) -> dict[str, list[Any]]:
+    """What the person's contact records lead to outside outreach (a GDPR hook of
+    ``vigie.privacy``): the mentions their survey answers became (``mention_ids``), the
+    authors those mentions and the contacts name (``author_ids``) and the contacts' names
+    (``names``), so a search by e-mail finds the answer, its author and its case."""
+    contacts = subject_contacts(organisation, identifiers)
+    rows = list(contacts.values_list("pk", "name", "author_id"))
+    if not rows:
+        return {}
+    mention_ids = [
+        pk
+        for pk in subject_responses(organisation, contacts)
+        .exclude(mention=None)
+        .values_list("mention_id", flat=True)
+        if pk is not None
+    ]
+    # A survey answer's author is the contact itself ("contact-<pk>" on the survey platform).
+    survey_authors = Author.objects.filter(
+        organisation=organisation, platform="survey", external_id__in=[f"contact-{pk}" for pk, _n, _a in rows]
+    ).values_list("pk", flat=True)
+    author_ids = {a for _p, _n, a in rows if a} | set(survey_authors)
+    author_ids |= set(
+        Mention.objects.filter(organisation=organisation, pk__in=mention_ids)
+        .exclude(author=None)
+        .values_list("author_id", flat=True)
+    )
+    return {
+        "mention_ids": sorted(set(mention_ids)),
+        "author_ids": sorted(author_ids),
+        "names": list(dict.fromkeys(name for _p, name, _a in rows if name.strip())),
+    }
+
+
 def personal_data(
     organisation: Organisation, identifiers: dict[str, list[str]]
 ) -> dict[str, list[dict[str, Any]]]:
-    """What outreach holds about the person: their contact records and the invitations sent."""
+    """What outreach holds about the person: their contact records, the invitations sent, their
+    survey answers (scores and comment) and the testimonials quoting them."""
     contacts = list(subject_contacts(organisation, identifiers))
 
     def moment(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
+
+    responses = list(subject_responses(organisation, subject_contacts(organisation, identifiers)))
+    mention_ids = [int(pk) for pk in identifiers.get("mention_ids", []) if str(pk).isdigit()]
+    testimonials = (
+        scoped(Testimonial, organisation)
+        .filter(Q(response__in=responses) | Q(mention_id__in=mention_ids))
+        .order_by("said_at")
+    )
 
     return {
         "outreach_contacts": [
@@ -382,6 +431,27 @@ def personal_data(
             }
             for invitation in Invitation.objects.filter(contact__in=contacts).order_by("created_at")
         ],
+        "outreach_survey_responses": [
+            {
+                "answered_at": moment(response.answered_at),
+                "csat": response.csat,
+                "nps": response.nps,
+                "comment": response.comment,
+                "origin": response.origin,
+            }
+            for response in responses
+        ],
+        "outreach_testimonials": [
+            {
+                "said_at": moment(testimonial.said_at),
+                "text": testimonial.text,
+                "author_name": testimonial.author_name,
+                "platform": testimonial.platform,
+                "public": testimonial.public,
+                "consent_at": moment(testimonial.consent_at),
+            }
+            for testimonial in testimonials
+        ],
     }
 
 
@@ -390,6 +460,8 @@ def personal_data_sections() -> dict[str, tuple[str, type[models.Model] | None]]
     return {
         "outreach_contacts": (_("Contacts pour les demandes d'avis"), Contact),
         "outreach_invitations": (_("Invitations envoyées"), Invitation),
+        "outreach_survey_responses": (_("Réponses à l'enquête de satisfaction"), SurveyResponse),
+        "outreach_testimonials": (_("Témoignages cités"), Testimonial),
     }
 
 
