@@ -17,7 +17,7 @@ from vigie.analysis.models import AnalysisResult, AnalysisSettings, Correction, 
 from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
 from vigie.core.models import Organisation
 from vigie.core.tenancy import scoped
-from vigie.mentions.models import Mention
+from vigie.mentions.models import Mention, Sentiment
 
 
 def mention_ids_since(organisation: Organisation, since: datetime | None = None) -> list[int]:
@@ -59,6 +59,9 @@ class MentionAnalysis:
     toxicity: dict[str, Any] | None
     suspicious_reasons: list[str]  # in the reader's language
     corrections: list[Correction]
+    # A rated review whose stars gave its side against what its words say: the words' reading
+    # ({"label": display label, "score"}), shown beside it; None otherwise or once a person set it.
+    text_sentiment: dict[str, Any] | None = None
 
 
 def suspicious_reason_text(entry: dict[str, Any]) -> str:
@@ -93,6 +96,9 @@ def mention_analysis(mention: Mention) -> MentionAnalysis:
     priority = flat.get("priority") if isinstance(flat.get("priority"), dict) else {}
     suspicious = flat.get("suspicious") if isinstance(flat.get("suspicious"), dict) else {}
     toxicity = user_toxicity(flat) if isinstance(flat.get("toxicity"), dict) else None
+    corrections = list(
+        scoped(Correction, mention.organisation).filter(mention=mention).select_related("corrected_by")
+    )
     return MentionAnalysis(
         results={row.analyzer: row.result for row in rows},
         versions={row.analyzer: row.version for row in rows},
@@ -100,10 +106,17 @@ def mention_analysis(mention: Mention) -> MentionAnalysis:
         personal_data=list(flat.get("personal_data") or []),
         toxicity=toxicity,
         suspicious_reasons=[suspicious_reason_text(entry) for entry in reason_codes(suspicious or {})],
-        corrections=list(
-            scoped(Correction, mention.organisation).filter(mention=mention).select_related("corrected_by")
-        ),
+        corrections=corrections,
+        text_sentiment=_text_sentiment(mention, flat.get("sentiment"), corrections),
     )
+
+
+def _text_sentiment(mention: Mention, stored: Any, corrections: list[Correction]) -> dict[str, Any] | None:
+    if not isinstance(stored, dict) or stored.get("text_label") not in Sentiment.values:
+        return None
+    if stored["text_label"] == mention.sentiment or any(c.field == "sentiment" for c in corrections):
+        return None
+    return {"label": Sentiment(stored["text_label"]).label, "score": stored.get("text_score")}
 
 
 def correction_labels(organisation: Organisation, field: str) -> list[tuple[int, Any]]:

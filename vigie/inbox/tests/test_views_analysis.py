@@ -175,3 +175,23 @@ def test_priority_reasons_read_in_the_reader_s_language(tenant: Tenant, login: L
         version="1.2", result={"priority": {"score": 60, "reasons": ["Note très basse (1,0/5)"]}}
     )
     assert "Note très basse (1,0/5)" in client.get(reverse("case_detail", args=[case.pk])).content.decode()
+
+
+def test_a_one_star_review_in_kind_words_reads_negative_and_says_what_its_words_say(
+    tenant: Tenant, login: Login
+) -> None:
+    mention = make_mention(
+        tenant.organisation,
+        text="Livraison rapide, produit conforme, vendeur très aimable. Je recommande !",
+        rating=1,
+    )
+    do_analyze_mentions(tenant.organisation, [mention.pk])
+    mention.refresh_from_db()
+    case = make_case(tenant.organisation, mention)
+    client = login(tenant.viewer)
+    html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert 'class="badge sentiment-negative">Négatif' in html
+    assert "d'après la note ; le texte seul se lit positif" in html
+    User.objects.filter(pk=tenant.viewer.user.pk).update(language="en")
+    english = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "from the rating; the text alone reads positive" in english
