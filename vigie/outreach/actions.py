@@ -4,8 +4,8 @@ survey answers (stored, and handed to the mentions' ingest as ``survey`` mention
 The invitation rules, in the order they are checked (``do_invite``): the campaign is on; a legal
 basis is recorded; the address is valid; the contact has not opted out, bounced or complained; the
 contact is in the population (never narrowed by sentiment, rating or outcome: see ``rules``); no
-invitation was made to them within the period; the charter names a review platform for the
-location. Then the invitation is sent now, or at the end of the quiet hours.
+invitation was made to them within the period; a location, when one is named, is one Vigie knows;
+the charter names a review platform for the location. Then the invitation is sent now, or at the end of the quiet hours.
 """
 
 from __future__ import annotations
@@ -287,18 +287,33 @@ class InviteRequest:
     author_id: int | None = None
 
 
+@dataclass(frozen=True)
+class RowOutcome:
+    """What became of one row of a list that was not simply sent: its line in the file (the
+    header is line 1), the address it names, the reason's code and what it is about (the unknown
+    location's name)."""
+
+    line: int
+    who: str
+    reason: str
+    detail: str = ""
+
+
 @dataclass
 class InviteSummary:
-    """What a run did: invitations sent, and the others by reason."""
+    """What a run did: invitations sent, and the others by reason (and, for a list, by row)."""
 
     sent: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    rows: list[RowOutcome] = field(default_factory=list)
 
-    def add(self, outcome: str) -> None:
+    def add(self, outcome: str, *, line: int = 0, who: str = "", detail: str = "") -> None:
         if outcome == "sent":
             self.sent += 1
-        else:
-            self.skipped[outcome] += 1
+            return
+        self.skipped[outcome] += 1
+        if line:
+            self.rows.append(RowOutcome(line, who[:254], outcome, detail[:150]))
 
     def as_dict(self) -> dict[str, Any]:
         return {"sent": self.sent, "skipped": dict(sorted(self.skipped.items()))}
@@ -364,12 +379,16 @@ def do_invite(
     if reason:
         return reason
     location = (
-        scoped(Location, organisation).filter(name__iexact=request.location).first()
-        if request.location
+        scoped(Location, organisation).filter(name__iexact=request.location.strip()).first()
+        if request.location.strip()
         else None
     )
-    # A location name Vigie does not know gets the charter's default platform (the invitation is
-    # still the right one; only the per-location measures lose it).
+    if request.location.strip() and location is None:
+        # A location name Vigie does not know (a typo, a CRM's own naming) is refused rather than
+        # sent to the default line: the location decides the review page (an agency's own Google
+        # page), an invitation cannot be taken back within the period, and a refused row goes out
+        # once its location is corrected (or left empty) in the next import.
+        return "unknown_location"
     policy = current_charter(organisation).outreach
     place = location.name if location else ""
     site = None
@@ -917,15 +936,17 @@ def do_invite_rows(
         )
     )
     seen: set[str] = set()
-    for row in rows:
+    # Line numbers as a spreadsheet shows them: the header is line 1.
+    for line, row in enumerate(rows, start=2):
         key = _normal_email(row.get("email", "")) or row.get("phone", "")
+        who = row.get("email", "") or row.get("phone", "")
         if key and key in seen:
-            summary.add("duplicate_in_file")
+            summary.add("duplicate_in_file", line=line, who=who)
             continue
         seen.add(key)
         basis = row.get("legal_basis", "")
         if basis and basis not in LegalBasis.values:
-            summary.add("invalid_legal_basis")
+            summary.add("invalid_legal_basis", line=line, who=who, detail=basis)
             continue
         request = InviteRequest(
             email=row.get("email", ""),
@@ -936,7 +957,10 @@ def do_invite_rows(
             trigger=trigger,
             legal_basis=basis,
         )
-        summary.add(do_invite(organisation, request, dry_run=dry_run, campaign=campaign))
+        outcome = do_invite(organisation, request, dry_run=dry_run, campaign=campaign)
+        summary.add(
+            outcome, line=line, who=who, detail=request.location if outcome == "unknown_location" else ""
+        )
     if not dry_run:
         do_record_audit_event(organisation, "outreach.list_invited", data=summary.as_dict())
     return summary
