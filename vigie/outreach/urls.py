@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("invite/", views.invite_upload, name="outreach_invite_upload"),
     path("surveys/import/", views.survey_upload, name="outreach_survey_upload"),
     path("addresses/", views.mark_address, name="outreach_mark_address"),
+    path("preview/", views.preview_page, name="outreach_preview"),
     path("invitations/", views.invitation_list, name="outreach_invitations"),
     path("testimonials/", views.testimonial_list, name="outreach_testimonials"),
     path("testimonials/select/", views.testimonial_select, name="outreach_testimonial_select"),

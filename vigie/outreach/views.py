@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,12 +22,15 @@ from vigie.charter.actions import do_update_charter
 from vigie.charter.document import OutreachPolicy
 from vigie.charter.queries import current_charter
 from vigie.core.decorators import current_membership, member_required
+from vigie.core.models import Location
 from vigie.core.periods import last_days
 from vigie.core.roles import MANAGE
-from vigie.core.tenancy import get_in_org
+from vigie.core.tenancy import get_in_org, scoped
 from vigie.mentions.models import Mention
 from vigie.outreach import actions, forms, queries
 from vigie.outreach.models import InvitationState, SurveyResponse, Testimonial
+from vigie.outreach.preview import preview
+from vigie.outreach.reasons import reason_label
 
 # Requests per minute one client may make to the public pages.
 PUBLIC_RATE_LIMIT = 20
@@ -97,6 +101,7 @@ def campaign(request: HttpRequest) -> HttpResponse:
             "upload_form": forms.CsvUploadForm(),
             "survey_form": forms.CsvUploadForm(),
             "address_form": forms.AddressForm(),
+            "import_report": _import_report(request),
         },
         status=status,
     )
@@ -125,19 +130,61 @@ def invite_upload(request: HttpRequest) -> HttpResponse:
     except actions.CsvError as exc:
         messages.error(request, str(exc))
         return redirect("outreach")
-    summary = actions.do_invite_rows(member.organisation, rows, dry_run=form.cleaned_data["dry_run"])
-    skipped = ", ".join(f"{reason} : {count}" for reason, count in sorted(summary.skipped.items()))
-    messages.success(
-        request,
-        (
-            _("Essai à blanc : %(sent)s invitation(s) partiraient.")
-            if form.cleaned_data["dry_run"]
-            else _("%(sent)s invitation(s) envoyée(s).")
-        )
-        % {"sent": summary.sent}
-        + (" " + _("Non envoyées : %(skipped)s.") % {"skipped": skipped} if skipped else ""),
-    )
+    dry_run = form.cleaned_data["dry_run"]
+    summary = actions.do_invite_rows(member.organisation, rows, dry_run=dry_run)
+    # The report is shown once, on the page the redirect leads to: the list page after a real run,
+    # beside the form after a dry run (nothing was sent).
+    request.session[IMPORT_REPORT_KEY] = {
+        "dry_run": dry_run,
+        "sent": summary.sent,
+        "counts": dict(summary.skipped),
+        "rows": [
+            [row.line, row.who, row.reason, row.detail]
+            for row in summary.rows[:IMPORT_REPORT_ROWS]
+            if row.reason != "quiet_hours"
+        ],
+    }
+    if dry_run:
+        return HttpResponseRedirect(reverse("outreach") + "#import-report")
     return redirect("outreach_invitations")
+
+
+# The rows of an import report kept for the page (the counts cover them all).
+IMPORT_REPORT_ROWS = 200
+IMPORT_REPORT_KEY = "outreach_import_report"
+
+
+def _import_report(request: HttpRequest) -> dict[str, Any] | None:
+    """The last import's report, once, in words: what went (or would go), what was scheduled for
+    the end of the quiet hours, and each row that did not go, with its line and reason."""
+    stored = request.session.pop(IMPORT_REPORT_KEY, None)
+    if not isinstance(stored, dict):
+        return None
+    counts: dict[str, int] = stored.get("counts", {})
+    scheduled = counts.get("quiet_hours", 0)
+    refused = sorted(
+        ((code, n) for code, n in counts.items() if code != "quiet_hours"),
+        key=lambda item: (-item[1], item[0]),
+    )
+    rows = []
+    for line, who, code, detail in stored.get("rows", []):
+        reason = reason_label(code)
+        if code == "unknown_location":
+            reason = _(
+                "lieu inconnu : %(location)s — ligne refusée (corrigez le nom du lieu ou laissez-le vide)"
+            ) % {"location": detail}
+        elif detail:
+            reason = f"{reason} : {detail}"
+        rows.append({"line": line, "who": who, "reason": reason})
+    return {
+        "dry_run": bool(stored.get("dry_run")),
+        "sent": stored.get("sent", 0),
+        "scheduled": scheduled,
+        "refused": [{"reason": reason_label(code), "count": n} for code, n in refused],
+        "refused_total": sum(n for _code, n in refused),
+        "rows": rows,
+        "more": max(0, sum(n for _code, n in refused) - len(rows)),
+    }
 
 
 @member_required(MANAGE)
@@ -163,6 +210,45 @@ def survey_upload(request: HttpRequest) -> HttpResponse:
     for line in report.rejected[:5]:
         messages.warning(request, line)
     return redirect("outreach")
+
+
+@member_required(MANAGE)
+@require_GET
+def preview_page(request: HttpRequest) -> HttpResponse:
+    """The invitation e-mail and the survey page exactly as a sample customer would receive them,
+    for a location, a language and an origin; nothing is sent or written."""
+    member = current_membership(request)
+    organisation = member.organisation
+    location = None
+    if request.GET.get("location"):
+        location = get_in_org(Location, organisation, _int(request.GET["location"]))
+    language = request.GET.get("language", "")
+    if language not in {"fr", "en"}:
+        language = organisation.language if organisation.language in {"fr", "en"} else "fr"
+    reminder = request.GET.get("reminder") == "1"
+    after_case = request.GET.get("trigger", "case") != "import"
+    campaign = queries.campaign_of(organisation)
+    return render(
+        request,
+        "outreach/preview.html",
+        {
+            "nav": "outreach",
+            "preview": preview(
+                organisation,
+                campaign,
+                location=location,
+                language=language,
+                reminder=reminder,
+                after_case=after_case,
+            ),
+            "campaign": campaign,
+            "locations": scoped(Location, organisation).order_by("name"),
+            "location": location,
+            "language": language,
+            "reminder": reminder,
+            "after_case": after_case,
+        },
+    )
 
 
 @member_required(MANAGE)
@@ -197,6 +283,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             "state": state,
             "states": InvitationState.choices,
             "measures": queries.invitation_measures(member.organisation, last_days(member.organisation, 30)),
+            "import_report": _import_report(request),
         },
     )
 

@@ -73,8 +73,13 @@ def test_cli_prints_json_writes_mails_to_the_folder_and_a_second_run_sends_nothi
         ],
     )
     assert invite_cli(path) == {
-        "sent": 4,
-        "skipped": {"duplicate_in_file": 1, "invalid_address": 1, "no_review_platform": 1},
+        "sent": 3,
+        "skipped": {
+            "duplicate_in_file": 1,
+            "invalid_address": 1,
+            "no_review_platform": 1,
+            "unknown_location": 1,
+        },
     }
     mails = sorted((tmp_path / "mail").iterdir())
     text = "".join(m.read_text(encoding="utf-8") for m in mails)
@@ -91,15 +96,17 @@ def test_cli_prints_json_writes_mails_to_the_folder_and_a_second_run_sends_nothi
     assert "List-Unsubscribe" in text
     lyon = Invitation.objects.get(contact__email="eve@client.example")
     assert (lyon.platform, lyon.location) == ("google_business", world.lyon), "google is Google Business"
-    assert Invitation.objects.get(contact__email="luc@client.example").location is None
+    # A location Vigie does not know is refused, not sent to the default platform.
+    assert not Invitation.objects.filter(contact__email="luc@client.example").exists()
 
     assert invite_cli(path) == {
         "sent": 0,
         "skipped": {
-            "already_invited": 4,
+            "already_invited": 3,
             "duplicate_in_file": 1,
             "invalid_address": 1,
             "no_review_platform": 1,
+            "unknown_location": 1,
         },
     }
     assert len(list((tmp_path / "mail").iterdir())) == len(mails), "the second run sent nothing"

@@ -4,6 +4,7 @@ dashboard's CSAT / NPS per location with the response rate."""
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Callable
 
@@ -250,3 +251,33 @@ def test_the_dashboard_shows_csat_and_nps_per_location_team_and_agent(
     assert "2 réponses" in card
     measures = page.split('data-outreach="measures"')[1].split("</section>")[0]
     assert "non mesuré" in measures
+
+
+def test_the_outreach_pages_share_the_tabs_and_label_checkboxes_without_a_colon(
+    world: World, login: Callable[[Membership], Client]
+) -> None:
+    client = login(world.tenant.manager)
+    for page, current in [
+        ("/outreach/", "Invitations à donner son avis"),
+        ("/outreach/preview/", "Aperçu des messages"),
+        ("/outreach/invitations/", "Invitations envoyées"),
+        ("/outreach/testimonials/", "Témoignages"),
+    ]:
+        html = client.get(page).content.decode()
+        nav = html[html.index('<nav class="tabs" aria-label="Avis et satisfaction">') :]
+        nav = nav[: nav.index("</nav>")]
+        assert nav.count("<a ") == 4
+        assert f'aria-current="page">{current}</a>' in nav
+    settings_page = client.get("/outreach/").content.decode()
+    for label in (
+        "Envoyer les invitations",
+        "Joindre l'enquête de satisfaction",
+        "Essai à blanc (rien n'est envoyé)",
+    ):
+        escaped = label.replace("'", "&#x27;")
+        assert f"{escaped} :" not in settings_page
+        assert f"{escaped}:" not in settings_page
+        assert re.search(
+            rf'<label class="check" for="id_\w+"><input type="checkbox"[^>]*> <span>{re.escape(escaped)}</span>',
+            settings_page,
+        )
