@@ -13,22 +13,27 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Max, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from vigie.alerts.actions import do_forget_alert_texts
 from vigie.charter.document import RETENTION_KINDS, RetentionPolicy
 from vigie.charter.queries import current_charter
 from vigie.connectors.models import Source
 from vigie.core.actions import do_forget_notification_texts, do_prune_audit_events, do_record_audit_event
+from vigie.core.dates import long_date
 from vigie.core.models import AuditEvent, Organisation, User
 from vigie.evidence.queries import held_mention_ids
 from vigie.inbox.actions import (
+    CLOSING_STATUSES,
+    do_close_cases_for_erasure,
     do_delete_private_messages,
     do_erase_person_from_cases,
     do_pseudonymise_cases_of_mentions,
@@ -38,6 +43,7 @@ from vigie.inbox.models import CallbackLog, Case, PrivateMessage, PrivateThread
 from vigie.mentions.actions import (
     do_delete_authors,
     do_delete_mentions,
+    do_erase_mentions,
     do_pseudonymise_authors,
     do_pseudonymise_mentions,
     do_redact_mentions,
@@ -75,15 +81,30 @@ def do_record_subject_export(organisation: Organisation, findings: Findings, *, 
     )
 
 
+def erasure_placeholder(organisation: Organisation, when: datetime) -> str:
+    """What an erased text says instead of being blank, in the organisation's language."""
+    with translation.override(organisation.language):
+        day = long_date(when.astimezone(ZoneInfo(organisation.timezone)).date())
+        return _("[contenu effacé à la demande de la personne (RGPD) le %(date)s]") % {"date": day}
+
+
 def do_erase_subject(
-    organisation: Organisation, findings: Findings, *, actor: User | None, dry_run: bool = False
+    organisation: Organisation,
+    findings: Findings,
+    *,
+    actor: User | None,
+    dry_run: bool = False,
+    redact_naming: Collection[int] = (),
 ) -> dict[str, int]:
     """Erase or pseudonymise what ``findings`` found, sparing mentions under legal hold.
 
-    * the subject's mentions are pseudonymised (text, link, payload and author cleared; date,
-      rating and analysis stay for the statistics);
-    * in other people's mentions, and in the replies and notes of the subject's cases, their
-      e-mail, phone, handle and full name become « [effacé] »;
+    * the subject's mentions are pseudonymised (link, payload and author cleared; date, rating
+      and analysis stay for the statistics) and their text says it was erased, and when;
+    * in the replies (drafts and published ones), notes of the subject's cases their e-mail,
+      phone, handle, full, first and last names become « [effacé] »; the cases are closed
+      (« données effacées »), and replies not yet published are withdrawn;
+    * in other people's mentions that name them, the same happens only to those whose ids are
+      in ``redact_naming`` (the DPO ticked them: a text match is not proof it is this person);
     * their private threads and callbacks lose address, phone and messages;
     * their author rows are deleted, unless one of their mentions is held.
 
@@ -91,7 +112,8 @@ def do_erase_subject(
     """
     held = held_mention_ids(organisation)
     authored = [pk for pk in findings.authored_mention_ids if pk not in held]
-    naming = [pk for pk in findings.mentioning_mention_ids if pk not in held]
+    chosen = set(redact_naming)
+    naming = [pk for pk in findings.mentioning_mention_ids if pk not in held and pk in chosen]
     held_authors = set(
         Mention.objects.filter(organisation=organisation, pk__in=held, author_id__in=findings.author_ids)
         .values_list("author_id", flat=True)
@@ -128,10 +150,22 @@ def do_erase_subject(
     }
     keep = set(held)
     identifiers = findings.identifiers or findings.subject.identifiers()
+    counts["mentions_naming_not_chosen"] = len(
+        [pk for pk in findings.mentioning_mention_ids if pk not in held and pk not in chosen]
+    )
+    counts["cases_closed"] = (
+        Case.objects.filter(organisation=organisation, pk__in=cases)
+        .exclude(status__in=CLOSING_STATUSES)
+        .count()
+    )
     if not dry_run:
+        now = timezone.now()
+        placeholder = erasure_placeholder(organisation, now)
         _forget_alerts(organisation, [*authored, *naming])
         for start in range(0, len(authored), BATCH_SIZE):
-            do_pseudonymise_mentions(organisation, authored[start : start + BATCH_SIZE])
+            do_erase_mentions(
+                organisation, authored[start : start + BATCH_SIZE], placeholder=placeholder, erased_at=now
+            )
         # Counted again: a mention found by the database may not change (the match was in a
         # part of the text that another needle already replaced).
         counts["mentions_redacted"] = sum(
@@ -140,11 +174,17 @@ def do_erase_subject(
         )
         do_delete_authors(organisation, authors)
         erased = do_erase_person_from_cases(
-            organisation, cases, findings.needles, thread_ids=threads, callback_ids=callbacks
+            organisation,
+            cases,
+            findings.case_needles or findings.needles,
+            thread_ids=threads,
+            callback_ids=callbacks,
+            placeholder=placeholder,
         )
         counts["replies_redacted"] = erased.replies
         counts["notes_redacted"] = erased.notes
         counts["private_messages_erased"] = erased.private_messages
+        counts["cases_closed"] = do_close_cases_for_erasure(organisation, cases, actor=actor)
     for app, erase in hooks("actions", "do_erase_personal_data"):
         for name, value in erase(organisation, identifiers, keep_mention_ids=keep, dry_run=dry_run).items():
             counts[f"{app}.{name}"] = int(value)
@@ -202,7 +242,8 @@ def _apply_mentions(
             organisation=organisation, source_id=source_id, created_at__lt=now - timedelta(days=days)
         )
         if rule.action == "pseudonymise":
-            due = due.filter(_not_pseudonymised_mentions())
+            # An erased mention is pseudonymised already; its text says so, and stays.
+            due = due.filter(_not_pseudonymised_mentions()).exclude(raw__has_key="erased_at")
         for ids in id_batches(due, batch, held):
             count += len(ids)
             if not dry_run:

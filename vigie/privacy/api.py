@@ -24,6 +24,12 @@ class SubjectIn(Schema):
 
 class EraseIn(SubjectIn):
     dry_run: StrictBool = False
+    redact_naming: list[int] = Field(
+        default_factory=list,
+        max_length=10_000,
+        description="Ids of other people's mentions that name the person (the export's mentions with "
+        "relation 'named') in which to erase them; the others are left as they are.",
+    )
 
 
 class CountsOut(Schema):
@@ -62,7 +68,13 @@ def privacy_erase(request: HttpRequest, payload: EraseIn) -> CountsOut:
     """Erase or pseudonymise the person's data; legal holds stay; ``dry_run`` only counts."""
     member = require(request, PROTECT_DATA)
     findings = find_subject(member.organisation, _subject(payload.subject))
-    counts = do_erase_subject(member.organisation, findings, actor=member.user, dry_run=payload.dry_run)
+    counts = do_erase_subject(
+        member.organisation,
+        findings,
+        actor=member.user,
+        dry_run=payload.dry_run,
+        redact_naming=payload.redact_naming,
+    )
     return CountsOut(dry_run=payload.dry_run, counts=counts)
 
 

@@ -60,6 +60,15 @@ def _field_labels() -> dict[str, str]:
         "survey_opened_at": _("Date d'ouverture de l'enquête"),
         "answered_at": _("Date de réponse"),
         "language": _("Langue"),
+        "csat": _("Satisfaction (sur 5)"),
+        "nps": _("Recommandation (sur 10)"),
+        "comment": _("Commentaire"),
+        "origin": _("Origine"),
+        "said_at": _("Date"),
+        "text": _("Texte"),
+        "author_name": _("Nom affiché"),
+        "public": _("Déjà public"),
+        "consent_at": _("Date du consentement"),
     }
 
 

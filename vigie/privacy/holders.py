@@ -4,6 +4,10 @@ The privacy app sits above them in the layers, so they cannot register into it; 
 asks each app named in ``HOLDER_APPS`` for these optional functions, by name, through its public
 ``queries`` and ``actions`` modules (an app that has none of them is simply skipped):
 
+``queries.personal_links(organisation, identifiers) -> dict[str, list]``
+    What the app's records lead to elsewhere: ``mention_ids`` and ``author_ids`` (erased as the
+    person's own: an outreach contact's survey answers are mentions), ``names`` (redacted in the
+    person's cases).
 ``queries.personal_data(organisation, identifiers) -> dict[str, list[dict]]``
     What the app holds about the person; ``identifiers`` is ``{"emails": [...], "phones": [...],
     "handles": [...], "names": [...]}``. Each key becomes a section of the export (JSON-ready

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from vigie.core.models import Organisation
+from vigie.core.redaction import fold, name_parts, names_in
 from vigie.evidence.queries import held_mention_ids
 from vigie.inbox.models import CallbackLog, Case, Note, PrivateMessage, PrivateThread, Reply
 from vigie.mentions.models import Author, Mention
@@ -35,12 +37,18 @@ class Findings:
     subject: Subject
     author_ids: list[int] = field(default_factory=list)
     authored_mention_ids: list[int] = field(default_factory=list)
+    # Other people's mentions that name the subject (whole words): shown apart, erased only when
+    # the DPO ticks them.
     mentioning_mention_ids: list[int] = field(default_factory=list)
     case_ids: list[int] = field(default_factory=list)
     thread_ids: list[int] = field(default_factory=list)
     callback_ids: list[int] = field(default_factory=list)
     held_ids: set[int] = field(default_factory=set)
+    # What names the subject in other people's mentions: e-mails, phones, handles, full names.
     needles: list[str] = field(default_factory=list)
+    # What names the subject in the organisation's own texts on the subject's cases (replies,
+    # drafts, notes): the needles, plus first and last names and bare handles.
+    case_needles: list[str] = field(default_factory=list)
     # The subject's identifiers plus those found on the way, for the holder apps.
     identifiers: dict[str, list[str]] = field(default_factory=dict)
     elsewhere: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
@@ -72,30 +80,83 @@ class Findings:
         )
 
 
-def _needles(subject: Subject, authors: list[Author]) -> list[str]:
+def _needles(subject: Subject, authors: list[Author], names: list[str]) -> list[str]:
     needles = [*subject.emails, *phone_spellings(subject.phones), *(f"@{h}" for h in subject.handles)]
-    needles += [n for n in subject.names if _FULL_NAME.search(n)]
+    needles += [n for n in [*subject.names, *names] if _FULL_NAME.search(n)]
     for author in authors:
         if author.handle:
             needles.append(f"@{author.handle.removeprefix('@')}")
         if _FULL_NAME.search(author.display_name):
             needles.append(author.display_name)
-    return [n for n in dict.fromkeys(needles) if len(n) >= MIN_NEEDLE]
+    return [n for n in dict.fromkeys(" ".join(n.split()) for n in needles) if len(n) >= MIN_NEEDLE]
+
+
+def _case_needles(needles: list[str], authors: list[Author], names: list[str]) -> list[str]:
+    """On the subject's own cases the organisation greets them by first name ("Bonjour
+    Nathalie,"): their names' words are erased there too, and their handles without the @."""
+    found = list(needles)
+    for name in [*names, *(a.display_name for a in authors)]:
+        found += name_parts(name)
+    found += [a.handle.removeprefix("@") for a in authors if a.handle]
+    return [n for n in dict.fromkeys(found) if len(n) >= MIN_NEEDLE]
+
+
+def _linked(organisation: Organisation, identifiers: dict[str, list[str]]) -> dict[str, list[Any]]:
+    """What the holder apps' records lead to (``queries.personal_links``): an outreach contact's
+    survey answers are mentions, with an author and a case."""
+    linked: dict[str, list[Any]] = {"mention_ids": [], "author_ids": [], "names": []}
+    for _app, personal_links in hooks("queries", "personal_links"):
+        for key, values in (personal_links(organisation, identifiers) or {}).items():
+            linked.setdefault(key, []).extend(values)
+    return linked
+
+
+def _prefilter(needle: str) -> Q:
+    # The database narrows (case-insensitively, as typed and without accents); Python then keeps
+    # the whole-word matches only, accents and case aside (``redaction.names_in``).
+    query = Q()
+    for spelling in {needle, fold(needle)}:
+        query |= Q(text__icontains=spelling) | Q(title__icontains=spelling)
+    return query
+
+
+def _authors_named(organisation: Organisation, names: tuple[str, ...]) -> list[int]:
+    """Authors whose display name is one of ``names``, whole, without case nor accents."""
+    wanted = {fold(n) for n in names if fold(n)}
+    if not wanted:
+        return []
+    query = Q()
+    for name in names:
+        longest = max(name.split(), key=len)
+        query |= Q(display_name__iexact=name) | Q(display_name__icontains=longest)
+        query |= Q(display_name__icontains=fold(longest))
+    return [
+        pk
+        for pk, display in Author.objects.filter(organisation=organisation)
+        .filter(query)
+        .values_list("pk", "display_name")
+        if fold(display) in wanted
+    ]
 
 
 def find_subject(organisation: Organisation, subject: Subject) -> Findings:
     """Everything ``organisation`` holds about ``subject`` (another organisation's data never)."""
     findings = Findings(subject=subject)
-    match = Q()
+    match = Q(pk__in=_authors_named(organisation, subject.names))
     for value in (*subject.emails, *subject.handles):
         match |= Q(handle__iexact=value) | Q(handle__iexact=f"@{value}") | Q(external_id__iexact=value)
-    for name in subject.names:
-        match |= Q(display_name__iexact=name)
-    authors = list(Author.objects.filter(organisation=organisation).filter(match)) if match else []
-    findings.author_ids = [a.pk for a in authors]
+    linked = _linked(organisation, subject.identifiers())
+    match |= Q(pk__in=linked["author_ids"])
     mentions = Mention.objects.filter(organisation=organisation)
-    findings.authored_mention_ids = list(
-        mentions.filter(author_id__in=findings.author_ids).order_by("pk").values_list("pk", flat=True)
+    linked_mentions = list(mentions.filter(pk__in=linked["mention_ids"]).values_list("pk", "author_id"))
+    match |= Q(pk__in=[author for _pk, author in linked_mentions if author])
+    authors = list(Author.objects.filter(organisation=organisation).filter(match).order_by("pk"))
+    findings.author_ids = [a.pk for a in authors]
+    findings.authored_mention_ids = sorted(
+        {
+            *mentions.filter(author_id__in=findings.author_ids).values_list("pk", flat=True),
+            *(pk for pk, _author in linked_mentions),
+        }
     )
     findings.case_ids = list(
         Case.objects.filter(organisation=organisation, mention_id__in=findings.authored_mention_ids)
@@ -131,19 +192,30 @@ def find_subject(organisation: Organisation, subject: Subject) -> Findings:
         .values_list("phone", flat=True)
     )
     discovered = [*addresses, *phone_spellings(tuple(phones))]
+    linked_names = [str(n) for n in linked.get("names", []) if str(n).strip()]
     findings.needles = list(
-        dict.fromkeys([*_needles(subject, authors), *(d for d in discovered if len(d) >= MIN_NEEDLE)])
+        dict.fromkeys(
+            [*_needles(subject, authors, linked_names), *(d for d in discovered if len(d) >= MIN_NEEDLE)]
+        )
+    )
+    findings.case_needles = _case_needles(
+        findings.needles, authors, [*(n for n in subject.names if not subject.emails), *linked_names]
     )
     text_match = Q()
     for needle in findings.needles:
-        text_match |= Q(text__icontains=needle) | Q(title__icontains=needle)
+        text_match |= _prefilter(needle)
     if text_match:
-        findings.mentioning_mention_ids = list(
+        candidates = (
             mentions.filter(text_match)
             .exclude(pk__in=findings.authored_mention_ids)
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "title", "text")
         )
+        findings.mentioning_mention_ids = [
+            pk
+            for pk, title, text in candidates.iterator(chunk_size=500)
+            if names_in(f"{title}\n{text}", findings.needles)
+        ]
     findings.held_ids = held_mention_ids(organisation) & set(findings.mention_ids)
     known = subject.identifiers()
     findings.identifiers = {
@@ -153,12 +225,27 @@ def find_subject(organisation: Organisation, subject: Subject) -> Findings:
             dict.fromkeys([*known["handles"], *(a.handle.removeprefix("@") for a in authors if a.handle)])
         ),
         "names": list(dict.fromkeys([*known["names"], *(a.display_name for a in authors if a.display_name)])),
+        # The subject's own mentions, for what a holder app keeps about them (testimonials).
+        "mention_ids": [str(pk) for pk in findings.authored_mention_ids],
     }
     for app, personal_data in hooks("queries", "personal_data"):
         sections = personal_data(organisation, findings.identifiers)
         if sections:
             findings.elsewhere[app] = sections
     return findings
+
+
+def export_filename(organisation: Organisation, findings: Findings, extension: str) -> str:
+    """``donnees-personnelles-jeanne-durand-2026-12-07.json``: the person (the name found, else
+    what was typed) and the day, in the organisation's zone; only ASCII letters, digits and
+    dashes, so no browser or file system reads anything else in it."""
+    names = Author.objects.filter(organisation=organisation, pk__in=findings.author_ids).exclude(
+        display_name=""
+    )
+    name = next(iter(names.order_by("pk").values_list("display_name", flat=True)[:1]), findings.subject.raw)
+    slug = slugify(re.sub(r"[\W_]+", " ", fold(name)))[:60].strip("-") or "personne"
+    day = timezone.now().astimezone(ZoneInfo(organisation.timezone)).date().isoformat()
+    return f"donnees-personnelles-{slug}-{day}.{extension}"
 
 
 def _when(value: datetime | None, zone: ZoneInfo) -> str | None:

@@ -15,12 +15,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vigie.charter.queries import current_charter
 from vigie.core.decorators import current_membership, member_required
+from vigie.core.models import Organisation
 from vigie.core.roles import PROTECT_DATA
+from vigie.inbox.models import CallbackLog, Case, PrivateThread
 from vigie.mentions.models import Author, Mention
 from vigie.privacy.actions import do_erase_subject, do_record_subject_export
 from vigie.privacy.export import render_html, section_title
 from vigie.privacy.forms import EraseForm, SubjectForm
-from vigie.privacy.queries import export_subject, find_subject
+from vigie.privacy.queries import Findings, export_filename, export_subject, find_subject
 from vigie.privacy.records import processing_records
 
 
@@ -42,6 +44,10 @@ def _labels() -> dict[str, str]:
         "callbacks_erased": _("Rappels effacés"),
         "mentions_kept_for_legal_hold": _("Publications gardées (conservation judiciaire)"),
         "authors_kept_for_legal_hold": _("Comptes gardés (conservation judiciaire)"),
+        "mentions_naming_not_chosen": _(
+            "Publications d'autres personnes qui la citent, non cochées (gardées)"
+        ),
+        "cases_closed": _("Dossiers clos"),
         "replies_redacted": _("Réponses où son nom est effacé"),
         "notes_redacted": _("Notes où son nom est effacé"),
         "private_messages_erased": _("Messages privés effacés"),
@@ -58,10 +64,60 @@ def _labelled(counts: dict[str, int]) -> list[tuple[str, int]]:
     return [(_label(labels, key), value) for key, value in counts.items()]
 
 
+# How many items of one kind the page lists one by one (a person has few; beyond, a count).
+LISTED = 500
+
+
+def _mention_rows(organisation: Organisation, ids: list[int], held: set[int]) -> list[dict[str, Any]]:
+    mentions = (
+        Mention.objects.filter(organisation=organisation, pk__in=ids)
+        .select_related("source", "author")
+        .order_by("-created_at", "-pk")[:LISTED]
+    )
+    return [
+        {
+            "pk": m.pk,
+            "author": (m.author.display_name or m.author.handle) if m.author else "",
+            "created_at": m.created_at,
+            "source": m.source.name,
+            "excerpt": " ".join(filter(None, [m.title, m.text])),
+            "held": m.pk in held,
+        }
+        for m in mentions
+    ]
+
+
+def _items(organisation: Organisation, findings: Findings) -> dict[str, Any]:
+    """What erasure would touch, item by item, for the DPO to check before confirming."""
+    return {
+        "authors": Author.objects.filter(organisation=organisation, pk__in=findings.author_ids).order_by(
+            "pk"
+        )[:LISTED],
+        "own_mentions": _mention_rows(organisation, findings.authored_mention_ids, findings.held_ids),
+        "naming_mentions": _mention_rows(organisation, findings.mentioning_mention_ids, findings.held_ids),
+        "cases": Case.objects.filter(organisation=organisation, pk__in=findings.case_ids).order_by("pk")[
+            :LISTED
+        ],
+        "threads": PrivateThread.objects.filter(
+            organisation=organisation, pk__in=findings.thread_ids
+        ).order_by("pk")[:LISTED],
+        "callbacks": CallbackLog.objects.filter(
+            organisation=organisation, pk__in=findings.callback_ids
+        ).order_by("called_at")[:LISTED],
+        "sections": [
+            (section_title(f"{app}.{name}"), len(rows))
+            for app, sections in findings.elsewhere.items()
+            for name, rows in sections.items()
+            if rows
+        ],
+        "listed": LISTED,
+    }
+
+
 @member_required(PROTECT_DATA)
 @require_GET
 def privacy_page(request: HttpRequest) -> HttpResponse:
-    """Search a person; see what Vigie holds about them and what erasing would do."""
+    """Search a person; see what Vigie holds about them and, item by item, what erasing would do."""
     organisation = current_membership(request).organisation
     form = SubjectForm(request.GET if "subject" in request.GET else None)
     context: dict[str, Any] = {"nav": "privacy", "form": form}
@@ -73,11 +129,7 @@ def privacy_page(request: HttpRequest) -> HttpResponse:
             "found": not findings.empty,
             "counts": _labelled(findings.counts()),
             "preview": _labelled(do_erase_subject(organisation, findings, actor=None, dry_run=True)),
-            "authors": Author.objects.filter(organisation=organisation, pk__in=findings.author_ids)[:50],
-            "mentions": Mention.objects.filter(organisation=organisation, pk__in=findings.mention_ids)
-            .select_related("source")
-            .order_by("-created_at")[:50],
-            "held": findings.held_ids,
+            **_items(organisation, findings),
             "erase_form": EraseForm(initial={"subject": subject.raw}),
             "query": urlencode({"subject": subject.raw}),
         }
@@ -102,11 +154,12 @@ def privacy_export(request: HttpRequest) -> HttpResponse:
     do_record_subject_export(organisation, findings, actor=member.user)
     if request.GET.get("format") == "html":
         response = HttpResponse(render_html(document, organisation), content_type="text/html; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="donnees-personnelles.html"'
-        return response
-    body = json.dumps(document, ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="donnees-personnelles.json"'
+        filename = export_filename(organisation, findings, "html")
+    else:
+        body = json.dumps(document, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        filename = export_filename(organisation, findings, "json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -123,7 +176,9 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('privacy')}?{urlencode({'subject': subject})}")
     subject = form.cleaned_data["subject"]
     findings = find_subject(organisation, subject)
-    counts = do_erase_subject(organisation, findings, actor=member.user)
+    # Other people's posts that name the person: only those the DPO ticked.
+    chosen = {int(value) for value in request.POST.getlist("naming") if value.isdigit()}
+    counts = do_erase_subject(organisation, findings, actor=member.user, redact_naming=chosen)
     kept = counts.get("mentions_kept_for_legal_hold", 0)
     messages.success(
         request,

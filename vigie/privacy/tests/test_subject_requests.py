@@ -68,15 +68,16 @@ def test_a_subject_is_found_by_email_phone_and_full_name(person: Person, tmp_pat
 def test_erasure_clears_the_person_everywhere_and_audits_only_the_fact(
     person: Person, tenant: Tenant
 ) -> None:
-    result = run("privacy", "erase", "--org", "acme", "--subject", "Marie Dupont")
+    result = run("privacy", "erase", "--org", "acme", "--subject", "Marie Dupont", "--redact-naming", "all")
     counts = result["counts"]
     assert counts["mentions_pseudonymised"] == 2
     assert counts["authors_deleted"] == 2
     assert not Author.objects.filter(pk__in=[person.twitter_author.pk, person.google_author.pk]).exists()
     tweet = Mention.objects.get(pk=person.tweet.pk)
-    assert (tweet.text, tweet.url, tweet.author_id, tweet.raw) == ("", "", None, {})
+    assert tweet.text.startswith("[contenu effacé à la demande de la personne (RGPD) le ")
+    assert (tweet.url, tweet.author_id, list(tweet.raw)) == ("", None, ["erased_at"])
     review = Mention.objects.get(pk=person.review.pk)
-    assert review.text == ""
+    assert "Livraison" not in review.text
     assert review.rating == 1
     naming = Mention.objects.get(pk=person.naming.pk).text
     assert "marie" not in naming.lower()

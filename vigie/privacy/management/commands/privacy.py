@@ -1,5 +1,5 @@
 """vigie privacy export --org ORG --subject HANDLE_OR_EMAIL --out FILE.json
-vigie privacy erase --org ORG --subject HANDLE_OR_EMAIL [--dry-run]"""
+vigie privacy erase --org ORG --subject HANDLE_OR_EMAIL [--dry-run] [--redact-naming all|ID,…]"""
 
 from __future__ import annotations
 
@@ -31,6 +31,12 @@ class Command(BaseCommand):
             command.add_argument("--subject", required=True, help="platform handle, e-mail, phone or name")
         export.add_argument("--out", required=True, help="the JSON file to write")
         erase.add_argument("--dry-run", action="store_true", help="only count what would be erased")
+        erase.add_argument(
+            "--redact-naming",
+            default="",
+            help="other people's mentions naming the person to redact too: 'all', or ids separated by "
+            "commas (the export's mentions with relation 'named'); by default none",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = organisation_or_fail(options["org"])
@@ -53,5 +59,15 @@ class Command(BaseCommand):
                 json.dumps({"out": str(out), "html": str(page), "found": findings.counts()}, sort_keys=True)
             )
             return
-        counts = do_erase_subject(organisation, findings, actor=None, dry_run=options["dry_run"])
+        chosen = options["redact_naming"].strip()
+        if chosen == "all":
+            naming = set(findings.mentioning_mention_ids)
+        else:
+            try:
+                naming = {int(value) for value in chosen.split(",") if value.strip()}
+            except ValueError as error:
+                raise fail("--redact-naming: 'all' or mention ids separated by commas") from error
+        counts = do_erase_subject(
+            organisation, findings, actor=None, dry_run=options["dry_run"], redact_naming=naming
+        )
         self.stdout.write(json.dumps({"dry_run": options["dry_run"], "counts": counts}, sort_keys=True))
