@@ -297,5 +297,7 @@ class SentimentAnalyzer(Analyzer):
                     # short rated reviews it says so for 0.6 % (French) / 1.7 % (English).
                     label = "neutral"
             sentiment = rating_led(label, score, item.rating) or {"label": label, "score": round(score, 3)}
-            results.append({"sentiment": sentiment, "stars": round(star_values[i], 2)})
+            # A review's own stars are its stars; the estimate stands in for a missing rating only.
+            stars = star_values[i] if item.rating is None else min(5.0, max(1.0, float(item.rating)))
+            results.append({"sentiment": sentiment, "stars": round(stars, 2)})
         return results

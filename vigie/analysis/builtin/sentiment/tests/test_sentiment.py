@@ -122,6 +122,9 @@ def test_a_rated_review_reads_on_the_side_of_its_stars_and_keeps_what_the_text_s
     assert five_stars["sentiment"]["label"] == "positive"
     assert 0 < five_stars["sentiment"]["score"] <= 1.0
     assert five_stars["sentiment"]["text_label"] == "negative"
+    # Its stars are its own, not the estimate from its words.
+    assert one_star["stars"] == 1.0
+    assert five_stars["stars"] == 5.0
 
 
 def test_stars_and_text_that_agree_give_a_stronger_score_than_stars_alone() -> None:
