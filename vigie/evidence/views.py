@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import User
@@ -24,9 +24,10 @@ from vigie.core.tenancy import get_in_org, scoped
 from vigie.evidence import queries
 from vigie.evidence.actions import do_lift_legal_hold, do_record_export
 from vigie.evidence.bundle import NothingToExport, build_bundle
-from vigie.evidence.forms import LiftHoldForm
+from vigie.evidence.forms import LiftHoldForm, VerifyBundleForm, max_upload_bytes, too_large_message
 from vigie.evidence.models import CaptureStatus, CaptureTrigger, LegalHold
 from vigie.evidence.service import capture_mention
+from vigie.evidence.verify import verify_bundle
 from vigie.inbox.models import Case
 from vigie.mentions.models import Mention
 
@@ -57,6 +58,54 @@ def evidence_home(request: HttpRequest) -> HttpResponse:
             "anchor": queries.last_audit_anchor(organisation),
         },
     )
+
+
+# What the archive's files may add up to once inflated, for a file checked in a web request.
+VERIFY_MAX_TOTAL_BYTES = 512 * 1024 * 1024
+
+
+@member_required(MANAGE)
+@require_http_methods(["GET", "POST"])
+def verify_bundle_page(request: HttpRequest) -> HttpResponse:
+    """Check a legal file uploaded by a manager, as ``vigie evidence verify`` does: offline, the file
+    alone. The ZIP is read in memory (never extracted, so its member names are never paths); what it
+    says is compared with the organisation's own key, so a file signed by another key says so."""
+    organisation = current_membership(request).organisation
+    key = queries.signing_key(organisation)
+    context: dict[str, object] = {
+        "nav": "evidence",
+        "key": key,
+        "max_megabytes": max(1, max_upload_bytes() // (1024 * 1024)),
+    }
+    if request.method == "GET":
+        context["form"] = VerifyBundleForm()
+        return render(request, "evidence/verify.html", context)
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > max_upload_bytes() + 64 * 1024:
+        # Refused before the file is read into memory (Django's CSRF check has already spooled the
+        # body to a temporary file; a reverse proxy's body limit stops it earlier).
+        context.update({"form": VerifyBundleForm(), "refused": too_large_message()})
+        return render(request, "evidence/verify.html", context, status=413)
+    form = VerifyBundleForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "evidence/verify.html", context, status=400)
+    upload = form.cleaned_data["bundle"]
+    data = b"".join(upload.chunks())
+    report = verify_bundle(data, max_total_bytes=VERIFY_MAX_TOTAL_BYTES)
+    context.update(
+        {
+            "report": report,
+            "filename": upload.name,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "own_key": key is not None and report.fingerprint == key.fingerprint,
+            "form": VerifyBundleForm(),
+        }
+    )
+    return render(request, "evidence/verify.html", context)
 
 
 @member_required(MANAGE)
