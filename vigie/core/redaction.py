@@ -85,9 +85,47 @@ def redact(text: str, needles: Sequence[str], replacement: str = ERASED) -> str:
     return text
 
 
-def name_parts(full_name: str, minimum: int = 2) -> list[str]:
-    """A full name and each of its words of at least ``minimum`` letters (first and last names)."""
+# Words of a name that are also common words of a reply: never erased on their own.
+_PARTICLES = frozenset(
+    {
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "da",
+        "das",
+        "di",
+        "do",
+        "dos",
+        "del",
+        "della",
+        "van",
+        "von",
+        "der",
+        "den",
+        "ter",
+        "ten",
+        "al",
+        "el",
+        "ben",
+        "bin",
+        "mac",
+        "mc",
+        "st",
+        "ste",
+        "saint",
+        "sainte",
+    }
+)
+
+
+def name_parts(full_name: str, minimum: int = 3) -> list[str]:
+    """A full name and each of its words of at least ``minimum`` letters that is no particle
+    (« Jean de La Fontaine »: itself, « Jean », « Fontaine »): the first and last names a reply
+    may greet the person by."""
     words = [w.strip(".,;:()\"'") for w in full_name.split()]
     parts = [" ".join(full_name.split())] if full_name.strip() else []
-    parts += [w for w in words if len(w) >= minimum]
+    parts += [w for w in words if len(w) >= minimum and fold(w) not in _PARTICLES]
     return list(dict.fromkeys(parts))
