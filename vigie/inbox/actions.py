@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from difflib import SequenceMatcher
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,8 +12,8 @@ from django.db import connection, models, transaction
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from vigie.core import redaction
 from vigie.core.actions import do_notify, do_record_audit_event
@@ -514,9 +513,16 @@ def do_update_reply(reply: Reply, body: str, *, actor: User, template: Template 
 
 def template_edit_ratio(rendered: str, body: str) -> float:
     """How much of the rendered template the agent changed, from 0 (untouched) to 1 (rewritten)."""
-    if not rendered:
-        return 1.0 if body else 0.0
-    return round(1.0 - SequenceMatcher(None, rendered, body, autojunk=False).ratio(), 3)
+    from vigie.inbox.quality.similarity import edit_ratio
+
+    return edit_ratio(rendered, body)
+
+
+def join_reasons(reasons: Iterable[str]) -> str:
+    """Reasons one after the other, as the active language writes a list of clauses: "a ; b" in
+    French (a narrow no-break space before the semicolon), "a; b" in English."""
+    separator = "; " if (get_language() or "fr").startswith("en") else "\u202f; "
+    return separator.join(str(reason) for reason in reasons)
 
 
 def approval_reasons(reply: Reply, membership: Membership | None) -> list[str]:
@@ -573,6 +579,7 @@ def gate_findings(reply: Reply, membership: Membership | None) -> list[Any]:
     from vigie.inbox.quality import check_reply
 
     mention = reply.case.mention
+    template = reply.template
     return list(
         check_reply(
             reply.body,
@@ -581,8 +588,12 @@ def gate_findings(reply: Reply, membership: Membership | None) -> list[Any]:
             organisation=reply.organisation,
             mention=mention,
             membership=membership,
-            template_body=reply.template.body if reply.template is not None else None,
+            template_body=template.body if template is not None else None,
             channel=reply.channel,
+            # A pre-approved template is meant to be reused as it is (see the quality gate's doc).
+            approved_template=rendered_template(reply, membership)
+            if template is not None and template.pre_approved
+            else "",
         )
     )
 
@@ -643,7 +654,7 @@ def _notify_approvers(reply: Reply, actor: User, reasons: list[str]) -> None:
             member.user,
             "reply.approval_requested",
             _("Réponse à valider sur le dossier %(case)s") % {"case": case.reference},
-            body="; ".join(reasons),
+            body=join_reasons(reasons),
             url=reverse("case_detail", args=[case.pk]),
             data={"case": case.pk, "reply": reply.pk},
         )

@@ -31,6 +31,8 @@ class GateContext:
     # an agent may promise alone (``vigie.charter.document.ApprovalPolicy``).
     approval_topics: frozenset[str] = frozenset(APPROVAL_TOPICS)
     shortest_deadline_hours: float | None = 24
+    # How far a pre-approved template may be edited and still count as the approved text.
+    template_edit_threshold: float = 0.3
 
 
 def recent_reply_bodies(
@@ -74,6 +76,7 @@ def gate_context(
     recent: list[str] = []
     topics: frozenset[str] = frozenset(APPROVAL_TOPICS)
     shortest_deadline: float | None = 24
+    edit_threshold = 0.3
     if organisation is not None:
         from vigie.analysis.queries import organisation_context
         from vigie.charter.queries import current_charter
@@ -92,6 +95,7 @@ def gate_context(
         protected.append(charter.signature)
         topics = frozenset(charter.approval.reply_commitments)
         shortest_deadline = charter.approval.shortest_deadline_hours
+        edit_threshold = float(charter.approval.template_edit_threshold)
         recent = recent_reply_bodies(
             organisation, platform, exclude_mention_id=mention.pk if mention else None
         )
@@ -109,4 +113,5 @@ def gate_context(
         may_promise=membership is not None and membership.can(MANAGE),
         approval_topics=topics,
         shortest_deadline_hours=shortest_deadline,
+        template_edit_threshold=edit_threshold,
     )

@@ -24,6 +24,7 @@ def check_reply(
     membership: Membership | None = None,
     template_body: str | None = None,
     channel: str = "public",
+    approved_template: str = "",
 ) -> list[Finding]:
     """Every problem of the draft ``text`` to be posted on ``platform`` in ``language``.
 
@@ -33,7 +34,11 @@ def check_reply(
     customer is unhappy); ``membership`` the author's role (refunds and compensation are a
     manager's promise); ``template_body`` the template the draft started from (contact details a
     manager wrote there are the organisation's, not personal data); ``channel`` is "public" or a
-    private channel, where personal data is expected. Messages are in the active language.
+    private channel, where personal data is expected. ``approved_template`` is the text of the
+    *pre-approved* template the draft started from, its variables filled in: its phrases do not
+    make the draft a copy of recent replies, and a draft that keeps it (edited no further than the
+    charter's ``template_edit_threshold``) is not told what a complete answer should hold, the
+    managers who approved it decided that. Messages are in the active language.
 
     Insults, contempt and sarcasm block. Commitments the charter reserves to a supervisor
     (refunds, gestures, money, fault, liability, short deadlines: ``approval.reply_commitments``)
@@ -50,6 +55,7 @@ def check_reply(
         context=context,
         template_body=template_body,
         channel=channel,
+        approved_template=approved_template,
     )
 
 
@@ -61,6 +67,7 @@ def check_with_context(
     context: GateContext,
     template_body: str | None = None,
     channel: str = "public",
+    approved_template: str = "",
 ) -> list[Finding]:
     """``check_reply`` once the database has been read (the benchmark times this part)."""
     findings = blocking.check_empty(text)
@@ -97,9 +104,13 @@ def check_with_context(
             topics=context.approval_topics,
             shortest_deadline_hours=context.shortest_deadline_hours,
         )
-    if context.unhappy_customer:
+    kept_template = (
+        bool(approved_template)
+        and similarity.edit_ratio(approved_template, text) <= context.template_edit_threshold
+    )
+    if context.unhappy_customer and not kept_template:
         findings += tone.check_answer_elements(text, written_in, private_offer=channel == "public")
-    findings += similarity.check_similarity(text, context.recent_replies, platform)
+    findings += similarity.check_similarity(text, context.recent_replies, platform, approved_template)
     return sorted(findings, key=_order)
 
 

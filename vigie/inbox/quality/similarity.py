@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from django.utils.translation import gettext as _
@@ -42,15 +43,31 @@ def jaccard(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> flo
     return shared / (len(a) + len(b) - shared)
 
 
-def most_similar(text: str, previous: Iterable[str]) -> float:
-    """The highest similarity of ``text`` to any of ``previous``."""
+def most_similar(text: str, previous: Iterable[str], approved_template: str = "") -> float:
+    """The highest similarity of ``text`` to any of ``previous``.
+
+    The phrases of ``approved_template`` (a pre-approved template the draft started from) are
+    the organisation's chosen words, meant to be reused: only the draft's other phrases count.
+    """
     mine = shingles(text)
+    if approved_template:
+        mine = mine - shingles(approved_template)
     return max((jaccard(mine, shingles(other)) for other in previous), default=0.0)
 
 
-def check_similarity(text: str, previous: Iterable[str], platform: str) -> list[Finding]:
-    """A warning when ``text`` is nearly the same as a recent reply on ``platform``."""
-    score = most_similar(text, previous)
+def edit_ratio(original: str, text: str) -> float:
+    """How much of ``original`` (a rendered template) ``text`` changed, from 0 (untouched) to 1."""
+    if not original:
+        return 1.0 if text else 0.0
+    return round(1.0 - SequenceMatcher(None, original, text, autojunk=False).ratio(), 3)
+
+
+def check_similarity(
+    text: str, previous: Iterable[str], platform: str, approved_template: str = ""
+) -> list[Finding]:
+    """A warning when ``text`` is nearly the same as a recent reply on ``platform``; a pre-approved
+    template used as is is not a copy-paste (``most_similar``)."""
+    score = most_similar(text, previous, approved_template)
     if score < THRESHOLD:
         return []
     return [
