@@ -128,7 +128,12 @@ def test_a_supervisor_captures_a_post_from_its_case_and_the_file_verifies(
 
     accepted = _verify(bundle, tmp_path, authority)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
-    assert "intact" in accepted.stdout
+    assert (
+        accepted.stdout.strip()
+        .splitlines()[-1]
+        .startswith("intact : sceau de l'archive et signatures valides")
+    )
+    assert "la capture est horodatée (RFC 3161, horodatage vérifié)" in accepted.stdout
 
     data = bytearray(bundle.read_bytes())
     data[len(data) // 2] ^= 0x20
@@ -137,6 +142,9 @@ def test_a_supervisor_captures_a_post_from_its_case_and_the_file_verifies(
     refused = _verify(tampered, tmp_path, authority)
     assert refused.returncode == 1
     assert "ÉCHEC" in refused.stdout
+    # A verdict, not an error of the command.
+    assert refused.stdout.strip().splitlines()[-1].startswith(("ALTÉRÉ : ", "ILLISIBLE : "))
+    assert "CommandError" not in refused.stdout + refused.stderr
 
     # An agent sees the countdown but not the capture button.
     agent = new_context(browser).new_page()
