@@ -27,3 +27,4 @@ def test_emails_phones_and_handles_are_whole_too() -> None:
 def test_the_longest_name_wins_where_two_overlap() -> None:
     assert redact("Marie Dupont et Marie", ["Marie", "Marie Dupont"]) == "[effacé] et [effacé]"
     assert name_parts("Jeanne  Durand") == ["Jeanne Durand", "Jeanne", "Durand"]
+    assert name_parts("Jean de La Fontaine") == ["Jean de La Fontaine", "Jean", "Fontaine"]
