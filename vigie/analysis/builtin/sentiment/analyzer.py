@@ -298,6 +298,6 @@ class SentimentAnalyzer(Analyzer):
                     label = "neutral"
             sentiment = rating_led(label, score, item.rating) or {"label": label, "score": round(score, 3)}
             # A review's own stars are its stars; the estimate stands in for a missing rating only.
-            stars = star_values[i] if item.rating is None else min(5.0, max(1.0, float(item.rating)))
-            results.append({"sentiment": sentiment, "stars": round(stars, 2)})
+            shown = float(star_values[i]) if item.rating is None else min(5.0, max(1.0, float(item.rating)))
+            results.append({"sentiment": sentiment, "stars": round(shown, 2)})
         return results
