@@ -378,7 +378,7 @@ def case_replies(case: Case) -> QuerySet[Reply]:
     return (
         scoped(Reply, case.organisation)
         .filter(case=case)
-        .select_related("author", "approved_by", "template")
+        .select_related("author", "approved_by", "template", "publication")
         .order_by("created_at", "id")
     )
 

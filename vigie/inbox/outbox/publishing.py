@@ -216,6 +216,10 @@ def do_queue_publication(reply: Reply, *, actor: User | None) -> Publication:
         obj=current,
         data={"case": case.pk, "platform": platform},
     )
+    if state == PublicationState.MANUAL and case.status == CaseStatus.NEW:
+        # Answered, not yet online: someone is on it until they post it by hand ("En cours"); the
+        # customer has seen nothing yet, so it is not waiting for them.
+        do_set_case_status(case, CaseStatus.IN_PROGRESS, actor=actor)
     return publication
 
 

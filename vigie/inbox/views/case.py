@@ -23,6 +23,7 @@ from vigie.inbox.actions import (
     do_add_note,
     do_assign_case,
     do_set_case_status,
+    join_reasons,
 )
 from vigie.inbox.drafting import llm_available
 from vigie.inbox.forms import (
@@ -43,7 +44,7 @@ from vigie.inbox.handling import (
     no_answer_label,
     platform_moderation,
 )
-from vigie.inbox.models import CaseStatus, ReplyChannel, ReplyStatus
+from vigie.inbox.models import CaseStatus, PublicationState, ReplyChannel, ReplyStatus
 from vigie.inbox.presence import HEARTBEAT_SECONDS, beat
 from vigie.inbox.quality.labels import finding_label
 from vigie.inbox.queries import (
@@ -55,7 +56,7 @@ from vigie.inbox.queries import (
 )
 from vigie.inbox.routing.timeline import describe_routing_event
 from vigie.inbox.suggestions import suggest_replies
-from vigie.inbox.views.conversation import conversation
+from vigie.inbox.views.conversation import conversation, event_actor_name, person_name
 from vigie.mentions.actions import do_set_author_flags
 from vigie.mentions.models import AuthorFlag, MentionType, Sentiment
 
@@ -145,7 +146,7 @@ def _describe_work(verb: str, data: dict[str, Any]) -> str:
     if verb == "reply.submitted":
         if data.get("approval"):
             return _("Réponse soumise à validation : %(reasons)s") % {
-                "reasons": "; ".join(data.get("reasons", []))
+                "reasons": join_reasons(data.get("reasons", []))
             }
         return _("Réponse envoyée à la publication")
     if verb == "reply.approved":
@@ -311,6 +312,17 @@ def _render_case(
     if can_handle:
         correction_form = correction_form or AnalysisCorrectionForm(mention=mention)
     analysis = mention_analysis(mention)
+    publication = publication_context(case, member)
+    # One answer at a time: while a reply waits for a supervisor, or for someone to post it by
+    # hand on a platform without a reply API, no second one is started.
+    pending = (
+        next((r for r in detail.replies if r.status == ReplyStatus.AWAITING_APPROVAL), None)
+        if draft is None
+        else None
+    )
+    awaiting_hand = draft is None and any(
+        row.publication.state == PublicationState.MANUAL for row in publication["publication_rows"]
+    )
     return render(
         request,
         "inbox/case_detail.html",
@@ -346,11 +358,12 @@ def _render_case(
             "reply_form": reply_form,
             "draft": draft,
             "sent_back": sent_back,
+            "sent_back_by": event_actor_name(sent_back) if sent_back is not None else "",
             "suggested_ids": {int(i) for i in case.suggested_template_ids or [] if str(i).isdigit()},
             "can_approve": member.can(MANAGE),
-            # One answer at a time: while a reply waits for a supervisor, no second one is started.
-            "reply_pending": draft is None
-            and any(reply.status == ReplyStatus.AWAITING_APPROVAL for reply in detail.replies),
+            "reply_pending": pending,
+            "reply_pending_author": person_name(pending.author) if pending is not None else "",
+            "awaiting_hand": awaiting_hand,
             "send_back_form": SendBackForm() if member.can(MANAGE) else None,
             **findings_context(findings or [], "checked" if findings else ""),
             "suggestions": suggest_replies(case, member) if can_handle and case.is_open else [],
@@ -363,7 +376,7 @@ def _render_case(
             "moderation_steps": platform_moderation(mention.source.platform) if can_handle else [],
             # Hide and delete go through the connector where there is one, else are done by hand.
             "moderation_by_connector": platform_facts(mention.source.platform).connected,
-            **publication_context(case, member),
+            **publication,
             **private_channel_context(case, member),
         },
         status=status,

@@ -38,6 +38,8 @@ class Entry:
     obj: Any = None
     # The item's parent post on the platform, shown as context before the item.
     is_parent: bool = False
+    # Where a reply can be read on the platform (a web address only: it is a link).
+    url: str = ""
 
 
 def _author_name(author: Any) -> str:
@@ -46,10 +48,24 @@ def _author_name(author: Any) -> str:
     return str(author.display_name or author.handle or author.external_id)
 
 
-def _person(user: Any) -> str:
+def person_name(user: Any) -> str:
     if user is None:
         return _("système")
     return str(user.get_full_name() or user.email)
+
+
+def _published_at(reply: Any) -> str:
+    """The link of a reply on the platform: the API's, or the one pasted by whoever posted it."""
+    publication = getattr(reply, "publication", None)
+    url = str(publication.url if publication is not None else "")
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+def event_actor_name(event: AuditEvent) -> str:
+    # A person by their name (their address when they gave none); Vigie itself as the log says.
+    if event.actor is not None:
+        return str(event.actor.get_full_name() or event.actor_label)
+    return event.actor_label
 
 
 def conversation(detail: CaseDetail, describe: Callable[[AuditEvent], str]) -> list[Entry]:
@@ -78,10 +94,11 @@ def conversation(detail: CaseDetail, describe: Callable[[AuditEvent], str]) -> l
             Entry(
                 "reply",
                 reply.published_at or reply.submitted_at or reply.created_at,
-                _person(reply.author),
+                person_name(reply.author),
                 reply.body,
                 str(reply.get_channel_display()),
                 obj=reply,
+                url=_published_at(reply),
             )
         )
     organisation = case.organisation
@@ -101,7 +118,7 @@ def conversation(detail: CaseDetail, describe: Callable[[AuditEvent], str]) -> l
             Entry(
                 "email_in" if inbound else "email_out",
                 message.created_at,
-                message.sender if inbound else _person(message.author),
+                message.sender if inbound else person_name(message.author),
                 message.body,
                 label,
                 obj=message,
@@ -112,7 +129,7 @@ def conversation(detail: CaseDetail, describe: Callable[[AuditEvent], str]) -> l
             Entry(
                 "callback",
                 callback.called_at,
-                _person(callback.called_by),
+                person_name(callback.called_by),
                 callback.notes,
                 _("Rappel : %(outcome)s") % {"outcome": callback.get_outcome_display()},
             )
@@ -122,18 +139,20 @@ def conversation(detail: CaseDetail, describe: Callable[[AuditEvent], str]) -> l
             Entry(
                 "ticket",
                 ticket.created_at,
-                _person(ticket.linked_by),
+                person_name(ticket.linked_by),
                 ticket.reference,
                 _("Ticket externe"),
                 obj=ticket,
             )
         )
     for note in detail.notes:
-        entries.append(Entry("note", note.created_at, _person(note.author), note.body, _("Note interne")))
+        entries.append(Entry("note", note.created_at, person_name(note.author), note.body, _("Note interne")))
     for event in detail.timeline:
         if event.verb in _TOLD_BY_AN_ENTRY:
             continue
-        entries.append(Entry("event", event.created_at, event.actor_label, describe(event), "", obj=event))
+        entries.append(
+            Entry("event", event.created_at, event_actor_name(event), describe(event), "", obj=event)
+        )
     order = {"item": 1, "platform": 0}
     # Stable: entries of one instant keep the order above (the parent post, then the item).
     entries.sort(key=lambda entry: (entry.at, order.get(entry.kind, 2)))

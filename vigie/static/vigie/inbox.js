@@ -109,11 +109,33 @@
     }
   });
 
-  // The composer: blocking findings disable the submit button (the server refuses them anyway).
-  document.addEventListener("htmx:afterSwap", function () {
+  // The composer: "Envoyer" is disabled while the gate's findings leave something to do (the
+  // server refuses it anyway), and the line beside it says what: a blocking problem to correct,
+  // a warning to confirm, the reason for confirming them.
+  function submitState() {
     var submit = document.getElementById("reply-submit");
-    if (!submit) return;
-    submit.disabled = !!document.querySelector("#reply-findings [data-blocked]");
+    var findings = document.getElementById("reply-findings");
+    if (!submit || !findings) return;
+    var hint = document.getElementById("reply-submit-hint");
+    var boxes = Array.prototype.slice.call(findings.querySelectorAll("input[name=overrides]"));
+    var reason = findings.querySelector("input[name=override_reason]");
+    var why = "";
+    if (findings.querySelector("[data-blocked]")) {
+      why = "blocked";
+    } else if (boxes.some(function (box) { return !box.checked; })) {
+      why = "confirm";
+    } else if (boxes.length && reason && !reason.value.trim()) {
+      why = "reason";
+    }
+    submit.disabled = !!why;
+    if (hint) hint.textContent = why ? hint.dataset[why] || "" : "";
+  }
+  document.addEventListener("htmx:afterSwap", submitState);
+  document.addEventListener("DOMContentLoaded", submitState);
+  ["change", "input"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      if (event.target && event.target.closest && event.target.closest("#reply-findings")) submitState();
+    });
   });
 
   // The composer remembers where the cursor is, so a snippet goes there (never after the
