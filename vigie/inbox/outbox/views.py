@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,9 +119,17 @@ def _on_platform(publication: Publication) -> bool:
 
 
 def publication_context(
-    case: Case, membership: Membership, *, error: str = "", refused_edit: RefusedEdit | None = None
+    case: Case,
+    membership: Membership,
+    *,
+    error: str = "",
+    refused_edit: RefusedEdit | None = None,
+    posted: Mapping[str, Any] | None = None,
+    failed: str = "",
+    failed_pk: int | None = None,
 ) -> dict[str, Any]:
-    """What ``inbox/_publication_status.html`` needs for ``case``."""
+    """What ``inbox/_publication_status.html`` needs for ``case``; after a refused step, what was
+    typed (``posted``) and which form failed (``failed``), so the message shows beside it."""
     publications = scoped(Publication, case.organisation).filter(reply__case=case).select_related("reply")
     rows = [
         PublicationRow(
@@ -150,6 +158,9 @@ def publication_context(
         "can_handle": membership.can(HANDLE_CASES),
         "publication_error": error,
         "states": PublicationState,
+        "posted": posted or {},
+        "failed": failed,
+        "failed_pk": failed_pk,
     }
 
 
@@ -179,12 +190,19 @@ def _after_step(
     *,
     partial: str,
     context_of: Callable[..., dict[str, Any]],
+    form: str = "",
+    form_pk: int | None = None,
 ) -> HttpResponse:
-    """HTMX gets the refreshed ``partial`` (400 on error); a plain form post gets a message and
-    the case page."""
+    """HTMX gets the refreshed ``partial`` (400 on error, swapped all the same: htmx-config in
+    base.html), with the message beside ``form`` and what was typed in it; a plain form post gets
+    a message and the case page."""
     if _is_htmx(request):
-        context = context_of(case, member, error=_error_text(error) if error else "")
-        return render(request, partial, context, status=400 if error else 200)
+        if error is None:
+            return render(request, partial, context_of(case, member), status=200)
+        context = context_of(
+            case, member, error=_error_text(error), posted=request.POST, failed=form, failed_pk=form_pk
+        )
+        return render(request, partial, context, status=400)
     if error is not None:
         messages.error(request, _error_text(error))
     else:
@@ -193,7 +211,13 @@ def _after_step(
 
 
 def _after_publication_step(
-    request: HttpRequest, member: Membership, case: Case, done: str, error: ValidationError | None
+    request: HttpRequest,
+    member: Membership,
+    case: Case,
+    done: str,
+    error: ValidationError | None,
+    form: str = "",
+    form_pk: int | None = None,
 ) -> HttpResponse:
     return _after_step(
         request,
@@ -203,6 +227,8 @@ def _after_publication_step(
         error,
         partial="inbox/_publication_status.html",
         context_of=publication_context,
+        form=form,
+        form_pk=form_pk,
     )
 
 
@@ -231,7 +257,7 @@ def reply_posted_by_hand(request: HttpRequest, pk: int, reply_pk: int) -> HttpRe
             raise ValidationError(_("Adresse web invalide."))
         do_confirm_posted_by_hand(reply, actor=member.user, url=url)
     except ValidationError as error:
-        return _after_publication_step(request, member, case, "", error)
+        return _after_publication_step(request, member, case, "", error, form="by-hand", form_pk=reply.pk)
     return _after_publication_step(request, member, case, _("Réponse marquée comme publiée à la main."), None)
 
 
@@ -301,8 +327,17 @@ def _masked(phone: str) -> str:
     return "•• •• " + "".join(digits[-2:])
 
 
-def private_channel_context(case: Case, membership: Membership, *, error: str = "") -> dict[str, Any]:
-    """What ``inbox/_private_channel.html`` needs for ``case``."""
+def private_channel_context(
+    case: Case,
+    membership: Membership,
+    *,
+    error: str = "",
+    posted: Mapping[str, Any] | None = None,
+    failed: str = "",
+    failed_pk: int | None = None,
+) -> dict[str, Any]:
+    """What ``inbox/_private_channel.html`` needs for ``case``; after a refused step, what was
+    typed (``posted``) and which form failed (``failed``), so the message shows beside it."""
     org = case.organisation
     threads = list(
         scoped(PrivateThread, org).filter(case=case).prefetch_related("messages").order_by("created_at", "pk")
@@ -322,6 +357,9 @@ def private_channel_context(case: Case, membership: Membership, *, error: str = 
         "dm_available": direct_messages_available(case.mention.source.platform),
         "can_handle": membership.can(HANDLE_CASES),
         "private_error": error,
+        "posted": posted or {},
+        "failed": failed,
+        "failed_pk": failed_pk,
     }
 
 
@@ -335,7 +373,13 @@ def case_private(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _after_private_step(
-    request: HttpRequest, member: Membership, case: Case, done: str, error: ValidationError | None
+    request: HttpRequest,
+    member: Membership,
+    case: Case,
+    done: str,
+    error: ValidationError | None,
+    form: str = "",
+    form_pk: int | None = None,
 ) -> HttpResponse:
     return _after_step(
         request,
@@ -345,6 +389,8 @@ def _after_private_step(
         error,
         partial="inbox/_private_channel.html",
         context_of=private_channel_context,
+        form=form,
+        form_pk=form_pk,
     )
 
 
@@ -363,7 +409,7 @@ def private_email_open(request: HttpRequest, pk: int) -> HttpResponse:
         )
         do_send_email(thread, request.POST.get("body", ""), actor=member.user)
     except ValidationError as error:
-        return _after_private_step(request, member, case, "", error)
+        return _after_private_step(request, member, case, "", error, form="email")
     return _after_private_step(request, member, case, _("E-mail en cours d'envoi."), None)
 
 
@@ -379,7 +425,7 @@ def private_email_send(request: HttpRequest, pk: int, thread_pk: int) -> HttpRes
     try:
         do_send_email(thread, request.POST.get("body", ""), actor=member.user)
     except ValidationError as error:
-        return _after_private_step(request, member, case, "", error)
+        return _after_private_step(request, member, case, "", error, form="thread", form_pk=thread.pk)
     return _after_private_step(request, member, case, _("E-mail en cours d'envoi."), None)
 
 
@@ -392,7 +438,7 @@ def private_direct_message_send(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         do_send_direct_message(case, request.POST.get("body", ""), actor=member.user)
     except ValidationError as error:
-        return _after_private_step(request, member, case, "", error)
+        return _after_private_step(request, member, case, "", error, form="direct-message")
     return _after_private_step(request, member, case, _("Message privé en cours d'envoi."), None)
 
 
@@ -408,7 +454,7 @@ def private_email_resend(request: HttpRequest, pk: int, message_pk: int) -> Http
     try:
         do_resend_email(message, actor=member.user)
     except ValidationError as error:
-        return _after_private_step(request, member, case, "", error)
+        return _after_private_step(request, member, case, "", error, form="resend", form_pk=message.pk)
     return _after_private_step(request, member, case, _("E-mail en cours d'envoi."), None)
 
 
@@ -427,7 +473,7 @@ def private_callback(request: HttpRequest, pk: int) -> HttpResponse:
             actor=member.user,
         )
     except ValidationError as error:
-        return _after_private_step(request, member, case, "", error)
+        return _after_private_step(request, member, case, "", error, form="callback")
     return _after_private_step(request, member, case, _("Appel enregistré."), None)
 
 
@@ -445,7 +491,7 @@ def private_ticket(request: HttpRequest, pk: int) -> HttpResponse:
             actor=member.user,
         )
     except ValidationError as error:
-        return _after_private_step(request, member, case, "", error)
+        return _after_private_step(request, member, case, "", error, form="ticket")
     return _after_private_step(request, member, case, _("Ticket lié au dossier."), None)
 
 
