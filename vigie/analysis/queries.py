@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -250,3 +250,18 @@ def organisation_context(organisation: Organisation) -> dict[str, Any]:
         "number_patterns": [["customer_number", p] for p in settings.customer_patterns] if settings else [],
         "organisation_terms": [organisation.name, *(settings.organisation_terms if settings else [])],
     }
+
+
+def theme_clauses(organisation: Organisation, language: str) -> Callable[[str], list[frozenset[str]]]:
+    """A reader of texts of ``organisation`` in ``language``: the text cut into sentences and
+    contrast clauses as the themes analyzer cuts them, with the themes each clause names by its
+    keywords (the organisation's taxonomy, as ``organisation_context`` gives it to the analyzer).
+    The report weighs with it how much a quote is about the theme it illustrates."""
+    from vigie.analysis.builtin.themes.analyzer import clauses, index_for
+
+    index = index_for(organisation_context(organisation)["taxonomy"], language)
+
+    def read(text: str) -> list[frozenset[str]]:
+        return [frozenset(index.themes(clause)) for clause in clauses(text)]
+
+    return read

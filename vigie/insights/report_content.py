@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from vigie.alerts.queries import alerts
+from vigie.analysis.queries import results_by_mention, theme_clauses
+from vigie.connectors.platforms import platform_label
 from vigie.core.models import Location, Organisation
 from vigie.core.periods import Period, period_between
 from vigie.core.tenancy import scoped
@@ -31,11 +34,11 @@ from vigie.insights.queries.filters import (
 )
 from vigie.insights.queries.grouping import grouped
 from vigie.insights.queries.kpis import kpi_reports_by
-from vigie.insights.queries.quotes import QUOTE_FIELDS, Verbatim, verbatim_of_row
+from vigie.insights.queries.quotes import QUOTE_FIELDS, SURVEY_PLATFORM, Verbatim, verbatim_of_row
 from vigie.insights.queries.targets import calendar_for, targets_for
 from vigie.insights.queries.themes import theme_labels
 from vigie.insights.verbatims import NumberPattern, order_patterns
-from vigie.mentions.models import Mention
+from vigie.mentions.models import Mention, MentionKind
 
 # A quote a director reads in one breath: long enough to say something, short enough to fit.
 QUOTE_MIN_CHARS = 40
@@ -77,6 +80,10 @@ class SentimentRow:
     neutral: int
     negative: int
     previous_volume: int = 0
+    # Negative mentions as the theme board counts them (1-2 star reviews too), now and in the
+    # previous period: which theme weighs on a change of the average rating (``report_summary``).
+    board_negative: int = 0
+    previous_board_negative: int = 0
 
     @property
     def analysed(self) -> int:
@@ -204,6 +211,8 @@ def theme_rows(
                 neutral=int(split["neutral"]),
                 negative=int(split["negative"]),
                 previous_volume=int(then.get(theme, {}).get("volume", 0)),
+                board_negative=int(counts.get("board_negative", 0)),
+                previous_board_negative=int(then.get(theme, {}).get("board_negative", 0)),
             )
         )
     return rows
@@ -212,18 +221,53 @@ def theme_rows(
 def platform_rows(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> list[SentimentRow]:
-    """Sentiment per platform, most mentioned first, named as the pages name them."""
+    """Sentiment per platform, most mentioned first, named as the pages name them; answers to a
+    satisfaction survey are one row, "Enquête de satisfaction", whichever source brought them (a
+    signed webhook fed by a survey tool is no platform a director knows)."""
     counts = grouped(organisation, period, filters, "platform")
-    return [
-        SentimentRow(
-            label=split.label,
-            volume=split.volume,
-            positive=int(counts.get(split.key, {}).get("positive", 0)),
-            neutral=int(counts.get(split.key, {}).get("neutral", 0)),
-            negative=int(counts.get(split.key, {}).get("negative", 0)),
-        )
-        for split in platform_split(organisation, period, filters)
-    ]
+    surveys = _survey_answers_by_platform(organisation, period, filters)
+    fields = ("volume", "positive", "neutral", "negative")
+    totals: dict[str, dict[str, int]] = {}
+    labels: dict[str, str] = {}
+    for split in platform_split(organisation, period, filters):
+        found = counts.get(split.key, {})
+        values = {"volume": split.volume, **{name: int(found.get(name, 0)) for name in fields[1:]}}
+        answers = surveys.get(split.key) if split.key != SURVEY_PLATFORM else None
+        if answers:
+            # The platform keeps its other mentions; its survey answers join the survey's row.
+            survey = totals.setdefault(SURVEY_PLATFORM, dict.fromkeys(fields, 0))
+            for name in fields:
+                survey[name] += answers.get(name, 0)
+                values[name] -= answers.get(name, 0)
+        if values["volume"] > 0:
+            row = totals.setdefault(split.key, dict.fromkeys(fields, 0))
+            for name in fields:
+                row[name] += values[name]
+            labels[split.key] = split.label
+    labels.setdefault(SURVEY_PLATFORM, platform_label(SURVEY_PLATFORM))
+    ranked = sorted(totals.items(), key=lambda item: (-item[1]["volume"], labels[item[0]].casefold()))
+    return [SentimentRow(label=labels[key], **values) for key, values in ranked if values["volume"]]
+
+
+def _survey_answers_by_platform(
+    organisation: Organisation, period: Period, filters: InsightFilters | None
+) -> dict[str, dict[str, int]]:
+    """Per platform, the period's survey answers: volume and analysed sentiment (a few per cent of
+    the mentions, read from the rows by the (organisation, kind, created_at) index)."""
+    rows = (
+        period_mentions(organisation, period, filters)
+        .filter(kind=MentionKind.SURVEY_ANSWER)
+        .values_list("source__platform", "sentiment")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found: dict[str, dict[str, int]] = {}
+    for platform, sentiment, n in rows:
+        values = found.setdefault(platform or "", {"volume": 0, "positive": 0, "neutral": 0, "negative": 0})
+        values["volume"] += n
+        if sentiment in values and sentiment != "volume":
+            values[sentiment] += n
+    return found
 
 
 # Emoji and pictographs: the report's font has no glyph for most of them (a box would print).
@@ -272,22 +316,28 @@ def quotes_in_language(
     A French report quotes French customers (no English line in the middle of a French page).
     The period is cut into stretches of about a week (at least ``per_theme``, at most
     ``MAX_STRETCHES``); each theme's quotes come from stretches evenly spaced among those where it
-    has some (a month's two quotes: one from each half, not both from its busy last days), each
-    from the middle of that stretch's candidates. Quotes of a readable length only, never the
-    same quote under two themes. Personal data is masked, emoji left out.
+    has some (a month's two quotes: one from each half, not both from its busy last days). In
+    each stretch the quote is one of the candidates that speak of the theme most clearly
+    (``QuoteFit``: the theme judged negative in the text, named by its own keywords, the text's
+    main subject), the middle one of those (newest first). Quotes of a readable length only,
+    never the same quote under two themes. Personal data is masked, emoji left out.
     """
     found: dict[str, list[Verbatim]] = {theme: [] for theme in themes}
     if not themes:
         return found
     patterns = order_patterns(organisation)
     seen_texts: set[str] = set()
+    themes_of: dict[int, list[str]] = {}
     days = (period.last_day - period.first_day).days + 1
     stretches = _stretches(organisation, period, min(max(per_theme, days // 7), MAX_STRETCHES))
     cap = max(CANDIDATES // len(stretches), per_theme)
     pools = [
-        _quote_candidates(organisation, stretch, themes, language, filters, cap, patterns, seen_texts)
+        _quote_candidates(
+            organisation, stretch, themes, language, filters, cap, patterns, seen_texts, themes_of
+        )
         for stretch in stretches
     ]
+    fit = QuoteFit(organisation, language, themes_of)
     used: set[int] = set()
     for theme in themes:
         picked = found[theme]
@@ -297,18 +347,67 @@ def quotes_in_language(
         for i in range(wanted):
             fresh = [q for q in having[(2 * i + 1) * len(having) // (2 * wanted)] if q.mention_id not in used]
             if fresh:
-                # The middle of the stretch's candidates (newest first).
-                picked.append(fresh[len(fresh) // 2])
+                best = max(fit(q, theme) for q in fresh)
+                fitting = [q for q in fresh if fit(q, theme) == best]
+                # The middle of the stretch's best-fitting candidates (newest first).
+                picked.append(fitting[len(fitting) // 2])
                 used.add(picked[-1].mention_id)
         if len(picked) < per_theme:
-            # Fewer stretches with quotes than quotes wanted: more from them, evenly spaced.
+            # Fewer stretches with quotes than quotes wanted: the best fitting of the others.
             rest = [q for pool in having for q in pool if q.mention_id not in used]
-            step = max(len(rest) // (per_theme - len(picked)), 1)
-            extra = rest[::step][: per_theme - len(picked)]
+            extra = sorted(rest, key=lambda q: fit(q, theme), reverse=True)[: per_theme - len(picked)]
             picked.extend(extra)
             used.update(q.mention_id for q in extra)
         picked.sort(key=lambda q: q.created_at, reverse=True)
     return found
+
+
+class QuoteFit:
+    """How well a candidate quote illustrates a theme, as a key to compare (greater fits better):
+
+    1. how the analysis judged the theme in the text (``aspects`` of the themes analyzer: a
+       complaint about refunds that praises the welcome is no quote for the welcome): negative,
+       then not stored, then neutral, then positive;
+    2. whether a clause of the text names the theme by its keywords (a reply in a thread about
+       refunds, tagged with the thread's themes, may not speak of them);
+    3. the share of the text's theme-naming clauses that name this theme, in tenths (a
+       complaint about the app only, before one about refunds, the app and the phone);
+    4. fewer themes on the mention (a single-theme mention before a multi-theme one).
+
+    The clauses are read as the themes analyzer reads them (``analysis.queries.theme_clauses``),
+    the aspects from the stored analyses of the candidates (one query per report).
+    """
+
+    _ASPECT_RANK: ClassVar[dict[str | None, int]] = {"negative": 3, None: 2, "neutral": 1, "positive": 0}
+
+    def __init__(self, organisation: Organisation, language: str, themes_of: dict[int, list[str]]) -> None:
+        self.themes_of = themes_of
+        self.read = theme_clauses(organisation, language)
+        stored = results_by_mention(organisation, list(themes_of), ["themes"])
+        self.aspects: dict[int, dict[str, str]] = {
+            pk: result.get("aspects") or {} for pk, result in stored.items() if isinstance(result, dict)
+        }
+        self._clauses: dict[int, list[frozenset[str]]] = {}
+        self._keys: dict[tuple[int, str], tuple[int, int, float, int]] = {}
+
+    def __call__(self, quote: Verbatim, theme: str) -> tuple[int, int, float, int]:
+        known = self._keys.get((quote.mention_id, theme))
+        if known is not None:
+            return known
+        clauses = self._clauses.get(quote.mention_id)
+        if clauses is None:
+            clauses = self._clauses[quote.mention_id] = self.read(quote.text)
+        naming = [named for named in clauses if named]
+        own = sum(1 for named in naming if theme in named)
+        aspect = self.aspects.get(quote.mention_id, {}).get(theme)
+        key = (
+            self._ASPECT_RANK.get(aspect, 2),
+            1 if own else 0,
+            round(own / len(naming), 1) if naming else 0.0,
+            -len(self.themes_of.get(quote.mention_id) or [theme]),
+        )
+        self._keys[(quote.mention_id, theme)] = key
+        return key
 
 
 def _stretches(organisation: Organisation, period: Period, count: int) -> list[Period]:
@@ -328,9 +427,11 @@ def _quote_candidates(
     cap: int,
     patterns: list[NumberPattern],
     seen_texts: set[str],
+    themes_of: dict[int, list[str]],
 ) -> dict[str, list[Verbatim]]:
     """Up to ``cap`` quotable negative mentions per theme of ``period``, newest first; a text
-    already in ``seen_texts`` (another stretch's, the same complaint pasted twice) is skipped."""
+    already in ``seen_texts`` (another stretch's, the same complaint pasted twice) is skipped.
+    ``themes_of`` receives each candidate's themes."""
     candidates: dict[str, list[Verbatim]] = {theme: [] for theme in themes}
     newest_first = (
         period_mentions(organisation, period, filters)
@@ -355,6 +456,7 @@ def _quote_candidates(
             if not _quotable(quote.text) or quote.text in seen_texts:
                 continue
             seen_texts.add(quote.text)
+            themes_of[quote.mention_id] = list(row[-1] or [])
             for theme in wanted:
                 candidates[theme].append(quote)
             # Every theme has its candidates: the older mentions would change nothing (at a million

@@ -1,8 +1,11 @@
 """The report's first page in sentences: what moved, by how much, and where it came from.
 
-"La note moyenne a baissé de 0,3 point, portée par l'agence de Lyon et le thème Remboursements":
-the location and the theme named are those that weigh most in the change (a location's change of
-average times its number of rated reviews; a theme's change in negative mentions).
+"La note moyenne a baissé de 0,3 point, à 2,86 / 5, tirée vers le bas par Agence Lyon et la hausse
+des mentions négatives sur le thème Remboursements": the location and the theme named are those
+that weigh most in the change (a location's change of average times its number of rated reviews;
+a theme's change in negative mentions), in words that follow the change's direction ("portée par"
+a location and "le recul" of a theme for a rise). Every sentence says which way a number moved
+in its own words ("de plus" / "de moins", "atteint" / "sous l'objectif").
 """
 
 from __future__ import annotations
@@ -29,15 +32,27 @@ def _rating_driver(locations: list[LocationRow], falling: bool) -> LocationRow |
 
 
 def _theme_driver(themes: list[SentimentRow], falling: bool) -> SentimentRow | None:
-    """The theme whose volume grew most (rating falling) or shrank most (rating rising)."""
+    """The theme whose negative mentions grew most (rating falling) or shrank most (rising)."""
     if not themes:
         return None
-    driver = max(themes, key=lambda t: (t.volume - t.previous_volume) * (1 if falling else -1))
-    change = driver.volume - driver.previous_volume
+    sign = 1 if falling else -1
+    driver = max(themes, key=lambda t: ((t.board_negative - t.previous_board_negative) * sign, t.volume))
+    change = driver.board_negative - driver.previous_board_negative
     return driver if (change > 0) == falling and change != 0 else None
 
 
+def rating_points(change: float) -> str:
+    """A change of average rating in points, rounded as printed: "0,2 point", "2,5 points",
+    "0.2 points" (French takes the plural from 2, English for anything but one)."""
+    rounded = round(abs(change), 1)
+    values = {"n": number(rounded, 1)}
+    return (_("%(n)s points") if rounded >= 2 else _("%(n)s point")) % values
+
+
 def rating_sentence(kpis: KpiReport, locations: list[LocationRow], themes: list[SentimentRow]) -> str:
+    """The change of average rating and what weighs most in it, in words that follow its
+    direction: a fall is "tirée vers le bas par" a location and "la hausse des mentions
+    négatives" of a theme, a rise "portée par" a location and "le recul" of a theme."""
     now = kpis.average_rating
     kpi = kpis.kpi("average_rating")
     before = kpi.previous if kpi is not None else None
@@ -51,23 +66,34 @@ def rating_sentence(kpis: KpiReport, locations: list[LocationRow], themes: list[
     if abs(change) < STEADY_RATING:
         return _("La note moyenne est stable à %(now)s.") % {"now": stars(now)}
     falling = change < 0
-    values = {"delta": number(abs(change), 1), "now": stars(now)}
+    values = {"delta": rating_points(change), "now": stars(now)}
     sentence = (
-        _("La note moyenne a baissé de %(delta)s point, à %(now)s")
+        _("La note moyenne a baissé de %(delta)s, à %(now)s")
         if falling
-        else _("La note moyenne a progressé de %(delta)s point, à %(now)s")
+        else _("La note moyenne a progressé de %(delta)s, à %(now)s")
     ) % values
     place = _rating_driver(locations, falling)
     theme = _theme_driver(themes, falling)
-    if place and theme:
-        sentence += _(", portée par %(place)s et le thème %(theme)s") % {
-            "place": place.name,
-            "theme": theme.label,
-        }
+    names = {"place": place.name if place else "", "theme": theme.label if theme else ""}
+    if falling and place and theme:
+        sentence += (
+            _(", tirée vers le bas par %(place)s et la hausse des mentions négatives sur le thème %(theme)s")
+            % names
+        )
+    elif falling and place:
+        sentence += _(", tirée vers le bas par %(place)s") % names
+    elif falling and theme:
+        sentence += (
+            _(", tirée vers le bas par la hausse des mentions négatives sur le thème %(theme)s") % names
+        )
+    elif place and theme:
+        sentence += (
+            _(", portée par %(place)s et le recul des mentions négatives sur le thème %(theme)s") % names
+        )
     elif place:
-        sentence += _(", portée par %(place)s") % {"place": place.name}
+        sentence += _(", portée par %(place)s") % names
     elif theme:
-        sentence += _(", portée par le thème %(theme)s") % {"theme": theme.label}
+        sentence += _(", portée par le recul des mentions négatives sur le thème %(theme)s") % names
     return sentence + "."
 
 

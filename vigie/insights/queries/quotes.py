@@ -15,8 +15,18 @@ from vigie.core.tenancy import scoped
 from vigie.insights.models import QuoteConsent
 from vigie.insights.queries.filters import period_mentions
 from vigie.insights.verbatims import NumberPattern, masked, order_patterns
-from vigie.mentions.models import Mention, Sentiment
+from vigie.mentions.models import Mention, MentionKind, Sentiment
 from vigie.mentions.text import title_and_text
+
+# The platform table's row for satisfaction surveys ("Enquête de satisfaction"): what a reader is
+# told an answer to a survey came from, whichever source brought it (outreach's own surveys, or a
+# signed webhook fed by a survey tool, which a director would read as "Webhook signé").
+SURVEY_PLATFORM = "survey"
+
+
+def shown_platform(platform: str, kind: str) -> str:
+    """The platform a reader is told a mention came from: the survey for a survey answer."""
+    return SURVEY_PLATFORM if kind == MentionKind.SURVEY_ANSWER else platform
 
 
 @dataclass(frozen=True)
@@ -38,7 +48,7 @@ def _verbatim(mention: Mention, patterns: list[NumberPattern]) -> Verbatim:
     return Verbatim(
         mention_id=mention.pk,
         created_at=mention.created_at,
-        platform=mention.source.platform,
+        platform=shown_platform(mention.source.platform, mention.kind),
         location=mention.location.name if mention.location else "",
         rating=float(mention.rating) if mention.rating is not None else None,
         text=masked(title_and_text(mention.title, mention.text), patterns),
@@ -57,16 +67,17 @@ QUOTE_FIELDS = (
     "source__platform",
     "location__name",
     "language",
+    "kind",
 )
 
 
 def verbatim_of_row(row: tuple[Any, ...], patterns: list[NumberPattern]) -> Verbatim:
     """The ``Verbatim`` of a mention read as ``QUOTE_FIELDS`` (the same as ``_verbatim`` gives)."""
-    mention_id, created_at, title, text, rating, platform, location, language = row[: len(QUOTE_FIELDS)]
+    mention_id, created_at, title, text, rating, platform, location, language, kind = row[: len(QUOTE_FIELDS)]
     return Verbatim(
         mention_id=mention_id,
         created_at=created_at,
-        platform=platform,
+        platform=shown_platform(platform, kind),
         location=location or "",
         rating=float(rating) if rating is not None else None,
         text=masked(title_and_text(title, text), patterns),
