@@ -18,7 +18,7 @@ from vigie.core.queries import (
     organisation_members,
     organisation_teams,
 )
-from vigie.insights.models import ActionPlanStatus, ReportFrequency
+from vigie.insights.models import REPORT_FORMATS, REPORT_LANGUAGES, ActionPlanStatus, ReportFrequency
 from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, InsightFilters
 from vigie.insights.queries.themes import theme_labels
 from vigie.mentions.models import MentionKind, Sentiment
@@ -190,8 +190,8 @@ class ScheduledReportForm(forms.Form):
         help_text=_("Une adresse par ligne ou séparées par des virgules."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    language = forms.ChoiceField(label=_("Langue"), choices=[("fr", "Français"), ("en", "English")])
-    report_format = forms.ChoiceField(label=_("Format"), choices=[("pdf", "PDF"), ("html", "HTML")])
+    language = forms.ChoiceField(label=_("Langue"), choices=REPORT_LANGUAGES)
+    report_format = forms.ChoiceField(label=_("Format"), choices=REPORT_FORMATS)
     location = forms.TypedChoiceField(
         label=_("Établissement"),
         required=False,
@@ -241,8 +241,8 @@ class ReportForm(forms.Form):
         max_length=30,
         help_text=_("AAAA-MM, AAAA-Wss, AAAA-Tn (trimestre) ou AAAA-MM-JJ:AAAA-MM-JJ"),
     )
-    language = forms.ChoiceField(label=_("Langue"), choices=[("fr", "Français"), ("en", "English")])
-    report_format = forms.ChoiceField(label=_("Format"), choices=[("pdf", "PDF"), ("html", "HTML")])
+    language = forms.ChoiceField(label=_("Langue"), choices=REPORT_LANGUAGES)
+    report_format = forms.ChoiceField(label=_("Format"), choices=REPORT_FORMATS)
     location_group = forms.TypedChoiceField(
         label=_("Groupe de lieux"), required=False, coerce=int, empty_value=None
     )

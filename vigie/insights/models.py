@@ -76,6 +76,12 @@ class ReportFrequency(models.TextChoices):
     QUARTERLY = "quarterly", _("Trimestriel")
 
 
+# The languages and formats a report is written in, as the forms offer them and the schedules'
+# table shows them (a language by its own name, as language pickers show it).
+REPORT_LANGUAGES: tuple[tuple[str, str], ...] = (("fr", "Français"), ("en", "English"))
+REPORT_FORMATS: tuple[tuple[str, str], ...] = (("pdf", "PDF"), ("html", "HTML"))
+
+
 class ScheduledReport(models.Model):
     """A management report e-mailed each week, month or quarter to chosen recipients."""
 
@@ -112,6 +118,15 @@ class ScheduledReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.frequency} report of {self.organisation}"
+
+    @property
+    def language_label(self) -> str:
+        """ "Français", "English": what the schedules' table shows, not the code."""
+        return dict(REPORT_LANGUAGES).get(self.language, self.language)
+
+    @property
+    def format_label(self) -> str:
+        return dict(REPORT_FORMATS).get(self.report_format, self.report_format.upper())
 
 
 class DailyRollup(models.Model):

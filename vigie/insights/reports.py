@@ -21,6 +21,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from vigie.alerts.queries import crisis_report_lines
@@ -112,6 +113,35 @@ def _parse_period(organisation: Organisation, text: str) -> Period:
 def period_key(period: Period) -> str:
     """A short name of the period for file names and e-mail subjects."""
     return f"{period.first_day:%Y-%m-%d}_{period.last_day:%Y-%m-%d}"
+
+
+def period_name(period: Period, language: str = "fr") -> str:
+    """The period as ``parse_period`` reads it: "2026-11" (a month), "2026-W47" (an ISO week),
+    "2026-T4" / "2026-Q4" (a quarter, in the language's letter), else "2026-11-01_2026-11-15"."""
+    first, last = period.first_day, period.last_day
+    following = last + timedelta(days=1)
+    if first.day == 1 and following.day == 1:
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        if months == 1:
+            return f"{first:%Y-%m}"
+        if months == 3 and first.month % 3 == 1:
+            letter = "Q" if language.startswith("en") else "T"
+            return f"{first.year}-{letter}{(first.month - 1) // 3 + 1}"
+    if first.weekday() == 0 and (last - first).days == 6:
+        year, week, _day = first.isocalendar()
+        return f"{year}-W{week:02d}"
+    return period_key(period)
+
+
+def report_filename(report: ManagementReport, fmt: str) -> str:
+    """The report's file name in its own language, in plain ASCII: "rapport-vigie-demo-2026-11.pdf",
+    "vigie-report-demo-agence-lyon-2026-W47.html" (the location or group of a narrower report)."""
+    stem = "vigie-report" if report.language.startswith("en") else "rapport-vigie"
+    about = [slugify(report.organisation.slug) or "organisation"]
+    if report.scope:
+        about.append(slugify(report.scope))
+    words = [stem, *(part for part in about if part), period_name(report.period, report.language)]
+    return "-".join(words) + "." + fmt
 
 
 @dataclass(frozen=True)

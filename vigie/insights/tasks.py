@@ -15,7 +15,7 @@ from vigie.core.periods import Period, organisation_today, period_between
 from vigie.insights.actions import do_claim_scheduled_report, do_release_scheduled_report
 from vigie.insights.models import ReportFrequency, ScheduledReport
 from vigie.insights.report_format import long_date
-from vigie.insights.reports import ManagementReport, build_report, period_key, render
+from vigie.insights.reports import ManagementReport, build_report, render, report_filename
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +79,7 @@ def send_scheduled_report(schedule: ScheduledReport, *, today: date | None = Non
         subject, body = report_email(report)
         message = EmailMessage(subject, body, to=list(schedule.recipients))
         mime = "application/pdf" if schedule.report_format == "pdf" else "text/html"
-        message.attach(
-            f"vigie-report-{organisation.slug}-{period_key(period)}.{schedule.report_format}", content, mime
-        )
+        message.attach(report_filename(report, schedule.report_format), content, mime)
         message.send()
     except Exception:
         do_release_scheduled_report(schedule, previous_key)

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -48,7 +49,7 @@ from vigie.insights.queries.themes import theme_labels, theme_shares
 from vigie.insights.queries.trends import series_step_days, theme_trends, time_series
 from vigie.insights.report_branding import MAX_LOGO_BYTES, branding_for
 from vigie.insights.report_format import points, signed, signed_delay
-from vigie.insights.reports import build_report, parse_period, period_key
+from vigie.insights.reports import build_report, parse_period, report_filename
 from vigie.insights.reports import render as render_report
 from vigie.mentions.models import Mention, Sentiment
 from vigie.outreach.queries import invitation_measures, satisfaction_by
@@ -404,8 +405,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
             )
             content = render_report(report, fmt)
             response = HttpResponse(content, content_type="application/pdf" if fmt == "pdf" else "text/html")
-            filename = f"vigie-report-{organisation.slug}-{period_key(period)}.{fmt}"
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            response["Content-Disposition"] = content_disposition_header(True, report_filename(report, fmt))
             return response
     locations = list(organisation_locations(organisation).values_list("pk", "name"))
     branding_post = request.method == "POST" and request.POST.get("form") == "branding"
