@@ -189,10 +189,16 @@ def theme_split(
 
 
 def theme_rows(
-    organisation: Organisation, period: Period, filters: InsightFilters | None = None, *, limit: int = 10
+    organisation: Organisation,
+    period: Period,
+    filters: InsightFilters | None = None,
+    *,
+    limit: int = 10,
+    language: str | None = None,
 ) -> list[SentimentRow]:
-    """The period's most mentioned themes with their sentiment split, labels not slugs."""
-    labels = theme_labels(organisation)
+    """The period's most mentioned themes with their sentiment split, labels (in ``language``)
+    not slugs."""
+    labels = theme_labels(organisation, language)
     base = filters or InsightFilters()
     now = grouped(organisation, period, base, "theme")
     then = grouped(organisation, previous_period(organisation, period), base, "theme")
@@ -475,10 +481,10 @@ def _quote_candidates(
     return candidates
 
 
-def plan_rows(organisation: Organisation, period: Period) -> list[PlanRow]:
+def plan_rows(organisation: Organisation, period: Period, language: str | None = None) -> list[PlanRow]:
     """Action plans running during the period (started before its end, not abandoned before its
     start), with the theme's negative share in equal windows before and after their start."""
-    labels = theme_labels(organisation)
+    labels = theme_labels(organisation, language)
     rows = []
     # The dozen the page shows (newest start first): the effect of the others was never printed.
     for plan in action_plans(organisation).filter(started_on__lte=period.last_day)[:12]:

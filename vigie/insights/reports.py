@@ -305,7 +305,7 @@ def build_report(
             low=1,
             high=5,
         )
-        names = theme_labels(organisation)
+        names = theme_labels(organisation, language)
         # Ranked as the theme board ranks them (a 1-2★ review counts against its theme there),
         # but each theme's negative share is the one the theme table shows: one theme, one
         # figure in the whole report (the board's was 56 % where the table said 53 %).
@@ -318,12 +318,12 @@ def build_report(
             for row in theme_board(organisation, period, filters, limit=5)
         ]
         locations = location_rows(organisation, period, filters)
-        themes = theme_rows(organisation, period, filters)
+        themes = theme_rows(organisation, period, filters, language=language)
         crisis = crisis_summary(organisation, period)
         shown_alerts = alert_rows(organisation, period, language)
         total_alerts = alert_count(organisation, period)
         previous = kpi_report(organisation, previous_period(organisation, period), filters)
-        plans = plan_rows(organisation, period)
+        plans = plan_rows(organisation, period, language)
         testimonials = chosen_testimonials(organisation, period, language=language)
         if location is not None:
             testimonials = [t for t in testimonials if t.location == location.name]

@@ -83,11 +83,12 @@ def theme_shares(
     return [ThemeShare(t.theme, t.count, _share(t.count, volume), previous.get(t.theme, 0)) for t in current]
 
 
-def theme_labels(organisation: Organisation) -> dict[str, str]:
+def theme_labels(organisation: Organisation, language: str | None = None) -> dict[str, str]:
     """Slug -> label of the organisation's themes, and of the default taxonomy's for the slugs
-    an organisation without its own taxonomy is analysed with."""
+    an organisation without its own taxonomy is analysed with, in ``language`` (a report's; the
+    organisation's by default). The organisation's own themes keep the label it gave them."""
     from vigie.analysis.taxonomy import default_labels
 
-    labels = default_labels(organisation.language)
+    labels = default_labels(language or organisation.language)
     labels.update({t.slug: t.label for t in scoped(Theme, organisation)})
     return labels

@@ -83,8 +83,12 @@ def test_a_fall_is_dragged_down_by_what_weighs_on_it(tenant: Tenant) -> None:
     assert "portée" not in french
     english = build_report(org, march, language="en").summary[0]
     assert english.startswith("The average rating fell by 2.0 points, to ")
-    assert english.endswith(", dragged down by Agence Lyon and more negative mentions about Remboursements.")
+    assert english.endswith(", dragged down by Agence Lyon and more negative mentions about Refunds.")
     assert "driven" not in english
+    # An English report names the default taxonomy's themes in English, wherever it names them.
+    report = build_report(org, march, language="en")
+    assert sorted(row.label for row in report.themes) == ["Refunds", "Welcome and courtesy"]
+    assert next(row.label for row in report.problems) == "Refunds"
 
 
 def test_a_rise_is_driven_by_what_carries_it(tenant: Tenant) -> None:
@@ -97,7 +101,7 @@ def test_a_rise_is_driven_by_what_carries_it(tenant: Tenant) -> None:
         ", portée par Agence Lyon et le recul des mentions négatives sur le thème Remboursements."
     )
     english = build_report(org, march, language="en").summary[0]
-    assert english.endswith(", driven by Agence Lyon and fewer negative mentions about Remboursements.")
+    assert english.endswith(", driven by Agence Lyon and fewer negative mentions about Refunds.")
     # The volume sentence says which way too.
     assert "8\u00a0% de plus que la période précédente" in build_report(org, march, language="fr").summary[1]
 
