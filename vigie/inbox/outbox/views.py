@@ -258,7 +258,14 @@ def reply_posted_by_hand(request: HttpRequest, pk: int, reply_pk: int) -> HttpRe
         do_confirm_posted_by_hand(reply, actor=member.user, url=url)
     except ValidationError as error:
         return _after_publication_step(request, member, case, "", error, form="by-hand", form_pk=reply.pk)
-    return _after_publication_step(request, member, case, _("Réponse marquée comme publiée à la main."), None)
+    response = _after_publication_step(
+        request, member, case, _("Réponse marquée comme publiée à la main."), None
+    )
+    if _is_htmx(request):
+        # The case's status, its conversation and its composer (folded while the reply waited)
+        # change with it: the whole page is read again.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @member_required(HANDLE_CASES)

@@ -151,7 +151,7 @@ def test_agent_answers_by_hand_moves_to_email_and_closes(
         manager = sign_in(browser, server, MANAGER)
         manager.goto(case_url)
         with manager.expect_navigation():
-            manager.get_by_role("button", name="Valider et publier").click()
+            manager.locator("#composer").get_by_role("button", name="Valider et publier").click()
         agent.goto(case_url)
     publication = agent.locator("#publication-status")
     wait_for(lambda: "À publier à la main" in publication.inner_text(), 30)

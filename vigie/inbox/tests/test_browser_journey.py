@@ -105,7 +105,7 @@ def test_agent_answers_supervisor_approves_and_the_reply_is_published(
     supervisor = sign_in(browser, server, "chef@acme.example")
     supervisor.goto(f"{server.url}/inbox/?view=awaiting_approval")
     supervisor.locator("a.case-link").first.click()
-    supervisor.get_by_role("button", name="Valider et publier").click()
+    supervisor.locator("#composer").get_by_role("button", name="Valider et publier").click()
     supervisor.wait_for_load_state()
     assert "Réponse validée" in supervisor.content()
 

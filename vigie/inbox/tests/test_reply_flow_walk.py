@@ -205,6 +205,7 @@ def test_once_posted_by_hand_the_conversation_links_to_it_and_the_composer_is_ba
         reverse("reply_posted_by_hand", args=[case.pk, reply.pk]), {"url": link}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
+    assert response["HX-Refresh"] == "true"  # the composer, status and conversation change too
     case.refresh_from_db()
     assert case.status == CaseStatus.WAITING_CUSTOMER
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
