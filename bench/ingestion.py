@@ -132,6 +132,9 @@ def run(size: int = 100_000, api_items: int = 20_000, page_size: int = 100, seed
     os.environ["VIGIE_DATA_DIR"] = str(data_dir)
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "vigie.settings"
+    # The paged API is this benchmark's own server on loopback, which the egress policy refuses
+    # unless allowed, as the tests and the demo's sandboxes allow theirs.
+    os.environ["VIGIE_EGRESS_ALLOW"] = "127.0.0.1"
     try:
         import django
 
