@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
@@ -269,6 +270,20 @@ def _to_settings(anchor: str) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('settings')}#{anchor}")
 
 
+# Shown in the Members section (its forms post to a URL ending in #membres, and their redirects
+# land there), not at the top of the page, 2,000 px above what was just done.
+MEMBER_MESSAGE = "in-section membres"
+
+
+def _members_refused(request: HttpRequest, form: forms.Form, **overrides: Any) -> HttpResponse:
+    """The settings page again after a refused members form: its errors next to its fields and,
+    repeated, at the top of the Members section the page opens at."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error, extra_tags=MEMBER_MESSAGE)
+    return _settings_page(request, 400, **overrides)
+
+
 @member_required()
 @require_http_methods(["GET"])
 def settings_view(request: HttpRequest) -> HttpResponse:
@@ -319,7 +334,7 @@ def settings_invite(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and queries.is_member_email(membership.organisation, form.cleaned_data["email"]):
         form.add_error("email", _("Cette personne fait déjà partie de l'organisation."))
     if not form.is_valid():
-        return _settings_page(request, 400, invite_form=form)
+        return _members_refused(request, form, invite_form=form)
     try:
         actions.do_invite_member(
             membership.organisation,
@@ -329,10 +344,11 @@ def settings_invite(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as error:
         add_model_errors(form, error, default_field="email")
-        return _settings_page(request, 400, invite_form=form)
+        return _members_refused(request, form, invite_form=form)
     messages.success(
         request,
         _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]},
+        extra_tags=MEMBER_MESSAGE,
     )
     return _to_settings("membres")
 
@@ -358,11 +374,12 @@ def settings_member_role(request: HttpRequest, pk: int) -> HttpResponse:
             _("L'organisation doit garder au moins un administrateur actif."),
         )
     if not form.is_valid():
-        return _settings_page(request, 400, **_with_member_form(request, member, form))
+        return _members_refused(request, form, **_with_member_form(request, member, form))
     actions.do_set_member_role(member, form.cleaned_data["role"], actor=_current_user(request))
     messages.success(
         request,
         _("Rôle de %(email)s : %(role)s.") % {"email": member.user.email, "role": member.get_role_display()},
+        extra_tags=MEMBER_MESSAGE,
     )
     return _to_settings("membres")
 
@@ -389,13 +406,18 @@ def settings_member_active(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_in_org(Membership, membership.organisation, pk)
     active = request.POST.get("active") == "1"
     if _would_leave_no_admin(member, active=active):
-        messages.error(request, _("L'organisation doit garder au moins un administrateur actif."))
+        messages.error(
+            request,
+            _("L'organisation doit garder au moins un administrateur actif."),
+            extra_tags=MEMBER_MESSAGE,
+        )
         return _settings_page(request, 400)
     actions.do_set_member_active(member, active, actor=_current_user(request))
     if active:
-        messages.success(request, _("Accès rétabli pour %(email)s.") % {"email": member.user.email})
+        message = _("Accès rétabli pour %(email)s.") % {"email": member.user.email}
     else:
-        messages.success(request, _("Accès suspendu pour %(email)s.") % {"email": member.user.email})
+        message = _("Accès suspendu pour %(email)s.") % {"email": member.user.email}
+    messages.success(request, message, extra_tags=MEMBER_MESSAGE)
     return _to_settings("membres")
 
 

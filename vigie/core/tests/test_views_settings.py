@@ -575,3 +575,52 @@ def test_tokens_of_others_are_neither_listed_nor_revocable(
     assert client.post(reverse("settings_token_revoke", args=[foreign_token.pk])).status_code == 404
     assert token_from_secret(colleague_secret) is not None
     assert token_from_secret(foreign_secret) is not None
+
+
+def _members_section(page: str) -> str:
+    return page.split('id="membres-titre"')[1].split('id="equipes-titre"')[0]
+
+
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [("", "Ce champ est obligatoire."), ("viewer@acme.example", "Cette personne fait déjà partie")],
+)
+def test_a_refused_invitation_opens_at_the_members_section_with_its_message(  # type: ignore[no-untyped-def]
+    tenant: Tenant, login, email: str, message: str
+) -> None:
+    client = login(tenant.admin)
+    page = client.get(reverse("settings")).content.decode()
+    # The members forms post to a URL ending in the section's anchor: the page they return opens there.
+    assert f'action="{reverse("settings_invite")}#membres"' in page
+    assert f'action="{reverse("settings_member_role", args=[tenant.viewer.pk])}#membres"' in page
+    assert f'action="{reverse("settings_member_active", args=[tenant.viewer.pk])}#membres"' in page
+    response = client.post(reverse("settings_invite"), {"email": email, "role": "agent"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    section = _members_section(page)
+    # At the top of the section, before its table, and not in the page's top messages.
+    assert message in section.split("<table")[0].replace("&#x27;", "'")
+    assert message not in page.split('id="membres-titre"')[0].replace("&#x27;", "'")
+
+
+def test_the_last_admin_demoting_themself_reads_why_in_the_members_section(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    admin = tenant.admin
+    client = login(admin)
+    for url, data in [
+        (reverse("settings_member_role", args=[admin.pk]), {f"m{admin.pk}-role": "viewer"}),
+        (reverse("settings_member_active", args=[admin.pk]), {"active": "0"}),
+    ]:
+        page = client.post(url, data).content.decode().replace("&#x27;", "'")
+        assert "au moins un administrateur actif" in _members_section(page).split("<table")[0]
+        assert "au moins un administrateur actif" not in page.split('id="membres-titre"')[0]
+
+
+def test_a_members_change_is_confirmed_in_the_members_section(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(tenant.admin)
+    response = client.post(
+        reverse("settings_member_role", args=[tenant.viewer.pk]), {f"m{tenant.viewer.pk}-role": "agent"}
+    )
+    assert response["Location"].endswith("#membres")
+    page = client.get(response["Location"]).content.decode()
+    assert "Rôle de viewer@acme.example : Agent." in _members_section(page)
+    assert "Rôle de viewer@acme.example : Agent." not in page.split('id="membres-titre"')[0]
