@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -164,6 +165,11 @@ def do_set_member_role(membership: Membership, role: Role | str, *, actor: User 
     return membership
 
 
+# Sent inside the transaction when a member is suspended, with ``membership`` and ``actor``: the
+# apps that give people work (the inbox's assigned cases) take it back without core importing them.
+member_suspended = Signal()
+
+
 @transaction.atomic
 def do_set_member_active(membership: Membership, active: bool, *, actor: User | None = None) -> Membership:
     """Suspend or restore a member's access to the organisation."""
@@ -176,6 +182,8 @@ def do_set_member_active(membership: Membership, active: bool, *, actor: User | 
         obj=membership,
         data={"email": membership.user.email},
     )
+    if not active:
+        member_suspended.send(sender=Membership, membership=membership, actor=actor)
     return membership
 
 

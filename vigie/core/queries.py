@@ -6,6 +6,7 @@ import hmac
 from collections.abc import Iterator
 from datetime import datetime
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -155,6 +156,18 @@ def active_admin_count(organisation: Organisation) -> int:
 def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
     """Every membership of ``organisation``, suspended ones included, for the members list."""
     return Membership.objects.for_org(organisation).select_related("user").order_by("user__email")
+
+
+def active_members(organisation: Organisation) -> QuerySet[Membership]:
+    """The members who can act now, by e-mail: neither suspended (membership or account) nor still
+    invited (never signed in, no password chosen). What lists of people to pick from offer."""
+    return (
+        Membership.objects.for_org(organisation)
+        .filter(is_active=True, user__is_active=True)
+        .exclude(user__last_login__isnull=True, user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .select_related("user")
+        .order_by("user__email")
+    )
 
 
 def user_api_tokens(membership: Membership) -> QuerySet[ApiToken]:

@@ -190,6 +190,24 @@ def do_assign_case(case: Case, assignee: User | None, *, actor: User | None) -> 
 
 
 @transaction.atomic
+def do_unassign_member_cases(membership: Membership, *, actor: User | None) -> int:
+    """Take a member's open cases back to their team's queue (the team stays, the assignee goes), one
+    ``case.assigned`` event each; returns how many. Done when the member is suspended: a case must not
+    read "Attribué à" someone who can no longer open it."""
+    cases = (
+        scoped(Case, membership.organisation)
+        .filter(assignee_id=membership.user_id, status__in=OPEN_STATUSES)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    count = 0
+    for case in cases:
+        do_assign_case(case, None, actor=actor)
+        count += 1
+    return count
+
+
+@transaction.atomic
 def do_set_case_status(case: Case, status: CaseStatus | str, *, actor: User | None) -> Case:
     """Move ``case`` to ``status``.
 

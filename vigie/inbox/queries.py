@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from vigie.connectors.models import Source
 from vigie.core.metrics import Sample
 from vigie.core.models import AuditEvent, Membership, Organisation
-from vigie.core.queries import audit_events
+from vigie.core.queries import active_members, audit_events
 from vigie.core.roles import HANDLE_CASES, Role, has_role
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import (
@@ -530,13 +530,9 @@ def handler_roles() -> list[str]:
 
 
 def assignable_members(organisation: Organisation) -> QuerySet[Membership]:
-    """Active members who may be given a case, by e-mail."""
-    return (
-        scoped(Membership, organisation)
-        .filter(is_active=True, user__is_active=True, role__in=handler_roles())
-        .select_related("user")
-        .order_by("user__email")
-    )
+    """Members who may be given a case now, by e-mail: active (not suspended, invitation accepted)
+    and allowed to handle cases."""
+    return active_members(organisation).filter(role__in=handler_roles())
 
 
 def metric_samples() -> list[Sample]:

@@ -12,10 +12,10 @@ from vigie.connectors.platforms import platform_label
 from vigie.core.models import Membership, User
 from vigie.core.periods import Period, last_days, organisation_today, period_between
 from vigie.core.queries import (
+    active_members,
     group_location_ids,
     organisation_location_groups,
     organisation_locations,
-    organisation_members,
     organisation_teams,
 )
 from vigie.insights.models import REPORT_FORMATS, REPORT_LANGUAGES, ActionPlanStatus, ReportFrequency
@@ -96,7 +96,7 @@ class InsightFilterForm(forms.Form):
             labels.items(), key=_by_label
         )
         cast(forms.ChoiceField, fields["agent"]).choices = _blank(_("Tout le monde")) + [
-            (str(m.user_id), str(m.user)) for m in organisation_members(org).select_related("user")
+            (str(m.user_id), str(m.user)) for m in active_members(org)
         ]
         cast(forms.ChoiceField, fields["sentiment"]).choices = _blank(_("Tous")) + list(Sentiment.choices)
         cast(forms.ChoiceField, fields["kind"]).choices = _blank(_("Tous")) + list(MentionKind.choices)
@@ -173,7 +173,7 @@ class ActionPlanForm(forms.Form):
         org = membership.organisation
         theme_choices: list[tuple[str, str]] = sorted(theme_labels(org).items(), key=_by_label)
         cast(forms.ChoiceField, self.fields["theme"]).choices = theme_choices
-        self.members = {m.user_id: m.user for m in organisation_members(org).select_related("user")}
+        self.members = {m.user_id: m.user for m in active_members(org)}
         cast(forms.ChoiceField, self.fields["owner"]).choices = _blank(_("Personne")) + [
             (str(pk), str(user)) for pk, user in self.members.items()
         ]

@@ -53,8 +53,8 @@ from vigie.alerts.models import (
     StatementPublication,
 )
 from vigie.core.decorators import current_membership, forbidden, member_required
-from vigie.core.models import Membership, User
-from vigie.core.queries import organisation_locations
+from vigie.core.models import User
+from vigie.core.queries import active_members, organisation_locations
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
 
@@ -75,9 +75,9 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 
 
 def _members(request: HttpRequest) -> list[tuple[int, str]]:
-    rows = Membership.objects.filter(organisation=_org(request), is_active=True).select_related("user")
+    # Who can act on a corrective action: not a suspended member, nor someone still invited.
     labels = []
-    for m in rows.order_by("user__email"):
+    for m in active_members(_org(request)):
         name = m.user.get_full_name()
         who = (
             f"{name} ({m.user.email}, {m.get_role_display()})"
