@@ -181,7 +181,13 @@ class CaseQuery(Schema):
     team: ObjectId | None = None
     theme: str = ""
     sla: SlaState | None = None
-    q: str = Field("", description="Words to find in the mention (full-text) or its author's name.")
+    q: str = Field(
+        "",
+        description=(
+            "Words to find in the mention (full-text) or its author's name, or a case reference "
+            "(C-000575, or its number)."
+        ),
+    )
     source: ObjectId | None = None
     stars: int | None = Field(None, ge=1, le=5, description="Rating rounded down, 1 to 5.")
     language: str = ""

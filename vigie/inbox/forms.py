@@ -156,7 +156,12 @@ class InboxFilterForm(forms.Form):
 class BulkForm(forms.Form):
     """A bulk action on the ticked cases of the inbox."""
 
-    ids = forms.TypedMultipleChoiceField(coerce=int, required=True, widget=forms.MultipleHiddenInput)
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=True,
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": gettext_lazy("Cochez au moins un dossier.")},
+    )
     action = forms.ChoiceField(label=gettext_lazy("Action groupée"), choices=BulkAction.choices)
     assignee = forms.ChoiceField(label=gettext_lazy("Attribuer à"), required=False)
     tag = forms.CharField(label=gettext_lazy("Étiquette"), required=False, max_length=40)

@@ -16,7 +16,7 @@ from vigie.core.actions import do_add_team_member
 from vigie.core.models import Membership, Organisation
 from vigie.inbox.actions import do_bulk_update_cases
 from vigie.inbox.models import Case, CaseStatus, SavedView
-from vigie.inbox.queries import CaseFilters, cases, fts5_query
+from vigie.inbox.queries import CaseFilters, case_reference_number, cases, fts5_query
 from vigie.inbox.tests.factories import make_case
 from vigie.mentions.models import Mention
 from vigie.mentions.tests.factories import make_author, make_mention, make_source, make_team
@@ -274,3 +274,95 @@ def test_the_inbox_offers_bulk_actions_to_agents_not_viewers(tenant: Tenant, log
     make_case(tenant.organisation)
     assert 'id="bulk-form"' in login(tenant.agent).get(reverse("inbox")).content.decode()
     assert 'id="bulk-form"' not in login(tenant.viewer).get(reverse("inbox")).content.decode()
+
+
+# --- Search by case reference --------------------------------------------------------------------
+
+
+def test_search_finds_a_case_by_the_reference_customers_quote(tenant: Tenant, login: Login) -> None:
+    org = tenant.organisation
+    case = make_case(org, make_mention(org, text="Colis jamais reçu."))
+    make_case(org, make_mention(org, text="Accueil chaleureux."))
+    number = str(case.pk)
+    for typed in (
+        case.reference,
+        case.reference.lower(),
+        f"C{case.pk:06d}",
+        f"c-{number}",
+        f"#{case.pk:06d}",
+    ):
+        assert found(tenant.agent, text=typed) == {case.pk}, typed
+    if case.pk >= 100:
+        assert found(tenant.agent, text=number) == {case.pk}
+    assert found(tenant.agent, text=f"{case.pk:06d}") == {case.pk}, "a bare number of 3+ digits"
+    # The inbox page's search box reads the same way.
+    page = login(tenant.agent).get(reverse("inbox"), {"view": "all", "q": case.reference})
+    assert {c.pk for c in page.context["page"].object_list} == {case.pk}
+    assert case.reference in page.content.decode()
+    # The full-text search still applies alongside (OR): a number written in a mention is found too.
+    quoted = make_case(org, make_mention(org, text=f"Ma commande {case.pk:06d} est en retard."))
+    assert found(tenant.agent, text=f"{case.pk:06d}") == {case.pk, quoted.pk}
+    assert found(tenant.agent, text="colis") == {case.pk}
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [
+        ("C-000575", 575),
+        ("c-575", 575),
+        ("C000575", 575),
+        (" 000575 ", 575),
+        ("575", 575),
+        ("#575", 575),
+        ("57", None),
+        ("C-", None),
+        ("C-000000", None),
+        ("commande 575", None),
+        ("9" * 30, None),
+    ],
+)
+def test_case_reference_number_reads_what_customers_quote(typed: str, number: int | None) -> None:
+    assert case_reference_number(typed) == number
+
+
+def test_a_reference_never_finds_another_organisations_case(tenant: Tenant, other_tenant: Tenant) -> None:
+    theirs = make_case(other_tenant.organisation)
+    assert found(tenant.agent, text=theirs.reference) == set()
+    assert found(tenant.agent, text="9" * 30) == set(), "a number too long for an id is only text"
+
+
+def test_the_api_search_finds_a_case_by_its_reference(
+    tenant: Tenant, api_client: Callable[[Membership], Client]
+) -> None:
+    case = make_case(tenant.organisation)
+    make_case(tenant.organisation)
+    response = api_client(tenant.agent).get("/api/v1/cases", {"q": case.reference})
+    assert response.status_code == 200, response.content
+    assert [item["id"] for item in response.json()["items"]] == [case.pk]
+
+
+# --- Bulk action with nothing ticked -------------------------------------------------------------
+
+
+def test_a_bulk_action_with_nothing_ticked_goes_back_to_the_list_with_a_message(
+    tenant: Tenant, login: Login
+) -> None:
+    case = make_case(tenant.organisation)
+    client = login(tenant.agent)
+    response = client.post(
+        reverse("inbox_bulk"), {"action": "close", "back": "view=unassigned&q=colis"}, follow=True
+    )
+    assert response.redirect_chain == [(f"{reverse('inbox')}?view=unassigned&q=colis", 302)]
+    html = response.content.decode()
+    assert "Cochez au moins un dossier." in html
+    assert "Ce champ est obligatoire" not in html
+    assert response.context["view"] == "unassigned"
+    assert response.context["form"]["q"].value() == "colis"
+    case.refresh_from_db()
+    assert case.status == CaseStatus.NEW
+
+
+def test_a_bulk_action_s_back_link_keeps_only_a_query_string(tenant: Tenant, login: Login) -> None:
+    response = login(tenant.agent).post(reverse("inbox_bulk"), {"action": "close", "back": "//evil.example/"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("inbox"))

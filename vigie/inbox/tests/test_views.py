@@ -410,3 +410,35 @@ def test_the_case_header_names_the_location_once(tenant: Tenant, login: Login) -
     )
     page = login(tenant.agent).get(reverse("case_detail", args=[other.pk])).content.decode()
     assert "Agence Lyon Part-Dieu" in page
+
+
+def test_an_answered_case_is_never_overdue_even_after_its_clock_resumes(tenant: Tenant, login: Login) -> None:
+    """A case answered on time, waiting for the customer, then given a follow-up reply sent for
+    approval read "En attente de validation · En retard de 1 semaine, 2 jours": the resumed clock
+    made the first answer's deadline, met long ago, look missed."""
+    from vigie.inbox.actions import do_set_case_status
+
+    org = tenant.organisation
+    now = timezone.now()
+    answered = make_case(
+        org,
+        status=CaseStatus.IN_PROGRESS,
+        sla_due_at=now - timedelta(days=9),
+        first_response_at=now - timedelta(days=9, hours=20),
+    )
+    unanswered = make_case(org, status=CaseStatus.IN_PROGRESS, sla_due_at=now - timedelta(days=9))
+    do_set_case_status(answered, CaseStatus.WAITING_CUSTOMER, actor=tenant.agent.user)
+    do_set_case_status(answered, CaseStatus.AWAITING_APPROVAL, actor=tenant.agent.user)
+    answered.refresh_from_db()
+    assert answered.sla_paused_at is None, "the clock did resume"
+
+    client = login(tenant.agent)
+    page = client.get(reverse("case_detail", args=[answered.pk])).content.decode()
+    assert "sla-overdue" not in page
+    assert "En retard de" not in page
+    assert "sla-overdue" in client.get(reverse("case_detail", args=[unanswered.pk])).content.decode()
+    overdue = client.get(reverse("inbox"), {"view": "all", "sla": "overdue"})
+    assert case_ids(overdue) == [unanswered.pk]
+    listing = client.get(reverse("inbox"), {"view": "awaiting_approval"}).content.decode()
+    assert answered.reference in listing
+    assert "Retard :" not in listing

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -142,10 +142,15 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
     """Apply one action to the ticked cases and show, case by case, how it went. Agents and above."""
     member = current_membership(request)
     form = BulkForm(request.POST, membership=member)
+    # The list's own parameters, re-encoded so nothing but a query string follows the inbox's path.
+    back = QueryDict(request.POST.get("back", "")).urlencode()
     if not form.is_valid():
-        return render(
-            request, "inbox/bulk_result.html", {"nav": "inbox", "form": form, "results": []}, status=400
-        )
+        # Back to the list, filters kept, saying what is missing ("Cochez au moins un dossier."):
+        # a page holding only the form's errors was a dead end.
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(f"{reverse('inbox')}?{back}" if back else reverse("inbox"))
     data = form.cleaned_data
     results = do_bulk_update_cases(
         member.organisation,
@@ -167,7 +172,7 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
             "action_label": BulkAction(data["action"]).label,
             "done": sum(1 for r in results if r.ok),
             "failed": sum(1 for r in results if not r.ok),
-            "back": request.POST.get("back", ""),
+            "back": back,
         },
     )
 
