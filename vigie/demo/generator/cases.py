@@ -188,6 +188,11 @@ class Cases(_State):
             reason = {"troll": "troll : ne pas nourrir", "spam": "spam masqué"}.get(
                 m.mention_type, "veille presse"
             )
+        # As the product records a person's closing: the status change (which routing reads as a
+        # person's decision, so a re-analysis does not reopen the case), then the closing itself.
+        case.events.append(
+            EventRecord(closed, VERB_CASE_STATUS, agent, {"from": case.status, "to": "no_answer"})
+        )
         case.status = "no_answer"
         case.events.append(EventRecord(closed, VERB_CASE_NO_ANSWER, agent, {"reason": reason}))
 

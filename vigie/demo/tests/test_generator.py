@@ -241,3 +241,18 @@ def test_theme_slugs_are_those_of_the_default_taxonomy() -> None:
     from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
 
     assert set(THEMES) <= {theme.slug for theme in DEFAULT_TAXONOMY}
+
+
+def test_a_case_closed_in_the_history_is_closed_as_a_person_closes_one(demo: list[MentionRecord]) -> None:
+    # Routing reads a person's status change as their decision: without it, the demo's analysis
+    # re-routed its closed cases and reopened them, months overdue.
+    closings = 0
+    for m in demo:
+        if m.case is None:
+            continue
+        verbs = [(event.verb, event.data.get("to")) for event in m.case.events]
+        for index, (verb, _) in enumerate(verbs):
+            if verb == "case.no_answer":
+                closings += 1
+                assert ("case.status_changed", "no_answer") in verbs[:index]
+    assert closings > 0

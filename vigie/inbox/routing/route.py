@@ -430,7 +430,9 @@ def _update_case(case: Case, mention: Mention, decision: Decision, scheme: Schem
     if "status" not in human:
         if not decision.needs_answer and case.status == CaseStatus.NEW:
             changes |= {"status": CaseStatus.NO_ANSWER, "resolved_at": now}
-        elif decision.needs_answer and case.status == CaseStatus.NO_ANSWER:
+        elif decision.needs_answer and case.status == CaseStatus.NO_ANSWER and _recent(mention, now):
+            # Reopened only while the item is recent: a re-analysis of last year's history must
+            # not bring back months-old cases, overdue on arrival, to the top of the queue.
             changes |= {"status": CaseStatus.NEW, "resolved_at": None}
         if case.needs_answer != decision.needs_answer:
             changes["needs_answer"] = decision.needs_answer

@@ -18,6 +18,7 @@ from vigie.core.actions import do_add_team_member, do_create_member, do_create_t
 from vigie.core.models import AuditEvent, Membership, Notification, Organisation, Team
 from vigie.core.roles import Role
 from vigie.inbox.actions import do_assign_case, do_set_case_status
+from vigie.inbox.handling import Closing, do_close_case
 from vigie.inbox.models import Case, CaseStatus, RoutingRule, Template
 from vigie.inbox.routing.actions import (
     do_create_routing_rule,
@@ -981,3 +982,29 @@ def test_a_batch_is_routed_with_as_many_queries_whatever_its_size(
     # Routing the batch again changes nothing and opens nothing.
     assert do_route_mentions(org, large) == 40
     assert Case.objects.filter(mention_id__in=large).count() == 40
+
+
+def test_reanalysis_leaves_an_old_case_routing_closed_closed(tenant: Tenant) -> None:
+    # A re-analysis of last year's history brought months-old cases back to the top of the queue,
+    # overdue on arrival ("En retard de 4 mois").
+    org = tenant.organisation
+    mention = analysed(org, "Achetez mes followers", type=MentionType.SPAM)
+    Mention.objects.filter(pk=mention.pk).update(created_at=timezone.now() - timedelta(days=120))
+    case = do_route_mention(Mention.objects.get(pk=mention.pk))
+    assert case is not None
+    assert case.status == CaseStatus.NO_ANSWER
+    Mention.objects.filter(pk=mention.pk).update(mention_type=MentionType.QUESTION)
+    again = do_route_mention(Mention.objects.get(pk=mention.pk))
+    assert again is not None
+    assert again.status == CaseStatus.NO_ANSWER
+
+
+def test_reanalysis_leaves_a_case_a_person_closed_as_needing_no_answer_closed(tenant: Tenant) -> None:
+    org = tenant.organisation
+    mention = analysed(org, "Question ?", type=MentionType.QUESTION)
+    case = do_route_mention(mention)
+    assert case is not None
+    do_close_case(case, Closing.NO_ANSWER, actor=tenant.agent.user)
+    again = do_route_mention(Mention.objects.get(pk=mention.pk))
+    assert again is not None
+    assert again.status == CaseStatus.NO_ANSWER
