@@ -559,3 +559,40 @@ def test_quiet_hours_show_hours_and_minutes(tenant: Tenant, login) -> None:  # t
     assert 'value="22:00"' in page
     assert 'value="07:00"' in page
     assert "22:00:00" not in page
+
+
+def test_an_alerts_figures_read_as_numbers_in_the_readers_language(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    from vigie.core.actions import do_set_user_language
+
+    org = tenant.organisation
+    reach, _ = do_record_finding(
+        org,
+        Finding(
+            key="reach:org",
+            rule="reach",
+            title="Audience",
+            severity="warning",
+            observed=60000.0,
+            expected=10000.0,
+        ),
+    )
+    rating, _ = do_record_finding(
+        org,
+        Finding(
+            key="average_rating:org",
+            rule="average_rating",
+            title="Note",
+            severity="warning",
+            observed=3.4,
+            expected=4.0,
+        ),
+    )
+    client = login(tenant.viewer)
+    page = client.get(reverse("alert_detail", args=[reach.pk])).content.decode()
+    assert re.search(r"<dd>60\s000</dd>", page) and re.search(r"<dd>10\s000</dd>", page), page
+    assert "60000,0" not in page
+    page = client.get(reverse("alert_detail", args=[rating.pk])).content.decode()
+    assert "<dd>3,4 ★</dd>" in page and "<dd>4 ★</dd>" in page, re.findall(r"<dd>[^<]*</dd>", page)
+    do_set_user_language(tenant.viewer.user, "en")
+    page = client.get(reverse("alert_detail", args=[reach.pk])).content.decode()
+    assert "<dd>60,000</dd>" in page and "<dd>10,000</dd>" in page
