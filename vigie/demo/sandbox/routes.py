@@ -134,6 +134,47 @@ def trustpilot_token(match: re.Match[str], body: dict[str, Any], journal: Journa
     return Answer(json={"access_token": "sandbox-trustpilot", "expires_in": "359999", "token_type": "Bearer"})
 
 
+def trustpilot_business_unit(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
+    """The business unit as Trustpilot's ``GET /v1/business-units/{id}`` describes it (what the
+    connector's connection test reads): its names, score and review counts, from the demo's reviews."""
+    from vigie.demo.organisation import ORG_NAME, ORG_TRUSTPILOT_BUSINESS_UNIT, ORG_WEBSITE
+    from vigie.mentions.models import Mention
+
+    unit = match.group("unit")
+    if unit != ORG_TRUSTPILOT_BUSINESS_UNIT:
+        return Answer(status=404, json={"fault": {"faultstring": "Business unit not found"}})
+    ratings = [
+        int(rating)
+        for rating in Mention.objects.filter(
+            source__platform="trustpilot", deleted_at__isnull=True, rating__isnull=False
+        ).values_list("rating", flat=True)
+    ]
+    counts = {stars: ratings.count(stars) for stars in range(1, 6)}
+    score = round(sum(ratings) / len(ratings), 1) if ratings else 0
+    domain = ORG_WEBSITE.split("//", 1)[-1].removeprefix("www.")
+    return Answer(
+        json={
+            "links": [],
+            "id": unit,
+            "displayName": ORG_NAME,
+            "name": {"identifying": domain, "referring": [domain, f"www.{domain}"]},
+            "websiteUrl": ORG_WEBSITE,
+            "country": "FR",
+            "status": "active",
+            "score": {"trustScore": score, "stars": round(score * 2) / 2},
+            "numberOfReviews": {
+                "total": len(ratings),
+                "usedForTrustScoreCalculation": len(ratings),
+                "oneStar": counts[1],
+                "twoStars": counts[2],
+                "threeStars": counts[3],
+                "fourStars": counts[4],
+                "fiveStars": counts[5],
+            },
+        }
+    )
+
+
 def trustpilot_reviews(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
     return Answer(json={"reviews": [], "links": []})
 
@@ -364,6 +405,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ),
     ("POST", r"/trustpilot/v1/oauth/oauth-business-users-for-applications/accesstoken", trustpilot_token),
     ("GET", rf"/trustpilot/v1/business-units/{_SEGMENT}/reviews", trustpilot_reviews),
+    ("GET", rf"/trustpilot/v1/business-units/(?P<unit>{_SEGMENT})", trustpilot_business_unit),
     ("POST", rf"/trustpilot/v1/private/reviews/(?P<review>{_SEGMENT})/reply", trustpilot_reply),
     ("DELETE", rf"/trustpilot/v1/private/reviews/(?P<review>{_SEGMENT})/reply", trustpilot_delete),
     ("GET", r"/mastodon/api/v1/notifications", mastodon_empty_list),

@@ -91,6 +91,25 @@ def test_the_demo_sources_poll_the_sandbox_and_say_they_are_healthy(sandbox: San
         assert source.state == SourceState.OK
 
 
+def test_the_demo_trustpilot_source_passes_its_connection_test(sandbox: Sandbox) -> None:
+    do_load_demo(size=120)
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    point_demo_sources(organisation, sandbox.url)
+    source = Source.objects.get(organisation=organisation, platform="trustpilot")
+    # What "Tester la connexion" reads: the business unit, by the id the demo configured.
+    assert (
+        build_connector(source).test_connection()
+        == "Mutuelle Horizon (5f3c8a91d2e4b70001a6c3e2), réponses activées"
+    )
+    unit = httpx.get(f"{sandbox.url}/trustpilot/v1/business-units/5f3c8a91d2e4b70001a6c3e2").json()
+    assert unit["numberOfReviews"]["total"] == sum(
+        unit["numberOfReviews"][key]
+        for key in ("oneStar", "twoStars", "threeStars", "fourStars", "fiveStars")
+    )
+    assert unit["numberOfReviews"]["total"] > 0
+    assert httpx.get(f"{sandbox.url}/trustpilot/v1/business-units/unknown").status_code == 404
+
+
 @pytest.mark.parametrize(
     "platform", ["google_business", "trustpilot", "mastodon", "bluesky", "facebook", "instagram", "x"]
 )

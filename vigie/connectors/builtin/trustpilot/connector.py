@@ -261,6 +261,19 @@ def _error_for(response: httpx.Response, *, token_request: bool) -> ConnectorErr
     status = response.status_code
     message = _platform_message(response)
     text = f"Trustpilot HTTP {status}: {message}" if message else f"Trustpilot HTTP {status}"
+    if status == 404:
+        # Said to people (a connection test, a source's last error): a sentence, not "no such route".
+        # It keeps "HTTP 404", which ``delete_reply`` looks for.
+        if token_request:
+            text = _(
+                "Trustpilot ne connaît pas cette adresse (HTTP 404) : vérifiez l'adresse du jeton OAuth."
+            )
+        elif "/business-units/" in response.request.url.path:
+            text = _(
+                "Trustpilot ne connaît pas cette adresse (HTTP 404) : vérifiez l'identifiant de l'entreprise."
+            )
+        else:
+            text = _("Trustpilot ne connaît pas cette adresse (HTTP 404) : l'avis a peut-être été supprimé.")
     if status == 429:
         return RateLimited(text, retry_after=retry_after(response, DEFAULT_RETRY_AFTER))
     if status == 401 or (token_request and status in {400, 403}):

@@ -273,3 +273,20 @@ def test_test_connection_speaks_english_to_an_english_reader(platform: FakePlatf
         assert connector(platform).test_connection() == f"Example Ltd ({BU}), replies enabled"
     platform.add("GET", f"/v1/business-units/{BU}", json=load("business_unit.json"))
     assert connector(platform, api_secret="").test_connection() == f"Example Ltd ({BU})"
+
+
+def test_an_unknown_business_unit_is_said_in_a_sentence(platform: FakePlatform) -> None:
+    platform.add("GET", f"/v1/business-units/{BU}", status=404, json={"message": "no such route"})
+    with pytest.raises(ConnectorError) as caught:
+        connector(platform).test_connection()
+    assert caught.value.message == (
+        "Trustpilot ne connaît pas cette adresse (HTTP 404) : vérifiez l'identifiant de l'entreprise."
+    )
+    assert caught.value.permanent
+    platform.add("GET", f"/v1/business-units/{BU}", status=404, json={"message": "no such route"})
+    with translation.override("en"), pytest.raises(ConnectorError) as caught:
+        connector(platform).test_connection()
+    assert (
+        caught.value.message
+        == "Trustpilot does not know this address (HTTP 404): check the business unit id."
+    )
