@@ -453,7 +453,13 @@ class _Writer:
                     "mention_id": mention_id,
                     "analyzer": PriorityAnalyzer.name,
                     "version": PriorityAnalyzer.version,
-                    "result": {"priority": {"score": m.priority, "reasons": m.priority_reasons}},
+                    "result": {
+                        "priority": {
+                            "score": m.priority,
+                            "reasons": m.priority_reasons,
+                            "codes": m.priority_codes,
+                        }
+                    },
                     "analysed_at": m.fetched_at,
                 }
                 for m, mention_id in zip(batch, mention_ids, strict=True)

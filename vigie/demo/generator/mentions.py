@@ -179,7 +179,7 @@ class _Generator(People, Texts, Metrics, Payloads, Cases):
             removed = fetched + _seconds(rng, 3600, 2 * 86400)
             mention.deleted_at = removed if removed <= self.now else None
         self._identity(mention, person, location)
-        mention.priority, mention.priority_reasons = self._priority(mention)
+        mention.priority, mention.priority_reasons, mention.priority_codes = self._priority(mention)
         if kind in ("post", "comment") and platform in _THREAD_PLATFORMS and mtype != "spam":
             entry = (mention.external_id, themes, author.handle if author else "")
             self._threads.setdefault(source_key, deque(maxlen=40)).append(entry)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from vigie.analysis.builtin.priority.analyzer import score_item
 from vigie.analysis.contract import Item
@@ -77,7 +78,7 @@ class Metrics(_State):
             return likes, shares, replies, reach
         return 0, 0, 0, 0
 
-    def _priority(self, mention: MentionRecord) -> tuple[int, list[str]]:
+    def _priority(self, mention: MentionRecord) -> tuple[int, list[str], list[dict[str, Any]]]:
         """The priority analyzer's score and reasons, from the generator's labels, as Vigie would
         have computed them when it read the mention (``fetched_at``)."""
         author = mention.author
@@ -100,4 +101,4 @@ class Metrics(_State):
             "toxicity": {"legal_risk": mention.legal_risk, "toxic": mention.legal_risk},
         }
         answer = score_item(item, results, mention.fetched_at)
-        return int(answer["score"]), list(answer["reasons"])
+        return int(answer["score"]), list(answer["reasons"]), list(answer["codes"])

@@ -123,3 +123,5 @@ class MentionRecord:
     deleted_at: datetime | None = None
     # Why the priority analyzer ranked it so (shown on the case page).
     priority_reasons: list[str] = field(default_factory=list)
+    # The same reasons as codes, so the case page says them in its reader's language.
+    priority_codes: list[dict[str, Any]] = field(default_factory=list)

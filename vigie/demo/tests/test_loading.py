@@ -136,6 +136,13 @@ def test_every_demo_case_says_why_it_has_its_priority() -> None:
     # The score the inbox sorts by is the priority analyzer's, with its reasons.
     assert analysis.results["priority"]["priority"]["score"] == top.mention.priority
     assert analysis.priority_reasons
+    # ... said in the reader's language: an English-speaking agent of the French demo read them in French.
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = mention_analysis(top.mention).priority_reasons
+    assert english
+    assert english != analysis.priority_reasons
     assert (
         not Mention.objects.filter(organisation=demo)
         .exclude(pk__in=AnalysisResult.objects.filter(analyzer="priority").values("mention_id"))
