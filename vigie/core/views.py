@@ -280,7 +280,7 @@ def _members_refused(request: HttpRequest, form: forms.Form, **overrides: Any) -
     repeated, at the top of the Members section the page opens at."""
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error, extra_tags=MEMBER_MESSAGE)
+            messages.error(request, str(error), extra_tags=MEMBER_MESSAGE)
     return _settings_page(request, 400, **overrides)
 
 
