@@ -63,6 +63,10 @@ def parse_spans(value: str) -> list[tuple[str, str]]:
     return spans
 
 
+# What the signature may hold, filled in when a reply is written (vigie.inbox.templating.render).
+SIGNATURE_VARIABLES = frozenset({"agent_first_name", "organisation"})
+
+
 class GeneralForm(forms.Form):
     purpose = forms.CharField(
         label=gettext_lazy("Pourquoi nous répondons"),
@@ -86,6 +90,20 @@ class GeneralForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Un terme par ligne."),
     )
+
+    def clean_signature(self) -> str:
+        """Only the variables a reply can fill: "{prenom_agent}" was saved and then printed as is
+        at the foot of public replies."""
+        signature: str = self.cleaned_data["signature"]
+        unknown = sorted(set(re.findall(r"\{(\w*)\}", signature)) - SIGNATURE_VARIABLES)
+        if unknown:
+            raise ValidationError(
+                _(
+                    "Variables inconnues : %(unknown)s. Variables possibles : {agent_first_name}, {organisation}."
+                )
+                % {"unknown": ", ".join("{" + name + "}" for name in unknown)}
+            )
+        return signature
 
     @staticmethod
     def initial_from(document: CharterDocument) -> dict[str, Any]:

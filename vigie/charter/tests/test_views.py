@@ -343,3 +343,22 @@ def test_a_negative_retention_is_refused_and_nothing_is_saved(tenant: Tenant, lo
     response = client.post(reverse("charter_edit", args=["retention"]), data)
     assert response.status_code == 400
     assert not CharterVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_signature_with_a_variable_no_reply_can_fill_is_refused(tenant: Tenant, login: Login) -> None:
+    # "{prenom_agent}" was saved, then printed as is at the foot of public replies.
+    before = current_charter(tenant.organisation).signature
+    response = login(tenant.admin).post(
+        reverse("charter_edit", args=["general"]),
+        {"signature": "{prenom_agent} — équipe {organisation}", "comment": ""},
+    )
+    assert response.status_code in (200, 400)
+    assert "Variables inconnues : {prenom_agent}" in response.content.decode()
+    assert current_charter(tenant.organisation).signature == before
+    accepted = login(tenant.admin).post(
+        reverse("charter_edit", args=["general"]),
+        {"signature": "{agent_first_name} — équipe {organisation}", "comment": ""},
+    )
+    assert accepted.status_code == 302
+    assert current_charter(tenant.organisation).signature == "{agent_first_name} — équipe {organisation}"
