@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vigie.alerts.crisis.actions import CRISIS_LOOKBACK, check_crisis_start
+from vigie.alerts.crisis.actions import check_crisis_start
 from vigie.alerts.models import ChannelKind, CrisisRole, Severity
 
 EVENT_CHOICES = [
@@ -60,8 +60,8 @@ class CrisisForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["started_at"].help_text = _(
             "Heure de %(zone)s. Le périmètre compte les mentions publiées depuis ce moment : par "
-            "défaut les %(hours)s dernières heures, ou le début de l'épisode de l'alerte."
-        ) % {"zone": zone or "UTC", "hours": int(CRISIS_LOOKBACK.total_seconds() // 3600)}
+            "défaut le début de l'épisode de l'alerte ou de l'incident en cours, sinon maintenant."
+        ) % {"zone": zone or "UTC"}
         self.fields["themes"].choices = themes  # type: ignore[attr-defined]
         self.fields["sources"].choices = [(str(pk), name) for pk, name in sources]  # type: ignore[attr-defined]
         self.fields["locations"].choices = [(str(pk), name) for pk, name in locations]  # type: ignore[attr-defined]
@@ -130,12 +130,23 @@ class CloseForm(forms.Form):
 
 
 class ActionForm(forms.Form):
+    """One corrective action of the post-mortem: all of it left empty, or a title with its owner
+    and due date (the labels said "facultatif" for both, and the error came at the top)."""
+
     title = forms.CharField(label=_("Action corrective"), max_length=300, required=False)
     owner = forms.TypedChoiceField(
-        label=_("Responsable"), required=False, coerce=int, empty_value=None, choices=[]
+        label=_("Responsable"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[],
+        help_text=_("Obligatoire si l'action a un intitulé."),
     )
     due_on = forms.DateField(
-        label=_("Échéance"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Échéance"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Obligatoire si l'action a un intitulé."),
     )
 
     def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -144,10 +155,17 @@ class ActionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        filled = [bool(data.get("title")), data.get("owner") is not None, data.get("due_on") is not None]
-        if any(filled) and not all(filled):
-            raise forms.ValidationError(
-                _("Une action corrective a un intitulé, un responsable et une échéance.")
+        if self.errors:
+            return data
+        if data.get("title"):
+            if data.get("owner") is None:
+                self.add_error("owner", _("Choisissez le responsable de cette action."))
+            if data.get("due_on") is None:
+                self.add_error("due_on", _("Indiquez l'échéance de cette action."))
+        elif data.get("owner") is not None or data.get("due_on") is not None:
+            self.add_error(
+                "title",
+                _("Donnez un intitulé à cette action, ou videz aussi son responsable et son échéance."),
             )
         return data
 

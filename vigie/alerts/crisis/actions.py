@@ -24,6 +24,7 @@ from vigie.alerts.models import (
     CrisisMember,
     CrisisRole,
     CrisisStatus,
+    Incident,
     PlaybookItem,
     PostMortem,
     Severity,
@@ -65,6 +66,19 @@ def default_crisis_start(alert: Alert | None = None, *, now: datetime | None = N
     if alert is not None:
         return alert.since or alert.opened_at
     return (now or timezone.now()) - CRISIS_LOOKBACK
+
+
+def suggested_crisis_start(
+    alert: Alert | None = None, incident: Incident | None = None, *, now: datetime | None = None
+) -> datetime:
+    """What the "open a crisis" form proposes as its start: the alert's episode, else the start of
+    the open incident, else now, to the minute in the current (the organisation's) time zone. A
+    room opened on a quiet day read "En cours · depuis hier" with a 24-hour lookback."""
+    if alert is not None:
+        return default_crisis_start(alert)
+    if incident is not None:
+        return incident.since or incident.opened_at
+    return timezone.localtime(now or timezone.now()).replace(second=0, microsecond=0)
 
 
 def check_crisis_start(started_at: datetime, *, now: datetime | None = None) -> datetime:

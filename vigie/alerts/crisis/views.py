@@ -118,7 +118,8 @@ def _crisis_form(request: HttpRequest, data: Any = None, initial: dict[str, Any]
 @require_http_methods(["GET", "POST"])
 def crisis_new(request: HttpRequest) -> HttpResponse:
     """Open a crisis, by hand or from an alert (``?alert=ID`` pre-fills the scope). Its start is
-    asked for, pre-filled with ``default_crisis_start``: the room opens on a wave already under way."""
+    asked for, pre-filled with ``suggested_crisis_start`` (the alert's episode, the open incident's
+    start, else now)."""
     organisation = _org(request)
     alert = None
     alert_id = request.GET.get("alert") or request.POST.get("alert")
@@ -126,7 +127,7 @@ def crisis_new(request: HttpRequest) -> HttpResponse:
         alert = get_in_org(Alert, organisation, alert_id)
     initial: dict[str, Any] = {
         "role_lead": str(request.user.pk),
-        "started_at": actions.default_crisis_start(alert),
+        "started_at": actions.suggested_crisis_start(alert, queries.open_incident(organisation)),
     }
     if alert is not None:
         initial.update({"title": alert.title, "severity": alert.severity})
