@@ -362,3 +362,14 @@ def test_a_signature_with_a_variable_no_reply_can_fill_is_refused(tenant: Tenant
     )
     assert accepted.status_code == 302
     assert current_charter(tenant.organisation).signature == "{agent_first_name} — équipe {organisation}"
+
+
+@pytest.mark.django_db
+def test_the_delay_per_type_shows_the_general_ceiling_when_it_is_shorter(
+    tenant: Tenant, login: Login
+) -> None:
+    # Setting the first response to 8 h left the table at 24 h for every type, while routing
+    # gave 8 h (the general delay is a ceiling).
+    login(tenant.admin).post(reverse("charter_edit", args=["sla"]), sla_form(first_response_hours="8"))
+    html = login(tenant.viewer).get(reverse("charter")).content.decode()
+    assert '8 <span class="muted small">(délai général ; 24 pour ce type)</span>' in html
