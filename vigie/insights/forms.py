@@ -117,6 +117,23 @@ class InsightFilterForm(forms.Form):
         return last_days(self.organisation, self.days)
 
     @property
+    def period_error(self) -> str:
+        """Why ``from``/``to`` were set aside for the default period ("" when they were not): the
+        dashboard showed the last 30 days without a word for "?from=abc" or an end before the start."""
+        for name in ("start", "end"):
+            if name in self.errors:
+                return str(_("Date illisible : %(value)s") % {"value": self.data.get(name, "")})
+        start, end = self._value("start"), self._value("end")
+        if start or end:
+            end = end or organisation_today(self.organisation)
+            start = start or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+            if start > end:
+                return str(_("Période invalide : la fin précède le début"))
+            if (end - start).days >= MAX_PERIOD_DAYS:
+                return str(_("Période invalide : %(days)s jours au plus") % {"days": MAX_PERIOD_DAYS})
+        return ""
+
+    @property
     def days(self) -> int:
         days = self._value("period")
         return days if days in PERIOD_CHOICES else DEFAULT_PERIOD_DAYS

@@ -153,6 +153,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "custom": form.custom,
             "period_choices": PERIOD_CHOICES,
             "period": period,
+            "period_error": form.period_error,
             "step": step,
             "report": report,
             "kpis": [kpi_display(kpi) for kpi in report.kpis],

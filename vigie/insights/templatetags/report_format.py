@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django import template
+from django.utils import formats
+from django.utils.translation import get_language
 
 from vigie.insights import report_format as fmt
 
@@ -49,6 +51,16 @@ def hours(value: float | None) -> str:
 @register.filter
 def long_date(value: date | None) -> str:
     return "" if value is None else fmt.long_date(value)
+
+
+@register.filter
+def day(value: date | None) -> str:
+    """A day in a sentence: "1er janvier 2025" in French, "1 Jan 2025" in English (its DATE_FORMAT)."""
+    if value is None:
+        return ""
+    if (get_language() or "fr").startswith("fr"):
+        return fmt.long_date(value)
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 @register.filter
