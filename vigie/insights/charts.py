@@ -18,6 +18,7 @@ BAR = 22
 GAP = 6
 TOP = 16
 BOTTOM = 18
+LABEL_CHAR = 6  # the width of an axis label's character, in the chart's units
 
 _ids = itertools.count(1)
 
@@ -51,11 +52,15 @@ def bar_chart(
 ) -> SafeString:
     """Vertical bars, one per (label, value); ``urls`` makes each bar a link."""
     highest = max((value for _label, value in points), default=0) or 1
-    width = max(len(points) * (BAR + GAP), BAR)
     every = max(len(points) // 12, 1)
+    # Each bar's slot is as wide as its axis label needs (9px text, about 6 units a character):
+    # the first-response histogram read "8-24h24-48h>48h" with 28-unit slots.
+    shown = [label for index, (label, _value) in enumerate(points) if index % every == 0]
+    slot = max(BAR + GAP, max((len(label) for label in shown), default=0) * LABEL_CHAR // every + GAP)
+    width = max(len(points) * slot, BAR)
     body = []
     for index, (label, value) in enumerate(points):
-        x = index * (BAR + GAP)
+        x = index * slot + (slot - GAP - BAR) // 2
         h = round(value / highest * HEIGHT)
         y = TOP + HEIGHT - h
         mark = format_html(

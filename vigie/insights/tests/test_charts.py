@@ -25,3 +25,16 @@ def test_bars_scale_to_the_highest_value_and_lines_skip_missing_values() -> None
     line = line_chart([("a", 4.0), ("b", None), ("c", 2.0)], title="t", low=1, high=5)
     assert line.count("<polyline") == 2  # the gap splits the line
     assert "b : —" in line
+
+
+def test_axis_labels_of_a_few_bars_do_not_run_together() -> None:
+    """Found at 1280 px: the first-response histogram read "8-24h24-48h>48h"."""
+    import itertools
+    import re
+
+    labels = ["<1h", "1-4h", "4-8h", "8-24h", "24-48h", ">48h"]
+    svg = bar_chart([(label, 5) for label in labels], title="t")
+    centres = [float(x) for x in re.findall(r'<text class="axis" x="([\d.]+)"', svg)]
+    assert len(centres) == len(labels)
+    gaps = [b - a for a, b in itertools.pairwise(centres)]
+    assert min(gaps) >= 6 * len("24-48h") + 6, gaps  # half of two neighbours plus a space
