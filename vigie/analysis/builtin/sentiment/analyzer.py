@@ -42,7 +42,7 @@ REVIEW_SURE = 0.8
 # e-mail address ("écrit à sav@exemple.fr", frequent in complaints) nor a number ("#2", "n°#1"):
 # 21 of the 105 short reviews of ../shared/data that matched before, and 9 of 4,326 tweets.
 _SOCIAL_MARK = re.compile(r"(?<!\w)@\w|(?<!\w)#(?!\d+\b)\w|https?://|\bhttp\b|www\.")
-# The customer's stars are their own verdict: the text models misread 5–13 % of clearly rated
+# The customer's stars are their own verdict: the text models misread 3–15 % of clearly rated
 # reviews (docs/models.md), and a 1-star review labelled "positive" in the queue is a mistake no
 # agent forgives. At or below 2.5 stars a review is negative, from 3.5 positive.
 RATING_NEGATIVE_AT_MOST = 2.5
