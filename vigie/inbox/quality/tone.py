@@ -54,6 +54,34 @@ _DEFENSIVE = {
     ),
 }
 
+# Whoever answers for the organisation, in the words replies use ("un conseiller", "notre équipe").
+_FR_STAFF = (
+    r"conseill(er|ère)s?|agent(e)?s?|technicien(ne)?s?|équipes?|services?|responsables?|collègues?|"
+    r"interlocut(eur|rice)s?|spécialistes?|gestionnaires?|expert(e)?s?|référent(e)?s?|chargée? de clientèle"
+)
+# Contacting the customer, now or later: "vous contacte", "vous rappellera", "vous répond".
+_FR_CONTACT_THIRD = (
+    r"(re)?contact(e|ent|era|eront)|rappell(e|ent|era|eront)(?! qu)|appell(e|ent|era|eront)|"
+    r"écri(t|vent|ra|ront)|répond(ent|ra|ront)?"
+)
+_FR_CONTACT_FIRST = (
+    r"(re)?contact(e|ons|erai|erons)|rappell(e|erai|erons)|rappelons(?! qu)|appell(e|erai|erons)|appelons|"
+    r"écri(s|vons|rai|rons)|répond(s|ons|rai|rons)"
+)
+_FR_STAFF_CONTACTS = (
+    rf"(?<!\baucun )(?<!\baucune )\b({_FR_STAFF})( (?!ne\b|n{_APOS})\w+)? vous ({_FR_CONTACT_THIRD})\b"
+)
+_EN_STAFF = (
+    r"advis[eo]rs?|agents?|colleagues?|technicians?|engineers?|team|specialists?|managers?|"
+    r"representatives?|experts?|department|someone|somebody"
+)
+_EN_STAFF_CONTACTS = (
+    rf"(?<!\bno )\b({_EN_STAFF}) (will|shall|is going to|are going to|is|are) "
+    r"(call(ing)?|phon(e|ing)|ring(ing)?|e-?mail(ing)?|contact(ing)?|messag(e|ing)|writ(e|ing) to|"
+    r"get(ting)? back to|reach(ing)? out to|follow(ing)? up with|be in touch with) you\b"
+    rf"|(?<!\bno )\b({_EN_STAFF}) (will|shall|is going to|are going to) be in touch\b"
+)
+
 # The parts of a good answer to an unhappy customer, each recognised by a few phrasings.
 _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
     "acknowledgement": {
@@ -106,11 +134,18 @@ _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
             rf"\b(j{_APOS}ai|nous avons) (transmis|fait suivre|relancé|demandé|signalé|remonté)\b",
             r"\b(faire|fera|feront|fait) le nécessaire\b",
             r"\bvous (sera|seront) (communiquée?s?|envoyée?s?|transmise?s?|proposée?s?)\b",
-            r"\bvous (proposera|proposeront|contactera|contacteront|recontactera|rappellera|répondra)\b",
+            r"(?<!\bne )\bvous (proposera|proposeront|contactera|contacteront|recontactera|rappellera|répondra)\b",
+            # "Nous vous contacterons", "je vous recontacte", "nous vous écrirons demain".
+            rf"\b(je|nous) vous ({_FR_CONTACT_FIRST})\b",
+            # Someone of the organisation's: "un conseiller vous contacte aujourd'hui", "notre équipe
+            # vous rappelle demain", "le service client vous répondra" (not "ne vous contacte", nor a
+            # reminder: "le service vous rappelle que…").
+            _FR_STAFF_CONTACTS,
             r"\b(dites-moi|dites-nous)\b",
             r"\bmerci de (me|nous) (fournir|transmettre|communiquer|donner|préciser|indiquer|envoyer)\b",
             r"\b(revenir|reviendra|reviendrons|revient|reviennent|revenons) vers vous\b",
-            r"\bvous rappel\w*",
+            # A call back, not a reminder ("nous vous rappelons que…").
+            r"\bvous rappel\w*\b(?! qu)",
             r"\b(rapidement|dès que possible|au plus vite|au plus tard)\b",
             r"\bsous \d+ ?(h|heures?|jours?)\b",
             rf"\b(dès|d{_APOS}ici) (aujourd{_APOS}hui|demain|ce soir|lundi|mardi|mercredi|jeudi|vendredi|réception)\b",
@@ -130,6 +165,10 @@ _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
             r"\b(i|we) (have )?(passed|forwarded|escalated|raised|flagged)\b",
             r"\b(i|we)('m| am|'re| are) (sending|contacting|checking|looking into|passing)\b",
             r"\blet (me|us) know\b",
+            # Someone of the organisation's: "an advisor will call you", "our team is contacting you
+            # today", "a colleague will get back to you" (not "no advisor will call you").
+            _EN_STAFF_CONTACTS,
+            r"\b(we|i)('re| are| am|'m) (calling|phoning|emailing|e-mailing|ringing|writing to) you\b",
         ),
     },
     "private_channel": {
@@ -149,8 +188,11 @@ _ELEMENTS: dict[str, dict[str, re.Pattern[str]]] = {
             r"\b(je|nous) vous envo\w+ (un|une) (message|mail|e-mail|courriel|demande)\b",
             r"\bpar (téléphone|messagerie|courrier)\b",
             r"\bréseaux sociaux\b",
+            # A call or a message from a colleague is a private channel too.
+            _FR_STAFF_CONTACTS,
         ),
         "en": _compile(
+            _EN_STAFF_CONTACTS,
             r"\b(private|direct) message\b",
             r"\bDMs?\b",
             r"\bin private\b",
