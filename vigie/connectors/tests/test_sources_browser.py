@@ -50,24 +50,31 @@ def test_a_manager_adds_tests_and_syncs_a_feed(server: Server, feed_server: Loca
     page.goto(f"{server.url}/sources/")
     page.get_by_label("Adresse e-mail").fill("manager@acme.example")
     page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/sources/")
+    # Each form submit navigates (POST, then the redirect): wait for that navigation to load
+    # before reading the page, or `page.content()` may read a page still being replaced.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{server.url}/sources/")
     assert "Aucune source pour l'instant" in page.content()
 
-    page.get_by_role("link", name="Flux RSS / Atom").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Flux RSS / Atom").click()
     page.get_by_label("Nom").fill("Alertes Google")
     page.get_by_label("Adresse du flux RSS ou Atom").fill(feed_server.url("/alerts"))
     page.get_by_label("Préréglage : générique, Google Alerts ou Talkwalker Alerts").select_option(
         "google_alerts"
     )
-    page.get_by_role("button", name="Enregistrer").click()
-    page.wait_for_url("**/sources/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url(f"{server.url}/sources/")
     assert "Source « Alertes Google » ajoutée." in page.content()
 
-    page.get_by_role("button", name="Tester la connexion").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tester la connexion").click()
     assert "Connexion réussie pour « Alertes Google »" in page.content()
 
-    page.get_by_role("button", name="Relever maintenant").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Relever maintenant").click()
     assert "Relève de « Alertes Google » demandée." in page.content()
     deadline = time.monotonic() + 30
     while '<td class="num">2</td>' not in page.content():
@@ -76,7 +83,8 @@ def test_a_manager_adds_tests_and_syncs_a_feed(server: Server, feed_server: Loca
         page.reload()
     assert "Opérationnelle" in page.content()
 
-    page.get_by_role("button", name="Mettre en pause").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Mettre en pause").click()
     assert "En pause" in page.content()
 
     # A laptop screen shows every column and every action without scrolling sideways (the ten
