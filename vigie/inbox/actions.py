@@ -595,6 +595,7 @@ def rendered_template(reply: Reply, membership: Membership | None) -> str:
 def gate_findings(reply: Reply, membership: Membership | None) -> list[Any]:
     """The quality gate's findings on the reply's current text."""
     from vigie.inbox.quality import check_reply
+    from vigie.inbox.templating.render import approved_template_text
 
     mention = reply.case.mention
     template = reply.template
@@ -608,10 +609,9 @@ def gate_findings(reply: Reply, membership: Membership | None) -> list[Any]:
             membership=membership,
             template_body=template.body if template is not None else None,
             channel=reply.channel,
-            # A pre-approved template is meant to be reused as it is (see the quality gate's doc).
-            approved_template=rendered_template(reply, membership)
-            if template is not None and template.pre_approved
-            else "",
+            # A pre-approved template is meant to be reused as it is (see the quality gate's doc);
+            # the API and ``vigie reply check --template`` pass the same text.
+            approved_template=approved_template_text(template, membership, case=reply.case),
         )
     )
 

@@ -15,6 +15,7 @@ from vigie.core.roles import HANDLE_CASES
 from vigie.core.tenancy import get_in_org
 from vigie.inbox.models import ReplyChannel, Template
 from vigie.inbox.quality import check_reply
+from vigie.inbox.templating.render import approved_template_text
 from vigie.mentions.models import Mention
 
 router = Router(tags=["replies"])
@@ -23,14 +24,22 @@ MAX_TEXT = 20_000
 
 
 class ReplyCheckIn(Schema):
-    """A draft to check. ``mention_id`` (optional) is the mention it answers, in your organisation."""
+    """A draft to check. ``mention_id`` (optional) is the mention it answers, ``template_id``
+    (optional) the template the draft started from, both in your organisation."""
 
     text: str = Field(max_length=MAX_TEXT)
     platform: str = Field(pattern=r"^[a-z0-9_\-]{1,40}$", examples=["google_business"])
     language: Literal["fr", "en"]
     mention_id: int | None = None
     channel: ReplyChannel = ReplyChannel.PUBLIC
-    template_id: int | None = Field(None, description="The template the draft started from, if any.")
+    template_id: int | None = Field(
+        None,
+        description="The template the draft started from, if any (404 if it is not your organisation's). "
+        "Its contact details are not personal data; when it is pre-approved, a draft that keeps it "
+        "(edited no further than the charter's `template_edit_threshold`) is not asked for a more "
+        "complete answer and its phrases do not count as copied from recent replies, as in the "
+        "reply composer.",
+    )
 
 
 class FindingOut(Schema):
@@ -61,7 +70,8 @@ class FindingOut(Schema):
     description=(
         "Returns every finding, blocking first; an empty list means the draft may be sent. Messages are "
         "in the token owner's interface language, else that of `Accept-Language` (French by default). "
-        "Needs the agent role or above."
+        "Needs the agent role or above. With `template_id` (a template of your organisation, else 404), "
+        "the draft is judged as the reply composer judges a reply started from that template."
     ),
 )
 def check_draft(request: HttpRequest, payload: ReplyCheckIn) -> list[dict[str, object]]:
@@ -84,5 +94,10 @@ def check_draft(request: HttpRequest, payload: ReplyCheckIn) -> list[dict[str, o
             membership=member,
             template_body=template.body if template is not None else None,
             channel=payload.channel.value,
+            # As in the reply composer: a pre-approved template used as is (or nearly) is not told
+            # what a complete answer holds, and its phrases are not a copy of recent replies.
+            approved_template=approved_template_text(
+                template, member, organisation=organisation, mention=mention, platform=payload.platform
+            ),
         )
     return [finding.as_dict() for finding in findings]

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from vigie.core.models import Membership, User
-    from vigie.inbox.models import Case
+    from vigie.core.models import Membership, Organisation, User
+    from vigie.inbox.models import Case, Template
+    from vigie.mentions.models import Mention
 
 # The variables a template may use. French aliases are accepted because managers write templates
 # in French first (and the demo library predates the English names).
@@ -115,26 +116,85 @@ def template_context(case: Case, membership: Membership | None) -> dict[str, str
     The customer's name is their display name's first word (or empty when unknown, so the
     greeting still reads well); the signature follows the charter's pattern.
     """
+    return draft_context(case.organisation, membership, mention=case.mention, case_reference=case.reference)
+
+
+def draft_context(
+    organisation: Organisation,
+    membership: Membership | None,
+    *,
+    mention: Mention | None = None,
+    case_reference: str | None = None,
+    platform: str = "",
+) -> dict[str, str | None]:
+    """The variables' values for a draft answering ``mention`` (if known) on ``platform``.
+
+    What is not known stays unfilled (None): the case reference without a case, the customer's name
+    without a mention.
+    """
     from vigie.charter.queries import current_charter
 
-    mention = case.mention
-    author = mention.author
+    author = mention.author if mention is not None else None
     display = (author.display_name or "").strip() if author is not None else ""
-    customer = display.split()[0] if display else ""
-    organisation = case.organisation
+    customer: str | None = (display.split()[0] if display else "") if mention is not None else None
     user = membership.user if membership is not None else None
     agent_first_name = _first_name(user) if user is not None else ""
     charter = current_charter(organisation)
     signature = _format_signature(charter.signature, agent_first_name, organisation.name)
+    location = (
+        mention.location.name
+        if mention is not None and mention.location_id and mention.location
+        else organisation.name
+    )
+    if mention is not None and mention.source_id:
+        platform = mention.source.platform
     return {
         "customer_name": customer,
-        "location": mention.location.name if mention.location_id and mention.location else organisation.name,
+        "location": location,
         "signature": signature,
-        "case_reference": case.reference,
-        "platform": mention.source.platform if mention.source_id else "",
+        "case_reference": case_reference,
+        "platform": platform,
         "agent_name": agent_first_name,
         "organisation": organisation.name,
     }
+
+
+def approved_template_text(
+    template: Template | None,
+    membership: Membership | None,
+    *,
+    case: Case | None = None,
+    organisation: Organisation | None = None,
+    mention: Mention | None = None,
+    platform: str = "",
+) -> str:
+    """What the quality gate's ``approved_template`` wants: the text of the *pre-approved*
+    ``template`` a draft started from, its variables filled from ``case`` (or, without a case, from
+    ``mention``, ``organisation`` and ``platform``); "" for no template or one not pre-approved.
+
+    The reply composer, ``POST /api/v1/replies/check`` and ``vigie reply check --template`` all
+    call it, so a draft from a pre-approved template is judged the same way everywhere.
+    """
+    if template is None or not template.pre_approved:
+        return ""
+    if case is None and mention is not None:
+        case = _case_of(mention)
+    if case is not None:
+        context = template_context(case, membership)
+    else:
+        context = draft_context(
+            organisation or template.organisation, membership, mention=mention, platform=platform
+        )
+    return render_template(template.body, context).text
+
+
+def _case_of(mention: Mention) -> Case | None:
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return mention.case
+    except ObjectDoesNotExist:  # a mention no routing rule turned into a case
+        return None
 
 
 def _first_name(user: User) -> str:

@@ -1,9 +1,11 @@
-"""vigie reply check --platform SLUG --lang fr|en --text-file FILE [--org SLUG] [--mention ID] [--as EMAIL]
+"""vigie reply check --platform SLUG --lang fr|en --text-file FILE [--org SLUG] [--mention ID] [--template ID] [--as EMAIL]
 vigie reply templates --org SLUG
 
 ``check`` prints the quality gate's findings on a draft as a JSON list (empty when the draft is
 clean). Exit status: 0 when nothing blocks sending (warnings alone still exit 0), 1 when at least
-one finding blocks it, 2 on a usage error (unknown organisation, mention or file).
+one finding blocks it, 2 on a usage error (unknown organisation, mention, template or file).
+``--template`` names the template the draft started from: the gate then judges it as the reply
+composer does (a pre-approved template kept as is is not asked for a more complete answer).
 ``templates`` adds Vigie's default French and English template library to the organisation
 (templates it already has are kept) and prints how many were added.
 """
@@ -22,9 +24,10 @@ from django.utils import translation
 from vigie.core.management.base import fail, membership_or_fail, organisation_or_fail, user_or_fail
 from vigie.core.models import Membership, Organisation
 from vigie.core.tenancy import scoped
-from vigie.inbox.models import ReplyChannel
+from vigie.inbox.models import ReplyChannel, Template
 from vigie.inbox.quality import check_reply, is_blocked
 from vigie.inbox.templating.actions import do_load_default_templates
+from vigie.inbox.templating.render import approved_template_text
 from vigie.mentions.models import Mention
 
 BLOCKED = 1
@@ -55,6 +58,12 @@ class Command(BaseCommand):
             "--mention", type=int, default=None, help="id of the answered mention (needs --org)"
         )
         check.add_argument(
+            "--template",
+            type=int,
+            default=None,
+            help="id of the template the draft started from (needs --org): judged as in the composer",
+        )
+        check.add_argument(
             "--as", dest="as_email", default="", help="check as this member (role for promises)"
         )
         check.add_argument("--channel", default=ReplyChannel.PUBLIC.value, choices=ReplyChannel.values)
@@ -75,6 +84,7 @@ class Command(BaseCommand):
         organisation: Organisation | None = None
         membership: Membership | None = None
         mention: Mention | None = None
+        template: Template | None = None
         if options["org"]:
             organisation = organisation_or_fail(options["org"])
         if options["as_email"]:
@@ -87,6 +97,13 @@ class Command(BaseCommand):
             mention = scoped(Mention, organisation).filter(pk=options["mention"]).first()
             if mention is None:
                 raise fail(f"unknown mention {options['mention']} in {organisation.slug!r}")
+        if options["template"] is not None:
+            if organisation is None:
+                raise fail("--template needs --org SLUG (template ids are checked against the organisation)")
+            # Another organisation's template reads as unknown, like a mention.
+            template = scoped(Template, organisation).filter(pk=options["template"]).first()
+            if template is None:
+                raise fail(f"unknown template {options['template']} in {organisation.slug!r}")
         # Messages in the member's interface language, else the organisation's, else French.
         language = (
             (membership.user.language if membership is not None else "")
@@ -101,7 +118,16 @@ class Command(BaseCommand):
                 organisation=organisation,
                 mention=mention,
                 membership=membership,
+                template_body=template.body if template is not None else None,
                 channel=options["channel"],
+                # The same rule as the reply composer's and the API's.
+                approved_template=approved_template_text(
+                    template,
+                    membership,
+                    organisation=organisation,
+                    mention=mention,
+                    platform=options["platform"],
+                ),
             )
         self.stdout.write(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
         if is_blocked(findings):
