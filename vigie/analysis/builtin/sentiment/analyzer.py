@@ -98,6 +98,17 @@ def rating_led(label: str, score: float, rating: float | None) -> dict[str, obje
     }
 
 
+def _without_text(rating: float | None) -> Results:
+    """The sentiment and stars of an item with no text: its rating's, else neutral."""
+    if rating is None:
+        return {"sentiment": {"label": "neutral", "score": 0.0}, "stars": 3.0}
+    stars = min(5.0, max(1.0, float(rating)))
+    sentiment = rating_led("neutral", 0.0, stars)
+    assert sentiment is not None
+    sentiment["score"] = round(max(-1.0, min(1.0, (stars - 3) / 2)), 3)
+    return {"sentiment": sentiment, "stars": round(stars, 2)}
+
+
 def text_reading(sentiment: object) -> object:
     """What the text alone says: a rated review's ``text_label`` and ``text_score``, otherwise the
     sentiment as it is. The type model and the priority read this (the type of a text is what its
@@ -245,7 +256,7 @@ class SentimentAnalyzer(Analyzer):
     """Trained linear models on hashed word + char n-grams (see docs/models.md)."""
 
     name: ClassVar[str] = "sentiment"
-    version: ClassVar[str] = "2.2"
+    version: ClassVar[str] = "2.3"
     provides: ClassVar[frozenset[str]] = frozenset({"sentiment", "stars"})
     uses: ClassVar[frozenset[str]] = frozenset({"language"})
 
@@ -285,6 +296,12 @@ class SentimentAnalyzer(Analyzer):
         bands = [NEUTRAL_BAND["en" if e else "fr"] for e in english.tolist()]
         results: list[Results] = []
         for i, item in enumerate(batch):
+            if not item.text.strip() and not item.title.strip():
+                # Nothing to read (a rating-only review, a blank post): the models' answer on no
+                # features is their prior, which read "positive" (and moved a 1-star review's
+                # score halfway to it). The stars alone then, or neutral.
+                results.append(_without_text(item.rating))
+                continue
             if _is_social(item):
                 score = tweet_scores[i]
                 label = ("negative", "neutral", "positive")[tweet_labels[i]]

@@ -55,6 +55,27 @@ def test_results_keep_the_contract_keys_and_ranges_even_for_empty_text() -> None
     assert SentimentAnalyzer().analyze([], []) == []
 
 
+def test_a_review_without_text_says_what_its_stars_say_or_nothing() -> None:
+    # A rating-only Google review, a blank post: the models' prior on no words read "positive"
+    # and pulled a 1-star review's score halfway towards it.
+    blank, spaces, one_star, five_stars, emoji = _run(
+        Item(id="1", text=""),
+        Item(id="2", text="   ", title=" "),
+        Item(id="3", text="", rating=1),
+        Item(id="4", text="", rating=5),
+        Item(id="5", text="👍"),
+    )
+    for result in (blank, spaces):
+        assert result["sentiment"] == {"label": "neutral", "score": 0.0}
+        assert result["stars"] == 3.0
+    assert one_star["sentiment"]["label"] == "negative"
+    assert one_star["sentiment"]["score"] == -1.0
+    assert one_star["stars"] == 1.0
+    assert five_stars["sentiment"]["label"] == "positive"
+    assert five_stars["sentiment"]["score"] == 1.0
+    assert emoji["sentiment"]["label"] == "positive"  # an emoji is something to read
+
+
 def test_english_reviews_go_through_the_english_models() -> None:
     [angry, happy] = _run(
         Item(id="1", text="Broke after two days, total waste of money. The seller never answered my emails."),
