@@ -91,6 +91,10 @@ class PlatformFacts:
     # The name the platform's users know it by, where it differs from ``label`` (the business
     # product "Google Business Profile" is "Google" to a customer writing a review).
     public_label: str = ""
+    # The slug of the platform this one is another name of, where it is one: X's items imported
+    # under its older name "twitter", Google reviews imported as "google" (Google Business
+    # Profile's). A list offering platforms to people shows the platform once (``platform_of``).
+    same_as: str = ""
 
     def can(self, capability: Capability) -> bool:
         return capability in self.capabilities
@@ -144,8 +148,11 @@ def _unconnected(
     kind: PlatformKind,
     limit: LengthLimit | None = None,
     reply_format: ReplyFormat = ReplyFormat.PLAIN_TEXT,
+    same_as: str = "",
 ) -> PlatformFacts:
-    return PlatformFacts(slug=slug, label=label, kind=kind, reply_limit=limit, reply_format=reply_format)
+    return PlatformFacts(
+        slug=slug, label=label, kind=kind, reply_limit=limit, reply_format=reply_format, same_as=same_as
+    )
 
 
 def runtime_gettext(message: str) -> str:
@@ -176,11 +183,13 @@ UNCONNECTED: dict[str, PlatformFacts] = {
     for facts in (
         # The older slug of X (imported files, archives): same limits, answered by copy and open.
         # Its name says so: beside "X" (the connector's), "X (Twitter)" read as the same thing twice.
-        _unconnected("twitter", gettext_noop("X (Twitter, fichiers importés)"), _SOCIAL, _X_LIMIT),
+        _unconnected(
+            "twitter", gettext_noop("X (Twitter, fichiers importés)"), _SOCIAL, _X_LIMIT, same_as="x"
+        ),
         _unconnected("linkedin", "LinkedIn", _SOCIAL, LengthLimit(1250)),
         _unconnected("tiktok", "TikTok", _SOCIAL),
         # Google reviews (imported files, review requests to a place id): customers read "Google".
-        _unconnected("google", "Google", _REVIEWS),
+        _unconnected("google", "Google", _REVIEWS, same_as="google_business"),
         _unconnected("glassdoor", "Glassdoor", _REVIEWS),
         _unconnected("indeed", "Indeed", _REVIEWS),
         _unconnected("press", gettext_noop("Presse"), _OTHER),
@@ -228,6 +237,21 @@ def all_platforms() -> dict[str, PlatformFacts]:
 
     slugs = {*UNCONNECTED, *all_connectors()}
     return {slug: platform_facts(slug) for slug in sorted(slugs)}
+
+
+def platform_of(slug: str) -> str:
+    """The slug of the platform ``slug`` names ("twitter" -> "x", "google" -> "google_business";
+    any other slug is its own)."""
+    if not slug:
+        return slug
+    row = UNCONNECTED.get(slug)
+    return row.same_as if row is not None and row.same_as else slug
+
+
+def platform_names(slug: str) -> list[str]:
+    """Every slug of the platform ``slug`` names, its own first ("x" -> ["x", "twitter"])."""
+    own = platform_of(slug)
+    return [own, *(row.slug for row in UNCONNECTED.values() if row.same_as == own)]
 
 
 def platform_label(slug: str) -> str:

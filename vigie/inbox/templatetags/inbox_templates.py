@@ -1,4 +1,5 @@
-"""Inbox data other apps' pages show (``{% load inbox_templates %}``).
+"""Inbox data other apps' pages show (``{% load inbox_templates %}``), and the template pages'
+own filters.
 
 The charter's pages list the pre-approved reply templates. The charter app sits below the inbox
 (routing, SLAs, approvals and the quality gate read the charter), so its Python code may not read
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from django import template
 
+from vigie.connectors.platforms import platform_of, platform_public_label
 from vigie.core.models import Organisation
 from vigie.inbox.models import Template
 from vigie.inbox.templating.queries import pre_approved_templates as _pre_approved
@@ -20,3 +22,10 @@ register = template.Library()
 def pre_approved_templates(organisation: Organisation | None) -> list[Template]:
     """The organisation's pre-approved templates, by category then name."""
     return _pre_approved(organisation) if organisation is not None else []
+
+
+@register.filter
+def template_platform(slug: str) -> str:
+    """The platform a template variant is written for, by the name the template form offers it
+    under ("google_business" and "google" -> "Google", "twitter" -> "X")."""
+    return platform_public_label(platform_of(slug))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from vigie.connectors.platforms import platform_names, platform_of
 from vigie.core.models import Membership, Organisation
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.models import Case, Reply, ReplyStatus, Template
@@ -34,7 +35,8 @@ def library(organisation: Organisation, filters: LibraryFilters | None = None) -
     if f.language:
         queryset = queryset.filter(language=f.language)
     if f.platform:
-        queryset = queryset.filter(platform__in=[f.platform, ""])
+        # Under every name of the platform ("x" finds the variants stored as "twitter").
+        queryset = queryset.filter(platform__in=[*platform_names(f.platform), ""])
     if f.text:
         queryset = queryset.filter(Q(name__icontains=f.text) | Q(body__icontains=f.text))
     if f.snippets is not None:
@@ -55,8 +57,14 @@ def _rank(template: Template, *, language: str, platform: str) -> tuple[int, int
     # Exact platform beats "all platforms"; the case's language beats any other.
     return (
         0 if template.language == language else 1,
-        0 if template.platform == platform else (1 if not template.platform else 2),
+        0 if _same_platform(template.platform, platform) else (1 if not template.platform else 2),
     )
+
+
+def _same_platform(written_for: str, platform: str) -> bool:
+    # One platform under two names: an X variant answers items imported as "twitter", a Google
+    # Business Profile one imported Google reviews (the connectors say which names go together).
+    return bool(written_for) and platform_of(written_for) == platform_of(platform)
 
 
 def pick_variant(candidates: list[Template], *, language: str, platform: str) -> Template | None:
@@ -65,7 +73,7 @@ def pick_variant(candidates: list[Template], *, language: str, platform: str) ->
     A variant written for another platform is never chosen: its tone and length are that
     platform's (a short X reply on Google reads curt, a Google one on X does not fit).
     """
-    usable = [t for t in candidates if t.platform in ("", platform)]
+    usable = [t for t in candidates if not t.platform or _same_platform(t.platform, platform)]
     if not usable:
         return None
     return min(usable, key=lambda t: (_rank(t, language=language, platform=platform), t.pk))

@@ -58,7 +58,8 @@ def canonical(name: str) -> str:
 @dataclass(frozen=True)
 class Rendered:
     """A rendered body. ``missing`` lists variables the context could not fill (left in the text);
-    ``fill_ins`` lists the labels of the ``[[…]]`` the agent still has to write."""
+    ``fill_ins`` lists what the agent still has to write, one label per ``[[…]]`` without its
+    "à compléter :" mark ("date du rappel")."""
 
     text: str
     missing: list[str]
@@ -86,8 +87,22 @@ def render_template(body: str, context: Mapping[str, str | None]) -> Rendered:
     text = _drop_empty(body, context)
     text = VARIABLE_RE.sub(substitute, text)
     text = LEGACY_VARIABLE_RE.sub(substitute, text)
-    fill_ins = [match.group(1) for match in FILL_IN_RE.finditer(text)]
+    fill_ins = [fill_in_label(match.group(1)) for match in FILL_IN_RE.finditer(text)]
     return Rendered(text=text, missing=missing, fill_ins=fill_ins)
+
+
+# The words that mark a fill-in ("[[à compléter : date du rappel]]", "[[to complete: date]]"): the
+# label is what follows them, so a page saying "À compléter par l'agent :" does not say it twice.
+_FILL_IN_MARK_RE = re.compile(
+    r"^\s*(?:[àa]\s+compl[ée]ter|to\s+(?:complete|fill\s+in))\s*(?::\s*|$)", re.IGNORECASE
+)
+
+
+def fill_in_label(inside: str) -> str:
+    """What the agent has to write, from the inside of a ``[[…]]``: "date du rappel" for
+    ``[[à compléter : date du rappel]]``, "…" for a bare ``[[à compléter]]``."""
+    label = _FILL_IN_MARK_RE.sub("", inside, count=1).strip()
+    return label or "…"
 
 
 def _drop_empty(body: str, context: Mapping[str, str | None]) -> str:

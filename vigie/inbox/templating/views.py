@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vigie.connectors.platforms import PlatformKind, all_platforms, platform_label
+from vigie.connectors.platforms import PlatformKind, all_platforms, platform_of, platform_public_label
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import User
 from vigie.core.roles import MANAGE, READ
@@ -41,13 +41,17 @@ def _language_choices() -> list[tuple[str, str]]:
 def _platforms() -> list[tuple[str, str]]:
     """Platforms a variant can target: the social networks and review sites Vigie knows (its
     connectors and the table of the others; not feeds, files or webhooks, which carry other
-    platforms' items), read when a form is built so a plug-in's platform is there too."""
+    platforms' items), read when a form is built so a plug-in's platform is there too.
+
+    Each platform once, by the name its users know it by: "Google" (Google Business Profile, whose
+    variants also answer imported Google reviews), "X" (whose variants also answer items imported
+    under its older name "twitter"); the connectors say which slugs name the same platform."""
     # People read the platform's name; the slug is only the submitted value.
     return sorted(
         (
-            (slug, platform_label(slug))
+            (slug, platform_public_label(slug))
             for slug, facts in all_platforms().items()
-            if facts.kind in (PlatformKind.SOCIAL, PlatformKind.REVIEWS)
+            if facts.kind in (PlatformKind.SOCIAL, PlatformKind.REVIEWS) and not facts.same_as
         ),
         key=lambda choice: choice[1].casefold(),
     )
@@ -114,7 +118,14 @@ class TemplateForm(forms.Form):
             "Même clé pour les variantes d'une réponse (langue, plateforme). Vide : tirée du nom."
         ),
     )
-    category = forms.ChoiceField(label=gettext_lazy("Catégorie"), choices=TemplateCategory.choices)
+    # No category is chosen for the manager: the first one ("Remerciement") went with every new
+    # template whose author did not open the menu.
+    category = forms.ChoiceField(
+        label=gettext_lazy("Catégorie"),
+        choices=_blank(gettext_lazy("Choisissez une catégorie…")) + TemplateCategory.choices,
+        error_messages={"required": gettext_lazy("Choisissez la catégorie du modèle.")},
+        help_text=gettext_lazy("Range le modèle dans la bibliothèque : remerciement, excuses, information…"),
+    )
     language = forms.ChoiceField(label=gettext_lazy("Langue"), choices=_language_choices)
     platform = forms.ChoiceField(
         label=gettext_lazy("Plateforme"),
@@ -127,7 +138,8 @@ class TemplateForm(forms.Form):
         max_length=10_000,
         help_text=gettext_lazy(
             "Variables : {{customer_name}}, {{location}}, {{signature}}, {{case_reference}}, {{platform}}, "
-            "{{agent_name}}, {{organisation}}. À compléter par l'agent : [[à compléter : …]]."
+            "{{agent_name}}, {{organisation}}. Ce que seul l'agent sait s'écrit [[à compléter : date du rappel]] : "
+            "il le remplace avant d'envoyer."
         ),
     )
     themes = forms.CharField(
@@ -162,7 +174,9 @@ class TemplateForm(forms.Form):
             "key": template.key,
             "category": template.category,
             "language": template.language,
-            "platform": template.platform,
+            # A variant stored under another name of its platform ("twitter") is shown, and saved,
+            # under the name the menu offers ("x"): it answers the same cases.
+            "platform": platform_of(template.platform),
             "body": template.body,
             "themes": ", ".join(template.themes or []),
             "is_snippet": template.is_snippet,

@@ -37,7 +37,7 @@ def test_variables_missing_from_the_context_stay_and_are_listed() -> None:
 
 def test_required_fill_ins_are_left_for_the_agent() -> None:
     rendered = render_template("Nous vous rappelons le [[à compléter : date]] à [[à compléter : heure]].", {})
-    assert rendered.fill_ins == ["à compléter : date", "à compléter : heure"]
+    assert rendered.fill_ins == ["date", "heure"]  # what the agent writes, without the mark
     assert "[[à compléter : date]]" in rendered.text
 
 
