@@ -106,7 +106,9 @@ def analyze_file(options: dict[str, Any], stderr: TextIO) -> None:
 
     # First pass: validate every line, cheaply, so a bad line 90 000 fails before any work.
     try:
-        with source.open(encoding="utf-8") as lines:
+        # utf-8-sig: a file written by Windows tools starts with a byte-order mark, which
+        # made its first line "not valid JSON" and stopped the whole command.
+        with source.open(encoding="utf-8-sig") as lines:
             count = sum(1 for _ in read_items(lines))
     except InputError as exc:
         raise AnalyzeFileError(f"{source}: {exc}") from None
@@ -118,7 +120,7 @@ def analyze_file(options: dict[str, Any], stderr: TextIO) -> None:
     started = time.perf_counter()
     handle, temporary = tempfile.mkstemp(prefix=".vigie-analyze-", dir=target.parent.resolve())
     try:
-        with source.open(encoding="utf-8") as lines, os.fdopen(handle, "w", encoding="utf-8") as out:
+        with source.open(encoding="utf-8-sig") as lines, os.fdopen(handle, "w", encoding="utf-8") as out:
             if workers > 1:
                 provides = analyze_in_workers(lines, out, workers, batch_size, hint, context)
             else:

@@ -277,3 +277,17 @@ def test_a_huge_text_is_read_up_to_the_stored_limit_quickly(tmp_path: Path) -> N
     [phone] = result["personal_data"]
     assert huge[phone["start"] : phone["end"]] == "06 12 34 56 78"
     assert small["sentiment"]["label"] == "positive"
+
+
+def test_a_file_starting_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Windows tools write UTF-8 with a byte-order mark: its first line was "not valid JSON".
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(
+        b"\xef\xbb\xbf"
+        + '{"id": "1", "text": "Très déçu, colis jamais arrivé"}\r\n{"id": "2", "text": "Parfait"}\r\n'.encode()
+    )
+    target = tmp_path / "out.jsonl"
+    call_command("analyze", "--in", str(source), "--out", str(target), verbosity=0)
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["1", "2"]
+    assert lines[0]["sentiment"]["label"] == "negative"
