@@ -28,6 +28,7 @@ from vigie.alerts.models import (
     NotificationPreference,
     PlaybookItem,
     Statement,
+    StatementPublicationStatus,
     StatementStatus,
     TimelineEntry,
 )
@@ -470,17 +471,27 @@ def scope_metrics(crisis: Crisis, now: datetime | None = None) -> ScopeMetrics:
 @dataclass(frozen=True)
 class TimelineItem:
     at: datetime
-    kind: str  # alert, mention, statement, reply, manual, playbook
+    # opened, alert, mention, drafted, approved, statement (published), posted (on one platform),
+    # reply, playbook, manual, closed
+    kind: str
     text: str
     who: str = ""
     url: str = ""
+    holding: bool = False  # a statement event about a holding statement
+
+    @property
+    def rank(self) -> int:
+        """Among events of the same second, the opening comes first and the closing last."""
+        return {"opened": 0, "closed": 2}.get(self.kind, 1)
 
 
 def crisis_timeline(crisis: Crisis, *, key_mentions: int = 10, language: str = "") -> list[TimelineItem]:
-    """Automatic events (alerts, key mentions, published statements and replies, playbook steps
-    ticked) and manual entries, newest first. Alert titles read in ``language`` (the active
-    language by default: the reader's on a page), as the inbox's incident banner reads them."""
+    """Automatic events (the opening, alerts, key mentions, statements drafted, approved,
+    published and posted on each platform, replies, playbook steps ticked, the closing) and manual
+    entries, newest first. Texts read in ``language`` (the active language by default: the
+    reader's on a page); alert titles as the inbox's incident banner reads them."""
     from django.urls import reverse
+    from django.utils import translation
     from django.utils.translation import get_language
 
     from vigie.inbox.models import Reply
@@ -511,10 +522,8 @@ def crisis_timeline(crisis: Crisis, *, key_mentions: int = 10, language: str = "
                 mention.created_at, "mention", (mention.title or mention.text)[:280], who, mention.url
             )
         )
-    for statement in scoped(Statement, organisation).filter(crisis=crisis, status=StatementStatus.PUBLISHED):
-        who = str(statement.approved_by) if statement.approved_by else ""
-        assert statement.published_at is not None
-        items.append(TimelineItem(statement.published_at, "statement", statement.body[:500], who))
+    with translation.override(language):
+        items += _crisis_room_events(crisis)
     mention_ids = scope_mentions(crisis).values("id")
     replies = (
         scoped(Reply, organisation)
@@ -533,8 +542,142 @@ def crisis_timeline(crisis: Crisis, *, key_mentions: int = 10, language: str = "
         items.append(TimelineItem(step.done_at, "playbook", step.title, str(step.done_by or "")))
     for entry in scoped(TimelineEntry, organisation).filter(crisis=crisis).select_related("author"):
         items.append(TimelineItem(entry.at, "manual", entry.text, str(entry.author or "")))
-    items.sort(key=lambda item: item.at, reverse=True)
+    items.sort(key=lambda item: (item.at, item.rank), reverse=True)
     return items
+
+
+def _excerpt(text: str, length: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _crisis_room_events(crisis: Crisis) -> list[TimelineItem]:
+    """What the cell did in the room, read from the rows it left (the crisis, its statements and
+    their publications) and, for what no row keeps (when the room was opened, who published a
+    statement, whether a draft was the playbook's holding statement), from the crisis' audit
+    events. Written in the active language."""
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from vigie.alerts.crisis.statements import HOLDING_TEMPLATE_KEY
+    from vigie.core.queries import audit_events_for
+
+    organisation = crisis.organisation
+    items: list[TimelineItem] = []
+    events = audit_events_for(organisation, Crisis._meta.label_lower, str(crisis.pk)).filter(
+        verb__in=("crisis.opened", "crisis.statement_drafted", "crisis.statement_published")
+    )
+    opened: tuple[datetime, str] | None = None
+    holding_ids: set[Any] = set()
+    publishers: dict[Any, str] = {}
+    for event in events.select_related("actor"):
+        who = str(event.actor) if event.actor else event.actor_label
+        statement_id = event.data.get("statement_id") if isinstance(event.data, dict) else None
+        if event.verb == "crisis.opened" and opened is None:
+            opened = (event.created_at, who)
+        elif event.verb == "crisis.statement_drafted" and event.data.get("holding"):
+            holding_ids.add(statement_id)
+        elif event.verb == "crisis.statement_published" and statement_id not in publishers:
+            publishers[statement_id] = who
+
+    # The opening: who, when, from which alert (and its incident).
+    alert = crisis.alert
+    language = (translation.get_language() or "fr")[:2]
+    values = {"title": crisis.title}
+    if alert is None:
+        text = _("Crise « %(title)s » ouverte à la main.") % values
+    else:
+        values["alert"] = alert.title_in(language)
+        incident = alert.incident
+        if incident is not None and incident.title_in(language) != values["alert"]:
+            values["incident"] = incident.title_in(language)
+            text = (
+                _("Crise « %(title)s » ouverte depuis l'alerte « %(alert)s » (incident : %(incident)s).")
+                % values
+            )
+        else:
+            text = _("Crise « %(title)s » ouverte depuis l'alerte « %(alert)s ».") % values
+    # A crisis whose opening left no event (made by a script) is shown opened at its start.
+    at, who = opened or (crisis.started_at, "")
+    who = str(crisis.opened_by) if crisis.opened_by else who
+    url = reverse("alert_detail", args=[alert.pk]) if alert is not None else ""
+    items.append(TimelineItem(at, "opened", text, who, url))
+
+    # Each statement: drafted, approved, published, then posted on each platform that has it.
+    statements = (
+        scoped(Statement, organisation)
+        .filter(crisis=crisis)
+        .select_related("author", "approved_by", "template")
+        .prefetch_related("publications__source", "publications__published_by")
+    )
+    for statement in statements:
+        holding = statement.pk in holding_ids or (
+            statement.template is not None and statement.template.key == HOLDING_TEMPLATE_KEY
+        )
+        # The whole text once (where it was published, else where it was drafted); the other
+        # steps of the same statement show its beginning.
+        body = statement.body[:500]
+        published = statement.status == StatementStatus.PUBLISHED and statement.published_at is not None
+        excerpt = _excerpt(statement.body)
+        author = str(statement.author or "")
+        drafted = excerpt if published else body
+        items.append(TimelineItem(statement.created_at, "drafted", drafted, author, holding=holding))
+        if statement.approved_at is not None:
+            approver = str(statement.approved_by or "")
+            items.append(TimelineItem(statement.approved_at, "approved", excerpt, approver, holding=holding))
+        if not published:
+            continue
+        assert statement.published_at is not None
+        publications = list(statement.publications.all())
+        places = [platform_label(p.platform) for p in publications]
+        if statement.published_where:
+            places.append(statement.published_where)
+        text = body
+        if places:
+            text = _("%(body)s (diffusion : %(places)s)") % {"body": body, "places": ", ".join(places)}
+        publisher = publishers.get(statement.pk) or str(statement.approved_by or "")
+        items.append(TimelineItem(statement.published_at, "statement", text, publisher, holding=holding))
+        for publication in publications:
+            if publication.published_at is None or publication.status not in (
+                StatementPublicationStatus.PUBLISHED,
+                StatementPublicationStatus.POSTED_BY_HAND,
+            ):
+                continue
+            posted = _("%(platform)s · %(account)s : %(body)s") % {
+                "platform": platform_label(publication.platform),
+                "account": publication.source.name,
+                "body": excerpt,
+            }
+            items.append(
+                TimelineItem(
+                    publication.published_at,
+                    "posted",
+                    posted,
+                    str(publication.published_by or publisher),
+                    publication.url,
+                    holding=holding,
+                )
+            )
+
+    # The closing, with its post-mortem.
+    if crisis.closed_at is not None:
+        count = crisis.corrective_actions.count()
+        text = _("Crise close, post-mortem rédigé : %(count)s action(s) corrective(s).") % {"count": count}
+        url = reverse("crisis_report", args=[crisis.pk, "html"]) if hasattr(crisis, "postmortem") else ""
+        items.append(TimelineItem(crisis.closed_at, "closed", text, str(crisis.closed_by or ""), url))
+    return items
+
+
+def published_statements(crisis: Crisis) -> QuerySet[Statement]:
+    """The log of public updates: the statements published, oldest first, each with where it went
+    (its publications on the connected accounts, with their links)."""
+    return (
+        scoped(Statement, crisis.organisation)
+        .filter(crisis=crisis, status=StatementStatus.PUBLISHED)
+        .prefetch_related("publications__source")
+        .order_by("published_at", "pk")
+    )
 
 
 def crisis_role_holders(crisis: Crisis) -> dict[str, User]:

@@ -287,10 +287,12 @@ def do_draft_statement(
     actor: User,
     template: Template | None = None,
     membership: Membership | None = None,
+    holding: bool = False,
 ) -> Statement:
     """Draft a holding statement or public update (from a template or free text). The quality
     gate runs on it; its findings are kept with the draft, which is saved even when one blocks
-    (nothing typed is lost), but a blocked draft cannot be approved until it is corrected."""
+    (nothing typed is lost), but a blocked draft cannot be approved until it is corrected.
+    ``holding``: the playbook's holding statement (the timeline names it so)."""
     from vigie.alerts.crisis.statements import gate_findings
 
     _open(crisis)
@@ -310,7 +312,7 @@ def do_draft_statement(
         "crisis.statement_drafted",
         actor=actor,
         obj=crisis,
-        data={"statement_id": statement.pk, "blocked": _blocked(statement)},
+        data={"statement_id": statement.pk, "blocked": _blocked(statement), "holding": holding},
     )
     return statement
 
@@ -329,7 +331,9 @@ def do_draft_holding_statement(
     from vigie.alerts.crisis.statements import holding_statement
 
     body, template = holding_statement(crisis)
-    return do_draft_statement(crisis, body, actor=actor, template=template, membership=membership)
+    return do_draft_statement(
+        crisis, body, actor=actor, template=template, membership=membership, holding=True
+    )
 
 
 @transaction.atomic
@@ -424,7 +428,7 @@ def do_publish_statement(
     if first_time:
         statement.status = StatementStatus.PUBLISHED
         statement.published_at = timezone.now()
-    if where.strip():
+    if where.strip() and where.strip() not in statement.published_where.split(" ; "):
         places = [p for p in (statement.published_where, where.strip()) if p]
         statement.published_where = " ; ".join(places)[:300]
     statement.save()

@@ -16,18 +16,46 @@ from vigie.alerts.models import Crisis
 from vigie.alerts.queries import TimelineItem, crisis_timeline
 from vigie.core.safe_text import neutralise_cell
 
-TIMELINE_KINDS = ("alert", "mention", "statement", "reply", "playbook", "manual")
+TIMELINE_KINDS = (
+    "opened",
+    "alert",
+    "mention",
+    "drafted",
+    "approved",
+    "statement",
+    "posted",
+    "reply",
+    "playbook",
+    "manual",
+    "closed",
+)
 
 
-def kind_label(kind: str) -> str:
-    """The name of a timeline item's kind, for people."""
+def kind_label(kind: str, holding: bool = False) -> str:
+    """The name of a timeline item's kind, for people (``holding``: a holding statement's)."""
+    if holding:
+        return {
+            "drafted": _("déclaration d'attente rédigée"),
+            "approved": _("déclaration d'attente approuvée"),
+            "statement": _("déclaration d'attente publiée"),
+            "posted": _("déclaration d'attente mise en ligne"),
+        }.get(kind) or kind_label(kind)
     return {
+        "opened": _("ouverture de la crise"),
         "alert": _("alerte"),
         "mention": _("mention clé"),
+        "drafted": _("déclaration rédigée"),
+        "approved": _("déclaration approuvée"),
         "statement": _("déclaration publiée"),
+        "posted": _("déclaration mise en ligne"),
         "reply": _("réponse publiée"),
         "playbook": _("étape du plan"),
+        "closed": _("clôture de la crise"),
     }.get(kind, _("note"))
+
+
+def item_label(item: TimelineItem) -> str:
+    return kind_label(item.kind, item.holding)
 
 
 def timeline_csv(crisis: Crisis, *, absolute: Callable[[str], str] = lambda url: url) -> str:
@@ -36,7 +64,9 @@ def timeline_csv(crisis: Crisis, *, absolute: Callable[[str], str] = lambda url:
     organisation = crisis.organisation
     zone = zoneinfo.ZoneInfo(organisation.timezone)
     language = organisation.language or "fr"
-    items: list[TimelineItem] = sorted(crisis_timeline(crisis, language=language), key=lambda item: item.at)
+    items: list[TimelineItem] = sorted(
+        crisis_timeline(crisis, language=language), key=lambda item: (item.at, item.rank)
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     with translation.override(language):
@@ -59,7 +89,7 @@ def timeline_csv(crisis: Crisis, *, absolute: Callable[[str], str] = lambda url:
                     for cell in (
                         local.strftime("%d/%m/%Y"),
                         local.strftime("%H:%M"),
-                        kind_label(item.kind),
+                        item_label(item),
                         item.who,
                         item.text,
                         url,

@@ -8,7 +8,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from vigie.alerts.crisis.export import kind_label
+from vigie.alerts.crisis.export import item_label
+from vigie.connectors.platforms import platform_label
 
 # The PDF core fonts cover Latin-1 only: typographic characters outside it are replaced by their
 # plain equivalents rather than shipping a font file.
@@ -83,12 +84,20 @@ def postmortem_pdf(context: dict[str, Any]) -> bytes:
         paragraph(
             f"- {action.title} ({action.owner or '?'}, {_('échéance')} {formats.date_format(action.due_on)}, {state})"
         )
-    if context["public_updates"]:
-        heading(_("Informations au public"))
-        for statement in context["public_updates"]:
-            paragraph(f"{_date(statement.published_at)} {statement.published_where} : {statement.body}")
+    heading(_("Informations au public"))
+    for statement in context["public_updates"]:
+        places = [
+            f"{platform_label(p.platform)} ({p.get_status_display().lower()}{' : ' + p.url if p.url else ''})"
+            for p in statement.publications.all()
+        ]
+        if statement.published_where:
+            places.append(statement.published_where)
+        paragraph(f"{_date(statement.published_at)} · {' · '.join(places)}\n{statement.body}")
+    if not context["public_updates"]:
+        paragraph(_("Aucune déclaration publiée."))
     heading(_("Fil des événements"))
     for item in context["timeline"]:
         who = f" ({item.who})" if item.who else ""
-        paragraph(f"{_date(item.at)} [{kind_label(item.kind)}]{who} {item.text}")
+        link = f" {item.url}" if item.url.startswith("http") else ""
+        paragraph(f"{_date(item.at)} [{item_label(item)}]{who} {item.text}{link}")
     return bytes(pdf.output())

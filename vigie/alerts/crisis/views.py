@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vigie.alerts import queries
 from vigie.alerts.crisis import actions
-from vigie.alerts.crisis.export import kind_label, timeline_csv
+from vigie.alerts.crisis.export import item_label, timeline_csv
 from vigie.alerts.crisis.publishing import (
     do_confirm_statement_posted_by_hand,
     do_retry_statement_publication,
@@ -260,12 +260,12 @@ def _room(
             "recent_mentions": queries.scope_mentions(crisis)
             .select_related("author", "source")
             .order_by("-created_at")[:15],
-            "timeline": queries.crisis_timeline(crisis),
+            "timeline_rows": [(item, item_label(item)) for item in queries.crisis_timeline(crisis)],
             "playbook": playbook,
             "cell": [(value, label, holders.get(value)) for value, label in CrisisRole.choices],
             "members": _members(request),
             "statements": statements,
-            "public_updates": crisis.statements.filter(status="published").order_by("published_at"),
+            "public_updates": queries.published_statements(crisis),
             "templates": templates,
             "statement_form": StatementForm(initial={"body": statement_body}),
             "timeline_form": TimelineForm(),
@@ -581,15 +581,16 @@ def crisis_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report_context(crisis: Crisis) -> dict[str, Any]:
-    timeline = queries.crisis_timeline(crisis)
+    # A post-mortem tells the story in order: oldest first, as the CSV export does.
+    timeline = sorted(queries.crisis_timeline(crisis), key=lambda item: (item.at, item.rank))
     return {
         "crisis": crisis,
         "postmortem": crisis.postmortem,
         "corrective_actions": crisis.corrective_actions.select_related("owner"),
         "timeline": timeline,
         # Each event with its kind as the room names it ("déclaration publiée", not "statement").
-        "timeline_rows": [(item, kind_label(item.kind)) for item in timeline],
-        "public_updates": crisis.statements.filter(status="published").order_by("published_at"),
+        "timeline_rows": [(item, item_label(item)) for item in timeline],
+        "public_updates": queries.published_statements(crisis),
         "cell": [
             (label, holder)
             for value, label in CrisisRole.choices

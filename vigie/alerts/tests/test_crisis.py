@@ -101,8 +101,11 @@ def test_scope_and_timeline_merge_mentions_statements_and_manual_entries(tenant:
     do_publish_statement(statement, actor=tenant.manager.user, where="Site web")
     do_publish_statement(statement, actor=tenant.manager.user, where="Site web")
     kinds = [item.kind for item in crisis_timeline(crisis)]
-    assert sorted(kinds) == ["manual", "mention", "statement"], "one entry per publication, never two"
+    assert sorted(kinds) == ["approved", "drafted", "manual", "mention", "opened", "statement"], (
+        "one entry per publication, never two"
+    )
     statement.refresh_from_db()
+    assert statement.published_where == "Site web", "the same place is not listed twice"
     assert statement.status == StatementStatus.PUBLISHED
 
 
