@@ -79,10 +79,10 @@ def dense_features(items: Sequence[Item], previous: Sequence[Results], rules: Se
         rows[i, base + 6] = float(bool({"insult", "hate", "threat"} & set(toxicity.get("categories", []))))
         rows[i, base + 7] = float("?" in text)
         rows[i, base + 8] = float(
-            any(w in lower for w in type_rules._REQUEST_WORDS) and bool(type_rules._REQUEST.search(text))
+            any(map(lower.__contains__, type_rules._REQUEST_WORDS)) and bool(type_rules._REQUEST.search(text))
         )
         rows[i, base + 9] = float(
-            any(w in lower for w in type_rules._SUGGESTION_WORDS)
+            any(map(lower.__contains__, type_rules._SUGGESTION_WORDS))
             and bool(type_rules._SUGGESTION.search(text))
         )
         rows[i, base + 10] = math.log1p(len(text)) / 6.0

@@ -131,7 +131,7 @@ _OFFER_LITERALS = (
 
 def _spam_words(text: str, lower: str) -> bool:
     """Whether ``_SPAM_WORDS`` matches ``text`` (``lower`` is ``text.lower()``)."""
-    if not any(word in lower for word in _SPAM_LITERALS) and not any(c in text for c in _CASE_TRAPS):
+    if not any(map(lower.__contains__, _SPAM_LITERALS)) and not any(map(text.__contains__, _CASE_TRAPS)):
         return False
     return _SPAM_WORDS.search(text) is not None
 
@@ -140,6 +140,10 @@ TROLL_SCORE = 0.8
 RHETORICAL = 0.5
 # Long texts with a question in them are reviews first; the question is incidental.
 MAX_QUESTION = 400
+
+
+# The word lists are looked for with ``any(map(lower.__contains__, words))``: the same substring
+# tests as a generator, without a Python frame per word (the rules were a sixth of the analysis).
 
 
 def classify(text: str, sentiment: dict[str, Any] | None, toxicity: dict[str, Any] | None) -> str:
@@ -153,18 +157,18 @@ def classify(text: str, sentiment: dict[str, Any] | None, toxicity: dict[str, An
     linked = "http" in lower or "www" in lower
     if (linked and (_SPAM_LINK.search(text) or len(_LINKS.findall(text)) >= 3)) or _spam_words(text, lower):
         return "spam"
-    if any(word in lower for word in _OFFER_LITERALS) and _SPAM_OFFER.search(text):
+    if any(map(lower.__contains__, _OFFER_LITERALS)) and _SPAM_OFFER.search(text):
         return "spam"
     if toxic_score >= TROLL_SCORE or ({"insult", "hate", "threat"} & categories and toxic_score >= 0.5):
         return "troll"
     has_question_mark = "?" in text
     # A "?" in a strongly negative or glowing text is usually rhetorical ("c'est normal ?").
-    asks = (any(word in lower for word in _REQUEST_WORDS) and _REQUEST.search(text)) or (
+    asks = (any(map(lower.__contains__, _REQUEST_WORDS)) and _REQUEST.search(text)) or (
         has_question_mark and -RHETORICAL < score < RHETORICAL
     )
     if asks and len(text) < MAX_QUESTION:
         return "question"
-    if score > -0.8 and any(word in lower for word in _SUGGESTION_WORDS) and _SUGGESTION.search(text):
+    if score > -0.8 and any(map(lower.__contains__, _SUGGESTION_WORDS)) and _SUGGESTION.search(text):
         return "suggestion"
     if label == "negative":
         return "complaint"
