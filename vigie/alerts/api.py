@@ -150,7 +150,16 @@ class StatementOut(Schema):
     id: int
     crisis_id: int
     body: str
-    status: str = Field(examples=["draft"], description="draft, approved or published")
+    status: str = Field(
+        examples=["draft"],
+        description="draft, approved or published (published: a platform or a person confirmed it; "
+        "handing it to the outbox leaves it approved)",
+    )
+    state: str = Field(
+        examples=["sending"],
+        description="draft, approved, sending, by_hand, failed (every sending failed: not public), "
+        "partial (public, but some place failed or waits to be posted by hand) or published",
+    )
     template_id: int | None
     findings: list[FindingOut]
     blocked: bool
@@ -159,6 +168,10 @@ class StatementOut(Schema):
     published_at: ApiDateTime | None
     published_where: str
     publications: list[PublicationOut]
+
+    @staticmethod
+    def resolve_state(obj: Statement) -> str:
+        return str(obj.state.value)
 
     @staticmethod
     def resolve_blocked(obj: Statement) -> bool:

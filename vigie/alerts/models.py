@@ -425,6 +425,21 @@ class TimelineEntry(models.Model):
 class StatementStatus(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
     APPROVED = "approved", _("Approuvée")
+    # Public somewhere: a platform confirmed it (the outbox's result), a person confirmed posting
+    # it by hand, or recorded where else it was said. Handing it to the outbox is not publishing.
+    PUBLISHED = "published", _("Publiée")
+
+
+class StatementState(models.TextChoices):
+    """Where a statement stands for the cell (``Statement.state``), read from what the platforms
+    answered, never from the moment it was handed to the outbox."""
+
+    DRAFT = "draft", _("Brouillon")
+    APPROVED = "approved", _("Approuvée")
+    SENDING = "sending", _("Envoi en cours")
+    BY_HAND = "by_hand", _("À publier à la main")
+    FAILED = "failed", _("Échec de publication")
+    PARTIAL = "partial", _("Partiellement publiée")
     PUBLISHED = "published", _("Publiée")
 
 
@@ -453,6 +468,31 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+    @property
+    def state(self) -> StatementState:
+        """Draft, approved, then what its publications say: *envoi en cours* while a sending is
+        queued or under way and nothing is public yet, *publiée* once a platform (or a person)
+        confirmed it and nothing failed or waits for a person, *partiellement publiée* when some
+        place failed or is still to be posted by hand, *échec de publication* when every sending
+        failed, *à publier à la main* when only a person can post it. Reads
+        ``publications.all()`` (prefetch it for a list)."""
+        if self.status == StatementStatus.DRAFT:
+            return StatementState.DRAFT
+        rows = {p.status for p in self.publications.all()}
+        done = {StatementPublicationStatus.PUBLISHED, StatementPublicationStatus.POSTED_BY_HAND}
+        public = self.published_at is not None or bool(rows & done) or bool(self.published_where)
+        failed = StatementPublicationStatus.FAILED in rows
+        by_hand = StatementPublicationStatus.BY_HAND in rows
+        if public:
+            return StatementState.PARTIAL if failed or by_hand else StatementState.PUBLISHED
+        if rows & {StatementPublicationStatus.PENDING, StatementPublicationStatus.SENDING}:
+            return StatementState.SENDING
+        if failed:
+            return StatementState.FAILED
+        if by_hand:
+            return StatementState.BY_HAND
+        return StatementState.APPROVED
 
 
 class StatementPublicationStatus(models.TextChoices):

@@ -29,6 +29,7 @@ from vigie.alerts.models import (
     PlaybookItem,
     Statement,
     StatementPublicationStatus,
+    StatementState,
     StatementStatus,
     TimelineEntry,
 )
@@ -468,11 +469,19 @@ def scope_metrics(crisis: Crisis, now: datetime | None = None) -> ScopeMetrics:
     return ScopeMetrics(figures["mentions"], figures["negative"], figures["reach"] or 0, figures["last_hour"])
 
 
+# A publication public on its platform, and one asked for that is not there (failed, or waiting
+# for a person to post it).
+_PUBLIC = (StatementPublicationStatus.PUBLISHED, StatementPublicationStatus.POSTED_BY_HAND)
+_NOT_THERE = (StatementPublicationStatus.FAILED, StatementPublicationStatus.BY_HAND)
+
+
 @dataclass(frozen=True)
 class TimelineItem:
     at: datetime
-    # opened, alert, mention, drafted, approved, statement (published), posted (on one platform),
-    # reply, playbook, manual, closed
+    # opened, alert, mention, drafted, approved, statement (published: a place confirmed it),
+    # partial (published, but some place failed or waits for a person), posted (on one platform),
+    # sending / send_failed / by_hand (asked for on one platform, not public there), reply,
+    # playbook, manual, closed
     kind: str
     text: str
     who: str = ""
@@ -618,6 +627,8 @@ def _crisis_room_events(crisis: Crisis) -> list[TimelineItem]:
         # The whole text once (where it was published, else where it was drafted); the other
         # steps of the same statement show its beginning.
         body = statement.body[:500]
+        # Public only once a place confirmed it (a platform's answer, a person's "publiée à la
+        # main", a place recorded by hand): handing it to the outbox is not publishing.
         published = statement.status == StatementStatus.PUBLISHED and statement.published_at is not None
         excerpt = _excerpt(statement.body)
         author = str(statement.author or "")
@@ -626,39 +637,45 @@ def _crisis_room_events(crisis: Crisis) -> list[TimelineItem]:
         if statement.approved_at is not None:
             approver = str(statement.approved_by or "")
             items.append(TimelineItem(statement.approved_at, "approved", excerpt, approver, holding=holding))
-        if not published:
-            continue
-        assert statement.published_at is not None
         publications = list(statement.publications.all())
-        places = [platform_label(p.platform) for p in publications]
-        if statement.published_where:
-            places.append(statement.published_where)
-        text = body
-        if places:
-            text = _("%(body)s (diffusion : %(places)s)") % {"body": body, "places": ", ".join(places)}
         publisher = publishers.get(statement.pk) or str(statement.approved_by or "")
-        items.append(TimelineItem(statement.published_at, "statement", text, publisher, holding=holding))
+        if published:
+            assert statement.published_at is not None
+            places = [platform_label(p.platform) for p in publications if p.status in _PUBLIC]
+            if statement.published_where:
+                places.append(statement.published_where)
+            missing = [platform_label(p.platform) for p in publications if p.status in _NOT_THERE]
+            values = {"body": body, "places": ", ".join(places), "missing": ", ".join(missing)}
+            if missing:
+                text = _("%(body)s (diffusion : %(places)s ; pas publiée : %(missing)s)") % values
+            else:
+                text = _("%(body)s (diffusion : %(places)s)") % values
+            kind = "partial" if statement.state == StatementState.PARTIAL else "statement"
+            items.append(TimelineItem(statement.published_at, kind, text, publisher, holding=holding))
         for publication in publications:
-            if publication.published_at is None or publication.status not in (
-                StatementPublicationStatus.PUBLISHED,
-                StatementPublicationStatus.POSTED_BY_HAND,
-            ):
-                continue
-            posted = _("%(platform)s · %(account)s : %(body)s") % {
+            where = {
                 "platform": platform_label(publication.platform),
                 "account": publication.source.name,
                 "body": excerpt,
             }
-            items.append(
-                TimelineItem(
-                    publication.published_at,
-                    "posted",
-                    posted,
-                    str(publication.published_by or publisher),
-                    publication.url,
-                    holding=holding,
+            if publication.status in _PUBLIC and publication.published_at is not None:
+                posted = _("%(platform)s · %(account)s : %(body)s") % where
+                who = str(publication.published_by or publisher)
+                items.append(
+                    TimelineItem(
+                        publication.published_at, "posted", posted, who, publication.url, holding=holding
+                    )
                 )
-            )
+                continue
+            # Asked for but not (yet) public there: when it was asked, and what happened since.
+            if publication.status == StatementPublicationStatus.FAILED:
+                where["error"] = publication.error[:200]
+                text = _("%(platform)s · %(account)s : %(body)s (erreur : %(error)s)") % where
+                kind = "send_failed"
+            else:
+                text = _("%(platform)s · %(account)s : %(body)s") % where
+                kind = "by_hand" if publication.status == StatementPublicationStatus.BY_HAND else "sending"
+            items.append(TimelineItem(publication.created_at, kind, text, publisher, holding=holding))
 
     # The closing, with its post-mortem.
     if crisis.closed_at is not None:
@@ -670,13 +687,26 @@ def _crisis_room_events(crisis: Crisis) -> list[TimelineItem]:
 
 
 def published_statements(crisis: Crisis) -> QuerySet[Statement]:
-    """The log of public updates: the statements published, oldest first, each with where it went
-    (its publications on the connected accounts, with their links)."""
+    """The log of public updates: the statements public somewhere (a platform or a person
+    confirmed it), oldest first by the time of that first confirmation, each with where it went
+    (its publications on the connected accounts, with their state and links)."""
     return (
         scoped(Statement, crisis.organisation)
-        .filter(crisis=crisis, status=StatementStatus.PUBLISHED)
+        .filter(crisis=crisis, status=StatementStatus.PUBLISHED, published_at__isnull=False)
         .prefetch_related("publications__source")
         .order_by("published_at", "pk")
+    )
+
+
+def unpublished_statements(crisis: Crisis) -> QuerySet[Statement]:
+    """Approved statements handed to the outbox that no place has confirmed yet (sending, failed,
+    waiting to be posted by hand): not public, shown apart from the log of public updates."""
+    return (
+        scoped(Statement, crisis.organisation)
+        .filter(crisis=crisis, status=StatementStatus.APPROVED, publications__isnull=False)
+        .distinct()
+        .prefetch_related("publications__source")
+        .order_by("approved_at", "pk")
     )
 
 

@@ -407,8 +407,12 @@ def do_publish_statement(
     """Publish an approved statement: on each chosen connected account through the statements'
     outbox (``vigie.alerts.crisis.publishing``; by hand where the platform has no API for posts),
     and in the log of public updates with ``where`` it was also said (a website, the press).
-    Calling it again adds only the accounts not chosen before: no account ever gets it twice."""
-    from vigie.alerts.crisis.publishing import queue_statement_publications
+    Calling it again adds only the accounts not chosen before: no account ever gets it twice.
+
+    Handing it to the outbox does not make it public: it is *envoi en cours* until a platform
+    confirms (then *publiée* at that time, see ``Statement.state``). A place recorded in ``where``
+    is a person saying it was said there: that makes it public now."""
+    from vigie.alerts.crisis.publishing import mark_statement_public, queue_statement_publications
 
     statement = (
         Statement.objects.select_for_update(of=("self",)).select_related("crisis").get(pk=statement.pk)
@@ -417,21 +421,21 @@ def do_publish_statement(
     if statement.status == StatementStatus.DRAFT:
         raise ValidationError(_("La déclaration doit être approuvée par le porte-parole avant publication."))
     source_ids = _clean_list(source_ids)
-    if not source_ids and not where.strip() and statement.status == StatementStatus.PUBLISHED:
+    handed_out = statement.status == StatementStatus.PUBLISHED or statement.publications.exists()
+    if not source_ids and not where.strip() and handed_out:
         return statement  # publishing twice is a no-op, never a second entry
     if not source_ids and not where.strip():
         raise ValidationError(
             _("Choisissez au moins un compte où publier, ou indiquez où elle a été publiée.")
         )
     queued = queue_statement_publications(statement, source_ids, actor=actor)
-    first_time = statement.status != StatementStatus.PUBLISHED
-    if first_time:
-        statement.status = StatementStatus.PUBLISHED
-        statement.published_at = timezone.now()
     if where.strip() and where.strip() not in statement.published_where.split(" ; "):
         places = [p for p in (statement.published_where, where.strip()) if p]
         statement.published_where = " ; ".join(places)[:300]
-    statement.save()
+        # Only this field: the outbox's job may have marked the statement public meanwhile.
+        statement.save(update_fields=["published_where"])
+        mark_statement_public(statement.pk, timezone.now())
+        statement.refresh_from_db(fields=["status", "published_at"])
     do_record_audit_event(
         statement.organisation,
         "crisis.statement_published",

@@ -7,12 +7,18 @@ its row with a conditional UPDATE (of two workers only one sends), calls ``publi
 the row's idempotency key, and records the platform's id and link, or the error. A failure is
 shown in the room and retried by a person with the same key; a row left ``sending`` by a crash is
 never sent again on its own (whether the platform got it is unknown): a person checks it.
+
+Queuing does not make the statement public: the first confirmation does (a platform's answer
+here, or a person's *Publiée à la main*), through ``mark_statement_public``, which sets the
+statement's ``published_at`` once, to that moment. ``Statement.state`` reads the rest (sending,
+partial, failed) from the rows.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +29,7 @@ from vigie.alerts.models import (
     Statement,
     StatementPublication,
     StatementPublicationStatus,
+    StatementStatus,
 )
 from vigie.connectors.actions import SourceConfigError, build_connector
 from vigie.connectors.contract import ConnectorError
@@ -101,6 +108,17 @@ def queue_statement_publications(
     return queued
 
 
+def mark_statement_public(statement_id: int, at: datetime) -> bool:
+    """The statement went public at ``at`` (its first confirmed place): sets its status and
+    ``published_at`` unless an earlier confirmation did. One conditional UPDATE, so two workers
+    finishing together keep the first time; returns whether this call set it."""
+    return bool(
+        Statement.objects.filter(pk=statement_id, published_at__isnull=True).update(
+            status=StatementStatus.PUBLISHED, published_at=at
+        )
+    )
+
+
 def _claim(publication_id: int, claimer: str) -> bool:
     return bool(
         StatementPublication.objects.filter(pk=publication_id, status=Status.PENDING).update(
@@ -144,6 +162,7 @@ def run_statement_publication(publication_id: int, claimer: str) -> str:
             error=f"unexpected error in the connector ({type(exc).__name__})",
         )
         return Status.FAILED
+    published_at = timezone.now()
     _finish(
         publication_id,
         claimer,
@@ -151,8 +170,9 @@ def run_statement_publication(publication_id: int, claimer: str) -> str:
         external_id=result.external_id[:200],
         url=result.url[:1000],
         error="",
-        published_at=timezone.now(),
+        published_at=published_at,
     )
+    mark_statement_public(publication.statement_id, published_at)
     do_record_audit_event(
         publication.organisation,
         "crisis.statement_posted",
@@ -206,6 +226,7 @@ def do_confirm_statement_posted_by_hand(
     publication.published_by = actor
     publication.error = ""
     publication.save()
+    mark_statement_public(publication.statement_id, publication.published_at)
     do_record_audit_event(
         publication.organisation,
         "crisis.statement_posted_by_hand",

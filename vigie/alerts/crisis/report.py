@@ -92,9 +92,19 @@ def postmortem_pdf(context: dict[str, Any]) -> bytes:
         ]
         if statement.published_where:
             places.append(statement.published_where)
-        paragraph(f"{_date(statement.published_at)} · {' · '.join(places)}\n{statement.body}")
+        state = statement.state.label
+        paragraph(f"{_date(statement.published_at)} · {state} · {' · '.join(places)}\n{statement.body}")
     if not context["public_updates"]:
         paragraph(_("Aucune déclaration publiée."))
+    unpublished = list(context.get("unpublished_updates", ()))
+    if unpublished:
+        heading(_("Déclarations approuvées jamais publiées"))
+    for statement in unpublished:
+        places = [
+            f"{platform_label(p.platform)} ({p.get_status_display().lower()}{' : ' + p.error if p.error else ''})"
+            for p in statement.publications.all()
+        ]
+        paragraph(f"{statement.state.label} · {' · '.join(places)}\n{statement.body}")
     heading(_("Fil des événements"))
     for item in context["timeline"]:
         who = f" ({item.who})" if item.who else ""

@@ -591,6 +591,7 @@ def _report_context(crisis: Crisis) -> dict[str, Any]:
         # Each event with its kind as the room names it ("déclaration publiée", not "statement").
         "timeline_rows": [(item, item_label(item)) for item in timeline],
         "public_updates": queries.published_statements(crisis),
+        "unpublished_updates": queries.unpublished_statements(crisis),
         "cell": [
             (label, holder)
             for value, label in CrisisRole.choices

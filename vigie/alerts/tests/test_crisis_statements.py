@@ -34,7 +34,7 @@ from vigie.alerts.crisis.publishing import (
     do_retry_statement_publication,
     run_statement_publication,
 )
-from vigie.alerts.models import Crisis, StatementPublicationStatus, StatementStatus
+from vigie.alerts.models import Crisis, StatementPublicationStatus, StatementState, StatementStatus
 from vigie.conftest import Tenant
 from vigie.connectors.actions import do_create_source
 from vigie.connectors.models import Source
@@ -161,7 +161,9 @@ def test_a_statement_goes_once_to_each_account_automatically_or_by_hand(
     do_publish_statement(statement, actor=tenant.manager.user, source_ids=[account.pk, x_account.pk])
     do_publish_statement(statement, actor=tenant.manager.user, source_ids=[account.pk, x_account.pk])
     statement.refresh_from_db()
-    assert statement.status == StatementStatus.PUBLISHED
+    assert statement.status == StatementStatus.APPROVED, "handed to the outbox is not published"
+    assert statement.published_at is None
+    assert statement.state == StatementState.SENDING
     rows = {p.platform: p for p in statement.publications.all()}
     assert set(rows) == {"mastodon", "twitter"}
     assert rows["twitter"].status == StatementPublicationStatus.BY_HAND
@@ -175,10 +177,17 @@ def test_a_statement_goes_once_to_each_account_automatically_or_by_hand(
     rows["mastodon"].refresh_from_db()
     assert rows["mastodon"].status == StatementPublicationStatus.PUBLISHED
     assert rows["mastodon"].url == "https://mastodon.social/@acme/112383000000000042"
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.PUBLISHED
+    assert statement.published_at == rows["mastodon"].published_at, "when the platform confirmed it"
+    assert statement.state == StatementState.PARTIAL, "X still waits for a person"
     posted = do_confirm_statement_posted_by_hand(
         rows["twitter"], actor=tenant.manager.user, url="https://x.com/acme/status/1"
     )
     assert posted.status == StatementPublicationStatus.POSTED_BY_HAND
+    statement.refresh_from_db()
+    assert statement.state == StatementState.PUBLISHED
+    assert statement.published_at == rows["mastodon"].published_at, "the first confirmation's time"
 
 
 def test_a_failed_sending_is_shown_and_retried_with_the_same_key(
