@@ -563,12 +563,16 @@ def do_dispatch_alert(
             preference.events, preference.minimum_severity, event, payload["severity"]
         ):
             continue
+        # In the member's language, as their e-mail is (``tasks._send``).
+        title, body = payload["title"], payload["body"]
+        if membership.user.language_for(organisation) == "en":
+            title, body = payload["title_en"] or title, payload["body_en"] or body
         do_notify(
             organisation,
             membership.user,
             event,
-            payload["title"],
-            body=payload["body"],
+            title,
+            body=body,
             url=_alert_url(alert),
             data={"alert_id": alert.pk},
         )
@@ -865,6 +869,8 @@ def do_forget_alert_texts(organisation: Organisation, mention_ids: Iterable[int]
         }
         for prefix in ("[Escalade] ", "[Aggravation] ", "[Rappel] "):  # see _notice_payload
             replaced[prefix + alert.title] = prefix + title
+        for prefix in ("[Escalated] ", "[Worse] ", "[Reminder] "):  # English members' copies
+            replaced[prefix + alert.title_en] = prefix + title_en
         for delivery in Delivery.objects.filter(organisation=organisation, alert_id=alert.pk).only(
             "pk", "notice"
         ):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from vigie.core.audit import CURRENT_VERSION, GENESIS_HASH, audit_keys, event_hash
@@ -565,28 +567,47 @@ def do_record_audit_events(organisation: Organisation, events: list[dict[str, An
     return len(rows)
 
 
+# A text written for one person: a string as it is, a lazy translation, or a function that
+# formats it (called in the reader's language).
+Text = str | Promise | Callable[[], str]
+
+
+def render_text(text: Text) -> str:
+    """``text`` written in the active language."""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, Promise):
+        return str(text)
+    return str(text())
+
+
 @transaction.atomic
 def do_notify(
     organisation: Organisation,
     recipient: User,
     event: str,
-    title: str,
+    title: Text,
     *,
-    body: str = "",
+    body: Text = "",
     url: str = "",
     data: dict[str, Any] | None = None,
 ) -> Notification:
     """Leave an in-app notification for ``recipient``.
 
     ``event`` is a dotted name (``reply.sent_back``, ``alert.opened``) that delivery preferences
-    and channel routing key on.
+    and channel routing key on. ``title`` and ``body`` are stored in the recipient's language
+    (``User.language_for``): give a lazy translation, or a function that formats the text, and
+    it is rendered in that language (a plain string is stored as it is). ``data`` stays plain
+    JSON: no lazy text in it.
     """
+    with translation.override(recipient.language_for(organisation)):
+        title_text, body_text = render_text(title), render_text(body)
     return Notification.objects.create(
         organisation=organisation,
         recipient=recipient,
         event=event,
-        title=title[:300],
-        body=body,
+        title=title_text[:300],
+        body=body_text,
         url=url,
         data=data or {},
     )

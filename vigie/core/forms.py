@@ -43,16 +43,6 @@ class LoginForm(forms.Form):
         return normalise_email(self.cleaned_data["email"])
 
 
-def recipient_language(user: User) -> str:
-    """The language to write to ``user`` in: theirs, else their first organisation's, else French."""
-    if user.language:
-        return user.language
-    membership = user.memberships.filter(is_active=True).select_related("organisation").first()
-    if membership is not None:
-        return membership.organisation.language
-    return settings.LANGUAGE_CODE
-
-
 class VigiePasswordResetForm(PasswordResetForm):
     """Django's reset form, adjusted to Vigie.
 
@@ -81,7 +71,7 @@ class VigiePasswordResetForm(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         context["base_url"] = settings.BASE_URL
-        with translation.override(recipient_language(context["user"])):
+        with translation.override(context["user"].language_for()):
             super().send_mail(
                 subject_template_name,
                 email_template_name,

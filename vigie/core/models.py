@@ -7,6 +7,7 @@ import uuid
 import zoneinfo
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -85,6 +86,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def language_for(self, organisation: Organisation | None = None) -> str:
+        """The language to write to this person in (notifications, e-mails): theirs, else
+        ``organisation``'s (by default their first active organisation's), else French. As the
+        pages speak to them (``vigie.core.middleware``)."""
+        if self.language:
+            return self.language
+        if organisation is None:
+            membership = self.memberships.filter(is_active=True).select_related("organisation").first()
+            organisation = membership.organisation if membership is not None else None
+        if organisation is not None and organisation.language:
+            return organisation.language
+        return settings.LANGUAGE_CODE
 
     @property
     def invitation_pending(self) -> bool:

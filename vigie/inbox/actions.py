@@ -384,7 +384,10 @@ def do_add_note(case: Case, body: str, *, author: User) -> Note:
             case.organisation,
             member.user,
             "case.mentioned",
-            _("%(who)s vous a mentionné sur le dossier %(case)s") % {"who": author, "case": case.reference},
+            lambda: (
+                _("%(who)s vous a mentionné sur le dossier %(case)s")
+                % {"who": author, "case": case.reference}
+            ),
             body=body[:500],
             url=reverse("case_detail", args=[case.pk]),
             data={"case": case.pk, "note": note.pk},
@@ -658,7 +661,9 @@ def enforce_gate(
         )
 
 
-def _notify_approvers(reply: Reply, actor: User, reasons: list[str]) -> None:
+def _notify_approvers(reply: Reply, actor: User, membership: Membership, reasons: list[str]) -> None:
+    """Ask the managers to approve ``reply``, each in their language: ``reasons`` are written in
+    the active one (the author's), and again in another one for those who read it."""
     case = reply.case
     approvers = (
         scoped(Membership, case.organisation)
@@ -666,13 +671,21 @@ def _notify_approvers(reply: Reply, actor: User, reasons: list[str]) -> None:
         .exclude(user=actor)
         .select_related("user")
     )
+    written = {get_language(): join_reasons(reasons)}
+
+    def reasons_text() -> str:
+        language = get_language()
+        if language not in written:
+            written[language] = join_reasons(approval_reasons(reply, membership))
+        return written[language]
+
     for member in approvers:
         do_notify(
             case.organisation,
             member.user,
             "reply.approval_requested",
-            _("Réponse à valider sur le dossier %(case)s") % {"case": case.reference},
-            body=join_reasons(reasons),
+            lambda: _("Réponse à valider sur le dossier %(case)s") % {"case": case.reference},
+            body=reasons_text,
             url=reverse("case_detail", args=[case.pk]),
             data={"case": case.pk, "reply": reply.pk},
         )
@@ -712,7 +725,7 @@ def do_submit_reply(
             data={"reply": reply.pk, "approval": True, "reasons": reasons},
         )
         do_set_case_status(case, CaseStatus.AWAITING_APPROVAL, actor=actor)
-        _notify_approvers(reply, actor, reasons)
+        _notify_approvers(reply, actor, membership, reasons)
         return reply
     Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.APPROVED, submitted_at=now, approved_at=now)
     reply.status, reply.submitted_at, reply.approved_at = ReplyStatus.APPROVED, now, now
@@ -756,7 +769,7 @@ def do_approve_reply(reply: Reply, *, actor: User) -> Reply:
             case.organisation,
             reply.author,
             "reply.approved",
-            _("Votre réponse sur le dossier %(case)s a été validée") % {"case": case.reference},
+            lambda: _("Votre réponse sur le dossier %(case)s a été validée") % {"case": case.reference},
             url=reverse("case_detail", args=[case.pk]),
             data={"case": case.pk, "reply": reply.pk},
         )
@@ -790,7 +803,7 @@ def do_send_back_reply(reply: Reply, *, actor: User, comment: str) -> Reply:
             case.organisation,
             reply.author,
             "reply.sent_back",
-            _("Votre réponse sur le dossier %(case)s est à reprendre") % {"case": case.reference},
+            lambda: _("Votre réponse sur le dossier %(case)s est à reprendre") % {"case": case.reference},
             body=comment[:500],
             url=reverse("case_detail", args=[case.pk]),
             data={"case": case.pk, "reply": reply.pk},

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vigie.connectors.actions import SourceConfigError, build_connector
 from vigie.connectors.contract import ConnectorError, RateLimited
@@ -169,7 +170,7 @@ def _store_received(case: Case, mention: Mention, message_id: str) -> PrivateMes
             case.organisation,
             case.assignee,
             "case.private_message_received",
-            f"{_('Message privé du client')} ({case.reference})",
+            lambda: f"{_('Message privé du client')} ({case.reference})",
             url=reverse("case_detail", args=[case.pk]),
             data={"case": case.pk, "message": message.pk},
         )
@@ -329,7 +330,7 @@ def send_queued_direct_message(message_pk: int) -> str:
 
 def _record_dm_error(message: PrivateMessage, reason: str, *, retry: bool, delay: float | None = None) -> str:
     return DIRECT_MESSAGE.record_error(
-        message, reason, retry=retry, delay=delay, notice_title=_("Message privé non envoyé")
+        message, reason, retry=retry, delay=delay, notice_title=gettext_lazy("Message privé non envoyé")
     )
 
 

@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vigie.connectors.platforms import platform_facts
 from vigie.core.actions import do_notify, do_record_audit_event
@@ -326,7 +327,9 @@ def _record_send_error(message: PrivateMessage, exc: Exception) -> str:
     # The server's answer names the problem (refused recipient, auth); it holds no secret.
     reason = f"{type(exc).__name__}: {exc}"
     permanent = isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPAuthenticationError)
-    return EMAIL.record_error(message, reason, retry=not permanent, notice_title=_("E-mail non envoyé"))
+    return EMAIL.record_error(
+        message, reason, retry=not permanent, notice_title=gettext_lazy("E-mail non envoyé")
+    )
 
 
 # --- incoming e-mail ------------------------------------------------------------------------------
@@ -483,7 +486,7 @@ def _store_inbound(thread: PrivateThread, inbound: InboundEmail) -> PrivateMessa
             case.organisation,
             case.assignee,
             "case.private_email_received",
-            f"{_('Réponse du client par e-mail')} ({case.reference})",
+            lambda: f"{_('Réponse du client par e-mail')} ({case.reference})",
             url=reverse("case_detail", args=[case.pk]),
             data={"case": case.pk, "message": message.pk},
         )

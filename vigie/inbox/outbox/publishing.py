@@ -29,7 +29,9 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vigie.connectors.actions import SourceConfigError, build_connector
 from vigie.connectors.contract import (
@@ -431,7 +433,7 @@ def _record_failure(claim: Claim, message: str) -> None:
         obj=reply,
         data={"case": reply.case_id, "error": message},
     )
-    _tell_author(reply, "reply.publication_failed", _("Publication refusée"), message)
+    _tell_author(reply, "reply.publication_failed", gettext_lazy("Publication refusée"), message)
 
 
 @transaction.atomic
@@ -458,12 +460,13 @@ def _mark_unknown(
     _tell_author(
         reply,
         "reply.publication_unknown",
-        _("Publication incertaine : vérifiez sur la plateforme"),
+        gettext_lazy("Publication incertaine : vérifiez sur la plateforme"),
         reason,
     )
 
 
-def _tell_author(reply: Reply, event: str, title: str, body: str) -> None:
+def _tell_author(reply: Reply, event: str, title: str | Promise, body: str) -> None:
+    """Tell the reply's author, in their language (``title`` is a lazy text)."""
     recipient = reply.author
     if recipient is None or not recipient.is_active:
         return
@@ -471,7 +474,7 @@ def _tell_author(reply: Reply, event: str, title: str, body: str) -> None:
         reply.organisation,
         recipient,
         event,
-        f"{title} ({reply.case.reference})",
+        lambda: f"{title} ({reply.case.reference})",
         body=body,
         url=_case_url(reply.case),
         data={"reply": reply.pk, "case": reply.case_id},

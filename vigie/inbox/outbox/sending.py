@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from vigie.core.actions import do_notify, do_record_audit_event
 from vigie.core.jobs import enqueue
@@ -101,12 +102,13 @@ class Outbound:
         *,
         retry: bool,
         delay: float | None = None,
-        notice_title: str,
+        notice_title: str | Promise,
     ) -> str:
         """After a failed send: queued again later (``retry``, within the attempts) or failed.
 
         Returns the message's state. ``delay`` (seconds, a platform's Retry-After) replaces the
-        doubling wait; ``notice_title`` is the title of the author's notice when it fails."""
+        doubling wait; ``notice_title`` is the title of the author's notice when it fails (a lazy
+        text: it is written in the author's language)."""
         reason = reason[:2000]
         if retry and message.attempts < self.max_attempts:
             wait = timedelta(seconds=delay or self.retry_base_seconds * 2 ** (message.attempts - 1))
@@ -134,7 +136,7 @@ class Outbound:
                     case.organisation,
                     message.author,
                     self.failed_event,
-                    f"{notice_title} ({case.reference})",
+                    lambda: f"{notice_title} ({case.reference})",
                     body=reason,
                     url=reverse("case_detail", args=[case.pk]),
                 )

@@ -3,13 +3,14 @@ the SLA watcher when a deadline is missed)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vigie.core.actions import do_notify, do_record_audit_event
+from vigie.core.actions import Text, do_notify, do_record_audit_event, render_text
 from vigie.core.models import Membership, User
 from vigie.core.roles import MANAGE, Role, has_role
 from vigie.core.tenancy import scoped
@@ -38,14 +39,24 @@ def case_url(case: Case) -> str:
         return ""
 
 
-def notify_escalation(case: Case, reason: str, recipients: list[User]) -> None:
-    """Tell ``recipients`` that ``case`` (saved, escalated) was escalated for ``reason``."""
+def rule_reason(rule_name: str) -> Callable[[], str]:
+    """The reason of an escalation asked by the rule ``rule_name``, written when read: in the
+    language of each person told, and of the organisation in its log."""
+    return lambda: _("règle « %(name)s »") % {"name": rule_name}
+
+
+def notify_escalation(case: Case, reason: Text, recipients: list[User]) -> None:
+    """Tell ``recipients`` that ``case`` (saved, escalated) was escalated for ``reason``, each in
+    their own language (``reason`` too, when it is a lazy text or a function)."""
     for user in recipients:
         do_notify(
             case.organisation,
             user,
             "case.escalated",
-            _("Dossier %(ref)s escaladé : %(reason)s") % {"ref": case.reference, "reason": reason},
+            lambda: (
+                _("Dossier %(ref)s escaladé : %(reason)s")
+                % {"ref": case.reference, "reason": render_text(reason)}
+            ),
             url=case_url(case),
             data={"case_id": case.pk},
         )
@@ -53,9 +64,12 @@ def notify_escalation(case: Case, reason: str, recipients: list[User]) -> None:
 
 @transaction.atomic
 def do_escalate_case(
-    case: Case, *, reason: str, at: datetime | None = None, actor: User | None = None
+    case: Case, *, reason: Text, at: datetime | None = None, actor: User | None = None
 ) -> bool:
-    """Mark ``case`` escalated and tell the supervisors; False if it was already escalated."""
+    """Mark ``case`` escalated and tell the supervisors; False if it was already escalated.
+
+    ``reason`` is logged in the active language (the organisation's, for the jobs) and each
+    supervisor reads it in theirs when it is a lazy text or a function (``rule_reason``)."""
     at = at or timezone.now()
     claimed = Case.objects.filter(pk=case.pk, escalated_at__isnull=True).update(escalated_at=at)
     if not claimed:
@@ -68,7 +82,7 @@ def do_escalate_case(
         "case.escalated",
         actor=actor,
         obj=case,
-        data={"reason": reason, "notified": [u.email for u in recipients]},
+        data={"reason": render_text(reason), "notified": [u.email for u in recipients]},
         at=at,
     )
     return True

@@ -10,14 +10,13 @@ status or a priority set by hand). A rule may escalate the case (``escalation``)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from vigie.charter.calendar import Calendar, calendar_for_organisation, due_at
 from vigie.charter.document import CharterDocument
@@ -30,7 +29,7 @@ from vigie.inbox.models import Case, CaseStatus, RoutingRule
 from vigie.inbox.outbox.direct_messages import attach_direct_message
 from vigie.inbox.routing.actions import do_seed_default_routing
 from vigie.inbox.routing.assign import AssignmentState, assignment_pool, pick_assignee
-from vigie.inbox.routing.escalation import do_escalate_case, notify_escalation, supervisors
+from vigie.inbox.routing.escalation import do_escalate_case, notify_escalation, rule_reason, supervisors
 from vigie.inbox.routing.rules import Decision, analysis_results, decide, facts_for, ordered_rules
 from vigie.mentions.models import Mention, MentionKind
 
@@ -109,7 +108,7 @@ class Scheme:
     new_cases: list[Case] | None = None
     # New cases of the batch escalated by their rule: who to tell, once they are inserted; and
     # each team's supervisors, read once per batch.
-    notices: list[tuple[Case, str, list[User]]] = field(default_factory=list)
+    notices: list[tuple[Case, Callable[[], str], list[User]]] = field(default_factory=list)
     supervisors: dict[int | None, list[User]] = field(default_factory=dict)
     calendars: dict[tuple[Any, ...], Calendar] = field(default_factory=dict)
 
@@ -371,7 +370,7 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
     }
     scheme.record(organisation, "case.routed", case, data, now)
     if escalate:
-        reason = _("règle « %(name)s »") % {"name": decision.rule_name}
+        reason = rule_reason(decision.rule_name)  # each supervisor reads it in their language
         if batched:
             # As ``do_escalate_case`` does it, with the batch: the event after "routed", the
             # supervisors told once the case is inserted.
@@ -380,7 +379,7 @@ def _create_case(mention: Mention, decision: Decision, scheme: Scheme, now: date
                 organisation,
                 "case.escalated",
                 case,
-                {"reason": reason, "notified": [user.email for user in recipients]},
+                {"reason": reason(), "notified": [user.email for user in recipients]},
                 now,
             )
             scheme.notices.append((case, reason, recipients))
@@ -468,5 +467,5 @@ def _update_case(case: Case, mention: Mention, decision: Decision, scheme: Schem
     )
     if decision.actions.escalate and case.escalated_at is None and _recent(mention, now):
         scheme.flush(case.organisation)  # the escalation's own event comes after this one
-        do_escalate_case(case, reason=_("règle « %(name)s »") % {"name": decision.rule_name}, at=now)
+        do_escalate_case(case, reason=rule_reason(decision.rule_name), at=now)
     return case

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vigie.charter.calendar import business_seconds_between
 from vigie.charter.document import CharterDocument
@@ -81,8 +82,11 @@ def do_warn_sla(case: Case, *, at: datetime) -> bool:
             case.organisation,
             user,
             "case.sla_warning",
-            _("Dossier %(ref)s : échéance proche (%(due)s)")
-            % {"ref": case.reference, "due": formats.date_format(due, "j M H:i") if due else ""},
+            # In the person's language, the date too ("2 Mar 12:00").
+            lambda: (
+                _("Dossier %(ref)s : échéance proche (%(due)s)")
+                % {"ref": case.reference, "due": formats.date_format(due, "j M H:i") if due else ""}
+            ),
             url=case_url(case),
             data={"case_id": case.pk},
         )
@@ -134,7 +138,7 @@ def _watch(organisation: Organisation, now: datetime, charter: CharterDocument |
         .filter(escalated_at__isnull=True, sla_due_at__lte=now, sla_due_at__gt=now - ESCALATION_LOOKBACK)
         .select_related(*related)
     ):
-        if do_escalate_case(case, reason=_("délai de première réponse dépassé"), at=now):
+        if do_escalate_case(case, reason=gettext_lazy("délai de première réponse dépassé"), at=now):
             report.escalated += 1
     warn_seconds = charter.sla.warn_before_hours * 3600
     if warn_seconds > 0:
