@@ -67,6 +67,7 @@ class InsightFilterForm(forms.Form):
         choices=[("", "")] + [(str(i), str(i)) for i in range(1, 6)],
     )
     kind = forms.ChoiceField(label=_("Type de contenu"), required=False)
+    not_kind = forms.ChoiceField(label=_("Sauf le type de contenu"), required=False)
 
     def __init__(self, data: Any, membership: Membership) -> None:
         # The form reads ``from``/``to`` (the API's and the inbox's names) as well as start/end.
@@ -100,6 +101,7 @@ class InsightFilterForm(forms.Form):
         ]
         cast(forms.ChoiceField, fields["sentiment"]).choices = _blank(_("Tous")) + list(Sentiment.choices)
         cast(forms.ChoiceField, fields["kind"]).choices = _blank(_("Tous")) + list(MentionKind.choices)
+        cast(forms.ChoiceField, fields["not_kind"]).choices = _blank(_("Aucun")) + list(MentionKind.choices)
         self.is_valid()
 
     def _value(self, name: str) -> Any:
@@ -123,6 +125,13 @@ class InsightFilterForm(forms.Form):
         for name in ("start", "end"):
             if name in self.errors:
                 return str(_("Date illisible : %(value)s") % {"value": self.data.get(name, "")})
+        # "?period=2026-13" (or "2026-11": these pages read 7, 30 or 90 days, not months) set
+        # aside without a word showed the last 30 days under the reader's eyes as if asked for.
+        if "period" in self.errors and not self.custom:
+            return str(
+                _("Période illisible : %(value)s (7, 30 ou 90 jours, ou des dates Du / Au)")
+                % {"value": self.data.get("period", "")}
+            )
         start, end = self._value("start"), self._value("end")
         if start or end:
             end = end or organisation_today(self.organisation)
@@ -155,11 +164,12 @@ class InsightFilterForm(forms.Form):
         )
 
     def slice(self) -> dict[str, Any]:
-        """The drill-down's extra narrowing: sentiment, stars, kind."""
+        """The drill-down's extra narrowing: sentiment, stars, kind (or every kind but one)."""
         return {
             "sentiment": self._value("sentiment") or "",
             "stars": self._value("stars"),
             "kind": self._value("kind") or "",
+            "not_kind": self._value("not_kind") or "",
         }
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import ClassVar
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from vigie.alerts.queries import alerts
@@ -23,7 +23,7 @@ from vigie.core.models import Location, Organisation
 from vigie.core.periods import Period, period_between
 from vigie.core.tenancy import scoped
 from vigie.insights.queries.action_plans import action_plans, plan_effect
-from vigie.insights.queries.breakdowns import platform_split
+from vigie.insights.queries.breakdowns import platform_split, survey_answers_by_platform
 from vigie.insights.queries.filters import (
     NEGATIVE_FOR_BOARD,
     QUOTABLE,
@@ -38,7 +38,7 @@ from vigie.insights.queries.quotes import QUOTE_FIELDS, SURVEY_PLATFORM, Verbati
 from vigie.insights.queries.targets import calendar_for, targets_for
 from vigie.insights.queries.themes import theme_labels
 from vigie.insights.verbatims import NumberPattern, order_patterns
-from vigie.mentions.models import Mention, MentionKind
+from vigie.mentions.models import Mention
 
 # A quote a director reads in one breath: long enough to say something, short enough to fit.
 QUOTE_MIN_CHARS = 40
@@ -231,7 +231,7 @@ def platform_rows(
     satisfaction survey are one row, "Enquête de satisfaction", whichever source brought them (a
     signed webhook fed by a survey tool is no platform a director knows)."""
     counts = grouped(organisation, period, filters, "platform")
-    surveys = _survey_answers_by_platform(organisation, period, filters)
+    surveys = survey_answers_by_platform(organisation, period, filters)
     fields = ("volume", "positive", "neutral", "negative")
     totals: dict[str, dict[str, int]] = {}
     labels: dict[str, str] = {}
@@ -253,27 +253,6 @@ def platform_rows(
     labels.setdefault(SURVEY_PLATFORM, platform_label(SURVEY_PLATFORM))
     ranked = sorted(totals.items(), key=lambda item: (-item[1]["volume"], labels[item[0]].casefold()))
     return [SentimentRow(label=labels[key], **values) for key, values in ranked if values["volume"]]
-
-
-def _survey_answers_by_platform(
-    organisation: Organisation, period: Period, filters: InsightFilters | None
-) -> dict[str, dict[str, int]]:
-    """Per platform, the period's survey answers: volume and analysed sentiment (a few per cent of
-    the mentions, read from the rows by the (organisation, kind, created_at) index)."""
-    rows = (
-        period_mentions(organisation, period, filters)
-        .filter(kind=MentionKind.SURVEY_ANSWER)
-        .values_list("source__platform", "sentiment")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    found: dict[str, dict[str, int]] = {}
-    for platform, sentiment, n in rows:
-        values = found.setdefault(platform or "", {"volume": 0, "positive": 0, "neutral": 0, "negative": 0})
-        values["volume"] += n
-        if sentiment in values and sentiment != "volume":
-            values[sentiment] += n
-    return found
 
 
 # Emoji and pictographs: the report's font has no glyph for most of them (a box would print).

@@ -105,3 +105,31 @@ def period_title(first: date, last: date) -> str:
     if (last - first).days == 6 and first.weekday() == 0:
         return _("Semaine du %(first)s au %(last)s") % {"first": long_date(first), "last": long_date(last)}
     return _("Du %(first)s au %(last)s") % {"first": long_date(first), "last": long_date(last)}
+
+
+def period_words(first: date, last: date) -> str:
+    """A period as a table cell says it, in lower case: "octobre 2026" / "October 2026" (a month),
+    "4e trimestre 2026" / "Q4 2026" (a quarter), "semaine du 16 novembre au 22 novembre 2026" /
+    "week of November 16 to November 22, 2026" (a week), "du … au …" otherwise."""
+    following = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    whole_months = first.day == 1 and (following - last).days == 1
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if whole_months and months == 1:
+        return formats.date_format(first, "F Y")
+    if whole_months and months == 3 and first.month % 3 == 1:
+        quarter = (first.month - 1) // 3 + 1
+        if quarter == 1:
+            return _("1er trimestre %(year)s") % {"year": first.year}
+        return _("%(number)se trimestre %(year)s") % {"number": quarter, "year": first.year}
+    if (last - first).days == 6 and first.weekday() == 0:
+        start = long_date(first) if first.year != last.year else _day_and_month(first)
+        return _("semaine du %(first)s au %(last)s") % {"first": start, "last": long_date(last)}
+    return _("du %(first)s au %(last)s") % {"first": long_date(first), "last": long_date(last)}
+
+
+def _day_and_month(day: date) -> str:
+    """ "16 novembre", "1er novembre"; "November 16" in English."""
+    if _french():
+        text = formats.date_format(day, "j F")
+        return ("1er" + text[1:]) if day.day == 1 else text
+    return formats.date_format(day, "F j")

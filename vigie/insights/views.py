@@ -29,7 +29,7 @@ from vigie.core.queries import organisation_location_groups, organisation_locati
 from vigie.core.roles import MANAGE, READ
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.insights import actions, crisis_plans, exports
-from vigie.insights.charts import bar_chart, line_chart, stacked_chart
+from vigie.insights.charts import bar_chart, line_chart, sparkline, stacked_chart
 from vigie.insights.forms import (
     ActionPlanForm,
     InsightFilterForm,
@@ -40,18 +40,19 @@ from vigie.insights.forms import (
 )
 from vigie.insights.models import ActionPlan, ScheduledReport
 from vigie.insights.queries.action_plans import plan_effect
-from vigie.insights.queries.breakdowns import location_split, platform_split
+from vigie.insights.queries.breakdowns import Breakdown, location_split, platform_split_with_surveys
 from vigie.insights.queries.drilldown import drilldown_mentions
 from vigie.insights.queries.filters import PERIOD_CHOICES
 from vigie.insights.queries.kpis import Kpi, kpi_report
+from vigie.insights.queries.quotes import SURVEY_PLATFORM
 from vigie.insights.queries.theme_board import theme_board
 from vigie.insights.queries.themes import theme_labels, theme_shares
 from vigie.insights.queries.trends import series_step_days, theme_trends, time_series
 from vigie.insights.report_branding import MAX_LOGO_BYTES, branding_for
-from vigie.insights.report_format import points, signed, signed_delay
+from vigie.insights.report_format import period_words, points, signed, signed_delay
 from vigie.insights.reports import build_report, parse_period, report_filename
 from vigie.insights.reports import render as render_report
-from vigie.mentions.models import Mention, Sentiment
+from vigie.mentions.models import Mention, MentionKind, Sentiment
 from vigie.outreach.queries import invitation_measures, satisfaction_by
 
 
@@ -89,6 +90,14 @@ def kpi_display(kpi: Kpi) -> dict[str, object]:
 
 def _drill(period: Any, filters: Any, **extra: Any) -> str:
     return reverse("insights-mentions") + "?" + urlencode(period_query(period, filters, **extra))
+
+
+def _platform_drill(period: Any, filters: Any, row: Breakdown) -> str:
+    """The mentions behind a row of the platform split: the survey's row is every answer to a
+    satisfaction survey (whichever source brought it), a platform's row its other mentions."""
+    if row.key == SURVEY_PLATFORM:
+        return _drill(period, filters, kind=MentionKind.SURVEY_ANSWER.value)
+    return _drill(period, filters, platform=row.key, not_kind=row.without_kind)
 
 
 @member_required(READ)
@@ -132,7 +141,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     themes = theme_shares(organisation, period, filters, volume=report.mention_volume)
     labels = theme_labels(organisation)
     trends = theme_trends(organisation, period, filters, themes=[t.theme for t in themes[:5]])
-    platforms_rows = platform_split(organisation, period, filters)
+    platforms_rows = platform_split_with_surveys(organisation, period, filters)
     locations_rows = location_split(organisation, period, filters)
     query = period_query(period, filters)
     satisfaction_groups = [
@@ -146,6 +155,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "satisfaction_groups": satisfaction_groups,
             "any_survey_answer": any(rows for _title, rows in satisfaction_groups),
+            # Every answer to a survey of the period (the platform split's survey row), rated or not.
+            "survey_answers": sum(row.volume for row in platforms_rows if row.key == SURVEY_PLATFORM),
             "outreach_measures": invitation_measures(organisation, period),
             "nav": "dashboard",
             "form": form,
@@ -174,14 +185,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "themes": [
                 (t, labels.get(t.theme, t.theme), _drill(period, filters, theme=t.theme)) for t in themes
             ],
-            "trends": [(t, labels.get(t.theme, t.theme)) for t in trends],
-            "platform_rows": [(row, _drill(period, filters, platform=row.key)) for row in platforms_rows],
+            "trends": [
+                (
+                    t,
+                    labels.get(t.theme, t.theme),
+                    sparkline(
+                        [(label(p), n) for p, n in zip(series, t.counts, strict=False)],
+                        title=labels.get(t.theme, t.theme),
+                    ),
+                    sum(t.counts),
+                    _drill(period, filters, theme=t.theme),
+                )
+                for t in trends
+            ],
+            "platform_rows": [(row, _platform_drill(period, filters, row)) for row in platforms_rows],
             "location_rows": [
                 (row, _drill(period, filters, location=row.key) if row.key else "") for row in locations_rows
             ],
             "drill_all": _drill(period, filters),
             "export_query": urlencode(query),
             "can_export": member.can(MANAGE),
+            "can_manage": member.can(MANAGE),
             "filter_query": urlencode(filters.as_query()),
         },
     )
@@ -204,6 +228,7 @@ def mention_list(request: HttpRequest) -> HttpResponse:
             "nav": "dashboard",
             "form": form,
             "period": period,
+            "period_error": form.period_error,
             "page": page,
             "dashboard_query": urlencode(period_query(period, filters)),
             "can_consent": member.can(MANAGE),
@@ -227,7 +252,9 @@ def theme_board_page(request: HttpRequest) -> HttpResponse:
             "nav": "dashboard",
             "form": form,
             "period": period,
+            "period_error": form.period_error,
             "days": form.days,
+            "custom": form.custom,
             "period_choices": PERIOD_CHOICES,
             "rows": [(row, _drill(period, filters, theme=row.theme)) for row in rows],
             "filter_query": urlencode(filters.as_query()),
@@ -476,11 +503,28 @@ def report_page(request: HttpRequest) -> HttpResponse:
             "schedule_form": schedule_form,
             "branding_form": branding_form,
             "branding": current,
-            "schedules": scoped(ScheduledReport, organisation).select_related("location", "location_group"),
+            "schedules": [
+                (schedule, _sent_period(organisation, schedule.last_period_sent))
+                for schedule in scoped(ScheduledReport, organisation).select_related(
+                    "location", "location_group"
+                )
+            ],
             "can_manage": member.can(MANAGE),
         },
         status=400 if form.errors or schedule_form.errors or branding_form.errors else 200,
     )
+
+
+def _sent_period(organisation: Any, key: str) -> str:
+    """A schedule's last period sent as the reader says it ("octobre 2026", "October 2026",
+    "4e trimestre 2026", "semaine du 16 novembre au 22 novembre 2026"), not its key ("2026-10")."""
+    if not key:
+        return ""
+    try:
+        period = parse_period(organisation, key)
+    except ValueError:
+        return key
+    return period_words(period.first_day, period.last_day)
 
 
 @member_required(MANAGE)
@@ -501,6 +545,12 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     if what not in exports.EXPORTS or fmt not in exports.FORMATS:
         raise Http404
     form = InsightFilterForm(request.GET, member)
+    if form.period_error:
+        # A file of another period than the one asked for would be read as the one asked for.
+        message = _("%(error)s. Rien n'a été exporté : corrigez la période demandée.") % {
+            "error": form.period_error
+        }
+        return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
     period = form.get_period()
     # Streamed responses are not HttpResponse subclasses; the decorators pass them through untouched.
     return cast(

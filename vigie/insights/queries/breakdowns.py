@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from vigie.connectors.platforms import platform_label
@@ -14,9 +15,11 @@ from vigie.core.tenancy import scoped
 from vigie.insights.queries.filters import InsightFilters, period_mentions
 from vigie.insights.queries.grouping import grouped
 from vigie.insights.queries.kpis import KpiReport, kpi_report, kpi_reports_by
+from vigie.insights.queries.quotes import SURVEY_PLATFORM
 from vigie.insights.queries.stats import _share
 from vigie.insights.queries.targets import calendar_for, targets_for
 from vigie.insights.queries.themes import top_themes
+from vigie.mentions.models import MentionKind
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class Breakdown:
     negative: int
     rated: int
     average_rating: float | None
+    # The kind of mention the row leaves out ("survey_answer": a platform's survey answers are
+    # counted in the survey's row), which a link to the row's mentions must leave out too.
+    without_kind: str = ""
 
     @property
     def negative_share(self) -> float:
@@ -57,6 +63,73 @@ def platform_split(
     """Volume, negativity and rating per platform (named as the pages name them)."""
     counts = grouped(organisation, period, filters, "platform")
     return _breakdown(counts, {key: platform_label(str(key)) for key in counts if key})
+
+
+def survey_answers_by_platform(
+    organisation: Organisation, period: Period, filters: InsightFilters | None
+) -> dict[str, dict[str, int]]:
+    """Per platform, the period's answers to a satisfaction survey: volume and analysed sentiment
+    (a few per cent of the mentions, read from the rows by the (organisation, kind, created_at)
+    index)."""
+    rows = (
+        period_mentions(organisation, period, filters)
+        .filter(kind=MentionKind.SURVEY_ANSWER)
+        .values_list("source__platform", "sentiment")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found: dict[str, dict[str, int]] = {}
+    for platform, sentiment, n in rows:
+        values = found.setdefault(platform or "", {"volume": 0, "positive": 0, "neutral": 0, "negative": 0})
+        values["volume"] += n
+        if sentiment in values and sentiment != "volume":
+            values[sentiment] += n
+    return found
+
+
+def platform_split_with_surveys(
+    organisation: Organisation, period: Period, filters: InsightFilters | None = None
+) -> list[Breakdown]:
+    """``platform_split`` with the answers to a satisfaction survey in one row, "Enquête de
+    satisfaction" (key ``SURVEY_PLATFORM``), whichever source brought them: the dashboard read
+    "Webhook signé" for the survey tool's answers pushed by a signed webhook. A platform keeps a
+    row for its other mentions (``without_kind`` says its survey answers are left out)."""
+    surveys = survey_answers_by_platform(organisation, period, filters)
+    rows: list[Breakdown] = []
+    survey_volume = survey_negative = 0
+    for split in platform_split(organisation, period, filters):
+        answers = surveys.get(split.key) if split.key != SURVEY_PLATFORM else None
+        if split.key == SURVEY_PLATFORM:
+            survey_volume += split.volume
+            survey_negative += split.negative
+            continue
+        if not answers:
+            rows.append(split)
+            continue
+        survey_volume += answers["volume"]
+        survey_negative += answers["negative"]
+        # Survey answers are no reviews: the platform's rating is that of its reviews, unchanged.
+        if split.volume > answers["volume"]:
+            rows.append(
+                replace(
+                    split,
+                    volume=split.volume - answers["volume"],
+                    negative=max(split.negative - answers["negative"], 0),
+                    without_kind=MentionKind.SURVEY_ANSWER.value,
+                )
+            )
+    if survey_volume:
+        rows.append(
+            Breakdown(
+                key=SURVEY_PLATFORM,
+                label=platform_label(SURVEY_PLATFORM),
+                volume=survey_volume,
+                negative=survey_negative,
+                rated=0,
+                average_rating=None,
+            )
+        )
+    return sorted(rows, key=lambda row: (-row.volume, row.label.casefold()))
 
 
 def location_split(
