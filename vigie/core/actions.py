@@ -435,6 +435,61 @@ def do_invite_member(organisation: Organisation, email: str, role: Role | str, *
     return membership
 
 
+# An invitation is not sent again to the same person within this delay (a double click, an
+# impatient admin): the previous e-mail is most likely still on its way.
+INVITATION_RESEND_INTERVAL = timedelta(minutes=1)
+INVITATION_VERBS = ("member.added", "member.invitation_resent")
+
+
+@transaction.atomic
+def do_resend_invitation(membership: Membership, *, actor: User) -> Membership:
+    """E-mail the invitation again to a member who has not come in yet, with a fresh link.
+
+    The previous link stops working: the account's unusable password is drawn again, and the
+    reset token is computed from it. Refused (``ValidationError``) when the person is not
+    invited any more (they chose a password or were suspended), and when an invitation left less
+    than ``INVITATION_RESEND_INTERVAL`` ago.
+    """
+    user = membership.user
+    if not (membership.is_active and user.is_active and user.invitation_pending):
+        raise ValidationError(
+            _(
+                "%(email)s n'attend plus d'invitation : cette personne a déjà choisi son mot de passe ou est suspendue."
+            )
+            % {"email": user.email}
+        )
+    last = (
+        AuditEvent.objects.filter(
+            organisation=membership.organisation,
+            object_type=Membership._meta.label_lower,
+            object_id=str(membership.pk),
+            verb__in=INVITATION_VERBS,
+        )
+        .order_by("-seq")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is not None and timezone.now() - last < INVITATION_RESEND_INTERVAL:
+        raise ValidationError(
+            _(
+                "Une invitation est partie pour %(email)s il y a moins d'une minute. "
+                "Attendez qu'elle arrive, ou réessayez dans une minute."
+            )
+            % {"email": user.email}
+        )
+    user.set_unusable_password()  # the previous link's token no longer matches
+    user.save(update_fields=["password"])
+    do_record_audit_event(
+        membership.organisation,
+        "member.invitation_resent",
+        actor=actor,
+        obj=membership,
+        data={"email": user.email, "role": membership.role},
+    )
+    transaction.on_commit(lambda: _send_invitation(membership.pk, actor.pk))
+    return membership
+
+
 def _send_invitation(membership_id: int, actor_id: int) -> None:
     # Imported here: mail and templates are only needed when an invitation actually leaves.
     from django.contrib.auth.tokens import default_token_generator

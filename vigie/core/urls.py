@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern] = [
     path("settings/members/invite/", views.settings_invite, name="settings_invite"),
     path("settings/members/<int:pk>/role/", views.settings_member_role, name="settings_member_role"),
     path("settings/members/<int:pk>/active/", views.settings_member_active, name="settings_member_active"),
+    path("settings/members/<int:pk>/resend/", views.settings_member_resend, name="settings_member_resend"),
     path("settings/teams/", views.settings_team_create, name="settings_team_create"),
     path("settings/teams/<int:pk>/members/", views.settings_team_member_add, name="settings_team_member_add"),
     path(

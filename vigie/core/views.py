@@ -353,6 +353,27 @@ def settings_invite(request: HttpRequest) -> HttpResponse:
     return _to_settings("membres")
 
 
+@member_required(ADMINISTER)
+@require_POST
+def settings_member_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the invitation again, with a fresh link, to a member who has not come in yet."""
+    membership = current_membership(request)
+    member = get_in_org(Membership, membership.organisation, pk)
+    try:
+        actions.do_resend_invitation(member, actor=_current_user(request))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message, extra_tags=MEMBER_MESSAGE)
+        return _to_settings("membres")
+    messages.success(
+        request,
+        _("Invitation renvoyée à %(email)s, avec un nouveau lien : le précédent ne fonctionne plus.")
+        % {"email": member.user.email},
+        extra_tags=MEMBER_MESSAGE,
+    )
+    return _to_settings("membres")
+
+
 def _would_leave_no_admin(member: Membership, *, new_role: str | None = None, active: bool = True) -> bool:
     """True when the change takes away the organisation's last active administrator."""
     if not (member.is_active and member.role == Role.ADMIN and member.user.is_active):

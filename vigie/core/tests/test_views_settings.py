@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from vigie.conftest import PASSWORD, Tenant
 from vigie.core.actions import do_create_api_token, do_set_member_role
@@ -232,6 +235,114 @@ def test_an_invited_member_reads_invitation_sent_until_they_choose_a_password(  
     admin.post(reverse("settings_member_active", args=[other.pk]), {"active": "1"})
     page = admin.get(reverse("settings")).content.decode()
     assert _access_badge(page, "other@acme.example") == "Invitation envoyée"
+
+
+def _invitation_link(body: str) -> str:
+    link = re.search(r"https?://[^/\s]+(/password-reset/[^/\s]+/[^/\s]+/)", body)
+    assert link is not None, body
+    return link.group(1)
+
+
+def _member_row(page: str, email: str) -> str:
+    return next(r for r in page.split("<tr") if email in r and 'name="active"' in r)
+
+
+def _members_messages(page: str) -> list[str]:
+    return re.findall(r'<p class="message [\w ]+" role="(?:alert|status)">([^<]+)</p>', page)
+
+
+def test_an_admin_resends_an_invitation_with_a_fresh_link(  # type: ignore[no-untyped-def]
+    tenant: Tenant, login, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    """An invited person who lost the e-mail (or let its link run out) gets it again, from the
+    members list; the first link stops working, and the same person is not mailed twice a minute."""
+    admin = login(tenant.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(reverse("settings_invite"), {"email": "new@acme.example", "role": "agent"})
+    first_link = _invitation_link(mailoutbox[0].body)
+    invited = Membership.objects.get(user__email="new@acme.example")
+    resend_url = reverse("settings_member_resend", args=[invited.pk])
+
+    page = admin.get(reverse("settings")).content.decode()
+    assert "Renvoyer l'invitation" in _member_row(page, "new@acme.example")
+    assert resend_url in _member_row(page, "new@acme.example")
+    # Only those still invited: someone already in has nothing to resend.
+    assert "Renvoyer" not in _member_row(page, "agent@acme.example")
+
+    # Right after the first e-mail: refused, and the admin reads why.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(resend_url, follow=True)
+    assert len(mailoutbox) == 1
+    assert response.redirect_chain[-1][0] == f"{reverse('settings')}#membres"
+    assert _members_messages(response.content.decode()) == [
+        "Une invitation est partie pour new@acme.example il y a moins d&#x27;une minute. "
+        "Attendez qu&#x27;elle arrive, ou réessayez dans une minute."
+    ]
+
+    # A minute later, the same e-mail leaves again with another link.
+    later = timezone.now() + timedelta(minutes=1, seconds=5)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=later),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = admin.post(resend_url, follow=True)
+    assert _members_messages(response.content.decode()) == [
+        "Invitation renvoyée à new@acme.example, avec un nouveau lien : le précédent ne fonctionne plus."
+    ]
+    assert len(mailoutbox) == 2
+    again = mailoutbox[1]
+    assert again.to == ["new@acme.example"]
+    assert again.subject == mailoutbox[0].subject
+    second_link = _invitation_link(again.body)
+    assert second_link != first_link
+    event = AuditEvent.objects.filter(organisation=tenant.organisation).order_by("-seq").first()
+    assert event is not None
+    assert (event.verb, event.actor_label, event.object_id) == (
+        "member.invitation_resent",
+        tenant.admin.user.email,
+        str(invited.pk),
+    )
+    assert event.data == {"email": "new@acme.example", "role": "agent"}
+
+    # The first link no longer works; the new one does.
+    stale = Client().get(first_link, follow=True).content.decode()
+    assert "Lien non valable" in stale
+    person = Client()
+    form_url = person.get(second_link, follow=True).redirect_chain[-1][0]
+    person.post(form_url, {"new_password1": "my-chosen-passphrase", "new_password2": "my-chosen-passphrase"})
+    assert Client().login(email="new@acme.example", password="my-chosen-passphrase")
+
+    # In now: no button any more, and a stale form is refused in words.
+    page = admin.get(reverse("settings")).content.decode()
+    assert "Renvoyer" not in _member_row(page, "new@acme.example")
+    response = admin.post(resend_url, follow=True)
+    assert len(mailoutbox) == 2
+    assert "n&#x27;attend plus d&#x27;invitation" in _members_messages(response.content.decode())[0]
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent", "manager"])
+def test_only_admins_can_resend_an_invitation(  # type: ignore[no-untyped-def]
+    tenant: Tenant, login, role: str, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        login(tenant.admin).post(reverse("settings_invite"), {"email": "new@acme.example", "role": "agent"})
+    invited = Membership.objects.get(user__email="new@acme.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(tenant.member(role)).post(reverse("settings_member_resend", args=[invited.pk]))
+    assert response.status_code == 403
+    assert len(mailoutbox) == 1
+
+
+def test_a_suspended_invited_member_is_offered_no_resend(  # type: ignore[no-untyped-def]
+    tenant: Tenant, login, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    admin = login(tenant.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(reverse("settings_invite"), {"email": "new@acme.example", "role": "agent"})
+    invited = Membership.objects.get(user__email="new@acme.example")
+    admin.post(reverse("settings_member_active", args=[invited.pk]), {"active": "0"})
+    page = admin.get(reverse("settings")).content.decode()
+    assert "Renvoyer" not in _member_row(page, "new@acme.example")
 
 
 def test_invitation_is_written_in_the_organisations_language(  # type: ignore[no-untyped-def]
