@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpRequest
@@ -23,8 +24,10 @@ def vigie(request: HttpRequest) -> dict[str, Any]:
         else []
     )
     unread: Any = (
-        # The header's bell: counted only when a page renders it.
-        SimpleLazyObject(lambda: unread_notifications(membership.organisation, user).count())
+        # The header's bell: counted only when a page renders it, once (templates call a callable
+        # when they read it). A plain int, not a SimpleLazyObject: the French plural rule of the
+        # bell's name ("3 non lues") computes ``n % 10``, which a lazy object cannot do.
+        functools.cache(lambda: unread_notifications(membership.organisation, user).count())
         if membership is not None and user is not None and user.is_authenticated
         else 0
     )
