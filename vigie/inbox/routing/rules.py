@@ -24,7 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from vigie.analysis.queries import results_by_mention, user_toxicity
 from vigie.charter.document import CharterDocument
 from vigie.charter.queries import current_charter
-from vigie.connectors.platforms import PlatformKind, platform_facts, platform_label
+from vigie.connectors.platforms import (
+    PlatformKind,
+    platform_facts,
+    platform_label,
+    platform_of,
+    platform_public_label,
+)
 from vigie.core.models import Organisation, Team
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import NoAnswerReason, RoutingRule, Template, TemplateCategory
@@ -199,6 +205,19 @@ def _shown(choices: Iterable[tuple[str, Any]]) -> Callable[[str], str]:
     return lambda value: str(labels.get(value, value))
 
 
+def rule_platforms(slugs: Sequence[str]) -> list[str]:
+    """The platforms a rule names, each once under the slug the rule form offers it by: a rule
+    stored with another name of a platform ("twitter", "google") reads "x", "google_business"."""
+    return list(dict.fromkeys(platform_of(str(slug)) for slug in slugs))
+
+
+def platform_matches(wanted: Sequence[str], platform: str) -> bool:
+    """Whether a mention from ``platform`` meets a rule's platforms ``wanted`` (none: any). One
+    platform under two names is one platform: a rule for X takes the items imported as
+    "twitter", one stored as "google" the Google Business Profile reviews, and the reverse."""
+    return not wanted or (bool(platform) and platform_of(platform) in rule_platforms(wanted))
+
+
 def check_conditions(
     conditions: RuleConditions, facts: Facts, names: Mapping[str, Mapping[str, str]] | None = None
 ) -> list[Check]:
@@ -249,7 +268,17 @@ def check_conditions(
         )
     names = names or {}
     any_of(_("Thèmes"), c.themes, facts.themes, _shown(names.get("theme", {}).items()))
-    one_of(_("Plateforme"), c.platforms, facts.platform, platform_label)
+    if c.platforms:
+        # Named as the rule form offers them ("Google", "X"); the mention's by its own name.
+        wanted = rule_platforms(c.platforms)
+        checks.append(
+            Check(
+                _("Plateforme"),
+                _fmt(platform_public_label(slug) for slug in wanted),
+                platform_label(facts.platform) if facts.platform else "—",
+                platform_matches(c.platforms, facts.platform),
+            )
+        )
     one_of(_("Source"), c.source_ids, str(facts.source_id or ""), _shown(names.get("source", {}).items()))
     one_of(_("Lieu"), c.location_ids, str(facts.location_id or ""), _shown(names.get("location", {}).items()))
     one_of(_("Langue"), c.languages, facts.language)
@@ -294,7 +323,7 @@ def conditions_hold(conditions: RuleConditions, facts: Facts) -> bool:
         and (c.stars_min is None or (stars is not None and stars >= c.stars_min))
         and (c.stars_max is None or (stars is not None and stars <= c.stars_max))
         and any_of(c.themes, facts.themes)
-        and one_of(c.platforms, facts.platform)
+        and platform_matches(c.platforms, facts.platform)
         and one_of(c.source_ids, str(facts.source_id or ""))
         and one_of(c.location_ids, str(facts.location_id or ""))
         and one_of(c.languages, facts.language)
