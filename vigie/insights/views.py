@@ -220,7 +220,9 @@ def mention_list(request: HttpRequest) -> HttpResponse:
     period = form.get_period()
     filters = form.get_filters()
     queryset = drilldown_mentions(member.organisation, period, filters, **form.slice())
-    page = Paginator(queryset.select_related("case"), 50).get_page(request.GET.get("page"))
+    page = Paginator(queryset.select_related("case", "testimonial_consent"), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "insights/mentions.html",
