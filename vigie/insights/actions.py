@@ -103,8 +103,12 @@ def do_update_action_plan(
     started_on: date,
     due_on: date | None,
 ) -> ActionPlan:
-    """Change an action plan's fields; the audit event lists what changed."""
-    _check_owner(plan.organisation, owner)
+    """Change an action plan's fields; the audit event lists what changed.
+
+    The owner is checked only when it changes: a plan whose owner was suspended since keeps them
+    when other fields are saved (the form offers them, marked suspended)."""
+    if owner is None or owner.pk != plan.owner_id:
+        _check_owner(plan.organisation, owner)
     if due_on is not None and due_on < started_on:
         raise ValidationError({"due_on": _("L'échéance précède la date de début.")})
     plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)

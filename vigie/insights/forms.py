@@ -195,14 +195,28 @@ class ActionPlanForm(forms.Form):
         label=_("Échéance"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, data: Any, membership: Membership, *, initial: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        data: Any,
+        membership: Membership,
+        *,
+        initial: dict[str, Any] | None = None,
+        current_owner: User | None = None,
+    ) -> None:
+        """``current_owner``: the edited plan's owner. People who can act are offered; the current
+        owner stays offered too when they no longer can (suspended), marked so, or the menu read
+        "Personne" and saving the plan cleared its owner without a word."""
         super().__init__(data, initial=initial)
         org = membership.organisation
         theme_choices: list[tuple[str, str]] = sorted(theme_labels(org).items(), key=_by_label)
         cast(forms.ChoiceField, self.fields["theme"]).choices = theme_choices
         self.members = {m.user_id: m.user for m in active_members(org)}
+        labels = {pk: str(user) for pk, user in self.members.items()}
+        if current_owner is not None and current_owner.pk not in self.members:
+            self.members[current_owner.pk] = current_owner
+            labels[current_owner.pk] = _("%(name)s (suspendu)") % {"name": current_owner}
         cast(forms.ChoiceField, self.fields["owner"]).choices = _blank(_("Personne")) + [
-            (str(pk), str(user)) for pk, user in self.members.items()
+            (str(pk), label) for pk, label in labels.items()
         ]
 
     def owner_user(self) -> User | None:

@@ -308,7 +308,12 @@ def _plan_form_page(request: HttpRequest, plan: ActionPlan | None) -> HttpRespon
             "started_on": plan.started_on,
             "due_on": plan.due_on,
         }
-    form = ActionPlanForm(request.POST if request.method == "POST" else None, member, initial=initial)
+    form = ActionPlanForm(
+        request.POST if request.method == "POST" else None,
+        member,
+        initial=initial,
+        current_owner=plan.owner if plan is not None else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
