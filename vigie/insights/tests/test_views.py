@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -139,19 +139,30 @@ def test_a_kpis_change_reads_with_its_unit_its_plural_and_a_true_minus_sign() ->
 
 def test_the_dashboard_writes_each_change_with_its_unit(tenant: Tenant, login: Login) -> None:
     import re
+    from zoneinfo import ZoneInfo
 
     org = tenant.organisation
     now = timezone.now()
+
+    def morning(days_ago: int) -> datetime:
+        # 10:00 on a weekday, local time: the response delays are counted in business hours, so
+        # "now - 3 days" late in the evening made both answers take 0 min (a test that failed
+        # after 17:00).
+        day = (now - timedelta(days=days_ago)).astimezone(ZoneInfo(org.timezone))
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        return day.replace(hour=10, minute=0, second=0, microsecond=0)
+
     # The previous 30 days: one review of 5 answered after 4 h; these 30 days: 4 and 3 stars,
     # one of the two answered after 1 h.
-    before = make_mention(org, created_at=now - timedelta(days=40), rating=5, themes=["prix"])
+    before = make_mention(org, created_at=morning(40), rating=5, themes=["prix"])
     make_case(org, before, first_response_at=before.created_at + timedelta(hours=4))
-    make_mention(org, created_at=now - timedelta(days=41), themes=["prix"])
-    make_mention(org, created_at=now - timedelta(days=42), themes=["prix"])
-    make_mention(org, created_at=now - timedelta(days=4), themes=["prix"], sentiment=Sentiment.NEGATIVE)
-    answered = make_mention(org, created_at=now - timedelta(days=3), rating=4)
+    make_mention(org, created_at=morning(41), themes=["prix"])
+    make_mention(org, created_at=morning(42), themes=["prix"])
+    make_mention(org, created_at=morning(4), themes=["prix"], sentiment=Sentiment.NEGATIVE)
+    answered = make_mention(org, created_at=morning(3), rating=4)
     make_case(org, answered, first_response_at=answered.created_at + timedelta(hours=1))
-    make_case(org, make_mention(org, created_at=now - timedelta(days=2), rating=3))
+    make_case(org, make_mention(org, created_at=morning(2), rating=3))
 
     html = login(tenant.viewer).get(reverse("dashboard")).content.decode()
     changes = dict(
