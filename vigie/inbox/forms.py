@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vigie.analysis.queries import theme_choices
-from vigie.connectors.platforms import platform_label
+from vigie.connectors.platforms import platform_of, platform_public_label
 from vigie.connectors.queries import live_sources
 from vigie.core.models import Membership, User
 from vigie.core.queries import organisation_locations, organisation_teams
@@ -39,11 +39,19 @@ def _blank(label: str) -> list[tuple[str, Any]]:
     return [("", label)]
 
 
+class PlatformFilterField(forms.ChoiceField):
+    """A platform, read under the slug the menu offers it by: a link or saved view naming another
+    of its slugs ("?platform=twitter") filters by that platform rather than being dropped."""
+
+    def to_python(self, value: Any) -> str:
+        return platform_of(super().to_python(value))
+
+
 class InboxFilterForm(forms.Form):
     """The inbox's GET parameters. An unknown value simply drops that one filter."""
 
     q = forms.CharField(label=gettext_lazy("Rechercher"), required=False, max_length=200)
-    platform = forms.ChoiceField(label=gettext_lazy("Plateforme"), required=False)
+    platform = PlatformFilterField(label=gettext_lazy("Plateforme"), required=False)
     location = forms.TypedChoiceField(
         label=gettext_lazy("Lieu"), required=False, coerce=int, empty_value=None
     )
@@ -81,8 +89,10 @@ class InboxFilterForm(forms.Form):
         organisation = membership.organisation
         every = _("Toutes")
         fields = self.fields
+        # Each platform once, by the name its users know it by ("Google", "X"): the connectors say
+        # which slugs name one platform; filtering by it finds the cases of each of its slugs.
         cast(forms.ChoiceField, fields["platform"]).choices = _blank(every) + [
-            (p, platform_label(p)) for p in platform_filter_choices(platforms(organisation))
+            (p, platform_public_label(p)) for p in platform_filter_choices(platforms(organisation))
         ]
         cast(forms.ChoiceField, fields["location"]).choices = _blank(_("Tous")) + [
             (str(loc.pk), loc.name) for loc in organisation_locations(organisation)

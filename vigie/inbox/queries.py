@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.connectors.models import Source
+from vigie.connectors.platforms import platform_names, platform_of
 from vigie.core.metrics import Sample
 from vigie.core.models import AuditEvent, Membership, Organisation
 from vigie.core.queries import active_members, audit_events
@@ -175,24 +176,10 @@ class CaseFilters:
     until: datetime | None = None
 
 
-# Slugs naming one platform under another name (X was Twitter): filters offer the platform once.
-PLATFORM_ALIASES = {"twitter": "x"}
-
-
-def canonical_platform(slug: str) -> str:
-    """The slug a platform is filtered by ("twitter" -> "x")."""
-    return PLATFORM_ALIASES.get(slug, slug)
-
-
-def same_platform(slug: str) -> list[str]:
-    """Every slug of the platform ``slug`` names ("x" -> ["x", "twitter"])."""
-    canonical = canonical_platform(slug)
-    return [canonical, *(alias for alias, target in PLATFORM_ALIASES.items() if target == canonical)]
-
-
 def platform_filter_choices(slugs: list[str]) -> list[str]:
-    """``slugs`` with aliases folded into their platform, each platform once, in order."""
-    return list(dict.fromkeys(canonical_platform(slug) for slug in slugs))
+    """``slugs`` with each platform once, under the slug the connectors name it by ("twitter" ->
+    "x", "google" -> "google_business": ``platform_of``), in order."""
+    return list(dict.fromkeys(platform_of(slug) for slug in slugs))
 
 
 def _mention_condition(filters: CaseFilters) -> Q:
@@ -202,7 +189,7 @@ def _mention_condition(filters: CaseFilters) -> Q:
     q = Q()
     if f.platform:
         # Through the few source ids of that platform, so the mention index answers alone.
-        q &= Q(source_id__in=Source.objects.filter(platform__in=same_platform(f.platform)).values("id"))
+        q &= Q(source_id__in=Source.objects.filter(platform__in=platform_names(f.platform)).values("id"))
     if f.source_id is not None:
         q &= Q(source_id=f.source_id)
     if f.location_id is not None:

@@ -5,7 +5,9 @@ the same actions through the REST API, each with its roles and tenancy."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from html import unescape
 from typing import Any
 
 import pytest
@@ -404,17 +406,45 @@ def test_a_snippet_goes_at_the_cursor_and_never_after_the_signature() -> None:
 # --- the inbox: one platform once, bulk confirmations ------------------------------------------------------
 
 
-def test_the_platform_filter_offers_x_once_and_finds_both_slugs(tenant: Tenant, login: Login) -> None:
+def _platform_menu(page: str) -> list[tuple[str, str]]:
+    """The inbox's platform filter as a reader sees it: (value, label) per option."""
+    menu = re.search(r'<select name="platform"[^>]*>(.*?)</select>', page, re.S)
+    assert menu is not None, page
+    return [
+        (value, unescape(label).strip())
+        for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', menu.group(1))
+    ]
+
+
+def test_the_platform_filter_offers_each_platform_once_by_its_public_name(
+    tenant: Tenant, login: Login
+) -> None:
     org = tenant.organisation
-    old = make_case(org, make_mention(org, source=make_source(org, "twitter"), text="ancien twitter"))
-    new = make_case(org, make_mention(org, source=make_source(org, "x"), text="nouveau x"))
+    cases = {
+        slug: make_case(org, make_mention(org, source=make_source(org, slug), text=f"avis {slug}"))
+        for slug in ("twitter", "x", "google", "google_business", "facebook")
+    }
     client = login(tenant.agent)
     page = client.get(reverse("inbox"), {"view": "all"}).content.decode()
-    assert page.count('<option value="x"') == 1
-    assert '<option value="twitter"' not in page
-    filtered = client.get(reverse("inbox"), {"view": "all", "platform": "x"}).content.decode()
-    assert old.reference in filtered
-    assert new.reference in filtered
+    menu = _platform_menu(page)
+    assert [label for _value, label in menu].count("Google") == 1
+    assert [label for _value, label in menu].count("X") == 1
+    assert ("google_business", "Google") in menu
+    assert ("x", "X") in menu
+    labels = {label for _value, label in menu}
+    assert not labels & {"Google Business Profile", "X (Twitter, fichiers importés)"}
+    assert {value for value, _label in menu} == {"", "x", "google_business", "facebook"}
+
+    def listed(platform: str) -> set[str]:
+        html = client.get(reverse("inbox"), {"view": "all", "platform": platform}).content.decode()
+        return {slug for slug, case in cases.items() if case.reference in html}
+
+    assert listed("x") == {"x", "twitter"}
+    assert listed("google_business") == {"google", "google_business"}
+    assert listed("facebook") == {"facebook"}
+    # A link naming the older slug filters by the same platform instead of dropping the filter.
+    assert listed("twitter") == {"x", "twitter"}
+    assert listed("google") == {"google", "google_business"}
 
 
 def test_bulk_close_and_spam_ask_for_confirmation(tenant: Tenant, login: Login) -> None:
