@@ -2,7 +2,8 @@
 
 The crisis room (``vigie.alerts``, a layer below) links to the action plan form with
 ``?crisis=<id>``; this module turns the closed crisis into the plan's first draft: its theme, a
-title, the causes and corrective actions as the description, the crisis lead as owner, the day the
+title, the causes and corrective actions as the description, the crisis lead as owner (or the
+first corrective action's owner who can act; nobody when none can), the day the
 crisis closed as the start of the before/after comparison and the last corrective action's due
 date as the deadline. A crisis feeds one plan: asking again opens the plan made the first time.
 """
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from vigie.alerts.models import Crisis, CrisisRole, CrisisStatus
 from vigie.core.models import Organisation
+from vigie.core.queries import active_members
 from vigie.core.tenancy import get_in_org
 from vigie.insights.models import ActionPlan
 
@@ -45,8 +47,14 @@ def plan_draft(crisis: Crisis, themes: list[str]) -> dict[str, Any]:
     if actions:
         lines.append(_("Actions correctives :"))
         lines += [f"- {action.title} ({action.owner or '—'}, {action.due_on:%d/%m/%Y})" for action in actions]
-    lead = crisis.cell.filter(role=CrisisRole.LEAD).select_related("user").first()
-    owner = lead.user_id if lead else (actions[0].owner_id if actions else None)
+    # The plan's owner must be able to act: a suspended lead (or action owner) is not proposed,
+    # creating the plan refused them ("n'est pas membre"); then nobody is, the author chooses.
+    can_act = set(active_members(crisis.organisation).values_list("user_id", flat=True))
+    leads = crisis.cell.filter(role=CrisisRole.LEAD).order_by("id").values_list("user_id", flat=True)
+    candidates = [*leads, *(action.owner_id for action in actions)]
+    owner = next((pk for pk in candidates if pk in can_act), None)
+    # The crisis' own theme where the form offers it; else none (the form asks for one), never
+    # the first of the menu.
     theme = next((t for t in crisis.themes if t in themes), "")
     closed = crisis.closed_at or crisis.started_at
     return {

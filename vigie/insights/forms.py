@@ -181,7 +181,13 @@ def period_query(period: Period, filters: InsightFilters, **extra: Any) -> dict[
 
 
 class ActionPlanForm(forms.Form):
-    theme = forms.ChoiceField(label=_("Thème"))
+    # No theme is chosen for the author: the first one ("Accueil et amabilité") went with every new
+    # plan whose author did not open the menu, a refunds crisis' plan included.
+    theme = forms.ChoiceField(
+        label=_("Thème"),
+        error_messages={"required": _("Choisissez le thème du plan.")},
+        help_text=_("Le thème dont le plan doit faire baisser les avis négatifs."),
+    )
     title = forms.CharField(label=_("Titre"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -209,7 +215,9 @@ class ActionPlanForm(forms.Form):
         super().__init__(data, initial=initial)
         org = membership.organisation
         theme_choices: list[tuple[str, str]] = sorted(theme_labels(org).items(), key=_by_label)
-        cast(forms.ChoiceField, self.fields["theme"]).choices = theme_choices
+        cast(forms.ChoiceField, self.fields["theme"]).choices = (
+            _blank(_("Choisissez un thème…")) + theme_choices
+        )
         self.members = {m.user_id: m.user for m in active_members(org)}
         labels = {pk: str(user) for pk, user in self.members.items()}
         if current_owner is not None and current_owner.pk not in self.members:
