@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vigie.connectors.platforms import platform_label
+from vigie.connectors.platforms import platform_of
 from vigie.core.models import Membership, User
 from vigie.core.periods import Period, last_days, organisation_today, period_between
 from vigie.core.queries import (
@@ -19,10 +19,10 @@ from vigie.core.queries import (
     organisation_teams,
 )
 from vigie.insights.models import REPORT_FORMATS, REPORT_LANGUAGES, ActionPlanStatus, ReportFrequency
+from vigie.insights.queries.breakdowns import platform_filter_choices
 from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, InsightFilters
 from vigie.insights.queries.themes import theme_labels
 from vigie.mentions.models import MentionKind, Sentiment
-from vigie.mentions.queries import platforms
 
 MAX_PERIOD_DAYS = 3 * 366
 
@@ -33,6 +33,14 @@ def _by_label(item: tuple[str, str]) -> str:
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
     return [("", label)]
+
+
+class PlatformFilterField(forms.ChoiceField):
+    """A platform, read under the slug the menu offers it by: a link naming another of its slugs
+    ("?platform=twitter") filters by that platform rather than being set aside."""
+
+    def to_python(self, value: Any) -> str:
+        return platform_of(super().to_python(value))
 
 
 class InsightFilterForm(forms.Form):
@@ -53,7 +61,7 @@ class InsightFilterForm(forms.Form):
     end = forms.DateField(label=_("Au"), required=False)
     location = forms.TypedChoiceField(label=_("Lieu"), required=False, coerce=int, empty_value=None)
     group = forms.TypedChoiceField(label=_("Groupe de lieux"), required=False, coerce=int, empty_value=None)
-    platform = forms.ChoiceField(label=_("Plateforme"), required=False)
+    platform = PlatformFilterField(label=_("Plateforme"), required=False)
     team = forms.TypedChoiceField(label=_("Équipe"), required=False, coerce=int, empty_value=None)
     theme = forms.ChoiceField(label=_("Thème"), required=False)
     agent = forms.TypedChoiceField(label=_("Agent"), required=False, coerce=int, empty_value=None)
@@ -86,8 +94,10 @@ class InsightFilterForm(forms.Form):
         cast(forms.ChoiceField, fields["group"]).choices = _blank(_("Tous")) + [
             (str(pk), group.name) for pk, group in self.groups.items()
         ]
-        cast(forms.ChoiceField, fields["platform"]).choices = _blank(_("Toutes")) + sorted(
-            ((p, platform_label(p)) for p in platforms(org)), key=lambda choice: choice[1].casefold()
+        # Each platform once, named as the dashboard's rows name it (the survey's answers as
+        # "Enquête de satisfaction", not the "Webhook signé" that brought them).
+        cast(forms.ChoiceField, fields["platform"]).choices = _blank(_("Toutes")) + platform_filter_choices(
+            org
         )
         cast(forms.ChoiceField, fields["team"]).choices = _blank(_("Toutes")) + [
             (str(t.pk), t.name) for t in organisation_teams(org)

@@ -29,6 +29,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from vigie.analysis.models import AnalysisResult
+from vigie.connectors.platforms import platform_names
 from vigie.core.models import Organisation
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case
@@ -447,7 +448,8 @@ def dimension_condition(
     if location_ids is not None:
         condition &= Q(location_id__in=location_ids)
     if platform:
-        condition &= Q(platform=platform)
+        # One platform under each of its names ("x" and the imported "twitter").
+        condition &= Q(platform__in=platform_names(platform))
     if team_id is not None:
         condition &= Q(team_id=team_id)
     return condition

@@ -8,18 +8,18 @@ from typing import Any
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from vigie.connectors.platforms import platform_label
+from vigie.connectors.models import Source
+from vigie.connectors.platforms import platform_label, platform_of
 from vigie.core.models import Location, Organisation, Team, User
 from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
-from vigie.insights.queries.filters import InsightFilters, period_mentions
+from vigie.insights.queries.filters import SURVEY_PLATFORM, InsightFilters, period_mentions
 from vigie.insights.queries.grouping import grouped
 from vigie.insights.queries.kpis import KpiReport, kpi_report, kpi_reports_by
-from vigie.insights.queries.quotes import SURVEY_PLATFORM
 from vigie.insights.queries.stats import _share
 from vigie.insights.queries.targets import calendar_for, targets_for
 from vigie.insights.queries.themes import top_themes
-from vigie.mentions.models import MentionKind
+from vigie.mentions.models import Mention, MentionKind
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,47 @@ def _breakdown(counts: dict[Any, dict[str, float]], labels: dict[Any, str]) -> l
 def platform_split(
     organisation: Organisation, period: Period, filters: InsightFilters | None = None
 ) -> list[Breakdown]:
-    """Volume, negativity and rating per platform (named as the pages name them)."""
-    counts = grouped(organisation, period, filters, "platform")
+    """Volume, negativity and rating per platform (named as the pages name them), each platform
+    once under the slug the connectors name it by ("twitter" counts in "x")."""
+    counts: dict[Any, dict[str, float]] = {}
+    for key, values in grouped(organisation, period, filters, "platform").items():
+        target = counts.setdefault(platform_of(str(key)) if key else key, {})
+        for name, value in values.items():
+            target[name] = target.get(name, 0) + value
     return _breakdown(counts, {key: platform_label(str(key)) for key in counts if key})
+
+
+def platform_filter_choices(organisation: Organisation) -> list[tuple[str, str]]:
+    """The dashboard's platform menu: (value, name) of each platform the organisation has
+    sources on, once under the name its rows read ("X" for x and twitter), and "Enquête de
+    satisfaction" (the survey's row) when it has answers to a survey. A platform whose sources
+    bring only survey answers (a survey tool's signed webhook) is offered as the survey alone:
+    "Webhook signé" named nothing a reader knew."""
+    own = {source.pk: source.platform for source in scoped(Source, organisation).only("id", "platform")}
+    survey_sources = set(
+        scoped(Mention, organisation)
+        .filter(kind=MentionKind.SURVEY_ANSWER)
+        .values_list("source_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    only_surveys = {
+        pk
+        for pk in survey_sources & own.keys()
+        if not scoped(Mention, organisation)
+        .filter(source_id=pk)
+        .exclude(kind=MentionKind.SURVEY_ANSWER)
+        .exists()
+    }
+    offered = {
+        platform_of(platform)
+        for pk, platform in own.items()
+        if pk not in only_surveys and platform != SURVEY_PLATFORM
+    }
+    choices = [(slug, platform_label(slug)) for slug in offered]
+    if survey_sources or SURVEY_PLATFORM in own.values():
+        choices.append((SURVEY_PLATFORM, platform_label(SURVEY_PLATFORM)))
+    return sorted(choices, key=lambda choice: choice[1].casefold())
 
 
 def survey_answers_by_platform(
@@ -80,7 +118,9 @@ def survey_answers_by_platform(
     )
     found: dict[str, dict[str, int]] = {}
     for platform, sentiment, n in rows:
-        values = found.setdefault(platform or "", {"volume": 0, "positive": 0, "neutral": 0, "negative": 0})
+        values = found.setdefault(
+            platform_of(platform or ""), {"volume": 0, "positive": 0, "neutral": 0, "negative": 0}
+        )
         values["volume"] += n
         if sentiment in values and sentiment != "volume":
             values[sentiment] += n

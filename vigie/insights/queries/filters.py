@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from vigie.connectors.platforms import platform_names
 from vigie.core.models import Organisation
 from vigie.core.periods import Period, period_between
 from vigie.core.tenancy import scoped
@@ -24,6 +25,11 @@ from vigie.mentions.models import Mention, MentionKind, MentionType, Sentiment
 from vigie.mentions.queries import has_theme
 
 PERIOD_CHOICES = (7, 30, 90)
+# The platform table's row for satisfaction surveys ("Enquête de satisfaction"): what a reader is
+# told an answer to a survey came from, whichever source brought it (outreach's own surveys, or a
+# signed webhook fed by a survey tool, which a director would read as "Webhook signé"). As a
+# filter, it selects every answer to a survey.
+SURVEY_PLATFORM = "survey"
 DEFAULT_PERIOD_DAYS = 30
 
 
@@ -42,6 +48,12 @@ class InsightFilters:
     agent_id: int | None = None
     source_id: int | None = None
     language: str = ""
+
+    @property
+    def surveys(self) -> bool:
+        """The filter is the survey's row: answers to a survey, whichever platform brought them
+        (the rollup counts by platform, not by kind of mention: rows answer it)."""
+        return self.platform == SURVEY_PLATFORM
 
     def as_query(self) -> dict[str, str]:
         """The filters as GET parameters (for drill-down links and exports)."""
@@ -74,8 +86,11 @@ def period_mentions(
         # A group without locations selects nothing. Ids are positive, so "id < 0" says so in SQL
         # that compiles (an empty IN does not, and some counts compile their query to raw SQL).
         queryset = queryset.filter(id__lt=0)
-    if f.platform:
-        queryset = queryset.filter(source__platform=f.platform)
+    if f.surveys:
+        queryset = queryset.filter(Q(kind=MentionKind.SURVEY_ANSWER) | Q(source__platform=SURVEY_PLATFORM))
+    elif f.platform:
+        # One platform under each of its names ("x" and the imported "twitter").
+        queryset = queryset.filter(source__platform__in=platform_names(f.platform))
     if f.source_id is not None:
         queryset = queryset.filter(source_id=f.source_id)
     if f.language:
@@ -130,7 +145,7 @@ _RATING_BUCKETS = {
 }
 
 
-ROLLUP_FILTERS_UNSUPPORTED = ("agent_id", "source_id", "language")
+ROLLUP_FILTERS_UNSUPPORTED = ("agent_id", "source_id", "language", "surveys")
 
 
 def older_than(created_at: datetime, mention_id: int) -> Q:

@@ -13,15 +13,10 @@ from vigie.core.models import Organisation
 from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
 from vigie.insights.models import QuoteConsent
-from vigie.insights.queries.filters import period_mentions
+from vigie.insights.queries.filters import SURVEY_PLATFORM, period_mentions
 from vigie.insights.verbatims import NumberPattern, masked, order_patterns
 from vigie.mentions.models import Mention, MentionKind, Sentiment
 from vigie.mentions.text import title_and_text
-
-# The platform table's row for satisfaction surveys ("Enquête de satisfaction"): what a reader is
-# told an answer to a survey came from, whichever source brought it (outreach's own surveys, or a
-# signed webhook fed by a survey tool, which a director would read as "Webhook signé").
-SURVEY_PLATFORM = "survey"
 
 
 def shown_platform(platform: str, kind: str) -> str:

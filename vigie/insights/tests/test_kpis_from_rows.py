@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from vigie.conftest import Tenant
+from vigie.connectors.platforms import platform_of
 from vigie.core.models import Organisation
 from vigie.core.periods import period_between
 from vigie.inbox.models import Case
@@ -208,7 +209,8 @@ def test_series_splits_and_theme_shares_equal_counts_over_the_rows(seeded: Organ
     )
     assert [p.negative for p in series] == [negative_per_day[p.start] for p in series]
 
-    platforms = Counter(m.source.platform for m in rows)
+    # Each platform once, under the connectors' slug for it ("google" reviews count in "google_business").
+    platforms = Counter(platform_of(m.source.platform) for m in rows)
     assert {b.key: b.volume for b in platform_split(org, period)} == dict(platforms)
     locations = Counter(str(m.location_id) if m.location_id else "" for m in rows)
     assert {b.key: b.volume for b in location_split(org, period)} == dict(locations)

@@ -95,7 +95,7 @@ def test_the_split_keeps_the_sum_of_the_mentions(tenant: Tenant) -> None:
     period = last_days(tenant.organisation, 7)
     rows = platform_split_with_surveys(tenant.organisation, period, InsightFilters())
     assert sum(row.volume for row in rows) == 5
-    assert {row.key: row.negative for row in rows} == {"survey": 2, "webhook": 0, "google": 0}
+    assert {row.key: row.negative for row in rows} == {"survey": 2, "webhook": 0, "google_business": 0}
 
 
 @pytest.mark.parametrize("page", ["dashboard", "insights-mentions", "insights-themes"])
