@@ -98,7 +98,7 @@ def test_resolved_case_invitation_survey_answer_dashboard_and_gating_refused(
     manager = sign_in(browser, server, DEMO_LOGINS["manager"])
     manager.goto(f"{server}/dashboard/")
     assert (
-        "Aucune réponse à l'enquête de satisfaction"
+        "Pas encore de note de satisfaction sur la période"
         in manager.locator('[data-outreach="satisfaction"]').inner_text()
     )
 
