@@ -18,6 +18,7 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
 from vigie.analysis.training import data, synonyms, type_model
+from vigie.analysis.training.brands import without_brands
 from vigie.analysis.training.features import Featurizer
 from vigie.analysis.training.linear import MODEL_DIR, LinearModel, save_idf
 
@@ -151,7 +152,8 @@ def fit_polarity(
     polar = [e for e in examples if e.label != "3"]
     target = np.array([int(e.label) > 3 for e in polar], dtype=int)
     weights = balanced_weights(np.array([e.dataset for e in polar]), target)
-    matrix = featurizer.transform([e.text for e in polar])
+    # Company names left out: they carried their company's average rating (brands.py).
+    matrix = featurizer.transform([without_brands(e.text) for e in polar])
     if naive_bayes:
         coef, intercept = _fit_nb(matrix, _present(matrix), target == 1, weights, c)
         return coef[np.newaxis, :], np.array([intercept])
@@ -302,7 +304,8 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
     save_idf(featurizer.idf, directory)
     say(f"idf on {len(reviews)} reviews, {len(tweets_train)} tweets, {len(toxic)} toxicity rows")
 
-    matrix = featurizer.transform([e.text for e in reviews])
+    # The stars models learn without company names too (brands.py); the IDF above keeps them.
+    matrix = featurizer.transform([without_brands(e.text) for e in reviews])
     stars = np.array([int(e.label) for e in reviews])
     datasets = np.array([e.dataset for e in reviews])
     for name, examples in (("polarity", [*reviews, *more_french]), ("polarity_en", english)):
@@ -353,7 +356,7 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
         on_stars = np.isin(datasets, STARS_SETS)
         amazon = [e for e in data.amazon_fr_reviews() if is_train(e.text)]
         stars_matrix = sp.vstack(
-            [matrix[on_stars], featurizer.transform([e.text for e in amazon])], format="csr"
+            [matrix[on_stars], featurizer.transform([without_brands(e.text) for e in amazon])], format="csr"
         )
         stars_target = np.concatenate([stars[on_stars], [int(e.label) for e in amazon]])
         stars_weights = np.concatenate([np.ones(int(on_stars.sum())), np.full(len(amazon), AMAZON_WEIGHT)])
@@ -379,7 +382,7 @@ def train(directory: Path = MODEL_DIR, log: bool = True, only: Sequence[str] = M
         en_stars = np.array([int(e.label) for e in english])
         en_weights = balanced_weights(np.array([e.dataset for e in english]), en_stars)
         coef, intercept = _nb_one_vs_rest(
-            featurizer.transform([e.text for e in english]), en_stars, en_weights, STARS_C
+            featurizer.transform([without_brands(e.text) for e in english]), en_stars, en_weights, STARS_C
         )
         LinearModel(
             "stars_en",

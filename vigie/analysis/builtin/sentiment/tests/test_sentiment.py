@@ -169,3 +169,20 @@ def test_an_unrated_text_is_read_from_its_words_alone() -> None:
     [unrated] = _run(Item(id="1", text=GLOWING))
     assert unrated["sentiment"]["label"] == "positive"
     assert "text_label" not in unrated["sentiment"]
+
+
+def test_a_company_name_carries_no_sentiment_of_its_own() -> None:
+    # The models learnt the names of the companies their training reviews are about: "J'ai
+    # commandé sur Amazon la semaine dernière." read -0.80 and "chez MAAF" -0.85, "chez L'olivier"
+    # +0.54. The names are left out of their training texts (training/brands.py).
+    names = ["AXA", "MACIF", "MAAF", "Allianz", "L'olivier", "Direct Assurance", "Amazon", "Cdiscount"]
+    for template in (
+        "Je suis assuré chez {} depuis cette année.",
+        "J'ai commandé sur {} la semaine dernière.",
+    ):
+        scores = [
+            r["sentiment"]["score"] for r in _run(*(Item(id=n, text=template.format(n)) for n in names))
+        ]
+        assert max(scores) - min(scores) < 0.4, dict(zip(names, scores, strict=True))
+    [english] = _run(Item(id="1", text="I ordered from Amazon last week."))
+    assert english["sentiment"]["score"] > -0.3  # it read -0.82
