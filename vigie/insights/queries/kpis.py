@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from vigie.connectors.platforms import platform_of
 from vigie.core.models import Organisation
 from vigie.core.periods import Period
 from vigie.insights.business_hours import BusinessCalendar
@@ -146,9 +147,17 @@ def kpi_reports_by(
     targets = targets or targets_for(organisation)
     calendar = calendar or calendar_for(organisation)
     field_name = by
+    found = period_totals_by(organisation, period, filters, calendar, by)
+    if by == "platform":
+        # Each platform once, under the slug the connectors name it by ("twitter" counts in "x"),
+        # as the dashboard's rows and its platform filter count them.
+        folded: dict[Any, Totals] = {}
+        for key, totals in found.items():
+            folded.setdefault(platform_of(str(key)) if key else key, Totals()).add(totals)
+        found = folded
     return {
         key: kpi_report_of(totals, period, replace(filters, **{field_name: key}), targets, None)
-        for key, totals in period_totals_by(organisation, period, filters, calendar, by).items()
+        for key, totals in found.items()
         if totals.volume
     }
 
