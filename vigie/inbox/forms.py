@@ -85,6 +85,10 @@ class InboxFilterForm(forms.Form):
     )
 
     def __init__(self, data: Any, membership: Membership) -> None:
+        if data is not None and data.get("platform"):
+            # A link naming a platform's older slug ("twitter") shows its menu entry ("X") chosen.
+            data = data.copy()
+            data["platform"] = platform_of(str(data["platform"]))
         super().__init__(data)
         organisation = membership.organisation
         every = _("Toutes")

@@ -445,6 +445,9 @@ def test_the_platform_filter_offers_each_platform_once_by_its_public_name(
     # A link naming the older slug filters by the same platform instead of dropping the filter.
     assert listed("twitter") == {"x", "twitter"}
     assert listed("google") == {"google", "google_business"}
+    # ... and its menu shows that platform chosen.
+    html = client.get(reverse("inbox"), {"view": "all", "platform": "twitter"}).content.decode()
+    assert re.search(r'<option value="x"[^>]*selected', html)
 
 
 def test_bulk_close_and_spam_ask_for_confirmation(tenant: Tenant, login: Login) -> None:
