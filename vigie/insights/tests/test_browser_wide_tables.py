@@ -147,6 +147,7 @@ def test_the_action_plans_scroll_within_their_card_with_a_hint(
         page.goto(f"{demo_server.url}/dashboard/actions/new/")
         page.locator("input[name=title]").fill("Raccourcir le délai de remboursement des soins dentaires")
         page.locator("input[name=started_on]").fill("2026-11-15")
+        page.locator("select[name=theme]").select_option(index=1)  # a plan's theme is chosen
         page.locator("main form button[type=submit]").click()
         page.wait_for_url("**/dashboard/actions/")
     assert page.locator("#action-plans tr[data-plan]").count() == 1
