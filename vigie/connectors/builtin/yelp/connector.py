@@ -38,6 +38,7 @@ DEFAULT_RETRY_AFTER = 60.0
 DAILY_RETRY_AFTER = 3600.0
 PAGE_LIMIT = 50
 MAX_OFFSET = 200
+NO_REVIEWS = "BUSINESS_UNAVAILABLE"
 
 
 class YelpConfig(ConnectorConfig):
@@ -99,10 +100,18 @@ class YelpConnector(Connector[YelpConfig]):
         offset = cursor.get("offset")
         if not isinstance(offset, int) or offset < 0:
             offset = 0
-        data = self._get(
-            f"/v3/businesses/{self._business_path()}/reviews",
-            params={"locale": self.config.locale, "limit": PAGE_LIMIT, "offset": offset},
-        )
+        try:
+            data = self._get(
+                f"/v3/businesses/{self._business_path()}/reviews",
+                params={"locale": self.config.locale, "limit": PAGE_LIMIT, "offset": offset},
+            )
+        except ConnectorError as exc:
+            # Yelp answers 403 BUSINESS_UNAVAILABLE for a business without a recommended review
+            # in this locale (a new listing, or reviews in another language): nothing to read
+            # yet, not a broken source.
+            if not exc.message.startswith(f"Yelp HTTP 403: {NO_REVIEWS}"):
+                raise
+            return Page(items=[], next_cursor={}, has_more=False)
         listing = _model(ReviewsResponse, data)
         raw_reviews = (data.get("reviews") or []) if isinstance(data, dict) else []
         items = [

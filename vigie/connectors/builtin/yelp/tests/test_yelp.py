@@ -133,3 +133,37 @@ def test_the_per_second_limit_waits_a_minute_not_until_the_daily_reset(platform:
     with pytest.raises(RateLimited) as caught:
         connector(platform).fetch({})
     assert caught.value.retry_after == 60
+
+
+def test_a_business_without_reviews_in_the_locale_reads_as_empty_not_failing(
+    platform: FakePlatform,
+) -> None:
+    # Yelp's answer for a listing with no recommended review (in the locale asked): a 403.
+    platform.add(
+        "GET",
+        REVIEWS,
+        status=403,
+        json={
+            "error": {
+                "code": "BUSINESS_UNAVAILABLE",
+                "description": "We may not be able to provide details for certain businesses, "
+                "for example if they do not have any reviews yet.",
+            }
+        },
+    )
+    page = connector(platform).fetch({})
+    assert page.items == []
+    assert not page.has_more
+    assert page.next_cursor == {}
+
+
+def test_another_refusal_still_fails_the_poll(platform: FakePlatform) -> None:
+    platform.add(
+        "GET",
+        REVIEWS,
+        status=403,
+        json={"error": {"code": "NOT_AUTHORIZED", "description": "This key may not read reviews."}},
+    )
+    with pytest.raises(ConnectorError) as caught:
+        connector(platform).fetch({})
+    assert "NOT_AUTHORIZED" in caught.value.message
