@@ -54,8 +54,11 @@ from vigie.connectors.normalise import aware_datetime, estimate_reach, snowflake
 from vigie.connectors.platforms import runtime_gettext as _
 from vigie.core.egress import EgressRefused, check_url
 
+# ``note_tweet``: a post longer than 280 characters comes with its ``text`` cut ("…" and a link)
+# and its whole text there, only when asked for.
 TWEET_FIELDS = (
-    "created_at,author_id,public_metrics,conversation_id,in_reply_to_user_id,referenced_tweets,lang"
+    "created_at,author_id,public_metrics,conversation_id,in_reply_to_user_id,referenced_tweets,lang,"
+    "note_tweet"
 )
 # ``referenced_tweets.id`` brings the quoted posts (and their authors' ids): the reply rule needs
 # to know whether a quote quotes the account.
@@ -510,7 +513,7 @@ def _to_mention(post: Post, raw: dict[str, Any], users: dict[str, User]) -> Ment
         external_id=first_id,
         kind="reply" if replied_to else "post",
         created_at=created,
-        text=post.text,
+        text=post.note_tweet.text if post.note_tweet and post.note_tweet.text else post.text,
         url=f"{X_WEB}/{handle}/status/{post.id}",
         author=author,
         parent_external_id=replied_to,

@@ -25,6 +25,12 @@ class ReferencedPost(_Lenient):
     id: str
 
 
+class NoteTweet(_Lenient):
+    """``note_tweet``: the whole text of a post longer than 280 characters (``text`` is cut)."""
+
+    text: str = ""
+
+
 class Post(_Lenient):
     id: str
     text: str = ""
@@ -36,6 +42,7 @@ class Post(_Lenient):
     referenced_tweets: list[ReferencedPost] = []
     edit_history_tweet_ids: list[str] = []
     public_metrics: PostMetrics | None = None
+    note_tweet: NoteTweet | None = None
 
 
 class UserMetrics(_Lenient):

@@ -76,7 +76,8 @@ def test_a_poll_reads_mentions_page_by_page_then_the_search(
     request = platform.requests_to("GET", MENTIONS)[0]
     assert request.headers["authorization"] == f"Bearer {BEARER}"
     assert request.param("tweet.fields") == (
-        "created_at,author_id,public_metrics,conversation_id,in_reply_to_user_id,referenced_tweets,lang"
+        "created_at,author_id,public_metrics,conversation_id,in_reply_to_user_id,referenced_tweets,lang,"
+        "note_tweet"
     )
     assert "author_id" in (request.param("expansions") or "")
     assert request.param("user.fields") == "username,name,public_metrics"
@@ -344,3 +345,69 @@ def test_a_statement_is_a_post_of_the_account_with_the_user_token(platform: Fake
     assert sent[0].headers["authorization"] == f"Bearer {USER_TOKEN}"
     assert result.external_id == load("tweet_created.json")["data"]["id"]
     assert result.url == f"https://x.com/i/status/{result.external_id}"
+
+
+LONG_POST = "2129160000000000001"
+
+
+def test_a_long_post_is_read_whole_from_its_note_tweet(platform: FakePlatform, connector: XConnector) -> None:
+    whole = (
+        "@AcmeRail Troisième train supprimé cette semaine 😡 entre Lyon et Grenoble. "
+        + "Personne au guichet, aucune annonce, les correspondances ratées, un abonnement payé plein tarif. "
+        * 4
+        + "Je demande un remboursement intégral. #AcmeRail"
+    )
+    assert len(whole) > 280
+    # X cuts ``text`` at 280 characters and gives the whole text in ``note_tweet`` (when asked),
+    # with a partial error about a referenced post it cannot show.
+    payload = {
+        "data": [
+            {
+                "id": LONG_POST,
+                "edit_history_tweet_ids": [LONG_POST],
+                "text": whole[:270] + "… https://t.co/AbCdEf1234",
+                "note_tweet": {
+                    "text": whole,
+                    "entities": {
+                        "hashtags": [{"start": len(whole) - 8, "end": len(whole), "tag": "AcmeRail"}]
+                    },
+                },
+                "author_id": "1520098765432109056",
+                "created_at": "2026-12-05T10:00:00.000Z",
+                "lang": "fr",
+                "referenced_tweets": [{"type": "quoted", "id": "2129000000000000009"}],
+            }
+        ],
+        "includes": {
+            "users": [{"id": "1520098765432109056", "name": "Élodie Brun 🚆", "username": "elodie_b"}]
+        },
+        "errors": [
+            {
+                "value": "2129000000000000009",
+                "detail": "Could not find tweet with referenced_tweets.id: [2129000000000000009].",
+                "title": "Not Found Error",
+                "resource_type": "tweet",
+                "parameter": "referenced_tweets.id",
+                "resource_id": "2129000000000000009",
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            }
+        ],
+        "meta": {"newest_id": LONG_POST, "oldest_id": LONG_POST, "result_count": 1},
+    }
+    platform.add("GET", MENTIONS, json=payload)
+    page = connector.fetch({})
+    assert [item.external_id for item in page.items] == [LONG_POST]
+    post = page.items[0]
+    assert post.text == whole
+    assert post.author is not None
+    assert post.author.display_name == "Élodie Brun 🚆"
+    assert page.next_cursor["since"] == {"mentions": LONG_POST}
+
+
+def test_a_short_post_keeps_its_text(platform: FakePlatform, connector: XConnector) -> None:
+    payload = {
+        "data": [{"id": LONG_POST, "text": "@AcmeRail merci 🙏", "created_at": "2026-12-05T10:00:00.000Z"}],
+        "meta": {"newest_id": LONG_POST, "oldest_id": LONG_POST, "result_count": 1},
+    }
+    platform.add("GET", MENTIONS, json=payload)
+    assert connector.fetch({}).items[0].text == "@AcmeRail merci 🙏"
