@@ -243,13 +243,6 @@ class FileRows:
         if not (plain or row.title or rating is not None):
             raise RowError("text: the row has no text, title or rating")
         kind = row.kind.lower() if row.kind.lower() in KINDS else self.config.kind
-        author = None
-        if row.author_id or row.author_name or row.author_handle:
-            author = AuthorIn(
-                external_id=row.author_id or row.author_handle or row.author_name,
-                handle=row.author_handle,
-                display_name=row.author_name,
-            )
         external_id = (
             row.external_id
             or "row:"
@@ -257,6 +250,16 @@ class FileRows:
                 "|".join([created.isoformat(), row.author_name, row.title, plain]).encode("utf-8")
             ).hexdigest()[:32]
         )
+        author = None
+        if row.author_id or row.author_name or row.author_handle:
+            author = AuthorIn(
+                # A name alone identifies nobody ("Marie D.", "Un utilisateur de Google", a job
+                # title): without an id or a handle, each row's author is its own, keyed by the
+                # row, so namesakes never merge into one author.
+                external_id=row.author_id or row.author_handle or f"row-author:{external_id}",
+                handle=row.author_handle,
+                display_name=row.author_name,
+            )
         return MentionIn(
             external_id=external_id,
             kind=kind,
@@ -273,6 +276,7 @@ class FileRows:
             shares=_count(row.shares, "shares"),
             replies_count=_count(row.replies_count, "replies_count"),
             language=row.language[:8].lower(),
+            owner_reply_text=row.owner_reply,
             raw={key: _cell(value) for key, value in record.items()},
         )
 

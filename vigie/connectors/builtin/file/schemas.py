@@ -33,6 +33,7 @@ TARGET_FIELDS = (
     "likes",
     "shares",
     "replies_count",
+    "owner_reply",
 )
 
 PRESETS: dict[str, dict[str, list[str]]] = {
@@ -49,6 +50,8 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         "language": ["language", "lang", "langue"],
         "kind": ["kind", "type"],
         "parent_id": ["parent_id", "in_reply_to"],
+        # The organisation's answer already published on the platform.
+        "owner_reply": ["owner_reply", "reply", "response", "reponse", "reponse du proprietaire"],
     },
     # Trustpilot Business "export reviews" (CSV/XLSX).
     "trustpilot": {
@@ -61,6 +64,7 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         "author_id": ["review consumer user id", "consumer id"],
         "url": ["review url", "link"],
         "language": ["review language", "language"],
+        "owner_reply": ["company response", "company reply", "company reply text", "reply"],
     },
     # Google Takeout: Business Profile reviews (API shape under "reviews") and Maps reviews
     # (GeoJSON "features" with "properties").
@@ -71,6 +75,7 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         "rating": ["starrating", "properties.five_star_rating_published"],
         "author_name": ["reviewer.displayname", "properties.location.name"],
         "url": ["properties.google_maps_url"],
+        "owner_reply": ["reviewreply.comment", "properties.owner_response.text"],
     },
     # Avis Vérifiés / Skeepers export.
     "skeepers": {
@@ -81,6 +86,7 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         "rating": ["note", "rate", "rating"],
         "author_name": ["pseudo", "prenom", "firstname", "nom", "lastname"],
         "url": ["url", "lien"],
+        "owner_reply": ["reponse du marchand", "reponse marchand", "reponse", "commentaire marchand"],
     },
     # Employer reviews copied from Glassdoor or Indeed (no export exists: a spreadsheet typed or
     # pasted by hand, French or English headings).
@@ -105,7 +111,8 @@ PRESETS.update(
         "x": {
             "external_id": ["id", "tweet.id_str", "tweet.id", "tweet id", "tweet_id"],
             "created_at": ["created_at", "tweet.created_at", "time", "date"],
-            "text": ["text", "tweet.full_text", "tweet.text", "note_tweet.text", "tweet text"],
+            # A post over 280 characters: ``text`` is cut, ``note_tweet.text`` is whole.
+            "text": ["note_tweet.text", "text", "tweet.full_text", "tweet.text", "tweet text"],
             "author_id": ["author_id", "user_id"],
             "author_handle": ["username", "author_username", "screen_name"],
             "author_name": ["name", "author_name"],
@@ -268,3 +275,4 @@ class MappedRow(BaseModel):
     likes: str = ""
     shares: str = ""
     replies_count: str = ""
+    owner_reply: str = ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -191,3 +192,80 @@ def test_linkedin_and_glassdoor_exports() -> None:
     assert "Avantages : Équipe soudée" in good.mention.text
     assert bad.mention is None
     assert bad.error == "likes: not a number 'beaucoup'"
+
+
+def test_a_google_takeout_review_brings_the_owner_reply_already_published() -> None:
+    answered, unanswered = rows("google_takeout_reviews.json", format="json", preset="google_takeout")
+    assert answered.mention.owner_reply_text == "Merci Julie !"
+    assert unanswered.mention.owner_reply_text == ""
+
+
+def test_anonymous_reviewers_of_an_export_are_not_merged_into_one_author(tmp_path: Path) -> None:
+    path = tmp_path / "takeout.json"
+    path.write_text(
+        '{"reviews": ['
+        '{"reviewId": "r1", "reviewer": {"displayName": "Un utilisateur de Google", "isAnonymous": true},'
+        ' "starRating": "ONE", "createTime": "2024-04-01T17:40:00Z"},'
+        '{"reviewId": "r2", "reviewer": {"displayName": "Un utilisateur de Google", "isAnonymous": true},'
+        ' "starRating": "FIVE", "comment": "Parfait 👌", "createTime": "2024-04-02T08:00:00Z"}]}',
+        encoding="utf-8",
+    )
+    first, second = rows(path, format="json", preset="google_takeout")
+    assert (
+        first.mention.author.display_name == second.mention.author.display_name == "Un utilisateur de Google"
+    )
+    # Two people who share a name (or no name at all) are two authors.
+    assert first.mention.author.external_id != second.mention.author.external_id
+    # Re-importing the file keys them the same way: nothing is duplicated.
+    again = rows(path, format="json", preset="google_takeout")
+    assert [r.mention.author.external_id for r in again] == [
+        first.mention.author.external_id,
+        second.mention.author.external_id,
+    ]
+
+
+def test_an_author_with_an_id_stays_one_author_across_rows(tmp_path: Path) -> None:
+    path = tmp_path / "reviews.csv"
+    path.write_text(
+        "id,date,text,author,author_id\n1,2024-01-02,Bien,Marie D.,u-1\n2,2024-01-03,Encore,Marie D.,u-1\n",
+        encoding="utf-8",
+    )
+    first, second = rows(path)
+    assert first.mention.author.external_id == second.mention.author.external_id == "u-1"
+
+
+def test_a_trustpilot_export_brings_the_company_response(tmp_path: Path) -> None:
+    path = tmp_path / "trustpilot.csv"
+    path.write_text(
+        "Review ID,Review Created (UTC),Review Consumer User ID,Review Consumer User Name,Review Title,"
+        "Review Content,Review Stars,Review Language,Company Response,Company Reply Date (UTC)\n"
+        "65f1c2a9e4b0a1d2c3f4e5b1,2024-03-13 10:21:45,5d1f2e3a4b5c6d7e8f9a0b1c,Zoé L.,Colis perdu 📦,"
+        'Jamais reçu.,1,fr,"Bonjour Zoé, nous renvoyons le colis aujourd\'hui.",2024-03-14 09:00:00\n',
+        encoding="utf-8",
+    )
+    (row,) = rows(path, preset="trustpilot")
+    assert row.mention.owner_reply_text == "Bonjour Zoé, nous renvoyons le colis aujourd'hui."
+    assert row.mention.title == "Colis perdu 📦"
+
+
+def test_a_long_x_post_saved_from_the_api_is_imported_whole(tmp_path: Path) -> None:
+    whole = "@MutuelleHorizon " + "remboursement toujours en attente, " * 12 + "merci de répondre 🙏"
+    path = tmp_path / "x.json"
+    path.write_text(
+        json.dumps(
+            {
+                "data": [
+                    {
+                        "id": "1855991234567890999",
+                        "text": whole[:270] + "… https://t.co/xYz",
+                        "note_tweet": {"text": whole},
+                    },
+                    {"id": "1855991234567890123", "text": "Court et clair"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    long_post, short_post = rows(path, format="json", preset="x")
+    assert long_post.mention.text == whole
+    assert short_post.mention.text == "Court et clair"
