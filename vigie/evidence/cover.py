@@ -21,6 +21,7 @@ from vigie.core.models import Organisation
 from vigie.evidence.models import Capture
 from vigie.evidence.queries import Limitation
 from vigie.evidence.steps import step_sentence, steps_of
+from vigie.evidence.verify import french_utc
 from vigie.inbox.models import Case
 from vigie.mentions.models import Mention
 
@@ -88,7 +89,9 @@ class CoverNote:
                 {
                     "seq": capture.seq,
                     "when": self._when(capture.captured_at),
-                    "when_utc": manifest.get("captured_at", ""),
+                    # The same moment in UTC, written as a French reader writes a date (the
+                    # manifest keeps the ISO form, for machines).
+                    "when_utc": french_utc(capture.captured_at),
                     "status": STATUS_FR.get(capture.status, capture.status),
                     "reasons": manifest.get("reasons", []),
                     "manifest_sha256": capture.manifest_sha256,
@@ -106,7 +109,8 @@ class CoverNote:
         return {
             "organisation": self.organisation.name,
             "generated": self._when(self.generated_at),
-            "case": self.case.pk if self.case is not None else None,
+            # The reference the team uses and the lawyer is given ("C-003449"), not a row number.
+            "case": self.case.reference if self.case is not None else None,
             # Its name, as a lawyer reads it ("Google Business Profile", not "google_business").
             "platform": platform_label(mention.source.platform),
             "url": mention.url,
@@ -129,10 +133,11 @@ class CoverNote:
         """When the three months end, or how long ago they ended (never "-90 jour(s) restant(s))."""
         days = self.limitation.days_left
         if days < 0:
-            return f"Le délai de trois mois a expiré le {self._day()}, il y a {-days} jour(s)."
+            return f"Le délai de trois mois a expiré le {self._day()}, il y a {_days(-days)}."
         if days == 0:
             return f"Le délai de trois mois expire aujourd'hui, le {self._day()}."
-        return f"Le délai de trois mois expire le {self._day()} ({days} jour(s) restant(s))."
+        left = "1 jour restant" if days == 1 else f"{days} jours restants"
+        return f"Le délai de trois mois expire le {self._day()} ({left})."
 
     def html(self) -> str:
         with translation.override("fr"):
@@ -154,10 +159,12 @@ class CoverNote:
             pdf.ln(1)
 
         text("Note de couverture - preuve d'une publication en ligne", 15, "B")
-        text(f"{data['organisation']} - dossier établi le {data['generated']}", 9)
+        case = f" - dossier Vigie n° {data['case']}" if data["case"] else ""
+        text(f"{data['organisation']} - dossier établi le {data['generated']}{case}", 9)
         text("Ce qui a été capturé", 12, "B")
+        handle = f" ({data['author_handle']})" if data["author_handle"] else ""
         text(
-            f"Publication sur {data['platform']} par {data['author']} ({data['author_handle']}), "
+            f"Publication sur {data['platform']} par {data['author']}{handle}, "
             f"publiée le {data['published']}."
         )
         text(f"Adresse : {data['url'] or '-'}", 9)
@@ -202,6 +209,10 @@ VERIFY_TEXT = (
     "Ed25519 (clé publique jointe : public_key.pem), la chaîne des captures et les horodatages, et dit "
     "lesquelles des captures sont horodatées."
 )
+
+
+def _days(number: int) -> str:
+    return "1 jour" if number == 1 else f"{number} jours"
 
 
 def _timestamp_sentence(capture: Capture) -> str:

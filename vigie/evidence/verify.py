@@ -9,6 +9,7 @@ import json
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from vigie.evidence import signing
@@ -18,6 +19,30 @@ from vigie.evidence.timestamping import verify_token
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
 # What the archive's members may add up to once inflated (their declared sizes bound what is read).
 MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+
+
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def french_utc(moment: datetime) -> str:
+    """``7 décembre 2026 à 17:59:54 UTC``: a date as a French reader writes it (no Django needed:
+    the check runs offline, from the command line too)."""
+    moment = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+    day = "1er" if moment.day == 1 else str(moment.day)
+    return f"{day} {MONTHS_FR[moment.month - 1]} {moment.year} à {moment:%H:%M:%S} UTC"
 
 
 def _count(number: int, singular: str, plural: str) -> str:
@@ -105,8 +130,8 @@ def _read_all(archive: zipfile.ZipFile, report: Report, max_total_bytes: int) ->
             break
         try:
             contents[info.filename] = archive.read(info)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
-            report.problems.append(f"{info.filename} : illisible ou modifié ({exc})")
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+            report.problems.append(f"{info.filename} : illisible ou modifié (données compressées altérées)")
     return contents
 
 
@@ -173,7 +198,8 @@ def _check_capture(
     else:
         report.timestamped.append(folder)
         report.facts.append(
-            f"{folder} : horodaté le {check.gen_time.isoformat() if check.gen_time else '?'} par {check.tsa_subject}"
+            f"{folder} : horodaté le {french_utc(check.gen_time) if check.gen_time else '?'} "
+            f"par {check.tsa_subject}"
         )
 
 
@@ -181,12 +207,21 @@ def verify_bundle(data: bytes, *, max_total_bytes: int = MAX_TOTAL_BYTES) -> Rep
     """Everything that is wrong with the bundle ``data`` (an empty ``problems`` list: intact), and
     what was checked (``verdict`` says it in one line). Reads the archive in memory only."""
     report = Report()
+    _verify(data, report, max_total_bytes)
+    # A changed capture file is found twice, by the bundle's index and by the capture's manifest,
+    # under the same name: the reader is told once (and the verdict counts it once).
+    report.problems = list(dict.fromkeys(report.problems))
+    return report
+
+
+def _verify(data: bytes, report: Report, max_total_bytes: int) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        report.problems.append(f"archive ZIP illisible ({exc})")
+    except (zipfile.BadZipFile, OSError, ValueError):
+        # The library's reason is in English and says nothing more to the reader.
+        report.problems.append("archive ZIP illisible : ce n'est pas un fichier ZIP, ou il est tronqué")
         report.unreadable = True
-        return report
+        return
     with archive:
         contents = _read_all(archive, report, max_total_bytes)
     public_pem = contents.get("public_key.pem", b"")
@@ -195,7 +230,7 @@ def verify_bundle(data: bytes, *, max_total_bytes: int = MAX_TOTAL_BYTES) -> Rep
     except ValueError:
         report.problems.insert(0, "public_key.pem : clé publique absente ou illisible")
         report.unreadable = True
-        return report
+        return
     report.fingerprint = fingerprint
     report.facts.append(f"clé de l'organisation : empreinte SHA-256 {fingerprint}")
     _check_seal(data, public_pem, report)
@@ -203,7 +238,7 @@ def verify_bundle(data: bytes, *, max_total_bytes: int = MAX_TOTAL_BYTES) -> Rep
     if index_bytes is None:
         report.problems.insert(0, "bundle.json absent")
         report.unreadable = True
-        return report
+        return
     if not signing.signature_valid(
         public_pem, index_bytes, contents.get("bundle.sig", b"").decode("ascii", "replace")
     ):
@@ -215,7 +250,7 @@ def verify_bundle(data: bytes, *, max_total_bytes: int = MAX_TOTAL_BYTES) -> Rep
     except (ValueError, KeyError, TypeError):
         report.problems.append("bundle.json : illisible")
         report.unreadable = True
-        return report
+        return
     if index.get("format") != BUNDLE_FORMAT:
         report.problems.append("bundle.json : format inconnu")
     if index.get("key_fingerprint") != fingerprint:
@@ -235,4 +270,3 @@ def verify_bundle(data: bytes, *, max_total_bytes: int = MAX_TOTAL_BYTES) -> Rep
         folder = f"captures/{int(seq):06d}"
         report.captures.append(folder)
         _check_capture(folder, contents, public_pem, fingerprint, report)
-    return report

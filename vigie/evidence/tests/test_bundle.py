@@ -314,7 +314,9 @@ def test_a_tampered_file_ends_with_a_clear_verdict_and_exit_1_from_the_shell(
     assert result.returncode == 1
     assert "ÉCHEC : captures/000002/files/page.html : empreinte SHA-256 différente" in result.stdout
     assert verdict(result.stdout).startswith("ALTÉRÉ : ")
-    assert "et 2 autres problèmes" in verdict(result.stdout)
+    # The seal, and the changed file once (the index and the capture's manifest both name it).
+    assert "et 1 autre problème" in verdict(result.stdout)
+    assert result.stdout.count("ÉCHEC : captures/000002/files/page.html") == 1
     assert "CommandError" not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
 
@@ -335,6 +337,8 @@ def test_a_passed_limit_is_said_so_not_counted_below_zero(tenant: Tenant) -> Non
         )
         return str(note.context()["limit_sentence"])
 
-    assert sentence(-90) == "Le délai de trois mois a expiré le 8 septembre 2026, il y a 90 jour(s)."
+    assert sentence(-90) == "Le délai de trois mois a expiré le 8 septembre 2026, il y a 90 jours."
+    assert sentence(-1) == "Le délai de trois mois a expiré le 8 septembre 2026, il y a 1 jour."
     assert sentence(0) == "Le délai de trois mois expire aujourd'hui, le 8 septembre 2026."
-    assert sentence(12) == "Le délai de trois mois expire le 8 septembre 2026 (12 jour(s) restant(s))."
+    assert sentence(1) == "Le délai de trois mois expire le 8 septembre 2026 (1 jour restant)."
+    assert sentence(12) == "Le délai de trois mois expire le 8 septembre 2026 (12 jours restants)."

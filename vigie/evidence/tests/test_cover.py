@@ -33,6 +33,20 @@ def _note(mention: Mention) -> tuple[str, zipfile.ZipFile, bytes]:
     return html.unescape(archive.read("note/note_de_couverture.html").decode()), archive, bundle.data
 
 
+def _pdf_text(data: bytes) -> str:
+    """The text drawn in the PDF's pages (its content streams inflated; fpdf2 writes Latin-1)."""
+    import re
+    import zlib
+
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            chunks.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            chunks.append(stream.decode("latin-1"))
+    return "".join(re.findall(r"\((.*?)\) ?Tj", "\n".join(chunks)))
+
+
 def _steps(manifest: dict[str, object]) -> dict[str, str]:
     return {str(item["step"]): str(item["outcome"]) for item in manifest["steps"]}  # type: ignore[attr-defined]
 
@@ -115,3 +129,31 @@ def test_a_full_capture_lists_every_step_done(tenant: Tenant, site: FakePlatform
     assert "Non obtenu pour cette capture" not in note
     method = json.loads(capture.manifest)["method"]
     assert "aucune autorité d'horodatage n'est configurée : pas d'horodatage RFC 3161" in method
+
+
+def test_the_note_names_the_case_by_its_reference_and_writes_dates_in_french(
+    tenant: Tenant, site: FakePlatform
+) -> None:
+    """Found in the demo: "dossier Vigie n° 3449" (the row number, while the team and the lawyer know
+    "C-003449"), "(UTC : 2026-12-07T17:59:54.799Z)", and "par Benoît Fournier ()" in the PDF of an
+    author with no handle."""
+    from vigie.mentions.tests.factories import make_author
+
+    author = make_author(tenant.organisation, platform="facebook", handle="", display_name="Benoît Fournier")
+    mention = make_mention(tenant.organisation, author=author, url="http://publication.invalid/avis/1")
+    capture_mention(mention)
+    case = make_case(tenant.organisation, mention)
+    bundle = build_bundle(mention, case)
+    archive = zipfile.ZipFile(BytesIO(bundle.data))
+    note = html.unescape(archive.read("note/note_de_couverture.html").decode())
+    assert f"dossier Vigie n° {case.reference}" in note
+    assert f"n° {case.pk}." not in note
+    assert "UTC : " in note
+    import re
+
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", note)  # no ISO "2026-12-07T17:59:54.799Z"
+    assert re.search(r"\(UTC : \d{1,2}(er)? \w+ \d{4} à \d\d:\d\d:\d\d UTC\)", note)
+    pdf = _pdf_text(archive.read("note/note_de_couverture.pdf"))
+    assert f"dossier Vigie n° {case.reference}" in pdf
+    assert "Benoît Fournier," in pdf
+    assert "()" not in pdf

@@ -100,6 +100,9 @@ def test_a_changed_file_inside_is_named(tenant: Tenant, login: Login) -> None:
     )
     assert "ALTÉRÉ : sceau de l'archive absent" in page
     assert "fichier ajouté" not in page
+    # Said once, though both the index and the capture's manifest find it; the verdict counts it once.
+    assert page.count("ÉCHEC : captures/000001/files/payload.json") == 1
+    assert "(et 1 autre problème)" in page
 
 
 def test_another_organisations_file_verifies_but_is_not_said_to_be_ours(
@@ -135,6 +138,9 @@ def test_not_a_zip_and_no_file(tenant: Tenant, login: Login) -> None:
     status, page = _upload(client, b"hello", name="note.txt")
     assert status == 200
     assert "ILLISIBLE : ce fichier n'est pas un dossier de preuve vérifiable (archive ZIP illisible" in page
+    # The reason is in French, as the rest of the report (Python's "File is not a zip file" was shown).
+    assert "ce n'est pas un fichier ZIP, ou il est tronqué" in page
+    assert "File is not a zip file" not in page
     assert client.post(URL, {}).status_code == 400
 
 
