@@ -16,6 +16,7 @@ it once when the API answers 401.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
@@ -54,6 +55,7 @@ from vigie.connectors.normalise import aware_datetime, rating_to_five
 from vigie.connectors.platforms import runtime_gettext as _
 
 M = TypeVar("M", bound=BaseModel)
+logger = logging.getLogger(__name__)
 SCOPE = "https://www.googleapis.com/auth/business.manage"
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
 GOOGLE_AUTH_URL = "https://accounts.google.com/o/oauth2/v2/auth"
@@ -214,6 +216,7 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
             "places_at": _iso(places_at),
             "since": dict(cursor.get("since") or {}),
             "reconciled": dict(cursor.get("reconciled") or {}),
+            "unreadable": dict(cursor.get("unreadable") or {}),
         }
         locations = self._locations(places)
         if not locations:
@@ -222,9 +225,30 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
             index, page_token = 0, None
         location = locations[index]
         reconciled = _optional_time(state["reconciled"].get(location))
-        if not page_token and reconciled is not None and now - reconciled >= self._reconcile_every:
-            return self._reconcile(location, places, index, state, now)
-        return self._read_new(location, places, index, page_token, cursor, state, now)
+        try:
+            if not page_token and reconciled is not None and now - reconciled >= self._reconcile_every:
+                page = self._reconcile(location, places, index, state, now)
+            else:
+                page = self._read_new(location, places, index, page_token, cursor, state, now)
+        except ConnectorError as exc:
+            return self._skip_unreadable(exc, location, locations, index, state)
+        page.next_cursor["unreadable"].pop(location, None)
+        return page
+
+    def _skip_unreadable(
+        self, exc: ConnectorError, location: str, locations: list[str], index: int, state: dict[str, Any]
+    ) -> Page:
+        """Go past a location whose reviews Google refuses for good (404 for a location removed or
+        not verified, 403 for one the account may no longer manage), so it does not hold back
+        the account's other locations; the error is raised when no location is readable."""
+        if isinstance(exc, RateLimited) or exc.needs_reauth or not exc.permanent:
+            raise exc
+        state["unreadable"][location] = exc.message[:300]
+        if all(other in state["unreadable"] for other in locations):
+            raise exc
+        logger.warning("Google location %s skipped: %s", location, exc.message)
+        more = index + 1 < len(locations)
+        return Page(items=[], next_cursor={"location": index + 1 if more else 0, **state}, has_more=more)
 
     def _read_new(
         self,

@@ -16,6 +16,7 @@ from vigie.conftest import Tenant
 from vigie.connectors.actions import build_connector, do_create_source
 from vigie.connectors.builtin.google_business.connector import GoogleBusinessConfig, GoogleBusinessConnector
 from vigie.connectors.builtin.google_business.tests.conftest import LOCATIONS, load
+from vigie.connectors.contract import ConnectorError, RateLimited
 from vigie.connectors.models import Source, SourcePlace
 from vigie.connectors.testing import FakePlatform
 from vigie.core.actions import do_create_location
@@ -442,3 +443,88 @@ def test_an_empty_listing_that_announces_reviews_deletes_nothing(platform: FakeP
     page = connector.fetch({"reconciled": {"9988776655": day_ago}})
     assert page.complete_ids == frozenset()
     assert page.complete_prefix == "accounts/1122334455/locations/9988776655/reviews/"
+
+
+# --- a location Google refuses -------------------------------------------------------------------
+
+NOT_FOUND = {
+    "error": {
+        "code": 404,
+        "message": "Requested entity was not found.",
+        "errors": [{"message": "Requested entity was not found.", "domain": "global", "reason": "notFound"}],
+        "status": "NOT_FOUND",
+    }
+}
+
+
+def every_location_connector(platform: FakePlatform) -> GoogleBusinessConnector:
+    return GoogleBusinessConnector(
+        GoogleBusinessConfig(
+            base_url=platform.url,
+            token_url=f"{platform.url}/token",
+            account_id="1122334455",
+            client_id="c",
+            client_secret="s",
+            refresh_token="r",
+        )
+    )
+
+
+def test_a_location_google_refuses_does_not_hold_back_the_others(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    platform.add("POST", "/token", json=load("token.json"))
+    platform.add("GET", PARIS, status=404, json=NOT_FOUND)
+    platform.add("GET", LYON, json=last_page("reviews_other_location.json"))
+    source = google_source(tenant, platform)
+    report = do_fetch_source(source)
+    # Paris (removed from the account, or not verified) answers 404: Lyon's reviews are read
+    # all the same, and the next poll tries Paris again.
+    assert report.error == ""
+    assert report.counts.new == 1
+    assert Mention.objects.filter(source=source).count() == 1
+    source.refresh_from_db()
+    assert "9988776655" in source.cursor["unreadable"]
+    assert "HTTP 404" in source.cursor["unreadable"]["9988776655"]
+    do_fetch_source(source)
+    assert len(platform.requests_to("GET", PARIS)) == 2
+
+
+def test_a_location_readable_again_is_read_and_forgotten_as_unreadable(platform: FakePlatform) -> None:
+    platform.add("POST", "/token", json=load("token.json"))
+    platform.add("GET", PARIS, status=404, json=NOT_FOUND)
+    platform.add("GET", PARIS, json=last_page("reviews_page1.json"))
+    platform.add("GET", LYON, json=last_page("reviews_other_location.json"))
+    connector = every_location_connector(platform)
+    skipped = connector.fetch({})
+    assert skipped.items == []
+    assert skipped.has_more
+    lyon = connector.fetch(skipped.next_cursor)
+    paris = connector.fetch(lyon.next_cursor)
+    assert [item.place.external_id for item in paris.items if item.place] == ["9988776655", "9988776655"]
+    assert paris.next_cursor["unreadable"] == {}
+
+
+def test_when_no_location_is_readable_the_poll_fails_with_googles_reason(platform: FakePlatform) -> None:
+    platform.add("POST", "/token", json=load("token.json"))
+    platform.add("GET", PARIS, status=404, json=NOT_FOUND)
+    platform.add("GET", LYON, status=404, json=NOT_FOUND)
+    connector = every_location_connector(platform)
+    skipped = connector.fetch({})
+    with pytest.raises(ConnectorError) as caught:
+        connector.fetch(skipped.next_cursor)
+    assert caught.value.message == "Google HTTP 404: NOT_FOUND: Requested entity was not found."
+
+
+def test_a_refused_token_or_a_rate_limit_is_never_skipped(platform: FakePlatform) -> None:
+    platform.add("POST", "/token", json=load("token.json"))
+    platform.add(
+        "GET",
+        PARIS,
+        status=429,
+        headers={"Retry-After": "120"},
+        json={"error": {"code": 429, "message": "Quota exceeded.", "status": "RESOURCE_EXHAUSTED"}},
+    )
+    with pytest.raises(RateLimited) as caught:
+        every_location_connector(platform).fetch({})
+    assert caught.value.retry_after == 120
