@@ -18,6 +18,7 @@ from vigie.analysis.queries import MentionAnalysis, mention_analysis, theme_choi
 from vigie.connectors.platforms import item_url, platform_facts, platform_label
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import AuditEvent
+from vigie.core.queries import organisation_members
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
 from vigie.inbox.actions import (
     do_add_note,
@@ -91,13 +92,27 @@ def _status_label(value: Any) -> str:
         return str(value)
 
 
+def _member_name(event: AuditEvent, email: Any) -> str:
+    """The name of the member the event names by address; the address when nobody has it now."""
+    membership = (
+        organisation_members(event.organisation).filter(user__email__iexact=str(email)).first()
+        if event.organisation_id
+        else None
+    )
+    return str(membership.user.get_full_name() or email) if membership else str(email)
+
+
 def describe_event(event: AuditEvent) -> str:
     """A sentence for an audit event of a case; unknown verbs are shown as they are."""
     data = event.data or {}
     if event.verb == "case.assigned":
-        if data.get("to"):
-            return _("Attribué à %(who)s") % {"who": data["to"]}
-        return _("Attribution retirée (était %(who)s)") % {"who": data.get("from") or "—"}
+        # The log keeps addresses ("to", or "assignee" in the demo's history); people read names.
+        assignee = data.get("to") or data.get("assignee")
+        if assignee:
+            return _("Attribué à %(who)s") % {"who": _member_name(event, assignee)}
+        if data.get("from"):
+            return _("Attribution retirée (était %(who)s)") % {"who": _member_name(event, data["from"])}
+        return _("Attribution retirée")
     if event.verb == "case.status_changed":
         return _("Statut : %(old)s → %(new)s") % {
             "old": _status_label(data.get("from")),

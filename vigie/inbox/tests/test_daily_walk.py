@@ -1,0 +1,135 @@
+"""What an agent, a manager and a viewer rely on in their day at the inbox, found walking the demo:
+each role is offered only what it may do and the server refuses the rest; the case's history names
+people, not addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from vigie.conftest import Tenant
+from vigie.core.actions import do_record_audit_event
+from vigie.core.models import Membership
+from vigie.inbox.actions import do_assign_case
+from vigie.inbox.models import Case, CaseStatus, Reply, ReplyStatus
+from vigie.inbox.tests.factories import make_case, make_reply
+
+Login = Callable[[Membership], Client]
+
+# Every write of the case page (and of the queue) that needs the right to handle cases.
+CASE_WRITES = [
+    "case_assign",
+    "case_status",
+    "case_correct_analysis",
+    "case_add_note",
+    "case_author_flags",
+    "case_moderate",
+    "case_close",
+    "case_reply",
+    "case_reply_check",
+    "private_email_open",
+    "private_direct_message_send",
+    "private_callback",
+    "private_ticket",
+]
+REPLY_WRITES = ["reply_retry", "reply_posted_by_hand", "reply_check", "reply_edit", "reply_delete"]
+APPROVALS = ["reply_approve", "reply_send_back"]
+
+
+def _named(tenant: Tenant) -> None:
+    for membership, first, last in (
+        (tenant.agent, "Emma", "Girard"),
+        (tenant.manager, "Marc", "Delorme"),
+    ):
+        membership.user.first_name, membership.user.last_name = first, last
+        membership.user.save()
+
+
+@pytest.mark.parametrize("name", CASE_WRITES)
+def test_a_viewer_is_refused_every_write_of_the_case_page(tenant: Tenant, login: Login, name: str) -> None:
+    case = make_case(tenant.organisation)
+    client = login(tenant.viewer)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    url = reverse(name, args=[case.pk])
+    assert f'action="{url}"' not in page
+    assert f'hx-post="{url}"' not in page
+    data = {"status": "resolved", "assignee": tenant.viewer.user_id, "body": "Bonjour", "intent": "submit"}
+    data |= {"how": "resolved", "action": "spam", "flags": "customer", "type": "praise", "reference": "T-1"}
+    assert client.post(url, data).status_code == 403
+    case.refresh_from_db()
+    assert case.status == CaseStatus.NEW
+    assert case.assignee_id is None
+    assert not Reply.objects.filter(case=case).exists()
+
+
+@pytest.mark.parametrize("name", REPLY_WRITES)
+def test_a_viewer_is_refused_every_step_of_publication(tenant: Tenant, login: Login, name: str) -> None:
+    case = make_case(tenant.organisation, status=CaseStatus.IN_PROGRESS)
+    reply = make_reply(case, author=tenant.agent.user, status=ReplyStatus.APPROVED)
+    client = login(tenant.viewer)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    url = reverse(name, args=[case.pk, reply.pk])
+    assert url not in page
+    assert client.post(url, {"found": "yes", "body": "Autre texte"}).status_code == 403
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.APPROVED
+    assert reply.published_at is None
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent"])
+@pytest.mark.parametrize("name", APPROVALS)
+def test_only_a_manager_is_offered_and_allowed_the_approval(
+    tenant: Tenant, login: Login, role: str, name: str
+) -> None:
+    case = make_case(tenant.organisation, status=CaseStatus.AWAITING_APPROVAL)
+    reply = make_reply(case, author=tenant.agent.user, status=ReplyStatus.AWAITING_APPROVAL)
+    url = reverse(name, args=[reply.pk])
+    client = login(tenant.member(role))
+    assert url not in client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert client.post(url, {"comment": "Non."}).status_code == 403
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.AWAITING_APPROVAL
+    assert url in login(tenant.manager).get(reverse("case_detail", args=[case.pk])).content.decode()
+
+
+def test_a_viewer_is_offered_no_bulk_action_and_the_endpoint_refuses(tenant: Tenant, login: Login) -> None:
+    case = make_case(tenant.organisation)
+    client = login(tenant.viewer)
+    assert reverse("inbox_bulk") not in client.get(reverse("inbox")).content.decode()
+    response = client.post(reverse("inbox_bulk"), {"ids": [case.pk], "action": "close"})
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert case.status == CaseStatus.NEW
+    assert reverse("inbox_bulk") in login(tenant.agent).get(reverse("inbox")).content.decode()
+
+
+def test_the_history_names_whom_the_case_was_given_to_not_their_address(tenant: Tenant, login: Login) -> None:
+    _named(tenant)
+    case = make_case(tenant.organisation)
+    do_assign_case(case, tenant.agent.user, actor=tenant.manager.user)
+    do_assign_case(case, None, actor=tenant.manager.user)
+    page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Attribué à Emma Girard" in page
+    assert "Attribution retirée (était Emma Girard)" in page
+    assert "agent@acme.example" not in page.split('id="conversation"')[1].split("</section>")[0]
+
+
+def test_an_assignment_recorded_under_the_assignee_key_is_told_too(tenant: Tenant, login: Login) -> None:
+    # The demo's generated history keys the assignee as "assignee": it read "Attribution retirée
+    # (était —)" on a case that had just been given to someone.
+    _named(tenant)
+    case = make_case(tenant.organisation, assignee=tenant.agent.user)
+    do_record_audit_event(
+        tenant.organisation,
+        "case.assigned",
+        actor=tenant.manager.user,
+        obj=case,
+        data={"assignee": tenant.agent.user.email, "team": "Service client"},
+    )
+    page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Attribué à Emma Girard" in page
+    assert "était —" not in page
+    assert Case.objects.get(pk=case.pk).assignee_id == tenant.agent.user_id
