@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from vigie.charter.calendar import Calendar, due_at
 from vigie.demo import corpus
 from vigie.demo.generator.draws import _choice, _expo, _pick, _randint, _seconds
 from vigie.demo.generator.ids import _X_EPOCH_MS, _tid
@@ -44,8 +45,11 @@ from vigie.demo.organisation import (
     LocationSpec,
 )
 
-# Every case asks for a first answer within 24 hours of the mention (the charter's default).
-SLA = timedelta(hours=24)
+# Every case asks for a first answer within 24 business hours of the mention (the charter's default:
+# weekdays 9:00-18:00 in Paris, French public holidays off), as routing counts them: a post of Friday
+# evening is not late on Saturday.
+SLA_HOURS = 24
+SLA_CALENDAR = Calendar()
 
 
 class Cases(_State):
@@ -131,7 +135,7 @@ class Cases(_State):
             assignee=None,
             priority=m.priority,
             needs_answer=answerable,
-            sla_due_at=m.created_at + SLA if answerable else None,
+            sla_due_at=due_at(m.created_at, SLA_HOURS, SLA_CALENDAR) if answerable else None,
             first_response_at=None,
             resolved_at=None,
             tags=tags,

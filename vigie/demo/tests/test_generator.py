@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from vigie.charter.calendar import Calendar, due_at
 from vigie.demo import DEFAULT_DAYS, DEFAULT_SIZE
 from vigie.demo.corpus import THEMES
 from vigie.demo.generator.mentions import generate
 from vigie.demo.generator.records import MentionRecord
-from vigie.demo.generator.timeline import CRISIS_DAYS
+from vigie.demo.generator.timeline import CRISIS_DAYS, PARIS
 from vigie.demo.organisation import SOURCES_BY_KEY, TEMPLATES
 from vigie.inbox.models import CaseStatus, ReplyStatus, TemplateCategory
 from vigie.mentions.models import MentionKind, MentionType, Sentiment
@@ -174,7 +175,8 @@ def test_cases_are_consistent_with_their_status(demo: list[MentionRecord]) -> No
         assert (case.first_response_at is not None) == bool(answered)
         assert (case.resolved_at is not None) == (case.status == CaseStatus.RESOLVED)
         if case.needs_answer:
-            assert case.sla_due_at == m.created_at + timedelta(hours=24)  # the charter's default
+            # The charter's default: 24 business hours (weekdays 9:00-18:00 in Paris, holidays off).
+            assert case.sla_due_at == due_at(m.created_at, 24, Calendar())
         if case.status in (CaseStatus.IN_PROGRESS, CaseStatus.AWAITING_APPROVAL, CaseStatus.WAITING_CUSTOMER):
             assert case.assignee is not None
         if case.status == CaseStatus.AWAITING_APPROVAL:
@@ -256,3 +258,16 @@ def test_a_case_closed_in_the_history_is_closed_as_a_person_closes_one(demo: lis
                 closings += 1
                 assert ("case.status_changed", "no_answer") in verbs[:index]
     assert closings > 0
+
+
+def test_a_friday_evening_post_is_not_overdue_on_saturday(demo: list[MentionRecord]) -> None:
+    # The demo's deadlines count business hours as routing does: one posted on Friday after closing
+    # is due on Monday afternoon, never on the weekend.
+    weekend_due = [
+        m
+        for m in demo
+        if m.case is not None
+        and m.case.sla_due_at is not None
+        and m.case.sla_due_at.astimezone(PARIS).weekday() >= 5
+    ]
+    assert weekend_due == []
