@@ -324,6 +324,13 @@ def _local(organisation: Organisation, location: Location | None, moment: dateti
     return moment.astimezone(zoneinfo.ZoneInfo(zone))
 
 
+def _asked_since(contact: Contact, since: datetime) -> bool:
+    """Whether ``contact`` was invited since ``since``. An invitation that failed to go (the mail
+    server was down) asked nothing: the customer may be invited again, e.g. by importing the list
+    once the server works (a refused address is marked bounced, and that still holds)."""
+    return contact.invitations.filter(created_at__gte=since).exclude(state=InvitationState.FAILED).exists()
+
+
 def _check(organisation: Organisation, campaign: Campaign, request: InviteRequest, now: datetime) -> str:
     """The reason not to invite, or "" when the request may go on."""
     if not campaign.enabled:
@@ -346,7 +353,7 @@ def _check(organisation: Organisation, campaign: Campaign, request: InviteReques
         if contact.complained_at is not None:
             return "complained"
         since = now - timedelta(days=campaign.period_days)
-        if contact.invitations.filter(created_at__gte=since).exists():
+        if _asked_since(contact, since):
             return "already_invited"
     if not (request.legal_basis or campaign.legal_basis or (contact and contact.legal_basis)):
         return "no_legal_basis"
@@ -413,7 +420,7 @@ def do_invite(
         )
         # Checked again under the contact's lock: two runs at once still invite once per period.
         list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk"))
-        if contact.invitations.filter(created_at__gte=now - timedelta(days=campaign.period_days)).exists():
+        if _asked_since(contact, now - timedelta(days=campaign.period_days)):
             return "already_invited"
         send_after = (
             quiet_hours_end(_local(organisation, location, now), campaign.quiet_start, campaign.quiet_end)
@@ -894,6 +901,16 @@ MAX_CSV_ROWS = 10000
 
 class CsvError(ValueError):
     """The file cannot be read as a list of customers (the message says why)."""
+
+
+def decode_csv(raw: bytes) -> str:
+    """The text of an uploaded list: UTF-8 (with or without Excel's byte order mark), else
+    Windows-1252, which Excel on Windows writes for « CSV (séparateur : point-virgule) » (read as
+    UTF-8, « Hélène » became « H\ufffdl\ufffdne » in the mail and « Saint-Étienne » an unknown location)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
 
 
 def read_csv_rows(text: str, required: tuple[str, ...]) -> list[dict[str, str]]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from vigie.core.models import Location, Organisation, Team, User
 from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
-from vigie.mentions.models import Author, Mention, MentionKind, Sentiment
+from vigie.mentions.models import Author, Mention, MentionKind, MentionType, Sentiment
 from vigie.outreach.links import SURVEY_MAX_AGE, unsign
 from vigie.outreach.models import Campaign, Contact, Invitation, InvitationState, SurveyResponse, Testimonial
 
@@ -298,6 +298,8 @@ def quote_candidates(organisation: Organisation, *, limit: int = 30) -> dict[str
         scoped(Mention, organisation)
         .filter(kind=MentionKind.REVIEW, deleted_at__isnull=True)
         .filter(Q(rating__gte=4) | Q(sentiment=Sentiment.POSITIVE))
+        # An advert ("Gagnez jusqu'à 300 € par jour…") or a troll reads positive: never a quote.
+        .exclude(mention_type__in=[MentionType.SPAM, MentionType.TROLL])
         .exclude(text="")
         .exclude(pk__in=chosen_mentions)
         .select_related("source", "location", "author")

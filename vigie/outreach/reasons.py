@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -30,3 +32,31 @@ def reason_label(code: str) -> str:
     """``code`` in words, in the active language (an unknown code as it is)."""
     label = REASONS.get(code)
     return str(label) if label is not None else code
+
+
+# The reasons a sending failed, as ``sending.SendError`` words them (stored in English on the
+# invitation), said to a manager in the active language.
+_SEND_ERRORS: list[tuple[re.Pattern[str], Promise]] = [
+    (
+        re.compile(r"recipient refused \((?P<code>\d+)\)"),
+        _("adresse refusée par le serveur de messagerie (code %(code)s)"),
+    ),
+    (re.compile(r"SMTP server answered (?P<code>\d+)"), _("le serveur de messagerie a répondu %(code)s")),
+    (
+        re.compile(r"SMTP server unreachable"),
+        _("serveur de messagerie injoignable (réglages VIGIE_EMAIL_HOST, VIGIE_EMAIL_PORT)"),
+    ),
+    (re.compile(r"no SMS provider configured"), _("aucun fournisseur de SMS configuré (VIGIE_SMS_URL)")),
+    (re.compile(r"SMS provider unreachable"), _("fournisseur de SMS injoignable")),
+    (re.compile(r"SMS provider answered (?P<code>\d+)"), _("le fournisseur de SMS a répondu %(code)s")),
+    (re.compile(r"SMS provider: "), _("adresse du fournisseur de SMS refusée par la politique de sortie")),
+]
+
+
+def send_error_label(error: str) -> str:
+    """Why an invitation failed to go, in words a manager reads (an unknown text as it is)."""
+    for pattern, label in _SEND_ERRORS:
+        match = pattern.search(error)
+        if match:
+            return str(label) % match.groupdict() if match.groupdict() else str(label)
+    return error

@@ -30,7 +30,7 @@ from vigie.mentions.models import Mention
 from vigie.outreach import actions, forms, queries
 from vigie.outreach.models import InvitationState, SurveyResponse, Testimonial
 from vigie.outreach.preview import preview
-from vigie.outreach.reasons import reason_label
+from vigie.outreach.reasons import reason_label, send_error_label
 
 # Requests per minute one client may make to the public pages.
 PUBLIC_RATE_LIMIT = 20
@@ -99,7 +99,9 @@ def campaign(request: HttpRequest) -> HttpResponse:
             "sites_form": sites_form,
             "campaign": current,
             "upload_form": forms.CsvUploadForm(),
-            "survey_form": forms.CsvUploadForm(),
+            # Its own ids: both upload forms have a "file" field, and the label "Fichier CSV" of this
+            # one opened the file picker of the list above.
+            "survey_form": forms.CsvUploadForm(auto_id="id_survey_%s"),
             "address_form": forms.AddressForm(),
             "import_report": _import_report(request),
         },
@@ -112,8 +114,7 @@ def _form_errors(form: Any) -> str:
 
 
 def _upload_text(upload: Any) -> str:
-    raw = upload.read(forms.CSV_MAX_BYTES + 1)
-    return str(raw.decode("utf-8-sig", errors="replace"))
+    return actions.decode_csv(upload.read(forms.CSV_MAX_BYTES + 1))
 
 
 @member_required(MANAGE)
@@ -274,12 +275,16 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in InvitationState.values:
         state = ""
+    rows = list(queries.invitations(member.organisation, state=state))
+    for row in rows:
+        # Why a failed invitation did not go ("Échec de l'envoi" alone left the manager guessing).
+        row.error_label = send_error_label(row.error) if row.error else ""  # type: ignore[attr-defined]
     return render(
         request,
         "outreach/invitations.html",
         {
             "nav": "outreach",
-            "rows": queries.invitations(member.organisation, state=state),
+            "rows": rows,
             "state": state,
             "states": InvitationState.choices,
             "measures": queries.invitation_measures(member.organisation, last_days(member.organisation, 30)),

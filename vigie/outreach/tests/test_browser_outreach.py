@@ -156,3 +156,60 @@ def test_resolved_case_invitation_survey_answer_dashboard_and_gating_refused(
     refusal.wait_for()
     assert "Règle refusée" in refusal.inner_text()
     assert "review gating" in refusal.inner_text()
+
+
+def scale_boxes(page: Any) -> list[tuple[int, int]]:
+    """The NPS scale's boxes as (width, top), in pixels."""
+    boxes: list[tuple[int, int]] = page.evaluate(
+        "[...document.querySelectorAll('fieldset')[1].querySelectorAll('label')]"
+        ".map(l => { const r = l.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.top)]; })"
+    )
+    return boxes
+
+
+def test_a_list_saved_by_excel_is_invited_and_the_survey_scales_are_even_on_a_phone_and_a_desktop(
+    server: str, smtp: SmtpServer, browser: Any, tmp_path: Path
+) -> None:
+    manager = sign_in(browser, server, DEMO_LOGINS["manager"])
+    manager.goto(f"{server}/outreach/")
+    # Each upload form has its own ids: the import's "Fichier CSV" label names its own input.
+    ids = manager.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids)), "an id is repeated on the page"
+    # Excel on Windows writes a French list in Windows-1252, with semicolons.
+    listing = tmp_path / "clients.csv"
+    listing.write_bytes(
+        "email;name;location;platform\r\nhelene@client.example;Hélène Dupré;Agence Saint-Étienne;\r\n".encode(
+            "cp1252"
+        )
+    )
+    form = manager.locator("#invite-list form")
+    form.get_by_label("Fichier CSV").set_input_files(str(listing))
+    form.get_by_role("button", name="Inviter").click()
+    manager.wait_for_url("**/outreach/invitations/")
+    assert "1 invitation envoyée." in manager.locator(".import-report").inner_text()
+    row = manager.locator("table tbody tr", has_text="Hélène Dupré")
+    assert "Agence Saint-Étienne" in row.inner_text()
+    assert "helene@client.example" in row.inner_text(), "the customer's address beside their name"
+    deadline = time.monotonic() + 30
+    while not [m for m in smtp.received if m.rcpt_tos == ["helene@client.example"]]:
+        assert time.monotonic() < deadline, "no invitation mailed"
+        time.sleep(0.2)
+    [mail] = [m for m in smtp.received if m.rcpt_tos == ["helene@client.example"]]
+    text = mail.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Bonjour Hélène Dupré," in text
+    survey = re.search(rf"{re.escape(server)}/o/s/\S+/", text)
+    assert survey
+
+    for width, per_row in ((390, 6), (1280, 11)):
+        customer = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 844})
+        page = customer.new_page()
+        page.goto(survey.group(0))
+        boxes = scale_boxes(page)
+        assert len(boxes) == 11
+        # Eleven boxes of one size: the "10" used to fall alone on a line, as wide as the page.
+        assert len({w for w, _top in boxes}) == 1, boxes
+        assert boxes[0][0] >= 40, "a box a thumb can hit"
+        tops = sorted({top for _w, top in boxes})
+        assert sum(1 for _w, top in boxes if top == tops[0]) == per_row, boxes
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        customer.close()

@@ -17,6 +17,7 @@ from vigie.core.management.base import fail, organisation_or_fail, validation_me
 from vigie.outreach.actions import (
     INVITE_COLUMNS,
     CsvError,
+    decode_csv,
     do_import_survey_results,
     do_invite_rows,
     do_mark_address,
@@ -33,7 +34,7 @@ def _read(path: str) -> str:
         raise fail(f"{path}: no such file")
     if file.stat().st_size > MAX_BYTES:
         raise fail(f"{path}: larger than 20 MB")
-    return file.read_bytes().decode("utf-8-sig", errors="replace")
+    return decode_csv(file.read_bytes())
 
 
 class Command(BaseCommand):

@@ -1,0 +1,170 @@
+"""What a manager meets in a week of review requests: a list sent while the mail server was down
+can be sent again (the failed invitations asked nobody) and the list says why they failed; a list
+saved by Excel in Windows-1252 keeps its accents; adverts that read positive are not offered as
+testimonials; and only managers send, on the pages as through the API."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+
+from vigie.core.models import Membership
+from vigie.core.tests.servers import free_port
+from vigie.inbox.tests.mailservers import SmtpServer
+from vigie.mentions.models import MentionType, Sentiment
+from vigie.mentions.tests.factories import make_mention
+from vigie.outreach import models as outreach_models
+from vigie.outreach.actions import InviteRequest, do_invite
+from vigie.outreach.models import Contact, Invitation, InvitationState, SurveyResponse
+from vigie.outreach.reasons import send_error_label
+from vigie.outreach.tests.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+CP1252_LIST = "email;name;location;platform\r\nhelene@client.example;Hélène Dupré;Agence Lyon;\r\n".encode(
+    "cp1252"
+)
+
+
+def csv_upload(data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("clients.csv", data, content_type="text/csv")
+
+
+def test_a_list_sent_while_the_mail_server_was_down_is_sent_again_once_it_works(
+    world: World, smtp: SmtpServer, settings: Any, login: Callable[[Membership], Client]
+) -> None:
+    organisation = world.tenant.organisation
+    working_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()  # nothing listens there: the server is down
+    assert do_invite(organisation, InviteRequest(email="lea@client.example", name="Léa")) == "send_failed"
+    failed = Invitation.objects.get(contact__email="lea@client.example")
+    assert failed.state == InvitationState.FAILED
+    # The list page says why, in words.
+    page = html.unescape(login(world.tenant.manager).get("/outreach/invitations/").content.decode())
+    assert "Échec de l'envoi" in page
+    assert "serveur de messagerie injoignable" in page
+    assert "SMTP server unreachable" not in page
+    # The failed invitation asked nothing: once the server works, the customer is invited.
+    settings.EMAIL_PORT = working_port
+    assert do_invite(organisation, InviteRequest(email="lea@client.example", name="Léa")) == "sent"
+    assert [mail.rcpt_tos for mail in smtp.received] == [["lea@client.example"]]
+    # And then never twice within the period.
+    assert do_invite(organisation, InviteRequest(email="lea@client.example")) == "already_invited"
+    assert len(smtp.received) == 1
+
+
+def test_a_refused_address_is_still_not_invited_again(world: World, smtp: SmtpServer) -> None:
+    smtp.unknown_recipients.add("gone@client.example")
+    organisation = world.tenant.organisation
+    assert do_invite(organisation, InviteRequest(email="gone@client.example")) == "send_failed"
+    assert do_invite(organisation, InviteRequest(email="gone@client.example")) == "bounced"
+
+
+def test_send_errors_are_said_in_the_managers_language() -> None:
+    assert send_error_label("recipient refused (550)") == (
+        "adresse refusée par le serveur de messagerie (code 550)"
+    )
+    assert send_error_label("SMTP server answered 421") == "le serveur de messagerie a répondu 421"
+    assert send_error_label("no SMS provider configured (VIGIE_SMS_URL)").startswith(
+        "aucun fournisseur de SMS"
+    )
+    assert send_error_label("something else") == "something else"
+
+
+def test_a_list_saved_by_excel_in_windows_1252_keeps_its_accents(
+    world: World, smtp: SmtpServer, login: Callable[[Membership], Client], tmp_path: Path
+) -> None:
+    client = login(world.tenant.manager)
+    response = client.post("/outreach/invite/", {"file": csv_upload(CP1252_LIST)})
+    assert response.status_code == 302
+    contact = Contact.objects.get(email="helene@client.example")
+    assert contact.name == "Hélène Dupré"
+    assert Invitation.objects.get(contact=contact).location == world.lyon
+    text = smtp.received[0].message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Bonjour Hélène Dupré," in text
+    # The command line reads the same file the same way.
+    path = tmp_path / "clients.csv"
+    path.write_bytes(CP1252_LIST.replace(b"helene@", b"helene2@"))
+    out = io.StringIO()
+    call_command("outreach", "invite", "--org", "acme", "--csv", str(path), stdout=out)
+    assert json.loads(out.getvalue())["sent"] == 1
+    assert Contact.objects.get(email="helene2@client.example").name == "Hélène Dupré"
+
+
+def test_survey_results_saved_by_excel_keep_their_accents(
+    world: World, login: Callable[[Membership], Client]
+) -> None:
+    data = "date;csat;nps;comment;location\r\n01/12/2026;5;10;Très bien reçue;Agence Lyon\r\n"
+    client = login(world.tenant.manager)
+    client.post("/outreach/surveys/import/", {"file": csv_upload(data.encode("cp1252"))})
+    answer = SurveyResponse.objects.get()
+    assert answer.comment == "Très bien reçue"
+    assert answer.location == world.lyon
+
+
+def test_the_campaign_page_has_no_repeated_id(world: World, login: Callable[[Membership], Client]) -> None:
+    page = login(world.tenant.manager).get("/outreach/").content.decode()
+    ids = [part.split('"')[0] for part in page.split(' id="')[1:]]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="id_survey_file"' in page
+
+
+def test_adverts_and_trolls_are_not_offered_as_testimonials(
+    world: World, login: Callable[[Membership], Client]
+) -> None:
+    organisation = world.tenant.organisation
+    make_mention(organisation, rating="5", text="Accueil parfait à Lyon.")
+    make_mention(
+        organisation,
+        sentiment=Sentiment.POSITIVE,
+        mention_type=MentionType.SPAM,
+        text="Gagnez jusqu'à 300 € par jour depuis chez vous !",
+    )
+    make_mention(organisation, rating="5", mention_type=MentionType.TROLL, text="Génial, vraiment génial...")
+    page = html.unescape(login(world.tenant.manager).get("/outreach/testimonials/").content.decode())
+    assert "Accueil parfait à Lyon." in page
+    assert "Gagnez jusqu" not in page
+    assert "vraiment génial" not in page
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent"])
+def test_only_managers_send_invitations(
+    world: World,
+    smtp: SmtpServer,
+    role: str,
+    login: Callable[[Membership], Client],
+    api_client: Callable[[Membership], Client],
+) -> None:
+    member = world.tenant.member(role)
+    client = login(member)
+    listing = b"email,name,location,platform\nsent@client.example,Sent,,\n"
+    assert client.post("/outreach/invite/", {"file": csv_upload(listing)}).status_code == 403
+    assert (
+        client.post("/outreach/surveys/import/", {"file": csv_upload(b"csat,nps\n5,10\n")}).status_code == 403
+    )
+    assert (
+        client.post("/outreach/addresses/", {"email": "x@client.example", "kind": "bounce"}).status_code
+        == 403
+    )
+    assert client.get("/outreach/preview/").status_code == 403
+    mention = make_mention(world.tenant.organisation, rating="5")
+    assert client.post("/outreach/testimonials/select/", {"mention": mention.pk}).status_code == 403
+    api = api_client(member)
+    body = {"customers": [{"email": "sent@client.example"}]}
+    assert api.post("/api/v1/outreach/invitations", body, content_type="application/json").status_code == 403
+    marked = {"email": "x@client.example", "kind": "bounce"}
+    assert api.post("/api/v1/outreach/addresses", marked, content_type="application/json").status_code == 403
+    assert smtp.received == []
+    assert not Invitation.objects.exists()
+    assert not Contact.objects.exists()
+    assert not SurveyResponse.objects.exists()
+    assert not outreach_models.Testimonial.objects.exists()
