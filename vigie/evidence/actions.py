@@ -6,10 +6,11 @@ import base64
 import hashlib
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from vigie.connectors.credentials import decrypt_secrets, encrypt_secrets
@@ -267,6 +268,83 @@ def do_purge_evidence_of_mention(mention: Mention, *, actor: User | None = None)
             data={"captures": len(captures)},
         )
     return len(captures)
+
+
+def _purge_captures(organisation: Organisation, captures: list[Capture], *, reason: str) -> int:
+    """Delete the files of ``captures`` (their signed manifests stay: the chain keeps every link)."""
+    for capture in captures:
+        if capture.directory:
+            storage.delete_folder(capture.directory)
+    Capture.objects.filter(pk__in=[capture.pk for capture in captures]).update(
+        purged_at=timezone.now(), directory=""
+    )
+    if captures:
+        do_record_audit_event(
+            organisation, "evidence.purged", data={"captures": len(captures), "reason": reason}
+        )
+    return len(captures)
+
+
+def _purged(organisation: Organisation, due: Any, *, reason: str, dry_run: bool) -> dict[str, int]:
+    # Said only when there is something: an organisation that captured nothing sees no new count.
+    if dry_run:
+        count = due.count()
+    else:
+        with transaction.atomic():
+            # "self": PostgreSQL locks no row of an outer join (the mention may be gone).
+            locked = list(due.select_for_update(of=("self",)))
+            count = _purge_captures(organisation, locked, reason=reason)
+    return {"captures_purged": count} if count else {}
+
+
+# --- the GDPR hooks that vigie.privacy looks up by name (vigie/privacy/holders.py) ---------------
+
+
+def do_erase_personal_data(
+    organisation: Organisation,
+    identifiers: dict[str, list[str]],
+    *,
+    keep_mention_ids: set[int],
+    dry_run: bool = False,
+) -> dict[str, int]:
+    """An erasure request: the files of the captures of the person's own posts (screenshots, the
+    page, the platform's payload: their name and words) are deleted, except where the post is under
+    legal hold (``keep_mention_ids``). The signed manifests stay so the chain keeps its links."""
+    wanted = {int(pk) for pk in identifiers.get("mention_ids", []) if str(pk).isdigit()}
+    due = (
+        Capture.objects.filter(organisation=organisation, mention_id__in=wanted - set(keep_mention_ids))
+        .filter(purged_at__isnull=True)
+        .exclude(directory="")
+    )
+    return _purged(organisation, due, reason="erasure", dry_run=dry_run)
+
+
+def do_apply_retention(
+    organisation: Organisation,
+    retention: dict[str, Any],
+    *,
+    now: datetime,
+    keep_mention_ids: set[int],
+    dry_run: bool = False,
+) -> dict[str, int]:
+    """The charter's retention of mentions applies to their captures' files too, once the hold is
+    lifted: a post past its delay loses its screenshots and pages as it loses its text. A capture
+    whose post is gone altogether (deleted by retention) is purged as well: nothing leads to it."""
+    rule = retention.get("mentions") or {}
+    per_source = {int(key): int(days) for key, days in (retention.get("mentions_per_source") or {}).items()}
+    files = Capture.objects.filter(
+        organisation=organisation, kind=CaptureKind.MENTION, purged_at__isnull=True
+    )
+    files = files.exclude(directory="").exclude(mention_id__in=set(keep_mention_ids))
+    due = Q(mention__isnull=True)
+    default_days = rule.get("days")
+    if default_days:
+        due |= Q(mention__created_at__lt=now - timedelta(days=int(default_days))) & ~Q(
+            mention__source_id__in=list(per_source)
+        )
+    for source_id, days in per_source.items():
+        due |= Q(mention__source_id=source_id, mention__created_at__lt=now - timedelta(days=days))
+    return _purged(organisation, files.filter(due), reason="retention", dry_run=dry_run)
 
 
 def timestamp_capture(capture: Capture) -> Capture:

@@ -11,8 +11,9 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigie.core.models import Organisation
 from vigie.core.queries import audit_events
@@ -104,3 +105,67 @@ def limitation_of(mention: Mention, today: date | None = None) -> Limitation:
     if today is None:
         today = timezone.now().astimezone(ZoneInfo(mention.organisation.timezone)).date()
     return Limitation(expires, days_left(expires, today))
+
+
+# --- the GDPR hooks that vigie.privacy looks up by name (vigie/privacy/holders.py) ---------------
+
+
+def personal_data_sections() -> dict[str, tuple[str, type[Model] | None]]:
+    """The titles of what evidence holds about a person (export) and of what erasing removes."""
+    return {
+        "captures": (gettext("Captures de ses publications conservées comme preuve"), Capture),
+        "captures_purged": (gettext("Fichiers des captures de ses publications supprimés"), None),
+    }
+
+
+def personal_data(
+    organisation: Organisation, identifiers: dict[str, list[str]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The captures of the person's own posts: when, of which address, how they ended, whether their
+    files (screenshots, the page, the platform's payload) are still kept and whether the post is
+    under legal hold. The files themselves stay in the legal file: the export says they exist."""
+    wanted = [int(pk) for pk in identifiers.get("mention_ids", []) if str(pk).isdigit()]
+    captures = (
+        scoped(Capture, organisation)
+        .filter(kind=CaptureKind.MENTION, mention_id__in=wanted)
+        .order_by("captured_at", "seq")
+    )
+    held = held_mention_ids(organisation)
+    return {
+        "captures": [
+            {
+                "captured_at": capture.captured_at.isoformat(),
+                "url": capture.url,
+                "status": capture.status,
+                "files_kept": capture.purged_at is None,
+                "legal_hold": capture.mention_id in held,
+            }
+            for capture in captures
+        ]
+    }
+
+
+def processing_records() -> list[dict[str, str]]:
+    """The line of the records of processing (article 30) for the captures kept as evidence."""
+    return [
+        {
+            "what": gettext(
+                "Captures de publications conservées comme preuve : capture d'écran, page, "
+                "données de la publication (nom et pseudonyme de l'auteur, texte)"
+            ),
+            "why": gettext(
+                "Prouver une publication diffamatoire ou injurieuse en vue d'une action en justice"
+            ),
+            "basis": gettext(
+                "Intérêt légitime : constatation, exercice ou défense de droits en justice (art. 6.1.f et 17.3.e)"
+            ),
+            "where": gettext(
+                "Dossier des preuves de Vigie, sur le serveur de l'organisation, et ses sauvegardes"
+            ),
+            "kind": "",
+            "retention": gettext(
+                "Tant que la conservation légale dure ; une fois levée, les fichiers suivent la durée des "
+                "mentions (le manifeste signé reste pour la chaîne de preuves)"
+            ),
+        }
+    ]

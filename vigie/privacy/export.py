@@ -69,6 +69,11 @@ def _field_labels() -> dict[str, str]:
         "author_name": _("Nom affiché"),
         "public": _("Déjà public"),
         "consent_at": _("Date du consentement"),
+        "captured_at": _("Date de la capture"),
+        "url": _("Adresse de la page"),
+        "status": _("Résultat"),
+        "files_kept": _("Fichiers conservés"),
+        "legal_hold": _("Sous conservation judiciaire"),
     }
 
 

@@ -115,9 +115,11 @@ def processing_records(document: CharterDocument) -> list[dict[str, str]]:
                     "why": str(record.get("why", "")),
                     "basis": str(record.get("basis", "")),
                     "where": str(record.get("where", "")),
+                    # An app that states no delay keeps its rows until someone erases them: said
+                    # so, never an empty cell in the register.
                     "retention": _retention_text(document, kind)
                     if kind
-                    else str(record.get("retention", "")),
+                    else str(record.get("retention", "")) or _("Jusqu'à une demande d'effacement"),
                 }
             )
     return lines
