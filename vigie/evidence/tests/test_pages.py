@@ -127,3 +127,17 @@ def test_the_evidence_page_lists_holds_for_managers_only(tenant: Tenant, login: 
     assert "Des escrocs notoires" in page
     assert "Clé de signature" in page
     assert 'href="/evidence/"' in page  # reachable from the navigation
+
+
+def test_the_evidence_page_downloads_the_file_of_a_post_with_no_case(tenant: Tenant, login: Login) -> None:
+    """A post captured automatically (legal risk) or from the command may have no case: the evidence
+    page was its only listing and it led nowhere, so its legal file could not be downloaded."""
+    mention = make_mention(tenant.organisation, url="https://example.com/p/6", text="Sans dossier")
+    _captured(mention)
+    client = login(tenant.manager)
+    page = client.get("/evidence/").content.decode()
+    href = f"/evidence/mentions/{mention.pk}/bundle.zip"
+    assert f'href="{href}"' in page
+    response = client.get(href)
+    assert response.status_code == 200
+    assert verify_bundle(response.content).ok
