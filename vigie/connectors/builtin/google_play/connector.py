@@ -147,7 +147,8 @@ class GooglePlayConnector(Connector[GooglePlayConfig]):
             if mention is not None:
                 items.append(mention)
         next_token = listing.tokenPagination.nextPageToken if listing.tokenPagination else None
-        if next_token and listing.reviews:
+        # A token that comes back unchanged would serve the same page forever: the walk ends.
+        if next_token and next_token != token and listing.reviews:
             return Page(items=items, next_cursor={"token": next_token}, has_more=True)
         return Page(items=items, next_cursor={}, has_more=False)
 
@@ -204,7 +205,10 @@ class GooglePlayConnector(Connector[GooglePlayConfig]):
             likes=user.thumbsUpCount or 0,
             language=language.lower()[:8],
             owner_reply_text=developer.text if developer else "",
-            owner_reply_at=_time(developer.lastModified, review.reviewId) if developer else None,
+            # The reply's time is a detail: a reply without one is imported all the same.
+            owner_reply_at=_time(developer.lastModified, review.reviewId)
+            if developer and developer.lastModified
+            else None,
             raw={**raw, "vigie": facets},
         )
 

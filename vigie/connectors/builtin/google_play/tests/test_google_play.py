@@ -243,3 +243,36 @@ def test_the_configuration_checks_the_package_and_the_key(service_account: str) 
     broken = json.dumps({**json.loads(service_account), "private_key": "not a key"})
     with pytest.raises(ValueError, match="PEM private key"):
         GooglePlayConfig(package_name=PACKAGE, service_account_json=broken)
+
+
+def test_a_page_token_that_comes_back_unchanged_ends_the_walk(
+    platform: FakePlatform, service_account: str
+) -> None:
+    # The same page answered with the token it was asked with: reading it again would never end.
+    script_token(platform)
+    platform.add("GET", REVIEWS, json=load("reviews_page1.json"))
+    platform.add("GET", REVIEWS, json=load("reviews_page1.json"), query={"token": "Cg0IARoJZ3A6QU9xcFRP"})
+    source = connector(platform, service_account)
+    first = source.fetch({})
+    second = source.fetch(first.next_cursor)
+    assert first.has_more
+    assert not second.has_more
+    assert second.next_cursor == {}
+
+
+def test_a_reply_without_its_time_does_not_fail_the_poll(
+    platform: FakePlatform, service_account: str
+) -> None:
+    page = load("reviews_page1.json")
+    page.pop("tokenPagination", None)
+    for comment in page["reviews"][0]["comments"]:
+        if "developerComment" in comment:
+            comment["developerComment"].pop("lastModified", None)
+            break
+    else:
+        page["reviews"][0]["comments"].append({"developerComment": {"text": "Merci, corrigé en 5.2.2 👍"}})
+    script_token(platform)
+    platform.add("GET", REVIEWS, json=page)
+    first = connector(platform, service_account).fetch({}).items[0]
+    assert first.owner_reply_text
+    assert first.owner_reply_at is None
