@@ -161,7 +161,8 @@ class AppStoreConnector(Connector[AppStoreConfig]):
             items.append(mention)
             run_newest = max(run_newest, mention.created_at) if run_newest else mention.created_at
         following = _relative(document.links.next if document.links else None)
-        if following and document.data and not reached_floor:
+        # A link that comes back unchanged would serve the same page forever: the walk ends.
+        if following and following != next_path and document.data and not reached_floor:
             state = {"since": _iso(since), "run_newest": _iso(run_newest), "next": following}
             return Page(items=items, next_cursor=state, has_more=True)
         newest = max(filter(None, [since, run_newest])) if (since or run_newest) else None

@@ -169,7 +169,8 @@ class BlueskyConnector(Connector[BlueskyConfig]):
             if sort_at is not None and (newest is None or sort_at > newest):
                 newest = sort_at
 
-        if output.cursor and output.posts:
+        # A cursor that comes back unchanged would serve the same page forever: the walk ends.
+        if output.cursor and output.posts and output.cursor != pending.get("cursor"):
             page_state = {"key": key, "cursor": output.cursor, "newest": _iso(newest)}
             return Page(
                 items=items, next_cursor={"stream": index, "since": since, "page": page_state}, has_more=True
@@ -207,7 +208,14 @@ class BlueskyConnector(Connector[BlueskyConfig]):
 
         pages = int(pending.get("pages") or 1)
         first_read_done = known is None and pages >= FIRST_READ_PAGES
-        if output.cursor and output.notifications and not reached_known and not first_read_done:
+        repeated = output.cursor == pending.get("cursor")
+        if (
+            output.cursor
+            and output.notifications
+            and not repeated
+            and not reached_known
+            and not first_read_done
+        ):
             page_state = {
                 "key": MENTIONS,
                 "cursor": output.cursor,

@@ -227,6 +227,9 @@ class GraphClient:
         entries = [entry for entry in data.get("data", []) if isinstance(entry, dict)]
         paging = self.model(Paging, data.get("paging") or {})
         following = paging.cursors.after if paging.next and paging.cursors else None
+        # A cursor that comes back unchanged would serve the same page forever: the list ends.
+        if following and following == after:
+            following = None
         return entries, following or None
 
     def model(self, model: type[M], data: Any) -> M:

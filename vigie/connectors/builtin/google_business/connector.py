@@ -282,7 +282,9 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
             items.append(self._to_mention(review, raw, location, place, link))
             run_newest = max(run_newest, updated) if run_newest else updated
 
-        if listing.nextPageToken and not caught_up and listing.reviews:
+        # A token that comes back unchanged would serve the same page forever: the walk ends.
+        repeated = bool(page_token) and listing.nextPageToken == page_token
+        if listing.nextPageToken and not repeated and not caught_up and listing.reviews:
             next_cursor = {
                 "location": index,
                 "page_token": listing.nextPageToken,
@@ -325,6 +327,9 @@ class GoogleBusinessConnector(Connector[GoogleBusinessConfig]):
             announced = max(announced, listing.totalReviewCount or 0)
             for review, raw in zip(listing.reviews, data.get("reviews") or [], strict=True):
                 items.append(self._to_mention(review, raw, location, place, link))
+            if listing.nextPageToken and listing.nextPageToken == page_token:
+                # A token that comes back unchanged: the listing cannot be trusted to be whole.
+                return Page(items=items, next_cursor={"location": index, **state}, has_more=True)
             page_token = listing.nextPageToken
             if not page_token or not listing.reviews:
                 break

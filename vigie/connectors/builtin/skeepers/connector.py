@@ -134,7 +134,8 @@ class SkeepersConnector(Connector[SkeepersConfig]):
             items.append(mention)
             run_newest = max(run_newest, mention.created_at) if run_newest else mention.created_at
 
-        if next_cursor and raw_reviews and not reached_floor:
+        # A cursor that comes back unchanged would serve the same page forever: the walk ends.
+        if next_cursor and next_cursor != page_cursor and raw_reviews and not reached_floor:
             state = {
                 "stream": stream,
                 "cursor": next_cursor,

@@ -223,7 +223,9 @@ class XConnector(Connector[XConfig]):
         newest = pending.get("newest") or listing.meta.newest_id
         pages = int(pending.get("pages") or 1)
         token = listing.meta.next_token
-        if token and listing.data and not (not since.get(key) and pages >= FIRST_READ_PAGES):
+        # A token that comes back unchanged would serve the same page forever: the walk ends.
+        repeated = token == pending.get("token")
+        if token and listing.data and not repeated and not (not since.get(key) and pages >= FIRST_READ_PAGES):
             page_state = {"key": key, "token": token, "newest": newest, "pages": pages + 1}
             return Page(items, {"stream": index, "since": since, "page": page_state}, has_more=True)
         if newest:

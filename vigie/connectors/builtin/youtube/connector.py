@@ -290,7 +290,9 @@ class YoutubeConnector(Connector[YoutubeConfig]):
         state["parents"] = parents
         pages = int(pending.get("pages") or 1)
         token = listing.nextPageToken
-        if token and not reached_known and not (not previous and pages >= FIRST_READ_PAGES):
+        # A token that comes back unchanged would serve the same page forever: the walk ends.
+        repeated = token == pending.get("token")
+        if token and not repeated and not reached_known and not (not previous and pages >= FIRST_READ_PAGES):
             state["page"] = {"key": key, "token": token, "newest": newest, "pages": pages + 1}
             return Page(items, state, has_more=True)
         state.pop("page", None)
@@ -342,7 +344,7 @@ class YoutubeConnector(Connector[YoutubeConfig]):
             for reply, raw in zip(listing.items, raw_items, strict=False)
             if not self._ours(reply)
         ]
-        if listing.nextPageToken:
+        if listing.nextPageToken and listing.nextPageToken != state.get("parent_token"):
             state["parent_token"] = listing.nextPageToken
         else:
             state.pop("parent_token", None)

@@ -243,3 +243,15 @@ def test_a_key_pasted_without_its_line_breaks_still_works(p8: str) -> None:
         AppStoreConfig(app_id=APP, issuer_id=ISSUER, key_id=KEY_ID, private_key="nope")
     with pytest.raises(ValueError, match="issuer id"):
         AppStoreConfig(app_id=APP, issuer_id="abc", key_id=KEY_ID, private_key=p8)
+
+
+def test_a_next_link_that_comes_back_unchanged_ends_the_walk(platform: FakePlatform, p8: str) -> None:
+    first_page(platform)
+    # The next page links to itself: following it again would never end the poll.
+    platform.add("GET", REVIEWS, json=load("reviews_page1.json"), query={"cursor": "Mg.AI9pbmE"})
+    source = connector(platform, p8)
+    first = source.fetch({})
+    second = source.fetch(first.next_cursor)
+    assert first.has_more
+    assert not second.has_more
+    assert second.next_cursor == {"since": "2024-05-01T15:15:30+00:00"}

@@ -371,3 +371,32 @@ def test_a_statement_is_a_post_of_the_account_outside_any_thread(platform: FakeP
     with pytest.raises(ConnectorError) as refused:
         connector(platform).publish_post("x" * 301, idempotency_key="k")
     assert refused.value.permanent
+
+
+def test_a_search_cursor_that_comes_back_unchanged_ends_the_walk(platform: FakePlatform) -> None:
+    # An AppView may answer the last page with the cursor it was given: the walk stops there
+    # instead of reading the same page at every call and never finishing the poll.
+    platform.add("POST", CREATE_SESSION, json=load("session.json"))
+    platform.add("GET", SEARCH, json=load("search_page1.json"))
+    platform.add("GET", SEARCH, json=load("search_page1.json"), query={"cursor": "25"})
+    source = connector(platform)
+    first = source.fetch({})
+    assert first.has_more
+    second = source.fetch(first.next_cursor)
+    assert not second.has_more
+    assert "page" not in second.next_cursor
+    assert second.next_cursor["since"]["q:acme.com"]
+    assert len(platform.requests_to("GET", SEARCH)) == 2
+
+
+def test_a_notifications_cursor_that_comes_back_unchanged_ends_the_walk(platform: FakePlatform) -> None:
+    platform.add("POST", CREATE_SESSION, json=load("session.json"))
+    looping = load("notifications_page1.json")
+    platform.add("GET", NOTIFICATIONS, json=looping)
+    platform.add("GET", NOTIFICATIONS, json=looping, query={"cursor": looping["cursor"]})
+    source = connector(platform, include_mentions=True, keywords=[])
+    first = source.fetch({})
+    assert first.has_more
+    second = source.fetch(first.next_cursor)
+    assert not second.has_more
+    assert second.next_cursor["since"]["mentions"]

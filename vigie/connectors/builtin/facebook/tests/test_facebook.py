@@ -519,3 +519,17 @@ def test_a_statement_is_published_on_the_pages_feed(
     assert result.url == "https://www.facebook.com/104365123456789_998877669321"
     sent = platform.requests_to("POST", f"{V}/{PAGE_ID}/feed")
     assert [request.json() for request in sent] == [{"message": "Nous sommes mobilisés."}]
+
+
+def test_a_graph_cursor_that_comes_back_unchanged_ends_the_list(
+    platform: FakePlatform, connector: FacebookConnector
+) -> None:
+    looping = load("feed_page1.json")
+    platform.add("GET", f"{V}/{PAGE_ID}/feed", json=looping)
+    # The next page names the cursor it was asked with: it would be read again at every call.
+    platform.add("GET", f"{V}/{PAGE_ID}/feed", json=looping, query={"after": "QVFIUlB3ZA0JtNzBz"})
+    first = connector.fetch({})
+    assert first.next_cursor["after"] == "QVFIUlB3ZA0JtNzBz"
+    second = connector.fetch(first.next_cursor)
+    assert second.next_cursor["phase"] == "comments"
+    assert "after" not in second.next_cursor

@@ -316,3 +316,32 @@ def test_test_connection_speaks_english_to_an_english_reader(platform: FakePlatf
             platform, location_ids=["9988776655", "locations/5544332211"]
         ).test_connection()
     assert description == "account 1122334455: 2 location(s), 230 reviews"
+
+
+def test_a_page_token_that_comes_back_unchanged_ends_the_location(platform: FakePlatform) -> None:
+    platform.add("POST", TOKEN, json=load("token.json"))
+    platform.add("GET", PARIS, json=load("reviews_page1.json"))
+    # The next page names the token it was asked with: it would be read again at every call.
+    platform.add(
+        "GET", PARIS, json=load("reviews_page1.json"), query={"pageToken": "ChAKDgoJdXBkYXRlVGltZRIB"}
+    )
+    source = connector(platform)
+    first = source.fetch({})
+    second = source.fetch(first.next_cursor)
+    assert first.has_more
+    assert not second.has_more
+    assert "page_token" not in second.next_cursor
+    assert second.next_cursor["since"]["9988776655"]
+
+
+def test_a_full_reading_whose_token_loops_claims_no_completeness(platform: FakePlatform) -> None:
+    platform.add("POST", TOKEN, json=load("token.json"))
+    platform.add("GET", PARIS, json=load("reviews_page1.json"))
+    platform.add(
+        "GET", PARIS, json=load("reviews_page1.json"), query={"pageToken": "ChAKDgoJdXBkYXRlVGltZRIB"}
+    )
+    long_ago = (datetime.now(tz=UTC) - timedelta(days=3)).isoformat()
+    page = connector(platform).fetch({"reconciled": {"9988776655": long_ago}, "places": {"9988776655": {}}})
+    # Reviews missing from a listing that loops are not deleted reviews.
+    assert page.complete_ids is None
+    assert page.items

@@ -190,3 +190,18 @@ def test_test_connection_reads_one_site_review_and_says_where_answers_go(platfor
     assert description.startswith(f"site {WEBSITE} : avis produits et avis sur le site")
     assert "espace Skeepers" in description
     assert platform.requests_to("GET", BRANDS)[0].param("limit") == "1"
+
+
+def test_a_cursor_that_comes_back_unchanged_ends_the_walk(platform: FakePlatform) -> None:
+    link = {"Link": f'<https://api.skeepers.io{PRODUCTS}?limit=200&cursor=eyJwIjoyfQ>; rel="next"'}
+    platform.add("POST", TOKEN, json=load("token.json"))
+    platform.add("GET", PRODUCTS, json=load("products_page1.json"), headers=link)
+    # The last page names the cursor it was asked with: it would be read again forever.
+    platform.add(
+        "GET", PRODUCTS, json=load("products_page2.json"), headers=link, query={"cursor": "eyJwIjoyfQ"}
+    )
+    platform.add("GET", BRANDS, json=load("brands_page1.json"))
+    items, cursor = read_all(connector(platform), {})
+    assert len(platform.requests_to("GET", PRODUCTS)) == 2
+    assert set(cursor["since"]) == {"products", "brands"}
+    assert items

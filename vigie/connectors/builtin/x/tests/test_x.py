@@ -411,3 +411,21 @@ def test_a_short_post_keeps_its_text(platform: FakePlatform, connector: XConnect
     }
     platform.add("GET", MENTIONS, json=payload)
     assert connector.fetch({}).items[0].text == "@AcmeRail merci 🙏"
+
+
+def test_a_next_token_that_comes_back_unchanged_ends_the_stream(
+    platform: FakePlatform, connector: XConnector
+) -> None:
+    looping = load("mentions_page1.json")
+    token = looping["meta"]["next_token"]
+    platform.add("GET", MENTIONS, json=looping)
+    # The next page names the token it was asked with: it would be read again at every call.
+    platform.add("GET", MENTIONS, json=looping, query={"pagination_token": token})
+    platform.add("GET", "/2/tweets/search/recent", json=load("empty.json"))
+    cursor = {"since": {"mentions": "2129000000000000000"}}
+    first = connector.fetch(cursor)
+    assert first.next_cursor["page"]["token"] == token
+    second = connector.fetch(first.next_cursor)
+    assert "page" not in second.next_cursor
+    assert second.next_cursor["stream"] == 1
+    assert second.next_cursor["since"]["mentions"] == looping["meta"]["newest_id"]

@@ -253,3 +253,26 @@ def test_a_channel_id_is_not_a_handle() -> None:
 
 def test_the_channels_comments_are_recognised(connector: YoutubeConnector) -> None:
     assert connector.config.channel_id == CHANNEL
+
+
+def test_a_page_token_that_comes_back_unchanged_ends_the_stream(platform: FakePlatform) -> None:
+    platform.add(
+        "GET",
+        f"{V3}/commentThreads",
+        json=load("threads_page1.json"),
+        query={"allThreadsRelatedToChannelId": CHANNEL},
+    )
+    # The next page names the token it was asked with: it would be read again at every call.
+    platform.add(
+        "GET",
+        f"{V3}/commentThreads",
+        json=load("threads_page1.json"),
+        query={"allThreadsRelatedToChannelId": CHANNEL, "pageToken": "QURTSl9pM2x3"},
+    )
+    source = YoutubeConnector(YoutubeConfig.model_validate(config(platform, video_ids=[])))
+    first = source.fetch({"since": {"channel": "2000-01-01T00:00:00Z"}})
+    assert first.next_cursor["page"]["token"] == "QURTSl9pM2x3"
+    second = source.fetch(first.next_cursor)
+    assert "page" not in second.next_cursor
+    assert second.next_cursor["since"]["channel"] > "2000-01-01T00:00:00Z"
+    assert len(platform.requests_to("GET", f"{V3}/commentThreads")) == 2
