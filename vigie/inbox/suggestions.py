@@ -20,7 +20,7 @@ from vigie.core.tenancy import scoped
 from vigie.inbox.actions import gate_findings
 from vigie.inbox.models import Case, Reply, ReplyChannel, ReplyStatus
 from vigie.inbox.templating.queries import templates_for
-from vigie.inbox.templating.render import render_template, template_context
+from vigie.inbox.templating.render import _first_name, render_template, template_context
 from vigie.mentions.models import Mention
 
 # How many past replies are compared: the most recent ones, so the page stays fast.
@@ -81,16 +81,30 @@ def similarity(current: Mention, past: Mention) -> tuple[float, list[str]]:
     return score, reasons
 
 
-def _personalised(body: str, past_case: Case, case: Case, customer: str) -> str:
+def _personalised(body: str, reply: Reply, case: Case, customer: str, agent: str) -> str:
     """A past reply with the former customer's first name and case reference replaced by this
-    case's."""
+    case's, and signed by the agent now writing instead of the colleague who wrote it."""
+    past_case = reply.case
     body = body.replace(past_case.reference, case.reference)
     past = past_case.mention
     author = past.author
     former = (author.display_name or "").split()[0] if author is not None and author.display_name else ""
     if former and len(former) > 1:
         body = re.sub(rf"\b{re.escape(former)}\b", customer or "", body)
-    return re.sub(r"Bonjour\s+,", "Bonjour,", body)
+    body = re.sub(r"Bonjour\s+,", "Bonjour,", body)
+    return _signed_by(body, reply, agent)
+
+
+def _signed_by(body: str, reply: Reply, agent: str) -> str:
+    """``body`` with its writer's first name, in the closing line, changed to ``agent``'s: a
+    suggestion taken from Julien's reply is not sent by Emma signed "Julien"."""
+    writer = _first_name(reply.author) if reply.author is not None else ""
+    if not agent or not writer or len(writer) < 2 or writer.casefold() == agent.casefold():
+        return body
+    lines = body.rstrip().split("\n")
+    last = len(lines) - 1
+    lines[last] = re.sub(rf"\b{re.escape(writer)}\b", agent, lines[last])
+    return "\n".join(lines)
 
 
 def _template_suggestions(case: Case, membership: Membership, context: dict[str, Any]) -> list[Suggestion]:
@@ -123,7 +137,7 @@ def _past_suggestions(case: Case, context: dict[str, Any]) -> list[Suggestion]:
         )
         .filter(Q(approved_at__isnull=False) | Q(published_at__isnull=False))
         .exclude(case=case)
-        .select_related("case__mention__source", "case__mention__author")
+        .select_related("author", "case__mention__source", "case__mention__author")
         .order_by("-published_at", "-pk")[:PAST_REPLIES_SCANNED]
     )
     found, seen = [], set()
@@ -133,7 +147,8 @@ def _past_suggestions(case: Case, context: dict[str, Any]) -> list[Suggestion]:
         if score < MIN_PAST_SCORE or reply.body in seen:
             continue
         seen.add(reply.body)
-        body = _personalised(reply.body, reply.case, case, str(context.get("customer_name") or ""))
+        customer, agent = str(context.get("customer_name") or ""), str(context.get("agent_name") or "")
+        body = _personalised(reply.body, reply, case, customer, agent)
         label = _("Réponse publiée au dossier %(reference)s") % {"reference": reply.case.reference}
         found.append(Suggestion("past_reply", label, body, score, reasons))
     return found

@@ -133,3 +133,64 @@ def test_an_assignment_recorded_under_the_assignee_key_is_told_too(tenant: Tenan
     assert "Attribué à Emma Girard" in page
     assert "était —" not in page
     assert Case.objects.get(pk=case.pk).assignee_id == tenant.agent.user_id
+
+
+def test_a_reply_suggested_from_a_colleagues_answer_is_signed_by_the_agent_writing(
+    tenant: Tenant, login: Login
+) -> None:
+    # In the demo, Emma opened a one-star review and "Partir de cette réponse" gave her Julien's
+    # answer to a similar case, still signed "Julien, Experts remboursements".
+    from django.utils import timezone
+
+    from vigie.core.actions import do_create_member
+    from vigie.core.roles import Role
+    from vigie.mentions.tests.factories import make_author, make_mention, make_source
+
+    _named(tenant)
+    org = tenant.organisation
+    julien = do_create_member(
+        org, "julien.petit@acme.example", Role.AGENT, first_name="Julien", last_name="Petit"
+    )
+    source = make_source(org, "trustpilot")
+    text = "Remboursement bloqué depuis la migration, la pharmacie refuse ma carte"
+    past = make_case(
+        org,
+        make_mention(
+            org,
+            source=source,
+            author=make_author(org, platform="trustpilot", display_name="Camille M."),
+            mention_type="complaint",
+            themes=["remboursement"],
+            text=text,
+        ),
+    )
+    Reply.objects.create(
+        organisation=org,
+        case=past,
+        author=julien.user,
+        body=(
+            "Bonjour Camille,\n\nNous sommes désolés pour ce délai. Julien vous rappelle demain : "
+            f"écrivez-nous en privé avec la référence {past.reference}.\n\n"
+            "Julien, Experts remboursements — Acme"
+        ),
+        status=ReplyStatus.PUBLISHED,
+        approved_at=timezone.now(),
+        published_at=timezone.now(),
+    )
+    case = make_case(
+        org,
+        make_mention(
+            org,
+            source=source,
+            author=make_author(org, platform="trustpilot", display_name="Anaïs G."),
+            mention_type="complaint",
+            themes=["remboursement"],
+            text=text + " depuis deux semaines",
+        ),
+    )
+    page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert f"Réponse publiée au dossier {past.reference}" in page
+    assert "Emma, Experts remboursements — Acme" in page
+    assert "Julien, Experts remboursements" not in page
+    # Only the closing line is the signature: a colleague named in the text stays named.
+    assert "Julien vous rappelle demain" in page
