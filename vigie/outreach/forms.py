@@ -49,6 +49,18 @@ class CampaignForm(forms.Form):
         max_length=4000,
     )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        reminder, period = data.get("reminder_after_days"), data.get("period_days")
+        if reminder is not None and period is not None and reminder >= period:
+            # No reminder goes out after the period (it would be a new invitation in disguise):
+            # such a setting was saved and silently never sent.
+            self.add_error(
+                "reminder_after_days",
+                _("Le rappel doit partir avant la fin de la période (%(days)s jours).") % {"days": period},
+            )
+        return data
+
 
 class ReviewSitesForm(forms.Form):
     """One line per location: ``lieu | plateforme | identifiant`` (place id, domain or https link)."""
@@ -64,8 +76,14 @@ class ReviewSitesForm(forms.Form):
         max_length=8000,
     )
 
+    def __init__(self, *args: Any, locations: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The organisation's location names; None: not checked.
+        self.locations = locations
+
     def clean_sites(self) -> list[dict[str, Any]]:
         sites = []
+        known = {name.casefold(): name for name in self.locations or []}
         for number, line in enumerate(self.cleaned_data["sites"].splitlines(), start=1):
             if not line.strip():
                 continue
@@ -75,6 +93,19 @@ class ReviewSitesForm(forms.Form):
                     _("Ligne %(n)s : écrivez « lieu | plateforme | identifiant ».") % {"n": number}
                 )
             location, platform, ident = parts
+            if location and self.locations is not None:
+                # A line matches a location by its exact name: a typo or another spelling was
+                # saved, never used, and that location's customers sent to the default page.
+                if location.casefold() not in known:
+                    raise forms.ValidationError(
+                        _("Ligne %(n)s : lieu inconnu « %(location)s » (lieux : %(known)s).")
+                        % {
+                            "n": number,
+                            "location": location[:150],
+                            "known": ", ".join(sorted(known.values())) or "—",
+                        }
+                    )
+                location = known[location.casefold()]
             data: dict[str, Any] = {"location": location, "platform": platform.lower()}
             if "://" in ident:
                 data["url"] = ident

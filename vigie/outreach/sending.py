@@ -87,8 +87,11 @@ def email_message(invitation: Invitation, texts: Texts, *, reply_to: str = "") -
         reply_to=[reply_to] if reply_to else None,
     )
     message.attach_alternative(texts.html, "text/html")
-    # Mail clients show an unsubscribe button; one click opens the opt-out page.
+    # Mail clients show an unsubscribe button. With List-Unsubscribe-Post (RFC 8058, which Gmail
+    # and Yahoo ask of bulk senders) the mail provider opts the customer out in one click by
+    # POSTing "List-Unsubscribe=One-Click" to the link; a browser opening it gets the page.
     message.extra_headers["List-Unsubscribe"] = f"<{optout_link(invitation.token)}>"
+    message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.extra_headers["Auto-Submitted"] = "auto-generated"
     return message
 

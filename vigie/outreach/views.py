@@ -11,11 +11,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vigie.charter.actions import do_update_charter
@@ -66,6 +68,7 @@ def campaign(request: HttpRequest) -> HttpResponse:
     sites_form = forms.ReviewSitesForm(
         request.POST if request.POST.get("section") == "sites" else None,
         initial={"sites": forms.sites_text(charter.outreach.review_sites)},
+        locations=list(scoped(Location, organisation).values_list("name", flat=True)),
     )
     if request.method == "POST" and request.POST.get("section") == "campaign" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -477,16 +480,37 @@ def survey(request: HttpRequest, signed: str) -> HttpResponse:
         )
 
 
+def _no_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse()
+
+
+def _one_click(request: HttpRequest) -> bool:
+    """A mail provider's one-click unsubscribe (RFC 8058): a POST of ``List-Unsubscribe=One-Click``
+    to the link, without the page's cookie or token."""
+    return request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click"
+
+
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def optout(request: HttpRequest, signed: str) -> HttpResponse:
-    """The opt-out link: a button (so a mail scanner following links does not opt anyone out)."""
+    """The opt-out link: a button (so a mail scanner following links does not opt anyone out),
+    or the mail provider's one-click POST, which only the signed link allows (the page's own form
+    keeps its CSRF check)."""
+    if request.method == "POST" and not _one_click(request):
+        # The middleware's own check, which ``csrf_exempt`` skipped (a callback that is not exempt).
+        refused = CsrfViewMiddleware(_no_view).process_view(request, _no_view, (), {})
+        if refused is not None:
+            return refused
     limited = _limited(request)
     if limited:
         return limited
     invitation = queries.invitation_for_link("optout", signed)
     if invitation is None:
         return _neutral(request)
+    if _one_click(request):
+        actions.do_opt_out(invitation.contact, via="one-click")
+        return HttpResponse(status=200)
     with translation.override(invitation.language):
         if invitation.contact.opted_out_at is not None:
             # Already done: say so, rather than ask to confirm again.

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
+from vigie.charter.queries import current_charter
 from vigie.core.models import Membership
 from vigie.core.tests.servers import free_port
 from vigie.inbox.tests.mailservers import SmtpServer
@@ -168,3 +169,76 @@ def test_only_managers_send_invitations(
     assert not Contact.objects.exists()
     assert not SurveyResponse.objects.exists()
     assert not outreach_models.Testimonial.objects.exists()
+
+
+def test_the_mail_provider_opts_the_customer_out_in_one_click(world: World, smtp: SmtpServer) -> None:
+    organisation = world.tenant.organisation
+    assert do_invite(organisation, InviteRequest(email="one@client.example")) == "sent"
+    message = smtp.received[0].message
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = str(message["List-Unsubscribe"]).strip().strip("<>")
+    path = link.removeprefix("http://127.0.0.1:8000")
+    client = Client(enforce_csrf_checks=True)
+    # The page's own form still needs its token: a bare POST is refused.
+    assert client.post(path, {}).status_code == 403
+    assert Contact.objects.get(email="one@client.example").opted_out_at is None
+    # The provider's POST (no cookie, no token) opts out, once and for good.
+    assert client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert Contact.objects.get(email="one@client.example").opted_out_at is not None
+    assert do_invite(organisation, InviteRequest(email="one@client.example", legal_basis="consent")) == (
+        "opted_out"
+    )
+    # A forged link opts nobody out and says nothing.
+    forged = client.post("/o/u/garbage/", {"List-Unsubscribe": "One-Click"})
+    assert forged.status_code == 200
+    assert "Ce lien n'est plus valable" in html.unescape(forged.content.decode())
+
+
+def test_a_reminder_that_could_never_go_is_refused_with_its_reason(
+    world: World, login: Callable[[Membership], Client]
+) -> None:
+    form = {
+        "section": "campaign",
+        "enabled": "on",
+        "legal_basis": "legitimate_interest",
+        "period_days": "30",
+        "reminder_after_days": "45",
+        "quiet_start": "20:00",
+        "quiet_end": "09:00",
+    }
+    page = login(world.tenant.manager).post("/outreach/", form)
+    assert page.status_code == 422
+    assert "Le rappel doit partir avant la fin de la période (30 jours)." in html.unescape(
+        page.content.decode()
+    )
+    world.campaign.refresh_from_db()
+    assert (world.campaign.period_days, world.campaign.reminder_after_days) == (90, 7)
+    saved = login(world.tenant.manager).post("/outreach/", {**form, "reminder_after_days": "10"})
+    assert saved.status_code == 302
+
+
+def test_a_review_site_names_a_location_vigie_knows(
+    world: World, login: Callable[[Membership], Client]
+) -> None:
+    client = login(world.tenant.manager)
+    typo = client.post(
+        "/outreach/",
+        {"section": "sites", "sites": "Agence Lyonn | google_business | ChIJtypo\n | trustpilot | a.example"},
+    )
+    assert typo.status_code == 422
+    assert "Ligne 1 : lieu inconnu « Agence Lyonn » (lieux : Agence Lyon)." in html.unescape(
+        typo.content.decode()
+    )
+    places = [s.place_id for s in current_charter(world.tenant.organisation).outreach.review_sites]
+    assert "ChIJtypo" not in places
+    # Another case is the same location, saved under its own name, and used for its customers.
+    saved = client.post(
+        "/outreach/",
+        {"section": "sites", "sites": "agence lyon | google_business | ChIJlyon\n | trustpilot | a.example"},
+    )
+    assert saved.status_code == 302
+    sites = current_charter(world.tenant.organisation).outreach.review_sites
+    assert sites[0].location == "Agence Lyon"
+    request = InviteRequest(email="lyon@client.example", location="Agence Lyon")
+    assert do_invite(world.tenant.organisation, request) == "sent"
+    assert "ChIJlyon" in Invitation.objects.get(contact__email="lyon@client.example").review_url
