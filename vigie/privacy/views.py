@@ -45,7 +45,7 @@ def _labels() -> dict[str, str]:
         "mentions_kept_for_legal_hold": _("Publications gardées (conservation judiciaire)"),
         "authors_kept_for_legal_hold": _("Comptes gardés (conservation judiciaire)"),
         "mentions_naming_not_chosen": _(
-            "Publications d'autres personnes qui la citent, non cochées (gardées)"
+            "Publications d'autres personnes qui citent ce nom, non cochées (gardées)"
         ),
         "cases_closed": _("Dossiers clos"),
         "replies_redacted": _("Réponses où son nom est effacé"),

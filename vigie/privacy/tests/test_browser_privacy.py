@@ -59,6 +59,13 @@ def test_the_dpo_goes_from_a_case_to_the_authors_data_and_erases_it(
     page.wait_for_load_state()
     assert "Effacement fait" not in page.locator("main").inner_text()
     assert "Jean Dupont" in page.locator("#erase").inner_text()
+    # The box sits on the line of its sentence (it was alone under a bold label, read as a title).
+    box = erase.locator("input[name=confirm]").bounding_box()
+    sentence = erase.locator("label[for=id_confirm]").bounding_box()
+    assert box is not None
+    assert sentence is not None
+    assert sentence["y"] <= box["y"] + box["height"] / 2 <= sentence["y"] + sentence["height"]
+    assert sentence["height"] < 3 * box["height"]
     erase.get_by_label("Je confirme l'effacement : il est définitif.").check()
     erase.get_by_role("button", name="Effacer les données de cette personne").click()
     page.wait_for_load_state()

@@ -142,3 +142,27 @@ def test_the_api_exports_and_erases_for_the_dpo_only(
     retention = admin.post("/api/v1/retention/run", {"dry_run": True}, content_type="application/json")
     assert retention.status_code == 200
     assert set(retention.json()["counts"]) >= {"mentions", "authors", "audit_events"}
+
+
+def test_the_erasure_section_reads_right_in_english(person: Person, tenant: Tenant, login: Login) -> None:
+    """Found in English: the section's title was "Clear" (the filters' "Effacer"), and other people's
+    posts were those "naming her" whoever the person was."""
+    import html as entities
+
+    user = tenant.admin.user
+    user.language = "en"
+    user.save(update_fields=["language"])
+    page = entities.unescape(
+        login(tenant.admin).get(reverse("privacy"), {"subject": "@marie_d"}).content.decode()
+    )
+    assert "<h2>Erase their data</h2>" in page
+    assert "<h2>Clear</h2>" not in page
+    assert "Other people's posts that mention this name, not ticked (kept)" in page
+    assert "naming her" not in page
+
+
+def test_the_confirmation_box_sits_inside_its_sentence(person: Person, tenant: Tenant, login: Login) -> None:
+    page = login(tenant.admin).get(reverse("privacy"), {"subject": "@marie_d"}).content.decode()
+    label = page.split('<label for="id_confirm">', 1)[1].split("</label>", 1)[0]
+    assert 'type="checkbox" name="confirm"' in label
+    assert "Je confirme l&#x27;effacement : il est définitif." in label
