@@ -3,10 +3,12 @@ Meta leaves empty fields out rather than sending null, so nearly everything has 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from vigie.connectors.builtin.schema_base import PlatformModel
 
 
-class _Lenient(BaseModel):
+class _Lenient(PlatformModel):
     model_config = ConfigDict(extra="ignore")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from vigie.connectors.builtin.schema_base import PlatformModel
 
 
-class _Lenient(BaseModel):
+class _Lenient(PlatformModel):
     model_config = ConfigDict(extra="ignore")
 
 

@@ -8,10 +8,12 @@ ignored.
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, ConfigDict, Field
+
+from vigie.connectors.builtin.schema_base import PlatformModel
 
 
-class _Lenient(BaseModel):
+class _Lenient(PlatformModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 

@@ -112,3 +112,37 @@ def test_the_key_in_the_query_never_reaches_the_logs(
         connector(platform).fetch({})
     assert platform.requests[0].param("key") == API_KEY
     assert API_KEY not in caplog.text
+
+
+def test_a_review_with_null_fields_and_an_unsigned_owner_response_is_read(platform: FakePlatform) -> None:
+    platform.add(
+        "GET",
+        REVIEWS,
+        json={
+            "data": [
+                {
+                    "id": 945566001,
+                    "lang": None,
+                    "location_id": LOCATION,
+                    "published_date": "2026-11-02T18:09:02Z",
+                    "rating": 2,
+                    "helpful_votes": "3",
+                    "url": None,
+                    "title": None,
+                    "text": "Chambre bruyante, personnel adorable 😊",
+                    "trip_type": None,
+                    "travel_date": None,
+                    "user": {"username": None, "user_location": None},
+                    "owner_response": {"id": "945566927", "responder": "Hôtel du Parc", "text": "Merci !"},
+                }
+            ]
+        },
+    )
+    (review,) = connector(platform).fetch({}).items
+    assert review.external_id == "945566001"
+    assert review.text == "Chambre bruyante, personnel adorable 😊"
+    assert (review.title, review.url, review.language) == ("", "", "")
+    assert review.author is None
+    assert review.likes == 3
+    assert review.owner_reply_text == "Merci !"
+    assert review.owner_reply_at is None

@@ -290,3 +290,56 @@ def test_an_unknown_business_unit_is_said_in_a_sentence(platform: FakePlatform) 
         caught.value.message
         == "Trustpilot does not know this address (HTTP 404): check the business unit id."
     )
+
+
+def test_fields_sent_as_null_read_as_absent_and_the_page_is_kept(platform: FakePlatform) -> None:
+    # Trustpilot's API writes null for what a review lacks (no title, no text, a consumer whose
+    # profile was deleted, no likes count, no reply): the review is read, not the page refused.
+    page = {
+        "links": [],
+        "reviews": [
+            {
+                "id": "65f1c2d3a4b5c6d7e8f90999",
+                "consumer": {
+                    "id": None,
+                    "displayName": None,
+                    "displayLocation": None,
+                    "numberOfReviews": None,
+                },
+                "stars": 1,
+                "title": None,
+                "text": None,
+                "language": None,
+                "createdAt": "2024-03-06T08:00:00Z",
+                "updatedAt": None,
+                "companyReply": {"text": "Nous sommes désolés 🙏", "createdAt": None, "updatedAt": None},
+                "numberOfLikes": None,
+                "isVerified": None,
+                "status": None,
+                "location": None,
+                "reportData": None,
+            },
+            {
+                "id": "65f1c2d3a4b5c6d7e8f90998",
+                "consumer": {"id": "5c1d2e3f4a5b6c7d8e9f0a1c", "displayName": "Zoë Ångström 😀"},
+                "stars": 5,
+                "title": "Très bien",
+                "text": "Livraison rapide, emballage soigné 👍",
+                "createdAt": "2024-03-05T10:15:22",
+                "companyReply": None,
+            },
+        ],
+    }
+    platform.add("GET", REVIEWS, json=page)
+    deleted_consumer, happy = connector(platform).fetch({}).items
+    assert deleted_consumer.author is None
+    assert (deleted_consumer.title, deleted_consumer.text) == ("", "")
+    assert deleted_consumer.rating == Decimal(1)
+    assert deleted_consumer.likes == 0
+    assert deleted_consumer.owner_reply_text == "Nous sommes désolés 🙏"
+    assert happy.author is not None
+    assert happy.author.display_name == "Zoë Ångström 😀"
+    assert happy.text == "Livraison rapide, emballage soigné 👍"
+    # A time without offset is UTC at Trustpilot.
+    assert happy.created_at == datetime(2024, 3, 5, 10, 15, 22, tzinfo=UTC)
+    assert happy.owner_reply_text == ""
