@@ -194,3 +194,36 @@ def test_a_reply_suggested_from_a_colleagues_answer_is_signed_by_the_agent_writi
     assert "Julien, Experts remboursements" not in page
     # Only the closing line is the signature: a colleague named in the text stays named.
     assert "Julien vous rappelle demain" in page
+
+
+def test_the_composer_says_before_sending_that_a_low_rating_needs_approval(
+    tenant: Tenant, login: Login
+) -> None:
+    # The agent clicked "Envoyer" on a one-star review and only then read "Réponse envoyée pour
+    # validation": the charter's rule was nowhere on the page before.
+    from vigie.mentions.tests.factories import make_mention
+
+    org = tenant.organisation
+    low = make_case(org, make_mention(org, rating=1, text="Service déplorable"))
+    high = make_case(org, make_mention(org, rating=5, text="Très bon accueil"))
+    page = login(tenant.agent).get(reverse("case_detail", args=[low.pk])).content.decode()
+    assert 'id="approval-notice"' in page
+    assert "avis de 2 étoiles ou moins" in page
+    assert (
+        'id="approval-notice"'
+        not in login(tenant.agent).get(reverse("case_detail", args=[high.pk])).content.decode()
+    )
+    # A manager's reply goes out without approval: no notice for them.
+    assert (
+        'id="approval-notice"'
+        not in login(tenant.manager).get(reverse("case_detail", args=[low.pk])).content.decode()
+    )
+    response = login(tenant.agent).post(
+        reverse("case_reply", args=[low.pk]),
+        {
+            "body": "Bonjour, nous sommes désolés pour cet accueil. Écrivez-nous en privé, nous regardons.",
+            "intent": "submit",
+        },
+    )
+    assert response.status_code == 302
+    assert Reply.objects.get(case=low).status == ReplyStatus.AWAITING_APPROVAL

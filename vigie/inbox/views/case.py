@@ -21,6 +21,7 @@ from vigie.core.models import AuditEvent
 from vigie.core.queries import organisation_members
 from vigie.core.roles import HANDLE_CASES, MANAGE, READ
 from vigie.inbox.actions import (
+    approval_reasons,
     do_add_note,
     do_assign_case,
     do_set_case_status,
@@ -45,7 +46,7 @@ from vigie.inbox.handling import (
     no_answer_label,
     platform_moderation,
 )
-from vigie.inbox.models import CaseStatus, PublicationState, ReplyChannel, ReplyStatus
+from vigie.inbox.models import CaseStatus, PublicationState, Reply, ReplyChannel, ReplyStatus
 from vigie.inbox.presence import HEARTBEAT_SECONDS, beat
 from vigie.inbox.quality.labels import finding_label
 from vigie.inbox.queries import (
@@ -338,12 +339,24 @@ def _render_case(
     awaiting_hand = draft is None and any(
         row.publication.state == PublicationState.MANUAL for row in publication["publication_rows"]
     )
+    # Said before "Envoyer", not after: what the case itself asks (a low rating, legal risk, the
+    # scheme) sends an agent's reply to a supervisor, whatever its words.
+    approval_notice = (
+        join_reasons(
+            approval_reasons(
+                Reply(organisation=case.organisation, case=case, channel=ReplyChannel.PUBLIC, body=""), member
+            )
+        )
+        if can_handle and case.is_open and not member.can(MANAGE)
+        else ""
+    )
     return render(
         request,
         "inbox/case_detail.html",
         {
             "nav": "inbox",
             "detail": detail,
+            "approval_notice": approval_notice,
             "case": case,
             "mention": mention,
             "author": detail.mention.author,
