@@ -8,6 +8,7 @@ lifting it lets retention and erasure delete the evidence. Every member sees the
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import cast
 
 from django.contrib import messages
@@ -25,8 +26,9 @@ from vigie.evidence import queries
 from vigie.evidence.actions import do_lift_legal_hold, do_record_export
 from vigie.evidence.bundle import NothingToExport, build_bundle
 from vigie.evidence.forms import LiftHoldForm, VerifyBundleForm, max_upload_bytes, too_large_message
-from vigie.evidence.models import CaptureStatus, CaptureTrigger, LegalHold
+from vigie.evidence.models import Capture, CaptureStatus, CaptureTrigger, LegalHold
 from vigie.evidence.service import capture_mention
+from vigie.evidence.steps import steps_of
 from vigie.evidence.verify import verify_bundle
 from vigie.inbox.models import Case
 from vigie.mentions.models import Mention
@@ -115,7 +117,19 @@ def capture_now(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = current_membership(request).organisation
     mention = get_in_org(Mention, organisation, pk)
     capture = capture_mention(mention, trigger=CaptureTrigger.MANUAL, actor=cast(User, request.user))
-    if capture.status == CaptureStatus.COMPLETE:
+    refusal = _address_refusal(capture)
+    if refusal:
+        # Said plainly: the address was not requested at all, and why (a private or unknown address).
+        messages.error(
+            request,
+            _(
+                "Capture refusée : %(reason)s (%(url)s). Vigie ne capture que des pages publiques "
+                "d'internet ; la page n'a pas été demandée. La publication telle que Vigie la détient "
+                "est signée et conservée."
+            )
+            % {"reason": _(refusal), "url": mention.url},
+        )
+    elif capture.status == CaptureStatus.COMPLETE:
         messages.success(request, _("Page capturée, signée et conservée."))
     elif capture.status == CaptureStatus.PARTIAL:
         messages.warning(request, _("Page capturée en partie : %(reason)s") % {"reason": capture.reason})
@@ -126,6 +140,19 @@ def capture_now(request: HttpRequest, pk: int) -> HttpResponse:
             % {"reason": capture.reason},
         )
     return _back(mention)
+
+
+def _address_refusal(capture: Capture) -> str:
+    """Why the page's address was refused before anything was requested (the egress policy's French
+    message, a catalogue id), or ""."""
+    try:
+        steps = steps_of(json.loads(capture.manifest))
+    except ValueError:
+        return ""
+    for item in steps:
+        if item.get("step") == "address" and item.get("outcome") == "refused":
+            return str(item.get("detail") or "")
+    return ""
 
 
 @member_required(MANAGE)

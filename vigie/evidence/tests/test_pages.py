@@ -142,3 +142,38 @@ def test_the_evidence_page_downloads_the_file_of_a_post_with_no_case(tenant: Ten
     response = client.get(href)
     assert response.status_code == 200
     assert verify_bundle(response.content).ok
+
+
+def test_a_capture_of_a_private_address_is_refused_with_a_clear_message(tenant: Tenant, login: Login) -> None:
+    """The egress policy refuses a page on a private address before anything is requested; the page
+    says so plainly (it said "La page n'a pas pu être rendue : adresse non autorisée : la page n'a pas
+    été demandée"), and the signed record stays French when the manager reads English (it read
+    "address not allowed : la page n'a pas été demandée")."""
+    import html
+    import json
+
+    url = "http://10.0.0.1/admin/post/1"
+    case = make_case(tenant.organisation, make_mention(tenant.organisation, url=url))
+    client = login(tenant.manager)
+    page = html.unescape(
+        client.post(f"/evidence/mentions/{case.mention_id}/capture/", follow=True).content.decode()
+    )
+    assert (
+        f"Capture refusée : adresse non autorisée ({url}). Vigie ne capture que des pages publiques "
+        "d'internet ; la page n'a pas été demandée." in page
+    )
+    capture = Capture.objects.get()
+    assert capture.status == "failed"
+    assert json.loads(capture.manifest)["files"].keys() == {"payload.json", "environment.json"}
+
+    user = tenant.manager.user
+    user.language = "en"
+    user.save(update_fields=["language"])
+    page = html.unescape(
+        client.post(f"/evidence/mentions/{case.mention_id}/capture/", follow=True).content.decode()
+    )
+    assert f"Capture refused: address not allowed ({url})." in page
+    latest = Capture.objects.order_by("-seq").first()
+    assert latest is not None
+    assert latest.reason == "adresse non autorisée : la page n'a pas été demandée"
+    assert "address not allowed" not in latest.manifest
