@@ -155,8 +155,23 @@ def _find_contact(organisation: Organisation, email: str, phone: str) -> Contact
     if email:
         return contacts.filter(email=email).first()
     if phone:
-        return contacts.filter(phone=phone).first()
+        return contacts.filter(phone__in=_same_phone(phone)).first()
     return None
+
+
+def _same_phone(phone: str) -> list[str]:
+    """The ways a list writes one French number (+33 6…, 0033 6…, 06…): the same customer, whom
+    the period must stop from getting a second SMS because two lists spelled it differently."""
+    national = ""
+    if phone.startswith("+33") and len(phone) == 12:
+        national = phone[3:]
+    elif phone.startswith("0033") and len(phone) == 13:
+        national = phone[4:]
+    elif phone.startswith("0") and len(phone) == 10:
+        national = phone[1:]
+    if not national:
+        return [phone]
+    return [f"+33{national}", f"0033{national}", f"0{national}"]
 
 
 def _contact(

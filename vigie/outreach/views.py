@@ -153,6 +153,9 @@ def invite_upload(request: HttpRequest) -> HttpResponse:
     return redirect("outreach_invitations")
 
 
+# The invitations the list shows (the most recent), said under it when there are more.
+INVITATIONS_SHOWN = 200
+
 # The rows of an import report kept for the page (the counts cover them all).
 IMPORT_REPORT_ROWS = 200
 IMPORT_REPORT_KEY = "outreach_import_report"
@@ -278,7 +281,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in InvitationState.values:
         state = ""
-    rows = list(queries.invitations(member.organisation, state=state))
+    rows = list(queries.invitations(member.organisation, state=state, limit=INVITATIONS_SHOWN))
     for row in rows:
         # Why a failed invitation did not go ("Échec de l'envoi" alone left the manager guessing).
         row.error_label = send_error_label(row.error) if row.error else ""  # type: ignore[attr-defined]
@@ -288,6 +291,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         {
             "nav": "outreach",
             "rows": rows,
+            "shown_at_most": INVITATIONS_SHOWN,
             "state": state,
             "states": InvitationState.choices,
             "measures": queries.invitation_measures(member.organisation, last_days(member.organisation, 30)),

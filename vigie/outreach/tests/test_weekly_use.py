@@ -9,6 +9,7 @@ import html
 import io
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from vigie.charter.queries import current_charter
+from vigie.connectors.testing import FakePlatform
 from vigie.core.models import Membership
 from vigie.core.tests.servers import free_port
 from vigie.inbox.tests.mailservers import SmtpServer
 from vigie.mentions.models import MentionType, Sentiment
 from vigie.mentions.tests.factories import make_mention
 from vigie.outreach import models as outreach_models
-from vigie.outreach.actions import InviteRequest, do_invite
+from vigie.outreach.actions import InviteRequest, do_invite, do_opt_out, do_update_campaign
 from vigie.outreach.models import Contact, Invitation, InvitationState, SurveyResponse
 from vigie.outreach.reasons import send_error_label
 from vigie.outreach.tests.conftest import World
@@ -242,3 +245,53 @@ def test_a_review_site_names_a_location_vigie_knows(
     request = InviteRequest(email="lyon@client.example", location="Agence Lyon")
     assert do_invite(world.tenant.organisation, request) == "sent"
     assert "ChIJlyon" in Invitation.objects.get(contact__email="lyon@client.example").review_url
+
+
+def test_one_number_spelt_two_ways_gets_one_sms_in_the_period(
+    world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    organisation = world.tenant.organisation
+    do_update_campaign(organisation, actor=None, sms=True)
+    with FakePlatform() as provider:
+        provider.add("POST", "/sms", json={"id": "m-1"}, status=201)
+        settings.SMS_URL, settings.SMS_TOKEN = f"{provider.url}/sms", "sms-secret"
+        monkeypatch.setenv("VIGIE_EGRESS_ALLOW", "127.0.0.1")
+        assert do_invite(organisation, InviteRequest(phone="+33 6 12 34 56 79", name="Léo")) == "sent"
+        # The next list writes the same mobile number the French way.
+        assert do_invite(organisation, InviteRequest(phone="06 12 34 56 79")) == "already_invited"
+        assert do_invite(organisation, InviteRequest(phone="0033612345679")) == "already_invited"
+        assert len(provider.requests_to("POST", "/sms")) == 1
+    do_opt_out(Contact.objects.get(phone="+33612345679"))
+    far = timezone.now() + timedelta(days=400)
+    assert do_invite(organisation, InviteRequest(phone="0612345679"), now=far) == "opted_out"
+    # Another number is another customer.
+    assert do_invite(organisation, InviteRequest(phone="0612345670"), now=far) != "already_invited"
+
+
+def test_the_list_says_when_it_shows_only_the_most_recent_invitations(
+    world: World, smtp: SmtpServer, login: Callable[[Membership], Client]
+) -> None:
+    organisation = world.tenant.organisation
+    assert do_invite(organisation, InviteRequest(email="first@client.example")) == "sent"
+    client = login(world.tenant.manager)
+    assert "data-capped" not in client.get("/outreach/invitations/").content.decode()
+    first = Invitation.objects.get()
+    contacts = Contact.objects.bulk_create(
+        [Contact(organisation=organisation, email=f"c{n}@client.example") for n in range(200)]
+    )
+    Invitation.objects.bulk_create(
+        [
+            Invitation(
+                organisation=organisation,
+                contact=contact,
+                trigger=first.trigger,
+                platform=first.platform,
+                review_url=first.review_url,
+                token=f"token-{n:026d}",
+                state=InvitationState.SENT,
+            )
+            for n, contact in enumerate(contacts)
+        ]
+    )
+    page = html.unescape(client.get("/outreach/invitations/").content.decode())
+    assert "Seules les 200 invitations les plus récentes sont affichées." in page
