@@ -216,6 +216,7 @@ class XConnector(Connector[XConfig]):
             params.pop("since_id")
             since.pop(key, None)
             data = _json(self._send("GET", path, params=params, token=self.config.bearer_token))
+        _refuse_errors_only(data)
         listing = _model(PostList, data)
         raw_posts = data.get("data") or [] if isinstance(data, dict) else []
         items = self._mentions(listing, raw_posts, key)
@@ -473,6 +474,19 @@ def _platform_message(response: httpx.Response) -> str:
     parts = [problem.detail or problem.title or problem.error_description]
     parts += [error.message or error.detail for error in problem.errors[:2]]
     return "; ".join(part for part in parts if part)[:500]
+
+
+def _refuse_errors_only(data: Any) -> None:
+    """X answers HTTP 200 with only ``errors`` when the request itself names nothing it can read
+    (a ``user_id`` that does not exist or was suspended): a failure to say, not an empty page."""
+    if not isinstance(data, dict) or "data" in data or "meta" in data:
+        return
+    errors = data.get("errors")
+    if not isinstance(errors, list) or not errors:
+        return
+    first = errors[0] if isinstance(errors[0], dict) else {}
+    detail = str(first.get("detail") or first.get("title") or first.get("message") or "")[:300]
+    raise ConnectorError(f"X HTTP 200: {detail}" if detail else "X answered errors only", permanent=True)
 
 
 def _refs(raw: dict[str, Any], kind: str) -> list[dict[str, Any]]:

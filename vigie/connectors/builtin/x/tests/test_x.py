@@ -429,3 +429,40 @@ def test_a_next_token_that_comes_back_unchanged_ends_the_stream(
     assert "page" not in second.next_cursor
     assert second.next_cursor["stream"] == 1
     assert second.next_cursor["since"]["mentions"] == looping["meta"]["newest_id"]
+
+
+def test_an_account_x_cannot_find_fails_the_poll_with_xs_words(
+    platform: FakePlatform, connector: XConnector
+) -> None:
+    # X answers 200 with only "errors" for a user id that does not exist (or was suspended):
+    # not an empty page that would leave the source "healthy" and silent forever.
+    platform.add(
+        "GET",
+        MENTIONS,
+        json={
+            "errors": [
+                {
+                    "value": ACCOUNT_ID,
+                    "detail": f"Could not find user with id: [{ACCOUNT_ID}].",
+                    "title": "Not Found Error",
+                    "resource_type": "user",
+                    "parameter": "id",
+                    "resource_id": ACCOUNT_ID,
+                    "type": "https://api.twitter.com/2/problems/resource-not-found",
+                }
+            ]
+        },
+    )
+    with pytest.raises(ConnectorError) as caught:
+        connector.fetch({})
+    assert caught.value.permanent
+    assert caught.value.message == f"X HTTP 200: Could not find user with id: [{ACCOUNT_ID}]."
+
+
+def test_an_empty_answer_is_an_empty_page(platform: FakePlatform, connector: XConnector) -> None:
+    platform.add("GET", MENTIONS, json={"meta": {"result_count": 0}})
+    platform.add("GET", "/2/tweets/search/recent", json={"meta": {"result_count": 0}})
+    first = connector.fetch({})
+    second = connector.fetch(first.next_cursor)
+    assert first.items == second.items == []
+    assert not second.has_more
