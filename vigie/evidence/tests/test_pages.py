@@ -177,3 +177,41 @@ def test_a_capture_of_a_private_address_is_refused_with_a_clear_message(tenant: 
     assert latest is not None
     assert latest.reason == "adresse non autorisée : la page n'a pas été demandée"
     assert "address not allowed" not in latest.manifest
+
+
+# Who may do what on the evidence pages (docs/evidence.md): the lowest role allowed, per action.
+EVIDENCE_RIGHTS = {
+    "home": "manager",
+    "verify": "manager",
+    "capture": "manager",
+    "bundle": "manager",
+    "lift": "admin",
+}
+RANKS = ["viewer", "agent", "manager", "admin"]
+
+
+@pytest.mark.parametrize("role", RANKS)
+def test_every_evidence_action_is_allowed_by_role_and_refused_below(
+    tenant: Tenant, login: Login, role: str
+) -> None:
+    mention = make_mention(tenant.organisation, url="http://10.0.0.1/p/9")  # refused: nothing leaves
+    case = make_case(tenant.organisation, mention)
+    _captured(mention)
+    hold = LegalHold.objects.get(mention=mention)
+    client = login(tenant.member(role))
+    page = client.get(f"/inbox/cases/{case.pk}/").content.decode()
+    answers = {
+        "home": client.get("/evidence/").status_code,
+        "verify": client.get("/evidence/verify/").status_code,
+        "capture": client.post(f"/evidence/mentions/{mention.pk}/capture/").status_code,
+        "bundle": client.get(f"/evidence/mentions/{mention.pk}/bundle.zip").status_code,
+        "lift": client.post(f"/evidence/holds/{hold.pk}/lift/", {"reason": "fin"}).status_code,
+    }
+    for action, lowest in EVIDENCE_RIGHTS.items():
+        allowed = RANKS.index(role) >= RANKS.index(lowest)
+        assert (answers[action] != 403) is allowed, f"{role} {action}: {answers[action]}"
+    # What the case page offered (before the actions) follows the same rights.
+    assert ("Capturer la page comme preuve" in page) is (RANKS.index(role) >= RANKS.index("manager"))
+    assert ("Télécharger le dossier de preuve" in page) is (RANKS.index(role) >= RANKS.index("manager"))
+    assert ("Lever la conservation légale" in page) is (role == "admin")
+    assert ('href="/evidence/"' in page) is (RANKS.index(role) >= RANKS.index("manager"))

@@ -166,3 +166,13 @@ def test_the_confirmation_box_sits_inside_its_sentence(person: Person, tenant: T
     label = page.split('<label for="id_confirm">', 1)[1].split("</label>", 1)[0]
     assert 'type="checkbox" name="confirm"' in label
     assert "Je confirme l&#x27;effacement : il est définitif." in label
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent", "manager", "admin"])
+def test_the_case_page_links_the_authors_data_for_the_dpo_only(
+    person: Person, tenant: Tenant, login: Login, role: str
+) -> None:
+    page = login(tenant.member(role)).get(reverse("case_detail", args=[person.case.pk])).content.decode()
+    link = f"{reverse('privacy')}?subject=Marie+Dupont#findings"  # the Google author: no handle
+    assert (link in page) is (role == "admin")
+    assert ("Ses données personnelles (RGPD)" in page) is (role == "admin")
