@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vigie.charter.actions import do_update_charter
 from vigie.charter.document import OutreachPolicy
 from vigie.charter.queries import current_charter
+from vigie.connectors.platforms import platform_public_label
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import Location
 from vigie.core.periods import last_days
@@ -30,6 +31,7 @@ from vigie.core.roles import MANAGE
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.mentions.models import Mention
 from vigie.outreach import actions, forms, queries
+from vigie.outreach.links import sign
 from vigie.outreach.models import InvitationState, SurveyResponse, Testimonial
 from vigie.outreach.preview import preview
 from vigie.outreach.reasons import reason_label, send_error_label
@@ -471,8 +473,16 @@ def survey(request: HttpRequest, signed: str) -> HttpResponse:
             else:
                 if not answered:
                     return _neutral(request)
+                # The platform's review link, offered to every customer who answered, whatever
+                # their scores (never only to the satisfied ones: that would be review gating).
                 return render(
-                    request, "outreach/public/thanks.html", {"organisation": invitation.organisation.name}
+                    request,
+                    "outreach/public/thanks.html",
+                    {
+                        "organisation": invitation.organisation.name,
+                        "platform": platform_public_label(invitation.platform),
+                        "review_link": reverse("outreach_click", args=[sign("review", invitation.token)]),
+                    },
                 )
         elif request.method == "GET":
             actions.do_record_survey_opened(invitation)

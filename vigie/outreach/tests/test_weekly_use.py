@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -28,9 +29,10 @@ from vigie.mentions.models import MentionType, Sentiment
 from vigie.mentions.tests.factories import make_mention
 from vigie.outreach import models as outreach_models
 from vigie.outreach.actions import InviteRequest, do_invite, do_opt_out, do_update_campaign
+from vigie.outreach.links import sign
 from vigie.outreach.models import Contact, Invitation, InvitationState, SurveyResponse
 from vigie.outreach.reasons import send_error_label
-from vigie.outreach.tests.conftest import World
+from vigie.outreach.tests.conftest import PLACE_ID, World
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +297,29 @@ def test_the_list_says_when_it_shows_only_the_most_recent_invitations(
     )
     page = html.unescape(client.get("/outreach/invitations/").content.decode())
     assert "Seules les 200 invitations les plus récentes sont affichées." in page
+
+
+def test_every_customer_who_answered_is_offered_the_review_page_whatever_their_scores(
+    world: World, smtp: SmtpServer
+) -> None:
+    organisation = world.tenant.organisation
+    pages = []
+    for email, csat, nps in (("sad@client.example", "1", "0"), ("glad@client.example", "5", "10")):
+        assert do_invite(organisation, InviteRequest(email=email, location="Agence Lyon")) == "sent"
+        invitation = Invitation.objects.get(contact__email=email)
+        client = Client()
+        thanks = client.post(f"/o/s/{sign('survey', invitation.token)}/", {"csat": csat, "nps": nps})
+        assert thanks.status_code == 200
+        page = html.unescape(thanks.content.decode())
+        assert "Merci pour votre réponse" in page
+        assert "Vous pouvez aussi publier votre avis sur Google, qu'il soit positif ou négatif." in page
+        link = re.search(r'href="(/o/r/[^"]+/)"', page)
+        assert link
+        # Through Vigie's redirect: the click is counted, then the agency's Google page opens.
+        opened = client.get(link.group(1))
+        assert opened.status_code == 302
+        assert PLACE_ID in opened["Location"]
+        invitation.refresh_from_db()
+        assert invitation.clicked_at is not None
+        pages.append(page.replace(link.group(1), ""))
+    assert pages[0] == pages[1], "the same page for an unhappy and a happy customer (no review gating)"
