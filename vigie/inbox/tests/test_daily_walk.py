@@ -227,3 +227,27 @@ def test_the_composer_says_before_sending_that_a_low_rating_needs_approval(
     )
     assert response.status_code == 302
     assert Reply.objects.get(case=low).status == ReplyStatus.AWAITING_APPROVAL
+
+
+def test_the_history_shows_the_original_post_and_later_comments_in_full(tenant: Tenant, login: Login) -> None:
+    # The original post read only its title ("Plateforme en panne"), and a customer's follow-up of
+    # more than 400 characters was cut with "…" and no way to read the rest.
+    from vigie.mentions.tests.factories import make_mention, make_source
+
+    org = tenant.organisation
+    source = make_source(org, "reddit")
+    post = make_mention(
+        org,
+        source=source,
+        title="Plateforme en panne",
+        text="Mes remboursements de kiné sont bloqués depuis le 20 novembre.",
+    )
+    comment = make_mention(org, source=source, parent=post, text="Même chose pour moi, trois relances.")
+    follow_up = "Je précise : " + "j'ai appelé, écrit, relancé, sans réponse. " * 12 + "FIN DU MESSAGE."
+    make_mention(org, source=source, parent=post, text=follow_up)
+    case = make_case(org, comment)
+    page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
+    history = page.split('id="conversation"')[1]
+    assert "Plateforme en panne" in history
+    assert "Mes remboursements de kiné sont bloqués depuis le 20 novembre." in history
+    assert "FIN DU MESSAGE." in history

@@ -84,7 +84,10 @@ def conversation(detail: CaseDetail, describe: Callable[[AuditEvent], str]) -> l
                 "platform",
                 item.created_at,
                 _author_name(item.author),
-                str(item.title or item.text),
+                # A post's title and its text: the title alone hid what the customer wrote.
+                "\n\n".join(
+                    part for part in (str(item.title or "").strip(), str(item.text or "").strip()) if part
+                ),
                 _("Publication d'origine") if is_parent else _("Sur la plateforme"),
                 is_parent=is_parent,
             )
