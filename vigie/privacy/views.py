@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from vigie.charter.queries import current_charter
@@ -63,6 +64,11 @@ def _labelled(counts: dict[str, int]) -> list[tuple[str, int]]:
     labels = _labels()
     return [(_label(labels, key), value) for key, value in counts.items()]
 
+
+# Counts of what erasure left as it was: said apart, not in the list of what was done.
+_KEPT = frozenset(
+    {"mentions_kept_for_legal_hold", "authors_kept_for_legal_hold", "mentions_naming_not_chosen"}
+)
 
 # How many items of one kind the page lists one by one (a person has few; beyond, a count).
 LISTED = 500
@@ -179,12 +185,25 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
     # Other people's posts that name the person: only those the DPO ticked.
     chosen = {int(value) for value in request.POST.getlist("naming") if value.isdigit()}
     counts = do_erase_subject(organisation, findings, actor=member.user, redact_naming=chosen)
-    kept = counts.get("mentions_kept_for_legal_hold", 0)
-    messages.success(
-        request,
-        _("Effacement fait ; %(kept)s publication(s) sous conservation judiciaire gardée(s).")
-        % {"kept": kept},
+    # What was done, item by item (the page then finds nothing: this is the DPO's answer to the
+    # person), and what the law keeps.
+    done = " · ".join(
+        _("%(label)s : %(count)s") % {"label": label, "count": value}
+        for key, value in counts.items()
+        if value and key not in _KEPT
+        for label in [_label(_labels(), key)]
     )
+    kept = counts.get("mentions_kept_for_legal_hold", 0)
+    text = _("Effacement fait.")
+    if done:
+        text += f" {done}."
+    if kept:
+        text += " " + ngettext(
+            "%(kept)s publication sous conservation judiciaire est gardée intacte.",
+            "%(kept)s publications sous conservation judiciaire sont gardées intactes.",
+            kept,
+        ) % {"kept": kept}
+    messages.success(request, text)
     return redirect(f"{reverse('privacy')}?{urlencode({'subject': subject.raw})}")
 
 

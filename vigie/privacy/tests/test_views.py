@@ -176,3 +176,27 @@ def test_the_case_page_links_the_authors_data_for_the_dpo_only(
     link = f"{reverse('privacy')}?subject=Marie+Dupont#findings"  # the Google author: no handle
     assert (link in page) is (role == "admin")
     assert ("Ses données personnelles (RGPD)" in page) is (role == "admin")
+
+
+def test_erasure_says_what_was_done_and_what_the_law_keeps(
+    person: Person, tenant: Tenant, login: Login
+) -> None:
+    """The page finds nothing after an erasure, and the message said only "0 publication(s) sous
+    conservation judiciaire gardée(s)": the DPO could not tell the person what was erased."""
+    import html as entities
+
+    from vigie.evidence.actions import do_place_legal_hold
+
+    do_place_legal_hold(person.tweet, actor=tenant.admin.user)
+    response = login(tenant.admin).post(
+        reverse("privacy_erase"), {"subject": "Marie Dupont", "confirm": "on"}, follow=True
+    )
+    message = entities.unescape(response.content.decode()).split('<li class="message success">', 1)[1]
+    message = message.split("</li>", 1)[0]
+    assert message.startswith("Effacement fait. ")
+    assert "Publications de la personne pseudonymisées : 1" in message
+    assert "Échanges privés effacés : 1" in message
+    assert "Rappels effacés : 1" in message
+    assert "1 publication sous conservation judiciaire est gardée intacte." in message
+    assert ": 0" not in message  # only what was done
+    assert "(s)" not in message
