@@ -6,7 +6,8 @@ One poll walks its phases, one Graph page per ``fetch`` call (``has_more`` asks 
 1. ``media``: ``/{ig-user-id}/media`` published within ``lookback_days`` (``since``); every media whose
    ``comments_count`` changed since the last poll is queued for its comments.
 2. ``comments``: ``/{ig-media-id}/comments`` for each queued media, with their ``replies``
-   nested (a reply's ``parent_id`` is its top-level comment).
+   nested (a reply's ``parent_id`` is its top-level comment); then ``replies``: the rest of the
+   replies of a comment whose nested page has a next one (``/{ig-comment-id}/replies``).
 3. ``tags``: ``/{ig-user-id}/tags``, the media others tagged the account in, newest first down to
    the newest already read.
 
@@ -50,6 +51,8 @@ MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type,like_count,co
 _COMMENT = "id,text,timestamp,username,like_count,hidden,from{id,username},parent_id"
 COMMENT_FIELDS = f"{_COMMENT},replies{{{_COMMENT}}}"
 SEEN_MEDIA = 300
+# Comments whose replies go on past the nested page, read in full in one walk at most.
+MAX_MORE_REPLIES = 50
 INSTAGRAM = "https://www.instagram.com"
 
 
@@ -134,6 +137,8 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
             return self.paced(self.messages_page(cursor))
         if phase == "comments":
             return self.paced(self.then_messages(self._comments_page(cursor), cursor))
+        if phase == "replies":
+            return self.paced(self.then_messages(self._replies_page(cursor), cursor))
         if phase == "tags":
             return self.paced(self.then_messages(self._tags_page(cursor), cursor))
         return self.paced(self.then_messages(self._media_page(cursor), cursor))
@@ -211,7 +216,12 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
 
     def _comments_page(self, cursor: dict[str, Any]) -> Page:
         queue: list[dict[str, str]] = list(cursor.get("queue") or [])
-        base = {"seen": cursor.get("seen") or {}, "tags_newest": cursor.get("tags_newest", "")}
+        more: list[dict[str, Any]] = list(cursor.get("more_replies") or [])
+        base = {
+            "seen": cursor.get("seen") or {},
+            "tags_newest": cursor.get("tags_newest", ""),
+            "more_replies": more,
+        }
         if not queue:
             return self._after_comments(base)
         media = queue[0]
@@ -225,6 +235,10 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
         items: list[MentionIn] = []
         for raw in entries:
             items.extend(self._comment_and_replies(raw, media))
+            following = _more_replies(raw)
+            if following and len(more) < MAX_MORE_REPLIES:
+                # The comment's replies go on past the page nested in it: read the rest later.
+                more.append({"comment": str(raw.get("id") or ""), "after": following, "media": media})
         if after:
             return Page(items, {**base, "phase": "comments", "queue": queue, "after": after}, has_more=True)
         if queue[1:]:
@@ -232,7 +246,40 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
         page = self._after_comments(base)
         return Page(items, page.next_cursor, has_more=page.has_more)
 
+    def _replies_page(self, cursor: dict[str, Any]) -> Page:
+        """The replies of a comment past the first page nested in it (``/{comment-id}/replies``)."""
+        more: list[dict[str, Any]] = [
+            entry for entry in cursor.get("more_replies") or [] if entry.get("comment")
+        ]
+        base = {"seen": cursor.get("seen") or {}, "tags_newest": cursor.get("tags_newest", "")}
+        if not more:
+            return self._after_comments({**base, "more_replies": []})
+        head = more[0]
+        media: dict[str, str] = dict(head.get("media") or {})
+        params = {"fields": _COMMENT, "limit": PAGE_SIZE}
+        try:
+            entries, after = self.graph.list_page(f"/{head['comment']}/replies", params, head.get("after"))
+        except ConnectorError as exc:
+            if "subcode 33)" not in exc.message:  # a comment deleted since it was read
+                raise
+            entries, after = [], None
+        items: list[MentionIn] = []
+        for raw in entries:
+            reply = self.graph.model(IgComment, _with_sender(raw))
+            if self._is_own(reply, media.get("owner", "")):
+                continue
+            full = {**raw, "parent_id": reply.parent_id or head["comment"], "media_id": media.get("id", "")}
+            items.append(_comment_mention(reply, full, media))
+        rest = ([{**head, "after": after}] if after else []) + more[1:]
+        if rest:
+            return Page(items, {**base, "phase": "replies", "more_replies": rest}, has_more=True)
+        page = self._after_comments({**base, "more_replies": []})
+        return Page(items, page.next_cursor, has_more=page.has_more)
+
     def _after_comments(self, base: dict[str, Any]) -> Page:
+        if base.get("more_replies"):
+            return Page([], {**base, "phase": "replies"}, has_more=True)
+        base = {key: value for key, value in base.items() if key != "more_replies"}
         if self.config.read_tags:
             return Page([], {**base, "phase": "tags"}, has_more=True)
         return Page([], {**base, "phase": "media"}, has_more=False)
@@ -336,6 +383,16 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
         raw = dict((data or {}).get("mentioned_media") or {})
         media = self.graph.model(IgMedia, {"id": media_id, **raw})
         return _media_mention(media, {**raw, "mentioned": mentioned})
+
+
+def _more_replies(raw: dict[str, Any]) -> str:
+    """The ``after`` cursor of the replies nested in a comment, when they go on past that page."""
+    replies = raw.get("replies")
+    paging = replies.get("paging") if isinstance(replies, dict) else None
+    if not isinstance(paging, dict) or not paging.get("next"):
+        return ""
+    cursors = paging.get("cursors")
+    return str(cursors.get("after") or "") if isinstance(cursors, dict) else ""
 
 
 def _with_sender(raw: dict[str, Any]) -> dict[str, Any]:

@@ -225,3 +225,51 @@ def test_the_connection_test_names_the_account_in_the_reader_s_language(
         f"@mutuelle.horizon ({IG_USER_ID}), 2870 abonnés ; jeton de vérification du webhook : "
     )
     assert english.startswith(f"@mutuelle.horizon ({IG_USER_ID}), 2870 followers; webhook verify token: ")
+
+
+def test_replies_past_the_page_nested_in_a_comment_are_read_too(
+    platform: FakePlatform, connector: InstagramConnector
+) -> None:
+    comments = load("comments_media1.json")
+    top = comments["data"][0]
+    # Meta nests one page of replies in each comment; a busy thread goes on past it.
+    top["replies"]["paging"] = {
+        "cursors": {"before": "QVFIUmJlZm9yZQ", "after": "QVFIUmFmdGVy"},
+        "next": f"https://graph.facebook.com/v21.0/{top['id']}/replies?limit=25&after=QVFIUmFmdGVy",
+    }
+    platform.add("GET", f"{V}/{IG_USER_ID}/media", json=load("media_page1.json"))
+    platform.add("GET", f"{V}/{IG_USER_ID}/media", json=load("media_page2.json"), query={"after": "QVFIUkE4"})
+    platform.add("GET", f"{V}/{MEDIA_1}/comments", json=comments)
+    platform.add(
+        "GET",
+        f"{V}/{top['id']}/replies",
+        json={
+            "data": [
+                {
+                    "id": "18107567341037555",
+                    "text": "Toujours rien de mon côté 😤",
+                    "timestamp": "2026-12-02T12:05:00+0000",
+                    "username": "marc.d",
+                    "like_count": 4,
+                    "hidden": False,
+                    "from": {"id": "17841400000000777", "username": "marc.d"},
+                    "parent_id": top["id"],
+                }
+            ],
+            "paging": {"cursors": {"before": "QVFIUmFmdGVy", "after": "QVFIUmVuZA"}},
+        },
+        query={"after": "QVFIUmFmdGVy"},
+    )
+    platform.add("GET", f"{V}/{IG_USER_ID}/tags", json=load("tags.json"))
+    items, cursor = walk(connector, {})
+    by_id = {item.external_id: item for item in items}
+    late = by_id["18107567341037555"]
+    assert (late.kind, late.parent_external_id, late.text) == (
+        "reply",
+        top["id"],
+        "Toujours rien de mon côté 😤",
+    )
+    assert late.url == "https://www.instagram.com/p/DCx1Ab2N3kQ/"
+    assert "18107567341036999" in by_id  # the nested page is read as before
+    assert "more_replies" not in cursor
+    assert cursor["phase"] == "media"
