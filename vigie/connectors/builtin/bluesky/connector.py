@@ -78,6 +78,8 @@ DEFAULT_RETRY_AFTER = 300.0
 # so a changed password opens a new session. Process-local: each worker opens its own.
 _SESSIONS: dict[tuple[str, str, str], Session] = {}
 _SESSIONS_LOCK = threading.Lock()
+# What the AppView shows for an account whose handle no longer resolves to it.
+INVALID_HANDLE = "handle.invalid"
 _TOKEN_ERRORS = {"ExpiredToken", "InvalidToken", "AuthMissing", "AuthenticationRequired"}
 
 
@@ -453,7 +455,14 @@ def _sort_at(post: PostView) -> datetime | None:
 
 
 def _post_url(handle: str, uri: str) -> str:
-    return f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}"
+    # A post's uri names its author's DID (at://did:plc:…/app.bsky.feed.post/rkey): it stands in
+    # for a handle Bluesky could not verify ("handle.invalid"), which opens no profile.
+    profile = handle if _valid_handle(handle) else uri.removeprefix("at://").split("/", 1)[0]
+    return f"https://bsky.app/profile/{profile}/post/{uri.rsplit('/', 1)[-1]}"
+
+
+def _valid_handle(handle: str) -> bool:
+    return bool(handle) and handle != INVALID_HANDLE
 
 
 def full_text(record: PostRecord) -> str:
@@ -479,11 +488,12 @@ def full_text(record: PostRecord) -> str:
 
 
 def _author(author: Author) -> AuthorIn:
+    handle = author.handle if _valid_handle(author.handle) else ""
     return AuthorIn(
         external_id=author.did,
-        handle=author.handle,
-        display_name=author.displayName or author.handle,
-        profile_url=f"https://bsky.app/profile/{author.handle}",
+        handle=handle,
+        display_name=author.displayName or handle,
+        profile_url=f"https://bsky.app/profile/{handle or author.did}",
     )
 
 

@@ -400,3 +400,19 @@ def test_a_notifications_cursor_that_comes_back_unchanged_ends_the_walk(platform
     second = source.fetch(first.next_cursor)
     assert not second.has_more
     assert second.next_cursor["since"]["mentions"]
+
+
+def test_an_author_whose_handle_bluesky_cannot_verify_links_by_did(platform: FakePlatform) -> None:
+    page = load("search_page1.json")
+    post = page["posts"][0]
+    post["author"]["handle"] = "handle.invalid"
+    post["author"].pop("displayName", None)
+    page.pop("cursor", None)
+    platform.add("POST", CREATE_SESSION, json=load("session.json"))
+    platform.add("GET", SEARCH, json=page)
+    item = connector(platform).fetch({}).items[0]
+    did = post["author"]["did"]
+    assert item.url == f"https://bsky.app/profile/{did}/post/{post['uri'].rsplit('/', 1)[-1]}"
+    assert item.author is not None
+    assert (item.author.external_id, item.author.handle, item.author.display_name) == (did, "", "")
+    assert item.author.profile_url == f"https://bsky.app/profile/{did}"
