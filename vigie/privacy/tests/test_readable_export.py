@@ -107,3 +107,20 @@ def test_the_search_page_names_the_sections_and_the_json_keeps_its_keys(
     assert contact["opted_out_at"] is None
     assert data["elsewhere"]["outreach"]["outreach_invitations"][0]["platform"] == "facebook"
     assert data["cases"][0]["id"] == person.case.pk
+
+
+def test_an_empty_section_of_another_app_reads_right_whatever_its_gender(
+    tenant: Tenant, login: Callable[[Membership], Client]
+) -> None:
+    """« Invitations envoyées : Aucun. » — the holder apps' sections are of either gender."""
+    import html as entities
+
+    marie(tenant.organisation)
+    page = entities.unescape(
+        login(tenant.admin)
+        .get("/privacy/export/", {"subject": "@marie_d", "format": "html"})
+        .content.decode()
+    )
+    invitations = page.split("Invitations envoyées</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "Aucun élément." in invitations
+    assert "Aucun.<" not in invitations
