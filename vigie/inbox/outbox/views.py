@@ -30,6 +30,7 @@ from pydantic import ValidationError as PydanticValidationError
 from vigie.connectors.platforms import item_url
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import Membership
+from vigie.core.queries import audit_events_for
 from vigie.core.roles import HANDLE_CASES, READ
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.actions import ReplyRefused
@@ -70,6 +71,7 @@ from vigie.inbox.outbox.publishing import (
 )
 from vigie.inbox.queries import get_case
 from vigie.inbox.views.case import findings_context
+from vigie.inbox.views.conversation import event_actor_name
 
 SIGNATURE_HEADER = "X-Vigie-Signature"
 
@@ -101,6 +103,8 @@ class PublicationRow:
     can_delete: bool
     # The text a person tried to put instead, with the gate's findings on it, when it was refused.
     edit: dict[str, Any] | None = None
+    # Who confirmed a reply posted by hand ("" otherwise): the card says who and when.
+    posted_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,19 @@ class RefusedEdit:
 def _on_platform(publication: Publication) -> bool:
     """A public reply published by Vigie (a private message sent is neither edited nor deleted)."""
     return publication.state == PublicationState.PUBLISHED and publication.reply.channel == "public"
+
+
+def _posted_by_hand_by(case: Case, publication: Publication) -> str:
+    """The name of whoever confirmed ``publication`` posted by hand, from the case's audit log."""
+    if publication.state != PublicationState.POSTED_BY_HAND:
+        return ""
+    event = (
+        audit_events_for(case.organisation, publication.reply._meta.label_lower, str(publication.reply_id))
+        .filter(verb="reply.posted_by_hand")
+        .select_related("actor")
+        .last()
+    )
+    return event_actor_name(event) if event is not None else ""
 
 
 def publication_context(
@@ -138,6 +155,7 @@ def publication_context(
             url=_safe_url(publication.url),
             can_edit=_on_platform(publication) and can_edit(publication.platform),
             can_delete=_on_platform(publication) and can_delete(publication.platform),
+            posted_by=_posted_by_hand_by(case, publication),
             edit=(
                 {
                     "body": refused_edit.body,

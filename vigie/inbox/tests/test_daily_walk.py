@@ -251,3 +251,35 @@ def test_the_history_shows_the_original_post_and_later_comments_in_full(tenant: 
     assert "Plateforme en panne" in history
     assert "Mes remboursements de kiné sont bloqués depuis le 20 novembre." in history
     assert "FIN DU MESSAGE." in history
+
+
+def test_a_reply_posted_by_hand_says_on_the_case_who_posted_it_and_when(tenant: Tenant, login: Login) -> None:
+    # On a platform without a reply API (a feed), the manual path is on the case page; once
+    # confirmed, the publication card said only "Publiée à la main".
+    from django.utils import formats, timezone
+
+    from vigie.inbox.models import Publication, PublicationState
+    from vigie.inbox.outbox.publishing import do_queue_publication
+    from vigie.mentions.tests.factories import make_mention, make_source
+
+    _named(tenant)
+    org = tenant.organisation
+    case = make_case(org, make_mention(org, source=make_source(org, platform="feed")))
+    reply = make_reply(case, author=tenant.agent.user, status=ReplyStatus.APPROVED)
+    do_queue_publication(reply, actor=tenant.agent.user)
+    agent = login(tenant.agent)
+    url = reverse("reply_posted_by_hand", args=[case.pk, reply.pk])
+    assert f'action="{url}"' in agent.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert agent.post(url, {"url": ""}).status_code in (200, 302)
+    # Clicked twice (or resubmitted after "back"): refused, still one publication.
+    agent.post(url, {"url": ""})
+    assert Publication.objects.filter(reply=reply).count() == 1
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.POSTED_BY_HAND
+    assert Publication.objects.get(reply=reply).state == PublicationState.POSTED_BY_HAND
+    card = login(tenant.viewer).get(reverse("case_detail", args=[case.pk])).content.decode()
+    card = card.split('id="publication-status"')[1].split("</section>")[0]
+    assert reply.published_at is not None
+    when = formats.date_format(timezone.localtime(reply.published_at), "SHORT_DATETIME_FORMAT")
+    assert "Publiée à la main" in card
+    assert f"par Emma Girard, le {when}" in card
