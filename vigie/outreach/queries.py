@@ -470,11 +470,14 @@ def personal_data_sections() -> dict[str, tuple[str, type[models.Model] | None]]
 def processing_records() -> list[dict[str, str]]:
     return [
         {
-            "what": "Contacts invités à donner leur avis ou à répondre à une enquête : e-mail, téléphone, nom, "
-            "base légale, désinscription",
-            "why": "Demander un avis après un contact et mesurer la satisfaction (CSAT, NPS)",
-            "basis": "Base légale enregistrée pour chaque contact (consentement ou intérêt légitime)",
-            "where": "Base de données de Vigie (outreach.Contact, outreach.Invitation)",
+            "what": _(
+                "Contacts invités à donner leur avis ou à répondre à une enquête : e-mail, téléphone, nom, "
+                "base légale, désinscription"
+            ),
+            "why": _("Demander un avis après un contact et mesurer la satisfaction (CSAT, NPS)"),
+            "basis": _("Base légale enregistrée pour chaque contact (consentement ou intérêt légitime)"),
+            # Where, for the DPO: no table names ("outreach.Contact") in the register.
+            "where": _("Base de données de Vigie, sur le serveur de l'organisation, et ses sauvegardes"),
             "kind": "",
         }
     ]

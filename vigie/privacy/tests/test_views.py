@@ -200,3 +200,19 @@ def test_erasure_says_what_was_done_and_what_the_law_keeps(
     assert "1 publication sous conservation judiciaire est gardée intacte." in message
     assert ": 0" not in message  # only what was done
     assert "(s)" not in message
+
+
+def test_the_records_of_processing_name_no_table_and_speak_english(tenant: Tenant, login: Login) -> None:
+    """The review requests' line said where its data lives as "outreach.Contact, outreach.Invitation",
+    had no delay, and stayed French on an English page."""
+    import html as entities
+
+    page = entities.unescape(login(tenant.admin).get(reverse("privacy_records")).content.decode())
+    assert "outreach." not in page
+    user = tenant.admin.user
+    user.language = "en"
+    user.save(update_fields=["language"])
+    page = entities.unescape(login(tenant.admin).get(reverse("privacy_records")).content.decode())
+    assert "Contacts invited to give a review or answer a survey" in page
+    assert "Contacts invités" not in page
+    assert "Until an erasure request" in page  # the review requests' contacts: no delay of their own
