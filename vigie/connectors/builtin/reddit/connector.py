@@ -257,11 +257,15 @@ class RedditConnector(Connector[RedditConfig]):
         items: list[MentionIn] = []
         for thing in listing.data.children:
             if thing.kind in {"t1", "t3"}:
-                mention = _to_mention(thing.kind, _model(ThingData, thing.data), thing.data)
-                if mention.deleted:
+                data = _model(ThingData, thing.data)
+                mention = _to_mention(thing.kind, data, thing.data)
+                # An item edited since it was read comes back with its new text (a comment only
+                # when the answer names its post's title, which the mention shows).
+                edited = bool(data.edited) and (thing.kind == "t3" or bool(data.link_title))
+                if mention.deleted or edited:
                     items.append(mention)
         # A deleted item need not be asked about again.
-        gone = {item.external_id for item in items}
+        gone = {item.external_id for item in items if item.deleted}
         state["watch"] = [name for name in watch if name not in gone]
         return Page(items, state, has_more=False)
 

@@ -190,3 +190,24 @@ def test_the_connection_test_names_the_account_or_says_it_only_reads(platform: F
     assert with_account.test_connection() == "u/AcmeRail_officiel (1 subreddit(s), 1 recherche(s))"
     read_only = RedditConnector(RedditConfig.model_validate(config(platform)))
     assert "lecture seule" in read_only.test_connection()
+
+
+def test_an_item_edited_since_it_was_read_comes_back_with_its_new_text(
+    platform: FakePlatform, connector: RedditConnector
+) -> None:
+    info = load("info.json")
+    for child in info["data"]["children"]:
+        if child["data"]["name"] == "t1_m0x7q1a":
+            child["data"]["body"] = "Édit : remboursé finalement, merci 🙏"
+            child["data"]["body_html"] = None
+            child["data"]["edited"] = 1764990000.0
+    script_walk(platform)
+    platform.add("GET", "/api/info", json=info)  # served after the recorded one: the second poll
+    _, cursor, _ = walk(connector, {})
+    items, cursor, _ = walk(connector, cursor)
+    edited = [item for item in items if item.external_id == "t1_m0x7q1a"]
+    assert [item.text for item in edited] == ["Édit : remboursé finalement, merci 🙏"]
+    assert not edited[0].deleted
+    assert edited[0].title  # the post's title, as when it was read first
+    # Still watched: a later edit or deletion is seen too.
+    assert "t1_m0x7q1a" in cursor["watch"]
