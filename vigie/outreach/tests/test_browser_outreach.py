@@ -200,7 +200,8 @@ def test_a_list_saved_by_excel_is_invited_and_the_survey_scales_are_even_on_a_ph
     survey = re.search(rf"{re.escape(server)}/o/s/\S+/", text)
     assert survey
 
-    for width, per_row in ((390, 6), (1280, 11)):
+    # The phone last: it answers, and the link serves once.
+    for width, per_row in ((1280, 11), (390, 6)):
         customer = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 844})
         page = customer.new_page()
         page.goto(survey.group(0))
@@ -212,4 +213,16 @@ def test_a_list_saved_by_excel_is_invited_and_the_survey_scales_are_even_on_a_ph
         tops = sorted({top for _w, top in boxes})
         assert sum(1 for _w, top in boxes if top == tops[0]) == per_row, boxes
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if width == 390:
+            # An unhappy answer on the phone: thanked, and offered the review page all the same.
+            page.locator("fieldset").nth(0).get_by_role("radio", name="2", exact=True).check()
+            page.locator("fieldset").nth(1).get_by_role("radio", name="10", exact=True).check()
+            page.get_by_role("button", name="Envoyer ma réponse").click()
+            page.get_by_text("Merci pour votre réponse").wait_for()
+            review = page.get_by_role("link", name="Donner mon avis sur Google")
+            box = review.bounding_box()
+            assert box is not None
+            assert box["x"] >= 0
+            assert box["x"] + box["width"] <= width
+            assert "/o/r/" in (review.get_attribute("href") or "")
         customer.close()
