@@ -283,3 +283,16 @@ def test_a_reply_posted_by_hand_says_on_the_case_who_posted_it_and_when(tenant: 
     when = formats.date_format(timezone.localtime(reply.published_at), "SHORT_DATETIME_FORMAT")
     assert "Publiée à la main" in card
     assert f"par Emma Girard, le {when}" in card
+
+
+def test_the_bulk_result_counts_in_words(tenant: Tenant, login: Login, other_tenant: Tenant) -> None:
+    # "2 réussi(s), 0 en échec." read like a form letter.
+    org = tenant.organisation
+    ours = [make_case(org), make_case(org)]
+    theirs = make_case(other_tenant.organisation)
+    client = login(tenant.agent)
+    page = client.post(reverse("inbox_bulk"), {"ids": [c.pk for c in ours], "action": "assign_to_me"})
+    assert "2 dossiers traités." in page.content.decode()
+    page = client.post(reverse("inbox_bulk"), {"ids": [ours[0].pk, theirs.pk], "action": "close"})
+    assert "1 dossier traité, 1 en échec." in page.content.decode()
+    assert "réussi(s)" not in page.content.decode()
