@@ -911,6 +911,10 @@ def do_delete_testimonial(testimonial: Testimonial, *, actor: User) -> None:
 # --- lists of customers (CSV) --------------------------------------------------------------------
 
 INVITE_COLUMNS = ("email", "name", "location", "platform")
+# A list needs one address column; the others may be left out (a CRM's export of "email;name",
+# an SMS list of "phone;name": asking for empty columns refused the latter outright).
+INVITE_ADDRESS_COLUMNS = ("email", "phone")
+INVITE_OPTIONAL_COLUMNS = ("phone", "legal_basis")
 MAX_CSV_ROWS = 10000
 
 
@@ -928,9 +932,16 @@ def decode_csv(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def read_csv_rows(text: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+def read_invite_rows(text: str) -> list[dict[str, str]]:
+    """The customers of a list: an ``email`` or a ``phone`` column at least (see ``read_csv_rows``)."""
+    return read_csv_rows(text, (), one_of=INVITE_ADDRESS_COLUMNS)
+
+
+def read_csv_rows(
+    text: str, required: tuple[str, ...], *, one_of: tuple[str, ...] = ()
+) -> list[dict[str, str]]:
     """The rows of a CSV text (comma or semicolon, header first); ``CsvError`` when a required
-    column is missing or the file is too long."""
+    column (or every column of ``one_of``) is missing or the file is too long."""
     sample = text[:4096]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
@@ -941,6 +952,14 @@ def read_csv_rows(text: str, required: tuple[str, ...]) -> list[dict[str, str]]:
     missing = [column for column in required if column not in header]
     if missing:
         raise CsvError(_("Colonnes manquantes : %(columns)s.") % {"columns": ", ".join(missing)})
+    if one_of and not any(column in header for column in one_of):
+        raise CsvError(
+            _("Colonne manquante : %(columns)s, l'une au moins (colonnes lues : %(known)s).")
+            % {
+                "columns": ", ".join(one_of),
+                "known": ", ".join(dict.fromkeys((*INVITE_COLUMNS, *INVITE_OPTIONAL_COLUMNS))),
+            }
+        )
     reader.fieldnames = header
     rows: list[dict[str, str]] = []
     for row in reader:

@@ -132,7 +132,7 @@ def invite_upload(request: HttpRequest) -> HttpResponse:
         messages.error(request, _form_errors(form))
         return redirect("outreach")
     try:
-        rows = actions.read_csv_rows(_upload_text(form.cleaned_data["file"]), actions.INVITE_COLUMNS)
+        rows = actions.read_invite_rows(_upload_text(form.cleaned_data["file"]))
     except actions.CsvError as exc:
         messages.error(request, str(exc))
         return redirect("outreach")

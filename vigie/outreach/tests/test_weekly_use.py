@@ -323,3 +323,28 @@ def test_every_customer_who_answered_is_offered_the_review_page_whatever_their_s
         assert invitation.clicked_at is not None
         pages.append(page.replace(link.group(1), ""))
     assert pages[0] == pages[1], "the same page for an unhappy and a happy customer (no review gating)"
+
+
+def test_a_list_needs_only_an_address_column(
+    world: World,
+    smtp: SmtpServer,
+    login: Callable[[Membership], Client],
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = login(world.tenant.manager)
+    # A CRM's export of addresses and names only.
+    client.post("/outreach/invite/", {"file": csv_upload(b"Email;Name\nmail-only@client.example;Ana\n")})
+    assert Invitation.objects.filter(contact__email="mail-only@client.example").exists()
+    # A list of mobile numbers, for the customers without an e-mail.
+    do_update_campaign(world.tenant.organisation, actor=None, sms=True)
+    with FakePlatform() as provider:
+        provider.add("POST", "/sms", json={"id": "m-1"}, status=201)
+        settings.SMS_URL, settings.SMS_TOKEN = f"{provider.url}/sms", "sms-secret"
+        monkeypatch.setenv("VIGIE_EGRESS_ALLOW", "127.0.0.1")
+        client.post("/outreach/invite/", {"file": csv_upload(b"phone,name\n+33 6 11 22 33 44,Bo\n")})
+        assert len(provider.requests_to("POST", "/sms")) == 1
+    assert Invitation.objects.get(contact__phone="+33611223344").channel == "sms"
+    # Without any address column, the manager is told which one is missing.
+    refused = client.post("/outreach/invite/", {"file": csv_upload(b"nom,lieu\nAna,Lyon\n")}, follow=True)
+    assert "Colonne manquante : email, phone, l'une au moins" in html.unescape(refused.content.decode())

@@ -15,7 +15,6 @@ from django.core.management.base import BaseCommand
 
 from vigie.core.management.base import fail, organisation_or_fail, validation_message
 from vigie.outreach.actions import (
-    INVITE_COLUMNS,
     CsvError,
     decode_csv,
     do_import_survey_results,
@@ -23,6 +22,7 @@ from vigie.outreach.actions import (
     do_mark_address,
     do_send_due,
     read_csv_rows,
+    read_invite_rows,
 )
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -74,9 +74,9 @@ class Command(BaseCommand):
                 raise fail(validation_message(exc)) from None
             self._print({"marked": options["email"].strip().lower()})
             return
-        required = INVITE_COLUMNS if action == "invite" else ("csat", "nps")
         try:
-            rows = read_csv_rows(_read(options["csv"]), required)
+            text = _read(options["csv"])
+            rows = read_invite_rows(text) if action == "invite" else read_csv_rows(text, ("csat", "nps"))
         except CsvError as exc:
             raise fail(f"{options['csv']}: {exc}") from None
         if action == "invite":
