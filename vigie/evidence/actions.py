@@ -328,15 +328,17 @@ def do_apply_retention(
     dry_run: bool = False,
 ) -> dict[str, int]:
     """The charter's retention of mentions applies to their captures' files too, once the hold is
-    lifted: a post past its delay loses its screenshots and pages as it loses its text. A capture
-    whose post is gone altogether (deleted by retention) is purged as well: nothing leads to it."""
+    lifted: a post past its delay loses its screenshots and pages as it loses its text (privacy runs
+    this before it deletes posts, so a post deleted by retention loses them too). A capture whose post
+    is gone some other way (its source deleted after the hold was lifted) is left as it is."""
     rule = retention.get("mentions") or {}
     per_source = {int(key): int(days) for key, days in (retention.get("mentions_per_source") or {}).items()}
     files = Capture.objects.filter(
         organisation=organisation, kind=CaptureKind.MENTION, purged_at__isnull=True
     )
-    files = files.exclude(directory="").exclude(mention_id__in=set(keep_mention_ids))
-    due = Q(mention__isnull=True)
+    files = files.exclude(directory="").exclude(mention__isnull=True)
+    files = files.exclude(mention_id__in=set(keep_mention_ids))
+    due = Q(pk__in=[])
     default_days = rule.get("days")
     if default_days:
         due |= Q(mention__created_at__lt=now - timedelta(days=int(default_days))) & ~Q(

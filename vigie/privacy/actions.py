@@ -349,16 +349,20 @@ def do_apply_retention(
     policy = current_charter(organisation).retention
     held = held_mention_ids(organisation)
     counts: dict[str, int] = dict.fromkeys(RETENTION_KINDS, 0)
-    counts["mentions"] = _apply_mentions(organisation, policy, now, held, dry_run, batch_size)
-    counts["authors"] = _apply_authors(organisation, policy, now, held, dry_run, batch_size)
-    counts["private_messages"] = _apply_private_messages(organisation, policy, now, held, dry_run, batch_size)
     retention = policy.model_dump(mode="json")
+    # The holder apps first, while the posts past their delay still exist: what hangs on a post
+    # (the files of its evidence captures) is found through it before retention deletes it.
     for app, apply in hooks("actions", "do_apply_retention"):
         for name, value in apply(
             organisation, retention, now=now, keep_mention_ids=held, dry_run=dry_run
         ).items():
             key = name if name in counts else f"{app}.{name}"
             counts[key] = counts.get(key, 0) + int(value)
+    counts["mentions"] += _apply_mentions(organisation, policy, now, held, dry_run, batch_size)
+    counts["authors"] += _apply_authors(organisation, policy, now, held, dry_run, batch_size)
+    counts["private_messages"] += _apply_private_messages(
+        organisation, policy, now, held, dry_run, batch_size
+    )
     # Last, so the pruning never removes this run's own record, and the record is not pruned.
     counts["audit_events"] = _apply_audit_events(organisation, policy, now, dry_run)
     if not dry_run:

@@ -176,3 +176,21 @@ def test_the_records_of_processing_list_the_captures_and_no_empty_delay(tenant: 
     assert "Captures de publications conservées comme preuve" in page
     assert "Tant que la conservation légale dure" in page
     assert "<td></td>" not in page.replace(" ", "")
+
+
+def test_retention_that_deletes_posts_deletes_their_capture_files_too(
+    tenant: Tenant, evidence_dir: Path
+) -> None:
+    mention, capture = _captured(tenant, days_ago=400)
+    _lift(tenant, mention)
+    do_update_charter(
+        tenant.organisation,
+        CharterDocument(retention=RetentionPolicy(mentions=RetentionRule(days=365, action="delete"))),
+    )
+    counts = do_apply_retention(tenant.organisation)
+    assert counts["mentions"] == 1
+    assert counts["evidence.captures_purged"] == 1
+    assert not Mention.objects.filter(pk=mention.pk).exists()
+    assert not _folder(evidence_dir, capture).exists()
+    capture.refresh_from_db()
+    assert capture.purged_at is not None  # the link stays, its files are gone
