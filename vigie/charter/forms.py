@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vigie.charter.document import APPROVAL_TOPICS, CharterDocument, CommentType, Weekday
+from vigie.connectors.platforms import all_platforms, platform_label, platform_of
 
 WEEKDAY_LABELS = {
     "mon": gettext_lazy("Lundi"),
@@ -41,6 +42,28 @@ ROLE_LABELS = {
     "management": gettext_lazy("Direction"),
 }
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _platform_names() -> list[str]:
+    """The names of the platforms people may write, once each (an older name is left out)."""
+    return sorted(
+        {platform_label(slug) for slug, facts in all_platforms().items() if not facts.same_as},
+        key=str.casefold,
+    )
+
+
+def platform_slug(name: str) -> str:
+    """The platform ``name`` means, as its slug: a slug ("facebook"), an older one ("twitter" ->
+    "x"), or its name for people in French or the active language ("Google Business Profile");
+    "" when no platform is called so. Case and spacing do not matter."""
+    wanted = " ".join(name.split()).casefold()
+    if not wanted:
+        return ""
+    for slug, facts in all_platforms().items():
+        names = {slug, facts.label, platform_label(slug)}
+        if wanted in {n.casefold() for n in names}:
+            return platform_of(slug)
+    return ""
 
 
 def _lines(value: str) -> list[str]:
@@ -168,7 +191,7 @@ class SlaForm(forms.Form):
         label=gettext_lazy("Délais par plateforme"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Une ligne par plateforme : « twitter = 2 »."),
+        help_text=gettext_lazy("Une ligne par plateforme : « X = 2 »."),
     )
     pause_while_waiting_customer = forms.BooleanField(
         label=gettext_lazy("Suspendre le délai quand on attend le client"), required=False
@@ -205,7 +228,9 @@ class SlaForm(forms.Form):
             "first_response_hours": sla.first_response_hours,
             "resolution_hours": sla.resolution_hours,
             "warn_before_hours": sla.warn_before_hours,
-            "per_platform_hours": "\n".join(f"{p} = {h:g}" for p, h in sla.per_platform_hours.items()),
+            "per_platform_hours": "\n".join(
+                f"{platform_label(p)} = {h:g}" for p, h in sla.per_platform_hours.items()
+            ),
             "pause_while_waiting_customer": sla.pause_while_waiting_customer,
             "holidays_country": sla.business_hours.holidays_country,
         }
@@ -225,7 +250,15 @@ class SlaForm(forms.Form):
                 raise ValidationError(
                     _("Ligne illisible : « %(line)s » (attendu : plateforme = heures).") % {"line": line}
                 )
-            result[platform.strip()] = value
+            slug = platform_slug(platform)
+            if not slug:
+                # A name the SLA clock would never meet (the platform's slug is compared) was
+                # accepted and silently ignored.
+                raise ValidationError(
+                    _("Plateforme inconnue : « %(name)s ». Plateformes connues : %(known)s.")
+                    % {"name": platform.strip(), "known": ", ".join(_platform_names())}
+                )
+            result[slug] = value
         return result
 
     def clean(self) -> dict[str, Any]:

@@ -99,7 +99,8 @@ def test_an_admin_changes_the_sla_section_and_a_new_version_is_made(tenant: Tena
     assert response.status_code == 302
     charter = current_charter(org)
     assert charter.sla.first_response_hours == 8
-    assert charter.sla.per_platform_hours == {"twitter": 2, "facebook": 4}
+    # "twitter" is X's older name: stored as the slug X's items carry, so the clock meets it.
+    assert charter.sla.per_platform_hours == {"x": 2, "facebook": 4}
     assert charter.sla.business_hours.days["mon"] == [("09:00", "12:00"), ("14:00", "18:00")]
     assert "sun" not in charter.sla.business_hours.days
     assert charter.sla.business_hours.days["sat"] == [("10:00", "12:00")]
@@ -373,3 +374,32 @@ def test_the_delay_per_type_shows_the_general_ceiling_when_it_is_shorter(
     login(tenant.admin).post(reverse("charter_edit", args=["sla"]), sla_form(first_response_hours="8"))
     html = login(tenant.viewer).get(reverse("charter")).content.decode()
     assert '8 <span class="muted small">(délai général ; 24 pour ce type)</span>' in html
+
+
+def test_per_platform_delays_take_the_platforms_names_and_refuse_unknown_ones(
+    tenant: Tenant, login: Login
+) -> None:
+    """Found walking the charter: "Google = 4" or "linkdin = 2" were accepted and never applied
+    (the SLA clock compares slugs), and the charter page showed "google_business"."""
+    client = login(tenant.admin)
+    edit = reverse("charter_edit", args=["sla"])
+    response = client.post(edit, sla_form(per_platform_hours="Google Business Profile = 4\nlinkdin = 2"))
+    assert response.status_code == 400
+    error = str(response.context["form"].errors["per_platform_hours"])
+    assert "Plateforme inconnue : « linkdin »" in error
+    assert "LinkedIn" in error
+    assert not CharterVersion.objects.exists()
+
+    response = client.post(edit, sla_form(per_platform_hours="Google Business Profile = 4\n  facebook = 1,5"))
+    assert response.status_code == 302
+    assert current_charter(tenant.organisation).sla.per_platform_hours == {
+        "google_business": 4,
+        "facebook": 1.5,
+    }
+    page = client.get(reverse("charter")).content.decode()
+    assert "Google Business Profile" in page
+    assert "google_business" not in page
+    # The form shows the names back, and saving them again keeps the same delays.
+    form = client.get(edit).content.decode()
+    assert "Google Business Profile = 4" in form
+    assert "google_business" not in form

@@ -19,6 +19,7 @@ from vigie.charter.calendar import (
 )
 from vigie.charter.document import CharterDocument
 from vigie.charter.queries import current_charter
+from vigie.connectors.platforms import platform_names
 from vigie.core.actions import do_record_audit_event
 from vigie.inbox.models import Case
 
@@ -42,8 +43,10 @@ def first_response_hours(charter: CharterDocument, *, platform: str, comment_typ
     for policy in charter.responses:
         if policy.type == comment_type:
             delays.append(policy.first_response_hours)
-    if platform in charter.sla.per_platform_hours:
-        delays.append(charter.sla.per_platform_hours[platform])
+    # The charter may name the platform by another of its slugs ("twitter" for X's items).
+    for name in platform_names(platform) if platform else []:
+        if name in charter.sla.per_platform_hours:
+            delays.append(charter.sla.per_platform_hours[name])
     return min(delays)
 
 

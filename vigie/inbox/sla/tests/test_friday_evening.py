@@ -49,3 +49,11 @@ def test_a_friday_evening_case_with_four_business_hours_is_not_overdue_on_saturd
     # Monday 13:00 is the deadline: late a minute after, not before.
     assert sla_state(case, paris(2026, 12, 7, 12, 59)) == "due_soon"
     assert sla_state(case, paris(2026, 12, 7, 13, 1)) == "overdue"
+
+
+def test_a_platform_delay_written_under_an_older_name_applies_to_its_items() -> None:
+    from vigie.inbox.sla.clock import first_response_hours
+
+    charter = CharterDocument(sla=SlaPolicy(first_response_hours=24, per_platform_hours={"twitter": 2}))
+    assert first_response_hours(charter, platform="x", comment_type="question") == 2
+    assert first_response_hours(charter, platform="facebook", comment_type="question") == 24
