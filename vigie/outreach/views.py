@@ -287,6 +287,18 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     for row in rows:
         # Why a failed invitation did not go ("Échec de l'envoi" alone left the manager guessing).
         row.error_label = send_error_label(row.error) if row.error else ""  # type: ignore[attr-defined]
+        # What the customer did since, joined by " · " (it began with a stray " · " when the
+        # customer answered the survey without clicking the review link).
+        row.follow_up = [  # type: ignore[attr-defined]
+            label
+            for done, label in (
+                (row.clicked_at, _("lien cliqué")),
+                (row.answered_at, _("enquête répondue")),
+                (row.reminder_sent_at, _("rappel envoyé")),
+                (row.contact.opted_out_at, _("désinscrit")),
+            )
+            if done
+        ]
     return render(
         request,
         "outreach/invitations.html",

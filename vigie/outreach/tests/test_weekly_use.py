@@ -348,3 +348,16 @@ def test_a_list_needs_only_an_address_column(
     # Without any address column, the manager is told which one is missing.
     refused = client.post("/outreach/invite/", {"file": csv_upload(b"nom,lieu\nAna,Lyon\n")}, follow=True)
     assert "Colonne manquante : email, phone, l'une au moins" in html.unescape(refused.content.decode())
+
+
+def test_the_follow_up_column_lists_what_the_customer_did(
+    world: World, smtp: SmtpServer, login: Callable[[Membership], Client]
+) -> None:
+    organisation = world.tenant.organisation
+    assert do_invite(organisation, InviteRequest(email="quiet@client.example")) == "sent"
+    assert do_invite(organisation, InviteRequest(email="answer@client.example")) == "sent"
+    answered = Invitation.objects.get(contact__email="answer@client.example")
+    Client().post(f"/o/s/{sign('survey', answered.token)}/", {"csat": "3"})
+    page = html.unescape(login(world.tenant.manager).get("/outreach/invitations/").content.decode())
+    cells = re.findall(r"<td data-follow-up>(.*?)</td>", page)
+    assert sorted(cells) == ["enquête répondue", "—"]
