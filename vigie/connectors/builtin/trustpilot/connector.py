@@ -322,7 +322,8 @@ def _to_mention(review: Review, raw: dict[str, Any]) -> MentionIn:
     consumer = review.consumer
     author = (
         AuthorIn(
-            external_id=consumer.id,
+            # A consumer without an id (a deleted profile) is this review's author alone.
+            external_id=consumer.id or f"review:{review.id}",
             handle=consumer.id,
             display_name=consumer.displayName,
             profile_url=PROFILE_URL.format(id=consumer.id) if consumer.id else "",

@@ -343,3 +343,27 @@ def test_fields_sent_as_null_read_as_absent_and_the_page_is_kept(platform: FakeP
     # A time without offset is UTC at Trustpilot.
     assert happy.created_at == datetime(2024, 3, 5, 10, 15, 22, tzinfo=UTC)
     assert happy.owner_reply_text == ""
+
+
+def test_a_consumer_named_without_an_id_keeps_the_name_on_this_review(platform: FakePlatform) -> None:
+    page = {
+        "links": [],
+        "reviews": [
+            {
+                "id": "65f1c2d3a4b5c6d7e8f90997",
+                "consumer": {"id": None, "displayName": "Jean-Noël"},
+                "stars": 3,
+                "title": "Correct",
+                "text": "Sans plus.",
+                "createdAt": "2024-03-05T10:15:22Z",
+            }
+        ],
+    }
+    platform.add("GET", REVIEWS, json=page)
+    (item,) = connector(platform).fetch({}).items
+    assert item.author is not None
+    assert (item.author.external_id, item.author.display_name) == (
+        "review:65f1c2d3a4b5c6d7e8f90997",
+        "Jean-Noël",
+    )
+    assert item.author.profile_url == ""
