@@ -44,6 +44,13 @@ ROLE_LABELS = {
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
+def _plain(value: Any) -> Any:
+    """A whole number without its ".0" ("24", not "24.0", in a number field)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _platform_names() -> list[str]:
     """The names of the platforms people may write, once each (an older name is left out)."""
     return sorted(
@@ -225,9 +232,9 @@ class SlaForm(forms.Form):
         sla = document.sla
         days: dict[str, Any] = {str(day): spans for day, spans in sla.business_hours.days.items()}
         initial: dict[str, Any] = {
-            "first_response_hours": sla.first_response_hours,
-            "resolution_hours": sla.resolution_hours,
-            "warn_before_hours": sla.warn_before_hours,
+            "first_response_hours": _plain(sla.first_response_hours),
+            "resolution_hours": _plain(sla.resolution_hours),
+            "warn_before_hours": _plain(sla.warn_before_hours),
             "per_platform_hours": "\n".join(
                 f"{platform_label(p)} = {h:g}" for p, h in sla.per_platform_hours.items()
             ),
@@ -349,7 +356,7 @@ class ApprovalForm(forms.Form):
             "capture_legal_risk": approval.capture_legal_risk,
             "template_edit_threshold": round(approval.template_edit_threshold * 100),
             "reply_commitments": list(approval.reply_commitments),
-            "shortest_deadline_hours": approval.shortest_deadline_hours,
+            "shortest_deadline_hours": _plain(approval.shortest_deadline_hours),
         }
 
     def patch(self) -> dict[str, Any]:
@@ -384,9 +391,9 @@ class KpiForm(forms.Form):
         """The form's values from ``document``."""
         kpi = document.kpi_targets
         return {
-            "average_rating": kpi.average_rating,
+            "average_rating": _plain(kpi.average_rating),
             "response_rate": round(kpi.response_rate * 100),
-            "first_response_hours": kpi.first_response_hours,
+            "first_response_hours": _plain(kpi.first_response_hours),
             "sla_compliance": round(kpi.sla_compliance * 100),
         }
 

@@ -403,3 +403,11 @@ def test_per_platform_delays_take_the_platforms_names_and_refuse_unknown_ones(
     form = client.get(edit).content.decode()
     assert "Google Business Profile = 4" in form
     assert "google_business" not in form
+
+
+def test_whole_hours_show_without_a_decimal_in_the_sla_form(tenant: Tenant, login: Login) -> None:
+    """The form read "24.0" and "72.0" (a Python float) in a French page."""
+    page = login(tenant.admin).get(reverse("charter_edit", args=["sla"])).content.decode()
+    assert 'name="first_response_hours" value="24"' in page
+    assert 'value="24.0"' not in page
+    assert 'value="72.0"' not in page
