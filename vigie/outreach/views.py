@@ -82,6 +82,15 @@ def campaign(request: HttpRequest) -> HttpResponse:
                 form.add_error(field_name if field_name in form.fields else None, errors)
         else:
             messages.success(request, _("Réglages des invitations enregistrés."))
+            if data.get("enabled") and not data.get("legal_basis"):
+                # Switched on, yet nothing would go after a resolved case: say so now.
+                messages.warning(
+                    request,
+                    _(
+                        "Aucune base légale choisie : seuls les clients dont la base légale est déjà "
+                        "enregistrée, ou donnée par la liste (colonne legal_basis), seront invités."
+                    ),
+                )
             return redirect("outreach")
     if request.method == "POST" and request.POST.get("section") == "sites" and sites_form.is_valid():
         document = charter.model_copy(

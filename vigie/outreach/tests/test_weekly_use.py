@@ -361,3 +361,31 @@ def test_the_follow_up_column_lists_what_the_customer_did(
     page = html.unescape(login(world.tenant.manager).get("/outreach/invitations/").content.decode())
     cells = re.findall(r"<td data-follow-up>(.*?)</td>", page)
     assert sorted(cells) == ["enquête répondue", "—"]
+
+
+def test_switching_on_without_a_legal_basis_warns_that_nothing_goes_after_cases(
+    world: World, login: Callable[[Membership], Client]
+) -> None:
+    form = {
+        "section": "campaign",
+        "enabled": "on",
+        "after_resolved_case": "on",
+        "legal_basis": "",
+        "period_days": "90",
+        "reminder_after_days": "7",
+        "quiet_start": "20:00",
+        "quiet_end": "09:00",
+    }
+    client = login(world.tenant.manager)
+    page = html.unescape(client.post("/outreach/", form, follow=True).content.decode())
+    assert "Réglages des invitations enregistrés." in page
+    assert "Aucune base légale choisie : seuls les clients dont la base légale est déjà enregistrée" in page
+    # As it says: a customer of a resolved case without a recorded basis is not invited.
+    request = InviteRequest(email="case@client.example", trigger="case")
+    assert do_invite(world.tenant.organisation, request) == "no_legal_basis"
+    chosen = html.unescape(
+        client.post(
+            "/outreach/", {**form, "legal_basis": "legitimate_interest"}, follow=True
+        ).content.decode()
+    )
+    assert "Aucune base légale choisie" not in chosen
