@@ -499,7 +499,10 @@ def channels_patch(formset: Any) -> dict[str, Any]:
 
 def responses_initial(document: CharterDocument) -> list[dict[str, Any]]:
     """One row per comment type, with the charter's policy for it."""
-    return [document.response_for(kind).model_dump() for kind in get_args(CommentType)]
+    return [
+        {key: _plain(value) for key, value in document.response_for(kind).model_dump().items()}
+        for kind in get_args(CommentType)
+    ]
 
 
 def responses_patch(formset: Any) -> dict[str, Any]:

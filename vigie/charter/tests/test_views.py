@@ -411,3 +411,5 @@ def test_whole_hours_show_without_a_decimal_in_the_sla_form(tenant: Tenant, logi
     assert 'name="first_response_hours" value="24"' in page
     assert 'value="24.0"' not in page
     assert 'value="72.0"' not in page
+    page = login(tenant.admin).get(reverse("charter_edit", args=["responses"])).content.decode()
+    assert '.0"' not in page
