@@ -41,14 +41,15 @@ args = json.loads(input())
 org = Organisation.objects.get(slug="acme")
 agent = User.objects.get(email="agent@acme.example")
 cases = {}
-for platform, config, url in (
-    ("mastodon", {"base_url": args["mastodon"], "access_token": "tok"}, "https://example.social/@mira/1"),
-    ("feed", {"url": args["server"] + "/feed.xml"}, args["server"] + "/static/vigie/vigie.css?post=1"),
+for key, platform, config, url in (
+    ("mastodon", "mastodon", {"base_url": args["mastodon"], "access_token": "tok"}, "https://example.social/@mira/1"),
+    ("feed", "feed", {"url": args["server"] + "/feed.xml"}, args["server"] + "/static/vigie/vigie.css?post=1"),
+    ("feed_phone", "feed", {"url": args["server"] + "/other.xml"}, args["server"] + "/static/vigie/vigie.css?post=2"),
 ):
-    source = do_create_source(org, platform=platform, name=platform, config=config)
-    author = Author.objects.create(organisation=org, platform=platform, external_id="a-" + platform, handle="mira")
+    source = do_create_source(org, platform=platform, name=key, config=config)
+    author = Author.objects.create(organisation=org, platform=platform, external_id="a-" + key, handle="mira")
     mention = Mention.objects.create(
-        organisation=org, source=source, author=author, external_id="1123829", kind="post",
+        organisation=org, source=source, author=author, external_id="1123829-" + key, kind="post",
         text="Commande jamais arrivée", url=url, created_at=timezone.now(), mention_type="complaint",
     )
     case = Case.objects.create(organisation=org, mention=mention)
@@ -57,7 +58,7 @@ for platform, config, url in (
         body="Nous sommes désolés <b>Mira</b>, nous regardons.",
     )
     do_queue_publication(reply, actor=agent)
-    cases[platform] = [case.pk, reply.pk]
+    cases[key] = [case.pk, reply.pk]
 print(json.dumps(cases))
 """
 
@@ -131,3 +132,37 @@ def test_the_outbox_publishes_and_an_agent_copies_opens_and_confirms(
     page.wait_for_url(f"**/inbox/cases/{case_pk}/")
     page.goto(f"{server.url}/inbox/cases/{case_pk}/publication/")
     assert "Publiée à la main" in page.content()
+
+
+def test_on_a_phone_the_manual_path_is_reached_from_the_case_and_says_who_posted_it(served, browser) -> None:  # type: ignore[no-untyped-def]
+    # On a platform without a reply API the case page leads to the "post by hand" card; a double
+    # click on the confirmation records one publication, and the card says who posted it and when.
+    server, cases = served
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/login/")
+        page.get_by_label("Adresse e-mail").fill("agent@acme.example")
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url("**/inbox/**")
+        case_pk, _ = cases["feed_phone"]
+        page.goto(f"{server.url}/inbox/cases/{case_pk}/")
+        page.get_by_role("link", name="Aller à la publication").click()
+        confirm = page.get_by_role("button", name="J'ai publié la réponse à la main")
+        assert confirm.is_visible()
+        box = confirm.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 390
+        confirm.dblclick()
+        page.wait_for_timeout(1500)
+        page.goto(f"{server.url}/inbox/cases/{case_pk}/")
+        card = page.locator("#publication-status")
+        assert card.locator(".publication").count() == 1
+        text = card.inner_text()
+        assert "Publiée à la main" in text
+        assert "par agent@acme.example, le " in text
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
