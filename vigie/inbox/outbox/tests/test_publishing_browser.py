@@ -99,8 +99,8 @@ def context(browser_context: Any) -> Any:
 
 
 def test_the_outbox_publishes_and_an_agent_copies_opens_and_confirms(
-    served, mastodon: FakePlatform, context
-) -> None:  # type: ignore[no-untyped-def]
+    served: tuple[Server, dict[str, list[int]]], mastodon: FakePlatform, context: Any
+) -> None:
     server, cases = served
     page = context.new_page()
     page.goto(f"{server.url}/login/")
@@ -134,7 +134,9 @@ def test_the_outbox_publishes_and_an_agent_copies_opens_and_confirms(
     assert "Publiée à la main" in page.content()
 
 
-def test_on_a_phone_the_manual_path_is_reached_from_the_case_and_says_who_posted_it(served, browser) -> None:  # type: ignore[no-untyped-def]
+def test_on_a_phone_the_manual_path_is_reached_from_the_case_and_says_who_posted_it(
+    served: tuple[Server, dict[str, list[int]]], browser: Any
+) -> None:
     # On a platform without a reply API the case page leads to the "post by hand" card; a double
     # click on the confirmation records one publication, and the card says who posted it and when.
     server, cases = served
