@@ -60,6 +60,16 @@ def captures_of(mention: Mention) -> QuerySet[Capture]:
     )
 
 
+def purged_captures_of(mention: Mention) -> QuerySet[Capture]:
+    """A mention's captures whose files were deleted (erasure or retention, once its hold was
+    lifted): their signed manifests stay in the chain."""
+    return (
+        scoped(Capture, mention.organisation)
+        .filter(mention_id=mention.pk, purged_at__isnull=False)
+        .order_by("seq")
+    )
+
+
 def chain(organisation: Organisation) -> QuerySet[Capture]:
     return scoped(Capture, organisation).order_by("seq")
 

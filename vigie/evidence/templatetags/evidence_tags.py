@@ -23,12 +23,16 @@ def evidence_panel(context: template.Context, case: Any) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     mention = case.mention
     captures = list(queries.captures_of(mention))
+    purged = list(queries.purged_captures_of(mention))
     hold = queries.active_hold(mention)
     legal_risk = bool(legal_risk_mention_ids(mention.organisation, [mention.pk]))
     return {
         "mention": mention,
         "captures": captures,
         "last_capture": captures[-1] if captures else None,
+        # Said, so that no one reads "Aucune capture" of a post whose evidence was deleted.
+        "purged": len(purged),
+        "purged_at": purged[-1].purged_at if purged else None,
         "hold": hold,
         "legal_risk": legal_risk,
         "limitation": queries.limitation_of(mention) if (captures or hold or legal_risk) else None,

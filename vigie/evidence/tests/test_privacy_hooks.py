@@ -194,3 +194,26 @@ def test_retention_that_deletes_posts_deletes_their_capture_files_too(
     assert not _folder(evidence_dir, capture).exists()
     capture.refresh_from_db()
     assert capture.purged_at is not None  # the link stays, its files are gone
+
+
+def test_the_case_page_says_the_capture_files_were_deleted(tenant: Tenant, login: Any) -> None:
+    """Once purged, the panel read "Aucune capture de cette page." of a post that had been captured."""
+    from vigie.inbox.tests.factories import make_case
+
+    mention, _capture = _captured(tenant)
+    case = make_case(tenant.organisation, mention)
+    _lift(tenant, mention)
+    do_erase_subject(
+        tenant.organisation,
+        find_subject(tenant.organisation, parse_subject("@jdupont")),
+        actor=tenant.admin.user,
+    )
+    for member, expected in (
+        (tenant.manager, "Les fichiers de la capture de cette page ont été supprimés le "),
+        (tenant.admin, "Son manifeste signé reste dans la chaîne de preuves."),
+    ):
+        page = html.unescape(login(member).get(f"/inbox/cases/{case.pk}/").content.decode())
+        panel = page.split('id="evidence"', 1)[1]
+        assert expected in panel
+        assert "Aucune capture de cette page." not in panel
+        assert "Télécharger le dossier de preuve" not in panel
