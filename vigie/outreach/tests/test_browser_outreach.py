@@ -190,6 +190,15 @@ def test_a_list_saved_by_excel_is_invited_and_the_survey_scales_are_even_on_a_ph
     row = manager.locator("table tbody tr", has_text="Hélène Dupré")
     assert "Agence Saint-Étienne" in row.inner_text()
     assert "helene@client.example" in row.inner_text(), "the customer's address beside their name"
+    # The state filter stands apart from the cards above and below it (it touched both).
+    measures = manager.locator('[data-outreach="measures"]').bounding_box()
+    state_filter = manager.locator("form.inline-form").bounding_box()
+    listing_card = manager.locator("section.table-card").bounding_box()
+    assert measures is not None
+    assert state_filter is not None
+    assert listing_card is not None
+    assert state_filter["y"] - (measures["y"] + measures["height"]) >= 8
+    assert listing_card["y"] - (state_filter["y"] + state_filter["height"]) >= 8
     deadline = time.monotonic() + 30
     while not [m for m in smtp.received if m.rcpt_tos == ["helene@client.example"]]:
         assert time.monotonic() < deadline, "no invitation mailed"
