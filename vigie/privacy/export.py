@@ -73,7 +73,7 @@ def _field_labels() -> dict[str, str]:
         "url": _("Adresse de la page"),
         "status": _("Résultat"),
         "files_kept": _("Fichiers conservés"),
-        "legal_hold": _("Sous conservation judiciaire"),
+        "legal_hold": _("Sous conservation légale"),
     }
 
 

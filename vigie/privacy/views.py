@@ -36,15 +36,15 @@ def _labels() -> dict[str, str]:
         "cases": _("Dossiers"),
         "private_threads": _("Échanges privés"),
         "callbacks": _("Rappels téléphoniques"),
-        "mentions_on_legal_hold": _("Publications sous conservation judiciaire (gardées)"),
+        "mentions_on_legal_hold": _("Publications sous conservation légale (gardées)"),
         "mentions_pseudonymised": _("Publications de la personne pseudonymisées"),
         "mentions_redacted": _("Publications où son nom est effacé"),
         "authors_deleted": _("Comptes supprimés"),
         "cases_cleaned": _("Dossiers nettoyés"),
         "private_threads_erased": _("Échanges privés effacés"),
         "callbacks_erased": _("Rappels effacés"),
-        "mentions_kept_for_legal_hold": _("Publications gardées (conservation judiciaire)"),
-        "authors_kept_for_legal_hold": _("Comptes gardés (conservation judiciaire)"),
+        "mentions_kept_for_legal_hold": _("Publications gardées (conservation légale)"),
+        "authors_kept_for_legal_hold": _("Comptes gardés (conservation légale)"),
         "mentions_naming_not_chosen": _(
             "Publications d'autres personnes qui citent ce nom, non cochées (gardées)"
         ),
@@ -199,8 +199,8 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
         text += f" {done}."
     if kept:
         text += " " + ngettext(
-            "%(kept)s publication sous conservation judiciaire est gardée intacte.",
-            "%(kept)s publications sous conservation judiciaire sont gardées intactes.",
+            "%(kept)s publication sous conservation légale est gardée intacte.",
+            "%(kept)s publications sous conservation légale sont gardées intactes.",
             kept,
         ) % {"kept": kept}
     messages.success(request, text)

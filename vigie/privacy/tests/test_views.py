@@ -197,7 +197,7 @@ def test_erasure_says_what_was_done_and_what_the_law_keeps(
     assert "Publications de la personne pseudonymisées : 1" in message
     assert "Échanges privés effacés : 1" in message
     assert "Rappels effacés : 1" in message
-    assert "1 publication sous conservation judiciaire est gardée intacte." in message
+    assert "1 publication sous conservation légale est gardée intacte." in message
     assert ": 0" not in message  # only what was done
     assert "(s)" not in message
 
@@ -216,3 +216,18 @@ def test_the_records_of_processing_name_no_table_and_speak_english(tenant: Tenan
     assert "Contacts invited to give a review or answer a survey" in page
     assert "Contacts invités" not in page
     assert "Until an erasure request" in page  # the review requests' contacts: no delay of their own
+
+
+def test_the_dpo_and_the_legal_team_read_the_same_word_for_a_legal_hold(
+    person: Person, tenant: Tenant, login: Login
+) -> None:
+    """The GDPR pages said "conservation judiciaire", the evidence pages "conservation légale": two
+    names for one hold."""
+    from vigie.evidence.actions import do_place_legal_hold
+
+    do_place_legal_hold(person.tweet, actor=tenant.admin.user)
+    client = login(tenant.admin)
+    for url in (f"{reverse('privacy')}?subject=@marie_d", reverse("privacy_records")):
+        page = client.get(url).content.decode()
+        assert "conservation légale" in page
+        assert "judiciaire" not in page
