@@ -389,3 +389,18 @@ def test_switching_on_without_a_legal_basis_warns_that_nothing_goes_after_cases(
         ).content.decode()
     )
     assert "Aucune base légale choisie" not in chosen
+
+
+def test_one_click_opt_outs_from_one_mail_provider_are_not_rate_limited(
+    world: World, smtp: SmtpServer
+) -> None:
+    organisation = world.tenant.organisation
+    provider = Client(enforce_csrf_checks=True)
+    for n in range(25):
+        assert do_invite(organisation, InviteRequest(email=f"u{n}@client.example")) == "sent"
+    for invitation in Invitation.objects.all():
+        answer = provider.post(f"/o/u/{sign('optout', invitation.token)}/", {"List-Unsubscribe": "One-Click"})
+        assert answer.status_code == 200
+    assert not Contact.objects.filter(opted_out_at__isnull=True).exists()
+    # A browser on that address is still limited.
+    assert [provider.get("/o/s/garbage/").status_code for _ in range(21)][-1] == 429
