@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vigie.core.decorators import current_membership, member_required
+from vigie.core.egress import NOT_ALLOWED
 from vigie.core.models import User
 from vigie.core.roles import ADMINISTER, MANAGE
 from vigie.core.tenancy import get_in_org, scoped
@@ -118,8 +119,18 @@ def capture_now(request: HttpRequest, pk: int) -> HttpResponse:
     mention = get_in_org(Mention, organisation, pk)
     capture = capture_mention(mention, trigger=CaptureTrigger.MANUAL, actor=cast(User, request.user))
     refusal = _address_refusal(capture)
-    if refusal:
-        # Said plainly: the address was not requested at all, and why (a private or unknown address).
+    if refusal and refusal != NOT_ALLOWED:
+        # An address that does not resolve (or is malformed): nothing was requested, said plainly.
+        messages.error(
+            request,
+            _(
+                "Capture impossible : %(reason)s (%(url)s) ; la page n'a pas été demandée. La publication "
+                "telle que Vigie la détient est signée et conservée."
+            )
+            % {"reason": _(refusal), "url": mention.url},
+        )
+    elif refusal:
+        # Said plainly: the address was not requested at all, and why (a private address).
         messages.error(
             request,
             _(

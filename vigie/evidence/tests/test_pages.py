@@ -215,3 +215,28 @@ def test_every_evidence_action_is_allowed_by_role_and_refused_below(
     assert ("Télécharger le dossier de preuve" in page) is (RANKS.index(role) >= RANKS.index("manager"))
     assert ("Lever la conservation légale" in page) is (role == "admin")
     assert ('href="/evidence/"' in page) is (RANKS.index(role) >= RANKS.index("manager"))
+
+
+def test_an_address_that_does_not_resolve_is_not_called_private(tenant: Tenant, login: Login) -> None:
+    """Found in the demo (no internet): "Capture refusée : adresse introuvable (…). Vigie ne capture
+    que des pages publiques d'internet" of a public Google page."""
+    import html
+
+    url = "http://publication.invalid/avis/1"
+    case = make_case(tenant.organisation, make_mention(tenant.organisation, url=url))
+    page = html.unescape(
+        login(tenant.manager)
+        .post(f"/evidence/mentions/{case.mention_id}/capture/", follow=True)
+        .content.decode()
+    )
+    assert f"Capture impossible : adresse introuvable ({url}) ; la page n'a pas été demandée." in page
+    assert "pages publiques" not in page
+
+
+def test_a_held_review_with_stars_only_still_links_to_its_case(tenant: Tenant, login: Login) -> None:
+    """Found in the demo: a Google review with a rating and no text was listed with an empty link."""
+    mention = make_mention(tenant.organisation, url="https://example.com/r/1", text="", rating=1)
+    case = make_case(tenant.organisation, mention)
+    _captured(mention)
+    page = login(tenant.manager).get("/evidence/").content.decode()
+    assert f'<a href="/inbox/cases/{case.pk}/#evidence">Publication sans texte</a>' in page
