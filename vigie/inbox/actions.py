@@ -711,6 +711,18 @@ def do_submit_reply(
     membership = member_of(case, actor)
     if membership is None or not membership.can(HANDLE_CASES):
         raise ValidationError(_("Votre rôle ne permet pas de répondre."), code="forbidden")
+    # The same text sent again on the case (the page restored by "back" and sent once more, a
+    # second tab) would be published twice: the customer gets it once.
+    if (
+        Reply.objects.filter(case_id=case.pk, channel=current.channel, body=current.body)
+        .exclude(pk=current.pk)
+        .exclude(status__in=EDITABLE_REPLY_STATUSES)
+        .exists()
+    ):
+        raise ValidationError(
+            _("Cette réponse a déjà été envoyée sur ce dossier : elle ne part pas une seconde fois."),
+            code="duplicate",
+        )
     enforce_gate(reply, membership, actor=actor, overrides=overrides, override_reason=override_reason)
     now = timezone.now()
     reasons = approval_reasons(reply, membership)

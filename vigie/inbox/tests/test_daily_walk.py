@@ -296,3 +296,39 @@ def test_the_bulk_result_counts_in_words(tenant: Tenant, login: Login, other_ten
     page = client.post(reverse("inbox_bulk"), {"ids": [ours[0].pk, theirs.pk], "action": "close"})
     assert "1 dossier traité, 1 en échec." in page.content.decode()
     assert "réussi(s)" not in page.content.decode()
+
+
+def test_going_back_and_sending_the_same_reply_again_does_not_publish_it_twice(
+    tenant: Tenant, login: Login
+) -> None:
+    # In the demo: "Envoyer", then the browser's back button (Chromium restores the typed text
+    # into a freshly loaded composer), then "Envoyer" again published the reply a second time.
+    from vigie.inbox.models import Publication
+    from vigie.inbox.queries import replies_version
+    from vigie.mentions.tests.factories import make_mention, make_source
+
+    org = tenant.organisation
+    case = make_case(org, make_mention(org, source=make_source(org, platform="feed"), rating=5))
+    body = "Bonjour, merci pour votre message : nous regardons votre dossier et revenons vers vous."
+    agent = login(tenant.agent)
+    form = {"body": body, "intent": "submit", "replies_version": replies_version(case)}
+    assert agent.post(reverse("case_reply", args=[case.pk]), form).status_code == 302
+    # The page reloaded by "back" carries the fresh version and the restored text.
+    again = agent.post(
+        reverse("case_reply", args=[case.pk]), form | {"replies_version": replies_version(case)}
+    )
+    assert again.status_code == 400
+    assert "déjà été envoyée sur ce dossier" in again.content.decode()
+    sent = Reply.objects.filter(case=case).exclude(status__in=[ReplyStatus.DRAFT, ReplyStatus.SENT_BACK])
+    assert sent.count() == 1
+    assert Publication.objects.filter(reply__case=case).count() == 1
+    # Another text is another answer: it goes out.
+    other = form | {
+        "body": "Bonjour, votre dossier est réglé, merci de votre patience.",
+        "replies_version": replies_version(case),
+    }
+    assert agent.post(reverse("case_reply", args=[case.pk]), other).status_code == 302
+    assert Publication.objects.filter(reply__case=case).count() == 2
+    # The composer does not let the browser refill a text already sent.
+    page = agent.get(reverse("case_detail", args=[make_case(org).pk])).content.decode()
+    assert 'id="reply-form" autocomplete="off"' in page
