@@ -117,7 +117,9 @@ class CoverNote:
             "author": (author.display_name or author.handle) if author is not None else "inconnu",
             "author_handle": author.handle if author is not None else "",
             "published": self._when(mention.created_at),
-            "text": mention.text[:3000],
+            "text": (mention.text or mention.title)[:3000],
+            # A review's stars, on the platform's scale as Vigie stores it (1 to 5).
+            "rating": _rating(mention),
             "captures": captures,
             "expires": self._day(),
             "days_left": self.limitation.days_left,
@@ -168,7 +170,9 @@ class CoverNote:
             f"publiée le {data['published']}."
         )
         text(f"Adresse : {data['url'] or '-'}", 9)
-        text(f"Texte : {data['text']}", 9)
+        if data["rating"]:
+            text(f"Note donnée : {data['rating']}.", 9)
+        text(f"Texte : {data['text']}" if data["text"] else "Publication sans texte.", 9)
         text("Délai de prescription", 12, "B")
         text(data["limit_sentence"], 10, "B")
         text(data["limitation_text"], 9)
@@ -209,6 +213,13 @@ VERIFY_TEXT = (
     "Ed25519 (clé publique jointe : public_key.pem), la chaîne des captures et les horodatages, et dit "
     "lesquelles des captures sont horodatées."
 )
+
+
+def _rating(mention: Mention) -> str:
+    if mention.rating is None:
+        return ""
+    value = f"{mention.rating:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{value} sur 5"
 
 
 def _days(number: int) -> str:

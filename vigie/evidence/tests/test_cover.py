@@ -157,3 +157,16 @@ def test_the_note_names_the_case_by_its_reference_and_writes_dates_in_french(
     assert f"dossier Vigie n° {case.reference}" in pdf
     assert "Benoît Fournier," in pdf
     assert "()" not in pdf
+
+
+def test_a_review_with_stars_only_says_its_rating_and_that_it_has_no_text(tenant: Tenant) -> None:
+    """Found in the demo: a held Google review with a rating and no text gave an empty quotation."""
+    mention = make_mention(tenant.organisation, url="http://publication.invalid/avis/2", text="", rating=1)
+    capture_mention(mention)
+    note, archive, _data = _note(mention)
+    assert "Note donnée : 1 sur 5." in note
+    assert "Publication sans texte." in note
+    assert "<blockquote></blockquote>" not in note
+    pdf = _pdf_text(archive.read("note/note_de_couverture.pdf"))
+    assert "Note donnée : 1 sur 5." in pdf
+    assert "Publication sans texte." in pdf
