@@ -297,6 +297,9 @@ def _values(item: MentionIn) -> dict[str, Any]:
         "shares": max(item.shares, 0),
         "replies_count": max(item.replies_count, 0),
         "reach": max(reach, 0),
+        # A reply is as long as a review at most (the platforms cap theirs far below).
+        "owner_reply_text": item.owner_reply_text[:MAX_MENTION_TEXT],
+        "owner_reply_at": item.owner_reply_at if item.owner_reply_text else None,
     }
 
 

@@ -99,6 +99,11 @@ class Mention(models.Model):
     replies_count = models.PositiveIntegerField(default=0)
     reach = models.PositiveIntegerField(default=0, help_text=_("Audience estimée."))
     raw = models.JSONField(default=dict, blank=True)
+    # The organisation's answer already on the platform (a Google owner reply, a Trustpilot
+    # company reply), as the platform last showed it: a review answered there is answered, and
+    # where a new reply replaces the old one the agent must see what they would replace.
+    owner_reply_text = models.TextField(blank=True)
+    owner_reply_at = models.DateTimeField(null=True, blank=True)
 
     # Latest analysis, denormalised for filtering; the analysis app keeps the versioned results.
     language = models.CharField(max_length=8, blank=True)

@@ -58,6 +58,13 @@ class MentionOut(Schema):
     shares: int
     replies_count: int
     reach: int = Field(description="Estimated audience.")
+    owner_reply_text: str = Field(
+        description="The organisation's answer as the platform shows it (written there or sent by Vigie); "
+        "empty when the platform shows none or does not return answers with its items."
+    )
+    owner_reply_at: ApiDateTime | None = Field(
+        description="When that answer was published, if the platform says."
+    )
     language: str
     sentiment: Sentiment | Literal[""]
     sentiment_score: float | None
@@ -93,6 +100,8 @@ def mention_fields(mention: Mention) -> dict[str, Any]:
         "shares": mention.shares,
         "replies_count": mention.replies_count,
         "reach": mention.reach,
+        "owner_reply_text": mention.owner_reply_text,
+        "owner_reply_at": mention.owner_reply_at,
         "language": mention.language,
         "sentiment": Sentiment(mention.sentiment) if mention.sentiment else "",
         "sentiment_score": mention.sentiment_score,

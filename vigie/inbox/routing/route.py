@@ -30,6 +30,7 @@ from vigie.inbox.outbox.direct_messages import attach_direct_message
 from vigie.inbox.routing.actions import do_seed_default_routing
 from vigie.inbox.routing.assign import AssignmentState, assignment_pool, pick_assignee
 from vigie.inbox.routing.escalation import do_escalate_case, notify_escalation, rule_reason, supervisors
+from vigie.inbox.routing.platform_replies import do_note_platform_replies
 from vigie.inbox.routing.rules import Decision, analysis_results, decide, facts_for, ordered_rules
 from vigie.mentions.models import Mention, MentionKind
 
@@ -226,9 +227,14 @@ def _route_mentions(organisation: Organisation, mention_ids: Iterable[int]) -> i
             # Some case was opened meanwhile outside this batch's lock: the whole batch is
             # undone (its updates, events and cases alike) and routed again, one mention at a
             # time, each reading its case afresh.
-            return _route_one_by_one(organisation, batch, scheme)
+            routed = _route_one_by_one(organisation, batch, scheme)
+            do_note_platform_replies(organisation, batch)
+            return routed
         assert scheme.assignment is not None
         scheme.assignment.save()
+        # Reviews already answered on the platform: answered, and out of the queue unless someone
+        # is answering them in Vigie (after the batch's cases exist).
+        do_note_platform_replies(organisation, batch)
     return routed
 
 

@@ -254,6 +254,12 @@ def _describe_handling(verb: str, data: dict[str, Any]) -> str:
         if data.get("how") == Closing.ANSWERED_ELSEWHERE:
             return _("Clos : déjà répondu ailleurs")
         return _("Clos : pas de réponse nécessaire")
+    if verb == "case.answered_on_platform":
+        # Read from the platform: the organisation answered there (not through Vigie).
+        platform = platform_label(str(data.get("platform", "")))
+        return _("Clos : une réponse de l'établissement est déjà publiée sur %(platform)s") % {
+            "platform": platform
+        }
     return ""
 
 
@@ -404,6 +410,10 @@ def _render_case(
             "moderation_steps": platform_moderation(mention.source.platform) if can_handle else [],
             # Hide and delete go through the connector where there is one, else are done by hand.
             "moderation_by_connector": platform_facts(mention.source.platform).connected,
+            # An answer already on the platform that a reply from here would replace (Google,
+            # Trustpilot, the stores keep one answer per review): said before anyone writes.
+            "platform_reply_replaced": bool(mention.owner_reply_text)
+            and platform_facts(mention.source.platform).reply_replaces,
             **publication,
             **private_channel_context(case, member),
         },
