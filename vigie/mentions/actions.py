@@ -530,13 +530,14 @@ def do_pseudonymise_mentions(organisation: Organisation, mention_ids: Sequence[i
     """Clear what these mentions say and who wrote them; keep the rows for the statistics.
 
     Date, platform, rating, sentiment, type and themes stay (the KPIs count them); title, text,
-    HTML, link, raw payload and author go, and so do the earlier revisions (they hold the text).
+    HTML, link, raw payload, author and the organisation's answer on the platform (it greets the
+    person by name) go, and so do the earlier revisions (they hold the text).
     The privacy app records the fact (counts) in the audit log; no event per mention here, as a
     retention run may touch millions.
     """
     MentionRevision.objects.filter(organisation=organisation, mention_id__in=mention_ids).delete()
     return Mention.objects.filter(organisation=organisation, pk__in=mention_ids).update(
-        title="", text="", html="", url="", raw={}, author=None
+        title="", text="", html="", url="", raw={}, author=None, owner_reply_text=""
     )
 
 
@@ -556,6 +557,7 @@ def do_erase_mentions(
         url="",
         raw={"erased_at": erased_at.isoformat()},
         author=None,
+        owner_reply_text="",
     )
 
 
@@ -598,15 +600,17 @@ def do_delete_authors(organisation: Organisation, author_ids: Sequence[int]) -> 
 @transaction.atomic
 def do_redact_mentions(organisation: Organisation, mention_ids: Sequence[int], needles: Sequence[str]) -> int:
     """Replace each of ``needles`` (an e-mail, a phone, a handle…) by « [effacé] » in these
-    mentions' title and text; the earlier revisions, which hold the old text, are deleted."""
+    mentions' title and text, and in the organisation's answer on the platform; the earlier
+    revisions, which hold the old text, are deleted."""
     count = 0
     for mention in Mention.objects.filter(organisation=organisation, pk__in=mention_ids).only(
-        "pk", "title", "text", "html"
+        "pk", "title", "text", "html", "owner_reply_text"
     ):
         redacted = {
             "title": _redact(mention.title, needles),
             "text": _redact(mention.text, needles),
             "html": _redact(mention.html, needles),
+            "owner_reply_text": _redact(mention.owner_reply_text, needles),
         }
         if any(getattr(mention, name) != value for name, value in redacted.items()):
             Mention.objects.filter(pk=mention.pk).update(**redacted)
