@@ -18,10 +18,10 @@ from vigie.connectors.models import Source
 from vigie.core.jobs import run_pending
 from vigie.core.models import AuditEvent, Membership
 from vigie.inbox.models import Case, CaseStatus, NoAnswerReason, ReplyChannel, ReplyStatus
-from vigie.inbox.tests.factories import make_reply
+from vigie.inbox.tests.factories import make_case, make_reply
 from vigie.mentions.actions import do_ingest_page
 from vigie.mentions.models import Mention
-from vigie.mentions.tests.factories import make_source
+from vigie.mentions.tests.factories import make_author, make_mention, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +152,21 @@ def test_the_case_page_shows_the_platform_answer_and_warns_before_replacing_it(
     client.post(f"/inbox/cases/{case.pk}/status/", {"status": "in_progress"})
     page = client.get(f"/inbox/cases/{case.pk}/").content.decode()
     assert "une réponse publique envoyée d'ici la remplacera" in page
+
+
+def test_an_author_without_name_nor_handle_is_not_shown_by_the_platforms_id(
+    tenant: Tenant, login: Callable[[Membership], Client]
+) -> None:
+    # Facebook comments of people who restrict their profile come with an id only.
+    author = make_author(
+        tenant.organisation, platform="facebook", external_id="comment:1029384756", display_name=""
+    )
+    mention = make_mention(tenant.organisation, author=author, text="Toujours pas de réponse à mon courrier.")
+    case = make_case(tenant.organisation, mention)
+    client = login(tenant.agent)
+    for page in (
+        client.get("/inbox/").content.decode(),
+        client.get(f"/inbox/cases/{case.pk}/").content.decode(),
+    ):
+        assert "comment:1029384756" not in page
+        assert "auteur inconnu" in page

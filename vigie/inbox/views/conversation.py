@@ -45,7 +45,8 @@ class Entry:
 def _author_name(author: Any) -> str:
     if author is None:
         return _("auteur inconnu")
-    return str(author.display_name or author.handle or author.external_id)
+    # The platform's id ("comment:1029…") means nothing to an agent: a person without a name is unknown.
+    return str(author.display_name or author.handle or _("auteur inconnu"))
 
 
 def person_name(user: Any) -> str:
