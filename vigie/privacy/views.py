@@ -95,15 +95,34 @@ def _mention_rows(organisation: Organisation, ids: list[int], held: set[int]) ->
 
 def _items(organisation: Organisation, findings: Findings) -> dict[str, Any]:
     """What erasure would touch, item by item, for the DPO to check before confirming."""
+    authors = Author.objects.filter(organisation=organisation, pk__in=findings.author_ids).order_by("pk")
+    cases = Case.objects.filter(organisation=organisation, pk__in=findings.case_ids).order_by("pk")
+    held_authors = set(
+        Mention.objects.filter(organisation=organisation, pk__in=findings.held_ids).values_list(
+            "author_id", flat=True
+        )
+    )
     return {
-        "authors": Author.objects.filter(organisation=organisation, pk__in=findings.author_ids).order_by(
-            "pk"
-        )[:LISTED],
+        "authors": [
+            {
+                "name": a.display_name
+                or a.handle
+                # Retention's pseudonymised rows are named "pseudonymised-<id>": never shown as is.
+                or (
+                    _("compte déjà pseudonymisé")
+                    if a.external_id.startswith("pseudonymised-")
+                    else a.external_id
+                ),
+                "handle": a.handle,
+                "platform": a.platform,
+                "held": a.pk in held_authors,
+            }
+            for a in authors[:LISTED]
+        ],
         "own_mentions": _mention_rows(organisation, findings.authored_mention_ids, findings.held_ids),
         "naming_mentions": _mention_rows(organisation, findings.mentioning_mention_ids, findings.held_ids),
-        "cases": Case.objects.filter(organisation=organisation, pk__in=findings.case_ids).order_by("pk")[
-            :LISTED
-        ],
+        # A case on a held post is left as it is, as the post: said on its line.
+        "cases": [(case, case.mention_id in findings.held_ids) for case in cases[:LISTED]],
         "threads": PrivateThread.objects.filter(
             organisation=organisation, pk__in=findings.thread_ids
         ).order_by("pk")[:LISTED],

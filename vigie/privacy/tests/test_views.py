@@ -231,3 +231,40 @@ def test_the_dpo_and_the_legal_team_read_the_same_word_for_a_legal_hold(
         page = client.get(url).content.decode()
         assert "conservation légale" in page
         assert "judiciaire" not in page
+
+
+def test_the_erasure_list_marks_what_a_hold_keeps_and_names_no_pseudonymised_row(
+    person: Person, tenant: Tenant, login: Login
+) -> None:
+    """Found in the demo: an account already pseudonymised by retention was listed as
+    "pseudonymised-4254", and the case and account of a held post were listed among what erasure
+    deletes and closes, though erasure leaves them as they are."""
+    import html as entities
+
+    from vigie.evidence.actions import do_place_legal_hold
+    from vigie.mentions.actions import do_pseudonymise_authors
+    from vigie.mentions.tests.factories import make_author, make_mention
+
+    do_place_legal_hold(person.review, actor=tenant.admin.user)
+    gone = make_author(tenant.organisation, "google", external_id="g-78", display_name="Marie Dupont")
+    make_mention(tenant.organisation, author=gone, text="Marie Dupont, encore moi.")
+    do_pseudonymise_authors(tenant.organisation, [gone.pk])
+    page = entities.unescape(
+        login(tenant.admin).get(reverse("privacy"), {"subject": "Marie Dupont"}).content.decode()
+    )
+    erase = page.split('id="erase"', 1)[1]
+    assert "pseudonymised-" not in erase
+    # Found (here by its id on the platform, as retention renamed it): listed by what it is.
+    by_id = entities.unescape(
+        login(tenant.admin).get(reverse("privacy"), {"subject": f"pseudonymised-{gone.pk}"}).content.decode()
+    )
+    accounts_by_id = by_id.split('id="erase"', 1)[1].split("Ses comptes", 1)[1].split("</ul>", 1)[0]
+    assert "compte déjà pseudonymisé" in accounts_by_id
+    assert "pseudonymised-" not in accounts_by_id
+    cases = erase.split("Ses dossiers", 1)[1].split("</ul>", 1)[0]
+    assert person.case.reference in cases
+    assert "conservation légale : gardé" in cases
+    accounts = erase.split("Ses comptes", 1)[1].split("</ul>", 1)[0]
+    google = [line for line in accounts.split("<li>") if "Google" in line and "Marie Dupont" in line]
+    assert google
+    assert all("conservation légale : gardé" in line for line in google)
