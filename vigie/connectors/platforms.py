@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 if TYPE_CHECKING:
     from vigie.connectors.contract import Connector
 
-Unit = Literal["characters", "graphemes", "bytes"]
+# "weighted": X's count (twitter-text): a character of the Latin, Greek, Cyrillic… ranges and the
+# common punctuation counts 1, anything else (an emoji, even a composed one, a Chinese character) 2.
+Unit = Literal["characters", "graphemes", "bytes", "weighted"]
 
 
 class UnknownPlatform(LookupError):

@@ -142,6 +142,7 @@ def check_length(text: str, platform: str) -> list[Finding]:
     units = {
         "characters": _("caractères"),
         "graphemes": _("caractères (graphèmes)"),
+        "weighted": _("caractères (un emoji en compte 2)"),
         "bytes": _("octets"),
     }[limit.unit]
     return [

@@ -3,7 +3,8 @@
 The limits are platform facts: each connector declares its ``reply_limit``, and the platforms
 Vigie has no connector for have theirs in ``vigie.connectors.platforms``; this module only counts.
 Sources: the platforms' API documentation (see docs/templates-and-quality-gate.md for the table):
-X counts 280 characters with every link worth 23; Bluesky 300 graphemes; Mastodon 500 characters
+X counts 280 "weighted" characters (an emoji or a Chinese character counts 2) with every link
+worth 23; Bluesky 300 graphemes; Mastodon 500 characters
 by default (an instance may allow more; links count 23); a Google Business Profile reply is 4096
 bytes of UTF-8; a Google Play reply about 350 characters; an App Store response about 5,970
 characters; a Facebook comment 8,000 characters; an Instagram comment 2,200; a YouTube comment
@@ -18,7 +19,7 @@ import unicodedata
 
 from vigie.connectors.platforms import LengthLimit, platform_facts
 
-__all__ = ["LengthLimit", "cut_offset", "grapheme_count", "limit_for", "measure"]
+__all__ = ["LengthLimit", "cut_offset", "grapheme_count", "limit_for", "measure", "weighted_count"]
 
 _URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 _ZWJ = "\u200d"
@@ -40,21 +41,46 @@ def _joins_previous(char: str) -> bool:
 
 def grapheme_count(text: str) -> int:
     """User-perceived characters: "é" written e + accent is one, a family emoji is one."""
-    count = 0
+    return sum(1 for _ in _clusters(text))
+
+
+# twitter-text's configuration (v3): these code points count 1, every other 2; an emoji sequence
+# (a family, a flag, a skin tone) counts 2 in all; the text is NFC-normalised first.
+_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+
+
+def _light(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in _LIGHT_RANGES)
+
+
+def weighted_count(text: str) -> int:
+    """X's length of ``text`` (links aside): 1 per Latin, Greek, Cyrillic… character, 2 per emoji
+    or other character ("Merci 🙏" is 8, not 7)."""
+    return sum(1 if _light(cluster[0]) else 2 for cluster in _clusters(unicodedata.normalize("NFC", text)))
+
+
+def _clusters(text: str) -> list[str]:
+    """``text`` cut into grapheme clusters (see ``_joins_previous``)."""
+    clusters: list[str] = []
     previous = ""
     regional_pending = False
     for char in text:
         code = ord(char)
         regional = 0x1F1E6 <= code <= 0x1F1FF
-        if previous == _ZWJ or char == _ZWJ or _joins_previous(char) or (previous == "\r" and char == "\n"):
-            pass
-        elif regional and regional_pending:
+        joins = (
+            previous == _ZWJ or char == _ZWJ or _joins_previous(char) or (previous == "\r" and char == "\n")
+        )
+        if clusters and joins:
+            clusters[-1] += char
+        elif clusters and regional and regional_pending:
+            clusters[-1] += char
             regional_pending = False  # the second letter of a flag
         else:
-            count += 1
+            clusters.append(char)
             regional_pending = regional
         previous = char
-    return count
+    return clusters
 
 
 def measure(text: str, limit: LengthLimit) -> int:
@@ -65,6 +91,8 @@ def measure(text: str, limit: LengthLimit) -> int:
         return len(text.encode("utf-8"))
     if limit.unit == "graphemes":
         return grapheme_count(text)
+    if limit.unit == "weighted":
+        return weighted_count(text)
     return len(text)
 
 

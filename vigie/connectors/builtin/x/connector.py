@@ -150,7 +150,7 @@ class XConnector(Connector[XConfig]):
     default_poll_seconds: ClassVar[int] = 600
     default_base_url: ClassVar[str] = "https://api.x.com"
     kind: ClassVar[PlatformKind] = PlatformKind.SOCIAL
-    reply_limit: ClassVar[LengthLimit | None] = LengthLimit(280, "characters", url_weight=23)
+    reply_limit: ClassVar[LengthLimit | None] = LengthLimit(280, "weighted", url_weight=23)
 
     def __init__(self, config: XConfig, http: httpx.Client | None = None) -> None:
         super().__init__(config, http)

@@ -9,7 +9,7 @@ from vigie.analysis.builtin.personal_data import find_personal_data
 from vigie.analysis.models import AnalysisSettings
 from vigie.conftest import Tenant
 from vigie.inbox.quality import Finding, check_reply, is_blocked
-from vigie.inbox.quality.limits import grapheme_count
+from vigie.inbox.quality.limits import grapheme_count, weighted_count
 
 
 def codes(findings: list[Finding]) -> list[str]:
@@ -71,6 +71,7 @@ def test_ordinary_braces_are_not_placeholders() -> None:
     ("platform", "ok", "too_long"),
     [
         ("x", "a" * 280, "a" * 281),
+        ("x", "a" * 278 + "🙏", "a" * 279 + "🙏"),  # X counts an emoji 2: the second text is 281
         ("mastodon", "b" * 500, "b" * 501),
         ("google_business", "é" * 2048, "é" * 2049),  # 4096 bytes: "é" is two bytes in UTF-8
         ("bluesky", "e\u0301" * 300, "e\u0301" * 301),  # 300 graphemes, each two code points
@@ -103,6 +104,15 @@ def test_too_long_message_says_by_how_much_in_english() -> None:
     assert "290" in finding.message
     assert "280" in finding.message
     assert "10" in finding.message
+
+
+def test_x_counts_emoji_and_other_scripts_twice_and_french_once() -> None:
+    assert weighted_count("Désolé pour l'attente, ça arrive !") == 34
+    assert weighted_count("Merci 🙏") == 8
+    assert weighted_count("👩‍👩‍👧") == 2  # one emoji sequence
+    assert weighted_count("🇫🇷") == 2
+    assert weighted_count("e\u0301") == 1  # "é" however it is typed
+    assert weighted_count("谢谢") == 4
 
 
 def test_graphemes_count_flags_and_joined_emoji_as_one() -> None:
