@@ -152,6 +152,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("VIGIE_SESSION_HOURS", 12, minimum=1) * 3600
 SESSION_COOKIE_NAME = "vigie_session"
 CSRF_COOKIE_NAME = "vigie_csrf"
+# A refused form says what to do, in the reader's language (Django's page is an English notice).
+CSRF_FAILURE_VIEW = "vigie.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -635,3 +635,11 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
         raise PermissionDenied
     next_url = _safe_next(request, request.GET.get("next")) or reverse("admin:index")
     return redirect_to_login(next_url, reverse("login"))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid security token: a page left open too long (the token changed
+    when someone signed in again), or a browser that blocks this site's cookies (a customer
+    answering a survey). Django's own page is an English technical notice; this one says what to
+    do, in the reader's language, and leads back to the form."""
+    return render(request, "403_csrf.html", {"back": request.path}, status=403)
