@@ -60,3 +60,20 @@ def test_back_and_send_again_does_not_send_the_reply_twice(server: Server, brows
     same = agent.locator("#replies .entry-reply", has_text="toutes nos excuses pour cette attente")
     sent = [entry for entry in same.all() if not entry.locator(".status-draft").count()]
     assert len(sent) == 1
+
+
+def test_on_a_phone_the_approval_notice_is_read_before_the_send_button(server: Server, browser: Any) -> None:  # noqa: F811
+    # A one-star review needs a supervisor's approval: on a phone the notice sat below "Envoyer",
+    # after the template and channel fields.
+    agent = sign_in(browser, server, AGENT)
+    agent.set_viewport_size({"width": 390, "height": 844})
+    agent.goto(f"{agent.url.split('/inbox/')[0]}/inbox/?view=todo&stars=1")
+    agent.locator("a.case-link").first.click()
+    agent.wait_for_url("**/inbox/cases/**")
+    notice = agent.locator("#approval-notice")
+    assert "avis de 2 étoiles ou moins" in notice.inner_text()
+    notice_box, button_box = notice.bounding_box(), agent.locator("#reply-submit").bounding_box()
+    assert notice_box is not None
+    assert button_box is not None
+    assert notice_box["y"] + notice_box["height"] <= button_box["y"]
+    assert notice_box["x"] + notice_box["width"] <= 390
