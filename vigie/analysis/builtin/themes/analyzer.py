@@ -62,6 +62,13 @@ _SUFFIXES = (
 _FALSE_FRIENDS = frozenset(
     ("attentes", "attentif", "attentifs", "attentive", "attentives", "attentivement", "expectations")
 )
+# "ce livre", "les livres" are books, not deliveries, though "livre" folds to the stem of "livré";
+# a bare "livre" stays a delivery: reviews often drop the accent ("livre rapidement", "bien
+# livre dans les temps"). A determiner or a common adjective before it says it is the noun.
+_BOOK = re.compile(
+    r"\b(?:le|un|ce|cet|mon|ton|son|du|les|des|ces|mes|tes|ses|nos|vos|leurs?|votre|notre"
+    r"|beau|bon|petit|gros|premier|dernier|meilleur|excellent)\s+livres?\b"
+)
 MIN_STEM = 4
 MIN_TYPO = 6
 MIN_TYPO_EN = 8
@@ -212,7 +219,10 @@ class ThemeIndex:
 
     def themes(self, text: str) -> list[str]:
         """The slugs of the themes ``text`` speaks of, in taxonomy order."""
-        words = _WORD.findall(fold(text))
+        folded = fold(text)
+        if "livre" in folded:
+            folded = _BOOK.sub(" ", folded)
+        words = _WORD.findall(folded)
         # Each distinct word once: a long review repeats its words, and most were seen before.
         distinct = set(words)
         hits: set[str] = set()
@@ -354,7 +364,7 @@ class ThemesAnalyzer(Analyzer):
     default one in the item's language, and the sentiment of each theme (``aspects``)."""
 
     name: ClassVar[str] = "themes"
-    version: ClassVar[str] = "1.1"
+    version: ClassVar[str] = "1.2"
     provides: ClassVar[frozenset[str]] = frozenset({"themes", "aspects"})
     # language picks the default taxonomy, sentiment is the aspects' fallback. Type and toxicity
     # are not read: naming them runs this analyzer after every analyzer that featurises the batch,

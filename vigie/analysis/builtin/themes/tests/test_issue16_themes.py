@@ -99,6 +99,12 @@ def test_a_keyword_is_no_typo_of_another_theme_and_false_friends_are_ignored() -
     # "attente" and "attest(ation)" differ by one letter: the known word keeps its own theme.
     assert _default("Une heure d'attente au guichet.") == ["attente"]
     assert _default("Ils répondent toujours à nos attentes, conseillère attentive.") == ["competence"]
+    # "livre" (a book) folds to the stem of "livré": no delivery theme for a reader, but "livre"
+    # typed for "livré" still is one.
+    assert _default("J'ai lu ce livre pendant les vacances, les livres de poche sont bien.") == []
+    assert _default("Un très bon livre.") == []
+    assert _default("Tout a été livre rapidement.") == ["livraison"]
+    assert _default("Le livre est arrivé, jamais livré à temps.") == ["livraison"]
 
 
 def test_the_labelled_theme_sets_name_only_default_themes() -> None:
