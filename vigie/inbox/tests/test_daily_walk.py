@@ -332,3 +332,21 @@ def test_going_back_and_sending_the_same_reply_again_does_not_publish_it_twice(
     # The composer does not let the browser refill a text already sent.
     page = agent.get(reverse("case_detail", args=[make_case(org).pk])).content.decode()
     assert 'id="reply-form" autocomplete="off"' in page
+
+
+def test_the_search_triggers_survive_the_mention_tables_migrations(tenant: Tenant, login: Login) -> None:
+    # mentions.0004 rebuilt the mention table on SQLite, which dropped the triggers keeping the
+    # search index in sync: the demo's search for "remboursement" found nothing.
+    from django.db import connection
+
+    from vigie.mentions.tests.factories import make_mention
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            triggers = {row[0] for row in cursor.fetchall()}
+        for table in ("inbox_mention_fts", "inbox_mention_fts_en"):
+            assert {f"{table}_ai", f"{table}_ad", f"{table}_au"} <= triggers
+    case = make_case(tenant.organisation, make_mention(tenant.organisation, text="Remboursement bloqué"))
+    response = login(tenant.agent).get(reverse("inbox"), {"view": "all", "q": "remboursement"})
+    assert [c.pk for c in response.context["page"].object_list] == [case.pk]
