@@ -76,4 +76,8 @@ def test_on_a_phone_the_approval_notice_is_read_before_the_send_button(server: S
     assert notice_box is not None
     assert button_box is not None
     assert notice_box["y"] + notice_box["height"] <= button_box["y"]
+    # ... and below the reply box, which stays in the first screen.
+    body_box = agent.locator("#id_body").bounding_box()
+    assert body_box is not None
+    assert body_box["y"] + body_box["height"] <= notice_box["y"]
     assert notice_box["x"] + notice_box["width"] <= 390
