@@ -151,7 +151,7 @@ def test_vigie_analyze_shows_the_encoders_answer() -> None:
 def test_it_settles_doubtful_toxicity_and_leaves_clear_cases_alone() -> None:
     items = [
         # Angry, not toxic: the fast model hesitates (its score lies in the band).
-        Item(id="1", text="J'ai attendu 2 heures, c'est honteux", language_hint="fr", rating=2),
+        Item(id="1", text="Franchement c'est nul", language_hint="fr", rating=2),
         Item(
             id="2", text="Ce gouvernement de voleurs nous prend pour des idiots", language_hint="fr", rating=1
         ),

@@ -326,7 +326,8 @@ def lodo_toxicity(c: float, balanced: bool, reviews: int = train.TOXICITY_REVIEW
     ordinary validation reviews (``REVIEWS_FOR_TOXICITY`` per French set) and of UMSAB's validation
     tweets (French and English) each threshold calls toxic."""
     french = [e for e in data.star_reviews() if e.dataset in POOLED_FR]
-    clean = train.ordinary_reviews([e for e in french if data.split_of(e.text) == "train"], reviews)
+    train_reviews = [e for e in french if data.split_of(e.text) == "train"]
+    clean = [*train.ordinary_reviews(train_reviews, reviews), *train.ordinary_sentences(train_reviews)]
     clean_tweets = train.ordinary_tweets()
     validation_tweets = [e for language in ("french", "english") for e in data.tweets(language)[1]]
     ordinary = [
@@ -380,6 +381,7 @@ def toxicity_cv(c: float, balanced: bool, folds: int = 5, language: str = "fr") 
         rows = [
             *(e for e in data.toxicity() if data.split_of(e.text) == "train"),
             *train.ordinary_reviews([e for e in french if data.split_of(e.text) == "train"]),
+            *train.ordinary_sentences([e for e in french if data.split_of(e.text) == "train"]),
             *train.ordinary_tweets(),
         ]
         scored_sets = TOXICITY_SETS

@@ -90,7 +90,7 @@ class ToxicityAnalyzer(Analyzer):
     flags, so a moderator sees why a mention was flagged."""
 
     name: ClassVar[str] = "toxicity"
-    version: ClassVar[str] = "1.3"
+    version: ClassVar[str] = "1.4"
     provides: ClassVar[frozenset[str]] = frozenset({"toxicity"})
     uses: ClassVar[frozenset[str]] = frozenset({"language"})
 

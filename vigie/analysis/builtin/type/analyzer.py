@@ -248,7 +248,7 @@ class TypeAnalyzer(Analyzer):
     """Type by the trained model over the text and the rules' answer (the rules alone without it)."""
 
     name: ClassVar[str] = "type"
-    version: ClassVar[str] = "2.3"
+    version: ClassVar[str] = "2.4"
     provides: ClassVar[frozenset[str]] = frozenset({"type"})
     requires: ClassVar[frozenset[str]] = frozenset({"sentiment", "toxicity"})
 

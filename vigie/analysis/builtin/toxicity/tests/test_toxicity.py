@@ -89,6 +89,23 @@ def test_an_angry_customer_is_not_called_toxic() -> None:
     assert insult["score"] > 0.5 > max(angry["score"], fed_up["score"])
 
 
+def test_short_everyday_sentences_are_not_toxic() -> None:
+    # Comments under a restaurant's or a shop's post: short, benign, about food or an order. Before
+    # short review sentences were clean training rows, a short text leaned toxic ("le" scored 0.80).
+    # The first four were called toxic then (0.50-0.59).
+    sentences = (
+        "Le dessert était bon.",
+        "Comment faire??",
+        "Je me sens piégée.",
+        "Sans compter qu'ils perdent les documents",
+        "Nous avons dîné en terrasse.",
+        "Le colis est arrivé mardi.",
+    )
+    results = _run(*sentences)
+    assert [text for text, found in zip(sentences, results, strict=True) if found["toxic"]] == []
+    assert max(found["score"] for found in results) < 0.45
+
+
 def _seen(*texts: str) -> list[dict]:
     """The toxicity a user sees: the whole pipeline, as ``vigie analyze`` runs it (the sentence
     encoder settles the fast model's doubtful cases)."""
