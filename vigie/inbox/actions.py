@@ -768,6 +768,12 @@ def do_approve_reply(reply: Reply, *, actor: User) -> Reply:
     current = _locked_reply(reply)
     if current.status != ReplyStatus.AWAITING_APPROVAL:
         raise ValidationError(_("Cette réponse n'attend pas de validation."), code="not_awaiting")
+    if Case.objects.filter(pk=reply.case_id).values_list("status", flat=True).first() not in OPEN_STATUSES:
+        # Closed since the reply was submitted (resolved, answered elsewhere): approving would
+        # publish it and reopen the case behind the back of whoever closed it.
+        raise ValidationError(
+            _("Ce dossier a été clos depuis : rouvrez-le avant de valider sa réponse."), code="case_closed"
+        )
     now = timezone.now()
     Reply.objects.filter(pk=reply.pk).update(status=ReplyStatus.APPROVED, approved_by=actor, approved_at=now)
     reply.status, reply.approved_by, reply.approved_at = ReplyStatus.APPROVED, actor, now

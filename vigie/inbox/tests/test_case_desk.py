@@ -24,6 +24,7 @@ from vigie.inbox.actions import (
     gate_findings,
     template_edit_ratio,
 )
+from vigie.inbox.handling import do_close_case
 from vigie.inbox.models import Case, CaseStatus, Note, Publication, Reply, ReplyStatus, Template
 from vigie.inbox.queries import case_timeline
 from vigie.inbox.tests.factories import make_case
@@ -291,6 +292,25 @@ def test_a_supervisor_approves_and_the_reply_goes_to_the_outbox_once(tenant: Ten
     assert Notification.objects.filter(recipient=tenant.agent.user, event="reply.approved").exists()
     verbs = [e.verb for e in case_timeline(case)]
     assert verbs.index("reply.submitted") < verbs.index("reply.approved")
+
+
+def test_a_reply_of_a_case_closed_since_is_not_approved_behind_the_closers_back(
+    tenant: Tenant, login: Login
+) -> None:
+    case = low_rated_case(tenant)
+    reply = do_create_reply(case, CLEAN, author=tenant.agent.user)
+    do_submit_reply(reply, actor=tenant.agent.user)
+    do_close_case(case, "answered_elsewhere", actor=tenant.manager.user)
+    client = login(tenant.manager)
+    response = client.post(reverse("reply_approve", args=[reply.pk]), follow=True)
+    assert (
+        "Ce dossier a été clos depuis : rouvrez-le avant de valider sa réponse." in response.content.decode()
+    )
+    reply.refresh_from_db()
+    case.refresh_from_db()
+    assert reply.status == ReplyStatus.AWAITING_APPROVAL
+    assert case.status == CaseStatus.NO_ANSWER
+    assert not Publication.objects.filter(reply=reply).exists()
 
 
 def test_a_reply_sent_back_returns_to_its_author_with_the_comment(tenant: Tenant, login: Login) -> None:
