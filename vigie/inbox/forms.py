@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vigie.analysis.queries import theme_choices
-from vigie.connectors.platforms import platform_of, platform_public_label
+from vigie.connectors.platforms import all_platforms, platform_of, platform_public_label
 from vigie.connectors.queries import live_sources
 from vigie.core.models import Membership, User
 from vigie.core.queries import organisation_locations, organisation_teams
@@ -95,8 +95,14 @@ class InboxFilterForm(forms.Form):
         fields = self.fields
         # Each platform once, by the name its users know it by ("Google", "X"): the connectors say
         # which slugs name one platform; filtering by it finds the cases of each of its slugs.
+        offered = platform_filter_choices(platforms(organisation))
+        wanted = self.data.get("platform") if data is not None else ""
+        if wanted and wanted not in offered and wanted in all_platforms():
+            # A platform Vigie knows but no case comes from yet ("?platform=tripadvisor" from a
+            # link or a saved view): an empty list says so; dropping the filter listed every case.
+            offered = [*offered, wanted]
         cast(forms.ChoiceField, fields["platform"]).choices = _blank(every) + [
-            (p, platform_public_label(p)) for p in platform_filter_choices(platforms(organisation))
+            (p, platform_public_label(p)) for p in offered
         ]
         cast(forms.ChoiceField, fields["location"]).choices = _blank(_("Tous")) + [
             (str(loc.pk), loc.name) for loc in organisation_locations(organisation)

@@ -448,6 +448,12 @@ def test_the_platform_filter_offers_each_platform_once_by_its_public_name(
     # ... and its menu shows that platform chosen.
     html = client.get(reverse("inbox"), {"view": "all", "platform": "twitter"}).content.decode()
     assert re.search(r'<option value="x"[^>]*selected', html)
+    # A platform Vigie knows that no case comes from: an empty list under its name, not every case.
+    assert listed("tripadvisor") == set()
+    html = client.get(reverse("inbox"), {"view": "all", "platform": "tripadvisor"}).content.decode()
+    assert re.search(r'<option value="tripadvisor"[^>]*selected', html)
+    # A value that names no platform at all is still dropped, as any invalid filter.
+    assert listed("nimportequoi") == set(cases)
 
 
 def test_bulk_close_and_spam_ask_for_confirmation(tenant: Tenant, login: Login) -> None:
