@@ -508,7 +508,7 @@ class Cases(_State):
                 reason = _choice(rng, corpus.SEND_BACK_REASONS)
                 case.status = "in_progress"
                 case.events.append(
-                    EventRecord(reviewed, VERB_REPLY_SENT_BACK, approver, {"reason": reason}, index)
+                    EventRecord(reviewed, VERB_REPLY_SENT_BACK, approver, {"comment": reason}, index)
                 )
                 redo = self._work_time(reviewed + _seconds(rng, 600, 5400), team)
                 if redo > now:

@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils.html import escape
 
 from vigie.analysis.registry import registered_analyzers
 from vigie.analysis.taxonomy import DEFAULT_TAXONOMY
@@ -180,6 +181,11 @@ def test_thirty_pages_show_no_code_no_english_term_and_no_utc_time(demo: Organis
     assert top is not None, "the demo has an open case"
     assert published is not None, "the demo has a published reply"
     assert sent_back is not None, "the demo has a reply sent back for correction"
+    # The history says what the supervisor asked, as the product records it ("comment").
+    comment = sent_back.data.get("comment")
+    assert comment, sent_back.data
+    page = signed_in(demo, "agent").get(f"/inbox/cases/{sent_back.object_id}/").content.decode()
+    assert escape(comment) in page
     assert no_answer is not None, "the demo has a case that needs no answer"
     template = Template.objects.filter(organisation=demo).first()
     source = Source.objects.filter(organisation=demo, platform="feed").first()
