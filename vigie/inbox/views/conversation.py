@@ -43,10 +43,11 @@ class Entry:
 
 
 def _author_name(author: Any) -> str:
+    # Shown alone as the entry's author: capitalised. The platform's id ("comment:1029…") means
+    # nothing to an agent: a person without a name is unknown.
     if author is None:
-        return _("auteur inconnu")
-    # The platform's id ("comment:1029…") means nothing to an agent: a person without a name is unknown.
-    return str(author.display_name or author.handle or _("auteur inconnu"))
+        return _("Auteur inconnu")
+    return str(author.display_name or author.handle or _("Auteur inconnu"))
 
 
 def person_name(user: Any) -> str:
