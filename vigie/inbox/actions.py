@@ -259,7 +259,7 @@ def _follow_sla_clock(case: Case, previous: str, status: CaseStatus, now: Any) -
         if current_charter(case.organisation).sla.pause_while_waiting_customer:
             do_pause_sla(case, at=now)
     elif previous == CaseStatus.WAITING_CUSTOMER:
-        resumed = do_resume_sla(case, at=now)
+        resumed = do_resume_sla(case, at=now, closing=status in CLOSING_STATUSES)
         case.sla_due_at, case.sla_paused_at = resumed.sla_due_at, resumed.sla_paused_at
 
 

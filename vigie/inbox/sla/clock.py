@@ -67,8 +67,11 @@ def do_pause_sla(case: Case, *, at: datetime | None = None) -> Case:
 
 
 @transaction.atomic
-def do_resume_sla(case: Case, *, at: datetime | None = None) -> Case:
-    """Restart ``case``'s SLA clock; the deadline moves by the business time spent paused. Idempotent."""
+def do_resume_sla(case: Case, *, at: datetime | None = None, closing: bool = False) -> Case:
+    """Restart ``case``'s SLA clock; the deadline moves by the business time spent paused. Idempotent.
+
+    ``closing``: the pause ends because the case is being closed; the time is counted the same
+    way, but no "Délai repris" is written in its history (nothing restarts)."""
     at = at or timezone.now()
     current = Case.objects.select_for_update(of=("self",)).select_related("mention__location", "organisation")
     locked = current.get(pk=case.pk)
@@ -88,6 +91,8 @@ def do_resume_sla(case: Case, *, at: datetime | None = None) -> Case:
     case.sla_paused_seconds = total
     case.sla_due_at = new_due
     case.sla_warned_at = warned_at
+    if closing:
+        return case
     do_record_audit_event(
         case.organisation,
         "case.sla_resumed",

@@ -276,6 +276,23 @@ def test_the_clock_stops_as_soon_as_the_case_waits_for_the_customer(tenant: Tena
     assert verbs.count("case.sla_resumed") == 1
 
 
+def test_closing_a_case_waiting_for_the_customer_ends_the_pause_without_saying_delay_resumed(
+    tenant: Tenant,
+) -> None:
+    from vigie.inbox.actions import do_set_case_status
+    from vigie.inbox.models import CaseStatus
+
+    case = make_case(tenant.organisation, sla_due_at=paris(2026, 3, 4, 12))
+    do_set_case_status(case, CaseStatus.WAITING_CUSTOMER, actor=tenant.agent.user)
+    do_set_case_status(case, CaseStatus.RESOLVED, actor=tenant.agent.user)
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.sla_paused_at is None  # the pause is counted and over
+    verbs = list(AuditEvent.objects.filter(object_id=str(case.pk)).values_list("verb", flat=True))
+    assert verbs.count("case.sla_paused") == 1
+    # Nothing restarts on a closed case: its history must not read "Délai repris".
+    assert "case.sla_resumed" not in verbs
+
+
 def test_a_charter_without_pause_keeps_the_clock_running(tenant: Tenant) -> None:
     from vigie.inbox.actions import do_set_case_status
     from vigie.inbox.models import CaseStatus
