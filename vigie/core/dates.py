@@ -9,6 +9,23 @@ from datetime import date
 from django.utils import formats
 from django.utils.translation import get_language
 
+# The French months, for texts written without Django's formats (the offline evidence check, the
+# demo's generated reviews).
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
 
 def long_date(day: date) -> str:
     """ "6 décembre 2026", "1er décembre 2026"; "December 6, 2026" in English."""

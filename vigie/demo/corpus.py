@@ -180,20 +180,6 @@ EN_SLOTS: dict[str, tuple[str, ...]] = {
     "org": ("Mutuelle Horizon", "Mutuelle Horizon", "Horizon"),
 }
 
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 MONTHS_EN = (
     "January",
     "February",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from vigie.core.dates import MONTHS_FR
 from vigie.evidence import signing
 from vigie.evidence.formats import BUNDLE_FORMAT, GENESIS, SEAL_LENGTH, SEAL_PREFIX
 from vigie.evidence.timestamping import verify_token
@@ -19,22 +20,6 @@ from vigie.evidence.timestamping import verify_token
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
 # What the archive's members may add up to once inflated (their declared sizes bound what is read).
 MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
-
-
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def french_utc(moment: datetime) -> str:

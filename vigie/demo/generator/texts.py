@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from vigie.core.dates import MONTHS_FR
 from vigie.demo import corpus
 from vigie.demo.generator.draws import _below, _choice, _pick, _randint
 from vigie.demo.generator.state import _Person, _State
@@ -74,14 +75,14 @@ class _Slots(dict[str, str]):
         elif key == "branch":
             value = f"the {self._location().city} branch"
         elif key == "mois":
-            value = corpus.MONTHS_FR[(self.created.month - 1 - _below(rng, 2)) % 12]
+            value = MONTHS_FR[(self.created.month - 1 - _below(rng, 2)) % 12]
         elif key == "month":
             value = corpus.MONTHS_EN[(self.created.month - 1 - _below(rng, 2)) % 12]
         elif key in ("annee", "year"):
             value = str(self.created.year)
         elif key == "crisis_date":
             start = self.gen.crisis_start
-            value = f"{start.day} {corpus.MONTHS_FR[start.month - 1]}"
+            value = f"{start.day} {MONTHS_FR[start.month - 1]}"
         elif key == "crisis_date_en":
             start = self.gen.crisis_start
             value = f"{corpus.MONTHS_EN[start.month - 1]} {start.day}"
