@@ -226,12 +226,7 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
             return self._after_comments(base)
         media = queue[0]
         params = {"fields": COMMENT_FIELDS, "limit": PAGE_SIZE}
-        try:
-            entries, after = self.graph.list_page(f"/{media['id']}/comments", params, cursor.get("after"))
-        except ConnectorError as exc:
-            if "subcode 33)" not in exc.message:  # a media deleted since it was listed
-                raise
-            entries, after = [], None
+        entries, after = self._list_unless_gone(f"/{media['id']}/comments", params, cursor.get("after"))
         items: list[MentionIn] = []
         for raw in entries:
             items.extend(self._comment_and_replies(raw, media))
@@ -246,6 +241,18 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
         page = self._after_comments(base)
         return Page(items, page.next_cursor, has_more=page.has_more)
 
+    def _list_unless_gone(
+        self, path: str, params: dict[str, Any], after: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of ``path``'s edge, or nothing when its object (a media, a comment) was deleted
+        since it was read (Graph error subcode 33): the walk goes on with the next one."""
+        try:
+            return self.graph.list_page(path, params, after)
+        except ConnectorError as exc:
+            if "subcode 33)" not in exc.message:
+                raise
+            return [], None
+
     def _replies_page(self, cursor: dict[str, Any]) -> Page:
         """The replies of a comment past the first page nested in it (``/{comment-id}/replies``)."""
         more: list[dict[str, Any]] = [
@@ -257,12 +264,7 @@ class InstagramConnector(MetaConnector[InstagramConfig]):
         head = more[0]
         media: dict[str, str] = dict(head.get("media") or {})
         params = {"fields": _COMMENT, "limit": PAGE_SIZE}
-        try:
-            entries, after = self.graph.list_page(f"/{head['comment']}/replies", params, head.get("after"))
-        except ConnectorError as exc:
-            if "subcode 33)" not in exc.message:  # a comment deleted since it was read
-                raise
-            entries, after = [], None
+        entries, after = self._list_unless_gone(f"/{head['comment']}/replies", params, head.get("after"))
         items: list[MentionIn] = []
         for raw in entries:
             reply = self.graph.model(IgComment, _with_sender(raw))
