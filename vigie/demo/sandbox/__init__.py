@@ -26,7 +26,7 @@ from vigie.connectors.actions import do_update_source
 from vigie.connectors.models import Source
 from vigie.connectors.registry import UnknownPlatform, get_connector_class
 from vigie.core.models import Organisation
-from vigie.demo.sandbox.routes import Answer, Write, route
+from vigie.demo.sandbox.routes import Answer, Write, forget_replies, route
 
 __all__ = ["Sandbox", "point_demo_sources", "start_sandbox"]
 
@@ -163,6 +163,7 @@ def start_sandbox() -> Sandbox:
     allowed = [entry for entry in os.environ.get("VIGIE_EGRESS_ALLOW", "").split(",") if entry.strip()]
     if "127.0.0.1" not in allowed:
         os.environ["VIGIE_EGRESS_ALLOW"] = ",".join([*allowed, "127.0.0.1"])
+    forget_replies()  # a new sandbox is a platform where nothing was answered yet
     return Sandbox().start()
 
 

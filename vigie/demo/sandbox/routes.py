@@ -93,6 +93,21 @@ def google_locations(match: re.Match[str], body: dict[str, Any], journal: Journa
     )
 
 
+# The owner replies published through the sandbox, by review id: Google lists a review with its
+# reply (``reviewReply``) once one is posted, so the next poll reads it back as the real API does.
+_GOOGLE_REPLIES: dict[str, dict[str, str]] = {}
+
+
+def forget_replies() -> None:
+    """Start from a platform where no reply was posted (a new sandbox)."""
+    _GOOGLE_REPLIES.clear()
+
+
+def _with_reply(raw: dict[str, Any]) -> dict[str, Any]:
+    reply = _GOOGLE_REPLIES.get(str(raw.get("reviewId", "")))
+    return {**raw, "reviewReply": reply} if reply else raw
+
+
 def google_reviews(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
     """The location's reviews as Google lists them (most recently updated first), read back from
     what the demo stored: a full read by the connector finds every review still there."""
@@ -108,7 +123,12 @@ def google_reviews(match: re.Match[str], body: dict[str, Any], journal: Journal)
             status=400, json={"error": {"code": 400, "message": "bad page", "status": "INVALID_ARGUMENT"}}
         )
     total = reviews.count()
-    page = list(reviews.order_by("-updated_at", "-pk").values_list("raw", flat=True)[offset : offset + size])
+    page = [
+        _with_reply(raw)
+        for raw in reviews.order_by("-updated_at", "-pk").values_list("raw", flat=True)[
+            offset : offset + size
+        ]
+    ]
     answer: dict[str, Any] = {"reviews": page, "totalReviewCount": total}
     if offset + size < total:
         answer["nextPageToken"] = str(offset + size)
@@ -118,11 +138,14 @@ def google_reviews(match: re.Match[str], body: dict[str, Any], journal: Journal)
 def google_reply(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
     comment = str(body.get("comment") or "")
     journal(Write(_now(), "Google", "reply", match.group("review"), comment))
-    return Answer(json={"comment": comment, "updateTime": _z(_now())})
+    reply = {"comment": comment, "updateTime": _z(_now())}
+    _GOOGLE_REPLIES[match.group("review")] = reply
+    return Answer(json=reply)
 
 
 def google_delete(match: re.Match[str], body: dict[str, Any], journal: Journal) -> Answer:
     journal(Write(_now(), "Google", "delete", match.group("review"), ""))
+    _GOOGLE_REPLIES.pop(match.group("review"), None)
     return Answer(json={})
 
 

@@ -110,6 +110,28 @@ def test_the_demo_trustpilot_source_passes_its_connection_test(sandbox: Sandbox)
     assert httpx.get(f"{sandbox.url}/trustpilot/v1/business-units/unknown").status_code == 404
 
 
+def test_googles_list_shows_the_published_reply_and_the_next_poll_reads_it_back(sandbox: Sandbox) -> None:
+    do_load_demo(size=300)
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    point_demo_sources(organisation, sandbox.url)
+    case = Case.objects.filter(organisation=organisation, mention__source__platform="google_business").first()
+    assert case is not None
+    reply = make_reply(
+        case, body="Merci pour votre retour, à bientôt en agence.", status=ReplyStatus.APPROVED
+    )
+    do_queue_publication(reply, actor=None)
+    assert run_publication(reply.pk, "test") == "published"
+    status = Case.objects.get(pk=case.pk).status
+
+    do_fetch_source(case.mention.source)
+    run_pending()
+    mention = Mention.objects.get(pk=case.mention_id)
+    assert mention.owner_reply_text == "Merci pour votre retour, à bientôt en agence."
+    assert mention.owner_reply_at is not None
+    # Vigie's own reply read back: the case is left as it was.
+    assert Case.objects.get(pk=case.pk).status == status
+
+
 @pytest.mark.parametrize(
     "platform", ["google_business", "trustpilot", "mastodon", "bluesky", "facebook", "instagram", "x"]
 )
