@@ -175,7 +175,7 @@ def gettext_noop(message: str) -> str:
 
 
 _SOCIAL, _REVIEWS, _OTHER = PlatformKind.SOCIAL, PlatformKind.REVIEWS, PlatformKind.OTHER
-_X_LIMIT = LengthLimit(280, "characters", url_weight=23)
+_X_LIMIT = LengthLimit(280, "weighted", url_weight=23)
 
 # Platforms Vigie holds mentions of without a connector of its own: answered by "copy and open".
 # The limits are the platforms' documented reply (comment) lengths; see

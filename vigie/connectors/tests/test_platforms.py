@@ -120,9 +120,9 @@ def test_only_messenger_instagram_direct_and_x_carry_direct_messages() -> None:
 # --- platforms without a connector --------------------------------------------------------------
 
 
-def test_x_counts_280_characters_with_every_link_worth_23() -> None:
+def test_x_counts_280_weighted_characters_with_every_link_worth_23() -> None:
     x = platform_facts("x")
-    assert x.reply_limit == LengthLimit(280, "characters", url_weight=23)
+    assert x.reply_limit == LengthLimit(280, "weighted", url_weight=23)
     # "twitter" (imported archives) stays a copy-and-open row with X's limits.
     assert platform_facts("twitter").reply_limit == x.reply_limit
     assert (x.connected, x.can_publish) == (True, True)
@@ -133,7 +133,7 @@ def test_x_counts_280_characters_with_every_link_worth_23() -> None:
 def test_the_documented_limits_of_the_other_platforms() -> None:
     limits = {slug: facts.reply_limit for slug, facts in UNCONNECTED.items() if facts.reply_limit}
     assert limits == {
-        "twitter": LengthLimit(280, "characters", url_weight=23),
+        "twitter": LengthLimit(280, "weighted", url_weight=23),
         "linkedin": LengthLimit(1250),
     }
     for slug in ("youtube", "reddit"):
