@@ -37,8 +37,8 @@ def answered_at(mention: Mention, now: datetime) -> datetime:
 @transaction.atomic
 def do_note_platform_replies(organisation: Organisation, mentions: Sequence[Mention]) -> int:
     """Record the platform answers of ``mentions`` (routed, of ``organisation``) on their cases;
-    returns how many cases were closed as answered on the platform. Two queries when none of
-    them carries an answer is not even needed: nothing is read then."""
+    returns how many cases were closed as answered on the platform. A batch without any answer
+    (most of them) reads nothing."""
     answered = {m.pk: m for m in mentions if m.owner_reply_text}
     if not answered:
         return 0
@@ -61,8 +61,9 @@ def do_note_platform_replies(organisation: Organisation, mentions: Sequence[Ment
             continue  # Vigie's own reply, read back from the platform
         at = answered_at(mention, now)
         if case.first_response_at is None:
-            Case.objects.filter(pk=case.pk).update(first_response_at=at)
-            case.first_response_at = at
+            # ``updated_at`` too: the case changed (the daily rollup and "recently updated" read it).
+            Case.objects.filter(pk=case.pk).update(first_response_at=at, updated_at=now)
+            case.first_response_at, case.updated_at = at, now
         if not case.is_open or replies.intersection(UNDER_WAY) or case.status == CaseStatus.AWAITING_APPROVAL:
             # Closed already, or someone is answering: the case page shows the platform's answer
             # beside theirs, and they decide.
