@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
-from vigie.core.egress import check_url
+from vigie.core.egress import EgressRefused, check_url, egress_client
 
 MAX_RESPONSE_BYTES = 64 * 1024
 TIMEOUT_SECONDS = 15.0
@@ -56,13 +56,15 @@ def request_timestamp(url: str, digest: bytes) -> bytes:
     check_url(url)
     nonce = secrets.randbits(63)
     try:
-        with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+        # The guarded client checks the address again where the socket opens and stops a runaway
+        # answer while it downloads, past MAX_RESPONSE_BYTES.
+        with egress_client(timeout=TIMEOUT_SECONDS, max_bytes=MAX_RESPONSE_BYTES) as client:
             response = client.post(
                 url,
                 content=build_request(digest, nonce),
                 headers={"Content-Type": "application/timestamp-query"},
             )
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, EgressRefused) as exc:
         raise TimestampError(f"autorité d'horodatage injoignable ({type(exc).__name__})") from exc
     if response.status_code != 200:
         raise TimestampError(f"l'autorité d'horodatage répond HTTP {response.status_code}")

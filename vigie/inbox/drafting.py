@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from vigie.charter.queries import current_charter
-from vigie.core.egress import EgressRefused, check_url
+from vigie.core.egress import EgressRefused, check_url, egress_client
 from vigie.core.models import Membership
 from vigie.inbox.models import Case
 from vigie.inbox.templating.render import template_context
@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 30.0
 MAX_DRAFT_CHARS = 4000
 MAX_CUSTOMER_CHARS = 4000
+# A chat completion is a few kilobytes; a server answering more is cut while it downloads.
+MAX_ANSWER_BYTES = 1024 * 1024
 
 
 def llm_available() -> bool:
@@ -75,7 +77,10 @@ def draft_reply(case: Case, membership: Membership, *, client: httpx.Client | No
         "temperature": 0.3,
     }
     try:
-        http = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
+        # The guarded client: the address is checked again where the socket opens (a name that
+        # answered a public address to check_url cannot lead the key to an internal one), and a
+        # runaway answer is cut while it downloads.
+        http = client or egress_client(timeout=TIMEOUT_SECONDS, max_bytes=MAX_ANSWER_BYTES)
         try:
             response = http.post(url, json=payload, headers=headers)
         finally:

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from vigie.connectors.platforms import platform_public_label
-from vigie.core.egress import EgressRefused, check_url
+from vigie.core.egress import EgressRefused, check_url, egress_client
 from vigie.outreach.links import click_link, optout_link, survey_link
 from vigie.outreach.models import Invitation
 
@@ -129,13 +129,16 @@ class HttpSmsProvider:
         except EgressRefused as exc:
             raise SendError(f"SMS provider: {exc}", permanent=False) from None
         try:
-            response = httpx.post(
-                self.url,
-                json={"to": to, "text": text, "sender": self.sender},
-                headers={"Authorization": f"Bearer {self.token}"},
-                timeout=15,
-                follow_redirects=False,
-            )
+            # The guarded client checks the address again where the socket opens (DNS rebinding)
+            # and reads at most a small answer: only the status matters.
+            with egress_client(timeout=15, max_bytes=64 * 1024) as client:
+                response = client.post(
+                    self.url,
+                    json={"to": to, "text": text, "sender": self.sender},
+                    headers={"Authorization": f"Bearer {self.token}"},
+                )
+        except EgressRefused as exc:
+            raise SendError(f"SMS provider: {exc}", permanent=False) from None
         except httpx.HTTPError as exc:
             raise SendError(f"SMS provider unreachable ({type(exc).__name__})") from None
         if response.status_code >= 300:
