@@ -127,6 +127,12 @@ class Page:
     # earlier are restored.
     complete_ids: frozenset[str] | None = None
     complete_prefix: str = ""
+    # Narrows that scope to the stored items created strictly after ``complete_after`` and strictly
+    # before ``complete_before`` (None: no bound on that side). A listing read newest first one
+    # page at a time is whole only inside the span of creation times its page covers: a review
+    # missing from that span was deleted, one outside it was simply on another page.
+    complete_after: datetime | None = None
+    complete_before: datetime | None = None
 
 
 @dataclass(frozen=True)

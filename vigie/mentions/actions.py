@@ -96,7 +96,7 @@ def do_ingest_page(source: Source, page: Page, *, advance_cursor: bool = True) -
     with transaction.atomic():
         counts = upsert_mentions(source, page.items)
         if page.complete_ids is not None:
-            _reconcile_deletions(source, page.complete_ids, page.complete_prefix, counts)
+            _reconcile_deletions(source, page, counts)
         do_advance_source_cursor(source, page.next_cursor if advance_cursor else None, len(page.items))
         if counts.changed_ids:
             ids = list(counts.changed_ids)
@@ -107,14 +107,19 @@ def do_ingest_page(source: Source, page: Page, *, advance_cursor: bool = True) -
 RECONCILE_CHUNK = 500
 
 
-def _reconcile_deletions(source: Source, listed: frozenset[str], prefix: str, counts: IngestCounts) -> None:
+def _reconcile_deletions(source: Source, page: Page, counts: IngestCounts) -> None:
     """Apply a full listing of a scope (``Page.complete_ids``): stored mentions of ``source`` whose
-    external id starts with ``prefix`` and that the platform no longer lists are marked deleted
-    (kept, never erased); listed ones marked deleted before are restored. Counted as updated."""
-    listed_ids = {storable_external_id(external_id) for external_id in listed}
+    external id starts with ``page.complete_prefix`` (and created inside the page's span, when it
+    gives one) that the platform no longer lists are marked deleted (kept, never erased); listed
+    ones marked deleted before are restored. Counted as updated."""
+    listed_ids = {storable_external_id(external_id) for external_id in page.complete_ids or ()}
     scope = Mention.objects.filter(source=source)
-    if prefix:
-        scope = scope.filter(external_id__startswith=prefix)
+    if page.complete_prefix:
+        scope = scope.filter(external_id__startswith=page.complete_prefix)
+    if page.complete_after is not None:
+        scope = scope.filter(created_at__gt=page.complete_after)
+    if page.complete_before is not None:
+        scope = scope.filter(created_at__lt=page.complete_before)
     gone: list[int] = []
     back: list[int] = []
     for pk, external_id, deleted_at in scope.values_list("pk", "external_id", "deleted_at").iterator():

@@ -3,7 +3,9 @@
 Reviews are read newest first (``sort=-createdDate``, ``limit=200``, JSON:API ``links.next``
 paging) with their response (``include=response``). Each poll reads back to the newest review
 of the previous poll minus ``RESCAN_DAYS``, so responses published since (Apple reviews them:
-``PENDING_PUBLISH`` then ``PUBLISHED``) and recent edits are read again.
+``PENDING_PUBLISH`` then ``PUBLISHED``) and recent edits are read again. Apple never says a
+review was removed: it stops listing it, so each page marks deleted the stored reviews of the span
+of creation times it covers that it no longer lists (``Page.complete_ids``).
 
 Authentication is a JWT signed ES256 with the team's .p8 API key (``iss`` the issuer id, ``kid``
 the key id, ``aud`` ``appstoreconnect-v1``, 20 minutes at most), made here and renewed before it
@@ -106,7 +108,13 @@ class AppStoreConnector(Connector[AppStoreConfig]):
     slug: ClassVar[str] = "app_store"
     label: ClassVar[str] = "App Store"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.FETCH, Capability.REPLY, Capability.EDIT_REPLY, Capability.DELETE_REPLY}
+        {
+            Capability.FETCH,
+            Capability.REPLY,
+            Capability.EDIT_REPLY,
+            Capability.DELETE_REPLY,
+            Capability.DETECTS_DELETIONS,
+        }
     )
     Config: ClassVar[type[ConnectorConfig]] = AppStoreConfig
     default_poll_seconds: ClassVar[int] = 3600
@@ -152,21 +160,24 @@ class AppStoreConnector(Connector[AppStoreConfig]):
         raw_reviews = (data.get("data") or []) if isinstance(data, dict) else []
         floor = since - timedelta(days=RESCAN_DAYS) if since else None
         items: list[MentionIn] = []
+        listed: list[MentionIn] = []
         reached_floor = False
         for review, raw in zip(document.data, raw_reviews, strict=True):
             mention = self._to_mention(review, raw, responses)
+            listed.append(mention)
             if floor is not None and mention.created_at < floor:
                 reached_floor = True
                 continue
             items.append(mention)
             run_newest = max(run_newest, mention.created_at) if run_newest else mention.created_at
         following = _relative(document.links.next if document.links else None)
+        span = _listed_span(listed, first_page=not isinstance(next_path, str) or not next_path)
         # A link that comes back unchanged would serve the same page forever: the walk ends.
         if following and following != next_path and document.data and not reached_floor:
             state = {"since": _iso(since), "run_newest": _iso(run_newest), "next": following}
-            return Page(items=items, next_cursor=state, has_more=True)
+            return Page(items=items, next_cursor=state, has_more=True, **span)
         newest = max(filter(None, [since, run_newest])) if (since or run_newest) else None
-        return Page(items=items, next_cursor={"since": _iso(newest)}, has_more=False)
+        return Page(items=items, next_cursor={"since": _iso(newest)}, has_more=False, **span)
 
     def publish_reply(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:
         """Replace the review's response: delete the one in place (if any), then create."""
@@ -299,6 +310,22 @@ def _responses(included: list[dict[str, Any]]) -> dict[str, CustomerReviewRespon
             response = _model(CustomerReviewResponse, resource)
             found[response.id] = response
     return found
+
+
+def _listed_span(listed: list[MentionIn], *, first_page: bool) -> dict[str, Any]:
+    """What a page of the newest-first listing proves about deletions (``Page.complete_ids``):
+    every review created strictly between the page's oldest and newest is on it (on the first
+    page, every review newer than its oldest), so a stored one of that span it lacks was removed
+    from the App Store. Strict bounds: reviews sharing a boundary time may sit on the next page.
+    An empty page proves nothing."""
+    if not listed:
+        return {}
+    times = [mention.created_at for mention in listed]
+    return {
+        "complete_ids": frozenset(mention.external_id for mention in listed),
+        "complete_after": min(times),
+        "complete_before": None if first_page else max(times),
+    }
 
 
 def _relative(link: str | None) -> str:

@@ -7,6 +7,11 @@ A review edited later than that (a customer who changes 2 stars to 4 a month aft
 problem is solved) would never be read again: so once every ``deep_rescan_hours`` a poll reads back
 ``deep_rescan_days`` (0: every review), and edits of older reviews arrive within a day.
 
+Trustpilot never says a review was deleted: it stops listing it. Each page read proves which
+reviews exist within the span of creation times it covers (``Page.complete_ids`` with
+``complete_after``/``complete_before``), so a review deleted on Trustpilot is marked deleted in
+Vigie at the next poll that reads back to it (within a day for ``deep_rescan_days``).
+
 Replies use the private API with a business-user OAuth token obtained with the client-credentials
 grant (API key + secret); the token is kept in memory for its lifetime and renewed once on a 401.
 """
@@ -81,7 +86,13 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
     slug: ClassVar[str] = "trustpilot"
     label: ClassVar[str] = "Trustpilot"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.FETCH, Capability.REPLY, Capability.EDIT_REPLY, Capability.DELETE_REPLY}
+        {
+            Capability.FETCH,
+            Capability.REPLY,
+            Capability.EDIT_REPLY,
+            Capability.DELETE_REPLY,
+            Capability.DETECTS_DELETIONS,
+        }
     )
     Config: ClassVar[type[ConnectorConfig]] = TrustpilotConfig
     default_poll_seconds: ClassVar[int] = 1800
@@ -128,9 +139,11 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
         page = _model(ReviewsPage, data)
         raw_reviews = data.get("reviews") or []
         items: list[MentionIn] = []
+        listed: list[MentionIn] = []
         reached_floor = False
         for review, raw in zip(page.reviews, raw_reviews, strict=True):
             mention = _to_mention(review, raw)
+            listed.append(mention)
             if floor is not None and mention.created_at < floor:
                 reached_floor = True
                 continue
@@ -143,6 +156,7 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
             and not reached_floor
             and (has_next_link or len(page.reviews) >= self.config.per_page)
         )
+        span = _listed_span(listed, first_page=page_number == 1)
         if more:
             state: dict[str, Any] = {
                 "page": page_number + 1,
@@ -151,10 +165,10 @@ class TrustpilotConnector(Connector[TrustpilotConfig]):
                 "deep": deep,
                 "deep_at": _iso(deep_at),
             }
-            return Page(items=items, next_cursor=state, has_more=True)
+            return Page(items=items, next_cursor=state, has_more=True, **span)
         newest = max(filter(None, [since, run_newest])) if (since or run_newest) else None
         done = {"since": _iso(newest), "deep_at": _iso(now if deep else deep_at)}
-        return Page(items=items, next_cursor=done, has_more=False)
+        return Page(items=items, next_cursor=done, has_more=False, **span)
 
     def _floor(self, since: datetime | None, deep: bool) -> datetime | None:
         """The oldest creation time this run reads back to (None: every review)."""
@@ -298,6 +312,26 @@ def _platform_message(response: httpx.Response) -> str:
         if isinstance(body.get(key), str) and body[key]:
             return str(body[key])[:500]
     return ""
+
+
+def _listed_span(listed: list[MentionIn], *, first_page: bool) -> dict[str, Any]:
+    """What a page of the newest-first listing proves about deletions (``Page.complete_ids``).
+
+    Every review created strictly between the oldest and the newest of the page is on it (the first
+    page also holds every review newer than its newest), so a stored review of that span missing
+    from it was deleted on Trustpilot. The bounds are strict: reviews sharing the boundary time may
+    sit on the neighbouring page, and a review deleted meanwhile on an earlier page shifts the
+    pages (``page`` is an offset), which moves reviews across a boundary, never inside a span. An
+    empty page proves nothing (a glitch must not mark every review deleted).
+    """
+    if not listed:
+        return {}
+    times = [mention.created_at for mention in listed]
+    return {
+        "complete_ids": frozenset(mention.external_id for mention in listed),
+        "complete_after": min(times),
+        "complete_before": None if first_page else max(times),
+    }
 
 
 def _deep_due(deep_at: datetime | None, now: datetime, config: TrustpilotConfig) -> bool:

@@ -52,7 +52,13 @@ def test_app_store_declares_one_replaceable_deletable_response() -> None:
     facts = platform_facts("app_store")
     assert facts.connected
     assert facts.capabilities == frozenset(
-        {Capability.FETCH, Capability.REPLY, Capability.EDIT_REPLY, Capability.DELETE_REPLY}
+        {
+            Capability.FETCH,
+            Capability.REPLY,
+            Capability.EDIT_REPLY,
+            Capability.DELETE_REPLY,
+            Capability.DETECTS_DELETIONS,
+        }
     )
     assert facts.reply_replaces
     assert facts.retry_safe
