@@ -35,7 +35,7 @@ from vigie.alerts.models import (
 )
 from vigie.analysis.queries import theme_choices
 from vigie.connectors.models import Source
-from vigie.connectors.platforms import platform_label
+from vigie.connectors.platforms import platform_label, platform_of
 from vigie.core.models import Location, Membership, Organisation, User
 from vigie.core.tenancy import scoped
 from vigie.mentions.models import Mention, Sentiment
@@ -326,6 +326,12 @@ def legal_risk_mention_ids(organisation: Organisation, mention_ids: Iterable[int
 
 
 # --- alerts -------------------------------------------------------------------------------------
+
+
+def _platform_name(slug: str) -> str:
+    """A platform by the connector's name of the platform ``slug`` is one name of ("google" reads
+    "Google Business Profile", "twitter" reads "X"), as the dashboard's rows name it."""
+    return platform_label(platform_of(slug))
 
 
 def alerts(organisation: Organisation, *, ongoing: bool | None = None) -> QuerySet[Alert]:
@@ -641,10 +647,10 @@ def _crisis_room_events(crisis: Crisis) -> list[TimelineItem]:
         publisher = publishers.get(statement.pk) or str(statement.approved_by or "")
         if published:
             assert statement.published_at is not None
-            places = [platform_label(p.platform) for p in publications if p.status in _PUBLIC]
+            places = [_platform_name(p.platform) for p in publications if p.status in _PUBLIC]
             if statement.published_where:
                 places.append(statement.published_where)
-            missing = [platform_label(p.platform) for p in publications if p.status in _NOT_THERE]
+            missing = [_platform_name(p.platform) for p in publications if p.status in _NOT_THERE]
             values = {"body": body, "places": ", ".join(places), "missing": ", ".join(missing)}
             if missing:
                 text = _("%(body)s (diffusion : %(places)s ; pas publiée : %(missing)s)") % values
@@ -654,7 +660,7 @@ def _crisis_room_events(crisis: Crisis) -> list[TimelineItem]:
             items.append(TimelineItem(statement.published_at, kind, text, publisher, holding=holding))
         for publication in publications:
             where = {
-                "platform": platform_label(publication.platform),
+                "platform": _platform_name(publication.platform),
                 "account": publication.source.name,
                 "body": excerpt,
             }
@@ -837,7 +843,10 @@ def incident_breakdown(organisation: Organisation, since: datetime, now: datetim
         .annotate(n=Count("id"))
         .order_by()
     )
-    platforms = dict(negatives.values_list("source__platform").annotate(n=Count("id")).order_by())
+    # A platform's slugs counted together (Google reviews imported as "google" are Google's).
+    platforms: dict[str, int] = defaultdict(int)
+    for slug, count in negatives.values_list("source__platform").annotate(n=Count("id")).order_by():
+        platforms[platform_of(slug)] += count
     theme = dominant(themes)
     location_id = dominant(locations)
     platform = dominant(platforms)
@@ -847,5 +856,5 @@ def incident_breakdown(organisation: Organisation, since: datetime, now: datetim
         negative=total,
         theme=str(labels.get(theme, theme)) if theme else "",
         location=location or "",
-        platform=platform_label(platform) if platform else "",
+        platform=_platform_name(platform) if platform else "",
     )

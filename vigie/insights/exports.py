@@ -26,7 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from vigie.connectors.platforms import platform_label
+from vigie.connectors.platforms import platform_label, platform_of
 from vigie.core.models import Organisation
 from vigie.core.periods import Period
 from vigie.core.safe_text import neutralise_cell
@@ -212,7 +212,8 @@ def export_rows(
     for row in queryset.values_list(*[f for _name, f in columns]).iterator(chunk_size=CHUNK):
         cells = [_cell(value, zone, labels.get(i)) for i, value in enumerate(row)]
         if platform is not None and row[platform]:
-            cells[platform] = platform_label(str(row[platform]))
+            # Named as the dashboard's row it counts in (an imported "google" review is Google's).
+            cells[platform] = platform_label(platform_of(str(row[platform])))
         yield cells
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from vigie.alerts.crisis.export import item_label
-from vigie.connectors.platforms import platform_label
+from vigie.connectors.platforms import platform_label, platform_of
 
 # The PDF core fonts cover Latin-1 only: typographic characters outside it are replaced by their
 # plain equivalents rather than shipping a font file.
@@ -87,7 +87,7 @@ def postmortem_pdf(context: dict[str, Any]) -> bytes:
     heading(_("Informations au public"))
     for statement in context["public_updates"]:
         places = [
-            f"{platform_label(p.platform)} ({p.get_status_display().lower()}{' : ' + p.url if p.url else ''})"
+            f"{platform_label(platform_of(p.platform))} ({p.get_status_display().lower()}{' : ' + p.url if p.url else ''})"
             for p in statement.publications.all()
         ]
         if statement.published_where:
@@ -101,7 +101,7 @@ def postmortem_pdf(context: dict[str, Any]) -> bytes:
         heading(_("Déclarations approuvées jamais publiées"))
     for statement in unpublished:
         places = [
-            f"{platform_label(p.platform)} ({p.get_status_display().lower()}{' : ' + p.error if p.error else ''})"
+            f"{platform_label(platform_of(p.platform))} ({p.get_status_display().lower()}{' : ' + p.error if p.error else ''})"
             for p in statement.publications.all()
         ]
         paragraph(f"{statement.state.label} · {' · '.join(places)}\n{statement.body}")

@@ -8,6 +8,7 @@ from django import template
 from django.utils import formats
 from django.utils.translation import get_language
 
+from vigie.connectors.platforms import platform_label, platform_of
 from vigie.insights import report_format as fmt
 
 register = template.Library()
@@ -78,3 +79,11 @@ def of_max(value: float | None, highest: float | None) -> float:
 def change(value: int, previous: int) -> str:
     """The change from ``previous`` to ``value``: "+12", "−3", "0"."""
     return fmt.signed(value - previous)
+
+
+@register.filter
+def platform_name(slug: str) -> str:
+    """A platform as the dashboard's rows and menu name it: by the connector's name of the platform
+    the slug is one name of (an imported "google" review reads "Google Business Profile", the row
+    it counts in; "twitter" reads "X")."""
+    return platform_label(platform_of(slug))
