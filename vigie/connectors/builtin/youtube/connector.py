@@ -13,7 +13,9 @@ The day's quota is 10,000 units for the whole Google project (every list call co
 reply or a moderation 50): the cursor counts the units this source spent on the current Pacific
 day and ends the poll once ``daily_units`` are spent. The last top-level comments read are checked
 again once per poll (one ``comments.list?id=`` call): those YouTube no longer returns (deleted by
-their author, rejected by a moderator) come back marked deleted.
+their author, rejected by a moderator) come back marked deleted, the others as they now read (an
+edit is stored as a new version). Once a day a poll reads each stream ``FIRST_READ_PAGES`` deep
+past what it knows, so older comments edited since are read again too.
 """
 
 from __future__ import annotations
@@ -60,8 +62,12 @@ PAGE_SIZE = 100
 FIRST_READ_PAGES = 5
 # Replies of this many threads at most are read in full per poll (1 unit each page).
 MAX_PARENTS = 20
-# Top-level comments checked again for deletion (one ``comments.list?id=`` call takes 50).
+# Top-level comments checked again for deletion and edits (one ``comments.list?id=`` call takes 50).
 WATCHED = 50
+# Once in this many hours a poll reads every stream ``FIRST_READ_PAGES`` pages deep whatever it
+# already knows: YouTube lists nothing by update time, so an older comment edited since is only
+# seen again this way (5 units a stream a day).
+DEEP_READ_HOURS = 24
 DEFAULT_DAILY_UNITS = 2000
 LIST_UNITS = 1
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -177,6 +183,9 @@ class YoutubeConnector(Connector[YoutubeConfig]):
             return Page([], state, has_more=False)
         quota["used"] = int(quota["used"]) + LIST_UNITS
         phase = state.get("phase") or "threads"
+        if phase == "threads" and not state.get("page") and not state.get("stream"):
+            # A poll starts: it is a deep one when the last was a day ago (or never).
+            state["deep"] = _deep_due(state.get("deep_at"))
         if phase == "replies" and state.get("parents"):
             return self._replies_page(state)
         if phase in {"replies", "check"}:
@@ -266,6 +275,7 @@ class YoutubeConnector(Connector[YoutubeConfig]):
         watch: dict[str, str] = dict(state.get("watch") or {})
         reached_known = False
         newest = pending.get("newest") or ""
+        replies_of: dict[str, int] = dict(state.get("replies_of") or {})
         for thread, raw in zip(listing.items, raw_threads, strict=False):
             top = thread.snippet.topLevelComment
             published = top.snippet.publishedAt
@@ -277,6 +287,7 @@ class YoutubeConnector(Connector[YoutubeConfig]):
                 # The channel's own comment is not a mention; the replies under it are.
                 items.append(_to_mention(top, raw_top, replies=thread.snippet.totalReplyCount))
                 watch[top.id] = published
+                replies_of[top.id] = thread.snippet.totalReplyCount
             inline = thread.replies.comments if thread.replies else []
             raw_inline = (raw.get("replies") or {}).get("comments") or [] if isinstance(raw, dict) else []
             items += [
@@ -287,12 +298,21 @@ class YoutubeConnector(Connector[YoutubeConfig]):
             if thread.snippet.totalReplyCount > len(inline) and len(parents) < MAX_PARENTS:
                 parents.append(top.id)
         state["watch"] = dict(sorted(watch.items(), key=lambda kv: kv[1])[-WATCHED:])
+        state["replies_of"] = {cid: replies_of.get(cid, 0) for cid in state["watch"]}
         state["parents"] = parents
         pages = int(pending.get("pages") or 1)
         token = listing.nextPageToken
         # A token that comes back unchanged would serve the same page forever: the walk ends.
         repeated = token == pending.get("token")
-        if token and not repeated and not reached_known and not (not previous and pages >= FIRST_READ_PAGES):
+        deep = bool(state.get("deep"))
+        # A first read, and a deep one, go FIRST_READ_PAGES deep; a usual poll stops at what it knows.
+        bounded = not previous or deep
+        if (
+            token
+            and not repeated
+            and (deep or not reached_known)
+            and not (bounded and pages >= FIRST_READ_PAGES)
+        ):
             state["page"] = {"key": key, "token": token, "newest": newest, "pages": pages + 1}
             return Page(items, state, has_more=True)
         state.pop("page", None)
@@ -316,6 +336,8 @@ class YoutubeConnector(Connector[YoutubeConfig]):
 
     def _end(self, state: dict[str, Any], items: list[MentionIn] | None = None) -> Page:
         state["phase"], state["stream"] = "threads", 0
+        if state.pop("deep", False):
+            state["deep_at"] = datetime.now(tz=UTC).isoformat()
         state.pop("parents", None)
         state.pop("parent_token", None)
         return Page(items or [], state, has_more=False)
@@ -356,15 +378,27 @@ class YoutubeConnector(Connector[YoutubeConfig]):
         return Page(items, state, has_more=True)
 
     def _deletions_page(self, state: dict[str, Any]) -> Page:
+        """The last top-level comments read, asked for again: those YouTube no longer returns come
+        back marked deleted, the others as YouTube has them now (an edit since is stored as a new
+        version; their reply count is the one their thread last gave)."""
         watch: dict[str, str] = dict(state.get("watch") or {})
+        replies_of: dict[str, int] = dict(state.get("replies_of") or {})
         data = self._get("/comments", {"part": "snippet", "id": ",".join(watch), "textFormat": "plainText"})
-        present = {comment.id for comment in _model(CommentList, data).items}
-        gone = [cid for cid in watch if cid not in present]
-        items = [
+        raw_items = data.get("items") or [] if isinstance(data, dict) else []
+        items: list[MentionIn] = []
+        present: set[str] = set()
+        for comment, raw in zip(_model(CommentList, data).items, raw_items, strict=False):
+            if comment.id not in watch:
+                continue
+            present.add(comment.id)
+            items.append(_to_mention(comment, raw, replies=int(replies_of.get(comment.id) or 0)))
+        items += [
             MentionIn(external_id=cid, kind="comment", created_at=aware_datetime(watch[cid]), deleted=True)
-            for cid in gone
+            for cid in watch
+            if cid not in present
         ]
         state["watch"] = {cid: at for cid, at in watch.items() if cid in present}
+        state["replies_of"] = {cid: count for cid, count in replies_of.items() if cid in present}
         return self._end(state, items)
 
     def _ours(self, comment: Comment) -> bool:
@@ -466,6 +500,16 @@ def _reasons(response: httpx.Response) -> tuple[list[str], str]:
         # Google's messages may carry markup (a link to the quota page): keep the words.
         return [item.reason for item in body.errors if item.reason], html.unescape(body.message)[:300]
     return [envelope.error] if envelope.error else [], envelope.error_description[:300]
+
+
+def _deep_due(deep_at: Any) -> bool:
+    if not isinstance(deep_at, str) or not deep_at:
+        return True
+    try:
+        last = aware_datetime(deep_at)
+    except ValueError:
+        return True
+    return datetime.now(tz=UTC) - last >= timedelta(hours=DEEP_READ_HOURS)
 
 
 def _thread_of(mention: MentionIn) -> str:
