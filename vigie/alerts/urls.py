@@ -53,6 +53,11 @@ urlpatterns: list[URLPattern] = [
         name="statement_publication_retry",
     ),
     path(
+        "crises/<int:pk>/statements/<int:statement_id>/retry-failed/",
+        crisis_views.statement_publications_retry_failed,
+        name="statement_publications_retry_failed",
+    ),
+    path(
         "crises/<int:pk>/publications/<int:publication_id>/posted/",
         crisis_views.statement_publication_posted,
         name="statement_publication_posted",

@@ -207,6 +207,40 @@ def do_retry_statement_publication(publication: StatementPublication, *, actor: 
 
 
 @transaction.atomic
+def do_retry_failed_statement_publications(
+    statement: Statement, *, actor: User
+) -> list[StatementPublication]:
+    """Send again, at once, every failed publication of ``statement`` (each with its own key, so a
+    platform that did get it makes no second post): a crisis cell whose statement failed on three
+    accounts retries them in one click. Refused when none failed (a double click sends nothing)."""
+    failed = list(
+        statement.publications.select_for_update()
+        .filter(status=Status.FAILED)
+        .select_related("statement__crisis")
+        .order_by("pk")
+    )
+    if not failed:
+        raise ValidationError(_("Aucun envoi en échec à relancer."))
+    for publication in failed:
+        publication.status = Status.PENDING
+        publication.claimed_by = ""
+        publication.save(update_fields=["status", "claimed_by"])
+        enqueue(
+            PUBLISH_STATEMENT_JOB,
+            {"publication_id": publication.pk},
+            dedupe_key=f"publish-statement:{publication.pk}",
+        )
+        do_record_audit_event(
+            publication.organisation,
+            "crisis.statement_retried",
+            actor=actor,
+            obj=statement.crisis,
+            data={"statement_id": statement.pk, "platform": publication.platform},
+        )
+    return failed
+
+
+@transaction.atomic
 def do_confirm_statement_posted_by_hand(
     publication: StatementPublication, *, actor: User, url: str = ""
 ) -> StatementPublication:

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vigie.alerts import queries
@@ -27,6 +28,7 @@ from vigie.alerts.crisis import actions
 from vigie.alerts.crisis.export import item_label, timeline_csv
 from vigie.alerts.crisis.publishing import (
     do_confirm_statement_posted_by_hand,
+    do_retry_failed_statement_publications,
     do_retry_statement_publication,
     publishable_sources,
 )
@@ -51,6 +53,7 @@ from vigie.alerts.models import (
     PlaybookItem,
     Statement,
     StatementPublication,
+    StatementPublicationStatus,
 )
 from vigie.core.decorators import current_membership, forbidden, member_required
 from vigie.core.models import User
@@ -244,6 +247,9 @@ def _room(
         done = {p.source_id for p in statement.publications.all()}
         statement.blocked = blocked(statement.findings)  # type: ignore[attr-defined]
         statement.accounts = [(s, auto) for s, auto in accounts if s.pk not in done]  # type: ignore[attr-defined]
+        statement.failed_count = sum(  # type: ignore[attr-defined]
+            1 for p in statement.publications.all() if p.status == StatementPublicationStatus.FAILED
+        )
     playbook = list(crisis.playbook.select_related("done_by"))
     scope = _scope_names(crisis)
     for step in playbook:
@@ -517,6 +523,33 @@ def statement_publication_retry(request: HttpRequest, pk: int, publication_id: i
     except ValidationError as exc:
         _errors(request, exc)
     return _back(publication.statement.crisis, "#statements")
+
+
+@member_required(READ)
+@require_POST
+def statement_publications_retry_failed(request: HttpRequest, pk: int, statement_id: int) -> HttpResponse:
+    """Every failed sending of one statement sent again, in one click."""
+    crisis = _crisis(request, pk)
+    statement = get_in_org(Statement, crisis.organisation, statement_id)
+    if statement.crisis_id != crisis.pk:
+        raise Http404
+    membership = current_membership(request)
+    if not (membership.can(MANAGE) or queries.can_approve_statement(crisis, membership)):
+        return forbidden(request, _("Seul le porte-parole ou un responsable publie les déclarations."))
+    try:
+        retried = do_retry_failed_statement_publications(statement, actor=_user(request))
+        messages.success(
+            request,
+            ngettext(
+                "Nouvel envoi demandé sur %(count)d compte.",
+                "Nouvel envoi demandé sur %(count)d comptes.",
+                len(retried),
+            )
+            % {"count": len(retried)},
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(crisis, "#statements")
 
 
 @member_required(READ)
