@@ -442,6 +442,8 @@ class _Writer:
                     "mention_type": m.mention_type,
                     "themes": m.themes,
                     "priority": m.priority,
+                    "owner_reply_text": m.owner_reply_text,
+                    "owner_reply_at": m.owner_reply_at,
                 }
             )
         mention_ids = self.mention_rows.insert(rows)
@@ -571,6 +573,7 @@ class _Writer:
                     "assignee_id": users[case.assignee] if case.assignee else None,
                     "priority": case.priority,
                     "needs_answer": case.needs_answer,
+                    "no_answer_reason": case.no_answer_reason,
                     "sla_due_at": case.sla_due_at,
                     "first_response_at": case.first_response_at,
                     "resolved_at": case.resolved_at,

@@ -11,8 +11,9 @@ from typing import Any
 from vigie.charter.calendar import Calendar, due_at
 from vigie.demo import corpus
 from vigie.demo.generator.draws import _choice, _expo, _pick, _randint, _seconds
-from vigie.demo.generator.ids import _X_EPOCH_MS, _tid
+from vigie.demo.generator.ids import _X_EPOCH_MS, _tid, _z
 from vigie.demo.generator.records import (
+    VERB_CASE_ANSWERED_ON_PLATFORM,
     VERB_CASE_ASSIGNED,
     VERB_CASE_CREATED,
     VERB_CASE_NO_ANSWER,
@@ -34,6 +35,7 @@ from vigie.demo.generator.timeline import PARIS
 from vigie.demo.generator.weights import _REVIEW_PLATFORMS, _SOCIAL
 from vigie.demo.organisation import (
     APPROVERS,
+    LOCATIONS_BY_KEY,
     ORG_BLUESKY_DID,
     ORG_NAME,
     SOURCES_BY_KEY,
@@ -152,10 +154,59 @@ class Cases(_State):
         )
         if answerable:
             self._answer(case, m, person, location)
+            # Decided after the Vigie story is drawn, which it then replaces: the demo's other
+            # draws stay the same.
+            self._answered_in_google_app(case, m)
         else:
             self._triage(case, m, person)
         case.updated_at = case.events[-1].at
         return case
+
+    def _answered_in_google_app(self, case: CaseRecord, m: MentionRecord) -> None:
+        """A few praising Google reviews were answered by the agency from the Google app before
+        anyone did in Vigie: the review carries that answer (``reviewReply``), and the next poll
+        closed its case as already answered there, as routing does with a live review
+        (``vigie.inbox.routing.platform_replies``). Chosen and timed from the mention's reference,
+        not the shared random stream."""
+        if not m.source_key.startswith("google_") or m.mention_type != "praise" or m.ref % 11 != 3:
+            return
+        answered = m.created_at + timedelta(hours=1 + (m.ref * 7919) % 30, minutes=(m.ref * 31) % 60)
+        noticed = answered + timedelta(minutes=5 + m.ref % 25)  # the next poll
+        if noticed > self.now:
+            return
+        agency = LOCATIONS_BY_KEY[m.source_key.removeprefix("google_")]
+        first_name = m.author.display_name.split()[0] if m.author and m.author.display_name else ""
+        if m.language == "en":
+            hello = f"Thank you {first_name}!" if first_name else "Thank you!"
+            text = (
+                f"{hello} The whole team of our {agency.city} branch is delighted to read this. See you soon."
+            )
+        else:
+            hello = f"Merci {first_name} !" if first_name else "Merci pour votre avis !"
+            text = f"{hello} Toute l'équipe de {agency.agence_de} est ravie de vous lire. À bientôt."
+        m.owner_reply_text, m.owner_reply_at = text, answered
+        m.raw["reviewReply"] = {"comment": text, "updateTime": _z(answered)}
+        case.replies.clear()
+        del case.events[1:]
+        case.events[0].data.pop("assignee", None)
+        case.assignee = None
+        case.status = "no_answer"
+        case.no_answer_reason = "answered_elsewhere"
+        case.first_response_at = answered
+        case.resolved_at = noticed
+        case.events.append(
+            EventRecord(
+                noticed, VERB_CASE_STATUS, None, {"from": "new", "to": "no_answer", "reopened": False}
+            )
+        )
+        case.events.append(
+            EventRecord(
+                noticed,
+                VERB_CASE_ANSWERED_ON_PLATFORM,
+                None,
+                {"answered_at": answered.isoformat(), "platform": "google_business"},
+            )
+        )
 
     def _assign(self, case: CaseRecord, at: datetime, actor: str | None) -> str:
         agent = _pick(self.rng, self._agents[case.team_key])

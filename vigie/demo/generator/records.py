@@ -16,6 +16,7 @@ VERB_CASE_ASSIGNED = "case.assigned"
 VERB_CASE_STATUS = "case.status_changed"
 VERB_CASE_RESOLVED = "case.resolved"
 VERB_CASE_NO_ANSWER = "case.no_answer"
+VERB_CASE_ANSWERED_ON_PLATFORM = "case.answered_on_platform"
 VERB_REPLY_SUBMITTED = "reply.submitted"
 VERB_REPLY_SENT_BACK = "reply.sent_back"
 VERB_REPLY_APPROVED = "reply.approved"
@@ -81,6 +82,7 @@ class CaseRecord:
     tags: list[str]
     created_at: datetime
     updated_at: datetime
+    no_answer_reason: str = ""
     replies: list[ReplyRecord] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
 
@@ -125,3 +127,7 @@ class MentionRecord:
     priority_reasons: list[str] = field(default_factory=list)
     # The same reasons as codes, so the case page says them in its reader's language.
     priority_codes: list[dict[str, Any]] = field(default_factory=list)
+    # The organisation's own answer published on the platform (Google's ``reviewReply``), when a
+    # manager answered from the platform's app rather than from Vigie.
+    owner_reply_text: str = ""
+    owner_reply_at: datetime | None = None

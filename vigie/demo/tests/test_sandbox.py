@@ -13,7 +13,7 @@ from vigie.connectors.credentials import decrypt_secrets
 from vigie.connectors.models import Source, SourceState
 from vigie.connectors.registry import UnknownPlatform, get_connector_class
 from vigie.core.jobs import run_pending
-from vigie.core.models import Organisation
+from vigie.core.models import AuditEvent, Organisation
 from vigie.demo import DEMO_SLUG
 from vigie.demo.loader import do_load_demo
 from vigie.demo.sandbox import Sandbox, point_demo_sources, start_sandbox
@@ -21,7 +21,9 @@ from vigie.demo.tests.fresh_cases import do_ingest_fresh_cases
 from vigie.inbox.models import (
     OPEN_STATUSES,
     Case,
+    CaseStatus,
     MessageDirection,
+    NoAnswerReason,
     PrivateMessage,
     Publication,
     ReplyStatus,
@@ -306,3 +308,36 @@ def test_a_crisis_statement_is_posted_by_the_demos_social_accounts_through_their
     assert posted == ["Bluesky", "Facebook", "Mastodon", "X"], "each account posted it once"
     assert all(write.text == text for write in sandbox.writes if write.action == "post")
     assert "Publication du compte" in httpx.get(f"{sandbox.url}/").text
+
+
+def test_reviews_answered_from_the_google_app_show_their_answer_and_a_poll_changes_nothing(
+    sandbox: Sandbox,
+) -> None:
+    # The demo's history holds Google reviews the agency answered from the Google app: the
+    # review carries the answer, its case was closed as already answered there and counts it as
+    # its first response; reading the platform again finds the same answer and records nothing.
+    do_load_demo(size=2000)
+    organisation = Organisation.objects.get(slug=DEMO_SLUG)
+    answered = list(
+        Case.objects.filter(organisation=organisation, no_answer_reason=NoAnswerReason.ANSWERED_ELSEWHERE)
+        .select_related("mention__source")
+        .order_by("pk")
+    )
+    assert answered
+    for case in answered:
+        mention = case.mention
+        assert mention.source.platform == "google_business"
+        assert mention.owner_reply_text
+        assert mention.owner_reply_at is not None
+        assert mention.raw["reviewReply"]["comment"] == mention.owner_reply_text
+        assert case.status == CaseStatus.NO_ANSWER
+        assert mention.created_at < case.first_response_at == mention.owner_reply_at <= case.resolved_at
+        assert not case.replies.exists()
+    events = AuditEvent.objects.filter(organisation=organisation, verb="case.answered_on_platform")
+    assert events.count() == len(answered)
+    point_demo_sources(organisation, sandbox.url)
+    do_fetch_source(answered[0].mention.source)
+    run_pending()
+    assert events.count() == len(answered)
+    again = Case.objects.get(pk=answered[0].pk)
+    assert (again.status, again.first_response_at) == (CaseStatus.NO_ANSWER, answered[0].first_response_at)

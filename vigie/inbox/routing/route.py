@@ -25,7 +25,7 @@ from vigie.core.actions import do_record_audit_event, do_record_audit_events
 from vigie.core.models import AuditEvent, Membership, Organisation, Team, User
 from vigie.core.tenancy import scoped
 from vigie.inbox.actions import do_open_case, do_open_cases, new_case
-from vigie.inbox.models import Case, CaseStatus, RoutingRule
+from vigie.inbox.models import Case, CaseStatus, NoAnswerReason, RoutingRule
 from vigie.inbox.outbox.direct_messages import attach_direct_message
 from vigie.inbox.routing.actions import do_seed_default_routing
 from vigie.inbox.routing.assign import AssignmentState, assignment_pool, pick_assignee
@@ -432,7 +432,11 @@ def _update_case(case: Case, mention: Mention, decision: Decision, scheme: Schem
             changes["assignee"] = assignee
         elif team_changed and assignee is None and case.assignee_id is not None:
             changes["assignee"] = None
-    if "status" not in human:
+    # Closed because the answer is already online (read from the platform) or the person's data
+    # was erased: facts, not a rule's choice, so a new reading of the rules (an edited review, a
+    # changed scheme) leaves the closing and its reason as they are.
+    settled = case.no_answer_reason in (NoAnswerReason.ANSWERED_ELSEWHERE, NoAnswerReason.ERASED)
+    if "status" not in human and not settled:
         if not decision.needs_answer and case.status == CaseStatus.NEW:
             changes |= {"status": CaseStatus.NO_ANSWER, "resolved_at": now}
         elif decision.needs_answer and case.status == CaseStatus.NO_ANSWER and _recent(mention, now):

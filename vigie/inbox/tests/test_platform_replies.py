@@ -3,6 +3,7 @@ its first response and leaves the queue, and an agent about to replace it is tol
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -170,3 +171,28 @@ def test_an_author_without_name_nor_handle_is_not_shown_by_the_platforms_id(
     ):
         assert "comment:1029384756" not in page
         assert "auteur inconnu" in page.lower()
+
+
+def test_a_case_closed_as_answered_on_the_platform_stays_closed_when_routed_again(
+    google: Source, read: Callable[..., None]
+) -> None:
+    # The customer edits the review after the agency's answer: the new text is analysed and
+    # routed again; the rules still say "answer it", but it is answered, online: the case keeps
+    # its closing and its reason, and the history says it once.
+    posted = timezone.now() - timedelta(hours=6)
+    replied = posted + timedelta(hours=2)
+    read(google, review("r1", posted=posted, reply=ANSWER, replied=replied))
+    edited = dataclasses.replace(
+        review("r1", posted=posted, reply=ANSWER, replied=replied),
+        text=COMPLAINT + " Toujours rien reçu, je laisse une étoile.",
+    )
+    read(google, edited)
+
+    case = Case.objects.get(mention__external_id="r1")
+    assert Mention.objects.get(pk=case.mention_id).text.endswith("je laisse une étoile.")
+    assert (case.status, case.no_answer_reason) == (CaseStatus.NO_ANSWER, NoAnswerReason.ANSWERED_ELSEWHERE)
+    assert case.first_response_at == replied
+    assert AuditEvent.objects.filter(verb="case.answered_on_platform").count() == 1
+    assert not AuditEvent.objects.filter(
+        verb="case.status_changed", object_id=str(case.pk), data__to=CaseStatus.NEW
+    ).exists()
