@@ -90,7 +90,9 @@ def _place_choices(source: Source | None, platform: str) -> tuple[dict[str, list
     try:
         secrets = decrypt_secrets(source.credentials_encrypted)
         places = build_connector(source).list_places()
-    except (ConnectorError, CredentialsError, SourceConfigError) as exc:
+    except (ConnectorError, CredentialsError, SourceConfigError, EgressRefused) as exc:
+        # EgressRefused: an address the policy refuses (a private one, or http:// with the
+        # account's secret) reads as the reason, as on "Tester la connexion"; it was a 500.
         message = redact(getattr(exc, "message", str(exc)), secrets)
         return {}, _("Établissements du compte indisponibles : %(error)s") % {"error": message}
     choices: list[tuple[str, str]] = []

@@ -16,6 +16,7 @@ from vigie.connectors.contract import ConnectorError
 from vigie.connectors.credentials import CredentialsError, decrypt_secrets, redact
 from vigie.connectors.queries import live_sources, place_rows, source_by_name
 from vigie.connectors.registry import UnknownPlatform, get_connector_class
+from vigie.core.egress import EgressRefused
 from vigie.core.management.base import fail, organisation_or_fail
 from vigie.core.models import Location
 from vigie.core.tenancy import scoped
@@ -121,7 +122,7 @@ class Command(BaseCommand):
             if not connector.places_field:
                 raise fail(f"{source.platform} sources have no locations to list")
             places = connector.list_places()
-        except (ConnectorError, CredentialsError, SourceConfigError) as exc:
+        except (ConnectorError, CredentialsError, SourceConfigError, EgressRefused) as exc:
             raise fail(
                 f"cannot list the locations: {redact(getattr(exc, 'message', str(exc)), secrets)}"
             ) from None

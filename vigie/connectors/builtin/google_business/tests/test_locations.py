@@ -528,3 +528,21 @@ def test_a_refused_token_or_a_rate_limit_is_never_skipped(platform: FakePlatform
     with pytest.raises(RateLimited) as caught:
         every_location_connector(platform).fetch({})
     assert caught.value.retry_after == 120
+
+
+def test_a_refused_address_reads_as_the_reason_on_the_form_and_the_command_line(
+    tenant: Tenant, login: Any, platform: FakePlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token address the egress policy refuses (here loopback once the allowance is gone) is
+    said on the edit page and by `vigie source locations`; the page was a server error."""
+    from django.core.management.base import CommandError
+
+    platform.add("POST", "/token", json=load("token.json"))
+    source = google_source(tenant, platform)
+    monkeypatch.delenv("VIGIE_EGRESS_ALLOW", raising=False)
+    page = login(tenant.manager).get(f"/sources/{source.pk}/edit/")
+    assert page.status_code == 200
+    assert "Établissements du compte indisponibles : adresse non autorisée" in page.content.decode()
+    with pytest.raises(CommandError, match="cannot list the locations: adresse non autorisée"):
+        call_command("source", "locations", "--org", "acme", "--source", "Avis Google", stdout=io.StringIO())
+    assert platform.requests_to("POST", "/token") == []
