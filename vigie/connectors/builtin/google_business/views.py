@@ -29,6 +29,7 @@ from vigie.connectors.contract import ConnectorError
 from vigie.connectors.credentials import CredentialsError, decrypt_secrets
 from vigie.connectors.models import Source
 from vigie.core.decorators import member_required
+from vigie.core.egress import EgressRefused
 from vigie.core.models import Organisation
 from vigie.core.roles import MANAGE
 from vigie.core.tenancy import get_in_org
@@ -131,7 +132,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         return _page(request, source, error=_("Google n'a renvoyé aucun code d'autorisation."), status=400)
     try:
         refresh_token = _connector(source).exchange_code(code, _redirect_uri(request))
-    except (ConnectorError, SourceConfigError, CredentialsError) as exc:
+    except (ConnectorError, SourceConfigError, CredentialsError, EgressRefused) as exc:
         return _page(
             request, source, error=_("Échec de la connexion : %(error)s") % {"error": exc}, status=502
         )

@@ -185,3 +185,16 @@ def test_a_failed_code_exchange_shows_googles_message(
     assert response.status_code == 502
     assert "invalid_grant: Bad Request" in content
     assert CLIENT_SECRET not in content
+
+
+def test_a_token_address_the_policy_refuses_is_said_not_a_server_error(
+    tenant: Tenant, platform: FakePlatform, login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = google_source(tenant.organisation, platform)
+    client = login(tenant.manager)
+    state = start(client, source)
+    monkeypatch.delenv("VIGIE_EGRESS_ALLOW", raising=False)  # the token address is on loopback
+    response = client.get(reverse("google_business_callback"), {"state": state, "code": "4/0Adeu5B"})
+    assert response.status_code == 502
+    assert "Échec de la connexion : adresse non autorisée" in response.content.decode()
+    assert platform.requests == []
