@@ -3,15 +3,32 @@ add their own keys; the fields below are read."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _id_text(value: Any) -> Any:
+    """An id sent as a JSON number (CRMs and no-code tools often do) as the same text as its string
+    form: ``4711`` and ``"4711"`` are one item, never two. A number with a fraction is no id."""
+    if isinstance(value, bool):
+        return value  # refused by the str field: ``true`` is not an id
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("an id must be text or a whole number")
+        return str(int(value))
+    return value
+
+
+IdText = Annotated[str, BeforeValidator(_id_text)]
 
 
 class WebhookAuthor(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    id: str = Field("", max_length=200)
+    id: IdText = Field("", max_length=200)
     handle: str = ""
     name: str = ""
     url: str = ""
@@ -23,7 +40,7 @@ class WebhookItem(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    id: str = Field(min_length=1, max_length=255)
+    id: IdText = Field(min_length=1, max_length=255)
     kind: str = Field("post", pattern=r"^(review|post|comment|reply|article|survey_answer)$")
     created_at: str | float = Field(description="ISO 8601 with offset, or epoch seconds")
     text: str = ""
@@ -33,7 +50,7 @@ class WebhookItem(BaseModel):
     rating: int | float | str | None = None
     rating_scale: float = Field(5, gt=1)
     author: WebhookAuthor | None = None
-    parent_id: str = ""
+    parent_id: IdText = ""
     language: str = Field("", max_length=8)
     deleted: bool = False
     likes: int = Field(0, ge=0)

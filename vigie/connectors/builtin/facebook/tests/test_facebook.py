@@ -533,3 +533,34 @@ def test_a_graph_cursor_that_comes_back_unchanged_ends_the_list(
     second = connector.fetch(first.next_cursor)
     assert second.next_cursor["phase"] == "comments"
     assert "after" not in second.next_cursor
+
+
+def numbers_for_ids(body: bytes, *keys: str) -> bytes:
+    """``body`` with the ids under ``keys`` sent as JSON numbers, as some Meta deliveries (and
+    relays re-encoding them) do."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: int(v) if k in keys and isinstance(v, str) and v.isdigit() else convert(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        return value
+
+    return json.dumps(convert(json.loads(body))).encode()
+
+
+def test_a_delivery_with_numeric_ids_is_the_same_comment_and_author_as_with_strings(
+    connector: FacebookConnector,
+) -> None:
+    [as_text] = connector.parse_webhook(delivery(raw("webhook_comment_add.json")))
+    [as_numbers] = connector.parse_webhook(
+        delivery(numbers_for_ids(raw("webhook_comment_add.json"), "id", "sender_id"))
+    )
+    assert as_numbers.external_id == as_text.external_id
+    assert as_numbers.author == as_text.author
+    assert as_numbers.author is not None
+    assert as_numbers.author.external_id == "6543210987654321"
+    assert as_numbers.parent_external_id == as_text.parent_external_id

@@ -273,3 +273,21 @@ def test_replies_past_the_page_nested_in_a_comment_are_read_too(
     assert "18107567341036999" in by_id  # the nested page is read as before
     assert "more_replies" not in cursor
     assert cursor["phase"] == "media"
+
+
+def test_a_comments_delivery_with_numeric_ids_is_the_same_comment_and_author(
+    connector: InstagramConnector,
+) -> None:
+    """Instagram ids are numeric strings; a relay re-encoding the delivery may turn them into JSON
+    numbers: the comment, its author and its parent must stay the same (never a second copy)."""
+    body = json.loads(raw("webhook_comments.json"))
+    value = body["entry"][0]["changes"][0]["value"]
+    body["entry"][0]["id"] = int(body["entry"][0]["id"])
+    value["id"], value["parent_id"] = int(value["id"]), int(value["parent_id"])
+    value["from"]["id"], value["media"]["id"] = int(value["from"]["id"]), int(value["media"]["id"])
+    [as_numbers] = connector.parse_webhook(delivery(json.dumps(body).encode()))
+    [as_text] = connector.parse_webhook(delivery(raw("webhook_comments.json")))
+    assert as_numbers.external_id == as_text.external_id == "17865799348089039"
+    assert as_numbers.parent_external_id == as_text.parent_external_id
+    assert as_numbers.author == as_text.author
+    assert as_numbers.raw["media_id"] == "17955956875141196"

@@ -156,3 +156,36 @@ def test_a_paused_source_refuses_deliveries(source: Source) -> None:
 
 def test_the_endpoint_accepts_only_post(source: Source) -> None:
     assert Client().get(reverse("source_webhook", args=[source.pk])).status_code == 405
+
+
+def test_a_numeric_id_is_the_same_item_as_its_string_form(source: Source) -> None:
+    """CRMs and no-code tools send ids as JSON numbers, sometimes as strings on a later delivery:
+    both are one item (and one author), never two."""
+    as_number = (
+        b'{"items": [{"id": 4711, "kind": "comment", "created_at": "2026-11-20T16:45:00+01:00",'
+        b' "text": "Pas de rappel", "author": {"id": 88, "name": "Sophie B."}}]}'
+    )
+    status, body = post(source, as_number, signed(as_number))
+    assert (status, body["new"]) == (202, 1)
+    as_text = (
+        b'{"items": [{"id": "4711", "kind": "comment", "created_at": "2026-11-20T16:45:00+01:00",'
+        b' "text": "Pas de rappel (modifi\\u00e9)", "author": {"id": "88", "name": "Sophie B."}},'
+        b' {"id": 4712.0, "kind": "reply", "parent_id": 4711, "created_at": 1795680000, "text": "Relance"}]}'
+    )
+    status, body = post(source, as_text, signed(as_text))
+    assert (status, body["new"], body["updated"]) == (202, 1, 1)
+    stored = Mention.objects.filter(source=source)
+    assert sorted(stored.values_list("external_id", flat=True)) == ["4711", "4712"]
+    comment = stored.get(external_id="4711")
+    assert comment.text == "Pas de rappel (modifié)"
+    assert comment.author is not None
+    assert comment.author.external_id == "88"
+    assert stored.get(external_id="4712").parent_id == comment.pk
+
+
+def test_an_id_that_is_no_whole_number_or_text_is_refused(source: Source) -> None:
+    payload = b'{"items": [{"id": 47.5, "created_at": 1795680000}, {"id": true, "created_at": 1795680000}]}'
+    status, body = post(source, payload, signed(payload))
+    assert status == 422
+    assert {(e["index"], e["field"]) for e in body["errors"]} == {(0, "id"), (1, "id")}
+    assert not Mention.objects.exists()
