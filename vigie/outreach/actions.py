@@ -39,11 +39,14 @@ from vigie.mentions.models import Mention, MentionKind
 from vigie.mentions.text import title_and_text
 from vigie.outreach.links import review_url
 from vigie.outreach.models import (
+    BatchState,
     Campaign,
     Channel,
     Contact,
     Invitation,
     InvitationState,
+    InviteBatch,
+    InviteBatchRow,
     LegalBasis,
     PublicHit,
     ResponseOrigin,
@@ -390,6 +393,7 @@ def do_invite(
     dry_run: bool = False,
     now: datetime | None = None,
     campaign: Campaign | None = None,
+    batch: InviteBatch | None = None,
 ) -> str:
     """Invite one customer; returns "sent", "quiet_hours" (sent when they end) or the reason it
     was not (see the module's docstring). With ``dry_run`` nothing is written or sent."""
@@ -446,6 +450,7 @@ def do_invite(
             organisation=organisation,
             contact=contact,
             case=request.case,
+            batch=batch,
             location=location,
             team=request.team,
             agent=request.agent,
@@ -479,10 +484,26 @@ def do_send_invitation(
     invitation: Invitation, *, reminder: bool = False, now: datetime | None = None
 ) -> bool:
     """Send ``invitation`` (or its one reminder); True when it went out. A permanent refusal marks
-    the address bounced."""
+    the address bounced.
+
+    The invitation (or its reminder) is claimed by a conditional UPDATE before anything goes, so
+    the periodic job and a list's background run never send it twice, and the contact is read
+    again: an opt-out, bounce or complaint recorded since the invitation was made is honoured."""
     now = now or timezone.now()
     contact = invitation.contact
-    if contact.opted_out_at or contact.bounced_at or contact.complained_at:
+    if not Contact.objects.filter(
+        pk=contact.pk, opted_out_at__isnull=True, bounced_at__isnull=True, complained_at__isnull=True
+    ).exists():
+        return False
+    if reminder:
+        claimed = Invitation.objects.filter(pk=invitation.pk, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=now
+        )
+    else:
+        claimed = Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SCHEDULED).update(
+            state=InvitationState.SENDING
+        )
+    if not claimed:
         return False
     campaign = campaign_for(invitation.organisation)
     texts = invitation_texts(invitation, reminder=reminder, with_survey=campaign.with_survey)
@@ -493,7 +514,10 @@ def do_send_invitation(
             send_email(invitation, texts, reply_to=campaign.reply_to)
     except SendError as exc:
         with transaction.atomic():
-            if not reminder:
+            if reminder:
+                # Not sent: the reminder may be tried again by the next run.
+                Invitation.objects.filter(pk=invitation.pk).update(reminder_sent_at=None)
+            else:
                 Invitation.objects.filter(pk=invitation.pk).update(
                     state=InvitationState.FAILED, error=str(exc)[:300]
                 )
@@ -502,7 +526,6 @@ def do_send_invitation(
         return False
     with transaction.atomic():
         if reminder:
-            Invitation.objects.filter(pk=invitation.pk).update(reminder_sent_at=now)
             invitation.reminder_sent_at = now
         else:
             Invitation.objects.filter(pk=invitation.pk).update(
@@ -915,7 +938,7 @@ INVITE_COLUMNS = ("email", "name", "location", "platform")
 # an SMS list of "phone;name": asking for empty columns refused the latter outright).
 INVITE_ADDRESS_COLUMNS = ("email", "phone")
 INVITE_OPTIONAL_COLUMNS = ("phone", "legal_basis")
-MAX_CSV_ROWS = 10000
+MAX_CSV_ROWS = 20000
 
 
 class CsvError(ValueError):
@@ -923,9 +946,19 @@ class CsvError(ValueError):
 
 
 def decode_csv(raw: bytes) -> str:
-    """The text of an uploaded list: UTF-8 (with or without Excel's byte order mark), else
-    Windows-1252, which Excel on Windows writes for « CSV (séparateur : point-virgule) » (read as
-    UTF-8, « Hélène » became « H\ufffdl\ufffdne » in the mail and « Saint-Étienne » an unknown location)."""
+    """The text of an uploaded list: UTF-16 (Excel's « Texte Unicode », with its byte order mark,
+    or without one when every other byte is zero), UTF-8 (with or without Excel's byte order
+    mark), else Windows-1252, which Excel on Windows writes for « CSV (séparateur : point-virgule) »
+    (read as UTF-8, « Hélène » became « H\ufffdl\ufffdne » in the mail and « Saint-Étienne » an
+    unknown location; read as Windows-1252, a UTF-16 file had a NUL after each letter and no column
+    was found)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    head = raw[:200]
+    if len(head) >= 4 and head.count(0) * 3 >= len(head):
+        # No byte order mark, yet half the bytes are zero: UTF-16, the zeros telling which end.
+        encoding = "utf-16-le" if head[1] == 0 else "utf-16-be"
+        return raw.decode(encoding, errors="replace")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -964,9 +997,67 @@ def read_csv_rows(
     rows: list[dict[str, str]] = []
     for row in reader:
         if len(rows) >= MAX_CSV_ROWS:
-            raise CsvError(_("Trop de lignes (10 000 au plus par fichier)."))
+            raise CsvError(_("Trop de lignes (20 000 au plus par fichier)."))
         rows.append({key: (value or "").strip() for key, value in row.items() if isinstance(key, str)})
     return rows
+
+
+def _row_key(row: dict[str, str]) -> str:
+    """What makes two rows of one list the same customer (the address; French numbers however
+    written)."""
+    email = _normal_email(row.get("email", ""))
+    if email:
+        return email
+    phone = "".join(c for c in row.get("phone", "") if c.isdigit() or c == "+")
+    return _same_phone(phone)[0] if phone else ""
+
+
+def _invite_row(
+    organisation: Organisation,
+    row: dict[str, str],
+    *,
+    seen: set[str],
+    dry_run: bool,
+    trigger: str,
+    campaign: Campaign,
+    batch: InviteBatch | None = None,
+) -> tuple[str, str, str]:
+    """One row of a list: (outcome, who, detail)."""
+    key = _row_key(row)
+    who = row.get("email", "") or row.get("phone", "")
+    if key and key in seen:
+        return "duplicate_in_file", who, ""
+    seen.add(key)
+    basis = row.get("legal_basis", "")
+    if basis and basis not in LegalBasis.values:
+        return "invalid_legal_basis", who, basis
+    request = InviteRequest(
+        email=row.get("email", ""),
+        phone=row.get("phone", ""),
+        name=row.get("name", "")[:200],
+        location=row.get("location", "")[:150],
+        platform=row.get("platform", "")[:40].lower(),
+        trigger=trigger,
+        legal_basis=basis,
+    )
+    outcome = do_invite(organisation, request, dry_run=dry_run, campaign=campaign, batch=batch)
+    if outcome == "already_invited" and batch is not None:
+        # This very list invited them before a restart: the row went, it is not a refusal.
+        contact = _find_contact(organisation, request.email, request.phone)
+        mine = (
+            Invitation.objects.filter(contact=contact, batch=batch).values_list("state", flat=True).first()
+            if contact is not None
+            else None
+        )
+        if mine is not None:
+            outcome = "quiet_hours" if mine == InvitationState.SCHEDULED else "sent"
+    return outcome, who, request.location if outcome == "unknown_location" else ""
+
+
+def _list_campaign(organisation: Organisation, dry_run: bool) -> Campaign:
+    if not dry_run:
+        return campaign_for(organisation)
+    return Campaign.objects.filter(organisation=organisation).first() or Campaign(organisation=organisation)
 
 
 def do_invite_rows(
@@ -977,44 +1068,172 @@ def do_invite_rows(
     trigger: str = Trigger.IMPORT,
 ) -> InviteSummary:
     """Invite each customer of ``rows`` (columns ``email``, ``name``, ``location``, ``platform``;
-    optional ``phone``, ``legal_basis``). A customer listed twice in one file is invited once."""
+    optional ``phone``, ``legal_basis``) here and now (the command line, the API). A customer
+    listed twice in one file is invited once. The page queues a list instead (``do_queue_list``)."""
     summary = InviteSummary()
-    campaign = (
-        campaign_for(organisation)
-        if not dry_run
-        else (
-            Campaign.objects.filter(organisation=organisation).first() or Campaign(organisation=organisation)
-        )
-    )
+    campaign = _list_campaign(organisation, dry_run)
     seen: set[str] = set()
     # Line numbers as a spreadsheet shows them: the header is line 1.
     for line, row in enumerate(rows, start=2):
-        key = _normal_email(row.get("email", "")) or row.get("phone", "")
-        who = row.get("email", "") or row.get("phone", "")
-        if key and key in seen:
-            summary.add("duplicate_in_file", line=line, who=who)
-            continue
-        seen.add(key)
-        basis = row.get("legal_basis", "")
-        if basis and basis not in LegalBasis.values:
-            summary.add("invalid_legal_basis", line=line, who=who, detail=basis)
-            continue
-        request = InviteRequest(
-            email=row.get("email", ""),
-            phone=row.get("phone", ""),
-            name=row.get("name", "")[:200],
-            location=row.get("location", "")[:150],
-            platform=row.get("platform", "")[:40].lower(),
-            trigger=trigger,
-            legal_basis=basis,
+        outcome, who, detail = _invite_row(
+            organisation, row, seen=seen, dry_run=dry_run, trigger=trigger, campaign=campaign
         )
-        outcome = do_invite(organisation, request, dry_run=dry_run, campaign=campaign)
-        summary.add(
-            outcome, line=line, who=who, detail=request.location if outcome == "unknown_location" else ""
-        )
+        summary.add(outcome, line=line, who=who, detail=detail)
     if not dry_run:
         do_record_audit_event(organisation, "outreach.list_invited", data=summary.as_dict())
     return summary
+
+
+# A list runs in slices of this many rows (or seconds), each slice a job that queues the next:
+# a job never runs long enough to look stale to the embedded runner (30 minutes), and progress
+# is saved every BATCH_SAVE_EVERY rows.
+BATCH_SLICE_ROWS = 1000
+BATCH_SLICE_SECONDS = 60.0
+BATCH_SAVE_EVERY = 25
+BATCH_JOB = "outreach.invite_list"
+# The same file uploaded again this soon (a double click, a reload) opens the first run.
+BATCH_SAME_FILE = timedelta(minutes=10)
+
+
+def do_queue_list(
+    organisation: Organisation,
+    rows: list[dict[str, str]],
+    *,
+    actor: User | None,
+    dry_run: bool,
+    file_name: str = "",
+    digest: str = "",
+) -> tuple[InviteBatch, bool]:
+    """Queue a list of customers to be invited in the background (``run_list_slice``); returns
+    the batch and whether it is new. The same file (``digest``) queued again within
+    ``BATCH_SAME_FILE`` and not interrupted returns the first batch: a double click sends once."""
+    from vigie.core.jobs import enqueue
+
+    with transaction.atomic():
+        if digest:
+            earlier = (
+                scoped(InviteBatch, organisation)
+                .filter(
+                    digest=digest,
+                    dry_run=dry_run,
+                    created_at__gte=timezone.now() - BATCH_SAME_FILE,
+                )
+                .exclude(state=BatchState.FAILED)
+                .first()
+            )
+            if earlier is not None:
+                return earlier, False
+        batch = InviteBatch.objects.create(
+            organisation=organisation,
+            created_by=actor,
+            file_name=file_name[:200],
+            digest=digest[:64],
+            dry_run=dry_run,
+            rows=rows,
+            total=len(rows),
+        )
+        do_record_audit_event(
+            organisation,
+            "outreach.list_queued",
+            actor=actor,
+            obj=batch,
+            data={"rows": len(rows), "dry_run": dry_run},
+        )
+        enqueue(BATCH_JOB, {"batch_id": batch.pk, "start": 0}, dedupe_key=f"{BATCH_JOB}:{batch.pk}:0")
+    return batch, True
+
+
+def _save_progress(
+    batch: InviteBatch, start: int, done: int, sent: int, counts: Counter[str], outcomes: list[RowOutcome]
+) -> bool:
+    """Record rows ``start``..``done`` of ``batch`` handled; False when another runner moved the
+    batch on meanwhile (this one then stops: the rows are not counted twice)."""
+    with transaction.atomic():
+        moved = InviteBatch.objects.filter(pk=batch.pk, done=start).update(
+            done=done, sent=sent, counts=dict(counts), state=BatchState.RUNNING
+        )
+        if moved:
+            InviteBatchRow.objects.bulk_create(
+                [
+                    InviteBatchRow(batch=batch, line=o.line, who=o.who, reason=o.reason, detail=o.detail)
+                    for o in outcomes
+                ],
+                ignore_conflicts=True,
+            )
+    return bool(moved)
+
+
+def run_list_slice(batch_id: int, start: int) -> str:
+    """Invite the rows of a queued list from ``start`` on, for at most a slice, then queue the
+    next slice. Each row is checked when its turn comes (an opt-out, bounce or complaint made
+    meanwhile is honoured); a row already invited by this list (a restart) counts as sent."""
+    from vigie.core.jobs import enqueue
+
+    batch = InviteBatch.objects.filter(pk=batch_id).select_related("organisation").first()
+    if batch is None or batch.state in (BatchState.DONE, BatchState.FAILED):
+        return "gone"
+    # A retried slice goes on from what was saved; two runners at once are stopped by
+    # ``_save_progress`` (and each invitation by its contact's lock in ``do_invite``).
+    start = batch.done
+    organisation = batch.organisation
+    campaign = _list_campaign(organisation, batch.dry_run)
+    rows: list[dict[str, str]] = batch.rows
+    seen = {_row_key(row) for row in rows[:start]} - {""}
+    counts: Counter[str] = Counter(batch.counts)
+    sent = batch.sent
+    began = timezone.now()
+    saved = index = start
+    pending: list[RowOutcome] = []
+    end = min(len(rows), start + BATCH_SLICE_ROWS)
+    while index < end:
+        outcome, who, detail = _invite_row(
+            organisation,
+            rows[index],
+            seen=seen,
+            dry_run=batch.dry_run,
+            trigger=Trigger.IMPORT,
+            campaign=campaign,
+            batch=None if batch.dry_run else batch,
+        )
+        # Line numbers as a spreadsheet shows them: the header is line 1.
+        line = index + 2
+        if outcome == "sent":
+            sent += 1
+        else:
+            counts[outcome] += 1
+            if outcome != "quiet_hours":
+                pending.append(RowOutcome(line, who[:254], outcome, detail[:150]))
+        index += 1
+        if index - saved >= BATCH_SAVE_EVERY or index == end:
+            if not _save_progress(batch, saved, index, sent, counts, pending):
+                return "moved"
+            saved, pending = index, []
+            if (timezone.now() - began).total_seconds() > BATCH_SLICE_SECONDS:
+                break
+    if index < len(rows):
+        enqueue(
+            BATCH_JOB, {"batch_id": batch.pk, "start": index}, dedupe_key=f"{BATCH_JOB}:{batch.pk}:{index}"
+        )
+        return "continued"
+    with transaction.atomic():
+        finished = InviteBatch.objects.filter(pk=batch.pk, done=index).exclude(state=BatchState.DONE)
+        if finished.update(state=BatchState.DONE, finished_at=timezone.now(), rows=[]) and not batch.dry_run:
+            do_record_audit_event(
+                organisation,
+                "outreach.list_invited",
+                actor=batch.created_by,
+                obj=batch,
+                data={"sent": sent, "skipped": dict(sorted(counts.items()))},
+            )
+    return "done"
+
+
+def do_fail_list(batch: InviteBatch, error: str) -> None:
+    """Mark a list's run interrupted (its job gave up): the page says so; the rows not reached
+    were not invited, and the same file may be sent again (the ones reached are already_invited)."""
+    InviteBatch.objects.filter(pk=batch.pk).exclude(state=BatchState.DONE).update(
+        state=BatchState.FAILED, error=error[:300], finished_at=timezone.now()
+    )
 
 
 @transaction.atomic

@@ -107,8 +107,67 @@ class Channel(models.TextChoices):
 
 class InvitationState(models.TextChoices):
     SCHEDULED = "scheduled", _("Programmée (heures calmes)")
+    # Claimed by one sender just before the mail or SMS goes: no other sender (the periodic job,
+    # a list's background run) takes it again. One left here by a crash is never sent twice.
+    SENDING = "sending", _("Envoi en cours")
     SENT = "sent", _("Envoyée")
     FAILED = "failed", _("Échec de l'envoi")
+
+
+class BatchState(models.TextChoices):
+    QUEUED = "queued", _("En attente")
+    RUNNING = "running", _("En cours")
+    DONE = "done", _("Terminée")
+    FAILED = "failed", _("Interrompue")
+
+
+class InviteBatch(models.Model):
+    """A list of customers (an uploaded CSV) invited in the background, row after row, with its
+    progress and the outcome of every row that did not go (``InviteBatchRow``)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=now)
+    file_name = models.CharField(max_length=200, blank=True)
+    # The file's digest: the same list sent twice in a row (a double click) opens the first run.
+    digest = models.CharField(max_length=64, blank=True)
+    dry_run = models.BooleanField(default=False)
+    # The rows as read from the file; emptied once the run is over (the report stays).
+    rows = models.JSONField(default=list, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    # Rows handled so far (the next row's index): a restarted run goes on from here.
+    done = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    # Rows by reason (codes of ``reasons.REASONS``), "quiet_hours" included.
+    counts = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=BatchState.choices, default=BatchState.QUEUED)
+    error = models.CharField(max_length=300, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invite batch {self.pk}"
+
+
+class InviteBatchRow(models.Model):
+    """One row of a list that did not go (or would not, in a dry run): its line, address, reason."""
+
+    batch = models.ForeignKey(InviteBatch, on_delete=models.CASCADE, related_name="report_rows")
+    line = models.PositiveIntegerField()
+    who = models.CharField(max_length=254, blank=True)
+    reason = models.CharField(max_length=40)
+    detail = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["line"]
+        constraints = [models.UniqueConstraint(fields=["batch", "line"], name="outreach_batchrow_unique")]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
 
 
 class Invitation(models.Model):
@@ -117,6 +176,9 @@ class Invitation(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="invitations")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The list it came from: a run restarted after a crash counts the row as sent, not as
+    # "already invited".
+    batch = models.ForeignKey(InviteBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     agent = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from vigie.core.jobs import job, periodic
 from vigie.inbox.models import Case
-from vigie.outreach.actions import do_invite_after_case, do_send_due
+from vigie.outreach.actions import BATCH_JOB, do_fail_list, do_invite_after_case, do_send_due, run_list_slice
+from vigie.outreach.models import InviteBatch
 
 
 @job("outreach.invite_after_case")
@@ -24,3 +25,17 @@ def invite_after_case(case_id: int) -> str:
 @periodic("outreach.send_due", every=timedelta(minutes=5))
 def send_due() -> dict[str, int]:
     return do_send_due()
+
+
+@job(BATCH_JOB, max_attempts=1)
+def invite_list(batch_id: int, start: int) -> str:
+    """A slice of a list of customers (queued from the page); it queues the next slice."""
+    try:
+        return run_list_slice(batch_id, start)
+    except Exception as exc:
+        # Not retried blindly: the page says the run stopped, and sending the same file again goes
+        # on where it stopped (the rows reached are "already invited").
+        batch = InviteBatch.objects.filter(pk=batch_id).first()
+        if batch is not None:
+            do_fail_list(batch, f"{type(exc).__name__}: {exc}")
+        raise

@@ -8,6 +8,8 @@ from vigie.outreach import views
 urlpatterns: list[URLPattern] = [
     path("", views.campaign, name="outreach"),
     path("invite/", views.invite_upload, name="outreach_invite_upload"),
+    path("lists/<int:pk>/", views.batch_page, name="outreach_batch"),
+    path("lists/<int:pk>/rows.csv", views.batch_rows_csv, name="outreach_batch_rows"),
     path("surveys/import/", views.survey_upload, name="outreach_survey_upload"),
     path("addresses/", views.mark_address, name="outreach_mark_address"),
     path("preview/", views.preview_page, name="outreach_preview"),

@@ -32,7 +32,7 @@ from vigie.core.tenancy import get_in_org, scoped
 from vigie.mentions.models import Mention
 from vigie.outreach import actions, forms, queries
 from vigie.outreach.links import sign
-from vigie.outreach.models import InvitationState, SurveyResponse, Testimonial
+from vigie.outreach.models import BatchState, InvitationState, InviteBatch, SurveyResponse, Testimonial
 from vigie.outreach.preview import preview
 from vigie.outreach.reasons import reason_label, send_error_label
 
@@ -131,37 +131,128 @@ def _upload_text(upload: Any) -> str:
     return actions.decode_csv(upload.read(forms.CSV_MAX_BYTES + 1))
 
 
+# A dry run of a list this short is answered at once (nothing is sent); anything else is queued.
+DRY_RUN_INLINE_ROWS = 2000
+
+
 @member_required(MANAGE)
 @require_POST
 def invite_upload(request: HttpRequest) -> HttpResponse:
-    """Invite the customers of an uploaded CSV (email, name, location, platform)."""
+    """Invite the customers of an uploaded CSV (email, name, location, platform). The list is
+    queued and sent in the background (``actions.run_list_slice``); the page of the run shows its
+    progress and every row that did not go. A short dry run is answered at once."""
     member = current_membership(request)
     form = forms.CsvUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("outreach")
+    upload = form.cleaned_data["file"]
+    raw = upload.read(forms.CSV_MAX_BYTES + 1)
     try:
-        rows = actions.read_invite_rows(_upload_text(form.cleaned_data["file"]))
+        rows = actions.read_invite_rows(actions.decode_csv(raw))
     except actions.CsvError as exc:
         messages.error(request, str(exc))
         return redirect("outreach")
     dry_run = form.cleaned_data["dry_run"]
-    summary = actions.do_invite_rows(member.organisation, rows, dry_run=dry_run)
-    # The report is shown once, on the page the redirect leads to: the list page after a real run,
-    # beside the form after a dry run (nothing was sent).
-    request.session[IMPORT_REPORT_KEY] = {
-        "dry_run": dry_run,
-        "sent": summary.sent,
-        "counts": dict(summary.skipped),
-        "rows": [
-            [row.line, row.who, row.reason, row.detail]
-            for row in summary.rows[:IMPORT_REPORT_ROWS]
-            if row.reason != "quiet_hours"
-        ],
-    }
-    if dry_run:
+    if dry_run and len(rows) <= DRY_RUN_INLINE_ROWS:
+        summary = actions.do_invite_rows(member.organisation, rows, dry_run=True)
+        # The report is shown once, beside the form (nothing was sent).
+        request.session[IMPORT_REPORT_KEY] = {
+            "dry_run": True,
+            "sent": summary.sent,
+            "counts": dict(summary.skipped),
+            "rows": [
+                [row.line, row.who, row.reason, row.detail]
+                for row in summary.rows[:IMPORT_REPORT_ROWS]
+                if row.reason != "quiet_hours"
+            ],
+        }
         return HttpResponseRedirect(reverse("outreach") + "#import-report")
-    return redirect("outreach_invitations")
+    batch, created = actions.do_queue_list(
+        member.organisation,
+        rows,
+        actor=member.user,
+        dry_run=dry_run,
+        file_name=str(getattr(upload, "name", "") or ""),
+        digest=hashlib.sha256(raw).hexdigest(),
+    )
+    if not created:
+        messages.info(request, _("Cette liste est déjà en cours d'envoi : voici où elle en est."))
+    return redirect("outreach_batch", pk=batch.pk)
+
+
+def _batch_report(batch: InviteBatch) -> dict[str, Any]:
+    """A list's run in words: progress, what went, what waits for the end of the quiet hours,
+    and every row that did not go (the first ``IMPORT_REPORT_ROWS``; all in the CSV)."""
+    counts: dict[str, int] = batch.counts or {}
+    refused = sorted(
+        ((code, n) for code, n in counts.items() if code != "quiet_hours"),
+        key=lambda item: (-item[1], item[0]),
+    )
+    rows = [
+        {"line": row.line, "who": row.who, "reason": _reason_words(row.reason, row.detail)}
+        for row in batch.report_rows.all()[:IMPORT_REPORT_ROWS]
+    ]
+    refused_total = sum(n for _code, n in refused)
+    return {
+        "dry_run": batch.dry_run,
+        "sent": batch.sent,
+        "scheduled": counts.get("quiet_hours", 0),
+        "refused": [{"reason": reason_label(code), "count": n} for code, n in refused],
+        "refused_total": refused_total,
+        "rows": rows,
+        "more": max(0, refused_total - len(rows)),
+    }
+
+
+@member_required(MANAGE)
+@require_GET
+def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run of a list: its progress (the page refreshes itself while it runs, with or without
+    JavaScript) and its report."""
+    member = current_membership(request)
+    batch = get_in_org(InviteBatch, member.organisation, pk)
+    running = batch.state in (BatchState.QUEUED, BatchState.RUNNING)
+    context = {
+        "nav": "outreach",
+        "batch": batch,
+        "running": running,
+        "percent": int(100 * batch.done / batch.total) if batch.total else 100,
+        "import_report": _batch_report(batch),
+    }
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "outreach/_batch_progress.html", context)
+    return render(request, "outreach/batch.html", context)
+
+
+@member_required(MANAGE)
+@require_GET
+def batch_rows_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every row of a list that did not go, as CSV: line, address, reason in words."""
+    member = current_membership(request)
+    batch = get_in_org(InviteBatch, member.organisation, pk)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([_("Ligne"), _("Client"), _("Raison")])
+    for row in batch.report_rows.all().iterator():
+        writer.writerow([row.line, _cell(row.who), _cell(_reason_words(row.reason, row.detail))])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="liste-{batch.pk}-lignes-non-envoyees.csv"'
+    return response
+
+
+def _cell(value: str) -> str:
+    """A cell a spreadsheet would run as a formula is quoted."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _reason_words(code: str, detail: str) -> str:
+    reason = reason_label(code)
+    if code == "unknown_location":
+        return _(
+            "lieu inconnu : %(location)s — ligne refusée (corrigez le nom du lieu ou laissez-le vide)"
+        ) % {"location": detail}
+    return f"{reason} : {detail}" if detail else reason
 
 
 # The invitations the list shows (the most recent), said under it when there are more.
@@ -184,16 +275,10 @@ def _import_report(request: HttpRequest) -> dict[str, Any] | None:
         ((code, n) for code, n in counts.items() if code != "quiet_hours"),
         key=lambda item: (-item[1], item[0]),
     )
-    rows = []
-    for line, who, code, detail in stored.get("rows", []):
-        reason = reason_label(code)
-        if code == "unknown_location":
-            reason = _(
-                "lieu inconnu : %(location)s — ligne refusée (corrigez le nom du lieu ou laissez-le vide)"
-            ) % {"location": detail}
-        elif detail:
-            reason = f"{reason} : {detail}"
-        rows.append({"line": line, "who": who, "reason": reason})
+    rows = [
+        {"line": line, "who": who, "reason": _reason_words(code, detail)}
+        for line, who, code, detail in stored.get("rows", [])
+    ]
     return {
         "dry_run": bool(stored.get("dry_run")),
         "sent": stored.get("sent", 0),
@@ -319,6 +404,8 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             "states": InvitationState.choices,
             "measures": queries.invitation_measures(member.organisation, last_days(member.organisation, 30)),
             "import_report": _import_report(request),
+            # The lists sent lately, each with its progress and report.
+            "batches": scoped(InviteBatch, member.organisation).defer("rows").order_by("-created_at")[:5],
         },
     )
 
@@ -415,10 +502,19 @@ def testimonial_feature(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(MANAGE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def testimonial_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a testimonial, once confirmed: the page (no JavaScript needed) says what goes — the
+    quote, its place in the management report, the consent recorded — and what stays (the review or
+    survey answer it quoted)."""
     member = current_membership(request)
     testimonial = get_in_org(Testimonial, member.organisation, pk)
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "outreach/testimonial_delete.html",
+            {"nav": "outreach", "testimonial": testimonial},
+        )
     actions.do_delete_testimonial(testimonial, actor=member.user)
     messages.success(request, _("Témoignage retiré."))
     return redirect("outreach_testimonials")

@@ -185,8 +185,11 @@ def test_a_list_saved_by_excel_is_invited_and_the_survey_scales_are_even_on_a_ph
     form = manager.locator("#invite-list form")
     form.get_by_label("Fichier CSV").set_input_files(str(listing))
     form.get_by_role("button", name="Inviter").click()
-    manager.wait_for_url("**/outreach/invitations/")
+    # The list is sent in the background: its page follows the run (HTMX) to its report.
+    manager.wait_for_url("**/outreach/lists/*/")
+    manager.locator('[data-outreach="batch"][data-state="done"]').wait_for(timeout=30000)
     assert "1 invitation envoyée." in manager.locator(".import-report").inner_text()
+    manager.goto(f"{server}/outreach/invitations/")
     row = manager.locator("table tbody tr", has_text="Hélène Dupré")
     assert "Agence Saint-Étienne" in row.inner_text()
     assert "helene@client.example" in row.inner_text(), "the customer's address beside their name"

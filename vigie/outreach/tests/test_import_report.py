@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from vigie.core.jobs import run_pending
 from vigie.core.models import Membership, Organisation
 from vigie.inbox.tests.mailservers import SmtpServer
 from vigie.outreach.models import Contact, Invitation
@@ -86,8 +87,10 @@ def test_a_real_run_reports_on_the_sent_list_and_refuses_the_unknown_location(
 ) -> None:
     client = login(world.tenant.manager)
     response = upload(client, ROWS, dry_run=False)
-    assert response["Location"] == "/outreach/invitations/"
-    page = client.get("/outreach/invitations/").content.decode()
+    batch_page = response["Location"]
+    assert re.fullmatch(r"/outreach/lists/\d+/", batch_page)
+    run_pending()
+    page = client.get(batch_page).content.decode()
     text = report(page)
     assert "2 invitations envoyées." in text
     assert "4 lignes non envoyées :" in text
@@ -95,12 +98,13 @@ def test_a_real_run_reports_on_the_sent_list_and_refuses_the_unknown_location(
     assert sorted(r.rcpt_tos[0] for r in smtp.received) == ["marie@client.example", "paul@client.example"]
     assert not Invitation.objects.filter(contact__email="luc@client.example").exists()
     # Corrected, the row goes; the others were invited already.
-    upload(
+    response = upload(
         client,
         ["marie@client.example,Marie,Agence Lyon,", "luc@client.example,Luc,agence lyon,"],
         dry_run=False,
     )
-    text = report(client.get("/outreach/invitations/").content.decode())
+    run_pending()
+    text = report(client.get(response["Location"]).content.decode())
     assert "1 invitation envoyée." in text
     assert "déjà invité pendant la période (1)" in text
     assert Invitation.objects.get(contact__email="luc@client.example").location == world.lyon

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from vigie.charter.queries import current_charter
 from vigie.connectors.testing import FakePlatform
+from vigie.core.jobs import run_pending
 from vigie.core.models import Membership
 from vigie.core.tests.servers import free_port
 from vigie.inbox.tests.mailservers import SmtpServer
@@ -92,6 +93,7 @@ def test_a_list_saved_by_excel_in_windows_1252_keeps_its_accents(
     client = login(world.tenant.manager)
     response = client.post("/outreach/invite/", {"file": csv_upload(CP1252_LIST)})
     assert response.status_code == 302
+    run_pending()  # the list is sent in the background
     contact = Contact.objects.get(email="helene@client.example")
     assert contact.name == "Hélène Dupré"
     assert Invitation.objects.get(contact=contact).location == world.lyon
@@ -335,6 +337,7 @@ def test_a_list_needs_only_an_address_column(
     client = login(world.tenant.manager)
     # A CRM's export of addresses and names only.
     client.post("/outreach/invite/", {"file": csv_upload(b"Email;Name\nmail-only@client.example;Ana\n")})
+    run_pending()
     assert Invitation.objects.filter(contact__email="mail-only@client.example").exists()
     # A list of mobile numbers, for the customers without an e-mail.
     do_update_campaign(world.tenant.organisation, actor=None, sms=True)
@@ -343,6 +346,7 @@ def test_a_list_needs_only_an_address_column(
         settings.SMS_URL, settings.SMS_TOKEN = f"{provider.url}/sms", "sms-secret"
         monkeypatch.setenv("VIGIE_EGRESS_ALLOW", "127.0.0.1")
         client.post("/outreach/invite/", {"file": csv_upload(b"phone,name\n+33 6 11 22 33 44,Bo\n")})
+        run_pending()
         assert len(provider.requests_to("POST", "/sms")) == 1
     assert Invitation.objects.get(contact__phone="+33611223344").channel == "sms"
     # Without any address column, the manager is told which one is missing.
