@@ -16,6 +16,7 @@ from django.utils import timezone
 from vigie.connectors.credentials import decrypt_secrets, encrypt_secrets
 from vigie.core.actions import do_record_audit_event
 from vigie.core.models import Organisation, User
+from vigie.core.redaction import ERASED, redact
 from vigie.evidence import signing, storage
 from vigie.evidence.capture import Collected, iso, mention_description, utc_now
 from vigie.evidence.formats import CAPTURE_FORMAT, GENESIS
@@ -307,16 +308,123 @@ def do_erase_personal_data(
     keep_mention_ids: set[int],
     dry_run: bool = False,
 ) -> dict[str, int]:
-    """An erasure request: the files of the captures of the person's own posts (screenshots, the
-    page, the platform's payload: their name and words) are deleted, except where the post is under
-    legal hold (``keep_mention_ids``). The signed manifests stay so the chain keeps its links."""
+    """An erasure request on the captures of the person's own posts.
+
+    * A post under legal hold (``keep_mention_ids``) keeps its captures whole — files and signed
+      manifests naming the author: GDPR art. 17(3)(e) exempts what is needed for the establishment,
+      exercise or defence of legal claims. Counted as ``captures_kept_for_legal_hold``, which the
+      erasure's report and audit event show.
+    * Otherwise (never held, or the hold lifted) the files are deleted (``captures_purged``) and
+      the person's data is taken out of the manifests (``manifests_redacted``: author, post address
+      and id; see ``redact_manifest``). Their digest and signature stay those of the signed
+      original, so the chain keeps its links."""
     wanted = {int(pk) for pk in identifiers.get("mention_ids", []) if str(pk).isdigit()}
-    due = (
-        Capture.objects.filter(organisation=organisation, mention_id__in=wanted - set(keep_mention_ids))
-        .filter(purged_at__isnull=True)
-        .exclude(directory="")
-    )
-    return _purged(organisation, due, reason="erasure", dry_run=dry_run)
+    keep = set(keep_mention_ids)
+    mine = Capture.objects.filter(organisation=organisation, kind=CaptureKind.MENTION, mention_id__in=wanted)
+    counts: dict[str, int] = {}
+    kept = mine.filter(mention_id__in=keep).count()
+    if kept:
+        counts["captures_kept_for_legal_hold"] = kept
+    due = mine.exclude(mention_id__in=keep).filter(purged_at__isnull=True).exclude(directory="")
+    counts.update(_purged(organisation, due, reason="erasure", dry_run=dry_run))
+    to_redact = mine.exclude(mention_id__in=keep).filter(redacted_at__isnull=True)
+    if dry_run:
+        redacted = to_redact.count()
+    else:
+        with transaction.atomic():
+            locked = list(to_redact.select_for_update(of=("self",)))
+            redacted = _redact_captures(organisation, locked, identifiers)
+    if redacted:
+        counts["manifests_redacted"] = redacted
+    return counts
+
+
+def _needles(manifest: dict[str, Any], identifiers: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    """(exact strings, whole words) that name the person in a manifest: the post's address and id,
+    the author's profile, handle and name, and what the DPO searched for."""
+    described = manifest.get("mention") or {}
+    author = described.get("author") or {}
+    exact = [
+        str(value)
+        for value in (
+            described.get("url"),
+            described.get("external_id"),
+            manifest.get("url"),
+            author.get("profile_url"),
+            author.get("external_id"),
+            *identifiers.get("emails", []),
+        )
+        if value and len(str(value)) >= 4
+    ]
+    words = [
+        str(value)
+        for value in (
+            author.get("handle"),
+            author.get("display_name"),
+            *identifiers.get("handles", []),
+            *identifiers.get("names", []),
+        )
+        if value and len(str(value)) >= 2
+    ]
+    words += [word.lstrip("@") for word in words if word.startswith("@")]
+    return sorted(set(exact), key=len, reverse=True), sorted(set(words), key=len, reverse=True)
+
+
+def _scrub(value: Any, exact: list[str], words: list[str]) -> Any:
+    if isinstance(value, str):
+        for needle in exact:
+            value = value.replace(needle, ERASED)
+        return redact(value, words)
+    if isinstance(value, list):
+        return [_scrub(item, exact, words) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub(item, exact, words) for key, item in value.items()}
+    return value
+
+
+def redact_manifest(text: str, identifiers: dict[str, list[str]], *, at: datetime) -> str:
+    """A manifest without the person's data: the author (handle, name, profile, platform id), the
+    post's address and platform id become « [effacé] », and so does any other mention of them
+    (the reasons and steps may quote the address). What proves the capture without naming anyone
+    stays: sequence, dates, platform, status, the files' SHA-256, the previous link's digest, the
+    key's fingerprint. A ``redaction`` entry says when and why, and that the text no longer
+    matches the signature."""
+    manifest = json.loads(text)
+    exact, words = _needles(manifest, identifiers)
+    described = manifest.get("mention")
+    if isinstance(described, dict):
+        described["url"] = ERASED if described.get("url") else ""
+        described["external_id"] = ERASED if described.get("external_id") else ""
+        if described.get("author"):
+            described["author"] = dict.fromkeys(described["author"], ERASED)
+    if manifest.get("url"):
+        manifest["url"] = ERASED
+    manifest = _scrub(manifest, exact, words)
+    manifest["redaction"] = {
+        "at": iso(at),
+        "why": "effacement à la demande de la personne (RGPD art. 17), conservation légale levée",
+        "signed_sha256": signing.sha256_hex(text.encode("utf-8")),
+        "note": "texte expurgé : la signature et l'empreinte sont celles du manifeste signé d'origine",
+    }
+    return signing.canonical_json(manifest).decode("utf-8")
+
+
+def _redact_captures(
+    organisation: Organisation, captures: list[Capture], identifiers: dict[str, list[str]]
+) -> int:
+    now = timezone.now()
+    for capture in captures:
+        manifest = redact_manifest(capture.manifest, identifiers, at=now)
+        exact, words = _needles(json.loads(capture.manifest), identifiers)
+        reason = _scrub(capture.reason, exact, words)
+        Capture.objects.filter(pk=capture.pk).update(
+            manifest=manifest, url="", reason=reason, redacted_at=now
+        )
+    if captures:
+        do_record_audit_event(
+            organisation, "evidence.manifests_redacted", data={"captures": len(captures), "reason": "erasure"}
+        )
+    return len(captures)
 
 
 def do_apply_retention(

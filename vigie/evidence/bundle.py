@@ -115,6 +115,11 @@ def _contents(
         )
         if f"{folder}/previous_manifest.json" in files:
             parts.append("manifeste précédent de la chaîne (previous_manifest.json, .sig)")
+        elif f"{folder}/previous_manifest_redacted.json" in files:
+            parts.append(
+                "empreinte du manifeste précédent, expurgé à la demande de son auteur (RGPD) "
+                "(previous_manifest_redacted.json)"
+            )
         rows.append((f"{folder}/", ", ".join(parts)))
     rows += [
         ("case/timeline.json", f"historique du dossier : {events} événement(s) du journal d'audit"),
@@ -151,7 +156,20 @@ def build_bundle(mention: Mention, case: Case | None = None) -> Bundle:
         for name in json.loads(capture.manifest)["files"]:
             files[f"{folder}/files/{name}"] = storage.read_file(capture.directory, name)
         previous = capture_before(capture)
-        if previous is not None:
+        if previous is not None and previous.redacted_at is not None:
+            # The previous link was a post whose author asked to be erased (hold lifted): its
+            # manifest no longer names them, so it is not handed out; its digest, which this
+            # signed manifest names, says the chain goes on.
+            files[f"{folder}/previous_manifest_redacted.json"] = signing.canonical_json(
+                {
+                    "seq": previous.seq,
+                    "sha256": previous.manifest_sha256,
+                    "redacted_at": iso(previous.redacted_at),
+                    "note": "manifeste expurgé à la demande de la personne (RGPD art. 17) : "
+                    "son contenu n'est plus fourni, son empreinte SHA-256 reste celle du manifeste signé",
+                }
+            )
+        elif previous is not None:
             files[f"{folder}/previous_manifest.json"] = previous.manifest.encode("utf-8")
             files[f"{folder}/previous_manifest.sig"] = previous.signature.encode("ascii")
     timeline = _timeline(mention, case)

@@ -74,6 +74,11 @@ class Capture(models.Model):
     # When the capture's files were deleted (erasure after its hold was lifted); the signed manifest
     # stays so the chain keeps every link.
     purged_at = models.DateTimeField(null=True, blank=True)
+    # When the person's data in ``manifest`` (author, post address and id) was removed for a GDPR
+    # erasure, the hold being lifted. ``manifest_sha256`` and ``signature`` stay those of the signed
+    # original: the next link still names that digest, so the chain goes on, but this link's own
+    # signature no longer verifies against the text kept (see docs/evidence.md, "Erasure").
+    redacted_at = models.DateTimeField(null=True, blank=True)
 
     objects = OrgScopedManager()
 

@@ -55,7 +55,7 @@ def captures_of(mention: Mention) -> QuerySet[Capture]:
     """A mention's captures whose files are still held, oldest first."""
     return (
         scoped(Capture, mention.organisation)
-        .filter(mention_id=mention.pk, purged_at__isnull=True)
+        .filter(mention_id=mention.pk, purged_at__isnull=True, redacted_at__isnull=True)
         .order_by("seq")
     )
 
@@ -125,6 +125,17 @@ def personal_data_sections() -> dict[str, tuple[str, type[Model] | None]]:
     return {
         "captures": (gettext("Captures de ses publications conservées comme preuve"), Capture),
         "captures_purged": (gettext("Fichiers des captures de ses publications supprimés"), None),
+        "manifests_redacted": (
+            gettext("Manifestes signés de ces captures expurgés (auteur, adresse de la publication)"),
+            None,
+        ),
+        "captures_kept_for_legal_hold": (
+            gettext(
+                "Captures gardées intactes (conservation légale, RGPD art. 17.3.e : constatation, "
+                "exercice ou défense de droits en justice)"
+            ),
+            None,
+        ),
     }
 
 

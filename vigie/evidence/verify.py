@@ -130,6 +130,25 @@ def _check_seal(data: bytes, public_pem: bytes, report: Report) -> None:
         report.problems.append("sceau de l'archive invalide : un octet de l'archive a changé")
 
 
+def _check_redacted_previous(folder: str, data: bytes, previous: dict[str, Any], report: Report) -> None:
+    """The previous link was erased at its author's request (GDPR): the file gives only its digest,
+    which must be the one this signed manifest names. Its content cannot be checked, and is not
+    needed to prove this capture; the reader is told."""
+    try:
+        facts = json.loads(data)
+        digest = str(facts["sha256"])
+    except (ValueError, KeyError, TypeError):
+        report.problems.append(f"{folder}/previous_manifest_redacted.json : illisible")
+        return
+    if digest != previous.get("sha256"):
+        report.problems.append(f"{folder} : le maillon précédent ne correspond pas (chaîne rompue)")
+        return
+    report.facts.append(
+        f"{folder} : maillon précédent (n° {facts.get('seq', '?')}) expurgé à la demande de son auteur "
+        "(RGPD) ; son contenu n'est plus fourni, son empreinte est bien celle que ce manifeste signé nomme"
+    )
+
+
 def _check_capture(
     folder: str, contents: dict[str, bytes], public_pem: bytes, fingerprint: str, report: Report
 ) -> None:
@@ -163,6 +182,10 @@ def _check_capture(
     previous_bytes = contents.get(f"{folder}/previous_manifest.json")
     if previous.get("sha256") == GENESIS and seq == 1:
         pass
+    elif previous_bytes is None and f"{folder}/previous_manifest_redacted.json" in contents:
+        _check_redacted_previous(
+            folder, contents[f"{folder}/previous_manifest_redacted.json"], previous, report
+        )
     elif previous_bytes is None:
         report.problems.append(f"{folder} : maillon précédent absent du dossier")
     else:

@@ -193,7 +193,18 @@ def do_erase_subject(
             organisation,
             "privacy.subject_erased",
             actor=actor,
-            data={"subject": subject_fingerprint(findings), "kind": findings.subject.kind, "counts": counts},
+            data={
+                "subject": subject_fingerprint(findings),
+                "kind": findings.subject.kind,
+                "counts": counts,
+                # What was kept, and on which ground: the record of the exemption the person is told.
+                **(
+                    {"kept_under": "GDPR art. 17(3)(e): legal hold (legal claims)"}
+                    if counts.get("mentions_kept_for_legal_hold")
+                    or any(key.endswith("_kept_for_legal_hold") and value for key, value in counts.items())
+                    else {}
+                ),
+            },
         )
     return counts
 

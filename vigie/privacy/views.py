@@ -70,6 +70,12 @@ _KEPT = frozenset(
     {"mentions_kept_for_legal_hold", "authors_kept_for_legal_hold", "mentions_naming_not_chosen"}
 )
 
+
+def _kept(key: str) -> bool:
+    """A count of what erasure left as it was (a holder app's too: "evidence.captures_kept_…")."""
+    return key in _KEPT or key.endswith("_kept_for_legal_hold")
+
+
 # How many items of one kind the page lists one by one (a person has few; beyond, a count).
 LISTED = 500
 
@@ -209,7 +215,7 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
     done = " · ".join(
         _("%(label)s : %(count)s") % {"label": label, "count": value}
         for key, value in counts.items()
-        if value and key not in _KEPT
+        if value and not _kept(key)
         for label in [_label(_labels(), key)]
     )
     kept = counts.get("mentions_kept_for_legal_hold", 0)
@@ -222,6 +228,13 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
             "%(kept)s publications sous conservation légale sont gardées intactes.",
             kept,
         ) % {"kept": kept}
+        # What the law allows to keep, and why, in the answer the DPO gives the person.
+        text += " " + _(
+            "Avec elle restent son auteur, son dossier, ses captures et leurs manifestes signés : "
+            "conservation nécessaire à la constatation, l'exercice ou la défense de droits en justice "
+            "(RGPD art. 17.3.e), enregistrée au journal d'audit. Refaites l'effacement une fois la "
+            "conservation légale levée."
+        )
     messages.success(request, text)
     return redirect(f"{reverse('privacy')}?{urlencode({'subject': subject.raw})}")
 
