@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from urllib.parse import urljoin
 
 import nh3
 
@@ -167,13 +168,19 @@ def snowflake_time(identifier: str) -> datetime | None:
     return datetime.fromtimestamp(milliseconds / 1000, tz=UTC)
 
 
-def sanitise_html(markup: str) -> str:
+def sanitise_html(markup: str, base_url: str = "") -> str:
     """Safe HTML for display: formatting and links kept, scripts, styles and handlers removed.
 
-    Links get ``rel="noopener noreferrer nofollow"``; only http(s) and mailto URLs survive.
+    Links get ``rel="noopener noreferrer nofollow"``; only http(s) and mailto URLs survive. With
+    ``base_url`` (the page the markup comes from), relative links are made absolute: shown in
+    Vigie, ``/articles/42`` would open a page of Vigie's own site.
     """
     if not markup:
         return ""
+
+    def absolute(tag: str, attribute: str, value: str) -> str:
+        return urljoin(base_url, value.strip()) if attribute == "href" else value
+
     return nh3.clean(
         markup,
         tags=SAFE_TAGS,
@@ -181,6 +188,7 @@ def sanitise_html(markup: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
         clean_content_tags={"script", "style"},
+        attribute_filter=absolute if base_url else None,
     ).strip()
 
 

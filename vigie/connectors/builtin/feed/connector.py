@@ -17,9 +17,9 @@ import binascii
 import calendar
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import feedparser  # type: ignore[import-untyped]
 import httpx
@@ -43,6 +43,11 @@ from vigie.core.egress import ResponseTooLarge
 
 USER_AGENT = "Vigie feed reader (+https://github.com/vigie)"
 MAX_FEED_BYTES = 20 * 1024 * 1024
+# Dates before syndication existed are placeholders (``Mon, 01 Jan 0001``, ``1970-01-01``), and
+# dates more than a day ahead are a wrong time zone or an event's date: neither is when the item
+# was published, and either would pin it to the bottom or the top of every list for good.
+EARLIEST_DATE = datetime(1995, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
 
 
 class FeedConfig(ConnectorConfig):
@@ -136,16 +141,28 @@ def _real_link(link: str) -> str:
 
 
 def _entry_time(entry: FeedEntry) -> datetime | None:
-    for parsed in (entry.published_parsed, entry.updated_parsed):
-        if parsed:
-            return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
-    for text in (entry.published, entry.updated):
-        if text:
-            try:
-                return aware_datetime(text)
-            except ValueError:
-                continue
-    return None
+    """The entry's publication time (else its update time), if it gives a believable one."""
+    found: list[datetime] = []
+    for parsed, text in ((entry.published_parsed, entry.published), (entry.updated_parsed, entry.updated)):
+        try:
+            if parsed:
+                found.append(datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC))
+            elif text:
+                # Only what feedparser could not read: a date it read stays as it read it.
+                found.append(aware_datetime(text))
+        except (OverflowError, OSError, ValueError, TypeError):
+            continue
+    latest = datetime.now(tz=UTC) + FUTURE_SLACK
+    return next((at for at in found if EARLIEST_DATE <= at <= latest), None)
+
+
+def _absolute_link(link: str, base: str) -> str:
+    """``link`` as an address a reader can open: a relative one (``/articles/42``) resolved
+    against the feed's own address, anything but http(s) (``javascript:``, ``mailto:``) dropped."""
+    if not link:
+        return ""
+    resolved = urljoin(base, link.strip())
+    return resolved if urlsplit(resolved).scheme in {"http", "https"} else ""
 
 
 class FeedConnector(Connector[FeedConfig]):
@@ -223,28 +240,31 @@ class FeedConnector(Connector[FeedConfig]):
             feed_time = None
         feed_time = feed_time or datetime.now(tz=UTC)
         items = []
+        base = str(response.url)
         for raw in parsed.entries:
-            item = self._mention(raw, language, feed_time)
+            item = self._mention(raw, language, feed_time, base)
             if item is not None:
                 items.append(item)
         return Page(items=items, next_cursor=next_cursor)
 
-    def _mention(self, raw: Any, feed_language: str, feed_time: datetime) -> MentionIn | None:
+    def _mention(self, raw: Any, feed_language: str, feed_time: datetime, base: str) -> MentionIn | None:
         try:
             entry = FeedEntry.model_validate(dict(raw))
         except ValidationError:
             return None
-        link = _real_link(entry.link)
+        # The id keeps the link as the feed wrote it: the ids of items stored before are unchanged.
+        written_link = _real_link(entry.link)
+        link = _absolute_link(written_link, base)
         body = entry.content[0].value if entry.content else entry.summary
         title = html_to_text(entry.title).strip()
         text = html_to_text(body).strip()
-        if not (title or text or link):
+        if not (title or text or written_link):
             return None  # an empty <item>: nothing anybody wrote
         publisher = entry.source.title.strip() if entry.source else ""
         if publisher and title.endswith(f" - {publisher}"):
             # Google News appends the publisher to every title.
             title = title[: -len(publisher) - 3].rstrip()
-        external_id = entry.id or link or hashlib.sha256(f"{title}|{body}".encode()).hexdigest()
+        external_id = entry.id or written_link or hashlib.sha256(f"{title}|{body}".encode()).hexdigest()
         author = None
         name = entry.author.strip() or publisher
         if name:
@@ -259,7 +279,7 @@ class FeedConnector(Connector[FeedConfig]):
             created_at=_entry_time(entry) or feed_time,
             title=title,
             text=text,
-            html=sanitise_html(body),
+            html=sanitise_html(body, base_url=base),
             url=link,
             author=author,
             language=(entry.language or feed_language)[:2].lower(),

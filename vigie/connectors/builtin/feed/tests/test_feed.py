@@ -184,3 +184,30 @@ def test_an_undated_item_takes_the_feed_date_not_the_time_of_the_poll(server: Lo
 )
 def test_google_news_links_that_hold_no_address_stay_as_they_are(link: str) -> None:
     assert unwrap_google_news(link) == link
+
+
+def test_relative_links_open_the_article_and_odd_dates_do_not_pin_items(server: LocalServer) -> None:
+    """A small site's RSS: Latin-1 served as plain ``text/xml``, relative links, HTML in titles, a
+    placeholder date (year 1), an event's date years ahead and a ``javascript:`` link."""
+    server.add(
+        "GET",
+        "/gazette/rss.xml",
+        200,
+        (FIXTURES / "relative_latin1.xml").read_bytes(),
+        {"Content-Type": "text/xml"},
+    )
+    page = connector(server, path="/gazette/rss.xml").fetch({})
+    relative, archive, agenda, trap = page.items
+    site = server.url("")
+    # Resolved against the feed's own address, as a browser would (never a page of Vigie's site).
+    assert relative.url == f"{site}/2026/12/05/mutuelle-horizon.html"
+    assert f'href="{site}/forum/42"' in relative.html
+    # The id stays the link as written: items stored before this change keep their id.
+    assert relative.external_id == "/2026/12/05/mutuelle-horizon.html"
+    assert relative.title == "Mutuelle Horizon : la crème des conseillers ?"
+    assert relative.created_at.isoformat() == "2026-12-05T09:00:00+00:00"
+    # Neither year 1 nor 2031 is when these were published: they take the feed's own date.
+    assert archive.created_at.isoformat() == "2026-12-05T11:00:00+00:00"
+    assert agenda.created_at == archive.created_at
+    assert trap.url == ""
+    assert trap.external_id == "piege-1"
