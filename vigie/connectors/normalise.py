@@ -10,8 +10,8 @@ import html as html_lib
 import re
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import nh3
 
