@@ -55,6 +55,11 @@ _SEND_ERRORS: list[tuple[re.Pattern[str], Promise]] = [
 
 def send_error_label(error: str) -> str:
     """Why an invitation failed to go, in words a manager reads (an unknown text as it is)."""
+    if error.startswith("withdrawn: "):
+        # Held for the quiet hours, then the customer opted out (or the address bounced) meanwhile.
+        return str(_("non envoyée : %(reason)s depuis")) % {
+            "reason": reason_label(error[len("withdrawn: ") :])
+        }
     for pattern, label in _SEND_ERRORS:
         match = pattern.search(error)
         if match:

@@ -207,3 +207,29 @@ def test_another_organisations_run_is_not_found(
     upload(login(world.tenant.manager), csv_bytes(2))
     batch = InviteBatch.objects.get()
     assert login(other_tenant.manager).get(f"/outreach/lists/{batch.pk}/").status_code == 404
+
+
+def test_the_invitations_held_for_the_quiet_hours_all_go_when_they_end_and_an_opt_out_withdraws_one(
+    world: World, login: Callable[[Membership], Client], smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    organisation = world.tenant.organisation
+    actions.do_update_campaign(organisation, actor=None, quiet_start=time(20, 0), quiet_end=time(9, 0))
+    night = datetime(2026, 3, 2, 22, 30, tzinfo=paris)
+    for n in range(4):
+        request = actions.InviteRequest(email=f"night{n}@client.example")
+        assert actions.do_invite(organisation, request, now=night) == "quiet_hours"
+    do_opt_out(Contact.objects.get(email="night0@client.example"))
+    # Chunks of one: the opted-out customer's invitation, first in line, used to stay scheduled and
+    # take the whole chunk at every run; and one chunk per run sent 500 every 5 minutes at most.
+    monkeypatch.setattr(actions, "SEND_DUE_CHUNK", 1)
+    assert do_send_due(now=datetime(2026, 3, 3, 9, 1, tzinfo=paris))["sent"] == 3
+    assert sorted(recipients(smtp)) == [f"night{n}@client.example" for n in (1, 2, 3)]
+    withdrawn = Invitation.objects.get(contact__email="night0@client.example")
+    assert withdrawn.state == InvitationState.FAILED
+    page = login(world.tenant.manager).get("/outreach/invitations/").content.decode()
+    assert "non envoyée : client désinscrit depuis" in page
+    assert do_send_due(now=datetime(2026, 3, 3, 9, 10, tzinfo=paris))["sent"] == 0
