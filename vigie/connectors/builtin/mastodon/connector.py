@@ -5,6 +5,11 @@ One poll walks every stream in turn (mentions, then each hashtag, then each keyw
 The cursor keeps, per stream, the newest id already read, so the next poll asks only for newer
 items (``since_id`` for notifications and hashtag timelines, ``min_id`` for search).
 
+Those endpoints never show a status again, so an edit or a deletion would go unseen: at the end of
+each poll the ``WATCHED`` newest statuses read are asked for again, one ``GET /api/v1/statuses/:id``
+each; a 404 marks the mention deleted, an answer stores an edit (a new version). A check that fails
+otherwise (a rate limit) is left for the next poll and never fails this one.
+
 Hashtags are read from the hashtag timeline (``/api/v1/timelines/tag/:hashtag``), which holds every
 public status of the tag the instance knows. ``/api/v2/search`` only covers the statuses of
 accounts that opted in to search: on a real instance it returned 1 of 6 tagged posts.
@@ -50,6 +55,8 @@ TIMELINE_LIMIT = 40
 FIRST_READ_PAGES = 5
 # Mastodon's default window is 300 requests per 5 minutes: without a hint, wait for a full window.
 DEFAULT_RETRY_AFTER = 300.0
+# Statuses asked for again at the end of each poll (one request each) for edits and deletions.
+WATCHED = 10
 MENTIONS = "mentions"
 M = TypeVar("M", bound=BaseModel)
 _Params = list[tuple[str, str | int | float | bool | None]]
@@ -102,6 +109,7 @@ class MastodonConnector(Connector[MastodonConfig]):
             Capability.EDIT_REPLY,
             Capability.DELETE_REPLY,
             Capability.POST,
+            Capability.DETECTS_DELETIONS,
         }
     )
     Config: ClassVar[type[ConnectorConfig]] = MastodonConfig
@@ -149,18 +157,50 @@ class MastodonConnector(Connector[MastodonConfig]):
         else:
             items, page_newest, next_state = self._search_page(key, since.get(key), pending)
         newest = _newest_id(pending.get("newest"), page_newest)
+        watch = _watched(cursor.get("watch"), items)
 
         if next_state is not None:
             page_state = {"key": key, "newest": newest, **next_state}
-            return Page(
-                items=items, next_cursor={"stream": index, "since": since, "page": page_state}, has_more=True
-            )
+            state = {"stream": index, "since": since, "page": page_state, "watch": watch}
+            return Page(items=items, next_cursor=state, has_more=True)
         # This stream is read up to now: remember its newest id, move on to the next stream.
         if newest:
             since[key] = newest
         if index + 1 < len(streams):
-            return Page(items=items, next_cursor={"stream": index + 1, "since": since}, has_more=True)
-        return Page(items=items, next_cursor={"stream": 0, "since": since}, has_more=False)
+            return Page(
+                items=items, next_cursor={"stream": index + 1, "since": since, "watch": watch}, has_more=True
+            )
+        checked, watch = self._check(watch, {item.external_id for item in items})
+        return Page(
+            items=items + checked, next_cursor={"stream": 0, "since": since, "watch": watch}, has_more=False
+        )
+
+    def _check(self, watch: dict[str, str], just_read: set[str]) -> tuple[list[MentionIn], dict[str, str]]:
+        """The watched statuses as the instance has them now (deleted ones marked so), and what
+        stays watched. Statuses read in this very page need no second look."""
+        found: list[MentionIn] = []
+        kept = dict(watch)
+        for status_id, created in watch.items():
+            if status_id in just_read:
+                continue
+            try:
+                data = self._call("GET", f"/api/v1/statuses/{quote(status_id, safe='')}")
+            except ConnectorError as exc:
+                if "HTTP 404" in exc.message:
+                    found.append(
+                        MentionIn(
+                            external_id=status_id,
+                            kind="post",
+                            created_at=aware_datetime(created),
+                            deleted=True,
+                        )
+                    )
+                    kept.pop(status_id)
+                    continue
+                break  # throttled or unreachable: the rest waits for the next poll
+            if isinstance(data, dict):
+                found.append(_to_mention(_model(Status, data), data))
+        return found, kept
 
     def publish_reply(self, mention: MentionIn, text: str, *, idempotency_key: str) -> ReplyResult:
         """Post a public answer under ``mention``; Mastodon keeps the idempotency key for an hour."""
@@ -360,6 +400,16 @@ def _link_param(link_header: str, rel: str, name: str) -> str | None:
             if values:
                 return values[0]
     return None
+
+
+def _watched(previous: Any, items: list[MentionIn]) -> dict[str, str]:
+    """The ``WATCHED`` newest statuses read so far (id: creation time), for ``_check``."""
+    watch = {str(k): str(v) for k, v in previous.items()} if isinstance(previous, dict) else {}
+    for item in items:
+        if not item.deleted:
+            watch[item.external_id] = item.created_at.isoformat()
+    newest = sorted(watch, key=_id_order)[-WATCHED:]
+    return {status_id: watch[status_id] for status_id in newest}
 
 
 def _id_order(value: str) -> tuple[int, str]:
