@@ -25,6 +25,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from vigie.charter.queries import current_charter
@@ -50,6 +51,7 @@ from vigie.outreach.models import (
     LegalBasis,
     PublicHit,
     ResponseOrigin,
+    Suppression,
     SurveyResponse,
     Testimonial,
     Trigger,
@@ -349,6 +351,27 @@ def _asked_since(contact: Contact, since: datetime) -> bool:
     return contact.invitations.filter(created_at__gte=since).exclude(state=InvitationState.FAILED).exists()
 
 
+def address_digest(organisation: Organisation, address: str) -> str:
+    """A keyed fingerprint of an address (e-mail lower-cased; a French number in its +33 form):
+    what ``Suppression`` keeps of an erased customer who had opted out, never the address."""
+    value = _normal_email(address) if "@" in address else _same_phone(address)[0]
+    return salted_hmac("vigie.outreach.suppression", f"{organisation.pk}:{value}").hexdigest()
+
+
+def _suppressed(organisation: Organisation, request: InviteRequest) -> str:
+    """The reason kept for an erased customer's address ("opted_out", "complained"), or ""."""
+    address = request.email or request.phone
+    if not address:
+        return ""
+    row = (
+        scoped(Suppression, organisation)
+        .filter(digest=address_digest(organisation, address))
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return row or ""
+
+
 def _check(organisation: Organisation, campaign: Campaign, request: InviteRequest, now: datetime) -> str:
     """The reason not to invite, or "" when the request may go on."""
     if not campaign.enabled:
@@ -363,6 +386,11 @@ def _check(organisation: Organisation, campaign: Campaign, request: InviteReques
     elif not campaign.sms:
         return "sms_disabled"
     contact = _find_contact(organisation, request.email, request.phone)
+    if contact is None:
+        # Erased at their request after opting out: the objection outlives the contact.
+        suppressed = _suppressed(organisation, request)
+        if suppressed:
+            return suppressed
     if contact is not None:
         if contact.opted_out_at is not None:
             return "opted_out"
@@ -1268,12 +1296,13 @@ def do_erase_personal_data(
     dry_run: bool = False,
 ) -> dict[str, int]:
     """Erase a data subject's outreach records (a GDPR hook of ``vigie.privacy``): their contacts
-    and the invitations sent to them are deleted; their survey answers lose their comment and
-    the link to the invitation (the scores, date, location and team stay: the CSAT and NPS keep
-    counting, tied to no one); the testimonials quoting those answers or the person's mentions
-    (``identifiers["mention_ids"]``) are deleted. The mentions the answers became are privacy's
-    to erase, with the other mentions. What concerns a mention of ``keep_mention_ids`` (legal
-    hold) stays. Counts only."""
+        and the invitations sent to them are deleted; their survey answers lose their comment and
+        the link to the invitation (the scores, date, location and team stay: the CSAT and NPS keep
+        counting, tied to no one); the testimonials quoting those answers or the person's mentions
+        (``identifiers["mention_ids"]``) are deleted; a contact who had opted out or complained leaves a
+    keyed fingerprint of their address (``Suppression``), so no later list invites them. The mentions the answers became are privacy's
+        to erase, with the other mentions. What concerns a mention of ``keep_mention_ids`` (legal
+        hold) stays. Counts only."""
     from vigie.outreach.queries import subject_contacts, subject_responses
 
     contacts = subject_contacts(organisation, identifiers)
@@ -1286,7 +1315,13 @@ def do_erase_personal_data(
     testimonials = scoped(Testimonial, organisation).filter(
         Q(response__in=responses) | Q(mention_id__in=mention_ids)
     )
+    objecting = list(
+        contacts.filter(Q(opted_out_at__isnull=False) | Q(complained_at__isnull=False)).values_list(
+            "email", "phone", "opted_out_at"
+        )
+    )
     counts = {
+        "outreach_objections_kept": len(objecting),
         "outreach_contacts": contacts.count(),
         "outreach_invitations": Invitation.objects.filter(contact__in=contacts).count(),
         "outreach_survey_responses": responses.count(),
@@ -1295,6 +1330,21 @@ def do_erase_personal_data(
     if not dry_run and any(counts.values()):
         testimonials.delete()
         responses.update(comment="")
+        # Their objection stays, as a keyed fingerprint of the address (no name): the opt-out was
+        # promised "forever", and a later list naming them must not invite them again (art. 21).
+        Suppression.objects.bulk_create(
+            [
+                Suppression(
+                    organisation=organisation,
+                    digest=address_digest(organisation, address),
+                    reason="opted_out" if opted_out_at else "complained",
+                )
+                for email, phone, opted_out_at in objecting
+                for address in (email, phone)
+                if address
+            ],
+            ignore_conflicts=True,
+        )
         # Invitations go with their contact (on_delete=CASCADE); the answers lose the link.
         contacts.delete()
     return counts

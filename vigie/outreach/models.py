@@ -94,6 +94,27 @@ class Contact(models.Model):
         return self.email or self.phone
 
 
+class Suppression(models.Model):
+    """An address whose customer opted out or complained, kept after their contact was erased
+    (GDPR): only a keyed fingerprint of the address (``actions.address_digest``), no name, so the
+    objection (art. 21) outlives the erasure and a later list cannot invite them again."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64)
+    reason = models.CharField(max_length=12)
+    created_at = models.DateTimeField(default=now)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "digest"], name="outreach_suppression_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"suppression {self.digest[:8]}"
+
+
 class Trigger(models.TextChoices):
     CASE = "case", _("Dossier résolu")
     IMPORT = "import", _("Liste importée")

@@ -464,6 +464,13 @@ def personal_data_sections() -> dict[str, tuple[str, type[models.Model] | None]]
         "outreach_invitations": (_("Invitations envoyées"), Invitation),
         "outreach_survey_responses": (_("Réponses à l'enquête de satisfaction"), SurveyResponse),
         "outreach_testimonials": (_("Témoignages cités"), Testimonial),
+        "outreach_objections_kept": (
+            _(
+                "Désinscriptions gardées : empreinte chiffrée de l'adresse, sans nom, pour ne plus "
+                "l'inviter (RGPD art. 21)"
+            ),
+            None,
+        ),
     }
 
 
