@@ -177,12 +177,17 @@ class CaseQuery(Schema):
     sentiment: Sentiment | None = None
     type: MentionType | None = None
     status: CaseStatus | None = None
-    assignee: str = Field("", description="An assignee's e-mail, or `none` for unassigned cases.")
+    # Lengths capped as the inbox's search box caps them: a longer value only made SQLite refuse
+    # the LIKE pattern (a 500 past 50,000 characters).
+    assignee: str = Field(
+        "", max_length=254, description="An assignee's e-mail, or `none` for unassigned cases."
+    )
     team: ObjectId | None = None
     theme: str = ""
     sla: SlaState | None = None
     q: str = Field(
         "",
+        max_length=200,
         description=(
             "Words to find in the mention (full-text) or its author's name, or a case reference "
             "(C-000575, or its number)."

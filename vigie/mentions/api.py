@@ -47,7 +47,12 @@ class MentionQuery(Schema):
     theme: str = ""
     from_: ApiDate | None = Field(None, alias="from", description="First day, included (YYYY-MM-DD).")
     to: ApiDate | None = Field(None, description="Last day, included (YYYY-MM-DD).")
-    q: str = Field("", description="Words to find in the title or text (ignoring case).")
+    q: str = Field(
+        "",
+        # As the inbox's search box: a longer value only made SQLite refuse the pattern (a 500).
+        max_length=200,
+        description="Words to find in the title or text (ignoring case).",
+    )
     deleted: Literal["exclude", "include", "only"] = "exclude"
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
     offset: Offset = 0

@@ -18,6 +18,8 @@ from django.test import Client
 
 from vigie.conftest import Tenant
 from vigie.core.models import Membership
+from vigie.inbox.tests.factories import make_case
+from vigie.mentions.tests.factories import make_mention
 
 HOSTILE_SCALARS: list[Any] = [
     2**64,
@@ -31,6 +33,8 @@ HOSTILE_SCALARS: list[Any] = [
     "\x00",
     "a\x00b\x1f\x7f",
     "x" * 5000,
+    # Past SQLite's 50,000-byte LIKE pattern limit (a search or an e-mail filter was a 500).
+    "x" * 60_000,
     "../../etc/passwd",
     "<script>alert(1)</script>",
     '=HYPERLINK("http://evil")',
@@ -151,6 +155,9 @@ def _query_text(value: Any) -> str:
 
 @pytest.fixture
 def walker(tenant: Tenant, api_client: Callable[[Membership], Client]) -> Walker:
+    # One case on a mention: a filter is only evaluated on rows (SQLite compiles a LIKE pattern
+    # when it meets one), so an empty organisation would hide its errors.
+    make_case(tenant.organisation, make_mention(tenant.organisation, text="Livraison en retard"))
     client = api_client(tenant.admin)
     client.raise_request_exception = True
     spec = client.get("/api/openapi.json").json()
