@@ -157,31 +157,35 @@ class MastodonConnector(Connector[MastodonConfig]):
         else:
             items, page_newest, next_state = self._search_page(key, since.get(key), pending)
         newest = _newest_id(pending.get("newest"), page_newest)
-        watch = _watched(cursor.get("watch"), items)
+        # What the end of this poll checks: the statuses watched when it began (those it reads
+        # itself are as fresh as can be).
+        previous = cursor.get("watch") if isinstance(cursor.get("watch"), dict) else {}
+        starting = index == 0 and not cursor.get("page")
+        check = list(previous) if starting else [str(i) for i in cursor.get("check") or []]
+        watch = _watched(previous, items)
 
         if next_state is not None:
             page_state = {"key": key, "newest": newest, **next_state}
-            state = {"stream": index, "since": since, "page": page_state, "watch": watch}
+            state = {"stream": index, "since": since, "page": page_state, "watch": watch, "check": check}
             return Page(items=items, next_cursor=state, has_more=True)
         # This stream is read up to now: remember its newest id, move on to the next stream.
         if newest:
             since[key] = newest
         if index + 1 < len(streams):
-            return Page(
-                items=items, next_cursor={"stream": index + 1, "since": since, "watch": watch}, has_more=True
-            )
-        checked, watch = self._check(watch, {item.external_id for item in items})
+            state = {"stream": index + 1, "since": since, "watch": watch, "check": check}
+            return Page(items=items, next_cursor=state, has_more=True)
+        checked, watch = self._check(watch, set(check) - {item.external_id for item in items})
         return Page(
             items=items + checked, next_cursor={"stream": 0, "since": since, "watch": watch}, has_more=False
         )
 
-    def _check(self, watch: dict[str, str], just_read: set[str]) -> tuple[list[MentionIn], dict[str, str]]:
-        """The watched statuses as the instance has them now (deleted ones marked so), and what
-        stays watched. Statuses read in this very page need no second look."""
+    def _check(self, watch: dict[str, str], wanted: set[str]) -> tuple[list[MentionIn], dict[str, str]]:
+        """The ``wanted`` watched statuses as the instance has them now (deleted ones marked so),
+        and what stays watched."""
         found: list[MentionIn] = []
         kept = dict(watch)
         for status_id, created in watch.items():
-            if status_id in just_read:
+            if status_id not in wanted:
                 continue
             try:
                 data = self._call("GET", f"/api/v1/statuses/{quote(status_id, safe='')}")
@@ -385,6 +389,9 @@ def _next_page(
     """
     next_max_id = _link_param(response.headers.get("link", ""), "next", "max_id")
     if not got_items or next_max_id is None:
+        return None
+    if next_max_id == pending.get("max_id"):
+        # A link that comes back unchanged would serve the same page forever: the stream ends.
         return None
     pages = int(pending.get("pages") or 1)
     if since_id is None and pages >= FIRST_READ_PAGES:

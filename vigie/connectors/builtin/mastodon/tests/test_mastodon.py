@@ -341,3 +341,30 @@ def test_a_post_of_the_organisation_is_a_public_status_sent_with_an_idempotency_
     sent = platform.requests_to("POST", "/api/v1/statuses")[0]
     assert sent.headers["idempotency-key"] == "statement-3-9"
     assert sent.json() == {"status": "Nous sommes mobilisés.", "visibility": "public"}
+
+
+def test_a_next_link_that_comes_back_unchanged_ends_the_stream(platform: FakePlatform) -> None:
+    """A server (a proxy, another fediverse software) that answers the same ``next`` link again
+    must not keep the source on that page for ever: the stream ends and its newest id is kept."""
+    platform.add(
+        "GET", NOTIFICATIONS, json=load("notifications_page1.json"), headers=next_link(platform, "34975850")
+    )
+    platform.add(
+        "GET",
+        NOTIFICATIONS,
+        json=load("notifications_page2.json"),
+        query={"max_id": "34975850"},
+        headers=next_link(platform, "34975850"),
+    )
+    source = connector(platform)
+    cursor: dict[str, Any] = {}
+    for _ in range(5):
+        page = source.fetch(cursor)
+        cursor = page.next_cursor
+        if not page.has_more:
+            break
+    assert not page.has_more
+    assert len(platform.requests_to("GET", NOTIFICATIONS)) == 2
+    assert cursor["since"] == {"mentions": "34975861"}
+    # A first poll asks for nothing again: everything it watches, it has just read.
+    assert [r.path for r in platform.requests if r.path.startswith("/api/v1/statuses/")] == []
