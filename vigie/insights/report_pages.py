@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 if TYPE_CHECKING:
     from vigie.insights.reports import ManagementReport
 
-LOCATIONS_PER_PAGE = 22
+LOCATIONS_PER_PAGE = 24
 LOCATIONS_WITH_CHARTS = 8
 PROBLEMS_PER_PAGE = 3
 PLANS_PER_PAGE = 10
 TESTIMONIALS_PER_PAGE = 4
+# Theme and platform rows a themes sheet may hold and still take one problem card under them.
+THEME_ROWS_BESIDE_A_PROBLEM = 10
 
 
 def spread(items: list[Any], most: int) -> list[list[Any]]:
@@ -31,21 +33,63 @@ def spread(items: list[Any], most: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+# A location's name longer than this wraps in the table's name column (each further line makes
+# its row taller by about 0.6 of a one-line row).
+NAME_CHARS_PER_LINE = 30
+
+
+def _row_height(name: str) -> float:
+    lines = max(1, math.ceil(len(name) / NAME_CHARS_PER_LINE))
+    return 1 + 0.6 * (lines - 1)
+
+
+def _pack(items: list[Any], cap: float, height: Any) -> list[list[Any]]:
+    chunks: list[list[Any]] = [[]]
+    filled = 0.0
+    for item in items:
+        h = height(item)
+        if chunks[-1] and filled + h > cap + 1e-9:
+            chunks.append([])
+            filled = 0.0
+        chunks[-1].append(item)
+        filled += h
+    return chunks
+
+
+def spread_by_height(items: list[Any], most: float, height: Any) -> list[list[Any]]:
+    """``items`` in as few chunks as hold at most ``most`` one-line rows' height each, of nearly
+    equal heights (a network of long names gets more sheets rather than rows off the sheet)."""
+    if not items:
+        return []
+    count = len(_pack(items, most, height))
+    total = sum(height(item) for item in items)
+    # The lowest cap that still needs no more chunks: the sheets come out evenly filled.
+    cap = total / count
+    while cap < most:
+        chunks = _pack(items, cap, height)
+        if len(chunks) <= count:
+            return chunks
+        cap += 0.1
+    return _pack(items, most, height)
+
+
 def report_pages(r: ManagementReport) -> list[dict[str, Any]]:
     pages: list[dict[str, Any]] = [
         {"kind": "cover"},
         {"kind": "summary", "title": _("L'essentiel")},
         {"kind": "kpis", "title": _("Indicateurs et objectifs de la charte")},
     ]
-    chunks = spread(r.locations, LOCATIONS_PER_PAGE)
+    # One location alone has nothing to be ranked against: its figures are the report's own.
+    locations = r.locations if len(r.locations) > 1 else []
+    chunks = spread_by_height(locations, LOCATIONS_PER_PAGE, lambda row: _row_height(row.name))
     for index, chunk in enumerate(chunks):
         page: dict[str, Any] = {
             "kind": "locations",
             "title": _("Établissements"),
             "rows": chunk,
-            "offset": index * len(chunks[0]),
+            "offset": sum(len(chunk) for chunk in chunks[:index]),
         }
-        if len(r.locations) <= LOCATIONS_WITH_CHARTS:
+        if len(locations) <= LOCATIONS_WITH_CHARTS:
             # A small network also gets its delays and volumes drawn, slowest and busiest first.
             page["charts"] = True
             page["by_delay"] = sorted(chunk, key=lambda row: -(row.median_delay_seconds or 0))
@@ -60,10 +104,27 @@ def report_pages(r: ManagementReport) -> list[dict[str, Any]]:
     has_follow_up = bool(r.plans or r.alerts or crises or r.testimonials)
     short = len(r.plans) <= 4 and len(r.alerts) + len(crises) <= 5 and len(r.testimonials) <= 2
     tiny = len(r.plans) <= 2 and len(r.alerts) + len(crises) <= 2 and len(r.testimonials) <= 1
-    chunks = spread(problem_rows, PROBLEMS_PER_PAGE) or [[]]
+    chunks = spread(problem_rows, PROBLEMS_PER_PAGE)
     # A last sheet of problems with one or two cards would stand half empty: the follow-up (plans,
     # alerts, testimonials) joins it when both are short.
-    merge = has_follow_up and ((len(chunks[-1]) <= 1 and short) or (len(chunks[-1]) <= 2 and tiny))
+    last_cards = len(chunks[-1]) if chunks else 0
+    merge = has_follow_up and ((last_cards <= 1 and short) or (last_cards <= 2 and tiny))
+    themes_page = pages[-1] if pages[-1]["kind"] == "themes" else None
+    if (
+        len(problem_rows) == 1
+        and not merge
+        and themes_page is not None
+        and len(r.themes) + min(len(r.platforms), 8) <= THEME_ROWS_BESIDE_A_PROBLEM
+    ):
+        # One problem card alone would leave its sheet nearly empty: it joins a short themes sheet.
+        themes_page["problems"] = True
+        themes_page["rows"] = problem_rows
+        themes_page["title"] = _("Thèmes, plateformes et sujets récurrents")
+        chunks = []
+    elif not chunks:
+        # No problem to show: no sheet for the line "no negative theme" alone (the summary says
+        # it), unless the short follow-up sits on it.
+        chunks = [[]] if merge else []
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
         pages.append(
@@ -89,9 +150,12 @@ def report_pages(r: ManagementReport) -> list[dict[str, Any]]:
                 }
             )
         else:
-            for chunk in spread(r.plans, PLANS_PER_PAGE) or [[]]:
+            # Each part on its own sheets only when it has something to show: a sheet saying
+            # "no plan" alone stood empty (the summary already says there was none).
+            for chunk in spread(r.plans, PLANS_PER_PAGE):
                 pages.append({"kind": "plans", "title": _("Plans d'action et effet mesuré"), "plans": chunk})
-            pages.append({"kind": "alerts", "title": _("Alertes et crises de la période")})
+            if r.alerts or crises:
+                pages.append({"kind": "alerts", "title": _("Alertes et crises de la période")})
             for chunk in spread(r.testimonials, TESTIMONIALS_PER_PAGE):
                 pages.append({"kind": "testimonials", "title": _("Témoignages choisis"), "quotes": chunk})
     # Without any follow-up, the summary says in one sentence that there was none.
@@ -137,6 +201,8 @@ def kpi_rows(r: ManagementReport) -> list[dict[str, Any]]:
                 "target": _kpi_value(kpi.target, kpi.unit, target=True),
                 "previous": _kpi_value(kpi.previous, kpi.unit),
                 "trend": trend,
+                # No trend to read without both values ("=" read as "unchanged").
+                "compared": kpi.value is not None and kpi.previous is not None,
                 "better": better,
                 "met": kpi.met,
                 "status": status,

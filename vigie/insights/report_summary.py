@@ -103,6 +103,13 @@ def volume_sentence(kpis: KpiReport, previous_volume: int | None) -> str:
         "n": number(kpis.mention_volume),
         "neg": percent(negative.share if negative else None),
     }
+    if not kpis.mention_volume:
+        # "0 mentions ; — sont négatives" read as a fault; say plainly there were none.
+        if previous_volume:
+            return _("Aucune mention sur la période (%(before)s la période précédente).") % {
+                "before": number(previous_volume)
+            }
+        return _("Aucune mention sur la période.")
     if previous_volume:
         change = (kpis.mention_volume - previous_volume) / previous_volume
         values["change"] = percent(abs(change))
@@ -140,8 +147,11 @@ def response_sentence(kpis: KpiReport) -> str | None:
 
 def problem_sentence(themes: list[SentimentRow]) -> str | None:
     worst = max(themes, key=lambda t: (t.negative, t.volume), default=None)
-    if worst is None or not worst.negative:
+    if worst is None:
         return None
+    if not worst.negative:
+        # The report has no problem sheet then: the summary says why.
+        return _("Aucun thème négatif sur la période.")
     return _("Premier sujet de mécontentement : %(theme)s, %(n)s mentions dont %(neg)s négatives.") % {
         "theme": worst.label,
         "n": number(worst.volume),

@@ -6,6 +6,8 @@ from datetime import date
 
 from django import template
 from django.utils import formats
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from vigie.connectors.platforms import platform_label, platform_of
@@ -87,3 +89,12 @@ def platform_name(slug: str) -> str:
     the slug is one name of (an imported "google" review reads "Google Business Profile", the row
     it counts in; "twitter" reads "X")."""
     return platform_label(platform_of(slug))
+
+
+@register.filter
+def quoted(text: str) -> SafeString:
+    """A customer's words between the report language's quotation marks: « … » in French, “…” in
+    English (an English report printed French guillemets); the text itself is escaped."""
+    if (get_language() or "fr").startswith("fr"):
+        return format_html("«\u00a0{}\u00a0»", text)
+    return format_html("\u201c{}\u201d", text)

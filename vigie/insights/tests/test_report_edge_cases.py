@@ -1,0 +1,178 @@
+"""The management report of organisations unlike the demo's, looked at page by page as a director
+would (every sheet rendered by Chromium and checked: nothing cut, overlapping or nearly empty):
+one location, forty locations with long names, nothing in the period, a very long organisation
+and theme name, many alerts and no action plan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from vigie.alerts.actions import Finding, do_record_finding
+from vigie.analysis.models import Theme
+from vigie.conftest import Tenant
+from vigie.core.models import Location, Organisation
+from vigie.insights.report_check import check_pages
+from vigie.insights.report_pdf import FONTS_BASE, chromium_available
+from vigie.insights.reports import ManagementReport, build_report, parse_period, render_html
+from vigie.mentions.models import Sentiment
+from vigie.mentions.tests.factories import make_location, make_mention, make_source
+
+PARIS = ZoneInfo("Europe/Paris")
+pytestmark = pytest.mark.skipif(not chromium_available(), reason="no system Chromium")
+
+
+def _month(org: Organisation, places: list[Location], *, theme: str = "remboursement", per_day: int = 1) -> None:
+    google = make_source(org, "google_business")
+    for day in range(1, 31):
+        for index, place in enumerate(places):
+            for k in range(per_day):
+                bad = (day + index + k) % 3 == 0
+                make_mention(
+                    org,
+                    source=google,
+                    location=place,
+                    created_at=datetime(2026, 11, day, 9 + k, tzinfo=PARIS),
+                    rating=1 if bad else 4 + (day % 2),
+                    sentiment=Sentiment.NEGATIVE if bad else Sentiment.POSITIVE,
+                    language="fr",
+                    themes=[theme] if bad else ["accueil"],
+                    text="Toujours pas remboursé après trois semaines, personne ne répond."
+                    if bad
+                    else "Accueil agréable et conseillère attentive, merci.",
+                )
+
+
+def _looked_at(org: Organisation, language: str = "fr") -> tuple[ManagementReport, str]:
+    report = build_report(org, parse_period(org, "2026-11"), language=language)
+    html = render_html(report, fonts_base=FONTS_BASE)
+    checks = check_pages(html)
+    assert len(checks) == len(report.pages)
+    for check in checks:
+        assert check.problems == [], f"page {check.number} ({language}): {check.problems}"
+    return report, html
+
+
+def _kinds(report: ManagementReport) -> list[str]:
+    return [page["kind"] for page in report.pages]
+
+
+def test_one_location_has_no_ranking_sheet_and_its_one_problem_joins_the_themes(tenant: Tenant) -> None:
+    org = tenant.organisation
+    _month(org, [make_location(org, "Boulangerie Martin — centre-ville")], per_day=3)
+    report, html = _looked_at(org)
+    # A ranking of one, and its charts of one bar, said nothing the report does not say already.
+    assert "locations" not in _kinds(report)
+    assert "problems" not in _kinds(report)
+    themes = next(page for page in report.pages if page["kind"] == "themes")
+    assert themes["title"] == "Thèmes, plateformes et sujets récurrents"
+    assert "Toujours pas remboursé" in html
+
+
+def test_forty_locations_with_long_names_are_spread_over_sheets_they_fit(tenant: Tenant) -> None:
+    org = tenant.organisation
+    places = [make_location(org, f"Agence n° {n} de la région Auvergne-Rhône-Alpes") for n in range(1, 41)]
+    _month(org, places)
+    report, _html = _looked_at(org)
+    sheets = [page for page in report.pages if page["kind"] == "locations"]
+    assert len(sheets) == 3
+    listed = [row.name for page in sheets for row in page["rows"]]
+    assert sorted(listed) == sorted(p.name for p in places)
+    # Numbered on from one sheet to the next.
+    assert [page["offset"] for page in sheets] == [
+        0,
+        len(sheets[0]["rows"]),
+        len(sheets[0]["rows"]) + len(sheets[1]["rows"]),
+    ]
+    assert max(len(page["rows"]) for page in sheets) - min(len(page["rows"]) for page in sheets) <= 2
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_period_with_nothing_says_so_in_words(tenant: Tenant, language: str) -> None:
+    report, html = _looked_at(tenant.organisation, language)
+    if language == "fr":
+        assert "Aucune mention sur la période." in report.summary
+        assert "0 mentions" not in html
+        assert "délai médian — ouvrées" not in html
+    else:
+        assert "No mention in the period." in report.summary
+        assert "0 mentions" not in html
+    # No sheet for "no negative theme" alone, and no "=" trend between two missing values.
+    assert _kinds(report) == ["cover", "summary", "kpis"]
+    assert all(row["compared"] is False for row in report.kpi_rows)
+
+
+def test_a_very_long_organisation_and_theme_name_stay_on_their_sheets(tenant: Tenant) -> None:
+    org = tenant.organisation
+    org.name = (
+        "Association départementale des usagers des transports en commun et des mobilités douces "
+        "de la Haute-Savoie et du Pays de Gex"
+    )
+    org.save()
+    Theme.objects.create(
+        organisation=org,
+        slug="delais",
+        label="Délais de remboursement des frais médicaux avancés lors des consultations chez les "
+        "spécialistes conventionnés",
+    )
+    _month(
+        org,
+        [
+            make_location(org, "Annecy"),
+            make_location(
+                org,
+                "Agence intercommunale de Saint-Julien-en-Genevois et de la communauté de communes du Genevois",
+            ),
+        ],
+        theme="delais",
+    )
+    for language in ("fr", "en"):
+        _looked_at(org, language)
+
+
+def test_many_alerts_and_no_action_plan_leave_no_empty_plans_sheet(tenant: Tenant) -> None:
+    org = tenant.organisation
+    _month(org, [make_location(org, "Agence Lyon"), make_location(org, "Agence Nice")])
+    for day in range(2, 9):
+        do_record_finding(
+            org,
+            Finding(
+                key=f"test:{day}",
+                rule="negative_volume",
+                title=f"Pic de mentions négatives n° {day}",
+                title_en=f"Negative spike no. {day}",
+                severity="warning",
+                score=float(day),
+            ),
+            now=datetime(2026, 11, day, 15, tzinfo=PARIS),
+            announce=False,
+        )
+    report, _html = _looked_at(org)
+    assert "plans" not in _kinds(report)
+    assert "alerts" in _kinds(report)
+    assert "Aucun plan d'action en cours" in " ".join(report.summary)
+
+
+def test_quotes_wear_the_report_languages_quotation_marks(tenant: Tenant) -> None:
+    org = tenant.organisation
+    _month(org, [make_location(org, "Agence Lyon"), make_location(org, "Agence Nice")])
+    make_mention(
+        org,
+        source=make_source(org, "trustpilot"),
+        created_at=datetime(2026, 11, 12, 10, tzinfo=PARIS),
+        rating=1,
+        sentiment=Sentiment.NEGATIVE,
+        language="en",
+        themes=["remboursement"],
+        text="Still waiting for my refund after three weeks, nobody answers <b>the phone</b>.",
+    )
+    _report, html = _looked_at(org, "en")
+    assert (
+        "\u201cStill waiting for my refund after three weeks, nobody answers &lt;b&gt;the phone&lt;/b&gt;.\u201d"
+        in html
+    )
+    assert "«" not in html
+    _report, html = _looked_at(org, "fr")
+    assert "«\u00a0Toujours pas remboursé après trois semaines, personne ne répond.\u00a0»" in html
