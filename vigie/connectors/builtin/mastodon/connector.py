@@ -159,7 +159,8 @@ class MastodonConnector(Connector[MastodonConfig]):
         newest = _newest_id(pending.get("newest"), page_newest)
         # What the end of this poll checks: the statuses watched when it began (those it reads
         # itself are as fresh as can be).
-        previous = cursor.get("watch") if isinstance(cursor.get("watch"), dict) else {}
+        stored = cursor.get("watch")
+        previous: dict[str, Any] = stored if isinstance(stored, dict) else {}
         starting = index == 0 and not cursor.get("page")
         check = list(previous) if starting else [str(i) for i in cursor.get("check") or []]
         watch = _watched(previous, items)
