@@ -28,6 +28,7 @@ from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import Location
 from vigie.core.periods import last_days
 from vigie.core.roles import MANAGE
+from vigie.core.safe_text import neutralise_cell
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.mentions.models import Mention
 from vigie.outreach import actions, forms, queries
@@ -242,8 +243,8 @@ def batch_rows_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _cell(value: str) -> str:
-    """A cell a spreadsheet would run as a formula is quoted."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """A cell a spreadsheet would run as a formula is quoted (the rule of every export)."""
+    return str(neutralise_cell(value))
 
 
 def _reason_words(code: str, detail: str) -> str:
@@ -440,12 +441,13 @@ def _testimonials_csv(organisation: Any) -> HttpResponse:
             [
                 row.said_at.date().isoformat(),
                 platform_label(row.platform),
-                row.location.name if row.location else "",
-                row.author_name,
-                # A cell starting with = + - @ would be run as a formula by a spreadsheet.
-                ("'" + row.text) if row.text[:1] in "=+-@" else row.text,
+                # Every text cell: the customer's name and words, the consent note typed by a
+                # member, a location's name. A cell starting with = + - @ would run as a formula.
+                _cell(row.location.name if row.location else ""),
+                _cell(row.author_name),
+                _cell(row.text),
                 "yes" if row.public else "no",
-                row.consent_note,
+                _cell(row.consent_note),
                 "yes" if row.featured else "no",
             ]
         )

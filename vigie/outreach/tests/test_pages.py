@@ -281,3 +281,26 @@ def test_the_outreach_pages_share_the_tabs_and_label_checkboxes_without_a_colon(
             rf'<label class="check" for="id_\w+"><input type="checkbox"[^>]*> <span>{re.escape(escaped)}</span>',
             settings_page,
         )
+
+
+def test_no_cell_of_the_testimonials_export_runs_as_a_formula(
+    world: World, login: Callable[[Membership], Client]
+) -> None:
+    """The customer's name, the consent note and the text all come from outside: a spreadsheet
+    must show them, not run them (only the text was neutralised; the name ran)."""
+    import csv
+    import io
+
+    from vigie.mentions.tests.factories import make_author
+
+    organisation = world.tenant.organisation
+    author = make_author(organisation, display_name='=HYPERLINK("http://evil.example","Marie")')
+    review = make_mention(
+        organisation, author=author, rating="5", text="\tSuper accueil", sentiment=Sentiment.POSITIVE
+    )
+    client = login(world.tenant.manager)
+    client.post("/outreach/testimonials/select/", {"mention": review.pk, "consent_note": "+33 accord"})
+    rows = list(csv.reader(io.StringIO(client.get("/outreach/testimonials/?format=csv").content.decode())))
+    assert len(rows) == 2
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in rows[1])
+    assert '\'=HYPERLINK("http://evil.example","Marie")' in rows[1]
