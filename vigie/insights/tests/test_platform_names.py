@@ -18,7 +18,7 @@ from vigie.alerts.queries import incident_breakdown
 from vigie.conftest import Tenant
 from vigie.core.models import Membership
 from vigie.mentions.models import Sentiment
-from vigie.mentions.tests.factories import make_mention, make_source
+from vigie.mentions.tests.factories import make_location, make_mention, make_source
 
 Login = Callable[[Membership], Client]
 
@@ -69,3 +69,22 @@ def test_an_incident_names_the_platform_its_complaints_come_from_once(tenant: Te
     breakdown = incident_breakdown(tenant.organisation, now - timedelta(days=1), now)
     # 8 of 9 negative mentions are Google's, under either slug: one platform, by its one name.
     assert breakdown.platform == "Google Business Profile"
+
+
+def test_the_dashboard_writes_every_average_rating_with_two_decimals(tenant: Tenant, login: Login) -> None:
+    """A location at 2,8 beside one at 2,78 read as a different precision (the rounding dropped
+    the trailing zero): every row's average reads as the KPI card's, "2,80"."""
+    org = tenant.organisation
+    now = timezone.now()
+    place = make_location(org, "Agence Lyon")
+    source = make_source(org, platform="trustpilot")
+    for n, rating in enumerate((3, 3, 3, 2, 3)):
+        make_mention(
+            org, source=source, location=place, rating=rating, created_at=now - timedelta(hours=1 + n)
+        )
+    page = login(tenant.manager).get(reverse("dashboard"), {"period": "7"}).content.decode()
+    locations = page.split('aria-labelledby="locations-title"', 1)[1].split("</section>", 1)[0]
+    platforms = page.split('aria-labelledby="platforms-title"', 1)[1].split("</section>", 1)[0]
+    assert '<td class="num">2,80</td>' in locations
+    assert '<td class="num">2,80</td>' in platforms
+    assert '<td class="num">2,8</td>' not in page
