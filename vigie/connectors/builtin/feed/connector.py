@@ -156,6 +156,46 @@ def _entry_time(entry: FeedEntry) -> datetime | None:
     return next((at for at in found if EARLIEST_DATE <= at <= latest), None)
 
 
+# A numeric character reference, as written in the XML or escaped once more inside escaped HTML.
+_CHARREF = re.compile(rb"&(?:amp;)?#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _ref_value(match: re.Match[bytes]) -> int:
+    return int(match.group(1), 16) if match.group(1) is not None else int(match.group(2))
+
+
+def mend_character_refs(data: bytes) -> bytes:
+    """``data`` with the character references no parser can read rewritten.
+
+    Some publishing tools write an emoji as the two UTF-16 halves it is stored as in Java or
+    JavaScript (``&#55357;&#56832;`` for 😀): feedparser then fails outright on the whole feed
+    (``surrogates not allowed``). A pair becomes the one character it stands for (``&#128512;``);
+    a half alone, or a number past Unicode, becomes U+FFFD (�).
+    """
+    if b"#" not in data:
+        return data
+    out = bytearray()
+    position = 0
+    for match in _CHARREF.finditer(data):
+        if match.start() < position:
+            continue  # the low half of a pair already joined
+        value = _ref_value(match)
+        if not (0xD800 <= value <= 0xDFFF or value > 0x10FFFF):
+            continue
+        end = match.end()
+        following = _CHARREF.match(data, end)
+        if 0xD800 <= value <= 0xDBFF and following and 0xDC00 <= _ref_value(following) <= 0xDFFF:
+            code = 0x10000 + ((value - 0xD800) << 10) + (_ref_value(following) - 0xDC00)
+            end = following.end()
+        else:
+            code = 0xFFFD
+        prefix = b"&amp;#" if match.group(0).startswith(b"&amp;") else b"&#"
+        out += data[position : match.start()] + prefix + str(code).encode() + b";"
+        position = end
+    out += data[position:]
+    return bytes(out)
+
+
 def _absolute_link(link: str, base: str) -> str:
     """``link`` as an address a reader can open: a relative one (``/articles/42``) resolved
     against the feed's own address, anything but http(s) (``javascript:``, ``mailto:``) dropped."""
@@ -204,7 +244,8 @@ class FeedConnector(Connector[FeedConfig]):
 
     def _parse(self, response: httpx.Response) -> Any:
         parsed = feedparser.parse(
-            response.content, response_headers={"content-type": response.headers.get("content-type", "")}
+            mend_character_refs(response.content),
+            response_headers={"content-type": response.headers.get("content-type", "")},
         )
         if not parsed.get("version") and not parsed.entries:
             reason = parsed.get("bozo_exception") or "not an RSS or Atom document"

@@ -9,6 +9,7 @@ import pytest
 from vigie.connectors.builtin.feed.connector import (
     FeedConfig,
     FeedConnector,
+    mend_character_refs,
     unwrap_google_news,
     unwrap_google_redirect,
 )
@@ -211,3 +212,31 @@ def test_relative_links_open_the_article_and_odd_dates_do_not_pin_items(server: 
     assert agenda.created_at == archive.created_at
     assert trap.url == ""
     assert trap.external_id == "piege-1"
+
+
+UTF16_HALVES = (
+    b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Avis</title>'
+    b"<item><title>Super &#55357;&#56832; service</title><link>https://ex.example/a/1</link>"
+    b"<description>&lt;p&gt;Bravo &#xD83D;&#xDE00; et &amp;#55357;&amp;#56832; seul : &#55357;&lt;/p&gt;"
+    b"</description><pubDate>Sat, 05 Dec 2026 10:00:00 +0100</pubDate></item></channel></rss>"
+)
+
+
+def test_an_emoji_written_as_two_utf16_halves_is_read_not_a_broken_feed(server: LocalServer) -> None:
+    """Some publishing tools write 😀 as ``&#55357;&#56832;`` (its UTF-16 halves): feedparser failed
+    on the whole feed ('surrogates not allowed') and the source read nothing any more."""
+    server.add("GET", "/feed", 200, UTF16_HALVES, RSS)
+    (item,) = connector(server).fetch({}).items
+    assert item.title == "Super 😀 service"
+    assert item.text == "Bravo 😀 et 😀 seul : \ufffd"
+    assert "😀" in item.html
+
+
+def test_mending_character_refs_leaves_everything_else_as_it_is() -> None:
+    assert (
+        mend_character_refs(b"caf&#233; &#x1F600; &amp;#65; &#55357;x")
+        == b"caf&#233; &#x1F600; &amp;#65; &#65533;x"
+    )
+    assert mend_character_refs(b"&#56832;&#55357;") == b"&#65533;&#65533;"
+    assert mend_character_refs(b"&#1114112;") == b"&#65533;"
+    assert mend_character_refs(b"no refs") == b"no refs"
