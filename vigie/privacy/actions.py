@@ -11,10 +11,11 @@ their author and their case stay as they are until the hold is lifted.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import hmac
 from collections.abc import Collection, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,6 +51,7 @@ from vigie.mentions.actions import (
 )
 from vigie.mentions.models import Author, Mention
 from vigie.privacy.holders import hooks
+from vigie.privacy.models import RequestKind, SubjectRequest
 from vigie.privacy.queries import Findings
 
 BATCH_SIZE = 500
@@ -63,8 +65,13 @@ def _forget_alerts(organisation: Organisation, mention_ids: list[int]) -> None:
 def subject_fingerprint(findings: Findings) -> str:
     """A keyed fingerprint of the subject: lets the DPO show later that a request about a given
     person was handled (by recomputing it), without the audit log naming them."""
+    return fingerprint_of(findings.subject.raw)
+
+
+def fingerprint_of(subject: str) -> str:
+    """The keyed fingerprint of a subject as typed (``subject_fingerprint``)."""
     key = hashlib.sha256(b"vigie.privacy.subject:" + settings.SECRET_KEY.encode("utf-8")).digest()
-    return hmac.new(key, findings.subject.raw.casefold().encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, subject.casefold().encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def do_record_subject_export(organisation: Organisation, findings: Findings, *, actor: User | None) -> None:
@@ -383,3 +390,82 @@ def do_apply_retention(
             data={"counts": counts, "actions": {k: policy.rule(k).action for k in RETENTION_KINDS}},
         )
     return counts
+
+
+# --- the register of requests ----------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` so many calendar months later (31 January + 1 month: the last day of February), as
+    art. 12(3) counts "one month" from the receipt."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def do_record_request(
+    organisation: Organisation, *, kind: str, subject: str, received_on: date, actor: User | None
+) -> SubjectRequest:
+    """Record a person's request as received on ``received_on``: due one month later."""
+    if kind not in RequestKind.values:
+        raise ValueError(f"unknown request kind {kind!r}")
+    request = SubjectRequest.objects.create(
+        organisation=organisation,
+        kind=kind,
+        subject=subject[:254],
+        fingerprint=fingerprint_of(subject),
+        received_on=received_on,
+        due_on=add_months(received_on, 1),
+        created_by=actor,
+    )
+    do_record_audit_event(
+        organisation,
+        "privacy.request_received",
+        actor=actor,
+        obj=request,
+        data={"kind": kind, "subject": request.fingerprint, "due_on": request.due_on.isoformat()},
+    )
+    return request
+
+
+def do_extend_request(request: SubjectRequest, *, reason: str, actor: User | None) -> SubjectRequest:
+    """Extend the limit by two months (art. 12(3)): once, with the reason told to the person."""
+    if request.extended_to is None and request.done_at is None:
+        request.extended_to = add_months(request.due_on, 2)
+        request.note = (request.note + "\n" if request.note else "") + _("Délai prolongé : %(reason)s") % {
+            "reason": reason.strip()[:500]
+        }
+        request.save(update_fields=["extended_to", "note"])
+        do_record_audit_event(
+            request.organisation,
+            "privacy.request_extended",
+            actor=actor,
+            obj=request,
+            data={"extended_to": request.extended_to.isoformat()},
+        )
+    return request
+
+
+def do_close_request(
+    request: SubjectRequest, *, note: str, actor: User | None, erased: bool = False
+) -> SubjectRequest:
+    """Mark the request answered, with what was done. After an erasure the person's identifier is
+    cleared from the register (its keyed fingerprint stays, to show the request was handled)."""
+    if request.done_at is not None:
+        return request
+    request.done_at = timezone.now()
+    request.done_by = actor
+    request.note = (request.note + "\n" if request.note else "") + note.strip()[:2000]
+    fields = ["done_at", "done_by", "note"]
+    if erased:
+        request.subject = ""
+        fields.append("subject")
+    request.save(update_fields=fields)
+    do_record_audit_event(
+        request.organisation,
+        "privacy.request_answered",
+        actor=actor,
+        obj=request,
+        data={"kind": request.kind, "late": request.done_at.date() > request.limit},
+    )
+    return request

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
+from vigie.privacy.models import RequestKind
 from vigie.privacy.subjects import MAX_LENGTH, Subject, SubjectError, parse_subject
 
 
@@ -30,4 +34,46 @@ class EraseForm(SubjectForm):
     confirm = forms.BooleanField(
         label=gettext_lazy("Je confirme l'effacement : il est définitif."),
         required=True,
+    )
+
+
+class RequestForm(forms.Form):
+    """A person's request as received (by mail, e-mail, at a counter)."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Demande"), choices=RequestKind.choices)
+    subject = forms.CharField(
+        label=gettext_lazy("Personne concernée"),
+        max_length=MAX_LENGTH,
+        help_text=gettext_lazy("Pseudonyme sur une plateforme, adresse e-mail, téléphone ou nom complet."),
+    )
+    received_on = forms.DateField(
+        label=gettext_lazy("Reçue le"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["received_on"].initial = today
+
+    def clean_subject(self) -> str:
+        value: str = self.cleaned_data["subject"]
+        try:
+            parse_subject(value)
+        except SubjectError as error:
+            raise ValidationError(
+                gettext_lazy("Saisissez un pseudonyme, une adresse e-mail, un téléphone ou un nom."),
+                code="invalid_subject",
+            ) from error
+        return value.strip()
+
+    def clean_received_on(self) -> date:
+        value: date = self.cleaned_data["received_on"]
+        if value > self.today:
+            raise ValidationError(gettext_lazy("Une demande ne peut pas être reçue dans le futur."))
+        return value
+
+
+class RequestNoteForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Réponse donnée"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

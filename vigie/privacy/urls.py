@@ -9,4 +9,6 @@ urlpatterns: list[URLPattern] = [
     path("export/", views.privacy_export, name="privacy_export"),
     path("erase/", views.privacy_erase, name="privacy_erase"),
     path("records/", views.privacy_records, name="privacy_records"),
+    path("requests/", views.privacy_request_new, name="privacy_request_new"),
+    path("requests/<int:pk>/", views.privacy_request_close, name="privacy_request_close"),
 ]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,11 +21,19 @@ from vigie.charter.queries import current_charter
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import Organisation
 from vigie.core.roles import PROTECT_DATA
+from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.models import CallbackLog, Case, PrivateThread
 from vigie.mentions.models import Author, Mention
-from vigie.privacy.actions import do_erase_subject, do_record_subject_export
+from vigie.privacy.actions import (
+    do_close_request,
+    do_erase_subject,
+    do_extend_request,
+    do_record_request,
+    do_record_subject_export,
+)
 from vigie.privacy.export import render_html, section_title
-from vigie.privacy.forms import EraseForm, SubjectForm
+from vigie.privacy.forms import EraseForm, RequestForm, RequestNoteForm, SubjectForm
+from vigie.privacy.models import SubjectRequest
 from vigie.privacy.queries import Findings, export_filename, export_subject, find_subject
 from vigie.privacy.records import processing_records
 
@@ -145,13 +156,41 @@ def _items(organisation: Organisation, findings: Findings) -> dict[str, Any]:
     }
 
 
+def _today(organisation: Organisation) -> date:
+    return timezone.localdate(timezone=ZoneInfo(organisation.timezone))
+
+
+def _register(organisation: Organisation, today: date) -> dict[str, Any]:
+    """The requests still to answer (nearest limit first, how many days are left or how late
+    they are) and the last ones answered."""
+    open_rows = list(
+        scoped(SubjectRequest, organisation).filter(done_at__isnull=True).order_by("due_on", "pk")
+    )
+    for row in open_rows:
+        row.days_left = (row.limit - today).days  # type: ignore[attr-defined]
+        row.days_late = -row.days_left  # type: ignore[attr-defined]
+    done = scoped(SubjectRequest, organisation).filter(done_at__isnull=False).order_by("-done_at")[:10]
+    return {"open_requests": open_rows, "done_requests": done}
+
+
 @member_required(PROTECT_DATA)
 @require_GET
 def privacy_page(request: HttpRequest) -> HttpResponse:
-    """Search a person; see what Vigie holds about them and, item by item, what erasing would do."""
+    """Search a person; see what Vigie holds about them and, item by item, what erasing would do;
+    the register of requests with the date each must be answered by."""
     organisation = current_membership(request).organisation
     form = SubjectForm(request.GET if "subject" in request.GET else None)
-    context: dict[str, Any] = {"nav": "privacy", "form": form}
+    today = _today(organisation)
+    current = None
+    if request.GET.get("request", "").isdigit():
+        current = scoped(SubjectRequest, organisation).filter(pk=int(request.GET["request"])).first()
+    context: dict[str, Any] = {
+        "nav": "privacy",
+        "form": form,
+        "request_form": RequestForm(today=today),
+        "current_request": current,
+        **_register(organisation, today),
+    }
     if form.is_valid():
         subject = form.cleaned_data["subject"]
         findings = find_subject(organisation, subject)
@@ -210,6 +249,13 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
     # Other people's posts that name the person: only those the DPO ticked.
     chosen = {int(value) for value in request.POST.getlist("naming") if value.isdigit()}
     counts = do_erase_subject(organisation, findings, actor=member.user, redact_naming=chosen)
+    answered = None
+    if request.POST.get("request", "").isdigit():
+        answered = (
+            scoped(SubjectRequest, organisation)
+            .filter(pk=int(request.POST["request"]), done_at__isnull=True)
+            .first()
+        )
     # What was done, item by item (the page then finds nothing: this is the DPO's answer to the
     # person), and what the law keeps.
     done = " · ".join(
@@ -236,7 +282,61 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
             "conservation légale levée."
         )
     messages.success(request, text)
+    if answered is not None:
+        # The register keeps what was done, and no longer who asked (its fingerprint only).
+        do_close_request(answered, note=text, actor=member.user, erased=True)
+        return redirect("privacy")
     return redirect(f"{reverse('privacy')}?{urlencode({'subject': subject.raw})}")
+
+
+@member_required(PROTECT_DATA)
+@require_POST
+def privacy_request_new(request: HttpRequest) -> HttpResponse:
+    """Record a person's request as received; the page then searches for the person."""
+    member = current_membership(request)
+    organisation = member.organisation
+    form = RequestForm(request.POST, today=_today(organisation))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("privacy")
+    recorded = do_record_request(
+        organisation,
+        kind=form.cleaned_data["kind"],
+        subject=form.cleaned_data["subject"],
+        received_on=form.cleaned_data["received_on"],
+        actor=member.user,
+    )
+    messages.success(
+        request,
+        _("Demande enregistrée : réponse due au plus tard le %(day)s (un mois après sa réception).")
+        % {"day": recorded.due_on.strftime("%d/%m/%Y")},
+    )
+    return redirect(
+        f"{reverse('privacy')}?{urlencode({'subject': recorded.subject, 'request': str(recorded.pk)})}"
+    )
+
+
+@member_required(PROTECT_DATA)
+@require_POST
+def privacy_request_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a request answered (access, rectification, objection), saying what was done."""
+    member = current_membership(request)
+    recorded = get_in_org(SubjectRequest, member.organisation, pk)
+    form = RequestNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Dites ce qui a été répondu ou fait."))
+        return redirect("privacy")
+    if request.POST.get("action") == "extend":
+        do_extend_request(recorded, reason=form.cleaned_data["note"], actor=member.user)
+        messages.success(
+            request,
+            _("Délai prolongé jusqu'au %(day)s : dites-le à la personne, avec la raison, dans le mois.")
+            % {"day": recorded.limit.strftime("%d/%m/%Y")},
+        )
+    else:
+        do_close_request(recorded, note=form.cleaned_data["note"], actor=member.user)
+        messages.success(request, _("Demande marquée traitée."))
+    return redirect("privacy")
 
 
 @member_required(PROTECT_DATA)
