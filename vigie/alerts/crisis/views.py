@@ -278,6 +278,8 @@ def _room(
             "start_form": start_form or CrisisStartForm(initial={"started_at": crisis.started_at}),
             "publish_form": PublishForm(),
             "can_approve": queries.can_approve_statement(crisis, membership),
+            # Who approves a draft, named to those who cannot (a draft showed no way forward).
+            "spokesperson": holders.get("spokesperson"),
             "can_publish": can_publish,
             "postmortem": getattr(crisis, "postmortem", None)
             if crisis.status == CrisisStatus.CLOSED
