@@ -6,10 +6,11 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from vigie.charter.actions import do_update_charter
+from vigie.charter.calendar import span_problems
 from vigie.charter.document import CharterDocument
 from vigie.charter.queries import current_charter, current_version
 from vigie.core.api_auth import membership, require
-from vigie.core.api_schemas import READ_ERRORS, WRITE_ERRORS, ApiDateTime
+from vigie.core.api_schemas import READ_ERRORS, WRITE_ERRORS, ApiDateTime, invalid
 from vigie.core.models import Organisation
 from vigie.core.roles import ADMINISTER
 
@@ -50,5 +51,9 @@ def get_charter(request: HttpRequest) -> CharterOut:
 def put_charter(request: HttpRequest, payload: CharterIn) -> CharterOut:
     """Store ``document`` as the organisation's next charter version (admins)."""
     member = require(request, ADMINISTER)
+    # Opening hours a clock cannot read ("9", "25:00"), inverted or overlapping: refused here, as
+    # the charter's form refuses them (stored, "ab" made the dashboard a server error).
+    for day, problem in span_problems(payload.document.sla.business_hours.days):
+        raise invalid(["body", "payload", "document", "sla", "business_hours", "days", day], problem)
     do_update_charter(member.organisation, payload.document, author=member.user, comment=payload.comment)
     return _out(member.organisation)

@@ -14,10 +14,16 @@ dependency list short and works with no network.
 
 from __future__ import annotations
 
+import itertools
+import re
 import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
+
+from django.utils.translation import gettext
 
 from vigie.charter.document import BusinessHours, CharterDocument
 from vigie.core.models import Location
@@ -125,11 +131,64 @@ def uk_bank_holidays(year: int) -> frozenset[date]:
     return frozenset(days)
 
 
-def _parse_hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    if hours == "24" and minutes == "00":
-        return time.max
-    return time(int(hours), int(minutes))
+_HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+
+
+def parse_hhmm(value: object) -> time | None:
+    """``"09:30"`` as a time, ``"24:00"`` as the end of the day (``time.max``); None for anything
+    else ("9", "25:00", "24:30", "ab": the API once stored such values and the clock then failed)."""
+    match = _HHMM.match(str(value))
+    if match is None:
+        return None
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours == 24:
+        return time.max if minutes == 0 else None
+    return time(hours, minutes)
+
+
+def merged_spans(spans: Iterable[tuple[time, time]]) -> tuple[tuple[time, time], ...]:
+    """``spans`` in order with the overlapping or touching ones joined: "09:00-12:00, 11:00-14:00"
+    is open from 9 to 14, five hours, not six (each hour counted once)."""
+    merged: list[tuple[time, time]] = []
+    for opening, closing in sorted(spans):
+        if merged and opening <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], closing))
+        else:
+            merged.append((opening, closing))
+    return tuple(merged)
+
+
+def span_problems(days: Mapping[Any, Iterable[Sequence[str]]]) -> list[tuple[str, str]]:
+    """``(day, message)`` for each day whose spans a clock cannot use: a time that is not HH:MM
+    (00:00 to 24:00), an end not after its start, spans that overlap. Messages in the active
+    language; the charter's form and the API both refuse on them."""
+    problems: list[tuple[str, str]] = []
+    for day, raw_spans in days.items():
+        problem = _day_problem([list(raw) for raw in raw_spans])
+        if problem:
+            problems.append((str(day), problem))
+    return problems
+
+
+def _day_problem(raw_spans: list[list[str]]) -> str:
+    parsed: list[tuple[time, time, str]] = []
+    for pair in raw_spans:
+        text = "-".join(str(part) for part in pair)
+        opening = parse_hhmm(pair[0]) if len(pair) == 2 else None
+        closing = parse_hhmm(pair[1]) if len(pair) == 2 else None
+        if opening is None or closing is None:
+            return gettext("Heure invalide : %(span)s") % {"span": text}
+        if closing <= opening:
+            return gettext("La fin doit suivre le début : %(span)s") % {"span": text}
+        parsed.append((opening, closing, text))
+    parsed.sort()
+    for (_opening, previous_end, previous), (opening, _closing, text) in itertools.pairwise(parsed):
+        if opening < previous_end:
+            return gettext("Ces plages se chevauchent : %(first)s et %(second)s") % {
+                "first": previous,
+                "second": text,
+            }
+    return ""
 
 
 @dataclass(frozen=True)
@@ -151,10 +210,12 @@ class Calendar:
         for name in WEEKDAYS:
             spans = []
             for start, end in business_hours.days.get(name, []):  # type: ignore[call-overload]
-                opening, closing = _parse_hhmm(start), _parse_hhmm(end)
-                if closing > opening:
+                opening, closing = parse_hhmm(start), parse_hhmm(end)
+                # A span a clock cannot read (stored before the API checked them) is left out
+                # rather than failing every page that shows a deadline.
+                if opening is not None and closing is not None and closing > opening:
                     spans.append((opening, closing))
-            days.append(tuple(sorted(spans)))
+            days.append(merged_spans(spans))
         return cls(
             tz_name=tz_name,
             hours=tuple(days),
@@ -192,7 +253,10 @@ class Calendar:
                 if closing == time.max
                 else datetime.combine(day, closing, tzinfo=tz)
             )
-            result.append((start, end))
+            # In UTC: Python subtracts and adds two times of one zone on the wall clock, so on
+            # the nights the clocks change a day open round the clock counted 24 hours instead of
+            # 23 or 25 (deadlines an hour early in March, an hour late in October).
+            result.append((start.astimezone(UTC), end.astimezone(UTC)))
         return result
 
 

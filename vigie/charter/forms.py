@@ -12,6 +12,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from vigie.charter.calendar import span_problems
 from vigie.charter.document import APPROVAL_TOPICS, CharterDocument, CommentType, Weekday
 from vigie.connectors.platforms import all_platforms, platform_label, platform_of
 
@@ -90,6 +91,9 @@ def parse_spans(value: str) -> list[tuple[str, str]]:
         if (h2, m2) <= (h1, m1):
             raise ValidationError(_("La fin doit suivre le début : %(span)s") % {"span": part.strip()})
         spans.append((f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"))
+    # "09:00-12:00, 11:00-14:00": the hour both hold would count twice; say so rather than guess.
+    for _day, problem in span_problems({"day": spans}):
+        raise ValidationError(problem)
     return spans
 
 

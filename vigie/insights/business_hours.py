@@ -12,9 +12,9 @@ from a fixed origin to ``t``; per-day totals are cached, so each delay costs O(1
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from vigie.charter.calendar import easter_sunday, french_holidays
+from vigie.charter.calendar import Calendar, easter_sunday, french_holidays
 from vigie.charter.document import BusinessHours
 
 __all__ = ["BusinessCalendar", "business_calendar", "easter_sunday", "french_holidays"]
@@ -22,9 +22,8 @@ __all__ = ["BusinessCalendar", "business_calendar", "easter_sunday", "french_hol
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def _seconds(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 3600 + int(minutes) * 60
+def _seconds(moment: time) -> int:
+    return 24 * 3600 if moment == time.max else moment.hour * 3600 + moment.minute * 60
 
 
 class BusinessCalendar:
@@ -34,9 +33,11 @@ class BusinessCalendar:
         self.tz = zoneinfo.ZoneInfo(tz_name)
         self.tz_name = tz_name
         self.country = hours.holidays_country.upper()
+        # The SLA clock's reading of the hours: spans it cannot read left out (a stored "ab" was a
+        # server error on the dashboard), overlapping ones joined (an hour counted once).
         self.windows: list[list[tuple[int, int]]] = [
-            sorted((_seconds(start), _seconds(end)) for start, end in hours.days.get(day, []))  # type: ignore[call-overload]
-            for day in WEEKDAYS
+            [(_seconds(start), _seconds(end)) for start, end in spans]
+            for spans in Calendar.from_business_hours(hours, tz_name).hours
         ]
         # Cumulated business seconds before each day, from an origin day, filled lazily.
         self._origin = date(2000, 1, 3)
