@@ -428,8 +428,18 @@ def do_record_request(
     return request
 
 
-def do_extend_request(request: SubjectRequest, *, reason: str, actor: User | None) -> SubjectRequest:
-    """Extend the limit by two months (art. 12(3)): once, with the reason told to the person."""
+class TooLateToExtend(ValueError):
+    """The first month is over: art. 12(3) asks to tell the person of an extension within it."""
+
+
+def do_extend_request(
+    request: SubjectRequest, *, reason: str, actor: User | None, today: date | None = None
+) -> SubjectRequest:
+    """Extend the limit by two months (art. 12(3)): once, within the first month, with the reason
+    told to the person. ``TooLateToExtend`` past the first month."""
+    today = today or timezone.localdate(timezone=ZoneInfo(request.organisation.timezone))
+    if request.extended_to is None and request.done_at is None and today > request.due_on:
+        raise TooLateToExtend("the first month is over")
     if request.extended_to is None and request.done_at is None:
         request.extended_to = add_months(request.due_on, 2)
         request.note = (request.note + "\n" if request.note else "") + _("Délai prolongé : %(reason)s") % {

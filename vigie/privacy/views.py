@@ -25,6 +25,7 @@ from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.models import CallbackLog, Case, PrivateThread
 from vigie.mentions.models import Author, Mention
 from vigie.privacy.actions import (
+    TooLateToExtend,
     do_close_request,
     do_erase_subject,
     do_extend_request,
@@ -327,7 +328,14 @@ def privacy_request_close(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Dites ce qui a été répondu ou fait."))
         return redirect("privacy")
     if request.POST.get("action") == "extend":
-        do_extend_request(recorded, reason=form.cleaned_data["note"], actor=member.user)
+        try:
+            do_extend_request(recorded, reason=form.cleaned_data["note"], actor=member.user)
+        except TooLateToExtend:
+            messages.error(
+                request,
+                _("Trop tard pour prolonger : la prolongation se dit à la personne dans le premier mois."),
+            )
+            return redirect("privacy")
         messages.success(
             request,
             _("Délai prolongé jusqu'au %(day)s : dites-le à la personne, avec la raison, dans le mois.")

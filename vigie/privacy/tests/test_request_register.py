@@ -73,16 +73,25 @@ def test_a_request_is_recorded_with_its_limit_and_the_page_counts_the_days(
     page = html.unescape(client.get("/privacy/").content.decode())
     days_late = (today - late.due_on).days
     assert re.search(rf"en retard de {days_late} jours?", page)
-    # Extended once by two months, then answered with what was done.
-    client.post(
-        f"/privacy/requests/{late.pk}/", {"note": "demande complexe : 3 plateformes", "action": "extend"}
+    # Past the first month it is too late to extend (the person must be told within it).
+    refused = client.post(
+        f"/privacy/requests/{late.pk}/", {"note": "trop tard", "action": "extend"}, follow=True
     )
+    assert "Trop tard pour prolonger" in html.unescape(refused.content.decode())
     late.refresh_from_db()
-    assert late.extended_to == add_months(late.due_on, 2)
+    assert late.extended_to is None
+    # Within it, extended once by two months.
+    client.post(
+        f"/privacy/requests/{recorded.pk}/", {"note": "demande complexe : 3 plateformes", "action": "extend"}
+    )
+    recorded.refresh_from_db()
+    assert recorded.extended_to == add_months(recorded.due_on, 2)
+    assert "Délai prolongé : demande complexe" in recorded.note
+    # Then answered with what was done.
     client.post(f"/privacy/requests/{late.pk}/", {"note": "nom corrigé dans le contact"})
     late.refresh_from_db()
     assert late.done_at is not None
-    assert "Délai prolongé : demande complexe" in late.note
+    assert late.note == "nom corrigé dans le contact"
     assert AuditEvent.objects.filter(verb="privacy.request_answered").exists()
 
 
