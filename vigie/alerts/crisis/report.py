@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
@@ -41,6 +42,12 @@ def _date(value: Any) -> str:
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
 
 
+def _colon() -> str:
+    """The colon between a label and its value as the language writes it (the page's ``{% colon %}``):
+    " : " in French, ": " in English (the English post-mortem read "Severity : Warning")."""
+    return ": " if (get_language() or "fr").startswith("en") else " : "
+
+
 def postmortem_pdf(context: dict[str, Any]) -> bytes:
     """The post-mortem of a closed crisis: summary, cell, causes, lessons, corrective actions,
     public updates and timeline."""
@@ -63,15 +70,15 @@ def postmortem_pdf(context: dict[str, Any]) -> bytes:
         pdf.set_font("Helvetica", "", 10)
         pdf.multi_cell(width, 5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
 
-    heading(f"{_('Post-mortem')} : {crisis.title}", 16)
+    heading(f"{_('Post-mortem')}{_colon()}{crisis.title}", 16)
     paragraph(
-        f"{_('Gravité')} : {crisis.get_severity_display()} · {_('Débutée le')} {_date(crisis.started_at)} · "
+        f"{_('Gravité')}{_colon()}{crisis.get_severity_display()} · {_('Débutée le')} {_date(crisis.started_at)} · "
         f"{_('Close le')} {_date(crisis.closed_at)}"
     )
     if context["cell"]:
         heading(_("Cellule de crise"))
         for label, holder in context["cell"]:
-            paragraph(f"- {label} : {holder}")
+            paragraph(f"- {label}{_colon()}{holder}")
     heading(_("Causes"))
     paragraph(postmortem.causes)
     heading(_("Ce qui a fonctionné"))
@@ -87,7 +94,7 @@ def postmortem_pdf(context: dict[str, Any]) -> bytes:
     heading(_("Informations au public"))
     for statement in context["public_updates"]:
         places = [
-            f"{platform_label(platform_of(p.platform))} ({p.get_status_display().lower()}{' : ' + p.url if p.url else ''})"
+            f"{platform_label(platform_of(p.platform))} ({p.get_status_display().lower()}{_colon() + p.url if p.url else ''})"
             for p in statement.publications.all()
         ]
         if statement.published_where:
@@ -101,7 +108,7 @@ def postmortem_pdf(context: dict[str, Any]) -> bytes:
         heading(_("Déclarations approuvées jamais publiées"))
     for statement in unpublished:
         places = [
-            f"{platform_label(platform_of(p.platform))} ({p.get_status_display().lower()}{' : ' + p.error if p.error else ''})"
+            f"{platform_label(platform_of(p.platform))} ({p.get_status_display().lower()}{_colon() + p.error if p.error else ''})"
             for p in statement.publications.all()
         ]
         paragraph(f"{statement.state.label} · {' · '.join(places)}\n{statement.body}")

@@ -1,15 +1,29 @@
 """What a walk of the crisis room found: a draft statement showed no way forward to a manager who
 is not the spokesperson (no button, no word): the room names who approves it, or says that no
-spokesperson is named yet."""
+spokesperson is named yet; the English room and post-mortem wrote French colons ("Severity : …").
+"""
 
 from __future__ import annotations
 
+import re
+import zlib
+from datetime import date
 from typing import Any
 
 from django.urls import reverse
 
-from vigie.alerts.crisis.actions import do_assign_crisis_role, do_draft_statement, do_open_crisis
+from vigie.alerts.crisis.actions import (
+    ActionIn,
+    do_approve_statement,
+    do_assign_crisis_role,
+    do_close_crisis,
+    do_draft_statement,
+    do_open_crisis,
+    do_publish_statement,
+)
 from vigie.conftest import Tenant
+from vigie.core.actions import do_set_user_language
+from vigie.mentions.tests.factories import make_source
 
 BODY = "Nous avons connaissance des difficultés signalées. Nous reviendrons vers vous à 18 h."
 
@@ -36,3 +50,40 @@ def test_a_draft_names_who_approves_it_to_those_who_cannot(tenant: Tenant, login
     card = _card(login(tenant.agent).get(room).content.decode())
     assert "/approve/" in card
     assert "À faire approuver" not in card
+
+
+def _pdf_text(data: bytes) -> str:
+    """The text drawn in the PDF's pages (its content streams inflated; fpdf2 writes Latin-1)."""
+    chunks = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            chunks.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            chunks.append(stream.decode("latin-1"))
+    return "".join(re.findall(r"\((.*?)\) ?Tj", "\n".join(chunks)))
+
+
+def test_the_english_room_and_post_mortem_write_colons_the_english_way(tenant: Tenant, login: Any) -> None:
+    crisis = do_open_crisis(tenant.organisation, actor=tenant.manager.user, title="Portal down")
+    do_assign_crisis_role(crisis, "spokesperson", tenant.manager.user.pk, actor=tenant.manager.user)
+    account = make_source(tenant.organisation, platform="instagram", name="Instagram account")
+    statement = do_draft_statement(crisis, BODY, actor=tenant.manager.user, membership=tenant.manager)
+    statement = do_approve_statement(statement, actor=tenant.manager.user)
+    do_publish_statement(statement, actor=tenant.manager.user, source_ids=[account.pk])
+    do_set_user_language(tenant.manager.user, "en")
+    client = login(tenant.manager)
+    card = _card(client.get(reverse("crisis_detail", args=[crisis.pk])).content.decode())
+    assert "Instagram account: <span" in card
+    assert "Instagram account : " not in card
+
+    do_close_crisis(
+        crisis,
+        actor=tenant.manager.user,
+        causes="Migration.",
+        what_worked="Quick cell.",
+        what_did_not="Late statement.",
+        actions=[ActionIn("Check the sendings", tenant.manager.user.pk, date(2030, 1, 31))],
+    )
+    text = _pdf_text(client.get(reverse("crisis_report", args=[crisis.pk, "pdf"])).content)
+    assert "Post-mortem: Portal down" in text
+    assert " : " not in text
