@@ -786,9 +786,16 @@ def do_answer_survey(invitation: Invitation, *, csat: int | None, nps: int | Non
 class SurveyImport:
     imported: int = 0
     rejected: list[str] = field(default_factory=list)
+    # Rows whose ``id`` was imported before (a file imported twice): skipped, and said.
+    already: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"imported": self.imported, "rejected": len(self.rejected), "errors": self.rejected[:20]}
+        return {
+            "imported": self.imported,
+            "rejected": len(self.rejected),
+            "already_imported": self.already,
+            "errors": self.rejected[:20],
+        }
 
 
 def _int_or_none(value: str) -> int | None:
@@ -856,6 +863,7 @@ def do_import_survey_results(
                 external_id=f"survey-import-{external}",
             ).exists()
         ):
+            report.already += 1
             continue
         with transaction.atomic():
             response = SurveyResponse.objects.create(

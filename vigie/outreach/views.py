@@ -119,6 +119,8 @@ def campaign(request: HttpRequest) -> HttpResponse:
             "survey_form": forms.CsvUploadForm(auto_id="id_survey_%s"),
             "address_form": forms.AddressForm(),
             "import_report": _import_report(request),
+            "survey_rejected": request.session.pop(SURVEY_REPORT_KEY, None),
+            "survey_rejected_more": request.session.pop(SURVEY_REPORT_KEY + "_more", 0),
         },
         status=status,
     )
@@ -311,9 +313,20 @@ def survey_upload(request: HttpRequest) -> HttpResponse:
         _("%(n)s réponse(s) importée(s), %(r)s refusée(s).")
         % {"n": report.imported, "r": len(report.rejected)},
     )
-    for line in report.rejected[:5]:
-        messages.warning(request, line)
-    return redirect("outreach")
+    if report.already:
+        messages.info(
+            request,
+            _("%(n)s ligne(s) déjà importée(s) auparavant (même id) : laissée(s) de côté.")
+            % {"n": report.already},
+        )
+    # Every refused row, with its line and reason, on the page (five messages hid the others).
+    request.session[SURVEY_REPORT_KEY] = report.rejected[:SURVEY_REPORT_ROWS]
+    request.session[SURVEY_REPORT_KEY + "_more"] = max(0, len(report.rejected) - SURVEY_REPORT_ROWS)
+    return HttpResponseRedirect(reverse("outreach") + ("#survey-report" if report.rejected else ""))
+
+
+SURVEY_REPORT_KEY = "outreach_survey_report"
+SURVEY_REPORT_ROWS = 1000
 
 
 @member_required(MANAGE)
