@@ -15,6 +15,7 @@ dependency list short and works with no network.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,6 +33,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A calendar with opening hours can still be closed for a long run of holidays; a year ahead is
 # far beyond any deadline a charter would set, and it bounds the loops.
 MAX_DAYS = 3 * 366
+MAX_SECONDS = MAX_DAYS * 24 * 3600.0
 
 # Overseas departments have their own public holiday for the abolition of slavery.
 _OVERSEAS_ABOLITION = {
@@ -281,7 +283,13 @@ def business_seconds_between(start: datetime, end: datetime, calendar: Calendar)
 
 
 def add_business_seconds(start: datetime, seconds: float, calendar: Calendar) -> datetime:
-    """The moment when ``seconds`` of opening hours have passed since ``start``."""
+    """The moment when ``seconds`` of opening hours have passed since ``start``.
+
+    A delay past what the loop covers (10^8 hours, or infinity, written through the API in a
+    charter or a routing rule) ends ``MAX_DAYS`` later: it was an OverflowError (past the year
+    9999) that stopped the routing of every mention it applied to."""
+    if not math.isfinite(seconds) or seconds > MAX_SECONDS:
+        seconds = MAX_SECONDS
     if seconds <= 0 or calendar.always_closed:
         return start + timedelta(seconds=max(0.0, seconds))
     tz = calendar.tz
