@@ -394,9 +394,13 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
     to_update: list[Mention] = []
     revisions: list[MentionRevision] = []
     update_fields: set[str] = set()
+    # Replies whose parent was not stored yet: read in this batch (a webhook delivering a post and
+    # its comment together, a thread listed newest first) or in a later one.
+    orphans: list[tuple[Mention, str]] = []
     for external_id, item in by_id.items():
         author_id = authors.get(_clip(item.author.external_id, 200)) if item.author else None
         values = _values(item)
+        parent_key = storable_external_id(item.parent_external_id) if item.parent_external_id else ""
         location_id = source.location_id
         if item.place is not None and item.place.external_id:
             location_id = place_locations.get(item.place.external_id[:200], location_id)
@@ -409,7 +413,7 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
                     location_id=location_id,
                     external_id=external_id,
                     author_id=author_id,
-                    parent_id=parents.get(storable_external_id(item.parent_external_id)),
+                    parent_id=parents.get(parent_key),
                     created_at=item.created_at,
                     fetched_at=now,
                     updated_at=now,
@@ -419,7 +423,11 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
                     **values,
                 )
             )
+            if parent_key and to_create[-1].parent_id is None:
+                orphans.append((to_create[-1], parent_key))
             continue
+        if parent_key and mention.parent_id is None:
+            orphans.append((mention, parent_key))
         changed = [name for name, value in values.items() if not _same(getattr(mention, name), value)]
         content_changed = [name for name in changed if name in CONTENT_FIELDS]
         if item.deleted and mention.deleted_at is None:
@@ -489,7 +497,23 @@ def upsert_mentions(source: Source, items: Iterable[MentionIn]) -> IngestCounts:
         counts.changed_ids.extend(m.pk for m in to_update)
     if revisions:
         MentionRevision.objects.bulk_create(revisions, batch_size=500)
+    if orphans:
+        _link_parents(orphans, {**parents, **{m.external_id: m.pk for m in to_create}})
     return counts
+
+
+def _link_parents(orphans: list[tuple[Mention, str]], known: dict[str, int]) -> None:
+    """Give the replies of ``orphans`` their parent where it is now stored (``known``: the batch's
+    parents found stored before it, and the mentions it created): linking places a reply in its
+    thread, it changes nothing to analyse."""
+    linked = []
+    for mention, key in orphans:
+        parent_id = known.get(key)
+        if parent_id is not None and parent_id != mention.pk:
+            mention.parent_id = parent_id
+            linked.append(mention)
+    if linked:
+        Mention.objects.bulk_update(linked, ["parent"], batch_size=500)
 
 
 @transaction.atomic

@@ -102,6 +102,26 @@ def test_a_reply_is_linked_to_its_parent_on_the_same_source(source: Source) -> N
     assert Mention.objects.get(external_id="2").parent == Mention.objects.get(external_id="1")
 
 
+def test_a_reply_read_with_its_parent_or_before_it_is_linked_to_it(source: Source) -> None:
+    # A webhook delivering a post and its first comment together, a thread listed newest first
+    # (the reply before its post): the thread view must hold them together all the same.
+    do_ingest_page(
+        source, Page([item("2", kind="comment", parent_external_id="1"), item("1", kind="post")], {})
+    )
+    assert Mention.objects.get(external_id="2").parent == Mention.objects.get(external_id="1")
+    do_ingest_page(source, Page([item("4", kind="comment", parent_external_id="3")], {}))
+    assert Mention.objects.get(external_id="4").parent is None
+    counts = do_ingest_page(
+        source, Page([item("3", kind="post"), item("4", kind="comment", parent_external_id="3")], {})
+    )
+    assert Mention.objects.get(external_id="4").parent == Mention.objects.get(external_id="3")
+    # Linking is not a change of the reply's content: nothing to analyse again.
+    assert (counts.new, counts.updated, counts.unchanged) == (1, 0, 1)
+    # A reply never becomes its own parent.
+    do_ingest_page(source, Page([item("5", kind="comment", parent_external_id="5")], {}))
+    assert Mention.objects.get(external_id="5").parent is None
+
+
 def test_an_author_is_shared_across_mentions_and_refreshed(source: Source) -> None:
     author = AuthorIn(external_id="u1", handle="@marie", display_name="Marie", followers_count=10)
     do_ingest_page(source, Page([item("1", author=author)], {}))
