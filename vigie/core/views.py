@@ -316,9 +316,29 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
 def settings_password(request: HttpRequest) -> HttpResponse:
     """Change one's password; the current one is asked first, and this session stays signed in."""
     user = _current_user(request)
+    # The current password is checked here too: throttled as on the sign-in page (same keys), or a
+    # borrowed session could guess it without limit.
+    keys = _throttle_keys(request, user.email)
+    wait = actions.do_claim_login_attempt(keys)
+    if wait > 0:
+        messages.error(
+            request,
+            ngettext(
+                "Trop de tentatives, réessayez dans %(seconds)d seconde.",
+                "Trop de tentatives, réessayez dans %(seconds)d secondes.",
+                wait,
+            )
+            % {"seconds": wait},
+        )
+        response = _settings_page(request, 429)
+        response["Retry-After"] = str(wait)
+        return response
     form = ChangePasswordForm(user, request.POST)
     if not form.is_valid():
+        if "old_password" not in form.errors:
+            actions.do_clear_login_failures(keys)
         return _settings_page(request, 400, password_form=form)
+    actions.do_clear_login_failures(keys)
     actions.do_set_user_password(user, form.cleaned_data["new_password1"])
     update_session_auth_hash(request, user)
     messages.success(request, _("Votre mot de passe est changé."))

@@ -13,7 +13,16 @@ from django.utils import timezone
 
 from vigie.conftest import PASSWORD, Tenant
 from vigie.core.actions import do_create_api_token, do_set_member_role
-from vigie.core.models import ApiToken, AuditEvent, Location, Membership, Organisation, Team, User
+from vigie.core.models import (
+    ApiToken,
+    AuditEvent,
+    Location,
+    LoginThrottle,
+    Membership,
+    Organisation,
+    Team,
+    User,
+)
 from vigie.core.queries import token_from_secret
 
 ROLES = ["viewer", "agent", "manager", "admin"]
@@ -152,6 +161,24 @@ def test_password_change_enforces_the_validators(tenant: Tenant, login) -> None:
     )
     assert response.status_code == 400
     assert 'id="id_new_password2_error"' in response.content.decode()
+
+
+def test_guessing_the_current_password_is_throttled_as_a_sign_in(tenant: Tenant, login, settings) -> None:  # type: ignore[no-untyped-def]
+    """A borrowed session cannot try current passwords without limit: the settings page counts
+    its wrong guesses with the sign-in page's throttle, and then does not even check the right one."""
+    settings.LOGIN_SLOWDOWN_AFTER = 2
+    settings.LOGIN_LOCK_AFTER = 10
+    client = login(tenant.viewer)
+    change = {"new_password1": "another-long-pass-77", "new_password2": "another-long-pass-77"}
+    for guess in ("guess-1", "guess-2"):
+        assert client.post(reverse("settings_password"), {"old_password": guess, **change}).status_code == 400
+    refused = client.post(reverse("settings_password"), {"old_password": PASSWORD, **change})
+    assert refused.status_code == 429
+    assert "Trop de tentatives, réessayez dans 1 seconde" in refused.content.decode()
+    assert refused["Retry-After"] == "1"
+    assert User.objects.get(pk=tenant.viewer.user_id).check_password(PASSWORD)
+    # The same count as the sign-in page's.
+    assert LoginThrottle.objects.get(key=f"email:{tenant.viewer.user.email}").failures == 2
 
 
 # --- Members --------------------------------------------------------------------------------------
