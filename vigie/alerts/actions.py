@@ -254,7 +254,7 @@ def incident_explanation(headline: tuple[str, str], breakdown: Breakdown, alerts
     french, english = headline
     if breakdown.theme:
         french += f", surtout {breakdown.theme}"
-        english += f", mostly {breakdown.theme}"
+        english += f", mostly {breakdown.theme_en or breakdown.theme}"
     if breakdown.location:
         french += f", à {breakdown.location}"
         english += f", in {breakdown.location}"

@@ -33,7 +33,8 @@ from vigie.alerts.models import (
     StatementStatus,
     TimelineEntry,
 )
-from vigie.analysis.queries import theme_choices
+from vigie.analysis.queries import organisation_themes, theme_choices
+from vigie.analysis.taxonomy import default_labels
 from vigie.connectors.models import Source
 from vigie.connectors.platforms import platform_label, platform_of
 from vigie.core.models import Location, Membership, Organisation, User
@@ -816,6 +817,9 @@ class Breakdown:
     theme: str = ""
     location: str = ""
     platform: str = ""
+    # The theme as the English explanation names it (the default taxonomy's English label; an
+    # organisation's own theme keeps the label it gave it).
+    theme_en: str = ""
 
 
 def incident_breakdown(organisation: Organisation, since: datetime, now: datetime) -> Breakdown:
@@ -851,10 +855,16 @@ def incident_breakdown(organisation: Organisation, since: datetime, now: datetim
     location_id = dominant(locations)
     platform = dominant(platforms)
     labels = dict(theme_choices(organisation))
+    labels_fr, labels_en = labels, labels
+    if not organisation_themes(organisation).exists():
+        # The default taxonomy, named in each language of the explanation ("mostly Refunds", not
+        # "mostly Remboursements" in English).
+        labels_fr, labels_en = {**labels, **default_labels("fr")}, {**labels, **default_labels("en")}
     location = scoped(Location, organisation).filter(pk=location_id).values_list("name", flat=True).first()
     return Breakdown(
         negative=total,
-        theme=str(labels.get(theme, theme)) if theme else "",
+        theme=str(labels_fr.get(theme, theme)) if theme else "",
+        theme_en=str(labels_en.get(theme, theme)) if theme else "",
         location=location or "",
         platform=_platform_name(platform) if platform else "",
     )

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 import zlib
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
+from vigie.alerts.actions import incident_explanation
 from vigie.alerts.crisis.actions import (
     ActionIn,
     do_approve_statement,
@@ -21,9 +23,12 @@ from vigie.alerts.crisis.actions import (
     do_open_crisis,
     do_publish_statement,
 )
+from vigie.alerts.queries import incident_breakdown
+from vigie.analysis.models import Theme
 from vigie.conftest import Tenant
 from vigie.core.actions import do_set_user_language
-from vigie.mentions.tests.factories import make_source
+from vigie.mentions.models import Sentiment
+from vigie.mentions.tests.factories import make_mention, make_source
 
 BODY = "Nous avons connaissance des difficultés signalées. Nous reviendrons vers vous à 18 h."
 
@@ -87,3 +92,31 @@ def test_the_english_room_and_post_mortem_write_colons_the_english_way(tenant: T
     text = _pdf_text(client.get(reverse("crisis_report", args=[crisis.pk, "pdf"])).content)
     assert "Post-mortem: Portal down" in text
     assert " : " not in text
+
+
+def test_an_incidents_english_explanation_names_the_theme_in_english(tenant: Tenant) -> None:
+    """The inbox banner read "Estimated reach over ×20 in 2 h, mostly Remboursements" in English:
+    the default taxonomy's theme is named in each language; an organisation's own theme keeps its
+    own label in both."""
+    org = tenant.organisation
+    now = timezone.now()
+    source = make_source(org, platform="trustpilot")
+    for n in range(6):
+        make_mention(
+            org,
+            source=source,
+            created_at=now - timedelta(minutes=10 + n),
+            sentiment=Sentiment.NEGATIVE,
+            themes=["remboursement"],
+            text=f"Toujours pas remboursé {n}",
+        )
+    breakdown = incident_breakdown(org, now - timedelta(hours=1), now)
+    french, english = incident_explanation(("Audience ×3 en 1 h", "Reach ×3 in 1 h"), breakdown, 1)
+    assert "surtout Remboursements" in french
+    assert "mostly Refunds" in english
+
+    Theme.objects.create(organisation=org, slug="remboursement", label="Remboursements santé")
+    breakdown = incident_breakdown(org, now - timedelta(hours=1), now)
+    french, english = incident_explanation(("Audience ×3 en 1 h", "Reach ×3 in 1 h"), breakdown, 1)
+    assert "surtout Remboursements santé" in french
+    assert "mostly Remboursements santé" in english

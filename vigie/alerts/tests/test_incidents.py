@@ -56,7 +56,7 @@ def test_a_spike_opens_one_incident_notified_once_and_explained(tenant: Tenant, 
     assert "surtout Remboursements" in incident.explanation
     assert "à Agence de Lyon" in incident.explanation
     assert "surtout sur Trustpilot" in incident.explanation
-    assert "mostly Remboursements" in incident.explanation_en
+    assert "mostly Refunds" in incident.explanation_en  # the theme in English too
 
     # One in-app notice and one e-mail per person for the whole incident, not one per series.
     manager_notices = Notification.objects.filter(recipient=tenant.manager.user, event="alert.opened")
