@@ -746,17 +746,28 @@ def organisation_today(organisation: Organisation, now: datetime | None = None) 
 def crisis_report_lines(organisation: Organisation, start: datetime, end: datetime) -> list[str]:
     """One line per crisis that was open at some point in ``[start, end)``, for the management report.
 
-    Written in the active language: the report renders under ``translation.override``.
+    Written in the active language (the report renders under ``translation.override``), as a
+    director reads it: days in words in the organisation's time zone ("6 décembre 2026", not
+    "06/12/2026"), counts in words ("1 déclaration publiée", not "1 déclaration(s) publiée(s)"),
+    statements counted when published within the period (a report of a past week did count those
+    published since).
     """
-    from django.utils.formats import date_format
     from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
+    from vigie.core.dates import long_date
+
+    zone = zoneinfo.ZoneInfo(organisation.timezone)
     rows = (
         crises(organisation)
         .filter(started_at__lt=end)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
         .annotate(
-            published=Count("statements", filter=Q(statements__published_at__isnull=False), distinct=True),
+            published=Count(
+                "statements",
+                filter=Q(statements__published_at__isnull=False, statements__published_at__lt=end),
+                distinct=True,
+            ),
             actions=Count("corrective_actions", distinct=True),
             actions_done=Count(
                 "corrective_actions", filter=Q(corrective_actions__done_at__isnull=False), distinct=True
@@ -766,24 +777,32 @@ def crisis_report_lines(organisation: Organisation, start: datetime, end: dateti
     )
     lines = []
     for crisis in rows:
-        opened = date_format(timezone.localtime(crisis.started_at), "SHORT_DATE_FORMAT")
-        if crisis.closed_at is None:
+        opened = long_date(crisis.started_at.astimezone(zone).date())
+        if crisis.closed_at is None or crisis.closed_at >= end:
             span = _("ouverte depuis le %(date)s") % {"date": opened}
         else:
-            closed = date_format(timezone.localtime(crisis.closed_at), "SHORT_DATE_FORMAT")
+            closed = long_date(crisis.closed_at.astimezone(zone).date())
             span = _("du %(start)s au %(end)s") % {"start": opened, "end": closed}
+        published = (
+            ngettext("%(n)s déclaration publiée", "%(n)s déclarations publiées", crisis.published)
+            % {"n": crisis.published}
+            if crisis.published
+            else _("aucune déclaration publiée")
+        )
+        actions = (
+            _("actions correctives terminées : %(done)s sur %(actions)s")
+            % {"done": crisis.actions_done, "actions": crisis.actions}
+            if crisis.actions
+            else _("aucune action corrective")
+        )
         lines.append(
-            _(
-                "%(title)s (%(severity)s), %(span)s : %(published)s déclaration(s) publiée(s), "
-                "%(done)s/%(actions)s action(s) corrective(s) terminée(s)"
-            )
+            _("%(title)s (%(severity)s), %(span)s : %(published)s, %(actions)s")
             % {
                 "title": crisis.title,
                 "severity": crisis.get_severity_display(),
                 "span": span,
-                "published": crisis.published,
-                "done": crisis.actions_done,
-                "actions": crisis.actions,
+                "published": published,
+                "actions": actions,
             }
         )
     return lines

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 import zlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from vigie.alerts.actions import incident_explanation
 from vigie.alerts.crisis.actions import (
@@ -23,7 +24,9 @@ from vigie.alerts.crisis.actions import (
     do_open_crisis,
     do_publish_statement,
 )
-from vigie.alerts.queries import incident_breakdown
+from vigie.alerts.crisis.publishing import do_confirm_statement_posted_by_hand
+from vigie.alerts.models import Crisis, Statement
+from vigie.alerts.queries import crisis_report_lines, incident_breakdown
 from vigie.analysis.models import Theme
 from vigie.conftest import Tenant
 from vigie.core.actions import do_set_user_language
@@ -120,3 +123,33 @@ def test_an_incidents_english_explanation_names_the_theme_in_english(tenant: Ten
     french, english = incident_explanation(("Audience ×3 en 1 h", "Reach ×3 in 1 h"), breakdown, 1)
     assert "surtout Remboursements santé" in french
     assert "mostly Remboursements santé" in english
+
+
+def test_the_reports_crisis_line_reads_in_words_for_its_period(tenant: Tenant) -> None:
+    """The management report's crisis line read "ouverte depuis le 06/12/2026 : 1 déclaration(s)
+    publiée(s), 0/0 action(s) corrective(s) terminée(s)", and a past week's report counted the
+    statements published after it."""
+    org = tenant.organisation
+    paris = ZoneInfo("Europe/Paris")
+    crisis = do_open_crisis(org, actor=tenant.manager.user, title="Portail en panne")
+    Crisis.objects.filter(pk=crisis.pk).update(started_at=datetime(2026, 12, 6, 23, 30, tzinfo=paris))
+    do_assign_crisis_role(crisis, "spokesperson", tenant.manager.user.pk, actor=tenant.manager.user)
+    account = make_source(org, platform="instagram", name="Instagram")
+    statement = do_draft_statement(crisis, BODY, actor=tenant.manager.user, membership=tenant.manager)
+    statement = do_approve_statement(statement, actor=tenant.manager.user)
+    do_publish_statement(statement, actor=tenant.manager.user, source_ids=[account.pk])
+    publication = statement.publications.get()
+    do_confirm_statement_posted_by_hand(publication, actor=tenant.manager.user)
+    Statement.objects.filter(pk=statement.pk).update(published_at=datetime(2026, 12, 8, 9, tzinfo=paris))
+
+    week = (datetime(2026, 11, 30, tzinfo=paris), datetime(2026, 12, 7, tzinfo=paris))
+    (line,) = crisis_report_lines(org, *week)
+    assert line == (
+        "Portail en panne (Attention), ouverte depuis le 6 décembre 2026 : aucune déclaration "
+        "publiée, aucune action corrective"
+    )
+    (line,) = crisis_report_lines(org, week[0], datetime(2026, 12, 14, tzinfo=paris))
+    assert "ouverte depuis le 6 décembre 2026 : 1 déclaration publiée, aucune action corrective" in line
+    with translation.override("en"):
+        (line,) = crisis_report_lines(org, week[0], datetime(2026, 12, 14, tzinfo=paris))
+    assert line.endswith("open since December 6, 2026: 1 statement published, no corrective action")

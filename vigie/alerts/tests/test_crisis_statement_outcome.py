@@ -184,7 +184,7 @@ def test_a_statement_whose_only_platform_fails_is_published_nowhere(
     assert "échec de publication de la déclaration" in kinds
     assert "déclaration publiée" not in kinds
     assert "déclaration mise en ligne" not in kinds
-    assert " : 0 déclaration(s) publiée(s)" in _report_lines(crisis)[0]
+    assert " : aucune déclaration publiée" in _report_lines(crisis)[0]
     api = api_client(tenant.viewer).get(f"/api/v1/crises/{crisis.pk}/statements").json()
     assert (api[0]["status"], api[0]["state"], api[0]["published_at"]) == ("approved", "failed", None)
 
@@ -253,7 +253,7 @@ def test_a_statement_a_platform_confirms_is_published_everywhere(
     kinds = _csv_kinds(client, crisis)
     assert "déclaration publiée" in kinds
     assert "déclaration mise en ligne" in kinds
-    assert " : 1 déclaration(s) publiée(s)" in _report_lines(crisis)[0]
+    assert " : 1 déclaration publiée" in _report_lines(crisis)[0]
     _close(crisis, tenant)
     report = client.get(reverse("crisis_report", args=[crisis.pk, "html"])).content.decode()
     public = report[report.index("Informations au public") : report.index("Fil des événements")]
