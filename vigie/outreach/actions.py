@@ -1291,8 +1291,23 @@ def do_fail_list(batch: InviteBatch, error: str) -> None:
     """Mark a list's run interrupted (its job gave up): the page says so; the rows not reached
     were not invited, and the same file may be sent again (the ones reached are already_invited)."""
     InviteBatch.objects.filter(pk=batch.pk).exclude(state=BatchState.DONE).update(
-        state=BatchState.FAILED, error=error[:300], finished_at=timezone.now()
+        state=BatchState.FAILED, error=error[:300], finished_at=timezone.now(), rows=[]
     )
+
+
+# How long the report of a list (with the addresses of its rows that did not go) is kept.
+LIST_REPORT_DAYS = 90
+
+
+def do_forget_old_lists(now: datetime | None = None) -> int:
+    """Delete the runs of lists older than ``LIST_REPORT_DAYS``, with their reports: the addresses
+    of the rows that did not go are personal data, kept only while the report is useful."""
+    cutoff = (now or timezone.now()) - timedelta(days=LIST_REPORT_DAYS)
+    old = InviteBatch.objects.filter(created_at__lt=cutoff).exclude(
+        state__in=[BatchState.QUEUED, BatchState.RUNNING]
+    )
+    deleted, _by_model = old.delete()
+    return deleted
 
 
 @transaction.atomic
@@ -1311,7 +1326,7 @@ def do_erase_personal_data(
     keyed fingerprint of their address (``Suppression``), so no later list invites them. The mentions the answers became are privacy's
         to erase, with the other mentions. What concerns a mention of ``keep_mention_ids`` (legal
         hold) stays. Counts only."""
-    from vigie.outreach.queries import subject_contacts, subject_responses
+    from vigie.outreach.queries import subject_contacts, subject_list_rows, subject_responses
 
     contacts = subject_contacts(organisation, identifiers)
     responses = subject_responses(organisation, contacts).exclude(mention_id__in=keep_mention_ids)
@@ -1328,7 +1343,9 @@ def do_erase_personal_data(
             "email", "phone", "opted_out_at"
         )
     )
+    list_rows = subject_list_rows(organisation, identifiers)
     counts = {
+        "outreach_list_rows": list_rows.count(),
         "outreach_objections_kept": len(objecting),
         "outreach_contacts": contacts.count(),
         "outreach_invitations": Invitation.objects.filter(contact__in=contacts).count(),
@@ -1337,6 +1354,7 @@ def do_erase_personal_data(
     }
     if not dry_run and any(counts.values()):
         testimonials.delete()
+        InviteBatchRow.objects.filter(pk__in=list(list_rows.values_list("pk", flat=True))).delete()
         responses.update(comment="")
         # Their objection stays, as a keyed fingerprint of the address (no name): the opt-out was
         # promised "forever", and a later list naming them must not invite them again (art. 21).

@@ -18,7 +18,15 @@ from vigie.core.periods import Period
 from vigie.core.tenancy import scoped
 from vigie.mentions.models import Author, Mention, MentionKind, MentionType, Sentiment
 from vigie.outreach.links import SURVEY_MAX_AGE, unsign
-from vigie.outreach.models import Campaign, Contact, Invitation, InvitationState, SurveyResponse, Testimonial
+from vigie.outreach.models import (
+    Campaign,
+    Contact,
+    Invitation,
+    InvitationState,
+    InviteBatchRow,
+    SurveyResponse,
+    Testimonial,
+)
 
 # A review on the invited platform and location this soon after a click counts as "after invitation".
 ATTRIBUTION_DAYS = 14
@@ -348,6 +356,29 @@ def subject_contacts(organisation: Organisation, identifiers: dict[str, list[str
     return contacts.filter(query | Q(pk__in=phone_ids)).order_by("pk")
 
 
+def subject_list_rows(
+    organisation: Organisation, identifiers: dict[str, list[str]]
+) -> QuerySet[InviteBatchRow]:
+    """The rows of imported lists that did not go and name the person's address (the report of
+    each list keeps the address of such a row)."""
+    emails = [email.strip().lower() for email in identifiers.get("emails", []) if email.strip()]
+    wanted_phones = {_digits(phone) for phone in identifiers.get("phones", []) if _digits(phone)}
+    rows = InviteBatchRow.objects.filter(batch__organisation=organisation)
+    query = Q(pk__in=[])
+    for email in emails:
+        query |= Q(who__iexact=email)
+    phone_ids = (
+        [
+            pk
+            for pk, who in rows.exclude(who__contains="@").values_list("pk", "who")
+            if _digits(who) in wanted_phones
+        ]
+        if wanted_phones
+        else []
+    )
+    return rows.filter(query | Q(pk__in=phone_ids)).select_related("batch").order_by("pk")
+
+
 def subject_responses(organisation: Organisation, contacts: QuerySet[Contact]) -> QuerySet[SurveyResponse]:
     """The survey answers given through the invitations sent to ``contacts``."""
     return (
@@ -406,7 +437,12 @@ def personal_data(
         .order_by("said_at")
     )
 
+    list_rows = list(subject_list_rows(organisation, identifiers))
     return {
+        "outreach_list_rows": [
+            {"list_sent_at": moment(row.batch.created_at), "line": row.line, "reason": row.reason}
+            for row in list_rows
+        ],
         "outreach_contacts": [
             {
                 "email": contact.email,
@@ -464,6 +500,7 @@ def personal_data_sections() -> dict[str, tuple[str, type[models.Model] | None]]
         "outreach_invitations": (_("Invitations envoyées"), Invitation),
         "outreach_survey_responses": (_("Réponses à l'enquête de satisfaction"), SurveyResponse),
         "outreach_testimonials": (_("Témoignages cités"), Testimonial),
+        "outreach_list_rows": (_("Lignes non envoyées des listes de clients importées"), InviteBatchRow),
         "outreach_objections_kept": (
             _(
                 "Désinscriptions gardées : empreinte chiffrée de l'adresse, sans nom, pour ne plus "

@@ -6,7 +6,14 @@ from datetime import timedelta
 
 from vigie.core.jobs import job, periodic
 from vigie.inbox.models import Case
-from vigie.outreach.actions import BATCH_JOB, do_fail_list, do_invite_after_case, do_send_due, run_list_slice
+from vigie.outreach.actions import (
+    BATCH_JOB,
+    do_fail_list,
+    do_forget_old_lists,
+    do_invite_after_case,
+    do_send_due,
+    run_list_slice,
+)
 from vigie.outreach.models import InviteBatch
 
 
@@ -39,3 +46,9 @@ def invite_list(batch_id: int, start: int) -> str:
         if batch is not None:
             do_fail_list(batch, f"{type(exc).__name__}: {exc}")
         raise
+
+
+@periodic("outreach.forget_old_lists", every=timedelta(days=1))
+def forget_old_lists() -> int:
+    """The reports of lists sent more than 90 days ago go (they name the addresses not invited)."""
+    return do_forget_old_lists()
