@@ -16,8 +16,10 @@ from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from vigie.alerts.models import Alert
 from vigie.alerts.queries import alerts
 from vigie.analysis.queries import results_by_mention, theme_clauses
+from vigie.connectors.models import Source
 from vigie.connectors.platforms import platform_label
 from vigie.core.models import Location, Organisation
 from vigie.core.periods import Period, period_between
@@ -486,16 +488,37 @@ def plan_rows(organisation: Organisation, period: Period, language: str | None =
     return rows
 
 
+def _period_alerts(
+    organisation: Organisation, period: Period, location_ids: tuple[int, ...] | None = None
+) -> QuerySet[Alert]:
+    """Alerts opened during the period; with ``location_ids`` (a location's or a group's report),
+    only those about its locations: a series of one of them or of a source filed under one, or a
+    mention written there (a site director's report listed every other agency's alerts)."""
+    rows = alerts(organisation).filter(opened_at__gte=period.start, opened_at__lt=period.end)
+    if location_ids is None:
+        return rows
+    source_ids = (
+        scoped(Source, organisation).filter(location_id__in=location_ids).values_list("pk", flat=True)
+    )
+    about = Q(mention__location_id__in=location_ids)
+    for location_id in location_ids:
+        about |= Q(key__endswith=f":location:{location_id}")
+    for source_id in source_ids:
+        about |= Q(key__endswith=f":source:{source_id}")
+    return rows.filter(about)
+
+
 def alert_rows(
-    organisation: Organisation, period: Period, language: str, *, limit: int = 12
+    organisation: Organisation,
+    period: Period,
+    language: str,
+    *,
+    limit: int = 12,
+    location_ids: tuple[int, ...] | None = None,
 ) -> list[AlertRow]:
     """Alerts opened during the period, most severe and most recent first, in the report's language."""
     english = language.startswith("en")
-    rows = (
-        alerts(organisation)
-        .filter(opened_at__gte=period.start, opened_at__lt=period.end)
-        .order_by("-score", "-opened_at")[:limit]
-    )
+    rows = _period_alerts(organisation, period, location_ids).order_by("-score", "-opened_at")[:limit]
     return [
         AlertRow(
             opened_at=alert.opened_at.astimezone(period.start.tzinfo).date(),
@@ -509,5 +532,7 @@ def alert_rows(
     ]
 
 
-def alert_count(organisation: Organisation, period: Period) -> int:
-    return alerts(organisation).filter(opened_at__gte=period.start, opened_at__lt=period.end).count()
+def alert_count(
+    organisation: Organisation, period: Period, location_ids: tuple[int, ...] | None = None
+) -> int:
+    return _period_alerts(organisation, period, location_ids).count()

@@ -72,7 +72,8 @@ def rating_sentence(kpis: KpiReport, locations: list[LocationRow], themes: list[
         if falling
         else _("La note moyenne a progressé de %(delta)s, à %(now)s")
     ) % values
-    place = _rating_driver(locations, falling)
+    # One location alone does not drive its own rating: a site's report named itself.
+    place = _rating_driver(locations, falling) if len(locations) > 1 else None
     theme = _theme_driver(themes, falling)
     names = {"place": place.name if place else "", "theme": theme.label if theme else ""}
     if falling and place and theme:

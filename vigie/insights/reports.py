@@ -320,8 +320,10 @@ def build_report(
         locations = location_rows(organisation, period, filters)
         themes = theme_rows(organisation, period, filters, language=language)
         crisis = crisis_summary(organisation, period)
-        shown_alerts = alert_rows(organisation, period, language)
-        total_alerts = alert_count(organisation, period)
+        # A location's or a group's report lists the alerts about its locations only.
+        scope_ids = (location.pk,) if location is not None else filters.location_ids
+        shown_alerts = alert_rows(organisation, period, language, location_ids=scope_ids)
+        total_alerts = alert_count(organisation, period, scope_ids)
         previous = kpi_report(organisation, previous_period(organisation, period), filters)
         plans = plan_rows(organisation, period, language)
         testimonials = chosen_testimonials(organisation, period, language=language)

@@ -24,7 +24,9 @@ PARIS = ZoneInfo("Europe/Paris")
 pytestmark = pytest.mark.skipif(not chromium_available(), reason="no system Chromium")
 
 
-def _month(org: Organisation, places: list[Location], *, theme: str = "remboursement", per_day: int = 1) -> None:
+def _month(
+    org: Organisation, places: list[Location], *, theme: str = "remboursement", per_day: int = 1
+) -> None:
     google = make_source(org, "google_business")
     for day in range(1, 31):
         for index, place in enumerate(places):
@@ -176,3 +178,49 @@ def test_quotes_wear_the_report_languages_quotation_marks(tenant: Tenant) -> Non
     assert "«" not in html
     _report, html = _looked_at(org, "fr")
     assert "«\u00a0Toujours pas remboursé après trois semaines, personne ne répond.\u00a0»" in html
+
+
+def test_a_locations_report_lists_its_own_alerts_and_does_not_name_itself_as_the_driver(
+    tenant: Tenant,
+) -> None:
+    org = tenant.organisation
+    lyon, nice = make_location(org, "Agence Lyon"), make_location(org, "Agence Nice")
+    _month(org, [lyon, nice])
+    # Lyon's rating rose from October: the whole network's summary names it, its own report not.
+    make_mention(
+        org,
+        source=make_source(org, "trustpilot"),
+        location=lyon,
+        created_at=datetime(2026, 10, 10, 10, tzinfo=PARIS),
+        rating=1,
+        sentiment=Sentiment.NEGATIVE,
+        text="Mauvais accueil.",
+    )
+    lyon_source = make_source(org, "google_business", name="Google — Agence Lyon", location=lyon)
+    for key, title in (
+        (f"reach:location:{lyon.pk}", "Hausse de l'audience · Lieu Agence Lyon"),
+        (
+            f"negative_volume:source:{lyon_source.pk}",
+            "Pic de mentions négatives · Source Google — Agence Lyon",
+        ),
+        (f"reach:location:{nice.pk}", "Hausse de l'audience · Lieu Agence Nice"),
+        ("negative_volume:org", "Pic de mentions négatives · Organisation"),
+    ):
+        do_record_finding(
+            org,
+            Finding(key=key, rule="negative_volume", title=title, severity="warning", score=1.0),
+            now=datetime(2026, 11, 12, 15, tzinfo=PARIS),
+            announce=False,
+        )
+    period = parse_period(org, "2026-11")
+    whole = build_report(org, period)
+    assert whole.alert_total == 4
+    assert "portée par Agence Lyon" in whole.summary[0]
+    report = build_report(org, period, location=lyon)
+    assert report.alert_total == 2
+    assert sorted(a.title for a in report.alerts) == [
+        "Hausse de l'audience · Lieu Agence Lyon",
+        "Pic de mentions négatives · Source Google — Agence Lyon",
+    ]
+    assert "par Agence Lyon" not in " ".join(report.summary)
+    assert "2 alertes" in " ".join(report.summary)
