@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import re
+import zoneinfo
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -292,7 +293,10 @@ def build_report(
     filters = report_filters(location, group)
     with translation.override(language):
         kpis = kpi_report(organisation, period, filters, compare=True)
-        series = time_series(organisation, period, filters)
+        # A period still running (this quarter) is drawn up to today: its weeks to come read as
+        # weeks without a single mention.
+        today = timezone.now().astimezone(zoneinfo.ZoneInfo(organisation.timezone)).date()
+        series = [p for p in time_series(organisation, period, filters) if p.start <= today]
         team_sla = team_sla_rows(organisation, period, filters)
         labels = _chart_points(series)
         volume_chart = bar_chart(

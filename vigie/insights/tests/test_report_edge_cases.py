@@ -9,12 +9,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from vigie.alerts.actions import Finding, do_record_finding
 from vigie.analysis.models import Theme
 from vigie.conftest import Tenant
 from vigie.core.models import Location, Organisation
+from vigie.insights.queries.trends import time_series
 from vigie.insights.report_check import check_pages
+from vigie.insights.report_format import short_day
 from vigie.insights.report_pdf import FONTS_BASE, chromium_available
 from vigie.insights.reports import ManagementReport, build_report, parse_period, render_html
 from vigie.mentions.models import Sentiment
@@ -224,3 +227,21 @@ def test_a_locations_report_lists_its_own_alerts_and_does_not_name_itself_as_the
     ]
     assert "par Agence Lyon" not in " ".join(report.summary)
     assert "2 alertes" in " ".join(report.summary)
+
+
+def test_a_period_still_running_is_drawn_up_to_today(tenant: Tenant) -> None:
+    """This quarter's report drew its weeks to come as weeks without a single mention."""
+    org = tenant.organisation
+    today = timezone.localdate()
+    make_mention(
+        org, source=make_source(org, "trustpilot"), created_at=timezone.now(), rating=4, text="Bien."
+    )
+    quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    report = build_report(org, parse_period(org, quarter))
+    every_week = time_series(org, report.period, report.filters)
+    drawn = [short_day(p.start) for p in every_week if p.start <= today]
+    to_come = [short_day(p.start) for p in every_week if p.start > today]
+    for label in drawn:
+        assert f">{label}<" in report.volume_chart
+    for label in to_come:
+        assert f">{label}<" not in report.volume_chart
