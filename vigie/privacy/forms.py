@@ -42,7 +42,7 @@ class RequestForm(forms.Form):
 
     kind = forms.ChoiceField(label=gettext_lazy("Demande"), choices=RequestKind.choices)
     subject = forms.CharField(
-        label=gettext_lazy("Personne concernée"),
+        label=gettext_lazy("Personne qui fait la demande"),
         max_length=MAX_LENGTH,
         help_text=gettext_lazy("Pseudonyme sur une plateforme, adresse e-mail, téléphone ou nom complet."),
     )
@@ -51,6 +51,8 @@ class RequestForm(forms.Form):
     )
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        # Its own ids: the search form on the same page has a "subject" field too.
+        kwargs.setdefault("auto_id", "id_request_%s")
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["received_on"].initial = today

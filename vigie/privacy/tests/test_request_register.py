@@ -153,3 +153,11 @@ def test_another_organisations_request_is_not_found(
         actor=None,
     )
     assert login(tenant.admin).post(f"/privacy/requests/{recorded.pk}/", {"note": "x"}).status_code == 404
+
+
+def test_the_page_has_no_repeated_id(tenant: Tenant, login: Callable[[Membership], Client]) -> None:
+    """The register's form and the search both had id="id_subject": the label « Personne
+    concernée » of the search named the register's field."""
+    page = login(tenant.admin).get("/privacy/", {"subject": "@jdupont"}).content.decode()
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
