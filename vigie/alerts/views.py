@@ -297,6 +297,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
-    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
+    ids = [int(v) for v in request.POST.getlist("id") if v.isdecimal()] or None
     do_mark_notifications_read(membership.organisation, membership.user, ids)
     return redirect("notifications")

@@ -492,7 +492,7 @@ def _team_and_member(request: HttpRequest, pk: int, member_id: int | str | None)
     """The team ``pk`` and the membership ``member_id``, both of the current organisation (404 else)."""
     organisation = current_membership(request).organisation
     team = get_in_org(Team, organisation, pk)
-    if not str(member_id or "").isdigit():
+    if not str(member_id or "").isdecimal():
         raise Http404
     member = get_in_org(Membership, organisation, int(str(member_id)))
     return team, member
@@ -503,7 +503,7 @@ def _team_and_member(request: HttpRequest, pk: int, member_id: int | str | None)
 def settings_team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Put an active member of the organisation in a team (routing assigns the team's cases to its
     members: a team without members gets its cases assigned to nobody)."""
-    if not str(request.POST.get("member") or "").isdigit():
+    if not str(request.POST.get("member") or "").isdecimal():
         messages.error(request, _("Choisissez le membre à ajouter."), extra_tags=TEAM_MESSAGE)
         return _to_settings("equipes")
     team, member = _team_and_member(request, pk, request.POST.get("member"))

@@ -145,7 +145,7 @@ def personal_data(
     """The captures of the person's own posts: when, of which address, how they ended, whether their
     files (screenshots, the page, the platform's payload) are still kept and whether the post is
     under legal hold. The files themselves stay in the legal file: the export says they exist."""
-    wanted = [int(pk) for pk in identifiers.get("mention_ids", []) if str(pk).isdigit()]
+    wanted = [int(pk) for pk in identifiers.get("mention_ids", []) if str(pk).isdecimal()]
     captures = (
         scoped(Capture, organisation)
         .filter(kind=CaptureKind.MENTION, mention_id__in=wanted)

@@ -25,7 +25,7 @@ from vigie.insights.models import ActionPlan
 
 def closed_crisis(organisation: Organisation, crisis_id: str) -> Crisis:
     """The organisation's closed crisis ``crisis_id`` with its post-mortem (else a 404)."""
-    if not crisis_id.isdigit():
+    if not crisis_id.isdecimal():
         raise Http404
     crisis = get_in_org(Crisis, organisation, crisis_id)
     if crisis.status != CrisisStatus.CLOSED or not hasattr(crisis, "postmortem"):

@@ -183,7 +183,7 @@ def privacy_page(request: HttpRequest) -> HttpResponse:
     form = SubjectForm(request.GET if "subject" in request.GET else None)
     today = _today(organisation)
     current = None
-    if request.GET.get("request", "").isdigit():
+    if request.GET.get("request", "").isdecimal():
         current = scoped(SubjectRequest, organisation).filter(pk=int(request.GET["request"])).first()
     context: dict[str, Any] = {
         "nav": "privacy",
@@ -248,10 +248,10 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
     subject = form.cleaned_data["subject"]
     findings = find_subject(organisation, subject)
     # Other people's posts that name the person: only those the DPO ticked.
-    chosen = {int(value) for value in request.POST.getlist("naming") if value.isdigit()}
+    chosen = {int(value) for value in request.POST.getlist("naming") if value.isdecimal()}
     counts = do_erase_subject(organisation, findings, actor=member.user, redact_naming=chosen)
     answered = None
-    if request.POST.get("request", "").isdigit():
+    if request.POST.get("request", "").isdecimal():
         answered = (
             scoped(SubjectRequest, organisation)
             .filter(pk=int(request.POST["request"]), done_at__isnull=True)

@@ -233,7 +233,7 @@ def _room(
         templates = in_language
     statement_body = ""
     template_id = request.GET.get("template", "")
-    if template_id.isdigit():
+    if template_id.isdecimal():
         template = templates.filter(pk=template_id).first()
         if template is not None:
             statement_body = fill_template(template.body, organisation)
@@ -388,7 +388,7 @@ def crisis_statement_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatementForm(request.POST)
     template = None
     template_id = request.POST.get("template", "")
-    if template_id.isdigit():
+    if template_id.isdecimal():
         template = get_in_org(Template, crisis.organisation, template_id)
     if not form.is_valid():
         messages.error(request, _("La déclaration est vide ou trop longue."))
@@ -488,7 +488,7 @@ def statement_publish(request: HttpRequest, pk: int, statement_id: int) -> HttpR
         return forbidden(request, _("Seul le porte-parole ou un responsable publie les déclarations."))
     form = PublishForm(request.POST)
     where = form.cleaned_data["where"] if form.is_valid() else ""
-    source_ids = [int(v) for v in request.POST.getlist("sources") if v.isdigit()]
+    source_ids = [int(v) for v in request.POST.getlist("sources") if v.isdecimal()]
     try:
         actions.do_publish_statement(statement, actor=_user(request), where=where, source_ids=source_ids)
         messages.success(

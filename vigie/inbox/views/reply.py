@@ -175,7 +175,7 @@ def case_reply_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _cursor(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isdecimal() else None
 
 
 def _signature_start(body: str, signature: str) -> int | None:
