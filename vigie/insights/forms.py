@@ -21,7 +21,7 @@ from vigie.core.queries import (
 from vigie.insights.models import REPORT_FORMATS, REPORT_LANGUAGES, ActionPlanStatus, ReportFrequency
 from vigie.insights.queries.breakdowns import platform_filter_choices
 from vigie.insights.queries.filters import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, InsightFilters
-from vigie.insights.queries.themes import theme_labels
+from vigie.insights.queries.themes import reader_theme_labels
 from vigie.mentions.models import MentionKind, Sentiment
 
 MAX_PERIOD_DAYS = 3 * 366
@@ -102,7 +102,7 @@ class InsightFilterForm(forms.Form):
         cast(forms.ChoiceField, fields["team"]).choices = _blank(_("Toutes")) + [
             (str(t.pk), t.name) for t in organisation_teams(org)
         ]
-        labels = theme_labels(org)
+        labels = reader_theme_labels(org)
         cast(forms.ChoiceField, fields["theme"]).choices = _blank(_("Tous")) + sorted(
             labels.items(), key=_by_label
         )
@@ -224,7 +224,7 @@ class ActionPlanForm(forms.Form):
         "Personne" and saving the plan cleared its owner without a word."""
         super().__init__(data, initial=initial)
         org = membership.organisation
-        theme_choices: list[tuple[str, str]] = sorted(theme_labels(org).items(), key=_by_label)
+        theme_choices: list[tuple[str, str]] = sorted(reader_theme_labels(org).items(), key=_by_label)
         cast(forms.ChoiceField, self.fields["theme"]).choices = (
             _blank(_("Choisissez un thème…")) + theme_choices
         )

@@ -46,7 +46,7 @@ from vigie.insights.queries.filters import PERIOD_CHOICES
 from vigie.insights.queries.kpis import Kpi, kpi_report
 from vigie.insights.queries.quotes import SURVEY_PLATFORM
 from vigie.insights.queries.theme_board import theme_board
-from vigie.insights.queries.themes import theme_labels, theme_shares
+from vigie.insights.queries.themes import reader_theme_labels, theme_shares
 from vigie.insights.queries.trends import series_step_days, theme_trends, time_series
 from vigie.insights.report_branding import MAX_LOGO_BYTES, branding_for
 from vigie.insights.report_format import period_words, points, signed, signed_delay
@@ -139,7 +139,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         title=_("Délais de première réponse (heures ouvrées)"),
     )
     themes = theme_shares(organisation, period, filters, volume=report.mention_volume)
-    labels = theme_labels(organisation)
+    labels = reader_theme_labels(organisation)
     trends = theme_trends(organisation, period, filters, themes=[t.theme for t in themes[:5]])
     platforms_rows = platform_split_with_surveys(organisation, period, filters)
     locations_rows = location_split(organisation, period, filters)
@@ -272,7 +272,7 @@ def action_plan_list(request: HttpRequest) -> HttpResponse:
     member = current_membership(request)
     organisation = member.organisation
     plans = list(scoped(ActionPlan, organisation).select_related("owner"))
-    labels = theme_labels(organisation)
+    labels = reader_theme_labels(organisation)
     return render(
         request,
         "insights/action_plans.html",

@@ -19,7 +19,7 @@ from vigie.insights.queries.filters import (
 from vigie.insights.queries.grouping import grouped
 from vigie.insights.queries.quotes import Verbatim, _verbatim
 from vigie.insights.queries.stats import _share
-from vigie.insights.queries.themes import TOP_THEMES, theme_labels
+from vigie.insights.queries.themes import TOP_THEMES, reader_theme_labels
 from vigie.insights.verbatims import order_patterns
 
 # Negative mentions read per query while looking for each theme's quotes.
@@ -73,7 +73,7 @@ def theme_board(
     now_counts = grouped(organisation, period, base, "theme")
     then_counts = grouped(organisation, previous_period(organisation, period), base, "theme")
     # The organisation's labels, else the default taxonomy's: never the slug.
-    labels = theme_labels(organisation)
+    labels = reader_theme_labels(organisation)
     location_names = {loc.pk: loc.name for loc in scoped(Location, organisation)}
     # Volume x negativity (negative / volume) is the number of negative mentions.
     ranked = sorted(

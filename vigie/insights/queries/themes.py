@@ -83,6 +83,14 @@ def theme_shares(
     return [ThemeShare(t.theme, t.count, _share(t.count, volume), previous.get(t.theme, 0)) for t in current]
 
 
+def reader_theme_labels(organisation: Organisation) -> dict[str, str]:
+    """``theme_labels`` in the active language, the reader's: an English reader of a French
+    organisation read "Remboursements" on the dashboard and "Refunds" in the English report."""
+    from django.utils.translation import get_language
+
+    return theme_labels(organisation, (get_language() or "")[:2] or None)
+
+
 def theme_labels(organisation: Organisation, language: str | None = None) -> dict[str, str]:
     """Slug -> label of the organisation's themes, and of the default taxonomy's for the slugs
     an organisation without its own taxonomy is analysed with, in ``language`` (a report's; the

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from vigie.alerts.queries import incident_breakdown
 from vigie.conftest import Tenant
+from vigie.core.actions import do_set_user_language
 from vigie.core.models import Membership
 from vigie.mentions.models import Sentiment
 from vigie.mentions.tests.factories import make_location, make_mention, make_source
@@ -88,3 +89,29 @@ def test_the_dashboard_writes_every_average_rating_with_two_decimals(tenant: Ten
     assert '<td class="num">2,80</td>' in locations
     assert '<td class="num">2,80</td>' in platforms
     assert '<td class="num">2,8</td>' not in page
+
+
+def test_the_default_themes_are_named_in_the_readers_language(tenant: Tenant, login: Login) -> None:
+    """An English reader of a French organisation read "Remboursements" on the dashboard and the
+    theme board, and "Refunds" in the English report: the default taxonomy is named in the
+    reader's language; an organisation's own theme keeps its own label."""
+    org = tenant.organisation
+    now = timezone.now()
+    source = make_source(org, platform="trustpilot")
+    for n in range(3):
+        make_mention(
+            org,
+            source=source,
+            created_at=now - timedelta(hours=1 + n),
+            sentiment=Sentiment.NEGATIVE,
+            themes=["remboursement"],
+            text=f"Toujours pas remboursé {n}",
+        )
+    client = login(tenant.manager)
+    french = client.get(reverse("insights-themes"), {"period": "7"}).content.decode()
+    assert "Remboursements" in french
+    do_set_user_language(tenant.manager.user, "en")
+    for page in ("dashboard", "insights-themes"):
+        english = client.get(reverse(page), {"period": "7"}).content.decode()
+        assert "Refunds" in english, page
+        assert "Remboursements" not in english, page
