@@ -89,8 +89,15 @@ class EgressRefused(ValueError):
 
 
 def _forbidden(address: Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return _forbidden(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return _forbidden(address.ipv4_mapped)
+        # 6to4 (2002::/16) carries an IPv4 address that a relay reaches for us: 2002:a9fe:a9fe::
+        # is the metadata service's; deprecated site-local fec0::/10 may still route inside.
+        if address.sixtofour is not None and _forbidden(address.sixtofour):
+            return True
+        if address.is_site_local:
+            return True
     return not address.is_global or address.is_multicast or address.is_reserved
 
 

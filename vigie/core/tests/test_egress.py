@@ -123,6 +123,9 @@ def test_loopback_answers_when_allowed_and_is_refused_otherwise(monkeypatch: pyt
         "http://0.0.0.0:22/",
         "http://240.0.0.1/",
         "https://100.64.0.1/",
+        "http://[2002:a9fe:a9fe::1]/",  # 6to4 of 169.254.169.254
+        "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
+        "http://[fec0::1]/",  # site-local
     ],
 )
 def test_internal_addresses_are_refused_before_any_connection(url: str) -> None:
