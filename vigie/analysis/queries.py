@@ -133,18 +133,28 @@ def correction_labels(organisation: Organisation, field: str) -> list[tuple[int,
 
 
 def theme_choices(
-    organisation: Organisation, *, extra: list[str] | tuple[str, ...] = ()
+    organisation: Organisation, *, extra: list[str] | tuple[str, ...] = (), language: str | None = None
 ) -> list[tuple[str, str]]:
     """``(slug, label)`` of the organisation's active themes (the default taxonomy when it has
-    none yet), plus any slug of ``extra`` not among them, labelled by its slug."""
+    none yet, in ``language``, the organisation's by default), plus any slug of ``extra`` not among
+    them, labelled by its slug."""
     from vigie.analysis.taxonomy import default_labels
 
     choices = list(organisation_themes(organisation).values_list("slug", "label"))
     if not choices:
-        choices = list(default_labels(organisation.language).items())
+        choices = list(default_labels(language or organisation.language).items())
     known = {slug for slug, _ in choices}
     choices += [(slug, slug) for slug in extra if slug not in known]
     return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
+def reader_theme_choices(
+    organisation: Organisation, *, extra: list[str] | tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """``theme_choices`` for a page: the default taxonomy's themes in its reader's language (an
+    English agent of a French organisation read "Remboursements" in the filters, "Refunds" on the
+    dashboard); an organisation's own themes keep the labels it gave them."""
+    return theme_choices(organisation, extra=extra, language=(get_language() or "")[:2] or None)
 
 
 def unthemed_mentions(

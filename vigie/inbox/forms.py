@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vigie.analysis.queries import theme_choices
+from vigie.analysis.queries import reader_theme_choices
 from vigie.connectors.platforms import all_platforms, platform_of, platform_public_label
 from vigie.connectors.queries import live_sources
 from vigie.core.models import Membership, User
@@ -123,7 +123,7 @@ class InboxFilterForm(forms.Form):
             (str(source.pk), source.name) for source in live_sources(organisation)
         ]
         cast(forms.ChoiceField, fields["theme"]).choices = _blank(_("Tous")) + list(
-            theme_choices(organisation)
+            reader_theme_choices(organisation)
         )
         cast(forms.ChoiceField, fields["language"]).choices = _blank(every) + [
             (code, code) for code in LANGUAGES
@@ -266,7 +266,7 @@ class AnalysisCorrectionForm(forms.Form):
             {"sentiment": mention.sentiment, "type": mention.mention_type, "themes": list(mention.themes)},
         )
         super().__init__(*args, **kwargs)
-        cast(forms.MultipleChoiceField, self.fields["themes"]).choices = theme_choices(
+        cast(forms.MultipleChoiceField, self.fields["themes"]).choices = reader_theme_choices(
             mention.organisation, extra=mention.themes
         )
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticValidationError
 
-from vigie.analysis.queries import read_text, theme_choices
+from vigie.analysis.queries import read_text, reader_theme_choices
 from vigie.connectors.models import Source
 from vigie.connectors.platforms import all_platforms, platform_public_label
 from vigie.core.decorators import current_membership, forbidden, member_required
@@ -204,7 +204,7 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         fields = self.fields
         conditions = rule_conditions(rule) if rule else None
-        cast(forms.MultipleChoiceField, fields["themes"]).choices = theme_choices(
+        cast(forms.MultipleChoiceField, fields["themes"]).choices = reader_theme_choices(
             organisation, extra=tuple(conditions.themes) if conditions else ()
         )
         cast(forms.MultipleChoiceField, fields["sources"]).choices = [
@@ -342,7 +342,7 @@ def _rule_rows(organisation: Organisation) -> list[dict[str, Any]]:
     names = {
         "source": {str(s.pk): s.name for s in scoped(Source, organisation)},
         "location": {str(loc.pk): loc.name for loc in organisation_locations(organisation)},
-        "theme": dict(theme_choices(organisation)),
+        "theme": dict(reader_theme_choices(organisation)),
     }
     rows = []
     for rule in ordered_rules(organisation):

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from vigie.analysis.actions import do_analyze_mentions
-from vigie.analysis.models import AnalysisResult, Correction
+from vigie.analysis.models import AnalysisResult, Correction, Theme
 from vigie.conftest import Tenant
 from vigie.core.models import Membership, User
 from vigie.core.queries import audit_events_for
@@ -195,3 +195,22 @@ def test_a_one_star_review_in_kind_words_reads_negative_and_says_what_its_words_
     User.objects.filter(pk=tenant.viewer.user.pk).update(language="en")
     english = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert "from the rating; the text alone reads positive" in english
+
+
+def test_the_default_themes_read_in_the_reader_s_language(tenant: Tenant, login: Login) -> None:
+    """An English-speaking agent of a French organisation read "Remboursements" in the inbox's
+    theme filter, on the case page's themes and in the routing rules while the dashboard said
+    "Refunds": Vigie's default themes are named in the reader's language everywhere; an
+    organisation's own themes keep the label it gave them."""
+    case = make_case(tenant.organisation, mention=make_mention(tenant.organisation, themes=["remboursement"]))
+    manager = login(tenant.manager)
+    pages = [reverse("inbox"), reverse("case_detail", args=[case.pk]), reverse("routing_rule_create")]
+    for url in pages:
+        assert "Remboursements" in manager.get(url).content.decode()
+    User.objects.filter(pk=tenant.manager.user.pk).update(language="en")
+    for url in pages:
+        html = manager.get(url).content.decode()
+        assert "Refunds" in html
+        assert "Remboursements" not in html
+    Theme.objects.create(organisation=tenant.organisation, slug="remboursement", label="Remboursements santé")
+    assert "Remboursements santé" in manager.get(reverse("inbox")).content.decode()

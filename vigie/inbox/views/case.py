@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from vigie.analysis.models import CorrectedField
-from vigie.analysis.queries import MentionAnalysis, mention_analysis, theme_choices
+from vigie.analysis.queries import MentionAnalysis, mention_analysis, reader_theme_choices
 from vigie.connectors.platforms import item_url, platform_facts, platform_label
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import AuditEvent
@@ -270,7 +270,7 @@ def _correction_labels(event: AuditEvent, field: str) -> dict[str, str]:
     if field == CorrectedField.TYPE:
         return {str(k): str(v) for k, v in MentionType.choices}
     if field == CorrectedField.THEMES:
-        return dict(theme_choices(event.organisation))
+        return dict(reader_theme_choices(event.organisation))
     return {}
 
 
@@ -377,7 +377,7 @@ def _render_case(
             "analysis": analysis,
             "personal_data_kinds": personal_data_kinds(analysis),
             "correction_form": correction_form,
-            "theme_labels": dict(theme_choices(mention.organisation, extra=mention.themes)),
+            "theme_labels": dict(reader_theme_choices(mention.organisation, extra=mention.themes)),
             "notes": detail.notes,
             "thread": detail.thread,
             "note_form": note_form or (NoteForm() if can_handle else None),
