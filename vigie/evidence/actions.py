@@ -382,7 +382,9 @@ def _scrub(value: Any, exact: list[str], words: list[str]) -> Any:
     return value
 
 
-def redact_manifest(text: str, identifiers: dict[str, list[str]], *, at: datetime) -> str:
+def redact_manifest(
+    text: str, identifiers: dict[str, list[str]], *, at: datetime, reason: str = "erasure"
+) -> str:
     """A manifest without the person's data: the author (handle, name, profile, platform id), the
     post's address and platform id become « [effacé] », and so does any other mention of them
     (the reasons and steps may quote the address). What proves the capture without naming anyone
@@ -402,7 +404,9 @@ def redact_manifest(text: str, identifiers: dict[str, list[str]], *, at: datetim
     manifest = _scrub(manifest, exact, words)
     manifest["redaction"] = {
         "at": iso(at),
-        "why": "effacement à la demande de la personne (RGPD art. 17), conservation légale levée",
+        "why": "effacement à la demande de la personne (RGPD art. 17), conservation légale levée"
+        if reason == "erasure"
+        else "durée de conservation de la charte écoulée, conservation légale levée",
         "signed_sha256": signing.sha256_hex(text.encode("utf-8")),
         "note": "texte expurgé : la signature et l'empreinte sont celles du manifeste signé d'origine",
     }
@@ -410,11 +414,15 @@ def redact_manifest(text: str, identifiers: dict[str, list[str]], *, at: datetim
 
 
 def _redact_captures(
-    organisation: Organisation, captures: list[Capture], identifiers: dict[str, list[str]]
+    organisation: Organisation,
+    captures: list[Capture],
+    identifiers: dict[str, list[str]],
+    *,
+    reason: str = "erasure",
 ) -> int:
     now = timezone.now()
     for capture in captures:
-        manifest = redact_manifest(capture.manifest, identifiers, at=now)
+        manifest = redact_manifest(capture.manifest, identifiers, at=now, reason=reason)
         exact, words = _needles(json.loads(capture.manifest), identifiers)
         reason = _scrub(capture.reason, exact, words)
         Capture.objects.filter(pk=capture.pk).update(
@@ -422,7 +430,7 @@ def _redact_captures(
         )
     if captures:
         do_record_audit_event(
-            organisation, "evidence.manifests_redacted", data={"captures": len(captures), "reason": "erasure"}
+            organisation, "evidence.manifests_redacted", data={"captures": len(captures), "reason": reason}
         )
     return len(captures)
 
@@ -438,14 +446,15 @@ def do_apply_retention(
     """The charter's retention of mentions applies to their captures' files too, once the hold is
     lifted: a post past its delay loses its screenshots and pages as it loses its text (privacy runs
     this before it deletes posts, so a post deleted by retention loses them too). A capture whose post
-    is gone some other way (its source deleted after the hold was lifted) is left as it is."""
+    is gone some other way (its source deleted after the hold was lifted) is left as it is.
+
+    Their manifests lose the author and the post's address too (``manifests_redacted``), as the
+    post loses its author: the same rule as an erasure (``redact_manifest``)."""
     rule = retention.get("mentions") or {}
     per_source = {int(key): int(days) for key, days in (retention.get("mentions_per_source") or {}).items()}
-    files = Capture.objects.filter(
-        organisation=organisation, kind=CaptureKind.MENTION, purged_at__isnull=True
-    )
-    files = files.exclude(directory="").exclude(mention__isnull=True)
-    files = files.exclude(mention_id__in=set(keep_mention_ids))
+    base = Capture.objects.filter(organisation=organisation, kind=CaptureKind.MENTION)
+    base = base.exclude(mention__isnull=True).exclude(mention_id__in=set(keep_mention_ids))
+    files = base.filter(purged_at__isnull=True).exclude(directory="")
     due = Q(pk__in=[])
     default_days = rule.get("days")
     if default_days:
@@ -454,7 +463,18 @@ def do_apply_retention(
         )
     for source_id, days in per_source.items():
         due |= Q(mention__source_id=source_id, mention__created_at__lt=now - timedelta(days=days))
-    return _purged(organisation, files.filter(due), reason="retention", dry_run=dry_run)
+    counts = _purged(organisation, files.filter(due), reason="retention", dry_run=dry_run)
+    to_redact = base.filter(due).filter(redacted_at__isnull=True)
+    if dry_run:
+        redacted = to_redact.count()
+    else:
+        with transaction.atomic():
+            redacted = _redact_captures(
+                organisation, list(to_redact.select_for_update(of=("self",))), {}, reason="retention"
+            )
+    if redacted:
+        counts["manifests_redacted"] = redacted
+    return counts
 
 
 def timestamp_capture(capture: Capture) -> Capture:

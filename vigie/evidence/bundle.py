@@ -117,7 +117,7 @@ def _contents(
             parts.append("manifeste précédent de la chaîne (previous_manifest.json, .sig)")
         elif f"{folder}/previous_manifest_redacted.json" in files:
             parts.append(
-                "empreinte du manifeste précédent, expurgé à la demande de son auteur (RGPD) "
+                "empreinte du manifeste précédent, expurgé des données personnelles (RGPD) "
                 "(previous_manifest_redacted.json)"
             )
         rows.append((f"{folder}/", ", ".join(parts)))
@@ -165,8 +165,9 @@ def build_bundle(mention: Mention, case: Case | None = None) -> Bundle:
                     "seq": previous.seq,
                     "sha256": previous.manifest_sha256,
                     "redacted_at": iso(previous.redacted_at),
-                    "note": "manifeste expurgé à la demande de la personne (RGPD art. 17) : "
-                    "son contenu n'est plus fourni, son empreinte SHA-256 reste celle du manifeste signé",
+                    "note": "manifeste expurgé des données personnelles (RGPD : effacement demandé ou "
+                    "durée de conservation écoulée) : son contenu n'est plus fourni, son empreinte "
+                    "SHA-256 reste celle du manifeste signé",
                 }
             )
         elif previous is not None:

@@ -144,7 +144,7 @@ def _check_redacted_previous(folder: str, data: bytes, previous: dict[str, Any],
         report.problems.append(f"{folder} : le maillon précédent ne correspond pas (chaîne rompue)")
         return
     report.facts.append(
-        f"{folder} : maillon précédent (n° {facts.get('seq', '?')}) expurgé à la demande de son auteur "
+        f"{folder} : maillon précédent (n° {facts.get('seq', '?')}) expurgé des données personnelles "
         "(RGPD) ; son contenu n'est plus fourni, son empreinte est bien celle que ce manifeste signé nomme"
     )
 

@@ -127,7 +127,7 @@ def test_once_the_hold_is_lifted_the_manifest_forgets_the_author_and_the_chain_s
     assert any(name.endswith("previous_manifest_redacted.json") for name in texts)
     report = verify_bundle(after)
     assert report.ok, report.problems
-    assert any("expurgé à la demande de son auteur" in fact for fact in report.facts)
+    assert any("expurgé des données personnelles (RGPD)" in fact for fact in report.facts)
     assert verify_bundle(before).ok  # a copy handed out earlier is unaffected
     # Done once: a second erasure finds nothing more to redact.
     assert "evidence.manifests_redacted" not in _erase(tenant)
@@ -154,3 +154,29 @@ def test_a_forged_redaction_marker_breaks_the_chain(tenant: Tenant) -> None:
         report,
     )
     assert report.problems == ["captures/x : le maillon précédent ne correspond pas (chaîne rompue)"]
+
+
+def test_retention_expurgates_the_manifests_it_purges(tenant: Tenant) -> None:
+    """The charter's retention pseudonymises an old post's author; its capture's manifest kept them."""
+    from vigie.charter.actions import do_update_charter
+    from vigie.charter.document import CharterDocument, RetentionPolicy, RetentionRule
+    from vigie.privacy.actions import do_apply_retention
+
+    mention, capture = _capture(tenant, "jdupont", "Jean Dupont")
+    Mention.objects.filter(pk=mention.pk).update(created_at=timezone.now() - timedelta(days=400))
+    do_update_charter(
+        tenant.organisation, CharterDocument(retention=RetentionPolicy(mentions=RetentionRule(days=365)))
+    )
+    assert "evidence.manifests_redacted" not in do_apply_retention(tenant.organisation)  # held
+    do_lift_legal_hold(
+        LegalHold.objects.get(mention=mention, lifted_at__isnull=True), actor=tenant.admin.user, reason="x"
+    )
+    assert do_apply_retention(tenant.organisation, dry_run=True)["evidence.manifests_redacted"] == 1
+    assert "jdupont" in Capture.objects.get(pk=capture.pk).manifest
+    counts = do_apply_retention(tenant.organisation)
+    assert counts["evidence.manifests_redacted"] == 1
+    capture.refresh_from_db()
+    for words in PERSONAL:
+        assert words not in capture.manifest
+    assert "durée de conservation" in json.loads(capture.manifest)["redaction"]["why"]
+    assert "evidence.manifests_redacted" not in do_apply_retention(tenant.organisation)  # once
