@@ -116,9 +116,10 @@ def _explain(
         if not fired or not math.isfinite(ratio) or expected < 1:
             ratio_fr = ratio_en = ""
         elif ratio >= MAX_SHOWN_RATIO:
-            ratio_fr = ratio_en = f" (x{MAX_SHOWN_RATIO}+)"
+            # The multiplication sign, as the incident's headline writes it ("plus de ×20").
+            ratio_fr = ratio_en = f" (×{MAX_SHOWN_RATIO}+)"
         else:
-            ratio_fr, ratio_en = f" (x{_number_fr(ratio)})", f" (x{_number_en(ratio)})"
+            ratio_fr, ratio_en = f" (×{_number_fr(ratio)})", f" (×{_number_en(ratio)})"
         if 0 < expected < 0.1:
             expected_fr, expected_en = "moins de 0,1", "under 0.1"
         else:

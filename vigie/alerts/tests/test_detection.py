@@ -180,8 +180,8 @@ def test_a_tiny_baseline_is_not_turned_into_a_huge_multiple() -> None:
     burst = detect(NEGATIVE, set_last(points, [4.0, 4.0, 4.0]), MONDAY_3AM)
     assert burst.fired
     assert burst.expected < 0.1
-    assert "(x" not in burst.explanation
-    assert "(x" not in burst.explanation_en
+    assert "(×" not in burst.explanation
+    assert "(×" not in burst.explanation_en
     assert "moins de 0,1 attendues" in burst.explanation
     assert "under 0.1 expected" in burst.explanation_en
 
@@ -569,3 +569,13 @@ def test_a_post_seen_for_minutes_says_what_it_gathered_not_an_hourly_pace() -> N
     small = viral_check([(now - timedelta(seconds=150), 0.0), (now, 9.0)], reach=400, now=now)
     assert small is not None
     assert not small.fired
+
+
+def test_a_multiple_is_written_with_the_multiplication_sign_as_the_incident_writes_it() -> None:
+    """An alert read "2 attendues (x20+)" under its incident's "plus de ×20"."""
+    points = history(MONDAY_NOON, office_rhythm)
+    burst = detect(NEGATIVE, set_last(points, [30.0, 30.0, 30.0]), MONDAY_NOON)
+    assert burst.fired
+    assert "(×" in burst.explanation
+    assert "(×" in burst.explanation_en
+    assert "(x" not in burst.explanation + burst.explanation_en
