@@ -12,18 +12,12 @@ from a fixed origin to ``t``; per-day totals are cached, so each delay costs O(1
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from vigie.charter.calendar import Calendar, easter_sunday, french_holidays
 from vigie.charter.document import BusinessHours
 
 __all__ = ["BusinessCalendar", "business_calendar", "easter_sunday", "french_holidays"]
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _seconds(moment: time) -> int:
-    return 24 * 3600 if moment == time.max else moment.hour * 3600 + moment.minute * 60
 
 
 class BusinessCalendar:
@@ -32,25 +26,31 @@ class BusinessCalendar:
     def __init__(self, hours: BusinessHours, tz_name: str) -> None:
         self.tz = zoneinfo.ZoneInfo(tz_name)
         self.tz_name = tz_name
-        self.country = hours.holidays_country.upper()
-        # The SLA clock's reading of the hours: spans it cannot read left out (a stored "ab" was a
-        # server error on the dashboard), overlapping ones joined (an hour counted once).
-        self.windows: list[list[tuple[int, int]]] = [
-            [(_seconds(start), _seconds(end)) for start, end in spans]
-            for spans in Calendar.from_business_hours(hours, tz_name).hours
-        ]
+        # The SLA clock's calendar (spans it cannot read left out, overlapping ones joined, the
+        # country's public holidays): the dashboard counted only French holidays (a British desk's
+        # bank holidays were business days there and not for the SLA) and wall-clock hours (a desk
+        # open round the clock counted 24 hours on the nights the clocks change).
+        self.calendar = Calendar.from_business_hours(hours, tz_name)
+        # Each day's open periods as UTC timestamps, read once per day.
+        self._spans: dict[int, tuple[tuple[float, float], ...]] = {}
         # Cumulated business seconds before each day, from an origin day, filled lazily.
         self._origin = date(2000, 1, 3)
         self._before: dict[int, int] = {}
 
     def is_holiday(self, day: date) -> bool:
-        return self.country == "FR" and day in french_holidays(day.year, self.tz_name)
+        return self.calendar.is_holiday(day)
+
+    def _day_spans(self, day: date) -> tuple[tuple[float, float], ...]:
+        ordinal = day.toordinal()
+        spans = self._spans.get(ordinal)
+        if spans is None:
+            spans = tuple((start.timestamp(), end.timestamp()) for start, end in self.calendar.spans(day))
+            self._spans[ordinal] = spans
+        return spans
 
     def day_seconds(self, day: date) -> int:
         """Business seconds in the whole of ``day``."""
-        if self.is_holiday(day):
-            return 0
-        return sum(end - start for start, end in self.windows[day.weekday()])
+        return round(sum(end - start for start, end in self._day_spans(day)))
 
     def _seconds_before(self, day: date) -> int:
         """Business seconds from the origin to the start of ``day`` (negative before the origin)."""
@@ -77,16 +77,13 @@ class BusinessCalendar:
 
     def position(self, moment: datetime) -> int:
         """Business seconds from the origin to ``moment``."""
-        local = moment.astimezone(self.tz)
-        day = local.date()
+        day = moment.astimezone(self.tz).date()
         total = self._seconds_before(day)
-        if self.is_holiday(day):
-            return total
-        now_s = local.hour * 3600 + local.minute * 60 + local.second
-        for start, end in self.windows[day.weekday()]:
-            if now_s <= start:
+        now = int(moment.timestamp())  # whole seconds, as the rollup stores delays
+        for start, end in self._day_spans(day):
+            if now <= start:
                 break
-            total += min(now_s, end) - start
+            total += round(min(now, end) - start)
         return total
 
     def seconds_between(self, start: datetime, end: datetime) -> int:

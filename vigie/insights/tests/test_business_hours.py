@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -87,3 +87,31 @@ def test_dashboard_delays_agree_with_the_sla_clock(tz_name: str) -> None:
         assert fast.seconds_between(start, end) == pytest.approx(
             business_seconds_between(start, end, reference)
         )
+
+
+def test_the_dashboard_counts_delays_as_the_sla_clock_does_in_britain_and_across_clock_changes() -> None:
+    """The dashboard's delays are the SLA clock's: a British desk's bank holidays are closed days
+    (the dashboard counted them as business days), and a desk open round the clock counts 23 and
+    25 hours on the nights the clocks change (the dashboard counted 24)."""
+    london = ZoneInfo("Europe/London")
+    weekdays = BusinessHours(
+        days={d: [("09:00", "17:30")] for d in ("mon", "tue", "wed", "thu", "fri")}, holidays_country="GB"
+    )
+    fast = BusinessCalendar(weekdays, "Europe/London")
+    slow = Calendar.from_business_hours(weekdays, "Europe/London")
+    # Friday 22 August 2025, 17:00 -> Tuesday 26 August, 10:00: Monday 25 is the summer bank holiday.
+    start, end = datetime(2025, 8, 22, 17, tzinfo=london), datetime(2025, 8, 26, 10, tzinfo=london)
+    assert fast.seconds_between(start, end) == business_seconds_between(start, end, slow) == 1800 + 3600
+    always = BusinessHours(
+        days={d: [("00:00", "24:00")] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    )
+    fast = BusinessCalendar(always, "Europe/Paris")
+    # Sunday 30 March 2025 has 23 hours in Paris, Sunday 26 October 25.
+    for day, hours in ((date(2025, 3, 30), 23), (date(2025, 10, 26), 25)):
+        start = datetime.combine(day, datetime.min.time(), tzinfo=PARIS)
+        assert fast.day_seconds(day) == hours * 3600
+        assert fast.seconds_between(start, start + timedelta(days=1)) == hours * 3600
+        noon = datetime.combine(day, datetime.min.time().replace(hour=12), tzinfo=PARIS)
+        # 11 hours of real time from midnight to noon in March, 13 in October.
+        elapsed = noon.astimezone(UTC) - start.astimezone(UTC)
+        assert fast.seconds_between(start, noon) == elapsed.total_seconds() == (hours - 12) * 3600
