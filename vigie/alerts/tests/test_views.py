@@ -18,6 +18,7 @@ from vigie.alerts.actions import Finding, do_add_channel, do_record_finding
 from vigie.alerts.crisis.actions import ActionIn, do_close_crisis, do_draft_statement, do_open_crisis
 from vigie.alerts.models import Alert, AlertStatus, CorrectiveAction, Crisis, Statement, StatementStatus
 from vigie.conftest import PASSWORD, Tenant
+from vigie.core.actions import do_set_user_language
 from vigie.core.models import User
 from vigie.core.roles import Role, has_role
 
@@ -356,7 +357,12 @@ def test_a_share_alert_shows_percentages_and_a_rating_alert_stars(tenant: Tenant
     client = login(tenant.viewer)
     share = Alert.objects.get(organisation=tenant.organisation, key="one_star_share:org")
     page = client.get(reverse("alert_detail", args=[share.pk])).content.decode()
-    assert f"<dd>{round(share.observed * 100)} %</dd>" in page
+    assert f"<dd>{round(share.observed * 100)}\u00a0%</dd>" in page
+    # An English reader reads English typography: no space before the percent sign.
+    do_set_user_language(tenant.viewer.user, "en")
+    english = login(tenant.viewer).get(reverse("alert_detail", args=[share.pk])).content.decode()
+    assert f"<dd>{round(share.observed * 100)}%</dd>" in english
+    assert f"<dd>{round(share.expected * 100)}%</dd>" in english
     rating = Alert.objects.get(organisation=tenant.organisation, key="average_rating:org")
     page = client.get(reverse("alert_detail", args=[rating.pk])).content.decode()
     assert " ★</dd>" in page

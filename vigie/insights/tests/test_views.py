@@ -52,7 +52,7 @@ def test_the_dashboard_shows_the_periods_numbers(tenant: Tenant, other_tenant: T
     assert report.median_first_response_seconds == 2 * 3600
 
     html = response.content.decode()
-    assert "50 %" in html  # response rate
+    assert "50\u00a0%" in html  # response rate, a no-break space before the sign in French
     assert "3,67 / 5" in html  # average rating, French decimals
     assert 'class="card kpi met" data-kpi="first_response_time"' in html  # 2 h <= 24 h
     assert 'class="card kpi missed" data-kpi="response_rate"' in html  # 50 % < 80 %
