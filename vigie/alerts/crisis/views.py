@@ -100,7 +100,7 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
 
 
 def _crisis_form(request: HttpRequest, data: Any = None, initial: dict[str, Any] | None = None) -> CrisisForm:
-    from vigie.analysis.queries import theme_choices
+    from vigie.analysis.queries import reader_theme_choices
     from vigie.connectors.models import Source
 
     organisation = _org(request)
@@ -109,7 +109,7 @@ def _crisis_form(request: HttpRequest, data: Any = None, initial: dict[str, Any]
         initial=initial,
         # The default taxonomy's themes for an organisation that has not set its own: the list was
         # empty there (the demo's included), so a crisis could not be scoped to a theme.
-        themes=theme_choices(organisation),
+        themes=reader_theme_choices(organisation),
         sources=list(scoped(Source, organisation).values_list("id", "name")),
         locations=[(loc.pk, loc.name) for loc in organisation_locations(organisation)],
         members=_members(request),
@@ -184,11 +184,11 @@ def _crisis(request: HttpRequest, pk: int) -> Crisis:
 
 def _scope_names(crisis: Crisis) -> dict[str, list[str]]:
     """The crisis' themes, sources and places by their names (the room showed "sources 3, 5")."""
-    from vigie.analysis.queries import theme_choices
+    from vigie.analysis.queries import reader_theme_choices
     from vigie.connectors.models import Source
 
     organisation = crisis.organisation
-    labels = dict(theme_choices(organisation, extra=tuple(crisis.themes or ())))
+    labels = dict(reader_theme_choices(organisation, extra=tuple(crisis.themes or ())))
     sources = dict(
         scoped(Source, organisation).filter(pk__in=crisis.source_ids or []).values_list("pk", "name")
     )
