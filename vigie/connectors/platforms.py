@@ -267,6 +267,15 @@ def platform_label(slug: str) -> str:
     return gettext(label)
 
 
+def platform_name(slug: str) -> str:
+    """The one name people read for the platform ``slug`` is a slug of, in the active language:
+    its connector's label, whichever slug the item came under ("google" and "google_business"
+    read "Google Business Profile", "twitter" and "x" read "X"). Every page names a platform so
+    (the dashboard's rows, the inbox filter, the routing rules, the templates); ``platform_label``
+    names the slug itself, for the rare place that must tell the slugs apart."""
+    return platform_label(platform_of(slug))
+
+
 def platform_public_label(slug: str) -> str:
     """The name a customer knows ``slug`` by, in the active language ("google_business" ->
     "Google"): what review requests say."""

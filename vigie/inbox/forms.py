@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vigie.analysis.queries import reader_theme_choices
-from vigie.connectors.platforms import all_platforms, platform_of, platform_public_label
+from vigie.connectors.platforms import all_platforms, platform_name, platform_of
 from vigie.connectors.queries import live_sources
 from vigie.core.models import Membership, User
 from vigie.core.queries import organisation_locations, organisation_teams
@@ -93,7 +93,7 @@ class InboxFilterForm(forms.Form):
         organisation = membership.organisation
         every = _("Toutes")
         fields = self.fields
-        # Each platform once, by the name its users know it by ("Google", "X"): the connectors say
+        # Each platform once, by its connector's name ("Google Business Profile", "X"): the connectors say
         # which slugs name one platform; filtering by it finds the cases of each of its slugs.
         offered = platform_filter_choices(platforms(organisation))
         wanted = self.data.get("platform") if data is not None else ""
@@ -102,7 +102,7 @@ class InboxFilterForm(forms.Form):
             # link or a saved view): an empty list says so; dropping the filter listed every case.
             offered = [*offered, wanted]
         cast(forms.ChoiceField, fields["platform"]).choices = _blank(every) + [
-            (p, platform_public_label(p)) for p in offered
+            (p, platform_name(p)) for p in offered
         ]
         cast(forms.ChoiceField, fields["location"]).choices = _blank(_("Tous")) + [
             (str(loc.pk), loc.name) for loc in organisation_locations(organisation)

@@ -12,7 +12,7 @@ from django import template
 from django.utils.translation import get_language
 
 from vigie.alerts.queries import incident_alerts, open_incident
-from vigie.connectors.platforms import platform_label, platform_of
+from vigie.connectors.platforms import platform_name
 from vigie.core.decorators import current_membership
 
 register = template.Library()
@@ -37,9 +37,6 @@ def incident_banner(context: template.Context) -> dict[str, Any]:
     }
 
 
-@register.filter
-def platform_name(slug: str) -> str:
-    """A platform by the connector's name of the platform it is one name of: an item imported as
-    "google" reads "Google Business Profile" as the connected account's do, "twitter" reads "X"
-    (the dashboard's rows count them so; the plain slug's label would read "Google")."""
-    return platform_label(platform_of(slug))
+# The filter moved to the connectors' built-in library (every page has it without a load); a
+# template loading this library keeps the same one name.
+register.filter("platform_name", platform_name)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from vigie.connectors.actions import SourceConfigError, build_connector
 from vigie.connectors.contract import ConnectorError, RateLimited
-from vigie.connectors.platforms import UnknownPlatform, platform_facts, platform_label
+from vigie.connectors.platforms import UnknownPlatform, platform_facts, platform_name
 from vigie.core.actions import do_notify, do_record_audit_event
 from vigie.core.egress import EgressRefused
 from vigie.core.models import User
@@ -82,7 +82,7 @@ def _thread(case: Case, *, actor: User | None = None) -> PrivateThread:
         case=case,
         channel=PrivateChannel.DIRECT_MESSAGE,
         subject=_("Messages privés sur %(platform)s")
-        % {"platform": platform_label(case.mention.source.platform)},
+        % {"platform": platform_name(case.mention.source.platform)},
         token=secrets.token_hex(8),
         created_by=actor,
     )

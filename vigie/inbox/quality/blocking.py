@@ -10,7 +10,7 @@ import phonenumbers
 from django.utils.translation import gettext as _
 
 from vigie.analysis.detectors import ADDRESS, CARD, EMAIL, IBAN, ORDER_NUMBER, PHONE, find_personal_data
-from vigie.connectors.platforms import platform_label
+from vigie.connectors.platforms import platform_name
 from vigie.inbox.quality.findings import BLOCK, Finding
 from vigie.inbox.quality.limits import cut_offset, limit_for, measure
 from vigie.inbox.templating.render import unfilled_placeholders
@@ -153,7 +153,7 @@ def check_length(text: str, platform: str) -> list[Finding]:
                 "Trop long pour %(platform)s : %(length)d %(unit)s pour %(maximum)d au plus. Raccourcissez de %(excess)d."
             )
             % {
-                "platform": platform_label(platform),
+                "platform": platform_name(platform),
                 "length": length,
                 "unit": units,
                 "maximum": limit.maximum,

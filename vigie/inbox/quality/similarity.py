@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
-from vigie.connectors.platforms import platform_label
+from vigie.connectors.platforms import platform_name
 from vigie.inbox.quality.findings import WARN, Finding
 
 # Above this share of common phrases two replies read as the same answer. Chosen so a template
@@ -78,6 +78,6 @@ def check_similarity(
                 "Cette réponse ressemble à %(percent)d %% à une réponse récente sur %(platform)s : "
                 "personnalisez-la (le prénom ne suffit pas, reprenez un détail du message du client)."
             )
-            % {"percent": round(score * 100), "platform": platform_label(platform)},
+            % {"percent": round(score * 100), "platform": platform_name(platform)},
         )
     ]

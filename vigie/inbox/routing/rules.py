@@ -27,9 +27,8 @@ from vigie.charter.queries import current_charter
 from vigie.connectors.platforms import (
     PlatformKind,
     platform_facts,
-    platform_label,
+    platform_name,
     platform_of,
-    platform_public_label,
 )
 from vigie.core.models import Organisation, Team
 from vigie.core.tenancy import scoped
@@ -269,13 +268,13 @@ def check_conditions(
     names = names or {}
     any_of(_("Thèmes"), c.themes, facts.themes, _shown(names.get("theme", {}).items()))
     if c.platforms:
-        # Named as the rule form offers them ("Google", "X"); the mention's by its own name.
+        # One name per platform, the connector's, for the rule's platforms and the mention's.
         wanted = rule_platforms(c.platforms)
         checks.append(
             Check(
                 _("Plateforme"),
-                _fmt(platform_public_label(slug) for slug in wanted),
-                platform_label(facts.platform) if facts.platform else "—",
+                _fmt(platform_name(slug) for slug in wanted),
+                platform_name(facts.platform) if facts.platform else "—",
                 platform_matches(c.platforms, facts.platform),
             )
         )

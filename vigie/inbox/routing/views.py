@@ -19,7 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from vigie.analysis.queries import read_text, reader_theme_choices
 from vigie.connectors.models import Source
-from vigie.connectors.platforms import all_platforms, platform_public_label
+from vigie.connectors.platforms import all_platforms, platform_name
 from vigie.core.decorators import current_membership, forbidden, member_required
 from vigie.core.models import Membership, Organisation, Team
 from vigie.core.queries import organisation_locations, organisation_teams
@@ -221,22 +221,22 @@ class RuleForm(forms.Form):
         ]
         # The organisation's platforms first, then every other one Vigie knows, then any the rule
         # already names (a plug-in removed since): a saved rule never loses a platform by being edited.
-        # Each platform once, by the name its users know it by ("Google", "X"): the connectors say
+        # Each platform once, by its connector's name ("Google Business Profile", "X"): the connectors say
         # which slugs name one platform (a rule for "x" also takes the items imported as "twitter").
         own = rule_platforms(platforms(organisation))
         known = sorted(
             (slug for slug, facts in all_platforms().items() if not facts.same_as),
-            key=lambda slug: platform_public_label(slug).casefold(),
+            key=lambda slug: platform_name(slug).casefold(),
         )
         kept = rule_platforms(conditions.platforms) if conditions else []
         slugs = list(dict.fromkeys([*own, *known, *kept]))
         cast(forms.MultipleChoiceField, fields["platforms"]).choices = [
-            (slug, platform_public_label(slug)) for slug in slugs
+            (slug, platform_name(slug)) for slug in slugs
         ]
         if own:
             fields["platforms"].help_text = _(
                 "Aucune case cochée : toutes. Vos sources sont sur : %(list)s."
-            ) % {"list": ", ".join(platform_public_label(slug) for slug in own)}
+            ) % {"list": ", ".join(platform_name(slug) for slug in own)}
         else:
             fields["platforms"].help_text = _("Aucune case cochée : toutes.")
 

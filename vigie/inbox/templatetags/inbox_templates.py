@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import template
 
-from vigie.connectors.platforms import platform_of, platform_public_label
+from vigie.connectors.platforms import platform_name
 from vigie.core.models import Organisation
 from vigie.inbox.models import Template
 from vigie.inbox.templating.queries import pre_approved_templates as _pre_approved
@@ -26,6 +26,6 @@ def pre_approved_templates(organisation: Organisation | None) -> list[Template]:
 
 @register.filter
 def template_platform(slug: str) -> str:
-    """The platform a template variant is written for, by the name the template form offers it
-    under ("google_business" and "google" -> "Google", "twitter" -> "X")."""
-    return platform_public_label(platform_of(slug))
+    """The platform a template variant is written for, by its connector's one name, as the template
+    form and the dashboard name it ("google_business" and "google" -> "Google Business Profile")."""
+    return platform_name(slug)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vigie.connectors.platforms import PlatformKind, all_platforms, platform_of, platform_public_label
+from vigie.connectors.platforms import PlatformKind, all_platforms, platform_name, platform_of
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import User
 from vigie.core.roles import MANAGE, READ
@@ -43,13 +43,13 @@ def _platforms() -> list[tuple[str, str]]:
     connectors and the table of the others; not feeds, files or webhooks, which carry other
     platforms' items), read when a form is built so a plug-in's platform is there too.
 
-    Each platform once, by the name its users know it by: "Google" (Google Business Profile, whose
-    variants also answer imported Google reviews), "X" (whose variants also answer items imported
+    Each platform once, by its connector's name, as the dashboard names it: "Google Business
+    Profile" (whose variants also answer imported Google reviews), "X" (whose variants also answer items imported
     under its older name "twitter"); the connectors say which slugs name the same platform."""
     # People read the platform's name; the slug is only the submitted value.
     return sorted(
         (
-            (slug, platform_public_label(slug))
+            (slug, platform_name(slug))
             for slug, facts in all_platforms().items()
             if facts.kind in (PlatformKind.SOCIAL, PlatformKind.REVIEWS) and not facts.same_as
         ),

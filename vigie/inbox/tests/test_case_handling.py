@@ -416,7 +416,7 @@ def _platform_menu(page: str) -> list[tuple[str, str]]:
     ]
 
 
-def test_the_platform_filter_offers_each_platform_once_by_its_public_name(
+def test_the_platform_filter_offers_each_platform_once_by_its_connectors_name(
     tenant: Tenant, login: Login
 ) -> None:
     org = tenant.organisation
@@ -427,12 +427,12 @@ def test_the_platform_filter_offers_each_platform_once_by_its_public_name(
     client = login(tenant.agent)
     page = client.get(reverse("inbox"), {"view": "all"}).content.decode()
     menu = _platform_menu(page)
-    assert [label for _value, label in menu].count("Google") == 1
+    assert [label for _value, label in menu].count("Google Business Profile") == 1
     assert [label for _value, label in menu].count("X") == 1
-    assert ("google_business", "Google") in menu
+    assert ("google_business", "Google Business Profile") in menu  # the dashboard's name
     assert ("x", "X") in menu
     labels = {label for _value, label in menu}
-    assert not labels & {"Google Business Profile", "X (Twitter, fichiers importés)"}
+    assert not labels & {"Google", "X (Twitter, fichiers importés)"}
     assert {value for value, _label in menu} == {"", "x", "google_business", "facebook"}
 
     def listed(platform: str) -> set[str]:

@@ -126,7 +126,7 @@ def test_the_less_used_filters_fold_away_until_one_is_set(tenant: Tenant, login:
     assert '<details class="more-filters">' in page  # folded
     assert 'name="q"' in page  # search and the daily filters stay in view
     # Platforms are offered by name.
-    assert '<option value="google_business">Google</option>' in page
+    assert '<option value="google_business">Google Business Profile</option>' in page
 
     page = client.get(reverse("inbox"), {"location": lyon.pk, "stars": 1}).content.decode()
     assert '<details class="more-filters" open>' in page

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vigie.analysis.models import CorrectedField
 from vigie.analysis.queries import MentionAnalysis, mention_analysis, reader_theme_choices
-from vigie.connectors.platforms import item_url, platform_facts, platform_label
+from vigie.connectors.platforms import item_url, platform_facts, platform_name
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import AuditEvent
 from vigie.core.queries import organisation_members
@@ -169,11 +169,11 @@ def _describe_work(verb: str, data: dict[str, Any]) -> str:
         return _("Réponse validée")
     if verb == "reply.publication_queued":
         return _("Réponse mise en file de publication (%(platform)s)") % {
-            "platform": platform_label(str(data.get("platform", "")))
+            "platform": platform_name(str(data.get("platform", "")))
         }
     if verb == "reply.publication_manual":
         return _("Réponse à publier à la main sur %(platform)s") % {
-            "platform": platform_label(str(data.get("platform", "")))
+            "platform": platform_name(str(data.get("platform", "")))
         }
     if verb == "reply.published":
         return _("Réponse publiée sur la plateforme")
@@ -256,7 +256,7 @@ def _describe_handling(verb: str, data: dict[str, Any]) -> str:
         return _("Clos : pas de réponse nécessaire")
     if verb == "case.answered_on_platform":
         # Read from the platform: the organisation answered there (not through Vigie).
-        platform = platform_label(str(data.get("platform", "")))
+        platform = platform_name(str(data.get("platform", "")))
         return _("Clos : une réponse de l'établissement est déjà publiée sur %(platform)s") % {
             "platform": platform
         }

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from vigie.connectors.platforms import platform_label, platform_of
+from vigie.connectors.platforms import platform_name
 from vigie.insights import report_format as fmt
 
 register = template.Library()
@@ -83,12 +83,9 @@ def change(value: int, previous: int) -> str:
     return fmt.signed(value - previous)
 
 
-@register.filter
-def platform_name(slug: str) -> str:
-    """A platform as the dashboard's rows and menu name it: by the connector's name of the platform
-    the slug is one name of (an imported "google" review reads "Google Business Profile", the row
-    it counts in; "twitter" reads "X")."""
-    return platform_label(platform_of(slug))
+# The filter moved to the connectors' built-in library (every page has it without a load); a
+# template loading this library keeps the same one name.
+register.filter("platform_name", platform_name)
 
 
 @register.filter

@@ -1,4 +1,4 @@
-"""A rule's platforms: each offered once by its public name, and one platform under two names is
+"""A rule's platforms: each offered once by its connector's name (the dashboard's), and one platform under two names is
 one platform ("twitter" items are X's, "google" reviews Google Business Profile's)."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _only(tenant: Tenant, name: str, platforms: list[str]) -> RoutingRule:
     return do_create_routing_rule(org, name, RuleConditions(platforms=platforms), RuleActions(tags=["vu"]))
 
 
-def test_each_platform_is_offered_once_by_its_public_name(tenant: Tenant, login: Login) -> None:
+def test_each_platform_is_offered_once_by_its_connectors_name(tenant: Tenant, login: Login) -> None:
     org = tenant.organisation
     make_source(org, "twitter")  # an imported X archive
     make_source(org, "google")  # imported Google reviews
@@ -51,13 +51,16 @@ def test_each_platform_is_offered_once_by_its_public_name(tenant: Tenant, login:
     labels = [label for _value, label, _ticked in boxes]
     assert len(labels) == len(set(labels)), labels
     assert ("x", "X", False) in boxes
-    assert ("google_business", "Google", False) in boxes
-    for gone in ("X (Twitter, fichiers importés)", "Google Business Profile"):
+    # The dashboard's name of the platform, not the customers' "Google".
+    assert ("google_business", "Google Business Profile", False) in boxes
+    for gone in ("X (Twitter, fichiers importés)", "Google"):
         assert gone not in labels
     assert not [value for value, _label, _ticked in boxes if value in ("twitter", "google")]
     # The organisation's own platforms come first, each named once, as the boxes name them.
-    assert [label for _value, label, _ticked in boxes][:2] == ["Google", "X"]
-    assert "Aucune case cochée : toutes. Vos sources sont sur : Google, X." in html.unescape(page)
+    assert [label for _value, label, _ticked in boxes][:2] == ["Google Business Profile", "X"]
+    assert "Aucune case cochée : toutes. Vos sources sont sur : Google Business Profile, X." in html.unescape(
+        page
+    )
 
 
 def test_a_rule_stored_under_the_older_names_is_ticked_and_saved_under_the_offered_ones(
@@ -67,10 +70,10 @@ def test_a_rule_stored_under_the_older_names_is_ticked_and_saved_under_the_offer
     client = login(tenant.manager)
     page = client.get(reverse("routing_rule_edit", args=[rule.pk])).content.decode()
     ticked = [(value, label) for value, label, checked in _platform_boxes(page) if checked]
-    assert ticked == [("google_business", "Google"), ("x", "X")]
+    assert ticked == [("google_business", "Google Business Profile"), ("x", "X")]
     # The scheme names the rule's platforms as the form does.
     scheme = client.get(reverse("routing")).content.decode()
-    assert "<strong>X, Google</strong>" in scheme
+    assert "<strong>X, Google Business Profile</strong>" in scheme
 
     response = client.post(
         reverse("routing_rule_edit", args=[rule.pk]),
@@ -115,10 +118,10 @@ def test_a_rule_takes_the_mentions_of_its_platform_under_either_name(tenant: Ten
 def test_the_dry_run_explains_a_match_under_the_other_name(tenant: Tenant, login: Login) -> None:
     checks = check_conditions(RuleConditions(platforms=["google"]), Facts(platform="google_business"))
     assert [(c.label, c.expected, c.actual, c.ok) for c in checks] == [
-        ("Plateforme", "Google", "Google Business Profile", True)
+        ("Plateforme", "Google Business Profile", "Google Business Profile", True)
     ]
     checks = check_conditions(RuleConditions(platforms=["x"]), Facts(platform="twitter"))
-    assert [(c.expected, c.actual, c.ok) for c in checks] == [("X", "X (Twitter, fichiers importés)", True)]
+    assert [(c.expected, c.actual, c.ok) for c in checks] == [("X", "X", True)]
     checks = check_conditions(RuleConditions(platforms=["x"]), Facts(platform="facebook"))
     assert [c.ok for c in checks] == [False]
 
@@ -129,4 +132,5 @@ def test_the_dry_run_explains_a_match_under_the_other_name(tenant: Tenant, login
     page = login(tenant.manager).get(reverse("routing_dry_run"), {"mention": mention.pk}).content.decode()
     # The colon comes after a narrow no-break space, as French writes it.
     read = re.sub(r"[\u00a0\u202f]", " ", html.unescape(page))
-    assert "✓ Plateforme : attendu X, trouvé X (Twitter, fichiers importés)" in read
+    assert "✓ Plateforme : attendu X, trouvé X" in read
+    assert "Twitter, fichiers importés" not in read

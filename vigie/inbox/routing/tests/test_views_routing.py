@@ -341,7 +341,7 @@ def test_the_scheme_shows_conditions_by_their_names(tenant: Tenant, login: Login
     )
     page = login(tenant.agent).get(reverse("routing")).content.decode()
     assert "Réclamation" in page
-    assert "<strong>Google</strong>" in page  # by the name the rule form offers it under
+    assert "<strong>Google Business Profile</strong>" in page  # the dashboard's name of it
     assert "Agence Lyon Part-Dieu" in page
     assert "Remboursements" in page
     assert "<strong>complaint</strong>" not in page
@@ -354,7 +354,10 @@ def test_platforms_are_boxes_named_as_people_name_them_and_survive_an_edit(
     org = tenant.organisation
     client = login(tenant.manager)
     form = client.get(reverse("routing_rule_create")).content.decode()
-    assert re.search(r'type="checkbox" name="platforms" value="google_business"[^>]*>\s*Google</label>', form)
+    assert re.search(
+        r'type="checkbox" name="platforms" value="google_business"[^>]*>\s*Google Business Profile</label>',
+        form,
+    )
     response = client.post(
         reverse("routing_rule_create"), rule_form(platforms=["google_business", "trustpilot"])
     )

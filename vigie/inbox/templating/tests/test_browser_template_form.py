@@ -45,9 +45,9 @@ def test_the_manager_chooses_the_category_and_reads_each_platform_once(
     assert category.evaluate("el => el.selectedOptions[0].textContent") == "Choisissez une catégorie…"
     platforms = page.get_by_label("Plateforme").evaluate("el => [...el.options].map((o) => o.textContent)")
     assert len(platforms) == len(set(platforms)), platforms
-    assert "Google" in platforms
+    assert "Google Business Profile" in platforms  # the dashboard's name of it
     assert "X" in platforms
-    assert "Google Business Profile" not in platforms
+    assert "Google" not in platforms
     assert "X (Twitter, fichiers importés)" not in platforms
     page.get_by_label("Nom").fill("Rappel du conseiller")
     page.get_by_label("Texte").fill(

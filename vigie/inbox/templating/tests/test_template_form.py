@@ -95,14 +95,14 @@ def test_the_fill_ins_to_complete_read_once(tenant: Tenant, login: Login) -> Non
     assert "Ce que seul l&#x27;agent sait s&#x27;écrit [[à compléter : date du rappel]]" in form
 
 
-def test_each_platform_is_offered_once_by_its_public_name(tenant: Tenant, login: Login) -> None:
+def test_each_platform_is_offered_once_by_its_connectors_name(tenant: Tenant, login: Login) -> None:
     page = login(tenant.manager).get(reverse("template_new")).content.decode()
     options = _options(page, "platform")
     labels = [label for _, label in options]
     assert len(labels) == len(set(labels)), labels
-    assert ("google_business", "Google") in options
+    assert ("google_business", "Google Business Profile") in options  # as the dashboard says
     assert ("x", "X") in options
-    for hidden in ("Google Business Profile", "X (Twitter, fichiers importés)", "Twitter"):
+    for hidden in ("Google", "X (Twitter, fichiers importés)", "Twitter"):
         assert hidden not in labels
     assert "google" not in [value for value, _ in options]
     assert "twitter" not in [value for value, _ in options]
@@ -130,7 +130,7 @@ def test_a_variant_stored_under_another_name_of_its_platform_still_works(
     client = login(tenant.manager)
     rows = client.get(reverse("template_library")).content.decode()
     assert '<span class="platform">X</span>' in rows
-    assert '<span class="platform">Google</span>' in rows
+    assert '<span class="platform">Google Business Profile</span>' in rows
     assert "Twitter" not in rows
     # Editing selects "X", and saving stores the platform's own name.
     edit = client.get(reverse("template_edit", args=[legacy_x.pk])).content.decode()
