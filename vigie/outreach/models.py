@@ -142,10 +142,17 @@ class BatchState(models.TextChoices):
     FAILED = "failed", _("Interrompue")
 
 
-class InviteBatch(models.Model):
-    """A list of customers (an uploaded CSV) invited in the background, row after row, with its
-    progress and the outcome of every row that did not go (``InviteBatchRow``)."""
+class BatchKind(models.TextChoices):
+    INVITE = "invite", _("Invitation d'une liste")
+    SURVEY = "survey", _("Import de résultats d'enquête")
 
+
+class InviteBatch(models.Model):
+    """A file uploaded on the page and handled in the background, row after row, with its
+    progress and the outcome of every row that did not go (``InviteBatchRow``): a list of
+    customers to invite, or survey results to import (``kind``)."""
+
+    kind = models.CharField(max_length=10, choices=BatchKind.choices, default=BatchKind.INVITE)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=now)
@@ -256,12 +263,27 @@ class SurveyResponse(models.Model):
     mention = models.ForeignKey(Mention, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     origin = models.CharField(max_length=10, choices=ResponseOrigin.choices, default=ResponseOrigin.LINK)
     answered_at = models.DateTimeField(default=now)
+    # An imported answer's key (the file's ``id``, else the file's digest and line): unique, so a
+    # file imported twice, a double click or a restarted import never stores one answer twice.
+    external_id = models.CharField(max_length=120, blank=True)
+    # The import that stored it: a run restarted after a crash counts the row as imported, not as
+    # "imported before".
+    batch = models.ForeignKey(
+        "InviteBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = OrgScopedManager()
 
     class Meta:
         ordering = ["-answered_at"]
         indexes = [models.Index(fields=["organisation", "answered_at"], name="outreach_resp_org_at")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="outreach_resp_external_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"survey response {self.pk}"

@@ -25,6 +25,9 @@ REASONS: dict[str, Promise] = {
     "invalid_legal_basis": _("base légale inconnue"),
     "send_failed": _("échec de l'envoi"),
     "quiet_hours": _("programmée à la fin des heures calmes"),
+    # Rows of survey results imported on the page (``actions._survey_row``).
+    "survey_refused": _("ligne refusée"),
+    "already_imported": _("déjà importée auparavant"),
 }
 
 

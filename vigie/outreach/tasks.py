@@ -36,7 +36,8 @@ def send_due() -> dict[str, int]:
 
 @job(BATCH_JOB, max_attempts=1)
 def invite_list(batch_id: int, start: int) -> str:
-    """A slice of a list of customers (queued from the page); it queues the next slice."""
+    """A slice of a list of customers, or of survey results (queued from the page); it queues the
+    next slice. (The job keeps its name for both: runs already queued go on after an upgrade.)"""
     try:
         return run_list_slice(batch_id, start)
     except Exception as exc:

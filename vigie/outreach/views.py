@@ -27,13 +27,21 @@ from vigie.connectors.platforms import platform_public_label
 from vigie.core.decorators import current_membership, member_required
 from vigie.core.models import Location
 from vigie.core.periods import last_days
+from vigie.core.proxies import client_address
 from vigie.core.roles import MANAGE
 from vigie.core.safe_text import neutralise_cell
 from vigie.core.tenancy import get_in_org, scoped
 from vigie.mentions.models import Mention
 from vigie.outreach import actions, forms, queries
 from vigie.outreach.links import sign
-from vigie.outreach.models import BatchState, InvitationState, InviteBatch, SurveyResponse, Testimonial
+from vigie.outreach.models import (
+    BatchKind,
+    BatchState,
+    InvitationState,
+    InviteBatch,
+    SurveyResponse,
+    Testimonial,
+)
 from vigie.outreach.preview import preview
 from vigie.outreach.reasons import reason_label, send_error_label
 
@@ -119,8 +127,10 @@ def campaign(request: HttpRequest) -> HttpResponse:
             "survey_form": forms.CsvUploadForm(auto_id="id_survey_%s"),
             "address_form": forms.AddressForm(),
             "import_report": _import_report(request),
-            "survey_rejected": request.session.pop(SURVEY_REPORT_KEY, None),
-            "survey_rejected_more": request.session.pop(SURVEY_REPORT_KEY + "_more", 0),
+            "survey_imports": scoped(InviteBatch, organisation)
+            .filter(kind=BatchKind.SURVEY)
+            .defer("rows")
+            .order_by("-created_at")[:5],
         },
         status=status,
     )
@@ -196,8 +206,17 @@ def _batch_report(batch: InviteBatch) -> dict[str, Any]:
         {"line": row.line, "who": row.who, "reason": _reason_words(row.reason, row.detail)}
         for row in batch.report_rows.all()[:IMPORT_REPORT_ROWS]
     ]
+    if batch.kind == BatchKind.SURVEY:
+        # A refused survey row reads as its reason alone (« La satisfaction se note de 1 à 5. »).
+        rows = [
+            {"line": row.line, "who": row.who, "reason": row.detail or reason_label(row.reason)}
+            for row in batch.report_rows.all()[:IMPORT_REPORT_ROWS]
+        ]
+        refused = [(code, n) for code, n in refused if code != "already_imported"]
     refused_total = sum(n for _code, n in refused)
     return {
+        "survey": batch.kind == BatchKind.SURVEY,
+        "already": counts.get("already_imported", 0),
         "dry_run": batch.dry_run,
         "sent": batch.sent,
         "scheduled": counts.get("quiet_hours", 0),
@@ -239,11 +258,14 @@ def batch_rows_csv(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_in_org(InviteBatch, member.organisation, pk)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([_("Ligne"), _("Client"), _("Raison")])
+    survey = batch.kind == BatchKind.SURVEY
+    writer.writerow([_("Ligne"), "id" if survey else _("Client"), _("Raison")])
     for row in batch.report_rows.all().iterator():
-        writer.writerow([row.line, _cell(row.who), _cell(_reason_words(row.reason, row.detail))])
+        reason = (row.detail or reason_label(row.reason)) if survey else _reason_words(row.reason, row.detail)
+        writer.writerow([row.line, _cell(row.who), _cell(reason)])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="liste-{batch.pk}-lignes-non-envoyees.csv"'
+    name = f"enquete-{batch.pk}-lignes-refusees" if survey else f"liste-{batch.pk}-lignes-non-envoyees"
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 
@@ -299,37 +321,34 @@ def _import_report(request: HttpRequest) -> dict[str, Any] | None:
 @member_required(MANAGE)
 @require_POST
 def survey_upload(request: HttpRequest) -> HttpResponse:
-    """Import survey results collected elsewhere (date, csat, nps, comment, location, id)."""
+    """Import survey results collected elsewhere (date, csat, nps, comment, location, id). The file
+    is queued and imported in the background, as a list is (20,000 rows took minutes: the request
+    timed out); the page of the run shows its progress, every refused row and the rows imported
+    before."""
     member = current_membership(request)
     form = forms.CsvUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("outreach")
+    upload = form.cleaned_data["file"]
+    raw = upload.read(forms.CSV_MAX_BYTES + 1)
     try:
-        rows = actions.read_csv_rows(_upload_text(form.cleaned_data["file"]), ("csat", "nps"))
+        rows = actions.read_csv_rows(actions.decode_csv(raw), ("csat", "nps"))
     except actions.CsvError as exc:
         messages.error(request, str(exc))
         return redirect("outreach")
-    report = actions.do_import_survey_results(member.organisation, rows, actor=member.user)
-    messages.success(
-        request,
-        _("%(n)s réponse(s) importée(s), %(r)s refusée(s).")
-        % {"n": report.imported, "r": len(report.rejected)},
+    batch, created = actions.do_queue_list(
+        member.organisation,
+        rows,
+        actor=member.user,
+        dry_run=False,
+        file_name=str(getattr(upload, "name", "") or ""),
+        digest=hashlib.sha256(raw).hexdigest(),
+        kind=BatchKind.SURVEY,
     )
-    if report.already:
-        messages.info(
-            request,
-            _("%(n)s ligne(s) déjà importée(s) auparavant (même id) : laissée(s) de côté.")
-            % {"n": report.already},
-        )
-    # Every refused row, with its line and reason, on the page (five messages hid the others).
-    request.session[SURVEY_REPORT_KEY] = report.rejected[:SURVEY_REPORT_ROWS]
-    request.session[SURVEY_REPORT_KEY + "_more"] = max(0, len(report.rejected) - SURVEY_REPORT_ROWS)
-    return HttpResponseRedirect(reverse("outreach") + ("#survey-report" if report.rejected else ""))
-
-
-SURVEY_REPORT_KEY = "outreach_survey_report"
-SURVEY_REPORT_ROWS = 1000
+    if not created:
+        messages.info(request, _("Ce fichier est déjà en cours d'import : voici où il en est."))
+    return redirect("outreach_batch", pk=batch.pk)
 
 
 @member_required(MANAGE)
@@ -422,7 +441,10 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             "measures": queries.invitation_measures(member.organisation, last_days(member.organisation, 30)),
             "import_report": _import_report(request),
             # The lists sent lately, each with its progress and report.
-            "batches": scoped(InviteBatch, member.organisation).defer("rows").order_by("-created_at")[:5],
+            "batches": scoped(InviteBatch, member.organisation)
+            .filter(kind=BatchKind.INVITE)
+            .defer("rows")
+            .order_by("-created_at")[:5],
         },
     )
 
@@ -542,7 +564,7 @@ def testimonial_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _client_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)  # the customer's, not the reverse proxy's
     return hashlib.sha256(f"outreach:{address}".encode()).hexdigest()[:64]
 
 

@@ -14,6 +14,7 @@ from django.test import Client
 
 from vigie.charter.queries import current_charter
 from vigie.conftest import Tenant
+from vigie.core.jobs import run_pending
 from vigie.core.models import AuditEvent, Membership
 from vigie.core.periods import last_days
 from vigie.insights.reports import build_report
@@ -200,11 +201,13 @@ def test_survey_results_import_from_csv(world: World, login: Callable[[Membershi
     data = "id,date,csat,nps,comment,location\nr1,2026-03-01T10:00,4,9,Bien,Agence Lyon\nr2,,7,,Trop,\n"
     upload = SimpleUploadedFile("survey.csv", data.encode(), content_type="text/csv")
     client.post("/outreach/surveys/import/", {"file": upload})
+    run_pending()  # the file is imported in the background
     assert list(SurveyResponse.objects.values_list("csat", "nps", "location__name")) == [
         (4, 9, "Agence Lyon")
     ]
     again = SimpleUploadedFile("survey.csv", data.encode(), content_type="text/csv")
     client.post("/outreach/surveys/import/", {"file": again})
+    run_pending()
     assert SurveyResponse.objects.count() == 1, "the same id is not imported twice"
 
 

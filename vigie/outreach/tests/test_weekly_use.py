@@ -114,6 +114,7 @@ def test_survey_results_saved_by_excel_keep_their_accents(
     data = "date;csat;nps;comment;location\r\n01/12/2026;5;10;Très bien reçue;Agence Lyon\r\n"
     client = login(world.tenant.manager)
     client.post("/outreach/surveys/import/", {"file": csv_upload(data.encode("cp1252"))})
+    run_pending()  # the file is imported in the background
     answer = SurveyResponse.objects.get()
     assert answer.comment == "Très bien reçue"
     assert answer.location == world.lyon
