@@ -17,6 +17,7 @@ from vigie.core.env import (
     env_choice,
     env_int,
     env_list,
+    env_networks,
     env_str,
     parse_database_url,
 )
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "vigie.core.middleware.UntrustedForwardingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "vigie.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -142,6 +144,12 @@ PASSWORD_RESET_TIMEOUT = 3600
 LOGIN_SLOWDOWN_AFTER = env_int("VIGIE_LOGIN_SLOWDOWN_AFTER", 3, minimum=1)
 LOGIN_LOCK_AFTER = env_int("VIGIE_LOGIN_LOCK_AFTER", 10, minimum=2)
 LOGIN_LOCK_MINUTES = env_int("VIGIE_LOGIN_LOCK_MINUTES", 15, minimum=1)
+
+# The reverse proxies in front of Vigie (addresses or CIDR ranges, none by default): a request from
+# one of them names its client in X-Forwarded-For (vigie.core.proxies.client_address, read by the
+# sign-in throttle and the public pages' rate limit); from anyone else the header
+# is ignored, and so is X-Forwarded-Proto once the list is set (a client could write either).
+TRUSTED_PROXIES = env_networks("VIGIE_TRUSTED_PROXIES")
 
 HTTPS = env_bool("VIGIE_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS

@@ -6,6 +6,7 @@ a message that names the variable, so a typo never silently falls back to a defa
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tempfile
 from collections.abc import Mapping
@@ -81,6 +82,23 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = 
     if not value:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(
+    name: str, environ: Mapping[str, str] | None = None
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Return a comma-separated list of addresses or CIDR ranges ("10.0.0.5,172.28.0.0/16,::1") as
+    networks, none by default; an entry that is neither stops start-up (trusting nobody, or the
+    wrong hosts, in silence would be worse)."""
+    networks = []
+    for entry in env_list(name, [], environ):
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}: {entry!r} is neither an IP address nor a CIDR range"
+            ) from exc
+    return tuple(networks)
 
 
 def env_choice(name: str, default: str, choices: set[str], environ: Mapping[str, str] | None = None) -> str:

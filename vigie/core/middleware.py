@@ -1,17 +1,37 @@
 """Attach the signed-in user's current membership to every request, speak their language and
-show times in their organisation's time zone."""
+show times in their organisation's time zone; drop forwarding headers no trusted proxy wrote;
+add the security headers."""
 
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from vigie.core import queries
+from vigie.core.proxies import from_trusted_proxy
 
 SESSION_ORG_KEY = "vigie_org_id"
+
+
+class UntrustedForwardingMiddleware:
+    """Once ``VIGIE_TRUSTED_PROXIES`` names the proxies, a request from anyone else loses the
+    X-Forwarded-For and X-Forwarded-Proto it carries: a client reaching Vigie around the proxy
+    could otherwise pass for another address or for HTTPS. First in the chain, before Django's
+    security middleware reads the scheme. Without the setting nothing changes (``vigie serve``
+    already drops these headers unless ``--trusted-proxy`` names their sender)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.TRUSTED_PROXIES and not from_trusted_proxy(request):
+            for header in ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST"):
+                request.META.pop(header, None)
+        return self.get_response(request)
 
 
 class CurrentMembershipMiddleware:
@@ -60,19 +80,29 @@ def _activate_zone(name: str) -> None:
 # Scripts only from our own static files: no inline <script>, no on…= attribute, no eval (htmx's
 # hx-on and filters are not used). Styles allow inline attributes (the dashboard's bars, the
 # self-contained reports): a style cannot run code, and every customer text is escaped anyway.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "frame-ancestors 'none'",
+# Forms post to Vigie only (form-action): an injected <form action="https://elsewhere"> cannot
+# carry what a person types (a password, a reply) away. Browsers also hold the redirects that
+# follow a form's submission to it, so a page whose form leads to a platform's consent screen
+# (Google's OAuth) names that origin: ``content_security_policy(form_action=[origin])``.
+def content_security_policy(*, form_action: Iterable[str] = ()) -> str:
+    """The policy of Vigie's pages; ``form_action``: origins a page's form may lead to besides Vigie."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            " ".join(("form-action 'self'", *form_action)),
+            "frame-ancestors 'none'",
+        )
     )
-)
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 
 class SecurityHeadersMiddleware:

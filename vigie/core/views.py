@@ -45,6 +45,7 @@ from vigie.core.forms import (
 )
 from vigie.core.middleware import SESSION_ORG_KEY
 from vigie.core.models import Location, LocationGroup, Membership, Team, User
+from vigie.core.proxies import client_address
 from vigie.core.roles import ADMINISTER, MANAGE, Role
 from vigie.core.tenancy import get_in_org, scoped
 
@@ -74,7 +75,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _throttle_keys(request: HttpRequest, email: str) -> list[str]:
     keys = [f"email:{email}"]
-    address = request.META.get("REMOTE_ADDR")
+    # The client's, not the reverse proxy's: one lockout must not lock everybody out.
+    address = client_address(request)
     if address:
         keys.append(f"ip:{address}")
     return keys

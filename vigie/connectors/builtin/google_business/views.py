@@ -13,6 +13,7 @@ import functools
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -24,12 +25,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from vigie.connectors.actions import SourceConfigError, build_connector, do_update_source
-from vigie.connectors.builtin.google_business.connector import GoogleBusinessConnector
+from vigie.connectors.builtin.google_business.connector import GOOGLE_AUTH_URL, GoogleBusinessConnector
 from vigie.connectors.contract import ConnectorError
 from vigie.connectors.credentials import CredentialsError, decrypt_secrets
 from vigie.connectors.models import Source
 from vigie.core.decorators import member_required
 from vigie.core.egress import EgressRefused
+from vigie.core.middleware import content_security_policy
 from vigie.core.models import Organisation
 from vigie.core.roles import MANAGE
 from vigie.core.tenancy import get_in_org
@@ -80,7 +82,21 @@ def _page(request: HttpRequest, source: Source, *, error: str = "", status: int 
         "redirect_uri": _redirect_uri(request),
         "error": error,
     }
-    return _render(request, context, status=status)
+    response = _render(request, context, status=status)
+    # The page's form posts to Vigie, which answers with a redirect to Google's consent screen:
+    # browsers hold that redirect to the page's form-action, so the policy names Google's origin.
+    response.headers["Content-Security-Policy"] = content_security_policy(form_action=[_auth_origin(source)])
+    return response
+
+
+def _auth_origin(source: Source) -> str:
+    """The origin of the consent screen the connect form leads to (the source's, else Google's)."""
+    try:
+        url = _connector(source).config.auth_url
+    except (SourceConfigError, CredentialsError):
+        url = GOOGLE_AUTH_URL
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @member_required(MANAGE)

@@ -51,7 +51,12 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         self.stdout.write(f"Vigie is listening on http://{options['host']}:{options['port']}/")
         proxy: dict[str, Any] = {}
-        if options["trusted_proxy"]:
+        if settings.TRUSTED_PROXIES and not options["trusted_proxy"]:
+            # VIGIE_TRUSTED_PROXIES names the proxies (several, or ranges, which waitress's single
+            # address cannot): the forwarding headers reach Vigie, which believes them from those
+            # proxies only (vigie.core.proxies) and drops them from anyone else (its middleware).
+            proxy = {"clear_untrusted_proxy_headers": False}
+        elif options["trusted_proxy"]:
             # The client's address (used by sign-in throttling) is then the one the proxy saw.
             proxy = {
                 "trusted_proxy": options["trusted_proxy"],
@@ -64,8 +69,7 @@ class Command(BaseCommand):
                 port=options["port"],
                 threads=options["threads"],
                 ident="Vigie",
-                clear_untrusted_proxy_headers=True,
-                **proxy,
+                **({"clear_untrusted_proxy_headers": True} | proxy),
             )
         except KeyboardInterrupt:
             pass
