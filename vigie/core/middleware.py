@@ -5,13 +5,14 @@ add the security headers."""
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from vigie.core import queries
+from vigie.core.csp import CONTENT_SECURITY_POLICY
 from vigie.core.proxies import from_trusted_proxy
 
 SESSION_ORG_KEY = "vigie_org_id"
@@ -75,34 +76,6 @@ def _activate_zone(name: str) -> None:
         timezone.activate(zoneinfo.ZoneInfo(name))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         timezone.deactivate()
-
-
-# Scripts only from our own static files: no inline <script>, no on…= attribute, no eval (htmx's
-# hx-on and filters are not used). Styles allow inline attributes (the dashboard's bars, the
-# self-contained reports): a style cannot run code, and every customer text is escaped anyway.
-# Forms post to Vigie only (form-action): an injected <form action="https://elsewhere"> cannot
-# carry what a person types (a password, a reply) away. Browsers also hold the redirects that
-# follow a form's submission to it, so a page whose form leads to a platform's consent screen
-# (Google's OAuth) names that origin: ``content_security_policy(form_action=[origin])``.
-def content_security_policy(*, form_action: Iterable[str] = ()) -> str:
-    """The policy of Vigie's pages; ``form_action``: origins a page's form may lead to besides Vigie."""
-    return "; ".join(
-        (
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data:",
-            "font-src 'self'",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            " ".join(("form-action 'self'", *form_action)),
-            "frame-ancestors 'none'",
-        )
-    )
-
-
-CONTENT_SECURITY_POLICY = content_security_policy()
 
 
 class SecurityHeadersMiddleware:

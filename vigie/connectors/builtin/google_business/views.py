@@ -29,9 +29,9 @@ from vigie.connectors.builtin.google_business.connector import GOOGLE_AUTH_URL, 
 from vigie.connectors.contract import ConnectorError
 from vigie.connectors.credentials import CredentialsError, decrypt_secrets
 from vigie.connectors.models import Source
+from vigie.core.csp import content_security_policy
 from vigie.core.decorators import member_required
 from vigie.core.egress import EgressRefused
-from vigie.core.middleware import content_security_policy
 from vigie.core.models import Organisation
 from vigie.core.roles import MANAGE
 from vigie.core.tenancy import get_in_org
