@@ -5,7 +5,7 @@ written by ``vigie.alerts.crisis.actions``."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from vigie.alerts.detection.explanations import MAX_SHOWN_RATIO, elapsed, number_en, number_fr
@@ -534,6 +535,11 @@ def _wants(events: list[str], minimum: str, event: str, severity: str) -> bool:
     return severity_rank(severity) >= severity_rank(minimum)
 
 
+def _french_or_english(french: str, english: str) -> Callable[[], str]:
+    """An alert's text in the active language: its English version in English (when it has one)."""
+    return lambda: english or french if (get_language() or "").startswith("en") else french
+
+
 def do_dispatch_alert(
     alert: Alert,
     event: str,
@@ -563,16 +569,14 @@ def do_dispatch_alert(
             preference.events, preference.minimum_severity, event, payload["severity"]
         ):
             continue
-        # In the member's language, as their e-mail is (``tasks._send``).
-        title, body = payload["title"], payload["body"]
-        if membership.user.language_for(organisation) == "en":
-            title, body = payload["title_en"] or title, payload["body_en"] or body
+        # In the member's language, as their e-mail is (``tasks._send``); given in both languages,
+        # so that the list follows the member's language if they switch it.
         do_notify(
             organisation,
             membership.user,
             event,
-            title,
-            body=body,
+            _french_or_english(payload["title"], payload["title_en"]),
+            body=_french_or_english(payload["body"], payload["body_en"]),
             url=_alert_url(alert),
             data={"alert_id": alert.pk},
         )

@@ -657,6 +657,14 @@ def do_notify(
     """
     with translation.override(recipient.language_for(organisation)):
         title_text, body_text = render_text(title), render_text(body)
+    # Translatable text is also kept in every interface language, so that the list reads in its
+    # reader's language after they switch (``Notification.shown_title``); plain text is the same
+    # in all of them.
+    texts: dict[str, dict[str, str]] = {}
+    if not (isinstance(title, str) and isinstance(body, str)):
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                texts[code] = {"title": render_text(title)[:300], "body": render_text(body)}
     return Notification.objects.create(
         organisation=organisation,
         recipient=recipient,
@@ -665,6 +673,7 @@ def do_notify(
         body=body_text,
         url=url,
         data=data or {},
+        texts=texts,
     )
 
 
@@ -723,4 +732,13 @@ def do_forget_notification_texts(organisation: Organisation, replacements: dict[
         if old and old != new:
             count += notifications.filter(title=old).update(title=new[:300])
             count += notifications.filter(body=old).update(body=new)
+    # The same texts kept in each language (``Notification.texts``): an erased author must not
+    # stay in the English copy of a French notification.
+    for pk, texts in notifications.exclude(texts={}).values_list("pk", "texts").iterator(chunk_size=2000):
+        rewritten = {
+            code: {field: replacements.get(text, text) for field, text in written.items()}
+            for code, written in texts.items()
+        }
+        if rewritten != texts:
+            count += notifications.filter(pk=pk).update(texts=rewritten)
     return count

@@ -338,6 +338,11 @@ class Notification(models.Model):
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The title and body in each interface language ({"en": {"title": …, "body": …}, "fr": …}) when
+    # they were given as translatable text: the bell's list follows its reader's language after a
+    # switch (an English user read the French notifications written before). Empty: ``title`` and
+    # ``body`` only (plain text, or a notification older than this).
+    texts = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -349,3 +354,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def _in_reader_language(self, field: str) -> str:
+        from django.utils.translation import get_language
+
+        written = self.texts.get((get_language() or "")[:2]) or {}
+        return str(written.get(field, getattr(self, field)))
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language where it was written in it, else as stored."""
+        return self._in_reader_language("title")
+
+    @property
+    def shown_body(self) -> str:
+        """The body in the active language where it was written in it, else as stored."""
+        return self._in_reader_language("body")
