@@ -83,7 +83,11 @@ def server(tmp_path: Path, demo: dict[str, Any], smtp: SmtpServer) -> Iterator[s
 
 
 def sign_in(browser: Any, url: str, email: str) -> Any:
-    page = new_context(browser).new_page()
+    return sign_in_context(new_context(browser), url, email)
+
+
+def sign_in_context(context: Any, url: str, email: str) -> Any:
+    page = context.new_page()
     page.goto(f"{url}/inbox/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
@@ -238,3 +242,45 @@ def test_a_list_saved_by_excel_is_invited_and_the_survey_scales_are_even_on_a_ph
             assert box["x"] + box["width"] <= width
             assert "/o/r/" in (review.get_attribute("href") or "")
         customer.close()
+
+
+def test_survey_results_import_in_the_background_and_the_invitation_figures_read_as_pairs(
+    server: str, browser: Any, tmp_path: Path
+) -> None:
+    manager = sign_in(browser, server, DEMO_LOGINS["manager"])
+    manager.goto(f"{server}/outreach/")
+    results = tmp_path / "enquete.csv"
+    rows = [f"e{n};01/12/2026;{1 + n % 5};{n % 11};" for n in range(300)]
+    results.write_text("id;date;csat;nps;comment\n" + "\n".join([*rows, "e999;01/12/2026;9;;"]) + "\n")
+    form = manager.locator("form[action='/outreach/surveys/import/']")
+    form.get_by_label("Fichier CSV").set_input_files(str(results))
+    form.get_by_role("button", name="Importer").click()
+    # Imported in the background (the embedded worker): the page follows the run to its report.
+    manager.wait_for_url("**/outreach/lists/*/")
+    manager.locator('[data-outreach="batch"][data-state="done"]').wait_for(timeout=60000)
+    report = manager.locator('[data-outreach="survey-report"]').inner_text()
+    assert "300 réponses importées." in report
+    assert "1 ligne refusée" in report
+    assert "La satisfaction se note de 1 à 5." in manager.locator('tr[data-line="302"]').inner_text()
+
+    # The dashboard's invitation figures: each label and its value on one line, phone and desktop
+    # (the values fell under their labels, indented).
+    for width in (390, 1280):
+        context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
+        page = sign_in_context(context, server, DEMO_LOGINS["manager"])
+        page.goto(f"{server}/dashboard/")
+        pairs = page.evaluate(
+            """() => [...document.querySelectorAll('[data-outreach="measures"] dt')].map(dt => {
+                const dd = dt.nextElementSibling, a = dt.getBoundingClientRect(), b = dd.getBoundingClientRect();
+                return [dt.textContent.trim(), a.top, b.top, a.right <= b.left, b.right];
+            })"""
+        )
+        card = page.locator('[data-outreach="measures"]').bounding_box()
+        assert card is not None
+        assert len(pairs) == 9
+        for label, label_top, value_top, beside, value_right in pairs:
+            assert abs(label_top - value_top) < 2, (width, label)
+            assert beside, (width, label)
+            assert value_right <= card["x"] + card["width"], (width, label)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()
