@@ -60,3 +60,29 @@ def test_every_message_of_the_source_is_in_the_catalogue(tmp_path: Path) -> None
     guessed = [entry.msgid for entry in extracted.fuzzy_entries()]
     assert not missing, f"in the source, not translated in the catalogue: {missing[:10]}"
     assert not guessed, f"in the source, only a guessed (fuzzy) translation: {guessed[:10]}"
+
+
+def test_french_counts_zero_and_one_in_the_singular() -> None:
+    """French writes "0 mention", "1 mention", "2 mentions": the messages are French, so without a
+    French catalogue gettext counted the English way ("0 réponses importées")."""
+    from django.template import Context, Template
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    singular, plural = (
+        "Cette source a apporté %(counter)s mention.",
+        "Cette source a apporté %(counter)s mentions.",
+    )
+    with translation.override("fr"):
+        assert [ngettext(singular, plural, n) % {"counter": n} for n in (0, 1, 2)] == [
+            "Cette source a apporté 0 mention.",
+            "Cette source a apporté 1 mention.",
+            "Cette source a apporté 2 mentions.",
+        ]
+        template = Template(
+            "{% load i18n %}{% blocktranslate count counter=n %}{{ counter }} avertissement{% plural %}"
+            "{{ counter }} avertissements{% endblocktranslate %}"
+        )
+        assert template.render(Context({"n": 0})) == "0 avertissement"
+    with translation.override("en"):
+        assert ngettext(singular, plural, 0) % {"counter": 0} == "This source brought 0 mentions."

@@ -27,6 +27,34 @@ def _save_atomically(catalogue: polib.POFile, mo_path: Path) -> None:
         raise
 
 
+# French is the language of the messages themselves, so it has no catalogue to translate them;
+# but without one, gettext counts the French way only for Django's own messages: ours read
+# "0 mentions", "0 réponses importées" where French writes the singular for 0 and 1. The French
+# catalogue compiled from the English one's plural messages gives them French's rule.
+FRENCH_PLURALS = "nplurals=2; plural=(n > 1);"
+
+
+def french_plurals(english: polib.POFile) -> polib.POFile:
+    """A catalogue holding each plural message of ``english`` as itself, under French's rule."""
+    french = polib.POFile()
+    french.metadata = {
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Language": "fr",
+        "Plural-Forms": FRENCH_PLURALS,
+    }
+    for entry in english:
+        if entry.msgid_plural and not entry.obsolete:
+            french.append(
+                polib.POEntry(
+                    msgctxt=entry.msgctxt,
+                    msgid=entry.msgid,
+                    msgid_plural=entry.msgid_plural,
+                    msgstr_plural={0: entry.msgid, 1: entry.msgid_plural},
+                )
+            )
+    return french
+
+
 class Command(BaseCommand):
     help = "Compile Vigie's translation catalogues."
 
@@ -40,6 +68,11 @@ class Command(BaseCommand):
                     raise CommandError(f"{po_path}: {exc}") from exc
                 _save_atomically(catalogue, po_path.with_suffix(".mo"))
                 compiled += 1
+                if po_path.parent.parent.name == "en":
+                    french = Path(locale_dir) / "fr" / "LC_MESSAGES" / po_path.with_suffix(".mo").name
+                    french.parent.mkdir(parents=True, exist_ok=True)
+                    _save_atomically(french_plurals(catalogue), french)
+                    compiled += 1
                 if options["verbosity"] > 1:
                     self.stdout.write(f"{po_path}: {catalogue.percent_translated()}% translated")
         self.stdout.write(f"compiled {compiled} catalogue(s)")
