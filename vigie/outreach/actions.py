@@ -33,6 +33,7 @@ from vigie.charter.queries import current_charter
 from vigie.connectors.actions import do_ensure_receiving_source
 from vigie.connectors.contract import AuthorIn, MentionIn, Page
 from vigie.core.actions import do_record_audit_event
+from vigie.core.db import yield_writer
 from vigie.core.models import Location, Organisation, Team, User
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case, PrivateChannel, PrivateThread
@@ -1458,6 +1459,10 @@ def run_list_slice(batch_id: int, start: int) -> str:
         if not _save_progress(batch, saved, index, sent, counts, pending):
             return "moved"
         saved, pending = index, []
+        # A list is thousands of short write transactions back to back: on SQLite, step aside
+        # between chunks so the other writers get the lock (alert detection waited out its busy
+        # timeout and failed while a 5,000-row list was being sent).
+        yield_writer()
         if (timezone.now() - began).total_seconds() > BATCH_SLICE_SECONDS:
             break
     if index < len(rows):
