@@ -188,6 +188,12 @@ def do_retry_statement_publication(publication: StatementPublication, *, actor: 
     publication = StatementPublication.objects.select_for_update().get(pk=publication.pk)
     if publication.status != Status.FAILED:
         raise ValidationError(_("Seule une publication en échec peut être relancée."))
+    _send_again(publication, actor)
+    return publication
+
+
+def _send_again(publication: StatementPublication, actor: User) -> None:
+    """Queue a failed publication (locked by the caller) again, with its own idempotency key."""
     publication.status = Status.PENDING
     publication.claimed_by = ""
     publication.save(update_fields=["status", "claimed_by"])
@@ -203,7 +209,6 @@ def do_retry_statement_publication(publication: StatementPublication, *, actor: 
         obj=publication.statement.crisis,
         data={"statement_id": publication.statement_id, "platform": publication.platform},
     )
-    return publication
 
 
 @transaction.atomic
@@ -222,21 +227,7 @@ def do_retry_failed_statement_publications(
     if not failed:
         raise ValidationError(_("Aucun envoi en échec à relancer."))
     for publication in failed:
-        publication.status = Status.PENDING
-        publication.claimed_by = ""
-        publication.save(update_fields=["status", "claimed_by"])
-        enqueue(
-            PUBLISH_STATEMENT_JOB,
-            {"publication_id": publication.pk},
-            dedupe_key=f"publish-statement:{publication.pk}",
-        )
-        do_record_audit_event(
-            publication.organisation,
-            "crisis.statement_retried",
-            actor=actor,
-            obj=statement.crisis,
-            data={"statement_id": statement.pk, "platform": publication.platform},
-        )
+        _send_again(publication, actor)
     return failed
 
 
