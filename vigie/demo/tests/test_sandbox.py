@@ -316,7 +316,7 @@ def test_reviews_answered_from_the_google_app_show_their_answer_and_a_poll_chang
     # The demo's history holds Google reviews the agency answered from the Google app: the
     # review carries the answer, its case was closed as already answered there and counts it as
     # its first response; reading the platform again finds the same answer and records nothing.
-    do_load_demo(size=2000)
+    do_load_demo(size=600)
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
     answered = list(
         Case.objects.filter(organisation=organisation, no_answer_reason=NoAnswerReason.ANSWERED_ELSEWHERE)
