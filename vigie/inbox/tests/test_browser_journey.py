@@ -74,7 +74,7 @@ def test_agent_answers_supervisor_approves_and_the_reply_is_published(
     server: Server, platform: FakePlatform, browser: Any
 ) -> None:
     agent = sign_in(browser, server, "agent@acme.example")
-    assert "0 %" in response_rate(agent, server)
+    assert "0\u00a0%" in response_rate(agent, server)
 
     agent.goto(f"{server.url}/inbox/")
     agent.locator("a.case-link").first.click()
@@ -127,7 +127,7 @@ def test_agent_answers_supervisor_approves_and_the_reply_is_published(
     timeline = supervisor.locator(".timeline").inner_text()
     for step in ("Réponse soumise à validation", "Réponse validée", "Réponse publiée sur la plateforme"):
         assert step in timeline
-    assert "50 %" in response_rate(agent, server), "one of the two cases needing an answer got one"
+    assert "50\u00a0%" in response_rate(agent, server), "one of the two cases needing an answer got one"
 
 
 def test_keyboard_shortcuts_move_assign_search_and_show_help(server: Server, browser: Any) -> None:

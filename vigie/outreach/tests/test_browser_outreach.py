@@ -146,10 +146,10 @@ def test_resolved_case_invitation_survey_answer_dashboard_and_gating_refused(
     manager.goto(f"{server}/dashboard/")
     section = manager.locator('[data-outreach="satisfaction"]').inner_text()
     assert "Total" in section
-    assert "0 %" in section, "CSAT: the one answer is 2 out of 5"
+    assert "0\u00a0%" in section, "CSAT: the one answer is 2 out of 5"
     assert "2,0/5" in section, "average CSAT 2/5"
     assert "-100" in section, "NPS -100 (one detractor)"
-    assert "100 %" in section, "response rate: one answer to one invitation"
+    assert "100\u00a0%" in section, "response rate: one answer to one invitation"
     assert "Agence" in section, "per location"
 
     # A rule that would invite only the happy customers is refused, with its reason.

@@ -245,9 +245,9 @@ def test_the_dashboard_shows_csat_and_nps_per_location_team_and_agent(
     page = login(world.tenant.viewer).get("/dashboard/").content.decode()
     section = page.split('data-outreach="satisfaction"')[1].split("</section>")[0]
     assert "Agence Lyon" in section
-    assert "50 %" in section, "CSAT: one of two answers is 4 or 5"
+    assert "50\u00a0%" in section, "CSAT: one of two answers is 4 or 5"
     assert ">0<" in section, "NPS: one promoter, one detractor"
-    assert "67 %" in section, "response rate: two answers to three invitations"
+    assert "67\u00a0%" in section, "response rate: two answers to three invitations"
     assert "(2/3)" in section
     card = page.split('data-kpi="csat"')[1].split("</article>")[0]
     assert "NPS 0" in card
