@@ -66,3 +66,19 @@ def test_the_confirmation_in_english(world: World, login: Callable[[Membership],
     assert "Remove this testimonial?" in text
     assert "The review itself stays in Vigie" in text
     assert "report" not in text.split("Will be deleted")[1].split("</ul>")[0]
+
+
+@pytest.mark.parametrize("role", ["viewer", "agent"])
+def test_only_a_manager_may_remove_a_testimonial(
+    world: World, login: Callable[[Membership], Client], role: str
+) -> None:
+    from vigie.mentions.tests.factories import make_mention
+
+    organisation = world.tenant.organisation
+    review = make_mention(organisation, rating="5", text="Très bon accueil")
+    testimonial = do_select_testimonial(organisation, actor=world.tenant.manager.user, mention=review)
+    client = login(world.tenant.member(role))
+    url = f"/outreach/testimonials/{testimonial.pk}/delete/"
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"confirm": "1"}).status_code == 403
+    assert Testimonial.objects.filter(pk=testimonial.pk).exists()
