@@ -15,24 +15,15 @@ from django.utils.translation import gettext as _
 
 from vigie.core.dates import long_date
 
+# Numbers and shares are written as the web pages write them: one rule, in core.
+from vigie.core.numbers import number as number
+from vigie.core.numbers import percent as percent
+
 NBSP = "\u00a0"
 
 
 def _french() -> bool:
     return (get_language() or "fr").startswith("fr")
-
-
-def number(value: float | int | None, decimals: int = 0) -> str:
-    """``value`` with the language's decimal mark, digit grouping and a true minus sign ("−3");
-    "—" when unknown."""
-    if value is None:
-        return "—"
-    text = formats.number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
-    # A true minus sign, not a hyphen: "−12".
-    if text.startswith("-"):
-        text = "\u2212" + text[1:] if round(value, decimals) else text[1:]
-    # Django's French grouping is a no-break space; keep the narrow one typographers use.
-    return text.replace(NBSP, "\u202f") if _french() else text
 
 
 def signed(value: float | int, decimals: int = 0) -> str:
@@ -41,14 +32,6 @@ def signed(value: float | int, decimals: int = 0) -> str:
         return number(0, decimals)
     sign = "+" if value > 0 else "\u2212"
     return sign + number(abs(value), decimals)
-
-
-def percent(share: float | None, decimals: int = 0) -> str:
-    """A share 0..1 as "42 %" (French) or "42%" (English)."""
-    if share is None:
-        return "—"
-    space = NBSP if _french() else ""
-    return f"{number(share * 100, decimals)}{space}%"
 
 
 def points(delta_share: float, decimals: int = 0) -> str:

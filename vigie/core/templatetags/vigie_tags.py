@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import template
-from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from vigie.core.numbers import percent
 
 register = template.Library()
 
@@ -71,17 +72,9 @@ def colon() -> str:
 
 @register.filter
 def pct(share: float | None, decimals: int = 0) -> str:
-    """A share 0..1 as a percentage the way the interface's language writes it: "85 %" in French
-    (a no-break space before the sign, which never wraps away from its number), "85%" in English
-    ("85 %" read as French typography in the English pages, whose PDF report wrote "85%").
-    The decimal mark follows the language too ("12,5 %", "12.5%"); "—" when unknown."""
+    """A share 0..1 as a percentage the way the interface's language writes it: "85 %" in French,
+    "85%" in English ("85 %" read as French typography in the English pages, whose PDF report
+    wrote "85%"); the report's own rule (``vigie.core.numbers``). "—" when unknown."""
     if share is None or share == "":
         return "—"
-    places = int(decimals)
-    value = round(float(share) * 100, places)
-    text = formats.number_format(value, places, use_l10n=True)
-    # A true minus sign, and no "−0" for a share that rounds to nothing.
-    if text.startswith("-"):
-        text = "\u2212" + text[1:] if value else text[1:]
-    english = (get_language() or "fr").startswith("en")
-    return f"{text}%" if english else f"{text}\u00a0%"
+    return percent(float(share), int(decimals))
