@@ -7,19 +7,13 @@ time zone, to the same day three months later; a lawyer confirms the exact compu
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from vigie.core.dates import add_months
+
 LIMITATION_MONTHS = 3
 WARNING_DAYS = (30, 7)
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def limitation_date(published_at: datetime, timezone_name: str) -> date:

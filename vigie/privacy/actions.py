@@ -11,7 +11,6 @@ their author and their case stay as they are until the hold is lifted.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import hmac
 from collections.abc import Collection, Iterator
@@ -29,7 +28,7 @@ from vigie.charter.document import RETENTION_KINDS, RetentionPolicy
 from vigie.charter.queries import current_charter
 from vigie.connectors.models import Source
 from vigie.core.actions import do_forget_notification_texts, do_prune_audit_events, do_record_audit_event
-from vigie.core.dates import long_date
+from vigie.core.dates import add_months, long_date
 from vigie.core.models import AuditEvent, Organisation, User
 from vigie.evidence.queries import held_mention_ids
 from vigie.inbox.actions import (
@@ -393,14 +392,6 @@ def do_apply_retention(
 
 
 # --- the register of requests ----------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` so many calendar months later (31 January + 1 month: the last day of February), as
-    art. 12(3) counts "one month" from the receipt."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def do_record_request(

@@ -16,9 +16,10 @@ from django.test import Client
 from django.utils import timezone
 
 from vigie.conftest import Tenant
+from vigie.core.dates import add_months
 from vigie.core.models import AuditEvent, Membership
 from vigie.mentions.tests.factories import make_author, make_mention
-from vigie.privacy.actions import add_months, do_record_request
+from vigie.privacy.actions import do_record_request
 from vigie.privacy.models import SubjectRequest
 
 pytestmark = pytest.mark.django_db
