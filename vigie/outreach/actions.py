@@ -34,6 +34,7 @@ from vigie.connectors.actions import do_ensure_receiving_source
 from vigie.connectors.contract import AuthorIn, MentionIn, Page
 from vigie.core.actions import do_record_audit_event
 from vigie.core.db import yield_writer
+from vigie.core.encodings import text_encoding
 from vigie.core.models import Location, Organisation, Team, User
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case, PrivateChannel, PrivateThread
@@ -1138,23 +1139,9 @@ class CsvError(ValueError):
 
 
 def decode_csv(raw: bytes) -> str:
-    """The text of an uploaded list: UTF-16 (Excel's « Texte Unicode », with its byte order mark,
-    or without one when every other byte is zero), UTF-8 (with or without Excel's byte order
-    mark), else Windows-1252, which Excel on Windows writes for « CSV (séparateur : point-virgule) »
-    (read as UTF-8, « Hélène » became « H\ufffdl\ufffdne » in the mail and « Saint-Étienne » an
-    unknown location; read as Windows-1252, a UTF-16 file had a NUL after each letter and no column
-    was found)."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16", errors="replace")
-    head = raw[:200]
-    if len(head) >= 4 and head.count(0) * 3 >= len(head):
-        # No byte order mark, yet half the bytes are zero: UTF-16, the zeros telling which end.
-        encoding = "utf-16-le" if head[1] == 0 else "utf-16-be"
-        return raw.decode(encoding, errors="replace")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+    """The text of an uploaded list, whatever encoding the spreadsheet wrote it in (UTF-16 with or
+    without its byte-order mark, UTF-8, Windows-1252: ``vigie.core.encodings``)."""
+    return raw.decode(text_encoding(raw), errors="replace")
 
 
 def read_invite_rows(text: str) -> list[dict[str, str]]:

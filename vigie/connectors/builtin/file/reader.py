@@ -8,7 +8,6 @@ JSON) or row (XLSX) where the record starts, for the reject file.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -16,6 +15,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from vigie.core.encodings import text_encoding
 
 CHUNK = 1 << 20
 FORMATS = ("csv", "xlsx", "json", "jsonl")
@@ -74,41 +75,10 @@ def flatten(value: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
 def _encoding(path: Path) -> str:
-    """The text encoding of ``path``: a byte-order mark says it (UTF-8, UTF-16, UTF-32); UTF-16
-    without one shows as a NUL byte in every other place; then UTF-8 if it decodes, else the
-    Windows code page spreadsheets still write (CP1252), else Latin-1 (which decodes anything)."""
+    """The text encoding of ``path``, read from its first bytes (``vigie.core.encodings``)."""
     with path.open("rb") as handle:
-        sample = handle.read(CHUNK)
-    for bom, encoding in _BOMS:
-        if sample.startswith(bom):
-            return encoding
-    pairs = sample[: len(sample) - len(sample) % 2]
-    if len(pairs) >= 4:
-        odd_nuls, even_nuls = pairs[1::2].count(0), pairs[0::2].count(0)
-        if odd_nuls > len(pairs) // 4 and even_nuls == 0:
-            return "utf-16-le"
-        if even_nuls > len(pairs) // 4 and odd_nuls == 0:
-            return "utf-16-be"
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 4:  # not just a character cut by the sample's end
-            try:
-                sample.decode("cp1252")
-            except UnicodeDecodeError:
-                return "latin-1"
-            return "cp1252"
-    return "utf-8-sig"
+        return text_encoding(handle.read(CHUNK), whole=False)
 
 
 class FileReader:
