@@ -17,6 +17,7 @@ import binascii
 import calendar
 import hashlib
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
@@ -205,6 +206,47 @@ def _absolute_link(link: str, base: str) -> str:
     return resolved if urlsplit(resolved).scheme in {"http", "https"} else ""
 
 
+DIGEST_PREFIX = "sha256:"
+
+
+def content_id(title: str, date_written: str, body: str) -> str:
+    """The identity of an item the feed gives neither an id (``guid``) nor a link.
+
+    Its title and its own date as the feed writes it (``pubDate``, else ``updated`` or
+    ``dc:date``; never the feed's date or the time of the poll, which change) name it: ``sha256:``
+    and the SHA-256 of the title (flattened), a unit separator and the date. Its text is left out,
+    so an item whose text is corrected keeps its identity and is updated (with a revision), as an
+    item with a ``guid`` is. An item without a date of its own is named by its title and content
+    as written (the SHA-256 of ``title|content``, no prefix: the ids such items were stored under
+    before): nothing else stays the same from one poll to the next, so a corrected text then reads
+    as a new item.
+    """
+    if not date_written:
+        return hashlib.sha256(f"{title}|{body}".encode()).hexdigest()
+    key = f"{title}\x1f{date_written}"
+    return DIGEST_PREFIX + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _distinct_digests(items: list[MentionIn]) -> list[MentionIn]:
+    """``items`` where two id-less items of the same title and date stay two.
+
+    Two different items sharing a title and a date (two forum messages titled alike in the same
+    second) would be one mention, the second overwriting the first. The first in the feed keeps
+    the id of its title and date; each other one takes its content into its id too (``sha256:`` of
+    title, date and text). Identical copies stay one.
+    """
+    first_text: dict[str, str] = {}
+    out = []
+    for item in items:
+        if item.external_id.startswith(DIGEST_PREFIX):
+            seen = first_text.setdefault(item.external_id, item.html)
+            if seen != item.html:
+                key = f"{item.external_id}\x1f{item.html}"
+                item = replace(item, external_id=DIGEST_PREFIX + hashlib.sha256(key.encode()).hexdigest())
+        out.append(item)
+    return out
+
+
 class FeedConnector(Connector[FeedConfig]):
     """Reads an RSS or Atom feed; every entry becomes an ``article`` mention."""
 
@@ -286,7 +328,7 @@ class FeedConnector(Connector[FeedConfig]):
             item = self._mention(raw, language, feed_time, base)
             if item is not None:
                 items.append(item)
-        return Page(items=items, next_cursor=next_cursor)
+        return Page(items=_distinct_digests(items), next_cursor=next_cursor)
 
     def _mention(self, raw: Any, feed_language: str, feed_time: datetime, base: str) -> MentionIn | None:
         try:
@@ -305,7 +347,8 @@ class FeedConnector(Connector[FeedConfig]):
         if publisher and title.endswith(f" - {publisher}"):
             # Google News appends the publisher to every title.
             title = title[: -len(publisher) - 3].rstrip()
-        external_id = entry.id or written_link or hashlib.sha256(f"{title}|{body}".encode()).hexdigest()
+        date_written = (entry.published or entry.updated).strip()
+        external_id = entry.id.strip() or written_link or content_id(title, date_written, body)
         author = None
         name = entry.author.strip() or publisher
         if name:

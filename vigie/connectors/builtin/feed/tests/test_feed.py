@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from vigie.conftest import Tenant
+from vigie.connectors.actions import do_create_source
 from vigie.connectors.builtin.feed.connector import (
     FeedConfig,
     FeedConnector,
@@ -15,6 +17,8 @@ from vigie.connectors.builtin.feed.connector import (
 )
 from vigie.connectors.contract import ConnectorError, RateLimited
 from vigie.connectors.tests.servers import LocalServer, local_server
+from vigie.mentions.ingest import do_fetch_source
+from vigie.mentions.models import Mention
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
@@ -240,3 +244,71 @@ def test_mending_character_refs_leaves_everything_else_as_it_is() -> None:
     assert mend_character_refs(b"&#56832;&#55357;") == b"&#65533;&#65533;"
     assert mend_character_refs(b"&#1114112;") == b"&#65533;"
     assert mend_character_refs(b"no refs") == b"no refs"
+
+
+def _rss(*items: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Forum Conso</title>'
+        "<link>https://forum.example.fr/</link><lastBuildDate>{now}</lastBuildDate>"
+        + "".join(items)
+        + "</channel></rss>"
+    )
+
+
+def _item(title: str, text: str, date: str = "") -> str:
+    # No <guid>, no <link>: what some forum and CMS feeds write.
+    when = f"<pubDate>{date}</pubDate>" if date else ""
+    return f"<item><title>{title}</title><description><![CDATA[{text}]]></description>{when}</item>"
+
+
+def test_items_without_id_or_link_keep_one_identity_across_polls(tenant: Tenant) -> None:
+    complaint = _item(
+        "Remboursement refusé", "<p>Trois mois sans réponse.</p>", "Mon, 07 Dec 2026 09:12:00 +0100"
+    )
+    same_second = _item(
+        "Remboursement refusé", "<p>Moi aussi, même souci.</p>", "Mon, 07 Dec 2026 09:12:00 +0100"
+    )
+    undated = _item("Question", "<p>Quel délai pour une carte ?</p>")
+    with local_server() as server:
+        # The feed's own date changes at every build: it must not be part of any identity.
+        server.add(
+            "GET",
+            "/feed",
+            200,
+            _rss(complaint, same_second, undated).format(now="Mon, 07 Dec 2026 10:00:00 GMT"),
+            RSS,
+        )
+        source = do_create_source(
+            tenant.organisation, platform="feed", name="Forum", config={"url": server.url("/feed")}
+        )
+        assert do_fetch_source(source).counts.new == 3
+        stored = Mention.objects.filter(source=source)
+        assert stored.count() == 3  # two messages with one title and one second stay two
+
+        server.routes.clear()
+        server.add(
+            "GET",
+            "/feed",
+            200,
+            _rss(complaint, same_second, undated).format(now="Mon, 07 Dec 2026 11:00:00 GMT"),
+            RSS,
+        )
+        do_fetch_source(source)
+        assert stored.count() == 3  # read again: nothing doubled
+
+        # The author corrects the text: the same mention, updated, the old text kept as a revision.
+        corrected = _item(
+            "Remboursement refusé",
+            "<p>Trois mois sans réponse, et toujours rien.</p>",
+            "Mon, 07 Dec 2026 09:12:00 +0100",
+        )
+        server.routes.clear()
+        server.add(
+            "GET", "/feed", 200, _rss(corrected, undated).format(now="Mon, 07 Dec 2026 12:00:00 GMT"), RSS
+        )
+        do_fetch_source(source)
+        assert stored.count() == 3
+        edited = stored.get(text="Trois mois sans réponse, et toujours rien.")
+        assert edited.external_id.startswith("sha256:")
+        assert [r.text for r in edited.revisions.all()] == ["Trois mois sans réponse."]
+        assert edited.created_at.isoformat() == "2026-12-07T08:12:00+00:00"
