@@ -24,7 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -352,7 +352,9 @@ def _asked_since(contact: Contact, since: datetime) -> bool:
     """Whether ``contact`` was invited since ``since``. An invitation that failed to go (the mail
     server was down) asked nothing: the customer may be invited again, e.g. by importing the list
     once the server works (a refused address is marked bounced, and that still holds)."""
-    return contact.invitations.filter(created_at__gte=since).exclude(state=InvitationState.FAILED).exists()
+    # One interrupted twice while sending may have reached the customer: it counts as asked.
+    failed = Q(state=InvitationState.FAILED) & ~Q(error=INTERRUPTED_TWICE)
+    return contact.invitations.filter(created_at__gte=since).exclude(failed).exists()
 
 
 def address_digest(organisation: Organisation, address: str) -> str:
@@ -512,15 +514,50 @@ def do_invite(
     return "sent" if do_send_invitation(invitation, now=now) else "send_failed"
 
 
+# A claim ("sending") older than this was left by a worker that died between claiming the
+# invitation and recording the outcome: sending itself takes seconds (the SMTP connection times out
+# after 20 s, the SMS provider's after 15 s), so such an invitation is no longer being sent.
+SENDING_STALE_AFTER = timedelta(minutes=15)
+# Attempts at one invitation: the first, and one retry after an interrupted claim. SMTP cannot tell
+# whether the first went, so the retry may be a duplicate (same Message-ID, marked attempt 2); a
+# second interruption is not retried: at most one duplicate.
+MAX_SEND_ATTEMPTS = 2
+INTERRUPTED_TWICE = "interrupted twice while sending: not retried"
+
+
+def _claim(invitation: Invitation, *, reminder: bool, retry: bool, now: datetime) -> bool:
+    """Take ``invitation`` (or its reminder) for sending by a conditional UPDATE: only one sender
+    gets it. A ``retry`` takes back an invitation whose claim is stale, if nobody did since."""
+    rows = Invitation.objects.filter(pk=invitation.pk)
+    if reminder:
+        return bool(rows.filter(reminder_sent_at__isnull=True).update(reminder_sent_at=now))
+    if retry:
+        rows = rows.filter(state=InvitationState.SENDING, attempts=invitation.attempts)
+        rows = rows.filter(
+            Q(claimed_at__isnull=True)
+            if invitation.claimed_at is None
+            else Q(claimed_at=invitation.claimed_at)
+        )
+    else:
+        rows = rows.filter(state=InvitationState.SCHEDULED)
+    claimed = bool(rows.update(state=InvitationState.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+    if claimed:
+        invitation.state, invitation.claimed_at = InvitationState.SENDING, now
+        invitation.attempts += 1
+    return claimed
+
+
 def do_send_invitation(
-    invitation: Invitation, *, reminder: bool = False, now: datetime | None = None
+    invitation: Invitation, *, reminder: bool = False, retry: bool = False, now: datetime | None = None
 ) -> bool:
     """Send ``invitation`` (or its one reminder); True when it went out. A permanent refusal marks
     the address bounced.
 
     The invitation (or its reminder) is claimed by a conditional UPDATE before anything goes, so
     the periodic job and a list's background run never send it twice, and the contact is read
-    again: an opt-out, bounce or complaint recorded since the invitation was made is honoured."""
+    again: an opt-out, bounce or complaint recorded since the invitation was made is honoured.
+    ``retry``: the invitation was left "sending" by a worker that died (``do_send_due``); it goes
+    once more, with the same Message-ID (or SMS idempotency key), marked as attempt 2."""
     now = now or timezone.now()
     contact = invitation.contact
     marks = (
@@ -532,27 +569,20 @@ def do_send_invitation(
             # Withdrawn, not left scheduled: it would come back at every run of ``do_send_due``
             # (500 such invitations stopped every other one from going).
             code = {"opted_out_at": "opted_out", "bounced_at": "bounced", "complained_at": "complained"}
-            Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SCHEDULED).update(
-                state=InvitationState.FAILED, error=f"withdrawn: {code[marked[0]]}"
-            )
+            Invitation.objects.filter(
+                pk=invitation.pk, state=InvitationState.SENDING if retry else InvitationState.SCHEDULED
+            ).update(state=InvitationState.FAILED, error=f"withdrawn: {code[marked[0]]}")
         return False
-    if reminder:
-        claimed = Invitation.objects.filter(pk=invitation.pk, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=now
-        )
-    else:
-        claimed = Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SCHEDULED).update(
-            state=InvitationState.SENDING
-        )
-    if not claimed:
+    if not _claim(invitation, reminder=reminder, retry=retry, now=now):
         return False
     campaign = campaign_for(invitation.organisation)
     texts = invitation_texts(invitation, reminder=reminder, with_survey=campaign.with_survey)
+    attempt = 1 if reminder else invitation.attempts
     try:
         if invitation.channel == Channel.SMS:
-            send_sms(invitation, texts)
+            send_sms(invitation, texts, reminder=reminder)
         else:
-            send_email(invitation, texts, reply_to=campaign.reply_to)
+            send_email(invitation, texts, reply_to=campaign.reply_to, reminder=reminder, attempt=attempt)
     except SendError as exc:
         with transaction.atomic():
             if reminder:
@@ -573,11 +603,15 @@ def do_send_invitation(
                 state=InvitationState.SENT, sent_at=now, error=""
             )
             invitation.state, invitation.sent_at = InvitationState.SENT, now
+        data: dict[str, Any] = {"channel": invitation.channel}
+        if attempt > 1:
+            # The retry of an interrupted sending: the customer may have received it twice.
+            data["attempt"] = attempt
         do_record_audit_event(
             invitation.organisation,
             "outreach.reminder_sent" if reminder else "outreach.sent",
             obj=invitation,
-            data={"channel": invitation.channel},
+            data=data,
         )
     return True
 
@@ -586,11 +620,38 @@ SEND_DUE_CHUNK = 500
 SEND_DUE_SECONDS = 240.0
 
 
+def _retry_interrupted(now: datetime) -> int:
+    """The invitations left "sending" longer than ``SENDING_STALE_AFTER`` by a worker that died:
+    each is sent once more (outside the quiet hours), or, interrupted a second time, marked failed
+    with that reason and never sent again. Returns how many went."""
+    sent = 0
+    stale = (
+        Invitation.objects.filter(state=InvitationState.SENDING)
+        .filter(Q(claimed_at__lte=now - SENDING_STALE_AFTER) | Q(claimed_at__isnull=True))
+        .select_related("contact", "organisation", "location")
+        .order_by("pk")
+    )
+    for invitation in stale[:SEND_DUE_CHUNK]:
+        if invitation.attempts >= MAX_SEND_ATTEMPTS:
+            Invitation.objects.filter(
+                pk=invitation.pk, state=InvitationState.SENDING, attempts=invitation.attempts
+            ).update(state=InvitationState.FAILED, error=INTERRUPTED_TWICE)
+            continue
+        campaign = campaign_for(invitation.organisation)
+        local = _local(invitation.organisation, invitation.location, now)
+        if in_quiet_hours(local, campaign.quiet_start, campaign.quiet_end):
+            continue
+        sent += do_send_invitation(invitation, retry=True, now=now)
+    return sent
+
+
 def do_send_due(now: datetime | None = None) -> dict[str, int]:
-    """Send the invitations whose quiet hours are over, and the one reminder of those sent
-    ``reminder_after_days`` ago whose customer has neither clicked nor answered."""
+    """Send the invitations whose quiet hours are over, the ones a worker that died left
+    "sending" (``_retry_interrupted``), and the one reminder of those sent ``reminder_after_days``
+    ago whose customer has neither clicked nor answered."""
     now = now or timezone.now()
     sent = reminded = 0
+    retried = _retry_interrupted(now)
     due = (
         Invitation.objects.filter(state=InvitationState.SCHEDULED, send_after__lte=now)
         .select_related("contact", "organisation", "location")
@@ -624,7 +685,7 @@ def do_send_due(now: datetime | None = None) -> dict[str, int]:
             if in_quiet_hours(local, campaign.quiet_start, campaign.quiet_end):
                 continue
             reminded += do_send_invitation(invitation, reminder=True, now=now)
-    return {"sent": sent, "reminded": reminded}
+    return {"sent": sent, "reminded": reminded, "retried": retried}
 
 
 def case_request(case: Case) -> InviteRequest | None:

@@ -129,7 +129,8 @@ class Channel(models.TextChoices):
 class InvitationState(models.TextChoices):
     SCHEDULED = "scheduled", _("Programmée (heures calmes)")
     # Claimed by one sender just before the mail or SMS goes: no other sender (the periodic job,
-    # a list's background run) takes it again. One left here by a crash is never sent twice.
+    # a list's background run) takes it again. One left here by a worker that died longer than
+    # ``actions.SENDING_STALE_AFTER`` ago is tried once more by the periodic job (``attempts``).
     SENDING = "sending", _("Envoi en cours")
     SENT = "sent", _("Envoyée")
     FAILED = "failed", _("Échec de l'envoi")
@@ -221,6 +222,11 @@ class Invitation(models.Model):
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=now)
     send_after = models.DateTimeField(default=now)
+    # When a sender last claimed it ("sending") and how many times it was claimed: a claim older
+    # than ``actions.SENDING_STALE_AFTER`` was left by a worker that died; the periodic job tries
+    # it once more (attempt 2, with the same Message-ID), never a third time.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)

@@ -53,6 +53,13 @@ _SEND_ERRORS: list[tuple[re.Pattern[str], Promise]] = [
     (re.compile(r"SMS provider unreachable"), _("fournisseur de SMS injoignable")),
     (re.compile(r"SMS provider answered (?P<code>\d+)"), _("le fournisseur de SMS a répondu %(code)s")),
     (re.compile(r"SMS provider: "), _("adresse du fournisseur de SMS refusée par la politique de sortie")),
+    (
+        re.compile(r"interrupted twice while sending"),
+        _(
+            "envoi interrompu deux fois (le processus d'envoi s'est arrêté) : pas de troisième essai ; "
+            "le client a pu la recevoir, il n'est pas invité de nouveau pendant la période"
+        ),
+    ),
 ]
 
 

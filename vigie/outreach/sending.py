@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 
 from vigie.connectors.platforms import platform_public_label
 from vigie.core.egress import EgressRefused, check_url, egress_client
@@ -77,8 +78,25 @@ def sender(invitation: Invitation) -> str:
     return formataddr((name, address)) if name else address
 
 
-def email_message(invitation: Invitation, texts: Texts, *, reply_to: str = "") -> EmailMultiAlternatives:
-    """The e-mail as the customer receives it (the preview shows this same message)."""
+def idempotency_key(invitation: Invitation, *, reminder: bool = False) -> str:
+    """The same key for every attempt at one message (the invitation, or its reminder): a second
+    attempt after a worker died is recognisable as the same message where the transport allows."""
+    digest = salted_hmac("vigie.outreach.message", invitation.token).hexdigest()[:32]
+    return f"{digest}.reminder" if reminder else digest
+
+
+def message_id(invitation: Invitation, *, reminder: bool = False) -> str:
+    """The mail's ``Message-ID``, the same at every attempt: SMTP itself deduplicates nothing, but
+    a mailbox that already holds a message with this id (Gmail, many IMAP clients) shows one."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<vigie.invitation.{idempotency_key(invitation, reminder=reminder)}@{domain}>"
+
+
+def email_message(
+    invitation: Invitation, texts: Texts, *, reply_to: str = "", reminder: bool = False, attempt: int = 1
+) -> EmailMultiAlternatives:
+    """The e-mail as the customer receives it (the preview shows this same message). ``attempt``
+    2 marks the one retry after a worker died while sending (``X-Vigie-Attempt``)."""
     message = EmailMultiAlternatives(
         texts.subject,
         texts.text,
@@ -93,11 +111,17 @@ def email_message(invitation: Invitation, texts: Texts, *, reply_to: str = "") -
     message.extra_headers["List-Unsubscribe"] = f"<{optout_link(invitation.token)}>"
     message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.extra_headers["Auto-Submitted"] = "auto-generated"
+    if invitation.token:
+        message.extra_headers["Message-ID"] = message_id(invitation, reminder=reminder)
+    if attempt > 1:
+        message.extra_headers["X-Vigie-Attempt"] = str(attempt)
     return message
 
 
-def send_email(invitation: Invitation, texts: Texts, *, reply_to: str = "") -> None:
-    message = email_message(invitation, texts, reply_to=reply_to)
+def send_email(
+    invitation: Invitation, texts: Texts, *, reply_to: str = "", reminder: bool = False, attempt: int = 1
+) -> None:
+    message = email_message(invitation, texts, reply_to=reply_to, reminder=reminder, attempt=attempt)
     try:
         get_connection(fail_silently=False).send_messages([message])
     except smtplib.SMTPRecipientsRefused as exc:
@@ -123,7 +147,9 @@ class HttpSmsProvider:
     def __init__(self, url: str, token: str, sender: str = "Vigie") -> None:
         self.url, self.token, self.sender = url, token, sender
 
-    def send(self, to: str, text: str) -> None:
+    def send(self, to: str, text: str, *, idempotency_key: str = "") -> None:
+        """``idempotency_key`` goes as the ``Idempotency-Key`` header, the same at every attempt
+        at one message: a provider that honours it sends a retried SMS once."""
         try:
             check_url(self.url)
         except EgressRefused as exc:
@@ -132,10 +158,11 @@ class HttpSmsProvider:
             # The guarded client checks the address again where the socket opens (DNS rebinding)
             # and reads at most a small answer: only the status matters.
             with egress_client(timeout=15, max_bytes=64 * 1024) as client:
+                headers = {"Authorization": f"Bearer {self.token}"}
+                if idempotency_key:
+                    headers["Idempotency-Key"] = idempotency_key
                 response = client.post(
-                    self.url,
-                    json={"to": to, "text": text, "sender": self.sender},
-                    headers={"Authorization": f"Bearer {self.token}"},
+                    self.url, json={"to": to, "text": text, "sender": self.sender}, headers=headers
                 )
         except EgressRefused as exc:
             raise SendError(f"SMS provider: {exc}", permanent=False) from None
@@ -154,8 +181,15 @@ def sms_provider() -> SmsProvider | None:
     return HttpSmsProvider(settings.SMS_URL, settings.SMS_TOKEN, settings.SMS_SENDER)
 
 
-def send_sms(invitation: Invitation, texts: Texts) -> None:
+def send_sms(invitation: Invitation, texts: Texts, *, reminder: bool = False) -> None:
     provider = sms_provider()
     if provider is None:
         raise SendError("no SMS provider configured (VIGIE_SMS_URL)")
-    provider.send(invitation.contact.phone, texts.sms)
+    if isinstance(provider, HttpSmsProvider):
+        provider.send(
+            invitation.contact.phone,
+            texts.sms,
+            idempotency_key=idempotency_key(invitation, reminder=reminder),
+        )
+    else:
+        provider.send(invitation.contact.phone, texts.sms)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -37,6 +40,7 @@ from vigie.outreach.links import sign
 from vigie.outreach.models import (
     BatchKind,
     BatchState,
+    Invitation,
     InvitationState,
     InviteBatch,
     SurveyResponse,
@@ -406,10 +410,33 @@ def mark_address(request: HttpRequest) -> HttpResponse:
     return redirect("outreach")
 
 
+def _claim_note(row: Invitation, now: datetime) -> str:
+    """What a manager needs to know of an invitation's claim: one stuck "sending" (a worker died)
+    is tried again by the periodic job; one sent at the second attempt may have gone twice."""
+    if row.state == InvitationState.SENDING and row.claimed_at is not None:
+        if row.claimed_at > now - actions.SENDING_STALE_AFTER:
+            return _("depuis %(time)s") % {"time": date_format(localtime(row.claimed_at), "TIME_FORMAT")}
+        if row.attempts < actions.MAX_SEND_ATTEMPTS:
+            return _(
+                "interrompu à %(time)s (le processus d'envoi s'est arrêté) : nouvel essai par la "
+                "prochaine tâche périodique, dans 5 minutes au plus"
+            ) % {"time": date_format(localtime(row.claimed_at), "SHORT_DATETIME_FORMAT")}
+        return _("interrompu une seconde fois : sera marquée en échec, sans troisième essai")
+    if row.state == InvitationState.SENDING:
+        return _("interrompu avant la mise à jour : nouvel essai par la prochaine tâche périodique")
+    if row.attempts >= 2 and row.state == InvitationState.SENT:
+        return _(
+            "envoyée au 2e essai, après une interruption : le client a pu la recevoir deux fois "
+            "(même identifiant de message)"
+        )
+    return ""
+
+
 @member_required(MANAGE)
 @require_GET
 def invitation_list(request: HttpRequest) -> HttpResponse:
     member = current_membership(request)
+    now = timezone.now()
     state = request.GET.get("state", "")
     if state not in InvitationState.values:
         state = ""
@@ -417,6 +444,8 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     for row in rows:
         # Why a failed invitation did not go ("Échec de l'envoi" alone left the manager guessing).
         row.error_label = send_error_label(row.error) if row.error else ""  # type: ignore[attr-defined]
+        # "Envoi en cours" for good was a worker that died: said, with when it is tried again.
+        row.claim_note = _claim_note(row, now)  # type: ignore[attr-defined]
         # What the customer did since, joined by " · " (it began with a stray " · " when the
         # customer answered the survey without clicking the review link).
         row.follow_up = [  # type: ignore[attr-defined]

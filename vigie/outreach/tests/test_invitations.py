@@ -178,9 +178,9 @@ def test_one_reminder_at_most_and_none_after_a_click(world: World, smtp: SmtpSer
     do_invite(organisation, InviteRequest(email="two@client.example"), now=start)
     clicked = Invitation.objects.get(contact__email="two@client.example")
     Client().get(f"/o/r/{_signed('review', clicked.token)}/")
-    assert do_send_due(now=start + timedelta(days=3)) == {"sent": 0, "reminded": 0}
-    assert do_send_due(now=start + timedelta(days=8)) == {"sent": 0, "reminded": 1}
-    assert do_send_due(now=start + timedelta(days=9)) == {"sent": 0, "reminded": 0}
+    assert do_send_due(now=start + timedelta(days=3)) == {"sent": 0, "reminded": 0, "retried": 0}
+    assert do_send_due(now=start + timedelta(days=8)) == {"sent": 0, "reminded": 1, "retried": 0}
+    assert do_send_due(now=start + timedelta(days=9)) == {"sent": 0, "reminded": 0, "retried": 0}
     subjects = [r.message["Subject"] for r in smtp.received]
     assert subjects.count("Rappel : votre avis sur Acme") == 1
     assert [r.rcpt_tos for r in smtp.received][-1] == ["one@client.example"]
