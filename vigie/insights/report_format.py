@@ -116,3 +116,15 @@ def _day_and_month(day: date) -> str:
         text = formats.date_format(day, "j F")
         return ("1er" + text[1:]) if day.day == 1 else text
     return formats.date_format(day, "F j")
+
+
+def quote_marks() -> tuple[str, str]:
+    """The language's quotation marks: « and » with no-break spaces inside in French, “ and ” in
+    English."""
+    return (f"«{NBSP}", f"{NBSP}»") if _french() else ("\u201c", "\u201d")
+
+
+def quoted(text: str) -> str:
+    """A customer's words between the language's quotation marks: "« … »" / "“…”"."""
+    opening, closing = quote_marks()
+    return f"{opening}{text}{closing}"

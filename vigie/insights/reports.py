@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import logging
 import re
-import zoneinfo
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -37,7 +36,7 @@ from vigie.insights.queries.kpis import KpiReport, kpi_report
 from vigie.insights.queries.quotes import Verbatim, consented_testimonials, mention_languages
 from vigie.insights.queries.theme_board import ThemeBoardRow, theme_board
 from vigie.insights.queries.themes import theme_labels
-from vigie.insights.queries.trends import time_series
+from vigie.insights.queries.trends import SeriesPoint, time_series
 from vigie.insights.report_branding import Branding, branding_for
 from vigie.insights.report_content import (
     AlertRow,
@@ -54,7 +53,17 @@ from vigie.insights.report_content import (
     theme_rows,
     theme_split,
 )
-from vigie.insights.report_format import delay, percent, period_title, short_day, stars
+from vigie.insights.report_format import (
+    NBSP,
+    delay,
+    long_date,
+    number,
+    percent,
+    period_title,
+    points,
+    quoted,
+    short_day,
+)
 from vigie.insights.report_summary import follow_up_sentence, summary_sentences
 from vigie.insights.verbatims import masked, order_patterns
 from vigie.outreach.queries import featured_testimonials
@@ -172,6 +181,8 @@ class ManagementReport:
     testimonials: list[Verbatim]
     volume_chart: str
     rating_chart: str
+    # The chart's buckets (days or weeks), none after the period's end or after today.
+    series: list[SeriesPoint] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     title: str = ""
     period_label: str = ""
@@ -269,6 +280,13 @@ def _chart_points(series: list[Any]) -> list[str]:
     return [short_day(p.start) for p in series]
 
 
+def shown_series(organisation: Organisation, period: Period, filters: InsightFilters) -> list[SeriesPoint]:
+    """The report's buckets up to the period's last day and today (organisation time): a period
+    still running has no weeks to come, which would read as weeks without a single mention."""
+    last = min(period.last_day, organisation_today(organisation))
+    return [p for p in time_series(organisation, period, filters) if p.start <= last]
+
+
 def report_filters(location: Location | None = None, group: LocationGroup | None = None) -> InsightFilters:
     """What a report about the organisation, one location or one group of locations counts."""
     if group is not None:
@@ -295,8 +313,7 @@ def build_report(
         kpis = kpi_report(organisation, period, filters, compare=True)
         # A period still running (this quarter) is drawn up to today: its weeks to come read as
         # weeks without a single mention.
-        today = timezone.now().astimezone(zoneinfo.ZoneInfo(organisation.timezone)).date()
-        series = [p for p in time_series(organisation, period, filters) if p.start <= today]
+        series = shown_series(organisation, period, filters)
         team_sla = team_sla_rows(organisation, period, filters)
         labels = _chart_points(series)
         volume_chart = bar_chart(
@@ -358,6 +375,7 @@ def build_report(
             testimonials=testimonials,
             volume_chart=volume_chart,
             rating_chart=rating_chart,
+            series=series,
             summary=summary,
             title=report_title(period),
             period_label=period_title(period.first_day, period.last_day),
@@ -396,14 +414,6 @@ FONTS = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
 
 
-def _fmt(value: float | None, unit: str) -> str:
-    if unit == "ratio":
-        return percent(value)
-    if unit == "hours":
-        return "—" if value is None else delay(value * 3600)
-    return stars(value)
-
-
 def render_pdf(report: ManagementReport) -> bytes:
     """The designed report printed by Chromium; the plain fpdf2 one where no browser is installed."""
     from vigie.insights.report_pdf import FONTS_BASE, ChromiumMissing, html_to_pdf
@@ -416,8 +426,14 @@ def render_pdf(report: ManagementReport) -> bytes:
 
 
 def render_plain_pdf(report: ManagementReport) -> bytes:
-    """The report as a plain PDF (A4, text and one bar chart), drawn with fpdf2 alone."""
+    """The report as a plain PDF (A4, text and one bar chart), drawn with fpdf2 alone.
+
+    Every number, share, delay and date is written as the designed report writes it, in the
+    report's language ("85 %" and "1 234" in French, "85%" and "1,234" in English), and its chart
+    has the designed report's buckets: none after the period's end or after today."""
     from fpdf import FPDF
+
+    from vigie.connectors.platforms import platform_name
 
     r = report
     with translation.override(r.language):
@@ -438,93 +454,145 @@ def render_plain_pdf(report: ManagementReport) -> bytes:
         def line(text: str) -> None:
             pdf.multi_cell(width, 5, text, new_x="LMARGIN", new_y="NEXT")
 
+        def labelled(label: str, value: str) -> str:
+            return _("%(label)s : %(value)s") % {"label": label, "value": value}
+
+        def source(quote: Verbatim, *, dated: bool = False) -> str:
+            parts = [platform_name(quote.platform), quote.location]
+            if dated and quote.created_at:
+                parts.append(long_date(quote.created_at.date()))
+            return " · ".join(part for part in parts if part)
+
         heading(_("Rapport de direction : %(org)s") % {"org": r.organisation.name}, 18)
-        line(r.period_label or period_title(r.period.first_day, r.period.last_day))
+        line(" · ".join(part for part in (r.title, r.scope, r.period_label) if part))
 
         heading(_("Indicateurs et objectifs"))
-        for kpi in r.kpis.kpis:
+        for kpi in r.kpi_rows:
             status = (
-                _("atteint") if kpi.met else (_("non atteint") if kpi.met is False else _("pas de données"))
+                _("atteint")
+                if kpi["met"]
+                else (_("non atteint") if kpi["met"] is False else _("pas de données"))
             )
-            previous = _fmt(kpi.previous, kpi.unit)
             line(
-                f"{kpi.label} : {_fmt(kpi.value, kpi.unit)} "
-                f"({_('objectif')} {_fmt(kpi.target, kpi.unit)}, {status} ; "
-                f"{_('période précédente')} {previous})"
+                _("%(label)s : %(value)s (objectif %(target)s, %(status)s ; période précédente %(previous)s)")
+                % {
+                    "label": kpi["label"],
+                    "value": kpi["value"],
+                    "target": kpi["target"],
+                    "status": status,
+                    "previous": kpi["previous"],
+                }
             )
         k = r.kpis
         line(
             _("Mentions : %(n)s ; avis : %(reviews)s ; audience estimée : %(reach)s ; engagement : %(eng)s")
-            % {"n": k.mention_volume, "reviews": k.review_count, "reach": k.total_reach, "eng": k.engagement}
+            % {
+                "n": number(k.mention_volume),
+                "reviews": number(k.review_count),
+                "reach": number(k.total_reach),
+                "eng": number(k.engagement),
+            }
         )
         if k.p90_first_response_business_seconds is not None:
             line(
-                _("Première réponse, 90e centile : %(h).1f h ouvrées")
-                % {"h": k.p90_first_response_business_seconds / 3600}
+                labelled(
+                    _("Première réponse, 90e centile (heures ouvrées)"),
+                    delay(k.p90_first_response_business_seconds),
+                )
             )
         if k.net_sentiment is not None:
-            line(_("Sentiment net : %(n)+.0f points") % {"n": k.net_sentiment * 100})
+            line(labelled(_("Sentiment net"), points(k.net_sentiment)))
         if k.csat is not None:
-            line(_("Satisfaction (CSAT) : %(c).0f %%") % {"c": k.csat * 100})
+            line(labelled(_("Satisfaction (CSAT)"), percent(k.csat)))
 
-        heading(_("Volume et note dans le temps"))
-        _pdf_bars(
-            pdf, [(short_day(p.start), p.volume) for p in time_series(r.organisation, r.period, r.filters)]
-        )
+        heading(_("Volume de mentions"))
+        if r.kpis.mention_volume:
+            _pdf_bars(pdf, [(short_day(p.start), p.volume) for p in r.series])
+        else:
+            line(_("Aucune mention sur la période."))
 
         heading(_("Principaux problèmes"))
         if not r.problems:
             line(_("Aucun thème négatif sur la période."))
         for row in r.problems:
             pdf.set_font(FONT, "B", 11)
-            line(
-                f"{row.label} : {row.volume} ({row.change:+d}), "
-                + _("%(p).0f %% négatif") % {"p": row.negativity * 100}
-            )
-            pdf.set_font(FONT, "I", 9)
-            for quote in r.problem_quotes.get(row.theme, row.verbatims):
-                line(f"« {printable(quote.text)} »")
+            line(row.label)
             pdf.set_font(FONT, "", 10)
-            for plan in row.action_plans:
-                line(f"- {plan.title} ({plan.get_status_display()})")
+            line(
+                _("%(n)s mentions, dont %(neg)s négatives (période précédente : %(before)s)")
+                % {
+                    "n": number(row.volume),
+                    "neg": percent(row.negativity),
+                    "before": number(row.previous_volume),
+                }
+            )
+            for quote in r.problem_quotes.get(row.theme, []):
+                pdf.set_font(FONT, "I", 9)
+                line(quoted(printable(quote.text)))
+                pdf.set_font(FONT, "", 8)
+                line(source(quote, dated=True))
+            pdf.set_font(FONT, "", 10)
 
         heading(_("Respect des délais par équipe"))
         if not r.team_sla:
             line(_("Aucune équipe sur la période."))
         for team in r.team_sla:
-            line(f"{team.team} : {_fmt(team.compliance, 'ratio')} ({team.met} / {team.met + team.missed})")
+            line(
+                labelled(
+                    team.team,
+                    f"{percent(team.compliance)} ({number(team.met)}{NBSP}/{NBSP}{number(team.met + team.missed)})",
+                )
+            )
 
-        if r.crisis is not None:
-            heading(_("Crises"))
-            for text in r.crisis.lines:
-                line(text)
+        heading(_("Plans d'action et effet mesuré"))
+        if not r.plans:
+            line(_("Aucun plan d'action en cours sur la période."))
+        for plan in r.plans:
+            effect = "" if plan.effect is None else f" ({points(plan.effect)})"
+            line(
+                labelled(
+                    f"{plan.title} · {plan.theme} · {plan.status}",
+                    f"{percent(plan.before_negative_share)} → {percent(plan.after_negative_share)}{effect}",
+                )
+            )
+
+        heading(_("Alertes et crises de la période"))
+        for text in r.crisis.lines if r.crisis else []:
+            line(text)
+        if not r.alerts and r.crisis is None:
+            line(_("Aucune alerte sur la période."))
+        for alert in r.alerts:
+            line(labelled(long_date(alert.opened_at), f"{alert.title} ({alert.severity})"))
 
         pdf.add_page()
-        heading(_("Témoignages"))
+        heading(_("Témoignages choisis"))
         if not r.testimonials:
-            line(_("Aucun témoignage avec consentement sur la période."))
+            line(_("Aucun témoignage choisi ni consenti sur la période."))
         for quote in r.testimonials:
-            line(f"« {quote.text} » - {quote.platform} {quote.location}")
+            line(quoted(quote.text))
+            pdf.set_font(FONT, "", 8)
+            line(source(quote))
+            pdf.set_font(FONT, "", 10)
             pdf.ln(2)
         return bytes(pdf.output())
 
 
-def _pdf_bars(pdf: Any, points: list[tuple[str, int]]) -> None:
+def _pdf_bars(pdf: Any, bars: list[tuple[str, int]]) -> None:
     """A small bar chart drawn with rectangles."""
-    if not points:
+    if not bars:
         return
     height = 35.0
     top = pdf.get_y() + 2
-    highest = max(count for _label, count in points) or 1
-    step = pdf.epw / len(points)
+    highest = max(count for _label, count in bars) or 1
+    step = pdf.epw / len(bars)
     pdf.set_fill_color(60, 110, 170)
     pdf.set_font(FONT, "", 6)
-    for index, (label, count) in enumerate(points):
+    for index, (label, count) in enumerate(bars):
         bar = height * count / highest
         x = pdf.l_margin + index * step
         if bar > 0:
             pdf.rect(x + step * 0.1, top + height - bar, step * 0.8, bar, style="F")
-        if len(points) <= 16 or index % max(len(points) // 8, 1) == 0:
+        if len(bars) <= 16 or index % max(len(bars) // 8, 1) == 0:
             pdf.text(x, top + height + 4, label)
     pdf.set_y(top + height + 7)
     pdf.set_font(FONT, "", 10)

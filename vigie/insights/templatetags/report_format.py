@@ -92,6 +92,5 @@ register.filter("platform_name", platform_name)
 def quoted(text: str) -> SafeString:
     """A customer's words between the report language's quotation marks: « … » in French, “…” in
     English (an English report printed French guillemets); the text itself is escaped."""
-    if (get_language() or "fr").startswith("fr"):
-        return format_html("«\u00a0{}\u00a0»", text)
-    return format_html("\u201c{}\u201d", text)
+    opening, closing = fmt.quote_marks()
+    return format_html("{}{}{}", opening, text, closing)
