@@ -37,6 +37,7 @@ from vigie.connectors.credentials import (
     split_config,
 )
 from vigie.connectors.models import Source, SourcePlace, SourceState
+from vigie.connectors.normalise import zone
 from vigie.connectors.queries import match_location
 from vigie.connectors.registry import UnknownPlatform, all_connectors, get_connector_class
 from vigie.core.actions import do_create_location, do_record_audit_event
@@ -141,6 +142,8 @@ def source_config(source: Source) -> BaseModel:
 def build_connector(source: Source) -> Connector[Any]:
     """A ready connector instance for ``source``; secrets it renews are stored with the source."""
     connector = get_connector_class(source.platform)(source_config(source))
+    # Dates a platform writes without an offset are read in the source's own timezone.
+    connector.local_zone = zone(source.location.timezone if source.location else source.organisation.timezone)
     source_id = source.pk
     connector.on_secrets_renewed = lambda secrets: do_store_renewed_secrets(source_id, secrets)
     return connector

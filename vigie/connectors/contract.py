@@ -10,13 +10,14 @@ from __future__ import annotations
 from abc import ABC
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict
 
+from vigie.connectors.normalise import aware_datetime, zone
 from vigie.connectors.platforms import (
     Capability,
     Item,
@@ -183,6 +184,8 @@ class ConnectorConfig(BaseModel):
 
 C = TypeVar("C", bound=ConnectorConfig)
 
+DEFAULT_LOCAL_ZONE = "Europe/Paris"
+
 
 def sends_credentials(config: ConnectorConfig) -> bool:
     """Whether ``config`` holds a secret (a token, a password) that requests will carry."""
@@ -272,6 +275,19 @@ class Connector(ABC, Generic[C]):
         # Set by whoever built the connector for a stored source (``build_connector``): where
         # secrets the platform renewed on its own (a rotated refresh token) are stored.
         self.on_secrets_renewed: Callable[[dict[str, str]], None] | None = None
+        # The timezone a date the platform writes without an offset is read in (Skeepers'
+        # ``2026-03-29 10:15:00``, Yelp's ``time_created``): the source's location's, else its
+        # organisation's, set by ``build_connector``; Europe/Paris for a connector built
+        # without a source (Vigie's default organisation timezone).
+        self.local_zone: tzinfo = zone(DEFAULT_LOCAL_ZONE)
+
+    def local_time(self, value: object) -> datetime:
+        """``value`` (a platform's date) as an aware datetime: one with an offset or ``Z`` as
+        written, one without read in ``local_zone`` (daylight saving time included: 10:15 on
+        the day clocks go forward in Paris is 08:15 UTC, the day before 09:15 UTC).
+        ``ValueError`` when it cannot be read. For platforms that write local times; one whose
+        dates without an offset are UTC (Trustpilot) reads them with ``aware_datetime``."""
+        return aware_datetime(value, self.local_zone)
 
     def secrets_renewed(self, secrets: dict[str, str]) -> None:
         """Hand renewed secrets (configuration keys) to be stored encrypted with the source's."""

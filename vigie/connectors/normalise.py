@@ -110,6 +110,20 @@ def aware_datetime(value: object, local_zone: str | tzinfo | None = None) -> dat
     return parsed
 
 
+def written_without_offset(text: str) -> bool:
+    """Whether ``text`` is a date written with no timezone or offset (``2026-03-29 10:15:00``,
+    ``Sun, 29 Mar 2026 10:15:00``): a local time, to be read in the zone it was written in.
+    ``-0000`` (RFC 2822: UTC, the sender's zone unknown) has an offset."""
+    text = text.strip()
+    if not text or re.fullmatch(r"-?\d+(\.\d+)?", text) or text.endswith("-0000"):
+        return False
+    try:
+        parsed = _parse_text_datetime(text)
+    except ValueError:
+        return False
+    return parsed.tzinfo is None
+
+
 def _from_epoch(seconds: float) -> datetime:
     # Milliseconds since 1970 are 1000 times bigger than any plausible epoch-seconds value.
     if abs(seconds) > 1e11:

@@ -18,7 +18,7 @@ import calendar
 import hashlib
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
@@ -37,7 +37,13 @@ from vigie.connectors.contract import (
     Page,
     RateLimited,
 )
-from vigie.connectors.normalise import aware_datetime, html_to_text, retry_after_seconds, sanitise_html
+from vigie.connectors.normalise import (
+    aware_datetime,
+    html_to_text,
+    retry_after_seconds,
+    sanitise_html,
+    written_without_offset,
+)
 from vigie.connectors.platforms import gettext_noop
 from vigie.connectors.platforms import runtime_gettext as _
 from vigie.core.egress import ResponseTooLarge
@@ -141,12 +147,17 @@ def _real_link(link: str) -> str:
     return unwrap_google_news(unwrap_google_redirect(link)) if link else ""
 
 
-def _entry_time(entry: FeedEntry) -> datetime | None:
-    """The entry's publication time (else its update time), if it gives a believable one."""
+def _entry_time(entry: FeedEntry, local_zone: tzinfo) -> datetime | None:
+    """The entry's publication time (else its update time), if it gives a believable one.
+
+    A date written without an offset (``2026-03-29T10:15:00``, which feedparser would take for
+    UTC) is the publisher's local time: it is read in ``local_zone``, the source's timezone."""
     found: list[datetime] = []
     for parsed, text in ((entry.published_parsed, entry.published), (entry.updated_parsed, entry.updated)):
         try:
-            if parsed:
+            if text and written_without_offset(text):
+                found.append(aware_datetime(text, local_zone))
+            elif parsed:
                 found.append(datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC))
             elif text:
                 # Only what feedparser could not read: a date it read stays as it read it.
@@ -318,7 +329,7 @@ class FeedConnector(Connector[FeedConfig]):
         # An undated item takes the feed's own date, not the time of this poll: read again
         # tomorrow, it must not look new.
         try:
-            feed_time = _entry_time(FeedEntry.model_validate(dict(parsed.feed)))
+            feed_time = _entry_time(FeedEntry.model_validate(dict(parsed.feed)), self.local_zone)
         except ValidationError:
             feed_time = None
         feed_time = feed_time or datetime.now(tz=UTC)
@@ -360,7 +371,7 @@ class FeedConnector(Connector[FeedConfig]):
         return MentionIn(
             external_id=external_id,
             kind="article",
-            created_at=_entry_time(entry) or feed_time,
+            created_at=_entry_time(entry, self.local_zone) or feed_time,
             title=title,
             text=text,
             html=sanitise_html(body, base_url=base),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -127,7 +127,7 @@ class SkeepersConnector(Connector[SkeepersConfig]):
         items: list[MentionIn] = []
         reached_floor = False
         for raw in raw_reviews:
-            mention = _to_mention(_model(Review, raw), raw, stream)
+            mention = _to_mention(_model(Review, raw), raw, stream, self.local_zone)
             if floor is not None and mention.created_at < floor:
                 reached_floor = True
                 continue
@@ -245,9 +245,11 @@ def _reviews_and_cursor(response: httpx.Response) -> tuple[list[dict[str, Any]],
     return reviews, cursor
 
 
-def _to_mention(review: Review, raw: dict[str, Any], stream: Stream) -> MentionIn:
+def _to_mention(review: Review, raw: dict[str, Any], stream: Stream, local_zone: tzinfo) -> MentionIn:
+    # Skeepers writes its dates without an offset ("2026-03-29 10:15:00"), in local time: they
+    # are read in the source's timezone (its location's, else its organisation's).
     try:
-        created_at = aware_datetime(review.publish_date)
+        created_at = aware_datetime(review.publish_date, local_zone)
     except ValueError:
         raise ConnectorError(f"Skeepers review {review.review_id}: unreadable publish_date") from None
     answer = _merchant_answer(review.comments)
@@ -274,7 +276,7 @@ def _to_mention(review: Review, raw: dict[str, Any], stream: Stream) -> MentionI
         rating_raw=raw_rating(review.review_rate),
         language=(review.language or "")[:8].lower(),
         owner_reply_text=answer.content if answer else "",
-        owner_reply_at=_optional_time(answer.comment_date) if answer else None,
+        owner_reply_at=_optional_time(answer.comment_date, local_zone) if answer else None,
         raw={**raw, "vigie": facets},
     )
 
@@ -284,11 +286,11 @@ def _merchant_answer(comments: list[Comment]) -> Comment | None:
     return answers[-1] if answers else None
 
 
-def _optional_time(value: Any) -> datetime | None:
+def _optional_time(value: Any, local_zone: tzinfo | None = None) -> datetime | None:
     if not value:
         return None
     try:
-        return aware_datetime(value)
+        return aware_datetime(value, local_zone)
     except ValueError:
         return None
 

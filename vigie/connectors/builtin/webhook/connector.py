@@ -28,7 +28,6 @@ from vigie.connectors.contract import (
     WebhookRequest,
 )
 from vigie.connectors.normalise import (
-    aware_datetime,
     rating_to_five,
     raw_rating,
     sanitise_html,
@@ -165,7 +164,8 @@ class WebhookConnector(Connector[WebhookConfig]):
 
     def _mention(self, item: WebhookItem, raw: dict[str, Any]) -> MentionIn:
         try:
-            created = aware_datetime(item.created_at)
+            # One sent without an offset is the sender's local time: the source's timezone.
+            created = self.local_time(item.created_at)
         except ValueError:
             raise ValueError("created_at: unreadable date") from None
         rating = None

@@ -47,9 +47,11 @@ class YelpConfig(ConnectorConfig):
     api_key: str = Field(description="Clé d'API Yelp Fusion", json_schema_extra={"secret": True})
     business_id: str = Field(description="Identifiant ou alias de l'établissement Yelp")
     locale: str = Field(default="fr_FR", description="Langue des avis lus (par exemple fr_FR)")
+    # Empty: the source's own timezone (its location's, else its organisation's).
     timezone: str = Field(
-        default="Europe/Paris",
-        description="Fuseau horaire de l'établissement (dates Yelp sans fuseau)",
+        default="",
+        description="Fuseau horaire de l'établissement pour les dates Yelp sans fuseau (vide : celui "
+        "du lieu de la source, sinon de l'organisation)",
     )
 
     @field_validator("business_id")
@@ -62,6 +64,8 @@ class YelpConfig(ConnectorConfig):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
+        if not value:
+            return value
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
@@ -132,7 +136,7 @@ class YelpConnector(Connector[YelpConfig]):
 
     def _to_mention(self, review: Review, raw: dict[str, Any]) -> MentionIn:
         try:
-            created_at = aware_datetime(review.time_created, self.config.timezone)
+            created_at = aware_datetime(review.time_created, self.config.timezone or self.local_zone)
         except ValueError:
             raise ConnectorError(f"Yelp review {review.id}: unreadable time_created") from None
         user = review.user

@@ -312,3 +312,28 @@ def test_items_without_id_or_link_keep_one_identity_across_polls(tenant: Tenant)
         assert edited.external_id.startswith("sha256:")
         assert [r.text for r in edited.revisions.all()] == ["Trois mois sans réponse."]
         assert edited.created_at.isoformat() == "2026-12-07T08:12:00+00:00"
+
+
+def test_dates_written_without_offset_are_the_sources_local_time(tenant: Tenant) -> None:
+    """A CMS writing "2026-03-29T10:15:00" (no zone) means its own clock: feedparser would read it
+    as UTC, two hours late in Paris on the day clocks went forward."""
+    feed = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<channel><title>Blog</title>"
+        "<item><guid>a</guid><title>Avis</title><dc:date>2026-03-29T10:15:00</dc:date></item>"
+        "<item><guid>b</guid><title>Avis</title><pubDate>Sat, 28 Mar 2026 10:15:00</pubDate></item>"
+        "<item><guid>c</guid><title>Avis</title><pubDate>Sat, 28 Mar 2026 10:15:00 GMT</pubDate></item>"
+        "</channel></rss>"
+    )
+    with local_server() as server:
+        server.add("GET", "/feed", 200, feed, RSS)
+        source = do_create_source(
+            tenant.organisation, platform="feed", name="Blog", config={"url": server.url("/feed")}
+        )
+        do_fetch_source(source)
+    read = {m.external_id: m.created_at.isoformat() for m in Mention.objects.filter(source=source)}
+    assert read == {
+        "a": "2026-03-29T08:15:00+00:00",
+        "b": "2026-03-28T09:15:00+00:00",
+        "c": "2026-03-28T10:15:00+00:00",
+    }

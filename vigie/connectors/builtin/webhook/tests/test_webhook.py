@@ -22,6 +22,7 @@ from vigie.connectors.builtin.webhook.connector import (
 )
 from vigie.connectors.contract import WebhookRequest
 from vigie.connectors.models import Source
+from vigie.core.actions import do_create_location
 from vigie.mentions.models import Mention
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -189,3 +190,40 @@ def test_an_id_that_is_no_whole_number_or_text_is_refused(source: Source) -> Non
     assert status == 422
     assert {(e["index"], e["field"]) for e in body["errors"]} == {(0, "id"), (1, "id")}
     assert not Mention.objects.exists()
+
+
+def test_a_date_sent_without_offset_is_the_sources_local_time(tenant: Tenant) -> None:
+    """A CRM exporting "2026-03-29T10:15:00" means 10:15 where the shop is, not in London."""
+    guadeloupe = do_create_location(
+        tenant.organisation, "Agence Pointe-à-Pitre", timezone_name="America/Guadeloupe"
+    )
+    local = do_create_source(
+        tenant.organisation,
+        platform="webhook",
+        name="CRM Antilles",
+        config={"secret": SECRET},
+        location=guadeloupe,
+    )
+    paris = do_create_source(
+        tenant.organisation, platform="webhook", name="CRM Paris", config={"secret": SECRET}
+    )
+    payload = (
+        b'{"items": [{"id": "a", "created_at": "2026-03-29T10:15:00", "text": "Appel sans suite"},'
+        b' {"id": "b", "created_at": "2026-03-28 10:15:00", "text": "Toujours rien"},'
+        b' {"id": "c", "created_at": "2026-03-29T10:15:00Z", "text": "Relance"}]}'
+    )
+    for source in (local, paris):
+        assert post(source, payload, signed(payload))[0] == 202
+    read = {
+        (m.source.name, m.external_id): m.created_at.isoformat()
+        for m in Mention.objects.filter(source__in=[local, paris]).select_related("source")
+    }
+    assert read == {
+        ("CRM Antilles", "a"): "2026-03-29T14:15:00+00:00",
+        ("CRM Antilles", "b"): "2026-03-28T14:15:00+00:00",
+        ("CRM Antilles", "c"): "2026-03-29T10:15:00+00:00",
+        # The organisation's timezone (Europe/Paris), which went to summer time that night.
+        ("CRM Paris", "a"): "2026-03-29T08:15:00+00:00",
+        ("CRM Paris", "b"): "2026-03-28T09:15:00+00:00",
+        ("CRM Paris", "c"): "2026-03-29T10:15:00+00:00",
+    }

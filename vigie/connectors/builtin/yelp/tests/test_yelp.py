@@ -9,11 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from vigie.conftest import Tenant
+from vigie.connectors.actions import do_create_source
 from vigie.connectors.builtin.yelp.connector import YelpConfig, YelpConnector
 from vigie.connectors.builtin.yelp.tests.conftest import load
 from vigie.connectors.contract import Capability, ConnectorError, RateLimited
 from vigie.connectors.platforms import UNCONNECTED, platform_facts
 from vigie.connectors.testing import FakePlatform
+from vigie.core.actions import do_create_location
+from vigie.mentions.ingest import do_fetch_source
+from vigie.mentions.models import Mention
 
 BUSINESS = "casa-bella-paris"
 REVIEWS = f"/v3/businesses/{BUSINESS}/reviews"
@@ -167,3 +172,21 @@ def test_another_refusal_still_fails_the_poll(platform: FakePlatform) -> None:
     with pytest.raises(ConnectorError) as caught:
         connector(platform).fetch({})
     assert "NOT_AUTHORIZED" in caught.value.message
+
+
+def test_without_a_timezone_set_the_dates_are_read_in_the_locations(
+    tenant: Tenant, platform: FakePlatform
+) -> None:
+    platform.add("GET", REVIEWS, json=load("reviews.json"))
+    montreal = do_create_location(tenant.organisation, "Casa Bella Montréal", timezone_name="America/Toronto")
+    source = do_create_source(
+        tenant.organisation,
+        platform="yelp",
+        name="Yelp Montréal",
+        config={"base_url": platform.url, "api_key": API_KEY, "business_id": BUSINESS},
+        location=montreal,
+    )
+    do_fetch_source(source)
+    late = Mention.objects.get(source=source, external_id="xAG4O7l-t1ubbwVAlPnDKg")
+    # "2024-03-02 19:41:07" in Montréal (UTC-5 in winter).
+    assert late.created_at.isoformat() == "2024-03-03T00:41:07+00:00"
