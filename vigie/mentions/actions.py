@@ -619,6 +619,14 @@ def do_pseudonymise_authors(organisation: Organisation, author_ids: Sequence[int
     return count
 
 
+def do_rename_authors(organisation: Organisation, author_ids: Sequence[int], display_name: str) -> int:
+    """Give these authors another display name (a GDPR rectification of an author Vigie itself
+    made, e.g. a survey answer's): the mentions and their raw payloads are not touched."""
+    return Author.objects.filter(organisation=organisation, pk__in=author_ids).update(
+        display_name=display_name[:200]
+    )
+
+
 @transaction.atomic
 def do_delete_authors(organisation: Organisation, author_ids: Sequence[int]) -> int:
     """Delete these authors; their mentions stay, without an author."""

@@ -38,8 +38,8 @@ from vigie.core.encodings import text_encoding
 from vigie.core.models import Location, Organisation, Team, User
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import Case, PrivateChannel, PrivateThread
-from vigie.mentions.actions import do_ingest_page
-from vigie.mentions.models import Mention, MentionKind
+from vigie.mentions.actions import do_ingest_page, do_rename_authors
+from vigie.mentions.models import Author, Mention, MentionKind
 from vigie.mentions.text import title_and_text
 from vigie.outreach.links import review_url
 from vigie.outreach.models import (
@@ -1618,4 +1618,84 @@ def do_erase_personal_data(
         )
         # Invitations go with their contact (on_delete=CASCADE); the answers lose the link.
         contacts.delete()
+    return counts
+
+
+class RectificationRefused(ValueError):
+    """A rectification Vigie cannot carry out as asked; ``code`` says why (``several_contacts``:
+    the identifier typed names more than one contact; ``email_taken``/``phone_taken``: another
+    contact already has the corrected address; ``invalid_email``/``invalid_phone``)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def do_rectify_personal_data(
+    organisation: Organisation,
+    identifiers: dict[str, list[str]],
+    corrections: dict[str, str],
+    *,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Correct a data subject's outreach contact (a GDPR art. 16 hook of ``vigie.privacy``): its
+    ``name``, ``email`` or ``phone`` (``corrections``; an empty value leaves the field as it is).
+
+    The contact is the one the identifier the DPO typed designates (``identifiers`` as typed, not
+    widened by the search: a name shared by two contacts is refused, ``several_contacts``). Its
+    opt-out and complaint stay (they are the person's); a bounce belonged to the old address and
+    goes with it. A new name is also given to the author of their survey answers (a ``survey``
+    author Vigie made, ``contact-<pk>``) and to the testimonials quoting those answers; the
+    answers' mentions and raw payloads are not touched. Returns the counts and the fields changed
+    (``fields``), never the values; raises ``RectificationRefused``."""
+    from vigie.outreach.queries import subject_contacts, subject_responses
+
+    contacts = list(subject_contacts(organisation, identifiers)[:2])
+    if not contacts:
+        return {}
+    if len(contacts) > 1:
+        raise RectificationRefused("several_contacts")
+    contact = contacts[0]
+    changes: dict[str, Any] = {}
+    name = " ".join(corrections.get("name", "").split())[:200]
+    if name and name != contact.name:
+        changes["name"] = name
+    email = _normal_email(corrections.get("email", ""))
+    if email and email != contact.email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise RectificationRefused("invalid_email") from None
+        if scoped(Contact, organisation).filter(email=email).exclude(pk=contact.pk).exists():
+            raise RectificationRefused("email_taken")
+        changes["email"] = email
+        # The bounce was the old address's; the opt-out and the complaint are the person's.
+        changes["bounced_at"] = None
+    phone = "".join(c for c in corrections.get("phone", "") if c.isdigit() or c == "+")[:20]
+    if phone and phone not in _same_phone(contact.phone or "-"):
+        if sum(c.isdigit() for c in phone) < 6:
+            raise RectificationRefused("invalid_phone")
+        if scoped(Contact, organisation).filter(phone__in=_same_phone(phone)).exclude(pk=contact.pk).exists():
+            raise RectificationRefused("phone_taken")
+        changes["phone"] = phone
+    authors = Author.objects.filter(
+        organisation=organisation, platform=SURVEY_PLATFORM, external_id=f"contact-{contact.pk}"
+    ).values_list("pk", flat=True)
+    responses = subject_responses(organisation, Contact.objects.filter(pk=contact.pk))
+    testimonials = scoped(Testimonial, organisation).filter(
+        Q(response__in=responses) | Q(mention_id__in=responses.exclude(mention=None).values("mention_id"))
+    )
+    counts: dict[str, Any] = {
+        "outreach_contacts": 1 if changes else 0,
+        "outreach_survey_authors": len(authors) if "name" in changes else 0,
+        "outreach_testimonials": testimonials.count() if "name" in changes else 0,
+        "fields": sorted(key for key in changes if key != "bounced_at"),
+    }
+    if dry_run or not changes:
+        return counts
+    with transaction.atomic():
+        Contact.objects.filter(pk=contact.pk).update(**changes)
+        if "name" in changes:
+            do_rename_authors(organisation, list(authors), name)
+            testimonials.update(author_name=name)
     return counts

@@ -493,6 +493,18 @@ def personal_data(
     }
 
 
+def rectifiable_data(organisation: Organisation, identifiers: dict[str, list[str]]) -> list[dict[str, str]]:
+    """The contact records a rectification would correct (a GDPR hook of ``vigie.privacy``): those
+    the identifier as typed designates, with their current name, e-mail and phone (two or more:
+    the identifier is ambiguous, ``actions.do_rectify_personal_data`` refuses)."""
+    return [
+        {"what": str(_("Contact pour les demandes d'avis")), "name": name, "email": email, "phone": phone}
+        for name, email, phone in subject_contacts(organisation, identifiers).values_list(
+            "name", "email", "phone"
+        )[:5]
+    ]
+
+
 def personal_data_sections() -> dict[str, tuple[str, type[models.Model] | None]]:
     """The titles of ``personal_data``'s sections for people, and the models of their rows."""
     return {
@@ -500,6 +512,8 @@ def personal_data_sections() -> dict[str, tuple[str, type[models.Model] | None]]
         "outreach_invitations": (_("Invitations envoyées"), Invitation),
         "outreach_survey_responses": (_("Réponses à l'enquête de satisfaction"), SurveyResponse),
         "outreach_testimonials": (_("Témoignages cités"), Testimonial),
+        # Counted by a rectification only (``actions.do_rectify_personal_data``).
+        "outreach_survey_authors": (_("Auteurs de ses réponses à l'enquête (renommés)"), None),
         "outreach_list_rows": (_("Lignes non envoyées des listes de clients importées"), InviteBatchRow),
         "outreach_objections_kept": (
             _(

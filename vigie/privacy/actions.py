@@ -470,3 +470,51 @@ def do_close_request(
         data={"kind": request.kind, "late": request.done_at.date() > request.limit},
     )
     return request
+
+
+# --- rectification (art. 16) -------------------------------------------------------------------------
+
+
+class RectificationRefused(ValueError):
+    """Nothing was rectified; ``code`` says why (``nothing_to_rectify``: no record Vigie keeps
+    itself for that identifier, or no change; or a holder app's refusal, e.g. ``several_contacts``)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def do_rectify_subject(
+    organisation: Organisation, findings: Findings, corrections: dict[str, str], *, actor: User | None
+) -> dict[str, int]:
+    """Correct what Vigie itself collected about the person (GDPR art. 16): the holder apps'
+    records (``actions.do_rectify_personal_data``: an outreach contact's name, e-mail and phone) the
+    identifier as typed designates. What the platforms published (authors' names, posts) is
+    Vigie's copy of a publication, not corrected here: the person corrects it on the platform and
+    the next read brings it. The audit log gets which fields changed and the counts, never the old
+    nor the new values. Returns the counts; raises ``RectificationRefused``."""
+    identifiers = findings.subject.identifiers()
+    counts: dict[str, int] = {}
+    fields: set[str] = set()
+    for app, rectify in hooks("actions", "do_rectify_personal_data"):
+        try:
+            done = rectify(organisation, identifiers, corrections)
+        except ValueError as error:
+            raise RectificationRefused(getattr(error, "code", "refused")) from error
+        fields.update(done.pop("fields", []))
+        for name, value in done.items():
+            counts[f"{app}.{name}"] = int(value)
+    if not fields:
+        raise RectificationRefused("nothing_to_rectify")
+    do_record_audit_event(
+        organisation,
+        "privacy.subject_rectified",
+        actor=actor,
+        data={
+            "subject": subject_fingerprint(findings),
+            "kind": findings.subject.kind,
+            "fields": sorted(fields),
+            "counts": counts,
+        },
+    )
+    return counts

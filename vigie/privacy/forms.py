@@ -79,3 +79,29 @@ class RequestNoteForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Réponse donnée"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class RectifyForm(SubjectForm):
+    """The corrected values of a person's contact details (art. 16); empty: unchanged."""
+
+    name = forms.CharField(label=gettext_lazy("Nom corrigé"), max_length=200, required=False)
+    email = forms.EmailField(label=gettext_lazy("E-mail corrigé"), max_length=254, required=False)
+    phone = forms.RegexField(
+        label=gettext_lazy("Téléphone corrigé"),
+        regex=r"^\+?[\d\s().-]{6,30}$",
+        max_length=30,
+        required=False,
+        error_messages={"invalid": gettext_lazy("Numéro de téléphone invalide : six chiffres au moins.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the search form on the same page has a "subject" field too.
+        kwargs.setdefault("auto_id", "id_rectify_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if not any(str(cleaned.get(name) or "").strip() for name in ("name", "email", "phone")):
+            raise ValidationError(gettext_lazy("Indiquez au moins une valeur corrigée."), code="empty")
+        return cleaned

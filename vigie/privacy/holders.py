@@ -19,6 +19,13 @@ asks each app named in ``HOLDER_APPS`` for these optional functions, by name, th
 ``actions.do_erase_personal_data(organisation, identifiers, *, keep_mention_ids, dry_run) -> dict[str, int]``
     Erase or pseudonymise it (sparing what concerns a mention in ``keep_mention_ids``: legal
     hold) and say how many of each thing; with ``dry_run`` only count.
+``queries.rectifiable_data(organisation, identifiers) -> list[dict[str, str]]``
+    The records a rectification (art. 16) of the identifier as typed would correct: ``what``,
+    ``name``, ``email``, ``phone``.
+``actions.do_rectify_personal_data(organisation, identifiers, corrections) -> dict``
+    Correct them (``corrections``: ``name``, ``email``, ``phone``; empty: unchanged); returns counts
+    and ``fields``, the names of the fields changed; raises a ``ValueError`` with a ``code`` to
+    refuse (nothing written).
 ``actions.do_apply_retention(organisation, retention, *, now, keep_mention_ids, dry_run) -> dict[str, int]``
     Apply the charter's retention (``retention`` is its ``model_dump()``: a ``days``/``action``
     pair per kind) to what the app stores, in batches, and say how many of each thing.

@@ -25,16 +25,19 @@ from vigie.core.tenancy import get_in_org, scoped
 from vigie.inbox.models import CallbackLog, Case, PrivateThread
 from vigie.mentions.models import Author, Mention
 from vigie.privacy.actions import (
+    RectificationRefused,
     TooLateToExtend,
     do_close_request,
     do_erase_subject,
     do_extend_request,
     do_record_request,
     do_record_subject_export,
+    do_rectify_subject,
 )
 from vigie.privacy.export import render_html, section_title
-from vigie.privacy.forms import EraseForm, RequestForm, RequestNoteForm, SubjectForm
-from vigie.privacy.models import SubjectRequest
+from vigie.privacy.forms import EraseForm, RectifyForm, RequestForm, RequestNoteForm, SubjectForm
+from vigie.privacy.holders import hooks
+from vigie.privacy.models import RequestKind, SubjectRequest
 from vigie.privacy.queries import Findings, export_filename, export_subject, find_subject
 from vigie.privacy.records import processing_records
 
@@ -174,6 +177,32 @@ def _register(organisation: Organisation, today: date) -> dict[str, Any]:
     return {"open_requests": open_rows, "done_requests": done}
 
 
+def _rectifiable(organisation: Organisation, identifiers: dict[str, list[str]]) -> list[dict[str, str]]:
+    """The records Vigie keeps itself that a rectification of this identifier would correct."""
+    return [
+        row for _app, rows in hooks("queries", "rectifiable_data") for row in rows(organisation, identifiers)
+    ]
+
+
+def _refusal(code: str) -> str:
+    return {
+        "several_contacts": _(
+            "Plusieurs fiches correspondent à cet identifiant : recherchez la personne par son adresse "
+            "e-mail ou son téléphone pour corriger la bonne. Rien n'a été rectifié."
+        ),
+        "email_taken": _("Cette adresse e-mail est déjà celle d'un autre contact : rien n'a été rectifié."),
+        "phone_taken": _("Ce numéro est déjà celui d'un autre contact : rien n'a été rectifié."),
+        "invalid_email": _("Adresse e-mail invalide : rien n'a été rectifié."),
+        "invalid_phone": _("Numéro de téléphone invalide : six chiffres au moins. Rien n'a été rectifié."),
+    }.get(
+        code,
+        _(
+            "Rien à rectifier : Vigie ne garde aucune fiche à corriger pour cet identifiant, ou les "
+            "valeurs sont déjà celles-ci."
+        ),
+    )
+
+
 @member_required(PROTECT_DATA)
 @require_GET
 def privacy_page(request: HttpRequest) -> HttpResponse:
@@ -202,6 +231,8 @@ def privacy_page(request: HttpRequest) -> HttpResponse:
             "preview": _labelled(do_erase_subject(organisation, findings, actor=None, dry_run=True)),
             **_items(organisation, findings),
             "erase_form": EraseForm(initial={"subject": subject.raw}),
+            "rectify_form": RectifyForm(initial={"subject": subject.raw}),
+            "rectifiable": _rectifiable(organisation, subject.identifiers()),
             "query": urlencode({"subject": subject.raw}),
         }
     return render(
@@ -288,6 +319,54 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
         do_close_request(answered, note=text, actor=member.user, erased=True)
         return redirect("privacy")
     return redirect(f"{reverse('privacy')}?{urlencode({'subject': subject.raw})}")
+
+
+@member_required(PROTECT_DATA)
+@require_POST
+def privacy_rectify(request: HttpRequest) -> HttpResponse:
+    """Correct a person's contact details (GDPR art. 16); with ``request``, close that
+    rectification request of the register with what was done."""
+    member = current_membership(request)
+    organisation = member.organisation
+    form = RectifyForm(request.POST)
+    raw = request.POST.get("subject", "")[:254]
+    back = f"{reverse('privacy')}?{urlencode({'subject': raw})}#rectify"
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    subject = form.cleaned_data["subject"]
+    answered = None
+    if request.POST.get("request", "").isdecimal():
+        answered = (
+            scoped(SubjectRequest, organisation)
+            .filter(pk=int(request.POST["request"]), kind=RequestKind.RECTIFICATION, done_at__isnull=True)
+            .first()
+        )
+    corrections = {name: str(form.cleaned_data.get(name) or "") for name in ("name", "email", "phone")}
+    try:
+        counts = do_rectify_subject(
+            organisation, find_subject(organisation, subject), corrections, actor=member.user
+        )
+    except RectificationRefused as refused:
+        messages.error(request, _refusal(refused.code))
+        return redirect(back)
+    labels = {"name": _("nom"), "email": _("e-mail"), "phone": _("téléphone")}
+    changed = ", ".join(str(labels[key]) for key in ("name", "email", "phone") if corrections[key])
+    done = " · ".join(
+        _("%(label)s : %(count)s") % {"label": _label(_labels(), key), "count": value}
+        for key, value in counts.items()
+        if value
+    )
+    text = _("Rectification faite (%(fields)s).") % {"fields": changed}
+    if done:
+        text += f" {done}."
+    messages.success(request, text)
+    if answered is not None:
+        do_close_request(answered, note=text, actor=member.user)
+        return redirect("privacy")
+    # The person is found under the corrected identifier from now on.
+    again = corrections["email"] or corrections["phone"] or subject.raw
+    return redirect(f"{reverse('privacy')}?{urlencode({'subject': again})}")
 
 
 @member_required(PROTECT_DATA)
