@@ -17,13 +17,16 @@ One poll walks its phases, one Graph page per ``fetch`` call, asking for the nex
    the Messenger messages written to the Page since the last poll (``facebook.messages``).
 
 The Page's own posts and comments are not mentions (they are the organisation's own words).
-Deletions come by webhook (``verb: remove``): the mention is kept and marked deleted. Messenger
+Deletions come by webhook (``verb: remove``): the mention is kept and marked deleted. Polling finds
+them too, for the posts it reads again: a comment stored before and missing from the complete
+listing of its post's comments (every page read, no error) is marked deleted. Messenger
 messages also come by webhook (``messages`` field): they are private messages (kind
 ``private_message``), routed into their author's open case, never answered in public.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -66,6 +69,9 @@ RATING_FIELDS = (
 )
 # How many posts' last-seen update times the cursor remembers.
 SEEN_POSTS = 300
+# The most comment ids of one post the cursor carries while their pages are read: a post with more
+# is read all the same, but its listing is not used to find deleted comments.
+MAX_LISTED_COMMENTS = 2000
 FACEBOOK = "https://www.facebook.com"
 
 
@@ -227,27 +233,40 @@ class FacebookConnector(MetaConnector[FacebookConfig]):
         if not queue:
             return self._after_comments(base)
         post_id = queue[0]
+        # The ids of this post's comments listed by the pages read so far (False: too many to
+        # carry in the cursor, the listing will prove nothing).
+        listed: list[str] | bool = cursor.get("listed", []) if cursor.get("after") else []
         params = {"fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological", "limit": PAGE_SIZE}
+        whole = True
         try:
             entries, after = self.graph.list_page(f"/{post_id}/comments", params, cursor.get("after"))
         except ConnectorError as exc:
-            # A post deleted since the feed was read: nothing left to read under it.
+            # A post deleted since the feed was read: nothing left to read under it (and nothing
+            # proven about its comments: the webhook, or the post's own deletion, tells).
             if "subcode 33)" not in exc.message:
                 raise
-            entries, after = [], None
+            entries, after, whole = [], None, False
         comments = [(self.graph.model(Comment, _with_sender(raw)), raw) for raw in entries]
         items = [
             self._comment_mention(comment, raw, post_id)
             for comment, raw in comments
             if not _by_page(comment, self.config.page_id)
         ]
+        if isinstance(listed, list):
+            # The Page's own comments too: they are listed, so nothing of theirs is missing.
+            listed = listed + [comment.id for comment, _raw in comments]
+            if len(listed) > MAX_LISTED_COMMENTS:
+                listed = False
         if after:
-            return Page(items, {**base, "phase": "comments", "queue": queue, "after": after}, has_more=True)
+            state = {**base, "phase": "comments", "queue": queue, "after": after, "listed": listed}
+            return Page(items, state, has_more=True)
         rest = queue[1:]
         if rest:
-            return Page(items, {**base, "phase": "comments", "queue": rest}, has_more=True)
-        page = self._after_comments(base)
-        return Page(items, page.next_cursor, has_more=page.has_more)
+            page = Page(items, {**base, "phase": "comments", "queue": rest}, has_more=True)
+        else:
+            following = self._after_comments(base)
+            page = Page(items, following.next_cursor, has_more=following.has_more)
+        return _with_listing(page, post_id, listed if whole else False)
 
     def _after_comments(self, base: dict[str, Any]) -> Page:
         if self.config.read_ratings and self.ratings_served:
@@ -367,6 +386,22 @@ class FacebookConnector(MetaConnector[FacebookConfig]):
                 raw=value,
             )
         return None
+
+
+def _with_listing(page: Page, post_id: str, listed: list[str] | bool) -> Page:
+    """``page`` (the last of a post's comments) carrying the complete listing of that post's
+    comments, when one was read: every page to the end, without an error.
+
+    A comment's id is ``<post>_<comment>`` (``560011223344_998877665544`` under the post
+    ``104365123456789_560011223344``), replies included: the stored mentions whose id starts with
+    ``<post>_`` and that the listing lacks were deleted on Facebook; they are marked deleted (kept,
+    restored if listed again). An empty listing proves nothing (an answer that lost its comments
+    must not mark them all deleted), nor one too long to carry, nor a post id of another shape.
+    """
+    post_part = post_id.partition("_")[2]
+    if not isinstance(listed, list) or not listed or not post_part.isdigit():
+        return page
+    return replace(page, complete_ids=frozenset(listed), complete_prefix=f"{post_part}_")
 
 
 def _with_sender(raw: dict[str, Any]) -> dict[str, Any]:

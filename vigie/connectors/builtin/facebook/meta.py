@@ -4,6 +4,7 @@ both, the Graph client, moderation calls, the private channel's window and webho
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -133,7 +134,7 @@ class MetaConnector(Connector[MC]):
         used: throttling (codes 4, 17, 32, 613) would block every call of the app for a while."""
         usage = self.graph.usage_percent
         if page.has_more and usage is not None and usage >= USAGE_CEILING_PERCENT:
-            return Page(page.items, page.next_cursor, has_more=False)
+            return replace(page, has_more=False)
         return page
 
     # --- private messages (polled after the public phases of a walk) ----------------------------
@@ -143,9 +144,12 @@ class MetaConnector(Connector[MC]):
         the conversations are read next (when ``read_messages`` is set)."""
         place = {"messages_newest": str(cursor.get("messages_newest") or "")}
         following = {**page.next_cursor, **place}
+        # ``replace`` keeps what else the page says (a complete listing of a post's comments).
         if page.has_more or not self.config.read_messages:
-            return Page(page.items, following, has_more=page.has_more)
-        return Page(page.items, {**following, "phase": "messages", "resume": following}, has_more=True)
+            return replace(page, next_cursor=following)
+        return replace(
+            page, next_cursor={**following, "phase": "messages", "resume": following}, has_more=True
+        )
 
     def messages_page(self, cursor: dict[str, Any]) -> Page:
         """One page of ``/{id}/conversations`` (newest first): the messages written to the account
