@@ -5,6 +5,14 @@ no way to page further back, and has no write endpoint: answers are written in T
 Management Center (copy and open). A business that needs its whole history imports Tripadvisor's
 export with the file connector instead. Each poll reads the five again; the ingestion stores the
 new ones and updates those edited or answered since.
+
+The five are the most recent: a stored review published after the oldest of them that is not among
+them was deleted (by its author, or by Tripadvisor's moderation). Each poll's listing says so
+(``Page.complete_ids`` from just after the oldest listed review): the ingestion marks such a review
+deleted, kept, and restores it if it is listed again. A review older than the five fell out of the
+listing, which proves nothing about it. The listing is in one language (``language``): once a
+source has read another language, its stored reviews are no longer all of the listing's kind, and
+the connector stops using the listing for deletions (``languages`` in the cursor).
 """
 
 from __future__ import annotations
@@ -57,9 +65,11 @@ class TripadvisorConnector(Connector[TripadvisorConfig]):
 
     slug: ClassVar[str] = "tripadvisor"
     label: ClassVar[str] = "Tripadvisor"
-    # Read only: the Content API has no reply endpoint, and a review falling out of the five
-    # most recent is not a deletion.
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.FETCH})
+    # Read only: the Content API has no reply endpoint. A review missing from the five most
+    # recent, published after the oldest of them, was deleted; one older simply fell out.
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.FETCH, Capability.DETECTS_DELETIONS}
+    )
     Config: ClassVar[type[ConnectorConfig]] = TripadvisorConfig
     # Calls are paid: a poll every two hours is 12 a day per location.
     default_poll_seconds: ClassVar[int] = 7200
@@ -84,7 +94,20 @@ class TripadvisorConnector(Connector[TripadvisorConfig]):
         listing = _model(ReviewsResponse, data)
         raw_reviews = (data.get("data") or []) if isinstance(data, dict) else []
         items = [_to_mention(review, raw) for review, raw in zip(listing.data, raw_reviews, strict=True)]
-        return Page(items=items, next_cursor={}, has_more=False)
+        # The languages this source has ever read (one, for a source older than this record).
+        languages = sorted({*_languages(cursor.get("languages")), self.config.language})
+        next_cursor = {"languages": languages}
+        if not items or len(languages) > 1:
+            # An empty answer proves nothing; after a change of language the stored reviews are
+            # not all of the language the listing covers.
+            return Page(items=items, next_cursor=next_cursor, has_more=False)
+        return Page(
+            items=items,
+            next_cursor=next_cursor,
+            has_more=False,
+            complete_ids=frozenset(item.external_id for item in items),
+            complete_after=min(item.created_at for item in items),
+        )
 
     def _location(self) -> str:
         return quote(self.config.location_id, safe="")
@@ -102,6 +125,10 @@ class TripadvisorConnector(Connector[TripadvisorConfig]):
         if response.status_code >= 400:
             raise _error_for(response, self.config.api_key)
         return decode_json(response, PLATFORM)
+
+
+def _languages(value: Any) -> list[str]:
+    return [str(language) for language in value] if isinstance(value, list) else []
 
 
 def _to_mention(review: Review, raw: dict[str, Any]) -> MentionIn:

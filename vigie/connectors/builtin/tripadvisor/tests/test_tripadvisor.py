@@ -25,11 +25,11 @@ def connector(platform: FakePlatform, **config: Any) -> TripadvisorConnector:
     return TripadvisorConnector(TripadvisorConfig(**values))
 
 
-def test_tripadvisor_is_read_only_and_left_the_table_of_unconnected_platforms() -> None:
+def test_tripadvisor_is_read_only_finds_deletions_and_left_the_table_of_unconnected_platforms() -> None:
     facts = platform_facts("tripadvisor")
     assert facts.connected
     assert facts.label == "Tripadvisor"
-    assert facts.capabilities == frozenset({Capability.FETCH})
+    assert facts.capabilities == frozenset({Capability.FETCH, Capability.DETECTS_DELETIONS})
     assert not facts.can_publish
     assert "tripadvisor" not in UNCONNECTED
 
