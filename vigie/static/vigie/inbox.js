@@ -165,15 +165,16 @@
     body.focus();
   });
 
-  // Bulk actions that close cases or mark them as spam ask first.
+  // Bulk actions that close cases or mark them as spam ask first, in the singular for one case
+  // ("Clore les 1 dossiers cochés ?" was asked); with none ticked the server says to tick one.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form || form.id !== "bulk-form") return;
     var action = form.querySelector("[name=action]");
     var option = action && action.selectedOptions ? action.selectedOptions[0] : null;
-    var question = option && option.dataset.confirm;
-    if (!question) return;
     var count = document.querySelectorAll("#inbox-results input[name=ids]:checked").length;
+    if (!option || !option.dataset.confirm || !count) return;
+    var question = count === 1 ? option.dataset.confirmOne : option.dataset.confirm;
     if (!window.confirm(question.replace("{n}", String(count)))) event.preventDefault();
   });
 
