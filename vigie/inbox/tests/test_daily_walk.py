@@ -350,3 +350,23 @@ def test_the_search_triggers_survive_the_mention_tables_migrations(tenant: Tenan
     case = make_case(tenant.organisation, make_mention(tenant.organisation, text="Remboursement bloqué"))
     response = login(tenant.agent).get(reverse("inbox"), {"view": "all", "q": "remboursement"})
     assert [c.pk for c in response.context["page"].object_list] == [case.pk]
+
+
+def test_a_reply_awaiting_approval_names_its_author_after_par_which_never_elides(
+    tenant: Tenant, login: Login
+) -> None:
+    # "Réponse de Emma Girard à valider" (French writes "d'Emma") was read by the manager.
+    _named(tenant)
+    case = make_case(tenant.organisation, status=CaseStatus.AWAITING_APPROVAL)
+    make_reply(case, author=tenant.agent.user, status=ReplyStatus.AWAITING_APPROVAL)
+    url = reverse("case_detail", args=[case.pk])
+    manager_page = login(tenant.manager).get(url).content.decode()
+    assert "Réponse à valider, rédigée par Emma Girard" in manager_page
+    # A colleague who may not approve reads who wrote it, in the same way.
+    from vigie.core.actions import do_create_member
+    from vigie.core.roles import Role
+
+    colleague = do_create_member(tenant.organisation, "julien.petit@acme.example", Role.AGENT)
+    colleague_page = login(colleague).get(url).content.decode()
+    assert "La réponse rédigée par Emma Girard attend la validation d'un responsable." in colleague_page
+    assert "de Emma" not in manager_page + colleague_page
