@@ -72,6 +72,7 @@ class Finding:
     score: float = 0.0
     since: datetime | None = None
     scope_label: str = ""
+    scope_label_en: str = ""  # blank when it reads the same in English (a single item's source)
     mention_id: int | None = None
 
 
@@ -99,6 +100,7 @@ def do_record_finding(
         "expected": finding.expected,
         "score": finding.score,
         "scope_label": finding.scope_label[:200],
+        "scope_label_en": finding.scope_label_en[:200],
         "last_seen_at": now,
     }
     ongoing = (

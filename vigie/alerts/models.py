@@ -113,6 +113,9 @@ class Alert(models.Model):
     key = models.CharField(max_length=200)
     rule = models.CharField(max_length=20, choices=AlertRule.choices)
     scope_label = models.CharField(max_length=200, blank=True)
+    # What the series watches in English ("Theme Refunds" beside "Thème Remboursements"); blank
+    # for a single item's alert, whose label (a source's or a location's name) reads the same.
+    scope_label_en = models.CharField(max_length=200, blank=True)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
     status = models.CharField(max_length=14, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     title = models.CharField(max_length=300)
@@ -167,6 +170,9 @@ class Alert(models.Model):
 
     def explanation_in(self, language: str) -> str:
         return self.explanation_en if language == "en" and self.explanation_en else self.explanation
+
+    def scope_label_in(self, language: str) -> str:
+        return self.scope_label_en if language == "en" and self.scope_label_en else self.scope_label
 
 
 class AlertSettings(models.Model):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Func, IntegerField, Max, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from vigie.alerts.detection import SeriesConfig, SeriesPoint
 from vigie.alerts.models import (
@@ -67,18 +68,40 @@ class _Bucket:
 
 @dataclass(frozen=True)
 class WatchedSeries:
-    """One series handed to the detector, with what an alert on it should say."""
+    """One series handed to the detector, with what an alert on it should say (its scope in
+    French and in English: each reader reads the alert in their own language)."""
 
     config: SeriesConfig
     history: list[SeriesPoint]
     rule: str
     scope_label: str
+    scope_label_en: str = ""
+
+
+# What a series watches, in French and English: "Lieu Agence Lyon" / "Location Agence Lyon".
+SCOPE_WORDS: dict[str, tuple[str, str]] = {
+    "source": ("Source", "Source"),
+    "location": ("Lieu", "Location"),
+    "theme": ("Thème", "Theme"),
+}
+ORGANISATION_SCOPE = ("Organisation", "Organisation")
+
+
+def scope_labels(kind: str, name: str, name_en: str | None = None) -> tuple[str, str]:
+    """A scope's label in French and English: ("Thème Remboursements", "Theme Refunds")."""
+    french, english = SCOPE_WORDS[kind]
+    return f"{french} {name}", f"{english} {name if name_en is None else name_en}"
 
 
 @dataclass
 class _Scope:
     label: str
+    label_en: str = ""
     buckets: dict[int, _Bucket] = field(default_factory=lambda: defaultdict(_Bucket))
+
+
+def _scope(labels: tuple[str, str]) -> _Scope:
+    return _Scope(labels[0], labels[1])
 
 
 def alert_settings(organisation: Organisation) -> AlertSettings:
@@ -148,16 +171,19 @@ def _scope_buckets(
     )
     sources = dict(scoped(Source, organisation).values_list("id", "name"))
     locations = dict(scoped(Location, organisation).values_list("id", "name"))
-    scopes: dict[str, _Scope] = {"org": _Scope("Organisation")}
+    scopes: dict[str, _Scope] = {"org": _scope(ORGANISATION_SCOPE)}
     for row in rows:
         bucket = int(row["bucket"])
         keys = ["org", f"source:{row['source_id']}"]
-        scopes.setdefault(keys[1], _Scope(f"Source {sources.get(row['source_id'], row['source_id'])}"))
+        if keys[1] not in scopes:
+            scopes[keys[1]] = _scope(
+                scope_labels("source", str(sources.get(row["source_id"], row["source_id"])))
+            )
         if row["location_id"] is not None:
             keys.append(f"location:{row['location_id']}")
-            scopes.setdefault(
-                keys[2], _Scope(f"Lieu {locations.get(row['location_id'], row['location_id'])}")
-            )
+            if keys[2] not in scopes:
+                name = str(locations.get(row["location_id"], row["location_id"]))
+                scopes[keys[2]] = _scope(scope_labels("location", name))
         for key in keys:
             b = scopes[key].buckets[bucket]
             b.total += row["total"]
@@ -167,13 +193,16 @@ def _scope_buckets(
             b.rating_sum += float(row["rating_sum"] or 0)
             b.one_star += row["one_star"]
     theme_scopes: dict[str, _Scope] = {}
-    theme_labels = dict(theme_choices(organisation))
+    # The default taxonomy's themes in each language; an organisation's own themes keep their label.
+    french: dict[str, str] = dict(theme_choices(organisation, language="fr"))
+    english: dict[str, str] = dict(theme_choices(organisation, language="en"))
     negatives = mentions.filter(sentiment=Sentiment.NEGATIVE).exclude(themes=[])
     for created_at, themes in negatives.values_list("created_at", "themes").iterator(chunk_size=5000):
         for theme in themes if isinstance(themes, list) else []:
-            scope = theme_scopes.setdefault(
-                f"theme:{theme}", _Scope(f"Thème {theme_labels.get(theme, theme)}")
-            )
+            scope = theme_scopes.get(f"theme:{theme}")
+            if scope is None:
+                labels = scope_labels("theme", french.get(theme, str(theme)), english.get(theme, str(theme)))
+                scope = theme_scopes[f"theme:{theme}"] = _scope(labels)
             scope.buckets[_epoch_bucket(created_at)].negative += 1
     return scopes, theme_scopes
 
@@ -269,7 +298,7 @@ def watched_series(
             label=label,
             label_en=label_en,
         )
-        result.append(WatchedSeries(config, points, metric, scope.label))
+        result.append(WatchedSeries(config, points, metric, scope.label, scope.label_en))
 
     for scope_key, scope in scopes.items():
         for metric in METRICS:
@@ -280,18 +309,21 @@ def watched_series(
 
 
 def series_keys_for_settings(organisation: Organisation) -> list[tuple[str, str]]:
-    """(key, label) of the series a manager may tune: the organisation's and each source's."""
+    """(key, label) of the series a manager may tune: the organisation's, each source's and each
+    location's, labelled in the active language ("Lieu Agence Lyon" / "Location Agence Lyon")."""
+    english = (get_language() or "fr").startswith("en")
     keys: list[tuple[str, str]] = []
-    scopes = [("org", "Organisation")]
+    scopes = [("org", ORGANISATION_SCOPE)]
     scopes += [
-        (f"source:{pk}", f"Source {name}")
+        (f"source:{pk}", scope_labels("source", name))
         for pk, name in scoped(Source, organisation).values_list("id", "name")
     ]
     scopes += [
-        (f"location:{pk}", f"Lieu {name}")
+        (f"location:{pk}", scope_labels("location", name))
         for pk, name in scoped(Location, organisation).values_list("id", "name")
     ]
-    for scope_key, label in scopes:
+    for scope_key, labels in scopes:
+        label = labels[1] if english else labels[0]
         for metric in METRICS:
             keys.append((f"{metric}:{scope_key}", f"{AlertRule(metric).label} · {label}"))
     return keys

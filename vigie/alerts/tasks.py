@@ -65,13 +65,6 @@ TITLES: dict[str, tuple[str, str]] = {
 }
 
 
-def _scope_en(label: str) -> str:
-    for french, english in (("Lieu ", "Location "), ("Thème ", "Theme ")):
-        if label.startswith(french):
-            return english + label[len(french) :]
-    return label
-
-
 def _series_finding(series: WatchedSeries, detection: Detection) -> Finding:
     critical = detection.score >= CRITICAL_SCORE and series.rule in (
         AlertRule.NEGATIVE_VOLUME,
@@ -81,7 +74,7 @@ def _series_finding(series: WatchedSeries, detection: Detection) -> Finding:
         key=series.config.key,
         rule=series.rule,
         title=f"{TITLES[series.rule][0]} · {series.scope_label}",
-        title_en=f"{TITLES[series.rule][1]} · {_scope_en(series.scope_label)}",
+        title_en=f"{TITLES[series.rule][1]} · {series.scope_label_en or series.scope_label}",
         severity=Severity.CRITICAL if critical else Severity.WARNING,
         explanation=detection.explanation,
         explanation_en=detection.explanation_en,
@@ -90,6 +83,7 @@ def _series_finding(series: WatchedSeries, detection: Detection) -> Finding:
         score=detection.score,
         since=detection.since,
         scope_label=series.scope_label,
+        scope_label_en=series.scope_label_en,
     )
 
 

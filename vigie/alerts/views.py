@@ -94,6 +94,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "alert": alert,
             "title": alert.title_in(language),
             "explanation": alert.explanation_in(language),
+            "scope": alert.scope_label_in(language),
             "mentions": queries.alert_mentions(alert),
             "crises": alert.crises.all(),
             "snooze_form": SnoozeForm(),
