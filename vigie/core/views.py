@@ -277,6 +277,13 @@ def _to_settings(anchor: str) -> HttpResponse:
 MEMBER_MESSAGE = "in-section membres"
 
 
+def _in_section(anchor: str) -> str:
+    """The tag of a message shown in the settings section ``anchor`` instead of the page's top: its
+    forms post to (and redirect to) that anchor, and "Votre mot de passe est changé." or "Lieu
+    « Lyon » créé." was written at the top of a page that opened at the section, out of sight."""
+    return f"in-section {anchor}"
+
+
 def _members_refused(request: HttpRequest, form: forms.Form, **overrides: Any) -> HttpResponse:
     """The settings page again after a refused members form: its errors next to its fields and,
     repeated, at the top of the Members section the page opens at."""
@@ -331,6 +338,7 @@ def settings_password(request: HttpRequest) -> HttpResponse:
                 wait,
             )
             % {"seconds": wait},
+            extra_tags=_in_section("mot-de-passe"),
         )
         response = _settings_page(request, 429)
         response["Retry-After"] = str(wait)
@@ -343,7 +351,7 @@ def settings_password(request: HttpRequest) -> HttpResponse:
     actions.do_clear_login_failures(keys)
     actions.do_set_user_password(user, form.cleaned_data["new_password1"])
     update_session_auth_hash(request, user)
-    messages.success(request, _("Votre mot de passe est changé."))
+    messages.success(request, _("Votre mot de passe est changé."), extra_tags=_in_section("mot-de-passe"))
     return _to_settings("mot-de-passe")
 
 
@@ -482,7 +490,11 @@ def settings_team_create(request: HttpRequest) -> HttpResponse:
             add_model_errors(form, error, default_field="name")
     if not form.is_valid():
         return _settings_page(request, 400, team_form=form)
-    messages.success(request, _("Équipe « %(name)s » créée.") % {"name": form.cleaned_data["name"]})
+    messages.success(
+        request,
+        _("Équipe « %(name)s » créée.") % {"name": form.cleaned_data["name"]},
+        extra_tags=TEAM_MESSAGE,
+    )
     return _to_settings("equipes")
 
 
@@ -561,7 +573,11 @@ def settings_location_create(request: HttpRequest) -> HttpResponse:
             add_model_errors(form, error, default_field="name")
     if not form.is_valid():
         return _settings_page(request, 400, location_form=form)
-    messages.success(request, _("Lieu « %(name)s » créé.") % {"name": form.cleaned_data["name"]})
+    messages.success(
+        request,
+        _("Lieu « %(name)s » créé.") % {"name": form.cleaned_data["name"]},
+        extra_tags=_in_section("lieux"),
+    )
     return _to_settings("lieux")
 
 
@@ -584,7 +600,11 @@ def settings_location_group_create(request: HttpRequest) -> HttpResponse:
             add_model_errors(form, error, default_field="name")
     if not form.is_valid():
         return _settings_page(request, 400, location_group_form=form)
-    messages.success(request, _("Groupe « %(name)s » créé.") % {"name": form.cleaned_data["name"]})
+    messages.success(
+        request,
+        _("Groupe « %(name)s » créé.") % {"name": form.cleaned_data["name"]},
+        extra_tags=_in_section("groupes-de-lieux"),
+    )
     return _to_settings("groupes-de-lieux")
 
 
@@ -601,7 +621,11 @@ def settings_location_group_update(request: HttpRequest, pk: int) -> HttpRespons
         forms = [(g, form if g.pk == group.pk else _group_form(g, locations)) for g in groups]
         return _settings_page(request, 400, group_forms=forms)
     actions.do_set_location_group_locations(group, form.chosen_locations(), actor=_current_user(request))
-    messages.success(request, _("Groupe « %(name)s » mis à jour.") % {"name": group.name})
+    messages.success(
+        request,
+        _("Groupe « %(name)s » mis à jour.") % {"name": group.name},
+        extra_tags=_in_section("groupes-de-lieux"),
+    )
     return _to_settings("groupes-de-lieux")
 
 
@@ -613,7 +637,11 @@ def settings_location_group_delete(request: HttpRequest, pk: int) -> HttpRespons
     group = get_in_org(LocationGroup, membership.organisation, pk)
     name = group.name
     actions.do_delete_location_group(group, actor=_current_user(request))
-    messages.success(request, _("Groupe « %(name)s » supprimé.") % {"name": name})
+    messages.success(
+        request,
+        _("Groupe « %(name)s » supprimé.") % {"name": name},
+        extra_tags=_in_section("groupes-de-lieux"),
+    )
     return _to_settings("groupes-de-lieux")
 
 
@@ -643,7 +671,9 @@ def settings_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if token is None:
         raise Http404
     actions.do_revoke_api_token(token, actor=_current_user(request))
-    messages.success(request, _("Jeton « %(name)s » révoqué.") % {"name": token.name})
+    messages.success(
+        request, _("Jeton « %(name)s » révoqué.") % {"name": token.name}, extra_tags=_in_section("jetons")
+    )
     return _to_settings("jetons")
 
 

@@ -762,3 +762,66 @@ def test_a_members_change_is_confirmed_in_the_members_section(tenant: Tenant, lo
     page = client.get(response["Location"]).content.decode()
     assert "Rôle de viewer@acme.example : Agent." in _members_section(page)
     assert "Rôle de viewer@acme.example : Agent." not in page.split('id="membres-titre"')[0]
+
+
+def _section(page: str, anchor: str) -> str:
+    """The settings page's section ``anchor``, from its opening tag to the next section's."""
+    start = page.index(f'id="{anchor}"')
+    return page[start : page.find("<section", start)]
+
+
+@pytest.mark.parametrize(
+    ("name", "anchor", "data"),
+    [
+        ("settings_password", "mot-de-passe", {"old_password": "faux"}),
+        ("settings_team_create", "equipes", {"name": ""}),
+        ("settings_location_create", "lieux", {"name": "", "kind": "site"}),
+        ("settings_location_group_create", "groupes-de-lieux", {"name": ""}),
+        ("settings_token_create", "jetons", {"name": ""}),
+    ],
+)
+def test_a_refused_settings_form_opens_at_its_own_section(  # type: ignore[no-untyped-def]
+    tenant: Tenant, login, name: str, anchor: str, data: dict[str, str]
+) -> None:
+    # An empty "Nouveau lieu" answered with the top of the page, its error 2,000 px below.
+    client = login(tenant.manager)
+    page = client.get(reverse("settings")).content.decode()
+    assert f'action="{reverse(name)}#{anchor}"' in page
+    response = client.post(reverse(name), data)
+    assert response.status_code == 400
+    assert "errorlist" in _section(response.content.decode(), anchor)
+
+
+def test_what_was_done_in_a_settings_section_is_said_in_that_section(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    # "Lieu « Boutique Nantes » créé." was written at the top of a page that opened at the Locations.
+    client = login(tenant.manager)
+    done = [
+        (reverse("settings_team_create"), {"name": "Litiges"}, "equipes", "Équipe « Litiges » créée."),
+        (
+            reverse("settings_location_create"),
+            {"name": "Boutique Nantes", "kind": "shop"},
+            "lieux",
+            "Lieu « Boutique Nantes » créé.",
+        ),
+        (
+            reverse("settings_location_group_create"),
+            {"name": "Ouest"},
+            "groupes-de-lieux",
+            "Groupe « Ouest » créé.",
+        ),
+    ]
+    for url, data, anchor, message in done:
+        response = client.post(url, data)
+        assert response["Location"].endswith(f"#{anchor}")
+        page = client.get(response["Location"]).content.decode()
+        assert message in _section(page, anchor)
+        assert message not in page.split(f'id="{anchor}"')[0]
+    token, _secret = do_create_api_token(tenant.manager, "export")
+    response = client.post(reverse("settings_token_revoke", args=[token.pk]))
+    page = client.get(response["Location"]).content.decode()
+    assert "Jeton « export » révoqué." in _section(page, "jetons")
+
+
+def test_a_new_token_is_shown_in_the_tokens_section_the_page_opens_at(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    page = login(tenant.agent).post(reverse("settings_token_create"), {"name": "Script"}).content.decode()
+    assert 'id="new-token-secret"' in _section(page, "jetons")
