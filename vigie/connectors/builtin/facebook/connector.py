@@ -246,6 +246,8 @@ class FacebookConnector(MetaConnector[FacebookConfig]):
             if "subcode 33)" not in exc.message:
                 raise
             entries, after, whole = [], None, False
+        if self.graph.list_cut_short:
+            whole = False  # Meta repeated its cursor: the pages after it were never read
         comments = [(self.graph.model(Comment, _with_sender(raw)), raw) for raw in entries]
         items = [
             self._comment_mention(comment, raw, post_id)

@@ -178,6 +178,9 @@ class GraphClient:
         self.platform = platform
         # The usage Meta reported on the last answer (percent of the window), for the health line.
         self.usage_percent: int | None = None
+        # Whether the last ``list_page`` ended the list only because its cursor came back unchanged
+        # (pages may remain unread: the list is not known to be whole).
+        self.list_cut_short = False
 
     @property
     def host(self) -> str:
@@ -228,7 +231,8 @@ class GraphClient:
         paging = self.model(Paging, data.get("paging") or {})
         following = paging.cursors.after if paging.next and paging.cursors else None
         # A cursor that comes back unchanged would serve the same page forever: the list ends.
-        if following and following == after:
+        self.list_cut_short = bool(following and following == after)
+        if self.list_cut_short:
             following = None
         return entries, following or None
 

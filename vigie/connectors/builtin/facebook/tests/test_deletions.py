@@ -102,3 +102,20 @@ def test_an_empty_listing_marks_nothing(tenant: Tenant, platform: FakePlatform) 
     platform.add("GET", f"{V}/{POST_1}/comments", json=empty)
     do_fetch_source(source)
     assert not any(read(source).values())
+
+
+def test_a_listing_whose_cursor_repeats_proves_nothing(tenant: Tenant, platform: FakePlatform) -> None:
+    script_full_walk(platform)
+    source = do_create_source(tenant.organisation, platform="facebook", name="Page", config=config(platform))
+    do_fetch_source(source)
+    # Meta answers the second page with the very cursor it was asked with: the walk stops there,
+    # and what lay beyond was never read.
+    stuck = second_page_without_the_reply()
+    stuck["paging"] = {
+        "cursors": {"before": "x", "after": AFTER},
+        "next": f"https://graph.facebook.com{V}/{POST_1}/comments?after={AFTER}",
+    }
+    platform.add("GET", f"{V}/{PAGE_ID}/feed", json=feed_with_post_1_updated("2026-12-03T08:00:00+0000"))
+    platform.add("GET", f"{V}/{POST_1}/comments", json=stuck, query={"after": AFTER})
+    do_fetch_source(source)
+    assert not any(read(source).values())
