@@ -1,11 +1,13 @@
 """The JSON body Vigie accepts on a webhook source. Unknown fields are ignored, so senders may
-add their own keys; the fields below are read."""
+add their own keys; the fields below are read. A ``null`` is read as the field left out: no-code
+tools (Zapier, Make, n8n) send ``null`` for every empty field they map, and a required field sent
+as ``null`` is refused as a missing one."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 def _id_text(value: Any) -> Any:
@@ -25,7 +27,16 @@ def _id_text(value: Any) -> Any:
 IdText = Annotated[str, BeforeValidator(_id_text)]
 
 
-class WebhookAuthor(BaseModel):
+class _NullIsAbsent(BaseModel):
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
+
+class WebhookAuthor(_NullIsAbsent):
     model_config = ConfigDict(extra="ignore")
 
     id: IdText = Field("", max_length=200)
@@ -35,7 +46,7 @@ class WebhookAuthor(BaseModel):
     followers: int | None = Field(None, ge=0)
 
 
-class WebhookItem(BaseModel):
+class WebhookItem(_NullIsAbsent):
     """One pushed mention."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)

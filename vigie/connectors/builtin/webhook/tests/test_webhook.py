@@ -227,3 +227,27 @@ def test_a_date_sent_without_offset_is_the_sources_local_time(tenant: Tenant) ->
         ("CRM Paris", "b"): "2026-03-28T09:15:00+00:00",
         ("CRM Paris", "c"): "2026-03-29T10:15:00+00:00",
     }
+
+
+def test_empty_fields_sent_as_null_are_read_as_left_out(source: Source) -> None:
+    """Zapier, Make or n8n send ``null`` for each mapped field that is empty: the item is stored,
+    not refused; a required field sent as null is still refused, by name."""
+    payload = (
+        b'{"items": [{"id": "zap-1", "kind": "review", "created_at": "2026-11-20T16:45:00+01:00",'
+        b' "text": "Accueil tres froid", "title": null, "html": null, "url": null, "rating": null,'
+        b' "rating_scale": null, "parent_id": null, "language": null, "deleted": null, "likes": null,'
+        b' "author": {"id": 88, "name": "Sophie B.", "handle": null, "url": null, "followers": null}},'
+        b' {"id": null, "created_at": null, "text": "sans id"}]}'
+    )
+    status, body = post(source, payload, signed(payload))
+    assert status == 422
+    assert {(e["index"], e["field"]) for e in body["errors"]} == {(1, "id"), (1, "created_at")}
+    first_only = payload.replace(b', {"id": null, "created_at": null, "text": "sans id"}', b"")
+    status, body = post(source, first_only, signed(first_only))
+    assert (status, body["new"]) == (202, 1)
+    stored = Mention.objects.get(source=source, external_id="zap-1")
+    assert stored.text == "Accueil tres froid"
+    assert stored.rating is None
+    assert stored.deleted_at is None
+    assert stored.author is not None
+    assert stored.author.display_name == "Sophie B."
