@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from vigie.connectors.credentials import decrypt_secrets, encrypt_secrets
@@ -192,6 +193,11 @@ def do_attach_timestamp(capture: Capture, *, token: bytes | None, error: str = "
     return capture
 
 
+# Sent when a legal hold is lifted, inside the lift's transaction: ``hold`` (the LegalHold) and
+# ``actor`` (the admin who lifted it).
+hold_lifted = Signal()
+
+
 @transaction.atomic
 def do_place_legal_hold(mention: Mention, *, actor: User | None = None) -> LegalHold:
     """Keep ``mention`` out of retention and erasure (no-op when a hold is already active)."""
@@ -222,6 +228,9 @@ def do_lift_legal_hold(hold: LegalHold, *, actor: User, reason: str) -> LegalHol
         obj=locked.mention,
         data={"hold": locked.pk, "reason": locked.lift_reason},
     )
+    # Privacy listens: an erasure this hold deferred is carried out now (privacy sits above
+    # evidence in the layers, so it is told rather than called).
+    hold_lifted.send(sender=LegalHold, hold=locked, actor=actor)
     return locked
 
 

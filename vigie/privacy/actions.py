@@ -19,9 +19,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from vigie.alerts.actions import do_forget_alert_texts
 from vigie.charter.document import RETENTION_KINDS, RetentionPolicy
@@ -50,8 +52,9 @@ from vigie.mentions.actions import (
 )
 from vigie.mentions.models import Author, Mention
 from vigie.privacy.holders import hooks
-from vigie.privacy.models import RequestKind, SubjectRequest
+from vigie.privacy.models import DeferredErasure, RequestKind, SubjectRequest
 from vigie.privacy.queries import Findings
+from vigie.privacy.subjects import Subject, SubjectError, parse_subject
 
 BATCH_SIZE = 500
 
@@ -101,8 +104,14 @@ def do_erase_subject(
     actor: User | None,
     dry_run: bool = False,
     redact_naming: Collection[int] = (),
+    request: SubjectRequest | None = None,
+    deferred: DeferredErasure | None = None,
 ) -> dict[str, int]:
     """Erase or pseudonymise what ``findings`` found, sparing mentions under legal hold.
+
+    The person's own posts a hold kept are remembered (``DeferredErasure``, with ``request`` when
+    the erasure answers one of the register) and erased when the hold is lifted
+    (``do_run_deferred_erasure``, which passes its record as ``deferred``).
 
     * the subject's mentions are pseudonymised (link, payload and author cleared; date, rating
       and analysis stay for the statistics) and their text says it was erased, and when;
@@ -195,6 +204,21 @@ def do_erase_subject(
         for name, value in erase(organisation, identifiers, keep_mention_ids=keep, dry_run=dry_run).items():
             counts[f"{app}.{name}"] = int(value)
     if not dry_run:
+        kept_own = sorted(held.intersection(findings.authored_mention_ids))
+        if deferred is not None:
+            _finish_deferred(deferred, kept_own, counts)
+        elif kept_own:
+            DeferredErasure.objects.create(
+                organisation=organisation,
+                subject=findings.subject.raw,
+                fingerprint=subject_fingerprint(findings),
+                identifiers={k: v for k, v in identifiers.items() if k != "mention_ids"},
+                needles=findings.needles,
+                case_needles=findings.case_needles,
+                mention_ids=kept_own,
+                request=request,
+                created_by=actor,
+            )
         do_record_audit_event(
             organisation,
             "privacy.subject_erased",
@@ -203,6 +227,7 @@ def do_erase_subject(
                 "subject": subject_fingerprint(findings),
                 "kind": findings.subject.kind,
                 "counts": counts,
+                **({"deferred_erasure": deferred.pk} if deferred is not None else {}),
                 # What was kept, and on which ground: the record of the exemption the person is told.
                 **(
                     {"kept_under": "GDPR art. 17(3)(e): legal hold (legal claims)"}
@@ -518,3 +543,113 @@ def do_rectify_subject(
         },
     )
     return counts
+
+
+# --- erasures a legal hold deferred ------------------------------------------------------------------
+
+
+def _finish_deferred(record: DeferredErasure, still_held: list[int], counts: dict[str, int]) -> None:
+    """After a run: the posts still held wait for their hold; with none left the record keeps
+    only its fingerprint and what was done, and the register's request says it."""
+    erased = counts.get("mentions_pseudonymised", 0)
+    with translation.override(record.organisation.language):
+        day = long_date(timezone.localdate(timezone=ZoneInfo(record.organisation.timezone)))
+        line = ngettext(
+            "Effacement différé fait le %(date)s, la conservation légale levée : %(count)s publication "
+            "de la personne effacée, avec ce qui en dépend (auteur, dossier, échanges, captures).",
+            "Effacement différé fait le %(date)s, la conservation légale levée : %(count)s publications "
+            "de la personne effacées, avec ce qui en dépend (auteurs, dossiers, échanges, captures).",
+            erased,
+        ) % {"date": day, "count": erased}
+    record.note = (record.note + "\n" if record.note else "") + line
+    if still_held:
+        record.mention_ids = still_held
+        record.save(update_fields=["mention_ids", "note"])
+    else:
+        record.mention_ids, record.done_at = [], timezone.now()
+        record.subject, record.identifiers, record.needles, record.case_needles = "", {}, [], []
+        record.save(
+            update_fields=[
+                "mention_ids",
+                "done_at",
+                "subject",
+                "identifiers",
+                "needles",
+                "case_needles",
+                "note",
+            ]
+        )
+    if record.request_id is not None:
+        SubjectRequest.objects.filter(pk=record.request_id).update(
+            note=Concat(F("note"), Value("\n" + line), output_field=TextField())
+        )
+
+
+def deferred_findings(record: DeferredErasure) -> Findings:
+    """What the deferred erasure erases: the person's posts the hold kept, their authors, cases,
+    the cases' private threads and callbacks; with the strings and identifiers found at the time
+    (a fresh search would no longer find them: what led to them is erased)."""
+    organisation = record.organisation
+    try:
+        subject = parse_subject(record.subject)
+    except SubjectError:
+        subject = Subject(raw=record.subject)
+    rows = list(
+        Mention.objects.filter(organisation=organisation, pk__in=record.mention_ids).values_list(
+            "pk", "author_id"
+        )
+    )
+    mention_ids = sorted(pk for pk, _author in rows)
+    cases = list(
+        Case.objects.filter(organisation=organisation, mention_id__in=mention_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    return Findings(
+        subject=subject,
+        author_ids=sorted({author for _pk, author in rows if author}),
+        authored_mention_ids=mention_ids,
+        case_ids=sorted(cases),
+        thread_ids=sorted(
+            PrivateThread.objects.filter(organisation=organisation, case_id__in=cases).values_list(
+                "pk", flat=True
+            )
+        ),
+        callback_ids=sorted(
+            CallbackLog.objects.filter(organisation=organisation, case_id__in=cases).values_list(
+                "pk", flat=True
+            )
+        ),
+        held_ids=held_mention_ids(organisation) & set(mention_ids),
+        needles=list(record.needles),
+        case_needles=list(record.case_needles),
+        identifiers={**record.identifiers, "mention_ids": [str(pk) for pk in mention_ids]},
+    )
+
+
+def due_deferred_erasures(organisation: Organisation) -> list[DeferredErasure]:
+    """The open deferred erasures one of whose posts is no longer held (the hold lifted, or the
+    post gone): they are due."""
+    held = held_mention_ids(organisation)
+    return [
+        record
+        for record in DeferredErasure.objects.filter(organisation=organisation, done_at__isnull=True)
+        if set(record.mention_ids) - held
+    ]
+
+
+def do_run_deferred_erasure(record: DeferredErasure, *, actor: User | None) -> dict[str, int] | None:
+    """Carry out what a legal hold deferred, for the posts no longer held; None when every one is
+    still held (nothing due). Audited like any erasure, with ``deferred_erasure``."""
+    record = DeferredErasure.objects.select_related("organisation").get(pk=record.pk)
+    if record.done_at is not None or not (set(record.mention_ids) - held_mention_ids(record.organisation)):
+        return None
+    return do_erase_subject(record.organisation, deferred_findings(record), actor=actor, deferred=record)
+
+
+def do_run_due_deferred_erasures(organisation: Organisation, *, actor: User | None = None) -> int:
+    """Every deferred erasure of ``organisation`` that is due; returns how many ran."""
+    return sum(
+        do_run_deferred_erasure(record, actor=actor) is not None
+        for record in due_deferred_erasures(organisation)
+    )

@@ -52,3 +52,37 @@ class SubjectRequest(models.Model):
     def limit(self) -> date:
         """The date the answer is due (the extended one when extended)."""
         return self.extended_to or self.due_on
+
+
+class DeferredErasure(models.Model):
+    """The part of an erasure a legal hold deferred: the person's own posts kept under hold (GDPR
+    art. 17(3)(e)), carried out when the hold is lifted (``actions.do_run_deferred_erasure``).
+
+    Until then it keeps what the erasure needs to finish (the identifier typed, the identifiers and
+    strings found, the held posts' ids): the person's data is still held anyway, with the posts.
+    Once done, only the keyed fingerprint and what was done stay."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=254, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    identifiers = models.JSONField(default=dict, blank=True)
+    needles = models.JSONField(default=list, blank=True)
+    case_needles = models.JSONField(default=list, blank=True)
+    # The person's posts the hold kept (ids of mentions); what is left of them after each run.
+    mention_ids = models.JSONField(default=list, blank=True)
+    # The register's request the erasure answered: its note is completed when this is done.
+    request = models.ForeignKey(
+        SubjectRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"deferred erasure {self.pk}"

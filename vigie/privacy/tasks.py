@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from vigie.core.jobs import enqueue, job, periodic
-from vigie.core.models import Organisation
-from vigie.privacy.actions import do_apply_retention
+from vigie.core.models import Organisation, User
+from vigie.privacy.actions import do_apply_retention, do_run_due_deferred_erasures
+from vigie.privacy.signals import DEFERRED_JOB
 
 
 @periodic("privacy.schedule_retention", every=timedelta(days=1))
@@ -25,4 +26,16 @@ def apply_retention(organisation_id: int) -> dict[str, int]:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         return {}
+    # A deferred erasure whose hold was lifted and whose job was lost is caught here too.
+    do_run_due_deferred_erasures(organisation)
     return do_apply_retention(organisation)
+
+
+@job(DEFERRED_JOB)
+def erase_deferred(organisation_id: int, actor_id: int | None = None) -> int:
+    """Carry out the erasures of ``organisation`` that a legal hold, now lifted, deferred."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return 0
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    return do_run_due_deferred_erasures(organisation, actor=actor)

@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("records/", views.privacy_records, name="privacy_records"),
     path("requests/", views.privacy_request_new, name="privacy_request_new"),
     path("requests/<int:pk>/", views.privacy_request_close, name="privacy_request_close"),
+    path("deferred/<int:pk>/", views.privacy_deferred_run, name="privacy_deferred_run"),
 ]

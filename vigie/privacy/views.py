@@ -33,11 +33,13 @@ from vigie.privacy.actions import (
     do_record_request,
     do_record_subject_export,
     do_rectify_subject,
+    do_run_deferred_erasure,
+    due_deferred_erasures,
 )
 from vigie.privacy.export import render_html, section_title
 from vigie.privacy.forms import EraseForm, RectifyForm, RequestForm, RequestNoteForm, SubjectForm
 from vigie.privacy.holders import hooks
-from vigie.privacy.models import RequestKind, SubjectRequest
+from vigie.privacy.models import DeferredErasure, RequestKind, SubjectRequest
 from vigie.privacy.queries import Findings, export_filename, export_subject, find_subject
 from vigie.privacy.records import processing_records
 
@@ -174,7 +176,12 @@ def _register(organisation: Organisation, today: date) -> dict[str, Any]:
         row.days_left = (row.limit - today).days  # type: ignore[attr-defined]
         row.days_late = -row.days_left  # type: ignore[attr-defined]
     done = scoped(SubjectRequest, organisation).filter(done_at__isnull=False).order_by("-done_at")[:10]
-    return {"open_requests": open_rows, "done_requests": done}
+    due = {record.pk for record in due_deferred_erasures(organisation)}
+    deferred = list(scoped(DeferredErasure, organisation).filter(done_at__isnull=True).order_by("created_at"))
+    for record in deferred:
+        record.due = record.pk in due  # type: ignore[attr-defined]
+        record.held_count = len(record.mention_ids)  # type: ignore[attr-defined]
+    return {"open_requests": open_rows, "done_requests": done, "deferred_erasures": deferred}
 
 
 def _rectifiable(organisation: Organisation, identifiers: dict[str, list[str]]) -> list[dict[str, str]]:
@@ -280,7 +287,6 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
     findings = find_subject(organisation, subject)
     # Other people's posts that name the person: only those the DPO ticked.
     chosen = {int(value) for value in request.POST.getlist("naming") if value.isdecimal()}
-    counts = do_erase_subject(organisation, findings, actor=member.user, redact_naming=chosen)
     answered = None
     if request.POST.get("request", "").isdecimal():
         answered = (
@@ -288,6 +294,9 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
             .filter(pk=int(request.POST["request"]), done_at__isnull=True)
             .first()
         )
+    counts = do_erase_subject(
+        organisation, findings, actor=member.user, redact_naming=chosen, request=answered
+    )
     # What was done, item by item (the page then finds nothing: this is the DPO's answer to the
     # person), and what the law keeps.
     done = " · ".join(
@@ -310,8 +319,8 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
         text += " " + _(
             "Avec elle restent son auteur, son dossier, ses captures et leurs manifestes signés : "
             "conservation nécessaire à la constatation, l'exercice ou la défense de droits en justice "
-            "(RGPD art. 17.3.e), enregistrée au journal d'audit. Refaites l'effacement une fois la "
-            "conservation légale levée."
+            "(RGPD art. 17.3.e), enregistrée au journal d'audit. L'effacement se fera de lui-même "
+            "quand la conservation légale sera levée (« Effacements différés »)."
         )
     messages.success(request, text)
     if answered is not None:
@@ -367,6 +376,23 @@ def privacy_rectify(request: HttpRequest) -> HttpResponse:
     # The person is found under the corrected identifier from now on.
     again = corrections["email"] or corrections["phone"] or subject.raw
     return redirect(f"{reverse('privacy')}?{urlencode({'subject': again})}")
+
+
+@member_required(PROTECT_DATA)
+@require_POST
+def privacy_deferred_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """Carry out now an erasure a legal hold deferred, once the hold is lifted (the job does it
+    by itself; this is the button for a job that has not run yet)."""
+    member = current_membership(request)
+    record = get_in_org(DeferredErasure, member.organisation, pk)
+    if do_run_deferred_erasure(record, actor=member.user) is None:
+        messages.error(
+            request,
+            _("Rien à effacer pour l'instant : les publications sont encore sous conservation légale."),
+        )
+    else:
+        messages.success(request, _("Effacement différé fait ; le registre le note."))
+    return redirect(f"{reverse('privacy')}#requests")
 
 
 @member_required(PROTECT_DATA)

@@ -84,7 +84,7 @@ def test_a_held_post_keeps_its_manifests_and_the_erasure_says_why(tenant: Tenant
     assert "1 publication sous conservation légale est gardée intacte." in said
     assert "ses captures et leurs manifestes signés" in said
     assert "(RGPD art. 17.3.e)" in said
-    assert "Refaites l'effacement une fois la conservation légale levée." in said
+    assert "L'effacement se fera de lui-même quand la conservation légale sera levée" in said
     capture.refresh_from_db()
     assert capture.redacted_at is None
     assert "jdupont" in capture.manifest
