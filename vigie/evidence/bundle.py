@@ -28,7 +28,7 @@ from vigie.core.queries import audit_events_for
 from vigie.evidence import cover, signing, storage
 from vigie.evidence.actions import sign_bytes
 from vigie.evidence.capture import iso
-from vigie.evidence.formats import BUNDLE_FORMAT, SEAL_LENGTH, SEAL_PREFIX
+from vigie.evidence.formats import BUNDLE_FORMAT, SEAL_LENGTH, SEAL_PREFIX, french_count
 from vigie.evidence.models import Capture
 from vigie.evidence.queries import capture_before, captures_of, limitation_of
 from vigie.inbox.models import Case
@@ -108,7 +108,7 @@ def _contents(
         kept = sum(1 for name in files if name.startswith(f"{folder}/files/"))
         parts = [
             f"capture n° {capture.seq} : manifeste signé (manifest.json, manifest.sig)",
-            f"{kept} fichier(s)",
+            french_count(kept, "fichier", "fichiers"),
         ]
         parts.append(
             "horodatage (timestamp.tsr)" if f"{folder}/timestamp.tsr" in files else "pas d'horodatage"
@@ -122,10 +122,19 @@ def _contents(
             )
         rows.append((f"{folder}/", ", ".join(parts)))
     rows += [
-        ("case/timeline.json", f"historique du dossier : {events} événement(s) du journal d'audit"),
+        (
+            "case/timeline.json",
+            "historique du dossier : "
+            + french_count(events, "événement", "événements")
+            + " du journal d'audit",
+        ),
         (
             "author/other_posts.json",
-            f"{posts} autre(s) publication(s) publique(s) de l'auteur détenue(s) par Vigie",
+            french_count(
+                posts,
+                "autre publication publique de l'auteur détenue par Vigie",
+                "autres publications publiques de l'auteur détenues par Vigie",
+            ),
         ),
         ("note/note_de_couverture.html, .pdf", "la présente note"),
         ("public_key.pem", "clé publique de l'organisation"),

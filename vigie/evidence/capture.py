@@ -14,6 +14,7 @@ from typing import Any
 
 from vigie.core.egress import EgressRefused, check_url
 from vigie.evidence import exchange, render
+from vigie.evidence.formats import french_count
 from vigie.evidence.steps import step
 from vigie.mentions.models import Mention
 
@@ -129,8 +130,10 @@ def collect(mention: Mention) -> Collected:
             collected.reasons.extend(rendering.problems)
             render_notes = list(rendering.problems)
             if rendering.blocked and rendering.rendered:
-                blocked = (
-                    f"{len(rendering.blocked)} ressource(s) de la page non chargée(s) : adresse non autorisée"
+                blocked = french_count(
+                    len(rendering.blocked),
+                    "ressource de la page non chargée : adresse non autorisée",
+                    "ressources de la page non chargées : adresse non autorisée",
                 )
                 collected.reasons.append(blocked)
                 render_notes.append(blocked)

@@ -85,7 +85,7 @@ def test_an_address_that_does_not_resolve_is_said_so_and_nothing_more_is_claimed
     # Without an authority, the note says there is no timestamp and why, not a bare "non".
     assert "non : aucune autorité d'horodatage n'était configurée" in note
     assert (
-        "captures/000001/</code> : capture n° 1 : manifeste signé (manifest.json, manifest.sig), 2 fichier(s), pas d'horodatage"
+        "captures/000001/</code> : capture n° 1 : manifeste signé (manifest.json, manifest.sig), 2 fichiers, pas d'horodatage"
         in note
     )
     assert not [name for name in archive.namelist() if name.endswith("screenshot.png")]
@@ -124,7 +124,7 @@ def test_a_full_capture_lists_every_step_done(tenant: Tenant, site: FakePlatform
     # The tracker on a private address was refused: the rendering is done, in part, and says why.
     assert steps["render"] == "incomplete"
     note, _archive, _data = _note(mention)
-    assert "1 ressource(s) de la page non chargée(s)" in note
+    assert "1 ressource de la page non chargée : adresse non autorisée" in note
     assert "fichiers : page.html, page.mhtml, page.pdf, rendered.html, screenshot.png" in note
     assert "Non obtenu pour cette capture" not in note
     method = json.loads(capture.manifest)["method"]
