@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema
 
 from vigie.charter.actions import do_update_charter
 from vigie.charter.calendar import span_problems
-from vigie.charter.document import CharterDocument
+from vigie.charter.document import CharterDocument, delay_problems
 from vigie.charter.queries import current_charter, current_version
 from vigie.core.api_auth import membership, require
 from vigie.core.api_schemas import READ_ERRORS, WRITE_ERRORS, ApiDateTime, invalid
@@ -55,5 +55,8 @@ def put_charter(request: HttpRequest, payload: CharterIn) -> CharterOut:
     # the charter's form refuses them (stored, "ab" made the dashboard a server error).
     for day, problem in span_problems(payload.document.sla.business_hours.days):
         raise invalid(["body", "payload", "document", "sla", "business_hours", "days", day], problem)
+    # A delay of a billion hours was stored: each delay within its documented range.
+    for where, problem in delay_problems(payload.document):
+        raise invalid(["body", "payload", "document", *where], problem)
     do_update_charter(member.organisation, payload.document, author=member.user, comment=payload.comment)
     return _out(member.organisation)

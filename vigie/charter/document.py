@@ -7,9 +7,13 @@ organisation has not written yet.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+
+from vigie.core.numbers import number
 
 CommentType = Literal["question", "complaint", "praise", "suggestion", "troll", "spam", "other"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -30,6 +34,43 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+@dataclass(frozen=True)
+class HoursRange:
+    """The delays a charter or a routing rule may set, in hours (business hours for an answer)."""
+
+    low: float
+    high: float
+
+    def schema(self) -> dict[str, Any]:
+        return {"minimum": self.low, "maximum": self.high}
+
+    def problem(self, value: float | None) -> str:
+        """ "" when ``value`` is in the range (or unset); else ``message()``."""
+        return "" if value is None or self.low <= value <= self.high else self.message()
+
+    def message(self) -> str:
+        """What to write, in the active language: "Indiquez un délai entre 0,25 et 720 heures."."""
+        return gettext("Indiquez un délai entre %(low)s et %(high)s heures.") % {
+            "low": _hours(self.low),
+            "high": _hours(self.high),
+        }
+
+
+def _hours(value: float) -> str:
+    return number(value, 0 if value == int(value) else 2)
+
+
+# The sane delays, refused outside by the charter's forms and API and by the routing rules (a
+# delay of a billion hours was accepted): a first answer from a quarter of an hour to 30 days of
+# 24 hours, a resolution to 90 days, a warning up to a week before the deadline, a deadline an
+# agent may promise alone up to a year. Documented in docs/charter-and-routing.md. A version
+# stored before these limits is still read as it is.
+FIRST_RESPONSE_HOURS = HoursRange(0.25, 24 * 30)
+RESOLUTION_HOURS = HoursRange(0.25, 24 * 90)
+WARN_BEFORE_HOURS = HoursRange(0, 24 * 7)
+PROMISED_DEADLINE_HOURS = HoursRange(0, 24 * 365)
+
+
 class ChannelPolicy(_Section):
     """Whether the organisation answers on a platform, and why."""
 
@@ -45,7 +86,7 @@ class ResponsePolicy(_Section):
 
     type: CommentType
     answer: Switch = True
-    first_response_hours: Number = Field(default=24, gt=0)
+    first_response_hours: Number = Field(default=24, gt=0, json_schema_extra=FIRST_RESPONSE_HOURS.schema())
     approach: str = ""
 
 
@@ -62,10 +103,12 @@ class BusinessHours(_Section):
 
 
 class SlaPolicy(_Section):
-    first_response_hours: Number = Field(default=24, gt=0)
-    resolution_hours: Number = Field(default=72, gt=0)
-    warn_before_hours: Number = Field(default=4, ge=0)
-    per_platform_hours: dict[str, Number] = Field(default_factory=dict)
+    first_response_hours: Number = Field(default=24, gt=0, json_schema_extra=FIRST_RESPONSE_HOURS.schema())
+    resolution_hours: Number = Field(default=72, gt=0, json_schema_extra=RESOLUTION_HOURS.schema())
+    warn_before_hours: Number = Field(default=4, ge=0, json_schema_extra=WARN_BEFORE_HOURS.schema())
+    per_platform_hours: dict[
+        str, Annotated[float, Strict(), Field(json_schema_extra=FIRST_RESPONSE_HOURS.schema())]
+    ] = Field(default_factory=dict)
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
     pause_while_waiting_customer: Switch = True
 
@@ -85,13 +128,15 @@ class ApprovalPolicy(_Section):
     reply_commitments: list[ApprovalTopic] = Field(default_factory=lambda: list(APPROVAL_TOPICS))
     # The shortest delay an agent may promise on their own ("sous 48 h" is fine, "dans l'heure" is
     # not); None: any delay. Counted in hours, a day being 24.
-    shortest_deadline_hours: Number | None = Field(default=24, ge=0)
+    shortest_deadline_hours: Number | None = Field(
+        default=24, ge=0, json_schema_extra=PROMISED_DEADLINE_HOURS.schema()
+    )
 
 
 class KpiTargets(_Section):
     average_rating: Number = Field(default=4.0, ge=1, le=5)
     response_rate: Number = Field(default=0.8, ge=0, le=1)
-    first_response_hours: Number = Field(default=24, gt=0)
+    first_response_hours: Number = Field(default=24, gt=0, json_schema_extra=FIRST_RESPONSE_HOURS.schema())
     sla_compliance: Number = Field(default=0.9, ge=0, le=1)
 
 
@@ -298,3 +343,32 @@ class CharterDocument(_Section):
             if policy.platform == platform:
                 return policy
         return None
+
+
+def delay_problems(document: CharterDocument) -> list[tuple[tuple[str | int, ...], str]]:
+    """``(where in the document, message)`` for each delay outside its sane range, messages in the
+    active language; the charter's API refuses on them as its forms do."""
+    checks: list[tuple[tuple[str | int, ...], float | None, HoursRange]] = [
+        (("sla", "first_response_hours"), document.sla.first_response_hours, FIRST_RESPONSE_HOURS),
+        (("sla", "resolution_hours"), document.sla.resolution_hours, RESOLUTION_HOURS),
+        (("sla", "warn_before_hours"), document.sla.warn_before_hours, WARN_BEFORE_HOURS),
+        (
+            ("kpi_targets", "first_response_hours"),
+            document.kpi_targets.first_response_hours,
+            FIRST_RESPONSE_HOURS,
+        ),
+        (
+            ("approval", "shortest_deadline_hours"),
+            document.approval.shortest_deadline_hours,
+            PROMISED_DEADLINE_HOURS,
+        ),
+    ]
+    checks += [
+        (("sla", "per_platform_hours", platform), hours, FIRST_RESPONSE_HOURS)
+        for platform, hours in document.sla.per_platform_hours.items()
+    ]
+    checks += [
+        (("responses", index, "first_response_hours"), policy.first_response_hours, FIRST_RESPONSE_HOURS)
+        for index, policy in enumerate(document.responses)
+    ]
+    return [(where, problem) for where, value, bounds in checks if (problem := bounds.problem(value))]

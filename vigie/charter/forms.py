@@ -9,11 +9,22 @@ from typing import Any, get_args
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vigie.charter.calendar import span_problems
-from vigie.charter.document import APPROVAL_TOPICS, CharterDocument, CommentType, Weekday
+from vigie.charter.document import (
+    APPROVAL_TOPICS,
+    FIRST_RESPONSE_HOURS,
+    PROMISED_DEADLINE_HOURS,
+    RESOLUTION_HOURS,
+    WARN_BEFORE_HOURS,
+    CharterDocument,
+    CommentType,
+    HoursRange,
+    Weekday,
+)
 from vigie.connectors.platforms import all_platforms, platform_label, platform_of
 
 WEEKDAY_LABELS = {
@@ -43,6 +54,19 @@ ROLE_LABELS = {
     "management": gettext_lazy("Direction"),
 }
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def hours_field(label: Any, bounds: HoursRange, **options: Any) -> forms.FloatField:
+    """A delay in hours within ``bounds``; outside, the error gives the range in the reader's
+    language ("Indiquez un délai entre 0,25 et 720 heures.")."""
+    message = lazy(bounds.message, str)()
+    return forms.FloatField(
+        label=label,
+        min_value=bounds.low,
+        max_value=bounds.high,
+        error_messages={"min_value": message, "max_value": message},
+        **options,
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -171,9 +195,7 @@ class ChannelForm(forms.Form):
 class ResponseForm(forms.Form):
     type = forms.ChoiceField(choices=list(TYPE_LABELS.items()), widget=forms.HiddenInput)
     answer = forms.BooleanField(label=gettext_lazy("Répondre"), required=False)
-    first_response_hours = forms.FloatField(
-        label=gettext_lazy("Délai (heures ouvrées)"), min_value=0.25, max_value=24 * 30
-    )
+    first_response_hours = hours_field(gettext_lazy("Délai (heures ouvrées)"), FIRST_RESPONSE_HOURS)
     approach = forms.CharField(label=gettext_lazy("Conduite à tenir"), required=False, max_length=500)
 
 
@@ -189,14 +211,12 @@ PlaybookFormSet = formset_factory(PlaybookStepForm, extra=2)
 
 
 class SlaForm(forms.Form):
-    first_response_hours = forms.FloatField(
-        label=gettext_lazy("Première réponse (heures ouvrées)"), min_value=0.25, max_value=24 * 30
+    first_response_hours = hours_field(
+        gettext_lazy("Première réponse (heures ouvrées)"), FIRST_RESPONSE_HOURS
     )
-    resolution_hours = forms.FloatField(
-        label=gettext_lazy("Résolution (heures ouvrées)"), min_value=0.25, max_value=24 * 90
-    )
-    warn_before_hours = forms.FloatField(
-        label=gettext_lazy("Alerter avant l'échéance (heures ouvrées)"), min_value=0, max_value=24 * 7
+    resolution_hours = hours_field(gettext_lazy("Résolution (heures ouvrées)"), RESOLUTION_HOURS)
+    warn_before_hours = hours_field(
+        gettext_lazy("Alerter avant l'échéance (heures ouvrées)"), WARN_BEFORE_HOURS
     )
     per_platform_hours = forms.CharField(
         label=gettext_lazy("Délais par plateforme"),
@@ -261,6 +281,8 @@ class SlaForm(forms.Form):
                 raise ValidationError(
                     _("Ligne illisible : « %(line)s » (attendu : plateforme = heures).") % {"line": line}
                 )
+            if problem := FIRST_RESPONSE_HOURS.problem(value):
+                raise ValidationError(_("%(label)s : %(value)s") % {"label": line, "value": problem})
             slug = platform_slug(platform)
             if not slug:
                 # A name the SLA clock would never meet (the platform's slug is compared) was
@@ -343,10 +365,10 @@ class ApprovalForm(forms.Form):
             "Une réponse d'agent qui promet l'un d'eux part en validation auprès d'un superviseur."
         ),
     )
-    shortest_deadline_hours = forms.FloatField(
-        label=gettext_lazy("Délai le plus court qu'un agent peut promettre seul (heures)"),
+    shortest_deadline_hours = hours_field(
+        gettext_lazy("Délai le plus court qu'un agent peut promettre seul (heures)"),
+        PROMISED_DEADLINE_HOURS,
         required=False,
-        min_value=0,
         help_text=gettext_lazy("Vide : tout délai. « Dans l'heure » promet 1 heure."),
     )
 
@@ -383,8 +405,8 @@ class KpiForm(forms.Form):
     response_rate = forms.IntegerField(
         label=gettext_lazy("Taux de réponse visé (%)"), min_value=0, max_value=100
     )
-    first_response_hours = forms.FloatField(
-        label=gettext_lazy("Délai de première réponse visé (heures)"), min_value=0.25
+    first_response_hours = hours_field(
+        gettext_lazy("Délai de première réponse visé (heures)"), FIRST_RESPONSE_HOURS
     )
     sla_compliance = forms.IntegerField(
         label=gettext_lazy("Respect des délais visé (%)"), min_value=0, max_value=100

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from vigie.charter.document import FIRST_RESPONSE_HOURS
 from vigie.core.actions import do_record_audit_event
 from vigie.core.models import AuditEvent, Membership, Organisation, Team, User
 from vigie.core.tenancy import scoped
@@ -23,6 +24,9 @@ SEEDED_VERB = "routing.scheme_seeded"
 def _validate_team(organisation: Organisation, actions: RuleActions) -> None:
     if actions.team_id is not None and not scoped(Team, organisation).filter(pk=actions.team_id).exists():
         raise ValueError(_("Équipe inconnue."))
+    # The charter's range for a first answer: a delay of a billion hours was stored.
+    if problem := FIRST_RESPONSE_HOURS.problem(actions.sla_hours):
+        raise ValueError(problem)
 
 
 @transaction.atomic

@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticValidationError
 
 from vigie.analysis.queries import read_text, reader_theme_choices
+from vigie.charter.document import FIRST_RESPONSE_HOURS
 from vigie.connectors.models import Source
 from vigie.connectors.platforms import all_platforms, platform_name
 from vigie.core.decorators import current_membership, forbidden, member_required
@@ -75,6 +77,9 @@ def _tri(value: bool | None) -> str:
 
 def _from_tri(value: str) -> bool | None:
     return None if not value else value == "yes"
+
+
+DELAY_RANGE = lazy(FIRST_RESPONSE_HOURS.message, str)()
 
 
 class RuleForm(forms.Form):
@@ -144,7 +149,10 @@ class RuleForm(forms.Form):
     sla_hours = forms.FloatField(
         label=gettext_lazy("Délai de première réponse (heures ouvrées)"),
         required=False,
-        min_value=0.25,
+        # The charter's range for a first answer (a billion hours was accepted), said in words.
+        min_value=FIRST_RESPONSE_HOURS.low,
+        max_value=FIRST_RESPONSE_HOURS.high,
+        error_messages={"min_value": DELAY_RANGE, "max_value": DELAY_RANGE},
         help_text=gettext_lazy("Vide : le délai de la charte."),
     )
     templates = forms.MultipleChoiceField(
