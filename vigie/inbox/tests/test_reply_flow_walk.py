@@ -282,7 +282,7 @@ def test_the_approver_is_asked_to_decide_and_the_author_is_told_what_happens(
     url = reverse("case_detail", args=[case.pk])
     manager_page = login(tenant.manager).get(url).content.decode()
     composer = manager_page[manager_page.index('id="composer"') :][:1500]
-    assert "Réponse de Alice Martin à valider" in composer
+    assert "Réponse à valider, rédigée par Alice Martin" in composer
     assert reverse("reply_approve", args=[reply.pk]) in composer
     assert f'href="#approval-{reply.pk}"' in composer
     assert f'id="approval-{reply.pk}"' in manager_page
