@@ -9,6 +9,7 @@ from vigie.core.models import Location, Membership, Organisation, Team
 from vigie.core.roles import MANAGE
 from vigie.core.tenancy import scoped
 from vigie.inbox.models import Reply, ReplyStatus
+from vigie.inbox.quality.places import place_names
 from vigie.inbox.quality.similarity import RECENT_REPLIES
 from vigie.mentions.models import Mention, MentionType, Sentiment
 
@@ -33,6 +34,12 @@ class GateContext:
     shortest_deadline_hours: float | None = 24
     # How far a pre-approved template may be edited and still count as the approved text.
     template_edit_threshold: float = 0.3
+    # The place the customer wrote about (its name), the ways to name it, the organisation's other
+    # places' names, and the customer's own text (a place they named may be named back).
+    location: str = ""
+    location_names: frozenset[str] = frozenset()
+    other_location_names: frozenset[str] = frozenset()
+    mention_text: str = ""
 
 
 def recent_reply_bodies(
@@ -77,6 +84,9 @@ def gate_context(
     topics: frozenset[str] = frozenset(APPROVAL_TOPICS)
     shortest_deadline: float | None = 24
     edit_threshold = 0.3
+    location = ""
+    here: set[str] = set()
+    elsewhere: set[str] = set()
     if organisation is not None:
         from vigie.analysis.queries import organisation_context
         from vigie.charter.queries import current_charter
@@ -87,8 +97,12 @@ def gate_context(
             *((str(kind), str(pattern)) for kind, pattern in analysis.get("number_patterns", [])),
         ]
         protected += [str(term) for term in analysis.get("organisation_terms", [])]
-        protected += list(scoped(Location, organisation).values_list("name", flat=True))
-        protected += list(scoped(Location, organisation).values_list("city", flat=True))
+        for pk, name, city in scoped(Location, organisation).values_list("pk", "name", "city"):
+            protected += [name, city]
+            if mention is not None and pk == mention.location_id:
+                location, here = name, place_names(name, city)
+            else:
+                elsewhere |= place_names(name, city)
         protected += list(scoped(Team, organisation).values_list("name", flat=True))
         charter = current_charter(organisation)
         jargon = list(charter.internal_jargon)
@@ -114,4 +128,8 @@ def gate_context(
         approval_topics=topics,
         shortest_deadline_hours=shortest_deadline,
         template_edit_threshold=edit_threshold,
+        location=location,
+        location_names=frozenset(here),
+        other_location_names=frozenset(elsewhere),
+        mention_text=f"{mention.title}\n{mention.text}" if mention is not None else "",
     )

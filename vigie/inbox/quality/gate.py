@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vigie.inbox.quality import blocking, commitments, respect, similarity, spelling, tone
+from vigie.inbox.quality import blocking, commitments, places, respect, similarity, spelling, tone
 from vigie.inbox.quality.context import GateContext, gate_context
 from vigie.inbox.quality.findings import BLOCK, Finding
 from vigie.inbox.quality.language import check_language, detect_language
@@ -111,6 +111,13 @@ def check_with_context(
     if context.unhappy_customer and not kept_template:
         findings += tone.check_answer_elements(text, written_in, private_offer=channel == "public")
     findings += similarity.check_similarity(text, context.recent_replies, platform, approved_template)
+    findings += places.check_other_place(
+        text,
+        here=context.location,
+        here_names=context.location_names,
+        elsewhere=context.other_location_names,
+        customer_text=context.mention_text,
+    )
     return sorted(findings, key=_order)
 
 

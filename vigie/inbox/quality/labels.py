@@ -28,6 +28,7 @@ FINDING_LABELS: dict[str, Promise] = {
     "admission_of_fault": _("reconnaissance de faute"),
     "legal_liability": _("responsabilité juridique"),
     "unauthorised_deadline": _("délai non autorisé"),
+    "other_location": _("autre lieu"),
 }
 
 

@@ -380,3 +380,67 @@ def test_without_a_mention_the_declared_language_is_expected() -> None:
         [finding] = check_reply(text, platform="facebook", language="fr")
     assert finding.code == "wrong_language"
     assert finding.message == "The reply seems to be written in English, not in French as declared."
+
+
+def test_a_reply_naming_another_agency_than_the_customers_is_told(tenant: Tenant) -> None:
+    # "Partir de cette réponse" on a review of the Annecy agency gave a colleague's answer to a
+    # review of Lyon Part-Dieu, ready to be published under the Annecy customer's review.
+    from vigie.mentions.tests.factories import make_location
+
+    org = tenant.organisation
+    annecy = make_location(org, "Agence Annecy")
+    make_location(org, "Agence Lyon Part-Dieu", city="Lyon")
+    lyon_villette = make_location(org, "Agence Lyon Villette", city="Lyon")
+    mention = make_mention(org, location=annecy, text="Une heure d'attente à l'agence, c'est inadmissible.")
+    draft = "Bonjour Karim,\n\nPardon pour cette visite à l'agence de Lyon Part-Dieu qui s'est mal passée."
+    findings = [
+        f
+        for f in check_reply(draft, platform="google_business", language="fr", mention=mention)
+        if f.code == "other_location"
+    ]
+    assert len(findings) == 1, "once, for « Lyon Part-Dieu », not again for « Lyon »"
+    assert findings[0].severity == "warn"
+    assert draft[findings[0].start : findings[0].end] == "Lyon Part-Dieu"
+    assert findings[0].message == (
+        "Cette réponse parle de « Lyon Part-Dieu », alors que le message concerne Agence Annecy : vérifiez le lieu."
+    )
+    with translation.override("en"):
+        english = check_reply(draft, platform="google_business", language="fr", mention=mention)
+    assert any(
+        f.code == "other_location" and "Lyon Part-Dieu" in f.message and "check" in f.message for f in english
+    )
+
+    # Its own place, a city it shares with another agency, a place the customer named, or a
+    # mention of no known place: nothing to say.
+    for text in (
+        "Pardon pour cette visite à l'agence d'Annecy.",
+        "Pardon pour cette attente ; les tours de garde changent.",
+    ):
+        assert not [
+            f
+            for f in check_reply(text, platform="google_business", language="fr", mention=mention)
+            if f.code == "other_location"
+        ]
+    villette = make_mention(org, location=lyon_villette, text="Attente à Lyon.")
+    assert not [
+        f
+        for f in check_reply(
+            "Notre agence de Lyon vous présente ses excuses.",
+            platform="google_business",
+            language="fr",
+            mention=villette,
+        )
+        if f.code == "other_location"
+    ]
+    moved = make_mention(org, location=annecy, text="Lyon Part-Dieu m'a renvoyé vers Annecy.")
+    assert not [
+        f
+        for f in check_reply(draft, platform="google_business", language="fr", mention=moved)
+        if f.code == "other_location"
+    ]
+    nowhere = make_mention(org, text="Une heure d'attente.")
+    assert not [
+        f
+        for f in check_reply(draft, platform="google_business", language="fr", mention=nowhere)
+        if f.code == "other_location"
+    ]
