@@ -370,3 +370,18 @@ def test_a_reply_awaiting_approval_names_its_author_after_par_which_never_elides
     colleague_page = login(colleague).get(url).content.decode()
     assert "La réponse rédigée par Emma Girard attend la validation d'un responsable." in colleague_page
     assert "de Emma" not in manager_page + colleague_page
+
+
+def test_the_case_pages_menus_that_always_hold_a_choice_are_not_called_optional(
+    tenant: Tenant, login: Login
+) -> None:
+    # « Attribuer à (facultatif) » above a menu whose « Personne » unassigns, « Canal (facultatif) »
+    # above one that always says where the reply goes: nothing there is optional or not.
+    import re
+
+    case = make_case(tenant.organisation)
+    page = login(tenant.agent).get(reverse("case_detail", args=[case.pk])).content.decode()
+    for field in ("id_assignee", "id_channel"):
+        label = re.search(rf'<label for="{field}">(.*?)</label>', page, re.S)
+        assert label is not None, field
+        assert "facultatif" not in label.group(1)
