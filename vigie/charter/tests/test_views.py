@@ -283,7 +283,7 @@ def test_an_admin_chooses_which_commitments_need_approval(tenant: Tenant, login:
     assert approval.shortest_deadline_hours == 48
     page = client.get(reverse("charter")).content.decode()
     assert "Réponse d'un agent qui promet la reconnaissance d&#x27;une faute" in page
-    assert "Seuil des délais : 48 h." in page
+    assert "Seuil des délais : 48\u00a0h." in page
     assert "promet un remboursement" not in page
 
 
