@@ -459,9 +459,13 @@ def test_the_platform_filter_offers_each_platform_once_by_its_connectors_name(
 def test_bulk_close_and_spam_ask_for_confirmation(tenant: Tenant, login: Login) -> None:
     make_case(tenant.organisation)
     page = login(tenant.agent).get(reverse("inbox"), {"view": "all"}).content.decode()
-    assert 'value="close" data-confirm=' in page
-    assert 'value="spam" data-confirm=' in page
-    assert 'value="assign_to_me" data-confirm=' not in page
+    # One question for one ticked case, another for several (« Clore les 1 dossiers cochés ? » was asked).
+    assert (
+        'value="close" data-confirm-one="Clore le dossier coché ?" data-confirm="Clore les {n} dossiers'
+        in page
+    )
+    assert 'value="spam" data-confirm-one=' in page
+    assert 'value="assign_to_me" data-confirm' not in page
 
 
 # --- the REST API ----------------------------------------------------------------------------------------------
