@@ -529,9 +529,19 @@ def open_draft(case: Case) -> Reply | None:
 
 def members_by_mention(organisation: Organisation, text: str) -> list[Membership]:
     """Active members named in ``text`` as ``@email`` (or ``@local-part`` when it is unambiguous)."""
+    return _resolve_mentions(organisation, text)[0]
+
+
+def unknown_mentions(organisation: Organisation, text: str) -> list[str]:
+    """The ``@names`` of ``text`` that name no active member (a typo, someone who left), as written:
+    nobody is told of them, and the note's author should know."""
+    return _resolve_mentions(organisation, text)[1]
+
+
+def _resolve_mentions(organisation: Organisation, text: str) -> tuple[list[Membership], list[str]]:
     handles = {h.lower().rstrip(".,;:!?") for h in re.findall(r"@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)", text)}
     if not handles:
-        return []
+        return [], []
     members = list(
         scoped(Membership, organisation).filter(is_active=True, user__is_active=True).select_related("user")
     )
@@ -539,14 +549,17 @@ def members_by_mention(organisation: Organisation, text: str) -> list[Membership
     for member in members:
         by_local.setdefault(member.user.email.lower().split("@")[0], []).append(member)
     found: dict[int, Membership] = {}
-    for handle in handles:
-        for member in members:
-            if member.user.email.lower() == handle:
-                found[member.user_id] = member
+    unknown: list[str] = []
+    for handle in sorted(handles):
+        named = [member for member in members if member.user.email.lower() == handle]
         same_local = by_local.get(handle, [])
         if len(same_local) == 1:
-            found[same_local[0].user_id] = same_local[0]
-    return list(found.values())
+            named.append(same_local[0])
+        for member in named:
+            found[member.user_id] = member
+        if not named:
+            unknown.append(f"@{handle}")
+    return list(found.values()), unknown
 
 
 def handler_roles() -> list[str]:

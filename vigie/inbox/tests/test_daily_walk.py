@@ -385,3 +385,28 @@ def test_the_case_pages_menus_that_always_hold_a_choice_are_not_called_optional(
         label = re.search(rf'<label for="{field}">(.*?)</label>', page, re.S)
         assert label is not None, field
         assert "facultatif" not in label.group(1)
+
+
+def test_a_note_says_beside_the_note_box_whom_it_alerted_and_which_names_alerted_nobody(
+    tenant: Tenant, login: Login
+) -> None:
+    # "@marc.delorme" mistyped was kept without a word: the agent thought the manager was told.
+    _named(tenant)
+    case = make_case(tenant.organisation)
+    client = login(tenant.agent)
+    manager = tenant.manager.user.email
+    response = client.post(
+        reverse("case_add_note", args=[case.pk]), {"body": f"Voir avec @{manager} et @marc.delormme, merci."}
+    )
+    assert response["Location"].endswith("#notes")
+    page = client.get(response["Location"]).content.decode().replace("&#x27;", "'")
+    notes = page[page.index('id="notes"') :]
+    assert "Note ajoutée ; notification envoyée à Marc Delorme." in notes
+    assert "Aucun membre actif ne répond à @marc.delormme : personne n'a été prévenu à ce nom." in notes
+    assert "Note ajoutée" not in page[: page.index('id="notes"')], "not at the top, out of sight"
+
+    response = client.post(reverse("case_add_note", args=[case.pk]), {"body": "Client rappelé."})
+    page = client.get(response["Location"]).content.decode()
+    notes = page[page.index('id="notes"') :]
+    assert "Note ajoutée." in notes
+    assert "Aucun membre actif" not in notes

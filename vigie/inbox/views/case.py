@@ -55,12 +55,16 @@ from vigie.inbox.queries import (
     get_case,
     open_draft,
     replies_version,
+    unknown_mentions,
 )
 from vigie.inbox.routing.timeline import describe_routing_event
 from vigie.inbox.suggestions import suggest_replies
 from vigie.inbox.views.conversation import conversation, event_actor_name, person_name
 from vigie.mentions.actions import do_set_author_flags
 from vigie.mentions.models import AuthorFlag, MentionType, Sentiment
+
+# Messages shown beside the note box (the page returns to #notes), not at the page's top.
+NOTES_MESSAGE = "in-section notes"
 
 PERSONAL_DATA_LABELS = {
     "email": gettext_lazy("adresse e-mail"),
@@ -497,11 +501,27 @@ def case_add_note(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            do_add_note(case, form.cleaned_data["body"], author=member.user)
+            note = do_add_note(case, form.cleaned_data["body"], author=member.user)
         except ValidationError as error:
             form.add_error("body", error.message_dict.get("body", error.messages))
         else:
-            messages.success(request, _("Note ajoutée."))
+            # Said beside the note box the page returns to (#notes), with whom the note alerted
+            # and which @names alerted nobody: "@marc.delorme" mistyped was kept silently.
+            alerted = organisation_members(member.organisation).filter(user_id__in=note.mentioned_user_ids)
+            told = [person_name(m.user) for m in alerted.select_related("user")]
+            if told:
+                done = _("Note ajoutée ; notification envoyée à %(who)s.") % {"who": ", ".join(told)}
+            else:
+                done = _("Note ajoutée.")
+            messages.success(request, done, extra_tags=NOTES_MESSAGE)
+            unknown = unknown_mentions(member.organisation, note.body)
+            if unknown:
+                messages.warning(
+                    request,
+                    _("Aucun membre actif ne répond à %(names)s : personne n'a été prévenu à ce nom.")
+                    % {"names": ", ".join(unknown)},
+                    extra_tags=NOTES_MESSAGE,
+                )
             return redirect(f"{reverse('case_detail', args=[case.pk])}#notes")
     return _render_case(request, case_detail(member.organisation, pk), note_form=form, status=400)
 
