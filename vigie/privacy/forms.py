@@ -91,6 +91,7 @@ class RectifyForm(SubjectForm):
         regex=r"^\+?[\d\s().-]{6,30}$",
         max_length=30,
         required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
         error_messages={"invalid": gettext_lazy("Numéro de téléphone invalide : six chiffres au moins.")},
     )
 

@@ -103,3 +103,28 @@ def test_a_manager_sees_the_evidence_but_not_the_privacy_link(
     page.locator("nav").get_by_role("link", name="Preuves").click()
     page.wait_for_url("**/evidence/")
     assert page.goto(f"{server.url}/privacy/").status == 403
+
+
+def test_on_a_phone_a_request_of_the_register_is_answered_without_scrolling_sideways(
+    served: tuple[Server, str], browser: Any
+) -> None:
+    """At 390 px the register's five columns scrolled sideways and hid « Marquer traitée » and
+    « Rectifier »: each request is a card there."""
+    server, _case_id = served
+    page = _sign_in(browser, server.url, "dpo@acme.example", "/privacy/")
+    page.set_viewport_size({"width": 390, "height": 844})
+    form = page.locator("details", has=page.get_by_text("Enregistrer une demande reçue"))
+    if form.get_attribute("open") is None:
+        form.locator("summary").click()
+    page.get_by_label("Demande", exact=True).select_option("rectification")
+    page.get_by_label("Personne qui fait la demande").fill("jean@example.fr")
+    page.get_by_role("button", name="Enregistrer la demande").click()
+    page.wait_for_url("**/privacy/?*")
+    page.goto(f"{server.url}/privacy/")
+    row = page.locator("tr[data-request]").first
+    for role, name in (("link", "Rectifier"), ("button", "Marquer traitée")):
+        box = row.get_by_role(role, name=name).bounding_box()
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 390, name
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
