@@ -270,6 +270,16 @@ def _quotable(text: str) -> bool:
     return QUOTE_MIN_CHARS <= len(text) <= QUOTE_MAX_CHARS
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _same_words(text: str) -> str:
+    """What two quotes share when they say the same thing: the words, without case, spacing or
+    figures ("down for 2 days" and "down for 1 days", one message posted again and again, stood
+    side by side under one theme)."""
+    return " ".join(_DIGITS.sub("#", text).casefold().split())
+
+
 def _tagged_any(themes: list[str]) -> Q:
     """Mentions whose theme list holds one of ``themes``, as a condition on each row."""
     if connection.vendor == "postgresql":
@@ -417,7 +427,8 @@ def _quote_candidates(
     themes_of: dict[int, list[str]],
 ) -> dict[str, list[Verbatim]]:
     """Up to ``cap`` quotable negative mentions per theme of ``period``, newest first; a text
-    already in ``seen_texts`` (another stretch's, the same complaint pasted twice) is skipped.
+    already in ``seen_texts`` (another stretch's, the same complaint pasted twice, the same words
+    with other figures) is skipped.
     ``themes_of`` receives each candidate's themes."""
     candidates: dict[str, list[Verbatim]] = {theme: [] for theme in themes}
     newest_first = (
@@ -440,9 +451,9 @@ def _quote_candidates(
                 continue
             quote = verbatim_of_row(row, patterns)
             quote = replace(quote, text=printable(quote.text))
-            if not _quotable(quote.text) or quote.text in seen_texts:
+            if not _quotable(quote.text) or _same_words(quote.text) in seen_texts:
                 continue
-            seen_texts.add(quote.text)
+            seen_texts.add(_same_words(quote.text))
             themes_of[quote.mention_id] = list(row[-1] or [])
             for theme in wanted:
                 candidates[theme].append(quote)

@@ -289,3 +289,36 @@ def test_the_schedules_table_shows_languages_and_formats_by_name(
     assert "<td>Français</td><td>PDF</td>" in page
     assert "<td>en</td>" not in page
     assert "<td>pdf</td>" not in page
+
+
+def test_one_message_posted_again_with_other_figures_is_quoted_once(tenant: Tenant) -> None:
+    """The demo's English report quoted "your member portal has been down for 2 days" and, under
+    it, the same message with "1 days": a director read one complaint twice."""
+    org = tenant.organisation
+    facebook = make_source(org, "facebook")
+    for day in range(1, 29):
+        make_mention(
+            org,
+            source=facebook,
+            kind=MentionKind.POST,
+            created_at=datetime(2025, 3, day, 10, tzinfo=PARIS),
+            sentiment=Sentiment.NEGATIVE,
+            language="en",
+            themes=["site_app"],
+            text=f"Mutuelle Horizon, your member portal has been down for {day} days and nobody answers.",
+        )
+    other = make_mention(
+        org,
+        source=facebook,
+        kind=MentionKind.POST,
+        created_at=datetime(2025, 3, 20, 9, tzinfo=PARIS),
+        sentiment=Sentiment.NEGATIVE,
+        language="en",
+        themes=["site_app"],
+        text="The app logs me out every single time I try to download a statement. Useless.",
+    )
+    report = build_report(org, parse_period(org, "2025-03"), language="en")
+    quotes = report.problem_quotes["site_app"]
+    assert len(quotes) == 2
+    assert other.pk in [q.mention_id for q in quotes]
+    assert sum("member portal has been down" in q.text for q in quotes) == 1
