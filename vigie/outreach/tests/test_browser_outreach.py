@@ -284,3 +284,27 @@ def test_survey_results_import_in_the_background_and_the_invitation_figures_read
             assert value_right <= card["x"] + card["width"], (width, label)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         context.close()
+
+    # Testimonials on a phone: a kept one is a card with its buttons on screen (the six columns
+    # scrolled sideways), a candidate's quote the width of the card (40 px margins each side).
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 900})
+    page = sign_in_context(context, server, DEMO_LOGINS["manager"])
+    page.goto(f"{server}/outreach/testimonials/")
+    candidate = page.locator("form.testimonial-candidate").first
+    quote = candidate.locator("blockquote").bounding_box()
+    form_box = candidate.bounding_box()
+    assert quote is not None
+    assert form_box is not None
+    assert quote["width"] >= form_box["width"] - 1
+    candidate.get_by_role("button", name="Retenir").click()
+    page.wait_for_load_state()
+    for name in ("Mettre dans le rapport", "Retirer"):
+        box = (
+            page.locator("table.testimonial-table")
+            .get_by_role("button" if name != "Retirer" else "link", name=name, exact=True)
+            .first.bounding_box()
+        )
+        assert box is not None
+        assert box["x"] + box["width"] <= 390, name
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
