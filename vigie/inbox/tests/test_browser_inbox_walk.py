@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from vigie.core.tests.browser import new_context
 from vigie.core.tests.servers import DataDirs, Server, demo, running_server
@@ -114,3 +115,26 @@ def test_opening_the_suggested_replies_does_not_make_the_case_page_wider_than_th
     page.wait_for_load_state("networkidle")
     assert page.locator("#id_body").input_value()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+def test_a_case_taken_or_closed_from_the_keyboard_is_confirmed_on_the_list(
+    demo_server: Server, browser: Any
+) -> None:
+    # "a" and "e" reloaded the list without a word: the confirmation was used up by the case page,
+    # fetched in the background by following the action's redirect.
+    page = signed_in(browser, demo_server, LAPTOP)
+    page.wait_for_load_state("networkidle")
+    assert page.locator("tr[data-case]").count(), "the agent's queue has cases"
+    page.keyboard.press("j")
+    expect(page.locator(".case-link:focus")).to_have_count(1)
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    assert page.locator(".messages").inner_text() == "Attribution enregistrée."
+
+    page.goto(f"{demo_server.url}/inbox/?view=mine")
+    page.wait_for_load_state("networkidle")
+    page.keyboard.press("j")
+    expect(page.locator(".case-link:focus")).to_have_count(1)
+    with page.expect_navigation():
+        page.keyboard.press("e")
+    assert page.locator(".messages").inner_text() == "Statut enregistré."

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -130,7 +131,7 @@ def test_the_less_used_filters_fold_away_until_one_is_set(tenant: Tenant, login:
 
     page = client.get(reverse("inbox"), {"location": lyon.pk, "stars": 1}).content.decode()
     assert '<details class="more-filters" open>' in page
-    assert "Plus de filtres (2 actifs)" in page
+    assert "Plus de filtres (2 actifs)" in re.sub(r"<[^>]+>", "", page)  # the count is in its own span
 
 
 def test_inbox_filters_and_views_narrow_the_list(tenant: Tenant, login: Login) -> None:

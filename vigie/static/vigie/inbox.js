@@ -15,10 +15,13 @@
 
   function post(url, data) {
     var body = new URLSearchParams(data);
+    // The redirect to the case page is not followed: following it rendered that page in the
+    // background and used up its "Attribution enregistrée." meant for the list reloaded next.
     return fetch(url, {
       method: "POST",
       body: body,
       credentials: "same-origin",
+      redirect: "manual",
       headers: { "X-CSRFToken": csrfToken() },
     });
   }
