@@ -71,6 +71,14 @@ def test_the_library_filters_by_language_category_and_kind(tenant: Tenant, login
     assert all(t.is_snippet for t in snippets)
 
 
+def test_the_librarys_filters_are_not_each_called_optional(tenant: Tenant, login: Login) -> None:
+    # « Rechercher (facultatif) », « Catégorie (facultatif) »…: every filter of a search form is.
+    page = login(tenant.agent).get(reverse("template_library")).content.decode()
+    search = page[page.index('role="search"') : page.index("</form>", page.index('role="search"'))]
+    assert "<label" in search
+    assert "facultatif" not in search
+
+
 def test_a_manager_creates_edits_and_deletes_a_template(tenant: Tenant, login: Login) -> None:
     client = login(tenant.manager)
     response = client.post(reverse("template_new"), FORM)
