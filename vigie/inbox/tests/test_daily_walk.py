@@ -410,3 +410,15 @@ def test_a_note_says_beside_the_note_box_whom_it_alerted_and_which_names_alerted
     notes = page[page.index('id="notes"') :]
     assert "Note ajoutée." in notes
     assert "Aucun membre actif" not in notes
+
+
+def test_the_keyboard_help_offers_a_viewer_only_the_keys_that_work_for_them(
+    tenant: Tenant, login: Login
+) -> None:
+    make_case(tenant.organisation)
+    viewer = login(tenant.viewer).get(reverse("inbox")).content.decode()
+    agent = login(tenant.agent).get(reverse("inbox")).content.decode()
+    for key in ("a", "e", "x"):
+        assert f"<kbd>{key}</kbd>" not in viewer
+        assert f"<kbd>{key}</kbd>" in agent
+    assert "<kbd>j</kbd>" in viewer
