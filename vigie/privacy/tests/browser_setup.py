@@ -33,6 +33,9 @@ def main() -> None:
     mention = make_mention(org, source=source, author=author, text="Colis perdu, signé Jean Dupont.")
     case = make_case(org, mention)
     make_reply(case, body="Bonjour Jean Dupont, nous regardons.")
+    # Someone whose data the phone test looks at (Jean Dupont is erased by another test).
+    other = make_author(org, "twitter", external_id="tw-8", handle="mdurand", display_name="Marie Durand")
+    make_mention(org, source=source, author=other, text="Toujours pas de nouvelles de mon dossier.")
     print(case.pk)
 
 

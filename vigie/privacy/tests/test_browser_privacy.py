@@ -128,3 +128,12 @@ def test_on_a_phone_a_request_of_the_register_is_answered_without_scrolling_side
         assert box["x"] >= 0
         assert box["x"] + box["width"] <= 390, name
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # What Vigie keeps: each count beside its label (one column put every number under it).
+    page.goto(f"{server.url}/privacy/?subject=%40mdurand")
+    pairs = page.evaluate(
+        """() => [...document.querySelectorAll('#findings .facts dt')].map(dt => [
+            dt.textContent.trim(), dt.getBoundingClientRect().top, dt.nextElementSibling.getBoundingClientRect().top])"""
+    )
+    assert pairs
+    for label, label_top, value_top in pairs:
+        assert abs(label_top - value_top) < 2, label
