@@ -118,6 +118,12 @@ class TeamForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the settings page holds this form beside others with a "name" field, and
+        # every label « Nom … » pointed at the first « id_name » of the page (the team's).
+        kwargs.setdefault("auto_id", "team_%s")
+        super().__init__(*args, **kwargs)
+
 
 class LocationForm(forms.Form):
     """A new site, agency or shop."""
@@ -140,6 +146,12 @@ class LocationForm(forms.Form):
         help_text=_("Vide : celui de l'organisation."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the settings page holds this form beside others with a "name" field, and
+        # every label « Nom … » pointed at the first « id_name » of the page (the team's).
+        kwargs.setdefault("auto_id", "location_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_timezone(self) -> str:
         value: str = self.cleaned_data["timezone"].strip()
         if value:
@@ -154,6 +166,12 @@ class ApiTokenForm(forms.Form):
     """A name for a new API token, so its owner recognises it later."""
 
     name = forms.CharField(label=_("Nom du jeton"), max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the settings page holds this form beside others with a "name" field, and
+        # every label « Nom … » pointed at the first « id_name » of the page (the team's).
+        kwargs.setdefault("auto_id", "token_%s")
+        super().__init__(*args, **kwargs)
 
 
 class LocationGroupForm(forms.Form):

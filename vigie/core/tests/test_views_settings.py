@@ -531,7 +531,7 @@ def test_team_names_are_unique_within_the_organisation(tenant: Tenant, other_ten
     client = login(tenant.manager)
     duplicate = client.post(reverse("settings_team_create"), {"name": "Support"})
     assert duplicate.status_code == 400
-    assert 'id="id_name_error"' in duplicate.content.decode()
+    assert 'id="team_name_error"' in duplicate.content.decode()
     # The same name in another organisation is no conflict.
     assert client.post(reverse("settings_team_create"), {"name": "Réseaux"}).status_code == 302
 
@@ -655,7 +655,7 @@ def test_location_rejects_an_unknown_time_zone(tenant: Tenant, login) -> None:  
         reverse("settings_location_create"), {"name": "Agence", "kind": "agency", "timezone": "Mars/Olympus"}
     )
     assert response.status_code == 400
-    assert 'id="id_timezone_error"' in response.content.decode()
+    assert 'id="location_timezone_error"' in response.content.decode()
     assert not Location.objects.filter(name="Agence").exists()
 
 
@@ -689,7 +689,7 @@ def test_any_member_creates_a_token_and_sees_it_once(tenant: Tenant, login, role
 def test_token_needs_a_name(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
     response = login(tenant.agent).post(reverse("settings_token_create"), {"name": ""})
     assert response.status_code == 400
-    assert 'id="id_name_error"' in response.content.decode()
+    assert 'id="token_name_error"' in response.content.decode()
     assert not ApiToken.objects.exists()
 
 
@@ -825,3 +825,14 @@ def test_what_was_done_in_a_settings_section_is_said_in_that_section(tenant: Ten
 def test_a_new_token_is_shown_in_the_tokens_section_the_page_opens_at(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
     page = login(tenant.agent).post(reverse("settings_token_create"), {"name": "Script"}).content.decode()
     assert 'id="new-token-secret"' in _section(page, "jetons")
+
+
+def test_each_field_of_the_settings_page_has_its_own_id(tenant: Tenant, login) -> None:  # type: ignore[no-untyped-def]
+    # The team's, the location's and the token's « Nom » were all id="id_name": the label of the
+    # location's name put the cursor in the team's.
+    page = login(tenant.admin).get(reverse("settings")).content.decode()
+    ids = re.findall(r'<(?:input|select|textarea)[^>]* id="([^"]+)"', page)
+    assert ids
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    for label_for in re.findall(r'<label for="([^"]+)"', page):
+        assert label_for in ids, label_for
