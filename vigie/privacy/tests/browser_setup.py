@@ -35,7 +35,10 @@ def main() -> None:
     make_reply(case, body="Bonjour Jean Dupont, nous regardons.")
     # Someone whose data the phone test looks at (Jean Dupont is erased by another test).
     other = make_author(org, "twitter", external_id="tw-8", handle="mdurand", display_name="Marie Durand")
-    make_mention(org, source=source, author=other, text="Toujours pas de nouvelles de mon dossier.")
+    held = make_mention(org, source=source, author=other, text="Toujours pas de nouvelles de mon dossier.")
+    from vigie.evidence.actions import do_place_legal_hold
+
+    do_place_legal_hold(held)
     print(case.pk)
 
 

@@ -102,6 +102,17 @@ def test_a_manager_sees_the_evidence_but_not_the_privacy_link(
     assert page.locator("#evidence").count() == 1
     page.locator("nav").get_by_role("link", name="Preuves").click()
     page.wait_for_url("**/evidence/")
+    # On a phone a held post is a card, its dates under it (four columns squeezed it and
+    # scrolled « Conservée depuis » off screen).
+    page.set_viewport_size({"width": 390, "height": 844})
+    held = (
+        page.locator("table.holds-table tbody tr")
+        .first.locator('td[data-label="Conservée depuis"]')
+        .bounding_box()
+    )
+    assert held is not None
+    assert held["x"] + held["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.goto(f"{server.url}/privacy/").status == 403
 
 
