@@ -29,7 +29,8 @@ def test_a_manager_groups_locations_and_filters_the_dashboard_on_the_group(demo_
     page.wait_for_url("**/settings/**")
 
     section = page.locator("#groupes-de-lieux")
-    creation = section.locator("form[action$='/settings/location-groups/']")
+    # The creation form posts back to its section ("…/location-groups/#groupes-de-lieux").
+    creation = section.locator("form[action$='/settings/location-groups/#groupes-de-lieux']")
     creation.get_by_label("Nom du groupe").fill("Région Sud-Est")
     boxes = creation.locator("input[type=checkbox]")
     assert boxes.count() >= 3, "the demo has several locations"
