@@ -196,6 +196,8 @@ class ManagementReport:
     alert_total: int = 0
     generated_on: date | None = None
     scope: str = ""  # the location or group the report is about; "" for the whole organisation
+    # The last day counted of a period still running (its numbers stop there); None once it ended.
+    counted_until: date | None = None
     filters: InsightFilters = field(default_factory=InsightFilters)  # what its numbers count
 
     @property
@@ -309,11 +311,17 @@ def build_report(
     if location is not None and group is not None:
         raise ValueError("a report is about one location or one group, not both")
     filters = report_filters(location, group)
+    full = period
+    # A period still running (this month, this quarter) is counted up to today, and compared with
+    # as many days before it: its 8 days read "42 % fewer mentions" against a whole month.
+    today = organisation_today(organisation)
+    running = full.first_day <= today < full.last_day
+    period = period_between(organisation, full.first_day, today) if running else full
     with translation.override(language):
         kpis = kpi_report(organisation, period, filters, compare=True)
         # A period still running (this quarter) is drawn up to today: its weeks to come read as
         # weeks without a single mention.
-        series = shown_series(organisation, period, filters)
+        series = shown_series(organisation, full, filters)
         team_sla = team_sla_rows(organisation, period, filters)
         labels = _chart_points(series)
         volume_chart = bar_chart(
@@ -366,7 +374,8 @@ def build_report(
             summary.append(closing)
         return ManagementReport(
             organisation=organisation,
-            period=period,
+            period=full,
+            counted_until=today if running else None,
             language=language,
             kpis=kpis,
             problems=problems,
@@ -377,8 +386,8 @@ def build_report(
             rating_chart=rating_chart,
             series=series,
             summary=summary,
-            title=report_title(period),
-            period_label=period_title(period.first_day, period.last_day),
+            title=report_title(full),
+            period_label=period_title(full.first_day, full.last_day),
             branding=branding_for(organisation),
             locations=locations,
             themes=themes,
@@ -465,6 +474,15 @@ def render_plain_pdf(report: ManagementReport) -> bytes:
 
         heading(_("Rapport de direction : %(org)s") % {"org": r.organisation.name}, 18)
         line(" · ".join(part for part in (r.title, r.scope, r.period_label) if part))
+        if r.counted_until is not None:
+            line(
+                _("Période en cours : du %(first)s au %(last)s (elle s'achève le %(end)s).")
+                % {
+                    "first": long_date(r.period.first_day),
+                    "last": long_date(r.counted_until),
+                    "end": long_date(r.period.last_day),
+                }
+            )
 
         heading(_("Indicateurs et objectifs"))
         for kpi in r.kpi_rows:

@@ -5,21 +5,23 @@ and theme name, many alerts and no action plan."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from vigie.alerts.actions import Finding, do_record_finding
 from vigie.analysis.models import Theme
 from vigie.conftest import Tenant
 from vigie.core.models import Location, Organisation
+from vigie.core.periods import organisation_today
 from vigie.insights.queries.trends import time_series
 from vigie.insights.report_check import check_pages
-from vigie.insights.report_format import short_day
+from vigie.insights.report_format import long_date, short_day
 from vigie.insights.report_pdf import FONTS_BASE, chromium_available
-from vigie.insights.reports import ManagementReport, build_report, parse_period, render_html
+from vigie.insights.reports import ManagementReport, build_report, parse_period, render_html, render_plain_pdf
+from vigie.insights.tests.pdf_text import pdf_lines
 from vigie.mentions.models import Sentiment
 from vigie.mentions.tests.factories import make_location, make_mention, make_source
 
@@ -245,3 +247,39 @@ def test_a_period_still_running_is_drawn_up_to_today(tenant: Tenant) -> None:
         assert f">{label}<" in report.volume_chart
     for label in to_come:
         assert f">{label}<" not in report.volume_chart
+
+
+def test_a_period_still_running_is_counted_to_today_and_compared_with_as_many_days(tenant: Tenant) -> None:
+    """December's report on the 8th read "535 mentions, 42 % de moins que la période précédente"
+    (8 days against a whole month) and "du 1er au 31 décembre" on its cover."""
+    org = tenant.organisation
+    zone = ZoneInfo(org.timezone)
+    today = organisation_today(org)
+    source = make_source(org, "trustpilot")
+    # Ten mentions a day for four weeks before the period, and in its four days so far.
+    for days_ago in range(28):
+        for hour in range(8, 18):
+            moment = datetime.combine(today - timedelta(days=days_ago), time(hour), tzinfo=zone)
+            make_mention(org, source=source, created_at=moment, rating=4, text="Bien.")
+    first, last = today - timedelta(days=3), today + timedelta(days=20)
+    report = build_report(org, parse_period(org, f"{first}:{last}"))
+    assert report.kpis.mention_volume == 40
+    assert "40 mentions, autant que la période précédente" in " ".join(report.summary)
+    assert report.counted_until == today
+    html = render_html(report)
+    assert (
+        f"Période en cours : du <strong>{long_date(first)}</strong> au <strong>{long_date(today)}</strong>"
+        in html
+    )
+    assert f"(elle s'achève le {long_date(last)})" in html
+    english = build_report(org, parse_period(org, f"{first}:{last}"), language="en")
+    lines = pdf_lines(render_plain_pdf(english))
+    with translation.override("en"):
+        expected = (
+            f"Period in progress: {long_date(first)} to {long_date(today)} (it ends on {long_date(last)})."
+        )
+    assert expected in lines
+    # Once it has ended, a period reads as before.
+    ended = build_report(org, parse_period(org, f"{today - timedelta(days=10)}:{today - timedelta(days=4)}"))
+    assert ended.counted_until is None
+    assert "Période couverte" in render_html(ended)
