@@ -836,3 +836,6 @@ def test_each_field_of_the_settings_page_has_its_own_id(tenant: Tenant, login) -
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
     for label_for in re.findall(r'<label for="([^"]+)"', page):
         assert label_for in ids, label_for
+    # A group of boxes (the group's locations) is named by a legend, not by a label for nothing.
+    assert '<label for=""' not in page
+    assert re.search(r"<legend>Lieux du groupe", page)

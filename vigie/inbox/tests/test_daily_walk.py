@@ -385,6 +385,8 @@ def test_the_case_pages_menus_that_always_hold_a_choice_are_not_called_optional(
         label = re.search(rf'<label for="{field}">(.*?)</label>', page, re.S)
         assert label is not None, field
         assert "facultatif" not in label.group(1)
+    # The themes to correct and the author's qualification are groups of boxes, named by a legend.
+    assert '<label for=""' not in page
 
 
 def test_a_note_says_beside_the_note_box_whom_it_alerted_and_which_names_alerted_nobody(
