@@ -246,7 +246,9 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
         "nav": "outreach",
         "batch": batch,
         "running": running,
-        "percent": int(100 * batch.done / batch.total) if batch.total else 100,
+        # Floored: a run is never said to be at 100 % before its last row; written by |pct in the
+        # reader's language (« 40 % » in French, "40%" in English: it read "40 %" in English).
+        "share": int(100 * batch.done / batch.total) / 100 if batch.total else 1.0,
         "import_report": _batch_report(batch),
     }
     if request.headers.get("HX-Request") == "true":

@@ -36,9 +36,9 @@ def page(client: Client, url: str) -> str:
 @pytest.mark.parametrize(
     ("done", "french", "english"),
     [
-        (0, "0 ligne traitée sur 20", "0 rows processed out of 20"),
-        (1, "1 ligne traitée sur 20", "1 row processed out of 20"),
-        (5, "5 lignes traitées sur 20", "5 rows processed out of 20"),
+        (0, "0 ligne traitée sur 20 (0 %)", "0 rows processed out of 20 (0%)"),
+        (1, "1 ligne traitée sur 20 (5 %)", "1 row processed out of 20 (5%)"),
+        (5, "5 lignes traitées sur 20 (25 %)", "5 rows processed out of 20 (25%)"),
     ],
 )
 def test_the_progress_reads_in_proper_plurals(
@@ -50,12 +50,15 @@ def test_the_progress_reads_in_proper_plurals(
     client = login(manager)
     for url in (f"/outreach/lists/{invite.pk}/", "/outreach/invitations/", "/outreach/"):
         text = page(client, url)
-        assert french in text, url
+        assert french.split(" (")[0] in text, url
         assert "(s)" not in text, url
+    # The list's page also gives the share, in the reader's typography (it read "25 %" in English).
+    assert french in page(client, f"/outreach/lists/{invite.pk}/")
     manager.user.language = "en"
     manager.user.save(update_fields=["language"])
     client = login(manager)
     for url in (f"/outreach/lists/{invite.pk}/", "/outreach/invitations/", "/outreach/"):
         text = page(client, url)
-        assert english in text, url
+        assert english.split(" (")[0] in text, url
         assert "(s)" not in text, url
+    assert english in page(client, f"/outreach/lists/{invite.pk}/")
