@@ -196,7 +196,7 @@ def test_moderating_correcting_and_two_sessions_on_one_case(server: Server, brow
     agent.locator("#bulk-action").select_option("close")
     agent.locator("#bulk-form").get_by_role("button", name="Appliquer").click()
     wait_for(lambda: bool(questions), 10)
-    assert questions == ["Clore les 1 dossiers cochés ?"]
+    assert questions == ["Clore le dossier coché ?"]
     assert "/inbox/bulk/" not in agent.url
 
     # Moderate a troll: report it to the platform (Bluesky lets an account hide nothing by API).

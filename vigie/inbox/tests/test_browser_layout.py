@@ -206,7 +206,7 @@ def test_nothing_overlaps_and_nothing_is_wider_than_the_screen(
             "/settings/",
         ],
         "manager@demo.example": [
-            "/inbox/?view=approval",
+            "/inbox/?view=awaiting_approval",
             "/routing/",
             "/sources/",
             "/outreach/",
