@@ -339,7 +339,11 @@ def privacy_rectify(request: HttpRequest) -> HttpResponse:
     organisation = member.organisation
     form = RectifyForm(request.POST)
     raw = request.POST.get("subject", "")[:254]
-    back = f"{reverse('privacy')}?{urlencode({'subject': raw})}#rectify"
+    query = {"subject": raw}
+    if request.POST.get("request", "").isdecimal():
+        # A refused rectification keeps its request: the next try still closes it.
+        query["request"] = request.POST["request"]
+    back = f"{reverse('privacy')}?{urlencode(query)}#rectify"
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)

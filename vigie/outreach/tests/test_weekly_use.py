@@ -364,7 +364,7 @@ def test_the_follow_up_column_lists_what_the_customer_did(
     answered = Invitation.objects.get(contact__email="answer@client.example")
     Client().post(f"/o/s/{sign('survey', answered.token)}/", {"csat": "3"})
     page = html.unescape(login(world.tenant.manager).get("/outreach/invitations/").content.decode())
-    cells = re.findall(r"<td data-follow-up>(.*?)</td>", page)
+    cells = re.findall(r"<td data-follow-up[^>]*>(.*?)</td>", page)
     assert sorted(cells) == ["enquête répondue", "—"]
 
 

@@ -151,9 +151,17 @@ def test_what_cannot_be_rectified_is_refused_with_its_reason(tenant: Tenant, log
         "/privacy/rectify/", {"subject": "Marie Durant", "phone": "06 11 22 33 44"}, follow=True
     )
     assert "Plusieurs fiches correspondent" in said(response)
-    # Another contact's address.
-    response = admin.post("/privacy/rectify/", {"subject": WRONG, "email": "autre@example.fr"}, follow=True)
+    # Another contact's address; the page comes back with the request, so the next try closes it.
+    request = do_record_request(
+        tenant.organisation, kind="rectification", subject=WRONG, received_on=timezone.localdate(), actor=None
+    )
+    refused = admin.post(
+        "/privacy/rectify/", {"subject": WRONG, "email": "autre@example.fr", "request": request.pk}
+    )
+    assert f"request={request.pk}" in refused["Location"]
+    response = admin.get(refused["Location"])
     assert "déjà celle d'un autre contact" in said(response)
+    assert 'name="request"' in said(response)
     # Nothing typed, an invalid phone.
     assert "Indiquez au moins une valeur corrigée" in said(
         admin.post("/privacy/rectify/", {"subject": WRONG}, follow=True)
