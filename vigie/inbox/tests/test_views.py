@@ -393,8 +393,15 @@ def test_a_new_organisations_empty_inbox_says_where_cases_come_from(tenant: Tena
     # Once a case exists, an empty view is about the view and its filters again.
     make_case(tenant.organisation, status=CaseStatus.RESOLVED)
     after = login(tenant.manager).get(reverse("inbox")).content.decode()
-    assert "Aucun dossier dans cette vue avec ces filtres." in after
+    assert "Aucun dossier dans cette vue." in after, (
+        "no filter: the view is empty, not « with these filters »"
+    )
     assert "Aucun dossier pour l'instant." not in after
+    filtered = login(tenant.manager).get(reverse("inbox"), {"view": "all", "sentiment": "positive"})
+    assert "Aucun dossier dans cette vue avec ces filtres." in filtered.content.decode()
+    # « Mon équipe » of someone in no team says why, and where a manager puts them in one.
+    team = login(tenant.agent).get(reverse("inbox"), {"view": "team"}).content.decode()
+    assert "Vous ne faites partie d'aucune équipe" in team.replace("&#x27;", "'")
 
 
 def test_the_case_header_names_the_location_once(tenant: Tenant, login: Login) -> None:
