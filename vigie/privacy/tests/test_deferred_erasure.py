@@ -113,6 +113,9 @@ def test_lifting_the_hold_carries_out_the_deferred_erasure_and_the_register_says
     assert event.actor_id == tenant.admin.user.pk
     page = said(admin.get("/privacy/"))
     assert 'data-privacy="deferred"' not in page
+    # The answered request shows the whole answer, the deferred part included (it was cut at 300
+    # characters, before it).
+    assert "Effacement différé fait le" in page
 
 
 def test_a_lifted_hold_whose_job_has_not_run_is_erased_with_one_click(tenant: Tenant, login: Login) -> None:
