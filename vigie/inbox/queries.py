@@ -484,11 +484,17 @@ def case_detail(organisation: Organisation, pk: int | str, *, now: datetime | No
     )
 
 
-def new_cases_count(membership: Membership, view: InboxView | str, since: datetime) -> int:
-    """How many cases of ``view`` arrived after ``since``: the inbox's "N new" banner.
+def new_cases_count(
+    membership: Membership, view: InboxView | str, since: datetime, filters: CaseFilters | None = None
+) -> int:
+    """How many cases of ``view`` (and of the list's ``filters``) arrived after ``since``: the
+    inbox's "N new" banner.
 
-    One indexed count, cheap enough to poll every few seconds.
+    Without filters, one indexed count, cheap enough to poll every few seconds; with filters, the
+    list's own query (a list filtered on negative reviews was told of every new case).
     """
+    if filters is not None and filters != CaseFilters():
+        return cases(membership, view, filters).filter(created_at__gt=since).count()
     return (
         scoped(Case, membership.organisation)
         .filter(view_condition(view, membership), created_at__gt=since)

@@ -149,13 +149,45 @@ def test_the_new_items_poll_counts_cases_arrived_since_the_page_was_shown(
     make_case(org, created_at=shown_at - timedelta(minutes=5))
     client = login(tenant.viewer)
     url = reverse("inbox_new_count")
-    response = client.get(url, {"view": "todo", "since": shown_at.isoformat()})
+    response = client.get(url, {"view": "todo", "shown": shown_at.isoformat()})
     assert response.status_code == 200
     assert response.content.decode().strip() == ""
     make_case(org, created_at=shown_at + timedelta(seconds=1))
     make_case(org, created_at=shown_at + timedelta(seconds=2))
-    response = client.get(url, {"view": "todo", "since": shown_at.isoformat()})
+    response = client.get(url, {"view": "todo", "shown": shown_at.isoformat()})
     assert "2 nouveaux dossiers" in response.content.decode()
+
+
+def test_the_new_items_poll_of_a_filtered_list_counts_its_cases_and_keeps_its_filters(
+    tenant: Tenant, login: Login
+) -> None:
+    # A list filtered on negative items was told « 2 nouveaux dossiers » of any sentiment, and
+    # « afficher » dropped the filter.
+    from vigie.mentions.models import Sentiment
+    from vigie.mentions.tests.factories import make_mention
+
+    org = tenant.organisation
+    shown_at = timezone.now()
+    later = shown_at + timedelta(seconds=1)
+    make_case(org, make_mention(org, sentiment=Sentiment.NEGATIVE), created_at=later)
+    make_case(org, make_mention(org, sentiment=Sentiment.POSITIVE), created_at=later)
+    client = login(tenant.agent)
+    # "since" is the list's own date filter: a day before, it keeps both cases in the list.
+    day_before = (shown_at - timedelta(days=1)).date().isoformat()
+    query = {
+        "view": "all",
+        "sentiment": "negative",
+        "since": day_before,
+        "page": "2",
+        "shown": shown_at.isoformat(),
+    }
+    banner = client.get(reverse("inbox_new_count"), query).content.decode()
+    assert "1 nouveau dossier" in banner
+    assert f'href="?view=all&amp;sentiment=negative&amp;since={day_before}"' in banner
+    # The list's poll carries its filters; they change with the results (hx-select-oob).
+    page = client.get(reverse("inbox"), {"view": "all", "sentiment": "negative"}).content.decode()
+    assert "?view=all&amp;sentiment=negative&amp;shown=" in page
+    assert "#new-items" in page.split('hx-select-oob="', 1)[1].split('"', 1)[0]
 
 
 def test_the_new_items_poll_ignores_other_organisations(
@@ -163,12 +195,12 @@ def test_the_new_items_poll_ignores_other_organisations(
 ) -> None:
     shown_at = timezone.now() - timedelta(minutes=1)
     make_case(other_tenant.organisation)
-    response = login(tenant.agent).get(reverse("inbox_new_count"), {"since": shown_at.isoformat()})
+    response = login(tenant.agent).get(reverse("inbox_new_count"), {"shown": shown_at.isoformat()})
     assert response.content.decode().strip() == ""
 
 
 def test_the_new_items_poll_rejects_a_bad_date(tenant: Tenant, login: Login) -> None:
-    response = login(tenant.agent).get(reverse("inbox_new_count"), {"since": "yesterday"})
+    response = login(tenant.agent).get(reverse("inbox_new_count"), {"shown": "yesterday"})
     assert response.status_code == 400
 
 

@@ -129,11 +129,16 @@ def inbox_new_count(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", InboxView.TODO.value)
     if view not in InboxView.values:
         view = InboxView.TODO.value
-    since = parse_datetime(request.GET.get("since") or "")
-    if since is None or timezone.is_naive(since):
+    # When the list was shown: "shown", not "since", which is the list's own date filter.
+    shown_at = parse_datetime(request.GET.get("shown") or "")
+    if shown_at is None or timezone.is_naive(shown_at):
         return HttpResponse("", status=400)
-    count = new_cases_count(member, view, since)
-    return render(request, "inbox/_new_items.html", {"count": count, "view": view})
+    count = new_cases_count(member, view, shown_at, InboxFilterForm(request.GET, member).filters())
+    # "Afficher" shows the list as it was, filters kept (it dropped them).
+    query = request.GET.copy()
+    for key in ("shown", "page"):
+        query.pop(key, None)
+    return render(request, "inbox/_new_items.html", {"count": count, "query": query.urlencode()})
 
 
 @member_required(HANDLE_CASES)
