@@ -4,10 +4,14 @@ statements (draft, holding statement, approve, publish)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -35,6 +39,43 @@ router = Router(tags=["alerts"])
 
 MAX_LIMIT = 200
 
+LANGUAGE_NOTE = (
+    "In the reader's language (see `language`): the one an `Accept-Language` header asks for (fr or en), "
+    "else the token's user's interface language, else the organisation's."
+)
+
+
+def reader_language(request: HttpRequest) -> str:
+    """The language an alert is read in through the API, as the pages choose it for their reader
+    (the user's choice, else the organisation's), except that an explicit ``Accept-Language``
+    header of a supported language wins: an API call says what it wants with it."""
+    cached = getattr(request, "_alerts_language", None)
+    if cached is not None:
+        return str(cached)
+    language = _asked_language(request.headers.get("Accept-Language", ""))
+    if not language:
+        member = membership(request)
+        language = member.user.language or member.organisation.language or settings.LANGUAGE_CODE
+    request._alerts_language = language  # type: ignore[attr-defined]
+    return language
+
+
+def _asked_language(header: str) -> str:
+    """The first supported language of an ``Accept-Language`` header, by preference; "" if none."""
+    for code, _quality in parse_accept_lang_header(header):
+        if code == "*":
+            continue
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return ""
+
+
+def _language(context: Any) -> str:
+    request = (context or {}).get("request")
+    return reader_language(request) if request is not None else settings.LANGUAGE_CODE
+
 
 class AlertOut(Schema):
     id: int
@@ -42,9 +83,16 @@ class AlertOut(Schema):
     rule: AlertRule
     severity: Severity
     status: AlertStatus
-    title: str
-    explanation: str
+    language: str = Field(examples=["fr"], description="The language of `title`, `explanation` and `scope`.")
+    title: str = Field(description=LANGUAGE_NOTE)
+    title_fr: str = Field(description="The title in French, whatever the reader's language.")
+    title_en: str = Field(description="The title in English (the French one when none was written).")
+    explanation: str = Field(description=LANGUAGE_NOTE)
     explanation_en: str
+    scope: str = Field(
+        examples=["Thème Remboursements"],
+        description="What the alert watches (a series, a source, a location). " + LANGUAGE_NOTE,
+    )
     observed: float
     expected: float
     since: ApiDateTime | None
@@ -55,6 +103,30 @@ class AlertOut(Schema):
     acknowledged_at: ApiDateTime | None
     snoozed_until: ApiDateTime | None
     escalated_at: ApiDateTime | None
+
+    @staticmethod
+    def resolve_language(obj: Alert, context: Any) -> str:
+        return _language(context)
+
+    @staticmethod
+    def resolve_title(obj: Alert, context: Any) -> str:
+        return obj.title_in(_language(context))
+
+    @staticmethod
+    def resolve_title_fr(obj: Alert) -> str:
+        return obj.title
+
+    @staticmethod
+    def resolve_title_en(obj: Alert) -> str:
+        return obj.title_in("en")
+
+    @staticmethod
+    def resolve_explanation(obj: Alert, context: Any) -> str:
+        return obj.explanation_in(_language(context))
+
+    @staticmethod
+    def resolve_scope(obj: Alert, context: Any) -> str:
+        return obj.scope_label_in(_language(context))
 
 
 class AlertQuery(Schema):

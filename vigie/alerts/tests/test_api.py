@@ -10,6 +10,7 @@ from vigie.alerts.actions import Finding, do_record_finding
 from vigie.alerts.crisis.actions import do_open_crisis
 from vigie.alerts.models import Alert, AlertStatus
 from vigie.conftest import Tenant
+from vigie.core.actions import do_set_user_language
 
 
 def _alert(tenant: Tenant) -> Alert:
@@ -84,3 +85,61 @@ def test_another_organisations_alert_is_404(tenant: Tenant, other_tenant: Tenant
     )
     assert client.get("/api/v1/alerts").json() == []
     assert client.get("/api/v1/crises").json() == []
+
+
+def _series_alert(tenant: Tenant) -> Alert:
+    alert, _ = do_record_finding(
+        tenant.organisation,
+        Finding(
+            key="negative_volume:theme:refunds",
+            rule="negative_volume",
+            title="Pic d'avis négatifs · Thème Remboursements",
+            title_en="Spike in negative feedback · Theme Refunds",
+            explanation="30 avis négatifs au lieu de 3.",
+            explanation_en="30 negative items instead of 3.",
+            scope_label="Thème Remboursements",
+            scope_label_en="Theme Refunds",
+            severity="warning",
+            observed=30,
+            expected=3,
+        ),
+    )
+    return alert
+
+
+def test_an_english_reader_gets_the_english_title(tenant: Tenant, api_client) -> None:  # type: ignore[no-untyped-def]
+    """A French reader keeps the French title; a user who chose English, or a client asking for
+    English with Accept-Language, reads the English one, and both versions stay available."""
+    alert = _series_alert(tenant)
+    french = api_client(tenant.viewer).get(f"/api/v1/alerts/{alert.pk}").json()
+    assert french["language"] == "fr"
+    assert french["title"] == "Pic d'avis négatifs · Thème Remboursements"
+    assert french["scope"] == "Thème Remboursements"
+    assert french["explanation"] == "30 avis négatifs au lieu de 3."
+    assert french["title_en"] == "Spike in negative feedback · Theme Refunds"
+    assert french["explanation_en"] == "30 negative items instead of 3."
+
+    asking = api_client(tenant.viewer).get("/api/v1/alerts", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8").json()
+    assert asking[0]["language"] == "en"
+    assert asking[0]["title"] == "Spike in negative feedback · Theme Refunds"
+    assert asking[0]["scope"] == "Theme Refunds"
+    assert asking[0]["explanation"] == "30 negative items instead of 3."
+    assert asking[0]["title_fr"] == "Pic d'avis négatifs · Thème Remboursements"
+
+    do_set_user_language(tenant.agent.user, "en")
+    english = api_client(tenant.agent)
+    assert (
+        english.get(f"/api/v1/alerts/{alert.pk}").json()["title"]
+        == "Spike in negative feedback · Theme Refunds"
+    )
+    acknowledged = english.post(f"/api/v1/alerts/{alert.pk}/acknowledge").json()
+    assert acknowledged["title"] == "Spike in negative feedback · Theme Refunds"
+    # An explicit header wins over the user's choice; an unsupported one is ignored.
+    assert english.get(f"/api/v1/alerts/{alert.pk}", HTTP_ACCEPT_LANGUAGE="fr").json()["language"] == "fr"
+    assert english.get(f"/api/v1/alerts/{alert.pk}", HTTP_ACCEPT_LANGUAGE="de").json()["language"] == "en"
+
+
+def test_an_alert_without_english_title_falls_back_to_french(tenant: Tenant, api_client) -> None:  # type: ignore[no-untyped-def]
+    alert = _alert(tenant)
+    read = api_client(tenant.viewer).get(f"/api/v1/alerts/{alert.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert read["title"] == read["title_en"] == read["title_fr"] == "Pic"
