@@ -10,6 +10,7 @@ French: {agence} {ville} {conseiller} {duree} {attente_tel} {attente_agence} {mo
 English: {branch} {city} {advisor} {delay} {phone_wait} {wait} {amount} {claim} {doc_en} {calls}
 {years} {month} {rise} {premium} {bug_en} {relative} {plan} {org} {handle} {crisis_date_en}
 {crisis_days} {adh} {year}
+({crisis_jours} and {crisis_days} carry their unit: « 1 jour », « 3 jours », "1 day", "3 days".)
 """
 
 from __future__ import annotations
@@ -908,20 +909,20 @@ EN_REPLY_OTHER: tuple[str, ...] = (
 
 FR_CRISIS_COMPLAINTS: tuple[str, ...] = (
     "Depuis le {crisis_date}, plus aucun remboursement. Votre « nouvelle plateforme » est une catastrophe.",
-    "Ça fait {crisis_jours} jours que l'espace adhérent est en panne et personne ne répond au téléphone.",
+    "Ça fait {crisis_jours} que l'espace adhérent est en panne et personne ne répond au téléphone.",
     "{handle} vous comptez rembourser vos adhérents quand ? J'ai avancé {montant} de frais médicaux.",
     "La pharmacie refuse ma carte de tiers payant : apparemment vos fichiers ne sont plus à jour depuis "
     "la migration.",
     "Migration informatique ratée = des milliers d'adhérents sans remboursement. Et silence radio.",
     "Remboursements bloqués, appli HS, téléphone saturé. On fait comment, nous ?",
     "Je suis en plein traitement, j'ai avancé {montant}, et on me répond « incident technique en cours ». "
-    "Ça dure depuis {crisis_jours} jours !",
+    "Ça dure depuis {crisis_jours} !",
     "Toujours rien. Visiblement je ne suis pas le seul. #remboursementsbloqués",
     "Le service client m'a raccroché au nez après {attente_tel} d'attente. La plateforme est toujours en panne.",
     "Plus aucun décompte depuis le {crisis_date}. Les télétransmissions de la Sécu ne passent plus ?",
     "Votre nouveau logiciel a perdu mes demandes de remboursement. Toutes.",
     "On nous prélève bien les cotisations, par contre pour rembourser il n'y a plus personne.",
-    "{crisis_jours} jours sans remboursement, avec {proche} à l'hôpital. Merci Mutuelle Horizon.",
+    "{crisis_jours} sans remboursement, avec {proche} à l'hôpital. Merci Mutuelle Horizon.",
 )
 FR_CRISIS_QUESTIONS: tuple[str, ...] = (
     "Quelqu'un a été remboursé depuis la migration ?",
@@ -936,19 +937,19 @@ FR_CRISIS_TROLLS: tuple[str, ...] = (
     "La migration c'est l'excuse, ils n'ont juste plus d'argent",
 )
 FR_CRISIS_VIRAL: tuple[str, ...] = (
-    "🧵 Ça fait {crisis_jours} jours que {handle} ne rembourse plus personne depuis sa « migration "
+    "🧵 Ça fait {crisis_jours} que {handle} ne rembourse plus personne depuis sa « migration "
     "informatique ». J'ai avancé {montant} pour les soins de {proche}. J'ai appelé {nb_appels}. Voici ce "
     "qu'on m'a répondu 👇",
     "Je lance un appel : si vous êtes chez {org} et que vous attendez un remboursement depuis le "
     "{crisis_date}, partagez ce message. On est des milliers et personne ne nous répond. "
     "#remboursementsbloqués",
-    "Des adhérents de {org} attendent leurs remboursements depuis {crisis_jours} jours à cause d'une "
+    "Des adhérents de {org} attendent leurs remboursements depuis {crisis_jours} à cause d'une "
     "panne informatique. Pour des retraités ou des malades chroniques, c'est dramatique. Qu'en dit la "
     "direction ?",
 )
 EN_CRISIS_COMPLAINTS: tuple[str, ...] = (
     "No reimbursement at all since your 'new platform' went live on {crisis_date_en}. Unacceptable.",
-    "{handle}, your member portal has been down for {crisis_days} days and nobody answers the phone.",
+    "{handle}, your member portal has been down for {crisis_days} and nobody answers the phone.",
     "Pharmacy refused my card because your system migration messed up the records. Great job.",
 )
 EN_CRISIS_QUESTIONS: tuple[str, ...] = (

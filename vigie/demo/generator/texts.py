@@ -87,7 +87,8 @@ class _Slots(dict[str, str]):
             start = self.gen.crisis_start
             value = f"{corpus.MONTHS_EN[start.month - 1]} {start.day}"
         elif key in ("crisis_jours", "crisis_days"):
-            value = str(max(1, (self.created.astimezone(PARIS).date() - self.gen.crisis_start).days))
+            days = max(1, (self.created.astimezone(PARIS).date() - self.gen.crisis_start).days)
+            value = count_of_days(days, "fr" if key == "crisis_jours" else "en")
         elif key == "handle":
             value = self.gen.org_handle
         elif key == "adh":
@@ -96,6 +97,13 @@ class _Slots(dict[str, str]):
             raise KeyError(key)
         self[key] = value
         return value
+
+
+def count_of_days(days: int, language: str) -> str:
+    """``days`` with its unit, singular for one: « 1 jour », « 3 jours », "1 day", "3 days"."""
+    if language == "fr":
+        return f"{days} jour" if days == 1 else f"{days} jours"
+    return f"{days} day" if days == 1 else f"{days} days"
 
 
 def _fill(template: str, slots: _Slots) -> str:

@@ -14,6 +14,7 @@ from vigie.demo import DEFAULT_DAYS, DEFAULT_SIZE
 from vigie.demo.corpus import THEMES
 from vigie.demo.generator.mentions import generate
 from vigie.demo.generator.records import MentionRecord
+from vigie.demo.generator.texts import count_of_days
 from vigie.demo.generator.timeline import CRISIS_DAYS, PARIS
 from vigie.demo.organisation import SOURCES_BY_KEY, TEMPLATES
 from vigie.inbox.models import CaseStatus, ReplyStatus, TemplateCategory
@@ -280,3 +281,19 @@ def test_a_friday_evening_post_is_not_overdue_on_saturday(demo: list[MentionReco
         and m.case.sla_due_at.astimezone(PARIS).weekday() >= 5
     ]
     assert weekend_due == []
+
+
+def test_day_counts_agree_with_their_number(demo: list[MentionRecord]) -> None:
+    """Crisis posts say how long it has lasted: « 1 jour » / "1 day", never « 1 jours » / "1 days"."""
+    # This seed and time put crisis posts on the crisis' first day, where the count is 1.
+    first_day = list(generate(7, DEFAULT_SIZE, datetime(2026, 3, 2, 9, 0, tzinfo=UTC)))
+    counts = [
+        (int(m.group(1)), m.group(2))
+        for record in [*demo, *first_day]
+        for m in re.finditer(r"\b(\d+) (jours?|days?)\b", record.text)
+    ]
+    assert (1, "jour") in counts
+    assert any(number > 1 for number, _ in counts)
+    assert all((unit in ("jour", "day")) == (number == 1) for number, unit in counts), counts
+    assert [count_of_days(n, "fr") for n in (1, 12)] == ["1 jour", "12 jours"]
+    assert [count_of_days(n, "en") for n in (1, 3)] == ["1 day", "3 days"]
