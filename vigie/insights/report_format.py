@@ -79,12 +79,20 @@ def short_day(day: date) -> str:
 
 
 def period_title(first: date, last: date) -> str:
-    """ "Novembre 2026" for a whole month, "Semaine du 23 au 29 novembre 2026" for an ISO week,
-    "Du 1er octobre au 31 décembre 2026" otherwise."""
+    """The report's name of its period (cover, running head and foot): "Novembre 2026" /
+    "November 2026" for a whole month, "T4 2026" / "Q4 2026" for a calendar quarter,
+    "Année 2026" / "Year 2026" for a calendar year, "Semaine du 23 au 29 novembre 2026" for an
+    ISO week, "Du 1er octobre au 15 novembre 2026" for any other span."""
     following = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    if first.day == 1 and (following - last).days == 1 and first.month == last.month:
+    whole_months = first.day == 1 and (following - last).days == 1
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if whole_months and months == 1:
         text = formats.date_format(first, "F Y")
         return text[:1].upper() + text[1:]
+    if whole_months and months == 3 and first.month % 3 == 1:
+        return _("T%(number)s %(year)s") % {"number": (first.month - 1) // 3 + 1, "year": first.year}
+    if whole_months and months == 12 and first.month == 1:
+        return _("Année %(year)s") % {"year": first.year}
     if (last - first).days == 6 and first.weekday() == 0:
         return _("Semaine du %(first)s au %(last)s") % {"first": long_date(first), "last": long_date(last)}
     return _("Du %(first)s au %(last)s") % {"first": long_date(first), "last": long_date(last)}

@@ -285,3 +285,32 @@ def test_the_checker_sees_a_cut_an_overlap_and_an_empty_page() -> None:
     assert any("presque vide" in p for p in third.problems)
     assert ink_ratio(third.png) < 0.001
     assert any("marge" in p for p in fourth.problems)
+
+
+def test_the_running_head_names_a_quarter_a_month_and_a_year_in_the_reports_language(tenant: Tenant) -> None:
+    """A quarter's report is headed « T4 2025 » / "Q4 2025", not « Du 1er octobre au 31 décembre
+    2025 »; a year is « Année 2025 » / "Year 2025"; a custom span keeps its dates."""
+    org = tenant.organisation
+    for language, quarter in (("fr", "T4 2025"), ("en", "Q4 2025")):
+        report = build_report(org, parse_period(org, "2025-Q4"), language=language)
+        assert report.period_label == quarter
+        html = render_html(report)
+        head = re.search(r'<div class="head">.*?</div>', html, re.S)
+        assert head is not None
+        assert f"· {quarter}</span>" in head[0]
+        assert f'<div class="period">{quarter}</div>' in html  # the cover
+        assert "1er octobre" not in head[0]
+        assert "October 1" not in head[0]
+    with translation.override("fr"):
+        assert period_title(date(2025, 1, 1), date(2025, 3, 31)) == "T1 2025"
+        assert period_title(date(2025, 1, 1), date(2025, 12, 31)) == "Année 2025"
+        assert period_title(date(2025, 11, 1), date(2025, 11, 30)) == "Novembre 2025"
+        assert (
+            period_title(date(2025, 10, 1), date(2025, 11, 15)) == "Du 1er octobre 2025 au 15 novembre 2025"
+        )
+        # Three whole months that are not a calendar quarter keep their dates.
+        assert period_title(date(2025, 2, 1), date(2025, 4, 30)).startswith("Du 1er février")
+    with translation.override("en"):
+        assert period_title(date(2025, 1, 1), date(2025, 12, 31)) == "Year 2025"
+        assert period_title(date(2025, 11, 1), date(2025, 11, 30)) == "November 2025"
+        assert period_title(date(2025, 10, 1), date(2025, 11, 15)).startswith("From October 1")
