@@ -79,7 +79,9 @@ def test_its_reasons_follow_the_sentiment_and_toxicity_the_user_sees() -> None:
     """With the sentence encoder on (the default), priority reads its answers, as the mention's
     columns, ``vigie analyze``'s output and routing do."""
     angry_tweet = Item(
-        id="1", text="@SNCF encore 40 minutes de retard ce matin, merci pour rien #greve", language_hint="fr"
+        id="1",
+        text="@SNCF 40 minutes de retard ce matin et aucune info, merci pour rien #greve",
+        language_hint="fr",
     )
     # Angry, not toxic: the fast toxicity model alone calls it toxic, the encoder settles it.
     angry_review = Item(id="2", text="J'ai attendu 2 heures, c'est honteux", language_hint="fr", rating=2)

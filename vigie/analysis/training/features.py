@@ -26,6 +26,7 @@ _CHUNK = 4096
 _URL = re.compile(r"https?://\S*|www\.\S+")
 _USER = re.compile(r"@\w+")
 _REPEAT = re.compile(r"(.)\1{3,}")
+_CANT = re.compile(r"\bcan['\u2019]t\b")
 _TOKEN = re.compile(r"\w+|[!?]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 # A negation flips the word features of the few tokens that follow it ("pas bon" ≠ "bon").
 NEGATORS = [
@@ -47,6 +48,25 @@ NEGATORS = [
     "isn",
     "wasn",
     "nothing",
+    # English contractions split at the apostrophe ("wouldn't" → "wouldn", "t"); "can't" is read
+    # as "cannot" (normalise), since "can" alone negates nothing.
+    "wouldn",
+    "couldn",
+    "shouldn",
+    "doesn",
+    "aren",
+    "weren",
+    "haven",
+    "hasn",
+    "hadn",
+    "won",
+    "ain",
+    "cannot",
+    "without",
+    "none",
+    "nor",
+    "nobody",
+    "neither",
 ]
 # The scope of a negation: the tokens after a negator, up to NEGATION_SCOPE of them, and (when
 # NEGATION_CLAUSE) never past a clause break (". , ; : ! ? ( )", a line break) or a contrast word:
@@ -55,6 +75,9 @@ NEGATORS = [
 # model's features, so every model must be retrained (docs/models.md gives its measured effect).
 NEGATION_SCOPE = 3
 NEGATION_CLAUSE = False
+# The character n-grams of a negated token are features of their own, as its word is: otherwise
+# "not bad at all" reads as the n-grams of "bad" ("pas mal" as those of "mal").
+NEGATED_CHARS = True
 _CLAUSE_BREAKS = ".,;:()[]\n"
 # Contrast markers: what follows "mais", "par contre", "sauf que"… usually carries the verdict of a
 # mixed review ("bon produit mais livraison catastrophique"). The words after the first marker of a
@@ -243,6 +266,7 @@ _SALT_WORD = np.uint32(0x9E3779B9)
 _SALT_NEGATED = np.uint32(0xC2B2AE3D)
 _SALT_BIGRAM = np.uint32(0x165667B1)
 _SALT_CHARS = np.uint32(0x27D4EB2F)
+_SALT_NEGATED_CHARS = np.uint32(0x9E3779B1)
 _SALT_CONTRAST = np.uint32(0x61C88647)
 _SALT_CUE = np.uint32(0x7FEB352D)
 _SPACE = 32
@@ -251,7 +275,7 @@ _SPACE = 32
 def normalise(text: str) -> str:
     """Lower-case, mask URLs and user handles, squeeze long character repeats."""
     text = _URL.sub(" url ", text.lower())
-    text = _USER.sub(" @user ", text)
+    text = _CANT.sub("cannot", _USER.sub(" @user ", text))
     return _REPEAT.sub(r"\1\1\1", text)
 
 
@@ -260,7 +284,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalise(text))
 
 
-def _finalise(values: np.ndarray, salt: np.uint32) -> np.ndarray:
+def _finalise(values: np.ndarray, salt: np.uint32 | np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finaliser of ``values ^ salt``: spreads polynomial hashes over all bits."""
     h = values ^ salt
     h ^= h >> np.uint32(16)
@@ -436,7 +460,7 @@ def _padded_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.nda
     joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):
         joined = _SEPARATOR.join(text.replace(_SEPARATOR, " ") for text in texts)
-    joined = _USER.sub(" @user ", _URL_JOINED.sub(" url ", joined.lower()))
+    joined = _CANT.sub("cannot", _USER.sub(" @user ", _URL_JOINED.sub(" url ", joined.lower())))
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     doc_of = np.cumsum(codes == 0, dtype=np.int32)
     # Runs of more than three equal characters are cut to three ("trooop" = "trooooooop").
@@ -495,6 +519,13 @@ def hashed_ngrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         cue_rows, cue_columns = _toxic_cues(codes, starts, ends, words, token_doc)
         rows.append(cue_rows)
         columns.append(cue_columns)
+    negated_at = None
+    if NEGATED_CHARS and negated.any():
+        # Whether each code point belongs to a negated token (the spaces between count as the
+        # token before them: no window starts its token there).
+        first = np.zeros(len(codes), dtype=np.int32)
+        first[starts] = 1
+        negated_at = negated[np.maximum(np.cumsum(first) - 1, 0)]
     spaces_before = np.zeros(len(codes) + 1, dtype=np.int32)
     np.cumsum(space, out=spaces_before[1:])
     rolling = codes
@@ -505,7 +536,13 @@ def hashed_ngrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         # A window of one padded token has spaces only at its ends (none from its second to its
         # last-but-one character); the token starts at ``begin`` or, after a space, ``begin + 1``.
         kept = np.flatnonzero(spaces_before[n - 1 : len(codes)] == spaces_before[1 : len(codes) - n + 2])
-        columns.append(_finalise(rolling[kept], _SALT_CHARS + np.uint32(n)))
+        salt: np.uint32 | np.ndarray = np.uint32(_SALT_CHARS + np.uint32(n))
+        if NEGATED_CHARS and negated_at is not None:
+            # A window in a negated token is a negated n-gram ("not bad": those of "bad").
+            salt = np.where(
+                negated_at[kept + space[kept]], np.uint32(_SALT_NEGATED_CHARS + np.uint32(n)), salt
+            ).astype(np.uint32)
+        columns.append(_finalise(rolling[kept], salt))
         rows.append(doc_of[kept + space[kept]])
     return np.concatenate(rows), (np.concatenate(columns) & _MASK).astype(np.int32)
 

@@ -54,6 +54,7 @@ TRICKY = [
     "sauf que non",
     "Pas cher, livraison rapide; je ne suis pas du tout déçu mais lent (vraiment) !",
     "It was not good at all. Never again? no way",
+    "I wouldn't go back, can't recommend it; not bad bad food",
 ]
 
 
@@ -94,9 +95,10 @@ def _reference(text: str) -> Counter[tuple[str, ...]]:
         if i:
             found["b", toks[i - 1], token] += 1
         padded = f" {token} "
+        mark = "¬" if negated and features.NEGATED_CHARS else ""
         for n in (2, 3, 4, 5):
             for start in range(len(padded) - n + 1):
-                found["c", padded[start : start + n]] += 1
+                found["c", mark, padded[start : start + n]] += 1
     return found
 
 
@@ -120,6 +122,20 @@ def test_vectorised_hashing_counts_every_feature_once_and_only_within_its_text()
         assert sum(mine.values()) == sum(expected.values())
         # No collision among a text's few hundred features in 2**18 columns: same multiset of counts.
         assert sorted(mine.values()) == sorted(expected.values())
+
+
+def test_a_negated_word_shares_no_feature_with_the_word_itself() -> None:
+    # "not bad" is not "bad": its word and its character n-grams are negated features ("pas mal",
+    # "wouldn't go", "can't recommend" likewise), so the models can learn them apart.
+    for negated, plain in (
+        ("not bad", "bad"),
+        ("pas mal", "mal"),
+        ("wouldn't go", "go"),
+        ("can’t recommend", "recommend"),
+    ):
+        rows, columns = hashed_ngrams([negated, plain])
+        shared = set(columns[rows == 0].tolist()) & set(columns[rows == 1].tolist())
+        assert not shared, (negated, plain)
 
 
 def test_a_text_gets_the_same_features_whatever_batch_it_is_in() -> None:
