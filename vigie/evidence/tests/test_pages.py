@@ -40,6 +40,9 @@ def test_the_case_page_shows_the_countdown_and_the_buttons_by_role(tenant: Tenan
     assert "Capturer la page comme preuve" in page
     assert "Télécharger le dossier de preuve" in page
     assert "Lever la conservation légale" not in page  # admins only
+    admin_page = login(tenant.admin).get(f"/inbox/cases/{case.pk}/").content.decode()
+    # Lifting says beforehand that a GDPR erasure waiting for it is then carried out.
+    assert "il est fait aussitôt" in admin_page
     assert (
         "Lever la conservation légale" in login(tenant.admin).get(f"/inbox/cases/{case.pk}/").content.decode()
     )
