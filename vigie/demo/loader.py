@@ -393,6 +393,8 @@ class _Writer:
         self.order = itertools.count()
         self.per_source: dict[str, int] = dict.fromkeys(setup.sources, 0)
         self.template_uses: dict[str, int] = dict.fromkeys(setup.templates, 0)
+        # When each was last used: the library shows it beside the count ("jamais" with 59 uses).
+        self.template_last_used: dict[str, datetime] = {}
         self.author_rows = _Inserter(Author)
         self.mention_rows = _Inserter(Mention)
         self.case_rows = _Inserter(Case)
@@ -592,6 +594,9 @@ class _Writer:
             for index, reply in enumerate(case.replies):
                 if reply.template_key is not None:
                     self.template_uses[reply.template_key] += 1
+                    last = self.template_last_used.get(reply.template_key)
+                    if last is None or reply.created_at > last:
+                        self.template_last_used[reply.template_key] = reply.created_at
                 reply_rows.append(
                     {
                         "organisation_id": self.org.pk,
@@ -654,7 +659,9 @@ class _Writer:
     def finish(self, now: datetime) -> None:
         self._flush_events(until=None)
         for key, uses in self.template_uses.items():
-            Template.objects.filter(pk=self.setup.templates[key]).update(usage_count=uses)
+            Template.objects.filter(pk=self.setup.templates[key]).update(
+                usage_count=uses, last_used_at=self.template_last_used.get(key)
+            )
         for key, count in self.per_source.items():
             # No next poll: without credentials there is nothing to fetch, and the scheduler only
             # takes sources that have one (the connectors app does the same awaiting credentials).

@@ -206,6 +206,9 @@ def test_sources_and_templates_show_their_activity() -> None:
 
     assert sum(Source.objects.values_list("items_fetched", flat=True)) == int(SIZE)
     assert Template.objects.filter(usage_count__gt=0).exists()
+    # A template used in the history says when it was last used (the library read "jamais").
+    assert not Template.objects.filter(usage_count__gt=0, last_used_at=None).exists()
+    assert not Template.objects.filter(usage_count=0).exclude(last_used_at=None).exists()
 
 
 def test_loading_with_a_fixed_clock_is_reproducible() -> None:
