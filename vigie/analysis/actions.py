@@ -349,6 +349,26 @@ def _flag(answer: dict[str, Any], code: str, **params: int) -> None:
 
 BURST_HALF_WINDOW = timedelta(hours=12)
 
+# The shingles of earlier mentions, by mention id, with the hash of the text they were cut from
+# (an edited text is cut again): each batch compares its texts with the same earlier ones, whose
+# shingles were a quarter of the comparison's time and grew with the history. Bounded (about
+# 2 KB an entry): emptied when full.
+_HISTORY_SHINGLES: dict[int, tuple[int, frozenset[int]]] = {}
+HISTORY_SHINGLES_MAX = 20_000
+
+
+def _history_shingles(mention_id: int, text: str) -> frozenset[int]:
+    """``shingles(text)`` of the earlier mention ``mention_id``, remembered across batches."""
+    key = hash(text)
+    known = _HISTORY_SHINGLES.get(mention_id)
+    if known is not None and known[0] == key:
+        return known[1]
+    cut = shingles(text)
+    if len(_HISTORY_SHINGLES) >= HISTORY_SHINGLES_MAX:
+        _HISTORY_SHINGLES.clear()
+    _HISTORY_SHINGLES[mention_id] = (key, cut)
+    return cut
+
 
 def _compare_with_history(
     organisation: Organisation, mentions: list[_Stored], items: list[Item], per_item: list[dict[str, Results]]
@@ -364,23 +384,23 @@ def _compare_with_history(
         for value in _sketch(results):
             positions_by_value.setdefault(value, []).append(position)
     candidates: dict[int, set[int]] = {}
+    others: dict[int, tuple[str, int | None]] = {}
     if positions_by_value:
+        # The earlier mentions sharing a sketch value, with their text and author, in one query:
+        # a second one naming their ids (thousands, once the history grows) cost more to bind
+        # than to run.
         rows = (
             scoped(TextSketch, organisation)
-            .filter(value__any_of=list(positions_by_value))
+            .filter(value__any_of=list(positions_by_value), mention__organisation=organisation)
             .exclude(mention_id__any_of=batch_ids)
-            .values_list("value", "mention_id")
+            .values_list("value", "mention_id", "mention__text", "mention__author_id")
         )
-        for value, other_id in rows:
+        for value, other_id, text, author_id in rows:
+            others[other_id] = (text, author_id)
             for position in positions_by_value[value]:
                 candidates.setdefault(position, set()).add(other_id)
-    others = {
-        pk: (text, author_id)
-        for pk, text, author_id in scoped(Mention, organisation)
-        .filter(pk__any_of={pk for ids in candidates.values() for pk in ids})
-        .values_list("pk", "text", "author_id")
-    }
-    # An earlier text is a candidate for many of the batch's: cut into shingles once.
+    # An earlier text is a candidate for many of the batch's, and of the next batches': cut
+    # into shingles once per process (``_history_shingles``).
     other_shingles: dict[int, Any] = {}
     copied: set[int] = set()
     for position, other_ids in candidates.items():
@@ -392,7 +412,7 @@ def _compare_with_history(
             if other is None or (mention.author_id and mention.author_id == other[1]):
                 continue
             if other_id not in other_shingles:
-                other_shingles[other_id] = shingles(other[0])
+                other_shingles[other_id] = _history_shingles(other_id, other[0])
             if jaccard(own, other_shingles[other_id]) >= NEAR_DUPLICATE:
                 _flag(answer, DUPLICATE)
                 copied.add(other_id)

@@ -146,6 +146,24 @@ def test_a_copy_of_an_earlier_review_by_another_author_is_flagged_in_both(tenant
     assert Mention.objects.count() == 3  # flagged, never deleted
 
 
+EDITED = "Conseillère adorable et très patiente, dossier réglé en dix minutes, je recommande cette agence sans hésiter"
+
+
+def test_a_copy_of_an_earlier_review_edited_since_is_compared_with_its_new_text(tenant: Tenant) -> None:
+    """The earlier texts' shingles are remembered from batch to batch: an edited review is
+    compared by what it says now, not by what it said when a first copy was checked."""
+    first = make_mention(tenant.organisation, text=COPY)
+    do_analyze_mentions(tenant.organisation, [first.pk])
+    copy = make_mention(tenant.organisation, text=COPY.replace("fortement", "vivement"))
+    do_analyze_mentions(tenant.organisation, [copy.pk])
+    assert suspicious_reasons(copy) == ["Texte quasi identique à celui d'un autre auteur"]
+    Mention.objects.filter(pk=first.pk).update(text=EDITED)
+    do_analyze_mentions(tenant.organisation, [first.pk])  # the author edited it: analysed again
+    second_copy = make_mention(tenant.organisation, text=EDITED.replace("adorable", "charmante"))
+    do_analyze_mentions(tenant.organisation, [second_copy.pk])
+    assert suspicious_reasons(second_copy) == ["Texte quasi identique à celui d'un autre auteur"]
+
+
 def test_an_earlier_result_stored_without_codes_is_flagged_once_with_codes(tenant: Tenant) -> None:
     """Results of version 1.1 (French sentences, no ``reason_codes``) copied by a new review: the
     unflagged one gets the code and its sentence, the one already flagged keeps its one reason."""
