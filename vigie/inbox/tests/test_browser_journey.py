@@ -105,6 +105,9 @@ def test_agent_answers_supervisor_approves_and_the_reply_is_published(
     supervisor = sign_in(browser, server, "chef@acme.example")
     supervisor.goto(f"{server.url}/inbox/?view=awaiting_approval")
     supervisor.locator("a.case-link").first.click()
+    # "Renvoyer avec un commentaire" puts the cursor in the comment box (it only scrolled there).
+    supervisor.locator("#composer").get_by_role("link", name="Renvoyer avec un commentaire").click()
+    assert supervisor.evaluate("document.activeElement.name") == "comment"
     supervisor.locator("#composer").get_by_role("button", name="Valider et publier").click()
     supervisor.wait_for_load_state()
     assert "Réponse validée" in supervisor.content()

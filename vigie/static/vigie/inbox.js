@@ -155,6 +155,18 @@
     document.addEventListener(name, rememberCursor);
   });
 
+  // "Renvoyer avec un commentaire" goes to the approval block and puts the cursor in its comment
+  // box (the link alone only scrolled there).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-focus]");
+    if (!link) return;
+    var field = document.getElementById(link.dataset.focus);
+    if (!field) return;
+    event.preventDefault();
+    field.scrollIntoView({ block: "center" });
+    field.focus();
+  });
+
   // A suggested reply fills the reply box (the gate checks it as if typed).
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-use-suggestion]");
