@@ -450,3 +450,15 @@ def test_an_answered_case_is_never_overdue_even_after_its_clock_resumes(tenant: 
     listing = client.get(reverse("inbox"), {"view": "awaiting_approval"}).content.decode()
     assert answered.reference in listing
     assert "Retard :" not in listing
+
+
+def test_a_deadline_between_one_and_two_days_away_says_its_hours(tenant: Tenant, login: Login) -> None:
+    """The list said « 1 jour » of 25 hours and of 47 alike; beyond two days one unit is enough."""
+    org = tenant.organisation
+    now = timezone.now()
+    make_case(org, sla_due_at=now + timedelta(hours=37, minutes=30))
+    make_case(org, sla_due_at=now + timedelta(days=4, hours=5))
+    rows = login(tenant.agent).get(reverse("inbox")).context["rows"]
+    delays = sorted(delay for _, delay in rows)
+    assert delays[0].startswith("1\xa0jour, 13\xa0heures") or delays[0].startswith("1\xa0jour, 12\xa0heures")
+    assert delays[1] == "4\xa0jours"

@@ -1,6 +1,6 @@
 """The inbox: the case list, its filters and saved views, new-case polling and bulk actions."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.contrib import messages
@@ -65,14 +65,16 @@ def page_of_cases(
 def sla_delay(case: Case, now: datetime) -> str:
     """How late the case is, or how long is left, in one unit ("2 heures"); "" with no running deadline.
 
-    One unit is enough at a glance: "2 heures" rather than "2 heures, 13 minutes".
+    One unit is enough at a glance: "2 heures" rather than "2 heures, 13 minutes". Between one
+    and two days, though, "1 jour" would say the same of 25 and 47 hours: the hours follow it.
     """
     state = sla_state(case, now)
     if not state or case.sla_due_at is None:
         return ""
+    depth = 2 if timedelta(days=1) <= abs(case.sla_due_at - now) < timedelta(days=2) else 1
     if state == SlaState.OVERDUE:
-        return timesince(case.sla_due_at, now, depth=1)
-    return timeuntil(case.sla_due_at, now, depth=1)
+        return timesince(case.sla_due_at, now, depth=depth)
+    return timeuntil(case.sla_due_at, now, depth=depth)
 
 
 @member_required(READ)
