@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -70,6 +70,11 @@ def _asked_language(header: str) -> str:
         except LookupError:
             continue
     return ""
+
+
+def _speak(request: HttpRequest, response: HttpResponse) -> None:
+    """Say in ``Content-Language`` which language the alerts come in."""
+    response["Content-Language"] = reader_language(request)
 
 
 def _language(context: Any) -> str:
@@ -151,12 +156,14 @@ class CrisisOut(Schema):
 
 
 @router.get("/alerts", response={200: list[AlertOut], **READ_ERRORS}, summary="Latest alerts")
-def list_alerts(request: HttpRequest, filters: Query[AlertQuery]) -> list[Alert]:
+def list_alerts(request: HttpRequest, response: HttpResponse, filters: Query[AlertQuery]) -> list[Alert]:
+    _speak(request, response)
     return list(alerts(membership(request).organisation, ongoing=filters.ongoing)[: filters.limit])
 
 
 @router.get("/alerts/{alert_id}", response={200: AlertOut, **READ_ERRORS}, summary="One alert")
-def get_alert(request: HttpRequest, alert_id: int) -> Alert:
+def get_alert(request: HttpRequest, response: HttpResponse, alert_id: int) -> Alert:
+    _speak(request, response)
     return get_in_org(Alert, membership(request).organisation, alert_id)
 
 
@@ -165,8 +172,9 @@ def get_alert(request: HttpRequest, alert_id: int) -> Alert:
     response={200: AlertOut, **WRITE_ERRORS},
     summary="Acknowledge an alert (agent and above): it stops escalating",
 )
-def acknowledge_alert(request: HttpRequest, alert_id: int) -> Alert:
+def acknowledge_alert(request: HttpRequest, response: HttpResponse, alert_id: int) -> Alert:
     member = require(request, HANDLE_CASES)
+    _speak(request, response)
     alert = get_in_org(Alert, member.organisation, alert_id)
     try:
         return do_acknowledge_alert(alert, actor=member.user)
@@ -179,8 +187,9 @@ def acknowledge_alert(request: HttpRequest, alert_id: int) -> Alert:
     response={200: AlertOut, **WRITE_ERRORS},
     summary="Snooze an alert for 1 to 168 hours (agent and above)",
 )
-def snooze_alert(request: HttpRequest, alert_id: int, payload: SnoozeIn) -> Alert:
+def snooze_alert(request: HttpRequest, response: HttpResponse, alert_id: int, payload: SnoozeIn) -> Alert:
     member = require(request, HANDLE_CASES)
+    _speak(request, response)
     alert = get_in_org(Alert, member.organisation, alert_id)
     try:
         return do_snooze_alert(

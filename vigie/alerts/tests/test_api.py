@@ -128,10 +128,9 @@ def test_an_english_reader_gets_the_english_title(tenant: Tenant, api_client) ->
 
     do_set_user_language(tenant.agent.user, "en")
     english = api_client(tenant.agent)
-    assert (
-        english.get(f"/api/v1/alerts/{alert.pk}").json()["title"]
-        == "Spike in negative feedback · Theme Refunds"
-    )
+    read = english.get(f"/api/v1/alerts/{alert.pk}")
+    assert read.json()["title"] == "Spike in negative feedback · Theme Refunds"
+    assert read.headers["Content-Language"] == "en"  # though the client sent no Accept-Language
     acknowledged = english.post(f"/api/v1/alerts/{alert.pk}/acknowledge").json()
     assert acknowledged["title"] == "Spike in negative feedback · Theme Refunds"
     # An explicit header wins over the user's choice; an unsupported one is ignored.
