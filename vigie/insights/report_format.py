@@ -100,7 +100,7 @@ def period_title(first: date, last: date) -> str:
 
 def period_words(first: date, last: date) -> str:
     """A period as a table cell says it, in lower case: "octobre 2026" / "October 2026" (a month),
-    "4e trimestre 2026" / "Q4 2026" (a quarter), "semaine du 16 novembre au 22 novembre 2026" /
+    "4e trimestre 2026" / "Q4 2026" (a quarter), "année 2026" / "year 2026" (a calendar year), "semaine du 16 novembre au 22 novembre 2026" /
     "week of November 16 to November 22, 2026" (a week), "du … au …" otherwise."""
     following = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
     whole_months = first.day == 1 and (following - last).days == 1
@@ -112,6 +112,8 @@ def period_words(first: date, last: date) -> str:
         if quarter == 1:
             return _("1er trimestre %(year)s") % {"year": first.year}
         return _("%(number)se trimestre %(year)s") % {"number": quarter, "year": first.year}
+    if whole_months and months == 12 and first.month == 1:
+        return _("année %(year)s") % {"year": first.year}
     if (last - first).days == 6 and first.weekday() == 0:
         start = long_date(first) if first.year != last.year else _day_and_month(first)
         return _("semaine du %(first)s au %(last)s") % {"first": start, "last": long_date(last)}

@@ -170,6 +170,10 @@ def test_period_words_name_months_quarters_and_weeks_in_the_readers_language(ten
         assert (
             period_words(date(2026, 11, 1), date(2026, 11, 15)) == "du 1er novembre 2026 au 15 novembre 2026"
         )
+        # A calendar year is named, as the report's title names it (« Année 2026 »).
+        assert period_words(date(2026, 1, 1), date(2026, 12, 31)) == "année 2026"
+    with translation.override("en"):
+        assert period_words(date(2026, 1, 1), date(2026, 12, 31)) == "year 2026"
 
 
 def test_the_schedules_table_says_the_last_period_sent_in_words(tenant: Tenant, login: Login) -> None:
