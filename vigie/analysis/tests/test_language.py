@@ -50,6 +50,25 @@ def test_links_handles_and_hashtag_signs_do_not_decide_a_posts_language(
     assert analyzer.detect(text) == "fr"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Portuguese to lingua's trigrams (0.73, French 0.02): the frequent French words settle it.
+        ("@SNCF encore 40 minutes de retard ce matin #greve", "fr"),
+        ("encore en retard ce matin, merci la ligne B", "fr"),
+        # Other languages keep theirs, even with a word or two shared with French or English.
+        ("Non è possibile, il servizio è pessimo e nessuno risponde", "it"),
+        ("Que mal servicio, no vuelvo nunca más a esta tienda", "es"),
+        ("Muito bom atendimento, recomendo a todos", "pt"),
+        ("Het pakket kwam te laat en de doos was kapot", "nl"),
+    ],
+)
+def test_frequent_words_overrule_trigrams_that_give_a_post_to_another_language(
+    analyzer: LanguageAnalyzer, text: str, expected: str
+) -> None:
+    assert analyzer.detect(text) == expected
+
+
 @pytest.mark.parametrize("text", ["ok", "Top 👍", "👏👏👏", ""])
 def test_short_texts_take_the_sources_language(analyzer: LanguageAnalyzer, text: str) -> None:
     assert analyzer.detect(text, hint="de") == "de"

@@ -85,6 +85,8 @@ def function_word_language(text: str) -> str | None:
 
 SHORT_CHARS = 40
 HINT_SHARE = 0.25
+WORDS_MAX_CHARS = 160
+WORDS_MARGIN = 2
 # Frequent words of short French and English reviews, titles and posts (and the function words
 # above): in a text of a few words, one of them is the best evidence there is. A word of both
 # languages ("super", "top", "service", "excellent") counts for both, so it settles nothing.
@@ -159,9 +161,23 @@ def without_markup(text: str) -> str:
     return " ".join(_NOT_LANGUAGE.sub(" ", text).split())
 
 
+def _words_overrule(text: str) -> str | None:
+    """French or English where the frequent words of short texts clearly say so, for a text of a
+    sentence or two that lingua's trigrams gave to another language ("encore 40 minutes de retard
+    ce matin greve" is Portuguese to them): at least WORDS_MARGIN more votes than any other."""
+    if len(text) > WORDS_MAX_CHARS:
+        return None
+    votes = short_text_votes(text)
+    ranked = sorted(votes.items(), key=lambda pair: -pair[1])
+    if not ranked or ranked[0][0] not in ("fr", "en"):
+        return None
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    return ranked[0][0] if ranked[0][1] >= runner_up + WORDS_MARGIN else None
+
+
 class LanguageAnalyzer(Analyzer):
     name = "language"
-    version = "1.4"
+    version = "1.5"
     provides: ClassVar[frozenset[str]] = frozenset({"language"})
 
     def __init__(self) -> None:
@@ -246,6 +262,10 @@ class LanguageAnalyzer(Analyzer):
             for index, language in zip(long_enough, found, strict=True):
                 if language is not None:
                     detected[index] = language.iso_code_639_1.name.lower()
+                if detected.get(index) not in ("fr", "en"):
+                    overruled = _words_overrule(texts[index])
+                    if overruled:
+                        detected[index] = overruled
         return [
             {"language": detected.get(index) or (item.language_hint or "").lower()[:2] or None}
             for index, item in enumerate(batch)
