@@ -79,7 +79,8 @@ def test_the_admin_edits_the_charter_and_prints_it(demo_server: Server, page) ->
     page.wait_for_url("**/charter/")
     # The demo's charter is version 1 (its review sites for outreach): the admin's edit is version 2.
     assert "Version 2" in page.locator("main").inner_text()
-    assert "8 h ouvrées" in page.locator("#sla").inner_text()
+    # The figure keeps to its unit (a no-break space: « 8 h » never parts at a line end).
+    assert "8\xa0h ouvrées" in page.locator("#sla").inner_text()
     page.get_by_role("link", name="Version imprimable").click()
     page.wait_for_url("**/charter/print/")
     page.emulate_media(media="print")
